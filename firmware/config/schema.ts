@@ -1,0 +1,140 @@
+// The configuration document's one schema. Every other shape (API bodies, CLI --json output,
+// the web UI's forms) derives from these types, so a field is added here once and nowhere else.
+import { Type, type Static } from 'typebox';
+
+export const CONFIG_VERSION = 1;
+
+// Identifiers appear in URLs, CLI arguments, nftables set names and log lines: keep them plain.
+export const Id = Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$', description: 'lower-case id: letters, digits, dashes; starts with a letter; at most 32 characters' });
+
+export const Cidr = Type.String({ minLength: 3, maxLength: 64, description: 'an IPv4 or IPv6 prefix, e.g. 10.20.0.0/16 or fd00:20::/64' });
+export const IpAddress = Type.String({ minLength: 2, maxLength: 45, description: 'an IPv4 or IPv6 address' });
+export const Port = Type.Integer({ minimum: 1, maximum: 65535 });
+export const Hhmm = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'a time of day, HH:MM (24-hour)' });
+
+export const Endpoint = Type.Object({
+  address: IpAddress,
+  port: Port,
+}, { additionalProperties: false });
+export type Endpoint = Static<typeof Endpoint>;
+
+// The five values of the schools' AUP tables, in the order the tables print them.
+export const Disposition = Type.Union([
+  Type.Literal('acceptable'),
+  Type.Literal('acceptable-at-certain-times'),
+  Type.Literal('acceptable-for-nominated-users'),
+  Type.Literal('unacceptable'),
+  Type.Literal('unacceptable-and-illegal'),
+]);
+export type Disposition = Static<typeof Disposition>;
+
+export const NetworkKind = Type.Union([
+  Type.Literal('staff'),
+  Type.Literal('pupil'),
+  Type.Literal('guest'),
+  Type.Literal('school-devices'),
+  Type.Literal('management'),
+]);
+export type NetworkKind = Static<typeof NetworkKind>;
+
+export const Network = Type.Object({
+  id: Id,
+  name: Type.String({ minLength: 1, maxLength: 64 }),
+  kind: NetworkKind,
+  enabled: Type.Boolean({ default: true }),
+  ssid: Type.Optional(Type.String({ minLength: 1, maxLength: 32, description: 'the Wi-Fi name the access points broadcast for this network (a label: the APs own the radio)' })),
+  interface: Type.String({ pattern: '^[A-Za-z0-9._-]{1,15}$', description: 'the Linux interface (or VLAN sub-interface) this network arrives on' }),
+  vlan: Type.Optional(Type.Integer({ minimum: 1, maximum: 4094 })),
+  subnets: Type.Array(Cidr, { minItems: 1, maxItems: 8 }),
+  gateway: Type.Object({
+    ipv4: Type.Optional(IpAddress),
+    ipv6: Type.Optional(IpAddress),
+  }, { additionalProperties: false, description: "the gateway's own address on this network: DNS server, router and block page" }),
+  policy: Id,
+}, { additionalProperties: false });
+export type Network = Static<typeof Network>;
+
+export const CategoryRule = Type.Object({
+  disposition: Disposition,
+  schedule: Type.Optional(Id),
+  groups: Type.Optional(Type.Array(Id, { maxItems: 64 })),
+  watch: Type.Optional(Type.Boolean({ description: 'allowed, but every visit is an alert for the weekly review' })),
+}, { additionalProperties: false });
+export type CategoryRule = Static<typeof CategoryRule>;
+
+export const SafeSearch = Type.Union([Type.Literal('off'), Type.Literal('moderate'), Type.Literal('strict')]);
+
+export const Policy = Type.Object({
+  id: Id,
+  name: Type.String({ minLength: 1, maxLength: 64 }),
+  categories: Type.Record(Id, CategoryRule),
+  safeSearch: SafeSearch,
+  blockAnswer: Type.Union([Type.Literal('block-page'), Type.Literal('nxdomain'), Type.Literal('null-address')], { default: 'block-page' }),
+}, { additionalProperties: false });
+export type Policy = Static<typeof Policy>;
+
+export const Weekday = Type.Union([
+  Type.Literal('mon'), Type.Literal('tue'), Type.Literal('wed'), Type.Literal('thu'),
+  Type.Literal('fri'), Type.Literal('sat'), Type.Literal('sun'),
+]);
+export const Schedule = Type.Object({
+  id: Id,
+  name: Type.String({ minLength: 1, maxLength: 64 }),
+  windows: Type.Array(Type.Object({
+    days: Type.Array(Weekday, { minItems: 1, maxItems: 7 }),
+    from: Hhmm,
+    to: Hhmm,
+  }, { additionalProperties: false }), { minItems: 1, maxItems: 32 }),
+}, { additionalProperties: false });
+export type Schedule = Static<typeof Schedule>;
+
+export const DeviceGroup = Type.Object({
+  id: Id,
+  name: Type.String({ minLength: 1, maxLength: 64 }),
+  policy: Type.Optional(Id),
+}, { additionalProperties: false });
+export type DeviceGroup = Static<typeof DeviceGroup>;
+
+export const Upstream = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 64 }),
+  address: IpAddress,
+  port: Type.Integer({ minimum: 1, maximum: 65535, default: 53 }),
+}, { additionalProperties: false });
+export type Upstream = Static<typeof Upstream>;
+
+export const Dns = Type.Object({
+  listen: Type.Array(Endpoint, { minItems: 1, maxItems: 16, description: 'UDP and TCP listeners for client questions' }),
+  upstreams: Type.Array(Upstream, { maxItems: 8, description: 'resolvers to forward to, tried in order; empty means the system resolvers (/etc/resolv.conf)' }),
+  upstreamTimeoutMs: Type.Integer({ minimum: 100, maximum: 10000, default: 1500 }),
+  rateLimitPerSecond: Type.Integer({ minimum: 1, maximum: 100000, default: 200, description: 'questions per second per client before it is refused' }),
+}, { additionalProperties: false });
+export type Dns = Static<typeof Dns>;
+
+export const Retention = Type.Object({
+  queryEventsDays: Type.Integer({ minimum: 1, maximum: 400 }),
+  rollupsDays: Type.Integer({ minimum: 1, maximum: 3660 }),
+  visitorRecordsDays: Type.Integer({ minimum: 1, maximum: 3660 }),
+}, { additionalProperties: false });
+export type Retention = Static<typeof Retention>;
+
+export const Web = Type.Object({
+  admin: Endpoint,
+  portal: Type.Optional(Endpoint),
+}, { additionalProperties: false });
+export type Web = Static<typeof Web>;
+
+export const Config = Type.Object({
+  version: Type.Literal(CONFIG_VERSION),
+  site: Type.Object({
+    name: Type.String({ minLength: 1, maxLength: 120, description: "the school's name, shown on the block page and the portal" }),
+    timezone: Type.String({ minLength: 1, maxLength: 64, default: 'Europe/London' }),
+  }, { additionalProperties: false }),
+  networks: Type.Array(Network, { minItems: 1, maxItems: 32 }),
+  policies: Type.Array(Policy, { minItems: 1, maxItems: 64 }),
+  schedules: Type.Array(Schedule, { maxItems: 64 }),
+  deviceGroups: Type.Array(DeviceGroup, { maxItems: 256 }),
+  dns: Dns,
+  web: Web,
+  retention: Retention,
+}, { additionalProperties: false });
+export type Config = Static<typeof Config>;
