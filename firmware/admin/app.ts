@@ -1,0 +1,38 @@
+// The admin listener: the web UI's API and, until the web UI lands, a server-rendered status page.
+// Each HTTP surface is its own fastify app with its schemas declared beside its routes.
+import fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from '../log.ts';
+import { DaemonStatus } from '../status.ts';
+import { renderStatusPage } from './status-page.ts';
+
+export interface AdminAppOptions {
+  logger: Logger;
+  status: () => DaemonStatus;
+}
+
+// The page is all inline and same-origin: nothing a browser loads from here may come from elsewhere.
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+
+export function buildAdminApp(options: AdminAppOptions): FastifyInstance {
+  const app = fastify({ loggerInstance: options.logger.child({ component: 'admin' }), disableRequestLogging: true });
+
+  app.addHook('onSend', async (_request, reply) => {
+    reply.headers(SECURITY_HEADERS);
+  });
+
+  app.get('/', async (_request, reply) => {
+    reply.type('text/html; charset=utf-8');
+    return renderStatusPage(options.status());
+  });
+
+  app.get('/api/status', { schema: { response: { 200: DaemonStatus } } }, async () => options.status());
+
+  app.get('/healthz', async () => ({ ok: true }));
+
+  return app;
+}

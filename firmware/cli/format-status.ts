@@ -1,0 +1,35 @@
+// `schoolgate status` for a person on an SSH session: short, aligned, no colour codes to garble logs.
+import type { DaemonStatus } from '../status.ts';
+
+function table(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, cell.length); });
+  return rows.map((row) => `  ${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')}`).join('\n');
+}
+
+function duration(seconds: number): string {
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor((seconds % 86400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  return [d ? `${d}d` : '', h ? `${h}h` : '', `${m}m`, d ? '' : `${Math.floor(seconds % 60)}s`].filter(Boolean).join(' ');
+}
+
+export function formatStatus(s: DaemonStatus): string {
+  const networks = table([
+    ['NETWORK', 'KIND', 'SUBNETS', 'INTERFACE', 'POLICY', 'DNS QUESTIONS'],
+    ...s.networks.map((n) => [
+      n.enabled ? n.id : `${n.id} (off)`, n.kind, n.subnets.join(' '), n.interface, n.policy, String(s.dns.byNetwork[n.id] ?? 0),
+    ]),
+  ]);
+  const verdicts = Object.entries(s.dns.byVerdict).map(([v, c]) => `${v} ${c}`).join(', ') || 'none yet';
+  return `Schoolgate ${s.version} at ${s.site}: running for ${duration(s.uptimeSeconds)} (pid ${s.pid}, Node ${s.node})
+  data      ${s.dataDir}
+  config    ${s.configFile}
+  admin     ${s.admin.url}
+  dns       ${s.dns.listening.map((l) => `${l.transport} ${l.address}:${l.port}`).join(', ')}
+  answers   ${verdicts}
+  state     schema ${s.state.schemaVersion}, ${s.state.devices} devices, ${s.state.auditEntries} audit entries
+
+${networks}
+`;
+}

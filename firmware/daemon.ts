@@ -1,0 +1,132 @@
+// The composition root: the one place that builds every service from the configuration, wires
+// them together and starts them in order. Nothing else constructs a service.
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { buildAdminApp } from './admin/app.ts';
+import { defaultConfig } from './config/defaults.ts';
+import type { Config } from './config/schema.ts';
+import { ConfigStore, readConfigFile } from './config/store.ts';
+import { CONTROL_SOCKET_NAME, actorOf } from './control/protocol.ts';
+import { assertNoDaemonAt, ControlFailure, ControlServer } from './control/server.ts';
+import { ConfigError } from './config/validate.ts';
+import { DnsService } from './dns/service.ts';
+import type { Logger } from './log.ts';
+import { StateDatabase } from './state/database.ts';
+import type { DaemonStatus } from './status.ts';
+import { VERSION } from './version.ts';
+
+export interface DaemonOptions {
+  dataDir: string;
+  /** The configuration file; by default `<dataDir>/config.json`, created from the embedded defaults. */
+  configFile?: string;
+  logger: Logger;
+}
+
+export interface Daemon {
+  readonly status: () => DaemonStatus;
+  /** Re-reads the configuration file (SIGHUP); a bad file is refused and the running one kept. */
+  readonly reloadFromDisk: () => Promise<void>;
+  readonly stop: () => Promise<void>;
+}
+
+function urlOf(address: string, port: number): string {
+  return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+}
+
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const { logger } = options;
+  const dataDir = resolve(options.dataDir);
+  const configFile = resolve(options.configFile ?? join(dataDir, 'config.json'));
+  const startedAt = new Date();
+  await mkdir(dataDir, { recursive: true, mode: 0o750 });
+  const controlSocket = join(dataDir, CONTROL_SOCKET_NAME);
+  await assertNoDaemonAt(controlSocket);
+
+  // Embedded defaults only seed the data directory's own config; an explicit --config file that
+  // is missing is a mistake to report, not to paper over.
+  const config = await ConfigStore.open(configFile, {
+    logger,
+    ...(options.configFile ? {} : { createWith: defaultConfig }),
+  });
+  const state = StateDatabase.open(join(dataDir, 'state.db'), { logger });
+  const stops: Array<() => Promise<void> | void> = [() => state.close()];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        logger.error({ err }, 'error while stopping');
+      }
+    }
+  };
+
+  try {
+    const dns = new DnsService({ config: config.current, logger: logger.child({ component: 'dns' }) });
+    await dns.start();
+    stops.push(() => dns.stop());
+
+    const adminEndpoint = config.current.web.admin;
+    const status = (): DaemonStatus => {
+      const current = config.current;
+      return {
+        version: VERSION,
+        pid: process.pid,
+        node: process.version,
+        startedAt: startedAt.toISOString(),
+        uptimeSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+        site: current.site.name,
+        dataDir,
+        configFile,
+        networks: current.networks.map((n) => ({
+          id: n.id, name: n.name, kind: n.kind, enabled: n.enabled, interface: n.interface, subnets: [...n.subnets], policy: n.policy,
+        })),
+        dns: dns.stats(),
+        admin: { url: urlOf(adminEndpoint.address, adminEndpoint.port) },
+        state: { schemaVersion: state.schemaVersion, devices: state.devices.count(), auditEntries: state.audit.count() },
+      };
+    };
+
+    const admin = buildAdminApp({ logger, status });
+    try {
+      await admin.listen({ host: adminEndpoint.address, port: adminEndpoint.port });
+    } catch (err) {
+      throw new Error(`cannot serve the admin page on ${urlOf(adminEndpoint.address, adminEndpoint.port)}: ${(err as Error).message}`);
+    }
+    stops.push(() => admin.close());
+
+    config.onChange((next) => dns.reload(next));
+
+    const control = new ControlServer(logger.child({ component: 'control' }));
+    control.register('status', { handle: () => status() });
+    const reloadFromDisk = async (actor = 'system'): Promise<void> => {
+      const next: Config = await readConfigFile(configFile);
+      await config.update(() => next);
+      state.audit.append({ actor, action: 'config.reload', subject: configFile });
+      logger.info({ configFile }, 'configuration reloaded');
+    };
+    control.register('config.reload', { handle: async (_params, caller) => {
+      try {
+        await reloadFromDisk(actorOf(caller));
+      } catch (err) {
+        if (err instanceof ConfigError) throw new ControlFailure('invalid-config', `${err.message}\nThe running configuration is kept.`);
+        throw err;
+      }
+      return { reloaded: configFile };
+    } });
+    await control.listen(controlSocket);
+    stops.push(() => control.close());
+
+    state.audit.append({ actor: 'system', action: 'daemon.start', details: { version: VERSION, configFile } });
+    stops.push(() => {
+      state.audit.append({ actor: 'system', action: 'daemon.stop' });
+    });
+    return {
+      status,
+      reloadFromDisk: () => reloadFromDisk(),
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,33 @@
+// What `schoolgate status` and the admin page report: one shape for the CLI's --json, the control
+// socket and the HTTP API.
+import { Type, type Static } from 'typebox';
+import { NetworkKind } from './config/schema.ts';
+import { DnsStatsSchema } from './dns/service.ts';
+
+export const DaemonStatus = Type.Object({
+  version: Type.String(),
+  pid: Type.Integer(),
+  node: Type.String(),
+  startedAt: Type.String({ format: 'date-time' }),
+  uptimeSeconds: Type.Number(),
+  site: Type.String(),
+  dataDir: Type.String(),
+  configFile: Type.String(),
+  networks: Type.Array(Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    kind: NetworkKind,
+    enabled: Type.Boolean(),
+    interface: Type.String(),
+    subnets: Type.Array(Type.String()),
+    policy: Type.String(),
+  })),
+  dns: DnsStatsSchema,
+  admin: Type.Object({ url: Type.String() }),
+  state: Type.Object({
+    schemaVersion: Type.Integer(),
+    devices: Type.Integer(),
+    auditEntries: Type.Integer(),
+  }),
+});
+export type DaemonStatus = Static<typeof DaemonStatus>;

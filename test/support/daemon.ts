@@ -1,0 +1,95 @@
+// Starts the real daemon as a child process, the way systemd or `npm start` does, for tests of
+// the CLI, the control socket and the admin page.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { defaultConfig } from '../../firmware/config/defaults.ts';
+import type { Config } from '../../firmware/config/schema.ts';
+import { freePort } from './ports.ts';
+
+export const REPO = resolve(import.meta.dirname, '../..');
+export const MAIN = join(REPO, 'firmware/main.ts');
+
+export interface CliResult { code: number | null; stdout: string; stderr: string }
+
+/** Runs `schoolgate ARGS` on the project's Node and collects its output. */
+export function runCli(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { cwd: REPO, env: { ...process.env, ...options.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * A test configuration: the demo networks on loopback, on free ports, forwarding only to a
+ * loopback upstream (never the host's resolvers).
+ */
+export async function testConfig(upstream: { address: string; port: number }): Promise<Config> {
+  const config = defaultConfig();
+  config.dns.listen = [{ address: '127.0.0.1', port: await freePort() }];
+  config.dns.upstreams = [{ name: 'test-upstream', ...upstream }];
+  config.web.admin = { address: '127.0.0.1', port: await freePort() };
+  return config;
+}
+
+export interface RunningDaemon {
+  dataDir: string;
+  configFile: string;
+  config: Config;
+  process: ChildProcess;
+  output: () => string;
+  cli: (args: string[]) => Promise<CliResult>;
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+  cleanup: () => Promise<void>;
+}
+
+export async function startDaemonProcess(config: Config): Promise<RunningDaemon> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'schoolgate-test-'));
+  const configFile = join(dataDir, 'config.json');
+  await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+  const child = spawn(process.execPath, [MAIN, 'run', '--config', configFile, '--data-dir', dataDir], {
+    cwd: REPO,
+    env: { ...process.env, SCHOOLGATE_LOG_LEVEL: 'info' },
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+
+  const cli = (args: string[]): Promise<CliResult> => runCli([...args, '--data-dir', dataDir]);
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`daemon exited with ${child.exitCode} before it was ready:\n${output}`);
+    const status = await cli(['status', '--json']);
+    if (status.code === 0) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`daemon not ready after 20 s:\n${output}\nlast status: ${status.stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  };
+  return {
+    dataDir, configFile, config, process: child, output: () => output, cli, stop,
+    cleanup: async () => {
+      await stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
