@@ -2,19 +2,20 @@
 // The three demo networks are loopback ranges, so `dig -b 127.20.0.5` is a pupil device.
 import { CONFIG_VERSION, type CategoryRule, type Config, type Policy } from './schema.ts';
 
-const unacceptable: CategoryRule = { disposition: 'unacceptable' };
-const illegal: CategoryRule = { disposition: 'unacceptable-and-illegal' };
+// Fresh objects on every call: a caller that edits one category's rule must not edit another's.
+const unacceptable = (): CategoryRule => ({ disposition: 'unacceptable' });
+const illegal = (): CategoryRule => ({ disposition: 'unacceptable-and-illegal' });
 
 // Categories every network blocks: the POLICY-NOTES "unacceptable" rows common to all AUP tables.
-const alwaysBlocked: Policy['categories'] = {
-  illegal,
-  extremism: illegal,
-  'self-harm': unacceptable,
-  adult: unacceptable,
-  malware: unacceptable,
-  bypass: unacceptable,
-  hate: unacceptable,
-};
+const alwaysBlocked = (): Policy['categories'] => ({
+  illegal: illegal(),
+  extremism: illegal(),
+  'self-harm': unacceptable(),
+  adult: unacceptable(),
+  malware: unacceptable(),
+  bypass: unacceptable(),
+  hate: unacceptable(),
+});
 
 export function defaultConfig(): Config {
   return {
@@ -37,22 +38,22 @@ export function defaultConfig(): Config {
     policies: [
       {
         id: 'staff', name: 'Staff', safeSearch: 'moderate', blockAnswer: 'block-page',
-        categories: { ...alwaysBlocked, gambling: unacceptable, piracy: unacceptable },
+        categories: { ...alwaysBlocked(), gambling: unacceptable(), piracy: unacceptable() },
       },
       {
         id: 'pupil', name: 'Pupils', safeSearch: 'strict', blockAnswer: 'block-page',
         categories: {
-          ...alwaysBlocked, gambling: unacceptable, piracy: unacceptable, violence: unacceptable, drugs: unacceptable,
-          social: unacceptable, dating: unacceptable, chat: unacceptable, gaming: unacceptable,
-          'file-hosting': unacceptable, videoconferencing: unacceptable,
+          ...alwaysBlocked(), gambling: unacceptable(), piracy: unacceptable(), violence: unacceptable(), drugs: unacceptable(),
+          social: unacceptable(), dating: unacceptable(), chat: unacceptable(), gaming: unacceptable(),
+          'file-hosting': unacceptable(), videoconferencing: unacceptable(),
           streaming: { disposition: 'acceptable-at-certain-times', schedule: 'lunchtime' },
         },
       },
       {
         id: 'guest', name: 'Visitors', safeSearch: 'strict', blockAnswer: 'block-page',
         categories: {
-          ...alwaysBlocked, gambling: unacceptable, piracy: unacceptable, violence: unacceptable, drugs: unacceptable,
-          social: unacceptable, gaming: unacceptable, streaming: unacceptable, 'file-hosting': unacceptable, dating: unacceptable,
+          ...alwaysBlocked(), gambling: unacceptable(), piracy: unacceptable(), violence: unacceptable(), drugs: unacceptable(),
+          social: unacceptable(), gaming: unacceptable(), streaming: unacceptable(), 'file-hosting': unacceptable(), dating: unacceptable(),
         },
       },
     ],

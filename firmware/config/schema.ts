@@ -67,7 +67,7 @@ export const SafeSearch = Type.Union([Type.Literal('off'), Type.Literal('moderat
 export const Policy = Type.Object({
   id: Id,
   name: Type.String({ minLength: 1, maxLength: 64 }),
-  categories: Type.Record(Id, CategoryRule),
+  categories: Type.Record(Id, CategoryRule, { additionalProperties: false }),
   safeSearch: SafeSearch,
   blockAnswer: Type.Union([Type.Literal('block-page'), Type.Literal('nxdomain'), Type.Literal('null-address')], { default: 'block-page' }),
 }, { additionalProperties: false });

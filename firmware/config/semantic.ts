@@ -1,0 +1,227 @@
+// Rules the schema cannot express: identity, references between sections, address arithmetic,
+// clock times, listeners that would fight over a port, and the time zone. Each check runs only
+// when the sections it reads passed the schema, so a malformed document gets its schema issues
+// and whatever semantic issues can be found safely, never a crash.
+import { parseAddress, parsePrefix, prefixContains, prefixesOverlap, type ParsedAddress, type Prefix } from '../clients/ip.ts';
+import { pointer, type ConfigIssue } from './issues.ts';
+import type { Config, Endpoint, Network, Policy } from './schema.ts';
+
+/** A document whose sections are each either schema-valid or absent from this view. */
+export type CheckedSections = Partial<Config>;
+
+const ID = /^[a-z][a-z0-9-]{0,31}$/;
+
+export function semanticIssues(doc: CheckedSections): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const add = (path: string, message: string): void => { issues.push({ path, message }); };
+
+  if (doc.site) checkTimezone(doc.site.timezone, add);
+  for (const section of ['networks', 'policies', 'schedules', 'deviceGroups'] as const) {
+    const items = doc[section];
+    if (items) checkUniqueIds(section, items, add);
+  }
+  if (doc.networks) {
+    checkNetworkAddresses(doc.networks, add);
+    checkInterfaces(doc.networks, add);
+  }
+  if (doc.policies) checkCategoryRules(doc.policies, doc.schedules, doc.deviceGroups, add);
+  if (doc.networks && doc.policies) {
+    const policies = idSet(doc.policies);
+    doc.networks.forEach((n, i) => checkReference(policies, n.policy, 'policy', pointer('networks', i, 'policy'), add));
+  }
+  if (doc.deviceGroups && doc.policies) {
+    const policies = idSet(doc.policies);
+    doc.deviceGroups.forEach((g, i) => {
+      if (g.policy !== undefined) checkReference(policies, g.policy, 'policy', pointer('deviceGroups', i, 'policy'), add);
+    });
+  }
+  if (doc.schedules) checkSchedules(doc.schedules, add);
+  checkListeners(doc, add);
+  return issues;
+}
+
+type Add = (path: string, message: string) => void;
+
+const idSet = (items: readonly { id: string }[]): Set<string> => new Set(items.map((x) => x.id));
+
+function checkTimezone(zone: string, add: Add): void {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    add(pointer('site', 'timezone'), `"${zone}" is not a known IANA time zone (e.g. "Europe/London")`);
+  }
+}
+
+const singular = { networks: 'network', policies: 'policy', schedules: 'schedule', deviceGroups: 'device group' } as const;
+
+function checkUniqueIds(section: keyof typeof singular, items: readonly { id: string }[], add: Add): void {
+  const first = new Map<string, number>();
+  items.forEach((item, i) => {
+    const earlier = first.get(item.id);
+    if (earlier === undefined) first.set(item.id, i);
+    else add(pointer(section, i, 'id'), `duplicate ${singular[section]} id "${item.id}" (already used by ${pointer(section, earlier)})`);
+  });
+}
+
+function checkReference(known: Set<string>, id: string, kind: string, path: string, add: Add): void {
+  if (known.has(id)) return;
+  const list = [...known].map((k) => `"${k}"`).join(', ') || 'none defined';
+  add(path, `${kind} "${id}" does not exist (known: ${list})`);
+}
+
+function checkCategoryRules(policies: readonly Policy[], schedules: Config['schedules'] | undefined, groups: Config['deviceGroups'] | undefined, add: Add): void {
+  const scheduleIds = schedules ? idSet(schedules) : undefined;
+  const groupIds = groups ? idSet(groups) : undefined;
+  policies.forEach((policy, p) => {
+    for (const [category, rule] of Object.entries(policy.categories)) {
+      const at = (...rest: (string | number)[]): string => pointer('policies', p, 'categories', category, ...rest);
+      // The schema's record keys are not constrained (patternProperties without a fallback), so
+      // a category name that is not an id would otherwise pass silently and never match a list.
+      if (!ID.test(category)) add(at(), `category name "${category}" is not a lower-case id (letters, digits, dashes; starts with a letter; at most 32 characters)`);
+      if (rule.disposition === 'acceptable-at-certain-times' && rule.schedule === undefined) {
+        add(at('schedule'), 'a schedule is required when the disposition is "acceptable-at-certain-times"');
+      }
+      if (rule.disposition === 'acceptable-for-nominated-users' && (rule.groups === undefined || rule.groups.length === 0)) {
+        add(at('groups'), 'at least one device group is required when the disposition is "acceptable-for-nominated-users"');
+      }
+      if (rule.schedule !== undefined && scheduleIds) checkReference(scheduleIds, rule.schedule, 'schedule', at('schedule'), add);
+      if (rule.groups && groupIds) {
+        rule.groups.forEach((g, i) => checkReference(groupIds, g, 'device group', at('groups', i), add));
+      }
+    }
+  });
+}
+
+function checkNetworkAddresses(networks: readonly Network[], add: Add): void {
+  const parsed: { prefix: Prefix; path: string; network: string }[] = [];
+  networks.forEach((net, n) => {
+    const own: Prefix[] = [];
+    let unparsed = false;
+    net.subnets.forEach((text, s) => {
+      const path = pointer('networks', n, 'subnets', s);
+      const result = parsePrefix(text);
+      if ('error' in result) {
+        add(path, `"${text}" is not a valid subnet: ${result.error}`);
+        unparsed = true;
+        return;
+      }
+      // Earlier subnets, this network's included: a repeated or nested subnet is always a mistake.
+      const clash = parsed.find((other) => prefixesOverlap(other.prefix, result));
+      if (clash) {
+        const whose = clash.network === net.id ? 'another subnet of this network' : `network "${clash.network}"`;
+        add(path, `${result.text} overlaps ${clash.prefix.text} of ${whose} (${clash.path})`);
+      }
+      parsed.push({ prefix: result, path, network: net.id });
+      own.push(result);
+    });
+    // With a subnet unreadable, "gateway outside the subnets" would only repeat that issue.
+    if (unparsed) return;
+    for (const family of [4, 6] as const) {
+      const text = family === 4 ? net.gateway.ipv4 : net.gateway.ipv6;
+      if (text === undefined) continue;
+      checkGateway(text, family, own, pointer('networks', n, 'gateway', `ipv${family}`), add);
+    }
+  });
+}
+
+function checkGateway(text: string, family: 4 | 6, subnets: readonly Prefix[], path: string, add: Add): void {
+  const address = parseAddress(text);
+  if (!address) {
+    add(path, `"${text}" is not an IP address`);
+    return;
+  }
+  if (address.family !== family) {
+    add(path, `"${text}" is an IPv${address.family} address; this field needs IPv${family}`);
+    return;
+  }
+  const home = subnets.find((p) => prefixContains(p, address));
+  if (!home) {
+    const list = subnets.filter((p) => p.family === family).map((p) => p.text).join(', ') || `no IPv${family} subnet`;
+    add(path, `${text} is not inside any of this network's subnets (${list})`);
+    return;
+  }
+  // Neither the network nor the broadcast address of an IPv4 subnet can be a host's router.
+  if (family === 4 && home.length <= 30) {
+    const broadcast = home.network | ((1n << BigInt(32 - home.length)) - 1n);
+    if (address.value === home.network) add(path, `${text} is the network address of ${home.text}, not a usable host address`);
+    else if (address.value === broadcast) add(path, `${text} is the broadcast address of ${home.text}, not a usable host address`);
+  }
+}
+
+function checkInterfaces(networks: readonly Network[], add: Add): void {
+  const used = new Map<string, number>();
+  networks.forEach((net, n) => {
+    // The demo defaults put several networks on loopback ranges of `lo`, told apart by source
+    // address alone; real interfaces need one network per interface and VLAN.
+    if (!net.enabled || net.interface === 'lo') return;
+    const key = `${net.interface}.${net.vlan ?? 'untagged'}`;
+    const earlier = used.get(key);
+    if (earlier === undefined) {
+      used.set(key, n);
+      return;
+    }
+    const what = net.vlan === undefined ? `interface ${net.interface} (untagged)` : `interface ${net.interface} VLAN ${net.vlan}`;
+    add(pointer('networks', n, net.vlan === undefined ? 'interface' : 'vlan'), `${what} is already used by enabled network "${networks[earlier]?.id}" (${pointer('networks', earlier)})`);
+  });
+}
+
+function minutes(hhmm: string): number {
+  return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+}
+
+function checkSchedules(schedules: Config['schedules'], add: Add): void {
+  schedules.forEach((schedule, s) => {
+    schedule.windows.forEach((w, i) => {
+      if (minutes(w.from) >= minutes(w.to)) {
+        // Windows do not run past midnight: school days end long before it.
+        add(pointer('schedules', s, 'windows', i, 'to'), `must be later than "from" (${w.from}); got ${w.to}`);
+      }
+    });
+  });
+}
+
+interface Listener { path: string; endpoint: Endpoint; address: ParsedAddress }
+
+const isUnspecified = (a: ParsedAddress): boolean => a.value === 0n;
+
+/** Two sockets on one port clash if their addresses are equal or either is the wildcard. */
+function clashes(a: Listener, b: Listener): boolean {
+  if (a.endpoint.port !== b.endpoint.port) return false;
+  if (isUnspecified(a.address) || isUnspecified(b.address)) return true;
+  return a.address.family === b.address.family && a.address.value === b.address.value;
+}
+
+function checkListeners(doc: CheckedSections, add: Add): void {
+  // DNS listens on TCP as well as UDP, so a web endpoint on a DNS listener's port clashes too.
+  const endpoints: { path: string; endpoint: Endpoint }[] = [];
+  doc.dns?.listen.forEach((endpoint, i) => endpoints.push({ path: pointer('dns', 'listen', i), endpoint }));
+  if (doc.web) {
+    endpoints.push({ path: pointer('web', 'admin'), endpoint: doc.web.admin });
+    if (doc.web.portal) endpoints.push({ path: pointer('web', 'portal'), endpoint: doc.web.portal });
+  }
+  const listeners: Listener[] = [];
+  for (const { path, endpoint } of endpoints) {
+    const address = parseAddress(endpoint.address);
+    if (!address) {
+      add(`${path}/address`, `"${endpoint.address}" is not an IP address`);
+      continue;
+    }
+    const me = { path, endpoint, address };
+    const clash = listeners.find((other) => clashes(other, me));
+    if (clash) add(path, `${endpoint.address} port ${endpoint.port} collides with ${clash.path} (${clash.endpoint.address} port ${clash.endpoint.port})`);
+    listeners.push(me);
+  }
+  doc.dns?.upstreams.forEach((upstream, i) => {
+    const path = pointer('dns', 'upstreams', i, 'address');
+    const address = parseAddress(upstream.address);
+    if (!address) {
+      add(path, `"${upstream.address}" is not an IP address`);
+      return;
+    }
+    if (isUnspecified(address)) add(path, `${upstream.address} is the wildcard address, not a resolver`);
+    const loop = listeners.find((l) => l.path.startsWith('/dns/') && l.endpoint.port === upstream.port
+      && l.address.family === address.family && l.address.value === address.value);
+    if (loop) add(path, `${upstream.address} port ${upstream.port} is this gateway's own DNS listener (${loop.path}): forwarding to it would loop`);
+  });
+}
