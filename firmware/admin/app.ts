@@ -1,6 +1,6 @@
 // The admin listener: the web UI's API and, until the web UI lands, a server-rendered status page.
 // Each HTTP surface is its own fastify app with its schemas declared beside its routes.
-import fastify, { type FastifyInstance } from 'fastify';
+import fastify from 'fastify';
 import type { Logger } from '../log.ts';
 import { DaemonStatus } from '../status.ts';
 import { renderStatusPage } from './status-page.ts';
@@ -18,7 +18,7 @@ const SECURITY_HEADERS = {
   'x-frame-options': 'DENY',
 };
 
-export function buildAdminApp(options: AdminAppOptions): FastifyInstance {
+export function buildAdminApp(options: AdminAppOptions) {
   const app = fastify({ loggerInstance: options.logger.child({ component: 'admin' }), disableRequestLogging: true });
 
   app.addHook('onSend', async (_request, reply) => {

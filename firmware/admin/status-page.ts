@@ -19,9 +19,9 @@ export function renderStatusPage(status: DaemonStatus): string {
       <tr data-network="${e(n.id)}">
         <td>${e(n.name)}</td><td>${e(n.kind)}</td><td>${e(n.subnets.join(', '))}</td>
         <td>${e(n.interface)}</td><td>${e(n.policy)}</td><td>${n.enabled ? 'on' : 'off'}</td>
-        <td class="num">${status.dns.byNetwork[n.id] ?? 0}</td>
+        <td class="num">${status.dns.counters.byNetwork[n.id] ?? 0}</td>
       </tr>`).join('');
-  const verdicts = Object.entries(status.dns.byVerdict)
+  const verdicts = Object.entries(status.dns.counters.byVerdict)
     .map(([verdict, count]) => `<tr><td>${e(verdict)}</td><td class="num">${count}</td></tr>`).join('');
   const listeners = status.dns.listening.map((l) => e(`${l.transport} ${l.address}:${l.port}`)).join('<br>');
   return `<!doctype html>

@@ -18,10 +18,10 @@ export function formatStatus(s: DaemonStatus): string {
   const networks = table([
     ['NETWORK', 'KIND', 'SUBNETS', 'INTERFACE', 'POLICY', 'DNS QUESTIONS'],
     ...s.networks.map((n) => [
-      n.enabled ? n.id : `${n.id} (off)`, n.kind, n.subnets.join(' '), n.interface, n.policy, String(s.dns.byNetwork[n.id] ?? 0),
+      n.enabled ? n.id : `${n.id} (off)`, n.kind, n.subnets.join(' '), n.interface, n.policy, String(s.dns.counters.byNetwork[n.id] ?? 0),
     ]),
   ]);
-  const verdicts = Object.entries(s.dns.byVerdict).map(([v, c]) => `${v} ${c}`).join(', ') || 'none yet';
+  const verdicts = Object.entries(s.dns.counters.byVerdict).map(([v, c]) => `${v} ${c}`).join(', ') || 'none yet';
   return `Schoolgate ${s.version} at ${s.site}: running for ${duration(s.uptimeSeconds)} (pid ${s.pid}, Node ${s.node})
   data      ${s.dataDir}
   config    ${s.configFile}

@@ -89,11 +89,17 @@ export function schemaIssues(root: TSchema, doc: unknown, errors: Iterable<Schem
           add(base + pointer(name), `required property "${name}" is missing`);
         }
         break;
-      case 'additionalProperties':
+      case 'additionalProperties': {
+        // In a record (patternProperties) the member names are data, e.g. category ids: say
+        // what a valid name looks like rather than calling it unknown.
+        const isRecord = schemaAt(root, error.schemaPath)?.patternProperties !== undefined;
         for (const name of (error.params.additionalProperties as string[] | undefined) ?? []) {
-          add(base + pointer(name), `unknown property "${name}" (not part of the configuration schema; misspelt?)`);
+          add(base + pointer(name), isRecord
+            ? `name "${name}" is not a lower-case id (letters, digits, dashes; starts with a letter; at most 32 characters)`
+            : `unknown property "${name}" (not part of the configuration schema; misspelt?)`);
         }
         break;
+      }
       case 'anyOf':
         add(base, unionMessage(schemaAt(root, error.schemaPath), valueAt(doc, base)));
         break;

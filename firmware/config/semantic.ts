@@ -76,9 +76,6 @@ function checkCategoryRules(policies: readonly Policy[], schedules: Config['sche
   policies.forEach((policy, p) => {
     for (const [category, rule] of Object.entries(policy.categories)) {
       const at = (...rest: (string | number)[]): string => pointer('policies', p, 'categories', category, ...rest);
-      // The schema's record keys are not constrained (patternProperties without a fallback), so
-      // a category name that is not an id would otherwise pass silently and never match a list.
-      if (!ID.test(category)) add(at(), `category name "${category}" is not a lower-case id (letters, digits, dashes; starts with a letter; at most 32 characters)`);
       if (rule.disposition === 'acceptable-at-certain-times' && rule.schedule === undefined) {
         add(at('schedule'), 'a schedule is required when the disposition is "acceptable-at-certain-times"');
       }

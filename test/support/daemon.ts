@@ -36,7 +36,7 @@ export function runCli(args: string[], options: { timeoutMs?: number; env?: Node
 export async function testConfig(upstream: { address: string; port: number }): Promise<Config> {
   const config = defaultConfig();
   config.dns.listen = [{ address: '127.0.0.1', port: await freePort() }];
-  config.dns.upstreams = [{ name: 'test-upstream', ...upstream }];
+  config.dns.upstreams = [{ name: 'test-upstream', address: upstream.address, port: upstream.port }];
   config.web.admin = { address: '127.0.0.1', port: await freePort() };
   return config;
 }

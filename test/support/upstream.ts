@@ -41,17 +41,20 @@ export async function startTestUpstream(answer = '192.0.2.10', host = '127.0.0.1
   };
 }
 
+/** dns-packet decodes the response code, but its published types leave it out. */
+export type Reply = dnsPacket.Packet & { rcode?: string };
+
 /** Asks one question over UDP from a chosen source address (127/8 all works on Linux). */
-export async function askUdp(server: { address: string; port: number }, name: string, options: { from?: string; type?: 'A' | 'AAAA' | 'TXT'; timeoutMs?: number } = {}): Promise<dnsPacket.Packet> {
+export async function askUdp(server: { address: string; port: number }, name: string, options: { from?: string; type?: 'A' | 'AAAA' | 'TXT'; timeoutMs?: number } = {}): Promise<Reply> {
   const socket = createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, options.from ?? '127.0.0.1', () => resolve()));
   try {
     const id = Math.floor(Math.random() * 65535);
     const query = dnsPacket.encode({ id, type: 'query', flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type: options.type ?? 'A', class: 'IN' }] });
-    return await new Promise<dnsPacket.Packet>((resolve, reject) => {
+    return await new Promise<Reply>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no answer for ${name} within ${options.timeoutMs ?? 3000} ms`)), options.timeoutMs ?? 3000);
       socket.on('message', (message) => {
-        const reply = dnsPacket.decode(message);
+        const reply = dnsPacket.decode(message) as Reply;
         if (reply.id !== id) return;
         clearTimeout(timer);
         resolve(reply);

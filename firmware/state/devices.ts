@@ -1,0 +1,143 @@
+// Every device the gateway has seen, keyed by MAC. Group ids and network ids belong to the
+// configuration document, so they are checked for shape here and for existence by the caller.
+import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
+import { Id } from '../config/schema.ts';
+import { normaliseMac } from './mac.ts';
+import { DevicePatch, SUSPEND_REASON_MAX, type Device } from './schemas.ts';
+import { checkValue, InvalidInputError, isoInstant, NotFoundError } from './values.ts';
+
+export interface DeviceFilter {
+  networkId?: string;
+  groupId?: string;
+}
+
+type Row = Record<string, SQLOutputValue>;
+
+const COLUMNS = 'mac, name, group_id, network_id, first_seen, last_seen, school_owned, notes, suspended_until, suspend_reason';
+
+export class DeviceRepository {
+  readonly #db: DatabaseSync;
+  readonly #now: () => Date;
+
+  constructor(db: DatabaseSync, now: () => Date) {
+    this.#db = db;
+    this.#now = now;
+  }
+
+  /** Records a sighting (DHCP, DNS). Out-of-order sightings never move last_seen backwards. */
+  upsertSeen(mac: string, networkId: string, at: Date): Device {
+    const key = normaliseMac(mac);
+    checkValue(Id, networkId, 'network id');
+    const seen = isoInstant(at, 'sighting time');
+    const row = this.#db.prepare(`
+      INSERT INTO devices (mac, network_id, first_seen, last_seen) VALUES (?, ?, ?, ?)
+      ON CONFLICT (mac) DO UPDATE SET
+        network_id = CASE WHEN excluded.last_seen >= devices.last_seen THEN excluded.network_id ELSE devices.network_id END,
+        last_seen = max(devices.last_seen, excluded.last_seen),
+        first_seen = min(devices.first_seen, excluded.first_seen)
+      RETURNING ${COLUMNS}`).get(key, networkId, seen, seen);
+    return toDevice(row);
+  }
+
+  get(mac: string): Device | undefined {
+    const row = this.#db.prepare(`SELECT ${COLUMNS} FROM devices WHERE mac = ?`).get(normaliseMac(mac));
+    return row === undefined ? undefined : toDevice(row);
+  }
+
+  /** Most recently seen first. */
+  list(filter: DeviceFilter = {}): Device[] {
+    const where: string[] = [];
+    const params: string[] = [];
+    if (filter.networkId !== undefined) {
+      checkValue(Id, filter.networkId, 'network id');
+      where.push('network_id = ?');
+      params.push(filter.networkId);
+    }
+    if (filter.groupId !== undefined) {
+      checkValue(Id, filter.groupId, 'group id');
+      where.push('group_id = ?');
+      params.push(filter.groupId);
+    }
+    const sql = `SELECT ${COLUMNS} FROM devices ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY last_seen DESC, mac`;
+    return this.#db.prepare(sql).all(...params).map(toDevice);
+  }
+
+  update(mac: string, patch: DevicePatch): Device {
+    const key = normaliseMac(mac);
+    checkValue(DevicePatch, patch, `change to device ${key}`);
+    const sets: string[] = [];
+    const params: (string | number | null)[] = [];
+    if (patch.name !== undefined) { sets.push('name = ?'); params.push(patch.name.trim()); }
+    if (patch.groupId !== undefined) { sets.push('group_id = ?'); params.push(patch.groupId); }
+    if (patch.schoolOwned !== undefined) { sets.push('school_owned = ?'); params.push(patch.schoolOwned ? 1 : 0); }
+    if (patch.notes !== undefined) { sets.push('notes = ?'); params.push(patch.notes); }
+    if (sets.length === 0) return this.#require(key);
+    const row = this.#db.prepare(`UPDATE devices SET ${sets.join(', ')} WHERE mac = ? RETURNING ${COLUMNS}`).get(...params, key);
+    if (row === undefined) throw notFound(key);
+    return toDevice(row);
+  }
+
+  /** Cuts a device off until `until`; enforcement (nftables) reads this, the audit entry is the caller's. */
+  suspend(mac: string, until: Date, reason: string): Device {
+    const key = normaliseMac(mac);
+    const untilIso = isoInstant(until, 'suspension end');
+    if (until.getTime() <= this.#now().getTime()) {
+      throw new InvalidInputError(`suspension of ${key} must end in the future (got ${untilIso})`);
+    }
+    const why = typeof reason === 'string' ? reason.trim() : '';
+    if (why === '') throw new InvalidInputError(`suspending ${key} needs a reason`);
+    if (why.length > SUSPEND_REASON_MAX) throw new InvalidInputError(`suspension reason for ${key} is longer than ${SUSPEND_REASON_MAX} characters`);
+    const row = this.#db.prepare(`UPDATE devices SET suspended_until = ?, suspend_reason = ? WHERE mac = ? RETURNING ${COLUMNS}`)
+      .get(untilIso, why, key);
+    if (row === undefined) throw notFound(key);
+    return toDevice(row);
+  }
+
+  /** Lifts a suspension early (an expired one needs no action: readers compare with the clock). */
+  unsuspend(mac: string): Device {
+    const key = normaliseMac(mac);
+    const row = this.#db.prepare(`UPDATE devices SET suspended_until = NULL, suspend_reason = NULL WHERE mac = ? RETURNING ${COLUMNS}`).get(key);
+    if (row === undefined) throw notFound(key);
+    return toDevice(row);
+  }
+
+  count(): number {
+    return Number(this.#db.prepare('SELECT count(*) AS n FROM devices').get()?.n ?? 0);
+  }
+
+  #require(key: string): Device {
+    const device = this.get(key);
+    if (device === undefined) throw notFound(key);
+    return device;
+  }
+}
+
+/** True while a suspension is in force at `now`. */
+export function isSuspended(device: Device, now: Date): boolean {
+  return device.suspendedUntil !== null && Date.parse(device.suspendedUntil) > now.getTime();
+}
+
+function notFound(mac: string): NotFoundError {
+  return new NotFoundError(`no device with MAC address ${mac} has been seen`);
+}
+
+function toDevice(row: Row | undefined): Device {
+  if (row === undefined) throw new Error('device row missing after write');
+  return {
+    mac: text(row.mac),
+    name: text(row.name),
+    groupId: row.group_id === null ? null : text(row.group_id),
+    networkId: text(row.network_id),
+    firstSeen: text(row.first_seen),
+    lastSeen: text(row.last_seen),
+    schoolOwned: row.school_owned === 1,
+    notes: text(row.notes),
+    suspendedUntil: row.suspended_until === null ? null : text(row.suspended_until),
+    suspendReason: row.suspend_reason === null ? null : text(row.suspend_reason),
+  };
+}
+
+function text(value: SQLOutputValue | undefined): string {
+  if (typeof value !== 'string') throw new Error(`devices table holds a non-text value where text belongs (${typeof value})`);
+  return value;
+}

@@ -1,0 +1,62 @@
+// state.db's schema history. Append only: a released migration is never edited, because
+// installed gateways have already run it; fix mistakes with a new migration.
+import type { Migration } from './migrate.ts';
+
+export const STATE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'devices',
+    up: `
+      CREATE TABLE devices (
+        mac TEXT PRIMARY KEY CHECK (length(mac) = 17 AND mac GLOB '[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]'),
+        name TEXT NOT NULL DEFAULT '',
+        group_id TEXT,
+        network_id TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        school_owned INTEGER NOT NULL DEFAULT 0 CHECK (school_owned IN (0, 1)),
+        notes TEXT NOT NULL DEFAULT '',
+        suspended_until TEXT,
+        suspend_reason TEXT,
+        CHECK ((suspended_until IS NULL) = (suspend_reason IS NULL))
+      ) STRICT;
+      CREATE INDEX devices_by_network ON devices (network_id, last_seen);
+      CREATE INDEX devices_by_group ON devices (group_id) WHERE group_id IS NOT NULL;
+    `,
+  },
+  {
+    version: 2,
+    name: 'audit log',
+    // The triggers are the in-database half of "nobody can delete or hide an entry"; the hash
+    // chain is the half that still holds against someone who edits the file directly.
+    up: `
+      CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY CHECK (seq >= 1),
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT,
+        details TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE
+      ) STRICT;
+      CREATE INDEX audit_log_by_action ON audit_log (action, seq);
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+      BEGIN
+        SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be changed');
+      END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+      BEGIN
+        SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be deleted');
+      END;
+      -- INSERT OR REPLACE deletes the old row without firing delete triggers (unless
+      -- recursive_triggers is on), so inserts must extend the chain: next seq, linked to the head.
+      CREATE TRIGGER audit_log_append_only BEFORE INSERT ON audit_log
+      WHEN NEW.seq IS NOT (SELECT coalesce(max(seq), 0) + 1 FROM audit_log)
+        OR NEW.prev_hash IS NOT coalesce((SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1), '${'0'.repeat(64)}')
+      BEGIN
+        SELECT RAISE(ABORT, 'audit_log is append-only: a new entry must follow the last one');
+      END;
+    `,
+  },
+];
