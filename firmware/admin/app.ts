@@ -1,6 +1,6 @@
 // The admin listener: the web UI's API and, until the web UI lands, a server-rendered status page.
 // Each HTTP surface is its own fastify app with its schemas declared beside its routes.
-import fastify from 'fastify';
+import fastify, { LogController } from 'fastify';
 import type { Logger } from '../log.ts';
 import { DaemonStatus } from '../status.ts';
 import { renderStatusPage } from './status-page.ts';
@@ -19,7 +19,12 @@ const SECURITY_HEADERS = {
 };
 
 export function buildAdminApp(options: AdminAppOptions) {
-  const app = fastify({ loggerInstance: options.logger.child({ component: 'admin' }), disableRequestLogging: true });
+  // Per-request lines would flood journald from a page that polls; what people do through the
+  // API is recorded in the audit log instead.
+  const app = fastify({
+    loggerInstance: options.logger.child({ component: 'admin' }),
+    logController: new LogController({ disableRequestLogging: true }),
+  });
 
   app.addHook('onSend', async (_request, reply) => {
     reply.headers(SECURITY_HEADERS);
