@@ -17,6 +17,8 @@ const alwaysBlocked = (): Policy['categories'] => ({
   hate: unacceptable(),
 });
 
+export const DNS_CACHE_DEFAULTS = { maxEntries: 100_000, minTtl: 0, maxTtl: 86400, negativeTtl: 300, staleTtl: 86400 } as const;
+
 export function defaultConfig(): Config {
   return {
     version: CONFIG_VERSION,
@@ -61,11 +63,17 @@ export function defaultConfig(): Config {
       { id: 'lunchtime', name: 'Lunchtime', windows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '12:00', to: '13:00' }] },
     ],
     deviceGroups: [],
+    lists: [],
+    exceptions: [],
     dns: {
       listen: [{ address: '127.0.0.1', port: 5353 }],
       upstreams: [],
       upstreamTimeoutMs: 1500,
       rateLimitPerSecond: 200,
+      blockTtl: 60,
+      localDomain: 'schoolgate.home.arpa',
+      cache: { ...DNS_CACHE_DEFAULTS },
+      rebindingProtection: { enabled: true, allowedDomains: [] },
     },
     web: { admin: { address: '127.0.0.1', port: 8080 } },
     retention: { queryEventsDays: 30, rollupsDays: 400, visitorRecordsDays: 90 },

@@ -1,6 +1,7 @@
 // Older documents are brought forward one numbered step at a time, each a pure function of the
 // previous shape, so a file from any released version loads and every step is tested alone.
 import { ConfigError } from './issues.ts';
+import { DNS_CACHE_DEFAULTS } from './defaults.ts';
 import { CONFIG_VERSION } from './schema.ts';
 
 export interface Migration {
@@ -44,8 +45,30 @@ function v0ToV1(doc: Json): Json {
   return { version: 1, ...rest };
 }
 
+/**
+ * v2 adds filtering: list sources, exceptions, and the DNS cache, block TTL, local domain and
+ * rebinding protection. A v1 document gains them empty or at their defaults, so it filters
+ * nothing more than before until someone adds lists.
+ */
+function v1ToV2(doc: Json): Json {
+  const out: Json = { ...doc, version: 2 };
+  if (!('lists' in out)) out.lists = [];
+  if (!('exceptions' in out)) out.exceptions = [];
+  if (isObject(out.dns)) {
+    out.dns = {
+      blockTtl: 60,
+      localDomain: 'schoolgate.home.arpa',
+      cache: { ...DNS_CACHE_DEFAULTS },
+      rebindingProtection: { enabled: true, allowedDomains: [] },
+      ...out.dns,
+    };
+  }
+  return out;
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { from: 0, description: 'v0 -> v1: networks[].subnet becomes subnets[], dns.upstream becomes upstreams[]', up: v0ToV1 },
+  { from: 1, description: 'v1 -> v2: lists, exceptions, DNS cache, block TTL, local domain and rebinding protection', up: v1ToV2 },
 ];
 
 /**

@@ -2,7 +2,7 @@
 // the web UI's forms) derives from these types, so a field is added here once and nowhere else.
 import { Type, type Static } from 'typebox';
 
-export const CONFIG_VERSION = 1;
+export const CONFIG_VERSION = 2;
 
 // Identifiers appear in URLs, CLI arguments, nftables set names and log lines: keep them plain.
 export const Id = Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$', description: 'lower-case id: letters, digits, dashes; starts with a letter; at most 32 characters' });
@@ -10,6 +10,11 @@ export const Id = Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$', description: 
 export const Cidr = Type.String({ minLength: 3, maxLength: 64, description: 'an IPv4 or IPv6 prefix, e.g. 10.20.0.0/16 or fd00:20::/64' });
 export const IpAddress = Type.String({ minLength: 2, maxLength: 45, description: 'an IPv4 or IPv6 address' });
 export const Port = Type.Integer({ minimum: 1, maximum: 65535 });
+export const Hostname = Type.String({
+  minLength: 1, maxLength: 253,
+  pattern: '^(\\*\\.)?([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\\.)*[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$',
+  description: 'a lower-case domain name such as example.com, optionally starting with "*." (IDNs in punycode, xn--)',
+});
 export const Hhmm = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'a time of day, HH:MM (24-hour)' });
 
 export const Endpoint = Type.Object({
@@ -102,13 +107,55 @@ export const Upstream = Type.Object({
 }, { additionalProperties: false });
 export type Upstream = Static<typeof Upstream>;
 
+export const DnsCache = Type.Object({
+  maxEntries: Type.Integer({ minimum: 0, maximum: 10_000_000, description: '0 turns the cache off' }),
+  minTtl: Type.Integer({ minimum: 0, maximum: 86400, description: 'answers are kept at least this long (seconds)' }),
+  maxTtl: Type.Integer({ minimum: 1, maximum: 604800, description: 'answers are kept at most this long (seconds)' }),
+  negativeTtl: Type.Integer({ minimum: 0, maximum: 86400, description: 'longest time NXDOMAIN/NODATA answers are kept (seconds)' }),
+  staleTtl: Type.Integer({ minimum: 0, maximum: 604800, description: 'how long past expiry an answer may still be served while every upstream is down (seconds)' }),
+}, { additionalProperties: false });
+export type DnsCache = Static<typeof DnsCache>;
+
 export const Dns = Type.Object({
   listen: Type.Array(Endpoint, { minItems: 1, maxItems: 16, description: 'UDP and TCP listeners for client questions' }),
   upstreams: Type.Array(Upstream, { maxItems: 8, description: 'resolvers to forward to, tried in order; empty means the system resolvers (/etc/resolv.conf)' }),
   upstreamTimeoutMs: Type.Integer({ minimum: 100, maximum: 10000, default: 1500 }),
   rateLimitPerSecond: Type.Integer({ minimum: 1, maximum: 100000, default: 200, description: 'questions per second per client before it is refused' }),
+  blockTtl: Type.Integer({ minimum: 0, maximum: 3600, description: 'TTL of block answers (seconds): short, so an exception takes effect quickly' }),
+  localDomain: Hostname,
+  cache: DnsCache,
+  rebindingProtection: Type.Object({
+    enabled: Type.Boolean(),
+    allowedDomains: Type.Array(Hostname, { maxItems: 256, description: 'names (and their subdomains) whose public answers may be private addresses' }),
+  }, { additionalProperties: false }),
 }, { additionalProperties: false });
 export type Dns = Static<typeof Dns>;
+
+export const ListFormat = Type.Union([Type.Literal('domains'), Type.Literal('hosts')]);
+export type ListFormat = Static<typeof ListFormat>;
+
+export const ListSource = Type.Object({
+  id: Id,
+  name: Type.String({ minLength: 1, maxLength: 120 }),
+  category: Id,
+  file: Type.String({ minLength: 1, maxLength: 4096, description: 'the list file; a relative path is read from the rules directory' }),
+  format: ListFormat,
+  restricted: Type.Optional(Type.Boolean({ description: 'illegal content (IWF/CTIRU-style): blocked on every network, never excepted, entries never shown' })),
+  enabled: Type.Boolean(),
+}, { additionalProperties: false });
+export type ListSource = Static<typeof ListSource>;
+
+export const FilterException = Type.Object({
+  id: Id,
+  domain: Hostname,
+  action: Type.Union([Type.Literal('allow'), Type.Literal('block')]),
+  networks: Type.Optional(Type.Array(Id, { maxItems: 32, description: 'limit to these networks (default: all)' })),
+  groups: Type.Optional(Type.Array(Id, { maxItems: 64, description: 'limit to devices in these groups (default: all)' })),
+  reason: Type.String({ minLength: 3, maxLength: 500 }),
+  requestedBy: Type.String({ minLength: 1, maxLength: 120 }),
+  expires: Type.Optional(Type.String({ format: 'date-time' })),
+}, { additionalProperties: false });
+export type FilterException = Static<typeof FilterException>;
 
 export const Retention = Type.Object({
   queryEventsDays: Type.Integer({ minimum: 1, maximum: 400 }),
@@ -133,6 +180,8 @@ export const Config = Type.Object({
   policies: Type.Array(Policy, { minItems: 1, maxItems: 64 }),
   schedules: Type.Array(Schedule, { maxItems: 64 }),
   deviceGroups: Type.Array(DeviceGroup, { maxItems: 256 }),
+  lists: Type.Array(ListSource, { maxItems: 256 }),
+  exceptions: Type.Array(FilterException, { maxItems: 10_000 }),
   dns: Dns,
   web: Web,
   retention: Retention,

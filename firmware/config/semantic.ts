@@ -16,7 +16,7 @@ export function semanticIssues(doc: CheckedSections): ConfigIssue[] {
   const add = (path: string, message: string): void => { issues.push({ path, message }); };
 
   if (doc.site) checkTimezone(doc.site.timezone, add);
-  for (const section of ['networks', 'policies', 'schedules', 'deviceGroups'] as const) {
+  for (const section of ['networks', 'policies', 'schedules', 'deviceGroups', 'lists', 'exceptions'] as const) {
     const items = doc[section];
     if (items) checkUniqueIds(section, items, add);
   }
@@ -36,8 +36,22 @@ export function semanticIssues(doc: CheckedSections): ConfigIssue[] {
     });
   }
   if (doc.schedules) checkSchedules(doc.schedules, add);
+  if (doc.exceptions) checkExceptions(doc.exceptions, doc.networks, doc.deviceGroups, add);
   checkListeners(doc, add);
   return issues;
+}
+
+/** An exception's scope must name networks and groups that exist, and its expiry must parse. */
+function checkExceptions(exceptions: Config['exceptions'], networks: Config['networks'] | undefined, groups: Config['deviceGroups'] | undefined, add: Add): void {
+  const networkIds = networks ? idSet(networks) : undefined;
+  const groupIds = groups ? idSet(groups) : undefined;
+  exceptions.forEach((exception, i) => {
+    if (networkIds) exception.networks?.forEach((id, j) => checkReference(networkIds, id, 'network', pointer('exceptions', i, 'networks', j), add));
+    if (groupIds) exception.groups?.forEach((id, j) => checkReference(groupIds, id, 'device group', pointer('exceptions', i, 'groups', j), add));
+    if (exception.expires !== undefined && Number.isNaN(Date.parse(exception.expires))) {
+      add(pointer('exceptions', i, 'expires'), `"${exception.expires}" is not a date and time (e.g. 2026-12-19T15:30:00Z)`);
+    }
+  });
 }
 
 type Add = (path: string, message: string) => void;
@@ -53,7 +67,9 @@ function checkTimezone(zone: string, add: Add): void {
   }
 }
 
-const singular = { networks: 'network', policies: 'policy', schedules: 'schedule', deviceGroups: 'device group' } as const;
+const singular = {
+  networks: 'network', policies: 'policy', schedules: 'schedule', deviceGroups: 'device group', lists: 'list', exceptions: 'exception',
+} as const;
 
 function checkUniqueIds(section: keyof typeof singular, items: readonly { id: string }[], add: Add): void {
   const first = new Map<string, number>();

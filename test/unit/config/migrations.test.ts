@@ -27,11 +27,11 @@ describe('migrateConfig', () => {
     const result = migrateConfig(v0());
     expect(result.from).toBe(0);
     expect(result.to).toBe(CONFIG_VERSION);
-    expect(result.applied).toHaveLength(1);
+    expect(result.applied).toHaveLength(CONFIG_VERSION);
     const validation = validateConfig(result.doc);
     expect(validation.ok ? [] : validation.issues).toEqual([]);
     const doc = result.doc as any;
-    expect(doc.version).toBe(1);
+    expect(doc.version).toBe(CONFIG_VERSION);
     expect(Object.keys(doc)[0]).toBe('version');
     expect(doc.networks.map((n: any) => n.subnets)).toEqual([['10.10.0.0/16'], ['10.20.0.0/16']]);
     expect(doc.networks.every((n: any) => !('subnet' in n))).toBe(true);
@@ -39,6 +39,25 @@ describe('migrateConfig', () => {
     expect(Object.keys(doc.networks[0]).indexOf('subnets')).toBe(Object.keys(v0().networks[0]).indexOf('subnet'));
     expect(doc.dns.upstreams).toEqual([{ name: '192.0.2.53', address: '192.0.2.53', port: 53 }]);
     expect('upstream' in doc.dns).toBe(false);
+  });
+
+  it('brings a v1 document to v2 with filtering present but empty, keeping everything else', () => {
+    const v1 = defaultConfig() as any;
+    v1.version = 1;
+    delete v1.lists;
+    delete v1.exceptions;
+    for (const key of ['blockTtl', 'localDomain', 'cache', 'rebindingProtection']) delete v1.dns[key];
+    const result = migrateConfig(v1);
+    expect(result.from).toBe(1);
+    expect(result.applied).toHaveLength(CONFIG_VERSION - 1);
+    const doc = result.doc as any;
+    expect(Object.keys(doc)[0]).toBe('version');
+    expect(doc.lists).toEqual([]);
+    expect(doc.exceptions).toEqual([]);
+    expect(doc.dns.listen).toEqual(v1.dns.listen);
+    expect(doc).toEqual({ ...defaultConfig(), version: CONFIG_VERSION });
+    const validation = validateConfig(doc);
+    expect(validation.ok ? [] : validation.issues).toEqual([]);
   });
 
   it('treats an explicit version 0 like a missing one', () => {
@@ -77,7 +96,7 @@ describe('migrateConfig', () => {
   it('refuses a document written by a newer Schoolgate', () => {
     const error = thrown(() => migrateConfig({ ...defaultConfig(), version: CONFIG_VERSION + 1 }, 'config.json'));
     expect(error.issues.map((i) => i.path)).toEqual(['/version']);
-    expect(error.message).toMatch(/^config\.json: \/version: version 2 was written by a newer Schoolgate/);
+    expect(error.message).toContain(`config.json: /version: version ${CONFIG_VERSION + 1} was written by a newer Schoolgate`);
   });
 
   it.each([['"1"'], ['-1'], ['1.5'], ['null']])('refuses version %s', (version) => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../firmware/config/defaults.ts';
 import { serializeConfig } from '../../../firmware/config/load.ts';
-import type { Config } from '../../../firmware/config/schema.ts';
+import { CONFIG_VERSION, type Config } from '../../../firmware/config/schema.ts';
 import { ConfigStore, readConfigFile } from '../../../firmware/config/store.ts';
 import { ConfigError } from '../../../firmware/config/validate.ts';
 import { tempDir, tempFilesIn } from './helpers.ts';
@@ -90,7 +90,7 @@ describe('ConfigStore.open', () => {
     await copyFile(fixture, file);
     const original = await readFile(file, 'utf8');
     const store = await ConfigStore.open(file);
-    expect(store.current.version).toBe(1);
+    expect(store.current.version).toBe(CONFIG_VERSION);
     expect(store.current.networks[0]!.subnets).toEqual(['10.10.0.0/16']);
     expect(await readFile(`${file}.v0.bak`, 'utf8')).toBe(original);
     expect(await mode(`${file}.v0.bak`)).toBe(0o600);
@@ -238,7 +238,7 @@ describe('readConfigFile', () => {
     await copyFile(fixture, file);
     const original = await readFile(file, 'utf8');
     const config = await readConfigFile(file);
-    expect(config.version).toBe(1);
+    expect(config.version).toBe(CONFIG_VERSION);
     expect(await readFile(file, 'utf8')).toBe(original);
     expect(await readdir(join(file, '..'))).toEqual(['config.json']);
   });

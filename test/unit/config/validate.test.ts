@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../firmware/config/defaults.ts';
-import type { Config } from '../../../firmware/config/schema.ts';
+import { CONFIG_VERSION, type Config } from '../../../firmware/config/schema.ts';
 import { ConfigError, validateConfig, type ConfigIssue } from '../../../firmware/config/validate.ts';
 
 // defaultConfig() shares rule objects between categories (and between calls), and structuredClone
@@ -65,6 +65,12 @@ describe('validateConfig', () => {
     ['dangling device group policy', (d) => { d.deviceGroups.push({ id: 'y6', name: 'Y6', policy: 'nobody' }); }, '/deviceGroups/0/policy', /policy "nobody" does not exist/],
     ['dangling schedule', (d) => { d.policies[1].categories.streaming.schedule = 'breaktime'; }, '/policies/1/categories/streaming/schedule', /schedule "breaktime" does not exist/],
     ['dangling group', (d) => { d.policies[0].categories.chat = { disposition: 'acceptable-for-nominated-users', groups: ['y6'] }; }, '/policies/0/categories/chat/groups/0', /device group "y6" does not exist/],
+    ['exception for an unknown network', (d) => { d.exceptions.push({ id: 'bbc', domain: 'bbc.co.uk', action: 'allow', networks: ['teachers'], reason: 'topic work', requestedBy: 'Mrs Khan' }); }, '/exceptions/0/networks/0', /network "teachers" does not exist/],
+    ['exception for an unknown group', (d) => { d.exceptions.push({ id: 'bbc', domain: 'bbc.co.uk', action: 'allow', groups: ['y9'], reason: 'topic work', requestedBy: 'Mrs Khan' }); }, '/exceptions/0/groups/0', /device group "y9" does not exist/],
+    ['exception with a bad expiry', (d) => { d.exceptions.push({ id: 'bbc', domain: 'bbc.co.uk', action: 'allow', expires: 'next friday', reason: 'topic work', requestedBy: 'Mrs Khan' }); }, '/exceptions/0/expires', /format/],
+    ['exception for a name that is not a domain', (d) => { d.exceptions.push({ id: 'bbc', domain: 'http://bbc.co.uk/', action: 'allow', reason: 'topic work', requestedBy: 'Mrs Khan' }); }, '/exceptions/0/domain', /lower-case domain name/],
+    ['duplicate list id', (d) => { const l = { id: 'social', name: 'Social', category: 'social', file: 'social.txt', format: 'domains', enabled: true }; d.lists.push(l, { ...l }); }, '/lists/1/id', /duplicate list id "social"/],
+    ['unknown list format', (d) => { d.lists.push({ id: 'social', name: 'Social', category: 'social', file: 'social.txt', format: 'csv', enabled: true }); }, '/lists/0/format', /must be one of "domains", "hosts"/],
     ['certain times without a schedule', (d) => { delete d.policies[1].categories.streaming.schedule; }, '/policies/1/categories/streaming/schedule', /schedule is required/],
     ['nominated users without groups', (d) => { d.policies[0].categories.chat = { disposition: 'acceptable-for-nominated-users' }; }, '/policies/0/categories/chat/groups', /device group is required/],
     ['nominated users with an empty list', (d) => { d.policies[0].categories.chat = { disposition: 'acceptable-for-nominated-users', groups: [] }; }, '/policies/0/categories/chat/groups', /device group is required/],
@@ -92,7 +98,7 @@ describe('validateConfig', () => {
     ['upstream not an address', (d) => { d.dns.upstreams.push({ name: 'isp', address: '192.0.2', port: 53 }); }, '/dns/upstreams/0/address', /not an IP address/],
     ['upstream is our own listener', (d) => { d.dns.upstreams.push({ name: 'self', address: '127.0.0.1', port: 5353 }); }, '/dns/upstreams/0/address', /would loop/],
     ['unknown time zone', (d) => { d.site.timezone = 'Europe/Londres'; }, '/site/timezone', /not a known IANA time zone/],
-    ['version other than the current one', (d) => { d.version = 2; }, '/version', /must be 1/],
+    ['version other than the current one', (d) => { d.version = CONFIG_VERSION + 1; }, '/version', new RegExp(`must be ${CONFIG_VERSION}`)],
   ];
 
   it.each(cases)('rejects %s, naming its path', (_name, mutate, path, message) => {
