@@ -1,0 +1,42 @@
+// One question on its way through the pipeline: what was asked, by whom, over what, and (once a
+// stage decides) the verdict and the reply bytes. Stages read and write this object only.
+import type { ClientInfo } from '../clients/directory.ts';
+import type { Transport, Verdict } from './events.ts';
+import { writeReply, type SynthRecord } from './reply.ts';
+import { ParsedQuery } from './wire.ts';
+
+/** Where a finished context goes: the UDP listener or the TCP connection it came from. */
+export interface Responder {
+  /** Called exactly once per context; `ctx.reply` undefined means "drop, send nothing". */
+  respond(ctx: RequestContext): void;
+}
+
+const EMPTY = new Uint8Array(0);
+
+export class RequestContext {
+  readonly query = new ParsedQuery();
+  /** The request exactly as received. */
+  packet: Uint8Array = EMPTY;
+  source = '';
+  sourcePort = 0;
+  transport: Transport = 'udp';
+  client: ClientInfo | undefined = undefined;
+  /** Wall clock at arrival (ms since the epoch), for the event. */
+  at = 0;
+  /** Monotonic clock at arrival (ms), for latency. */
+  started = 0;
+  responder: Responder | undefined = undefined;
+
+  verdict: Verdict = 'servfail';
+  rcode = 0;
+  /** The reply to send; undefined until a stage answers (or for a drop). */
+  reply: Uint8Array | undefined = undefined;
+  upstream: string | undefined = undefined;
+}
+
+/** Answers `ctx` with a synthesised reply (question and EDNS echoed). */
+export function answer(ctx: RequestContext, verdict: Verdict, rcode: number, records?: readonly SynthRecord[]): void {
+  ctx.verdict = verdict;
+  ctx.rcode = rcode;
+  ctx.reply = writeReply(ctx.packet, ctx.query, rcode, records);
+}

@@ -1,0 +1,264 @@
+// The hot-path reader: header and the single question of a client's query, read once with every
+// bound checked. It never throws and never allocates beyond the name string: the outcome says
+// whether to serve, answer with an error code, or drop, and the caller owns the result object.
+
+export const Rcode = {
+  NOERROR: 0,
+  FORMERR: 1,
+  SERVFAIL: 2,
+  NXDOMAIN: 3,
+  NOTIMP: 4,
+  REFUSED: 5,
+  /** Extended (RFC 6891): 4 low bits in the header, the rest in the OPT record. */
+  BADVERS: 16,
+} as const;
+
+export const QType = {
+  A: 1,
+  NS: 2,
+  CNAME: 5,
+  SOA: 6,
+  PTR: 12,
+  HINFO: 13,
+  MX: 15,
+  TXT: 16,
+  AAAA: 28,
+  OPT: 41,
+  IXFR: 251,
+  AXFR: 252,
+  MAILB: 253,
+  MAILA: 254,
+  ANY: 255,
+} as const;
+
+export const QClass = { IN: 1 } as const;
+
+export const ReadOutcome = {
+  /** A well-formed query: serve it. */
+  ok: 0,
+  /** Not worth a reply (too short to hold an ID, or a response sent to us). */
+  drop: 1,
+  formErr: 2,
+  notImp: 3,
+  badVers: 4,
+} as const;
+export type ReadOutcome = (typeof ReadOutcome)[keyof typeof ReadOutcome];
+
+export const HEADER_LENGTH = 12;
+export const FLAG_QR = 0x8000;
+export const FLAG_AA = 0x0400;
+export const FLAG_TC = 0x0200;
+export const FLAG_RD = 0x0100;
+export const FLAG_RA = 0x0080;
+export const FLAG_AD = 0x0020;
+export const FLAG_CD = 0x0010;
+export const EDNS_DO = 0x8000;
+
+/** The wire form of a name is at most 255 bytes, the final root byte included (RFC 1035 2.3.4). */
+const MAX_NAME_WIRE = 255;
+/**
+ * Strictly backwards pointers already make a loop impossible; the cap keeps a crafted chain of
+ * one-byte hops from costing more than a handful of steps.
+ */
+const MAX_POINTER_HOPS = 16;
+
+/** What the reader learnt; reused by the caller across queries where it wants to. */
+export class ParsedQuery {
+  id = 0;
+  /** The header's flags word as the client sent it. */
+  flags = 0;
+  /** True once the question was read, so error replies can echo it. */
+  hasQuestion = false;
+  /** Presentation form, ASCII-lowercased, `\.`, `\\` and `\DDD` escapes inside labels; "." is the root. */
+  name = '';
+  labels = 0;
+  qtype = 0;
+  qclass = 0;
+  /** Header plus question occupy bytes [0, questionEnd) of the packet. */
+  questionEnd = HEADER_LENGTH;
+  /** An OPT record was present (and understood). */
+  edns = false;
+  /** The client's advertised UDP payload size (values under 512 read as 512). */
+  udpSize = 512;
+  dnssecOk = false;
+  ednsVersion = 0;
+
+  reset(): void {
+    this.id = 0;
+    this.flags = 0;
+    this.hasQuestion = false;
+    this.name = '';
+    this.labels = 0;
+    this.qtype = 0;
+    this.qclass = 0;
+    this.questionEnd = HEADER_LENGTH;
+    this.edns = false;
+    this.udpSize = 512;
+    this.dnssecOk = false;
+    this.ednsVersion = 0;
+  }
+}
+
+// Each wire byte becomes at most four presentation bytes (`\DDD`), plus dots between labels.
+const scratch = Buffer.allocUnsafe(MAX_NAME_WIRE * 4 + 4);
+let nameLabels = 0;
+let nameText = '';
+
+const DOT = 0x2e;
+const BACKSLASH = 0x5c;
+
+/**
+ * Reads the name starting at `start`, following compression pointers that point strictly before
+ * the run of labels they appear in. Sets `nameText`/`nameLabels`; returns the offset just past
+ * the name as stored at `start`, or -1 when the name is malformed.
+ */
+function readName(buf: Uint8Array, start: number): number {
+  const length = buf.length;
+  let pos = start;
+  let runStart = start;
+  let end = -1;
+  let wire = 1; // the root byte
+  let out = 0;
+  let hops = 0;
+  let labels = 0;
+  for (;;) {
+    if (pos >= length) return -1;
+    const len = buf[pos]!;
+    if (len === 0) {
+      if (end < 0) end = pos + 1;
+      break;
+    }
+    const kind = len & 0xc0;
+    if (kind === 0xc0) {
+      if (pos + 1 >= length) return -1;
+      const target = ((len & 0x3f) << 8) | buf[pos + 1]!;
+      if (target < HEADER_LENGTH || target >= runStart || ++hops > MAX_POINTER_HOPS) return -1;
+      if (end < 0) end = pos + 2;
+      pos = target;
+      runStart = target;
+      continue;
+    }
+    // 0x40 (extended label types) and 0x80 are reserved; a plain label is therefore ≤ 63 bytes.
+    if (kind !== 0) return -1;
+    wire += len + 1;
+    if (wire > MAX_NAME_WIRE) return -1;
+    const labelEnd = pos + 1 + len;
+    if (labelEnd > length) return -1;
+    if (labels > 0) scratch[out++] = DOT;
+    for (let i = pos + 1; i < labelEnd; i++) {
+      const c = buf[i]!;
+      if (c >= 0x41 && c <= 0x5a) {
+        scratch[out++] = c | 0x20;
+      } else if (c === DOT || c === BACKSLASH) {
+        scratch[out++] = BACKSLASH;
+        scratch[out++] = c;
+      } else if (c < 0x21 || c > 0x7e) {
+        scratch[out++] = BACKSLASH;
+        scratch[out++] = 0x30 + ((c / 100) | 0);
+        scratch[out++] = 0x30 + (((c / 10) | 0) % 10);
+        scratch[out++] = 0x30 + (c % 10);
+      } else {
+        scratch[out++] = c;
+      }
+    }
+    labels++;
+    pos = labelEnd;
+  }
+  nameLabels = labels;
+  nameText = out === 0 ? '.' : scratch.toString('latin1', 0, out);
+  return end;
+}
+
+/** Skips a name inside a resource record without following pointers; -1 when malformed. */
+function skipName(buf: Uint8Array, start: number): number {
+  const length = buf.length;
+  let pos = start;
+  let wire = 1;
+  for (;;) {
+    if (pos >= length) return -1;
+    const len = buf[pos]!;
+    if (len === 0) return pos + 1;
+    const kind = len & 0xc0;
+    if (kind === 0xc0) {
+      if (pos + 1 >= length) return -1;
+      const target = ((len & 0x3f) << 8) | buf[pos + 1]!;
+      if (target < HEADER_LENGTH || target >= pos) return -1;
+      return pos + 2;
+    }
+    if (kind !== 0) return -1;
+    wire += len + 1;
+    if (wire > MAX_NAME_WIRE) return -1;
+    pos += len + 1;
+  }
+}
+
+const u16 = (buf: Uint8Array, at: number): number => (buf[at]! << 8) | buf[at + 1]!;
+
+/**
+ * Reads a client's query into `q` (which is reset first). Answer/authority records are skipped
+ * with their bounds checked; the additional section is scanned for the one OPT record.
+ */
+export function readQuery(buf: Uint8Array, q: ParsedQuery): ReadOutcome {
+  q.reset();
+  if (buf.length < HEADER_LENGTH) return ReadOutcome.drop;
+  q.id = u16(buf, 0);
+  const flags = u16(buf, 2);
+  q.flags = flags;
+  if ((flags & FLAG_QR) !== 0) return ReadOutcome.drop;
+  if (((flags >>> 11) & 0xf) !== 0) return ReadOutcome.notImp;
+  if (u16(buf, 4) !== 1) return ReadOutcome.formErr;
+
+  const afterName = readName(buf, HEADER_LENGTH);
+  if (afterName < 0 || afterName + 4 > buf.length) return ReadOutcome.formErr;
+  q.name = nameText;
+  q.labels = nameLabels;
+  q.qtype = u16(buf, afterName);
+  q.qclass = u16(buf, afterName + 2);
+  q.questionEnd = afterName + 4;
+  q.hasQuestion = true;
+
+  let pos = q.questionEnd;
+  const skipped = u16(buf, 6) + u16(buf, 8);
+  for (let i = 0; i < skipped; i++) {
+    pos = skipRecord(buf, pos);
+    if (pos < 0) return ReadOutcome.formErr;
+  }
+  const additional = u16(buf, 10);
+  for (let i = 0; i < additional; i++) {
+    const nameEnd = skipName(buf, pos);
+    if (nameEnd < 0 || nameEnd + 10 > buf.length) return ReadOutcome.formErr;
+    const rdEnd = nameEnd + 10 + u16(buf, nameEnd + 8);
+    if (rdEnd > buf.length) return ReadOutcome.formErr;
+    if (u16(buf, nameEnd) === QType.OPT) {
+      // RFC 6891 6.1.1: one OPT at most, and its owner is the root.
+      if (q.edns || nameEnd !== pos + 1) return ReadOutcome.formErr;
+      q.edns = true;
+      const size = u16(buf, nameEnd + 2);
+      q.udpSize = size < 512 ? 512 : size;
+      q.ednsVersion = buf[nameEnd + 5]!;
+      q.dnssecOk = (u16(buf, nameEnd + 6) & EDNS_DO) !== 0;
+    }
+    pos = rdEnd;
+  }
+  return q.edns && q.ednsVersion !== 0 ? ReadOutcome.badVers : ReadOutcome.ok;
+}
+
+function skipRecord(buf: Uint8Array, start: number): number {
+  const nameEnd = skipName(buf, start);
+  if (nameEnd < 0 || nameEnd + 10 > buf.length) return -1;
+  const rdEnd = nameEnd + 10 + u16(buf, nameEnd + 8);
+  return rdEnd > buf.length ? -1 : rdEnd;
+}
+
+export function rcodeName(rcode: number): string {
+  switch (rcode) {
+    case Rcode.NOERROR: return 'NOERROR';
+    case Rcode.FORMERR: return 'FORMERR';
+    case Rcode.SERVFAIL: return 'SERVFAIL';
+    case Rcode.NXDOMAIN: return 'NXDOMAIN';
+    case Rcode.NOTIMP: return 'NOTIMP';
+    case Rcode.REFUSED: return 'REFUSED';
+    case Rcode.BADVERS: return 'BADVERS';
+    default: return `RCODE${rcode}`;
+  }
+}
