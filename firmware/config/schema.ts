@@ -120,7 +120,7 @@ export const Dns = Type.Object({
   listen: Type.Array(Endpoint, { minItems: 1, maxItems: 16, description: 'UDP and TCP listeners for client questions' }),
   upstreams: Type.Array(Upstream, { maxItems: 8, description: 'resolvers to forward to, tried in order; empty means the system resolvers (/etc/resolv.conf)' }),
   upstreamTimeoutMs: Type.Integer({ minimum: 100, maximum: 10000, default: 1500 }),
-  rateLimitPerSecond: Type.Integer({ minimum: 1, maximum: 100000, default: 200, description: 'questions per second per client before it is refused' }),
+  rateLimitPerSecond: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 200, description: 'questions per second per client before it is refused' }),
   blockTtl: Type.Integer({ minimum: 0, maximum: 3600, description: 'TTL of block answers (seconds): short, so an exception takes effect quickly' }),
   localDomain: Hostname,
   cache: DnsCache,
