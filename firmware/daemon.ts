@@ -11,6 +11,8 @@ import { assertNoDaemonAt, ControlFailure, ControlServer } from './control/serve
 import { ConfigError } from './config/validate.ts';
 import { DnsService } from './dns/service.ts';
 import type { Logger } from './log.ts';
+import { QueryLog } from './monitor/query-log.ts';
+import { startRetention } from './monitor/retention.ts';
 import { StateDatabase } from './state/database.ts';
 import type { DaemonStatus } from './status.ts';
 import { VERSION } from './version.ts';
@@ -62,8 +64,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   try {
     const dns = new DnsService({ config: config.current, logger: logger.child({ component: 'dns' }) });
+    const queryLog = new QueryLog(join(dataDir, 'logs.db'), { events: dns.events, logger: logger.child({ component: 'query-log' }) });
+    stops.push(() => queryLog.close());
     await dns.start();
     stops.push(() => dns.stop());
+    const retention = startRetention({ queryLog, retention: () => config.current.retention, logger });
+    stops.push(() => retention.stop());
 
     const adminEndpoint = config.current.web.admin;
     const status = (): DaemonStatus => {
@@ -81,6 +87,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           id: n.id, name: n.name, kind: n.kind, enabled: n.enabled, interface: n.interface, subnets: [...n.subnets], policy: n.policy,
         })),
         dns: dns.stats(),
+        queryLog: queryLog.stats(),
         admin: { url: urlOf(adminEndpoint.address, adminEndpoint.port) },
         state: { schemaVersion: state.schemaVersion, devices: state.devices.count(), auditEntries: state.audit.count() },
       };

@@ -23,6 +23,10 @@ export const DaemonStatus = Type.Object({
     policy: Type.String(),
   })),
   dns: DnsStatsSchema,
+  queryLog: Type.Object({
+    written: Type.Integer({ minimum: 0, description: 'query events written to logs.db since start' }),
+    writeErrors: Type.Integer({ minimum: 0, description: 'batches lost to write errors (disk full?)' }),
+  }),
   admin: Type.Object({ url: Type.String() }),
   state: Type.Object({
     schemaVersion: Type.Integer(),

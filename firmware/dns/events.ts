@@ -30,6 +30,9 @@ export const QueryEventSchema = Type.Object({
   verdict: Verdict,
   rcode: Type.Integer({ minimum: 0, maximum: 4095 }),
   upstream: Type.Optional(Type.String({ description: 'the upstream that answered' })),
+  category: Type.Optional(Type.String({ description: 'the category that decided a block, or the watched category of an allowed visit' })),
+  list: Type.Optional(Type.String({ description: 'the list (or exception id) whose entry decided' })),
+  watch: Type.Optional(Type.Boolean({ description: 'allowed, but a watched category: an alert for the weekly review' })),
   latencyMs: Type.Number({ minimum: 0 }),
 }, { additionalProperties: false });
 export type QueryEvent = Static<typeof QueryEventSchema>;
