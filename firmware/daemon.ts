@@ -11,7 +11,11 @@ import { assertNoDaemonAt, ControlFailure, ControlServer } from './control/serve
 import { ConfigError } from './config/validate.ts';
 import { DnsService } from './dns/service.ts';
 import type { Logger } from './log.ts';
+import { CheckParams, checkName } from './dns/check.ts';
 import { QueryLog } from './monitor/query-log.ts';
+import { normaliseListedName } from './rules/formats/domain-name.ts';
+import { configuredCategories } from './rules/load-lists.ts';
+import { installationSeed, ListsManager } from './rules/lists-manager.ts';
 import { startRetention } from './monitor/retention.ts';
 import { StateDatabase } from './state/database.ts';
 import type { DaemonStatus } from './status.ts';
@@ -29,6 +33,12 @@ export interface Daemon {
   /** Re-reads the configuration file (SIGHUP); a bad file is refused and the running one kept. */
   readonly reloadFromDisk: () => Promise<void>;
   readonly stop: () => Promise<void>;
+}
+
+/** A config change recompiles the lists only when what they are built from changed. */
+function listsChanged(next: Readonly<Config>, previous: Readonly<Config>): boolean {
+  return JSON.stringify(next.lists) !== JSON.stringify(previous.lists)
+    || JSON.stringify(configuredCategories(next)) !== JSON.stringify(configuredCategories(previous));
 }
 
 function urlOf(address: string, port: number): string {
@@ -64,6 +74,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   try {
     const dns = new DnsService({ config: config.current, logger: logger.child({ component: 'dns' }) });
+    const lists = new ListsManager({
+      target: dns,
+      listsDir: join(dataDir, 'lists'),
+      seed: await installationSeed(dataDir),
+      logger: logger.child({ component: 'lists' }),
+    });
+    // Refuse to start without every configured list: a gateway that silently lost a list (an
+    // illegal-content one, say) would filter less than the school believes.
+    await lists.reload(config.current);
     const queryLog = new QueryLog(join(dataDir, 'logs.db'), { events: dns.events, logger: logger.child({ component: 'query-log' }) });
     stops.push(() => queryLog.close());
     await dns.start();
@@ -87,6 +106,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           id: n.id, name: n.name, kind: n.kind, enabled: n.enabled, interface: n.interface, subnets: [...n.subnets], policy: n.policy,
         })),
         dns: dns.stats(),
+        lists: { names: lists.report.names, compileMs: lists.report.compileMs, loadedAt: lists.report.loadedAt, problems: lists.report.lists.filter((l) => l.badLines > 0 || l.error).length },
         queryLog: queryLog.stats(),
         admin: { url: urlOf(adminEndpoint.address, adminEndpoint.port) },
         state: { schemaVersion: state.schemaVersion, devices: state.devices.count(), auditEntries: state.audit.count() },
@@ -101,10 +121,51 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     }
     stops.push(() => admin.close());
 
-    config.onChange((next) => dns.reload(next));
+    config.onChange((next, previous) => {
+      dns.reload(next);
+      if (listsChanged(next, previous)) {
+        lists.reload(next).catch(() => undefined);
+      }
+    });
 
     const control = new ControlServer(logger.child({ component: 'control' }));
     control.register('status', { handle: () => status() });
+    control.register('lists', { handle: () => lists.report });
+    control.register('lists.reload', { handle: async (_params, caller) => {
+      try {
+        const report = await lists.reload(config.current);
+        state.audit.append({ actor: actorOf(caller), action: 'lists.reload', details: { names: report.names, compileMs: report.compileMs } });
+        return report;
+      } catch (err) {
+        throw new ControlFailure('lists-unreadable', `${(err as Error).message}. The lists in service are kept.`);
+      }
+    } });
+    control.register<CheckParams>('check', {
+      params: CheckParams,
+      handle: (params) => {
+        const current = config.current;
+        if (!current.networks.some((n) => n.id === params.network)) {
+          throw new ControlFailure('unknown-network', `there is no network "${params.network}" (networks: ${current.networks.map((n) => n.id).join(', ')})`);
+        }
+        const normalised = normaliseListedName(params.name);
+        if ('error' in normalised) throw new ControlFailure('bad-name', normalised.error);
+        let groupId: string | undefined;
+        if (params.device !== undefined) {
+          let device;
+          try {
+            device = state.devices.get(params.device);
+          } catch (err) {
+            throw new ControlFailure('bad-device', (err as Error).message);
+          }
+          if (!device) throw new ControlFailure('unknown-device', `no device ${params.device} is known to this gateway`);
+          groupId = device.groupId ?? undefined;
+        }
+        return checkName(current, dns.filter, {
+          name: normalised.name, networkId: params.network, groupId, device: params.device,
+          at: params.at ? Date.parse(params.at) : Date.now(),
+        });
+      },
+    });
     const reloadFromDisk = async (actor = 'system'): Promise<void> => {
       const next: Config = await readConfigFile(configFile);
       await config.update(() => next);

@@ -23,6 +23,12 @@ export const DaemonStatus = Type.Object({
     policy: Type.String(),
   })),
   dns: DnsStatsSchema,
+  lists: Type.Object({
+    names: Type.Integer({ minimum: 0 }),
+    compileMs: Type.Integer({ minimum: 0 }),
+    loadedAt: Type.Union([Type.String(), Type.Null()]),
+    problems: Type.Integer({ minimum: 0, description: 'lists with bad lines or that could not be read' }),
+  }),
   queryLog: Type.Object({
     written: Type.Integer({ minimum: 0, description: 'query events written to logs.db since start' }),
     writeErrors: Type.Integer({ minimum: 0, description: 'batches lost to write errors (disk full?)' }),

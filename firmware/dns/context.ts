@@ -32,6 +32,16 @@ export class RequestContext {
   /** The reply to send; undefined until a stage answers (or for a drop). */
   reply: Uint8Array | undefined = undefined;
   upstream: string | undefined = undefined;
+  /** The category that blocked the name, or the watched category of an allowed visit. */
+  category: string | undefined = undefined;
+  /** The list (or exception id) whose entry decided. */
+  list: string | undefined = undefined;
+  /** Allowed, but the visit is an alert for the weekly review. */
+  watch = false;
+  /** A restricted (illegal-content) list matched: the name is never logged, only "restricted". */
+  redact = false;
+  /** The safe-search host this name is answered as (a CNAME to it), when the policy asks. */
+  rewrite: string | undefined = undefined;
 }
 
 /** Answers `ctx` with a synthesised reply (question and EDNS echoed). */

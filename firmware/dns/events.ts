@@ -6,6 +6,11 @@ import { Type, type Static } from 'typebox';
 
 export const Verdict = Type.Union([
   Type.Literal('forwarded'),
+  Type.Literal('cached'),
+  Type.Literal('stale'),
+  Type.Literal('blocked'),
+  Type.Literal('rewritten'),
+  Type.Literal('local'),
   Type.Literal('refused'),
   Type.Literal('rate-limited'),
   Type.Literal('minimal-any'),

@@ -28,6 +28,8 @@ export interface QueryHandlerOptions {
 }
 
 const ERROR_LOG_INTERVAL_MS = 1000;
+/** What the query log records instead of a name a restricted list matched. */
+export const RESTRICTED_NAME = '(restricted)';
 
 export class QueryHandler {
   runtime: HandlerRuntime;
@@ -119,13 +121,16 @@ export class QueryHandler {
       network,
       client: ctx.source,
       transport: ctx.transport,
-      name: ctx.query.name,
+      name: ctx.redact ? RESTRICTED_NAME : ctx.query.name,
       qtype: ctx.query.qtype,
       verdict,
       rcode: ctx.rcode,
       latencyMs: latency > 0 ? latency : 0,
     };
     if (ctx.upstream !== undefined) event.upstream = ctx.upstream;
+    if (ctx.category !== undefined) event.category = ctx.category;
+    if (ctx.list !== undefined) event.list = ctx.list;
+    if (ctx.watch) event.watch = true;
     if (ctx.client?.device) event.device = ctx.client.device.id;
     return event;
   }

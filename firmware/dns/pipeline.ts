@@ -2,34 +2,66 @@
 // file in stages/ named for what it does; its settings come from buildPipeline, never from the
 // stage reading the configuration itself.
 //
-// Later stages slot in before `forward`: client policy, exceptions, the category matcher, safe
-// search, the cache (its `answered` hook stores what forward returns) and answer inspection.
+// A question goes down the list until a stage answers; the answer then goes back up through the
+// `answered` hooks of the stages it passed: the cache stores what forward returned, and answer
+// inspection re-checks every answer that came from outside (forwarded, cached or stale).
+import type { Config } from '../config/schema.ts';
+import { BlockAnswers } from './block-answers.ts';
+import type { AnswerCache } from './cache.ts';
 import type { RequestContext } from './context.ts';
+import type { FilterState } from './filter.ts';
 import { ANSWERED, NEXT, type Stage } from './stage.ts';
+import { Cache } from './stages/cache.ts';
+import { Canary } from './stages/canary.ts';
 import { DenyAny } from './stages/deny-any.ts';
+import { Filter } from './stages/filter.ts';
 import { Forward } from './stages/forward.ts';
+import { InspectAnswers } from './stages/inspect.ts';
+import { LocalNames } from './stages/local-names.ts';
 import { RateLimit } from './stages/rate-limit.ts';
 import { RefuseOutsiders } from './stages/refuse-outsiders.ts';
+import { SafeSearchRewrite } from './stages/safe-search.ts';
 import type { TokenBuckets } from './token-buckets.ts';
 import type { Forwarder } from './upstream.ts';
 
 export interface PipelineDeps {
+  config: Readonly<Config>;
   /** Per-client buckets, already set to the configured rate; they survive reloads. */
   buckets: TokenBuckets;
   forwarder: Forwarder;
+  /** The answer cache; it survives reloads (its limits are reconfigured). */
+  cache: AnswerCache;
+  /** The lists and policy in force, read once per question. */
+  filter: () => FilterState;
   /** Monotonic milliseconds. */
   monotonic: () => number;
+  /** Wall clock, ms since the epoch: schedules, exception expiry, cache ages. */
+  now: () => number;
 }
 
 /** TTL of the RFC 8482 answer to ANY: long, so clients stop asking. */
 const ANY_ANSWER_TTL = 3600;
 
 export function buildPipeline(deps: PipelineDeps): Pipeline {
+  const { config, now } = deps;
+  const blockAnswers = new BlockAnswers(config);
+  const cache = new Cache(deps.cache, now);
   return new Pipeline([
     new RefuseOutsiders(),
     new RateLimit({ buckets: deps.buckets, now: deps.monotonic }),
     new DenyAny({ ttl: ANY_ANSWER_TTL }),
-    new Forward(deps.forwarder),
+    new Canary(),
+    new LocalNames({ domain: config.dns.localDomain, networks: config.networks, ttl: config.dns.blockTtl }),
+    new Filter({ state: deps.filter, blockAnswers, now }),
+    new SafeSearchRewrite(deps.forwarder, deps.cache, now),
+    new InspectAnswers({
+      state: deps.filter,
+      blockAnswers,
+      rebinding: { ...config.dns.rebindingProtection, localDomain: config.dns.localDomain },
+      now,
+    }),
+    cache,
+    new Forward(deps.forwarder, cache),
   ]);
 }
 

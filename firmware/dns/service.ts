@@ -3,13 +3,18 @@
 // counters, event buffer, sockets) and rebuilds the per-configuration ones (client directory,
 // upstreams, pipeline) on reload, swapping them in as one reference.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { networkInterfaces } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Type, type Static } from 'typebox';
 import { ClientDirectory } from '../clients/directory.ts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
+import { AnswerCache } from './cache.ts';
 import { countUpstreamFailure, DnsCountersSchema, emptyCounters, EventBuffer, type DnsCounters } from './events.ts';
+import { FilterState } from './filter.ts';
+import { Matcher } from './matcher/matcher.ts';
+import { SafeSearch } from './policy/safe-search.ts';
 import { QueryHandler, type HandlerRuntime } from './handler.ts';
 import { buildPipeline } from './pipeline.ts';
 import { parseResolvConf, selectSystemResolvers } from './resolv-conf.ts';
@@ -39,6 +44,19 @@ export const DnsStatsSchema = Type.Object({
     perSecond: Type.Integer({ minimum: 1 }),
     clientsTracked: Type.Integer({ minimum: 0 }),
   }, { additionalProperties: false }),
+  cache: Type.Object({
+    entries: Type.Integer({ minimum: 0 }),
+    bytes: Type.Integer({ minimum: 0 }),
+    hits: Type.Integer({ minimum: 0 }),
+    misses: Type.Integer({ minimum: 0 }),
+    staleHits: Type.Integer({ minimum: 0 }),
+    evictions: Type.Integer({ minimum: 0 }),
+    expired: Type.Integer({ minimum: 0 }),
+  }),
+  matcher: Type.Object({
+    names: Type.Integer({ minimum: 0, description: 'distinct listed names in the compiled table' }),
+    bytes: Type.Integer({ minimum: 0, description: 'memory held by the compiled table' }),
+  }),
 }, { additionalProperties: false });
 export type DnsStats = Static<typeof DnsStatsSchema>;
 
@@ -52,7 +70,13 @@ export interface DnsServiceOptions {
   /** Where the system resolvers are read from when dns.upstreams is empty. */
   resolvConfPath?: string;
   tcp?: Partial<TcpLimits>;
+  /** Google's search domains for safe search; by default the file shipped in rules/safe-search/. */
+  googleDomainsFile?: string;
 }
+
+const GOOGLE_DOMAINS = fileURLToPath(new URL('../../rules/safe-search/google-domains.txt', import.meta.url));
+/** How often expired cache entries are swept (they are also dropped when looked up). */
+const CACHE_PRUNE_MS = 60_000;
 
 interface Runtime extends HandlerRuntime {
   readonly forwarder: Forwarder;
@@ -69,6 +93,13 @@ export class DnsService {
   readonly #resolvConfPath: string;
   readonly #handler: QueryHandler;
   readonly #server: DnsServer;
+  readonly #cache: AnswerCache;
+  readonly #safeSearch: SafeSearch;
+  readonly #now: () => number;
+  #matcher: Matcher = Matcher.empty();
+  #listIds: readonly string[] = [];
+  #filter: FilterState;
+  #pruneTimer: NodeJS.Timeout | undefined;
   #runtime: Runtime;
   /** Forwarders replaced by a reload that may still have questions in flight. */
   #retired: Forwarder[] = [];
@@ -80,6 +111,10 @@ export class DnsService {
     this.#resolvConfPath = options.resolvConfPath ?? '/etc/resolv.conf';
     this.events = new EventBuffer(options.eventCapacity);
     this.#buckets = new TokenBuckets({ ratePerSecond: options.config.dns.rateLimitPerSecond });
+    this.#now = now;
+    this.#cache = new AnswerCache(options.config.dns.cache);
+    this.#safeSearch = SafeSearch.load(readFileSync(options.googleDomainsFile ?? GOOGLE_DOMAINS, 'utf8'));
+    this.#filter = new FilterState(options.config, this.#matcher, this.#listIds, this.#safeSearch);
     this.#runtime = this.#build(options.config);
     this.#handler = new QueryHandler({
       runtime: this.#runtime,
@@ -100,6 +135,8 @@ export class DnsService {
 
   async start(): Promise<void> {
     await this.#server.start();
+    this.#pruneTimer = setInterval(() => this.#cache.prune(this.#now()), CACHE_PRUNE_MS);
+    this.#pruneTimer.unref();
     const r = this.#runtime;
     this.#logger.info({
       listening: this.#server.listening().map((l) => `${l.transport}:${l.address}:${l.port}`),
@@ -110,6 +147,7 @@ export class DnsService {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.#pruneTimer);
     this.#runtime.forwarder.close();
     for (const f of this.#retired) f.close();
     this.#retired = [];
@@ -120,13 +158,17 @@ export class DnsService {
   reload(config: Readonly<Config>): void {
     const old = this.#runtime;
     let next: Runtime;
+    let filter: FilterState;
     try {
+      filter = new FilterState(config, this.#matcher, this.#listIds, this.#safeSearch);
       next = this.#build(config);
       this.#buckets.setRate(config.dns.rateLimitPerSecond);
+      this.#cache.configure(config.dns.cache);
     } catch (error) {
       this.#logger.error({ err: error }, 'DNS reload failed; the previous configuration stays in force');
       return;
     }
+    this.#filter = filter;
     this.#runtime = next;
     this.#handler.runtime = next;
     this.#retired = this.#retired.filter((f) => f.inFlight > 0);
@@ -135,6 +177,22 @@ export class DnsService {
       this.#logger.warn('dns.listen changed: the new listeners take effect after a restart');
     }
     this.#logger.info({ networks: next.directory.networks.length, upstreams: next.forwarder.upstreams.length }, 'DNS configuration reloaded');
+  }
+
+  /**
+   * Puts newly compiled lists in service, with the policy engine rebuilt against their category
+   * bits, as one swap. Cached answers stay: they are re-inspected against the new lists on use.
+   */
+  setLists(matcher: Matcher, listIds: readonly string[]): void {
+    const filter = new FilterState(this.#runtime.config, matcher, listIds, this.#safeSearch);
+    this.#matcher = matcher;
+    this.#listIds = listIds;
+    this.#filter = filter;
+  }
+
+  /** The lists and policy in force (for `schoolgate check`). */
+  get filter(): FilterState {
+    return this.#filter;
   }
 
   stats(): DnsStats {
@@ -152,6 +210,8 @@ export class DnsService {
       upstreams: r.forwarder.upstreams.map((u) => ({ name: u.name, address: u.address, port: u.port })),
       upstreamSource: r.upstreamSource,
       rateLimit: { perSecond: r.config.dns.rateLimitPerSecond, clientsTracked: this.#buckets.size },
+      cache: this.#cache.stats(),
+      matcher: { names: this.#matcher.size, bytes: this.#matcher.bytes },
     };
   }
 
@@ -170,7 +230,15 @@ export class DnsService {
         this.#logger.debug({ upstream: upstream.name, reason, err: error }, 'DNS upstream try failed');
       },
     });
-    const pipeline = buildPipeline({ buckets: this.#buckets, forwarder, monotonic: this.#monotonic });
+    const pipeline = buildPipeline({
+      config,
+      buckets: this.#buckets,
+      forwarder,
+      cache: this.#cache,
+      filter: () => this.#filter,
+      monotonic: this.#monotonic,
+      now: this.#now,
+    });
     return { directory, pipeline, forwarder, upstreamSource: fromConfig ? 'config' : 'system', config };
   }
 

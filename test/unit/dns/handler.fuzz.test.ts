@@ -1,6 +1,11 @@
 // Random and mutated packets through the whole handler (reader, directory, every stage, reply
 // writer, truncation): each must end as a well-formed reply or a deliberate drop, never a throw.
 // SCHOOLGATE_FUZZ_ITERATIONS=5000000 for a long run; SCHOOLGATE_FUZZ_SEED to replay one.
+import { readFileSync } from 'node:fs';
+import { AnswerCache } from '../../../firmware/dns/cache.ts';
+import { FilterState } from '../../../firmware/dns/filter.ts';
+import { compileMatcher } from '../../../firmware/dns/matcher/compile.ts';
+import { SafeSearch } from '../../../firmware/dns/policy/safe-search.ts';
 import dnsPacket from 'dns-packet';
 import { describe, expect, it } from 'vitest';
 import { ClientDirectory } from '../../../firmware/clients/directory.ts';
@@ -130,14 +135,27 @@ describe('handler fuzz', () => {
   it(`answers or drops ${ITERATIONS} random and mutated packets without throwing (seed ${SEED})`, async () => {
     let clock = 0;
     const counters = emptyCounters();
+    const config = defaultConfig();
+    // Real lists and policy, so random names also go through the matcher and the policy engine.
+    const matcher = compileMatcher([
+      { name: 'blocked.example', kind: 'block', category: 'social', list: 0, line: 1 },
+      { name: 'a', kind: 'block', category: 'gaming', mode: 'subdomains', list: 0, line: 2 },
+      { name: 'restricted.example', kind: 'restricted', list: 1, line: 1 },
+    ], { categories: ['social', 'gaming'] });
+    const googleDomains = readFileSync(new URL('../../../rules/safe-search/google-domains.txt', import.meta.url), 'utf8');
+    const filter = new FilterState(config, matcher, ['social-list', 'restricted-list'], SafeSearch.load(googleDomains));
     const handler = new QueryHandler({
       runtime: {
-        directory: new ClientDirectory(defaultConfig().networks),
+        directory: new ClientDirectory(config.networks),
         pipeline: buildPipeline({
+          config,
           buckets: new TokenBuckets({ ratePerSecond: 5, maxClients: 4 }),
           // No upstreams: the real forwarder answers SERVFAIL at once, and no packet leaves the test.
           forwarder: new Forwarder({ upstreams: [], timeoutMs: 100 }),
+          cache: new AnswerCache(config.dns.cache),
+          filter: () => filter,
           monotonic: () => clock,
+          now: () => clock,
         }),
       },
       events: new EventBuffer(1024),

@@ -1,0 +1,56 @@
+// What the lists and the policy say about one name for one device, as one swappable unit: the
+// compiled matcher and the policy engine built against its category bits are replaced together,
+// so a question never meets a matcher from one reload and policy masks from another.
+import type { Config } from '../config/schema.ts';
+import type { Matcher } from './matcher/matcher.ts';
+import { MatchResult } from './matcher/matcher.ts';
+import { Decision } from './policy/decision.ts';
+import { PolicyEngine } from './policy/engine.ts';
+import type { SafeSearch } from './policy/safe-search.ts';
+
+/** Most severe first: which category a block is reported under when several list the name. */
+export const CATEGORY_SEVERITY = [
+  'illegal', 'extremism', 'self-harm', 'adult', 'malware', 'hate', 'violence', 'drugs', 'bypass', 'gambling',
+  'piracy', 'dating', 'chat', 'social', 'gaming', 'videoconferencing', 'streaming', 'file-hosting',
+] as const;
+
+export class FilterState {
+  readonly matcher: Matcher;
+  readonly engine: PolicyEngine;
+  readonly safeSearch: SafeSearch;
+  /** config.lists ids in order: the matcher's list numbers index this. */
+  readonly listIds: readonly string[];
+  readonly #match = new MatchResult();
+
+  constructor(config: Readonly<Config>, matcher: Matcher, listIds: readonly string[], safeSearch: SafeSearch) {
+    this.matcher = matcher;
+    this.listIds = listIds;
+    this.safeSearch = safeSearch;
+    const categories = matcher.categories;
+    this.engine = PolicyEngine.build(config, (id) => categories.get(id), {
+      severity: CATEGORY_SEVERITY,
+      nameOf: (bit) => categories.idOf(bit),
+    });
+  }
+
+  /**
+   * Decides `name` for a device on `networkId` at `now` into `out` (reused by the caller) and
+   * returns the id of the list whose entry decided, if one did.
+   */
+  check(networkId: string, groupId: string | undefined, name: string, now: number, out: Decision): string | undefined {
+    const m = this.#match;
+    this.matcher.match(name, m);
+    this.engine.decide({
+      networkId, groupId, name, blockLo: m.blockLo, blockHi: m.blockHi, allowed: m.allowed, restricted: m.restricted,
+    }, now, out);
+    if (out.reason === 'restricted') return m.restrictedList >= 0 ? this.listIds[m.restrictedList] : undefined;
+    if (out.reason === 'category' && out.action === 'block') return m.blockList >= 0 ? this.listIds[m.blockList] : undefined;
+    if (out.reason === 'exception-allow' || out.reason === 'exception-block') return out.exceptionId;
+    return undefined;
+  }
+
+  /** A fresh decision object for a caller that keeps one. */
+  static decision(): Decision {
+    return new Decision();
+  }
+}

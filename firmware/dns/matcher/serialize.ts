@@ -1,0 +1,217 @@
+// The on-disk form of a compiled matcher, so a restart loads the lists in milliseconds instead of
+// recompiling them. Loading checks everything (magic, version, lengths, a CRC over the body, and
+// the table's own invariants) and throws MatcherFormatError rather than hand back a table that
+// could answer wrongly.
+import { crc32 } from 'node:zlib';
+import { CategoryIndex, MAX_CATEGORIES } from './categories.ts';
+import { CLASS_FLAGS, CLASS_STRIDE } from './classes.ts';
+import type { MatcherData } from './data.ts';
+import { isValidDescriptor } from './entry.ts';
+import { MAX_ENTRIES, checkSlots } from './table.ts';
+
+export const FORMAT_MAGIC = 'SGMATCH\0';
+export const FORMAT_VERSION = 1;
+const HEADER = 48;
+// Header words (little-endian): version, total length, CRC-32 of bytes [20, total), seed, slot
+// count, entries, classes, extras, byte length of the category ids (JSON), reserved.
+const AT_VERSION = 8;
+const AT_LENGTH = 12;
+const AT_CRC = 16;
+const AT_SEED = 20;
+const AT_SLOTS = 24;
+const AT_ENTRIES = 28;
+const AT_CLASSES = 32;
+const AT_EXTRAS = 36;
+const AT_CATEGORIES = 40;
+const CRC_FROM = 20;
+
+export class MatcherFormatError extends Error {
+  constructor(message: string) {
+    super(`compiled matcher rejected: ${message}`);
+    this.name = 'MatcherFormatError';
+  }
+}
+
+// Typed arrays are stored in the machine's byte order; every target (arm64, x86-64) is little-endian.
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+function requireLittleEndian(): void {
+  if (!LITTLE_ENDIAN) throw new MatcherFormatError('this machine is big-endian; the compiled form is little-endian only');
+}
+
+const pad4 = (n: number): number => (n + 3) & ~3;
+
+interface Counts {
+  slots: number;
+  entries: number;
+  classes: number;
+  extras: number;
+  categoryBytes: number;
+}
+
+/** Byte offsets of each array for the given counts, and the total length. */
+function layout(c: Counts) {
+  let at = HEADER + pad4(c.categoryBytes);
+  const take = (bytes: number): number => {
+    const start = at;
+    at += bytes;
+    return start;
+  };
+  const offsets = {
+    slots: take(4 * c.slots),
+    keys: take(8 * c.entries),
+    classOf: take(4 * c.entries),
+    lines: take(4 * c.entries),
+    classes: take(4 * CLASS_STRIDE * c.classes),
+    extraEntry: take(4 * c.extras),
+    extraLine: take(4 * c.extras),
+    lists: take(2 * c.entries),
+    descs: take(2 * c.entries),
+    extraList: take(2 * c.extras),
+    extraDesc: take(2 * c.extras),
+  };
+  return { offsets, total: pad4(at) };
+}
+
+export function encodeMatcher(d: MatcherData): Uint8Array {
+  requireLittleEndian();
+  const categoryText = new TextEncoder().encode(JSON.stringify(d.categories.ids()));
+  const counts: Counts = {
+    slots: d.slots.length, entries: d.entries, classes: d.classes.length / CLASS_STRIDE,
+    extras: d.extraEntry.length, categoryBytes: categoryText.length,
+  };
+  const { offsets, total } = layout(counts);
+  const out = new Uint8Array(total);
+  const put = (array: Uint32Array | Uint16Array, at: number): void => {
+    out.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), at);
+  };
+  out.set(new TextEncoder().encode(FORMAT_MAGIC), 0);
+  out.set(categoryText, HEADER);
+  put(d.slots, offsets.slots);
+  put(d.keys, offsets.keys);
+  put(d.classOf, offsets.classOf);
+  put(d.lines, offsets.lines);
+  put(d.classes, offsets.classes);
+  put(d.extraEntry, offsets.extraEntry);
+  put(d.extraLine, offsets.extraLine);
+  put(d.lists, offsets.lists);
+  put(d.descs, offsets.descs);
+  put(d.extraList, offsets.extraList);
+  put(d.extraDesc, offsets.extraDesc);
+  const view = new DataView(out.buffer);
+  view.setUint32(AT_VERSION, FORMAT_VERSION, true);
+  view.setUint32(AT_LENGTH, total, true);
+  view.setUint32(AT_SEED, d.seed, true);
+  view.setUint32(AT_SLOTS, counts.slots, true);
+  view.setUint32(AT_ENTRIES, counts.entries, true);
+  view.setUint32(AT_CLASSES, counts.classes, true);
+  view.setUint32(AT_EXTRAS, counts.extras, true);
+  view.setUint32(AT_CATEGORIES, counts.categoryBytes, true);
+  view.setUint32(AT_CRC, crc32(out.subarray(CRC_FROM)), true);
+  return out;
+}
+
+/**
+ * Decodes and checks `input`. By default the result keeps a private copy, so `input` may be
+ * reused; with `adopt` (and `input` 4-byte aligned, as a file just read is) it keeps views into
+ * `input` instead, halving the memory a load needs: the caller must not touch `input` again.
+ */
+export function decodeMatcher(input: Uint8Array, adopt = false): MatcherData {
+  requireLittleEndian();
+  if (!(input instanceof Uint8Array)) throw new MatcherFormatError('not a byte array');
+  if (input.length < HEADER) throw new MatcherFormatError(`${input.length} bytes is shorter than the ${HEADER}-byte header`);
+  const magic = new TextDecoder().decode(input.subarray(0, 8));
+  if (magic !== FORMAT_MAGIC) throw new MatcherFormatError('not a compiled matcher (bad magic)');
+  // Typed-array views need 4-byte alignment; and unless adopted, the bytes must not change under us.
+  let buf = input;
+  if (!adopt || input.byteOffset % 4 !== 0) {
+    buf = new Uint8Array(input.length);
+    buf.set(input);
+  }
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const version = view.getUint32(AT_VERSION, true);
+  if (version !== FORMAT_VERSION) throw new MatcherFormatError(`format version ${version}, this firmware reads ${FORMAT_VERSION}`);
+  const length = view.getUint32(AT_LENGTH, true);
+  if (length !== buf.length) throw new MatcherFormatError(`header says ${length} bytes, the file has ${buf.length} (truncated or padded)`);
+  if (view.getUint32(AT_CRC, true) !== crc32(buf.subarray(CRC_FROM))) throw new MatcherFormatError('checksum mismatch (corrupt file)');
+
+  const counts: Counts = {
+    slots: view.getUint32(AT_SLOTS, true),
+    entries: view.getUint32(AT_ENTRIES, true),
+    classes: view.getUint32(AT_CLASSES, true),
+    extras: view.getUint32(AT_EXTRAS, true),
+    categoryBytes: view.getUint32(AT_CATEGORIES, true),
+  };
+  if (counts.entries > MAX_ENTRIES) throw new MatcherFormatError(`${counts.entries} entries is more than ${MAX_ENTRIES}`);
+  // Bounded before layout() so a huge count cannot overflow the arithmetic into a plausible size.
+  for (const [name, value] of Object.entries(counts)) {
+    if (value > buf.length) throw new MatcherFormatError(`${name} count ${value} cannot fit in ${buf.length} bytes`);
+  }
+  const { offsets, total } = layout(counts);
+  if (total !== buf.length) throw new MatcherFormatError(`counts need ${total} bytes, the file has ${buf.length}`);
+
+  const categories = decodeCategories(buf.subarray(HEADER, HEADER + counts.categoryBytes));
+  const u32 = (at: number, n: number): Uint32Array => new Uint32Array(buf.buffer, buf.byteOffset + at, n);
+  const u16 = (at: number, n: number): Uint16Array => new Uint16Array(buf.buffer, buf.byteOffset + at, n);
+  const n = counts.entries;
+  const m = counts.extras;
+  const data: MatcherData = {
+    seed: view.getUint32(AT_SEED, true),
+    categories,
+    entries: n,
+    slots: u32(offsets.slots, counts.slots),
+    keys: u32(offsets.keys, 2 * n),
+    classOf: u32(offsets.classOf, n),
+    lines: u32(offsets.lines, n),
+    classes: u32(offsets.classes, CLASS_STRIDE * counts.classes),
+    extraEntry: u32(offsets.extraEntry, m),
+    extraLine: u32(offsets.extraLine, m),
+    lists: u16(offsets.lists, n),
+    descs: u16(offsets.descs, n),
+    extraList: u16(offsets.extraList, m),
+    extraDesc: u16(offsets.extraDesc, m),
+  };
+  const problem = checkData(data, counts.classes);
+  if (problem !== undefined) throw new MatcherFormatError(problem);
+  return data;
+}
+
+function decodeCategories(bytes: Uint8Array): CategoryIndex {
+  let ids: unknown;
+  try {
+    ids = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw new MatcherFormatError('category ids are not valid JSON');
+  }
+  if (!Array.isArray(ids) || ids.length > MAX_CATEGORIES) throw new MatcherFormatError('category ids are not a list of at most 64');
+  if (!ids.every((id) => typeof id === 'string' && id.length > 0) || new Set(ids).size !== ids.length) {
+    throw new MatcherFormatError('category ids must be distinct non-empty strings');
+  }
+  return new CategoryIndex(ids as string[]);
+}
+
+/** The table's invariants, which the CRC alone cannot vouch for (a file written by a bug). */
+function checkData(d: MatcherData, classCount: number): string | undefined {
+  const slotProblem = checkSlots(d.slots, d.keys, d.entries);
+  if (slotProblem !== undefined) return slotProblem;
+  const categories = d.categories.size;
+  for (let e = 0; e < d.entries; e++) {
+    if (d.classOf[e]! >= classCount) return `entry ${e} has class ${d.classOf[e]} of ${classCount}`;
+    if (!isValidDescriptor(d.descs[e]!, categories)) return `entry ${e} has an invalid descriptor`;
+  }
+  // Bits past the last category would match but name nothing.
+  const loBits = categories >= 32 ? 0xffffffff : (2 ** categories - 1);
+  const hiBits = categories <= 32 ? 0 : 2 ** (categories - 32) - 1;
+  for (let c = 0; c < classCount; c++) {
+    const w = c * CLASS_STRIDE;
+    const lo = d.classes[w]! | d.classes[w + 2]!;
+    const hi = d.classes[w + 1]! | d.classes[w + 3]!;
+    if ((lo & ~loBits) !== 0 || (hi & ~hiBits) !== 0) return `class ${c} uses a category bit with no id`;
+    if ((d.classes[w + 4]! & ~CLASS_FLAGS) !== 0) return `class ${c} has unknown flags`;
+  }
+  for (let x = 0; x < d.extraEntry.length; x++) {
+    const e = d.extraEntry[x]!;
+    if (e >= d.entries || (x > 0 && e < d.extraEntry[x - 1]!)) return `extra record ${x} names entry ${e} out of order`;
+    if (!isValidDescriptor(d.extraDesc[x]!, categories)) return `extra record ${x} has an invalid descriptor`;
+  }
+  return undefined;
+}

@@ -1,0 +1,70 @@
+// Answer inspection, on every answer that came from outside (forwarded, cached or stale):
+// - every name in a CNAME/DNAME chain is checked against this device's policy, so a blocked site
+//   cannot hide behind an allowed name that aliases to it (CNAME cloaking);
+// - a public name resolving to a private or loopback address is refused (DNS rebinding), unless
+//   the name is local or allowed by configuration.
+import type { BlockAnswers } from '../block-answers.ts';
+import { answer, type RequestContext } from '../context.ts';
+import type { FilterState } from '../filter.ts';
+import { Inspection, inspectAnswer, InspectOutcome } from '../inspect.ts';
+import { Decision } from '../policy/decision.ts';
+import { rebindingVerdict, type RebindingOptions } from '../private-addresses.ts';
+import { NEXT, type Stage, type StageResult } from '../stage.ts';
+import { Rcode } from '../wire.ts';
+
+export interface InspectOptions {
+  state: () => FilterState;
+  blockAnswers: BlockAnswers;
+  rebinding: RebindingOptions;
+  now: () => number;
+}
+
+export class InspectAnswers implements Stage {
+  readonly name = 'inspect';
+  readonly #options: InspectOptions;
+  readonly #inspection = new Inspection();
+  readonly #decision = new Decision();
+
+  constructor(options: InspectOptions) {
+    this.#options = options;
+  }
+
+  query(): StageResult {
+    return NEXT;
+  }
+
+  answered(ctx: RequestContext): void {
+    const v = ctx.verdict;
+    if ((v !== 'forwarded' && v !== 'cached' && v !== 'stale') || ctx.reply === undefined || ctx.client === undefined) return;
+    const inspection = this.#inspection;
+    const outcome = inspectAnswer(ctx.reply, ctx.query, inspection);
+    if (outcome === InspectOutcome.malformed || outcome === InspectOutcome.questionMismatch) {
+      answer(ctx, 'servfail', Rcode.SERVFAIL);
+      return;
+    }
+    if (outcome !== InspectOutcome.ok) {
+      // A chain that loops or never ends is an attack or a broken zone: nothing safe to serve.
+      answer(ctx, 'servfail', Rcode.SERVFAIL);
+      return;
+    }
+    const { state, blockAnswers, now } = this.#options;
+    const filter = state();
+    const decision = this.#decision;
+    const client = ctx.client;
+    for (const target of inspection.targets) {
+      const list = filter.check(client.network.id, client.device?.group, target, now(), decision);
+      if (decision.action !== 'block') continue;
+      const upstream = ctx.upstream;
+      blockAnswers.answer(ctx, decision.policy);
+      ctx.upstream = upstream;
+      ctx.category = decision.reason === 'restricted' ? 'restricted' : decision.category;
+      ctx.list = list;
+      ctx.redact = decision.reason === 'restricted';
+      return;
+    }
+    if (inspection.addressCount > 0 && rebindingVerdict(ctx.query.name, inspection, this.#options.rebinding) === 'refused') {
+      answer(ctx, 'blocked', Rcode.REFUSED);
+      ctx.category = 'dns-rebinding';
+    }
+  }
+}
