@@ -1,11 +1,6 @@
 // `schoolgate status` for a person on an SSH session: short, aligned, no colour codes to garble logs.
 import type { DaemonStatus } from '../status.ts';
-
-function table(rows: string[][]): string {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, cell.length); });
-  return rows.map((row) => `  ${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')}`).join('\n');
-}
+import { table } from './table.ts';
 
 function duration(seconds: number): string {
   const d = Math.floor(seconds / 86400);

@@ -1,0 +1,35 @@
+// What every CLI command has: its help, its options, and how it runs. Shared helpers for the
+// options most commands take.
+import { resolve } from 'node:path';
+import type { ParseArgsConfig } from 'node:util';
+import { CONTROL_SOCKET_NAME } from '../control/protocol.ts';
+
+/** Exit codes a script on the technician's side can rely on. */
+export const EXIT = { ok: 0, failure: 1, usage: 2, notRunning: 3, invalidConfig: 4 } as const;
+
+export const DEFAULT_DATA_DIR = '/var/lib/schoolgate';
+
+export class UsageError extends Error {}
+
+export type OptionValues = Record<string, string | boolean | undefined>;
+
+export interface Command {
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  /** Whether the command takes positional arguments (others refuse them). */
+  positionals?: boolean;
+  run(values: OptionValues, positionals: string[]): Promise<number>;
+}
+
+export const dataDirOption = { 'data-dir': { type: 'string' as const, short: 'd' } };
+export const dataDirHelp = `  -d, --data-dir DIR   the daemon's data directory (default: $SCHOOLGATE_DATA_DIR or ${DEFAULT_DATA_DIR})`;
+
+export function dataDirOf(values: Record<string, unknown>): string {
+  const given = values['data-dir'];
+  return resolve(typeof given === 'string' ? given : process.env.SCHOOLGATE_DATA_DIR ?? DEFAULT_DATA_DIR);
+}
+
+export function socketOf(values: Record<string, unknown>): string {
+  return resolve(dataDirOf(values), CONTROL_SOCKET_NAME);
+}

@@ -1,0 +1,66 @@
+// `schoolgate run`: the daemon in the foreground, as systemd and `npm start` run it.
+import { resolve } from 'node:path';
+import { ConfigError } from '../../config/validate.ts';
+import { createLogger } from '../../log.ts';
+import { dataDirHelp, dataDirOf, dataDirOption, EXIT, UsageError, type Command } from '../command.ts';
+
+export const run: Command = {
+  summary: 'run the gateway daemon in the foreground (systemd runs it this way)',
+  usage: `schoolgate run [--config FILE] [--data-dir DIR] [--log-level LEVEL]
+
+Runs DNS, the admin web page and the control socket until stopped (SIGTERM/Ctrl-C).
+SIGHUP re-reads the configuration file; a bad file is refused and the running one kept.
+
+  -c, --config FILE    the configuration document (default: DIR/config.json, created from the
+                       embedded defaults when missing)
+${dataDirHelp}
+      --log-level L    fatal, error, warn, info, debug or trace (default: info)`,
+  options: { config: { type: 'string', short: 'c' }, ...dataDirOption, 'log-level': { type: 'string' } },
+  async run(values) {
+    const logLevel = typeof values['log-level'] === 'string' ? values['log-level'] : undefined;
+    const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+    if (logLevel && !levels.includes(logLevel)) throw new UsageError(`--log-level must be one of ${levels.join(', ')}`);
+    const logger = createLogger(logLevel ? { level: logLevel } : {});
+    const { startDaemon } = await import('../../daemon.ts');
+    const dataDir = dataDirOf(values);
+    const configFile = typeof values.config === 'string' ? resolve(values.config) : undefined;
+    let daemon;
+    try {
+      daemon = await startDaemon({ dataDir, logger, ...(configFile ? { configFile } : {}) });
+    } catch (err) {
+      logger.fatal(err instanceof ConfigError ? { issues: err.issues } : { err }, 'schoolgate did not start');
+      logger.flush();
+      process.stderr.write(`schoolgate: ${(err as Error).message}\n`);
+      return err instanceof ConfigError ? EXIT.invalidConfig : EXIT.failure;
+    }
+    const status = daemon.status();
+    logger.info({
+      site: status.site,
+      dns: status.dns.listening.map((l) => `${l.transport}://${l.address}:${l.port}`),
+      admin: status.admin.url,
+      networks: status.networks.filter((n) => n.enabled).map((n) => `${n.id} ${n.subnets.join(' ')}`),
+      dataDir: status.dataDir,
+      configFile: status.configFile,
+    }, 'schoolgate ready');
+    return new Promise<number>((resolveExit) => {
+      let stopping = false;
+      const stop = (signal: string): void => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, 'stopping');
+        daemon.stop().then(() => resolveExit(EXIT.ok), (err: unknown) => {
+          logger.error({ err }, 'error while stopping');
+          resolveExit(EXIT.failure);
+        });
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGHUP', () => {
+        daemon.reloadFromDisk().catch((err: unknown) => {
+          logger.error(err instanceof ConfigError ? { issues: err.issues } : { err }, 'configuration not reloaded; the running one is kept');
+        });
+      });
+    });
+  },
+
+};
