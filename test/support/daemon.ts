@@ -1,9 +1,9 @@
 // Starts the real daemon as a child process, the way systemd or `npm start` does, for tests of
 // the CLI, the control socket and the admin page.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { defaultConfig } from '../../firmware/config/defaults.ts';
 import type { Config } from '../../firmware/config/schema.ts';
 import { freePort } from './ports.ts';
@@ -52,8 +52,13 @@ export interface RunningDaemon {
   cleanup: () => Promise<void>;
 }
 
-export async function startDaemonProcess(config: Config): Promise<RunningDaemon> {
+/** Starts the daemon on `config`; `files` are written into the data directory first (e.g. lists/x.txt). */
+export async function startDaemonProcess(config: Config, files: Record<string, string> = {}): Promise<RunningDaemon> {
   const dataDir = await mkdtemp(join(tmpdir(), 'schoolgate-test-'));
+  for (const [name, text] of Object.entries(files)) {
+    await mkdir(dirname(join(dataDir, name)), { recursive: true });
+    await writeFile(join(dataDir, name), text);
+  }
   const configFile = join(dataDir, 'config.json');
   await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
   const child = spawn(process.execPath, [MAIN, 'run', '--config', configFile, '--data-dir', dataDir], {

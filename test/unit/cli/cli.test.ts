@@ -87,7 +87,9 @@ describe('schoolgate with a running daemon', () => {
 
   beforeAll(async () => {
     upstream = await startTestUpstream('192.0.2.77');
-    daemon = await startDaemonProcess(await testConfig(upstream));
+    const config = await testConfig(upstream);
+    config.lists = [{ id: 'social', name: 'Social networks', category: 'social', file: 'social.txt', format: 'domains', enabled: true }];
+    daemon = await startDaemonProcess(config, { 'lists/social.txt': '# starter\nfacebook.com\nnot a domain\n' });
   });
   afterAll(async () => {
     await daemon?.cleanup();
@@ -118,6 +120,41 @@ describe('schoolgate with a running daemon', () => {
     const human = await daemon.cli(['status']);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/pupil\s+pupil\s+127\.20\.0\.0\/16\s+lo\s+pupil\s+1/);
+  });
+
+  it('check names the list and line that blocked a name, for a network', async () => {
+    const pupil = await daemon.cli(['check', 'WWW.Facebook.com', '--network', 'pupil']);
+    expect(pupil.code).toBe(0);
+    expect(pupil.stdout).toContain('www.facebook.com on pupil: BLOCKED');
+    expect(pupil.stdout).toContain('"Social networks" (social): facebook.com (suffix) at line 2');
+    const staff = JSON.parse((await daemon.cli(['check', 'www.facebook.com', '--network', 'staff', '--json'])).stdout);
+    expect(staff.answer).toBe('allowed');
+    expect(staff.lists).toEqual([expect.objectContaining({ list: 'social', line: 2, listed: 'facebook.com' })]);
+    const answer = await askUdp(daemon.config.dns.listen[0]!, 'www.facebook.com', { from: '127.20.0.5' });
+    expect(answer.answers?.[0]).toMatchObject({ type: 'A', data: '127.20.0.1' });
+    const unknown = await daemon.cli(['check', 'x.example', '--network', 'teachers']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('there is no network "teachers"');
+    expect((await daemon.cli(['check', 'x.example'])).code).toBe(2);
+  });
+
+  it('lists shows each list with its bad lines, and reload picks up an edited file', async () => {
+    const shown = await daemon.cli(['lists']);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/social\s+social\s+1\s+1\s+domains\s+social\.txt/);
+    expect(shown.stdout).toContain('social line 3: expected one domain per line');
+    await writeFile(join(daemon.dataDir, 'lists/social.txt'), 'facebook.com\ninstagram.com\n');
+    const reloaded = await daemon.cli(['lists', 'reload']);
+    expect(reloaded.code).toBe(0);
+    expect(reloaded.stdout).toContain('Reloaded: 2 names');
+    const answer = await askUdp(daemon.config.dns.listen[0]!, 'instagram.com', { from: '127.20.0.5' });
+    expect(answer.answers?.[0]).toMatchObject({ type: 'A', data: '127.20.0.1' });
+    await rm(join(daemon.dataDir, 'lists/social.txt'));
+    const failed = await daemon.cli(['lists', 'reload']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('The lists in service are kept');
+    const still = await askUdp(daemon.config.dns.listen[0]!, 'instagram.com', { from: '127.20.0.5' });
+    expect(still.answers?.[0]).toMatchObject({ type: 'A', data: '127.20.0.1' });
   });
 
   it('a second daemon on the same data directory is refused', async () => {
