@@ -2,12 +2,11 @@
 // every resource record, noted into arrays the caller reuses. The cache needs where each TTL sits;
 // answer inspection needs owner names, CNAME/DNAME targets and addresses. Upstream bytes are
 // hostile until proven otherwise, so nothing here throws: a malformed message reads as `false`.
+import { nameText, readName } from './name-reader.ts';
 import { HEADER_LENGTH, QType } from './wire.ts';
 
 /** The largest message any transport can carry (TCP's 16-bit length prefix). */
 const MAX_MESSAGE = 65535;
-/** The wire form of a name is at most 255 bytes, the root byte included (RFC 1035 2.3.4). */
-const MAX_NAME_WIRE = 255;
 /**
  * Pointers must point strictly before the run of labels they end, so they cannot loop; the cap
  * only bounds the work a crafted chain of hops can cost. Answers compress harder than questions
@@ -112,75 +111,6 @@ const u16 = (buf: Uint8Array, at: number): number => (buf[at]! << 8) | buf[at + 
 const u32 = (buf: Uint8Array, at: number): number =>
   ((buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!) >>> 0;
 
-// Each wire byte becomes at most four presentation bytes (`\DDD`), plus dots between labels.
-const scratch = Buffer.allocUnsafe(MAX_NAME_WIRE * 4 + 4);
-let nameText = '';
-
-const DOT = 0x2e;
-const BACKSLASH = 0x5c;
-
-/**
- * Reads (or, with `emit` false, only validates) the name at `start`. Sets `nameText` when
- * emitting; returns the offset just past the name as stored at `start`, or -1 when malformed.
- * Kept byte-for-byte in step with wire.ts's reader so cache keys and policy names agree.
- */
-function readName(buf: Uint8Array, start: number, emit: boolean): number {
-  const length = buf.length;
-  let pos = start;
-  let runStart = start;
-  let end = -1;
-  let wire = 1;
-  let out = 0;
-  let hops = 0;
-  let labels = 0;
-  for (;;) {
-    if (pos >= length) return -1;
-    const len = buf[pos]!;
-    if (len === 0) {
-      if (end < 0) end = pos + 1;
-      break;
-    }
-    const kind = len & 0xc0;
-    if (kind === 0xc0) {
-      if (pos + 1 >= length) return -1;
-      const target = ((len & 0x3f) << 8) | buf[pos + 1]!;
-      if (target < HEADER_LENGTH || target >= runStart || ++hops > MAX_POINTER_HOPS) return -1;
-      if (end < 0) end = pos + 2;
-      pos = target;
-      runStart = target;
-      continue;
-    }
-    if (kind !== 0) return -1;
-    wire += len + 1;
-    if (wire > MAX_NAME_WIRE) return -1;
-    const labelEnd = pos + 1 + len;
-    if (labelEnd > length) return -1;
-    if (emit) {
-      if (labels > 0) scratch[out++] = DOT;
-      for (let i = pos + 1; i < labelEnd; i++) {
-        const c = buf[i]!;
-        if (c >= 0x41 && c <= 0x5a) {
-          scratch[out++] = c | 0x20;
-        } else if (c === DOT || c === BACKSLASH) {
-          scratch[out++] = BACKSLASH;
-          scratch[out++] = c;
-        } else if (c < 0x21 || c > 0x7e) {
-          scratch[out++] = BACKSLASH;
-          scratch[out++] = 0x30 + ((c / 100) | 0);
-          scratch[out++] = 0x30 + (((c / 10) | 0) % 10);
-          scratch[out++] = 0x30 + (c % 10);
-        } else {
-          scratch[out++] = c;
-        }
-      }
-    }
-    labels++;
-    pos = labelEnd;
-  }
-  if (emit) nameText = out === 0 ? '.' : scratch.toString('latin1', 0, out);
-  return end;
-}
-
 /**
  * Walks `buf` into `msg` (reset first). `withNames` false skips building owner strings (they are
  * still validated) for callers that only need offsets. False when anything is malformed: a count
@@ -200,7 +130,7 @@ export function readMessage(buf: Uint8Array, msg: ParsedMessage, withNames = tru
   if (qd > 1) return false;
   let pos = HEADER_LENGTH;
   if (qd === 1) {
-    const afterName = readName(buf, pos, true);
+    const afterName = readName(buf, pos, true, MAX_POINTER_HOPS);
     if (afterName < 0 || afterName + 4 > length) return false;
     msg.qname = nameText;
     msg.qtype = u16(buf, afterName);
@@ -216,7 +146,7 @@ export function readMessage(buf: Uint8Array, msg: ParsedMessage, withNames = tru
   msg.namesRead = withNames;
   const owner = msg.owner;
   for (let i = 0; i < total; i++) {
-    const nameEnd = readName(buf, pos, withNames);
+    const nameEnd = readName(buf, pos, withNames, MAX_POINTER_HOPS);
     if (nameEnd < 0 || nameEnd + 10 > length) return false;
     const rdLength = u16(buf, nameEnd + 8);
     const rdOffset = nameEnd + 10;
@@ -254,7 +184,7 @@ export function rdataName(buf: Uint8Array, msg: ParsedMessage, index: number): s
   const type = msg.type[index];
   if (type !== QType.CNAME && type !== DNAME && type !== QType.NS && type !== QType.PTR) return undefined;
   const start = msg.rdataOffset[index]!;
-  const end = readName(buf, start, true);
+  const end = readName(buf, start, true, MAX_POINTER_HOPS);
   return end === start + msg.rdataLength[index]! ? nameText : undefined;
 }
 
@@ -264,9 +194,9 @@ export function soaMinimum(buf: Uint8Array, msg: ParsedMessage, index: number): 
   const start = msg.rdataOffset[index]!;
   const end = start + msg.rdataLength[index]!;
   if (end > buf.length) return -1;
-  const afterMname = readName(buf, start, false);
+  const afterMname = readName(buf, start, false, MAX_POINTER_HOPS);
   if (afterMname < 0 || afterMname > end) return -1;
-  const afterRname = readName(buf, afterMname, false);
+  const afterRname = readName(buf, afterMname, false, MAX_POINTER_HOPS);
   // SERIAL, REFRESH, RETRY, EXPIRE, MINIMUM: five 32-bit fields ending the RDATA exactly.
   if (afterRname < 0 || afterRname + 20 !== end) return -1;
   const minimum = u32(buf, end - 4);

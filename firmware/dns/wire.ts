@@ -2,6 +2,8 @@
 // bound checked. It never throws and never allocates beyond the name string: the outcome says
 // whether to serve, answer with an error code, or drop, and the caller owns the result object.
 
+import { MAX_NAME_WIRE, nameLabels, nameText, readName } from './name-reader.ts';
+
 export const Rcode = {
   NOERROR: 0,
   FORMERR: 1,
@@ -54,8 +56,6 @@ export const FLAG_AD = 0x0020;
 export const FLAG_CD = 0x0010;
 export const EDNS_DO = 0x8000;
 
-/** The wire form of a name is at most 255 bytes, the final root byte included (RFC 1035 2.3.4). */
-const MAX_NAME_WIRE = 255;
 /**
  * Strictly backwards pointers already make a loop impossible; the cap keeps a crafted chain of
  * one-byte hops from costing more than a handful of steps.
@@ -99,76 +99,6 @@ export class ParsedQuery {
   }
 }
 
-// Each wire byte becomes at most four presentation bytes (`\DDD`), plus dots between labels.
-const scratch = Buffer.allocUnsafe(MAX_NAME_WIRE * 4 + 4);
-let nameLabels = 0;
-let nameText = '';
-
-const DOT = 0x2e;
-const BACKSLASH = 0x5c;
-
-/**
- * Reads the name starting at `start`, following compression pointers that point strictly before
- * the run of labels they appear in. Sets `nameText`/`nameLabels`; returns the offset just past
- * the name as stored at `start`, or -1 when the name is malformed.
- */
-function readName(buf: Uint8Array, start: number): number {
-  const length = buf.length;
-  let pos = start;
-  let runStart = start;
-  let end = -1;
-  let wire = 1; // the root byte
-  let out = 0;
-  let hops = 0;
-  let labels = 0;
-  for (;;) {
-    if (pos >= length) return -1;
-    const len = buf[pos]!;
-    if (len === 0) {
-      if (end < 0) end = pos + 1;
-      break;
-    }
-    const kind = len & 0xc0;
-    if (kind === 0xc0) {
-      if (pos + 1 >= length) return -1;
-      const target = ((len & 0x3f) << 8) | buf[pos + 1]!;
-      if (target < HEADER_LENGTH || target >= runStart || ++hops > MAX_POINTER_HOPS) return -1;
-      if (end < 0) end = pos + 2;
-      pos = target;
-      runStart = target;
-      continue;
-    }
-    // 0x40 (extended label types) and 0x80 are reserved; a plain label is therefore ≤ 63 bytes.
-    if (kind !== 0) return -1;
-    wire += len + 1;
-    if (wire > MAX_NAME_WIRE) return -1;
-    const labelEnd = pos + 1 + len;
-    if (labelEnd > length) return -1;
-    if (labels > 0) scratch[out++] = DOT;
-    for (let i = pos + 1; i < labelEnd; i++) {
-      const c = buf[i]!;
-      if (c >= 0x41 && c <= 0x5a) {
-        scratch[out++] = c | 0x20;
-      } else if (c === DOT || c === BACKSLASH) {
-        scratch[out++] = BACKSLASH;
-        scratch[out++] = c;
-      } else if (c < 0x21 || c > 0x7e) {
-        scratch[out++] = BACKSLASH;
-        scratch[out++] = 0x30 + ((c / 100) | 0);
-        scratch[out++] = 0x30 + (((c / 10) | 0) % 10);
-        scratch[out++] = 0x30 + (c % 10);
-      } else {
-        scratch[out++] = c;
-      }
-    }
-    labels++;
-    pos = labelEnd;
-  }
-  nameLabels = labels;
-  nameText = out === 0 ? '.' : scratch.toString('latin1', 0, out);
-  return end;
-}
-
 /** Skips a name inside a resource record without following pointers; -1 when malformed. */
 function skipName(buf: Uint8Array, start: number): number {
   const length = buf.length;
@@ -208,7 +138,7 @@ export function readQuery(buf: Uint8Array, q: ParsedQuery): ReadOutcome {
   if (((flags >>> 11) & 0xf) !== 0) return ReadOutcome.notImp;
   if (u16(buf, 4) !== 1) return ReadOutcome.formErr;
 
-  const afterName = readName(buf, HEADER_LENGTH);
+  const afterName = readName(buf, HEADER_LENGTH, true, MAX_POINTER_HOPS);
   if (afterName < 0 || afterName + 4 > buf.length) return ReadOutcome.formErr;
   q.name = nameText;
   q.labels = nameLabels;
