@@ -1,0 +1,148 @@
+// The benchmark's results and how they are printed: a table for people, then the fixed
+// machine-readable lines. A value that could not be measured is NaN with the reason printed
+// next to it, never a guess.
+import type { PerfResult } from './dnsperf.ts';
+import type { Tally } from './probe.ts';
+
+export type Side = 'dnsmasq' | 'schoolgate';
+
+/** A number, or NaN with why. */
+export interface Measured { value: number; why?: string }
+
+export const measured = (value: number | undefined, why: string): Measured =>
+  value === undefined || !Number.isFinite(value) ? { value: Number.NaN, why } : { value };
+
+export interface SideResult {
+  /** Spawn until a listed name is answered as blocked. */
+  load: Measured;
+  rssLoadMb: number;
+  rssAfterMb: number;
+  /** RssAnon after the run: the process's own memory, without mapped executable and libraries. */
+  anonAfterMb: number;
+  peakRssMb: number;
+  check?: { listed: Tally; allowed: Tally; subdomains: Tally };
+  peak: PerfResult[];
+  half?: PerfResult;
+}
+
+export interface Results {
+  domains: number;
+  queries: number;
+  seconds: number;
+  rounds: number;
+  generateMs: number;
+  sides: Partial<Record<Side, SideResult>>;
+  halfQps: Measured;
+  /** Schoolgate: a lists reload with one more listed name, until that name is blocked (idle). */
+  reloadSwap: Measured;
+  /** What the daemon said about each reload it was asked for. */
+  reloads: { when: string; method: string; compileMs: number | undefined }[];
+  loggedCompile: { msg: string; field: string; ms: number }[];
+  reloadUnderLoad?: { perf: PerfResult; canaryMs: Measured; lost: Measured };
+  schoolgateCounters?: unknown;
+  notes: string[];
+}
+
+export function median(values: readonly number[]): number {
+  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (v.length === 0) return Number.NaN;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+}
+
+const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toFixed(digits) : 'NaN');
+const show = (m: Measured, digits = 0): string => (Number.isFinite(m.value) ? fmt(m.value, digits) : `NaN (${m.why})`);
+const rcodes = (r: Record<string, number>): string => Object.entries(r).map(([k, v]) => `${k} ${v}`).join(', ') || '-';
+const tally = (t: Tally): string =>
+  `blocked ${t.blocked}, allowed ${t.allowed}, wrong-address ${t['wrong-address']}, other ${t.other}, timeout ${t.timeout} [${rcodes(t.rcodes)}]`;
+
+function ratio(a: number | undefined, b: number | undefined, what: string): Measured {
+  if (a === undefined || b === undefined) return { value: Number.NaN, why: `${what}: only one side was run (--only)` };
+  return measured(a / b, `${what}: a side has no value`);
+}
+
+export function machineValues(r: Results): Record<string, Measured> {
+  const qps = (s: Side): number | undefined => (r.sides[s] ? median(r.sides[s].peak.map((p) => p.qps)) : undefined);
+  const sg = r.sides.schoolgate;
+  return {
+    qps_ratio_vs_dnsmasq: ratio(qps('schoolgate'), qps('dnsmasq'), 'median peak QPS'),
+    rss_ratio_vs_dnsmasq: ratio(sg?.rssAfterMb, r.sides.dnsmasq?.rssAfterMb, 'RSS after the run'),
+    compile_1m_ms: sg ? r.reloadSwap : { value: Number.NaN, why: 'schoolgate was not run' },
+    reload_lost: r.reloadUnderLoad ? r.reloadUnderLoad.lost : { value: Number.NaN, why: 'schoolgate was not run' },
+    p99_ms: sg?.half ? measured(sg.half.p99Ms, 'no per-query latencies') : { value: Number.NaN, why: 'schoolgate was not run' },
+  };
+}
+
+export function printReport(r: Results): void {
+  const out: string[] = [];
+  const line = (s = ''): void => { out.push(s); };
+  const sides = (['dnsmasq', 'schoolgate'] as const).filter((s) => r.sides[s]);
+  line('');
+  line(`DNS benchmark: ${r.domains} listed domains, 10k allowed names, ${r.queries} queries (50% exact listed names, 50% allowed, type A)`);
+  line(`${r.rounds} peak round(s) x ${r.seconds} s per side, alternating; workload generated in ${fmt(r.generateMs)} ms`);
+  line('');
+  const col = (s: string): string => s.padEnd(30);
+  line(`${''.padEnd(34)}${sides.map((s) => col(s)).join('')}`);
+  const row = (label: string, value: (s: SideResult) => string): void => {
+    line(`${label.padEnd(34)}${sides.map((s) => col(value(r.sides[s]!))).join('')}`);
+  };
+  row('load (spawn -> listed name blocked)', (s) => (Number.isFinite(s.load.value) ? `${fmt(s.load.value)} ms` : 'NaN (see below)'));
+  row('RSS after load / after run (MB)', (s) => `${fmt(s.rssLoadMb, 1)} / ${fmt(s.rssAfterMb, 1)}`);
+  row('RssAnon after run (MB)', (s) => fmt(s.anonAfterMb, 1));
+  row('peak RSS, VmHWM (MB)', (s) => fmt(s.peakRssMb, 1));
+  row('peak QPS per round', (s) => s.peak.map((p) => fmt(p.qps)).join(' '));
+  row('peak QPS median', (s) => fmt(median(s.peak.map((p) => p.qps))));
+  row('peak avg latency median (ms)', (s) => fmt(median(s.peak.map((p) => p.avgMs)), 3));
+  row('peak queries lost (sum)', (s) => String(s.peak.reduce((n, p) => n + p.lost, 0)));
+  row('half-peak achieved QPS', (s) => (s.half ? fmt(s.half.qps) : '-'));
+  row('half-peak avg / p50 (ms)', (s) => (s.half ? `${fmt(s.half.avgMs, 3)} / ${fmt(s.half.p50Ms, 3)}` : '-'));
+  row('half-peak p99 / p99.9 / max (ms)', (s) => (s.half ? `${fmt(s.half.p99Ms, 3)} / ${fmt(s.half.p999Ms, 3)} / ${fmt(s.half.maxMs, 3)}` : '-'));
+  row('half-peak queries lost', (s) => (s.half ? String(s.half.lost) : '-'));
+  line('');
+  line('Answers (what a blocked name gets; mismatches show here):');
+  for (const s of sides) {
+    const res = r.sides[s]!;
+    if (res.check) {
+      line(`  ${s} probe, listed names:      ${tally(res.check.listed)}`);
+      line(`  ${s} probe, allowed names:     ${tally(res.check.allowed)}`);
+      line(`  ${s} probe, listed subdomains: ${tally(res.check.subdomains)}`);
+    }
+    for (const [i, p] of res.peak.entries()) line(`  ${s} dnsperf round ${i + 1} response codes: ${rcodes(p.rcodes)}`);
+    if (res.half) line(`  ${s} dnsperf half-peak response codes: ${rcodes(res.half.rcodes)}`);
+  }
+  line('');
+  line(`Schoolgate list load and reload (${r.domains} domains):`);
+  if (r.sides.schoolgate) line(`  load, spawn -> listed name blocked: ${show(r.sides.schoolgate.load)} ms`);
+  line(`  reload (one name added to the list) -> that name blocked, idle: ${show(r.reloadSwap)} ms`);
+  for (const x of r.reloads) line(`  reload ${x.when}: control call ${x.method}, daemon reports compileMs=${x.compileMs ?? 'none'}`);
+  if (r.loggedCompile.length === 0) line('  compile time in the daemon log: none found (no log line about lists with a *ms field)');
+  for (const c of r.loggedCompile) line(`  daemon log: "${c.msg}" ${c.field}=${c.ms}`);
+  if (r.reloadUnderLoad) {
+    const u = r.reloadUnderLoad;
+    line(`  reload under load at ${fmt(u.perf.qps)} QPS: lost ${u.perf.lost} of ${u.perf.sent}, codes ${rcodes(u.perf.rcodes)}, `
+      + `p99 ${fmt(u.perf.p99Ms, 3)} ms, max ${fmt(u.perf.maxMs, 3)} ms, new name blocked after ${show(u.canaryMs)} ms`);
+  }
+  if (r.schoolgateCounters) line(`  schoolgate counters after the run: ${JSON.stringify(r.schoolgateCounters)}`);
+  line('');
+  line('Commands:');
+  for (const s of sides) {
+    const res = r.sides[s]!;
+    if (res.peak[0]) line(`  ${s} peak: ${res.peak[0].command}`);
+    if (res.half) line(`  ${s} half: ${res.half.command}`);
+  }
+  if (r.reloadUnderLoad) line(`  reload run: ${r.reloadUnderLoad.perf.command}`);
+  if (r.notes.length) {
+    line('');
+    line('Notes:');
+    for (const n of r.notes) line(`  - ${n}`);
+  }
+  line('');
+  for (const [key, m] of Object.entries(machineValues(r))) {
+    if (!Number.isFinite(m.value)) line(`# ${key} not measured: ${m.why}`);
+  }
+  for (const [key, m] of Object.entries(machineValues(r))) {
+    const digits = key.endsWith('_ratio_vs_dnsmasq') ? 3 : key === 'p99_ms' ? 3 : 0;
+    line(`${key}=${Number.isFinite(m.value) ? m.value.toFixed(digits) : 'NaN'}`);
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}
