@@ -84,9 +84,30 @@ export function queryCacheKey(q: ParsedQuery): string {
   return cacheKey(q.name, q.qtype, q.qclass, q.dnssecOk, (q.flags & FLAG_CD) !== 0);
 }
 
+/**
+ * Serving rewrites TTL fields, so they must be read as TTLs and nothing else. A hostile answer can
+ * aim a compression pointer into a TTL field (a zero byte there reads as the root name); the copy
+ * we would serve later, with other TTL bytes, would then parse differently or not at all. So:
+ * flip every TTL byte in a scratch copy and require the copy to walk to the same shape.
+ */
+function ttlsAreOnlyTtls(reply: Uint8Array, msg: ParsedMessage, ttls: Uint32Array, probeMsg: ParsedMessage): boolean {
+  const end = msg.end;
+  const probe = new Uint8Array(end);
+  probe.set(reply.subarray(0, end));
+  for (let p = 0; p < ttls.length; p += 2) {
+    const at = ttls[p]!;
+    for (let b = 0; b < 4; b++) probe[at + b] = probe[at + b]! ^ 0x7f;
+  }
+  const records = msg.recordCount;
+  if (!readMessage(probe, probeMsg, false) || probeMsg.recordCount !== records || probeMsg.end !== end) return false;
+  for (let i = 0; i < records; i++) if (probeMsg.type[i] !== msg.type[i]) return false;
+  return true;
+}
+
 export class AnswerCache {
   readonly #entries = new Map<string, Entry>();
   readonly #message = new ParsedMessage();
+  readonly #probe = new ParsedMessage();
   #maxEntries = 0;
   #maxBytes = DEFAULT_MAX_BYTES;
   #minTtl = 0;
@@ -158,6 +179,7 @@ export class AnswerCache {
       ttls[p++] = ttl;
     }
     if (!(lifetime > 0) || lifetime === Infinity) return StoreOutcome.zeroTtl;
+    if (!ttlsAreOnlyTtls(reply, msg, ttls, this.#probe)) return StoreOutcome.malformed;
 
     const key = cacheKey(msg.qname, msg.qtype, msg.qclass, dnssecOk, checkingDisabled);
     const size = msg.end + ttls.byteLength + key.length * 2 + ENTRY_OVERHEAD;

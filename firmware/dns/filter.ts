@@ -20,12 +20,16 @@ export class FilterState {
   readonly safeSearch: SafeSearch;
   /** config.lists ids in order: the matcher's list numbers index this. */
   readonly listIds: readonly string[];
+  /** The configured category of each list number (listIds order). */
+  readonly #listCategory: readonly (string | undefined)[];
   readonly #match = new MatchResult();
 
   constructor(config: Readonly<Config>, matcher: Matcher, listIds: readonly string[], safeSearch: SafeSearch) {
     this.matcher = matcher;
     this.listIds = listIds;
     this.safeSearch = safeSearch;
+    const categoryOf = new Map(config.lists.map((l) => [l.id, l.category] as const));
+    this.#listCategory = listIds.map((id) => categoryOf.get(id));
     const categories = matcher.categories;
     this.engine = PolicyEngine.build(config, (id) => categories.get(id), {
       severity: CATEGORY_SEVERITY,
@@ -44,9 +48,22 @@ export class FilterState {
       networkId, groupId, name, blockLo: m.blockLo, blockHi: m.blockHi, allowed: m.allowed, restricted: m.restricted,
     }, now, out);
     if (out.reason === 'restricted') return m.restrictedList >= 0 ? this.listIds[m.restrictedList] : undefined;
-    if (out.reason === 'category' && out.action === 'block') return m.blockList >= 0 ? this.listIds[m.blockList] : undefined;
+    if (out.reason === 'category' && out.action === 'block') return this.#blockingList(name, m.blockList, out.category);
     if (out.reason === 'exception-allow' || out.reason === 'exception-block') return out.exceptionId;
     return undefined;
+  }
+
+  /**
+   * The list that blocked: the most specific covering block entry when it is of the blocking
+   * category (nearly always), else the most specific entry that is. The matcher's nearest entry
+   * may be of a category this policy allows now (a streaming entry under a social one at lunch).
+   */
+  #blockingList(name: string, nearest: number, category: string | undefined): string | undefined {
+    if (nearest >= 0 && this.#listCategory[nearest] === category) return this.listIds[nearest];
+    for (const e of this.matcher.explain(name)) {
+      if (e.kind === 'block' && e.category === category) return this.listIds[e.list];
+    }
+    return nearest >= 0 ? this.listIds[nearest] : undefined;
   }
 
   /** A fresh decision object for a caller that keeps one. */

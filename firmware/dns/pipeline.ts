@@ -4,7 +4,7 @@
 //
 // A question goes down the list until a stage answers; the answer then goes back up through the
 // `answered` hooks of the stages it passed: the cache stores what forward returned, and answer
-// inspection re-checks every answer that came from outside (forwarded, cached or stale).
+// inspection re-checks every answer that came from outside (forwarded, cached, stale, rewritten).
 import type { Config } from '../config/schema.ts';
 import { BlockAnswers } from './block-answers.ts';
 import type { AnswerCache } from './cache.ts';
@@ -53,13 +53,14 @@ export function buildPipeline(deps: PipelineDeps): Pipeline {
     new Canary(),
     new LocalNames({ domain: config.dns.localDomain, networks: config.networks, ttl: config.dns.blockTtl }),
     new Filter({ state: deps.filter, blockAnswers, now }),
-    new SafeSearchRewrite(deps.forwarder, deps.cache, now),
+    // Before safe search, so the safe host's addresses (from outside too) are inspected as well.
     new InspectAnswers({
       state: deps.filter,
       blockAnswers,
       rebinding: { ...config.dns.rebindingProtection, localDomain: config.dns.localDomain },
       now,
     }),
+    new SafeSearchRewrite(deps.forwarder, deps.cache, now),
     cache,
     new Forward(deps.forwarder, cache),
   ]);

@@ -3,6 +3,13 @@
 // names a school's DNS rewrites to. Nothing else resolves, and the resolver never forwards.
 import { INTERNET } from './addresses.ts';
 
+/** A site the DNS tests put on a `social` list (see HOSTS). */
+export const LISTED_SITE = 'chat.social.test';
+/** An alias of LISTED_SITE (see CNAMES). */
+export const CLOAKED_SITE = 'cloaked.school.test';
+/** A TXT answer larger than plain UDP's 512 bytes (see TXT). */
+export const LARGE_TXT_NAME = 'big.school.test';
+
 /** Exact names: `host-record` answers. */
 export const HOSTS: Readonly<Record<string, string>> = {
   'school.test': INTERNET.web,
@@ -32,6 +39,8 @@ export const HOSTS: Readonly<Record<string, string>> = {
   'safe.duckduckgo.com': INTERNET.safeSearch,
   // A public-looking name answering with a private address: the DNS-rebinding case.
   'rebind.other.test': '192.168.1.1',
+  // A site the DNS tests put on a `social` list: real here, so only the gateway's policy blocks it.
+  [LISTED_SITE]: INTERNET.web2,
 };
 
 /** Whole domains: the name and every name under it (`address=/domain/`). */
@@ -43,10 +52,15 @@ export const WILDCARDS: Readonly<Record<string, string>> = {
 export const CNAMES: Readonly<Record<string, string>> = {
   'video.school.test': 'www.youtube.com',
   'search.school.test': 'www.google.com',
+  // An allowed-looking name that aliases to a listed one: CNAME cloaking.
+  [CLOAKED_SITE]: LISTED_SITE,
 };
 
 export const TXT: Readonly<Record<string, string>> = {
   'txt.school.test': 'schoolgate lab',
+  // An answer too large for plain (non-EDNS) UDP: dnsmasq reads each comma as the start of another
+  // string, so this is one TXT record of eight 100-byte strings (about 850 bytes on the wire).
+  [LARGE_TXT_NAME]: Array.from({ length: 8 }, (_, i) => `schoolgate-lab-large-answer-${i}-`.padEnd(100, 'x')).join(','),
 };
 
 /** Every name the lab's TLS certificate must cover. */

@@ -1,4 +1,5 @@
-// Answer inspection, on every answer that came from outside (forwarded, cached or stale):
+// Answer inspection, on every answer that came from outside (forwarded, cached, stale, or a
+// safe-search rewrite carrying the safe host's addresses):
 // - every name in a CNAME/DNAME chain is checked against this device's policy, so a blocked site
 //   cannot hide behind an allowed name that aliases to it (CNAME cloaking);
 // - a public name resolving to a private or loopback address is refused (DNS rebinding), unless
@@ -35,7 +36,8 @@ export class InspectAnswers implements Stage {
 
   answered(ctx: RequestContext): void {
     const v = ctx.verdict;
-    if ((v !== 'forwarded' && v !== 'cached' && v !== 'stale') || ctx.reply === undefined || ctx.client === undefined) return;
+    // 'rewritten' too: a safe-search answer carries the safe host's addresses, from the upstreams.
+    if ((v !== 'forwarded' && v !== 'cached' && v !== 'stale' && v !== 'rewritten') || ctx.reply === undefined || ctx.client === undefined) return;
     const inspection = this.#inspection;
     const outcome = inspectAnswer(ctx.reply, ctx.query, inspection);
     if (outcome === InspectOutcome.malformed || outcome === InspectOutcome.questionMismatch) {

@@ -34,6 +34,18 @@ function hitAt(c: AnswerCache, key: string, at = T0, id = 0x1111): CacheHit | un
 const positive = (spec: ResponseSpec = {}): Uint8Array =>
   response({ answers: [a('www.example.com', '192.0.2.1', 300)], ...spec });
 
+describe('AnswerCache: hostile answers', () => {
+  it('refuses an answer whose compression pointer aims into a TTL field (the served copy would parse differently)', () => {
+    // Found by the fuzz test: the second answer's owner points at offset 40, a zero byte inside the
+    // first answer's TTL, which reads as the root name until the TTL is rewritten.
+    const raw = Uint8Array.from([0, 7, 129, 128, 0, 1, 0, 2, 0, 1, 0, 0, 3, 119, 119, 119, 7, 101, 120, 97, 109, 112, 108, 101, 3, 99, 111, 109, 0, 0, 1, 0, 1, 192, 12, 0, 5, 0, 1, 8, 0, 1, 44, 0, 6, 3, 99, 238, 246, 192, 16, 192, 40, 0, 1, 0, 1, 0, 1, 0, 60, 0, 4, 134, 0, 2, 9, 192, 16, 0, 6, 0, 1, 0, 0, 14, 16, 0, 24, 192, 16, 192, 16, 0, 0, 0, 1, 0, 0, 0, 2, 111, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 60]);
+    expect(readMessage(raw, new ParsedMessage())).toBe(true);
+    const cache = new AnswerCache({ maxEntries: 10, minTtl: 0, maxTtl: 86400, negativeTtl: 300, staleTtl: 600 });
+    expect(cache.store(raw, 0, false, false)).toBe(StoreOutcome.malformed);
+    expect(cache.size).toBe(0);
+  });
+});
+
 describe('AnswerCache: positive answers', () => {
   it('serves a copy with the request ID and every TTL lowered by whole elapsed seconds', () => {
     const c = cache();
