@@ -1,7 +1,8 @@
 // Safe search by rewrite: a search engine's name is answered as a CNAME to the provider's
 // enforced-safe host, with that host's addresses (looked up through the cache and the upstreams).
 // The browser keeps talking to the name it asked for, and the provider serves safe results. If
-// the safe host cannot be resolved the answer is SERVFAIL: never the unfiltered engine.
+// the safe host cannot be resolved (nor served stale from the cache) the answer is SERVFAIL:
+// never the unfiltered engine.
 import { CacheHit, cacheKey, type AnswerCache } from '../cache.ts';
 import { answer, type RequestContext } from '../context.ts';
 import { Inspection, inspectAnswer, InspectOutcome } from '../inspect.ts';
@@ -73,6 +74,11 @@ export class SafeSearchRewrite implements Stage {
     }
     return this.#forwarder.forward(target.packet, target.query).then((result) => {
       if (result.response === undefined || upstreamRcode(result.response) !== Rcode.NOERROR) {
+        // Upstreams down: the safe host's stale addresses are as safe as fresh ones (RFC 8767).
+        if (this.#cache.lookupStale(key, 0, this.#now(), this.#hit)) {
+          this.#finish(ctx, host, target, this.#hit.reply);
+          return ANSWERED;
+        }
         answer(ctx, 'servfail', Rcode.SERVFAIL);
         return ANSWERED;
       }

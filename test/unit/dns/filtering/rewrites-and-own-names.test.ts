@@ -111,6 +111,21 @@ describe('safe search', () => {
     expect(w.events().map((e) => e.verdict)).toEqual(['servfail', 'servfail']);
   });
 
+  it("serves the safe host's stale addresses while the upstreams are down, never the engine's", async () => {
+    const w = await world();
+    expect((await w.ask('www.google.co.uk', PUPIL)).data).toEqual(['forcesafesearch.google.com', GOOGLE_SAFE_V4]);
+    upstream.up = false;
+    w.clock.advance(600); // past the safe host's 120 s TTL, inside the stale window
+    const stale = await w.ask('www.google.com', PUPIL);
+    expect(stale.rcode).toBe('NOERROR');
+    expect(stale.data).toEqual(['forcesafesearch.google.com', GOOGLE_SAFE_V4]);
+    expect(stale.answers.every((a) => a.ttl === 30)).toBe(true);
+    expect(upstream.asked('www.google.com')).toBe(0);
+    w.events();
+    w.clock.advance(7 * 86400); // past the stale window too: nothing safe left to serve
+    expect((await w.ask('www.google.com', PUPIL)).rcode).toBe('SERVFAIL');
+  });
+
   it('a safe host that answers with a private address is not passed on (rebinding)', async () => {
     const w = await world();
     upstream.set('forcesafesearch.google.com', { answers: [rr('forcesafesearch.google.com', 'A', '10.9.9.9')] }, 'A');
