@@ -73,6 +73,7 @@ export function defaultConfig(): Config {
       blockTtl: 60,
       localDomain: 'schoolgate.home.arpa',
       cache: { ...DNS_CACHE_DEFAULTS },
+      upstreamBlocks: { addresses: [], extendedErrors: true },
       rebindingProtection: { enabled: true, allowedDomains: [] },
     },
     web: { admin: { address: '127.0.0.1', port: 8080 } },

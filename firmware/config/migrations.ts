@@ -59,6 +59,7 @@ function v1ToV2(doc: Json): Json {
       blockTtl: 60,
       localDomain: 'schoolgate.home.arpa',
       cache: { ...DNS_CACHE_DEFAULTS },
+      upstreamBlocks: { addresses: [], extendedErrors: true },
       rebindingProtection: { enabled: true, allowedDomains: [] },
       ...out.dns,
     };

@@ -124,6 +124,10 @@ export const Dns = Type.Object({
   blockTtl: Type.Integer({ minimum: 0, maximum: 3600, description: 'TTL of block answers (seconds): short, so an exception takes effect quickly' }),
   localDomain: Hostname,
   cache: DnsCache,
+  upstreamBlocks: Type.Object({
+    addresses: Type.Array(IpAddress, { maxItems: 32, description: "the filtering provider's block-page addresses: an upstream answer pointing at one is recorded as blocked upstream" }),
+    extendedErrors: Type.Boolean({ description: 'treat answers carrying an Extended DNS Error "Blocked", "Censored" or "Filtered" (RFC 8914 codes 15-17) as blocked upstream' }),
+  }, { additionalProperties: false, description: "recognising the school's filtering resolver (e.g. an IWF member) blocking a name" }),
   rebindingProtection: Type.Object({
     enabled: Type.Boolean(),
     allowedDomains: Type.Array(Hostname, { maxItems: 256, description: 'names (and their subdomains) whose public answers may be private addresses' }),
@@ -131,16 +135,29 @@ export const Dns = Type.Object({
 }, { additionalProperties: false });
 export type Dns = Static<typeof Dns>;
 
-export const ListFormat = Type.Union([Type.Literal('domains'), Type.Literal('hosts')]);
+export const ListFormat = Type.Union([
+  Type.Literal('domains'),
+  Type.Literal('hosts'),
+], { description: 'domains: one name a line (*.x for subdomains); hosts: "0.0.0.0 name"' });
 export type ListFormat = Static<typeof ListFormat>;
+
+export const ListFeed = Type.Object({
+  url: Type.String({ minLength: 8, maxLength: 2048, pattern: '^https?://', description: 'where the list is downloaded from (HTTP or HTTPS)' }),
+  schedule: Type.String({ minLength: 9, maxLength: 64, description: 'when to fetch it, as a cron expression in the site time zone, e.g. "17 3 * * *"' }),
+  maxBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 512 * 1024 * 1024, description: 'a download larger than this is refused (default 64 MiB)' })),
+  sha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$', description: 'pin the content: a download with another checksum is refused' })),
+}, { additionalProperties: false });
+export type ListFeed = Static<typeof ListFeed>;
 
 export const ListSource = Type.Object({
   id: Id,
   name: Type.String({ minLength: 1, maxLength: 120 }),
   category: Id,
-  file: Type.String({ minLength: 1, maxLength: 4096, description: 'the list file; a relative path is read from the rules directory' }),
+  file: Type.String({ minLength: 1, maxLength: 4096, description: 'the list file: "builtin:ID" for a list shipped in rules/categories/, a relative path for DATA_DIR/lists/, or an absolute path' }),
   format: ListFormat,
+  action: Type.Optional(Type.Union([Type.Literal('block'), Type.Literal('allow')], { description: 'allow lists let their names through every category (never a restricted list); default block' })),
   restricted: Type.Optional(Type.Boolean({ description: 'illegal content (IWF/CTIRU-style): blocked on every network, never excepted, entries never shown' })),
+  feed: Type.Optional(ListFeed),
   enabled: Type.Boolean(),
 }, { additionalProperties: false });
 export type ListSource = Static<typeof ListSource>;

@@ -37,6 +37,11 @@ export function semanticIssues(doc: CheckedSections): ConfigIssue[] {
   }
   if (doc.schedules) checkSchedules(doc.schedules, add);
   if (doc.exceptions) checkExceptions(doc.exceptions, doc.networks, doc.deviceGroups, add);
+  doc.lists?.forEach((list, i) => {
+    if (list.restricted && list.action === 'allow') {
+      add(pointer('lists', i, 'action'), 'a restricted (illegal-content) list can only block: it cannot be an allow list');
+    }
+  });
   checkListeners(doc, add);
   return issues;
 }
