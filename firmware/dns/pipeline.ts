@@ -22,6 +22,7 @@ import { RateLimit } from './stages/rate-limit.ts';
 import { RefuseOutsiders } from './stages/refuse-outsiders.ts';
 import { SafeSearchRewrite } from './stages/safe-search.ts';
 import type { TokenBuckets } from './token-buckets.ts';
+import { UpstreamBlocks } from './upstream-blocks.ts';
 import type { Forwarder } from './upstream.ts';
 
 export interface PipelineDeps {
@@ -56,6 +57,7 @@ export function buildPipeline(deps: PipelineDeps): Pipeline {
     // Before safe search, so the safe host's addresses (from outside too) are inspected as well.
     new InspectAnswers({
       state: deps.filter,
+      upstreamBlocks: new UpstreamBlocks(config.dns.upstreamBlocks),
       blockAnswers,
       rebinding: { ...config.dns.rebindingProtection, localDomain: config.dns.localDomain },
       now,

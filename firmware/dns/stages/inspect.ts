@@ -3,7 +3,9 @@
 // - every name in a CNAME/DNAME chain is checked against this device's policy, so a blocked site
 //   cannot hide behind an allowed name that aliases to it (CNAME cloaking);
 // - a public name resolving to a private or loopback address is refused (DNS rebinding), unless
-//   the name is local or allowed by configuration.
+//   the name is local or allowed by configuration;
+// - the school's filtering resolver's own blocks (its block page, or an Extended DNS Error) are
+//   passed on as it gave them and recorded as blocked upstream.
 import type { BlockAnswers } from '../block-answers.ts';
 import { answer, type RequestContext } from '../context.ts';
 import type { FilterState } from '../filter.ts';
@@ -11,10 +13,12 @@ import { Inspection, inspectAnswer, InspectOutcome } from '../inspect.ts';
 import { Decision } from '../policy/decision.ts';
 import { rebindingVerdict, type RebindingOptions } from '../private-addresses.ts';
 import { NEXT, type Stage, type StageResult } from '../stage.ts';
+import type { UpstreamBlocks } from '../upstream-blocks.ts';
 import { Rcode } from '../wire.ts';
 
 export interface InspectOptions {
   state: () => FilterState;
+  upstreamBlocks: UpstreamBlocks;
   blockAnswers: BlockAnswers;
   rebinding: RebindingOptions;
   now: () => number;
@@ -62,6 +66,14 @@ export class InspectAnswers implements Stage {
       ctx.category = decision.reason === 'restricted' ? 'restricted' : decision.category;
       ctx.list = list;
       ctx.redact = decision.reason === 'restricted';
+      return;
+    }
+    const upstreamBlock = this.#options.upstreamBlocks.active ? this.#options.upstreamBlocks.blockedBy(ctx.reply, inspection) : undefined;
+    if (upstreamBlock !== undefined) {
+      // The provider's answer goes to the device unchanged (its block page explains the block).
+      ctx.verdict = 'blocked';
+      ctx.category = 'upstream-filter';
+      ctx.list = `${ctx.upstream ?? 'upstream'} (${upstreamBlock})`;
       return;
     }
     if (inspection.addressCount > 0 && rebindingVerdict(ctx.query.name, inspection, this.#options.rebinding) === 'refused') {

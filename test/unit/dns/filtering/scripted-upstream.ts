@@ -17,6 +17,8 @@ export interface Script {
   answers?: dnsPacket.Answer[];
   /** An SOA for the negative answer is added automatically for NXDOMAIN/NODATA. */
   noSoa?: boolean;
+  /** An Extended DNS Error (RFC 8914) INFO-CODE to attach, as a filtering provider does. */
+  ede?: number;
 }
 
 const RCODES = { NOERROR: 0, NXDOMAIN: 3, SERVFAIL: 2 } as const;
@@ -63,7 +65,9 @@ export async function startScriptedUpstream(): Promise<ScriptedUpstream> {
     let rcode: number = RCODES.NOERROR;
     let answers: dnsPacket.Answer[];
     let noSoa = false;
+    let ede: number | undefined;
     if (script) {
+      ede = script.ede;
       rcode = RCODES[script.rcode ?? 'NOERROR'];
       answers = script.answers ?? [];
       noSoa = script.noSoa === true;
@@ -80,6 +84,10 @@ export async function startScriptedUpstream(): Promise<ScriptedUpstream> {
       flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | rcode,
       questions: [q], answers,
       authorities: negative && !noSoa ? [soa(name.split('.').slice(-2).join('.'))] : [],
+      additionals: ede === undefined ? [] : [{
+        type: 'OPT', name: '.', udpPayloadSize: 1232, flags: 0,
+        options: [{ code: 15, data: Buffer.from([ede >> 8, ede & 0xff]) }],
+      } as unknown as dnsPacket.Answer],
     });
   };
 
