@@ -80,6 +80,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       seed: await installationSeed(dataDir),
       logger: logger.child({ component: 'lists' }),
     });
+    stops.push(() => lists.close());
     // Refuse to start without every configured list: a gateway that silently lost a list (an
     // illegal-content one, say) would filter less than the school believes.
     await lists.reload(config.current);

@@ -138,7 +138,17 @@ export type Dns = Static<typeof Dns>;
 export const ListFormat = Type.Union([
   Type.Literal('domains'),
   Type.Literal('hosts'),
-], { description: 'domains: one name a line (*.x for subdomains); hosts: "0.0.0.0 name"' });
+  Type.Literal('adblock'),
+  Type.Literal('regex'),
+  Type.Literal('rpz'),
+  Type.Literal('sha256'),
+], {
+  description: 'domains: one name a line (*.x for subdomains); hosts: "0.0.0.0 name"; '
+    + 'adblock: "||name^" rules, "@@||name^" exceptions, /regex/ (browser-only rules skipped); '
+    + 'regex: one regular expression a line, matched case-insensitively against the whole name; '
+    + 'rpz: a response policy zone file (CNAME . / *. / rpz-drop. block, rpz-passthru. allows); '
+    + 'sha256: one hex SHA-256 a line of the lower-case punycode name without trailing dot (restricted lists)',
+});
 export type ListFormat = Static<typeof ListFormat>;
 
 export const ListFeed = Type.Object({

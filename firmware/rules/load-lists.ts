@@ -6,8 +6,9 @@ import { performance } from 'node:perf_hooks';
 import { Type, type Static } from 'typebox';
 import type { Config, ListSource } from '../config/schema.ts';
 import { MatcherBuilder } from '../dns/matcher/compile.ts';
+import type { MatcherEntry } from '../dns/matcher/entry.ts';
 import type { Matcher } from '../dns/matcher/matcher.ts';
-import { LINE_PARSERS, type LineError } from './formats/parse.ts';
+import { LINE_PARSERS, type LineError, type ListedName } from './formats/parse.ts';
 
 export const ListStatus = Type.Object({
   id: Type.String(),
@@ -88,16 +89,22 @@ export async function compileLists(config: Pick<Config, 'policies' | 'lists'>, o
         status.firstErrors.push(list.restricted ? { line: error.line, message: 'not a valid entry' } : error);
       }
     };
+    // One entry object per list, refilled for each name: the builder keeps nothing of it.
+    const entry: MatcherEntry = { name: '', mode: 'suffix', kind, category: list.category, list: index, line: 0 };
+    const emit = (named: ListedName): void => {
+      entry.name = named.name;
+      entry.mode = named.mode;
+      entry.line = named.line;
+      builder.add(entry);
+      status.entries++;
+    };
     let lineNo = 0;
     let start = 0;
     while (start <= text.length) {
       let end = text.indexOf('\n', start);
       if (end < 0) end = text.length;
       lineNo++;
-      parse(text.slice(start, end), lineNo, (named) => {
-        builder.add({ name: named.name, mode: named.mode, kind, category: list.category, list: index, line: named.line });
-        status.entries++;
-      }, fail);
+      parse(text.slice(start, end), lineNo, emit, fail);
       start = end + 1;
     }
   }

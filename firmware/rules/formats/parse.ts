@@ -1,79 +1,107 @@
-// List parsers: text in, names with their line numbers out, and every problem with its line.
-// Pure and line-at-a-time, so a 1M-line file is parsed without holding more than one line.
+// List parsers: text in, items with their line numbers out, and every problem with its line.
+// Line-at-a-time, so a 1M-line file is parsed without splitting it into an array first.
 import type { ListFormat } from '../../config/schema.ts';
-import { normaliseListedName, type NameMode } from './domain-name.ts';
+import { adblockFormat } from './adblock.ts';
+import type { NameMode } from './domain-name.ts';
+import type { FormatParserFactory, LineError, ListItem } from './list-item.ts';
+import { domainsFormat, hostsFormat } from './plain.ts';
+import { readLines, type ListReader, type ListReadOptions, type ListReadSummary, type ListSink } from './read-list.ts';
+import { regexFormat } from './regex-list.ts';
+import { rpzFormat } from './rpz.ts';
+import { sha256Format } from './sha256-list.ts';
 
+export { normalDomainLine } from './plain.ts';
+export type { LineError, ListItem, ListAction } from './list-item.ts';
+export type { ListReader, ListReadOptions, ListReadSummary, ListSink, SkipCount } from './read-list.ts';
+
+export const FORMAT_PARSERS: Record<ListFormat, FormatParserFactory> = {
+  domains: domainsFormat,
+  hosts: hostsFormat,
+  adblock: adblockFormat,
+  regex: regexFormat,
+  rpz: rpzFormat,
+  sha256: sha256Format,
+};
+
+/** A reader for one file of `format`: push its lines in order, then call end(). */
+export function createListReader(format: ListFormat, sink: ListSink, options?: ListReadOptions): ListReader {
+  return readLines(FORMAT_PARSERS[format], sink, options);
+}
+
+export interface ParsedList {
+  items: ListItem[];
+  /** The block names among `items`, in the first loader's shape (the catalogue checker reads these). */
+  names: ListedName[];
+  errors: LineError[];
+  summary: ListReadSummary;
+}
+
+/**
+ * Parses a whole text (the catalogue checker, tests, small files); the compiler streams lines
+ * into createListReader instead. Unlike the compiler's reader, it keeps repeated entries unless
+ * told otherwise, because the catalogue checker reports them.
+ */
+export function parseListText(text: string, format: ListFormat, options: ListReadOptions = {}): ParsedList {
+  const items: ListItem[] = [];
+  const names: ListedName[] = [];
+  const errors: LineError[] = [];
+  const sink: ListSink = {
+    item(item) {
+      items.push(item);
+      if (item.type === 'name' && item.action === 'block') names.push({ name: item.name, mode: item.mode, line: item.line });
+    },
+    error: (e) => errors.push(e),
+  };
+  const reader = createListReader(format, sink, { keepDuplicates: true, ...options });
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    // A final newline ends the last line; it does not start another.
+    if (start === text.length && start > 0) break;
+    reader.push(text.slice(start, end));
+    start = end + 1;
+  }
+  return { items, names, errors, summary: reader.end() };
+}
+
+// ---- Compatibility with the first loader (load-lists.ts before its move to the new reader). ----
+
+/** A block name in the first loader's shape. */
 export interface ListedName {
   name: string;
   mode: NameMode;
   line: number;
 }
 
-export interface LineError {
-  line: number;
-  message: string;
-}
-
+/** @deprecated the old per-line signature; see createListReader. */
 export type LineParser = (text: string, line: number, emit: (name: ListedName) => void, fail: (error: LineError) => void) => void;
 
-function stripComment(text: string): string {
-  const hash = text.indexOf('#');
-  return (hash >= 0 ? text.slice(0, hash) : text).trim();
-}
+/**
+ * @deprecated The old per-line interface, kept so the first loader still works for every format.
+ * A file starts when it is given line 1. It can only carry block names, so exception lines,
+ * regular expressions and hashes are reported as errors rather than silently mistreated, and an
+ * RPZ parenthesis left open at the end of the file is not reported.
+ */
+export const LINE_PARSERS: Record<ListFormat, LineParser> = Object.fromEntries(
+  (Object.keys(FORMAT_PARSERS) as ListFormat[]).map((format) => [format, legacyParser(format)]),
+) as Record<ListFormat, LineParser>;
 
-/** One domain per line; `*.example.com` for subdomains only; `#` comments. */
-const parseDomainsLine: LineParser = (text, line, emit, fail) => {
-  const body = stripComment(text);
-  if (!body) return;
-  if (/\s/.test(body)) {
-    fail({ line, message: `expected one domain per line, found "${body}" (is this a hosts file?)` });
-    return;
-  }
-  const result = normaliseListedName(body);
-  if ('error' in result) fail({ line, message: result.error });
-  else emit({ ...result, line });
-};
-
-// Hosts files list the machine's own names too; blocking those would break the gateway.
-const HOSTS_SELF_NAMES = new Set([
-  'localhost', 'localhost.localdomain', 'local', 'broadcasthost', 'ip6-localhost', 'ip6-loopback',
-  'ip6-localnet', 'ip6-mcastprefix', 'ip6-allnodes', 'ip6-allrouters', 'ip6-allhosts', '0.0.0.0',
-]);
-
-/** `0.0.0.0 name [name…]` (any address); each name is blocked with its subdomains. */
-const parseHostsLine: LineParser = (text, line, emit, fail) => {
-  const body = stripComment(text);
-  if (!body) return;
-  const fields = body.split(/\s+/);
-  if (fields.length < 2) {
-    fail({ line, message: `expected "ADDRESS NAME", found "${body}"` });
-    return;
-  }
-  for (const field of fields.slice(1)) {
-    if (HOSTS_SELF_NAMES.has(field.toLowerCase())) continue;
-    const result = normaliseListedName(field);
-    if ('error' in result) fail({ line, message: result.error });
-    else emit({ ...result, line });
-  }
-};
-
-export const LINE_PARSERS: Record<ListFormat, LineParser> = {
-  domains: parseDomainsLine,
-  hosts: parseHostsLine,
-};
-
-export interface ParsedList {
-  names: ListedName[];
-  errors: LineError[];
-  lines: number;
-}
-
-/** Parses a whole text; for files, stream lines into LINE_PARSERS instead. */
-export function parseListText(text: string, format: ListFormat): ParsedList {
-  const parser = LINE_PARSERS[format];
-  const names: ListedName[] = [];
-  const errors: LineError[] = [];
-  const lines = text.split(/\r?\n/);
-  lines.forEach((content, i) => parser(content, i + 1, (n) => names.push(n), (e) => errors.push(e)));
-  return { names, errors, lines: lines.length };
+function legacyParser(format: ListFormat): LineParser {
+  let reader: ListReader | undefined;
+  let emit: (name: ListedName) => void = () => {};
+  let fail: (error: LineError) => void = () => {};
+  const sink: ListSink = {
+    item(item) {
+      if (item.type === 'name' && item.action === 'block') emit({ name: item.name, mode: item.mode, line: item.line });
+      else fail({ line: item.line, message: `this ${item.type === 'name' ? 'exception' : item.type} entry needs the list compiler's new reader` });
+    },
+    error: (error) => fail(error),
+  };
+  return (text, line, emitName, failLine) => {
+    emit = emitName;
+    fail = failLine;
+    if (line === 1 || !reader) reader = createListReader(format, sink);
+    reader.push(text);
+  };
 }

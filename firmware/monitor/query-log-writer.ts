@@ -1,0 +1,132 @@
+// The query log's writer thread: the one connection to logs.db. It takes packed batches from the
+// DNS thread and writes each in one transaction, so the inserts, the commits and SQLite's WAL
+// checkpoints (the occasional 10–20 ms fsync) never hold up a DNS answer. Reads, purges and the
+// final close are calls in the same ordered channel, answered on the reply port (query-log.ts
+// waits for them synchronously), so they see every batch handed over before them.
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { QueryEvent } from '../dns/events.ts';
+import type { Logger } from '../log.ts';
+import { closeSqliteFile, openSqliteFile } from '../state/sqlite-file.ts';
+import {
+  DONE, FLAG_INDEX, LOG_MIGRATIONS, WRITE_ERRORS, WRITTEN, unpackBatch,
+  type PackedBatch, type RecentOptions, type WriterCommand, type WriterData, type WriterLog, type WriterReply,
+} from './query-log-schema.ts';
+
+const data = workerData as WriterData;
+const port = parentPort!;
+const flag = new Int32Array(data.shared, 0, 1);
+const counters = new BigInt64Array(data.shared);
+
+function reply(message: WriterReply): void {
+  data.replyPort.postMessage(message);
+  Atomics.store(flag, FLAG_INDEX, 1);
+  Atomics.notify(flag, FLAG_INDEX);
+}
+
+function failure(error: unknown): WriterReply {
+  return { ok: false, name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) };
+}
+
+function plain(fields: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (typeof fields !== 'object' || fields === null) return out;
+  for (const [key, value] of Object.entries(fields)) {
+    out[key] = value instanceof Error ? { type: value.name, message: value.message, stack: value.stack } : value;
+  }
+  return out;
+}
+
+function log(level: WriterLog['level'], fields: unknown, message: string): void {
+  port.postMessage({ type: 'log', level, fields: plain(fields), message } satisfies WriterLog);
+}
+
+// What openSqliteFile and the migrations log, sent to the DNS thread's logger.
+const logger = {
+  debug: (fields: unknown, message: string) => log('debug', fields, message),
+  info: (fields: unknown, message: string) => log('info', fields, message),
+  warn: (fields: unknown, message: string) => log('warn', fields, message),
+  error: (fields: unknown, message: string) => log('error', fields, message),
+} as unknown as Logger;
+
+const now = data.nowMs === undefined ? () => new Date() : () => new Date(data.nowMs!);
+
+
+function write(batch: PackedBatch): void {
+  try {
+    db.exec('BEGIN');
+    unpackBatch(batch, (values) => insert.run(...values));
+    db.exec('COMMIT');
+    Atomics.add(counters, WRITTEN, BigInt(batch.count));
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    Atomics.add(counters, WRITE_ERRORS, 1n);
+    // A full disk must not stop DNS: the batch is lost and counted, the service goes on.
+    log('error', { err: error, lost: batch.count }, 'query log write failed');
+  } finally {
+    Atomics.add(counters, DONE, BigInt(batch.count));
+  }
+}
+
+function recent(options: RecentOptions): QueryEvent[] {
+  const where: string[] = [];
+  const args: (string | number)[] = [];
+  if (options.client) { where.push('client = ?'); args.push(options.client); }
+  if (options.network) { where.push('network = ?'); args.push(options.network); }
+  args.push(Math.min(Math.max(options.limit ?? 50, 1), 10_000));
+  const rows = db.prepare(`SELECT * FROM query_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`).all(...args);
+  return rows.map((r) => ({
+    at: Number(r.at), network: r.network as string | null, client: String(r.client), transport: r.transport as QueryEvent['transport'],
+    name: String(r.name), qtype: Number(r.qtype), verdict: r.verdict as QueryEvent['verdict'], rcode: Number(r.rcode),
+    latencyMs: Number(r.latency_ms),
+    ...(r.device !== null ? { device: String(r.device) } : {}),
+    ...(r.upstream !== null ? { upstream: String(r.upstream) } : {}),
+    ...(r.category !== null ? { category: String(r.category) } : {}),
+    ...(r.list !== null ? { list: String(r.list) } : {}),
+    ...(r.watch ? { watch: true } : {}),
+  }));
+}
+
+function handle(command: WriterCommand): void {
+  if (command.type === 'batch') {
+    write(command.batch);
+    return;
+  }
+  try {
+    switch (command.op) {
+      case 'recent':
+        reply({ ok: true, value: recent(command.args) });
+        break;
+      case 'purgeBefore':
+        reply({ ok: true, value: Number(db.prepare('DELETE FROM query_events WHERE at < ?').run(command.args).changes) });
+        break;
+      case 'count':
+        reply({ ok: true, value: Number(db.prepare('SELECT count(*) AS n FROM query_events').get()?.n) });
+        break;
+      case 'close':
+        closeSqliteFile(db);
+        reply({ ok: true, value: null });
+        port.close();
+        data.replyPort.close();
+        break;
+    }
+  } catch (error) {
+    reply(failure(error));
+  }
+}
+
+let db: DatabaseSync;
+let insert: StatementSync;
+try {
+  db = openSqliteFile(data.file, { name: 'logs.db', migrations: LOG_MIGRATIONS, now, logger });
+  insert = db.prepare(`
+    INSERT INTO query_events (at, network, client, device, transport, name, qtype, verdict, rcode, category, list, watch, upstream, latency_ms)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  reply({ ok: true, value: null });
+  port.on('message', handle);
+} catch (error) {
+  // The opener throws this reason; with both ports closed the thread simply ends.
+  reply(failure(error));
+  port.close();
+  data.replyPort.close();
+}

@@ -1,0 +1,30 @@
+// What the lists manager and its compiler thread (compile-worker.ts) say to each other: one
+// request in workerData, one reply message, then the thread ends.
+import type { Config } from '../config/schema.ts';
+import type { MatcherData } from '../dns/matcher/data.ts';
+import type { ListStatus } from './load-lists.ts';
+
+export interface CompileRequest {
+  config: Pick<Config, 'policies' | 'lists'>;
+  listsDir: string;
+  seed: number;
+}
+
+export type CompileReply =
+  | {
+    ok: true;
+    /** Views into one transferred ArrayBuffer, checked by decodeMatcher in the worker. */
+    data: Omit<MatcherData, 'categories'>;
+    /** The matcher's category ids in bit order (a CategoryIndex does not survive cloning). */
+    categories: string[];
+    statuses: ListStatus[];
+    listIds: string[];
+    compileMs: number;
+  }
+  | {
+    ok: false;
+    name: string;
+    message: string;
+    /** Present when the lists could not be read (ListReadError). */
+    statuses?: ListStatus[];
+  };

@@ -1,0 +1,86 @@
+// The two oldest formats: one domain a line, and hosts files.
+import { checkListedName } from './domain-name.ts';
+import { perLine, type LineOut } from './list-item.ts';
+
+export function stripHashComment(text: string): string {
+  const hash = text.indexOf('#');
+  return (hash >= 0 ? text.slice(0, hash) : text).trim();
+}
+
+/** Normalises `raw` and emits it as a block entry, or reports why it is not a name. */
+export function emitName(raw: string, line: number, out: LineOut, action: 'block' | 'allow' = 'block', mode: 'suffix' | 'exact' = 'suffix'): void {
+  const result = checkListedName(raw, mode);
+  if ('reason' in result) out.error(line, result.reason === 'empty name' ? 'empty name' : `${out.quote(raw)} ${result.reason}`);
+  else out.item({ type: 'name', name: result.name, mode: result.mode, action, line });
+}
+
+/**
+ * The line itself when it is already a name in normal form (lower case, valid labels, no
+ * comment, no spaces), else undefined. Most lines of most lists are, and this check is much
+ * cheaper than the full normalisation, which gives the same name for them.
+ */
+export function normalDomainLine(text: string): string | undefined {
+  const length = text.length;
+  if (length === 0 || length > 253) return undefined;
+  let labelStart = 0;
+  let allDigits = true;
+  for (let i = 0; i <= length; i++) {
+    const c = i < length ? text.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      const labelLength = i - labelStart;
+      if (labelLength === 0 || labelLength > 63) return undefined;
+      if (text.charCodeAt(labelStart) === 0x2d || text.charCodeAt(i - 1) === 0x2d) return undefined;
+      if (i === length && allDigits) return undefined;
+      labelStart = i + 1;
+      allDigits = true;
+    } else if (c >= 0x30 && c <= 0x39) {
+      // digits keep allDigits as it is
+    } else if ((c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x5f) {
+      allDigits = false;
+    } else {
+      return undefined;
+    }
+  }
+  return text;
+}
+
+/** One domain per line; `*.example.com` for subdomains only; `#` comments. */
+export const domainsFormat = perLine((text, line, out) => {
+  const fast = normalDomainLine(text);
+  if (fast !== undefined) {
+    out.item({ type: 'name', name: fast, mode: 'suffix', action: 'block', line });
+    return;
+  }
+  const body = stripHashComment(text);
+  if (!body) return;
+  if (/\s/.test(body)) {
+    out.error(line, `expected one domain per line, found ${out.quote(body)} (is this a hosts file?)`);
+    return;
+  }
+  emitName(body, line, out);
+});
+
+// Hosts files list the machine's own names too; blocking those would break the gateway.
+const HOSTS_SELF_NAMES = new Set([
+  'localhost', 'localhost.localdomain', 'local', 'broadcasthost', 'ip6-localhost', 'ip6-loopback',
+  'ip6-localnet', 'ip6-mcastprefix', 'ip6-allnodes', 'ip6-allrouters', 'ip6-allhosts', '0.0.0.0',
+]);
+
+/** The body of a hosts line (comment already stripped): `ADDRESS NAME [NAME…]`. */
+export function parseHostsBody(body: string, line: number, out: LineOut): void {
+  const fields = body.split(/\s+/);
+  if (fields.length < 2) {
+    out.error(line, `expected "ADDRESS NAME", found ${out.quote(body)}`);
+    return;
+  }
+  for (const field of fields.slice(1)) {
+    if (HOSTS_SELF_NAMES.has(field.toLowerCase())) continue;
+    emitName(field, line, out);
+  }
+}
+
+/** `0.0.0.0 name [name…]` (any address); each name is blocked with its subdomains. */
+export const hostsFormat = perLine((text, line, out) => {
+  const body = stripHashComment(text);
+  if (body) parseHostsBody(body, line, out);
+});

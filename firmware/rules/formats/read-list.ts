@@ -1,0 +1,153 @@
+// Everything every format shares, around its line parser: the file's limits, a BOM, CRLF
+// endings, binary junk, duplicate folding, exceptions refused where a list cannot have them, and
+// the redaction of a restricted list's text from every message.
+import type { FormatParserFactory, LineError, LineOut, ListItem } from './list-item.ts';
+
+export const DEFAULT_MAX_LINES = 5_000_000;
+export const DEFAULT_MAX_LINE_BYTES = 4096;
+
+export interface ListReadOptions {
+  /** A restricted list: no message quotes the list's text. */
+  redact?: boolean;
+  /** Whether exception (allow) lines are accepted; false for restricted lists. Default true. */
+  exceptions?: boolean;
+  /** Pass repeated items on instead of folding them (a checker that reports repeats). Default false. */
+  keepDuplicates?: boolean;
+  maxLines?: number;
+  maxLineBytes?: number;
+}
+
+export interface ListSink {
+  item(item: ListItem): void;
+  error(error: LineError): void;
+}
+
+/** Lines skipped as not applicable, one row per fixed reason. */
+export interface SkipCount {
+  reason: string;
+  count: number;
+  firstLine: number;
+}
+
+export interface ListReadSummary {
+  lines: number;
+  items: number;
+  errors: number;
+  /** Items repeated within the file, folded into their first occurrence. */
+  duplicates: number;
+  skipped: SkipCount[];
+  /** The file had more than maxLines lines; the ones after were not read (and one error says so). */
+  truncated: boolean;
+}
+
+export interface ListReader {
+  /** One line without its "\n" (a trailing "\r" is removed here), in file order from line 1. */
+  push(text: string): void;
+  /** End of file: flushes the format's open state and returns the counts. */
+  end(): ListReadSummary;
+}
+
+const MAX_QUOTED = 80;
+
+/** Items already passed on, one set per kind of item, keyed by the name, pattern or digest itself. */
+class Seen {
+  private readonly names = new Map<string, Set<string>>();
+  private readonly regexes = { block: new Set<string>(), allow: new Set<string>() };
+  private readonly hashes = new Set<string>();
+
+  /** Whether the item was new (and is now remembered). */
+  add(item: ListItem): boolean {
+    let set: Set<string>;
+    let key: string;
+    if (item.type === 'name') {
+      // Sets by action and mode: the name itself, already allocated by the parser, is the key.
+      const bucket = item.action === 'block' ? item.mode : `allow ${item.mode}`;
+      set = this.names.get(bucket) ?? new Set();
+      if (set.size === 0) this.names.set(bucket, set);
+      key = item.name;
+    } else if (item.type === 'regex') {
+      set = this.regexes[item.action];
+      key = item.pattern;
+    } else {
+      set = this.hashes;
+      key = item.sha256;
+    }
+    const before = set.size;
+    set.add(key);
+    return set.size !== before;
+  }
+}
+
+export function readLines(factory: FormatParserFactory, sink: ListSink, options: ListReadOptions = {}): ListReader {
+  const maxLines = options.maxLines ?? DEFAULT_MAX_LINES;
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const summary: ListReadSummary = { lines: 0, items: 0, errors: 0, duplicates: 0, skipped: [], truncated: false };
+  const skipped = new Map<string, SkipCount>();
+  const seen = new Seen();
+  const error = (line: number, message: string): void => {
+    summary.errors++;
+    sink.error({ line, message });
+  };
+  const out: LineOut = {
+    item(item) {
+      if (item.type !== 'hash' && item.action === 'allow' && options.exceptions === false) {
+        error(item.line, 'exception (allow) entries are not accepted in this list: a restricted list can never be excepted');
+        return;
+      }
+      if (options.keepDuplicates) {
+        summary.items++;
+        sink.item(item);
+        return;
+      }
+      if (!seen.add(item)) {
+        summary.duplicates++;
+        return;
+      }
+      summary.items++;
+      sink.item(item);
+    },
+    error,
+    skip(line, reason) {
+      const count = skipped.get(reason);
+      if (count) count.count++;
+      else skipped.set(reason, { reason, count: 1, firstLine: line });
+    },
+    quote(text) {
+      if (options.redact) return 'the entry';
+      return JSON.stringify(text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text);
+    },
+  };
+  const parser = factory(out);
+  return {
+    push(text) {
+      const line = ++summary.lines;
+      if (line > maxLines) {
+        if (!summary.truncated) error(line, `the file has more than ${maxLines} lines; this line and the rest are ignored`);
+        summary.truncated = true;
+        return;
+      }
+      if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      if (text.endsWith('\r')) text = text.slice(0, -1);
+      // Characters never outnumber UTF-8 bytes, so only long-ish lines need counting.
+      const bytes = text.length * 3 > maxLineBytes ? Buffer.byteLength(text, 'utf8') : text.length;
+      if (bytes > maxLineBytes) {
+        error(line, `line is ${bytes} bytes, over the limit of ${maxLineBytes}`);
+        return;
+      }
+      if (text.includes('\0')) {
+        error(line, 'line contains binary data (NUL bytes): is this file a text list?');
+        return;
+      }
+      if (text.includes('\ufffd')) {
+        error(line, 'line is not valid UTF-8 text');
+        return;
+      }
+      parser.line(text, line);
+    },
+    end() {
+      parser.end();
+      summary.skipped = [...skipped.values()];
+      return summary;
+    },
+  };
+}
