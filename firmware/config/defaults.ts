@@ -1,21 +1,11 @@
 // The embedded defaults `npm start` runs on: no root, no system network settings touched.
 // The three demo networks are loopback ranges, so `dig -b 127.20.0.5` is a pupil device.
-import { CONFIG_VERSION, type CategoryRule, type Config, type Policy } from './schema.ts';
+// Policies and list subscriptions come from the shipped catalogue (rules/, beside firmware/),
+// read and checked once at module load: a broken shipped file fails every start and every test.
+import { loadCatalogue } from '../rules/catalogue.ts';
+import { CONFIG_VERSION, type Config } from './schema.ts';
 
-// Fresh objects on every call: a caller that edits one category's rule must not edit another's.
-const unacceptable = (): CategoryRule => ({ disposition: 'unacceptable' });
-const illegal = (): CategoryRule => ({ disposition: 'unacceptable-and-illegal' });
-
-// Categories every network blocks: the POLICY-NOTES "unacceptable" rows common to all AUP tables.
-const alwaysBlocked = (): Policy['categories'] => ({
-  illegal: illegal(),
-  extremism: illegal(),
-  'self-harm': unacceptable(),
-  adult: unacceptable(),
-  malware: unacceptable(),
-  bypass: unacceptable(),
-  hate: unacceptable(),
-});
+const CATALOGUE = loadCatalogue();
 
 export const DNS_CACHE_DEFAULTS = { maxEntries: 100_000, minTtl: 0, maxTtl: 86400, negativeTtl: 300, staleTtl: 86400 } as const;
 
@@ -37,33 +27,15 @@ export function defaultConfig(): Config {
         subnets: ['127.30.0.0/16'], gateway: { ipv4: '127.30.0.1' }, policy: 'guest',
       },
     ],
-    policies: [
-      {
-        id: 'staff', name: 'Staff', safeSearch: 'moderate', blockAnswer: 'block-page',
-        categories: { ...alwaysBlocked(), gambling: unacceptable(), piracy: unacceptable() },
-      },
-      {
-        id: 'pupil', name: 'Pupils', safeSearch: 'strict', blockAnswer: 'block-page',
-        categories: {
-          ...alwaysBlocked(), gambling: unacceptable(), piracy: unacceptable(), violence: unacceptable(), drugs: unacceptable(),
-          social: unacceptable(), dating: unacceptable(), chat: unacceptable(), gaming: unacceptable(),
-          'file-hosting': unacceptable(), videoconferencing: unacceptable(),
-          streaming: { disposition: 'acceptable-at-certain-times', schedule: 'lunchtime' },
-        },
-      },
-      {
-        id: 'guest', name: 'Visitors', safeSearch: 'strict', blockAnswer: 'block-page',
-        categories: {
-          ...alwaysBlocked(), gambling: unacceptable(), piracy: unacceptable(), violence: unacceptable(), drugs: unacceptable(),
-          social: unacceptable(), gaming: unacceptable(), streaming: unacceptable(), 'file-hosting': unacceptable(), dating: unacceptable(),
-        },
-      },
-    ],
+    // staff, pupil, guest from rules/policies/ (see rules/policies/README.md); fresh copies.
+    policies: CATALOGUE.defaultPolicies(),
+    // The pupil policy opens streaming in it (rules/policies/pupil.json).
     schedules: [
       { id: 'lunchtime', name: 'Lunchtime', windows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '12:00', to: '13:00' }] },
     ],
     deviceGroups: [],
-    lists: [],
+    // One subscription per shipped starter list (file builtin:<category>).
+    lists: CATALOGUE.builtinLists(),
     exceptions: [],
     dns: {
       listen: [{ address: '127.0.0.1', port: 5353 }],

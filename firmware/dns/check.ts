@@ -57,13 +57,18 @@ export function checkName(config: Readonly<Config>, state: FilterState, input: C
     const id = state.listIds[n] ?? `#${n}`;
     return { list: id, listName: lists.find((l) => l.id === id)?.name ?? id };
   };
-  const entries = state.matcher.explain(name).map((e) => {
+  const entries: Static<typeof CheckListEntry>[] = state.matcher.explain(name).map((e) => {
     if (e.kind === 'restricted') return { ...listMeta(e.list), kind: 'restricted' as const };
     if ('withheld' in e) return { ...listMeta(e.list), kind: e.kind, ...(e.category ? { category: e.category } : {}) };
     return { ...listMeta(e.list), kind: e.kind, ...(e.category ? { category: e.category } : {}), listed: e.suffix, mode: e.mode, line: e.line };
   });
+  for (const hit of state.side?.explain(name) ?? []) {
+    if (hit.kind === 'hashed') entries.push({ ...listMeta(hit.list), kind: 'restricted' });
+    else entries.push({ ...listMeta(hit.list), kind: hit.kind === 'regex-allow' ? 'allow' : 'block', mode: 'regex', ...(hit.line !== undefined ? { line: hit.line } : {}) });
+  }
   const m = new MatchResult();
   state.matcher.match(name, m);
+  state.side?.apply(name, m);
   const policy = state.engine.explain({
     networkId: input.networkId, groupId: input.groupId, name, blockLo: m.blockLo, blockHi: m.blockHi, allowed: m.allowed, restricted: m.restricted,
   }, input.at);

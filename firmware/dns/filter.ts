@@ -7,12 +7,14 @@ import { MatchResult } from './matcher/matcher.ts';
 import { Decision } from './policy/decision.ts';
 import { PolicyEngine } from './policy/engine.ts';
 import type { SafeSearch } from './policy/safe-search.ts';
+import { SideLists } from './side-lists.ts';
+import type { ListExtras } from '../rules/load-lists.ts';
+import { loadCatalogue } from '../rules/catalogue.ts';
 
-/** Most severe first: which category a block is reported under when several list the name. */
-export const CATEGORY_SEVERITY = [
-  'illegal', 'extremism', 'self-harm', 'adult', 'malware', 'hate', 'violence', 'drugs', 'bypass', 'gambling',
-  'piracy', 'dating', 'chat', 'social', 'gaming', 'videoconferencing', 'streaming', 'file-hosting',
-] as const;
+/** Most severe first (from the shipped catalogue): which category a block is reported under. */
+export const CATEGORY_SEVERITY: readonly string[] = loadCatalogue().bySeverity;
+
+const NO_EXTRAS: ListExtras = { regexes: [], hashes: [] };
 
 export class FilterState {
   readonly matcher: Matcher;
@@ -22,15 +24,18 @@ export class FilterState {
   readonly listIds: readonly string[];
   /** The configured category of each list number (listIds order). */
   readonly #listCategory: readonly (string | undefined)[];
+  /** Regular-expression and hashed entries, when any list has them. */
+  readonly side: SideLists | undefined;
   readonly #match = new MatchResult();
 
-  constructor(config: Readonly<Config>, matcher: Matcher, listIds: readonly string[], safeSearch: SafeSearch) {
+  constructor(config: Readonly<Config>, matcher: Matcher, listIds: readonly string[], safeSearch: SafeSearch, extras: ListExtras = NO_EXTRAS) {
     this.matcher = matcher;
     this.listIds = listIds;
     this.safeSearch = safeSearch;
     const categoryOf = new Map(config.lists.map((l) => [l.id, l.category] as const));
     this.#listCategory = listIds.map((id) => categoryOf.get(id));
     const categories = matcher.categories;
+    this.side = SideLists.build(extras, categories, this.#listCategory);
     this.engine = PolicyEngine.build(config, (id) => categories.get(id), {
       severity: CATEGORY_SEVERITY,
       nameOf: (bit) => categories.idOf(bit),
@@ -44,6 +49,7 @@ export class FilterState {
   check(networkId: string, groupId: string | undefined, name: string, now: number, out: Decision): string | undefined {
     const m = this.#match;
     this.matcher.match(name, m);
+    this.side?.apply(name, m);
     this.engine.decide({
       networkId, groupId, name, blockLo: m.blockLo, blockHi: m.blockHi, allowed: m.allowed, restricted: m.restricted,
     }, now, out);
@@ -60,6 +66,9 @@ export class FilterState {
    */
   #blockingList(name: string, nearest: number, category: string | undefined): string | undefined {
     if (nearest >= 0 && this.#listCategory[nearest] === category) return this.listIds[nearest];
+    for (const e of this.side?.explain(name) ?? []) {
+      if (e.kind === 'regex-block' && this.#listCategory[e.list] === category) return this.listIds[e.list];
+    }
     for (const e of this.matcher.explain(name)) {
       if (e.kind === 'block' && e.category === category) return this.listIds[e.list];
     }

@@ -15,6 +15,7 @@ import { countUpstreamFailure, DnsCountersSchema, emptyCounters, EventBuffer, ty
 import { FilterState } from './filter.ts';
 import { Matcher } from './matcher/matcher.ts';
 import { SafeSearch } from './policy/safe-search.ts';
+import type { ListExtras } from '../rules/load-lists.ts';
 import { QueryHandler, type HandlerRuntime } from './handler.ts';
 import { buildPipeline } from './pipeline.ts';
 import { parseResolvConf, selectSystemResolvers } from './resolv-conf.ts';
@@ -98,6 +99,7 @@ export class DnsService {
   readonly #now: () => number;
   #matcher: Matcher = Matcher.empty();
   #listIds: readonly string[] = [];
+  #extras: ListExtras | undefined;
   #filter: FilterState;
   #pruneTimer: NodeJS.Timeout | undefined;
   #runtime: Runtime;
@@ -160,7 +162,7 @@ export class DnsService {
     let next: Runtime;
     let filter: FilterState;
     try {
-      filter = new FilterState(config, this.#matcher, this.#listIds, this.#safeSearch);
+      filter = new FilterState(config, this.#matcher, this.#listIds, this.#safeSearch, this.#extras);
       next = this.#build(config);
       this.#buckets.setRate(config.dns.rateLimitPerSecond);
       this.#cache.configure(config.dns.cache);
@@ -183,10 +185,11 @@ export class DnsService {
    * Puts newly compiled lists in service, with the policy engine rebuilt against their category
    * bits, as one swap. Cached answers stay: they are re-inspected against the new lists on use.
    */
-  setLists(matcher: Matcher, listIds: readonly string[]): void {
-    const filter = new FilterState(this.#runtime.config, matcher, listIds, this.#safeSearch);
+  setLists(matcher: Matcher, listIds: readonly string[], extras?: ListExtras): void {
+    const filter = new FilterState(this.#runtime.config, matcher, listIds, this.#safeSearch, extras);
     this.#matcher = matcher;
     this.#listIds = listIds;
+    this.#extras = extras;
     this.#filter = filter;
   }
 

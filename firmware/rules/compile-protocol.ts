@@ -2,7 +2,7 @@
 // request in workerData, one reply message, then the thread ends.
 import type { Config } from '../config/schema.ts';
 import type { MatcherData } from '../dns/matcher/data.ts';
-import type { ListStatus } from './load-lists.ts';
+import type { ListExtras, ListStatus } from './load-lists.ts';
 
 export interface CompileRequest {
   config: Pick<Config, 'policies' | 'lists'>;
@@ -17,6 +17,7 @@ export type CompileReply =
     data: Omit<MatcherData, 'categories'>;
     /** The matcher's category ids in bit order (a CategoryIndex does not survive cloning). */
     categories: string[];
+    extras: ListExtras;
     statuses: ListStatus[];
     listIds: string[];
     compileMs: number;

@@ -38,6 +38,7 @@ async function run(request: CompileRequest): Promise<void> {
       ok: true,
       data: arrays,
       categories: [...categories.ids()],
+      extras: compiled.extras,
       statuses: compiled.statuses,
       listIds: compiled.listIds,
       compileMs: compiled.compileMs,

@@ -18,10 +18,10 @@ import { CategoryIndex } from '../dns/matcher/categories.ts';
 import { Matcher } from '../dns/matcher/matcher.ts';
 import type { Logger } from '../log.ts';
 import type { CompileReply, CompileRequest } from './compile-protocol.ts';
-import { ListReadError, type CompiledLists, type ListStatus } from './load-lists.ts';
+import { ListReadError, type CompiledLists, type ListExtras, type ListStatus } from './load-lists.ts';
 
 export interface ListsTarget {
-  setLists(matcher: Matcher, listIds: readonly string[]): void;
+  setLists(matcher: Matcher, listIds: readonly string[], extras: ListExtras): void;
 }
 
 export interface ListsReport {
@@ -126,7 +126,7 @@ export class ListsManager {
       throw error;
     }
     const swapStarted = performance.now();
-    this.#target.setLists(compiled.matcher, compiled.listIds);
+    this.#target.setLists(compiled.matcher, compiled.listIds, compiled.extras);
     const swapMs = performance.now() - swapStarted;
     this.#report = {
       lists: compiled.statuses,
@@ -199,5 +199,5 @@ function compiledFrom(reply: CompileReply): CompiledLists {
   }
   // Checked by decodeMatcher in the worker; adopted here as they are: no copy, no second pass.
   const matcher = new Matcher({ ...reply.data, categories: new CategoryIndex(reply.categories) });
-  return { matcher, statuses: reply.statuses, listIds: reply.listIds, compileMs: reply.compileMs };
+  return { matcher, extras: reply.extras, statuses: reply.statuses, listIds: reply.listIds, compileMs: reply.compileMs };
 }

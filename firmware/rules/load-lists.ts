@@ -8,7 +8,8 @@ import type { Config, ListSource } from '../config/schema.ts';
 import { MatcherBuilder } from '../dns/matcher/compile.ts';
 import type { MatcherEntry } from '../dns/matcher/entry.ts';
 import type { Matcher } from '../dns/matcher/matcher.ts';
-import { LINE_PARSERS, type LineError, type ListedName } from './formats/parse.ts';
+import { builtinId, loadCatalogue, type Catalogue } from './catalogue.ts';
+import { createListReader, type LineError, type ListItem } from './formats/parse.ts';
 
 export const ListStatus = Type.Object({
   id: Type.String(),
@@ -18,15 +19,28 @@ export const ListStatus = Type.Object({
   file: Type.String(),
   restricted: Type.Boolean(),
   enabled: Type.Boolean(),
-  entries: Type.Integer({ minimum: 0, description: 'names compiled from this list' }),
+  entries: Type.Integer({ minimum: 0, description: 'names, patterns and hashes compiled from this list' }),
   badLines: Type.Integer({ minimum: 0 }),
+  duplicates: Type.Integer({ minimum: 0, description: 'repeated entries, folded into one' }),
+  skipped: Type.Array(Type.Object({ reason: Type.String(), count: Type.Integer() }), { description: 'lines that mean nothing to DNS (browser-only adblock rules, RPZ local data …)' }),
   firstErrors: Type.Array(Type.Object({ line: Type.Integer(), message: Type.String() }), { description: 'up to five; for restricted lists without the listed text' }),
   error: Type.Optional(Type.String({ description: 'why the list could not be read at all' })),
 });
 export type ListStatus = Static<typeof ListStatus>;
 
+/**
+ * The entries that cannot live in the hashed-name table: regular expressions (matched on each
+ * question) and SHA-256 hashed names (restricted lists supplied hashed). Plain data, so it crosses
+ * from the compiler thread with a structured clone.
+ */
+export interface ListExtras {
+  regexes: Array<{ pattern: string; action: 'block' | 'allow'; list: number; line: number }>;
+  hashes: Array<{ sha256: string; list: number }>;
+}
+
 export interface CompiledLists {
   matcher: Matcher;
+  extras: ListExtras;
   statuses: ListStatus[];
   /** config.lists order: the matcher's list numbers index this. */
   listIds: string[];
@@ -51,7 +65,10 @@ export function configuredCategories(config: Pick<Config, 'policies' | 'lists'>)
   return [...ids].sort();
 }
 
-export function listPath(list: ListSource, listsDir: string): string {
+/** Where a list's file is: a shipped list (builtin:ID), a path in DATA_DIR/lists, or absolute. */
+export function listPath(list: ListSource, listsDir: string, catalogue: () => Catalogue = loadCatalogue): string {
+  const builtin = builtinId(list.file);
+  if (builtin !== undefined) return catalogue().builtinListPath(builtin);
   return isAbsolute(list.file) ? list.file : join(listsDir, list.file);
 }
 
@@ -64,51 +81,67 @@ export async function compileLists(config: Pick<Config, 'policies' | 'lists'>, o
   const started = performance.now();
   const statuses: ListStatus[] = [];
   const builder = new MatcherBuilder({ categories: configuredCategories(config), seed: options.seed });
+  const extras: ListExtras = { regexes: [], hashes: [] };
   const failures: string[] = [];
+  let catalogue: Catalogue | undefined;
+  const shipped = (): Catalogue => (catalogue ??= loadCatalogue());
   for (const [index, list] of config.lists.entries()) {
     const status: ListStatus = {
       id: list.id, name: list.name, category: list.category, format: list.format, file: list.file,
-      restricted: list.restricted === true, enabled: list.enabled, entries: 0, badLines: 0, firstErrors: [],
+      restricted: list.restricted === true, enabled: list.enabled, entries: 0, badLines: 0, duplicates: 0, skipped: [], firstErrors: [],
     };
     statuses.push(status);
     if (!list.enabled) continue;
     let text: string;
     try {
-      text = await readFile(listPath(list, options.listsDir), 'utf8');
+      text = await readFile(listPath(list, options.listsDir, shipped), 'utf8');
     } catch (error) {
       status.error = `cannot read ${list.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
       failures.push(`${list.id}: ${status.error}`);
       continue;
     }
-    const kind = list.restricted ? 'restricted' : 'block';
-    const parse = LINE_PARSERS[list.format];
-    const fail = (error: LineError): void => {
-      status.badLines++;
-      if (status.firstErrors.length < MAX_REPORTED_ERRORS) {
-        // A restricted list's content is never shown, not even in an error message.
-        status.firstErrors.push(list.restricted ? { line: error.line, message: 'not a valid entry' } : error);
+    const restricted = list.restricted === true;
+    const listKind = restricted ? 'restricted' : list.action === 'allow' ? 'allow' : 'block';
+    // One entry object per list, refilled for each name: the builder keeps nothing of it.
+    const entry: MatcherEntry = { name: '', mode: 'suffix', kind: listKind, category: list.category, list: index, line: 0 };
+    const item = (it: ListItem): void => {
+      status.entries++;
+      if (it.type === 'name') {
+        entry.name = it.name;
+        entry.mode = it.mode;
+        entry.line = it.line;
+        // An @@ line in a block list allows; nothing in a restricted list can.
+        entry.kind = restricted ? 'restricted' : it.action === 'allow' ? 'allow' : listKind;
+        builder.add(entry);
+      } else if (it.type === 'regex') {
+        extras.regexes.push({ pattern: it.pattern, action: it.action === 'allow' || listKind === 'allow' ? 'allow' : 'block', list: index, line: it.line });
+      } else {
+        extras.hashes.push({ sha256: it.sha256, list: index });
       }
     };
-    // One entry object per list, refilled for each name: the builder keeps nothing of it.
-    const entry: MatcherEntry = { name: '', mode: 'suffix', kind, category: list.category, list: index, line: 0 };
-    const emit = (named: ListedName): void => {
-      entry.name = named.name;
-      entry.mode = named.mode;
-      entry.line = named.line;
-      builder.add(entry);
-      status.entries++;
+    const error = (e: LineError): void => {
+      status.badLines++;
+      if (status.firstErrors.length < MAX_REPORTED_ERRORS) status.firstErrors.push(e);
     };
-    let lineNo = 0;
+    // Restricted lists: messages never quote the entry, and allow lines are refused.
+    const reader = createListReader(list.format, { item, error }, { redact: restricted, exceptions: !restricted });
     let start = 0;
-    while (start <= text.length) {
+    while (start < text.length) {
       let end = text.indexOf('\n', start);
       if (end < 0) end = text.length;
-      lineNo++;
-      parse(text.slice(start, end), lineNo, emit, fail);
+      reader.push(text.slice(start, end));
       start = end + 1;
+    }
+    const summary = reader.end();
+    status.duplicates = summary.duplicates;
+    status.skipped = summary.skipped.map((k) => ({ reason: k.reason, count: k.count }));
+    if (summary.truncated && restricted) {
+      // Part of an illegal-content list is no list at all: refuse rather than half-apply it.
+      status.error = `${list.file} is longer than a list may be`;
+      failures.push(`${list.id}: ${status.error}`);
     }
   }
   if (failures.length > 0) throw new ListReadError(`lists not loaded: ${failures.join('; ')}`, statuses);
   const matcher = builder.build();
-  return { matcher, statuses, listIds: config.lists.map((l) => l.id), compileMs: performance.now() - started };
+  return { matcher, extras, statuses, listIds: config.lists.map((l) => l.id), compileMs: performance.now() - started };
 }

@@ -36,7 +36,8 @@ describe('validateConfig', () => {
     expect(validateConfig(doc)).toEqual({ ok: true, config: doc });
   });
 
-  // Each case breaks one thing; the exact path of the one issue it causes is asserted.
+  // Each case breaks one thing; the exact path of the one issue it causes is asserted. List cases
+  // replace the shipped starter-list subscriptions, so the bad entry's index is known.
   const cases: [string, (doc: any) => unknown, string, RegExp][] = [
     ['not an object', () => [], '', /must be an object/],
     ['wrong type', (d) => { d.networks[0].vlan = 'ten'; }, '/networks/0/vlan', /whole number.*"ten"/],
@@ -69,10 +70,10 @@ describe('validateConfig', () => {
     ['exception for an unknown group', (d) => { d.exceptions.push({ id: 'bbc', domain: 'bbc.co.uk', action: 'allow', groups: ['y9'], reason: 'topic work', requestedBy: 'Mrs Khan' }); }, '/exceptions/0/groups/0', /device group "y9" does not exist/],
     ['exception with a bad expiry', (d) => { d.exceptions.push({ id: 'bbc', domain: 'bbc.co.uk', action: 'allow', expires: 'next friday', reason: 'topic work', requestedBy: 'Mrs Khan' }); }, '/exceptions/0/expires', /format/],
     ['exception for a name that is not a domain', (d) => { d.exceptions.push({ id: 'bbc', domain: 'http://bbc.co.uk/', action: 'allow', reason: 'topic work', requestedBy: 'Mrs Khan' }); }, '/exceptions/0/domain', /lower-case domain name/],
-    ['duplicate list id', (d) => { const l = { id: 'social', name: 'Social', category: 'social', file: 'social.txt', format: 'domains', enabled: true }; d.lists.push(l, { ...l }); }, '/lists/1/id', /duplicate list id "social"/],
-    ['unknown list format', (d) => { d.lists.push({ id: 'social', name: 'Social', category: 'social', file: 'social.txt', format: 'csv', enabled: true }); }, '/lists/0/format', /must be one of "domains", "hosts"/],
-    ['restricted allow list', (d) => { d.lists.push({ id: 'iwf', name: 'IWF', category: 'illegal', file: 'iwf.txt', format: 'domains', restricted: true, action: 'allow', enabled: true }); }, '/lists/0/action', /restricted .* cannot be an allow list/],
-    ['feed that is not http', (d) => { d.lists.push({ id: 'ads', name: 'Ads', category: 'adult', file: 'ads.txt', format: 'domains', feed: { url: 'ftp://lists.example/ads.txt', schedule: '17 3 * * *' }, enabled: true }); }, '/lists/0/feed/url', /HTTP or HTTPS.*ftp:/],
+    ['duplicate list id', (d) => { const l = { id: 'social', name: 'Social', category: 'social', file: 'social.txt', format: 'domains', enabled: true }; d.lists = [l, { ...l }]; }, '/lists/1/id', /duplicate list id "social"/],
+    ['unknown list format', (d) => { d.lists = [{ id: 'social', name: 'Social', category: 'social', file: 'social.txt', format: 'csv', enabled: true }]; }, '/lists/0/format', /must be one of "domains", "hosts"/],
+    ['restricted allow list', (d) => { d.lists = [{ id: 'iwf', name: 'IWF', category: 'illegal', file: 'iwf.txt', format: 'domains', restricted: true, action: 'allow', enabled: true }]; }, '/lists/0/action', /restricted .* cannot be an allow list/],
+    ['feed that is not http', (d) => { d.lists = [{ id: 'ads', name: 'Ads', category: 'adult', file: 'ads.txt', format: 'domains', feed: { url: 'ftp://lists.example/ads.txt', schedule: '17 3 * * *' }, enabled: true }]; }, '/lists/0/feed/url', /HTTP or HTTPS.*ftp:/],
     ['certain times without a schedule', (d) => { delete d.policies[1].categories.streaming.schedule; }, '/policies/1/categories/streaming/schedule', /schedule is required/],
     ['nominated users without groups', (d) => { d.policies[0].categories.chat = { disposition: 'acceptable-for-nominated-users' }; }, '/policies/0/categories/chat/groups', /device group is required/],
     ['nominated users with an empty list', (d) => { d.policies[0].categories.chat = { disposition: 'acceptable-for-nominated-users', groups: [] }; }, '/policies/0/categories/chat/groups', /device group is required/],

@@ -105,7 +105,7 @@ export async function startWorld(upstream: ScriptedUpstream, options: {
   const loadLists = async (next: readonly ListSpec[], c: Config = config): Promise<void> => {
     await writeLists(listsDir, next);
     const compiled = await compileLists(c, { listsDir, seed: 0x5eed });
-    service.setLists(compiled.matcher, compiled.listIds);
+    service.setLists(compiled.matcher, compiled.listIds, compiled.extras);
   };
   await loadLists(lists);
   await service.start();

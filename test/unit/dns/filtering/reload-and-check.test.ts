@@ -106,7 +106,7 @@ describe('reloading lists', () => {
     const compiled = await compileLists({ policies: w.config.policies, lists: [listSource(spec)] }, { listsDir: w.listsDir, seed: 1 });
     const status = compiled.statuses[0]!;
     expect(status.badLines).toBe(1);
-    expect(status.firstErrors).toEqual([{ line: 2, message: 'not a valid entry' }]);
+    expect(status.firstErrors).toEqual([{ line: 2, message: 'the entry looks like a URL or an address, not a domain name' }]);
     expect(JSON.stringify(compiled.statuses)).not.toContain('secret');
   });
 });
