@@ -42,6 +42,30 @@ export class RequestContext {
   redact = false;
   /** The safe-search host this name is answered as (a CNAME to it), when the policy asks. */
   rewrite: string | undefined = undefined;
+
+  /**
+   * Makes the context as good as new, for reuse by the handler once its reply was handed to the
+   * responder. (`query` is reset by the reader.)
+   */
+  reset(): void {
+    this.packet = EMPTY;
+    this.source = '';
+    this.sourcePort = 0;
+    this.transport = 'udp';
+    this.client = undefined;
+    this.at = 0;
+    this.started = 0;
+    this.responder = undefined;
+    this.verdict = 'servfail';
+    this.rcode = 0;
+    this.reply = undefined;
+    this.upstream = undefined;
+    this.category = undefined;
+    this.list = undefined;
+    this.watch = false;
+    this.redact = false;
+    this.rewrite = undefined;
+  }
 }
 
 /** Answers `ctx` with a synthesised reply (question and EDNS echoed). */

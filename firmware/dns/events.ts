@@ -42,9 +42,49 @@ export const QueryEventSchema = Type.Object({
 }, { additionalProperties: false });
 export type QueryEvent = Static<typeof QueryEventSchema>;
 
+const VERDICTS: readonly Verdict[] = Verdict.anyOf.map((v) => v.const);
+const VERDICT_INDEX = new Map<string, number>(VERDICTS.map((v, i) => [v, i]));
+const TCP = 1;
+const WATCH = 2;
+
+/**
+ * The fields of one event, as the hot path has them at hand. The buffer copies them into its
+ * columns, so recording an event allocates nothing; objects are built only when drained.
+ */
+export interface EventFields {
+  at: number;
+  network: string | null;
+  client: string;
+  device: string | undefined;
+  transport: Transport;
+  name: string;
+  qtype: number;
+  verdict: Verdict;
+  rcode: number;
+  upstream: string | undefined;
+  category: string | undefined;
+  list: string | undefined;
+  watch: boolean;
+  latencyMs: number;
+}
+
 export class EventBuffer {
   readonly capacity: number;
-  #ring: (QueryEvent | undefined)[];
+  // A ring stored by column: numbers in typed arrays, strings (mostly shared: network, list,
+  // upstream ids) in plain arrays. No object per event lives here for the garbage collector.
+  readonly #at: Float64Array;
+  readonly #latency: Float64Array;
+  readonly #qtype: Uint16Array;
+  readonly #rcode: Uint16Array;
+  readonly #verdict: Uint8Array;
+  readonly #bits: Uint8Array;
+  readonly #network: (string | null)[];
+  readonly #client: string[];
+  readonly #name: string[];
+  readonly #device: (string | undefined)[];
+  readonly #upstream: (string | undefined)[];
+  readonly #category: (string | undefined)[];
+  readonly #list: (string | undefined)[];
   #head = 0;
   #size = 0;
   #dropped = 0;
@@ -52,16 +92,54 @@ export class EventBuffer {
   constructor(capacity = 65536) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`event buffer capacity must be a positive integer, got ${capacity}`);
     this.capacity = capacity;
-    this.#ring = new Array<QueryEvent | undefined>(capacity).fill(undefined);
+    this.#at = new Float64Array(capacity);
+    this.#latency = new Float64Array(capacity);
+    this.#qtype = new Uint16Array(capacity);
+    this.#rcode = new Uint16Array(capacity);
+    this.#verdict = new Uint8Array(capacity);
+    this.#bits = new Uint8Array(capacity);
+    this.#network = new Array<string | null>(capacity).fill(null);
+    this.#client = new Array<string>(capacity).fill('');
+    this.#name = new Array<string>(capacity).fill('');
+    this.#device = new Array<string | undefined>(capacity).fill(undefined);
+    this.#upstream = new Array<string | undefined>(capacity).fill(undefined);
+    this.#category = new Array<string | undefined>(capacity).fill(undefined);
+    this.#list = new Array<string | undefined>(capacity).fill(undefined);
   }
 
   /** Adds an event; false (and counted) when the buffer is full. */
   push(event: QueryEvent): boolean {
+    return this.record(
+      event.at, event.network, event.client, event.device, event.transport, event.name, event.qtype,
+      event.verdict, event.rcode, event.upstream, event.category, event.list, event.watch === true, event.latencyMs,
+    );
+  }
+
+  /** Adds an event from its fields, allocating nothing; false (and counted) when full. */
+  record(
+    at: number, network: string | null, client: string, device: string | undefined, transport: Transport, name: string,
+    qtype: number, verdict: Verdict, rcode: number, upstream: string | undefined, category: string | undefined,
+    list: string | undefined, watch: boolean, latencyMs: number,
+  ): boolean {
     if (this.#size === this.capacity) {
       this.#dropped++;
       return false;
     }
-    this.#ring[(this.#head + this.#size) % this.capacity] = event;
+    let i = this.#head + this.#size;
+    if (i >= this.capacity) i -= this.capacity;
+    this.#at[i] = at;
+    this.#latency[i] = latencyMs;
+    this.#qtype[i] = qtype;
+    this.#rcode[i] = rcode;
+    this.#verdict[i] = VERDICT_INDEX.get(verdict) ?? VERDICT_INDEX.get('servfail')!;
+    this.#bits[i] = (transport === 'tcp' ? TCP : 0) | (watch ? WATCH : 0);
+    this.#network[i] = network;
+    this.#client[i] = client;
+    this.#name[i] = name;
+    this.#device[i] = device;
+    this.#upstream[i] = upstream;
+    this.#category[i] = category;
+    this.#list[i] = list;
     this.#size++;
     return true;
   }
@@ -70,10 +148,39 @@ export class EventBuffer {
   drain(max = Number.POSITIVE_INFINITY): QueryEvent[] {
     const n = Math.min(max, this.#size);
     const out: QueryEvent[] = [];
-    for (let i = 0; i < n; i++) {
-      out.push(this.#ring[this.#head]!);
-      this.#ring[this.#head] = undefined;
-      this.#head = (this.#head + 1) % this.capacity;
+    for (let k = 0; k < n; k++) {
+      const i = this.#head;
+      const bits = this.#bits[i]!;
+      const event: QueryEvent = {
+        at: this.#at[i]!,
+        network: this.#network[i]!,
+        client: this.#client[i]!,
+        transport: (bits & TCP) !== 0 ? 'tcp' : 'udp',
+        name: this.#name[i]!,
+        qtype: this.#qtype[i]!,
+        verdict: VERDICTS[this.#verdict[i]!]!,
+        rcode: this.#rcode[i]!,
+        latencyMs: this.#latency[i]!,
+      };
+      const upstream = this.#upstream[i];
+      const category = this.#category[i];
+      const list = this.#list[i];
+      const device = this.#device[i];
+      if (upstream !== undefined) event.upstream = upstream;
+      if (category !== undefined) event.category = category;
+      if (list !== undefined) event.list = list;
+      if ((bits & WATCH) !== 0) event.watch = true;
+      if (device !== undefined) event.device = device;
+      out.push(event);
+      // Let go of the strings now, not when the slot is next written.
+      this.#client[i] = '';
+      this.#name[i] = '';
+      this.#network[i] = null;
+      this.#device[i] = undefined;
+      this.#upstream[i] = undefined;
+      this.#category[i] = undefined;
+      this.#list[i] = undefined;
+      this.#head = i + 1 === this.capacity ? 0 : i + 1;
     }
     this.#size -= n;
     return out;

@@ -5,15 +5,21 @@
 import type { ClientDirectory } from '../clients/directory.ts';
 import type { Logger } from '../log.ts';
 import { answer, RequestContext, type Responder } from './context.ts';
-import { countDecision, type DnsCounters, type EventBuffer, type QueryEvent, type Transport, type Verdict } from './events.ts';
+import { countDecision, type DnsCounters, type EventBuffer, type Transport } from './events.ts';
 import type { Pipeline } from './pipeline.ts';
 import { fitForUdp } from './reply.ts';
+import type { Forwarder } from './upstream.ts';
 import { Rcode, ReadOutcome, readQuery } from './wire.ts';
 
 /** What a reload swaps, as one reference, so a question sees either the old or the new whole. */
 export interface HandlerRuntime {
   readonly directory: ClientDirectory;
   readonly pipeline: Pipeline;
+  /**
+   * The pipeline's forwarder, when the runtime has one: it is given the handler's logger for its
+   * upstream health lines if it was built without one.
+   */
+  readonly forwarder?: Forwarder;
 }
 
 export interface QueryHandlerOptions {
@@ -28,11 +34,20 @@ export interface QueryHandlerOptions {
 }
 
 const ERROR_LOG_INTERVAL_MS = 1000;
+/** Contexts kept for reuse; past this, finished ones are left to the garbage collector. */
+const MAX_POOLED_CONTEXTS = 4096;
+
+/** A pooled context and its handler's rejection callback, made once per context, not per query. */
+class PooledContext extends RequestContext {
+  /** True from `handle` until the responder has been called. */
+  active = false;
+  onRejected: (error: unknown) => void = () => {};
+}
 /** What the query log records instead of a name a restricted list matched. */
 export const RESTRICTED_NAME = '(restricted)';
 
 export class QueryHandler {
-  runtime: HandlerRuntime;
+  #runtime: HandlerRuntime;
   readonly #events: EventBuffer;
   readonly #counters: DnsCounters;
   readonly #logger: Logger;
@@ -40,20 +55,40 @@ export class QueryHandler {
   readonly #monotonic: () => number;
   #lastErrorLog = Number.NEGATIVE_INFINITY;
   #unloggedErrors = 0;
-  readonly #finishAsync = (ctx: RequestContext): void => this.#finish(ctx);
+  readonly #finishAsync = (ctx: RequestContext): void => this.#finish(ctx as PooledContext);
+  // Contexts live from arrival until the responder is called (after an async answer, too); then
+  // they come back here. A question thus allocates no context, query or closure of its own.
+  readonly #pool: PooledContext[] = [];
 
   constructor(options: QueryHandlerOptions) {
-    this.runtime = options.runtime;
     this.#events = options.events;
     this.#counters = options.counters;
     this.#logger = options.logger;
     this.#now = options.now;
     this.#monotonic = options.monotonic;
+    this.#runtime = options.runtime;
+    options.runtime.forwarder?.useLogger(this.#logger);
+  }
+
+  get runtime(): HandlerRuntime {
+    return this.#runtime;
+  }
+
+  /** Swapped as one reference on reload. */
+  set runtime(runtime: HandlerRuntime) {
+    this.#runtime = runtime;
+    runtime.forwarder?.useLogger(this.#logger);
+  }
+
+  /** Contexts waiting for reuse (for tests and diagnostics). */
+  get pooledContexts(): number {
+    return this.#pool.length;
   }
 
   /** Handles one query; `responder.respond` is called exactly once, now or when the answer is ready. */
   handle(packet: Uint8Array, source: string, sourcePort: number, transport: Transport, responder: Responder): void {
-    const ctx = new RequestContext();
+    const ctx = this.#pool.pop() ?? this.#newContext();
+    ctx.active = true;
     ctx.packet = packet;
     ctx.source = source;
     ctx.sourcePort = sourcePort;
@@ -62,7 +97,7 @@ export class QueryHandler {
     try {
       ctx.at = this.#now();
       ctx.started = this.#monotonic();
-      const runtime = this.runtime;
+      const runtime = this.#runtime;
       const outcome = readQuery(packet, ctx.query);
       if (outcome === ReadOutcome.drop) {
         this.#counters.dropped++;
@@ -82,13 +117,19 @@ export class QueryHandler {
         this.#finish(ctx);
         return;
       }
-      pending.then(this.#finishAsync, (error: unknown) => this.#failed(ctx, error));
+      pending.then(this.#finishAsync, ctx.onRejected);
     } catch (error) {
       this.#failed(ctx, error);
     }
   }
 
-  #failed(ctx: RequestContext, error: unknown): void {
+  #newContext(): PooledContext {
+    const ctx = new PooledContext();
+    ctx.onRejected = (error: unknown): void => this.#failed(ctx, error);
+    return ctx;
+  }
+
+  #failed(ctx: PooledContext, error: unknown): void {
     this.#counters.handlerErrors++;
     this.#logError(error, ctx);
     try {
@@ -101,12 +142,19 @@ export class QueryHandler {
     this.#finish(ctx);
   }
 
-  #finish(ctx: RequestContext): void {
+  #finish(ctx: PooledContext): void {
     try {
       if (ctx.reply !== undefined && ctx.transport === 'udp') ctx.reply = fitForUdp(ctx.reply, ctx.packet, ctx.query);
-      const network = ctx.client ? ctx.client.network.id : null;
+      const client = ctx.client;
+      const network = client ? client.network.id : null;
       countDecision(this.#counters, ctx.verdict, network);
-      this.#events.push(this.#event(ctx, ctx.verdict, network));
+      const latency = this.#monotonic() - ctx.started;
+      // Straight into the event buffer's columns: no event object per question.
+      this.#events.record(
+        ctx.at, network, ctx.source, client?.device ? client.device.id : undefined, ctx.transport,
+        ctx.redact ? RESTRICTED_NAME : ctx.query.name, ctx.query.qtype, ctx.verdict, ctx.rcode,
+        ctx.upstream, ctx.category, ctx.list, ctx.watch, latency > 0 ? latency : 0,
+      );
     } catch (error) {
       this.#counters.handlerErrors++;
       this.#logError(error, ctx);
@@ -114,34 +162,18 @@ export class QueryHandler {
     this.#deliver(ctx);
   }
 
-  #event(ctx: RequestContext, verdict: Verdict, network: string | null): QueryEvent {
-    const latency = this.#monotonic() - ctx.started;
-    const event: QueryEvent = {
-      at: ctx.at,
-      network,
-      client: ctx.source,
-      transport: ctx.transport,
-      name: ctx.redact ? RESTRICTED_NAME : ctx.query.name,
-      qtype: ctx.query.qtype,
-      verdict,
-      rcode: ctx.rcode,
-      latencyMs: latency > 0 ? latency : 0,
-    };
-    if (ctx.upstream !== undefined) event.upstream = ctx.upstream;
-    if (ctx.category !== undefined) event.category = ctx.category;
-    if (ctx.list !== undefined) event.list = ctx.list;
-    if (ctx.watch) event.watch = true;
-    if (ctx.client?.device) event.device = ctx.client.device.id;
-    return event;
-  }
-
-  #deliver(ctx: RequestContext): void {
+  #deliver(ctx: PooledContext): void {
+    // Once only: a context is reused as soon as its responder has seen it.
+    if (!ctx.active) return;
     try {
       ctx.responder?.respond(ctx);
     } catch (error) {
       this.#counters.handlerErrors++;
       this.#logError(error, ctx);
     }
+    ctx.active = false;
+    ctx.reset();
+    if (this.#pool.length < MAX_POOLED_CONTEXTS) this.#pool.push(ctx);
   }
 
   /** At most one line a second: a bug hit by every question must not flood the journal. */

@@ -31,6 +31,23 @@ export interface DnsServerOptions {
   counters: DnsCounters;
   logger: Logger;
   tcp?: Partial<TcpLimits>;
+  /**
+   * Bytes asked for each UDP listener's receive and send buffers (default 8 MiB). A burst that
+   * arrives while the event loop is busy (a GC pause, a list reload) waits here instead of being
+   * dropped by the kernel. Linux caps the size at net.core.rmem_max / wmem_max.
+   */
+  udpBufferBytes?: number;
+}
+
+export const DEFAULT_UDP_BUFFER_BYTES = 8 * 1024 * 1024;
+
+/** The buffer sizes a UDP listener got (as the kernel reports them: Linux doubles the request). */
+export interface UdpBuffers {
+  address: string;
+  port: number;
+  requested: number;
+  receive: number;
+  send: number;
 }
 
 const isV6 = (address: string): boolean => address.includes(':');
@@ -45,7 +62,7 @@ class UdpListener implements Responder {
 
   respond(ctx: RequestContext): void {
     if (ctx.reply === undefined || !this.#open) return;
-    // Without a callback, send errors surface as 'error' events, which are handled.
+    // Without a callback Node drops a failed send (a full buffer) silently; the client asks again.
     this.socket.send(ctx.reply, ctx.sourcePort, ctx.source);
   }
 
@@ -160,7 +177,9 @@ export class DnsServer {
   readonly #udp: UdpListener[] = [];
   readonly #tcp: net.Server[] = [];
   readonly #connections = new Set<TcpConnection>();
+  readonly #udpBufferBytes: number;
   #listening: Listening[] = [];
+  #udpBuffers: UdpBuffers[] = [];
 
   constructor(options: DnsServerOptions) {
     this.#endpoints = options.endpoints;
@@ -168,6 +187,7 @@ export class DnsServer {
     this.counters = options.counters;
     this.#logger = options.logger;
     this.tcpLimits = { ...DEFAULT_TCP_LIMITS, ...options.tcp };
+    this.#udpBufferBytes = options.udpBufferBytes ?? DEFAULT_UDP_BUFFER_BYTES;
   }
 
   /** Binds every endpoint (UDP, then TCP on the same port); on any failure closes what it bound. */
@@ -190,11 +210,17 @@ export class DnsServer {
     this.#udp.length = 0;
     this.#tcp.length = 0;
     this.#listening = [];
+    this.#udpBuffers = [];
     await Promise.all(closing);
   }
 
   listening(): Listening[] {
     return this.#listening.map((l) => ({ ...l }));
+  }
+
+  /** The socket buffer sizes each UDP listener got. */
+  udpBuffers(): UdpBuffers[] {
+    return this.#udpBuffers.map((b) => ({ ...b }));
   }
 
   logError(error: unknown): void {
@@ -220,9 +246,38 @@ export class DnsServer {
         this.#udp.push(listener);
         const port = socket.address().port;
         this.#listening.push({ transport: 'udp', address: endpoint.address, port });
+        this.#sizeBuffers(socket, endpoint.address, port);
         resolve(port);
       });
     });
+  }
+
+  /** Asks for large buffers (best effort: a refusal costs nothing but bursts) and logs what it got. */
+  #sizeBuffers(socket: dgram.Socket, address: string, port: number): void {
+    const requested = this.#udpBufferBytes;
+    let receive = 0;
+    let send = 0;
+    try {
+      socket.setRecvBufferSize(requested);
+      socket.setSendBufferSize(requested);
+    } catch (error) {
+      this.#logger.warn({ err: error, requested }, 'DNS cannot size its UDP socket buffers');
+    }
+    try {
+      receive = socket.getRecvBufferSize();
+      send = socket.getSendBufferSize();
+    } catch {
+      // reported as 0: unknown
+    }
+    this.#udpBuffers.push({ address, port, requested, receive, send });
+    // Linux reports twice the size it granted (the other half is its bookkeeping).
+    const capped = receive > 0 && receive < requested * 2;
+    const fields = { address, port, requestedBytes: requested, receiveBytes: receive, sendBytes: send };
+    if (capped) {
+      this.#logger.info({ ...fields, hint: `raise net.core.rmem_max (and wmem_max) to at least ${requested} for the full buffer` }, 'DNS UDP buffers capped by the kernel');
+    } else {
+      this.#logger.info(fields, 'DNS UDP buffers');
+    }
   }
 
   #bindTcp(endpoint: Endpoint, port: number): Promise<void> {

@@ -2,7 +2,7 @@
 // one, not the client's bytes, so client options never leak upstream) and the check an answer must
 // pass before it is believed. Anything that fails the check is ignored, as if never received.
 import { OUR_UDP_PAYLOAD } from './reply.ts';
-import { EDNS_DO, FLAG_CD, FLAG_QR, FLAG_RD, FLAG_TC, HEADER_LENGTH, QType, type ParsedQuery } from './wire.ts';
+import { EDNS_DO, FLAG_AA, FLAG_CD, FLAG_QR, FLAG_RD, FLAG_TC, HEADER_LENGTH, QType, type ParsedQuery } from './wire.ts';
 
 /** Our query for the client's question: new ID, RD set, CD copied, OPT only if the client used EDNS. */
 export function buildUpstreamQuery(request: Uint8Array, q: ParsedQuery, id: number): Buffer {
@@ -66,9 +66,13 @@ export function upstreamRcode(response: Uint8Array): number {
   return response.length >= 4 ? response[3]! & 0xf : 0;
 }
 
-/** Gives the client's ID back to an upstream answer (in place). */
+/**
+ * Gives the client's ID back to an upstream answer (in place), and clears AA: the gateway is not
+ * authoritative for a forwarded answer, whatever the upstream said (cached answers clear it too).
+ */
 export function restoreId(response: Uint8Array, clientId: number): Uint8Array {
   response[0] = (clientId >>> 8) & 0xff;
   response[1] = clientId & 0xff;
+  if (response.length > 2) response[2]! &= ~(FLAG_AA >>> 8) & 0xff;
   return response;
 }

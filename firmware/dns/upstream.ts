@@ -1,14 +1,29 @@
 // Forwarding to upstream resolvers over UDP, in order, each try bounded by the configured timeout.
-// Every try uses a new socket (a fresh ephemeral port chosen by the kernel) connected to the
-// upstream, and a random 16-bit ID from the CSPRNG: an off-path attacker must guess both. Only an
-// answer that passes checkUpstreamAnswer from the upstream's own address and port is believed;
-// anything else is ignored. A truncated answer is asked again over TCP.
+//
+// Sockets: each upstream has a small pool of long-lived UDP sockets (dnsmasq keeps 64 random-port
+// sockets the same way), each connected to the upstream from an ephemeral port the kernel picks at
+// random. A try goes out on a slot chosen at random from the pool, with a random 16-bit ID from the
+// CSPRNG, so an off-path attacker must guess the port among the pool's and the ID. A socket is
+// retired (and replaced by a fresh one on a new port) after `socketMaxQueries` questions or
+// `socketMaxAgeMs`, so the ports an attacker may have learnt stop being useful. Retired sockets
+// close once their last question is answered or timed out; idle pools close themselves, so a
+// forwarder dropped by a reload leaves nothing open.
+//
+// A try in flight is found by (socket, ID). Only an answer that passes checkUpstreamAnswer (ID,
+// QR, opcode, name, type, class) from the upstream's own address and port is believed (the
+// kernel already drops datagrams from anyone else on a connected socket); anything else is
+// ignored. A truncated answer is asked again over TCP.
+//
+// Health: the first failure of an upstream that was answering is logged at warn, its first answer
+// after failing at info, at most one line per upstream per minute, with the failure counts.
 import { randomFillSync } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { parseAddress } from '../clients/ip.ts';
+import type { Logger } from '../log.ts';
 import { AnswerCheck, buildUpstreamQuery, checkUpstreamAnswer, upstreamRcode } from './upstream-message.ts';
-import { Rcode, type ParsedQuery } from './wire.ts';
+import { HEADER_LENGTH, Rcode, type ParsedQuery } from './wire.ts';
 
 export interface UpstreamTarget {
   readonly name: string;
@@ -28,33 +43,44 @@ export interface ForwarderOptions {
   upstreams: readonly UpstreamTarget[];
   timeoutMs: number;
   /**
-   * Most questions forwarded at once (default 4096). Each holds a socket until answered or timed
-   * out; past this, new questions get SERVFAIL at once instead of exhausting file descriptors.
+   * Most questions forwarded at once (default 4096). Past this, new questions get SERVFAIL at
+   * once instead of queueing without bound.
    */
   maxInFlight?: number;
   /** Told about every failed try, for counters and logs. */
   onFailure?: (upstream: UpstreamTarget, reason: FailureReason, error?: Error) => void;
+  /** Where "upstream failing" (warn) and "upstream recovered" (info) lines go. */
+  logger?: Logger;
+  /** Sockets per upstream (default 64). */
+  poolSize?: number;
+  /** Questions a socket carries before it is replaced by one on a new port (default 1000). */
+  socketMaxQueries?: number;
+  /** Longest a socket is used before it is replaced by one on a new port (default 30 s). */
+  socketMaxAgeMs?: number;
+  /** Least time between two health lines about one upstream (default 60 s). */
+  healthLogIntervalMs?: number;
+  /** Failed tries in a row, with no answer between them, that make an upstream "failing" (default 3). */
+  failingAfter?: number;
+  /** Monotonic ms (tests). */
+  monotonic?: () => number;
 }
 
-type Exchange =
-  | { kind: 'answer'; response: Uint8Array }
-  | { kind: 'truncated' }
-  | { kind: 'failed'; reason: FailureReason; error?: Error };
-
-const CLOSED: Exchange = { kind: 'failed', reason: 'closed' };
-const TIMEOUT: Exchange = { kind: 'failed', reason: 'timeout' };
-const TRUNCATED: Exchange = { kind: 'truncated' };
 const NO_ANSWER: ForwardResult = Object.freeze({ response: undefined, upstream: undefined });
+const NO_ANSWER_NOW: Promise<ForwardResult> = Promise.resolve(NO_ANSWER);
 
-interface Target extends UpstreamTarget {
-  family: 4 | 6;
-  value: bigint;
-}
+const DEFAULT_POOL_SIZE = 64;
+const DEFAULT_SOCKET_MAX_QUERIES = 1000;
+const DEFAULT_SOCKET_MAX_AGE_MS = 30_000;
+const DEFAULT_HEALTH_LOG_INTERVAL_MS = 60_000;
+// One lost datagram is not an outage.
+const DEFAULT_FAILING_AFTER = 3;
+/** Bounded attempts to find an ID not already in flight on the chosen socket. */
+const ID_ATTEMPTS = 8;
 
-// IDs come from the CSPRNG in batches: one syscall per few thousand queries.
+// Random bytes from the CSPRNG in batches: one syscall per few thousand queries.
 const idPool = new Uint16Array(4096);
 let idNext = idPool.length;
-function randomId(): number {
+function random16(): number {
   if (idNext === idPool.length) {
     randomFillSync(idPool);
     idNext = 0;
@@ -62,74 +88,215 @@ function randomId(): number {
   return idPool[idNext++]!;
 }
 
+/** How one try ended (no objects: the hot path passes these as arguments). */
+const TryEnd = { answer: 0, failed: 1 } as const;
+type TryEnd = (typeof TryEnd)[keyof typeof TryEnd];
+
+type TcpExchange =
+  | { kind: 'answer'; response: Uint8Array }
+  | { kind: 'failed'; reason: FailureReason; error?: Error };
+
+const TCP_CLOSED: TcpExchange = { kind: 'failed', reason: 'closed' };
+const TCP_TIMEOUT: TcpExchange = { kind: 'failed', reason: 'timeout' };
+
+class Target implements UpstreamTarget {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+  readonly family: 4 | 6;
+  readonly value: bigint;
+  /** Socket slots; undefined until first used, or after the socket in it was retired. */
+  readonly slots: (PoolSocket | undefined)[];
+  readonly health = new Health();
+
+  constructor(name: string, address: string, port: number, family: 4 | 6, value: bigint, poolSize: number) {
+    this.name = name;
+    this.address = address;
+    this.port = port;
+    this.family = family;
+    this.value = value;
+    this.slots = new Array<PoolSocket | undefined>(poolSize).fill(undefined);
+  }
+}
+
+/** One long-lived UDP socket connected to one upstream, and the tries in flight on it by ID. */
+class PoolSocket {
+  readonly socket: dgram.Socket;
+  readonly target: Target;
+  readonly pending = new Map<number, Pending>();
+  readonly born: number;
+  /** Tries waiting for connect() to finish. */
+  waiting: Pending[] = [];
+  uses = 0;
+  connected = false;
+  retired = false;
+  closed = false;
+  /** One callback per socket, not per send. */
+  readonly onSent: (error: Error | null) => void;
+
+  constructor(socket: dgram.Socket, target: Target, born: number, onSent: (ps: PoolSocket, error: Error | null) => void) {
+    this.socket = socket;
+    this.target = target;
+    this.born = born;
+    this.onSent = (error) => onSent(this, error);
+  }
+}
+
+/** One question on its way through the upstreams; reused once its promise is resolved. */
+class Pending {
+  request: Uint8Array = EMPTY;
+  q: ParsedQuery | undefined = undefined;
+  resolve: ((result: ForwardResult) => void) | undefined = undefined;
+  /** Index of the upstream being tried. */
+  index = 0;
+  fallback: ForwardResult | undefined = undefined;
+  /** The bytes of the current try (our ID in them). */
+  query: Buffer = EMPTY_BUFFER;
+  id = 0;
+  socket: PoolSocket | undefined = undefined;
+  /** Changes whenever the current try ends: stale timeout entries and TCP results see a new value. */
+  seq = 0;
+  /** For close(): every question in flight, whatever it is waiting on. */
+  live = false;
+}
+
+const EMPTY = new Uint8Array(0);
+const EMPTY_BUFFER = Buffer.alloc(0);
+let seqCounter = 0;
+
+/** Failures of one upstream, and whether it is up, for the rate-limited health lines. */
+class Health {
+  failing = false;
+  /** Failures by reason since the last line. */
+  counts: Partial<Record<FailureReason, number>> = {};
+  failures = 0;
+  answers = 0;
+  /** Failed tries since the last answer. */
+  inARow = 0;
+  lastLine = Number.NEGATIVE_INFINITY;
+  /** The state was flipped while lines were rate-limited: say so at the next chance. */
+  unreported = false;
+  since = 0;
+  /** How long the last outage lasted (from its first counted failure to the first answer). */
+  downMs = 0;
+}
+
 export class Forwarder {
   readonly upstreams: readonly UpstreamTarget[];
   readonly timeoutMs: number;
   readonly #targets: Target[];
   readonly #onFailure: ForwarderOptions['onFailure'];
-  readonly #live = new Set<() => void>();
+  #logger: Logger | undefined;
   readonly #maxInFlight: number;
+  readonly #poolSize: number;
+  readonly #socketMaxQueries: number;
+  readonly #socketMaxAgeMs: number;
+  readonly #healthInterval: number;
+  readonly #failingAfter: number;
+  readonly #monotonic: () => number;
+  readonly #live = new Set<() => void>();
+  /** Retired sockets still waiting for answers. */
+  readonly #draining = new Set<PoolSocket>();
+  readonly #free: Pending[] = [];
+  // Timeouts: every try waits the same time, so a FIFO of (try, seq, deadline) is in deadline
+  // order; one timer is armed for its head.
+  #tq: Pending[] = [];
+  #tqSeq: number[] = [];
+  #tqDeadline: number[] = [];
+  #tqHead = 0;
+  #timer: NodeJS.Timeout | undefined;
+  /** The timer holds the process open only while a question is in flight. */
+  #timerRef = true;
+  #sweeper: NodeJS.Timeout | undefined;
+  #openSockets = 0;
   #forwarding = 0;
   #closed = false;
+  readonly #onTimer = (): void => this.#expire();
+  readonly #onSent = (ps: PoolSocket, error: Error | null): void => {
+    if (error) this.#socketFailed(ps, error as NodeJS.ErrnoException);
+  };
 
   constructor(options: ForwarderOptions) {
     this.timeoutMs = options.timeoutMs;
     this.#onFailure = options.onFailure;
+    this.#logger = options.logger;
     this.#maxInFlight = options.maxInFlight ?? 4096;
+    this.#poolSize = Math.max(1, Math.floor(options.poolSize ?? DEFAULT_POOL_SIZE));
+    this.#socketMaxQueries = Math.max(1, Math.floor(options.socketMaxQueries ?? DEFAULT_SOCKET_MAX_QUERIES));
+    this.#socketMaxAgeMs = Math.max(1, options.socketMaxAgeMs ?? DEFAULT_SOCKET_MAX_AGE_MS);
+    this.#healthInterval = options.healthLogIntervalMs ?? DEFAULT_HEALTH_LOG_INTERVAL_MS;
+    this.#failingAfter = Math.max(1, Math.floor(options.failingAfter ?? DEFAULT_FAILING_AFTER));
+    this.#monotonic = options.monotonic ?? (() => performance.now());
     this.#targets = [];
     for (const u of options.upstreams) {
       const parsed = parseAddress(u.address.split('%')[0]!);
       if (!parsed) throw new Error(`upstream ${u.name}: "${u.address}" is not an IP address`);
       // Connect in the address's own family; a mapped ::ffff:a.b.c.d upstream is just IPv4.
       const address = parsed.family === 4 && u.address.includes(':') ? u.address.slice(u.address.lastIndexOf(':') + 1) : u.address;
-      this.#targets.push({ name: u.name, address, port: u.port, family: parsed.family, value: parsed.value });
+      this.#targets.push(new Target(u.name, address, u.port, parsed.family, parsed.value, this.#poolSize));
     }
     this.upstreams = this.#targets.map(({ name, address, port }) => ({ name, address, port }));
   }
 
-  /** Asks each upstream in turn until one answers; never rejects. */
-  async forward(request: Uint8Array, q: ParsedQuery): Promise<ForwardResult> {
-    if (this.#forwarding >= this.#maxInFlight) {
-      const first = this.#targets[0];
-      if (first) this.#fail(first, 'overloaded');
-      return NO_ANSWER;
-    }
-    this.#forwarding++;
-    try {
-      return await this.#tryEach(request, q);
-    } finally {
-      this.#forwarding--;
-    }
+  /** Gives the forwarder a logger for its health lines, when it was built without one. */
+  useLogger(logger: Logger): void {
+    this.#logger ??= logger;
   }
 
-  async #tryEach(request: Uint8Array, q: ParsedQuery): Promise<ForwardResult> {
-    // An upstream that answers SERVFAIL/REFUSED is passed over, but its answer beats none at all.
-    let fallback: ForwardResult | undefined;
-    for (const target of this.#targets) {
-      if (this.#closed) break;
-      const query = buildUpstreamQuery(request, q, randomId());
-      let result = await this.#udp(target, query);
-      if (result.kind === 'truncated') result = await this.#tcp(target, query);
-      if (result.kind === 'failed') {
-        this.#fail(target, result.reason, result.error);
-        continue;
-      }
-      if (result.kind !== 'answer') continue;
-      const rcode = upstreamRcode(result.response);
-      if (rcode === Rcode.SERVFAIL || rcode === Rcode.REFUSED) {
-        this.#fail(target, 'declined');
-        fallback ??= { response: result.response, upstream: target.name };
-        continue;
-      }
-      return { response: result.response, upstream: target.name };
+  /** Asks each upstream in turn until one answers; never rejects. */
+  forward(request: Uint8Array, q: ParsedQuery): Promise<ForwardResult> {
+    if (this.#closed || this.#targets.length === 0) return NO_ANSWER_NOW;
+    if (this.#forwarding >= this.#maxInFlight) {
+      this.#fail(this.#targets[0]!, 'overloaded');
+      return NO_ANSWER_NOW;
     }
-    return fallback ?? NO_ANSWER;
+    this.#forwarding++;
+    const p = this.#free.pop() ?? new Pending();
+    p.request = request;
+    p.q = q;
+    p.index = 0;
+    p.fallback = undefined;
+    p.live = true;
+    const promise = new Promise<ForwardResult>((resolve) => {
+      p.resolve = resolve;
+    });
+    this.#try(p);
+    return promise;
   }
 
   /** Ends every exchange in flight (they report failure) and refuses new ones. */
   close(): void {
+    if (this.#closed) return;
     this.#closed = true;
     for (const abort of [...this.#live]) abort();
+    const sockets: PoolSocket[] = [...this.#draining];
+    for (const t of this.#targets) {
+      for (let i = 0; i < t.slots.length; i++) {
+        const ps = t.slots[i];
+        if (ps) sockets.push(ps);
+        t.slots[i] = undefined;
+      }
+    }
+    for (const ps of sockets) {
+      const tries = [...ps.pending.values(), ...ps.waiting];
+      ps.pending.clear();
+      ps.waiting = [];
+      for (const p of tries) {
+        p.socket = undefined;
+        p.seq = ++seqCounter;
+        this.#done(p, p.fallback ?? NO_ANSWER);
+      }
+      this.#closeSocket(ps);
+    }
+    this.#draining.clear();
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#tq = [];
+    this.#tqSeq = [];
+    this.#tqDeadline = [];
+    this.#tqHead = 0;
+    clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
   }
 
   /** Questions being forwarded now. */
@@ -137,8 +304,292 @@ export class Forwarder {
     return this.#forwarding;
   }
 
+  /** UDP sockets open now (pooled and draining). */
+  get openSockets(): number {
+    return this.#openSockets;
+  }
+
+  // ---- one question through the upstreams ----
+
+  /** Starts the try of upstream `p.index` (or ends the question when none is left). */
+  #try(p: Pending): void {
+    if (this.#closed || p.index >= this.#targets.length) {
+      this.#done(p, p.fallback ?? NO_ANSWER);
+      return;
+    }
+    const target = this.#targets[p.index]!;
+    let ps: PoolSocket;
+    try {
+      ps = this.#socketFor(target);
+    } catch (error) {
+      this.#tryEnded(p, target, TryEnd.failed, undefined, 'error', error as Error);
+      return;
+    }
+    let id = random16();
+    for (let i = 0; i < ID_ATTEMPTS && ps.pending.has(id); i++) id = random16();
+    if (ps.pending.has(id)) {
+      // 8 random IDs all in flight on one socket: not reachable below the in-flight cap.
+      this.#tryEnded(p, target, TryEnd.failed, undefined, 'error', new Error('no free query ID'));
+      return;
+    }
+    p.id = id;
+    p.query = buildUpstreamQuery(p.request, p.q!, id);
+    p.socket = ps;
+    p.seq = ++seqCounter;
+    ps.pending.set(id, p);
+    ps.uses++;
+    if (ps.uses >= this.#socketMaxQueries) this.#retire(ps);
+    this.#schedule(p);
+    if (ps.connected) ps.socket.send(p.query, ps.onSent);
+    else ps.waiting.push(p);
+  }
+
+  /** The end of one try: an answer (any rcode) or a failure. */
+  #tryEnded(p: Pending, target: Target, end: TryEnd, response: Uint8Array | undefined, reason: FailureReason, error?: Error): void {
+    if (end === TryEnd.failed) {
+      this.#fail(target, reason, error);
+      p.index++;
+      this.#try(p);
+      return;
+    }
+    this.#answered(target);
+    const rcode = upstreamRcode(response!);
+    if (rcode === Rcode.SERVFAIL || rcode === Rcode.REFUSED) {
+      // An upstream that answers SERVFAIL/REFUSED is passed over, but its answer beats none at all.
+      this.#fail(target, 'declined');
+      p.fallback ??= { response, upstream: target.name };
+      p.index++;
+      this.#try(p);
+      return;
+    }
+    this.#done(p, { response, upstream: target.name });
+  }
+
+  #done(p: Pending, result: ForwardResult): void {
+    if (!p.live) return;
+    p.live = false;
+    const resolve = p.resolve!;
+    p.resolve = undefined;
+    p.request = EMPTY;
+    p.q = undefined;
+    p.fallback = undefined;
+    p.query = EMPTY_BUFFER;
+    p.socket = undefined;
+    p.seq = ++seqCounter;
+    this.#forwarding--;
+    if (this.#forwarding === 0 && this.#timer !== undefined && this.#timerRef) {
+      // Only stale entries are left in the timeout queue: they must not keep the process alive.
+      this.#timer.unref();
+      this.#timerRef = false;
+    }
+    this.#free.push(p);
+    resolve(result);
+  }
+
+  /** Takes the try off its socket (answered, failed or timed out). */
+  #detach(p: Pending): void {
+    const ps = p.socket;
+    p.socket = undefined;
+    p.seq = ++seqCounter;
+    if (ps === undefined) return;
+    if (ps.pending.get(p.id) === p) ps.pending.delete(p.id);
+    if (!ps.connected) {
+      const i = ps.waiting.indexOf(p);
+      if (i >= 0) ps.waiting.splice(i, 1);
+    }
+    if (ps.retired && ps.pending.size === 0) this.#closeSocket(ps);
+  }
+
+  // ---- sockets ----
+
+  #socketFor(target: Target): PoolSocket {
+    const slots = target.slots;
+    const slot = slots.length === 1 ? 0 : random16() % slots.length;
+    let ps = slots[slot];
+    if (ps !== undefined && this.#monotonic() - ps.born >= this.#socketMaxAgeMs) {
+      this.#retire(ps);
+      ps = undefined;
+    }
+    if (ps === undefined) {
+      ps = this.#open(target);
+      slots[slot] = ps;
+    }
+    return ps;
+  }
+
+  #open(target: Target): PoolSocket {
+    const socket = dgram.createSocket(target.family === 6 ? 'udp6' : 'udp4');
+    const ps = new PoolSocket(socket, target, this.#monotonic(), this.#onSent);
+    this.#openSockets++;
+    // The pool alone must not keep the process alive: a try in flight holds the timeout timer.
+    socket.unref();
+    socket.on('error', (error: NodeJS.ErrnoException) => this.#socketFailed(ps, error));
+    socket.on('message', (data: Buffer, rinfo: dgram.RemoteInfo) => this.#onMessage(ps, data, rinfo));
+    socket.connect(target.port, target.address, () => {
+      if (ps.closed) return;
+      ps.connected = true;
+      const waiting = ps.waiting;
+      ps.waiting = [];
+      for (const p of waiting) socket.send(p.query, ps.onSent);
+    });
+    this.#startSweeper();
+    return ps;
+  }
+
+  #onMessage(ps: PoolSocket, data: Buffer, rinfo: dgram.RemoteInfo): void {
+    if (data.length < HEADER_LENGTH) return;
+    const p = ps.pending.get((data[0]! << 8) | data[1]!);
+    if (p === undefined) return;
+    const target = ps.target;
+    if (rinfo.port !== target.port || (rinfo.address !== target.address && !sameAddress(rinfo.address, target))) return;
+    const check = checkUpstreamAnswer(data, p.query);
+    if (check === AnswerCheck.mismatch) return;
+    this.#detach(p);
+    if (check === AnswerCheck.ok) {
+      this.#tryEnded(p, target, TryEnd.answer, data, 'error');
+      return;
+    }
+    // Truncated: the same query (same ID) again over TCP.
+    const seq = p.seq;
+    void this.#tcp(target, p.query).then((result) => {
+      if (p.seq !== seq || !p.live) return;
+      p.seq = ++seqCounter;
+      if (result.kind === 'answer') this.#tryEnded(p, target, TryEnd.answer, result.response, 'error');
+      else this.#tryEnded(p, target, TryEnd.failed, undefined, result.reason, result.error);
+    });
+  }
+
+  /**
+   * A socket error (ICMP port unreachable arrives on the next send or receive on a connected
+   * socket) concerns every try on that socket, all to the same upstream: they fail, and the
+   * socket is replaced.
+   */
+  #socketFailed(ps: PoolSocket, error: NodeJS.ErrnoException): void {
+    if (ps.closed) return;
+    const reason: FailureReason = error.code === 'ECONNREFUSED' ? 'unreachable' : 'error';
+    this.#retire(ps);
+    const tries = [...ps.pending.values(), ...ps.waiting];
+    for (const p of tries) {
+      this.#detach(p);
+      this.#tryEnded(p, ps.target, TryEnd.failed, undefined, reason, error);
+    }
+    if (ps.pending.size === 0) this.#closeSocket(ps);
+  }
+
+  /** No new tries on `ps`; it closes when its last one ends. */
+  #retire(ps: PoolSocket): void {
+    if (ps.retired) return;
+    ps.retired = true;
+    const slots = ps.target.slots;
+    const i = slots.indexOf(ps);
+    if (i >= 0) slots[i] = undefined;
+    if (ps.pending.size === 0 && ps.waiting.length === 0) this.#closeSocket(ps);
+    else this.#draining.add(ps);
+  }
+
+  #closeSocket(ps: PoolSocket): void {
+    if (ps.closed) return;
+    ps.closed = true;
+    this.#draining.delete(ps);
+    this.#openSockets--;
+    try {
+      ps.socket.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  /** Retires sockets past their age even when no question picks their slot; stops when idle. */
+  #startSweeper(): void {
+    if (this.#sweeper !== undefined) return;
+    this.#sweeper = setInterval(() => this.#sweep(), Math.max(50, this.#socketMaxAgeMs / 2));
+    this.#sweeper.unref();
+  }
+
+  #sweep(): void {
+    const now = this.#monotonic();
+    for (const t of this.#targets) {
+      for (const ps of t.slots) {
+        if (ps !== undefined && now - ps.born >= this.#socketMaxAgeMs) this.#retire(ps);
+      }
+    }
+    if (this.#openSockets === 0) {
+      clearInterval(this.#sweeper);
+      this.#sweeper = undefined;
+    }
+  }
+
+  // ---- timeouts ----
+
+  #schedule(p: Pending): void {
+    const deadline = this.#monotonic() + this.timeoutMs;
+    this.#tq.push(p);
+    this.#tqSeq.push(p.seq);
+    this.#tqDeadline.push(deadline);
+    if (this.#timer === undefined) this.#arm(deadline);
+    else if (!this.#timerRef) {
+      this.#timer.ref();
+      this.#timerRef = true;
+    }
+  }
+
+  #arm(deadline: number): void {
+    const delay = Math.max(1, Math.ceil(deadline - this.#monotonic()));
+    this.#timer = setTimeout(this.#onTimer, delay);
+    this.#timerRef = true;
+    if (this.#forwarding === 0) {
+      this.#timer.unref();
+      this.#timerRef = false;
+    }
+  }
+
+  #expire(): void {
+    this.#timer = undefined;
+    const now = this.#monotonic();
+    const tq = this.#tq;
+    while (this.#tqHead < tq.length) {
+      const i = this.#tqHead;
+      const p = tq[i]!;
+      if (p.seq !== this.#tqSeq[i]) {
+        // That try already ended.
+        tq[i] = undefined as unknown as Pending;
+        this.#tqHead++;
+        continue;
+      }
+      const deadline = this.#tqDeadline[i]!;
+      if (deadline > now) {
+        this.#arm(deadline);
+        break;
+      }
+      tq[i] = undefined as unknown as Pending;
+      this.#tqHead++;
+      const target = p.socket?.target ?? this.#targets[p.index]!;
+      this.#detach(p);
+      this.#tryEnded(p, target, TryEnd.failed, undefined, 'timeout');
+    }
+    this.#compactTimeouts();
+  }
+
+  #compactTimeouts(): void {
+    const head = this.#tqHead;
+    if (head === this.#tq.length) {
+      this.#tq = [];
+      this.#tqSeq = [];
+      this.#tqDeadline = [];
+      this.#tqHead = 0;
+    } else if (head > 1024 && head * 2 > this.#tq.length) {
+      this.#tq = this.#tq.slice(head);
+      this.#tqSeq = this.#tqSeq.slice(head);
+      this.#tqDeadline = this.#tqDeadline.slice(head);
+      this.#tqHead = 0;
+    }
+  }
+
+  // ---- failures and health ----
+
   #fail(target: Target, reason: FailureReason, error?: Error): void {
     if (reason === 'closed') return;
+    if (reason !== 'overloaded') this.#failedHealth(target, reason, error);
     try {
       this.#onFailure?.(target, reason, error);
     } catch {
@@ -146,51 +597,76 @@ export class Forwarder {
     }
   }
 
-  #udp(target: Target, query: Buffer): Promise<Exchange> {
-    if (this.#closed) return Promise.resolve(CLOSED);
-    return new Promise<Exchange>((resolve) => {
-      const socket = dgram.createSocket(target.family === 6 ? 'udp6' : 'udp4');
-      let done = false;
-      const finish = (result: Exchange): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        this.#live.delete(abort);
-        try {
-          socket.close();
-        } catch {
-          // already closed
-        }
-        resolve(result);
-      };
-      const abort = (): void => finish(CLOSED);
-      const timer = setTimeout(finish, this.timeoutMs, TIMEOUT);
-      this.#live.add(abort);
-      socket.on('error', (error: NodeJS.ErrnoException) => {
-        finish({ kind: 'failed', reason: error.code === 'ECONNREFUSED' ? 'unreachable' : 'error', error });
-      });
-      socket.on('message', (data, rinfo) => {
-        if (rinfo.port !== target.port || !sameAddress(rinfo.address, target)) return;
-        const check = checkUpstreamAnswer(data, query);
-        if (check === AnswerCheck.ok) finish({ kind: 'answer', response: data });
-        else if (check === AnswerCheck.truncated) finish(TRUNCATED);
-      });
-      socket.connect(target.port, target.address, () => {
-        if (done) return;
-        socket.send(query, (error) => {
-          if (error) finish({ kind: 'failed', reason: 'error', error });
-        });
-      });
-    });
+  #failedHealth(target: Target, reason: FailureReason, error?: Error): void {
+    const h = target.health;
+    h.counts[reason] = (h.counts[reason] ?? 0) + 1;
+    h.failures++;
+    // An upstream that answers (even SERVFAIL/REFUSED) is up; silence and errors mean down.
+    if (reason !== 'declined') h.inARow++;
+    if (h.failing || h.inARow < this.#failingAfter) {
+      if (h.unreported) this.#healthLine(target, error);
+      return;
+    }
+    h.failing = true;
+    h.since = this.#monotonic();
+    h.unreported = true;
+    this.#healthLine(target, error);
   }
 
-  #tcp(target: Target, query: Buffer): Promise<Exchange> {
-    if (this.#closed) return Promise.resolve(CLOSED);
-    return new Promise<Exchange>((resolve) => {
+  #answered(target: Target): void {
+    const h = target.health;
+    h.answers++;
+    h.inARow = 0;
+    if (!h.failing) {
+      if (h.unreported) this.#healthLine(target);
+      return;
+    }
+    h.failing = false;
+    h.downMs = this.#monotonic() - h.since;
+    h.unreported = true;
+    this.#healthLine(target);
+  }
+
+  /** Logs the upstream's state if a line is due and allowed by the rate limit. */
+  #healthLine(target: Target, error?: Error): void {
+    const h = target.health;
+    const logger = this.#logger;
+    if (logger === undefined) return;
+    const now = this.#monotonic();
+    if (now - h.lastLine < this.#healthInterval) return;
+    h.lastLine = now;
+    h.unreported = false;
+    const fields = {
+      upstream: target.name,
+      address: target.family === 6 ? `[${target.address}]:${target.port}` : `${target.address}:${target.port}`,
+      failures: h.failures,
+      byReason: h.counts,
+      answers: h.answers,
+      ...(h.failing ? {} : { downForMs: Math.round(h.downMs) }),
+    };
+    h.counts = {};
+    h.failures = 0;
+    h.answers = 0;
+    try {
+      if (h.failing) {
+        logger.warn({ ...fields, err: error }, 'DNS upstream failing: questions go to the next upstream, or get a stale answer or SERVFAIL');
+      } else {
+        logger.info(fields, 'DNS upstream answering again');
+      }
+    } catch {
+      // A failing logger must not cost a reply.
+    }
+  }
+
+  // ---- TCP ----
+
+  #tcp(target: Target, query: Buffer): Promise<TcpExchange> {
+    if (this.#closed) return Promise.resolve(TCP_CLOSED);
+    return new Promise<TcpExchange>((resolve) => {
       const socket = net.connect({ host: target.address, port: target.port, noDelay: true });
       let done = false;
       let received: Buffer = Buffer.alloc(0);
-      const finish = (result: Exchange): void => {
+      const finish = (result: TcpExchange): void => {
         if (done) return;
         done = true;
         clearTimeout(timer);
@@ -198,8 +674,8 @@ export class Forwarder {
         socket.destroy();
         resolve(result);
       };
-      const abort = (): void => finish(CLOSED);
-      const timer = setTimeout(finish, this.timeoutMs, TIMEOUT);
+      const abort = (): void => finish(TCP_CLOSED);
+      const timer = setTimeout(finish, this.timeoutMs, TCP_TIMEOUT);
       this.#live.add(abort);
       socket.on('error', (error: NodeJS.ErrnoException) => {
         finish({ kind: 'failed', reason: error.code === 'ECONNREFUSED' ? 'unreachable' : 'error', error });

@@ -32,4 +32,24 @@ describe('EventBuffer', () => {
     expect(Value.Check(QueryEventSchema, outsider)).toBe(true);
     expect(Value.Check(QueryEventSchema, { ...event(1), verdict: 'maybe' })).toBe(false);
   });
+
+  it('records events from their fields without an object, and drains the same events push would give', () => {
+    const b = new EventBuffer(4);
+    const full: QueryEvent = {
+      at: 7, network: 'staff', client: '::1', device: 'dev-1', transport: 'tcp', name: 'watch.example', qtype: 28,
+      verdict: 'blocked', rcode: 3, category: 'gaming', list: 'games', watch: true, latencyMs: 0.25,
+    };
+    expect(b.record(7, 'staff', '::1', 'dev-1', 'tcp', 'watch.example', 28, 'blocked', 3, undefined, 'gaming', 'games', true, 0.25)).toBe(true);
+    b.push(full);
+    b.push(event(1));
+    expect(b.drain()).toEqual([full, full, event(1)]);
+    // The ring wraps around its end and keeps order.
+    for (let n = 2; n < 8; n++) {
+      b.push(event(n));
+      expect(b.drain().map((e) => e.at)).toEqual([n]);
+    }
+    for (let n = 10; n < 15; n++) b.push(event(n));
+    expect(b.dropped).toBe(1);
+    expect(b.drain().map((e) => Value.Check(QueryEventSchema, e) && e.at)).toEqual([10, 11, 12, 13]);
+  });
 });

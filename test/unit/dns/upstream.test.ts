@@ -1,7 +1,12 @@
-// The forwarder against real loopback sockets: ordering, failure reasons, the in-flight cap, close().
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The forwarder against real loopback sockets: ordering, failure reasons, the in-flight cap, close(),
+// the socket pool (ports, rotation, answers matched to their own question) and the health lines.
+import dgram from 'node:dgram';
+import dnsPacket from 'dns-packet';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Logger } from '../../../firmware/log.ts';
 import { Forwarder, type FailureReason } from '../../../firmware/dns/upstream.ts';
-import { ParsedQuery, readQuery } from '../../../firmware/dns/wire.ts';
+import { restoreId } from '../../../firmware/dns/upstream-message.ts';
+import { FLAG_AA, FLAG_QR, FLAG_RA, FLAG_RD, ParsedQuery, readQuery } from '../../../firmware/dns/wire.ts';
 import { decodeReply } from './decoded.ts';
 import { startFakeUpstream, startSilentUpstream, type FakeUpstream } from './fake-upstream.ts';
 import { query } from './packets.ts';
@@ -64,5 +69,202 @@ describe('Forwarder', () => {
     f.close();
     expect(await held).toEqual({ response: undefined, upstream: undefined });
     expect(f.inFlight).toBe(0);
+  });
+});
+
+function questionFor(name: string, id = 0x0102): { packet: Uint8Array; q: ParsedQuery } {
+  const packet = query(name, 1, { h: { id } });
+  const q = new ParsedQuery();
+  readQuery(packet, q);
+  return { packet, q };
+}
+
+/** A loopback upstream that is silent until `answering` is set, then answers A 192.0.2.1. */
+async function startSwitchableUpstream(): Promise<{ port: number; answering: boolean; close(): Promise<void> }> {
+  const udp = dgram.createSocket('udp4');
+  const state = {
+    port: 0,
+    answering: false,
+    close: () => new Promise<void>((resolve) => udp.close(() => resolve())),
+  };
+  udp.on('message', (msg, rinfo) => {
+    if (!state.answering) return;
+    const q = dnsPacket.decode(msg);
+    const question = q.questions![0]!;
+    udp.send(dnsPacket.encode({ type: 'response', id: q.id, flags: dnsPacket.RECURSION_DESIRED, questions: [question], answers: [{ type: 'A', name: question.name, ttl: 60, data: '192.0.2.1' }] }), rinfo.port, rinfo.address);
+  });
+  await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', () => resolve()));
+  state.port = udp.address().port;
+  return state;
+}
+
+interface Line {
+  level: 'warn' | 'info';
+  fields: Record<string, unknown>;
+  msg: string;
+}
+
+function recordingLogger(lines: Line[]): Logger {
+  const record = (level: Line['level']) => (fields: Record<string, unknown>, msg: string): void => {
+    lines.push({ level, fields, msg });
+  };
+  return { warn: record('warn'), info: record('info'), debug: () => {}, error: () => {} } as unknown as Logger;
+}
+
+describe('Forwarder socket pool', () => {
+  it('spreads questions over a few long-lived sockets on random ports, with random IDs', async () => {
+    const f = new Forwarder({ upstreams: [{ name: 'live', address: '127.0.0.1', port: live.port }], timeoutMs: 1000, poolSize: 4 });
+    const before = live.seen.length;
+    for (let i = 0; i < 40; i++) {
+      const { packet, q } = questionFor(`pool${i}.example`);
+      expect((await f.forward(packet, q)).upstream).toBe('live');
+    }
+    const seen = live.seen.slice(before);
+    const ports = new Set(seen.map((s) => s.port));
+    expect(ports.size).toBeGreaterThan(1);
+    expect(ports.size).toBeLessThanOrEqual(4);
+    expect(new Set(seen.map((s) => s.id)).size).toBeGreaterThan(30);
+    expect(f.openSockets).toBeLessThanOrEqual(4);
+    f.close();
+    expect(f.openSockets).toBe(0);
+  });
+
+  it('retires a socket after its quota of questions, so source ports keep changing', async () => {
+    const f = new Forwarder({ upstreams: [{ name: 'live', address: '127.0.0.1', port: live.port }], timeoutMs: 1000, poolSize: 1, socketMaxQueries: 2 });
+    const before = live.seen.length;
+    for (let i = 0; i < 8; i++) {
+      const { packet, q } = questionFor(`rotate${i}.example`);
+      await f.forward(packet, q);
+    }
+    const ports = live.seen.slice(before).map((s) => s.port);
+    expect(new Set(ports).size).toBeGreaterThanOrEqual(4);
+    // Retired sockets close once their questions are answered: one slot, at most one open.
+    expect(f.openSockets).toBeLessThanOrEqual(1);
+    f.close();
+  });
+
+  it('matches concurrent answers to their own questions, ignoring spoofed ones', async () => {
+    const f = new Forwarder({ upstreams: [{ name: 'live', address: '127.0.0.1', port: live.port }], timeoutMs: 2000, poolSize: 2 });
+    const names = Array.from({ length: 100 }, (_, i) => (i % 10 === 0 ? 'spoof.test' : `many${i}.example`));
+    const results = await Promise.all(names.map((name, i) => {
+      const { packet, q } = questionFor(name, i);
+      return f.forward(packet, q);
+    }));
+    results.forEach((r, i) => {
+      const d = decodeReply(r.response!);
+      expect(d.questions[0]!.name).toBe(names[i]);
+      expect(d.answers.map((a) => a.data)).toEqual([names[i] === 'spoof.test' ? '192.0.2.99' : '192.0.2.80']);
+    });
+    expect(f.inFlight).toBe(0);
+    f.close();
+  });
+
+  it('reports a closed port as unreachable and goes on to the next upstream', async () => {
+    const closed = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => closed.bind(0, '127.0.0.1', () => resolve()));
+    const closedPort = closed.address().port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const failures: [string, FailureReason][] = [];
+    const f = new Forwarder({
+      upstreams: [{ name: 'gone', address: '127.0.0.1', port: closedPort }, { name: 'live', address: '127.0.0.1', port: live.port }],
+      timeoutMs: 5000,
+      onFailure: (u, reason) => failures.push([u.name, reason]),
+    });
+    const { packet, q } = questionFor('refused.example');
+    expect((await f.forward(packet, q)).upstream).toBe('live');
+    expect(failures).toEqual([['gone', 'unreachable']]);
+    f.close();
+  });
+
+  it('closes an idle pool by itself (a forwarder dropped by a reload leaves no socket open)', async () => {
+    const f = new Forwarder({ upstreams: [{ name: 'live', address: '127.0.0.1', port: live.port }], timeoutMs: 1000, socketMaxAgeMs: 60 });
+    const { packet, q } = questionFor('idle.example');
+    await f.forward(packet, q);
+    expect(f.openSockets).toBe(1);
+    await vi.waitFor(() => expect(f.openSockets).toBe(0), { timeout: 5000, interval: 20 });
+  });
+});
+
+describe('upstream health lines', () => {
+  it('warns once when a silent upstream starts failing, with the counts, and says when it answers again', async () => {
+    const upstream = await startSwitchableUpstream();
+    const lines: Line[] = [];
+    let clock = 0;
+    const f = new Forwarder({
+      upstreams: [{ name: 'flaky', address: '127.0.0.1', port: upstream.port }],
+      timeoutMs: 100,
+      logger: recordingLogger(lines),
+      monotonic: () => clock,
+    });
+    try {
+      // Time here only rate-limits the lines; the timeouts use real timers.
+      const ask = async (name: string) => {
+        const { packet, q } = questionFor(name);
+        const pending = f.forward(packet, q);
+        await vi.waitFor(() => {
+          clock += 50;
+          return f.inFlight === 0 ? undefined : Promise.reject(new Error('in flight'));
+        }, { timeout: 5000, interval: 10 });
+        return pending;
+      };
+      expect((await ask('a.example')).response).toBeUndefined();
+      expect((await ask('b.example')).response).toBeUndefined();
+      expect(lines).toEqual([]); // one or two lost datagrams are not an outage
+      expect((await ask('c.example')).response).toBeUndefined();
+      expect(lines).toHaveLength(1);
+      expect(lines[0]!.level).toBe('warn');
+      expect(lines[0]!.fields).toMatchObject({ upstream: 'flaky', address: `127.0.0.1:${upstream.port}`, failures: 3, byReason: { timeout: 3 } });
+      expect((await ask('d.example')).response).toBeUndefined();
+      expect(lines).toHaveLength(1); // still failing: nothing new to say
+
+      upstream.answering = true;
+      expect((await ask('e.example')).upstream).toBe('flaky');
+      // Within the minute: the recovery waits, then is told with what happened meanwhile.
+      expect(lines).toHaveLength(1);
+      clock += 60_000;
+      expect((await ask('f.example')).upstream).toBe('flaky');
+      expect(lines).toHaveLength(2);
+      expect(lines[1]!.level).toBe('info');
+      expect(lines[1]!.fields).toMatchObject({ upstream: 'flaky', failures: 1, byReason: { timeout: 1 }, answers: 2 });
+      expect(lines[1]!.fields.downForMs).toBeGreaterThan(0);
+
+      // Failing again at once: at most one line a minute, so it waits too.
+      upstream.answering = false;
+      for (const name of ['g.example', 'h.example', 'i.example']) await ask(name);
+      expect(lines).toHaveLength(2);
+      clock += 60_000;
+      await ask('j.example');
+      expect(lines).toHaveLength(3);
+      expect(lines[2]!).toMatchObject({ level: 'warn', fields: { failures: 4, byReason: { timeout: 4 } } });
+    } finally {
+      f.close();
+      await upstream.close();
+    }
+  });
+
+  it('takes the logger from the handler when built without one', async () => {
+    const lines: Line[] = [];
+    const f = new Forwarder({ upstreams: [{ name: 'silent', address: '127.0.0.1', port: silent.port }], timeoutMs: 30, failingAfter: 1 });
+    f.useLogger(recordingLogger(lines));
+    const { packet, q } = questionFor('quiet.example');
+    await f.forward(packet, q);
+    expect(lines.map((l) => l.level)).toEqual(['warn']);
+    f.close();
+  });
+});
+
+describe('restoreId', () => {
+  it('puts the client ID back and clears AA: a forwarded answer is not authoritative', () => {
+    const answer = dnsPacket.encode({
+      type: 'response', id: 0x4242, flags: dnsPacket.AUTHORITATIVE_ANSWER | dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE,
+      questions: [{ type: 'A', name: 'aa.example' }], answers: [{ type: 'A', name: 'aa.example', ttl: 60, data: '192.0.2.7' }],
+    });
+    const out = restoreId(answer, 0x0102);
+    const flags = (out[2]! << 8) | out[3]!;
+    expect(flags & FLAG_AA).toBe(0);
+    expect(flags & (FLAG_QR | FLAG_RD | FLAG_RA)).toBe(FLAG_QR | FLAG_RD | FLAG_RA);
+    const d = decodeReply(out);
+    expect(d.id).toBe(0x0102);
+    expect(d.answers.map((a) => a.data)).toEqual(['192.0.2.7']);
   });
 });
