@@ -8,18 +8,12 @@ import { answer, RequestContext, type Responder } from './context.ts';
 import { countDecision, type DnsCounters, type EventBuffer, type Transport } from './events.ts';
 import type { Pipeline } from './pipeline.ts';
 import { fitForUdp } from './reply.ts';
-import type { Forwarder } from './upstream.ts';
 import { Rcode, ReadOutcome, readQuery } from './wire.ts';
 
 /** What a reload swaps, as one reference, so a question sees either the old or the new whole. */
 export interface HandlerRuntime {
   readonly directory: ClientDirectory;
   readonly pipeline: Pipeline;
-  /**
-   * The pipeline's forwarder, when the runtime has one: it is given the handler's logger for its
-   * upstream health lines if it was built without one.
-   */
-  readonly forwarder?: Forwarder;
 }
 
 export interface QueryHandlerOptions {
@@ -67,7 +61,6 @@ export class QueryHandler {
     this.#now = options.now;
     this.#monotonic = options.monotonic;
     this.#runtime = options.runtime;
-    options.runtime.forwarder?.useLogger(this.#logger);
   }
 
   get runtime(): HandlerRuntime {
@@ -77,7 +70,6 @@ export class QueryHandler {
   /** Swapped as one reference on reload. */
   set runtime(runtime: HandlerRuntime) {
     this.#runtime = runtime;
-    runtime.forwarder?.useLogger(this.#logger);
   }
 
   /** Contexts waiting for reuse (for tests and diagnostics). */

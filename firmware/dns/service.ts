@@ -228,6 +228,7 @@ export class DnsService {
     const forwarder = new Forwarder({
       upstreams,
       timeoutMs: config.dns.upstreamTimeoutMs,
+      logger: this.#logger,
       onFailure: (upstream, reason, error) => {
         countUpstreamFailure(this.#counters, upstream.name);
         this.#logger.debug({ upstream: upstream.name, reason, err: error }, 'DNS upstream try failed');

@@ -238,11 +238,6 @@ export class Forwarder {
     this.upstreams = this.#targets.map(({ name, address, port }) => ({ name, address, port }));
   }
 
-  /** Gives the forwarder a logger for its health lines, when it was built without one. */
-  useLogger(logger: Logger): void {
-    this.#logger ??= logger;
-  }
-
   /** Asks each upstream in turn until one answers; never rejects. */
   forward(request: Uint8Array, q: ParsedQuery): Promise<ForwardResult> {
     if (this.#closed || this.#targets.length === 0) return NO_ANSWER_NOW;

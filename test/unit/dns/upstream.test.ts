@@ -241,16 +241,6 @@ describe('upstream health lines', () => {
       await upstream.close();
     }
   });
-
-  it('takes the logger from the handler when built without one', async () => {
-    const lines: Line[] = [];
-    const f = new Forwarder({ upstreams: [{ name: 'silent', address: '127.0.0.1', port: silent.port }], timeoutMs: 30, failingAfter: 1 });
-    f.useLogger(recordingLogger(lines));
-    const { packet, q } = questionFor('quiet.example');
-    await f.forward(packet, q);
-    expect(lines.map((l) => l.level)).toEqual(['warn']);
-    f.close();
-  });
 });
 
 describe('restoreId', () => {
