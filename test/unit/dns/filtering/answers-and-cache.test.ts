@@ -1,30 +1,17 @@
 // Answer inspection (CNAME cloaking, rebinding, broken chains) and the cache (hits, stale answers
 // while the upstream is down) with the policy re-applied to every answer, end to end over UDP.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Config } from '../../../../firmware/config/schema.ts';
-import { eventFor, GATEWAY, GUEST, PUPIL, STAFF, startWorld, type ListSpec, type World } from './harness.ts';
-import { rr, startScriptedUpstream, type ScriptedUpstream } from './scripted-upstream.ts';
+import { eventFor, GATEWAY, GUEST, PUPIL, STAFF, type ListSpec, type World, useScriptedUpstream, useWorlds } from './harness.ts';
+import { rr } from './scripted-upstream.ts';
 
 const SOCIAL: ListSpec = { id: 'social', category: 'social', text: 'tracker.test\n' };
 
-let upstream: ScriptedUpstream;
-const worlds: World[] = [];
-
-beforeAll(async () => {
-  upstream = await startScriptedUpstream();
-});
-afterAll(async () => {
-  await upstream.close();
-});
-afterEach(async () => {
-  await Promise.all(worlds.splice(0).map((w) => w.stop()));
-  upstream.clear();
-});
+const upstream = useScriptedUpstream();
+const startTracked = useWorlds(upstream);
 
 async function world(edit?: (c: Config) => void, lists: ListSpec[] = [SOCIAL]): Promise<World> {
-  const w = await startWorld(upstream, { lists, ...(edit ? { edit } : {}) });
-  worlds.push(w);
-  return w;
+  return startTracked({ lists, ...(edit ? { edit } : {}) });
 }
 
 describe('CNAME cloaking', () => {

@@ -1,11 +1,9 @@
 // Lists, policies, exceptions and schedules, end to end: questions over UDP from each network's
 // addresses to a real DnsService whose lists were compiled from files by compileLists.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Config } from '../../../../firmware/config/schema.ts';
-import {
-  eventFor, GATEWAY, GUEST, OUTSIDER, PUPIL, STAFF, startWorld, WEDNESDAY_10AM, WEDNESDAY_1230, type ListSpec, type World,
-} from './harness.ts';
-import { DEFAULT_V4, startScriptedUpstream, type ScriptedUpstream } from './scripted-upstream.ts';
+import { eventFor, GATEWAY, GUEST, OUTSIDER, PUPIL, STAFF, WEDNESDAY_10AM, WEDNESDAY_1230, type ListSpec, type World, useScriptedUpstream, useWorlds } from './harness.ts';
+import { DEFAULT_V4 } from './scripted-upstream.ts';
 
 const SOCIAL: ListSpec = { id: 'social', category: 'social', text: '# social networks\nchatter.test\n*.wild.test\n' };
 const GAMING: ListSpec = {
@@ -17,24 +15,11 @@ const RESTRICTED: ListSpec = { id: 'iwf', category: 'illegal', restricted: true,
 const NEWS: ListSpec = { id: 'news', category: 'news', text: 'headlines.test\n' };
 const ALL = [SOCIAL, GAMING, STREAMING, RESTRICTED, NEWS];
 
-let upstream: ScriptedUpstream;
-const worlds: World[] = [];
-
-beforeAll(async () => {
-  upstream = await startScriptedUpstream();
-});
-afterAll(async () => {
-  await upstream.close();
-});
-afterEach(async () => {
-  await Promise.all(worlds.splice(0).map((w) => w.stop()));
-  upstream.clear();
-});
+const upstream = useScriptedUpstream();
+const startTracked = useWorlds(upstream);
 
 async function world(edit?: (c: Config) => void, at?: number): Promise<World> {
-  const w = await startWorld(upstream, { lists: ALL, ...(edit ? { edit } : {}), ...(at !== undefined ? { at } : {}) });
-  worlds.push(w);
-  return w;
+  return startTracked({ lists: ALL, ...(edit ? { edit } : {}), ...(at !== undefined ? { at } : {}) });
 }
 
 const pupilPolicy = (c: Config) => c.policies.find((p) => p.id === 'pupil')!;

@@ -14,7 +14,8 @@ import { DnsService } from '../../../../firmware/dns/service.ts';
 import { silentLogger } from '../../../../firmware/log.ts';
 import { compileLists } from '../../../../firmware/rules/load-lists.ts';
 import { decodeReply, type Decoded } from '../decoded.ts';
-import type { ScriptedUpstream } from './scripted-upstream.ts';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startScriptedUpstream, type ScriptedUpstream } from './scripted-upstream.ts';
 
 export const PUPIL = '127.20.0.5';
 export const STAFF = '127.10.0.9';
@@ -152,4 +153,36 @@ export function eventFor(events: readonly QueryEvent[], name: string): QueryEven
   const found = events.filter((e) => e.name === name);
   if (found.length !== 1) throw new Error(`expected one event for ${name}, found ${found.length}: ${JSON.stringify(events)}`);
   return found[0]!;
+}
+
+/**
+ * One scripted upstream for a test file (started before its tests, closed after), returned as a
+ * stand-in that forwards to it, so tests can name it before it exists.
+ */
+export function useScriptedUpstream(): ScriptedUpstream {
+  let instance: ScriptedUpstream | undefined;
+  beforeAll(async () => { instance = await startScriptedUpstream(); });
+  afterAll(async () => { await instance?.close(); });
+  const live = (): ScriptedUpstream => {
+    if (!instance) throw new Error('the scripted upstream is used outside a test');
+    return instance;
+  };
+  return new Proxy({} as ScriptedUpstream, {
+    get: (_target, key) => Reflect.get(live(), key),
+    set: (_target, key, value) => Reflect.set(live(), key, value),
+  });
+}
+
+/** startWorld for a test file: every world a test starts is stopped after it, and the upstream reset. */
+export function useWorlds(upstream: ScriptedUpstream): (options?: Parameters<typeof startWorld>[1]) => Promise<World> {
+  const worlds: World[] = [];
+  afterEach(async () => {
+    await Promise.all(worlds.splice(0).map((w) => w.stop()));
+    upstream.clear();
+  });
+  return async (options) => {
+    const w = await startWorld(upstream, options);
+    worlds.push(w);
+    return w;
+  };
 }

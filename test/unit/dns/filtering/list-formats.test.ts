@@ -1,9 +1,9 @@
 // Every list format, end to end: compiled by the real compiler, answered by the real service.
 import { createHash } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { checkName } from '../../../../firmware/dns/check.ts';
-import { eventFor, GATEWAY, PUPIL, STAFF, startWorld, type ListSpec, type World } from './harness.ts';
-import { DEFAULT_V4, startScriptedUpstream, type ScriptedUpstream } from './scripted-upstream.ts';
+import { eventFor, GATEWAY, PUPIL, STAFF, type ListSpec, type World, useScriptedUpstream, useWorlds } from './harness.ts';
+import { DEFAULT_V4 } from './scripted-upstream.ts';
 
 const sha = (name: string): string => createHash('sha256').update(name).digest('hex');
 
@@ -16,19 +16,11 @@ const RPZ: ListSpec = {
 const HASHED: ListSpec = { id: 'ctiru', category: 'extremism', format: 'sha256', restricted: true, text: `${sha('hidden.example')}\n` };
 const ALL = [ADBLOCK, REGEX, RPZ, HASHED];
 
-let upstream: ScriptedUpstream;
-const worlds: World[] = [];
-beforeAll(async () => { upstream = await startScriptedUpstream(); });
-afterAll(async () => { await upstream.close(); });
-afterEach(async () => {
-  await Promise.all(worlds.splice(0).map((w) => w.stop()));
-  upstream.clear();
-});
+const upstream = useScriptedUpstream();
+const startTracked = useWorlds(upstream);
 
 async function world(): Promise<World> {
-  const w = await startWorld(upstream, { lists: ALL });
-  worlds.push(w);
-  return w;
+  return startTracked({ lists: ALL });
 }
 
 it('adblock: ||name^ blocks the name and its subdomains, @@ lets one through, browser-only rules are ignored', async () => {

@@ -3,40 +3,25 @@
 // service answers for the same name, network and instant.
 import { writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Config } from '../../../../firmware/config/schema.ts';
 import { checkName, type CheckReport } from '../../../../firmware/dns/check.ts';
 import { silentLogger } from '../../../../firmware/log.ts';
 import { ListReadError, compileLists } from '../../../../firmware/rules/load-lists.ts';
 import { ListsManager } from '../../../../firmware/rules/lists-manager.ts';
-import {
-  GATEWAY, GUEST, listSource, PUPIL, STAFF, startWorld, WEDNESDAY_10AM, WEDNESDAY_1230, writeLists, type ListSpec, type World,
-} from './harness.ts';
-import { DEFAULT_V4, rr, startScriptedUpstream, type ScriptedUpstream } from './scripted-upstream.ts';
+import { GATEWAY, GUEST, listSource, PUPIL, STAFF, WEDNESDAY_10AM, WEDNESDAY_1230, writeLists, type ListSpec, type World, useScriptedUpstream, useWorlds } from './harness.ts';
+import { DEFAULT_V4, rr } from './scripted-upstream.ts';
 
 const SOCIAL: ListSpec = { id: 'social', name: 'Social networks', category: 'social', text: '# social\nchatter.test\n\n*.wild.test\n' };
 const GAMING: ListSpec = { id: 'gaming', name: 'Games', category: 'gaming', format: 'hosts', text: '0.0.0.0 games.test\n0.0.0.0 play.test more.test\n' };
 const STREAMING: ListSpec = { id: 'streaming', name: 'Video', category: 'streaming', text: 'tube.test\nlive.chatter.test\n' };
 const RESTRICTED: ListSpec = { id: 'iwf', name: 'IWF', category: 'illegal', restricted: true, text: 'abuse.test\nhidden.chatter.test\n' };
 
-let upstream: ScriptedUpstream;
-const worlds: World[] = [];
-
-beforeAll(async () => {
-  upstream = await startScriptedUpstream();
-});
-afterAll(async () => {
-  await upstream.close();
-});
-afterEach(async () => {
-  await Promise.all(worlds.splice(0).map((w) => w.stop()));
-  upstream.clear();
-});
+const upstream = useScriptedUpstream();
+const startTracked = useWorlds(upstream);
 
 async function world(lists: ListSpec[], edit?: (c: Config) => void): Promise<World> {
-  const w = await startWorld(upstream, { lists, ...(edit ? { edit } : {}) });
-  worlds.push(w);
-  return w;
+  return startTracked({ lists, ...(edit ? { edit } : {}) });
 }
 
 describe('reloading lists', () => {

@@ -1,28 +1,17 @@
 // Safe search rewrites, bypass canaries and the gateway's own names, end to end over UDP.
 import type dnsPacket from 'dns-packet';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Config } from '../../../../firmware/config/schema.ts';
-import { eventFor, GATEWAY, GUEST, PUPIL, STAFF, startWorld, type World } from './harness.ts';
-import { DEFAULT_V4, rr, startScriptedUpstream, type ScriptedUpstream } from './scripted-upstream.ts';
+import { eventFor, GATEWAY, GUEST, PUPIL, STAFF, type World, useScriptedUpstream, useWorlds } from './harness.ts';
+import { DEFAULT_V4, rr } from './scripted-upstream.ts';
 
 const HTTPS = 'UNKNOWN_65' as dnsPacket.RecordType;
 const GOOGLE_SAFE_V4 = '216.239.38.120';
 const YT_STRICT_V4 = '216.239.38.119';
 const YT_MODERATE_V4 = '216.239.38.121';
 
-let upstream: ScriptedUpstream;
-const worlds: World[] = [];
-
-beforeAll(async () => {
-  upstream = await startScriptedUpstream();
-});
-afterAll(async () => {
-  await upstream.close();
-});
-afterEach(async () => {
-  await Promise.all(worlds.splice(0).map((w) => w.stop()));
-  upstream.clear();
-});
+const upstream = useScriptedUpstream();
+const startTracked = useWorlds(upstream);
 
 function scriptSafeHosts(): void {
   upstream.set('forcesafesearch.google.com', { answers: [rr('forcesafesearch.google.com', 'A', GOOGLE_SAFE_V4, 120)] }, 'A');
@@ -33,9 +22,7 @@ function scriptSafeHosts(): void {
 
 async function world(edit?: (c: Config) => void): Promise<World> {
   scriptSafeHosts();
-  const w = await startWorld(upstream, edit ? { edit } : {});
-  worlds.push(w);
-  return w;
+  return startTracked(edit ? { edit } : {});
 }
 
 describe('safe search', () => {

@@ -1,24 +1,16 @@
 // The school's filtering resolver (an IWF member, say) blocking a name: its answer reaches the
 // device unchanged and the query log records it as blocked upstream.
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { eventFor, PUPIL, STAFF, startWorld, type World } from './harness.ts';
-import { rr, startScriptedUpstream, type ScriptedUpstream } from './scripted-upstream.ts';
+import { expect, it } from 'vitest';
+import { eventFor, PUPIL, STAFF, type World, useScriptedUpstream, useWorlds } from './harness.ts';
+import { rr } from './scripted-upstream.ts';
 
 const PROVIDER_BLOCK_PAGE = '198.51.100.250';
 
-let upstream: ScriptedUpstream;
-const worlds: World[] = [];
-beforeAll(async () => { upstream = await startScriptedUpstream(); });
-afterAll(async () => { await upstream.close(); });
-afterEach(async () => {
-  await Promise.all(worlds.splice(0).map((w) => w.stop()));
-  upstream.clear();
-});
+const upstream = useScriptedUpstream();
+const startTracked = useWorlds(upstream);
 
 async function world(extendedErrors = true, addresses = [PROVIDER_BLOCK_PAGE]): Promise<World> {
-  const w = await startWorld(upstream, { edit: (c) => { c.dns.upstreamBlocks = { addresses, extendedErrors }; } });
-  worlds.push(w);
-  return w;
+  return startTracked({ edit: (c) => { c.dns.upstreamBlocks = { addresses, extendedErrors }; } });
 }
 
 it("records the provider's block page as blocked upstream and passes its answer on", async () => {
