@@ -30,6 +30,9 @@ export const FeedStatus = Type.Object({
   lastModified: Type.Union([Type.String(), Type.Null()]),
   sha256: Type.Union([Type.String(), Type.Null()]),
   nextRun: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  enabled: Type.Optional(Type.Boolean({ description: 'a disabled list is neither scheduled nor downloaded' })),
+  entries: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'entries in the last good copy' })),
+  scheduleError: Type.Optional(Type.String({ description: 'why the feed is not scheduled (a bad cron expression or time zone)' })),
 });
 export type FeedStatus = Static<typeof FeedStatus>;
 
@@ -40,6 +43,11 @@ export interface FeedUpdateOptions {
   onProgress?: (line: string) => void;
   /** Who asked (for the log): 'schedule' or `ssh:<user>`. */
   actor?: string;
+  /**
+   * Accept a download that shrank by more than the validator allows (a feed that really did drop
+   * most of its entries, once a person has looked). Every other check still applies.
+   */
+  force?: boolean;
 }
 
 export interface FeedUpdater {
