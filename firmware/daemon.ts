@@ -16,6 +16,8 @@ import { QueryLog } from './monitor/query-log.ts';
 import { normaliseListedName } from './rules/formats/domain-name.ts';
 import { configuredCategories } from './rules/load-lists.ts';
 import { installationSeed, ListsManager } from './rules/lists-manager.ts';
+import { registerListMethods } from './rules/list-methods.ts';
+import { FeedService } from './rules/feeds/feed-service.ts';
 import { startRetention } from './monitor/retention.ts';
 import { StateDatabase } from './state/database.ts';
 import type { DaemonStatus } from './status.ts';
@@ -79,11 +81,23 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       listsDir: join(dataDir, 'lists'),
       seed: await installationSeed(dataDir),
       logger: logger.child({ component: 'lists' }),
+      cacheDir: join(dataDir, 'compiled'),
     });
     stops.push(() => lists.close());
+    const feeds = new FeedService({
+      config: () => config.current,
+      dataDir,
+      listsDir: join(dataDir, 'lists'),
+      logger: logger.child({ component: 'feeds' }),
+      reload: () => lists.reload(config.current),
+    });
+    stops.push(() => feeds.stop());
+    // A new subscription has no copy yet: fetch it before the first compile, which needs every file.
+    await feeds.fetchMissing();
     // Refuse to start without every configured list: a gateway that silently lost a list (an
     // illegal-content one, say) would filter less than the school believes.
     await lists.reload(config.current);
+    await feeds.start();
     const queryLog = new QueryLog(join(dataDir, 'logs.db'), { events: dns.events, logger: logger.child({ component: 'query-log' }) });
     stops.push(() => queryLog.close());
     await dns.start();
@@ -107,7 +121,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           id: n.id, name: n.name, kind: n.kind, enabled: n.enabled, interface: n.interface, subnets: [...n.subnets], policy: n.policy,
         })),
         dns: dns.stats(),
-        lists: { names: lists.report.names, compileMs: lists.report.compileMs, loadedAt: lists.report.loadedAt, problems: lists.report.lists.filter((l) => l.badLines > 0 || l.error).length },
+        lists: { names: lists.report.names, compileMs: lists.report.compileMs, loadedAt: lists.report.loadedAt, fromCache: lists.report.fromCache, problems: lists.report.lists.filter((l) => l.badLines > 0 || l.error).length },
         queryLog: queryLog.stats(),
         admin: { url: urlOf(adminEndpoint.address, adminEndpoint.port) },
         state: { schemaVersion: state.schemaVersion, devices: state.devices.count(), auditEntries: state.audit.count() },
@@ -125,22 +139,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     config.onChange((next, previous) => {
       dns.reload(next);
       if (listsChanged(next, previous)) {
-        lists.reload(next).catch(() => undefined);
+        feeds.reschedule().then(() => lists.reload(next)).catch(() => undefined);
       }
     });
 
     const control = new ControlServer(logger.child({ component: 'control' }));
     control.register('status', { handle: () => status() });
-    control.register('lists', { handle: () => lists.report });
-    control.register('lists.reload', { handle: async (_params, caller) => {
-      try {
-        const report = await lists.reload(config.current);
-        state.audit.append({ actor: actorOf(caller), action: 'lists.reload', details: { names: report.names, compileMs: report.compileMs } });
-        return report;
-      } catch (err) {
-        throw new ControlFailure('lists-unreadable', `${(err as Error).message}. The lists in service are kept.`);
-      }
-    } });
+    registerListMethods(control, { config, lists, feeds, audit: state.audit, logger: logger.child({ component: 'lists' }) });
     control.register<CheckParams>('check', {
       params: CheckParams,
       handle: (params) => {

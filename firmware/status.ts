@@ -27,6 +27,7 @@ export const DaemonStatus = Type.Object({
     names: Type.Integer({ minimum: 0 }),
     compileMs: Type.Integer({ minimum: 0 }),
     loadedAt: Type.Union([Type.String(), Type.Null()]),
+    fromCache: Type.Boolean({ description: 'the lists in service were loaded from the compiled cache (DATA_DIR/compiled), not compiled' }),
     problems: Type.Integer({ minimum: 0, description: 'lists with bad lines or that could not be read' }),
   }),
   queryLog: Type.Object({

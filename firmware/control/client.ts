@@ -1,7 +1,7 @@
 // The CLI's end of the control socket.
 import { createConnection } from 'node:net';
 import { userInfo } from 'node:os';
-import type { ControlRequest, ControlResponse } from './protocol.ts';
+import type { ControlMessage, ControlRequest } from './protocol.ts';
 
 export class DaemonNotRunning extends Error {}
 
@@ -18,18 +18,50 @@ function caller(): ControlRequest['caller'] {
   return sudoUser ? { user: userInfo().username, sudoUser } : { user: userInfo().username };
 }
 
-export async function callDaemon(socketPath: string, method: string, params?: unknown, timeoutMs = 10_000): Promise<unknown> {
+export interface CallOptions {
+  /** Each progress line the method sends before its answer, as it arrives. */
+  onProgress?: (line: string) => void;
+}
+
+/**
+ * Calls `method` and resolves with its result. `timeoutMs` counts from the last sign of life: a
+ * method that keeps sending progress (a long feed update) is not cut off while it works.
+ */
+export async function callDaemon(socketPath: string, method: string, params?: unknown, timeoutMs = 10_000, options: CallOptions = {}): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(socketPath);
     let buffered = '';
-    const timer = setTimeout(() => {
+    let settled = false;
+    const expire = (): void => {
       socket.destroy();
+      settled = true;
       reject(new Error(`the daemon did not answer "${method}" within ${timeoutMs / 1000} s`));
-    }, timeoutMs);
+    };
+    let timer = setTimeout(expire, timeoutMs);
     const finish = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       socket.destroy();
       fn();
+    };
+    const handle = (line: string): void => {
+      let message: ControlMessage;
+      try {
+        message = JSON.parse(line) as ControlMessage;
+      } catch {
+        finish(() => reject(new Error('the daemon sent an unreadable answer')));
+        return;
+      }
+      if ('progress' in message) {
+        clearTimeout(timer);
+        timer = setTimeout(expire, timeoutMs);
+        options.onProgress?.(message.progress);
+      } else if (message.ok) {
+        finish(() => resolve(message.result));
+      } else {
+        finish(() => reject(new ControlCallError(message.error.code, message.error.message)));
+      }
     };
     socket.setEncoding('utf8');
     socket.once('connect', () => {
@@ -38,17 +70,13 @@ export async function callDaemon(socketPath: string, method: string, params?: un
     });
     socket.on('data', (chunk: string) => {
       buffered += chunk;
-      const newline = buffered.indexOf('\n');
-      if (newline < 0) return;
-      let response: ControlResponse;
-      try {
-        response = JSON.parse(buffered.slice(0, newline)) as ControlResponse;
-      } catch {
-        finish(() => reject(new Error('the daemon sent an unreadable answer')));
-        return;
+      let newline = buffered.indexOf('\n');
+      while (newline >= 0 && !settled) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        if (line.trim()) handle(line);
+        newline = buffered.indexOf('\n');
       }
-      if (response.ok) finish(() => resolve(response.result));
-      else finish(() => reject(new ControlCallError(response.error.code, response.error.message)));
     });
     socket.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') {

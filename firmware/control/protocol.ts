@@ -27,7 +27,20 @@ export const ControlResponse = Type.Union([
 ]);
 export type ControlResponse = Static<typeof ControlResponse>;
 
-/** A request line longer than this is refused: nothing a CLI sends comes close. */
+/**
+ * A line of progress a method sends before its answer (`schoolgate lists update` downloading
+ * feeds), so a person watching sees it working; any number of these, then one ControlResponse.
+ */
+export const ControlProgress = Type.Object({ id: Type.Integer(), progress: Type.String() });
+export type ControlProgress = Static<typeof ControlProgress>;
+
+/** What the daemon writes back: progress lines, then exactly one response. */
+export type ControlMessage = ControlResponse | ControlProgress;
+
+/**
+ * A request line longer than this is refused: nothing a CLI sends comes close, except a method
+ * that declares a larger limit of its own (`lists.import` carries a whole list file).
+ */
 export const MAX_REQUEST_BYTES = 1 << 20;
 
 /** Who made a change, for the audit log: the person behind sudo when there is one. */

@@ -5,11 +5,19 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import type { Logger } from '../log.ts';
-import { ControlRequest, MAX_REQUEST_BYTES, type ControlResponse } from './protocol.ts';
+import { ControlRequest, MAX_REQUEST_BYTES, type ControlMessage } from './protocol.ts';
+
+/** What a method can do besides answer: tell the caller how it is getting on. */
+export interface ControlContext {
+  /** Sends one line of progress to the caller now, before the answer. */
+  progress(line: string): void;
+}
 
 export interface ControlMethod<P = unknown> {
   params?: TSchema;
-  handle(params: P, caller: ControlRequest['caller']): Promise<unknown> | unknown;
+  /** A larger request limit for this method alone (it carries a file); others keep MAX_REQUEST_BYTES. */
+  maxRequestBytes?: number;
+  handle(params: P, caller: ControlRequest['caller'], context: ControlContext): Promise<unknown> | unknown;
 }
 
 /** An error whose message is meant for the technician, with a stable code for scripts. */
@@ -25,6 +33,8 @@ export class ControlServer {
   readonly #methods = new Map<string, ControlMethod<never>>();
   readonly #sockets = new Set<Socket>();
   readonly #logger: Logger;
+  /** The longest line any method accepts: a connection buffers no more than this. */
+  #maxLineBytes = MAX_REQUEST_BYTES;
   #server: Server | undefined;
   #path = '';
 
@@ -35,6 +45,7 @@ export class ControlServer {
   register<P>(name: string, method: ControlMethod<P>): void {
     if (this.#methods.has(name)) throw new Error(`control method ${name} registered twice`);
     this.#methods.set(name, method as ControlMethod<never>);
+    this.#maxLineBytes = Math.max(this.#maxLineBytes, method.maxRequestBytes ?? 0);
   }
 
   async listen(path: string): Promise<void> {
@@ -67,26 +78,40 @@ export class ControlServer {
     this.#sockets.add(socket);
     socket.on('close', () => this.#sockets.delete(socket));
     socket.on('error', () => socket.destroy());
-    let buffered = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      buffered += chunk;
-      if (buffered.length > MAX_REQUEST_BYTES) {
-        this.#send(socket, { id: 0, ok: false, error: { code: 'too-large', message: 'request too large' } });
-        socket.end();
-        return;
-      }
-      let newline = buffered.indexOf('\n');
+    // Bytes, not strings: a line is decoded once it is whole (a character may straddle two
+    // chunks), and only each new chunk is searched for the newline, so a request of tens of MiB
+    // costs one pass rather than one per chunk.
+    let parts: Buffer[] = [];
+    let size = 0;
+    socket.on('data', (chunk: Buffer) => {
+      let from = 0;
+      let newline = chunk.indexOf(0x0a, from);
       while (newline >= 0) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        if (line.trim()) void this.#dispatch(socket, line);
-        newline = buffered.indexOf('\n');
+        parts.push(chunk.subarray(from, newline));
+        const line = Buffer.concat(parts, size + newline - from);
+        parts = [];
+        size = 0;
+        from = newline + 1;
+        if (line.length > this.#maxLineBytes) return this.#tooLarge(socket);
+        const text = line.toString('utf8');
+        if (text.trim()) void this.#dispatch(socket, text, line.length);
+        newline = chunk.indexOf(0x0a, from);
+      }
+      if (from < chunk.length) {
+        parts.push(chunk.subarray(from));
+        size += chunk.length - from;
+        if (size > this.#maxLineBytes) this.#tooLarge(socket);
       }
     });
   }
 
-  async #dispatch(socket: Socket, line: string): Promise<void> {
+  #tooLarge(socket: Socket): void {
+    this.#send(socket, { id: 0, ok: false, error: { code: 'too-large', message: 'request too large' } });
+    socket.end();
+    socket.removeAllListeners('data');
+  }
+
+  async #dispatch(socket: Socket, line: string, bytes: number): Promise<void> {
     let request: ControlRequest;
     try {
       const parsed: unknown = JSON.parse(line);
@@ -104,6 +129,11 @@ export class ControlServer {
       this.#send(socket, { id: request.id, ok: false, error: { code: 'unknown-method', message: `the daemon does not know "${request.method}" (is the CLI newer than the daemon?)` } });
       return;
     }
+    const limit = method.maxRequestBytes ?? MAX_REQUEST_BYTES;
+    if (bytes > limit) {
+      this.#send(socket, { id: request.id, ok: false, error: { code: 'too-large', message: `a "${request.method}" request may be at most ${limit} bytes; this one is ${bytes}` } });
+      return;
+    }
     const params = request.params ?? {};
     if (method.params && !Value.Check(method.params, params)) {
       const first = [...Value.Errors(method.params, params)][0];
@@ -112,7 +142,8 @@ export class ControlServer {
       return;
     }
     try {
-      const result = await method.handle(params as never, request.caller);
+      const context: ControlContext = { progress: (line) => this.#send(socket, { id: request.id, progress: line }) };
+      const result = await method.handle(params as never, request.caller, context);
       this.#send(socket, { id: request.id, ok: true, result: result ?? null });
     } catch (err) {
       if (err instanceof ControlFailure) {
@@ -124,8 +155,8 @@ export class ControlServer {
     }
   }
 
-  #send(socket: Socket, response: ControlResponse): void {
-    if (!socket.destroyed) socket.write(`${JSON.stringify(response)}\n`);
+  #send(socket: Socket, message: ControlMessage): void {
+    if (!socket.destroyed && socket.writable) socket.write(`${JSON.stringify(message)}\n`);
   }
 }
 

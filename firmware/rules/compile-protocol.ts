@@ -1,4 +1,4 @@
-// What the lists manager and its compiler thread (compile-worker.ts) say to each other: one
+// What the lists manager and its compiler thread (cached-compile-worker.ts) say to each other: one
 // request in workerData, one reply message, then the thread ends.
 import type { Config } from '../config/schema.ts';
 import type { MatcherData } from '../dns/matcher/data.ts';

@@ -4,9 +4,12 @@
 // lists in service stay.
 //
 // Compiling a million names is about a second of CPU, so it runs in a worker thread
-// (compile-worker.ts), one per reload: the DNS loop on this thread keeps answering meanwhile and
+// (cached-compile-worker.ts), one per reload: the DNS loop on this thread keeps answering meanwhile and
 // only wraps the finished arrays, which arrive as one transferred buffer (no copy, no re-check),
 // and swaps them in.
+//
+// With a cache directory, each compiled table is also kept on disk (compiled-cache.ts): a reload
+// whose inputs have not changed does nothing, and a restart loads the table instead of compiling.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,7 +20,11 @@ import { writeFileDurably } from '../config/durable-file.ts';
 import { CategoryIndex } from '../dns/matcher/categories.ts';
 import { Matcher } from '../dns/matcher/matcher.ts';
 import type { Logger } from '../log.ts';
-import type { CompileReply, CompileRequest } from './compile-protocol.ts';
+import type { CachedCompileReply, CachedCompileRequest } from './cached-compile-worker.ts';
+import {
+  CacheCorrupt, readCacheBin, readCacheMeta, sameByStat, stampInputs, writeCache, writeCacheMeta,
+  type CacheInputs, type CacheMeta, type FileStamp,
+} from './compiled-cache.ts';
 import { ListReadError, type CompiledLists, type ListExtras, type ListStatus } from './load-lists.ts';
 
 export interface ListsTarget {
@@ -30,6 +37,15 @@ export interface ListsReport {
   compileMs: number;
   names: number;
   loadedAt: string | null;
+  /** The table in service was loaded from the compiled cache, not compiled. */
+  fromCache: boolean;
+  /** Each enabled list's file as it was when loaded: when it last changed. */
+  files: Array<{ id: string; bytes: number; modifiedAt: string | null }>;
+}
+
+export interface ReloadOptions {
+  /** Compile even if nothing seems to have changed, and without the cache (`schoolgate lists reload`). */
+  force?: boolean;
 }
 
 export interface ListsManagerOptions {
@@ -41,9 +57,11 @@ export interface ListsManagerOptions {
   compilerUrl?: URL;
   /** A compile still running after this long is abandoned (its thread stopped) and the reload rejected. */
   compileTimeoutMs?: number;
+  /** Where the compiled cache lives (DATA_DIR/compiled); without one, every reload compiles. */
+  cacheDir?: string;
 }
 
-const COMPILER_URL = new URL('./compile-worker.ts', import.meta.url);
+const COMPILER_URL = new URL('./cached-compile-worker.ts', import.meta.url);
 const COMPILE_TIMEOUT_MS = 120_000;
 
 /**
@@ -75,8 +93,13 @@ export class ListsManager {
   readonly #logger: Logger;
   readonly #compilerUrl: URL;
   readonly #timeoutMs: number;
-  #report: ListsReport = { lists: [], compileMs: 0, names: 0, loadedAt: null };
+  readonly #cacheDir: string | undefined;
+  #report: ListsReport = { lists: [], compileMs: 0, names: 0, loadedAt: null, fromCache: false, files: [] };
+  /** What the table in service was built from. */
+  #inService: { key: string; files: FileStamp[] } | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  /** A cache being written after a swap: the next reload (and close) waits for it. */
+  #writing: Promise<void> = Promise.resolve();
   #worker: Worker | undefined;
   #closed = false;
 
@@ -87,6 +110,7 @@ export class ListsManager {
     this.#logger = options.logger;
     this.#compilerUrl = options.compilerUrl ?? COMPILER_URL;
     this.#timeoutMs = options.compileTimeoutMs ?? COMPILE_TIMEOUT_MS;
+    this.#cacheDir = options.cacheDir;
   }
 
   get listsDir(): string {
@@ -98,9 +122,9 @@ export class ListsManager {
   }
 
   /** Compiles and swaps in; reloads run one at a time, in order. Rejects (changing nothing) on a failure. */
-  reload(config: Readonly<Config>): Promise<ListsReport> {
-    const run = this.#queue.then(() => this.#compile(config));
-    this.#queue = run.catch(() => undefined);
+  reload(config: Readonly<Config>, options: ReloadOptions = {}): Promise<ListsReport> {
+    const run = this.#queue.then(() => this.#compile(config, options.force === true));
+    this.#queue = run.then(() => this.#writing, () => undefined).catch(() => undefined);
     return run;
   }
 
@@ -114,12 +138,23 @@ export class ListsManager {
     await this.#queue;
   }
 
-  async #compile(config: Readonly<Config>): Promise<ListsReport> {
+  async #compile(config: Readonly<Config>, force: boolean): Promise<ListsReport> {
     const started = performance.now();
-    let compiled: CompiledLists;
+    let compiled: CompiledLists & { fromCache: boolean; files?: FileStamp[] };
+    let inputs: CacheInputs;
     try {
       if (this.#closed) throw new ListCompilerError('the lists manager is stopped');
-      compiled = await this.#compileInWorker(config);
+      inputs = await stampInputs(config, this.#listsDir, this.#seed);
+      const current = this.#inService;
+      if (!force && current && sameByStat(inputs, current.key, current.files)) {
+        this.#logger.debug('lists unchanged since they were loaded; nothing to do');
+        return this.#report;
+      }
+      const meta = force ? null : await this.#readMeta();
+      // At start nothing is being served yet, so the table is read right here: no thread to start.
+      const startup = !current && meta && sameByStat(inputs, meta.key, meta.files) ? this.#loadCached(meta) : undefined;
+      compiled = (startup && await startup.catch((error: unknown) => this.#cacheIgnored(error)))
+        || await this.#compileInWorker(config, inputs, meta?.key === inputs.key ? meta : undefined);
       if (this.#closed) throw new ListCompilerError('the lists manager stopped during the compile');
     } catch (error) {
       this.#logger.error({ err: error }, 'lists not reloaded; the lists in service stay');
@@ -128,11 +163,15 @@ export class ListsManager {
     const swapStarted = performance.now();
     this.#target.setLists(compiled.matcher, compiled.listIds, compiled.extras);
     const swapMs = performance.now() - swapStarted;
+    const files = compiled.files ?? inputs.files.map((f) => ({ ...f, size: -1 }));
+    this.#inService = { key: inputs.key, files };
     this.#report = {
       lists: compiled.statuses,
       compileMs: Math.round(performance.now() - started),
       names: compiled.matcher.size,
       loadedAt: new Date().toISOString(),
+      fromCache: compiled.fromCache,
+      files: files.map((f) => ({ id: f.id, bytes: Math.max(f.size, 0), modifiedAt: f.mtimeMs >= 0 ? new Date(f.mtimeMs).toISOString() : null })),
     };
     for (const list of compiled.statuses) {
       if (list.badLines > 0) this.#logger.warn({ list: list.id, badLines: list.badLines, firstErrors: list.firstErrors }, 'list has lines that are not domain names; they were skipped');
@@ -140,18 +179,68 @@ export class ListsManager {
     this.#logger.info({
       lists: compiled.statuses.filter((l) => l.enabled).length, names: compiled.matcher.size, bytes: compiled.matcher.bytes,
       compileMs: this.#report.compileMs, workerCompileMs: Math.round(compiled.compileMs), swapMs: Math.round(swapMs * 100) / 100,
-    }, 'lists compiled');
+      fromCache: compiled.fromCache,
+    }, compiled.fromCache ? 'lists loaded from the compiled cache' : 'lists compiled');
     return this.#report;
   }
 
+  async #readMeta(): Promise<CacheMeta | null> {
+    if (!this.#cacheDir) return null;
+    try {
+      return await readCacheMeta(this.#cacheDir);
+    } catch (error) {
+      return this.#cacheIgnored(error);
+    }
+  }
+
+  /** A bad cache is never served: say so, compile, and the compile replaces it. */
+  #cacheIgnored(error: unknown): null {
+    this.#logger.warn({ cacheDir: this.#cacheDir, problem: (error as Error).message }, 'compiled list cache ignored; compiling the lists');
+    return null;
+  }
+
+  async #loadCached(meta: CacheMeta): Promise<CompiledLists & { fromCache: boolean; files: FileStamp[] }> {
+    const bytes = await readCacheBin(this.#cacheDir!, meta);
+    let matcher: Matcher;
+    try {
+      matcher = Matcher.fromBuffer(bytes, { adopt: true });
+    } catch (error) {
+      throw new CacheCorrupt((error as Error).message);
+    }
+    return { matcher, extras: meta.extras, statuses: meta.statuses, listIds: meta.listIds, compileMs: meta.compileMs, fromCache: true, files: meta.files };
+  }
+
+  /** After a swap: keep what was compiled (or refresh the description of what was reused). */
+  #store(reply: CachedCompileReply & { ok: true }, key: string): void {
+    const dir = this.#cacheDir;
+    if (!dir || !reply.files) return;
+    const buffer = reply.data.slots.buffer;
+    const meta: CacheMeta = {
+      schema: 1, key, files: reply.files, extras: reply.extras, statuses: reply.statuses, listIds: reply.listIds,
+      compiledAt: new Date().toISOString(), compileMs: reply.compileMs, bin: { bytes: buffer.byteLength, crc32: reply.binCrc32 ?? 0 },
+    };
+    const write = reply.fromCache
+      ? readCacheMeta(dir).then((old) => old && writeCacheMeta(dir, { ...old, files: meta.files }))
+      // The matcher's arrays are views into the whole encoded table, which is immutable: written
+      // as it is, by the I/O threads, with no copy on this one.
+      : writeCache(dir, meta, new Uint8Array(buffer));
+    this.#writing = write.then(() => undefined, (error: unknown) => {
+      this.#logger.warn({ err: error, cacheDir: dir }, 'compiled list cache not written; the next start compiles');
+    });
+  }
+
   /** One thread, one compile: it reads, parses and builds, answers once, and is gone. */
-  #compileInWorker(config: Readonly<Config>): Promise<CompiledLists> {
-    const request: CompileRequest = {
+  #compileInWorker(config: Readonly<Config>, inputs: CacheInputs, cached: CacheMeta | undefined): Promise<CompiledLists & { fromCache: boolean; files?: FileStamp[] }> {
+    const request: CachedCompileRequest = {
       config: { policies: config.policies, lists: config.lists },
       listsDir: this.#listsDir,
       seed: this.#seed,
+      key: inputs.key,
+      stamps: inputs.files,
+      cacheDir: this.#cacheDir ?? '',
+      ...(cached && this.#cacheDir ? { cached } : {}),
     };
-    return new Promise<CompiledLists>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       const worker = new Worker(this.#compilerUrl, { workerData: request });
       this.#worker = worker;
       let settled = false;
@@ -168,10 +257,15 @@ export class ListsManager {
         settle(() => reject(new ListCompilerError(`the list compiler did not finish within ${this.#timeoutMs} ms`)));
       }, this.#timeoutMs);
       timer.unref();
-      worker.once('message', (reply: CompileReply) => {
+      worker.once('message', (reply: CachedCompileReply) => {
         settle(() => {
           try {
-            resolve(compiledFrom(reply));
+            const compiled = compiledFrom(reply);
+            if (reply.ok) {
+              if (reply.cacheProblem) this.#cacheIgnored(new CacheCorrupt(reply.cacheProblem));
+              this.#store(reply, inputs.key);
+            }
+            resolve({ ...compiled, fromCache: reply.ok && reply.fromCache === true, ...(reply.ok && reply.files ? { files: reply.files } : {}) });
           } catch (error) {
             reject(error);
           }
@@ -190,7 +284,7 @@ export class ListsManager {
   }
 }
 
-function compiledFrom(reply: CompileReply): CompiledLists {
+function compiledFrom(reply: CachedCompileReply): CompiledLists {
   if (!reply.ok) {
     if (reply.statuses) throw new ListReadError(reply.message, reply.statuses);
     const error = new Error(reply.message);

@@ -1,0 +1,104 @@
+// The list compiler's thread, with the compiled cache in front of it. Everything heavy happens
+// here, off the DNS thread: hashing the list files, reading and checking a cached table, or
+// compiling. The answer crosses back as one transferred buffer (no copy on the DNS thread).
+//
+// The main thread only sends work here when a cheap stat says something may have changed; here
+// the files are hashed, and if their contents are what the cache was built from (a file touched,
+// or rewritten with the same bytes), the cached table is used instead of a compile.
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import { decodeMatcher } from '../dns/matcher/serialize.ts';
+import type { CompileReply, CompileRequest } from './compile-protocol.ts';
+import { crc32, hashStamps, readCacheBin, sameByHash, type CacheMeta, type FileStamp } from './compiled-cache.ts';
+import { compileLists, ListReadError } from './load-lists.ts';
+
+export interface CachedCompileRequest extends CompileRequest {
+  key: string;
+  /** The enabled lists' files, by stat, in config order. */
+  stamps: FileStamp[];
+  cacheDir: string;
+  /** The cache's description when its key matches (only then is it worth reading). */
+  cached?: CacheMeta;
+}
+
+export type CachedCompileReply = CompileReply & {
+  /** The table came from lists.bin, not a compile. */
+  fromCache?: boolean;
+  /** The files as compiled (with SHA-256); absent when one changed during the compile, so the result must not be cached. */
+  files?: FileStamp[];
+  /** CRC-32 of the whole compiled buffer, for lists.json. */
+  binCrc32?: number;
+  /** Why a cache that looked usable was not used. */
+  cacheProblem?: string;
+};
+
+const COMPILE_NICE = 19;
+
+/** See compile-worker.ts: under load the DNS thread is scheduled first. Best effort. */
+function yieldCpu(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, COMPILE_NICE);
+  } catch {
+    // not Linux, or not allowed: compile at normal priority
+  }
+}
+
+const sameStat = (a: readonly FileStamp[], b: readonly FileStamp[]): boolean =>
+  a.length === b.length && a.every((f, i) => f.size === b[i]!.size && f.mtimeMs === b[i]!.mtimeMs);
+
+async function answer(request: CachedCompileRequest): Promise<{ reply: CachedCompileReply; transfer: ArrayBuffer[] }> {
+  const before = await hashStamps(request.stamps);
+  let cacheProblem: string | undefined;
+  if (request.cached && sameByHash(request.key, before, request.cached)) {
+    try {
+      const bytes = await readCacheBin(request.cacheDir, request.cached);
+      const { categories, ...arrays } = decodeMatcher(bytes, true);
+      const { extras, statuses, listIds, compileMs } = request.cached;
+      return {
+        reply: { ok: true, data: arrays, categories: [...categories.ids()], extras, statuses, listIds, compileMs, fromCache: true, files: before },
+        // The views' buffer: the file's own, or decodeMatcher's aligned copy of it.
+        transfer: [arrays.slots.buffer as ArrayBuffer],
+      };
+    } catch (error) {
+      cacheProblem = (error as Error).message;
+    }
+  }
+  const compiled = await compileLists(request.config, { listsDir: request.listsDir, seed: request.seed });
+  // A file rewritten while it was compiled: what was read is not what was hashed, so no cache.
+  const after = await hashStamps(request.stamps.map((s) => ({ ...s })));
+  const stable = sameStat(before, after) && before.every((f, i) => f.sha256 === after[i]!.sha256);
+  const buf = compiled.matcher.toBuffer();
+  const binCrc32 = crc32(buf);
+  const { categories, ...arrays } = decodeMatcher(buf, true);
+  return {
+    reply: {
+      ok: true, data: arrays, categories: [...categories.ids()], extras: compiled.extras, statuses: compiled.statuses,
+      listIds: compiled.listIds, compileMs: compiled.compileMs, binCrc32,
+      ...(stable ? { files: after } : {}), ...(cacheProblem ? { cacheProblem } : {}),
+    },
+    transfer: [arrays.slots.buffer as ArrayBuffer],
+  };
+}
+
+async function run(request: CachedCompileRequest): Promise<void> {
+  yieldCpu();
+  let outcome: { reply: CachedCompileReply; transfer: ArrayBuffer[] };
+  try {
+    outcome = await answer(request);
+  } catch (error) {
+    outcome = {
+      reply: {
+        ok: false,
+        name: error instanceof Error ? error.name : 'Error',
+        message: error instanceof Error ? error.message : String(error),
+        ...(error instanceof ListReadError ? { statuses: error.statuses } : {}),
+      },
+      transfer: [],
+    };
+  }
+  parentPort!.postMessage(outcome.reply, outcome.transfer);
+}
+
+await run(workerData as CachedCompileRequest);

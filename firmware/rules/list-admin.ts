@@ -1,0 +1,226 @@
+// Adding and removing lists at the technician's request (`schoolgate lists import|remove`). Each
+// change is all or nothing: the list file stored durably, the configuration changed through its
+// validated store, the lists recompiled and swapped in; if a step fails, the steps before it are
+// undone and the lists in service stay. Nothing stored is ever deleted: a removed list's file is
+// kept beside the others under a new name.
+import { access, mkdir, rename, unlink } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+import type { AuditAppend } from '../control/audit.ts';
+import { ControlFailure } from '../control/server.ts';
+import { ConfigError } from '../config/issues.ts';
+import { writeFileDurably } from '../config/durable-file.ts';
+import { Id, ListFormat, type Config, type ListSource } from '../config/schema.ts';
+import type { Logger } from '../log.ts';
+import { builtinId, loadCatalogue } from './catalogue.ts';
+import { checkListText, forEachLine, guessFormat, ListCheck, REPORTED_BAD_LINES } from './list-check.ts';
+import type { ListsManager, ListsReport } from './lists-manager.ts';
+import { configuredCategories } from './load-lists.ts';
+
+/** The largest list file an import takes (a 1M-name list is about 20 MiB). */
+export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+/** The request carrying it: JSON escaping can at worst double a text of newlines. */
+export const MAX_IMPORT_REQUEST_BYTES = 2 * MAX_IMPORT_BYTES + (1 << 20);
+
+export const ImportParams = Type.Object({
+  text: Type.String({ maxLength: MAX_IMPORT_BYTES }),
+  /** The technician's path on the gateway, for the record. */
+  fileName: Type.String({ minLength: 1, maxLength: 4096 }),
+  category: Type.String({ minLength: 1, maxLength: 64 }),
+  format: Type.Optional(ListFormat),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
+  id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  restricted: Type.Optional(Type.Boolean()),
+  skipBadLines: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false });
+export type ImportParams = Static<typeof ImportParams>;
+
+export const ImportResult = Type.Object({
+  id: Type.String(),
+  file: Type.String(),
+  category: Type.String(),
+  restricted: Type.Boolean(),
+  check: ListCheck,
+  droppedLines: Type.Integer({ minimum: 0 }),
+  namesInService: Type.Integer({ minimum: 0 }),
+});
+export type ImportResult = Static<typeof ImportResult>;
+
+export const RemoveParams = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 120 }),
+  forceRestricted: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false });
+export type RemoveParams = Static<typeof RemoveParams>;
+
+export interface RemoveResult {
+  id: string;
+  /** Where the list's file is now, or why it was left where it is. */
+  file: { keptAs: string } | { unchanged: string; reason: string };
+  namesInService: number;
+}
+
+export interface ListAdminDeps {
+  config: { readonly current: Readonly<Config>; update(change: (draft: Config) => Config | void): Promise<Config> };
+  lists: Pick<ListsManager, 'reload' | 'listsDir'>;
+  audit: { append(entry: AuditAppend): unknown };
+  logger: Logger;
+  now?: () => Date;
+}
+
+
+/** A list id from the file's name: "Gambling Sites.txt" → "gambling-sites". */
+export function idFromFileName(fileName: string): string {
+  const base = fileName.split('/').pop()!.replace(/\.[A-Za-z0-9]{1,8}$/, '');
+  return base.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^[^a-z]+/, '').replace(/-+$/, '').slice(0, 32).replace(/-+$/, '');
+}
+
+/** Every category an import may name: those the policies or lists mention, and the shipped catalogue's. */
+export function knownCategories(config: Pick<Config, 'policies' | 'lists'>): string[] {
+  return [...new Set([...configuredCategories(config), ...loadCatalogue().categories.keys()])].sort();
+}
+
+const COMMENT: Record<ListFormat, string> = { domains: '#', hosts: '#', regex: '#', sha256: '#', adblock: '!', rpz: ';' };
+
+export function badLinesMessage(file: string, check: ListCheck, advice: string): string {
+  const shown = check.firstBadLines.map((e) => `  line ${e.line}: ${e.message}`);
+  const more = check.badLines > check.firstBadLines.length ? [`  … and ${check.badLines - check.firstBadLines.length} more`] : [];
+  return [`${file}: ${check.badLines} bad line${check.badLines === 1 ? '' : 's'}; ${advice}`, ...shown, ...more].join('\n');
+}
+
+/** One change at a time: two imports of the same id cannot both pass the "exists" check. */
+let serial: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+  const run = serial.then(work, work);
+  serial = run.catch(() => undefined);
+  return run;
+}
+
+/** Applies a list change to the config and the lists in service, undoing the config if the lists cannot load. */
+async function applyListChange(deps: ListAdminDeps, change: (draft: Config) => void, undo: (draft: Config) => void): Promise<ListsReport> {
+  try {
+    await deps.config.update(change);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ControlFailure('invalid-config', `the configuration would not be valid: ${error.message}`);
+    throw error;
+  }
+  try {
+    return await deps.lists.reload(deps.config.current);
+  } catch (error) {
+    await deps.config.update(undo);
+    throw new ControlFailure('lists-unreadable', `${(error as Error).message}. Nothing was changed; the lists in service are kept.`);
+  }
+}
+
+export function importList(deps: ListAdminDeps, params: ImportParams, actor: string): Promise<ImportResult> {
+  return oneAtATime(async () => {
+    const config = deps.config.current;
+    const id = params.id ?? idFromFileName(params.fileName);
+    if (!Value.Check(Id, id)) {
+      throw new ControlFailure('bad-id', `"${id}" cannot be a list id (lower-case letters, digits and dashes, starting with a letter, at most 32 characters); give one with --id`);
+    }
+    const existing = config.lists.find((l) => l.id === id);
+    if (existing) throw new ControlFailure('list-exists', `a list "${id}" already exists (${existing.name}, ${existing.file}); choose another --id, or remove it first`);
+    const categories = knownCategories(config);
+    if (!categories.includes(params.category)) {
+      throw new ControlFailure('unknown-category', `no policy or catalogue entry knows the category "${params.category}"; known categories: ${categories.join(', ')}`);
+    }
+    const restricted = params.restricted === true;
+    let format = params.format;
+    let guessed: string | undefined;
+    if (!format) {
+      const guess = guessFormat(params.text);
+      if ('error' in guess) throw new ControlFailure('unknown-format', `${params.fileName}: ${guess.error}`);
+      format = guess.format;
+      guessed = guess.reason;
+    }
+    const { report: check, bad } = checkListText(params.text, format, { restricted, ...(guessed ? { guessed } : {}) });
+    if (check.badLines > 0 && !params.skipBadLines) {
+      throw new ControlFailure('bad-lines', badLinesMessage(params.fileName, check, 'nothing was imported (--skip-bad-lines imports the rest)'));
+    }
+    if (check.truncated) throw new ControlFailure('too-long', `${params.fileName} has more lines than a list may have; nothing was imported`);
+    if (check.entries === 0) throw new ControlFailure('empty-list', `${params.fileName} has no entries (as ${format}); nothing was imported`);
+
+    const file = `${id}.txt`;
+    const path = join(deps.lists.listsDir, file);
+    if (await access(path).then(() => true, () => false)) {
+      throw new ControlFailure('file-exists', `${path} already exists though no list uses it; move it away or choose another --id`);
+    }
+    const at = (deps.now ?? (() => new Date()))().toISOString();
+    const dropped = [...bad].sort((a, b) => a - b);
+    const mark = COMMENT[format];
+    const header = [
+      `${mark} Imported by ${actor} at ${at} from ${JSON.stringify(params.fileName)} as ${format}, category ${params.category}.`,
+      ...(dropped.length ? [`${mark} ${dropped.length} bad line(s) dropped (original line numbers): ${dropped.slice(0, REPORTED_BAD_LINES).join(', ')}${dropped.length > REPORTED_BAD_LINES ? ', …' : ''}`] : []),
+    ];
+    const kept: string[] = [];
+    forEachLine(params.text, (line, number) => { if (!bad.has(number)) kept.push(line); });
+    await mkdir(deps.lists.listsDir, { recursive: true, mode: 0o750 });
+    await writeFileDurably(path, `${header.join('\n')}\n${kept.join('\n')}\n`, { mode: 0o640 });
+
+    const source: ListSource = {
+      id, name: params.name ?? params.fileName.split('/').pop()!.slice(0, 120), category: params.category, file, format,
+      ...(restricted ? { restricted: true } : {}), enabled: true,
+    };
+    let report: ListsReport;
+    try {
+      report = await applyListChange(deps, (draft) => { draft.lists.push(source); }, (draft) => {
+        draft.lists = draft.lists.filter((l) => l.id !== id);
+      });
+    } catch (error) {
+      await unlink(path).catch(() => undefined);
+      throw error;
+    }
+    deps.audit.append({
+      actor, action: 'lists.import', subject: id,
+      details: {
+        category: params.category, format, restricted, from: params.fileName, entries: check.entries, names: check.names,
+        regexes: check.regexes, hashes: check.hashes, allow: check.allow, duplicates: check.duplicates, droppedLines: dropped.length,
+      },
+    });
+    deps.logger.info({ actor, list: id, category: params.category, entries: check.entries, droppedLines: dropped.length }, 'list imported');
+    return { id, file: path, category: params.category, restricted, check, droppedLines: dropped.length, namesInService: report.names };
+  });
+}
+
+export function removeList(deps: ListAdminDeps, params: RemoveParams, actor: string): Promise<RemoveResult> {
+  return oneAtATime(async () => {
+    const config = deps.config.current;
+    const byName = config.lists.filter((l) => l.name === params.name);
+    const list = config.lists.find((l) => l.id === params.name) ?? (byName.length === 1 ? byName[0] : undefined);
+    if (!list) throw new ControlFailure('unknown-list', `there is no list "${params.name}" (lists: ${config.lists.map((l) => l.id).join(', ') || 'none'})`);
+    if (list.restricted && !params.forceRestricted) {
+      throw new ControlFailure('restricted', `"${list.id}" is an illegal-content (restricted) list: removing it stops blocking its entries on every network. If that is really intended, repeat with --force-restricted; it is recorded in the audit log under your name.`);
+    }
+    const index = config.lists.indexOf(list);
+    const report = await applyListChange(deps, (draft) => { draft.lists.splice(index, 1); }, (draft) => {
+      draft.lists.splice(Math.min(index, draft.lists.length), 0, list as ListSource);
+    });
+    const file = await setAside(deps, list);
+    if (list.restricted) deps.logger.warn({ actor, list: list.id }, 'a restricted (illegal-content) list was removed by force');
+    deps.audit.append({
+      actor, action: 'lists.remove', subject: list.id,
+      details: {
+        name: list.name, category: list.category, file: list.file, ...file, restricted: list.restricted === true,
+        ...(list.restricted ? { forcedRestricted: true, warning: 'an illegal-content list was removed: its entries are no longer blocked' } : {}),
+      },
+    });
+    return { id: list.id, file, namesInService: report.names };
+  });
+}
+
+/** A removed list's own file (in DATA_DIR/lists) is renamed, never deleted; shipped and outside files stay. */
+async function setAside(deps: ListAdminDeps, list: Readonly<ListSource>): Promise<RemoveResult['file']> {
+  if (builtinId(list.file) !== undefined) return { unchanged: list.file, reason: 'a shipped starter list: the file stays with the firmware' };
+  if (isAbsolute(list.file)) return { unchanged: list.file, reason: 'a file outside the data directory is left where it is' };
+  const from = join(deps.lists.listsDir, list.file);
+  const stamp = (deps.now ?? (() => new Date()))().toISOString().replace(/[:.]/g, '-');
+  const to = `${from}.removed-${stamp}`;
+  try {
+    await rename(from, to);
+    return { keptAs: to };
+  } catch (error) {
+    deps.logger.warn({ err: error, file: from }, 'removed list file could not be renamed; it stays as it was');
+    return { unchanged: from, reason: `could not be renamed: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+  }
+}

@@ -1,0 +1,105 @@
+// Reading a list file a technician brings, before anything is stored: which format it is (when
+// they did not say), what it holds, and which lines are bad. Shared by `schoolgate lists test`
+// (run locally, changes nothing) and the daemon's `lists.import`, so both report the same thing.
+import { Type, type Static } from 'typebox';
+import type { ListFormat } from '../config/schema.ts';
+import { createListReader } from './formats/parse.ts';
+
+/** How many bad lines a report quotes; the rest are counted ("… and N more"). */
+export const REPORTED_BAD_LINES = 20;
+
+export const ListCheck = Type.Object({
+  format: Type.String(),
+  /** Set when the format was not given: why this one was chosen. */
+  guessed: Type.Optional(Type.String()),
+  lines: Type.Integer({ minimum: 0 }),
+  entries: Type.Integer({ minimum: 0, description: 'names + regexes + hashes, repeats folded' }),
+  names: Type.Integer({ minimum: 0 }),
+  regexes: Type.Integer({ minimum: 0 }),
+  hashes: Type.Integer({ minimum: 0 }),
+  allow: Type.Integer({ minimum: 0, description: 'exception entries (@@ rules, rpz-passthru)' }),
+  duplicates: Type.Integer({ minimum: 0 }),
+  skipped: Type.Array(Type.Object({ reason: Type.String(), count: Type.Integer(), firstLine: Type.Integer() })),
+  badLines: Type.Integer({ minimum: 0 }),
+  firstBadLines: Type.Array(Type.Object({ line: Type.Integer(), message: Type.String() }), { description: `the first ${REPORTED_BAD_LINES}` }),
+  truncated: Type.Boolean(),
+});
+export type ListCheck = Static<typeof ListCheck>;
+
+export interface CheckedList {
+  report: ListCheck;
+  /** Every bad line's number (import with --skip-bad-lines drops exactly these). */
+  bad: ReadonlySet<number>;
+}
+
+/** Calls `each(line)` for every line of `text`; a final newline ends the last line rather than starting one. */
+export function forEachLine(text: string, each: (line: string, number: number) => void): void {
+  let start = 0;
+  let number = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    each(text.slice(start, end), ++number);
+    start = end + 1;
+  }
+}
+
+const SAMPLE_LINES = 200;
+const HOSTS_LINE = /^(0\.0\.0\.0|127\.0\.0\.1|::1?|0|::)\s+\S/;
+const HEX64 = /^[0-9a-fA-F]{64}$/;
+const DOMAIN_LINE = /^(\*\.)?[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?\.?$/;
+
+/**
+ * Guesses the format from the first lines that are not blank or comments. Only the formats with
+ * a telltale shape are guessed; a regex list never is (a plain name is a valid regex).
+ */
+export function guessFormat(text: string): { format: ListFormat; reason: string } | { error: string } {
+  const sample: string[] = [];
+  forEachLine(text.length > 1 << 20 ? text.slice(0, 1 << 20) : text, (raw) => {
+    if (sample.length >= SAMPLE_LINES) return;
+    const line = raw.replace(/^\ufeff/, '').trim();
+    if (line) sample.push(line);
+  });
+  if (sample.some((l) => /^\$ORIGIN\b/i.test(l) || /\bSOA\b/.test(l))) return { format: 'rpz', reason: 'it has a $ORIGIN or SOA record' };
+  if (sample.some((l) => l.startsWith('||') || l.startsWith('@@||') || /^\[adblock/i.test(l))) return { format: 'adblock', reason: 'lines start with "||"' };
+  const data = sample.filter((l) => !l.startsWith('#') && !l.startsWith('!') && !l.startsWith(';'));
+  if (data.length === 0) return { error: 'cannot tell the format: the file has no entries in its first lines; give --format' };
+  const share = (test: RegExp): number => data.filter((l) => test.test(l)).length / data.length;
+  if (share(HEX64) >= 0.9) return { format: 'sha256', reason: 'lines are 64 hexadecimal digits' };
+  if (share(HOSTS_LINE) >= 0.5) return { format: 'hosts', reason: 'lines start with an address such as 0.0.0.0' };
+  if (share(DOMAIN_LINE) >= 0.5) return { format: 'domains', reason: 'lines are domain names' };
+  return { error: 'cannot tell the format from the first lines; give --format (domains, hosts, adblock, regex, rpz or sha256)' };
+}
+
+/**
+ * Parses the whole of `text` as `format` and counts what it holds. `redact` keeps the listed
+ * text out of every message (restricted lists); a restricted list also refuses allow entries.
+ */
+export function checkListText(text: string, format: ListFormat, options: { restricted?: boolean; guessed?: string } = {}): CheckedList {
+  const report: ListCheck = {
+    format, ...(options.guessed ? { guessed: options.guessed } : {}),
+    lines: 0, entries: 0, names: 0, regexes: 0, hashes: 0, allow: 0, duplicates: 0, skipped: [], badLines: 0, firstBadLines: [], truncated: false,
+  };
+  const bad = new Set<number>();
+  const reader = createListReader(format, {
+    item(item) {
+      report.entries++;
+      if (item.type === 'name') report.names++;
+      else if (item.type === 'regex') report.regexes++;
+      else report.hashes++;
+      if (item.type !== 'hash' && item.action === 'allow') report.allow++;
+    },
+    error(error) {
+      bad.add(error.line);
+      if (report.firstBadLines.length < REPORTED_BAD_LINES) report.firstBadLines.push(error);
+    },
+  }, { redact: options.restricted === true, exceptions: options.restricted !== true });
+  forEachLine(text, (line) => reader.push(line));
+  const summary = reader.end();
+  report.lines = summary.lines;
+  report.duplicates = summary.duplicates;
+  report.skipped = summary.skipped.map((s) => ({ ...s }));
+  report.truncated = summary.truncated;
+  report.badLines = bad.size;
+  return { report, bad };
+}
