@@ -50,3 +50,28 @@ describe('list formats', () => {
     expect(parsed.errors).toEqual([{ line: 4, message: expect.stringContaining('ADDRESS NAME') }]);
   });
 });
+
+describe('compiling lists', () => {
+  it('folds repeated names, within a list and across lists, and counts them per list', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { compileLists } = await import('../../../firmware/rules/load-lists.ts');
+    const { defaultConfig } = await import('../../../firmware/config/defaults.ts');
+    const dir = await mkdtemp(join(tmpdir(), 'schoolgate-fold-'));
+    try {
+      await writeFile(join(dir, 'a.txt'), 'one.example\ntwo.example\nONE.example.\n');
+      await writeFile(join(dir, 'b.txt'), 'two.example\nthree.example\n');
+      const config = defaultConfig();
+      config.lists = [
+        { id: 'a', name: 'A', category: 'social', file: 'a.txt', format: 'domains', enabled: true },
+        { id: 'b', name: 'B', category: 'gaming', file: 'b.txt', format: 'domains', enabled: true },
+      ];
+      const compiled = await compileLists(config, { listsDir: dir, seed: 7 });
+      expect(compiled.matcher.size).toBe(3);
+      expect(compiled.statuses.map((s) => [s.id, s.entries, s.duplicates])).toEqual([['a', 3, 1], ['b', 2, 1]]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
