@@ -25,7 +25,7 @@ Usage: schoolgate COMMAND [options]   (schoolgate COMMAND --help for details)
 Commands:
 ${lines.join('\n')}
 
-Exit codes: 0 ok, 1 failure, 2 wrong usage, 3 no daemon running, 4 invalid configuration.
+Exit codes: 0 ok, 1 failure, 2 wrong usage, 3 no daemon running, 4 invalid input (a configuration or list file with problems, each named).
 `;
 }
 
@@ -70,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof ControlCallError || err instanceof ConfigError) {
       process.stderr.write(`schoolgate ${name}: ${err.message}\n`);
-      return err instanceof ConfigError || err.code === 'invalid-config' ? EXIT.invalidConfig : EXIT.failure;
+      return err instanceof ConfigError || err.code === 'invalid-config' ? EXIT.invalidInput : EXIT.failure;
     }
     process.stderr.write(`schoolgate ${name}: ${(err as Error).message}\n`);
     return EXIT.failure;

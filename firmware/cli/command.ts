@@ -5,7 +5,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { CONTROL_SOCKET_NAME } from '../control/protocol.ts';
 
 /** Exit codes a script on the technician's side can rely on. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, notRunning: 3, invalidConfig: 4 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 2, notRunning: 3, invalidInput: 4 } as const;
 
 export const DEFAULT_DATA_DIR = '/var/lib/schoolgate';
 

@@ -34,7 +34,7 @@ ${dataDirHelp}
         if (!(err instanceof ConfigError)) throw err;
         if (values.json) process.stdout.write(`${JSON.stringify({ valid: false, issues: err.issues })}\n`);
         else process.stderr.write(`${err.message}\n`);
-        return EXIT.invalidConfig;
+        return EXIT.invalidInput;
       }
       process.stdout.write(values.json ? `${JSON.stringify({ valid: true, issues: [] })}\n` : `${file}: valid\n`);
       return EXIT.ok;

@@ -14,7 +14,7 @@ import { formatCheck, formatImport, formatLists, formatRemove, formatUpdate } fr
 
 const FORMATS = (ListFormat.anyOf as Array<{ const: string }>).map((f) => f.const);
 /** Bad input was refused (a file with bad lines): the same code as an invalid configuration. */
-const EXIT_BAD_INPUT = EXIT.invalidConfig;
+const EXIT_BAD_INPUT = EXIT.invalidInput;
 const SLOW_MS = 300_000;
 
 function formatOption(values: OptionValues): ListFormat | undefined {

@@ -31,7 +31,7 @@ ${dataDirHelp}
       logger.fatal(err instanceof ConfigError ? { issues: err.issues } : { err }, 'schoolgate did not start');
       logger.flush();
       process.stderr.write(`schoolgate: ${(err as Error).message}\n`);
-      return err instanceof ConfigError ? EXIT.invalidConfig : EXIT.failure;
+      return err instanceof ConfigError ? EXIT.invalidInput : EXIT.failure;
     }
     const status = daemon.status();
     logger.info({
