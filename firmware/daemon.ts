@@ -2,6 +2,7 @@
 // them together and starts them in order. Nothing else constructs a service.
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { buildAdminApp } from './admin/app.ts';
 import { defaultConfig } from './config/defaults.ts';
 import type { Config } from './config/schema.ts';
@@ -52,6 +53,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const dataDir = resolve(options.dataDir);
   const configFile = resolve(options.configFile ?? join(dataDir, 'config.json'));
   const startedAt = new Date();
+  // How long the event loop (DNS included) was kept from running: the first thing to look at
+  // when answers are slow.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   await mkdir(dataDir, { recursive: true, mode: 0o750 });
   const controlSocket = join(dataDir, CONTROL_SOCKET_NAME);
   await assertNoDaemonAt(controlSocket);
@@ -63,7 +68,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     ...(options.configFile ? {} : { createWith: defaultConfig }),
   });
   const state = StateDatabase.open(join(dataDir, 'state.db'), { logger });
-  const stops: Array<() => Promise<void> | void> = [() => state.close()];
+  const stops: Array<() => Promise<void> | void> = [() => state.close(), () => loopDelay.disable()];
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.splice(0).reverse()) {
       try {
@@ -123,6 +128,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         dns: dns.stats(),
         lists: { names: lists.report.names, compileMs: lists.report.compileMs, loadedAt: lists.report.loadedAt, fromCache: lists.report.fromCache, problems: lists.report.lists.filter((l) => l.badLines > 0 || l.error).length },
         queryLog: queryLog.stats(),
+        eventLoopDelayMs: {
+          p50: loopDelay.percentile(50) / 1e6,
+          p99: loopDelay.percentile(99) / 1e6,
+          max: loopDelay.max / 1e6,
+        },
         admin: { url: urlOf(adminEndpoint.address, adminEndpoint.port) },
         state: { schemaVersion: state.schemaVersion, devices: state.devices.count(), auditEntries: state.audit.count() },
       };

@@ -30,6 +30,9 @@ export const DaemonStatus = Type.Object({
     fromCache: Type.Boolean({ description: 'the lists in service were loaded from the compiled cache (DATA_DIR/compiled), not compiled' }),
     problems: Type.Integer({ minimum: 0, description: 'lists with bad lines or that could not be read' }),
   }),
+  eventLoopDelayMs: Type.Object({
+    p50: Type.Number(), p99: Type.Number(), max: Type.Number(),
+  }, { description: 'how long the event loop was kept waiting since start (ms): DNS answers wait at least this long' }),
   queryLog: Type.Object({
     written: Type.Integer({ minimum: 0, description: 'query events written to logs.db since start' }),
     writeErrors: Type.Integer({ minimum: 0, description: 'batches lost to write errors (disk full?)' }),

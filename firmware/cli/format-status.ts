@@ -24,6 +24,7 @@ export function formatStatus(s: DaemonStatus): string {
   dns       ${s.dns.listening.map((l) => `${l.transport} ${l.address}:${l.port}`).join(', ')}
   answers   ${verdicts}
   state     schema ${s.state.schemaVersion}, ${s.state.devices} devices, ${s.state.auditEntries} audit entries
+  loop      event-loop delay p99 ${s.eventLoopDelayMs.p99.toFixed(1)} ms, max ${s.eventLoopDelayMs.max.toFixed(1)} ms
 
 ${networks}
 `;
