@@ -74,7 +74,13 @@ export class QueryLog {
     const { port1, port2 } = new MessageChannel();
     this.#replies = port1;
     const workerData: WriterData = { file, nowMs: options.now?.().getTime(), shared, replyPort: port2 };
-    this.#worker = new Worker(WRITER_URL, { workerData, transferList: [port2] });
+    // The writer holds a batch and a prepared statement, nothing more: a small heap keeps the
+    // gateway's memory down (each thread has its own V8 heap).
+    this.#worker = new Worker(WRITER_URL, {
+      workerData,
+      transferList: [port2],
+      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 },
+    });
     // The daemon's other handles keep it running; this thread must never be the reason it stays up.
     this.#worker.unref();
     this.#replies.unref();
