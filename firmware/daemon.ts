@@ -11,6 +11,7 @@ import { CONTROL_SOCKET_NAME, actorOf } from './control/protocol.ts';
 import { assertNoDaemonAt, ControlFailure, ControlServer } from './control/server.ts';
 import { ConfigError } from './config/validate.ts';
 import { DnsService } from './dns/service.ts';
+import { DnsThreads } from './dns/dns-threads.ts';
 import type { Logger } from './log.ts';
 import { CheckParams, checkName } from './dns/check.ts';
 import { QueryLog } from './monitor/query-log.ts';
@@ -81,6 +82,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   try {
     const dns = new DnsService({ config: config.current, logger: logger.child({ component: 'dns' }) });
+    const dnsThreads = new DnsThreads({ service: dns, config: config.current, logger: logger.child({ component: 'dns' }) });
     const lists = new ListsManager({
       target: dns,
       listsDir: join(dataDir, 'lists'),
@@ -107,6 +109,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     stops.push(() => queryLog.close());
     await dns.start();
     stops.push(() => dns.stop());
+    await dnsThreads.start();
+    stops.push(() => dnsThreads.stop());
     const retention = startRetention({ queryLog, retention: () => config.current.retention, logger });
     stops.push(() => retention.stop());
 
@@ -125,7 +129,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         networks: current.networks.map((n) => ({
           id: n.id, name: n.name, kind: n.kind, enabled: n.enabled, interface: n.interface, subnets: [...n.subnets], policy: n.policy,
         })),
-        dns: dns.stats(),
+        dns: dnsThreads.stats(),
         lists: { names: lists.report.names, compileMs: lists.report.compileMs, loadedAt: lists.report.loadedAt, fromCache: lists.report.fromCache, problems: lists.report.lists.filter((l) => l.badLines > 0 || l.error).length },
         queryLog: queryLog.stats(),
         eventLoopDelayMs: {
@@ -148,6 +152,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
     config.onChange((next, previous) => {
       dns.reload(next);
+      dnsThreads.reload(next);
       if (listsChanged(next, previous)) {
         feeds.reschedule().then(() => lists.reload(next)).catch(() => undefined);
       }

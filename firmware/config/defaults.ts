@@ -47,6 +47,7 @@ export function defaultConfig(): Config {
       cache: { ...DNS_CACHE_DEFAULTS },
       upstreamBlocks: { addresses: [], extendedErrors: true },
       rebindingProtection: { enabled: true, allowedDomains: [] },
+      threads: 1,
     },
     web: { admin: { address: '127.0.0.1', port: 8080 } },
     retention: { queryEventsDays: 30, rollupsDays: 400, visitorRecordsDays: 90 },

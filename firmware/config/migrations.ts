@@ -61,6 +61,7 @@ function v1ToV2(doc: Json): Json {
       cache: { ...DNS_CACHE_DEFAULTS },
       upstreamBlocks: { addresses: [], extendedErrors: true },
       rebindingProtection: { enabled: true, allowedDomains: [] },
+      threads: 1,
       ...out.dns,
     };
   }

@@ -132,6 +132,8 @@ export const Dns = Type.Object({
     enabled: Type.Boolean(),
     allowedDomains: Type.Array(Hostname, { maxItems: 256, description: 'names (and their subdomains) whose public answers may be private addresses' }),
   }, { additionalProperties: false }),
+  // Optional so a v2 file written before the setting existed still loads (absent means 1).
+  threads: Type.Optional(Type.Integer({ minimum: 1, maximum: 16, description: 'threads answering UDP questions on the same port (SO_REUSEPORT); 1 keeps everything on the main thread. TCP is always answered by the main thread' })),
 }, { additionalProperties: false });
 export type Dns = Static<typeof Dns>;
 

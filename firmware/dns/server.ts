@@ -37,6 +37,13 @@ export interface DnsServerOptions {
    * dropped by the kernel. Linux caps the size at net.core.rmem_max / wmem_max.
    */
   udpBufferBytes?: number;
+  /**
+   * Binds UDP with SO_REUSEPORT, so other threads can bind the same port and the kernel spreads
+   * datagrams across them by flow hash (dns.threads > 1).
+   */
+  reusePort?: boolean;
+  /** No TCP listeners: a DNS worker thread, whose TCP stays with the main thread. */
+  udpOnly?: boolean;
 }
 
 export const DEFAULT_UDP_BUFFER_BYTES = 8 * 1024 * 1024;
@@ -178,6 +185,8 @@ export class DnsServer {
   readonly #tcp: net.Server[] = [];
   readonly #connections = new Set<TcpConnection>();
   readonly #udpBufferBytes: number;
+  readonly #reusePort: boolean;
+  readonly #udpOnly: boolean;
   #listening: Listening[] = [];
   #udpBuffers: UdpBuffers[] = [];
 
@@ -188,6 +197,8 @@ export class DnsServer {
     this.#logger = options.logger;
     this.tcpLimits = { ...DEFAULT_TCP_LIMITS, ...options.tcp };
     this.#udpBufferBytes = options.udpBufferBytes ?? DEFAULT_UDP_BUFFER_BYTES;
+    this.#reusePort = options.reusePort === true;
+    this.#udpOnly = options.udpOnly === true;
   }
 
   /** Binds every endpoint (UDP, then TCP on the same port); on any failure closes what it bound. */
@@ -195,7 +206,7 @@ export class DnsServer {
     try {
       for (const endpoint of this.#endpoints) {
         const port = await this.#bindUdp(endpoint);
-        await this.#bindTcp(endpoint, port);
+        if (!this.#udpOnly) await this.#bindTcp(endpoint, port);
       }
     } catch (error) {
       await this.stop();
@@ -232,7 +243,7 @@ export class DnsServer {
   }
 
   #bindUdp(endpoint: Endpoint): Promise<number> {
-    const socket = dgram.createSocket({ type: isV6(endpoint.address) ? 'udp6' : 'udp4', ipv6Only: isV6(endpoint.address) });
+    const socket = dgram.createSocket({ type: isV6(endpoint.address) ? 'udp6' : 'udp4', ipv6Only: isV6(endpoint.address), reusePort: this.#reusePort });
     const listener = new UdpListener(socket);
     return new Promise<number>((resolve, reject) => {
       socket.once('error', (error) => {

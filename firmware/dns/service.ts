@@ -73,11 +73,19 @@ export interface DnsServiceOptions {
   tcp?: Partial<TcpLimits>;
   /** Google's search domains for safe search; by default the file shipped in rules/safe-search/. */
   googleDomainsFile?: string;
+  /** For a DNS worker thread: UDP only, bound with SO_REUSEPORT beside the main thread's sockets. */
+  worker?: boolean;
 }
 
 const GOOGLE_DOMAINS = fileURLToPath(new URL('../../rules/safe-search/google-domains.txt', import.meta.url));
 /** How often expired cache entries are swept (they are also dropped when looked up). */
 const CACHE_PRUNE_MS = 60_000;
+
+export interface ListsInForce {
+  matcher: Matcher;
+  listIds: readonly string[];
+  extras: ListExtras | undefined;
+}
 
 interface Runtime extends HandlerRuntime {
   readonly forwarder: Forwarder;
@@ -105,6 +113,7 @@ export class DnsService {
   #runtime: Runtime;
   /** Forwarders replaced by a reload that may still have questions in flight. */
   #retired: Forwarder[] = [];
+  readonly #listsListeners: Array<(lists: ListsInForce) => void> = [];
 
   constructor(options: DnsServiceOptions) {
     this.#logger = options.logger;
@@ -131,6 +140,9 @@ export class DnsService {
       handler: this.#handler,
       counters: this.#counters,
       logger: this.#logger,
+      // With several threads the main thread's UDP sockets must allow the workers to share the port.
+      reusePort: options.worker === true || (options.config.dns.threads ?? 1) > 1,
+      udpOnly: options.worker === true,
       ...(options.tcp ? { tcp: options.tcp } : {}),
     });
   }
@@ -191,6 +203,17 @@ export class DnsService {
     this.#listIds = listIds;
     this.#extras = extras;
     this.#filter = filter;
+    for (const listener of this.#listsListeners) listener(this.lists);
+  }
+
+  /** The lists in force, as last given to setLists. */
+  get lists(): ListsInForce {
+    return { matcher: this.#matcher, listIds: this.#listIds, extras: this.#extras };
+  }
+
+  /** Called after every setLists: the DNS worker threads follow the main thread's lists. */
+  onLists(listener: (lists: ListsInForce) => void): void {
+    this.#listsListeners.push(listener);
   }
 
   /** The lists and policy in force (for `schoolgate check`). */

@@ -24,6 +24,7 @@ const USAGE = `node scripts/bench/dns.ts [options]
   --outstanding Q      dnsperf -q, queries in flight (default 100, dnsperf's own)
   --only SIDE          dnsmasq | schoolgate (ratios are then NaN)
   --block-answer A     Schoolgate's policy blockAnswer: nxdomain (default), null-address, block-page
+  --threads N          Schoolgate's dns.threads: threads answering UDP (default 1)
   --dnsmasq-log-queries  give the reference dnsmasq --log-queries too (to a file)
   --seed N             workload seed (default ${DEFAULT_SEED})
   --keep               keep the temp directory (lists, logs, dnsperf output)`;
@@ -37,6 +38,7 @@ const { values: opts } = parseArgs({
     outstanding: { type: 'string', default: '100' },
     only: { type: 'string' },
     'block-answer': { type: 'string', default: 'nxdomain' },
+    threads: { type: 'string', default: '1' },
     'dnsmasq-log-queries': { type: 'boolean', default: false },
     seed: { type: 'string', default: String(DEFAULT_SEED) },
     keep: { type: 'boolean', default: false },
@@ -55,6 +57,7 @@ const positive = (name: string, text: string): number => {
 const DOMAINS = positive('domains', opts.domains);
 const SECONDS = positive('seconds', opts.seconds);
 const ROUNDS = positive('rounds', opts.rounds);
+const THREADS = positive('threads', opts.threads);
 const BLOCK_ANSWERS = ['nxdomain', 'null-address', 'block-page'] as const;
 const blockAnswer = BLOCK_ANSWERS.find((a) => a === opts['block-answer']) ?? (() => {
   throw new Error(`--block-answer: ${opts['block-answer']}?\n${USAGE}`);
@@ -78,6 +81,7 @@ onCleanup(() => (opts.keep ? log(`kept ${workDir}`) : rm(workDir, { recursive: t
 
 async function main(): Promise<void> {
   const notes: string[] = [
+    `Schoolgate dns.threads ${THREADS}`,
     'comparison mix uses exact listed names only: a dnsmasq hosts file does not cover subdomains (the subdomain probe shows the difference)',
     `dnsmasq: Debian defaults (cache-size 150, dns-forward-max 150)${opts['dnsmasq-log-queries'] ? ', --log-queries to a file' : ', no --log-queries'}; Schoolgate: blockAnswer ${blockAnswer}, query log on (every decision to logs.db through its event buffer; events.dropped below counts what the log could not keep up with)`,
   ];
@@ -129,7 +133,7 @@ async function main(): Promise<void> {
   if (runs('schoolgate')) {
     const server = { address: '127.0.0.1', port: await freePort('127.0.0.1') };
     const config = benchConfig({
-      listFile: files.domainList, domains: DOMAINS, dns: server, upstream, blockAnswer,
+      listFile: files.domainList, domains: DOMAINS, dns: server, upstream, blockAnswer, threads: THREADS,
       admin: { address: '127.0.0.1', port: await freePort('127.0.0.1') },
     });
     sg = await SchoolgateProcess.start(config, join(workDir, 'schoolgate'));

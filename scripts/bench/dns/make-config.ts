@@ -2,7 +2,7 @@
 // chosen loopback port, one list file under a category the pupil policy blocks, a loopback
 // upstream and the per-client rate limit out of the way. The same config `npm run bench:dns` uses.
 //   node scripts/bench/dns/make-config.ts --list /tmp/sg-list/listed.domains --port 5354 \
-//     --upstream 127.0.0.53#5355 --out /tmp/sg-bench/config.json
+//     --upstream 127.0.0.53#5355 --out /tmp/sg-bench/config.json [--threads 2]
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -18,6 +18,7 @@ const { values } = parseArgs({
     'admin-port': { type: 'string', default: '8081' },
     'block-answer': { type: 'string', default: 'nxdomain' },
     out: { type: 'string' },
+    threads: { type: 'string', default: '1' },
   },
 });
 const fail = (message: string): never => {
@@ -32,6 +33,8 @@ const [upAddress, upPort = '53'] = values.upstream.split('#');
 if (!upAddress?.startsWith('127.')) fail('--upstream must be a loopback resolver, ADDRESS#PORT');
 const blockAnswer = (['nxdomain', 'null-address', 'block-page'] as const).find((a) => a === values['block-answer'])
   ?? fail('--block-answer: nxdomain, null-address or block-page');
+const threads = Number(values.threads);
+if (!Number.isInteger(threads) || threads < 1 || threads > 16) fail('--threads N: 1 to 16 (dns.threads)');
 const domains = (await readFile(list, 'utf8')).split('\n').filter(Boolean).length;
 
 const config = benchConfig({
@@ -41,6 +44,7 @@ const config = benchConfig({
   admin: { address: '127.0.0.1', port: Number(values['admin-port']) },
   upstream: { address: upAddress!, port: Number(upPort) },
   blockAnswer,
+  threads,
 });
 await mkdir(dirname(out), { recursive: true });
 await writeFile(out, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });

@@ -26,6 +26,8 @@ export interface BenchConfigOptions {
   admin: { address: string; port: number };
   upstream: { address: string; port: number };
   blockAnswer: Policy['blockAnswer'];
+  /** dns.threads (default 1: the main thread only). */
+  threads?: number;
 }
 
 /** The embedded defaults, pointed at loopback ports, the bench upstream and the bench list. */
@@ -36,6 +38,7 @@ export function benchConfig(o: BenchConfigOptions): Config {
   // One dnsperf source address is one "client": the per-client limit would otherwise be the
   // thing measured.
   config.dns.rateLimitPerSecond = 10_000_000;
+  config.dns.threads = o.threads ?? 1;
   config.web.admin = { address: o.admin.address, port: o.admin.port };
   config.lists = [{
     id: BENCH_LIST_ID, name: `Benchmark list (${o.domains} domains)`, category: BENCH_CATEGORY,

@@ -1,0 +1,107 @@
+// One DNS worker thread (dns.threads > 1): its own DnsService on the main thread's UDP ports
+// (SO_REUSEPORT), with the main thread's lists and configuration. It answers on its own; what it
+// owes the main thread is its events (for the query log) and its counters (for `status`).
+import { parentPort, workerData } from 'node:worker_threads';
+import { pino } from 'pino';
+import type { Config } from '../config/schema.ts';
+import type { DnsCounters, QueryEvent } from './events.ts';
+import { Matcher } from './matcher/matcher.ts';
+import type { ListExtras } from '../rules/load-lists.ts';
+import { DnsService } from './service.ts';
+
+/** The compiled table in shared memory (adopted read-only by every worker) and what goes with it. */
+export interface WorkerLists {
+  table: SharedArrayBuffer;
+  listIds: string[];
+  extras: ListExtras | undefined;
+}
+
+export interface WorkerStart {
+  index: number;
+  config: Config;
+  lists: WorkerLists;
+  level: string;
+  resolvConfPath?: string;
+}
+
+export type ToWorker =
+  | { type: 'lists'; lists: WorkerLists }
+  | { type: 'config'; config: Config }
+  | { type: 'stop' };
+
+export type FromWorker =
+  | { type: 'listening' }
+  | { type: 'failed'; message: string }
+  | { type: 'events'; events: QueryEvent[] }
+  | { type: 'counters'; counters: DnsCounters; eventsDropped: number }
+  | { type: 'stopped' };
+
+/** Events leave often enough that the query log is not behind and the ring does not fill. */
+const EVENTS_MS = 50;
+const COUNTERS_MS = 1000;
+
+const port = parentPort ?? ((): never => {
+  throw new Error('dns-worker.ts runs only as a worker thread');
+})();
+const start = workerData as WorkerStart;
+const post = (message: FromWorker): void => port.postMessage(message);
+const logger = pino({ level: start.level, base: { service: 'schoolgate', component: 'dns', thread: start.index } });
+
+const service = new DnsService({
+  config: start.config,
+  logger,
+  worker: true,
+  ...(start.resolvConfPath !== undefined ? { resolvConfPath: start.resolvConfPath } : {}),
+});
+
+function applyLists(lists: WorkerLists): void {
+  // The main thread never writes a table it has shared, so adopting it (no copy) is safe.
+  const matcher = lists.table.byteLength === 0 ? Matcher.empty() : Matcher.fromBuffer(new Uint8Array(lists.table), { adopt: true });
+  service.setLists(matcher, lists.listIds, lists.extras);
+}
+
+function flushEvents(): void {
+  const events = service.events.drain();
+  if (events.length > 0) post({ type: 'events', events });
+}
+
+function postCounters(): void {
+  const stats = service.stats();
+  post({ type: 'counters', counters: stats.counters, eventsDropped: stats.events.dropped });
+}
+
+let eventsTimer: NodeJS.Timeout | undefined;
+let countersTimer: NodeJS.Timeout | undefined;
+
+port.on('message', (message: ToWorker) => {
+  try {
+    if (message.type === 'lists') applyLists(message.lists);
+    else if (message.type === 'config') service.reload(message.config);
+    else if (message.type === 'stop') void stop();
+  } catch (error) {
+    // A table that fails to load keeps the previous one in force, as on the main thread.
+    logger.error({ err: error }, 'DNS thread could not apply an update');
+  }
+});
+
+async function stop(): Promise<void> {
+  clearInterval(eventsTimer);
+  clearInterval(countersTimer);
+  await service.stop();
+  flushEvents();
+  postCounters();
+  post({ type: 'stopped' });
+  port.close();
+}
+
+try {
+  // Lists before listening: a worker must never answer a question unfiltered.
+  applyLists(start.lists);
+  await service.start();
+  eventsTimer = setInterval(flushEvents, EVENTS_MS);
+  countersTimer = setInterval(postCounters, COUNTERS_MS);
+  post({ type: 'listening' });
+} catch (error) {
+  post({ type: 'failed', message: (error as Error).message });
+  port.close();
+}
