@@ -24,7 +24,8 @@ function isTempOf(file: string, candidate: string): boolean {
   return candidate.startsWith(prefix) && /^[0-9]+-[0-9a-f]{12}$/.test(candidate.slice(prefix.length));
 }
 
-async function fsyncDirectory(dir: string): Promise<void> {
+/** Makes a rename in `dir` durable (where the filesystem can sync a directory). */
+export async function fsyncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
     await handle.sync();

@@ -14,7 +14,8 @@ import { writeFileDurably } from '../config/durable-file.ts';
 import { Id, ListFormat, type Config, type ListSource } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import { builtinId, loadCatalogue } from './catalogue.ts';
-import { checkListText, forEachLine, guessFormat, ListCheck, REPORTED_BAD_LINES } from './list-check.ts';
+import { forEachLine } from './formats/read-list.ts';
+import { checkListText, guessFormat, ListCheck, REPORTED_BAD_LINES } from './list-check.ts';
 import type { ListsManager, ListsReport } from './lists-manager.ts';
 import { configuredCategories } from './load-lists.ts';
 

@@ -4,6 +4,7 @@
 import { Type, type Static } from 'typebox';
 import type { ListFormat } from '../config/schema.ts';
 import { createListReader } from './formats/parse.ts';
+import { forEachLine } from './formats/read-list.ts';
 
 /** How many bad lines a report quotes; the rest are counted ("… and N more"). */
 export const REPORTED_BAD_LINES = 20;
@@ -30,18 +31,6 @@ export interface CheckedList {
   report: ListCheck;
   /** Every bad line's number (import with --skip-bad-lines drops exactly these). */
   bad: ReadonlySet<number>;
-}
-
-/** Calls `each(line)` for every line of `text`; a final newline ends the last line rather than starting one. */
-export function forEachLine(text: string, each: (line: string, number: number) => void): void {
-  let start = 0;
-  let number = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    each(text.slice(start, end), ++number);
-    start = end + 1;
-  }
 }
 
 const SAMPLE_LINES = 200;

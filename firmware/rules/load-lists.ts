@@ -10,6 +10,7 @@ import type { MatcherEntry } from '../dns/matcher/entry.ts';
 import type { Matcher } from '../dns/matcher/matcher.ts';
 import { builtinId, loadCatalogue, type Catalogue } from './catalogue.ts';
 import { createListReader, type LineError, type ListItem } from './formats/parse.ts';
+import { forEachLine } from './formats/read-list.ts';
 
 export const ListStatus = Type.Object({
   id: Type.String(),
@@ -130,13 +131,7 @@ export async function compileLists(config: Pick<Config, 'policies' | 'lists'>, o
     const reader = createListReader(list.format, { item, error }, { redact: restricted, exceptions: !restricted, keepDuplicates: true });
     const namesBefore = builder.size;
     let namesAdded = 0;
-    let start = 0;
-    while (start < text.length) {
-      let end = text.indexOf('\n', start);
-      if (end < 0) end = text.length;
-      reader.push(text.slice(start, end));
-      start = end + 1;
-    }
+    forEachLine(text, (line) => reader.push(line));
     const summary = reader.end();
     // Names this list repeats (of its own or of an earlier list's), which the table folded.
     status.duplicates = namesAdded - (builder.size - namesBefore);

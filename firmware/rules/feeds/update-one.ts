@@ -5,6 +5,7 @@ import type { ListSource } from '../../config/schema.ts';
 import { builtinId } from '../catalogue.ts';
 import { listPath } from '../load-lists.ts';
 import { createListReader } from '../formats/parse.ts';
+import { forEachLine } from '../formats/read-list.ts';
 import { readCopy, replaceCopy, sha256Of, type CopyBackup } from './feed-copy.ts';
 import { emptyRecord, type FeedRecord } from './feed-store.ts';
 import { fetchFeed, type FeedValidators } from './fetch-feed.ts';
@@ -37,13 +38,7 @@ function countEntries(body: Buffer, list: FeedList): number {
   let entries = 0;
   const reader = createListReader(list.format, { item: () => { entries++; }, error: () => {} }, { redact: list.restricted === true, exceptions: list.restricted !== true });
   const text = body.toString('utf8');
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    reader.push(text.slice(start, end));
-    start = end + 1;
-  }
+  forEachLine(text, (line) => reader.push(line));
   reader.end();
   return entries;
 }

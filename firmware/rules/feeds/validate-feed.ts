@@ -6,6 +6,7 @@
 // last good copy stays.
 import type { ListFormat } from '../../config/schema.ts';
 import { createListReader } from '../formats/parse.ts';
+import { forEachLine } from '../formats/read-list.ts';
 
 /**
  * More bad lines than this share of the non-comment lines means the file is not in the list's
@@ -56,13 +57,7 @@ export function validateFeed(text: string, options: FeedValidationOptions): Feed
     item: () => { entries++; },
     error: () => { badLines++; },
   }, { redact: options.restricted === true, exceptions: options.restricted !== true });
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    reader.push(text.slice(start, end));
-    start = end + 1;
-  }
+  forEachLine(text, (line) => reader.push(line));
   const summary = reader.end();
   const skipped = summary.skipped.reduce((sum, s) => sum + s.count, 0);
   const contentLines = entries + summary.duplicates + badLines + skipped;

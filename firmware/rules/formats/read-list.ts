@@ -151,3 +151,15 @@ export function readLines(factory: FormatParserFactory, sink: ListSink, options:
     },
   };
 }
+
+/** Calls `each(line)` for every line of `text`; a final newline ends the last line rather than starting one. */
+export function forEachLine(text: string, each: (line: string, number: number) => void): void {
+  let start = 0;
+  let number = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    each(text.slice(start, end), ++number);
+    start = end + 1;
+  }
+}
