@@ -65,43 +65,9 @@ export function parseListText(text: string, format: ListFormat, options: ListRea
   return { items, names, errors, summary: reader.end() };
 }
 
-// ---- Compatibility with the first loader (load-lists.ts before its move to the new reader). ----
-
-/** A block name in the first loader's shape. */
+/** A block name as parseListText reports it (the catalogue checker reads these). */
 export interface ListedName {
   name: string;
   mode: NameMode;
   line: number;
-}
-
-/** @deprecated the old per-line signature; see createListReader. */
-export type LineParser = (text: string, line: number, emit: (name: ListedName) => void, fail: (error: LineError) => void) => void;
-
-/**
- * @deprecated The old per-line interface, kept so the first loader still works for every format.
- * A file starts when it is given line 1. It can only carry block names, so exception lines,
- * regular expressions and hashes are reported as errors rather than silently mistreated, and an
- * RPZ parenthesis left open at the end of the file is not reported.
- */
-export const LINE_PARSERS: Record<ListFormat, LineParser> = Object.fromEntries(
-  (Object.keys(FORMAT_PARSERS) as ListFormat[]).map((format) => [format, legacyParser(format)]),
-) as Record<ListFormat, LineParser>;
-
-function legacyParser(format: ListFormat): LineParser {
-  let reader: ListReader | undefined;
-  let emit: (name: ListedName) => void = () => {};
-  let fail: (error: LineError) => void = () => {};
-  const sink: ListSink = {
-    item(item) {
-      if (item.type === 'name' && item.action === 'block') emit({ name: item.name, mode: item.mode, line: item.line });
-      else fail({ line: item.line, message: `this ${item.type === 'name' ? 'exception' : item.type} entry needs the list compiler's new reader` });
-    },
-    error: (error) => fail(error),
-  };
-  return (text, line, emitName, failLine) => {
-    emit = emitName;
-    fail = failLine;
-    if (line === 1 || !reader) reader = createListReader(format, sink);
-    reader.push(text);
-  };
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ListFormat } from '../../../firmware/config/schema.ts';
-import { createListReader, FORMAT_PARSERS, LINE_PARSERS, parseListText, type LineError, type ListItem } from '../../../firmware/rules/formats/parse.ts';
+import { createListReader, FORMAT_PARSERS, parseListText, type LineError, type ListItem } from '../../../firmware/rules/formats/parse.ts';
 
 const FORMATS = Object.keys(FORMAT_PARSERS) as ListFormat[];
 
@@ -89,16 +89,5 @@ describe('reading any list', () => {
         for (const item of parsed.items) expect(item.line).toBeLessThanOrEqual(parsed.summary.lines);
       }), { numRuns: 300 });
     }
-  });
-
-  it('keeps the first loader\'s per-line interface working, refusing what it cannot carry', () => {
-    const names: string[] = [];
-    const errors: LineError[] = [];
-    const lines = ['||a.example^', '@@||b.example^', '/^c\\./', '||a.example^'];
-    lines.forEach((text, i) => LINE_PARSERS.adblock(text, i + 1, (n) => names.push(`${n.name}@${n.line}`), (e) => errors.push(e)));
-    // A new file starts at line 1.
-    LINE_PARSERS.adblock('||a.example^', 1, (n) => names.push(`${n.name}@${n.line}`), (e) => errors.push(e));
-    expect(names).toEqual(['a.example@1', 'a.example@1']);
-    expect(errors.map((e) => e.line)).toEqual([2, 3]);
   });
 });
