@@ -22,7 +22,7 @@ import { registerListMethods } from './rules/list-methods.ts';
 import { FeedService } from './rules/feeds/feed-service.ts';
 import { startRetention } from './monitor/retention.ts';
 import { StateDatabase } from './state/database.ts';
-import type { DaemonStatus } from './status.ts';
+import { memoryStatus, type DaemonStatus } from './status.ts';
 import { VERSION } from './version.ts';
 
 export interface DaemonOptions {
@@ -132,6 +132,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         dns: dnsThreads.stats(),
         lists: { names: lists.report.names, compileMs: lists.report.compileMs, loadedAt: lists.report.loadedAt, fromCache: lists.report.fromCache, problems: lists.report.lists.filter((l) => l.badLines > 0 || l.error).length },
         queryLog: queryLog.stats(),
+        memory: memoryStatus(),
         eventLoopDelayMs: {
           p50: loopDelay.percentile(50) / 1e6,
           p99: loopDelay.percentile(99) / 1e6,

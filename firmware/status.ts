@@ -1,5 +1,6 @@
 // What `schoolgate status` and the admin page report: one shape for the CLI's --json, the control
 // socket and the HTTP API.
+import { BUILT } from './paths.ts';
 import { Type, type Static } from 'typebox';
 import { NetworkKind } from './config/schema.ts';
 import { DnsStatsSchema } from './dns/service.ts';
@@ -33,6 +34,15 @@ export const DaemonStatus = Type.Object({
   eventLoopDelayMs: Type.Object({
     p50: Type.Number(), p99: Type.Number(), max: Type.Number(),
   }, { description: 'how long the event loop was kept waiting since start (ms): DNS answers wait at least this long' }),
+  memory: Type.Object({
+    rssBytes: Type.Integer({ minimum: 0, description: 'resident memory of the whole daemon, every thread' }),
+    heapUsedBytes: Type.Integer({ minimum: 0, description: "the main thread's V8 heap in use" }),
+    heapTotalBytes: Type.Integer({ minimum: 0, description: "the main thread's V8 heap as reserved" }),
+    arrayBuffersBytes: Type.Integer({ minimum: 0, description: "this thread's typed-array memory outside the V8 heap (the compiled lists, shared by every thread, are dns.matcher.bytes)" }),
+    form: Type.Union([Type.Literal('built'), Type.Literal('source')], {
+      description: 'built: the JavaScript from `npm run build`; source: the TypeScript run through Node\'s type stripper (more memory)',
+    }),
+  }),
   queryLog: Type.Object({
     written: Type.Integer({ minimum: 0, description: 'query events written to logs.db since start' }),
     writeErrors: Type.Integer({ minimum: 0, description: 'batches lost to write errors (disk full?)' }),
@@ -45,3 +55,9 @@ export const DaemonStatus = Type.Object({
   }),
 });
 export type DaemonStatus = Static<typeof DaemonStatus>;
+
+/** This process's memory, as `status` reports it. */
+export function memoryStatus(): DaemonStatus['memory'] {
+  const m = process.memoryUsage();
+  return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, heapTotalBytes: m.heapTotal, arrayBuffersBytes: m.arrayBuffers, form: BUILT ? 'built' : 'source' };
+}

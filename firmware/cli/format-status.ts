@@ -24,8 +24,15 @@ export function formatStatus(s: DaemonStatus): string {
   dns       ${s.dns.listening.map((l) => `${l.transport} ${l.address}:${l.port}`).join(', ')}
   answers   ${verdicts}
   state     schema ${s.state.schemaVersion}, ${s.state.devices} devices, ${s.state.auditEntries} audit entries
+  memory    ${memory(s.memory, s.dns.matcher.bytes)}
   loop      event-loop delay p99 ${s.eventLoopDelayMs.p99.toFixed(1)} ms, max ${s.eventLoopDelayMs.max.toFixed(1)} ms
 
 ${networks}
 `;
+}
+
+const mb = (bytes: number): string => `${Math.round(bytes / 1048576)} MB`;
+
+function memory(m: DaemonStatus['memory'], listBytes: number): string {
+  return `${mb(m.rssBytes)} resident (V8 heap ${mb(m.heapUsedBytes)} of ${mb(m.heapTotalBytes)}, compiled lists ${mb(listBytes)}; ${m.form === 'built' ? 'built JavaScript' : 'TypeScript sources'})`;
 }

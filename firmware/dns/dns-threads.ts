@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
+import { siblingModule } from '../paths.ts';
 import { emptyCounters, type DnsCounters } from './events.ts';
 import type { ListsInForce, DnsService, DnsStats } from './service.ts';
 import type { FromWorker, ToWorker, WorkerLists, WorkerStart } from './dns-worker.ts';
@@ -136,7 +137,7 @@ export class DnsThreads {
       level: this.#logger.level,
       ...(this.#resolvConfPath !== undefined ? { resolvConfPath: this.#resolvConfPath } : {}),
     };
-    const worker = new Worker(new URL('./dns-worker.ts', import.meta.url), { workerData: data });
+    const worker = new Worker(siblingModule(import.meta.url, 'dns-worker'), { workerData: data });
     slot.worker = worker;
     slot.counters = emptyCounters();
     slot.eventsDropped = 0;

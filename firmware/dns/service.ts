@@ -3,13 +3,14 @@
 // counters, event buffer, sockets) and rebuilds the per-configuration ones (client directory,
 // upstreams, pipeline) on reload, swapping them in as one reference.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { networkInterfaces } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Type, type Static } from 'typebox';
 import { ClientDirectory } from '../clients/directory.ts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
+import { RULES_DIR } from '../paths.ts';
 import { AnswerCache } from './cache.ts';
 import { countUpstreamFailure, DnsCountersSchema, emptyCounters, EventBuffer, type DnsCounters } from './events.ts';
 import { FilterState } from './filter.ts';
@@ -77,7 +78,7 @@ export interface DnsServiceOptions {
   worker?: boolean;
 }
 
-const GOOGLE_DOMAINS = fileURLToPath(new URL('../../rules/safe-search/google-domains.txt', import.meta.url));
+const GOOGLE_DOMAINS = join(RULES_DIR, 'safe-search', 'google-domains.txt');
 /** How often expired cache entries are swept (they are also dropped when looked up). */
 const CACHE_PRUNE_MS = 60_000;
 

@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { EventBuffer, QueryEvent } from '../dns/events.ts';
 import type { Logger } from '../log.ts';
+import { siblingModule } from '../paths.ts';
 import {
   DONE, FLAG_INDEX, SHARED_BYTES, WRITE_ERRORS, WRITTEN, packBatch,
   type RecentOptions, type WriterCommand, type WriterData, type WriterLog, type WriterReply,
@@ -19,7 +20,7 @@ import {
 
 export { LOG_MIGRATIONS } from './query-log-schema.ts';
 
-const WRITER_URL = new URL('./query-log-writer.ts', import.meta.url);
+const WRITER_URL = siblingModule(import.meta.url, 'query-log-writer');
 
 export interface QueryLogOptions {
   events: EventBuffer;

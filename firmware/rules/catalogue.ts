@@ -5,18 +5,17 @@
 // build's tests and the daemon's start, never quietly change what is filtered.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Type, type Static, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { parseJsonText } from '../config/json-text.ts';
+import { RULES_DIR } from '../paths.ts';
 import { pointer } from '../config/issues.ts';
 import { Disposition, Hostname, Id, Policy, type ListSource, type NetworkKind } from '../config/schema.ts';
 import { schemaIssues, type SchemaError } from '../config/schema-issues.ts';
 import type { NameMode } from './formats/domain-name.ts';
 import { parseListText } from './formats/parse.ts';
 
-/** The repository's rules/ directory: firmware/ and rules/ ship side by side. */
-export const RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
+export { RULES_DIR };
 
 /** A list file of the form `builtin:ID` names the starter list of category ID. */
 export const BUILTIN_PREFIX = 'builtin:';

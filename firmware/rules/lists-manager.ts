@@ -20,6 +20,7 @@ import { writeFileDurably } from '../config/durable-file.ts';
 import { CategoryIndex } from '../dns/matcher/categories.ts';
 import { Matcher } from '../dns/matcher/matcher.ts';
 import type { Logger } from '../log.ts';
+import { siblingModule } from '../paths.ts';
 import type { CachedCompileReply, CachedCompileRequest } from './cached-compile-worker.ts';
 import {
   CacheCorrupt, readCacheBin, readCacheMeta, sameByStat, stampInputs, writeCache, writeCacheMeta,
@@ -61,7 +62,7 @@ export interface ListsManagerOptions {
   cacheDir?: string;
 }
 
-const COMPILER_URL = new URL('./cached-compile-worker.ts', import.meta.url);
+const COMPILER_URL = siblingModule(import.meta.url, 'cached-compile-worker');
 const COMPILE_TIMEOUT_MS = 120_000;
 
 /**

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { cleanupAll, installExitHandlers, stopChild } from './dns/children.ts';
 import { freePort } from './dns/ports.ts';
 import { Prober, waitUntilBlocked, describe } from './dns/probe.ts';
-import { benchConfig, SchoolgateProcess } from './dns/schoolgate.ts';
+import { benchConfig, buildFirmware, SchoolgateProcess } from './dns/schoolgate.ts';
 import { generateWorkload, writeWorkload } from './dns/workload.ts';
 
 const { values } = parseArgs({ options: { domains: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' } } });
@@ -19,6 +19,7 @@ const PUPIL_CLIENT = '127.20.0.5';
 const BLOCK_PAGE = '127.20.0.1';
 
 installExitHandlers();
+buildFirmware(); // the daemon runs as the image runs it: built JavaScript
 const work = await mkdtemp(join(tmpdir(), 'sg-startup-'));
 try {
   const workload = generateWorkload({ domains, allowed: 10, queries: 10 });

@@ -52,8 +52,11 @@ export interface RunningDaemon {
   cleanup: () => Promise<void>;
 }
 
-/** Starts the daemon on `config`; `files` are written into the data directory first (e.g. lists/x.txt). */
-export async function startDaemonProcess(config: Config, files: Record<string, string> = {}): Promise<RunningDaemon> {
+/**
+ * Starts the daemon on `config`; `files` are written into the data directory first (e.g.
+ * lists/x.txt). `command` is how it is started (default: node on the TypeScript sources).
+ */
+export async function startDaemonProcess(config: Config, files: Record<string, string> = {}, command: string[] = [process.execPath, MAIN]): Promise<RunningDaemon> {
   const dataDir = await mkdtemp(join(tmpdir(), 'schoolgate-test-'));
   for (const [name, text] of Object.entries(files)) {
     await mkdir(dirname(join(dataDir, name)), { recursive: true });
@@ -61,7 +64,8 @@ export async function startDaemonProcess(config: Config, files: Record<string, s
   }
   const configFile = join(dataDir, 'config.json');
   await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-  const child = spawn(process.execPath, [MAIN, 'run', '--config', configFile, '--data-dir', dataDir], {
+  const [program, ...programArgs] = command;
+  const child = spawn(program!, [...programArgs, 'run', '--config', configFile, '--data-dir', dataDir], {
     cwd: REPO,
     env: { ...process.env, SCHOOLGATE_LOG_LEVEL: 'info' },
   });

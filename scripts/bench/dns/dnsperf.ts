@@ -66,10 +66,16 @@ export function parseSummary(text: string): Omit<PerfResult, 'command' | 'p50Ms'
   };
 }
 
-/** Nearest-rank percentile of an ascending array. */
-export function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+/**
+ * Nearest-rank percentile of an ascending array of answered queries' latencies, counting the
+ * `lost` queries as slower than any answer (Infinity): a server that drops 2% of a burst has no
+ * p99, however fast it answered the rest.
+ */
+export function percentile(sorted: Float64Array, p: number, lost = 0): number {
+  const n = sorted.length + lost;
+  if (n === 0) return Number.NaN;
+  const rank = Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1));
+  return rank < sorted.length ? sorted[rank]! : Number.POSITIVE_INFINITY;
 }
 
 /** The end of a file: the summary, without reading megabytes of per-query lines into memory. */
@@ -138,9 +144,9 @@ export async function runDnsperf(o: PerfOptions): Promise<PerfResult> {
   return {
     command: `dnsperf ${args.join(' ')}`,
     ...summary,
-    p50Ms: o.perQuery ? percentile(latencies, 0.5) : Number.NaN,
-    p99Ms: o.perQuery ? percentile(latencies, 0.99) : Number.NaN,
-    p999Ms: o.perQuery ? percentile(latencies, 0.999) : Number.NaN,
+    p50Ms: o.perQuery ? percentile(latencies, 0.5, summary.lost) : Number.NaN,
+    p99Ms: o.perQuery ? percentile(latencies, 0.99, summary.lost) : Number.NaN,
+    p999Ms: o.perQuery ? percentile(latencies, 0.999, summary.lost) : Number.NaN,
     outFile,
   };
 }

@@ -1,7 +1,7 @@
 // Schoolgate as a black box: the real daemon (`firmware/main.ts run`) with a benchmark
 // configuration, its JSON log lines kept for the compile times it reports, and its control
 // socket for status and reloads, exactly as a technician would drive it.
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -14,7 +14,23 @@ import type { DaemonStatus } from '../../../firmware/status.ts';
 import { spawnTracked } from './children.ts';
 
 export const REPO = resolve(import.meta.dirname, '../../..');
-export const MAIN = join(REPO, 'firmware/main.ts');
+/**
+ * The command the image runs: bin/schoolgate, which starts the built JavaScript (after
+ * buildFirmware) with the daemon's Node flags.
+ */
+export const BUILT_COMMAND = [join(REPO, 'bin/schoolgate')];
+/** The TypeScript sources, on plain Node with its type stripper (`--source`). */
+export const SOURCE_COMMAND = [process.execPath, join(REPO, 'firmware/main.ts')];
+
+/**
+ * Builds dist/ from the sources (about a second), so the benchmark always measures the code in
+ * the checkout, in the form the gateway runs it.
+ */
+export function buildFirmware(): void {
+  const tsc = join(REPO, 'node_modules/.bin/tsc');
+  const result = spawnSync(tsc, ['-p', join(REPO, 'tsconfig.build.json')], { cwd: REPO, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`npm run build failed (${result.status ?? result.signal}):\n${result.stdout}${result.stderr}`);
+}
 /** A category every demo policy blocks (pupil: "unacceptable"). */
 export const BENCH_CATEGORY = 'adult';
 export const BENCH_LIST_ID = 'bench-list';
@@ -80,15 +96,18 @@ export class SchoolgateProcess {
     }
   }
 
-  static async start(config: Config, dataDir: string): Promise<SchoolgateProcess> {
+  /** `command`: BUILT_COMMAND (after buildFirmware) or SOURCE_COMMAND. */
+  static async start(config: Config, dataDir: string, command: readonly string[] = BUILT_COMMAND): Promise<SchoolgateProcess> {
     await mkdir(dataDir, { recursive: true, mode: 0o750 });
     const configFile = join(dataDir, 'config.json');
     await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-    const args = [MAIN, 'run', '--config', configFile, '--data-dir', dataDir];
+    const [program, ...programArgs] = command;
+    const args = [...programArgs, 'run', '--config', configFile, '--data-dir', dataDir];
     const spawnedAt = performance.now();
-    // process.execPath: the Node 24 the benchmark itself runs on, never the system Node 20.
-    const child = spawnTracked(process.execPath, args, { cwd: REPO, env: { ...process.env, SCHOOLGATE_LOG_LEVEL: 'info' } });
-    return new SchoolgateProcess(child, dataDir, configFile, spawnedAt, `node ${args.map((a) => a.replace(`${REPO}/`, '')).join(' ')}`);
+    // Both commands run the project's Node 24 (bin/schoolgate picks node_modules/.bin/node), never
+    // the system's Node 20; bin/schoolgate execs it, so the child's pid is the daemon's.
+    const child = spawnTracked(program!, args, { cwd: REPO, env: { ...process.env, SCHOOLGATE_LOG_LEVEL: 'info' } });
+    return new SchoolgateProcess(child, dataDir, configFile, spawnedAt, [program!, ...args].map((a) => a.replace(`${REPO}/`, '')).join(' '));
   }
 
   get socket(): string {

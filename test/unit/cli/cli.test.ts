@@ -106,6 +106,8 @@ describe('schoolgate with a running daemon', () => {
       expect.objectContaining({ transport: 'tcp', address: '127.0.0.1', port: daemon.config.dns.listen[0]!.port }),
     ]));
     expect(status.node).toMatch(/^v24\./);
+    expect(status.memory.form).toBe('source');
+    expect(status.memory.rssBytes).toBeGreaterThan(status.memory.heapUsedBytes);
     expect(status.state.auditEntries).toBeGreaterThanOrEqual(1);
   });
 
