@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cleanupAll, installExitHandlers, interrupted, onCleanup, peakRssMb, rssMb } from './dns/children.ts';
+import { cleanupAll, cpuSeconds, installExitHandlers, interrupted, onCleanup, peakRssMb, rssMb } from './dns/children.ts';
 import { DNSMASQ, startDnsmasq } from './dns/dnsmasq.ts';
 import { runDnsperf, type PerfOptions, type PerfResult } from './dns/dnsperf.ts';
 import { freePort } from './dns/ports.ts';
@@ -163,10 +163,15 @@ async function main(): Promise<void> {
     log(`schoolgate idle reload: ${Number.isFinite(reloadSwap.value) ? `new name blocked ${reloadSwap.value.toFixed(0)} ms after the reload request` : reloadSwap.why}`);
   }
 
-  const perf = (side: Side, label: string, extra: Partial<PerfOptions>): Promise<PerfResult> => runDnsperf({
-    label, server: servers[side]!, from: PUPIL, queryFile: files.queryFile, seconds: SECONDS,
-    clients: positive('clients', opts.clients), outstanding: positive('outstanding', opts.outstanding), workDir, ...extra,
-  });
+  const perf = async (side: Side, label: string, extra: Partial<PerfOptions>): Promise<PerfResult> => {
+    const cpuBefore = cpuSeconds(pids[side]);
+    const result = await runDnsperf({
+      label, server: servers[side]!, from: PUPIL, queryFile: files.queryFile, seconds: SECONDS,
+      clients: positive('clients', opts.clients), outstanding: positive('outstanding', opts.outstanding), workDir, ...extra,
+    });
+    result.serverCpuUs = ((cpuSeconds(pids[side]) - cpuBefore) * 1e6) / result.completed;
+    return result;
+  };
   const order = (['dnsmasq', 'schoolgate'] as const).filter(runs);
   for (let round = 0; round < ROUNDS; round++) {
     // Alternate who goes first, so a slow patch of the shared machine does not favour one side.

@@ -43,6 +43,8 @@ try {
       const result = await waitUntilBlocked(prober, config.dns.listen[0]!, probe, BLOCK_PAGE, 120_000, 2);
       if (result.ms === undefined) throw new Error(`never blocked ${probe}: ${describe(result.last)}\n${daemon.logTail()}`);
       const ms = waited - daemon.spawnedAt + result.ms;
+      // DNS answers before the control socket is up: wait for it before asking how lists loaded.
+      await daemon.waitReady();
       const { fromCache, compileMs: listsMs } = (await daemon.status()).lists;
       return { ms, fromCache, listsMs };
     } finally {
@@ -66,7 +68,7 @@ try {
   prober.close();
   console.log(`startup_1m_cold_ms=${median(cold).toFixed(0)}`);
   console.log(`startup_1m_warm_ms=${median(warm).toFixed(0)}`);
-  console.log(`(median of ${runs}; ${domains} listed names; spawn of \`node firmware/main.ts run\` to the first blocked answer for a pupil client)`);
+  console.log(`(median of ${runs}; ${domains} listed names; spawn of \`bin/schoolgate run\` (the build) to the first blocked answer for a pupil client)`);
 } finally {
   await cleanupAll();
   await rm(work, { recursive: true, force: true });

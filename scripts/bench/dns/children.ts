@@ -1,7 +1,7 @@
 // Every process the benchmark starts is registered here, so that any way out (normal end, a
 // failure, Ctrl-C, SIGTERM) stops all of them: a forgotten dnsmasq would hold its port and skew
 // the next run's numbers.
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 
 const live = new Set<ChildProcess>();
@@ -129,4 +129,27 @@ export function peakRssMb(pid: number | undefined): number {
   } catch {
     return Number.NaN;
   }
+}
+
+let clockTicks: number | undefined;
+
+/**
+ * CPU time (user + system) used so far by the pid and its descendants, every thread, in seconds:
+ * /proc/PID/stat fields 14 and 15, in clock ticks.
+ */
+export function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  clockTicks ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+  let ticks = 0;
+  for (const p of processTree(pid)) {
+    try {
+      // The command name (field 2) may hold spaces; count fields after its closing parenthesis.
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      if (p === pid) return Number.NaN;
+    }
+  }
+  return ticks / clockTicks;
 }

@@ -41,6 +41,11 @@ export interface PerfResult {
   p99Ms: number;
   p999Ms: number;
   outFile: string;
+  /**
+   * CPU time the server (every thread) spent per answered query during the run, in µs: what one
+   * query costs whatever the machine's cores. Filled in by the caller, which knows the server's pid.
+   */
+  serverCpuUs: number;
 }
 
 function num(text: string, pattern: RegExp): number {
@@ -48,7 +53,7 @@ function num(text: string, pattern: RegExp): number {
   return m ? Number(m[1]) : Number.NaN;
 }
 
-export function parseSummary(text: string): Omit<PerfResult, 'command' | 'p50Ms' | 'p99Ms' | 'p999Ms' | 'outFile'> {
+export function parseSummary(text: string): Omit<PerfResult, 'command' | 'p50Ms' | 'p99Ms' | 'p999Ms' | 'outFile' | 'serverCpuUs'> {
   const rcodes: Record<string, number> = {};
   const line = /Response codes:\s+(.*)/.exec(text)?.[1] ?? '';
   for (const m of line.matchAll(/([A-Z]+) (\d+) \(/g)) rcodes[m[1]!] = Number(m[2]);
@@ -148,5 +153,6 @@ export async function runDnsperf(o: PerfOptions): Promise<PerfResult> {
     p99Ms: o.perQuery ? percentile(latencies, 0.99, summary.lost) : Number.NaN,
     p999Ms: o.perQuery ? percentile(latencies, 0.999, summary.lost) : Number.NaN,
     outFile,
+    serverCpuUs: Number.NaN,
   };
 }

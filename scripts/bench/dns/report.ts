@@ -64,9 +64,11 @@ function ratio(a: number | undefined, b: number | undefined, what: string): Meas
 
 export function machineValues(r: Results): Record<string, Measured> {
   const qps = (s: Side): number | undefined => (r.sides[s] ? median(r.sides[s].peak.map((p) => p.qps)) : undefined);
+  const cpu = (s: Side): number | undefined => (r.sides[s] ? median(r.sides[s].peak.map((p) => p.serverCpuUs)) : undefined);
   const sg = r.sides.schoolgate;
   return {
     qps_ratio_vs_dnsmasq: ratio(qps('schoolgate'), qps('dnsmasq'), 'median peak QPS'),
+    cpu_per_query_ratio_vs_dnsmasq: ratio(cpu('schoolgate'), cpu('dnsmasq'), 'server CPU per answered query at peak'),
     rss_ratio_vs_dnsmasq: ratio(sg?.rssAfterMb, r.sides.dnsmasq?.rssAfterMb, 'RSS after the run'),
     compile_1m_ms: sg ? r.reloadSwap : { value: Number.NaN, why: 'schoolgate was not run' },
     reload_lost: r.reloadUnderLoad ? r.reloadUnderLoad.lost : { value: Number.NaN, why: 'schoolgate was not run' },
@@ -93,6 +95,7 @@ export function printReport(r: Results): void {
   row('peak RSS, VmHWM (MB)', (s) => fmt(s.peakRssMb, 1));
   row('peak QPS per round', (s) => s.peak.map((p) => fmt(p.qps)).join(' '));
   row('peak QPS median', (s) => fmt(median(s.peak.map((p) => p.qps))));
+  row('server CPU per query, peak median (µs)', (s) => fmt(median(s.peak.map((p) => p.serverCpuUs)), 1));
   row('peak avg latency median (ms)', (s) => fmt(median(s.peak.map((p) => p.avgMs)), 3));
   row('peak queries lost (sum)', (s) => String(s.peak.reduce((n, p) => n + p.lost, 0)));
   row('half-peak achieved QPS', (s) => (s.half ? fmt(s.half.qps) : '-'));
