@@ -107,6 +107,9 @@ describe('schoolgate with a running daemon', () => {
     ]));
     expect(status.node).toMatch(/^v24\./);
     expect(status.memory.form).toBe('source');
+    // The delay beyond the 10 ms sampling interval: an idle daemon's loop is not "10 ms late".
+    expect(status.eventLoopDelayMs.p50).toBeGreaterThanOrEqual(0);
+    expect(status.eventLoopDelayMs.p50).toBeLessThan(5);
     expect(status.memory.rssBytes).toBeGreaterThan(status.memory.heapUsedBytes);
     expect(status.state.auditEntries).toBeGreaterThanOrEqual(1);
   });
