@@ -12,17 +12,16 @@
 // A try in flight is found by (socket, ID). Only an answer that passes checkUpstreamAnswer (ID,
 // QR, opcode, name, type, class) from the upstream's own address and port is believed (the
 // kernel already drops datagrams from anyone else on a connected socket); anything else is
-// ignored. A truncated answer is asked again over TCP.
-//
-// Health: the first failure of an upstream that was answering is logged at warn, its first answer
-// after failing at info, at most one line per upstream per minute, with the failure counts.
+// ignored. A truncated answer is asked again over TCP (upstream-tcp.ts). What the journal hears
+// about each upstream's health is upstream-health.ts.
 import { randomFillSync } from 'node:crypto';
 import dgram from 'node:dgram';
-import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { parseAddress } from '../clients/ip.ts';
 import type { Logger } from '../log.ts';
+import { UpstreamHealth, type HealthSettings } from './upstream-health.ts';
 import { AnswerCheck, buildUpstreamQuery, checkUpstreamAnswer, upstreamRcode } from './upstream-message.ts';
+import { exchangeOverTcp, TCP_CLOSED, type TcpExchange } from './upstream-tcp.ts';
 import { HEADER_LENGTH, Rcode, type ParsedQuery } from './wire.ts';
 
 export interface UpstreamTarget {
@@ -92,13 +91,6 @@ function random16(): number {
 const TryEnd = { answer: 0, failed: 1 } as const;
 type TryEnd = (typeof TryEnd)[keyof typeof TryEnd];
 
-type TcpExchange =
-  | { kind: 'answer'; response: Uint8Array }
-  | { kind: 'failed'; reason: FailureReason; error?: Error };
-
-const TCP_CLOSED: TcpExchange = { kind: 'failed', reason: 'closed' };
-const TCP_TIMEOUT: TcpExchange = { kind: 'failed', reason: 'timeout' };
-
 class Target implements UpstreamTarget {
   readonly name: string;
   readonly address: string;
@@ -107,15 +99,16 @@ class Target implements UpstreamTarget {
   readonly value: bigint;
   /** Socket slots; undefined until first used, or after the socket in it was retired. */
   readonly slots: (PoolSocket | undefined)[];
-  readonly health = new Health();
+  readonly health: UpstreamHealth;
 
-  constructor(name: string, address: string, port: number, family: 4 | 6, value: bigint, poolSize: number) {
+  constructor(name: string, address: string, port: number, family: 4 | 6, value: bigint, poolSize: number, health: HealthSettings) {
     this.name = name;
     this.address = address;
     this.port = port;
     this.family = family;
     this.value = value;
     this.slots = new Array<PoolSocket | undefined>(poolSize).fill(undefined);
+    this.health = new UpstreamHealth(name, family === 6 ? `[${address}]:${port}` : `${address}:${port}`, health);
   }
 }
 
@@ -164,35 +157,15 @@ const EMPTY = new Uint8Array(0);
 const EMPTY_BUFFER = Buffer.alloc(0);
 let seqCounter = 0;
 
-/** Failures of one upstream, and whether it is up, for the rate-limited health lines. */
-class Health {
-  failing = false;
-  /** Failures by reason since the last line. */
-  counts: Partial<Record<FailureReason, number>> = {};
-  failures = 0;
-  answers = 0;
-  /** Failed tries since the last answer. */
-  inARow = 0;
-  lastLine = Number.NEGATIVE_INFINITY;
-  /** The state was flipped while lines were rate-limited: say so at the next chance. */
-  unreported = false;
-  since = 0;
-  /** How long the last outage lasted (from its first counted failure to the first answer). */
-  downMs = 0;
-}
-
 export class Forwarder {
   readonly upstreams: readonly UpstreamTarget[];
   readonly timeoutMs: number;
   readonly #targets: Target[];
   readonly #onFailure: ForwarderOptions['onFailure'];
-  #logger: Logger | undefined;
   readonly #maxInFlight: number;
   readonly #poolSize: number;
   readonly #socketMaxQueries: number;
   readonly #socketMaxAgeMs: number;
-  readonly #healthInterval: number;
-  readonly #failingAfter: number;
   readonly #monotonic: () => number;
   readonly #live = new Set<() => void>();
   /** Retired sockets still waiting for answers. */
@@ -219,21 +192,24 @@ export class Forwarder {
   constructor(options: ForwarderOptions) {
     this.timeoutMs = options.timeoutMs;
     this.#onFailure = options.onFailure;
-    this.#logger = options.logger;
     this.#maxInFlight = options.maxInFlight ?? 4096;
     this.#poolSize = Math.max(1, Math.floor(options.poolSize ?? DEFAULT_POOL_SIZE));
     this.#socketMaxQueries = Math.max(1, Math.floor(options.socketMaxQueries ?? DEFAULT_SOCKET_MAX_QUERIES));
     this.#socketMaxAgeMs = Math.max(1, options.socketMaxAgeMs ?? DEFAULT_SOCKET_MAX_AGE_MS);
-    this.#healthInterval = options.healthLogIntervalMs ?? DEFAULT_HEALTH_LOG_INTERVAL_MS;
-    this.#failingAfter = Math.max(1, Math.floor(options.failingAfter ?? DEFAULT_FAILING_AFTER));
     this.#monotonic = options.monotonic ?? (() => performance.now());
+    const health: HealthSettings = {
+      failingAfter: Math.max(1, Math.floor(options.failingAfter ?? DEFAULT_FAILING_AFTER)),
+      intervalMs: options.healthLogIntervalMs ?? DEFAULT_HEALTH_LOG_INTERVAL_MS,
+      monotonic: this.#monotonic,
+      logger: options.logger,
+    };
     this.#targets = [];
     for (const u of options.upstreams) {
       const parsed = parseAddress(u.address.split('%')[0]!);
       if (!parsed) throw new Error(`upstream ${u.name}: "${u.address}" is not an IP address`);
       // Connect in the address's own family; a mapped ::ffff:a.b.c.d upstream is just IPv4.
       const address = parsed.family === 4 && u.address.includes(':') ? u.address.slice(u.address.lastIndexOf(':') + 1) : u.address;
-      this.#targets.push(new Target(u.name, address, u.port, parsed.family, parsed.value, this.#poolSize));
+      this.#targets.push(new Target(u.name, address, u.port, parsed.family, parsed.value, this.#poolSize, health));
     }
     this.upstreams = this.#targets.map(({ name, address, port }) => ({ name, address, port }));
   }
@@ -347,7 +323,7 @@ export class Forwarder {
       this.#try(p);
       return;
     }
-    this.#answered(target);
+    target.health.answered();
     const rcode = upstreamRcode(response!);
     if (rcode === Rcode.SERVFAIL || rcode === Rcode.REFUSED) {
       // An upstream that answers SERVFAIL/REFUSED is passed over, but its answer beats none at all.
@@ -584,7 +560,7 @@ export class Forwarder {
 
   #fail(target: Target, reason: FailureReason, error?: Error): void {
     if (reason === 'closed') return;
-    if (reason !== 'overloaded') this.#failedHealth(target, reason, error);
+    if (reason !== 'overloaded') target.health.failed(reason, error);
     try {
       this.#onFailure?.(target, reason, error);
     } catch {
@@ -592,105 +568,9 @@ export class Forwarder {
     }
   }
 
-  #failedHealth(target: Target, reason: FailureReason, error?: Error): void {
-    const h = target.health;
-    h.counts[reason] = (h.counts[reason] ?? 0) + 1;
-    h.failures++;
-    // An upstream that answers (even SERVFAIL/REFUSED) is up; silence and errors mean down.
-    if (reason !== 'declined') h.inARow++;
-    if (h.failing || h.inARow < this.#failingAfter) {
-      if (h.unreported) this.#healthLine(target, error);
-      return;
-    }
-    h.failing = true;
-    h.since = this.#monotonic();
-    h.unreported = true;
-    this.#healthLine(target, error);
-  }
-
-  #answered(target: Target): void {
-    const h = target.health;
-    h.answers++;
-    h.inARow = 0;
-    if (!h.failing) {
-      if (h.unreported) this.#healthLine(target);
-      return;
-    }
-    h.failing = false;
-    h.downMs = this.#monotonic() - h.since;
-    h.unreported = true;
-    this.#healthLine(target);
-  }
-
-  /** Logs the upstream's state if a line is due and allowed by the rate limit. */
-  #healthLine(target: Target, error?: Error): void {
-    const h = target.health;
-    const logger = this.#logger;
-    if (logger === undefined) return;
-    const now = this.#monotonic();
-    if (now - h.lastLine < this.#healthInterval) return;
-    h.lastLine = now;
-    h.unreported = false;
-    const fields = {
-      upstream: target.name,
-      address: target.family === 6 ? `[${target.address}]:${target.port}` : `${target.address}:${target.port}`,
-      failures: h.failures,
-      byReason: h.counts,
-      answers: h.answers,
-      ...(h.failing ? {} : { downForMs: Math.round(h.downMs) }),
-    };
-    h.counts = {};
-    h.failures = 0;
-    h.answers = 0;
-    try {
-      if (h.failing) {
-        logger.warn({ ...fields, err: error }, 'DNS upstream failing: questions go to the next upstream, or get a stale answer or SERVFAIL');
-      } else {
-        logger.info(fields, 'DNS upstream answering again');
-      }
-    } catch {
-      // A failing logger must not cost a reply.
-    }
-  }
-
-  // ---- TCP ----
-
   #tcp(target: Target, query: Buffer): Promise<TcpExchange> {
     if (this.#closed) return Promise.resolve(TCP_CLOSED);
-    return new Promise<TcpExchange>((resolve) => {
-      const socket = net.connect({ host: target.address, port: target.port, noDelay: true });
-      let done = false;
-      let received: Buffer = Buffer.alloc(0);
-      const finish = (result: TcpExchange): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        this.#live.delete(abort);
-        socket.destroy();
-        resolve(result);
-      };
-      const abort = (): void => finish(TCP_CLOSED);
-      const timer = setTimeout(finish, this.timeoutMs, TCP_TIMEOUT);
-      this.#live.add(abort);
-      socket.on('error', (error: NodeJS.ErrnoException) => {
-        finish({ kind: 'failed', reason: error.code === 'ECONNREFUSED' ? 'unreachable' : 'error', error });
-      });
-      socket.on('close', () => finish({ kind: 'failed', reason: 'error', error: new Error('connection closed before the answer') }));
-      socket.on('data', (chunk: Buffer) => {
-        received = received.length === 0 ? chunk : Buffer.concat([received, chunk]);
-        if (received.length < 2) return;
-        const length = received.readUInt16BE(0);
-        if (received.length < 2 + length) return;
-        const response = received.subarray(2, 2 + length);
-        // Over TCP the stream carries only our one query: anything else means a broken upstream.
-        if (checkUpstreamAnswer(response, query) === AnswerCheck.mismatch) finish({ kind: 'failed', reason: 'bad-answer' });
-        else finish({ kind: 'answer', response });
-      });
-      const framed = Buffer.allocUnsafe(query.length + 2);
-      framed.writeUInt16BE(query.length, 0);
-      query.copy(framed, 2);
-      socket.write(framed);
-    });
+    return exchangeOverTcp(target, query, this.timeoutMs, this.#live);
   }
 }
 
