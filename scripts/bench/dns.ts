@@ -13,7 +13,8 @@ import { runDnsperf, type PerfOptions, type PerfResult } from './dns/dnsperf.ts'
 import { freePort } from './dns/ports.ts';
 import { describe, Prober, tallyAnswers, waitUntilBlocked, type Server } from './dns/probe.ts';
 import { measured, median, printReport, type Results, type Side, type SideResult } from './dns/report.ts';
-import { benchConfig, buildFirmware, BUILT_COMMAND, SchoolgateProcess, SOURCE_COMMAND } from './dns/schoolgate.ts';
+import { buildFirmware } from '../build-firmware.ts';
+import { benchConfig, BUILT_COMMAND, SchoolgateProcess, SOURCE_COMMAND } from './dns/schoolgate.ts';
 import { allowedAddress, DEFAULT_SEED, generateWorkload, writeWorkload } from './dns/workload.ts';
 
 const USAGE = `node scripts/bench/dns.ts [options]

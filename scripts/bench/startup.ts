@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util';
 import { cleanupAll, installExitHandlers, stopChild } from './dns/children.ts';
 import { freePort } from './dns/ports.ts';
 import { Prober, waitUntilBlocked, describe } from './dns/probe.ts';
-import { benchConfig, buildFirmware, SchoolgateProcess } from './dns/schoolgate.ts';
+import { buildFirmware } from '../build-firmware.ts';
+import { benchConfig, SchoolgateProcess } from './dns/schoolgate.ts';
 import { generateWorkload, writeWorkload } from './dns/workload.ts';
 
 const { values } = parseArgs({ options: { domains: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' } } });

@@ -1,7 +1,7 @@
 // Schoolgate as a black box: the real daemon (`firmware/main.ts run`) with a benchmark
 // configuration, its JSON log lines kept for the compile times it reports, and its control
 // socket for status and reloads, exactly as a technician would drive it.
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -22,15 +22,6 @@ export const BUILT_COMMAND = [join(REPO, 'bin/schoolgate')];
 /** The TypeScript sources, on plain Node with its type stripper (`--source`). */
 export const SOURCE_COMMAND = [process.execPath, join(REPO, 'firmware/main.ts')];
 
-/**
- * Builds dist/ from the sources (about a second), so the benchmark always measures the code in
- * the checkout, in the form the gateway runs it.
- */
-export function buildFirmware(): void {
-  const tsc = join(REPO, 'node_modules/.bin/tsc');
-  const result = spawnSync(tsc, ['-p', join(REPO, 'tsconfig.build.json')], { cwd: REPO, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`npm run build failed (${result.status ?? result.signal}):\n${result.stdout}${result.stderr}`);
-}
 /** A category every demo policy blocks (pupil: "unacceptable"). */
 export const BENCH_CATEGORY = 'adult';
 export const BENCH_LIST_ID = 'bench-list';

@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 
+// The benchmark's seeded PRNG (mulberry32): the same seed gives the same kill times.
+export { seededRandom } from '../../../scripts/bench/dns/workload.ts';
+
 const made: string[] = [];
 
 export async function tempDir(): Promise<string> {
@@ -20,14 +23,4 @@ export async function tempFilesIn(dir: string): Promise<string[]> {
   return (await readdir(dir)).filter((name) => name.includes('.tmp-'));
 }
 
-/** A small deterministic PRNG (mulberry32): the same seed gives the same kill times. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+
