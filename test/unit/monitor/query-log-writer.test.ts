@@ -8,7 +8,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { EventBuffer, type QueryEvent } from '../../../firmware/dns/events.ts';
 import { silentLogger } from '../../../firmware/log.ts';
 import { QueryLog } from '../../../firmware/monitor/query-log.ts';
-import { VERDICTS, packBatch, unpackBatch } from '../../../firmware/monitor/query-log-schema.ts';
+import { VERDICTS, packBatch, packDrained, unpackBatch } from '../../../firmware/monitor/query-log-schema.ts';
 
 let dir: string;
 beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'schoolgate-logs-')); });
@@ -40,6 +40,37 @@ it('a packed batch unpacks to the same rows', () => {
       e.category ?? null, e.list ?? null, e.watch ? 1 : 0, e.upstream ?? null, e.latencyMs,
     ]));
   }));
+});
+
+it('packing straight from the event buffer gives the batch its drained events would', () => {
+  fc.assert(fc.property(fc.array(eventArb, { maxLength: 60 }), fc.integer({ min: 1, max: 70 }), (events, max) => {
+    const a = new EventBuffer(64);
+    const b = new EventBuffer(64);
+    for (const e of events) {
+      a.push(e);
+      b.push(e);
+    }
+    const packed = packDrained(a, max);
+    expect(packed).toEqual(packBatch(b.drain(max)));
+    expect(a.size).toBe(b.size);
+  }));
+});
+
+it('stores every field of every event, in order, whatever the batch size (multi-row inserts and their remainder)', () => {
+  fc.assert(fc.property(fc.array(eventArb, { maxLength: 150 }), fc.integer({ min: 1, max: 100 }), (events, maxBatch) => {
+    const buffer = new EventBuffer(200);
+    const log = new QueryLog(join(dir, `logs-${maxBatch}-${events.length}-${Math.random()}.db`), { events: buffer, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch });
+    try {
+      for (const e of events) buffer.push(e);
+      while (log.flush() > 0);
+      expect(log.recent({ limit: 10_000 }).reverse()).toEqual(events.map((e) => {
+        const { device, upstream, category, list, watch, ...rest } = e;
+        return { ...rest, ...(device !== undefined ? { device } : {}), ...(upstream ? { upstream } : {}), ...(category ? { category } : {}), ...(list ? { list } : {}), ...(watch ? { watch } : {}) };
+      }));
+    } finally {
+      log.close();
+    }
+  }), { numRuns: 15 });
 });
 
 const event = (i: number): QueryEvent => ({
