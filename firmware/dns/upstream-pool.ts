@@ -1,0 +1,187 @@
+// The forwarder's UDP sockets: per upstream, a pool of sockets connected from random ports, each
+// replaced after so many questions or so long, and closed once its last try has ended.
+import dgram from 'node:dgram';
+import { random16 } from './upstream-random.ts';
+import type { Target } from './upstream-target.ts';
+import type { Pending } from './upstream-tries.ts';
+
+/** One long-lived UDP socket connected to one upstream, and the tries in flight on it by ID. */
+export class PoolSocket {
+  readonly socket: dgram.Socket;
+  readonly target: Target;
+  readonly pending = new Map<number, Pending>();
+  readonly born: number;
+  /** Tries waiting for connect() to finish. */
+  waiting: Pending[] = [];
+  uses = 0;
+  connected = false;
+  retired = false;
+  closed = false;
+  /** One callback per socket, not per send. */
+  readonly onSent: (error: Error | null) => void;
+
+  constructor(socket: dgram.Socket, target: Target, born: number, onSent: (ps: PoolSocket, error: Error | null) => void) {
+    this.socket = socket;
+    this.target = target;
+    this.born = born;
+    this.onSent = (error) => onSent(this, error);
+  }
+}
+
+export interface PoolSettings {
+  /** Questions a socket carries before it is retired. */
+  maxQueries: number;
+  /** Longest a socket is used before it is retired (ms). */
+  maxAgeMs: number;
+  monotonic: () => number;
+}
+
+/**
+ * Each upstream has a small pool of long-lived UDP sockets (dnsmasq keeps 64 random-port sockets
+ * the same way), each connected to the upstream from an ephemeral port the kernel picks at random.
+ * A try goes out on a slot chosen at random from the pool. A socket is retired (and replaced by a
+ * fresh one on a new port) after `maxQueries` questions or `maxAgeMs`, so the ports an attacker
+ * may have learnt stop being useful. Retired sockets close once their last question is answered
+ * or timed out; idle pools close themselves, so a forwarder dropped by a reload leaves nothing open.
+ */
+export class SocketPool {
+  readonly #targets: readonly Target[];
+  readonly #maxQueries: number;
+  readonly #maxAgeMs: number;
+  readonly #monotonic: () => number;
+  readonly #onMessage: (ps: PoolSocket, data: Buffer, rinfo: dgram.RemoteInfo) => void;
+  readonly #onError: (ps: PoolSocket, error: NodeJS.ErrnoException) => void;
+  /** Retired sockets still waiting for answers. */
+  readonly #draining = new Set<PoolSocket>();
+  #sweeper: NodeJS.Timeout | undefined;
+  #openSockets = 0;
+  readonly #onSent = (ps: PoolSocket, error: Error | null): void => {
+    if (error) this.#onError(ps, error as NodeJS.ErrnoException);
+  };
+
+  /** `onError`: a socket failed (on a send or a receive), with every try on it. */
+  constructor(
+    targets: readonly Target[],
+    settings: PoolSettings,
+    onMessage: (ps: PoolSocket, data: Buffer, rinfo: dgram.RemoteInfo) => void,
+    onError: (ps: PoolSocket, error: NodeJS.ErrnoException) => void,
+  ) {
+    this.#targets = targets;
+    this.#maxQueries = settings.maxQueries;
+    this.#maxAgeMs = settings.maxAgeMs;
+    this.#monotonic = settings.monotonic;
+    this.#onMessage = onMessage;
+    this.#onError = onError;
+  }
+
+  /** UDP sockets open now (pooled and draining). */
+  get openSockets(): number {
+    return this.#openSockets;
+  }
+
+  /** The socket for a try to `target`: a random slot's, opened or replaced as needed. */
+  socketFor(target: Target): PoolSocket {
+    const slots = target.slots;
+    const slot = slots.length === 1 ? 0 : random16() % slots.length;
+    let ps = slots[slot];
+    if (ps !== undefined && this.#monotonic() - ps.born >= this.#maxAgeMs) {
+      this.retire(ps);
+      ps = undefined;
+    }
+    if (ps === undefined) {
+      ps = this.#open(target);
+      slots[slot] = ps;
+    }
+    return ps;
+  }
+
+  /** Counts a try put on `ps` (already in its pending map, so retiring only drains it). */
+  countUse(ps: PoolSocket): void {
+    ps.uses++;
+    if (ps.uses >= this.#maxQueries) this.retire(ps);
+  }
+
+  /** No new tries on `ps`; it closes when its last one ends. */
+  retire(ps: PoolSocket): void {
+    if (ps.retired) return;
+    ps.retired = true;
+    const slots = ps.target.slots;
+    const i = slots.indexOf(ps);
+    if (i >= 0) slots[i] = undefined;
+    if (ps.pending.size === 0 && ps.waiting.length === 0) this.closeSocket(ps);
+    else this.#draining.add(ps);
+  }
+
+  closeSocket(ps: PoolSocket): void {
+    if (ps.closed) return;
+    ps.closed = true;
+    this.#draining.delete(ps);
+    this.#openSockets--;
+    try {
+      ps.socket.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  /** Closes every socket, pooled or draining, handing each try still on one to `abandon` first. */
+  closeAll(abandon: (p: Pending) => void): void {
+    const sockets: PoolSocket[] = [...this.#draining];
+    for (const t of this.#targets) {
+      for (let i = 0; i < t.slots.length; i++) {
+        const ps = t.slots[i];
+        if (ps) sockets.push(ps);
+        t.slots[i] = undefined;
+      }
+    }
+    for (const ps of sockets) {
+      const tries = [...ps.pending.values(), ...ps.waiting];
+      ps.pending.clear();
+      ps.waiting = [];
+      for (const p of tries) abandon(p);
+      this.closeSocket(ps);
+    }
+    this.#draining.clear();
+    clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
+  }
+
+  #open(target: Target): PoolSocket {
+    const socket = dgram.createSocket(target.family === 6 ? 'udp6' : 'udp4');
+    const ps = new PoolSocket(socket, target, this.#monotonic(), this.#onSent);
+    this.#openSockets++;
+    // The pool alone must not keep the process alive: a try in flight holds the timeout timer.
+    socket.unref();
+    socket.on('error', (error: NodeJS.ErrnoException) => this.#onError(ps, error));
+    socket.on('message', (data: Buffer, rinfo: dgram.RemoteInfo) => this.#onMessage(ps, data, rinfo));
+    socket.connect(target.port, target.address, () => {
+      if (ps.closed) return;
+      ps.connected = true;
+      const waiting = ps.waiting;
+      ps.waiting = [];
+      for (const p of waiting) socket.send(p.query, ps.onSent);
+    });
+    this.#startSweeper();
+    return ps;
+  }
+
+  /** Retires sockets past their age even when no question picks their slot; stops when idle. */
+  #startSweeper(): void {
+    if (this.#sweeper !== undefined) return;
+    this.#sweeper = setInterval(() => this.#sweep(), Math.max(50, this.#maxAgeMs / 2));
+    this.#sweeper.unref();
+  }
+
+  #sweep(): void {
+    const now = this.#monotonic();
+    for (const t of this.#targets) {
+      for (const ps of t.slots) {
+        if (ps !== undefined && now - ps.born >= this.#maxAgeMs) this.retire(ps);
+      }
+    }
+    if (this.#openSockets === 0) {
+      clearInterval(this.#sweeper);
+      this.#sweeper = undefined;
+    }
+  }
+}

@@ -1,0 +1,146 @@
+// The forwarder's per-try bookkeeping: the question in flight (Pending, reused between questions)
+// and the one timer that ends every try that outlives the timeout.
+import type { ForwardResult } from './upstream.ts';
+import type { PoolSocket } from './upstream-pool.ts';
+import type { ParsedQuery } from './wire.ts';
+
+const EMPTY = new Uint8Array(0);
+const EMPTY_BUFFER = Buffer.alloc(0);
+
+/** One question on its way through the upstreams; reused once its promise is resolved. */
+export class Pending {
+  request: Uint8Array = EMPTY;
+  q: ParsedQuery | undefined = undefined;
+  resolve: ((result: ForwardResult) => void) | undefined = undefined;
+  /** Index of the upstream being tried. */
+  index = 0;
+  fallback: ForwardResult | undefined = undefined;
+  /** The bytes of the current try (our ID in them). */
+  query: Buffer = EMPTY_BUFFER;
+  id = 0;
+  socket: PoolSocket | undefined = undefined;
+  /** Changes whenever the current try ends: stale timeout entries and TCP results see a new value. */
+  seq = 0;
+  /** For close(): every question in flight, whatever it is waiting on. */
+  live = false;
+
+  /** Drops what the finished question held, so the free list keeps no request alive. */
+  clear(): void {
+    this.request = EMPTY;
+    this.q = undefined;
+    this.fallback = undefined;
+    this.query = EMPTY_BUFFER;
+    this.socket = undefined;
+  }
+}
+
+export class TryTimeouts {
+  readonly #timeoutMs: number;
+  readonly #monotonic: () => number;
+  /** Whose tries these are. */
+  readonly #owner: { readonly inFlight: number };
+  readonly #onExpired: (p: Pending) => void;
+  // Every try waits the same time, so a FIFO of (try, seq, deadline) is in deadline
+  // order; one timer is armed for its head.
+  #tq: Pending[] = [];
+  #tqSeq: number[] = [];
+  #tqDeadline: number[] = [];
+  #tqHead = 0;
+  #timer: NodeJS.Timeout | undefined;
+  /** The timer holds the process open only while a question is in flight. */
+  #timerRef = true;
+  readonly #onTimer = (): void => this.#expire();
+
+  /** `onExpired`: the try `p` ran out of time (it is still on its socket). */
+  constructor(timeoutMs: number, monotonic: () => number, owner: { readonly inFlight: number }, onExpired: (p: Pending) => void) {
+    this.#timeoutMs = timeoutMs;
+    this.#monotonic = monotonic;
+    this.#owner = owner;
+    this.#onExpired = onExpired;
+  }
+
+  /** Starts the clock on the try `p` now has (at `p.seq`). */
+  schedule(p: Pending): void {
+    const deadline = this.#monotonic() + this.#timeoutMs;
+    this.#tq.push(p);
+    this.#tqSeq.push(p.seq);
+    this.#tqDeadline.push(deadline);
+    if (this.#timer === undefined) this.#arm(deadline);
+    else if (!this.#timerRef) {
+      this.#timer.ref();
+      this.#timerRef = true;
+    }
+  }
+
+  /** Nothing is in flight any more. */
+  idle(): void {
+    if (this.#timer !== undefined && this.#timerRef) {
+      // Only stale entries are left in the timeout queue: they must not keep the process alive.
+      this.#timer.unref();
+      this.#timerRef = false;
+    }
+  }
+
+  /** Forgets every try (the forwarder is closing). */
+  clear(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#tq = [];
+    this.#tqSeq = [];
+    this.#tqDeadline = [];
+    this.#tqHead = 0;
+  }
+
+  #arm(deadline: number): void {
+    const delay = Math.max(1, Math.ceil(deadline - this.#monotonic()));
+    this.#timer = setTimeout(this.#onTimer, delay);
+    this.#timerRef = true;
+    if (this.#owner.inFlight === 0) {
+      this.#timer.unref();
+      this.#timerRef = false;
+    }
+  }
+
+  #expire(): void {
+    this.#timer = undefined;
+    const now = this.#monotonic();
+    const tq = this.#tq;
+    while (this.#tqHead < tq.length) {
+      const i = this.#tqHead;
+      const p = tq[i]!;
+      if (p.seq !== this.#tqSeq[i]) {
+        // That try already ended.
+        tq[i] = undefined as unknown as Pending;
+        this.#tqHead++;
+        continue;
+      }
+      const deadline = this.#tqDeadline[i]!;
+      if (deadline > now) {
+        // A try that moved on to the next upstream during this pass armed a timer for its own,
+        // later deadline; the head of the queue is due first.
+        clearTimeout(this.#timer);
+        this.#arm(deadline);
+        break;
+      }
+      tq[i] = undefined as unknown as Pending;
+      this.#tqHead++;
+      this.#onExpired(p);
+    }
+    this.#compact();
+  }
+
+  #compact(): void {
+    const head = this.#tqHead;
+    if (head === this.#tq.length) {
+      this.#tq = [];
+      this.#tqSeq = [];
+      this.#tqDeadline = [];
+      this.#tqHead = 0;
+    } else if (head > 1024 && head * 2 > this.#tq.length) {
+      this.#tq = this.#tq.slice(head);
+      this.#tqSeq = this.#tqSeq.slice(head);
+      this.#tqDeadline = this.#tqDeadline.slice(head);
+      this.#tqHead = 0;
+    }
+  }
+}
