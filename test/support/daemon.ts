@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { defaultConfig } from '../../firmware/config/defaults.ts';
 import type { Config } from '../../firmware/config/schema.ts';
 import { freePort } from './ports.ts';
+import { startTestUpstream, type TestUpstream } from './upstream.ts';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const MAIN = join(REPO, 'firmware/main.ts');
@@ -101,4 +102,40 @@ export async function startDaemonProcess(config: Config, files: Record<string, s
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+export interface DaemonWithList extends RunningDaemon {
+  upstream: TestUpstream;
+  /** The "social" list's file in the data directory. */
+  listFile: string;
+}
+
+/**
+ * The CLI tests' daemon: a test upstream that answers every A question with 192.0.2.77, and the daemon
+ * (testConfig) with one enabled domains list, "social" (category social), whose file
+ * lists/social.txt holds `listText`. `cleanup` stops the daemon, removes its data directory and
+ * closes the upstream.
+ */
+export async function startDaemonWithList(listText: string): Promise<DaemonWithList> {
+  const upstream = await startTestUpstream('192.0.2.77');
+  try {
+    const config = await testConfig(upstream);
+    config.lists = [{ id: 'social', name: 'Social networks', category: 'social', file: 'social.txt', format: 'domains', enabled: true }];
+    const daemon = await startDaemonProcess(config, { 'lists/social.txt': listText });
+    return {
+      ...daemon,
+      upstream,
+      listFile: join(daemon.dataDir, 'lists/social.txt'),
+      cleanup: async () => {
+        try {
+          await daemon.cleanup();
+        } finally {
+          await upstream.close();
+        }
+      },
+    };
+  } catch (error) {
+    await upstream.close();
+    throw error;
+  }
 }

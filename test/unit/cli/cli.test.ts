@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../firmware/config/defaults.ts';
-import { runCli, startDaemonProcess, testConfig, type RunningDaemon } from '../../support/daemon.ts';
-import { askUdp, startTestUpstream, type TestUpstream } from '../../support/upstream.ts';
+import { runCli, startDaemonWithList, type DaemonWithList } from '../../support/daemon.ts';
+import { askUdp } from '../../support/upstream.ts';
 
 let scratch: string;
 beforeAll(async () => { scratch = await mkdtemp(join(tmpdir(), 'schoolgate-cli-')); });
@@ -82,19 +82,10 @@ describe('schoolgate without a daemon', () => {
 });
 
 describe('schoolgate with a running daemon', () => {
-  let upstream: TestUpstream;
-  let daemon: RunningDaemon;
+  let daemon: DaemonWithList;
 
-  beforeAll(async () => {
-    upstream = await startTestUpstream('192.0.2.77');
-    const config = await testConfig(upstream);
-    config.lists = [{ id: 'social', name: 'Social networks', category: 'social', file: 'social.txt', format: 'domains', enabled: true }];
-    daemon = await startDaemonProcess(config, { 'lists/social.txt': '# starter\nfacebook.com\nnot a domain\n' });
-  });
-  afterAll(async () => {
-    await daemon?.cleanup();
-    await upstream?.close();
-  });
+  beforeAll(async () => { daemon = await startDaemonWithList('# starter\nfacebook.com\nnot a domain\n'); });
+  afterAll(async () => { await daemon?.cleanup(); });
 
   it('status --json reports the networks, listeners and stores', async () => {
     const result = await daemon.cli(['status', '--json']);
@@ -119,7 +110,7 @@ describe('schoolgate with a running daemon', () => {
     const answer = await askUdp(server, 'example.com', { from: '127.20.0.5' });
     expect(answer.rcode).toBe('NOERROR');
     expect(answer.answers?.[0]).toMatchObject({ type: 'A', data: '192.0.2.77' });
-    expect(upstream.questions).toContain('example.com');
+    expect(daemon.upstream.questions).toContain('example.com');
     const stranger = await askUdp(server, 'example.com', { from: '127.99.0.1' });
     expect(stranger.rcode).toBe('REFUSED');
     const human = await daemon.cli(['status']);
@@ -148,13 +139,13 @@ describe('schoolgate with a running daemon', () => {
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(/social\s+social\s+1\s+1\s+domains\s+social\.txt/);
     expect(shown.stdout).toContain('social line 3: expected one domain per line');
-    await writeFile(join(daemon.dataDir, 'lists/social.txt'), 'facebook.com\ninstagram.com\n');
+    await writeFile(daemon.listFile, 'facebook.com\ninstagram.com\n');
     const reloaded = await daemon.cli(['lists', 'reload']);
     expect(reloaded.code).toBe(0);
     expect(reloaded.stdout).toContain('Reloaded: 2 names');
     const answer = await askUdp(daemon.config.dns.listen[0]!, 'instagram.com', { from: '127.20.0.5' });
     expect(answer.answers?.[0]).toMatchObject({ type: 'A', data: '127.20.0.1' });
-    await rm(join(daemon.dataDir, 'lists/social.txt'));
+    await rm(daemon.listFile);
     const failed = await daemon.cli(['lists', 'reload']);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain('The lists in service are kept');

@@ -4,22 +4,13 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { MAIN, REPO, startDaemonProcess, testConfig, type RunningDaemon } from '../../support/daemon.ts';
-import { askUdp, startTestUpstream, type TestUpstream } from '../../support/upstream.ts';
+import { MAIN, REPO, startDaemonWithList, type DaemonWithList } from '../../support/daemon.ts';
+import { askUdp } from '../../support/upstream.ts';
 
-let upstream: TestUpstream;
-let first: RunningDaemon;
+let first: DaemonWithList;
 
-beforeAll(async () => {
-  upstream = await startTestUpstream('192.0.2.77');
-  const config = await testConfig(upstream);
-  config.lists = [{ id: 'social', name: 'Social networks', category: 'social', file: 'social.txt', format: 'domains', enabled: true }];
-  first = await startDaemonProcess(config, { 'lists/social.txt': 'facebook.com\n' });
-});
-afterAll(async () => {
-  await first?.cleanup();
-  await upstream?.close();
-});
+beforeAll(async () => { first = await startDaemonWithList('facebook.com\n'); });
+afterAll(async () => { await first?.cleanup(); });
 
 /** Starts the daemon again on the first one's data directory and config; resolves once it answers. */
 async function restart(): Promise<{ stop: () => Promise<void>; output: () => string }> {
@@ -51,7 +42,7 @@ it('a first start compiles; a restart serves from the cache, a changed file or a
   expect(warm.output()).toContain('lists loaded from the compiled cache');
   await warm.stop();
 
-  await writeFile(join(first.dataDir, 'lists/social.txt'), 'facebook.com\ninstagram.com\n');
+  await writeFile(first.listFile, 'facebook.com\ninstagram.com\n');
   const changed = await restart();
   expect(await fromCache()).toBe(false);
   expect(await blocked('instagram.com')).toBe(true);

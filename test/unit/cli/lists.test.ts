@@ -9,8 +9,8 @@ import { Value } from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListCheck } from '../../../firmware/rules/list-check.ts';
 import { ListsView } from '../../../firmware/rules/lists-view.ts';
-import { runCli, startDaemonProcess, testConfig, type RunningDaemon } from '../../support/daemon.ts';
-import { askUdp, startTestUpstream, type TestUpstream } from '../../support/upstream.ts';
+import { runCli, startDaemonWithList, type DaemonWithList } from '../../support/daemon.ts';
+import { askUdp } from '../../support/upstream.ts';
 
 const PUPIL = { from: '127.20.0.5' };
 const BLOCK_ADDRESS = '127.20.0.1';
@@ -64,19 +64,10 @@ describe('schoolgate lists test (no daemon needed)', () => {
 });
 
 describe('schoolgate lists with a running daemon', () => {
-  let upstream: TestUpstream;
-  let daemon: RunningDaemon;
+  let daemon: DaemonWithList;
 
-  beforeAll(async () => {
-    upstream = await startTestUpstream('192.0.2.77');
-    const config = await testConfig(upstream);
-    config.lists = [{ id: 'social', name: 'Social networks', category: 'social', file: 'social.txt', format: 'domains', enabled: true }];
-    daemon = await startDaemonProcess(config, { 'lists/social.txt': 'facebook.com\n' });
-  });
-  afterAll(async () => {
-    await daemon?.cleanup();
-    await upstream?.close();
-  });
+  beforeAll(async () => { daemon = await startDaemonWithList('facebook.com\n'); });
+  afterAll(async () => { await daemon?.cleanup(); });
 
   const audit = (action: string): Array<{ actor: string; subject: string | null; details: string }> => {
     const db = new DatabaseSync(join(daemon.dataDir, 'state.db'), { readOnly: true });
