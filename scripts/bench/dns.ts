@@ -11,6 +11,7 @@ import { cleanupAll, cpuSeconds, installExitHandlers, interrupted, onCleanup, pe
 import { DNSMASQ, startDnsmasq } from './dns/dnsmasq.ts';
 import { runDnsperf, type PerfOptions, type PerfResult } from './dns/dnsperf.ts';
 import { freePort } from './dns/ports.ts';
+import { measureSameCostEcho, type Measure, type SameCostResult } from './dns/same-cost-echo.ts';
 import { describe, Prober, tallyAnswers, waitUntilBlocked, type Server } from './dns/probe.ts';
 import { measured, median, printReport, type Results, type Side, type SideResult } from './dns/report.ts';
 import { buildFirmware } from '../build-firmware.ts';
@@ -164,15 +165,16 @@ async function main(): Promise<void> {
     log(`schoolgate idle reload: ${Number.isFinite(reloadSwap.value) ? `new name blocked ${reloadSwap.value.toFixed(0)} ms after the reload request` : reloadSwap.why}`);
   }
 
-  const perf = async (side: Side, label: string, extra: Partial<PerfOptions>): Promise<PerfResult> => {
-    const cpuBefore = cpuSeconds(pids[side]);
+  const measure: Measure = async (server, pid, label, extra) => {
+    const cpuBefore = cpuSeconds(pid);
     const result = await runDnsperf({
-      label, server: servers[side]!, from: PUPIL, queryFile: files.queryFile, seconds: SECONDS,
+      label, server, from: PUPIL, queryFile: files.queryFile, seconds: SECONDS,
       clients: positive('clients', opts.clients), outstanding: positive('outstanding', opts.outstanding), workDir, ...extra,
     });
-    result.serverCpuUs = ((cpuSeconds(pids[side]) - cpuBefore) * 1e6) / result.completed;
+    result.serverCpuUs = ((cpuSeconds(pid) - cpuBefore) * 1e6) / result.completed;
     return result;
   };
+  const perf = (side: Side, label: string, extra: Partial<PerfOptions>): Promise<PerfResult> => measure(servers[side]!, pids[side], label, extra);
   const order = (['dnsmasq', 'schoolgate'] as const).filter(runs);
   for (let round = 0; round < ROUNDS; round++) {
     // Alternate who goes first, so a slow patch of the shared machine does not favour one side.
@@ -191,6 +193,7 @@ async function main(): Promise<void> {
   // dnsperf 2.10 sends a burst of several times the asked rate once about 1.15 x -q queries have
   // gone out (measured against a bare echo server: -q 5000 at 0.25 s, 20000 at 0.93 s, 49438 at
   // 2.33 s, 3-4x the rate for ~0.2 s), which is not half of anyone's peak.
+  let sameCostEcho: SameCostResult | undefined;
   const openLoop = Math.min(65_000, Math.max(positive('outstanding', opts.outstanding), Math.ceil(halfQps.value * 0.05)));
   if (Number.isFinite(halfQps.value)) {
     notes.push(`half-peak and reload runs use dnsperf -q ${openLoop} (50 ms of queries at that rate), so a stalled server keeps receiving queries; lost queries count as slower than any answer in p50/p99/p99.9`);
@@ -198,6 +201,11 @@ async function main(): Promise<void> {
       sides[side]!.half = await perf(side, `${side}-half`, { maxQps: halfQps.value, perQuery: true, outstanding: openLoop });
       log(`half load ${side}: ${sides[side]!.half!.qps.toFixed(0)} QPS, p99 ${sides[side]!.half!.p99Ms.toFixed(3)} ms`);
       await pause(1000);
+    }
+    const sgCpuUs = sides.schoolgate ? median(sides.schoolgate.peak.map((p) => p.serverCpuUs)) : Number.NaN;
+    if (Number.isFinite(sgCpuUs)) {
+      sameCostEcho = await measureSameCostEcho({ targetCpuUs: sgCpuUs, halfQps: halfQps.value, half: { maxQps: halfQps.value, perQuery: true, outstanding: openLoop }, measure });
+      log(`same-cost echo (burns ${sameCostEcho.burnUs.toFixed(1)} µs a query): p99 ${sameCostEcho.half.p99Ms.toFixed(3)} ms at half peak`);
     }
     if (sides.schoolgate) notes.push(`half-peak load is half of Schoolgate's median peak (${halfQps.value.toFixed(0)} QPS offered, dnsperf -Q) for both sides; p50/p99 from dnsperf -v per-query latencies (nearest rank)`);
   }
@@ -244,7 +252,7 @@ async function main(): Promise<void> {
   }
   printReport({
     domains: DOMAINS, queries: workload.queries.length, seconds: SECONDS, rounds: ROUNDS, generateMs, sides, halfQps, reloadSwap, reloads,
-    loggedCompile: sg ? sg.compileReports() : [], ...(reloadUnderLoad ? { reloadUnderLoad } : {}), schoolgateCounters, notes,
+    loggedCompile: sg ? sg.compileReports() : [], ...(reloadUnderLoad ? { reloadUnderLoad } : {}), ...(sameCostEcho ? { sameCostEcho } : {}), schoolgateCounters, notes,
   });
 }
 

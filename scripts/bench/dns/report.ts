@@ -3,6 +3,7 @@
 // next to it, never a guess.
 import type { PerfResult } from './dnsperf.ts';
 import type { Tally } from './probe.ts';
+import type { SameCostResult } from './same-cost-echo.ts';
 
 export type Side = 'dnsmasq' | 'schoolgate';
 
@@ -39,6 +40,8 @@ export interface Results {
   reloads: { when: string; method: string; compileMs: number | undefined }[];
   loggedCompile: { msg: string; field: string; ms: number }[];
   reloadUnderLoad?: { perf: PerfResult; canaryMs: Measured; lost: Measured };
+  /** The p99 reference: a server that only spends Schoolgate's CPU per query (same-cost-echo.ts). */
+  sameCostEcho?: SameCostResult;
   schoolgateCounters?: unknown;
   notes: string[];
 }
@@ -73,6 +76,7 @@ export function machineValues(r: Results): Record<string, Measured> {
     compile_1m_ms: sg ? r.reloadSwap : { value: Number.NaN, why: 'schoolgate was not run' },
     reload_lost: r.reloadUnderLoad ? r.reloadUnderLoad.lost : { value: Number.NaN, why: 'schoolgate was not run' },
     p99_ms: sg?.half ? measured(sg.half.p99Ms, 'no per-query latencies') : { value: Number.NaN, why: 'schoolgate was not run' },
+    p99_same_cost_echo_ms: r.sameCostEcho ? measured(r.sameCostEcho.half.p99Ms, 'no per-query latencies') : { value: Number.NaN, why: 'schoolgate was not run at half peak' },
   };
 }
 
@@ -102,6 +106,13 @@ export function printReport(r: Results): void {
   row('half-peak avg / p50 (ms)', (s) => (s.half ? `${fmt(s.half.avgMs, 3)} / ${fmt(s.half.p50Ms, 3)}` : '-'));
   row('half-peak p99 / p99.9 / max (ms, lost counted)', (s) => (s.half ? `${fmt(s.half.p99Ms, 3)} / ${fmt(s.half.p999Ms, 3)} / ${fmt(s.half.maxMs, 3)}` : '-'));
   row('half-peak queries lost', (s) => (s.half ? String(s.half.lost) : '-'));
+  if (r.sameCostEcho) {
+    const e = r.sameCostEcho;
+    line('');
+    line(`Half-peak reference: a Node echo server that burns ${fmt(e.burnUs, 1)} µs a query on top of its own ${fmt(e.echoCpuUs, 1)} µs (Schoolgate's CPU per query), same load:`);
+    line(`  ${fmt(e.half.qps)} QPS, p50 ${fmt(e.half.p50Ms, 3)}, p99 ${fmt(e.half.p99Ms, 3)}, p99.9 ${fmt(e.half.p999Ms, 3)}, max ${fmt(e.half.maxMs, 3)} ms, lost ${e.half.lost}`);
+    line("  (what a server of that cost that does nothing else gets on this machine with dnsperf beside it: the machine's share of p99_ms)");
+  }
   line('');
   line('Answers (what a blocked name gets; mismatches show here):');
   for (const s of sides) {
@@ -145,7 +156,7 @@ export function printReport(r: Results): void {
     if (!Number.isFinite(m.value)) line(`# ${key} not measured: ${m.why}`);
   }
   for (const [key, m] of Object.entries(machineValues(r))) {
-    const digits = key.endsWith('_ratio_vs_dnsmasq') ? 3 : key === 'p99_ms' ? 3 : 0;
+    const digits = key.endsWith('_ratio_vs_dnsmasq') || key.startsWith('p99_') ? 3 : 0;
     line(`${key}=${Number.isFinite(m.value) ? m.value.toFixed(digits) : m.value === Number.POSITIVE_INFINITY ? 'inf' : 'NaN'}`);
   }
   process.stdout.write(`${out.join('\n')}\n`);
