@@ -11,7 +11,7 @@ import { cleanupAll, cpuSeconds, installExitHandlers, interrupted, onCleanup, pe
 import { DNSMASQ, startDnsmasq } from './dns/dnsmasq.ts';
 import { runDnsperf, type PerfOptions, type PerfResult } from './dns/dnsperf.ts';
 import { freePort } from './dns/ports.ts';
-import { measureSameCostEcho, type Measure, type SameCostResult } from './dns/same-cost-echo.ts';
+import { startCalibratedEcho, type Measure } from './dns/same-cost-echo.ts';
 import { describe, Prober, tallyAnswers, waitUntilBlocked, type Server } from './dns/probe.ts';
 import { measured, median, printReport, type Results, type Side, type SideResult } from './dns/report.ts';
 import { buildFirmware } from '../build-firmware.ts';
@@ -22,6 +22,7 @@ const USAGE = `node scripts/bench/dns.ts [options]
   --domains N          listed domains (default 1000000)
   --seconds S          length of each dnsperf run (default 10)
   --rounds R           peak rounds per side, alternating (default 3)
+  --half-rounds R      half-peak rounds per side and for the same-cost echo, rotating (default 3)
   --clients C          dnsperf -c (default 8)
   --outstanding Q      dnsperf -q, queries in flight (default 100, dnsperf's own)
   --only SIDE          dnsmasq | schoolgate (ratios are then NaN)
@@ -37,6 +38,7 @@ const { values: opts } = parseArgs({
     domains: { type: 'string', default: '1000000' },
     seconds: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '3' },
+    'half-rounds': { type: 'string', default: '3' },
     clients: { type: 'string', default: '8' },
     outstanding: { type: 'string', default: '100' },
     only: { type: 'string' },
@@ -61,6 +63,7 @@ const positive = (name: string, text: string): number => {
 const DOMAINS = positive('domains', opts.domains);
 const SECONDS = positive('seconds', opts.seconds);
 const ROUNDS = positive('rounds', opts.rounds);
+const HALF_ROUNDS = positive('half-rounds', opts['half-rounds']);
 const THREADS = positive('threads', opts.threads);
 const BLOCK_ANSWERS = ['nxdomain', 'null-address', 'block-page'] as const;
 const blockAnswer = BLOCK_ANSWERS.find((a) => a === opts['block-answer']) ?? (() => {
@@ -118,7 +121,7 @@ async function main(): Promise<void> {
     pids.dnsmasq = peer.child.pid;
     sides.dnsmasq = {
       load: measured(load, `listed name not blocked within 180 s, last answer ${describe(blocked.last)}`),
-      rssLoadMb: rssMb(peer.child.pid), rssAfterMb: Number.NaN, anonAfterMb: Number.NaN, peakRssMb: Number.NaN, peak: [],
+      rssLoadMb: rssMb(peer.child.pid), rssAfterMb: Number.NaN, anonAfterMb: Number.NaN, peakRssMb: Number.NaN, peak: [], half: [],
       check: await check(prober, server, listedSample, allowedSample, subSample),
     };
   }
@@ -151,7 +154,7 @@ async function main(): Promise<void> {
     pids.schoolgate = sg.child.pid;
     sides.schoolgate = {
       load: measured(load, `listed name not blocked within 30 s of ready, last answer ${describe(blocked.last)}`),
-      rssLoadMb: rssMb(sg.child.pid), rssAfterMb: Number.NaN, anonAfterMb: Number.NaN, peakRssMb: Number.NaN, peak: [],
+      rssLoadMb: rssMb(sg.child.pid), rssAfterMb: Number.NaN, anonAfterMb: Number.NaN, peakRssMb: Number.NaN, peak: [], half: [],
       check: await check(prober, server, listedSample, allowedSample, subSample),
     };
 
@@ -193,21 +196,36 @@ async function main(): Promise<void> {
   // dnsperf 2.10 sends a burst of several times the asked rate once about 1.15 x -q queries have
   // gone out (measured against a bare echo server: -q 5000 at 0.25 s, 20000 at 0.93 s, 49438 at
   // 2.33 s, 3-4x the rate for ~0.2 s), which is not half of anyone's peak.
-  let sameCostEcho: SameCostResult | undefined;
+  let sameCost: Results['sameCostEcho'];
   const openLoop = Math.min(65_000, Math.max(positive('outstanding', opts.outstanding), Math.ceil(halfQps.value * 0.05)));
   if (Number.isFinite(halfQps.value)) {
     notes.push(`half-peak and reload runs use dnsperf -q ${openLoop} (50 ms of queries at that rate), so a stalled server keeps receiving queries; lost queries count as slower than any answer in p50/p99/p99.9`);
-    for (const side of order) {
-      sides[side]!.half = await perf(side, `${side}-half`, { maxQps: halfQps.value, perQuery: true, outstanding: openLoop });
-      log(`half load ${side}: ${sides[side]!.half!.qps.toFixed(0)} QPS, p99 ${sides[side]!.half!.p99Ms.toFixed(3)} ms`);
-      await pause(1000);
-    }
+    const half: Partial<PerfOptions> = { maxQps: halfQps.value, perQuery: true, outstanding: openLoop };
     const sgCpuUs = sides.schoolgate ? median(sides.schoolgate.peak.map((p) => p.serverCpuUs)) : Number.NaN;
-    if (Number.isFinite(sgCpuUs)) {
-      sameCostEcho = await measureSameCostEcho({ targetCpuUs: sgCpuUs, halfQps: halfQps.value, half: { maxQps: halfQps.value, perQuery: true, outstanding: openLoop }, measure });
-      log(`same-cost echo (burns ${sameCostEcho.burnUs.toFixed(1)} µs a query): p99 ${sameCostEcho.half.p99Ms.toFixed(3)} ms at half peak`);
+    const echo = Number.isFinite(sgCpuUs) ? await startCalibratedEcho(sgCpuUs, measure) : undefined;
+    if (echo) sameCost = { echoCpuUs: echo.echoCpuUs, burnUs: echo.burnUs, half: [] };
+    try {
+      // One tail sample says little on a shared machine: several rounds, the order rotating, the median kept.
+      const runners: { name: string; run: (label: string) => Promise<PerfResult>; keep: (r: PerfResult) => void }[] = order.map((side) => ({
+        name: side, run: (label: string) => perf(side, label, half), keep: (r: PerfResult) => { sides[side]!.half.push(r); },
+      }));
+      if (echo && sameCost) {
+        const results = sameCost.half;
+        runners.push({ name: 'same-cost echo', run: (label) => measure(echo.server, echo.pid, label, half), keep: (r) => { results.push(r); } });
+      }
+      for (let round = 0; round < HALF_ROUNDS; round++) {
+        for (let k = 0; k < runners.length; k++) {
+          const runner = runners[(round + k) % runners.length]!;
+          const result = await runner.run(`${runner.name.replace(/ /g, '-')}-half-${round + 1}`);
+          runner.keep(result);
+          log(`half load round ${round + 1} ${runner.name}: ${result.qps.toFixed(0)} QPS, p99 ${result.p99Ms.toFixed(3)} ms`);
+          await pause(1000);
+        }
+      }
+    } finally {
+      await echo?.stop();
     }
-    if (sides.schoolgate) notes.push(`half-peak load is half of Schoolgate's median peak (${halfQps.value.toFixed(0)} QPS offered, dnsperf -Q) for both sides; p50/p99 from dnsperf -v per-query latencies (nearest rank)`);
+    if (sides.schoolgate) notes.push(`half-peak load is half of Schoolgate's median peak (${halfQps.value.toFixed(0)} QPS offered, dnsperf -Q) for every side, ${HALF_ROUNDS} round(s) each; p50/p99 from dnsperf -v per-query latencies (nearest rank), median over the rounds`);
   }
 
   let reloadUnderLoad: Results['reloadUnderLoad'];
@@ -252,7 +270,7 @@ async function main(): Promise<void> {
   }
   printReport({
     domains: DOMAINS, queries: workload.queries.length, seconds: SECONDS, rounds: ROUNDS, generateMs, sides, halfQps, reloadSwap, reloads,
-    loggedCompile: sg ? sg.compileReports() : [], ...(reloadUnderLoad ? { reloadUnderLoad } : {}), ...(sameCostEcho ? { sameCostEcho } : {}), schoolgateCounters, notes,
+    loggedCompile: sg ? sg.compileReports() : [], ...(reloadUnderLoad ? { reloadUnderLoad } : {}), ...(sameCost ? { sameCostEcho: sameCost } : {}), schoolgateCounters, notes,
   });
 }
 

@@ -3,7 +3,6 @@
 // next to it, never a guess.
 import type { PerfResult } from './dnsperf.ts';
 import type { Tally } from './probe.ts';
-import type { SameCostResult } from './same-cost-echo.ts';
 
 export type Side = 'dnsmasq' | 'schoolgate';
 
@@ -23,7 +22,8 @@ export interface SideResult {
   peakRssMb: number;
   check?: { listed: Tally; allowed: Tally; subdomains: Tally };
   peak: PerfResult[];
-  half?: PerfResult;
+  /** Half-peak rounds. */
+  half: PerfResult[];
 }
 
 export interface Results {
@@ -41,13 +41,14 @@ export interface Results {
   loggedCompile: { msg: string; field: string; ms: number }[];
   reloadUnderLoad?: { perf: PerfResult; canaryMs: Measured; lost: Measured };
   /** The p99 reference: a server that only spends Schoolgate's CPU per query (same-cost-echo.ts). */
-  sameCostEcho?: SameCostResult;
+  sameCostEcho?: { echoCpuUs: number; burnUs: number; half: PerfResult[] };
   schoolgateCounters?: unknown;
   notes: string[];
 }
 
 export function median(values: readonly number[]): number {
-  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
+  // Infinity stays: it is a lost-queries percentile, worse than any number (dnsperf.ts).
+  const v = values.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
   if (v.length === 0) return Number.NaN;
   const mid = Math.floor(v.length / 2);
   return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
@@ -65,6 +66,9 @@ function ratio(a: number | undefined, b: number | undefined, what: string): Meas
   return measured(a / b, `${what}: a side has no value`);
 }
 
+/** Median p99 over half-peak rounds; a round that lost more than 1% has an infinite p99 and counts as such. */
+const medianP99 = (rounds: readonly PerfResult[]): number => median(rounds.map((p) => p.p99Ms));
+
 export function machineValues(r: Results): Record<string, Measured> {
   const qps = (s: Side): number | undefined => (r.sides[s] ? median(r.sides[s].peak.map((p) => p.qps)) : undefined);
   const cpu = (s: Side): number | undefined => (r.sides[s] ? median(r.sides[s].peak.map((p) => p.serverCpuUs)) : undefined);
@@ -75,8 +79,8 @@ export function machineValues(r: Results): Record<string, Measured> {
     rss_ratio_vs_dnsmasq: ratio(sg?.rssAfterMb, r.sides.dnsmasq?.rssAfterMb, 'RSS after the run'),
     compile_1m_ms: sg ? r.reloadSwap : { value: Number.NaN, why: 'schoolgate was not run' },
     reload_lost: r.reloadUnderLoad ? r.reloadUnderLoad.lost : { value: Number.NaN, why: 'schoolgate was not run' },
-    p99_ms: sg?.half ? measured(sg.half.p99Ms, 'no per-query latencies') : { value: Number.NaN, why: 'schoolgate was not run' },
-    p99_same_cost_echo_ms: r.sameCostEcho ? measured(r.sameCostEcho.half.p99Ms, 'no per-query latencies') : { value: Number.NaN, why: 'schoolgate was not run at half peak' },
+    p99_ms: sg?.half.length ? measured(medianP99(sg.half), 'no per-query latencies') : { value: Number.NaN, why: 'schoolgate was not run at half peak' },
+    p99_same_cost_echo_ms: r.sameCostEcho?.half.length ? measured(medianP99(r.sameCostEcho.half), 'no per-query latencies') : { value: Number.NaN, why: 'schoolgate was not run at half peak' },
   };
 }
 
@@ -102,15 +106,18 @@ export function printReport(r: Results): void {
   row('server CPU per query, peak median (µs)', (s) => fmt(median(s.peak.map((p) => p.serverCpuUs)), 1));
   row('peak avg latency median (ms)', (s) => fmt(median(s.peak.map((p) => p.avgMs)), 3));
   row('peak queries lost (sum)', (s) => String(s.peak.reduce((n, p) => n + p.lost, 0)));
-  row('half-peak achieved QPS', (s) => (s.half ? fmt(s.half.qps) : '-'));
-  row('half-peak avg / p50 (ms)', (s) => (s.half ? `${fmt(s.half.avgMs, 3)} / ${fmt(s.half.p50Ms, 3)}` : '-'));
-  row('half-peak p99 / p99.9 / max (ms, lost counted)', (s) => (s.half ? `${fmt(s.half.p99Ms, 3)} / ${fmt(s.half.p999Ms, 3)} / ${fmt(s.half.maxMs, 3)}` : '-'));
-  row('half-peak queries lost', (s) => (s.half ? String(s.half.lost) : '-'));
-  if (r.sameCostEcho) {
+  const halves = (h: readonly PerfResult[], f: (p: PerfResult) => string): string => (h.length ? h.map(f).join(' ') : '-');
+  row('half-peak achieved QPS per round', (s) => halves(s.half, (p) => fmt(p.qps)));
+  row('half-peak p50 per round (ms)', (s) => halves(s.half, (p) => fmt(p.p50Ms, 3)));
+  row('half-peak p99 per round (ms)', (s) => halves(s.half, (p) => fmt(p.p99Ms, 2)));
+  row('half-peak p99 median (ms)', (s) => (s.half.length ? fmt(medianP99(s.half), 3) : '-'));
+  row('half-peak p99.9 / max, worst round', (s) => halves(s.half.length ? [s.half.reduce((a, b) => (b.p99Ms > a.p99Ms ? b : a))] : [], (p) => `${fmt(p.p999Ms, 2)} / ${fmt(p.maxMs, 2)}`));
+  row('half-peak queries lost (sum)', (s) => (s.half.length ? String(s.half.reduce((n, p) => n + p.lost, 0)) : '-'));
+  if (r.sameCostEcho?.half.length) {
     const e = r.sameCostEcho;
     line('');
     line(`Half-peak reference: a Node echo server that burns ${fmt(e.burnUs, 1)} µs a query on top of its own ${fmt(e.echoCpuUs, 1)} µs (Schoolgate's CPU per query), same load:`);
-    line(`  ${fmt(e.half.qps)} QPS, p50 ${fmt(e.half.p50Ms, 3)}, p99 ${fmt(e.half.p99Ms, 3)}, p99.9 ${fmt(e.half.p999Ms, 3)}, max ${fmt(e.half.maxMs, 3)} ms, lost ${e.half.lost}`);
+    line(`  p99 per round ${e.half.map((p) => fmt(p.p99Ms, 2)).join(' ')} ms, median ${fmt(medianP99(e.half), 3)} ms; p50 ${e.half.map((p) => fmt(p.p50Ms, 3)).join(' ')} ms; lost ${e.half.reduce((n, p) => n + p.lost, 0)}`);
     line("  (what a server of that cost that does nothing else gets on this machine with dnsperf beside it: the machine's share of p99_ms)");
   }
   line('');
@@ -123,7 +130,7 @@ export function printReport(r: Results): void {
       line(`  ${s} probe, listed subdomains: ${tally(res.check.subdomains)}`);
     }
     for (const [i, p] of res.peak.entries()) line(`  ${s} dnsperf round ${i + 1} response codes: ${rcodes(p.rcodes)}`);
-    if (res.half) line(`  ${s} dnsperf half-peak response codes: ${rcodes(res.half.rcodes)}`);
+    for (const [i, p] of res.half.entries()) line(`  ${s} dnsperf half-peak round ${i + 1} response codes: ${rcodes(p.rcodes)}`);
   }
   line('');
   line(`Schoolgate list load and reload (${r.domains} domains):`);
@@ -143,7 +150,7 @@ export function printReport(r: Results): void {
   for (const s of sides) {
     const res = r.sides[s]!;
     if (res.peak[0]) line(`  ${s} peak: ${res.peak[0].command}`);
-    if (res.half) line(`  ${s} half: ${res.half.command}`);
+    if (res.half[0]) line(`  ${s} half: ${res.half[0].command}`);
   }
   if (r.reloadUnderLoad) line(`  reload run: ${r.reloadUnderLoad.perf.command}`);
   if (r.notes.length) {

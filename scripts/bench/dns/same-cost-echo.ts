@@ -1,8 +1,8 @@
 // The p99 reference: a Node server that does nothing but spend a given CPU time per query and
 // answer it (NXDOMAIN, the question echoed). At half of Schoolgate's peak, on the same machine
-// with the same load generator, its p99 is what any server of Schoolgate's CPU cost per query
-// gets here: on a 2-core box shared with dnsperf and the upstream, the scheduler's time slices
-// shape the tail more than the server's own pauses. Run as a child: `same-cost-echo.ts PORT BURN_US`.
+// with the same load generator, its p99 is what a server of Schoolgate's CPU cost per query gets
+// here for that cost alone; the rest of Schoolgate's p99 is its own. Run as a child:
+// `same-cost-echo.ts PORT BURN_US`.
 import dgram from 'node:dgram';
 import { spawnTracked, stopChild } from './children.ts';
 import type { PerfOptions, PerfResult } from './dnsperf.ts';
@@ -46,31 +46,27 @@ if (import.meta.main) {
   serve(port!, burn!);
 }
 
-export interface SameCostResult {
-  /** The echo's own CPU per query at peak, with nothing to burn. */
-  echoCpuUs: number;
-  /** What it burnt per query at half peak: Schoolgate's CPU per query less the echo's own. */
-  burnUs: number;
-  half: PerfResult;
-}
-
 /** A dnsperf run against `server`, with the CPU per query of process `pid` filled in. */
 export type Measure = (server: Server, pid: number | undefined, label: string, extra: Partial<PerfOptions>) => Promise<PerfResult>;
 
-/**
- * Measures the echo's own cost at peak, then runs it at `halfQps` burning the rest of
- * `targetCpuUs` per query, with the same dnsperf options as Schoolgate's half-peak run.
- */
-export async function measureSameCostEcho(o: { targetCpuUs: number; halfQps: number; half: Partial<PerfOptions>; measure: Measure }): Promise<SameCostResult> {
+/** The reference, calibrated and listening, for the half-peak rounds. */
+export interface SameCostEcho {
+  server: Server;
+  pid: number | undefined;
+  /** The echo's own CPU per query at peak, with nothing to burn. */
+  echoCpuUs: number;
+  /** What it burns per query: Schoolgate's CPU per query less the echo's own. */
+  burnUs: number;
+  stop: () => Promise<void>;
+}
+
+/** Measures the echo's own cost at peak, then starts it again burning the rest of `targetCpuUs`. */
+export async function startCalibratedEcho(targetCpuUs: number, measure: Measure): Promise<SameCostEcho> {
   const server: Server = { address: '127.0.0.1', port: await freePort('127.0.0.1') };
-  let child = await startSameCostEcho(server, 0);
-  const bare = await o.measure(server, child.pid, 'echo-peak', {});
-  await stopChild(child);
-  const burnUs = Math.max(0, o.targetCpuUs - bare.serverCpuUs);
-  child = await startSameCostEcho(server, burnUs);
-  try {
-    return { echoCpuUs: bare.serverCpuUs, burnUs, half: await o.measure(server, child.pid, 'echo-half', o.half) };
-  } finally {
-    await stopChild(child);
-  }
+  const bare = await startSameCostEcho(server, 0);
+  const calibration = await measure(server, bare.pid, 'echo-peak', {});
+  await stopChild(bare);
+  const burnUs = Math.max(0, targetCpuUs - calibration.serverCpuUs);
+  const child = await startSameCostEcho(server, burnUs);
+  return { server, pid: child.pid, echoCpuUs: calibration.serverCpuUs, burnUs, stop: () => stopChild(child) };
 }
