@@ -30,6 +30,8 @@ const USAGE = `node scripts/bench/dns.ts [options]
   --threads N          Schoolgate's dns.threads: threads answering UDP (default 1)
   --dnsmasq-log-queries  give the reference dnsmasq --log-queries too (to a file)
   --source             run Schoolgate from its TypeScript sources instead of the build (dist/)
+  --nice N             run both servers and the same-cost echo at niceness N (nice -n; default:
+                       inherited), e.g. --nice=-5 to see how much of the tail is the scheduler
   --seed N             workload seed (default ${DEFAULT_SEED})
   --keep               keep the temp directory (lists, logs, dnsperf output)`;
 
@@ -46,6 +48,7 @@ const { values: opts } = parseArgs({
     threads: { type: 'string', default: '1' },
     'dnsmasq-log-queries': { type: 'boolean', default: false },
     source: { type: 'boolean', default: false },
+    nice: { type: 'string' },
     seed: { type: 'string', default: String(DEFAULT_SEED) },
     keep: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
@@ -65,6 +68,8 @@ const SECONDS = positive('seconds', opts.seconds);
 const ROUNDS = positive('rounds', opts.rounds);
 const HALF_ROUNDS = positive('half-rounds', opts['half-rounds']);
 const THREADS = positive('threads', opts.threads);
+const NICE = opts.nice === undefined ? undefined : Number(opts.nice);
+if (NICE !== undefined && !(Number.isInteger(NICE) && NICE >= -20 && NICE <= 19)) throw new Error(`--nice must be an integer from -20 to 19, got "${opts.nice}"\n${USAGE}`);
 const BLOCK_ANSWERS = ['nxdomain', 'null-address', 'block-page'] as const;
 const blockAnswer = BLOCK_ANSWERS.find((a) => a === opts['block-answer']) ?? (() => {
   throw new Error(`--block-answer: ${opts['block-answer']}?\n${USAGE}`);
@@ -88,6 +93,7 @@ onCleanup(() => (opts.keep ? log(`kept ${workDir}`) : rm(workDir, { recursive: t
 
 async function main(): Promise<void> {
   const notes: string[] = [
+    ...(NICE === undefined ? [] : [`both servers and the same-cost echo run at nice ${NICE} (the upstream and dnsperf at the bench's own)`]),
     `Schoolgate dns.threads ${THREADS}, run ${opts.source ? 'from its TypeScript sources (--source)' : 'as built JavaScript (dist/, as the image runs it)'}`,
     'comparison mix uses exact listed names only: a dnsmasq hosts file does not cover subdomains (the subdomain probe shows the difference)',
     `dnsmasq: Debian defaults (cache-size 150, dns-forward-max 150)${opts['dnsmasq-log-queries'] ? ', --log-queries to a file' : ', no --log-queries'}; Schoolgate: blockAnswer ${blockAnswer}, query log on (every decision to logs.db through its event buffer; events.dropped below counts what the log could not keep up with)`,
@@ -113,7 +119,7 @@ async function main(): Promise<void> {
 
   if (runs('dnsmasq')) {
     const server = { address: '127.0.0.1', port: await freePort('127.0.0.1') };
-    const peer = startDnsmasq({ name: 'dnsmasq', ...server, hostsFile: files.hostsList, server: upstream, workDir, logQueries: opts['dnsmasq-log-queries'] });
+    const peer = startDnsmasq({ name: 'dnsmasq', ...server, hostsFile: files.hostsList, server: upstream, workDir, logQueries: opts['dnsmasq-log-queries'], ...(NICE === undefined ? {} : { nice: NICE }) });
     const blocked = await waitUntilBlocked(prober, server, workload.listed[0]!, BLOCK_PAGE, 180_000, 20);
     const load = blocked.ms === undefined ? undefined : performance.now() - peer.spawnedAt;
     log(`dnsmasq: ${load === undefined ? `listed name not blocked in 180 s (${describe(blocked.last)})` : `listed name blocked ${load.toFixed(0)} ms after spawn`}`);
@@ -144,7 +150,8 @@ async function main(): Promise<void> {
       admin: { address: '127.0.0.1', port: await freePort('127.0.0.1') },
     });
     if (!opts.source) buildFirmware();
-    sg = await SchoolgateProcess.start(config, join(workDir, 'schoolgate'), opts.source ? SOURCE_COMMAND : BUILT_COMMAND);
+    const command = opts.source ? SOURCE_COMMAND : BUILT_COMMAND;
+    sg = await SchoolgateProcess.start(config, join(workDir, 'schoolgate'), NICE === undefined ? command : ['nice', '-n', String(NICE), ...command]);
     const readyMs = await sg.waitReady();
     const blocked = await waitUntilBlocked(prober, server, workload.listed[0]!, BLOCK_PAGE, 30_000, 20);
     const load = blocked.ms === undefined ? undefined : performance.now() - sg.spawnedAt;
@@ -202,7 +209,7 @@ async function main(): Promise<void> {
     notes.push(`half-peak and reload runs use dnsperf -q ${openLoop} (50 ms of queries at that rate), so a stalled server keeps receiving queries; lost queries count as slower than any answer in p50/p99/p99.9`);
     const half: Partial<PerfOptions> = { maxQps: halfQps.value, perQuery: true, outstanding: openLoop };
     const sgCpuUs = sides.schoolgate ? median(sides.schoolgate.peak.map((p) => p.serverCpuUs)) : Number.NaN;
-    const echo = Number.isFinite(sgCpuUs) ? await startCalibratedEcho(sgCpuUs, measure) : undefined;
+    const echo = Number.isFinite(sgCpuUs) ? await startCalibratedEcho(sgCpuUs, measure, NICE) : undefined;
     if (echo) sameCost = { echoCpuUs: echo.echoCpuUs, burnUs: echo.burnUs, half: [] };
     try {
       // One tail sample says little on a shared machine: several rounds, the order rotating, the median kept.

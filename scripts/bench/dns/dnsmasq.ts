@@ -19,6 +19,8 @@ export interface DnsmasqOptions {
   server?: { address: string; port: number };
   workDir: string;
   logQueries?: boolean;
+  /** Scheduling niceness for the process (`nice -n`); absent: inherited. */
+  nice?: number;
 }
 
 export interface RunningDnsmasq {
@@ -51,7 +53,8 @@ export function dnsmasqArgs(o: DnsmasqOptions): string[] {
 export function startDnsmasq(o: DnsmasqOptions): RunningDnsmasq {
   const args = dnsmasqArgs(o);
   const spawnedAt = performance.now();
-  const child = spawnTracked(DNSMASQ, args);
+  // nice(1) execs dnsmasq, so the child's pid is dnsmasq's.
+  const child = o.nice === undefined ? spawnTracked(DNSMASQ, args) : spawnTracked('nice', ['-n', String(o.nice), DNSMASQ, ...args]);
   // Its own messages go to --log-facility; anything on stdio is a startup failure worth keeping.
   const out = createWriteStream(join(o.workDir, `${o.name}.stdio`));
   child.stdout?.pipe(out);

@@ -31,8 +31,10 @@ function serve(port: number, burnUs: number): void {
 }
 
 /** Starts the reference on `server` with Schoolgate's Node flags; resolves once it listens. */
-export async function startSameCostEcho(server: Server, burnUs: number): Promise<ReturnType<typeof spawnTracked>> {
-  const child = spawnTracked(process.execPath, ['--max-semi-space-size=4', new URL(import.meta.url).pathname, String(server.port), String(burnUs)]);
+export async function startSameCostEcho(server: Server, burnUs: number, nice?: number): Promise<ReturnType<typeof spawnTracked>> {
+  const node = [process.execPath, '--max-semi-space-size=4', new URL(import.meta.url).pathname, String(server.port), String(burnUs)];
+  const [program, ...args] = nice === undefined ? node : ['nice', '-n', String(nice), ...node];
+  const child = spawnTracked(program!, args);
   await new Promise<void>((resolve, reject) => {
     child.stdout?.once('data', () => resolve());
     child.once('exit', (code) => reject(new Error(`same-cost echo exited (${code}) before listening`)));
@@ -61,12 +63,12 @@ export interface SameCostEcho {
 }
 
 /** Measures the echo's own cost at peak, then starts it again burning the rest of `targetCpuUs`. */
-export async function startCalibratedEcho(targetCpuUs: number, measure: Measure): Promise<SameCostEcho> {
+export async function startCalibratedEcho(targetCpuUs: number, measure: Measure, nice?: number): Promise<SameCostEcho> {
   const server: Server = { address: '127.0.0.1', port: await freePort('127.0.0.1') };
-  const bare = await startSameCostEcho(server, 0);
+  const bare = await startSameCostEcho(server, 0, nice);
   const calibration = await measure(server, bare.pid, 'echo-peak', {});
   await stopChild(bare);
   const burnUs = Math.max(0, targetCpuUs - calibration.serverCpuUs);
-  const child = await startSameCostEcho(server, burnUs);
+  const child = await startSameCostEcho(server, burnUs, nice);
   return { server, pid: child.pid, echoCpuUs: calibration.serverCpuUs, burnUs, stop: () => stopChild(child) };
 }
