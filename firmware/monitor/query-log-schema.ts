@@ -102,9 +102,9 @@ class BatchPacker {
     this.#count++;
   };
 
+  // Both callers size the packer to exactly the events they add, and unpacking reads `count`.
   get batch(): PackedBatch {
-    const words = this.#count * STRIDE === this.#words.length ? this.#words : this.#words.slice(0, this.#count * STRIDE);
-    return { count: this.#count, words, strings: this.#strings, names: this.#names };
+    return { count: this.#count, words: this.#words, strings: this.#strings, names: this.#names };
   }
 
   #intern(s: string | null | undefined): number {
