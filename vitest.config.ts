@@ -10,6 +10,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          globalSetup: ['test/support/build-native.ts'],
           testTimeout: 30_000,
         },
       },
@@ -17,7 +18,7 @@ export default defineConfig({
         test: {
           name: 'lab',
           include: ['test/lab/**/*.test.ts'],
-          globalSetup: ['test/lab/prerequisites.ts'],
+          globalSetup: ['test/support/build-native.ts', 'test/lab/prerequisites.ts'],
           // Namespaces are cheap but each lab spends seconds on setup: run files one at a time
           // so two labs never compete for the two cores.
           fileParallelism: false,
@@ -29,7 +30,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
-          globalSetup: ['test/browser/prerequisites.ts'],
+          globalSetup: ['test/support/build-native.ts', 'test/browser/prerequisites.ts'],
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,

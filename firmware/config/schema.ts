@@ -116,6 +116,11 @@ export const DnsCache = Type.Object({
 }, { additionalProperties: false });
 export type DnsCache = Static<typeof DnsCache>;
 
+export const UdpIo = Type.Union([Type.Literal('auto'), Type.Literal('batched'), Type.Literal('node')], {
+  description: "how the UDP listeners reach the kernel: batched (the netio addon's recvmmsg/sendmmsg, least CPU per question), node (Node's dgram), or auto (batched where the addon was built, otherwise node)",
+});
+export type UdpIo = Static<typeof UdpIo>;
+
 export const Dns = Type.Object({
   listen: Type.Array(Endpoint, { minItems: 1, maxItems: 16, description: 'UDP and TCP listeners for client questions' }),
   upstreams: Type.Array(Upstream, { maxItems: 8, description: 'resolvers to forward to, tried in order; empty means the system resolvers (/etc/resolv.conf)' }),
@@ -134,6 +139,8 @@ export const Dns = Type.Object({
   }, { additionalProperties: false }),
   // Optional so a v2 file written before the setting existed still loads (absent means 1).
   threads: Type.Optional(Type.Integer({ minimum: 1, maximum: 16, description: 'threads answering UDP questions on the same port (SO_REUSEPORT); 1 keeps everything on the main thread. TCP is always answered by the main thread' })),
+  // Optional for the same reason (absent means auto).
+  udpIo: Type.Optional(UdpIo),
 }, { additionalProperties: false });
 export type Dns = Static<typeof Dns>;
 

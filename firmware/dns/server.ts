@@ -6,9 +6,11 @@ import dgram from 'node:dgram';
 import net, { isIP } from 'node:net';
 import type { Endpoint } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
+import type { Netio } from '../native/netio.ts';
 import type { RequestContext, Responder } from './context.ts';
 import type { DnsCounters } from './events.ts';
 import type { QueryHandler } from './handler.ts';
+import { BatchedUdpListener } from './udp-batched.ts';
 import { HEADER_LENGTH } from './wire.ts';
 
 export interface TcpLimits {
@@ -44,6 +46,8 @@ export interface DnsServerOptions {
   reusePort?: boolean;
   /** No TCP listeners: a DNS worker thread, whose TCP stays with the main thread. */
   udpOnly?: boolean;
+  /** UDP through the netio addon (recvmmsg/sendmmsg); absent: Node's dgram. */
+  netio?: Netio;
 }
 
 export const DEFAULT_UDP_BUFFER_BYTES = 8 * 1024 * 1024;
@@ -181,12 +185,13 @@ export class DnsServer {
   readonly tcpLimits: TcpLimits;
   readonly #endpoints: readonly Endpoint[];
   readonly #logger: Logger;
-  readonly #udp: UdpListener[] = [];
+  readonly #udp: Array<{ close(): Promise<void> }> = [];
   readonly #tcp: net.Server[] = [];
   readonly #connections = new Set<TcpConnection>();
   readonly #udpBufferBytes: number;
   readonly #reusePort: boolean;
   readonly #udpOnly: boolean;
+  readonly #netio: Netio | undefined;
   #listening: Listening[] = [];
   #udpBuffers: UdpBuffers[] = [];
 
@@ -199,6 +204,7 @@ export class DnsServer {
     this.#udpBufferBytes = options.udpBufferBytes ?? DEFAULT_UDP_BUFFER_BYTES;
     this.#reusePort = options.reusePort === true;
     this.#udpOnly = options.udpOnly === true;
+    this.#netio = options.netio;
   }
 
   /** Binds every endpoint (UDP, then TCP on the same port); on any failure closes what it bound. */
@@ -243,6 +249,7 @@ export class DnsServer {
   }
 
   #bindUdp(endpoint: Endpoint): Promise<number> {
+    if (this.#netio !== undefined) return Promise.resolve(this.#bindBatched(endpoint, this.#netio));
     const socket = dgram.createSocket({
       type: isV6(endpoint.address) ? 'udp6' : 'udp4', ipv6Only: isV6(endpoint.address), reusePort: this.#reusePort, lookup: literalOnly,
     });
@@ -265,6 +272,23 @@ export class DnsServer {
     });
   }
 
+  #bindBatched(endpoint: Endpoint, netio: Netio): number {
+    let listener: BatchedUdpListener;
+    try {
+      listener = new BatchedUdpListener({
+        netio, address: endpoint.address, port: endpoint.port, reusePort: this.#reusePort, bufferBytes: this.#udpBufferBytes,
+        handler: this.handler, counters: this.counters, logger: this.#logger,
+      });
+    } catch (error) {
+      throw bindError('UDP', endpoint, error as NodeJS.ErrnoException);
+    }
+    this.#udp.push(listener);
+    this.#listening.push({ transport: 'udp', address: endpoint.address, port: listener.port });
+    const [receive, send] = listener.bufferSizes();
+    this.#recordBuffers(endpoint.address, listener.port, receive, send);
+    return listener.port;
+  }
+
   /** Asks for large buffers (best effort: a refusal costs nothing but bursts) and logs what it got. */
   #sizeBuffers(socket: dgram.Socket, address: string, port: number): void {
     const requested = this.#udpBufferBytes;
@@ -282,6 +306,11 @@ export class DnsServer {
     } catch {
       // reported as 0: unknown
     }
+    this.#recordBuffers(address, port, receive, send);
+  }
+
+  #recordBuffers(address: string, port: number, receive: number, send: number): void {
+    const requested = this.#udpBufferBytes;
     this.#udpBuffers.push({ address, port, requested, receive, send });
     // Linux reports twice the size it granted (the other half is its bookkeeping).
     const capped = receive > 0 && receive < requested * 2;

@@ -8,8 +8,9 @@ import { networkInterfaces } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Type, type Static } from 'typebox';
 import { ClientDirectory } from '../clients/directory.ts';
-import type { Config } from '../config/schema.ts';
+import type { Config, UdpIo } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
+import { loadNetio, type Netio } from '../native/netio.ts';
 import { RULES_DIR } from '../paths.ts';
 import { AnswerCache } from './cache.ts';
 import { countUpstreamFailure, DnsCountersSchema, emptyCounters, EventBuffer, type DnsCounters } from './events.ts';
@@ -30,6 +31,10 @@ export const DnsStatsSchema = Type.Object({
     buffered: Type.Integer({ minimum: 0 }),
     capacity: Type.Integer({ minimum: 1 }),
     dropped: Type.Integer({ minimum: 0, description: 'events lost because nobody drained the buffer in time' }),
+  }, { additionalProperties: false }),
+  udpIo: Type.Object({
+    mode: Type.Union([Type.Literal('batched'), Type.Literal('node')], { description: 'batched: recvmmsg/sendmmsg through the netio addon; node: dgram' }),
+    reason: Type.Optional(Type.String({ description: 'why dns.udpIo "auto" fell back to node' })),
   }, { additionalProperties: false }),
   listening: Type.Array(Type.Object({
     transport: Type.Union([Type.Literal('udp'), Type.Literal('tcp')]),
@@ -76,6 +81,23 @@ export interface DnsServiceOptions {
   googleDomainsFile?: string;
   /** For a DNS worker thread: UDP only, bound with SO_REUSEPORT beside the main thread's sockets. */
   worker?: boolean;
+  /** The addon to use for dns.udpIo batched/auto (tests: a path that does not exist, for the fallback). */
+  netioPath?: string;
+}
+
+interface UdpIoChoice {
+  netio: Netio | undefined;
+  mode: 'batched' | 'node';
+  reason?: string;
+}
+
+/** dns.udpIo against what this machine has: "batched" without the addon is an error, "auto" falls back. */
+export function chooseUdpIo(wanted: UdpIo | undefined, netioPath?: string): UdpIoChoice {
+  if (wanted === 'node') return { netio: undefined, mode: 'node' };
+  const load = loadNetio(netioPath);
+  if (load.netio !== undefined) return { netio: load.netio, mode: 'batched' };
+  if (wanted === 'batched') throw new Error(`dns.udpIo is "batched" but ${load.reason}`);
+  return { netio: undefined, mode: 'node', reason: load.reason };
 }
 
 const GOOGLE_DOMAINS = join(RULES_DIR, 'safe-search', 'google-domains.txt');
@@ -115,6 +137,7 @@ export class DnsService {
   /** Forwarders replaced by a reload that may still have questions in flight. */
   #retired: Forwarder[] = [];
   readonly #listsListeners: Array<(lists: ListsInForce) => void> = [];
+  readonly #udpIo: UdpIoChoice;
 
   constructor(options: DnsServiceOptions) {
     this.#logger = options.logger;
@@ -136,8 +159,10 @@ export class DnsService {
       now,
       monotonic: this.#monotonic,
     });
+    this.#udpIo = chooseUdpIo(options.config.dns.udpIo, options.netioPath);
     this.#server = new DnsServer({
       endpoints: options.config.dns.listen,
+      ...(this.#udpIo.netio ? { netio: this.#udpIo.netio } : {}),
       handler: this.#handler,
       counters: this.#counters,
       logger: this.#logger,
@@ -157,7 +182,9 @@ export class DnsService {
       listening: this.#server.listening().map((l) => `${l.transport}:${l.address}:${l.port}`),
       upstreams: r.forwarder.upstreams.map((u) => `${u.address}:${u.port}`),
       upstreamSource: r.upstreamSource,
+      udpIo: this.#udpIo.mode,
     }, 'DNS listening');
+    if (this.#udpIo.reason !== undefined) this.#logger.warn({ reason: this.#udpIo.reason }, 'DNS answers UDP through Node\'s dgram, which costs more CPU per question');
     if (r.forwarder.upstreams.length === 0) this.#logger.warn('DNS has no upstream resolver: every forwarded question will be answered SERVFAIL');
   }
 
@@ -233,6 +260,7 @@ export class DnsService {
         upstreamFailuresByUpstream: { ...c.upstreamFailuresByUpstream },
       },
       events: { buffered: this.events.size, capacity: this.events.capacity, dropped: this.events.dropped },
+      udpIo: this.#udpIo.reason === undefined ? { mode: this.#udpIo.mode } : { mode: this.#udpIo.mode, reason: this.#udpIo.reason },
       listening: this.#server.listening(),
       upstreams: r.forwarder.upstreams.map((u) => ({ name: u.name, address: u.address, port: u.port })),
       upstreamSource: r.upstreamSource,

@@ -348,3 +348,29 @@ describe('DnsService', () => {
     expect(stats.upstreams).toEqual([{ name: 'system 127.0.0.2', address: '127.0.0.2', port: 53 }]);
   });
 });
+
+describe('DnsService UDP I/O (dns.udpIo)', () => {
+  it.each(['batched', 'node'] as const)('answers over UDP through %s the same way: forwarded, refused, truncated', async (udpIo) => {
+    const { service, port } = await startService(config({ udpIo }));
+    expect(service.stats().udpIo).toEqual({ mode: udpIo });
+    const r = await ask(port, 'example.com', { id: 0x4242 });
+    expect(r).toMatchObject({ id: 0x4242, rcode: 'NOERROR' });
+    expect(answersOf(r)).toEqual(['192.0.2.80']);
+    expect((await ask(port, 'example.com', { from: '127.99.0.1' })).rcode).toBe('REFUSED');
+    const plain = await ask(port, 'big.test');
+    expect(plain.raw.length).toBeLessThanOrEqual(512);
+    expect(plain.flags! & dnsPacket.TRUNCATED_RESPONSE).toBe(dnsPacket.TRUNCATED_RESPONSE);
+    expect(service.events.drain().map((e) => e.verdict)).toEqual(['forwarded', 'refused', 'forwarded']);
+  });
+
+  it('auto falls back to dgram where the addon was not built, and says why', async () => {
+    const { service, port } = await startService(config(), { netioPath: '/nonexistent/netio.node' });
+    expect(service.stats().udpIo).toEqual({ mode: 'node', reason: expect.stringMatching(/netio\.node was not built/) });
+    expect((await ask(port, 'example.com')).rcode).toBe('NOERROR');
+  });
+
+  it('refuses to start with "batched" where the addon was not built', () => {
+    expect(() => new DnsService({ config: config({ udpIo: 'batched' }), logger: silentLogger(), resolvConfPath: '/nonexistent', netioPath: '/nonexistent/netio.node' }))
+      .toThrow(/dns\.udpIo is "batched" but \/nonexistent\/netio\.node was not built/);
+  });
+});

@@ -1,0 +1,517 @@
+// netio: the socket work Node's dgram cannot do cheaply. The DNS listeners receive and send UDP
+// datagrams in batches (recvmmsg/sendmmsg), with one call into JavaScript per batch instead of
+// one per datagram plus a buffer, an address object and a send request each.
+//
+// This file only moves bytes between the kernel and buffers that JavaScript reads: it never
+// interprets a DNS packet, so no malformed question reaches C code that parses it. Every length it
+// is handed from JavaScript is checked against the buffer it indexes before it is used.
+//
+// Layout shared with firmware/native/netio.ts (change both together):
+//   input     BATCH slots of SLOT bytes, datagram i at i * SLOT
+//   inputMeta BATCH records of META bytes: int32 [0] length, [1] truncated (1: longer than SLOT),
+//             [2] source port, [3] family (4|6), [4] IPv4 source (network order, read big-endian
+//             by JavaScript), [5] text length; IPv6 source as text (with %scope) at byte TEXT_AT
+//   output    packed replies, each at its own offset
+//   outputMeta BATCH records: int32 [0] length, [1] offset in output, [2] port, [3] text length;
+//             the destination address as text at byte TEXT_AT
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <net/if.h>
+#include <node_api.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+// libuv, as exported by the node binary: only what a poll handle needs, declared here so the
+// build needs no libuv headers (their ABI is stable across libuv 1.x, which Node 24 carries).
+typedef struct uv_loop_s uv_loop_t;
+typedef struct uv_handle_s uv_handle_t;
+typedef struct uv_poll_s uv_poll_t;
+typedef void (*uv_poll_cb)(uv_poll_t *handle, int status, int events);
+typedef void (*uv_close_cb)(uv_handle_t *handle);
+extern int uv_poll_init(uv_loop_t *loop, uv_poll_t *handle, int fd);
+extern int uv_poll_start(uv_poll_t *handle, int events, uv_poll_cb cb);
+extern int uv_poll_stop(uv_poll_t *handle);
+extern void uv_close(uv_handle_t *handle, uv_close_cb cb);
+extern size_t uv_handle_size(int type);
+extern const char *uv_err_name(int err);
+#define UV_POLL_TYPE 8 /* uv_handle_type UV_POLL */
+#define UV_READABLE 1
+// uv_handle_t starts with `void *data` in every libuv 1.x.
+#define HANDLE_DATA(h) (*(void **)(h))
+
+#define BATCH 64
+#define SLOT 4096
+#define META 128
+#define TEXT_AT 32
+#define OUTPUT_BYTES (BATCH * SLOT)
+// Batches taken per wakeup before other handles get their turn (the poll fires again if more wait).
+#define ROUNDS 4
+
+typedef struct {
+  napi_env env;
+  napi_ref on_batch;
+  napi_ref buffers[4];
+  napi_async_context async;
+  int fd;
+  int family;
+  uv_poll_t *poll;
+  int polling;
+  int finalized; // the JavaScript handle is gone
+  int handle_closed; // libuv has released the poll handle (or never had it)
+  uint8_t *input, *input_meta, *output, *output_meta;
+  struct mmsghdr rmsgs[BATCH];
+  struct iovec riov[BATCH];
+  struct sockaddr_storage raddr[BATCH];
+  struct mmsghdr smsgs[BATCH];
+  struct iovec siov[BATCH];
+  struct sockaddr_storage saddr[BATCH];
+} udp_socket;
+
+static void maybe_free(udp_socket *s) {
+  if (s->finalized && s->handle_closed) {
+    free(s->poll);
+    free(s);
+  }
+}
+
+static void on_closed(uv_handle_t *handle) {
+  udp_socket *s = HANDLE_DATA(handle);
+  s->handle_closed = 1;
+  maybe_free(s);
+}
+
+// Stops receiving and closes the descriptor; the struct lives on until libuv and JavaScript are
+// both done with it.
+static void shut(udp_socket *s) {
+  if (s->fd < 0) return;
+  if (s->polling) {
+    uv_poll_stop(s->poll);
+    s->polling = 0;
+  }
+  if (!s->handle_closed && s->poll != NULL) uv_close((uv_handle_t *)s->poll, on_closed);
+  close(s->fd);
+  s->fd = -1;
+  for (int i = 0; i < 4; i++) {
+    if (s->buffers[i] != NULL) napi_delete_reference(s->env, s->buffers[i]);
+    s->buffers[i] = NULL;
+  }
+  if (s->on_batch != NULL) napi_delete_reference(s->env, s->on_batch);
+  s->on_batch = NULL;
+  if (s->async != NULL) napi_async_destroy(s->env, s->async);
+  s->async = NULL;
+}
+
+static void cleanup_hook(void *arg) {
+  shut((udp_socket *)arg);
+}
+
+static void finalize(napi_env env, void *data, void *hint) {
+  (void)hint;
+  udp_socket *s = data;
+  napi_remove_env_cleanup_hook(env, cleanup_hook, s);
+  shut(s);
+  s->finalized = 1;
+  maybe_free(s);
+}
+
+static void prepare_receive(udp_socket *s, int i) {
+  s->rmsgs[i].msg_hdr.msg_name = &s->raddr[i];
+  s->rmsgs[i].msg_hdr.msg_namelen = sizeof(s->raddr[i]);
+  s->rmsgs[i].msg_hdr.msg_iov = &s->riov[i];
+  s->rmsgs[i].msg_hdr.msg_iovlen = 1;
+  s->rmsgs[i].msg_hdr.msg_control = NULL;
+  s->rmsgs[i].msg_hdr.msg_controllen = 0;
+  s->rmsgs[i].msg_hdr.msg_flags = 0;
+  s->riov[i].iov_base = s->input + (size_t)i * SLOT;
+  s->riov[i].iov_len = SLOT;
+}
+
+static void describe(udp_socket *s, int i) {
+  int32_t *meta = (int32_t *)(s->input_meta + (size_t)i * META);
+  char *text = (char *)(s->input_meta + (size_t)i * META + TEXT_AT);
+  meta[0] = (int32_t)s->rmsgs[i].msg_len;
+  meta[1] = (s->rmsgs[i].msg_hdr.msg_flags & MSG_TRUNC) ? 1 : 0;
+  meta[5] = 0;
+  if (s->raddr[i].ss_family == AF_INET) {
+    struct sockaddr_in *a = (struct sockaddr_in *)&s->raddr[i];
+    meta[2] = ntohs(a->sin_port);
+    meta[3] = 4;
+    memcpy(&meta[4], &a->sin_addr, 4);
+  } else if (s->raddr[i].ss_family == AF_INET6) {
+    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&s->raddr[i];
+    meta[2] = ntohs(a->sin6_port);
+    meta[3] = 6;
+    meta[4] = 0;
+    if (inet_ntop(AF_INET6, &a->sin6_addr, text, META - TEXT_AT) != NULL) {
+      size_t n = strlen(text);
+      if (a->sin6_scope_id != 0 && n + 12 < META - TEXT_AT) {
+        n += (size_t)snprintf(text + n, META - TEXT_AT - n, "%%%u", (unsigned)a->sin6_scope_id);
+      }
+      meta[5] = (int32_t)n;
+    }
+  } else {
+    meta[3] = 0; // not an address family we answer: JavaScript drops it
+  }
+}
+
+static void on_readable(uv_poll_t *handle, int status, int events) {
+  (void)events;
+  udp_socket *s = HANDLE_DATA(handle);
+  if (status < 0 || s->fd < 0) return;
+  for (int round = 0; round < ROUNDS && s->fd >= 0; round++) {
+    for (int i = 0; i < BATCH; i++) prepare_receive(s, i);
+    int n = recvmmsg(s->fd, s->rmsgs, BATCH, MSG_DONTWAIT, NULL);
+    if (n <= 0) return; // EAGAIN: drained; anything else: the poll fires again or the socket is closing
+    for (int i = 0; i < n; i++) describe(s, i);
+    napi_handle_scope scope;
+    if (napi_open_handle_scope(s->env, &scope) != napi_ok) return;
+    napi_value callback, receiver, count, result;
+    if (s->on_batch != NULL && napi_get_reference_value(s->env, s->on_batch, &callback) == napi_ok && callback != NULL &&
+        napi_get_global(s->env, &receiver) == napi_ok && napi_create_int32(s->env, n, &count) == napi_ok) {
+      // make_callback, not call_function: it runs the microtasks and ticks the batch queued.
+      if (napi_make_callback(s->env, s->async, receiver, callback, 1, &count, &result) == napi_pending_exception) {
+        napi_value error;
+        napi_get_and_clear_last_exception(s->env, &error);
+        napi_fatal_exception(s->env, error);
+      }
+    }
+    napi_close_handle_scope(s->env, scope);
+    if (n < BATCH) return;
+  }
+}
+
+// ---- arguments ------------------------------------------------------------------------------
+
+static const napi_type_tag SOCKET_TAG = {0x7363686f6f6c6761ULL, 0x74652d7564700001ULL};
+
+static int throw_errno(napi_env env, const char *what, int err) {
+  char message[160];
+  snprintf(message, sizeof message, "%s: %s", what, strerror(err));
+  napi_throw_error(env, uv_err_name(-err), message);
+  return 0;
+}
+
+static int int_arg(napi_env env, napi_value value, const char *name, int32_t min, int32_t max, int32_t *out) {
+  if (napi_get_value_int32(env, value, out) != napi_ok || *out < min || *out > max) {
+    char message[96];
+    snprintf(message, sizeof message, "%s must be an integer from %d to %d", name, min, max);
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", message);
+    return 0;
+  }
+  return 1;
+}
+
+static udp_socket *socket_arg(napi_env env, napi_value value) {
+  bool tagged = false;
+  void *data = NULL;
+  if (napi_check_object_type_tag(env, value, &SOCKET_TAG, &tagged) != napi_ok || !tagged ||
+      napi_get_value_external(env, value, &data) != napi_ok || data == NULL) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "not a netio UDP socket");
+    return NULL;
+  }
+  return data;
+}
+
+static int parse_address(int family, const char *text, struct sockaddr_storage *out, socklen_t *length) {
+  memset(out, 0, sizeof *out);
+  if (family == 4) {
+    struct sockaddr_in *a = (struct sockaddr_in *)out;
+    a->sin_family = AF_INET;
+    *length = sizeof *a;
+    return inet_pton(AF_INET, text, &a->sin_addr) == 1;
+  }
+  struct sockaddr_in6 *a = (struct sockaddr_in6 *)out;
+  char host[INET6_ADDRSTRLEN + 1];
+  const char *scope = strchr(text, '%');
+  size_t n = scope ? (size_t)(scope - text) : strlen(text);
+  if (n >= sizeof host) return 0;
+  memcpy(host, text, n);
+  host[n] = '\0';
+  a->sin6_family = AF_INET6;
+  *length = sizeof *a;
+  if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1) return 0;
+  if (scope != NULL) {
+    char *end = NULL;
+    unsigned long id = strtoul(scope + 1, &end, 10);
+    if (end == scope + 1 || *end != '\0') id = if_nametoindex(scope + 1);
+    if (id == 0 || id > UINT32_MAX) return 0;
+    a->sin6_scope_id = (uint32_t)id;
+  }
+  return 1;
+}
+
+static napi_value new_buffer(napi_env env, size_t bytes, uint8_t **data, napi_ref *ref) {
+  napi_value buffer;
+  void *raw = NULL;
+  if (napi_create_arraybuffer(env, bytes, &raw, &buffer) != napi_ok) return NULL;
+  memset(raw, 0, bytes);
+  *data = raw;
+  if (napi_create_reference(env, buffer, 1, ref) != napi_ok) return NULL;
+  return buffer;
+}
+
+// ---- exports --------------------------------------------------------------------------------
+
+// openUdp(family 4|6, address, port, reusePort, bufferBytes, onBatch(count))
+//   -> { socket, input, inputMeta, output, outputMeta }
+static napi_value open_udp(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 6) {
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", "openUdp(family, address, port, reusePort, bufferBytes, onBatch)");
+    return NULL;
+  }
+  int32_t family, port, buffer_bytes;
+  bool reuse_port = false;
+  char address[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+  size_t address_length = 0;
+  napi_valuetype callback_type;
+  if (!int_arg(env, argv[0], "family", 4, 6, &family)) return NULL;
+  if (family != 4 && family != 6) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "family must be 4 or 6");
+    return NULL;
+  }
+  if (napi_get_value_string_utf8(env, argv[1], address, sizeof address, &address_length) != napi_ok ||
+      address_length + 1 >= sizeof address) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "address must be an IP address literal");
+    return NULL;
+  }
+  if (!int_arg(env, argv[2], "port", 0, 65535, &port)) return NULL;
+  if (napi_get_value_bool(env, argv[3], &reuse_port) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "reusePort must be a boolean");
+    return NULL;
+  }
+  if (!int_arg(env, argv[4], "bufferBytes", 0, 1 << 30, &buffer_bytes)) return NULL;
+  if (napi_typeof(env, argv[5], &callback_type) != napi_ok || callback_type != napi_function) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "onBatch must be a function");
+    return NULL;
+  }
+  struct sockaddr_storage local;
+  socklen_t local_length;
+  if (!parse_address(family, address, &local, &local_length)) {
+    napi_throw_error(env, "EINVAL", "address is not an IP address literal of that family");
+    return NULL;
+  }
+  if (family == 4) ((struct sockaddr_in *)&local)->sin_port = htons((uint16_t)port);
+  else ((struct sockaddr_in6 *)&local)->sin6_port = htons((uint16_t)port);
+
+  int fd = socket(family == 4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, "socket", errno), NULL;
+  int one = 1;
+  if ((family == 6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0) ||
+      (reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, "setsockopt", err), NULL;
+  }
+  if (buffer_bytes > 0) {
+    // Best effort, as dgram's setRecvBufferSize: the caller reads back what the kernel granted.
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer_bytes, sizeof buffer_bytes);
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer_bytes, sizeof buffer_bytes);
+  }
+  if (bind(fd, (struct sockaddr *)&local, local_length) != 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, "bind", err), NULL;
+  }
+
+  udp_socket *s = calloc(1, sizeof *s);
+  uv_poll_t *poll = calloc(1, uv_handle_size(UV_POLL_TYPE));
+  if (s == NULL || poll == NULL) {
+    free(s);
+    free(poll);
+    close(fd);
+    napi_throw_error(env, "ENOMEM", "out of memory");
+    return NULL;
+  }
+  s->env = env;
+  s->fd = fd;
+  s->family = family;
+  s->poll = poll;
+  s->handle_closed = 1; // until uv_poll_init succeeds
+
+  napi_value result, external, buffers[4];
+  uv_loop_t *loop = NULL;
+  int ok = napi_create_object(env, &result) == napi_ok &&
+           napi_create_external(env, s, finalize, NULL, &external) == napi_ok;
+  if (!ok) {
+    close(fd);
+    free(poll);
+    free(s);
+    napi_throw_error(env, NULL, "cannot create the socket's handle");
+    return NULL;
+  }
+  // From here the finalizer owns s: failures below only shut it.
+  napi_add_env_cleanup_hook(env, cleanup_hook, s);
+  ok = napi_type_tag_object(env, external, &SOCKET_TAG) == napi_ok &&
+       napi_create_reference(env, argv[5], 1, &s->on_batch) == napi_ok &&
+       (buffers[0] = new_buffer(env, (size_t)BATCH * SLOT, &s->input, &s->buffers[0])) != NULL &&
+       (buffers[1] = new_buffer(env, (size_t)BATCH * META, &s->input_meta, &s->buffers[1])) != NULL &&
+       (buffers[2] = new_buffer(env, OUTPUT_BYTES, &s->output, &s->buffers[2])) != NULL &&
+       (buffers[3] = new_buffer(env, (size_t)BATCH * META, &s->output_meta, &s->buffers[3])) != NULL;
+  if (ok) {
+    napi_value name;
+    ok = napi_create_string_utf8(env, "schoolgate:netio-udp", NAPI_AUTO_LENGTH, &name) == napi_ok &&
+         napi_async_init(env, NULL, name, &s->async) == napi_ok &&
+         napi_get_uv_event_loop(env, (struct uv_loop_s **)&loop) == napi_ok && loop != NULL;
+  }
+  if (ok && uv_poll_init(loop, poll, fd) == 0) {
+    s->handle_closed = 0;
+    HANDLE_DATA(poll) = s;
+    ok = uv_poll_start(poll, UV_READABLE, on_readable) == 0;
+    s->polling = ok;
+  } else {
+    ok = 0;
+  }
+  if (!ok) {
+    shut(s);
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (!pending) napi_throw_error(env, NULL, "cannot start receiving on the socket");
+    return NULL;
+  }
+  napi_set_named_property(env, result, "socket", external);
+  napi_set_named_property(env, result, "input", buffers[0]);
+  napi_set_named_property(env, result, "inputMeta", buffers[1]);
+  napi_set_named_property(env, result, "output", buffers[2]);
+  napi_set_named_property(env, result, "outputMeta", buffers[3]);
+  return result;
+}
+
+// sendBatch(socket, count) -> datagrams the kernel took. Records it cannot use (a bad length,
+// offset or address) are skipped; a full send buffer ends the batch (UDP: the client asks again).
+static napi_value send_batch(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  udp_socket *s = argc >= 2 ? socket_arg(env, argv[0]) : NULL;
+  if (s == NULL) return NULL;
+  int32_t count;
+  if (!int_arg(env, argv[1], "count", 0, BATCH, &count)) return NULL;
+  int sent = 0;
+  if (s->fd >= 0) {
+    int ready = 0;
+    for (int i = 0; i < count; i++) {
+      const int32_t *meta = (const int32_t *)(s->output_meta + (size_t)i * META);
+      int32_t length = meta[0], offset = meta[1], port = meta[2], text_length = meta[3];
+      if (length <= 0 || offset < 0 || offset > OUTPUT_BYTES - length || port <= 0 || port > 65535 ||
+          text_length <= 0 || text_length >= META - TEXT_AT)
+        continue;
+      char text[META - TEXT_AT + 1];
+      memcpy(text, s->output_meta + (size_t)i * META + TEXT_AT, (size_t)text_length);
+      text[text_length] = '\0';
+      socklen_t address_length;
+      if (!parse_address(s->family, text, &s->saddr[ready], &address_length)) continue;
+      if (s->family == 4) ((struct sockaddr_in *)&s->saddr[ready])->sin_port = htons((uint16_t)port);
+      else ((struct sockaddr_in6 *)&s->saddr[ready])->sin6_port = htons((uint16_t)port);
+      s->siov[ready].iov_base = s->output + offset;
+      s->siov[ready].iov_len = (size_t)length;
+      memset(&s->smsgs[ready], 0, sizeof s->smsgs[ready]);
+      s->smsgs[ready].msg_hdr.msg_name = &s->saddr[ready];
+      s->smsgs[ready].msg_hdr.msg_namelen = address_length;
+      s->smsgs[ready].msg_hdr.msg_iov = &s->siov[ready];
+      s->smsgs[ready].msg_hdr.msg_iovlen = 1;
+      ready++;
+    }
+    int done = 0;
+    while (done < ready) {
+      int n = sendmmsg(s->fd, s->smsgs + done, (unsigned)(ready - done), MSG_DONTWAIT);
+      if (n > 0) {
+        done += n;
+        sent += n;
+      } else if (n < 0 && errno == EINTR) {
+        continue;
+      } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) {
+        break;
+      } else {
+        done++; // this datagram was refused (unreachable, filtered): the next ones may still go
+      }
+    }
+  }
+  napi_value result;
+  napi_create_int32(env, sent, &result);
+  return result;
+}
+
+// localPort(socket) -> the bound port (port 0 asks the kernel for one)
+static napi_value local_port(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  udp_socket *s = argc >= 1 ? socket_arg(env, argv[0]) : NULL;
+  if (s == NULL) return NULL;
+  struct sockaddr_storage local;
+  socklen_t length = sizeof local;
+  if (s->fd < 0 || getsockname(s->fd, (struct sockaddr *)&local, &length) != 0) return throw_errno(env, "getsockname", s->fd < 0 ? EBADF : errno), NULL;
+  int port = local.ss_family == AF_INET ? ntohs(((struct sockaddr_in *)&local)->sin_port) : ntohs(((struct sockaddr_in6 *)&local)->sin6_port);
+  napi_value result;
+  napi_create_int32(env, port, &result);
+  return result;
+}
+
+// bufferSizes(socket) -> [receive, send] as the kernel reports them (Linux: twice the grant)
+static napi_value buffer_sizes(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  udp_socket *s = argc >= 1 ? socket_arg(env, argv[0]) : NULL;
+  if (s == NULL) return NULL;
+  int sizes[2] = {0, 0};
+  socklen_t length = sizeof sizes[0];
+  if (s->fd >= 0) {
+    getsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &sizes[0], &length);
+    length = sizeof sizes[1];
+    getsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &sizes[1], &length);
+  }
+  napi_value result, value;
+  napi_create_array_with_length(env, 2, &result);
+  for (uint32_t i = 0; i < 2; i++) {
+    napi_create_int32(env, sizes[i], &value);
+    napi_set_element(env, result, i, value);
+  }
+  return result;
+}
+
+// closeUdp(socket): stops receiving and closes the descriptor; idempotent.
+static napi_value close_udp(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  udp_socket *s = argc >= 1 ? socket_arg(env, argv[0]) : NULL;
+  if (s == NULL) return NULL;
+  shut(s);
+  return NULL;
+}
+
+static void export_function(napi_env env, napi_value exports, const char *name, napi_callback fn) {
+  napi_value value;
+  napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, NULL, &value);
+  napi_set_named_property(env, exports, name, value);
+}
+
+static void export_int(napi_env env, napi_value exports, const char *name, int32_t n) {
+  napi_value value;
+  napi_create_int32(env, n, &value);
+  napi_set_named_property(env, exports, name, value);
+}
+
+NAPI_MODULE_INIT() {
+  export_function(env, exports, "openUdp", open_udp);
+  export_function(env, exports, "sendBatch", send_batch);
+  export_function(env, exports, "localPort", local_port);
+  export_function(env, exports, "bufferSizes", buffer_sizes);
+  export_function(env, exports, "closeUdp", close_udp);
+  export_int(env, exports, "BATCH", BATCH);
+  export_int(env, exports, "SLOT", SLOT);
+  export_int(env, exports, "META", META);
+  export_int(env, exports, "TEXT_AT", TEXT_AT);
+  export_int(env, exports, "OUTPUT_BYTES", OUTPUT_BYTES);
+  return exports;
+}

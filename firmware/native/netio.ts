@@ -1,0 +1,56 @@
+// The netio addon (netio.c beside this file, built by `npm run build` into build/native/): batched
+// UDP I/O for the DNS listeners. It is an optimisation, not a dependency: where it was not built
+// (no C compiler) or cannot load, the listeners use Node's dgram and say so in the log and in
+// `schoolgate status`.
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { APP_ROOT } from '../paths.ts';
+
+/** Where `npm run build` (scripts/build-native.ts) puts the addon; the same for both firmware forms. */
+export const NETIO_PATH = join(APP_ROOT, 'build/native/netio.node');
+
+/** The native socket handle: opaque to JavaScript. */
+export type NetioSocket = { readonly __netio: unique symbol };
+
+/** What openUdp returns: the socket and the four buffers it shares with C (layout in netio.c). */
+export interface NetioUdp {
+  socket: NetioSocket;
+  input: ArrayBuffer;
+  inputMeta: ArrayBuffer;
+  output: ArrayBuffer;
+  outputMeta: ArrayBuffer;
+}
+
+export interface Netio {
+  openUdp(family: 4 | 6, address: string, port: number, reusePort: boolean, bufferBytes: number, onBatch: (count: number) => void): NetioUdp;
+  sendBatch(socket: NetioSocket, count: number): number;
+  localPort(socket: NetioSocket): number;
+  bufferSizes(socket: NetioSocket): [number, number];
+  closeUdp(socket: NetioSocket): void;
+  readonly BATCH: number;
+  readonly SLOT: number;
+  readonly META: number;
+  readonly TEXT_AT: number;
+  readonly OUTPUT_BYTES: number;
+}
+
+export type NetioLoad = { netio: Netio; reason?: undefined } | { netio?: undefined; reason: string };
+
+let loaded: NetioLoad | undefined;
+
+/** Loads the addon once per thread; `reason` says why it is not there. */
+export function loadNetio(path = NETIO_PATH): NetioLoad {
+  if (loaded !== undefined && path === NETIO_PATH) return loaded;
+  let result: NetioLoad;
+  try {
+    const netio = createRequire(import.meta.url)(path) as Netio;
+    const layoutOk = [netio.BATCH, netio.SLOT, netio.META, netio.TEXT_AT, netio.OUTPUT_BYTES].every((n) => Number.isInteger(n) && n > 0)
+      && typeof netio.openUdp === 'function' && typeof netio.sendBatch === 'function';
+    result = layoutOk ? { netio } : { reason: `${path} is not the netio this firmware expects (rebuild with npm run build)` };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    result = { reason: code === 'MODULE_NOT_FOUND' ? `${path} was not built (npm run build needs a C compiler: apt-get install gcc)` : `${path} cannot be loaded: ${(error as Error).message}` };
+  }
+  if (path === NETIO_PATH) loaded = result;
+  return result;
+}
