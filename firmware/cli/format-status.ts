@@ -21,7 +21,7 @@ export function formatStatus(s: DaemonStatus): string {
   data      ${s.dataDir}
   config    ${s.configFile}
   admin     ${s.admin.url}
-  dns       ${s.dns.listening.map((l) => `${l.transport} ${l.address}:${l.port}`).join(', ')}
+  dns       ${s.dns.listening.map((l) => `${l.transport} ${l.address}:${l.port}`).join(', ')}; UDP ${s.dns.udpIo.mode === 'batched' ? 'batched (netio)' : `through dgram${s.dns.udpIo.reason ? ` (${s.dns.udpIo.reason})` : ''}`}
   answers   ${verdicts}
   state     schema ${s.state.schemaVersion}, ${s.state.devices} devices, ${s.state.auditEntries} audit entries
   memory    ${memory(s.memory, s.dns.matcher.bytes)}
