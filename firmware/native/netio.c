@@ -163,7 +163,16 @@ static void describe(udp_socket *s, int i) {
 static void on_readable(uv_poll_t *handle, int status, int events) {
   (void)events;
   udp_socket *s = HANDLE_DATA(handle);
-  if (status < 0 || s->fd < 0) return;
+  if (s->fd < 0) return;
+  if (status < 0) {
+    // libuv stops a poll handle that reports POLLERR. Reading SO_ERROR clears the socket's
+    // pending error; then receiving resumes, so a listener never goes deaf over one ICMP error.
+    int pending = 0;
+    socklen_t length = sizeof pending;
+    getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &pending, &length);
+    s->polling = uv_poll_start(handle, UV_READABLE, on_readable) == 0;
+    if (!s->polling) return;
+  }
   for (int round = 0; round < ROUNDS && s->fd >= 0; round++) {
     for (int i = 0; i < BATCH; i++) prepare_receive(s, i);
     int n = recvmmsg(s->fd, s->rmsgs, BATCH, MSG_DONTWAIT, NULL);
