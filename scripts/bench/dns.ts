@@ -28,6 +28,8 @@ const USAGE = `node scripts/bench/dns.ts [options]
   --only SIDE          dnsmasq | schoolgate (ratios are then NaN)
   --block-answer A     Schoolgate's policy blockAnswer: nxdomain (default), null-address, block-page
   --threads N          Schoolgate's dns.threads: threads answering UDP (default 1)
+  --udp-io M           Schoolgate's dns.udpIo: batched (default: the netio addon, as the image
+                       runs it) or node (Node's dgram), to compare the two
   --dnsmasq-log-queries  give the reference dnsmasq --log-queries too (to a file)
   --source             run Schoolgate from its TypeScript sources instead of the build (dist/)
   --nice N             run both servers and the same-cost echo at niceness N (nice -n; default:
@@ -46,6 +48,7 @@ const { values: opts } = parseArgs({
     only: { type: 'string' },
     'block-answer': { type: 'string', default: 'nxdomain' },
     threads: { type: 'string', default: '1' },
+    'udp-io': { type: 'string', default: 'batched' },
     'dnsmasq-log-queries': { type: 'boolean', default: false },
     source: { type: 'boolean', default: false },
     nice: { type: 'string' },
@@ -70,6 +73,9 @@ const HALF_ROUNDS = positive('half-rounds', opts['half-rounds']);
 const THREADS = positive('threads', opts.threads);
 const NICE = opts.nice === undefined ? undefined : Number(opts.nice);
 if (NICE !== undefined && !(Number.isInteger(NICE) && NICE >= -20 && NICE <= 19)) throw new Error(`--nice must be an integer from -20 to 19, got "${opts.nice}"\n${USAGE}`);
+const UDP_IO = (['batched', 'node'] as const).find((m) => m === opts['udp-io']) ?? (() => {
+  throw new Error(`--udp-io: batched or node, not ${opts['udp-io']}\n${USAGE}`);
+})();
 const BLOCK_ANSWERS = ['nxdomain', 'null-address', 'block-page'] as const;
 const blockAnswer = BLOCK_ANSWERS.find((a) => a === opts['block-answer']) ?? (() => {
   throw new Error(`--block-answer: ${opts['block-answer']}?\n${USAGE}`);
@@ -94,7 +100,7 @@ onCleanup(() => (opts.keep ? log(`kept ${workDir}`) : rm(workDir, { recursive: t
 async function main(): Promise<void> {
   const notes: string[] = [
     ...(NICE === undefined ? [] : [`both servers and the same-cost echo run at nice ${NICE} (the upstream and dnsperf at the bench's own)`]),
-    `Schoolgate dns.threads ${THREADS}, run ${opts.source ? 'from its TypeScript sources (--source)' : 'as built JavaScript (dist/, as the image runs it)'}`,
+    `Schoolgate dns.threads ${THREADS}, dns.udpIo ${UDP_IO}, run ${opts.source ? 'from its TypeScript sources (--source)' : 'as built JavaScript (dist/, as the image runs it)'}`,
     'comparison mix uses exact listed names only: a dnsmasq hosts file does not cover subdomains (the subdomain probe shows the difference)',
     `dnsmasq: Debian defaults (cache-size 150, dns-forward-max 150)${opts['dnsmasq-log-queries'] ? ', --log-queries to a file' : ', no --log-queries'}; Schoolgate: blockAnswer ${blockAnswer}, query log on (every decision to logs.db through its event buffer; events.dropped below counts what the log could not keep up with)`,
   ];
@@ -146,7 +152,7 @@ async function main(): Promise<void> {
   if (runs('schoolgate')) {
     const server = { address: '127.0.0.1', port: await freePort('127.0.0.1') };
     const config = benchConfig({
-      listFile: files.domainList, domains: DOMAINS, dns: server, upstream, blockAnswer, threads: THREADS,
+      listFile: files.domainList, domains: DOMAINS, dns: server, upstream, blockAnswer, threads: THREADS, udpIo: UDP_IO,
       admin: { address: '127.0.0.1', port: await freePort('127.0.0.1') },
     });
     if (!opts.source) buildFirmware();

@@ -2,7 +2,7 @@
 // chosen loopback port, one list file under a category the pupil policy blocks, a loopback
 // upstream and the per-client rate limit out of the way. The same config `npm run bench:dns` uses.
 //   node scripts/bench/dns/make-config.ts --list /tmp/sg-list/listed.domains --port 5354 \
-//     --upstream 127.0.0.53#5355 --out /tmp/sg-bench/config.json [--threads 2]
+//     --upstream 127.0.0.53#5355 --out /tmp/sg-bench/config.json [--threads 2] [--udp-io node]
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -19,6 +19,7 @@ const { values } = parseArgs({
     'block-answer': { type: 'string', default: 'nxdomain' },
     out: { type: 'string' },
     threads: { type: 'string', default: '1' },
+    'udp-io': { type: 'string', default: 'batched' },
   },
 });
 const fail = (message: string): never => {
@@ -35,6 +36,7 @@ const blockAnswer = (['nxdomain', 'null-address', 'block-page'] as const).find((
   ?? fail('--block-answer: nxdomain, null-address or block-page');
 const threads = Number(values.threads);
 if (!Number.isInteger(threads) || threads < 1 || threads > 16) fail('--threads N: 1 to 16 (dns.threads)');
+const udpIo = (['batched', 'node', 'auto'] as const).find((m) => m === values['udp-io']) ?? fail('--udp-io: batched, node or auto (dns.udpIo)');
 const domains = (await readFile(list, 'utf8')).split('\n').filter(Boolean).length;
 
 const config = benchConfig({
@@ -45,6 +47,7 @@ const config = benchConfig({
   upstream: { address: upAddress!, port: Number(upPort) },
   blockAnswer,
   threads,
+  udpIo,
 });
 await mkdir(dirname(out), { recursive: true });
 await writeFile(out, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });

@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { defaultConfig } from '../../../firmware/config/defaults.ts';
-import type { Config, Policy } from '../../../firmware/config/schema.ts';
+import type { Config, Policy, UdpIo } from '../../../firmware/config/schema.ts';
 import { callDaemon, ControlCallError } from '../../../firmware/control/client.ts';
 import { CONTROL_SOCKET_NAME } from '../../../firmware/control/protocol.ts';
 import type { DaemonStatus } from '../../../firmware/status.ts';
@@ -35,6 +35,8 @@ export interface BenchConfigOptions {
   blockAnswer: Policy['blockAnswer'];
   /** dns.threads (default 1: the main thread only). */
   threads?: number;
+  /** dns.udpIo (default batched: the netio addon, as the image runs it). */
+  udpIo?: UdpIo;
 }
 
 /** The embedded defaults, pointed at loopback ports, the bench upstream and the bench list. */
@@ -46,6 +48,7 @@ export function benchConfig(o: BenchConfigOptions): Config {
   // thing measured.
   config.dns.rateLimitPerSecond = 10_000_000;
   config.dns.threads = o.threads ?? 1;
+  config.dns.udpIo = o.udpIo ?? 'batched';
   config.web.admin = { address: o.admin.address, port: o.admin.port };
   config.lists = [{
     id: BENCH_LIST_ID, name: `Benchmark list (${o.domains} domains)`, category: BENCH_CATEGORY,
