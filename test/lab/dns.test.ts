@@ -368,7 +368,9 @@ describe('with the upstream resolver down', () => {
 
     // What a technician sees: the failed upstream tries and the stale hit, in `status --json`.
     const status = await lab().gateway!.statusCommand();
-    const dns = (JSON.parse(status.stdout) as { dns: { counters: { upstreamFailuresByUpstream: { [name: string]: number } }; cache: { staleHits: number } } }).dns;
+    const dns = (JSON.parse(status.stdout) as { dns: { counters: { upstreamFailuresByUpstream: { [name: string]: number } }; cache: { staleHits: number }; udpIo: { mode: string } } }).dns;
+    // Every UDP question in this file went through the netio listeners, as on the appliance.
+    expect(dns.udpIo).toEqual({ mode: 'batched' });
     const upstreamName = lab().gatewayConfig().dns.upstreams[0]!.name;
     expect(dns.counters.upstreamFailuresByUpstream[upstreamName]).toBeGreaterThan(0);
     expect(dns.cache.staleHits).toBeGreaterThan(0);

@@ -363,6 +363,36 @@ describe('DnsService UDP I/O (dns.udpIo)', () => {
     expect(service.events.drain().map((e) => e.verdict)).toEqual(['forwarded', 'refused', 'forwarded']);
   });
 
+  it('survives a flood of random datagrams of every size through the batched listener, then answers', async () => {
+    const { service, port } = await startService(config({ udpIo: 'batched' }));
+    const socket = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.20.0.5', () => resolve()));
+    let seed = 0x5eed;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed >>> 8;
+    };
+    try {
+      for (let i = 0; i < 3000; i++) {
+        // Mostly short garbage, some header-shaped, some empty, a few longer than a slot.
+        const size = i % 500 === 0 ? 4097 + (random() % 3000) : random() % 600;
+        const bytes = new Uint8Array(size);
+        for (let j = 0; j < size; j++) bytes[j] = random() & 255;
+        if (size >= 12 && i % 3 === 0) bytes.set([0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0], 0);
+        socket.send(bytes, port, '127.0.0.1');
+        if (i % 200 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      socket.close();
+    }
+    const r = await ask(port, 'example.com', { id: 0x7777 });
+    expect(r).toMatchObject({ id: 0x7777, rcode: 'NOERROR' });
+    const c = service.stats().counters;
+    expect(c.handlerErrors).toBe(0);
+    // Every oversized datagram was dropped before the handler saw it.
+    expect(c.dropped).toBeGreaterThanOrEqual(6);
+  });
+
   it('auto falls back to dgram where the addon was not built, and says why', async () => {
     const { service, port } = await startService(config(), { netioPath: '/nonexistent/netio.node' });
     expect(service.stats().udpIo).toEqual({ mode: 'node', reason: expect.stringMatching(/netio\.node was not built/) });
