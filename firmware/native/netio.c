@@ -227,6 +227,17 @@ static udp_socket *socket_arg(napi_env env, napi_value value) {
   return data;
 }
 
+// The arguments of a call whose first argument is a socket: `argv` gets `count` of them.
+static udp_socket *socket_call(napi_env env, napi_callback_info info, napi_value *argv, size_t count) {
+  size_t argc = count;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < count) {
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", "missing arguments");
+    return NULL;
+  }
+  return socket_arg(env, argv[0]);
+}
+
 static int parse_address(int family, const char *text, struct sockaddr_storage *out, socklen_t *length) {
   memset(out, 0, sizeof *out);
   if (family == 4) {
@@ -397,10 +408,8 @@ static napi_value open_udp(napi_env env, napi_callback_info info) {
 // sendBatch(socket, count) -> datagrams the kernel took. Records it cannot use (a bad length,
 // offset or address) are skipped; a full send buffer ends the batch (UDP: the client asks again).
 static napi_value send_batch(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  udp_socket *s = argc >= 2 ? socket_arg(env, argv[0]) : NULL;
+  udp_socket *s = socket_call(env, info, argv, 2);
   if (s == NULL) return NULL;
   int32_t count;
   if (!int_arg(env, argv[1], "count", 0, BATCH, &count)) return NULL;
@@ -451,10 +460,8 @@ static napi_value send_batch(napi_env env, napi_callback_info info) {
 
 // localPort(socket) -> the bound port (port 0 asks the kernel for one)
 static napi_value local_port(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  udp_socket *s = argc >= 1 ? socket_arg(env, argv[0]) : NULL;
+  udp_socket *s = socket_call(env, info, argv, 1);
   if (s == NULL) return NULL;
   struct sockaddr_storage local;
   socklen_t length = sizeof local;
@@ -467,10 +474,8 @@ static napi_value local_port(napi_env env, napi_callback_info info) {
 
 // bufferSizes(socket) -> [receive, send] as the kernel reports them (Linux: twice the grant)
 static napi_value buffer_sizes(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  udp_socket *s = argc >= 1 ? socket_arg(env, argv[0]) : NULL;
+  udp_socket *s = socket_call(env, info, argv, 1);
   if (s == NULL) return NULL;
   int sizes[2] = {0, 0};
   socklen_t length = sizeof sizes[0];
@@ -490,10 +495,8 @@ static napi_value buffer_sizes(napi_env env, napi_callback_info info) {
 
 // closeUdp(socket): stops receiving and closes the descriptor; idempotent.
 static napi_value close_udp(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  udp_socket *s = argc >= 1 ? socket_arg(env, argv[0]) : NULL;
+  udp_socket *s = socket_call(env, info, argv, 1);
   if (s == NULL) return NULL;
   shut(s);
   return NULL;
