@@ -399,6 +399,17 @@ describe('DnsService UDP I/O (dns.udpIo)', () => {
     expect((await ask(port, 'example.com')).rcode).toBe('NOERROR');
   });
 
+  it('keeps its UDP I/O across a reload that changes dns.udpIo, and says a restart applies it', async () => {
+    const warnings: string[] = [];
+    const logger = Object.create(silentLogger()) as ReturnType<typeof silentLogger>;
+    logger.warn = ((first: unknown, second?: unknown) => { warnings.push(String(typeof first === 'string' ? first : second)); }) as typeof logger.warn;
+    const { service, port } = await startService(config({ udpIo: 'batched' }), { logger });
+    service.reload(config({ udpIo: 'node' }));
+    expect(warnings).toContain('dns.udpIo changed: the listeners keep their UDP I/O until a restart');
+    expect(service.stats().udpIo).toEqual({ mode: 'batched' });
+    expect((await ask(port, 'example.com')).rcode).toBe('NOERROR');
+  });
+
   it('refuses to start with "batched" where the addon was not built', () => {
     expect(() => new DnsService({ config: config({ udpIo: 'batched' }), logger: silentLogger(), resolvConfPath: '/nonexistent', netioPath: '/nonexistent/netio.node' }))
       .toThrow(/dns\.udpIo is "batched" but \/nonexistent\/netio\.node was not built/);
