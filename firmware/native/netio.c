@@ -40,6 +40,7 @@ extern int uv_poll_stop(uv_poll_t *handle);
 extern void uv_close(uv_handle_t *handle, uv_close_cb cb);
 extern size_t uv_handle_size(int type);
 extern const char *uv_err_name(int err);
+extern const char *uv_handle_type_name(int type);
 #define UV_POLL_TYPE 8 /* uv_handle_type UV_POLL */
 #define UV_READABLE 1
 // uv_handle_t starts with `void *data` in every libuv 1.x.
@@ -342,6 +343,13 @@ static napi_value open_udp(napi_env env, napi_callback_info info) {
     return throw_errno(env, "bind", err), NULL;
   }
 
+  // The handle type is declared here, not taken from uv.h: make sure the number means "poll".
+  const char *poll_name = uv_handle_type_name(UV_POLL_TYPE);
+  if (poll_name == NULL || strcmp(poll_name, "poll") != 0) {
+    close(fd);
+    napi_throw_error(env, NULL, "netio was built for another libuv (handle type 8 is not poll): rebuild it");
+    return NULL;
+  }
   udp_socket *s = calloc(1, sizeof *s);
   uv_poll_t *poll = calloc(1, uv_handle_size(UV_POLL_TYPE));
   if (s == NULL || poll == NULL) {
