@@ -213,6 +213,7 @@ export function addCounters(into: DnsCounters, from: DnsCounters): void {
   into.upstreamFailures += from.upstreamFailures;
   into.handlerErrors += from.handlerErrors;
   into.tcpConnections += from.tcpConnections;
+  into.unsent += from.unsent;
   into.tcpMalformed += from.tcpMalformed;
   for (const key of ['byVerdict', 'byNetwork', 'upstreamFailuresByUpstream'] as const) {
     const target = into[key];

@@ -217,7 +217,8 @@ export class EventBuffer {
 
 export const DnsCountersSchema = Type.Object({
   queries: Type.Integer({ minimum: 0, description: 'questions decided (every verdict)' }),
-  dropped: Type.Integer({ minimum: 0, description: 'packets dropped without a reply (too short, or a response sent to us)' }),
+  dropped: Type.Integer({ minimum: 0, description: 'packets dropped without a reply (too short, a response sent to us, or longer than 4096 bytes on a batched listener)' }),
+  unsent: Type.Integer({ minimum: 0, description: "UDP answers the kernel did not take (a full send buffer, an unreachable client); the client asks again. Counted on the batched listeners: Node's dgram drops them silently" }),
   byVerdict: Type.Record(Type.String(), Type.Integer({ minimum: 0 })),
   byNetwork: Type.Record(Type.String(), Type.Integer({ minimum: 0 }), { description: 'questions by network id; "(outside)" for unknown sources' }),
   upstreamFailures: Type.Integer({ minimum: 0, description: 'upstream tries that failed (timeout, unreachable, bad answer stream)' }),
@@ -235,6 +236,7 @@ export function emptyCounters(): DnsCounters {
   return {
     queries: 0,
     dropped: 0,
+    unsent: 0,
     byVerdict: {},
     byNetwork: {},
     upstreamFailures: 0,

@@ -85,7 +85,10 @@ export class BatchedUdpListener implements Responder {
     const reply = ctx.reply;
     if (reply === undefined || !this.#open) return;
     const source = ctx.source;
-    if (reply.length > this.#output.length || source.length > this.#textMax) return;
+    if (reply.length > this.#output.length || source.length > this.#textMax) {
+      this.#counters.unsent++;
+      return;
+    }
     if (this.#queued === this.#batch || this.#used + reply.length > this.#output.length) this.#flush();
     const m = this.#queued * this.#metaInts;
     const meta = this.#outputMeta;
@@ -178,7 +181,7 @@ export class BatchedUdpListener implements Responder {
     this.#used = 0;
     if (!this.#open) return;
     // What the kernel did not take (a full send buffer) is lost, as with dgram: the client asks again.
-    this.#netio.sendBatch(this.#socket, queued);
+    this.#counters.unsent += queued - this.#netio.sendBatch(this.#socket, queued);
   }
 
   #logOnce(error: unknown, message: string): void {

@@ -164,6 +164,23 @@ describe('BatchedUdpListener', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it('counts answers that could not be sent, and sends the others of the batch', async () => {
+    const counters = emptyCounters();
+    const listener = listen(echoHandler([], reversed), counters);
+    const unsendable = [
+      { reply: Uint8Array.from([1]), source: 'not-an-address', sourcePort: 53 },
+      { reply: Uint8Array.from([2]), source: `${'1'.repeat(200)}`, sourcePort: 53 },
+      { reply: new Uint8Array(netio.OUTPUT_BYTES + 1), source: '127.0.0.1', sourcePort: 53 },
+    ];
+    for (const ctx of unsendable) listener.respond(ctx as unknown as RequestContext);
+    const c = await client('udp4');
+    sockets.push(c);
+    // They are flushed at the next check phase, on their own; a real question is still answered.
+    const [reply] = await exchange(c, listener.port, '127.0.0.1', [Uint8Array.from([3, 4])]);
+    expect([...reply!]).toEqual([4, 3]);
+    expect(counters.unsent).toBe(3);
+  });
+
   it('keeps answering when the handler throws, counting the error', async () => {
     const counters = emptyCounters();
     let calls = 0;
