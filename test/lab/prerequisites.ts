@@ -19,6 +19,7 @@ const BINARIES: Record<string, string> = {
   iperf3: 'iperf3',
   chromium: 'chromium',
   sh: 'dash',
+  unshare: 'util-linux',
 };
 
 const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
