@@ -8,7 +8,7 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodeMatcher } from '../dns/matcher/serialize.ts';
+import { decodeMatcher, viewEncodedMatcher } from '../dns/matcher/serialize.ts';
 import type { CompileReply, CompileRequest } from './compile-protocol.ts';
 import { crc32, hashStamps, readCacheBin, sameByHash, type CacheMeta, type FileStamp } from './compiled-cache.ts';
 import { compileLists, ListReadError } from './load-lists.ts';
@@ -49,9 +49,11 @@ const sameStat = (a: readonly FileStamp[], b: readonly FileStamp[]): boolean =>
   a.length === b.length && a.every((f, i) => f.size === b[i]!.size && f.mtimeMs === b[i]!.mtimeMs);
 
 async function answer(request: CachedCompileRequest): Promise<{ reply: CachedCompileReply; transfer: ArrayBuffer[] }> {
-  const before = await hashStamps(request.stamps);
+  // Hashed first only when a cached table might serve (same stat key): otherwise it is a compile
+  // anyway, and the files' stat from before it stands in for "before".
+  const before = request.cached ? await hashStamps(request.stamps) : undefined;
   let cacheProblem: string | undefined;
-  if (request.cached && sameByHash(request.key, before, request.cached)) {
+  if (request.cached && before && sameByHash(request.key, before, request.cached)) {
     try {
       const bytes = await readCacheBin(request.cacheDir, request.cached);
       const { categories, ...arrays } = decodeMatcher(bytes, true);
@@ -68,10 +70,10 @@ async function answer(request: CachedCompileRequest): Promise<{ reply: CachedCom
   const compiled = await compileLists(request.config, { listsDir: request.listsDir, seed: request.seed });
   // A file rewritten while it was compiled: what was read is not what was hashed, so no cache.
   const after = await hashStamps(request.stamps.map((s) => ({ ...s })));
-  const stable = sameStat(before, after) && before.every((f, i) => f.sha256 === after[i]!.sha256);
+  const stable = before ? sameStat(before, after) && before.every((f, i) => f.sha256 === after[i]!.sha256) : sameStat(request.stamps, after);
   const buf = compiled.matcher.toBuffer();
   const binCrc32 = crc32(buf);
-  const { categories, ...arrays } = decodeMatcher(buf, true);
+  const { categories, ...arrays } = viewEncodedMatcher(buf);
   return {
     reply: {
       ok: true, data: arrays, categories: [...categories.ids()], extras: compiled.extras, statuses: compiled.statuses,

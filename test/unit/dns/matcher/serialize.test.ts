@@ -4,7 +4,7 @@ import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { compileMatcher } from '../../../../firmware/dns/matcher/compile.ts';
 import { Matcher, MatchResult } from '../../../../firmware/dns/matcher/matcher.ts';
-import { MatcherFormatError } from '../../../../firmware/dns/matcher/serialize.ts';
+import { decodeMatcher, MatcherFormatError, viewEncodedMatcher } from '../../../../firmware/dns/matcher/serialize.ts';
 
 const sample = compileMatcher([
   { name: 'social.test', kind: 'block', category: 'social', list: 1, line: 3 },
@@ -23,6 +23,22 @@ function resealed(edit: (bytes: Uint8Array, view: DataView) => void): Uint8Array
   view.setUint32(16, crc32(bytes.subarray(20)), true);
   return bytes;
 }
+
+describe('viewEncodedMatcher (a table this thread just encoded)', () => {
+  it('gives the same views as the checked decode, over the same bytes (no copy)', () => {
+    const bytes = sample.toBuffer();
+    const viewed = viewEncodedMatcher(bytes);
+    const decoded = decodeMatcher(sample.toBuffer(), true);
+    const { categories: c1, ...rest1 } = viewed;
+    const { categories: c2, ...rest2 } = decoded;
+    expect(rest1).toEqual(rest2);
+    expect([...c1.ids()]).toEqual([...c2.ids()]);
+    expect(viewed.slots.buffer).toBe(bytes.buffer);
+    const r = new MatchResult();
+    new Matcher(viewed).match('www.social.test', r);
+    expect(r.blockList).toBe(1);
+  });
+});
 
 describe('toBuffer / fromBuffer', () => {
   it('round-trips, keeping the seed and answers', () => {
