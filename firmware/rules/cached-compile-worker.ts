@@ -10,7 +10,8 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { decodeMatcher, viewEncodedMatcher } from '../dns/matcher/serialize.ts';
 import type { CompileReply, CompileRequest } from './compile-protocol.ts';
-import { crc32, hashStamps, readCacheBin, sameByHash, type CacheMeta, type FileStamp } from './compiled-cache.ts';
+import { crc32, hashStamps, readCacheBin, sameByHash } from './cache-files.ts';
+import type { CacheMeta, FileStamp } from './compiled-cache.ts';
 import { compileLists, ListReadError } from './load-lists.ts';
 
 export interface CachedCompileRequest extends CompileRequest {
@@ -67,7 +68,10 @@ async function answer(request: CachedCompileRequest): Promise<{ reply: CachedCom
       cacheProblem = (error as Error).message;
     }
   }
-  const compiled = await compileLists(request.config, { listsDir: request.listsDir, seed: request.seed });
+  // The paths the main thread stamped: the same files, and no catalogue to load here.
+  const paths = new Map(request.stamps.map((s) => [s.id, s.path]));
+  const pathOf = (list: { id: string; file: string }): string => paths.get(list.id) ?? list.file;
+  const compiled = await compileLists(request.config, { listsDir: request.listsDir, seed: request.seed, pathOf });
   // A file rewritten while it was compiled: what was read is not what was hashed, so no cache.
   const after = await hashStamps(request.stamps.map((s) => ({ ...s })));
   const stable = before ? sameStat(before, after) && before.every((f, i) => f.sha256 === after[i]!.sha256) : sameStat(request.stamps, after);

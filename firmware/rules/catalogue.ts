@@ -14,11 +14,12 @@ import { Disposition, Hostname, Id, Policy, type ListSource, type NetworkKind } 
 import { schemaIssues, type SchemaError } from '../config/schema-issues.ts';
 import type { NameMode } from './formats/domain-name.ts';
 import { parseListText } from './formats/parse.ts';
+import { BUILTIN_PREFIX } from './builtin-id.ts';
 
 export { RULES_DIR };
 
 /** A list file of the form `builtin:ID` names the starter list of category ID. */
-export const BUILTIN_PREFIX = 'builtin:';
+export { BUILTIN_PREFIX, builtinId } from './builtin-id.ts';
 
 /** Most severe first. Critical categories alert at once; the rest wait for the weekly review. */
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
@@ -105,10 +106,6 @@ export interface Catalogue {
   defaultPolicies(): Policy[];
 }
 
-/** The category id a `builtin:ID` list file names, or undefined for any other file. */
-export function builtinId(file: string): string | undefined {
-  return file.startsWith(BUILTIN_PREFIX) ? file.slice(BUILTIN_PREFIX.length) : undefined;
-}
 
 const checkCategory = Compile(CategoryDefinition);
 const checkPolicy = Compile(Policy);

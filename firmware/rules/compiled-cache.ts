@@ -5,9 +5,8 @@
 // anything wrong with it (unreadable, truncated, another key, a bad checksum) means "compile",
 // never "serve what is there".
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { mkdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import type { Config } from '../config/schema.ts';
@@ -15,11 +14,12 @@ import { writeFileDurably } from '../config/durable-file.ts';
 import { FORMAT_VERSION } from '../dns/matcher/serialize.ts';
 import { VERSION } from '../version.ts';
 import { loadCatalogue, type Catalogue } from './catalogue.ts';
-import { configuredCategories, listPath, ListStatus } from './load-lists.ts';
+import { CACHE_BIN, CacheCorrupt } from './cache-files.ts';
+import { configuredCategories, listPath } from './load-lists.ts';
+import { ListStatus } from './list-status.ts';
 
 /** Bumped when lists.json changes shape, so an old cache is simply not used. */
 const CACHE_SCHEMA = 1;
-export const CACHE_BIN = 'lists.bin';
 export const CACHE_META = 'lists.json';
 
 export const FileStamp = Type.Object({
@@ -56,9 +56,6 @@ export interface CacheInputs {
   files: FileStamp[];
 }
 
-export class CacheCorrupt extends Error {
-  override name = 'CacheCorrupt';
-}
 
 /** Every input but the files' contents, hashed into one key. */
 export function cacheKey(config: Pick<Config, 'policies' | 'lists'>, seed: number): string {
@@ -94,26 +91,7 @@ export function sameByStat(inputs: CacheInputs, key: string, files: readonly Fil
   });
 }
 
-/** Same key and every file the same by content (after a stat said something changed). */
-export function sameByHash(key: string, files: readonly FileStamp[], meta: Pick<CacheMeta, 'key' | 'files'>): boolean {
-  if (meta.key !== key || meta.files.length !== files.length) return false;
-  return files.every((f, i) => f.sha256 !== undefined && f.id === meta.files[i]!.id && f.path === meta.files[i]!.path && f.sha256 === meta.files[i]!.sha256);
-}
 
-/** Size, mtime and SHA-256 of each file, from one open (for the compiler thread: hashing is CPU). */
-export async function hashStamps(files: readonly FileStamp[]): Promise<FileStamp[]> {
-  return Promise.all(files.map(async (f): Promise<FileStamp> => {
-    const handle = await open(f.path, 'r').catch(() => undefined);
-    if (!handle) return { ...f, size: -1, mtimeMs: -1 };
-    try {
-      const info = await handle.stat();
-      const bytes = await handle.readFile();
-      return { id: f.id, path: f.path, size: info.size, mtimeMs: info.mtimeMs, sha256: createHash('sha256').update(bytes).digest('hex') };
-    } finally {
-      await handle.close();
-    }
-  }));
-}
 
 /** The cache's description, or null when there is none; CacheCorrupt when it is unusable. */
 export async function readCacheMeta(dir: string): Promise<CacheMeta | null> {
@@ -137,18 +115,6 @@ export async function readCacheMeta(dir: string): Promise<CacheMeta | null> {
   return meta;
 }
 
-/** The compiled table's bytes, checked against the description (length and CRC-32). */
-export async function readCacheBin(dir: string, meta: CacheMeta): Promise<Uint8Array> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(join(dir, CACHE_BIN));
-  } catch (error) {
-    throw new CacheCorrupt(`cannot read ${CACHE_BIN}: ${(error as Error).message}`);
-  }
-  if (bytes.length !== meta.bin.bytes) throw new CacheCorrupt(`${CACHE_BIN} is ${bytes.length} bytes, expected ${meta.bin.bytes}`);
-  if (crc32(bytes) !== meta.bin.crc32) throw new CacheCorrupt(`${CACHE_BIN} does not match its checksum`);
-  return bytes;
-}
 
 /**
  * Replaces the cache. The description goes first and comes back last, so a power cut in between
@@ -168,4 +134,4 @@ export async function writeCacheMeta(dir: string, meta: CacheMeta): Promise<void
   await writeFileDurably(join(dir, CACHE_META), JSON.stringify(meta));
 }
 
-export { crc32 };
+export { CACHE_BIN, CacheCorrupt, crc32, hashStamps, readCacheBin, sameByHash } from './cache-files.ts';

@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.ts';
 import { builtinId } from './catalogue.ts';
 import type { FeedStatus } from './feeds/types.ts';
 import type { ListsReport } from './lists-manager.ts';
-import { ListStatus } from './load-lists.ts';
+import { ListStatus } from './list-status.ts';
 
 export const ListSourceKind = Type.Union([Type.Literal('builtin'), Type.Literal('file'), Type.Literal('feed')]);
 

@@ -3,31 +3,17 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Type, type Static } from 'typebox';
 import type { Config, ListSource } from '../config/schema.ts';
 import { MatcherBuilder } from '../dns/matcher/compile.ts';
 import type { MatcherEntry } from '../dns/matcher/entry.ts';
 import type { Matcher } from '../dns/matcher/matcher.ts';
-import { builtinId, loadCatalogue, type Catalogue } from './catalogue.ts';
+import { builtinId } from './builtin-id.ts';
+import type { Catalogue } from './catalogue.ts';
+import type { ListStatus } from './list-status.ts';
 import { createListReader, type LineError, type ListItem } from './formats/parse.ts';
 import { forEachLine } from './formats/read-list.ts';
 
-export const ListStatus = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  category: Type.String(),
-  format: Type.String(),
-  file: Type.String(),
-  restricted: Type.Boolean(),
-  enabled: Type.Boolean(),
-  entries: Type.Integer({ minimum: 0, description: 'names, patterns and hashes compiled from this list' }),
-  badLines: Type.Integer({ minimum: 0 }),
-  duplicates: Type.Integer({ minimum: 0, description: 'repeated entries, folded into one' }),
-  skipped: Type.Array(Type.Object({ reason: Type.String(), count: Type.Integer() }), { description: 'lines that mean nothing to DNS (browser-only adblock rules, RPZ local data …)' }),
-  firstErrors: Type.Array(Type.Object({ line: Type.Integer(), message: Type.String() }), { description: 'up to five; for restricted lists without the listed text' }),
-  error: Type.Optional(Type.String({ description: 'why the list could not be read at all' })),
-});
-export type ListStatus = Static<typeof ListStatus>;
+export type { ListStatus } from './list-status.ts';
 
 /**
  * The entries that cannot live in the hashed-name table: regular expressions (matched on each
@@ -67,10 +53,17 @@ export function configuredCategories(config: Pick<Config, 'policies' | 'lists'>)
 }
 
 /** Where a list's file is: a shipped list (builtin:ID), a path in DATA_DIR/lists, or absolute. */
-export function listPath(list: ListSource, listsDir: string, catalogue: () => Catalogue = loadCatalogue): string {
+export function listPath(list: ListSource, listsDir: string, catalogue: () => Catalogue): string {
   const builtin = builtinId(list.file);
   if (builtin !== undefined) return catalogue().builtinListPath(builtin);
   return isAbsolute(list.file) ? list.file : join(listsDir, list.file);
+}
+
+export interface CompileOptions {
+  listsDir: string;
+  seed: number;
+  /** Each enabled list's file, already resolved (the compiler thread: the paths it was stamped with). */
+  pathOf?: (list: ListSource) => string;
 }
 
 /**
@@ -78,14 +71,18 @@ export function listPath(list: ListSource, listsDir: string, catalogue: () => Ca
  * the caller keeps the matcher it has rather than serve one with a list silently missing.
  * Bad lines are counted and reported, the rest of the list is used.
  */
-export async function compileLists(config: Pick<Config, 'policies' | 'lists'>, options: { listsDir: string; seed: number }): Promise<CompiledLists> {
+export async function compileLists(config: Pick<Config, 'policies' | 'lists'>, options: CompileOptions): Promise<CompiledLists> {
   const started = performance.now();
   const statuses: ListStatus[] = [];
   const builder = new MatcherBuilder({ categories: configuredCategories(config), seed: options.seed });
   const extras: ListExtras = { regexes: [], hashes: [] };
   const failures: string[] = [];
+  // The shipped catalogue (TypeBox, its JSON files) is loaded only for a builtin: list with no
+  // path given: the compiler thread is given every path and never loads it.
   let catalogue: Catalogue | undefined;
-  const shipped = (): Catalogue => (catalogue ??= loadCatalogue());
+  if (!options.pathOf && config.lists.some((l) => l.enabled && builtinId(l.file) !== undefined)) catalogue = (await import('./catalogue.ts')).loadCatalogue();
+  const shipped = (): Catalogue => catalogue ?? ((): never => { throw new Error('the shipped catalogue was not loaded'); })();
+  const pathOf = options.pathOf ?? ((list: ListSource): string => listPath(list, options.listsDir, shipped));
   for (const [index, list] of config.lists.entries()) {
     const status: ListStatus = {
       id: list.id, name: list.name, category: list.category, format: list.format, file: list.file,
@@ -95,7 +92,7 @@ export async function compileLists(config: Pick<Config, 'policies' | 'lists'>, o
     if (!list.enabled) continue;
     let text: string;
     try {
-      text = await readFile(listPath(list, options.listsDir, shipped), 'utf8');
+      text = await readFile(pathOf(list), 'utf8');
     } catch (error) {
       status.error = `cannot read ${list.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
       failures.push(`${list.id}: ${status.error}`);

@@ -2,7 +2,7 @@
 // and sound) the new copy written beside the old one kept aside. The swap into service and the
 // bookkeeping that depends on it happen in feed-service.ts, once for the whole update.
 import type { ListSource } from '../../config/schema.ts';
-import { builtinId } from '../catalogue.ts';
+import { builtinId, loadCatalogue } from '../catalogue.ts';
 import { listPath } from '../load-lists.ts';
 import { createListReader } from '../formats/parse.ts';
 import { forEachLine } from '../formats/read-list.ts';
@@ -46,7 +46,7 @@ function countEntries(body: Buffer, list: FeedList): number {
 /** Where the feed's copy lives; shipped lists are the firmware's own, never overwritten by a feed. */
 export function feedCopyPath(list: FeedList, listsDir: string): string {
   if (builtinId(list.file) !== undefined) throw new Error(`list ${list.id} has a feed but its file is a shipped list (${list.file}): give it a file in the lists directory`);
-  return listPath(list, listsDir);
+  return listPath(list, listsDir, loadCatalogue);
 }
 
 export async function updateOne(list: FeedList, options: UpdateOneOptions): Promise<UpdateOneOutcome> {
