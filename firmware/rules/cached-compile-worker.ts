@@ -68,9 +68,14 @@ async function answer(request: CachedCompileRequest): Promise<{ reply: CachedCom
       cacheProblem = (error as Error).message;
     }
   }
-  // The paths the main thread stamped: the same files, and no catalogue to load here.
-  const paths = new Map(request.stamps.map((s) => [s.id, s.path]));
-  const pathOf = (list: { id: string; file: string }): string => paths.get(list.id) ?? list.file;
+  // The paths the main thread stamped: the same files, and no catalogue to load here. A path it
+  // could not work out fails that list with the main thread's reason, as an in-thread compile would.
+  const stamps = new Map(request.stamps.map((s) => [s.id, s]));
+  const pathOf = (list: { id: string; file: string }): string => {
+    const stamp = stamps.get(list.id);
+    if (stamp?.problem !== undefined) throw new Error(stamp.problem);
+    return stamp?.path ?? list.file;
+  };
   const compiled = await compileLists(request.config, { listsDir: request.listsDir, seed: request.seed, pathOf });
   // A file rewritten while it was compiled: what was read is not what was hashed, so no cache.
   const after = await hashStamps(request.stamps.map((s) => ({ ...s })));

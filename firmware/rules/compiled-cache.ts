@@ -29,6 +29,8 @@ export const FileStamp = Type.Object({
   size: Type.Number(),
   mtimeMs: Type.Number(),
   sha256: Type.Optional(Type.String()),
+  /** Why no path could be worked out (a builtin: list the firmware does not ship): the compile reports it. */
+  problem: Type.Optional(Type.String()),
 });
 export type FileStamp = Static<typeof FileStamp>;
 
@@ -73,8 +75,8 @@ export async function stampInputs(config: Pick<Config, 'policies' | 'lists'>, li
     let path: string;
     try {
       path = listPath(list, listsDir, shipped);
-    } catch {
-      return { id: list.id, path: list.file, size: -1, mtimeMs: -1 };
+    } catch (error) {
+      return { id: list.id, path: list.file, size: -1, mtimeMs: -1, problem: (error as Error).message };
     }
     const info = await stat(path).catch(() => undefined);
     return { id: list.id, path, size: info?.size ?? -1, mtimeMs: info?.mtimeMs ?? -1 };

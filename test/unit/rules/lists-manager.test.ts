@@ -85,6 +85,16 @@ describe('ListsManager with its compiler thread', () => {
     expect(good.report).toBe(before);
   });
 
+  it('says which shipped list does not exist, as an in-thread compile does', async () => {
+    const lists = [source('adult', { file: 'builtin:adult', category: 'adult' })];
+    const manager = new ListsManager({ target: new Target(), listsDir: dir, seed: 99, logger: silentLogger() });
+    const error = await manager.reload(config(lists)).catch((e: unknown) => e);
+    const local = await compileLists(config(lists), { listsDir: dir, seed: 99 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ListReadError);
+    expect((error as ListReadError).statuses[0]!.error).toMatch(/^cannot read builtin:adult: "builtin:adult": no shipped category "adult" has a starter list/);
+    expect((error as ListReadError).statuses).toEqual((local as ListReadError).statuses);
+  });
+
   it('abandons a compile that never answers, and the next reload runs', async () => {
     const target = new Target();
     const manager = new ListsManager({ target, listsDir: 'hang', seed: 1, logger: silentLogger(), compilerUrl: CRASHING, compileTimeoutMs: 300 });
