@@ -106,7 +106,6 @@ export interface Catalogue {
   defaultPolicies(): Policy[];
 }
 
-
 const checkCategory = Compile(CategoryDefinition);
 const checkPolicy = Compile(Policy);
 

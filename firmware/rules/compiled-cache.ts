@@ -58,7 +58,6 @@ export interface CacheInputs {
   files: FileStamp[];
 }
 
-
 /** Every input but the files' contents, hashed into one key. */
 export function cacheKey(config: Pick<Config, 'policies' | 'lists'>, seed: number): string {
   const inputs = { schema: CACHE_SCHEMA, version: VERSION, format: FORMAT_VERSION, seed, categories: configuredCategories(config), lists: config.lists };
@@ -93,8 +92,6 @@ export function sameByStat(inputs: CacheInputs, key: string, files: readonly Fil
   });
 }
 
-
-
 /** The cache's description, or null when there is none; CacheCorrupt when it is unusable. */
 export async function readCacheMeta(dir: string): Promise<CacheMeta | null> {
   let text: string;
@@ -116,7 +113,6 @@ export async function readCacheMeta(dir: string): Promise<CacheMeta | null> {
   }
   return meta;
 }
-
 
 /**
  * Replaces the cache. The description goes first and comes back last, so a power cut in between
