@@ -6,6 +6,7 @@ import type { ClientDirectory } from '../clients/directory.ts';
 import type { Logger } from '../log.ts';
 import { answer, RequestContext, type Responder } from './context.ts';
 import { countDecision, type DnsCounters, type EventBuffer, type Transport } from './events.ts';
+import { LogThrottle } from './log-throttle.ts';
 import type { Pipeline } from './pipeline.ts';
 import { fitForUdp } from './reply.ts';
 import { Rcode, ReadOutcome, readQuery } from './wire.ts';
@@ -27,7 +28,6 @@ export interface QueryHandlerOptions {
   monotonic: () => number;
 }
 
-const ERROR_LOG_INTERVAL_MS = 1000;
 /** Contexts kept for reuse; past this, finished ones are left to the garbage collector. */
 const MAX_POOLED_CONTEXTS = 4096;
 
@@ -47,8 +47,7 @@ export class QueryHandler {
   readonly #logger: Logger;
   readonly #now: () => number;
   readonly #monotonic: () => number;
-  #lastErrorLog = Number.NEGATIVE_INFINITY;
-  #unloggedErrors = 0;
+  readonly #errorLog = new LogThrottle();
   readonly #finishAsync = (ctx: RequestContext): void => this.#finish(ctx as PooledContext);
   // Contexts live from arrival until the responder is called (after an async answer, too); then
   // they come back here. A question thus allocates no context, query or closure of its own.
@@ -176,13 +175,8 @@ export class QueryHandler {
     } catch {
       t = Date.now();
     }
-    if (t - this.#lastErrorLog < ERROR_LOG_INTERVAL_MS) {
-      this.#unloggedErrors++;
-      return;
-    }
-    this.#lastErrorLog = t;
-    const suppressed = this.#unloggedErrors;
-    this.#unloggedErrors = 0;
+    const suppressed = this.#errorLog.take(t);
+    if (suppressed === undefined) return;
     try {
       this.#logger.error({ err: error, client: ctx.source, name: ctx.query.name, suppressed }, 'DNS handler error answered SERVFAIL');
     } catch {

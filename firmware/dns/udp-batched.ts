@@ -11,6 +11,7 @@ import type { Netio, NetioSocket } from '../native/netio.ts';
 import type { RequestContext, Responder } from './context.ts';
 import type { DnsCounters } from './events.ts';
 import type { QueryHandler } from './handler.ts';
+import { LogThrottle } from './log-throttle.ts';
 
 export interface BatchedUdpOptions {
   netio: Netio;
@@ -50,7 +51,7 @@ export class BatchedUdpListener implements Responder {
   #inBatch = false;
   #flushScheduled = false;
   #open = true;
-  #lastError = Number.NEGATIVE_INFINITY;
+  readonly #errorLog = new LogThrottle();
 
   /** Binds at once; throws as dgram's bind would (an Error whose `code` is EADDRINUSE, EACCES, ...). */
   constructor(options: BatchedUdpOptions) {
@@ -129,21 +130,22 @@ export class BatchedUdpListener implements Responder {
       }
     }
     this.#inBatch = false;
-    try {
-      this.#flush();
-    } catch (error) {
-      this.#logOnce(error, 'DNS UDP batch: answers could not be sent');
-    }
+    this.#flushGuarded();
   };
 
   readonly #flushLater = (): void => {
     this.#flushScheduled = false;
+    this.#flushGuarded();
+  };
+
+  /** #flush for the callers whose exceptions nobody else would catch (C, setImmediate). */
+  #flushGuarded(): void {
     try {
       this.#flush();
     } catch (error) {
       this.#logOnce(error, 'DNS UDP batch: answers could not be sent');
     }
-  };
+  }
 
   #receive(i: number): void {
     const meta = this.#inputMeta;
@@ -185,11 +187,10 @@ export class BatchedUdpListener implements Responder {
   }
 
   #logOnce(error: unknown, message: string): void {
-    const now = performance.now();
-    if (now - this.#lastError < 1000) return;
-    this.#lastError = now;
+    const suppressed = this.#errorLog.take(performance.now());
+    if (suppressed === undefined) return;
     try {
-      this.#logger.error({ err: error }, message);
+      this.#logger.error({ err: error, suppressed }, message);
     } catch {
       // nothing left to tell
     }
