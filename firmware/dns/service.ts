@@ -85,19 +85,19 @@ export interface DnsServiceOptions {
   netioPath?: string;
 }
 
+/** The addon when the listeners use it; otherwise, under "auto", why not. */
 interface UdpIoChoice {
   netio: Netio | undefined;
-  mode: 'batched' | 'node';
   reason?: string;
 }
 
 /** dns.udpIo against what this machine has: "batched" without the addon is an error, "auto" falls back. */
 export function chooseUdpIo(wanted: UdpIo | undefined, netioPath?: string): UdpIoChoice {
-  if (wanted === 'node') return { netio: undefined, mode: 'node' };
+  if (wanted === 'node') return { netio: undefined };
   const load = loadNetio(netioPath);
-  if (load.netio !== undefined) return { netio: load.netio, mode: 'batched' };
+  if (load.netio !== undefined) return { netio: load.netio };
   if (wanted === 'batched') throw new Error(`dns.udpIo is "batched" but ${load.reason}`);
-  return { netio: undefined, mode: 'node', reason: load.reason };
+  return { netio: undefined, reason: load.reason };
 }
 
 const GOOGLE_DOMAINS = join(RULES_DIR, 'safe-search', 'google-domains.txt');
@@ -182,7 +182,7 @@ export class DnsService {
       listening: this.#server.listening().map((l) => `${l.transport}:${l.address}:${l.port}`),
       upstreams: r.forwarder.upstreams.map((u) => `${u.address}:${u.port}`),
       upstreamSource: r.upstreamSource,
-      udpIo: this.#udpIo.mode,
+      udpIo: this.#udpIo.netio ? 'batched' : 'node',
     }, 'DNS listening');
     if (this.#udpIo.reason !== undefined) this.#logger.warn({ reason: this.#udpIo.reason }, 'DNS answers UDP through Node\'s dgram, which costs more CPU per question');
     if (r.forwarder.upstreams.length === 0) this.#logger.warn('DNS has no upstream resolver: every forwarded question will be answered SERVFAIL');
@@ -263,7 +263,7 @@ export class DnsService {
         upstreamFailuresByUpstream: { ...c.upstreamFailuresByUpstream },
       },
       events: { buffered: this.events.size, capacity: this.events.capacity, dropped: this.events.dropped },
-      udpIo: this.#udpIo.reason === undefined ? { mode: this.#udpIo.mode } : { mode: this.#udpIo.mode, reason: this.#udpIo.reason },
+      udpIo: { mode: this.#udpIo.netio ? 'batched' : 'node', ...(this.#udpIo.reason === undefined ? {} : { reason: this.#udpIo.reason }) },
       listening: this.#server.listening(),
       upstreams: r.forwarder.upstreams.map((u) => ({ name: u.name, address: u.address, port: u.port })),
       upstreamSource: r.upstreamSource,
