@@ -95,7 +95,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const dns = new DnsService({ config: config.current, logger: logger.child({ component: 'dns' }) });
     const dnsThreads = new DnsThreads({ service: dns, config: config.current, logger: logger.child({ component: 'dns' }) });
     const lists = new ListsManager({
-      target: dns,
+      target: dnsThreads,
       listsDir: join(dataDir, 'lists'),
       seed: await installationSeed(dataDir),
       logger: logger.child({ component: 'lists' }),

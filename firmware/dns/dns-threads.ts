@@ -7,8 +7,11 @@ import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import { siblingModule } from '../paths.ts';
-import { emptyCounters, type DnsCounters } from './events.ts';
-import type { ListsInForce, DnsService, DnsStats } from './service.ts';
+import { eachPacked } from './event-batch.ts';
+import { emptyCounters, type DnsCounters, type EventFields } from './events.ts';
+import type { ListExtras } from '../rules/load-lists.ts';
+import type { Matcher } from './matcher/matcher.ts';
+import type { DnsService, DnsStats } from './service.ts';
 import type { FromWorker, ToWorker, WorkerLists, WorkerStart } from './dns-worker.ts';
 
 export interface DnsThreadsOptions {
@@ -42,6 +45,9 @@ export class DnsThreads {
   readonly #retired: DnsCounters = emptyCounters();
   #retiredDropped = 0;
   #stopping = false;
+  readonly #record = (event: Readonly<EventFields>): void => {
+    this.#service.events.push(event);
+  };
 
   constructor(options: DnsThreadsOptions) {
     this.#service = options.service;
@@ -52,8 +58,10 @@ export class DnsThreads {
     for (let index = 1; index <= workers; index++) {
       this.#slots.push({ index, worker: undefined, restarts: 0, counters: emptyCounters(), eventsDropped: 0 });
     }
-    this.#lists = this.#pack(options.service.lists);
-    options.service.onLists((lists) => this.#setLists(lists));
+    this.#lists = { table: new SharedArrayBuffer(0), listIds: [], extras: undefined };
+    // Lists the service already has are moved into shared memory like any later ones.
+    const { matcher, listIds, extras } = options.service.lists;
+    if (this.#slots.length > 0) this.setLists(matcher, listIds, extras);
   }
 
   /** Threads answering UDP, the main one included. */
@@ -103,19 +111,20 @@ export class DnsThreads {
     return stats;
   }
 
-  #setLists(lists: ListsInForce): void {
-    if (this.#slots.length === 0) return;
-    this.#lists = this.#pack(lists);
+  /**
+   * Puts lists in service on every thread (the daemon's lists target). With workers, the table
+   * goes into shared memory once: the main thread matches with the same bytes the workers adopt,
+   * so a second thread costs no second table.
+   */
+  setLists(matcher: Matcher, listIds: readonly string[], extras?: ListExtras): void {
+    if (this.#slots.length === 0) {
+      this.#service.setLists(matcher, listIds, extras);
+      return;
+    }
+    const shared = matcher.toShared();
+    this.#service.setLists(shared.matcher, listIds, extras);
+    this.#lists = { table: shared.table, listIds: [...listIds], extras };
     this.#broadcast({ type: 'lists', lists: this.#lists });
-  }
-
-  /** One shared copy of the compiled table for every worker (they adopt it, read-only). */
-  #pack(lists: ListsInForce): WorkerLists {
-    if (this.#slots.length === 0) return { table: new SharedArrayBuffer(0), listIds: [], extras: undefined };
-    const bytes = lists.matcher.toBuffer();
-    const table = new SharedArrayBuffer(bytes.byteLength);
-    new Uint8Array(table).set(bytes);
-    return { table, listIds: [...lists.listIds], extras: lists.extras };
   }
 
   /** The configuration with the ports the main thread actually bound (port 0 is chosen by the kernel). */
@@ -153,7 +162,7 @@ export class DnsThreads {
             reject(new Error(`DNS thread ${slot.index}: ${message.message}`));
             break;
           case 'events':
-            for (const event of message.events) this.#service.events.push(event);
+            eachPacked(message.batch, this.#record);
             break;
           case 'counters':
             slot.counters = message.counters;

@@ -4,7 +4,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import type { Config } from '../config/schema.ts';
-import type { DnsCounters, QueryEvent } from './events.ts';
+import { packDrained, type PackedBatch } from './event-batch.ts';
+import type { DnsCounters } from './events.ts';
 import { Matcher } from './matcher/matcher.ts';
 import type { ListExtras } from '../rules/load-lists.ts';
 import { DnsService } from './service.ts';
@@ -32,7 +33,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'listening' }
   | { type: 'failed'; message: string }
-  | { type: 'events'; events: QueryEvent[] }
+  | { type: 'events'; batch: PackedBatch }
   | { type: 'counters'; counters: DnsCounters; eventsDropped: number }
   | { type: 'stopped' };
 
@@ -44,7 +45,7 @@ const port = parentPort ?? ((): never => {
   throw new Error('dns-worker.ts runs only as a worker thread');
 })();
 const start = workerData as WorkerStart;
-const post = (message: FromWorker): void => port.postMessage(message);
+const post = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 const logger = pino({ level: start.level, base: { service: 'schoolgate', component: 'dns', thread: start.index } });
 
 const service = new DnsService({
@@ -60,9 +61,11 @@ function applyLists(lists: WorkerLists): void {
   service.setLists(matcher, lists.listIds, lists.extras);
 }
 
+// Packed, not as objects: cloning an event object costs more than answering the question did.
 function flushEvents(): void {
-  const events = service.events.drain();
-  if (events.length > 0) post({ type: 'events', events });
+  if (service.events.size === 0) return;
+  const batch = packDrained(service.events, service.events.size);
+  post({ type: 'events', batch }, [batch.words.buffer]);
 }
 
 function postCounters(): void {

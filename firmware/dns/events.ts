@@ -42,8 +42,9 @@ export const QueryEventSchema = Type.Object({
 }, { additionalProperties: false });
 export type QueryEvent = Static<typeof QueryEventSchema>;
 
-const VERDICTS: readonly Verdict[] = Verdict.anyOf.map((v) => v.const);
-const VERDICT_INDEX = new Map<string, number>(VERDICTS.map((v, i) => [v, i]));
+/** Every verdict, numbered in the schema's order (the event buffer and packed batches store the number). */
+export const VERDICTS: readonly Verdict[] = Verdict.anyOf.map((v) => v.const);
+export const VERDICT_INDEX: ReadonlyMap<string, number> = new Map<string, number>(VERDICTS.map((v, i) => [v, i]));
 const TCP = 1;
 const WATCH = 2;
 
@@ -112,7 +113,7 @@ export class EventBuffer {
   }
 
   /** Adds an event; false (and counted) when the buffer is full. */
-  push(event: QueryEvent): boolean {
+  push(event: QueryEvent | Readonly<EventFields>): boolean {
     return this.record(
       event.at, event.network, event.client, event.device, event.transport, event.name, event.qtype,
       event.verdict, event.rcode, event.upstream, event.category, event.list, event.watch === true, event.latencyMs,

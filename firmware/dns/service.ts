@@ -136,7 +136,6 @@ export class DnsService {
   #runtime: Runtime;
   /** Forwarders replaced by a reload that may still have questions in flight. */
   #retired: Forwarder[] = [];
-  readonly #listsListeners: Array<(lists: ListsInForce) => void> = [];
   readonly #udpIo: UdpIoChoice;
 
   constructor(options: DnsServiceOptions) {
@@ -234,17 +233,11 @@ export class DnsService {
     this.#listIds = listIds;
     this.#extras = extras;
     this.#filter = filter;
-    for (const listener of this.#listsListeners) listener(this.lists);
   }
 
   /** The lists in force, as last given to setLists. */
   get lists(): ListsInForce {
     return { matcher: this.#matcher, listIds: this.#listIds, extras: this.#extras };
-  }
-
-  /** Called after every setLists: the DNS worker threads follow the main thread's lists. */
-  onLists(listener: (lists: ListsInForce) => void): void {
-    this.#listsListeners.push(listener);
   }
 
   /** The lists and policy in force (for `schoolgate check`). */

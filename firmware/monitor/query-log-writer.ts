@@ -5,12 +5,13 @@
 // waits for them synchronously), so they see every batch handed over before them.
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
+import type { PackedBatch } from '../dns/event-batch.ts';
 import type { QueryEvent } from '../dns/events.ts';
 import type { Logger } from '../log.ts';
 import { closeSqliteFile, openSqliteFile } from '../state/sqlite-file.ts';
 import {
   DONE, FLAG_INDEX, LOG_MIGRATIONS, ROW_COLUMNS, WRITE_ERRORS, WRITTEN, unpackBatch,
-  type PackedBatch, type RecentOptions, type WriterCommand, type WriterData, type WriterLog, type WriterReply,
+  type RecentOptions, type WriterCommand, type WriterData, type WriterLog, type WriterReply,
 } from './query-log-schema.ts';
 
 const data = workerData as WriterData;

@@ -1,5 +1,5 @@
 // logs.db: the query log. DNS decisions arrive through the bounded event buffer; every 50 ms the
-// DNS thread drains it straight into a packed batch (query-log-schema.ts, no object per event) and hands it to
+// DNS thread drains it straight into a packed batch (dns/event-batch.ts, no object per event) and hands it to
 // the writer thread (query-log-writer.ts), which owns the file's one connection and writes each
 // batch in one transaction. Inserts, commits and WAL checkpoints — about 2 µs an event plus an
 // occasional 10–20 ms fsync when done here — so never stall an answer. This module and its writer
@@ -10,11 +10,12 @@
 // (writeErrors); when the writer falls behind, the buffer fills and the event buffer counts drops.
 import { performance } from 'node:perf_hooks';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { packDrained } from '../dns/event-batch.ts';
 import type { EventBuffer, QueryEvent } from '../dns/events.ts';
 import type { Logger } from '../log.ts';
 import { siblingModule } from '../paths.ts';
 import {
-  DONE, FLAG_INDEX, SHARED_BYTES, WRITE_ERRORS, WRITTEN, packDrained,
+  DONE, FLAG_INDEX, SHARED_BYTES, WRITE_ERRORS, WRITTEN,
   type RecentOptions, type WriterCommand, type WriterData, type WriterLog, type WriterReply,
 } from './query-log-schema.ts';
 

@@ -9,7 +9,7 @@ import {
 } from './entry.ts';
 import type { MatchExplanation } from './explanation.ts';
 import { MAX_LABELS, SUFFIX_STRIDE, hashSuffixes, nameEnd } from './hash.ts';
-import { decodeMatcher, encodeMatcher } from './serialize.ts';
+import { decodeMatcher, encodeMatcher, viewEncodedMatcher } from './serialize.ts';
 import { MIN_CAPACITY, findEntry } from './table.ts';
 
 /**
@@ -84,6 +84,21 @@ export class Matcher {
 
   toBuffer(): Uint8Array {
     return encodeMatcher(this.#data);
+  }
+
+  /**
+   * This matcher in shared memory, for several threads to match with at once: the copy this
+   * thread keeps in place of this one, and its bytes for the others (Matcher.fromBuffer with
+   * `adopt`). Nobody writes a matcher's memory, so sharing it needs no lock.
+   */
+  toShared(): { matcher: Matcher; table: SharedArrayBuffer } {
+    const bytes = encodeMatcher(this.#data, (n) => new Uint8Array(new SharedArrayBuffer(n)));
+    return { matcher: new Matcher(viewEncodedMatcher(bytes)), table: bytes.buffer as SharedArrayBuffer };
+  }
+
+  /** True when the table is in shared memory (several DNS threads match with it). */
+  get isShared(): boolean {
+    return this.#slots.buffer instanceof SharedArrayBuffer;
   }
 
   /** Distinct listed names. */

@@ -72,7 +72,7 @@ function layout(c: Counts) {
   return { offsets, total: pad4(at) };
 }
 
-export function encodeMatcher(d: MatcherData): Uint8Array {
+export function encodeMatcher(d: MatcherData, allocate: (bytes: number) => Uint8Array = (bytes) => new Uint8Array(bytes)): Uint8Array {
   requireLittleEndian();
   const categoryText = new TextEncoder().encode(JSON.stringify(d.categories.ids()));
   const counts: Counts = {
@@ -80,7 +80,7 @@ export function encodeMatcher(d: MatcherData): Uint8Array {
     extras: d.extraEntry.length, categoryBytes: categoryText.length,
   };
   const { offsets, total } = layout(counts);
-  const out = new Uint8Array(total);
+  const out = allocate(total);
   const put = (array: Uint32Array | Uint16Array, at: number): void => {
     out.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), at);
   };
@@ -97,7 +97,7 @@ export function encodeMatcher(d: MatcherData): Uint8Array {
   put(d.descs, offsets.descs);
   put(d.extraList, offsets.extraList);
   put(d.extraDesc, offsets.extraDesc);
-  const view = new DataView(out.buffer);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   view.setUint32(AT_VERSION, FORMAT_VERSION, true);
   view.setUint32(AT_LENGTH, total, true);
   view.setUint32(AT_SEED, d.seed, true);

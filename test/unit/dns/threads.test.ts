@@ -37,13 +37,14 @@ async function startThreaded(): Promise<Threaded> {
   config.dns.threads = 2;
   const listsDir = await mkdtemp(join(tmpdir(), 'schoolgate-threads-'));
   const service = new DnsService({ config, logger: silentLogger(), resolvConfPath: '/nonexistent' });
+  const threads = new DnsThreads({ service, config, logger: silentLogger(), resolvConfPath: '/nonexistent' });
+  // As the daemon does: the lists manager's target is the threads, not the main service alone.
   const load = async (lists: ListSpec[]): Promise<void> => {
     await writeLists(listsDir, lists);
     const compiled = await compileLists(config, { listsDir, seed: 0x5eed });
-    service.setLists(compiled.matcher, compiled.listIds, compiled.extras);
+    threads.setLists(compiled.matcher, compiled.listIds, compiled.extras);
   };
   await load([SOCIAL]);
-  const threads = new DnsThreads({ service, config, logger: silentLogger(), resolvConfPath: '/nonexistent' });
   await service.start();
   await threads.start();
   const port = service.stats().listening.find((l) => l.transport === 'udp')!.port;
@@ -94,6 +95,13 @@ describe('DNS on two threads', () => {
     expect(events.map((e) => e.name).sort()).toEqual([...names].sort());
     expect(events.filter((e) => e.verdict === 'blocked')).toHaveLength(50);
     expect(events.filter((e) => e.verdict === 'forwarded')).toHaveLength(50);
+    // Every field crossed the thread boundary (the worker's events travel packed).
+    for (const e of events) {
+      expect(e).toMatchObject({ network: 'pupil', client: PUPIL, transport: 'udp', qtype: 1, rcode: 0 });
+      expect(e.at).toBeGreaterThan(Date.now() - 60_000);
+      if (e.verdict === 'blocked') expect(e).toMatchObject({ category: 'social', list: 'social' });
+      else expect(e.upstream).toBeDefined();
+    }
 
     // The worker posts its counters every second; both threads took a share of 100 source ports.
     await vi.waitFor(() => expect(t.threads.stats().counters.queries).toBe(names.length), { timeout: 5000 });
@@ -117,6 +125,14 @@ describe('DNS on two threads', () => {
       for (const r of replies) expect(r.data, r.name).toEqual([GATEWAY.pupil]);
     }, { timeout: 10_000, interval: 50 });
     await vi.waitFor(() => expect(workerQueries(t)).toBeGreaterThan(before), { timeout: 5000 });
+  });
+
+  it('keeps one copy of the table, in shared memory, for both threads', async () => {
+    const t = await startThreaded();
+    expect(t.service.lists.matcher.isShared).toBe(true);
+    await t.load([{ ...SOCIAL, text: 'chatter.test\nlater.test\n' }]);
+    expect(t.service.lists.matcher.isShared).toBe(true);
+    expect(t.service.lists.matcher.size).toBe(2);
   });
 
   it('leaves no thread behind when stopped, and keeps what the worker counted', async () => {

@@ -8,7 +8,9 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { EventBuffer, type QueryEvent } from '../../../firmware/dns/events.ts';
 import { silentLogger } from '../../../firmware/log.ts';
 import { QueryLog } from '../../../firmware/monitor/query-log.ts';
-import { VERDICTS, packBatch, packDrained, unpackBatch } from '../../../firmware/monitor/query-log-schema.ts';
+import { packBatch, packDrained } from '../../../firmware/dns/event-batch.ts';
+import { VERDICTS } from '../../../firmware/dns/events.ts';
+import { unpackBatch } from '../../../firmware/monitor/query-log-schema.ts';
 
 let dir: string;
 beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'schoolgate-logs-')); });

@@ -1,0 +1,58 @@
+// Packed event batches: what the DNS worker threads and the query log send between threads.
+// Unpacked, a batch gives back exactly the events packed; a batch that arrives damaged is read
+// as far as it goes, never past its arrays, and never throws.
+import fc from 'fast-check';
+import { expect, it } from 'vitest';
+import { eachPacked, packBatch, type PackedBatch } from '../../../firmware/dns/event-batch.ts';
+import { EventBuffer, VERDICTS, type QueryEvent } from '../../../firmware/dns/events.ts';
+
+const eventArb: fc.Arbitrary<QueryEvent> = fc.record({
+  at: fc.integer({ min: 0, max: 2 ** 42 }),
+  network: fc.option(fc.constantFrom('pupil', 'staff', 'guest'), { nil: null }),
+  client: fc.constantFrom('10.20.0.1', '10.20.0.2', 'fd00::1'),
+  device: fc.option(fc.string({ maxLength: 8 }), { nil: undefined }),
+  transport: fc.constantFrom('udp', 'tcp'),
+  name: fc.string({ maxLength: 40 }),
+  qtype: fc.integer({ min: 0, max: 65535 }),
+  verdict: fc.constantFrom(...VERDICTS),
+  rcode: fc.integer({ min: 0, max: 4095 }),
+  upstream: fc.option(fc.constantFrom('wan', 'backup'), { nil: undefined }),
+  category: fc.option(fc.constantFrom('social', 'adult'), { nil: undefined }),
+  list: fc.option(fc.constantFrom('social', 'adult', 'exception-1'), { nil: undefined }),
+  watch: fc.option(fc.constant(true), { nil: undefined }),
+  latencyMs: fc.double({ min: 0, max: 10_000, noNaN: true }),
+}, { requiredKeys: ['at', 'network', 'client', 'transport', 'name', 'qtype', 'verdict', 'rcode', 'latencyMs'] });
+
+/** The events of `batch` as the main thread takes them: into an event buffer, then drained. */
+function received(batch: PackedBatch): QueryEvent[] {
+  const buffer = new EventBuffer(1024);
+  eachPacked(structuredClone(batch), (e) => buffer.push(e));
+  return buffer.drain();
+}
+
+it('gives back every event packed, field for field and in order', () => {
+  fc.assert(fc.property(fc.array(eventArb, { maxLength: 80 }), (events) => {
+    const normal = events.map((e) => {
+      const buffer = new EventBuffer(1);
+      buffer.push(e);
+      return buffer.drain()[0];
+    });
+    expect(received(packBatch(events))).toEqual(normal);
+  }));
+});
+
+it('reads a damaged batch as far as its arrays go, without throwing', () => {
+  fc.assert(fc.property(
+    fc.array(eventArb, { minLength: 1, maxLength: 20 }),
+    fc.array(fc.tuple(fc.nat(), fc.oneof(fc.double(), fc.integer({ min: -5, max: 300 }))), { maxLength: 20 }),
+    fc.integer({ min: 0, max: 100 }),
+    (events, damage, count) => {
+      const batch = packBatch(events);
+      for (const [at, value] of damage) batch.words[at % batch.words.length] = value;
+      const damaged = { ...batch, count, strings: batch.strings.slice(0, 1) };
+      const out = received(damaged);
+      expect(out.length).toBeLessThanOrEqual(Math.min(count, events.length));
+      for (const e of out) expect(VERDICTS).toContain(e.verdict);
+    },
+  ));
+});
