@@ -57,7 +57,7 @@ const service = new DnsService({
 
 function applyLists(lists: WorkerLists): void {
   // The main thread never writes a table it has shared, so adopting it (no copy) is safe.
-  const matcher = lists.table.byteLength === 0 ? Matcher.empty() : Matcher.fromBuffer(new Uint8Array(lists.table), { adopt: true });
+  const matcher = lists.table.byteLength === 0 ? Matcher.empty() : Matcher.fromShared(lists.table);
   service.setLists(matcher, lists.listIds, lists.extras);
 }
 

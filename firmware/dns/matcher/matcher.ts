@@ -96,6 +96,14 @@ export class Matcher {
     return { matcher: new Matcher(viewEncodedMatcher(bytes)), table: bytes.buffer as SharedArrayBuffer };
   }
 
+  /**
+   * Another thread's view of a table from toShared(). Not checked again: this process encoded it
+   * a moment ago (checking 1M names would hold the thread's questions ~85 ms at every reload).
+   */
+  static fromShared(table: SharedArrayBuffer): Matcher {
+    return new Matcher(viewEncodedMatcher(new Uint8Array(table)));
+  }
+
   /** True when the table is in shared memory (several DNS threads match with it). */
   get isShared(): boolean {
     return this.#slots.buffer instanceof SharedArrayBuffer;

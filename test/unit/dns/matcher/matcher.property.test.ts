@@ -64,6 +64,21 @@ describe('matcher against the reference', () => {
     }), { numRuns: 100 });
   });
 
+  it('answers the same in shared memory, on this thread (toShared) and as another thread sees it (fromShared)', () => {
+    fc.assert(fc.property(withQuestions, ([list, questions, seed]) => {
+      const compiled = compileMatcher(list, { seed });
+      const { matcher, table } = compiled.toShared();
+      expect(table).toBeInstanceOf(SharedArrayBuffer);
+      const other = Matcher.fromShared(table);
+      for (const m of [matcher, other]) {
+        expect(m.isShared).toBe(true);
+        expect(m.toBuffer()).toEqual(compiled.toBuffer());
+        checkAgainstReference(m, list, questions);
+      }
+      expect(compiled.isShared).toBe(false);
+    }), { numRuns: 100 });
+  });
+
   it('streams through MatcherBuilder to the same table as compileMatcher, whatever the size hint', () => {
     fc.assert(fc.property(entries, fc.option(fc.nat({ max: 5000 }), { nil: undefined }), (list, expectedNames) => {
       const builder = new MatcherBuilder(expectedNames === undefined ? {} : { expectedNames });
