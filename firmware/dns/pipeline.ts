@@ -10,7 +10,7 @@ import { BlockAnswers } from './block-answers.ts';
 import type { AnswerCache } from './cache.ts';
 import type { RequestContext } from './context.ts';
 import type { FilterState } from './filter.ts';
-import { ANSWERED, NEXT, type Stage } from './stage.ts';
+import { ANSWERED, NEXT, type Stage, type StageResult } from './stage.ts';
 import { Cache } from './stages/cache.ts';
 import { Canary } from './stages/canary.ts';
 import { DenyAny } from './stages/deny-any.ts';
@@ -93,15 +93,21 @@ export class Pipeline {
         this.#unwind(ctx, i);
         return undefined;
       }
-      return step.then((result) => {
-        if (result === ANSWERED) {
-          this.#unwind(ctx, i);
-          return ctx;
-        }
-        return this.#from(ctx, i + 1) ?? ctx;
-      });
+      return this.#later(ctx, i, step);
     }
     throw new Error(`no stage answered ${ctx.query.name}`);
+  }
+
+  // Apart from #from: a closure over the loop's `let i` would make V8 allocate a context for
+  // every stage of every question (~400 bytes a question, measured), not just for the few that wait.
+  #later(ctx: RequestContext, i: number, step: Promise<StageResult>): Promise<RequestContext> {
+    return step.then((result) => {
+      if (result === ANSWERED) {
+        this.#unwind(ctx, i);
+        return ctx;
+      }
+      return this.#from(ctx, i + 1) ?? ctx;
+    });
   }
 
   /** Lets the stages before the one that answered see the reply, nearest first. */
