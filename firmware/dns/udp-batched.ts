@@ -157,11 +157,9 @@ export class BatchedUdpListener implements Responder {
       this.#counters.dropped++;
       return;
     }
-    const start = i * this.#slot;
-    // A copy: the context keeps its packet until the answer is sent, and the slot is reused.
-    const packet = this.#input.slice(start, start + length);
     const source = family === 4 ? this.#ipv4(m * 4 + 16) : this.#inputMetaBytes.toString('latin1', m * 4 + this.#textAt, m * 4 + this.#textAt + meta[m + 5]!);
-    this.#handler.handle(packet, source, meta[m + 2]!, 'udp', this);
+    // Copied by the handler: the context keeps its packet until the answer is sent, and the slot is reused.
+    this.#handler.handleCopy(this.#input, i * this.#slot, length, source, meta[m + 2]!, 'udp', this);
   }
 
   #ipv4(at: number): string {

@@ -83,4 +83,26 @@ describe('QueryHandler context pool', () => {
       ['now1.example', '127.0.0.2', 'blocked'], ['now2.example', '127.0.0.3', 'blocked'], ['later.example', '127.0.0.1', 'forwarded'],
     ]);
   });
+
+  it('copies a borrowed packet (handleCopy) into the context, which keeps it until answered while the buffer is reused', async () => {
+    const { handler, stage, seen, responder } = setup();
+    const slot = new Uint8Array(4096);
+    const questions = ['later1.example', 'now.example', 'later2.example', `later3.${Array(4).fill('x'.repeat(58)).join('.')}.example`];
+    const packets = questions.map((name, i) => query(name, 1, { h: { id: 10 + i } }));
+    for (const [i, packet] of packets.entries()) {
+      // The listener's slot: filled, handed over at an offset, then overwritten by the next datagram.
+      slot.fill(0xee);
+      slot.set(packet, 100);
+      handler.handleCopy(slot, 100, packet.length, `127.0.0.${i + 1}`, 1000 + i, 'udp', responder);
+    }
+    slot.fill(0);
+    for (const release of stage.waiting.splice(0)) release();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen.map((s) => [s.name, s.id])).toEqual([
+      ['now.example', 11], ['later1.example', 10], ['later2.example', 12], [questions[3], 13],
+    ]);
+    // The late answers were written from the contexts' own copies after the slot was zeroed: a
+    // view of the slot would have given them ID 0. (The fourth outgrows a context's first buffer.)
+  });
 });
+

@@ -18,16 +18,28 @@ interface Seen {
   port: number;
 }
 
-/** A handler that answers each packet with `answer(packet)`, now or after `delayMs`. */
-function echoHandler(seen: Seen[], answer: (packet: Uint8Array) => Uint8Array | undefined, delayMs?: number): QueryHandler {
+type Handle = (packet: Uint8Array, source: string, port: number, transport: string, responder: Responder) => void;
+
+/**
+ * A stand-in for QueryHandler: `handle` sees each datagram. The listener hands datagrams over
+ * with handleCopy (offset and length in a slot it reuses); like the real handler, this copies.
+ */
+function fakeHandler(handle: Handle): QueryHandler {
   return {
-    handle(packet: Uint8Array, source: string, port: number, _transport: string, responder: Responder) {
-      seen.push({ packet, source, port });
-      const ctx = { reply: answer(packet), source, sourcePort: port } as unknown as RequestContext;
-      if (delayMs === undefined) responder.respond(ctx);
-      else setTimeout(() => responder.respond(ctx), delayMs);
+    handleCopy(input: Uint8Array, start: number, length: number, source: string, port: number, transport: string, responder: Responder) {
+      handle(input.slice(start, start + length), source, port, transport, responder);
     },
   } as unknown as QueryHandler;
+}
+
+/** A handler that answers each packet with `answer(packet)`, now or after `delayMs`. */
+function echoHandler(seen: Seen[], answer: (packet: Uint8Array) => Uint8Array | undefined, delayMs?: number): QueryHandler {
+  return fakeHandler((packet, source, port, _transport, responder) => {
+    seen.push({ packet, source, port });
+    const ctx = { reply: answer(packet), source, sourcePort: port } as unknown as RequestContext;
+    if (delayMs === undefined) responder.respond(ctx);
+    else setTimeout(() => responder.respond(ctx), delayMs);
+  });
 }
 
 const reversed = (p: Uint8Array): Uint8Array => Uint8Array.from(p).reverse();
@@ -96,7 +108,7 @@ describe('BatchedUdpListener', () => {
     expect(new Set(seen.map((s) => `${s.source}:${s.port}`))).toEqual(new Set([`127.0.0.1:${a.address().port}`, `127.0.0.1:${b.address().port}`]));
   });
 
-  it('gives the handler packets of its own, which later datagrams do not overwrite', async () => {
+  it('hands the handler each datagram\'s own bytes, wherever its slot is', async () => {
     const seen: Seen[] = [];
     const listener = listen(echoHandler(seen, () => undefined));
     const c = await client('udp4');
@@ -135,13 +147,11 @@ describe('BatchedUdpListener', () => {
     const count = netio.BATCH + 10;
     const size = answerSize();
     const held: Array<{ source: string; port: number; first: number; responder: Responder }> = [];
-    const handler = {
-      handle(packet: Uint8Array, source: string, port: number, _t: string, responder: Responder) {
-        held.push({ source, port, first: packet[0]!, responder });
-        if (held.length < count) return;
-        for (const h of held) h.responder.respond({ reply: new Uint8Array(size).fill(h.first), source: h.source, sourcePort: h.port } as unknown as RequestContext);
-      },
-    } as unknown as QueryHandler;
+    const handler = fakeHandler((packet, source, port, _t, responder) => {
+      held.push({ source, port, first: packet[0]!, responder });
+      if (held.length < count) return;
+      for (const h of held) h.responder.respond({ reply: new Uint8Array(size).fill(h.first), source: h.source, sourcePort: h.port } as unknown as RequestContext);
+    });
     const listener = listen(handler);
     const c = await client('udp4');
     sockets.push(c);
@@ -184,12 +194,10 @@ describe('BatchedUdpListener', () => {
   it('keeps answering when the handler throws, counting the error', async () => {
     const counters = emptyCounters();
     let calls = 0;
-    const handler = {
-      handle(packet: Uint8Array, source: string, port: number, _t: string, responder: Responder) {
-        if (calls++ === 0) throw new Error('handler bug');
-        responder.respond({ reply: reversed(packet), source, sourcePort: port } as unknown as RequestContext);
-      },
-    } as unknown as QueryHandler;
+    const handler = fakeHandler((packet, source, port, _t, responder) => {
+      if (calls++ === 0) throw new Error('handler bug');
+      responder.respond({ reply: reversed(packet), source, sourcePort: port } as unknown as RequestContext);
+    });
     const listener = listen(handler, counters);
     const c = await client('udp4');
     sockets.push(c);
