@@ -149,6 +149,8 @@ export class DnsService {
     this.#cache = new AnswerCache(options.config.dns.cache);
     this.#safeSearch = SafeSearch.load(readFileSync(options.googleDomainsFile ?? GOOGLE_DOMAINS, 'utf8'));
     this.#filter = new FilterState(options.config, this.#matcher, this.#listIds, this.#safeSearch);
+    // Before the first runtime: the forwarder's sockets use the same I/O as the listeners.
+    this.#udpIo = chooseUdpIo(options.config.dns.udpIo, options.netioPath);
     this.#runtime = this.#build(options.config);
     this.#handler = new QueryHandler({
       runtime: this.#runtime,
@@ -158,7 +160,6 @@ export class DnsService {
       now,
       monotonic: this.#monotonic,
     });
-    this.#udpIo = chooseUdpIo(options.config.dns.udpIo, options.netioPath);
     this.#server = new DnsServer({
       endpoints: options.config.dns.listen,
       ...(this.#udpIo.netio ? { netio: this.#udpIo.netio } : {}),
@@ -277,6 +278,8 @@ export class DnsService {
       upstreams,
       timeoutMs: config.dns.upstreamTimeoutMs,
       logger: this.#logger,
+      // The upstream sockets batch as the listeners do, with the same addon or without it.
+      ...(this.#udpIo.netio ? { netio: this.#udpIo.netio } : {}),
       onFailure: (upstream, reason, error) => {
         countUpstreamFailure(this.#counters, upstream.name);
         this.#logger.debug({ upstream: upstream.name, reason, err: error }, 'DNS upstream try failed');

@@ -1,30 +1,30 @@
 // The forwarder's UDP sockets: per upstream, a pool of sockets connected from random ports, each
 // replaced after so many questions or so long, and closed once its last try has ended.
-import dgram from 'node:dgram';
 import { random16 } from './upstream-random.ts';
+import { openDgramSocket, type OpenUpstreamSocket, type UpstreamSocket } from './upstream-socket.ts';
 import type { Target } from './upstream-target.ts';
 import type { Pending } from './upstream-tries.ts';
 
 /** One long-lived UDP socket connected to one upstream, and the tries in flight on it by ID. */
 export class PoolSocket {
-  readonly socket: dgram.Socket;
+  // Set by the pool right after construction: opening may report an error, which needs this.
+  socket!: UpstreamSocket;
   readonly target: Target;
   readonly pending = new Map<number, Pending>();
   readonly born: number;
   /** Tries waiting for connect() to finish. */
   waiting: Pending[] = [];
   uses = 0;
-  connected = false;
   retired = false;
   closed = false;
-  /** One callback per socket, not per send. */
-  readonly onSent: (error: Error | null) => void;
 
-  constructor(socket: dgram.Socket, target: Target, born: number, onSent: (ps: PoolSocket, error: Error | null) => void) {
-    this.socket = socket;
+  constructor(target: Target, born: number) {
     this.target = target;
     this.born = born;
-    this.onSent = (error) => onSent(this, error);
+  }
+
+  get connected(): boolean {
+    return this.socket.connected;
   }
 }
 
@@ -34,6 +34,17 @@ export interface PoolSettings {
   /** Longest a socket is used before it is retired (ms). */
   maxAgeMs: number;
   monotonic: () => number;
+  /** How a socket is opened (default: Node's dgram; upstream-socket.ts). */
+  open?: OpenUpstreamSocket;
+}
+
+/** What the forwarder hears from the pool's sockets. */
+export interface PoolEvents {
+  message(ps: PoolSocket, data: Uint8Array): void;
+  /** A socket failed (on a send or a receive), with every try on it. */
+  error(ps: PoolSocket, error: NodeJS.ErrnoException): void;
+  /** A socket finished connecting: the tries waiting on it may go. */
+  ready(ps: PoolSocket): void;
 }
 
 /**
@@ -49,29 +60,20 @@ export class SocketPool {
   readonly #maxQueries: number;
   readonly #maxAgeMs: number;
   readonly #monotonic: () => number;
-  readonly #onMessage: (ps: PoolSocket, data: Buffer, rinfo: dgram.RemoteInfo) => void;
-  readonly #onError: (ps: PoolSocket, error: NodeJS.ErrnoException) => void;
+  readonly #openSocket: OpenUpstreamSocket;
+  readonly #events: PoolEvents;
   /** Retired sockets still waiting for answers. */
   readonly #draining = new Set<PoolSocket>();
   #sweeper: NodeJS.Timeout | undefined;
   #openSockets = 0;
-  readonly #onSent = (ps: PoolSocket, error: Error | null): void => {
-    if (error) this.#onError(ps, error as NodeJS.ErrnoException);
-  };
 
-  /** `onError`: a socket failed (on a send or a receive), with every try on it. */
-  constructor(
-    targets: readonly Target[],
-    settings: PoolSettings,
-    onMessage: (ps: PoolSocket, data: Buffer, rinfo: dgram.RemoteInfo) => void,
-    onError: (ps: PoolSocket, error: NodeJS.ErrnoException) => void,
-  ) {
+  constructor(targets: readonly Target[], settings: PoolSettings, events: PoolEvents) {
     this.#targets = targets;
     this.#maxQueries = settings.maxQueries;
     this.#maxAgeMs = settings.maxAgeMs;
     this.#monotonic = settings.monotonic;
-    this.#onMessage = onMessage;
-    this.#onError = onError;
+    this.#openSocket = settings.open ?? openDgramSocket;
+    this.#events = events;
   }
 
   /** UDP sockets open now (pooled and draining). */
@@ -146,21 +148,20 @@ export class SocketPool {
     this.#sweeper = undefined;
   }
 
+  /** Throws when the socket cannot be opened (the try then fails with the error). */
   #open(target: Target): PoolSocket {
-    const socket = dgram.createSocket(target.family === 6 ? 'udp6' : 'udp4');
-    const ps = new PoolSocket(socket, target, this.#monotonic(), this.#onSent);
-    this.#openSockets++;
-    // The pool alone must not keep the process alive: a try in flight holds the timeout timer.
-    socket.unref();
-    socket.on('error', (error: NodeJS.ErrnoException) => this.#onError(ps, error));
-    socket.on('message', (data: Buffer, rinfo: dgram.RemoteInfo) => this.#onMessage(ps, data, rinfo));
-    socket.connect(target.port, target.address, () => {
-      if (ps.closed) return;
-      ps.connected = true;
-      const waiting = ps.waiting;
-      ps.waiting = [];
-      for (const p of waiting) socket.send(p.query, ps.onSent);
+    const ps = new PoolSocket(target, this.#monotonic());
+    const events = this.#events;
+    // The pool alone must not keep the process alive (the sockets are unreferenced): a try in
+    // flight holds the timeout timer.
+    ps.socket = this.#openSocket(target, {
+      message: (data) => events.message(ps, data),
+      error: (error) => events.error(ps, error),
+      ready: () => {
+        if (!ps.closed) events.ready(ps);
+      },
     });
+    this.#openSockets++;
     this.#startSweeper();
     return ps;
   }

@@ -10,14 +10,15 @@
 // kernel already drops datagrams from anyone else on a connected socket); anything else is
 // ignored. A truncated answer is asked again over TCP (upstream-tcp.ts). What the journal hears
 // about each upstream's health is upstream-health.ts; the timeouts of tries, upstream-tries.ts.
-import type dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log.ts';
+import type { Netio } from '../native/netio.ts';
 import type { HealthSettings } from './upstream-health.ts';
 import { AnswerCheck, buildUpstreamQuery, checkUpstreamAnswer, upstreamRcode } from './upstream-message.ts';
 import { SocketPool, type PoolSocket } from './upstream-pool.ts';
 import { random16 } from './upstream-random.ts';
-import { sameAddress, targetFor, type Target } from './upstream-target.ts';
+import { netioSocketOpener } from './upstream-socket.ts';
+import { targetFor, type Target } from './upstream-target.ts';
 import { exchangeOverTcp, TCP_CLOSED, type TcpExchange } from './upstream-tcp.ts';
 import { Pending, TryTimeouts } from './upstream-tries.ts';
 import { HEADER_LENGTH, Rcode, type ParsedQuery } from './wire.ts';
@@ -60,6 +61,8 @@ export interface ForwarderOptions {
   failingAfter?: number;
   /** Monotonic ms (tests). */
   monotonic?: () => number;
+  /** The netio addon, when dns.udpIo uses it: the sockets then receive in batches (upstream-socket.ts). */
+  netio?: Netio;
 }
 
 const NO_ANSWER: ForwardResult = Object.freeze({ response: undefined, upstream: undefined });
@@ -113,9 +116,13 @@ export class Forwarder {
         maxQueries: Math.max(1, Math.floor(options.socketMaxQueries ?? DEFAULT_SOCKET_MAX_QUERIES)),
         maxAgeMs: Math.max(1, options.socketMaxAgeMs ?? DEFAULT_SOCKET_MAX_AGE_MS),
         monotonic,
+        ...(options.netio ? { open: netioSocketOpener(options.netio) } : {}),
       },
-      (ps, data, rinfo) => this.#onMessage(ps, data, rinfo),
-      (ps, error) => this.#socketFailed(ps, error),
+      {
+        message: (ps, data) => this.#onMessage(ps, data),
+        error: (ps, error) => this.#socketFailed(ps, error),
+        ready: (ps) => this.#connected(ps),
+      },
     );
     this.#timeouts = new TryTimeouts(this.timeoutMs, monotonic, this, (p) => this.#expired(p));
   }
@@ -194,7 +201,7 @@ export class Forwarder {
     ps.pending.set(id, p);
     this.#pool.countUse(ps);
     this.#timeouts.schedule(p);
-    if (ps.connected) ps.socket.send(p.query, ps.onSent);
+    if (ps.connected) ps.socket.send(p.query);
     else ps.waiting.push(p);
   }
 
@@ -255,12 +262,19 @@ export class Forwarder {
 
   // ---- answers and socket errors ----
 
-  #onMessage(ps: PoolSocket, data: Buffer, rinfo: dgram.RemoteInfo): void {
+  /** The tries that waited for the socket to connect go out now. */
+  #connected(ps: PoolSocket): void {
+    const waiting = ps.waiting;
+    ps.waiting = [];
+    for (const p of waiting) ps.socket.send(p.query);
+  }
+
+  /** A datagram from the upstream's own address and port (upstream-socket.ts checks both). */
+  #onMessage(ps: PoolSocket, data: Uint8Array): void {
     if (data.length < HEADER_LENGTH) return;
     const p = ps.pending.get((data[0]! << 8) | data[1]!);
     if (p === undefined) return;
     const target = ps.target;
-    if (rinfo.port !== target.port || (rinfo.address !== target.address && !sameAddress(rinfo.address, target))) return;
     const check = checkUpstreamAnswer(data, p.query);
     if (check === AnswerCheck.mismatch) return;
     this.#detach(p);

@@ -6,14 +6,20 @@
 // interprets a DNS packet, so no malformed question reaches C code that parses it. Every length it
 // is handed from JavaScript is checked against the buffer it indexes before it is used.
 //
-// Layout shared with firmware/native/netio.ts (change both together):
-//   input     BATCH slots of SLOT bytes, datagram i at i * SLOT
-//   inputMeta BATCH records of META bytes: int32 [0] length, [1] truncated (1: longer than SLOT),
+// Layout shared with firmware/native/netio.ts (change both together). A socket has `slots`
+// slots (BATCH for a listener; a few for an upstream socket, which rarely has more to read):
+//   input     `slots` slots of SLOT bytes, datagram i at i * SLOT
+//   inputMeta `slots` records of META bytes: int32 [0] length, [1] truncated (1: longer than SLOT),
 //             [2] source port, [3] family (4|6), [4] IPv4 source (network order, read big-endian
 //             by JavaScript), [5] text length; IPv6 source as text (with %scope) at byte TEXT_AT
-//   output    packed replies, each at its own offset
-//   outputMeta BATCH records: int32 [0] length, [1] offset in output, [2] port, [3] text length;
-//             the destination address as text at byte TEXT_AT
+//   output    `slots` * SLOT bytes of packed datagrams, each at its own offset
+//   outputMeta `slots` records: int32 [0] length, [1] offset in output, [2] port, [3] text length;
+//             the destination address as text at byte TEXT_AT (on a connected socket, text
+//             length 0 sends to the connected address)
+//
+// A connected socket (an upstream's) also reports errors: onBatch(-errno) when the kernel hands
+// one over (an ICMP "port unreachable" becomes ECONNREFUSED), so the forwarder can give up on
+// the upstream at once instead of waiting for its timeout.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -38,6 +44,7 @@ extern int uv_poll_init(uv_loop_t *loop, uv_poll_t *handle, int fd);
 extern int uv_poll_start(uv_poll_t *handle, int events, uv_poll_cb cb);
 extern int uv_poll_stop(uv_poll_t *handle);
 extern void uv_close(uv_handle_t *handle, uv_close_cb cb);
+extern void uv_unref(uv_handle_t *handle);
 extern size_t uv_handle_size(int type);
 extern const char *uv_err_name(int err);
 extern const char *uv_handle_type_name(int type);
@@ -61,18 +68,35 @@ typedef struct {
   napi_async_context async;
   int fd;
   int family;
+  int slots;
+  int connected;
+  size_t output_bytes;
   uv_poll_t *poll;
   int polling;
   int finalized; // the JavaScript handle is gone
   int handle_closed; // libuv has released the poll handle (or never had it)
   uint8_t *input, *input_meta, *output, *output_meta;
-  struct mmsghdr rmsgs[BATCH];
-  struct iovec riov[BATCH];
-  struct sockaddr_storage raddr[BATCH];
-  struct mmsghdr smsgs[BATCH];
-  struct iovec siov[BATCH];
-  struct sockaddr_storage saddr[BATCH];
+  // `slots` of each, in one allocation after the struct (an upstream socket needs few).
+  struct mmsghdr *rmsgs, *smsgs;
+  struct iovec *riov, *siov;
+  struct sockaddr_storage *raddr, *saddr;
 } udp_socket;
+
+// The socket and its per-slot message headers, in one block.
+static udp_socket *new_socket(int slots) {
+  size_t per_slot = 2 * (sizeof(struct sockaddr_storage) + sizeof(struct mmsghdr) + sizeof(struct iovec));
+  udp_socket *s = calloc(1, sizeof(udp_socket) + (size_t)slots * per_slot);
+  if (s == NULL) return NULL;
+  // sockaddr_storage first: it has the strictest alignment of the three.
+  char *at = (char *)(s + 1);
+  s->raddr = (struct sockaddr_storage *)at;
+  s->saddr = s->raddr + slots;
+  s->rmsgs = (struct mmsghdr *)(s->saddr + slots);
+  s->smsgs = s->rmsgs + slots;
+  s->riov = (struct iovec *)(s->smsgs + slots);
+  s->siov = s->riov + slots;
+  return s;
+}
 
 static void maybe_free(udp_socket *s) {
   if (s->finalized && s->handle_closed) {
@@ -161,6 +185,23 @@ static void describe(udp_socket *s, int i) {
   }
 }
 
+// Calls onBatch(value): a count of datagrams, or -errno on a connected socket.
+static void call_js(udp_socket *s, int value) {
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(s->env, &scope) != napi_ok) return;
+  napi_value callback, receiver, argument, result;
+  if (s->on_batch != NULL && napi_get_reference_value(s->env, s->on_batch, &callback) == napi_ok && callback != NULL &&
+      napi_get_global(s->env, &receiver) == napi_ok && napi_create_int32(s->env, value, &argument) == napi_ok) {
+    // make_callback, not call_function: it runs the microtasks and ticks the batch queued.
+    if (napi_make_callback(s->env, s->async, receiver, callback, 1, &argument, &result) == napi_pending_exception) {
+      napi_value error;
+      napi_get_and_clear_last_exception(s->env, &error);
+      napi_fatal_exception(s->env, error);
+    }
+  }
+  napi_close_handle_scope(s->env, scope);
+}
+
 static void on_readable(uv_poll_t *handle, int status, int events) {
   (void)events;
   udp_socket *s = HANDLE_DATA(handle);
@@ -172,27 +213,20 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
     socklen_t length = sizeof pending;
     getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &pending, &length);
     s->polling = uv_poll_start(handle, UV_READABLE, on_readable) == 0;
-    if (!s->polling) return;
+    if (pending != 0 && s->connected) call_js(s, -pending);
+    if (!s->polling || s->fd < 0) return;
   }
   for (int round = 0; round < ROUNDS && s->fd >= 0; round++) {
-    for (int i = 0; i < BATCH; i++) prepare_receive(s, i);
-    int n = recvmmsg(s->fd, s->rmsgs, BATCH, MSG_DONTWAIT, NULL);
+    for (int i = 0; i < s->slots; i++) prepare_receive(s, i);
+    int n = recvmmsg(s->fd, s->rmsgs, (unsigned)s->slots, MSG_DONTWAIT, NULL);
+    if (n < 0 && s->connected && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+      call_js(s, -errno);
+      continue; // the error is consumed: datagrams behind it can still be read
+    }
     if (n <= 0) return; // EAGAIN: drained; anything else: the poll fires again or the socket is closing
     for (int i = 0; i < n; i++) describe(s, i);
-    napi_handle_scope scope;
-    if (napi_open_handle_scope(s->env, &scope) != napi_ok) return;
-    napi_value callback, receiver, count, result;
-    if (s->on_batch != NULL && napi_get_reference_value(s->env, s->on_batch, &callback) == napi_ok && callback != NULL &&
-        napi_get_global(s->env, &receiver) == napi_ok && napi_create_int32(s->env, n, &count) == napi_ok) {
-      // make_callback, not call_function: it runs the microtasks and ticks the batch queued.
-      if (napi_make_callback(s->env, s->async, receiver, callback, 1, &count, &result) == napi_pending_exception) {
-        napi_value error;
-        napi_get_and_clear_last_exception(s->env, &error);
-        napi_fatal_exception(s->env, error);
-      }
-    }
-    napi_close_handle_scope(s->env, scope);
-    if (n < BATCH) return;
+    call_js(s, n);
+    if (n < s->slots) return;
   }
 }
 
@@ -279,17 +313,17 @@ static napi_value new_buffer(napi_env env, size_t bytes, uint8_t **data, napi_re
 
 // ---- exports --------------------------------------------------------------------------------
 
-// openUdp(family 4|6, address, port, reusePort, bufferBytes, onBatch(count))
+// openUdp(family 4|6, address, port, reusePort, bufferBytes, onBatch(count), slots = BATCH)
 //   -> { socket, input, inputMeta, output, outputMeta }
 static napi_value open_udp(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
+  size_t argc = 7;
+  napi_value argv[7];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
   if (argc < 6) {
-    napi_throw_type_error(env, "ERR_MISSING_ARGS", "openUdp(family, address, port, reusePort, bufferBytes, onBatch)");
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", "openUdp(family, address, port, reusePort, bufferBytes, onBatch, slots?)");
     return NULL;
   }
-  int32_t family, port, buffer_bytes;
+  int32_t family, port, buffer_bytes, slots = BATCH;
   bool reuse_port = false;
   char address[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
   size_t address_length = 0;
@@ -314,6 +348,10 @@ static napi_value open_udp(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "onBatch must be a function");
     return NULL;
   }
+  napi_valuetype slots_type = napi_undefined;
+  if (argc > 6 && napi_typeof(env, argv[6], &slots_type) == napi_ok && slots_type != napi_undefined &&
+      !int_arg(env, argv[6], "slots", 1, BATCH, &slots))
+    return NULL;
   struct sockaddr_storage local;
   socklen_t local_length;
   if (!parse_address(family, address, &local, &local_length)) {
@@ -350,7 +388,7 @@ static napi_value open_udp(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "netio was built for another libuv (handle type 8 is not poll): rebuild it");
     return NULL;
   }
-  udp_socket *s = calloc(1, sizeof *s);
+  udp_socket *s = new_socket(slots);
   uv_poll_t *poll = calloc(1, uv_handle_size(UV_POLL_TYPE));
   if (s == NULL || poll == NULL) {
     free(s);
@@ -362,6 +400,8 @@ static napi_value open_udp(napi_env env, napi_callback_info info) {
   s->env = env;
   s->fd = fd;
   s->family = family;
+  s->slots = slots;
+  s->output_bytes = (size_t)slots * SLOT;
   s->poll = poll;
   s->handle_closed = 1; // until uv_poll_init succeeds
 
@@ -380,10 +420,10 @@ static napi_value open_udp(napi_env env, napi_callback_info info) {
   napi_add_env_cleanup_hook(env, cleanup_hook, s);
   ok = napi_type_tag_object(env, external, &SOCKET_TAG) == napi_ok &&
        napi_create_reference(env, argv[5], 1, &s->on_batch) == napi_ok &&
-       (buffers[0] = new_buffer(env, (size_t)BATCH * SLOT, &s->input, &s->buffers[0])) != NULL &&
-       (buffers[1] = new_buffer(env, (size_t)BATCH * META, &s->input_meta, &s->buffers[1])) != NULL &&
-       (buffers[2] = new_buffer(env, OUTPUT_BYTES, &s->output, &s->buffers[2])) != NULL &&
-       (buffers[3] = new_buffer(env, (size_t)BATCH * META, &s->output_meta, &s->buffers[3])) != NULL;
+       (buffers[0] = new_buffer(env, (size_t)slots * SLOT, &s->input, &s->buffers[0])) != NULL &&
+       (buffers[1] = new_buffer(env, (size_t)slots * META, &s->input_meta, &s->buffers[1])) != NULL &&
+       (buffers[2] = new_buffer(env, s->output_bytes, &s->output, &s->buffers[2])) != NULL &&
+       (buffers[3] = new_buffer(env, (size_t)slots * META, &s->output_meta, &s->buffers[3])) != NULL;
   if (ok) {
     napi_value name;
     ok = napi_create_string_utf8(env, "schoolgate:netio-udp", NAPI_AUTO_LENGTH, &name) == napi_ok &&
@@ -415,21 +455,34 @@ static napi_value open_udp(napi_env env, napi_callback_info info) {
 
 // sendBatch(socket, count) -> datagrams the kernel took. Records it cannot use (a bad length,
 // offset or address) are skipped; a full send buffer ends the batch (UDP: the client asks again).
+// On a connected socket that sent nothing because the kernel refused: -errno.
 static napi_value send_batch(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   udp_socket *s = socket_call(env, info, argv, 2);
   if (s == NULL) return NULL;
   int32_t count;
-  if (!int_arg(env, argv[1], "count", 0, BATCH, &count)) return NULL;
-  int sent = 0;
+  if (!int_arg(env, argv[1], "count", 0, s->slots, &count)) return NULL;
+  int sent = 0, refused = 0;
   if (s->fd >= 0) {
     int ready = 0;
     for (int i = 0; i < count; i++) {
       const int32_t *meta = (const int32_t *)(s->output_meta + (size_t)i * META);
       int32_t length = meta[0], offset = meta[1], port = meta[2], text_length = meta[3];
-      if (length <= 0 || offset < 0 || offset > OUTPUT_BYTES - length || port <= 0 || port > 65535 ||
-          text_length <= 0 || text_length >= META - TEXT_AT)
+      if (length <= 0 || offset < 0 || (size_t)offset + (size_t)length > s->output_bytes || text_length < 0 ||
+          text_length >= META - TEXT_AT)
         continue;
+      if (text_length == 0) {
+        // The connected address (an upstream socket's only peer).
+        if (!s->connected) continue;
+        s->siov[ready].iov_base = s->output + offset;
+        s->siov[ready].iov_len = (size_t)length;
+        memset(&s->smsgs[ready], 0, sizeof s->smsgs[ready]);
+        s->smsgs[ready].msg_hdr.msg_iov = &s->siov[ready];
+        s->smsgs[ready].msg_hdr.msg_iovlen = 1;
+        ready++;
+        continue;
+      }
+      if (port <= 0 || port > 65535) continue;
       char text[META - TEXT_AT + 1];
       memcpy(text, s->output_meta + (size_t)i * META + TEXT_AT, (size_t)text_length);
       text[text_length] = '\0';
@@ -457,13 +510,52 @@ static napi_value send_batch(napi_env env, napi_callback_info info) {
       } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) {
         break;
       } else {
+        refused = errno;
         done++; // this datagram was refused (unreachable, filtered): the next ones may still go
       }
     }
   }
   napi_value result;
-  napi_create_int32(env, sent, &result);
+  napi_create_int32(env, s->connected && sent == 0 && refused != 0 ? -refused : sent, &result);
   return result;
+}
+
+// connectUdp(socket, address, port): from now on the kernel takes datagrams from that peer
+// only, and reports its ICMP errors (see onBatch). Throws with the errno's code.
+static napi_value connect_udp(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  udp_socket *s = socket_call(env, info, argv, 3);
+  if (s == NULL) return NULL;
+  char address[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+  size_t address_length = 0;
+  int32_t port;
+  if (napi_get_value_string_utf8(env, argv[1], address, sizeof address, &address_length) != napi_ok ||
+      address_length + 1 >= sizeof address) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "address must be an IP address literal");
+    return NULL;
+  }
+  if (!int_arg(env, argv[2], "port", 1, 65535, &port)) return NULL;
+  struct sockaddr_storage peer;
+  socklen_t peer_length;
+  if (!parse_address(s->family, address, &peer, &peer_length)) {
+    napi_throw_error(env, "EINVAL", "address is not an IP address literal of the socket's family");
+    return NULL;
+  }
+  if (s->family == 4) ((struct sockaddr_in *)&peer)->sin_port = htons((uint16_t)port);
+  else ((struct sockaddr_in6 *)&peer)->sin6_port = htons((uint16_t)port);
+  if (s->fd < 0) return throw_errno(env, "connect", EBADF), NULL;
+  if (connect(s->fd, (struct sockaddr *)&peer, peer_length) != 0) return throw_errno(env, "connect", errno), NULL;
+  s->connected = 1;
+  return NULL;
+}
+
+// unrefUdp(socket): the socket alone no longer keeps the event loop (the process) alive.
+static napi_value unref_udp(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  udp_socket *s = socket_call(env, info, argv, 1);
+  if (s == NULL) return NULL;
+  if (!s->handle_closed && s->poll != NULL) uv_unref((uv_handle_t *)s->poll);
+  return NULL;
 }
 
 // localPort(socket) -> the bound port (port 0 asks the kernel for one)
@@ -528,6 +620,8 @@ NAPI_MODULE_INIT() {
   export_function(env, exports, "localPort", local_port);
   export_function(env, exports, "bufferSizes", buffer_sizes);
   export_function(env, exports, "closeUdp", close_udp);
+  export_function(env, exports, "connectUdp", connect_udp);
+  export_function(env, exports, "unrefUdp", unref_udp);
   export_int(env, exports, "BATCH", BATCH);
   export_int(env, exports, "SLOT", SLOT);
   export_int(env, exports, "META", META);

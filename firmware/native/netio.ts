@@ -22,8 +22,18 @@ export interface NetioUdp {
 }
 
 export interface Netio {
-  openUdp(family: 4 | 6, address: string, port: number, reusePort: boolean, bufferBytes: number, onBatch: (count: number) => void): NetioUdp;
+  /**
+   * `onBatch(count)`: `count` datagrams wait in the input slots; on a connected socket a negative
+   * count is -errno (an ICMP error the kernel handed over). `slots` (default BATCH): datagrams per
+   * batch, and the room the buffers have.
+   */
+  openUdp(family: 4 | 6, address: string, port: number, reusePort: boolean, bufferBytes: number, onBatch: (count: number) => void, slots?: number): NetioUdp;
+  /** Datagrams the kernel took; on a connected socket that sent none because the kernel refused, -errno. */
   sendBatch(socket: NetioSocket, count: number): number;
+  /** Only this peer's datagrams are received from now on, and its ICMP errors are reported. */
+  connectUdp(socket: NetioSocket, address: string, port: number): void;
+  /** The socket alone no longer keeps the process alive. */
+  unrefUdp(socket: NetioSocket): void;
   localPort(socket: NetioSocket): number;
   bufferSizes(socket: NetioSocket): [number, number];
   closeUdp(socket: NetioSocket): void;
@@ -45,7 +55,7 @@ export function loadNetio(path = NETIO_PATH): NetioLoad {
   try {
     const netio = createRequire(import.meta.url)(path) as Netio;
     const layoutOk = [netio.BATCH, netio.SLOT, netio.META, netio.TEXT_AT, netio.OUTPUT_BYTES].every((n) => Number.isInteger(n) && n > 0)
-      && typeof netio.openUdp === 'function' && typeof netio.sendBatch === 'function';
+      && typeof netio.openUdp === 'function' && typeof netio.sendBatch === 'function' && typeof netio.connectUdp === 'function';
     result = layoutOk ? { netio } : { reason: `${path} is not the netio this firmware expects (rebuild with npm run build)` };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

@@ -4,7 +4,8 @@ import dgram from 'node:dgram';
 import dnsPacket from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../../../firmware/log.ts';
-import { Forwarder, type FailureReason } from '../../../firmware/dns/upstream.ts';
+import { Forwarder, type FailureReason, type ForwarderOptions } from '../../../firmware/dns/upstream.ts';
+import { loadNetio } from '../../../firmware/native/netio.ts';
 import { restoreId } from '../../../firmware/dns/upstream-message.ts';
 import { FLAG_AA, FLAG_QR, FLAG_RA, FLAG_RD, ParsedQuery, readQuery } from '../../../firmware/dns/wire.ts';
 import { decodeReply } from './decoded.ts';
@@ -29,10 +30,22 @@ function question(name: string): { packet: Uint8Array; q: ParsedQuery } {
   return { packet, q };
 }
 
-describe('Forwarder', () => {
+// Both ways the sockets can do their I/O: Node's dgram, and the netio addon (the suites' global
+// setup builds it; without it this file fails rather than skips).
+const ioModes: Array<[string, () => Partial<ForwarderOptions>]> = [
+  ['dgram', () => ({})],
+  ['netio', () => {
+    const load = loadNetio();
+    if (load.netio === undefined) throw new Error(`netio is not available: ${load.reason}`);
+    return { netio: load.netio };
+  }],
+];
+
+describe.each(ioModes)('Forwarder (%s)', (_io, io) => {
+  const forwarder = (options: ForwarderOptions): Forwarder => new Forwarder({ ...options, ...io() });
   it('returns the first good answer, still carrying its own ID, and reports failed tries', async () => {
     const failures: [string, FailureReason][] = [];
-    const f = new Forwarder({
+    const f = forwarder({
       upstreams: [{ name: 'silent', address: '127.0.0.1', port: silent.port }, { name: 'live', address: '127.0.0.1', port: live.port }],
       timeoutMs: 150,
       onFailure: (u, reason) => failures.push([u.name, reason]),
@@ -48,10 +61,27 @@ describe('Forwarder', () => {
   });
 
   it('accepts an IPv4-mapped upstream address as IPv4', async () => {
-    const f = new Forwarder({ upstreams: [{ name: 'mapped', address: '::ffff:127.0.0.1', port: live.port }], timeoutMs: 500 });
+    const f = forwarder({ upstreams: [{ name: 'mapped', address: '::ffff:127.0.0.1', port: live.port }], timeoutMs: 500 });
     expect(f.upstreams[0]!.address).toBe('127.0.0.1');
     const { packet, q } = question('mapped.example');
     expect((await f.forward(packet, q)).upstream).toBe('mapped');
+  });
+
+  it('asks an IPv6 upstream', async () => {
+    const up = dgram.createSocket('udp6');
+    await new Promise<void>((resolve) => up.bind(0, '::1', () => resolve()));
+    // Echoes the query back as its answer (QR set): enough for the checks an answer must pass.
+    up.on('message', (msg, rinfo) => up.send(Buffer.from([msg[0]!, msg[1]!, msg[2]! | 0x80, ...msg.subarray(3)]), rinfo.port, rinfo.address));
+    try {
+      const f = forwarder({ upstreams: [{ name: 'six', address: '::1', port: up.address().port }], timeoutMs: 2000 });
+      const { packet, q } = question('six.example');
+      const result = await f.forward(packet, q);
+      expect(result.upstream).toBe('six');
+      expect(decodeReply(result.response!).questions[0]!.name).toBe('six.example');
+      f.close();
+    } finally {
+      up.close();
+    }
   });
 
   it('refuses a non-address upstream at construction', () => {
@@ -60,7 +90,7 @@ describe('Forwarder', () => {
 
   it('answers nothing at once past its in-flight cap, and close() ends what is in flight', async () => {
     const failures: FailureReason[] = [];
-    const f = new Forwarder({ upstreams: [{ name: 'silent', address: '127.0.0.1', port: silent.port }], timeoutMs: 10_000, maxInFlight: 1, onFailure: (_, r) => failures.push(r) });
+    const f = forwarder({ upstreams: [{ name: 'silent', address: '127.0.0.1', port: silent.port }], timeoutMs: 10_000, maxInFlight: 1, onFailure: (_, r) => failures.push(r) });
     const { packet, q } = question('held.example');
     const held = f.forward(packet, q);
     expect(f.inFlight).toBe(1);
@@ -111,9 +141,10 @@ function recordingLogger(lines: Line[]): Logger {
   return { warn: record('warn'), info: record('info'), debug: () => {}, error: () => {} } as unknown as Logger;
 }
 
-describe('Forwarder socket pool', () => {
+describe.each(ioModes)('Forwarder socket pool (%s)', (_io, io) => {
+  const forwarder = (options: ForwarderOptions): Forwarder => new Forwarder({ ...options, ...io() });
   it('spreads questions over a few long-lived sockets on random ports, with random IDs', async () => {
-    const f = new Forwarder({ upstreams: [{ name: 'live', address: '127.0.0.1', port: live.port }], timeoutMs: 1000, poolSize: 4 });
+    const f = forwarder({ upstreams: [{ name: 'live', address: '127.0.0.1', port: live.port }], timeoutMs: 1000, poolSize: 4 });
     const before = live.seen.length;
     for (let i = 0; i < 40; i++) {
       const { packet, q } = questionFor(`pool${i}.example`);
@@ -130,7 +161,7 @@ describe('Forwarder socket pool', () => {
   });
 
   it('retires a socket after its quota of questions, so source ports keep changing', async () => {
-    const f = new Forwarder({ upstreams: [{ name: 'live', address: '127.0.0.1', port: live.port }], timeoutMs: 1000, poolSize: 1, socketMaxQueries: 2 });
+    const f = forwarder({ upstreams: [{ name: 'live', address: '127.0.0.1', port: live.port }], timeoutMs: 1000, poolSize: 1, socketMaxQueries: 2 });
     const before = live.seen.length;
     for (let i = 0; i < 8; i++) {
       const { packet, q } = questionFor(`rotate${i}.example`);
@@ -144,7 +175,7 @@ describe('Forwarder socket pool', () => {
   });
 
   it('matches concurrent answers to their own questions, ignoring spoofed ones', async () => {
-    const f = new Forwarder({ upstreams: [{ name: 'live', address: '127.0.0.1', port: live.port }], timeoutMs: 2000, poolSize: 2 });
+    const f = forwarder({ upstreams: [{ name: 'live', address: '127.0.0.1', port: live.port }], timeoutMs: 2000, poolSize: 2 });
     const names = Array.from({ length: 100 }, (_, i) => (i % 10 === 0 ? 'spoof.test' : `many${i}.example`));
     const results = await Promise.all(names.map((name, i) => {
       const { packet, q } = questionFor(name, i);
@@ -165,7 +196,7 @@ describe('Forwarder socket pool', () => {
     const closedPort = closed.address().port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const failures: [string, FailureReason][] = [];
-    const f = new Forwarder({
+    const f = forwarder({
       upstreams: [{ name: 'gone', address: '127.0.0.1', port: closedPort }, { name: 'live', address: '127.0.0.1', port: live.port }],
       timeoutMs: 5000,
       onFailure: (u, reason) => failures.push([u.name, reason]),
@@ -177,7 +208,7 @@ describe('Forwarder socket pool', () => {
   });
 
   it('closes an idle pool by itself (a forwarder dropped by a reload leaves no socket open)', async () => {
-    const f = new Forwarder({ upstreams: [{ name: 'live', address: '127.0.0.1', port: live.port }], timeoutMs: 1000, socketMaxAgeMs: 60 });
+    const f = forwarder({ upstreams: [{ name: 'live', address: '127.0.0.1', port: live.port }], timeoutMs: 1000, socketMaxAgeMs: 60 });
     const { packet, q } = questionFor('idle.example');
     await f.forward(packet, q);
     expect(f.openSockets).toBe(1);
