@@ -7,7 +7,7 @@ import type { Pending } from './upstream-tries.ts';
 
 /** One long-lived UDP socket connected to one upstream, and the tries in flight on it by ID. */
 export class PoolSocket {
-  // Set by the pool right after construction: opening may report an error, which needs this.
+  // Set by the pool as soon as it is opened: the socket's events name this PoolSocket, so it comes first.
   socket!: UpstreamSocket;
   readonly target: Target;
   readonly pending = new Map<number, Pending>();

@@ -1,6 +1,7 @@
-// netio: the socket work Node's dgram cannot do cheaply. The DNS listeners receive and send UDP
-// datagrams in batches (recvmmsg/sendmmsg), with one call into JavaScript per batch instead of
-// one per datagram plus a buffer, an address object and a send request each.
+// netio: the socket work Node's dgram cannot do cheaply. The DNS listeners, and the forwarder's
+// sockets to its upstreams, receive and send UDP datagrams in batches (recvmmsg/sendmmsg), with
+// one call into JavaScript per batch instead of one per datagram plus a buffer, an address
+// object and a send request each.
 //
 // This file only moves bytes between the kernel and buffers that JavaScript reads: it never
 // interprets a DNS packet, so no malformed question reaches C code that parses it. Every length it
