@@ -243,12 +243,15 @@ static int throw_errno(napi_env env, const char *what, int err) {
 }
 
 static int int_arg(napi_env env, napi_value value, const char *name, int32_t min, int32_t max, int32_t *out) {
-  if (napi_get_value_int32(env, value, out) != napi_ok || *out < min || *out > max) {
+  double number = 0;
+  // Whole numbers only: napi_get_value_int32 alone would take 1.5 as 1.
+  if (napi_get_value_double(env, value, &number) != napi_ok || !(number >= min && number <= max) || number != (double)(int32_t)number) {
     char message[96];
     snprintf(message, sizeof message, "%s must be an integer from %d to %d", name, min, max);
     napi_throw_range_error(env, "ERR_OUT_OF_RANGE", message);
     return 0;
   }
+  *out = (int32_t)number;
   return 1;
 }
 
@@ -302,6 +305,28 @@ static int parse_address(int family, const char *text, struct sockaddr_storage *
   return 1;
 }
 
+// An address literal and a port from JavaScript, as a socket address of `family`; 0 (with a
+// JavaScript error pending) when either is not what it must be.
+static int endpoint_arg(napi_env env, napi_value address_value, napi_value port_value, int family, int32_t min_port,
+                        struct sockaddr_storage *out, socklen_t *length) {
+  char address[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+  size_t address_length = 0;
+  int32_t port;
+  if (napi_get_value_string_utf8(env, address_value, address, sizeof address, &address_length) != napi_ok ||
+      address_length + 1 >= sizeof address) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "address must be an IP address literal");
+    return 0;
+  }
+  if (!int_arg(env, port_value, "port", min_port, 65535, &port)) return 0;
+  if (!parse_address(family, address, out, length)) {
+    napi_throw_error(env, "EINVAL", "address is not an IP address literal of that family");
+    return 0;
+  }
+  if (family == 4) ((struct sockaddr_in *)out)->sin_port = htons((uint16_t)port);
+  else ((struct sockaddr_in6 *)out)->sin6_port = htons((uint16_t)port);
+  return 1;
+}
+
 static napi_value new_buffer(napi_env env, size_t bytes, uint8_t **data, napi_ref *ref) {
   napi_value buffer;
   void *raw = NULL;
@@ -324,22 +349,17 @@ static napi_value open_udp(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "ERR_MISSING_ARGS", "openUdp(family, address, port, reusePort, bufferBytes, onBatch, slots?)");
     return NULL;
   }
-  int32_t family, port, buffer_bytes, slots = BATCH;
+  int32_t family, buffer_bytes, slots = BATCH;
   bool reuse_port = false;
-  char address[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
-  size_t address_length = 0;
   napi_valuetype callback_type;
+  struct sockaddr_storage local;
+  socklen_t local_length;
   if (!int_arg(env, argv[0], "family", 4, 6, &family)) return NULL;
   if (family != 4 && family != 6) {
     napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "family must be 4 or 6");
     return NULL;
   }
-  if (napi_get_value_string_utf8(env, argv[1], address, sizeof address, &address_length) != napi_ok ||
-      address_length + 1 >= sizeof address) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "address must be an IP address literal");
-    return NULL;
-  }
-  if (!int_arg(env, argv[2], "port", 0, 65535, &port)) return NULL;
+  if (!endpoint_arg(env, argv[1], argv[2], family, 0, &local, &local_length)) return NULL;
   if (napi_get_value_bool(env, argv[3], &reuse_port) != napi_ok) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "reusePort must be a boolean");
     return NULL;
@@ -353,14 +373,6 @@ static napi_value open_udp(napi_env env, napi_callback_info info) {
   if (argc > 6 && napi_typeof(env, argv[6], &slots_type) == napi_ok && slots_type != napi_undefined &&
       !int_arg(env, argv[6], "slots", 1, BATCH, &slots))
     return NULL;
-  struct sockaddr_storage local;
-  socklen_t local_length;
-  if (!parse_address(family, address, &local, &local_length)) {
-    napi_throw_error(env, "EINVAL", "address is not an IP address literal of that family");
-    return NULL;
-  }
-  if (family == 4) ((struct sockaddr_in *)&local)->sin_port = htons((uint16_t)port);
-  else ((struct sockaddr_in6 *)&local)->sin6_port = htons((uint16_t)port);
 
   int fd = socket(family == 4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return throw_errno(env, "socket", errno), NULL;
@@ -527,23 +539,9 @@ static napi_value connect_udp(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   udp_socket *s = socket_call(env, info, argv, 3);
   if (s == NULL) return NULL;
-  char address[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
-  size_t address_length = 0;
-  int32_t port;
-  if (napi_get_value_string_utf8(env, argv[1], address, sizeof address, &address_length) != napi_ok ||
-      address_length + 1 >= sizeof address) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "address must be an IP address literal");
-    return NULL;
-  }
-  if (!int_arg(env, argv[2], "port", 1, 65535, &port)) return NULL;
   struct sockaddr_storage peer;
   socklen_t peer_length;
-  if (!parse_address(s->family, address, &peer, &peer_length)) {
-    napi_throw_error(env, "EINVAL", "address is not an IP address literal of the socket's family");
-    return NULL;
-  }
-  if (s->family == 4) ((struct sockaddr_in *)&peer)->sin_port = htons((uint16_t)port);
-  else ((struct sockaddr_in6 *)&peer)->sin6_port = htons((uint16_t)port);
+  if (!endpoint_arg(env, argv[1], argv[2], s->family, 1, &peer, &peer_length)) return NULL;
   if (s->fd < 0) return throw_errno(env, "connect", EBADF), NULL;
   if (connect(s->fd, (struct sockaddr *)&peer, peer_length) != 0) return throw_errno(env, "connect", errno), NULL;
   s->connected = 1;

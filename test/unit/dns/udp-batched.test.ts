@@ -1,6 +1,7 @@
 // The netio addon's UDP listener, on real loopback sockets: batches in, batches out, IPv4 and
 // IPv6, answers given later, oversized datagrams, bind errors and closing.
 import dgram from 'node:dgram';
+import { constants } from 'node:os';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestContext, Responder } from '../../../firmware/dns/context.ts';
 import { emptyCounters, type DnsCounters } from '../../../firmware/dns/events.ts';
@@ -244,8 +245,67 @@ describe('BatchedUdpListener', () => {
       const meta = new Int32Array(opened.outputMeta);
       meta.set([0, 0, 53, 9], 0);
       meta.set([10, netio.OUTPUT_BYTES - 5, 53, 9], netio.META / 4);
+      // Address length 0 means "the connected address": this socket has none.
       meta.set([10, 0, 53, 0], 2 * netio.META / 4);
       expect(netio.sendBatch(opened.socket, 3)).toBe(0);
+      expect(() => netio.connectUdp(opened.socket, 'nowhere', 53)).toThrow(/IP address literal/);
+      expect(() => netio.connectUdp(opened.socket, '::1', 53)).toThrow(/of that family/);
+      expect(() => netio.connectUdp(opened.socket, '127.0.0.1', 0)).toThrow(/port must be an integer/);
+    } finally {
+      netio.closeUdp(opened.socket);
+    }
+    expect(() => netio.connectUdp(opened.socket, '127.0.0.1', 53)).toThrow(expect.objectContaining({ code: 'EBADF' }));
+    for (const slots of [0, netio.BATCH + 1, 1.5]) {
+      expect(() => netio.openUdp(4, '127.0.0.1', 0, false, 0, onBatch, slots)).toThrow(/slots must be an integer/);
+    }
+    const small = netio.openUdp(4, '127.0.0.1', 0, false, 0, onBatch, 2);
+    try {
+      expect(small.input.byteLength).toBe(2 * netio.SLOT);
+      expect(small.output.byteLength).toBe(2 * netio.SLOT);
+      expect(() => netio.sendBatch(small.socket, 3)).toThrow(/count must be an integer/);
+      // An offset past this socket's smaller output buffer is skipped.
+      new Int32Array(small.outputMeta).set([10, 2 * netio.SLOT - 5, 53, 9], 0);
+      expect(netio.sendBatch(small.socket, 1)).toBe(0);
+    } finally {
+      netio.closeUdp(small.socket);
+    }
+  });
+
+  it('on a connected socket, sends to the peer alone, takes only its datagrams and reports its ICMP errors', async () => {
+    const peer = await client('udp4');
+    const stranger = await client('udp4');
+    sockets.push(peer, stranger);
+    const batches: number[] = [];
+    const received: string[] = [];
+    let opened: ReturnType<Netio['openUdp']> | undefined;
+    const onBatch = (count: number): void => {
+      batches.push(count);
+      for (let i = 0; i < count; i++) {
+        const length = new Int32Array(opened!.inputMeta)[i * netio.META / 4]!;
+        received.push(Buffer.from(opened!.input, i * netio.SLOT, length).toString());
+      }
+    };
+    opened = netio.openUdp(4, '0.0.0.0', 0, false, 0, onBatch, 4);
+    try {
+      netio.connectUdp(opened.socket, '127.0.0.1', peer.address().port);
+      const port = netio.localPort(opened.socket);
+      const got = new Promise<Buffer>((resolve) => peer.once('message', resolve));
+      new Uint8Array(opened.output).set(Buffer.from('query'), 0);
+      new Int32Array(opened.outputMeta).set([5, 0, 0, 0], 0);
+      expect(netio.sendBatch(opened.socket, 1)).toBe(1);
+      expect((await got).toString()).toBe('query');
+      stranger.send('spoof', port, '127.0.0.1');
+      peer.send('answer', port, '127.0.0.1');
+      await expect.poll(() => received).toEqual(['answer']);
+      // The peer goes away: its port answers with ICMP port unreachable, which arrives as ECONNREFUSED.
+      const peerPort = peer.address().port;
+      peer.close();
+      sockets.splice(sockets.indexOf(peer), 1);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const sent = netio.sendBatch(opened.socket, 1);
+      const refused = -constants.errno.ECONNREFUSED;
+      await expect.poll(() => sent === refused || batches.includes(refused)).toBe(true);
+      expect(peerPort).toBeGreaterThan(0);
     } finally {
       netio.closeUdp(opened.socket);
     }
