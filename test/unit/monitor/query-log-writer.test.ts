@@ -9,29 +9,12 @@ import { EventBuffer, type QueryEvent } from '../../../firmware/dns/events.ts';
 import { silentLogger } from '../../../firmware/log.ts';
 import { QueryLog } from '../../../firmware/monitor/query-log.ts';
 import { packBatch, packDrained } from '../../../firmware/dns/event-batch.ts';
-import { VERDICTS } from '../../../firmware/dns/events.ts';
 import { unpackBatch } from '../../../firmware/monitor/query-log-schema.ts';
+import { eventArb } from '../dns/event-arbitrary.ts';
 
 let dir: string;
 beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'schoolgate-logs-')); });
 afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
-
-const eventArb: fc.Arbitrary<QueryEvent> = fc.record({
-  at: fc.integer({ min: 0, max: 2 ** 42 }),
-  network: fc.option(fc.constantFrom('pupil', 'staff', 'guest'), { nil: null }),
-  client: fc.constantFrom('10.20.0.1', '10.20.0.2', 'fd00::1'),
-  device: fc.option(fc.string({ maxLength: 8 }), { nil: undefined }),
-  transport: fc.constantFrom('udp', 'tcp'),
-  name: fc.string({ maxLength: 40 }),
-  qtype: fc.integer({ min: 0, max: 65535 }),
-  verdict: fc.constantFrom(...VERDICTS),
-  rcode: fc.integer({ min: 0, max: 4095 }),
-  upstream: fc.option(fc.constantFrom('wan', 'backup'), { nil: undefined }),
-  category: fc.option(fc.constantFrom('social', 'adult'), { nil: undefined }),
-  list: fc.option(fc.constantFrom('social', 'adult', 'exception-1'), { nil: undefined }),
-  watch: fc.option(fc.constant(true), { nil: undefined }),
-  latencyMs: fc.double({ min: 0, max: 10_000, noNaN: true }),
-}, { requiredKeys: ['at', 'network', 'client', 'transport', 'name', 'qtype', 'verdict', 'rcode', 'latencyMs'] });
 
 it('a packed batch unpacks to the same rows', () => {
   fc.assert(fc.property(fc.array(eventArb, { maxLength: 30 }), (events) => {
