@@ -3,12 +3,24 @@
 import type { ClientInfo } from '../clients/directory.ts';
 import type { Transport, Verdict } from './events.ts';
 import { writeReply, type SynthRecord } from './reply.ts';
+import type { StageResult } from './stage.ts';
 import { ParsedQuery } from './wire.ts';
 
 /** Where a finished context goes: the UDP listener or the TCP connection it came from. */
 export interface Responder {
   /** Called exactly once per context; `ctx.reply` undefined means "drop, send nothing". */
   respond(ctx: RequestContext): void;
+}
+
+/** Where a question that waited goes on (the pipeline that started it: a reload may have swapped in another). */
+export interface Resumable {
+  resume(ctx: RequestContext, result: StageResult): void;
+}
+
+/** What the handler is told about a question that waited, once the pipeline is done with it. */
+export interface WaitHooks {
+  answered(ctx: RequestContext): void;
+  failed(ctx: RequestContext, error: unknown): void;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -26,6 +38,11 @@ export class RequestContext {
   /** Monotonic clock at arrival (ms), for latency. */
   started = 0;
   responder: Responder | undefined = undefined;
+  /** Set by whoever runs the pipeline, for a question that has to wait. */
+  hooks: WaitHooks | undefined = undefined;
+  /** While a stage waits: the pipeline and the stage's index. */
+  waitingIn: Resumable | undefined = undefined;
+  waitingAt = -1;
 
   verdict: Verdict = 'servfail';
   rcode = 0;
@@ -43,11 +60,27 @@ export class RequestContext {
   /** The safe-search host this name is answered as (a CNAME to it), when the policy asks. */
   rewrite: string | undefined = undefined;
 
+  /** For the stage that returned WAIT: once, with what it would have returned. */
+  resume(result: StageResult): void {
+    const pipeline = this.waitingIn;
+    if (pipeline === undefined) throw new Error('resume() without a waiting stage');
+    this.waitingIn = undefined;
+    pipeline.resume(this, result);
+  }
+
+  /** For the stage that returned WAIT, when its wait ended in a bug: the handler answers SERVFAIL. */
+  fail(error: unknown): void {
+    this.waitingIn = undefined;
+    this.hooks?.failed(this, error);
+  }
+
   /**
    * Makes the context as good as new, for reuse by the handler once its reply was handed to the
    * responder. (`query` is reset by the reader.)
    */
   reset(): void {
+    this.waitingIn = undefined;
+    this.waitingAt = -1;
     this.packet = EMPTY;
     this.source = '';
     this.sourcePort = 0;

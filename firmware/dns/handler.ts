@@ -4,7 +4,7 @@
 // event loop and takes the daemon down.
 import type { ClientDirectory } from '../clients/directory.ts';
 import type { Logger } from '../log.ts';
-import { answer, RequestContext, type Responder } from './context.ts';
+import { answer, RequestContext, type Responder, type WaitHooks } from './context.ts';
 import { countDecision, type DnsCounters, type EventBuffer, type Transport } from './events.ts';
 import { LogThrottle } from './log-throttle.ts';
 import type { Pipeline } from './pipeline.ts';
@@ -31,11 +31,10 @@ export interface QueryHandlerOptions {
 /** Contexts kept for reuse; past this, finished ones are left to the garbage collector. */
 const MAX_POOLED_CONTEXTS = 4096;
 
-/** A pooled context and its handler's rejection callback, made once per context, not per query. */
+/** A pooled context: reused question after question, with what it owns. */
 class PooledContext extends RequestContext {
   /** True from `handle` until the responder has been called. */
   active = false;
-  onRejected: (error: unknown) => void = () => {};
   /** The context's own copy of a packet handed over by handleCopy; reused question after question. */
   own: Uint8Array = new Uint8Array(OWN_PACKET_BYTES);
 }
@@ -53,7 +52,11 @@ export class QueryHandler {
   readonly #now: () => number;
   readonly #monotonic: () => number;
   readonly #errorLog = new LogThrottle();
-  readonly #finishAsync = (ctx: RequestContext): void => this.#finish(ctx as PooledContext);
+  /** How a question that waited for an upstream comes back (one object for every context). */
+  readonly #hooks: WaitHooks = {
+    answered: (ctx) => this.#finish(ctx as PooledContext),
+    failed: (ctx, error) => this.#failed(ctx as PooledContext, error),
+  };
   // Contexts live from arrival until the responder is called (after an async answer, too); then
   // they come back here. A question thus allocates no context, query or closure of its own.
   readonly #pool: PooledContext[] = [];
@@ -125,12 +128,8 @@ export class QueryHandler {
         this.#finish(ctx);
         return;
       }
-      const pending = runtime.pipeline.run(ctx);
-      if (pending === undefined) {
-        this.#finish(ctx);
-        return;
-      }
-      pending.then(this.#finishAsync, ctx.onRejected);
+      // Answered now, or later through this.#hooks.
+      if (runtime.pipeline.run(ctx)) this.#finish(ctx);
     } catch (error) {
       this.#failed(ctx, error);
     }
@@ -138,7 +137,7 @@ export class QueryHandler {
 
   #newContext(): PooledContext {
     const ctx = new PooledContext();
-    ctx.onRejected = (error: unknown): void => this.#failed(ctx, error);
+    ctx.hooks = this.#hooks;
     return ctx;
   }
 

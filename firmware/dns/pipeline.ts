@@ -8,7 +8,7 @@
 import type { Config } from '../config/schema.ts';
 import { BlockAnswers } from './block-answers.ts';
 import type { AnswerCache } from './cache.ts';
-import type { RequestContext } from './context.ts';
+import type { RequestContext, Resumable } from './context.ts';
 import type { FilterState } from './filter.ts';
 import { ANSWERED, NEXT, type Stage, type StageResult } from './stage.ts';
 import { Cache } from './stages/cache.ts';
@@ -68,7 +68,7 @@ export function buildPipeline(deps: PipelineDeps): Pipeline {
   ]);
 }
 
-export class Pipeline {
+export class Pipeline implements Resumable {
   readonly stages: readonly Stage[];
 
   constructor(stages: readonly Stage[]) {
@@ -76,38 +76,40 @@ export class Pipeline {
   }
 
   /**
-   * Runs `ctx` through the stages until one answers. Returns undefined when that happened
-   * synchronously, else a promise of the same context once answered. Throws (or rejects) only on
-   * a bug, including a chain in which no stage answers.
+   * Runs `ctx` through the stages until one answers. True when that happened at once; false when
+   * a stage waits, and then `ctx.hooks` hears once the question is answered (or failed on a bug).
+   * Throws only on a bug, including a chain in which no stage answers.
    */
-  run(ctx: RequestContext): Promise<RequestContext> | undefined {
+  run(ctx: RequestContext): boolean {
     return this.#from(ctx, 0);
   }
 
-  #from(ctx: RequestContext, start: number): Promise<RequestContext> | undefined {
+  /** Where a waiting stage's ctx.resume() lands. Never throws: a bug reaches ctx.hooks.failed. */
+  resume(ctx: RequestContext, result: StageResult): void {
+    try {
+      const at = ctx.waitingAt;
+      if (result === ANSWERED) this.#unwind(ctx, at);
+      else if (!this.#from(ctx, at + 1)) return;
+      ctx.hooks?.answered(ctx);
+    } catch (error) {
+      ctx.hooks?.failed(ctx, error);
+    }
+  }
+
+  #from(ctx: RequestContext, start: number): boolean {
     const stages = this.stages;
     for (let i = start; i < stages.length; i++) {
       const step = stages[i]!.query(ctx);
       if (step === NEXT) continue;
       if (step === ANSWERED) {
         this.#unwind(ctx, i);
-        return undefined;
+        return true;
       }
-      return this.#later(ctx, i, step);
+      ctx.waitingIn = this;
+      ctx.waitingAt = i;
+      return false;
     }
     throw new Error(`no stage answered ${ctx.query.name}`);
-  }
-
-  // Apart from #from: a closure over the loop's `let i` would make V8 allocate a context for
-  // every stage of every question (~400 bytes a question, measured), not just for the few that wait.
-  #later(ctx: RequestContext, i: number, step: Promise<StageResult>): Promise<RequestContext> {
-    return step.then((result) => {
-      if (result === ANSWERED) {
-        this.#unwind(ctx, i);
-        return ctx;
-      }
-      return this.#from(ctx, i + 1) ?? ctx;
-    });
   }
 
   /** Lets the stages before the one that answered see the reply, nearest first. */

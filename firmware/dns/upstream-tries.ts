@@ -1,17 +1,19 @@
 // The forwarder's per-try bookkeeping: the question in flight (Pending, reused between questions)
 // and the one timer that ends every try that outlives the timeout.
-import type { ForwardResult } from './upstream.ts';
+import type { ForwardListener, ForwardResult } from './upstream.ts';
 import type { PoolSocket } from './upstream-pool.ts';
 import type { ParsedQuery } from './wire.ts';
 
 const EMPTY = new Uint8Array(0);
 const EMPTY_BUFFER = Buffer.alloc(0);
 
-/** One question on its way through the upstreams; reused once its promise is resolved. */
+/** One question on its way through the upstreams; reused once its listener has been told. */
 export class Pending {
   request: Uint8Array = EMPTY;
   q: ParsedQuery | undefined = undefined;
-  resolve: ((result: ForwardResult) => void) | undefined = undefined;
+  /** Who is told how the question ended, and what it asked with. */
+  listener: ForwardListener<unknown> | undefined = undefined;
+  token: unknown = undefined;
   /** Index of the upstream being tried. */
   index = 0;
   fallback: ForwardResult | undefined = undefined;
@@ -28,6 +30,8 @@ export class Pending {
   clear(): void {
     this.request = EMPTY;
     this.q = undefined;
+    this.listener = undefined;
+    this.token = undefined;
     this.fallback = undefined;
     this.query = EMPTY_BUFFER;
     this.socket = undefined;

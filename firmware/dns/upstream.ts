@@ -66,7 +66,12 @@ export interface ForwarderOptions {
 }
 
 const NO_ANSWER: ForwardResult = Object.freeze({ response: undefined, upstream: undefined });
-const NO_ANSWER_NOW: Promise<ForwardResult> = Promise.resolve(NO_ANSWER);
+
+/** Who hears how a question asked with Forwarder.ask ended, with the token it was asked with. */
+export interface ForwardListener<T> {
+  forwarded(token: T, result: ForwardResult): void;
+}
+
 
 const DEFAULT_POOL_SIZE = 64;
 const DEFAULT_SOCKET_MAX_QUERIES = 1000;
@@ -93,6 +98,9 @@ export class Forwarder {
   readonly #pool: SocketPool;
   readonly #timeouts: TryTimeouts;
   readonly #free: Pending[] = [];
+  /** The question ask() is starting, and its result if it ended before ask() returned. */
+  #asking: Pending | undefined;
+  #immediate: ForwardResult | undefined;
   #forwarding = 0;
   #closed = false;
 
@@ -127,12 +135,17 @@ export class Forwarder {
     this.#timeouts = new TryTimeouts(this.timeoutMs, monotonic, this, (p) => this.#expired(p));
   }
 
-  /** Asks each upstream in turn until one answers; never rejects. */
-  forward(request: Uint8Array, q: ParsedQuery): Promise<ForwardResult> {
-    if (this.#closed || this.#targets.length === 0) return NO_ANSWER_NOW;
+  /**
+   * Asks each upstream in turn until one answers, then tells `listener.forwarded(token, result)`
+   * once, with no promise or closure per question. When the
+   * question ends before this returns (closed, overloaded, no socket), the result is returned
+   * instead and the listener hears nothing, so a caller is never called back from inside its own call.
+   */
+  ask<T>(request: Uint8Array, q: ParsedQuery, listener: ForwardListener<T>, token: T): ForwardResult | undefined {
+    if (this.#closed || this.#targets.length === 0) return NO_ANSWER;
     if (this.#forwarding >= this.#maxInFlight) {
       this.#fail(this.#targets[0]!, 'overloaded');
-      return NO_ANSWER_NOW;
+      return NO_ANSWER;
     }
     this.#forwarding++;
     const p = this.#free.pop() ?? new Pending();
@@ -141,11 +154,17 @@ export class Forwarder {
     p.index = 0;
     p.fallback = undefined;
     p.live = true;
-    const promise = new Promise<ForwardResult>((resolve) => {
-      p.resolve = resolve;
-    });
-    this.#try(p);
-    return promise;
+    p.listener = listener as ForwardListener<unknown>;
+    p.token = token;
+    this.#asking = p;
+    try {
+      this.#try(p);
+    } finally {
+      this.#asking = undefined;
+    }
+    const immediate = this.#immediate;
+    this.#immediate = undefined;
+    return immediate;
   }
 
   /** Ends every exchange in flight (they report failure) and refuses new ones. */
@@ -229,14 +248,18 @@ export class Forwarder {
   #done(p: Pending, result: ForwardResult): void {
     if (!p.live) return;
     p.live = false;
-    const resolve = p.resolve!;
-    p.resolve = undefined;
+    const listener = p.listener!;
+    const token = p.token;
     p.clear();
     p.seq = ++seqCounter;
     this.#forwarding--;
     if (this.#forwarding === 0) this.#timeouts.idle();
     this.#free.push(p);
-    resolve(result);
+    if (p === this.#asking) {
+      this.#immediate = result;
+      return;
+    }
+    listener.forwarded(token, result);
   }
 
   /** Takes the try off its socket (answered, failed or timed out). */

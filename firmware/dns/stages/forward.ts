@@ -2,8 +2,8 @@
 // upstream fails the client gets a stale answer if the cache still has one (RFC 8767: filtering
 // has already been applied, so this fails closed), else SERVFAIL rather than silence.
 import { answer, type RequestContext } from '../context.ts';
-import { ANSWERED, type Stage, type StageResult } from '../stage.ts';
-import type { ForwardResult, Forwarder } from '../upstream.ts';
+import { ANSWERED, WAIT, type Stage, type StageStep } from '../stage.ts';
+import type { ForwardListener, ForwardResult, Forwarder } from '../upstream.ts';
 import { restoreId, upstreamRcode } from '../upstream-message.ts';
 import { Rcode } from '../wire.ts';
 
@@ -12,7 +12,7 @@ export interface StaleSource {
   serveStale(ctx: RequestContext): boolean;
 }
 
-export class Forward implements Stage {
+export class Forward implements Stage, ForwardListener<RequestContext> {
   readonly name = 'forward';
   readonly #forwarder: Forwarder;
   readonly #stale: StaleSource | undefined;
@@ -22,20 +22,33 @@ export class Forward implements Stage {
     this.#stale = stale;
   }
 
-  query(ctx: RequestContext): Promise<StageResult> {
-    return this.#forwarder.forward(ctx.packet, ctx.query).then((result) => settle(ctx, result, this.#stale));
-  }
-}
-
-function settle(ctx: RequestContext, result: ForwardResult, stale: StaleSource | undefined): StageResult {
-  if (result.response === undefined) {
-    if (stale?.serveStale(ctx)) return ANSWERED;
-    answer(ctx, 'servfail', Rcode.SERVFAIL);
+  query(ctx: RequestContext): StageStep {
+    const now = this.#forwarder.ask(ctx.packet, ctx.query, this, ctx);
+    if (now === undefined) return WAIT;
+    this.#settle(ctx, now);
     return ANSWERED;
   }
-  ctx.verdict = 'forwarded';
-  ctx.rcode = upstreamRcode(result.response);
-  ctx.upstream = result.upstream;
-  ctx.reply = restoreId(result.response, ctx.query.id);
-  return ANSWERED;
+
+  /** The forwarder's answer (or its giving up) for a question that waited. */
+  forwarded(ctx: RequestContext, result: ForwardResult): void {
+    try {
+      this.#settle(ctx, result);
+    } catch (error) {
+      ctx.fail(error);
+      return;
+    }
+    ctx.resume(ANSWERED);
+  }
+
+  #settle(ctx: RequestContext, result: ForwardResult): void {
+    if (result.response === undefined) {
+      if (this.#stale?.serveStale(ctx)) return;
+      answer(ctx, 'servfail', Rcode.SERVFAIL);
+      return;
+    }
+    ctx.verdict = 'forwarded';
+    ctx.rcode = upstreamRcode(result.response);
+    ctx.upstream = result.upstream;
+    ctx.reply = restoreId(result.response, ctx.query.id);
+  }
 }

@@ -8,8 +8,8 @@ import { answer, type RequestContext } from '../context.ts';
 import { Inspection, inspectAnswer, InspectOutcome } from '../inspect.ts';
 import { encodeName } from '../name.ts';
 import { cnameRecord, type SynthRecord } from '../reply.ts';
-import { ANSWERED, NEXT, type Stage, type StageResult } from '../stage.ts';
-import type { Forwarder } from '../upstream.ts';
+import { ANSWERED, NEXT, WAIT, type Stage, type StageStep } from '../stage.ts';
+import type { ForwardListener, ForwardResult, Forwarder } from '../upstream.ts';
 import { upstreamRcode } from '../upstream-message.ts';
 import { ParsedQuery, QClass, QType, Rcode, readQuery, HEADER_LENGTH, FLAG_RD } from '../wire.ts';
 
@@ -37,7 +37,7 @@ function questionFor(owner: Uint8Array, qtype: number): { packet: Uint8Array; qu
   return { packet, query };
 }
 
-export class SafeSearchRewrite implements Stage {
+export class SafeSearchRewrite implements Stage, ForwardListener<RequestContext> {
   readonly name = 'safe-search';
   readonly #forwarder: Forwarder;
   readonly #cache: AnswerCache;
@@ -52,7 +52,7 @@ export class SafeSearchRewrite implements Stage {
     this.#now = now;
   }
 
-  query(ctx: RequestContext): StageResult | Promise<StageResult> {
+  query(ctx: RequestContext): StageStep {
     const host = ctx.rewrite;
     if (host === undefined) return NEXT;
     const qtype = ctx.query.qtype;
@@ -67,26 +67,44 @@ export class SafeSearchRewrite implements Stage {
       answer(ctx, 'servfail', Rcode.SERVFAIL);
       return ANSWERED;
     }
-    const key = cacheKey(host, qtype, QClass.IN, false, false);
-    if (this.#cache.lookup(key, 0, this.#now(), this.#hit)) {
+    if (this.#cache.lookup(cacheKey(host, qtype, QClass.IN, false, false), 0, this.#now(), this.#hit)) {
       this.#finish(ctx, host, target, this.#hit.reply);
       return ANSWERED;
     }
-    return this.#forwarder.forward(target.packet, target.query).then((result) => {
-      if (result.response === undefined || upstreamRcode(result.response) !== Rcode.NOERROR) {
-        // Upstreams down: the safe host's stale addresses are as safe as fresh ones (RFC 8767).
-        if (this.#cache.lookupStale(key, 0, this.#now(), this.#hit)) {
-          this.#finish(ctx, host, target, this.#hit.reply);
-          return ANSWERED;
-        }
-        answer(ctx, 'servfail', Rcode.SERVFAIL);
-        return ANSWERED;
+    const now = this.#forwarder.ask(target.packet, target.query, this, ctx);
+    if (now === undefined) return WAIT;
+    this.#answered(ctx, now);
+    return ANSWERED;
+  }
+
+  /** The safe host's addresses from the upstreams, for a question that waited. */
+  forwarded(ctx: RequestContext, result: ForwardResult): void {
+    try {
+      this.#answered(ctx, result);
+    } catch (error) {
+      ctx.fail(error);
+      return;
+    }
+    ctx.resume(ANSWERED);
+  }
+
+  #answered(ctx: RequestContext, result: ForwardResult): void {
+    const host = ctx.rewrite!;
+    const qtype = ctx.query.qtype;
+    // Found when the question was asked; it is only ever added to.
+    const target = this.#target(host, qtype)!;
+    if (result.response === undefined || upstreamRcode(result.response) !== Rcode.NOERROR) {
+      // Upstreams down: the safe host's stale addresses are as safe as fresh ones (RFC 8767).
+      if (this.#cache.lookupStale(cacheKey(host, qtype, QClass.IN, false, false), 0, this.#now(), this.#hit)) {
+        this.#finish(ctx, host, target, this.#hit.reply);
+        return;
       }
-      this.#cache.store(result.response, this.#now(), false, false);
-      ctx.upstream = result.upstream;
-      this.#finish(ctx, host, target, result.response);
-      return ANSWERED;
-    });
+      answer(ctx, 'servfail', Rcode.SERVFAIL);
+      return;
+    }
+    this.#cache.store(result.response, this.#now(), false, false);
+    ctx.upstream = result.upstream;
+    this.#finish(ctx, host, target, result.response);
   }
 
   #target(host: string, qtype: number): Target | undefined {

@@ -6,7 +6,7 @@ import { answer, type RequestContext, type Responder } from '../../../firmware/d
 import { emptyCounters, EventBuffer } from '../../../firmware/dns/events.ts';
 import { QueryHandler } from '../../../firmware/dns/handler.ts';
 import { Pipeline } from '../../../firmware/dns/pipeline.ts';
-import { ANSWERED, type Stage, type StageResult } from '../../../firmware/dns/stage.ts';
+import { ANSWERED, WAIT, type Stage, type StageStep } from '../../../firmware/dns/stage.ts';
 import { Rcode } from '../../../firmware/dns/wire.ts';
 import { silentLogger } from '../../../firmware/log.ts';
 import { decodeReply } from './decoded.ts';
@@ -17,17 +17,16 @@ class SometimesLater implements Stage {
   readonly name = 'sometimes-later';
   readonly waiting: (() => void)[] = [];
 
-  query(ctx: RequestContext): StageResult | Promise<StageResult> {
+  query(ctx: RequestContext): StageStep {
     if (!ctx.query.name.startsWith('later')) {
       answer(ctx, 'blocked', Rcode.NXDOMAIN);
       return ANSWERED;
     }
-    return new Promise<StageResult>((resolve) => {
-      this.waiting.push(() => {
-        answer(ctx, 'forwarded', Rcode.NOERROR);
-        resolve(ANSWERED);
-      });
+    this.waiting.push(() => {
+      answer(ctx, 'forwarded', Rcode.NOERROR);
+      ctx.resume(ANSWERED);
     });
+    return WAIT;
   }
 }
 

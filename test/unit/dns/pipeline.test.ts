@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { answer, RequestContext } from '../../../firmware/dns/context.ts';
 import { Pipeline } from '../../../firmware/dns/pipeline.ts';
-import { ANSWERED, NEXT, type Stage, type StageStep } from '../../../firmware/dns/stage.ts';
+import { ANSWERED, NEXT, WAIT, type Stage, type StageStep } from '../../../firmware/dns/stage.ts';
 import { readQuery } from '../../../firmware/dns/wire.ts';
 import { query } from './packets.ts';
 
@@ -43,22 +43,45 @@ describe('Pipeline', () => {
       new Trace('d', log, () => NEXT),
     ]);
     const ctx = context();
-    expect(p.run(ctx)).toBeUndefined();
+    expect(p.run(ctx)).toBe(true);
     expect(ctx.verdict).toBe('refused');
     expect(log).toEqual(['query a', 'query b', 'query c', 'answered b refused', 'answered a refused']);
   });
 
-  it('continues after an async stage that hands on, and resolves with the context', async () => {
+  it('continues after a stage that waited and handed on, and tells the hooks once answered', () => {
     const log: string[] = [];
+    const later: Array<() => void> = [];
     const p = new Pipeline([
-      new Trace('a', log, () => Promise.resolve(NEXT)),
-      new Trace('b', log, (ctx) => Promise.resolve().then(() => { answer(ctx, 'servfail', 2); return ANSWERED; })),
+      new Trace('a', log, (ctx) => { later.push(() => ctx.resume(NEXT)); return WAIT; }),
+      new Trace('b', log, (ctx) => { later.push(() => { answer(ctx, 'servfail', 2); ctx.resume(ANSWERED); }); return WAIT; }),
     ]);
     const ctx = context();
-    const pending = p.run(ctx);
-    expect(pending).toBeInstanceOf(Promise);
-    expect(await pending).toBe(ctx);
+    const answered: RequestContext[] = [];
+    ctx.hooks = { answered: (c) => answered.push(c), failed: (_, error) => { throw error; } };
+    expect(p.run(ctx)).toBe(false);
+    expect(log).toEqual(['query a']);
+    later.shift()!();
+    expect(log).toEqual(['query a', 'query b']);
+    expect(answered).toEqual([]);
+    later.shift()!();
+    expect(answered).toEqual([ctx]);
     expect(log).toEqual(['query a', 'query b', 'answered a servfail']);
+    // Resuming twice is a stage's bug, and says so.
+    expect(() => ctx.resume(ANSWERED)).toThrow(/without a waiting stage/);
+  });
+
+  it('hands a bug after the wait to the hooks instead of throwing into the stage that resumed', () => {
+    const later: Array<() => void> = [];
+    const p = new Pipeline([
+      { name: 'broken', query: () => NEXT, answered: () => { throw new Error('unwind bug'); } },
+      new Trace('w', [], (ctx) => { later.push(() => { answer(ctx, 'forwarded', 0); ctx.resume(ANSWERED); }); return WAIT; }),
+    ]);
+    const ctx = context();
+    const failures: unknown[] = [];
+    ctx.hooks = { answered: () => { throw new Error('not answered'); }, failed: (_, error) => failures.push(error) };
+    expect(p.run(ctx)).toBe(false);
+    expect(() => later.shift()!()).not.toThrow();
+    expect(failures).toEqual([new Error('unwind bug')]);
   });
 
   it('throws when no stage answers (a wiring bug, caught by the handler)', () => {

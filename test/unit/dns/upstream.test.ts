@@ -4,7 +4,7 @@ import dgram from 'node:dgram';
 import dnsPacket from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../../../firmware/log.ts';
-import { Forwarder, type FailureReason, type ForwarderOptions } from '../../../firmware/dns/upstream.ts';
+import { Forwarder, type FailureReason, type ForwarderOptions, type ForwardResult } from '../../../firmware/dns/upstream.ts';
 import { loadNetio } from '../../../firmware/native/netio.ts';
 import { restoreId } from '../../../firmware/dns/upstream-message.ts';
 import { FLAG_AA, FLAG_QR, FLAG_RA, FLAG_RD, ParsedQuery, readQuery } from '../../../firmware/dns/wire.ts';
@@ -22,6 +22,14 @@ afterAll(async () => {
   await live.close();
   await silent.close();
 });
+
+/** Forwarder.ask as a promise. */
+function forward(f: Forwarder, packet: Uint8Array, q: ParsedQuery): Promise<ForwardResult> {
+  return new Promise((resolve) => {
+    const now = f.ask(packet, q, { forwarded: (_: undefined, result: ForwardResult) => resolve(result) }, undefined);
+    if (now !== undefined) resolve(now);
+  });
+}
 
 function question(name: string): { packet: Uint8Array; q: ParsedQuery } {
   const packet = query(name, 1, { h: { id: 0x0102 } });
@@ -51,7 +59,7 @@ describe.each(ioModes)('Forwarder (%s)', (_io, io) => {
       onFailure: (u, reason) => failures.push([u.name, reason]),
     });
     const { packet, q } = question('fwd.example');
-    const result = await f.forward(packet, q);
+    const result = await forward(f, packet, q);
     expect(result.upstream).toBe('live');
     const d = decodeReply(result.response!);
     expect(d.id).toBe(live.seen.at(-1)!.id);
@@ -64,7 +72,23 @@ describe.each(ioModes)('Forwarder (%s)', (_io, io) => {
     const f = forwarder({ upstreams: [{ name: 'mapped', address: '::ffff:127.0.0.1', port: live.port }], timeoutMs: 500 });
     expect(f.upstreams[0]!.address).toBe('127.0.0.1');
     const { packet, q } = question('mapped.example');
-    expect((await f.forward(packet, q)).upstream).toBe('mapped');
+    expect((await forward(f, packet, q)).upstream).toBe('mapped');
+  });
+
+  it('ask() tells its listener once, later; a question that ends at once is returned instead', async () => {
+    const heard: Array<[string, string | undefined]> = [];
+    const listener = { forwarded: (token: string, result: ForwardResult) => heard.push([token, result.upstream]) };
+    const f = forwarder({ upstreams: [{ name: 'live', address: '127.0.0.1', port: live.port }], timeoutMs: 1000, maxInFlight: 1 });
+    const { packet, q } = question('ask.example');
+    expect(f.ask(packet, q, listener, 'first')).toBeUndefined();
+    // Past the in-flight cap: over at once, so returned, and the listener never hears of it.
+    expect(f.ask(packet, q, listener, 'second')).toEqual({ response: undefined, upstream: undefined });
+    expect(heard).toEqual([]);
+    await vi.waitFor(() => expect(heard).toEqual([['first', 'live']]), { timeout: 2000 });
+    f.close();
+    expect(f.ask(packet, q, listener, 'third')).toEqual({ response: undefined, upstream: undefined });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(heard).toEqual([['first', 'live']]);
   });
 
   it('asks an IPv6 upstream', async () => {
@@ -75,7 +99,7 @@ describe.each(ioModes)('Forwarder (%s)', (_io, io) => {
     try {
       const f = forwarder({ upstreams: [{ name: 'six', address: '::1', port: up.address().port }], timeoutMs: 2000 });
       const { packet, q } = question('six.example');
-      const result = await f.forward(packet, q);
+      const result = await forward(f, packet, q);
       expect(result.upstream).toBe('six');
       expect(decodeReply(result.response!).questions[0]!.name).toBe('six.example');
       f.close();
@@ -92,9 +116,9 @@ describe.each(ioModes)('Forwarder (%s)', (_io, io) => {
     const failures: FailureReason[] = [];
     const f = forwarder({ upstreams: [{ name: 'silent', address: '127.0.0.1', port: silent.port }], timeoutMs: 10_000, maxInFlight: 1, onFailure: (_, r) => failures.push(r) });
     const { packet, q } = question('held.example');
-    const held = f.forward(packet, q);
+    const held = forward(f, packet, q);
     expect(f.inFlight).toBe(1);
-    expect(await f.forward(packet, q)).toEqual({ response: undefined, upstream: undefined });
+    expect(await forward(f, packet, q)).toEqual({ response: undefined, upstream: undefined });
     expect(failures).toEqual(['overloaded']);
     f.close();
     expect(await held).toEqual({ response: undefined, upstream: undefined });
@@ -148,7 +172,7 @@ describe.each(ioModes)('Forwarder socket pool (%s)', (_io, io) => {
     const before = live.seen.length;
     for (let i = 0; i < 40; i++) {
       const { packet, q } = questionFor(`pool${i}.example`);
-      expect((await f.forward(packet, q)).upstream).toBe('live');
+      expect((await forward(f, packet, q)).upstream).toBe('live');
     }
     const seen = live.seen.slice(before);
     const ports = new Set(seen.map((s) => s.port));
@@ -165,7 +189,7 @@ describe.each(ioModes)('Forwarder socket pool (%s)', (_io, io) => {
     const before = live.seen.length;
     for (let i = 0; i < 8; i++) {
       const { packet, q } = questionFor(`rotate${i}.example`);
-      await f.forward(packet, q);
+      await forward(f, packet, q);
     }
     const ports = live.seen.slice(before).map((s) => s.port);
     expect(new Set(ports).size).toBeGreaterThanOrEqual(4);
@@ -179,7 +203,7 @@ describe.each(ioModes)('Forwarder socket pool (%s)', (_io, io) => {
     const names = Array.from({ length: 100 }, (_, i) => (i % 10 === 0 ? 'spoof.test' : `many${i}.example`));
     const results = await Promise.all(names.map((name, i) => {
       const { packet, q } = questionFor(name, i);
-      return f.forward(packet, q);
+      return forward(f, packet, q);
     }));
     results.forEach((r, i) => {
       const d = decodeReply(r.response!);
@@ -202,7 +226,7 @@ describe.each(ioModes)('Forwarder socket pool (%s)', (_io, io) => {
       onFailure: (u, reason) => failures.push([u.name, reason]),
     });
     const { packet, q } = questionFor('refused.example');
-    expect((await f.forward(packet, q)).upstream).toBe('live');
+    expect((await forward(f, packet, q)).upstream).toBe('live');
     expect(failures).toEqual([['gone', 'unreachable']]);
     f.close();
   });
@@ -210,7 +234,7 @@ describe.each(ioModes)('Forwarder socket pool (%s)', (_io, io) => {
   it('closes an idle pool by itself (a forwarder dropped by a reload leaves no socket open)', async () => {
     const f = forwarder({ upstreams: [{ name: 'live', address: '127.0.0.1', port: live.port }], timeoutMs: 1000, socketMaxAgeMs: 60 });
     const { packet, q } = questionFor('idle.example');
-    await f.forward(packet, q);
+    await forward(f, packet, q);
     expect(f.openSockets).toBe(1);
     await vi.waitFor(() => expect(f.openSockets).toBe(0), { timeout: 5000, interval: 20 });
   });
@@ -231,7 +255,7 @@ describe('upstream health lines', () => {
       // Time here only rate-limits the lines; the timeouts use real timers.
       const ask = async (name: string) => {
         const { packet, q } = questionFor(name);
-        const pending = f.forward(packet, q);
+        const pending = forward(f, packet, q);
         await vi.waitFor(() => {
           clock += 50;
           return f.inFlight === 0 ? undefined : Promise.reject(new Error('in flight'));
