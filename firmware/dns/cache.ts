@@ -168,17 +168,21 @@ export class AnswerCache {
 
     const total = msg.recordCount;
     let pairs = 0;
-    for (let i = 0; i < total; i++) if (msg.type[i] !== QType.OPT) pairs++;
-    const ttls = new Uint32Array(pairs * 2);
     let lifetime = Infinity;
-    for (let i = 0, p = 0; i < total; i++) {
+    for (let i = 0; i < total; i++) {
       if (msg.type[i] === QType.OPT) continue;
+      pairs++;
       const ttl = i === soaIndex ? negativeTtl : this.#clamp(msg.ttl[i]!);
       if (ttl < lifetime) lifetime = ttl;
-      ttls[p++] = msg.ttlOffset[i]!;
-      ttls[p++] = ttl;
     }
+    // Before any allocation: answers with a zero TTL are common and never stored.
     if (!(lifetime > 0) || lifetime === Infinity) return StoreOutcome.zeroTtl;
+    const ttls = new Uint32Array(pairs * 2);
+    for (let i = 0, p = 0; i < total; i++) {
+      if (msg.type[i] === QType.OPT) continue;
+      ttls[p++] = msg.ttlOffset[i]!;
+      ttls[p++] = i === soaIndex ? negativeTtl : this.#clamp(msg.ttl[i]!);
+    }
     if (!ttlsAreOnlyTtls(reply, msg, ttls, this.#probe)) return StoreOutcome.malformed;
 
     const key = cacheKey(msg.qname, msg.qtype, msg.qclass, dnssecOk, checkingDisabled);

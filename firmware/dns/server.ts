@@ -74,7 +74,9 @@ class UdpListener implements Responder {
   respond(ctx: RequestContext): void {
     if (ctx.reply === undefined || !this.#open) return;
     // Without a callback Node drops a failed send (a full buffer) silently; the client asks again.
-    this.socket.send(ctx.reply, ctx.sourcePort, ctx.source);
+    // A copy: dgram may keep the buffer until it is sent, and a forwarded reply can be a view of
+    // an upstream socket's receive buffer that is reused once this returns (upstream-socket.ts).
+    this.socket.send(Buffer.from(ctx.reply), ctx.sourcePort, ctx.source);
   }
 
   close(): Promise<void> {

@@ -10,7 +10,11 @@ import type { Netio } from '../native/netio.ts';
 import { sameAddress, type Target } from './upstream-target.ts';
 
 export interface UpstreamSocketEvents {
-  /** A datagram from the upstream's address and port; `data` is the receiver's to keep. */
+  /**
+   * A datagram from the upstream's address and port. `data` is valid during the call only (netio
+   * reuses its buffer once the batch is handled): copy what is kept. Everything that follows from
+   * an answer (inspection, cache, reply) happens within this call.
+   */
   message(data: Uint8Array): void;
   /** The socket failed (a send or an ICMP error): every try on it is lost. */
   error(error: NodeJS.ErrnoException): void;
@@ -102,7 +106,7 @@ export function netioSocketOpener(netio: Netio): OpenUpstreamSocket {
         // Longer than a slot: no answer to our query is (we advertise a smaller EDNS payload).
         if (meta[m + 1] !== 0 || !fromTarget(m)) continue;
         const start = i * netio.SLOT;
-        events.message(input.slice(start, start + meta[m]!));
+        events.message(input.subarray(start, start + meta[m]!));
       }
     };
     const udp = netio.openUdp(target.family, target.family === 6 ? '::' : '0.0.0.0', 0, false, 0, onBatch, UPSTREAM_SLOTS);

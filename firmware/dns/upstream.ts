@@ -32,7 +32,10 @@ export interface UpstreamTarget {
 export type FailureReason = 'timeout' | 'unreachable' | 'error' | 'bad-answer' | 'declined' | 'closed' | 'overloaded';
 
 export interface ForwardResult {
-  /** The upstream's answer (our ID still in it), or undefined when every upstream failed. */
+  /**
+   * The upstream's answer (our ID still in it), or undefined when every upstream failed. It may be
+   * a view of the socket's receive buffer: valid until the listener's call returns.
+   */
   response: Uint8Array | undefined;
   upstream: string | undefined;
 }
@@ -237,7 +240,8 @@ export class Forwarder {
     if (rcode === Rcode.SERVFAIL || rcode === Rcode.REFUSED) {
       // An upstream that answers SERVFAIL/REFUSED is passed over, but its answer beats none at all.
       this.#fail(target, 'declined');
-      p.fallback ??= { response, upstream: target.name };
+      // Kept past this call (another upstream is tried first): a copy, not the socket's buffer.
+      p.fallback ??= { response: response!.slice(), upstream: target.name };
       p.index++;
       this.#try(p);
       return;

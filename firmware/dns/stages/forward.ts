@@ -49,6 +49,7 @@ export class Forward implements Stage, ForwardListener<RequestContext> {
     ctx.verdict = 'forwarded';
     ctx.rcode = upstreamRcode(result.response);
     ctx.upstream = result.upstream;
+    // In place: the reply is sent (copied out) before the forwarder's call to forwarded() returns.
     ctx.reply = restoreId(result.response, ctx.query.id);
   }
 }

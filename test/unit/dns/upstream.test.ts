@@ -23,10 +23,11 @@ afterAll(async () => {
   await silent.close();
 });
 
-/** Forwarder.ask as a promise. */
+/** Forwarder.ask as a promise. The answer is copied: it is only valid during the listener's call. */
 function forward(f: Forwarder, packet: Uint8Array, q: ParsedQuery): Promise<ForwardResult> {
   return new Promise((resolve) => {
-    const now = f.ask(packet, q, { forwarded: (_: undefined, result: ForwardResult) => resolve(result) }, undefined);
+    const keep = (_: undefined, result: ForwardResult): void => resolve({ ...result, response: result.response?.slice() });
+    const now = f.ask(packet, q, { forwarded: keep }, undefined);
     if (now !== undefined) resolve(now);
   });
 }
@@ -89,6 +90,32 @@ describe.each(ioModes)('Forwarder (%s)', (_io, io) => {
     expect(f.ask(packet, q, listener, 'third')).toEqual({ response: undefined, upstream: undefined });
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(heard).toEqual([['first', 'live']]);
+  });
+
+  it('keeps a refusal as the fallback intact while the next upstream is tried, whatever its socket receives meanwhile', async () => {
+    const refuser = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => refuser.bind(0, '127.0.0.1', () => resolve()));
+    // REFUSED, the question echoed: QR set, RCODE 5.
+    refuser.on('message', (msg, rinfo) => refuser.send(Buffer.from([msg[0]!, msg[1]!, msg[2]! | 0x80, (msg[3]! & 0xf0) | 5, ...msg.subarray(4)]), rinfo.port, rinfo.address));
+    try {
+      const f = forwarder({
+        upstreams: [{ name: 'refuser', address: '127.0.0.1', port: refuser.address().port }, { name: 'silent', address: '127.0.0.1', port: silent.port }],
+        timeoutMs: 300,
+        poolSize: 1,
+      });
+      const one = question('one.example');
+      const first = forward(f, one.packet, one.q);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Its refusal arrives in the same socket's buffer the first one did.
+      const two = question('two.example');
+      const second = forward(f, two.packet, two.q);
+      const results = await Promise.all([first, second]);
+      expect(results.map((r) => [r.upstream, decodeReply(r.response!).questions[0]!.name, decodeReply(r.response!).rcode]))
+        .toEqual([['refuser', 'one.example', 'REFUSED'], ['refuser', 'two.example', 'REFUSED']]);
+      f.close();
+    } finally {
+      refuser.close();
+    }
   });
 
   it('asks an IPv6 upstream', async () => {
