@@ -4,6 +4,7 @@
 // event loop and takes the daemon down.
 import type { ClientDirectory } from '../clients/directory.ts';
 import type { Logger } from '../log.ts';
+import { copyBytes } from './bytes.ts';
 import { answer, RequestContext, type Responder, type WaitHooks } from './context.ts';
 import { countDecision, type DnsCounters, type EventBuffer, type Transport } from './events.ts';
 import { LogThrottle } from './log-throttle.ts';
@@ -98,8 +99,7 @@ export class QueryHandler {
     const ctx = this.#pool.pop() ?? this.#newContext();
     let own = ctx.own;
     if (own.length < length) own = ctx.own = new Uint8Array(length);
-    if (length <= 128) for (let k = 0; k < length; k++) own[k] = input[start + k]!;
-    else own.set(input.subarray(start, start + length));
+    copyBytes(own, 0, input, start, start + length);
     this.#start(ctx, own.subarray(0, length), source, sourcePort, transport, responder);
   }
 

@@ -2,6 +2,7 @@
 // bytes: header and question copied, flags set, answers appended with a pointer to the question
 // name. Cheaper than a dns-packet round trip by several times (FINDINGS) and exact by construction.
 import { parseAddress, parseIPv4 } from '../clients/ip.ts';
+import { copyBytes } from './bytes.ts';
 import { encodeName } from './name.ts';
 import {
   EDNS_DO, FLAG_CD, FLAG_QR, FLAG_RA, FLAG_RD, FLAG_TC, HEADER_LENGTH, QClass, QType, type ParsedQuery,
@@ -106,7 +107,7 @@ function build(request: Uint8Array, q: ParsedQuery, rcode: number, records: read
   out.writeUInt16BE(q.edns ? 1 : 0, 10);
   let pos = HEADER_LENGTH;
   if (question > 0) {
-    out.set(request.subarray(HEADER_LENGTH, q.questionEnd), pos);
+    copyBytes(out, pos, request, HEADER_LENGTH, q.questionEnd);
     pos += question;
   }
   for (let i = 0; i < records.length; i++) {

@@ -1,6 +1,7 @@
 // The messages we exchange with upstream resolvers, as pure functions: the query we send (a fresh
 // one, not the client's bytes, so client options never leak upstream) and the check an answer must
 // pass before it is believed. Anything that fails the check is ignored, as if never received.
+import { copyBytes } from './bytes.ts';
 import { OUR_UDP_PAYLOAD } from './reply.ts';
 import { EDNS_DO, FLAG_AA, FLAG_CD, FLAG_QR, FLAG_RD, FLAG_TC, HEADER_LENGTH, QType, type ParsedQuery } from './wire.ts';
 
@@ -14,7 +15,7 @@ export function buildUpstreamQuery(request: Uint8Array, q: ParsedQuery, id: numb
   out.writeUInt16BE(0, 6);
   out.writeUInt16BE(0, 8);
   out.writeUInt16BE(q.edns ? 1 : 0, 10);
-  out.set(request.subarray(HEADER_LENGTH, q.questionEnd), HEADER_LENGTH);
+  copyBytes(out, HEADER_LENGTH, request, HEADER_LENGTH, q.questionEnd);
   if (q.edns) {
     const pos = HEADER_LENGTH + question;
     out[pos] = 0;
