@@ -32,11 +32,11 @@ export interface QueryHandlerOptions {
 /** Contexts kept for reuse; past this, finished ones are left to the garbage collector. */
 const MAX_POOLED_CONTEXTS = 4096;
 
-/** A pooled context: reused question after question, with what it owns. */
+/** A pooled context: reused question after question, with the buffer it copies questions into. */
 class PooledContext extends RequestContext {
   /** True from `handle` until the responder has been called. */
   active = false;
-  /** The context's own copy of a packet handed over by handleCopy; reused question after question. */
+  /** Where handleCopy puts the question; grown for a longer one. */
   own: Uint8Array = new Uint8Array(OWN_PACKET_BYTES);
 }
 
