@@ -2,8 +2,9 @@
 // upstream fails the client gets a stale answer if the cache still has one (RFC 8767: filtering
 // has already been applied, so this fails closed), else SERVFAIL rather than silence.
 import { answer, type RequestContext } from '../context.ts';
-import { ANSWERED, WAIT, type Stage, type StageStep } from '../stage.ts';
-import type { ForwardListener, ForwardResult, Forwarder } from '../upstream.ts';
+import { ForwardingStage } from '../forwarding-stage.ts';
+import type { Stage, StageStep } from '../stage.ts';
+import type { ForwardResult, Forwarder } from '../upstream.ts';
 import { restoreId, upstreamRcode } from '../upstream-message.ts';
 import { Rcode } from '../wire.ts';
 
@@ -12,35 +13,22 @@ export interface StaleSource {
   serveStale(ctx: RequestContext): boolean;
 }
 
-export class Forward implements Stage, ForwardListener<RequestContext> {
+export class Forward extends ForwardingStage implements Stage {
   readonly name = 'forward';
   readonly #forwarder: Forwarder;
   readonly #stale: StaleSource | undefined;
 
   constructor(forwarder: Forwarder, stale?: StaleSource) {
+    super();
     this.#forwarder = forwarder;
     this.#stale = stale;
   }
 
   query(ctx: RequestContext): StageStep {
-    const now = this.#forwarder.ask(ctx.packet, ctx.query, this, ctx);
-    if (now === undefined) return WAIT;
-    this.#settle(ctx, now);
-    return ANSWERED;
+    return this.ask(this.#forwarder, ctx.packet, ctx.query, ctx);
   }
 
-  /** The forwarder's answer (or its giving up) for a question that waited. */
-  forwarded(ctx: RequestContext, result: ForwardResult): void {
-    try {
-      this.#settle(ctx, result);
-    } catch (error) {
-      ctx.fail(error);
-      return;
-    }
-    ctx.resume(ANSWERED);
-  }
-
-  #settle(ctx: RequestContext, result: ForwardResult): void {
+  protected settle(ctx: RequestContext, result: ForwardResult): void {
     if (result.response === undefined) {
       if (this.#stale?.serveStale(ctx)) return;
       answer(ctx, 'servfail', Rcode.SERVFAIL);

@@ -8,8 +8,9 @@ import { answer, type RequestContext } from '../context.ts';
 import { Inspection, inspectAnswer, InspectOutcome } from '../inspect.ts';
 import { encodeName } from '../name.ts';
 import { cnameRecord, type SynthRecord } from '../reply.ts';
-import { ANSWERED, NEXT, WAIT, type Stage, type StageStep } from '../stage.ts';
-import type { ForwardListener, ForwardResult, Forwarder } from '../upstream.ts';
+import { ForwardingStage } from '../forwarding-stage.ts';
+import { ANSWERED, NEXT, type Stage, type StageStep } from '../stage.ts';
+import type { ForwardResult, Forwarder } from '../upstream.ts';
 import { upstreamRcode } from '../upstream-message.ts';
 import { ParsedQuery, QClass, QType, Rcode, readQuery, HEADER_LENGTH, FLAG_RD } from '../wire.ts';
 
@@ -37,7 +38,7 @@ function questionFor(owner: Uint8Array, qtype: number): { packet: Uint8Array; qu
   return { packet, query };
 }
 
-export class SafeSearchRewrite implements Stage, ForwardListener<RequestContext> {
+export class SafeSearchRewrite extends ForwardingStage implements Stage {
   readonly name = 'safe-search';
   readonly #forwarder: Forwarder;
   readonly #cache: AnswerCache;
@@ -47,6 +48,7 @@ export class SafeSearchRewrite implements Stage, ForwardListener<RequestContext>
   readonly #inspection = new Inspection();
 
   constructor(forwarder: Forwarder, cache: AnswerCache, now: () => number) {
+    super();
     this.#forwarder = forwarder;
     this.#cache = cache;
     this.#now = now;
@@ -71,24 +73,11 @@ export class SafeSearchRewrite implements Stage, ForwardListener<RequestContext>
       this.#finish(ctx, host, target, this.#hit.reply);
       return ANSWERED;
     }
-    const now = this.#forwarder.ask(target.packet, target.query, this, ctx);
-    if (now === undefined) return WAIT;
-    this.#answered(ctx, now);
-    return ANSWERED;
+    return this.ask(this.#forwarder, target.packet, target.query, ctx);
   }
 
-  /** The safe host's addresses from the upstreams, for a question that waited. */
-  forwarded(ctx: RequestContext, result: ForwardResult): void {
-    try {
-      this.#answered(ctx, result);
-    } catch (error) {
-      ctx.fail(error);
-      return;
-    }
-    ctx.resume(ANSWERED);
-  }
-
-  #answered(ctx: RequestContext, result: ForwardResult): void {
+  /** The safe host's addresses from the upstreams, now or after the wait. */
+  protected settle(ctx: RequestContext, result: ForwardResult): void {
     const host = ctx.rewrite!;
     const qtype = ctx.query.qtype;
     // Found when the question was asked; it is only ever added to.
