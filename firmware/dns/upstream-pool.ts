@@ -3,14 +3,14 @@
 import { random16 } from './upstream-random.ts';
 import { openDgramSocket, type OpenUpstreamSocket, type UpstreamSocket } from './upstream-socket.ts';
 import type { Target } from './upstream-target.ts';
-import type { Pending } from './upstream-tries.ts';
+import { TriesById, type Pending } from './upstream-tries.ts';
 
 /** One long-lived UDP socket connected to one upstream, and the tries in flight on it by ID. */
 export class PoolSocket {
   // Set by the pool as soon as it is opened: the socket's events name this PoolSocket, so it comes first.
   socket!: UpstreamSocket;
   readonly target: Target;
-  readonly pending = new Map<number, Pending>();
+  readonly pending = new TriesById();
   readonly born: number;
   /** Tries waiting for connect() to finish. */
   waiting: Pending[] = [];

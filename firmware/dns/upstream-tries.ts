@@ -38,6 +38,63 @@ export class Pending {
   }
 }
 
+/**
+ * The tries in flight on one socket, by query ID. A socket carries a few at a time, so this is two
+ * arrays searched in order rather than a Map: a Map's table is reallocated each time it grows
+ * and shrinks, which for a socket going between zero and a few tries was every few questions.
+ * The arrays only grow (to the most tries the socket ever had at once).
+ */
+export class TriesById {
+  readonly #ids: number[] = [];
+  readonly #tries: (Pending | undefined)[] = [];
+  #count = 0;
+
+  get size(): number {
+    return this.#count;
+  }
+
+  get(id: number): Pending | undefined {
+    const i = this.#find(id);
+    return i < 0 ? undefined : this.#tries[i];
+  }
+
+  has(id: number): boolean {
+    return this.#find(id) >= 0;
+  }
+
+  /** Adds the try `p` under `id`, which must not be in use (the forwarder picks a free one). */
+  set(id: number, p: Pending): void {
+    this.#ids[this.#count] = id;
+    this.#tries[this.#count] = p;
+    this.#count++;
+  }
+
+  delete(id: number): void {
+    const i = this.#find(id);
+    if (i < 0) return;
+    const last = --this.#count;
+    this.#ids[i] = this.#ids[last]!;
+    this.#tries[i] = this.#tries[last];
+    this.#tries[last] = undefined;
+  }
+
+  /** The tries, as a list of their own (callers end them while going through it). */
+  values(): Pending[] {
+    return this.#tries.slice(0, this.#count) as Pending[];
+  }
+
+  clear(): void {
+    this.#tries.fill(undefined, 0, this.#count);
+    this.#count = 0;
+  }
+
+  #find(id: number): number {
+    const ids = this.#ids;
+    for (let i = 0; i < this.#count; i++) if (ids[i] === id) return i;
+    return -1;
+  }
+}
+
 export class TryTimeouts {
   readonly #timeoutMs: number;
   readonly #monotonic: () => number;
