@@ -4,7 +4,7 @@
 // on a busy gateway that was the largest share of a question's CPU (see the README, "Benchmarks").
 //
 // Answers given while a batch is being handled go out at its end. Answers that come later (after
-// an upstream replied) are gathered until the event loop's check phase, so the answers from one
+// an upstream replied) are gathered until the event loop's next idle phase, so the answers from one
 // turn of the loop share a sendmmsg too.
 import type { Logger } from '../log.ts';
 import type { Netio, NetioSocket } from '../native/netio.ts';
@@ -104,8 +104,10 @@ export class BatchedUdpListener implements Responder {
     this.#used += reply.length;
     this.#queued++;
     if (!this.#inBatch && !this.#flushScheduled) {
+      // Sent at the loop's next idle phase, with every other answer given until then: netio
+      // calls onBatch(0) from an idle handle of its own (no Immediate object per loop turn).
       this.#flushScheduled = true;
-      setImmediate(this.#flushLater);
+      this.#netio.armFlush(this.#socket);
     }
   }
 
@@ -117,9 +119,10 @@ export class BatchedUdpListener implements Responder {
     return Promise.resolve();
   }
 
-  // Called from C with the number of datagrams waiting in the input slots. It must not throw:
-  // an exception here would reach the process as uncaught.
+  // Called from C with the number of datagrams waiting in the input slots, or with 0 at the idle
+  // phase after armFlush. It must not throw: an exception here would reach the process as uncaught.
   readonly #onBatch = (count: number): void => {
+    if (count === 0) this.#flushScheduled = false;
     this.#inBatch = true;
     for (let i = 0; i < count; i++) {
       try {
@@ -133,12 +136,7 @@ export class BatchedUdpListener implements Responder {
     this.#flushGuarded();
   };
 
-  readonly #flushLater = (): void => {
-    this.#flushScheduled = false;
-    this.#flushGuarded();
-  };
-
-  /** #flush for the callers whose exceptions nobody else would catch (C, setImmediate). */
+  /** #flush for its one caller, C, which could not handle an exception. */
   #flushGuarded(): void {
     try {
       this.#flush();

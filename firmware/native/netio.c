@@ -39,17 +39,23 @@
 typedef struct uv_loop_s uv_loop_t;
 typedef struct uv_handle_s uv_handle_t;
 typedef struct uv_poll_s uv_poll_t;
+typedef struct uv_idle_s uv_idle_t;
 typedef void (*uv_poll_cb)(uv_poll_t *handle, int status, int events);
+typedef void (*uv_idle_cb)(uv_idle_t *handle);
 typedef void (*uv_close_cb)(uv_handle_t *handle);
 extern int uv_poll_init(uv_loop_t *loop, uv_poll_t *handle, int fd);
 extern int uv_poll_start(uv_poll_t *handle, int events, uv_poll_cb cb);
 extern int uv_poll_stop(uv_poll_t *handle);
+extern int uv_idle_init(uv_loop_t *loop, uv_idle_t *handle);
+extern int uv_idle_start(uv_idle_t *handle, uv_idle_cb cb);
+extern int uv_idle_stop(uv_idle_t *handle);
 extern void uv_close(uv_handle_t *handle, uv_close_cb cb);
 extern void uv_unref(uv_handle_t *handle);
 extern size_t uv_handle_size(int type);
 extern const char *uv_err_name(int err);
 extern const char *uv_handle_type_name(int type);
 #define UV_POLL_TYPE 8 /* uv_handle_type UV_POLL */
+#define UV_IDLE_TYPE 6 /* uv_handle_type UV_IDLE */
 #define UV_READABLE 1
 // uv_handle_t starts with `void *data` in every libuv 1.x.
 #define HANDLE_DATA(h) (*(void **)(h))
@@ -76,6 +82,12 @@ typedef struct {
   int polling;
   int finalized; // the JavaScript handle is gone
   int handle_closed; // libuv has released the poll handle (or never had it)
+  // The idle handle behind armFlush: onBatch(0) once at the loop's next idle phase, for
+  // datagrams queued outside a batch (answers that came from an upstream). An active idle handle
+  // also keeps the poll phase from blocking meanwhile (as Node's own setImmediate does).
+  uv_idle_t *idle;
+  int idle_closed;
+  int idle_armed;
   uint8_t *input, *input_meta, *output, *output_meta;
   // `slots` of each, in one allocation after the struct (an upstream socket needs few).
   struct mmsghdr *rmsgs, *smsgs;
@@ -100,8 +112,9 @@ static udp_socket *new_socket(int slots) {
 }
 
 static void maybe_free(udp_socket *s) {
-  if (s->finalized && s->handle_closed) {
+  if (s->finalized && s->handle_closed && s->idle_closed) {
     free(s->poll);
+    free(s->idle);
     free(s);
   }
 }
@@ -109,6 +122,12 @@ static void maybe_free(udp_socket *s) {
 static void on_closed(uv_handle_t *handle) {
   udp_socket *s = HANDLE_DATA(handle);
   s->handle_closed = 1;
+  maybe_free(s);
+}
+
+static void on_idle_closed(uv_handle_t *handle) {
+  udp_socket *s = HANDLE_DATA(handle);
+  s->idle_closed = 1;
   maybe_free(s);
 }
 
@@ -121,6 +140,11 @@ static void shut(udp_socket *s) {
     s->polling = 0;
   }
   if (!s->handle_closed && s->poll != NULL) uv_close((uv_handle_t *)s->poll, on_closed);
+  if (s->idle_armed) {
+    uv_idle_stop(s->idle);
+    s->idle_armed = 0;
+  }
+  if (!s->idle_closed && s->idle != NULL) uv_close((uv_handle_t *)s->idle, on_idle_closed);
   close(s->fd);
   s->fd = -1;
   for (int i = 0; i < 4; i++) {
@@ -201,6 +225,13 @@ static void call_js(udp_socket *s, int value) {
     }
   }
   napi_close_handle_scope(s->env, scope);
+}
+
+static void on_idle(uv_idle_t *handle) {
+  udp_socket *s = HANDLE_DATA(handle);
+  uv_idle_stop(handle);
+  s->idle_armed = 0;
+  if (s->fd >= 0) call_js(s, 0);
 }
 
 static void on_readable(uv_poll_t *handle, int status, int events) {
@@ -396,16 +427,19 @@ static napi_value open_udp(napi_env env, napi_callback_info info) {
 
   // The handle type is declared here, not taken from uv.h: make sure the number means "poll".
   const char *poll_name = uv_handle_type_name(UV_POLL_TYPE);
-  if (poll_name == NULL || strcmp(poll_name, "poll") != 0) {
+  const char *idle_name = uv_handle_type_name(UV_IDLE_TYPE);
+  if (poll_name == NULL || strcmp(poll_name, "poll") != 0 || idle_name == NULL || strcmp(idle_name, "idle") != 0) {
     close(fd);
-    napi_throw_error(env, NULL, "netio was built for another libuv (handle type 8 is not poll): rebuild it");
+    napi_throw_error(env, NULL, "netio was built for another libuv (handle types 8 and 6 are not poll and idle): rebuild it");
     return NULL;
   }
   udp_socket *s = new_socket(slots);
   uv_poll_t *poll = calloc(1, uv_handle_size(UV_POLL_TYPE));
-  if (s == NULL || poll == NULL) {
+  uv_idle_t *idle = calloc(1, uv_handle_size(UV_IDLE_TYPE));
+  if (s == NULL || poll == NULL || idle == NULL) {
     free(s);
     free(poll);
+    free(idle);
     close(fd);
     napi_throw_error(env, "ENOMEM", "out of memory");
     return NULL;
@@ -417,6 +451,8 @@ static napi_value open_udp(napi_env env, napi_callback_info info) {
   s->output_bytes = (size_t)slots * SLOT;
   s->poll = poll;
   s->handle_closed = 1; // until uv_poll_init succeeds
+  s->idle = idle;
+  s->idle_closed = 1; // until uv_idle_init succeeds
 
   napi_value result, external, buffers[4];
   uv_loop_t *loop = NULL;
@@ -425,6 +461,7 @@ static napi_value open_udp(napi_env env, napi_callback_info info) {
   if (!ok) {
     close(fd);
     free(poll);
+    free(idle);
     free(s);
     napi_throw_error(env, NULL, "cannot create the socket's handle");
     return NULL;
@@ -448,6 +485,14 @@ static napi_value open_udp(napi_env env, napi_callback_info info) {
     HANDLE_DATA(poll) = s;
     ok = uv_poll_start(poll, UV_READABLE, on_readable) == 0;
     s->polling = ok;
+  } else {
+    ok = 0;
+  }
+  if (ok && uv_idle_init(loop, idle) == 0) {
+    s->idle_closed = 0;
+    HANDLE_DATA(idle) = s;
+    // Armed for one loop turn at a time: it must not be what keeps the process alive.
+    uv_unref((uv_handle_t *)idle);
   } else {
     ok = 0;
   }
@@ -548,6 +593,16 @@ static napi_value connect_udp(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// armFlush(socket): onBatch(0) once at the loop's next idle phase (the listener then sends what
+// it queued outside a batch, in one sendmmsg); arming twice before it is one call.
+static napi_value arm_flush(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  udp_socket *s = socket_call(env, info, argv, 1);
+  if (s == NULL) return NULL;
+  if (s->fd >= 0 && !s->idle_closed && !s->idle_armed) s->idle_armed = uv_idle_start(s->idle, on_idle) == 0;
+  return NULL;
+}
+
 // unrefUdp(socket): the socket alone no longer keeps the event loop (the process) alive.
 static napi_value unref_udp(napi_env env, napi_callback_info info) {
   napi_value argv[1];
@@ -621,6 +676,7 @@ NAPI_MODULE_INIT() {
   export_function(env, exports, "closeUdp", close_udp);
   export_function(env, exports, "connectUdp", connect_udp);
   export_function(env, exports, "unrefUdp", unref_udp);
+  export_function(env, exports, "armFlush", arm_flush);
   export_int(env, exports, "BATCH", BATCH);
   export_int(env, exports, "SLOT", SLOT);
   export_int(env, exports, "META", META);

@@ -34,6 +34,8 @@ export interface Netio {
   connectUdp(socket: NetioSocket, address: string, port: number): void;
   /** The socket alone no longer keeps the process alive. */
   unrefUdp(socket: NetioSocket): void;
+  /** onBatch(0), once, at the loop's next idle phase: for datagrams queued outside a batch. */
+  armFlush(socket: NetioSocket): void;
   localPort(socket: NetioSocket): number;
   bufferSizes(socket: NetioSocket): [number, number];
   closeUdp(socket: NetioSocket): void;
@@ -55,7 +57,7 @@ export function loadNetio(path = NETIO_PATH): NetioLoad {
   try {
     const netio = createRequire(import.meta.url)(path) as Netio;
     const layoutOk = [netio.BATCH, netio.SLOT, netio.META, netio.TEXT_AT, netio.OUTPUT_BYTES].every((n) => Number.isInteger(n) && n > 0)
-      && typeof netio.openUdp === 'function' && typeof netio.sendBatch === 'function' && typeof netio.connectUdp === 'function';
+      && typeof netio.openUdp === 'function' && typeof netio.sendBatch === 'function' && typeof netio.connectUdp === 'function' && typeof netio.armFlush === 'function';
     result = layoutOk ? { netio } : { reason: `${path} is not the netio this firmware expects (rebuild with npm run build)` };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

@@ -186,10 +186,27 @@ describe('BatchedUdpListener', () => {
     for (const ctx of unsendable) listener.respond(ctx as unknown as RequestContext);
     const c = await client('udp4');
     sockets.push(c);
-    // They are flushed at the next check phase, on their own; a real question is still answered.
+    // They are flushed at the loop's next idle phase, on their own; a real question is still answered.
     const [reply] = await exchange(c, listener.port, '127.0.0.1', [Uint8Array.from([3, 4])]);
     expect([...reply!]).toEqual([4, 3]);
     expect(counters.unsent).toBe(3);
+  });
+
+  it('sends nothing of what waited for the idle phase when closed first, and nothing breaks', async () => {
+    const counters = emptyCounters();
+    const listener = listen(echoHandler([], reversed), counters);
+    const c = await client('udp4');
+    sockets.push(c);
+    const got: Buffer[] = [];
+    c.on('message', (msg) => got.push(msg));
+    listener.respond({ reply: Uint8Array.from([9]), source: '127.0.0.1', sourcePort: c.address().port } as unknown as RequestContext);
+    await listener.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(got).toEqual([]);
+    expect(counters.unsent).toBe(0);
+    // A fresh listener on another port is unaffected.
+    const [reply] = await exchange(c, listen(echoHandler([], reversed)).port, '127.0.0.1', [Uint8Array.from([1, 2])]);
+    expect([...reply!]).toEqual([2, 1]);
   });
 
   it('keeps answering when the handler throws, counting the error', async () => {
