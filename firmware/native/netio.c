@@ -308,6 +308,12 @@ static udp_socket *socket_call(napi_env env, napi_callback_info info, napi_value
   return socket_arg(env, argv[0]);
 }
 
+// The socket of a call that takes nothing else.
+static udp_socket *socket_only(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  return socket_call(env, info, argv, 1);
+}
+
 static int parse_address(int family, const char *text, struct sockaddr_storage *out, socklen_t *length) {
   memset(out, 0, sizeof *out);
   if (family == 4) {
@@ -596,8 +602,7 @@ static napi_value connect_udp(napi_env env, napi_callback_info info) {
 // armFlush(socket): onBatch(0) once at the loop's next idle phase (the listener then sends what
 // it queued outside a batch, in one sendmmsg); arming twice before it is one call.
 static napi_value arm_flush(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  udp_socket *s = socket_call(env, info, argv, 1);
+  udp_socket *s = socket_only(env, info);
   if (s == NULL) return NULL;
   if (s->fd >= 0 && !s->idle_closed && !s->idle_armed) s->idle_armed = uv_idle_start(s->idle, on_idle) == 0;
   return NULL;
@@ -605,8 +610,7 @@ static napi_value arm_flush(napi_env env, napi_callback_info info) {
 
 // unrefUdp(socket): the socket alone no longer keeps the event loop (the process) alive.
 static napi_value unref_udp(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  udp_socket *s = socket_call(env, info, argv, 1);
+  udp_socket *s = socket_only(env, info);
   if (s == NULL) return NULL;
   if (!s->handle_closed && s->poll != NULL) uv_unref((uv_handle_t *)s->poll);
   return NULL;
@@ -614,8 +618,7 @@ static napi_value unref_udp(napi_env env, napi_callback_info info) {
 
 // localPort(socket) -> the bound port (port 0 asks the kernel for one)
 static napi_value local_port(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  udp_socket *s = socket_call(env, info, argv, 1);
+  udp_socket *s = socket_only(env, info);
   if (s == NULL) return NULL;
   struct sockaddr_storage local;
   socklen_t length = sizeof local;
@@ -628,8 +631,7 @@ static napi_value local_port(napi_env env, napi_callback_info info) {
 
 // bufferSizes(socket) -> [receive, send] as the kernel reports them (Linux: twice the grant)
 static napi_value buffer_sizes(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  udp_socket *s = socket_call(env, info, argv, 1);
+  udp_socket *s = socket_only(env, info);
   if (s == NULL) return NULL;
   int sizes[2] = {0, 0};
   socklen_t length = sizeof sizes[0];
@@ -649,8 +651,7 @@ static napi_value buffer_sizes(napi_env env, napi_callback_info info) {
 
 // closeUdp(socket): stops receiving and closes the descriptor; idempotent.
 static napi_value close_udp(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  udp_socket *s = socket_call(env, info, argv, 1);
+  udp_socket *s = socket_only(env, info);
   if (s == NULL) return NULL;
   shut(s);
   return NULL;
