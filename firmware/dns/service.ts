@@ -219,7 +219,7 @@ export class DnsService {
       this.#logger.warn('dns.listen changed: the new listeners take effect after a restart');
     }
     if ((old.config.dns.udpIo ?? 'auto') !== (config.dns.udpIo ?? 'auto')) {
-      this.#logger.warn('dns.udpIo changed: the listeners keep their UDP I/O until a restart');
+      this.#logger.warn('dns.udpIo changed: the listeners and upstream sockets keep their UDP I/O until a restart');
     }
     this.#logger.info({ networks: next.directory.networks.length, upstreams: next.forwarder.upstreams.length }, 'DNS configuration reloaded');
   }

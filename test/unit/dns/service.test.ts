@@ -405,7 +405,7 @@ describe('DnsService UDP I/O (dns.udpIo)', () => {
     logger.warn = ((first: unknown, second?: unknown) => { warnings.push(String(typeof first === 'string' ? first : second)); }) as typeof logger.warn;
     const { service, port } = await startService(config({ udpIo: 'batched' }), { logger });
     service.reload(config({ udpIo: 'node' }));
-    expect(warnings).toContain('dns.udpIo changed: the listeners keep their UDP I/O until a restart');
+    expect(warnings).toContain('dns.udpIo changed: the listeners and upstream sockets keep their UDP I/O until a restart');
     expect(service.stats().udpIo).toEqual({ mode: 'batched' });
     expect((await ask(port, 'example.com')).rcode).toBe('NOERROR');
   });
