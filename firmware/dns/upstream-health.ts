@@ -39,31 +39,40 @@ export class UpstreamHealth {
     this.#settings = settings;
   }
 
-  failed(reason: FailureReason, error?: Error): void {
+  /** Failing: the last `failingAfter` tries or more failed, with no answer since. */
+  get failing(): boolean {
+    return this.#failing;
+  }
+
+  /** Counts a failed try; true when that made the upstream failing. */
+  failed(reason: FailureReason, error?: Error): boolean {
     this.#counts[reason] = (this.#counts[reason] ?? 0) + 1;
     this.#failures++;
     if (reason !== 'declined') this.#inARow++;
     if (this.#failing || this.#inARow < this.#settings.failingAfter) {
       if (this.#unreported) this.#line(error);
-      return;
+      return false;
     }
     this.#failing = true;
     this.#since = this.#settings.monotonic();
     this.#unreported = true;
     this.#line(error);
+    return true;
   }
 
-  answered(): void {
+  /** Counts an answer; true when the upstream was failing until now. */
+  answered(): boolean {
     this.#answers++;
     this.#inARow = 0;
     if (!this.#failing) {
       if (this.#unreported) this.#line();
-      return;
+      return false;
     }
     this.#failing = false;
     this.#downMs = this.#settings.monotonic() - this.#since;
     this.#unreported = true;
     this.#line();
+    return true;
   }
 
   /** Logs the state if a line is due and the rate limit allows it. */

@@ -2,10 +2,12 @@
 // and the one timer that ends every try that outlives the timeout.
 import type { ForwardListener, ForwardResult } from './upstream.ts';
 import type { PoolSocket } from './upstream-pool.ts';
+import type { Target } from './upstream-target.ts';
 import type { ParsedQuery } from './wire.ts';
 
 const EMPTY = new Uint8Array(0);
 const EMPTY_BUFFER = Buffer.alloc(0);
+const NO_TARGETS: readonly Target[] = [];
 
 /** One question on its way through the upstreams; reused once its listener has been told. */
 export class Pending {
@@ -14,8 +16,16 @@ export class Pending {
   /** Who is told how the question ended, and what it asked with. */
   listener: ForwardListener<unknown> | undefined = undefined;
   token: unknown = undefined;
-  /** Index of the upstream being tried. */
+  /** The upstreams in the order this question tries them (upstream-order.ts), and which one is next. */
+  order: readonly Target[] = NO_TARGETS;
   index = 0;
+  /** The upstream of the try in flight. */
+  target: Target | undefined = undefined;
+  /** Tries of this question that ran out of time, and the upstream of the last one. */
+  timeouts = 0;
+  timedOut: Target | undefined = undefined;
+  /** The question already had its second chance (or, for a probe, never gets one). */
+  retried = false;
   fallback: ForwardResult | undefined = undefined;
   /** The bytes of the current try (our ID in them). */
   query: Buffer = EMPTY_BUFFER;
@@ -35,6 +45,9 @@ export class Pending {
     this.fallback = undefined;
     this.query = EMPTY_BUFFER;
     this.socket = undefined;
+    this.order = NO_TARGETS;
+    this.target = undefined;
+    this.timedOut = undefined;
   }
 }
 

@@ -1,4 +1,7 @@
 // Forwarding to upstream resolvers over UDP, in order, each try bounded by the configured timeout.
+// The order puts failing upstreams last (upstream-order.ts). A question whose only timed-out try
+// went to an upstream that is not failing gets one more try there: a datagram lost on a school's
+// line is not an outage, and a device told SERVFAIL shows an error rather than asking again.
 //
 // Sockets: each upstream has a small pool of long-lived UDP sockets, each connected from a port
 // the kernel picks at random and replaced on a new port after a while (upstream-pool.ts). A try
@@ -15,6 +18,7 @@ import type { Logger } from '../log.ts';
 import type { Netio } from '../native/netio.ts';
 import type { HealthSettings } from './upstream-health.ts';
 import { AnswerCheck, buildUpstreamQuery, checkUpstreamAnswer, upstreamRcode } from './upstream-message.ts';
+import { TryOrder } from './upstream-order.ts';
 import { SocketPool, type PoolSocket } from './upstream-pool.ts';
 import { random16 } from './upstream-random.ts';
 import { netioSocketOpener } from './upstream-socket.ts';
@@ -62,6 +66,8 @@ export interface ForwarderOptions {
   healthLogIntervalMs?: number;
   /** Failed tries in a row, with no answer between them, that make an upstream "failing" (default 3). */
   failingAfter?: number;
+  /** How often a failing upstream behind answering ones is sent a copy of a question (default 2 s). */
+  probeIntervalMs?: number;
   /** Monotonic ms (tests). */
   monotonic?: () => number;
   /** The netio addon, when dns.udpIo uses it: the sockets then receive in batches (upstream-socket.ts). */
@@ -74,6 +80,9 @@ const NO_ANSWER: ForwardResult = Object.freeze({ response: undefined, upstream: 
 export interface ForwardListener<T> {
   forwarded(token: T, result: ForwardResult): void;
 }
+
+/** A probe's answer only tells the upstream's health (#tryEnded); nobody waits for it. */
+const PROBE_LISTENER: ForwardListener<unknown> = { forwarded: () => undefined };
 
 
 const DEFAULT_POOL_SIZE = 64;
@@ -95,6 +104,7 @@ export class Forwarder {
   readonly upstreams: readonly UpstreamTarget[];
   readonly timeoutMs: number;
   readonly #targets: Target[];
+  readonly #order: TryOrder;
   readonly #onFailure: ForwarderOptions['onFailure'];
   readonly #maxInFlight: number;
   readonly #live = new Set<() => void>();
@@ -121,6 +131,7 @@ export class Forwarder {
     };
     this.#targets = options.upstreams.map((u) => targetFor(u, poolSize, health));
     this.upstreams = this.#targets.map(({ name, address, port }) => ({ name, address, port }));
+    this.#order = new TryOrder(this.#targets, monotonic, options.probeIntervalMs);
     this.#pool = new SocketPool(
       this.#targets,
       {
@@ -150,15 +161,7 @@ export class Forwarder {
       this.#fail(this.#targets[0]!, 'overloaded');
       return NO_ANSWER;
     }
-    this.#forwarding++;
-    const p = this.#free.pop() ?? new Pending();
-    p.request = request;
-    p.q = q;
-    p.index = 0;
-    p.fallback = undefined;
-    p.live = true;
-    p.listener = listener as ForwardListener<unknown>;
-    p.token = token;
+    const p = this.#start(request, q, this.#order.current, listener as ForwardListener<unknown>, token);
     this.#asking = p;
     try {
       this.#try(p);
@@ -167,7 +170,35 @@ export class Forwarder {
     }
     const immediate = this.#immediate;
     this.#immediate = undefined;
+    const probes = this.#order.probesDue();
+    if (probes !== undefined) this.#probe(request, q, probes);
     return immediate;
+  }
+
+  #start(request: Uint8Array, q: ParsedQuery, order: readonly Target[], listener: ForwardListener<unknown>, token: unknown): Pending {
+    this.#forwarding++;
+    const p = this.#free.pop() ?? new Pending();
+    p.request = request;
+    p.q = q;
+    p.order = order;
+    p.index = 0;
+    p.timeouts = 0;
+    p.retried = false;
+    p.fallback = undefined;
+    p.live = true;
+    p.listener = listener;
+    p.token = token;
+    return p;
+  }
+
+  /** Copies the question to each failing upstream in `targets`, within the in-flight cap. */
+  #probe(request: Uint8Array, q: ParsedQuery, targets: readonly Target[]): void {
+    for (const target of targets) {
+      if (this.#closed || this.#forwarding >= this.#maxInFlight) return;
+      const p = this.#start(request, q, [target], PROBE_LISTENER, undefined);
+      p.retried = true;
+      this.#try(p);
+    }
   }
 
   /** Ends every exchange in flight (they report failure) and refuses new ones. */
@@ -195,13 +226,19 @@ export class Forwarder {
 
   // ---- one question through the upstreams ----
 
-  /** Starts the try of upstream `p.index` (or ends the question when none is left). */
+  /** Starts the try of upstream `p.order[p.index]`, or the second chance, or ends the question. */
   #try(p: Pending): void {
-    if (this.#closed || p.index >= this.#targets.length) {
+    let target = p.order[p.index];
+    if (target === undefined && !p.retried && p.timeouts === 1 && !p.timedOut!.health.failing) {
+      // One try was lost and its upstream is answering others: once more, there only.
+      p.retried = true;
+      target = p.timedOut;
+    }
+    if (this.#closed || target === undefined) {
       this.#done(p, p.fallback ?? NO_ANSWER);
       return;
     }
-    const target = this.#targets[p.index]!;
+    p.target = target;
     let ps: PoolSocket;
     try {
       ps = this.#pool.socketFor(target);
@@ -235,7 +272,7 @@ export class Forwarder {
       this.#try(p);
       return;
     }
-    target.health.answered();
+    if (target.health.answered()) this.#order.update();
     const rcode = upstreamRcode(response!);
     if (rcode === Rcode.SERVFAIL || rcode === Rcode.REFUSED) {
       // An upstream that answers SERVFAIL/REFUSED is passed over, but its answer beats none at all.
@@ -282,7 +319,9 @@ export class Forwarder {
 
   /** The try ran out of time. */
   #expired(p: Pending): void {
-    const target = p.socket?.target ?? this.#targets[p.index]!;
+    const target = p.target!;
+    p.timeouts++;
+    p.timedOut = target;
     this.#detach(p);
     this.#tryEnded(p, target, TryEnd.failed, undefined, 'timeout');
   }
@@ -340,7 +379,7 @@ export class Forwarder {
 
   #fail(target: Target, reason: FailureReason, error?: Error): void {
     if (reason === 'closed') return;
-    if (reason !== 'overloaded') target.health.failed(reason, error);
+    if (reason !== 'overloaded' && target.health.failed(reason, error)) this.#order.update();
     try {
       this.#onFailure?.(target, reason, error);
     } catch {

@@ -153,6 +153,12 @@ describe.each(ioModes)('Forwarder (%s)', (_io, io) => {
   });
 });
 
+/** questionFor's packet and parsed query, as Forwarder.ask's first two arguments. */
+function args(name: string): [Uint8Array, ParsedQuery] {
+  const { packet, q } = questionFor(name);
+  return [packet, q];
+}
+
 function questionFor(name: string, id = 0x0102): { packet: Uint8Array; q: ParsedQuery } {
   const packet = query(name, 1, { h: { id } });
   const q = new ParsedQuery();
@@ -161,17 +167,25 @@ function questionFor(name: string, id = 0x0102): { packet: Uint8Array; q: Parsed
 }
 
 /** A loopback upstream that is silent until `answering` is set, then answers A 192.0.2.1. */
-async function startSwitchableUpstream(): Promise<{ port: number; answering: boolean; close(): Promise<void> }> {
+/**
+ * An upstream that answers only while `answering`; with `dropFirst`, it also ignores the first
+ * datagram for each name (a lost datagram). `seen`: every name it received, in order.
+ */
+async function startSwitchableUpstream(): Promise<{ port: number; answering: boolean; dropFirst: boolean; seen: string[]; close(): Promise<void> }> {
   const udp = dgram.createSocket('udp4');
   const state = {
     port: 0,
     answering: false,
+    dropFirst: false,
+    seen: [] as string[],
     close: () => new Promise<void>((resolve) => udp.close(() => resolve())),
   };
   udp.on('message', (msg, rinfo) => {
-    if (!state.answering) return;
     const q = dnsPacket.decode(msg);
     const question = q.questions![0]!;
+    const before = state.seen.includes(question.name);
+    state.seen.push(question.name);
+    if (!state.answering || (state.dropFirst && !before)) return;
     udp.send(dnsPacket.encode({ type: 'response', id: q.id, flags: dnsPacket.RECURSION_DESIRED, questions: [question], answers: [{ type: 'A', name: question.name, ttl: 60, data: '192.0.2.1' }] }), rinfo.port, rinfo.address);
   });
   await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', () => resolve()));
@@ -191,6 +205,83 @@ function recordingLogger(lines: Line[]): Logger {
   };
   return { warn: record('warn'), info: record('info'), debug: () => {}, error: () => {} } as unknown as Logger;
 }
+
+describe.each(ioModes)('Forwarder try order and second chances (%s)', (_io, io) => {
+  const forwarder = (options: ForwarderOptions): Forwarder => new Forwarder({ ...options, ...io() });
+
+  it('asks again once when a datagram is lost, and not when the upstream is failing', async () => {
+    const upstream = await startSwitchableUpstream();
+    upstream.answering = true;
+    upstream.dropFirst = true;
+    const failures: FailureReason[] = [];
+    const f = forwarder({ upstreams: [{ name: 'lossy', address: '127.0.0.1', port: upstream.port }], timeoutMs: 100, onFailure: (_u, reason) => failures.push(reason) });
+    try {
+      const { packet, q } = questionFor('lost.example');
+      const result = await forward(f, packet, q);
+      expect(result.upstream).toBe('lossy');
+      expect(decodeReply(result.response!).answers.map((a) => a.data)).toEqual(['192.0.2.1']);
+      expect(upstream.seen).toEqual(['lost.example', 'lost.example']);
+      expect(failures).toEqual(['timeout']);
+
+      // Silent now: a's try and its second chance, then b's try makes three in a row (failing),
+      // after which no question is asked twice.
+      upstream.answering = false;
+      for (const name of ['a.example', 'b.example', 'c.example']) expect((await forward(f, ...args(name))).response).toBeUndefined();
+      expect(upstream.seen.slice(2)).toEqual(['a.example', 'a.example', 'b.example', 'c.example']);
+    } finally {
+      f.close();
+      await upstream.close();
+    }
+  });
+
+  it('gives no second chance to a question that already waited out two tries', async () => {
+    const first = await startSwitchableUpstream();
+    const second = await startSwitchableUpstream();
+    const f = forwarder({
+      upstreams: [{ name: 'first', address: '127.0.0.1', port: first.port }, { name: 'second', address: '127.0.0.1', port: second.port }],
+      timeoutMs: 100,
+    });
+    try {
+      expect((await forward(f, ...args('two.example'))).response).toBeUndefined();
+      expect([first.seen, second.seen]).toEqual([['two.example'], ['two.example']]);
+    } finally {
+      f.close();
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it('moves a failing upstream behind the answering ones, probes it, and puts it back first when it answers', async () => {
+    const primary = await startSwitchableUpstream();
+    const f = forwarder({
+      upstreams: [{ name: 'primary', address: '127.0.0.1', port: primary.port }, { name: 'live', address: '127.0.0.1', port: live.port }],
+      timeoutMs: 100,
+      probeIntervalMs: 300,
+    });
+    try {
+      // Three timeouts in a row make the primary failing; each question still gets its answer.
+      for (const name of ['p1.example', 'p2.example', 'p3.example']) expect((await forward(f, ...args(name))).upstream).toBe('live');
+      expect(primary.seen).toEqual(['p1.example', 'p2.example', 'p3.example']);
+      // From now on questions go to the live upstream first: answered well within one timeout.
+      const started = performance.now();
+      expect((await forward(f, ...args('p4.example'))).upstream).toBe('live');
+      expect(performance.now() - started).toBeLessThan(100);
+      expect(primary.seen).toHaveLength(3);
+
+      primary.answering = true;
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      // The probe interval has passed: this question is answered by the live upstream and copied
+      // to the primary, whose answer puts it back first.
+      expect((await forward(f, ...args('p5.example'))).upstream).toBe('live');
+      await vi.waitFor(() => expect(primary.seen.at(-1)).toBe('p5.example'), { timeout: 2000 });
+      await vi.waitFor(() => expect(f.inFlight).toBe(0), { timeout: 2000 });
+      expect((await forward(f, ...args('p6.example'))).upstream).toBe('primary');
+    } finally {
+      f.close();
+      await primary.close();
+    }
+  });
+});
 
 describe.each(ioModes)('Forwarder socket pool (%s)', (_io, io) => {
   const forwarder = (options: ForwarderOptions): Forwarder => new Forwarder({ ...options, ...io() });
@@ -289,10 +380,11 @@ describe('upstream health lines', () => {
         }, { timeout: 5000, interval: 10 });
         return pending;
       };
+      // Two tries: the first, and its second chance there (one lost datagram is not an outage).
       expect((await ask('a.example')).response).toBeUndefined();
+      expect(lines).toEqual([]); // nor are two
+      // One try: the third failure in a row makes it failing, so no second chance.
       expect((await ask('b.example')).response).toBeUndefined();
-      expect(lines).toEqual([]); // one or two lost datagrams are not an outage
-      expect((await ask('c.example')).response).toBeUndefined();
       expect(lines).toHaveLength(1);
       expect(lines[0]!.level).toBe('warn');
       expect(lines[0]!.fields).toMatchObject({ upstream: 'flaky', address: `127.0.0.1:${upstream.port}`, failures: 3, byReason: { timeout: 3 } });
@@ -310,14 +402,15 @@ describe('upstream health lines', () => {
       expect(lines[1]!.fields).toMatchObject({ upstream: 'flaky', failures: 1, byReason: { timeout: 1 }, answers: 2 });
       expect(lines[1]!.fields.downForMs).toBeGreaterThan(0);
 
-      // Failing again at once: at most one line a minute, so it waits too.
+      // Failing again at once: at most one line a minute, so it waits too. g's first try and
+      // second chance, h's try (failing now), i's and j's.
       upstream.answering = false;
       for (const name of ['g.example', 'h.example', 'i.example']) await ask(name);
       expect(lines).toHaveLength(2);
       clock += 60_000;
       await ask('j.example');
       expect(lines).toHaveLength(3);
-      expect(lines[2]!).toMatchObject({ level: 'warn', fields: { failures: 4, byReason: { timeout: 4 } } });
+      expect(lines[2]!).toMatchObject({ level: 'warn', fields: { failures: 5, byReason: { timeout: 5 } } });
     } finally {
       f.close();
       await upstream.close();
