@@ -22,6 +22,7 @@ export function formatStatus(s: DaemonStatus): string {
   config    ${s.configFile}
   admin     ${s.admin.url}
   dns       ${s.dns.listening.map((l) => `${l.transport} ${l.address}:${l.port}`).join(', ')}; UDP ${s.dns.udpIo.mode === 'batched' ? 'batched (netio)' : `through dgram${s.dns.udpIo.reason ? ` (${s.dns.udpIo.reason})` : ''}`}
+  upstream  ${upstreams(s.dns)}
   answers   ${verdicts}
   state     schema ${s.state.schemaVersion}, ${s.state.devices} devices, ${s.state.auditEntries} audit entries
   memory    ${memory(s.memory, s.dns.matcher.bytes)}
@@ -29,6 +30,12 @@ export function formatStatus(s: DaemonStatus): string {
 
 ${networks}
 `;
+}
+
+function upstreams(dns: DaemonStatus['dns']): string {
+  if (dns.upstreams.length === 0) return 'none: every forwarded question is answered SERVFAIL';
+  const each = dns.upstreams.map((u) => `${u.name} ${u.address.includes(':') ? `[${u.address}]` : u.address}:${u.port}${u.failing ? ' FAILING' : ''}`);
+  return `${each.join(', ')}${dns.upstreamSource === 'system' ? ' (from /etc/resolv.conf)' : ''}`;
 }
 
 const mb = (bytes: number): string => `${Math.round(bytes / 1048576)} MB`;

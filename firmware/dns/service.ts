@@ -45,6 +45,7 @@ export const DnsStatsSchema = Type.Object({
     name: Type.String(),
     address: Type.String(),
     port: Type.Integer({ minimum: 1, maximum: 65535 }),
+    failing: Type.Boolean({ description: 'its last tries failed with no answer since: questions try it after the others' }),
   }, { additionalProperties: false })),
   upstreamSource: Type.Union([Type.Literal('config'), Type.Literal('system')], { description: 'system: dns.upstreams is empty, /etc/resolv.conf is used' }),
   rateLimit: Type.Object({
@@ -259,7 +260,7 @@ export class DnsService {
       events: { buffered: this.events.size, capacity: this.events.capacity, dropped: this.events.dropped },
       udpIo: { mode: this.#udpIo.netio ? 'batched' : 'node', ...(this.#udpIo.reason === undefined ? {} : { reason: this.#udpIo.reason }) },
       listening: this.#server.listening(),
-      upstreams: r.forwarder.upstreams.map((u) => ({ name: u.name, address: u.address, port: u.port })),
+      upstreams: r.forwarder.upstreamStates(),
       upstreamSource: r.upstreamSource,
       rateLimit: { perSecond: r.config.dns.rateLimitPerSecond, clientsTracked: this.#buckets.size },
       cache: this.#cache.stats(),

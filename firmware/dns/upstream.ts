@@ -214,6 +214,11 @@ export class Forwarder {
     this.#timeouts.clear();
   }
 
+  /** Each upstream in configured order, and whether it is failing (tried after the others). */
+  upstreamStates(): { name: string; address: string; port: number; failing: boolean }[] {
+    return this.#targets.map((t) => ({ name: t.name, address: t.address, port: t.port, failing: t.health.failing }));
+  }
+
   /** Questions being forwarded now. */
   get inFlight(): number {
     return this.#forwarding;

@@ -116,6 +116,10 @@ describe('schoolgate with a running daemon', () => {
     const human = await daemon.cli(['status']);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/pupil\s+pupil\s+127\.20\.0\.0\/16\s+lo\s+pupil\s+1/);
+    const upstream = daemon.config.dns.upstreams[0]!;
+    expect(human.stdout).toContain(`upstream  test-upstream ${upstream.address}:${upstream.port}\n`);
+    const json = JSON.parse((await daemon.cli(['status', '--json'])).stdout);
+    expect(json.dns.upstreams).toEqual([{ name: 'test-upstream', address: upstream.address, port: upstream.port, failing: false }]);
   });
 
   it('check names the list and line that blocked a name, for a network', async () => {

@@ -262,6 +262,7 @@ describe.each(ioModes)('Forwarder try order and second chances (%s)', (_io, io) 
       // Three timeouts in a row make the primary failing; each question still gets its answer.
       for (const name of ['p1.example', 'p2.example', 'p3.example']) expect((await forward(f, ...args(name))).upstream).toBe('live');
       expect(primary.seen).toEqual(['p1.example', 'p2.example', 'p3.example']);
+      expect(f.upstreamStates().map((u) => [u.name, u.failing])).toEqual([['primary', true], ['live', false]]);
       // From now on questions go to the live upstream first: answered well within one timeout.
       const started = performance.now();
       expect((await forward(f, ...args('p4.example'))).upstream).toBe('live');
@@ -276,6 +277,7 @@ describe.each(ioModes)('Forwarder try order and second chances (%s)', (_io, io) 
       await vi.waitFor(() => expect(primary.seen.at(-1)).toBe('p5.example'), { timeout: 2000 });
       await vi.waitFor(() => expect(f.inFlight).toBe(0), { timeout: 2000 });
       expect((await forward(f, ...args('p6.example'))).upstream).toBe('primary');
+      expect(f.upstreamStates().map((u) => u.failing)).toEqual([false, false]);
     } finally {
       f.close();
       await primary.close();
