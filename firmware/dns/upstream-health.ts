@@ -1,7 +1,7 @@
 // What the journal hears about one upstream: the first failure of an upstream that was answering
 // at warn, its first answer after failing at info, at most one line per upstream per interval,
 // each with the failure counts since the last line. An upstream that answers (even SERVFAIL or
-// REFUSED) is up; silence and errors mean down.
+// REFUSED) is up; silence and errors mean down. A try lost while it answered others says neither.
 import type { Logger } from '../log.ts';
 import type { FailureReason } from './upstream.ts';
 
@@ -23,6 +23,8 @@ export class UpstreamHealth {
   #counts: Partial<Record<FailureReason, number>> = {};
   #failures = 0;
   #answers = 0;
+  /** Answers ever: a try that times out while this grew was lost, not met by silence. */
+  #answerCount = 0;
   /** Failed tries since the last answer. */
   #inARow = 0;
   #lastLine = Number.NEGATIVE_INFINITY;
@@ -44,11 +46,15 @@ export class UpstreamHealth {
     return this.#failing;
   }
 
+  get answerCount(): number {
+    return this.#answerCount;
+  }
+
   /** Counts a failed try; true when that made the upstream failing. */
   failed(reason: FailureReason, error?: Error): boolean {
     this.#counts[reason] = (this.#counts[reason] ?? 0) + 1;
     this.#failures++;
-    if (reason !== 'declined') this.#inARow++;
+    if (reason !== 'declined' && reason !== 'lost') this.#inARow++;
     if (this.#failing || this.#inARow < this.#settings.failingAfter) {
       if (this.#unreported) this.#line(error);
       return false;
@@ -63,6 +69,7 @@ export class UpstreamHealth {
   /** Counts an answer; true when the upstream was failing until now. */
   answered(): boolean {
     this.#answers++;
+    this.#answerCount++;
     this.#inARow = 0;
     if (!this.#failing) {
       if (this.#unreported) this.#line();

@@ -19,8 +19,9 @@ export class Pending {
   /** The upstreams in the order this question tries them (upstream-order.ts), and which one is next. */
   order: readonly Target[] = NO_TARGETS;
   index = 0;
-  /** The upstream of the try in flight. */
+  /** The upstream of the try in flight, and how many answers it had given when the try went out. */
   target: Target | undefined = undefined;
+  answersAtSend = 0;
   /** Tries of this question that ran out of time, and the upstream of the last one. */
   timeouts = 0;
   timedOut: Target | undefined = undefined;

@@ -1,7 +1,9 @@
 // Forwarding to upstream resolvers over UDP, in order, each try bounded by the configured timeout.
 // The order puts failing upstreams last (upstream-order.ts). A question whose only timed-out try
 // went to an upstream that is not failing gets one more try there: a datagram lost on a school's
-// line is not an outage, and a device told SERVFAIL shows an error rather than asking again.
+// line is not an outage, and a device told SERVFAIL shows an error rather than asking again. A
+// try that times out while its upstream answers questions sent after it was lost (`lost`), and
+// does not count towards the upstream failing: a burst of drops must not push it to the back.
 //
 // Sockets: each upstream has a small pool of long-lived UDP sockets, each connected from a port
 // the kernel picks at random and replaced on a new port after a while (upstream-pool.ts). A try
@@ -33,7 +35,12 @@ export interface UpstreamTarget {
   readonly port: number;
 }
 
-export type FailureReason = 'timeout' | 'unreachable' | 'error' | 'bad-answer' | 'declined' | 'closed' | 'overloaded';
+/**
+ * Why a try failed. `timeout`: no answer in time, and none to any other question sent since;
+ * `lost`: no answer in time, while the upstream answered questions sent after it (a datagram lost
+ * on the way, not an outage).
+ */
+export type FailureReason = 'timeout' | 'lost' | 'unreachable' | 'error' | 'bad-answer' | 'declined' | 'closed' | 'overloaded';
 
 export interface ForwardResult {
   /**
@@ -244,6 +251,7 @@ export class Forwarder {
       return;
     }
     p.target = target;
+    p.answersAtSend = target.health.answerCount;
     let ps: PoolSocket;
     try {
       ps = this.#pool.socketFor(target);
@@ -328,7 +336,7 @@ export class Forwarder {
     p.timeouts++;
     p.timedOut = target;
     this.#detach(p);
-    this.#tryEnded(p, target, TryEnd.failed, undefined, 'timeout');
+    this.#tryEnded(p, target, TryEnd.failed, undefined, target.health.answerCount === p.answersAtSend ? 'timeout' : 'lost');
   }
 
   // ---- answers and socket errors ----

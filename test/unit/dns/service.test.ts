@@ -138,7 +138,7 @@ describe('DnsService', () => {
     expect(Value.Check(DnsStatsSchema, stats)).toBe(true);
     expect(stats.counters.byVerdict.forwarded).toBe(2);
     expect(stats.counters.byNetwork.pupil).toBe(2);
-    expect(stats.upstreams).toEqual([{ name: 'live', address: '127.0.0.1', port: live.port }]);
+    expect(stats.upstreams).toEqual([{ name: 'live', address: '127.0.0.1', port: live.port, failing: false }]);
     expect(stats.listening.map((l) => l.transport).sort()).toEqual(['tcp', 'udp']);
 
     // Upstream saw our own random IDs, each from its own socket, with EDNS only where the client used it.
@@ -346,7 +346,7 @@ describe('DnsService', () => {
     // Not started (port 53 needs root): the choice of upstreams is made at construction.
     const stats = service.stats();
     expect(stats.upstreamSource).toBe('system');
-    expect(stats.upstreams).toEqual([{ name: 'system 127.0.0.2', address: '127.0.0.2', port: 53 }]);
+    expect(stats.upstreams).toEqual([{ name: 'system 127.0.0.2', address: '127.0.0.2', port: 53, failing: false }]);
   });
 });
 

@@ -168,15 +168,15 @@ function questionFor(name: string, id = 0x0102): { packet: Uint8Array; q: Parsed
 
 /** A loopback upstream that is silent until `answering` is set, then answers A 192.0.2.1. */
 /**
- * An upstream that answers only while `answering`; with `dropFirst`, it also ignores the first
- * datagram for each name (a lost datagram). `seen`: every name it received, in order.
+ * An upstream that answers only while `answering`; it also ignores the first datagram for each
+ * name `dropFirstOf` matches (a lost datagram). `seen`: every name it received, in order.
  */
-async function startSwitchableUpstream(): Promise<{ port: number; answering: boolean; dropFirst: boolean; seen: string[]; close(): Promise<void> }> {
+async function startSwitchableUpstream(): Promise<{ port: number; answering: boolean; dropFirstOf: RegExp | undefined; seen: string[]; close(): Promise<void> }> {
   const udp = dgram.createSocket('udp4');
   const state = {
     port: 0,
     answering: false,
-    dropFirst: false,
+    dropFirstOf: undefined as RegExp | undefined,
     seen: [] as string[],
     close: () => new Promise<void>((resolve) => udp.close(() => resolve())),
   };
@@ -185,7 +185,7 @@ async function startSwitchableUpstream(): Promise<{ port: number; answering: boo
     const question = q.questions![0]!;
     const before = state.seen.includes(question.name);
     state.seen.push(question.name);
-    if (!state.answering || (state.dropFirst && !before)) return;
+    if (!state.answering || (state.dropFirstOf?.test(question.name) === true && !before)) return;
     udp.send(dnsPacket.encode({ type: 'response', id: q.id, flags: dnsPacket.RECURSION_DESIRED, questions: [question], answers: [{ type: 'A', name: question.name, ttl: 60, data: '192.0.2.1' }] }), rinfo.port, rinfo.address);
   });
   await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', () => resolve()));
@@ -212,7 +212,7 @@ describe.each(ioModes)('Forwarder try order and second chances (%s)', (_io, io) 
   it('asks again once when a datagram is lost, and not when the upstream is failing', async () => {
     const upstream = await startSwitchableUpstream();
     upstream.answering = true;
-    upstream.dropFirst = true;
+    upstream.dropFirstOf = /./;
     const failures: FailureReason[] = [];
     const f = forwarder({ upstreams: [{ name: 'lossy', address: '127.0.0.1', port: upstream.port }], timeoutMs: 100, onFailure: (_u, reason) => failures.push(reason) });
     try {
@@ -228,6 +228,27 @@ describe.each(ioModes)('Forwarder try order and second chances (%s)', (_io, io) 
       upstream.answering = false;
       for (const name of ['a.example', 'b.example', 'c.example']) expect((await forward(f, ...args(name))).response).toBeUndefined();
       expect(upstream.seen.slice(2)).toEqual(['a.example', 'a.example', 'b.example', 'c.example']);
+    } finally {
+      f.close();
+      await upstream.close();
+    }
+  });
+
+  it('counts tries lost while the upstream answers others as lost, not as an outage, and asks each again', async () => {
+    const upstream = await startSwitchableUpstream();
+    upstream.answering = true;
+    upstream.dropFirstOf = /^lost/;
+    const failures: FailureReason[] = [];
+    const f = forwarder({ upstreams: [{ name: 'lossy', address: '127.0.0.1', port: upstream.port }], timeoutMs: 150, onFailure: (_u, reason) => failures.push(reason) });
+    try {
+      // Four lost at once (more than the three timeouts in a row that make an upstream failing),
+      // while a question sent after them is answered.
+      const lost = ['lost1.example', 'lost2.example', 'lost3.example', 'lost4.example'].map((name) => forward(f, ...args(name)));
+      expect((await forward(f, ...args('ok.example'))).upstream).toBe('lossy');
+      const results = await Promise.all(lost);
+      expect(results.map((r) => r.upstream)).toEqual(['lossy', 'lossy', 'lossy', 'lossy']);
+      expect(failures).toEqual(['lost', 'lost', 'lost', 'lost']);
+      expect(f.upstreamStates()[0]!.failing).toBe(false);
     } finally {
       f.close();
       await upstream.close();

@@ -126,7 +126,7 @@ describe('the cache', () => {
     expect(stale.rcode).toBe('NOERROR');
     expect(stale.data).toEqual(['192.0.2.10']);
     expect(stale.answers[0]!.ttl).toBe(30);
-    expect(upstream.asked('cached.test')).toBe(2); // it was asked, and said nothing
+    expect(upstream.asked('cached.test')).toBe(3); // it was asked, and once more, and said nothing
     expect(w.events().map((e) => e.verdict)).toEqual(['forwarded', 'cached', 'stale']);
     const cache = w.service.stats().cache;
     expect(cache.hits).toBe(1);
