@@ -3,7 +3,7 @@
 // is written once. A subclass only says what an answer (or the forwarder giving up) becomes.
 import type { RequestContext } from './context.ts';
 import { ANSWERED, WAIT, type StageStep } from './stage.ts';
-import type { ForwardListener, ForwardResult, Forwarder } from './upstream.ts';
+import type { ForwardListener, ForwardResult, Forwarder } from './upstream/forwarder.ts';
 import type { ParsedQuery } from './wire.ts';
 
 export abstract class ForwardingStage implements ForwardListener<RequestContext> {

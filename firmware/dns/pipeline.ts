@@ -22,8 +22,8 @@ import { RateLimit } from './stages/rate-limit.ts';
 import { RefuseOutsiders } from './stages/refuse-outsiders.ts';
 import { SafeSearchRewrite } from './stages/safe-search.ts';
 import type { TokenBuckets } from './token-buckets.ts';
-import { UpstreamBlocks } from './upstream-blocks.ts';
-import type { Forwarder } from './upstream.ts';
+import { UpstreamBlocks } from './upstream/blocks.ts';
+import type { Forwarder } from './upstream/forwarder.ts';
 
 export interface PipelineDeps {
   config: Readonly<Config>;

@@ -75,7 +75,7 @@ class UdpListener implements Responder {
     if (ctx.reply === undefined || !this.#open) return;
     // Without a callback Node drops a failed send (a full buffer) silently; the client asks again.
     // A copy: dgram may keep the buffer until it is sent, and a forwarded reply can be a view of
-    // an upstream socket's receive buffer that is reused once this returns (upstream-socket.ts).
+    // an upstream socket's receive buffer that is reused once this returns (upstream/socket.ts).
     this.socket.send(Buffer.from(ctx.reply), ctx.sourcePort, ctx.source);
   }
 

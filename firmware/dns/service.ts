@@ -23,7 +23,7 @@ import { buildPipeline } from './pipeline.ts';
 import { parseResolvConf, selectSystemResolvers } from './resolv-conf.ts';
 import { DnsServer, type TcpLimits } from './server.ts';
 import { TokenBuckets } from './token-buckets.ts';
-import { Forwarder, type UpstreamTarget } from './upstream.ts';
+import { Forwarder, type UpstreamTarget } from './upstream/forwarder.ts';
 
 export const DnsStatsSchema = Type.Object({
   counters: DnsCountersSchema,

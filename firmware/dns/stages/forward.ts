@@ -4,8 +4,8 @@
 import { answer, type RequestContext } from '../context.ts';
 import { ForwardingStage } from '../forwarding-stage.ts';
 import type { Stage, StageStep } from '../stage.ts';
-import type { ForwardResult, Forwarder } from '../upstream.ts';
-import { restoreId, upstreamRcode } from '../upstream-message.ts';
+import type { ForwardResult, Forwarder } from '../upstream/forwarder.ts';
+import { restoreId, upstreamRcode } from '../upstream/message.ts';
 import { Rcode } from '../wire.ts';
 
 /** Where a stale answer may come from when the upstreams are all down. */

@@ -13,7 +13,7 @@ import { Inspection, inspectAnswer, InspectOutcome } from '../inspect.ts';
 import { Decision } from '../policy/decision.ts';
 import { rebindingVerdict, type RebindingOptions } from '../private-addresses.ts';
 import { NEXT, type Stage, type StageResult } from '../stage.ts';
-import type { UpstreamBlocks } from '../upstream-blocks.ts';
+import type { UpstreamBlocks } from '../upstream/blocks.ts';
 import { Rcode } from '../wire.ts';
 
 export interface InspectOptions {

@@ -10,8 +10,8 @@ import { encodeName } from '../name.ts';
 import { cnameRecord, type SynthRecord } from '../reply.ts';
 import { ForwardingStage } from '../forwarding-stage.ts';
 import { ANSWERED, NEXT, type Stage, type StageStep } from '../stage.ts';
-import type { ForwardResult, Forwarder } from '../upstream.ts';
-import { upstreamRcode } from '../upstream-message.ts';
+import type { ForwardResult, Forwarder } from '../upstream/forwarder.ts';
+import { upstreamRcode } from '../upstream/message.ts';
 import { ParsedQuery, QClass, QType, Rcode, readQuery, HEADER_LENGTH, FLAG_RD } from '../wire.ts';
 
 /** Longest we let the rewrite be cached by clients, whatever the safe host's own TTL. */

@@ -15,7 +15,7 @@ import { emptyCounters, EventBuffer } from '../../../firmware/dns/events.ts';
 import { QueryHandler } from '../../../firmware/dns/handler.ts';
 import { buildPipeline } from '../../../firmware/dns/pipeline.ts';
 import { TokenBuckets } from '../../../firmware/dns/token-buckets.ts';
-import { Forwarder } from '../../../firmware/dns/upstream.ts';
+import { Forwarder } from '../../../firmware/dns/upstream/forwarder.ts';
 import { ParsedQuery, readQuery } from '../../../firmware/dns/wire.ts';
 import { silentLogger } from '../../../firmware/log.ts';
 import { decodeReply, lastDecodedLength } from './decoded.ts';

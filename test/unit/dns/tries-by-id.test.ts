@@ -2,7 +2,7 @@
 // order of adds and removals.
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { Pending, TriesById } from '../../../firmware/dns/upstream-tries.ts';
+import { Pending, TriesById } from '../../../firmware/dns/upstream/tries.ts';
 
 it('keeps the same tries under the same IDs as a Map, through any adds, removals and clears', () => {
   const op = fc.oneof(

@@ -4,7 +4,7 @@ import dnsPacket from 'dns-packet';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { writeReply } from '../../../firmware/dns/reply.ts';
-import { AnswerCheck, buildUpstreamQuery, checkUpstreamAnswer } from '../../../firmware/dns/upstream-message.ts';
+import { AnswerCheck, buildUpstreamQuery, checkUpstreamAnswer } from '../../../firmware/dns/upstream/message.ts';
 import { ParsedQuery, ReadOutcome, readQuery } from '../../../firmware/dns/wire.ts';
 
 const label = fc.stringMatching(/^[A-Za-z0-9_-]{1,63}$/);

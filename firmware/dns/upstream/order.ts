@@ -1,10 +1,10 @@
 // Which upstream a question tries first. In configuration order, except that an upstream which is
-// failing (upstream-health.ts) goes after the ones that answer: otherwise, while a school's
+// failing (health.ts) goes after the ones that answer: otherwise, while a school's
 // primary resolver is down, every question would wait out its timeout there before reaching the
 // secondary, and every page would load seconds late. Moved back, a failing upstream would never
 // be asked again, so every probe interval one question is also copied to it (a probe, whose
 // answer nobody waits for): its first answer puts it back in its place.
-import type { Target } from './upstream-target.ts';
+import type { Target } from './target.ts';
 
 export const DEFAULT_PROBE_INTERVAL_MS = 2000;
 

@@ -6,8 +6,8 @@
 // given up at once rather than at the timeout. A socket never keeps the process alive alone.
 import dgram from 'node:dgram';
 import { constants } from 'node:os';
-import type { Netio } from '../native/netio.ts';
-import { sameAddress, type Target } from './upstream-target.ts';
+import type { Netio } from '../../native/netio.ts';
+import { sameAddress, type Target } from './target.ts';
 
 export interface UpstreamSocketEvents {
   /**

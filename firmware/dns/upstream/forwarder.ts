@@ -1,33 +1,33 @@
 // Forwarding to upstream resolvers over UDP, in order, each try bounded by the configured timeout.
-// The order puts failing upstreams last (upstream-order.ts). A question whose only timed-out try
+// The order puts failing upstreams last (order.ts). A question whose only timed-out try
 // went to an upstream that is not failing gets one more try there: a datagram lost on a school's
 // line is not an outage, and a device told SERVFAIL shows an error rather than asking again. A
 // try that times out while its upstream answers questions sent after it was lost (`lost`), and
 // does not count towards the upstream failing: a burst of drops must not push it to the back.
 //
 // Sockets: each upstream has a small pool of long-lived UDP sockets, each connected from a port
-// the kernel picks at random and replaced on a new port after a while (upstream-pool.ts). A try
+// the kernel picks at random and replaced on a new port after a while (pool.ts). A try
 // goes out on a slot chosen at random from the pool, with a random 16-bit ID from the CSPRNG, so
 // an off-path attacker must guess the port among the pool's and the ID.
 //
 // A try in flight is found by (socket, ID). Only an answer that passes checkUpstreamAnswer (ID,
 // QR, opcode, name, type, class) from the upstream's own address and port is believed (the
 // kernel already drops datagrams from anyone else on a connected socket); anything else is
-// ignored. A truncated answer is asked again over TCP (upstream-tcp.ts). What the journal hears
-// about each upstream's health is upstream-health.ts; the timeouts of tries, upstream-tries.ts.
+// ignored. A truncated answer is asked again over TCP (tcp.ts). What the journal hears
+// about each upstream's health is health.ts; the timeouts of tries, tries.ts.
 import { performance } from 'node:perf_hooks';
-import type { Logger } from '../log.ts';
-import type { Netio } from '../native/netio.ts';
-import type { HealthSettings } from './upstream-health.ts';
-import { AnswerCheck, buildUpstreamQuery, checkUpstreamAnswer, upstreamRcode } from './upstream-message.ts';
-import { TryOrder } from './upstream-order.ts';
-import { SocketPool, type PoolSocket } from './upstream-pool.ts';
-import { random16 } from './upstream-random.ts';
-import { netioSocketOpener } from './upstream-socket.ts';
-import { targetFor, type Target } from './upstream-target.ts';
-import { exchangeOverTcp, TCP_CLOSED, type TcpExchange } from './upstream-tcp.ts';
-import { Pending, TryTimeouts } from './upstream-tries.ts';
-import { HEADER_LENGTH, Rcode, type ParsedQuery } from './wire.ts';
+import type { Logger } from '../../log.ts';
+import type { Netio } from '../../native/netio.ts';
+import type { HealthSettings } from './health.ts';
+import { AnswerCheck, buildUpstreamQuery, checkUpstreamAnswer, upstreamRcode } from './message.ts';
+import { TryOrder } from './order.ts';
+import { SocketPool, type PoolSocket } from './pool.ts';
+import { random16 } from './random.ts';
+import { netioSocketOpener } from './socket.ts';
+import { targetFor, type Target } from './target.ts';
+import { exchangeOverTcp, TCP_CLOSED, type TcpExchange } from './tcp.ts';
+import { Pending, TryTimeouts } from './tries.ts';
+import { HEADER_LENGTH, Rcode, type ParsedQuery } from '../wire.ts';
 
 export interface UpstreamTarget {
   readonly name: string;
@@ -77,7 +77,7 @@ export interface ForwarderOptions {
   probeIntervalMs?: number;
   /** Monotonic ms (tests). */
   monotonic?: () => number;
-  /** The netio addon, when dns.udpIo uses it: the sockets then receive in batches (upstream-socket.ts). */
+  /** The netio addon, when dns.udpIo uses it: the sockets then receive in batches (socket.ts). */
   netio?: Netio;
 }
 
@@ -348,7 +348,7 @@ export class Forwarder {
     for (const p of waiting) ps.socket.send(p.query);
   }
 
-  /** A datagram from the upstream's own address and port (upstream-socket.ts checks both). */
+  /** A datagram from the upstream's own address and port (socket.ts checks both). */
   #onMessage(ps: PoolSocket, data: Uint8Array): void {
     if (data.length < HEADER_LENGTH) return;
     const p = ps.pending.get((data[0]! << 8) | data[1]!);

@@ -2,8 +2,8 @@
 // at warn, its first answer after failing at info, at most one line per upstream per interval,
 // each with the failure counts since the last line. An upstream that answers (even SERVFAIL or
 // REFUSED) is up; silence and errors mean down. A try lost while it answered others says neither.
-import type { Logger } from '../log.ts';
-import type { FailureReason } from './upstream.ts';
+import type { Logger } from '../../log.ts';
+import type { FailureReason } from './forwarder.ts';
 
 export interface HealthSettings {
   /** Failed tries in a row before the upstream counts as failing. */

@@ -1,9 +1,9 @@
 // The forwarder's UDP sockets: per upstream, a pool of sockets connected from random ports, each
 // replaced after so many questions or so long, and closed once its last try has ended.
-import { random16 } from './upstream-random.ts';
-import { openDgramSocket, type OpenUpstreamSocket, type UpstreamSocket } from './upstream-socket.ts';
-import type { Target } from './upstream-target.ts';
-import { TriesById, type Pending } from './upstream-tries.ts';
+import { random16 } from './random.ts';
+import { openDgramSocket, type OpenUpstreamSocket, type UpstreamSocket } from './socket.ts';
+import type { Target } from './target.ts';
+import { TriesById, type Pending } from './tries.ts';
 
 /** One long-lived UDP socket connected to one upstream, and the tries in flight on it by ID. */
 export class PoolSocket {
@@ -34,7 +34,7 @@ export interface PoolSettings {
   /** Longest a socket is used before it is retired (ms). */
   maxAgeMs: number;
   monotonic: () => number;
-  /** How a socket is opened (default: Node's dgram; upstream-socket.ts). */
+  /** How a socket is opened (default: Node's dgram; socket.ts). */
   open?: OpenUpstreamSocket;
 }
 

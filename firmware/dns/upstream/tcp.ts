@@ -2,8 +2,8 @@
 // bounded by the same timeout as a UDP try. Over TCP the stream carries only our query, so an
 // answer that does not match it means a broken upstream.
 import net from 'node:net';
-import type { FailureReason } from './upstream.ts';
-import { AnswerCheck, checkUpstreamAnswer } from './upstream-message.ts';
+import type { FailureReason } from './forwarder.ts';
+import { AnswerCheck, checkUpstreamAnswer } from './message.ts';
 
 export type TcpExchange =
   | { kind: 'answer'; response: Uint8Array }

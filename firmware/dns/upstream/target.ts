@@ -1,9 +1,9 @@
 // An upstream as the forwarder holds it: its address parsed once (to recognise where answers come
 // from), the slots of its socket pool, and its health.
-import { parseAddress } from '../clients/ip.ts';
-import type { UpstreamTarget } from './upstream.ts';
-import { UpstreamHealth, type HealthSettings } from './upstream-health.ts';
-import type { PoolSocket } from './upstream-pool.ts';
+import { parseAddress } from '../../clients/ip.ts';
+import type { UpstreamTarget } from './forwarder.ts';
+import { UpstreamHealth, type HealthSettings } from './health.ts';
+import type { PoolSocket } from './pool.ts';
 
 export class Target implements UpstreamTarget {
   readonly name: string;

@@ -1,9 +1,9 @@
 // The forwarder's per-try bookkeeping: the question in flight (Pending, reused between questions)
 // and the one timer that ends every try that outlives the timeout.
-import type { ForwardListener, ForwardResult } from './upstream.ts';
-import type { PoolSocket } from './upstream-pool.ts';
-import type { Target } from './upstream-target.ts';
-import type { ParsedQuery } from './wire.ts';
+import type { ForwardListener, ForwardResult } from './forwarder.ts';
+import type { PoolSocket } from './pool.ts';
+import type { Target } from './target.ts';
+import type { ParsedQuery } from '../wire.ts';
 
 const EMPTY = new Uint8Array(0);
 const EMPTY_BUFFER = Buffer.alloc(0);
@@ -16,7 +16,7 @@ export class Pending {
   /** Who is told how the question ended, and what it asked with. */
   listener: ForwardListener<unknown> | undefined = undefined;
   token: unknown = undefined;
-  /** The upstreams in the order this question tries them (upstream-order.ts), and which one is next. */
+  /** The upstreams in the order this question tries them (order.ts), and which one is next. */
   order: readonly Target[] = NO_TARGETS;
   index = 0;
   /** The upstream of the try in flight, and how many answers it had given when the try went out. */
