@@ -3,6 +3,7 @@
 import fastify, { LogController } from 'fastify';
 import type { Logger } from '../log.ts';
 import { DaemonStatus } from '../status.ts';
+import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.ts';
 import { renderStatusPage } from './status-page.ts';
 
 export interface AdminAppOptions {
@@ -36,6 +37,11 @@ export function buildAdminApp(options: AdminAppOptions) {
   });
 
   app.get('/api/status', { schema: { response: { 200: DaemonStatus } } }, async () => options.status());
+
+  app.get('/metrics', async (_request, reply) => {
+    reply.type(METRICS_CONTENT_TYPE);
+    return renderMetrics(options.status());
+  });
 
   app.get('/healthz', async () => ({ ok: true }));
 

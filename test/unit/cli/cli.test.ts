@@ -120,6 +120,11 @@ describe('schoolgate with a running daemon', () => {
     expect(human.stdout).toContain(`upstream  test-upstream ${upstream.address}:${upstream.port}\n`);
     const json = JSON.parse((await daemon.cli(['status', '--json'])).stdout);
     expect(json.dns.upstreams).toEqual([{ name: 'test-upstream', address: upstream.address, port: upstream.port, failing: false }]);
+    // The same counters for a provider's monitoring, from the admin listener.
+    const { address, port } = daemon.config.web.admin;
+    const metrics = await (await fetch(`http://${address}:${port}/metrics`)).text();
+    expect(metrics).toContain(`schoolgate_dns_network_queries_total{network="pupil"} ${json.dns.counters.byNetwork.pupil}\n`);
+    expect(metrics).toContain(`schoolgate_dns_upstream_failing{upstream="test-upstream",address="${upstream.address}",port="${upstream.port}"} 0\n`);
   });
 
   it('check names the list and line that blocked a name, for a network', async () => {

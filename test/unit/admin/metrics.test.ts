@@ -1,0 +1,134 @@
+// GET /metrics: the status in the Prometheus text format, read back with a strict parser of that
+// format so a malformed line, an undeclared metric or a badly escaped label fails here.
+import { Value } from 'typebox/value';
+import { describe, expect, it } from 'vitest';
+import { buildAdminApp } from '../../../firmware/admin/app.ts';
+import { METRICS_CONTENT_TYPE, escapeLabelValue, renderMetrics } from '../../../firmware/admin/metrics.ts';
+import { silentLogger } from '../../../firmware/log.ts';
+import { DaemonStatus } from '../../../firmware/status.ts';
+
+const HOSTILE = 'St Mary\'s "Upper" \\ School\nline two';
+
+function sampleStatus(): DaemonStatus {
+  const status: DaemonStatus = {
+    version: '0.1.0', pid: 42, node: 'v24.21.0', startedAt: '2026-11-24T08:00:00.000Z', uptimeSeconds: 3600.5,
+    site: HOSTILE, dataDir: '/var/lib/schoolgate', configFile: '/etc/schoolgate/config.json',
+    networks: [{ id: 'pupil', name: 'Pupils', kind: 'pupil', enabled: true, interface: 'wlan1', subnets: ['10.20.0.0/16'], policy: 'pupil' }],
+    dns: {
+      counters: {
+        queries: 1500, dropped: 3, unsent: 1, byVerdict: { forwarded: 1000, blocked: 480, refused: 20 },
+        byNetwork: { pupil: 1480, '(outside)': 20 }, upstreamFailures: 7, upstreamFailuresByUpstream: { 'Provider "A"': 7 },
+        handlerErrors: 0, tcpConnections: 12, tcpMalformed: 2,
+      },
+      events: { buffered: 5, capacity: 65536, dropped: 9 },
+      udpIo: { mode: 'batched' },
+      listening: [{ transport: 'udp', address: '10.20.0.1', port: 53 }],
+      upstreams: [
+        { name: 'Provider "A"', address: '192.0.2.53', port: 53, failing: true },
+        { name: 'backup', address: '2001:db8::53', port: 53, failing: false },
+      ],
+      upstreamSource: 'config',
+      rateLimit: { perSecond: 50, clientsTracked: 31 },
+      cache: { entries: 200, bytes: 40_000, hits: 300, misses: 700, staleHits: 4, evictions: 6, expired: 8 },
+      matcher: { names: 1_000_000, bytes: 28_000_000 },
+    },
+    lists: { names: 1_000_000, compileMs: 640, loadedAt: '2026-11-24T08:00:01.000Z', fromCache: false, problems: 1 },
+    eventLoopDelayMs: { p50: 0.2, p99: 2.5, max: 40 },
+    memory: { rssBytes: 150_000_000, heapUsedBytes: 30_000_000, heapTotalBytes: 40_000_000, arrayBuffersBytes: 1_000, form: 'built' },
+    queryLog: { written: 1400, writeErrors: 0 },
+    admin: { url: 'http://10.10.0.1:8080' },
+    state: { schemaVersion: 2, devices: 17, auditEntries: 3 },
+  };
+  // The fixture is a real status, or this test proves nothing about what the daemon serves.
+  expect([...Value.Errors(DaemonStatus, status)]).toEqual([]);
+  return status;
+}
+
+interface Parsed {
+  types: Map<string, string>;
+  samples: { name: string; labels: Record<string, string>; value: number }[];
+}
+
+/** A strict reader of the text format: anything it does not recognise is an error. */
+function parseExposition(text: string): Parsed {
+  expect(text.endsWith('\n')).toBe(true);
+  const types = new Map<string, string>();
+  const helped = new Set<string>();
+  const samples: Parsed['samples'] = [];
+  for (const line of text.slice(0, -1).split('\n')) {
+    const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$/.exec(line);
+    if (meta) {
+      const [, what, name, rest] = meta;
+      if (what === 'HELP') {
+        expect(helped.has(name!), `second HELP for ${name}`).toBe(false);
+        helped.add(name!);
+      } else {
+        expect(['counter', 'gauge']).toContain(rest);
+        expect(types.has(name!), `second TYPE for ${name}`).toBe(false);
+        types.set(name!, rest!);
+      }
+      continue;
+    }
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m) throw new Error(`not a sample line: ${JSON.stringify(line)}`);
+    const [, name, labelText, valueText] = m;
+    expect(types.has(name!), `${name} has no TYPE before its samples`).toBe(true);
+    if (types.get(name!) === 'counter') expect(name!.endsWith('_total')).toBe(true);
+    const labels: Record<string, string> = {};
+    let rest = labelText ?? '';
+    while (rest.length > 0) {
+      const label = /^([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\[\\"n])*)"(,|$)/.exec(rest);
+      if (!label) throw new Error(`bad labels: ${JSON.stringify(labelText)}`);
+      labels[label[1]!] = label[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+      rest = rest.slice(label[0].length);
+    }
+    const value = Number(valueText);
+    expect(Number.isFinite(value), `value of ${line}`).toBe(true);
+    samples.push({ name: name!, labels, value });
+  }
+  return { types, samples };
+}
+
+function value(p: Parsed, name: string, labels: Record<string, string> = {}): number | undefined {
+  return p.samples.find((s) => s.name === name && JSON.stringify(s.labels) === JSON.stringify(labels))?.value;
+}
+
+describe('metrics', () => {
+  it('escapes label values as the format requires', () => {
+    expect(escapeLabelValue('a"b\\c\nd')).toBe('a\\"b\\\\c\\nd');
+  });
+
+  it('renders every counter and gauge of the status, each declared, with its labels intact', () => {
+    const p = parseExposition(renderMetrics(sampleStatus()));
+    expect(value(p, 'schoolgate_build_info', { version: '0.1.0', node: 'v24.21.0', site: HOSTILE })).toBe(1);
+    expect(value(p, 'schoolgate_dns_queries_total')).toBe(1500);
+    expect(value(p, 'schoolgate_dns_answers_total', { verdict: 'blocked' })).toBe(480);
+    expect(value(p, 'schoolgate_dns_network_queries_total', { network: '(outside)' })).toBe(20);
+    expect(value(p, 'schoolgate_dns_upstream_failures_total', { upstream: 'Provider "A"' })).toBe(7);
+    expect(value(p, 'schoolgate_dns_upstream_failing', { upstream: 'Provider "A"', address: '192.0.2.53', port: '53' })).toBe(1);
+    expect(value(p, 'schoolgate_dns_upstream_failing', { upstream: 'backup', address: '2001:db8::53', port: '53' })).toBe(0);
+    expect(value(p, 'schoolgate_dns_cache_stale_hits_total')).toBe(4);
+    expect(value(p, 'schoolgate_dns_events_dropped_total')).toBe(9);
+    expect(value(p, 'schoolgate_lists_names')).toBe(1_000_000);
+    expect(value(p, 'schoolgate_lists_compile_seconds')).toBe(0.64);
+    expect(value(p, 'schoolgate_event_loop_delay_seconds', { quantile: '0.99' })).toBe(0.0025);
+    expect(value(p, 'schoolgate_query_log_written_total')).toBe(1400);
+    expect(value(p, 'schoolgate_resident_memory_bytes')).toBe(150_000_000);
+    // Every declared metric has at least one sample: nothing is announced and left empty.
+    for (const name of p.types.keys()) expect(p.samples.some((s) => s.name === name), name).toBe(true);
+  });
+
+  it('is served at GET /metrics with the format\'s content type and the admin headers', async () => {
+    const status = sampleStatus();
+    const app = buildAdminApp({ logger: silentLogger(), status: () => status });
+    try {
+      const response = await app.inject({ method: 'GET', url: '/metrics' });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toBe(METRICS_CONTENT_TYPE);
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(value(parseExposition(response.body), 'schoolgate_dns_queries_total')).toBe(1500);
+    } finally {
+      await app.close();
+    }
+  });
+});
