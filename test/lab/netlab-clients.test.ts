@@ -5,6 +5,7 @@
 import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
 import { INTERNET, TETHER, gatewayInterface, schoolNetwork } from '../../scripts/netlab/addresses.ts';
 import { TEST_PAGE_TEXT } from '../../scripts/netlab/services.ts';
 import { useLab } from './support/lab.ts';
@@ -66,6 +67,22 @@ describe('DHCP clients with the lab\'s hook scripts', () => {
   });
 });
 
+/**
+ * page.goto, asked again when Chromium reports ERR_NETWORK_CHANGED: its netlink watcher sees the
+ * namespace's addresses settle (a lease, IPv6 DAD) and fails a navigation in flight, as it would a
+ * person's, who would reload. Any other error stands.
+ */
+async function gotoSettled(page: Page, url: string): ReturnType<Page['goto']> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await page.goto(url);
+    } catch (error) {
+      if (attempt >= 3 || !/ERR_NETWORK_CHANGED/.test((error as Error).message)) throw error;
+      console.log(`Chromium: ${url} hit ERR_NETWORK_CHANGED, asking again (attempt ${attempt + 1})`);
+    }
+  }
+}
+
 describe('Chromium as a device on the pupil network', () => {
   const mapToWan = `--host-resolver-rules=MAP school.test ${INTERNET.web}`;
   let closeAll: (() => Promise<void>)[] = [];
@@ -78,10 +95,10 @@ describe('Chromium as a device on the pupil network', () => {
     const browser = await lab().chromium('pupil', { args: [mapToWan] });
     closeAll.push(() => browser.close());
     const page = await browser.newPage();
-    const response = await page.goto('https://school.test/');
+    const response = await gotoSettled(page, 'https://school.test/');
     expect(response?.status()).toBe(200);
     expect(await page.title()).toBe(TEST_PAGE_TEXT);
-    await page.goto('https://school.test/whoami');
+    await gotoSettled(page, 'https://school.test/whoami');
     const seen = JSON.parse(await page.locator('body').innerText()) as { client: string; scheme: string };
     expect(seen.scheme).toBe('https');
     expect(inPool(seen.client)).toBe(true);
@@ -91,6 +108,6 @@ describe('Chromium as a device on the pupil network', () => {
     const browser = await lab().chromium('pupil', { args: [mapToWan], spkiSha256: '' });
     closeAll.push(() => browser.close());
     const page = await browser.newPage();
-    await expect(page.goto('https://school.test/')).rejects.toThrow(/ERR_CERT_AUTHORITY_INVALID/);
+    await expect(gotoSettled(page, 'https://school.test/')).rejects.toThrow(/ERR_CERT_AUTHORITY_INVALID/);
   });
 });
