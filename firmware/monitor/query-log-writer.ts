@@ -1,8 +1,9 @@
 // The query log's writer thread: the one connection to logs.db. It takes packed batches from the
-// DNS thread and writes each in one transaction, so the inserts, the commits and SQLite's WAL
-// checkpoints (the occasional 10–20 ms fsync) never hold up a DNS answer. Reads, purges and the
-// final close are calls in the same ordered channel, answered on the reply port (query-log.ts
-// waits for them synchronously), so they see every batch handed over before them.
+// DNS thread and writes them in a transaction it commits once a second (COMMIT_EVERY_MS), so the
+// inserts, the commits and SQLite's WAL checkpoints (the occasional 10–20 ms fsync) never hold up
+// a DNS answer. Reads, purges and the final close are calls in the same ordered channel, answered
+// on the reply port (query-log.ts waits for them synchronously), so they see every batch handed
+// over before them: this connection sees its own open transaction.
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { PackedBatch } from '../dns/event-batch.ts';
@@ -71,14 +72,29 @@ function insertRows(batch: PackedBatch): void {
   pending.length = 0;
 }
 
+let commitTimer: NodeJS.Timeout | undefined;
+/** Rows in the open transaction. */
+let uncommitted = 0;
+
 function write(batch: PackedBatch): void {
   try {
-    db.exec('BEGIN');
-    insertRows(batch);
-    db.exec('COMMIT');
+    if (!db.isTransaction) {
+      db.exec('BEGIN');
+      commitTimer = setTimeout(commit, data.commitEveryMs);
+    }
+    // A batch that fails takes only itself back, not the batches before it in the transaction.
+    db.exec('SAVEPOINT batch');
+    try {
+      insertRows(batch);
+      db.exec('RELEASE batch');
+    } catch (error) {
+      db.exec('ROLLBACK TO batch');
+      db.exec('RELEASE batch');
+      throw error;
+    }
+    uncommitted += batch.count;
     Atomics.add(counters, WRITTEN, BigInt(batch.count));
   } catch (error) {
-    if (db.isTransaction) db.exec('ROLLBACK');
     Atomics.add(counters, WRITE_ERRORS, 1n);
     // A full disk must not stop DNS: the batch is lost and counted, the service goes on.
     log('error', { err: error, lost: batch.count }, 'query log write failed');
@@ -87,11 +103,39 @@ function write(batch: PackedBatch): void {
   }
 }
 
+/** Commits the open transaction; rows it loses are taken off `written` and counted as an error. */
+function commit(): void {
+  clearTimeout(commitTimer);
+  commitTimer = undefined;
+  if (!db.isTransaction) return;
+  const rows = uncommitted;
+  uncommitted = 0;
+  try {
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    Atomics.sub(counters, WRITTEN, BigInt(rows));
+    Atomics.add(counters, WRITE_ERRORS, 1n);
+    log('error', { err: error, lost: rows }, 'query log commit failed');
+  }
+}
+
+/**
+ * How far back (in rows) a filtered `recent` looks: with no per-client index it reads rows newest
+ * first, so a device that has been quiet all week must not cost a scan of the week.
+ */
+const RECENT_SCAN_ROWS = 1_000_000;
+
 function recent(options: RecentOptions): QueryEvent[] {
   const where: string[] = [];
   const args: (string | number)[] = [];
   if (options.client) { where.push('client = ?'); args.push(options.client); }
   if (options.network) { where.push('network = ?'); args.push(options.network); }
+  if (where.length > 0) {
+    const newest = Number(db.prepare('SELECT coalesce(max(id), 0) AS id FROM query_events').get()?.id);
+    where.push('id > ?');
+    args.push(newest - RECENT_SCAN_ROWS);
+  }
   args.push(Math.min(Math.max(options.limit ?? 50, 1), 10_000));
   const rows = db.prepare(`SELECT * FROM query_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`).all(...args);
   return rows.map((r) => ({
@@ -123,6 +167,7 @@ function handle(command: WriterCommand): void {
         reply({ ok: true, value: Number(db.prepare('SELECT count(*) AS n FROM query_events').get()?.n) });
         break;
       case 'close':
+        commit();
         closeSqliteFile(db);
         reply({ ok: true, value: null });
         port.close();

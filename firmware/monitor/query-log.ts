@@ -1,8 +1,8 @@
 // logs.db: the query log. DNS decisions arrive through the bounded event buffer; every 50 ms the
 // DNS thread drains it straight into a packed batch (dns/event-batch.ts, no object per event) and hands it to
-// the writer thread (query-log-writer.ts), which owns the file's one connection and writes each
-// batch in one transaction. Inserts, commits and WAL checkpoints — about 2 µs an event plus an
-// occasional 10–20 ms fsync when done here — so never stall an answer. This module and its writer
+// the writer thread (query-log-writer.ts), which owns the file's one connection and writes the
+// batches into a transaction it commits once a second. Inserts, commits and WAL checkpoints —
+// about 2 µs an event plus an occasional 10–20 ms fsync when done here — so never stall an answer. This module and its writer
 // are the file's one owner; the review, exports and retention ask it.
 //
 // Reads, purges and close are synchronous calls into the writer, in order after every batch
@@ -15,7 +15,7 @@ import type { EventBuffer, QueryEvent } from '../dns/events.ts';
 import type { Logger } from '../log.ts';
 import { siblingModule } from '../paths.ts';
 import {
-  DONE, FLAG_INDEX, SHARED_BYTES, WRITE_ERRORS, WRITTEN,
+  COMMIT_EVERY_MS, DONE, FLAG_INDEX, SHARED_BYTES, WRITE_ERRORS, WRITTEN,
   type RecentOptions, type WriterCommand, type WriterData, type WriterLog, type WriterReply,
 } from './query-log-schema.ts';
 
@@ -35,6 +35,8 @@ export interface QueryLogOptions {
   maxInFlight?: number;
   /** How long a read, purge or close may wait for the writer before it fails (ms). */
   callTimeoutMs?: number;
+  /** How long written rows wait in the writer's open transaction before it commits (ms; default 1 s). */
+  commitEveryMs?: number;
 }
 
 export interface QueryLogStats {
@@ -75,7 +77,7 @@ export class QueryLog {
     this.#counters = new BigInt64Array(shared);
     const { port1, port2 } = new MessageChannel();
     this.#replies = port1;
-    const workerData: WriterData = { file, nowMs: options.now?.().getTime(), shared, replyPort: port2 };
+    const workerData: WriterData = { file, nowMs: options.now?.().getTime(), commitEveryMs: options.commitEveryMs ?? COMMIT_EVERY_MS, shared, replyPort: port2 };
     // The writer holds a batch and a prepared statement, nothing more: a small heap keeps the
     // gateway's memory down (each thread has its own V8 heap).
     this.#worker = new Worker(WRITER_URL, {

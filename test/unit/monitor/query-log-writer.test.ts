@@ -2,6 +2,7 @@
 // before them, close() stores everything, and a file the writer cannot open fails the constructor.
 import fc from 'fast-check';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -9,7 +10,8 @@ import { EventBuffer, type QueryEvent } from '../../../firmware/dns/events.ts';
 import { silentLogger } from '../../../firmware/log.ts';
 import { QueryLog } from '../../../firmware/monitor/query-log.ts';
 import { packBatch, packDrained } from '../../../firmware/dns/event-batch.ts';
-import { unpackBatch } from '../../../firmware/monitor/query-log-schema.ts';
+import { LOG_MIGRATIONS, unpackBatch } from '../../../firmware/monitor/query-log-schema.ts';
+import { migrate } from '../../../firmware/state/migrate.ts';
 import { eventArb } from '../dns/event-arbitrary.ts';
 
 let dir: string;
@@ -95,4 +97,57 @@ it('a file that is not a SQLite database fails the constructor, untouched', asyn
   const file = join(dir, 'logs.db');
   await writeFile(file, 'not a database, just text that is long enough to have a header of sorts\n'.repeat(20), { mode: 0o600 });
   expect(() => new QueryLog(file, { events: new EventBuffer(10), logger: silentLogger() })).toThrow(/cannot be opened as logs.db/);
+});
+
+const committedRows = (file: string): number => {
+  const raw = new DatabaseSync(file, { readOnly: true });
+  try {
+    return Number(raw.prepare('SELECT count(*) AS n FROM query_events').get()?.n);
+  } finally {
+    raw.close();
+  }
+};
+
+it('commits the rows of many batches together, seeing them itself at once, and commits all at close', () => {
+  const file = join(dir, 'logs.db');
+  const events = new EventBuffer(100);
+  const log = new QueryLog(file, { events, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch: 4, commitEveryMs: 60_000 });
+  for (let i = 0; i < 10; i++) events.push(event(i));
+  while (log.flush() > 0);
+  // The writer's own connection sees its open transaction; another reader sees the last commit.
+  expect(log.count()).toBe(10);
+  expect(log.stats().written).toBe(10);
+  expect(committedRows(file)).toBe(0);
+  log.close();
+  expect(committedRows(file)).toBe(10);
+});
+
+it('commits on its own once the interval has passed', async () => {
+  const file = join(dir, 'logs.db');
+  const events = new EventBuffer(100);
+  const log = new QueryLog(file, { events, logger: silentLogger(), flushIntervalMs: 60_000, commitEveryMs: 50 });
+  try {
+    for (let i = 0; i < 3; i++) events.push(event(i));
+    log.flush();
+    await expect.poll(() => committedRows(file), { timeout: 5000 }).toBe(3);
+  } finally {
+    log.close();
+  }
+});
+
+it('opens a file from before the per-client index was dropped, keeping its rows and dropping the index', () => {
+  const file = join(dir, 'logs.db');
+  const old = new DatabaseSync(file);
+  migrate(old, LOG_MIGRATIONS.slice(0, 1), { databaseName: 'logs.db', now: () => new Date() });
+  old.prepare(`INSERT INTO query_events (at, network, client, transport, name, qtype, verdict, rcode, latency_ms)
+    VALUES (1, 'pupil', '10.20.0.9', 'udp', 'kept.example', 1, 'forwarded', 0, 0.5)`).run();
+  expect(old.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all().map((r) => r.name)).toContain('query_events_client_at');
+  old.close();
+  const log = new QueryLog(file, { events: new EventBuffer(10), logger: silentLogger(), flushIntervalMs: 60_000 });
+  expect(log.recent({ client: '10.20.0.9' }).map((e) => e.name)).toEqual(['kept.example']);
+  log.close();
+  const raw = new DatabaseSync(file, { readOnly: true });
+  expect(raw.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all().map((r) => r.name)).toEqual(['query_events_at']);
+  expect(Number(raw.prepare('PRAGMA user_version').get()?.user_version)).toBe(2);
+  raw.close();
 });
