@@ -185,16 +185,7 @@ export class Forwarder {
   #start(request: Uint8Array, q: ParsedQuery, order: readonly Target[], listener: ForwardListener<unknown>, token: unknown): Pending {
     this.#forwarding++;
     const p = this.#free.pop() ?? new Pending();
-    p.request = request;
-    p.q = q;
-    p.order = order;
-    p.index = 0;
-    p.timeouts = 0;
-    p.retried = false;
-    p.fallback = undefined;
-    p.live = true;
-    p.listener = listener;
-    p.token = token;
+    p.begin(request, q, order, listener, token);
     return p;
   }
 

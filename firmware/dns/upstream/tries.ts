@@ -37,6 +37,20 @@ export class Pending {
   /** For close(): every question in flight, whatever it is waiting on. */
   live = false;
 
+  /** A new question, from the first upstream of `order`. */
+  begin(request: Uint8Array, q: ParsedQuery, order: readonly Target[], listener: ForwardListener<unknown>, token: unknown): void {
+    this.request = request;
+    this.q = q;
+    this.order = order;
+    this.index = 0;
+    this.timeouts = 0;
+    this.retried = false;
+    this.fallback = undefined;
+    this.live = true;
+    this.listener = listener;
+    this.token = token;
+  }
+
   /** Drops what the finished question held, so the free list keeps no request alive. */
   clear(): void {
     this.request = EMPTY;
