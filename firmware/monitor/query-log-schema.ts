@@ -79,8 +79,9 @@ export function unpackBatch(batch: PackedBatch, row: (values: Row) => void): voi
 // Messages to the writer thread, in order on one channel: batches and calls never overtake each other.
 export type WriterCommand =
   | { type: 'batch'; batch: PackedBatch }
+  /** Deletes rows older than `before` (ms) in chunks, batches written between them; answers on `reply`. */
+  | { type: 'purge'; before: number; reply: MessagePort }
   | { type: 'call'; op: 'recent'; args: RecentOptions }
-  | { type: 'call'; op: 'purgeBefore'; args: number }
   | { type: 'call'; op: 'count' }
   | { type: 'call'; op: 'close' };
 

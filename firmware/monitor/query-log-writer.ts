@@ -5,7 +5,7 @@
 // on the reply port (query-log.ts waits for them synchronously), so they see every batch handed
 // over before them: this connection sees its own open transaction.
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { PackedBatch } from '../dns/event-batch.ts';
 import type { QueryEvent } from '../dns/events.ts';
 import type { Logger } from '../log.ts';
@@ -150,18 +150,42 @@ function recent(options: RecentOptions): QueryEvent[] {
   }));
 }
 
+// Rows a purge deletes at a time, each chunk its own transaction: the WAL stays small, and the
+// batches that arrive meanwhile are written between chunks instead of waiting for an hour's rows.
+const PURGE_CHUNK = 10_000;
+
+async function purge(before: number, answer: MessagePort): Promise<void> {
+  let removed = 0;
+  try {
+    const chunk = db.prepare('DELETE FROM query_events WHERE id IN (SELECT id FROM query_events WHERE at < ? LIMIT ?)');
+    while (db.isOpen) {
+      commit();
+      const changes = Number(chunk.run(before, PURGE_CHUNK).changes);
+      removed += changes;
+      if (changes < PURGE_CHUNK) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    answer.postMessage({ ok: true, value: removed } satisfies WriterReply);
+  } catch (error) {
+    answer.postMessage(failure(error));
+  } finally {
+    answer.close();
+  }
+}
+
 function handle(command: WriterCommand): void {
   if (command.type === 'batch') {
     write(command.batch);
+    return;
+  }
+  if (command.type === 'purge') {
+    void purge(command.before, command.reply);
     return;
   }
   try {
     switch (command.op) {
       case 'recent':
         reply({ ok: true, value: recent(command.args) });
-        break;
-      case 'purgeBefore':
-        reply({ ok: true, value: Number(db.prepare('DELETE FROM query_events WHERE at < ?').run(command.args).changes) });
         break;
       case 'count':
         reply({ ok: true, value: Number(db.prepare('SELECT count(*) AS n FROM query_events').get()?.n) });

@@ -65,6 +65,8 @@ export class QueryLog {
   #lostBatches = 0;
   #stopped: string | undefined;
   #closed = false;
+  /** Purges in flight: each is told why it will never be answered (close, writer gone). */
+  readonly #purging = new Set<(why: string) => void>();
 
   constructor(file: string, options: QueryLogOptions) {
     this.#events = options.events;
@@ -93,9 +95,11 @@ export class QueryLog {
     });
     this.#worker.on('error', (error) => {
       this.#stopped = error.message;
+      this.#abandonPurges(error.message);
       this.#logger.error({ err: error }, 'query log writer failed; events are counted as lost until restart');
     });
     this.#worker.on('exit', (code) => {
+      this.#abandonPurges(`the writer exited (code ${code})`);
       if (this.#closed) return;
       this.#stopped ??= `exit code ${code}`;
       this.#logger.error({ code }, 'query log writer stopped; events are counted as lost until restart');
@@ -130,9 +134,30 @@ export class QueryLog {
     return packed.count;
   }
 
-  /** Deletes events older than `before`; returns how many. Retention calls this hourly. */
-  purgeBefore(before: Date): number {
-    return this.#call({ type: 'call', op: 'purgeBefore', args: before.getTime() }) as number;
+  /**
+   * Deletes events older than `before`; resolves to how many. Retention calls this hourly. Unlike
+   * the other calls it does not wait on this thread: an hour's rows take seconds to delete, and
+   * this thread answers DNS.
+   */
+  purgeBefore(before: Date): Promise<number> {
+    if (this.#closed) return Promise.reject(new QueryLogError('the query log is closed'));
+    if (this.#stopped !== undefined) return Promise.reject(new QueryLogError(`the query log writer is not running (${this.#stopped})`));
+    const { port1, port2 } = new MessageChannel();
+    return new Promise<number>((resolve, reject) => {
+      const settle = (error: Error | undefined, value?: number): void => {
+        this.#purging.delete(abandon);
+        port1.close();
+        if (error) reject(error);
+        else resolve(value!);
+      };
+      const abandon = (why: string): void => settle(new QueryLogError(`purge abandoned: ${why}`));
+      this.#purging.add(abandon);
+      port1.once('message', (reply: WriterReply) => {
+        if (reply.ok) settle(undefined, reply.value as number);
+        else settle(Object.assign(new QueryLogError(reply.message), { name: reply.name }));
+      });
+      this.#worker.postMessage({ type: 'purge', before: before.getTime(), reply: port2 } satisfies WriterCommand, [port2]);
+    });
   }
 
   /** The newest events first, for `schoolgate log` and the review. */
@@ -170,8 +195,13 @@ export class QueryLog {
     } finally {
       this.#closed = true;
       this.#replies.close();
+      this.#abandonPurges('the query log closed');
       void this.#worker.terminate();
     }
+  }
+
+  #abandonPurges(why: string): void {
+    for (const abandon of [...this.#purging]) abandon(why);
   }
 
   #done(): number {

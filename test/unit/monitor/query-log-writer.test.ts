@@ -60,12 +60,12 @@ it('stores every field of every event, in order, whatever the batch size (multi-
   }), { numRuns: 15 });
 });
 
-const event = (i: number): QueryEvent => ({
+const event = (i: number, extra: Partial<QueryEvent> = {}): QueryEvent => ({
   at: Date.UTC(2026, 10, 23, 10, 0, 0, i), network: 'pupil', client: `10.20.0.${i % 7}`, transport: i % 3 ? 'udp' : 'tcp',
-  name: `n${i}.example`, qtype: 1, verdict: 'blocked', rcode: 3, category: 'social', list: 'social', latencyMs: 0.25,
+  name: `n${i}.example`, qtype: 1, verdict: 'blocked', rcode: 3, category: 'social', list: 'social', latencyMs: 0.25, ...extra,
 });
 
-it('reads, counts and purges after every batch handed over before them', () => {
+it('reads, counts and purges after every batch handed over before them', async () => {
   const events = new EventBuffer(1000);
   const log = new QueryLog(join(dir, 'logs.db'), { events, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch: 10 });
   for (let i = 0; i < 25; i++) events.push(event(i));
@@ -74,7 +74,7 @@ it('reads, counts and purges after every batch handed over before them', () => {
   expect(log.stats()).toEqual({ written: 25, writeErrors: 0 });
   expect(log.recent({ limit: 1 })[0]).toEqual(event(24));
   expect(log.recent({ client: '10.20.0.3', limit: 100 }).map((e) => e.name)).toEqual(['n24.example', 'n17.example', 'n10.example', 'n3.example']);
-  expect(log.purgeBefore(new Date(Date.UTC(2026, 10, 23, 10, 0, 0, 20)))).toBe(20);
+  expect(await log.purgeBefore(new Date(Date.UTC(2026, 10, 23, 10, 0, 0, 20)))).toBe(20);
   expect(log.count()).toBe(5);
   log.close();
   expect(() => log.count()).toThrow(/closed/);
@@ -150,4 +150,37 @@ it('opens a file from before the per-client index was dropped, keeping its rows 
   expect(raw.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all().map((r) => r.name)).toEqual(['query_events_at']);
   expect(Number(raw.prepare('PRAGMA user_version').get()?.user_version)).toBe(2);
   raw.close();
+});
+
+it('purges in chunks without holding this thread, writing what arrives meanwhile, and keeps every newer row', async () => {
+  const events = new EventBuffer(200_000);
+  const log = new QueryLog(join(dir, 'logs.db'), { events, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch: 5000, maxInFlight: 200_000 });
+  try {
+    const old = 45_000; // several chunks
+    for (let i = 0; i < old; i++) events.push(event(i, { at: Date.UTC(2026, 9, 1) + i }));
+    for (let i = 0; i < 10; i++) events.push(event(i, { at: Date.UTC(2026, 10, 23) + i, name: `new${i}.example` }));
+    while (log.flush() > 0);
+    const purging = log.purgeBefore(new Date(Date.UTC(2026, 10, 1)));
+    // This thread goes on at once: more questions are logged while the writer deletes.
+    expect(purging).toBeInstanceOf(Promise);
+    for (let i = 0; i < 5; i++) events.push(event(i, { at: Date.UTC(2026, 10, 24) + i, name: `during${i}.example` }));
+    log.flush();
+    expect(await purging).toBe(old);
+    expect(log.count()).toBe(15);
+    expect(log.recent({ limit: 100 }).every((e) => e.name.startsWith('new') || e.name.startsWith('during'))).toBe(true);
+  } finally {
+    log.close();
+  }
+});
+
+it('a purge the close overtakes is told so, not left waiting', async () => {
+  const events = new EventBuffer(100_000);
+  const log = new QueryLog(join(dir, 'logs.db'), { events, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch: 5000, maxInFlight: 100_000 });
+  for (let i = 0; i < 60_000; i++) events.push(event(i, { at: Date.UTC(2026, 9, 1) + i }));
+  while (log.flush() > 0);
+  const purging = log.purgeBefore(new Date(Date.UTC(2026, 10, 1)));
+  log.close();
+  // Either it finished first (all 60,000 gone) or it was abandoned: never a hang.
+  await purging.then((removed) => expect(removed).toBe(60_000), (error: Error) => expect(error.message).toMatch(/purge abandoned|closed/));
+  await expect(log.purgeBefore(new Date())).rejects.toThrow(/closed/);
 });

@@ -40,7 +40,7 @@ it('keeps the file private and purges by age for retention', async () => {
   expect((await stat(file)).mode & 0o777).toBe(0o600);
   for (let i = 0; i < 10; i++) events.push(event(i));
   log.flush();
-  expect(log.purgeBefore(new Date(Date.UTC(2026, 10, 23, 10, 0, 4)))).toBe(4);
+  expect(await log.purgeBefore(new Date(Date.UTC(2026, 10, 23, 10, 0, 4)))).toBe(4);
   expect(log.count()).toBe(6);
   log.close();
 });
@@ -62,6 +62,7 @@ it('retention deletes what is older than the configured days, at start', async (
   for (const age of [40, 31, 29, 1]) events.push(event(age, { at: now - age * day, name: `age${age}.example` }));
   log.flush();
   const job = startRetention({ queryLog: log, retention: () => ({ queryEventsDays: 30, rollupsDays: 400, visitorRecordsDays: 90 }), logger: silentLogger(), now: () => now });
+  await job.whenIdle();
   job.stop();
   expect(log.recent({ limit: 10 }).map((e) => e.name).sort()).toEqual(['age1.example', 'age29.example']);
   log.close();
