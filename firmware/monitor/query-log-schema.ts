@@ -79,11 +79,16 @@ export function unpackBatch(batch: PackedBatch, row: (values: Row) => void): voi
 // Messages to the writer thread, in order on one channel: batches and calls never overtake each other.
 export type WriterCommand =
   | { type: 'batch'; batch: PackedBatch }
-  /** Deletes rows older than `before` (ms) in chunks, batches written between them; answers on `reply`. */
-  | { type: 'purge'; before: number; reply: MessagePort }
-  | { type: 'call'; op: 'recent'; args: RecentOptions }
-  | { type: 'call'; op: 'count' }
+  /** Questions answered on a port of their own, so the DNS thread never waits for them. */
+  | { type: 'ask'; question: WriterQuestion; reply: MessagePort }
+  /** The one call the DNS thread waits for (on the shared reply port): at shutdown. */
   | { type: 'call'; op: 'close' };
+
+export type WriterQuestion =
+  | { op: 'recent'; args: RecentOptions }
+  | { op: 'count' }
+  /** Deletes rows older than `before` (ms) in chunks, writing batches between them. */
+  | { op: 'purgeBefore'; before: number };
 
 /** The newest events, newest first; with a client or network, among the newest million rows only. */
 export interface RecentOptions {

@@ -12,7 +12,7 @@ import type { Logger } from '../log.ts';
 import { closeSqliteFile, openSqliteFile } from '../state/sqlite-file.ts';
 import {
   DONE, FLAG_INDEX, LOG_MIGRATIONS, ROW_COLUMNS, WRITE_ERRORS, WRITTEN, unpackBatch,
-  type RecentOptions, type WriterCommand, type WriterData, type WriterLog, type WriterReply,
+  type RecentOptions, type WriterCommand, type WriterQuestion, type WriterData, type WriterLog, type WriterReply,
 } from './query-log-schema.ts';
 
 const data = workerData as WriterData;
@@ -154,22 +154,37 @@ function recent(options: RecentOptions): QueryEvent[] {
 // batches that arrive meanwhile are written between chunks instead of waiting for an hour's rows.
 const PURGE_CHUNK = 10_000;
 
-async function purge(before: number, answer: MessagePort): Promise<void> {
+async function purge(before: number): Promise<number> {
   let removed = 0;
+  const chunk = db.prepare('DELETE FROM query_events WHERE id IN (SELECT id FROM query_events WHERE at < ? LIMIT ?)');
+  while (db.isOpen) {
+    commit();
+    const changes = Number(chunk.run(before, PURGE_CHUNK).changes);
+    removed += changes;
+    if (changes < PURGE_CHUNK) break;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return removed;
+}
+
+async function answer(question: WriterQuestion): Promise<unknown> {
+  switch (question.op) {
+    case 'recent':
+      return recent(question.args);
+    case 'count':
+      return Number(db.prepare('SELECT count(*) AS n FROM query_events').get()?.n);
+    case 'purgeBefore':
+      return purge(question.before);
+  }
+}
+
+async function ask(question: WriterQuestion, to: MessagePort): Promise<void> {
   try {
-    const chunk = db.prepare('DELETE FROM query_events WHERE id IN (SELECT id FROM query_events WHERE at < ? LIMIT ?)');
-    while (db.isOpen) {
-      commit();
-      const changes = Number(chunk.run(before, PURGE_CHUNK).changes);
-      removed += changes;
-      if (changes < PURGE_CHUNK) break;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    answer.postMessage({ ok: true, value: removed } satisfies WriterReply);
+    to.postMessage({ ok: true, value: await answer(question) } satisfies WriterReply);
   } catch (error) {
-    answer.postMessage(failure(error));
+    to.postMessage(failure(error));
   } finally {
-    answer.close();
+    to.close();
   }
 }
 
@@ -178,18 +193,12 @@ function handle(command: WriterCommand): void {
     write(command.batch);
     return;
   }
-  if (command.type === 'purge') {
-    void purge(command.before, command.reply);
+  if (command.type === 'ask') {
+    void ask(command.question, command.reply);
     return;
   }
   try {
     switch (command.op) {
-      case 'recent':
-        reply({ ok: true, value: recent(command.args) });
-        break;
-      case 'count':
-        reply({ ok: true, value: Number(db.prepare('SELECT count(*) AS n FROM query_events').get()?.n) });
-        break;
       case 'close':
         commit();
         closeSqliteFile(db);

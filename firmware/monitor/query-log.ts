@@ -5,8 +5,9 @@
 // about 2 µs an event plus an occasional 10–20 ms fsync when done here — so never stall an answer. This module and its writer
 // are the file's one owner; the review, exports and retention ask it.
 //
-// Reads, purges and close are synchronous calls into the writer, in order after every batch
-// handed over before them. Nothing is lost silently: a batch the writer cannot store is counted
+// Reads and purges are questions the writer answers on a port of their own (promises: this thread
+// never waits for them), close a call it waits for; each comes in order after every batch
+// handed over before it. Nothing is lost silently: a batch the writer cannot store is counted
 // (writeErrors); when the writer falls behind, the buffer fills and the event buffer counts drops.
 import { performance } from 'node:perf_hooks';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
@@ -16,7 +17,7 @@ import type { Logger } from '../log.ts';
 import { siblingModule } from '../paths.ts';
 import {
   COMMIT_EVERY_MS, DONE, FLAG_INDEX, SHARED_BYTES, WRITE_ERRORS, WRITTEN,
-  type RecentOptions, type WriterCommand, type WriterData, type WriterLog, type WriterReply,
+  type RecentOptions, type WriterCommand, type WriterData, type WriterLog, type WriterQuestion, type WriterReply,
 } from './query-log-schema.ts';
 
 export { LOG_MIGRATIONS } from './query-log-schema.ts';
@@ -65,8 +66,8 @@ export class QueryLog {
   #lostBatches = 0;
   #stopped: string | undefined;
   #closed = false;
-  /** Purges in flight: each is told why it will never be answered (close, writer gone). */
-  readonly #purging = new Set<(why: string) => void>();
+  /** Questions in flight: each is told why it will never be answered (close, writer gone). */
+  readonly #asking = new Set<(why: string) => void>();
 
   constructor(file: string, options: QueryLogOptions) {
     this.#events = options.events;
@@ -95,11 +96,11 @@ export class QueryLog {
     });
     this.#worker.on('error', (error) => {
       this.#stopped = error.message;
-      this.#abandonPurges(error.message);
+      this.#abandonQuestions(error.message);
       this.#logger.error({ err: error }, 'query log writer failed; events are counted as lost until restart');
     });
     this.#worker.on('exit', (code) => {
-      this.#abandonPurges(`the writer exited (code ${code})`);
+      this.#abandonQuestions(`the writer exited (code ${code})`);
       if (this.#closed) return;
       this.#stopped ??= `exit code ${code}`;
       this.#logger.error({ code }, 'query log writer stopped; events are counted as lost until restart');
@@ -135,38 +136,46 @@ export class QueryLog {
   }
 
   /**
-   * Deletes events older than `before`; resolves to how many. Retention calls this hourly. Unlike
-   * the other calls it does not wait on this thread: an hour's rows take seconds to delete, and
-   * this thread answers DNS.
+   * Deletes events older than `before`; resolves to how many. Retention calls this hourly. The
+   * writer deletes in chunks and writes the batches that arrive meanwhile.
    */
   purgeBefore(before: Date): Promise<number> {
-    if (this.#closed) return Promise.reject(new QueryLogError('the query log is closed'));
-    if (this.#stopped !== undefined) return Promise.reject(new QueryLogError(`the query log writer is not running (${this.#stopped})`));
-    const { port1, port2 } = new MessageChannel();
-    return new Promise<number>((resolve, reject) => {
-      const settle = (error: Error | undefined, value?: number): void => {
-        this.#purging.delete(abandon);
-        port1.close();
-        if (error) reject(error);
-        else resolve(value!);
-      };
-      const abandon = (why: string): void => settle(new QueryLogError(`purge abandoned: ${why}`));
-      this.#purging.add(abandon);
-      port1.once('message', (reply: WriterReply) => {
-        if (reply.ok) settle(undefined, reply.value as number);
-        else settle(Object.assign(new QueryLogError(reply.message), { name: reply.name }));
-      });
-      this.#worker.postMessage({ type: 'purge', before: before.getTime(), reply: port2 } satisfies WriterCommand, [port2]);
-    });
+    return this.#ask({ op: 'purgeBefore', before: before.getTime() }) as Promise<number>;
   }
 
   /** The newest events first, for `schoolgate log` and the review. */
-  recent(options: RecentOptions = {}): QueryEvent[] {
-    return this.#call({ type: 'call', op: 'recent', args: { ...options } }) as QueryEvent[];
+  recent(options: RecentOptions = {}): Promise<QueryEvent[]> {
+    return this.#ask({ op: 'recent', args: { ...options } }) as Promise<QueryEvent[]>;
   }
 
-  count(): number {
-    return this.#call({ type: 'call', op: 'count' }) as number;
+  count(): Promise<number> {
+    return this.#ask({ op: 'count' }) as Promise<number>;
+  }
+
+  /**
+   * A question for the writer, answered on a port of its own. Nothing here waits for it: this
+   * thread answers DNS, and a count or an hour's purge takes the writer seconds. It sees every
+   * batch handed over before it.
+   */
+  #ask(question: WriterQuestion): Promise<unknown> {
+    if (this.#closed) return Promise.reject(new QueryLogError('the query log is closed'));
+    if (this.#stopped !== undefined) return Promise.reject(new QueryLogError(`the query log writer is not running (${this.#stopped})`));
+    const { port1, port2 } = new MessageChannel();
+    return new Promise((resolve, reject) => {
+      const settle = (error: Error | undefined, value?: unknown): void => {
+        this.#asking.delete(abandon);
+        port1.close();
+        if (error) reject(error);
+        else resolve(value);
+      };
+      const abandon = (why: string): void => settle(new QueryLogError(`${question.op} abandoned: ${why}`));
+      this.#asking.add(abandon);
+      port1.once('message', (reply: WriterReply) => {
+        if (reply.ok) settle(undefined, reply.value);
+        else settle(Object.assign(new QueryLogError(reply.message), { name: reply.name }));
+      });
+      this.#worker.postMessage({ type: 'ask', question, reply: port2 } satisfies WriterCommand, [port2]);
+    });
   }
 
   stats(): QueryLogStats {
@@ -195,13 +204,13 @@ export class QueryLog {
     } finally {
       this.#closed = true;
       this.#replies.close();
-      this.#abandonPurges('the query log closed');
+      this.#abandonQuestions('the query log closed');
       void this.#worker.terminate();
     }
   }
 
-  #abandonPurges(why: string): void {
-    for (const abandon of [...this.#purging]) abandon(why);
+  #abandonQuestions(why: string): void {
+    for (const abandon of [...this.#asking]) abandon(why);
   }
 
   #done(): number {

@@ -69,7 +69,7 @@ async function measure(clients: number, commitEveryMs: number): Promise<{ bytesP
     }
     // Everything is handed over and counted before close, while the writer thread still runs.
     while (log.flush() > 0);
-    log.count();
+    await log.count();
     const cpu = writerCpuNs() - cpu0;
     log.close();
     const rows = log.stats().written;

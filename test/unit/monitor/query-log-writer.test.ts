@@ -43,14 +43,14 @@ it('packing straight from the event buffer gives the batch its drained events wo
   }));
 });
 
-it('stores every field of every event, in order, whatever the batch size (multi-row inserts and their remainder)', () => {
-  fc.assert(fc.property(fc.array(eventArb, { maxLength: 150 }), fc.integer({ min: 1, max: 100 }), (events, maxBatch) => {
+it('stores every field of every event, in order, whatever the batch size (multi-row inserts and their remainder)', async () => {
+  await fc.assert(fc.asyncProperty(fc.array(eventArb, { maxLength: 150 }), fc.integer({ min: 1, max: 100 }), async (events, maxBatch) => {
     const buffer = new EventBuffer(200);
     const log = new QueryLog(join(dir, `logs-${maxBatch}-${events.length}-${Math.random()}.db`), { events: buffer, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch });
     try {
       for (const e of events) buffer.push(e);
       while (log.flush() > 0);
-      expect(log.recent({ limit: 10_000 }).reverse()).toEqual(events.map((e) => {
+      expect((await log.recent({ limit: 10_000 })).reverse()).toEqual(events.map((e) => {
         const { device, upstream, category, list, watch, ...rest } = e;
         return { ...rest, ...(device !== undefined ? { device } : {}), ...(upstream ? { upstream } : {}), ...(category ? { category } : {}), ...(list ? { list } : {}), ...(watch ? { watch } : {}) };
       }));
@@ -70,17 +70,17 @@ it('reads, counts and purges after every batch handed over before them', async (
   const log = new QueryLog(join(dir, 'logs.db'), { events, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch: 10 });
   for (let i = 0; i < 25; i++) events.push(event(i));
   expect([log.flush(), log.flush(), log.flush(), log.flush()]).toEqual([10, 10, 5, 0]);
-  expect(log.count()).toBe(25);
+  expect(await log.count()).toBe(25);
   expect(log.stats()).toEqual({ written: 25, writeErrors: 0 });
-  expect(log.recent({ limit: 1 })[0]).toEqual(event(24));
-  expect(log.recent({ client: '10.20.0.3', limit: 100 }).map((e) => e.name)).toEqual(['n24.example', 'n17.example', 'n10.example', 'n3.example']);
+  expect((await log.recent({ limit: 1 }))[0]).toEqual(event(24));
+  expect((await log.recent({ client: '10.20.0.3', limit: 100 })).map((e) => e.name)).toEqual(['n24.example', 'n17.example', 'n10.example', 'n3.example']);
   expect(await log.purgeBefore(new Date(Date.UTC(2026, 10, 23, 10, 0, 0, 20)))).toBe(20);
-  expect(log.count()).toBe(5);
+  expect(await log.count()).toBe(5);
   log.close();
-  expect(() => log.count()).toThrow(/closed/);
+  await expect(log.count()).rejects.toThrow(/closed/);
 });
 
-it('close() stores everything, even far past one batch and the in-flight bound', () => {
+it('close() stores everything, even far past one batch and the in-flight bound', async () => {
   const events = new EventBuffer(5000);
   const file = join(dir, 'logs.db');
   const log = new QueryLog(file, { events, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch: 7, maxInFlight: 20 });
@@ -88,8 +88,8 @@ it('close() stores everything, even far past one batch and the in-flight bound',
   log.close();
   expect(events.size).toBe(0);
   const again = new QueryLog(file, { events, logger: silentLogger(), flushIntervalMs: 60_000 });
-  expect(again.count()).toBe(3000);
-  expect(again.recent({ limit: 2 }).map((e) => e.name)).toEqual(['n2999.example', 'n2998.example']);
+  expect(await again.count()).toBe(3000);
+  expect((await again.recent({ limit: 2 })).map((e) => e.name)).toEqual(['n2999.example', 'n2998.example']);
   again.close();
 });
 
@@ -108,14 +108,14 @@ const committedRows = (file: string): number => {
   }
 };
 
-it('commits the rows of many batches together, seeing them itself at once, and commits all at close', () => {
+it('commits the rows of many batches together, seeing them itself at once, and commits all at close', async () => {
   const file = join(dir, 'logs.db');
   const events = new EventBuffer(100);
   const log = new QueryLog(file, { events, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch: 4, commitEveryMs: 60_000 });
   for (let i = 0; i < 10; i++) events.push(event(i));
   while (log.flush() > 0);
   // The writer's own connection sees its open transaction; another reader sees the last commit.
-  expect(log.count()).toBe(10);
+  expect(await log.count()).toBe(10);
   expect(log.stats().written).toBe(10);
   expect(committedRows(file)).toBe(0);
   log.close();
@@ -135,7 +135,7 @@ it('commits on its own once the interval has passed', async () => {
   }
 });
 
-it('opens a file from before the per-client index was dropped, keeping its rows and dropping the index', () => {
+it('opens a file from before the per-client index was dropped, keeping its rows and dropping the index', async () => {
   const file = join(dir, 'logs.db');
   const old = new DatabaseSync(file);
   migrate(old, LOG_MIGRATIONS.slice(0, 1), { databaseName: 'logs.db', now: () => new Date() });
@@ -144,7 +144,7 @@ it('opens a file from before the per-client index was dropped, keeping its rows 
   expect(old.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all().map((r) => r.name)).toContain('query_events_client_at');
   old.close();
   const log = new QueryLog(file, { events: new EventBuffer(10), logger: silentLogger(), flushIntervalMs: 60_000 });
-  expect(log.recent({ client: '10.20.0.9' }).map((e) => e.name)).toEqual(['kept.example']);
+  expect((await log.recent({ client: '10.20.0.9' })).map((e) => e.name)).toEqual(['kept.example']);
   log.close();
   const raw = new DatabaseSync(file, { readOnly: true });
   expect(raw.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all().map((r) => r.name)).toEqual(['query_events_at']);
@@ -166,8 +166,8 @@ it('purges in chunks without holding this thread, writing what arrives meanwhile
     for (let i = 0; i < 5; i++) events.push(event(i, { at: Date.UTC(2026, 10, 24) + i, name: `during${i}.example` }));
     log.flush();
     expect(await purging).toBe(old);
-    expect(log.count()).toBe(15);
-    expect(log.recent({ limit: 100 }).every((e) => e.name.startsWith('new') || e.name.startsWith('during'))).toBe(true);
+    expect(await log.count()).toBe(15);
+    expect((await log.recent({ limit: 100 })).every((e) => e.name.startsWith('new') || e.name.startsWith('during'))).toBe(true);
   } finally {
     log.close();
   }

@@ -15,7 +15,7 @@ const event = (i: number, extra: Partial<QueryEvent> = {}): QueryEvent => ({
   name: `site${i}.example`, qtype: 1, verdict: 'forwarded', rcode: 0, upstream: 'wan', latencyMs: 1.5, ...extra,
 });
 
-it('writes buffered events in batches and reads them back newest first', () => {
+it('writes buffered events in batches and reads them back newest first', async () => {
   const events = new EventBuffer(100);
   const log = new QueryLog(join(dir, 'logs.db'), { events, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch: 7 });
   for (let i = 0; i < 20; i++) events.push(event(i, i === 3 ? { verdict: 'refused', category: 'social', list: 'social', watch: true } : {}));
@@ -25,10 +25,10 @@ it('writes buffered events in batches and reads them back newest first', () => {
   expect(events.size).toBe(0);
 
   const again = new QueryLog(join(dir, 'logs.db'), { events, logger: silentLogger(), flushIntervalMs: 60_000 });
-  expect(again.count()).toBe(20);
-  const recent = again.recent({ limit: 3 });
+  expect(await again.count()).toBe(20);
+  const recent = await again.recent({ limit: 3 });
   expect(recent.map((e) => e.name)).toEqual(['site19.example', 'site18.example', 'site17.example']);
-  expect(again.recent({ client: '10.20.0.3', limit: 100 }).find((e) => e.name === 'site3.example'))
+  expect((await again.recent({ client: '10.20.0.3', limit: 100 })).find((e) => e.name === 'site3.example'))
     .toEqual(event(3, { verdict: 'refused', category: 'social', list: 'social', watch: true }));
   again.close();
 });
@@ -41,7 +41,7 @@ it('keeps the file private and purges by age for retention', async () => {
   for (let i = 0; i < 10; i++) events.push(event(i));
   log.flush();
   expect(await log.purgeBefore(new Date(Date.UTC(2026, 10, 23, 10, 0, 4)))).toBe(4);
-  expect(log.count()).toBe(6);
+  expect(await log.count()).toBe(6);
   log.close();
 });
 
@@ -64,6 +64,6 @@ it('retention deletes what is older than the configured days, at start', async (
   const job = startRetention({ queryLog: log, retention: () => ({ queryEventsDays: 30, rollupsDays: 400, visitorRecordsDays: 90 }), logger: silentLogger(), now: () => now });
   await job.whenIdle();
   job.stop();
-  expect(log.recent({ limit: 10 }).map((e) => e.name).sort()).toEqual(['age1.example', 'age29.example']);
+  expect((await log.recent({ limit: 10 })).map((e) => e.name).sort()).toEqual(['age1.example', 'age29.example']);
   log.close();
 });
