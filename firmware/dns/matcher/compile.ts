@@ -67,6 +67,11 @@ export class MatcherBuilder {
   #extraList = new Uint16Array(256);
   #extraLine = new Uint32Array(256);
   #extraDesc = new Uint16Array(256);
+  /** The last entry's kind, mode and category, and the descriptor they gave (#descriptorOf). */
+  #lastKind: MatcherEntry['kind'] | undefined;
+  #lastMode: MatcherEntry['mode'] | null = null;
+  #lastCategory: string | undefined | null = null;
+  #lastDesc = 0;
   #accepted = 0;
   #rejected = 0;
   #built = false;
@@ -153,12 +158,26 @@ export class MatcherBuilder {
     const { list, line } = entry;
     if (!Number.isInteger(list) || list < 0 || list > 0xffff) return 'list number outside 0..65535';
     if (!Number.isInteger(line) || line < 0 || line > 0xffffffff) return 'line number outside 0..2^32-1';
+    const bad = checkName(entry.name);
+    if (bad !== undefined) return bad;
+    // A list gives a million entries the same kind, mode and category: work those out once.
+    if (entry.kind === this.#lastKind && entry.mode === this.#lastMode && entry.category === this.#lastCategory) return this.#lastDesc;
+    const desc = this.#meaningOf(entry);
+    if (typeof desc === 'number') {
+      this.#lastKind = entry.kind;
+      this.#lastMode = entry.mode;
+      this.#lastCategory = entry.category;
+      this.#lastDesc = desc;
+    }
+    return desc;
+  }
+
+  /** The descriptor for an entry's kind, mode and category, or why there is none. */
+  #meaningOf(entry: MatcherEntry): number | string {
     const kind = KINDS.indexOf(entry.kind);
     if (kind < 0) return 'unknown kind';
     const mode = entry.mode === undefined ? MODE_SUFFIX : MODES.indexOf(entry.mode);
     if (mode < 0) return 'unknown mode';
-    const bad = checkName(entry.name);
-    if (bad !== undefined) return bad;
     if (kind !== KIND_BLOCK) return descriptor(kind, mode, NO_CATEGORY);
     if (typeof entry.category !== 'string' || entry.category.length === 0) return 'block entry without a category';
     return descriptor(kind, mode, this.#categories.bit(entry.category));
