@@ -11,7 +11,7 @@ import type { QueryEvent } from '../dns/events.ts';
 import type { Logger } from '../log.ts';
 import { closeSqliteFile, openSqliteFile } from '../state/sqlite-file.ts';
 import {
-  DONE, FLAG_INDEX, LOG_MIGRATIONS, ROW_COLUMNS, WRITE_ERRORS, WRITTEN, unpackBatch,
+  COMMIT_ROWS, DONE, FLAG_INDEX, LOG_MIGRATIONS, ROW_COLUMNS, WRITE_ERRORS, WRITTEN, unpackBatch,
   type RecentOptions, type WriterCommand, type WriterQuestion, type WriterData, type WriterLog, type WriterReply,
 } from './query-log-schema.ts';
 
@@ -94,6 +94,7 @@ function write(batch: PackedBatch): void {
     }
     uncommitted += batch.count;
     Atomics.add(counters, WRITTEN, BigInt(batch.count));
+    if (uncommitted >= COMMIT_ROWS) commit();
   } catch (error) {
     Atomics.add(counters, WRITE_ERRORS, 1n);
     // A full disk must not stop DNS: the batch is lost and counted, the service goes on.

@@ -10,7 +10,7 @@ import { EventBuffer, type QueryEvent } from '../../../firmware/dns/events.ts';
 import { silentLogger } from '../../../firmware/log.ts';
 import { QueryLog } from '../../../firmware/monitor/query-log.ts';
 import { packBatch, packDrained } from '../../../firmware/dns/event-batch.ts';
-import { LOG_MIGRATIONS, unpackBatch } from '../../../firmware/monitor/query-log-schema.ts';
+import { COMMIT_ROWS, LOG_MIGRATIONS, unpackBatch } from '../../../firmware/monitor/query-log-schema.ts';
 import { migrate } from '../../../firmware/state/migrate.ts';
 import { eventArb } from '../dns/event-arbitrary.ts';
 
@@ -183,4 +183,19 @@ it('a purge the close overtakes is told so, not left waiting', async () => {
   // Either it finished first (all 60,000 gone) or it was abandoned: never a hang.
   await purging.then((removed) => expect(removed).toBe(60_000), (error: Error) => expect(error.message).toMatch(/purge abandoned|closed/));
   await expect(log.purgeBefore(new Date())).rejects.toThrow(/closed/);
+});
+
+it('commits early once a transaction holds COMMIT_ROWS rows, so it never outgrows the page cache', async () => {
+  const file = join(dir, 'logs.db');
+  const events = new EventBuffer(COMMIT_ROWS + 100);
+  const log = new QueryLog(file, { events, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch: 1000, maxInFlight: COMMIT_ROWS + 100, commitEveryMs: 60_000 });
+  try {
+    for (let i = 0; i < COMMIT_ROWS + 10; i++) events.push(event(i));
+    while (log.flush() > 0);
+    expect(await log.count()).toBe(COMMIT_ROWS + 10);
+    // The batches up to COMMIT_ROWS were committed without waiting for the minute; the rest wait.
+    expect(committedRows(file)).toBe(COMMIT_ROWS);
+  } finally {
+    log.close();
+  }
 });
