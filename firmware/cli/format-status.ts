@@ -34,7 +34,12 @@ ${networks}
 
 function upstreams(dns: DaemonStatus['dns']): string {
   if (dns.upstreams.length === 0) return 'none: every forwarded question is answered SERVFAIL';
-  const each = dns.upstreams.map((u) => `${u.name} ${u.address.includes(':') ? `[${u.address}]` : u.address}:${u.port}${u.failing ? ' FAILING' : ''}`);
+  const each = dns.upstreams.map((u) => {
+    const endpoint = `${u.address.includes(':') ? `[${u.address}]` : u.address}:${u.port}`;
+    // The system resolvers are named after their address: say it once.
+    const named = dns.upstreamSource === 'system' ? endpoint : `${u.name} ${endpoint}`;
+    return `${named}${u.failing ? ' FAILING' : ''}`;
+  });
   return `${each.join(', ')}${dns.upstreamSource === 'system' ? ' (from /etc/resolv.conf)' : ''}`;
 }
 

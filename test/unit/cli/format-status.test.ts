@@ -1,0 +1,23 @@
+// The human form of `schoolgate status`: the upstream line says which upstream is failing.
+import { expect, it } from 'vitest';
+import { formatStatus } from '../../../firmware/cli/format-status.ts';
+import { sampleStatus } from '../status-fixture.ts';
+
+const upstreamLine = (text: string): string | undefined => text.split('\n').find((l) => l.startsWith('  upstream  '));
+
+it('names each configured upstream with its endpoint, and marks the failing one', () => {
+  expect(upstreamLine(formatStatus(sampleStatus()))).toBe('  upstream  Provider "A" 192.0.2.53:53 FAILING, backup [2001:db8::53]:53');
+});
+
+it('says the system resolvers once each, and where they came from', () => {
+  const status = sampleStatus();
+  status.dns.upstreamSource = 'system';
+  status.dns.upstreams = [{ name: 'system 10.0.0.53', address: '10.0.0.53', port: 53, failing: false }];
+  expect(upstreamLine(formatStatus(status))).toBe('  upstream  10.0.0.53:53 (from /etc/resolv.conf)');
+});
+
+it('says what having no upstream means', () => {
+  const status = sampleStatus();
+  status.dns.upstreams = [];
+  expect(upstreamLine(formatStatus(status))).toBe('  upstream  none: every forwarded question is answered SERVFAIL');
+});
