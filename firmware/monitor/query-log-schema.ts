@@ -81,8 +81,8 @@ export type WriterCommand =
   | { type: 'batch'; batch: PackedBatch }
   /** Questions answered on a port of their own, so the DNS thread never waits for them. */
   | { type: 'ask'; question: WriterQuestion; reply: MessagePort }
-  /** The one call the DNS thread waits for (on the shared reply port): at shutdown. */
-  | { type: 'call'; op: 'close' };
+  /** The one command the DNS thread waits for (on the shared reply port): at shutdown. */
+  | { type: 'close' };
 
 export type WriterQuestion =
   | { op: 'recent'; args: RecentOptions }

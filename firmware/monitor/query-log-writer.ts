@@ -199,15 +199,11 @@ function handle(command: WriterCommand): void {
     return;
   }
   try {
-    switch (command.op) {
-      case 'close':
-        commit();
-        closeSqliteFile(db);
-        reply({ ok: true, value: null });
-        port.close();
-        data.replyPort.close();
-        break;
-    }
+    commit();
+    closeSqliteFile(db);
+    reply({ ok: true, value: null });
+    port.close();
+    data.replyPort.close();
   } catch (error) {
     reply(failure(error));
   }

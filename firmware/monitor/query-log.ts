@@ -200,7 +200,11 @@ export class QueryLog {
       this.#sent += packed.count;
     }
     try {
-      if (this.#stopped === undefined) this.#call({ type: 'call', op: 'close' });
+      if (this.#stopped === undefined) {
+        Atomics.store(this.#flag, FLAG_INDEX, 0);
+        this.#worker.postMessage({ type: 'close' } satisfies WriterCommand);
+        this.#await('close');
+      }
     } finally {
       this.#closed = true;
       this.#replies.close();
@@ -215,14 +219,6 @@ export class QueryLog {
 
   #done(): number {
     return Number(Atomics.load(this.#counters, DONE));
-  }
-
-  #call(command: WriterCommand): unknown {
-    if (this.#closed) throw new QueryLogError('the query log is closed');
-    if (this.#stopped !== undefined) throw new QueryLogError(`the query log writer is not running (${this.#stopped})`);
-    Atomics.store(this.#flag, FLAG_INDEX, 0);
-    this.#worker.postMessage(command);
-    return this.#await(command.type === 'call' ? command.op : 'call');
   }
 
   /** Blocks until the writer answers on the reply port (it sets the flag after posting). */
