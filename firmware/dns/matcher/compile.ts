@@ -68,7 +68,7 @@ export class MatcherBuilder {
   #extraLine = new Uint32Array(256);
   #extraDesc = new Uint16Array(256);
   /** The last entry's kind, mode and category, and the descriptor they gave (#descriptorOf). */
-  #lastKind: MatcherEntry['kind'] | undefined;
+  #lastKind: MatcherEntry['kind'] | null = null;
   #lastMode: MatcherEntry['mode'] | null = null;
   #lastCategory: string | undefined | null = null;
   #lastDesc = 0;
