@@ -11,7 +11,8 @@ import { builtinId } from './builtin-id.ts';
 import type { Catalogue } from './catalogue.ts';
 import type { ListStatus } from './list-status.ts';
 import { createListReader, type LineError, type ListItem } from './formats/parse.ts';
-import { forEachLine } from './formats/read-list.ts';
+import { isNormalDomainBytes, plainHostsNameStart } from './formats/plain.ts';
+import { forEachLineRange } from './formats/read-list.ts';
 
 export type { ListStatus } from './list-status.ts';
 
@@ -43,6 +44,12 @@ export class ListReadError extends Error {
 }
 
 const MAX_REPORTED_ERRORS = 5;
+
+/** Formats whose normal-form lines are one plain block name: where that name starts, or -1. */
+const PLAIN_NAME_LINES: Partial<Record<ListSource['format'], (bytes: Uint8Array, start: number, end: number) => number>> = {
+  domains: (bytes, start, end) => (isNormalDomainBytes(bytes, start, end) ? start : -1),
+  hosts: plainHostsNameStart,
+};
 
 /** Every category id the configuration mentions, in a stable order, so category bits survive reloads. */
 export function configuredCategories(config: Pick<Config, 'policies' | 'lists'>): string[] {
@@ -90,9 +97,9 @@ export async function compileLists(config: Pick<Config, 'policies' | 'lists'>, o
     };
     statuses.push(status);
     if (!list.enabled) continue;
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await readFile(pathOf(list), 'utf8');
+      bytes = await readFile(pathOf(list));
     } catch (error) {
       status.error = `cannot read ${list.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
       failures.push(`${list.id}: ${status.error}`);
@@ -128,7 +135,24 @@ export async function compileLists(config: Pick<Config, 'policies' | 'lists'>, o
     const reader = createListReader(list.format, { item, error }, { redact: restricted, exceptions: !restricted, keepDuplicates: true });
     const namesBefore = builder.size;
     let namesAdded = 0;
-    forEachLine(text, (line) => reader.push(line));
+    // Most lines of a domains or hosts list are one name in normal form: those are hashed from
+    // the file's bytes with no string made; every other line is read as text, as it always was.
+    const plainNameStart = PLAIN_NAME_LINES[list.format];
+    forEachLineRange(bytes, (start, end) => {
+      const nameEnd = end > start && bytes[end - 1] === 0x0d ? end - 1 : end;
+      const nameStart = plainNameStart ? plainNameStart(bytes, start, nameEnd) : -1;
+      const line = nameStart >= 0 ? reader.claimPlainName() : 0;
+      if (line === 0) {
+        reader.push(bytes.toString('utf8', start, end));
+        return;
+      }
+      status.entries++;
+      namesAdded++;
+      entry.mode = 'suffix';
+      entry.line = line;
+      entry.kind = listKind;
+      builder.addNameBytes(bytes, nameStart, nameEnd, entry);
+    });
     const summary = reader.end();
     // Names this list repeats (of its own or of an earlier list's), which the table folded.
     status.duplicates = namesAdded - (builder.size - namesBefore);

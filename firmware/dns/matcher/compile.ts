@@ -8,7 +8,7 @@ import {
   KIND_BLOCK, KIND_RESTRICTED, KINDS, MODE_SUFFIX, MODES, NO_CATEGORY, checkName, descriptor,
   type MatcherEntry, type MatcherReject,
 } from './entry.ts';
-import { MAX_LABELS, SUFFIX_STRIDE, hashSuffixes } from './hash.ts';
+import { MAX_LABELS, SUFFIX_STRIDE, hashNameBytes, hashSuffixes } from './hash.ts';
 import { Matcher } from './matcher.ts';
 import { MAX_ENTRIES, MAX_LOAD, MIN_CAPACITY, buildSlots, capacityFor, findEntry, placeEntry } from './table.ts';
 
@@ -117,17 +117,36 @@ export class MatcherBuilder {
     if (this.#built) throw new Error('MatcherBuilder.add after build(): start a new builder for the next reload');
     const desc = this.#descriptorOf(entry);
     if (typeof desc === 'string') return this.#reject(entry, desc);
+    const bad = checkName(entry.name);
+    if (bad !== undefined) return this.#reject(entry, bad);
     const count = hashSuffixes(entry.name, this.#seed, this.#hashes);
     const last = (count - 1) * SUFFIX_STRIDE;
-    const lo = this.#hashes[last]!;
-    const hi = this.#hashes[last + 1]!;
+    this.#addHashed(this.#hashes[last]!, this.#hashes[last + 1]!, desc, entry);
+    return true;
+  }
+
+  /**
+   * Adds `entry` with the name `bytes[start, end)` instead of entry.name: ASCII in the list
+   * reader's normal form (plain.ts's isNormalDomainBytes said so), which is stricter than
+   * checkName, so the name is not checked again. A big plain list compiles without a string a line.
+   */
+  addNameBytes(bytes: Uint8Array, start: number, end: number, entry: Omit<MatcherEntry, 'name'>): boolean {
+    if (this.#built) throw new Error('MatcherBuilder.add after build(): start a new builder for the next reload');
+    const desc = this.#descriptorOf(entry);
+    if (typeof desc === 'string') return this.#reject(entry, desc);
+    if (end <= start) return this.#reject(entry, 'empty name');
+    hashNameBytes(bytes, start, end, this.#seed, this.#hashes);
+    this.#addHashed(this.#hashes[0]!, this.#hashes[1]!, desc, entry);
+    return true;
+  }
+
+  #addHashed(lo: number, hi: number, desc: number, entry: Omit<MatcherEntry, 'name'>): void {
     // Restricted entries keep no line: with the list file it would give the name away.
     const line = (desc & 3) === KIND_RESTRICTED ? 0 : entry.line;
     const e = findEntry(this.#slots, this.#keys, lo, hi);
     if (e < 0) this.#addKey(lo, hi, desc, entry.list, line);
     else this.#addToKey(e, desc, entry.list, line);
     this.#accepted++;
-    return true;
   }
 
   /** The finished matcher; the builder cannot be used afterwards. */
@@ -153,13 +172,11 @@ export class MatcherBuilder {
     return new Matcher(data);
   }
 
-  #descriptorOf(entry: MatcherEntry): number | string {
+  #descriptorOf(entry: Omit<MatcherEntry, 'name'>): number | string {
     if (typeof entry !== 'object' || entry === null) return 'not an entry';
     const { list, line } = entry;
     if (!Number.isInteger(list) || list < 0 || list > 0xffff) return 'list number outside 0..65535';
     if (!Number.isInteger(line) || line < 0 || line > 0xffffffff) return 'line number outside 0..2^32-1';
-    const bad = checkName(entry.name);
-    if (bad !== undefined) return bad;
     // A list gives a million entries the same kind, mode and category: work those out once.
     if (entry.kind === this.#lastKind && entry.mode === this.#lastMode && entry.category === this.#lastCategory) return this.#lastDesc;
     const desc = this.#meaningOf(entry);
@@ -173,7 +190,7 @@ export class MatcherBuilder {
   }
 
   /** The descriptor for an entry's kind, mode and category, or why there is none. */
-  #meaningOf(entry: MatcherEntry): number | string {
+  #meaningOf(entry: Omit<MatcherEntry, 'name'>): number | string {
     const kind = KINDS.indexOf(entry.kind);
     if (kind < 0) return 'unknown kind';
     const mode = entry.mode === undefined ? MODE_SUFFIX : MODES.indexOf(entry.mode);
@@ -183,7 +200,7 @@ export class MatcherBuilder {
     return descriptor(kind, mode, this.#categories.bit(entry.category));
   }
 
-  #reject(entry: MatcherEntry, reason: string): false {
+  #reject(entry: Omit<MatcherEntry, 'name'>, reason: string): false {
     this.#rejected++;
     const list = typeof entry?.list === 'number' ? entry.list : -1;
     const line = typeof entry?.line === 'number' ? entry.line : -1;

@@ -85,3 +85,22 @@ export function hashSuffixes(name: string, seed: number, out: Uint32Array): numb
   out[w + 2] = 0;
   return w / SUFFIX_STRIDE + 1;
 }
+
+/**
+ * The whole-name hash of hashSuffixes (its last [lo, hi]) for a name held as ASCII bytes
+ * `bytes[start, end)`, written to out[0], out[1]. For names already in the list reader's normal
+ * form (no escapes, no trailing dot): the compiler hashes plain list lines without making strings.
+ */
+export function hashNameBytes(bytes: Uint8Array, start: number, end: number, seed: number, out: Uint32Array): void {
+  let a = (LANE_A_BASIS ^ seed) | 0;
+  let b = (LANE_B_BASIS ^ fmix32(seed + GOLDEN)) | 0;
+  for (let i = end - 1; i >= start; i--) {
+    const c = bytes[i]!;
+    a = Math.imul(a ^ c, LANE_A_PRIME);
+    b = Math.imul(b ^ c, LANE_B_PRIME);
+    b ^= b >>> 15;
+  }
+  const lo = fmix32(a ^ Math.imul(end - start, GOLDEN));
+  out[0] = lo;
+  out[1] = fmix32(b ^ lo);
+}

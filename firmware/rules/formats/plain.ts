@@ -44,6 +44,36 @@ export function normalDomainLine(text: string): string | undefined {
   return text;
 }
 
+/**
+ * normalDomainLine for a line held as bytes `bytes[start, end)`: true exactly when the line,
+ * decoded, is a name that normalDomainLine would return as it is. The compiler then hashes the
+ * bytes without making the line a string (plain lists are almost all such lines).
+ */
+export function isNormalDomainBytes(bytes: Uint8Array, start: number, end: number): boolean {
+  const length = end - start;
+  if (length <= 0 || length > 253) return false;
+  let labelStart = start;
+  let allDigits = true;
+  for (let i = start; i <= end; i++) {
+    const c = i < end ? bytes[i]! : 0x2e;
+    if (c === 0x2e) {
+      const labelLength = i - labelStart;
+      if (labelLength === 0 || labelLength > 63) return false;
+      if (bytes[labelStart] === 0x2d || bytes[i - 1] === 0x2d) return false;
+      if (i === end && allDigits) return false;
+      labelStart = i + 1;
+      allDigits = true;
+    } else if (c >= 0x30 && c <= 0x39) {
+      // digits keep allDigits as it is
+    } else if ((c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x5f) {
+      allDigits = false;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
 /** One domain per line; `*.example.com` for subdomains only; `#` comments. */
 export const domainsFormat = perLine((text, line, out) => {
   const fast = normalDomainLine(text);
@@ -77,6 +107,30 @@ export function parseHostsBody(body: string, line: number, out: LineOut): void {
     if (HOSTS_SELF_NAMES.has(field.toLowerCase())) continue;
     emitName(field, line, out);
   }
+}
+
+const LONGEST_SELF_NAME = Math.max(...[...HOSTS_SELF_NAMES].map((n) => n.length));
+
+/**
+ * Where the name starts when a hosts line `bytes[start, end)` is the common `ADDRESS NAME` with
+ * one name in normal form, no comment and no surrounding space, which hostsFormat reads as that
+ * one name blocked; else -1 (the line is read as text).
+ */
+export function plainHostsNameStart(bytes: Uint8Array, start: number, end: number): number {
+  let i = start;
+  // The address: hostsFormat accepts any first field, so only its end matters (and no '#').
+  while (i < end) {
+    const c = bytes[i]!;
+    if (c === 0x20 || c === 0x09) break;
+    if (c === 0x23 || c <= 0x20 || c >= 0x7f) return -1;
+    i++;
+  }
+  if (i === start || i === end) return -1;
+  while (i < end && (bytes[i] === 0x20 || bytes[i] === 0x09)) i++;
+  if (!isNormalDomainBytes(bytes, i, end)) return -1;
+  // The machine's own names are skipped by the text reader; leave them to it.
+  if (end - i <= LONGEST_SELF_NAME && HOSTS_SELF_NAMES.has(String.fromCharCode(...bytes.subarray(i, end)))) return -1;
+  return i;
 }
 
 /** `0.0.0.0 name [name…]` (any address); each name is blocked with its subdomains. */

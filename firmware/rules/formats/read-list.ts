@@ -43,6 +43,13 @@ export interface ListReadSummary {
 export interface ListReader {
   /** One line without its "\n" (a trailing "\r" is removed here), in file order from line 1. */
   push(text: string): void;
+  /**
+   * Counts, in place of push, a line the caller has read itself as one plain block name (a
+   * normal-form line of a domains or hosts list, see plain.ts) and passes on: returns its line
+   * number, or 0 when the reader must see the line (past the line limit, or folding repeats),
+   * and then nothing was counted and the caller pushes it as text.
+   */
+  claimPlainName(): number;
   /** End of file: flushes the format's open state and returns the counts. */
   end(): ListReadSummary;
 }
@@ -144,6 +151,11 @@ export function readLines(factory: FormatParserFactory, sink: ListSink, options:
       }
       parser.line(text, line);
     },
+    claimPlainName() {
+      if (!options.keepDuplicates || summary.lines >= maxLines) return 0;
+      summary.items++;
+      return ++summary.lines;
+    },
     end() {
       parser.end();
       summary.skipped = [...skipped.values()];
@@ -160,6 +172,17 @@ export function forEachLine(text: string, each: (line: string, number: number) =
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     each(text.slice(start, end), ++number);
+    start = end + 1;
+  }
+}
+
+/** forEachLine over bytes: `each(start, end)` for every line's range, without its "\n". */
+export function forEachLineRange(bytes: Uint8Array, each: (start: number, end: number) => void): void {
+  let start = 0;
+  while (start < bytes.length) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end < 0) end = bytes.length;
+    each(start, end);
     start = end + 1;
   }
 }

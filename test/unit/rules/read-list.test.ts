@@ -91,3 +91,29 @@ describe('reading any list', () => {
     }
   });
 });
+
+describe('lines the compiler reads itself (claimPlainName)', () => {
+  it('counts them as items and numbers them in file order with the pushed ones', () => {
+    const items: ListItem[] = [];
+    const reader = createListReader('domains', { item: (i) => items.push(i), error: () => {} }, { keepDuplicates: true });
+    expect(reader.claimPlainName()).toBe(1);
+    reader.push('B.example');
+    expect(reader.claimPlainName()).toBe(3);
+    expect(items.map((i) => i.line)).toEqual([2]);
+    expect(reader.end()).toMatchObject({ lines: 3, items: 3 });
+  });
+
+  it('leaves the line to push past the line limit, which reports the limit once', () => {
+    const errors: LineError[] = [];
+    const reader = createListReader('domains', { item: () => {}, error: (e) => errors.push(e) }, { keepDuplicates: true, maxLines: 2 });
+    expect([reader.claimPlainName(), reader.claimPlainName(), reader.claimPlainName()]).toEqual([1, 2, 0]);
+    reader.push('c.example');
+    expect(errors).toEqual([{ line: 3, message: 'the file has more than 2 lines; this line and the rest are ignored' }]);
+    expect(reader.end()).toMatchObject({ items: 2, truncated: true });
+  });
+
+  it('leaves every line to push when repeats are folded (only pushed items are remembered)', () => {
+    const reader = createListReader('domains', { item: () => {}, error: () => {} });
+    expect(reader.claimPlainName()).toBe(0);
+  });
+});

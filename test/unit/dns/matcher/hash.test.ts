@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FORMAT_VERSION } from '../../../../firmware/dns/matcher/serialize.ts';
-import { MAX_LABELS, SUFFIX_STRIDE, hashSuffixes } from '../../../../firmware/dns/matcher/hash.ts';
+import { MAX_LABELS, SUFFIX_STRIDE, hashNameBytes, hashSuffixes } from '../../../../firmware/dns/matcher/hash.ts';
 import { question } from './arbitraries.ts';
 import { suffixStarts } from './reference.ts';
 
@@ -76,5 +76,19 @@ describe('hashSuffixes', () => {
     // ~195 per bucket; a hash that ignored input bits would leave buckets empty or crowded.
     expect(Math.min(...lowBuckets)).toBeGreaterThan(100);
     expect(Math.max(...lowBuckets)).toBeLessThan(300);
+  });
+});
+
+describe('hashNameBytes', () => {
+  it('gives a name held as bytes the whole-name hash hashSuffixes gives its string', () => {
+    const label = fc.string({ unit: fc.constantFrom(...'abz09-_'), minLength: 1, maxLength: 63 });
+    fc.assert(fc.property(fc.array(label, { minLength: 1, maxLength: 8 }), fc.nat({ max: 0xffffffff }), fc.nat({ max: 5 }), (labels, seed, pad) => {
+      const name = labels.join('.');
+      // Somewhere inside a bigger buffer, as a line of a list file is.
+      const bytes = Buffer.from(`${'#'.repeat(pad)}${name}\n`, 'latin1');
+      const out = new Uint32Array(2);
+      hashNameBytes(bytes, pad, pad + name.length, seed, out);
+      expect([...out]).toEqual(whole(name, seed));
+    }));
   });
 });
