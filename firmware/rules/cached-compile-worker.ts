@@ -1,6 +1,7 @@
 // The list compiler's thread, with the compiled cache in front of it. Everything heavy happens
 // here, off the DNS thread: hashing the list files, reading and checking a cached table, or
-// compiling. The answer crosses back as one transferred buffer (no copy on the DNS thread).
+// compiling. A compiled table crosses back in shared memory (no copy on the DNS thread), before
+// the work that only the compiled cache needs (its checksum, the files hashed again).
 //
 // The main thread only sends work here when a cheap stat says something may have changed; here
 // the files are hashed, and if their contents are what the cache was built from (a file touched,
@@ -8,7 +9,7 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodeMatcher, viewEncodedMatcher } from '../dns/matcher/serialize.ts';
+import { decodeMatcher, sealMatcher, viewEncodedMatcher } from '../dns/matcher/serialize.ts';
 import type { CompileReply, CompileRequest } from './compile-protocol.ts';
 import { crc32, hashStamps, readCacheBin, sameByHash } from './cache-files.ts';
 import type { CacheMeta, FileStamp } from './compiled-cache.ts';
@@ -24,15 +25,30 @@ export interface CachedCompileRequest extends CompileRequest {
 }
 
 export type CachedCompileReply = CompileReply & {
-  /** The table came from lists.bin, not a compile. */
+  /** The table came from lists.bin, not a compile (its files, hashed before it was read, are here). */
   fromCache?: boolean;
-  /** The files as compiled (with SHA-256); absent when one changed during the compile, so the result must not be cached. */
   files?: FileStamp[];
-  /** CRC-32 of the whole compiled buffer, for lists.json. */
-  binCrc32?: number;
   /** Why a cache that looked usable was not used. */
   cacheProblem?: string;
 };
+
+/**
+ * The second message after a compile, once the table (in shared memory) is in service: what
+ * lists.json needs, worked out after the hand-over so the reload does not wait for it.
+ */
+export interface SealedReply {
+  /** The files as compiled (with SHA-256); absent when one changed during the compile, so the result must not be cached. */
+  files?: FileStamp[];
+  /** CRC-32 of the whole table, now sealed (its header checksum written). */
+  binCrc32: number;
+}
+
+interface Outcome {
+  reply: CachedCompileReply;
+  transfer: ArrayBuffer[];
+  /** After a compile: seals the shared table and hashes the files again, for the second message. */
+  seal?: () => Promise<SealedReply>;
+}
 
 const COMPILE_NICE = 19;
 
@@ -49,7 +65,7 @@ function yieldCpu(): void {
 const sameStat = (a: readonly FileStamp[], b: readonly FileStamp[]): boolean =>
   a.length === b.length && a.every((f, i) => f.size === b[i]!.size && f.mtimeMs === b[i]!.mtimeMs);
 
-async function answer(request: CachedCompileRequest): Promise<{ reply: CachedCompileReply; transfer: ArrayBuffer[] }> {
+async function answer(request: CachedCompileRequest): Promise<Outcome> {
   // Hashed first only when a cached table might serve (same stat key): otherwise it is a compile
   // anyway, and the files' stat from before it stands in for "before".
   const before = request.cached ? await hashStamps(request.stamps) : undefined;
@@ -77,25 +93,30 @@ async function answer(request: CachedCompileRequest): Promise<{ reply: CachedCom
     return stamp?.path ?? list.file;
   };
   const compiled = await compileLists(request.config, { listsDir: request.listsDir, seed: request.seed, pathOf });
-  // A file rewritten while it was compiled: what was read is not what was hashed, so no cache.
-  const after = await hashStamps(request.stamps.map((s) => ({ ...s })));
-  const stable = before ? sameStat(before, after) && before.every((f, i) => f.sha256 === after[i]!.sha256) : sameStat(request.stamps, after);
-  const buf = compiled.matcher.toBuffer();
-  const binCrc32 = crc32(buf);
-  const { categories, ...arrays } = viewEncodedMatcher(buf);
+  // Shared memory: the DNS thread adopts these bytes while this thread still reads them to seal
+  // them and work out their CRC. Neither writes what the other reads.
+  const table = compiled.matcher.toUnsealedShared();
+  const { categories, ...arrays } = viewEncodedMatcher(table);
+  const seal = async (): Promise<SealedReply> => {
+    const binCrc32 = crc32(sealMatcher(table));
+    // A file rewritten while it was compiled: what was read is not what was hashed, so no cache.
+    const after = await hashStamps(request.stamps.map((s) => ({ ...s })));
+    const stable = before ? sameStat(before, after) && before.every((f, i) => f.sha256 === after[i]!.sha256) : sameStat(request.stamps, after);
+    return { binCrc32, ...(stable ? { files: after } : {}) };
+  };
   return {
     reply: {
       ok: true, data: arrays, categories: [...categories.ids()], extras: compiled.extras, statuses: compiled.statuses,
-      listIds: compiled.listIds, compileMs: compiled.compileMs, binCrc32,
-      ...(stable ? { files: after } : {}), ...(cacheProblem ? { cacheProblem } : {}),
+      listIds: compiled.listIds, compileMs: compiled.compileMs, ...(cacheProblem ? { cacheProblem } : {}),
     },
-    transfer: [arrays.slots.buffer as ArrayBuffer],
+    transfer: [],
+    seal,
   };
 }
 
 async function run(request: CachedCompileRequest): Promise<void> {
   yieldCpu();
-  let outcome: { reply: CachedCompileReply; transfer: ArrayBuffer[] };
+  let outcome: Outcome;
   try {
     outcome = await answer(request);
   } catch (error) {
@@ -110,6 +131,7 @@ async function run(request: CachedCompileRequest): Promise<void> {
     };
   }
   parentPort!.postMessage(outcome.reply, outcome.transfer);
+  if (outcome.seal) parentPort!.postMessage(await outcome.seal());
 }
 
 await run(workerData as CachedCompileRequest);

@@ -3,10 +3,10 @@
 // fails (a list file missing or unreadable, or the compiler thread dying) changes nothing: the
 // lists in service stay.
 //
-// Compiling a million names is about a second of CPU, so it runs in a worker thread
+// Compiling a million names is about half a second of CPU, so it runs in a worker thread
 // (cached-compile-worker.ts), one per reload: the DNS loop on this thread keeps answering meanwhile and
-// only wraps the finished arrays, which arrive as one transferred buffer (no copy, no re-check),
-// and swaps them in.
+// only wraps the finished arrays, which arrive in shared memory (no copy, no re-check), and swaps
+// them in. The thread then seals the table for the cache while the DNS thread already uses it.
 //
 // With a cache directory, each compiled table is also kept on disk (compiled-cache.ts): a reload
 // whose inputs have not changed does nothing, and a restart loads the table instead of compiling.
@@ -21,7 +21,7 @@ import { CategoryIndex } from '../dns/matcher/categories.ts';
 import { Matcher } from '../dns/matcher/matcher.ts';
 import type { Logger } from '../log.ts';
 import { siblingModule } from '../paths.ts';
-import type { CachedCompileReply, CachedCompileRequest } from './cached-compile-worker.ts';
+import type { CachedCompileReply, CachedCompileRequest, SealedReply } from './cached-compile-worker.ts';
 import {
   CacheCorrupt, readCacheBin, readCacheMeta, sameByStat, stampInputs, writeCache, writeCacheMeta,
   type CacheInputs, type CacheMeta, type FileStamp,
@@ -101,6 +101,7 @@ export class ListsManager {
   #queue: Promise<unknown> = Promise.resolve();
   /** A cache being written after a swap: the next reload (and close) waits for it. */
   #writing: Promise<void> = Promise.resolve();
+  /** The compiler thread until it answers (what close() stops). */
   #worker: Worker | undefined;
   #closed = false;
 
@@ -131,7 +132,8 @@ export class ListsManager {
 
   /**
    * Stops a compile in progress (its reload rejects, the lists in service stay) and refuses
-   * later reloads, so a stopping daemon never waits for a compile.
+   * later reloads, so a stopping daemon never waits for a compile. A compile that has already
+   * answered is let finish its cache (a checksum and a file write) so the next start need not compile.
    */
   async close(): Promise<void> {
     this.#closed = true;
@@ -141,7 +143,7 @@ export class ListsManager {
 
   async #compile(config: Readonly<Config>, force: boolean): Promise<ListsReport> {
     const started = performance.now();
-    let compiled: CompiledLists & { fromCache: boolean; files?: FileStamp[] };
+    let compiled: CompiledLists & { fromCache: boolean; files?: FileStamp[]; reply?: WorkerCompiled['reply']; sealed?: WorkerCompiled['sealed'] };
     let inputs: CacheInputs;
     try {
       if (this.#closed) throw new ListCompilerError('the lists manager is stopped');
@@ -164,8 +166,12 @@ export class ListsManager {
     const swapStarted = performance.now();
     this.#target.setLists(compiled.matcher, compiled.listIds, compiled.extras);
     const swapMs = performance.now() - swapStarted;
-    const files = compiled.files ?? inputs.files.map((f) => ({ ...f, size: -1 }));
-    this.#inService = { key: inputs.key, files };
+    // Until the compiler thread says the files did not change during the compile, their stat
+    // from before it stands (the next reload waits for that word: it is in #writing).
+    const files = compiled.files ?? inputs.files;
+    const inService = { key: inputs.key, files };
+    this.#inService = inService;
+    if (compiled.reply) this.#store(compiled.reply, inputs.key, compiled.sealed, inService);
     this.#report = {
       lists: compiled.statuses,
       compileMs: Math.round(performance.now() - started),
@@ -211,27 +217,47 @@ export class ListsManager {
     return { matcher, extras: meta.extras, statuses: meta.statuses, listIds: meta.listIds, compileMs: meta.compileMs, fromCache: true, files: meta.files };
   }
 
-  /** After a swap: keep what was compiled (or refresh the description of what was reused). */
-  #store(reply: CachedCompileReply & { ok: true }, key: string): void {
+  /**
+   * After a swap: keep what was compiled (or refresh the description of what was reused). A fresh
+   * compile's files and checksum come in the compiler thread's second message (`sealed`).
+   */
+  #store(reply: CachedCompileReply & { ok: true }, key: string, sealed: Promise<SealedReply | undefined> | undefined, inService: { files: FileStamp[] }): void {
     const dir = this.#cacheDir;
-    if (!dir || !reply.files) return;
-    const buffer = reply.data.slots.buffer;
-    const meta: CacheMeta = {
-      schema: 1, key, files: reply.files, extras: reply.extras, statuses: reply.statuses, listIds: reply.listIds,
-      compiledAt: new Date().toISOString(), compileMs: reply.compileMs, bin: { bytes: buffer.byteLength, crc32: reply.binCrc32 ?? 0 },
+    const write = async (): Promise<void> => {
+      const seal = sealed ? await sealed : undefined;
+      const files = sealed ? seal?.files : reply.files;
+      // Changed during the compile (or the thread stopped first): the next reload compiles again.
+      if (!files) {
+        inService.files = inService.files.map((f) => ({ ...f, size: -1 }));
+        return;
+      }
+      inService.files = files;
+      if (!dir) return;
+      if (reply.fromCache) {
+        const old = await readCacheMeta(dir);
+        if (old) await writeCacheMeta(dir, { ...old, files });
+        return;
+      }
+      if (!seal) return;
+      const buffer = reply.data.slots.buffer;
+      const meta: CacheMeta = {
+        schema: 1, key, files, extras: reply.extras, statuses: reply.statuses, listIds: reply.listIds,
+        compiledAt: new Date().toISOString(), compileMs: reply.compileMs, bin: { bytes: buffer.byteLength, crc32: seal.binCrc32 },
+      };
+      // The matcher's arrays are views into the whole encoded table, which nobody writes any
+      // more: written as it is, by the I/O threads, with no copy on this one.
+      await writeCache(dir, meta, new Uint8Array(buffer));
     };
-    const write = reply.fromCache
-      ? readCacheMeta(dir).then((old) => old && writeCacheMeta(dir, { ...old, files: meta.files }))
-      // The matcher's arrays are views into the whole encoded table, which is immutable: written
-      // as it is, by the I/O threads, with no copy on this one.
-      : writeCache(dir, meta, new Uint8Array(buffer));
-    this.#writing = write.then(() => undefined, (error: unknown) => {
+    this.#writing = write().catch((error: unknown) => {
       this.#logger.warn({ err: error, cacheDir: dir }, 'compiled list cache not written; the next start compiles');
     });
   }
 
-  /** One thread, one compile: it reads, parses and builds, answers once, and is gone. */
-  #compileInWorker(config: Readonly<Config>, inputs: CacheInputs, cached: CacheMeta | undefined): Promise<CompiledLists & { fromCache: boolean; files?: FileStamp[] }> {
+  /**
+   * One thread, one compile: it reads, parses and builds, answers, and is gone. After a compile it
+   * sends a second message, the table's checksum and the files hashed again, for the cache only.
+   */
+  #compileInWorker(config: Readonly<Config>, inputs: CacheInputs, cached: CacheMeta | undefined): Promise<WorkerCompiled> {
     const request: CachedCompileRequest = {
       config: { policies: config.policies, lists: config.lists },
       listsDir: this.#listsDir,
@@ -244,55 +270,83 @@ export class ListsManager {
     return new Promise((resolve, reject) => {
       const worker = new Worker(this.#compilerUrl, { workerData: request });
       this.#worker = worker;
-      let settled = false;
-      const settle = (outcome: () => void): void => {
-        if (settled) return;
-        settled = true;
+      let answered = false;
+      let finished = false;
+      let sealedWith: (seal: SealedReply | undefined) => void = () => {};
+      const sealed = new Promise<SealedReply | undefined>((done) => { sealedWith = done; });
+      const finish = (): void => {
+        if (finished) return;
+        finished = true;
         clearTimeout(timer);
         if (this.#worker === worker) this.#worker = undefined;
-        outcome();
-        // The thread ends by itself after answering; this makes sure of it (and frees it at once).
+        // The thread ends by itself after its last message; this makes sure of it (and frees it at once).
         void worker.terminate();
       };
-      const timer = setTimeout(() => {
-        settle(() => reject(new ListCompilerError(`the list compiler did not finish within ${this.#timeoutMs} ms`)));
-      }, this.#timeoutMs);
+      /** The thread failed: the reload if it had not answered yet, else only the cache's second message. */
+      const fail = (error: Error): void => {
+        if (!answered) reject(error);
+        answered = true;
+        sealedWith(undefined);
+        finish();
+      };
+      const timer = setTimeout(() => fail(new ListCompilerError(`the list compiler did not finish within ${this.#timeoutMs} ms`)), this.#timeoutMs);
       timer.unref();
-      worker.once('message', (reply: CachedCompileReply) => {
-        settle(() => {
-          try {
-            const compiled = compiledFrom(reply);
-            if (reply.ok) {
-              if (reply.cacheProblem) this.#cacheIgnored(new CacheCorrupt(reply.cacheProblem));
-              this.#store(reply, inputs.key);
-            }
-            resolve({ ...compiled, fromCache: reply.ok && reply.fromCache === true, ...(reply.ok && reply.files ? { files: reply.files } : {}) });
-          } catch (error) {
-            reject(error);
-          }
-        });
+      worker.on('message', (message: CachedCompileReply | SealedReply) => {
+        if (answered) {
+          sealedWith(message as SealedReply);
+          finish();
+          return;
+        }
+        answered = true;
+        const reply = message as CachedCompileReply;
+        try {
+          if (!reply.ok) throw compileFailure(reply);
+          const compiled = compiledFrom(reply);
+          if (reply.cacheProblem) this.#cacheIgnored(new CacheCorrupt(reply.cacheProblem));
+          const fresh = reply.fromCache !== true;
+          // Answered: close() no longer stops the thread; it waits for the cache's few ms instead.
+          if (this.#worker === worker) this.#worker = undefined;
+          if (!fresh) finish();
+          resolve({ ...compiled, fromCache: !fresh, ...(reply.files ? { files: reply.files } : {}), reply, ...(fresh ? { sealed } : {}) });
+        } catch (error) {
+          sealedWith(undefined);
+          finish();
+          reject(error);
+        }
       });
       worker.once('messageerror', (error) => {
-        settle(() => reject(new ListCompilerError(`the list compiler's answer could not be read: ${error.message}`, { cause: error })));
+        fail(new ListCompilerError(`the list compiler's answer could not be read: ${error.message}`, { cause: error }));
       });
       worker.once('error', (error) => {
-        settle(() => reject(new ListCompilerError(`the list compiler failed: ${error.message}`, { cause: error })));
+        fail(new ListCompilerError(`the list compiler failed: ${error.message}`, { cause: error }));
       });
       worker.once('exit', (code) => {
-        settle(() => reject(new ListCompilerError(`the list compiler stopped (exit code ${code}) before it answered`)));
+        fail(new ListCompilerError(`the list compiler stopped (exit code ${code}) before it answered`));
       });
     });
   }
 }
 
-function compiledFrom(reply: CachedCompileReply): CompiledLists {
-  if (!reply.ok) {
-    if (reply.statuses) throw new ListReadError(reply.message, reply.statuses);
-    const error = new Error(reply.message);
-    error.name = reply.name;
-    throw error;
-  }
-  // Checked by decodeMatcher in the worker; adopted here as they are: no copy, no second pass.
+/** A compile's result as the compiler thread gave it. */
+interface WorkerCompiled extends CompiledLists {
+  fromCache: boolean;
+  files?: FileStamp[];
+  reply: CachedCompileReply & { ok: true };
+  /** After a fresh compile: the thread's second message (undefined if it stopped before sending it). */
+  sealed?: Promise<SealedReply | undefined>;
+}
+
+/** The error a failed compile reply stands for. */
+function compileFailure(reply: CachedCompileReply & { ok: false }): Error {
+  if (reply.statuses) return new ListReadError(reply.message, reply.statuses);
+  const error = new Error(reply.message);
+  error.name = reply.name;
+  return error;
+}
+
+function compiledFrom(reply: CachedCompileReply & { ok: true }): CompiledLists {
+  // Checked by decodeMatcher in the worker (or encoded there a moment ago): adopted as they are,
+  // no copy, no second pass.
   const matcher = new Matcher({ ...reply.data, categories: new CategoryIndex(reply.categories) });
   return { matcher, extras: reply.extras, statuses: reply.statuses, listIds: reply.listIds, compileMs: reply.compileMs };
 }

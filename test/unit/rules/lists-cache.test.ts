@@ -65,6 +65,8 @@ describe('the compiled-list cache', () => {
   it('a restart with nothing changed serves the cached table: same table, statuses and extras', async () => {
     const cold = await loadOnce();
     expect(cold.report.fromCache).toBe(false);
+    // Handed over in shared memory, so DNS threads adopt it with no copy.
+    expect(cold.target.matcher!.isShared).toBe(true);
     const warm = await loadOnce();
     expect(warm.report.fromCache).toBe(true);
     expect(Buffer.from(warm.target.matcher!.toBuffer()).equals(Buffer.from(cold.target.matcher!.toBuffer()))).toBe(true);
@@ -117,6 +119,26 @@ describe('the compiled-list cache', () => {
     expect(warnings.join('')).toContain('compiled list cache ignored');
     expect(Buffer.from(after.target.matcher!.toBuffer()).equals(Buffer.from(cold.target.matcher!.toBuffer()))).toBe(true);
     expect((await loadOnce()).report.fromCache).toBe(true);
+  });
+
+  it('a compiler that dies after handing its table over leaves the table in service and writes no cache', async () => {
+    const answering = join(dir, 'answer-then-exit');
+    await import('node:fs/promises').then((fs) => fs.mkdir(answering));
+    await writeFile(join(answering, 'social.txt'), 'chatter.test\n');
+    await writeFile(join(answering, 'ads.txt'), '||ads.test^\n');
+    const target = new Target();
+    const logger = pino({ level: 'warn' }, { write: (line: string) => { warnings.push(line); } });
+    const compilerUrl = new URL('./fixtures/crashing-compiler.ts', import.meta.url);
+    const manager = new ListsManager({ target, listsDir: answering, seed: 7, logger, cacheDir, compilerUrl });
+    const first = await manager.reload(config());
+    expect(first.fromCache).toBe(false);
+    expect(blocks(target.matcher, 'www.chatter.test')).toBe(true);
+    // Without the thread's word that the files did not change meanwhile, the same inputs compile again.
+    const swapped = target.matcher;
+    await manager.reload(config());
+    expect(target.matcher).not.toBe(swapped);
+    await manager.close();
+    await expect(readFile(join(cacheDir, CACHE_BIN))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('a reload whose inputs have not changed swaps nothing; a forced one compiles', async () => {
