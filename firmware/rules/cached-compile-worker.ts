@@ -1,7 +1,7 @@
 // The list compiler's thread, with the compiled cache in front of it. Everything heavy happens
 // here, off the DNS thread: hashing the list files, reading and checking a cached table, or
-// compiling. A compiled table crosses back in shared memory (no copy on the DNS thread), before
-// the work that only the compiled cache needs (its checksum, the files hashed again).
+// compiling. The table crosses back as one transferred buffer (no copy on the DNS thread), before
+// the work only the compiled cache needs (the files hashed again).
 //
 // The main thread only sends work here when a cheap stat says something may have changed; here
 // the files are hashed, and if their contents are what the cache was built from (a file touched,
@@ -9,7 +9,7 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodeMatcher, sealMatcher, viewEncodedMatcher } from '../dns/matcher/serialize.ts';
+import { decodeMatcher, viewEncodedMatcher } from '../dns/matcher/serialize.ts';
 import type { CompileReply, CompileRequest } from './compile-protocol.ts';
 import { crc32, hashStamps, readCacheBin, sameByHash } from './cache-files.ts';
 import type { CacheMeta, FileStamp } from './compiled-cache.ts';
@@ -28,26 +28,26 @@ export type CachedCompileReply = CompileReply & {
   /** The table came from lists.bin, not a compile (its files, hashed before it was read, are here). */
   fromCache?: boolean;
   files?: FileStamp[];
+  /** CRC-32 of the whole compiled buffer, for lists.json. */
+  binCrc32?: number;
   /** Why a cache that looked usable was not used. */
   cacheProblem?: string;
 };
 
 /**
- * The second message after a compile, once the table (in shared memory) is in service: what
- * lists.json needs, worked out after the hand-over so the reload does not wait for it.
+ * The second message after a compile, once the table is in service: the files hashed again,
+ * worked out after the hand-over so the reload does not wait for it.
  */
-export interface SealedReply {
+export interface RehashReply {
   /** The files as compiled (with SHA-256); absent when one changed during the compile, so the result must not be cached. */
   files?: FileStamp[];
-  /** CRC-32 of the whole table, now sealed (its header checksum written). */
-  binCrc32: number;
 }
 
 interface Outcome {
   reply: CachedCompileReply;
   transfer: ArrayBuffer[];
-  /** After a compile: seals the shared table and hashes the files again, for the second message. */
-  seal?: () => Promise<SealedReply>;
+  /** After a compile: hashes the files again, for the second message. */
+  rehash?: () => Promise<RehashReply>;
 }
 
 const COMPILE_NICE = 19;
@@ -93,24 +93,25 @@ async function answer(request: CachedCompileRequest): Promise<Outcome> {
     return stamp?.path ?? list.file;
   };
   const compiled = await compileLists(request.config, { listsDir: request.listsDir, seed: request.seed, pathOf });
-  // Shared memory: the DNS thread adopts these bytes while this thread still reads them to seal
-  // them and work out their CRC. Neither writes what the other reads.
-  const table = compiled.matcher.toUnsealedShared();
-  const { categories, ...arrays } = viewEncodedMatcher(table);
-  const seal = async (): Promise<SealedReply> => {
-    const binCrc32 = crc32(sealMatcher(table));
-    // A file rewritten while it was compiled: what was read is not what was hashed, so no cache.
+  // Transferred, not shared: the DNS thread's old table must be an ArrayBuffer for V8 to free it
+  // promptly after a swap (shared tables stayed resident in an idle daemon, +28 MB a reload).
+  const buf = compiled.matcher.toBuffer();
+  const binCrc32 = crc32(buf);
+  const { categories, ...arrays } = viewEncodedMatcher(buf);
+  // A file rewritten while it was compiled: what was read is not what was hashed, so no cache.
+  // Found after the table is handed over: only the cache needs to know.
+  const rehash = async (): Promise<RehashReply> => {
     const after = await hashStamps(request.stamps.map((s) => ({ ...s })));
     const stable = before ? sameStat(before, after) && before.every((f, i) => f.sha256 === after[i]!.sha256) : sameStat(request.stamps, after);
-    return { binCrc32, ...(stable ? { files: after } : {}) };
+    return stable ? { files: after } : {};
   };
   return {
     reply: {
       ok: true, data: arrays, categories: [...categories.ids()], extras: compiled.extras, statuses: compiled.statuses,
-      listIds: compiled.listIds, compileMs: compiled.compileMs, ...(cacheProblem ? { cacheProblem } : {}),
+      listIds: compiled.listIds, compileMs: compiled.compileMs, binCrc32, ...(cacheProblem ? { cacheProblem } : {}),
     },
-    transfer: [],
-    seal,
+    transfer: [arrays.slots.buffer as ArrayBuffer],
+    rehash,
   };
 }
 
@@ -131,7 +132,7 @@ async function run(request: CachedCompileRequest): Promise<void> {
     };
   }
   parentPort!.postMessage(outcome.reply, outcome.transfer);
-  if (outcome.seal) parentPort!.postMessage(await outcome.seal());
+  if (outcome.rehash) parentPort!.postMessage(await outcome.rehash());
 }
 
 await run(workerData as CachedCompileRequest);

@@ -5,8 +5,8 @@
 //
 // Compiling a million names is about half a second of CPU, so it runs in a worker thread
 // (cached-compile-worker.ts), one per reload: the DNS loop on this thread keeps answering meanwhile and
-// only wraps the finished arrays, which arrive in shared memory (no copy, no re-check), and swaps
-// them in. The thread then seals the table for the cache while the DNS thread already uses it.
+// only wraps the finished arrays, which arrive as one transferred buffer (no copy, no re-check),
+// and swaps them in. The thread then hashes the files again for the cache while the table serves.
 //
 // With a cache directory, each compiled table is also kept on disk (compiled-cache.ts): a reload
 // whose inputs have not changed does nothing, and a restart loads the table instead of compiling.
@@ -21,7 +21,7 @@ import { CategoryIndex } from '../dns/matcher/categories.ts';
 import { Matcher } from '../dns/matcher/matcher.ts';
 import type { Logger } from '../log.ts';
 import { siblingModule } from '../paths.ts';
-import type { CachedCompileReply, CachedCompileRequest, SealedReply } from './cached-compile-worker.ts';
+import type { CachedCompileReply, CachedCompileRequest, RehashReply } from './cached-compile-worker.ts';
 import {
   CacheCorrupt, readCacheBin, readCacheMeta, sameByStat, stampInputs, writeCache, writeCacheMeta,
   type CacheInputs, type CacheMeta, type FileStamp,
@@ -133,7 +133,7 @@ export class ListsManager {
   /**
    * Stops a compile in progress (its reload rejects, the lists in service stay) and refuses
    * later reloads, so a stopping daemon never waits for a compile. A compile that has already
-   * answered is let finish its cache (a checksum and a file write) so the next start need not compile.
+   * answered is let finish its cache (the files hashed again, a file write) so the next start need not compile.
    */
   async close(): Promise<void> {
     this.#closed = true;
@@ -143,7 +143,7 @@ export class ListsManager {
 
   async #compile(config: Readonly<Config>, force: boolean): Promise<ListsReport> {
     const started = performance.now();
-    let compiled: CompiledLists & { fromCache: boolean; files?: FileStamp[]; reply?: WorkerCompiled['reply']; sealed?: WorkerCompiled['sealed'] };
+    let compiled: CompiledLists & { fromCache: boolean; files?: FileStamp[]; reply?: WorkerCompiled['reply']; rehashed?: WorkerCompiled['rehashed'] };
     let inputs: CacheInputs;
     try {
       if (this.#closed) throw new ListCompilerError('the lists manager is stopped');
@@ -171,7 +171,7 @@ export class ListsManager {
     const files = compiled.files ?? inputs.files;
     const inService = { key: inputs.key, files };
     this.#inService = inService;
-    if (compiled.reply) this.#store(compiled.reply, inputs.key, compiled.sealed, inService);
+    if (compiled.reply) this.#store(compiled.reply, inputs.key, compiled.rehashed, inService);
     this.#report = {
       lists: compiled.statuses,
       compileMs: Math.round(performance.now() - started),
@@ -219,13 +219,12 @@ export class ListsManager {
 
   /**
    * After a swap: keep what was compiled (or refresh the description of what was reused). A fresh
-   * compile's files and checksum come in the compiler thread's second message (`sealed`).
+   * compile's files, hashed again after it, come in the compiler thread's second message (`rehashed`).
    */
-  #store(reply: CachedCompileReply & { ok: true }, key: string, sealed: Promise<SealedReply | undefined> | undefined, inService: { files: FileStamp[] }): void {
+  #store(reply: CachedCompileReply & { ok: true }, key: string, rehashed: Promise<RehashReply | undefined> | undefined, inService: { files: FileStamp[] }): void {
     const dir = this.#cacheDir;
     const write = async (): Promise<void> => {
-      const seal = sealed ? await sealed : undefined;
-      const files = sealed ? seal?.files : reply.files;
+      const files = rehashed ? (await rehashed)?.files : reply.files;
       // Changed during the compile (or the thread stopped first): the next reload compiles again.
       if (!files) {
         inService.files = inService.files.map((f) => ({ ...f, size: -1 }));
@@ -238,14 +237,13 @@ export class ListsManager {
         if (old) await writeCacheMeta(dir, { ...old, files });
         return;
       }
-      if (!seal) return;
       const buffer = reply.data.slots.buffer;
       const meta: CacheMeta = {
         schema: 1, key, files, extras: reply.extras, statuses: reply.statuses, listIds: reply.listIds,
-        compiledAt: new Date().toISOString(), compileMs: reply.compileMs, bin: { bytes: buffer.byteLength, crc32: seal.binCrc32 },
+        compiledAt: new Date().toISOString(), compileMs: reply.compileMs, bin: { bytes: buffer.byteLength, crc32: reply.binCrc32 ?? 0 },
       };
-      // The matcher's arrays are views into the whole encoded table, which nobody writes any
-      // more: written as it is, by the I/O threads, with no copy on this one.
+      // The matcher's arrays are views into the whole encoded table, which is immutable: written
+      // as it is, by the I/O threads, with no copy on this one.
       await writeCache(dir, meta, new Uint8Array(buffer));
     };
     this.#writing = write().catch((error: unknown) => {
@@ -255,7 +253,7 @@ export class ListsManager {
 
   /**
    * One thread, one compile: it reads, parses and builds, answers, and is gone. After a compile it
-   * sends a second message, the table's checksum and the files hashed again, for the cache only.
+   * sends a second message, the files hashed again, for the cache only.
    */
   #compileInWorker(config: Readonly<Config>, inputs: CacheInputs, cached: CacheMeta | undefined): Promise<WorkerCompiled> {
     const request: CachedCompileRequest = {
@@ -272,8 +270,8 @@ export class ListsManager {
       this.#worker = worker;
       let answered = false;
       let finished = false;
-      let sealedWith: (seal: SealedReply | undefined) => void = () => {};
-      const sealed = new Promise<SealedReply | undefined>((done) => { sealedWith = done; });
+      let rehashedWith: (rehash: RehashReply | undefined) => void = () => {};
+      const rehashed = new Promise<RehashReply | undefined>((done) => { rehashedWith = done; });
       const finish = (): void => {
         if (finished) return;
         finished = true;
@@ -286,14 +284,14 @@ export class ListsManager {
       const fail = (error: Error): void => {
         if (!answered) reject(error);
         answered = true;
-        sealedWith(undefined);
+        rehashedWith(undefined);
         finish();
       };
       const timer = setTimeout(() => fail(new ListCompilerError(`the list compiler did not finish within ${this.#timeoutMs} ms`)), this.#timeoutMs);
       timer.unref();
-      worker.on('message', (message: CachedCompileReply | SealedReply) => {
+      worker.on('message', (message: CachedCompileReply | RehashReply) => {
         if (answered) {
-          sealedWith(message as SealedReply);
+          rehashedWith(message as RehashReply);
           finish();
           return;
         }
@@ -307,9 +305,9 @@ export class ListsManager {
           // Answered: close() no longer stops the thread; it waits for the cache's few ms instead.
           if (this.#worker === worker) this.#worker = undefined;
           if (!fresh) finish();
-          resolve({ ...compiled, fromCache: !fresh, ...(reply.files ? { files: reply.files } : {}), reply, ...(fresh ? { sealed } : {}) });
+          resolve({ ...compiled, fromCache: !fresh, ...(reply.files ? { files: reply.files } : {}), reply, ...(fresh ? { rehashed } : {}) });
         } catch (error) {
-          sealedWith(undefined);
+          rehashedWith(undefined);
           finish();
           reject(error);
         }
@@ -333,7 +331,7 @@ interface WorkerCompiled extends CompiledLists {
   files?: FileStamp[];
   reply: CachedCompileReply & { ok: true };
   /** After a fresh compile: the thread's second message (undefined if it stopped before sending it). */
-  sealed?: Promise<SealedReply | undefined>;
+  rehashed?: Promise<RehashReply | undefined>;
 }
 
 /** The error a failed compile reply stands for. */

@@ -9,7 +9,7 @@ import {
 } from './entry.ts';
 import type { MatchExplanation } from './explanation.ts';
 import { MAX_LABELS, SUFFIX_STRIDE, hashSuffixes, nameEnd } from './hash.ts';
-import { decodeMatcher, encodeMatcher, viewEncodedMatcher, writeMatcher } from './serialize.ts';
+import { decodeMatcher, encodeMatcher, viewEncodedMatcher } from './serialize.ts';
 import { MIN_CAPACITY, findEntry } from './table.ts';
 
 /**
@@ -92,19 +92,8 @@ export class Matcher {
    * `adopt`). Nobody writes a matcher's memory, so sharing it needs no lock.
    */
   toShared(): { matcher: Matcher; table: SharedArrayBuffer } {
-    // Already there (the compiler thread builds in shared memory): the arrays are views of one table.
-    if (this.isShared) return { matcher: this, table: this.#slots.buffer as SharedArrayBuffer };
     const bytes = encodeMatcher(this.#data, (n) => new Uint8Array(new SharedArrayBuffer(n)));
     return { matcher: new Matcher(viewEncodedMatcher(bytes)), table: bytes.buffer as SharedArrayBuffer };
-  }
-
-  /**
-   * The table in shared memory without its checksum yet (serialize.ts's writeMatcher), for the
-   * compiler thread: it hands these bytes over at once and seals them (sealMatcher) for the cache
-   * afterwards. The matcher that adopts them must be this process's own.
-   */
-  toUnsealedShared(): Uint8Array {
-    return writeMatcher(this.#data, (n) => new Uint8Array(new SharedArrayBuffer(n)));
   }
 
   /**

@@ -73,15 +73,6 @@ function layout(c: Counts) {
 }
 
 export function encodeMatcher(d: MatcherData, allocate: (bytes: number) => Uint8Array = (bytes) => new Uint8Array(bytes)): Uint8Array {
-  return sealMatcher(writeMatcher(d, allocate));
-}
-
-/**
- * encodeMatcher without its checksum: viewEncodedMatcher reads the result, decodeMatcher refuses
- * it until sealMatcher has run. The compiler thread hands a table over first and seals it for
- * the cache afterwards, so a reload does not wait for the CRC.
- */
-export function writeMatcher(d: MatcherData, allocate: (bytes: number) => Uint8Array): Uint8Array {
   requireLittleEndian();
   const categoryText = new TextEncoder().encode(JSON.stringify(d.categories.ids()));
   const counts: Counts = {
@@ -115,13 +106,8 @@ export function writeMatcher(d: MatcherData, allocate: (bytes: number) => Uint8A
   view.setUint32(AT_CLASSES, counts.classes, true);
   view.setUint32(AT_EXTRAS, counts.extras, true);
   view.setUint32(AT_CATEGORIES, counts.categoryBytes, true);
+  view.setUint32(AT_CRC, crc32(out.subarray(CRC_FROM)), true);
   return out;
-}
-
-/** Writes the checksum into a table from writeMatcher (its only change: readers never look at it). */
-export function sealMatcher(encoded: Uint8Array): Uint8Array {
-  new DataView(encoded.buffer, encoded.byteOffset, encoded.byteLength).setUint32(AT_CRC, crc32(encoded.subarray(CRC_FROM)), true);
-  return encoded;
 }
 
 /**

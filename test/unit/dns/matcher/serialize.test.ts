@@ -4,7 +4,7 @@ import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { compileMatcher } from '../../../../firmware/dns/matcher/compile.ts';
 import { Matcher, MatchResult } from '../../../../firmware/dns/matcher/matcher.ts';
-import { decodeMatcher, MatcherFormatError, sealMatcher, viewEncodedMatcher } from '../../../../firmware/dns/matcher/serialize.ts';
+import { decodeMatcher, MatcherFormatError, viewEncodedMatcher } from '../../../../firmware/dns/matcher/serialize.ts';
 
 const sample = compileMatcher([
   { name: 'social.test', kind: 'block', category: 'social', list: 1, line: 3 },
@@ -23,28 +23,6 @@ function resealed(edit: (bytes: Uint8Array, view: DataView) => void): Uint8Array
   view.setUint32(16, crc32(bytes.subarray(20)), true);
   return bytes;
 }
-
-describe('a table handed over before it is sealed (writeMatcher, then sealMatcher)', () => {
-  it('is refused by the checked decode until sealed, and sealed is byte for byte what encodeMatcher writes', () => {
-    const unsealed = sample.toUnsealedShared();
-    expect(unsealed.buffer).toBeInstanceOf(SharedArrayBuffer);
-    const shared = new Matcher(viewEncodedMatcher(unsealed));
-    const out = new MatchResult();
-    shared.match('www.social.test', out);
-    expect(out.blockList).toBe(1);
-    expect(() => decodeMatcher(unsealed)).toThrow(MatcherFormatError);
-    sealMatcher(unsealed);
-    expect(Buffer.from(unsealed).equals(Buffer.from(good))).toBe(true);
-    expect(() => decodeMatcher(unsealed)).not.toThrow();
-  });
-
-  it('is shared already: toShared gives the same matcher and its own bytes, no second copy', () => {
-    const shared = new Matcher(viewEncodedMatcher(sample.toUnsealedShared()));
-    const { matcher, table } = shared.toShared();
-    expect(matcher).toBe(shared);
-    expect(Buffer.from(new Uint8Array(table)).subarray(20).equals(Buffer.from(good).subarray(20))).toBe(true);
-  });
-});
 
 describe('viewEncodedMatcher (a table this thread just encoded)', () => {
   it('gives the same views as the checked decode, over the same bytes (no copy)', () => {
