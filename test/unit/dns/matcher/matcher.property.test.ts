@@ -72,10 +72,13 @@ describe('matcher against the reference', () => {
       const other = Matcher.fromShared(table);
       for (const m of [matcher, other]) {
         expect(m.isShared).toBe(true);
+        // What makes V8 collect a replaced shared table (see Matcher's #gcWeight).
+        expect(m.gcWeightBytes).toBe(table.byteLength);
         expect(m.toBuffer()).toEqual(compiled.toBuffer());
         checkAgainstReference(m, list, questions);
       }
       expect(compiled.isShared).toBe(false);
+      expect(compiled.gcWeightBytes).toBe(0);
     }), { numRuns: 100 });
   });
 
