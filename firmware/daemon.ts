@@ -93,6 +93,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   try {
     const dns = new DnsService({ config: config.current, logger: logger.child({ component: 'dns' }) });
+    // The writer thread starts and opens logs.db while this thread loads the lists.
+    const queryLogOpening = QueryLog.open(join(dataDir, 'logs.db'), { events: dns.events, logger: logger.child({ component: 'query-log' }) });
+    queryLogOpening.catch(() => undefined); // reported where it is awaited, or closed with the rest on an earlier failure
+    stops.push(async () => (await queryLogOpening.catch(() => undefined))?.close());
     const dnsThreads = new DnsThreads({ service: dns, config: config.current, logger: logger.child({ component: 'dns' }) });
     const lists = new ListsManager({
       target: dnsThreads,
@@ -116,8 +120,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // illegal-content one, say) would filter less than the school believes.
     await lists.reload(config.current);
     await feeds.start();
-    const queryLog = new QueryLog(join(dataDir, 'logs.db'), { events: dns.events, logger: logger.child({ component: 'query-log' }) });
-    stops.push(() => queryLog.close());
+    const queryLog = await queryLogOpening;
     await dns.start();
     stops.push(() => dns.stop());
     await dnsThreads.start();

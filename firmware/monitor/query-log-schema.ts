@@ -108,6 +108,15 @@ export interface WriterLog {
   message: string;
 }
 
+/** The writer's first word: logs.db opened (and migrated), or why not. */
+export interface WriterOpened {
+  type: 'opened';
+  reply: WriterReply;
+}
+
+/** What the writer says on its own port (answers to calls come on the reply port). */
+export type WriterMessage = WriterLog | WriterOpened;
+
 export interface WriterData {
   file: string;
   /** The migration clock at construction (a function cannot cross threads). */

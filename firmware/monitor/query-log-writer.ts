@@ -1,9 +1,10 @@
 // The query log's writer thread: the one connection to logs.db. It takes packed batches from the
 // DNS thread and writes them in a transaction it commits once a second (COMMIT_EVERY_MS), so the
 // inserts, the commits and SQLite's WAL checkpoints (the occasional 10–20 ms fsync) never hold up
-// a DNS answer. Reads, purges and the final close are calls in the same ordered channel, answered
-// on the reply port (query-log.ts waits for them synchronously), so they see every batch handed
-// over before them: this connection sees its own open transaction.
+// a DNS answer. Reads, purges and the final close come in the same ordered channel as the batches,
+// so they see every batch handed over before them (this connection sees its own open
+// transaction): reads and purges are answered on a port of their own, close on the reply port
+// (the one call query-log.ts waits for). Whether logs.db opened is this thread's first message.
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { PackedBatch } from '../dns/event-batch.ts';
@@ -12,7 +13,7 @@ import type { Logger } from '../log.ts';
 import { closeSqliteFile, openSqliteFile } from '../state/sqlite-file.ts';
 import {
   COMMIT_ROWS, DONE, FLAG_INDEX, LOG_MIGRATIONS, ROW_COLUMNS, WRITE_ERRORS, WRITTEN, unpackBatch,
-  type RecentOptions, type WriterCommand, type WriterQuestion, type WriterData, type WriterLog, type WriterReply,
+  type RecentOptions, type WriterCommand, type WriterQuestion, type WriterData, type WriterLog, type WriterOpened, type WriterReply,
 } from './query-log-schema.ts';
 
 const data = workerData as WriterData;
@@ -219,11 +220,11 @@ try {
     VALUES ${Array.from({ length: rows }, () => `(${Array.from({ length: ROW_COLUMNS }, () => '?').join(', ')})`).join(', ')}`);
   insertOne = insert(1);
   insertMany = insert(ROWS_PER_INSERT);
-  reply({ ok: true, value: null });
+  port.postMessage({ type: 'opened', reply: { ok: true, value: null } } satisfies WriterOpened);
   port.on('message', handle);
 } catch (error) {
-  // The opener throws this reason; with both ports closed the thread simply ends.
-  reply(failure(error));
+  // The opener rejects with this reason; with both ports closed the thread simply ends.
+  port.postMessage({ type: 'opened', reply: failure(error) } satisfies WriterOpened);
   port.close();
   data.replyPort.close();
 }

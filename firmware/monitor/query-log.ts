@@ -17,7 +17,7 @@ import type { Logger } from '../log.ts';
 import { siblingModule } from '../paths.ts';
 import {
   COMMIT_EVERY_MS, DONE, FLAG_INDEX, SHARED_BYTES, WRITE_ERRORS, WRITTEN,
-  type RecentOptions, type WriterCommand, type WriterData, type WriterLog, type WriterQuestion, type WriterReply,
+  type RecentOptions, type WriterCommand, type WriterData, type WriterMessage, type WriterQuestion, type WriterReply,
 } from './query-log-schema.ts';
 
 export { LOG_MIGRATIONS } from './query-log-schema.ts';
@@ -55,7 +55,8 @@ export class QueryLog {
   readonly #maxBatch: number;
   readonly #maxInFlight: number;
   readonly #callTimeoutMs: number;
-  readonly #timer: NodeJS.Timeout;
+  #timer: NodeJS.Timeout | undefined;
+  readonly #opening: Promise<void>;
   readonly #worker: Worker;
   readonly #replies: MessagePort;
   readonly #flag: Int32Array;
@@ -69,7 +70,26 @@ export class QueryLog {
   /** Questions in flight: each is told why it will never be answered (close, writer gone). */
   readonly #asking = new Set<(why: string) => void>();
 
-  constructor(file: string, options: QueryLogOptions) {
+  /**
+   * Starts the writer thread, which opens (and migrates) logs.db; resolves once it has, or rejects
+   * with why not. Nothing here waits for it: the daemon loads its lists meanwhile.
+   */
+  static async open(file: string, options: QueryLogOptions): Promise<QueryLog> {
+    const log = new QueryLog(file, options);
+    try {
+      await log.#opening;
+    } catch (error) {
+      log.#closed = true;
+      void log.#worker.terminate();
+      log.#replies.close();
+      throw error;
+    }
+    log.#timer = setInterval(() => log.flush(), options.flushIntervalMs ?? 50);
+    log.#timer.unref();
+    return log;
+  }
+
+  private constructor(file: string, options: QueryLogOptions) {
     this.#events = options.events;
     this.#logger = options.logger;
     this.#maxBatch = options.maxBatch ?? 5_000;
@@ -91,31 +111,34 @@ export class QueryLog {
     // The daemon's other handles keep it running; this thread must never be the reason it stays up.
     this.#worker.unref();
     this.#replies.unref();
-    this.#worker.on('message', (message: WriterLog) => {
+    // Opening (migrations included) happens in the writer; its verdict is its first message.
+    let opened: (error?: Error) => void = () => {};
+    this.#opening = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => opened(new QueryLogError(`the query log writer did not open logs.db within ${this.#callTimeoutMs} ms`)), this.#callTimeoutMs);
+      opened = (error) => {
+        opened = () => {};
+        clearTimeout(timer);
+        if (error) reject(error);
+        else resolve();
+      };
+    });
+    this.#worker.on('message', (message: WriterMessage) => {
       if (message?.type === 'log') this.#logger[message.level](message.fields, message.message);
+      else if (message?.type === 'opened') opened(message.reply.ok ? undefined : Object.assign(new QueryLogError(message.reply.message), { name: message.reply.name }));
     });
     this.#worker.on('error', (error) => {
       this.#stopped = error.message;
+      opened(error);
       this.#abandonQuestions(error.message);
       this.#logger.error({ err: error }, 'query log writer failed; events are counted as lost until restart');
     });
     this.#worker.on('exit', (code) => {
+      opened(new QueryLogError(`the query log writer stopped (exit code ${code}) before it opened logs.db`));
       this.#abandonQuestions(`the writer exited (code ${code})`);
       if (this.#closed) return;
       this.#stopped ??= `exit code ${code}`;
       this.#logger.error({ code }, 'query log writer stopped; events are counted as lost until restart');
     });
-    // Opening (migrations included) happens in the writer; its verdict comes back first.
-    try {
-      this.#await('open logs.db');
-    } catch (error) {
-      this.#closed = true;
-      void this.#worker.terminate();
-      this.#replies.close();
-      throw error;
-    }
-    this.#timer = setInterval(() => this.flush(), options.flushIntervalMs ?? 50);
-    this.#timer.unref();
   }
 
   /** Hands what the buffer holds (up to one batch) to the writer; returns the number of events. */

@@ -56,7 +56,7 @@ async function measure(clients: number, commitEveryMs: number): Promise<{ bytesP
   const dir = await mkdtemp(join(tmpdir(), 'schoolgate-bench-querylog-'));
   try {
     const events = new EventBuffer(65536);
-    const log = new QueryLog(join(dir, 'logs.db'), { events, logger: silentLogger(), flushIntervalMs: 50, commitEveryMs });
+    const log = await QueryLog.open(join(dir, 'logs.db'), { events, logger: silentLogger(), flushIntervalMs: 50, commitEveryMs });
     const total = Math.round(rate * seconds);
     const bytes0 = written();
     const cpu0 = writerCpuNs();

@@ -1,4 +1,5 @@
 // `schoolgate run`: the daemon in the foreground, as systemd and `npm start` run it.
+import { flushCompileCache } from 'node:module';
 import { resolve } from 'node:path';
 import { ConfigError } from '../../config/validate.ts';
 import { createLogger } from '../../log.ts';
@@ -42,6 +43,9 @@ ${dataDirHelp}
       dataDir: status.dataDir,
       configFile: status.configFile,
     }, 'schoolgate ready');
+    // Every module the daemon runs is loaded by now: keep their compiled code for the next start
+    // (NODE_COMPILE_CACHE, set by bin/schoolgate), even if this one never exits cleanly.
+    flushCompileCache();
     return new Promise<number>((resolveExit) => {
       let stopping = false;
       const stop = (signal: string): void => {

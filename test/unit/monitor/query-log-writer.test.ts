@@ -46,7 +46,7 @@ it('packing straight from the event buffer gives the batch its drained events wo
 it('stores every field of every event, in order, whatever the batch size (multi-row inserts and their remainder)', async () => {
   await fc.assert(fc.asyncProperty(fc.array(eventArb, { maxLength: 150 }), fc.integer({ min: 1, max: 100 }), async (events, maxBatch) => {
     const buffer = new EventBuffer(200);
-    const log = new QueryLog(join(dir, `logs-${maxBatch}-${events.length}-${Math.random()}.db`), { events: buffer, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch });
+    const log = await QueryLog.open(join(dir, `logs-${maxBatch}-${events.length}-${Math.random()}.db`), { events: buffer, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch });
     try {
       for (const e of events) buffer.push(e);
       while (log.flush() > 0);
@@ -67,7 +67,7 @@ const event = (i: number, extra: Partial<QueryEvent> = {}): QueryEvent => ({
 
 it('reads, counts and purges after every batch handed over before them', async () => {
   const events = new EventBuffer(1000);
-  const log = new QueryLog(join(dir, 'logs.db'), { events, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch: 10 });
+  const log = await QueryLog.open(join(dir, 'logs.db'), { events, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch: 10 });
   for (let i = 0; i < 25; i++) events.push(event(i));
   expect([log.flush(), log.flush(), log.flush(), log.flush()]).toEqual([10, 10, 5, 0]);
   expect(await log.count()).toBe(25);
@@ -83,11 +83,11 @@ it('reads, counts and purges after every batch handed over before them', async (
 it('close() stores everything, even far past one batch and the in-flight bound', async () => {
   const events = new EventBuffer(5000);
   const file = join(dir, 'logs.db');
-  const log = new QueryLog(file, { events, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch: 7, maxInFlight: 20 });
+  const log = await QueryLog.open(file, { events, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch: 7, maxInFlight: 20 });
   for (let i = 0; i < 3000; i++) events.push(event(i));
   log.close();
   expect(events.size).toBe(0);
-  const again = new QueryLog(file, { events, logger: silentLogger(), flushIntervalMs: 60_000 });
+  const again = await QueryLog.open(file, { events, logger: silentLogger(), flushIntervalMs: 60_000 });
   expect(await again.count()).toBe(3000);
   expect((await again.recent({ limit: 2 })).map((e) => e.name)).toEqual(['n2999.example', 'n2998.example']);
   again.close();
@@ -96,7 +96,7 @@ it('close() stores everything, even far past one batch and the in-flight bound',
 it('a file that is not a SQLite database fails the constructor, untouched', async () => {
   const file = join(dir, 'logs.db');
   await writeFile(file, 'not a database, just text that is long enough to have a header of sorts\n'.repeat(20), { mode: 0o600 });
-  expect(() => new QueryLog(file, { events: new EventBuffer(10), logger: silentLogger() })).toThrow(/cannot be opened as logs.db/);
+  await expect(QueryLog.open(file, { events: new EventBuffer(10), logger: silentLogger() })).rejects.toThrow(/cannot be opened as logs.db/);
 });
 
 const committedRows = (file: string): number => {
@@ -111,7 +111,7 @@ const committedRows = (file: string): number => {
 it('commits the rows of many batches together, seeing them itself at once, and commits all at close', async () => {
   const file = join(dir, 'logs.db');
   const events = new EventBuffer(100);
-  const log = new QueryLog(file, { events, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch: 4, commitEveryMs: 60_000 });
+  const log = await QueryLog.open(file, { events, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch: 4, commitEveryMs: 60_000 });
   for (let i = 0; i < 10; i++) events.push(event(i));
   while (log.flush() > 0);
   // The writer's own connection sees its open transaction; another reader sees the last commit.
@@ -125,7 +125,7 @@ it('commits the rows of many batches together, seeing them itself at once, and c
 it('commits on its own once the interval has passed', async () => {
   const file = join(dir, 'logs.db');
   const events = new EventBuffer(100);
-  const log = new QueryLog(file, { events, logger: silentLogger(), flushIntervalMs: 60_000, commitEveryMs: 50 });
+  const log = await QueryLog.open(file, { events, logger: silentLogger(), flushIntervalMs: 60_000, commitEveryMs: 50 });
   try {
     for (let i = 0; i < 3; i++) events.push(event(i));
     log.flush();
@@ -143,7 +143,7 @@ it('opens a file from before the per-client index was dropped, keeping its rows 
     VALUES (1, 'pupil', '10.20.0.9', 'udp', 'kept.example', 1, 'forwarded', 0, 0.5)`).run();
   expect(old.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all().map((r) => r.name)).toContain('query_events_client_at');
   old.close();
-  const log = new QueryLog(file, { events: new EventBuffer(10), logger: silentLogger(), flushIntervalMs: 60_000 });
+  const log = await QueryLog.open(file, { events: new EventBuffer(10), logger: silentLogger(), flushIntervalMs: 60_000 });
   expect((await log.recent({ client: '10.20.0.9' })).map((e) => e.name)).toEqual(['kept.example']);
   log.close();
   const raw = new DatabaseSync(file, { readOnly: true });
@@ -154,7 +154,7 @@ it('opens a file from before the per-client index was dropped, keeping its rows 
 
 it('purges in chunks without holding this thread, writing what arrives meanwhile, and keeps every newer row', async () => {
   const events = new EventBuffer(200_000);
-  const log = new QueryLog(join(dir, 'logs.db'), { events, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch: 5000, maxInFlight: 200_000 });
+  const log = await QueryLog.open(join(dir, 'logs.db'), { events, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch: 5000, maxInFlight: 200_000 });
   try {
     const old = 45_000; // several chunks
     for (let i = 0; i < old; i++) events.push(event(i, { at: Date.UTC(2026, 9, 1) + i }));
@@ -175,7 +175,7 @@ it('purges in chunks without holding this thread, writing what arrives meanwhile
 
 it('a purge the close overtakes is told so, not left waiting', async () => {
   const events = new EventBuffer(100_000);
-  const log = new QueryLog(join(dir, 'logs.db'), { events, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch: 5000, maxInFlight: 100_000 });
+  const log = await QueryLog.open(join(dir, 'logs.db'), { events, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch: 5000, maxInFlight: 100_000 });
   for (let i = 0; i < 60_000; i++) events.push(event(i, { at: Date.UTC(2026, 9, 1) + i }));
   while (log.flush() > 0);
   const purging = log.purgeBefore(new Date(Date.UTC(2026, 10, 1)));
@@ -188,7 +188,7 @@ it('a purge the close overtakes is told so, not left waiting', async () => {
 it('commits early once a transaction holds COMMIT_ROWS rows, so it never outgrows the page cache', async () => {
   const file = join(dir, 'logs.db');
   const events = new EventBuffer(COMMIT_ROWS + 100);
-  const log = new QueryLog(file, { events, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch: 1000, maxInFlight: COMMIT_ROWS + 100, commitEveryMs: 60_000 });
+  const log = await QueryLog.open(file, { events, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch: 1000, maxInFlight: COMMIT_ROWS + 100, commitEveryMs: 60_000 });
   try {
     for (let i = 0; i < COMMIT_ROWS + 10; i++) events.push(event(i));
     while (log.flush() > 0);

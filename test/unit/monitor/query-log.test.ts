@@ -17,14 +17,14 @@ const event = (i: number, extra: Partial<QueryEvent> = {}): QueryEvent => ({
 
 it('writes buffered events in batches and reads them back newest first', async () => {
   const events = new EventBuffer(100);
-  const log = new QueryLog(join(dir, 'logs.db'), { events, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch: 7 });
+  const log = await QueryLog.open(join(dir, 'logs.db'), { events, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch: 7 });
   for (let i = 0; i < 20; i++) events.push(event(i, i === 3 ? { verdict: 'refused', category: 'social', list: 'social', watch: true } : {}));
   expect(log.flush()).toBe(7);
   expect(events.size).toBe(13);
   log.close();
   expect(events.size).toBe(0);
 
-  const again = new QueryLog(join(dir, 'logs.db'), { events, logger: silentLogger(), flushIntervalMs: 60_000 });
+  const again = await QueryLog.open(join(dir, 'logs.db'), { events, logger: silentLogger(), flushIntervalMs: 60_000 });
   expect(await again.count()).toBe(20);
   const recent = await again.recent({ limit: 3 });
   expect(recent.map((e) => e.name)).toEqual(['site19.example', 'site18.example', 'site17.example']);
@@ -36,7 +36,7 @@ it('writes buffered events in batches and reads them back newest first', async (
 it('keeps the file private and purges by age for retention', async () => {
   const events = new EventBuffer(100);
   const file = join(dir, 'logs.db');
-  const log = new QueryLog(file, { events, logger: silentLogger(), flushIntervalMs: 60_000 });
+  const log = await QueryLog.open(file, { events, logger: silentLogger(), flushIntervalMs: 60_000 });
   expect((await stat(file)).mode & 0o777).toBe(0o600);
   for (let i = 0; i < 10; i++) events.push(event(i));
   log.flush();
@@ -47,7 +47,7 @@ it('keeps the file private and purges by age for retention', async () => {
 
 it('drains on its own timer', async () => {
   const events = new EventBuffer(100);
-  const log = new QueryLog(join(dir, 'logs.db'), { events, logger: silentLogger(), flushIntervalMs: 20 });
+  const log = await QueryLog.open(join(dir, 'logs.db'), { events, logger: silentLogger(), flushIntervalMs: 20 });
   events.push(event(1));
   await expect.poll(() => log.stats().written).toBe(1);
   log.close();
@@ -56,7 +56,7 @@ it('drains on its own timer', async () => {
 it('retention deletes what is older than the configured days, at start', async () => {
   const { startRetention } = await import('../../../firmware/monitor/retention.ts');
   const events = new EventBuffer(100);
-  const log = new QueryLog(join(dir, 'logs.db'), { events, logger: silentLogger(), flushIntervalMs: 60_000 });
+  const log = await QueryLog.open(join(dir, 'logs.db'), { events, logger: silentLogger(), flushIntervalMs: 60_000 });
   const day = 86_400_000;
   const now = Date.UTC(2026, 10, 23);
   for (const age of [40, 31, 29, 1]) events.push(event(age, { at: now - age * day, name: `age${age}.example` }));
@@ -65,5 +65,14 @@ it('retention deletes what is older than the configured days, at start', async (
   await job.whenIdle();
   job.stop();
   expect((await log.recent({ limit: 10 })).map((e) => e.name).sort()).toEqual(['age1.example', 'age29.example']);
+  log.close();
+});
+
+it('opens logs.db on the writer thread without holding this one (the daemon loads its lists meanwhile)', async () => {
+  let turned = false;
+  setImmediate(() => { turned = true; });
+  const log = await QueryLog.open(join(dir, 'logs.db'), { events: new EventBuffer(10), logger: silentLogger(), flushIntervalMs: 60_000 });
+  expect(turned).toBe(true);
+  expect(await log.count()).toBe(0);
   log.close();
 });
