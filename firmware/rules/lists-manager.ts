@@ -99,8 +99,17 @@ export class ListsManager {
   /** What the table in service was built from. */
   #inService: { key: string; files: FileStamp[] } | undefined;
   #queue: Promise<unknown> = Promise.resolve();
-  /** A cache being written after a swap: the next reload (and close) waits for it. */
+  /**
+   * The cache writes after swaps, one after another (close waits for them). A reload does not:
+   * while one is pending the cache on disk is not the one to read, so that reload compiles.
+   */
   #writing: Promise<void> = Promise.resolve();
+  #writesPending = 0;
+  /**
+   * Until the compiler thread's second message: whether the files in service changed during their
+   * compile. A reload waits for that word (tens of ms), never for the write.
+   */
+  #settling: Promise<void> = Promise.resolve();
   /** The compiler thread until it answers (what close() stops). */
   #worker: Worker | undefined;
   #closed = false;
@@ -126,7 +135,7 @@ export class ListsManager {
   /** Compiles and swaps in; reloads run one at a time, in order. Rejects (changing nothing) on a failure. */
   reload(config: Readonly<Config>, options: ReloadOptions = {}): Promise<ListsReport> {
     const run = this.#queue.then(() => this.#compile(config, options.force === true));
-    this.#queue = run.then(() => this.#writing, () => undefined).catch(() => undefined);
+    this.#queue = run.catch(() => undefined);
     return run;
   }
 
@@ -139,6 +148,7 @@ export class ListsManager {
     this.#closed = true;
     await this.#worker?.terminate();
     await this.#queue;
+    await this.#writing;
   }
 
   async #compile(config: Readonly<Config>, force: boolean): Promise<ListsReport> {
@@ -148,12 +158,13 @@ export class ListsManager {
     try {
       if (this.#closed) throw new ListCompilerError('the lists manager is stopped');
       inputs = await stampInputs(config, this.#listsDir, this.#seed);
+      await this.#settling;
       const current = this.#inService;
       if (!force && current && sameByStat(inputs, current.key, current.files)) {
         this.#logger.debug('lists unchanged since they were loaded; nothing to do');
         return this.#report;
       }
-      const meta = force ? null : await this.#readMeta();
+      const meta = force || this.#writesPending > 0 ? null : await this.#readMeta();
       // At start nothing is being served yet, so the table is read right here: no thread to start.
       const startup = !current && meta && sameByStat(inputs, meta.key, meta.files) ? this.#loadCached(meta) : undefined;
       compiled = (startup && await startup.catch((error: unknown) => this.#cacheIgnored(error)))
@@ -167,7 +178,7 @@ export class ListsManager {
     this.#target.setLists(compiled.matcher, compiled.listIds, compiled.extras);
     const swapMs = performance.now() - swapStarted;
     // Until the compiler thread says the files did not change during the compile, their stat
-    // from before it stands (the next reload waits for that word: it is in #writing).
+    // from before it stands.
     const files = compiled.files ?? inputs.files;
     const inService = { key: inputs.key, files };
     this.#inService = inService;
@@ -223,15 +234,16 @@ export class ListsManager {
    */
   #store(reply: CachedCompileReply & { ok: true }, key: string, rehashed: Promise<RehashReply | undefined> | undefined, inService: { files: FileStamp[] }): void {
     const dir = this.#cacheDir;
-    const write = async (): Promise<void> => {
+    const settled = (async (): Promise<FileStamp[] | undefined> => {
       const files = rehashed ? (await rehashed)?.files : reply.files;
       // Changed during the compile (or the thread stopped first): the next reload compiles again.
-      if (!files) {
-        inService.files = inService.files.map((f) => ({ ...f, size: -1 }));
-        return;
-      }
-      inService.files = files;
-      if (!dir) return;
+      inService.files = files ?? inService.files.map((f) => ({ ...f, size: -1 }));
+      return files;
+    })();
+    this.#settling = settled.then(() => undefined);
+    const write = async (): Promise<void> => {
+      const files = await settled;
+      if (!files || !dir) return;
       if (reply.fromCache) {
         const old = await readCacheMeta(dir);
         if (old) await writeCacheMeta(dir, { ...old, files });
@@ -246,8 +258,11 @@ export class ListsManager {
       // as it is, by the I/O threads, with no copy on this one.
       await writeCache(dir, meta, new Uint8Array(buffer));
     };
-    this.#writing = write().catch((error: unknown) => {
+    this.#writesPending++;
+    this.#writing = this.#writing.then(write).catch((error: unknown) => {
       this.#logger.warn({ err: error, cacheDir: dir }, 'compiled list cache not written; the next start compiles');
+    }).finally(() => {
+      this.#writesPending--;
     });
   }
 

@@ -122,6 +122,21 @@ describe('the compiled-list cache', () => {
     expect((await loadOnce()).report.fromCache).toBe(true);
   });
 
+  it('a reload during the last compile\'s cache write compiles at once, and the cache ends up holding the later table', async () => {
+    const { manager, target } = start();
+    await manager.reload(config());
+    // The first table's cache is still being written: this reload neither waits for it nor reads it.
+    await writeFile(join(listsDir, 'social.txt'), 'chatter.test\nlater.test\n');
+    const second = await manager.reload(config());
+    expect(second.fromCache).toBe(false);
+    expect(blocks(target.matcher, 'later.test')).toBe(true);
+    await manager.close();
+    const restarted = await loadOnce();
+    expect(restarted.report.fromCache).toBe(true);
+    expect(blocks(restarted.target.matcher, 'later.test')).toBe(true);
+    expect(warnings.join('')).not.toContain('cache ignored');
+  });
+
   it('a compiler that dies after handing its table over leaves the table in service and writes no cache', async () => {
     const answering = join(dir, 'answer-then-exit');
     await import('node:fs/promises').then((fs) => fs.mkdir(answering));
