@@ -11,7 +11,8 @@ import { builtinId } from './builtin-id.ts';
 import type { Catalogue } from './catalogue.ts';
 import type { ListStatus } from './list-status.ts';
 import { createListReader, type LineError, type ListItem } from './formats/parse.ts';
-import { isNormalDomainBytes, plainHostsNameStart } from './formats/plain.ts';
+import { plainAdblockLine } from './formats/adblock.ts';
+import { plainDomainsLine, plainHostsLine, type NameSpan, type PlainNameLine } from './formats/plain.ts';
 import { forEachLineRange } from './formats/read-list.ts';
 
 export type { ListStatus } from './list-status.ts';
@@ -45,10 +46,11 @@ export class ListReadError extends Error {
 
 const MAX_REPORTED_ERRORS = 5;
 
-/** Formats whose normal-form lines are one plain block name: where that name starts, or -1. */
-const PLAIN_NAME_LINES: Partial<Record<ListSource['format'], (bytes: Uint8Array, start: number, end: number) => number>> = {
-  domains: (bytes, start, end) => (isNormalDomainBytes(bytes, start, end) ? start : -1),
-  hosts: plainHostsNameStart,
+/** Formats whose commonest line is one plain block name, read from bytes (formats/plain.ts). */
+const PLAIN_NAME_LINES: Partial<Record<ListSource['format'], PlainNameLine>> = {
+  domains: plainDomainsLine,
+  hosts: plainHostsLine,
+  adblock: plainAdblockLine,
 };
 
 /** Every category id the configuration mentions, in a stable order, so category bits survive reloads. */
@@ -90,6 +92,7 @@ export async function compileLists(config: Pick<Config, 'policies' | 'lists'>, o
   if (!options.pathOf && config.lists.some((l) => l.enabled && builtinId(l.file) !== undefined)) catalogue = (await import('./catalogue.ts')).loadCatalogue();
   const shipped = (): Catalogue => catalogue ?? ((): never => { throw new Error('the shipped catalogue was not loaded'); })();
   const pathOf = options.pathOf ?? ((list: ListSource): string => listPath(list, options.listsDir, shipped));
+  const span: NameSpan = { start: 0, end: 0 };
   for (const [index, list] of config.lists.entries()) {
     const status: ListStatus = {
       id: list.id, name: list.name, category: list.category, format: list.format, file: list.file,
@@ -135,13 +138,12 @@ export async function compileLists(config: Pick<Config, 'policies' | 'lists'>, o
     const reader = createListReader(list.format, { item, error }, { redact: restricted, exceptions: !restricted, keepDuplicates: true });
     const namesBefore = builder.size;
     let namesAdded = 0;
-    // Most lines of a domains or hosts list are one name in normal form: those are hashed from
-    // the file's bytes with no string made; every other line is read as text, as it always was.
-    const plainNameStart = PLAIN_NAME_LINES[list.format];
+    // Most lines of a domains, hosts or adblock list are one name in normal form: those are
+    // hashed from the file's bytes with no string made; every other line is read as text.
+    const plainName = PLAIN_NAME_LINES[list.format];
     forEachLineRange(bytes, (start, end) => {
-      const nameEnd = end > start && bytes[end - 1] === 0x0d ? end - 1 : end;
-      const nameStart = plainNameStart ? plainNameStart(bytes, start, nameEnd) : -1;
-      const line = nameStart >= 0 ? reader.claimPlainName() : 0;
+      const textEnd = end > start && bytes[end - 1] === 0x0d ? end - 1 : end;
+      const line = plainName?.(bytes, start, textEnd, span) ? reader.claimPlainName() : 0;
       if (line === 0) {
         reader.push(bytes.toString('utf8', start, end));
         return;
@@ -151,7 +153,7 @@ export async function compileLists(config: Pick<Config, 'policies' | 'lists'>, o
       entry.mode = 'suffix';
       entry.line = line;
       entry.kind = listKind;
-      builder.addNameBytes(bytes, nameStart, nameEnd, entry);
+      builder.addNameBytes(bytes, span.start, span.end, entry);
     });
     const summary = reader.end();
     // Names this list repeats (of its own or of an earlier list's), which the table folded.

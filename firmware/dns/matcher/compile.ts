@@ -127,7 +127,7 @@ export class MatcherBuilder {
 
   /**
    * Adds `entry` with the name `bytes[start, end)` instead of entry.name: ASCII in the list
-   * reader's normal form (plain.ts's isNormalDomainBytes said so), which is stricter than
+   * reader's normal form (formats/plain.ts's isNormalDomainBytes said so), which is stricter than
    * checkName, so the name is not checked again. A big plain list compiles without a string a line.
    */
   addNameBytes(bytes: Uint8Array, start: number, end: number, entry: Omit<MatcherEntry, 'name'>): boolean {

@@ -2,7 +2,7 @@
 // name and its subdomains, `@@||name^` is an exception, `/…/` is a regular expression. Browser
 // rules (element hiding, URLs, content-type options) are valid in such lists but mean nothing to
 // a DNS filter, so they are skipped and counted, not reported as errors.
-import { emitName, parseHostsBody, stripHashComment } from './plain.ts';
+import { emitName, isNormalDomainBytes, parseHostsBody, stripHashComment, type PlainNameLine } from './plain.ts';
 import { emitRegex } from './regex-list.ts';
 import { perLine, type LineOut, type ListAction } from './list-item.ts';
 
@@ -106,3 +106,15 @@ function parseAdblockLine(text: string, line: number, out: LineOut): void {
 }
 
 export const adblockFormat = perLine(parseAdblockLine);
+
+const PIPE = 0x7c;
+const CARET = 0x5e;
+
+/** `||name^` with the name in normal form and nothing else: the line most of a DNS adblock list is. */
+export const plainAdblockLine: PlainNameLine = (bytes, start, end, span) => {
+  if (end - start < 4 || bytes[start] !== PIPE || bytes[start + 1] !== PIPE || bytes[end - 1] !== CARET) return false;
+  if (!isNormalDomainBytes(bytes, start + 2, end - 1)) return false;
+  span.start = start + 2;
+  span.end = end - 1;
+  return true;
+};

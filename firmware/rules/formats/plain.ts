@@ -111,27 +111,49 @@ export function parseHostsBody(body: string, line: number, out: LineOut): void {
 
 const LONGEST_SELF_NAME = Math.max(...[...HOSTS_SELF_NAMES].map((n) => n.length));
 
+/** Where a line's one plain name is, in its bytes: set by a PlainNameLine that says true. */
+export interface NameSpan {
+  start: number;
+  end: number;
+}
+
 /**
- * Where the name starts when a hosts line `bytes[start, end)` is the common `ADDRESS NAME` with
- * one name in normal form, no comment and no surrounding space, which hostsFormat reads as that
- * one name blocked; else -1 (the line is read as text).
+ * True when the line `bytes[start, end)` is, in its format, exactly one name in normal form
+ * blocked with its subdomains (what the text parser would make of it, with no string made);
+ * `span` then says where the name is. False leaves the line to the text parser.
  */
-export function plainHostsNameStart(bytes: Uint8Array, start: number, end: number): number {
+export type PlainNameLine = (bytes: Uint8Array, start: number, end: number, span: NameSpan) => boolean;
+
+/** A domains line that normalDomainLine takes as it is. */
+export const plainDomainsLine: PlainNameLine = (bytes, start, end, span) => {
+  if (!isNormalDomainBytes(bytes, start, end)) return false;
+  span.start = start;
+  span.end = end;
+  return true;
+};
+
+/**
+ * The common hosts line, `ADDRESS NAME` with one name in normal form, no comment and no
+ * surrounding space, which hostsFormat reads as that one name blocked.
+ */
+export const plainHostsLine: PlainNameLine = (bytes, start, end, span) => {
   let i = start;
   // The address: hostsFormat accepts any first field, so only its end matters (and no '#').
   while (i < end) {
     const c = bytes[i]!;
     if (c === 0x20 || c === 0x09) break;
-    if (c === 0x23 || c <= 0x20 || c >= 0x7f) return -1;
+    if (c === 0x23 || c <= 0x20 || c >= 0x7f) return false;
     i++;
   }
-  if (i === start || i === end) return -1;
+  if (i === start || i === end) return false;
   while (i < end && (bytes[i] === 0x20 || bytes[i] === 0x09)) i++;
-  if (!isNormalDomainBytes(bytes, i, end)) return -1;
+  if (!isNormalDomainBytes(bytes, i, end)) return false;
   // The machine's own names are skipped by the text reader; leave them to it.
-  if (end - i <= LONGEST_SELF_NAME && HOSTS_SELF_NAMES.has(String.fromCharCode(...bytes.subarray(i, end)))) return -1;
-  return i;
-}
+  if (end - i <= LONGEST_SELF_NAME && HOSTS_SELF_NAMES.has(String.fromCharCode(...bytes.subarray(i, end)))) return false;
+  span.start = i;
+  span.end = end;
+  return true;
+};
 
 /** `0.0.0.0 name [name…]` (any address); each name is blocked with its subdomains. */
 export const hostsFormat = perLine((text, line, out) => {

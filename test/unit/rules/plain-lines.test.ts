@@ -1,5 +1,5 @@
-// The compiler reads normal-form lines of domains and hosts lists as bytes, without the text
-// reader: the table and every count must be exactly what reading each line as text gives.
+// The compiler reads normal-form lines of domains, hosts and adblock lists as bytes, without the
+// text reader: the table and every count must be exactly what reading each line as text gives.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ListSource } from '../../../firmware/config/schema.ts';
 import { MatcherBuilder } from '../../../firmware/dns/matcher/compile.ts';
 import { createListReader, normalDomainLine } from '../../../firmware/rules/formats/parse.ts';
-import { isNormalDomainBytes, plainHostsNameStart } from '../../../firmware/rules/formats/plain.ts';
+import { plainAdblockLine } from '../../../firmware/rules/formats/adblock.ts';
+import { isNormalDomainBytes, plainHostsLine, type NameSpan } from '../../../firmware/rules/formats/plain.ts';
 import { forEachLine } from '../../../firmware/rules/formats/read-list.ts';
 import { compileLists, configuredCategories } from '../../../firmware/rules/load-lists.ts';
 
@@ -26,9 +27,12 @@ const hostsLine = fc.oneof(
   fc.tuple(address, space, domain, space, domain).map(([a, s, d, t, e]) => `${a}${s}${d}${t}${e}`),
   fc.tuple(address, space, fc.constantFrom('localhost', 'local', 'ip6-localhost', 'broadcasthost')).map(([a, s, d]) => `${a}${s}${d}`),
 );
+const adblockLine = fc.tuple(fc.constantFrom('||', '|', '@@||', '', '||*.'), domain, fc.constantFrom('^', '', '^|', '^$important', '^$third-party', '$script', '^ ', '/x'))
+  .map(([head, d, tail]) => head + d + tail);
 const line = fc.oneof(
   { weight: 4, arbitrary: domain },
   { weight: 3, arbitrary: hostsLine },
+  { weight: 3, arbitrary: adblockLine },
   { weight: 1, arbitrary: fc.tuple(domain, fc.constantFrom('\r', ' ', '.', ' # note', '\0')).map(([d, end]) => d + end) },
   { weight: 1, arbitrary: domain.map((d) => d.toUpperCase()) },
   { weight: 1, arbitrary: domain.map((d) => `*.${d}`) },
@@ -77,9 +81,9 @@ function compileAsText(lists: readonly ListSource[], files: readonly Buffer[], s
   return { table: builder.build().toBuffer(), statuses };
 }
 
-it('compiles domains and hosts lists to the table and counts reading them as text gives', async () => {
+it('compiles domains, hosts and adblock lists to the table and counts reading them as text gives', async () => {
   const kind = fc.constantFrom<Pick<ListSource, 'action' | 'restricted'>>({}, { action: 'allow' }, { restricted: true });
-  const list = fc.record({ format: fc.constantFrom<ListSource['format']>('domains', 'hosts'), kind, bytes: fc.oneof(file, withBadBytes) });
+  const list = fc.record({ format: fc.constantFrom<ListSource['format']>('domains', 'hosts', 'adblock'), kind, bytes: fc.oneof(file, withBadBytes) });
   await fc.assert(fc.asyncProperty(fc.array(list, { minLength: 1, maxLength: 3 }), fc.nat({ max: 0xffffffff }), async (specs, seed) => {
     const lists: ListSource[] = specs.map((s, i) => ({
       id: `l${i}`, name: `L${i}`, category: i % 2 ? 'social' : 'gaming', file: `l${i}.txt`, format: s.format, enabled: true, ...s.kind,
@@ -100,12 +104,18 @@ it('takes as a plain name exactly the lines the text parser leaves unchanged', (
   }), { numRuns: 3000 });
 });
 
-it('reads the common hosts line and leaves the rest to the text parser', () => {
-  const at = (text: string): number => plainHostsNameStart(Buffer.from(text, 'utf8'), 0, Buffer.byteLength(text));
-  expect(at('0.0.0.0 ads.example')).toBe(8);
-  expect(at('127.0.0.1\t\tads.example')).toBe(11);
+it('reads the common hosts and adblock lines and leaves the rest to the text parser', () => {
+  const span: NameSpan = { start: 0, end: 0 };
+  const at = (read: typeof plainHostsLine, text: string): [number, number] | false =>
+    read(Buffer.from(text, 'utf8'), 0, Buffer.byteLength(text), span) && [span.start, span.end];
+  expect(at(plainHostsLine, '0.0.0.0 ads.example')).toEqual([8, 19]);
+  expect(at(plainHostsLine, '127.0.0.1\t\tads.example')).toEqual([11, 22]);
   for (const text of ['0.0.0.0 localhost', '0.0.0.0 ads.example # c', '0.0.0.0 a.example b.example', ' 0.0.0.0 ads.example',
     '0.0.0.0 ads.example ', '0.0.0.0#x ads.example', 'ads.example', '0.0.0.0 Ads.example', '0.0.0.0 bücher.example', '0.0.0.0']) {
-    expect(at(text), JSON.stringify(text)).toBe(-1);
+    expect(at(plainHostsLine, text), JSON.stringify(text)).toBe(false);
+  }
+  expect(at(plainAdblockLine, '||ads.example^')).toEqual([2, 13]);
+  for (const text of ['||ads.example', '||ads.example^$important', '@@||ads.example^', '|ads.example^', '||*.ads.example^', '||Ads.example^', '||^', '||ads.example^ ']) {
+    expect(at(plainAdblockLine, text), JSON.stringify(text)).toBe(false);
   }
 });
