@@ -44,8 +44,8 @@ export interface ListReader {
   /** One line without its "\n" (a trailing "\r" is removed here), in file order from line 1. */
   push(text: string): void;
   /**
-   * Counts, in place of push, a line the caller has read itself as one plain block name (a
-   * normal-form line of a domains or hosts list, see plain.ts) and passes on: returns its line
+   * Counts, in place of push, a line the caller has read itself as one plain block name (see
+   * PlainNameLine in plain.ts) and passes on: returns its line
    * number, or 0 when the reader must see the line (past the line limit, or folding repeats),
    * and then nothing was counted and the caller pushes it as text.
    */
