@@ -3,7 +3,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { buildAdminApp } from './admin/app.ts';
 import { defaultConfig } from './config/defaults.ts';
 import type { Config } from './config/schema.ts';
 import { ConfigStore, readConfigFile } from './config/store.ts';
@@ -157,6 +156,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       };
     };
 
+    // Loaded only now (fastify and the pages, ~60-80 ms of modules): DNS already answers.
+    const { buildAdminApp } = await import('./admin/app.ts');
     const admin = buildAdminApp({ logger, status });
     try {
       await admin.listen({ host: adminEndpoint.address, port: adminEndpoint.port });
