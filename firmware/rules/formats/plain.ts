@@ -15,63 +15,52 @@ export function emitName(raw: string, line: number, out: LineOut, action: 'block
 }
 
 /**
- * The line itself when it is already a name in normal form (lower case, valid labels, no
- * comment, no spaces), else undefined. Most lines of most lists are, and this check is much
- * cheaper than the full normalisation, which gives the same name for them.
+ * Whether `src[start, end)` (a line as text, or as the file's bytes) is a name in normal form:
+ * lower case, valid labels, no comment, no spaces. Most lines of most lists are, and this check
+ * is much cheaper than the full normalisation, which gives the same name for them.
  */
-export function normalDomainLine(text: string): string | undefined {
-  const length = text.length;
-  if (length === 0 || length > 253) return undefined;
-  let labelStart = 0;
+function isNormalDomain(src: string | Uint8Array, start: number, end: number): boolean {
+  const length = end - start;
+  if (length <= 0 || length > 253) return false;
+  const text = typeof src === 'string';
+  let labelLength = 0;
+  let first = 0;
+  let previous = 0;
   let allDigits = true;
-  for (let i = 0; i <= length; i++) {
-    const c = i < length ? text.charCodeAt(i) : 0x2e;
+  for (let i = start; i <= end; i++) {
+    const c = i === end ? 0x2e : text ? (src as string).charCodeAt(i) : (src as Uint8Array)[i]!;
     if (c === 0x2e) {
-      const labelLength = i - labelStart;
-      if (labelLength === 0 || labelLength > 63) return undefined;
-      if (text.charCodeAt(labelStart) === 0x2d || text.charCodeAt(i - 1) === 0x2d) return undefined;
-      if (i === length && allDigits) return undefined;
-      labelStart = i + 1;
+      if (labelLength === 0 || labelLength > 63 || first === 0x2d || previous === 0x2d) return false;
+      if (i === end && allDigits) return false;
+      labelLength = 0;
       allDigits = true;
-    } else if (c >= 0x30 && c <= 0x39) {
-      // digits keep allDigits as it is
-    } else if ((c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x5f) {
-      allDigits = false;
     } else {
-      return undefined;
+      if (c >= 0x30 && c <= 0x39) {
+        // digits keep allDigits as it is
+      } else if ((c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x5f) {
+        allDigits = false;
+      } else {
+        return false;
+      }
+      if (labelLength === 0) first = c;
+      labelLength++;
     }
+    previous = c;
   }
-  return text;
+  return true;
+}
+
+/** The line itself when it is already a name in normal form (isNormalDomain), else undefined. */
+export function normalDomainLine(text: string): string | undefined {
+  return isNormalDomain(text, 0, text.length) ? text : undefined;
 }
 
 /**
- * normalDomainLine for a line held as bytes `bytes[start, end)`: true exactly when the line,
- * decoded, is a name that normalDomainLine would return as it is. The compiler then hashes the
+ * normalDomainLine for a line held as bytes `bytes[start, end)`. The compiler then hashes the
  * bytes without making the line a string (plain lists are almost all such lines).
  */
 export function isNormalDomainBytes(bytes: Uint8Array, start: number, end: number): boolean {
-  const length = end - start;
-  if (length <= 0 || length > 253) return false;
-  let labelStart = start;
-  let allDigits = true;
-  for (let i = start; i <= end; i++) {
-    const c = i < end ? bytes[i]! : 0x2e;
-    if (c === 0x2e) {
-      const labelLength = i - labelStart;
-      if (labelLength === 0 || labelLength > 63) return false;
-      if (bytes[labelStart] === 0x2d || bytes[i - 1] === 0x2d) return false;
-      if (i === end && allDigits) return false;
-      labelStart = i + 1;
-      allDigits = true;
-    } else if (c >= 0x30 && c <= 0x39) {
-      // digits keep allDigits as it is
-    } else if ((c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x5f) {
-      allDigits = false;
-    } else {
-      return false;
-    }
-  }
-  return true;
+  return isNormalDomain(bytes, start, end);
 }
 
 /** One domain per line; `*.example.com` for subdomains only; `#` comments. */
