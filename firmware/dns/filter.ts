@@ -4,7 +4,7 @@
 import type { Config } from '../config/schema.ts';
 import type { Matcher } from './matcher/matcher.ts';
 import { MatchResult } from './matcher/matcher.ts';
-import { Decision } from './policy/decision.ts';
+import { Decision, type DecisionInput } from './policy/decision.ts';
 import { PolicyEngine } from './policy/engine.ts';
 import type { SafeSearch } from './policy/safe-search.ts';
 import { SideLists } from './side-lists.ts';
@@ -27,6 +27,8 @@ export class FilterState {
   /** Regular-expression and hashed entries, when any list has them. */
   readonly side: SideLists | undefined;
   readonly #match = new MatchResult();
+  // Reused, like #match: an object literal per question was ~9% of what a question allocated.
+  readonly #input: DecisionInput = { networkId: '', groupId: undefined, name: '', blockLo: 0, blockHi: 0, allowed: false, restricted: false };
 
   constructor(config: Readonly<Config>, matcher: Matcher, listIds: readonly string[], safeSearch: SafeSearch, extras: ListExtras = NO_EXTRAS) {
     this.matcher = matcher;
@@ -50,9 +52,15 @@ export class FilterState {
     const m = this.#match;
     this.matcher.match(name, m);
     this.side?.apply(name, m);
-    this.engine.decide({
-      networkId, groupId, name, blockLo: m.blockLo, blockHi: m.blockHi, allowed: m.allowed, restricted: m.restricted,
-    }, now, out);
+    const input = this.#input;
+    input.networkId = networkId;
+    input.groupId = groupId;
+    input.name = name;
+    input.blockLo = m.blockLo;
+    input.blockHi = m.blockHi;
+    input.allowed = m.allowed;
+    input.restricted = m.restricted;
+    this.engine.decide(input, now, out);
     if (out.reason === 'restricted') return m.restrictedList >= 0 ? this.listIds[m.restrictedList] : undefined;
     if (out.reason === 'category' && out.action === 'block') return this.#blockingList(name, m.blockList, out.category);
     if (out.reason === 'exception-allow' || out.reason === 'exception-block') return out.exceptionId;
