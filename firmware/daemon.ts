@@ -14,6 +14,7 @@ import { DnsThreads } from './dns/dns-threads.ts';
 import type { Logger } from './log.ts';
 import { CheckParams, checkName } from './dns/check.ts';
 import { QueryLog } from './monitor/query-log.ts';
+import { loadNetio } from './native/netio.ts';
 import { normaliseListedName } from './rules/formats/domain-name.ts';
 import { configuredCategories } from './rules/load-lists.ts';
 import { installationSeed, ListsManager } from './rules/lists-manager.ts';
@@ -93,7 +94,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   try {
     const dns = new DnsService({ config: config.current, logger: logger.child({ component: 'dns' }) });
     // The writer thread starts and opens logs.db while this thread loads the lists.
-    const queryLogOpening = QueryLog.open(join(dataDir, 'logs.db'), { events: dns.events, logger: logger.child({ component: 'query-log' }) });
+    const netio = loadNetio().netio;
+    const queryLogOpening = QueryLog.open(join(dataDir, 'logs.db'), {
+      events: dns.events,
+      logger: logger.child({ component: 'query-log' }),
+      setIdleScheduling: netio ? (tid, idle) => netio.setIdleScheduling(tid, idle) : undefined,
+    });
     queryLogOpening.catch(() => undefined); // reported where it is awaited, or closed with the rest on an earlier failure
     stops.push(async () => (await queryLogOpening.catch(() => undefined))?.close());
     const dnsThreads = new DnsThreads({ service: dns, config: config.current, logger: logger.child({ component: 'dns' }) });

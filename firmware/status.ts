@@ -4,6 +4,7 @@ import { BUILT } from './paths.ts';
 import { Type, type Static } from 'typebox';
 import { NetworkKind } from './config/schema.ts';
 import { DnsStatsSchema } from './dns/service.ts';
+import { QueryLogStatsSchema } from './monitor/query-log.ts';
 
 export const DaemonStatus = Type.Object({
   version: Type.String(),
@@ -43,10 +44,7 @@ export const DaemonStatus = Type.Object({
       description: 'built: the JavaScript from `npm run build`; source: the TypeScript run through Node\'s type stripper (more memory)',
     }),
   }),
-  queryLog: Type.Object({
-    written: Type.Integer({ minimum: 0, description: 'query events written to logs.db since start' }),
-    writeErrors: Type.Integer({ minimum: 0, description: 'batches lost to write errors (disk full?)' }),
-  }),
+  queryLog: QueryLogStatsSchema,
   admin: Type.Object({ url: Type.String() }),
   state: Type.Object({
     schemaVersion: Type.Integer(),

@@ -80,6 +80,7 @@ export function renderMetrics(s: DaemonStatus): string {
   out.metric('schoolgate_dns_events_dropped_total', 'counter', 'Decisions the query log lost because the buffer was full.', dns.events.dropped);
   out.metric('schoolgate_query_log_written_total', 'counter', 'Decisions written to the query log (logs.db).', s.queryLog.written);
   out.metric('schoolgate_query_log_write_errors_total', 'counter', 'Query log batches lost to write errors (disk full?).', s.queryLog.writeErrors);
+  out.metric('schoolgate_query_log_writer_fell_behind_total', 'counter', 'Times the query log writer fell behind on spare CPU and was given the normal scheduling class to catch up.', s.queryLog.writerFellBehind);
 
   out.metric('schoolgate_lists_names', 'gauge', 'Distinct listed names in the compiled lists in service.', dns.matcher.names);
   out.metric('schoolgate_lists_bytes', 'gauge', 'Memory held by the compiled lists.', dns.matcher.bytes);

@@ -26,6 +26,7 @@ export function formatStatus(s: DaemonStatus): string {
   answers   ${verdicts}
   state     schema ${s.state.schemaVersion}, ${s.state.devices} devices, ${s.state.auditEntries} audit entries
   memory    ${memory(s.memory, s.dns.matcher.bytes)}
+  log       ${queryLog(s.queryLog)}
   loop      event-loop delay p99 ${s.eventLoopDelayMs.p99.toFixed(1)} ms, max ${s.eventLoopDelayMs.max.toFixed(1)} ms
 
 ${networks}
@@ -47,4 +48,15 @@ const mb = (bytes: number): string => `${Math.round(bytes / 1048576)} MB`;
 
 function memory(m: DaemonStatus['memory'], listBytes: number): string {
   return `${mb(m.rssBytes)} resident (V8 heap ${mb(m.heapUsedBytes)} of ${mb(m.heapTotalBytes)}, compiled lists ${mb(listBytes)}; ${m.form === 'built' ? 'built JavaScript' : 'TypeScript sources'})`;
+}
+
+const WRITER: Record<DaemonStatus['queryLog']['writer'], string> = {
+  idle: 'writer on spare CPU only (idle class)',
+  'catching-up': 'writer catching up (normal class until it has)',
+  normal: 'writer in the normal class',
+};
+
+function queryLog(q: DaemonStatus['queryLog']): string {
+  const behind = q.writerFellBehind > 0 ? `, fell behind ${q.writerFellBehind} times` : '';
+  return `${q.written} events written, ${q.writeErrors} write errors; ${WRITER[q.writer]}${q.writerReason ? `: ${q.writerReason}` : ''}${behind}`;
 }

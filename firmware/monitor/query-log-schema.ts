@@ -112,6 +112,8 @@ export interface WriterLog {
 export interface WriterOpened {
   type: 'opened';
   reply: WriterReply;
+  /** The writer's OS thread id, for its scheduling class (writer-scheduling.ts); absent off Linux. */
+  tid?: number | undefined;
 }
 
 /** What the writer says on its own port (answers to calls come on the reply port). */

@@ -10,6 +10,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { PackedBatch } from '../dns/event-batch.ts';
 import type { QueryEvent } from '../dns/events.ts';
 import type { Logger } from '../log.ts';
+import { osThreadId } from '../native/thread-id.ts';
 import { closeSqliteFile, openSqliteFile } from '../state/sqlite-file.ts';
 import {
   COMMIT_ROWS, DONE, FLAG_INDEX, LOG_MIGRATIONS, ROW_COLUMNS, WRITE_ERRORS, WRITTEN, unpackBatch,
@@ -220,7 +221,7 @@ try {
     VALUES ${Array.from({ length: rows }, () => `(${Array.from({ length: ROW_COLUMNS }, () => '?').join(', ')})`).join(', ')}`);
   insertOne = insert(1);
   insertMany = insert(ROWS_PER_INSERT);
-  port.postMessage({ type: 'opened', reply: { ok: true, value: null } } satisfies WriterOpened);
+  port.postMessage({ type: 'opened', reply: { ok: true, value: null }, tid: osThreadId() } satisfies WriterOpened);
   port.on('message', handle);
 } catch (error) {
   // The opener rejects with this reason; with both ports closed the thread simply ends.

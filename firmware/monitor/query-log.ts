@@ -10,6 +10,7 @@
 // handed over before it. Nothing is lost silently: a batch the writer cannot store is counted
 // (writeErrors); when the writer falls behind, the buffer fills and the event buffer counts drops.
 import { performance } from 'node:perf_hooks';
+import { Type, type Static } from 'typebox';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { packDrained } from '../dns/event-batch.ts';
 import type { EventBuffer, QueryEvent } from '../dns/events.ts';
@@ -19,6 +20,7 @@ import {
   COMMIT_EVERY_MS, DONE, FLAG_INDEX, SHARED_BYTES, WRITE_ERRORS, WRITTEN,
   type RecentOptions, type WriterCommand, type WriterData, type WriterMessage, type WriterQuestion, type WriterReply,
 } from './query-log-schema.ts';
+import { WriterScheduling, WriterSchedulingState, type SetIdleScheduling } from './writer-scheduling.ts';
 
 export { LOG_MIGRATIONS } from './query-log-schema.ts';
 
@@ -38,12 +40,18 @@ export interface QueryLogOptions {
   callTimeoutMs?: number;
   /** How long written rows wait in the writer's open transaction before it commits (ms; default 1 s). */
   commitEveryMs?: number;
+  /** The netio addon's call: with it the writer runs in the idle scheduling class (writer-scheduling.ts). */
+  setIdleScheduling?: SetIdleScheduling | undefined;
 }
 
-export interface QueryLogStats {
-  written: number;
-  writeErrors: number;
-}
+export const QueryLogStatsSchema = Type.Object({
+  written: Type.Integer({ minimum: 0, description: 'query events written to logs.db since start' }),
+  writeErrors: Type.Integer({ minimum: 0, description: 'batches lost to write errors (disk full?)' }),
+  writer: WriterSchedulingState,
+  writerReason: Type.Optional(Type.String({ description: 'why the writer is not in the idle class' })),
+  writerFellBehind: Type.Integer({ minimum: 0, description: 'times the writer fell behind and left the idle class to catch up' }),
+});
+export type QueryLogStats = Static<typeof QueryLogStatsSchema>;
 
 export class QueryLogError extends Error {
   override name = 'QueryLogError';
@@ -67,6 +75,8 @@ export class QueryLog {
   #lostBatches = 0;
   #stopped: string | undefined;
   #closed = false;
+  /** Set once the writer has said which thread it is. */
+  #scheduling: WriterScheduling | undefined;
   /** Questions in flight: each is told why it will never be answered (close, writer gone). */
   readonly #asking = new Set<(why: string) => void>();
 
@@ -124,7 +134,12 @@ export class QueryLog {
     });
     this.#worker.on('message', (message: WriterMessage) => {
       if (message?.type === 'log') this.#logger[message.level](message.fields, message.message);
-      else if (message?.type === 'opened') opened(message.reply.ok ? undefined : Object.assign(new QueryLogError(message.reply.message), { name: message.reply.name }));
+      else if (message?.type === 'opened') {
+        if (message.reply.ok && message.tid !== undefined) {
+          this.#scheduling = new WriterScheduling({ setIdle: options.setIdleScheduling, tid: message.tid, logger: this.#logger });
+        }
+        opened(message.reply.ok ? undefined : Object.assign(new QueryLogError(message.reply.message), { name: message.reply.name }));
+      }
     });
     this.#worker.on('error', (error) => {
       this.#stopped = error.message;
@@ -144,7 +159,9 @@ export class QueryLog {
   /** Hands what the buffer holds (up to one batch) to the writer; returns the number of events. */
   flush(): number {
     if (this.#closed) return 0;
-    const room = this.#maxInFlight - (this.#sent - this.#done());
+    const backlog = this.#sent - this.#done();
+    this.#scheduling?.update(backlog);
+    const room = this.#maxInFlight - backlog;
     if (room <= 0) return 0; // the writer is behind: leave the events in the buffer, which counts what it cannot keep
     if (this.#events.size === 0) return 0;
     const packed = packDrained(this.#events, Math.min(this.#maxBatch, room));
@@ -202,9 +219,14 @@ export class QueryLog {
   }
 
   stats(): QueryLogStats {
+    const scheduling = this.#scheduling;
+    const reason = scheduling ? scheduling.reason : 'the writer thread id is not known (not Linux?)';
     return {
       written: Number(Atomics.load(this.#counters, WRITTEN)),
       writeErrors: Number(Atomics.load(this.#counters, WRITE_ERRORS)) + this.#lostBatches,
+      writer: scheduling?.state ?? 'normal',
+      ...(reason === undefined ? {} : { writerReason: reason }),
+      writerFellBehind: scheduling?.raised ?? 0,
     };
   }
 
@@ -212,6 +234,8 @@ export class QueryLog {
   close(): void {
     if (this.#closed) return;
     clearInterval(this.#timer);
+    // This thread waits for the close: the writer must not be left to spare CPU meanwhile.
+    this.#scheduling?.leaveIdle();
     // Everything, even past the in-flight bound: the writer works through it before the close call.
     while (this.#events.size > 0) {
       const packed = packDrained(this.#events, this.#maxBatch);

@@ -2,6 +2,7 @@
 // sockets to its upstreams, receive and send UDP datagrams in batches (recvmmsg/sendmmsg), with
 // one call into JavaScript per batch instead of one per datagram plus a buffer, an address
 // object and a send request each.
+// It also makes the one scheduling call Node lacks (setIdleScheduling, at the end).
 //
 // This file only moves bytes between the kernel and buffers that JavaScript reads: it never
 // interprets a DNS packet, so no malformed question reaches C code that parses it. Every length it
@@ -27,6 +28,7 @@
 #include <netinet/in.h>
 #include <net/if.h>
 #include <node_api.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -657,6 +659,29 @@ static napi_value close_udp(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// setIdleScheduling(tid, idle): one scheduling call Node lacks, for the query log's writer thread
+// (monitor/writer-scheduling.ts). In the idle class (SCHED_IDLE) a thread runs only on a core
+// nothing else wants and never preempts the DNS thread; nice 19 alone still preempts it on wakeup.
+// Throws with the errno's code: EPERM when leaving the idle class needs LimitNICE or CAP_SYS_NICE.
+static napi_value set_idle_scheduling(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2) {
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", "setIdleScheduling(tid, idle)");
+    return NULL;
+  }
+  int32_t tid;
+  if (!int_arg(env, argv[0], "tid", 1, INT32_MAX, &tid)) return NULL;
+  bool idle;
+  if (napi_get_value_bool(env, argv[1], &idle) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "idle must be a boolean");
+    return NULL;
+  }
+  struct sched_param param = {.sched_priority = 0};
+  if (sched_setscheduler((pid_t)tid, idle ? SCHED_IDLE : SCHED_OTHER, &param) != 0) return throw_errno(env, "sched_setscheduler", errno), NULL;
+  return NULL;
+}
+
 static void export_function(napi_env env, napi_value exports, const char *name, napi_callback fn) {
   napi_value value;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, NULL, &value);
@@ -678,6 +703,7 @@ NAPI_MODULE_INIT() {
   export_function(env, exports, "connectUdp", connect_udp);
   export_function(env, exports, "unrefUdp", unref_udp);
   export_function(env, exports, "armFlush", arm_flush);
+  export_function(env, exports, "setIdleScheduling", set_idle_scheduling);
   export_int(env, exports, "BATCH", BATCH);
   export_int(env, exports, "SLOT", SLOT);
   export_int(env, exports, "META", META);

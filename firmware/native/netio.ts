@@ -1,7 +1,8 @@
 // The netio addon (netio.c beside this file, built by `npm run build` into build/native/): batched
-// UDP I/O for the DNS listeners. It is an optimisation, not a dependency: where it was not built
-// (no C compiler) or cannot load, the listeners use Node's dgram and say so in the log and in
-// `schoolgate status`.
+// UDP I/O for the DNS listeners, and the query log writer's scheduling class. It is an
+// optimisation, not a dependency: where it was not built (no C compiler) or cannot load, the
+// listeners use Node's dgram and say so in the log and in `schoolgate status`, and the writer
+// keeps the normal class.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { APP_ROOT } from '../paths.ts';
@@ -39,6 +40,11 @@ export interface Netio {
   localPort(socket: NetioSocket): number;
   bufferSizes(socket: NetioSocket): [number, number];
   closeUdp(socket: NetioSocket): void;
+  /**
+   * Moves thread `tid` of this process into the idle scheduling class (SCHED_IDLE) or back to the
+   * normal one; throws with the errno's code (EPERM: leaving it needs LimitNICE or CAP_SYS_NICE).
+   */
+  setIdleScheduling(tid: number, idle: boolean): void;
   readonly BATCH: number;
   readonly SLOT: number;
   readonly META: number;
@@ -57,7 +63,8 @@ export function loadNetio(path = NETIO_PATH): NetioLoad {
   try {
     const netio = createRequire(import.meta.url)(path) as Netio;
     const layoutOk = [netio.BATCH, netio.SLOT, netio.META, netio.TEXT_AT, netio.OUTPUT_BYTES].every((n) => Number.isInteger(n) && n > 0)
-      && typeof netio.openUdp === 'function' && typeof netio.sendBatch === 'function' && typeof netio.connectUdp === 'function' && typeof netio.armFlush === 'function';
+      && typeof netio.openUdp === 'function' && typeof netio.sendBatch === 'function' && typeof netio.connectUdp === 'function' && typeof netio.armFlush === 'function'
+      && typeof netio.setIdleScheduling === 'function';
     result = layoutOk ? { netio } : { reason: `${path} is not the netio this firmware expects (rebuild with npm run build)` };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

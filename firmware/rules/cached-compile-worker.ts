@@ -6,9 +6,9 @@
 // The main thread only sends work here when a cheap stat says something may have changed; here
 // the files are hashed, and if their contents are what the cache was built from (a file touched,
 // or rewritten with the same bytes), the cached table is used instead of a compile.
-import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { osThreadId } from '../native/thread-id.ts';
 import { decodeMatcher, viewEncodedMatcher } from '../dns/matcher/serialize.ts';
 import type { CompileReply, CompileRequest } from './compile-protocol.ts';
 import { crc32, hashStamps, readCacheBin, sameByHash } from './cache-files.ts';
@@ -54,11 +54,12 @@ const COMPILE_NICE = 19;
 
 /** See compile-worker.ts: under load the DNS thread is scheduled first. Best effort. */
 function yieldCpu(): void {
+  const tid = osThreadId();
+  if (tid === undefined) return;
   try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, COMPILE_NICE);
+    setPriority(tid, COMPILE_NICE);
   } catch {
-    // not Linux, or not allowed: compile at normal priority
+    // not allowed: compile at normal priority
   }
 }
 
