@@ -186,3 +186,19 @@ export function forEachLineRange(bytes: Uint8Array, each: (start: number, end: n
     start = end + 1;
   }
 }
+
+/** Bytes of a list read to estimate its line count from (estimateLineCount). */
+const SAMPLE_BYTES = 64 * 1024;
+
+/**
+ * About how many lines `bytes` holds, for sizing a table before the lines are read: counted in
+ * full up to SAMPLE_BYTES, beyond that scaled from the first SAMPLE_BYTES (big lists are uniform
+ * enough: the estimate only has to land in the right power of two).
+ */
+export function estimateLineCount(bytes: Uint8Array): number {
+  const sample = Math.min(bytes.length, SAMPLE_BYTES);
+  let lines = 0;
+  for (let at = bytes.indexOf(0x0a); at >= 0 && at < sample; at = bytes.indexOf(0x0a, at + 1)) lines++;
+  if (sample === bytes.length) return bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a ? lines + 1 : lines;
+  return Math.ceil((Math.max(lines, 1) * bytes.length) / sample);
+}

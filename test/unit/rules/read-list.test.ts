@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ListFormat } from '../../../firmware/config/schema.ts';
 import { createListReader, FORMAT_PARSERS, parseListText, type LineError, type ListItem } from '../../../firmware/rules/formats/parse.ts';
+import { estimateLineCount } from '../../../firmware/rules/formats/read-list.ts';
 
 const FORMATS = Object.keys(FORMAT_PARSERS) as ListFormat[];
 
@@ -115,5 +116,24 @@ describe('lines the compiler reads itself (claimPlainName)', () => {
   it('leaves every line to push when repeats are folded (only pushed items are remembered)', () => {
     const reader = createListReader('domains', { item: () => {}, error: () => {} });
     expect(reader.claimPlainName()).toBe(0);
+  });
+});
+
+describe('estimateLineCount (sizes the table before a compile)', () => {
+  const text = (s: string): Buffer => Buffer.from(s, 'utf8');
+  it('counts a small list exactly, with or without its last newline', () => {
+    expect(estimateLineCount(text(''))).toBe(0);
+    expect(estimateLineCount(text('a.example'))).toBe(1);
+    expect(estimateLineCount(text('a.example\nb.example\n'))).toBe(2);
+    expect(estimateLineCount(text('a.example\r\nb.example\r\nc.example'))).toBe(3);
+  });
+
+  it('scales a big list from its first 64 KB, close enough to land in the right power of two', () => {
+    const lines = Array.from({ length: 200_000 }, (_, i) => `host-${i.toString(36)}.example-${i % 97}.org`);
+    const bytes = text(`${lines.join('\n')}\n`);
+    const estimate = estimateLineCount(bytes);
+    expect(Math.abs(estimate - lines.length) / lines.length).toBeLessThan(0.05);
+    // One long first line (no newline in the sample) still gives a count, not a division by zero.
+    expect(estimateLineCount(Buffer.concat([Buffer.alloc(70_000, 0x61), text('\nb.example\n')]))).toBeGreaterThanOrEqual(1);
   });
 });
