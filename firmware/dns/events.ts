@@ -3,23 +3,10 @@
 // is a fixed ring: pushing never waits and never grows; when nobody drains it, events are counted
 // as dropped instead of piling up in memory.
 import { Type, type Static } from 'typebox';
+import { VERDICTS, VERDICT_INDEX, type Verdict as VerdictName } from './verdicts.ts';
 
-export const Verdict = Type.Union([
-  Type.Literal('forwarded'),
-  Type.Literal('cached'),
-  Type.Literal('stale'),
-  Type.Literal('blocked'),
-  Type.Literal('rewritten'),
-  Type.Literal('local'),
-  Type.Literal('refused'),
-  Type.Literal('rate-limited'),
-  Type.Literal('minimal-any'),
-  Type.Literal('formerr'),
-  Type.Literal('notimp'),
-  Type.Literal('badvers'),
-  Type.Literal('servfail'),
-], { description: 'what the gateway decided for one question' });
-export type Verdict = Static<typeof Verdict>;
+export const Verdict = Type.Enum(VERDICTS, { description: 'what the gateway decided for one question' });
+export type Verdict = VerdictName;
 
 export const Transport = Type.Union([Type.Literal('udp'), Type.Literal('tcp')]);
 export type Transport = Static<typeof Transport>;
@@ -42,9 +29,7 @@ export const QueryEventSchema = Type.Object({
 }, { additionalProperties: false });
 export type QueryEvent = Static<typeof QueryEventSchema>;
 
-/** Every verdict, numbered in the schema's order (the event buffer and packed batches store the number). */
-export const VERDICTS: readonly Verdict[] = Verdict.anyOf.map((v) => v.const);
-export const VERDICT_INDEX: ReadonlyMap<string, number> = new Map<string, number>(VERDICTS.map((v, i) => [v, i]));
+export { VERDICTS, VERDICT_INDEX } from './verdicts.ts';
 const TCP = 1;
 const WATCH = 2;
 
