@@ -13,7 +13,7 @@ import type { ListStatus } from './list-status.ts';
 import { createListReader, type LineError, type ListItem } from './formats/parse.ts';
 import { plainAdblockLine } from './formats/adblock.ts';
 import { plainDomainsLine, plainHostsLine, type NameSpan, type PlainNameLine } from './formats/plain.ts';
-import { estimateLineCount, forEachLineRange } from './formats/read-list.ts';
+import { estimateEntryLines, forEachLineRange } from './formats/read-list.ts';
 
 export type { ListStatus } from './list-status.ts';
 
@@ -92,9 +92,11 @@ export async function compileLists(config: Pick<Config, 'policies' | 'lists'>, o
   const shipped = (): Catalogue => catalogue ?? ((): never => { throw new Error('the shipped catalogue was not loaded'); })();
   const pathOf = options.pathOf ?? ((list: ListSource): string => listPath(list, options.listsDir, shipped));
   // Every enabled file is read first: their line counts size the table, so a big compile does
-  // not regrow and rehash it (~60 ms of a 1M-name compile on the test box).
+  // not regrow and rehash it (~60 ms of a 1M-name compile on the test box). Only up to a cap: the
+  // hint reserves memory, and lines that turn out not to be names must not reserve hundreds of MB.
   const files = await Promise.all(config.lists.map(async (list) => (list.enabled ? readList(pathOf, list) : undefined)));
-  const expectedNames = files.reduce((sum, file) => sum + (file instanceof Uint8Array ? estimateLineCount(file) : 0), 0);
+  const estimate = files.reduce((sum, file) => sum + (file instanceof Uint8Array ? estimateEntryLines(file) : 0), 0);
+  const expectedNames = Math.min(estimate, MAX_EXPECTED_NAMES);
   const builder = new MatcherBuilder({ categories: configuredCategories(config), seed: options.seed, expectedNames });
   const span: NameSpan = { start: 0, end: 0 };
   for (const [index, list] of config.lists.entries()) {
@@ -172,6 +174,9 @@ export async function compileLists(config: Pick<Config, 'policies' | 'lists'>, o
   const matcher = builder.build();
   return { matcher, extras, statuses, listIds: config.lists.map((l) => l.id), compileMs: performance.now() - started };
 }
+
+/** The most names a compile reserves room for before it reads them (~50 MB of arrays); beyond, it grows. */
+const MAX_EXPECTED_NAMES = 2_000_000;
 
 async function readList(pathOf: (list: ListSource) => string, list: ListSource): Promise<Buffer | { error: string }> {
   try {

@@ -187,18 +187,26 @@ export function forEachLineRange(bytes: Uint8Array, each: (start: number, end: n
   }
 }
 
-/** Bytes of a list read to estimate its line count from (estimateLineCount). */
+/** Bytes of a list read to estimate its line count from (estimateEntryLines). */
 const SAMPLE_BYTES = 64 * 1024;
 
+// First bytes of a line that holds no entry: blank, a comment (#, !), an adblock [header].
+const NOT_AN_ENTRY = new Set([0x0a, 0x0d, 0x20, 0x09, 0x23, 0x21, 0x5b]);
+
 /**
- * About how many lines `bytes` holds, for sizing a table before the lines are read: counted in
- * full up to SAMPLE_BYTES, beyond that scaled from the first SAMPLE_BYTES (big lists are uniform
- * enough: the estimate only has to land in the right power of two).
+ * About how many lines of `bytes` hold an entry, for sizing a table before the lines are read:
+ * counted in full up to SAMPLE_BYTES, beyond that scaled from the first SAMPLE_BYTES (big lists
+ * are uniform enough: the estimate only has to land in the right power of two).
  */
-export function estimateLineCount(bytes: Uint8Array): number {
+export function estimateEntryLines(bytes: Uint8Array): number {
   const sample = Math.min(bytes.length, SAMPLE_BYTES);
   let lines = 0;
-  for (let at = bytes.indexOf(0x0a); at >= 0 && at < sample; at = bytes.indexOf(0x0a, at + 1)) lines++;
-  if (sample === bytes.length) return bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a ? lines + 1 : lines;
-  return Math.ceil((Math.max(lines, 1) * bytes.length) / sample);
+  for (let start = 0; start < sample;) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end < 0) end = bytes.length;
+    if (!NOT_AN_ENTRY.has(bytes[start]!)) lines++;
+    start = end + 1;
+  }
+  if (sample === bytes.length) return lines;
+  return Math.ceil((lines * bytes.length) / sample);
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ListFormat } from '../../../firmware/config/schema.ts';
 import { createListReader, FORMAT_PARSERS, parseListText, type LineError, type ListItem } from '../../../firmware/rules/formats/parse.ts';
-import { estimateLineCount } from '../../../firmware/rules/formats/read-list.ts';
+import { estimateEntryLines } from '../../../firmware/rules/formats/read-list.ts';
 
 const FORMATS = Object.keys(FORMAT_PARSERS) as ListFormat[];
 
@@ -119,21 +119,27 @@ describe('lines the compiler reads itself (claimPlainName)', () => {
   });
 });
 
-describe('estimateLineCount (sizes the table before a compile)', () => {
+describe('estimateEntryLines (sizes the table before a compile)', () => {
   const text = (s: string): Buffer => Buffer.from(s, 'utf8');
   it('counts a small list exactly, with or without its last newline', () => {
-    expect(estimateLineCount(text(''))).toBe(0);
-    expect(estimateLineCount(text('a.example'))).toBe(1);
-    expect(estimateLineCount(text('a.example\nb.example\n'))).toBe(2);
-    expect(estimateLineCount(text('a.example\r\nb.example\r\nc.example'))).toBe(3);
+    expect(estimateEntryLines(text(''))).toBe(0);
+    expect(estimateEntryLines(text('a.example'))).toBe(1);
+    expect(estimateEntryLines(text('a.example\nb.example\n'))).toBe(2);
+    expect(estimateEntryLines(text('a.example\r\nb.example\r\nc.example'))).toBe(3);
+  });
+
+  it('leaves out blank lines, comments and adblock headers', () => {
+    expect(estimateEntryLines(text('[Adblock Plus 2.0]\n! Title: x\n# hosts\n\n\r\n  \n||a.example^\n0.0.0.0 b.example\n'))).toBe(2);
   });
 
   it('scales a big list from its first 64 KB, close enough to land in the right power of two', () => {
     const lines = Array.from({ length: 200_000 }, (_, i) => `host-${i.toString(36).padStart(4, '0')}.example-${i % 97}.org`);
     const bytes = text(`${lines.join('\n')}\n`);
-    const estimate = estimateLineCount(bytes);
+    const estimate = estimateEntryLines(bytes);
     expect(Math.abs(estimate - lines.length) / lines.length).toBeLessThan(0.05);
-    // One long first line (no newline in the sample) still gives a count, not a division by zero.
-    expect(estimateLineCount(Buffer.concat([Buffer.alloc(70_000, 0x61), text('\nb.example\n')]))).toBeGreaterThanOrEqual(1);
+    // One long first line (no newline in the sample) still counts.
+    expect(estimateEntryLines(Buffer.concat([Buffer.alloc(70_000, 0x61), text('\nb.example\n')]))).toBeGreaterThanOrEqual(1);
+    // A big file of comments reserves nothing.
+    expect(estimateEntryLines(text('# a comment that goes on for a while\n'.repeat(10_000)))).toBe(0);
   });
 });
