@@ -199,14 +199,11 @@ const NOT_AN_ENTRY = new Set([0x0a, 0x0d, 0x20, 0x09, 0x23, 0x21, 0x5b]);
  * are uniform enough: the estimate only has to land in the right power of two).
  */
 export function estimateEntryLines(bytes: Uint8Array): number {
-  const sample = Math.min(bytes.length, SAMPLE_BYTES);
+  const sample = bytes.subarray(0, Math.min(bytes.length, SAMPLE_BYTES));
   let lines = 0;
-  for (let start = 0; start < sample;) {
-    let end = bytes.indexOf(0x0a, start);
-    if (end < 0) end = bytes.length;
-    if (!NOT_AN_ENTRY.has(bytes[start]!)) lines++;
-    start = end + 1;
-  }
-  if (sample === bytes.length) return lines;
-  return Math.ceil((lines * bytes.length) / sample);
+  forEachLineRange(sample, (start) => {
+    if (!NOT_AN_ENTRY.has(sample[start]!)) lines++;
+  });
+  if (sample.length === bytes.length) return lines;
+  return Math.ceil((lines * bytes.length) / sample.length);
 }
