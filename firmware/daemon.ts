@@ -3,7 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { defaultConfig } from './config/defaults.ts';
+import { CATEGORY_SEVERITY, defaultConfig } from './config/defaults.ts';
 import type { Config } from './config/schema.ts';
 import { ConfigStore, readConfigFile } from './config/store.ts';
 import { CONTROL_SOCKET_NAME, actorOf } from './control/protocol.ts';
@@ -92,7 +92,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   };
 
   try {
-    const dns = new DnsService({ config: config.current, logger: logger.child({ component: 'dns' }) });
+    const dns = new DnsService({ config: config.current, severity: CATEGORY_SEVERITY, logger: logger.child({ component: 'dns' }) });
     // The writer thread starts and opens logs.db while this thread loads the lists.
     const netio = loadNetio().netio;
     const queryLogOpening = QueryLog.open(join(dataDir, 'logs.db'), {

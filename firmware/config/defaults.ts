@@ -7,6 +7,9 @@ import { CONFIG_VERSION, type Config } from './schema.ts';
 
 const CATALOGUE = loadCatalogue();
 
+/** Category ids, most severe first: which category a block is reported under (the DNS service's `severity`). */
+export const CATEGORY_SEVERITY: readonly string[] = CATALOGUE.bySeverity;
+
 export const DNS_CACHE_DEFAULTS = { maxEntries: 100_000, minTtl: 0, maxTtl: 86400, negativeTtl: 300, staleTtl: 86400 } as const;
 
 export function defaultConfig(): Config {

@@ -7,7 +7,7 @@ import type { Config } from '../config/schema.ts';
 import type { FilterState } from './filter.ts';
 import { MatchResult } from './matcher/matcher.ts';
 import { isBypassName } from './policy/bypass.ts';
-import { Explanation } from './policy/explain.ts';
+import { Explanation } from './policy/explain-schema.ts';
 
 export const CheckParams = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 253 }),

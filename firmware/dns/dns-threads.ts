@@ -144,6 +144,7 @@ export class DnsThreads {
       config: this.#workerConfig(),
       lists: this.#lists,
       level: this.#logger.level,
+      severity: this.#service.severity,
       ...(this.#resolvConfPath !== undefined ? { resolvConfPath: this.#resolvConfPath } : {}),
     };
     const worker = new Worker(siblingModule(import.meta.url, 'dns-worker'), { workerData: data });

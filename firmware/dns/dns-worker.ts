@@ -22,6 +22,8 @@ export interface WorkerStart {
   config: Config;
   lists: WorkerLists;
   level: string;
+  /** The main thread's DnsService severity (the catalogue stays on the main thread). */
+  severity: readonly string[];
   resolvConfPath?: string;
 }
 
@@ -50,6 +52,7 @@ const logger = pino({ level: start.level, base: { service: 'schoolgate', compone
 
 const service = new DnsService({
   config: start.config,
+  severity: start.severity,
   logger,
   worker: true,
   ...(start.resolvConfPath !== undefined ? { resolvConfPath: start.resolvConfPath } : {}),

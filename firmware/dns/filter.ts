@@ -9,10 +9,17 @@ import { PolicyEngine } from './policy/engine.ts';
 import type { SafeSearch } from './policy/safe-search.ts';
 import { SideLists } from './side-lists.ts';
 import type { ListExtras } from '../rules/load-lists.ts';
-import { loadCatalogue } from '../rules/catalogue.ts';
 
-/** Most severe first (from the shipped catalogue): which category a block is reported under. */
-export const CATEGORY_SEVERITY: readonly string[] = loadCatalogue().bySeverity;
+/** What every FilterState of a service shares, whatever the configuration and lists. */
+export interface FilterBasis {
+  readonly safeSearch: SafeSearch;
+  /**
+   * Category ids, most severe first (the shipped catalogue's order): which category a name
+   * listed by several is reported under. Handed in by the composition root, which loaded and
+   * checked the catalogue, so a DNS worker thread does not load it (nor TypeBox) again.
+   */
+  readonly severity: readonly string[];
+}
 
 const NO_EXTRAS: ListExtras = { regexes: [], hashes: [] };
 
@@ -30,16 +37,16 @@ export class FilterState {
   // Reused, like #match: an object literal per question was ~9% of what a question allocated.
   readonly #input: DecisionInput = { networkId: '', groupId: undefined, name: '', blockLo: 0, blockHi: 0, allowed: false, restricted: false };
 
-  constructor(config: Readonly<Config>, matcher: Matcher, listIds: readonly string[], safeSearch: SafeSearch, extras: ListExtras = NO_EXTRAS) {
+  constructor(config: Readonly<Config>, matcher: Matcher, listIds: readonly string[], basis: FilterBasis, extras: ListExtras = NO_EXTRAS) {
     this.matcher = matcher;
     this.listIds = listIds;
-    this.safeSearch = safeSearch;
+    this.safeSearch = basis.safeSearch;
     const categoryOf = new Map(config.lists.map((l) => [l.id, l.category] as const));
     this.#listCategory = listIds.map((id) => categoryOf.get(id));
     const categories = matcher.categories;
     this.side = SideLists.build(extras, categories, this.#listCategory);
     this.engine = PolicyEngine.build(config, (id) => categories.get(id), {
-      severity: CATEGORY_SEVERITY,
+      severity: basis.severity,
       nameOf: (bit) => categories.idOf(bit),
     });
   }

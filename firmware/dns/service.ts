@@ -6,17 +6,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { networkInterfaces } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { Type, type Static } from 'typebox';
 import { ClientDirectory } from '../clients/directory.ts';
 import type { Config, UdpIo } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import { loadNetio, type Netio } from '../native/netio.ts';
 import { RULES_DIR } from '../paths.ts';
 import { AnswerCache } from './cache.ts';
-import { countUpstreamFailure, DnsCountersSchema, emptyCounters, EventBuffer, type DnsCounters } from './events.ts';
-import { FilterState } from './filter.ts';
+import { countUpstreamFailure, emptyCounters, EventBuffer, type DnsCounters } from './events.ts';
+import { FilterState, type FilterBasis } from './filter.ts';
 import { Matcher } from './matcher/matcher.ts';
 import { SafeSearch } from './policy/safe-search.ts';
+import type { DnsStats } from './stats-schema.ts';
 import type { ListExtras } from '../rules/load-lists.ts';
 import { QueryHandler, type HandlerRuntime } from './handler.ts';
 import { buildPipeline } from './pipeline.ts';
@@ -25,52 +25,13 @@ import { DnsServer, type TcpLimits } from './server.ts';
 import { TokenBuckets } from './token-buckets.ts';
 import { Forwarder, type UpstreamTarget } from './upstream/forwarder.ts';
 
-export const DnsStatsSchema = Type.Object({
-  counters: DnsCountersSchema,
-  events: Type.Object({
-    buffered: Type.Integer({ minimum: 0 }),
-    capacity: Type.Integer({ minimum: 1 }),
-    dropped: Type.Integer({ minimum: 0, description: 'events lost because nobody drained the buffer in time' }),
-  }, { additionalProperties: false }),
-  udpIo: Type.Object({
-    mode: Type.Union([Type.Literal('batched'), Type.Literal('node')], { description: 'batched: recvmmsg/sendmmsg through the netio addon; node: dgram' }),
-    reason: Type.Optional(Type.String({ description: 'why dns.udpIo "auto" fell back to node' })),
-  }, { additionalProperties: false }),
-  listening: Type.Array(Type.Object({
-    transport: Type.Union([Type.Literal('udp'), Type.Literal('tcp')]),
-    address: Type.String(),
-    port: Type.Integer({ minimum: 0, maximum: 65535 }),
-  }, { additionalProperties: false })),
-  upstreams: Type.Array(Type.Object({
-    name: Type.String(),
-    address: Type.String(),
-    port: Type.Integer({ minimum: 1, maximum: 65535 }),
-    failing: Type.Boolean({ description: 'its last tries failed with no answer since: questions try it after the others' }),
-  }, { additionalProperties: false })),
-  upstreamSource: Type.Union([Type.Literal('config'), Type.Literal('system')], { description: 'system: dns.upstreams is empty, /etc/resolv.conf is used' }),
-  rateLimit: Type.Object({
-    perSecond: Type.Integer({ minimum: 1 }),
-    clientsTracked: Type.Integer({ minimum: 0 }),
-  }, { additionalProperties: false }),
-  cache: Type.Object({
-    entries: Type.Integer({ minimum: 0 }),
-    bytes: Type.Integer({ minimum: 0 }),
-    hits: Type.Integer({ minimum: 0 }),
-    misses: Type.Integer({ minimum: 0 }),
-    staleHits: Type.Integer({ minimum: 0 }),
-    evictions: Type.Integer({ minimum: 0 }),
-    expired: Type.Integer({ minimum: 0 }),
-  }),
-  matcher: Type.Object({
-    names: Type.Integer({ minimum: 0, description: 'distinct listed names in the compiled table' }),
-    bytes: Type.Integer({ minimum: 0, description: 'memory held by the compiled table' }),
-  }),
-}, { additionalProperties: false });
-export type DnsStats = Static<typeof DnsStatsSchema>;
+export type { DnsStats };
 
 export interface DnsServiceOptions {
   config: Readonly<Config>;
   logger: Logger;
+  /** Category ids, most severe first: the shipped catalogue's `bySeverity` (see FilterBasis). */
+  severity: readonly string[];
   /** Wall clock in ms; when given it also drives the rate limiter and latency (tests). */
   now?: () => number;
   /** Event buffer size (default 65536). */
@@ -127,7 +88,7 @@ export class DnsService {
   readonly #handler: QueryHandler;
   readonly #server: DnsServer;
   readonly #cache: AnswerCache;
-  readonly #safeSearch: SafeSearch;
+  readonly #basis: FilterBasis;
   readonly #now: () => number;
   #matcher: Matcher = Matcher.empty();
   #listIds: readonly string[] = [];
@@ -139,6 +100,11 @@ export class DnsService {
   #retired: Forwarder[] = [];
   readonly #udpIo: UdpIoChoice;
 
+  /** Category ids, most severe first, as given: DNS worker threads are started with the same. */
+  get severity(): readonly string[] {
+    return this.#basis.severity;
+  }
+
   constructor(options: DnsServiceOptions) {
     this.#logger = options.logger;
     const now = options.now ?? Date.now;
@@ -148,8 +114,11 @@ export class DnsService {
     this.#buckets = new TokenBuckets({ ratePerSecond: options.config.dns.rateLimitPerSecond });
     this.#now = now;
     this.#cache = new AnswerCache(options.config.dns.cache);
-    this.#safeSearch = SafeSearch.load(readFileSync(options.googleDomainsFile ?? GOOGLE_DOMAINS, 'utf8'));
-    this.#filter = new FilterState(options.config, this.#matcher, this.#listIds, this.#safeSearch);
+    this.#basis = {
+      safeSearch: SafeSearch.load(readFileSync(options.googleDomainsFile ?? GOOGLE_DOMAINS, 'utf8')),
+      severity: options.severity,
+    };
+    this.#filter = new FilterState(options.config, this.#matcher, this.#listIds, this.#basis);
     // Before the first runtime: the forwarder's sockets use the same I/O as the listeners.
     this.#udpIo = chooseUdpIo(options.config.dns.udpIo, options.netioPath);
     this.#runtime = this.#build(options.config);
@@ -203,7 +172,7 @@ export class DnsService {
     let next: Runtime;
     let filter: FilterState;
     try {
-      filter = new FilterState(config, this.#matcher, this.#listIds, this.#safeSearch, this.#extras);
+      filter = new FilterState(config, this.#matcher, this.#listIds, this.#basis, this.#extras);
       next = this.#build(config);
       this.#buckets.setRate(config.dns.rateLimitPerSecond);
       this.#cache.configure(config.dns.cache);
@@ -230,7 +199,7 @@ export class DnsService {
    * bits, as one swap. Cached answers stay: they are re-inspected against the new lists on use.
    */
   setLists(matcher: Matcher, listIds: readonly string[], extras?: ListExtras): void {
-    const filter = new FilterState(this.#runtime.config, matcher, listIds, this.#safeSearch, extras);
+    const filter = new FilterState(this.#runtime.config, matcher, listIds, this.#basis, extras);
     this.#matcher = matcher;
     this.#listIds = listIds;
     this.#extras = extras;

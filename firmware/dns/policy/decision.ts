@@ -1,7 +1,9 @@
 // What the policy engine is asked (one name, as the matcher saw it, for one device) and what it
 // answers. The answer is a reusable object the caller owns, so the hot path allocates nothing.
-import { Type, type Static } from 'typebox';
 import type { Policy } from '../../config/schema.ts';
+import type { DecisionReason, DecisionRecord } from './decision-schema.ts';
+
+export type { DecisionReason, DecisionRecord };
 
 export interface DecisionInput {
   networkId: string;
@@ -17,27 +19,6 @@ export interface DecisionInput {
   /** An illegal-content (restricted) list matched the name. */
   restricted: boolean;
 }
-
-export const DecisionReason = Type.Union([
-  Type.Literal('restricted'),
-  Type.Literal('exception-block'),
-  Type.Literal('exception-allow'),
-  Type.Literal('category'),
-  Type.Literal('allow-list'),
-  Type.Literal('none'),
-  // The network is unknown or names a policy that does not exist: fail closed.
-  Type.Literal('no-policy'),
-], { description: 'what decided: checked in this order, the first that applies wins' });
-export type DecisionReason = Static<typeof DecisionReason>;
-
-export const DecisionSchema = Type.Object({
-  action: Type.Union([Type.Literal('allow'), Type.Literal('block')]),
-  watch: Type.Boolean({ description: 'allowed, but the visit is an alert for the weekly review' }),
-  reason: DecisionReason,
-  category: Type.Optional(Type.String({ description: 'the category that blocked the name, or for a watched visit the watched category' })),
-  exceptionId: Type.Optional(Type.String()),
-}, { additionalProperties: false });
-export type DecisionRecord = Static<typeof DecisionSchema>;
 
 export class Decision {
   action: 'allow' | 'block' = 'allow';

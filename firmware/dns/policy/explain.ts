@@ -2,85 +2,16 @@
 // or block a name, written for the technician on the phone to the school office. The decision
 // itself comes from decide(), and every "blocks now" from the same disposition rule decide()
 // compiles, so the explanation cannot drift from what the gateway does.
-import { Type, type Static } from 'typebox';
-import { Disposition, type CategoryRule } from '../../config/schema.ts';
+import type { CategoryRule } from '../../config/schema.ts';
 import { bitsOf } from './bits.ts';
-import { Decision, DecisionSchema, type DecisionInput } from './decision.ts';
+import { Decision, type DecisionInput } from './decision.ts';
 import { blocksNow, DISPOSITION_TEXT, inNominatedGroup } from './disposition.ts';
 import type { PolicyEngine, Resolution } from './engine.ts';
 import { scopeOf, type CompiledException } from './exceptions.ts';
+import type { CategoryExplanation, ExceptionExplanation, Explanation } from './explain-schema.ts';
 import { isActive, nextChange } from './schedule.ts';
 
-const ScheduleState = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  known: Type.Boolean({ description: 'false when the policy names a schedule that does not exist (the category then blocks)' }),
-  activeNow: Type.Boolean(),
-  changesAt: Type.Optional(Type.String({ description: 'when it next opens or closes (ISO 8601, UTC)' })),
-}, { additionalProperties: false });
-
-export const CategoryExplanation = Type.Object({
-  id: Type.String({ description: 'category id, or "bit-N" for a category the configuration never names' }),
-  bit: Type.Integer({ minimum: 0, maximum: 63 }),
-  configured: Type.Boolean({ description: 'false when the policy does not mention the category: acceptable by default' }),
-  disposition: Disposition,
-  blocksNow: Type.Boolean(),
-  watch: Type.Boolean(),
-  schedule: Type.Optional(ScheduleState),
-  groups: Type.Optional(Type.Object({
-    required: Type.Array(Type.String()),
-    deviceGroup: Type.Union([Type.String(), Type.Null()]),
-    member: Type.Boolean(),
-  }, { additionalProperties: false })),
-  note: Type.String(),
-}, { additionalProperties: false });
-export type CategoryExplanation = Static<typeof CategoryExplanation>;
-
-export const ExceptionStatus = Type.Union([
-  Type.Literal('applied'),
-  Type.Literal('overridden'),
-  Type.Literal('superseded'),
-  Type.Literal('not-considered'),
-  Type.Literal('expired'),
-  Type.Literal('other-network'),
-  Type.Literal('other-group'),
-]);
-
-export const ExceptionExplanation = Type.Object({
-  id: Type.String(),
-  domain: Type.String(),
-  action: Type.Union([Type.Literal('allow'), Type.Literal('block')]),
-  reason: Type.String(),
-  requestedBy: Type.String(),
-  expires: Type.Optional(Type.String()),
-  status: ExceptionStatus,
-  note: Type.String(),
-}, { additionalProperties: false });
-export type ExceptionExplanation = Static<typeof ExceptionExplanation>;
-
-export const PolicyExplanation = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  source: Type.Union([Type.Literal('network'), Type.Literal('device-group')]),
-  note: Type.String(),
-}, { additionalProperties: false });
-
-export const Explanation = Type.Object({
-  name: Type.String(),
-  network: Type.String(),
-  deviceGroup: Type.Union([Type.String(), Type.Null()]),
-  at: Type.String({ description: 'the instant decided for (ISO 8601, UTC)' }),
-  localTime: Type.String({ description: "the same instant on the site's clock" }),
-  timezone: Type.String(),
-  policy: Type.Union([PolicyExplanation, Type.Null()]),
-  restricted: Type.Boolean({ description: 'on an illegal-content list (contents never shown)' }),
-  allowListed: Type.Boolean(),
-  categories: Type.Array(CategoryExplanation, { description: "the categories whose lists contain the name, in bit order" }),
-  exceptions: Type.Array(ExceptionExplanation, { description: 'every exception whose domain covers the name, most specific first' }),
-  decision: DecisionSchema,
-  summary: Type.String(),
-}, { additionalProperties: false });
-export type Explanation = Static<typeof Explanation>;
+export type { CategoryExplanation, ExceptionExplanation, Explanation };
 
 const localFormatters = new Map<string, Intl.DateTimeFormat>();
 

@@ -9,7 +9,7 @@ import { SafeSearch } from '../../../firmware/dns/policy/safe-search.ts';
 import dnsPacket from 'dns-packet';
 import { describe, expect, it } from 'vitest';
 import { ClientDirectory } from '../../../firmware/clients/directory.ts';
-import { defaultConfig } from '../../../firmware/config/defaults.ts';
+import { CATEGORY_SEVERITY, defaultConfig } from '../../../firmware/config/defaults.ts';
 import type { RequestContext, Responder } from '../../../firmware/dns/context.ts';
 import { emptyCounters, EventBuffer } from '../../../firmware/dns/events.ts';
 import { QueryHandler } from '../../../firmware/dns/handler.ts';
@@ -143,7 +143,7 @@ describe('handler fuzz', () => {
       { name: 'restricted.example', kind: 'restricted', list: 1, line: 1 },
     ], { categories: ['social', 'gaming'] });
     const googleDomains = readFileSync(new URL('../../../rules/safe-search/google-domains.txt', import.meta.url), 'utf8');
-    const filter = new FilterState(config, matcher, ['social-list', 'restricted-list'], SafeSearch.load(googleDomains));
+    const filter = new FilterState(config, matcher, ['social-list', 'restricted-list'], { safeSearch: SafeSearch.load(googleDomains), severity: CATEGORY_SEVERITY });
     const handler = new QueryHandler({
       runtime: {
         directory: new ClientDirectory(config.networks),

@@ -5,10 +5,11 @@ import net from 'node:net';
 import dnsPacket from 'dns-packet';
 import { Value } from 'typebox/value';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../../firmware/config/defaults.ts';
+import { CATEGORY_SEVERITY, defaultConfig } from '../../../firmware/config/defaults.ts';
 import type { Config } from '../../../firmware/config/schema.ts';
-import { QueryEventSchema } from '../../../firmware/dns/events.ts';
-import { DnsService, DnsStatsSchema, type DnsServiceOptions } from '../../../firmware/dns/service.ts';
+import { QueryEventSchema } from '../../../firmware/dns/events-schema.ts';
+import { DnsService, type DnsServiceOptions } from '../../../firmware/dns/service.ts';
+import { DnsStatsSchema } from '../../../firmware/dns/stats-schema.ts';
 import { silentLogger } from '../../../firmware/log.ts';
 import { anyType, axfrType, decodeReply, type Decoded } from './decoded.ts';
 import { startFakeUpstream, startSilentUpstream, type FakeUpstream } from './fake-upstream.ts';
@@ -41,7 +42,7 @@ function config(dns: Partial<Config['dns']> = {}): Config {
 }
 
 async function startService(c: Config, extra: Partial<DnsServiceOptions> = {}): Promise<{ service: DnsService; port: number }> {
-  const service = new DnsService({ config: c, logger: silentLogger(), resolvConfPath: '/nonexistent', ...extra });
+  const service = new DnsService({ config: c, severity: CATEGORY_SEVERITY, logger: silentLogger(), resolvConfPath: '/nonexistent', ...extra });
   await service.start();
   services.push(service);
   const port = service.stats().listening.find((l) => l.transport === 'udp')!.port;
@@ -325,10 +326,10 @@ describe('DnsService', () => {
 
   it('names the endpoint when it cannot listen, and stop() releases the ports', async () => {
     const { port } = await startService(config());
-    const clash = new DnsService({ config: config({ listen: [{ address: '127.0.0.1', port }] }), logger: silentLogger(), resolvConfPath: '/nonexistent' });
+    const clash = new DnsService({ severity: CATEGORY_SEVERITY, config: config({ listen: [{ address: '127.0.0.1', port }] }), logger: silentLogger(), resolvConfPath: '/nonexistent' });
     await expect(clash.start()).rejects.toThrow(new RegExp(`UDP 127\\.0\\.0\\.1:${port}: the address is already in use`));
     for (const s of services.splice(0)) await s.stop();
-    const again = new DnsService({ config: config({ listen: [{ address: '127.0.0.1', port }] }), logger: silentLogger(), resolvConfPath: '/nonexistent' });
+    const again = new DnsService({ severity: CATEGORY_SEVERITY, config: config({ listen: [{ address: '127.0.0.1', port }] }), logger: silentLogger(), resolvConfPath: '/nonexistent' });
     await again.start();
     services.push(again);
     expect(again.stats().listening).toEqual([{ transport: 'udp', address: '127.0.0.1', port }, { transport: 'tcp', address: '127.0.0.1', port }]);
@@ -342,7 +343,7 @@ describe('DnsService', () => {
     const path = join(dir, 'resolv.conf');
     writeFileSync(path, 'nameserver 127.0.0.1\nnameserver 127.0.0.2\n');
     const c = config({ upstreams: [], listen: [{ address: '127.0.0.1', port: 53 }] });
-    const service = new DnsService({ config: c, logger: silentLogger(), resolvConfPath: path });
+    const service = new DnsService({ config: c, severity: CATEGORY_SEVERITY, logger: silentLogger(), resolvConfPath: path });
     // Not started (port 53 needs root): the choice of upstreams is made at construction.
     const stats = service.stats();
     expect(stats.upstreamSource).toBe('system');
@@ -412,7 +413,7 @@ describe('DnsService UDP I/O (dns.udpIo)', () => {
   });
 
   it('refuses to start with "batched" where the addon was not built', () => {
-    expect(() => new DnsService({ config: config({ udpIo: 'batched' }), logger: silentLogger(), resolvConfPath: '/nonexistent', netioPath: '/nonexistent/netio.node' }))
+    expect(() => new DnsService({ severity: CATEGORY_SEVERITY, config: config({ udpIo: 'batched' }), logger: silentLogger(), resolvConfPath: '/nonexistent', netioPath: '/nonexistent/netio.node' }))
       .toThrow(/dns\.udpIo is "batched" but \/nonexistent\/netio\.node was not built/);
   });
 });

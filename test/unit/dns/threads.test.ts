@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CATEGORY_SEVERITY } from '../../../firmware/config/defaults.ts';
 import type { Config } from '../../../firmware/config/schema.ts';
 import { DnsThreads } from '../../../firmware/dns/dns-threads.ts';
 import type { QueryEvent } from '../../../firmware/dns/events.ts';
@@ -36,7 +37,7 @@ async function startThreaded(): Promise<Threaded> {
   const config = baseConfig(upstream.port, [SOCIAL]);
   config.dns.threads = 2;
   const listsDir = await mkdtemp(join(tmpdir(), 'schoolgate-threads-'));
-  const service = new DnsService({ config, logger: silentLogger(), resolvConfPath: '/nonexistent' });
+  const service = new DnsService({ severity: CATEGORY_SEVERITY, config, logger: silentLogger(), resolvConfPath: '/nonexistent' });
   const threads = new DnsThreads({ service, config, logger: silentLogger(), resolvConfPath: '/nonexistent' });
   // As the daemon does: the lists manager's target is the threads, not the main service alone.
   const load = async (lists: ListSpec[]): Promise<void> => {
@@ -149,7 +150,7 @@ describe('DNS on two threads', () => {
     const bad = baseConfig(upstream.port);
     bad.dns.threads = 2;
     bad.dns.listen = [{ address: '192.0.2.1', port: 5353 }];
-    const badService = new DnsService({ config: bad, logger: silentLogger(), resolvConfPath: '/nonexistent' });
+    const badService = new DnsService({ severity: CATEGORY_SEVERITY, config: bad, logger: silentLogger(), resolvConfPath: '/nonexistent' });
     const threads = new DnsThreads({ service: badService, config: bad, logger: silentLogger(), resolvConfPath: '/nonexistent' });
     await expect(threads.start()).rejects.toThrow(/DNS thread 1: DNS cannot listen on UDP 192\.0\.2\.1:5353/);
     expect(threads.running).toBe(0);

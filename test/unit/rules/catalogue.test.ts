@@ -3,10 +3,9 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../../firmware/config/defaults.ts';
+import { CATEGORY_SEVERITY, defaultConfig } from '../../../firmware/config/defaults.ts';
 import { Disposition, NetworkKind, type Policy } from '../../../firmware/config/schema.ts';
 import { validateConfig } from '../../../firmware/config/validate.ts';
-import { CATEGORY_SEVERITY } from '../../../firmware/dns/filter.ts';
 import { blocksNow } from '../../../firmware/dns/policy/disposition.ts';
 import {
   builtinId, CatalogueError, loadCatalogue, POLICY_KINDS, RULES_DIR, SEVERITIES, type CatalogueIssue,

@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dnsPacket from 'dns-packet';
-import { defaultConfig } from '../../../../firmware/config/defaults.ts';
+import { CATEGORY_SEVERITY, defaultConfig } from '../../../../firmware/config/defaults.ts';
 import type { Config, ListSource } from '../../../../firmware/config/schema.ts';
 import type { QueryEvent } from '../../../../firmware/dns/events.ts';
 import { DnsService } from '../../../../firmware/dns/service.ts';
@@ -102,7 +102,7 @@ export async function startWorld(upstream: ScriptedUpstream, options: {
   options.edit?.(config);
   const listsDir = await mkdtemp(join(tmpdir(), 'schoolgate-filtering-'));
   const clock = new Clock(options.at ?? WEDNESDAY_10AM);
-  const service = new DnsService({ config, logger: silentLogger(), resolvConfPath: '/nonexistent', now: clock.now });
+  const service = new DnsService({ config, severity: CATEGORY_SEVERITY, logger: silentLogger(), resolvConfPath: '/nonexistent', now: clock.now });
   const loadLists = async (next: readonly ListSpec[], c: Config = config): Promise<void> => {
     await writeLists(listsDir, next);
     const compiled = await compileLists(c, { listsDir, seed: 0x5eed });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { FilterException } from '../../../../firmware/config/schema.ts';
 import { Decision } from '../../../../firmware/dns/policy/decision.ts';
 import { PolicyEngine } from '../../../../firmware/dns/policy/engine.ts';
-import { Explanation } from '../../../../firmware/dns/policy/explain.ts';
+import { Explanation } from '../../../../firmware/dns/policy/explain-schema.ts';
 import { at, BITS, bitOf, input, schoolConfig } from './helpers.ts';
 
 const MORNING = at('2025-11-24T10:15:00Z');
