@@ -9,9 +9,9 @@
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { osThreadId } from '../native/thread-id.ts';
-import { decodeMatcher, viewEncodedMatcher } from '../dns/matcher/serialize.ts';
+import { decodeMatcher, encodedChecksum, viewEncodedMatcher } from '../dns/matcher/serialize.ts';
 import type { CompileReply, CompileRequest } from './compile-protocol.ts';
-import { crc32, hashStamps, readCacheBin, sameByHash } from './cache-files.ts';
+import { hashStamps, readCacheBin, sameByHash } from './cache-files.ts';
 import type { CacheMeta, FileStamp } from './compiled-cache.ts';
 import { compileLists, ListReadError } from './load-lists.ts';
 
@@ -28,7 +28,7 @@ export type CachedCompileReply = CompileReply & {
   /** The table came from lists.bin, not a compile (its files, hashed before it was read, are here). */
   fromCache?: boolean;
   files?: FileStamp[];
-  /** CRC-32 of the whole compiled buffer, for lists.json. */
+  /** The table's checksum (encodedChecksum), for lists.json. */
   binCrc32?: number;
   /** Why a cache that looked usable was not used. */
   cacheProblem?: string;
@@ -97,7 +97,7 @@ async function answer(request: CachedCompileRequest): Promise<Outcome> {
   // Transferred, not shared: the DNS thread's old table must be an ArrayBuffer for V8 to free it
   // promptly after a swap (shared tables stayed resident in an idle daemon, +28 MB a reload).
   const buf = compiled.matcher.toBuffer();
-  const binCrc32 = crc32(buf);
+  const binCrc32 = encodedChecksum(buf);
   const { categories, ...arrays } = viewEncodedMatcher(buf);
   // A file rewritten while it was compiled: what was read is not what was hashed, so no cache.
   // Found after the table is handed over: only the cache needs to know.

@@ -18,8 +18,8 @@ import { CACHE_BIN, CacheCorrupt } from './cache-files.ts';
 import { configuredCategories, listPath } from './load-lists.ts';
 import { ListStatus } from './list-status.ts';
 
-/** Bumped when lists.json changes shape, so an old cache is simply not used. */
-const CACHE_SCHEMA = 1;
+/** Bumped when lists.json changes shape or meaning, so an old cache is simply not used. */
+export const CACHE_SCHEMA = 2;
 export const CACHE_META = 'lists.json';
 
 export const FileStamp = Type.Object({
@@ -43,6 +43,7 @@ export const CacheMeta = Type.Object({
   schema: Type.Literal(CACHE_SCHEMA),
   key: Type.String(),
   files: Type.Array(FileStamp),
+  // crc32: the table's own checksum, from its header (schema 1 had the CRC-32 of the whole file).
   bin: Type.Object({ bytes: Type.Integer({ minimum: 0 }), crc32: Type.Integer({ minimum: 0 }) }),
   extras: Extras,
   statuses: Type.Array(ListStatus),
@@ -132,4 +133,4 @@ export async function writeCacheMeta(dir: string, meta: CacheMeta): Promise<void
   await writeFileDurably(join(dir, CACHE_META), JSON.stringify(meta));
 }
 
-export { CACHE_BIN, CacheCorrupt, crc32, hashStamps, readCacheBin, sameByHash } from './cache-files.ts';
+export { CACHE_BIN, CacheCorrupt, hashStamps, readCacheBin, sameByHash } from './cache-files.ts';

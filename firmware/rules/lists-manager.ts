@@ -23,7 +23,7 @@ import type { Logger } from '../log.ts';
 import { siblingModule } from '../paths.ts';
 import type { CachedCompileReply, CachedCompileRequest, RehashReply } from './cached-compile-worker.ts';
 import {
-  CacheCorrupt, readCacheBin, readCacheMeta, sameByStat, stampInputs, writeCache, writeCacheMeta,
+  CACHE_SCHEMA, CacheCorrupt, readCacheBin, readCacheMeta, sameByStat, stampInputs, writeCache, writeCacheMeta,
   type CacheInputs, type CacheMeta, type FileStamp,
 } from './compiled-cache.ts';
 import { ListReadError, type CompiledLists, type ListExtras, type ListStatus } from './load-lists.ts';
@@ -251,7 +251,7 @@ export class ListsManager {
       }
       const buffer = reply.data.slots.buffer;
       const meta: CacheMeta = {
-        schema: 1, key, files, extras: reply.extras, statuses: reply.statuses, listIds: reply.listIds,
+        schema: CACHE_SCHEMA, key, files, extras: reply.extras, statuses: reply.statuses, listIds: reply.listIds,
         compiledAt: new Date().toISOString(), compileMs: reply.compileMs, bin: { bytes: buffer.byteLength, crc32: reply.binCrc32 ?? 0 },
       };
       // The matcher's arrays are views into the whole encoded table, which is immutable: written

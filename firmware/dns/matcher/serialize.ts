@@ -111,6 +111,15 @@ export function encodeMatcher(d: MatcherData, allocate: (bytes: number) => Uint8
 }
 
 /**
+ * The CRC-32 an encoded table carries in its header (of its bytes from 20 to the end), as
+ * decodeMatcher checks it: read, not computed, so naming a table costs no pass over it.
+ */
+export function encodedChecksum(encoded: Uint8Array): number {
+  if (encoded.length < HEADER) throw new MatcherFormatError(`${encoded.length} bytes is shorter than the ${HEADER}-byte header`);
+  return new DataView(encoded.buffer, encoded.byteOffset, encoded.byteLength).getUint32(AT_CRC, true);
+}
+
+/**
  * Decodes and checks `input`. By default the result keeps a private copy, so `input` may be
  * reused; with `adopt` (and `input` 4-byte aligned, as a file just read is) it keeps views into
  * `input` instead, halving the memory a load needs: the caller must not touch `input` again.

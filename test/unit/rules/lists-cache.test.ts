@@ -107,6 +107,12 @@ describe('the compiled-list cache', () => {
       bin[bin.length - 8] = bin[bin.length - 8]! ^ 0xff;
       await writeFile(join(cacheDir, CACHE_BIN), bin);
     }],
+    // Another table of the same length: its header names a different checksum from the description's.
+    ['a table the description does not name', async () => {
+      const bin = await readFile(join(cacheDir, CACHE_BIN));
+      bin[16] = bin[16]! ^ 0xff;
+      await writeFile(join(cacheDir, CACHE_BIN), bin);
+    }],
     ['a truncated table', async () => {
       const bin = await readFile(join(cacheDir, CACHE_BIN));
       await writeFile(join(cacheDir, CACHE_BIN), bin.subarray(0, 100));
