@@ -44,7 +44,12 @@ export class ParsedMessage {
   end = HEADER_LENGTH;
   /** Whether `owner` was filled (the walk may skip names when only offsets are wanted). */
   namesRead = false;
-  owner: string[] = [];
+  /**
+   * Each record's owner name, after a walk that read names; holds one per record then. Not
+   * emptied by reset(): emptying an array frees its storage, and refilling it would allocate a
+   * new one for every forwarded answer (~10 MB per 8 s at 16.8k QPS, allocation sampling).
+   */
+  readonly owner: string[] = [];
   type = new Uint16Array(16);
   rclass = new Uint16Array(16);
   /** Offset of each record's 32-bit TTL field (for OPT, the extended rcode/version/flags word). */
@@ -78,7 +83,6 @@ export class ParsedMessage {
     this.optIndex = -1;
     this.end = HEADER_LENGTH;
     this.namesRead = false;
-    this.owner.length = 0;
   }
 
   /** Room for `count` records; only ever called with a count the message's length can hold. */
@@ -146,13 +150,18 @@ export function readMessage(buf: Uint8Array, msg: ParsedMessage, withNames = tru
   msg.namesRead = withNames;
   const owner = msg.owner;
   for (let i = 0; i < total; i++) {
-    const nameEnd = readName(buf, pos, withNames, MAX_POINTER_HOPS);
+    // Most owners are one pointer to the question's name (0xC00C): that name was read and checked
+    // above, and a name at a given offset always reads the same, so its text is reused rather
+    // than made again (a string per record of every forwarded answer). Only the hop cap differs:
+    // it bounds the work a chain of pointers costs, and reusing the text costs none.
+    const toQuestion = msg.hasQuestion && pos + 2 <= length && buf[pos] === 0xc0 && buf[pos + 1] === HEADER_LENGTH;
+    const nameEnd = toQuestion ? pos + 2 : readName(buf, pos, withNames, MAX_POINTER_HOPS);
     if (nameEnd < 0 || nameEnd + 10 > length) return false;
     const rdLength = u16(buf, nameEnd + 8);
     const rdOffset = nameEnd + 10;
     if (rdOffset + rdLength > length) return false;
     const type = u16(buf, nameEnd);
-    if (withNames) owner.push(nameText);
+    if (withNames) owner[i] = toQuestion ? msg.qname : nameText;
     msg.type[i] = type;
     msg.rclass[i] = u16(buf, nameEnd + 2);
     msg.ttlOffset[i] = nameEnd + 4;
@@ -171,6 +180,8 @@ export function readMessage(buf: Uint8Array, msg: ParsedMessage, withNames = tru
   msg.authorityCount = ns;
   msg.additionalCount = ar;
   msg.end = pos;
+  // Shrinking an array trims its storage in place; only names from an earlier message go.
+  owner.length = withNames ? total : 0;
   return true;
 }
 

@@ -92,6 +92,24 @@ describe('readMessage', () => {
     }));
   });
 
+  it('reads an owner that points at the question as the same name written out in full', () => {
+    const labelBytes = fc.uint8Array({ minLength: 1, maxLength: 20 });
+    fc.assert(fc.property(fc.array(labelBytes, { minLength: 1, maxLength: 6 }), (labels) => {
+      const wire = [...labels.flatMap((l) => [l.length, ...l]), 0];
+      const answer = (owner: number[]): Uint8Array => Uint8Array.from([...rh({ an: 2 }), ...wire, ...u16(1), ...u16(1), ...rr(owner, 1, 5, [1, 2, 3, 4]), ...rr(ptr(12), 1, 5, [5, 6, 7, 8])]);
+      const pointed = new ParsedMessage();
+      const full = new ParsedMessage();
+      expect(readMessage(answer(ptr(12)), pointed)).toBe(true);
+      expect(readMessage(answer(wire), full)).toBe(true);
+      expect(pointed.owner).toEqual(full.owner);
+      expect(pointed.owner[0]).toBe(pointed.qname);
+      expect(ipv4At(answer(ptr(12)), pointed, 1)).toBe(ipv4At(answer(wire), full, 1));
+    }));
+    // Cut inside the pointer: malformed, not read past the end.
+    const cut = Uint8Array.from([...rh({ an: 1 }), ...question('example.com'), 0xc0]);
+    expect(readMessage(cut, new ParsedMessage())).toBe(false);
+  });
+
   it('agrees with dns-packet on random well-formed answers', () => {
     const label = fc.stringMatching(/^[a-z0-9-]{1,20}$/);
     const domain = fc.array(label, { minLength: 1, maxLength: 4 }).map((l) => l.join('.'));
