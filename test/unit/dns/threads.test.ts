@@ -33,8 +33,8 @@ afterEach(async () => {
   upstream.clear();
 });
 
-async function startThreaded(): Promise<Threaded> {
-  const config = baseConfig(upstream.port, [SOCIAL]);
+async function startThreaded(lists: ListSpec[] = [SOCIAL]): Promise<Threaded> {
+  const config = baseConfig(upstream.port, lists);
   config.dns.threads = 2;
   const listsDir = await mkdtemp(join(tmpdir(), 'schoolgate-threads-'));
   const service = new DnsService({ severity: CATEGORY_SEVERITY, config, logger: silentLogger(), resolvConfPath: '/nonexistent' });
@@ -45,7 +45,7 @@ async function startThreaded(): Promise<Threaded> {
     const compiled = await compileLists(config, { listsDir, seed: 0x5eed });
     threads.setLists(compiled.matcher, compiled.listIds, compiled.extras);
   };
-  await load([SOCIAL]);
+  await load(lists);
   await service.start();
   await threads.start();
   const port = service.stats().listening.find((l) => l.transport === 'udp')!.port;
@@ -110,6 +110,22 @@ describe('DNS on two threads', () => {
     expect(stats.counters.byVerdict).toEqual({ blocked: 50, forwarded: 50 });
     expect(t.service.stats().counters.queries).toBeGreaterThan(0);
     expect(workerQueries(t)).toBeGreaterThan(0);
+  });
+
+  it('reports a name two categories list under the more severe one on the worker too (the severity order it was started with)', async () => {
+    // Gaming has the lower bit (bits go in id order), social comes first in the catalogue.
+    const gaming: ListSpec = { id: 'gaming', category: 'gaming', text: 'chatter.test\n' };
+    expect(CATEGORY_SEVERITY.indexOf('social')).toBeLessThan(CATEGORY_SEVERITY.indexOf('gaming'));
+    const t = await startThreaded([gaming, SOCIAL]);
+    const names = Array.from({ length: 60 }, (_, i) => `n${i}.chatter.test`);
+    for (const r of await askMany(t.port, names)) expect(r.data, r.name).toEqual([GATEWAY.pupil]);
+    const events: QueryEvent[] = [];
+    await vi.waitFor(() => {
+      events.push(...t.service.events.drain());
+      expect(events).toHaveLength(names.length);
+    }, { timeout: 5000 });
+    for (const e of events) expect(e, e.name).toMatchObject({ verdict: 'blocked', category: 'social' });
+    await vi.waitFor(() => expect(workerQueries(t)).toBeGreaterThan(0), { timeout: 5000 });
   });
 
   it('puts lists given after start in service on the worker too', async () => {
