@@ -13,6 +13,11 @@ const HEADERS = join(REPO, 'node_modules/node-api-headers/include');
 
 export type NativeBuild = { built: true; path: string; fresh: boolean } | { built: false; reason: string };
 
+/** The compiler's arguments for netio.c into `output`: warnings are errors, on every target. */
+export function netioCompileArgs(output: string): string[] {
+  return ['-O2', '-fPIC', '-shared', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-DNAPI_VERSION=8', `-I${HEADERS}`, '-o', output, SOURCE];
+}
+
 const mtime = (path: string): number => {
   try {
     return statSync(path).mtimeMs;
@@ -28,8 +33,7 @@ export function buildNative(): NativeBuild {
   mkdirSync(dirname(NETIO_PATH), { recursive: true });
   // A running daemon may have the old file open: write beside it and rename over it.
   const temporary = `${NETIO_PATH}.${process.pid}.tmp`;
-  const args = ['-O2', '-fPIC', '-shared', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-DNAPI_VERSION=8', `-I${HEADERS}`, '-o', temporary, SOURCE];
-  const result = spawnSync(cc, args, { cwd: REPO, encoding: 'utf8' });
+  const result = spawnSync(cc, netioCompileArgs(temporary), { cwd: REPO, encoding: 'utf8' });
   if (result.error !== undefined) {
     const missing = (result.error as NodeJS.ErrnoException).code === 'ENOENT';
     return { built: false, reason: missing ? `no C compiler ("${cc}"; apt-get install gcc)` : `${cc} failed to start: ${result.error.message}` };
