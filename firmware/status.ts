@@ -3,7 +3,7 @@
 import { BUILT } from './paths.ts';
 import { Type, type Static } from 'typebox';
 import { NetworkKind } from './config/schema.ts';
-import { DnsStatsSchema } from './dns/stats-schema.ts';
+import { DnsStatsSchema } from './dns/events/stats-schema.ts';
 import { QueryLogStatsSchema } from './monitor/query-log.ts';
 
 export const DaemonStatus = Type.Object({

@@ -1,5 +1,5 @@
 // `schoolgate check` for a person: the verdict first, then the evidence.
-import type { CheckReport } from '../dns/check.ts';
+import type { CheckReport } from '../dns/policy/check-name.ts';
 
 const VERDICT: Record<CheckReport['answer'], string> = {
   allowed: 'ALLOWED',

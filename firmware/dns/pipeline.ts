@@ -6,11 +6,11 @@
 // `answered` hooks of the stages it passed: the cache stores what forward returned, and answer
 // inspection re-checks every answer that came from outside (forwarded, cached, stale, rewritten).
 import type { Config } from '../config/schema.ts';
-import { BlockAnswers } from './block-answers.ts';
-import type { AnswerCache } from './cache.ts';
-import type { RequestContext, Resumable } from './context.ts';
-import type { FilterState } from './filter.ts';
-import { ANSWERED, NEXT, type Stage, type StageResult } from './stage.ts';
+import { BlockAnswers } from './answers/block-answers.ts';
+import type { AnswerCache } from './answers/answer-cache.ts';
+import type { RequestContext, Resumable } from './query/context.ts';
+import type { FilterState } from './policy/filter-state.ts';
+import { ANSWERED, NEXT, type Stage, type StageResult } from './query/stage.ts';
 import { Cache } from './stages/cache.ts';
 import { Canary } from './stages/canary.ts';
 import { DenyAny } from './stages/deny-any.ts';
@@ -21,7 +21,7 @@ import { LocalNames } from './stages/local-names.ts';
 import { RateLimit } from './stages/rate-limit.ts';
 import { RefuseOutsiders } from './stages/refuse-outsiders.ts';
 import { SafeSearchRewrite } from './stages/safe-search.ts';
-import type { TokenBuckets } from './token-buckets.ts';
+import type { TokenBuckets } from './query/token-buckets.ts';
 import { UpstreamBlocks } from './upstream/blocks.ts';
 import type { Forwarder } from './upstream/forwarder.ts';
 

@@ -1,8 +1,8 @@
 // What the query log (query-log.ts, on the DNS thread) and its writer thread (query-log-writer.ts)
 // share: the table, the rows a packed batch of events (dns/event-batch.ts) becomes, and the
 // messages between them.
-import { eachPacked, type PackedBatch } from '../dns/event-batch.ts';
-import type { QueryEvent, Transport } from '../dns/events.ts';
+import { eachPacked, type PackedBatch } from '../dns/events/event-batch.ts';
+import type { QueryEvent, Transport } from '../dns/events/event-buffer.ts';
 import type { MessagePort } from 'node:worker_threads';
 import type { Migration } from '../state/migrate.ts';
 

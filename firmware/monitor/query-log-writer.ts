@@ -7,8 +7,8 @@
 // (the one call query-log.ts waits for). Whether logs.db opened is this thread's first message.
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import type { PackedBatch } from '../dns/event-batch.ts';
-import type { QueryEvent } from '../dns/events.ts';
+import type { PackedBatch } from '../dns/events/event-batch.ts';
+import type { QueryEvent } from '../dns/events/event-buffer.ts';
 import type { Logger } from '../log.ts';
 import { osThreadId } from '../native/thread-id.ts';
 import { closeSqliteFile, openSqliteFile } from '../state/sqlite-file.ts';

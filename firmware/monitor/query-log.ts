@@ -12,8 +12,8 @@
 import { performance } from 'node:perf_hooks';
 import { Type, type Static } from 'typebox';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { packDrained } from '../dns/event-batch.ts';
-import type { EventBuffer, QueryEvent } from '../dns/events.ts';
+import { packDrained } from '../dns/events/event-batch.ts';
+import type { EventBuffer, QueryEvent } from '../dns/events/event-buffer.ts';
 import type { Logger } from '../log.ts';
 import { siblingModule } from '../paths.ts';
 import {

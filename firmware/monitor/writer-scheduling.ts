@@ -14,7 +14,7 @@
 import { getPriority, setPriority } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Type, type Static } from 'typebox';
-import { LogThrottle } from '../dns/log-throttle.ts';
+import { LogThrottle } from '../dns/query/log-throttle.ts';
 import type { Logger } from '../log.ts';
 
 /** Moves a thread of this process between the scheduling classes (netio's call, or a test's). */

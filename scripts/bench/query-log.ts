@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EventBuffer, type QueryEvent } from '../../firmware/dns/events.ts';
+import { EventBuffer, type QueryEvent } from '../../firmware/dns/events/event-buffer.ts';
 import { silentLogger } from '../../firmware/log.ts';
 import { QueryLog } from '../../firmware/monitor/query-log.ts';
 

@@ -1,7 +1,7 @@
 // `schoolgate check NAME --network N`: the technician's first tool when a teacher rings to say a
 // site is blocked (or is not): the verdict for that network, device and moment, and why.
 import { callDaemon } from '../../control/client.ts';
-import type { CheckReport } from '../../dns/check.ts';
+import type { CheckReport } from '../../dns/policy/check-name.ts';
 import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command } from '../command.ts';
 import { formatCheck } from '../format-check.ts';
 

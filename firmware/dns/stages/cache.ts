@@ -1,10 +1,10 @@
 // Answers from the cache, and stores what the upstreams answer (the `answered` hook sees forward's
 // reply on its way out). Stored answers are the upstream's own: answer inspection, placed before
 // this stage, re-checks every answer on every hit, because policy differs per device and moment.
-import { CacheHit, queryCacheKey, type AnswerCache } from '../cache.ts';
-import type { RequestContext } from '../context.ts';
-import { ANSWERED, NEXT, type Stage, type StageResult } from '../stage.ts';
-import { FLAG_CD } from '../wire.ts';
+import { CacheHit, queryCacheKey, type AnswerCache } from '../answers/answer-cache.ts';
+import type { RequestContext } from '../query/context.ts';
+import { ANSWERED, NEXT, type Stage, type StageResult } from '../query/stage.ts';
+import { FLAG_CD } from '../wire/constants.ts';
 
 export class Cache implements Stage {
   readonly name = 'cache';

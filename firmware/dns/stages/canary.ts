@@ -1,10 +1,10 @@
 // Names whose only purpose is to switch DNS away from the gateway (Firefox's DoH canary, iCloud
 // Private Relay) get NXDOMAIN on every network, which makes the device keep using the gateway.
 // Each one is an event in the `bypass` category, so repeated attempts reach the review.
-import { answer, type RequestContext } from '../context.ts';
+import { answer, type RequestContext } from '../query/context.ts';
 import { isBypassName } from '../policy/bypass.ts';
-import { ANSWERED, NEXT, type Stage, type StageResult } from '../stage.ts';
-import { Rcode } from '../wire.ts';
+import { ANSWERED, NEXT, type Stage, type StageResult } from '../query/stage.ts';
+import { Rcode } from '../wire/constants.ts';
 
 export class Canary implements Stage {
   readonly name = 'canary';

@@ -1,10 +1,10 @@
 // Meta-queries never reach the upstream. ANY gets the small RFC 8482 answer (one HINFO record)
 // instead of everything the name holds, so the gateway cannot amplify; zone transfers and the
 // obsolete MAILA/MAILB types are not implemented.
-import { answer, type RequestContext } from '../context.ts';
-import { rfc8482Record, type SynthRecord } from '../reply.ts';
-import { ANSWERED, NEXT, type Stage, type StageResult } from '../stage.ts';
-import { QType, Rcode } from '../wire.ts';
+import { answer, type RequestContext } from '../query/context.ts';
+import { rfc8482Record, type SynthRecord } from '../wire/replies.ts';
+import { ANSWERED, NEXT, type Stage, type StageResult } from '../query/stage.ts';
+import { QType, Rcode } from '../wire/constants.ts';
 
 export interface DenyAnyOptions {
   /** TTL of the RFC 8482 record; the RFC suggests a long one so clients stop asking. */

@@ -1,11 +1,11 @@
 // The school's policy for this device, now: the lists and the policy decide; a block gets the
 // policy's block answer; an allowed name may carry a watch flag (an alert for the review) and,
 // where the policy enforces safe search, a rewrite to the provider's safe host.
-import type { BlockAnswers } from '../block-answers.ts';
-import type { RequestContext } from '../context.ts';
+import type { BlockAnswers } from '../answers/block-answers.ts';
+import type { RequestContext } from '../query/context.ts';
 import { Decision } from '../policy/decision.ts';
-import type { FilterState } from '../filter.ts';
-import { ANSWERED, NEXT, type Stage, type StageResult } from '../stage.ts';
+import type { FilterState } from '../policy/filter-state.ts';
+import { ANSWERED, NEXT, type Stage, type StageResult } from '../query/stage.ts';
 
 export interface FilterOptions {
   /** The current lists+policy; read once per question, swapped whole on reload. */

@@ -1,12 +1,12 @@
 // The last stage: ask the upstreams. The client's ID goes back into the answer; when every
 // upstream fails the client gets a stale answer if the cache still has one (RFC 8767: filtering
 // has already been applied, so this fails closed), else SERVFAIL rather than silence.
-import { answer, type RequestContext } from '../context.ts';
-import { ForwardingStage } from '../forwarding-stage.ts';
-import type { Stage, StageStep } from '../stage.ts';
+import { answer, type RequestContext } from '../query/context.ts';
+import { ForwardingStage } from '../query/forwarding-stage.ts';
+import type { Stage, StageStep } from '../query/stage.ts';
 import type { ForwardResult, Forwarder } from '../upstream/forwarder.ts';
-import { restoreId, upstreamRcode } from '../upstream/message.ts';
-import { Rcode } from '../wire.ts';
+import { restoreId, upstreamRcode } from '../upstream/upstream-message.ts';
+import { Rcode } from '../wire/constants.ts';
 
 /** Where a stale answer may come from when the upstreams are all down. */
 export interface StaleSource {

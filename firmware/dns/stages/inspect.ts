@@ -6,15 +6,15 @@
 //   the name is local or allowed by configuration;
 // - the school's filtering resolver's own blocks (its block page, or an Extended DNS Error) are
 //   passed on as it gave them and recorded as blocked upstream.
-import type { BlockAnswers } from '../block-answers.ts';
-import { answer, type RequestContext } from '../context.ts';
-import type { FilterState } from '../filter.ts';
-import { Inspection, inspectAnswer, InspectOutcome } from '../inspect.ts';
+import type { BlockAnswers } from '../answers/block-answers.ts';
+import { answer, type RequestContext } from '../query/context.ts';
+import type { FilterState } from '../policy/filter-state.ts';
+import { Inspection, inspectAnswer, InspectOutcome } from '../answers/inspection.ts';
 import { Decision } from '../policy/decision.ts';
-import { rebindingVerdict, type RebindingOptions } from '../private-addresses.ts';
-import { NEXT, type Stage, type StageResult } from '../stage.ts';
+import { rebindingVerdict, type RebindingOptions } from '../answers/private-addresses.ts';
+import { NEXT, type Stage, type StageResult } from '../query/stage.ts';
 import type { UpstreamBlocks } from '../upstream/blocks.ts';
-import { Rcode } from '../wire.ts';
+import { Rcode } from '../wire/constants.ts';
 
 export interface InspectOptions {
   state: () => FilterState;

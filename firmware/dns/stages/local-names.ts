@@ -2,10 +2,10 @@
 // is the gateway itself on the asking device's network. Nothing under it is ever forwarded: a
 // home.arpa question leaking upstream tells the internet about the school's network.
 import type { Network } from '../../config/schema.ts';
-import { answer, type RequestContext } from '../context.ts';
-import { aaaaRecord, aRecord, type SynthRecord } from '../reply.ts';
-import { ANSWERED, NEXT, type Stage, type StageResult } from '../stage.ts';
-import { QType, Rcode } from '../wire.ts';
+import { answer, type RequestContext } from '../query/context.ts';
+import { aaaaRecord, aRecord, type SynthRecord } from '../wire/replies.ts';
+import { ANSWERED, NEXT, type Stage, type StageResult } from '../query/stage.ts';
+import { QType, Rcode } from '../wire/constants.ts';
 
 export interface LocalNamesOptions {
   domain: string;

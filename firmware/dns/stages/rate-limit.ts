@@ -1,9 +1,9 @@
 // Per-client question rate: over the limit a client is REFUSED (cheap to send, no amplification)
 // until its bucket refills. The bucket table outlives reloads, so it is handed in.
-import { answer, type RequestContext } from '../context.ts';
-import { ANSWERED, NEXT, type Stage, type StageResult } from '../stage.ts';
-import type { TokenBuckets } from '../token-buckets.ts';
-import { Rcode } from '../wire.ts';
+import { answer, type RequestContext } from '../query/context.ts';
+import { ANSWERED, NEXT, type Stage, type StageResult } from '../query/stage.ts';
+import type { TokenBuckets } from '../query/token-buckets.ts';
+import { Rcode } from '../wire/constants.ts';
 
 export interface RateLimitOptions {
   buckets: TokenBuckets;

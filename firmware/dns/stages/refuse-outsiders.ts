@@ -1,7 +1,7 @@
 // A source on no school network gets REFUSED: the gateway is never an open resolver.
-import { answer, type RequestContext } from '../context.ts';
-import { ANSWERED, NEXT, type Stage, type StageResult } from '../stage.ts';
-import { Rcode } from '../wire.ts';
+import { answer, type RequestContext } from '../query/context.ts';
+import { ANSWERED, NEXT, type Stage, type StageResult } from '../query/stage.ts';
+import { Rcode } from '../wire/constants.ts';
 
 export class RefuseOutsiders implements Stage {
   readonly name = 'refuse-outsiders';

@@ -3,16 +3,17 @@
 // The browser keeps talking to the name it asked for, and the provider serves safe results. If
 // the safe host cannot be resolved (nor served stale from the cache) the answer is SERVFAIL:
 // never the unfiltered engine.
-import { CacheHit, cacheKey, type AnswerCache } from '../cache.ts';
-import { answer, type RequestContext } from '../context.ts';
-import { Inspection, inspectAnswer, InspectOutcome } from '../inspect.ts';
-import { encodeName } from '../name.ts';
-import { cnameRecord, type SynthRecord } from '../reply.ts';
-import { ForwardingStage } from '../forwarding-stage.ts';
-import { ANSWERED, NEXT, type Stage, type StageStep } from '../stage.ts';
+import { CacheHit, cacheKey, type AnswerCache } from '../answers/answer-cache.ts';
+import { answer, type RequestContext } from '../query/context.ts';
+import { Inspection, inspectAnswer, InspectOutcome } from '../answers/inspection.ts';
+import { encodeName } from '../wire/name-writer.ts';
+import { cnameRecord, type SynthRecord } from '../wire/replies.ts';
+import { ForwardingStage } from '../query/forwarding-stage.ts';
+import { ANSWERED, NEXT, type Stage, type StageStep } from '../query/stage.ts';
 import type { ForwardResult, Forwarder } from '../upstream/forwarder.ts';
-import { upstreamRcode } from '../upstream/message.ts';
-import { ParsedQuery, QClass, QType, Rcode, readQuery, HEADER_LENGTH, FLAG_RD } from '../wire.ts';
+import { upstreamRcode } from '../upstream/upstream-message.ts';
+import { ParsedQuery, readQuery } from '../wire/question-reader.ts';
+import { QClass, QType, Rcode, HEADER_LENGTH, FLAG_RD } from '../wire/constants.ts';
 
 /** Longest we let the rewrite be cached by clients, whatever the safe host's own TTL. */
 const MAX_REWRITE_TTL = 300;

@@ -4,8 +4,8 @@
 // upstream" so it reaches the review like its own blocks. Two signs: an address that is one of the
 // provider's block pages, or an Extended DNS Error (RFC 8914) saying Blocked, Censored or Filtered.
 import { parseAddress } from '../../clients/ip.ts';
-import type { Inspection } from '../inspect.ts';
-import type { ParsedMessage } from '../message.ts';
+import type { Inspection } from '../answers/inspection.ts';
+import type { ParsedMessage } from '../wire/message-reader.ts';
 
 /** RFC 8914 option code, and the INFO-CODEs that mean a policy decided, not a failure. */
 const OPTION_EDE = 15;

@@ -19,7 +19,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../log.ts';
 import type { Netio } from '../../native/netio.ts';
 import type { HealthSettings } from './health.ts';
-import { AnswerCheck, buildUpstreamQuery, checkUpstreamAnswer, upstreamRcode } from './message.ts';
+import { AnswerCheck, buildUpstreamQuery, checkUpstreamAnswer, upstreamRcode } from './upstream-message.ts';
 import { TryOrder } from './order.ts';
 import { SocketPool, type PoolSocket } from './pool.ts';
 import { random16 } from './random.ts';
@@ -27,7 +27,8 @@ import { netioSocketOpener } from './socket.ts';
 import { targetFor, type Target } from './target.ts';
 import { exchangeOverTcp, TCP_CLOSED, type TcpExchange } from './tcp.ts';
 import { Pending, TryTimeouts } from './tries.ts';
-import { HEADER_LENGTH, Rcode, type ParsedQuery } from '../wire.ts';
+import { type ParsedQuery } from '../wire/question-reader.ts';
+import { HEADER_LENGTH, Rcode } from '../wire/constants.ts';
 
 export interface UpstreamTarget {
   readonly name: string;

@@ -3,7 +3,7 @@
 // answer that does not match it means a broken upstream.
 import net from 'node:net';
 import type { FailureReason } from './forwarder.ts';
-import { AnswerCheck, checkUpstreamAnswer } from './message.ts';
+import { AnswerCheck, checkUpstreamAnswer } from './upstream-message.ts';
 
 export type TcpExchange =
   | { kind: 'answer'; response: Uint8Array }

@@ -3,7 +3,7 @@
 import type { ForwardListener, ForwardResult } from './forwarder.ts';
 import type { PoolSocket } from './pool.ts';
 import type { Target } from './target.ts';
-import type { ParsedQuery } from '../wire.ts';
+import type { ParsedQuery } from '../wire/question-reader.ts';
 
 const EMPTY = new Uint8Array(0);
 const EMPTY_BUFFER = Buffer.alloc(0);

@@ -1,6 +1,6 @@
 // Any query event, as property tests of the event buffer, packed batches and the query log draw them.
 import fc from 'fast-check';
-import { VERDICTS, type QueryEvent } from '../../../firmware/dns/events.ts';
+import { VERDICTS, type QueryEvent } from '../../../firmware/dns/events/event-buffer.ts';
 
 export const eventArb: fc.Arbitrary<QueryEvent> = fc.record({
   at: fc.integer({ min: 0, max: 2 ** 42 }),

@@ -3,8 +3,8 @@
 // as far as it goes, never past its arrays, and never throws.
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { eachPacked, packBatch, type PackedBatch } from '../../../firmware/dns/event-batch.ts';
-import { EventBuffer, VERDICTS, type QueryEvent } from '../../../firmware/dns/events.ts';
+import { eachPacked, packBatch, type PackedBatch } from '../../../firmware/dns/events/event-batch.ts';
+import { EventBuffer, VERDICTS, type QueryEvent } from '../../../firmware/dns/events/event-buffer.ts';
 import { eventArb } from './event-arbitrary.ts';
 
 /** The events of `batch` as the main thread takes them: into an event buffer, then drained. */

@@ -1,7 +1,7 @@
 import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
-import { EventBuffer, type QueryEvent } from '../../../firmware/dns/events.ts';
-import { QueryEventSchema } from '../../../firmware/dns/events-schema.ts';
+import { EventBuffer, type QueryEvent } from '../../../firmware/dns/events/event-buffer.ts';
+import { QueryEventSchema } from '../../../firmware/dns/events/events-schema.ts';
 
 const event = (n: number): QueryEvent => ({
   at: n, network: 'pupil', client: '127.20.0.5', transport: 'udp', name: `n${n}.example`, qtype: 1,

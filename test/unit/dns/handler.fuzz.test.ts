@@ -2,21 +2,21 @@
 // writer, truncation): each must end as a well-formed reply or a deliberate drop, never a throw.
 // SCHOOLGATE_FUZZ_ITERATIONS=5000000 for a long run; SCHOOLGATE_FUZZ_SEED to replay one.
 import { readFileSync } from 'node:fs';
-import { AnswerCache } from '../../../firmware/dns/cache.ts';
-import { FilterState } from '../../../firmware/dns/filter.ts';
+import { AnswerCache } from '../../../firmware/dns/answers/answer-cache.ts';
+import { FilterState } from '../../../firmware/dns/policy/filter-state.ts';
 import { compileMatcher } from '../../../firmware/dns/matcher/compile.ts';
-import { SafeSearch } from '../../../firmware/dns/policy/safe-search.ts';
+import { SafeSearch } from '../../../firmware/dns/policy/safe-search-map.ts';
 import dnsPacket from 'dns-packet';
 import { describe, expect, it } from 'vitest';
 import { ClientDirectory } from '../../../firmware/clients/directory.ts';
 import { CATEGORY_SEVERITY, defaultConfig } from '../../../firmware/config/defaults.ts';
-import type { RequestContext, Responder } from '../../../firmware/dns/context.ts';
-import { emptyCounters, EventBuffer } from '../../../firmware/dns/events.ts';
-import { QueryHandler } from '../../../firmware/dns/handler.ts';
+import type { RequestContext, Responder } from '../../../firmware/dns/query/context.ts';
+import { emptyCounters, EventBuffer } from '../../../firmware/dns/events/event-buffer.ts';
+import { QueryHandler } from '../../../firmware/dns/query/handler.ts';
 import { buildPipeline } from '../../../firmware/dns/pipeline.ts';
-import { TokenBuckets } from '../../../firmware/dns/token-buckets.ts';
+import { TokenBuckets } from '../../../firmware/dns/query/token-buckets.ts';
 import { Forwarder } from '../../../firmware/dns/upstream/forwarder.ts';
-import { ParsedQuery, readQuery } from '../../../firmware/dns/wire.ts';
+import { ParsedQuery, readQuery } from '../../../firmware/dns/wire/question-reader.ts';
 import { silentLogger } from '../../../firmware/log.ts';
 import { decodeReply, lastDecodedLength } from './decoded.ts';
 

@@ -2,12 +2,12 @@
 // answer that arrives later still finds its own question, source and reply.
 import { describe, expect, it } from 'vitest';
 import { ClientDirectory } from '../../../firmware/clients/directory.ts';
-import { answer, type RequestContext, type Responder } from '../../../firmware/dns/context.ts';
-import { emptyCounters, EventBuffer } from '../../../firmware/dns/events.ts';
-import { QueryHandler } from '../../../firmware/dns/handler.ts';
+import { answer, type RequestContext, type Responder } from '../../../firmware/dns/query/context.ts';
+import { emptyCounters, EventBuffer } from '../../../firmware/dns/events/event-buffer.ts';
+import { QueryHandler } from '../../../firmware/dns/query/handler.ts';
 import { Pipeline } from '../../../firmware/dns/pipeline.ts';
-import { ANSWERED, WAIT, type Stage, type StageStep } from '../../../firmware/dns/stage.ts';
-import { Rcode } from '../../../firmware/dns/wire.ts';
+import { ANSWERED, WAIT, type Stage, type StageStep } from '../../../firmware/dns/query/stage.ts';
+import { Rcode } from '../../../firmware/dns/wire/constants.ts';
 import { silentLogger } from '../../../firmware/log.ts';
 import { decodeReply } from './decoded.ts';
 import { query } from './packets.ts';

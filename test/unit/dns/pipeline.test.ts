@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { answer, RequestContext } from '../../../firmware/dns/context.ts';
+import { answer, RequestContext } from '../../../firmware/dns/query/context.ts';
 import { Pipeline } from '../../../firmware/dns/pipeline.ts';
-import { ANSWERED, NEXT, WAIT, type Stage, type StageStep } from '../../../firmware/dns/stage.ts';
-import { readQuery } from '../../../firmware/dns/wire.ts';
+import { ANSWERED, NEXT, WAIT, type Stage, type StageStep } from '../../../firmware/dns/query/stage.ts';
+import { readQuery } from '../../../firmware/dns/wire/question-reader.ts';
 import { query } from './packets.ts';
 
 function context(): RequestContext {

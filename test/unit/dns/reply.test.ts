@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { encodeName } from '../../../firmware/dns/name.ts';
+import { encodeName } from '../../../firmware/dns/wire/name-writer.ts';
 import {
   aaaaRecord, aRecord, cnameRecord, fitForUdp, rfc8482Record, udpLimit, writeReply, writeTruncated,
-} from '../../../firmware/dns/reply.ts';
-import { ParsedQuery, ReadOutcome, readQuery } from '../../../firmware/dns/wire.ts';
+} from '../../../firmware/dns/wire/replies.ts';
+import { ParsedQuery, ReadOutcome, readQuery } from '../../../firmware/dns/wire/question-reader.ts';
 import { decodeReply as decode } from './decoded.ts';
 import { header, opt, query } from './packets.ts';
 

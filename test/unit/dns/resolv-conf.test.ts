@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseResolvConf, selectSystemResolvers } from '../../../firmware/dns/resolv-conf.ts';
+import { parseResolvConf, selectSystemResolvers } from '../../../firmware/dns/upstream/resolv-conf.ts';
 
 describe('parseResolvConf', () => {
   it('reads nameserver lines in order, ignoring comments, options and junk', () => {

@@ -1,10 +1,10 @@
 // The UDP listeners ask for large socket buffers and report what the kernel granted.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Responder } from '../../../firmware/dns/context.ts';
-import { emptyCounters } from '../../../firmware/dns/events.ts';
-import type { QueryHandler } from '../../../firmware/dns/handler.ts';
-import { DnsServer } from '../../../firmware/dns/server.ts';
+import type { Responder } from '../../../firmware/dns/query/context.ts';
+import { emptyCounters } from '../../../firmware/dns/events/event-buffer.ts';
+import type { QueryHandler } from '../../../firmware/dns/query/handler.ts';
+import { DnsServer } from '../../../firmware/dns/listen/server.ts';
 import type { Logger } from '../../../firmware/log.ts';
 
 function readSysctl(path: string): number | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBuckets } from '../../../firmware/dns/token-buckets.ts';
+import { TokenBuckets } from '../../../firmware/dns/query/token-buckets.ts';
 
 const takeN = (b: TokenBuckets, key: string, now: number, n: number): number => {
   let ok = 0;

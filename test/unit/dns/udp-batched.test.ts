@@ -3,11 +3,11 @@
 import dgram from 'node:dgram';
 import { constants } from 'node:os';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RequestContext, Responder } from '../../../firmware/dns/context.ts';
-import { emptyCounters, type DnsCounters } from '../../../firmware/dns/events.ts';
-import type { QueryHandler } from '../../../firmware/dns/handler.ts';
-import { DnsServer } from '../../../firmware/dns/server.ts';
-import { BatchedUdpListener } from '../../../firmware/dns/udp-batched.ts';
+import type { RequestContext, Responder } from '../../../firmware/dns/query/context.ts';
+import { emptyCounters, type DnsCounters } from '../../../firmware/dns/events/event-buffer.ts';
+import type { QueryHandler } from '../../../firmware/dns/query/handler.ts';
+import { DnsServer } from '../../../firmware/dns/listen/server.ts';
+import { BatchedUdpListener } from '../../../firmware/dns/listen/udp-batched.ts';
 import type { Logger } from '../../../firmware/log.ts';
 import { loadNetio, NETIO_PATH, type Netio } from '../../../firmware/native/netio.ts';
 

@@ -3,9 +3,9 @@
 import dnsPacket from 'dns-packet';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { writeReply } from '../../../firmware/dns/reply.ts';
-import { AnswerCheck, buildUpstreamQuery, checkUpstreamAnswer } from '../../../firmware/dns/upstream/message.ts';
-import { ParsedQuery, ReadOutcome, readQuery } from '../../../firmware/dns/wire.ts';
+import { writeReply } from '../../../firmware/dns/wire/replies.ts';
+import { AnswerCheck, buildUpstreamQuery, checkUpstreamAnswer } from '../../../firmware/dns/upstream/upstream-message.ts';
+import { ParsedQuery, ReadOutcome, readQuery } from '../../../firmware/dns/wire/question-reader.ts';
 
 const label = fc.stringMatching(/^[A-Za-z0-9_-]{1,63}$/);
 const domain = fc.array(label, { minLength: 1, maxLength: 10 })

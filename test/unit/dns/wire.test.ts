@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ParsedQuery, ReadOutcome, readQuery } from '../../../firmware/dns/wire.ts';
+import { ParsedQuery, ReadOutcome, readQuery } from '../../../firmware/dns/wire/question-reader.ts';
 import { header, name, opt, query, u16, u32 } from './packets.ts';
 
 function read(bytes: Uint8Array | number[]): { outcome: number; q: ParsedQuery } {

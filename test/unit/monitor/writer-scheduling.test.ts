@@ -7,7 +7,7 @@ import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EventBuffer } from '../../../firmware/dns/events.ts';
+import { EventBuffer } from '../../../firmware/dns/events/event-buffer.ts';
 import { silentLogger } from '../../../firmware/log.ts';
 import { QueryLog } from '../../../firmware/monitor/query-log.ts';
 import { LOWER_AT, RAISE_AT, WriterScheduling, canLeaveIdle } from '../../../firmware/monitor/writer-scheduling.ts';

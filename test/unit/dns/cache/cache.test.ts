@@ -1,9 +1,9 @@
 // The answer cache with real answers: TTL arithmetic and clamps, negative caching, the stale
 // window, both eviction bounds, and that every hit is a private copy with the client's ID.
 import { describe, expect, it } from 'vitest';
-import { AnswerCache, CacheHit, STALE_TTL, StoreOutcome, cacheKey, queryCacheKey, type AnswerCacheOptions } from '../../../../firmware/dns/cache.ts';
-import { ParsedMessage, readMessage } from '../../../../firmware/dns/message.ts';
-import { ParsedQuery, readQuery } from '../../../../firmware/dns/wire.ts';
+import { AnswerCache, CacheHit, STALE_TTL, StoreOutcome, cacheKey, queryCacheKey, type AnswerCacheOptions } from '../../../../firmware/dns/answers/answer-cache.ts';
+import { ParsedMessage, readMessage } from '../../../../firmware/dns/wire/message-reader.ts';
+import { ParsedQuery, readQuery } from '../../../../firmware/dns/wire/question-reader.ts';
 import { decodeReply } from '../decoded.ts';
 import { query } from '../packets.ts';
 import { a, aaaa, cname, response, soa, txt, u32At, type ResponseSpec, type Rr } from './responses.ts';

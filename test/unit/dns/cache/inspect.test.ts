@@ -1,8 +1,8 @@
 // Answer inspection: the CNAME/DNAME chain as the pipeline must re-check it, the addresses it must
 // judge, and the chains it must refuse outright.
 import { describe, expect, it } from 'vitest';
-import { InspectOutcome, Inspection, MAX_CHAIN, inspectAnswer } from '../../../../firmware/dns/inspect.ts';
-import { rebindingVerdict } from '../../../../firmware/dns/private-addresses.ts';
+import { InspectOutcome, Inspection, MAX_CHAIN, inspectAnswer } from '../../../../firmware/dns/answers/inspection.ts';
+import { rebindingVerdict } from '../../../../firmware/dns/answers/private-addresses.ts';
 import { header, name, u16, u32 } from '../packets.ts';
 import { a, aaaa, cname, dname, response, soa, type Rr } from './responses.ts';
 

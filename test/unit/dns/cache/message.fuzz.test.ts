@@ -3,9 +3,9 @@
 // so "never throws" here also proves "never reads out of bounds".
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AnswerCache, CacheHit, cacheKey } from '../../../../firmware/dns/cache.ts';
-import { InspectOutcome, Inspection, inspectAnswer } from '../../../../firmware/dns/inspect.ts';
-import { ParsedMessage, ipv4At, ipv6OffsetAt, rdataName, readMessage, soaMinimum } from '../../../../firmware/dns/message.ts';
+import { AnswerCache, CacheHit, cacheKey } from '../../../../firmware/dns/answers/answer-cache.ts';
+import { InspectOutcome, Inspection, inspectAnswer } from '../../../../firmware/dns/answers/inspection.ts';
+import { ParsedMessage, ipv4At, ipv6OffsetAt, rdataName, readMessage, soaMinimum } from '../../../../firmware/dns/wire/message-reader.ts';
 import { a, aaaa, cname, dname, guarded, response, soa, txt } from './responses.ts';
 
 const RUNS = Number(process.env.SCHOOLGATE_FUZZ_RUNS ?? 3000);

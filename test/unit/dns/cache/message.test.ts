@@ -5,8 +5,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   DNAME, ParsedMessage, Section, ipv4At, ipv6OffsetAt, rdataName, readMessage, soaMinimum,
-} from '../../../../firmware/dns/message.ts';
-import { ParsedQuery, ReadOutcome, readQuery } from '../../../../firmware/dns/wire.ts';
+} from '../../../../firmware/dns/wire/message-reader.ts';
+import { ParsedQuery, ReadOutcome, readQuery } from '../../../../firmware/dns/wire/question-reader.ts';
 import { header, name, u16, u32 } from '../packets.ts';
 import { a, aaaa, cname, response, soa, txt, u32At } from './responses.ts';
 

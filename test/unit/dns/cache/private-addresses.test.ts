@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   isPrivateOrLocal, isPrivateV4, isPrivateV6, isUnder, rebindingVerdict, type AddressSet, type RebindingOptions,
-} from '../../../../firmware/dns/private-addresses.ts';
+} from '../../../../firmware/dns/answers/private-addresses.ts';
 import { v4, v6 } from './responses.ts';
 
 describe('isPrivateOrLocal: IPv4', () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import dnsPacket from 'dns-packet';
 import { CATEGORY_SEVERITY, defaultConfig } from '../../../../firmware/config/defaults.ts';
 import type { Config, ListSource } from '../../../../firmware/config/schema.ts';
-import type { QueryEvent } from '../../../../firmware/dns/events.ts';
+import type { QueryEvent } from '../../../../firmware/dns/events/event-buffer.ts';
 import { DnsService } from '../../../../firmware/dns/service.ts';
 import { silentLogger } from '../../../../firmware/log.ts';
 import { compileLists } from '../../../../firmware/rules/load-lists.ts';

@@ -1,7 +1,7 @@
 // Every list format, end to end: compiled by the real compiler, answered by the real service.
 import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
-import { checkName } from '../../../../firmware/dns/check.ts';
+import { checkName } from '../../../../firmware/dns/policy/check-name.ts';
 import { eventFor, GATEWAY, PUPIL, STAFF, type ListSpec, type World, useScriptedUpstream, useWorlds } from './harness.ts';
 import { DEFAULT_V4 } from './scripted-upstream.ts';
 

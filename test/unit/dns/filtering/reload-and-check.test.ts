@@ -5,7 +5,7 @@ import { writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../../../firmware/config/schema.ts';
-import { checkName, type CheckReport } from '../../../../firmware/dns/check.ts';
+import { checkName, type CheckReport } from '../../../../firmware/dns/policy/check-name.ts';
 import { silentLogger } from '../../../../firmware/log.ts';
 import { ListReadError, compileLists } from '../../../../firmware/rules/load-lists.ts';
 import { ListsManager } from '../../../../firmware/rules/lists-manager.ts';

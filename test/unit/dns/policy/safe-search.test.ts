@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BYPASS_NAMES, bypassName, isBypassName } from '../../../../firmware/dns/policy/bypass.ts';
-import { parseGoogleDomains, SafeSearch } from '../../../../firmware/dns/policy/safe-search.ts';
+import { parseGoogleDomains, SafeSearch } from '../../../../firmware/dns/policy/safe-search-map.ts';
 
 const shipped = readFileSync(new URL('../../../../rules/safe-search/google-domains.txt', import.meta.url), 'utf8');
 const safe = SafeSearch.load(shipped);

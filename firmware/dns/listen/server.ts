@@ -4,14 +4,14 @@
 // on questions in flight (reading pauses while a connection is at its cap).
 import dgram from 'node:dgram';
 import net, { isIP } from 'node:net';
-import type { Endpoint } from '../config/schema.ts';
-import type { Logger } from '../log.ts';
-import type { Netio } from '../native/netio.ts';
-import type { RequestContext, Responder } from './context.ts';
-import type { DnsCounters } from './events.ts';
-import type { QueryHandler } from './handler.ts';
+import type { Endpoint } from '../../config/schema.ts';
+import type { Logger } from '../../log.ts';
+import type { Netio } from '../../native/netio.ts';
+import type { RequestContext, Responder } from '../query/context.ts';
+import type { DnsCounters } from '../events/event-buffer.ts';
+import type { QueryHandler } from '../query/handler.ts';
 import { BatchedUdpListener } from './udp-batched.ts';
-import { HEADER_LENGTH } from './wire.ts';
+import { HEADER_LENGTH } from '../wire/constants.ts';
 
 export interface TcpLimits {
   maxConnections: number;

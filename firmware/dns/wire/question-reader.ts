@@ -2,38 +2,8 @@
 // bound checked. It never throws and never allocates beyond the name string: the outcome says
 // whether to serve, answer with an error code, or drop, and the caller owns the result object.
 
-import { MAX_NAME_WIRE, nameLabels, nameText, readName } from './name-reader.ts';
-
-export const Rcode = {
-  NOERROR: 0,
-  FORMERR: 1,
-  SERVFAIL: 2,
-  NXDOMAIN: 3,
-  NOTIMP: 4,
-  REFUSED: 5,
-  /** Extended (RFC 6891): 4 low bits in the header, the rest in the OPT record. */
-  BADVERS: 16,
-} as const;
-
-export const QType = {
-  A: 1,
-  NS: 2,
-  CNAME: 5,
-  SOA: 6,
-  PTR: 12,
-  HINFO: 13,
-  MX: 15,
-  TXT: 16,
-  AAAA: 28,
-  OPT: 41,
-  IXFR: 251,
-  AXFR: 252,
-  MAILB: 253,
-  MAILA: 254,
-  ANY: 255,
-} as const;
-
-export const QClass = { IN: 1 } as const;
+import { EDNS_DO, FLAG_QR, HEADER_LENGTH, MAX_NAME_WIRE, QType, Rcode } from './constants.ts';
+import { nameLabels, nameText, readName } from './name-reader.ts';
 
 export const ReadOutcome = {
   /** A well-formed query: serve it. */
@@ -46,15 +16,6 @@ export const ReadOutcome = {
 } as const;
 export type ReadOutcome = (typeof ReadOutcome)[keyof typeof ReadOutcome];
 
-export const HEADER_LENGTH = 12;
-export const FLAG_QR = 0x8000;
-export const FLAG_AA = 0x0400;
-export const FLAG_TC = 0x0200;
-export const FLAG_RD = 0x0100;
-export const FLAG_RA = 0x0080;
-export const FLAG_AD = 0x0020;
-export const FLAG_CD = 0x0010;
-export const EDNS_DO = 0x8000;
 
 /**
  * Strictly backwards pointers already make a loop impossible; the cap keeps a crafted chain of

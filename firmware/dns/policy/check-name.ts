@@ -3,11 +3,11 @@
 // decided. Built from the same matcher and policy engine that answer questions, so the
 // explanation cannot drift from what the gateway does.
 import { Type, type Static } from 'typebox';
-import type { Config } from '../config/schema.ts';
-import type { FilterState } from './filter.ts';
-import { MatchResult } from './matcher/matcher.ts';
-import { isBypassName } from './policy/bypass.ts';
-import { Explanation } from './policy/explain-schema.ts';
+import type { Config } from '../../config/schema.ts';
+import type { FilterState } from './filter-state.ts';
+import { MatchResult } from '../matcher/matcher.ts';
+import { isBypassName } from './bypass.ts';
+import { Explanation } from './explain-schema.ts';
 
 export const CheckParams = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 253 }),

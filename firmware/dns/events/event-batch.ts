@@ -4,7 +4,7 @@
 // that costs a fraction of cloning an array of event objects (~0.1–0.2 µs an event to pack).
 // The DNS worker threads hand their events to the main thread this way, and the main thread
 // hands the query log's batches to its writer thread.
-import type { EventBuffer, EventFields, QueryEvent } from './events.ts';
+import type { EventBuffer, EventFields, QueryEvent } from './event-buffer.ts';
 import { VERDICTS, VERDICT_INDEX } from './verdicts.ts';
 
 /** Float64 words per event in a packed batch. */

@@ -6,12 +6,12 @@
 // Answers given while a batch is being handled go out at its end. Answers that come later (after
 // an upstream replied) are gathered until the event loop's next idle phase, so the answers from one
 // turn of the loop share a sendmmsg too.
-import type { Logger } from '../log.ts';
-import type { Netio, NetioSocket } from '../native/netio.ts';
-import type { RequestContext, Responder } from './context.ts';
-import type { DnsCounters } from './events.ts';
-import type { QueryHandler } from './handler.ts';
-import { LogThrottle } from './log-throttle.ts';
+import type { Logger } from '../../log.ts';
+import type { Netio, NetioSocket } from '../../native/netio.ts';
+import type { RequestContext, Responder } from '../query/context.ts';
+import type { DnsCounters } from '../events/event-buffer.ts';
+import type { QueryHandler } from '../query/handler.ts';
+import { LogThrottle } from '../query/log-throttle.ts';
 
 export interface BatchedUdpOptions {
   netio: Netio;

@@ -2,15 +2,16 @@
 // pipeline. Everything a packet can trigger runs inside a guard here: a bug becomes SERVFAIL, a
 // counted error and a (rate-limited) log line, never an exception that reaches the socket's
 // event loop and takes the daemon down.
-import type { ClientDirectory } from '../clients/directory.ts';
-import type { Logger } from '../log.ts';
-import { copyBytes } from './bytes.ts';
+import type { ClientDirectory } from '../../clients/directory.ts';
+import type { Logger } from '../../log.ts';
+import { copyBytes } from '../wire/bytes.ts';
 import { answer, RequestContext, type Responder, type WaitHooks } from './context.ts';
-import { countDecision, type DnsCounters, type EventBuffer, type Transport } from './events.ts';
+import { countDecision, type DnsCounters, type EventBuffer, type Transport } from '../events/event-buffer.ts';
 import { LogThrottle } from './log-throttle.ts';
-import type { Pipeline } from './pipeline.ts';
-import { fitForUdp } from './reply.ts';
-import { Rcode, ReadOutcome, readQuery } from './wire.ts';
+import type { Pipeline } from '../pipeline.ts';
+import { fitForUdp } from '../wire/replies.ts';
+import { ReadOutcome, readQuery } from '../wire/question-reader.ts';
+import { Rcode } from '../wire/constants.ts';
 
 /** What a reload swaps, as one reference, so a question sees either the old or the new whole. */
 export interface HandlerRuntime {

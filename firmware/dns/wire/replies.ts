@@ -1,12 +1,11 @@
 // Replies we make ourselves (errors, refusals, block answers, RFC 8482) straight from the request
 // bytes: header and question copied, flags set, answers appended with a pointer to the question
 // name. Cheaper than a dns-packet round trip by several times (FINDINGS) and exact by construction.
-import { parseAddress, parseIPv4 } from '../clients/ip.ts';
+import { parseAddress, parseIPv4 } from '../../clients/ip.ts';
 import { copyBytes } from './bytes.ts';
-import { encodeName } from './name.ts';
-import {
-  EDNS_DO, FLAG_CD, FLAG_QR, FLAG_RA, FLAG_RD, FLAG_TC, HEADER_LENGTH, QClass, QType, type ParsedQuery,
-} from './wire.ts';
+import { encodeName } from './name-writer.ts';
+import { type ParsedQuery } from './question-reader.ts';
+import { EDNS_DO, FLAG_CD, FLAG_QR, FLAG_RA, FLAG_RD, FLAG_TC, HEADER_LENGTH, QClass, QType } from './constants.ts';
 
 /** The payload size we advertise and the cap on any UDP reply (the DNS flag day 2020 value). */
 export const OUR_UDP_PAYLOAD = 1232;

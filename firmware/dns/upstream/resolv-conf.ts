@@ -2,8 +2,8 @@
 // file is read at the edge (service.ts). Our own listeners are skipped so the gateway never
 // forwards to itself in a loop.
 import { isIP } from 'node:net';
-import type { Endpoint } from '../config/schema.ts';
-import { parseAddress } from '../clients/ip.ts';
+import type { Endpoint } from '../../config/schema.ts';
+import { parseAddress } from '../../clients/ip.ts';
 
 /** The `nameserver` addresses in resolv.conf text, in order; comments and junk ignored. */
 export function parseResolvConf(text: string): string[] {

@@ -1,10 +1,10 @@
 // The answers a blocked name gets, built once per configuration: the block page's address on the
 // asking device's own network (so the browser lands on the gateway's explanation page), the null
 // address, or NXDOMAIN, as the policy says. TTLs are short so an approved exception works at once.
-import type { Config, Network, Policy } from '../config/schema.ts';
-import { answer, type RequestContext } from './context.ts';
-import { aaaaRecord, aRecord, type SynthRecord } from './reply.ts';
-import { QType, Rcode } from './wire.ts';
+import type { Config, Network, Policy } from '../../config/schema.ts';
+import { answer, type RequestContext } from '../query/context.ts';
+import { aaaaRecord, aRecord, type SynthRecord } from '../wire/replies.ts';
+import { QType, Rcode } from '../wire/constants.ts';
 
 interface NetworkAnswers {
   blockPageA: readonly SynthRecord[];

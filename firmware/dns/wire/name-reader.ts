@@ -1,10 +1,7 @@
 // Reading a (possibly compressed) name from a DNS message into the lower-case presentation form
 // every part of Schoolgate compares: the query reader, the response walker, the cache keys, the
 // matcher and the policy all see byte-for-byte the same text for the same name.
-import { HEADER_LENGTH } from './wire.ts';
-
-/** Longest name on the wire, length bytes included (RFC 1035 3.1). */
-export const MAX_NAME_WIRE = 255;
+import { HEADER_LENGTH, MAX_NAME_WIRE } from './constants.ts';
 
 // Each wire byte becomes at most four presentation bytes (`\DDD`), plus dots between labels.
 const scratch = Buffer.allocUnsafe(MAX_NAME_WIRE * 4 + 4);

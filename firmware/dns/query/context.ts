@@ -1,10 +1,10 @@
 // One question on its way through the pipeline: what was asked, by whom, over what, and (once a
 // stage decides) the verdict and the reply bytes. Stages read and write this object only.
-import type { ClientInfo } from '../clients/directory.ts';
-import type { Transport, Verdict } from './events.ts';
-import { writeReply, type SynthRecord } from './reply.ts';
+import type { ClientInfo } from '../../clients/directory.ts';
+import type { Transport, Verdict } from '../events/event-buffer.ts';
+import { writeReply, type SynthRecord } from '../wire/replies.ts';
 import type { StageResult } from './stage.ts';
-import { ParsedQuery } from './wire.ts';
+import { ParsedQuery } from '../wire/question-reader.ts';
 
 /** Where a finished context goes: the UDP listener or the TCP connection it came from. */
 export interface Responder {

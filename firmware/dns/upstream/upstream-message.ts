@@ -1,9 +1,10 @@
 // The messages we exchange with upstream resolvers, as pure functions: the query we send (a fresh
 // one, not the client's bytes, so client options never leak upstream) and the check an answer must
 // pass before it is believed. Anything that fails the check is ignored, as if never received.
-import { copyBytes } from '../bytes.ts';
-import { OUR_UDP_PAYLOAD } from '../reply.ts';
-import { EDNS_DO, FLAG_AA, FLAG_CD, FLAG_QR, FLAG_RD, FLAG_TC, HEADER_LENGTH, QType, type ParsedQuery } from '../wire.ts';
+import { copyBytes } from '../wire/bytes.ts';
+import { OUR_UDP_PAYLOAD } from '../wire/replies.ts';
+import { type ParsedQuery } from '../wire/question-reader.ts';
+import { EDNS_DO, FLAG_AA, FLAG_CD, FLAG_QR, FLAG_RD, FLAG_TC, HEADER_LENGTH, QType } from '../wire/constants.ts';
 
 /** Our query for the client's question: new ID, RD set, CD copied, OPT only if the client used EDNS. */
 export function buildUpstreamQuery(request: Uint8Array, q: ParsedQuery, id: number): Buffer {

@@ -3,7 +3,7 @@
 // answer inspection needs owner names, CNAME/DNAME targets and addresses. Upstream bytes are
 // hostile until proven otherwise, so nothing here throws: a malformed message reads as `false`.
 import { nameText, readName } from './name-reader.ts';
-import { HEADER_LENGTH, QType } from './wire.ts';
+import { HEADER_LENGTH, QType } from './constants.ts';
 
 /** The largest message any transport can carry (TCP's 16-bit length prefix). */
 const MAX_MESSAGE = 65535;

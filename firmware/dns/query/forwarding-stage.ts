@@ -3,8 +3,8 @@
 // is written once. A subclass only says what an answer (or the forwarder giving up) becomes.
 import type { RequestContext } from './context.ts';
 import { ANSWERED, WAIT, type StageStep } from './stage.ts';
-import type { ForwardListener, ForwardResult, Forwarder } from './upstream/forwarder.ts';
-import type { ParsedQuery } from './wire.ts';
+import type { ForwardListener, ForwardResult, Forwarder } from '../upstream/forwarder.ts';
+import type { ParsedQuery } from '../wire/question-reader.ts';
 
 export abstract class ForwardingStage implements ForwardListener<RequestContext> {
   /** Sets the context's verdict and reply from the forwarder's result. */

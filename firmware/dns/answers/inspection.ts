@@ -4,8 +4,8 @@
 // addresses with private-addresses.ts. Anything malformed, looping or absurdly long is a failure,
 // for the pipeline to refuse rather than pass on unexamined.
 import type { AddressSet } from './private-addresses.ts';
-import { DNAME, ParsedMessage, ipv4At, ipv6OffsetAt, rdataName, readMessage } from './message.ts';
-import { QType } from './wire.ts';
+import { DNAME, ParsedMessage, ipv4At, ipv6OffsetAt, rdataName, readMessage } from '../wire/message-reader.ts';
+import { QType } from '../wire/constants.ts';
 
 /** Longer chains than this are refused (resolvers give up well before; BIND stops at 16 too). */
 export const MAX_CHAIN = 16;

@@ -1,14 +1,14 @@
 // What the lists and the policy say about one name for one device, as one swappable unit: the
 // compiled matcher and the policy engine built against its category bits are replaced together,
 // so a question never meets a matcher from one reload and policy masks from another.
-import type { Config } from '../config/schema.ts';
-import type { Matcher } from './matcher/matcher.ts';
-import { MatchResult } from './matcher/matcher.ts';
-import { Decision, type DecisionInput } from './policy/decision.ts';
-import { PolicyEngine } from './policy/engine.ts';
-import type { SafeSearch } from './policy/safe-search.ts';
-import { SideLists } from './side-lists.ts';
-import type { ListExtras } from '../rules/load-lists.ts';
+import type { Config } from '../../config/schema.ts';
+import type { Matcher } from '../matcher/matcher.ts';
+import { MatchResult } from '../matcher/matcher.ts';
+import { Decision, type DecisionInput } from './decision.ts';
+import { PolicyEngine } from './engine.ts';
+import type { SafeSearch } from './safe-search-map.ts';
+import { SideLists } from '../matcher/side-lists.ts';
+import type { ListExtras } from '../../rules/load-lists.ts';
 
 /** What every FilterState of a service shares, whatever the configuration and lists. */
 export interface FilterBasis {

@@ -3,12 +3,12 @@
 // owes the main thread is its events (for the query log) and its counters (for `status`).
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
-import type { Config } from '../config/schema.ts';
-import { packDrained, type PackedBatch } from './event-batch.ts';
-import type { DnsCounters } from './events.ts';
-import { Matcher } from './matcher/matcher.ts';
-import type { ListExtras } from '../rules/load-lists.ts';
-import { DnsService } from './service.ts';
+import type { Config } from '../../config/schema.ts';
+import { packDrained, type PackedBatch } from '../events/event-batch.ts';
+import type { DnsCounters } from '../events/event-buffer.ts';
+import { Matcher } from '../matcher/matcher.ts';
+import type { ListExtras } from '../../rules/load-lists.ts';
+import { DnsService } from '../service.ts';
 
 /** The compiled table in shared memory (adopted read-only by every worker) and what goes with it. */
 export interface WorkerLists {

@@ -4,14 +4,14 @@
 // worker, and the workers' events and counters flow back into it, so the query log and `status`
 // see every question whichever thread answered it. TCP is answered by the main thread only.
 import { Worker } from 'node:worker_threads';
-import type { Config } from '../config/schema.ts';
-import type { Logger } from '../log.ts';
-import { siblingModule } from '../paths.ts';
-import { eachPacked } from './event-batch.ts';
-import { emptyCounters, type DnsCounters, type EventFields } from './events.ts';
-import type { ListExtras } from '../rules/load-lists.ts';
-import type { Matcher } from './matcher/matcher.ts';
-import type { DnsService, DnsStats } from './service.ts';
+import type { Config } from '../../config/schema.ts';
+import type { Logger } from '../../log.ts';
+import { siblingModule } from '../../paths.ts';
+import { eachPacked } from '../events/event-batch.ts';
+import { emptyCounters, type DnsCounters, type EventFields } from '../events/event-buffer.ts';
+import type { ListExtras } from '../../rules/load-lists.ts';
+import type { Matcher } from '../matcher/matcher.ts';
+import type { DnsService, DnsStats } from '../service.ts';
 import type { FromWorker, ToWorker, WorkerLists, WorkerStart } from './dns-worker.ts';
 
 export interface DnsThreadsOptions {

@@ -1,11 +1,11 @@
 // The list entries that are not hashed names: regular expressions (tried on each question, after
 // the table) and SHA-256 hashed names from restricted lists supplied hashed. Built on the DNS
 // thread from the compiler's plain data; consulted only when such lists are configured.
-import type { ListExtras } from '../rules/load-lists.ts';
-import { createNameScratch, HashedSet } from '../rules/hashed-set.ts';
-import { RegexSet } from '../rules/regex-set.ts';
-import type { CategoryIndex } from './matcher/categories.ts';
-import type { MatchResult } from './matcher/matcher.ts';
+import type { ListExtras } from '../../rules/load-lists.ts';
+import { createNameScratch, HashedSet } from '../../rules/hashed-set.ts';
+import { RegexSet } from '../../rules/regex-set.ts';
+import type { CategoryIndex } from './categories.ts';
+import type { MatchResult } from './matcher.ts';
 
 interface PatternSet {
   set: RegexSet;

@@ -3,9 +3,10 @@
 // nothing is re-parsed or re-encoded per query. Entries are bounded by count (least recently used
 // goes first) and by bytes, since one TCP answer can weigh as much as a thousand small ones.
 // Clock readings are arguments (monotonic ms), never taken here.
-import type { DnsCache } from '../config/schema.ts';
-import { ParsedMessage, readMessage, soaMinimum } from './message.ts';
-import { FLAG_AA, FLAG_CD, FLAG_QR, FLAG_TC, QType, Rcode, type ParsedQuery } from './wire.ts';
+import type { DnsCache } from '../../config/schema.ts';
+import { ParsedMessage, readMessage, soaMinimum } from '../wire/message-reader.ts';
+import { type ParsedQuery } from '../wire/question-reader.ts';
+import { FLAG_AA, FLAG_CD, FLAG_QR, FLAG_TC, QType, Rcode } from '../wire/constants.ts';
 
 /** TTL written into answers served stale (RFC 8767 4 recommends 30 s). */
 export const STALE_TTL = 30;
