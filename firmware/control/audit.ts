@@ -1,5 +1,5 @@
 // The append-only audit log in state.db. Every login, proposal, approval and change lands here
-// (POLICY-NOTES: no account, the headteacher's included, can delete or hide an entry). SQL
+// (the school policies: no account, the headteacher's included, can delete or hide an entry). SQL
 // triggers refuse UPDATE and DELETE; the hash chain shows any edit made around them.
 import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
 import { checkValue, InvalidInputError, isoInstant, atomically } from '../state/values.ts';

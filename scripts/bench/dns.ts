@@ -82,7 +82,7 @@ const blockAnswer = BLOCK_ANSWERS.find((a) => a === opts['block-answer']) ?? (()
 })();
 if (opts.only !== undefined && opts.only !== 'dnsmasq' && opts.only !== 'schoolgate') throw new Error(`--only: ${opts.only}?\n${USAGE}`);
 const runs = (side: Side): boolean => opts.only === undefined || opts.only === side;
-if (Number(process.versions.node.split('.')[0]) < 24) throw new Error(`run on Node 24: /work/main/node_modules/.bin/node scripts/bench/dns.ts (this is ${process.version})`);
+if (Number(process.versions.node.split('.')[0]) < 24) throw new Error(`run on Node 24: npm run bench:dns, or ./node_modules/.bin/node scripts/bench/dns.ts from the checkout (this is ${process.version})`);
 if (!existsSync(DNSMASQ)) throw new Error(`${DNSMASQ} is missing: apt-get install dnsmasq-base`);
 
 // Loopback only. The pupil network of the embedded defaults is 127.20.0.0/16, so dnsperf and the

@@ -1,4 +1,4 @@
-// Filter exceptions (POLICY-NOTES: "temporarily unblock sites for a topic of study, with clear,
+// Filter exceptions (the school policies: "temporarily unblock sites for a topic of study, with clear,
 // auditable reasons"), compiled from config.exceptions for lookup by suffix walk.
 //
 // `example.com` covers the name and every subdomain; `*.example.com` covers subdomains only.
