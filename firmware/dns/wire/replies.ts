@@ -1,6 +1,6 @@
 // Replies we make ourselves (errors, refusals, block answers, RFC 8482) straight from the request
 // bytes: header and question copied, flags set, answers appended with a pointer to the question
-// name. Cheaper than a dns-packet round trip by several times (measured: docs/design.md, "Measured facts") and exact by construction.
+// name. Cheaper than a dns-packet round trip by several times (docs/design.md, "Measured facts about the platform") and exact by construction.
 import { parseAddress, parseIPv4 } from '../../clients/ip.ts';
 import { copyBytes } from './bytes.ts';
 import { encodeName } from './name-writer.ts';
