@@ -16,7 +16,10 @@ export class BudgetExceeded extends Error {}
 
 class Parser {
   pos = 0;
-  constructor(readonly src: string) {}
+  readonly src: string;
+  constructor(src: string) {
+    this.src = src;
+  }
 
   parse(): Node {
     const node = this.alternation();
