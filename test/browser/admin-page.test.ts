@@ -29,8 +29,8 @@ beforeAll(async () => {
   // Two questions the gateway answers itself (no upstream needed), so the page has counts to show:
   // a pupil's DoH canary (blocked) and the staff network's own gateway name (local).
   const dns = daemon.config.dns.listen[0]!;
-  expect((await askUdp(dns, 'use-application-dns.net', { from: '127.20.0.5' })).rcode).toBe('NXDOMAIN');
-  expect((await askUdp(dns, config.dns.localDomain, { from: '127.10.0.9' })).rcode).toBe('NOERROR');
+  expect((await askUdp(dns, 'use-application-dns.net', { from: '127.20.0.5', timeoutMs: 10_000 })).rcode).toBe('NXDOMAIN');
+  expect((await askUdp(dns, config.dns.localDomain, { from: '127.10.0.9', timeoutMs: 10_000 })).rcode).toBe('NOERROR');
 });
 
 afterAll(async () => {
