@@ -52,7 +52,7 @@ const LOOP_SAMPLE_MS = 10;
  * The histogram records the whole interval between samples, so an idle loop reads ~10 ms: the
  * delay is what exceeds the sampling interval.
  */
-function loopDelayMs(intervalNs: number): number {
+export function loopDelayMs(intervalNs: number): number {
   return Math.max(0, intervalNs / 1e6 - LOOP_SAMPLE_MS);
 }
 

@@ -33,7 +33,7 @@ export function renderStatusPage(status: DaemonStatus): string {
 <style>
   body { font: 16px/1.45 system-ui, sans-serif; margin: 0; color: #1b1b1b; background: #f6f7f9; }
   header { background: #183a5a; color: #fff; padding: 1rem 1.5rem; }
-  header h1 { margin: 0; font-size: 1.4rem; }
+  header h1 { margin: 0; font-size: 1.4rem; overflow-wrap: anywhere; }
   main { padding: 1rem 1.5rem; max-width: 70rem; }
   section { background: #fff; border: 1px solid #dde1e6; border-radius: 6px; padding: 1rem; margin-bottom: 1rem; }
   table { border-collapse: collapse; width: 100%; }
@@ -41,6 +41,9 @@ export function renderStatusPage(status: DaemonStatus): string {
   .num { text-align: right; font-variant-numeric: tabular-nums; }
   dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; margin: 0; }
   dt { color: #555; }
+  dd { margin: 0; overflow-wrap: anywhere; }
+  /* On a phone the seven-column networks table scrolls inside its box, not the whole page. */
+  .wide { overflow-x: auto; }
 </style>
 </head>
 <body>
@@ -58,11 +61,11 @@ export function renderStatusPage(status: DaemonStatus): string {
   </section>
   <section aria-labelledby="nets">
     <h2 id="nets">Networks</h2>
-    <table id="networks">
+    <div class="wide"><table id="networks">
       <thead><tr><th>Network</th><th>Kind</th><th>Subnets</th><th>Interface</th><th>Policy</th><th>Enabled</th><th class="num">DNS questions</th></tr></thead>
       <tbody>${networks}
       </tbody>
-    </table>
+    </table></div>
   </section>
   <section aria-labelledby="dns">
     <h2 id="dns">DNS answers since start</h2>

@@ -60,6 +60,22 @@ async function listsUpdate(): Promise<{ code: number; results: FeedUpdateResult[
   return { code: r.code ?? -1, results, output };
 }
 
+/** Questions the gateway has decided for the pupil network, from its own counters (`status --json`). */
+async function pupilQuestions(): Promise<number> {
+  const r = await lab().gateway!.statusCommand();
+  if (r.code !== 0) throw new Error(`status failed (exit ${r.code}):\n${r.stdout}${r.stderr}`);
+  return (JSON.parse(r.stdout) as { dns: { counters: { byNetwork: Record<string, number> } } }).dns.counters.byNetwork.pupil ?? 0;
+}
+
+/** Polls the pupil counter until it reaches `target`; false if dnsperf ended first. */
+async function questionsReach(target: number, perfDone: () => boolean): Promise<boolean> {
+  for (;;) {
+    if (await pupilQuestions() >= target) return true;
+    if (perfDone()) return false;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 beforeAll(async () => {
   await publishWanFile(lab().dir, FEED_PATH, version1);
   // No copy in the data directory yet: a new subscription the gateway must fetch before it filters.
@@ -89,19 +105,25 @@ describe('list feeds from the wan server', () => {
     for (const name of queries) if (!(name in HOSTS) && !name.endsWith(`.${WILDCARD}`) && !name.endsWith('.feeds.test')) throw new Error(`${name} does not resolve in wan`);
     await writeFile(queryFile, queries.map((n) => `${n} A\n`).join(''));
 
-    // A moderate, steady load: about 16,000 questions over eight seconds.
-    const perf = lab().exec('pupil', ['dnsperf', '-s', pupilGateway, '-d', queryFile, '-Q', '2000', '-l', '8', '-c', '4', '-t', '3'], { timeoutMs: 60_000 });
+    // A moderate, steady load (2,000 questions a second), long enough to hold the update inside it
+    // even on a loaded machine (where a CLI start plus a 20,000-name rebuild took over 15 s).
+    const before = await pupilQuestions();
+    const perf = lab().exec('pupil', ['dnsperf', '-s', pupilGateway, '-d', queryFile, '-Q', '2000', '-l', '45', '-c', '4', '-t', '3'], { timeoutMs: 120_000 });
     let perfDone = false;
     void perf.then(() => { perfDone = true; });
-    // Into the run before updating (a pause to place the update, not a measurement).
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // The update starts once the gateway's own counter shows the load arriving, not after a pause.
+    const loadBefore = await questionsReach(before + 2_000, () => perfDone);
     await publishWanFile(lab().dir, FEED_PATH, version2);
     const update = await listsUpdate();
     const updatedDuringRun = !perfDone;
+    // ...and the gateway kept answering the load after the new lists were in service.
+    const loadAfter = await questionsReach(await pupilQuestions() + 2_000, () => perfDone);
     const run = await perf;
     expect(update.code, update.output).toBe(0);
     expect(update.results, update.output).toMatchObject([{ list: LIST_ID, outcome: 'updated', entries: FILLER.length + 2 }]);
+    expect(loadBefore, 'dnsperf ended before 2,000 of its questions reached the gateway').toBe(true);
     expect(updatedDuringRun, 'the update finished after dnsperf had stopped: it did not run under load').toBe(true);
+    expect(loadAfter, 'dnsperf ended before 2,000 more questions reached the gateway after the update').toBe(true);
 
     expect(run.code, `${run.stdout}${run.stderr}`).toBe(0);
     const summary = parseSummary(run.stdout);
@@ -114,7 +136,7 @@ describe('list feeds from the wan server', () => {
     expect(await readFile(join(lab().gateway!.dataDir, 'lists', LIST_FILE), 'utf8')).toBe(version2);
     expect(await digPupil(ADDED_SITE)).toEqual([pupilGateway]);
     expect(await digPupil(LISTED_SITE)).toEqual([pupilGateway]);
-  });
+  }, 180_000);
 
   test('a broken download (an HTML page, then a missing file) fails clearly and keeps the copy in service', async () => {
     await publishWanFile(lab().dir, FEED_PATH, '<!doctype html>\n<html><body><h1>502 Bad Gateway</h1></body></html>\n');

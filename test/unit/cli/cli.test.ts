@@ -4,12 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../firmware/config/defaults.ts';
+import { loopDelayMs } from '../../../firmware/daemon.ts';
 import { runCli, startDaemonWithList, type DaemonWithList } from '../../support/daemon.ts';
 import { askUdp } from '../../support/upstream.ts';
 
 let scratch: string;
 beforeAll(async () => { scratch = await mkdtemp(join(tmpdir(), 'schoolgate-cli-')); });
 afterAll(async () => { await rm(scratch, { recursive: true, force: true }); });
+
+describe('event-loop delay in status', () => {
+  it('is the time beyond the 10 ms sampling interval, so an idle loop reads 0 and not 10', () => {
+    expect(loopDelayMs(10e6)).toBe(0);
+    expect(loopDelayMs(9.5e6)).toBe(0);
+    expect(loopDelayMs(12.5e6)).toBe(2.5);
+  });
+});
 
 describe('schoolgate without a daemon', () => {
   it('prints help for every command and exits 0', async () => {
@@ -84,7 +93,8 @@ describe('schoolgate without a daemon', () => {
 describe('schoolgate with a running daemon', () => {
   let daemon: DaemonWithList;
 
-  beforeAll(async () => { daemon = await startDaemonWithList('# starter\nfacebook.com\nnot a domain\n'); });
+  // A daemon start on a loaded shared machine can take longer than the default 10 s hook budget.
+  beforeAll(async () => { daemon = await startDaemonWithList('# starter\nfacebook.com\nnot a domain\n'); }, 60_000);
   afterAll(async () => { await daemon?.cleanup(); });
 
   it('status --json reports the networks, listeners and stores', async () => {
@@ -98,9 +108,12 @@ describe('schoolgate with a running daemon', () => {
     ]));
     expect(status.node).toMatch(/^v24\./);
     expect(status.memory.form).toBe('source');
-    // The delay beyond the 10 ms sampling interval: an idle daemon's loop is not "10 ms late".
-    expect(status.eventLoopDelayMs.p50).toBeGreaterThanOrEqual(0);
-    expect(status.eventLoopDelayMs.p50).toBeLessThan(5);
+    // The delay's quantiles as the histogram gives them (how late an idle loop is on this machine
+    // is a number for a benchmark, not a test; the conversion is checked below).
+    const delay = status.eventLoopDelayMs;
+    expect(delay.p50).toBeGreaterThanOrEqual(0);
+    expect(delay.p99).toBeGreaterThanOrEqual(delay.p50);
+    expect(delay.max).toBeGreaterThanOrEqual(delay.p99);
     expect(status.memory.rssBytes).toBeGreaterThan(status.memory.heapUsedBytes);
     expect(status.state.auditEntries).toBeGreaterThanOrEqual(1);
   });

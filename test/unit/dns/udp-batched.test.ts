@@ -201,12 +201,13 @@ describe('BatchedUdpListener', () => {
     c.on('message', (msg) => got.push(msg));
     listener.respond({ reply: Uint8Array.from([9]), source: '127.0.0.1', sourcePort: c.address().port } as unknown as RequestContext);
     await listener.close();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(got).toEqual([]);
-    expect(counters.unsent).toBe(0);
-    // A fresh listener on another port is unaffected.
+    // A fresh listener on another port is unaffected. Its answer is sent at an idle phase after the
+    // one the closed listener's flush was armed for, and loopback queues datagrams as they are
+    // sent: had [9] gone out, it would have arrived first.
     const [reply] = await exchange(c, listen(echoHandler([], reversed)).port, '127.0.0.1', [Uint8Array.from([1, 2])]);
     expect([...reply!]).toEqual([2, 1]);
+    expect(got.map((m) => [...m])).toEqual([[2, 1]]);
+    expect(counters.unsent).toBe(0);
   });
 
   it('keeps answering when the handler throws, counting the error', async () => {
@@ -233,19 +234,26 @@ describe('BatchedUdpListener', () => {
   });
 
   it('stops receiving when closed; closing twice and answering after close do nothing', async () => {
-    const seen: Seen[] = [];
-    const listener = listen(echoHandler(seen, reversed, 30));
+    // The handler holds its answer until the test lets it go, after close: no race with a timer.
+    const held: Array<() => void> = [];
+    const listener = listen(fakeHandler((packet, source, port, _t, responder) => {
+      held.push(() => responder.respond({ reply: reversed(packet), source, sourcePort: port } as unknown as RequestContext));
+    }));
     const c = await client('udp4');
     sockets.push(c);
+    const got: Buffer[] = [];
+    c.on('message', (msg) => got.push(msg));
     c.send(Uint8Array.from([1]), listener.port, '127.0.0.1');
-    await expect.poll(() => seen.length).toBe(1);
+    await expect.poll(() => held.length).toBe(1);
     await listener.close();
     await listener.close();
-    // The delayed answer comes after close: nothing is sent, nothing throws.
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    // The port is free again.
-    const again = listen(echoHandler(seen, reversed), emptyCounters(), '127.0.0.1', listener.port);
+    expect(() => held[0]!()).not.toThrow();
+    // The port is free again; the new listener's answer is the only datagram the client gets
+    // (one sent by the closed listener would have been queued before it).
+    const again = listen(echoHandler([], reversed), emptyCounters(), '127.0.0.1', listener.port);
     expect(again.port).toBe(listener.port);
+    await exchange(c, again.port, '127.0.0.1', [Uint8Array.from([7, 8])]);
+    expect(got.map((m) => [...m])).toEqual([[8, 7]]);
   });
 
   it('rejects bad arguments with a clear error instead of crashing', () => {
@@ -316,9 +324,8 @@ describe('BatchedUdpListener', () => {
       await expect.poll(() => received).toEqual(['answer']);
       // The peer goes away: its port answers with ICMP port unreachable, which arrives as ECONNREFUSED.
       const peerPort = peer.address().port;
-      peer.close();
       sockets.splice(sockets.indexOf(peer), 1);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise<void>((resolve) => peer.close(resolve));
       const sent = netio.sendBatch(opened.socket, 1);
       const refused = -constants.errno.ECONNREFUSED;
       await expect.poll(() => sent === refused || batches.includes(refused)).toBe(true);
