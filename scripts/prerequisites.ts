@@ -1,0 +1,120 @@
+// The Debian packages the suite and the benchmarks need (prerequisites/debian-packages.txt),
+// checked on this machine and installed when they are missing. `npm test` runs this first, so a
+// fresh Debian needs only `npm ci && npm test`; the vitest projects' global setups and the
+// benchmarks check their own groups through the same list.
+//
+//   node scripts/prerequisites.ts [--check] [GROUP...]   (default: the groups `npm test` needs)
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { planInstall, sudoInstallCommand, describeRequirement, type Machine } from './prerequisites/install-plan.ts';
+import { missingRequirements, parsePackageList, requirementsOf, type PackageList, type Requirement } from './prerequisites/package-list.ts';
+
+export const PACKAGE_LIST_FILE = join(import.meta.dirname, 'prerequisites', 'debian-packages.txt');
+
+/** The groups `npm test` installs: the addon every project builds, and one group a vitest project. */
+export const TEST_GROUPS: readonly string[] = ['native', 'unit', 'lab', 'browser'];
+
+export function loadPackageList(file = PACKAGE_LIST_FILE): PackageList {
+  return parsePackageList(readFileSync(file, 'utf8'), file);
+}
+
+// A non-root PATH often lacks the sbin directories, where ip, nft, dnsmasq and dhclient live.
+const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+/** Whether a proof is on this machine: an absolute path that exists, or an executable program. */
+export function isPresent(proof: string, path = process.env.PATH ?? ''): boolean {
+  if (proof.startsWith('/')) return existsSync(proof);
+  const dirs = [...path.split(delimiter).filter((d) => d.startsWith('/')), ...SYSTEM_DIRS];
+  return dirs.some((dir) => {
+    try {
+      accessSync(join(dir, proof), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The requirements of `groups` this machine lacks. */
+export function missingFor(groups: readonly string[], list = loadPackageList()): Requirement[] {
+  return missingRequirements(requirementsOf(list, groups), (proof) => isPresent(proof));
+}
+
+export function thisMachine(): Machine {
+  return { root: process.getuid?.() === 0, aptGet: isPresent('apt-get') };
+}
+
+/**
+ * For a check that does not install (a vitest global setup): one line a missing requirement of
+ * `groups`, and the remedy; undefined when nothing is missing.
+ */
+export function missingWithRemedy(groups: readonly string[]): { lines: string[]; remedy: string } | undefined {
+  const missing = missingFor(groups);
+  if (missing.length === 0) return undefined;
+  return {
+    lines: missing.map(describeRequirement),
+    remedy: `${groups.every((g) => TEST_GROUPS.includes(g)) ? 'npm test installs them when run as root' : `as root, node scripts/prerequisites.ts ${groups.join(' ')} installs them`}; ` +
+      `without root: ${sudoInstallCommand(missing)}`,
+  };
+}
+
+function run(argv: string[], env: Record<string, string>): void {
+  const started = performance.now();
+  const r = spawnSync(argv[0]!, argv.slice(1), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  if (r.error !== undefined || r.status !== 0) {
+    const why = r.error !== undefined ? r.error.message : `exited ${r.status ?? r.signal}`;
+    throw new Error(`\`${argv.join(' ')}\` ${why} after ${seconds} s:\n${`${r.stdout}${r.stderr}`.trim()}`);
+  }
+  process.stderr.write(`  ${argv.filter((a) => !a.startsWith('-') && !a.includes('::')).slice(0, 2).join(' ')}: ${seconds} s\n`);
+}
+
+/**
+ * Makes sure every package of `groups` is installed: nothing to do (only the proofs are looked
+ * at, no apt-get), installs with apt-get as root on Debian, or throws with the command to run.
+ */
+export function ensurePrerequisites(groups: readonly string[], who: string, machine = thisMachine()): { installed: string[] } {
+  const list = loadPackageList();
+  const plan = planInstall(missingFor(groups, list), machine, who);
+  if (plan.action === 'nothing') return { installed: [] };
+  if (plan.action === 'refuse') throw new Error(plan.message);
+  process.stderr.write(`${plan.announce}\n`);
+  for (const argv of plan.commands) run(argv, plan.env);
+  const still = missingFor(groups, list);
+  if (still.length > 0) {
+    throw new Error(`${who}: apt-get installed ${plan.packages.join(' ')}, yet these are still not found:\n  - ` +
+      `${still.map(describeRequirement).join('\n  - ')}\n(is the proof in ${PACKAGE_LIST_FILE} right?)`);
+  }
+  return { installed: plan.packages };
+}
+
+function main(): void {
+  const { values, positionals } = parseArgs({ options: { check: { type: 'boolean', default: false } }, allowPositionals: true });
+  const groups = positionals.length > 0 ? positionals : TEST_GROUPS;
+  const event = process.env.npm_lifecycle_event;
+  const who = event === 'test' ? 'npm test' : event !== undefined ? `npm run ${event}` : `node scripts/prerequisites.ts ${groups.join(' ')}`;
+  if (values.check) {
+    const missing = missingWithRemedy(groups);
+    if (missing === undefined) return;
+    throw new Error(`missing for ${groups.join(', ')}:\n  - ${missing.lines.join('\n  - ')}\n${missing.remedy}`);
+  }
+  const { installed } = ensurePrerequisites(groups, who);
+  const count = requirementsOf(loadPackageList(), groups).length;
+  process.stderr.write(`prerequisites: the ${count} Debian packages of ${groups.join(', ')} are installed${installed.length > 0 ? ` (${installed.length} just now)` : ''}\n`);
+}
+
+if (import.meta.main) {
+  try {
+    main();
+  } catch (e) {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  }
+}
