@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { planInstall, sudoInstallCommand, describeRequirement, type Machine } from './prerequisites/install-plan.ts';
+import { describeRequirement, failedOnLock, planInstall, sudoInstallCommand, type Machine } from './prerequisites/install-plan.ts';
 import { missingRequirements, parsePackageList, requirementsOf, type PackageList, type Requirement } from './prerequisites/package-list.ts';
 
 export const PACKAGE_LIST_FILE = join(import.meta.dirname, 'prerequisites', 'debian-packages.txt');
@@ -60,20 +60,36 @@ export function missingWithRemedy(groups: readonly string[]): { lines: string[];
   };
 }
 
+const LOCK_RETRY_MS = 3_000;
+const LOCK_GIVE_UP_MS = 600_000;
+
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Runs one apt-get command, quietly unless it fails; tries again while another apt run holds its lock. */
 function run(argv: string[], env: Record<string, string>): void {
   const started = performance.now();
-  const r = spawnSync(argv[0]!, argv.slice(1), {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  if (r.error !== undefined || r.status !== 0) {
+  for (;;) {
+    const r = spawnSync(argv[0]!, argv.slice(1), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    const output = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    if (r.error === undefined && r.status === 0) {
+      process.stderr.write(`  ${argv.find((a) => a === 'update' || a === 'install') ?? argv[0]}: done in ${seconds} s\n`);
+      return;
+    }
+    if (r.error === undefined && failedOnLock(output) && performance.now() - started < LOCK_GIVE_UP_MS) {
+      pause(LOCK_RETRY_MS);
+      continue;
+    }
     const why = r.error !== undefined ? r.error.message : `exited ${r.status ?? r.signal}`;
-    throw new Error(`\`${argv.join(' ')}\` ${why} after ${seconds} s:\n${`${r.stdout}${r.stderr}`.trim()}`);
+    throw new Error(`\`${argv.join(' ')}\` ${why} after ${seconds} s:\n${output}`);
   }
-  process.stderr.write(`  ${argv.filter((a) => !a.startsWith('-') && !a.includes('::')).slice(0, 2).join(' ')}: ${seconds} s\n`);
 }
 
 /**
@@ -107,7 +123,8 @@ function main(): void {
   }
   const { installed } = ensurePrerequisites(groups, who);
   const count = requirementsOf(loadPackageList(), groups).length;
-  process.stderr.write(`prerequisites: the ${count} Debian packages of ${groups.join(', ')} are installed${installed.length > 0 ? ` (${installed.length} just now)` : ''}\n`);
+  const what = count === 1 ? 'the Debian package' : `the ${count} Debian packages`;
+  process.stderr.write(`prerequisites: ${what} of ${groups.join(', ')} ${count === 1 ? 'is' : 'are'} installed${installed.length > 0 ? ` (${installed.length} just now)` : ''}\n`);
 }
 
 if (import.meta.main) {

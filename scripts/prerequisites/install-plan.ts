@@ -15,9 +15,17 @@ export type InstallPlan =
   | { action: 'install'; packages: string[]; announce: string; commands: string[][]; env: Record<string, string> }
   | { action: 'refuse'; message: string };
 
-// Another apt run (a second worktree's `npm test`, unattended upgrades) holds dpkg's lock for a
+// Another apt run (a second checkout's `npm test`, unattended upgrades) holds dpkg's lock for a
 // while: wait for it rather than fail on a busy machine.
 const LOCK_WAIT = ['-o', 'DPkg::Lock::Timeout=600'];
+
+/**
+ * Whether apt-get failed only because another apt run holds a lock. `apt-get update` does not
+ * honour DPkg::Lock::Timeout for the lists' lock, so the caller tries it again a little later.
+ */
+export function failedOnLock(output: string): boolean {
+  return /Could not get lock|Unable to lock directory|Unable to acquire the dpkg frontend lock/.test(output);
+}
 
 /** `nft (Debian package nftables: the lab's NAT ...)`: one line a missing requirement. */
 export function describeRequirement(r: Requirement): string {

@@ -1,7 +1,7 @@
 // What npm test does about missing packages: nothing when all are there, apt-get as root on
 // Debian, and otherwise a refusal that names each missing program and the one command to run.
 import { describe, expect, it } from 'vitest';
-import { aptCommands, planInstall, sudoInstallCommand } from '../../../scripts/prerequisites/install-plan.ts';
+import { aptCommands, failedOnLock, planInstall, sudoInstallCommand } from '../../../scripts/prerequisites/install-plan.ts';
 import type { Requirement } from '../../../scripts/prerequisites/package-list.ts';
 
 const missing: Requirement[] = [
@@ -64,5 +64,14 @@ describe('planInstall', () => {
       { package: 'util-linux', proof: 'nsenter', why: 'entering them' },
     ];
     expect(sudoInstallCommand(twice)).toBe('sudo apt-get install -y --no-install-recommends util-linux');
+  });
+});
+
+describe('failedOnLock', () => {
+  it('recognises apt-get refusing because another apt run holds a lock, and nothing else', () => {
+    expect(failedOnLock('E: Could not get lock /var/lib/apt/lists/lock. It is held by process 7131 (apt-get)\nE: Unable to lock directory /var/lib/apt/lists/')).toBe(true);
+    expect(failedOnLock('E: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend), is another process using it?')).toBe(true);
+    expect(failedOnLock('E: Unable to locate package kea-admn')).toBe(false);
+    expect(failedOnLock('E: Failed to fetch http://deb.example/pool/x.deb  Temporary failure resolving')).toBe(false);
   });
 });
