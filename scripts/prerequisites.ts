@@ -9,9 +9,11 @@ import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeRequirement, failedOnLock, planInstall, sudoInstallCommand, type Machine } from './prerequisites/install-plan.ts';
+import { missingFromNodeModules, type Lockfile, type Platform } from './prerequisites/installed-packages.ts';
 import { missingRequirements, parsePackageList, requirementsOf, type PackageList, type Requirement } from './prerequisites/package-list.ts';
 
 export const PACKAGE_LIST_FILE = join(import.meta.dirname, 'prerequisites', 'debian-packages.txt');
+const REPO = join(import.meta.dirname, '..');
 
 /** The groups `npm test` installs: the addon every project builds, and one group a vitest project. */
 export const TEST_GROUPS: readonly string[] = ['native', 'unit', 'lab', 'browser'];
@@ -111,6 +113,40 @@ export function ensurePrerequisites(groups: readonly string[], who: string, mach
   return { installed: plan.packages };
 }
 
+function thisPlatform(): Platform {
+  const { header } = process.report.getReport() as { header: { glibcVersionRuntime?: string } };
+  return { os: process.platform, cpu: process.arch, ...(header.glibcVersionRuntime !== undefined ? { libc: 'glibc' } : { libc: 'musl' }) };
+}
+
+/** The packages of package-lock.json this machine should have in node_modules and lacks. */
+export function missingNodeModules(repo = REPO): string[] {
+  const lock = JSON.parse(readFileSync(join(repo, 'package-lock.json'), 'utf8')) as Lockfile;
+  return missingFromNodeModules(lock, thisPlatform(), (location) => existsSync(join(repo, location, 'package.json')));
+}
+
+/**
+ * `npm ci` run on an older Node than the project's skips the optional packages whose engines
+ * that Node fails (see prerequisites/installed-packages.ts): run it again on this Node 24, through
+ * the npm that runs `npm test` (npm_execpath), so the README's `npm ci && npm test` is enough.
+ */
+export function ensureNodeModules(who: string): void {
+  const missing = missingNodeModules();
+  if (missing.length === 0) return;
+  const npm = process.env.npm_execpath;
+  const why = `node_modules lacks ${missing.join(', ')}: npm skips an optional package whose "engines" the Node running npm ` +
+    `fails, and npm ci ran on an older Node than the project's ${process.version}`;
+  if (npm === undefined) throw new Error(`${why}. Run npm ci on the project's Node: PATH="$PWD/node_modules/.bin:$PATH" npm ci`);
+  process.stderr.write(`${who}: ${why}; running npm ci again on ${process.version}\n`);
+  const r = spawnSync(process.execPath, [npm, 'ci', '--no-audit', '--no-fund'], {
+    cwd: REPO,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, PATH: `${join(REPO, 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}` },
+  });
+  if (r.error !== undefined || r.status !== 0) throw new Error(`npm ci on ${process.version} failed (${r.error?.message ?? `exit ${r.status ?? r.signal}`})`);
+  const still = missingNodeModules();
+  if (still.length > 0) throw new Error(`npm ci on ${process.version} still left out ${still.join(', ')}`);
+}
+
 function main(): void {
   const { values, positionals } = parseArgs({ options: { check: { type: 'boolean', default: false } }, allowPositionals: true });
   const groups = positionals.length > 0 ? positionals : TEST_GROUPS;
@@ -121,6 +157,7 @@ function main(): void {
     if (missing === undefined) return;
     throw new Error(`missing for ${groups.join(', ')}:\n  - ${missing.lines.join('\n  - ')}\n${missing.remedy}`);
   }
+  ensureNodeModules(who);
   const { installed } = ensurePrerequisites(groups, who);
   const count = requirementsOf(loadPackageList(), groups).length;
   const what = count === 1 ? 'the Debian package' : `the ${count} Debian packages`;
