@@ -103,7 +103,8 @@ export function ensurePrerequisites(groups: readonly string[], who: string, mach
   const plan = planInstall(missingFor(groups, list), machine, who);
   if (plan.action === 'nothing') return { installed: [] };
   if (plan.action === 'refuse') throw new Error(plan.message);
-  process.stderr.write(`${plan.announce}\n`);
+  // Chromium and the compilers take minutes on a fresh machine: say so, since apt-get is kept quiet.
+  process.stderr.write(`${plan.announce}\n(apt-get update and install: minutes on a fresh machine; their output is shown if they fail)\n`);
   for (const argv of plan.commands) run(argv, plan.env);
   const still = missingFor(groups, list);
   if (still.length > 0) {
