@@ -19,6 +19,7 @@ import { normaliseListedName } from './rules/formats/domain-name.ts';
 import { configuredCategories } from './rules/load-lists.ts';
 import { installationSeed, ListsManager } from './rules/lists-manager.ts';
 import { registerListMethods } from './rules/list-methods.ts';
+import { registerDeviceMethods } from './dhcp/device-methods.ts';
 import { FeedService } from './rules/feeds/feed-service.ts';
 import { startRetention } from './monitor/retention.ts';
 import { StateDatabase } from './state/database.ts';
@@ -183,6 +184,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const control = new ControlServer(logger.child({ component: 'control' }));
     control.register('status', { handle: () => status() });
     registerListMethods(control, { config, lists, feeds, audit: state.audit, logger: logger.child({ component: 'lists' }) });
+    registerDeviceMethods(control, {
+      config, devices: state.devices, audit: state.audit,
+      transaction: (fn) => state.transaction(fn),
+      regroup: (mac, group) => dnsThreads.regroupDevice(mac, group),
+    });
     control.register<CheckParams>('check', {
       params: CheckParams,
       handle: (params) => {
