@@ -19,8 +19,10 @@ export interface DhcpSocketOptions {
    * Without it the first one is rethrown after the batch, as an uncaught exception.
    */
   onError?: (error: unknown) => void;
-  /** The addon; default: the built one (loadNetio()). */
+  /** The addon; default: the built one (loadNetio(netioPath)). */
   netio?: Netio;
+  /** Where to load the addon from when `netio` is not given (tests). */
+  netioPath?: string;
 }
 
 export interface DhcpTransportCounters {
@@ -37,10 +39,10 @@ export interface DhcpTransportCounters {
 }
 
 /** The netio addon, or an Error saying why DHCP cannot run without it. */
-function requireNetio(given: Netio | undefined): Netio {
+function requireNetio(given: Netio | undefined, path: string | undefined): Netio {
   let netio = given;
   if (netio === undefined) {
-    const load = loadNetio();
+    const load = path === undefined ? loadNetio() : loadNetio(path);
     if (load.netio === undefined) {
       throw Object.assign(new Error(`DHCP needs the netio addon, since Node's dgram cannot bind a socket to an interface: ${load.reason}`), { code: 'ERR_NETIO_MISSING' });
     }
@@ -79,7 +81,7 @@ export class NativeDhcpSocket implements DhcpSocket {
 
   /** Binds at once; throws with the errno's code (ENODEV, EADDRINUSE, EACCES...). */
   constructor(interfaceName: string | null, onReceive: DhcpReceive, options: DhcpSocketOptions = {}) {
-    const netio = requireNetio(options.netio);
+    const netio = requireNetio(options.netio, options.netioPath);
     this.#netio = netio;
     this.#onReceive = onReceive;
     this.#onError = options.onError;
