@@ -20,6 +20,7 @@ import { configuredCategories } from './rules/load-lists.ts';
 import { installationSeed, ListsManager } from './rules/lists-manager.ts';
 import { registerListMethods } from './rules/list-methods.ts';
 import { registerDeviceMethods } from './dhcp/device-methods.ts';
+import { registerLeaseMethods } from './dhcp/lease-methods.ts';
 import { FeedService } from './rules/feeds/feed-service.ts';
 import { startRetention } from './monitor/retention.ts';
 import { StateDatabase } from './state/database.ts';
@@ -189,6 +190,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       transaction: (fn) => state.transaction(fn),
       regroup: (mac, group) => dnsThreads.regroupDevice(mac, group),
     });
+    registerLeaseMethods(control, { config, leases: state.leases, audit: state.audit });
     control.register<CheckParams>('check', {
       params: CheckParams,
       handle: (params) => {

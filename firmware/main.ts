@@ -5,6 +5,7 @@ import { EXIT, UsageError, type Command } from './cli/command.ts';
 import { check } from './cli/commands/check.ts';
 import { config } from './cli/commands/config.ts';
 import { devices } from './cli/commands/devices.ts';
+import { leases, reserve } from './cli/commands/leases.ts';
 import { lists } from './cli/commands/lists.ts';
 import { run } from './cli/commands/run.ts';
 import { status } from './cli/commands/status.ts';
@@ -14,7 +15,7 @@ import { VERSION } from './version.ts';
 
 export { EXIT };
 
-const commands: Record<string, Command> = { run, status, check, lists, config, devices };
+const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve };
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));

@@ -1,5 +1,6 @@
 // `schoolgate devices` and `schoolgate leases` for a person on an SSH session.
 import type { DevicesView } from '../dhcp/device-methods.ts';
+import type { LeasesView, ReserveResult } from '../dhcp/lease-methods.ts';
 import type { Device } from '../state/schemas.ts';
 import { table } from './table.ts';
 
@@ -18,4 +19,19 @@ export function formatDevices(view: DevicesView): string {
 export function formatDeviceChange(device: Device, what: 'name' | 'group'): string {
   const value = what === 'name' ? `"${device.name}"` : (device.groupId ?? 'none (the network\'s default policy)');
   return `${device.mac}: ${what} is now ${value}. Recorded in the audit log under your name.\n`;
+}
+
+export function formatLeases(view: LeasesView, all: boolean): string {
+  if (view.leases.length === 0) return all ? 'No leases have been given out.\n' : 'No leases are in force.\n';
+  const rows = view.leases.map((l) => [
+    l.networkId, l.address, l.mac, l.hostname || '-', l.state, when(l.expires), l.relayAgent ? `via ${l.relayAgent}` : '-',
+  ]);
+  return `${table([['NETWORK', 'ADDRESS', 'MAC', 'HOSTNAME', 'STATE', 'EXPIRES', 'RELAY'], ...rows])}\n`;
+}
+
+export function formatReserve(result: ReserveResult): string {
+  const r = result.reservation;
+  const extra = [r.name ? `name "${r.name}"` : '', r.group ? `group ${r.group}` : ''].filter(Boolean).join(', ');
+  const was = result.replaced ? ` (it was reserved ${result.replaced.address} before)` : '';
+  return `${r.mac} is reserved ${r.address}${extra ? ` (${extra})` : ''}${was}. Saved in the configuration; the device gets it at its next request.\nRecorded in the audit log under your name.\n`;
 }

@@ -1,5 +1,7 @@
-// `schoolgate devices` against a real daemon: the table the leases fill, naming a device and
-// putting it in a group, each change audited under the caller, bad input refused with exit 4.
+// `schoolgate devices`, `leases` and `reserve` against a real daemon: the tables the leases fill,
+// naming a device, putting it in a group and reserving it an address, each change audited under
+// the caller, bad input refused with exit 4 and nothing changed.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StateDatabase } from '../../../firmware/state/database.ts';
@@ -23,6 +25,13 @@ beforeAll(async () => {
   const state = StateDatabase.open(join(daemon.dataDir, 'state.db'));
   state.devices.upsertSeen(PHONE, 'pupil', new Date('2026-12-01T08:00:00Z'));
   state.devices.upsertSeen(IPAD, 'pupil', new Date('2026-12-01T09:00:00Z'));
+  const lease = {
+    networkId: 'pupil', address: '127.20.0.77', clientKey: `mac:${IPAD}`, mac: IPAD, clientId: null, hostname: 'ipad-12',
+    vendorClass: '', parameters: [1, 3, 6], relayAgent: null, relayInfo: null, state: 'bound' as const,
+    expires: new Date(Date.now() + 3_600_000).toISOString(), updated: new Date().toISOString(),
+  };
+  state.leases.bind(lease);
+  state.leases.bind({ ...lease, address: '127.10.0.78', networkId: 'staff', expires: '2026-01-01T00:00:00.000Z', updated: '2025-12-31T23:00:00.000Z' });
   state.close();
 }, 60_000);
 afterAll(async () => {
@@ -30,10 +39,10 @@ afterAll(async () => {
   await stopUpstream?.();
 });
 
-const audit = (): Array<{ actor: string; action: string; subject: string | null }> => {
+const audit = (action = 'device.*'): Array<{ actor: string; action: string; subject: string | null }> => {
   const state = StateDatabase.open(join(daemon.dataDir, 'state.db'));
   try {
-    return state.audit.list({ action: 'device.*' });
+    return state.audit.list({ action });
   } finally {
     state.close();
   }
@@ -80,5 +89,45 @@ describe('schoolgate devices', () => {
     expect(audit()).toHaveLength(before);
     const { devices } = JSON.parse((await daemon.cli(['devices', '--json'])).stdout) as { devices: Array<{ mac: string; groupId: string | null; name: string }> };
     expect(devices.find((d) => d.mac === PHONE)).toMatchObject({ groupId: null, name: '' });
+  });
+});
+
+describe('schoolgate leases', () => {
+  it('shows the leases in force (an expired one only with --all), by network', async () => {
+    const now = JSON.parse((await daemon.cli(['leases', '--json'])).stdout) as { leases: Array<{ address: string; mac: string; hostname: string }> };
+    expect(now.leases.map((l) => [l.address, l.mac, l.hostname])).toEqual([['127.20.0.77', IPAD, 'ipad-12']]);
+    const all = JSON.parse((await daemon.cli(['leases', '--all', '--json'])).stdout) as { leases: Array<{ address: string }> };
+    expect(all.leases.map((l) => l.address).sort()).toEqual(['127.10.0.78', '127.20.0.77']);
+    const staff = JSON.parse((await daemon.cli(['leases', '--network', 'staff', '--json'])).stdout) as { leases: unknown[] };
+    expect(staff.leases).toEqual([]);
+    const human = await daemon.cli(['leases']);
+    expect(human.stdout).toMatch(/pupil\s+127\.20\.0\.77\s+3c:22:fb:01:a2:9f\s+ipad-12\s+bound/);
+    const unknown = await daemon.cli(['leases', '--network', 'nowhere']);
+    expect(unknown.code).toBe(4);
+    expect(unknown.stderr).toContain('there is no network "nowhere"');
+  });
+});
+
+describe('schoolgate reserve', () => {
+  const reservations = async (): Promise<unknown[]> => JSON.parse(await readFile(daemon.configFile, 'utf8')).reservations ?? [];
+
+  it('writes the reservation to the configuration, audited; the same MAC again moves it', async () => {
+    const first = await daemon.cli(['reserve', '3C:22:FB:01:A2:9F', '127.20.0.50', '--name', 'Year 3 iPad 12', '--group', 'year3']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain(`${IPAD} is reserved 127.20.0.50`);
+    expect(await reservations()).toEqual([{ mac: IPAD, address: '127.20.0.50', name: 'Year 3 iPad 12', group: 'year3' }]);
+    const moved = JSON.parse((await daemon.cli(['reserve', IPAD, '127.20.0.51', '--json'])).stdout) as { replaced: { address: string } };
+    expect(moved.replaced.address).toBe('127.20.0.50');
+    expect(await reservations()).toEqual([{ mac: IPAD, address: '127.20.0.51' }]);
+    expect(audit('dhcp.reserve').map((e) => e.subject)).toEqual([IPAD, IPAD]);
+  });
+
+  it('refuses an address reserved for another device, the gateway, an address outside every network, an unknown group', async () => {
+    const before = await reservations();
+    for (const args of [[PHONE, '127.20.0.51'], [PHONE, '127.20.0.1'], [PHONE, '192.0.2.9'], [PHONE, '127.20.0.60', '--group', 'nope'], [PHONE, '127.20.0']]) {
+      const result = await daemon.cli(['reserve', ...args]);
+      expect(result.code, `${args.join(' ')}: ${result.stdout}${result.stderr}`).toBe(4);
+    }
+    expect(await reservations()).toEqual(before);
   });
 });
