@@ -1,0 +1,71 @@
+// Who may take a NEW lease (renewals never pass through here): a token bucket per MAC and one per
+// network, and a reserve at the bottom of the pool that only a patient client can reach. Tools that
+// starve a pool (dhcpstarv, perfdhcp, yersinia) ask once per random MAC and move on; a real device
+// that got no OFFER asks again with the same MAC a second or more later. So when the network's
+// bucket is empty, or the pool is down to its last tenth, a MAC that was refused before and is
+// still asking gets through a small lane of its own, and the flood does not.
+import { TokenBuckets } from '../dns/query/token-buckets.ts';
+import type { DhcpNetwork } from './settings.ts';
+
+export type Admission = 'admitted' | 'admitted-patient' | 'mac-limited' | 'network-limited';
+
+/** A refused MAC that asks again at least this much later counts as a retransmitting client. */
+export const PATIENCE_MS = 900;
+/** The patient lane: this many new leases a second, bursts of this many. */
+const PATIENT_PER_SECOND = 1;
+const PATIENT_BURST = 4;
+/** How many refused MACs are remembered (a flood of random ones pushes out the oldest). */
+const REMEMBERED_REFUSALS = 8192;
+/** The share of the pool kept for patient clients once a flood has begun. */
+const RESERVE_SHARE = 0.1;
+
+export interface AdmissionStats {
+  admitted: number;
+  admittedPatient: number;
+  macLimited: number;
+  networkLimited: number;
+}
+
+export class AdmissionControl {
+  readonly #perMac: TokenBuckets;
+  readonly #network: TokenBuckets;
+  readonly #patient: TokenBuckets;
+  readonly #refused = new Map<string, number>();
+  readonly #reserve: number;
+  readonly stats: AdmissionStats = { admitted: 0, admittedPatient: 0, macLimited: 0, networkLimited: 0 };
+
+  constructor(network: DhcpNetwork) {
+    this.#perMac = new TokenBuckets({ ratePerSecond: network.perMacPerMinute / 60, burst: network.perMacPerMinute, maxClients: 16384 });
+    // A burst never takes more than a quarter of the pool at once, whatever the configured rate.
+    const burst = Math.max(1, Math.min(network.perNetworkPerMinute, Math.ceil(network.poolSize / 4)));
+    this.#network = new TokenBuckets({ ratePerSecond: network.perNetworkPerMinute / 60, burst, maxClients: 1 });
+    this.#patient = new TokenBuckets({ ratePerSecond: PATIENT_PER_SECOND, burst: PATIENT_BURST, maxClients: 1 });
+    this.#reserve = Math.max(1, Math.ceil(network.poolSize * RESERVE_SHARE));
+  }
+
+  /** Decides (and, when admitted, spends the tokens for) a new lease for `mac`; `free` is what the pool has left. */
+  admit(mac: string, free: number, nowMs: number): Admission {
+    // The MAC's own bucket is spent last, so a device refused while the network is flooded keeps
+    // its allowance for when it gets through.
+    let outcome: Admission = 'network-limited';
+    const firstRefused = this.#refused.get(mac);
+    if (free > this.#reserve && this.#network.take('', nowMs)) outcome = 'admitted';
+    else if (firstRefused !== undefined && nowMs - firstRefused >= PATIENCE_MS && this.#patient.take('', nowMs)) outcome = 'admitted-patient';
+    if (outcome === 'network-limited') {
+      if (firstRefused === undefined) {
+        if (this.#refused.size >= REMEMBERED_REFUSALS) this.#refused.delete(this.#refused.keys().next().value!);
+        this.#refused.set(mac, nowMs);
+      }
+      this.stats.networkLimited++;
+      return outcome;
+    }
+    if (!this.#perMac.take(mac, nowMs)) {
+      this.stats.macLimited++;
+      return 'mac-limited';
+    }
+    this.#refused.delete(mac);
+    if (outcome === 'admitted') this.stats.admitted++;
+    else this.stats.admittedPatient++;
+    return outcome;
+  }
+}
