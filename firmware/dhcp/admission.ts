@@ -36,11 +36,11 @@ export class AdmissionControl {
 
   constructor(network: DhcpNetwork) {
     this.#perMac = new TokenBuckets({ ratePerSecond: network.perMacPerMinute / 60, burst: network.perMacPerMinute, maxClients: 16384 });
-    // A burst never takes more than a quarter of the pool at once, whatever the configured rate.
-    const burst = Math.max(1, Math.min(network.perNetworkPerMinute, Math.ceil(network.poolSize / 4)));
+    // A burst never takes more than a quarter of a large pool at once, whatever the configured rate.
+    const burst = Math.max(1, Math.min(network.perNetworkPerMinute, Math.max(16, Math.ceil(network.poolSize / 4))));
     this.#network = new TokenBuckets({ ratePerSecond: network.perNetworkPerMinute / 60, burst, maxClients: 1 });
     this.#patient = new TokenBuckets({ ratePerSecond: PATIENT_PER_SECOND, burst: PATIENT_BURST, maxClients: 1 });
-    this.#reserve = Math.max(1, Math.ceil(network.poolSize * RESERVE_SHARE));
+    this.#reserve = Math.floor(network.poolSize * RESERVE_SHARE);
   }
 
   /** Decides (and, when admitted, spends the tokens for) a new lease for `mac`; `free` is what the pool has left. */
@@ -49,7 +49,7 @@ export class AdmissionControl {
     // its allowance for when it gets through.
     let outcome: Admission = 'network-limited';
     const firstRefused = this.#refused.get(mac);
-    if (free > this.#reserve && this.#network.take('', nowMs)) outcome = 'admitted';
+    if ((this.#reserve === 0 || free > this.#reserve) && this.#network.take('', nowMs)) outcome = 'admitted';
     else if (firstRefused !== undefined && nowMs - firstRefused >= PATIENCE_MS && this.#patient.take('', nowMs)) outcome = 'admitted-patient';
     if (outcome === 'network-limited') {
       if (firstRefused === undefined) {

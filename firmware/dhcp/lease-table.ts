@@ -150,7 +150,7 @@ export class LeaseTable {
 
   #put(entry: LeaseEntry): LeaseEntry {
     const previous = this.#byAddress.get(entry.address);
-    if (previous !== undefined && previous.clientKey !== entry.clientKey && this.#byClient.get(previous.clientKey) === previous) {
+    if (previous !== undefined && this.#byClient.get(previous.clientKey) === previous) {
       this.#byClient.delete(previous.clientKey);
     }
     this.#byAddress.set(entry.address, entry);
