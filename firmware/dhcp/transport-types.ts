@@ -4,7 +4,11 @@
 
 /** Where a reply must go, as RFC 2131 4.1 decides it from giaddr, ciaddr and the broadcast flag. */
 export type DhcpDestination =
-  /** 255.255.255.255:68, out of the interface the request arrived on. */
+  /**
+   * 255.255.255.255, out of the interface the request arrived on, to DHCP's other side: port 68
+   * (clients) from a server's socket, port 67 (servers) from the port-68 watch socket, whose probe
+   * is a DISCOVER.
+   */
   | { readonly kind: 'broadcast' }
   /** An ordinary routed unicast: a client that already has an address (ciaddr), or a relay agent (giaddr, port 67). */
   | { readonly kind: 'unicast'; readonly address: string; readonly port: number }

@@ -76,6 +76,8 @@ export class NativeDhcpSocket implements DhcpSocket {
   #sent = 0;
   #hardwareAsBroadcast = 0;
   #open = true;
+  /** DHCP's other side: clients (68) from a server's socket, servers (67) from the port-68 watch's, whose probe is a DISCOVER. */
+  readonly #broadcastPort: number;
   /** What C counted, kept at close (the native counters go with the socket). */
   #closedStats: [number, number] = [0, 0];
 
@@ -95,6 +97,7 @@ export class NativeDhcpSocket implements DhcpSocket {
     this.interfaceName = interfaceName;
     this.ifindex = opened.ifindex;
     this.port = opened.port;
+    this.#broadcastPort = opened.port === DHCP_CLIENT_PORT ? DHCP_SERVER_PORT : DHCP_CLIENT_PORT;
   }
 
   send(bytes: Uint8Array, destination: DhcpDestination, ifindex = 0): void {
@@ -102,7 +105,7 @@ export class NativeDhcpSocket implements DhcpSocket {
     let fellBack: number;
     switch (destination.kind) {
       case 'broadcast':
-        fellBack = n.sendDhcp(this.#socket, bytes, n.DHCP_BROADCAST, null, DHCP_CLIENT_PORT, null, ifindex);
+        fellBack = n.sendDhcp(this.#socket, bytes, n.DHCP_BROADCAST, null, this.#broadcastPort, null, ifindex);
         break;
       case 'unicast':
         // Routed: the way out is the routing table's (on a bound socket, within its interface).

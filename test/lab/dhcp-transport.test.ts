@@ -307,5 +307,14 @@ describe('DHCP sockets on the lab networks', () => {
     await lab().run(client('staff').ns, ['socat', '-u', 'STDIN', `UDP-DATAGRAM:255.255.255.255:68,broadcast,bind=0.0.0.0:67,so-bindtodevice=${CLIENT_INTERFACE}`], { input: Buffer.from(bootp(2, offer)) });
     const d = await gw.datagram('watch-staff', offer);
     expect(d.arrival).toMatchObject({ ifindex: ifindexes.staff, sourcePort: 67, destinationAddress: '255.255.255.255' });
+
+    // Its probe, a DISCOVER, is broadcast to the servers' port out of the staff interface. The
+    // kernel loops a broadcast back to the sender's own sockets on that interface too, so the
+    // staff server hears the probe (and the watch hears that server's own broadcast replies).
+    const probe = newXid();
+    const atClient = await watchFrames(client('staff').ns, CLIENT_INTERFACE, { probe: `ether daddr ff:ff:ff:ff:ff:ff ip daddr 255.255.255.255 udp sport 68 udp dport 67 ${xidMatch(probe)}` });
+    await gw.send('watch-staff', probe, { kind: 'broadcast' });
+    await framesReach(() => atClient('probe'), 1, 'the watch\'s probe reaching the staff network');
+    expect((await gw.datagram('staff', probe)).arrival).toMatchObject({ ifindex: ifindexes.staff, sourcePort: 68, destinationAddress: '255.255.255.255' });
   });
 });
