@@ -426,17 +426,16 @@ static int send_one(dhcp_socket *s, const uint8_t *bytes, size_t length, struct 
 
 // The neighbour entry (address -> mac) on `ifindex` that lets a unicast reach a client that cannot
 // answer ARP yet, as dnsmasq does. Needs CAP_NET_ADMIN. Returns 0 or the errno.
-static int set_arp(dhcp_socket *s, struct in_addr address, const uint8_t mac[6], int ifindex) {
-  struct arpreq request;
-  memset(&request, 0, sizeof request);
-  struct sockaddr_in *protocol = (struct sockaddr_in *)&request.arp_pa;
+static int set_arp(dhcp_socket *s, struct arpreq *request, struct in_addr address, const uint8_t mac[6], int ifindex) {
+  memset(request, 0, sizeof *request);
+  struct sockaddr_in *protocol = (struct sockaddr_in *)&request->arp_pa;
   protocol->sin_family = AF_INET;
   protocol->sin_addr = address;
-  request.arp_ha.sa_family = ARPHRD_ETHER;
-  memcpy(request.arp_ha.sa_data, mac, 6);
-  request.arp_flags = ATF_COM; // complete but not permanent: the kernel ages it as any other
-  if (if_indextoname((unsigned)ifindex, request.arp_dev) == NULL) return errno;
-  return ioctl(s->fd, SIOCSARP, &request) == 0 ? 0 : errno;
+  request->arp_ha.sa_family = ARPHRD_ETHER;
+  memcpy(request->arp_ha.sa_data, mac, 6);
+  request->arp_flags = ATF_COM; // complete but not permanent
+  if (if_indextoname((unsigned)ifindex, request->arp_dev) == NULL) return errno;
+  return ioctl(s->fd, SIOCSARP, request) == 0 ? 0 : errno;
 }
 
 // sendDhcp(socket, bytes, kind, address, port, mac, ifindex) -> 0, or 1 when a hardware reply
@@ -482,13 +481,23 @@ static napi_value send_dhcp(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "EINVAL", "a broadcast or hardware reply on the unbound socket needs the interface's ifindex");
     return NULL;
   }
-  int fallback = 0;
-  if (kind == DHCP_HARDWARE && set_arp(s, address, mac, ifindex) != 0) {
-    // No neighbour entry (no CAP_NET_ADMIN, an interface without ARP): the client still hears a broadcast.
-    address.s_addr = htonl(INADDR_BROADCAST);
-    fallback = 1;
+  int fallback = 0, neighbour = 0;
+  struct arpreq request;
+  if (kind == DHCP_HARDWARE) {
+    neighbour = set_arp(s, &request, address, mac, ifindex) == 0;
+    if (!neighbour) {
+      // No neighbour entry (no CAP_NET_ADMIN, no ARP on the link, the kernel's table full): the
+      // client still hears a broadcast.
+      address.s_addr = htonl(INADDR_BROADCAST);
+      fallback = 1;
+    }
   }
   int err = send_one(s, bytes, length, address, port, kind == DHCP_UNICAST ? 0 : ifindex);
+  // The frame took the entry's MAC inside sendmsg (a stale entry is used at once), so the entry can
+  // go: otherwise every offer leaves one behind, and a flood of made-up MACs fills the kernel's
+  // table (1024 entries by default, shared by every namespace) until the gateway cannot ARP for
+  // real hosts. When the client has taken its address, the next packet to it ARPs as usual.
+  if (neighbour) ioctl(s->fd, SIOCDARP, &request);
   if (err != 0) return throw_errno(env, "sendDhcp", err), NULL;
   napi_value result;
   napi_create_int32(env, fallback, &result);

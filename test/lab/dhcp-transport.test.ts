@@ -4,7 +4,8 @@
 // client is counted by nftables on the client's own interface (a netdev ingress chain sees every
 // frame, with its Ethernet and IP addresses, before an unaddressed stack would drop it).
 // Every datagram is DHCP-shaped and carries a transaction id of its own, which the rules match.
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +16,7 @@ import type { DhcpTransportCounters } from '../../firmware/dhcp/transport.ts';
 import { useLab } from './support/lab.ts';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'dhcp-transport-peer.ts');
+const FLOOD = join(import.meta.dirname, 'fixtures', 'dhcp-hardware-flood.ts');
 const lab = useLab({ clients: 'none' });
 
 interface Datagram { id: string; xid: number; arrival: DhcpArrival }
@@ -240,9 +242,10 @@ describe('DHCP sockets on the lab networks', () => {
     const counters = await gw.send('guest', xid, { kind: 'hardware', address: yiaddr, mac });
     expect(counters.hardwareAsBroadcast).toBe(0);
     await framesReach(() => atClient('reply'), 1, 'the unicast frame to the client\'s MAC');
-    // What made it possible: the neighbour entry, on the guest interface, that no ARP answer made.
+    // The neighbour entry that carried it is gone again: a flood of offers to made-up MACs must
+    // not fill the kernel's table (shared by every namespace) and stop the gateway ARPing for real hosts.
     const neighbours = JSON.parse((await lab().run('gw', ['ip', '-j', 'neigh', 'show', 'to', yiaddr, 'dev', gwInterface('guest')])).stdout) as { lladdr?: string }[];
-    expect(neighbours.map((n) => n.lladdr)).toEqual([mac]);
+    expect(neighbours).toEqual([]);
   });
 
   it('sends broadcast and hardware replies out of the interface named, from the unbound relay socket', async () => {
@@ -316,5 +319,22 @@ describe('DHCP sockets on the lab networks', () => {
     await gw.send('watch-staff', probe, { kind: 'broadcast' });
     await framesReach(() => atClient('probe'), 1, 'the watch\'s probe reaching the staff network');
     expect((await gw.datagram('staff', probe)).arrival).toMatchObject({ ifindex: ifindexes.staff, sourcePort: 68, destinationAddress: '255.255.255.255' });
+  });
+});
+
+describe('hardware replies in bulk', () => {
+  it('leave no neighbour entries behind, so a flood of made-up MACs never fills the kernel\'s table', () => {
+    // The table's hard limit is the host's (every namespace shares it): send more replies than it holds.
+    const limit = Number(readFileSync('/proc/sys/net/ipv4/neigh/default/gc_thresh3', 'utf8'));
+    const count = Math.min(limit + 500, 60_000);
+    const setup = [
+      'ip link set lo up', 'ip link add sga type veth peer name sgb', 'ip link set sga up', 'ip link set sgb up',
+      'ip address add 10.99.0.1/16 dev sga',
+    ].join(' && ');
+    const r = spawnSync('unshare', ['-n', '--', 'sh', '-c', `${setup} && "$0" "$1" "$2" && ip -j neigh show dev sga`, NODE, FLOOD, String(count)], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+    const [counters, neighbours] = r.stdout.trim().split('\n');
+    expect(JSON.parse(counters!)).toMatchObject({ sent: count, hardwareAsBroadcast: 0 });
+    expect(JSON.parse(neighbours!)).toEqual([]);
   });
 });
