@@ -1,4 +1,4 @@
-// Builds the netio addon (firmware/native/netio.c and dhcp-io.c) into build/native/netio.node with the system's
+// Builds the netio addon (firmware/native/*.c) into build/native/netio.node with the system's
 // C compiler and the Node-API headers from npm (node-api-headers): no node-gyp, no download.
 // Run by `npm run build`, buildFirmware() and the test suites' global setup. Without a compiler
 // it says so and exits 0: the daemon then answers UDP through Node's dgram (and says so).
@@ -10,9 +10,9 @@ import { NETIO_PATH } from '../firmware/native/netio.ts';
 const REPO = resolve(import.meta.dirname, '..');
 const NATIVE = join(REPO, 'firmware/native');
 /** The addon's C files, compiled together into one shared object. */
-const SOURCES = [join(NATIVE, 'netio.c'), join(NATIVE, 'dhcp-io.c')];
+const SOURCES = ['netio.c', 'dhcp-io.c', 'dhcp-send.c'].map((file) => join(NATIVE, file));
 /** What a rebuild depends on besides the sources. */
-const INPUTS = [...SOURCES, join(NATIVE, 'netio.h'), import.meta.filename];
+const INPUTS = [...SOURCES, join(NATIVE, 'netio.h'), join(NATIVE, 'dhcp-io.h'), import.meta.filename];
 const HEADERS = join(REPO, 'node_modules/node-api-headers/include');
 
 export type NativeBuild = { built: true; path: string; fresh: boolean } | { built: false; reason: string };

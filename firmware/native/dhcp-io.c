@@ -4,8 +4,9 @@
 // whatever the routing table says (the default route points at the WAN), and must reach a client
 // that has no address yet at its MAC (RFC 2131 4.1), which takes an ARP entry only C can add.
 //
-// Like netio.c, this file moves bytes and nothing else: it never reads a DHCP field (the TypeScript
-// codec does, bounds-checked), and every length and index it is handed is checked before use.
+// This file opens them and receives; dhcp-send.c sends; dhcp-io.h has what the two share. Like
+// netio.c, they move bytes and nothing else: they never read a DHCP field (the TypeScript codec
+// does, bounds-checked), and every length and index they are handed is checked before use.
 //
 // Layout shared with firmware/native/netio.ts and firmware/dhcp/transport.ts (change them together):
 //   input  DHCP_BATCH slots of DHCP_SLOT bytes, datagram i at i * DHCP_SLOT
@@ -16,59 +17,15 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
-#include <net/if.h>
-#include <net/if_arp.h>
-#include <netinet/in.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include "netio.h"
+#include "dhcp-io.h"
 
-#ifndef SO_BINDTOIFINDEX
-#define SO_BINDTOIFINDEX 62 // Linux 5.0; older kernels answer ENOPROTOOPT and get SO_BINDTODEVICE
-#endif
-
-// DHCP runs at hundreds of exchanges a second: a small batch is plenty.
-#define DHCP_BATCH 16
-// An Ethernet MTU's worth of UDP payload and a little more; no real DHCP message comes near it.
-#define DHCP_SLOT 1500
-#define DHCP_META 32
-#define DHCP_BROADCAST 0
-#define DHCP_UNICAST 1
-#define DHCP_HARDWARE 2
+// Batches taken per wakeup before other handles get their turn (the poll fires again if more wait).
 #define ROUNDS 4
-
-typedef union {
-  struct cmsghdr align;
-  char bytes[CMSG_SPACE(sizeof(struct in_pktinfo))];
-} pktinfo_control;
-
-typedef struct {
-  napi_env env;
-  napi_ref on_batch;
-  napi_ref buffers[2];
-  napi_async_context async;
-  int fd;
-  int ifindex; // the bound interface; 0 for the unbound (relay) socket
-  char ifname[IF_NAMESIZE];
-  uv_poll_t *poll;
-  int polling;
-  int finalized;
-  int handle_closed;
-  uint8_t *input;
-  int32_t *meta;
-  double received, oversized;
-  struct mmsghdr msgs[DHCP_BATCH];
-  struct iovec iov[DHCP_BATCH];
-  struct sockaddr_in from[DHCP_BATCH];
-  pktinfo_control control[DHCP_BATCH];
-} dhcp_socket;
 
 static const napi_type_tag DHCP_TAG = {0x7363686f6f6c6761ULL, 0x74652d6468637001ULL};
 
@@ -204,7 +161,7 @@ static dhcp_socket *socket_arg(napi_env env, napi_value value) {
   return data;
 }
 
-static dhcp_socket *socket_call(napi_env env, napi_callback_info info, napi_value *argv, size_t count, const char *usage) {
+dhcp_socket *dhcp_socket_call(napi_env env, napi_callback_info info, napi_value *argv, size_t count, const char *usage) {
   size_t argc = count;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
   if (argc < count) {
@@ -219,46 +176,12 @@ static bool is_nullish(napi_env env, napi_value value) {
   return napi_typeof(env, value, &type) == napi_ok && (type == napi_null || type == napi_undefined);
 }
 
-// A string of at most `room - 1` bytes into `out`; 0 with a TypeError pending otherwise.
-static int text_arg(napi_env env, napi_value value, char *out, size_t room, const char *error) {
+int text_arg(napi_env env, napi_value value, char *out, size_t room, const char *error) {
   size_t length = 0;
   napi_valuetype type;
   if (napi_typeof(env, value, &type) != napi_ok || type != napi_string ||
       napi_get_value_string_utf8(env, value, NULL, 0, &length) != napi_ok || length == 0 || length >= room ||
       napi_get_value_string_utf8(env, value, out, room, &length) != napi_ok || strlen(out) != length) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", error);
-    return 0;
-  }
-  return 1;
-}
-
-static int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// "aa:bb:cc:dd:ee:ff" exactly: six pairs of hex digits, five colons.
-static int mac_arg(napi_env env, napi_value value, uint8_t mac[6]) {
-  static const char *error = "mac must be six two-digit hex bytes separated by colons (aa:bb:cc:dd:ee:ff)";
-  char text[18];
-  if (!text_arg(env, value, text, sizeof text, error)) return 0;
-  int ok = strlen(text) == 17;
-  for (int i = 0; ok && i < 6; i++) {
-    int high = hex_digit(text[i * 3]), low = hex_digit(text[i * 3 + 1]);
-    ok = high >= 0 && low >= 0 && (i == 5 || text[i * 3 + 2] == ':');
-    if (ok) mac[i] = (uint8_t)(high << 4 | low);
-  }
-  if (!ok) napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", error);
-  return ok;
-}
-
-static int ipv4_arg(napi_env env, napi_value value, struct in_addr *out) {
-  static const char *error = "address must be an IPv4 address literal";
-  char text[INET_ADDRSTRLEN];
-  if (!text_arg(env, value, text, sizeof text, error)) return 0;
-  if (inet_pton(AF_INET, text, out) != 1) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", error);
     return 0;
   }
@@ -400,114 +323,10 @@ static napi_value open_dhcp(napi_env env, napi_callback_info info) {
   return result;
 }
 
-// One datagram out by sendmsg; `ifindex` > 0 pins the way out (IP_PKTINFO), whatever the routes say.
-static int send_one(dhcp_socket *s, const uint8_t *bytes, size_t length, struct in_addr to, int port, int ifindex) {
-  struct sockaddr_in destination = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr = to};
-  struct iovec iov = {.iov_base = (void *)bytes, .iov_len = length};
-  pktinfo_control control;
-  memset(&control, 0, sizeof control);
-  struct msghdr message = {.msg_name = &destination, .msg_namelen = sizeof destination, .msg_iov = &iov, .msg_iovlen = 1};
-  if (ifindex > 0) {
-    message.msg_control = control.bytes;
-    message.msg_controllen = sizeof control.bytes;
-    struct cmsghdr *c = CMSG_FIRSTHDR(&message);
-    c->cmsg_level = IPPROTO_IP;
-    c->cmsg_type = IP_PKTINFO;
-    c->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
-    struct in_pktinfo info = {.ipi_ifindex = ifindex};
-    memcpy(CMSG_DATA(c), &info, sizeof info);
-  }
-  for (;;) {
-    ssize_t sent = sendmsg(s->fd, &message, MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (sent >= 0) return 0;
-    if (errno != EINTR) return errno;
-  }
-}
-
-// The neighbour entry (address -> mac) on `ifindex` that lets a unicast reach a client that cannot
-// answer ARP yet, as dnsmasq does. Needs CAP_NET_ADMIN. Returns 0 or the errno.
-static int set_arp(dhcp_socket *s, struct arpreq *request, struct in_addr address, const uint8_t mac[6], int ifindex) {
-  memset(request, 0, sizeof *request);
-  struct sockaddr_in *protocol = (struct sockaddr_in *)&request->arp_pa;
-  protocol->sin_family = AF_INET;
-  protocol->sin_addr = address;
-  request->arp_ha.sa_family = ARPHRD_ETHER;
-  memcpy(request->arp_ha.sa_data, mac, 6);
-  request->arp_flags = ATF_COM; // complete but not permanent
-  if (if_indextoname((unsigned)ifindex, request->arp_dev) == NULL) return errno;
-  return ioctl(s->fd, SIOCSARP, request) == 0 ? 0 : errno;
-}
-
-// sendDhcp(socket, bytes, kind, address, port, mac, ifindex) -> 0, or 1 when a hardware reply
-// went out as a broadcast because the neighbour entry could not be made. Throws with the errno's
-// code when the kernel refuses the datagram.
-//   kind DHCP_BROADCAST: 255.255.255.255:port out of the interface (address and mac unused)
-//   kind DHCP_UNICAST:   address:port, routed (mac unused)
-//   kind DHCP_HARDWARE:  address:port delivered to mac on the interface, without ARP
-// `ifindex` 0 means the socket's own interface; the unbound socket needs one for broadcast and
-// hardware replies, and a bound socket takes no other than its own.
-static napi_value send_dhcp(napi_env env, napi_callback_info info) {
-  napi_value argv[7];
-  dhcp_socket *s = socket_call(env, info, argv, 7, "sendDhcp(socket, bytes, kind, address, port, mac, ifindex)");
-  if (s == NULL) return NULL;
-  bool is_typed = false;
-  napi_typedarray_type type;
-  size_t length = 0;
-  void *bytes = NULL;
-  if (napi_is_typedarray(env, argv[1], &is_typed) != napi_ok || !is_typed ||
-      napi_get_typedarray_info(env, argv[1], &type, &length, &bytes, NULL, NULL) != napi_ok || type != napi_uint8_array) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "bytes must be a Uint8Array");
-    return NULL;
-  }
-  if (length == 0 || length > DHCP_SLOT) {
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "bytes must hold 1 to 1500 bytes");
-    return NULL;
-  }
-  int32_t kind, port, ifindex;
-  struct in_addr address = {htonl(INADDR_BROADCAST)};
-  uint8_t mac[6];
-  if (!int_arg(env, argv[2], "kind", DHCP_BROADCAST, DHCP_HARDWARE, &kind)) return NULL;
-  if (kind != DHCP_BROADCAST && !ipv4_arg(env, argv[3], &address)) return NULL;
-  if (!int_arg(env, argv[4], "port", 1, 65535, &port)) return NULL;
-  if (kind == DHCP_HARDWARE && !mac_arg(env, argv[5], mac)) return NULL;
-  if (!int_arg(env, argv[6], "ifindex", 0, INT32_MAX, &ifindex)) return NULL;
-  if (s->fd < 0) return throw_errno(env, "sendDhcp", EBADF), NULL;
-  if (ifindex == 0) ifindex = s->ifindex;
-  if (s->ifindex != 0 && ifindex != s->ifindex) {
-    napi_throw_error(env, "EINVAL", "a socket bound to an interface sends out of that interface only");
-    return NULL;
-  }
-  if (kind != DHCP_UNICAST && ifindex == 0) {
-    napi_throw_error(env, "EINVAL", "a broadcast or hardware reply on the unbound socket needs the interface's ifindex");
-    return NULL;
-  }
-  int fallback = 0, neighbour = 0;
-  struct arpreq request;
-  if (kind == DHCP_HARDWARE) {
-    neighbour = set_arp(s, &request, address, mac, ifindex) == 0;
-    if (!neighbour) {
-      // No neighbour entry (no CAP_NET_ADMIN, no ARP on the link, the kernel's table full): the
-      // client still hears a broadcast.
-      address.s_addr = htonl(INADDR_BROADCAST);
-      fallback = 1;
-    }
-  }
-  int err = send_one(s, bytes, length, address, port, kind == DHCP_UNICAST ? 0 : ifindex);
-  // The frame took the entry's MAC inside sendmsg (a stale entry is used at once), so the entry can
-  // go: otherwise every offer leaves one behind, and a flood of made-up MACs fills the kernel's
-  // table (1024 entries by default, shared by every namespace) until the gateway cannot ARP for
-  // real hosts. When the client has taken its address, the next packet to it ARPs as usual.
-  if (neighbour) ioctl(s->fd, SIOCDARP, &request);
-  if (err != 0) return throw_errno(env, "sendDhcp", err), NULL;
-  napi_value result;
-  napi_create_int32(env, fallback, &result);
-  return result;
-}
-
 // dhcpStats(socket) -> [datagrams received, of which dropped for their size]
 static napi_value dhcp_stats(napi_env env, napi_callback_info info) {
   napi_value argv[1];
-  dhcp_socket *s = socket_call(env, info, argv, 1, "dhcpStats(socket)");
+  dhcp_socket *s = dhcp_socket_call(env, info, argv, 1, "dhcpStats(socket)");
   if (s == NULL) return NULL;
   napi_value result, value;
   napi_create_array_with_length(env, 2, &result);
@@ -521,7 +340,7 @@ static napi_value dhcp_stats(napi_env env, napi_callback_info info) {
 // unrefDhcp(socket): the socket alone no longer keeps the process alive.
 static napi_value unref_dhcp(napi_env env, napi_callback_info info) {
   napi_value argv[1];
-  dhcp_socket *s = socket_call(env, info, argv, 1, "unrefDhcp(socket)");
+  dhcp_socket *s = dhcp_socket_call(env, info, argv, 1, "unrefDhcp(socket)");
   if (s == NULL) return NULL;
   if (!s->handle_closed && s->poll != NULL) uv_unref((uv_handle_t *)s->poll);
   return NULL;
@@ -530,7 +349,7 @@ static napi_value unref_dhcp(napi_env env, napi_callback_info info) {
 // closeDhcp(socket): stops receiving and closes the descriptor; idempotent.
 static napi_value close_dhcp(napi_env env, napi_callback_info info) {
   napi_value argv[1];
-  dhcp_socket *s = socket_call(env, info, argv, 1, "closeDhcp(socket)");
+  dhcp_socket *s = dhcp_socket_call(env, info, argv, 1, "closeDhcp(socket)");
   if (s == NULL) return NULL;
   shut(s);
   return NULL;

@@ -3,8 +3,8 @@
 // one call into JavaScript per batch instead of one per datagram plus a buffer, an address
 // object and a send request each.
 // It also makes the one scheduling call Node lacks (setIdleScheduling, at the end). DHCP's
-// interface-bound sockets are in dhcp-io.c, compiled into the same addon (its exports are added
-// by this file's module init); netio.h holds what the two share.
+// interface-bound sockets are in dhcp-io.c and dhcp-send.c, compiled into the same addon (their
+// exports are added by this file's module init); netio.h holds what the files share.
 //
 // This file only moves bytes between the kernel and buffers that JavaScript reads: it never
 // interprets a DNS packet, so no malformed question reaches C code that parses it. Every length it

@@ -1,6 +1,6 @@
-// What the addon's two C files share: the few libuv calls a poll handle needs, and the argument
-// and error helpers every export uses. netio.c (batched UDP for DNS, scheduling) and dhcp-io.c
-// (DHCP's interface-bound sockets) compile into the one netio.node.
+// What the addon's C files share: the few libuv calls a poll handle needs, and the argument and
+// error helpers every export uses. netio.c (batched UDP for DNS, scheduling), dhcp-io.c and
+// dhcp-send.c (DHCP's interface-bound sockets) compile into the one netio.node.
 #ifndef SCHOOLGATE_NETIO_H
 #define SCHOOLGATE_NETIO_H
 
