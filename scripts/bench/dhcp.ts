@@ -179,7 +179,15 @@ async function main(): Promise<void> {
         if (side === 'schoolgate') {
           await freshGateway(lab, config);
           result = await perfdhcp(lab, SECONDS, `schoolgate round ${round}`);
+          const status = await lab.gateway!.statusCommand();
           await lab.stopGateway();
+          try {
+            const dhcp = (JSON.parse(status.stdout) as { dhcp: { networks: Array<{ outcomes: Record<string, number> }>; malformed: Record<string, number>; sendErrors: number } }).dhcp;
+            const outcomes = Object.entries(dhcp.networks[0]?.outcomes ?? {}).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
+            process.stdout.write(`  schoolgate's own count: ${outcomes}; send errors ${dhcp.sendErrors}\n`);
+          } catch {
+            process.stdout.write(`  (no status: ${status.stderr.slice(0, 200)})\n`);
+          }
         } else {
           const stop = await startDnsmasq(lab, dir);
           try {
