@@ -23,6 +23,8 @@ export interface DhcpArrival {
   readonly sourcePort: number;
   /** The address it was sent to: 255.255.255.255 for a broadcast, ours for a unicast or a relay. */
   readonly destinationAddress: string;
+  /** The sender's MAC (aa:bb:cc:dd:ee:ff), on a socket opened with `frames` (the rogue watch); absent otherwise. */
+  readonly sourceMac?: string;
 }
 
 /** Called once per datagram; `bytes` is only valid during the call (the buffer is reused). */

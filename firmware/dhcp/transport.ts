@@ -7,6 +7,7 @@
 // of the addon's receive buffer, valid only during the call, as the seam says.
 import { loadNetio, type Netio, type NetioDhcpSocket as NativeHandle } from '../native/netio.ts';
 import type { DhcpArrival, DhcpDestination, DhcpReceive, DhcpSocket } from './transport-types.ts';
+import { readUdpFrame } from './udp-frame.ts';
 
 export const DHCP_SERVER_PORT = 67;
 export const DHCP_CLIENT_PORT = 68;
@@ -23,6 +24,12 @@ export interface DhcpSocketOptions {
   netio?: Netio;
   /** Where to load the addon from when `netio` is not given (tests). */
   netioPath?: string;
+  /**
+   * The rogue watch: receive the frames other hosts send to the port on the interface (a packet
+   * socket, CAP_NET_RAW), so each arrival names the sender's MAC (`sourceMac`) and this host's own
+   * broadcasts are not heard. Sending still goes through the ordinary socket.
+   */
+  frames?: boolean;
 }
 
 export interface DhcpTransportCounters {
@@ -36,6 +43,8 @@ export interface DhcpTransportCounters {
   sent: number;
   /** Hardware replies sent as broadcasts because no neighbour entry could be made (no CAP_NET_ADMIN, no ARP on the link). */
   hardwareAsBroadcast: number;
+  /** Frames (`frames` sockets only) whose IPv4 or UDP header did not add up. */
+  malformedFrames: number;
 }
 
 /** The netio addon, or an Error saying why DHCP cannot run without it. */
@@ -63,7 +72,10 @@ export class NativeDhcpSocket implements DhcpSocket {
   /** The bound port. */
   readonly port: number;
   readonly #netio: Netio;
+  /** Sends, and receives unless `frames`. */
   readonly #socket: NativeHandle;
+  /** The frame watch's packet socket, which receives instead. */
+  readonly #frames: NativeHandle | undefined;
   readonly #onReceive: DhcpReceive;
   readonly #onError: ((error: unknown) => void) | undefined;
   readonly #input: Uint8Array;
@@ -75,6 +87,7 @@ export class NativeDhcpSocket implements DhcpSocket {
   #handlerErrors = 0;
   #sent = 0;
   #hardwareAsBroadcast = 0;
+  #malformedFrames = 0;
   #open = true;
   /** DHCP's other side: clients (68) from a server's socket, servers (67) from the port-68 watch's, whose probe is a DISCOVER. */
   readonly #broadcastPort: number;
@@ -89,11 +102,24 @@ export class NativeDhcpSocket implements DhcpSocket {
     this.#onError = options.onError;
     this.#slot = netio.DHCP_SLOT;
     this.#metaInts = netio.DHCP_META / 4;
-    const opened = netio.openDhcp(interfaceName, options.port ?? DHCP_SERVER_PORT, this.#onBatch);
+    const frames = options.frames === true;
+    if (frames && interfaceName === null) throw Object.assign(new Error('a frame watch needs an interface'), { code: 'EINVAL' });
+    // With frames, what the ordinary socket receives is read and dropped: the packet socket hears it too.
+    const opened = netio.openDhcp(interfaceName, options.port ?? DHCP_SERVER_PORT, frames ? () => {} : this.#onBatch);
     this.#socket = opened.socket;
-    this.#input = new Uint8Array(opened.input);
-    this.#meta = new Int32Array(opened.meta);
-    this.#metaBytes = new Uint8Array(opened.meta);
+    let receiving = opened;
+    if (frames) {
+      try {
+        receiving = netio.openDhcp(interfaceName, opened.port, this.#onFrames, true);
+      } catch (error) {
+        netio.closeDhcp(opened.socket);
+        throw error;
+      }
+      this.#frames = receiving.socket;
+    }
+    this.#input = new Uint8Array(receiving.input);
+    this.#meta = new Int32Array(receiving.meta);
+    this.#metaBytes = new Uint8Array(receiving.meta);
     this.interfaceName = interfaceName;
     this.ifindex = opened.ifindex;
     this.port = opened.port;
@@ -122,20 +148,25 @@ export class NativeDhcpSocket implements DhcpSocket {
   }
 
   counters(): DhcpTransportCounters {
-    const [received, oversized] = this.#open ? this.#netio.dhcpStats(this.#socket) : this.#closedStats;
-    return { received, oversized, handlerErrors: this.#handlerErrors, sent: this.#sent, hardwareAsBroadcast: this.#hardwareAsBroadcast };
+    const [received, oversized] = this.#open ? this.#netio.dhcpStats(this.#frames ?? this.#socket) : this.#closedStats;
+    return {
+      received, oversized, handlerErrors: this.#handlerErrors, sent: this.#sent, hardwareAsBroadcast: this.#hardwareAsBroadcast,
+      malformedFrames: this.#malformedFrames,
+    };
   }
 
   /** The socket alone no longer keeps the process alive. */
   unref(): void {
     this.#netio.unrefDhcp(this.#socket);
+    if (this.#frames !== undefined) this.#netio.unrefDhcp(this.#frames);
   }
 
   close(): void {
     if (!this.#open) return;
-    this.#closedStats = this.#netio.dhcpStats(this.#socket);
+    this.#closedStats = this.#netio.dhcpStats(this.#frames ?? this.#socket);
     this.#open = false;
     this.#netio.closeDhcp(this.#socket);
+    if (this.#frames !== undefined) this.#netio.closeDhcp(this.#frames);
   }
 
   // Called from C with the number of datagrams waiting in the receive slots.
@@ -148,23 +179,53 @@ export class NativeDhcpSocket implements DhcpSocket {
       const arrival: DhcpArrival = {
         ifindex: this.#meta[m + 1]!,
         sourcePort: this.#meta[m + 2]!,
-        sourceAddress: this.#ipv4((m + 3) * 4),
-        destinationAddress: this.#ipv4((m + 4) * 4),
+        sourceAddress: this.#ipv4(this.#metaBytes, (m + 3) * 4),
+        destinationAddress: this.#ipv4(this.#metaBytes, (m + 4) * 4),
       };
       const start = i * this.#slot;
-      try {
-        this.#onReceive(this.#input.subarray(start, start + length), arrival);
-      } catch (error) {
-        this.#handlerErrors++;
-        if (this.#onError !== undefined) this.#onError(error);
-        else firstError ??= { error };
-      }
+      firstError ??= this.#deliver(this.#input.subarray(start, start + length), arrival);
     }
     if (firstError !== undefined) throw firstError.error;
   };
 
-  #ipv4(at: number): string {
-    const b = this.#metaBytes;
+  // The frame watch's batch: whole IPv4 packets, each with the sender's MAC.
+  readonly #onFrames = (count: number): void => {
+    let firstError: { error: unknown } | undefined;
+    const macAt = this.#netio.DHCP_MAC_AT;
+    for (let i = 0; i < count && this.#open; i++) {
+      const m = i * this.#metaInts;
+      const length = this.#meta[m]!;
+      if (length < 0) continue; // oversized: counted in C
+      const frame = readUdpFrame(this.#input, i * this.#slot, length);
+      if (frame === undefined) {
+        this.#malformedFrames++;
+        continue;
+      }
+      const arrival: DhcpArrival = {
+        ifindex: this.#meta[m + 1]!,
+        sourcePort: frame.sourcePort,
+        sourceAddress: this.#ipv4(this.#input, frame.sourceAt),
+        destinationAddress: this.#ipv4(this.#input, frame.destinationAt),
+        ...(this.#meta[m + 5] === 6 ? { sourceMac: macText(this.#metaBytes, m * 4 + macAt) } : {}),
+      };
+      firstError ??= this.#deliver(this.#input.subarray(frame.payloadStart, frame.payloadEnd), arrival);
+    }
+    if (firstError !== undefined) throw firstError.error;
+  };
+
+  /** Hands one datagram over; a handler's exception goes to onError, or comes back to be rethrown after the batch. */
+  #deliver(bytes: Uint8Array, arrival: DhcpArrival): { error: unknown } | undefined {
+    try {
+      this.#onReceive(bytes, arrival);
+    } catch (error) {
+      this.#handlerErrors++;
+      if (this.#onError === undefined) return { error };
+      this.#onError(error);
+    }
+    return undefined;
+  }
+
+  #ipv4(b: Uint8Array, at: number): string {
     const key = ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
     let text = this.#addresses.get(key);
     if (text === undefined) {
@@ -174,6 +235,12 @@ export class NativeDhcpSocket implements DhcpSocket {
     }
     return text;
   }
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+function macText(b: Uint8Array, at: number): string {
+  return `${HEX[b[at]!]}:${HEX[b[at + 1]!]}:${HEX[b[at + 2]!]}:${HEX[b[at + 3]!]}:${HEX[b[at + 4]!]}:${HEX[b[at + 5]!]}`;
 }
 
 /**

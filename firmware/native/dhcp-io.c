@@ -13,7 +13,9 @@
 //   meta   DHCP_BATCH records of DHCP_META bytes, int32: [0] length, or -1 when the datagram was
 //          longer than DHCP_SLOT (dropped and counted), [1] arrival ifindex, [2] source port,
 //          [3] source IPv4, [4] the header's destination IPv4 (IP_PKTINFO ipi_addr), [5] the local
-//          address the kernel would answer from (ipi_spec_dst); addresses in network order
+//          address the kernel would answer from (ipi_spec_dst); addresses in network order.
+//          A frame watch's record: [0] length of the IP packet, or -1 when oversized, [1] ifindex,
+//          [5] MAC length (6), the MAC at byte DHCP_MAC_AT
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -80,8 +82,8 @@ static void prepare(dhcp_socket *s, int i) {
   h->msg_namelen = sizeof s->from[i];
   h->msg_iov = &s->iov[i];
   h->msg_iovlen = 1;
-  h->msg_control = s->control[i].bytes;
-  h->msg_controllen = sizeof s->control[i].bytes;
+  h->msg_control = s->frames ? NULL : s->control[i].bytes;
+  h->msg_controllen = s->frames ? 0 : sizeof s->control[i].bytes;
   h->msg_flags = 0;
   s->iov[i].iov_base = s->input + (size_t)i * DHCP_SLOT;
   s->iov[i].iov_len = DHCP_SLOT;
@@ -91,6 +93,10 @@ static void describe(dhcp_socket *s, int i) {
   int32_t *meta = s->meta + (size_t)i * (DHCP_META / 4);
   struct msghdr *h = &s->msgs[i].msg_hdr;
   memset(meta, 0, DHCP_META);
+  if (s->frames) {
+    describe_frame(s, i, meta);
+    return;
+  }
   s->received++;
   if (h->msg_flags & MSG_TRUNC) {
     meta[0] = -1;
@@ -99,8 +105,8 @@ static void describe(dhcp_socket *s, int i) {
   }
   meta[0] = (int32_t)s->msgs[i].msg_len;
   meta[1] = s->ifindex; // replaced by IP_PKTINFO's below, which the kernel always sends here
-  meta[2] = ntohs(s->from[i].sin_port);
-  memcpy(&meta[3], &s->from[i].sin_addr, 4);
+  meta[2] = ntohs(s->from[i].in.sin_port);
+  memcpy(&meta[3], &s->from[i].in.sin_addr, 4);
   for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c != NULL; c = CMSG_NXTHDR(h, c)) {
     if (c->cmsg_level != IPPROTO_IP || c->cmsg_type != IP_PKTINFO || c->cmsg_len < CMSG_LEN(sizeof(struct in_pktinfo))) continue;
     struct in_pktinfo info;
@@ -229,13 +235,20 @@ fail:;
   return -1;
 }
 
-// openDhcp(interfaceName | null, port, onBatch(count)) -> { socket, input, meta, ifindex, port }
+// openDhcp(interfaceName | null, port, onBatch(count), frames = false) -> { socket, input, meta, ifindex, port }
+// With `frames`, a packet socket on the named interface that receives (never sends) the IPv4
+// frames to UDP `port` that arrive there, each with the sender's MAC (dhcp-frames.c).
 static napi_value open_dhcp(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 4;
+  napi_value argv[4];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
   if (argc < 3) {
-    napi_throw_type_error(env, "ERR_MISSING_ARGS", "openDhcp(interfaceName | null, port, onBatch)");
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", "openDhcp(interfaceName | null, port, onBatch, frames?)");
+    return NULL;
+  }
+  bool frames = false;
+  if (argc > 3 && !is_nullish(env, argv[3]) && napi_get_value_bool(env, argv[3], &frames) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "frames must be a boolean");
     return NULL;
   }
   char ifname[IF_NAMESIZE] = "";
@@ -260,12 +273,16 @@ static napi_value open_dhcp(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "netio was built for another libuv (handle type 8 is not poll): rebuild it");
     return NULL;
   }
+  if (frames && (ifindex == 0 || port == 0)) {
+    napi_throw_error(env, "EINVAL", "a frame watch needs an interface and a port");
+    return NULL;
+  }
   const char *step = "socket";
-  int fd = dhcp_fd(ifindex, ifname, port, &step);
+  int fd = frames ? frames_fd(ifindex, port, &step) : dhcp_fd(ifindex, ifname, port, &step);
   if (fd < 0) return throw_errno(env, step, errno), NULL;
-  struct sockaddr_in bound;
+  struct sockaddr_in bound = {.sin_port = htons((uint16_t)port)};
   socklen_t bound_length = sizeof bound;
-  if (getsockname(fd, (struct sockaddr *)&bound, &bound_length) != 0) {
+  if (!frames && getsockname(fd, (struct sockaddr *)&bound, &bound_length) != 0) {
     int err = errno;
     close(fd);
     return throw_errno(env, "getsockname", err), NULL;
@@ -285,6 +302,7 @@ static napi_value open_dhcp(napi_env env, napi_callback_info info) {
   s->env = env;
   s->fd = fd;
   s->ifindex = ifindex;
+  s->frames = frames;
   memcpy(s->ifname, ifname, sizeof ifname);
   s->poll = poll;
   s->handle_closed = 1; // until uv_poll_init succeeds
@@ -367,4 +385,5 @@ void register_dhcp(napi_env env, napi_value exports) {
   export_int(env, exports, "DHCP_BROADCAST", DHCP_BROADCAST);
   export_int(env, exports, "DHCP_UNICAST", DHCP_UNICAST);
   export_int(env, exports, "DHCP_HARDWARE", DHCP_HARDWARE);
+  export_int(env, exports, "DHCP_MAC_AT", DHCP_MAC_AT);
 }

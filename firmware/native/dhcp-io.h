@@ -1,10 +1,12 @@
-// DHCP's sockets, shared by the two files that make them: dhcp-io.c opens them and receives,
-// dhcp-send.c sends. Layout of the buffers shared with JavaScript: dhcp-io.c.
+// DHCP's sockets, shared by the files that make them: dhcp-io.c opens them and receives,
+// dhcp-send.c sends, dhcp-frames.c makes the frame watch's packet socket. Layout of the buffers
+// shared with JavaScript: dhcp-io.c.
 #ifndef SCHOOLGATE_DHCP_IO_H
 #define SCHOOLGATE_DHCP_IO_H
 
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netpacket/packet.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -23,6 +25,8 @@
 #define DHCP_BROADCAST 0
 #define DHCP_UNICAST 1
 #define DHCP_HARDWARE 2
+// Where a frame's source MAC sits in its meta record (bytes), and meta[5] says its length.
+#define DHCP_MAC_AT 24
 
 typedef union {
   struct cmsghdr align;
@@ -36,6 +40,7 @@ typedef struct {
   napi_async_context async;
   int fd;
   int ifindex; // the bound interface; 0 for the unbound (relay) socket
+  int frames;  // a packet socket that sees IPv4 frames to a UDP port (the rogue watch), not a UDP socket
   char ifname[IF_NAMESIZE];
   uv_poll_t *poll;
   int polling;
@@ -46,7 +51,10 @@ typedef struct {
   double received, oversized;
   struct mmsghdr msgs[DHCP_BATCH];
   struct iovec iov[DHCP_BATCH];
-  struct sockaddr_in from[DHCP_BATCH];
+  union {
+    struct sockaddr_in in; // a UDP socket's source
+    struct sockaddr_ll ll; // a frame watch's: interface, packet type, MAC
+  } from[DHCP_BATCH];
   pktinfo_control control[DHCP_BATCH];
 } dhcp_socket;
 
@@ -54,6 +62,11 @@ typedef struct {
 NETIO_INTERNAL dhcp_socket *dhcp_socket_call(napi_env env, napi_callback_info info, napi_value *argv, size_t count, const char *usage);
 // A string of at most `room - 1` bytes into `out`; 0 with a TypeError pending otherwise.
 NETIO_INTERNAL int text_arg(napi_env env, napi_value value, char *out, size_t room, const char *error);
+// The frame watch's packet socket (dhcp-frames.c): IPv4 UDP to `port` arriving on `ifindex`, as
+// whole IP packets with the sender's MAC; -1 with errno set and `*step` naming the failed call.
+NETIO_INTERNAL int frames_fd(int ifindex, int port, const char **step);
+// Fills frame i's meta record (dhcp-io.c's layout; the MAC at DHCP_MAC_AT).
+NETIO_INTERNAL void describe_frame(dhcp_socket *s, int i, int32_t *meta);
 // sendDhcp, in dhcp-send.c.
 NETIO_INTERNAL napi_value send_dhcp(napi_env env, napi_callback_info info);
 

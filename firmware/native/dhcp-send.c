@@ -114,6 +114,10 @@ napi_value send_dhcp(napi_env env, napi_callback_info info) {
   if (kind == DHCP_HARDWARE && !mac_arg(env, argv[5], mac)) return NULL;
   if (!int_arg(env, argv[6], "ifindex", 0, INT32_MAX, &ifindex)) return NULL;
   if (s->fd < 0) return throw_errno(env, "sendDhcp", EBADF), NULL;
+  if (s->frames) {
+    napi_throw_error(env, "EINVAL", "a frame watch only receives");
+    return NULL;
+  }
   if (ifindex == 0) ifindex = s->ifindex;
   if (s->ifindex != 0 && ifindex != s->ifindex) {
     napi_throw_error(env, "EINVAL", "a socket bound to an interface sends out of that interface only");

@@ -65,9 +65,11 @@ export interface Netio {
    * An IPv4 UDP socket on 0.0.0.0:`port` (SO_REUSEADDR, SO_BROADCAST, IP_PKTINFO), bound to the
    * named interface (SO_BINDTOIFINDEX, else SO_BINDTODEVICE), or to none with null. `onBatch(count)`:
    * `count` datagrams wait in the input slots. Throws with the errno's code (ENODEV: no such
-   * interface; EADDRINUSE; EACCES below 1024 without CAP_NET_BIND_SERVICE).
+   * interface; EADDRINUSE; EACCES below 1024 without CAP_NET_BIND_SERVICE). With `frames`: a packet
+   * socket on the named interface instead, receiving (never sending) the IPv4 packets to UDP `port`
+   * that arrive there (none this host sent), each with the sender's MAC (EPERM without CAP_NET_RAW).
    */
-  openDhcp(interfaceName: string | null, port: number, onBatch: (count: number) => void): NetioDhcp;
+  openDhcp(interfaceName: string | null, port: number, onBatch: (count: number) => void, frames?: boolean): NetioDhcp;
   /**
    * One datagram: `kind` DHCP_BROADCAST (255.255.255.255:port out of the interface), DHCP_UNICAST
    * (address:port, routed) or DHCP_HARDWARE (address:port at `mac` on the interface, by a neighbour
@@ -91,6 +93,7 @@ export interface Netio {
   readonly DHCP_BROADCAST: number;
   readonly DHCP_UNICAST: number;
   readonly DHCP_HARDWARE: number;
+  readonly DHCP_MAC_AT: number;
 }
 
 export type NetioLoad = { netio: Netio; reason?: undefined } | { netio?: undefined; reason: string };

@@ -57,8 +57,8 @@ class GwSockets {
     return withTimeout(reply, `the fixture's answer to ${JSON.stringify(command)} (stderr: ${this.#stderr})`);
   }
 
-  async open(id: string, iface: string | null, port: number): Promise<{ ifindex: number; port: number }> {
-    const reply = await this.#call({ op: 'open', id, interface: iface, port });
+  async open(id: string, iface: string | null, port: number, frames = false): Promise<{ ifindex: number; port: number }> {
+    const reply = await this.#call({ op: 'open', id, interface: iface, port, frames });
     if (reply.ev !== 'opened') throw new Error(`open ${id}: ${JSON.stringify(reply)}`);
     return { ifindex: reply.ifindex, port: reply.port };
   }
@@ -321,6 +321,40 @@ describe('DHCP sockets on the lab networks', () => {
     expect((await gw.datagram('staff', probe)).arrival).toMatchObject({ ifindex: ifindexes.staff, sourcePort: 68, destinationAddress: '255.255.255.255' });
   });
 });
+
+describe('the rogue watch\'s frame socket', () => {
+  it('names the MAC of a server whose address is not on our network, and never hears this host\'s own broadcasts', async () => {
+    // A home router plugged into a classroom socket: its own address is on its own LAN, so the
+    // gateway could never ARP for it. The frame it broadcasts carries its MAC all the same.
+    const { ns, mac } = client('staff');
+    await gw.open('frames-staff', gwInterface('staff'), 68, true);
+    await gw.open('udp-staff', gwInterface('staff'), 68);
+    await lab().run(ns, ['ip', 'address', 'add', '192.168.1.1/24', 'dev', CLIENT_INTERFACE]);
+    try {
+      const offer = newXid();
+      await roguesOffer(ns, offer);
+      expect((await gw.datagram('frames-staff', offer)).arrival).toEqual({
+        ifindex: ifindexes.staff, sourceAddress: '192.168.1.1', sourcePort: 67, destinationAddress: '255.255.255.255', sourceMac: mac,
+      });
+      // The staff server's own broadcast reply: looped back to gw's ordinary port-68 socket, but
+      // not to the frame watch, whose list would show it before the next offer.
+      const ours = newXid();
+      await gw.send('staff', ours, { kind: 'broadcast' });
+      await gw.datagram('udp-staff', ours);
+      const second = newXid();
+      await roguesOffer(ns, second);
+      await gw.datagram('frames-staff', second);
+      expect(gw.xids('frames-staff')).toEqual([offer, second]);
+    } finally {
+      await lab().run(ns, ['ip', 'address', 'flush', 'dev', CLIENT_INTERFACE]);
+    }
+  });
+});
+
+/** Another DHCP server on a client's link broadcasts an offer (port 67 -> 255.255.255.255:68). */
+async function roguesOffer(ns: LabNs, xid: number): Promise<void> {
+  await lab().run(ns, ['socat', '-u', 'STDIN', `UDP-DATAGRAM:255.255.255.255:68,broadcast,bind=0.0.0.0:67,so-bindtodevice=${CLIENT_INTERFACE}`], { input: Buffer.from(bootp(2, xid)) });
+}
 
 describe('hardware replies in bulk', () => {
   it('leave no neighbour entries behind, so a flood of made-up MACs never fills the kernel\'s table', () => {

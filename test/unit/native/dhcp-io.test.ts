@@ -48,7 +48,7 @@ async function udpPeer(): Promise<{ socket: dgram.Socket; port: number; next: ()
 }
 
 /** A DhcpSocket on loopback whose datagrams (copied) can be awaited one by one. */
-function receiver(name: string | null, port = 0): { socket: NativeDhcpSocket; next: () => Promise<{ bytes: number[]; arrival: DhcpArrival }> } {
+function receiver(name: string | null, port = 0, frames = false): { socket: NativeDhcpSocket; next: () => Promise<{ bytes: number[]; arrival: DhcpArrival }> } {
   const arrived: { bytes: number[]; arrival: DhcpArrival }[] = [];
   const waiting: ((m: { bytes: number[]; arrival: DhcpArrival }) => void)[] = [];
   const socket = openDhcpSocket(name, (bytes, arrival) => {
@@ -56,7 +56,7 @@ function receiver(name: string | null, port = 0): { socket: NativeDhcpSocket; ne
     const w = waiting.shift();
     if (w) w(m);
     else arrived.push(m);
-  }, { port });
+  }, { port, frames });
   cleanups.push(() => socket.close());
   return {
     socket,
@@ -218,6 +218,38 @@ describe('DhcpSocket on loopback', () => {
     r.socket.close();
     expect(r.socket.counters()).toMatchObject({ received: 0, oversized: 0 });
     expect(() => r.socket.send(Uint8Array.from([1]), { kind: 'unicast', address: '127.0.0.1', port: 9 })).toThrow(expect.objectContaining({ code: 'EBADF' }));
+  });
+});
+
+describe('the frame watch', () => {
+  it('takes a boolean, an interface and a port, and only receives', () => {
+    expect(() => netio.openDhcp(LOOPBACK!, 9, () => {}, 'yes' as unknown as boolean)).toThrow(/frames must be a boolean/);
+    expect(() => netio.openDhcp(null, 9, () => {}, true)).toThrow(expect.objectContaining({ code: 'EINVAL', message: expect.stringContaining('needs an interface') }));
+    expect(() => netio.openDhcp(LOOPBACK!, 0, () => {}, true)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    const watch = open(LOOPBACK!);
+    const frames = netio.openDhcp(LOOPBACK!, watch.port, () => {}, true);
+    cleanups.push(() => netio.closeDhcp(frames.socket));
+    expect(frames).toMatchObject({ ifindex: watch.ifindex, port: watch.port });
+    expect(() => netio.sendDhcp(frames.socket, Uint8Array.from([1]), netio.DHCP_UNICAST, '127.0.0.1', 9, null, 0)).toThrow(/a frame watch only receives/);
+    expect(() => openDhcpSocket(null, () => {}, { port: 68, frames: true })).toThrow(/a frame watch needs an interface/);
+  });
+
+  it('hands over the UDP payload of frames to its port only, with the sender\'s MAC', async () => {
+    const r = receiver(LOOPBACK!, 0, true);
+    const peer = await udpPeer();
+    // Another port first: were it let through, it would stand first in the list.
+    const other = r.socket.port === 65535 ? r.socket.port - 1 : r.socket.port + 1;
+    peer.socket.send(Uint8Array.from([9]), other, '127.0.0.1');
+    peer.socket.send(Uint8Array.from([1, 2, 3]), r.socket.port, '127.0.0.1');
+    const first = await r.next();
+    expect(first).toEqual({
+      bytes: [1, 2, 3],
+      arrival: { ifindex: r.socket.ifindex, sourceAddress: '127.0.0.1', sourcePort: peer.port, destinationAddress: '127.0.0.1', sourceMac: '00:00:00:00:00:00' },
+    });
+    // Loopback carries each frame out and in: the second datagram follows the first exactly once.
+    peer.socket.send(Uint8Array.from([4]), r.socket.port, '127.0.0.1');
+    expect((await r.next()).bytes).toEqual([4]);
+    expect(r.socket.counters()).toMatchObject({ received: 2, malformedFrames: 0 });
   });
 });
 
