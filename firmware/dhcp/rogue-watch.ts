@@ -67,7 +67,7 @@ export interface RogueWatchOptions {
   networks: readonly RogueWatchNetwork[];
   /** Opens the port-68 socket of an interface (transport.ts). */
   open: (interfaceName: string, onReceive: (bytes: Uint8Array, arrival: DhcpArrival) => void) => DhcpSocket;
-  /** The offender's MAC from its address on an interface, or null when it cannot be learnt. */
+  /** The offender's MAC from its address on an interface, or null when it cannot be learnt (used when the arrival does not name it). */
   resolveMac: (interfaceName: string, address: string) => Promise<string | null>;
   /** The interface's own MAC (probes are sent from it). */
   interfaceMac: (interfaceName: string) => Uint8Array;
@@ -141,6 +141,12 @@ export class RogueWatch {
     if (last !== undefined && now - last < this.#options.repeatAfterMs) return;
     this.#reported.set(key, now);
     const sighting: RogueSighting = { ...judged, interfaceName: network.interfaceName, networkId: network.networkId };
+    // A frame socket names the sender itself; otherwise ask the neighbour table (which knows only
+    // a server with an address on our subnet).
+    if (arrival.sourceMac !== undefined) {
+      this.#options.report(sighting, arrival.sourceMac);
+      return;
+    }
     this.#options.resolveMac(network.interfaceName, judged.sourceAddress).then(
       (mac) => this.#options.report(sighting, mac),
       (error: unknown) => {

@@ -291,10 +291,16 @@ export class DhcpService {
     });
     const rogue = new RogueWatch({
       networks: watched,
-      open: (interfaceName, onReceive) => openDhcpSocket(interfaceName, onReceive, {
-        port: DHCP_CLIENT_PORT,
-        ...(this.#options.netioPath !== undefined ? { netioPath: this.#options.netioPath } : {}),
-      }),
+      open: (interfaceName, onReceive) => {
+        const options: DhcpSocketOptions = { port: DHCP_CLIENT_PORT, ...(this.#options.netioPath !== undefined ? { netioPath: this.#options.netioPath } : {}) };
+        try {
+          // Frames name the sender's MAC even when it has no address on our subnet (a home router's 192.168.1.1).
+          return openDhcpSocket(interfaceName, onReceive, { ...options, frames: true });
+        } catch (error) {
+          this.#logger.warn({ err: error, interface: interfaceName }, 'DHCP rogue watch without frames (no CAP_NET_RAW?): a rogue server is named by the neighbour table only');
+          return openDhcpSocket(interfaceName, onReceive, options);
+        }
+      },
       resolveMac: (interfaceName, address) => resolveMac(interfaceName, address),
       interfaceMac: (name) => this.#macOf(name),
       report: (sighting, mac) => this.#rogueSeen(sighting, mac),

@@ -146,19 +146,24 @@ describe('Schoolgate DHCP with real clients', () => {
     expect((await lab().dhcp('staff', 'udhcpc')).lease.address).toBe(udhcpcAddress.staff);
   });
 
-  test('another DHCP server on a school network is reported with its interface and MAC', async () => {
+  test('another DHCP server on a school network is reported with its interface and MAC, even from an address outside our subnet', async () => {
     const staff = schoolNetwork('staff');
     const staffClient = CLIENTS.find((c) => c.ns === 'staff')!;
     const dir = lab().scratch('rogue');
-    // A "home router" plugged into the staff network: dnsmasq on the staff client's interface.
+    // A home router plugged into the staff network, on its own 192.168.1.0/24: the gateway cannot
+    // ARP for it, so only the frame it sent can name its MAC.
+    await lab().run('staff', ['ip', 'link', 'set', 'eth0', 'up']);
+    await lab().run('staff', ['ip', 'address', 'add', '192.168.1.1/24', 'dev', 'eth0']);
     lab().spawn('staff', ['/usr/sbin/dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null', '--port=0', '--no-resolv', '--no-hosts',
       '--interface=eth0', '--bind-interfaces', '--user=root', '--group=root', '--no-ping',
-      `--dhcp-range=10.10.0.210,10.10.0.220,255.255.255.0,1h`, `--dhcp-leasefile=${join(dir, 'leases')}`, `--pid-file=${join(dir, 'pid')}`]);
+      '--dhcp-range=192.168.1.100,192.168.1.150,255.255.255.0,1h', `--dhcp-leasefile=${join(dir, 'leases')}`, `--pid-file=${join(dir, 'pid')}`]);
     // The watch probes every interface when the service starts (and every few minutes after).
     await lab().stopGateway();
     await lab().startGateway(dhcpConfig());
-    const rogue = (): unknown => stateDb((db) => db.prepare("SELECT interface, mac FROM network_events WHERE kind = 'dhcp.rogue-server'").get());
-    await expect.poll(rogue, { timeout: 15_000 }).toEqual({ interface: gatewayInterface(staff, lab().vlans), mac: staffClient.mac });
+    const rogue = (): unknown => stateDb((db) => db.prepare("SELECT interface, mac, json_extract(details, '$.server') AS server FROM network_events WHERE kind = 'dhcp.rogue-server'").get());
+    await expect.poll(rogue, { timeout: 15_000 }).toEqual({ interface: gatewayInterface(staff, lab().vlans), mac: staffClient.mac, server: '192.168.1.1' });
     expect(await cli(['status'])).toContain('ANOTHER DHCP SERVER SEEN');
+    // Only the staff network has it.
+    expect(stateDb((db) => db.prepare("SELECT count(*) AS n FROM network_events WHERE kind = 'dhcp.rogue-server' AND network_id <> 'staff'").get())).toEqual({ n: 0 });
   });
 });

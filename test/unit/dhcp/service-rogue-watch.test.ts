@@ -86,6 +86,10 @@ describe('RogueWatch', () => {
     now += 3_600_000;
     hear(reply(MESSAGE_TYPE.ACK, '10.10.0.66'), arrival);
     await expect.poll(() => reports.length).toBe(2);
+    // A frame socket's arrival names the sender: no neighbour lookup (which knows no 192.168.1.1 here).
+    hear(reply(MESSAGE_TYPE.OFFER, '192.168.1.1'), { ...arrival, sourceAddress: '192.168.1.1', sourceMac: '3c:22:fb:00:00:01' });
+    await expect.poll(() => reports.length).toBe(3);
+    expect(reports[2]).toMatchObject({ sighting: { server: '192.168.1.1' }, mac: '3c:22:fb:00:00:01' });
     watch.stop();
     expect(sockets[0]!.closed).toBe(true);
   });
