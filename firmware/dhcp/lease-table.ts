@@ -100,36 +100,37 @@ export class LeaseTable {
   offer(address: number, clientKey: string, mac: string, nowMs: number): LeaseEntry {
     const existing = this.#byAddress.get(address);
     if (existing !== undefined && existing.clientKey === clientKey && existing.state === 'bound' && existing.untilMs > nowMs) return existing;
-    return this.#put({ address, clientKey, mac, state: 'offered', untilMs: nowMs + OFFER_HOLD_MS, stored: existing?.stored ?? null });
+    return this.#put({ address, clientKey, mac, state: 'offered', untilMs: nowMs + OFFER_HOLD_MS, stored: existing?.stored ?? null }, nowMs);
   }
 
   /** Records a committed bound lease; the client's other addresses on this network are dropped, as in state.db. */
   bound(lease: Lease, address: number): LeaseEntry {
     const previous = this.#byClient.get(lease.clientKey);
     if (previous !== undefined && previous.address !== address && this.#byAddress.get(previous.address) === previous) {
+      this.#adjustFree(previous, undefined, Date.parse(lease.updated));
       this.#byAddress.delete(previous.address);
     }
-    return this.#put({ address, clientKey: lease.clientKey, mac: lease.mac, state: 'bound', untilMs: Date.parse(lease.expires), stored: lease });
+    return this.#put({ address, clientKey: lease.clientKey, mac: lease.mac, state: 'bound', untilMs: Date.parse(lease.expires), stored: lease }, Date.parse(lease.updated));
   }
 
   /** A stored lease in another state (released, declined). */
   stored(lease: Lease, address: number): LeaseEntry {
-    return this.#put({ address, clientKey: lease.clientKey, mac: lease.mac, state: lease.state as EntryState, untilMs: Date.parse(lease.expires), stored: lease });
+    return this.#put({ address, clientKey: lease.clientKey, mac: lease.mac, state: lease.state as EntryState, untilMs: Date.parse(lease.expires), stored: lease }, Date.parse(lease.updated));
   }
 
   /** The client took another server's offer: our hold ends now (the address goes back to what it was). */
   withdrawOffer(clientKey: string, nowMs: number): boolean {
     const entry = this.#byClient.get(clientKey);
     if (entry === undefined || entry.state !== 'offered' || entry.untilMs <= nowMs) return false;
+    this.#adjustFree(entry, { ...entry, untilMs: nowMs }, nowMs);
     entry.untilMs = nowMs;
-    this.#freeCache.atMs = Number.NaN;
     return true;
   }
 
   /** Something answered a probe of the address: keep it out of the pool for a while (not stored). */
   markInUse(address: number, nowMs: number): void {
     const existing = this.#byAddress.get(address);
-    this.#put({ address, clientKey: '', mac: existing?.mac ?? '', state: 'in-use', untilMs: nowMs + QUARANTINE_MS, stored: existing?.stored ?? null });
+    this.#put({ address, clientKey: '', mac: existing?.mac ?? '', state: 'in-use', untilMs: nowMs + QUARANTINE_MS, stored: existing?.stored ?? null }, nowMs);
   }
 
   /** Addresses a new client could still get (never-used plus lapsed), recounted at most once a second. */
@@ -137,26 +138,33 @@ export class LeaseTable {
     if (Math.abs(nowMs - this.#freeCache.atMs) < 1000) return this.#freeCache.free;
     let held = 0;
     for (const entry of this.#byAddress.values()) {
-      if (entry.untilMs > nowMs && entry.state !== 'released' && inPools(this.network, entry.address)) held++;
+      if (holds(entry, nowMs) && inPools(this.network, entry.address)) held++;
     }
     for (const address of this.network.reservedFor.keys()) {
       const entry = this.#byAddress.get(address);
-      if (inPools(this.network, address) && !(entry !== undefined && entry.untilMs > nowMs && entry.state !== 'released')) held++;
+      if (inPools(this.network, address) && !(entry !== undefined && holds(entry, nowMs))) held++;
     }
     const free = Math.max(0, this.network.poolSize - held - (inPools(this.network, this.network.serverAddress) ? 1 : 0));
     this.#freeCache = { atMs: nowMs, free };
     return free;
   }
 
-  #put(entry: LeaseEntry): LeaseEntry {
+  #put(entry: LeaseEntry, nowMs: number): LeaseEntry {
     const previous = this.#byAddress.get(entry.address);
+    this.#adjustFree(previous, entry, nowMs);
     if (previous !== undefined && this.#byClient.get(previous.clientKey) === previous) {
       this.#byClient.delete(previous.clientKey);
     }
     this.#byAddress.set(entry.address, entry);
     if (entry.clientKey !== '' && entry.state !== 'declined') this.#byClient.set(entry.clientKey, entry);
-    this.#freeCache.atMs = Number.NaN;
     return entry;
+  }
+
+  // Keeps the free count right between recounts, so a flood of DISCOVERs costs no scan each.
+  #adjustFree(before: LeaseEntry | undefined, after: LeaseEntry | undefined, nowMs: number): void {
+    const address = (after ?? before)!.address;
+    if (Number.isNaN(this.#freeCache.atMs) || !inPools(this.network, address) || this.network.reservedFor.has(address)) return;
+    this.#freeCache.free += (before !== undefined && holds(before, nowMs) ? 1 : 0) - (after !== undefined && holds(after, nowMs) ? 1 : 0);
   }
 
   // Addresses are handed out in order the first time round, so a fresh pool fills from its start.
@@ -194,6 +202,11 @@ export class LeaseTable {
     }
     return best === undefined ? null : best.address;
   }
+}
+
+/** The address is out of the pool for now: leased, offered, declined or found in use. */
+function holds(entry: LeaseEntry, nowMs: number): boolean {
+  return entry.state !== 'released' && entry.untilMs > nowMs;
 }
 
 function reclaimRank(entry: LeaseEntry, nowMs: number): number {

@@ -42,8 +42,9 @@ export class LeaseRepository {
         client_key = excluded.client_key, mac = excluded.mac, client_id = excluded.client_id, hostname = excluded.hostname,
         vendor_class = excluded.vendor_class, parameters = excluded.parameters, relay_agent = excluded.relay_agent,
         relay_info = excluded.relay_info, state = excluded.state, expires = excluded.expires, updated = excluded.updated`);
-    // A client holds one address per network: its older rows go when it binds another.
-    this.#dropOthers = db.prepare("DELETE FROM leases WHERE network_id = ? AND client_key = ? AND address <> ? AND state <> 'declined'");
+    // A client holds one address per network: its older rows go when it binds another. Without
+    // statistics the planner scans the network's rows by primary key instead (O(leases) per ACK).
+    this.#dropOthers = db.prepare("DELETE FROM leases INDEXED BY leases_by_client WHERE network_id = ? AND client_key = ? AND address <> ? AND state <> 'declined'");
     this.#begin = db.prepare('BEGIN IMMEDIATE');
     this.#commit = db.prepare('COMMIT');
     this.#rollback = db.prepare('ROLLBACK');
