@@ -15,7 +15,7 @@ export const PATIENCE_MS = 900;
 const PATIENT_PER_SECOND = 1;
 const PATIENT_BURST = 4;
 /** How many refused MACs are remembered (a flood of random ones pushes out the oldest). */
-const REMEMBERED_REFUSALS = 8192;
+const REMEMBERED_REFUSALS = 32768;
 /** The share of the pool kept for patient clients once a flood has begun. */
 const RESERVE_SHARE = 0.1;
 
