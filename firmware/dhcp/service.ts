@@ -44,7 +44,7 @@ const SWEEP_MS = 30_000;
 
 interface Server {
   interfaceName: string;
-  socket: DhcpSocket;
+  socket: DhcpSocket & { readonly port: number };
   /** The interface's own MAC: the rogue watch's probes, heard by our own server, are not a client. */
   ownMac: string;
   /** The networks whose requests arrive on this interface (more than one only behind a relay). */
@@ -63,7 +63,7 @@ export class DhcpService {
   #config: Readonly<Config>;
   #served: Served[] = [];
   #servers: Server[] = [];
-  #relay: DhcpSocket | undefined;
+  #relay: Server | undefined;
   #rogue: RogueWatch | undefined;
   #sweepTimer: NodeJS.Timeout | undefined;
   /** "network address" -> when the lease DNS knows of ends (ms), for the sweep. */
@@ -121,14 +121,14 @@ export class DhcpService {
     };
     try {
       for (const [interfaceName, list] of byInterface) {
-        const server: Server = { interfaceName, networks: list, socket: undefined as unknown as DhcpSocket, ownMac: macText(this.#macOf(interfaceName)) };
+        const server: Server = { interfaceName, networks: list, socket: undefined as unknown as Server['socket'], ownMac: macText(this.#macOf(interfaceName)) };
         server.socket = openDhcpSocket(interfaceName, (bytes, arrival) => this.#receive(server, bytes, arrival), socketOptions);
         this.#servers.push(server);
       }
       if (relayed.length > 0) {
-        const relay: Server = { interfaceName: '(relay)', networks: [], socket: undefined as unknown as DhcpSocket, ownMac: '' };
+        const relay: Server = { interfaceName: '(relay)', networks: [], socket: undefined as unknown as Server['socket'], ownMac: '' };
         relay.socket = openDhcpSocket(null, (bytes, arrival) => this.#receive(relay, bytes, arrival), socketOptions);
-        this.#relay = relay.socket;
+        this.#relay = relay;
       }
     } catch (error) {
       this.stop();
@@ -148,9 +148,14 @@ export class DhcpService {
     this.#rogue?.stop();
     this.#rogue = undefined;
     for (const server of this.#servers.splice(0)) server.socket.close();
-    this.#relay?.close();
+    this.#relay?.socket.close();
     this.#relay = undefined;
     this.#served = [];
+  }
+
+  /** Where each server listens (the relay socket's interface is "(relay)"). */
+  listening(): { interfaceName: string; port: number }[] {
+    return [...this.#servers, ...(this.#relay ? [this.#relay] : [])].map((s) => ({ interfaceName: s.interfaceName, port: s.socket.port }));
   }
 
   /** A new configuration: the servers are rebuilt from it when anything DHCP reads changed. */
