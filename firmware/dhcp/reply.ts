@@ -43,7 +43,7 @@ export function configurationReply(request: DhcpMessage, network: DhcpNetwork, m
   if (wants(OPT.BROADCAST)) optional.push([OPT.BROADCAST, u32(network.subnet.broadcast)]);
   if (wants(OPT.DOMAIN_NAME) && network.domain !== '') optional.push([OPT.DOMAIN_NAME, text(network.domain)]);
   if (wants(OPT.CAPTIVE_PORTAL) && network.captivePortal !== null) optional.push([OPT.CAPTIVE_PORTAL, text(network.captivePortal)]);
-  const tail: Option[] = request.relayInfo === null ? [] : [[OPT.RELAY_AGENT_INFO, request.relayInfo]];
+  const tail = echoed(request);
   const room = optionsRoom(request.maxReply);
   while (optional.length > 0 && optionsLength([...head, ...optional, ...tail]) > room) optional.pop();
   const options = [...head, ...optional, ...tail];
@@ -64,7 +64,7 @@ export function nakReply(request: DhcpMessage, network: DhcpNetwork, reason: str
     [OPT.SERVER_ID, u32(network.serverAddress)],
     [OPT.MESSAGE, text(reason.slice(0, 200))],
   ];
-  if (request.relayInfo !== null) options.push([OPT.RELAY_AGENT_INFO, request.relayInfo]);
+  options.push(...echoed(request));
   return {
     // Through a relay the broadcast bit asks it to broadcast the NAK on the client's segment (RFC 2131 4.3.2).
     bytes: encodeReply({
@@ -75,4 +75,12 @@ export function nakReply(request: DhcpMessage, network: DhcpNetwork, reason: str
     messageType: MESSAGE_TYPE.NAK,
     yiaddr: 0,
   };
+}
+
+/** What a reply repeats from the request: the client identifier (RFC 6842) and the relay's option 82 (RFC 3046 2.2), last. */
+function echoed(request: DhcpMessage): Option[] {
+  const out: Option[] = [];
+  if (request.clientId !== null) out.push([OPT.CLIENT_ID, request.clientId]);
+  if (request.relayInfo !== null) out.push([OPT.RELAY_AGENT_INFO, request.relayInfo]);
+  return out;
 }

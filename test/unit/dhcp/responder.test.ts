@@ -111,6 +111,8 @@ describe('DISCOVER, OFFER, REQUEST, ACK', () => {
   it('keys a client by option 61 when it sends one, not by its MAC', () => {
     const { send } = server();
     const id = Uint8Array.of(0xff, 1, 2, 3, 4);
+    // RFC 6842: the identifier comes back in the reply.
+    expect([...options(send({ type: MESSAGE_TYPE.DISCOVER, clientId: id })).get(OPT.CLIENT_ID)!]).toEqual([...id]);
     const a = dora(send, { clientId: id });
     expect(dora(send, { clientId: Uint8Array.of(0xff, 9, 9, 9, 9) })).not.toBe(a);
     expect(dora(send, { clientId: id, mac: '02:00:00:00:00:44' })).toBe(a);
