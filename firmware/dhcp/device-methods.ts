@@ -26,6 +26,12 @@ export const DeviceGroupParams = Type.Object({
 }, { additionalProperties: false });
 export type DeviceGroupParams = Static<typeof DeviceGroupParams>;
 
+export const DeviceOwnerParams = Type.Object({
+  mac: Type.String({ minLength: 1, maxLength: 64 }),
+  schoolOwned: Type.Boolean({ description: 'the school owns it: it is never expected on a guest network' }),
+}, { additionalProperties: false });
+export type DeviceOwnerParams = Static<typeof DeviceOwnerParams>;
+
 export interface DeviceMethodDeps {
   config: { readonly current: Readonly<Config> };
   devices: DeviceRepository;
@@ -55,6 +61,22 @@ export function registerDeviceMethods(control: Pick<ControlServer, 'register'>, 
           const before = devices.get(mac);
           const device = devices.update(mac, { name: params.name });
           audit.append({ actor: actorOf(caller), action: 'device.name', subject: mac, details: { from: before?.name ?? '', to: device.name } });
+          return device;
+        });
+      } catch (error) {
+        return asControlFailure(error);
+      }
+    },
+  });
+  control.register<DeviceOwnerParams>('devices.owner', {
+    params: DeviceOwnerParams,
+    handle: (params, caller) => {
+      try {
+        const mac = normaliseMac(params.mac);
+        return transaction(() => {
+          const before = devices.get(mac);
+          const device = devices.update(mac, { schoolOwned: params.schoolOwned });
+          audit.append({ actor: actorOf(caller), action: 'device.owner', subject: mac, details: { from: before?.schoolOwned ?? false, to: device.schoolOwned } });
           return device;
         });
       } catch (error) {

@@ -117,6 +117,14 @@ describe('Schoolgate DHCP with real clients', () => {
     expect(devices.devices.find((d) => d.mac === hotspot.mac)).toMatchObject({ name: 'Hotspot phone', networkId: 'pupil' });
   });
 
+  test('a school-owned device asking for an address on the guest network is an event', async () => {
+    const guestClient = CLIENTS.find((c) => c.ns === 'guest')!;
+    await cli(['devices', 'owner', guestClient.mac, 'school']);
+    await lab().dhcp('guest', 'udhcpc');
+    const events = stateDb((db) => db.prepare("SELECT network_id, mac FROM network_events WHERE kind = 'dhcp.school-device-on-guest'").all());
+    expect(events).toEqual([{ network_id: 'guest', mac: guestClient.mac }]);
+  });
+
   test('DNS questions from a leased address carry the device (its MAC) in the query log', async () => {
     const pupilClient = CLIENTS.find((c) => c.ns === 'pupil')!;
     const address = (await lab().dhcp('pupil', 'udhcpc')).lease.address;

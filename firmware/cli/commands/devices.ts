@@ -23,12 +23,15 @@ export const devices: Command = {
   usage: `schoolgate devices [--json]
 schoolgate devices name MAC "Year 3 iPad 12"
 schoolgate devices group MAC GROUP
+schoolgate devices owner MAC school|personal
 
   (no action)  each device: MAC (random: a randomised private address), name, group, the
                network it was last seen on, school-owned or not, first and last seen
   name         gives a device the name staff know it by (shown in the query log and reviews)
   group        puts a device in a device group from the configuration (its policy applies to
                the device's DNS at once); GROUP "none" takes it out of every group
+  owner        marks a device as the school's (a school device asking for an address on a
+               guest network is then a network event) or as personal
   MAC may be written 3c:22:fb:01:a2:9e, 3C-22-FB-01-A2-9E or 3c22.fb01.a29e.
   Changes are recorded in the audit log under your name.
 
@@ -56,8 +59,15 @@ ${dataDirHelp}
         write(values, device, formatDeviceChange(device, 'group'));
         return EXIT.ok;
       }
+      case 'owner': {
+        const [mac, owner] = twoArguments(args, 'schoolgate devices owner MAC school|personal');
+        if (owner !== 'school' && owner !== 'personal') throw new UsageError(`owner must be "school" or "personal", not "${owner}"`);
+        const device = await callDaemon(socket, 'devices.owner', { mac, schoolOwned: owner === 'school' }) as Device;
+        write(values, device, `${device.mac}: ${device.schoolOwned ? 'school-owned (never expected on a guest network)' : 'personal'}. Recorded in the audit log under your name.\n`);
+        return EXIT.ok;
+      }
       default:
-        throw new UsageError(`unknown devices action "${action}" (actions: name, group)`);
+        throw new UsageError(`unknown devices action "${action}" (actions: name, group, owner)`);
     }
   },
 };

@@ -67,10 +67,14 @@ describe('schoolgate devices', () => {
     expect(grouped.code, grouped.stderr).toBe(0);
     expect(JSON.parse(grouped.stdout)).toMatchObject({ mac: IPAD, name: 'Year 3 iPad 12', groupId: 'year3' });
     const entries = audit();
-    expect(entries.map((e) => [e.action, e.subject])).toEqual([['device.name', IPAD], ['device.group', IPAD]]);
+    expect(entries.slice(0, 2).map((e) => [e.action, e.subject])).toEqual([['device.name', IPAD], ['device.group', IPAD]]);
     for (const e of entries) expect(e.actor).toMatch(/^ssh:/);
     const ungrouped = await daemon.cli(['devices', 'group', IPAD, 'none', '--json']);
     expect(JSON.parse(ungrouped.stdout).groupId).toBeNull();
+    const owned = await daemon.cli(['devices', 'owner', IPAD, 'school', '--json']);
+    expect(JSON.parse(owned.stdout).schoolOwned).toBe(true);
+    expect(audit('device.owner').map((e) => e.subject)).toEqual([IPAD]);
+    expect((await daemon.cli(['devices', 'owner', IPAD, 'borrowed'])).code).toBe(2);
   });
 
   it('refuses a group the configuration does not have, a bad MAC and an unknown device, changing nothing', async () => {
