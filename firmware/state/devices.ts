@@ -1,6 +1,6 @@
 // Every device the gateway has seen, keyed by MAC. Group ids and network ids belong to the
 // configuration document, so they are checked for shape here and for existence by the caller.
-import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
+import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 import { Id } from '../config/schema.ts';
 import { isLocallyAdministered, normaliseMac } from './mac.ts';
 import { DevicePatch, SUSPEND_REASON_MAX, type Device } from './schemas.ts';
@@ -51,7 +51,7 @@ export class DeviceRepository {
     return toDevice(row);
   }
 
-  #leaseStatement: ReturnType<DatabaseSync['prepare']> | undefined;
+  #leaseStatement: StatementSync | undefined;
 
   /**
    * Records a DHCP lease's sighting: network, times, hostname, vendor class. Called inside the
@@ -76,8 +76,12 @@ export class DeviceRepository {
       sighting.hostname, sighting.vendorClass, sighting.name ?? '', sighting.groupId ?? null);
   }
 
+  #getStatement: StatementSync | undefined;
+
+  // Prepared once: the DHCP server asks on every ACK (the device's group for DNS) and every guest request.
   get(mac: string): Device | undefined {
-    const row = this.#db.prepare(`SELECT ${COLUMNS} FROM devices WHERE mac = ?`).get(normaliseMac(mac));
+    this.#getStatement ??= this.#db.prepare(`SELECT ${COLUMNS} FROM devices WHERE mac = ?`);
+    const row = this.#getStatement.get(normaliseMac(mac));
     return row === undefined ? undefined : toDevice(row);
   }
 
