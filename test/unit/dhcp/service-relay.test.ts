@@ -19,12 +19,12 @@ const SERVER = '127.20.0.1';
 const MAC = '3c:22:fb:01:a2:9e';
 const OPTION_82 = Uint8Array.of(1, 4, 0x67, 0x69, 0x30, 0x31); // circuit id "gi01"
 
-function loopbackConfig(): Config {
+function loopbackConfig(interfaceName = 'lo'): Config {
   const config = defaultConfig();
   for (const network of config.networks) {
     if (network.id !== 'pupil') continue;
     // The relayed network: its subnet lives behind the relay; requests arrive on lo.
-    network.interface = 'lo';
+    network.interface = interfaceName;
     network.dhcp = { ...network.dhcp!, enabled: true };
   }
   return config;
@@ -100,6 +100,25 @@ describe.skipIf(process.getuid?.() !== 0)('DHCP service behind a relay agent', (
     const pupil = service.stats().networks.find((n) => n.id === 'pupil')!;
     expect(pupil.outcomes).toMatchObject({ offer: 1, ack: 1, released: 1 });
     expect(pupil.used + pupil.free).toBe(pupil.poolSize);
+  });
+
+  it('serves a network this machine has no interface for only through the relay socket, which ignores direct requests', async () => {
+    const state = StateDatabase.open(':memory:');
+    const service = new DhcpService({
+      config: loopbackConfig('sg-nowhere0'), state, logger: silentLogger(), serverPort: 0, rogueWatch: false,
+      directory: { setDevice: () => undefined },
+    });
+    service.start();
+    running.push(() => { service.stop(); state.close(); });
+    expect(service.listening().map((l) => l.interfaceName)).toEqual(['(relay)']);
+    const port = service.listening()[0]!.port;
+    const relay = await relaySocket();
+    relay.socket.send(requestBytes({ type: MESSAGE_TYPE.DISCOVER, mac: MAC }), port, SERVER);
+    await expect.poll(() => service.stats().unmatched).toBe(1);
+    relay.socket.send(requestBytes({ type: MESSAGE_TYPE.DISCOVER, mac: MAC, giaddr: RELAY }), port, SERVER);
+    const offer = await relay.next();
+    expect(offer.messageType).toBe(MESSAGE_TYPE.OFFER);
+    expect(formatIPv4(offer.yiaddr)).toMatch(/^127\.20\.1\./);
   });
 
   it('puts every lease in force into DNS\'s directory when it starts (a restart forgets no device)', () => {
