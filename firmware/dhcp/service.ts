@@ -160,15 +160,22 @@ export class DhcpService {
 
   /** A new configuration: the servers are rebuilt from it when anything DHCP reads changed. */
   reload(config: Readonly<Config>): void {
-    const before = dhcpShape(this.#config);
+    const previous = this.#config;
     this.#config = config;
-    if (dhcpShape(config) === before) return;
+    if (dhcpShape(config) === dhcpShape(previous)) return;
     this.stop();
     try {
       this.start();
       this.#logger.info('DHCP configuration reloaded');
     } catch (error) {
-      this.#logger.error({ err: error }, 'DHCP could not restart with the new configuration');
+      // Never leave the school without addresses: the servers that ran before come back.
+      this.#logger.error({ err: error }, 'DHCP could not start with the new configuration; the previous one stays in force');
+      this.#config = previous;
+      try {
+        this.start();
+      } catch (again) {
+        this.#logger.error({ err: again }, 'DHCP could not restart with the previous configuration either: no DHCP until the next reload or restart');
+      }
     }
   }
 
