@@ -70,6 +70,7 @@ export class DhcpService {
   readonly #known = new Map<string, { address: number; untilMs: number }>();
   readonly #malformed: Partial<Record<MalformedReason, number>> = {};
   #unmatched = 0;
+  #directOnRelay = 0;
   #sendErrors = 0;
   #storeFailures = 0;
   /** Each interface's MAC, read once (a random one where it cannot be read, kept so probes and the self-filter agree). */
@@ -199,6 +200,7 @@ export class DhcpService {
       }),
       malformed: { ...this.#malformed },
       unmatched: this.#unmatched,
+      directOnRelay: this.#directOnRelay,
       sendErrors: this.#sendErrors,
       storeFailures: this.#storeFailures,
       rogue: { sightings: this.#rogue?.sightings ?? 0, probes: this.#rogue?.probes ?? 0 },
@@ -213,6 +215,11 @@ export class DhcpService {
     }
     const message = parsed.message;
     if (message.mac === server.ownMac) return;
+    if (server.networks.length === 0 && message.giaddr === 0) {
+      // The relay socket hears every interface's broadcasts too: the direct ones are a server's.
+      this.#directOnRelay++;
+      return;
+    }
     const served = this.#route(server, message.giaddr, arrival);
     if (served === undefined) {
       this.#unmatched++;

@@ -17,7 +17,8 @@ export const DhcpStatus = Type.Object({
   enabled: Type.Boolean({ description: 'some network has a DHCP server' }),
   networks: Type.Array(DhcpNetworkStatus),
   malformed: Type.Record(Type.String(), Type.Integer({ minimum: 0 }), { description: 'packets ignored as malformed, by reason' }),
-  unmatched: Type.Integer({ minimum: 0, description: 'well-formed requests for no network we serve (a relay for an unknown subnet, a direct request on the relay socket)' }),
+  unmatched: Type.Integer({ minimum: 0, description: 'well-formed relayed requests for no network we serve (a relay agent for an unknown subnet)' }),
+  directOnRelay: Type.Integer({ minimum: 0, description: 'direct (not relayed) requests the relay socket heard and left to the interface servers' }),
   sendErrors: Type.Integer({ minimum: 0 }),
   storeFailures: Type.Integer({ minimum: 0, description: 'leases that could not be committed to state.db (no ACK was sent for them)' }),
   rogue: Type.Object({
@@ -26,5 +27,3 @@ export const DhcpStatus = Type.Object({
   }),
 });
 export type DhcpStatus = Static<typeof DhcpStatus>;
-
-export const DHCP_OFF: DhcpStatus = { enabled: false, networks: [], malformed: {}, unmatched: 0, sendErrors: 0, storeFailures: 0, rogue: { sightings: 0, probes: 0 } };

@@ -32,7 +32,7 @@ export function sampleStatus(): DaemonStatus {
     dhcp: {
       enabled: true,
       networks: [{ id: 'pupil', interface: 'wlan1', poolSize: 200, free: 150, used: 50, leaseSeconds: 3600, reservations: 2, outcomes: { offer: 60, ack: 55, 'rate-limited': 3 } }],
-      malformed: { short: 2 }, unmatched: 1, sendErrors: 0, storeFailures: 0, rogue: { sightings: 1, probes: 12 },
+      malformed: { short: 2 }, unmatched: 1, directOnRelay: 4, sendErrors: 0, storeFailures: 0, rogue: { sightings: 1, probes: 12 },
     },
     lists: { names: 1_000_000, compileMs: 640, loadedAt: '2026-11-24T08:00:01.000Z', fromCache: false, problems: 1 },
     eventLoopDelayMs: { p50: 0.2, p99: 2.5, max: 40 },

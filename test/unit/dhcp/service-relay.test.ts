@@ -102,7 +102,7 @@ describe.skipIf(process.getuid?.() !== 0)('DHCP service behind a relay agent', (
     expect(pupil.used + pupil.free).toBe(pupil.poolSize);
   });
 
-  it('serves a network this machine has no interface for only through the relay socket, which ignores direct requests', async () => {
+  it('serves a network this machine has no interface for only through the relay socket, which leaves direct requests to the interface servers', async () => {
     const state = StateDatabase.open(':memory:');
     const service = new DhcpService({
       config: loopbackConfig('sg-nowhere0'), state, logger: silentLogger(), serverPort: 0, rogueWatch: false,
@@ -114,7 +114,7 @@ describe.skipIf(process.getuid?.() !== 0)('DHCP service behind a relay agent', (
     const port = service.listening()[0]!.port;
     const relay = await relaySocket();
     relay.socket.send(requestBytes({ type: MESSAGE_TYPE.DISCOVER, mac: MAC }), port, SERVER);
-    await expect.poll(() => service.stats().unmatched).toBe(1);
+    await expect.poll(() => service.stats().directOnRelay).toBe(1);
     relay.socket.send(requestBytes({ type: MESSAGE_TYPE.DISCOVER, mac: MAC, giaddr: RELAY }), port, SERVER);
     const offer = await relay.next();
     expect(offer.messageType).toBe(MESSAGE_TYPE.OFFER);
