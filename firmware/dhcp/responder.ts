@@ -203,7 +203,7 @@ export class DhcpResponder {
   }
 
   #admit(m: DhcpMessage, nowMs: number, events: DhcpEvent[]): boolean {
-    const verdict = this.#admission.admit(m.mac, this.table.freeCount(nowMs), nowMs);
+    const verdict = this.#admission.admit(m.mac, m.xid, this.table.freeCount(nowMs), nowMs);
     if (verdict === 'admitted' || verdict === 'admitted-patient') return true;
     if (verdict === 'mac-limited') {
       this.#summary(`dhcp.rate-limited ${m.mac}`, nowMs, events, { perMacPerMinute: this.network.perMacPerMinute }, 'dhcp.rate-limited', m.mac);

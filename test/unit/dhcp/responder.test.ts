@@ -283,10 +283,10 @@ describe('pools, exhaustion and starvation', () => {
     // 5000 DORA exchanges in 5 seconds, each from a new MAC, as perfdhcp or dhcpstarv would send them.
     for (let i = 0; i < 5000; i++) {
       const at = T0 + i;
-      const offer = send({ type: MESSAGE_TYPE.DISCOVER, mac: mac(i + 1) }, at);
+      const offer = send({ type: MESSAGE_TYPE.DISCOVER, mac: mac(i + 1), xid: i }, at);
       events.push(...offer.events.map((e) => e.kind));
       if (offer.reply === null) continue;
-      const ack = send({ type: MESSAGE_TYPE.REQUEST, mac: mac(i + 1), requested: yiaddr(offer), serverId: PUPIL_SERVER }, at);
+      const ack = send({ type: MESSAGE_TYPE.REQUEST, mac: mac(i + 1), xid: i, requested: yiaddr(offer), serverId: PUPIL_SERVER }, at);
       if (ack.outcome === 'ack') bound++;
     }
     expect(events).toContain('dhcp.starvation');
@@ -294,11 +294,30 @@ describe('pools, exhaustion and starvation', () => {
     expect(responder.table.freeCount(T0 + 5000)).toBeGreaterThanOrEqual(10);
     // The real client: refused while the flood runs, it retransmits a second later and gets in.
     const realMac = '3c:22:fb:01:a2:9e';
-    const attempts = [T0 + 5000, T0 + 6000, T0 + 7000].map((at) => send({ type: MESSAGE_TYPE.DISCOVER, mac: realMac }, at));
+    const attempts = [T0 + 5000, T0 + 6000, T0 + 7000].map((at) => send({ type: MESSAGE_TYPE.DISCOVER, mac: realMac, xid: 0x5151 }, at));
     const offered = attempts.find((r) => r.outcome === 'offer');
     expect(offered).toBeDefined();
-    expect(send({ type: MESSAGE_TYPE.REQUEST, mac: realMac, requested: yiaddr(offered!), serverId: PUPIL_SERVER }, T0 + 7000).outcome).toBe('ack');
+    expect(send({ type: MESSAGE_TYPE.REQUEST, mac: realMac, xid: 0x5151, requested: yiaddr(offered!), serverId: PUPIL_SERVER }, T0 + 7000).outcome).toBe('ack');
     expect(responder.admission.networkLimited).toBeGreaterThan(4000);
+  });
+
+  it('a minute-long flood that repeats its MACs (each request a new exchange) never reaches the reserve; a retransmitting client does', () => {
+    const { send, responder } = server(labNetwork('pupil'));
+    let random = 7;
+    const next = () => { random = (random * 1103515245 + 12345) >>> 0; return random; };
+    // perfdhcp -R 3000 -r 1000 for 60 s: 60000 exchanges from 3000 MACs, a fresh xid each time.
+    for (let i = 0; i < 60_000; i++) {
+      const at = T0 + i;
+      const m = mac(1 + (next() % 3000));
+      const offer = send({ type: MESSAGE_TYPE.DISCOVER, mac: m, xid: i }, at);
+      if (offer.reply !== null) send({ type: MESSAGE_TYPE.REQUEST, mac: m, xid: i, requested: yiaddr(offer), serverId: PUPIL_SERVER }, at);
+    }
+    expect(responder.admission.admittedPatient).toBe(0);
+    expect(responder.table.freeCount(T0 + 60_000)).toBeGreaterThanOrEqual(10);
+    const realMac = '3c:22:fb:01:a2:9e';
+    expect(send({ type: MESSAGE_TYPE.DISCOVER, mac: realMac, xid: 77 }, T0 + 59_000).outcome).toBe('rate-limited');
+    expect(send({ type: MESSAGE_TYPE.DISCOVER, mac: realMac, xid: 77 }, T0 + 60_000).outcome).toBe('offer');
+    expect(responder.admission.admittedPatient).toBe(1);
   });
 
   it('limits new leases per MAC, with an event naming it', () => {
