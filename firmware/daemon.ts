@@ -19,6 +19,9 @@ import { normaliseListedName } from './rules/formats/domain-name.ts';
 import { configuredCategories } from './rules/load-lists.ts';
 import { installationSeed, ListsManager } from './rules/lists-manager.ts';
 import { registerListMethods } from './rules/list-methods.ts';
+import { registerDeviceMethods } from './dhcp/device-methods.ts';
+import { registerLeaseMethods } from './dhcp/lease-methods.ts';
+import { DhcpService } from './dhcp/service.ts';
 import { FeedService } from './rules/feeds/feed-service.ts';
 import { startRetention } from './monitor/retention.ts';
 import { StateDatabase } from './state/database.ts';
@@ -130,6 +133,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     stops.push(() => dns.stop());
     await dnsThreads.start();
     stops.push(() => dnsThreads.stop());
+    // After DNS: every lease in force is put in DNS's directory before the first new one is given.
+    const dhcp = new DhcpService({ config: config.current, state, directory: dnsThreads, logger: logger.child({ component: 'dhcp' }) });
+    dhcp.start();
+    stops.push(() => dhcp.stop());
     const retention = startRetention({ queryLog, retention: () => config.current.retention, logger });
     stops.push(() => retention.stop());
 
@@ -149,6 +156,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           id: n.id, name: n.name, kind: n.kind, enabled: n.enabled, interface: n.interface, subnets: [...n.subnets], policy: n.policy,
         })),
         dns: dnsThreads.stats(),
+        dhcp: dhcp.stats(),
         lists: { names: lists.report.names, compileMs: lists.report.compileMs, loadedAt: lists.report.loadedAt, fromCache: lists.report.fromCache, problems: lists.report.lists.filter((l) => l.badLines > 0 || l.error).length },
         queryLog: queryLog.stats(),
         memory: memoryStatus(),
@@ -175,6 +183,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     config.onChange((next, previous) => {
       dns.reload(next);
       dnsThreads.reload(next);
+      dhcp.reload(next);
       if (listsChanged(next, previous)) {
         feeds.reschedule().then(() => lists.reload(next)).catch(() => undefined);
       }
@@ -183,6 +192,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const control = new ControlServer(logger.child({ component: 'control' }));
     control.register('status', { handle: () => status() });
     registerListMethods(control, { config, lists, feeds, audit: state.audit, logger: logger.child({ component: 'lists' }) });
+    registerDeviceMethods(control, {
+      config, devices: state.devices, audit: state.audit,
+      transaction: (fn) => state.transaction(fn),
+      regroup: (mac, group) => dnsThreads.regroupDevice(mac, group),
+    });
+    registerLeaseMethods(control, { config, leases: state.leases, audit: state.audit });
     control.register<CheckParams>('check', {
       params: CheckParams,
       handle: (params) => {

@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { EXIT, UsageError, type Command } from './cli/command.ts';
 import { check } from './cli/commands/check.ts';
 import { config } from './cli/commands/config.ts';
+import { devices } from './cli/commands/devices.ts';
+import { leases, reserve } from './cli/commands/leases.ts';
 import { lists } from './cli/commands/lists.ts';
 import { run } from './cli/commands/run.ts';
 import { status } from './cli/commands/status.ts';
@@ -13,7 +15,7 @@ import { VERSION } from './version.ts';
 
 export { EXIT };
 
-const commands: Record<string, Command> = { run, status, check, lists, config };
+const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve };
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));
@@ -70,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof ControlCallError || err instanceof ConfigError) {
       process.stderr.write(`schoolgate ${name}: ${err.message}\n`);
-      return err instanceof ConfigError || err.code === 'invalid-config' ? EXIT.invalidInput : EXIT.failure;
+      return err instanceof ConfigError || err.code === 'invalid-config' || err.code === 'invalid-input' ? EXIT.invalidInput : EXIT.failure;
     }
     process.stderr.write(`schoolgate ${name}: ${(err as Error).message}\n`);
     return EXIT.failure;

@@ -4,6 +4,7 @@ import { BUILT } from './paths.ts';
 import { Type, type Static } from 'typebox';
 import { NetworkKind } from './config/schema.ts';
 import { DnsStatsSchema } from './dns/events/stats-schema.ts';
+import { DhcpStatus } from './dhcp/status-schema.ts';
 import { QueryLogStatsSchema } from './monitor/query-log.ts';
 
 export const DaemonStatus = Type.Object({
@@ -25,6 +26,7 @@ export const DaemonStatus = Type.Object({
     policy: Type.String(),
   })),
   dns: DnsStatsSchema,
+  dhcp: DhcpStatus,
   lists: Type.Object({
     names: Type.Integer({ minimum: 0 }),
     compileMs: Type.Integer({ minimum: 0 }),

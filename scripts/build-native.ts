@@ -1,4 +1,4 @@
-// Builds the netio addon (firmware/native/netio.c) into build/native/netio.node with the system's
+// Builds the netio addon (firmware/native/*.c) into build/native/netio.node with the system's
 // C compiler and the Node-API headers from npm (node-api-headers): no node-gyp, no download.
 // Run by `npm run build`, buildFirmware() and the test suites' global setup. Without a compiler
 // it says so and exits 0: the daemon then answers UDP through Node's dgram (and says so).
@@ -8,14 +8,18 @@ import { dirname, join, resolve } from 'node:path';
 import { NETIO_PATH } from '../firmware/native/netio.ts';
 
 const REPO = resolve(import.meta.dirname, '..');
-const SOURCE = join(REPO, 'firmware/native/netio.c');
+const NATIVE = join(REPO, 'firmware/native');
+/** The addon's C files, compiled together into one shared object. */
+const SOURCES = ['netio.c', 'dhcp-io.c', 'dhcp-send.c', 'dhcp-frames.c'].map((file) => join(NATIVE, file));
+/** What a rebuild depends on besides the sources. */
+const INPUTS = [...SOURCES, join(NATIVE, 'netio.h'), join(NATIVE, 'dhcp-io.h'), import.meta.filename];
 const HEADERS = join(REPO, 'node_modules/node-api-headers/include');
 
 export type NativeBuild = { built: true; path: string; fresh: boolean } | { built: false; reason: string };
 
-/** The compiler's arguments for netio.c into `output`: warnings are errors, on every target. */
+/** The compiler's arguments for the addon's C files into `output`: warnings are errors, on every target. */
 export function netioCompileArgs(output: string): string[] {
-  return ['-O2', '-fPIC', '-shared', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-DNAPI_VERSION=8', `-I${HEADERS}`, '-o', output, SOURCE];
+  return ['-O2', '-fPIC', '-shared', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-DNAPI_VERSION=8', `-I${HEADERS}`, `-I${NATIVE}`, '-o', output, ...SOURCES];
 }
 
 const mtime = (path: string): number => {
@@ -28,7 +32,8 @@ const mtime = (path: string): number => {
 
 /** Compiles the addon unless the built file is newer than its source; never throws for a missing compiler. */
 export function buildNative(): NativeBuild {
-  if (mtime(NETIO_PATH) > mtime(SOURCE) && mtime(NETIO_PATH) > mtime(import.meta.filename)) return { built: true, path: NETIO_PATH, fresh: false };
+  const built = mtime(NETIO_PATH);
+  if (INPUTS.every((input) => built > mtime(input))) return { built: true, path: NETIO_PATH, fresh: false };
   const cc = process.env.CC ?? 'cc';
   mkdirSync(dirname(NETIO_PATH), { recursive: true });
   // A running daemon may have the old file open: write beside it and rename over it.
@@ -40,7 +45,7 @@ export function buildNative(): NativeBuild {
   }
   if (result.status !== 0) {
     rmSync(temporary, { force: true });
-    throw new Error(`building ${SOURCE} failed (${cc} exited ${result.status ?? result.signal}):\n${result.stdout}${result.stderr}`);
+    throw new Error(`building ${SOURCES.join(' + ')} failed (${cc} exited ${result.status ?? result.signal}):\n${result.stdout}${result.stderr}`);
   }
   renameSync(temporary, NETIO_PATH);
   return { built: true, path: NETIO_PATH, fresh: true };

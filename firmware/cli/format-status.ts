@@ -28,9 +28,29 @@ export function formatStatus(s: DaemonStatus): string {
   memory    ${memory(s.memory, s.dns.matcher.bytes)}
   log       ${queryLog(s.queryLog)}
   loop      event-loop delay p99 ${s.eventLoopDelayMs.p99.toFixed(1)} ms, max ${s.eventLoopDelayMs.max.toFixed(1)} ms
+  dhcp      ${dhcpLine(s.dhcp)}
 
 ${networks}
-`;
+${dhcpPools(s.dhcp)}`;
+}
+
+function dhcpLine(d: DaemonStatus['dhcp']): string {
+  if (!d.enabled) return 'off (no network has dhcp.enabled)';
+  const malformed = Object.values(d.malformed).reduce((a, b) => a + b, 0);
+  const parts = [`${d.networks.length} network${d.networks.length === 1 ? '' : 's'}`, `${malformed} malformed packets ignored`];
+  if (d.rogue.sightings > 0) parts.push(`ANOTHER DHCP SERVER SEEN ${d.rogue.sightings} times (see the network events)`);
+  if (d.storeFailures > 0) parts.push(`${d.storeFailures} leases could not be stored`);
+  if (d.sendErrors > 0) parts.push(`${d.sendErrors} replies could not be sent`);
+  return parts.join(', ');
+}
+
+function dhcpPools(d: DaemonStatus['dhcp']): string {
+  if (d.networks.length === 0) return '';
+  const rows = d.networks.map((n) => [
+    n.id, n.interface, String(n.poolSize), String(n.used), String(n.free), String(n.reservations),
+    String(n.outcomes.ack ?? 0), String((n.outcomes['rate-limited'] ?? 0) + (n.outcomes['pool-exhausted'] ?? 0)),
+  ]);
+  return `\n${table([['DHCP POOL', 'INTERFACE', 'SIZE', 'USED', 'FREE', 'RESERVED', 'ACKS', 'REFUSED'], ...rows])}\n`;
 }
 
 function upstreams(dns: DaemonStatus['dns']): string {

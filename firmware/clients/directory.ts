@@ -1,22 +1,13 @@
 // Who is asking: a source address to the school network it belongs to. Every DNS question goes
 // through here, so IPv4 (nearly all clients) is matched on plain numbers without BigInt or splits.
 // A source on no enabled network is unknown, and unknown sources are refused: never an open resolver.
+// An IPv4 address some device holds a lease on also names that device (lease-devices.ts), so the
+// query log records it and the policy applies its device group.
 import type { Network } from '../config/schema.ts';
 import { parseAddress, parsePrefix } from './ip.ts';
+import type { ClientInfo, LeaseDevices } from './lease-devices.ts';
 
-/**
- * The device behind an address, once leases feed the directory (a later issue). Kept here so
- * the result type already has its place and callers are written against it.
- */
-export interface ClientDevice {
-  readonly id: string;
-  readonly group?: string;
-}
-
-export interface ClientInfo {
-  readonly network: Network;
-  readonly device?: ClientDevice;
-}
+export type { ClientDevice, ClientInfo } from './lease-devices.ts';
 
 interface V6Entry {
   network: bigint;
@@ -34,8 +25,11 @@ export class ClientDirectory {
   readonly #v4Mask: Uint32Array;
   readonly #v4Info: ClientInfo[];
   readonly #v6: V6Entry[];
+  readonly #devices: LeaseDevices | undefined;
 
-  constructor(networks: readonly Network[]) {
+  /** `devices` outlives the directory: a configuration reload builds a new directory over the same leases. */
+  constructor(networks: readonly Network[], devices?: LeaseDevices) {
+    this.#devices = devices;
     const enabled = networks.filter((n) => n.enabled !== false);
     this.networks = enabled;
     const v4: { network: number; length: number; info: ClientInfo }[] = [];
@@ -70,7 +64,6 @@ export class ClientDirectory {
 
   /** The client behind a socket's source address (IPv4, IPv6, or IPv4-mapped IPv6 text). */
   lookup(address: string): ClientInfo | undefined {
-    // A device-by-lease lookup goes here, in front of the subnet match, when leases arrive.
     const v4 = dottedQuad(address, 0);
     if (v4 >= 0) return this.lookupIPv4(v4);
     if (address.length > 7 && address.charCodeAt(0) === 0x3a && /^::ffff:/i.test(address)) {
@@ -88,7 +81,12 @@ export class ClientDirectory {
     const nets = this.#v4Network;
     const masks = this.#v4Mask;
     for (let i = 0; i < nets.length; i++) {
-      if (((value & masks[i]!) >>> 0) === nets[i]) return this.#v4Info[i];
+      if (((value & masks[i]!) >>> 0) === nets[i]) {
+        const info = this.#v4Info[i]!;
+        // A lease only names a device inside a school network: a stale lease for an address
+        // outside every enabled subnet must not let that source in.
+        return this.#devices?.info(value, info.network) ?? info;
+      }
     }
     return undefined;
   }

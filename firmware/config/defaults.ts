@@ -1,5 +1,6 @@
 // The embedded defaults `npm start` runs on: no root, no system network settings touched.
-// The three demo networks are loopback ranges, so `dig -b 127.20.0.5` is a pupil device.
+// The three demo networks are loopback ranges, so `dig -b 127.20.0.5` is a pupil device. Their
+// DHCP servers are described but off: `lo` has no DHCP clients, and binding port 67 needs root.
 // Policies and list subscriptions come from the shipped catalogue (rules/, beside firmware/),
 // read and checked once at module load: a broken shipped file fails every start and every test.
 import { loadCatalogue } from '../rules/catalogue.ts';
@@ -20,14 +21,17 @@ export function defaultConfig(): Config {
       {
         id: 'staff', name: 'Staff', kind: 'staff', enabled: true, ssid: 'School-Staff', interface: 'lo',
         subnets: ['127.10.0.0/16'], gateway: { ipv4: '127.10.0.1' }, policy: 'staff',
+        dhcp: { enabled: false, pools: [{ first: '127.10.1.0', last: '127.10.1.255' }], leaseSeconds: 28800 },
       },
       {
         id: 'pupil', name: 'Pupils', kind: 'pupil', enabled: true, ssid: 'School-Pupils', interface: 'lo',
         subnets: ['127.20.0.0/16'], gateway: { ipv4: '127.20.0.1' }, policy: 'pupil',
+        dhcp: { enabled: false, pools: [{ first: '127.20.1.0', last: '127.20.1.255' }], leaseSeconds: 28800 },
       },
       {
         id: 'guest', name: 'Visitors', kind: 'guest', enabled: true, ssid: 'School-Guest', interface: 'lo',
         subnets: ['127.30.0.0/16'], gateway: { ipv4: '127.30.0.1' }, policy: 'guest',
+        dhcp: { enabled: false, pools: [{ first: '127.30.1.0', last: '127.30.1.255' }], leaseSeconds: 3600 },
       },
     ],
     // staff, pupil, guest from rules/policies/ (see rules/policies/README.md); fresh copies.
@@ -40,6 +44,7 @@ export function defaultConfig(): Config {
     // One subscription per shipped starter list (file builtin:<category>).
     lists: CATALOGUE.builtinLists(),
     exceptions: [],
+    reservations: [],
     dns: {
       listen: [{ address: '127.0.0.1', port: 5353 }],
       upstreams: [],

@@ -42,6 +42,45 @@ export const NetworkKind = Type.Union([
 ]);
 export type NetworkKind = Static<typeof NetworkKind>;
 
+// A MAC address as the configuration stores it: the canonical spelling state.db uses too.
+export const ConfigMac = Type.String({
+  pattern: '^[0-9a-f]{2}(:[0-9a-f]{2}){5}$',
+  description: 'a device MAC address, lower-case hex pairs separated by colons, e.g. 3c:22:fb:01:a2:9e',
+});
+
+export const DhcpRange = Type.Object({
+  first: IpAddress,
+  last: IpAddress,
+}, { additionalProperties: false, description: 'a range of IPv4 addresses handed out, both ends included' });
+export type DhcpRange = Static<typeof DhcpRange>;
+
+export const DHCP_RATE_LIMIT_DEFAULTS = { perMacPerMinute: 6, perNetworkPerMinute: 300 } as const;
+
+export const DhcpRateLimit = Type.Object({
+  perMacPerMinute: Type.Integer({ minimum: 1, maximum: 600, description: `new leases one MAC address may take per minute (default ${DHCP_RATE_LIMIT_DEFAULTS.perMacPerMinute}); renewals are never limited` }),
+  perNetworkPerMinute: Type.Integer({ minimum: 1, maximum: 1_000_000, description: `new leases the whole network may hand out per minute, with a burst of the same size (default ${DHCP_RATE_LIMIT_DEFAULTS.perNetworkPerMinute}); renewals are never limited` }),
+}, { additionalProperties: false });
+export type DhcpRateLimit = Static<typeof DhcpRateLimit>;
+
+export const NetworkDhcp = Type.Object({
+  enabled: Type.Boolean(),
+  pools: Type.Array(DhcpRange, { maxItems: 16, description: "ranges inside the network's IPv4 subnet, excluding the gateway's address" }),
+  leaseSeconds: Type.Integer({ minimum: 120, maximum: 7 * 86400, description: 'lease time given to clients (seconds); renewal at half, rebinding at seven eighths' }),
+  domain: Type.Optional(Hostname),
+  captivePortal: Type.Optional(Type.String({ minLength: 9, maxLength: 255, pattern: '^https://[^\\s]+$', description: 'the RFC 8908 API URI sent as option 114 (RFC 8910 requires https); guest networks only. Default: https://GATEWAY[:PORT]/api/captive-portal when web.portal is configured' })),
+  rateLimit: Type.Optional(DhcpRateLimit),
+}, { additionalProperties: false, description: 'the DHCP server on this network (IPv4)' });
+export type NetworkDhcp = Static<typeof NetworkDhcp>;
+
+export const Reservation = Type.Object({
+  mac: ConfigMac,
+  address: IpAddress,
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "the device's friendly name, given to the device table" })),
+  group: Type.Optional(Id),
+  network: Type.Optional(Id),
+}, { additionalProperties: false, description: 'this MAC always gets this address (on the DHCP network whose subnet holds it)' });
+export type Reservation = Static<typeof Reservation>;
+
 export const Network = Type.Object({
   id: Id,
   name: Type.String({ minLength: 1, maxLength: 64 }),
@@ -56,6 +95,8 @@ export const Network = Type.Object({
     ipv6: Type.Optional(IpAddress),
   }, { additionalProperties: false, description: "the gateway's own address on this network: DNS server, router and block page" }),
   policy: Id,
+  // Optional so a v2 file written before DHCP existed still loads (absent means no DHCP server).
+  dhcp: Type.Optional(NetworkDhcp),
 }, { additionalProperties: false });
 export type Network = Static<typeof Network>;
 
@@ -218,6 +259,8 @@ export const Config = Type.Object({
   deviceGroups: Type.Array(DeviceGroup, { maxItems: 256 }),
   lists: Type.Array(ListSource, { maxItems: 256 }),
   exceptions: Type.Array(FilterException, { maxItems: 10_000 }),
+  // Optional so a v2 file written before DHCP existed still loads (absent means none).
+  reservations: Type.Optional(Type.Array(Reservation, { maxItems: 4096 })),
   dns: Dns,
   web: Web,
   retention: Retention,

@@ -3,6 +3,7 @@
 // when the sections it reads passed the schema, so a malformed document gets its schema issues
 // and whatever semantic issues can be found safely, never a crash.
 import { parseAddress, parsePrefix, prefixContains, prefixesOverlap, type ParsedAddress, type Prefix } from '../clients/ip.ts';
+import { dhcpConfigIssues } from '../dhcp/config-check.ts';
 import { pointer, type ConfigIssue } from './issues.ts';
 import type { Config, Endpoint, Network, Policy } from './schema.ts';
 
@@ -43,6 +44,7 @@ export function semanticIssues(doc: CheckedSections): ConfigIssue[] {
     }
   });
   checkListeners(doc, add);
+  issues.push(...dhcpConfigIssues(doc));
   return issues;
 }
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { networkInterfaces } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { ClientDirectory } from '../clients/directory.ts';
+import { LeaseDevices } from '../clients/lease-devices.ts';
 import type { Config, UdpIo } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import { loadNetio, type Netio } from '../native/netio.ts';
@@ -99,6 +100,8 @@ export class DnsService {
   /** Forwarders replaced by a reload that may still have questions in flight. */
   #retired: Forwarder[] = [];
   readonly #udpIo: UdpIoChoice;
+  /** Which device holds which address (DHCP leases); kept across reloads, which rebuild the directory over it. */
+  readonly devices = new LeaseDevices();
 
   /** Category ids, most severe first, as given: DNS worker threads are started with the same. */
   get severity(): readonly string[] {
@@ -238,7 +241,7 @@ export class DnsService {
   }
 
   #build(config: Readonly<Config>): Runtime {
-    const directory = new ClientDirectory(config.networks);
+    const directory = new ClientDirectory(config.networks, this.devices);
     if (directory.skippedSubnets.length > 0) {
       this.#logger.warn({ subnets: directory.skippedSubnets }, 'DNS ignores subnets it cannot parse');
     }

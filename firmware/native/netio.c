@@ -2,7 +2,9 @@
 // sockets to its upstreams, receive and send UDP datagrams in batches (recvmmsg/sendmmsg), with
 // one call into JavaScript per batch instead of one per datagram plus a buffer, an address
 // object and a send request each.
-// It also makes the one scheduling call Node lacks (setIdleScheduling, at the end).
+// It also makes the one scheduling call Node lacks (setIdleScheduling, at the end). DHCP's
+// interface-bound sockets are in dhcp-io.c and dhcp-send.c, compiled into the same addon (their
+// exports are added by this file's module init); netio.h holds what the files share.
 //
 // This file only moves bytes between the kernel and buffers that JavaScript reads: it never
 // interprets a DNS packet, so no malformed question reaches C code that parses it. Every length it
@@ -27,7 +29,6 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <net/if.h>
-#include <node_api.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,31 +37,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-// libuv, as exported by the node binary: only what a poll handle needs, declared here so the
-// build needs no libuv headers (their ABI is stable across libuv 1.x, which Node 24 carries).
-typedef struct uv_loop_s uv_loop_t;
-typedef struct uv_handle_s uv_handle_t;
-typedef struct uv_poll_s uv_poll_t;
-typedef struct uv_idle_s uv_idle_t;
-typedef void (*uv_poll_cb)(uv_poll_t *handle, int status, int events);
-typedef void (*uv_idle_cb)(uv_idle_t *handle);
-typedef void (*uv_close_cb)(uv_handle_t *handle);
-extern int uv_poll_init(uv_loop_t *loop, uv_poll_t *handle, int fd);
-extern int uv_poll_start(uv_poll_t *handle, int events, uv_poll_cb cb);
-extern int uv_poll_stop(uv_poll_t *handle);
-extern int uv_idle_init(uv_loop_t *loop, uv_idle_t *handle);
-extern int uv_idle_start(uv_idle_t *handle, uv_idle_cb cb);
-extern int uv_idle_stop(uv_idle_t *handle);
-extern void uv_close(uv_handle_t *handle, uv_close_cb cb);
-extern void uv_unref(uv_handle_t *handle);
-extern size_t uv_handle_size(int type);
-extern const char *uv_err_name(int err);
-extern const char *uv_handle_type_name(int type);
-#define UV_POLL_TYPE 8 /* uv_handle_type UV_POLL */
-#define UV_IDLE_TYPE 6 /* uv_handle_type UV_IDLE */
-#define UV_READABLE 1
-// uv_handle_t starts with `void *data` in every libuv 1.x.
-#define HANDLE_DATA(h) (*(void **)(h))
+#include "netio.h"
 
 #define BATCH 64
 #define SLOT 4096
@@ -268,14 +245,14 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
 
 static const napi_type_tag SOCKET_TAG = {0x7363686f6f6c6761ULL, 0x74652d7564700001ULL};
 
-static int throw_errno(napi_env env, const char *what, int err) {
+int throw_errno(napi_env env, const char *what, int err) {
   char message[160];
   snprintf(message, sizeof message, "%s: %s", what, strerror(err));
   napi_throw_error(env, uv_err_name(-err), message);
   return 0;
 }
 
-static int int_arg(napi_env env, napi_value value, const char *name, int32_t min, int32_t max, int32_t *out) {
+int int_arg(napi_env env, napi_value value, const char *name, int32_t min, int32_t max, int32_t *out) {
   double number = 0;
   // Whole numbers only: napi_get_value_int32 alone would take 1.5 as 1.
   if (napi_get_value_double(env, value, &number) != napi_ok || !(number >= min && number <= max) || number != (double)(int32_t)number) {
@@ -286,6 +263,12 @@ static int int_arg(napi_env env, napi_value value, const char *name, int32_t min
   }
   *out = (int32_t)number;
   return 1;
+}
+
+int uv_types_match(void) {
+  const char *poll_name = uv_handle_type_name(UV_POLL_TYPE);
+  const char *idle_name = uv_handle_type_name(UV_IDLE_TYPE);
+  return poll_name != NULL && strcmp(poll_name, "poll") == 0 && idle_name != NULL && strcmp(idle_name, "idle") == 0;
 }
 
 static udp_socket *socket_arg(napi_env env, napi_value value) {
@@ -434,9 +417,7 @@ static napi_value open_udp(napi_env env, napi_callback_info info) {
   }
 
   // The handle type is declared here, not taken from uv.h: make sure the number means "poll".
-  const char *poll_name = uv_handle_type_name(UV_POLL_TYPE);
-  const char *idle_name = uv_handle_type_name(UV_IDLE_TYPE);
-  if (poll_name == NULL || strcmp(poll_name, "poll") != 0 || idle_name == NULL || strcmp(idle_name, "idle") != 0) {
+  if (!uv_types_match()) {
     close(fd);
     napi_throw_error(env, NULL, "netio was built for another libuv (handle types 8 and 6 are not poll and idle): rebuild it");
     return NULL;
@@ -682,13 +663,13 @@ static napi_value set_idle_scheduling(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static void export_function(napi_env env, napi_value exports, const char *name, napi_callback fn) {
+void export_function(napi_env env, napi_value exports, const char *name, napi_callback fn) {
   napi_value value;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, NULL, &value);
   napi_set_named_property(env, exports, name, value);
 }
 
-static void export_int(napi_env env, napi_value exports, const char *name, int32_t n) {
+void export_int(napi_env env, napi_value exports, const char *name, int32_t n) {
   napi_value value;
   napi_create_int32(env, n, &value);
   napi_set_named_property(env, exports, name, value);
@@ -709,5 +690,6 @@ NAPI_MODULE_INIT() {
   export_int(env, exports, "META", META);
   export_int(env, exports, "TEXT_AT", TEXT_AT);
   export_int(env, exports, "OUTPUT_BYTES", OUTPUT_BYTES);
+  register_dhcp(env, exports);
   return exports;
 }

@@ -1,8 +1,10 @@
-// The netio addon (netio.c beside this file, built by `npm run build` into build/native/): batched
-// UDP I/O for the DNS listeners, and the query log writer's scheduling class. It is an
-// optimisation, not a dependency: where it was not built (no C compiler) or cannot load, the
-// listeners use Node's dgram and say so in the log and in `schoolgate status`, and the writer
-// keeps the normal class.
+// The netio addon (netio.c and dhcp-io.c beside this file, built by `npm run build` into
+// build/native/): batched UDP I/O for the DNS listeners, the query log writer's scheduling class,
+// and DHCP's interface-bound sockets. For DNS and the writer it is an optimisation, not a
+// dependency: where it was not built (no C compiler) or cannot load, the listeners use Node's
+// dgram and say so in the log and in `schoolgate status`, and the writer keeps the normal class.
+// DHCP has no such fallback (dgram cannot bind to an interface): firmware/dhcp/transport.ts
+// refuses to open without it.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { APP_ROOT } from '../paths.ts';
@@ -20,6 +22,20 @@ export interface NetioUdp {
   inputMeta: ArrayBuffer;
   output: ArrayBuffer;
   outputMeta: ArrayBuffer;
+}
+
+/** A DHCP socket's native handle: opaque to JavaScript. */
+export type NetioDhcpSocket = { readonly __netioDhcp: unique symbol };
+
+/** What openDhcp returns: the socket, the two receive buffers it shares with C (layout in dhcp-io.c), and where it is bound. */
+export interface NetioDhcp {
+  socket: NetioDhcpSocket;
+  input: ArrayBuffer;
+  meta: ArrayBuffer;
+  /** The interface it is bound to; 0 for the unbound (relay) socket. */
+  ifindex: number;
+  /** The bound port (port 0 asks the kernel for one). */
+  port: number;
 }
 
 export interface Netio {
@@ -45,11 +61,39 @@ export interface Netio {
    * normal one; throws with the errno's code (EPERM: leaving it needs LimitNICE or CAP_SYS_NICE).
    */
   setIdleScheduling(tid: number, idle: boolean): void;
+  /**
+   * An IPv4 UDP socket on 0.0.0.0:`port` (SO_REUSEADDR, SO_BROADCAST, IP_PKTINFO), bound to the
+   * named interface (SO_BINDTOIFINDEX, else SO_BINDTODEVICE), or to none with null. `onBatch(count)`:
+   * `count` datagrams wait in the input slots. Throws with the errno's code (ENODEV: no such
+   * interface; EADDRINUSE; EACCES below 1024 without CAP_NET_BIND_SERVICE). With `frames`: a packet
+   * socket on the named interface instead, receiving (never sending) the IPv4 packets to UDP `port`
+   * that arrive there (none this host sent), each with the sender's MAC (EPERM without CAP_NET_RAW).
+   */
+  openDhcp(interfaceName: string | null, port: number, onBatch: (count: number) => void, frames?: boolean): NetioDhcp;
+  /**
+   * One datagram: `kind` DHCP_BROADCAST (255.255.255.255:port out of the interface), DHCP_UNICAST
+   * (address:port, routed) or DHCP_HARDWARE (address:port at `mac` on the interface, by a neighbour
+   * entry, no ARP). `ifindex` 0: the socket's own interface. Returns 1 when a hardware reply went
+   * as a broadcast instead (no neighbour entry could be made), else 0; throws with the errno's code.
+   */
+  sendDhcp(socket: NetioDhcpSocket, bytes: Uint8Array, kind: number, address: string | null, port: number, mac: string | null, ifindex: number): number;
+  /** [datagrams received, of which dropped for being longer than DHCP_SLOT]. */
+  dhcpStats(socket: NetioDhcpSocket): [number, number];
+  unrefDhcp(socket: NetioDhcpSocket): void;
+  /** Stops receiving and closes the descriptor; idempotent. */
+  closeDhcp(socket: NetioDhcpSocket): void;
   readonly BATCH: number;
   readonly SLOT: number;
   readonly META: number;
   readonly TEXT_AT: number;
   readonly OUTPUT_BYTES: number;
+  readonly DHCP_BATCH: number;
+  readonly DHCP_SLOT: number;
+  readonly DHCP_META: number;
+  readonly DHCP_BROADCAST: number;
+  readonly DHCP_UNICAST: number;
+  readonly DHCP_HARDWARE: number;
+  readonly DHCP_MAC_AT: number;
 }
 
 export type NetioLoad = { netio: Netio; reason?: undefined } | { netio?: undefined; reason: string };

@@ -4,6 +4,8 @@ import type { DatabaseSync } from 'node:sqlite';
 import { AuditLog } from '../control/audit.ts';
 import type { Logger } from '../log.ts';
 import { DeviceRepository } from './devices.ts';
+import { LeaseRepository } from './leases.ts';
+import { NetworkEventRepository } from './network-events.ts';
 import { STATE_MIGRATIONS } from './migrations.ts';
 import { closeSqliteFile, openSqliteFile, SqliteFileError } from './sqlite-file.ts';
 import { atomically } from './values.ts';
@@ -22,12 +24,16 @@ export class StateDatabaseError extends Error {
 export class StateDatabase {
   readonly devices: DeviceRepository;
   readonly audit: AuditLog;
+  readonly leases: LeaseRepository;
+  readonly networkEvents: NetworkEventRepository;
   readonly #db: DatabaseSync;
 
   private constructor(db: DatabaseSync, now: () => Date) {
     this.#db = db;
     this.devices = new DeviceRepository(db, now);
     this.audit = new AuditLog(db, now);
+    this.leases = new LeaseRepository(db, this.devices);
+    this.networkEvents = new NetworkEventRepository(db);
   }
 
   /**

@@ -1,10 +1,22 @@
 // Every device the gateway has seen, keyed by MAC. Group ids and network ids belong to the
 // configuration document, so they are checked for shape here and for existence by the caller.
-import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
+import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 import { Id } from '../config/schema.ts';
-import { normaliseMac } from './mac.ts';
+import { isLocallyAdministered, normaliseMac } from './mac.ts';
 import { DevicePatch, SUSPEND_REASON_MAX, type Device } from './schemas.ts';
 import { checkValue, InvalidInputError, isoInstant, NotFoundError } from './values.ts';
+
+/** What one DHCP lease says about its device. */
+export interface LeaseSighting {
+  mac: string;
+  networkId: string;
+  at: Date;
+  hostname: string;
+  vendorClass: string;
+  /** From a reservation: given to a device that has no name (or group) yet, never over one staff chose. */
+  name?: string | undefined;
+  groupId?: string | undefined;
+}
 
 export interface DeviceFilter {
   networkId?: string;
@@ -13,7 +25,7 @@ export interface DeviceFilter {
 
 type Row = Record<string, SQLOutputValue>;
 
-const COLUMNS = 'mac, name, group_id, network_id, first_seen, last_seen, school_owned, notes, suspended_until, suspend_reason';
+const COLUMNS = 'mac, name, group_id, network_id, first_seen, last_seen, school_owned, notes, suspended_until, suspend_reason, hostname, vendor_class, randomised_mac, owner';
 
 export class DeviceRepository {
   readonly #db: DatabaseSync;
@@ -30,17 +42,46 @@ export class DeviceRepository {
     checkValue(Id, networkId, 'network id');
     const seen = isoInstant(at, 'sighting time');
     const row = this.#db.prepare(`
-      INSERT INTO devices (mac, network_id, first_seen, last_seen) VALUES (?, ?, ?, ?)
+      INSERT INTO devices (mac, network_id, first_seen, last_seen, randomised_mac) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (mac) DO UPDATE SET
         network_id = CASE WHEN excluded.last_seen >= devices.last_seen THEN excluded.network_id ELSE devices.network_id END,
         last_seen = max(devices.last_seen, excluded.last_seen),
         first_seen = min(devices.first_seen, excluded.first_seen)
-      RETURNING ${COLUMNS}`).get(key, networkId, seen, seen);
+      RETURNING ${COLUMNS}`).get(key, networkId, seen, seen, isLocallyAdministered(key) ? 1 : 0);
     return toDevice(row);
   }
 
+  #leaseStatement: StatementSync | undefined;
+
+  /**
+   * Records a DHCP lease's sighting: network, times, hostname, vendor class. Called inside the
+   * lease's own transaction (LeaseRepository.bind), once per ACK, so it is one prepared statement.
+   * A hostname or vendor class the client stopped sending is kept rather than erased.
+   */
+  recordLease(sighting: LeaseSighting): void {
+    const key = normaliseMac(sighting.mac);
+    const seen = isoInstant(sighting.at, 'lease time');
+    this.#leaseStatement ??= this.#db.prepare(`
+      INSERT INTO devices (mac, network_id, first_seen, last_seen, randomised_mac, hostname, vendor_class, name, group_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (mac) DO UPDATE SET
+        network_id = CASE WHEN excluded.last_seen >= devices.last_seen THEN excluded.network_id ELSE devices.network_id END,
+        last_seen = max(devices.last_seen, excluded.last_seen),
+        first_seen = min(devices.first_seen, excluded.first_seen),
+        hostname = CASE WHEN excluded.hostname <> '' THEN excluded.hostname ELSE devices.hostname END,
+        vendor_class = CASE WHEN excluded.vendor_class <> '' THEN excluded.vendor_class ELSE devices.vendor_class END,
+        name = CASE WHEN devices.name = '' THEN excluded.name ELSE devices.name END,
+        group_id = coalesce(devices.group_id, excluded.group_id)`);
+    this.#leaseStatement.run(key, sighting.networkId, seen, seen, isLocallyAdministered(key) ? 1 : 0,
+      sighting.hostname, sighting.vendorClass, sighting.name ?? '', sighting.groupId ?? null);
+  }
+
+  #getStatement: StatementSync | undefined;
+
+  // Prepared once: the DHCP server asks on every ACK (the device's group for DNS) and every guest request.
   get(mac: string): Device | undefined {
-    const row = this.#db.prepare(`SELECT ${COLUMNS} FROM devices WHERE mac = ?`).get(normaliseMac(mac));
+    this.#getStatement ??= this.#db.prepare(`SELECT ${COLUMNS} FROM devices WHERE mac = ?`);
+    const row = this.#getStatement.get(normaliseMac(mac));
     return row === undefined ? undefined : toDevice(row);
   }
 
@@ -71,6 +112,7 @@ export class DeviceRepository {
     if (patch.groupId !== undefined) { sets.push('group_id = ?'); params.push(patch.groupId); }
     if (patch.schoolOwned !== undefined) { sets.push('school_owned = ?'); params.push(patch.schoolOwned ? 1 : 0); }
     if (patch.notes !== undefined) { sets.push('notes = ?'); params.push(patch.notes); }
+    if (patch.owner !== undefined) { sets.push('owner = ?'); params.push(patch.owner.trim()); }
     if (sets.length === 0) return this.#require(key);
     const row = this.#db.prepare(`UPDATE devices SET ${sets.join(', ')} WHERE mac = ? RETURNING ${COLUMNS}`).get(...params, key);
     if (row === undefined) throw notFound(key);
@@ -134,6 +176,10 @@ function toDevice(row: Row | undefined): Device {
     notes: text(row.notes),
     suspendedUntil: row.suspended_until === null ? null : text(row.suspended_until),
     suspendReason: row.suspend_reason === null ? null : text(row.suspend_reason),
+    hostname: text(row.hostname),
+    vendorClass: text(row.vendor_class),
+    randomisedMac: row.randomised_mac === 1,
+    owner: text(row.owner),
   };
 }
 

@@ -18,6 +18,7 @@ export type IsoTimestamp = Static<typeof IsoTimestamp>;
 export const DEVICE_NAME_MAX = 64;
 export const DEVICE_NOTES_MAX = 2000;
 export const SUSPEND_REASON_MAX = 500;
+export const DEVICE_OWNER_MAX = 120;
 
 export const Device = Type.Object({
   mac: MacAddress,
@@ -30,6 +31,10 @@ export const Device = Type.Object({
   notes: Type.String({ maxLength: DEVICE_NOTES_MAX }),
   suspendedUntil: Type.Union([IsoTimestamp, Type.Null()], { description: 'no access until this instant; null when not suspended' }),
   suspendReason: Type.Union([Type.String({ minLength: 1, maxLength: SUSPEND_REASON_MAX }), Type.Null()]),
+  hostname: Type.String({ maxLength: 255, description: 'the name the device gave in its last DHCP request (option 12); empty if none' }),
+  vendorClass: Type.String({ maxLength: 255, description: 'the DHCP vendor class it sent (option 60), e.g. "android-dhcp-14"; empty if none' }),
+  randomisedMac: Type.Boolean({ description: 'the MAC has the locally administered bit set: a "private" address the device may change' }),
+  owner: Type.String({ maxLength: DEVICE_OWNER_MAX, description: 'who the device belongs to (a member of staff, a class); free text' }),
 }, { additionalProperties: false });
 export type Device = Static<typeof Device>;
 
@@ -38,5 +43,49 @@ export const DevicePatch = Type.Object({
   groupId: Type.Optional(Type.Union([Id, Type.Null()])),
   schoolOwned: Type.Optional(Type.Boolean()),
   notes: Type.Optional(Type.String({ maxLength: DEVICE_NOTES_MAX })),
+  owner: Type.Optional(Type.String({ maxLength: DEVICE_OWNER_MAX })),
 }, { additionalProperties: false });
 export type DevicePatch = Static<typeof DevicePatch>;
+
+export const LeaseState = Type.Union([Type.Literal('offered'), Type.Literal('bound'), Type.Literal('declined'), Type.Literal('released')], {
+  description: 'offered: held for a client between OFFER and REQUEST; bound: ACKed (active until expires); declined: a client found the address in use, quarantined until expires; released: given back by its client',
+});
+export type LeaseState = Static<typeof LeaseState>;
+
+export const Lease = Type.Object({
+  networkId: Id,
+  address: Type.String({ minLength: 7, maxLength: 15, description: 'an IPv4 address' }),
+  clientKey: Type.String({ minLength: 1, maxLength: 600, description: 'how the server knows the client: "id:" and the hex client identifier (option 61), or "mac:" and its MAC' }),
+  mac: MacAddress,
+  clientId: Type.Union([Type.String({ pattern: '^([0-9a-f]{2})*$', maxLength: 510 }), Type.Null()], { description: 'option 61 as hex, or null' }),
+  hostname: Type.String({ maxLength: 255 }),
+  vendorClass: Type.String({ maxLength: 255 }),
+  parameters: Type.Array(Type.Integer({ minimum: 0, maximum: 255 }), { maxItems: 255, description: 'the options the client asked for (option 55), in its order' }),
+  relayAgent: Type.Union([Type.String({ minLength: 7, maxLength: 15, description: 'an IPv4 address' }), Type.Null()], { description: 'giaddr of the relay agent the request came through, or null' }),
+  relayInfo: Type.Union([Type.String({ pattern: '^([0-9a-f]{2})*$', maxLength: 510 }), Type.Null()], { description: 'option 82 (relay agent information) as hex, or null' }),
+  state: LeaseState,
+  expires: IsoTimestamp,
+  updated: IsoTimestamp,
+}, { additionalProperties: false });
+export type Lease = Static<typeof Lease>;
+
+export const NetworkEventKind = Type.Union([
+  Type.Literal('dhcp.rogue-server'),
+  Type.Literal('dhcp.pool-exhausted'),
+  Type.Literal('dhcp.starvation'),
+  Type.Literal('dhcp.school-device-on-guest'),
+  Type.Literal('dhcp.declined'),
+  Type.Literal('dhcp.rate-limited'),
+], { description: 'what happened on the network' });
+export type NetworkEventKind = Static<typeof NetworkEventKind>;
+
+export const NetworkEvent = Type.Object({
+  id: Type.Integer({ minimum: 1 }),
+  at: IsoTimestamp,
+  kind: NetworkEventKind,
+  networkId: Type.Union([Id, Type.Null()]),
+  interface: Type.Union([Type.String({ maxLength: 15 }), Type.Null()]),
+  mac: Type.Union([MacAddress, Type.Null()]),
+  details: Type.Record(Type.String(), Type.Unknown(), { description: 'what the kind needs: addresses, counts, the offending server' }),
+}, { additionalProperties: false });
+export type NetworkEvent = Static<typeof NetworkEvent>;

@@ -7,13 +7,15 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../../firmware/log.ts';
 import { CLIENTS, INTERNET, NAMESPACES, SCHOOL_NETWORKS, TETHER, WAN_LINK, schoolNetwork, type LabNs } from './addresses.ts';
 import { cleanupStaleLabs, listLabs, ownerAlive } from './cleanup.ts';
+import { withDhcp } from './gateway.ts';
 import { Lab } from './lab.ts';
 
 const HELP = `netlab: Schoolgate's network lab (root; network namespaces only, no route off this machine)
 
   node scripts/netlab/cli.ts [up]       bring the lab up with Schoolgate in gw; Ctrl-C tears it down
       --no-gateway                      leave gw without Schoolgate (routing only)
-      --dhcp                            clients start without addresses (get them with udhcpc/dhclient)
+      --dhcp                            clients start without addresses, Schoolgate serves DHCP on
+                                        staff, pupil and guest (get one with udhcpc/dhclient)
       --quiet                           do not echo the gateway's log
   node scripts/netlab/cli.ts cleanup    remove labs whose owner process has died
   node scripts/netlab/cli.ts list       show the labs on this machine
@@ -57,7 +59,7 @@ ${x('pupil', `curl --cacert ${lab.tls.caFile} https://www.youtube.com/`)}
 ${x('staff', `curl http://${schoolNetwork('staff').gateway}:8080/`)}
 ${x('tethered', `curl http://${INTERNET.web}/whoami`)}
 ${x('staff', `iperf3 -c ${INTERNET.iperf} -t 3`)}
-${x('guest', `busybox udhcpc -i eth0 -s ${lab.dir}/udhcpc.sh -q -n -f   # once Schoolgate serves DHCP`)}
+${x('guest', `busybox udhcpc -i eth0 -s ${lab.dir}/udhcpc.sh -q -n -f -O 114   # with --dhcp: a lease from Schoolgate`)}
 
 Ctrl-C tears the lab down.
 `;
@@ -71,7 +73,7 @@ async function up(flags: { gateway: boolean; dhcp: boolean; quiet: boolean }): P
   });
   if (flags.gateway) {
     try {
-      const gateway = await lab.startGateway();
+      const gateway = await lab.startGateway(flags.dhcp ? withDhcp(lab.gatewayConfig()) : lab.gatewayConfig());
       if (!flags.quiet) {
         process.stdout.write(`--- gateway log so far ---\n${gateway.output()}\n---\n`);
         gateway.onLine = (line) => process.stdout.write(`gw| ${line}\n`);

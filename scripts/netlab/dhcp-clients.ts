@@ -84,6 +84,8 @@ export interface DhcpArgvOptions {
   interfaceName?: string;
   /** Extra option codes to request (udhcpc `-O`); 114 is always requested. */
   requestOptions?: number[];
+  /** Options to send (udhcpc `-x OPT:VALUE`), e.g. `0x3d:01beefc0ffee01`: a client id makes the same interface a new client. */
+  sendOptions?: string[];
 }
 
 export function leaseFile(dir: string, ns: string, client: DhcpClient): string {
@@ -98,6 +100,7 @@ export function dhcpArgv(scripts: DhcpScripts, dir: string, ns: string, client: 
   if (client === 'udhcpc') {
     const argv = ['busybox', 'udhcpc', '-i', iface, '-s', scripts.udhcpc, '-f', '-t', '5', '-T', '1', '-A', '1', '-O', '114'];
     for (const code of o.requestOptions ?? []) argv.push('-O', String(code));
+    for (const option of o.sendOptions ?? []) argv.push('-x', option);
     if (once) argv.push('-q', '-n');
     return { argv, env };
   }

@@ -21,6 +21,8 @@ export function labGatewayConfig(vlans: boolean): Config {
     const lab = SCHOOL_NETWORKS.find((n) => n.id === network.id);
     if (!lab) return network;
     const moved = { ...network, interface: gatewayInterface(lab, vlans), subnets: [lab.subnet], gateway: { ipv4: lab.gateway } };
+    // The lab's pool, described but off: a test that wants DHCP says so (withDhcp).
+    if (network.dhcp) moved.dhcp = { ...network.dhcp, enabled: false, pools: [{ ...lab.pool }] };
     if (vlans) moved.vlan = lab.vlan;
     else delete moved.vlan;
     return moved;
@@ -29,6 +31,23 @@ export function labGatewayConfig(vlans: boolean): Config {
   config.dns.upstreams = [{ name: 'wan', address: INTERNET.resolver, port: 53 }];
   config.web.admin = { address: schoolNetwork('staff').gateway, port: ADMIN_PORT };
   return config;
+}
+
+/** `config` with the DHCP server on for `networks` (default: every lab school network). */
+export function withDhcp(config: Config, networks: readonly string[] = SCHOOL_NETWORKS.map((n) => n.id)): Config {
+  const next = structuredClone(config);
+  for (const network of next.networks) {
+    const lab = SCHOOL_NETWORKS.find((n) => n.id === network.id);
+    if (!lab || !networks.includes(network.id)) continue;
+    network.dhcp = {
+      ...network.dhcp,
+      leaseSeconds: 3600,
+      enabled: true,
+      pools: [{ ...lab.pool }],
+      domain: network.dhcp?.domain ?? 'school.test',
+    };
+  }
+  return next;
 }
 
 export interface GatewayOptions {

@@ -29,6 +29,11 @@ export function sampleStatus(): DaemonStatus {
       cache: { entries: 200, bytes: 40_000, hits: 300, misses: 700, staleHits: 4, evictions: 6, expired: 8 },
       matcher: { names: 1_000_000, bytes: 28_000_000 },
     },
+    dhcp: {
+      enabled: true,
+      networks: [{ id: 'pupil', interface: 'wlan1', poolSize: 200, free: 150, used: 50, leaseSeconds: 3600, reservations: 2, outcomes: { offer: 60, ack: 55, 'rate-limited': 3 } }],
+      malformed: { short: 2 }, unmatched: 1, directOnRelay: 4, sendErrors: 0, storeFailures: 0, rogue: { sightings: 1, probes: 12 },
+    },
     lists: { names: 1_000_000, compileMs: 640, loadedAt: '2026-11-24T08:00:01.000Z', fromCache: false, problems: 1 },
     eventLoopDelayMs: { p50: 0.2, p99: 2.5, max: 40 },
     memory: { rssBytes: 150_000_000, heapUsedBytes: 30_000_000, heapTotalBytes: 40_000_000, arrayBuffersBytes: 1_000, form: 'built' },

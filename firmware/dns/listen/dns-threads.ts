@@ -4,6 +4,7 @@
 // worker, and the workers' events and counters flow back into it, so the query log and `status`
 // see every question whichever thread answered it. TCP is answered by the main thread only.
 import { Worker } from 'node:worker_threads';
+import type { DeviceChange } from '../../clients/lease-devices.ts';
 import type { Config } from '../../config/schema.ts';
 import type { Logger } from '../../log.ts';
 import { siblingModule } from '../../paths.ts';
@@ -45,6 +46,8 @@ export class DnsThreads {
   readonly #retired: DnsCounters = emptyCounters();
   #retiredDropped = 0;
   #stopping = false;
+  /** Device changes not yet posted to the workers: sent together once the current turn ends. */
+  #pendingDevices: DeviceChange[] = [];
   readonly #record = (event: Readonly<EventFields>): void => {
     this.#service.events.push(event);
   };
@@ -127,6 +130,34 @@ export class DnsThreads {
     this.#broadcast({ type: 'lists', lists: this.#lists });
   }
 
+  /**
+   * Which device holds an address (a lease granted, renewed, released or expired): the main
+   * thread's directory at once, the workers' within the same turn of the event loop, batched so
+   * a burst of leases is one message per worker.
+   */
+  setDevice(address: number, mac: string | undefined, group?: string | null): void {
+    const change: DeviceChange = mac === undefined ? [address] : [address, mac, group ?? null];
+    this.#service.devices.apply(change);
+    this.#queueDevices([change]);
+  }
+
+  /** A device's group changed: every address it holds, on every thread. */
+  regroupDevice(mac: string, group: string | null): void {
+    this.#queueDevices(this.#service.devices.regroup(mac, group));
+  }
+
+  #queueDevices(changes: DeviceChange[]): void {
+    if (this.#slots.length === 0 || changes.length === 0) return;
+    if (this.#pendingDevices.length === 0) queueMicrotask(() => this.#flushDevices());
+    for (const change of changes) this.#pendingDevices.push(change);
+  }
+
+  #flushDevices(): void {
+    const changes = this.#pendingDevices;
+    this.#pendingDevices = [];
+    if (changes.length > 0) this.#broadcast({ type: 'devices', changes });
+  }
+
   /** The configuration with the ports the main thread actually bound (port 0 is chosen by the kernel). */
   #workerConfig(): Config {
     const udp = this.#service.stats().listening.filter((l) => l.transport === 'udp');
@@ -145,6 +176,8 @@ export class DnsThreads {
       lists: this.#lists,
       level: this.#logger.level,
       severity: this.#service.severity,
+      // Changes still queued are in the snapshot and will also arrive as a message: applying one twice is harmless.
+      devices: this.#service.devices.snapshot(),
       ...(this.#resolvConfPath !== undefined ? { resolvConfPath: this.#resolvConfPath } : {}),
     };
     const worker = new Worker(siblingModule(import.meta.url, 'dns-worker'), { workerData: data });

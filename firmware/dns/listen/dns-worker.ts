@@ -3,6 +3,7 @@
 // owes the main thread is its events (for the query log) and its counters (for `status`).
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
+import type { DeviceChange } from '../../clients/lease-devices.ts';
 import type { Config } from '../../config/schema.ts';
 import { packDrained, type PackedBatch } from '../events/event-batch.ts';
 import type { DnsCounters } from '../events/event-buffer.ts';
@@ -25,10 +26,13 @@ export interface WorkerStart {
   /** The main thread's DnsService severity (the catalogue stays on the main thread). */
   severity: readonly string[];
   resolvConfPath?: string;
+  /** Which device holds which address when the worker starts; later changes come as 'devices' messages. */
+  devices: DeviceChange[];
 }
 
 export type ToWorker =
   | { type: 'lists'; lists: WorkerLists }
+  | { type: 'devices'; changes: DeviceChange[] }
   | { type: 'config'; config: Config }
   | { type: 'stop' };
 
@@ -81,7 +85,8 @@ let countersTimer: NodeJS.Timeout | undefined;
 
 port.on('message', (message: ToWorker) => {
   try {
-    if (message.type === 'lists') applyLists(message.lists);
+    if (message.type === 'devices') for (const change of message.changes) service.devices.apply(change);
+    else if (message.type === 'lists') applyLists(message.lists);
     else if (message.type === 'config') service.reload(message.config);
     else if (message.type === 'stop') void stop();
   } catch (error) {
@@ -103,6 +108,7 @@ async function stop(): Promise<void> {
 try {
   // Lists before listening: a worker must never answer a question unfiltered.
   applyLists(start.lists);
+  for (const change of start.devices) service.devices.apply(change);
   await service.start();
   eventsTimer = setInterval(flushEvents, EVENTS_MS);
   countersTimer = setInterval(postCounters, COUNTERS_MS);

@@ -29,3 +29,14 @@ it('says how the query log keeps up: its writer on spare CPU, or why not', () =>
   status.queryLog = { written: 9, writeErrors: 1, writer: 'normal', writerReason: 'the netio addon is not built', writerFellBehind: 2 };
   expect(logLine(formatStatus(status))).toBe('  log       9 events written, 1 write errors; writer in the normal class: the netio addon is not built, fell behind 2 times');
 });
+
+it('shows each DHCP pool (size, used, free) and says loudly when another DHCP server was seen', () => {
+  const text = formatStatus(sampleStatus());
+  expect(text).toMatch(/DHCP POOL\s+INTERFACE\s+SIZE\s+USED\s+FREE/);
+  expect(text).toMatch(/ pupil\s+wlan1\s+200\s+50\s+150\s+2\s+55\s+3\n/);
+  expect(text).toContain('ANOTHER DHCP SERVER SEEN 1 times');
+  const off = sampleStatus();
+  off.dhcp = { ...off.dhcp, enabled: false, networks: [], rogue: { sightings: 0, probes: 0 } };
+  expect(formatStatus(off)).toContain('dhcp      off');
+  expect(formatStatus(off)).not.toContain('DHCP POOL');
+});

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CATEGORY_SEVERITY } from '../../../firmware/config/defaults.ts';
+import { parseIPv4 } from '../../../firmware/clients/ip.ts';
 import type { Config } from '../../../firmware/config/schema.ts';
 import { DnsThreads } from '../../../firmware/dns/listen/dns-threads.ts';
 import type { QueryEvent } from '../../../firmware/dns/events/event-buffer.ts';
@@ -126,6 +127,34 @@ describe('DNS on two threads', () => {
     }, { timeout: 5000 });
     for (const e of events) expect(e, e.name).toMatchObject({ verdict: 'blocked', category: 'social' });
     await vi.waitFor(() => expect(workerQueries(t)).toBeGreaterThan(0), { timeout: 5000 });
+  });
+
+  it('names the device holding a lease in every event, on the worker too, set before and after it started', async () => {
+    const t = await startThreaded();
+    const pupil = parseIPv4(PUPIL)!;
+    const first = '02:00:00:00:00:01';
+    const second = '3c:22:fb:01:a2:9e';
+    t.threads.setDevice(pupil, first, null);
+    const events: QueryEvent[] = [];
+    const collect = async (names: string[]): Promise<QueryEvent[]> => {
+      await askMany(t.port, names);
+      await vi.waitFor(() => {
+        events.push(...t.service.events.drain());
+        expect(events).toHaveLength(names.length);
+      }, { timeout: 5000 });
+      return events.splice(0);
+    };
+    const before = workerQueries(t);
+    const a = await collect(Array.from({ length: 40 }, (_, i) => `a${i}.example.test`));
+    expect(a.map((e) => e.device)).toEqual(a.map(() => first));
+    // The lease moves to another device: both threads follow.
+    t.threads.setDevice(pupil, second, 'year6');
+    const b = await collect(Array.from({ length: 40 }, (_, i) => `b${i}.example.test`));
+    expect(b.map((e) => e.device)).toEqual(b.map(() => second));
+    t.threads.setDevice(pupil, undefined);
+    const c = await collect(Array.from({ length: 40 }, (_, i) => `c${i}.example.test`));
+    expect(c.map((e) => e.device)).toEqual(c.map(() => undefined));
+    await vi.waitFor(() => expect(workerQueries(t) - before).toBeGreaterThan(0), { timeout: 5000 });
   });
 
   it('puts lists given after start in service on the worker too', async () => {

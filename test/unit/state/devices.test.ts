@@ -26,6 +26,7 @@ describe('DeviceRepository', () => {
       mac: MAC, name: '', groupId: null, networkId: 'pupil',
       firstSeen: at(0).toISOString(), lastSeen: at(0).toISOString(),
       schoolOwned: false, notes: '', suspendedUntil: null, suspendReason: null,
+      hostname: '', vendorClass: '', randomisedMac: false, owner: '',
     });
     expect(Value.Check(Device, device)).toBe(true);
     expect(state.devices.count()).toBe(1);

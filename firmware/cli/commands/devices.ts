@@ -1,0 +1,73 @@
+// `schoolgate devices`: every device the leases have shown the gateway, and the two things a
+// technician sets on one (a friendly name, a device group). Changes go through the running
+// daemon, so DNS applies a new group at once and the audit log records who made it.
+import { callDaemon } from '../../control/client.ts';
+import type { DevicesView } from '../../dhcp/device-methods.ts';
+import type { Device } from '../../state/schemas.ts';
+import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
+import { formatDeviceChange, formatDevices } from '../format-devices.ts';
+
+const write = (values: OptionValues, json: unknown, human: string): void => {
+  process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : human);
+};
+
+function twoArguments(args: string[], usage: string): [string, string] {
+  if (args.length < 2) throw new UsageError(`missing arguments: ${usage}`);
+  if (args.length > 2) throw new UsageError(`unexpected argument "${args[2]}" (quote a name with spaces: "Year 3 iPad 12")`);
+  return [args[0]!, args[1]!];
+}
+
+export const devices: Command = {
+  positionals: true,
+  summary: 'the devices the gateway has given addresses to; name one or put it in a group',
+  usage: `schoolgate devices [--json]
+schoolgate devices name MAC "Year 3 iPad 12"
+schoolgate devices group MAC GROUP
+schoolgate devices owner MAC school|personal
+
+  (no action)  each device: MAC (random: a randomised private address), name, group, the
+               network it was last seen on, school-owned or not, first and last seen
+  name         gives a device the name staff know it by (shown in the query log and reviews)
+  group        puts a device in a device group from the configuration (its policy applies to
+               the device's DNS at once); GROUP "none" takes it out of every group
+  owner        marks a device as the school's (a school device asking for an address on a
+               guest network is then a network event) or as personal
+  MAC may be written 3c:22:fb:01:a2:9e, 3C-22-FB-01-A2-9E or 3c22.fb01.a29e.
+  Changes are recorded in the audit log under your name.
+
+${dataDirHelp}
+      --json           print the result as JSON`,
+  options: { ...dataDirOption, json: { type: 'boolean' } },
+  async run(values, positionals) {
+    const [action, ...args] = positionals;
+    const socket = socketOf(values);
+    switch (action) {
+      case undefined: {
+        const view = await callDaemon(socket, 'devices') as DevicesView;
+        write(values, view, formatDevices(view));
+        return EXIT.ok;
+      }
+      case 'name': {
+        const [mac, name] = twoArguments(args, 'schoolgate devices name MAC "NAME"');
+        const device = await callDaemon(socket, 'devices.name', { mac, name }) as Device;
+        write(values, device, formatDeviceChange(device, 'name'));
+        return EXIT.ok;
+      }
+      case 'group': {
+        const [mac, group] = twoArguments(args, 'schoolgate devices group MAC GROUP');
+        const device = await callDaemon(socket, 'devices.group', { mac, group: group === 'none' ? null : group }) as Device;
+        write(values, device, formatDeviceChange(device, 'group'));
+        return EXIT.ok;
+      }
+      case 'owner': {
+        const [mac, owner] = twoArguments(args, 'schoolgate devices owner MAC school|personal');
+        if (owner !== 'school' && owner !== 'personal') throw new UsageError(`owner must be "school" or "personal", not "${owner}"`);
+        const device = await callDaemon(socket, 'devices.owner', { mac, schoolOwned: owner === 'school' }) as Device;
+        write(values, device, `${device.mac}: ${device.schoolOwned ? 'school-owned (never expected on a guest network)' : 'personal'}. Recorded in the audit log under your name.\n`);
+        return EXIT.ok;
+      }
+      default:
+        throw new UsageError(`unknown devices action "${action}" (actions: name, group, owner)`);
+    }
+  },
+};

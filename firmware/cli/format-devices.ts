@@ -1,0 +1,37 @@
+// `schoolgate devices` and `schoolgate leases` for a person on an SSH session.
+import type { DevicesView } from '../dhcp/device-methods.ts';
+import type { LeasesView, ReserveResult } from '../dhcp/lease-methods.ts';
+import type { Device } from '../state/schemas.ts';
+import { table } from './table.ts';
+
+/** An instant as the technician reads it: minutes are enough, UTC says which clock. */
+export const when = (iso: string | null | undefined): string => (iso ? `${iso.slice(0, 16).replace('T', ' ')}Z` : '-');
+
+export function formatDevices(view: DevicesView): string {
+  if (view.devices.length === 0) return 'No devices seen yet: a device appears here when it takes a lease.\n';
+  const rows = view.devices.map((d) => [
+    d.mac + (d.randomisedMac ? ' (random)' : ''), d.name || '-', d.hostname || '-', d.groupId ?? '-', d.networkId,
+    d.schoolOwned ? 'school' : '-', when(d.firstSeen), when(d.lastSeen),
+  ]);
+  return `${table([['MAC', 'NAME', 'HOSTNAME', 'GROUP', 'NETWORK', 'OWNER', 'FIRST SEEN', 'LAST SEEN'], ...rows])}\n`;
+}
+
+export function formatDeviceChange(device: Device, what: 'name' | 'group'): string {
+  const value = what === 'name' ? `"${device.name}"` : (device.groupId ?? 'none (the network\'s default policy)');
+  return `${device.mac}: ${what} is now ${value}. Recorded in the audit log under your name.\n`;
+}
+
+export function formatLeases(view: LeasesView, all: boolean): string {
+  if (view.leases.length === 0) return all ? 'No leases have been given out.\n' : 'No leases are in force.\n';
+  const rows = view.leases.map((l) => [
+    l.networkId, l.address, l.mac, l.hostname || '-', l.state, when(l.expires), l.relayAgent ? `via ${l.relayAgent}` : '-',
+  ]);
+  return `${table([['NETWORK', 'ADDRESS', 'MAC', 'HOSTNAME', 'STATE', 'EXPIRES', 'RELAY'], ...rows])}\n`;
+}
+
+export function formatReserve(result: ReserveResult): string {
+  const r = result.reservation;
+  const extra = [r.name ? `name "${r.name}"` : '', r.group ? `group ${r.group}` : ''].filter(Boolean).join(', ');
+  const was = result.replaced ? ` (it was reserved ${result.replaced.address} before)` : '';
+  return `${r.mac} is reserved ${r.address}${extra ? ` (${extra})` : ''}${was}. Saved in the configuration; the device gets it at its next request.\nRecorded in the audit log under your name.\n`;
+}

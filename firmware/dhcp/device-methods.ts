@@ -1,0 +1,110 @@
+// The control-socket methods behind `schoolgate devices …`: the device table the leases fill,
+// and the two things a technician sets on a device (its friendly name and its device group).
+// Each change and its audit entry are one transaction; a group change reaches DNS at once.
+import { Type, type Static } from 'typebox';
+import { Id, type Config } from '../config/schema.ts';
+import type { AuditLog } from '../control/audit.ts';
+import { actorOf } from '../control/protocol.ts';
+import { ControlFailure, type ControlServer } from '../control/server.ts';
+import type { DeviceRepository } from '../state/devices.ts';
+import { MacAddressError, normaliseMac } from '../state/mac.ts';
+import { Device, DEVICE_NAME_MAX } from '../state/schemas.ts';
+import { InvalidInputError, NotFoundError } from '../state/values.ts';
+
+export const DevicesView = Type.Object({ devices: Type.Array(Device) });
+export type DevicesView = Static<typeof DevicesView>;
+
+export const DeviceNameParams = Type.Object({
+  mac: Type.String({ minLength: 1, maxLength: 64 }),
+  name: Type.String({ maxLength: DEVICE_NAME_MAX }),
+}, { additionalProperties: false });
+export type DeviceNameParams = Static<typeof DeviceNameParams>;
+
+export const DeviceGroupParams = Type.Object({
+  mac: Type.String({ minLength: 1, maxLength: 64 }),
+  group: Type.Union([Id, Type.Null()], { description: 'a device group in the configuration, or null for the network\'s default' }),
+}, { additionalProperties: false });
+export type DeviceGroupParams = Static<typeof DeviceGroupParams>;
+
+export const DeviceOwnerParams = Type.Object({
+  mac: Type.String({ minLength: 1, maxLength: 64 }),
+  schoolOwned: Type.Boolean({ description: 'the school owns it: it is never expected on a guest network' }),
+}, { additionalProperties: false });
+export type DeviceOwnerParams = Static<typeof DeviceOwnerParams>;
+
+export interface DeviceMethodDeps {
+  config: { readonly current: Readonly<Config> };
+  devices: DeviceRepository;
+  audit: Pick<AuditLog, 'append'>;
+  /** Runs a change and its audit entry as one transaction (StateDatabase.transaction). */
+  transaction: <T>(fn: () => T) => T;
+  /** DNS applies the new group to every address the device holds (DnsThreads.regroupDevice). */
+  regroup: (mac: string, group: string | null) => void;
+}
+
+/** A bad MAC, a name too long: the technician's input, named (the CLI exits 4). */
+export function asControlFailure(error: unknown): never {
+  if (error instanceof MacAddressError || error instanceof InvalidInputError) throw new ControlFailure('invalid-input', error.message);
+  if (error instanceof NotFoundError) throw new ControlFailure('unknown-device', error.message);
+  throw error;
+}
+
+export function registerDeviceMethods(control: Pick<ControlServer, 'register'>, deps: DeviceMethodDeps): void {
+  const { config, devices, audit, transaction } = deps;
+  control.register('devices', { handle: (): DevicesView => ({ devices: devices.list() }) });
+  control.register<DeviceNameParams>('devices.name', {
+    params: DeviceNameParams,
+    handle: (params, caller) => {
+      try {
+        const mac = normaliseMac(params.mac);
+        return transaction(() => {
+          const before = devices.get(mac);
+          const device = devices.update(mac, { name: params.name });
+          audit.append({ actor: actorOf(caller), action: 'device.name', subject: mac, details: { from: before?.name ?? '', to: device.name } });
+          return device;
+        });
+      } catch (error) {
+        return asControlFailure(error);
+      }
+    },
+  });
+  control.register<DeviceOwnerParams>('devices.owner', {
+    params: DeviceOwnerParams,
+    handle: (params, caller) => {
+      try {
+        const mac = normaliseMac(params.mac);
+        return transaction(() => {
+          const before = devices.get(mac);
+          const device = devices.update(mac, { schoolOwned: params.schoolOwned });
+          audit.append({ actor: actorOf(caller), action: 'device.owner', subject: mac, details: { from: before?.schoolOwned ?? false, to: device.schoolOwned } });
+          return device;
+        });
+      } catch (error) {
+        return asControlFailure(error);
+      }
+    },
+  });
+  control.register<DeviceGroupParams>('devices.group', {
+    params: DeviceGroupParams,
+    handle: (params, caller) => {
+      const groups = config.current.deviceGroups;
+      if (params.group !== null && !groups.some((g) => g.id === params.group)) {
+        throw new ControlFailure('invalid-input', `there is no device group "${params.group}" in the configuration (groups: ${groups.map((g) => g.id).join(', ') || 'none'})`);
+      }
+      try {
+        const mac = normaliseMac(params.mac);
+        const device = transaction(() => {
+          const before = devices.get(mac);
+          const updated = devices.update(mac, { groupId: params.group });
+          audit.append({ actor: actorOf(caller), action: 'device.group', subject: mac, details: { from: before?.groupId ?? null, to: updated.groupId } });
+          return updated;
+        });
+        // After the commit: DNS never applies a group the table does not hold.
+        deps.regroup(mac, device.groupId);
+        return device;
+      } catch (error) {
+        return asControlFailure(error);
+      }
+    },
+  });
+}

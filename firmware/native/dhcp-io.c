@@ -1,0 +1,389 @@
+// DHCP's sockets, which Node's dgram cannot make: a server per school network must be bound to
+// its interface (several coexist on port 67, each hearing only its own network's broadcasts), must
+// learn the interface each request arrived on, must send its broadcasts out of that interface
+// whatever the routing table says (the default route points at the WAN), and must reach a client
+// that has no address yet at its MAC (RFC 2131 4.1), which takes an ARP entry only C can add.
+//
+// This file opens them and receives; dhcp-send.c sends; dhcp-io.h has what the two share. Like
+// netio.c, they move bytes and nothing else: they never read a DHCP field (the TypeScript codec
+// does, bounds-checked), and every length and index they are handed is checked before use.
+//
+// Layout shared with firmware/native/netio.ts and firmware/dhcp/transport.ts (change them together):
+//   input  DHCP_BATCH slots of DHCP_SLOT bytes, datagram i at i * DHCP_SLOT
+//   meta   DHCP_BATCH records of DHCP_META bytes, int32: [0] length, or -1 when the datagram was
+//          longer than DHCP_SLOT (dropped and counted), [1] arrival ifindex, [2] source port,
+//          [3] source IPv4, [4] the header's destination IPv4 (IP_PKTINFO ipi_addr), [5] the local
+//          address the kernel would answer from (ipi_spec_dst); addresses in network order.
+//          A frame watch's record: [0] length of the IP packet, or -1 when oversized, [1] ifindex,
+//          [5] MAC length (6), the MAC at byte DHCP_MAC_AT
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dhcp-io.h"
+
+// Batches taken per wakeup before other handles get their turn (the poll fires again if more wait).
+#define ROUNDS 4
+
+static const napi_type_tag DHCP_TAG = {0x7363686f6f6c6761ULL, 0x74652d6468637001ULL};
+
+static void maybe_free(dhcp_socket *s) {
+  if (s->finalized && s->handle_closed) {
+    free(s->poll);
+    free(s);
+  }
+}
+
+static void on_closed(uv_handle_t *handle) {
+  dhcp_socket *s = HANDLE_DATA(handle);
+  s->handle_closed = 1;
+  maybe_free(s);
+}
+
+static void shut(dhcp_socket *s) {
+  if (s->fd < 0) return;
+  if (s->polling) {
+    uv_poll_stop(s->poll);
+    s->polling = 0;
+  }
+  if (!s->handle_closed && s->poll != NULL) uv_close((uv_handle_t *)s->poll, on_closed);
+  close(s->fd);
+  s->fd = -1;
+  for (int i = 0; i < 2; i++) {
+    if (s->buffers[i] != NULL) napi_delete_reference(s->env, s->buffers[i]);
+    s->buffers[i] = NULL;
+  }
+  if (s->on_batch != NULL) napi_delete_reference(s->env, s->on_batch);
+  s->on_batch = NULL;
+  if (s->async != NULL) napi_async_destroy(s->env, s->async);
+  s->async = NULL;
+}
+
+static void cleanup_hook(void *arg) {
+  shut((dhcp_socket *)arg);
+}
+
+static void finalize(napi_env env, void *data, void *hint) {
+  (void)hint;
+  dhcp_socket *s = data;
+  napi_remove_env_cleanup_hook(env, cleanup_hook, s);
+  shut(s);
+  s->finalized = 1;
+  maybe_free(s);
+}
+
+static void prepare(dhcp_socket *s, int i) {
+  struct msghdr *h = &s->msgs[i].msg_hdr;
+  h->msg_name = &s->from[i];
+  h->msg_namelen = sizeof s->from[i];
+  h->msg_iov = &s->iov[i];
+  h->msg_iovlen = 1;
+  h->msg_control = s->frames ? NULL : s->control[i].bytes;
+  h->msg_controllen = s->frames ? 0 : sizeof s->control[i].bytes;
+  h->msg_flags = 0;
+  s->iov[i].iov_base = s->input + (size_t)i * DHCP_SLOT;
+  s->iov[i].iov_len = DHCP_SLOT;
+}
+
+static void describe(dhcp_socket *s, int i) {
+  int32_t *meta = s->meta + (size_t)i * (DHCP_META / 4);
+  struct msghdr *h = &s->msgs[i].msg_hdr;
+  memset(meta, 0, DHCP_META);
+  if (s->frames) {
+    describe_frame(s, i, meta);
+    return;
+  }
+  s->received++;
+  if (h->msg_flags & MSG_TRUNC) {
+    meta[0] = -1;
+    s->oversized++;
+    return;
+  }
+  meta[0] = (int32_t)s->msgs[i].msg_len;
+  meta[1] = s->ifindex; // replaced by IP_PKTINFO's below, which the kernel always sends here
+  meta[2] = ntohs(s->from[i].in.sin_port);
+  memcpy(&meta[3], &s->from[i].in.sin_addr, 4);
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c != NULL; c = CMSG_NXTHDR(h, c)) {
+    if (c->cmsg_level != IPPROTO_IP || c->cmsg_type != IP_PKTINFO || c->cmsg_len < CMSG_LEN(sizeof(struct in_pktinfo))) continue;
+    struct in_pktinfo info;
+    memcpy(&info, CMSG_DATA(c), sizeof info);
+    meta[1] = info.ipi_ifindex;
+    memcpy(&meta[4], &info.ipi_addr, 4);
+    memcpy(&meta[5], &info.ipi_spec_dst, 4);
+  }
+}
+
+static void call_js(dhcp_socket *s, int count) {
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(s->env, &scope) != napi_ok) return;
+  napi_value callback, receiver, argument, result;
+  if (s->on_batch != NULL && napi_get_reference_value(s->env, s->on_batch, &callback) == napi_ok && callback != NULL &&
+      napi_get_global(s->env, &receiver) == napi_ok && napi_create_int32(s->env, count, &argument) == napi_ok) {
+    if (napi_make_callback(s->env, s->async, receiver, callback, 1, &argument, &result) == napi_pending_exception) {
+      napi_value error;
+      napi_get_and_clear_last_exception(s->env, &error);
+      napi_fatal_exception(s->env, error);
+    }
+  }
+  napi_close_handle_scope(s->env, scope);
+}
+
+static void on_readable(uv_poll_t *handle, int status, int events) {
+  (void)events;
+  dhcp_socket *s = HANDLE_DATA(handle);
+  if (s->fd < 0) return;
+  if (status < 0) {
+    // libuv stops a poll handle that reports an error: clear it and go on listening.
+    int pending = 0;
+    socklen_t length = sizeof pending;
+    getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &pending, &length);
+    s->polling = uv_poll_start(handle, UV_READABLE, on_readable) == 0;
+    if (!s->polling) return;
+  }
+  for (int round = 0; round < ROUNDS && s->fd >= 0; round++) {
+    for (int i = 0; i < DHCP_BATCH; i++) prepare(s, i);
+    int n = recvmmsg(s->fd, s->msgs, DHCP_BATCH, MSG_DONTWAIT, NULL);
+    if (n <= 0) return;
+    for (int i = 0; i < n; i++) describe(s, i);
+    call_js(s, n);
+    if (n < DHCP_BATCH) return;
+  }
+}
+
+// ---- arguments ------------------------------------------------------------------------------
+
+static dhcp_socket *socket_arg(napi_env env, napi_value value) {
+  bool tagged = false;
+  void *data = NULL;
+  if (napi_check_object_type_tag(env, value, &DHCP_TAG, &tagged) != napi_ok || !tagged ||
+      napi_get_value_external(env, value, &data) != napi_ok || data == NULL) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "not a netio DHCP socket");
+    return NULL;
+  }
+  return data;
+}
+
+dhcp_socket *dhcp_socket_call(napi_env env, napi_callback_info info, napi_value *argv, size_t count, const char *usage) {
+  size_t argc = count;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < count) {
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", usage);
+    return NULL;
+  }
+  return socket_arg(env, argv[0]);
+}
+
+static bool is_nullish(napi_env env, napi_value value) {
+  napi_valuetype type;
+  return napi_typeof(env, value, &type) == napi_ok && (type == napi_null || type == napi_undefined);
+}
+
+int text_arg(napi_env env, napi_value value, char *out, size_t room, const char *error) {
+  size_t length = 0;
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_string ||
+      napi_get_value_string_utf8(env, value, NULL, 0, &length) != napi_ok || length == 0 || length >= room ||
+      napi_get_value_string_utf8(env, value, out, room, &length) != napi_ok || strlen(out) != length) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", error);
+    return 0;
+  }
+  return 1;
+}
+
+static napi_value new_buffer(napi_env env, size_t bytes, void **data, napi_ref *ref) {
+  napi_value buffer;
+  if (napi_create_arraybuffer(env, bytes, data, &buffer) != napi_ok) return NULL;
+  memset(*data, 0, bytes);
+  if (napi_create_reference(env, buffer, 1, ref) != napi_ok) return NULL;
+  return buffer;
+}
+
+// ---- the socket -------------------------------------------------------------------------------
+
+// The descriptor for openDhcp, or -1 with errno set and `*step` naming the call that failed.
+static int dhcp_fd(int ifindex, const char *ifname, int port, const char **step) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return *step = "socket", -1;
+  int one = 1;
+  // SO_REUSEADDR: the relay socket (unbound) shares the port with the per-interface servers.
+  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+      setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) != 0 ||
+      setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) != 0) {
+    *step = "setsockopt";
+    goto fail;
+  }
+  if (ifindex > 0 && setsockopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &ifindex, sizeof ifindex) != 0) {
+    if (errno != ENOPROTOOPT || setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname) + 1) != 0) {
+      *step = "bind to interface";
+      goto fail;
+    }
+  }
+  struct sockaddr_in local = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr = {htonl(INADDR_ANY)}};
+  if (bind(fd, (struct sockaddr *)&local, sizeof local) != 0) {
+    *step = "bind";
+    goto fail;
+  }
+  return fd;
+fail:;
+  int err = errno;
+  close(fd);
+  errno = err;
+  return -1;
+}
+
+// openDhcp(interfaceName | null, port, onBatch(count), frames = false) -> { socket, input, meta, ifindex, port }
+// With `frames`, a packet socket on the named interface that receives (never sends) the IPv4
+// frames to UDP `port` that arrive there, each with the sender's MAC (dhcp-frames.c).
+static napi_value open_dhcp(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 3) {
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", "openDhcp(interfaceName | null, port, onBatch, frames?)");
+    return NULL;
+  }
+  bool frames = false;
+  if (argc > 3 && !is_nullish(env, argv[3]) && napi_get_value_bool(env, argv[3], &frames) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "frames must be a boolean");
+    return NULL;
+  }
+  char ifname[IF_NAMESIZE] = "";
+  int ifindex = 0;
+  if (!is_nullish(env, argv[0])) {
+    if (!text_arg(env, argv[0], ifname, sizeof ifname, "interfaceName must be an interface's name (1 to 15 bytes) or null")) return NULL;
+    ifindex = (int)if_nametoindex(ifname);
+    if (ifindex == 0) {
+      char what[64];
+      snprintf(what, sizeof what, "interface %s", ifname);
+      return throw_errno(env, what, errno == 0 ? ENODEV : errno), NULL;
+    }
+  }
+  int32_t port;
+  if (!int_arg(env, argv[1], "port", 0, 65535, &port)) return NULL;
+  napi_valuetype callback_type;
+  if (napi_typeof(env, argv[2], &callback_type) != napi_ok || callback_type != napi_function) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "onBatch must be a function");
+    return NULL;
+  }
+  if (!uv_types_match()) {
+    napi_throw_error(env, NULL, "netio was built for another libuv (handle type 8 is not poll): rebuild it");
+    return NULL;
+  }
+  if (frames && (ifindex == 0 || port == 0)) {
+    napi_throw_error(env, "EINVAL", "a frame watch needs an interface and a port");
+    return NULL;
+  }
+  const char *step = "socket";
+  int fd = frames ? frames_fd(ifindex, port, &step) : dhcp_fd(ifindex, ifname, port, &step);
+  if (fd < 0) return throw_errno(env, step, errno), NULL;
+  struct sockaddr_in bound = {.sin_port = htons((uint16_t)port)};
+  socklen_t bound_length = sizeof bound;
+  if (!frames && getsockname(fd, (struct sockaddr *)&bound, &bound_length) != 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, "getsockname", err), NULL;
+  }
+
+  dhcp_socket *s = calloc(1, sizeof *s);
+  uv_poll_t *poll = calloc(1, uv_handle_size(UV_POLL_TYPE));
+  napi_value result, external;
+  if (s == NULL || poll == NULL || napi_create_object(env, &result) != napi_ok ||
+      napi_create_external(env, s, finalize, NULL, &external) != napi_ok) {
+    free(s);
+    free(poll);
+    close(fd);
+    napi_throw_error(env, "ENOMEM", "cannot create the socket's handle");
+    return NULL;
+  }
+  s->env = env;
+  s->fd = fd;
+  s->ifindex = ifindex;
+  s->frames = frames;
+  memcpy(s->ifname, ifname, sizeof ifname);
+  s->poll = poll;
+  s->handle_closed = 1; // until uv_poll_init succeeds
+  // From here the finalizer owns s: failures below only shut it.
+  napi_add_env_cleanup_hook(env, cleanup_hook, s);
+  napi_value input, meta, name, number;
+  uv_loop_t *loop = NULL;
+  int ok = napi_type_tag_object(env, external, &DHCP_TAG) == napi_ok &&
+           napi_create_reference(env, argv[2], 1, &s->on_batch) == napi_ok &&
+           (input = new_buffer(env, (size_t)DHCP_BATCH * DHCP_SLOT, (void **)&s->input, &s->buffers[0])) != NULL &&
+           (meta = new_buffer(env, (size_t)DHCP_BATCH * DHCP_META, (void **)&s->meta, &s->buffers[1])) != NULL &&
+           napi_create_string_utf8(env, "schoolgate:netio-dhcp", NAPI_AUTO_LENGTH, &name) == napi_ok &&
+           napi_async_init(env, NULL, name, &s->async) == napi_ok &&
+           napi_get_uv_event_loop(env, (struct uv_loop_s **)&loop) == napi_ok && loop != NULL;
+  if (ok && uv_poll_init(loop, poll, fd) == 0) {
+    s->handle_closed = 0;
+    HANDLE_DATA(poll) = s;
+    s->polling = ok = uv_poll_start(poll, UV_READABLE, on_readable) == 0;
+  } else {
+    ok = 0;
+  }
+  if (!ok) {
+    shut(s);
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (!pending) napi_throw_error(env, NULL, "cannot start receiving on the DHCP socket");
+    return NULL;
+  }
+  napi_set_named_property(env, result, "socket", external);
+  napi_set_named_property(env, result, "input", input);
+  napi_set_named_property(env, result, "meta", meta);
+  napi_create_int32(env, ifindex, &number);
+  napi_set_named_property(env, result, "ifindex", number);
+  napi_create_int32(env, ntohs(bound.sin_port), &number);
+  napi_set_named_property(env, result, "port", number);
+  return result;
+}
+
+// dhcpStats(socket) -> [datagrams received, of which dropped for their size]
+static napi_value dhcp_stats(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  dhcp_socket *s = dhcp_socket_call(env, info, argv, 1, "dhcpStats(socket)");
+  if (s == NULL) return NULL;
+  napi_value result, value;
+  napi_create_array_with_length(env, 2, &result);
+  napi_create_double(env, s->received, &value);
+  napi_set_element(env, result, 0, value);
+  napi_create_double(env, s->oversized, &value);
+  napi_set_element(env, result, 1, value);
+  return result;
+}
+
+// unrefDhcp(socket): the socket alone no longer keeps the process alive.
+static napi_value unref_dhcp(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  dhcp_socket *s = dhcp_socket_call(env, info, argv, 1, "unrefDhcp(socket)");
+  if (s == NULL) return NULL;
+  if (!s->handle_closed && s->poll != NULL) uv_unref((uv_handle_t *)s->poll);
+  return NULL;
+}
+
+// closeDhcp(socket): stops receiving and closes the descriptor; idempotent.
+static napi_value close_dhcp(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  dhcp_socket *s = dhcp_socket_call(env, info, argv, 1, "closeDhcp(socket)");
+  if (s == NULL) return NULL;
+  shut(s);
+  return NULL;
+}
+
+void register_dhcp(napi_env env, napi_value exports) {
+  export_function(env, exports, "openDhcp", open_dhcp);
+  export_function(env, exports, "sendDhcp", send_dhcp);
+  export_function(env, exports, "dhcpStats", dhcp_stats);
+  export_function(env, exports, "unrefDhcp", unref_dhcp);
+  export_function(env, exports, "closeDhcp", close_dhcp);
+  export_int(env, exports, "DHCP_BATCH", DHCP_BATCH);
+  export_int(env, exports, "DHCP_SLOT", DHCP_SLOT);
+  export_int(env, exports, "DHCP_META", DHCP_META);
+  export_int(env, exports, "DHCP_BROADCAST", DHCP_BROADCAST);
+  export_int(env, exports, "DHCP_UNICAST", DHCP_UNICAST);
+  export_int(env, exports, "DHCP_HARDWARE", DHCP_HARDWARE);
+  export_int(env, exports, "DHCP_MAC_AT", DHCP_MAC_AT);
+}

@@ -1,0 +1,137 @@
+// `schoolgate devices`, `leases` and `reserve` against a real daemon: the tables the leases fill,
+// naming a device, putting it in a group and reserving it an address, each change audited under
+// the caller, bad input refused with exit 4 and nothing changed.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StateDatabase } from '../../../firmware/state/database.ts';
+import { startDaemonProcess, testConfig, type RunningDaemon } from '../../support/daemon.ts';
+import { startTestUpstream } from '../../support/upstream.ts';
+
+const PHONE = '3a:22:fb:01:a2:9e'; // locally administered: a randomised private address
+const IPAD = '3c:22:fb:01:a2:9f';
+
+let daemon: RunningDaemon;
+let stopUpstream: () => Promise<void>;
+
+beforeAll(async () => {
+  const upstream = await startTestUpstream();
+  stopUpstream = upstream.close;
+  const config = await testConfig(upstream);
+  config.lists = [];
+  config.deviceGroups = [{ id: 'year3', name: 'Year 3' }];
+  daemon = await startDaemonProcess(config);
+  // Devices come from leases; here they are written as the DHCP service would, beside the daemon.
+  const state = StateDatabase.open(join(daemon.dataDir, 'state.db'));
+  state.devices.upsertSeen(PHONE, 'pupil', new Date('2026-12-01T08:00:00Z'));
+  state.devices.upsertSeen(IPAD, 'pupil', new Date('2026-12-01T09:00:00Z'));
+  const lease = {
+    networkId: 'pupil', address: '127.20.0.77', clientKey: `mac:${IPAD}`, mac: IPAD, clientId: null, hostname: 'ipad-12',
+    vendorClass: '', parameters: [1, 3, 6], relayAgent: null, relayInfo: null, state: 'bound' as const,
+    expires: new Date(Date.now() + 3_600_000).toISOString(), updated: new Date().toISOString(),
+  };
+  state.leases.bind(lease);
+  state.leases.bind({ ...lease, address: '127.10.0.78', networkId: 'staff', expires: '2026-01-01T00:00:00.000Z', updated: '2025-12-31T23:00:00.000Z' });
+  state.close();
+}, 60_000);
+afterAll(async () => {
+  await daemon?.cleanup();
+  await stopUpstream?.();
+});
+
+const audit = (action = 'device.*'): Array<{ actor: string; action: string; subject: string | null }> => {
+  const state = StateDatabase.open(join(daemon.dataDir, 'state.db'));
+  try {
+    return state.audit.list({ action });
+  } finally {
+    state.close();
+  }
+};
+
+describe('schoolgate devices', () => {
+  it('lists every device, most recently seen first, randomised MACs marked', async () => {
+    const json = await daemon.cli(['devices', '--json']);
+    expect(json.code).toBe(0);
+    const { devices } = JSON.parse(json.stdout) as { devices: Array<{ mac: string; randomisedMac: boolean; networkId: string }> };
+    expect(devices.map((d) => [d.mac, d.randomisedMac, d.networkId])).toEqual([[IPAD, false, 'pupil'], [PHONE, true, 'pupil']]);
+    const human = await daemon.cli(['devices']);
+    expect(human.stdout).toContain(`${PHONE} (random)`);
+    expect(human.stdout).not.toContain(`${IPAD} (random)`);
+  });
+
+  it('names a device (any MAC spelling) and puts it in a group, audited under the caller', async () => {
+    const named = await daemon.cli(['devices', 'name', '3C-22-FB-01-A2-9F', 'Year 3 iPad 12']);
+    expect(named.code, named.stderr).toBe(0);
+    expect(named.stdout).toContain(`${IPAD}: name is now "Year 3 iPad 12"`);
+    const grouped = await daemon.cli(['devices', 'group', IPAD, 'year3', '--json']);
+    expect(grouped.code, grouped.stderr).toBe(0);
+    expect(JSON.parse(grouped.stdout)).toMatchObject({ mac: IPAD, name: 'Year 3 iPad 12', groupId: 'year3' });
+    const entries = audit();
+    expect(entries.slice(0, 2).map((e) => [e.action, e.subject])).toEqual([['device.name', IPAD], ['device.group', IPAD]]);
+    for (const e of entries) expect(e.actor).toMatch(/^ssh:/);
+    const ungrouped = await daemon.cli(['devices', 'group', IPAD, 'none', '--json']);
+    expect(JSON.parse(ungrouped.stdout).groupId).toBeNull();
+    const owned = await daemon.cli(['devices', 'owner', IPAD, 'school', '--json']);
+    expect(JSON.parse(owned.stdout).schoolOwned).toBe(true);
+    expect(audit('device.owner').map((e) => e.subject)).toEqual([IPAD]);
+    expect((await daemon.cli(['devices', 'owner', IPAD, 'borrowed'])).code).toBe(2);
+  });
+
+  it('refuses a group the configuration does not have, a bad MAC and an unknown device, changing nothing', async () => {
+    const before = audit().length;
+    const group = await daemon.cli(['devices', 'group', PHONE, 'year9']);
+    expect(group.code).toBe(4);
+    expect(group.stderr).toContain('there is no device group "year9"');
+    const mac = await daemon.cli(['devices', 'name', 'not-a-mac', 'x']);
+    expect(mac.code).toBe(4);
+    expect(mac.stderr).toContain('is not a MAC address');
+    const unknown = await daemon.cli(['devices', 'name', '3c:22:fb:00:00:01', 'x']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no device with MAC address 3c:22:fb:00:00:01');
+    const usage = await daemon.cli(['devices', 'name', PHONE]);
+    expect(usage.code).toBe(2);
+    expect(audit()).toHaveLength(before);
+    const { devices } = JSON.parse((await daemon.cli(['devices', '--json'])).stdout) as { devices: Array<{ mac: string; groupId: string | null; name: string }> };
+    expect(devices.find((d) => d.mac === PHONE)).toMatchObject({ groupId: null, name: '' });
+  });
+});
+
+describe('schoolgate leases', () => {
+  it('shows the leases in force (an expired one only with --all), by network', async () => {
+    const now = JSON.parse((await daemon.cli(['leases', '--json'])).stdout) as { leases: Array<{ address: string; mac: string; hostname: string }> };
+    expect(now.leases.map((l) => [l.address, l.mac, l.hostname])).toEqual([['127.20.0.77', IPAD, 'ipad-12']]);
+    const all = JSON.parse((await daemon.cli(['leases', '--all', '--json'])).stdout) as { leases: Array<{ address: string }> };
+    expect(all.leases.map((l) => l.address).sort()).toEqual(['127.10.0.78', '127.20.0.77']);
+    const staff = JSON.parse((await daemon.cli(['leases', '--network', 'staff', '--json'])).stdout) as { leases: unknown[] };
+    expect(staff.leases).toEqual([]);
+    const human = await daemon.cli(['leases']);
+    expect(human.stdout).toMatch(/pupil\s+127\.20\.0\.77\s+3c:22:fb:01:a2:9f\s+ipad-12\s+bound/);
+    const unknown = await daemon.cli(['leases', '--network', 'nowhere']);
+    expect(unknown.code).toBe(4);
+    expect(unknown.stderr).toContain('there is no network "nowhere"');
+  });
+});
+
+describe('schoolgate reserve', () => {
+  const reservations = async (): Promise<unknown[]> => JSON.parse(await readFile(daemon.configFile, 'utf8')).reservations ?? [];
+
+  it('writes the reservation to the configuration, audited; the same MAC again moves it', async () => {
+    const first = await daemon.cli(['reserve', '3C:22:FB:01:A2:9F', '127.20.0.50', '--name', 'Year 3 iPad 12', '--group', 'year3']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain(`${IPAD} is reserved 127.20.0.50`);
+    expect(await reservations()).toEqual([{ mac: IPAD, address: '127.20.0.50', name: 'Year 3 iPad 12', group: 'year3' }]);
+    const moved = JSON.parse((await daemon.cli(['reserve', IPAD, '127.20.0.51', '--json'])).stdout) as { replaced: { address: string } };
+    expect(moved.replaced.address).toBe('127.20.0.50');
+    expect(await reservations()).toEqual([{ mac: IPAD, address: '127.20.0.51' }]);
+    expect(audit('dhcp.reserve').map((e) => e.subject)).toEqual([IPAD, IPAD]);
+  });
+
+  it('refuses an address reserved for another device, the gateway, an address outside every network, an unknown group', async () => {
+    const before = await reservations();
+    for (const args of [[PHONE, '127.20.0.51'], [PHONE, '127.20.0.1'], [PHONE, '192.0.2.9'], [PHONE, '127.20.0.60', '--group', 'nope'], [PHONE, '127.20.0']]) {
+      const result = await daemon.cli(['reserve', ...args]);
+      expect(result.code, `${args.join(' ')}: ${result.stdout}${result.stderr}`).toBe(4);
+    }
+    expect(await reservations()).toEqual(before);
+  });
+});
