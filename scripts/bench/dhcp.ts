@@ -14,6 +14,7 @@ import { MESSAGE_TYPE } from '../../firmware/dhcp/options.ts';
 import { formatIPv4 } from '../../firmware/dhcp/ipv4.ts';
 import { gatewayInterface, schoolNetwork } from '../netlab/addresses.ts';
 import { Lab } from '../netlab/lab.ts';
+import { ensurePrerequisites } from '../prerequisites.ts';
 import { repliesInCapture } from './dhcp/pcap.ts';
 
 const USAGE = `node scripts/bench/dhcp.ts [options]   (root: builds network namespaces)
@@ -169,9 +170,7 @@ async function killRun(lab: Lab, config: Config): Promise<{ acked: number; perfd
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('bench:dhcp needs root (network namespaces)');
-  for (const tool of [PERFDHCP, DNSMASQ, '/usr/bin/tcpdump']) {
-    if (!existsSync(tool)) throw new Error(`${tool} is missing: apt-get install kea-admin dnsmasq tcpdump`);
-  }
+  ensurePrerequisites(['lab', 'bench:dhcp'], 'npm run bench:dhcp');
   const lab = await Lab.create({ name: 'bench:dhcp', clients: 'none', vlans: 'off' });
   try {
     const staffIf = gatewayInterface(schoolNetwork('staff'), lab.vlans);

@@ -3,18 +3,18 @@
 // dnsmasq that knows only the allowed names (--no-resolv, so nothing is ever forwarded off the box).
 // See scripts/bench/dns/README.md for what each number means and how to benchmark by hand.
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cleanupAll, cpuSeconds, installExitHandlers, interrupted, onCleanup, peakRssMb, rssMb } from './dns/children.ts';
-import { DNSMASQ, startDnsmasq } from './dns/dnsmasq.ts';
+import { startDnsmasq } from './dns/dnsmasq.ts';
 import { runDnsperf, type PerfOptions, type PerfResult } from './dns/dnsperf.ts';
 import { freePort } from './dns/ports.ts';
 import { startCalibratedEcho, type Measure } from './dns/same-cost-echo.ts';
 import { describe, Prober, tallyAnswers, waitUntilBlocked, type Server } from './dns/probe.ts';
 import { measured, median, printReport, type Results, type Side, type SideResult } from './dns/report.ts';
 import { buildFirmware } from '../build-firmware.ts';
+import { ensurePrerequisites } from '../prerequisites.ts';
 import { benchConfig, BUILT_COMMAND, SchoolgateProcess, SOURCE_COMMAND } from './dns/schoolgate.ts';
 import { allowedAddress, DEFAULT_SEED, generateWorkload, writeWorkload } from './dns/workload.ts';
 
@@ -83,7 +83,7 @@ const blockAnswer = BLOCK_ANSWERS.find((a) => a === opts['block-answer']) ?? (()
 if (opts.only !== undefined && opts.only !== 'dnsmasq' && opts.only !== 'schoolgate') throw new Error(`--only: ${opts.only}?\n${USAGE}`);
 const runs = (side: Side): boolean => opts.only === undefined || opts.only === side;
 if (Number(process.versions.node.split('.')[0]) < 24) throw new Error(`run on Node 24: npm run bench:dns, or ./node_modules/.bin/node scripts/bench/dns.ts from the checkout (this is ${process.version})`);
-if (!existsSync(DNSMASQ)) throw new Error(`${DNSMASQ} is missing: apt-get install dnsmasq-base`);
+ensurePrerequisites(['bench:dns'], 'npm run bench:dns');
 
 // Loopback only. The pupil network of the embedded defaults is 127.20.0.0/16, so dnsperf and the
 // probes ask from there; the block page (if chosen) is that network's gateway address.

@@ -22,7 +22,7 @@ describe('netio for the Raspberry Pi', () => {
     const output = join(dir, 'netio.node');
     const result = spawnSync(CROSS_CC, netioCompileArgs(output), { encoding: 'utf8' });
     if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
-      throw new Error(`${CROSS_CC} is missing: apt-get install gcc-aarch64-linux-gnu (.ci/run installs it)`);
+      throw new Error(`${CROSS_CC} is missing: apt-get install gcc-aarch64-linux-gnu (npm test installs it: scripts/prerequisites/debian-packages.txt)`);
     }
     expect(result.status, `${result.stdout}${result.stderr}`).toBe(0);
     const elf = readFileSync(output);
