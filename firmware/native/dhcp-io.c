@@ -204,6 +204,8 @@ static napi_value new_buffer(napi_env env, size_t bytes, void **data, napi_ref *
 
 // ---- the socket -------------------------------------------------------------------------------
 
+#define DHCP_RCVBUF_BYTES (1 << 20)
+
 // The descriptor for openDhcp, or -1 with errno set and `*step` naming the call that failed.
 static int dhcp_fd(int ifindex, const char *ifname, int port, const char **step) {
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -221,6 +223,13 @@ static int dhcp_fd(int ifindex, const char *ifname, int port, const char **step)
       *step = "bind to interface";
       goto fail;
     }
+  }
+  // A class of tablets switched on at 9 o'clock asks at once: the kernel's default 208 KiB holds a
+  // few hundred requests, and what overflows is lost until the clients retry seconds later. Best
+  // effort: SO_RCVBUFFORCE passes net.core.rmem_max with CAP_NET_ADMIN (the daemon has it).
+  int rcvbuf = DHCP_RCVBUF_BYTES;
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0) {
+    (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
   }
   struct sockaddr_in local = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr = {htonl(INADDR_ANY)}};
   if (bind(fd, (struct sockaddr *)&local, sizeof local) != 0) {
