@@ -3,15 +3,26 @@
 // when the sections it reads passed the schema, so a malformed document gets its schema issues
 // and whatever semantic issues can be found safely, never a crash.
 import { parseAddress, parsePrefix, prefixContains, prefixesOverlap, type ParsedAddress, type Prefix } from '../clients/ip.ts';
+import { BUILTIN_PREFIX, builtinId } from '../rules/builtin-id.ts';
+import type { CategoryDefinition } from '../rules/catalogue.ts';
 import { pointer, type ConfigIssue } from './issues.ts';
 import type { Config, Endpoint, Network, Policy } from './schema.ts';
+import { closest } from './suggest.ts';
 
 /** A document whose sections are each either schema-valid or absent from this view. */
 export type CheckedSections = Partial<Config>;
 
+/**
+ * The categories a document may name: the shipped catalogue's (rules/categories/). A name no
+ * policy or list can mean is a typo, and a typo must not quietly leave a category at its default.
+ */
+export interface KnownCategories {
+  readonly categories: ReadonlyMap<string, Pick<CategoryDefinition, 'starterList'>>;
+}
+
 const ID = /^[a-z][a-z0-9-]{0,31}$/;
 
-export function semanticIssues(doc: CheckedSections): ConfigIssue[] {
+export function semanticIssues(doc: CheckedSections, known: KnownCategories): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const add = (path: string, message: string): void => { issues.push({ path, message }); };
 
@@ -43,7 +54,40 @@ export function semanticIssues(doc: CheckedSections): ConfigIssue[] {
     }
   });
   checkListeners(doc, add);
+  checkCategoryNames(doc, known, add);
+  if (doc.dns) checkUpstreamBlockAddresses(doc.dns.upstreamBlocks.addresses, add);
   return issues;
+}
+
+/**
+ * Every category a policy rule or a list names must be one the catalogue defines, and a
+ * `builtin:ID` list file must name a category that ships a starter list.
+ */
+function checkCategoryNames(doc: CheckedSections, known: KnownCategories, add: Add): void {
+  const ids = [...known.categories.keys()];
+  const unknown = (id: string, path: string): void => {
+    if (known.categories.has(id)) return;
+    const guess = closest(id, ids);
+    add(path, `unknown category "${id}"${guess === undefined ? '' : ` (did you mean "${guess}"?)`}; known categories: ${ids.join(', ')}`);
+  };
+  doc.policies?.forEach((policy, p) => {
+    for (const category of Object.keys(policy.categories)) unknown(category, pointer('policies', p, 'categories', category));
+  });
+  doc.lists?.forEach((list, i) => {
+    unknown(list.category, pointer('lists', i, 'category'));
+    const id = builtinId(list.file);
+    if (id === undefined || known.categories.get(id)?.starterList !== undefined) return;
+    const shipped = ids.filter((c) => known.categories.get(c)?.starterList !== undefined);
+    const guess = closest(id, shipped);
+    add(pointer('lists', i, 'file'), `"${list.file}" names no shipped starter list${guess === undefined ? '' : ` (did you mean "${BUILTIN_PREFIX}${guess}"?)`}; shipped: ${shipped.map((c) => BUILTIN_PREFIX + c).join(', ')}`);
+  });
+}
+
+/** The schema only bounds their length: a block-page address that is not one would never match. */
+function checkUpstreamBlockAddresses(addresses: readonly string[], add: Add): void {
+  addresses.forEach((text, i) => {
+    if (!parseAddress(text)) add(pointer('dns', 'upstreamBlocks', 'addresses', i), `"${text}" is not an IP address`);
+  });
 }
 
 /** An exception's scope must name networks and groups that exist, and its expiry must parse. */
