@@ -55,14 +55,15 @@ export function semanticIssues(doc: CheckedSections, known: KnownCategories): Co
   });
   checkListeners(doc, add);
   checkCategoryNames(doc, known, add);
-  if (doc.dns) checkUpstreamBlockAddresses(doc.dns.upstreamBlocks.addresses, add);
+  if (doc.lists) checkBuiltinLists(doc.lists, known, add);
+  if (doc.dns) {
+    checkUpstreamNames(doc.dns.upstreams, add);
+    checkUpstreamBlockAddresses(doc.dns.upstreamBlocks.addresses, add);
+  }
   return issues;
 }
 
-/**
- * Every category a policy rule or a list names must be one the catalogue defines, and a
- * `builtin:ID` list file must name a category that ships a starter list.
- */
+/** Every category a policy rule or a list names must be one the catalogue defines. */
 function checkCategoryNames(doc: CheckedSections, known: KnownCategories, add: Add): void {
   const ids = [...known.categories.keys()];
   const unknown = (id: string, path: string): void => {
@@ -73,13 +74,34 @@ function checkCategoryNames(doc: CheckedSections, known: KnownCategories, add: A
   doc.policies?.forEach((policy, p) => {
     for (const category of Object.keys(policy.categories)) unknown(category, pointer('policies', p, 'categories', category));
   });
-  doc.lists?.forEach((list, i) => {
-    unknown(list.category, pointer('lists', i, 'category'));
+  doc.lists?.forEach((list, i) => unknown(list.category, pointer('lists', i, 'category')));
+}
+
+/**
+ * A `builtin:ID` list file must name a category that ships a starter list, and cannot have a
+ * feed: the download would have nowhere to go but over the shipped file.
+ */
+function checkBuiltinLists(lists: Config['lists'], known: KnownCategories, add: Add): void {
+  const shipped = [...known.categories.keys()].filter((c) => known.categories.get(c)?.starterList !== undefined);
+  lists.forEach((list, i) => {
     const id = builtinId(list.file);
-    if (id === undefined || known.categories.get(id)?.starterList !== undefined) return;
-    const shipped = ids.filter((c) => known.categories.get(c)?.starterList !== undefined);
+    if (id === undefined) return;
+    if (list.feed !== undefined) {
+      add(pointer('lists', i, 'feed'), `"${list.file}" is a shipped list and cannot be fed from a download: give this list a file of its own in the lists directory`);
+    }
+    if (known.categories.get(id)?.starterList !== undefined) return;
     const guess = closest(id, shipped);
     add(pointer('lists', i, 'file'), `"${list.file}" names no shipped starter list${guess === undefined ? '' : ` (did you mean "${BUILTIN_PREFIX}${guess}"?)`}; shipped: ${shipped.map((c) => BUILTIN_PREFIX + c).join(', ')}`);
+  });
+}
+
+/** Upstream names label the query log and the failure counters: two alike could not be told apart. */
+function checkUpstreamNames(upstreams: Config['dns']['upstreams'], add: Add): void {
+  const first = new Map<string, number>();
+  upstreams.forEach((upstream, i) => {
+    const earlier = first.get(upstream.name);
+    if (earlier === undefined) first.set(upstream.name, i);
+    else add(pointer('dns', 'upstreams', i, 'name'), `duplicate upstream name "${upstream.name}" (already used by ${pointer('dns', 'upstreams', earlier)})`);
   });
 }
 
