@@ -4,15 +4,26 @@
 // and whatever semantic issues can be found safely, never a crash.
 import { parseAddress, parsePrefix, prefixContains, prefixesOverlap, type ParsedAddress, type Prefix } from '../clients/ip.ts';
 import { dhcpConfigIssues } from '../dhcp/config-check.ts';
+import { BUILTIN_PREFIX, builtinId } from '../rules/builtin-id.ts';
+import type { CategoryDefinition } from '../rules/catalogue.ts';
 import { pointer, type ConfigIssue } from './issues.ts';
 import type { Config, Endpoint, Network, Policy } from './schema.ts';
+import { closest } from './suggest.ts';
 
 /** A document whose sections are each either schema-valid or absent from this view. */
 export type CheckedSections = Partial<Config>;
 
+/**
+ * The categories a document may name: the shipped catalogue's (rules/categories/). A name no
+ * policy or list can mean is a typo, and a typo must not quietly leave a category at its default.
+ */
+export interface KnownCategories {
+  readonly categories: ReadonlyMap<string, Pick<CategoryDefinition, 'starterList'>>;
+}
+
 const ID = /^[a-z][a-z0-9-]{0,31}$/;
 
-export function semanticIssues(doc: CheckedSections): ConfigIssue[] {
+export function semanticIssues(doc: CheckedSections, known: KnownCategories): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const add = (path: string, message: string): void => { issues.push({ path, message }); };
 
@@ -44,8 +55,63 @@ export function semanticIssues(doc: CheckedSections): ConfigIssue[] {
     }
   });
   checkListeners(doc, add);
+  checkCategoryNames(doc, known, add);
+  if (doc.lists) checkBuiltinLists(doc.lists, known, add);
+  if (doc.dns) {
+    checkUpstreamNames(doc.dns.upstreams, add);
+    checkUpstreamBlockAddresses(doc.dns.upstreamBlocks.addresses, add);
+  }
   issues.push(...dhcpConfigIssues(doc));
   return issues;
+}
+
+/** Every category a policy rule or a list names must be one the catalogue defines. */
+function checkCategoryNames(doc: CheckedSections, known: KnownCategories, add: Add): void {
+  const ids = [...known.categories.keys()];
+  const unknown = (id: string, path: string): void => {
+    if (known.categories.has(id)) return;
+    const guess = closest(id, ids);
+    add(path, `unknown category "${id}"${guess === undefined ? '' : ` (did you mean "${guess}"?)`}; known categories: ${ids.join(', ')}`);
+  };
+  doc.policies?.forEach((policy, p) => {
+    for (const category of Object.keys(policy.categories)) unknown(category, pointer('policies', p, 'categories', category));
+  });
+  doc.lists?.forEach((list, i) => unknown(list.category, pointer('lists', i, 'category')));
+}
+
+/**
+ * A `builtin:ID` list file must name a category that ships a starter list, and cannot have a
+ * feed: the download would have nowhere to go but over the shipped file.
+ */
+function checkBuiltinLists(lists: Config['lists'], known: KnownCategories, add: Add): void {
+  const shipped = [...known.categories.keys()].filter((c) => known.categories.get(c)?.starterList !== undefined);
+  lists.forEach((list, i) => {
+    const id = builtinId(list.file);
+    if (id === undefined) return;
+    if (list.feed !== undefined) {
+      add(pointer('lists', i, 'feed'), `"${list.file}" is a shipped list and cannot be fed from a download: give this list a file of its own in the lists directory`);
+    }
+    if (known.categories.get(id)?.starterList !== undefined) return;
+    const guess = closest(id, shipped);
+    add(pointer('lists', i, 'file'), `"${list.file}" names no shipped starter list${guess === undefined ? '' : ` (did you mean "${BUILTIN_PREFIX}${guess}"?)`}; shipped: ${shipped.map((c) => BUILTIN_PREFIX + c).join(', ')}`);
+  });
+}
+
+/** Upstream names label the query log and the failure counters: two alike could not be told apart. */
+function checkUpstreamNames(upstreams: Config['dns']['upstreams'], add: Add): void {
+  const first = new Map<string, number>();
+  upstreams.forEach((upstream, i) => {
+    const earlier = first.get(upstream.name);
+    if (earlier === undefined) first.set(upstream.name, i);
+    else add(pointer('dns', 'upstreams', i, 'name'), `duplicate upstream name "${upstream.name}" (already used by ${pointer('dns', 'upstreams', earlier)})`);
+  });
+}
+
+/** The schema only bounds their length: a block-page address that is not one would never match. */
+function checkUpstreamBlockAddresses(addresses: readonly string[], add: Add): void {
+  addresses.forEach((text, i) => {
+    if (!parseAddress(text)) add(pointer('dns', 'upstreamBlocks', 'addresses', i), `"${text}" is not an IP address`);
+  });
 }
 
 /** An exception's scope must name networks and groups that exist, and its expiry must parse. */

@@ -2,10 +2,11 @@
 // `schoolgate config validate`. Schema first, then the semantic rules, all issues in one list.
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
+import { loadCatalogue } from '../rules/catalogue.ts';
 import { ConfigError, type ConfigIssue } from './issues.ts';
 import { Config } from './schema.ts';
 import { schemaIssues, type SchemaError } from './schema-issues.ts';
-import { semanticIssues, type CheckedSections } from './semantic.ts';
+import { semanticIssues, type CheckedSections, type KnownCategories } from './semantic.ts';
 
 export { ConfigError };
 export type { ConfigIssue };
@@ -15,7 +16,12 @@ export type Validation = { ok: true; config: Config } | { ok: false; issues: Con
 const compiled = Compile(Config);
 const sectionNames = Object.keys(Config.properties) as (keyof Config)[];
 
-export function validateConfig(doc: unknown): Validation {
+// The shipped catalogue, read once on first use (it is a few dozen small files).
+let shipped: KnownCategories | undefined;
+const shippedCategories = (): KnownCategories => (shipped ??= loadCatalogue());
+
+/** `known` is the catalogue the category names are checked against: the shipped one unless a test says otherwise. */
+export function validateConfig(doc: unknown, known: KnownCategories = shippedCategories()): Validation {
   const schemaOk = compiled.Check(doc);
   const issues = schemaOk ? [] : schemaIssues(Config, doc, compiled.Errors(doc) as Iterable<SchemaError>);
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return { ok: false, issues };
@@ -27,7 +33,7 @@ export function validateConfig(doc: unknown): Validation {
       (checked as Record<string, unknown>)[name] = record[name];
     }
   }
-  issues.push(...semanticIssues(checked));
+  issues.push(...semanticIssues(checked, known));
   if (issues.length > 0) return { ok: false, issues };
   return { ok: true, config: doc as Config };
 }

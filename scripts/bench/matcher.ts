@@ -10,7 +10,6 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { compileMatcher } from '../../firmware/dns/matcher/compile.ts';
 import type { MatcherEntry } from '../../firmware/dns/matcher/entry.ts';
-import { MatcherHolder } from '../../firmware/dns/matcher/holder.ts';
 import { Matcher, MatchResult } from '../../firmware/dns/matcher/matcher.ts';
 
 const count = Number(process.argv[2] ?? 1_000_000);
@@ -118,7 +117,9 @@ gc();
 const before = process.memoryUsage();
 const compileTimes: number[] = [];
 let matcher = Matcher.empty();
-const holder = new MatcherHolder();
+// As the DNS service holds its lists: a reload builds a new filter state around the new matcher and
+// assigns it (DnsService.setLists); a question reads the reference once and keeps that table.
+const service: { filter: { readonly matcher: Matcher } } = { filter: { matcher } };
 let swapMs = 0;
 for (let round = 0; round < 3; round++) {
   matcher = Matcher.empty(); // drop the previous round's table before building the next
@@ -126,7 +127,7 @@ for (let round = 0; round < 3; round++) {
   const start = performance.now();
   matcher = compileMatcher(entries, { expectedNames: entries.length });
   const swapStart = performance.now();
-  holder.swap(matcher);
+  service.filter = { matcher };
   swapMs = performance.now() - swapStart;
   compileTimes.push(performance.now() - start);
 }
@@ -175,10 +176,10 @@ try {
 }
 console.log(`RSS of a loaded table   ${mb(loadedRss)} (fresh process: readFileSync + fromBuffer(adopt) of the compiled file, after gc)`);
 
-// Lookups through the holder, as the DNS loop does: take `current` once per question.
+// Lookups as the DNS loop makes them: the matcher in service is read once per question.
 const result = new MatchResult();
 let blocked = 0;
-for (let i = 0; i < QUESTIONS; i++) holder.current.match(questions[i]!, result); // warm up
+for (let i = 0; i < QUESTIONS; i++) service.filter.matcher.match(questions[i]!, result); // warm up
 let gcEvents = 0;
 const observer = new PerformanceObserver((list) => { gcEvents += list.getEntries().length; });
 observer.observe({ entryTypes: ['gc'] });
@@ -188,7 +189,7 @@ t = performance.now();
 let elapsed = 0;
 while (elapsed < 3000) {
   for (let i = 0; i < QUESTIONS; i++) {
-    const m = holder.current;
+    const m = service.filter.matcher;
     m.match(questions[i]!, result);
     if ((result.blockLo | result.blockHi) !== 0 || result.restricted) blocked++;
   }

@@ -60,8 +60,8 @@ function dnsConfig(listDir: string): Config {
   const lists: ListSource[] = [
     { id: 'lab-social', name: 'Lab social networks', category: 'social', file: join(listDir, LISTS.social.file), format: 'domains', enabled: true },
     { id: 'lab-streaming', name: 'Lab streaming', category: 'streaming', file: join(listDir, LISTS.streaming.file), format: 'domains', enabled: true },
-    // A category no policy mentions: only the list being restricted can block it, and on staff too.
-    { id: 'lab-restricted', name: 'Lab restricted', category: 'iwf', file: join(listDir, LISTS.restricted.file), format: 'hosts', enabled: true, restricted: true },
+    // A category the staff policy allows: only the list being restricted can block it there.
+    { id: 'lab-restricted', name: 'Lab restricted', category: 'file-hosting', file: join(listDir, LISTS.restricted.file), format: 'hosts', enabled: true, restricted: true },
   ];
   const exceptions: FilterException[] = [
     { id: 'pals-for-pupils', domain: EXCEPTED_SITE, action: 'allow', networks: ['pupil'], reason: 'class pen-pal project', requestedBy: 'dns.test' },

@@ -33,6 +33,14 @@ export interface EventFields {
   latencyMs: number;
 }
 
+/** A blank EventFields to fill and reuse; every one has the same shape, which keeps `record` monomorphic. */
+export function emptyEventFields(): EventFields {
+  return {
+    at: 0, network: null, client: '', device: undefined, transport: 'udp', name: '', qtype: 0, verdict: 'servfail',
+    rcode: 0, upstream: undefined, category: undefined, list: undefined, watch: false, latencyMs: 0,
+  };
+}
+
 export class EventBuffer {
   readonly capacity: number;
   // A ring stored by column: numbers in typed arrays, strings (mostly shared: network, list,
@@ -53,10 +61,8 @@ export class EventBuffer {
   #head = 0;
   #size = 0;
   #dropped = 0;
-  readonly #view: EventFields = {
-    at: 0, network: null, client: '', device: undefined, transport: 'udp', name: '', qtype: 0, verdict: 'servfail',
-    rcode: 0, upstream: undefined, category: undefined, list: undefined, watch: false, latencyMs: 0,
-  };
+  readonly #view = emptyEventFields();
+  readonly #incoming = emptyEventFields();
 
   constructor(capacity = 65536) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`event buffer capacity must be a positive integer, got ${capacity}`);
@@ -78,37 +84,50 @@ export class EventBuffer {
 
   /** Adds an event; false (and counted) when the buffer is full. */
   push(event: QueryEvent | Readonly<EventFields>): boolean {
-    return this.record(
-      event.at, event.network, event.client, event.device, event.transport, event.name, event.qtype,
-      event.verdict, event.rcode, event.upstream, event.category, event.list, event.watch === true, event.latencyMs,
-    );
+    // Copied into one reused object first, so `record` only ever reads objects of one shape.
+    const e = this.#incoming;
+    e.at = event.at;
+    e.network = event.network;
+    e.client = event.client;
+    e.device = event.device;
+    e.transport = event.transport;
+    e.name = event.name;
+    e.qtype = event.qtype;
+    e.verdict = event.verdict;
+    e.rcode = event.rcode;
+    e.upstream = event.upstream;
+    e.category = event.category;
+    e.list = event.list;
+    e.watch = event.watch === true;
+    e.latencyMs = event.latencyMs;
+    return this.record(e);
   }
 
-  /** Adds an event from its fields, allocating nothing; false (and counted) when full. */
-  record(
-    at: number, network: string | null, client: string, device: string | undefined, transport: Transport, name: string,
-    qtype: number, verdict: Verdict, rcode: number, upstream: string | undefined, category: string | undefined,
-    list: string | undefined, watch: boolean, latencyMs: number,
-  ): boolean {
+  /**
+   * Adds an event, copying its fields into the columns: the caller may reuse `e` as soon as this
+   * returns (the query handler fills one object for every question), so nothing is allocated.
+   * False (and counted) when full.
+   */
+  record(e: Readonly<EventFields>): boolean {
     if (this.#size === this.capacity) {
       this.#dropped++;
       return false;
     }
     let i = this.#head + this.#size;
     if (i >= this.capacity) i -= this.capacity;
-    this.#at[i] = at;
-    this.#latency[i] = latencyMs;
-    this.#qtype[i] = qtype;
-    this.#rcode[i] = rcode;
-    this.#verdict[i] = VERDICT_INDEX.get(verdict) ?? VERDICT_INDEX.get('servfail')!;
-    this.#bits[i] = (transport === 'tcp' ? TCP : 0) | (watch ? WATCH : 0);
-    this.#network[i] = network;
-    this.#client[i] = client;
-    this.#name[i] = name;
-    this.#device[i] = device;
-    this.#upstream[i] = upstream;
-    this.#category[i] = category;
-    this.#list[i] = list;
+    this.#at[i] = e.at;
+    this.#latency[i] = e.latencyMs;
+    this.#qtype[i] = e.qtype;
+    this.#rcode[i] = e.rcode;
+    this.#verdict[i] = VERDICT_INDEX.get(e.verdict) ?? VERDICT_INDEX.get('servfail')!;
+    this.#bits[i] = (e.transport === 'tcp' ? TCP : 0) | (e.watch ? WATCH : 0);
+    this.#network[i] = e.network;
+    this.#client[i] = e.client;
+    this.#name[i] = e.name;
+    this.#device[i] = e.device;
+    this.#upstream[i] = e.upstream;
+    this.#category[i] = e.category;
+    this.#list[i] = e.list;
     this.#size++;
     return true;
   }

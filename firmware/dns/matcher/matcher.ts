@@ -1,6 +1,6 @@
 // The compiled lists: one question name in, every covering entry's verdict out, without
 // allocating. Built by compile.ts, loaded from disk by fromBuffer; immutable once made, so a
-// reload builds a new one and swaps it in (holder.ts).
+// reload builds a new one and swaps it in (DnsService.setLists).
 import { CategoryIndex } from './categories.ts';
 import { ALLOW_APEX, ALLOW_BELOW, CLASS_STRIDE, RESTRICTED_APEX, RESTRICTED_BELOW } from './classes.ts';
 import { type MatcherData, dataBytes, firstExtra } from './data.ts';

@@ -4,7 +4,7 @@
 import type { Config } from '../../config/schema.ts';
 import type { Matcher } from '../matcher/matcher.ts';
 import { MatchResult } from '../matcher/matcher.ts';
-import { Decision, type DecisionInput } from './decision.ts';
+import type { Decision, DecisionInput } from './decision.ts';
 import { PolicyEngine } from './engine.ts';
 import type { SafeSearch } from './safe-search-map.ts';
 import { SideLists } from '../matcher/side-lists.ts';
@@ -88,10 +88,5 @@ export class FilterState {
       if (e.kind === 'block' && e.category === category) return this.listIds[e.list];
     }
     return nearest >= 0 ? this.listIds[nearest] : undefined;
-  }
-
-  /** A fresh decision object for a caller that keeps one. */
-  static decision(): Decision {
-    return new Decision();
   }
 }

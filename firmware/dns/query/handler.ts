@@ -6,7 +6,7 @@ import type { ClientDirectory } from '../../clients/directory.ts';
 import type { Logger } from '../../log.ts';
 import { copyBytes } from '../wire/bytes.ts';
 import { answer, RequestContext, type Responder, type WaitHooks } from './context.ts';
-import { countDecision, type DnsCounters, type EventBuffer, type Transport } from '../events/event-buffer.ts';
+import { countDecision, emptyEventFields, type DnsCounters, type EventBuffer, type Transport } from '../events/event-buffer.ts';
 import { LogThrottle } from './log-throttle.ts';
 import type { Pipeline } from '../pipeline.ts';
 import { fitForUdp } from '../wire/replies.ts';
@@ -54,6 +54,8 @@ export class QueryHandler {
   readonly #now: () => number;
   readonly #monotonic: () => number;
   readonly #errorLog = new LogThrottle();
+  /** Filled for each finished question and copied by the event buffer at once: no object per question. */
+  readonly #event = emptyEventFields();
   /** How a question that waited for an upstream comes back (one object for every context). */
   readonly #hooks: WaitHooks = {
     answered: (ctx) => this.#finish(ctx as PooledContext),
@@ -162,12 +164,22 @@ export class QueryHandler {
       const network = client ? client.network.id : null;
       countDecision(this.#counters, ctx.verdict, network);
       const latency = this.#monotonic() - ctx.started;
-      // Straight into the event buffer's columns: no event object per question.
-      this.#events.record(
-        ctx.at, network, ctx.source, client?.device ? client.device.id : undefined, ctx.transport,
-        ctx.redact ? RESTRICTED_NAME : ctx.query.name, ctx.query.qtype, ctx.verdict, ctx.rcode,
-        ctx.upstream, ctx.category, ctx.list, ctx.watch, latency > 0 ? latency : 0,
-      );
+      const e = this.#event;
+      e.at = ctx.at;
+      e.network = network;
+      e.client = ctx.source;
+      e.device = client?.device ? client.device.id : undefined;
+      e.transport = ctx.transport;
+      e.name = ctx.redact ? RESTRICTED_NAME : ctx.query.name;
+      e.qtype = ctx.query.qtype;
+      e.verdict = ctx.verdict;
+      e.rcode = ctx.rcode;
+      e.upstream = ctx.upstream;
+      e.category = ctx.category;
+      e.list = ctx.list;
+      e.watch = ctx.watch;
+      e.latencyMs = latency > 0 ? latency : 0;
+      this.#events.record(e);
     } catch (error) {
       this.#counters.handlerErrors++;
       this.#logError(error, ctx);

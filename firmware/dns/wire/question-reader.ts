@@ -2,7 +2,7 @@
 // bound checked. It never throws and never allocates beyond the name string: the outcome says
 // whether to serve, answer with an error code, or drop, and the caller owns the result object.
 
-import { EDNS_DO, FLAG_QR, HEADER_LENGTH, MAX_NAME_WIRE, QType, Rcode } from './constants.ts';
+import { EDNS_DO, FLAG_QR, HEADER_LENGTH, MAX_NAME_WIRE, QType } from './constants.ts';
 import { nameLabels, nameText, readName } from './name-reader.ts';
 
 export const ReadOutcome = {
@@ -139,17 +139,4 @@ function skipRecord(buf: Uint8Array, start: number): number {
   if (nameEnd < 0 || nameEnd + 10 > buf.length) return -1;
   const rdEnd = nameEnd + 10 + u16(buf, nameEnd + 8);
   return rdEnd > buf.length ? -1 : rdEnd;
-}
-
-export function rcodeName(rcode: number): string {
-  switch (rcode) {
-    case Rcode.NOERROR: return 'NOERROR';
-    case Rcode.FORMERR: return 'FORMERR';
-    case Rcode.SERVFAIL: return 'SERVFAIL';
-    case Rcode.NXDOMAIN: return 'NXDOMAIN';
-    case Rcode.NOTIMP: return 'NOTIMP';
-    case Rcode.REFUSED: return 'REFUSED';
-    case Rcode.BADVERS: return 'BADVERS';
-    default: return `RCODE${rcode}`;
-  }
 }

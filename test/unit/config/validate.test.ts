@@ -1,5 +1,10 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../firmware/config/defaults.ts';
+import { readConfigFile } from '../../../firmware/config/store.ts';
+import { closest, editDistance } from '../../../firmware/config/suggest.ts';
 import { CONFIG_VERSION, type Config } from '../../../firmware/config/schema.ts';
 import { ConfigError, validateConfig, type ConfigIssue } from '../../../firmware/config/validate.ts';
 
@@ -30,7 +35,7 @@ describe('validateConfig', () => {
     doc.networks[0]!.subnets.push('fd00:10::/64');
     doc.networks[0]!.gateway.ipv6 = 'fd00:10::1';
     doc.deviceGroups.push({ id: 'year6', name: 'Year 6 laptops', policy: 'pupil' });
-    doc.policies[1]!.categories.video = { disposition: 'acceptable-for-nominated-users', groups: ['year6'] };
+    doc.policies[1]!.categories.videoconferencing = { disposition: 'acceptable-for-nominated-users', groups: ['year6'] };
     doc.web.portal = { address: '127.30.0.1', port: 8080 };
     doc.dns.upstreams.push({ name: 'resolver', address: '127.0.0.53', port: 53 });
     expect(validateConfig(doc)).toEqual({ ok: true, config: doc });
@@ -101,6 +106,14 @@ describe('validateConfig', () => {
     ['upstream not an address', (d) => { d.dns.upstreams.push({ name: 'isp', address: '192.0.2', port: 53 }); }, '/dns/upstreams/0/address', /not an IP address/],
     ['upstream is our own listener', (d) => { d.dns.upstreams.push({ name: 'self', address: '127.0.0.1', port: 5353 }); }, '/dns/upstreams/0/address', /would loop/],
     ['unknown time zone', (d) => { d.site.timezone = 'Europe/Londres'; }, '/site/timezone', /not a known IANA time zone/],
+    ['policy naming a category the catalogue lacks', (d) => { d.policies[1].categories.socail = { disposition: 'unacceptable' }; }, '/policies/1/categories/socail', /^unknown category "socail" \(did you mean "social"\?\); known categories: [a-z-]+(, [a-z-]+){10,}$/],
+    ['unknown category far from any known one', (d) => { d.policies[0].categories.knitting = { disposition: 'acceptable' }; }, '/policies/0/categories/knitting', /^unknown category "knitting"; known categories: /],
+    ['list naming a category the catalogue lacks', (d) => { d.lists = [{ id: 'ads', name: 'Ads', category: 'adverts', file: 'ads.txt', format: 'domains', enabled: true }]; }, '/lists/0/category', /unknown category "adverts"/],
+    ['builtin list of a category without a starter list', (d) => { d.lists = [{ id: 'x', name: 'X', category: 'social', file: 'builtin:socail', format: 'domains', enabled: true }]; }, '/lists/0/file', /"builtin:socail" names no shipped starter list \(did you mean "builtin:social"\?\); shipped: .*builtin:gaming/],
+    ['builtin list with a feed', (d) => { d.lists[0].feed = { url: 'https://lists.example/x.txt', schedule: '17 3 * * *' }; }, '/lists/0/feed', /shipped list and cannot be fed from a download/],
+    ['duplicate upstream name', (d) => { d.dns.upstreams.push({ name: 'isp', address: '192.0.2.1', port: 53 }, { name: 'isp', address: '192.0.2.2', port: 53 }); }, '/dns/upstreams/1/name', /duplicate upstream name "isp".*\/dns\/upstreams\/0/],
+    ['duplicate exception id', (d) => { const e = { id: 'bbc', domain: 'bbc.co.uk', action: 'allow', reason: 'topic work', requestedBy: 'Mrs Khan' }; d.exceptions.push(e, { ...e, domain: 'bbc.com' }); }, '/exceptions/1/id', /duplicate exception id "bbc".*\/exceptions\/0/],
+    ['upstream block-page address not an address', (d) => { d.dns.upstreamBlocks.addresses.push('blockpage.isp'); }, '/dns/upstreamBlocks/addresses/0', /not an IP address/],
     ['version other than the current one', (d) => { d.version = CONFIG_VERSION + 1; }, '/version', new RegExp(`must be ${CONFIG_VERSION}`)],
   ];
 
@@ -145,12 +158,60 @@ describe('validateConfig', () => {
     expect(paths(issues)).toEqual(['/policies/0/categories/a~1b~0c']);
   });
 
+  it('checks category names against the catalogue it is given', () => {
+    const doc = base();
+    const only = (ids: string[]) => ({ categories: new Map(ids.map((id) => [id, { starterList: `${id}.txt` }])) });
+    const everyNamed = [...new Set([...doc.policies.flatMap((p) => Object.keys(p.categories)), ...doc.lists.map((l) => l.category)])];
+    expect(validateConfig(doc, only(everyNamed))).toEqual({ ok: true, config: doc });
+    const result = validateConfig(doc, only(everyNamed.filter((id) => id !== 'gambling')));
+    const issues = result.ok ? [] : result.issues;
+    const list = doc.lists.findIndex((l) => l.file === 'builtin:gambling');
+    const rules = doc.policies.flatMap((p, i) => ('gambling' in p.categories ? [`/policies/${i}/categories/gambling`] : []));
+    expect(rules.length).toBeGreaterThan(0);
+    expect(paths(issues).sort()).toEqual([...rules, `/lists/${list}/category`, `/lists/${list}/file`].sort());
+    expect(issues.find((i) => i.path.endsWith('/file'))!.message).toMatch(/"builtin:gambling" names no shipped starter list/);
+  });
+
   it('does not modify the document it checks', () => {
     const doc = base() as any;
     doc.networks[0].extra = 1;
     const before = structuredClone(doc);
     validateConfig(doc);
     expect(doc).toEqual(before);
+  });
+});
+
+describe('schoolgate config validate (readConfigFile, the code path it runs)', () => {
+  it('refuses a misspelt category with its path, a suggestion and the known categories', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'schoolgate-validate-'));
+    try {
+      const doc = base() as any;
+      doc.policies[1].categories.socail = { disposition: 'unacceptable' };
+      const file = join(dir, 'config.json');
+      await writeFile(file, JSON.stringify(doc));
+      const error = await readConfigFile(file).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).issues).toEqual([{ path: '/policies/1/categories/socail', message: expect.stringMatching(/did you mean "social"\?/) }]);
+      expect((error as ConfigError).message).toContain(`${file}: /policies/1/categories/socail: unknown category "socail"`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('closest', () => {
+  it('counts a swap of two neighbours as one edit', () => {
+    expect(editDistance('socail', 'social')).toBe(1);
+    expect(editDistance('gamign', 'gaming')).toBe(1);
+    expect(editDistance('', 'abc')).toBe(3);
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+  });
+
+  it('suggests only a near candidate', () => {
+    expect(closest('socail', ['gaming', 'social', 'chat'])).toBe('social');
+    expect(closest('gamblng', ['gaming', 'gambling'])).toBe('gambling');
+    expect(closest('knitting', ['gaming', 'social', 'chat'])).toBeUndefined();
+    expect(closest('x', ['chat'])).toBeUndefined();
   });
 });
 

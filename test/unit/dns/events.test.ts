@@ -1,6 +1,6 @@
 import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
-import { EventBuffer, type QueryEvent } from '../../../firmware/dns/events/event-buffer.ts';
+import { EventBuffer, emptyEventFields, type QueryEvent } from '../../../firmware/dns/events/event-buffer.ts';
 import { QueryEventSchema } from '../../../firmware/dns/events/events-schema.ts';
 
 const event = (n: number): QueryEvent => ({
@@ -34,13 +34,17 @@ describe('EventBuffer', () => {
     expect(Value.Check(QueryEventSchema, { ...event(1), verdict: 'maybe' })).toBe(false);
   });
 
-  it('records events from their fields without an object, and drains the same events push would give', () => {
+  it('records events from one reused fields object, and drains the same events push would give', () => {
     const b = new EventBuffer(4);
     const full: QueryEvent = {
       at: 7, network: 'staff', client: '::1', device: 'dev-1', transport: 'tcp', name: 'watch.example', qtype: 28,
       verdict: 'blocked', rcode: 3, category: 'gaming', list: 'games', watch: true, latencyMs: 0.25,
     };
-    expect(b.record(7, 'staff', '::1', 'dev-1', 'tcp', 'watch.example', 28, 'blocked', 3, undefined, 'gaming', 'games', true, 0.25)).toBe(true);
+    const fields = emptyEventFields();
+    Object.assign(fields, { at: 7, network: 'staff', client: '::1', device: 'dev-1', transport: 'tcp', name: 'watch.example', qtype: 28, verdict: 'blocked', rcode: 3, category: 'gaming', list: 'games', watch: true, latencyMs: 0.25 });
+    expect(b.record(fields)).toBe(true);
+    // The buffer copied the fields: reusing the object for the next question changes nothing recorded.
+    Object.assign(fields, { at: 8, name: 'other.example', watch: false });
     b.push(full);
     b.push(event(1));
     expect(b.drain()).toEqual([full, full, event(1)]);
