@@ -111,11 +111,12 @@ describe('the project\'s list', () => {
       'nginx-light', 'openssl', 'dnsperf', 'iperf3', 'socat', 'util-linux', 'chromium',
     ]));
     expect(packagesOf('browser')).toEqual(['chromium']);
-    expect(packagesOf('bench:dhcp')).toEqual(['kea-admin']);
+    expect(packagesOf('bench:dhcp')).toEqual(['kea-admin', 'dnsmasq-base', 'tcpdump']);
     expect(requirementsOf(list, ['bench:dhcp'])[0]!.proof).toBe('perfdhcp');
   });
 
   it('keeps benchmark-only packages out of npm test', () => {
     expect(requirementsOf(list, TEST_GROUPS).map((r) => r.package)).not.toContain('kea-admin');
+    expect(requirementsOf(list, TEST_GROUPS).map((r) => r.package)).not.toContain('tcpdump');
   });
 });
