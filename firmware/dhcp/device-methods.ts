@@ -4,11 +4,11 @@
 import { Type, type Static } from 'typebox';
 import { Id, type Config } from '../config/schema.ts';
 import type { AuditLog } from '../control/audit.ts';
-import { actorOf } from '../control/protocol.ts';
+import { actorOf, type ControlRequest } from '../control/protocol.ts';
 import { ControlFailure, type ControlServer } from '../control/server.ts';
 import type { DeviceRepository } from '../state/devices.ts';
 import { MacAddressError, normaliseMac } from '../state/mac.ts';
-import { Device, DEVICE_NAME_MAX } from '../state/schemas.ts';
+import { Device, DEVICE_NAME_MAX, type DevicePatch } from '../state/schemas.ts';
 import { InvalidInputError, NotFoundError } from '../state/values.ts';
 
 export const DevicesView = Type.Object({ devices: Type.Array(Device) });
@@ -42,6 +42,8 @@ export interface DeviceMethodDeps {
   regroup: (mac: string, group: string | null) => void;
 }
 
+type Caller = ControlRequest['caller'];
+
 /** A bad MAC, a name too long: the technician's input, named (the CLI exits 4). */
 export function asControlFailure(error: unknown): never {
   if (error instanceof MacAddressError || error instanceof InvalidInputError) throw new ControlFailure('invalid-input', error.message);
@@ -49,40 +51,42 @@ export function asControlFailure(error: unknown): never {
   throw error;
 }
 
+/** The device fields a technician sets, each one control method and audit action. */
+type DeviceField = 'name' | 'schoolOwned' | 'groupId';
+
 export function registerDeviceMethods(control: Pick<ControlServer, 'register'>, deps: DeviceMethodDeps): void {
   const { config, devices, audit, transaction } = deps;
+  /**
+   * Sets one field of a device and audits it (`absent`: the "from" of a device not in the table
+   * yet) in one transaction; `then` runs after the commit. The technician's bad input becomes a
+   * ControlFailure.
+   */
+  const change = <K extends DeviceField>(caller: Caller, rawMac: string, field: K, value: Device[K], action: string, absent: Device[K],
+    then?: (mac: string, device: Device) => void): Device => {
+    try {
+      const mac = normaliseMac(rawMac);
+      const patch: DevicePatch = {};
+      patch[field] = value;
+      const device = transaction(() => {
+        const before = devices.get(mac);
+        const updated = devices.update(mac, patch);
+        audit.append({ actor: actorOf(caller), action, subject: mac, details: { from: before?.[field] ?? absent, to: updated[field] } });
+        return updated;
+      });
+      then?.(mac, device);
+      return device;
+    } catch (error) {
+      return asControlFailure(error);
+    }
+  };
   control.register('devices', { handle: (): DevicesView => ({ devices: devices.list() }) });
   control.register<DeviceNameParams>('devices.name', {
     params: DeviceNameParams,
-    handle: (params, caller) => {
-      try {
-        const mac = normaliseMac(params.mac);
-        return transaction(() => {
-          const before = devices.get(mac);
-          const device = devices.update(mac, { name: params.name });
-          audit.append({ actor: actorOf(caller), action: 'device.name', subject: mac, details: { from: before?.name ?? '', to: device.name } });
-          return device;
-        });
-      } catch (error) {
-        return asControlFailure(error);
-      }
-    },
+    handle: (params, caller) => change(caller, params.mac, 'name', params.name, 'device.name', ''),
   });
   control.register<DeviceOwnerParams>('devices.owner', {
     params: DeviceOwnerParams,
-    handle: (params, caller) => {
-      try {
-        const mac = normaliseMac(params.mac);
-        return transaction(() => {
-          const before = devices.get(mac);
-          const device = devices.update(mac, { schoolOwned: params.schoolOwned });
-          audit.append({ actor: actorOf(caller), action: 'device.owner', subject: mac, details: { from: before?.schoolOwned ?? false, to: device.schoolOwned } });
-          return device;
-        });
-      } catch (error) {
-        return asControlFailure(error);
-      }
-    },
+    handle: (params, caller) => change(caller, params.mac, 'schoolOwned', params.schoolOwned, 'device.owner', false),
   });
   control.register<DeviceGroupParams>('devices.group', {
     params: DeviceGroupParams,
@@ -91,20 +95,8 @@ export function registerDeviceMethods(control: Pick<ControlServer, 'register'>, 
       if (params.group !== null && !groups.some((g) => g.id === params.group)) {
         throw new ControlFailure('invalid-input', `there is no device group "${params.group}" in the configuration (groups: ${groups.map((g) => g.id).join(', ') || 'none'})`);
       }
-      try {
-        const mac = normaliseMac(params.mac);
-        const device = transaction(() => {
-          const before = devices.get(mac);
-          const updated = devices.update(mac, { groupId: params.group });
-          audit.append({ actor: actorOf(caller), action: 'device.group', subject: mac, details: { from: before?.groupId ?? null, to: updated.groupId } });
-          return updated;
-        });
-        // After the commit: DNS never applies a group the table does not hold.
-        deps.regroup(mac, device.groupId);
-        return device;
-      } catch (error) {
-        return asControlFailure(error);
-      }
+      // After the commit: DNS never applies a group the table does not hold.
+      return change(caller, params.mac, 'groupId', params.group, 'device.group', null, (mac, device) => deps.regroup(mac, device.groupId));
     },
   });
 }

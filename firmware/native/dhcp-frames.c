@@ -37,21 +37,9 @@ int frames_fd(int ifindex, int port, const char **step) {
       BPF_STMT(BPF_RET | BPF_K, 0),
   };
   struct sock_fprog program = {.len = sizeof code / sizeof code[0], .filter = code};
-  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) != 0) {
-    *step = "attach filter";
-    goto fail;
-  }
+  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) != 0) return fd_failed(fd, "attach filter", step);
   struct sockaddr_ll local = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP), .sll_ifindex = ifindex};
-  if (bind(fd, (struct sockaddr *)&local, sizeof local) != 0) {
-    *step = "bind";
-    goto fail;
-  }
-  return fd;
-fail:;
-  int err = errno;
-  close(fd);
-  errno = err;
-  return -1;
+  return bind_fd(fd, &local, sizeof local, step);
 }
 
 void describe_frame(dhcp_socket *s, int i, int32_t *meta) {

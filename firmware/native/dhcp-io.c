@@ -4,7 +4,8 @@
 // whatever the routing table says (the default route points at the WAN), and must reach a client
 // that has no address yet at its MAC (RFC 2131 4.1), which takes an ARP entry only C can add.
 //
-// This file opens them and receives; dhcp-send.c sends; dhcp-io.h has what the two share. Like
+// This file opens them and receives (polling and freeing are polled-socket.c's, as for every
+// socket the addon makes); dhcp-send.c sends; dhcp-io.h has what the files share. Like
 // netio.c, they move bytes and nothing else: they never read a DHCP field (the TypeScript codec
 // does, bounds-checked), and every length and index they are handed is checked before use.
 //
@@ -26,57 +27,10 @@
 
 #include "dhcp-io.h"
 
-// Batches taken per wakeup before other handles get their turn (the poll fires again if more wait).
-#define ROUNDS 4
-
 static const napi_type_tag DHCP_TAG = {0x7363686f6f6c6761ULL, 0x74652d6468637001ULL};
 
-static void maybe_free(dhcp_socket *s) {
-  if (s->finalized && s->handle_closed) {
-    free(s->poll);
-    free(s);
-  }
-}
-
-static void on_closed(uv_handle_t *handle) {
-  dhcp_socket *s = HANDLE_DATA(handle);
-  s->handle_closed = 1;
-  maybe_free(s);
-}
-
-static void shut(dhcp_socket *s) {
-  if (s->fd < 0) return;
-  if (s->polling) {
-    uv_poll_stop(s->poll);
-    s->polling = 0;
-  }
-  if (!s->handle_closed && s->poll != NULL) uv_close((uv_handle_t *)s->poll, on_closed);
-  close(s->fd);
-  s->fd = -1;
-  for (int i = 0; i < 2; i++) {
-    if (s->buffers[i] != NULL) napi_delete_reference(s->env, s->buffers[i]);
-    s->buffers[i] = NULL;
-  }
-  if (s->on_batch != NULL) napi_delete_reference(s->env, s->on_batch);
-  s->on_batch = NULL;
-  if (s->async != NULL) napi_async_destroy(s->env, s->async);
-  s->async = NULL;
-}
-
-static void cleanup_hook(void *arg) {
-  shut((dhcp_socket *)arg);
-}
-
-static void finalize(napi_env env, void *data, void *hint) {
-  (void)hint;
-  dhcp_socket *s = data;
-  napi_remove_env_cleanup_hook(env, cleanup_hook, s);
-  shut(s);
-  s->finalized = 1;
-  maybe_free(s);
-}
-
-static void prepare(dhcp_socket *s, int i) {
+static void prepare(polled_socket *base, int i) {
+  dhcp_socket *s = (dhcp_socket *)base;
   struct msghdr *h = &s->msgs[i].msg_hdr;
   h->msg_name = &s->from[i];
   h->msg_namelen = sizeof s->from[i];
@@ -89,7 +43,8 @@ static void prepare(dhcp_socket *s, int i) {
   s->iov[i].iov_len = DHCP_SLOT;
 }
 
-static void describe(dhcp_socket *s, int i) {
+static void describe(polled_socket *base, int i) {
+  dhcp_socket *s = (dhcp_socket *)base;
   int32_t *meta = s->meta + (size_t)i * (DHCP_META / 4);
   struct msghdr *h = &s->msgs[i].msg_hdr;
   memset(meta, 0, DHCP_META);
@@ -117,64 +72,10 @@ static void describe(dhcp_socket *s, int i) {
   }
 }
 
-static void call_js(dhcp_socket *s, int count) {
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(s->env, &scope) != napi_ok) return;
-  napi_value callback, receiver, argument, result;
-  if (s->on_batch != NULL && napi_get_reference_value(s->env, s->on_batch, &callback) == napi_ok && callback != NULL &&
-      napi_get_global(s->env, &receiver) == napi_ok && napi_create_int32(s->env, count, &argument) == napi_ok) {
-    if (napi_make_callback(s->env, s->async, receiver, callback, 1, &argument, &result) == napi_pending_exception) {
-      napi_value error;
-      napi_get_and_clear_last_exception(s->env, &error);
-      napi_fatal_exception(s->env, error);
-    }
-  }
-  napi_close_handle_scope(s->env, scope);
-}
-
-static void on_readable(uv_poll_t *handle, int status, int events) {
-  (void)events;
-  dhcp_socket *s = HANDLE_DATA(handle);
-  if (s->fd < 0) return;
-  if (status < 0) {
-    // libuv stops a poll handle that reports an error: clear it and go on listening.
-    int pending = 0;
-    socklen_t length = sizeof pending;
-    getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &pending, &length);
-    s->polling = uv_poll_start(handle, UV_READABLE, on_readable) == 0;
-    if (!s->polling) return;
-  }
-  for (int round = 0; round < ROUNDS && s->fd >= 0; round++) {
-    for (int i = 0; i < DHCP_BATCH; i++) prepare(s, i);
-    int n = recvmmsg(s->fd, s->msgs, DHCP_BATCH, MSG_DONTWAIT, NULL);
-    if (n <= 0) return;
-    for (int i = 0; i < n; i++) describe(s, i);
-    call_js(s, n);
-    if (n < DHCP_BATCH) return;
-  }
-}
-
 // ---- arguments ------------------------------------------------------------------------------
 
-static dhcp_socket *socket_arg(napi_env env, napi_value value) {
-  bool tagged = false;
-  void *data = NULL;
-  if (napi_check_object_type_tag(env, value, &DHCP_TAG, &tagged) != napi_ok || !tagged ||
-      napi_get_value_external(env, value, &data) != napi_ok || data == NULL) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "not a netio DHCP socket");
-    return NULL;
-  }
-  return data;
-}
-
 dhcp_socket *dhcp_socket_call(napi_env env, napi_callback_info info, napi_value *argv, size_t count, const char *usage) {
-  size_t argc = count;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc < count) {
-    napi_throw_type_error(env, "ERR_MISSING_ARGS", usage);
-    return NULL;
-  }
-  return socket_arg(env, argv[0]);
+  return polled_call(env, info, argv, count, &DHCP_TAG, usage, "not a netio DHCP socket");
 }
 
 static bool is_nullish(napi_env env, napi_value value) {
@@ -194,17 +95,21 @@ int text_arg(napi_env env, napi_value value, char *out, size_t room, const char 
   return 1;
 }
 
-static napi_value new_buffer(napi_env env, size_t bytes, void **data, napi_ref *ref) {
-  napi_value buffer;
-  if (napi_create_arraybuffer(env, bytes, data, &buffer) != napi_ok) return NULL;
-  memset(*data, 0, bytes);
-  if (napi_create_reference(env, buffer, 1, ref) != napi_ok) return NULL;
-  return buffer;
-}
-
 // ---- the socket -------------------------------------------------------------------------------
 
 #define DHCP_RCVBUF_BYTES (1 << 20)
+
+int fd_failed(int fd, const char *what, const char **step) {
+  int err = errno;
+  close(fd);
+  errno = err;
+  *step = what;
+  return -1;
+}
+
+int bind_fd(int fd, const void *local, socklen_t length, const char **step) {
+  return bind(fd, local, length) == 0 ? fd : fd_failed(fd, "bind", step);
+}
 
 // The descriptor for openDhcp, or -1 with errno set and `*step` naming the call that failed.
 static int dhcp_fd(int ifindex, const char *ifname, int port, const char **step) {
@@ -214,15 +119,11 @@ static int dhcp_fd(int ifindex, const char *ifname, int port, const char **step)
   // SO_REUSEADDR: the relay socket (unbound) shares the port with the per-interface servers.
   if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
       setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) != 0 ||
-      setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) != 0) {
-    *step = "setsockopt";
-    goto fail;
-  }
+      setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) != 0)
+    return fd_failed(fd, "setsockopt", step);
   if (ifindex > 0 && setsockopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &ifindex, sizeof ifindex) != 0) {
-    if (errno != ENOPROTOOPT || setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname) + 1) != 0) {
-      *step = "bind to interface";
-      goto fail;
-    }
+    if (errno != ENOPROTOOPT || setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname) + 1) != 0)
+      return fd_failed(fd, "bind to interface", step);
   }
   // A class of tablets switched on at 9 o'clock asks at once: the kernel's default 208 KiB holds a
   // few hundred requests, and what overflows is lost until the clients retry seconds later. Best
@@ -232,16 +133,7 @@ static int dhcp_fd(int ifindex, const char *ifname, int port, const char **step)
     (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
   }
   struct sockaddr_in local = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr = {htonl(INADDR_ANY)}};
-  if (bind(fd, (struct sockaddr *)&local, sizeof local) != 0) {
-    *step = "bind";
-    goto fail;
-  }
-  return fd;
-fail:;
-  int err = errno;
-  close(fd);
-  errno = err;
-  return -1;
+  return bind_fd(fd, &local, sizeof local, step);
 }
 
 // openDhcp(interfaceName | null, port, onBatch(count), frames = false) -> { socket, input, meta, ifindex, port }
@@ -297,49 +189,28 @@ static napi_value open_dhcp(napi_env env, napi_callback_info info) {
     return throw_errno(env, "getsockname", err), NULL;
   }
 
-  dhcp_socket *s = calloc(1, sizeof *s);
-  uv_poll_t *poll = calloc(1, uv_handle_size(UV_POLL_TYPE));
+  dhcp_socket *s = polled_alloc(sizeof *s, 0);
   napi_value result, external;
-  if (s == NULL || poll == NULL || napi_create_object(env, &result) != napi_ok ||
-      napi_create_external(env, s, finalize, NULL, &external) != napi_ok) {
-    free(s);
-    free(poll);
+  if (s == NULL || napi_create_object(env, &result) != napi_ok || !polled_adopt(env, &s->base, &external)) {
+    if (s != NULL) polled_free(&s->base);
     close(fd);
     napi_throw_error(env, "ENOMEM", "cannot create the socket's handle");
     return NULL;
   }
-  s->env = env;
-  s->fd = fd;
+  s->base.fd = fd;
+  s->base.msgs = s->msgs;
+  s->base.slots = DHCP_BATCH;
+  s->base.prepare = prepare;
+  s->base.describe = describe;
   s->ifindex = ifindex;
   s->frames = frames;
   memcpy(s->ifname, ifname, sizeof ifname);
-  s->poll = poll;
-  s->handle_closed = 1; // until uv_poll_init succeeds
   // From here the finalizer owns s: failures below only shut it.
-  napi_add_env_cleanup_hook(env, cleanup_hook, s);
-  napi_value input, meta, name, number;
-  uv_loop_t *loop = NULL;
-  int ok = napi_type_tag_object(env, external, &DHCP_TAG) == napi_ok &&
-           napi_create_reference(env, argv[2], 1, &s->on_batch) == napi_ok &&
-           (input = new_buffer(env, (size_t)DHCP_BATCH * DHCP_SLOT, (void **)&s->input, &s->buffers[0])) != NULL &&
-           (meta = new_buffer(env, (size_t)DHCP_BATCH * DHCP_META, (void **)&s->meta, &s->buffers[1])) != NULL &&
-           napi_create_string_utf8(env, "schoolgate:netio-dhcp", NAPI_AUTO_LENGTH, &name) == napi_ok &&
-           napi_async_init(env, NULL, name, &s->async) == napi_ok &&
-           napi_get_uv_event_loop(env, (struct uv_loop_s **)&loop) == napi_ok && loop != NULL;
-  if (ok && uv_poll_init(loop, poll, fd) == 0) {
-    s->handle_closed = 0;
-    HANDLE_DATA(poll) = s;
-    s->polling = ok = uv_poll_start(poll, UV_READABLE, on_readable) == 0;
-  } else {
-    ok = 0;
-  }
-  if (!ok) {
-    shut(s);
-    bool pending = false;
-    napi_is_exception_pending(env, &pending);
-    if (!pending) napi_throw_error(env, NULL, "cannot start receiving on the DHCP socket");
-    return NULL;
-  }
+  napi_value input, meta, number;
+  int ok = (s->input = polled_buffer(env, &s->base, 0, (size_t)DHCP_BATCH * DHCP_SLOT, &input)) != NULL &&
+           (s->meta = polled_buffer(env, &s->base, 1, (size_t)DHCP_BATCH * DHCP_META, &meta)) != NULL &&
+           polled_start(env, &s->base, external, &DHCP_TAG, argv[2], "schoolgate:netio-dhcp");
+  if (!ok) return polled_fail(env, &s->base, "cannot start receiving on the DHCP socket");
   napi_set_named_property(env, result, "socket", external);
   napi_set_named_property(env, result, "input", input);
   napi_set_named_property(env, result, "meta", meta);
@@ -369,7 +240,7 @@ static napi_value unref_dhcp(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   dhcp_socket *s = dhcp_socket_call(env, info, argv, 1, "unrefDhcp(socket)");
   if (s == NULL) return NULL;
-  if (!s->handle_closed && s->poll != NULL) uv_unref((uv_handle_t *)s->poll);
+  polled_unref(&s->base);
   return NULL;
 }
 
@@ -378,7 +249,7 @@ static napi_value close_dhcp(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   dhcp_socket *s = dhcp_socket_call(env, info, argv, 1, "closeDhcp(socket)");
   if (s == NULL) return NULL;
-  shut(s);
+  polled_shut(&s->base);
   return NULL;
 }
 

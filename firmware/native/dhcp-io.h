@@ -34,18 +34,10 @@ typedef union {
 } pktinfo_control;
 
 typedef struct {
-  napi_env env;
-  napi_ref on_batch;
-  napi_ref buffers[2];
-  napi_async_context async;
-  int fd;
+  polled_socket base; // first: polling, onBatch, and the free once libuv and JavaScript are done
   int ifindex; // the bound interface; 0 for the unbound (relay) socket
   int frames;  // a packet socket that sees IPv4 frames to a UDP port (the rogue watch), not a UDP socket
   char ifname[IF_NAMESIZE];
-  uv_poll_t *poll;
-  int polling;
-  int finalized;
-  int handle_closed;
   uint8_t *input;
   int32_t *meta;
   double received, oversized;
@@ -58,6 +50,10 @@ typedef struct {
   pktinfo_control control[DHCP_BATCH];
 } dhcp_socket;
 
+// Closes `fd` after `what` failed on it, keeping the failure's errno: -1, and `*step` = what.
+NETIO_INTERNAL int fd_failed(int fd, const char *what, const char **step);
+// Binds `fd` to `local` and returns it; fd_failed's -1 ("bind") when the kernel refuses.
+NETIO_INTERNAL int bind_fd(int fd, const void *local, socklen_t length, const char **step);
 // The socket of a call whose first argument is one: `argv` gets `count` arguments.
 NETIO_INTERNAL dhcp_socket *dhcp_socket_call(napi_env env, napi_callback_info info, napi_value *argv, size_t count, const char *usage);
 // A string of at most `room - 1` bytes into `out`; 0 with a TypeError pending otherwise.

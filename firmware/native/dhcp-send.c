@@ -60,7 +60,7 @@ static int send_one(dhcp_socket *s, const uint8_t *bytes, size_t length, struct 
     memcpy(CMSG_DATA(c), &info, sizeof info);
   }
   for (;;) {
-    ssize_t sent = sendmsg(s->fd, &message, MSG_DONTWAIT | MSG_NOSIGNAL);
+    ssize_t sent = sendmsg(s->base.fd, &message, MSG_DONTWAIT | MSG_NOSIGNAL);
     if (sent >= 0) return 0;
     if (errno != EINTR) return errno;
   }
@@ -77,7 +77,7 @@ static int set_arp(dhcp_socket *s, struct arpreq *request, struct in_addr addres
   memcpy(request->arp_ha.sa_data, mac, 6);
   request->arp_flags = ATF_COM; // complete but not permanent
   if (if_indextoname((unsigned)ifindex, request->arp_dev) == NULL) return errno;
-  return ioctl(s->fd, SIOCSARP, request) == 0 ? 0 : errno;
+  return ioctl(s->base.fd, SIOCSARP, request) == 0 ? 0 : errno;
 }
 
 // sendDhcp(socket, bytes, kind, address, port, mac, ifindex) -> 0, or 1 when a hardware reply
@@ -113,7 +113,7 @@ napi_value send_dhcp(napi_env env, napi_callback_info info) {
   if (!int_arg(env, argv[4], "port", 1, 65535, &port)) return NULL;
   if (kind == DHCP_HARDWARE && !mac_arg(env, argv[5], mac)) return NULL;
   if (!int_arg(env, argv[6], "ifindex", 0, INT32_MAX, &ifindex)) return NULL;
-  if (s->fd < 0) return throw_errno(env, "sendDhcp", EBADF), NULL;
+  if (s->base.fd < 0) return throw_errno(env, "sendDhcp", EBADF), NULL;
   if (s->frames) {
     napi_throw_error(env, "EINVAL", "a frame watch only receives");
     return NULL;
@@ -143,7 +143,7 @@ napi_value send_dhcp(napi_env env, napi_callback_info info) {
   // go: otherwise every offer leaves one behind, and a flood of made-up MACs fills the kernel's
   // table (1024 entries by default, shared by every namespace) until the gateway cannot ARP for
   // real hosts. When the client has taken its address, the next packet to it ARPs as usual.
-  if (neighbour) ioctl(s->fd, SIOCDARP, &request);
+  if (neighbour) ioctl(s->base.fd, SIOCDARP, &request);
   if (err != 0) return throw_errno(env, "sendDhcp", err), NULL;
   napi_value result;
   napi_create_int32(env, fallback, &result);

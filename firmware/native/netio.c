@@ -4,7 +4,8 @@
 // object and a send request each.
 // It also makes the one scheduling call Node lacks (setIdleScheduling, at the end). DHCP's
 // interface-bound sockets are in dhcp-io.c and dhcp-send.c, compiled into the same addon (their
-// exports are added by this file's module init); netio.h holds what the files share.
+// exports are added by this file's module init); netio.h holds what the files share, and
+// polled-socket.c the life of a socket (polling, onBatch, closing, freeing) every kind has.
 //
 // This file only moves bytes between the kernel and buffers that JavaScript reads: it never
 // interprets a DNS packet, so no malformed question reaches C code that parses it. Every length it
@@ -44,29 +45,15 @@
 #define META 128
 #define TEXT_AT 32
 #define OUTPUT_BYTES (BATCH * SLOT)
-// Batches taken per wakeup before other handles get their turn (the poll fires again if more wait).
-#define ROUNDS 4
 
 typedef struct {
-  napi_env env;
-  napi_ref on_batch;
-  napi_ref buffers[4];
-  napi_async_context async;
-  int fd;
+  // First: polling, onBatch, and the free once libuv and JavaScript are done (polled-socket.c).
+  // Its idle handle is armFlush's: onBatch(0) once at the loop's next idle phase, for datagrams
+  // queued outside a batch (answers that came from an upstream). An active idle handle also
+  // keeps the poll phase from blocking meanwhile (as Node's own setImmediate does).
+  polled_socket base;
   int family;
-  int slots;
-  int connected;
   size_t output_bytes;
-  uv_poll_t *poll;
-  int polling;
-  int finalized; // the JavaScript handle is gone
-  int handle_closed; // libuv has released the poll handle (or never had it)
-  // The idle handle behind armFlush: onBatch(0) once at the loop's next idle phase, for
-  // datagrams queued outside a batch (answers that came from an upstream). An active idle handle
-  // also keeps the poll phase from blocking meanwhile (as Node's own setImmediate does).
-  uv_idle_t *idle;
-  int idle_closed;
-  int idle_armed;
   uint8_t *input, *input_meta, *output, *output_meta;
   // `slots` of each, in one allocation after the struct (an upstream socket needs few).
   struct mmsghdr *rmsgs, *smsgs;
@@ -74,10 +61,13 @@ typedef struct {
   struct sockaddr_storage *raddr, *saddr;
 } udp_socket;
 
-// The socket and its per-slot message headers, in one block.
+static void prepare_receive(polled_socket *base, int i);
+static void describe(polled_socket *base, int i);
+
+// The socket, its poll and idle handles and its per-slot message headers; NULL without memory.
 static udp_socket *new_socket(int slots) {
   size_t per_slot = 2 * (sizeof(struct sockaddr_storage) + sizeof(struct mmsghdr) + sizeof(struct iovec));
-  udp_socket *s = calloc(1, sizeof(udp_socket) + (size_t)slots * per_slot);
+  udp_socket *s = polled_alloc(sizeof(udp_socket) + (size_t)slots * per_slot, 1);
   if (s == NULL) return NULL;
   // sockaddr_storage first: it has the strictest alignment of the three.
   char *at = (char *)(s + 1);
@@ -87,69 +77,15 @@ static udp_socket *new_socket(int slots) {
   s->smsgs = s->rmsgs + slots;
   s->riov = (struct iovec *)(s->smsgs + slots);
   s->siov = s->riov + slots;
+  s->base.msgs = s->rmsgs;
+  s->base.slots = slots;
+  s->base.prepare = prepare_receive;
+  s->base.describe = describe;
   return s;
 }
 
-static void maybe_free(udp_socket *s) {
-  if (s->finalized && s->handle_closed && s->idle_closed) {
-    free(s->poll);
-    free(s->idle);
-    free(s);
-  }
-}
-
-static void on_closed(uv_handle_t *handle) {
-  udp_socket *s = HANDLE_DATA(handle);
-  s->handle_closed = 1;
-  maybe_free(s);
-}
-
-static void on_idle_closed(uv_handle_t *handle) {
-  udp_socket *s = HANDLE_DATA(handle);
-  s->idle_closed = 1;
-  maybe_free(s);
-}
-
-// Stops receiving and closes the descriptor; the struct lives on until libuv and JavaScript are
-// both done with it.
-static void shut(udp_socket *s) {
-  if (s->fd < 0) return;
-  if (s->polling) {
-    uv_poll_stop(s->poll);
-    s->polling = 0;
-  }
-  if (!s->handle_closed && s->poll != NULL) uv_close((uv_handle_t *)s->poll, on_closed);
-  if (s->idle_armed) {
-    uv_idle_stop(s->idle);
-    s->idle_armed = 0;
-  }
-  if (!s->idle_closed && s->idle != NULL) uv_close((uv_handle_t *)s->idle, on_idle_closed);
-  close(s->fd);
-  s->fd = -1;
-  for (int i = 0; i < 4; i++) {
-    if (s->buffers[i] != NULL) napi_delete_reference(s->env, s->buffers[i]);
-    s->buffers[i] = NULL;
-  }
-  if (s->on_batch != NULL) napi_delete_reference(s->env, s->on_batch);
-  s->on_batch = NULL;
-  if (s->async != NULL) napi_async_destroy(s->env, s->async);
-  s->async = NULL;
-}
-
-static void cleanup_hook(void *arg) {
-  shut((udp_socket *)arg);
-}
-
-static void finalize(napi_env env, void *data, void *hint) {
-  (void)hint;
-  udp_socket *s = data;
-  napi_remove_env_cleanup_hook(env, cleanup_hook, s);
-  shut(s);
-  s->finalized = 1;
-  maybe_free(s);
-}
-
-static void prepare_receive(udp_socket *s, int i) {
+static void prepare_receive(polled_socket *base, int i) {
+  udp_socket *s = (udp_socket *)base;
   s->rmsgs[i].msg_hdr.msg_name = &s->raddr[i];
   s->rmsgs[i].msg_hdr.msg_namelen = sizeof(s->raddr[i]);
   s->rmsgs[i].msg_hdr.msg_iov = &s->riov[i];
@@ -161,7 +97,8 @@ static void prepare_receive(udp_socket *s, int i) {
   s->riov[i].iov_len = SLOT;
 }
 
-static void describe(udp_socket *s, int i) {
+static void describe(polled_socket *base, int i) {
+  udp_socket *s = (udp_socket *)base;
   int32_t *meta = (int32_t *)(s->input_meta + (size_t)i * META);
   char *text = (char *)(s->input_meta + (size_t)i * META + TEXT_AT);
   meta[0] = (int32_t)s->rmsgs[i].msg_len;
@@ -189,56 +126,11 @@ static void describe(udp_socket *s, int i) {
   }
 }
 
-// Calls onBatch(value): a count of datagrams, or -errno on a connected socket.
-static void call_js(udp_socket *s, int value) {
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(s->env, &scope) != napi_ok) return;
-  napi_value callback, receiver, argument, result;
-  if (s->on_batch != NULL && napi_get_reference_value(s->env, s->on_batch, &callback) == napi_ok && callback != NULL &&
-      napi_get_global(s->env, &receiver) == napi_ok && napi_create_int32(s->env, value, &argument) == napi_ok) {
-    // make_callback, not call_function: it runs the microtasks and ticks the batch queued.
-    if (napi_make_callback(s->env, s->async, receiver, callback, 1, &argument, &result) == napi_pending_exception) {
-      napi_value error;
-      napi_get_and_clear_last_exception(s->env, &error);
-      napi_fatal_exception(s->env, error);
-    }
-  }
-  napi_close_handle_scope(s->env, scope);
-}
-
 static void on_idle(uv_idle_t *handle) {
-  udp_socket *s = HANDLE_DATA(handle);
+  polled_socket *s = HANDLE_DATA(handle);
   uv_idle_stop(handle);
   s->idle_armed = 0;
-  if (s->fd >= 0) call_js(s, 0);
-}
-
-static void on_readable(uv_poll_t *handle, int status, int events) {
-  (void)events;
-  udp_socket *s = HANDLE_DATA(handle);
-  if (s->fd < 0) return;
-  if (status < 0) {
-    // libuv stops a poll handle that reports POLLERR. Reading SO_ERROR clears the socket's
-    // pending error; then receiving resumes, so a listener never goes deaf over one ICMP error.
-    int pending = 0;
-    socklen_t length = sizeof pending;
-    getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &pending, &length);
-    s->polling = uv_poll_start(handle, UV_READABLE, on_readable) == 0;
-    if (pending != 0 && s->connected) call_js(s, -pending);
-    if (!s->polling || s->fd < 0) return;
-  }
-  for (int round = 0; round < ROUNDS && s->fd >= 0; round++) {
-    for (int i = 0; i < s->slots; i++) prepare_receive(s, i);
-    int n = recvmmsg(s->fd, s->rmsgs, (unsigned)s->slots, MSG_DONTWAIT, NULL);
-    if (n < 0 && s->connected && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-      call_js(s, -errno);
-      continue; // the error is consumed: datagrams behind it can still be read
-    }
-    if (n <= 0) return; // EAGAIN: drained; anything else: the poll fires again or the socket is closing
-    for (int i = 0; i < n; i++) describe(s, i);
-    call_js(s, n);
-    if (n < s->slots) return;
-  }
+  if (s->fd >= 0) polled_call_js(s, 0);
 }
 
 // ---- arguments ------------------------------------------------------------------------------
@@ -271,26 +163,9 @@ int uv_types_match(void) {
   return poll_name != NULL && strcmp(poll_name, "poll") == 0 && idle_name != NULL && strcmp(idle_name, "idle") == 0;
 }
 
-static udp_socket *socket_arg(napi_env env, napi_value value) {
-  bool tagged = false;
-  void *data = NULL;
-  if (napi_check_object_type_tag(env, value, &SOCKET_TAG, &tagged) != napi_ok || !tagged ||
-      napi_get_value_external(env, value, &data) != napi_ok || data == NULL) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "not a netio UDP socket");
-    return NULL;
-  }
-  return data;
-}
-
 // The arguments of a call whose first argument is a socket: `argv` gets `count` of them.
 static udp_socket *socket_call(napi_env env, napi_callback_info info, napi_value *argv, size_t count) {
-  size_t argc = count;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc < count) {
-    napi_throw_type_error(env, "ERR_MISSING_ARGS", "missing arguments");
-    return NULL;
-  }
-  return socket_arg(env, argv[0]);
+  return polled_call(env, info, argv, count, &SOCKET_TAG, "missing arguments", "not a netio UDP socket");
 }
 
 // The socket of a call that takes nothing else.
@@ -347,16 +222,6 @@ static int endpoint_arg(napi_env env, napi_value address_value, napi_value port_
   if (family == 4) ((struct sockaddr_in *)out)->sin_port = htons((uint16_t)port);
   else ((struct sockaddr_in6 *)out)->sin6_port = htons((uint16_t)port);
   return 1;
-}
-
-static napi_value new_buffer(napi_env env, size_t bytes, uint8_t **data, napi_ref *ref) {
-  napi_value buffer;
-  void *raw = NULL;
-  if (napi_create_arraybuffer(env, bytes, &raw, &buffer) != napi_ok) return NULL;
-  memset(raw, 0, bytes);
-  *data = raw;
-  if (napi_create_reference(env, buffer, 1, ref) != napi_ok) return NULL;
-  return buffer;
 }
 
 // ---- exports --------------------------------------------------------------------------------
@@ -423,75 +288,29 @@ static napi_value open_udp(napi_env env, napi_callback_info info) {
     return NULL;
   }
   udp_socket *s = new_socket(slots);
-  uv_poll_t *poll = calloc(1, uv_handle_size(UV_POLL_TYPE));
-  uv_idle_t *idle = calloc(1, uv_handle_size(UV_IDLE_TYPE));
-  if (s == NULL || poll == NULL || idle == NULL) {
-    free(s);
-    free(poll);
-    free(idle);
+  if (s == NULL) {
     close(fd);
     napi_throw_error(env, "ENOMEM", "out of memory");
     return NULL;
   }
-  s->env = env;
-  s->fd = fd;
+  s->base.fd = fd;
   s->family = family;
-  s->slots = slots;
   s->output_bytes = (size_t)slots * SLOT;
-  s->poll = poll;
-  s->handle_closed = 1; // until uv_poll_init succeeds
-  s->idle = idle;
-  s->idle_closed = 1; // until uv_idle_init succeeds
 
   napi_value result, external, buffers[4];
-  uv_loop_t *loop = NULL;
-  int ok = napi_create_object(env, &result) == napi_ok &&
-           napi_create_external(env, s, finalize, NULL, &external) == napi_ok;
-  if (!ok) {
+  if (napi_create_object(env, &result) != napi_ok || !polled_adopt(env, &s->base, &external)) {
     close(fd);
-    free(poll);
-    free(idle);
-    free(s);
+    polled_free(&s->base);
     napi_throw_error(env, NULL, "cannot create the socket's handle");
     return NULL;
   }
   // From here the finalizer owns s: failures below only shut it.
-  napi_add_env_cleanup_hook(env, cleanup_hook, s);
-  ok = napi_type_tag_object(env, external, &SOCKET_TAG) == napi_ok &&
-       napi_create_reference(env, argv[5], 1, &s->on_batch) == napi_ok &&
-       (buffers[0] = new_buffer(env, (size_t)slots * SLOT, &s->input, &s->buffers[0])) != NULL &&
-       (buffers[1] = new_buffer(env, (size_t)slots * META, &s->input_meta, &s->buffers[1])) != NULL &&
-       (buffers[2] = new_buffer(env, s->output_bytes, &s->output, &s->buffers[2])) != NULL &&
-       (buffers[3] = new_buffer(env, (size_t)slots * META, &s->output_meta, &s->buffers[3])) != NULL;
-  if (ok) {
-    napi_value name;
-    ok = napi_create_string_utf8(env, "schoolgate:netio-udp", NAPI_AUTO_LENGTH, &name) == napi_ok &&
-         napi_async_init(env, NULL, name, &s->async) == napi_ok &&
-         napi_get_uv_event_loop(env, (struct uv_loop_s **)&loop) == napi_ok && loop != NULL;
-  }
-  if (ok && uv_poll_init(loop, poll, fd) == 0) {
-    s->handle_closed = 0;
-    HANDLE_DATA(poll) = s;
-    ok = uv_poll_start(poll, UV_READABLE, on_readable) == 0;
-    s->polling = ok;
-  } else {
-    ok = 0;
-  }
-  if (ok && uv_idle_init(loop, idle) == 0) {
-    s->idle_closed = 0;
-    HANDLE_DATA(idle) = s;
-    // Armed for one loop turn at a time: it must not be what keeps the process alive.
-    uv_unref((uv_handle_t *)idle);
-  } else {
-    ok = 0;
-  }
-  if (!ok) {
-    shut(s);
-    bool pending = false;
-    napi_is_exception_pending(env, &pending);
-    if (!pending) napi_throw_error(env, NULL, "cannot start receiving on the socket");
-    return NULL;
-  }
+  int ok = (s->input = polled_buffer(env, &s->base, 0, (size_t)slots * SLOT, &buffers[0])) != NULL &&
+           (s->input_meta = polled_buffer(env, &s->base, 1, (size_t)slots * META, &buffers[1])) != NULL &&
+           (s->output = polled_buffer(env, &s->base, 2, s->output_bytes, &buffers[2])) != NULL &&
+           (s->output_meta = polled_buffer(env, &s->base, 3, (size_t)slots * META, &buffers[3])) != NULL &&
+           polled_start(env, &s->base, external, &SOCKET_TAG, argv[5], "schoolgate:netio-udp");
+  if (!ok) return polled_fail(env, &s->base, "cannot start receiving on the socket");
   napi_set_named_property(env, result, "socket", external);
   napi_set_named_property(env, result, "input", buffers[0]);
   napi_set_named_property(env, result, "inputMeta", buffers[1]);
@@ -508,9 +327,9 @@ static napi_value send_batch(napi_env env, napi_callback_info info) {
   udp_socket *s = socket_call(env, info, argv, 2);
   if (s == NULL) return NULL;
   int32_t count;
-  if (!int_arg(env, argv[1], "count", 0, s->slots, &count)) return NULL;
+  if (!int_arg(env, argv[1], "count", 0, s->base.slots, &count)) return NULL;
   int sent = 0, refused = 0;
-  if (s->fd >= 0) {
+  if (s->base.fd >= 0) {
     int ready = 0;
     for (int i = 0; i < count; i++) {
       const int32_t *meta = (const int32_t *)(s->output_meta + (size_t)i * META);
@@ -520,7 +339,7 @@ static napi_value send_batch(napi_env env, napi_callback_info info) {
         continue;
       if (text_length == 0) {
         // The connected address (an upstream socket's only peer).
-        if (!s->connected) continue;
+        if (!s->base.connected) continue;
         s->siov[ready].iov_base = s->output + offset;
         s->siov[ready].iov_len = (size_t)length;
         memset(&s->smsgs[ready], 0, sizeof s->smsgs[ready]);
@@ -548,7 +367,7 @@ static napi_value send_batch(napi_env env, napi_callback_info info) {
     }
     int done = 0;
     while (done < ready) {
-      int n = sendmmsg(s->fd, s->smsgs + done, (unsigned)(ready - done), MSG_DONTWAIT);
+      int n = sendmmsg(s->base.fd, s->smsgs + done, (unsigned)(ready - done), MSG_DONTWAIT);
       if (n > 0) {
         done += n;
         sent += n;
@@ -563,7 +382,7 @@ static napi_value send_batch(napi_env env, napi_callback_info info) {
     }
   }
   napi_value result;
-  napi_create_int32(env, s->connected && sent == 0 && refused != 0 ? -refused : sent, &result);
+  napi_create_int32(env, s->base.connected && sent == 0 && refused != 0 ? -refused : sent, &result);
   return result;
 }
 
@@ -576,9 +395,9 @@ static napi_value connect_udp(napi_env env, napi_callback_info info) {
   struct sockaddr_storage peer;
   socklen_t peer_length;
   if (!endpoint_arg(env, argv[1], argv[2], s->family, 1, &peer, &peer_length)) return NULL;
-  if (s->fd < 0) return throw_errno(env, "connect", EBADF), NULL;
-  if (connect(s->fd, (struct sockaddr *)&peer, peer_length) != 0) return throw_errno(env, "connect", errno), NULL;
-  s->connected = 1;
+  if (s->base.fd < 0) return throw_errno(env, "connect", EBADF), NULL;
+  if (connect(s->base.fd, (struct sockaddr *)&peer, peer_length) != 0) return throw_errno(env, "connect", errno), NULL;
+  s->base.connected = 1;
   return NULL;
 }
 
@@ -587,7 +406,7 @@ static napi_value connect_udp(napi_env env, napi_callback_info info) {
 static napi_value arm_flush(napi_env env, napi_callback_info info) {
   udp_socket *s = socket_only(env, info);
   if (s == NULL) return NULL;
-  if (s->fd >= 0 && !s->idle_closed && !s->idle_armed) s->idle_armed = uv_idle_start(s->idle, on_idle) == 0;
+  if (s->base.fd >= 0 && !s->base.idle_closed && !s->base.idle_armed) s->base.idle_armed = uv_idle_start(s->base.idle, on_idle) == 0;
   return NULL;
 }
 
@@ -595,7 +414,7 @@ static napi_value arm_flush(napi_env env, napi_callback_info info) {
 static napi_value unref_udp(napi_env env, napi_callback_info info) {
   udp_socket *s = socket_only(env, info);
   if (s == NULL) return NULL;
-  if (!s->handle_closed && s->poll != NULL) uv_unref((uv_handle_t *)s->poll);
+  polled_unref(&s->base);
   return NULL;
 }
 
@@ -605,7 +424,7 @@ static napi_value local_port(napi_env env, napi_callback_info info) {
   if (s == NULL) return NULL;
   struct sockaddr_storage local;
   socklen_t length = sizeof local;
-  if (s->fd < 0 || getsockname(s->fd, (struct sockaddr *)&local, &length) != 0) return throw_errno(env, "getsockname", s->fd < 0 ? EBADF : errno), NULL;
+  if (s->base.fd < 0 || getsockname(s->base.fd, (struct sockaddr *)&local, &length) != 0) return throw_errno(env, "getsockname", s->base.fd < 0 ? EBADF : errno), NULL;
   int port = local.ss_family == AF_INET ? ntohs(((struct sockaddr_in *)&local)->sin_port) : ntohs(((struct sockaddr_in6 *)&local)->sin6_port);
   napi_value result;
   napi_create_int32(env, port, &result);
@@ -618,10 +437,10 @@ static napi_value buffer_sizes(napi_env env, napi_callback_info info) {
   if (s == NULL) return NULL;
   int sizes[2] = {0, 0};
   socklen_t length = sizeof sizes[0];
-  if (s->fd >= 0) {
-    getsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &sizes[0], &length);
+  if (s->base.fd >= 0) {
+    getsockopt(s->base.fd, SOL_SOCKET, SO_RCVBUF, &sizes[0], &length);
     length = sizeof sizes[1];
-    getsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &sizes[1], &length);
+    getsockopt(s->base.fd, SOL_SOCKET, SO_SNDBUF, &sizes[1], &length);
   }
   napi_value result, value;
   napi_create_array_with_length(env, 2, &result);
@@ -636,7 +455,7 @@ static napi_value buffer_sizes(napi_env env, napi_callback_info info) {
 static napi_value close_udp(napi_env env, napi_callback_info info) {
   udp_socket *s = socket_only(env, info);
   if (s == NULL) return NULL;
-  shut(s);
+  polled_shut(&s->base);
   return NULL;
 }
 

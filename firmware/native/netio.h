@@ -1,6 +1,7 @@
-// What the addon's C files share: the few libuv calls a poll handle needs, and the argument and
-// error helpers every export uses. netio.c (batched UDP for DNS, scheduling), dhcp-io.c and
-// dhcp-send.c (DHCP's interface-bound sockets) compile into the one netio.node.
+// What the addon's C files share: the few libuv calls a poll handle needs, the socket lifecycle
+// every socket kind has (polled-socket.c), and the argument and error helpers every export uses.
+// netio.c (batched UDP for DNS, scheduling), dhcp-io.c, dhcp-send.c and dhcp-frames.c (DHCP's
+// interface-bound sockets) compile into the one netio.node.
 #ifndef SCHOOLGATE_NETIO_H
 #define SCHOOLGATE_NETIO_H
 
@@ -45,6 +46,70 @@ NETIO_INTERNAL int int_arg(napi_env env, napi_value value, const char *name, int
 NETIO_INTERNAL int uv_types_match(void);
 NETIO_INTERNAL void export_function(napi_env env, napi_value exports, const char *name, napi_callback fn);
 NETIO_INTERNAL void export_int(napi_env env, napi_value exports, const char *name, int32_t n);
+
+// ---- a socket JavaScript holds (polled-socket.c) -----------------------------------------------
+
+struct mmsghdr;
+
+// The ArrayBuffers a socket shares with JavaScript, held until it closes (DNS's have four).
+#define POLLED_BUFFERS 4
+
+// What every socket kind's struct starts with (so the one pointer frees the whole block): a poll
+// handle that receives batches with recvmmsg and calls onBatch(count), an optional idle handle
+// (the DNS sockets' armFlush), and what it takes to free the memory once libuv and JavaScript are
+// both done with it.
+typedef struct polled_socket polled_socket;
+struct polled_socket {
+  napi_env env;
+  napi_ref on_batch;
+  napi_ref buffers[POLLED_BUFFERS];
+  napi_async_context async;
+  int fd;
+  int connected; // a connected UDP socket (an upstream's): receive errors reach onBatch as -errno
+  uv_poll_t *poll;
+  int polling;
+  int finalized;     // the JavaScript handle is gone
+  int handle_closed; // libuv has released the poll handle (or never had it)
+  uv_idle_t *idle;   // NULL for a socket kind without one
+  int idle_closed;   // libuv has released the idle handle (or never had it)
+  int idle_armed;
+  // `slots` message headers for recvmmsg; `prepare` readies header i before each batch, `describe`
+  // writes datagram i's meta record for JavaScript after it.
+  struct mmsghdr *msgs;
+  int slots;
+  void (*prepare)(polled_socket *s, int i);
+  void (*describe)(polled_socket *s, int i);
+};
+
+// A zeroed struct of `size` bytes starting with a polled_socket, with a poll handle and, if
+// `idle`, an idle handle (neither initialised yet); NULL when memory runs out.
+NETIO_INTERNAL void *polled_alloc(size_t size, int idle);
+// Frees what polled_alloc made, for a socket JavaScript never got; NULL is nothing to free.
+NETIO_INTERNAL void polled_free(polled_socket *s);
+// The external JavaScript holds `s` by: its finalizer frees it, and the environment's teardown
+// shuts it. 0 when it cannot be made (then `s` is still the caller's to free); from 1 on, the
+// finalizer owns `s` and failures only shut it (polled_fail).
+NETIO_INTERNAL int polled_adopt(napi_env env, polled_socket *s, napi_value *external);
+// Tags the external as the socket kind's, holds onBatch, and starts receiving on `s->fd` (and
+// readies the idle handle, if any). 0 on failure: then return polled_fail.
+NETIO_INTERNAL int polled_start(napi_env env, polled_socket *s, napi_value external, const napi_type_tag *tag, napi_value on_batch,
+                                const char *async_name);
+// Shuts an adopted socket that failed to start and throws `message` unless an error is pending; NULL.
+NETIO_INTERNAL napi_value polled_fail(napi_env env, polled_socket *s, const char *message);
+// Stops receiving, closes the descriptor and drops JavaScript's buffers and callback; idempotent.
+// The memory lives on until libuv and JavaScript are both done with it.
+NETIO_INTERNAL void polled_shut(polled_socket *s);
+// The socket alone no longer keeps the event loop alive.
+NETIO_INTERNAL void polled_unref(polled_socket *s);
+// onBatch(value): a count of datagrams, 0 for a flush, or -errno on a connected socket.
+NETIO_INTERNAL void polled_call_js(polled_socket *s, int value);
+// The socket (tagged `tag`) of a call whose first argument is one: `argv` gets `count` arguments.
+// NULL with a TypeError pending (`usage` when arguments are missing, `not_socket` for another value).
+NETIO_INTERNAL void *polled_call(napi_env env, napi_callback_info info, napi_value *argv, size_t count, const napi_type_tag *tag,
+                                 const char *usage, const char *not_socket);
+// A zeroed ArrayBuffer of `bytes` for JavaScript (into `*buffer`), held in `s->buffers[index]`
+// until the socket shuts: its data, or NULL when it cannot be made.
+NETIO_INTERNAL void *polled_buffer(napi_env env, polled_socket *s, int index, size_t bytes, napi_value *buffer);
 
 // dhcp-io.c's exports, added to the module's by netio.c's init.
 NETIO_INTERNAL void register_dhcp(napi_env env, napi_value exports);

@@ -9,7 +9,7 @@ import type { Config } from '../../../firmware/config/schema.ts';
 import { formatIPv4, parseIPv4 } from '../../../firmware/dhcp/ipv4.ts';
 import { MESSAGE_TYPE, OPT } from '../../../firmware/dhcp/options.ts';
 import { parseReply, type ParsedReply } from '../../../firmware/dhcp/packet.ts';
-import { DhcpService } from '../../../firmware/dhcp/service.ts';
+import { DhcpService, type DeviceDirectory } from '../../../firmware/dhcp/service.ts';
 import { silentLogger } from '../../../firmware/log.ts';
 import { StateDatabase } from '../../../firmware/state/database.ts';
 import { requestBytes, type RequestSpec } from './requests.ts';
@@ -32,6 +32,14 @@ function loopbackConfig(interfaceName = 'lo'): Config {
 
 const running: Array<() => void> = [];
 afterEach(() => { for (const stop of running.splice(0)) stop(); });
+
+/** A DhcpService on loopback (`state`: an in-memory state.db unless given), started, and stopped with the test. */
+function startService(config: Config, directory: DeviceDirectory, state = StateDatabase.open(':memory:')): { service: DhcpService; state: StateDatabase } {
+  const service = new DhcpService({ config, state, logger: silentLogger(), serverPort: 0, rogueWatch: false, directory });
+  service.start();
+  running.push(() => { service.stop(); state.close(); });
+  return { service, state };
+}
 
 async function relaySocket(): Promise<{ socket: Socket; next: () => Promise<ParsedReply> }> {
   const socket = createSocket('udp4');
@@ -58,14 +66,8 @@ async function relaySocket(): Promise<{ socket: Socket; next: () => Promise<Pars
 
 describe.skipIf(process.getuid?.() !== 0)('DHCP service behind a relay agent', () => {
   it('serves a relayed DORA by giaddr, answers the relay with 82 echoed, stores the lease and names the device for DNS', async () => {
-    const state = StateDatabase.open(':memory:');
     const directory: Array<[number, string | undefined]> = [];
-    const service = new DhcpService({
-      config: loopbackConfig(), state, logger: silentLogger(), serverPort: 0, rogueWatch: false,
-      directory: { setDevice: (address, mac) => { directory.push([address, mac]); } },
-    });
-    service.start();
-    running.push(() => { service.stop(); state.close(); });
+    const { service, state } = startService(loopbackConfig(), { setDevice: (address, mac) => { directory.push([address, mac]); } });
     const port = service.listening().find((l) => l.interfaceName === 'lo')!.port;
     const relay = await relaySocket();
     const send = (spec: RequestSpec | Uint8Array): void => {
@@ -103,13 +105,7 @@ describe.skipIf(process.getuid?.() !== 0)('DHCP service behind a relay agent', (
   });
 
   it('serves a network this machine has no interface for only through the relay socket, which leaves direct requests to the interface servers', async () => {
-    const state = StateDatabase.open(':memory:');
-    const service = new DhcpService({
-      config: loopbackConfig('sg-nowhere0'), state, logger: silentLogger(), serverPort: 0, rogueWatch: false,
-      directory: { setDevice: () => undefined },
-    });
-    service.start();
-    running.push(() => { service.stop(); state.close(); });
+    const { service } = startService(loopbackConfig('sg-nowhere0'), { setDevice: () => undefined });
     expect(service.listening().map((l) => l.interfaceName)).toEqual(['(relay)']);
     const port = service.listening()[0]!.port;
     const relay = await relaySocket();
@@ -128,12 +124,7 @@ describe.skipIf(process.getuid?.() !== 0)('DHCP service behind a relay agent', (
     state.leases.bind({ ...base, address: '127.20.1.7', expires });
     state.leases.bind({ ...base, mac: '3c:22:fb:01:a2:9f', clientKey: 'mac:3c:22:fb:01:a2:9f', address: '127.20.1.8', expires: '2026-01-01T00:00:00.000Z' });
     const directory: Array<[number, string | undefined]> = [];
-    const service = new DhcpService({
-      config: loopbackConfig(), state, logger: silentLogger(), serverPort: 0, rogueWatch: false,
-      directory: { setDevice: (address, mac) => { directory.push([address, mac]); } },
-    });
-    service.start();
-    running.push(() => { service.stop(); state.close(); });
+    startService(loopbackConfig(), { setDevice: (address, mac) => { directory.push([address, mac]); } }, state);
     expect(directory).toEqual([[parseIPv4('127.20.1.7'), MAC]]);
   });
 });
