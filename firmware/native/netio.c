@@ -510,5 +510,6 @@ NAPI_MODULE_INIT() {
   export_int(env, exports, "TEXT_AT", TEXT_AT);
   export_int(env, exports, "OUTPUT_BYTES", OUTPUT_BYTES);
   register_dhcp(env, exports);
+  register_arp(env, exports);
   return exports;
 }

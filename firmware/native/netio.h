@@ -113,5 +113,7 @@ NETIO_INTERNAL void *polled_buffer(napi_env env, polled_socket *s, int index, si
 
 // dhcp-io.c's exports, added to the module's by netio.c's init.
 NETIO_INTERNAL void register_dhcp(napi_env env, napi_value exports);
+// arp-probe.c's exports (the DHCP server's ARP probe), added the same way.
+NETIO_INTERNAL void register_arp(napi_env env, napi_value exports);
 
 #endif

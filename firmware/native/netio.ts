@@ -38,6 +38,20 @@ export interface NetioDhcp {
   port: number;
 }
 
+/** An ARP socket's native handle: opaque to JavaScript. */
+export type NetioArpSocket = { readonly __netioArp: unique symbol };
+
+/** What openArp returns: the socket, its receive buffers (layout in arp-probe.c), the interface and its MAC. */
+export interface NetioArp {
+  socket: NetioArpSocket;
+  input: ArrayBuffer;
+  /** ARP_BATCH int32s: each packet's length, or -1 when it was dropped for its size. */
+  meta: ArrayBuffer;
+  ifindex: number;
+  /** The interface's 6-byte MAC. */
+  mac: ArrayBuffer;
+}
+
 export interface Netio {
   /**
    * `onBatch(count)`: `count` datagrams wait in the input slots; on a connected socket a negative
@@ -82,6 +96,21 @@ export interface Netio {
   unrefDhcp(socket: NetioDhcpSocket): void;
   /** Stops receiving and closes the descriptor; idempotent. */
   closeDhcp(socket: NetioDhcpSocket): void;
+  /**
+   * A packet socket on the named interface receiving the Ethernet/IPv4 ARP replies that arrive
+   * there; `onBatch(count)`: `count` wait in the input slots. Throws with the errno's code (EPERM
+   * without CAP_NET_RAW, ENODEV, EAFNOSUPPORT for a link that is not Ethernet).
+   */
+  openArp?(interfaceName: string, onBatch: (count: number) => void): NetioArp;
+  /** One ARP packet (28 to ARP_SLOT bytes) to the Ethernet broadcast address on the socket's interface. */
+  sendArp?(socket: NetioArpSocket, bytes: Uint8Array): void;
+  /** [replies received, of which dropped for being longer than ARP_SLOT]. */
+  arpStats?(socket: NetioArpSocket): [number, number];
+  unrefArp?(socket: NetioArpSocket): void;
+  /** Stops receiving and closes the descriptor; idempotent. */
+  closeArp?(socket: NetioArpSocket): void;
+  readonly ARP_BATCH?: number;
+  readonly ARP_SLOT?: number;
   readonly BATCH: number;
   readonly SLOT: number;
   readonly META: number;

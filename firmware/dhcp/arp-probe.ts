@@ -1,0 +1,146 @@
+// "Is anyone using this address?" before the DHCP server offers it (RFC 2131 4.4.1's probe, done
+// as RFC 5227's ARP probe): one packet socket per interface on the netio addon (arp-probe.c), an
+// ARP request per probe, and the replies matched to the probes in flight by the address they
+// answer for. Many probes run at once; a reply settles every probe of its address.
+//
+// Sender IP 0.0.0.0, as RFC 5227 probes are: every IPv4 stack answers such a probe for an
+// address it holds (it is how hosts detect conflicts), and no host that hears it caches anything,
+// so a probe never changes what the network believes about the gateway or the probed address.
+import { loadNetio, type Netio, type NetioArpSocket } from '../native/netio.ts';
+import { arpProbe, readArpReply } from './arp-frame.ts';
+
+/** How long a probe waits for an answer: a wired printer or a phone awake on Wi-Fi answers in a few ms. */
+export const ARP_PROBE_WAIT_MS = 250;
+
+export interface ArpProberOptions {
+  /** How long a probe waits for an answer before it says nobody holds the address (ms); default 250. */
+  waitMs?: number;
+  /** The addon; default: the built one (loadNetio(netioPath)). */
+  netio?: Netio;
+  netioPath?: string;
+}
+
+export interface ArpProbeCounters {
+  /** Probes asked for (a probe of an address already being probed shares its request). */
+  probes: number;
+  /** Probes a reply settled. */
+  answered: number;
+  /** ARP requests the kernel refused (the probe then says nobody answered). */
+  sendErrors: number;
+  /** Replies that were not an Ethernet/IPv4 ARP reply, or were longer than the addon's slot. */
+  malformed: number;
+}
+
+type ArpNetio = Netio & Required<Pick<Netio, 'openArp' | 'sendArp' | 'closeArp' | 'arpStats'>>;
+
+interface Pending {
+  settle: ((mac: string | null) => void)[];
+  timers: NodeJS.Timeout[];
+}
+
+export class ArpProber {
+  readonly interfaceName: string;
+  /** The interface's MAC, the sender of every probe. */
+  readonly mac: Uint8Array;
+  readonly #netio: ArpNetio;
+  readonly #socket: NetioArpSocket;
+  readonly #input: Uint8Array;
+  readonly #meta: Int32Array;
+  readonly #slot: number;
+  readonly #waitMs: number;
+  readonly #pending = new Map<number, Pending>();
+  readonly #counters: ArpProbeCounters = { probes: 0, answered: 0, sendErrors: 0, malformed: 0 };
+  #open = true;
+
+  /** Opens the socket at once; throws with the errno's code (EPERM without CAP_NET_RAW, ENODEV...). */
+  constructor(interfaceName: string, options: ArpProberOptions = {}) {
+    const netio = options.netio ?? requireLoaded(options.netioPath);
+    if (typeof netio.openArp !== 'function' || typeof netio.sendArp !== 'function' || typeof netio.closeArp !== 'function' || typeof netio.arpStats !== 'function') {
+      throw Object.assign(new Error('the netio addon was built without ARP probes: rebuild it with npm run build'), { code: 'ERR_NETIO_MISSING' });
+    }
+    this.#netio = netio as ArpNetio;
+    this.#waitMs = options.waitMs ?? ARP_PROBE_WAIT_MS;
+    if (!(this.#waitMs > 0)) throw new RangeError(`an ARP probe's wait must be positive, not ${this.#waitMs}`);
+    const opened = this.#netio.openArp(interfaceName, this.#onBatch);
+    this.#socket = opened.socket;
+    this.#input = new Uint8Array(opened.input);
+    this.#meta = new Int32Array(opened.meta);
+    this.#slot = netio.ARP_SLOT ?? this.#input.length / this.#meta.length;
+    this.mac = new Uint8Array(opened.mac.slice(0));
+    this.interfaceName = interfaceName;
+  }
+
+  /**
+   * Asks who holds `address` (an unsigned 32-bit IPv4 address): the MAC that answered, or null
+   * when nothing did within the wait (or the probe could not be sent, or the prober was closed).
+   */
+  probe(address: number): Promise<string | null> {
+    if (!this.#open) return Promise.resolve(null);
+    const request = arpProbe(this.mac, address);
+    this.#counters.probes++;
+    return new Promise((resolve) => {
+      const existing = this.#pending.get(address);
+      if (existing !== undefined) {
+        existing.settle.push(resolve);
+        return;
+      }
+      const pending: Pending = { settle: [resolve], timers: [] };
+      this.#pending.set(address, pending);
+      // Wi-Fi sends broadcasts without acknowledgement: a second request halfway through the
+      // wait gives a lost one another chance.
+      pending.timers.push(setTimeout(() => this.#send(address, request), this.#waitMs / 2));
+      pending.timers.push(setTimeout(() => this.#settle(address, null), this.#waitMs));
+      this.#send(address, request);
+    });
+  }
+
+  counters(): ArpProbeCounters {
+    return { ...this.#counters };
+  }
+
+  /** Closes the socket; probes in flight say nobody answered. */
+  close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.#netio.closeArp(this.#socket);
+    for (const address of [...this.#pending.keys()]) this.#settle(address, null);
+  }
+
+  #send(address: number, request: Uint8Array): void {
+    if (!this.#open || !this.#pending.has(address)) return;
+    try {
+      this.#netio.sendArp(this.#socket, request);
+    } catch {
+      this.#counters.sendErrors++;
+      this.#settle(address, null);
+    }
+  }
+
+  #settle(address: number, mac: string | null): void {
+    const pending = this.#pending.get(address);
+    if (pending === undefined) return;
+    this.#pending.delete(address);
+    for (const timer of pending.timers) clearTimeout(timer);
+    if (mac !== null) this.#counters.answered += pending.settle.length;
+    for (const resolve of pending.settle) resolve(mac);
+  }
+
+  // Called from C with the number of replies waiting in the receive slots.
+  readonly #onBatch = (count: number): void => {
+    for (let i = 0; i < count && i < this.#meta.length; i++) {
+      const length = this.#meta[i]!;
+      const reply = length < 0 ? undefined : readArpReply(this.#input, i * this.#slot, length);
+      if (reply === undefined) {
+        this.#counters.malformed++;
+        continue;
+      }
+      this.#settle(reply.senderAddress, reply.senderMac);
+    }
+  };
+}
+
+function requireLoaded(path: string | undefined): Netio {
+  const load = path === undefined ? loadNetio() : loadNetio(path);
+  if (load.netio === undefined) throw Object.assign(new Error(`ARP probes need the netio addon: ${load.reason}`), { code: 'ERR_NETIO_MISSING' });
+  return load.netio;
+}
