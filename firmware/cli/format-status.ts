@@ -41,6 +41,9 @@ function dhcpLine(d: DaemonStatus['dhcp']): string {
   if (d.rogue.sightings > 0) parts.push(`ANOTHER DHCP SERVER SEEN ${d.rogue.sightings} times (see the network events)`);
   if (d.storeFailures > 0) parts.push(`${d.storeFailures} leases could not be stored`);
   if (d.sendErrors > 0) parts.push(`${d.sendErrors} replies could not be sent`);
+  const inUse = d.networks.reduce((sum, n) => sum + n.arpProbe.inUse, 0);
+  if (inUse > 0) parts.push(`${inUse} pool addresses found in use by devices without a lease (see the network events)`);
+  for (const n of d.networks) if (!n.arpProbe.on) parts.push(`no ARP probe on ${n.id} (${n.arpProbe.reason ?? 'off'})`);
   return parts.join(', ');
 }
 

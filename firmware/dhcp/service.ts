@@ -2,18 +2,20 @@
 // network's interface (transport.ts), each answering through its responder (responder.ts) with
 // its leases in state.db; the relay socket for networks reached through a relay agent; the rogue
 // watch; the expiry sweep; and the lease -> device map DNS reads (clients/lease-devices.ts).
-import { existsSync, readFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
+import { existsSync } from 'node:fs';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import type { StateDatabase } from '../state/database.ts';
 import type { NetworkEventKind } from '../state/schemas.ts';
-import { formatIPv4, parseIPv4, subnetContains } from './ipv4.ts';
+import { interfaceHolds, interfaceMac, macText } from './interfaces.ts';
+import { parseIPv4, subnetContains } from './ipv4.ts';
+import { ArpProber, ARP_PROBE_WAIT_MS } from './arp-probe.ts';
 import { resolveMac } from './neighbours.ts';
+import { OfferProbes, type Settled } from './offer-probe.ts';
 import { MESSAGE_TYPE_NAMES } from './options.ts';
-import { parseRequest, type MalformedReason } from './packet.ts';
-import { DhcpResponder, type DhcpEvent, type Outcome } from './responder.ts';
-import { randomMac, ROGUE_PROBE_MS, ROGUE_REPEAT_MS, RogueWatch, type RogueSighting } from './rogue-watch.ts';
+import { parseRequest, type DhcpMessage, type MalformedReason } from './packet.ts';
+import { DhcpResponder, type DhcpEvent, type DhcpResponse, type Outcome } from './responder.ts';
+import { ROGUE_PROBE_MS, ROGUE_REPEAT_MS, RogueWatch, type RogueSighting } from './rogue-watch.ts';
 import { dhcpNetworks, type DhcpNetwork } from './settings.ts';
 import { DHCP_CLIENT_PORT, openDhcpSocket, type DhcpSocketOptions } from './transport.ts';
 import type { DhcpArrival, DhcpSocket } from './transport-types.ts';
@@ -35,6 +37,8 @@ export interface DhcpServiceOptions {
   rogueProbeMs?: number;
   /** Open the rogue watch's port-68 sockets (default true). */
   rogueWatch?: boolean;
+  /** How long an ARP probe of a new address waits for an answer before the OFFER goes (ms); 0 turns probing off. Default 250. */
+  arpProbeMs?: number;
   netioPath?: DhcpSocketOptions['netioPath'];
   now?: () => number;
 }
@@ -54,6 +58,9 @@ interface Server {
 interface Served {
   network: DhcpNetwork;
   responder: DhcpResponder;
+  /** Probe before offer, on the network's own interface; undefined: `noProbe` says why not. */
+  probes?: OfferProbes;
+  noProbe?: string;
 }
 
 export class DhcpService {
@@ -65,6 +72,7 @@ export class DhcpService {
   #servers: Server[] = [];
   #relay: Server | undefined;
   #rogue: RogueWatch | undefined;
+  #probers: ArpProber[] = [];
   #sweepTimer: NodeJS.Timeout | undefined;
   /** "network address" -> when the lease DNS knows of ends (ms), for the sweep. */
   readonly #known = new Map<string, { address: number; untilMs: number }>();
@@ -122,11 +130,13 @@ export class DhcpService {
     };
     try {
       for (const [interfaceName, list] of byInterface) {
+        this.#startProbes(interfaceName, list);
         const server: Server = { interfaceName, networks: list, socket: undefined as unknown as Server['socket'], ownMac: macText(this.#macOf(interfaceName)) };
         server.socket = openDhcpSocket(interfaceName, (bytes, arrival) => this.#receive(server, bytes, arrival), socketOptions);
         this.#servers.push(server);
       }
       if (relayed.length > 0) {
+        for (const served of relayed) served.noProbe = 'reached through a relay: ARP does not cross it';
         const relay: Server = { interfaceName: '(relay)', networks: [], socket: undefined as unknown as Server['socket'], ownMac: '' };
         relay.socket = openDhcpSocket(null, (bytes, arrival) => this.#receive(relay, bytes, arrival), socketOptions);
         this.#relay = relay;
@@ -149,6 +159,7 @@ export class DhcpService {
     this.#rogue?.stop();
     this.#rogue = undefined;
     for (const server of this.#servers.splice(0)) server.socket.close();
+    for (const prober of this.#probers.splice(0)) prober.close();
     this.#relay?.socket.close();
     this.#relay = undefined;
     this.#served = [];
@@ -185,7 +196,7 @@ export class DhcpService {
     const nowMs = this.#now();
     return {
       enabled: this.#served.length > 0,
-      networks: this.#served.map(({ network, responder }) => {
+      networks: this.#served.map(({ network, responder, probes, noProbe }) => {
         const free = responder.table.freeCount(nowMs);
         return {
           id: network.id,
@@ -196,6 +207,10 @@ export class DhcpService {
           leaseSeconds: network.leaseSeconds,
           reservations: network.reservations.size,
           outcomes: { ...responder.counts },
+          arpProbe: {
+            on: probes !== undefined, ...(noProbe !== undefined ? { reason: noProbe } : {}),
+            ...(probes?.counters ?? { probed: 0, inUse: 0, gaveUp: 0, whileProbing: 0 }),
+          },
         };
       }),
       malformed: { ...this.#malformed },
@@ -226,7 +241,30 @@ export class DhcpService {
       return;
     }
     const nowMs = this.#now();
-    const response = served.responder.respond(message, nowMs);
+    const { probes, responder } = served;
+    if (probes?.busy(message.clientKey)) {
+      probes.counters.whileProbing++;
+      return;
+    }
+    const before = probes?.holding(responder, message.clientKey, nowMs);
+    const response = responder.respond(message, nowMs);
+    if (probes !== undefined && probes.needed(response, before)) {
+      probes.settle(responder, message, response, before).then(
+        (settled) => this.#answer(server, served, message, arrival, settled, this.#now()),
+        (error: unknown) => this.#logger.error({ err: error, network: served.network.id, mac: message.mac }, 'DHCP probe before offer failed'),
+      );
+      return;
+    }
+    this.#answer(server, served, message, arrival, { response, events: response.events }, nowMs);
+  }
+
+  /** Sends the reply, if any, and records what was done. */
+  #answer(server: Server, served: Served, message: DhcpMessage, arrival: DhcpArrival, settled: Settled, nowMs: number): void {
+    // A probe may outlast its server (a reload): the client asks the new one again.
+    if (server !== this.#relay && !this.#servers.includes(server)) return;
+    for (const event of settled.events) this.#record(served.network, event, nowMs);
+    const response: DhcpResponse | null = settled.response;
+    if (response === null) return;
     // The lease is committed by now (respond() binds before it builds an ACK).
     if (response.reply !== null) {
       try {
@@ -237,7 +275,24 @@ export class DhcpService {
       }
     }
     this.#after(served.network, response.outcome, message.mac, response.reply?.yiaddr ?? message.ciaddr, nowMs, response.error);
-    for (const event of response.events) this.#record(served.network, event, nowMs);
+  }
+
+  /** An ARP prober on the interface for its networks, or the reason there is none (said once, at start). */
+  #startProbes(interfaceName: string, list: Served[]): void {
+    const waitMs = this.#options.arpProbeMs ?? ARP_PROBE_WAIT_MS;
+    if (waitMs <= 0) {
+      for (const served of list) served.noProbe = 'turned off';
+      return;
+    }
+    try {
+      const prober = new ArpProber(interfaceName, { waitMs, ...(this.#options.netioPath !== undefined ? { netioPath: this.#options.netioPath } : {}) });
+      this.#probers.push(prober);
+      for (const served of list) served.probes = new OfferProbes((address) => prober.probe(address), this.#now);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === 'EPERM' ? 'no CAP_NET_RAW' : (error as Error).message;
+      for (const served of list) served.noProbe = reason;
+      this.#logger.warn({ err: error, interface: interfaceName }, `DHCP offers on ${interfaceName} without an ARP probe first (${reason}): a device with a static address in the pool may be offered its address`);
+    }
   }
 
   /**
@@ -351,24 +406,4 @@ function dhcpShape(config: Readonly<Config>): string {
     config.networks.map((n) => [n.id, n.kind, n.enabled, n.interface, n.subnets, n.gateway.ipv4, n.dhcp]),
     config.reservations ?? [], config.web.portal ?? null,
   ]);
-}
-
-function interfaceHolds(interfaceName: string, address: number): boolean {
-  const text = formatIPv4(address);
-  return (networkInterfaces()[interfaceName] ?? []).some((a) => a.family === 'IPv4' && a.address === text);
-}
-
-function macText(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(':');
-}
-
-function interfaceMac(interfaceName: string): Uint8Array {
-  try {
-    const text = readFileSync(`/sys/class/net/${interfaceName}/address`, 'utf8').trim();
-    const bytes = Uint8Array.from(text.split(':').map((h) => parseInt(h, 16)));
-    if (bytes.length === 6 && bytes.every((b) => Number.isInteger(b))) return bytes;
-  } catch {
-    // fall through: a probe from a random address still draws a rogue's OFFER
-  }
-  return randomMac();
 }

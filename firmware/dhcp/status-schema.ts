@@ -11,6 +11,14 @@ export const DhcpNetworkStatus = Type.Object({
   leaseSeconds: Type.Integer({ minimum: 0 }),
   reservations: Type.Integer({ minimum: 0 }),
   outcomes: Type.Record(Type.String(), Type.Integer({ minimum: 0 }), { description: 'requests by what was done with them since start (offer, ack, nak, rate-limited, pool-exhausted...)' }),
+  arpProbe: Type.Object({
+    on: Type.Boolean({ description: 'new addresses are ARP-probed before they are offered' }),
+    reason: Type.Optional(Type.String({ description: 'why not (no CAP_NET_RAW, behind a relay, turned off)' })),
+    probed: Type.Integer({ minimum: 0, description: 'offers probed first' }),
+    inUse: Type.Integer({ minimum: 0, description: 'probes something other than the client answered: the address was set aside (an event each)' }),
+    gaveUp: Type.Integer({ minimum: 0, description: 'requests left unanswered after 3 answered probes (the client retries)' }),
+    whileProbing: Type.Integer({ minimum: 0, description: "DISCOVERs dropped because the client's offer was still being probed" }),
+  }),
 });
 
 export const DhcpStatus = Type.Object({

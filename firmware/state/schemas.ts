@@ -76,6 +76,7 @@ export const NetworkEventKind = Type.Union([
   Type.Literal('dhcp.school-device-on-guest'),
   Type.Literal('dhcp.declined'),
   Type.Literal('dhcp.rate-limited'),
+  Type.Literal('dhcp.address-in-use'),
 ], { description: 'what happened on the network' });
 export type NetworkEventKind = Static<typeof NetworkEventKind>;
 

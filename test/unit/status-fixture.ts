@@ -31,7 +31,8 @@ export function sampleStatus(): DaemonStatus {
     },
     dhcp: {
       enabled: true,
-      networks: [{ id: 'pupil', interface: 'wlan1', poolSize: 200, free: 150, used: 50, leaseSeconds: 3600, reservations: 2, outcomes: { offer: 60, ack: 55, 'rate-limited': 3 } }],
+      networks: [{ id: 'pupil', interface: 'wlan1', poolSize: 200, free: 150, used: 50, leaseSeconds: 3600, reservations: 2, outcomes: { offer: 60, ack: 55, 'rate-limited': 3 },
+        arpProbe: { on: true, probed: 60, inUse: 1, gaveUp: 0, whileProbing: 0 } }],
       malformed: { short: 2 }, unmatched: 1, directOnRelay: 4, sendErrors: 0, storeFailures: 0, rogue: { sightings: 1, probes: 12 },
     },
     lists: { names: 1_000_000, compileMs: 640, loadedAt: '2026-11-24T08:00:01.000Z', fromCache: false, problems: 1 },
