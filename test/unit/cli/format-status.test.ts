@@ -35,6 +35,11 @@ it('shows each DHCP pool (size, used, free) and says loudly when another DHCP se
   expect(text).toMatch(/DHCP POOL\s+INTERFACE\s+SIZE\s+USED\s+FREE/);
   expect(text).toMatch(/ pupil\s+wlan1\s+200\s+50\s+150\s+2\s+55\s+3\n/);
   expect(text).toContain('ANOTHER DHCP SERVER SEEN 1 times');
+  expect(text).toContain('1 pool addresses found in use by devices without a lease');
+  expect(text).not.toContain('no ARP probe');
+  const unprobed = sampleStatus();
+  unprobed.dhcp.networks[0]!.arpProbe = { on: false, reason: 'no CAP_NET_RAW', probed: 0, inUse: 0, gaveUp: 0, whileProbing: 0 };
+  expect(formatStatus(unprobed)).toContain('no ARP probe on pupil (no CAP_NET_RAW)');
   const off = sampleStatus();
   off.dhcp = { ...off.dhcp, enabled: false, networks: [], rogue: { sightings: 0, probes: 0 } };
   expect(formatStatus(off)).toContain('dhcp      off');
