@@ -2,6 +2,7 @@
 // it: a relayed request is served by the network holding its giaddr and answered to the relay on
 // port 67 with option 82 echoed; the lease is in state.db, DNS's directory learns and forgets the
 // device, malformed and unroutable packets are counted, never answered. Root: the relay's port is 67.
+import { spawnSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../firmware/config/defaults.ts';
@@ -102,6 +103,8 @@ describe.skipIf(process.getuid?.() !== 0)('DHCP service behind a relay agent', (
     const pupil = service.stats().networks.find((n) => n.id === 'pupil')!;
     expect(pupil.outcomes).toMatchObject({ offer: 1, ack: 1, released: 1 });
     expect(pupil.used + pupil.free).toBe(pupil.poolSize);
+    // Loopback has no ARP: offers go unprobed, and status says why.
+    expect(pupil.arpProbe).toMatchObject({ on: false, reason: expect.stringContaining('not an Ethernet interface'), probed: 0 });
   });
 
   it('serves a network this machine has no interface for only through the relay socket, which leaves direct requests to the interface servers', async () => {
@@ -115,6 +118,23 @@ describe.skipIf(process.getuid?.() !== 0)('DHCP service behind a relay agent', (
     const offer = await relay.next();
     expect(offer.messageType).toBe(MESSAGE_TYPE.OFFER);
     expect(formatIPv4(offer.yiaddr)).toMatch(/^127\.20\.1\./);
+    expect(service.stats().networks.find((n) => n.id === 'pupil')!.arpProbe).toMatchObject({ on: false, reason: expect.stringContaining('relay') });
+  });
+
+  it('without CAP_NET_RAW it serves without probing, and status says why', () => {
+    // A child without the capability (setpriv, util-linux) starts the service on lo and reports.
+    const script = `
+      import { DhcpService } from ${JSON.stringify(new URL('../../../firmware/dhcp/service.ts', import.meta.url).pathname)};
+      import { silentLogger } from ${JSON.stringify(new URL('../../../firmware/log.ts', import.meta.url).pathname)};
+      import { StateDatabase } from ${JSON.stringify(new URL('../../../firmware/state/database.ts', import.meta.url).pathname)};
+      const service = new DhcpService({ config: JSON.parse(process.argv[1]), state: StateDatabase.open(':memory:'), logger: silentLogger(),
+        serverPort: 0, rogueWatch: false, directory: { setDevice: () => undefined } });
+      service.start();
+      console.log(JSON.stringify(service.stats().networks.find((n) => n.id === 'pupil').arpProbe));
+      service.stop();`;
+    const child = spawnSync('setpriv', ['--inh-caps=-net_raw', '--bounding-set=-net_raw', process.execPath, '--input-type=module', '-e', script, JSON.stringify(loopbackConfig())], { encoding: 'utf8' });
+    expect(child.status, child.stderr).toBe(0);
+    expect(JSON.parse(child.stdout)).toEqual({ on: false, reason: 'no CAP_NET_RAW', probed: 0, inUse: 0, gaveUp: 0, whileProbing: 0 });
   });
 
   it('puts every lease in force into DNS\'s directory when it starts (a restart forgets no device)', () => {
