@@ -249,10 +249,9 @@ export class DhcpService {
     const before = probes?.holding(responder, message.clientKey, nowMs);
     const response = responder.respond(message, nowMs);
     if (probes !== undefined && probes.needed(response, before)) {
-      probes.settle(responder, message, response, before).then(
-        (settled) => this.#answer(server, served, message, arrival, settled, this.#now()),
-        (error: unknown) => this.#logger.error({ err: error, network: served.network.id, mac: message.mac }, 'DHCP probe before offer failed'),
-      );
+      probes.settle(responder, message, response, before)
+        .then((settled) => this.#answer(server, served, message, arrival, settled, this.#now()))
+        .catch((error: unknown) => this.#logger.error({ err: error, network: served.network.id, mac: message.mac }, 'DHCP offer after a probe failed'));
       return;
     }
     this.#answer(server, served, message, arrival, { response, events: response.events }, nowMs);
