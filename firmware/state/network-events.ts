@@ -1,5 +1,6 @@
 // What happened on the school's networks (a rogue DHCP server, an exhausted pool, a starvation
-// attack, a school device on guest): appended by the services, read by alerts and the weekly review.
+// attack, a school device on guest, a pool address some device holds without a lease): appended
+// by the services, read by alerts and the weekly review.
 import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 import { NetworkEventKind, type NetworkEvent } from './schemas.ts';
 import { checkValue, isoInstant } from './values.ts';
