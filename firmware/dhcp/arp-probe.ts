@@ -6,6 +6,9 @@
 // Sender IP 0.0.0.0, as RFC 5227 probes are: every IPv4 stack answers such a probe for an
 // address it holds (it is how hosts detect conflicts), and no host that hears it caches anything,
 // so a probe never changes what the network believes about the gateway or the probed address.
+// One request per probe, as dnsmasq sends one ping: a lost one costs only what no probe would
+// (the client's own ARP check and DECLINE are still there), and a flood of DISCOVERs costs one
+// broadcast each, not several.
 import { loadNetio, type Netio, type NetioArpSocket } from '../native/netio.ts';
 import { arpProbe, readArpReply } from './arp-frame.ts';
 
@@ -34,8 +37,10 @@ export interface ArpProbeCounters {
 type ArpNetio = Netio & Required<Pick<Netio, 'openArp' | 'sendArp' | 'closeArp' | 'arpStats'>>;
 
 interface Pending {
+  address: number;
   settle: ((mac: string | null) => void)[];
-  timers: NodeJS.Timeout[];
+  /** When nobody has answered (performance.now()). */
+  untilMs: number;
 }
 
 export class ArpProber {
@@ -49,6 +54,13 @@ export class ArpProber {
   readonly #slot: number;
   readonly #waitMs: number;
   readonly #pending = new Map<number, Pending>();
+  /**
+   * The probes by deadline, oldest first (every probe waits as long, so arrival order is deadline
+   * order), behind one timer: a probe costs no timer of its own at thousands a second.
+   */
+  #queue: Pending[] = [];
+  #head = 0;
+  #timer: NodeJS.Timeout | undefined;
   readonly #counters: ArpProbeCounters = { probes: 0, answered: 0, sendErrors: 0, malformed: 0 };
   #open = true;
 
@@ -84,12 +96,10 @@ export class ArpProber {
         existing.settle.push(resolve);
         return;
       }
-      const pending: Pending = { settle: [resolve], timers: [] };
+      const pending: Pending = { address, settle: [resolve], untilMs: performance.now() + this.#waitMs };
       this.#pending.set(address, pending);
-      // Wi-Fi sends broadcasts without acknowledgement: a second request halfway through the
-      // wait gives a lost one another chance.
-      pending.timers.push(setTimeout(() => this.#send(address, request), this.#waitMs / 2));
-      pending.timers.push(setTimeout(() => this.#settle(address, null), this.#waitMs));
+      this.#queue.push(pending);
+      this.#timer ??= setTimeout(this.#expire, this.#waitMs);
       this.#send(address, request);
     });
   }
@@ -103,11 +113,14 @@ export class ArpProber {
     if (!this.#open) return;
     this.#open = false;
     this.#netio.closeArp(this.#socket);
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     for (const address of [...this.#pending.keys()]) this.#settle(address, null);
+    this.#queue = [];
+    this.#head = 0;
   }
 
   #send(address: number, request: Uint8Array): void {
-    if (!this.#open || !this.#pending.has(address)) return;
     try {
       this.#netio.sendArp(this.#socket, request);
     } catch {
@@ -119,11 +132,28 @@ export class ArpProber {
   #settle(address: number, mac: string | null): void {
     const pending = this.#pending.get(address);
     if (pending === undefined) return;
+    // Its queue entry stays until its deadline passes: #expire skips it then.
     this.#pending.delete(address);
-    for (const timer of pending.timers) clearTimeout(timer);
     if (mac !== null) this.#counters.answered += pending.settle.length;
     for (const resolve of pending.settle) resolve(mac);
   }
+
+  // The probes whose wait is over say nobody answered; the timer is set again for the next.
+  readonly #expire = (): void => {
+    this.#timer = undefined;
+    const nowMs = performance.now();
+    // Timers keep whole milliseconds: one due within the next is due now.
+    while (this.#head < this.#queue.length && this.#queue[this.#head]!.untilMs <= nowMs + 1) {
+      const due = this.#queue[this.#head++]!;
+      if (this.#pending.get(due.address) === due) this.#settle(due.address, null);
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+    const next = this.#queue[this.#head];
+    if (next !== undefined && this.#open) this.#timer = setTimeout(this.#expire, Math.max(1, next.untilMs - nowMs));
+  };
 
   // Called from C with the number of replies waiting in the receive slots.
   readonly #onBatch = (count: number): void => {
