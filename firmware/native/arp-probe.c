@@ -198,13 +198,7 @@ static napi_value arp_stats(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   arp_socket *s = arp_socket_call(env, info, argv, 1, "arpStats(socket)");
   if (s == NULL) return NULL;
-  napi_value result, value;
-  napi_create_array_with_length(env, 2, &result);
-  napi_create_double(env, s->received, &value);
-  napi_set_element(env, result, 0, value);
-  napi_create_double(env, s->oversized, &value);
-  napi_set_element(env, result, 1, value);
-  return result;
+  return counts_pair(env, s->received, s->oversized);
 }
 
 // unrefArp(socket): the socket alone no longer keeps the process alive.

@@ -101,6 +101,8 @@ NETIO_INTERNAL napi_value polled_fail(napi_env env, polled_socket *s, const char
 NETIO_INTERNAL void polled_shut(polled_socket *s);
 // The socket alone no longer keeps the event loop alive.
 NETIO_INTERNAL void polled_unref(polled_socket *s);
+// [first, second] as a JavaScript array of numbers: a socket kind's counters for its stats call.
+NETIO_INTERNAL napi_value counts_pair(napi_env env, double first, double second);
 // onBatch(value): a count of datagrams, 0 for a flush, or -errno on a connected socket.
 NETIO_INTERNAL void polled_call_js(polled_socket *s, int value);
 // The socket (tagged `tag`) of a call whose first argument is one: `argv` gets `count` arguments.

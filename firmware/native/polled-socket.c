@@ -204,3 +204,13 @@ void *polled_buffer(napi_env env, polled_socket *s, int index, size_t bytes, nap
   if (napi_create_reference(env, *buffer, 1, &s->buffers[index]) != napi_ok) return NULL;
   return data;
 }
+
+napi_value counts_pair(napi_env env, double first, double second) {
+  napi_value result, value;
+  napi_create_array_with_length(env, 2, &result);
+  napi_create_double(env, first, &value);
+  napi_set_element(env, result, 0, value);
+  napi_create_double(env, second, &value);
+  napi_set_element(env, result, 1, value);
+  return result;
+}
