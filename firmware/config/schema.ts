@@ -247,6 +247,18 @@ export const Web = Type.Object({
 }, { additionalProperties: false });
 export type Web = Static<typeof Web>;
 
+// Network enforcement (firmware/net/). Optional and off unless asked: applying a ruleset needs
+// root and a real uplink, which the embedded demo (npm start, loopback networks) has neither of.
+export const Firewall = Type.Object({
+  enabled: Type.Boolean({ description: "apply Schoolgate's nftables table (inet schoolgate) at start and on every configuration change" }),
+  wanInterface: Type.String({ pattern: '^[A-Za-z0-9._-]{1,15}$', description: 'the uplink towards the internet: NAT goes out of it, and it is what "the internet" means in every rule' }),
+  nat: Type.Optional(Type.Boolean({ description: 'masquerade the school networks behind the uplink address (default true)' })),
+  guestUdp443: Type.Optional(Type.Boolean({ description: 'guests may also use UDP 443 (HTTP/3, QUIC); default false, so browsers fall back to TCP 443' })),
+  adminFrom: Type.Optional(Type.Array(NetworkKind, { maxItems: 5, description: 'network kinds that may reach the admin listener and SSH on the gateway (default staff and management)' })),
+  ipv6Forward: Type.Optional(Type.Array(Id, { maxItems: 32, description: 'networks whose IPv6 traffic may be forwarded (default none: no IPv6 path out, so nothing bypasses filtering over v6)' })),
+}, { additionalProperties: false });
+export type Firewall = Static<typeof Firewall>;
+
 export const Config = Type.Object({
   version: Type.Literal(CONFIG_VERSION),
   site: Type.Object({
@@ -261,6 +273,8 @@ export const Config = Type.Object({
   exceptions: Type.Array(FilterException, { maxItems: 10_000 }),
   // Optional so a v2 file written before DHCP existed still loads (absent means none).
   reservations: Type.Optional(Type.Array(Reservation, { maxItems: 4096 })),
+  // Optional so a v2 file written before enforcement existed still loads (absent means off).
+  firewall: Type.Optional(Firewall),
   dns: Dns,
   web: Web,
   retention: Retention,

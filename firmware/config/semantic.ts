@@ -4,6 +4,7 @@
 // and whatever semantic issues can be found safely, never a crash.
 import { parseAddress, parsePrefix, prefixContains, prefixesOverlap, type ParsedAddress, type Prefix } from '../clients/ip.ts';
 import { dhcpConfigIssues } from '../dhcp/config-check.ts';
+import { firewallConfigIssues } from '../net/config-check.ts';
 import { BUILTIN_PREFIX, builtinId } from '../rules/builtin-id.ts';
 import type { CategoryDefinition } from '../rules/catalogue.ts';
 import { pointer, type ConfigIssue } from './issues.ts';
@@ -62,6 +63,7 @@ export function semanticIssues(doc: CheckedSections, known: KnownCategories): Co
     checkUpstreamBlockAddresses(doc.dns.upstreamBlocks.addresses, add);
   }
   issues.push(...dhcpConfigIssues(doc));
+  issues.push(...firewallConfigIssues(doc));
   return issues;
 }
 

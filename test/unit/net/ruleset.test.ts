@@ -1,0 +1,112 @@
+// The rendered nftables text: snapshots of the embedded defaults and the lab's configuration
+// (a change to either shows up in review as a diff of rules), and the properties that must hold
+// whatever the snapshot says. test/lab/ruleset-check.test.ts feeds the same text to `nft -c`.
+import { describe, expect, test } from 'vitest';
+import { defaultConfig } from '../../../firmware/config/defaults.ts';
+import type { Config } from '../../../firmware/config/schema.ts';
+import { renderRuleset, type RulesetInput } from '../../../firmware/net/ruleset.ts';
+import { rulesetInputOf } from '../../../firmware/net/ruleset-input.ts';
+import { labGatewayConfig } from '../../../scripts/netlab/gateway.ts';
+
+function inputOf(config: Config, wanInterface = 'wan0'): RulesetInput {
+  return rulesetInputOf(config, config.firewall ?? { enabled: true, wanInterface });
+}
+
+/** The rules of one chain, without its header and closing brace. */
+function chain(text: string, name: string): string[] {
+  const lines = text.split('\n');
+  const start = lines.indexOf(`  chain ${name} {`);
+  if (start < 0) return [];
+  const end = lines.indexOf('  }', start);
+  return lines.slice(start + 1, end).map((l) => l.trim());
+}
+
+describe('renderRuleset', () => {
+  test('the embedded defaults (all networks on lo) render as the snapshot', async () => {
+    await expect(renderRuleset(inputOf(defaultConfig(), 'eth0'))).toMatchFileSnapshot('./__snapshots__/defaults.nft');
+  });
+
+  test('the lab configuration renders as the snapshot', async () => {
+    await expect(renderRuleset(inputOf(labGatewayConfig(false)))).toMatchFileSnapshot('./__snapshots__/lab.nft');
+  });
+
+  test('one transaction replaces only its own table', () => {
+    const lines = renderRuleset(inputOf(labGatewayConfig(false))).split('\n');
+    const tableLines = lines.filter((l) => /^(add |delete |flush )?table /.test(l));
+    expect(tableLines).toEqual(['add table inet schoolgate', 'delete table inet schoolgate', 'table inet schoolgate {']);
+  });
+
+  test('guest: only TCP 80/443 to the wan, UDP 443 only when configured, never another network', () => {
+    const config = labGatewayConfig(false);
+    const guest = chain(renderRuleset(inputOf(config)), 'fwd_guest');
+    expect(guest.filter((l) => l.includes('accept'))).toEqual(['oifname "wan0" tcp dport { 80, 443 } accept']);
+    expect(guest.at(-1)).toBe('reject with icmpx admin-prohibited');
+    config.firewall = { enabled: true, wanInterface: 'wan0', guestUdp443: true };
+    expect(chain(renderRuleset(inputOf(config)), 'fwd_guest')).toContain('oifname "wan0" udp dport 443 accept');
+  });
+
+  test('pupil reaches neither staff nor management; staff reaches pupil', () => {
+    const config = labGatewayConfig(false);
+    config.networks.push({ ...structuredClone(config.networks[0]!), id: 'mgmt', name: 'Management', kind: 'management', interface: 'lan-mgmt', subnets: ['10.99.0.0/24'], gateway: { ipv4: '10.99.0.1' } });
+    const text = renderRuleset(inputOf(config));
+    const pupil = chain(text, 'fwd_pupil').join('\n');
+    expect(pupil).not.toContain('lan-staff');
+    expect(pupil).not.toContain('lan-mgmt');
+    expect(chain(text, 'fwd_staff')).toContain('oifname "lan-pupil" ip daddr 10.20.0.0/24 accept comment "to pupil"');
+    expect(chain(text, 'fwd_staff')).toContain('oifname "lan-mgmt" ip daddr 10.99.0.0/24 accept comment "to mgmt"');
+  });
+
+  test('the admin listener and SSH answer only on the configured kinds', () => {
+    const config = labGatewayConfig(false);
+    const text = renderRuleset(inputOf(config));
+    const admin = 'tcp dport { 22, 8080 } accept comment "admin listener and SSH"';
+    expect(chain(text, 'in_staff')).toContain(admin);
+    expect(chain(text, 'in_pupil')).not.toContain(admin);
+    expect(chain(text, 'in_guest')).not.toContain(admin);
+    config.firewall = { enabled: true, wanInterface: 'wan0', adminFrom: ['pupil'] };
+    const changed = renderRuleset(inputOf(config));
+    expect(chain(changed, 'in_staff')).not.toContain(admin);
+    expect(chain(changed, 'in_pupil')).toContain(admin);
+  });
+
+  test('port 53 to any address is sent to the DNS listener on the network\'s gateway address', () => {
+    const config = labGatewayConfig(false);
+    config.dns.listen = [{ address: '0.0.0.0', port: 5353 }];
+    const nat = chain(renderRuleset(inputOf(config)), 'nat_prerouting');
+    expect(nat).toContain('iifname "lan-pupil" ip saddr 10.20.0.0/24 meta l4proto { tcp, udp } th dport 53 dnat ip to 10.20.0.1:5353');
+  });
+
+  test('IPv6 is refused out of every network but those named in ipv6Forward', () => {
+    const config = labGatewayConfig(false);
+    config.firewall = { enabled: true, wanInterface: 'wan0', ipv6Forward: ['staff'] };
+    const text = renderRuleset(inputOf(config));
+    const noV6 = 'meta nfproto ipv6 reject with icmpx admin-prohibited comment "no IPv6 path out of this network"';
+    expect(chain(text, 'fwd_staff')).not.toContain(noV6);
+    expect(chain(text, 'fwd_pupil')[0]).toBe(noV6);
+    expect(chain(text, 'fwd_guest')[0]).toBe(noV6);
+  });
+
+  test('a switched-off network gets no chains and its interface drops everything', () => {
+    const config = labGatewayConfig(false);
+    config.networks.find((n) => n.id === 'guest')!.enabled = false;
+    const text = renderRuleset(inputOf(config));
+    expect(chain(text, 'fwd_guest')).toEqual([]);
+    expect(chain(text, 'prerouting')).toContain('iifname "lan-guest" drop comment "network guest is switched off"');
+    expect(chain(text, 'nat_postrouting').join('\n')).not.toContain('10.30.0.0/24');
+  });
+
+  test('with a portal, unauthorised guests\' HTTP goes to it and the rest is rejected', () => {
+    const config = labGatewayConfig(false);
+    config.web.portal = { address: '0.0.0.0', port: 8443 };
+    const text = renderRuleset(inputOf(config));
+    expect(chain(text, 'nat_prerouting')).toContain('iifname "lan-guest" ip saddr 10.30.0.0/24 ip saddr . ether saddr != @authorised_guests tcp dport 80 dnat ip to 10.30.0.1:8443');
+    expect(chain(text, 'fwd_guest')).toContain('ip saddr . ether saddr != @authorised_guests reject with icmpx admin-prohibited');
+    expect(chain(text, 'fwd_pupil').join('\n')).not.toContain('authorised_guests');
+  });
+
+  test('a name that could end an nft string is refused, not rendered', () => {
+    const config = labGatewayConfig(false);
+    config.networks[0]!.interface = 'bad"name';
+    expect(() => renderRuleset(inputOf(config))).toThrow(/cannot put/);
+  });
+});

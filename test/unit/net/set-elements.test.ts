@@ -1,0 +1,22 @@
+// Live set elements survive a re-apply: nft's JSON listing (as nft 1.0.6 prints it) becomes
+// `add element` lines carrying what is left of each timeout.
+import { describe, expect, test } from 'vitest';
+import { preservedElements } from '../../../firmware/net/set-elements.ts';
+
+const listing = (set: object): unknown => ({ nftables: [{ metainfo: { version: '1.0.6' } }, { set: { family: 'inet', table: 'schoolgate', ...set } }] });
+
+describe('preservedElements', () => {
+  test('concatenations, default and explicit timeouts keep their remaining time', () => {
+    expect(preservedElements('authorised_guests', listing({
+      name: 'authorised_guests', elem: [{ elem: { val: { concat: ['10.30.0.10', '02:5c:00:30:00:10'] }, timeout: 7200, expires: 7199 } }],
+    }))).toEqual(['add element inet schoolgate authorised_guests { 10.30.0.10 . 02:5c:00:30:00:10 timeout 7199s }']);
+    expect(preservedElements('suspended', listing({
+      name: 'suspended', elem: [{ elem: { val: '02:5c:00:30:00:11', expires: 86399 } }, { elem: { val: '02:5c:00:30:00:12', expires: 0 } }],
+    }))).toEqual(['add element inet schoolgate suspended { 02:5c:00:30:00:11 timeout 86399s, 02:5c:00:30:00:12 timeout 1s }']);
+  });
+
+  test('an empty set gives no line; a value that is not an address is refused', () => {
+    expect(preservedElements('tethering_suspects', listing({ name: 'tethering_suspects' }))).toEqual([]);
+    expect(() => preservedElements('bypass_v4', listing({ name: 'bypass_v4', elem: [{ elem: { val: '1.2.3.4 }; flush ruleset', expires: 5 } }] }))).toThrow(/unexpected/);
+  });
+});
