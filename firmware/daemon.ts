@@ -23,6 +23,9 @@ import { registerDeviceMethods } from './dhcp/device-methods.ts';
 import { registerLeaseMethods } from './dhcp/lease-methods.ts';
 import { DhcpService } from './dhcp/service.ts';
 import { FeedService } from './rules/feeds/feed-service.ts';
+import { nftRunner } from './net/apply.ts';
+import { registerNetMethods } from './net/net-methods.ts';
+import { FirewallService } from './net/service.ts';
 import { startRetention } from './monitor/retention.ts';
 import { StateDatabase } from './state/database.ts';
 import { memoryStatus, type DaemonStatus } from './status.ts';
@@ -137,6 +140,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const dhcp = new DhcpService({ config: config.current, state, directory: dnsThreads, logger: logger.child({ component: 'dhcp' }) });
     dhcp.start();
     stops.push(() => dhcp.stop());
+    // Refuse to start with a firewall the configuration asks for but the kernel refused: a
+    // gateway quietly running without it would let guests reach what the school believes is shut.
+    const firewall = new FirewallService({ run: nftRunner(), logger: logger.child({ component: 'net' }) });
+    await firewall.apply(config.current).catch((err: Error) => {
+      throw new Error(`cannot apply the nftables ruleset (firewall.enabled): ${err.message}`);
+    });
     const retention = startRetention({ queryLog, retention: () => config.current.retention, logger });
     stops.push(() => retention.stop());
 
@@ -184,6 +193,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       dns.reload(next);
       dnsThreads.reload(next);
       dhcp.reload(next);
+      if (next.firewall?.enabled || previous.firewall?.enabled) {
+        // nft applies all or nothing, so a refused ruleset leaves the previous one in force.
+        firewall.apply(next).catch((err: Error) => logger.error({ err }, 'the new nftables ruleset was refused; the previous one stays in force'));
+      }
       if (listsChanged(next, previous)) {
         feeds.reschedule().then(() => lists.reload(next)).catch(() => undefined);
       }
@@ -198,6 +211,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       regroup: (mac, group) => dnsThreads.regroupDevice(mac, group),
     });
     registerLeaseMethods(control, { config, leases: state.leases, audit: state.audit });
+    registerNetMethods(control, { config, firewall });
     control.register<CheckParams>('check', {
       params: CheckParams,
       handle: (params) => {

@@ -7,6 +7,7 @@ import { config } from './cli/commands/config.ts';
 import { devices } from './cli/commands/devices.ts';
 import { leases, reserve } from './cli/commands/leases.ts';
 import { lists } from './cli/commands/lists.ts';
+import { net } from './cli/commands/net.ts';
 import { run } from './cli/commands/run.ts';
 import { status } from './cli/commands/status.ts';
 import { ConfigError } from './config/validate.ts';
@@ -15,7 +16,7 @@ import { VERSION } from './version.ts';
 
 export { EXIT };
 
-const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve };
+const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net };
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));

@@ -1,0 +1,45 @@
+// The ruleset in words, per network, for `schoolgate net show`: read from the same tables and
+// inputs the renderer uses (reach.ts), so the sentences describe what is enforced.
+import type { Network } from '../config/schema.ts';
+import { GUEST_TCP_PORTS, KIND_REACH, adminKinds } from './reach.ts';
+import { dnsListenerFor, type RulesetInput } from './ruleset.ts';
+
+export interface NetworkExplanation {
+  network: string;
+  kind: Network['kind'];
+  enabled: boolean;
+  lines: string[];
+}
+
+export function explainRuleset(input: RulesetInput): NetworkExplanation[] {
+  const wan = input.firewall.wanInterface;
+  return input.networks.map((n) => {
+    if (!n.enabled) {
+      return { network: n.id, kind: n.kind, enabled: false, lines: [`switched off: everything arriving from its subnets on ${n.interface} is dropped`] };
+    }
+    const reach = KIND_REACH[n.kind];
+    const lines: string[] = [];
+    lines.push(`arrives on ${n.interface}; a source outside ${n.subnets.join(', ')} is dropped (anti-spoofing)`);
+    if (n.kind === 'guest' && input.portal) {
+      lines.push(`a device the portal has not authorised reaches only the portal: its web requests (HTTP) are sent to ${input.portal.address === '0.0.0.0' ? n.gateway.ipv4 : input.portal.address}:${input.portal.port}, everything else is refused at once`);
+    }
+    lines.push(reach.internetAll
+      ? `the internet (through ${wan}): every port except DNS over TLS (853)`
+      : `the internet (through ${wan}): web only, TCP ${GUEST_TCP_PORTS.join(' and ')}${input.firewall.guestUdp443 ? ' and UDP 443 (HTTP/3)' : ''}`);
+    const others = input.networks.filter((o) => o.enabled && o.id !== n.id && reach.kinds.includes(o.kind)).map((o) => o.id);
+    lines.push(others.length > 0
+      ? `other school networks: may open connections to ${others.join(', ')}; nothing else (replies to connections others opened still pass)`
+      : 'other school networks: none (replies to connections others opened still pass)');
+    lines.push('its own clients through the gateway: refused (clients on one access point are kept apart by the APs\' client isolation, not here)');
+    const v4 = dnsListenerFor(n, input.dnsListen, 4);
+    lines.push(v4
+      ? `DNS: answered by Schoolgate on ${v4.address}:${v4.port}; port 53 to any other resolver is redirected there`
+      : 'DNS: no Schoolgate listener on its gateway address, so port 53 to other resolvers is NOT intercepted');
+    lines.push((input.firewall.ipv6Forward ?? []).includes(n.id) ? 'IPv6: forwarded (firewall.ipv6Forward)' : 'IPv6: no path out (nothing can bypass filtering over v6)');
+    const gateway = ['DHCP', 'DNS', 'ping', ...(input.portal ? [`the portal (TCP ${input.portal.port})`] : [])];
+    if (adminKinds(input.firewall).includes(n.kind)) gateway.push(`the admin page (TCP ${input.admin.port})`, 'SSH');
+    lines.push(`the gateway itself: ${gateway.join(', ')}; nothing else`);
+    lines.push('live sets: suspended devices get only DNS and the gateway; addresses of known bypass services are refused on 443');
+    return { network: n.id, kind: n.kind, enabled: true, lines };
+  });
+}

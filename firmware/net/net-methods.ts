@@ -1,0 +1,38 @@
+// The control-socket method behind `schoolgate net show`: the table the kernel holds now, the
+// outcome of the last apply, and each network's rules in words.
+import { Type, type Static } from 'typebox';
+import { NetworkKind, type Config } from '../config/schema.ts';
+import type { ControlServer } from '../control/server.ts';
+import { explainRuleset } from './explain.ts';
+import { rulesetInputOf } from './ruleset-input.ts';
+import type { FirewallService } from './service.ts';
+
+export const NetView = Type.Object({
+  enabled: Type.Boolean({ description: 'whether the configuration turns enforcement on (firewall.enabled)' }),
+  appliedAt: Type.Union([Type.String(), Type.Null()]),
+  applyMs: Type.Union([Type.Number(), Type.Null()]),
+  error: Type.Union([Type.String(), Type.Null()], { description: 'why the last apply failed (the ruleset before it stays in force)' }),
+  ruleset: Type.Union([Type.String(), Type.Null()], { description: '`nft list table inet schoolgate` now; null when the table is absent' }),
+  networks: Type.Array(Type.Object({
+    network: Type.String(),
+    kind: NetworkKind,
+    enabled: Type.Boolean(),
+    lines: Type.Array(Type.String()),
+  })),
+});
+export type NetView = Static<typeof NetView>;
+
+export function registerNetMethods(control: Pick<ControlServer, 'register'>, deps: { config: { readonly current: Readonly<Config> }; firewall: FirewallService }): void {
+  control.register('net.show', {
+    handle: async (): Promise<NetView> => {
+      const current = deps.config.current;
+      const state = deps.firewall.stats();
+      return {
+        ...state,
+        enabled: current.firewall?.enabled === true,
+        ruleset: (await deps.firewall.inForce()) ?? null,
+        networks: current.firewall ? explainRuleset(rulesetInputOf(current)) : [],
+      };
+    },
+  });
+}

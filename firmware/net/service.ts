@@ -1,0 +1,64 @@
+// Network enforcement as the daemon runs it: applies the rendered ruleset at start (when the
+// configuration asks) and again on every configuration change, and remembers the outcome for
+// `status` and `net show`.
+import type { Config } from '../config/schema.ts';
+import type { Logger } from '../log.ts';
+import { applyRuleset, listTable, removeTable, type NftRun } from './apply.ts';
+import { rulesetInputOf } from './ruleset-input.ts';
+import { renderRuleset } from './ruleset.ts';
+
+export interface FirewallState {
+  enabled: boolean;
+  appliedAt: string | null;
+  applyMs: number | null;
+  /** The last apply's failure; the ruleset in force is then the one before it. */
+  error: string | null;
+}
+
+export class FirewallService {
+  private readonly run: NftRun;
+  private readonly logger: Logger;
+  private state: FirewallState = { enabled: false, appliedAt: null, applyMs: null, error: null };
+  /** Serialises applies: two quick config changes must land in order. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(options: { run: NftRun; logger: Logger }) {
+    this.run = options.run;
+    this.logger = options.logger;
+  }
+
+  /** Applies (or, when switched off after being on, removes) the ruleset; throws on failure. */
+  apply(config: Readonly<Config>): Promise<void> {
+    const next = this.queue.then(() => this.applyNow(config));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  stats(): FirewallState {
+    return { ...this.state };
+  }
+
+  inForce(): Promise<string | undefined> {
+    return listTable(this.run);
+  }
+
+  private async applyNow(config: Readonly<Config>): Promise<void> {
+    const firewall = config.firewall;
+    if (!firewall?.enabled) {
+      if (this.state.enabled) {
+        await removeTable(this.run);
+        this.logger.warn('firewall switched off in the configuration: Schoolgate\'s nftables table removed');
+      }
+      this.state = { enabled: false, appliedAt: null, applyMs: null, error: null };
+      return;
+    }
+    try {
+      const { ms, preserved } = await applyRuleset(this.run, renderRuleset(rulesetInputOf(config)));
+      this.state = { enabled: true, appliedAt: new Date().toISOString(), applyMs: Math.round(ms * 10) / 10, error: null };
+      this.logger.info({ ms: this.state.applyMs, preservedElements: preserved }, 'nftables ruleset applied');
+    } catch (err) {
+      this.state = { ...this.state, enabled: true, error: (err as Error).message };
+      throw err;
+    }
+  }
+}

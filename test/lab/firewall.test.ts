@@ -1,0 +1,79 @@
+// Network enforcement with real traffic: Schoolgate in the lab's gateway applies its nftables
+// table at start, and clients in the staff, pupil and guest namespaces find out what it lets
+// through. Every blocked check is paired with a path that does reach the same listener, so a
+// listener that never came up cannot pass for a rule that works.
+import { describe, expect, test } from 'vitest';
+import { ADMIN_PORT, CLIENTS, GW_WAN_INTERFACE, INTERNET, schoolNetwork, type LabNs } from '../../scripts/netlab/addresses.ts';
+import { MAIN, NODE, REPO_ROOT } from '../../scripts/netlab/gateway.ts';
+import type { Config } from '../../firmware/config/schema.ts';
+import type { NetView } from '../../firmware/net/net-methods.ts';
+import { useLab } from './support/lab.ts';
+
+const lab = useLab({ name: 'firewall.test' });
+const STAFF_CLIENT = CLIENTS.find((c) => c.ns === 'staff')!.staticAddress;
+const STAFF_PORT = 8000;
+const OTHER_TABLE = 'table ip keepme {\n  chain watch {\n    type filter hook forward priority 10; policy accept;\n    counter\n  }\n}\n';
+
+/** A TCP listener that greets every connection with "open", running until the lab goes. */
+async function listen(ns: LabNs, address: string, port: number): Promise<void> {
+  lab().spawn(ns, ['socat', `TCP-LISTEN:${port},bind=${address},fork,reuseaddr`, 'SYSTEM:echo open']);
+  for (;;) {
+    const r = await lab().exec(ns, ['ss', '-Hltn', `sport = :${port}`]);
+    if (r.stdout.includes(`${address}:${port}`)) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Whether a TCP connection from `ns` gets the listener's greeting (a reject fails at once). */
+async function reaches(ns: LabNs, address: string, port: number): Promise<boolean> {
+  const r = await lab().exec(ns, ['socat', '-T', '3', '-', `TCP:${address}:${port},connect-timeout=3`], { timeoutMs: 10_000 });
+  return r.stdout.includes('open');
+}
+
+function firewallConfig(): Config {
+  const config = lab().gatewayConfig();
+  config.firewall = { enabled: true, wanInterface: GW_WAN_INTERFACE };
+  return config;
+}
+
+describe('network enforcement with real traffic', () => {
+  test('the ruleset applies at start and leaves a table created before it untouched', async () => {
+    await lab().run('gw', ['nft', '-f', '-'], { input: OTHER_TABLE });
+    const before = (await lab().run('gw', ['nft', 'list', 'table', 'ip', 'keepme'])).stdout;
+    await lab().startGateway(firewallConfig());
+    const shown = JSON.parse((await lab().run('gw', [NODE, MAIN, 'net', 'show', '--json', '--data-dir', lab().gateway!.dataDir], { cwd: REPO_ROOT })).stdout) as NetView;
+    expect(shown).toMatchObject({ enabled: true, error: null });
+    expect(shown.ruleset).toContain('chain fwd_guest');
+    expect(shown.networks.map((n) => n.network)).toEqual(['staff', 'pupil', 'guest']);
+    expect(shown.networks.find((n) => n.network === 'guest')!.lines.join('\n')).toContain('web only, TCP 80 and 443');
+    expect((await lab().run('gw', ['nft', 'list', 'table', 'ip', 'keepme'])).stdout).toBe(before);
+  });
+
+  test('guest reaches the internet on 443 but not on 22, and never the staff network', async () => {
+    await Promise.all([listen('wan', INTERNET.web, 22), listen('staff', STAFF_CLIENT, STAFF_PORT)]);
+    const https = await lab().exec('guest', ['curl', '-sk', '--max-time', '5', `https://${INTERNET.web}/whoami`]);
+    expect(https.code, https.stderr).toBe(0);
+    expect(await reaches('guest', INTERNET.web, 22)).toBe(false);
+    expect(await reaches('staff', INTERNET.web, 22)).toBe(true);
+    expect(await reaches('guest', STAFF_CLIENT, STAFF_PORT)).toBe(false);
+    // The gateway itself (not forwarded) reaches the staff listener: it was there to be refused.
+    expect(await reaches('gw', STAFF_CLIENT, STAFF_PORT)).toBe(true);
+  });
+
+  test('guest and pupil cannot reach the admin page; staff can', async () => {
+    const admin = `http://${schoolNetwork('staff').gateway}:${ADMIN_PORT}/api/status`;
+    for (const ns of ['guest', 'pupil'] as const) {
+      expect((await lab().exec(ns, ['curl', '-s', '-o', '/dev/null', '--max-time', '5', admin])).code, ns).not.toBe(0);
+    }
+    expect((await lab().exec('staff', ['curl', '-sf', '-o', '/dev/null', '--max-time', '5', admin])).code).toBe(0);
+  });
+
+  test('DNS to another address is answered by Schoolgate; DNS over TLS (853) is refused', async () => {
+    // Nothing on the internet answers DNS at the web address: only interception can.
+    const dig = await lab().exec('pupil', ['dig', '+short', '+time=3', '+tries=1', `@${INTERNET.web2}`, 'school.test']);
+    expect(dig.stdout.trim(), dig.stdout + dig.stderr).toBe(INTERNET.web);
+    await listen('wan', INTERNET.resolver, 853);
+    expect(await reaches('staff', INTERNET.resolver, 853)).toBe(false);
+    expect(await reaches('gw', INTERNET.resolver, 853)).toBe(true);
+  });
+});
