@@ -169,12 +169,6 @@ function forwardChain(n: Network, input: RulesetInput): string[] {
   if (!(input.firewall.ipv6Forward ?? []).includes(n.id)) {
     lines.push('    meta nfproto ipv6 reject with icmpx admin-prohibited comment "no IPv6 path out of this network"');
   }
-  lines.push('    ether saddr @suspended reject with icmpx admin-prohibited');
-  if (n.kind === 'guest' && input.portal) {
-    // With a portal, only a device it authorised goes further; the rest is rejected at once so
-    // the phone shows its sign-in page quickly (HTTP is sent to the portal in nat_prerouting).
-    lines.push('    ip saddr . ether saddr != @authorised_guests reject with icmpx admin-prohibited');
-  }
   if (reach.internetAll) {
     lines.push(`    oifname ${wan} accept`);
   } else {
@@ -222,8 +216,12 @@ function baseChains(input: RulesetInput): string[] {
   const lines = [
     '  chain forward {',
     '    type filter hook forward priority filter; policy accept;',
-    '    ct state established,related accept',
     '    ct state invalid drop',
+    // Who may send at all comes before connection tracking's shortcut, so a suspension or an
+    // expired guest authorisation also ends the connections already open.
+    `    iifname ${addressSetOfNames(clientIfaces)} ether saddr @suspended reject with icmpx admin-prohibited comment "suspended device"`,
+    ...unauthorisedGuests(input),
+    '    ct state established,related accept',
     // Before any network's own rules, so no exception a later step adds can let these through.
     `    iifname ${addressSetOfNames(clientIfaces)} meta l4proto { tcp, udp } th dport ${DOT_PORT} reject with icmpx admin-prohibited comment "DNS over TLS/QUIC"`,
     `    iifname ${addressSetOfNames(clientIfaces)} ip daddr @bypass_v4 meta l4proto { tcp, udp } th dport 443 reject with icmpx admin-prohibited comment "filter bypass providers"`,
@@ -252,6 +250,19 @@ function baseChains(input: RulesetInput): string[] {
     lines.push('  }');
   }
   return lines;
+}
+
+/**
+ * With a portal, a guest device goes nowhere until the portal authorises it (its HTTP was sent
+ * to the portal in nat_prerouting); the rest is refused at once so the phone shows its sign-in
+ * page quickly. Without a portal, guest networks are open to what their kind allows.
+ */
+function unauthorisedGuests(input: RulesetInput): string[] {
+  if (!input.portal) return [];
+  return input.networks.filter((n) => n.enabled && n.kind === 'guest').flatMap((n) => {
+    const from = fromNetwork(n, 4);
+    return from ? [`    ${from} ip saddr . ether saddr != @authorised_guests reject with icmpx admin-prohibited comment "not authorised by the portal"`] : [];
+  });
 }
 
 function addressSetOfNames(names: readonly string[]): string {

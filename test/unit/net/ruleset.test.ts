@@ -100,8 +100,23 @@ describe('renderRuleset', () => {
     config.web.portal = { address: '0.0.0.0', port: 8443 };
     const text = renderRuleset(inputOf(config));
     expect(chain(text, 'nat_prerouting')).toContain('iifname "lan-guest" ip saddr 10.30.0.0/24 ip saddr . ether saddr != @authorised_guests tcp dport 80 dnat ip to 10.30.0.1:8443');
-    expect(chain(text, 'fwd_guest')).toContain('ip saddr . ether saddr != @authorised_guests reject with icmpx admin-prohibited');
-    expect(chain(text, 'fwd_pupil').join('\n')).not.toContain('authorised_guests');
+    const forward = chain(text, 'forward');
+    const unauthorised = forward.indexOf('iifname "lan-guest" ip saddr 10.30.0.0/24 ip saddr . ether saddr != @authorised_guests reject with icmpx admin-prohibited comment "not authorised by the portal"');
+    // Before the established shortcut: an authorisation that lapses ends open connections too.
+    expect(unauthorised).toBeGreaterThan(0);
+    expect(unauthorised).toBeLessThan(forward.indexOf('ct state established,related accept'));
+    expect(forward.filter((l) => l.includes('authorised_guests'))).toHaveLength(1);
+    expect(renderRuleset(inputOf(labGatewayConfig(false)))).not.toContain('!= @authorised_guests');
+  });
+
+  test('a suspended device is refused before the established shortcut, and still gets DNS from the gateway', () => {
+    const text = renderRuleset(inputOf(labGatewayConfig(false)));
+    const forward = chain(text, 'forward');
+    const suspended = forward.findIndex((l) => l.includes('ether saddr @suspended reject'));
+    expect(suspended).toBeGreaterThan(-1);
+    expect(suspended).toBeLessThan(forward.indexOf('ct state established,related accept'));
+    const input = chain(text, 'in_pupil');
+    expect(input.findIndex((l) => l.includes('comment "DNS"'))).toBeLessThan(input.findIndex((l) => l.includes('@suspended')));
   });
 
   test('a name that could end an nft string is refused, not rendered', () => {
