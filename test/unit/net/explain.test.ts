@@ -1,0 +1,47 @@
+// `net show`'s sentences follow the same inputs as the rules: a change to the configuration
+// changes what they say.
+import { describe, expect, test } from 'vitest';
+import { formatNet } from '../../../firmware/cli/commands/net.ts';
+import { explainRuleset } from '../../../firmware/net/explain.ts';
+import { rulesetInputOf } from '../../../firmware/net/ruleset-input.ts';
+import { labGatewayConfig } from '../../../scripts/netlab/gateway.ts';
+
+const lines = (config: ReturnType<typeof labGatewayConfig>, id: string): string => {
+  const explained = explainRuleset(rulesetInputOf(config, config.firewall ?? { enabled: true, wanInterface: 'wan0' }));
+  return explained.find((n) => n.network === id)!.lines.join('\n');
+};
+
+describe('explainRuleset', () => {
+  test('each kind in words: guest web only, pupil no staff, admin page on staff only', () => {
+    const config = labGatewayConfig(false);
+    expect(lines(config, 'guest')).toContain('web only, TCP 80 and 443');
+    expect(lines(config, 'guest')).not.toContain('admin page');
+    expect(lines(config, 'pupil')).toContain('other school networks: none');
+    expect(lines(config, 'staff')).toContain('may open connections to pupil');
+    expect(lines(config, 'staff')).toContain('the admin page (TCP 8080), SSH');
+    expect(lines(config, 'pupil')).toContain('port 53 to any other resolver is redirected there');
+    expect(lines(config, 'pupil')).toContain('IPv6: no path out');
+  });
+
+  test('configuration changes show: UDP 443, IPv6 forwarding, a portal, a switched-off network', () => {
+    const config = labGatewayConfig(false);
+    config.firewall = { enabled: true, wanInterface: 'wan0', guestUdp443: true, ipv6Forward: ['staff'] };
+    config.web.portal = { address: '0.0.0.0', port: 8443 };
+    config.networks.find((n) => n.id === 'pupil')!.enabled = false;
+    expect(lines(config, 'guest')).toContain('and UDP 443 (HTTP/3)');
+    expect(lines(config, 'guest')).toContain('sent to 10.30.0.1:8443');
+    expect(lines(config, 'staff')).toContain('IPv6: forwarded');
+    expect(lines(config, 'pupil')).toMatch(/^switched off/);
+    expect(lines(config, 'staff')).toContain('other school networks: none');
+  });
+
+  test('net show prints a failed apply first, then the networks and the table', () => {
+    const text = formatNet({
+      enabled: true, appliedAt: '2026-12-07T04:00:00.000Z', applyMs: 12, error: 'applying the ruleset failed (nft exit 1): Error: syntax error',
+      ruleset: 'table inet schoolgate {\n}\n', networks: [{ network: 'guest', kind: 'guest', enabled: true, lines: ['arrives on lan-guest'] }],
+    });
+    expect(text.split('\n').slice(0, 2)).toEqual(['The last apply FAILED: applying the ruleset failed (nft exit 1): Error: syntax error', 'The ruleset below is the one before it.']);
+    expect(text).toContain('guest (guest)\n  - arrives on lan-guest');
+    expect(text.trimEnd().endsWith('table inet schoolgate {\n}')).toBe(true);
+  });
+});
