@@ -2,7 +2,7 @@
 // force. `nft -f -` runs the whole text as one transaction: it all applies or nothing changes.
 import { spawn } from 'node:child_process';
 import { TABLE_FAMILY, TABLE_NAME } from './ruleset.ts';
-import { LIVE_SETS, preservedElements } from './set-elements.ts';
+import { preservedElements } from './set-elements.ts';
 
 export interface NftResult { code: number; stdout: string; stderr: string }
 /** Runs nft with these arguments (and stdin); the daemon's runs `nft` itself, tests one inside a namespace. */
@@ -41,7 +41,8 @@ export function nftRunner(prefix: readonly string[] = []): NftRun {
 /**
  * Checks `text` with `nft -c` (nothing changes), then applies it with the live sets' current
  * elements added back in the same transaction, so a configuration change never signs out a
- * guest or lifts a suspension. Returns how long the apply took.
+ * guest or lifts a suspension. Returns how long the apply took and how many sets had elements
+ * carried over.
  */
 export async function applyRuleset(run: NftRun, text: string): Promise<{ ms: number; preserved: number }> {
   const started = performance.now();
@@ -73,12 +74,9 @@ export async function removeTable(run: NftRun): Promise<void> {
 }
 
 async function currentElements(run: NftRun): Promise<string[]> {
-  const lines: string[] = [];
-  for (const set of LIVE_SETS) {
-    const result = await run(['-j', 'list', 'set', TABLE_FAMILY, TABLE_NAME, set]);
-    // No table or set yet (the first apply, or a set a newer ruleset adds): nothing to keep.
-    if (result.code !== 0) continue;
-    lines.push(...preservedElements(set, JSON.parse(result.stdout) as unknown));
-  }
-  return lines;
+  // One listing of the whole table (sets with their elements): one process, not one per set.
+  const result = await run(['-j', 'list', 'table', TABLE_FAMILY, TABLE_NAME]);
+  // No table yet (the first apply): nothing to keep.
+  if (result.code !== 0) return [];
+  return preservedElements(JSON.parse(result.stdout) as unknown);
 }

@@ -55,7 +55,7 @@ export class FirewallService {
     try {
       const { ms, preserved } = await applyRuleset(this.run, renderRuleset(rulesetInputOf(config)));
       this.state = { enabled: true, appliedAt: new Date().toISOString(), applyMs: Math.round(ms * 10) / 10, error: null };
-      this.logger.info({ ms: this.state.applyMs, preservedElements: preserved }, 'nftables ruleset applied');
+      this.logger.info({ ms: this.state.applyMs, setsCarriedOver: preserved }, 'nftables ruleset applied');
     } catch (err) {
       this.state = { ...this.state, enabled: true, error: (err as Error).message };
       throw err;

@@ -5,7 +5,6 @@ import { TABLE_FAMILY, TABLE_NAME } from './ruleset.ts';
 
 /** The sets the daemon fills at run time (declared in ruleset.ts). */
 export const LIVE_SETS = ['authorised_guests', 'suspended', 'bypass_v4', 'bypass_v6', 'tethering_suspects'] as const;
-export type LiveSet = (typeof LIVE_SETS)[number];
 
 interface JsonElem { val: unknown; expires?: number }
 
@@ -19,18 +18,25 @@ function valueText(val: unknown): string {
   }).join(' . ');
 }
 
-/** `add element` lines for one set's `nft -j list set` output (none for an empty set). */
-export function preservedElements(set: LiveSet, json: unknown): string[] {
-  const items = (json as { nftables?: Array<{ set?: { elem?: Array<{ elem?: JsonElem } | string> } }> }).nftables ?? [];
-  const elems = items.flatMap((i) => i.set?.elem ?? []);
-  const texts = elems.map((e) => {
-    // An element without a timeout is listed bare; one with a timeout as { elem: { val, expires } }.
-    if (typeof e === 'string') return valueText(e);
-    const inner = e.elem;
-    if (!inner) throw new Error(`unexpected set element ${JSON.stringify(e)}`);
-    // At least a second: an element about to expire is kept that long rather than forever.
-    const left = inner.expires === undefined ? '' : ` timeout ${Math.max(1, Math.floor(inner.expires))}s`;
-    return `${valueText(inner.val)}${left}`;
-  });
-  return texts.length === 0 ? [] : [`add element ${TABLE_FAMILY} ${TABLE_NAME} ${set} { ${texts.join(', ')} }`];
+/**
+ * `add element` lines for every live set in an `nft -j list table` (or `list set`) output, none
+ * for an empty one. Sets that are not live (none today) are the ruleset's own and not copied.
+ */
+export function preservedElements(json: unknown): string[] {
+  const items = (json as { nftables?: Array<{ set?: { name?: string; elem?: Array<{ elem?: JsonElem } | string> } }> }).nftables ?? [];
+  const lines: string[] = [];
+  for (const set of items.map((i) => i.set).filter((x) => x !== undefined)) {
+    if (!(LIVE_SETS as readonly string[]).includes(set.name ?? '')) continue;
+    const texts = (set.elem ?? []).map((e) => {
+      // An element without a timeout is listed bare; one with a timeout as { elem: { val, expires } }.
+      if (typeof e === 'string') return valueText(e);
+      const inner = e.elem;
+      if (!inner) throw new Error(`unexpected set element ${JSON.stringify(e)}`);
+      // At least a second: an element about to expire is kept that long rather than forever.
+      const left = inner.expires === undefined ? '' : ` timeout ${Math.max(1, Math.floor(inner.expires))}s`;
+      return `${valueText(inner.val)}${left}`;
+    });
+    if (texts.length > 0) lines.push(`add element ${TABLE_FAMILY} ${TABLE_NAME} ${set.name} { ${texts.join(', ')} }`);
+  }
+  return lines;
 }

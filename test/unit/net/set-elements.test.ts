@@ -7,16 +7,29 @@ const listing = (set: object): unknown => ({ nftables: [{ metainfo: { version: '
 
 describe('preservedElements', () => {
   test('concatenations, default and explicit timeouts keep their remaining time', () => {
-    expect(preservedElements('authorised_guests', listing({
+    expect(preservedElements(listing({
       name: 'authorised_guests', elem: [{ elem: { val: { concat: ['10.30.0.10', '02:5c:00:30:00:10'] }, timeout: 7200, expires: 7199 } }],
     }))).toEqual(['add element inet schoolgate authorised_guests { 10.30.0.10 . 02:5c:00:30:00:10 timeout 7199s }']);
-    expect(preservedElements('suspended', listing({
+    expect(preservedElements(listing({
       name: 'suspended', elem: [{ elem: { val: '02:5c:00:30:00:11', expires: 86399 } }, { elem: { val: '02:5c:00:30:00:12', expires: 0 } }],
     }))).toEqual(['add element inet schoolgate suspended { 02:5c:00:30:00:11 timeout 86399s, 02:5c:00:30:00:12 timeout 1s }']);
   });
 
+  test('a whole-table listing gives one line per live set with elements, and ignores chains', () => {
+    const table = { nftables: [{ metainfo: {} }, { table: { name: 'schoolgate' } },
+      { set: { name: 'bypass_v4', elem: [{ elem: { val: '192.0.2.1', expires: 30 } }] } },
+      { set: { name: 'suspended' } },
+      { set: { name: 'not_live', elem: ['192.0.2.9'] } },
+      { chain: { name: 'forward' } },
+      { set: { name: 'tethering_suspects', elem: ['02:5c:00:20:00:20'] } }] };
+    expect(preservedElements(table)).toEqual([
+      'add element inet schoolgate bypass_v4 { 192.0.2.1 timeout 30s }',
+      'add element inet schoolgate tethering_suspects { 02:5c:00:20:00:20 }',
+    ]);
+  });
+
   test('an empty set gives no line; a value that is not an address is refused', () => {
-    expect(preservedElements('tethering_suspects', listing({ name: 'tethering_suspects' }))).toEqual([]);
-    expect(() => preservedElements('bypass_v4', listing({ name: 'bypass_v4', elem: [{ elem: { val: '1.2.3.4 }; flush ruleset', expires: 5 } }] }))).toThrow(/unexpected/);
+    expect(preservedElements(listing({ name: 'tethering_suspects' }))).toEqual([]);
+    expect(() => preservedElements(listing({ name: 'bypass_v4', elem: [{ elem: { val: '1.2.3.4 }; flush ruleset', expires: 5 } }] }))).toThrow(/unexpected/);
   });
 });
