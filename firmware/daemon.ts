@@ -166,6 +166,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         })),
         dns: dnsThreads.stats(),
         dhcp: dhcp.stats(),
+        firewall: firewall.stats(),
         lists: { names: lists.report.names, compileMs: lists.report.compileMs, loadedAt: lists.report.loadedAt, fromCache: lists.report.fromCache, problems: lists.report.lists.filter((l) => l.badLines > 0 || l.error).length },
         queryLog: queryLog.stats(),
         memory: memoryStatus(),

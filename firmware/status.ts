@@ -5,6 +5,7 @@ import { Type, type Static } from 'typebox';
 import { NetworkKind } from './config/schema.ts';
 import { DnsStatsSchema } from './dns/events/stats-schema.ts';
 import { DhcpStatus } from './dhcp/status-schema.ts';
+import { FirewallStatus } from './net/status-schema.ts';
 import { QueryLogStatsSchema } from './monitor/query-log.ts';
 
 export const DaemonStatus = Type.Object({
@@ -27,6 +28,8 @@ export const DaemonStatus = Type.Object({
   })),
   dns: DnsStatsSchema,
   dhcp: DhcpStatus,
+  // Optional so a status from a daemon before network enforcement still reads.
+  firewall: Type.Optional(FirewallStatus),
   lists: Type.Object({
     names: Type.Integer({ minimum: 0 }),
     compileMs: Type.Integer({ minimum: 0 }),

@@ -29,9 +29,16 @@ export function formatStatus(s: DaemonStatus): string {
   log       ${queryLog(s.queryLog)}
   loop      event-loop delay p99 ${s.eventLoopDelayMs.p99.toFixed(1)} ms, max ${s.eventLoopDelayMs.max.toFixed(1)} ms
   dhcp      ${dhcpLine(s.dhcp)}
+  firewall  ${firewallLine(s.firewall)}
 
 ${networks}
 ${dhcpPools(s.dhcp)}`;
+}
+
+function firewallLine(f: DaemonStatus['firewall']): string {
+  if (!f?.enabled) return 'off (firewall.enabled): only DNS filters';
+  if (f.error) return `LAST APPLY FAILED, the previous ruleset stays in force: ${f.error}`;
+  return f.appliedAt ? `nftables table inet schoolgate applied ${f.appliedAt} in ${f.applyMs} ms (schoolgate net show)` : 'not applied yet';
 }
 
 function dhcpLine(d: DaemonStatus['dhcp']): string {

@@ -39,9 +39,10 @@ export function nftRunner(prefix: readonly string[] = []): NftRun {
 }
 
 /**
- * Checks `text` with `nft -c` (nothing changes), then applies it with the live sets' current
- * elements added back in the same transaction, so a configuration change never signs out a
- * guest or lifts a suspension. Returns how long the apply took and how many sets had elements
+ * Applies `text` (one transaction: all of it or nothing) with the live sets' current elements
+ * added back in the same transaction, so a configuration change never signs out a guest or
+ * lifts a suspension. An element added between the listing and the apply would be lost: the
+ * daemon's own set changes must go through the same queue as applies (FirewallService). Returns how long the apply took and how many sets had elements
  * carried over.
  */
 export async function applyRuleset(run: NftRun, text: string): Promise<{ ms: number; preserved: number }> {

@@ -6,12 +6,10 @@ import type { ControlServer } from '../control/server.ts';
 import { explainRuleset } from './explain.ts';
 import { rulesetInputOf } from './ruleset-input.ts';
 import type { FirewallService } from './service.ts';
+import { FirewallStatus } from './status-schema.ts';
 
 export const NetView = Type.Object({
-  enabled: Type.Boolean({ description: 'whether the configuration turns enforcement on (firewall.enabled)' }),
-  appliedAt: Type.Union([Type.String(), Type.Null()]),
-  applyMs: Type.Union([Type.Number(), Type.Null()]),
-  error: Type.Union([Type.String(), Type.Null()], { description: 'why the last apply failed (the ruleset before it stays in force)' }),
+  ...FirewallStatus.properties,
   ruleset: Type.Union([Type.String(), Type.Null()], { description: '`nft list table inet schoolgate` now; null when the table is absent' }),
   networks: Type.Array(Type.Object({
     network: Type.String(),
@@ -30,7 +28,8 @@ export function registerNetMethods(control: Pick<ControlServer, 'register'>, dep
       return {
         ...state,
         enabled: current.firewall?.enabled === true,
-        ruleset: (await deps.firewall.inForce()) ?? null,
+        // Off, the kernel is not asked: the demo runs without root, where nft cannot list.
+        ruleset: state.enabled || current.firewall?.enabled ? (await deps.firewall.inForce()) ?? null : null,
         networks: current.firewall ? explainRuleset(rulesetInputOf(current)) : [],
       };
     },

@@ -6,19 +6,12 @@ import type { Logger } from '../log.ts';
 import { applyRuleset, listTable, removeTable, type NftRun } from './apply.ts';
 import { rulesetInputOf } from './ruleset-input.ts';
 import { renderRuleset } from './ruleset.ts';
-
-export interface FirewallState {
-  enabled: boolean;
-  appliedAt: string | null;
-  applyMs: number | null;
-  /** The last apply's failure; the ruleset in force is then the one before it. */
-  error: string | null;
-}
+import type { FirewallStatus } from './status-schema.ts';
 
 export class FirewallService {
   private readonly run: NftRun;
   private readonly logger: Logger;
-  private state: FirewallState = { enabled: false, appliedAt: null, applyMs: null, error: null };
+  private state: FirewallStatus = { enabled: false, appliedAt: null, applyMs: null, error: null };
   /** Serialises applies: two quick config changes must land in order. */
   private queue: Promise<void> = Promise.resolve();
 
@@ -34,7 +27,7 @@ export class FirewallService {
     return next;
   }
 
-  stats(): FirewallState {
+  stats(): FirewallStatus {
     return { ...this.state };
   }
 

@@ -57,6 +57,8 @@ describe('network enforcement with real traffic', () => {
     await lab().startGateway(firewallConfig());
     const shown = await netShow();
     expect(shown).toMatchObject({ enabled: true, error: null });
+    const status = JSON.parse(await cli(['status', '--json'])) as { firewall?: { enabled: boolean; appliedAt: string | null; error: string | null } };
+    expect(status.firewall).toMatchObject({ enabled: true, appliedAt: shown.appliedAt, error: null });
     expect(shown.ruleset).toContain('chain fwd_guest');
     expect(shown.networks.map((n) => n.network)).toEqual(['staff', 'pupil', 'guest']);
     expect(shown.networks.find((n) => n.network === 'guest')!.lines.join('\n')).toContain('web only, TCP 80 and 443');

@@ -2,6 +2,8 @@
 // changes what they say.
 import { describe, expect, test } from 'vitest';
 import { formatNet } from '../../../firmware/cli/commands/net.ts';
+import { formatStatus } from '../../../firmware/cli/format-status.ts';
+import { sampleStatus } from '../status-fixture.ts';
 import { explainRuleset } from '../../../firmware/net/explain.ts';
 import { rulesetInputOf } from '../../../firmware/net/ruleset-input.ts';
 import { labGatewayConfig } from '../../../scripts/netlab/gateway.ts';
@@ -43,5 +45,18 @@ describe('explainRuleset', () => {
     expect(text.split('\n').slice(0, 2)).toEqual(['The last apply FAILED: applying the ruleset failed (nft exit 1): Error: syntax error', 'The ruleset below is the one before it.']);
     expect(text).toContain('guest (guest)\n  - arrives on lan-guest');
     expect(text.trimEnd().endsWith('table inet schoolgate {\n}')).toBe(true);
+  });
+});
+
+describe('the firewall line of status', () => {
+  const line = (status: ReturnType<typeof sampleStatus>): string => formatStatus(status).split('\n').find((l) => l.trimStart().startsWith('firewall'))!;
+
+  test('off, applied, and a failed apply each say so', () => {
+    const status = sampleStatus();
+    expect(line(status)).toContain('off (firewall.enabled)');
+    status.firewall = { enabled: true, appliedAt: '2026-12-07T04:00:00.000Z', applyMs: 46, error: null };
+    expect(line(status)).toContain('applied 2026-12-07T04:00:00.000Z in 46 ms');
+    status.firewall.error = 'applying the ruleset failed (nft exit 1): boom';
+    expect(line(status)).toContain('LAST APPLY FAILED, the previous ruleset stays in force: applying the ruleset failed');
   });
 });
