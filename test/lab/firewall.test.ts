@@ -120,4 +120,11 @@ describe('network enforcement with real traffic', () => {
     expect(await web('pupil')).toBe(true);
     expect((await lab().run('gw', ['nft', 'list', 'table', 'ip', 'keepme'])).stdout).toBe(before);
   });
+
+  test('the ruleset outlives the daemon: stopped, pupils are still held to their rules (guest was switched off above) and staff keep working', async () => {
+    await lab().stopGateway();
+    expect(await reaches('pupil', INTERNET.web, 22)).toBe(true);
+    expect(await reaches('pupil', STAFF_CLIENT, STAFF_PORT)).toBe(false);
+    expect(await reaches('staff', INTERNET.web, 22)).toBe(true);
+  });
 });
