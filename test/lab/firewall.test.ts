@@ -4,7 +4,7 @@
 // listener that never came up cannot pass for a rule that works.
 import { writeFile } from 'node:fs/promises';
 import { describe, expect, test } from 'vitest';
-import { ADMIN_PORT, CLIENTS, GW_WAN_INTERFACE, INTERNET, schoolNetwork, type LabNs } from '../../scripts/netlab/addresses.ts';
+import { ADMIN_PORT, CLIENTS, GW_WAN_INTERFACE, INTERNET, WAN_LINK, schoolNetwork, type LabNs } from '../../scripts/netlab/addresses.ts';
 import { MAIN, NODE, REPO_ROOT } from '../../scripts/netlab/gateway.ts';
 import type { Config } from '../../firmware/config/schema.ts';
 import type { NetView } from '../../firmware/net/net-methods.ts';
@@ -42,6 +42,18 @@ const PUPIL_MAC = CLIENTS.find((c) => c.ns === 'pupil')!.mac;
 
 async function web(ns: LabNs, maxSeconds = 5): Promise<boolean> {
   return (await lab().exec(ns, ['curl', '-sk', '-o', '/dev/null', '--max-time', String(maxSeconds), `https://${INTERNET.web}/whoami`])).code === 0;
+}
+
+/** Writes `config` to the gateway's file, reloads, and returns net show once the new apply is recorded. */
+async function reloadWith(config: Config): Promise<NetView> {
+  const { appliedAt } = await netShow();
+  await writeFile(lab().gateway!.configFile, `${JSON.stringify(config, null, 2)}\n`);
+  await cli(['config', 'reload']);
+  // The reload answers before nft has run: wait for the apply it started, by its own record.
+  let shown = await netShow();
+  while (shown.appliedAt === appliedAt && shown.error === null) shown = await netShow();
+  expect(shown.error).toBeNull();
+  return shown;
 }
 
 function firewallConfig(): Config {
@@ -105,20 +117,33 @@ describe('network enforcement with real traffic', () => {
 
   test('a configuration change is applied: guest switched off loses the internet; the other table is still untouched', async () => {
     const before = (await lab().run('gw', ['nft', 'list', 'table', 'ip', 'keepme'])).stdout;
-    const { appliedAt } = await netShow();
     const config = firewallConfig();
     config.networks.find((n) => n.id === 'guest')!.enabled = false;
-    await writeFile(lab().gateway!.configFile, `${JSON.stringify(config, null, 2)}\n`);
-    await cli(['config', 'reload']);
-    // The reload answers before nft has run: wait for the apply it started, by its own record.
-    let shown = await netShow();
-    while (shown.appliedAt === appliedAt && shown.error === null) shown = await netShow();
-    expect(shown.error).toBeNull();
+    const shown = await reloadWith(config);
     expect(shown.networks.find((n) => n.network === 'guest')).toMatchObject({ enabled: false });
     // Dropped, not refused (a switched-off network gets no answer at all): a short wait will do.
     expect(await web('guest', 2)).toBe(false);
     expect(await web('pupil')).toBe(true);
     expect((await lab().run('gw', ['nft', 'list', 'table', 'ip', 'keepme'])).stdout).toBe(before);
+  });
+
+  test('with a portal, an unauthorised guest\'s web request lands on it and HTTPS is refused; authorised (address and MAC), it reaches the internet', async () => {
+    const portal = { address: schoolNetwork('guest').gateway, port: 8443 };
+    const config = firewallConfig();
+    config.web.portal = portal;
+    await reloadWith(config);
+    // The portal is not built yet: a listener on its address stands where it will answer.
+    await listen('gw', portal.address, portal.port);
+    const landed = await lab().exec('guest', ['curl', '-s', '--http0.9', '--max-time', '5', `http://${INTERNET.web}/whoami`]);
+    expect(landed.stdout.trim(), landed.stderr).toBe('open');
+    expect(await web('guest')).toBe(false);
+    expect(await web('pupil')).toBe(true);
+    const guest = CLIENTS.find((c) => c.ns === 'guest')!;
+    await lab().run('gw', ['nft', 'add', 'element', 'inet', 'schoolgate', 'authorised_guests', `{ ${guest.staticAddress} . ${guest.mac} timeout 1h }`]);
+    const site = await lab().exec('guest', ['curl', '-s', '--max-time', '5', `http://${INTERNET.web}/whoami`]);
+    // The real site, which saw the gateway's uplink address: the guest was masqueraded.
+    expect((JSON.parse(site.stdout) as { client: string }).client, site.stderr).toBe(WAN_LINK.gw);
+    expect(await web('guest')).toBe(true);
   });
 
   test('the ruleset outlives the daemon: stopped, pupils are still held to their rules (guest was switched off above) and staff keep working', async () => {
