@@ -101,6 +101,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const queryLogOpening = QueryLog.open(join(dataDir, 'logs.db'), {
       events: dns.events,
       logger: logger.child({ component: 'query-log' }),
+      // Read once: a change of time zone takes effect at the next start (daily rollups keep their days).
+      timezone: config.current.site.timezone,
       setIdleScheduling: netio ? (tid, idle) => netio.setIdleScheduling(tid, idle) : undefined,
     });
     queryLogOpening.catch(() => undefined); // reported where it is awaited, or closed with the rest on an earlier failure

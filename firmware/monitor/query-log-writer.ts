@@ -12,9 +12,10 @@ import type { QueryEvent } from '../dns/events/event-buffer.ts';
 import type { Logger } from '../log.ts';
 import { osThreadId } from '../native/thread-id.ts';
 import { closeSqliteFile, openSqliteFile } from '../state/sqlite-file.ts';
+import { DayOf, RollupCounts, periodsBetween, type RollupRow } from './rollups.ts';
 import {
-  COMMIT_ROWS, DONE, FLAG_INDEX, LOG_MIGRATIONS, ROW_COLUMNS, WRITE_ERRORS, WRITTEN, unpackBatch,
-  type RecentOptions, type WriterCommand, type WriterQuestion, type WriterData, type WriterLog, type WriterOpened, type WriterReply,
+  COMMIT_ROWS, DONE, FLAG_INDEX, ROW_COLUMNS, UPSERT_DAY, UPSERT_HOUR, WRITE_ERRORS, WRITTEN, addRollups, logMigrations, unpackBatch,
+  type RecentOptions, type RollupQuery, type WriterCommand, type WriterQuestion, type WriterData, type WriterLog, type WriterOpened, type WriterReply,
 } from './query-log-schema.ts';
 
 const data = workerData as WriterData;
@@ -61,9 +62,19 @@ const now = data.nowMs === undefined ? () => new Date() : () => new Date(data.no
 const ROWS_PER_INSERT = 32;
 const pending: SQLInputValue[] = [];
 
+// Rollups are counted as rows are inserted: a batch's counts join the transaction's once the batch
+// is stored (a batch rolled back takes its counts with it), and the transaction's are written just
+// before it commits, so rows and counts are committed, or lost, together.
+const batchCounts = new RollupCounts();
+const txCounts = new RollupCounts();
+let dayOf: (hour: number) => string;
+
 function insertRows(batch: PackedBatch): void {
   pending.length = 0;
+  batchCounts.clear();
   unpackBatch(batch, (values) => {
+    // at, network, device (or the client's address), category, verdict
+    batchCounts.add(values[0], values[1], values[3] ?? values[2], values[9], values[7]);
     for (const value of values) pending.push(value);
     if (pending.length === ROWS_PER_INSERT * ROW_COLUMNS) {
       insertMany.run(...pending);
@@ -89,6 +100,7 @@ function write(batch: PackedBatch): void {
     try {
       insertRows(batch);
       db.exec('RELEASE batch');
+      batchCounts.mergeInto(txCounts);
     } catch (error) {
       db.exec('ROLLBACK TO batch');
       db.exec('RELEASE batch');
@@ -114,8 +126,11 @@ function commit(): void {
   const rows = uncommitted;
   uncommitted = 0;
   try {
+    addRollups(txCounts.rows(dayOf), upsertHour, upsertDay);
+    txCounts.clear();
     db.exec('COMMIT');
   } catch (error) {
+    txCounts.clear();
     if (db.isTransaction) db.exec('ROLLBACK');
     Atomics.sub(counters, WRITTEN, BigInt(rows));
     Atomics.add(counters, WRITE_ERRORS, 1n);
@@ -170,6 +185,32 @@ async function purge(before: number): Promise<number> {
   return removed;
 }
 
+function rollups(query: RollupQuery): RollupRow[] {
+  // The open transaction's counts are not in the tables yet: commit them (and their rows) first.
+  commit();
+  const table = query.kind === 'hours' ? 'rollup_hours' : 'rollup_days';
+  const period = query.kind === 'hours' ? 'hour' : 'day';
+  const args: SQLInputValue[] = [];
+  let where: string;
+  const periods = query.devices === undefined ? undefined : periodsBetween(query.from as never, query.to as never) as SQLInputValue[] | undefined;
+  if (periods !== undefined) {
+    where = `${period} IN (${periods.map(() => '?').join(', ')})`;
+    args.push(...periods);
+  } else {
+    where = `${period} >= ? AND ${period} < ?`;
+    args.push(query.from, query.to);
+  }
+  if (query.devices !== undefined) {
+    where += ` AND device IN (${query.devices.map(() => '?').join(', ')})`;
+    args.push(...query.devices);
+  }
+  const rows = db.prepare(`SELECT ${period} AS period, network, device, category, verdict, count FROM ${table} WHERE ${where} ORDER BY ${period}, device, network, category, verdict`).all(...args);
+  return rows.map((r) => ({
+    period: query.kind === 'hours' ? Number(r.period) : String(r.period),
+    network: String(r.network), device: String(r.device), category: String(r.category), verdict: String(r.verdict), count: Number(r.count),
+  }));
+}
+
 async function answer(question: WriterQuestion): Promise<unknown> {
   switch (question.op) {
     case 'recent':
@@ -178,6 +219,8 @@ async function answer(question: WriterQuestion): Promise<unknown> {
       return Number(db.prepare('SELECT count(*) AS n FROM query_events').get()?.n);
     case 'purgeBefore':
       return purge(question.before);
+    case 'rollups':
+      return rollups(question.args);
   }
 }
 
@@ -214,8 +257,15 @@ function handle(command: WriterCommand): void {
 let db: DatabaseSync;
 let insertOne: StatementSync;
 let insertMany: StatementSync;
+let upsertHour: (...values: (string | number)[]) => unknown;
+let upsertDay: (...values: (string | number)[]) => unknown;
 try {
-  db = openSqliteFile(data.file, { name: 'logs.db', migrations: LOG_MIGRATIONS, now, logger });
+  db = openSqliteFile(data.file, { name: 'logs.db', migrations: logMigrations(data.timezone), now, logger });
+  dayOf = new DayOf(data.timezone).day;
+  const hour = db.prepare(UPSERT_HOUR);
+  const day = db.prepare(UPSERT_DAY);
+  upsertHour = (...values) => hour.run(...values);
+  upsertDay = (...values) => day.run(...values);
   const insert = (rows: number): StatementSync => db.prepare(`
     INSERT INTO query_events (at, network, client, device, transport, name, qtype, verdict, rcode, category, list, watch, upstream, latency_ms)
     VALUES ${Array.from({ length: rows }, () => `(${Array.from({ length: ROW_COLUMNS }, () => '?').join(', ')})`).join(', ')}`);

@@ -10,7 +10,7 @@ import { EventBuffer, type QueryEvent } from '../../../firmware/dns/events/event
 import { silentLogger } from '../../../firmware/log.ts';
 import { QueryLog } from '../../../firmware/monitor/query-log.ts';
 import { packBatch, packDrained } from '../../../firmware/dns/events/event-batch.ts';
-import { COMMIT_ROWS, LOG_MIGRATIONS, unpackBatch } from '../../../firmware/monitor/query-log-schema.ts';
+import { COMMIT_ROWS, logMigrations, unpackBatch } from '../../../firmware/monitor/query-log-schema.ts';
 import { migrate } from '../../../firmware/state/migrate.ts';
 import { eventArb } from '../dns/event-arbitrary.ts';
 
@@ -135,20 +135,24 @@ it('commits on its own once the interval has passed', async () => {
   }
 });
 
-it('opens a file from before the per-client index was dropped, keeping its rows and dropping the index', async () => {
+it('opens a file from before the per-client index was dropped, keeping its rows, dropping the index and counting the rows into rollups', async () => {
   const file = join(dir, 'logs.db');
   const old = new DatabaseSync(file);
-  migrate(old, LOG_MIGRATIONS.slice(0, 1), { databaseName: 'logs.db', now: () => new Date() });
+  migrate(old, logMigrations('Europe/London').slice(0, 1), { databaseName: 'logs.db', now: () => new Date() });
   old.prepare(`INSERT INTO query_events (at, network, client, transport, name, qtype, verdict, rcode, latency_ms)
     VALUES (1, 'pupil', '10.20.0.9', 'udp', 'kept.example', 1, 'forwarded', 0, 0.5)`).run();
   expect(old.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all().map((r) => r.name)).toContain('query_events_client_at');
   old.close();
   const log = await QueryLog.open(file, { events: new EventBuffer(10), logger: silentLogger(), flushIntervalMs: 60_000 });
   expect((await log.recent({ client: '10.20.0.9' })).map((e) => e.name)).toEqual(['kept.example']);
+  // The rows already stored are counted into the rollups the upgrade adds.
+  const counted = { network: 'pupil', device: '10.20.0.9', category: '', verdict: 'forwarded', count: 1 };
+  expect(await log.rollups({ kind: 'hours', from: 0, to: 3_600_000 })).toEqual([{ period: 0, ...counted }]);
+  expect(await log.rollups({ kind: 'days', from: '1970-01-01', to: '1970-01-02' })).toEqual([{ period: '1970-01-01', ...counted }]);
   log.close();
   const raw = new DatabaseSync(file, { readOnly: true });
-  expect(raw.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all().map((r) => r.name)).toEqual(['query_events_at']);
-  expect(Number(raw.prepare('PRAGMA user_version').get()?.user_version)).toBe(2);
+  expect(raw.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'query_events'").all().map((r) => r.name)).toEqual(['query_events_at']);
+  expect(Number(raw.prepare('PRAGMA user_version').get()?.user_version)).toBe(3);
   raw.close();
 });
 
