@@ -139,7 +139,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const dhcp = new DhcpService({ config: config.current, state, directory: dnsThreads, logger: logger.child({ component: 'dhcp' }) });
     dhcp.start();
     stops.push(() => dhcp.stop());
-    const retention = startRetention({ queryLog, retention: () => config.current.retention, logger });
+    const retention = startRetention({ queryLog, retention: () => config.current.retention, timezone: () => config.current.site.timezone, logger });
     stops.push(() => retention.stop());
 
     const adminEndpoint = config.current.web.admin;

@@ -161,7 +161,15 @@ export type WriterQuestion =
   | { op: 'count' }
   /** Deletes rows older than `before` (ms) in chunks, writing batches between them. */
   | { op: 'purgeBefore'; before: number }
-  | { op: 'rollups'; args: RollupQuery };
+  | { op: 'rollups'; args: RollupQuery }
+  /** Deletes hourly rollups before `hoursBefore` (ms) and daily ones before `daysBefore` (YYYY-MM-DD). */
+  | { op: 'purgeRollups'; hoursBefore: number; daysBefore: string };
+
+/** Rollup rows a purge deleted. */
+export interface RollupsPurged {
+  hours: number;
+  days: number;
+}
 
 /**
  * Rollup rows of a span of periods, `from` included and `to` not: hours as ms (hour starts), days

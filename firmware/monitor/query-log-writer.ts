@@ -15,7 +15,7 @@ import { closeSqliteFile, openSqliteFile } from '../state/sqlite-file.ts';
 import { DayOf, RollupCounts, periodsBetween, type RollupRow } from './rollups.ts';
 import {
   COMMIT_ROWS, DONE, FLAG_INDEX, ROW_COLUMNS, UPSERT_DAY, UPSERT_HOUR, WRITE_ERRORS, WRITTEN, addRollups, logMigrations, unpackBatch,
-  type RecentOptions, type RollupQuery, type WriterCommand, type WriterQuestion, type WriterData, type WriterLog, type WriterOpened, type WriterReply,
+  type RecentOptions, type RollupQuery, type RollupsPurged, type WriterCommand, type WriterQuestion, type WriterData, type WriterLog, type WriterOpened, type WriterReply,
 } from './query-log-schema.ts';
 
 const data = workerData as WriterData;
@@ -185,6 +185,29 @@ async function purge(before: number): Promise<number> {
   return removed;
 }
 
+/**
+ * Deletes rollups period by period, oldest first, each period its own statement between batches
+ * (a first run after the setting is shortened may have months to delete).
+ */
+async function purgeRollups(hoursBefore: number, daysBefore: string): Promise<RollupsPurged> {
+  const purged: RollupsPurged = { hours: 0, days: 0 };
+  const tables = [
+    { count: 'hours', table: 'rollup_hours', period: 'hour', before: hoursBefore },
+    { count: 'days', table: 'rollup_days', period: 'day', before: daysBefore },
+  ] as const;
+  for (const { count, table, period, before } of tables) {
+    const oldest = db.prepare(`DELETE FROM ${table} WHERE ${period} = (SELECT min(${period}) FROM ${table}) AND ${period} < ?`);
+    while (db.isOpen) {
+      commit();
+      const changes = Number(oldest.run(before).changes);
+      purged[count] += changes;
+      if (changes === 0) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  return purged;
+}
+
 function rollups(query: RollupQuery): RollupRow[] {
   // The open transaction's counts are not in the tables yet: commit them (and their rows) first.
   commit();
@@ -221,6 +244,8 @@ async function answer(question: WriterQuestion): Promise<unknown> {
       return purge(question.before);
     case 'rollups':
       return rollups(question.args);
+    case 'purgeRollups':
+      return purgeRollups(question.hoursBefore, question.daysBefore);
   }
 }
 

@@ -18,7 +18,7 @@ import type { Logger } from '../log.ts';
 import { siblingModule } from '../paths.ts';
 import {
   COMMIT_EVERY_MS, DONE, FLAG_INDEX, SHARED_BYTES, WRITE_ERRORS, WRITTEN,
-  type RecentOptions, type RollupQuery, type WriterCommand, type WriterData, type WriterMessage, type WriterQuestion, type WriterReply,
+  type RecentOptions, type RollupQuery, type RollupsPurged, type WriterCommand, type WriterData, type WriterMessage, type WriterQuestion, type WriterReply,
 } from './query-log-schema.ts';
 import type { RollupRow } from './rollups.ts';
 import { WriterScheduling, WriterSchedulingState, type SetIdleScheduling } from './writer-scheduling.ts';
@@ -194,6 +194,11 @@ export class QueryLog {
   /** Rollup rows of a span of hours or days (rollups.ts), every event handed over before included. */
   rollups(query: RollupQuery): Promise<RollupRow[]> {
     return this.#ask({ op: 'rollups', args: query }) as Promise<RollupRow[]>;
+  }
+
+  /** Deletes hourly rollups older than `hoursBefore` and daily ones before the day `daysBefore` (YYYY-MM-DD). */
+  purgeRollups(hoursBefore: Date, daysBefore: string): Promise<RollupsPurged> {
+    return this.#ask({ op: 'purgeRollups', hoursBefore: hoursBefore.getTime(), daysBefore }) as Promise<RollupsPurged>;
   }
 
   count(): Promise<number> {
