@@ -21,6 +21,7 @@ import { installationSeed, ListsManager } from './rules/lists-manager.ts';
 import { registerListMethods } from './rules/list-methods.ts';
 import { registerDeviceMethods } from './dhcp/device-methods.ts';
 import { registerLeaseMethods } from './dhcp/lease-methods.ts';
+import { registerAuditMethods } from './control/audit-methods.ts';
 import { DhcpService } from './dhcp/service.ts';
 import { FeedService } from './rules/feeds/feed-service.ts';
 import { startRetention } from './monitor/retention.ts';
@@ -200,6 +201,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       regroup: (mac, group) => dnsThreads.regroupDevice(mac, group),
     });
     registerLeaseMethods(control, { config, leases: state.leases, audit: state.audit });
+    registerAuditMethods(control, state.audit);
     control.register<CheckParams>('check', {
       params: CheckParams,
       handle: (params) => {
