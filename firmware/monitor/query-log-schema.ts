@@ -90,6 +90,11 @@ export function logMigrations(timezone: string): readonly Migration[] {
           ) STRICT, WITHOUT ROWID;
         `);
         backfillRollups(db, timezone);
+        // The newest row the rollups count (query-log-writer.ts: the rows after it are counted at open).
+        db.exec(`
+          CREATE TABLE rollup_mark (id INTEGER NOT NULL) STRICT;
+          INSERT INTO rollup_mark SELECT coalesce(max(id), 0) FROM query_events;
+        `);
       },
     },
   ];
@@ -216,6 +221,8 @@ export interface WriterData {
   commitEveryMs: number;
   /** The school's IANA time zone: the daily rollups are its days. */
   timezone: string;
+  /** How often the counts of committed rows are written to the rollup tables at most (ms; default ROLLUP_EVERY_MS). */
+  rollupEveryMs: number;
   /** SharedArrayBuffer: [0] reply flag (Int32), then BigInt64 counters written, writeErrors, done. */
   shared: SharedArrayBuffer;
   replyPort: MessagePort;
@@ -231,6 +238,14 @@ export const COMMIT_EVERY_MS = 1000;
 // dirty pages mid-transaction, and at 50k questions a second that cost the writer more than the
 // commits it saved (3.2-3.4 against 2.8-2.9 µs a row).
 export const COMMIT_ROWS = 5000;
+
+// Rollups are written once a minute, not at every commit: the ~8 pages of a commit's rollup rows
+// (300 devices, an hour's and a day's rows each) doubled the bytes written a row at 50 questions a
+// second (641 → 1300 B). Once a minute, over a minute: 691 → 717 B a row at 50 a second, 285 → 288
+// at 500 (npm run bench:querylog -- --seconds 60 --clients 300 --commit-every-ms 1000 --rate 50|500).
+export const ROLLUP_EVERY_MS = 60_000;
+// ...or sooner, once this many counts wait (events from the past spread over many hours).
+export const ROLLUP_KEYS = 20_000;
 
 // Layout of `shared`.
 export const SHARED_BYTES = 32;

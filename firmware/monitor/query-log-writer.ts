@@ -14,7 +14,7 @@ import { osThreadId } from '../native/thread-id.ts';
 import { closeSqliteFile, openSqliteFile } from '../state/sqlite-file.ts';
 import { DayOf, RollupCounts, periodsBetween, type RollupRow } from './rollups.ts';
 import {
-  COMMIT_ROWS, DONE, FLAG_INDEX, ROW_COLUMNS, UPSERT_DAY, UPSERT_HOUR, WRITE_ERRORS, WRITTEN, addRollups, logMigrations, unpackBatch,
+  COMMIT_ROWS, DONE, FLAG_INDEX, ROLLUP_KEYS, ROW_COLUMNS, UPSERT_DAY, UPSERT_HOUR, WRITE_ERRORS, WRITTEN, addRollups, logMigrations, unpackBatch,
   type RecentOptions, type RollupQuery, type RollupsPurged, type WriterCommand, type WriterQuestion, type WriterData, type WriterLog, type WriterOpened, type WriterReply,
 } from './query-log-schema.ts';
 
@@ -62,11 +62,17 @@ const now = data.nowMs === undefined ? () => new Date() : () => new Date(data.no
 const ROWS_PER_INSERT = 32;
 const pending: SQLInputValue[] = [];
 
-// Rollups are counted as rows are inserted: a batch's counts join the transaction's once the batch
-// is stored (a batch rolled back takes its counts with it), and the transaction's are written just
-// before it commits, so rows and counts are committed, or lost, together.
+// Rollups are counted as rows are inserted: a batch's counts join its transaction's once the batch
+// is stored (a batch rolled back takes its counts with it), and a transaction's join `unrolled`
+// once it commits. Those are written to the rollup tables about once a minute (ROLLUP_EVERY_MS), in
+// the transaction of that moment's rows, with the id of the newest row they cover
+// (rollup_mark): every commit writing each rollup page it touched cost as many bytes as the rows
+// themselves. Nothing can disagree: every read and purge writes them first, and after a crash the
+// rows past the mark are counted again at open (countUnrolled).
 const batchCounts = new RollupCounts();
 const txCounts = new RollupCounts();
+const unrolled = new RollupCounts();
+let rolledAt = 0;
 let dayOf: (hour: number) => string;
 
 function insertRows(batch: PackedBatch): void {
@@ -118,24 +124,56 @@ function write(batch: PackedBatch): void {
   }
 }
 
-/** Commits the open transaction; rows it loses are taken off `written` and counted as an error. */
-function commit(): void {
+/**
+ * Commits the open transaction, with the rollups when they are due or `rollups` asks; rows it
+ * loses are taken off `written` and counted as an error.
+ */
+function commit(rollups = false): void {
   clearTimeout(commitTimer);
   commitTimer = undefined;
-  if (!db.isTransaction) return;
+  const due = rollups || Date.now() - rolledAt >= data.rollupEveryMs || unrolled.size + txCounts.size >= ROLLUP_KEYS;
+  if (!db.isTransaction) {
+    if (!due || unrolled.size === 0) return;
+    db.exec('BEGIN');
+  }
   const rows = uncommitted;
   uncommitted = 0;
   try {
-    addRollups(txCounts.rows(dayOf), upsertHour, upsertDay);
-    txCounts.clear();
+    if (due) writeRollups();
     db.exec('COMMIT');
+    txCounts.mergeInto(unrolled);
+    txCounts.clear();
+    if (due) {
+      unrolled.clear();
+      rolledAt = Date.now();
+    }
   } catch (error) {
+    // The rollups of rows committed before stay in `unrolled`, for the next try.
     txCounts.clear();
     if (db.isTransaction) db.exec('ROLLBACK');
     Atomics.sub(counters, WRITTEN, BigInt(rows));
     Atomics.add(counters, WRITE_ERRORS, 1n);
     log('error', { err: error, lost: rows }, 'query log commit failed');
   }
+}
+
+/** Adds every count not yet in the rollup tables to them, and marks the rows they cover. */
+function writeRollups(): void {
+  const all = new RollupCounts();
+  unrolled.mergeInto(all);
+  txCounts.mergeInto(all);
+  addRollups(all.rows(dayOf), upsertHour, upsertDay);
+  markAll.run();
+}
+
+/** After a crash: the rows committed since the rollups were last written are counted now. */
+function countUnrolled(): void {
+  const mark = Number(db.prepare('SELECT id FROM rollup_mark').get()?.id ?? 0);
+  for (const r of db.prepare('SELECT at, network, coalesce(device, client) AS device, category, verdict FROM query_events WHERE id > ?').iterate(mark)) {
+    unrolled.add(Number(r.at), r.network as string | null, String(r.device), r.category as string | null, String(r.verdict));
+  }
+  commit(true);
+  rolledAt = Date.now();
 }
 
 /**
@@ -176,8 +214,12 @@ async function purge(before: number): Promise<number> {
   let removed = 0;
   const chunk = db.prepare('DELETE FROM query_events WHERE id IN (SELECT id FROM query_events WHERE at < ? LIMIT ?)');
   while (db.isOpen) {
-    commit();
+    // Rollups first: they count rows this deletes (an event from the past arrives after the mark).
+    commit(true);
     const changes = Number(chunk.run(before, PURGE_CHUNK).changes);
+    // Every row left is counted: the mark comes down to the newest, whose id SQLite would reuse
+    // (without this, a row taking a deleted row's id would be under the mark, never recounted).
+    markAll.run();
     removed += changes;
     if (changes < PURGE_CHUNK) break;
     await new Promise((resolve) => setImmediate(resolve));
@@ -198,7 +240,8 @@ async function purgeRollups(hoursBefore: number, daysBefore: string): Promise<Ro
   for (const { count, table, period, before } of tables) {
     const oldest = db.prepare(`DELETE FROM ${table} WHERE ${period} = (SELECT min(${period}) FROM ${table}) AND ${period} < ?`);
     while (db.isOpen) {
-      commit();
+      // Counts still to be written would otherwise bring back a period just deleted.
+      commit(true);
       const changes = Number(oldest.run(before).changes);
       purged[count] += changes;
       if (changes === 0) break;
@@ -209,8 +252,8 @@ async function purgeRollups(hoursBefore: number, daysBefore: string): Promise<Ro
 }
 
 function rollups(query: RollupQuery): RollupRow[] {
-  // The open transaction's counts are not in the tables yet: commit them (and their rows) first.
-  commit();
+  // Counts not in the tables yet are written (with the open transaction's rows) first.
+  commit(true);
   const table = query.kind === 'hours' ? 'rollup_hours' : 'rollup_days';
   const period = query.kind === 'hours' ? 'hour' : 'day';
   const args: SQLInputValue[] = [];
@@ -269,7 +312,7 @@ function handle(command: WriterCommand): void {
     return;
   }
   try {
-    commit();
+    commit(true);
     closeSqliteFile(db);
     reply({ ok: true, value: null });
     port.close();
@@ -284,6 +327,7 @@ let insertOne: StatementSync;
 let insertMany: StatementSync;
 let upsertHour: (...values: (string | number)[]) => unknown;
 let upsertDay: (...values: (string | number)[]) => unknown;
+let markAll: StatementSync;
 try {
   db = openSqliteFile(data.file, { name: 'logs.db', migrations: logMigrations(data.timezone), now, logger });
   dayOf = new DayOf(data.timezone).day;
@@ -291,6 +335,8 @@ try {
   const day = db.prepare(UPSERT_DAY);
   upsertHour = (...values) => hour.run(...values);
   upsertDay = (...values) => day.run(...values);
+  markAll = db.prepare('UPDATE rollup_mark SET id = (SELECT coalesce(max(id), 0) FROM query_events)');
+  countUnrolled();
   const insert = (rows: number): StatementSync => db.prepare(`
     INSERT INTO query_events (at, network, client, device, transport, name, qtype, verdict, rcode, category, list, watch, upstream, latency_ms)
     VALUES ${Array.from({ length: rows }, () => `(${Array.from({ length: ROW_COLUMNS }, () => '?').join(', ')})`).join(', ')}`);

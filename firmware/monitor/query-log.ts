@@ -17,7 +17,7 @@ import type { EventBuffer, QueryEvent } from '../dns/events/event-buffer.ts';
 import type { Logger } from '../log.ts';
 import { siblingModule } from '../paths.ts';
 import {
-  COMMIT_EVERY_MS, DONE, FLAG_INDEX, SHARED_BYTES, WRITE_ERRORS, WRITTEN,
+  COMMIT_EVERY_MS, DONE, FLAG_INDEX, ROLLUP_EVERY_MS, SHARED_BYTES, WRITE_ERRORS, WRITTEN,
   type RecentOptions, type RollupQuery, type RollupsPurged, type WriterCommand, type WriterData, type WriterMessage, type WriterQuestion, type WriterReply,
 } from './query-log-schema.ts';
 import type { RollupRow } from './rollups.ts';
@@ -43,6 +43,8 @@ export interface QueryLogOptions {
   commitEveryMs?: number;
   /** The school's IANA time zone, whose days the daily rollups count (default Europe/London). */
   timezone?: string;
+  /** How often committed rows' counts are written to the rollup tables (ms; default once a minute). */
+  rollupEveryMs?: number;
   /** The netio addon's call: with it the writer runs in the idle scheduling class (writer-scheduling.ts). */
   setIdleScheduling?: SetIdleScheduling | undefined;
 }
@@ -113,7 +115,7 @@ export class QueryLog {
     this.#counters = new BigInt64Array(shared);
     const { port1, port2 } = new MessageChannel();
     this.#replies = port1;
-    const workerData: WriterData = { file, nowMs: options.now?.().getTime(), commitEveryMs: options.commitEveryMs ?? COMMIT_EVERY_MS, timezone: options.timezone ?? 'Europe/London', shared, replyPort: port2 };
+    const workerData: WriterData = { file, nowMs: options.now?.().getTime(), commitEveryMs: options.commitEveryMs ?? COMMIT_EVERY_MS, timezone: options.timezone ?? 'Europe/London', rollupEveryMs: options.rollupEveryMs ?? ROLLUP_EVERY_MS, shared, replyPort: port2 };
     // The writer holds a batch and a prepared statement, nothing more: a small heap keeps the
     // gateway's memory down (each thread has its own V8 heap).
     this.#worker = new Worker(WRITER_URL, {

@@ -3,8 +3,8 @@
 // so reading a week costs its few thousand rollup rows, not its millions of events, and the counts
 // outlive the raw events (which are kept for far less time: data minimisation).
 //
-// Pure counting, no I/O: the writer thread (query-log-writer.ts) adds each row it inserts and
-// writes the counts into the same transaction as the rows, so the two can never disagree.
+// Pure counting, no I/O: the writer thread (query-log-writer.ts) adds each row it inserts, and
+// writes the counts with a mark of the newest row they cover, so the two can never disagree.
 // Loaded by the writer thread: no TypeBox here.
 
 export const HOUR_MS = 3_600_000;
