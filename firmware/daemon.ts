@@ -21,6 +21,7 @@ import { installationSeed, ListsManager } from './rules/lists-manager.ts';
 import { registerListMethods } from './rules/list-methods.ts';
 import { registerDeviceMethods } from './dhcp/device-methods.ts';
 import { registerLeaseMethods } from './dhcp/lease-methods.ts';
+import { registerAuditMethods } from './control/audit-methods.ts';
 import { DhcpService } from './dhcp/service.ts';
 import { FeedService } from './rules/feeds/feed-service.ts';
 import { nftRunner } from './net/apply.ts';
@@ -104,6 +105,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const queryLogOpening = QueryLog.open(join(dataDir, 'logs.db'), {
       events: dns.events,
       logger: logger.child({ component: 'query-log' }),
+      // Read once: a change of time zone takes effect at the next start (daily rollups keep their days).
+      timezone: config.current.site.timezone,
       setIdleScheduling: netio ? (tid, idle) => netio.setIdleScheduling(tid, idle) : undefined,
     });
     queryLogOpening.catch(() => undefined); // reported where it is awaited, or closed with the rest on an earlier failure
@@ -146,7 +149,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     await firewall.apply(config.current).catch((err: Error) => {
       throw new Error(`cannot apply the nftables ruleset (firewall.enabled): ${err.message}`);
     });
-    const retention = startRetention({ queryLog, retention: () => config.current.retention, logger });
+    const retention = startRetention({ queryLog, retention: () => config.current.retention, timezone: () => config.current.site.timezone, logger });
     stops.push(() => retention.stop());
 
     const adminEndpoint = config.current.web.admin;
@@ -213,6 +216,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
     registerLeaseMethods(control, { config, leases: state.leases, audit: state.audit });
     registerNetMethods(control, { config, firewall });
+    registerAuditMethods(control, state.audit);
     control.register<CheckParams>('check', {
       params: CheckParams,
       handle: (params) => {

@@ -235,8 +235,10 @@ export const FilterException = Type.Object({
 export type FilterException = Static<typeof FilterException>;
 
 export const Retention = Type.Object({
-  queryEventsDays: Type.Integer({ minimum: 1, maximum: 400 }),
-  rollupsDays: Type.Integer({ minimum: 1, maximum: 3660 }),
+  queryEventsDays: Type.Integer({ minimum: 1, maximum: 400, description: 'days each DNS question is kept' }),
+  // Optional so a file from before hourly rollups had their own setting still loads.
+  hourlyRollupsDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3660, description: 'days the hourly counts per device are kept (default 90)' })),
+  rollupsDays: Type.Integer({ minimum: 1, maximum: 3660, description: 'days the daily counts per device are kept' }),
   visitorRecordsDays: Type.Integer({ minimum: 1, maximum: 3660 }),
 }, { additionalProperties: false });
 export type Retention = Static<typeof Retention>;

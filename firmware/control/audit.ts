@@ -2,6 +2,7 @@
 // (the school policies: no account, the headteacher's included, can delete or hide an entry). SQL
 // triggers refuse UPDATE and DELETE; the hash chain shows any edit made around them.
 import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
+import { IsoTimestamp } from '../state/schemas.ts';
 import { checkValue, InvalidInputError, isoInstant, atomically } from '../state/values.ts';
 import {
   AuditAction, AuditActor, AuditSubject, CanonicalJsonError, nextRecord, verifyRecords,
@@ -22,6 +23,8 @@ export interface AuditListOptions {
   limit?: number;
   /** An exact action, or a prefix ending in ".*" such as "device.*". */
   action?: string;
+  /** Only entries recorded at or after this instant (ISO-8601 UTC with milliseconds, as stored). */
+  since?: string;
 }
 
 const DETAILS_MAX_BYTES = 64 * 1024;
@@ -87,6 +90,12 @@ export class AuditLog {
         where.push('action = ?');
         params.push(options.action);
       }
+    }
+    if (options.since !== undefined) {
+      // Stored instants all have this one format, so comparing the text compares the times.
+      checkValue(IsoTimestamp, options.since, '"since"');
+      where.push('at >= ?');
+      params.push(options.since);
     }
     params.push(limit);
     return this.#db.prepare(`SELECT ${COLUMNS} FROM audit_log WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`)

@@ -12,9 +12,10 @@ import type { QueryEvent } from '../dns/events/event-buffer.ts';
 import type { Logger } from '../log.ts';
 import { osThreadId } from '../native/thread-id.ts';
 import { closeSqliteFile, openSqliteFile } from '../state/sqlite-file.ts';
+import { DayOf, RollupCounts, periodsBetween, type RollupRow } from './rollups.ts';
 import {
-  COMMIT_ROWS, DONE, FLAG_INDEX, LOG_MIGRATIONS, ROW_COLUMNS, WRITE_ERRORS, WRITTEN, unpackBatch,
-  type RecentOptions, type WriterCommand, type WriterQuestion, type WriterData, type WriterLog, type WriterOpened, type WriterReply,
+  COMMIT_ROWS, DONE, FLAG_INDEX, ROLLUP_KEYS, ROW_COLUMNS, UPSERT_DAY, UPSERT_HOUR, WRITE_ERRORS, WRITTEN, addRollups, logMigrations, unpackBatch,
+  type RecentOptions, type RollupQuery, type RollupsPurged, type WriterCommand, type WriterQuestion, type WriterData, type WriterLog, type WriterOpened, type WriterReply,
 } from './query-log-schema.ts';
 
 const data = workerData as WriterData;
@@ -61,9 +62,25 @@ const now = data.nowMs === undefined ? () => new Date() : () => new Date(data.no
 const ROWS_PER_INSERT = 32;
 const pending: SQLInputValue[] = [];
 
+// Rollups are counted as rows are inserted: a batch's counts join its transaction's once the batch
+// is stored (a batch rolled back takes its counts with it), and a transaction's join `unrolled`
+// once it commits. Those are written to the rollup tables about once a minute (ROLLUP_EVERY_MS), in
+// the transaction of that moment's rows, with the id of the newest row they cover
+// (rollup_mark): every commit writing each rollup page it touched cost as many bytes as the rows
+// themselves. Nothing can disagree: every read and purge writes them first, and after a crash the
+// rows past the mark are counted again at open (countUnrolled).
+const batchCounts = new RollupCounts();
+const txCounts = new RollupCounts();
+const unrolled = new RollupCounts();
+let rolledAt = 0;
+let dayOf: (hour: number) => string;
+
 function insertRows(batch: PackedBatch): void {
   pending.length = 0;
+  batchCounts.clear();
   unpackBatch(batch, (values) => {
+    // at, network, device (or the client's address), category, verdict
+    batchCounts.add(values[0], values[1], values[3] ?? values[2], values[9], values[7]);
     for (const value of values) pending.push(value);
     if (pending.length === ROWS_PER_INSERT * ROW_COLUMNS) {
       insertMany.run(...pending);
@@ -89,6 +106,7 @@ function write(batch: PackedBatch): void {
     try {
       insertRows(batch);
       db.exec('RELEASE batch');
+      batchCounts.mergeInto(txCounts);
     } catch (error) {
       db.exec('ROLLBACK TO batch');
       db.exec('RELEASE batch');
@@ -106,21 +124,56 @@ function write(batch: PackedBatch): void {
   }
 }
 
-/** Commits the open transaction; rows it loses are taken off `written` and counted as an error. */
-function commit(): void {
+/**
+ * Commits the open transaction, with the rollups when they are due or `rollups` asks; rows it
+ * loses are taken off `written` and counted as an error.
+ */
+function commit(rollups = false): void {
   clearTimeout(commitTimer);
   commitTimer = undefined;
-  if (!db.isTransaction) return;
+  const due = rollups || Date.now() - rolledAt >= data.rollupEveryMs || unrolled.size + txCounts.size >= ROLLUP_KEYS;
+  if (!db.isTransaction) {
+    if (!due || unrolled.size === 0) return;
+    db.exec('BEGIN');
+  }
   const rows = uncommitted;
   uncommitted = 0;
   try {
+    if (due) writeRollups();
     db.exec('COMMIT');
+    txCounts.mergeInto(unrolled);
+    txCounts.clear();
+    if (due) {
+      unrolled.clear();
+      rolledAt = Date.now();
+    }
   } catch (error) {
+    // The rollups of rows committed before stay in `unrolled`, for the next try.
+    txCounts.clear();
     if (db.isTransaction) db.exec('ROLLBACK');
     Atomics.sub(counters, WRITTEN, BigInt(rows));
     Atomics.add(counters, WRITE_ERRORS, 1n);
     log('error', { err: error, lost: rows }, 'query log commit failed');
   }
+}
+
+/** Adds every count not yet in the rollup tables to them, and marks the rows they cover. */
+function writeRollups(): void {
+  const all = new RollupCounts();
+  unrolled.mergeInto(all);
+  txCounts.mergeInto(all);
+  addRollups(all.rows(dayOf), upsertHour, upsertDay);
+  markAll.run();
+}
+
+/** After a crash: the rows committed since the rollups were last written are counted now. */
+function countUnrolled(): void {
+  const mark = Number(db.prepare('SELECT id FROM rollup_mark').get()?.id ?? 0);
+  for (const r of db.prepare('SELECT at, network, coalesce(device, client) AS device, category, verdict FROM query_events WHERE id > ?').iterate(mark)) {
+    unrolled.add(Number(r.at), r.network as string | null, String(r.device), r.category as string | null, String(r.verdict));
+  }
+  commit(true);
+  rolledAt = Date.now();
 }
 
 /**
@@ -161,13 +214,67 @@ async function purge(before: number): Promise<number> {
   let removed = 0;
   const chunk = db.prepare('DELETE FROM query_events WHERE id IN (SELECT id FROM query_events WHERE at < ? LIMIT ?)');
   while (db.isOpen) {
-    commit();
+    // Rollups first: they count rows this deletes (an event from the past arrives after the mark).
+    commit(true);
     const changes = Number(chunk.run(before, PURGE_CHUNK).changes);
+    // Every row left is counted: the mark comes down to the newest, whose id SQLite would reuse
+    // (without this, a row taking a deleted row's id would be under the mark, never recounted).
+    markAll.run();
     removed += changes;
     if (changes < PURGE_CHUNK) break;
     await new Promise((resolve) => setImmediate(resolve));
   }
   return removed;
+}
+
+/**
+ * Deletes rollups period by period, oldest first, each period its own statement between batches
+ * (a first run after the setting is shortened may have months to delete).
+ */
+async function purgeRollups(hoursBefore: number, daysBefore: string): Promise<RollupsPurged> {
+  const purged: RollupsPurged = { hours: 0, days: 0 };
+  const tables = [
+    { count: 'hours', table: 'rollup_hours', period: 'hour', before: hoursBefore },
+    { count: 'days', table: 'rollup_days', period: 'day', before: daysBefore },
+  ] as const;
+  for (const { count, table, period, before } of tables) {
+    const oldest = db.prepare(`DELETE FROM ${table} WHERE ${period} = (SELECT min(${period}) FROM ${table}) AND ${period} < ?`);
+    while (db.isOpen) {
+      // Counts still to be written would otherwise bring back a period just deleted.
+      commit(true);
+      const changes = Number(oldest.run(before).changes);
+      purged[count] += changes;
+      if (changes === 0) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  return purged;
+}
+
+function rollups(query: RollupQuery): RollupRow[] {
+  // Counts not in the tables yet are written (with the open transaction's rows) first.
+  commit(true);
+  const table = query.kind === 'hours' ? 'rollup_hours' : 'rollup_days';
+  const period = query.kind === 'hours' ? 'hour' : 'day';
+  const args: SQLInputValue[] = [];
+  let where: string;
+  const periods = query.devices === undefined ? undefined : periodsBetween(query.from as never, query.to as never) as SQLInputValue[] | undefined;
+  if (periods !== undefined) {
+    where = `${period} IN (${periods.map(() => '?').join(', ')})`;
+    args.push(...periods);
+  } else {
+    where = `${period} >= ? AND ${period} < ?`;
+    args.push(query.from, query.to);
+  }
+  if (query.devices !== undefined) {
+    where += ` AND device IN (${query.devices.map(() => '?').join(', ')})`;
+    args.push(...query.devices);
+  }
+  const rows = db.prepare(`SELECT ${period} AS period, network, device, category, verdict, count FROM ${table} WHERE ${where} ORDER BY ${period}, device, network, category, verdict`).all(...args);
+  return rows.map((r) => ({
+    period: query.kind === 'hours' ? Number(r.period) : String(r.period),
+    network: String(r.network), device: String(r.device), category: String(r.category), verdict: String(r.verdict), count: Number(r.count),
+  }));
 }
 
 async function answer(question: WriterQuestion): Promise<unknown> {
@@ -178,6 +285,10 @@ async function answer(question: WriterQuestion): Promise<unknown> {
       return Number(db.prepare('SELECT count(*) AS n FROM query_events').get()?.n);
     case 'purgeBefore':
       return purge(question.before);
+    case 'rollups':
+      return rollups(question.args);
+    case 'purgeRollups':
+      return purgeRollups(question.hoursBefore, question.daysBefore);
   }
 }
 
@@ -201,7 +312,7 @@ function handle(command: WriterCommand): void {
     return;
   }
   try {
-    commit();
+    commit(true);
     closeSqliteFile(db);
     reply({ ok: true, value: null });
     port.close();
@@ -214,8 +325,18 @@ function handle(command: WriterCommand): void {
 let db: DatabaseSync;
 let insertOne: StatementSync;
 let insertMany: StatementSync;
+let upsertHour: (...values: (string | number)[]) => unknown;
+let upsertDay: (...values: (string | number)[]) => unknown;
+let markAll: StatementSync;
 try {
-  db = openSqliteFile(data.file, { name: 'logs.db', migrations: LOG_MIGRATIONS, now, logger });
+  db = openSqliteFile(data.file, { name: 'logs.db', migrations: logMigrations(data.timezone), now, logger });
+  dayOf = new DayOf(data.timezone).day;
+  const hour = db.prepare(UPSERT_HOUR);
+  const day = db.prepare(UPSERT_DAY);
+  upsertHour = (...values) => hour.run(...values);
+  upsertDay = (...values) => day.run(...values);
+  markAll = db.prepare('UPDATE rollup_mark SET id = (SELECT coalesce(max(id), 0) FROM query_events)');
+  countUnrolled();
   const insert = (rows: number): StatementSync => db.prepare(`
     INSERT INTO query_events (at, network, client, device, transport, name, qtype, verdict, rcode, category, list, watch, upstream, latency_ms)
     VALUES ${Array.from({ length: rows }, () => `(${Array.from({ length: ROW_COLUMNS }, () => '?').join(', ')})`).join(', ')}`);

@@ -17,12 +17,13 @@ import type { EventBuffer, QueryEvent } from '../dns/events/event-buffer.ts';
 import type { Logger } from '../log.ts';
 import { siblingModule } from '../paths.ts';
 import {
-  COMMIT_EVERY_MS, DONE, FLAG_INDEX, SHARED_BYTES, WRITE_ERRORS, WRITTEN,
-  type RecentOptions, type WriterCommand, type WriterData, type WriterMessage, type WriterQuestion, type WriterReply,
+  COMMIT_EVERY_MS, DONE, FLAG_INDEX, ROLLUP_EVERY_MS, SHARED_BYTES, WRITE_ERRORS, WRITTEN,
+  type RecentOptions, type RollupQuery, type RollupsPurged, type WriterCommand, type WriterData, type WriterMessage, type WriterQuestion, type WriterReply,
 } from './query-log-schema.ts';
+import type { RollupRow } from './rollups.ts';
 import { WriterScheduling, WriterSchedulingState, type SetIdleScheduling } from './writer-scheduling.ts';
 
-export { LOG_MIGRATIONS } from './query-log-schema.ts';
+export { logMigrations } from './query-log-schema.ts';
 
 const WRITER_URL = siblingModule(import.meta.url, 'query-log-writer');
 
@@ -40,6 +41,10 @@ export interface QueryLogOptions {
   callTimeoutMs?: number;
   /** How long written rows wait in the writer's open transaction before it commits (ms; default 1 s). */
   commitEveryMs?: number;
+  /** The school's IANA time zone, whose days the daily rollups count (default Europe/London). */
+  timezone?: string;
+  /** How often committed rows' counts are written to the rollup tables (ms; default once a minute). */
+  rollupEveryMs?: number;
   /** The netio addon's call: with it the writer runs in the idle scheduling class (writer-scheduling.ts). */
   setIdleScheduling?: SetIdleScheduling | undefined;
 }
@@ -110,7 +115,7 @@ export class QueryLog {
     this.#counters = new BigInt64Array(shared);
     const { port1, port2 } = new MessageChannel();
     this.#replies = port1;
-    const workerData: WriterData = { file, nowMs: options.now?.().getTime(), commitEveryMs: options.commitEveryMs ?? COMMIT_EVERY_MS, shared, replyPort: port2 };
+    const workerData: WriterData = { file, nowMs: options.now?.().getTime(), commitEveryMs: options.commitEveryMs ?? COMMIT_EVERY_MS, timezone: options.timezone ?? 'Europe/London', rollupEveryMs: options.rollupEveryMs ?? ROLLUP_EVERY_MS, shared, replyPort: port2 };
     // The writer holds a batch and a prepared statement, nothing more: a small heap keeps the
     // gateway's memory down (each thread has its own V8 heap).
     this.#worker = new Worker(WRITER_URL, {
@@ -186,6 +191,16 @@ export class QueryLog {
   /** The newest events first, for `schoolgate log` and the review. */
   recent(options: RecentOptions = {}): Promise<QueryEvent[]> {
     return this.#ask({ op: 'recent', args: { ...options } }) as Promise<QueryEvent[]>;
+  }
+
+  /** Rollup rows of a span of hours or days (rollups.ts), every event handed over before included. */
+  rollups(query: RollupQuery): Promise<RollupRow[]> {
+    return this.#ask({ op: 'rollups', args: query }) as Promise<RollupRow[]>;
+  }
+
+  /** Deletes hourly rollups older than `hoursBefore` and daily ones before the day `daysBefore` (YYYY-MM-DD). */
+  purgeRollups(hoursBefore: Date, daysBefore: string): Promise<RollupsPurged> {
+    return this.#ask({ op: 'purgeRollups', hoursBefore: hoursBefore.getTime(), daysBefore }) as Promise<RollupsPurged>;
   }
 
   count(): Promise<number> {

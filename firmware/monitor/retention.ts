@@ -1,31 +1,83 @@
-// Personal data kept no longer than the school's retention settings say: query events older than
-// `retention.queryEventsDays` are deleted at start and then every hour (an hour's rows each time,
-// deleted by the writer thread in chunks, so the SD card never sees one huge transaction and the
-// DNS thread never waits for it).
+// Personal data kept no longer than the school's retention settings say, each kind for its own
+// time, deleted at start and then every hour (an hour's rows each time, deleted by the writer
+// thread in chunks, so the SD card never sees one huge transaction and the DNS thread never waits):
+// - query events (every name a device looked up): `retention.queryEventsDays`, 30 by default;
+// - hourly rollups (a device's counts hour by hour): `retention.hourlyRollupsDays`, 90 by default;
+// - daily rollups (a device's counts per day): `retention.rollupsDays`, 400 by default.
+// Each kind says less about a child than the one before, so it may be kept longer: the hours show
+// when a device was in use (late at night, in a given lesson), the days only how much.
 import type { Retention } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import type { QueryLog } from './query-log.ts';
+import { DayOf, hourOf } from './rollups.ts';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
+/**
+ * Hourly rollups, by default, for about a school term (13 weeks): long enough to trace by the hour a
+ * concern raised after a half-term holiday, or the weeks before an incident; after that the daily
+ * rollups serve the annual review.
+ */
+export const DEFAULT_HOURLY_ROLLUPS_DAYS = 90;
+
+/** What is older than this is deleted: events and hours before instants, days before a school day. */
+export interface RetentionCutoffs {
+  eventsBefore: Date;
+  hoursBefore: Date;
+  /** The first school day kept ("YYYY-MM-DD"). */
+  daysBefore: string;
+}
+
+/** The cutoffs at `now`: whole hours, and whole days of the school's calendar, are kept or deleted together. */
+export function retentionCutoffs(retention: Retention, now: number, dayOf: (hour: number) => string): RetentionCutoffs {
+  return {
+    eventsBefore: new Date(now - retention.queryEventsDays * DAY_MS),
+    hoursBefore: new Date(hourOf(now - (retention.hourlyRollupsDays ?? DEFAULT_HOURLY_ROLLUPS_DAYS) * DAY_MS)),
+    daysBefore: dayOf(hourOf(now - retention.rollupsDays * DAY_MS)),
+  };
+}
+
+/** What one run deleted. */
+export interface RetentionRun {
+  events: number;
+  hourlyRollups: number;
+  dailyRollups: number;
+}
+
 export interface RetentionJob {
-  /** Deletes what is past its time now; resolves to how many query events went. */
-  runOnce(): Promise<number>;
+  /** Deletes what is past its time now. */
+  runOnce(): Promise<RetentionRun>;
   /** Resolves when no run is in progress (the one at start included). */
   whenIdle(): Promise<void>;
   stop(): void;
 }
 
-export function startRetention(options: { queryLog: QueryLog; retention: () => Retention; logger: Logger; now?: () => number }): RetentionJob {
+export function startRetention(options: {
+  queryLog: QueryLog;
+  retention: () => Retention;
+  /** The school's time zone (the days of the daily rollups). */
+  timezone: () => string;
+  logger: Logger;
+  now?: () => number;
+}): RetentionJob {
   const now = options.now ?? Date.now;
   let stopped = false;
   let running: Promise<void> | undefined;
-  const runOnce = async (): Promise<number> => {
-    const cutoff = new Date(now() - options.retention().queryEventsDays * DAY_MS);
-    const removed = await options.queryLog.purgeBefore(cutoff);
-    if (removed > 0) options.logger.info({ removed, before: cutoff.toISOString() }, 'query events past their retention deleted');
-    return removed;
+  let days: { zone: string; dayOf: DayOf } | undefined;
+  const runOnce = async (): Promise<RetentionRun> => {
+    const zone = options.timezone();
+    if (days?.zone !== zone) days = { zone, dayOf: new DayOf(zone) };
+    const cutoffs = retentionCutoffs(options.retention(), now(), days.dayOf.day);
+    const events = await options.queryLog.purgeBefore(cutoffs.eventsBefore);
+    const rollups = await options.queryLog.purgeRollups(cutoffs.hoursBefore, cutoffs.daysBefore);
+    const run = { events, hourlyRollups: rollups.hours, dailyRollups: rollups.days };
+    if (run.events + run.hourlyRollups + run.dailyRollups > 0) {
+      options.logger.info({
+        ...run, eventsBefore: cutoffs.eventsBefore.toISOString(), hoursBefore: cutoffs.hoursBefore.toISOString(), daysBefore: cutoffs.daysBefore,
+      }, 'query log records past their retention deleted');
+    }
+    return run;
   };
   const guarded = (): void => {
     // A run that outlasts the hour is not joined by another.

@@ -108,12 +108,23 @@ describe('AuditLog.list and export', () => {
     expect(state.audit.list({ action: 'device.*', after: 3 }).map((e) => e.seq)).toEqual([5]);
   });
 
+  it('filters by time, from an instant on', () => {
+    const state = filled(); // entries a second apart
+    const at = state.audit.list().map((e) => Date.parse(e.at));
+    const since = (ms: number) => new Date(ms).toISOString();
+    expect(state.audit.list({ since: since(at[3]!) }).map((e) => e.seq)).toEqual([4, 5, 6]);
+    expect(state.audit.list({ since: since(at[3]! - 500), action: 'device.*' }).map((e) => e.seq)).toEqual([5]);
+    expect(state.audit.list({ since: since(at[5]! + 1) })).toEqual([]);
+  });
+
   it.each([
     [{ limit: 0 }, /"limit" must be a whole number from 1 to 1000/],
     [{ limit: 1001 }, /"limit"/],
     [{ after: -1 }, /"after" must be a whole number/],
     [{ action: 'device*' }, /invalid audit action filter/],
     [{ action: '*.*' }, /invalid audit action filter/],
+    // Instants are compared as stored text: only the one stored format compares correctly.
+    [{ since: '2026-03-02' }, /invalid "since"/],
   ])('refuses list options %j', (options, message) => {
     expect(() => filled().audit.list(options)).toThrow(message);
   });

@@ -10,7 +10,7 @@ import { EventBuffer, type QueryEvent } from '../../../firmware/dns/events/event
 import { silentLogger } from '../../../firmware/log.ts';
 import { QueryLog } from '../../../firmware/monitor/query-log.ts';
 import { packBatch, packDrained } from '../../../firmware/dns/events/event-batch.ts';
-import { COMMIT_ROWS, LOG_MIGRATIONS, unpackBatch } from '../../../firmware/monitor/query-log-schema.ts';
+import { COMMIT_ROWS, logMigrations, unpackBatch } from '../../../firmware/monitor/query-log-schema.ts';
 import { migrate } from '../../../firmware/state/migrate.ts';
 import { eventArb } from '../dns/event-arbitrary.ts';
 
@@ -135,21 +135,47 @@ it('commits on its own once the interval has passed', async () => {
   }
 });
 
-it('opens a file from before the per-client index was dropped, keeping its rows and dropping the index', async () => {
+it('opens a file from before the per-client index was dropped, keeping its rows, dropping the index and counting the rows into rollups', async () => {
   const file = join(dir, 'logs.db');
   const old = new DatabaseSync(file);
-  migrate(old, LOG_MIGRATIONS.slice(0, 1), { databaseName: 'logs.db', now: () => new Date() });
+  migrate(old, logMigrations('Europe/London').slice(0, 1), { databaseName: 'logs.db', now: () => new Date() });
   old.prepare(`INSERT INTO query_events (at, network, client, transport, name, qtype, verdict, rcode, latency_ms)
     VALUES (1, 'pupil', '10.20.0.9', 'udp', 'kept.example', 1, 'forwarded', 0, 0.5)`).run();
   expect(old.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all().map((r) => r.name)).toContain('query_events_client_at');
   old.close();
   const log = await QueryLog.open(file, { events: new EventBuffer(10), logger: silentLogger(), flushIntervalMs: 60_000 });
   expect((await log.recent({ client: '10.20.0.9' })).map((e) => e.name)).toEqual(['kept.example']);
+  // The rows already stored are counted into the rollups the upgrade adds.
+  const counted = { network: 'pupil', device: '10.20.0.9', category: '', verdict: 'forwarded', count: 1 };
+  expect(await log.rollups({ kind: 'hours', from: 0, to: 3_600_000 })).toEqual([{ period: 0, ...counted }]);
+  expect(await log.rollups({ kind: 'days', from: '1970-01-01', to: '1970-01-02' })).toEqual([{ period: '1970-01-01', ...counted }]);
   log.close();
   const raw = new DatabaseSync(file, { readOnly: true });
-  expect(raw.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all().map((r) => r.name)).toEqual(['query_events_at']);
-  expect(Number(raw.prepare('PRAGMA user_version').get()?.user_version)).toBe(2);
+  expect(raw.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'query_events'").all().map((r) => r.name)).toEqual(['query_events_at']);
+  expect(Number(raw.prepare('PRAGMA user_version').get()?.user_version)).toBe(3);
   raw.close();
+});
+
+it('counts at open the rows committed after the rollups were last written (a crash between the two)', async () => {
+  const file = join(dir, 'logs.db');
+  const events = new EventBuffer(100);
+  const log = await QueryLog.open(file, { events, logger: silentLogger(), flushIntervalMs: 60_000 });
+  events.push(event(1, { at: 7_200_000 }));
+  log.close();
+  // What a power cut leaves: rows committed, their counts (written once a minute) not.
+  const raw = new DatabaseSync(file);
+  raw.exec(`INSERT INTO query_events (at, network, client, transport, name, qtype, verdict, rcode, category, latency_ms)
+    VALUES (7200001, 'pupil', '10.20.0.1', 'udp', 'a.example', 1, 'blocked', 3, 'social', 0.5), (7200002, 'pupil', '10.20.0.1', 'udp', 'b.example', 1, 'blocked', 3, 'social', 0.5)`);
+  raw.close();
+  const again = await QueryLog.open(file, { events, logger: silentLogger(), flushIntervalMs: 60_000 });
+  const hours = await again.rollups({ kind: 'hours', from: 0, to: 4 * 3_600_000 });
+  expect(hours.reduce((n, r) => n + r.count, 0)).toBe(3);
+  expect(hours.map((r) => [r.period, r.device])).toEqual([[7_200_000, '10.20.0.1']]);
+  again.close();
+  // ...once: opening again counts nothing twice.
+  const third = await QueryLog.open(file, { events, logger: silentLogger(), flushIntervalMs: 60_000 });
+  expect((await third.rollups({ kind: 'hours', from: 0, to: 4 * 3_600_000 }))[0]?.count).toBe(3);
+  third.close();
 });
 
 it('purges in chunks without holding this thread, writing what arrives meanwhile, and keeps every newer row', async () => {
