@@ -26,6 +26,7 @@ import { FeedService } from './rules/feeds/feed-service.ts';
 import { nftRunner } from './net/apply.ts';
 import { registerNetMethods } from './net/net-methods.ts';
 import { FirewallService } from './net/service.ts';
+import { allSuspensionLines, suspensionEnforcer } from './net/suspensions.ts';
 import { startRetention } from './monitor/retention.ts';
 import { StateDatabase } from './state/database.ts';
 import { memoryStatus, type DaemonStatus } from './status.ts';
@@ -146,6 +147,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     await firewall.apply(config.current).catch((err: Error) => {
       throw new Error(`cannot apply the nftables ruleset (firewall.enabled): ${err.message}`);
     });
+    // Every suspension still in force, from state.db: the table may be new (a reboot) or carry
+    // elements a technician has since lifted or changed while the daemon was down.
+    const loadSuspensions = async (): Promise<void> => {
+      const lines = allSuspensionLines(state.devices.list(), new Date());
+      if (await firewall.changeElements(lines)) logger.info({ devices: lines.length / 3 }, 'suspensions loaded into the firewall');
+    };
+    await loadSuspensions().catch((err: Error) => {
+      throw new Error(`cannot load the suspended devices into the nftables set: ${err.message}`);
+    });
     const retention = startRetention({ queryLog, retention: () => config.current.retention, logger });
     stops.push(() => retention.stop());
 
@@ -196,7 +206,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       dhcp.reload(next);
       if (next.firewall?.enabled || previous.firewall?.enabled) {
         // nft applies all or nothing, so a refused ruleset leaves the previous one in force.
-        firewall.apply(next).catch((err: Error) => logger.error({ err }, 'the new nftables ruleset was refused; the previous one stays in force'));
+        const applied = firewall.apply(next);
+        applied.catch((err: Error) => logger.error({ err }, 'the new nftables ruleset was refused; the previous one stays in force'));
+        // Switched on: the new table's set starts empty, so the stored suspensions go into it.
+        if (next.firewall?.enabled && !previous.firewall?.enabled) {
+          applied.then(loadSuspensions, () => undefined).catch((err: Error) => logger.error({ err }, 'the suspended devices could not be loaded into the nftables set'));
+        }
       }
       if (listsChanged(next, previous)) {
         feeds.reschedule().then(() => lists.reload(next)).catch(() => undefined);
@@ -210,6 +225,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       config, devices: state.devices, audit: state.audit,
       transaction: (fn) => state.transaction(fn),
       regroup: (mac, group) => dnsThreads.regroupDevice(mac, group),
+      suspensions: suspensionEnforcer((lines) => firewall.changeElements(lines), () => new Date()),
+      now: () => new Date(),
     });
     registerLeaseMethods(control, { config, leases: state.leases, audit: state.audit });
     registerNetMethods(control, { config, firewall });
