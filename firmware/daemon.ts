@@ -27,6 +27,7 @@ import { nftRunner } from './net/apply.ts';
 import { registerNetMethods } from './net/net-methods.ts';
 import { FirewallService } from './net/service.ts';
 import { allSuspensionLines, suspensionEnforcer } from './net/suspensions.ts';
+import { TetheringWatch } from './net/tethering-watch.ts';
 import { startRetention } from './monitor/retention.ts';
 import { StateDatabase } from './state/database.ts';
 import { memoryStatus, type DaemonStatus } from './status.ts';
@@ -156,6 +157,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     await loadSuspensions().catch((err: Error) => {
       throw new Error(`cannot load the suspended devices into the nftables set: ${err.message}`);
     });
+    const suspensions = suspensionEnforcer((lines) => firewall.changeElements(lines), () => new Date());
+    const tethering = new TetheringWatch({
+      run: nftRunner(), enabled: () => firewall.stats().enabled, config: () => config.current, state, suspensions,
+      now: () => new Date(), logger: logger.child({ component: 'net' }),
+    });
+    tethering.start();
+    stops.push(() => tethering.stop());
     const retention = startRetention({ queryLog, retention: () => config.current.retention, logger });
     stops.push(() => retention.stop());
 
@@ -225,11 +233,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       config, devices: state.devices, audit: state.audit,
       transaction: (fn) => state.transaction(fn),
       regroup: (mac, group) => dnsThreads.regroupDevice(mac, group),
-      suspensions: suspensionEnforcer((lines) => firewall.changeElements(lines), () => new Date()),
+      suspensions,
       now: () => new Date(),
     });
     registerLeaseMethods(control, { config, leases: state.leases, audit: state.audit });
-    registerNetMethods(control, { config, firewall });
+    registerNetMethods(control, { config, firewall, tethering });
     control.register<CheckParams>('check', {
       params: CheckParams,
       handle: (params) => {

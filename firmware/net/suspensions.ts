@@ -12,12 +12,13 @@ import { TABLE_FAMILY, TABLE_NAME } from './ruleset.ts';
 const SET = `${TABLE_FAMILY} ${TABLE_NAME} suspended`;
 
 /**
- * Lines that take a MAC out of the set whether or not it is there: nft refuses to delete a
+ * Lines that take a MAC out of a set whether or not it is there: nft refuses to delete a
  * missing element, so a one-second element is added first and the pair cancels out.
  */
-export function removalLines(mac: string): string[] {
+export function removalLines(mac: string, set: 'suspended' | 'tethering_suspects' = 'suspended'): string[] {
   const key = normaliseMac(mac);
-  return [`add element ${SET} { ${key} timeout 1s }`, `delete element ${SET} { ${key} }`];
+  const name = `${TABLE_FAMILY} ${TABLE_NAME} ${set}`;
+  return [`add element ${name} { ${key} timeout 1s }`, `delete element ${name} { ${key} }`];
 }
 
 /**
@@ -46,6 +47,7 @@ export interface SuspensionEnforcer {
 export function suspensionEnforcer(change: (lines: readonly string[]) => Promise<boolean>, now: () => Date): SuspensionEnforcer {
   return {
     enforce: (mac, until) => change(suspensionLines(mac, until, now())),
-    lift: (mac) => change(removalLines(mac)),
+    // A resumed device is forgiven its tethering too, or the next check would suspend it again.
+    lift: (mac) => change([...removalLines(mac), ...removalLines(mac, 'tethering_suspects')]),
   };
 }
