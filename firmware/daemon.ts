@@ -27,6 +27,8 @@ import { FeedService } from './rules/feeds/feed-service.ts';
 import { nftRunner } from './net/apply.ts';
 import { registerNetMethods } from './net/net-methods.ts';
 import { FirewallService } from './net/service.ts';
+import { allSuspensionLines, suspensionEnforcer } from './net/suspensions.ts';
+import { TetheringWatch } from './net/tethering-watch.ts';
 import { startRetention } from './monitor/retention.ts';
 import { StateDatabase } from './state/database.ts';
 import { memoryStatus, type DaemonStatus } from './status.ts';
@@ -149,6 +151,22 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     await firewall.apply(config.current).catch((err: Error) => {
       throw new Error(`cannot apply the nftables ruleset (firewall.enabled): ${err.message}`);
     });
+    // Every suspension still in force, from state.db: the table may be new (a reboot) or carry
+    // elements a technician has since lifted or changed while the daemon was down.
+    const loadSuspensions = async (): Promise<void> => {
+      const lines = allSuspensionLines(state.devices.list(), new Date());
+      if (await firewall.changeElements(lines)) logger.info({ devices: lines.length / 3 }, 'suspensions loaded into the firewall');
+    };
+    await loadSuspensions().catch((err: Error) => {
+      throw new Error(`cannot load the suspended devices into the nftables set: ${err.message}`);
+    });
+    const suspensions = suspensionEnforcer((lines) => firewall.changeElements(lines), () => new Date());
+    const tethering = new TetheringWatch({
+      run: nftRunner(), enabled: () => firewall.stats().enabled, config: () => config.current, state, suspensions,
+      now: () => new Date(), logger: logger.child({ component: 'net' }),
+    });
+    tethering.start();
+    stops.push(() => tethering.stop());
     const retention = startRetention({ queryLog, retention: () => config.current.retention, timezone: () => config.current.site.timezone, logger });
     stops.push(() => retention.stop());
 
@@ -199,7 +217,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       dhcp.reload(next);
       if (next.firewall?.enabled || previous.firewall?.enabled) {
         // nft applies all or nothing, so a refused ruleset leaves the previous one in force.
-        firewall.apply(next).catch((err: Error) => logger.error({ err }, 'the new nftables ruleset was refused; the previous one stays in force'));
+        const applied = firewall.apply(next);
+        applied.catch((err: Error) => logger.error({ err }, 'the new nftables ruleset was refused; the previous one stays in force'));
+        // Switched on: the new table's set starts empty, so the stored suspensions go into it.
+        if (next.firewall?.enabled && !previous.firewall?.enabled) {
+          applied.then(loadSuspensions, () => undefined).catch((err: Error) => logger.error({ err }, 'the suspended devices could not be loaded into the nftables set'));
+        }
       }
       if (listsChanged(next, previous)) {
         feeds.reschedule().then(() => lists.reload(next)).catch(() => undefined);
@@ -213,9 +236,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       config, devices: state.devices, audit: state.audit,
       transaction: (fn) => state.transaction(fn),
       regroup: (mac, group) => dnsThreads.regroupDevice(mac, group),
+      suspensions,
+      now: () => new Date(),
     });
     registerLeaseMethods(control, { config, leases: state.leases, audit: state.audit });
-    registerNetMethods(control, { config, firewall });
+    registerNetMethods(control, { config, firewall, tethering });
     registerAuditMethods(control, state.audit);
     control.register<CheckParams>('check', {
       params: CheckParams,

@@ -1,5 +1,5 @@
 // `schoolgate devices` and `schoolgate leases` for a person on an SSH session.
-import type { DevicesView } from '../dhcp/device-methods.ts';
+import type { DevicesView, SuspensionResult } from '../dhcp/device-methods.ts';
 import type { LeasesView, ReserveResult } from '../dhcp/lease-methods.ts';
 import type { Device } from '../state/schemas.ts';
 import { table } from './table.ts';
@@ -7,13 +7,28 @@ import { table } from './table.ts';
 /** An instant as the technician reads it: minutes are enough, UTC says which clock. */
 export const when = (iso: string | null | undefined): string => (iso ? `${iso.slice(0, 16).replace('T', ' ')}Z` : '-');
 
-export function formatDevices(view: DevicesView): string {
+/** "until 2026-12-08 09:00Z (reason)" while in force at `now`, else "-": a lapsed one needs no action. */
+function suspension(device: Device, now: Date): string {
+  if (device.suspendedUntil === null || Date.parse(device.suspendedUntil) <= now.getTime()) return '-';
+  return `until ${when(device.suspendedUntil)} (${device.suspendReason ?? ''})`;
+}
+
+export function formatDevices(view: DevicesView, now = new Date()): string {
   if (view.devices.length === 0) return 'No devices seen yet: a device appears here when it takes a lease.\n';
   const rows = view.devices.map((d) => [
     d.mac + (d.randomisedMac ? ' (random)' : ''), d.name || '-', d.hostname || '-', d.groupId ?? '-', d.networkId,
-    d.schoolOwned ? 'school' : '-', when(d.firstSeen), when(d.lastSeen),
+    d.schoolOwned ? 'school' : '-', when(d.firstSeen), when(d.lastSeen), suspension(d, now),
   ]);
-  return `${table([['MAC', 'NAME', 'HOSTNAME', 'GROUP', 'NETWORK', 'OWNER', 'FIRST SEEN', 'LAST SEEN'], ...rows])}\n`;
+  return `${table([['MAC', 'NAME', 'HOSTNAME', 'GROUP', 'NETWORK', 'OWNER', 'FIRST SEEN', 'LAST SEEN', 'SUSPENDED'], ...rows])}\n`;
+}
+
+export function formatSuspension(result: SuspensionResult): string {
+  const d = result.device;
+  const what = d.suspendedUntil === null
+    ? `${d.mac}: not suspended; it has the internet again.`
+    : `${d.mac}: suspended until ${when(d.suspendedUntil)} (${d.suspendReason ?? ''}); it keeps DNS and the gateway only.`;
+  const off = result.enforced ? '' : '\nThe firewall is switched off (firewall.enabled): stored, and enforced once it is on.';
+  return `${what}${off}\nRecorded in the audit log under your name.\n`;
 }
 
 export function formatDeviceChange(device: Device, what: 'name' | 'group'): string {

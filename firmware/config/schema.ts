@@ -81,6 +81,12 @@ export const Reservation = Type.Object({
 }, { additionalProperties: false, description: 'this MAC always gets this address (on the DHCP network whose subnet holds it)' });
 export type Reservation = Static<typeof Reservation>;
 
+export const Tethering = Type.Union([Type.Literal('off'), Type.Literal('monitor'), Type.Literal('block')], {
+  description: 'a device sharing its connection (a hotspot), seen by the TTL of what it forwards: monitor (default) records a network event, '
+    + 'block also suspends the device (firewall.tetheringSuspendMinutes), off does not look (a network whose clients arrive through a router)',
+});
+export type Tethering = Static<typeof Tethering>;
+
 export const Network = Type.Object({
   id: Id,
   name: Type.String({ minLength: 1, maxLength: 64 }),
@@ -97,6 +103,7 @@ export const Network = Type.Object({
   policy: Id,
   // Optional so a v2 file written before DHCP existed still loads (absent means no DHCP server).
   dhcp: Type.Optional(NetworkDhcp),
+  tethering: Type.Optional(Tethering),
 }, { additionalProperties: false });
 export type Network = Static<typeof Network>;
 
@@ -258,6 +265,7 @@ export const Firewall = Type.Object({
   guestUdp443: Type.Optional(Type.Boolean({ description: 'guests may also use UDP 443 (HTTP/3, QUIC); default false, so browsers fall back to TCP 443' })),
   adminFrom: Type.Optional(Type.Array(NetworkKind, { maxItems: 5, description: 'network kinds that may reach the admin listener and SSH on the gateway (default staff and management)' })),
   ipv6Forward: Type.Optional(Type.Array(Id, { maxItems: 32, description: 'networks whose IPv6 traffic may be forwarded (default none: no IPv6 path out, so nothing bypasses filtering over v6)' })),
+  tetheringSuspendMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_080, description: 'how long a device found tethering on a network with tethering "block" is suspended (default 60)' })),
 }, { additionalProperties: false });
 export type Firewall = Static<typeof Firewall>;
 

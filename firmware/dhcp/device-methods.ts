@@ -8,7 +8,9 @@ import { actorOf, type ControlRequest } from '../control/protocol.ts';
 import { ControlFailure, type ControlServer } from '../control/server.ts';
 import type { DeviceRepository } from '../state/devices.ts';
 import { MacAddressError, normaliseMac } from '../state/mac.ts';
-import { Device, DEVICE_NAME_MAX, type DevicePatch } from '../state/schemas.ts';
+import { Device, DEVICE_NAME_MAX, SUSPEND_REASON_MAX, type DevicePatch } from '../state/schemas.ts';
+import { MAX_SUSPENSION_SECONDS } from '../net/duration.ts';
+import type { SuspensionEnforcer } from '../net/suspensions.ts';
 import { InvalidInputError, NotFoundError } from '../state/values.ts';
 
 export const DevicesView = Type.Object({ devices: Type.Array(Device) });
@@ -32,6 +34,22 @@ export const DeviceOwnerParams = Type.Object({
 }, { additionalProperties: false });
 export type DeviceOwnerParams = Static<typeof DeviceOwnerParams>;
 
+export const DeviceSuspendParams = Type.Object({
+  mac: Type.String({ minLength: 1, maxLength: 64 }),
+  seconds: Type.Integer({ minimum: 1, maximum: MAX_SUSPENSION_SECONDS, description: 'how long from now (the CLI\'s --for)' }),
+  reason: Type.String({ minLength: 1, maxLength: SUSPEND_REASON_MAX }),
+}, { additionalProperties: false });
+export type DeviceSuspendParams = Static<typeof DeviceSuspendParams>;
+
+export const DeviceResumeParams = Type.Object({ mac: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+export type DeviceResumeParams = Static<typeof DeviceResumeParams>;
+
+export const SuspensionResult = Type.Object({
+  device: Device,
+  enforced: Type.Boolean({ description: 'the nftables set was changed; false while the firewall is switched off (the record is kept)' }),
+});
+export type SuspensionResult = Static<typeof SuspensionResult>;
+
 export interface DeviceMethodDeps {
   config: { readonly current: Readonly<Config> };
   devices: DeviceRepository;
@@ -40,6 +58,9 @@ export interface DeviceMethodDeps {
   transaction: <T>(fn: () => T) => T;
   /** DNS applies the new group to every address the device holds (DnsThreads.regroupDevice). */
   regroup: (mac: string, group: string | null) => void;
+  /** Mirrors a suspension into the firewall's `suspended` set. */
+  suspensions: SuspensionEnforcer;
+  now: () => Date;
 }
 
 type Caller = ControlRequest['caller'];
@@ -97,6 +118,46 @@ export function registerDeviceMethods(control: Pick<ControlServer, 'register'>, 
       }
       // After the commit: DNS never applies a group the table does not hold.
       return change(caller, params.mac, 'groupId', params.group, 'device.group', null, (mac, device) => deps.regroup(mac, device.groupId));
+    },
+  });
+  // Stored and audited first (one transaction), then enforced: a failing nft leaves the record,
+  // which the next start or apply loads again, and the technician is told.
+  control.register<DeviceSuspendParams>('devices.suspend', {
+    params: DeviceSuspendParams,
+    handle: async (params, caller): Promise<SuspensionResult> => {
+      let device: Device;
+      try {
+        const mac = normaliseMac(params.mac);
+        const until = new Date(deps.now().getTime() + params.seconds * 1000);
+        device = transaction(() => {
+          const updated = devices.suspend(mac, until, params.reason);
+          audit.append({ actor: actorOf(caller), action: 'device.suspend', subject: mac, details: { until: updated.suspendedUntil, reason: updated.suspendReason } });
+          return updated;
+        });
+      } catch (error) {
+        return asControlFailure(error);
+      }
+      const enforced = await deps.suspensions.enforce(device.mac, new Date(device.suspendedUntil!));
+      return { device, enforced };
+    },
+  });
+  control.register<DeviceResumeParams>('devices.resume', {
+    params: DeviceResumeParams,
+    handle: async (params, caller): Promise<SuspensionResult> => {
+      let device: Device;
+      try {
+        const mac = normaliseMac(params.mac);
+        device = transaction(() => {
+          const before = devices.get(mac);
+          const updated = devices.unsuspend(mac);
+          audit.append({ actor: actorOf(caller), action: 'device.resume', subject: mac, details: { wasUntil: before?.suspendedUntil ?? null } });
+          return updated;
+        });
+      } catch (error) {
+        return asControlFailure(error);
+      }
+      const enforced = await deps.suspensions.lift(device.mac);
+      return { device, enforced };
     },
   });
 }

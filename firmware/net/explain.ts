@@ -2,7 +2,7 @@
 // inputs the renderer uses (reach.ts), so the sentences describe what is enforced.
 import type { Network } from '../config/schema.ts';
 import { GUEST_TCP_PORTS, KIND_REACH, adminKinds } from './reach.ts';
-import { dnsListenerFor, type RulesetInput } from './ruleset.ts';
+import { DEFAULT_TETHERING_SUSPEND_MINUTES, dnsListenerFor, ROUTED_ONCE, type RulesetInput } from './ruleset.ts';
 
 export interface NetworkExplanation {
   network: string;
@@ -40,6 +40,10 @@ export function explainRuleset(input: RulesetInput): NetworkExplanation[] {
     if (adminKinds(input.firewall).includes(n.kind)) gateway.push(`the admin page (TCP ${input.admin.port})`, 'SSH');
     lines.push(`the gateway itself: ${gateway.join(', ')}; nothing else`);
     lines.push('live sets: suspended devices get only DNS and the gateway; addresses of known bypass services are refused on 443');
+    const tethering = n.tethering ?? 'monitor';
+    lines.push(tethering === 'off'
+      ? 'tethering: not looked for (tethering "off")'
+      : `tethering: a device forwarding others' traffic (TTL ${ROUTED_ONCE.join(' or ')} on arrival) is recorded as a network event${tethering === 'block' ? ` and suspended for ${input.firewall.tetheringSuspendMinutes ?? DEFAULT_TETHERING_SUSPEND_MINUTES} minutes` : ''}`);
     return { network: n.id, kind: n.kind, enabled: true, lines };
   });
 }

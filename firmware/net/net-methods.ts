@@ -6,6 +6,7 @@ import type { ControlServer } from '../control/server.ts';
 import { explainRuleset } from './explain.ts';
 import { rulesetInputOf } from './ruleset-input.ts';
 import type { FirewallService } from './service.ts';
+import type { TetheringWatch } from './tethering-watch.ts';
 import { FirewallStatus } from './status-schema.ts';
 
 export const NetView = Type.Object({
@@ -20,7 +21,28 @@ export const NetView = Type.Object({
 });
 export type NetView = Static<typeof NetView>;
 
-export function registerNetMethods(control: Pick<ControlServer, 'register'>, deps: { config: { readonly current: Readonly<Config> }; firewall: FirewallService }): void {
+export const TetheringView = Type.Object({
+  suspects: Type.Array(Type.Object({
+    mac: Type.String(),
+    networkId: Type.Union([Type.String(), Type.Null()]),
+    name: Type.String(),
+    mode: Type.Union([Type.Literal('monitor'), Type.Literal('block')]),
+    record: Type.Boolean({ description: 'a network event was recorded by this check (one per device per hour)' }),
+    suspendUntil: Type.Union([Type.String(), Type.Null()], { description: 'suspended by this check until then (block mode)' }),
+  })),
+});
+export type TetheringView = Static<typeof TetheringView>;
+
+export function registerNetMethods(control: Pick<ControlServer, 'register'>, deps: {
+  config: { readonly current: Readonly<Config> };
+  firewall: FirewallService;
+  tethering: Pick<TetheringWatch, 'check'>;
+}): void {
+  control.register('net.tethering', {
+    handle: async (): Promise<TetheringView> => ({
+      suspects: (await deps.tethering.check()).map((f) => ({ ...f, suspendUntil: f.suspendUntil?.toISOString() ?? null })),
+    }),
+  });
   control.register('net.show', {
     handle: async (): Promise<NetView> => {
       const current = deps.config.current;

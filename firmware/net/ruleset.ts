@@ -38,6 +38,18 @@ const DHCP_SERVER_PORT = 67;
 /** Timeouts a set element gets when the adder names none (the adder usually does). */
 const SET_TIMEOUTS = { authorised: '8h', suspended: '1d', bypass: '1h', tethering: '1h' } as const;
 
+/** How long a tethering suspect stays in its set after its last new connection (SET_TIMEOUTS.tethering). */
+export const TETHERING_WINDOW_MS = 3_600_000;
+
+/**
+ * The TTL (IPv4) and hop limit (IPv6) of a packet that one client routed: the common defaults
+ * (64 for Android, iOS, macOS and Linux; 128 for Windows) less one.
+ */
+export const ROUTED_ONCE = [63, 127] as const;
+
+/** firewall.tetheringSuspendMinutes when absent. */
+export const DEFAULT_TETHERING_SUSPEND_MINUTES = 60;
+
 const chainId = (id: string): string => id.replace(/-/g, '_');
 
 function v4(list: readonly string[]): string[] { return list.filter((s) => !isV6(s)); }
@@ -95,10 +107,11 @@ function sets(): string[] {
     '    type ipv6_addr',
     `    flags timeout; timeout ${SET_TIMEOUTS.bypass}`,
     '  }',
-    '  # Devices whose packets arrive with a TTL saying a client routed them (a phone\'s hotspot).',
+    '  # Devices whose packets arrive with a TTL saying a client routed them (a phone\'s hotspot):',
+    '  # filled by prerouting, read by the daemon.',
     '  set tethering_suspects {',
     '    type ether_addr',
-    `    flags timeout; timeout ${SET_TIMEOUTS.tethering}`,
+    `    flags dynamic, timeout; timeout ${SET_TIMEOUTS.tethering}`,
     '  }',
   ];
 }
@@ -131,8 +144,25 @@ function prerouting(networks: readonly Network[]): string[] {
     lines.push(four.length > 0 ? `    iifname ${q} ip saddr != ${addressSet(four)} drop` : `    iifname ${q} meta nfproto ipv4 drop`);
     lines.push(`    iifname ${q} ip6 saddr != ${addressSet(['::/128', 'fe80::/10', ...enabled.flatMap((n) => v6(n.subnets))])} drop`);
   }
-  lines.push('  }');
+  lines.push(...tethering(networks), '  }');
   return lines;
+}
+
+/**
+ * Tethering: here, before routing, the TTL is still the one the packet arrived with (forwarding
+ * lowers it before the forward hook). Only a connection's first packet is looked at, and each
+ * refreshes the suspect's timeout, so the set holds who tethered within the last hour.
+ */
+function tethering(networks: readonly Network[]): string[] {
+  const ttls = `{ ${ROUTED_ONCE.join(', ')} }`;
+  return networks.filter((n) => n.enabled && (n.tethering ?? 'monitor') !== 'off').flatMap((n) => {
+    const lines: string[] = [];
+    const four = fromNetwork(n, 4);
+    const six = fromNetwork(n, 6);
+    if (four) lines.push(`    ${four} ip ttl ${ttls} ct state new update @tethering_suspects { ether saddr } comment "${n.id}: routed once by a client (tethering)"`);
+    if (six) lines.push(`    ${six} ip6 hoplimit ${ttls} ct state new update @tethering_suspects { ether saddr } comment "${n.id}: routed once by a client (tethering)"`);
+    return lines;
+  });
 }
 
 /** DNS interception: port 53 to any other resolver goes to the gateway's own DNS listener. */

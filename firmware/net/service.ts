@@ -3,7 +3,7 @@
 // `status` and `net show`.
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
-import { applyRuleset, listTable, removeTable, type NftRun } from './apply.ts';
+import { applyRuleset, listTable, NftError, removeTable, type NftRun } from './apply.ts';
 import { rulesetInputOf } from './ruleset-input.ts';
 import { renderRuleset } from './ruleset.ts';
 import type { FirewallStatus } from './status-schema.ts';
@@ -24,6 +24,23 @@ export class FirewallService {
   apply(config: Readonly<Config>): Promise<void> {
     const next = this.queue.then(() => this.applyNow(config));
     this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Runs `add element` / `delete element` lines as one nft transaction, in the same queue as
+   * applies: an element added while an apply is listing the sets would otherwise be lost.
+   * False (and nothing run) while the firewall is off: the caller's record stays the truth, and
+   * the next apply that switches it on loads it again.
+   */
+  changeElements(lines: readonly string[]): Promise<boolean> {
+    const next = this.queue.then(async () => {
+      if (!this.state.enabled || lines.length === 0) return false;
+      const result = await this.run(['-f', '-'], `${lines.join('\n')}\n`);
+      if (result.code !== 0) throw new NftError('changing set elements', result);
+      return true;
+    });
+    this.queue = next.then(() => undefined, () => undefined);
     return next;
   }
 

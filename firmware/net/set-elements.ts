@@ -40,3 +40,14 @@ export function preservedElements(json: unknown): string[] {
   }
   return lines;
 }
+
+/** The values in one set of an `nft -j list set` (or `list table`) output, each as nft writes it. */
+export function setMembers(json: unknown, name: (typeof LIVE_SETS)[number]): string[] {
+  const items = (json as { nftables?: Array<{ set?: { name?: string; elem?: Array<{ elem?: JsonElem } | string> } }> }).nftables ?? [];
+  const set = items.map((i) => i.set).find((s) => s?.name === name);
+  return (set?.elem ?? []).map((e) => {
+    if (typeof e === 'string') return valueText(e);
+    if (!e.elem) throw new Error(`unexpected set element ${JSON.stringify(e)}`);
+    return valueText(e.elem.val);
+  });
+}

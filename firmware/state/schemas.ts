@@ -77,6 +77,7 @@ export const NetworkEventKind = Type.Union([
   Type.Literal('dhcp.declined'),
   Type.Literal('dhcp.rate-limited'),
   Type.Literal('dhcp.address-in-use'),
+  Type.Literal('net.tethering'),
 ], { description: 'what happened on the network' });
 export type NetworkEventKind = Static<typeof NetworkEventKind>;
 

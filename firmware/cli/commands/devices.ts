@@ -2,10 +2,11 @@
 // technician sets on one (a friendly name, a device group). Changes go through the running
 // daemon, so DNS applies a new group at once and the audit log records who made it.
 import { callDaemon } from '../../control/client.ts';
-import type { DevicesView } from '../../dhcp/device-methods.ts';
+import type { DevicesView, SuspensionResult } from '../../dhcp/device-methods.ts';
+import { parseDuration } from '../../net/duration.ts';
 import type { Device } from '../../state/schemas.ts';
 import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
-import { formatDeviceChange, formatDevices } from '../format-devices.ts';
+import { formatDeviceChange, formatDevices, formatSuspension } from '../format-devices.ts';
 
 const write = (values: OptionValues, json: unknown, human: string): void => {
   process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : human);
@@ -24,6 +25,8 @@ export const devices: Command = {
 schoolgate devices name MAC "Year 3 iPad 12"
 schoolgate devices group MAC GROUP
 schoolgate devices owner MAC school|personal
+schoolgate devices suspend MAC --for 1d|3h|30m --reason "TEXT"
+schoolgate devices resume MAC
 
   (no action)  each device: MAC (random: a randomised private address), name, group, the
                network it was last seen on, school-owned or not, first and last seen
@@ -32,12 +35,18 @@ schoolgate devices owner MAC school|personal
                the device's DNS at once); GROUP "none" takes it out of every group
   owner        marks a device as the school's (a school device asking for an address on a
                guest network is then a network event) or as personal
+  suspend      cuts a device off the internet (it keeps DNS and the gateway, so it sees the
+               block page) until the time runs out: 1d, 3h, 30m, 45s or 1d12h. Stored, so it
+               survives restarts; the kernel lifts it on time even if the daemon is down
+  resume       lifts a suspension early
   MAC may be written 3c:22:fb:01:a2:9e, 3C-22-FB-01-A2-9E or 3c22.fb01.a29e.
   Changes are recorded in the audit log under your name.
 
 ${dataDirHelp}
+      --for DURATION   (suspend) how long: 1d, 3h, 30m, 45s or 1d12h
+      --reason TEXT    (suspend) why, recorded with the suspension and in the audit log
       --json           print the result as JSON`,
-  options: { ...dataDirOption, json: { type: 'boolean' } },
+  options: { ...dataDirOption, json: { type: 'boolean' }, for: { type: 'string' }, reason: { type: 'string' } },
   async run(values, positionals) {
     const [action, ...args] = positionals;
     const socket = socketOf(values);
@@ -66,8 +75,28 @@ ${dataDirHelp}
         write(values, device, `${device.mac}: ${device.schoolOwned ? 'school-owned (never expected on a guest network)' : 'personal'}. Recorded in the audit log under your name.\n`);
         return EXIT.ok;
       }
+      case 'suspend': {
+        if (args.length !== 1) throw new UsageError('usage: schoolgate devices suspend MAC --for 1d --reason "TEXT"');
+        if (typeof values.for !== 'string') throw new UsageError('missing --for: how long the suspension lasts (1d, 3h, 30m)');
+        if (typeof values.reason !== 'string' || values.reason.trim() === '') throw new UsageError('missing --reason: why the device is suspended');
+        let seconds: number;
+        try {
+          seconds = parseDuration(values.for);
+        } catch (err) {
+          throw new UsageError((err as Error).message);
+        }
+        const result = await callDaemon(socket, 'devices.suspend', { mac: args[0], seconds, reason: values.reason.trim() }) as SuspensionResult;
+        write(values, result, formatSuspension(result));
+        return EXIT.ok;
+      }
+      case 'resume': {
+        if (args.length !== 1) throw new UsageError('usage: schoolgate devices resume MAC');
+        const result = await callDaemon(socket, 'devices.resume', { mac: args[0] }) as SuspensionResult;
+        write(values, result, formatSuspension(result));
+        return EXIT.ok;
+      }
       default:
-        throw new UsageError(`unknown devices action "${action}" (actions: name, group, owner)`);
+        throw new UsageError(`unknown devices action "${action}" (actions: name, group, owner, suspend, resume)`);
     }
   },
 };

@@ -1,6 +1,6 @@
 // `schoolgate net show`: the nftables ruleset in force and what it means for each network.
 import { callDaemon } from '../../control/client.ts';
-import type { NetView } from '../../net/net-methods.ts';
+import type { NetView, TetheringView } from '../../net/net-methods.ts';
 import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command } from '../command.ts';
 
 export function formatNet(view: NetView): string {
@@ -16,21 +16,42 @@ export function formatNet(view: NetView): string {
   return `${out.join('\n')}\n`;
 }
 
+export function formatTethering(view: TetheringView): string {
+  if (view.suspects.length === 0) return 'No device has forwarded another device\'s traffic in the last hour.\n';
+  const out = view.suspects.map((s) => {
+    const who = `${s.mac}${s.name ? ` (${s.name})` : ''} on ${s.networkId ?? 'a network it took no lease on'}`;
+    const done = s.suspendUntil ? `suspended until ${s.suspendUntil}` : s.mode === 'block' ? 'already suspended' : 'recorded (monitor mode)';
+    return `  - ${who}: ${done}`;
+  });
+  return `Devices that forwarded another device's traffic (a hotspot) in the last hour:\n${out.join('\n')}\n`;
+}
+
 export const net: Command = {
   positionals: true,
   summary: 'network enforcement: the nftables ruleset in force, explained per network',
   usage: `schoolgate net show [--json]
+schoolgate net tethering [--json]
 
 What each network may reach, in words, then the nftables table Schoolgate keeps in force
 (nft list table inet schoolgate), with when it was last applied and whether that worked.
+"net tethering" checks now (the daemon also does every minute) which devices forwarded another
+device's traffic in the last hour, recording an event for each and suspending it on a network
+whose tethering setting is "block".
 
 ${dataDirHelp}
       --json           print the result as JSON`,
   options: { ...dataDirOption, json: { type: 'boolean' } },
   async run(values, positionals) {
     const [action, ...rest] = positionals;
-    if (action !== 'show') throw new UsageError(action === undefined ? 'net needs an action: schoolgate net show' : `unknown action "${action}" (actions: show)`);
+    if (action !== 'show' && action !== 'tethering') {
+      throw new UsageError(action === undefined ? 'net needs an action: schoolgate net show' : `unknown action "${action}" (actions: show, tethering)`);
+    }
     if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+    if (action === 'tethering') {
+      const found = await callDaemon(socketOf(values), 'net.tethering') as TetheringView;
+      process.stdout.write(values.json ? `${JSON.stringify(found, null, 2)}\n` : formatTethering(found));
+      return EXIT.ok;
+    }
     const view = await callDaemon(socketOf(values), 'net.show') as NetView;
     process.stdout.write(values.json ? `${JSON.stringify(view, null, 2)}\n` : formatNet(view));
     return EXIT.ok;

@@ -96,6 +96,47 @@ describe('schoolgate devices', () => {
   });
 });
 
+describe('schoolgate devices suspend and resume', () => {
+  it('stores a suspension with its reason and expiry, shows it, and resume lifts it; both audited under the caller', async () => {
+    const started = Date.now();
+    const suspended = await daemon.cli(['devices', 'suspend', '3C-22-FB-01-A2-9F', '--for', '3h', '--reason', 'hotspot in class', '--json']);
+    expect(suspended.code, suspended.stderr).toBe(0);
+    const result = JSON.parse(suspended.stdout) as { device: { mac: string; suspendedUntil: string; suspendReason: string }; enforced: boolean };
+    // This daemon runs without a firewall: stored, not yet in any nftables set.
+    expect(result).toMatchObject({ device: { mac: IPAD, suspendReason: 'hotspot in class' }, enforced: false });
+    const until = Date.parse(result.device.suspendedUntil) - started;
+    expect(until).toBeGreaterThanOrEqual(3 * 3_600_000 - 1_000);
+    expect(until).toBeLessThanOrEqual(3 * 3_600_000 + 60_000);
+    const listed = await daemon.cli(['devices']);
+    expect(listed.stdout).toContain('SUSPENDED');
+    expect(listed.stdout).toMatch(/until \d{4}-\d\d-\d\d \d\d:\d\dZ \(hotspot in class\)/);
+    const human = await daemon.cli(['devices', 'resume', IPAD]);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toContain(`${IPAD}: not suspended`);
+    const { devices } = JSON.parse((await daemon.cli(['devices', '--json'])).stdout) as { devices: Array<{ mac: string; suspendedUntil: string | null }> };
+    expect(devices.find((d) => d.mac === IPAD)!.suspendedUntil).toBeNull();
+    const entries = [...audit('device.suspend'), ...audit('device.resume')];
+    expect(entries.map((e) => [e.action, e.subject])).toEqual([['device.suspend', IPAD], ['device.resume', IPAD]]);
+    for (const e of entries) expect(e.actor).toMatch(/^ssh:/);
+  });
+
+  it('refuses a missing reason, a bad duration and an unknown device, storing nothing', async () => {
+    const before = audit().length;
+    const noReason = await daemon.cli(['devices', 'suspend', PHONE, '--for', '1d']);
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toContain('--reason');
+    const badFor = await daemon.cli(['devices', 'suspend', PHONE, '--for', 'tomorrow', '--reason', 'x']);
+    expect(badFor.code).toBe(2);
+    expect(badFor.stderr).toContain('"tomorrow" is not a duration');
+    const unknown = await daemon.cli(['devices', 'suspend', '3c:22:fb:00:00:01', '--for', '1d', '--reason', 'x']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no device with MAC address 3c:22:fb:00:00:01');
+    expect(audit()).toHaveLength(before);
+    const { devices } = JSON.parse((await daemon.cli(['devices', '--json'])).stdout) as { devices: Array<{ mac: string; suspendedUntil: string | null }> };
+    expect(devices.find((d) => d.mac === PHONE)!.suspendedUntil).toBeNull();
+  });
+});
+
 describe('schoolgate leases', () => {
   it('shows the leases in force (an expired one only with --all), by network', async () => {
     const now = JSON.parse((await daemon.cli(['leases', '--json'])).stdout) as { leases: Array<{ address: string; mac: string; hostname: string }> };

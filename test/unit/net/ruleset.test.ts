@@ -119,6 +119,18 @@ describe('renderRuleset', () => {
     expect(input.findIndex((l) => l.includes('comment "DNS"'))).toBeLessThan(input.findIndex((l) => l.includes('@suspended')));
   });
 
+  test('tethering is looked for before routing (the TTL as it arrived), per network unless switched off', () => {
+    const config = labGatewayConfig(false);
+    config.networks.find((n) => n.id === 'staff')!.tethering = 'off';
+    config.networks.find((n) => n.id === 'guest')!.tethering = 'block';
+    const pre = chain(renderRuleset(inputOf(config)), 'prerouting');
+    const rules = pre.filter((l) => l.includes('@tethering_suspects'));
+    expect(rules.map((l) => l.split(':')[0]!.split('"').at(-1))).toEqual(['pupil', 'guest']);
+    expect(rules[0]).toContain('ip ttl { 63, 127 } ct state new update @tethering_suspects { ether saddr }');
+    // After anti-spoofing: a spoofed source never makes a device a suspect.
+    expect(pre.findIndex((l) => l.includes('@tethering_suspects'))).toBeGreaterThan(pre.findLastIndex((l) => l.endsWith('drop')));
+  });
+
   test('a name that could end an nft string is refused, not rendered', () => {
     const config = labGatewayConfig(false);
     config.networks[0]!.interface = 'bad"name';
