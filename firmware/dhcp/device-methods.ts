@@ -9,7 +9,7 @@ import { ControlFailure, type ControlServer } from '../control/server.ts';
 import type { DeviceRepository } from '../state/devices.ts';
 import { MacAddressError, normaliseMac } from '../state/mac.ts';
 import { Device, DEVICE_NAME_MAX, SUSPEND_REASON_MAX, type DevicePatch } from '../state/schemas.ts';
-import { MAX_SUSPENSION_SECONDS } from '../net/duration.ts';
+import { MAX_SUSPENSION_SECONDS } from '../net/suspensions.ts';
 import type { SuspensionEnforcer } from '../net/suspensions.ts';
 import { InvalidInputError, NotFoundError } from '../state/values.ts';
 

@@ -9,6 +9,9 @@ import type { Device } from '../state/schemas.ts';
 import { normaliseMac } from '../state/mac.ts';
 import { TABLE_FAMILY, TABLE_NAME } from './ruleset.ts';
 
+/** A year: longer is a typo, and nft timeouts must stay finite. */
+export const MAX_SUSPENSION_SECONDS = 366 * 86_400;
+
 const SET = `${TABLE_FAMILY} ${TABLE_NAME} suspended`;
 
 /**

@@ -3,7 +3,7 @@
 // daemon, so DNS applies a new group at once and the audit log records who made it.
 import { callDaemon } from '../../control/client.ts';
 import type { DevicesView, SuspensionResult } from '../../dhcp/device-methods.ts';
-import { parseDuration } from '../../net/duration.ts';
+import { parseDuration } from '../duration.ts';
 import type { Device } from '../../state/schemas.ts';
 import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
 import { formatDeviceChange, formatDevices, formatSuspension } from '../format-devices.ts';

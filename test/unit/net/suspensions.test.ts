@@ -1,7 +1,8 @@
 // Durations as a technician writes them, and the set-element lines a suspension becomes. The
 // lines' syntax is proven by the kernel in test/lab/suspend.test.ts; here, what they say.
 import { describe, expect, test } from 'vitest';
-import { MAX_SUSPENSION_SECONDS, parseDuration } from '../../../firmware/net/duration.ts';
+import { parseDuration } from '../../../firmware/cli/duration.ts';
+import { MAX_SUSPENSION_SECONDS } from '../../../firmware/net/suspensions.ts';
 import { allSuspensionLines, removalLines, suspensionLines } from '../../../firmware/net/suspensions.ts';
 import { StateDatabase } from '../../../firmware/state/database.ts';
 
