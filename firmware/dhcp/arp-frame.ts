@@ -1,6 +1,7 @@
 // The ARP packets of the DHCP server's probe (RFC 826, RFC 5227 2.1.1): the "who has" request it
 // sends, and the replies netio's packet socket hands over (arp-probe.c filters them but reads
 // nothing). Pure and bounds-checked: a reply that does not add up is refused, never read past.
+import { macFromBytes } from '../state/mac.ts';
 
 /** Ethernet/IPv4 ARP: 8 bytes of header, two MACs and two IPv4 addresses. */
 export const ARP_PACKET_BYTES = 28;
@@ -45,14 +46,9 @@ export function readArpReply(bytes: Uint8Array, start: number, length: number): 
   const u16 = (at: number): number => (bytes[start + at]! << 8) | bytes[start + at + 1]!;
   const u32 = (at: number): number => ((bytes[start + at]! << 24) | (bytes[start + at + 1]! << 16) | (bytes[start + at + 2]! << 8) | bytes[start + at + 3]!) >>> 0;
   if (u16(0) !== HTYPE_ETHERNET || u16(2) !== PTYPE_IPV4 || bytes[start + 4] !== 6 || bytes[start + 5] !== 4 || u16(6) !== OP_REPLY) return undefined;
-  const senderMac = macText(bytes, start + 8);
+  const senderMac = macFromBytes(bytes, start + 8);
   // No host has the all-zero, broadcast or a multicast MAC: such a reply is forged or broken.
   if (senderMac === '00:00:00:00:00:00' || (bytes[start + 8]! & 1) === 1) return undefined;
   return { senderMac, senderAddress: u32(14), targetAddress: u32(24) };
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-function macText(b: Uint8Array, at: number): string {
-  return `${HEX[b[at]!]}:${HEX[b[at + 1]!]}:${HEX[b[at + 2]!]}:${HEX[b[at + 3]!]}:${HEX[b[at + 4]!]}:${HEX[b[at + 5]!]}`;
-}

@@ -10,10 +10,6 @@ export function interfaceHolds(interfaceName: string, address: number): boolean 
   return (networkInterfaces()[interfaceName] ?? []).some((a) => a.family === 'IPv4' && a.address === text);
 }
 
-export function macText(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(':');
-}
-
 /** The interface's MAC, or a random one where it cannot be read. */
 export function interfaceMac(interfaceName: string): Uint8Array {
   try {

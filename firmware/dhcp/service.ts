@@ -7,7 +7,8 @@ import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import type { StateDatabase } from '../state/database.ts';
 import type { NetworkEventKind } from '../state/schemas.ts';
-import { interfaceHolds, interfaceMac, macText } from './interfaces.ts';
+import { interfaceHolds, interfaceMac } from './interfaces.ts';
+import { macFromBytes } from '../state/mac.ts';
 import { parseIPv4, subnetContains } from './ipv4.ts';
 import { ArpProber, ARP_PROBE_WAIT_MS } from './arp-probe.ts';
 import { resolveMac } from './neighbours.ts';
@@ -131,7 +132,7 @@ export class DhcpService {
     try {
       for (const [interfaceName, list] of byInterface) {
         this.#startProbes(interfaceName, list);
-        const server: Server = { interfaceName, networks: list, socket: undefined as unknown as Server['socket'], ownMac: macText(this.#macOf(interfaceName)) };
+        const server: Server = { interfaceName, networks: list, socket: undefined as unknown as Server['socket'], ownMac: macFromBytes(this.#macOf(interfaceName)) };
         server.socket = openDhcpSocket(interfaceName, (bytes, arrival) => this.#receive(server, bytes, arrival), socketOptions);
         this.#servers.push(server);
       }

@@ -8,6 +8,7 @@
 import { loadNetio, type Netio, type NetioDhcpSocket as NativeHandle } from '../native/netio.ts';
 import type { DhcpArrival, DhcpDestination, DhcpReceive, DhcpSocket } from './transport-types.ts';
 import { readUdpFrame } from './udp-frame.ts';
+import { macFromBytes } from '../state/mac.ts';
 
 export const DHCP_SERVER_PORT = 67;
 export const DHCP_CLIENT_PORT = 68;
@@ -206,7 +207,7 @@ export class NativeDhcpSocket implements DhcpSocket {
         sourcePort: frame.sourcePort,
         sourceAddress: this.#ipv4(this.#input, frame.sourceAt),
         destinationAddress: this.#ipv4(this.#input, frame.destinationAt),
-        ...(this.#meta[m + 5] === 6 ? { sourceMac: macText(this.#metaBytes, m * 4 + macAt) } : {}),
+        ...(this.#meta[m + 5] === 6 ? { sourceMac: macFromBytes(this.#metaBytes, m * 4 + macAt) } : {}),
       };
       firstError ??= this.#deliver(this.#input.subarray(frame.payloadStart, frame.payloadEnd), arrival);
     }
@@ -237,11 +238,6 @@ export class NativeDhcpSocket implements DhcpSocket {
   }
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-function macText(b: Uint8Array, at: number): string {
-  return `${HEX[b[at]!]}:${HEX[b[at + 1]!]}:${HEX[b[at + 2]!]}:${HEX[b[at + 3]!]}:${HEX[b[at + 4]!]}:${HEX[b[at + 5]!]}`;
-}
 
 /**
  * A DHCP socket on `interfaceName` (a per-network server on port 67, or the rogue watch on 68), or

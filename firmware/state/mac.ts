@@ -30,3 +30,10 @@ export function normaliseMac(input: string): string {
 export function isLocallyAdministered(mac: string): boolean {
   return (parseInt(normaliseMac(mac).slice(0, 2), 16) & 2) === 2;
 }
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** Six bytes from `at` in the canonical spelling, unchecked: for frames already read with their bounds. */
+export function macFromBytes(bytes: Uint8Array, at = 0): string {
+  return `${HEX[bytes[at]!]}:${HEX[bytes[at + 1]!]}:${HEX[bytes[at + 2]!]}:${HEX[bytes[at + 3]!]}:${HEX[bytes[at + 4]!]}:${HEX[bytes[at + 5]!]}`;
+}
