@@ -78,6 +78,9 @@ export const NetworkEventKind = Type.Union([
   Type.Literal('dhcp.rate-limited'),
   Type.Literal('dhcp.address-in-use'),
   Type.Literal('net.tethering'),
+  Type.Literal('net.bypass'),
+  Type.Literal('net.p2p'),
+  Type.Literal('net.suspended'),
 ], { description: 'what happened on the network' });
 export type NetworkEventKind = Static<typeof NetworkEventKind>;
 
