@@ -2,6 +2,7 @@
 // CLI, the web UI, e-mail and the webhook show. One file, so that every surface names the same
 // fields; the weekly review and incidents will read these records as they are.
 import { Type, type Static } from 'typebox';
+import type { AlertContact } from '../config/alerts-schema.ts';
 
 /** Most severe first. Critical alerts are delivered at once; the rest wait for the weekly review. */
 export const ALERT_SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
@@ -74,3 +75,23 @@ export const Alert = Type.Object({
   notifiedAt: Type.Union([Instant, Type.Null()], { description: 'when it was last delivered (critical alerts), null if never' }),
 }, { additionalProperties: false });
 export type Alert = Static<typeof Alert>;
+
+/** Why an alert is being sent: a new critical alert, or one escalated to the next contact. */
+export type DeliveryReason = 'new' | 'escalation' | 'test';
+
+export interface DeliveryOutcome {
+  channel: 'email' | 'webhook';
+  /** The contact's name for e-mail, the URL's host for the webhook. */
+  to: string;
+  ok: boolean;
+  /** Why it failed, for the log and `schoolgate status`. */
+  error?: string;
+}
+
+/**
+ * How the alert service hands an alert to the outside world (e-mail to the contacts given, and the
+ * webhook). Implemented in monitor/delivery/; the alert service decides who and when.
+ */
+export interface AlertDelivery {
+  deliver(alert: Alert, recipients: readonly AlertContact[], why: DeliveryReason): Promise<DeliveryOutcome[]>;
+}
