@@ -4,6 +4,7 @@
 // and whatever semantic issues can be found safely, never a crash.
 import { parseAddress, parsePrefix, prefixContains, prefixesOverlap, type ParsedAddress, type Prefix } from '../clients/ip.ts';
 import { dhcpConfigIssues } from '../dhcp/config-check.ts';
+import { alertsConfigIssues } from '../monitor/delivery/config-check.ts';
 import { firewallConfigIssues } from '../net/config-check.ts';
 import { BUILTIN_PREFIX, builtinId } from '../rules/builtin-id.ts';
 import type { CategoryDefinition } from '../rules/catalogue.ts';
@@ -64,6 +65,7 @@ export function semanticIssues(doc: CheckedSections, known: KnownCategories): Co
   }
   issues.push(...dhcpConfigIssues(doc));
   issues.push(...firewallConfigIssues(doc));
+  issues.push(...alertsConfigIssues(doc));
   return issues;
 }
 
