@@ -30,6 +30,8 @@ import { FirewallService } from './net/service.ts';
 import { allSuspensionLines, suspensionEnforcer } from './net/suspensions.ts';
 import { TetheringWatch } from './net/tethering-watch.ts';
 import { startRetention } from './monitor/retention.ts';
+import { registerDeliveryMethods } from './monitor/delivery/delivery-methods.ts';
+import { LiveAlertSender } from './monitor/delivery/live-sender.ts';
 import { StateDatabase } from './state/database.ts';
 import { memoryStatus, type DaemonStatus } from './status.ts';
 import { VERSION } from './version.ts';
@@ -169,6 +171,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     stops.push(() => tethering.stop());
     const retention = startRetention({ queryLog, retention: () => config.current.retention, timezone: () => config.current.site.timezone, logger });
     stops.push(() => retention.stop());
+    // E-mail and webhook for alerts; a channel that cannot be set up is logged, not fatal: filtering
+    // must not stop for a mistyped SMTP password file. The alert service delivers through this.
+    const alertDelivery = await LiveAlertSender.start(config.current, { dataDir }, logger.child({ component: 'alerts' }));
+    stops.push(() => alertDelivery.close());
 
     const adminEndpoint = config.current.web.admin;
     const status = (): DaemonStatus => {
@@ -224,6 +230,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           applied.then(loadSuspensions, () => undefined).catch((err: Error) => logger.error({ err }, 'the suspended devices could not be loaded into the nftables set'));
         }
       }
+      // Every change, not only the alerts section's: the secret files are read again too.
+      alertDelivery.rebuild(next).catch((err: Error) => logger.error({ err }, 'alert delivery could not be set up again; the previous one stays'));
       if (listsChanged(next, previous)) {
         feeds.reschedule().then(() => lists.reload(next)).catch(() => undefined);
       }
@@ -242,6 +250,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     registerLeaseMethods(control, { config, leases: state.leases, audit: state.audit });
     registerNetMethods(control, { config, firewall, tethering });
     registerAuditMethods(control, state.audit);
+    registerDeliveryMethods(control, { config, delivery: alertDelivery, audit: state.audit, now: () => new Date() });
     control.register<CheckParams>('check', {
       params: CheckParams,
       handle: (params) => {
