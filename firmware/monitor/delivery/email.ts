@@ -6,7 +6,7 @@ import type { AlertContact, AlertEmail } from '../../config/alerts-schema.ts';
 import type { DeliveryOutcome } from '../alert-schema.ts';
 import type { EmailMessage } from './message.ts';
 import { isLoopbackHost } from './loopback.ts';
-import { DEFAULT_RETRY, PermanentError, withRetries, type RetryPolicy } from './retry.ts';
+import { DEFAULT_RETRY, isCertificateError, PermanentError, withRetries, type RetryPolicy } from './retry.ts';
 
 /** Each limit bounds one wait, so a dead or silent server never holds a delivery for long. */
 export interface SmtpTimeouts {
@@ -71,8 +71,10 @@ type Mailer = { sendMail(mail: Record<string, unknown>): Promise<unknown>; close
  * Errors another attempt cannot mend: the relay refused the login or the address for good, or its
  * TLS is not what the configuration demands (no STARTTLS offered, a certificate that fails).
  */
-function isPermanent(err: { code?: string; responseCode?: number }): boolean {
+function isPermanent(err: { code?: string; originalCode?: string; responseCode?: number }): boolean {
   if (err.code === 'EAUTH' || err.code === 'ENOAUTH' || err.code === 'ECONFIG' || err.code === 'ETLS') return true;
+  // With TLS from the first byte a certificate failure is a socket error; its own code is kept.
+  if (isCertificateError(err.originalCode)) return true;
   return err.responseCode !== undefined && err.responseCode >= 500 && err.responseCode < 600;
 }
 

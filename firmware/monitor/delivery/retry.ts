@@ -31,3 +31,10 @@ export async function withRetries<T>(policy: RetryPolicy, attempt: (n: number) =
     }
   }
 }
+
+/**
+ * Node's codes for a certificate that fails verification (DEPTH_ZERO_SELF_SIGNED_CERT,
+ * CERT_HAS_EXPIRED, UNABLE_TO_VERIFY_LEAF_SIGNATURE, ERR_TLS_CERT_ALTNAME_INVALID, …): the same
+ * certificate fails the same way on the next attempt.
+ */
+export const isCertificateError = (code: unknown): boolean => typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(code);

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { DeliveryOutcome } from '../alert-schema.ts';
-import { DEFAULT_RETRY, PermanentError, withRetries, type RetryPolicy } from './retry.ts';
+import { DEFAULT_RETRY, isCertificateError, PermanentError, withRetries, type RetryPolicy } from './retry.ts';
 import { signatureHeader } from './signature.ts';
 import { webhookUrlProblem } from './webhook-url.ts';
 import type { WebhookPayload } from './webhook-schema.ts';
@@ -88,9 +88,9 @@ export class WebhookChannel {
           'schoolgate-event': payload.type,
         },
       }, resolve);
-      req.on('error', (err) => reject(err.name === 'AbortError' || err.name === 'TimeoutError'
+      req.on('error', (err: NodeJS.ErrnoException) => reject(err.name === 'AbortError' || err.name === 'TimeoutError'
         ? new Error(`no answer from ${this.host} within ${(this.#options.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS) / 1000} s`)
-        : err));
+        : isCertificateError(err.code) ? new PermanentError(`${err.message} (${err.code})`) : err));
       req.end(body);
     });
     const said = await firstBytes(response, 300);

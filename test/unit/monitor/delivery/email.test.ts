@@ -80,6 +80,19 @@ describe('alerts by e-mail', () => {
     expect(smtp.received).toMatchObject([{ secure: true, user: 'gateway', to: ['dsl@school.example'] }]);
   });
 
+  it('speaks TLS from the first byte with security "tls", and refuses a certificate it cannot trust', async () => {
+    const tls = throwawayCertificate(dir);
+    const smtp = await startSmtp({ tls, implicitTls: true });
+    cleanups.push(smtp.close);
+    const doc = config({ email: { host: '127.0.0.1', port: smtp.port, security: 'tls', from: 'gateway@school.example' } });
+    expect(await (await sender(doc, { ca: tls.cert })).deliver(alert(), contacts.slice(0, 1), 'new')).toEqual([{ channel: 'email', to: 'Ms Khan', ok: true }]);
+    expect(smtp.received).toMatchObject([{ secure: true, to: ['dsl@school.example'] }]);
+
+    const [untrusted] = await (await sender(doc)).deliver(alert(), contacts.slice(0, 1), 'new');
+    expect(untrusted).toMatchObject({ ok: false, error: expect.stringMatching(/self-signed certificate.*\(1 attempt\)/) });
+    expect(smtp.received).toHaveLength(1);
+  });
+
   it('refuses to send when a starttls relay does not offer the upgrade, and does not retry a refused login', async () => {
     const tls = throwawayCertificate(dir);
     const plain = await startSmtp({ offerStartTls: false });

@@ -3,7 +3,8 @@
 // would, a TCP port that accepts and never speaks, and a throwaway certificate made by openssl.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer as createHttpServer, type IncomingHttpHeaders, type RequestListener } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
@@ -35,13 +36,14 @@ function parseMail(raw: string): { headers: string; body: string } {
 export const header = (headers: string, name: string): string | undefined =>
   new RegExp(`^${name}:\\s*(.*(?:\\r\\n[ \\t].*)*)`, 'im').exec(headers)?.[1]?.replace(/\r\n[ \t]+/g, ' ');
 
-export async function startSmtp(options: { tls?: { key: string; cert: string }; offerStartTls?: boolean; login?: { user: string; pass: string } } = {}) {
+export async function startSmtp(options: { tls?: { key: string; cert: string }; implicitTls?: boolean; offerStartTls?: boolean; login?: { user: string; pass: string } } = {}) {
   const received: ReceivedMail[] = [];
   const waiting: Array<() => void> = [];
   const server = new SMTPServer({
     logger: false,
     authOptional: options.login === undefined,
     ...(options.tls ? { key: options.tls.key, cert: options.tls.cert } : {}),
+    ...(options.implicitTls ? { secure: true } : {}),
     ...(options.offerStartTls === false ? { disabledCommands: ['STARTTLS'] } : {}),
     onAuth(auth, _session, callback) {
       const ok = options.login !== undefined && auth.username === options.login.user && auth.password === options.login.pass;
@@ -63,6 +65,9 @@ export async function startSmtp(options: { tls?: { key: string; cert: string }; 
       });
     },
   });
+  // A client that gives up on the handshake (as one refusing the certificate should) is an error
+  // on the server's side, expected here.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   return {
@@ -103,9 +108,9 @@ export interface ReceivedHook {
  * A webhook receiver that verifies each request with `secret` (as docs/alert-webhook.md tells a
  * receiver to) and answers 401 to a bad signature; `answers` replaces the next answers in order.
  */
-export async function startReceiver(secret: string, answers: Array<{ status: number; headers?: Record<string, string>; hang?: boolean }> = []) {
+export async function startReceiver(secret: string, answers: Array<{ status: number; headers?: Record<string, string>; hang?: boolean }> = [], tls?: { key: string; cert: string }) {
   const received: ReceivedHook[] = [];
-  const server = createHttpServer((req, res) => {
+  const handle: RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -122,10 +127,13 @@ export async function startReceiver(secret: string, answers: Array<{ status: num
         res.writeHead(401, { 'content-type': 'text/plain' }).end(`bad signature: ${verdict.error}`);
       }
     });
-  });
+  };
+  const server = tls ? createHttpsServer(tls, handle) : createHttpServer(handle);
+  // A client refusing the certificate ends the handshake: expected, not a failure of the server.
+  server.on('tlsClientError', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/schoolgate`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}/schoolgate`,
     received,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();

@@ -12,7 +12,7 @@ import { signatureHeader, verifySignature } from '../../../../firmware/monitor/d
 import { WebhookChannel } from '../../../../firmware/monitor/delivery/webhook.ts';
 import { WebhookPayload } from '../../../../firmware/monitor/delivery/webhook-schema.ts';
 import { alert, context } from './fixtures.ts';
-import { startReceiver } from './servers.ts';
+import { startReceiver, throwawayCertificate } from './servers.ts';
 import { webhookPayload } from '../../../../firmware/monitor/delivery/message.ts';
 
 const SECRET = 'd6f1c0e2a9b84f7c93e5a1b2c3d4e5f6';
@@ -95,6 +95,15 @@ describe('alerts by webhook', () => {
     const hook = await receiver(SECRET, [{ status: 0, hang: true }, { status: 0, hang: true }, { status: 0, hang: true }]);
     expect(await channel(hook.url, SECRET, 300).send(build)).toMatchObject({ ok: false, error: expect.stringMatching(/no answer from .* within 0.3 s \(3 attempts\)/) });
     expect(hook.received).toHaveLength(3);
+  });
+
+  it('speaks https, checking the receiver\'s certificate, and does not retry one it cannot trust', async () => {
+    const tls = throwawayCertificate(dir);
+    const hook = await receiver(SECRET, [], tls);
+    expect(await new WebhookChannel({ url: hook.url, secret: SECRET, ca: tls.cert }).send(build)).toMatchObject({ ok: true });
+    expect(hook.received).toHaveLength(1);
+    expect(await channel(hook.url).send(build)).toMatchObject({ ok: false, error: expect.stringMatching(/self-signed certificate.*\(1 attempt\)/) });
+    expect(hook.received).toHaveLength(1);
   });
 
   it('refuses http beyond loopback, and a short secret', () => {
