@@ -30,9 +30,9 @@ export const TestDeliveryView = Type.Object({
 });
 export type TestDeliveryView = Static<typeof TestDeliveryView>;
 
-// The view's outcome is the delivery contract's, field for field.
-const sameShape: DeliveryOutcome = {} as Static<typeof DeliveryOutcomeView>;
-void sameShape;
+// The view's outcome is the delivery contract's, field for field: this stops compiling if they part.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+true satisfies Same<Static<typeof DeliveryOutcomeView>, DeliveryOutcome>;
 
 export function registerDeliveryMethods(control: Pick<ControlServer, 'register'>, deps: {
   config: { readonly current: Readonly<Config> };
