@@ -173,7 +173,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     stops.push(() => retention.stop());
     // E-mail and webhook for alerts; a channel that cannot be set up is logged, not fatal: filtering
     // must not stop for a mistyped SMTP password file. The alert service delivers through this.
-    const alertDelivery = await LiveAlertSender.start(config.current, { dataDir }, logger.child({ component: 'alerts' }));
+    const alertDelivery = LiveAlertSender.start(config.current, { dataDir }, logger.child({ component: 'alerts' }));
     stops.push(() => alertDelivery.close());
 
     const adminEndpoint = config.current.web.admin;

@@ -11,46 +11,52 @@ import { AlertSender, type SenderSettings } from './sender.ts';
 export class LiveAlertSender implements AlertDelivery {
   readonly #settings: SenderSettings;
   readonly #logger: Logger;
-  #current: AlertSender;
-  /** Rebuilds run one after another, so the last configuration is the one that stays. */
-  #rebuilding: Promise<void> = Promise.resolve();
+  #current: AlertSender | undefined;
+  /** Builds run one after another, so the last configuration is the one that stays. */
+  #building: Promise<void> = Promise.resolve();
 
-  private constructor(current: AlertSender, settings: SenderSettings, logger: Logger) {
-    this.#current = current;
+  private constructor(settings: SenderSettings, logger: Logger) {
     this.#settings = settings;
     this.#logger = logger;
   }
 
-  static async start(config: Readonly<Config>, settings: SenderSettings, logger: Logger): Promise<LiveAlertSender> {
-    const sender = await AlertSender.fromConfig(config, settings);
-    report(sender, config, logger);
-    return new LiveAlertSender(sender, settings, logger);
+  /**
+   * Starts the first build and returns at once: with e-mail configured it loads nodemailer
+   * (~0.3 s of modules), which need not hold up the rest of the daemon's start.
+   */
+  static start(config: Readonly<Config>, settings: SenderSettings, logger: Logger): LiveAlertSender {
+    const live = new LiveAlertSender(settings, logger);
+    live.rebuild(config).catch((err: Error) => logger.error({ err }, 'alert delivery could not be set up'));
+    return live;
   }
 
-  get current(): AlertSender {
+  /** The sender in use once the builds under way are done; undefined if none could be built. */
+  async settled(): Promise<AlertSender | undefined> {
+    await this.#building.catch(() => undefined);
     return this.#current;
   }
 
   /** Reads the configuration and its secret files again; resolves when the new sender is in place. */
   rebuild(config: Readonly<Config>): Promise<void> {
-    this.#rebuilding = this.#rebuilding.catch(() => undefined).then(async () => {
+    this.#building = this.#building.catch(() => undefined).then(async () => {
       const next = await AlertSender.fromConfig(config, this.#settings);
       const previous = this.#current;
       this.#current = next;
-      previous.close();
+      previous?.close();
       report(next, config, this.#logger);
     });
-    return this.#rebuilding;
+    return this.#building;
   }
 
-  /** After any rebuild under way: an alert raised just after a change goes by the new settings. */
+  /** After any build under way: an alert raised just after a change goes by the new settings. */
   async deliver(alert: Alert, recipients: readonly AlertContact[], why: DeliveryReason): Promise<DeliveryOutcome[]> {
-    await this.#rebuilding.catch(() => undefined);
-    return this.#current.deliver(alert, recipients, why);
+    const sender = await this.settled();
+    if (sender === undefined) throw new Error('alert delivery could not be set up (see the log)');
+    return sender.deliver(alert, recipients, why);
   }
 
-  close(): void {
-    this.#current.close();
+  async close(): Promise<void> {
+    (await this.settled())?.close();
   }
 }
 

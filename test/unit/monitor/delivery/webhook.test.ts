@@ -7,7 +7,9 @@ import { Value } from 'typebox/value';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../../firmware/config/defaults.ts';
 import type { Config } from '../../../../firmware/config/schema.ts';
+import { LiveAlertSender } from '../../../../firmware/monitor/delivery/live-sender.ts';
 import { AlertSender } from '../../../../firmware/monitor/delivery/sender.ts';
+import { silentLogger } from '../../../../firmware/log.ts';
 import { signatureHeader, verifySignature } from '../../../../firmware/monitor/delivery/signature.ts';
 import { WebhookChannel } from '../../../../firmware/monitor/delivery/webhook.ts';
 import { WebhookPayload } from '../../../../firmware/monitor/delivery/webhook-schema.ts';
@@ -120,5 +122,19 @@ describe('alerts by webhook', () => {
     const sender = await AlertSender.fromConfig(doc, { dataDir: dir });
     expect(await sender.deliver(alert(), [], 'new')).toEqual([{ channel: 'webhook', to: new URL(hook.url).host, ok: false, error: expect.stringMatching(/webhook is not set up: .*mode 0604/) }]);
     expect(hook.received).toHaveLength(0);
+  });
+
+  it('goes by the newest configuration: a delivery right after a change waits for the rebuild', async () => {
+    const before = await receiver(SECRET);
+    const after = await receiver(SECRET);
+    await writeFile(join(dir, 'webhook.key'), SECRET, { mode: 0o600 });
+    const doc = (url: string): Config => ({ ...(JSON.parse(JSON.stringify(defaultConfig())) as Config), alerts: { contacts: [], webhook: { url, secretFile: 'webhook.key' } } });
+    const live = LiveAlertSender.start(doc(before.url), { dataDir: dir }, silentLogger());
+    cleanups.push(() => live.close());
+    expect(await live.deliver(alert(), [], 'new')).toMatchObject([{ ok: true, to: new URL(before.url).host }]);
+
+    void live.rebuild(doc(after.url));
+    expect(await live.deliver(alert(), [], 'new')).toMatchObject([{ ok: true, to: new URL(after.url).host }]);
+    expect([before.received.length, after.received.length]).toEqual([1, 1]);
   });
 });
