@@ -1,6 +1,6 @@
 // `schoolgate selftest` for a person: a table per network (check, name, expected, got, pass or
 // FAIL), fail-opens called out first, then the history's pass rates and the external tests.
-import type { ExternalTest, NetworkRun, SelftestHistory, SelftestRun } from '../monitor/selftest/selftest-schema.ts';
+import type { ExternalTest, NetworkRun, ProbeResult, SelftestHistory, SelftestRun } from '../monitor/selftest/selftest-schema.ts';
 import { table } from './table.ts';
 
 const expectedText = (c: NetworkRun['checks'][number]): string =>
@@ -31,6 +31,17 @@ export function formatRun(run: SelftestRun): string {
   for (const n of run.networks) out.push(formatNetwork(n), '');
   out.push(`Self-test run ${run.id} at ${run.at} (${run.trigger}, ${run.actor}): ${run.passed ? 'every network passed' : 'FAILED'}. Kept in the history for the annual review.`);
   return `${out.join('\n')}\n`;
+}
+
+export function formatProbe(p: ProbeResult): string {
+  const c = p.check;
+  return [
+    `${c.name} on ${p.network} (asked from ${p.source} to ${p.server}): ${c.pass ? 'PASS' : c.failOpen ? 'FAIL (fail-open: answered from the internet)' : 'FAIL'}`,
+    `  expected  ${c.expected}`,
+    `  got       ${c.got}`,
+    `  policy    ${p.policy}: ${p.summary}`,
+    '',
+  ].join('\n');
 }
 
 const percent = (part: number, whole: number): string => (whole === 0 ? '-' : `${Math.floor((part / whole) * 1000) / 10}%`);

@@ -134,7 +134,7 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
         passed INTEGER NOT NULL CHECK (passed IN (0, 1)),
         untested TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(untested)),
         PRIMARY KEY (run_id, network_id)
-      ) STRICT, WITHOUT ROWID;
+      ) STRICT;
       CREATE TABLE selftest_checks (
         run_id INTEGER NOT NULL REFERENCES selftest_runs (id),
         network_id TEXT NOT NULL,

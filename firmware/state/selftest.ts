@@ -80,7 +80,7 @@ export class SelftestRepository {
         (SELECT count(*) FROM selftest_checks c WHERE c.run_id = r.id AND c.pass = 0) AS failed_checks,
         (SELECT count(*) FROM selftest_networks n WHERE n.run_id = r.id AND n.error IS NOT NULL) AS failed_networks,
         (SELECT count(*) FROM selftest_checks c WHERE c.run_id = r.id AND c.fail_open = 1) AS fail_opens,
-        (SELECT json_group_array(network_id) FROM selftest_networks n WHERE n.run_id = r.id) AS networks
+        (SELECT json_group_array(network_id) FROM (SELECT network_id FROM selftest_networks n WHERE n.run_id = r.id ORDER BY n.rowid)) AS networks
       FROM selftest_runs r ORDER BY r.id DESC LIMIT ?`).all(Math.max(1, Math.min(limit, 10_000)));
     return rows.map((r) => ({
       id: Number(r.id), at: String(r.at), trigger: String(r.trigger) as RunTrigger, actor: String(r.actor), passed: r.passed === 1,

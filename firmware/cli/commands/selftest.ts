@@ -2,9 +2,9 @@
 // DNS listeners as a device on each network), its history for the annual review, and the
 // external test's result (SWGfL's) recorded beside it.
 import { callDaemon } from '../../control/client.ts';
-import type { ExternalTest, SelftestHistory, SelftestRun } from '../../monitor/selftest/selftest-schema.ts';
+import type { ExternalTest, ProbeResult, SelftestHistory, SelftestRun } from '../../monitor/selftest/selftest-schema.ts';
 import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
-import { formatExternal, formatHistory, formatRun } from '../format-selftest.ts';
+import { formatExternal, formatHistory, formatProbe, formatRun } from '../format-selftest.ts';
 
 const write = (values: OptionValues, json: unknown, human: string): void => {
   process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : human);
@@ -26,6 +26,7 @@ export const selftest: Command = {
   positionals: true,
   summary: 'test the filter from each network now, or show the self-test history',
   usage: `schoolgate selftest [--network N] [--json]
+schoolgate selftest --network N --name NAME [--expect blocked|allowed] [--json]
 schoolgate selftest --history [--json]
 schoolgate selftest record-external --network N --result pass|fail --note "TEXT"
 
@@ -37,18 +38,22 @@ force says now (as schoolgate check would); a name the policy blocks but the gat
 the internet is a FAIL-OPEN. Exit 0 when every check passed, 1 on any failure. Each run is kept in
 the history for the annual review; the daemon also runs one every day at 07:15.
 
+  --name NAME       asks one name as a device on --network would and compares the answer with
+                    --expect (default blocked); what the policy says is shown beside it. For a
+                    site a head wants to be sure of; not kept in the history
   --history         runs, newest first, pass rates per network and the external tests recorded
   record-external   records an external filter test's result (the SWGfL test) beside the
                     internal ones; in the audit log under your name
 
 ${dataDirHelp}
   -n, --network N   only this network (run, record-external)
+      --expect E    (--name) blocked or allowed
       --result R    (record-external) pass or fail
       --note TEXT   (record-external) which test, when, by whom
       --json        print the result as JSON`,
   options: {
     ...dataDirOption, network: { type: 'string', short: 'n' }, history: { type: 'boolean' }, json: { type: 'boolean' },
-    result: { type: 'string' }, note: { type: 'string' },
+    result: { type: 'string' }, note: { type: 'string' }, name: { type: 'string' }, expect: { type: 'string' },
   },
   async run(values, positionals) {
     const [action, ...extra] = positionals;
@@ -56,6 +61,15 @@ ${dataDirHelp}
     if (action === 'record-external') return recordExternal(values);
     if (action !== undefined) throw new UsageError(`unknown selftest action "${action}" (selftest, selftest --history, selftest record-external)`);
     if (values.result !== undefined || values.note !== undefined) throw new UsageError('--result and --note belong to selftest record-external');
+    if (values.expect !== undefined && values.name === undefined) throw new UsageError('--expect goes with --name');
+    if (typeof values.name === 'string') {
+      if (typeof values.network !== 'string') throw new UsageError('--name needs --network: the network whose devices you are testing for');
+      const expect = values.expect ?? 'blocked';
+      if (expect !== 'blocked' && expect !== 'allowed') throw new UsageError(`--expect must be blocked or allowed, not "${String(expect)}"`);
+      const probe = await callDaemon(socketOf(values), 'selftest.probe', { network: values.network, name: values.name, expect }, 30_000) as ProbeResult;
+      write(values, probe, formatProbe(probe));
+      return probe.check.pass ? EXIT.ok : EXIT.failure;
+    }
     if (values.history) {
       if (values.network !== undefined) throw new UsageError('--history shows every network; it takes no --network');
       const history = await callDaemon(socketOf(values), 'selftest.history', {}) as SelftestHistory;

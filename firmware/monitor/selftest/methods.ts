@@ -8,13 +8,13 @@ import type { SelftestRepository } from '../../state/selftest.ts';
 import { InvalidInputError } from '../../state/values.ts';
 import { networksToTest } from './plan.ts';
 import {
-  HistoryParams, RecordExternalParams, SelftestParams, type ExternalTest, type SelftestHistory, type SelftestRun,
+  HistoryParams, ProbeParams, RecordExternalParams, SelftestParams, type ExternalTest, type ProbeResult, type SelftestHistory, type SelftestRun,
 } from './selftest-schema.ts';
 import type { SelftestService } from './service.ts';
 
 export interface SelftestMethodDeps {
   config: { readonly current: Readonly<Config> };
-  service: Pick<SelftestService, 'run'>;
+  service: Pick<SelftestService, 'run' | 'probe'>;
   store: SelftestRepository;
   audit: Pick<AuditLog, 'append'>;
   /** Runs the record and its audit entry as one transaction (StateDatabase.transaction). */
@@ -36,6 +36,17 @@ export function registerSelftestMethods(control: Pick<ControlServer, 'register'>
     handle: (params, caller, context): Promise<SelftestRun> => {
       knownNetwork(deps.config.current, params.network);
       return deps.service.run({ trigger: 'on-demand', actor: actorOf(caller), network: params.network, progress: (line) => context.progress(line) });
+    },
+  });
+  control.register<ProbeParams>('selftest.probe', {
+    params: ProbeParams,
+    handle: async (params): Promise<ProbeResult> => {
+      knownNetwork(deps.config.current, params.network);
+      try {
+        return await deps.service.probe(params);
+      } catch (error) {
+        throw new ControlFailure('invalid-input', (error as Error).message);
+      }
     },
   });
   control.register<HistoryParams>('selftest.history', {

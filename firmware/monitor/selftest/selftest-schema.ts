@@ -10,6 +10,7 @@ export const CheckKind = Type.Union([
   Type.Literal('safe-search'), // a search engine's name, answered as its safe host
   Type.Literal('canary'),      // a name that switches DNS away from the gateway: NXDOMAIN everywhere
   Type.Literal('doh'),         // a browser's built-in DNS-over-HTTPS resolver
+  Type.Literal('name'),        // a name a person asked about, against the answer they expect
 ], { description: 'what the check is about' });
 export type CheckKind = Static<typeof CheckKind>;
 
@@ -78,6 +79,23 @@ export const SelftestParams = Type.Object({
   network: Type.Optional(Id),
 }, { additionalProperties: false });
 export type SelftestParams = Static<typeof SelftestParams>;
+
+export const ProbeParams = Type.Object({
+  network: Id,
+  name: Type.String({ minLength: 1, maxLength: 253 }),
+  expect: Type.Union([Type.Literal('blocked'), Type.Literal('allowed')], { description: 'what the person testing expects a device on the network to get' }),
+}, { additionalProperties: false });
+export type ProbeParams = Static<typeof ProbeParams>;
+
+export const ProbeResult = Type.Object({
+  network: Id,
+  source: Type.String(),
+  server: Type.String(),
+  check: CheckResult,
+  policy: ExpectedAnswer,
+  summary: Type.String({ description: 'schoolgate check\'s account of what the policy says and why' }),
+}, { additionalProperties: false, description: 'one name asked as a device on the network would, judged against the expectation given; not kept in the history' });
+export type ProbeResult = Static<typeof ProbeResult>;
 
 export const ExternalResult = Type.Union([Type.Literal('pass'), Type.Literal('fail')]);
 

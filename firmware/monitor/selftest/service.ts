@@ -14,7 +14,10 @@ import { judge } from './judge.ts';
 import { planSelftest, type CategoryTest, type NetworkPlan } from './plan.ts';
 import { askEach, DEFAULT_PROBE_TIMEOUT_MS } from './probe.ts';
 import { routeFor } from './route.ts';
-import type { BlockAnswerMode, NetworkRun, RunTrigger, SelftestRun } from './selftest-schema.ts';
+import { checkName } from '../../dns/policy/check-name.ts';
+import { normaliseListedName } from '../../rules/formats/domain-name.ts';
+import { networksToTest } from './plan.ts';
+import type { BlockAnswerMode, NetworkRun, ProbeParams, ProbeResult, RunTrigger, SelftestRun } from './selftest-schema.ts';
 
 /** 07:15 in the school's time zone: before pupils arrive, so a failure reaches the DSL first. */
 export const DAILY_SELFTEST = '15 7 * * *';
@@ -75,6 +78,30 @@ export class SelftestService {
     const next = this.#queue.catch(() => undefined).then(() => this.#runNow(request));
     this.#queue = next;
     return next;
+  }
+
+  /**
+   * Asks one name a person names (a site from the news, the provider's test page) as a device on
+   * the network would, judged against the answer they expect; the policy's own answer is beside it,
+   * so a wrong expectation shows as one. Not kept: the history is of the planned checks, and a name
+   * a head tests may be one nobody should find in a table kept for years.
+   */
+  async probe(params: ProbeParams): Promise<ProbeResult> {
+    const config = this.#o.config();
+    const [network] = networksToTest(config, params.network);
+    const normalised = normaliseListedName(params.name);
+    if ('error' in normalised) throw new Error(normalised.error);
+    const route = routeFor(config, network!);
+    if ('error' in route) throw new Error(`network ${params.network} cannot be tested: ${route.error}`);
+    const report = checkName(config, this.#o.filter(), { name: normalised.name, networkId: network!.id, at: this.#now().getTime() });
+    const policy = config.policies.find((p) => p.id === network!.policy);
+    const blockAnswer = (policy?.blockAnswer ?? 'nxdomain') as BlockAnswerMode;
+    const [outcome] = await askEach(route, [normalised.name], this.#o.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS);
+    const check = judge({
+      kind: 'name', subject: 'asked by hand', name: normalised.name, critical: false, expected: params.expect,
+      ...(params.expect === 'blocked' ? { blockAnswer } : {}),
+    }, outcome!, { blockPage: network!.gateway.ipv4, blockAnswer });
+    return { network: network!.id, source: route.source, server: `${route.server.address}:${route.server.port}`, check, policy: report.answer, summary: report.summary };
   }
 
   async #runNow(request: RunRequest): Promise<SelftestRun> {
