@@ -34,3 +34,18 @@ export function routeFor(config: Readonly<Config>, network: Network): Route | { 
   if (server === undefined) return { error: `DNS listens on no IPv${family} address (dns.listen), so nothing on this network can ask it` };
   return { source, family, server };
 }
+
+/**
+ * The addresses the self-test asks from: each enabled network's gateway address. Its questions
+ * reach the query log like a device's (that is the point), so a rule that alerts on what devices
+ * ask (a canary, a DoH resolver) skips these sources rather than alert on the daily test.
+ */
+export function selftestSources(config: Readonly<Config>): Set<string> {
+  const sources = new Set<string>();
+  for (const n of config.networks) {
+    if (n.enabled === false) continue;
+    const source = n.gateway.ipv4 ?? n.gateway.ipv6;
+    if (source !== undefined) sources.add(source);
+  }
+  return sources;
+}

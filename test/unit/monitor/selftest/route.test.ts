@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../../firmware/config/defaults.ts';
 import type { Config } from '../../../../firmware/config/schema.ts';
-import { routeFor } from '../../../../firmware/monitor/selftest/route.ts';
+import { routeFor, selftestSources } from '../../../../firmware/monitor/selftest/route.ts';
 
 /** The lab's layout: one listener per network, on the gateway's address there. */
 function lab(): Config {
@@ -42,5 +42,11 @@ describe('the self-test route for a network', () => {
     guest.subnets = ['fd00:30::/64'];
     guest.gateway = { ipv6: 'fd00:30::1' };
     expect(routeFor(c, guest)).toEqual({ error: 'DNS listens on no IPv6 address (dns.listen), so nothing on this network can ask it' });
+  });
+
+  it('names the sources the alert rules skip: each enabled network\'s gateway address', () => {
+    const c = lab();
+    network(c, 'guest').enabled = false;
+    expect([...selftestSources(c)]).toEqual(['10.10.0.1', '10.20.0.1']);
   });
 });
