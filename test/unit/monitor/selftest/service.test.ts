@@ -1,7 +1,7 @@
 // The self-test end to end on loopback: a real DnsService with the shipped lists (the harness of
 // the filtering tests), questions from the gateway's own demo addresses (127.x.0.1), each run
 // kept in a real state.db and its failures raised as alerts.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,13 +35,14 @@ function configOf(w: World, edit?: (c: Config) => void): Config {
   return c;
 }
 
-function selftest(config: Config, filter: () => FilterState) {
+function selftest(config: Config, filter: () => FilterState, schedule?: string) {
   const state = StateDatabase.open(':memory:');
   opened.push(state);
   const raised: AlertCandidate[] = [];
   const service = new SelftestService({
     config: () => config, filter, categories: CATEGORIES, store: state.selftest, logger: silentLogger(),
     raise: (candidate) => raised.push(candidate), now: () => new Date(WEDNESDAY_10AM), timeoutMs: 2_000,
+    ...(schedule ? { schedule } : {}),
   });
   return { service, state, raised };
 }
@@ -131,5 +132,18 @@ describe('the self-test against the running DNS service', () => {
       service.run({ trigger: 'on-demand', actor: 'ssh:b', network: 'staff' }),
     ]);
     expect([a.id, a.actor, b.id, b.actor]).toEqual([1, 'ssh:a', 2, 'ssh:b']);
+  });
+
+  it('runs on its schedule as the system, and stops', async () => {
+    const w = await shippedWorld();
+    // Every second instead of 07:15 daily: the same cron task, sooner.
+    const { service, state } = selftest(configOf(w), () => w.service.filter, '* * * * * *');
+    service.start();
+    try {
+      await vi.waitFor(() => expect(state.selftest.runs().length).toBeGreaterThan(0), { timeout: 5_000, interval: 50 });
+    } finally {
+      await service.stop();
+    }
+    expect(state.selftest.runs()[0]).toMatchObject({ trigger: 'scheduled', actor: 'system', passed: true, networks: ['staff', 'pupil', 'guest'] });
   });
 });
