@@ -28,6 +28,7 @@ export const selftest: Command = {
   usage: `schoolgate selftest [--network N] [--json]
 schoolgate selftest --network N --name NAME [--expect blocked|allowed] [--json]
 schoolgate selftest --history [--json]
+schoolgate selftest --show RUN [--json]
 schoolgate selftest record-external --network N --result pass|fail --note "TEXT"
 
 Runs the filter self-test now. For each enabled network the daemon asks its own DNS listener, from
@@ -42,6 +43,7 @@ the history for the annual review; the daemon also runs one every day at 07:15.
                     --expect (default blocked); what the policy says is shown beside it. For a
                     site a head wants to be sure of; not kept in the history
   --history         runs, newest first, pass rates per network and the external tests recorded
+  --show RUN        one kept run, every check as it was printed then
   record-external   records an external filter test's result (the SWGfL test) beside the
                     internal ones; in the audit log under your name
 
@@ -53,7 +55,7 @@ ${dataDirHelp}
       --json        print the result as JSON`,
   options: {
     ...dataDirOption, network: { type: 'string', short: 'n' }, history: { type: 'boolean' }, json: { type: 'boolean' },
-    result: { type: 'string' }, note: { type: 'string' }, name: { type: 'string' }, expect: { type: 'string' },
+    result: { type: 'string' }, note: { type: 'string' }, name: { type: 'string' }, expect: { type: 'string' }, show: { type: 'string' },
   },
   async run(values, positionals) {
     const [action, ...extra] = positionals;
@@ -69,6 +71,14 @@ ${dataDirHelp}
       const probe = await callDaemon(socketOf(values), 'selftest.probe', { network: values.network, name: values.name, expect }, 30_000) as ProbeResult;
       write(values, probe, formatProbe(probe));
       return probe.check.pass ? EXIT.ok : EXIT.failure;
+    }
+    if (typeof values.show === 'string') {
+      const id = Number(values.show);
+      if (!Number.isInteger(id) || id < 1) throw new UsageError(`--show takes a run number from selftest --history, not "${values.show}"`);
+      if (values.network !== undefined || values.history) throw new UsageError('--show prints one whole run; it takes no --network or --history');
+      const run = await callDaemon(socketOf(values), 'selftest.show', { id }) as SelftestRun;
+      write(values, run, formatRun(run));
+      return run.passed ? EXIT.ok : EXIT.failure;
     }
     if (values.history) {
       if (values.network !== undefined) throw new UsageError('--history shows every network; it takes no --network');

@@ -8,7 +8,7 @@ import type { SelftestRepository } from '../../state/selftest.ts';
 import { InvalidInputError } from '../../state/values.ts';
 import { networksToTest } from './plan.ts';
 import {
-  HistoryParams, ProbeParams, RecordExternalParams, SelftestParams, type ExternalTest, type ProbeResult, type SelftestHistory, type SelftestRun,
+  HistoryParams, ProbeParams, RecordExternalParams, SelftestParams, ShowParams, type ExternalTest, type ProbeResult, type SelftestHistory, type SelftestRun,
 } from './selftest-schema.ts';
 import type { SelftestService } from './service.ts';
 
@@ -56,6 +56,14 @@ export function registerSelftestMethods(control: Pick<ControlServer, 'register'>
       rates: deps.store.rates(),
       external: deps.store.external(params.limit ?? 30),
     }),
+  });
+  control.register<ShowParams>('selftest.show', {
+    params: ShowParams,
+    handle: (params): SelftestRun => {
+      const run = deps.store.get(params.id);
+      if (!run) throw new ControlFailure('unknown-run', `there is no self-test run ${params.id} (schoolgate selftest --history lists them)`);
+      return run;
+    },
   });
   control.register<RecordExternalParams>('selftest.record-external', {
     params: RecordExternalParams,

@@ -148,6 +148,9 @@ export const SelftestHistory = Type.Object({
 }, { additionalProperties: false });
 export type SelftestHistory = Static<typeof SelftestHistory>;
 
+export const ShowParams = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+export type ShowParams = Static<typeof ShowParams>;
+
 export const HistoryParams = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
 }, { additionalProperties: false });

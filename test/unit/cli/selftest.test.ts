@@ -62,6 +62,9 @@ describe('schoolgate selftest', () => {
     expect(history.external).toEqual([expect.objectContaining({ network: 'pupil', result: 'pass', note: 'SWGfL test 2026-12-01', recordedBy: expect.stringMatching(/^ssh:/) })]);
     const human = await daemon.cli(['selftest', '--history']);
     expect(human.stdout).toMatch(/^ {2}guest +2\/2 \(100%\)/m);
+    const shown = await daemon.cli(['selftest', '--show', String(history.runs[1]!.id)]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/^pupil \(policy pupil, asked from 127\.20\.0\.1 to 127\.0\.0\.1:\d+\): PASS, 21 of 21 checks passed$/m);
     const state = StateDatabase.open(join(daemon.dataDir, 'state.db'));
     try {
       expect(state.audit.list({ action: 'selftest.external' })).toEqual([expect.objectContaining({ subject: 'pupil', details: expect.objectContaining({ result: 'pass' }) })]);
@@ -78,6 +81,9 @@ describe('schoolgate selftest', () => {
     expect(unknown.stderr).toContain('there is no network "library"');
     expect((await daemon.cli(['selftest', '--name', 'x.test'])).code).toBe(2);
     expect((await daemon.cli(['selftest', '--history', '--network', 'pupil'])).code).toBe(2);
+    const missing = await daemon.cli(['selftest', '--show', '99']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('there is no self-test run 99');
     const history = JSON.parse((await daemon.cli(['selftest', '--history', '--json'])).stdout) as SelftestHistory;
     expect(history.external).toHaveLength(1);
   });
