@@ -3,7 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { CATEGORY_SEVERITY, defaultConfig } from './config/defaults.ts';
+import { CATALOGUE, CATEGORY_SEVERITY, defaultConfig } from './config/defaults.ts';
 import type { Config } from './config/schema.ts';
 import { ConfigStore, readConfigFile } from './config/store.ts';
 import { CONTROL_SOCKET_NAME, actorOf } from './control/protocol.ts';
@@ -32,6 +32,9 @@ import { TetheringWatch } from './net/tethering-watch.ts';
 import { startRetention } from './monitor/retention.ts';
 import { registerDeliveryMethods } from './monitor/delivery/delivery-methods.ts';
 import { LiveAlertSender } from './monitor/delivery/live-sender.ts';
+import { registerSelftestMethods } from './monitor/selftest/methods.ts';
+import { categoryTests } from './monitor/selftest/plan.ts';
+import { SelftestService } from './monitor/selftest/service.ts';
 import { StateDatabase } from './state/database.ts';
 import { memoryStatus, type DaemonStatus } from './status.ts';
 import { VERSION } from './version.ts';
@@ -169,6 +172,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
     tethering.start();
     stops.push(() => tethering.stop());
+    // The filter self-test asks the DNS listeners as a device on each network: once a day, and on demand.
+    const selftest = new SelftestService({
+      config: () => config.current, filter: () => dns.filter, categories: categoryTests(CATALOGUE), store: state.selftest,
+      logger: logger.child({ component: 'selftest' }),
+    });
+    selftest.start();
+    stops.push(() => selftest.stop());
     const retention = startRetention({ queryLog, retention: () => config.current.retention, timezone: () => config.current.site.timezone, logger });
     stops.push(() => retention.stop());
     // E-mail and webhook for alerts; a channel that cannot be set up is logged, not fatal: filtering
@@ -251,6 +261,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     registerNetMethods(control, { config, firewall, tethering });
     registerAuditMethods(control, state.audit);
     registerDeliveryMethods(control, { config, delivery: alertDelivery, audit: state.audit, now: () => new Date() });
+    registerSelftestMethods(control, {
+      config, service: selftest, store: state.selftest, audit: state.audit, transaction: (fn) => state.transaction(fn), now: () => new Date(),
+    });
     control.register<CheckParams>('check', {
       params: CheckParams,
       handle: (params) => {

@@ -11,6 +11,7 @@ import { leases, reserve } from './cli/commands/leases.ts';
 import { lists } from './cli/commands/lists.ts';
 import { net } from './cli/commands/net.ts';
 import { run } from './cli/commands/run.ts';
+import { selftest } from './cli/commands/selftest.ts';
 import { status } from './cli/commands/status.ts';
 import { ConfigError } from './config/validate.ts';
 import { ControlCallError, DaemonNotRunning } from './control/client.ts';
@@ -18,7 +19,7 @@ import { VERSION } from './version.ts';
 
 export { EXIT };
 
-const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, audit, alerts: alertsTest };
+const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, audit, selftest, alerts: alertsTest };
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));

@@ -7,7 +7,8 @@ import { loadCatalogue } from '../rules/catalogue.ts';
 import { DEFAULT_HOURLY_ROLLUPS_DAYS } from '../monitor/retention.ts';
 import { CONFIG_VERSION, type Config } from './schema.ts';
 
-const CATALOGUE = loadCatalogue();
+/** The shipped catalogue, loaded and checked once (the self-test reads its test names). */
+export const CATALOGUE = loadCatalogue();
 
 /** Category ids, most severe first: which category a block is reported under (the DNS service's `severity`). */
 export const CATEGORY_SEVERITY: readonly string[] = CATALOGUE.bySeverity;

@@ -211,6 +211,7 @@ export const ListSource = Type.Object({
   restricted: Type.Optional(Type.Boolean({ description: 'illegal content (IWF/CTIRU-style): blocked on every network, never excepted, entries never shown' })),
   feed: Type.Optional(ListFeed),
   enabled: Type.Boolean(),
+  testName: Type.Optional(Type.String({ minLength: 3, maxLength: 253, pattern: '^[a-z0-9_.-]+$', description: 'a name this list holds (e.g. the provider\'s published test entry) that the filter self-test asks on every network: the run fails if the list no longer holds it' })),
 }, { additionalProperties: false });
 export type ListSource = Static<typeof ListSource>;
 

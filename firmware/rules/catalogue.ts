@@ -29,6 +29,9 @@ export type Severity = Static<typeof Severity>;
 /** The kinds of network a policy is written for; school-devices and management have no shipped policy. */
 export const POLICY_KINDS = ['staff', 'pupil', 'guest'] as const satisfies readonly NetworkKind[];
 
+/** A plain lower-case name of two labels or more: what a device asks, never a wildcard. */
+const TEST_NAME_PATTERN = '^([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$';
+
 const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
 
 export const CategorySource = Type.Object({
@@ -56,6 +59,10 @@ export const CategoryDefinition = Type.Object({
     guest: Type.Optional(Type.Boolean()),
   }, { additionalProperties: false, description: 'allowed but each visit an alert, per shipped policy' })),
   starterList: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9-]*\\.txt$', description: 'the curated list beside this file: always <id>.txt' })),
+  testName: Type.Optional(Type.String({
+    minLength: 3, maxLength: 253, pattern: TEST_NAME_PATTERN,
+    description: 'the name the filter self-test asks for this category: held by this category\'s starter list and by no other category\'s, so its answer shows this category\'s rule alone',
+  })),
   overlaps: Type.Optional(Type.Array(Type.Object({
     name: Hostname,
     category: Id,
@@ -156,6 +163,7 @@ export function loadCatalogue(dir: string = RULES_DIR): Catalogue {
   const ordered = orderBySeverity(loaded, report);
   const starterNames = readStarterLists(dir, ordered, broken, report);
   checkOverlaps(ordered, starterNames, report);
+  checkTestNames(ordered, starterNames, broken, report);
   const categories = new Map(ordered.map((c) => [c.id, c] as const));
   const policies = readPolicies(dir, categories, broken, report);
   if (issues.length > 0) throw new CatalogueError(dir, issues);
@@ -299,6 +307,30 @@ function checkOverlaps(categories: readonly CategoryDefinition[], lists: Readonl
         report(`categories/${c.id}.json`, at, `"${o.name}" is not in ${c.id}.txt overlapping a name in ${o.category}.txt: remove the stale note`);
       }
     });
+  }
+}
+
+/**
+ * A test name must be one its own starter list blocks (else the self-test would report a category
+ * as working because of another) and no other category's list may hold it (else a block would
+ * prove nothing about this category's rule: twitch.tv is blocked for pupils at lunch by gaming).
+ */
+function checkTestNames(categories: readonly CategoryDefinition[], lists: ReadonlyMap<string, readonly StarterEntry[]>, broken: ReadonlySet<string>, report: Report): void {
+  for (const c of categories) {
+    if (c.testName === undefined) continue;
+    const file = `categories/${c.id}.json`;
+    const own = lists.get(c.id);
+    if (!c.starterList) {
+      report(file, '/testName', 'a test name needs a starter list that holds it: without one, the provider\'s list is tested through its own testName in the configuration');
+      continue;
+    }
+    if (own === undefined) continue; // the list's own issue says why
+    if (!own.some((entry) => covers(entry, c.testName!))) report(file, '/testName', `"${c.testName}" is not blocked by any entry of ${c.starterList}`);
+    for (const [other, entries] of lists) {
+      if (other === c.id || broken.has(other)) continue;
+      const hit = entries.find((entry) => covers(entry, c.testName!));
+      if (hit) report(file, '/testName', `"${c.testName}" is also held by categories/${other}.txt (line ${hit.line}): choose a name only ${c.starterList} holds`);
+    }
   }
 }
 

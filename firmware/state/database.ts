@@ -6,6 +6,7 @@ import type { Logger } from '../log.ts';
 import { DeviceRepository } from './devices.ts';
 import { LeaseRepository } from './leases.ts';
 import { NetworkEventRepository } from './network-events.ts';
+import { SelftestRepository } from './selftest.ts';
 import { STATE_MIGRATIONS } from './migrations.ts';
 import { closeSqliteFile, openSqliteFile, SqliteFileError } from './sqlite-file.ts';
 import { atomically } from './values.ts';
@@ -26,6 +27,7 @@ export class StateDatabase {
   readonly audit: AuditLog;
   readonly leases: LeaseRepository;
   readonly networkEvents: NetworkEventRepository;
+  readonly selftest: SelftestRepository;
   readonly #db: DatabaseSync;
 
   private constructor(db: DatabaseSync, now: () => Date) {
@@ -34,6 +36,7 @@ export class StateDatabase {
     this.audit = new AuditLog(db, now);
     this.leases = new LeaseRepository(db, this.devices);
     this.networkEvents = new NetworkEventRepository(db);
+    this.selftest = new SelftestRepository(db);
   }
 
   /**

@@ -106,6 +106,15 @@ describe('the shipped starter lists', () => {
     expect(builtinId('lists/social.txt')).toBeUndefined();
   });
 
+  it('give every category with a list a test name for the self-test, held by that list alone', () => {
+    for (const c of catalogue.categories.values()) {
+      expect(c.testName !== undefined, c.id).toBe(c.starterList !== undefined);
+      if (c.testName === undefined) continue;
+      const holders = [...catalogue.starterNames].filter(([, names]) => names.some((n) => c.testName === n.name || c.testName!.endsWith(`.${n.name}`)));
+      expect(holders.map(([id]) => id), c.testName).toEqual([c.id]);
+    }
+  });
+
   it('put no name under another category\'s list unless the overlap is noted', () => {
     const covers = (outer: string, inner: string): boolean => inner === outer || inner.endsWith(`.${outer}`);
     const found: string[] = [];
@@ -266,6 +275,14 @@ describe('loadCatalogue on a broken copy', () => {
       { file: 'policies/guest.json', path: '/safeSearch', message: expect.stringContaining('must be one of') }],
     ['a missing policy', (d) => rm(join(d, 'policies/guest.json')),
       { file: 'policies/guest.json', path: '', message: expect.stringContaining('missing') }],
+    ['a test name its own list does not hold', () => editJson('categories/chat.json', (c) => { c.testName = 'chat.example.test'; }),
+      { file: 'categories/chat.json', path: '/testName', message: '"chat.example.test" is not blocked by any entry of chat.txt' }],
+    ['a test name another category\'s list holds too', () => editJson('categories/streaming.json', (c) => { c.testName = 'www.kick.com'; }),
+      { file: 'categories/streaming.json', path: '/testName', message: expect.stringMatching(/^"www.kick.com" is also held by categories\/gambling.txt \(line \d+\)/) }],
+    ['a test name without a starter list', () => editJson('categories/adult.json', (c) => { c.testName = 'adult.example.test'; }),
+      { file: 'categories/adult.json', path: '/testName', message: expect.stringContaining('needs a starter list') }],
+    ['a wildcard test name', () => editJson('categories/chat.json', (c) => { c.testName = '*.ome.tv'; }),
+      { file: 'categories/chat.json', path: '/testName', message: expect.any(String) }],
     ['a watch flag the category does not give', () => editJson('policies/staff.json', (p) => { p.categories.social.watch = true; }),
       { file: 'policies/staff.json', path: '/categories/social/watch', message: 'must be false to match categories/social.json' }],
   ])('reports %s with its file and path', async (_, edit, issue) => {
