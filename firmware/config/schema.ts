@@ -72,6 +72,12 @@ export const Tethering = Type.Union([Type.Literal('off'), Type.Literal('monitor'
 });
 export type Tethering = Static<typeof Tethering>;
 
+export const P2p = Type.Union([Type.Literal('allow'), Type.Literal('block')], {
+  description: 'peer-to-peer file sharing (BitTorrent handshakes, DHT, uTP, tracker announces) seen in the first packets of a connection: '
+    + 'block drops them and counts each device\'s attempts as a network event; default block on pupil and guest networks, allow on the others',
+});
+export type P2p = Static<typeof P2p>;
+
 export const Network = Type.Object({
   id: Id,
   name: Type.String({ minLength: 1, maxLength: 64 }),
@@ -89,6 +95,7 @@ export const Network = Type.Object({
   // Optional so a v2 file written before DHCP existed still loads (absent means no DHCP server).
   dhcp: Type.Optional(NetworkDhcp),
   tethering: Type.Optional(Tethering),
+  p2p: Type.Optional(P2p),
 }, { additionalProperties: false });
 export type Network = Static<typeof Network>;
 
