@@ -258,6 +258,8 @@ export const Firewall = Type.Object({
   adminFrom: Type.Optional(Type.Array(NetworkKind, { maxItems: 5, description: 'network kinds that may reach the admin listener and SSH on the gateway (default staff and management)' })),
   ipv6Forward: Type.Optional(Type.Array(Id, { maxItems: 32, description: 'networks whose IPv6 traffic may be forwarded (default none: no IPv6 path out, so nothing bypasses filtering over v6)' })),
   tetheringSuspendMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_080, description: 'how long a device found tethering on a network with tethering "block" is suspended (default 60)' })),
+  learnBypassAddresses: Type.Optional(Type.Boolean({ description: 'resolve the names of the bypass category (the starter list at start, and each one a device asks for) and refuse their addresses on 443 (default true). '
+    + 'An address a provider shares with other sites (a CDN) is refused for those too, for an hour or up to the answer\'s TTL (at most a day)' })),
 }, { additionalProperties: false });
 export type Firewall = Static<typeof Firewall>;
 
