@@ -23,6 +23,10 @@ const VPN_NAME = 'vpn.example.test';
 const handshake = (who: string): string => `\x13BitTorrent protocol${'\0'.repeat(8)}${'i'.repeat(20)}${`-SG0001-${who}`.padEnd(20, '0')}`;
 // BEP 5: a ping query.
 const dhtPing = (who: string): string => `d1:ad2:id20:${who.padEnd(20, '0')}e1:q4:ping1:t2:aa1:y1:qe`;
+// BEP 29: a uTP connection's first packet (ST_SYN, version 1), then who sent it.
+const utpSyn = (who: string): Buffer => Buffer.concat([Buffer.from('4100303900000001000000000010000000010000', 'hex'), Buffer.from(who)]);
+// BEP 15: a UDP tracker's connect request (protocol id, action 0, transaction id), then who sent it.
+const trackerConnect = (who: string): Buffer => Buffer.concat([Buffer.from('00000417271019800000000012345678', 'hex'), Buffer.from(who)]);
 
 async function cli(args: string[]): Promise<string> {
   return (await lab().run('gw', [NODE, MAIN, ...args, '--data-dir', lab().gateway!.dataDir], { cwd: REPO_ROOT })).stdout;
@@ -39,7 +43,7 @@ async function echo(protocol: 'tcp' | 'udp', port: number, log: string): Promise
 }
 
 /** Sends `payload` from `ns` and returns what came back, and socat's warnings (a reset connection). */
-async function exchange(ns: LabNs, protocol: 'tcp' | 'udp', port: number, payload: string): Promise<{ reply: string; error: string }> {
+async function exchange(ns: LabNs, protocol: 'tcp' | 'udp', port: number, payload: string | Buffer): Promise<{ reply: string; error: string }> {
   const target = `${protocol.toUpperCase()}:${INTERNET.web2}:${port}${protocol === 'tcp' ? ',connect-timeout=3' : ''}`;
   const r = await lab().exec(ns, ['socat', '-d', '-t', '2', '-T', '2', '-', target], { input: payload, timeoutMs: 10_000 });
   return { reply: r.stdout, error: r.stderr };
@@ -68,7 +72,7 @@ describe('peer-to-peer and filter-bypass enforcement', () => {
     expect(p2p('staff')).toBe('peer-to-peer: allowed (p2p "allow")');
   });
 
-  test('a BitTorrent handshake from pupil is reset before it reaches the peer, while HTTPS passes; from staff it arrives', async () => {
+  test('a BitTorrent handshake and a tracker announce from pupil are reset before they arrive, while HTTPS passes; from staff they arrive', async () => {
     const log = join(lab().scratch('peer'), 'tcp.log');
     await echo('tcp', PEER_PORT, log);
     expect((await exchange('staff', 'tcp', PEER_PORT, handshake('STAFF'))).reply).toContain('-SG0001-STAFF');
@@ -81,15 +85,25 @@ describe('peer-to-peer and filter-bypass enforcement', () => {
     expect(received).toContain('-SG0001-STAFF');
     expect(received).not.toContain('-SG0001-PUPIL');
     expect(await web('pupil')).toBe(true);
+    // A tracker announce over HTTP: the web server answers staff, pupil's request is reset.
+    const announce = (ns: LabNs) => lab().exec(ns, ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '5', `http://${INTERNET.web}/announce?info_hash=%12%34&port=6881`]);
+    expect((await announce('staff')).stdout).toMatch(/^[2-5]\d\d$/);
+    const refusedAnnounce = await announce('pupil');
+    expect(refusedAnnounce.code, refusedAnnounce.stderr).toBe(56);
   });
 
-  test('a DHT query from pupil is dropped; from staff it is answered', async () => {
+  test('a DHT query, a uTP connection and a UDP tracker connect from pupil are dropped; from staff they are answered', async () => {
     const log = join(lab().scratch('dht'), 'udp.log');
     await echo('udp', DHT_PORT, log);
     expect((await exchange('staff', 'udp', DHT_PORT, dhtPing('STAFF'))).reply).toContain('STAFF');
     expect((await exchange('pupil', 'udp', DHT_PORT, 'ping\n')).reply).toBe('ping\n');
     // No answer here; that the gateway dropped it (rather than lost it) is proved by its count below.
     expect((await exchange('pupil', 'udp', DHT_PORT, dhtPing('PUPIL'))).reply).toBe('');
+    // uTP and a UDP tracker's connect likewise.
+    expect((await exchange('staff', 'udp', DHT_PORT, utpSyn('STAFF-UTP'))).reply).toContain('STAFF-UTP');
+    expect((await exchange('pupil', 'udp', DHT_PORT, utpSyn('PUPIL-UTP'))).reply).toBe('');
+    expect((await exchange('staff', 'udp', DHT_PORT, trackerConnect('STAFF-TRACKER'))).reply).toContain('STAFF-TRACKER');
+    expect((await exchange('pupil', 'udp', DHT_PORT, trackerConnect('PUPIL-TRACKER'))).reply).toBe('');
     expect(await readFile(log, 'utf8')).not.toContain('PUPIL');
   });
 
@@ -126,8 +140,9 @@ describe('peer-to-peer and filter-bypass enforcement', () => {
       ['net.bypass', PUPIL.staticAddress, 'pupil', true],
       ['net.p2p', PUPIL.staticAddress, 'pupil', true],
     ]);
-    // The handshake (once: a reset ends the connection) and the DHT query (sent once by socat).
-    expect(pupil.find((a) => a.kind === 'net.p2p')!.packets).toBeGreaterThanOrEqual(2);
+    // The handshake and the announce (once each: a reset ends the connection), the DHT, uTP and
+    // tracker packets (each sent once by socat).
+    expect(pupil.find((a) => a.kind === 'net.p2p')!.packets).toBeGreaterThanOrEqual(5);
     // 853 and 443 to the learned address.
     expect(pupil.find((a) => a.kind === 'net.bypass')!.packets).toBeGreaterThanOrEqual(2);
     const db = new DatabaseSync(join(lab().gateway!.dataDir, 'state.db'), { readOnly: true });
