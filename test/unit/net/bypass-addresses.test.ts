@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { blockableAddress, bypassElementLines, bypassTimeoutSeconds, LearnQueue, starterNames } from '../../../firmware/net/bypass-addresses.ts';
 import { RULES_DIR } from '../../../firmware/paths.ts';
+import { starterNamesOf } from '../../../firmware/net/bypass-learning.ts';
+import { defaultConfig } from '../../../firmware/config/defaults.ts';
 
 describe('bypass addresses', () => {
   test('an address stays its TTL, at least an hour and at most a day', () => {
@@ -79,5 +81,14 @@ describe('starterNames', () => {
     expect(names.every((n) => /^[a-z0-9.-]+$/.test(n))).toBe(true);
     expect(starterNames(text, 5)).toEqual(names.slice(0, 5));
     expect(starterNames('# only\n*.Proxy.Example.\n\nbad name here\n', 10)).toEqual(['proxy.example']);
+  });
+});
+
+describe('starterNamesOf', () => {
+  test('the shipped list is resolved when the configuration subscribes to it, and not otherwise', () => {
+    const config = defaultConfig();
+    expect(starterNamesOf(config)).toContain('dns.google');
+    config.lists.find((l) => l.file === 'builtin:bypass')!.enabled = false;
+    expect(starterNamesOf(config, () => { throw new Error('not read'); })).toEqual([]);
   });
 });
