@@ -39,7 +39,9 @@ export function explainRuleset(input: RulesetInput): NetworkExplanation[] {
     const gateway = ['DHCP', 'DNS', 'ping', ...(input.portal ? [`the portal (TCP ${input.portal.port})`] : [])];
     if (adminKinds(input.firewall).includes(n.kind)) gateway.push(`the admin page (TCP ${input.admin.port})`, 'SSH');
     lines.push(`the gateway itself: ${gateway.join(', ')}; nothing else`);
-    lines.push('live sets: suspended devices get only DNS and the gateway; addresses of known bypass services are refused on 443 (learned as their names are asked for)');
+    lines.push(`live sets: suspended devices get only DNS and the gateway; addresses of known bypass services are refused on 443 (${input.firewall.learnBypassAddresses === false
+      ? 'not learned: firewall.learnBypassAddresses is false, so only addresses put in bypass_v4/bypass_v6 by hand'
+      : 'learned by resolving the bypass category\'s names: its starter list, and each one a device asks for'})`);
     lines.push('DNS over TLS and bypass services: each refused attempt is counted for its device and recorded as a network event (once an hour)');
     lines.push(p2pMode(n) === 'block'
       ? 'peer-to-peer: BitTorrent handshakes, DHT, uTP and tracker requests in a connection\'s first packets are refused and counted for the device (encrypted BitTorrent is not seen)'
