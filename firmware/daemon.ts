@@ -29,6 +29,8 @@ import { registerNetMethods } from './net/net-methods.ts';
 import { FirewallService } from './net/service.ts';
 import { allSuspensionLines, suspensionEnforcer } from './net/suspensions.ts';
 import { TetheringWatch } from './net/tethering-watch.ts';
+import { AttemptsWatch } from './net/attempts-watch.ts';
+import { startBypassLearning } from './net/bypass-learning.ts';
 import { startRetention } from './monitor/retention.ts';
 import { registerDeliveryMethods } from './monitor/delivery/delivery-methods.ts';
 import { LiveAlertSender } from './monitor/delivery/live-sender.ts';
@@ -172,6 +174,17 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
     tethering.start();
     stops.push(() => tethering.stop());
+    const attempts = new AttemptsWatch({
+      run: nftRunner(), enabled: () => firewall.stats().enabled, config: () => config.current, state,
+      change: (lines) => firewall.changeElements(lines), now: () => new Date(), logger: logger.child({ component: 'net' }),
+    });
+    attempts.start();
+    stops.push(() => attempts.stop());
+    const bypass = startBypassLearning({
+      events: dns.events, upstreams: () => dns.stats().upstreams, config: () => config.current,
+      enabled: () => firewall.stats().enabled, change: (lines) => firewall.changeElements(lines), logger: logger.child({ component: 'net' }),
+    });
+    stops.push(() => bypass.stop());
     // The filter self-test asks the DNS listeners as a device on each network: once a day, and on demand.
     const selftest = new SelftestService({
       config: () => config.current, filter: () => dns.filter, categories: categoryTests(CATALOGUE), store: state.selftest,
@@ -258,7 +271,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       now: () => new Date(),
     });
     registerLeaseMethods(control, { config, leases: state.leases, audit: state.audit });
-    registerNetMethods(control, { config, firewall, tethering });
+    registerNetMethods(control, { config, firewall, tethering, attempts, bypass });
     registerAuditMethods(control, state.audit);
     registerDeliveryMethods(control, { config, delivery: alertDelivery, audit: state.audit, now: () => new Date() });
     registerSelftestMethods(control, {

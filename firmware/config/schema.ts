@@ -72,6 +72,12 @@ export const Tethering = Type.Union([Type.Literal('off'), Type.Literal('monitor'
 });
 export type Tethering = Static<typeof Tethering>;
 
+export const P2p = Type.Union([Type.Literal('allow'), Type.Literal('block')], {
+  description: 'peer-to-peer file sharing (BitTorrent handshakes, DHT, uTP, tracker announces) seen in the first packets of a connection: '
+    + 'block drops them and counts each device\'s attempts as a network event; default block on pupil and guest networks, allow on the others',
+});
+export type P2p = Static<typeof P2p>;
+
 export const Network = Type.Object({
   id: Id,
   name: Type.String({ minLength: 1, maxLength: 64 }),
@@ -89,6 +95,7 @@ export const Network = Type.Object({
   // Optional so a v2 file written before DHCP existed still loads (absent means no DHCP server).
   dhcp: Type.Optional(NetworkDhcp),
   tethering: Type.Optional(Tethering),
+  p2p: Type.Optional(P2p),
 }, { additionalProperties: false });
 export type Network = Static<typeof Network>;
 
@@ -252,6 +259,8 @@ export const Firewall = Type.Object({
   adminFrom: Type.Optional(Type.Array(NetworkKind, { maxItems: 5, description: 'network kinds that may reach the admin listener and SSH on the gateway (default staff and management)' })),
   ipv6Forward: Type.Optional(Type.Array(Id, { maxItems: 32, description: 'networks whose IPv6 traffic may be forwarded (default none: no IPv6 path out, so nothing bypasses filtering over v6)' })),
   tetheringSuspendMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_080, description: 'how long a device found tethering on a network with tethering "block" is suspended (default 60)' })),
+  learnBypassAddresses: Type.Optional(Type.Boolean({ description: 'resolve the names of the bypass category (the starter list at start, and each one a device asks for) and refuse their addresses on 443 (default true). '
+    + 'An address a provider shares with other sites (a CDN) is refused for those too, for an hour or up to the answer\'s TTL (at most a day)' })),
 }, { additionalProperties: false });
 export type Firewall = Static<typeof Firewall>;
 

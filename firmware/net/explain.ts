@@ -1,7 +1,7 @@
 // The ruleset in words, per network, for `schoolgate net show`: read from the same tables and
 // inputs the renderer uses (reach.ts), so the sentences describe what is enforced.
 import type { Network } from '../config/schema.ts';
-import { GUEST_TCP_PORTS, KIND_REACH, adminKinds } from './reach.ts';
+import { GUEST_TCP_PORTS, KIND_REACH, adminKinds, p2pMode } from './reach.ts';
 import { DEFAULT_TETHERING_SUSPEND_MINUTES, dnsListenerFor, ROUTED_ONCE, type RulesetInput } from './ruleset.ts';
 
 export interface NetworkExplanation {
@@ -39,7 +39,13 @@ export function explainRuleset(input: RulesetInput): NetworkExplanation[] {
     const gateway = ['DHCP', 'DNS', 'ping', ...(input.portal ? [`the portal (TCP ${input.portal.port})`] : [])];
     if (adminKinds(input.firewall).includes(n.kind)) gateway.push(`the admin page (TCP ${input.admin.port})`, 'SSH');
     lines.push(`the gateway itself: ${gateway.join(', ')}; nothing else`);
-    lines.push('live sets: suspended devices get only DNS and the gateway; addresses of known bypass services are refused on 443');
+    lines.push(`live sets: suspended devices get only DNS and the gateway; addresses of known bypass services are refused on 443 (${input.firewall.learnBypassAddresses === false
+      ? 'not learned: firewall.learnBypassAddresses is false, so only addresses put in bypass_v4/bypass_v6 by hand'
+      : 'learned by resolving the bypass category\'s names: its starter list, and each one a device asks for'})`);
+    lines.push('DNS over TLS and bypass services: each refused attempt is counted for its device and recorded as a network event (once an hour)');
+    lines.push(p2pMode(n) === 'block'
+      ? 'peer-to-peer: BitTorrent handshakes, DHT, uTP and tracker requests in a connection\'s first packets are refused and counted for the device (encrypted BitTorrent is not seen)'
+      : 'peer-to-peer: allowed (p2p "allow")');
     const tethering = n.tethering ?? 'monitor';
     lines.push(tethering === 'off'
       ? 'tethering: not looked for (tethering "off")'

@@ -7,7 +7,10 @@ import { explainRuleset } from './explain.ts';
 import { rulesetInputOf } from './ruleset-input.ts';
 import type { FirewallService } from './service.ts';
 import type { TetheringWatch } from './tethering-watch.ts';
+import type { AttemptsWatch } from './attempts-watch.ts';
+import type { BypassLearner } from './bypass-learner.ts';
 import { FirewallStatus } from './status-schema.ts';
+import { setMembers } from './set-elements.ts';
 
 export const NetView = Type.Object({
   ...FirewallStatus.properties,
@@ -33,11 +36,48 @@ export const TetheringView = Type.Object({
 });
 export type TetheringView = Static<typeof TetheringView>;
 
+export const AttemptsView = Type.Object({
+  attempts: Type.Array(Type.Object({
+    kind: Type.Union([Type.Literal('net.bypass'), Type.Literal('net.p2p')]),
+    address: Type.String(),
+    mac: Type.String(),
+    networkId: Type.Union([Type.String(), Type.Null()]),
+    name: Type.String(),
+    packets: Type.Integer({ minimum: 0, description: 'packets refused since the device\'s last event' }),
+    record: Type.Boolean({ description: 'a network event was recorded by this check (one per device per hour)' }),
+  })),
+});
+export type AttemptsView = Static<typeof AttemptsView>;
+
+export const BypassView = Type.Object({
+  v4: Type.Array(Type.String(), { description: 'bypass_v4 now: the addresses refused on 443' }),
+  v6: Type.Array(Type.String()),
+  learner: Type.Object({
+    namesLearned: Type.Integer({ minimum: 0 }),
+    addressesAdded: Type.Integer({ minimum: 0 }),
+    queued: Type.Integer({ minimum: 0 }),
+    refused: Type.Integer({ minimum: 0, description: 'names not queued because the queue was full' }),
+    failures: Type.Integer({ minimum: 0 }),
+  }),
+});
+export type BypassView = Static<typeof BypassView>;
+
 export function registerNetMethods(control: Pick<ControlServer, 'register'>, deps: {
   config: { readonly current: Readonly<Config> };
   firewall: FirewallService;
   tethering: Pick<TetheringWatch, 'check'>;
+  attempts: Pick<AttemptsWatch, 'check'>;
+  bypass: Pick<BypassLearner, 'idle' | 'stats'>;
 }): void {
+  control.register('net.attempts', { handle: async (): Promise<AttemptsView> => ({ attempts: await deps.attempts.check() }) });
+  control.register('net.bypass', {
+    handle: async (): Promise<BypassView> => {
+      // What was queued before the question is in the set before the answer.
+      await deps.bypass.idle();
+      const json = deps.firewall.stats().enabled ? await deps.firewall.inForceJson() : {};
+      return { v4: setMembers(json, 'bypass_v4'), v6: setMembers(json, 'bypass_v6'), learner: deps.bypass.stats() };
+    },
+  });
   control.register('net.tethering', {
     handle: async (): Promise<TetheringView> => ({
       suspects: (await deps.tethering.check()).map((f) => ({ ...f, suspendUntil: f.suspendUntil?.toISOString() ?? null })),

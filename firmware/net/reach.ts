@@ -30,3 +30,15 @@ export const DEFAULT_ADMIN_FROM: readonly NetworkKind[] = ['staff', 'management'
 export function adminKinds(firewall: Firewall): readonly NetworkKind[] {
   return firewall.adminFrom ?? DEFAULT_ADMIN_FROM;
 }
+
+/**
+ * Kinds whose peer-to-peer traffic is dropped unless the network says `p2p: "allow"`: the
+ * schools' AUPs forbid P2P file sharing to pupils and on public Wi-Fi; staff, school devices and
+ * management keep it unless the network says otherwise (legitimate large downloads, such as Linux
+ * images, travel over BitTorrent).
+ */
+export const P2P_BLOCKED_KINDS: readonly NetworkKind[] = ['pupil', 'guest'];
+
+export function p2pMode(network: { kind: NetworkKind; p2p?: 'allow' | 'block' | undefined }): 'allow' | 'block' {
+  return network.p2p ?? (P2P_BLOCKED_KINDS.includes(network.kind) ? 'block' : 'allow');
+}

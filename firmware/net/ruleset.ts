@@ -17,6 +17,7 @@
 import type { Endpoint, Firewall, Network } from '../config/schema.ts';
 import { GUEST_TCP_PORTS, KIND_REACH, adminKinds } from './reach.ts';
 import { addressSet, isV6, quote } from './nft-text.ts';
+import { attemptSets, p2pJumps, refusalChains } from './p2p-rules.ts';
 
 export const TABLE_FAMILY = 'inet';
 export const TABLE_NAME = 'schoolgate';
@@ -37,6 +38,9 @@ const DHCP_SERVER_PORT = 67;
 
 /** Timeouts a set element gets when the adder names none (the adder usually does). */
 const SET_TIMEOUTS = { authorised: '8h', suspended: '1d', bypass: '1h', tethering: '1h' } as const;
+
+/** The longest and shortest a learned bypass address stays in bypass_v4/bypass_v6. */
+export const BYPASS_TIMEOUT_BOUNDS_S = { min: 3600, max: 86_400 } as const;
 
 /** How long a tethering suspect stays in its set after its last new connection (SET_TIMEOUTS.tethering). */
 export const TETHERING_WINDOW_MS = 3_600_000;
@@ -113,6 +117,7 @@ function sets(): string[] {
     '    type ether_addr',
     `    flags dynamic, timeout; timeout ${SET_TIMEOUTS.tethering}`,
     '  }',
+    ...attemptSets(),
   ];
 }
 
@@ -251,11 +256,13 @@ function baseChains(input: RulesetInput): string[] {
     // expired guest authorisation also ends the connections already open.
     `    iifname ${addressSetOfNames(clientIfaces)} ether saddr @suspended reject with icmpx admin-prohibited comment "suspended device"`,
     ...unauthorisedGuests(input),
+    ...enabled.flatMap((n) => p2pJumps(n, ([4, 6] as const).map((f) => fromNetwork(n, f)).filter((m): m is string => m !== undefined))),
     '    ct state established,related accept',
-    // Before any network's own rules, so no exception a later step adds can let these through.
-    `    iifname ${addressSetOfNames(clientIfaces)} meta l4proto { tcp, udp } th dport ${DOT_PORT} reject with icmpx admin-prohibited comment "DNS over TLS/QUIC"`,
-    `    iifname ${addressSetOfNames(clientIfaces)} ip daddr @bypass_v4 meta l4proto { tcp, udp } th dport 443 reject with icmpx admin-prohibited comment "filter bypass providers"`,
-    `    iifname ${addressSetOfNames(clientIfaces)} ip6 daddr @bypass_v6 meta l4proto { tcp, udp } th dport 443 reject with icmpx admin-prohibited comment "filter bypass providers"`,
+    // Before any network's own rules, so no exception a later step adds can let these through;
+    // bypass_refuse counts each attempt for its device, then refuses it.
+    `    iifname ${addressSetOfNames(clientIfaces)} meta l4proto { tcp, udp } th dport ${DOT_PORT} goto bypass_refuse comment "DNS over TLS/QUIC"`,
+    `    iifname ${addressSetOfNames(clientIfaces)} ip daddr @bypass_v4 meta l4proto { tcp, udp } th dport 443 goto bypass_refuse comment "filter bypass providers"`,
+    `    iifname ${addressSetOfNames(clientIfaces)} ip6 daddr @bypass_v6 meta l4proto { tcp, udp } th dport 443 goto bypass_refuse comment "filter bypass providers"`,
     ...dispatch('fwd'),
     // Traffic from a school interface that matched no network (prerouting already dropped
     // spoofed sources; this is a switched-off network sharing an interface) goes nowhere.
@@ -307,6 +314,7 @@ export function renderRuleset(input: RulesetInput): string {
     ...prerouting(input.networks),
     ...natPrerouting(input),
     ...baseChains(input),
+    ...refusalChains(input.networks),
     ...enabled.flatMap((n) => forwardChain(n, input)),
     ...enabled.flatMap((n) => inputChain(n, input)),
   ];

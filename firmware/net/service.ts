@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import { applyRuleset, listTable, NftError, removeTable, type NftRun } from './apply.ts';
 import { rulesetInputOf } from './ruleset-input.ts';
-import { renderRuleset } from './ruleset.ts';
+import { renderRuleset, TABLE_FAMILY, TABLE_NAME } from './ruleset.ts';
 import type { FirewallStatus } from './status-schema.ts';
 
 export class FirewallService {
@@ -50,6 +50,13 @@ export class FirewallService {
 
   inForce(): Promise<string | undefined> {
     return listTable(this.run);
+  }
+
+  /** The table in force as `nft -j` gives it (the live sets' elements with it). */
+  async inForceJson(): Promise<unknown> {
+    const result = await this.run(['-j', 'list', 'table', TABLE_FAMILY, TABLE_NAME]);
+    if (result.code !== 0) throw new NftError('listing the ruleset', result);
+    return JSON.parse(result.stdout) as unknown;
   }
 
   private async applyNow(config: Readonly<Config>): Promise<void> {

@@ -4,9 +4,21 @@
 import { TABLE_FAMILY, TABLE_NAME } from './ruleset.ts';
 
 /** The sets the daemon fills at run time (declared in ruleset.ts). */
-export const LIVE_SETS = ['authorised_guests', 'suspended', 'bypass_v4', 'bypass_v6', 'tethering_suspects'] as const;
+export const LIVE_SETS = [
+  'authorised_guests', 'suspended', 'bypass_v4', 'bypass_v6', 'tethering_suspects',
+  'bypass_attempts_v4', 'bypass_attempts_v6', 'p2p_attempts_v4', 'p2p_attempts_v6',
+] as const;
+export type LiveSet = (typeof LIVE_SETS)[number];
 
-interface JsonElem { val: unknown; expires?: number }
+interface JsonElem { val: unknown; expires?: number; counter?: { packets?: unknown; bytes?: unknown } }
+
+/** A counter as nft reads it back in an element (`counter packets N bytes M`); empty for none. */
+function counterText(counter: JsonElem['counter']): string {
+  if (counter === undefined) return '';
+  const { packets, bytes } = counter;
+  if (!Number.isSafeInteger(packets) || !Number.isSafeInteger(bytes)) throw new Error(`unexpected set element counter ${JSON.stringify(counter)}`);
+  return ` counter packets ${String(packets)} bytes ${String(bytes)}`;
+}
 
 const VALUE = /^[0-9a-fA-F:.]+$/;
 
@@ -34,7 +46,8 @@ export function preservedElements(json: unknown): string[] {
       if (!inner) throw new Error(`unexpected set element ${JSON.stringify(e)}`);
       // At least a second: an element about to expire is kept that long rather than forever.
       const left = inner.expires === undefined ? '' : ` timeout ${Math.max(1, Math.floor(inner.expires))}s`;
-      return `${valueText(inner.val)}${left}`;
+      // The attempt counts are carried over too, so a configuration change loses no attempt.
+      return `${valueText(inner.val)}${counterText(inner.counter)}${left}`;
     });
     if (texts.length > 0) lines.push(`add element ${TABLE_FAMILY} ${TABLE_NAME} ${set.name} { ${texts.join(', ')} }`);
   }
@@ -42,12 +55,25 @@ export function preservedElements(json: unknown): string[] {
 }
 
 /** The values in one set of an `nft -j list set` (or `list table`) output, each as nft writes it. */
-export function setMembers(json: unknown, name: (typeof LIVE_SETS)[number]): string[] {
+export function setMembers(json: unknown, name: LiveSet): string[] {
   const items = (json as { nftables?: Array<{ set?: { name?: string; elem?: Array<{ elem?: JsonElem } | string> } }> }).nftables ?? [];
   const set = items.map((i) => i.set).find((s) => s?.name === name);
   return (set?.elem ?? []).map((e) => {
     if (typeof e === 'string') return valueText(e);
     if (!e.elem) throw new Error(`unexpected set element ${JSON.stringify(e)}`);
     return valueText(e.elem.val);
+  });
+}
+
+/** The elements of a counting set with their packet counts (an element without a counter counts 0). */
+export function setCounts(json: unknown, name: LiveSet): { value: string; packets: number }[] {
+  const items = (json as { nftables?: Array<{ set?: { name?: string; elem?: Array<{ elem?: JsonElem } | string> } }> }).nftables ?? [];
+  const set = items.map((i) => i.set).find((s) => s?.name === name);
+  return (set?.elem ?? []).map((e) => {
+    if (typeof e === 'string') return { value: valueText(e), packets: 0 };
+    if (!e.elem) throw new Error(`unexpected set element ${JSON.stringify(e)}`);
+    const packets = e.elem.counter?.packets ?? 0;
+    if (!Number.isSafeInteger(packets)) throw new Error(`unexpected set element counter ${JSON.stringify(e.elem.counter)}`);
+    return { value: valueText(e.elem.val), packets: packets as number };
   });
 }

@@ -5,12 +5,13 @@ import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import type { StateDatabase } from '../state/database.ts';
 import { NftError, type NftRun } from './apply.ts';
+import { PeriodicCheck, SET_CHECK_MS } from './periodic-check.ts';
 import { TABLE_FAMILY, TABLE_NAME, TETHERING_WINDOW_MS } from './ruleset.ts';
 import { setMembers } from './set-elements.ts';
 import type { SuspensionEnforcer } from './suspensions.ts';
 import { TETHERING_REASON, tetheringFindings, type TetheringFinding } from './tethering.ts';
 
-export const TETHERING_CHECK_MS = 60_000;
+export const TETHERING_CHECK_MS = SET_CHECK_MS;
 
 export interface TetheringWatchOptions {
   run: NftRun;
@@ -25,29 +26,24 @@ export interface TetheringWatchOptions {
 
 export class TetheringWatch {
   readonly #o: TetheringWatchOptions;
-  #timer: NodeJS.Timeout | undefined;
-  /** One check at a time: the timer and the CLI must not both record the same device. */
-  #running: Promise<TetheringFinding[]> | undefined;
+  readonly #periodic: PeriodicCheck<TetheringFinding[]>;
 
   constructor(options: TetheringWatchOptions) {
     this.#o = options;
+    this.#periodic = new PeriodicCheck('reading the tethering suspects', () => this.#checkNow(), options.logger);
   }
 
   start(periodMs = TETHERING_CHECK_MS): void {
-    this.#timer = setInterval(() => {
-      this.check().catch((err: Error) => this.#o.logger.error({ err }, 'reading the tethering suspects failed'));
-    }, periodMs);
-    this.#timer.unref();
+    this.#periodic.start(periodMs);
   }
 
   stop(): void {
-    clearInterval(this.#timer);
+    this.#periodic.stop();
   }
 
   /** The suspects now, with what was done about each. */
   check(): Promise<TetheringFinding[]> {
-    this.#running ??= this.#checkNow().finally(() => { this.#running = undefined; });
-    return this.#running;
+    return this.#periodic.check();
   }
 
   async #checkNow(): Promise<TetheringFinding[]> {

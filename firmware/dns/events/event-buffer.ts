@@ -63,6 +63,8 @@ export class EventBuffer {
   #dropped = 0;
   readonly #view = emptyEventFields();
   readonly #incoming = emptyEventFields();
+  /** Consumers that act on an event at once rather than when the log drains it (a bypass name to learn). */
+  #taps: ((e: Readonly<EventFields>) => void)[] = [];
 
   constructor(capacity = 65536) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`event buffer capacity must be a positive integer, got ${capacity}`);
@@ -80,6 +82,15 @@ export class EventBuffer {
     this.#upstream = new Array<string | undefined>(capacity).fill(undefined);
     this.#category = new Array<string | undefined>(capacity).fill(undefined);
     this.#list = new Array<string | undefined>(capacity).fill(undefined);
+  }
+
+  /**
+   * Calls `visit` with every event recorded from now on, dropped ones included, on the recording
+   * thread and before `record` returns: it must be cheap, copy what it keeps (the object is
+   * reused) and never throw. Every DNS thread's events reach the main thread's buffer.
+   */
+  tap(visit: (e: Readonly<EventFields>) => void): void {
+    this.#taps = [...this.#taps, visit];
   }
 
   /** Adds an event; false (and counted) when the buffer is full. */
@@ -109,6 +120,7 @@ export class EventBuffer {
    * False (and counted) when full.
    */
   record(e: Readonly<EventFields>): boolean {
+    for (const tap of this.#taps) tap(e);
     if (this.#size === this.capacity) {
       this.#dropped++;
       return false;

@@ -22,6 +22,16 @@ describe('EventBuffer', () => {
     expect(b.drain()).toEqual([]);
   });
 
+  it('a tap sees every event as it is recorded, one the full buffer drops included', () => {
+    const b = new EventBuffer(1);
+    const seen: string[] = [];
+    b.tap((e) => seen.push(`${e.name} ${e.verdict}`));
+    b.push(event(1));
+    b.push({ ...event(2), verdict: 'blocked', category: 'bypass' });
+    expect(seen).toEqual(['n1.example forwarded', 'n2.example blocked']);
+    expect(b.dropped).toBe(1);
+  });
+
   it('rejects a nonsense capacity', () => {
     expect(() => new EventBuffer(0)).toThrow(RangeError);
   });

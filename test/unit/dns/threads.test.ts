@@ -79,6 +79,8 @@ const workerQueries = (t: Threaded): number => t.threads.stats().counters.querie
 describe('DNS on two threads', () => {
   it('answers every question correctly whichever thread takes it, and the main thread sees every event and count', async () => {
     const t = await startThreaded();
+    const tapped: string[] = [];
+    t.service.events.tap((e) => { if (e.verdict === 'blocked') tapped.push(e.name); });
     expect(t.threads.threads).toBe(2);
     // TCP stays with the main thread: one TCP listener, one UDP listener (the worker's is its own).
     expect(t.service.stats().listening.map((l) => l.transport).sort()).toEqual(['tcp', 'udp']);
@@ -95,6 +97,8 @@ describe('DNS on two threads', () => {
       expect(events).toHaveLength(names.length);
     }, { timeout: 5000 });
     expect(events.map((e) => e.name).sort()).toEqual([...names].sort());
+    // A tap on the main thread's buffer (the bypass learner's feed) saw the worker's blocks too.
+    expect(tapped.sort()).toEqual(names.filter((n) => n.endsWith('chatter.test')).sort());
     expect(events.filter((e) => e.verdict === 'blocked')).toHaveLength(50);
     expect(events.filter((e) => e.verdict === 'forwarded')).toHaveLength(50);
     // Every field crossed the thread boundary (the worker's events travel packed).

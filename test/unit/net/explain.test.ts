@@ -1,7 +1,7 @@
 // `net show`'s sentences follow the same inputs as the rules: a change to the configuration
 // changes what they say.
 import { describe, expect, test } from 'vitest';
-import { formatNet } from '../../../firmware/cli/commands/net.ts';
+import { formatAttempts, formatBypass, formatNet } from '../../../firmware/cli/commands/net.ts';
 import { formatStatus } from '../../../firmware/cli/format-status.ts';
 import { sampleStatus } from '../status-fixture.ts';
 import { explainRuleset } from '../../../firmware/net/explain.ts';
@@ -37,6 +37,17 @@ describe('explainRuleset', () => {
     expect(lines(config, 'staff')).toContain('other school networks: none');
   });
 
+  test('peer-to-peer and bypass learning follow the configuration', () => {
+    const config = labGatewayConfig(false);
+    expect(lines(config, 'pupil')).toContain('peer-to-peer: BitTorrent handshakes, DHT, uTP and tracker requests');
+    expect(lines(config, 'staff')).toContain('peer-to-peer: allowed (p2p "allow")');
+    expect(lines(config, 'staff')).toContain('learned by resolving the bypass category\'s names');
+    config.networks.find((n) => n.id === 'pupil')!.p2p = 'allow';
+    config.firewall = { enabled: true, wanInterface: 'wan0', learnBypassAddresses: false };
+    expect(lines(config, 'pupil')).toContain('peer-to-peer: allowed');
+    expect(lines(config, 'pupil')).toContain('not learned: firewall.learnBypassAddresses is false');
+  });
+
   test('net show prints a failed apply first, then the networks and the table', () => {
     const text = formatNet({
       enabled: true, appliedAt: '2026-12-07T04:00:00.000Z', applyMs: 12, error: 'applying the ruleset failed (nft exit 1): Error: syntax error',
@@ -45,6 +56,21 @@ describe('explainRuleset', () => {
     expect(text.split('\n').slice(0, 2)).toEqual(['The last apply FAILED: applying the ruleset failed (nft exit 1): Error: syntax error', 'The ruleset below is the one before it.']);
     expect(text).toContain('guest (guest)\n  - arrives on lan-guest');
     expect(text.trimEnd().endsWith('table inet schoolgate {\n}')).toBe(true);
+  });
+});
+
+describe('net attempts and net bypass', () => {
+  test('each device with what it tried and whether an event was recorded; the addresses and the learner\'s counts', () => {
+    expect(formatAttempts({ attempts: [] })).toMatch(/^No device/);
+    const text = formatAttempts({ attempts: [
+      { kind: 'net.p2p', address: '10.20.0.10', mac: '02:5c:00:20:00:10', networkId: 'pupil', name: 'Year 5 iPad', packets: 3, record: true },
+      { kind: 'net.bypass', address: '10.20.0.11', mac: '02:5c:00:20:00:11', networkId: null, name: '', packets: 1, record: false },
+    ] });
+    expect(text).toContain('02:5c:00:20:00:10 (Year 5 iPad) at 10.20.0.10 on pupil: peer-to-peer, 3 packets refused (event recorded)');
+    expect(text).toContain('02:5c:00:20:00:11 at 10.20.0.11 on no school network: filter bypass (DNS over TLS or a bypass provider), 1 packet refused (already reported this hour)');
+    const bypass = formatBypass({ v4: ['198.51.100.80'], v6: [], learner: { namesLearned: 1, addressesAdded: 1, queued: 0, refused: 0, failures: 2 } });
+    expect(bypass).toContain('1 bypass provider address refused on 443: 198.51.100.80');
+    expect(bypass).toContain('2 failed lookups');
   });
 });
 

@@ -1,7 +1,7 @@
 // Live set elements survive a re-apply: nft's JSON listing (as nft 1.0.6 prints it) becomes
 // `add element` lines carrying what is left of each timeout.
 import { describe, expect, test } from 'vitest';
-import { preservedElements } from '../../../firmware/net/set-elements.ts';
+import { preservedElements, setCounts } from '../../../firmware/net/set-elements.ts';
 
 const listing = (set: object): unknown => ({ nftables: [{ metainfo: { version: '1.0.6' } }, { set: { family: 'inet', table: 'schoolgate', ...set } }] });
 
@@ -31,5 +31,24 @@ describe('preservedElements', () => {
   test('an empty set gives no line; a value that is not an address is refused', () => {
     expect(preservedElements(listing({ name: 'tethering_suspects' }))).toEqual([]);
     expect(() => preservedElements(listing({ name: 'bypass_v4', elem: [{ elem: { val: '1.2.3.4 }; flush ruleset', expires: 5 } }] }))).toThrow(/unexpected/);
+  });
+
+  test('an attempt set keeps its counts with its time left, so a configuration change loses no attempt', () => {
+    const elem = { elem: { val: { concat: ['10.20.0.10', '02:5c:00:20:00:10'] }, timeout: 3600, expires: 3500, counter: { packets: 7, bytes: 420 } } };
+    expect(preservedElements(listing({ name: 'p2p_attempts_v4', elem: [elem] }))).toEqual([
+      'add element inet schoolgate p2p_attempts_v4 { 10.20.0.10 . 02:5c:00:20:00:10 counter packets 7 bytes 420 timeout 3500s }',
+    ]);
+    expect(() => preservedElements(listing({ name: 'p2p_attempts_v4', elem: [{ elem: { ...elem.elem, counter: { packets: '7; flush ruleset', bytes: 1 } } }] }))).toThrow(/counter/);
+  });
+});
+
+describe('setCounts', () => {
+  test('each element of one counting set with its packets; another set\'s are not mixed in', () => {
+    const table = { nftables: [
+      { set: { name: 'bypass_attempts_v4', elem: [{ elem: { val: { concat: ['10.20.0.10', '02:5c:00:20:00:10'] }, expires: 60, counter: { packets: 3, bytes: 180 } } }] } },
+      { set: { name: 'p2p_attempts_v4', elem: [{ elem: { val: { concat: ['10.20.0.11', '02:5c:00:20:00:11'] }, expires: 60, counter: { packets: 1, bytes: 68 } } }] } },
+    ] };
+    expect(setCounts(table, 'bypass_attempts_v4')).toEqual([{ value: '10.20.0.10 . 02:5c:00:20:00:10', packets: 3 }]);
+    expect(setCounts(table, 'p2p_attempts_v6')).toEqual([]);
   });
 });
