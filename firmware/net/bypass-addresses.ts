@@ -1,7 +1,7 @@
 // Addresses of filter-bypass providers (DoH resolvers, VPNs, web proxies), learned by resolving
 // the names of the `bypass` category, as `bypass_v4` / `bypass_v6` elements. Pure: what to
 // resolve, in what order and how often, and the nft lines for what came back.
-import { formatAddress, parseAddress } from '../clients/ip.ts';
+import { formatAddress, parseAddress, parsePrefix, prefixContains, type Prefix } from '../clients/ip.ts';
 import { isPrivateV4, isPrivateV6 } from '../dns/answers/private-addresses.ts';
 import { BYPASS_TIMEOUT_BOUNDS_S, TABLE_FAMILY, TABLE_NAME } from './ruleset.ts';
 
@@ -25,15 +25,34 @@ function v6Bytes(value: bigint): Uint8Array {
 }
 
 /**
- * An address that must never be blocked whatever a name resolved to: private, local and special
- * ranges (the school's own networks, the gateway's block page), and whatever the caller adds
- * (the filtering provider's block-page addresses). Returns the canonical spelling, or undefined.
+ * The prefixes of a shared-hosting file (rules/shared-hosting/): one a line, '#' comments. A bad
+ * line is an error naming it, since a shipped file with a typo must fail its tests, not quietly
+ * let a CDN edge be blocked.
  */
-export function blockableAddress(text: string, excluded: ReadonlySet<string>): string | undefined {
+export function parseSharedPrefixes(text: string, source: string): Prefix[] {
+  const out: Prefix[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.replace(/#.*/, '').trim();
+    if (line === '') return;
+    const prefix = parsePrefix(line);
+    if ('error' in prefix) throw new Error(`${source}:${i + 1}: "${line}": ${prefix.error}`);
+    out.push(prefix);
+  });
+  return out;
+}
+
+/**
+ * An address that must never be blocked whatever a name resolved to: private, local and special
+ * ranges (the school's own networks, the gateway's block page), whatever the caller adds (the
+ * filtering provider's block-page addresses), and shared CDN edges (`shared`: one such address
+ * serves thousands of unrelated sites). Returns the canonical spelling, or undefined.
+ */
+export function blockableAddress(text: string, excluded: ReadonlySet<string>, shared: readonly Prefix[] = []): string | undefined {
   const parsed = parseAddress(text);
   if (!parsed) return undefined;
   const canonical = formatAddress(parsed.family, parsed.value);
   if (excluded.has(canonical)) return undefined;
+  if (shared.some((p) => prefixContains(p, parsed))) return undefined;
   const special = parsed.family === 4 ? isPrivateV4(Number(parsed.value)) : isPrivateV6(v6Bytes(parsed.value));
   return special ? undefined : canonical;
 }
@@ -43,12 +62,12 @@ export function blockableAddress(text: string, excluded: ReadonlySet<string>): s
  * old timeout, and deleting a missing one fails, so each is added for a second, deleted, then
  * added with its timeout: one transaction, whatever was there before.
  */
-export function bypassElementLines(resolved: Resolved, excluded: ReadonlySet<string>): string[] {
+export function bypassElementLines(resolved: Resolved, excluded: ReadonlySet<string>, shared: readonly Prefix[] = []): string[] {
   const lines: string[] = [];
   for (const [set, list] of [['bypass_v4', resolved.v4], ['bypass_v6', resolved.v6]] as const) {
     const best = new Map<string, number>();
     for (const r of list) {
-      const address = blockableAddress(r.address, excluded);
+      const address = blockableAddress(r.address, excluded, shared);
       if (address !== undefined) best.set(address, Math.max(best.get(address) ?? 0, bypassTimeoutSeconds(r.ttl)));
     }
     const name = `${TABLE_FAMILY} ${TABLE_NAME} ${set}`;

@@ -8,6 +8,7 @@ import { Resolver } from 'node:dns/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../log.ts';
 import { bypassElementLines, LearnQueue, type Resolved, type ResolvedAddress } from './bypass-addresses.ts';
+import type { Prefix } from '../clients/ip.ts';
 
 /** The category whose names are learned. */
 export const BYPASS_CATEGORY = 'bypass';
@@ -35,6 +36,8 @@ export interface BypassLearnerOptions {
   change: (lines: readonly string[]) => Promise<boolean>;
   /** Addresses never to block (the filtering provider's block pages). */
   excluded: () => ReadonlySet<string>;
+  /** Shared CDN ranges whose addresses are never blocked (rules/shared-hosting/). */
+  shared?: readonly Prefix[];
   now: () => number;
   logger: Logger;
   intervalMs?: number;
@@ -110,7 +113,7 @@ export class BypassLearner {
 
   async #learn(name: string): Promise<void> {
     try {
-      const lines = bypassElementLines(await this.#o.resolve(name), this.#o.excluded());
+      const lines = bypassElementLines(await this.#o.resolve(name), this.#o.excluded(), this.#o.shared ?? []);
       if (lines.length === 0) return;
       if (await this.#o.change(lines)) {
         this.#stats.namesLearned++;

@@ -2,11 +2,12 @@
 // list read from rules/, the upstreams DNS forwards to, and the learner that joins them.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Prefix } from '../clients/ip.ts';
 import type { Config } from '../config/schema.ts';
 import type { EventBuffer } from '../dns/events/event-buffer.ts';
 import type { Logger } from '../log.ts';
 import { RULES_DIR } from '../paths.ts';
-import { starterNames } from './bypass-addresses.ts';
+import { parseSharedPrefixes, starterNames } from './bypass-addresses.ts';
 import { BYPASS_CATEGORY, BypassLearner, isBypassLookup, LEARN_DEFAULTS, upstreamResolver } from './bypass-learner.ts';
 
 export interface BypassLearningDeps {
@@ -31,8 +32,15 @@ export function starterNamesOf(config: Readonly<Config>, read: (path: string) =>
   return subscribed ? starterNames(read(join(RULES_DIR, 'categories', `${BYPASS_CATEGORY}.txt`)), LEARN_DEFAULTS.primeMax) : [];
 }
 
+/** The shared CDN ranges shipped in rules/shared-hosting/, never blocked by address. */
+export function sharedHostingPrefixes(read: (path: string) => string = (p) => readFileSync(p, 'utf8')): Prefix[] {
+  const path = join(RULES_DIR, 'shared-hosting', 'cdn-prefixes.txt');
+  return parseSharedPrefixes(read(path), path);
+}
+
 export function startBypassLearning(deps: BypassLearningDeps): BypassLearner {
   const learner = new BypassLearner({
+    shared: sharedHostingPrefixes(),
     resolve: upstreamResolver(deps.upstreams, deps.config().dns.upstreamTimeoutMs),
     change: deps.change,
     excluded: () => new Set(deps.config().dns.upstreamBlocks.addresses),

@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { blockableAddress, bypassElementLines, bypassTimeoutSeconds, LearnQueue, starterNames } from '../../../firmware/net/bypass-addresses.ts';
+import { blockableAddress, bypassElementLines, bypassTimeoutSeconds, LearnQueue, parseSharedPrefixes, starterNames } from '../../../firmware/net/bypass-addresses.ts';
 import { RULES_DIR } from '../../../firmware/paths.ts';
-import { starterNamesOf } from '../../../firmware/net/bypass-learning.ts';
+import { sharedHostingPrefixes, starterNamesOf } from '../../../firmware/net/bypass-learning.ts';
 import { defaultConfig } from '../../../firmware/config/defaults.ts';
 
 describe('bypass addresses', () => {
@@ -23,6 +23,22 @@ describe('bypass addresses', () => {
     }
     expect(blockableAddress('198.51.100.80', excluded)).toBe('198.51.100.80');
     expect(blockableAddress('2001:DB8:0:0::53', excluded)).toBe('2001:db8::53');
+  });
+
+  test('a shared CDN edge is never blocked by address, a dedicated resolver address is', () => {
+    const shared = sharedHostingPrefixes();
+    // cloudflare-dns.com answers from Cloudflare's CDN range; 1.1.1.1 is the resolver's own address.
+    expect(blockableAddress('104.16.248.249', new Set(), shared)).toBeUndefined();
+    expect(blockableAddress('151.101.1.140', new Set(), shared)).toBeUndefined();
+    expect(blockableAddress('2606:4700::6810:f8f9', new Set(), shared)).toBeUndefined();
+    expect(blockableAddress('1.1.1.1', new Set(), shared)).toBe('1.1.1.1');
+    expect(blockableAddress('8.8.8.8', new Set(), shared)).toBe('8.8.8.8');
+    expect(bypassElementLines({ v4: [{ address: '104.16.248.249', ttl: 300 }], v6: [] }, new Set(), shared)).toEqual([]);
+  });
+
+  test('a shared-hosting file with a bad line is refused, naming the line', () => {
+    expect(() => parseSharedPrefixes('# c\n104.16.0.0/13\n104.16.0.1/13\n', 'x.txt')).toThrow(/x\.txt:3: "104\.16\.0\.1\/13": host bits are set/);
+    expect(parseSharedPrefixes('# only a comment\n\n', 'x.txt')).toEqual([]);
   });
 
   test('each address is written with a fresh timeout (the longest its answers gave), whatever was in the set', () => {
