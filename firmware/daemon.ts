@@ -167,7 +167,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
     tethering.start();
     stops.push(() => tethering.stop());
-    const retention = startRetention({ queryLog, retention: () => config.current.retention, timezone: () => config.current.site.timezone, logger });
+    const retention = startRetention({ queryLog, networkEvents: state.networkEvents, retention: () => config.current.retention, timezone: () => config.current.site.timezone, logger });
     stops.push(() => retention.stop());
 
     const adminEndpoint = config.current.web.admin;
