@@ -22,6 +22,7 @@ import { registerListMethods } from './rules/list-methods.ts';
 import { registerDeviceMethods } from './dhcp/device-methods.ts';
 import { registerLeaseMethods } from './dhcp/lease-methods.ts';
 import { registerAuditMethods } from './control/audit-methods.ts';
+import { registerDataMethods } from './monitor/data-methods.ts';
 import { DhcpService } from './dhcp/service.ts';
 import { FeedService } from './rules/feeds/feed-service.ts';
 import { nftRunner } from './net/apply.ts';
@@ -242,6 +243,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     registerLeaseMethods(control, { config, leases: state.leases, audit: state.audit });
     registerNetMethods(control, { config, firewall, tethering });
     registerAuditMethods(control, state.audit);
+    registerDataMethods(control, { state, queryLog, now: () => new Date() });
     control.register<CheckParams>('check', {
       params: CheckParams,
       handle: (params) => {

@@ -5,6 +5,7 @@ import { EXIT, UsageError, type Command } from './cli/command.ts';
 import { audit } from './cli/commands/audit.ts';
 import { check } from './cli/commands/check.ts';
 import { config } from './cli/commands/config.ts';
+import { data } from './cli/commands/data.ts';
 import { devices } from './cli/commands/devices.ts';
 import { leases, reserve } from './cli/commands/leases.ts';
 import { lists } from './cli/commands/lists.ts';
@@ -17,7 +18,7 @@ import { VERSION } from './version.ts';
 
 export { EXIT };
 
-const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, audit };
+const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, audit, data };
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));

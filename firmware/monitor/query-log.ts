@@ -20,6 +20,8 @@ import {
   COMMIT_EVERY_MS, DONE, FLAG_INDEX, ROLLUP_EVERY_MS, SHARED_BYTES, WRITE_ERRORS, WRITTEN,
   type RecentOptions, type RollupQuery, type RollupsPurged, type WriterCommand, type WriterData, type WriterMessage, type WriterQuestion, type WriterReply,
 } from './query-log-schema.ts';
+import type { SubjectLogs, SubjectLogsErased } from './logs-subject.ts';
+import type { Total, TotalsQuery } from './rollup-totals.ts';
 import type { RollupRow } from './rollups.ts';
 import { WriterScheduling, WriterSchedulingState, type SetIdleScheduling } from './writer-scheduling.ts';
 
@@ -201,6 +203,21 @@ export class QueryLog {
   /** Deletes hourly rollups older than `hoursBefore` and daily ones before the day `daysBefore` (YYYY-MM-DD). */
   purgeRollups(hoursBefore: Date, daysBefore: string): Promise<RollupsPurged> {
     return this.#ask({ op: 'purgeRollups', hoursBefore: hoursBefore.getTime(), daysBefore }) as Promise<RollupsPurged>;
+  }
+
+  /** Sums of rollup rows grouped by some of their columns (the weekly review: review-data.ts). */
+  rollupTotals(query: TotalsQuery): Promise<Total[]> {
+    return this.#ask({ op: 'rollupTotals', args: query }) as Promise<Total[]>;
+  }
+
+  /** Every event and rollup row of a subject: a MAC, or the address of a client DHCP never named. */
+  subject(subject: string): Promise<SubjectLogs> {
+    return this.#ask({ op: 'subject', subject }) as Promise<SubjectLogs>;
+  }
+
+  /** Deletes a subject's events and rollups (one transaction); resolves to how many of each. */
+  eraseSubject(subject: string): Promise<SubjectLogsErased> {
+    return this.#ask({ op: 'eraseSubject', subject }) as Promise<SubjectLogsErased>;
   }
 
   count(): Promise<number> {
