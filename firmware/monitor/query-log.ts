@@ -9,7 +9,9 @@
 // never waits for them), close a call it waits for; each comes in order after every batch
 // handed over before it. Nothing is lost silently: a batch the writer cannot store is counted
 // (writeErrors); when the writer falls behind, the buffer fills and the event buffer counts drops.
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { DatabaseSync } from 'node:sqlite';
 import { Type, type Static } from 'typebox';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { packDrained } from '../dns/events/event-batch.ts';
@@ -17,7 +19,7 @@ import type { EventBuffer, QueryEvent } from '../dns/events/event-buffer.ts';
 import type { Logger } from '../log.ts';
 import { siblingModule } from '../paths.ts';
 import {
-  COMMIT_EVERY_MS, DONE, FLAG_INDEX, ROLLUP_EVERY_MS, SHARED_BYTES, WRITE_ERRORS, WRITTEN,
+  COMMIT_EVERY_MS, DONE, FLAG_INDEX, ROLLUP_EVERY_MS, SHARED_BYTES, WRITE_ERRORS, WRITTEN, logMigrations,
   type RecentOptions, type RollupQuery, type RollupsPurged, type WriterCommand, type WriterData, type WriterMessage, type WriterQuestion, type WriterReply,
 } from './query-log-schema.ts';
 import type { SubjectLogs, SubjectLogsErased } from './logs-subject.ts';
@@ -39,8 +41,10 @@ export interface QueryLogOptions {
   maxBatch?: number;
   /** Events handed to the writer and not yet written, at most; past it the buffer is left to fill. */
   maxInFlight?: number;
-  /** How long a read, purge or close may wait for the writer before it fails (ms). */
+  /** How long a read, purge or close may wait for the writer before it fails (ms); the open too, unless it migrates. */
   callTimeoutMs?: number;
+  /** How long the open may take when logs.db has migrations to run (ms; default MIGRATE_TIMEOUT_MS). */
+  migrateTimeoutMs?: number;
   /** How long written rows wait in the writer's open transaction before it commits (ms; default 1 s). */
   commitEveryMs?: number;
   /** The school's IANA time zone, whose days the daily rollups count (default Europe/London). */
@@ -59,6 +63,36 @@ export const QueryLogStatsSchema = Type.Object({
   writerFellBehind: Type.Integer({ minimum: 0, description: 'times the writer fell behind and left the idle class to catch up' }),
 });
 export type QueryLogStats = Static<typeof QueryLogStatsSchema>;
+
+/**
+ * An open that migrates may take this long. Migration 3 counts every stored event into the
+ * rollups (~2.5 s per million rows on the 2-core test box, more on an SD card): a month of a big
+ * school's questions is tens of millions, far past the minute a call may take, and an open cut
+ * off there would be rolled back and tried again at every restart, never finishing.
+ */
+export const MIGRATE_TIMEOUT_MS = 60 * 60_000;
+
+/**
+ * The schema version of an existing logs.db and roughly how many events it holds, when it is
+ * older than `latest` (read without writing: the writer migrates it). Undefined when it is new,
+ * current or unreadable (the writer reports that).
+ */
+export function pendingMigration(file: string, latest: number): { from: number; events: number } | undefined {
+  if (file === ':memory:' || !existsSync(file)) return undefined;
+  let db: DatabaseSync | undefined;
+  try {
+    db = new DatabaseSync(file, { readOnly: true });
+    const from = Number(db.prepare('PRAGMA user_version').get()?.user_version);
+    if (!(from > 0 && from < latest)) return undefined;
+    // The id range, not count(*): that would read the whole table only to say how long this takes.
+    const ids = db.prepare('SELECT coalesce(max(id) - min(id) + 1, 0) AS n FROM query_events').get();
+    return { from, events: Number(ids?.n ?? 0) };
+  } catch {
+    return undefined;
+  } finally {
+    db?.close();
+  }
+}
 
 export class QueryLogError extends Error {
   override name = 'QueryLogError';
@@ -129,9 +163,14 @@ export class QueryLog {
     this.#worker.unref();
     this.#replies.unref();
     // Opening (migrations included) happens in the writer; its verdict is its first message.
+    const pending = pendingMigration(file, Math.max(...logMigrations('UTC').map((m) => m.version)));
+    const openTimeoutMs = pending === undefined ? this.#callTimeoutMs : options.migrateTimeoutMs ?? MIGRATE_TIMEOUT_MS;
+    if (pending !== undefined) {
+      this.#logger.info({ file, from: pending.from, events: pending.events }, 'logs.db is being migrated: the query log opens once its events are counted (minutes for tens of millions)');
+    }
     let opened: (error?: Error) => void = () => {};
     this.#opening = new Promise((resolve, reject) => {
-      const timer = setTimeout(() => opened(new QueryLogError(`the query log writer did not open logs.db within ${this.#callTimeoutMs} ms`)), this.#callTimeoutMs);
+      const timer = setTimeout(() => opened(new QueryLogError(`the query log writer did not open logs.db within ${openTimeoutMs} ms`)), openTimeoutMs);
       opened = (error) => {
         opened = () => {};
         clearTimeout(timer);
