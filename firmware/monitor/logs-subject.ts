@@ -48,17 +48,30 @@ const SCAN_ROWS = 200_000;
 
 const yieldToBatches = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** The subject's events, in id order. */
-export async function subjectEvents(db: DatabaseSync, subject: string): Promise<QueryEvent[]> {
+/** A page of a subject's events, and the id to go on from (null: none left). */
+export interface SubjectPage {
+  events: QueryEvent[];
+  next: number | null;
+}
+
+/**
+ * The subject's events from id `fromId` on, in id order, at most `limit`: a busy device's month
+ * is hundreds of thousands of events, more than the writer's small heap holds at once, so the
+ * caller asks page by page (and batches are written between pages too).
+ */
+export async function subjectEventsPage(db: DatabaseSync, subject: string, fromId: number, limit: number): Promise<SubjectPage> {
   const events: QueryEvent[] = [];
   const newest = Number(db.prepare('SELECT coalesce(max(id), 0) AS id FROM query_events').get()?.id);
   const oldest = Number(db.prepare('SELECT coalesce(min(id), 1) AS id FROM query_events').get()?.id);
   const range = db.prepare('SELECT * FROM query_events WHERE id >= ? AND id < ? AND coalesce(device, client) = ? ORDER BY id');
-  for (let from = oldest; from <= newest && db.isOpen; from += SCAN_ROWS) {
-    for (const r of range.iterate(from, from + SCAN_ROWS, subject)) events.push(rowToEvent(r));
+  for (let from = Math.max(fromId, oldest); from <= newest && db.isOpen; from += SCAN_ROWS) {
+    for (const r of range.iterate(from, from + SCAN_ROWS, subject)) {
+      events.push(rowToEvent(r));
+      if (events.length === limit) return { events, next: Number(r.id) + 1 };
+    }
     await yieldToBatches();
   }
-  return events;
+  return { events, next: null };
 }
 
 /** The subject's rollup rows, oldest first (the caller has written the pending counts). */

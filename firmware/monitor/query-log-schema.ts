@@ -172,8 +172,10 @@ export type WriterQuestion =
   | { op: 'purgeRollups'; hoursBefore: number; daysBefore: string }
   /** Sums of rollup rows grouped by some of their columns (rollup-totals.ts). */
   | { op: 'rollupTotals'; args: TotalsQuery }
-  /** Every event and rollup row of one subject, a MAC or an unnamed client's address (logs-subject.ts). */
-  | { op: 'subject'; subject: string }
+  /** A page of one subject's events, a MAC or an unnamed client's address (logs-subject.ts)... */
+  | { op: 'subjectEvents'; subject: string; fromId: number; limit: number }
+  /** ...and its rollup rows. */
+  | { op: 'subjectRollups'; subject: string }
   /** Deletes them, in one transaction. */
   | { op: 'eraseSubject'; subject: string };
 

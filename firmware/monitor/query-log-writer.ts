@@ -12,7 +12,7 @@ import type { QueryEvent } from '../dns/events/event-buffer.ts';
 import type { Logger } from '../log.ts';
 import { osThreadId } from '../native/thread-id.ts';
 import { closeSqliteFile, openSqliteFile } from '../state/sqlite-file.ts';
-import { eraseSubjectLogs, rowToEvent, subjectEvents, subjectRollups, type SubjectLogs } from './logs-subject.ts';
+import { eraseSubjectLogs, rowToEvent, subjectEventsPage, subjectRollups } from './logs-subject.ts';
 import { rollupTotals } from './rollup-totals.ts';
 import { DayOf, RollupCounts, periodsBetween, type RollupRow } from './rollups.ts';
 import {
@@ -285,12 +285,12 @@ async function answer(question: WriterQuestion): Promise<unknown> {
     case 'rollupTotals':
       commit(true);
       return rollupTotals(db, question.args);
-    case 'subject': {
-      const events = await subjectEvents(db, question.subject);
-      // The rollups are read once the rows are, so the counts of rows written meanwhile are in them.
+    case 'subjectEvents':
+      return subjectEventsPage(db, question.subject, question.fromId, question.limit);
+    case 'subjectRollups':
+      // Counts not in the tables yet are written first.
       commit(true);
-      return { events, ...subjectRollups(db, question.subject) } satisfies SubjectLogs;
-    }
+      return subjectRollups(db, question.subject);
     case 'eraseSubject':
       // The open transaction and every count not yet in the rollup tables first: the erase
       // must find every row and count handed over before it.

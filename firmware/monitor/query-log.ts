@@ -22,7 +22,7 @@ import {
   COMMIT_EVERY_MS, DONE, FLAG_INDEX, ROLLUP_EVERY_MS, SHARED_BYTES, WRITE_ERRORS, WRITTEN, logMigrations,
   type RecentOptions, type RollupQuery, type RollupsPurged, type WriterCommand, type WriterData, type WriterMessage, type WriterQuestion, type WriterReply,
 } from './query-log-schema.ts';
-import type { SubjectLogs, SubjectLogsErased } from './logs-subject.ts';
+import type { SubjectLogs, SubjectLogsErased, SubjectPage } from './logs-subject.ts';
 import type { Total, TotalsQuery } from './rollup-totals.ts';
 import type { RollupRow } from './rollups.ts';
 import { WriterScheduling, WriterSchedulingState, type SetIdleScheduling } from './writer-scheduling.ts';
@@ -93,6 +93,9 @@ export function pendingMigration(file: string, latest: number): { from: number; 
     db?.close();
   }
 }
+
+/** Events of one subject a page: ~5 MB of the writer's 64 MB heap. */
+export const SUBJECT_PAGE = 20_000;
 
 export class QueryLogError extends Error {
   override name = 'QueryLogError';
@@ -249,9 +252,20 @@ export class QueryLog {
     return this.#ask({ op: 'rollupTotals', args: query }) as Promise<Total[]>;
   }
 
-  /** Every event and rollup row of a subject: a MAC, or the address of a client DHCP never named. */
-  subject(subject: string): Promise<SubjectLogs> {
-    return this.#ask({ op: 'subject', subject }) as Promise<SubjectLogs>;
+  /**
+   * Every event and rollup row of a subject: a MAC, or the address of a client DHCP never named.
+   * Asked a page at a time (the writer's heap is small); the rollups are read after the events, so
+   * they count every event found.
+   */
+  async subject(subject: string): Promise<SubjectLogs> {
+    const events: QueryEvent[] = [];
+    for (let fromId: number | null = 0; fromId !== null;) {
+      const page = await this.#ask({ op: 'subjectEvents', subject, fromId, limit: SUBJECT_PAGE }) as SubjectPage;
+      for (const event of page.events) events.push(event);
+      fromId = page.next;
+    }
+    const rollups = await this.#ask({ op: 'subjectRollups', subject }) as Pick<SubjectLogs, 'hours' | 'days'>;
+    return { events, ...rollups };
   }
 
   /** Deletes a subject's events and rollups (one transaction); resolves to how many of each. */

@@ -5,7 +5,7 @@ import { Value } from 'typebox/value';
 import { afterEach, expect, it } from 'vitest';
 import { EventBuffer, type QueryEvent } from '../../../firmware/dns/events/event-buffer.ts';
 import { silentLogger } from '../../../firmware/log.ts';
-import { QueryLog } from '../../../firmware/monitor/query-log.ts';
+import { QueryLog, SUBJECT_PAGE } from '../../../firmware/monitor/query-log.ts';
 import { eraseSubject, exportSubject, type SubjectAccessDeps } from '../../../firmware/monitor/subject-access.ts';
 import { EraseResult, SubjectExport } from '../../../firmware/monitor/subject-schema.ts';
 import { StateDatabase } from '../../../firmware/state/database.ts';
@@ -154,4 +154,21 @@ it('refuses bad input and a suspended device before anything is deleted', async 
   expect(await log.count()).toBe(count);
   expect(state.audit.count()).toBe(audited);
   expect(state.devices.get(OTHER)).toBeDefined();
+});
+
+it('reads a busy device\'s events page by page (the writer\'s heap is small), in order, each once', async () => {
+  const dir = tempDir();
+  const events = new EventBuffer(65536);
+  const log = await QueryLog.open(join(dir, 'logs.db'), { events, logger: silentLogger(), flushIntervalMs: 60_000, maxBatch: 65536, maxInFlight: 65536 });
+  open.push(log);
+  const mine = 2 * SUBJECT_PAGE + 5;
+  for (let i = 0; i < mine; i++) {
+    events.push(question(T0 + i, '10.20.0.100', PUPIL, `n${i}.example`, false));
+    if (i % 3 === 0) events.push(question(T0 + i, '10.20.0.101', OTHER, 'other.example', false));
+  }
+  log.flush();
+  const found = await log.subject(PUPIL);
+  expect(found.events.length).toBe(mine);
+  expect(found.events.every((e, i) => e.name === `n${i}.example`)).toBe(true);
+  expect(sum(found.days)).toBe(mine);
 });
