@@ -22,6 +22,7 @@ import { registerListMethods } from './rules/list-methods.ts';
 import { registerDeviceMethods } from './dhcp/device-methods.ts';
 import { registerLeaseMethods } from './dhcp/lease-methods.ts';
 import { registerAuditMethods } from './control/audit-methods.ts';
+import { registerDataMethods } from './monitor/data-methods.ts';
 import { DhcpService } from './dhcp/service.ts';
 import { FeedService } from './rules/feeds/feed-service.ts';
 import { nftRunner } from './net/apply.ts';
@@ -192,7 +193,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
     selftest.start();
     stops.push(() => selftest.stop());
-    const retention = startRetention({ queryLog, retention: () => config.current.retention, timezone: () => config.current.site.timezone, logger });
+    const retention = startRetention({ queryLog, networkEvents: state.networkEvents, retention: () => config.current.retention, timezone: () => config.current.site.timezone, logger });
     stops.push(() => retention.stop());
     // E-mail and webhook for alerts; a channel that cannot be set up is logged, not fatal: filtering
     // must not stop for a mistyped SMTP password file. The alert service delivers through this.
@@ -277,6 +278,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     registerSelftestMethods(control, {
       config, service: selftest, store: state.selftest, audit: state.audit, transaction: (fn) => state.transaction(fn), now: () => new Date(),
     });
+    registerDataMethods(control, { state, queryLog, now: () => new Date() });
     control.register<CheckParams>('check', {
       params: CheckParams,
       handle: (params) => {

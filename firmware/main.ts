@@ -6,6 +6,7 @@ import { alertsTest } from './cli/commands/alerts-test.ts';
 import { audit } from './cli/commands/audit.ts';
 import { check } from './cli/commands/check.ts';
 import { config } from './cli/commands/config.ts';
+import { data } from './cli/commands/data.ts';
 import { devices } from './cli/commands/devices.ts';
 import { leases, reserve } from './cli/commands/leases.ts';
 import { lists } from './cli/commands/lists.ts';
@@ -19,7 +20,7 @@ import { VERSION } from './version.ts';
 
 export { EXIT };
 
-const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, audit, selftest, alerts: alertsTest };
+const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, audit, selftest, data, alerts: alertsTest };
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));

@@ -4,7 +4,7 @@
 // Policies and list subscriptions come from the shipped catalogue (rules/, beside firmware/),
 // read and checked once at module load: a broken shipped file fails every start and every test.
 import { loadCatalogue } from '../rules/catalogue.ts';
-import { DEFAULT_HOURLY_ROLLUPS_DAYS } from '../monitor/retention.ts';
+import { DEFAULT_HOURLY_ROLLUPS_DAYS, DEFAULT_NETWORK_EVENTS_DAYS } from '../monitor/retention.ts';
 import { CONFIG_VERSION, type Config } from './schema.ts';
 
 /** The shipped catalogue, loaded and checked once (the self-test reads its test names). */
@@ -60,6 +60,6 @@ export function defaultConfig(): Config {
       threads: 1,
     },
     web: { admin: { address: '127.0.0.1', port: 8080 } },
-    retention: { queryEventsDays: 30, hourlyRollupsDays: DEFAULT_HOURLY_ROLLUPS_DAYS, rollupsDays: 400, visitorRecordsDays: 90 },
+    retention: { queryEventsDays: 30, hourlyRollupsDays: DEFAULT_HOURLY_ROLLUPS_DAYS, rollupsDays: 400, visitorRecordsDays: 90, networkEventsDays: DEFAULT_NETWORK_EVENTS_DAYS },
   };
 }

@@ -240,6 +240,8 @@ export const Retention = Type.Object({
   hourlyRollupsDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3660, description: 'days the hourly counts per device are kept (default 90)' })),
   rollupsDays: Type.Integer({ minimum: 1, maximum: 3660, description: 'days the daily counts per device are kept' }),
   visitorRecordsDays: Type.Integer({ minimum: 1, maximum: 3660 }),
+  // Optional so a file from before network events had their own setting still loads.
+  networkEventsDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3660, description: 'days network events (tethering, bypass attempts, each naming a device) are kept (default 90)' })),
 }, { additionalProperties: false });
 export type Retention = Static<typeof Retention>;
 

@@ -102,6 +102,15 @@ export class AuditLog {
       .all(...params).map((row) => toEntry(toRecord(row)));
   }
 
+  /**
+   * Every entry about a subject, oldest first: those whose subject it is, and those whose details
+   * name it as a whole JSON string (a subject-access request; no index, the log is small).
+   */
+  naming(subject: string): AuditEntry[] {
+    return this.#db.prepare(`SELECT ${COLUMNS} FROM audit_log WHERE subject = ? OR instr(details, ?) > 0 ORDER BY seq`)
+      .all(subject, JSON.stringify(subject)).map((row) => toEntry(toRecord(row)));
+  }
+
   /** Recomputes every link from the stored bytes. */
   verify(): ChainVerdict {
     const rows = this.#db.prepare(`SELECT ${COLUMNS} FROM audit_log ORDER BY seq`).iterate();

@@ -7,6 +7,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Migration } from '../state/migrate.ts';
 import { DayOf, HOUR_MS, type RollupRow } from './rollups.ts';
+import type { TotalsQuery } from './rollup-totals.ts';
 
 /** The rollup tables' upserts: a count is added to the row of its period, made if it is new. */
 export const UPSERT_HOUR = `INSERT INTO rollup_hours (hour, network, device, category, verdict, count) VALUES (?, ?, ?, ?, ?, ?)
@@ -168,7 +169,15 @@ export type WriterQuestion =
   | { op: 'purgeBefore'; before: number }
   | { op: 'rollups'; args: RollupQuery }
   /** Deletes hourly rollups before `hoursBefore` (ms) and daily ones before `daysBefore` (YYYY-MM-DD). */
-  | { op: 'purgeRollups'; hoursBefore: number; daysBefore: string };
+  | { op: 'purgeRollups'; hoursBefore: number; daysBefore: string }
+  /** Sums of rollup rows grouped by some of their columns (rollup-totals.ts). */
+  | { op: 'rollupTotals'; args: TotalsQuery }
+  /** A page of one subject's events, a MAC or an unnamed client's address (logs-subject.ts)... */
+  | { op: 'subjectEvents'; subject: string; fromId: number; limit: number }
+  /** ...and its rollup rows. */
+  | { op: 'subjectRollups'; subject: string }
+  /** Deletes them, in one transaction. */
+  | { op: 'eraseSubject'; subject: string };
 
 /** Rollup rows a purge deleted. */
 export interface RollupsPurged {

@@ -12,6 +12,8 @@ import type { QueryEvent } from '../dns/events/event-buffer.ts';
 import type { Logger } from '../log.ts';
 import { osThreadId } from '../native/thread-id.ts';
 import { closeSqliteFile, openSqliteFile } from '../state/sqlite-file.ts';
+import { eraseSubjectLogs, rowToEvent, subjectEventsPage, subjectRollups } from './logs-subject.ts';
+import { rollupTotals } from './rollup-totals.ts';
 import { DayOf, RollupCounts, periodsBetween, type RollupRow } from './rollups.ts';
 import {
   COMMIT_ROWS, DONE, FLAG_INDEX, ROLLUP_KEYS, ROW_COLUMNS, UPSERT_DAY, UPSERT_HOUR, WRITE_ERRORS, WRITTEN, addRollups, logMigrations, unpackBatch,
@@ -194,16 +196,7 @@ function recent(options: RecentOptions): QueryEvent[] {
   }
   args.push(Math.min(Math.max(options.limit ?? 50, 1), 10_000));
   const rows = db.prepare(`SELECT * FROM query_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`).all(...args);
-  return rows.map((r) => ({
-    at: Number(r.at), network: r.network as string | null, client: String(r.client), transport: r.transport as QueryEvent['transport'],
-    name: String(r.name), qtype: Number(r.qtype), verdict: r.verdict as QueryEvent['verdict'], rcode: Number(r.rcode),
-    latencyMs: Number(r.latency_ms),
-    ...(r.device !== null ? { device: String(r.device) } : {}),
-    ...(r.upstream !== null ? { upstream: String(r.upstream) } : {}),
-    ...(r.category !== null ? { category: String(r.category) } : {}),
-    ...(r.list !== null ? { list: String(r.list) } : {}),
-    ...(r.watch ? { watch: true } : {}),
-  }));
+  return rows.map(rowToEvent);
 }
 
 // Rows a purge deletes at a time, each chunk its own transaction: the WAL stays small, and the
@@ -289,6 +282,20 @@ async function answer(question: WriterQuestion): Promise<unknown> {
       return rollups(question.args);
     case 'purgeRollups':
       return purgeRollups(question.hoursBefore, question.daysBefore);
+    case 'rollupTotals':
+      commit(true);
+      return rollupTotals(db, question.args);
+    case 'subjectEvents':
+      return subjectEventsPage(db, question.subject, question.fromId, question.limit);
+    case 'subjectRollups':
+      // Counts not in the tables yet are written first.
+      commit(true);
+      return subjectRollups(db, question.subject);
+    case 'eraseSubject':
+      // The open transaction and every count not yet in the rollup tables first: the erase
+      // must find every row and count handed over before it.
+      commit(true);
+      return eraseSubjectLogs(db, question.subject);
   }
 }
 

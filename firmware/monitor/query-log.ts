@@ -9,7 +9,9 @@
 // never waits for them), close a call it waits for; each comes in order after every batch
 // handed over before it. Nothing is lost silently: a batch the writer cannot store is counted
 // (writeErrors); when the writer falls behind, the buffer fills and the event buffer counts drops.
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { DatabaseSync } from 'node:sqlite';
 import { Type, type Static } from 'typebox';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { packDrained } from '../dns/events/event-batch.ts';
@@ -17,9 +19,11 @@ import type { EventBuffer, QueryEvent } from '../dns/events/event-buffer.ts';
 import type { Logger } from '../log.ts';
 import { siblingModule } from '../paths.ts';
 import {
-  COMMIT_EVERY_MS, DONE, FLAG_INDEX, ROLLUP_EVERY_MS, SHARED_BYTES, WRITE_ERRORS, WRITTEN,
+  COMMIT_EVERY_MS, DONE, FLAG_INDEX, ROLLUP_EVERY_MS, SHARED_BYTES, WRITE_ERRORS, WRITTEN, logMigrations,
   type RecentOptions, type RollupQuery, type RollupsPurged, type WriterCommand, type WriterData, type WriterMessage, type WriterQuestion, type WriterReply,
 } from './query-log-schema.ts';
+import type { SubjectLogs, SubjectLogsErased, SubjectPage } from './logs-subject.ts';
+import type { Total, TotalsQuery } from './rollup-totals.ts';
 import type { RollupRow } from './rollups.ts';
 import { WriterScheduling, WriterSchedulingState, type SetIdleScheduling } from './writer-scheduling.ts';
 
@@ -37,8 +41,10 @@ export interface QueryLogOptions {
   maxBatch?: number;
   /** Events handed to the writer and not yet written, at most; past it the buffer is left to fill. */
   maxInFlight?: number;
-  /** How long a read, purge or close may wait for the writer before it fails (ms). */
+  /** How long a read, purge or close may wait for the writer before it fails (ms); the open too, unless it migrates. */
   callTimeoutMs?: number;
+  /** How long the open may take when logs.db has migrations to run (ms; default MIGRATE_TIMEOUT_MS). */
+  migrateTimeoutMs?: number;
   /** How long written rows wait in the writer's open transaction before it commits (ms; default 1 s). */
   commitEveryMs?: number;
   /** The school's IANA time zone, whose days the daily rollups count (default Europe/London). */
@@ -57,6 +63,39 @@ export const QueryLogStatsSchema = Type.Object({
   writerFellBehind: Type.Integer({ minimum: 0, description: 'times the writer fell behind and left the idle class to catch up' }),
 });
 export type QueryLogStats = Static<typeof QueryLogStatsSchema>;
+
+/**
+ * An open that migrates may take this long. Migration 3 counts every stored event into the
+ * rollups (~2.5 s per million rows on the 2-core test box, more on an SD card): a month of a big
+ * school's questions is tens of millions, far past the minute a call may take, and an open cut
+ * off there would be rolled back and tried again at every restart, never finishing.
+ */
+export const MIGRATE_TIMEOUT_MS = 60 * 60_000;
+
+/**
+ * The schema version of an existing logs.db and roughly how many events it holds, when it is
+ * older than `latest` (read without writing: the writer migrates it). Undefined when it is new,
+ * current or unreadable (the writer reports that).
+ */
+export function pendingMigration(file: string, latest: number): { from: number; events: number } | undefined {
+  if (file === ':memory:' || !existsSync(file)) return undefined;
+  let db: DatabaseSync | undefined;
+  try {
+    db = new DatabaseSync(file, { readOnly: true });
+    const from = Number(db.prepare('PRAGMA user_version').get()?.user_version);
+    if (!(from > 0 && from < latest)) return undefined;
+    // The id range, not count(*): that would read the whole table only to say how long this takes.
+    const ids = db.prepare('SELECT coalesce(max(id) - min(id) + 1, 0) AS n FROM query_events').get();
+    return { from, events: Number(ids?.n ?? 0) };
+  } catch {
+    return undefined;
+  } finally {
+    db?.close();
+  }
+}
+
+/** Events of one subject a page: ~5 MB of the writer's 64 MB heap. */
+export const SUBJECT_PAGE = 20_000;
 
 export class QueryLogError extends Error {
   override name = 'QueryLogError';
@@ -127,9 +166,14 @@ export class QueryLog {
     this.#worker.unref();
     this.#replies.unref();
     // Opening (migrations included) happens in the writer; its verdict is its first message.
+    const pending = pendingMigration(file, Math.max(...logMigrations('UTC').map((m) => m.version)));
+    const openTimeoutMs = pending === undefined ? this.#callTimeoutMs : options.migrateTimeoutMs ?? MIGRATE_TIMEOUT_MS;
+    if (pending !== undefined) {
+      this.#logger.info({ file, from: pending.from, events: pending.events }, 'logs.db is being migrated: the query log opens once its events are counted (minutes for tens of millions)');
+    }
     let opened: (error?: Error) => void = () => {};
     this.#opening = new Promise((resolve, reject) => {
-      const timer = setTimeout(() => opened(new QueryLogError(`the query log writer did not open logs.db within ${this.#callTimeoutMs} ms`)), this.#callTimeoutMs);
+      const timer = setTimeout(() => opened(new QueryLogError(`the query log writer did not open logs.db within ${openTimeoutMs} ms`)), openTimeoutMs);
       opened = (error) => {
         opened = () => {};
         clearTimeout(timer);
@@ -201,6 +245,32 @@ export class QueryLog {
   /** Deletes hourly rollups older than `hoursBefore` and daily ones before the day `daysBefore` (YYYY-MM-DD). */
   purgeRollups(hoursBefore: Date, daysBefore: string): Promise<RollupsPurged> {
     return this.#ask({ op: 'purgeRollups', hoursBefore: hoursBefore.getTime(), daysBefore }) as Promise<RollupsPurged>;
+  }
+
+  /** Sums of rollup rows grouped by some of their columns (the weekly review: review-data.ts). */
+  rollupTotals(query: TotalsQuery): Promise<Total[]> {
+    return this.#ask({ op: 'rollupTotals', args: query }) as Promise<Total[]>;
+  }
+
+  /**
+   * Every event and rollup row of a subject: a MAC, or the address of a client DHCP never named.
+   * Asked a page at a time (the writer's heap is small); the rollups are read after the events, so
+   * they count every event found.
+   */
+  async subject(subject: string): Promise<SubjectLogs> {
+    const events: QueryEvent[] = [];
+    for (let fromId: number | null = 0; fromId !== null;) {
+      const page = await this.#ask({ op: 'subjectEvents', subject, fromId, limit: SUBJECT_PAGE }) as SubjectPage;
+      for (const event of page.events) events.push(event);
+      fromId = page.next;
+    }
+    const rollups = await this.#ask({ op: 'subjectRollups', subject }) as Pick<SubjectLogs, 'hours' | 'days'>;
+    return { events, ...rollups };
+  }
+
+  /** Deletes a subject's events and rollups (one transaction); resolves to how many of each. */
+  eraseSubject(subject: string): Promise<SubjectLogsErased> {
+    return this.#ask({ op: 'eraseSubject', subject }) as Promise<SubjectLogsErased>;
   }
 
   count(): Promise<number> {

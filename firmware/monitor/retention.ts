@@ -3,7 +3,9 @@
 // thread in chunks, so the SD card never sees one huge transaction and the DNS thread never waits):
 // - query events (every name a device looked up): `retention.queryEventsDays`, 30 by default;
 // - hourly rollups (a device's counts hour by hour): `retention.hourlyRollupsDays`, 90 by default;
-// - daily rollups (a device's counts per day): `retention.rollupsDays`, 400 by default.
+// - daily rollups (a device's counts per day): `retention.rollupsDays`, 400 by default;
+// - network events (state.db: tethering, bypass attempts, a school device on guest, each naming a
+//   device's MAC): `retention.networkEventsDays`, 90 by default.
 // Each kind says less about a child than the one before, so it may be kept longer: the hours show
 // when a device was in use (late at night, in a given lesson), the days only how much.
 import type { Retention } from '../config/schema.ts';
@@ -21,12 +23,20 @@ const HOUR_MS = 3_600_000;
  */
 export const DEFAULT_HOURLY_ROLLUPS_DAYS = 90;
 
+/**
+ * Network events, by default, for a term too: they name a device and what it did (tethering, a
+ * bypass attempt), which the weekly review and an alert's follow-up need for weeks, not years;
+ * what a concern needs longer belongs in an incident (kept by its own rules), not here.
+ */
+export const DEFAULT_NETWORK_EVENTS_DAYS = 90;
+
 /** What is older than this is deleted: events and hours before instants, days before a school day. */
 export interface RetentionCutoffs {
   eventsBefore: Date;
   hoursBefore: Date;
   /** The first school day kept ("YYYY-MM-DD"). */
   daysBefore: string;
+  networkEventsBefore: Date;
 }
 
 /** The cutoffs at `now`: whole hours, and whole days of the school's calendar, are kept or deleted together. */
@@ -35,6 +45,7 @@ export function retentionCutoffs(retention: Retention, now: number, dayOf: (hour
     eventsBefore: new Date(now - retention.queryEventsDays * DAY_MS),
     hoursBefore: new Date(hourOf(now - (retention.hourlyRollupsDays ?? DEFAULT_HOURLY_ROLLUPS_DAYS) * DAY_MS)),
     daysBefore: dayOf(hourOf(now - retention.rollupsDays * DAY_MS)),
+    networkEventsBefore: new Date(now - (retention.networkEventsDays ?? DEFAULT_NETWORK_EVENTS_DAYS) * DAY_MS),
   };
 }
 
@@ -43,6 +54,7 @@ export interface RetentionRun {
   events: number;
   hourlyRollups: number;
   dailyRollups: number;
+  networkEvents: number;
 }
 
 export interface RetentionJob {
@@ -55,6 +67,8 @@ export interface RetentionJob {
 
 export function startRetention(options: {
   queryLog: QueryLog;
+  /** state.db's network events (StateDatabase.networkEvents). */
+  networkEvents: { purgeBefore(before: Date): number };
   retention: () => Retention;
   /** The school's time zone (the days of the daily rollups). */
   timezone: () => string;
@@ -71,11 +85,13 @@ export function startRetention(options: {
     const cutoffs = retentionCutoffs(options.retention(), now(), days.dayOf.day);
     const events = await options.queryLog.purgeBefore(cutoffs.eventsBefore);
     const rollups = await options.queryLog.purgeRollups(cutoffs.hoursBefore, cutoffs.daysBefore);
-    const run = { events, hourlyRollups: rollups.hours, dailyRollups: rollups.days };
-    if (run.events + run.hourlyRollups + run.dailyRollups > 0) {
+    const networkEvents = options.networkEvents.purgeBefore(cutoffs.networkEventsBefore);
+    const run = { events, hourlyRollups: rollups.hours, dailyRollups: rollups.days, networkEvents };
+    if (run.events + run.hourlyRollups + run.dailyRollups + run.networkEvents > 0) {
       options.logger.info({
         ...run, eventsBefore: cutoffs.eventsBefore.toISOString(), hoursBefore: cutoffs.hoursBefore.toISOString(), daysBefore: cutoffs.daysBefore,
-      }, 'query log records past their retention deleted');
+        networkEventsBefore: cutoffs.networkEventsBefore.toISOString(),
+      }, 'records past their retention deleted');
     }
     return run;
   };

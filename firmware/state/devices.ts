@@ -143,6 +143,11 @@ export class DeviceRepository {
     return toDevice(row);
   }
 
+  /** Deletes a device's row (erasure, inside the caller's transaction); whether there was one. */
+  erase(mac: string): boolean {
+    return Number(this.#db.prepare('DELETE FROM devices WHERE mac = ?').run(normaliseMac(mac)).changes) > 0;
+  }
+
   count(): number {
     return Number(this.#db.prepare('SELECT count(*) AS n FROM devices').get()?.n ?? 0);
   }

@@ -81,6 +81,16 @@ export class LeaseRepository {
     return this.#db.prepare(`SELECT ${COLUMNS} FROM leases WHERE network_id = ?`).all(networkId).map(toLease);
   }
 
+  /** Every lease row a device holds or held (any state), for subject access and erasure. */
+  ofMac(mac: string): Lease[] {
+    return this.#db.prepare(`SELECT ${COLUMNS} FROM leases WHERE mac = ? ORDER BY network_id, updated DESC, address`).all(mac).map(toLease);
+  }
+
+  /** Deletes them (inside the caller's transaction); returns how many. */
+  eraseMac(mac: string): number {
+    return Number(this.#db.prepare('DELETE FROM leases WHERE mac = ?').run(mac).changes);
+  }
+
   /** Newest first within a network, networks in id order. */
   list(filter: LeaseFilter = {}): Lease[] {
     const where: string[] = [];

@@ -41,6 +41,40 @@ export class NetworkEventRepository {
     return Number(row?.id);
   }
 
+  /**
+   * Every event about a subject, oldest first: those of its MAC, and those whose details name it
+   * (an address, a MAC among several) as a whole JSON string.
+   */
+  naming(subject: string): NetworkEvent[] {
+    return this.#db.prepare("SELECT id, at, kind, network_id, interface, mac, details FROM network_events WHERE mac = ? OR instr(details, ?) > 0 ORDER BY id")
+      .all(subject, JSON.stringify(subject)).map(toEvent);
+  }
+
+  /** Deletes the events of a MAC (inside the caller's transaction); returns how many of each kind. */
+  eraseMac(mac: string): Record<string, number> {
+    const kinds: Record<string, number> = {};
+    for (const r of this.#db.prepare('DELETE FROM network_events WHERE mac = ? RETURNING kind').all(mac)) {
+      const kind = String(r.kind);
+      kinds[kind] = (kinds[kind] ?? 0) + 1;
+    }
+    return kinds;
+  }
+
+  /**
+   * Deletes events older than `before` (retention), a chunk a statement so a first run after the
+   * setting is shortened never holds state.db's write lock for long; returns how many.
+   */
+  purgeBefore(before: Date): number {
+    const cutoff = isoInstant(before, 'retention cutoff');
+    const chunk = this.#db.prepare('DELETE FROM network_events WHERE id IN (SELECT id FROM network_events WHERE at < ? LIMIT 5000)');
+    let removed = 0;
+    for (;;) {
+      const changes = Number(chunk.run(cutoff).changes);
+      removed += changes;
+      if (changes < 5000) return removed;
+    }
+  }
+
   list(filter: NetworkEventFilter = {}): NetworkEvent[] {
     const where: string[] = [];
     const params: (string | number)[] = [];

@@ -61,11 +61,14 @@ it('retention deletes what is older than the configured days, at start', async (
   const now = Date.UTC(2026, 10, 23);
   for (const age of [40, 31, 29, 1]) events.push(event(age, { at: now - age * day, name: `age${age}.example` }));
   log.flush();
-  const job = startRetention({ queryLog: log, retention: () => ({ queryEventsDays: 30, rollupsDays: 400, visitorRecordsDays: 90 }), timezone: () => 'Europe/London', logger: silentLogger(), now: () => now });
+  const { StateDatabase } = await import('../../../firmware/state/database.ts');
+  const state = StateDatabase.open(':memory:');
+  const job = startRetention({ queryLog: log, networkEvents: state.networkEvents, retention: () => ({ queryEventsDays: 30, rollupsDays: 400, visitorRecordsDays: 90 }), timezone: () => 'Europe/London', logger: silentLogger(), now: () => now });
   await job.whenIdle();
   job.stop();
   expect((await log.recent({ limit: 10 })).map((e) => e.name).sort()).toEqual(['age1.example', 'age29.example']);
   log.close();
+  state.close();
 });
 
 it('opens logs.db on the writer thread without holding this one (the daemon loads its lists meanwhile)', async () => {

@@ -7,7 +7,8 @@ import { EventBuffer, type QueryEvent } from '../../../firmware/dns/events/event
 import { silentLogger } from '../../../firmware/log.ts';
 import { QueryLog } from '../../../firmware/monitor/query-log.ts';
 import { DayOf } from '../../../firmware/monitor/rollups.ts';
-import { DEFAULT_HOURLY_ROLLUPS_DAYS, retentionCutoffs, startRetention } from '../../../firmware/monitor/retention.ts';
+import { DEFAULT_HOURLY_ROLLUPS_DAYS, DEFAULT_NETWORK_EVENTS_DAYS, retentionCutoffs, startRetention } from '../../../firmware/monitor/retention.ts';
+import { StateDatabase } from '../../../firmware/state/database.ts';
 
 let dir: string;
 beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'schoolgate-retention-')); });
@@ -25,6 +26,8 @@ it('cuts whole hours and whole school days, and keeps hourly rollups 90 days whe
   expect(cut.eventsBefore).toEqual(new Date(now - 30 * DAY));
   expect(cut.hoursBefore).toEqual(new Date(Date.UTC(2026, 3, 11, 12)));
   expect(cut.daysBefore).toBe('2025-06-05');
+  expect(DEFAULT_NETWORK_EVENTS_DAYS).toBe(90);
+  expect(cut.networkEventsBefore).toEqual(new Date(now - 90 * DAY));
   // 23:30 UTC in summer is already the next day at the school.
   const late = retentionCutoffs({ queryEventsDays: 1, hourlyRollupsDays: 2, rollupsDays: 3, visitorRecordsDays: 1 }, Date.UTC(2026, 6, 10, 23, 30), dayOf);
   expect(late.hoursBefore).toEqual(new Date(Date.UTC(2026, 6, 8, 23)));
@@ -42,7 +45,8 @@ it('deletes raw events, hourly and daily rollups each after its own days, hourly
   for (const age of ages) events.push(event(age));
   log.flush();
   const retention = { queryEventsDays: 30, hourlyRollupsDays: 60, rollupsDays: 100, visitorRecordsDays: 90 };
-  const job = startRetention({ queryLog: log, retention: () => retention, timezone: () => ZONE, logger: silentLogger(), now: () => now });
+  const state = StateDatabase.open(join(dir, 'state.db'));
+  const job = startRetention({ queryLog: log, networkEvents: state.networkEvents, retention: () => retention, timezone: () => ZONE, logger: silentLogger(), now: () => now });
   try {
     await job.whenIdle();
     const devices = async (kind: 'hours' | 'days'): Promise<string[]> => {
@@ -58,13 +62,41 @@ it('deletes raw events, hourly and daily rollups each after its own days, hourly
 
     // Two days on, the next run takes what has since passed its time, and nothing else.
     now += 2 * DAY;
-    expect(await job.runOnce()).toEqual({ events: 1, hourlyRollups: 1, dailyRollups: 1 });
+    expect(await job.runOnce()).toEqual({ events: 1, hourlyRollups: 1, dailyRollups: 1, networkEvents: 0 });
     expect((await log.recent({ limit: 100 })).map((e) => e.client)).toEqual(clients(1));
     expect(await devices('hours')).toEqual(clients(1, 29, 31));
     expect(await devices('days')).toEqual(clients(1, 29, 31, 59, 61));
-    expect(await job.runOnce()).toEqual({ events: 0, hourlyRollups: 0, dailyRollups: 0 });
+    expect(await job.runOnce()).toEqual({ events: 0, hourlyRollups: 0, dailyRollups: 0, networkEvents: 0 });
   } finally {
     job.stop();
     log.close();
+    state.close();
+  }
+});
+
+it('deletes network events after retention.networkEventsDays (90 when not set), in state.db, hourly', async () => {
+  const log = await QueryLog.open(join(dir, 'logs.db'), { events: new EventBuffer(10), logger: silentLogger(), flushIntervalMs: 60_000, timezone: ZONE });
+  const state = StateDatabase.open(join(dir, 'state.db'));
+  let now = Date.UTC(2026, 10, 23, 10, 30);
+  const ages = [1, 29, 31, 89, 91, 200];
+  for (const age of ages) {
+    state.networkEvents.append({ at: new Date(now - age * DAY), kind: 'net.tethering', networkId: 'pupil', mac: '3c:22:fb:01:a2:9e', details: { age } });
+  }
+  const ageOf = (): number[] => state.networkEvents.list().map((e) => e.details.age as number).sort((a, b) => a - b);
+  let retention: { queryEventsDays: number; rollupsDays: number; visitorRecordsDays: number; networkEventsDays?: number } = { queryEventsDays: 30, rollupsDays: 400, visitorRecordsDays: 90 };
+  const job = startRetention({ queryLog: log, networkEvents: state.networkEvents, retention: () => retention, timezone: () => ZONE, logger: silentLogger(), now: () => now });
+  try {
+    await job.whenIdle();
+    expect(ageOf()).toEqual([1, 29, 31, 89]);
+    retention = { ...retention, networkEventsDays: 30 };
+    expect((await job.runOnce()).networkEvents).toBe(2);
+    expect(ageOf()).toEqual([1, 29]);
+    now += 2 * DAY;
+    expect((await job.runOnce()).networkEvents).toBe(1);
+    expect(ageOf()).toEqual([1]);
+  } finally {
+    job.stop();
+    log.close();
+    state.close();
   }
 });
