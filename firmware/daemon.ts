@@ -144,11 +144,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // illegal-content one, say) would filter less than the school believes.
     await lists.reload(config.current);
     await feeds.start();
-    const queryLog = await queryLogOpening;
     await dns.start();
     stops.push(() => dns.stop());
     await dnsThreads.start();
     stops.push(() => dnsThreads.stop());
+    // Awaited after DNS answers: upgrading a large logs.db (migration 3 counts every stored event
+    // again, a minute or more for 10M) must not leave the school without DNS; the event buffer
+    // holds the questions asked meanwhile, counting any it has to drop.
+    const queryLog = await queryLogOpening;
     // After DNS: every lease in force is put in DNS's directory before the first new one is given.
     const dhcp = new DhcpService({ config: config.current, state, directory: dnsThreads, logger: logger.child({ component: 'dhcp' }) });
     dhcp.start();
