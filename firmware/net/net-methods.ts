@@ -8,10 +8,12 @@ import { rulesetInputOf } from './ruleset-input.ts';
 import type { FirewallService } from './service.ts';
 import type { TetheringWatch } from './tethering-watch.ts';
 import { FirewallStatus } from './status-schema.ts';
+import { ShapingStatus } from './shaping/status-schema.ts';
 
 export const NetView = Type.Object({
   ...FirewallStatus.properties,
   ruleset: Type.Union([Type.String(), Type.Null()], { description: '`nft list table inet schoolgate` now; null when the table is absent' }),
+  shaping: Type.Optional(ShapingStatus),
   networks: Type.Array(Type.Object({
     network: Type.String(),
     kind: NetworkKind,
@@ -37,6 +39,7 @@ export function registerNetMethods(control: Pick<ControlServer, 'register'>, dep
   config: { readonly current: Readonly<Config> };
   firewall: FirewallService;
   tethering: Pick<TetheringWatch, 'check'>;
+  shaping?: () => ShapingStatus;
 }): void {
   control.register('net.tethering', {
     handle: async (): Promise<TetheringView> => ({
@@ -53,6 +56,7 @@ export function registerNetMethods(control: Pick<ControlServer, 'register'>, dep
         // Off, the kernel is not asked: the demo runs without root, where nft cannot list.
         ruleset: state.enabled || current.firewall?.enabled ? (await deps.firewall.inForce()) ?? null : null,
         networks: current.firewall ? explainRuleset(rulesetInputOf(current)) : [],
+        ...(deps.shaping ? { shaping: deps.shaping() } : {}),
       };
     },
   });

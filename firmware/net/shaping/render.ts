@@ -129,7 +129,11 @@ export function shapingChanges(old: ShapingPlan | undefined, next: ShapingPlan):
     tc.push(...deviceChanges(plan.dev, before, plan));
   }
   let nft = '';
-  if (full || !sameJson(old!.uploadNetworks, next.uploadNetworks)) {
+  const wanted = (plan: ShapingPlan): boolean => plan.uploadNetworks.length > 0 || plan.uploadDevices.size > 0;
+  if (!wanted(next)) {
+    // Nothing capped on the way up: no table, so forwarding pays for no extra chain.
+    if (full || wanted(old!)) nft = REMOVE_SHAPING_TABLE;
+  } else if (full || !wanted(old!) || !sameJson(old!.uploadNetworks, next.uploadNetworks)) {
     nft = renderShapingTable(next);
   } else {
     const lines: string[] = [];
