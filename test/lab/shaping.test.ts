@@ -1,7 +1,10 @@
 // Bandwidth shaping with real traffic: a pupil device that took its lease from Schoolgate gets a
 // cap of its own from the CLI, and iperf3 (to the lab's "internet") measures it both ways; with
 // the cap cleared the same device gets its network's cap instead, well above the device's, so
-// the device's cap is what held it and not the path. Each run is 3 s.
+// the device's cap is what held it and not the path. Each run is 3 s. Then: a restart onto bare
+// interfaces shapes the device again from state.db, a second lease (a new address) is capped at
+// once, and every line the renderer writes for a sequence of live changes is accepted by the
+// kernel and ends where a fresh full apply does.
 import { describe, expect, test } from 'vitest';
 import { CLIENTS, GW_WAN_INTERFACE, INTERNET } from '../../scripts/netlab/addresses.ts';
 import { MAIN, NODE, REPO_ROOT, withDhcp } from '../../scripts/netlab/gateway.ts';
@@ -9,6 +12,9 @@ import type { Config } from '../../firmware/config/schema.ts';
 import type { NetView } from '../../firmware/net/net-methods.ts';
 import type { CapResultView } from '../../firmware/net/shaping/cap-methods.ts';
 import type { DaemonStatus } from '../../firmware/status.ts';
+import { parseIPv4 } from '../../firmware/dhcp/ipv4.ts';
+import { planShaping, type LiveDevice, type ShapingPlan } from '../../firmware/net/shaping/plan.ts';
+import { shapingChanges } from '../../firmware/net/shaping/render.ts';
 import { useLab } from './support/lab.ts';
 
 const lab = useLab({ name: 'shaping.test', clients: 'none' });
@@ -66,5 +72,69 @@ describe('bandwidth shaping with tc, measured by iperf3', () => {
     expect(upNetwork).toBeGreaterThan(NETWORK.up * 0.85);
     expect(upNetwork).toBeLessThan(NETWORK.up * 1.15);
     console.log(`iperf3 Mbit/s: device cap ${DEVICE.down}/${DEVICE.up} → ${down.toFixed(1)}/${up.toFixed(1)}; network cap ${NETWORK.down}/${NETWORK.up} → ${downNetwork.toFixed(1)}/${upNetwork.toFixed(1)}`);
+  });
+
+  test('at start the stored cap is applied again, and a new lease (a new address) is capped at once', async () => {
+    await cli(['devices', 'cap', PUPIL_MAC, '--down', '20mbit']);
+    const iface = lab().gatewayConfig().networks.find((n) => n.id === 'pupil')!.interface;
+    // A reboot: the daemon stops and the kernel forgets every qdisc.
+    await lab().stopGateway();
+    await lab().run('gw', ['tc', 'qdisc', 'del', 'dev', iface, 'root']);
+    await lab().startGateway(config());
+    expect((await lab().run('gw', ['tc', 'class', 'show', 'dev', iface])).stdout).toMatch(/ceil 20Mbit/);
+
+    // Another client id from the same MAC: a second lease, at another address.
+    const { lease } = await lab().dhcp('pupil', 'udhcpc', { sendOptions: ['0x3d:01025c00200099'] });
+    const view = JSON.parse(await cli(['net', 'show', '--json'])) as NetView;
+    expect(view.shaping?.devices.map((d) => d.address)).toContain(lease.address);
+    const filters = (await lab().run('gw', ['tc', 'filter', 'show', 'dev', iface])).stdout;
+    expect(filters).toContain(parseIPv4(lease.address)!.toString(16).padStart(8, '0'));
+  });
+
+  test('the renderer\'s lines are accepted by tc and nft, and live changes end where a fresh full apply does', async () => {
+    await lab().stopGateway();
+    const c = config();
+    c.policies.find((p) => p.id === 'pupil')!.bandwidth = { networkDownMbit: 80, networkUpMbit: 60, deviceDownMbit: 10 };
+    const plan = (live: LiveDevice[], previous?: ShapingPlan): ShapingPlan => planShaping(
+      { networks: c.networks, policies: c.policies, deviceGroups: c.deviceGroups, wanInterface: GW_WAN_INTERFACE, engine: 'htb' },
+      live, new Map((previous?.devices ?? []).map((d) => [d.address, d.slot])));
+    const dev = (address: string, n: number, down: number | null = null, up: number | null = null): LiveDevice =>
+      ({ address: parseIPv4(address)!, mac: `02:00:00:00:00:${n.toString(16).padStart(2, '0')}`, groupId: null, capDownKbit: down, capUpKbit: up });
+    const apply = async (changes: ReturnType<typeof shapingChanges>): Promise<void> => {
+      if (changes.remove.length > 0) await lab().exec('gw', ['tc', '-force', '-batch', '-'], { input: `${changes.remove.join('\n')}\n` });
+      if (changes.tc.length > 0) await lab().run('gw', ['tc', '-batch', '-'], { input: `${changes.tc.join('\n')}\n` });
+      if (changes.nft !== '') await lab().run('gw', ['nft', '-f', '-'], { input: changes.nft });
+    };
+    const kernel = async (p: ShapingPlan): Promise<string> => {
+      const out: string[] = [];
+      for (const d of p.candidates) {
+        for (const what of ['class', 'filter'] as const) {
+          const text = (await lab().run('gw', ['tc', what, 'show', 'dev', d])).stdout;
+          // One line per class or filter (a u32 filter's match is on the next line), in a fixed order.
+          out.push(...text.replace(/\n\s+match/g, ' match').split('\n').filter((l) => l.trim() !== '').map((l) => `${d} ${l.trim()}`).sort());
+        }
+      }
+      return `${out.join('\n')}\n${(await lab().exec('gw', ['nft', 'list', 'map', 'inet', 'schoolgate_shaping', 'upload_class'])).stdout}`;
+    };
+    const steps = [
+      [dev('10.20.0.10', 1, 20_000, 10_000), dev('10.20.0.11', 2), dev('10.10.0.10', 3, 5_000)],
+      [dev('10.20.0.10', 1, 30_000, 10_000), dev('10.20.0.11', 2), dev('10.10.0.10', 3, 5_000)], // a cap changed
+      [dev('10.20.0.10', 1, 30_000), dev('10.20.0.11', 2), dev('10.10.0.10', 3, 5_000), dev('10.20.0.12', 4, null, 2_000)], // upload cleared, a device came
+      [dev('10.20.0.50', 1, 30_000), dev('10.10.0.10', 3, 5_000), dev('10.20.0.12', 4, null, 2_000)], // a new address, a lease ended
+      [dev('10.20.0.50', 1, 30_000), dev('10.20.0.12', 4)], // staff's only capped device left: its qdisc goes
+    ];
+    let previous: ShapingPlan | undefined;
+    for (const live of steps) {
+      const next = plan(live, previous);
+      await apply(shapingChanges(previous, next));
+      previous = next;
+    }
+    const afterLive = await kernel(previous!);
+    // The same plan (same slots) applied whole onto cleared interfaces.
+    await apply(shapingChanges(undefined, previous!));
+    expect(afterLive).toBe(await kernel(previous!));
+    // Something was compared: the moved device's filter (10.20.0.50) is there, staff's tree is gone.
+    expect(afterLive).toContain('match 0a140032/ffffffff at 16');
+    expect(afterLive).not.toContain('lan-staff class');
   });
 });
