@@ -57,11 +57,14 @@ export class ShapingService {
     if (before !== mac && this.#config !== undefined) this.#refreshSoon();
   }
 
-  /** Rebuilds everything for this configuration (start, configuration change); throws on failure. */
+  /**
+   * Shapes for this configuration: everything at start (or after a failed change, when what
+   * the kernel holds is unknown), else only what the change moves (a network cap rebuilds its
+   * interface, a device cap its class). Throws on failure.
+   */
   apply(config: Readonly<Config>): Promise<void> {
     return this.#enqueue(async () => {
       this.#config = config;
-      this.#inForce = undefined;
       await this.#bringUpToDate();
     });
   }
