@@ -20,10 +20,9 @@ import { mbitToKbit } from './rates.ts';
 /** cake: the kernel has it (a Pi's does); htb: HTB's own leaves (pfifo), as on these kernels. */
 export type ShapingEngine = 'htb' | 'cake';
 
-/** Device slots 1..MAX_SLOTS name a device's class (1:1001…1:1eff) and u32 filter (800::1…800::eff; 12 bits, 800::f00… are the networks'). */
-export const MAX_SLOTS = 0xeff;
+/** Device slots 1..MAX_SLOTS name a device's class (1:1001…1:1fff) and its u32 filter's node (1:<bucket>:001…fff, 12 bits). */
+export const MAX_SLOTS = 0xfff;
 const NETWORK_FILTERS = 0xf00;
-const LAST_FILTER = 0xfff;
 
 export interface ShapingInput {
   networks: readonly Network[];
@@ -59,14 +58,15 @@ export interface HtbClass {
 }
 
 /**
- * Every filter is in one u32 table (prio 1, ht 800:), each with a fixed handle: u32 tries a
- * table's filters in handle order, so devices (800::1…) come before their networks' subnets
- * (800::f00…), and the last one (800::fff, everything → 1:, HTB's unshaped direct queue) keeps
- * the table alive when no device is capped. Were the table emptied, the kernel would drop it and
- * a new one might not be 800: again, and a device's handle would no longer fit.
+ * A u32 filter with a fixed handle, so one can be deleted alone. A device's is in the hash table
+ * 1: (256 buckets by the address's last byte: a packet is compared with the few devices of its
+ * bucket, not every capped device), which the root table's first filter (800::1) links to; a
+ * network's subnets follow in the root table (800::f00…), tried when no device matched.
  */
 export interface U32Filter {
   handle: string;
+  /** The table (and bucket) it is in, e.g. 1:a: (a device) or 800:: (a network). */
+  ht: string;
   dst: string;
   flowid: string;
 }
@@ -75,7 +75,9 @@ export interface InterfacePlan {
   dev: string;
   /** The network classes and their defaults: when these change the interface is rebuilt. */
   skeleton: HtbClass[];
-  /** Download only: each capped network's subnets → its default class, and the last filter. Empty on the uplink. */
+  /** Download: classified by u32 on the destination (the hash table, the link, the networks' subnets). False on the uplink. */
+  download: boolean;
+  /** Download only: each capped network's subnets → its default class. */
   networkFilters: U32Filter[];
   /** One class per capped device, keyed by its address. */
   devices: Map<string, { cls: HtbClass; filter?: U32Filter }>;
@@ -108,7 +110,10 @@ const hex = (n: number): string => n.toString(16);
 const networkClass = (index: number): string => `1:${hex(0x10 + index)}`;
 const networkDefault = (index: number): string => `1:${hex(0x40 + index)}`;
 export const deviceClass = (slot: number): string => `1:${hex(0x1000 + slot)}`;
-export const deviceFilterHandle = (slot: number): string => `800::${hex(slot)}`;
+/** The hash bucket of an address: its last byte, as the link filter's `hashkey mask 0x000000ff at 16` picks it. */
+const bucketOf = (address: string): string => hex(Number(address.split('.')[3]));
+export const deviceFilter = (slot: number, address: string, flowid: string): U32Filter =>
+  ({ handle: `1:${bucketOf(address)}:${hex(slot)}`, ht: `1:${bucketOf(address)}:`, dst: `${address}/32`, flowid });
 
 /**
  * The rate a class is guaranteed under a parent of `parentKbit`: a hundredth of it (at least
@@ -201,7 +206,7 @@ export function planShaping(input: ShapingInput, live: readonly LiveDevice[], pr
   const byDev = new Map<string, InterfacePlan>();
   const iface = (dev: string): InterfacePlan => {
     let plan = byDev.get(dev);
-    if (!plan) { plan = { dev, skeleton: [], networkFilters: [], devices: new Map() }; byDev.set(dev, plan); }
+    if (!plan) { plan = { dev, download: dev !== input.wanInterface, skeleton: [], networkFilters: [], devices: new Map() }; byDev.set(dev, plan); }
     return plan;
   };
   const uploadNetworks: ShapingPlan['uploadNetworks'] = [];
@@ -217,7 +222,7 @@ export function planShaping(input: ShapingInput, live: readonly LiveDevice[], pr
         { classid: networkClass(i), parent: '1:', rateKbit: caps.networkDown, ceilKbit: caps.networkDown },
         { classid: networkDefault(i), parent: networkClass(i), rateKbit: floorRate(caps.networkDown, caps.networkDown), ceilKbit: caps.networkDown, ...optional(leafOf(input.engine, 'down', caps.networkDown)) },
       );
-      plan.networkFilters.push(...v4.map((dst): U32Filter => ({ handle: '', dst, flowid: networkDefault(i) })));
+      plan.networkFilters.push(...v4.map((dst): U32Filter => ({ handle: `800::${hex(NETWORK_FILTERS + plan.networkFilters.length)}`, ht: '800::', dst, flowid: networkDefault(i) })));
     }
     if (caps.networkUp !== undefined) {
       const plan = iface(input.wanInterface);
@@ -238,7 +243,7 @@ export function planShaping(input: ShapingInput, live: readonly LiveDevice[], pr
       const parent = parentCaps.down;
       iface(network.interface).devices.set(d.address, {
         cls: { classid, parent: parent === undefined ? '1:' : networkClass(i), rateKbit: parent === undefined ? d.down.kbit : floorRate(parent, d.down.kbit), ceilKbit: d.down.kbit, ...optional(leafOf(input.engine, 'down')) },
-        filter: { handle: deviceFilterHandle(d.slot), dst: `${d.address}/32`, flowid: classid },
+        filter: deviceFilter(d.slot, d.address, classid),
       });
     }
     if (d.up) {
@@ -248,11 +253,6 @@ export function planShaping(input: ShapingInput, live: readonly LiveDevice[], pr
       });
       uploadDevices.set(d.address, classid);
     }
-  }
-  for (const plan of byDev.values()) {
-    if (plan.dev === input.wanInterface) continue;
-    plan.networkFilters.forEach((f, k) => { f.handle = `800::${hex(NETWORK_FILTERS + k)}`; });
-    plan.networkFilters.push({ handle: `800::${hex(LAST_FILTER)}`, dst: '0.0.0.0/0', flowid: '1:' });
   }
   const candidates = [...new Set([...enabled.map((n) => n.interface), input.wanInterface])];
   return {

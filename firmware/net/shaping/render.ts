@@ -35,7 +35,7 @@ function leafLines(dev: string, c: HtbClass): string[] {
 }
 
 function filterLine(dev: string, f: U32Filter): string {
-  return `filter add dev ${dev} parent 1: protocol ip prio 1 handle ${f.handle} u32 match ip dst ${f.dst} flowid ${f.flowid}`;
+  return `filter add dev ${dev} parent 1: protocol ip prio 1 handle ${f.handle} u32 ht ${f.ht} match ip dst ${f.dst} flowid ${f.flowid}`;
 }
 
 function filterDeleteLine(dev: string, f: U32Filter): string {
@@ -51,9 +51,16 @@ export function removeInterfaceLine(dev: string): string {
 export function interfaceLines(plan: InterfacePlan): string[] {
   const lines = [`qdisc add dev ${plan.dev} root handle 1: htb default 0`];
   for (const c of plan.skeleton) lines.push(classLine(plan.dev, c), ...leafLines(plan.dev, c));
-  // The networks' filters (and the last one) first: the first u32 filter of a fresh qdisc is
-  // what makes its table 800:, which the devices' handles name.
-  lines.push(...plan.networkFilters.map((f) => filterLine(plan.dev, f)));
+  if (plan.download) {
+    // The devices' hash table, and the root table's link to it by the destination's last byte.
+    // Both stay while the qdisc does, so the u32 instance is never emptied (the kernel would
+    // drop it, and its next root table might not be 800:).
+    lines.push(
+      `filter add dev ${plan.dev} parent 1: protocol ip prio 1 handle 1: u32 divisor 256`,
+      `filter add dev ${plan.dev} parent 1: protocol ip prio 1 handle 800::1 u32 ht 800:: match ip dst 0.0.0.0/0 hashkey mask 0x000000ff at 16 link 1:`,
+      ...plan.networkFilters.map((f) => filterLine(plan.dev, f)),
+    );
+  }
   for (const [, d] of sortedDevices(plan)) {
     lines.push(classLine(plan.dev, d.cls), ...leafLines(plan.dev, d.cls));
     if (d.filter) lines.push(filterLine(plan.dev, d.filter));

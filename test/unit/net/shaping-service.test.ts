@@ -77,7 +77,7 @@ describe('ShapingService', () => {
     expect(result.enforced).toBe(true);
     expect(calls.map((c) => c.input.trim())).toEqual([
       'class replace dev lan-pupil parent 1:11 classid 1:1001 htb rate 800kbit ceil 20000kbit quantum 10000\n'
-      + 'filter add dev lan-pupil parent 1: protocol ip prio 1 handle 800::1 u32 match ip dst 10.20.0.10/32 flowid 1:1001',
+      + 'filter add dev lan-pupil parent 1: protocol ip prio 1 handle 1:a:1 u32 ht 1:a: match ip dst 10.20.0.10/32 flowid 1:1001',
     ]);
     expect(service.stats().devices).toEqual([{ address: '10.20.0.10', mac: '02:5c:00:20:00:10', network: 'pupil', downKbit: 20_000, downFrom: 'device', upKbit: null, upFrom: null }]);
   });

@@ -72,10 +72,15 @@ describe('the rendered tree', () => {
     const tc = shapingChanges(undefined, plan(labConfig(), LIVE)).tc;
     expect(tc).toContain('class replace dev lan-pupil parent 1:11 classid 1:1002 htb rate 800kbit ceil 20000kbit quantum 10000');
     expect(tc).toContain('class replace dev lan-staff parent 1: classid 1:1001 htb rate 5000kbit ceil 5000kbit quantum 60000');
-    // The networks' filters come first in a fresh qdisc, so the u32 table they create is 800:.
+    // A fresh qdisc's first u32 filters: the devices' hash table, the root table's link to it by
+    // the destination's last byte, then the network's subnet; a device's filter is in its bucket.
     const pupil = tc.filter((l) => l.startsWith('filter add dev lan-pupil'));
-    expect(pupil[0]).toContain('handle 800::f00 u32 match ip dst 10.20.0.0/24 flowid 1:41');
-    expect(pupil[1]).toContain('handle 800::fff u32 match ip dst 0.0.0.0/0 flowid 1:');
+    expect(pupil.slice(0, 3).map((l) => l.replace(/^.* prio 1 /, ''))).toEqual([
+      'handle 1: u32 divisor 256',
+      'handle 800::1 u32 ht 800:: match ip dst 0.0.0.0/0 hashkey mask 0x000000ff at 16 link 1:',
+      'handle 800::f00 u32 ht 800:: match ip dst 10.20.0.0/24 flowid 1:41',
+    ]);
+    expect(pupil).toContain('filter add dev lan-pupil parent 1: protocol ip prio 1 handle 1:a:2 u32 ht 1:a: match ip dst 10.20.0.10/32 flowid 1:1002');
   });
 });
 
@@ -104,7 +109,7 @@ describe('live changes', () => {
     const after = plan(c, LIVE.filter((d) => d !== LIVE[1]), before);
     expect(shapingChanges(before, after)).toEqual({
       remove: [], nft: '',
-      tc: ['filter del dev lan-pupil parent 1: protocol ip prio 1 handle 800::3 u32', 'class del dev lan-pupil classid 1:1003'],
+      tc: ['filter del dev lan-pupil parent 1: protocol ip prio 1 handle 1:b:3 u32', 'class del dev lan-pupil classid 1:1003'],
     });
   });
 
@@ -114,9 +119,9 @@ describe('live changes', () => {
     const changes = shapingChanges(before, after);
     expect(changes.remove).toEqual([]);
     expect(changes.tc.filter((l) => l.includes('10.20.0.50') || l.includes('del'))).toEqual([
-      'filter del dev lan-pupil parent 1: protocol ip prio 1 handle 800::2 u32',
+      'filter del dev lan-pupil parent 1: protocol ip prio 1 handle 1:a:2 u32',
       'class del dev lan-pupil classid 1:1002',
-      'filter add dev lan-pupil parent 1: protocol ip prio 1 handle 800::2 u32 match ip dst 10.20.0.50/32 flowid 1:1002',
+      'filter add dev lan-pupil parent 1: protocol ip prio 1 handle 1:32:2 u32 ht 1:32: match ip dst 10.20.0.50/32 flowid 1:1002',
       'class del dev wan0 classid 1:1002',
     ]);
     for (const d of before.devices.filter((x) => x.address !== '10.20.0.10')) {
@@ -158,7 +163,7 @@ describe('slots and rates', () => {
     const second = allocateSlots(first, ['10.0.0.3', '10.0.0.9']);
     expect([...second]).toEqual([['10.0.0.3', 3], ['10.0.0.9', 1]]);
     const many = Array.from({ length: MAX_SLOTS + 1 }, (_, i) => `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`);
-    expect(() => allocateSlots(new Map(), many)).toThrow(/more than 3839 capped devices/);
+    expect(() => allocateSlots(new Map(), many)).toThrow(/more than 4095 capped devices/);
   });
 
   test('rates as tc writes them', () => {
