@@ -136,5 +136,17 @@ describe('bandwidth shaping with tc, measured by iperf3', () => {
     // Something was compared: the moved device's filter (10.20.0.50) is there, staff's tree is gone.
     expect(afterLive).toContain('match 0a140032/ffffffff at 16');
     expect(afterLive).not.toContain('lan-staff class');
+
+    // CAKE's leaves (a Pi's kernel) cannot run here, but tc reads their arguments before asking
+    // the kernel: this kernel's answer must be "unknown qdisc", never tc's usage message.
+    const cakePlan = planShaping({ networks: c.networks, policies: c.policies, deviceGroups: c.deviceGroups, wanInterface: GW_WAN_INTERFACE, engine: 'cake' }, steps[0]!);
+    const leaves = [...new Set(shapingChanges(undefined, cakePlan).tc.filter((l) => l.includes(' cake ')).map((l) => l.slice(l.indexOf(' cake ') + 1)))];
+    expect(leaves.length).toBeGreaterThanOrEqual(3);
+    const pupilIface = c.networks.find((n) => n.id === 'pupil')!.interface;
+    for (const leaf of leaves) {
+      const r = await lab().exec('gw', ['tc', 'qdisc', 'replace', 'dev', pupilIface, 'parent', '1:41', 'handle', '41:', ...leaf.split(' ')]);
+      expect(r.stderr, leaf).not.toMatch(/What is|Usage/);
+      if (r.code !== 0) expect(r.stderr, leaf).toMatch(/qdisc kind is unknown/);
+    }
   });
 });
