@@ -61,6 +61,7 @@ describe('bandwidth shaping with tc, measured by iperf3', () => {
     expect(status.shaping).toMatchObject({ enabled: true, engine: 'htb', error: null });
     expect(status.shaping?.why).toMatch(/no CAKE/);
     const view = JSON.parse(await cli(['net', 'show', '--json'])) as NetView;
+    expect(view.shaping?.networks).toContainEqual(expect.objectContaining({ network: 'pupil', downKbit: NETWORK.down * 1000, upKbit: NETWORK.up * 1000 }));
     expect(view.shaping?.devices).toEqual([expect.objectContaining({ mac: PUPIL_MAC, downKbit: 20_000, downFrom: 'device', upKbit: 10_000, upFrom: 'device' })]);
 
     const cleared = JSON.parse(await cli(['devices', 'cap', PUPIL_MAC, '--clear', '--json'])) as CapResultView;

@@ -22,6 +22,11 @@ export function formatShaping(s: NonNullable<NetView['shaping']>): string[] {
   if (!s.enabled) return ['Bandwidth shaping is off (it runs with network enforcement).'];
   const out = [`Bandwidth shaping: ${s.engine === null ? 'not applied yet' : `${s.engine.toUpperCase()} (${s.why ?? ''})`}.`];
   if (s.error) out.push(`The last change FAILED (the next one rebuilds everything): ${s.error}`);
+  const rate = (kbit: number | null): string => (kbit === null ? 'no cap' : formatRate(kbit));
+  for (const n of s.networks) {
+    if (n.downKbit === null && n.upKbit === null && n.deviceDownKbit === null && n.deviceUpKbit === null) continue;
+    out.push(`  ${n.network} (policy ${n.policy}): the network together ${rate(n.downKbit)} down, ${rate(n.upKbit)} up; each device ${rate(n.deviceDownKbit)} down, ${rate(n.deviceUpKbit)} up unless it has caps of its own`);
+  }
   out.push(s.interfaces.length === 0 ? 'Nothing is capped.' : `Shaped interfaces: ${s.interfaces.join(', ')}.`);
   for (const d of s.devices) {
     const one = (kbit: number | null, from: string | null): string => (kbit === null ? 'no cap' : `${formatRate(kbit)} (${from ?? ''})`);

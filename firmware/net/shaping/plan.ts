@@ -135,6 +135,18 @@ function policyCaps(policy: Policy | undefined): { networkDown?: number; network
   };
 }
 
+/** Each enabled network's caps from its policy (kbit/s; null: none), for `net show`. */
+export function networkCaps(input: Pick<ShapingInput, 'networks' | 'policies'>): Array<{ network: string; policy: string; downKbit: number | null; upKbit: number | null; deviceDownKbit: number | null; deviceUpKbit: number | null }> {
+  return input.networks.filter((n) => n.enabled).map((n) => {
+    const caps = policyCaps(input.policies.find((p) => p.id === n.policy));
+    return {
+      network: n.id, policy: n.policy,
+      downKbit: caps.networkDown ?? null, upKbit: caps.networkUp ?? null,
+      deviceDownKbit: caps.deviceDown ?? null, deviceUpKbit: caps.deviceUp ?? null,
+    };
+  });
+}
+
 /** The enabled network whose IPv4 subnets hold this address, with its index in the configuration. */
 export function networkOf(networks: readonly Network[], address: number): { network: Network; index: number } | undefined {
   for (const [index, network] of networks.entries()) {

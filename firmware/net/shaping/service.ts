@@ -8,7 +8,7 @@ import type { Logger } from '../../log.ts';
 import type { DeviceCaps } from '../../state/devices.ts';
 import type { Device } from '../../state/schemas.ts';
 import { detectEngine, tcBatch, tcRemove, type EngineChoice, type ToolRun } from './kernel.ts';
-import { planShaping, type LiveDevice, type ShapingPlan } from './plan.ts';
+import { networkCaps, planShaping, type LiveDevice, type ShapingPlan } from './plan.ts';
 import { REMOVE_SHAPING_TABLE, shapingChanges } from './render.ts';
 import type { ShapingStatus } from './status-schema.ts';
 
@@ -96,6 +96,7 @@ export class ShapingService {
       appliedAt: this.#state.appliedAt,
       error: this.#state.error,
       interfaces: plan?.interfaces.map((i) => i.dev) ?? [],
+      networks: this.#config ? networkCaps(this.#config) : [],
       devices: plan?.devices.map((d) => ({
         address: d.address, mac: d.mac, network: d.networkId,
         downKbit: d.down?.kbit ?? null, downFrom: d.down?.source ?? null,

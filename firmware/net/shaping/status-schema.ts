@@ -11,6 +11,14 @@ export const ShapingStatus = Type.Object({
   appliedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'the last change that reached the kernel' }),
   error: Type.Union([Type.String(), Type.Null()], { description: 'why the last change failed (the next one rebuilds everything)' }),
   interfaces: Type.Array(Type.String(), { description: 'interfaces with Schoolgate\'s HTB tree (the uplink for upload)' }),
+  networks: Type.Array(Type.Object({
+    network: Type.String(),
+    policy: Type.String(),
+    downKbit: Kbit,
+    upKbit: Kbit,
+    deviceDownKbit: Kbit,
+    deviceUpKbit: Kbit,
+  }), { description: 'each enabled network\'s caps from its policy: the whole network\'s, and each device\'s unless it has its own' }),
   devices: Type.Array(Type.Object({
     address: Type.String(),
     mac: Type.String(),

@@ -5,7 +5,8 @@
 import { describe, expect, test } from 'vitest';
 import type { Config } from '../../../firmware/config/schema.ts';
 import { parseIPv4 } from '../../../firmware/dhcp/ipv4.ts';
-import { allocateSlots, deviceCaps, MAX_SLOTS, planShaping, type LiveDevice, type ShapingEngine, type ShapingPlan } from '../../../firmware/net/shaping/plan.ts';
+import { formatShaping } from '../../../firmware/cli/commands/net.ts';
+import { allocateSlots, deviceCaps, MAX_SLOTS, networkCaps, planShaping, type LiveDevice, type ShapingEngine, type ShapingPlan } from '../../../firmware/net/shaping/plan.ts';
 import { formatRate, parseRate } from '../../../firmware/net/shaping/rates.ts';
 import { REMOVE_SHAPING_TABLE, shapingChanges } from '../../../firmware/net/shaping/render.ts';
 import { labGatewayConfig } from '../../../scripts/netlab/gateway.ts';
@@ -154,6 +155,23 @@ describe('live changes', () => {
     expect(shapingChanges(one, plan(down, [device('10.20.0.10', '02:5c:00:20:00:10', 20_000)], one))).toEqual({
       remove: ['qdisc del dev wan0 root handle 1:'], tc: [], nft: REMOVE_SHAPING_TABLE,
     });
+  });
+});
+
+describe('net show', () => {
+  test('says which engine and why, each network\'s caps in words, and each capped device with where its cap comes from', () => {
+    const c = labConfig();
+    const lines = formatShaping({
+      enabled: true, engine: 'htb', why: 'this kernel has no CAKE (sch_cake): HTB with pfifo leaves', appliedAt: null, error: null,
+      interfaces: ['lan-pupil', 'wan0'], networks: networkCaps(c),
+      devices: [{ address: '10.20.0.10', mac: '02:5c:00:20:00:10', network: 'pupil', downKbit: 20_000, downFrom: 'device', upKbit: null, upFrom: null }],
+    });
+    expect(lines).toEqual([
+      'Bandwidth shaping: HTB (this kernel has no CAKE (sch_cake): HTB with pfifo leaves).',
+      '  pupil (policy pupil): the network together 80mbit down, 60mbit up; each device 10mbit down, no cap up unless it has caps of its own',
+      'Shaped interfaces: lan-pupil, wan0.',
+      '  - 10.20.0.10 02:5c:00:20:00:10 on pupil: down 20mbit (device), up no cap',
+    ]);
   });
 });
 
