@@ -3,7 +3,9 @@
 // the live difference of two plans touching only what changed. test/lab/shaping.test.ts feeds
 // the same text to the kernel's tc and nft.
 import { describe, expect, test } from 'vitest';
+import { defaultConfig } from '../../../firmware/config/defaults.ts';
 import type { Config } from '../../../firmware/config/schema.ts';
+import { validateConfig } from '../../../firmware/config/validate.ts';
 import { parseIPv4 } from '../../../firmware/dhcp/ipv4.ts';
 import { formatShaping } from '../../../firmware/cli/commands/net.ts';
 import { allocateSlots, deviceCaps, MAX_SLOTS, networkCaps, planShaping, type LiveDevice, type ShapingEngine, type ShapingPlan } from '../../../firmware/net/shaping/plan.ts';
@@ -35,6 +37,19 @@ const LIVE = [
   device('10.10.0.10', '02:5c:00:10:00:10', 5_000), // staff: no network cap, so its class hangs off the root
   device('10.30.0.10', '02:5c:00:30:00:10'), // guest: nothing capped
 ];
+
+describe('configuration', () => {
+  test('a policy\'s bandwidth is optional, each cap on its own; a cap out of range or an unknown field is named by its path', () => {
+    const doc = JSON.parse(JSON.stringify(defaultConfig())) as Config;
+    expect(validateConfig(doc).ok).toBe(true);
+    doc.policies[1]!.bandwidth = { deviceDownMbit: 0.5 };
+    expect(validateConfig(doc).ok).toBe(true);
+    (doc.policies[1]!.bandwidth as Record<string, unknown>) = { networkDownMbit: 0, deviceUp: 5 };
+    const result = validateConfig(doc);
+    expect(result.ok).toBe(false);
+    expect(result.ok ? [] : result.issues.map((i) => i.path).sort()).toEqual(['/policies/1/bandwidth/deviceUp', '/policies/1/bandwidth/networkDownMbit']);
+  });
+});
 
 describe('whose cap applies', () => {
   test('the device\'s own, then its group\'s policy, then its network\'s; each direction on its own', () => {
