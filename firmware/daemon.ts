@@ -32,6 +32,9 @@ import { allSuspensionLines, suspensionEnforcer } from './net/suspensions.ts';
 import { TetheringWatch } from './net/tethering-watch.ts';
 import { AttemptsWatch } from './net/attempts-watch.ts';
 import { startBypassLearning } from './net/bypass-learning.ts';
+import { registerCapMethods } from './net/shaping/cap-methods.ts';
+import { toolRunner } from './net/shaping/kernel.ts';
+import { ShapingService } from './net/shaping/service.ts';
 import { startRetention } from './monitor/retention.ts';
 import { registerDeliveryMethods } from './monitor/delivery/delivery-methods.ts';
 import { LiveAlertSender } from './monitor/delivery/live-sender.ts';
@@ -153,7 +156,23 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // holds the questions asked meanwhile, counting any it has to drop.
     const queryLog = await queryLogOpening;
     // After DNS: every lease in force is put in DNS's directory before the first new one is given.
-    const dhcp = new DhcpService({ config: config.current, state, directory: dnsThreads, logger: logger.child({ component: 'dhcp' }) });
+    // Before DHCP, which tells it (with DNS) who holds each address from its first lease on.
+    const shaping = new ShapingService({
+      run: toolRunner(), logger: logger.child({ component: 'shaping' }),
+      device: (mac) => state.devices.get(mac),
+      storeCaps: (mac, caps, record) => state.transaction(() => {
+        const device = state.devices.setCaps(mac, caps);
+        record(device);
+        return device;
+      }),
+    });
+    const directory = {
+      setDevice: (address: number, mac: string | undefined, group?: string | null): void => {
+        dnsThreads.setDevice(address, mac, group);
+        shaping.setAddress(address, mac);
+      },
+    };
+    const dhcp = new DhcpService({ config: config.current, state, directory, logger: logger.child({ component: 'dhcp' }) });
     dhcp.start();
     stops.push(() => dhcp.stop());
     // Refuse to start with a firewall the configuration asks for but the kernel refused: a
@@ -171,6 +190,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     await loadSuspensions().catch((err: Error) => {
       throw new Error(`cannot load the suspended devices into the nftables set: ${err.message}`);
     });
+    // Shaping failing is no reason to stop serving: status and net show say why it failed.
+    await shaping.apply(config.current).catch((err: Error) => logger.error({ err }, 'bandwidth shaping could not be applied'));
     const suspensions = suspensionEnforcer((lines) => firewall.changeElements(lines), () => new Date());
     const tethering = new TetheringWatch({
       run: nftRunner(), enabled: () => firewall.stats().enabled, config: () => config.current, state, suspensions,
@@ -221,6 +242,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         dns: dnsThreads.stats(),
         dhcp: dhcp.stats(),
         firewall: firewall.stats(),
+        shaping: shaping.stats(),
         lists: { names: lists.report.names, compileMs: lists.report.compileMs, loadedAt: lists.report.loadedAt, fromCache: lists.report.fromCache, problems: lists.report.lists.filter((l) => l.badLines > 0 || l.error).length },
         queryLog: queryLog.stats(),
         memory: memoryStatus(),
@@ -259,6 +281,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       }
       // Every change, not only the alerts section's: the secret files are read again too.
       alertDelivery.rebuild(next).catch((err: Error) => logger.error({ err }, 'alert delivery could not be set up again; the previous one stays'));
+      if (next.firewall?.enabled || previous.firewall?.enabled) {
+        shaping.apply(next).catch((err: Error) => logger.error({ err }, 'bandwidth shaping could not be applied to the new configuration'));
+      }
       if (listsChanged(next, previous)) {
         feeds.reschedule().then(() => lists.reload(next)).catch(() => undefined);
       }
@@ -270,12 +295,17 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     registerDeviceMethods(control, {
       config, devices: state.devices, audit: state.audit,
       transaction: (fn) => state.transaction(fn),
-      regroup: (mac, group) => dnsThreads.regroupDevice(mac, group),
+      regroup: (mac, group) => {
+        dnsThreads.regroupDevice(mac, group);
+        // A group's policy may cap devices differently.
+        shaping.refresh().catch((err: Error) => logger.error({ err }, 'bandwidth shaping could not follow a device group change'));
+      },
       suspensions,
       now: () => new Date(),
     });
     registerLeaseMethods(control, { config, leases: state.leases, audit: state.audit });
-    registerNetMethods(control, { config, firewall, tethering, attempts, bypass });
+    registerNetMethods(control, { config, firewall, tethering, attempts, bypass, shaping: () => shaping.stats() });
+    registerCapMethods(control, { shaping, devices: state.devices, audit: state.audit });
     registerAuditMethods(control, state.audit);
     registerDeliveryMethods(control, { config, delivery: alertDelivery, audit: state.audit, now: () => new Date() });
     registerSelftestMethods(control, {

@@ -6,6 +6,7 @@ import { NetworkKind } from './config/schema.ts';
 import { DnsStatsSchema } from './dns/events/stats-schema.ts';
 import { DhcpStatus } from './dhcp/status-schema.ts';
 import { FirewallStatus } from './net/status-schema.ts';
+import { ShapingStatus } from './net/shaping/status-schema.ts';
 import { QueryLogStatsSchema } from './monitor/query-log.ts';
 
 export const DaemonStatus = Type.Object({
@@ -30,6 +31,7 @@ export const DaemonStatus = Type.Object({
   dhcp: DhcpStatus,
   // Optional so a status from a daemon before network enforcement still reads.
   firewall: Type.Optional(FirewallStatus),
+  shaping: Type.Optional(ShapingStatus),
   lists: Type.Object({
     names: Type.Integer({ minimum: 0 }),
     compileMs: Type.Integer({ minimum: 0 }),

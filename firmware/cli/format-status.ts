@@ -30,9 +30,17 @@ export function formatStatus(s: DaemonStatus): string {
   loop      event-loop delay p99 ${s.eventLoopDelayMs.p99.toFixed(1)} ms, max ${s.eventLoopDelayMs.max.toFixed(1)} ms
   dhcp      ${dhcpLine(s.dhcp)}
   firewall  ${firewallLine(s.firewall)}
+  shaping   ${shapingLine(s.shaping)}
 
 ${networks}
 ${dhcpPools(s.dhcp)}`;
+}
+
+function shapingLine(s: DaemonStatus['shaping']): string {
+  if (!s?.enabled) return 'off (with the firewall)';
+  if (s.error) return `LAST CHANGE FAILED (the next one rebuilds it): ${s.error}`;
+  const what = s.engine === null ? 'not applied yet' : `${s.engine.toUpperCase()}: ${s.why ?? ''}`;
+  return `${what}; ${s.devices.length} capped device${s.devices.length === 1 ? '' : 's'} (schoolgate net show)`;
 }
 
 function firewallLine(f: DaemonStatus['firewall']): string {

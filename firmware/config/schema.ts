@@ -7,6 +7,7 @@ export const CONFIG_VERSION = 2;
 export { Cidr, Endpoint, Hhmm, Hostname, Id, IpAddress, Port } from './schema-common.ts';
 import { Endpoint, Hhmm, Hostname, Id, IpAddress, Port, Cidr } from './schema-common.ts';
 import { Alerts } from './alerts-schema.ts';
+import { PolicyBandwidth } from './bandwidth-schema.ts';
 
 // The five values of the schools' AUP tables, in the order the tables print them.
 export const Disposition = Type.Union([
@@ -115,6 +116,8 @@ export const Policy = Type.Object({
   categories: Type.Record(Id, CategoryRule, { additionalProperties: false }),
   safeSearch: SafeSearch,
   blockAnswer: Type.Union([Type.Literal('block-page'), Type.Literal('nxdomain'), Type.Literal('null-address')], { default: 'block-page' }),
+  // Optional so files written before shaping existed still load (absent means no caps).
+  bandwidth: Type.Optional(PolicyBandwidth),
 }, { additionalProperties: false });
 export type Policy = Static<typeof Policy>;
 

@@ -11,10 +11,12 @@ import type { AttemptsWatch } from './attempts-watch.ts';
 import type { BypassLearner } from './bypass-learner.ts';
 import { FirewallStatus } from './status-schema.ts';
 import { setMembers } from './set-elements.ts';
+import { ShapingStatus } from './shaping/status-schema.ts';
 
 export const NetView = Type.Object({
   ...FirewallStatus.properties,
   ruleset: Type.Union([Type.String(), Type.Null()], { description: '`nft list table inet schoolgate` now; null when the table is absent' }),
+  shaping: Type.Optional(ShapingStatus),
   networks: Type.Array(Type.Object({
     network: Type.String(),
     kind: NetworkKind,
@@ -68,6 +70,7 @@ export function registerNetMethods(control: Pick<ControlServer, 'register'>, dep
   tethering: Pick<TetheringWatch, 'check'>;
   attempts: Pick<AttemptsWatch, 'check'>;
   bypass: Pick<BypassLearner, 'idle' | 'stats'>;
+  shaping?: () => ShapingStatus;
 }): void {
   control.register('net.attempts', { handle: async (): Promise<AttemptsView> => ({ attempts: await deps.attempts.check() }) });
   control.register('net.bypass', {
@@ -93,6 +96,7 @@ export function registerNetMethods(control: Pick<ControlServer, 'register'>, dep
         // Off, the kernel is not asked: the demo runs without root, where nft cannot list.
         ruleset: state.enabled || current.firewall?.enabled ? (await deps.firewall.inForce()) ?? null : null,
         networks: current.firewall ? explainRuleset(rulesetInputOf(current)) : [],
+        ...(deps.shaping ? { shaping: deps.shaping() } : {}),
       };
     },
   });

@@ -3,7 +3,7 @@
 import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 import { Id } from '../config/schema.ts';
 import { isLocallyAdministered, normaliseMac } from './mac.ts';
-import { DevicePatch, SUSPEND_REASON_MAX, type Device } from './schemas.ts';
+import { CAP_KBIT_MAX, CAP_KBIT_MIN, DevicePatch, SUSPEND_REASON_MAX, type Device } from './schemas.ts';
 import { checkValue, InvalidInputError, isoInstant, NotFoundError } from './values.ts';
 
 /** What one DHCP lease says about its device. */
@@ -18,6 +18,12 @@ export interface LeaseSighting {
   groupId?: string | undefined;
 }
 
+/** A device's own caps in kbit/s; null: none of its own (its policy's applies). */
+export interface DeviceCaps {
+  downKbit: number | null;
+  upKbit: number | null;
+}
+
 export interface DeviceFilter {
   networkId?: string;
   groupId?: string;
@@ -25,7 +31,7 @@ export interface DeviceFilter {
 
 type Row = Record<string, SQLOutputValue>;
 
-const COLUMNS = 'mac, name, group_id, network_id, first_seen, last_seen, school_owned, notes, suspended_until, suspend_reason, hostname, vendor_class, randomised_mac, owner';
+const COLUMNS = 'mac, name, group_id, network_id, first_seen, last_seen, school_owned, notes, suspended_until, suspend_reason, hostname, vendor_class, randomised_mac, owner, cap_down_kbit, cap_up_kbit';
 
 export class DeviceRepository {
   readonly #db: DatabaseSync;
@@ -148,6 +154,23 @@ export class DeviceRepository {
     return Number(this.#db.prepare('DELETE FROM devices WHERE mac = ?').run(normaliseMac(mac)).changes) > 0;
   }
 
+  /**
+   * Sets a device's own bandwidth caps (kbit/s; null: back to its policy's). Enforcement (tc)
+   * reads this, the audit entry is the caller's.
+   */
+  setCaps(mac: string, caps: DeviceCaps): Device {
+    const key = normaliseMac(mac);
+    for (const [which, value] of Object.entries(caps)) {
+      if (value !== null && (!Number.isInteger(value) || value < CAP_KBIT_MIN || value > CAP_KBIT_MAX)) {
+        throw new InvalidInputError(`${which === 'downKbit' ? 'download' : 'upload'} cap for ${key} must be a whole number of kbit/s from ${CAP_KBIT_MIN} to ${CAP_KBIT_MAX} (got ${String(value)})`);
+      }
+    }
+    const row = this.#db.prepare(`UPDATE devices SET cap_down_kbit = ?, cap_up_kbit = ? WHERE mac = ? RETURNING ${COLUMNS}`)
+      .get(caps.downKbit, caps.upKbit, key);
+    if (row === undefined) throw notFound(key);
+    return toDevice(row);
+  }
+
   count(): number {
     return Number(this.#db.prepare('SELECT count(*) AS n FROM devices').get()?.n ?? 0);
   }
@@ -185,7 +208,15 @@ function toDevice(row: Row | undefined): Device {
     vendorClass: text(row.vendor_class),
     randomisedMac: row.randomised_mac === 1,
     owner: text(row.owner),
+    capDownKbit: kbit(row.cap_down_kbit),
+    capUpKbit: kbit(row.cap_up_kbit),
   };
+}
+
+function kbit(value: SQLOutputValue | undefined): number | null {
+  if (value === null) return null;
+  if (typeof value !== 'number' && typeof value !== 'bigint') throw new Error(`devices table holds a non-number bandwidth cap (${typeof value})`);
+  return Number(value);
 }
 
 function text(value: SQLOutputValue | undefined): string {

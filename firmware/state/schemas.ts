@@ -20,6 +20,11 @@ export const DEVICE_NOTES_MAX = 2000;
 export const SUSPEND_REASON_MAX = 500;
 export const DEVICE_OWNER_MAX = 120;
 
+/** A bandwidth cap in kbit/s: 64 kbit/s (below it nothing works) to 100 Gbit/s. */
+export const CAP_KBIT_MIN = 64;
+export const CAP_KBIT_MAX = 100_000_000;
+export const CapKbit = Type.Integer({ minimum: CAP_KBIT_MIN, maximum: CAP_KBIT_MAX });
+
 export const Device = Type.Object({
   mac: MacAddress,
   name: Type.String({ maxLength: DEVICE_NAME_MAX, description: 'what staff call it; empty until someone names it' }),
@@ -35,6 +40,8 @@ export const Device = Type.Object({
   vendorClass: Type.String({ maxLength: 255, description: 'the DHCP vendor class it sent (option 60), e.g. "android-dhcp-14"; empty if none' }),
   randomisedMac: Type.Boolean({ description: 'the MAC has the locally administered bit set: a "private" address the device may change' }),
   owner: Type.String({ maxLength: DEVICE_OWNER_MAX, description: 'who the device belongs to (a member of staff, a class); free text' }),
+  capDownKbit: Type.Union([CapKbit, Type.Null()], { description: 'the device\'s own download cap (kbit/s); null: its policy\'s device cap, if any' }),
+  capUpKbit: Type.Union([CapKbit, Type.Null()], { description: 'the device\'s own upload cap (kbit/s); null: its policy\'s device cap, if any' }),
 }, { additionalProperties: false });
 export type Device = Static<typeof Device>;
 

@@ -4,6 +4,8 @@
 import { callDaemon } from '../../control/client.ts';
 import type { DevicesView, SuspensionResult } from '../../dhcp/device-methods.ts';
 import { parseDuration } from '../duration.ts';
+import type { CapResultView, DeviceCapParams } from '../../net/shaping/cap-methods.ts';
+import { formatRate, parseRate } from '../../net/shaping/rates.ts';
 import type { Device } from '../../state/schemas.ts';
 import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
 import { formatDeviceChange, formatDevices, formatSuspension } from '../format-devices.ts';
@@ -18,6 +20,13 @@ function twoArguments(args: string[], usage: string): [string, string] {
   return [args[0]!, args[1]!];
 }
 
+function formatCap(result: CapResultView): string {
+  const d = result.device;
+  const one = (kbit: number | null): string => (kbit === null ? 'its policy\'s' : formatRate(kbit));
+  const off = result.enforced ? '' : '\nNetwork enforcement is switched off (firewall.enabled): stored, and enforced once it is on.';
+  return `${d.mac}: download ${one(d.capDownKbit)}, upload ${one(d.capUpKbit)}.${off}\nRecorded in the audit log under your name.\n`;
+}
+
 export const devices: Command = {
   positionals: true,
   summary: 'the devices the gateway has given addresses to; name one or put it in a group',
@@ -27,6 +36,7 @@ schoolgate devices group MAC GROUP
 schoolgate devices owner MAC school|personal
 schoolgate devices suspend MAC --for 1d|3h|30m --reason "TEXT"
 schoolgate devices resume MAC
+schoolgate devices cap MAC [--down 5mbit] [--up 1mbit] | --clear
 
   (no action)  each device: MAC (random: a randomised private address), name, group, the
                network it was last seen on, school-owned or not, first and last seen
@@ -39,14 +49,20 @@ schoolgate devices resume MAC
                block page) until the time runs out: 1d, 3h, 30m, 45s or 1d12h. Stored, so it
                survives restarts; the kernel lifts it on time even if the daemon is down
   resume       lifts a suspension early
+  cap          the device's own bandwidth caps (kbit, mbit or gbit), over its policy's
+               device caps, at once and at every new address; --clear goes back to the
+               policy's. Stored, so they survive restarts
   MAC may be written 3c:22:fb:01:a2:9e, 3C-22-FB-01-A2-9E or 3c22.fb01.a29e.
   Changes are recorded in the audit log under your name.
 
 ${dataDirHelp}
       --for DURATION   (suspend) how long: 1d, 3h, 30m, 45s or 1d12h
       --reason TEXT    (suspend) why, recorded with the suspension and in the audit log
+      --down RATE      (cap) download cap, e.g. 5mbit, 512kbit
+      --up RATE        (cap) upload cap, e.g. 1mbit
+      --clear          (cap) remove both of the device's own caps
       --json           print the result as JSON`,
-  options: { ...dataDirOption, json: { type: 'boolean' }, for: { type: 'string' }, reason: { type: 'string' } },
+  options: { ...dataDirOption, json: { type: 'boolean' }, for: { type: 'string' }, reason: { type: 'string' }, down: { type: 'string' }, up: { type: 'string' }, clear: { type: 'boolean' } },
   async run(values, positionals) {
     const [action, ...args] = positionals;
     const socket = socketOf(values);
@@ -95,8 +111,28 @@ ${dataDirHelp}
         write(values, result, formatSuspension(result));
         return EXIT.ok;
       }
+      case 'cap': {
+        if (args.length !== 1) throw new UsageError('usage: schoolgate devices cap MAC [--down 5mbit] [--up 1mbit] | --clear');
+        const params: DeviceCapParams = { mac: args[0]! };
+        if (values.clear === true) {
+          if (values.down !== undefined || values.up !== undefined) throw new UsageError('--clear removes both caps: give it alone, or --down/--up');
+          params.downKbit = null;
+          params.upKbit = null;
+        } else {
+          if (typeof values.down !== 'string' && typeof values.up !== 'string') throw new UsageError('missing --down RATE and/or --up RATE (e.g. 5mbit), or --clear');
+          try {
+            if (typeof values.down === 'string') params.downKbit = parseRate(values.down);
+            if (typeof values.up === 'string') params.upKbit = parseRate(values.up);
+          } catch (err) {
+            throw new UsageError((err as Error).message);
+          }
+        }
+        const result = await callDaemon(socket, 'devices.cap', params) as CapResultView;
+        write(values, result, formatCap(result));
+        return EXIT.ok;
+      }
       default:
-        throw new UsageError(`unknown devices action "${action}" (actions: name, group, owner, suspend, resume)`);
+        throw new UsageError(`unknown devices action "${action}" (actions: name, group, owner, suspend, resume, cap)`);
     }
   },
 };

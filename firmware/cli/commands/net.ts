@@ -1,6 +1,7 @@
 // `schoolgate net show`: the nftables ruleset in force and what it means for each network.
 import { callDaemon } from '../../control/client.ts';
 import type { AttemptsView, BypassView, NetView, TetheringView } from '../../net/net-methods.ts';
+import { formatRate } from '../../net/shaping/rates.ts';
 import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command } from '../command.ts';
 
 export function formatNet(view: NetView): string {
@@ -12,8 +13,26 @@ export function formatNet(view: NetView): string {
     out.push('', `${n.network} (${n.kind})${n.enabled ? '' : ': switched off'}`);
     for (const line of n.lines) out.push(`  - ${line}`);
   }
+  if (view.shaping) out.push('', ...formatShaping(view.shaping));
   out.push('', view.ruleset === null ? 'No Schoolgate table in the kernel (nft list table inet schoolgate: none).' : view.ruleset.trimEnd());
   return `${out.join('\n')}\n`;
+}
+
+export function formatShaping(s: NonNullable<NetView['shaping']>): string[] {
+  if (!s.enabled) return ['Bandwidth shaping is off (it runs with network enforcement).'];
+  const out = [`Bandwidth shaping: ${s.engine === null ? 'not applied yet' : `${s.engine.toUpperCase()} (${s.why ?? ''})`}.`];
+  if (s.error) out.push(`The last change FAILED (the next one rebuilds everything): ${s.error}`);
+  const rate = (kbit: number | null): string => (kbit === null ? 'no cap' : formatRate(kbit));
+  for (const n of s.networks) {
+    if (n.downKbit === null && n.upKbit === null && n.deviceDownKbit === null && n.deviceUpKbit === null) continue;
+    out.push(`  ${n.network} (policy ${n.policy}): the network together ${rate(n.downKbit)} down, ${rate(n.upKbit)} up; each device ${rate(n.deviceDownKbit)} down, ${rate(n.deviceUpKbit)} up unless it has caps of its own`);
+  }
+  out.push(s.interfaces.length === 0 ? 'Nothing is capped.' : `Shaped interfaces: ${s.interfaces.join(', ')}.`);
+  for (const d of s.devices) {
+    const one = (kbit: number | null, from: string | null): string => (kbit === null ? 'no cap' : `${formatRate(kbit)} (${from ?? ''})`);
+    out.push(`  - ${d.address} ${d.mac} on ${d.network}: down ${one(d.downKbit, d.downFrom)}, up ${one(d.upKbit, d.upFrom)}`);
+  }
+  return out;
 }
 
 export function formatTethering(view: TetheringView): string {

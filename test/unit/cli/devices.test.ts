@@ -137,6 +137,45 @@ describe('schoolgate devices suspend and resume', () => {
   });
 });
 
+describe('schoolgate devices cap', () => {
+  it('stores a device\'s own caps (either or both), shows them, and --clear goes back to the policy\'s; each audited under the caller', async () => {
+    const capped = await daemon.cli(['devices', 'cap', IPAD, '--down', '5mbit', '--up', '512kbit', '--json']);
+    expect(capped.code, capped.stderr).toBe(0);
+    // The test daemon's firewall is off (loopback networks): stored, not enforced.
+    expect(JSON.parse(capped.stdout)).toMatchObject({ device: { mac: IPAD, capDownKbit: 5000, capUpKbit: 512 }, enforced: false });
+    const upOnly = await daemon.cli(['devices', 'cap', IPAD, '--up', '1mbit']);
+    expect(upOnly.stdout).toContain(`${IPAD}: download 5mbit, upload 1mbit.`);
+    expect(upOnly.stdout).toContain('stored, and enforced once it is on');
+    const cleared = await daemon.cli(['devices', 'cap', IPAD, '--clear']);
+    expect(cleared.stdout).toContain(`${IPAD}: download its policy's, upload its policy's.`);
+    const { devices } = JSON.parse((await daemon.cli(['devices', '--json'])).stdout) as { devices: Array<{ mac: string; capDownKbit: number | null }> };
+    expect(devices.find((d) => d.mac === IPAD)!.capDownKbit).toBeNull();
+    const entries = audit('device.cap');
+    expect(entries.map((e) => [e.action, e.subject])).toEqual([['device.cap', IPAD], ['device.cap', IPAD], ['device.cap', IPAD]]);
+    for (const e of entries) expect(e.actor).toMatch(/^ssh:/);
+  });
+
+  it('refuses a rate without a unit, one out of range, --clear with a rate and an unknown device, storing nothing', async () => {
+    const before = audit().length;
+    const noUnit = await daemon.cli(['devices', 'cap', PHONE, '--down', '5']);
+    expect(noUnit.code).toBe(2);
+    expect(noUnit.stderr).toContain('"5" is not a rate');
+    const tiny = await daemon.cli(['devices', 'cap', PHONE, '--down', '8kbit']);
+    expect(tiny.code).toBe(2);
+    expect(tiny.stderr).toContain('out of range');
+    const both = await daemon.cli(['devices', 'cap', PHONE, '--clear', '--down', '5mbit']);
+    expect(both.code).toBe(2);
+    const nothing = await daemon.cli(['devices', 'cap', PHONE]);
+    expect(nothing.code).toBe(2);
+    const unknown = await daemon.cli(['devices', 'cap', '3c:22:fb:00:00:01', '--down', '5mbit']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no device with MAC address 3c:22:fb:00:00:01');
+    expect(audit()).toHaveLength(before);
+    const { devices } = JSON.parse((await daemon.cli(['devices', '--json'])).stdout) as { devices: Array<{ mac: string; capDownKbit: number | null }> };
+    expect(devices.find((d) => d.mac === PHONE)!.capDownKbit).toBeNull();
+  });
+});
+
 describe('schoolgate leases', () => {
   it('shows the leases in force (an expired one only with --all), by network', async () => {
     const now = JSON.parse((await daemon.cli(['leases', '--json'])).stdout) as { leases: Array<{ address: string; mac: string; hostname: string }> };

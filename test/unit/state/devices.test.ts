@@ -26,7 +26,7 @@ describe('DeviceRepository', () => {
       mac: MAC, name: '', groupId: null, networkId: 'pupil',
       firstSeen: at(0).toISOString(), lastSeen: at(0).toISOString(),
       schoolOwned: false, notes: '', suspendedUntil: null, suspendReason: null,
-      hostname: '', vendorClass: '', randomisedMac: false, owner: '',
+      hostname: '', vendorClass: '', randomisedMac: false, owner: '', capDownKbit: null, capUpKbit: null,
     });
     expect(Value.Check(Device, device)).toBe(true);
     expect(state.devices.count()).toBe(1);
@@ -102,6 +102,18 @@ describe('DeviceRepository', () => {
     expect(isSuspended(device, at(59))).toBe(true);
     expect(isSuspended(device, at(60))).toBe(false);
     expect(state.devices.unsuspend(MAC)).toMatchObject({ suspendedUntil: null, suspendReason: null });
+  });
+
+  it('stores a device\'s own bandwidth caps, each clearable; refuses rates out of range and unknown devices, changing nothing', () => {
+    const state = open();
+    state.devices.upsertSeen(MAC, 'pupil', at(0));
+    expect(state.devices.setCaps(MAC, { downKbit: 20_000, upKbit: 10_000 })).toMatchObject({ capDownKbit: 20_000, capUpKbit: 10_000 });
+    expect(state.devices.setCaps(MAC, { downKbit: 5_000, upKbit: null })).toMatchObject({ capDownKbit: 5_000, capUpKbit: null });
+    expect(() => state.devices.setCaps(MAC, { downKbit: 10, upKbit: null })).toThrow(InvalidInputError);
+    expect(() => state.devices.setCaps(MAC, { downKbit: 1.5, upKbit: null })).toThrow(/whole number of kbit/);
+    expect(() => state.devices.setCaps('02:00:00:00:00:09', { downKbit: 1000, upKbit: null })).toThrow(NotFoundError);
+    expect(state.devices.get(MAC)).toMatchObject({ capDownKbit: 5_000, capUpKbit: null });
+    expect(Value.Check(Device, state.devices.get(MAC))).toBe(true);
   });
 
   it('refuses suspensions in the past, without a reason, or of unknown devices', () => {

@@ -1,0 +1,69 @@
+// The real `tc` and `unshare`, and finding out whether this kernel has CAKE. I/O only: what to
+// run comes from render.ts.
+import { spawn } from 'node:child_process';
+import type { ShapingEngine } from './plan.ts';
+
+export interface ToolResult { code: number; stdout: string; stderr: string }
+/** Runs a program (argv) with optional stdin; the daemon runs them on this host, tests behind `ip netns exec`. */
+export type ToolRun = (argv: readonly string[], input?: string) => Promise<ToolResult>;
+
+export function toolRunner(prefix: readonly string[] = []): ToolRun {
+  return (args, input) => new Promise((resolve, reject) => {
+    const argv = [...prefix, ...args];
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.on('error', (err) => reject(new Error(`cannot run ${argv.join(' ')}: ${err.message}`)));
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    if (input !== undefined) {
+      child.stdin!.on('error', () => undefined);
+      child.stdin!.end(input);
+    }
+  });
+}
+
+export class TcError extends Error {
+  constructor(action: string, result: ToolResult) {
+    super(`${action} failed (tc exit ${result.code}): ${result.stderr.trim() || result.stdout.trim() || 'no output'}`);
+    this.name = 'TcError';
+  }
+}
+
+/** Runs tc lines as one batch; stops at the first failure and throws it. */
+export async function tcBatch(run: ToolRun, lines: readonly string[], action: string): Promise<void> {
+  if (lines.length === 0) return;
+  const result = await run(['tc', '-batch', '-'], `${lines.join('\n')}\n`);
+  if (result.code !== 0) throw new TcError(action, result);
+}
+
+/** Runs removals that may find nothing to remove (`-force`: every line is tried). */
+export async function tcRemove(run: ToolRun, lines: readonly string[]): Promise<void> {
+  if (lines.length === 0) return;
+  await run(['tc', '-force', '-batch', '-'], `${lines.join('\n')}\n`);
+}
+
+export interface EngineChoice {
+  engine: ShapingEngine;
+  why: string;
+}
+
+/**
+ * Tries CAKE on the loopback interface of a throwaway network namespace (`unshare -rn`: a user
+ * namespace too, so the daemon's CAP_NET_ADMIN is enough; the kernel loads sch_cake on demand
+ * if it has it). Nothing on the box's own interfaces is touched. Any answer other than "the
+ * kernel has no such qdisc" that stops the try is reported, and HTB is used.
+ */
+export async function detectEngine(run: ToolRun): Promise<EngineChoice> {
+  let result: ToolResult;
+  try {
+    result = await run(['unshare', '-rn', 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'cake', 'bandwidth', '1mbit']);
+  } catch (err) {
+    return { engine: 'htb', why: `CAKE could not be tried (${(err as Error).message}): HTB` };
+  }
+  if (result.code === 0) return { engine: 'cake', why: 'the kernel has CAKE (tried in a scratch namespace): CAKE shapes each capped network, fair between its devices, under HTB\'s tree' };
+  const said = result.stderr.trim().split('\n')[0] ?? '';
+  if (/unknown/i.test(said)) return { engine: 'htb', why: 'this kernel has no CAKE (sch_cake): HTB with pfifo leaves' };
+  return { engine: 'htb', why: `CAKE could not be tried (${said || `exit ${result.code}`}): HTB` };
+}
