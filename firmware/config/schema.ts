@@ -251,6 +251,7 @@ export const Firewall = Type.Object({
   adminFrom: Type.Optional(Type.Array(NetworkKind, { maxItems: 5, description: 'network kinds that may reach the admin listener and SSH on the gateway (default staff and management)' })),
   ipv6Forward: Type.Optional(Type.Array(Id, { maxItems: 32, description: 'networks whose IPv6 traffic may be forwarded (default none: no IPv6 path out, so nothing bypasses filtering over v6)' })),
   tetheringSuspendMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_080, description: 'how long a device found tethering on a network with tethering "block" is suspended (default 60)' })),
+  heartbeatSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 300, description: 'how often the daemon tells the ruleset it is serving the guest networks (default 10); if it stops, guests are back to the portal only after 3 times this' })),
 }, { additionalProperties: false });
 export type Firewall = Static<typeof Firewall>;
 
