@@ -19,8 +19,8 @@ import { ensurePrerequisites } from '../prerequisites.ts';
 import { benchMac, busySiteElements, ELEMENT_COUNTS } from './net/elements.ts';
 
 const USAGE = `node scripts/bench/net.ts [options]   (root: builds network namespaces)
-  --rounds R      rounds per side (ruleset, bare), alternating which goes first (default 4)
-  --seconds S     length of each iperf3 run (default 5; its first second is left out)
+  --rounds R      rounds per side (ruleset, bare), alternating which goes first (default 6)
+  --seconds S     length of each iperf3 run (default 4; its first second is left out)
   --connects N    TCP handshakes timed per side and round (default 400)
   --applies N     whole-ruleset applies timed (default 9)
   --updates N     one-element suspensions added and lifted, each timed (default 200)`;
@@ -35,8 +35,8 @@ if (opts.help) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
 }
-const ROUNDS = Number(opts.rounds ?? 4);
-const SECONDS = Number(opts.seconds ?? 5);
+const ROUNDS = Number(opts.rounds ?? 6);
+const SECONDS = Number(opts.seconds ?? 4);
 const CONNECTS = Number(opts.connects ?? 400);
 const APPLIES = Number(opts.applies ?? 9);
 const UPDATES = Number(opts.updates ?? 200);
@@ -175,6 +175,7 @@ async function main(): Promise<void> {
       '',
     ].join('\n'));
   } finally {
+    firewall.stop();
     await lab.destroy();
   }
 }
