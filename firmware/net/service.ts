@@ -28,6 +28,8 @@ export class FirewallService {
   private readonly every: Every;
   private cancelHeartbeat: (() => void) | undefined;
   private beating = false;
+  /** Set by stop(): an apply still under way must not start the heartbeat again. */
+  private stopped = false;
   private state: FirewallStatus = { enabled: false, appliedAt: null, applyMs: null, error: null };
   /** Serialises applies: two quick config changes must land in order. */
   private queue: Promise<void> = Promise.resolve();
@@ -40,6 +42,11 @@ export class FirewallService {
 
   /** Stops renewing the heartbeat (the daemon's shutdown). The table, and each entry until it lapses, stay. */
   stop(): void {
+    this.stopped = true;
+    this.stopHeartbeat();
+  }
+
+  private stopHeartbeat(): void {
     this.cancelHeartbeat?.();
     this.cancelHeartbeat = undefined;
   }
@@ -79,7 +86,7 @@ export class FirewallService {
   private async applyNow(config: Readonly<Config>): Promise<void> {
     const firewall = config.firewall;
     if (!firewall?.enabled) {
-      this.stop();
+      this.stopHeartbeat();
       if (this.state.enabled) {
         await removeTable(this.run);
         this.logger.warn('firewall switched off in the configuration: Schoolgate\'s nftables table removed');
@@ -103,8 +110,8 @@ export class FirewallService {
   }
 
   private startHeartbeat(seconds: number, lines: readonly string[]): void {
-    this.stop();
-    if (lines.length === 0) return;
+    this.stopHeartbeat();
+    if (lines.length === 0 || this.stopped) return;
     this.cancelHeartbeat = this.every(seconds * 1000, () => {
       // A renewal still waiting in the queue (a slow apply) makes the next one pointless.
       if (this.beating) return;

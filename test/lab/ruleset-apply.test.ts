@@ -117,6 +117,9 @@ describe('the ruleset in a real kernel', () => {
     expect(await left()).toBe(4);
     firewall.stop();
     expect(cancelled).toBe(1);
+    // Stopped (the daemon is shutting down): an apply still arriving starts no new heartbeat.
+    await firewall.apply(config);
+    expect(ticks).toHaveLength(1);
     await removeTable(nft);
   });
 });
