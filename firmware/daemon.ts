@@ -178,6 +178,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // Refuse to start with a firewall the configuration asks for but the kernel refused: a
     // gateway quietly running without it would let guests reach what the school believes is shut.
     const firewall = new FirewallService({ run: nftRunner(), logger: logger.child({ component: 'net' }) });
+    stops.push(() => firewall.stop());
     await firewall.apply(config.current).catch((err: Error) => {
       throw new Error(`cannot apply the nftables ruleset (firewall.enabled): ${err.message}`);
     });

@@ -265,7 +265,8 @@ export const Firewall = Type.Object({
   ipv6Forward: Type.Optional(Type.Array(Id, { maxItems: 32, description: 'networks whose IPv6 traffic may be forwarded (default none: no IPv6 path out, so nothing bypasses filtering over v6)' })),
   tetheringSuspendMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_080, description: 'how long a device found tethering on a network with tethering "block" is suspended (default 60)' })),
   learnBypassAddresses: Type.Optional(Type.Boolean({ description: 'resolve the names of the bypass category (the starter list at start, and each one a device asks for) and refuse their addresses on 443 (default true). '
-    + 'An address a provider shares with other sites (a CDN) is refused for those too, for an hour or up to the answer\'s TTL (at most a day)' })),
+    + 'Addresses in the shared CDN ranges of rules/shared-hosting/ are never refused: thousands of unrelated sites share them' })),
+  heartbeatSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 300, description: 'how often the daemon tells the ruleset it is serving the guest networks (default 10); if it stops, guests are back to the portal only after 3 times this' })),
 }, { additionalProperties: false });
 export type Firewall = Static<typeof Firewall>;
 

@@ -2,7 +2,9 @@
 // inputs the renderer uses (reach.ts), so the sentences describe what is enforced.
 import type { Network } from '../config/schema.ts';
 import { GUEST_TCP_PORTS, KIND_REACH, adminKinds, p2pMode } from './reach.ts';
-import { DEFAULT_TETHERING_SUSPEND_MINUTES, dnsListenerFor, ROUTED_ONCE, type RulesetInput } from './ruleset.ts';
+import {
+  DEFAULT_TETHERING_SUSPEND_MINUTES, dnsListenerFor, HEARTBEAT_SET, heartbeatSeconds, heartbeatTimeoutSeconds, ROUTED_ONCE, type RulesetInput,
+} from './ruleset.ts';
 
 export interface NetworkExplanation {
   network: string;
@@ -50,6 +52,10 @@ export function explainRuleset(input: RulesetInput): NetworkExplanation[] {
     lines.push(tethering === 'off'
       ? 'tethering: not looked for (tethering "off")'
       : `tethering: a device forwarding others' traffic (TTL ${ROUTED_ONCE.join(' or ')} on arrival) is recorded as a network event${tethering === 'block' ? ` and suspended for ${input.firewall.tetheringSuspendMinutes ?? DEFAULT_TETHERING_SUSPEND_MINUTES} minutes` : ''}`);
+    lines.push(n.kind === 'guest'
+      ? `if Schoolgate stops: this network's entry in ${HEARTBEAT_SET} (renewed every ${heartbeatSeconds(input.firewall)} s) lapses within ${heartbeatTimeoutSeconds(input.firewall)} s, `
+        + `and from then every guest, authorised or not, reaches ${input.portal ? 'only the portal' : 'nothing through the gateway (no portal is configured)'}, connections already open included (fail closed)`
+      : 'if Schoolgate stops: these rules stay in force (the table outlives the daemon; only guest networks depend on its heartbeat)');
     return { network: n.id, kind: n.kind, enabled: true, lines };
   });
 }

@@ -14,6 +14,9 @@
 //   delete elements live without ever reloading the ruleset.
 // - Client networks end in `reject`, not a silent drop: a phone or laptop gives up at once
 //   instead of waiting for timeouts.
+// - Guests fail closed when the daemon stops (a crash, a kill, a hang): their forwarding needs
+//   their network's interface in `guests_served`, which only the running daemon renews
+//   (heartbeat.ts). Staff, pupil and the other kinds keep the table's rules as they are.
 import type { Endpoint, Firewall, Network } from '../config/schema.ts';
 import { GUEST_TCP_PORTS, KIND_REACH, adminKinds } from './reach.ts';
 import { addressSet, isV6, quote } from './nft-text.ts';
@@ -54,6 +57,30 @@ export const ROUTED_ONCE = [63, 127] as const;
 /** firewall.tetheringSuspendMinutes when absent. */
 export const DEFAULT_TETHERING_SUSPEND_MINUTES = 60;
 
+/** firewall.heartbeatSeconds when absent. */
+export const DEFAULT_HEARTBEAT_SECONDS = 10;
+
+/** The set the running daemon keeps its guest networks' interfaces in. */
+export const HEARTBEAT_SET = 'guests_served';
+
+/** How often the daemon renews its guest networks' entries in HEARTBEAT_SET. */
+export function heartbeatSeconds(firewall: Firewall): number {
+  return firewall.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS;
+}
+
+/**
+ * How long an entry lasts without renewal: three beats, so one late or failed renewal (a busy
+ * box, an nft that took long) never signs every guest out, while a dead daemon does within this.
+ */
+export function heartbeatTimeoutSeconds(firewall: Firewall): number {
+  return 3 * heartbeatSeconds(firewall);
+}
+
+/** The enabled guest networks, whose forwarding depends on the heartbeat. */
+export function guestNetworks(networks: readonly Network[]): Network[] {
+  return networks.filter((n) => n.enabled && n.kind === 'guest');
+}
+
 const chainId = (id: string): string => id.replace(/-/g, '_');
 
 function v4(list: readonly string[]): string[] { return list.filter((s) => !isV6(s)); }
@@ -89,7 +116,7 @@ function toNetwork(network: Network, family: 4 | 6): string | undefined {
   return `oifname ${quote(network.interface)} ${family === 4 ? 'ip' : 'ip6'} daddr ${addressSet(subnets)}`;
 }
 
-function sets(): string[] {
+function sets(firewall: Firewall): string[] {
   return [
     '  # Filled by the visitor portal: a guest device (address and MAC together, so a copied',
     '  # address alone gets nowhere) that may use the internet until its entry times out.',
@@ -118,6 +145,12 @@ function sets(): string[] {
     `    flags dynamic, timeout; timeout ${SET_TIMEOUTS.tethering}`,
     '  }',
     ...attemptSets(),
+    '  # The guest networks\' interfaces the running daemon serves, renewed every heartbeat: when it',
+    '  # stops, each entry lapses and that network\'s guests are back to the portal only.',
+    `  set ${HEARTBEAT_SET} {`,
+    '    type ifname',
+    `    flags timeout; timeout ${heartbeatTimeoutSeconds(firewall)}s`,
+    '  }',
   ];
 }
 
@@ -188,6 +221,8 @@ function natPrerouting(input: RulesetInput): string[] {
     const portal = n.kind === 'guest' ? portalFor(n, input.portal) : undefined;
     const from = fromNetwork(n, 4);
     if (portal && from) {
+      // With the daemon gone every guest is unauthorised again, its web requests included.
+      lines.push(`    ${from} iifname != @${HEARTBEAT_SET} tcp dport 80 dnat ip to ${portal.address}:${portal.port} comment "${n.id}: Schoolgate is not running"`);
       // An unauthorised guest's web request lands on the portal: the phone's captive-portal
       // probe sees it and opens the sign-in page.
       lines.push(`    ${from} ip saddr . ether saddr != @authorised_guests tcp dport 80 dnat ip to ${portal.address}:${portal.port}`);
@@ -255,6 +290,7 @@ function baseChains(input: RulesetInput): string[] {
     // Who may send at all comes before connection tracking's shortcut, so a suspension or an
     // expired guest authorisation also ends the connections already open.
     `    iifname ${addressSetOfNames(clientIfaces)} ether saddr @suspended reject with icmpx admin-prohibited comment "suspended device"`,
+    ...failClosedGuests(input),
     ...unauthorisedGuests(input),
     ...enabled.flatMap((n) => p2pJumps(n, ([4, 6] as const).map((f) => fromNetwork(n, f)).filter((m): m is string => m !== undefined))),
     '    ct state established,related accept',
@@ -290,6 +326,17 @@ function baseChains(input: RulesetInput): string[] {
 }
 
 /**
+ * A guest network whose entry in the heartbeat set has lapsed (the daemon stopped renewing it)
+ * forwards nothing, authorised guests included, and connections already open end too (this is
+ * before the established shortcut). Only the portal's redirect (nat_prerouting) is left.
+ */
+function failClosedGuests(input: RulesetInput): string[] {
+  return guestNetworks(input.networks).flatMap((n) => ([4, 6] as const).map((f) => fromNetwork(n, f))
+    .filter((m): m is string => m !== undefined)
+    .map((m) => `    ${m} iifname != @${HEARTBEAT_SET} reject with icmpx admin-prohibited comment "${n.id}: Schoolgate is not running (guests fail closed)"`));
+}
+
+/**
  * With a portal, a guest device goes nowhere until the portal authorises it (its HTTP was sent
  * to the portal in nat_prerouting); the rest is refused at once so the phone shows its sign-in
  * page quickly. Without a portal, guest networks are open to what their kind allows.
@@ -310,7 +357,7 @@ function addressSetOfNames(names: readonly string[]): string {
 export function renderRuleset(input: RulesetInput): string {
   const enabled = input.networks.filter((n) => n.enabled);
   const body = [
-    ...sets(),
+    ...sets(input.firewall),
     ...prerouting(input.networks),
     ...natPrerouting(input),
     ...baseChains(input),

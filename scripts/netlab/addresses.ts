@@ -6,9 +6,11 @@
 // isolation proof asks the lab's routing tables about the host's addresses and must hear
 // "unreachable", which a lab link on the same prefix would contradict.
 
-/** The logical namespaces of one lab; `lab.ns(name)` gives the real, per-run name. */
+/** The logical namespaces of every lab; `lab.ns(name)` gives the real, per-run name. */
 export const NAMESPACES = ['gw', 'wan', 'ap', 'staff', 'pupil', 'guest', 'hotspot', 'tethered'] as const;
-export type LabNs = (typeof NAMESPACES)[number];
+/** Built only for a lab created with `guestIsolation: true` (a second guest, behind an isolating AP). */
+export const ISOLATION_NAMESPACES = ['guest2'] as const;
+export type LabNs = (typeof NAMESPACES)[number] | (typeof ISOLATION_NAMESPACES)[number];
 
 export type SchoolNetworkId = 'staff' | 'pupil' | 'guest';
 
@@ -37,7 +39,7 @@ export function schoolNetwork(id: SchoolNetworkId): SchoolNetwork {
 
 /** A client namespace: which school network it joins, its static address and its MAC. */
 export interface LabClient {
-  ns: 'staff' | 'pupil' | 'guest' | 'hotspot';
+  ns: 'staff' | 'pupil' | 'guest' | 'hotspot' | 'guest2';
   network: SchoolNetworkId;
   /** Used when the lab is created with `clients: 'static'` (until Schoolgate's DHCP lands). */
   staticAddress: string;
@@ -51,6 +53,12 @@ export const CLIENTS: readonly LabClient[] = [
   { ns: 'guest', network: 'guest', staticAddress: '10.30.0.10', mac: '02:5c:00:30:00:10' },
   { ns: 'hotspot', network: 'pupil', staticAddress: '10.20.0.20', mac: '02:5c:00:20:00:20' },
 ];
+
+/**
+ * The second guest device of a `guestIsolation` lab: on the guest network's bridge beside
+ * `guest`, both ports isolated as an access point's client isolation makes them.
+ */
+export const SECOND_GUEST: LabClient = { ns: 'guest2', network: 'guest', staticAddress: '10.30.0.11', mac: '02:5c:00:30:00:11' };
 
 /** The phone's shared network: Android's usual hotspot range, private to the hotspot namespace. */
 export const TETHER = {

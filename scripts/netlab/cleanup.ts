@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 const NETNS_DIR = '/run/netns';
 const ETC_NETNS_DIR = '/etc/netns';
-const LAB_NAME = /^(sg-(\d+)-([a-z0-9]+))-([a-z]+)$/;
+const LAB_NAME = /^(sg-(\d+)-([a-z0-9]+))-([a-z][a-z0-9]*)$/;
 const LAB_ID = /^sg-(\d+)-[a-z0-9]+$/;
 
 export function labsRoot(): string {

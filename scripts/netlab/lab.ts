@@ -13,14 +13,14 @@ import type { Config } from '../../firmware/config/schema.ts';
 import { silentLogger, type Logger } from '../../firmware/log.ts';
 import * as addresses from './addresses.ts';
 import { launchChromiumIn, type LabBrowserOptions } from './browser.ts';
-import { NAMESPACES, type LabNs } from './addresses.ts';
+import { ISOLATION_NAMESPACES, NAMESPACES, type LabNs } from './addresses.ts';
 import { cleanupStaleLabs, ensureDir, labDirectory, newLabId, removeLabSync, writeOwner } from './cleanup.ts';
 import { dhcpArgv, readLease, writeDhcpScripts, type DhcpArgvOptions, type DhcpClient, type DhcpScripts, type Lease } from './dhcp-clients.ts';
 import { ExecError, check, exec, inNamespace, type ExecOptions, type ExecResult } from './exec.ts';
 import { Gateway, labGatewayConfig } from './gateway.ts';
 import { startWanServices, type WanServices } from './services.ts';
 import { createLabTls, type LabTls } from './tls.ts';
-import { buildTopology, type ClientAddressing } from './topology.ts';
+import { buildTopology, labNamespaces, type ClientAddressing } from './topology.ts';
 
 export type { LabNs } from './addresses.ts';
 export type { ExecResult } from './exec.ts';
@@ -34,6 +34,12 @@ export interface LabOptions {
   clients?: ClientAddressing;
   /** 'off' forces one veth per school network even where 802.1Q works. */
   vlans?: 'auto' | 'off';
+  /**
+   * A second guest device, guest2, on the guest bridge with client isolation (as an access
+   * point does it) and proxy ARP on gw, so guest-to-guest traffic goes through the gateway.
+   * Off by default: only the test that proves guest isolation needs it.
+   */
+  guestIsolation?: boolean;
 }
 
 const live = new Set<Lab>();
@@ -73,6 +79,7 @@ export class Lab {
   bringUpMs = 0;
   teardownMs = 0;
   private readonly names: Record<LabNs, string>;
+  private readonly built: readonly LabNs[];
   private readonly spawned = new Set<ChildProcess>();
   private dhcpScripts!: DhcpScripts;
   private destroyed = false;
@@ -84,7 +91,8 @@ export class Lab {
     this.label = o.name ?? this.id;
     this.log = (o.log ?? silentLogger()).child({ lab: this.id });
     this.clientAddressing = o.clients ?? 'static';
-    this.names = Object.fromEntries(NAMESPACES.map((ns) => [ns, `${this.id}-${ns}`])) as Record<LabNs, string>;
+    this.names = Object.fromEntries([...NAMESPACES, ...ISOLATION_NAMESPACES].map((ns) => [ns, `${this.id}-${ns}`])) as Record<LabNs, string>;
+    this.built = labNamespaces(o.guestIsolation === true);
   }
 
   static async create(o: LabOptions = {}): Promise<Lab> {
@@ -98,7 +106,7 @@ export class Lab {
       ensureDir(lab.dir);
       writeOwner(lab.dir);
       const [topology, tls, scripts] = await Promise.all([
-        buildTopology({ names: lab.names, dir: lab.dir, clients: lab.clientAddressing, vlans: o.vlans ?? 'auto' }),
+        buildTopology({ names: lab.names, dir: lab.dir, clients: lab.clientAddressing, vlans: o.vlans ?? 'auto', guestIsolation: o.guestIsolation === true }),
         createLabTls(lab.dir),
         writeDhcpScripts(lab.dir),
       ]);
@@ -117,12 +125,13 @@ export class Lab {
 
   /** The real namespace name, for `ip netns exec`. */
   ns(name: LabNs): string {
+    if (!this.built.includes(name)) throw new Error(`this lab has no ${name} namespace (Lab.create({ guestIsolation: true }) builds guest2)`);
     return this.names[name];
   }
 
   /** Every real namespace name of this lab. */
   namespaces(): string[] {
-    return NAMESPACES.map((n) => this.names[n]);
+    return this.built.map((n) => this.names[n]);
   }
 
   /** Runs a program inside a namespace; never throws on a non-zero exit. */

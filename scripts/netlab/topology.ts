@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CLIENT_INTERFACE, CLIENTS, GW_WAN_INTERFACE, HOTSPOT_SHARE_INTERFACE, INTERNET, INTERNET_ADDRESSES, NAMESPACES,
-  SCHOOL_NETWORKS, TETHER, WAN_LINK, gatewayInterface, type LabNs,
+  SCHOOL_NETWORKS, SECOND_GUEST, TETHER, WAN_LINK, gatewayInterface, schoolNetwork, type LabNs,
 } from './addresses.ts';
 import { check, exec } from './exec.ts';
 
@@ -23,6 +23,8 @@ export interface TopologyOptions {
   clients: ClientAddressing;
   /** Force the per-network veth layout even where 802.1Q works. */
   vlans?: 'auto' | 'off';
+  /** Add guest2 beside guest, with client isolation on the AP and proxy ARP on gw (see guestIsolation()). */
+  guestIsolation?: boolean;
 }
 
 export interface Topology {
@@ -55,14 +57,14 @@ function veth(a: string, aNs: string, b: string, bNs: string, mac?: string): str
 
 /** Resolver settings each namespace's programs see (ip netns exec bind-mounts them over /etc/resolv.conf). */
 function resolverFor(ns: LabNs): string {
-  const client = CLIENTS.find((c) => c.ns === ns);
+  const client = [...CLIENTS, SECOND_GUEST].find((c) => c.ns === ns);
   if (client) return SCHOOL_NETWORKS.find((n) => n.id === client.network)!.gateway;
   if (ns === 'tethered') return TETHER.hotspot;
   return INTERNET.resolver;
 }
 
-async function writeResolvConfs(names: Readonly<Record<LabNs, string>>): Promise<void> {
-  await Promise.all(NAMESPACES.map(async (ns) => {
+async function writeResolvConfs(names: Readonly<Record<LabNs, string>>, built: readonly LabNs[]): Promise<void> {
+  await Promise.all(built.map(async (ns) => {
     const dir = join('/etc/netns', names[ns]);
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'resolv.conf'), `# netlab ${ns}\nnameserver ${resolverFor(ns)}\noptions timeout:1 attempts:1\n`);
@@ -76,15 +78,22 @@ async function configure(ns: string, sysctls: Record<string, string>, lines: str
   check(await exec(['ip', 'netns', 'exec', ns, 'sh', '-ec', script], { input: lines.join('\n') + '\n' }));
 }
 
+/** The namespaces a lab with these options has. */
+export function labNamespaces(guestIsolation: boolean): LabNs[] {
+  return guestIsolation ? [...NAMESPACES, SECOND_GUEST.ns] : [...NAMESPACES];
+}
+
 export async function buildTopology(o: TopologyOptions): Promise<Topology> {
   const n = o.names;
-  const resolvConfs = writeResolvConfs(n);
+  const built = labNamespaces(o.guestIsolation === true);
+  const resolvConfs = writeResolvConfs(n, built);
 
   await batch([
-    ...NAMESPACES.map((ns) => `netns add ${n[ns]}`),
+    ...built.map((ns) => `netns add ${n[ns]}`),
     veth(GW_WAN_INTERFACE, n.gw, WAN_SIDE, n.wan),
     ...CLIENTS.map((c) => veth(CLIENT_INTERFACE, n[c.ns], `c-${c.ns}`, n.ap, c.mac)),
     veth(CLIENT_INTERFACE, n.tethered, HOTSPOT_SHARE_INTERFACE, n.hotspot, TETHER.tetheredMac),
+    ...(o.guestIsolation ? [veth(CLIENT_INTERFACE, n.guest2, `c-${SECOND_GUEST.ns}`, n.ap, SECOND_GUEST.mac)] : []),
   ]);
   const vlans = o.vlans === 'off' ? false : await probeVlans(n.gw);
   await batch(vlans
@@ -112,7 +121,7 @@ export async function buildTopology(o: TopologyOptions): Promise<Topology> {
   gwLines.push(`route add default via ${WAN_LINK.wan}`,
     // School-side addresses that no network holds go nowhere, rather than bouncing to wan and back.
     'route add unreachable 10.0.0.0/8');
-  for (const c of CLIENTS) apLines.push(`link set c-${c.ns} master br-${c.network}`, `link set c-${c.ns} up`);
+  for (const c of o.guestIsolation ? [...CLIENTS, SECOND_GUEST] : CLIENTS) apLines.push(`link set c-${c.ns} master br-${c.network}`, `link set c-${c.ns} up`);
 
   const wanLines = ['link set lo up', ...INTERNET_ADDRESSES.map((a) => `address add ${a}/32 dev lo`),
     `link set ${WAN_SIDE} up`, `address add ${WAN_LINK.wan}/${WAN_LINK.prefixLength} dev ${WAN_SIDE}`,
@@ -121,7 +130,7 @@ export async function buildTopology(o: TopologyOptions): Promise<Topology> {
     ...SCHOOL_NETWORKS.map((net) => `route add ${net.subnet} via ${WAN_LINK.gw}`)];
 
   const clientLines = (ns: LabNs): string[] => {
-    const c = CLIENTS.find((x) => x.ns === ns)!;
+    const c = [...CLIENTS, SECOND_GUEST].find((x) => x.ns === ns)!;
     const net = SCHOOL_NETWORKS.find((x) => x.id === c.network)!;
     const lines = ['link set lo up', `link set ${CLIENT_INTERFACE} up`];
     if (o.clients === 'static') lines.push(`address add ${c.staticAddress}/${net.prefixLength} dev ${CLIENT_INTERFACE}`, `route add default via ${net.gateway}`);
@@ -154,6 +163,27 @@ export async function buildTopology(o: TopologyOptions): Promise<Topology> {
     batch(clientLines('guest'), n.guest),
     configure(n.hotspot, { 'net.ipv4.ip_forward': '1' }, hotspotLines, `nft -f ${nftFile}`),
     batch(tetheredLines, n.tethered),
+    ...(o.guestIsolation ? [batch(clientLines(SECOND_GUEST.ns), n.guest2)] : []),
   ]);
+  if (o.guestIsolation) await guestIsolation(n, vlans);
   return { vlans };
+}
+
+/**
+ * Guest Wi-Fi as a real site runs it: the access point isolates its clients (a bridge port
+ * flagged isolated forwards only to ports that are not, here the uplink to gw), so guest and
+ * guest2 never see each other's frames, not even ARP. gw answers ARP for the whole subnet back
+ * out of the interface it came in on (proxy_arp_pvlan, as for a private VLAN), so traffic
+ * between two guests is sent to the gateway, whose forward chain decides. No proxy delay (an ARP
+ * answer would otherwise wait up to 0.8 s), and no ICMP redirects telling a guest to go direct.
+ */
+async function guestIsolation(n: Readonly<Record<LabNs, string>>, vlans: boolean): Promise<void> {
+  const gwIf = gatewayInterface(schoolNetwork('guest'), vlans);
+  const conf = `/proc/sys/net/ipv4/conf/${gwIf}`;
+  const script = [`echo 1 > ${conf}/proxy_arp_pvlan`, `echo 0 > ${conf}/send_redirects`, 'echo 0 > /proc/sys/net/ipv4/conf/all/send_redirects',
+    `echo 0 > /proc/sys/net/ipv4/neigh/${gwIf}/proxy_delay`].join(' && ');
+  await Promise.all([
+    configure(n.gw, {}, [], script),
+    batch(['guest', SECOND_GUEST.ns].map((c) => `link set dev c-${c} type bridge_slave isolated on`), n.ap),
+  ]);
 }

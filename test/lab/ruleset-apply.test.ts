@@ -1,7 +1,8 @@
 // The rendered ruleset against the real nft and kernel, in a namespace of its own: `nft -c`
 // accepts every rendering the unit tests snapshot (and refuses a broken one, so the check can
 // fail); applying replaces only `inet schoolgate`, twice in a row, keeps the live sets'
-// elements, and leaves a table created before it byte-for-byte as it was.
+// elements, and leaves a table created before it byte-for-byte as it was. FirewallService's
+// heartbeat, ticked by the test instead of a timer, renews the guest interface's entry.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -9,6 +10,8 @@ import { defaultConfig } from '../../firmware/config/defaults.ts';
 import { applyRuleset, checkRuleset, listTable, nftRunner, removeTable, type NftRun } from '../../firmware/net/apply.ts';
 import { rulesetInputOf } from '../../firmware/net/ruleset-input.ts';
 import { renderRuleset } from '../../firmware/net/ruleset.ts';
+import { FirewallService } from '../../firmware/net/service.ts';
+import { silentLogger } from '../../firmware/log.ts';
 import { labGatewayConfig } from '../../scripts/netlab/gateway.ts';
 
 const NS = `sg-${process.pid}-${randomBytes(3).toString('hex')}-nft`;
@@ -33,7 +36,8 @@ function renderings(): { defaults: string; lab: string; 'lab with portal and IPv
   withPortal.networks[0]!.subnets.push('fd00:10::/64');
   withPortal.networks[0]!.gateway.ipv6 = 'fd00:10::1';
   withPortal.dns.listen.push({ address: 'fd00:10::1', port: 53 });
-  withPortal.firewall = { enabled: true, wanInterface: 'wan0', ipv6Forward: ['staff'], guestUdp443: true, nat: false };
+  withPortal.firewall = { enabled: true, wanInterface: 'wan0', ipv6Forward: ['staff', 'guest'], guestUdp443: true, nat: false, heartbeatSeconds: 2 };
+  withPortal.networks[2]!.subnets.push('fd00:30::/64');
   return {
     defaults: renderRuleset(rulesetInputOf(defaultConfig(), { enabled: false, wanInterface: 'eth0' })),
     lab: renderRuleset(rulesetInputOf(lab, { enabled: true, wanInterface: 'wan0' })),
@@ -83,5 +87,39 @@ describe('the ruleset in a real kernel', () => {
     await removeTable(nft);
     expect(await listTable(nft)).toBeUndefined();
     expect((await nft(['list', 'table', 'ip', 'other'])).stdout).toBe(before);
+  });
+
+  test('FirewallService applies with the heartbeat in force, renews it on every tick, and stops renewing when stopped', async () => {
+    const ticks: Array<() => void> = [];
+    let cancelled = 0;
+    const firewall = new FirewallService({ run: nft, logger: silentLogger(), every: (ms, tick) => {
+      expect(ms).toBe(100_000);
+      ticks.push(tick);
+      return () => { cancelled++; };
+    } });
+    const config = labGatewayConfig(false);
+    config.firewall = { enabled: true, wanInterface: 'wan0', heartbeatSeconds: 100 };
+    await firewall.apply(config);
+    const left = async (): Promise<number> => {
+      const m = /"lan-guest" (?:timeout \S+ )?expires (\d+)m/.exec((await nft(['list', 'set', 'inet', 'schoolgate', 'guests_served'])).stdout);
+      return m ? Number(m[1]) : -1;
+    };
+    // Applied with the entry already in: three beats, 300 s.
+    expect(await left()).toBe(4);
+    // Cut it short by hand, then one tick renews it to the full 300 s.
+    const short = await nft(['-f', '-'], 'add element inet schoolgate guests_served { "lan-guest" timeout 1s }\ndelete element inet schoolgate guests_served { "lan-guest" }\nadd element inet schoolgate guests_served { "lan-guest" timeout 90s }\n');
+    expect(short.code, short.stderr).toBe(0);
+    expect(await left()).toBe(1);
+    expect(ticks).toHaveLength(1);
+    ticks[0]!();
+    // The renewal runs in the service's queue: an empty change waits for it.
+    await firewall.changeElements([]);
+    expect(await left()).toBe(4);
+    firewall.stop();
+    expect(cancelled).toBe(1);
+    // Stopped (the daemon is shutting down): an apply still arriving starts no new heartbeat.
+    await firewall.apply(config);
+    expect(ticks).toHaveLength(1);
+    await removeTable(nft);
   });
 });

@@ -48,6 +48,17 @@ describe('explainRuleset', () => {
     expect(lines(config, 'pupil')).toContain('not learned: firewall.learnBypassAddresses is false');
   });
 
+  test('what happens when the daemon stops: guests fail closed after three beats, the others keep their rules', () => {
+    const config = labGatewayConfig(false);
+    config.firewall = { enabled: true, wanInterface: 'wan0', heartbeatSeconds: 4 };
+    expect(lines(config, 'guest')).toContain('renewed every 4 s) lapses within 12 s');
+    expect(lines(config, 'guest')).toContain('reaches nothing through the gateway (no portal is configured)');
+    expect(lines(config, 'staff')).toContain('if Schoolgate stops: these rules stay in force');
+    expect(lines(config, 'pupil')).toContain('if Schoolgate stops: these rules stay in force');
+    config.web.portal = { address: '0.0.0.0', port: 8443 };
+    expect(lines(config, 'guest')).toContain('every guest, authorised or not, reaches only the portal');
+  });
+
   test('net show prints a failed apply first, then the networks and the table', () => {
     const text = formatNet({
       enabled: true, appliedAt: '2026-12-07T04:00:00.000Z', applyMs: 12, error: 'applying the ruleset failed (nft exit 1): Error: syntax error',

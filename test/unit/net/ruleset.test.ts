@@ -131,6 +131,37 @@ describe('renderRuleset', () => {
     expect(pre.findIndex((l) => l.includes('@tethering_suspects'))).toBeGreaterThan(pre.findLastIndex((l) => l.endsWith('drop')));
   });
 
+  test('guests fail closed: their forwarding needs their interface in guests_served, checked before the established shortcut; staff and pupil never depend on it', () => {
+    const config = labGatewayConfig(false);
+    config.firewall = { enabled: true, wanInterface: 'wan0', ipv6Forward: ['guest'], heartbeatSeconds: 2 };
+    config.networks.find((n) => n.id === 'guest')!.subnets.push('fd00:30::/64');
+    const text = renderRuleset(inputOf(config));
+    expect(text).toContain('  set guests_served {\n    type ifname\n    flags timeout; timeout 6s\n  }');
+    const forward = chain(text, 'forward');
+    const rules = forward.filter((l) => l.includes('@guests_served'));
+    expect(rules).toEqual([
+      'iifname "lan-guest" ip saddr 10.30.0.0/24 iifname != @guests_served reject with icmpx admin-prohibited comment "guest: Schoolgate is not running (guests fail closed)"',
+      'iifname "lan-guest" ip6 saddr fd00:30::/64 iifname != @guests_served reject with icmpx admin-prohibited comment "guest: Schoolgate is not running (guests fail closed)"',
+    ]);
+    expect(forward.indexOf(rules[1]!)).toBeLessThan(forward.indexOf('ct state established,related accept'));
+    // Only guest networks: nothing else in the table mentions the heartbeat.
+    expect(text.split('\n').filter((l) => l.includes('@guests_served') && !l.includes('"lan-guest"'))).toEqual([]);
+    // Without a portal there is no redirect to fall back to; with one, a lapsed heartbeat sends every guest's HTTP there.
+    expect(chain(text, 'nat_prerouting').join('\n')).not.toContain('guests_served');
+    config.web.portal = { address: '0.0.0.0', port: 8443 };
+    const nat = chain(renderRuleset(inputOf(config)), 'nat_prerouting');
+    const lapsed = nat.indexOf('iifname "lan-guest" ip saddr 10.30.0.0/24 iifname != @guests_served tcp dport 80 dnat ip to 10.30.0.1:8443 comment "guest: Schoolgate is not running"');
+    expect(lapsed).toBeGreaterThan(-1);
+    expect(lapsed).toBeLessThan(nat.findIndex((l) => l.includes('!= @authorised_guests')));
+  });
+
+  test('a switched-off guest network has no heartbeat rule; the default heartbeat is 10 s (timeout 30 s)', () => {
+    const config = labGatewayConfig(false);
+    expect(renderRuleset(inputOf(config))).toContain('flags timeout; timeout 30s\n  }\n  chain prerouting');
+    config.networks.find((n) => n.id === 'guest')!.enabled = false;
+    expect(renderRuleset(inputOf(config))).not.toContain('@guests_served');
+  });
+
   test('a name that could end an nft string is refused, not rendered', () => {
     const config = labGatewayConfig(false);
     config.networks[0]!.interface = 'bad"name';
