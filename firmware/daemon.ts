@@ -3,7 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { CATEGORY_SEVERITY, defaultConfig } from './config/defaults.ts';
+import { CATEGORY_SEVERITIES, CATEGORY_SEVERITY, defaultConfig } from './config/defaults.ts';
 import type { Config } from './config/schema.ts';
 import { ConfigStore, readConfigFile } from './config/store.ts';
 import { CONTROL_SOCKET_NAME, actorOf } from './control/protocol.ts';
@@ -30,6 +30,11 @@ import { FirewallService } from './net/service.ts';
 import { allSuspensionLines, suspensionEnforcer } from './net/suspensions.ts';
 import { TetheringWatch } from './net/tethering-watch.ts';
 import { startRetention } from './monitor/retention.ts';
+import { registerAlertMethods } from './monitor/alert-methods.ts';
+import { dnsAlertRulesData, loadKeywordLists } from './monitor/alert-rules-config.ts';
+import { AlertService } from './monitor/alert-service.ts';
+import { crashRestartCandidate, feedFailedCandidate, networkEventCandidate } from './monitor/alert-sources.ts';
+import { markRunning, markStopped } from './monitor/crash-marker.ts';
 import { StateDatabase } from './state/database.ts';
 import { memoryStatus, type DaemonStatus } from './status.ts';
 import { VERSION } from './version.ts';
@@ -90,6 +95,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   const state = StateDatabase.open(join(dataDir, 'state.db'), { logger });
   const stops: Array<() => Promise<void> | void> = [() => state.close(), () => loopDelay.disable()];
+  // Removed by a clean stop only: found at the next start, it means this run crashed.
+  const previousRun = await markRunning(dataDir, startedAt);
+  stops.push(() => markStopped(dataDir));
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.splice(0).reverse()) {
       try {
@@ -101,6 +109,20 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   };
 
   try {
+    // Alerts from every source: stored in state.db and listed at once; sent once the delivery
+    // (e-mail, webhook) is wired in.
+    const alerts = new AlertService({
+      alerts: state.alerts, delivery: null, config: () => config.current.alerts, now: () => new Date(), logger: logger.child({ component: 'alerts' }),
+    });
+    stops.push(() => alerts.stop());
+    state.networkEvents.onAppend((event) => {
+      const candidate = networkEventCandidate(event);
+      if (candidate) alerts.raiseAll([candidate]);
+    });
+    if (previousRun) alerts.raiseAll([crashRestartCandidate(previousRun, startedAt)]);
+    alerts.start();
+    const keywordLists = loadKeywordLists();
+    const alertRules = (c: Readonly<Config>) => dnsAlertRulesData(c, CATEGORY_SEVERITIES, keywordLists);
     const dns = new DnsService({ config: config.current, severity: CATEGORY_SEVERITY, logger: logger.child({ component: 'dns' }) });
     // The writer thread starts and opens logs.db while this thread loads the lists.
     const netio = loadNetio().netio;
@@ -110,6 +132,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       // Read once: a change of time zone takes effect at the next start (daily rollups keep their days).
       timezone: config.current.site.timezone,
       setIdleScheduling: netio ? (tid, idle) => netio.setIdleScheduling(tid, idle) : undefined,
+      alertRules: alertRules(config.current),
+      onAlerts: (candidates) => alerts.raiseAll(candidates),
     });
     queryLogOpening.catch(() => undefined); // reported where it is awaited, or closed with the rest on an earlier failure
     stops.push(async () => (await queryLogOpening.catch(() => undefined))?.close());
@@ -128,6 +152,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       listsDir: join(dataDir, 'lists'),
       logger: logger.child({ component: 'feeds' }),
       reload: () => lists.reload(config.current),
+      onFailed: (list, error) => alerts.raiseAll([feedFailedCandidate(list, error, new Date())]),
     });
     stops.push(() => feeds.stop());
     // A new subscription has no copy yet: fetch it before the first compile, which needs every file.
@@ -167,7 +192,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
     tethering.start();
     stops.push(() => tethering.stop());
-    const retention = startRetention({ queryLog, retention: () => config.current.retention, timezone: () => config.current.site.timezone, logger });
+    const retention = startRetention({ queryLog, alerts: state.alerts, retention: () => config.current.retention, timezone: () => config.current.site.timezone, logger });
     stops.push(() => retention.stop());
 
     const adminEndpoint = config.current.web.admin;
@@ -224,6 +249,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           applied.then(loadSuspensions, () => undefined).catch((err: Error) => logger.error({ err }, 'the suspended devices could not be loaded into the nftables set'));
         }
       }
+      if (JSON.stringify(next.alerts) !== JSON.stringify(previous.alerts)) {
+        try {
+          queryLog.setAlertRules(alertRules(next));
+        } catch (err) {
+          logger.error({ err }, 'the new alert settings could not be used; the previous keyword and watch lists stay');
+        }
+      }
       if (listsChanged(next, previous)) {
         feeds.reschedule().then(() => lists.reload(next)).catch(() => undefined);
       }
@@ -242,6 +274,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     registerLeaseMethods(control, { config, leases: state.leases, audit: state.audit });
     registerNetMethods(control, { config, firewall, tethering });
     registerAuditMethods(control, state.audit);
+    registerAlertMethods(control, { alerts: state.alerts, audit: state.audit, transaction: (fn) => state.transaction(fn), now: () => new Date() });
     control.register<CheckParams>('check', {
       params: CheckParams,
       handle: (params) => {

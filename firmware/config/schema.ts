@@ -232,6 +232,8 @@ export const Retention = Type.Object({
   hourlyRollupsDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3660, description: 'days the hourly counts per device are kept (default 90)' })),
   rollupsDays: Type.Integer({ minimum: 1, maximum: 3660, description: 'days the daily counts per device are kept' }),
   visitorRecordsDays: Type.Integer({ minimum: 1, maximum: 3660 }),
+  // Optional so a file from before alerts had their own setting still loads.
+  alertsDays: Type.Optional(Type.Integer({ minimum: 30, maximum: 3660, description: 'days an acknowledged alert is kept after its last occurrence (default 400); open alerts are kept until acknowledged' })),
 }, { additionalProperties: false });
 export type Retention = Static<typeof Retention>;
 

@@ -3,7 +3,9 @@
 // thread in chunks, so the SD card never sees one huge transaction and the DNS thread never waits):
 // - query events (every name a device looked up): `retention.queryEventsDays`, 30 by default;
 // - hourly rollups (a device's counts hour by hour): `retention.hourlyRollupsDays`, 90 by default;
-// - daily rollups (a device's counts per day): `retention.rollupsDays`, 400 by default.
+// - daily rollups (a device's counts per day): `retention.rollupsDays`, 400 by default;
+// - acknowledged alerts (state.db): `retention.alertsDays` after their last occurrence, 400 by
+//   default (DEFAULT_ALERTS_DAYS); an open alert is kept until someone acknowledges it.
 // Each kind says less about a child than the one before, so it may be kept longer: the hours show
 // when a device was in use (late at night, in a given lesson), the days only how much.
 import type { Retention } from '../config/schema.ts';
@@ -21,12 +23,22 @@ const HOUR_MS = 3_600_000;
  */
 export const DEFAULT_HOURLY_ROLLUPS_DAYS = 90;
 
+/**
+ * Acknowledged alerts, by default, for a school year and the annual review after it: alerts and
+ * their outcomes are what the governors' annual review of filtering and monitoring looks at, and
+ * what is left of a concern once its raw lookups (30 days) are gone. Fewer records than the
+ * rollups, but each names a device and what it looked up, so no longer than that.
+ */
+export const DEFAULT_ALERTS_DAYS = 400;
+
 /** What is older than this is deleted: events and hours before instants, days before a school day. */
 export interface RetentionCutoffs {
   eventsBefore: Date;
   hoursBefore: Date;
   /** The first school day kept ("YYYY-MM-DD"). */
   daysBefore: string;
+  /** Acknowledged alerts whose last occurrence is before this go. */
+  alertsBefore: Date;
 }
 
 /** The cutoffs at `now`: whole hours, and whole days of the school's calendar, are kept or deleted together. */
@@ -35,6 +47,7 @@ export function retentionCutoffs(retention: Retention, now: number, dayOf: (hour
     eventsBefore: new Date(now - retention.queryEventsDays * DAY_MS),
     hoursBefore: new Date(hourOf(now - (retention.hourlyRollupsDays ?? DEFAULT_HOURLY_ROLLUPS_DAYS) * DAY_MS)),
     daysBefore: dayOf(hourOf(now - retention.rollupsDays * DAY_MS)),
+    alertsBefore: new Date(now - (retention.alertsDays ?? DEFAULT_ALERTS_DAYS) * DAY_MS),
   };
 }
 
@@ -43,6 +56,7 @@ export interface RetentionRun {
   events: number;
   hourlyRollups: number;
   dailyRollups: number;
+  alerts: number;
 }
 
 export interface RetentionJob {
@@ -55,6 +69,8 @@ export interface RetentionJob {
 
 export function startRetention(options: {
   queryLog: QueryLog;
+  /** state.db's alerts (StateDatabase.alerts); without it alerts are not purged. */
+  alerts?: { purgeAcknowledgedBefore(before: Date): number };
   retention: () => Retention;
   /** The school's time zone (the days of the daily rollups). */
   timezone: () => string;
@@ -71,11 +87,13 @@ export function startRetention(options: {
     const cutoffs = retentionCutoffs(options.retention(), now(), days.dayOf.day);
     const events = await options.queryLog.purgeBefore(cutoffs.eventsBefore);
     const rollups = await options.queryLog.purgeRollups(cutoffs.hoursBefore, cutoffs.daysBefore);
-    const run = { events, hourlyRollups: rollups.hours, dailyRollups: rollups.days };
-    if (run.events + run.hourlyRollups + run.dailyRollups > 0) {
+    const alerts = options.alerts?.purgeAcknowledgedBefore(cutoffs.alertsBefore) ?? 0;
+    const run = { events, hourlyRollups: rollups.hours, dailyRollups: rollups.days, alerts };
+    if (run.events + run.hourlyRollups + run.dailyRollups + run.alerts > 0) {
       options.logger.info({
         ...run, eventsBefore: cutoffs.eventsBefore.toISOString(), hoursBefore: cutoffs.hoursBefore.toISOString(), daysBefore: cutoffs.daysBefore,
-      }, 'query log records past their retention deleted');
+        alertsBefore: cutoffs.alertsBefore.toISOString(),
+      }, 'records past their retention deleted');
     }
     return run;
   };

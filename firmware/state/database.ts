@@ -2,6 +2,7 @@
 // query against the file is in this folder (or the audit log it constructs).
 import type { DatabaseSync } from 'node:sqlite';
 import { AuditLog } from '../control/audit.ts';
+import { AlertRepository } from './alerts.ts';
 import type { Logger } from '../log.ts';
 import { DeviceRepository } from './devices.ts';
 import { LeaseRepository } from './leases.ts';
@@ -26,6 +27,7 @@ export class StateDatabase {
   readonly audit: AuditLog;
   readonly leases: LeaseRepository;
   readonly networkEvents: NetworkEventRepository;
+  readonly alerts: AlertRepository;
   readonly #db: DatabaseSync;
 
   private constructor(db: DatabaseSync, now: () => Date) {
@@ -34,6 +36,7 @@ export class StateDatabase {
     this.audit = new AuditLog(db, now);
     this.leases = new LeaseRepository(db, this.devices);
     this.networkEvents = new NetworkEventRepository(db);
+    this.alerts = new AlertRepository(db);
   }
 
   /**

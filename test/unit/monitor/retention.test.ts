@@ -58,11 +58,11 @@ it('deletes raw events, hourly and daily rollups each after its own days, hourly
 
     // Two days on, the next run takes what has since passed its time, and nothing else.
     now += 2 * DAY;
-    expect(await job.runOnce()).toEqual({ events: 1, hourlyRollups: 1, dailyRollups: 1 });
+    expect(await job.runOnce()).toEqual({ events: 1, hourlyRollups: 1, dailyRollups: 1, alerts: 0 });
     expect((await log.recent({ limit: 100 })).map((e) => e.client)).toEqual(clients(1));
     expect(await devices('hours')).toEqual(clients(1, 29, 31));
     expect(await devices('days')).toEqual(clients(1, 29, 31, 59, 61));
-    expect(await job.runOnce()).toEqual({ events: 0, hourlyRollups: 0, dailyRollups: 0 });
+    expect(await job.runOnce()).toEqual({ events: 0, hourlyRollups: 0, dailyRollups: 0, alerts: 0 });
   } finally {
     job.stop();
     log.close();

@@ -3,6 +3,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
 import { StateDatabase } from '../../../firmware/state/database.ts';
+import { STATE_MIGRATIONS } from '../../../firmware/state/migrations.ts';
 import { Device, Lease, NetworkEvent } from '../../../firmware/state/schemas.ts';
 import { InvalidInputError } from '../../../firmware/state/values.ts';
 import { useTempDir } from './temp-dir.ts';
@@ -117,12 +118,12 @@ describe('migration 3', () => {
     StateDatabase.open(file).close();
     const db = new DatabaseSync(file);
     // Back to what a version-2 database held: the devices table of migration 1.
-    db.exec('DROP TABLE leases; DROP TABLE network_events; ALTER TABLE devices DROP COLUMN hostname; ALTER TABLE devices DROP COLUMN vendor_class; ALTER TABLE devices DROP COLUMN randomised_mac; ALTER TABLE devices DROP COLUMN owner; DELETE FROM schema_migrations WHERE version = 3; PRAGMA user_version = 2');
+    db.exec('DROP TABLE alerts; DELETE FROM schema_migrations WHERE version > 3; DROP TABLE leases; DROP TABLE network_events; ALTER TABLE devices DROP COLUMN hostname; ALTER TABLE devices DROP COLUMN vendor_class; ALTER TABLE devices DROP COLUMN randomised_mac; ALTER TABLE devices DROP COLUMN owner; DELETE FROM schema_migrations WHERE version = 3; PRAGMA user_version = 2');
     const insert = db.prepare("INSERT INTO devices (mac, network_id, first_seen, last_seen) VALUES (?, 'pupil', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')");
     for (const mac of ['02:5c:00:20:00:10', '3c:22:fb:01:a2:9e', 'da:a1:19:00:00:01', '00:11:22:33:44:55']) insert.run(mac);
     db.close();
     const state = StateDatabase.open(file);
-    expect(state.schemaVersion).toBe(3);
+    expect(state.schemaVersion).toBe(STATE_MIGRATIONS.length);
     expect(state.devices.list().filter((d) => d.randomisedMac).map((d) => d.mac).sort()).toEqual(['02:5c:00:20:00:10', 'da:a1:19:00:00:01']);
     state.close();
   });

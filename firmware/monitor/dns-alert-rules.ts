@@ -1,0 +1,151 @@
+// Which DNS events are alerts: run on the query log's writer thread, which every event passes, so
+// the DNS threads do nothing more. Most events cost one map lookup (the name seen recently, its
+// watch-list and keyword findings remembered); a name not seen for a while is walked once against
+// the watch list and the keyword automaton. Candidates go to the main thread, which de-duplicates,
+// stores and delivers them (alert-service.ts). Plain code, types only from the schemas: the writer
+// thread loads no schema library.
+import type { AlertCandidate, AlertSeverity } from './alert-schema.ts';
+import { KeywordMatcher, type KeywordHit } from './keyword-matcher.ts';
+import type { KeywordList } from './keyword-text.ts';
+
+/** What the rules are built from: plain data, so it crosses to the writer thread. */
+export interface DnsAlertRulesData {
+  /** Each category's severity (the catalogue's); a block in a category not here raises nothing. */
+  severities: Record<string, AlertSeverity>;
+  /** alerts.watch: these names and every name below them, allowed but each visit an alert. */
+  watch: string[];
+  keywordLists: KeywordList[];
+  /** A device with this many rate-limited questions within stormWindowMs is a storm (one candidate a window). */
+  stormThreshold: number;
+  stormWindowMs: number;
+}
+
+/** The query log's name for a restricted entry (dns/query/handler.ts writes it; never the entry). */
+const RESTRICTED_NAME = '(restricted)';
+/** The category the DNS server gives the upstream filtering provider's block answers. */
+const UPSTREAM_CATEGORY = 'upstream-filter';
+const RESTRICTED_CATEGORY = 'restricted';
+const BYPASS_CATEGORY = 'bypass';
+
+/** Names remembered per generation; two generations, so a name in use never falls out. */
+const NAME_CACHE_SIZE = 8192;
+
+interface NameFinding {
+  keyword: KeywordHit | undefined;
+  watched: string | undefined;
+}
+const NOTHING: NameFinding = Object.freeze({ keyword: undefined, watched: undefined });
+
+interface Storm {
+  windowStart: number;
+  count: number;
+}
+
+export class DnsAlertRules {
+  readonly #severities: Map<string, AlertSeverity>;
+  readonly #watch: Set<string>;
+  readonly #keywords: KeywordMatcher;
+  readonly #stormThreshold: number;
+  readonly #stormWindowMs: number;
+  #names = new Map<string, NameFinding>();
+  #older = new Map<string, NameFinding>();
+  readonly #storms = new Map<string, Storm>();
+
+  constructor(data: DnsAlertRulesData) {
+    this.#severities = new Map(Object.entries(data.severities));
+    this.#watch = new Set(data.watch.map((n) => n.toLowerCase().replace(/\.$/, '')));
+    this.#keywords = new KeywordMatcher(data.keywordLists);
+    this.#stormThreshold = data.stormThreshold;
+    this.#stormWindowMs = data.stormWindowMs;
+  }
+
+  /** Adds the candidates one event raises to `out` (usually none). */
+  check(at: number, network: string | null, client: string, device: string | null, name: string, verdict: string,
+    category: string | null, list: string | null, watch: boolean, out: AlertCandidate[]): void {
+    const raise = (kind: AlertCandidate['kind'], severity: AlertSeverity, subject: string, reason: string, extra?: { category?: string | null; details?: Record<string, unknown> }): void => {
+      out.push({
+        kind, severity, at: new Date(at).toISOString(), networkId: network, mac: device, address: client,
+        subject: subject.slice(0, 300), reason: reason.slice(0, 500),
+        ...(extra?.category ? { category: extra.category } : {}),
+        ...(extra?.details ? { details: extra.details } : {}),
+      });
+    };
+    if (verdict === 'blocked' && category !== null) {
+      if (category === RESTRICTED_CATEGORY) {
+        raise('dns.restricted', 'critical', RESTRICTED_NAME, `a name on the restricted (illegal content) list "${list ?? '?'}" was looked up and blocked; the entry is never shown`, { category, details: { list } });
+      } else if (category === UPSTREAM_CATEGORY) {
+        // The provider's block lists are its own (the IWF's among them): the name is withheld like a restricted entry's.
+        raise('dns.restricted', 'critical', RESTRICTED_NAME, `the school's filtering provider blocked a name (${list ?? 'upstream'}); its block lists are never shown`, { category, details: { list } });
+      } else if (category === BYPASS_CATEGORY) {
+        const canary = list === 'canary';
+        raise('dns.bypass', this.#severities.get(BYPASS_CATEGORY) ?? 'high', name, canary
+          ? 'a name that switches a browser or phone to encrypted DNS or a private relay, around the filter: answered "no such name", so the device stays filtered'
+          : 'a proxy, VPN or encrypted DNS service (the bypass category) was looked up and blocked', { category, details: { list } });
+      } else {
+        const severity = this.#severities.get(category);
+        if (severity !== undefined && severity !== 'low') {
+          raise('dns.category', severity, name, `blocked: the ${category} category (${severity})`, { category, details: { list } });
+        }
+      }
+    } else if (verdict === 'rate-limited') {
+      this.#storm(at, device ?? client, (count) => raise('dns.rate-limited', 'medium', `${count} questions refused`,
+        `${this.#stormThreshold} questions within ${this.#stormWindowMs / 1000} s from one device were refused by the rate limit: a misbehaving app, or an attack on the gateway`,
+        { details: { windowSeconds: this.#stormWindowMs / 1000 } }));
+      return;
+    } else if (watch) {
+      raise('dns.watch', 'medium', name, `a watched category (${category ?? '?'}): allowed, every visit recorded for the review`, { category, details: { verdict } });
+    }
+    if (name === RESTRICTED_NAME || name === '') return;
+    const finding = this.#find(name);
+    if (finding === NOTHING) return;
+    if (finding.watched !== undefined && !watch && verdict !== 'blocked') {
+      raise('dns.watch', 'medium', name, `"${finding.watched}" is on the school's watch list: allowed, every visit recorded for the review`, { details: { watched: finding.watched, verdict } });
+    }
+    const hit = finding.keyword;
+    if (hit !== undefined) {
+      raise('dns.keyword', hit.severity, name, `the name holds "${hit.keyword}" from the ${hit.list} keyword list (${verdict}); DNS sees names only, never searches or pages`,
+        { details: { list: hit.list, keyword: hit.keyword, verdict } });
+    }
+  }
+
+  /** The name's findings, from the cache when it was seen recently. */
+  #find(name: string): NameFinding {
+    let finding = this.#names.get(name);
+    if (finding !== undefined) return finding;
+    finding = this.#older.get(name);
+    if (finding === undefined) {
+      const keyword = this.#keywords.match(name);
+      const watched = this.#watched(name);
+      finding = keyword === undefined && watched === undefined ? NOTHING : { keyword, watched };
+    }
+    if (this.#names.size >= NAME_CACHE_SIZE) {
+      this.#older = this.#names;
+      this.#names = new Map();
+    }
+    this.#names.set(name, finding);
+    return finding;
+  }
+
+  #watched(name: string): string | undefined {
+    if (this.#watch.size === 0) return undefined;
+    for (let at = 0; at !== -1; at = name.indexOf('.', at) + 1 || -1) {
+      const suffix = at === 0 ? name : name.slice(at);
+      if (this.#watch.has(suffix)) return suffix;
+    }
+    return undefined;
+  }
+
+  #storm(at: number, key: string, raise: (count: number) => void): void {
+    let storm = this.#storms.get(key);
+    if (storm === undefined || at - storm.windowStart >= this.#stormWindowMs) {
+      // The map holds devices of the current windows only: the stale ones go when it grows.
+      if (storm === undefined && this.#storms.size >= 10_000) {
+        for (const [k, s] of this.#storms) if (at - s.windowStart >= this.#stormWindowMs) this.#storms.delete(k);
+      }
+      storm = { windowStart: at, count: 0 };
+      this.#storms.set(key, storm);
+    }
+    storm.count++;
+    if (storm.count === this.#stormThreshold) raise(storm.count);
+  }
+}
