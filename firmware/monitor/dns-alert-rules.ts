@@ -59,53 +59,61 @@ export class DnsAlertRules {
     this.#stormWindowMs = data.stormWindowMs;
   }
 
-  /** Adds the candidates one event raises to `out` (usually none). */
+  /** Adds the candidates one event raises to `out` (usually none). Allocates nothing for most events. */
   check(at: number, network: string | null, client: string, device: string | null, name: string, verdict: string,
     category: string | null, list: string | null, watch: boolean, out: AlertCandidate[]): void {
-    const raise = (kind: AlertCandidate['kind'], severity: AlertSeverity, subject: string, reason: string, extra?: { category?: string | null; details?: Record<string, unknown> }): void => {
-      out.push({
-        kind, severity, at: new Date(at).toISOString(), networkId: network, mac: device, address: client,
-        subject: subject.slice(0, 300), reason: reason.slice(0, 500),
-        ...(extra?.category ? { category: extra.category } : {}),
-        ...(extra?.details ? { details: extra.details } : {}),
-      });
-    };
+    // Most events: an allowed name seen recently that is neither watched nor a keyword.
+    if (!watch && verdict !== 'blocked' && verdict !== 'rate-limited' && this.#find(name) === NOTHING) return;
+    const e = this.#event;
+    e.at = at;
+    e.network = network;
+    e.client = client;
+    e.device = device;
+    e.out = out;
     if (verdict === 'blocked' && category !== null) {
       if (category === RESTRICTED_CATEGORY) {
-        raise('dns.restricted', 'critical', RESTRICTED_NAME, `a name on the restricted (illegal content) list "${list ?? '?'}" was looked up and blocked; the entry is never shown`, { category, details: { list } });
+        this.#raise('dns.restricted', 'critical', RESTRICTED_NAME, `a name on the restricted (illegal content) list "${list ?? '?'}" was looked up and blocked; the entry is never shown`, category, { list });
       } else if (category === UPSTREAM_CATEGORY) {
         // The provider's block lists are its own (the IWF's among them): the name is withheld like a restricted entry's.
-        raise('dns.restricted', 'critical', RESTRICTED_NAME, `the school's filtering provider blocked a name (${list ?? 'upstream'}); its block lists are never shown`, { category, details: { list } });
+        this.#raise('dns.restricted', 'critical', RESTRICTED_NAME, `the school's filtering provider blocked a name (${list ?? 'upstream'}); its block lists are never shown`, category, { list });
       } else if (category === BYPASS_CATEGORY) {
-        const canary = list === 'canary';
-        raise('dns.bypass', this.#severities.get(BYPASS_CATEGORY) ?? 'high', name, canary
+        this.#raise('dns.bypass', this.#severities.get(BYPASS_CATEGORY) ?? 'high', name, list === 'canary'
           ? 'a name that switches a browser or phone to encrypted DNS or a private relay, around the filter: answered "no such name", so the device stays filtered'
-          : 'a proxy, VPN or encrypted DNS service (the bypass category) was looked up and blocked', { category, details: { list } });
+          : 'a proxy, VPN or encrypted DNS service (the bypass category) was looked up and blocked', category, { list });
       } else {
         const severity = this.#severities.get(category);
-        if (severity !== undefined && severity !== 'low') {
-          raise('dns.category', severity, name, `blocked: the ${category} category (${severity})`, { category, details: { list } });
-        }
+        if (severity !== undefined && severity !== 'low') this.#raise('dns.category', severity, name, `blocked: the ${category} category (${severity})`, category, { list });
       }
     } else if (verdict === 'rate-limited') {
-      this.#storm(at, device ?? client, (count) => raise('dns.rate-limited', 'medium', `${count} questions refused`,
-        `${this.#stormThreshold} questions within ${this.#stormWindowMs / 1000} s from one device were refused by the rate limit: a misbehaving app, or an attack on the gateway`,
-        { details: { windowSeconds: this.#stormWindowMs / 1000 } }));
+      this.#storm(at, device ?? client);
       return;
     } else if (watch) {
-      raise('dns.watch', 'medium', name, `a watched category (${category ?? '?'}): allowed, every visit recorded for the review`, { category, details: { verdict } });
+      this.#raise('dns.watch', 'medium', name, `a watched category (${category ?? '?'}): allowed, every visit recorded for the review`, category, { verdict });
     }
     if (name === RESTRICTED_NAME || name === '') return;
     const finding = this.#find(name);
     if (finding === NOTHING) return;
     if (finding.watched !== undefined && !watch && verdict !== 'blocked') {
-      raise('dns.watch', 'medium', name, `"${finding.watched}" is on the school's watch list: allowed, every visit recorded for the review`, { details: { watched: finding.watched, verdict } });
+      this.#raise('dns.watch', 'medium', name, `"${finding.watched}" is on the school's watch list: allowed, every visit recorded for the review`, null, { watched: finding.watched, verdict });
     }
     const hit = finding.keyword;
     if (hit !== undefined) {
-      raise('dns.keyword', hit.severity, name, `the name holds "${hit.keyword}" from the ${hit.list} keyword list (${verdict}); DNS sees names only, never searches or pages`,
-        { details: { list: hit.list, keyword: hit.keyword, verdict } });
+      this.#raise('dns.keyword', hit.severity, name, `the name holds "${hit.keyword}" from the ${hit.list} keyword list (${verdict}); DNS sees names only, never searches or pages`,
+        null, { list: hit.list, keyword: hit.keyword, verdict });
     }
+  }
+
+  // The event being checked: its fields are kept here rather than in a closure made per event.
+  readonly #event: { at: number; network: string | null; client: string; device: string | null; out: AlertCandidate[] } = { at: 0, network: null, client: '', device: null, out: [] };
+
+  #raise(kind: AlertCandidate['kind'], severity: AlertSeverity, subject: string, reason: string, category: string | null, details: Record<string, unknown>): void {
+    const e = this.#event;
+    e.out.push({
+      kind, severity, at: new Date(e.at).toISOString(), networkId: e.network, mac: e.device, address: e.client,
+      subject: subject.slice(0, 300), reason: reason.slice(0, 500),
+      ...(category ? { category } : {}),
+      details,
+    });
   }
 
   /** The name's findings, from the cache when it was seen recently. */
@@ -135,7 +143,7 @@ export class DnsAlertRules {
     return undefined;
   }
 
-  #storm(at: number, key: string, raise: (count: number) => void): void {
+  #storm(at: number, key: string): void {
     let storm = this.#storms.get(key);
     if (storm === undefined || at - storm.windowStart >= this.#stormWindowMs) {
       // The map holds devices of the current windows only: the stale ones go when it grows.
@@ -146,6 +154,10 @@ export class DnsAlertRules {
       this.#storms.set(key, storm);
     }
     storm.count++;
-    if (storm.count === this.#stormThreshold) raise(storm.count);
+    if (storm.count === this.#stormThreshold) {
+      this.#raise('dns.rate-limited', 'medium', `${storm.count} questions refused`,
+        `${this.#stormThreshold} questions within ${this.#stormWindowMs / 1000} s from one device were refused by the rate limit: a misbehaving app, or an attack on the gateway`,
+        null, { windowSeconds: this.#stormWindowMs / 1000 });
+    }
   }
 }

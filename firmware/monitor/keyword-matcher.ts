@@ -19,94 +19,121 @@ interface Pattern {
 
 const RANK: Readonly<Record<KeywordSeverity, number>> = { critical: 0, high: 1, medium: 2, low: 3 };
 
+/** Normalised text holds a-z and 0-9 (2, 6, 8, 9: the others became letters); anything else is one more symbol. */
+const SYMBOLS = 37;
+function symbolOf(code: number): number {
+  if (code >= 97 && code <= 122) return code - 97;
+  if (code >= 48 && code <= 57) return 26 + code - 48;
+  return 36;
+}
+
 export class KeywordMatcher {
   readonly #lists: readonly KeywordList[];
-  // The automaton: per state, its transitions, its failure link and the patterns ending there
-  // (its own and, through the failure links, the shorter ones it ends with).
-  readonly #next: Map<string, number>[] = [new Map()];
-  readonly #fail: number[] = [0];
-  readonly #out: number[][] = [[]];
   readonly #patterns: Pattern[] = [];
+  // The automaton as a full transition table (state * SYMBOLS + symbol → state), failure links
+  // folded in, so reading a name is one array lookup a character; `#out` holds the patterns
+  // ending at each state (its own and, through the failure links, the shorter ones).
+  readonly #delta: Int32Array;
+  readonly #out: number[][];
 
   constructor(lists: readonly KeywordList[]) {
     this.#lists = lists;
+    const trie: number[][] = [[]];
+    const out: number[][] = [[]];
+    const add = (pattern: Pattern): void => {
+      if (pattern.text === '') return;
+      let state = 0;
+      for (let i = 0; i < pattern.text.length; i++) {
+        const symbol = symbolOf(pattern.text.charCodeAt(i));
+        let to = trie[state]![symbol];
+        if (to === undefined) {
+          to = trie.length;
+          trie.push([]);
+          out.push([]);
+          trie[state]![symbol] = to;
+        }
+        state = to;
+      }
+      out[state]!.push(this.#patterns.length);
+      this.#patterns.push(pattern);
+    };
     lists.forEach((list, index) => {
-      for (const text of list.keywords) this.#add({ list: index, text, innocent: false });
-      for (const text of list.innocent) this.#add({ list: index, text, innocent: true });
+      for (const text of list.keywords) add({ list: index, text, innocent: false });
+      for (const text of list.innocent) add({ list: index, text, innocent: true });
     });
-    this.#link();
+    // Breadth first: a state's failure state is shallower, so its row is complete when needed.
+    const delta = new Int32Array(trie.length * SYMBOLS);
+    const fail = new Int32Array(trie.length);
+    const queue: number[] = [];
+    for (let symbol = 0; symbol < SYMBOLS; symbol++) {
+      const to = trie[0]![symbol];
+      if (to !== undefined) {
+        delta[symbol] = to;
+        queue.push(to);
+      }
+    }
+    for (let i = 0; i < queue.length; i++) {
+      const state = queue[i]!;
+      out[state]!.push(...out[fail[state]!]!);
+      for (let symbol = 0; symbol < SYMBOLS; symbol++) {
+        const to = trie[state]![symbol];
+        if (to === undefined) {
+          delta[state * SYMBOLS + symbol] = delta[fail[state]! * SYMBOLS + symbol]!;
+        } else {
+          fail[to] = delta[fail[state]! * SYMBOLS + symbol]!;
+          delta[state * SYMBOLS + symbol] = to;
+          queue.push(to);
+        }
+      }
+    }
+    this.#delta = delta;
+    this.#out = out;
   }
 
   get size(): number {
     return this.#patterns.filter((p) => !p.innocent).length;
   }
 
-  #add(pattern: Pattern): void {
-    if (pattern.text === '') return;
-    let state = 0;
-    for (const c of pattern.text) {
-      let to = this.#next[state]!.get(c);
-      if (to === undefined) {
-        to = this.#next.length;
-        this.#next.push(new Map());
-        this.#fail.push(0);
-        this.#out.push([]);
-        this.#next[state]!.set(c, to);
-      }
-      state = to;
-    }
-    this.#out[state]!.push(this.#patterns.length);
-    this.#patterns.push(pattern);
-  }
-
-  /** Failure links, breadth first: each state's is the longest proper suffix that is also a state. */
-  #link(): void {
-    const queue: number[] = [];
-    for (const to of this.#next[0]!.values()) queue.push(to);
-    for (let i = 0; i < queue.length; i++) {
-      const state = queue[i]!;
-      for (const [c, to] of this.#next[state]!) {
-        let f = this.#fail[state]!;
-        while (f !== 0 && !this.#next[f]!.has(c)) f = this.#fail[f]!;
-        const target = this.#next[f]!.get(c);
-        this.#fail[to] = target !== undefined && target !== to ? target : 0;
-        this.#out[to]!.push(...this.#out[this.#fail[to]!]!);
-        queue.push(to);
-      }
-    }
-  }
-
-  /** The most severe keyword `name` holds, in any of its spellings, unless an innocent name holds it. */
+  /**
+   * The most severe keyword `name` holds, in any of its spellings, unless an innocent name of its
+   * list holds it; between lists of one severity, the first list's.
+   */
   match(name: string): KeywordHit | undefined {
-    let best: KeywordHit | undefined;
+    let best: { list: number; keyword: string } | undefined;
     for (const text of normalisedVariants(name)) {
       const hit = this.#matchText(text);
-      if (hit !== undefined && (best === undefined || RANK[hit.severity] < RANK[best.severity])) best = hit;
+      if (hit !== undefined && (best === undefined || this.#before(hit.list, best.list))) best = hit;
     }
-    return best;
+    if (best === undefined) return undefined;
+    const list = this.#lists[best.list]!;
+    return { list: list.id, severity: list.severity, keyword: best.keyword };
   }
 
-  #matchText(text: string): KeywordHit | undefined {
-    const keywords: Array<{ pattern: Pattern; end: number }> = [];
-    const innocent: Array<{ pattern: Pattern; end: number }> = [];
+  #before(a: number, b: number): boolean {
+    const ra = RANK[this.#lists[a]!.severity];
+    const rb = RANK[this.#lists[b]!.severity];
+    return ra < rb || (ra === rb && a < b);
+  }
+
+  #matchText(text: string): { list: number; keyword: string } | undefined {
+    let found: Array<{ pattern: Pattern; end: number }> | undefined;
     let state = 0;
-    let end = 0;
-    for (const c of text) {
-      end++;
-      while (state !== 0 && !this.#next[state]!.has(c)) state = this.#fail[state]!;
-      state = this.#next[state]!.get(c) ?? 0;
-      for (const p of this.#out[state]!) {
-        const pattern = this.#patterns[p]!;
-        (pattern.innocent ? innocent : keywords).push({ pattern, end });
-      }
+    const delta = this.#delta;
+    for (let i = 0; i < text.length; i++) {
+      state = delta[state * SYMBOLS + symbolOf(text.charCodeAt(i))]!;
+      const ending = this.#out[state]!;
+      if (ending.length === 0) continue;
+      found ??= [];
+      for (const p of ending) found.push({ pattern: this.#patterns[p]!, end: i + 1 });
     }
-    let best: KeywordHit | undefined;
-    for (const k of keywords) {
+    if (found === undefined) return undefined;
+    let best: { list: number; keyword: string } | undefined;
+    for (const k of found) {
+      if (k.pattern.innocent) continue;
       const start = k.end - k.pattern.text.length;
-      const excused = innocent.some((i) => i.pattern.list === k.pattern.list && i.end >= k.end && i.end - i.pattern.text.length <= start);
+      const excused = found.some((i) => i.pattern.innocent && i.pattern.list === k.pattern.list && i.end >= k.end && i.end - i.pattern.text.length <= start);
       if (excused) continue;
-      const list = this.#lists[k.pattern.list]!;
-      if (best === undefined || RANK[list.severity] < RANK[best.severity]) best = { list: list.id, severity: list.severity, keyword: k.pattern.text };
+      if (best === undefined || this.#before(k.pattern.list, best.list)) best = { list: k.pattern.list, keyword: k.pattern.text };
     }
     return best;
   }

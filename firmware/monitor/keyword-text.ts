@@ -22,8 +22,19 @@ export interface KeywordList {
 }
 
 // Character swaps people use to write around a filter: digits and symbols for the letters they
-// look like. 1 stands for i or l: both readings are tried (normalisedVariants).
+// look like. 1 stands for i or l: both readings are tried (normalisedVariants). A table by
+// character code, so a name is read without a string per character (the writer thread normalises
+// every name it has not seen recently).
 const SWAPS: Readonly<Record<string, string>> = { 0: 'o', 3: 'e', 4: 'a', 5: 's', 7: 't', '@': 'a', $: 's' };
+const DROPPED = -1;
+const TABLE = new Int32Array(128);
+for (let code = 0; code < 128; code++) {
+  const c = String.fromCharCode(code).toLowerCase();
+  TABLE[code] = c === '.' || c === '-' || c === '_' ? DROPPED : (SWAPS[c] ?? c).charCodeAt(0);
+}
+const ONE = '1'.charCodeAt(0);
+const I = 'i'.charCodeAt(0);
+const L = 'l'.charCodeAt(0);
 
 /**
  * One spelling for a name or keyword: lower case, labels joined (dots, dashes and underscores
@@ -32,16 +43,20 @@ const SWAPS: Readonly<Record<string, string>> = { 0: 'o', 3: 'e', 4: 'a', 5: 's'
  * 1 becomes.
  */
 export function normaliseKeywordText(text: string, one: 'i' | 'l' = 'i'): string {
-  let out = '';
-  let last = '';
-  for (const raw of text.toLowerCase()) {
-    if (raw === '.' || raw === '-' || raw === '_') continue;
-    const c = raw === '1' ? one : SWAPS[raw] ?? raw;
-    if (c === last) continue;
-    out += c;
+  const oneCode = one === 'i' ? I : L;
+  const codes: number[] = [];
+  let last = -2;
+  for (let i = 0; i < text.length; i++) {
+    const raw = text.charCodeAt(i);
+    let c: number;
+    if (raw === ONE) c = oneCode;
+    else if (raw < 128) c = TABLE[raw]!;
+    else c = text[i]!.toLowerCase().charCodeAt(0);
+    if (c === DROPPED || c === last) continue;
+    codes.push(c);
     last = c;
   }
-  return out;
+  return String.fromCharCode(...codes);
 }
 
 /** The spellings a name is matched in: one, or two when it holds a 1 (i and l). */

@@ -1,10 +1,11 @@
 // Keyword flagging: names and keywords meet in one spelling (character swaps, joined labels,
 // repeated letters), misspellings are keywords of their own, and an innocent name holding a
 // keyword is no hit (the Scunthorpe problem), list by list.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dnsAlertRulesData, loadKeywordLists } from '../../../firmware/monitor/alert-rules-config.ts';
 import { KeywordMatcher } from '../../../firmware/monitor/keyword-matcher.ts';
-import { KeywordListError, normaliseKeywordText, normalisedVariants, parseKeywordList } from '../../../firmware/monitor/keyword-text.ts';
+import { KeywordListError, normaliseKeywordText, normalisedVariants, parseKeywordList, type KeywordList } from '../../../firmware/monitor/keyword-text.ts';
 
 const shipped = loadKeywordLists();
 const matcher = new KeywordMatcher([...shipped.values()]);
@@ -111,5 +112,45 @@ describe('the configuration', () => {
     expect(new KeywordMatcher(data.keywordLists).match('zebra-c0rn.example')?.list).toBe('school');
     expect(dnsAlertRulesData({}, {}, shipped).keywordLists.map((l) => l.id)).toEqual([...shipped.keys()]);
     expect(() => dnsAlertRulesData({ alerts: { contacts: [], keywords: { lists: ['gambling'] } } }, {}, shipped)).toThrow('alerts.keywords.lists names "gambling", which is not a shipped keyword list');
+  });
+});
+
+describe('the automaton', () => {
+  /** The same decision by plain substring search: every occurrence of every keyword, each checked against its list's innocent names. */
+  function naive(lists: KeywordList[], name: string): string | undefined {
+    const rank = { critical: 0, high: 1, medium: 2, low: 3 } as const;
+    let best: KeywordList | undefined;
+    for (const text of normalisedVariants(name)) {
+      for (const list of lists) {
+        const hit = list.keywords.some((k) => {
+          for (let at = text.indexOf(k); at !== -1; at = text.indexOf(k, at + 1)) {
+            const covered = list.innocent.some((n) => {
+              for (let i = text.indexOf(n); i !== -1; i = text.indexOf(n, i + 1)) if (i <= at && i + n.length >= at + k.length) return true;
+              return false;
+            });
+            if (!covered) return true;
+          }
+          return false;
+        });
+        if (hit && (best === undefined || rank[list.severity] < rank[best.severity])) best = list;
+      }
+    }
+    return best?.id;
+  }
+
+  it('decides as a plain substring search does, for any lists and names', () => {
+    const word = fc.stringMatching(/^[abc1]{1,5}$/).map((w) => normaliseKeywordText(w)).filter((w) => w.length > 0);
+    const list = (id: string) => fc.record({
+      id: fc.constant(id), severity: fc.constantFrom('critical', 'high', 'medium', 'low' as const),
+      keywords: fc.array(word, { minLength: 1, maxLength: 4 }), innocent: fc.array(word, { maxLength: 3 }),
+    });
+    fc.assert(fc.property(fc.tuple(list('x'), list('y')), fc.stringMatching(/^[abc1.-]{0,20}$/), (lists, name) => {
+      expect(new KeywordMatcher(lists).match(name)?.list).toBe(naive(lists, name));
+    }), { numRuns: 2000 });
+  });
+
+  it('reads names with characters outside the keywords\' alphabet', () => {
+    expect(listOf('xn--suicide-\u00e9.example')).toBe('suicide');
+    expect(matcher.match('\u00fc\u00f1\u00ee\u00e7\u00f8d\u00e9.example')).toBeUndefined();
   });
 });
