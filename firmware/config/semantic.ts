@@ -5,6 +5,7 @@
 import { parseAddress, parsePrefix, prefixContains, prefixesOverlap, type ParsedAddress, type Prefix } from '../clients/ip.ts';
 import { dhcpConfigIssues } from '../dhcp/config-check.ts';
 import { firewallConfigIssues } from '../net/config-check.ts';
+import { alertsConfigIssues } from '../monitor/alerts-config-check.ts';
 import { BUILTIN_PREFIX, builtinId } from '../rules/builtin-id.ts';
 import type { CategoryDefinition } from '../rules/catalogue.ts';
 import { pointer, type ConfigIssue } from './issues.ts';
@@ -20,6 +21,8 @@ export type CheckedSections = Partial<Config>;
  */
 export interface KnownCategories {
   readonly categories: ReadonlyMap<string, Pick<CategoryDefinition, 'starterList'>>;
+  /** The shipped keyword lists (rules/keywords/) alerts.keywords.lists may name; unchecked without. */
+  readonly keywordLists?: readonly string[];
 }
 
 const ID = /^[a-z][a-z0-9-]{0,31}$/;
@@ -64,6 +67,7 @@ export function semanticIssues(doc: CheckedSections, known: KnownCategories): Co
   }
   issues.push(...dhcpConfigIssues(doc));
   issues.push(...firewallConfigIssues(doc));
+  if (known.keywordLists) issues.push(...alertsConfigIssues(doc.alerts, known.keywordLists));
   return issues;
 }
 

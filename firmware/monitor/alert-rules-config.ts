@@ -22,12 +22,16 @@ const SCHOOL_KEYWORD_SEVERITY: AlertSeverity = 'high';
 export const STORM_THRESHOLD = 100;
 export const STORM_WINDOW_MS = 60_000;
 
+/** The ids of the shipped keyword lists (their file names), for the configuration's checks. */
+export function keywordListIds(dir: string = KEYWORDS_DIR): string[] {
+  return readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => f.slice(0, -'.txt'.length)).sort();
+}
+
 /** Every shipped keyword list, by id; a bad file throws (KeywordListError) naming each bad line. */
 export function loadKeywordLists(dir: string = KEYWORDS_DIR): Map<string, KeywordList> {
   const lists = new Map<string, KeywordList>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.txt')).sort()) {
-    const id = file.slice(0, -'.txt'.length);
-    lists.set(id, parseKeywordList(id, readFileSync(join(dir, file), 'utf8')));
+  for (const id of keywordListIds(dir)) {
+    lists.set(id, parseKeywordList(id, readFileSync(join(dir, `${id}.txt`), 'utf8')));
   }
   return lists;
 }

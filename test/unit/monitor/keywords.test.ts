@@ -3,6 +3,8 @@
 // keyword is no hit (the Scunthorpe problem), list by list.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../../firmware/config/defaults.ts';
+import { validateConfig } from '../../../firmware/config/validate.ts';
 import { dnsAlertRulesData, loadKeywordLists } from '../../../firmware/monitor/alert-rules-config.ts';
 import { KeywordMatcher } from '../../../firmware/monitor/keyword-matcher.ts';
 import { KeywordListError, normaliseKeywordText, normalisedVariants, parseKeywordList, type KeywordList } from '../../../firmware/monitor/keyword-text.ts';
@@ -112,6 +114,22 @@ describe('the configuration', () => {
     expect(new KeywordMatcher(data.keywordLists).match('zebra-c0rn.example')?.list).toBe('school');
     expect(dnsAlertRulesData({}, {}, shipped).keywordLists.map((l) => l.id)).toEqual([...shipped.keys()]);
     expect(() => dnsAlertRulesData({ alerts: { contacts: [], keywords: { lists: ['gambling'] } } }, {}, shipped)).toThrow('alerts.keywords.lists names "gambling", which is not a shipped keyword list');
+  });
+
+  it('is refused by validation for a keyword list that is not shipped or a contact named twice', () => {
+    const config = defaultConfig();
+    config.alerts = {
+      contacts: [{ name: 'Dee Ess-Ell', role: 'dsl' }, { name: 'dee ess-ell ', role: 'deputy-dsl' }],
+      keywords: { lists: ['suicide', 'gambling'] },
+    };
+    const result = validateConfig(config);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.issues).toEqual([
+      { path: '/alerts/keywords/lists/1', message: 'there is no shipped keyword list "gambling" (lists: drugs, extremism, self-harm, suicide, weapons)' },
+      { path: '/alerts/contacts/1/name', message: '"dee ess-ell " is already a contact: each person once, in escalation order' },
+    ]);
+    config.alerts = { contacts: [{ name: 'Dee Ess-Ell', role: 'dsl' }], keywords: { lists: ['suicide'] } };
+    expect(validateConfig(config).ok).toBe(true);
   });
 });
 

@@ -7,7 +7,8 @@ import { EventBuffer, type QueryEvent } from '../../../firmware/dns/events/event
 import { silentLogger } from '../../../firmware/log.ts';
 import { QueryLog } from '../../../firmware/monitor/query-log.ts';
 import { DayOf } from '../../../firmware/monitor/rollups.ts';
-import { DEFAULT_HOURLY_ROLLUPS_DAYS, retentionCutoffs, startRetention } from '../../../firmware/monitor/retention.ts';
+import { DEFAULT_ALERTS_DAYS, DEFAULT_HOURLY_ROLLUPS_DAYS, retentionCutoffs, startRetention } from '../../../firmware/monitor/retention.ts';
+import { StateDatabase } from '../../../firmware/state/database.ts';
 
 let dir: string;
 beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'schoolgate-retention-')); });
@@ -66,5 +67,28 @@ it('deletes raw events, hourly and daily rollups each after its own days, hourly
   } finally {
     job.stop();
     log.close();
+  }
+});
+
+it('deletes acknowledged alerts after their days (400 by default), keeping open ones, on the same schedule', async () => {
+  const log = await QueryLog.open(join(dir, 'logs.db'), { events: new EventBuffer(10), logger: silentLogger(), flushIntervalMs: 60_000, timezone: ZONE });
+  const state = StateDatabase.open(':memory:');
+  const now = Date.UTC(2026, 10, 23, 10, 30);
+  const raise = (ageDays: number, kind: 'dns.watch' | 'dns.bypass') => state.alerts.record({
+    kind, severity: 'medium', at: new Date(now - ageDays * DAY).toISOString(), networkId: 'pupil', mac: null, address: `10.20.0.${ageDays}`, subject: 'x.example', reason: 'test',
+  }, new Date(now)).alert;
+  const ids = { oldAcked: raise(401, 'dns.watch').id, oldOpen: raise(402, 'dns.watch').id, recentAcked: raise(399, 'dns.bypass').id };
+  for (const id of [ids.oldAcked, ids.recentAcked]) state.alerts.acknowledge(id, 'ssh:alice', 'done', new Date(now));
+  const retention = { queryEventsDays: 30, rollupsDays: 400, visitorRecordsDays: 90 };
+  const job = startRetention({ queryLog: log, alerts: state.alerts, retention: () => retention, timezone: () => ZONE, logger: silentLogger(), now: () => now });
+  try {
+    await job.whenIdle();
+    expect(DEFAULT_ALERTS_DAYS).toBe(400);
+    expect(state.alerts.list({ all: true }).map((a) => a.id).sort()).toEqual([ids.oldOpen, ids.recentAcked].sort());
+    expect(await job.runOnce()).toMatchObject({ alerts: 0 });
+  } finally {
+    job.stop();
+    log.close();
+    state.close();
   }
 });
