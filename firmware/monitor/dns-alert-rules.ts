@@ -1,9 +1,10 @@
 // Which DNS events are alerts: run on the query log's writer thread, which every event passes, so
-// the DNS threads do nothing more. Most events cost one map lookup (the name seen recently, its
-// watch-list and keyword findings remembered); a name not seen for a while is walked once against
-// the watch list and the keyword automaton. Candidates go to the main thread, which de-duplicates,
-// stores and delivers them (alert-service.ts). Plain code, types only from the schemas: the writer
-// thread loads no schema library.
+// the DNS threads do nothing more. An ordinary event costs a pass over its name through the
+// keyword automaton and, with a watch list, one more for its suffixes, neither allocating: about
+// what hashing the name for a cache of names already checked would cost, so there is none
+// (measured: a cache of recent names cost more per new name than the whole check). Candidates go to
+// the main thread, which de-duplicates, stores and delivers them (alert-service.ts). Plain code,
+// types only from the schemas: the writer thread loads no schema library.
 import type { AlertCandidate, AlertSeverity } from './alert-schema.ts';
 import { KeywordMatcher, type KeywordHit } from './keyword-matcher.ts';
 import type { KeywordList } from './keyword-text.ts';
@@ -27,14 +28,11 @@ const UPSTREAM_CATEGORY = 'upstream-filter';
 const RESTRICTED_CATEGORY = 'restricted';
 const BYPASS_CATEGORY = 'bypass';
 
-/** Names remembered per generation; two generations, so a name in use never falls out. */
-const NAME_CACHE_SIZE = 8192;
-
-interface NameFinding {
-  keyword: KeywordHit | undefined;
-  watched: string | undefined;
+/** A hash of a name read from its end (the watch list's suffix check reads each suffix so, in one pass). */
+function suffixHash(hash: number, code: number): number {
+  return (Math.imul(hash, 31) + code) | 0;
 }
-const NOTHING: NameFinding = Object.freeze({ keyword: undefined, watched: undefined });
+const DOT = 46;
 
 interface Storm {
   windowStart: number;
@@ -43,17 +41,23 @@ interface Storm {
 
 export class DnsAlertRules {
   readonly #severities: Map<string, AlertSeverity>;
-  readonly #watch: Set<string>;
+  /** The watch list's names by the hash of each read from its end; a hash hit is confirmed by the name. */
+  readonly #watch = new Map<number, string[]>();
   readonly #keywords: KeywordMatcher;
   readonly #stormThreshold: number;
   readonly #stormWindowMs: number;
-  #names = new Map<string, NameFinding>();
-  #older = new Map<string, NameFinding>();
   readonly #storms = new Map<string, Storm>();
 
   constructor(data: DnsAlertRulesData) {
     this.#severities = new Map(Object.entries(data.severities));
-    this.#watch = new Set(data.watch.map((n) => n.toLowerCase().replace(/\.$/, '')));
+    for (const raw of data.watch) {
+      const name = raw.toLowerCase().replace(/\.$/, '');
+      let hash = 0;
+      for (let i = name.length - 1; i >= 0; i--) hash = suffixHash(hash, name.charCodeAt(i));
+      const names = this.#watch.get(hash) ?? [];
+      if (!names.includes(name)) names.push(name);
+      this.#watch.set(hash, names);
+    }
     this.#keywords = new KeywordMatcher(data.keywordLists);
     this.#stormThreshold = data.stormThreshold;
     this.#stormWindowMs = data.stormWindowMs;
@@ -62,8 +66,12 @@ export class DnsAlertRules {
   /** Adds the candidates one event raises to `out` (usually none). Allocates nothing for most events. */
   check(at: number, network: string | null, client: string, device: string | null, name: string, verdict: string,
     category: string | null, list: string | null, watch: boolean, out: AlertCandidate[]): void {
-    // Most events: an allowed name seen recently that is neither watched nor a keyword.
-    if (!watch && verdict !== 'blocked' && verdict !== 'rate-limited' && this.#find(name) === NOTHING) return;
+    // A storm's questions are not looked at one by one; a restricted entry is never looked at.
+    const named = name !== RESTRICTED_NAME && name !== '' && verdict !== 'rate-limited';
+    const keyword = named ? this.#keywords.match(name) : undefined;
+    const watched = named ? this.#watched(name) : undefined;
+    // Most events: an allowed name that is neither watched nor a keyword.
+    if (!watch && verdict !== 'blocked' && verdict !== 'rate-limited' && keyword === undefined && watched === undefined) return;
     const e = this.#event;
     e.at = at;
     e.network = network;
@@ -90,13 +98,10 @@ export class DnsAlertRules {
     } else if (watch) {
       this.#raise('dns.watch', 'medium', name, `a watched category (${category ?? '?'}): allowed, every visit recorded for the review`, category, { verdict });
     }
-    if (name === RESTRICTED_NAME || name === '') return;
-    const finding = this.#find(name);
-    if (finding === NOTHING) return;
-    if (finding.watched !== undefined && !watch && verdict !== 'blocked') {
-      this.#raise('dns.watch', 'medium', name, `"${finding.watched}" is on the school's watch list: allowed, every visit recorded for the review`, null, { watched: finding.watched, verdict });
+    if (watched !== undefined && !watch && verdict !== 'blocked') {
+      this.#raise('dns.watch', 'medium', name, `"${watched}" is on the school's watch list: allowed, every visit recorded for the review`, null, { watched, verdict });
     }
-    const hit = finding.keyword;
+    const hit = keyword;
     if (hit !== undefined) {
       this.#raise('dns.keyword', hit.severity, name, `the name holds "${hit.keyword}" from the ${hit.list} keyword list (${verdict}); DNS sees names only, never searches or pages`,
         null, { list: hit.list, keyword: hit.keyword, verdict });
@@ -116,29 +121,16 @@ export class DnsAlertRules {
     });
   }
 
-  /** The name's findings, from the cache when it was seen recently. */
-  #find(name: string): NameFinding {
-    let finding = this.#names.get(name);
-    if (finding !== undefined) return finding;
-    finding = this.#older.get(name);
-    if (finding === undefined) {
-      const keyword = this.#keywords.match(name);
-      const watched = this.#watched(name);
-      finding = keyword === undefined && watched === undefined ? NOTHING : { keyword, watched };
-    }
-    if (this.#names.size >= NAME_CACHE_SIZE) {
-      this.#older = this.#names;
-      this.#names = new Map();
-    }
-    this.#names.set(name, finding);
-    return finding;
-  }
-
+  /** The watch list's name that `name` is or is below, read in one pass from its end. */
   #watched(name: string): string | undefined {
     if (this.#watch.size === 0) return undefined;
-    for (let at = 0; at !== -1; at = name.indexOf('.', at) + 1 || -1) {
-      const suffix = at === 0 ? name : name.slice(at);
-      if (this.#watch.has(suffix)) return suffix;
+    let hash = 0;
+    for (let i = name.length - 1; i >= 0; i--) {
+      hash = suffixHash(hash, name.charCodeAt(i));
+      if (i !== 0 && name.charCodeAt(i - 1) !== DOT) continue;
+      const candidates = this.#watch.get(hash);
+      if (candidates === undefined) continue;
+      for (const watched of candidates) if (name.length - i === watched.length && name.endsWith(watched)) return watched;
     }
     return undefined;
   }

@@ -2,7 +2,7 @@
 // so a name is read once whatever the number of keywords. A keyword found only inside an innocent
 // name of its own list is no hit: "therapist" holds "rapist", a Scunthorpe problem the lists
 // answer name by name. Loaded by the query log's writer thread: no schema library here.
-import { normalisedVariants, type KeywordList, type KeywordSeverity } from './keyword-text.ts';
+import { DROPPED, normalisedCode, type KeywordList, type KeywordSeverity } from './keyword-text.ts';
 
 export interface KeywordHit {
   list: string;
@@ -96,13 +96,15 @@ export class KeywordMatcher {
 
   /**
    * The most severe keyword `name` holds, in any of its spellings, unless an innocent name of its
-   * list holds it; between lists of one severity, the first list's.
+   * list holds it; between lists of one severity, the first list's. The name is normalised as it
+   * is read (keyword-text.ts), so a name without a hit costs one pass and no allocation; a name
+   * with a 1 is read a second time with the 1 as an l.
    */
   match(name: string): KeywordHit | undefined {
-    let best: { list: number; keyword: string } | undefined;
-    for (const text of normalisedVariants(name)) {
-      const hit = this.#matchText(text);
-      if (hit !== undefined && (best === undefined || this.#before(hit.list, best.list))) best = hit;
+    let best = this.#scan(name, false);
+    if (name.indexOf('1') !== -1) {
+      const other = this.#scan(name, true);
+      if (other !== undefined && (best === undefined || this.#before(other.list, best.list))) best = other;
     }
     if (best === undefined) return undefined;
     const list = this.#lists[best.list]!;
@@ -115,16 +117,23 @@ export class KeywordMatcher {
     return ra < rb || (ra === rb && a < b);
   }
 
-  #matchText(text: string): { list: number; keyword: string } | undefined {
+  #scan(name: string, oneIsL: boolean): { list: number; keyword: string } | undefined {
     let found: Array<{ pattern: Pattern; end: number }> | undefined;
     let state = 0;
+    let last = -2;
+    // Characters of the normalised text so far: where a keyword ends, in its coordinates.
+    let at = 0;
     const delta = this.#delta;
-    for (let i = 0; i < text.length; i++) {
-      state = delta[state * SYMBOLS + symbolOf(text.charCodeAt(i))]!;
+    for (let i = 0; i < name.length; i++) {
+      const c = normalisedCode(name.charCodeAt(i), oneIsL);
+      if (c === DROPPED || c === last) continue;
+      last = c;
+      at++;
+      state = delta[state * SYMBOLS + symbolOf(c)]!;
       const ending = this.#out[state]!;
       if (ending.length === 0) continue;
       found ??= [];
-      for (const p of ending) found.push({ pattern: this.#patterns[p]!, end: i + 1 });
+      for (const p of ending) found.push({ pattern: this.#patterns[p]!, end: at });
     }
     if (found === undefined) return undefined;
     let best: { list: number; keyword: string } | undefined;

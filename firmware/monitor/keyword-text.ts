@@ -43,21 +43,28 @@ const L = 'l'.charCodeAt(0);
  * 1 becomes.
  */
 export function normaliseKeywordText(text: string, one: 'i' | 'l' = 'i'): string {
-  const oneCode = one === 'i' ? I : L;
   const codes: number[] = [];
   let last = -2;
   for (let i = 0; i < text.length; i++) {
-    const raw = text.charCodeAt(i);
-    let c: number;
-    if (raw === ONE) c = oneCode;
-    else if (raw < 128) c = TABLE[raw]!;
-    else c = text[i]!.toLowerCase().charCodeAt(0);
+    const c = normalisedCode(text.charCodeAt(i), one === 'l');
     if (c === DROPPED || c === last) continue;
     codes.push(c);
     last = c;
   }
   return String.fromCharCode(...codes);
 }
+
+/**
+ * What one character becomes (DROPPED: nothing); `oneIsL` reads a 1 as l, else as i. Repeated
+ * letters are the caller's to collapse. The matcher reads names through this, building no string.
+ */
+export function normalisedCode(raw: number, oneIsL: boolean): number {
+  if (raw === ONE) return oneIsL ? L : I;
+  if (raw < 128) return TABLE[raw]!;
+  return String.fromCharCode(raw).toLowerCase().charCodeAt(0);
+}
+
+export { DROPPED, ONE };
 
 /** The spellings a name is matched in: one, or two when it holds a 1 (i and l). */
 export function normalisedVariants(name: string): string[] {

@@ -75,7 +75,7 @@ describe('DNS alert rules', () => {
     expect(check(rules, { name: 'watched.example.org' })).toEqual([]);
   });
 
-  it('flag keywords in any verdict, with the list and the keyword, from the cache as from the first time', () => {
+  it('flag keywords in any verdict, with the list and the keyword, every time the name is asked', () => {
     for (let i = 0; i < 2; i++) {
       const out = check(rules, { name: 'how-to-k1ll-myself.example' });
       expect(kinds(out)).toEqual([['dns.keyword', 'critical']]);
@@ -100,7 +100,7 @@ describe('DNS alert rules', () => {
     expect(kinds(later)).toEqual([['dns.rate-limited', 'medium']]);
   });
 
-  it('remember many names without growing past two generations', () => {
+  it('keep nothing per name: the 40,001st name is checked like the first', () => {
     const many = new DnsAlertRules(data());
     for (let i = 0; i < 40_000; i++) check(many, { name: `host${i}.example` });
     expect(kinds(check(many, { name: 'suicide.example' }))).toEqual([['dns.keyword', 'critical']]);

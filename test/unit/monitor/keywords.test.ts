@@ -150,7 +150,9 @@ describe('the automaton', () => {
           }
           return false;
         });
-        if (hit && (best === undefined || rank[list.severity] < rank[best.severity])) best = list;
+        // The most severe list that hits in any spelling; between lists of one severity, the first.
+        const before = best === undefined || rank[list.severity] < rank[best.severity] || (rank[list.severity] === rank[best.severity] && lists.indexOf(list) < lists.indexOf(best));
+        if (hit && before) best = list;
       }
     }
     return best?.id;
@@ -164,7 +166,7 @@ describe('the automaton', () => {
     });
     fc.assert(fc.property(fc.tuple(list('x'), list('y')), fc.stringMatching(/^[abc1.-]{0,20}$/), (lists, name) => {
       expect(new KeywordMatcher(lists).match(name)?.list).toBe(naive(lists, name));
-    }), { numRuns: 2000 });
+    }), { numRuns: 5000 });
   });
 
   it('reads names with characters outside the keywords\' alphabet', () => {
