@@ -153,3 +153,20 @@ export class DnsAlertRules {
     }
   }
 }
+
+/**
+ * One candidate for each kind, device, severity and subject a batch raised, with its count: a
+ * device asking for one blocked name fifty times in a batch costs the main thread (which answers
+ * DNS) one alert update, not fifty. The first occurrence's time stands for them all.
+ */
+export function mergeCandidates(candidates: readonly AlertCandidate[]): AlertCandidate[] {
+  if (candidates.length < 2) return [...candidates];
+  const merged = new Map<string, AlertCandidate>();
+  for (const c of candidates) {
+    const key = `${c.kind}\u0000${c.mac ?? c.address ?? ''}\u0000${c.severity}\u0000${c.subject}`;
+    const seen = merged.get(key);
+    if (seen === undefined) merged.set(key, { ...c });
+    else seen.count = (seen.count ?? 1) + (c.count ?? 1);
+  }
+  return [...merged.values()];
+}

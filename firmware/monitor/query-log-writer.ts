@@ -13,7 +13,7 @@ import type { Logger } from '../log.ts';
 import { osThreadId } from '../native/thread-id.ts';
 import { closeSqliteFile, openSqliteFile } from '../state/sqlite-file.ts';
 import type { AlertCandidate } from './alert-schema.ts';
-import { DnsAlertRules, type DnsAlertRulesData } from './dns-alert-rules.ts';
+import { DnsAlertRules, mergeCandidates, type DnsAlertRulesData } from './dns-alert-rules.ts';
 import { DayOf, RollupCounts, periodsBetween, type RollupRow } from './rollups.ts';
 import {
   COMMIT_ROWS, DONE, FLAG_INDEX, ROLLUP_KEYS, ROW_COLUMNS, UPSERT_DAY, UPSERT_HOUR, WRITE_ERRORS, WRITTEN, addRollups, logMigrations, unpackBatch,
@@ -92,7 +92,7 @@ function setAlertRules(rules: DnsAlertRulesData | null): void {
 
 function postCandidates(): void {
   if (candidates.length === 0) return;
-  port.postMessage({ type: 'alerts', candidates: candidates.splice(0) } satisfies WriterAlerts);
+  port.postMessage({ type: 'alerts', candidates: mergeCandidates(candidates.splice(0)) } satisfies WriterAlerts);
 }
 
 function insertRows(batch: PackedBatch): void {

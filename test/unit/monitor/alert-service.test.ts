@@ -70,9 +70,12 @@ describe('storing', () => {
     const [alert] = state.alerts.list();
     expect(alert).toMatchObject({ count: 4, firstAt: new Date(START).toISOString(), lastAt: new Date(START + 33 * MINUTE).toISOString(), subject: 'atomwaffen.example' });
     expect(alert!.details.subjects).toEqual(['atomwaffen.example', 'n5.example', 'n19.example', 'n33.example']);
+    // A candidate standing for several occurrences (merged by its source) adds them all.
+    service.raise(candidate({ at: new Date(START + 34 * MINUTE).toISOString(), count: 10 }));
+    expect(state.alerts.get(first.alert.id).count).toBe(14);
     // 16 minutes after the last one: a new alert.
-    expect(service.raise(candidate({ at: new Date(START + 49 * MINUTE).toISOString() })).created).toBe(true);
-    expect(state.alerts.list().map((a) => a.count)).toEqual([1, 4]);
+    expect(service.raise(candidate({ at: new Date(START + 50 * MINUTE).toISOString() })).created).toBe(true);
+    expect(state.alerts.list().map((a) => a.count)).toEqual([1, 14]);
   });
 
   it('keeps kinds, devices and severities apart; an address stands for a device DHCP has not named', () => {

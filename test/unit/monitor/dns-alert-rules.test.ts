@@ -10,7 +10,7 @@ import { EventBuffer, type QueryEvent } from '../../../firmware/dns/events/event
 import { silentLogger } from '../../../firmware/log.ts';
 import type { AlertCandidate } from '../../../firmware/monitor/alert-schema.ts';
 import { dnsAlertRulesData, loadKeywordLists } from '../../../firmware/monitor/alert-rules-config.ts';
-import { DnsAlertRules } from '../../../firmware/monitor/dns-alert-rules.ts';
+import { DnsAlertRules, mergeCandidates } from '../../../firmware/monitor/dns-alert-rules.ts';
 import { QueryLog } from '../../../firmware/monitor/query-log.ts';
 
 const MAC = '3c:22:fb:01:a2:9e';
@@ -100,6 +100,14 @@ describe('DNS alert rules', () => {
     expect(kinds(later)).toEqual([['dns.rate-limited', 'medium']]);
   });
 
+  it('merge a batch\'s candidates of one kind, device, severity and subject into one with their count', () => {
+    const c = check(rules, { name: 'suicide.example' })[0]!;
+    const other = { ...c, subject: 'suicide2.example' };
+    const merged = mergeCandidates([c, c, other, { ...c, count: 4 }, { ...c, mac: null }]);
+    expect(merged.map((m) => [m.subject, m.mac, m.count])).toEqual([['suicide.example', MAC, 6], ['suicide2.example', MAC, undefined], ['suicide.example', null, undefined]]);
+    expect(c.count).toBeUndefined();
+  });
+
   it('keep nothing per name: the 40,001st name is checked like the first', () => {
     const many = new DnsAlertRules(data());
     for (let i = 0; i < 40_000; i++) check(many, { name: `host${i}.example` });
@@ -130,9 +138,10 @@ describe('the writer thread', () => {
     try {
       events.push(event('www.bbc.co.uk'));
       events.push(event('www.first.example'));
-      events.push(event('use-application-dns.net', { verdict: 'blocked', rcode: 3, category: 'bypass', list: 'canary' }));
+      for (let i = 0; i < 3; i++) events.push(event('use-application-dns.net', { verdict: 'blocked', rcode: 3, category: 'bypass', list: 'canary' }));
       log.flush();
-      expect((await next()).map((c) => [c.kind, c.subject])).toEqual([['dns.watch', 'www.first.example'], ['dns.bypass', 'use-application-dns.net']]);
+      // A batch's repeats of one name from one device arrive as one candidate with their count.
+      expect((await next()).map((c) => [c.kind, c.subject, c.count])).toEqual([['dns.watch', 'www.first.example', undefined], ['dns.bypass', 'use-application-dns.net', 3]]);
       // A configuration change: the batches after it use the new watch list.
       log.setAlertRules(data(['second.example']));
       events.push(event('www.first.example'));
@@ -148,7 +157,7 @@ describe('the writer thread', () => {
       events.push(event('www.third.example'));
       log.flush();
       expect((await next()).map((c) => c.subject)).toEqual(['www.third.example']);
-      expect(await log.count()).toBe(7);
+      expect(await log.count()).toBe(9);
     } finally {
       log.close();
     }
