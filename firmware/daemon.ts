@@ -113,6 +113,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // (e-mail, webhook) is wired in.
     const alerts = new AlertService({
       alerts: state.alerts, delivery: null, config: () => config.current.alerts, now: () => new Date(), logger: logger.child({ component: 'alerts' }),
+      transaction: (fn) => state.transaction(fn),
     });
     stops.push(() => alerts.stop());
     state.networkEvents.onAppend((event) => {

