@@ -3,6 +3,7 @@
 // the CLI lists them and acknowledges one (audited under the caller), a second acknowledgement is
 // a clear error, and a clean stop removes the marker.
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../../firmware/monitor/alert-schema.ts';
@@ -78,6 +79,30 @@ describe('schoolgate alerts', () => {
     } finally {
       state.close();
     }
+  }, 30_000);
+
+  it('takes a new watch list and keywords at a configuration reload, and refuses a keyword list that is not shipped', async () => {
+    const server = daemon.config.dns.listen[0]!;
+    const write = (alerts: object) => writeFile(daemon.configFile, `${JSON.stringify({ ...daemon.config, alerts }, null, 2)}\n`);
+    await write({ ...daemon.config.alerts, keywords: { lists: ['gambling'] } });
+    const refused = await daemon.cli(['config', 'reload']);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain('there is no shipped keyword list "gambling"');
+    await write({ ...daemon.config.alerts, watch: ['second.example'], keywords: { extra: ['zebracorn'] } });
+    expect((await daemon.cli(['config', 'reload'])).code).toBe(0);
+    await askUdp(server, 'www.second.example', { from: PUPIL });
+    await askUdp(server, 'zebra-c0rn.example', { from: PUPIL });
+    // The watched visit joins the device's open watch alert (its burst): its subjects name it.
+    const subjects = (alerts: Alert[]): unknown[] => alerts.flatMap((a) => [a.subject, ...(a.details.subjects as unknown[] | undefined ?? [])]);
+    let seen: unknown[] = [];
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+      seen = subjects(await openAlerts());
+      if (seen.includes('www.second.example') && seen.includes('zebra-c0rn.example')) break;
+    }
+    const watch = (await openAlerts()).find((a) => a.kind === 'dns.watch')!;
+    expect(watch).toMatchObject({ subject: 'www.watched.example', count: 2, details: { subjects: ['www.watched.example', 'www.second.example'] } });
+    expect((await daemon.cli(['alerts'])).stdout).toContain('also: www.second.example');
+    expect((await openAlerts()).find((a) => a.subject === 'zebra-c0rn.example')).toMatchObject({ kind: 'dns.keyword', severity: 'high', details: { list: 'school' } });
   }, 30_000);
 
   it('refuses bad usage with exit 2', async () => {
