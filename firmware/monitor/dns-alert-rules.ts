@@ -66,6 +66,8 @@ export class DnsAlertRules {
   /** Adds the candidates one event raises to `out` (usually none). Allocates nothing for most events. */
   check(at: number, network: string | null, client: string, device: string | null, name: string, verdict: string,
     category: string | null, list: string | null, watch: boolean, out: AlertCandidate[]): void {
+    // A source on no school network is refused whatever it asks: no device of the school's.
+    if (network === null) return;
     // A storm's questions are not looked at one by one; a restricted entry is never looked at.
     const named = name !== RESTRICTED_NAME && name !== '' && verdict !== 'rate-limited';
     const keyword = named ? this.#keywords.match(name) : undefined;

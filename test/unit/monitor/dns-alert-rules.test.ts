@@ -30,9 +30,11 @@ const kinds = (candidates: AlertCandidate[]) => candidates.map((c) => [c.kind, c
 describe('DNS alert rules', () => {
   const rules = new DnsAlertRules(data());
 
-  it('raise nothing for an ordinary lookup', () => {
+  it('raise nothing for an ordinary lookup, nor for a source on no school network', () => {
     expect(check(rules, { name: 'www.bbc.co.uk' })).toEqual([]);
     expect(check(rules, { name: 'www.bbc.co.uk', verdict: 'cached' })).toEqual([]);
+    expect(kinds(check(rules, { name: 'suicide.example', verdict: 'refused' }))).toEqual([['dns.keyword', 'critical']]);
+    expect(check(rules, { name: 'suicide.example', verdict: 'refused', network: null, device: null, client: '192.0.2.1' })).toEqual([]);
   });
 
   it('make a restricted-list hit critical, naming the list and never the entry', () => {
