@@ -30,9 +30,17 @@ export function formatStatus(s: DaemonStatus): string {
   loop      event-loop delay p99 ${s.eventLoopDelayMs.p99.toFixed(1)} ms, max ${s.eventLoopDelayMs.max.toFixed(1)} ms
   dhcp      ${dhcpLine(s.dhcp)}
   firewall  ${firewallLine(s.firewall)}
+  alerts    ${alertsLine(s.alerts)}
 
 ${networks}
 ${dhcpPools(s.dhcp)}`;
+}
+
+function alertsLine(a: DaemonStatus['alerts']): string {
+  if (!a) return '-';
+  const open = `${a.open.critical} critical, ${a.open.high} high, ${a.open.medium} medium, ${a.open.low} low open (schoolgate alerts)`;
+  const sent = a.delivery ? `; ${a.deliveries} sent${a.deliveryFailures ? `, ${a.deliveryFailures} FAILED` : ''}` : '; stored only: no e-mail or webhook delivery';
+  return `${open}${sent}`;
 }
 
 function firewallLine(f: DaemonStatus['firewall']): string {

@@ -137,6 +137,11 @@ export class AlertService {
     return { ...this.#stats };
   }
 
+  /** Whether alerts are sent anywhere (e-mail, webhook) or only stored. */
+  get delivering(): boolean {
+    return this.#o.delivery !== null;
+  }
+
   /**
    * Sends a critical alert to the contact at `level` and records it (level and time), so the
    * next escalation waits from now. Recorded even when the sending failed: the next contact is

@@ -93,6 +93,15 @@ export class AlertRepository {
     return this.#db.prepare(sql).all(...params).map(toAlert);
   }
 
+  /** Open alerts by severity (`schoolgate status`). */
+  openCounts(): Record<AlertSeverity, number> {
+    const counts: Record<AlertSeverity, number> = { critical: 0, high: 0, medium: 0, low: 0 };
+    for (const row of this.#db.prepare("SELECT severity, count(*) AS n FROM alerts WHERE status = 'open' GROUP BY severity").all()) {
+      counts[String(row.severity) as AlertSeverity] = Number(row.n);
+    }
+    return counts;
+  }
+
   /** Open critical alerts, for the escalation run. */
   openCritical(): Alert[] {
     return this.#db.prepare(`SELECT ${COLUMNS} FROM ${FROM} WHERE a.status = 'open' AND a.severity = 'critical' ORDER BY a.id`).all().map(toAlert);

@@ -57,6 +57,10 @@ describe('schoolgate alerts', () => {
     const keyword = alerts.find((a) => a.kind === 'dns.keyword')!;
     expect(keyword).toMatchObject({ networkId: 'pupil', address: PUPIL, mac: null, count: 1, status: 'open', escalationLevel: 0, notifiedAt: null });
 
+    const status = JSON.parse((await daemon.cli(['status', '--json'])).stdout) as { alerts: unknown };
+    expect(status.alerts).toMatchObject({ open: { critical: 1, high: 2, medium: 1, low: 0 }, delivery: false, refused: 0 });
+    expect((await daemon.cli(['status'])).stdout).toContain('alerts    1 critical, 2 high, 1 medium, 0 low open (schoolgate alerts); stored only: no e-mail or webhook delivery');
+
     const human = await daemon.cli(['alerts']);
     expect(human.stdout).toContain(`#${keyword.id}  CRITICAL  dns.keyword`);
     expect(human.stdout).toContain(`network pupil, device ${PUPIL}`);
