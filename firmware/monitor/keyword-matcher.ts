@@ -21,11 +21,25 @@ const RANK: Readonly<Record<KeywordSeverity, number>> = { critical: 0, high: 1, 
 
 /** Normalised text holds a-z and 0-9 (2, 6, 8, 9: the others became letters); anything else is one more symbol. */
 const SYMBOLS = 37;
+const OTHER = 36;
 function symbolOf(code: number): number {
   if (code >= 97 && code <= 122) return code - 97;
   if (code >= 48 && code <= 57) return 26 + code - 48;
-  return 36;
+  return OTHER;
 }
+
+// A name's ASCII characters straight to symbols (-1: dropped), one table per reading of 1: the
+// scan does one lookup a character. Characters past ASCII are all OTHER, which no keyword holds.
+function symbolTable(oneIsL: boolean): Int8Array {
+  const table = new Int8Array(128);
+  for (let raw = 0; raw < 128; raw++) {
+    const c = normalisedCode(raw, oneIsL);
+    table[raw] = c === DROPPED ? -1 : symbolOf(c);
+  }
+  return table;
+}
+const READ_ONE_AS_I = symbolTable(false);
+const READ_ONE_AS_L = symbolTable(true);
 
 export class KeywordMatcher {
   readonly #lists: readonly KeywordList[];
@@ -35,6 +49,8 @@ export class KeywordMatcher {
   // ending at each state (its own and, through the failure links, the shorter ones).
   readonly #delta: Int32Array;
   readonly #out: number[][];
+  /** 1 for a state where some pattern ends: the scan looks at #out only there. */
+  readonly #ends: Uint8Array;
 
   constructor(lists: readonly KeywordList[]) {
     this.#lists = lists;
@@ -88,6 +104,7 @@ export class KeywordMatcher {
     }
     this.#delta = delta;
     this.#out = out;
+    this.#ends = Uint8Array.from(out, (o) => (o.length > 0 ? 1 : 0));
   }
 
   get size(): number {
@@ -119,21 +136,24 @@ export class KeywordMatcher {
 
   #scan(name: string, oneIsL: boolean): { list: number; keyword: string } | undefined {
     let found: Array<{ pattern: Pattern; end: number }> | undefined;
+    const table = oneIsL ? READ_ONE_AS_L : READ_ONE_AS_I;
+    const delta = this.#delta;
+    const ends = this.#ends;
     let state = 0;
     let last = -2;
     // Characters of the normalised text so far: where a keyword ends, in its coordinates.
     let at = 0;
-    const delta = this.#delta;
     for (let i = 0; i < name.length; i++) {
-      const c = normalisedCode(name.charCodeAt(i), oneIsL);
-      if (c === DROPPED || c === last) continue;
-      last = c;
+      const raw = name.charCodeAt(i);
+      const symbol = raw < 128 ? table[raw]! : OTHER;
+      // Dropped, or a repeat (collapsed; OTHER repeats too, harmlessly: no keyword holds it).
+      if (symbol === -1 || symbol === last) continue;
+      last = symbol;
       at++;
-      state = delta[state * SYMBOLS + symbolOf(c)]!;
-      const ending = this.#out[state]!;
-      if (ending.length === 0) continue;
+      state = delta[state * SYMBOLS + symbol]!;
+      if (ends[state] === 0) continue;
       found ??= [];
-      for (const p of ending) found.push({ pattern: this.#patterns[p]!, end: at });
+      for (const p of this.#out[state]!) found.push({ pattern: this.#patterns[p]!, end: at });
     }
     if (found === undefined) return undefined;
     let best: { list: number; keyword: string } | undefined;
