@@ -3,7 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { CATALOGUE, CATEGORY_SEVERITY, defaultConfig } from './config/defaults.ts';
+import { CATALOGUE, CATEGORY_SEVERITIES, CATEGORY_SEVERITY, defaultConfig } from './config/defaults.ts';
 import type { Config } from './config/schema.ts';
 import { ConfigStore, readConfigFile } from './config/store.ts';
 import { CONTROL_SOCKET_NAME, actorOf } from './control/protocol.ts';
@@ -41,6 +41,11 @@ import { LiveAlertSender } from './monitor/delivery/live-sender.ts';
 import { registerSelftestMethods } from './monitor/selftest/methods.ts';
 import { categoryTests } from './monitor/selftest/plan.ts';
 import { SelftestService } from './monitor/selftest/service.ts';
+import { registerAlertMethods } from './monitor/alert-methods.ts';
+import { dnsAlertRulesData, loadKeywordLists } from './monitor/alert-rules-config.ts';
+import { AlertService } from './monitor/alert-service.ts';
+import { crashRestartCandidate, feedFailedCandidate, networkEventCandidate } from './monitor/alert-sources.ts';
+import { markRunning, markStopped } from './monitor/crash-marker.ts';
 import { StateDatabase } from './state/database.ts';
 import { memoryStatus, type DaemonStatus } from './status.ts';
 import { VERSION } from './version.ts';
@@ -101,6 +106,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   const state = StateDatabase.open(join(dataDir, 'state.db'), { logger });
   const stops: Array<() => Promise<void> | void> = [() => state.close(), () => loopDelay.disable()];
+  // Removed by a clean stop only: found at the next start, it means this run crashed.
+  const previousRun = await markRunning(dataDir, startedAt);
+  stops.push(() => markStopped(dataDir));
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.splice(0).reverse()) {
       try {
@@ -112,6 +120,24 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   };
 
   try {
+    // E-mail and webhook for alerts; a channel that cannot be set up is logged, not fatal: filtering
+    // must not stop for a mistyped SMTP password file. The alert service delivers through this.
+    const alertDelivery = LiveAlertSender.start(config.current, { dataDir }, logger.child({ component: 'alerts' }));
+    stops.push(() => alertDelivery.close());
+    // Alerts from every source: stored in state.db and listed at once, critical ones sent at once.
+    const alerts = new AlertService({
+      alerts: state.alerts, delivery: alertDelivery, config: () => config.current.alerts, now: () => new Date(), logger: logger.child({ component: 'alerts' }),
+      transaction: (fn) => state.transaction(fn),
+    });
+    stops.push(() => alerts.stop());
+    state.networkEvents.onAppend((event) => {
+      const candidate = networkEventCandidate(event);
+      if (candidate) alerts.raiseAll([candidate]);
+    });
+    if (previousRun) alerts.raiseAll([crashRestartCandidate(previousRun, startedAt)]);
+    alerts.start();
+    const keywordLists = loadKeywordLists();
+    const alertRules = (c: Readonly<Config>) => dnsAlertRulesData(c, CATEGORY_SEVERITIES, keywordLists);
     const dns = new DnsService({ config: config.current, severity: CATEGORY_SEVERITY, logger: logger.child({ component: 'dns' }) });
     // The writer thread starts and opens logs.db while this thread loads the lists.
     const netio = loadNetio().netio;
@@ -121,6 +147,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       // Read once: a change of time zone takes effect at the next start (daily rollups keep their days).
       timezone: config.current.site.timezone,
       setIdleScheduling: netio ? (tid, idle) => netio.setIdleScheduling(tid, idle) : undefined,
+      alertRules: alertRules(config.current),
+      onAlerts: (candidates) => alerts.raiseAll(candidates),
     });
     queryLogOpening.catch(() => undefined); // reported where it is awaited, or closed with the rest on an earlier failure
     stops.push(async () => (await queryLogOpening.catch(() => undefined))?.close());
@@ -139,6 +167,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       listsDir: join(dataDir, 'lists'),
       logger: logger.child({ component: 'feeds' }),
       reload: () => lists.reload(config.current),
+      onFailed: (list, error) => alerts.raiseAll([feedFailedCandidate(list, error, new Date())]),
     });
     stops.push(() => feeds.stop());
     // A new subscription has no copy yet: fetch it before the first compile, which needs every file.
@@ -215,15 +244,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const selftest = new SelftestService({
       config: () => config.current, filter: () => dns.filter, categories: categoryTests(CATALOGUE), store: state.selftest,
       logger: logger.child({ component: 'selftest' }),
+      raise: (candidate) => alerts.raise(candidate),
     });
     selftest.start();
     stops.push(() => selftest.stop());
-    const retention = startRetention({ queryLog, networkEvents: state.networkEvents, retention: () => config.current.retention, timezone: () => config.current.site.timezone, logger });
+    const retention = startRetention({ queryLog, networkEvents: state.networkEvents, alerts: state.alerts, retention: () => config.current.retention, timezone: () => config.current.site.timezone, logger });
     stops.push(() => retention.stop());
-    // E-mail and webhook for alerts; a channel that cannot be set up is logged, not fatal: filtering
-    // must not stop for a mistyped SMTP password file. The alert service delivers through this.
-    const alertDelivery = LiveAlertSender.start(config.current, { dataDir }, logger.child({ component: 'alerts' }));
-    stops.push(() => alertDelivery.close());
 
     const adminEndpoint = config.current.web.admin;
     const status = (): DaemonStatus => {
@@ -246,6 +272,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         shaping: shaping.stats(),
         lists: { names: lists.report.names, compileMs: lists.report.compileMs, loadedAt: lists.report.loadedAt, fromCache: lists.report.fromCache, problems: lists.report.lists.filter((l) => l.badLines > 0 || l.error).length },
         queryLog: queryLog.stats(),
+        alerts: { open: state.alerts.openCounts(), ...alerts.stats(), delivery: config.current.alerts?.email !== undefined || config.current.alerts?.webhook !== undefined },
         memory: memoryStatus(),
         eventLoopDelayMs: {
           p50: loopDelayMs(loopDelay.percentile(50)),
@@ -285,6 +312,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       if (next.firewall?.enabled || previous.firewall?.enabled) {
         shaping.apply(next).catch((err: Error) => logger.error({ err }, 'bandwidth shaping could not be applied to the new configuration'));
       }
+      if (JSON.stringify(next.alerts) !== JSON.stringify(previous.alerts)) {
+        try {
+          queryLog.setAlertRules(alertRules(next));
+        } catch (err) {
+          logger.error({ err }, 'the new alert settings could not be used; the previous keyword and watch lists stay');
+        }
+      }
       if (listsChanged(next, previous)) {
         feeds.reschedule().then(() => lists.reload(next)).catch(() => undefined);
       }
@@ -308,6 +342,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     registerNetMethods(control, { config, firewall, tethering, attempts, bypass, shaping: () => shaping.stats() });
     registerCapMethods(control, { shaping, devices: state.devices, audit: state.audit });
     registerAuditMethods(control, state.audit);
+    registerAlertMethods(control, { alerts: state.alerts, audit: state.audit, transaction: (fn) => state.transaction(fn), now: () => new Date() });
     registerDeliveryMethods(control, { config, delivery: alertDelivery, audit: state.audit, now: () => new Date() });
     registerSelftestMethods(control, {
       config, service: selftest, store: state.selftest, audit: state.audit, transaction: (fn) => state.transaction(fn), now: () => new Date(),

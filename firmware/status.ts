@@ -8,6 +8,7 @@ import { DhcpStatus } from './dhcp/status-schema.ts';
 import { FirewallStatus } from './net/status-schema.ts';
 import { ShapingStatus } from './net/shaping/status-schema.ts';
 import { QueryLogStatsSchema } from './monitor/query-log.ts';
+import { AlertsStatus } from './monitor/alert-status-schema.ts';
 
 export const DaemonStatus = Type.Object({
   version: Type.String(),
@@ -52,6 +53,8 @@ export const DaemonStatus = Type.Object({
     }),
   }),
   queryLog: QueryLogStatsSchema,
+  // Optional so a status from a daemon before alerts still reads.
+  alerts: Type.Optional(AlertsStatus),
   admin: Type.Object({ url: Type.String() }),
   state: Type.Object({
     schemaVersion: Type.Integer(),

@@ -95,5 +95,9 @@ export function renderMetrics(s: DaemonStatus): string {
   out.metric('schoolgate_resident_memory_bytes', 'gauge', 'Resident memory of the daemon, every thread.', s.memory.rssBytes);
   out.metric('schoolgate_heap_used_bytes', 'gauge', "The main thread's V8 heap in use.", s.memory.heapUsedBytes);
   out.metric('schoolgate_devices', 'gauge', 'Devices on record.', s.state.devices);
+  if (s.alerts) {
+    out.metric('schoolgate_alerts_open', 'gauge', 'Open (unacknowledged) alerts, by severity.', byLabel('severity', s.alerts.open));
+    out.metric('schoolgate_alert_delivery_failures_total', 'counter', 'Alert e-mails and webhook calls that failed.', s.alerts.deliveryFailures);
+  }
   return out.toString();
 }

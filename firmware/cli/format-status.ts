@@ -31,6 +31,7 @@ export function formatStatus(s: DaemonStatus): string {
   dhcp      ${dhcpLine(s.dhcp)}
   firewall  ${firewallLine(s.firewall)}
   shaping   ${shapingLine(s.shaping)}
+  alerts    ${alertsLine(s.alerts)}
 
 ${networks}
 ${dhcpPools(s.dhcp)}`;
@@ -41,6 +42,13 @@ function shapingLine(s: DaemonStatus['shaping']): string {
   if (s.error) return `LAST CHANGE FAILED (the next one rebuilds it): ${s.error}`;
   const what = s.engine === null ? 'not applied yet' : `${s.engine.toUpperCase()}: ${s.why ?? ''}`;
   return `${what}; ${s.devices.length} capped device${s.devices.length === 1 ? '' : 's'} (schoolgate net show)`;
+}
+
+function alertsLine(a: DaemonStatus['alerts']): string {
+  if (!a) return '-';
+  const open = `${a.open.critical} critical, ${a.open.high} high, ${a.open.medium} medium, ${a.open.low} low open (schoolgate alerts)`;
+  const sent = a.delivery ? `; ${a.deliveries} sent${a.deliveryFailures ? `, ${a.deliveryFailures} FAILED` : ''}` : '; stored only: no e-mail or webhook delivery';
+  return `${open}${sent}`;
 }
 
 function firewallLine(f: DaemonStatus['firewall']): string {

@@ -3,8 +3,8 @@
 // DHCP servers are described but off: `lo` has no DHCP clients, and binding port 67 needs root.
 // Policies and list subscriptions come from the shipped catalogue (rules/, beside firmware/),
 // read and checked once at module load: a broken shipped file fails every start and every test.
-import { loadCatalogue } from '../rules/catalogue.ts';
-import { DEFAULT_HOURLY_ROLLUPS_DAYS, DEFAULT_NETWORK_EVENTS_DAYS } from '../monitor/retention.ts';
+import { loadCatalogue, type Severity } from '../rules/catalogue.ts';
+import { DEFAULT_ALERTS_DAYS, DEFAULT_HOURLY_ROLLUPS_DAYS, DEFAULT_NETWORK_EVENTS_DAYS } from '../monitor/retention.ts';
 import { CONFIG_VERSION, type Config } from './schema.ts';
 
 /** The shipped catalogue, loaded and checked once (the self-test reads its test names). */
@@ -12,6 +12,11 @@ export const CATALOGUE = loadCatalogue();
 
 /** Category ids, most severe first: which category a block is reported under (the DNS service's `severity`). */
 export const CATEGORY_SEVERITY: readonly string[] = CATALOGUE.bySeverity;
+
+/** Each shipped category's severity: which blocks are alerts, and how urgent (monitor/dns-alert-rules.ts). */
+export const CATEGORY_SEVERITIES: Readonly<Record<string, Severity>> = Object.fromEntries(
+  [...CATALOGUE.categories].map(([id, c]) => [id, c.severity]),
+);
 
 export const DNS_CACHE_DEFAULTS = { maxEntries: 100_000, minTtl: 0, maxTtl: 86400, negativeTtl: 300, staleTtl: 86400 } as const;
 
@@ -60,6 +65,6 @@ export function defaultConfig(): Config {
       threads: 1,
     },
     web: { admin: { address: '127.0.0.1', port: 8080 } },
-    retention: { queryEventsDays: 30, hourlyRollupsDays: DEFAULT_HOURLY_ROLLUPS_DAYS, rollupsDays: 400, visitorRecordsDays: 90, networkEventsDays: DEFAULT_NETWORK_EVENTS_DAYS },
+    retention: { queryEventsDays: 30, hourlyRollupsDays: DEFAULT_HOURLY_ROLLUPS_DAYS, rollupsDays: 400, visitorRecordsDays: 90, networkEventsDays: DEFAULT_NETWORK_EVENTS_DAYS, alertsDays: DEFAULT_ALERTS_DAYS },
   };
 }

@@ -245,6 +245,8 @@ export const Retention = Type.Object({
   visitorRecordsDays: Type.Integer({ minimum: 1, maximum: 3660 }),
   // Optional so a file from before network events had their own setting still loads.
   networkEventsDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3660, description: 'days network events (tethering, bypass attempts, each naming a device) are kept (default 90)' })),
+  // Optional so a file from before alerts had their own setting still loads.
+  alertsDays: Type.Optional(Type.Integer({ minimum: 30, maximum: 3660, description: 'days an acknowledged alert is kept after its last occurrence (default 400); open alerts are kept until acknowledged' })),
 }, { additionalProperties: false });
 export type Retention = Static<typeof Retention>;
 

@@ -4,8 +4,9 @@
 // and whatever semantic issues can be found safely, never a crash.
 import { parseAddress, parsePrefix, prefixContains, prefixesOverlap, type ParsedAddress, type Prefix } from '../clients/ip.ts';
 import { dhcpConfigIssues } from '../dhcp/config-check.ts';
-import { alertsConfigIssues } from '../monitor/delivery/config-check.ts';
+import { alertsConfigIssues as deliveryConfigIssues } from '../monitor/delivery/config-check.ts';
 import { firewallConfigIssues } from '../net/config-check.ts';
+import { alertsConfigIssues } from '../monitor/alerts-config-check.ts';
 import { BUILTIN_PREFIX, builtinId } from '../rules/builtin-id.ts';
 import type { CategoryDefinition } from '../rules/catalogue.ts';
 import { pointer, type ConfigIssue } from './issues.ts';
@@ -21,6 +22,8 @@ export type CheckedSections = Partial<Config>;
  */
 export interface KnownCategories {
   readonly categories: ReadonlyMap<string, Pick<CategoryDefinition, 'starterList'>>;
+  /** The shipped keyword lists (rules/keywords/) alerts.keywords.lists may name; unchecked without. */
+  readonly keywordLists?: readonly string[];
 }
 
 const ID = /^[a-z][a-z0-9-]{0,31}$/;
@@ -65,7 +68,8 @@ export function semanticIssues(doc: CheckedSections, known: KnownCategories): Co
   }
   issues.push(...dhcpConfigIssues(doc));
   issues.push(...firewallConfigIssues(doc));
-  issues.push(...alertsConfigIssues(doc));
+  issues.push(...deliveryConfigIssues(doc));
+  if (known.keywordLists) issues.push(...alertsConfigIssues(doc.alerts, known.keywordLists));
   return issues;
 }
 

@@ -2,6 +2,7 @@
 // `schoolgate config validate`. Schema first, then the semantic rules, all issues in one list.
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
+import { keywordListIds } from '../monitor/alert-rules-config.ts';
 import { loadCatalogue } from '../rules/catalogue.ts';
 import { ConfigError, type ConfigIssue } from './issues.ts';
 import { Config } from './schema.ts';
@@ -16,9 +17,9 @@ export type Validation = { ok: true; config: Config } | { ok: false; issues: Con
 const compiled = Compile(Config);
 const sectionNames = Object.keys(Config.properties) as (keyof Config)[];
 
-// The shipped catalogue, read once on first use (it is a few dozen small files).
+// The shipped catalogue and keyword lists' names, read once on first use (a few dozen small files).
 let shipped: KnownCategories | undefined;
-const shippedCategories = (): KnownCategories => (shipped ??= loadCatalogue());
+const shippedCategories = (): KnownCategories => (shipped ??= { categories: loadCatalogue().categories, keywordLists: keywordListIds() });
 
 /** `known` is the catalogue the category names are checked against: the shipped one unless a test says otherwise. */
 export function validateConfig(doc: unknown, known: KnownCategories = shippedCategories()): Validation {

@@ -46,6 +46,7 @@ export const AlertCandidate = Type.Object({
   reason: Type.String({ minLength: 1, maxLength: 500, description: 'why this is an alert, in words a DSL reads' }),
   category: Type.Optional(Type.String({ maxLength: 64 })),
   details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  count: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'occurrences this candidate stands for (a source that merged a burst itself); 1 when absent' })),
 }, { additionalProperties: false });
 export type AlertCandidate = Static<typeof AlertCandidate>;
 

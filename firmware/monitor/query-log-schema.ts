@@ -6,6 +6,8 @@ import type { QueryEvent, Transport } from '../dns/events/event-buffer.ts';
 import type { MessagePort } from 'node:worker_threads';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Migration } from '../state/migrate.ts';
+import type { AlertCandidate } from './alert-schema.ts';
+import type { DnsAlertRulesData } from './dns-alert-rules.ts';
 import { DayOf, HOUR_MS, type RollupRow } from './rollups.ts';
 import type { TotalsQuery } from './rollup-totals.ts';
 
@@ -160,7 +162,9 @@ export type WriterCommand =
   /** Questions answered on a port of their own, so the DNS thread never waits for them. */
   | { type: 'ask'; question: WriterQuestion; reply: MessagePort }
   /** The one command the DNS thread waits for (on the shared reply port): at shutdown. */
-  | { type: 'close' };
+  | { type: 'close' }
+  /** New alert rules (a configuration change); null switches them off. */
+  | { type: 'alert-rules'; rules: DnsAlertRulesData | null };
 
 export type WriterQuestion =
   | { op: 'recent'; args: RecentOptions }
@@ -219,8 +223,14 @@ export interface WriterOpened {
   tid?: number | undefined;
 }
 
+/** The alert candidates a batch's events raised (dns-alert-rules.ts), for the main thread's alert service. */
+export interface WriterAlerts {
+  type: 'alerts';
+  candidates: AlertCandidate[];
+}
+
 /** What the writer says on its own port (answers to calls come on the reply port). */
-export type WriterMessage = WriterLog | WriterOpened;
+export type WriterMessage = WriterLog | WriterOpened | WriterAlerts;
 
 export interface WriterData {
   file: string;
@@ -235,6 +245,8 @@ export interface WriterData {
   /** SharedArrayBuffer: [0] reply flag (Int32), then BigInt64 counters written, writeErrors, done. */
   shared: SharedArrayBuffer;
   replyPort: MessagePort;
+  /** The DNS alert rules every event passes as it is written; null: none. */
+  alertRules: DnsAlertRulesData | null;
 }
 
 // A commit writes every page the rows touched since the last one to the WAL, and a page is

@@ -14,10 +14,12 @@ import { osThreadId } from '../native/thread-id.ts';
 import { closeSqliteFile, openSqliteFile } from '../state/sqlite-file.ts';
 import { eraseSubjectLogs, rowToEvent, subjectEventsPage, subjectRollups } from './logs-subject.ts';
 import { rollupTotals } from './rollup-totals.ts';
+import type { AlertCandidate } from './alert-schema.ts';
+import { DnsAlertRules, mergeCandidates, type DnsAlertRulesData } from './dns-alert-rules.ts';
 import { DayOf, RollupCounts, periodsBetween, type RollupRow } from './rollups.ts';
 import {
   COMMIT_ROWS, DONE, FLAG_INDEX, ROLLUP_KEYS, ROW_COLUMNS, UPSERT_DAY, UPSERT_HOUR, WRITE_ERRORS, WRITTEN, addRollups, logMigrations, unpackBatch,
-  type RecentOptions, type RollupQuery, type RollupsPurged, type WriterCommand, type WriterQuestion, type WriterData, type WriterLog, type WriterOpened, type WriterReply,
+  type RecentOptions, type RollupQuery, type RollupsPurged, type WriterCommand, type WriterQuestion, type WriterData, type WriterAlerts, type WriterLog, type WriterOpened, type WriterReply,
 } from './query-log-schema.ts';
 
 const data = workerData as WriterData;
@@ -77,12 +79,31 @@ const unrolled = new RollupCounts();
 let rolledAt = 0;
 let dayOf: (hour: number) => string;
 
+// Every event passes the alert rules as it is written: the DNS threads pay nothing for them, and
+// the batch's candidates go to the main thread in one message.
+let alertRules: DnsAlertRules | undefined;
+const candidates: AlertCandidate[] = [];
+
+function setAlertRules(rules: DnsAlertRulesData | null): void {
+  try {
+    alertRules = rules === null ? undefined : new DnsAlertRules(rules);
+  } catch (error) {
+    log('error', { err: error }, 'alert rules could not be built; the previous ones stay');
+  }
+}
+
+function postCandidates(): void {
+  if (candidates.length === 0) return;
+  port.postMessage({ type: 'alerts', candidates: mergeCandidates(candidates.splice(0)) } satisfies WriterAlerts);
+}
+
 function insertRows(batch: PackedBatch): void {
   pending.length = 0;
   batchCounts.clear();
   unpackBatch(batch, (values) => {
     // at, network, device (or the client's address), category, verdict
     batchCounts.add(values[0], values[1], values[3] ?? values[2], values[9], values[7]);
+    alertRules?.check(values[0], values[1], values[2], values[3], values[5], values[7], values[9], values[10], values[11] === 1, candidates);
     for (const value of values) pending.push(value);
     if (pending.length === ROWS_PER_INSERT * ROW_COLUMNS) {
       insertMany.run(...pending);
@@ -122,6 +143,8 @@ function write(batch: PackedBatch): void {
     // A full disk must not stop DNS: the batch is lost and counted, the service goes on.
     log('error', { err: error, lost: batch.count }, 'query log write failed');
   } finally {
+    // A batch the disk refused still raises its alerts.
+    postCandidates();
     Atomics.add(counters, DONE, BigInt(batch.count));
   }
 }
@@ -318,6 +341,10 @@ function handle(command: WriterCommand): void {
     void ask(command.question, command.reply);
     return;
   }
+  if (command.type === 'alert-rules') {
+    setAlertRules(command.rules);
+    return;
+  }
   try {
     commit(true);
     closeSqliteFile(db);
@@ -338,6 +365,7 @@ let markAll: StatementSync;
 try {
   db = openSqliteFile(data.file, { name: 'logs.db', migrations: logMigrations(data.timezone), now, logger });
   dayOf = new DayOf(data.timezone).day;
+  setAlertRules(data.alertRules);
   const hour = db.prepare(UPSERT_HOUR);
   const day = db.prepare(UPSERT_DAY);
   upsertHour = (...values) => hour.run(...values);

@@ -25,6 +25,8 @@ import {
 import type { SubjectLogs, SubjectLogsErased, SubjectPage } from './logs-subject.ts';
 import type { Total, TotalsQuery } from './rollup-totals.ts';
 import type { RollupRow } from './rollups.ts';
+import type { AlertCandidate } from './alert-schema.ts';
+import type { DnsAlertRulesData } from './dns-alert-rules.ts';
 import { WriterScheduling, WriterSchedulingState, type SetIdleScheduling } from './writer-scheduling.ts';
 
 export { logMigrations } from './query-log-schema.ts';
@@ -53,6 +55,10 @@ export interface QueryLogOptions {
   rollupEveryMs?: number;
   /** The netio addon's call: with it the writer runs in the idle scheduling class (writer-scheduling.ts). */
   setIdleScheduling?: SetIdleScheduling | undefined;
+  /** The DNS alert rules the writer runs on every event it writes (dns-alert-rules.ts); none without. */
+  alertRules?: DnsAlertRulesData | null;
+  /** Where the candidates those rules raise go (the alert service), a batch's at a time. */
+  onAlerts?: (candidates: AlertCandidate[]) => void;
 }
 
 export const QueryLogStatsSchema = Type.Object({
@@ -154,7 +160,7 @@ export class QueryLog {
     this.#counters = new BigInt64Array(shared);
     const { port1, port2 } = new MessageChannel();
     this.#replies = port1;
-    const workerData: WriterData = { file, nowMs: options.now?.().getTime(), commitEveryMs: options.commitEveryMs ?? COMMIT_EVERY_MS, timezone: options.timezone ?? 'Europe/London', rollupEveryMs: options.rollupEveryMs ?? ROLLUP_EVERY_MS, shared, replyPort: port2 };
+    const workerData: WriterData = { file, nowMs: options.now?.().getTime(), commitEveryMs: options.commitEveryMs ?? COMMIT_EVERY_MS, timezone: options.timezone ?? 'Europe/London', rollupEveryMs: options.rollupEveryMs ?? ROLLUP_EVERY_MS, shared, replyPort: port2, alertRules: options.alertRules ?? null };
     // The writer holds a batch and a prepared statement, nothing more: a small heap keeps the
     // gateway's memory down (each thread has its own V8 heap).
     this.#worker = new Worker(WRITER_URL, {
@@ -183,6 +189,7 @@ export class QueryLog {
     });
     this.#worker.on('message', (message: WriterMessage) => {
       if (message?.type === 'log') this.#logger[message.level](message.fields, message.message);
+      else if (message?.type === 'alerts') this.#alerts(message.candidates, options.onAlerts);
       else if (message?.type === 'opened') {
         if (message.reply.ok && message.tid !== undefined) {
           this.#scheduling = new WriterScheduling({ setIdle: options.setIdleScheduling, tid: message.tid, logger: this.#logger });
@@ -203,6 +210,20 @@ export class QueryLog {
       this.#stopped ??= `exit code ${code}`;
       this.#logger.error({ code }, 'query log writer stopped; events are counted as lost until restart');
     });
+  }
+
+  #alerts(candidates: AlertCandidate[], onAlerts: QueryLogOptions['onAlerts']): void {
+    try {
+      onAlerts?.(candidates);
+    } catch (error) {
+      this.#logger.error({ err: error, candidates: candidates.length }, 'alert candidates from the query log could not be handled');
+    }
+  }
+
+  /** Replaces the DNS alert rules (a configuration change); events handed over after this use them. */
+  setAlertRules(rules: DnsAlertRulesData | null): void {
+    if (this.#closed || this.#stopped !== undefined) return;
+    this.#worker.postMessage({ type: 'alert-rules', rules } satisfies WriterCommand);
   }
 
   /** Hands what the buffer holds (up to one batch) to the writer; returns the number of events. */

@@ -6,6 +6,8 @@
 // - daily rollups (a device's counts per day): `retention.rollupsDays`, 400 by default;
 // - network events (state.db: tethering, bypass attempts, a school device on guest, each naming a
 //   device's MAC): `retention.networkEventsDays`, 90 by default.
+// - acknowledged alerts (state.db): `retention.alertsDays` after their last occurrence, 400 by
+//   default (DEFAULT_ALERTS_DAYS); an open alert is kept until someone acknowledges it.
 // Each kind says less about a child than the one before, so it may be kept longer: the hours show
 // when a device was in use (late at night, in a given lesson), the days only how much.
 import type { Retention } from '../config/schema.ts';
@@ -30,6 +32,14 @@ export const DEFAULT_HOURLY_ROLLUPS_DAYS = 90;
  */
 export const DEFAULT_NETWORK_EVENTS_DAYS = 90;
 
+/**
+ * Acknowledged alerts, by default, for a school year and the annual review after it: alerts and
+ * their outcomes are what the governors' annual review of filtering and monitoring looks at, and
+ * what is left of a concern once its raw lookups (30 days) are gone. Fewer records than the
+ * rollups, but each names a device and what it looked up, so no longer than that.
+ */
+export const DEFAULT_ALERTS_DAYS = 400;
+
 /** What is older than this is deleted: events and hours before instants, days before a school day. */
 export interface RetentionCutoffs {
   eventsBefore: Date;
@@ -37,6 +47,8 @@ export interface RetentionCutoffs {
   /** The first school day kept ("YYYY-MM-DD"). */
   daysBefore: string;
   networkEventsBefore: Date;
+  /** Acknowledged alerts whose last occurrence is before this go. */
+  alertsBefore: Date;
 }
 
 /** The cutoffs at `now`: whole hours, and whole days of the school's calendar, are kept or deleted together. */
@@ -46,6 +58,7 @@ export function retentionCutoffs(retention: Retention, now: number, dayOf: (hour
     hoursBefore: new Date(hourOf(now - (retention.hourlyRollupsDays ?? DEFAULT_HOURLY_ROLLUPS_DAYS) * DAY_MS)),
     daysBefore: dayOf(hourOf(now - retention.rollupsDays * DAY_MS)),
     networkEventsBefore: new Date(now - (retention.networkEventsDays ?? DEFAULT_NETWORK_EVENTS_DAYS) * DAY_MS),
+    alertsBefore: new Date(now - (retention.alertsDays ?? DEFAULT_ALERTS_DAYS) * DAY_MS),
   };
 }
 
@@ -55,6 +68,7 @@ export interface RetentionRun {
   hourlyRollups: number;
   dailyRollups: number;
   networkEvents: number;
+  alerts: number;
 }
 
 export interface RetentionJob {
@@ -69,6 +83,8 @@ export function startRetention(options: {
   queryLog: QueryLog;
   /** state.db's network events (StateDatabase.networkEvents). */
   networkEvents: { purgeBefore(before: Date): number };
+  /** state.db's alerts (StateDatabase.alerts); without it alerts are not purged. */
+  alerts?: { purgeAcknowledgedBefore(before: Date): number };
   retention: () => Retention;
   /** The school's time zone (the days of the daily rollups). */
   timezone: () => string;
@@ -86,11 +102,12 @@ export function startRetention(options: {
     const events = await options.queryLog.purgeBefore(cutoffs.eventsBefore);
     const rollups = await options.queryLog.purgeRollups(cutoffs.hoursBefore, cutoffs.daysBefore);
     const networkEvents = options.networkEvents.purgeBefore(cutoffs.networkEventsBefore);
-    const run = { events, hourlyRollups: rollups.hours, dailyRollups: rollups.days, networkEvents };
-    if (run.events + run.hourlyRollups + run.dailyRollups + run.networkEvents > 0) {
+    const alerts = options.alerts?.purgeAcknowledgedBefore(cutoffs.alertsBefore) ?? 0;
+    const run = { events, hourlyRollups: rollups.hours, dailyRollups: rollups.days, networkEvents, alerts };
+    if (run.events + run.hourlyRollups + run.dailyRollups + run.networkEvents + run.alerts > 0) {
       options.logger.info({
         ...run, eventsBefore: cutoffs.eventsBefore.toISOString(), hoursBefore: cutoffs.hoursBefore.toISOString(), daysBefore: cutoffs.daysBefore,
-        networkEventsBefore: cutoffs.networkEventsBefore.toISOString(),
+        networkEventsBefore: cutoffs.networkEventsBefore.toISOString(), alertsBefore: cutoffs.alertsBefore.toISOString(),
       }, 'records past their retention deleted');
     }
     return run;

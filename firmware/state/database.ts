@@ -2,6 +2,7 @@
 // query against the file is in this folder (or the audit log it constructs).
 import type { DatabaseSync } from 'node:sqlite';
 import { AuditLog } from '../control/audit.ts';
+import { AlertRepository } from './alerts.ts';
 import type { Logger } from '../log.ts';
 import { DeviceRepository } from './devices.ts';
 import { LeaseRepository } from './leases.ts';
@@ -28,6 +29,7 @@ export class StateDatabase {
   readonly leases: LeaseRepository;
   readonly networkEvents: NetworkEventRepository;
   readonly selftest: SelftestRepository;
+  readonly alerts: AlertRepository;
   readonly #db: DatabaseSync;
 
   private constructor(db: DatabaseSync, now: () => Date) {
@@ -37,6 +39,7 @@ export class StateDatabase {
     this.leases = new LeaseRepository(db, this.devices);
     this.networkEvents = new NetworkEventRepository(db);
     this.selftest = new SelftestRepository(db);
+    this.alerts = new AlertRepository(db);
   }
 
   /**

@@ -28,6 +28,7 @@ type Row = Record<string, SQLOutputValue>;
 export class NetworkEventRepository {
   readonly #db: DatabaseSync;
   readonly #insert: StatementSync;
+  readonly #listeners: Array<(event: NewNetworkEvent) => void> = [];
 
   constructor(db: DatabaseSync) {
     this.#db = db;
@@ -38,6 +39,7 @@ export class NetworkEventRepository {
     checkValue(NetworkEventKind, event.kind, 'network event kind');
     const row = this.#insert.get(isoInstant(event.at, 'event time'), event.kind, event.networkId ?? null, event.interface ?? null,
       event.mac ?? null, JSON.stringify(event.details ?? {}));
+    for (const listener of this.#listeners) listener(event);
     return Number(row?.id);
   }
 
@@ -73,6 +75,14 @@ export class NetworkEventRepository {
       removed += changes;
       if (changes < 5000) return removed;
     }
+  }
+
+  /**
+   * Calls `listener` with every event appended from now on, once it is stored (the alert service:
+   * whichever service records an event, its alert follows). A listener handles its own errors.
+   */
+  onAppend(listener: (event: NewNetworkEvent) => void): void {
+    this.#listeners.push(listener);
   }
 
   list(filter: NetworkEventFilter = {}): NetworkEvent[] {

@@ -25,6 +25,8 @@ export interface FeedServiceOptions {
   /** Rebuilds the lists in service from the files on disk (ListsManager.reload with the current config); rejects on failure. */
   reload: () => Promise<unknown>;
   now?: () => Date;
+  /** Told of every failed update (the alert service raises lists.feed-failed). */
+  onFailed?: (list: FeedList, error: string) => void;
   fetch?: typeof globalThis.fetch;
   /** Per download; DEFAULT_TIMEOUT_MS unless told. */
   timeoutMs?: number;
@@ -47,6 +49,7 @@ export class FeedService implements FeedUpdater {
   readonly #now: () => Date;
   readonly #fetch: typeof globalThis.fetch;
   readonly #timeoutMs: number | undefined;
+  readonly #onFailed: ((list: FeedList, error: string) => void) | undefined;
   readonly #schedule = new FeedSchedule();
   readonly #abort = new AbortController();
   #store: FeedStore | undefined;
@@ -60,6 +63,7 @@ export class FeedService implements FeedUpdater {
     this.#now = options.now ?? (() => new Date());
     this.#fetch = options.fetch ?? globalThis.fetch;
     this.#timeoutMs = options.timeoutMs;
+    this.#onFailed = options.onFailed;
   }
 
   /**
@@ -261,6 +265,11 @@ export class FeedService implements FeedUpdater {
     if (result.outcome === 'failed') {
       this.#logger.warn({ list: list.id, host, reason: result.error, actor }, 'feed update failed; the last good copy stays');
       progress(`${list.id}: FAILED: ${result.error}`);
+      try {
+        this.#onFailed?.(list, result.error ?? 'unknown error');
+      } catch (err) {
+        this.#logger.error({ err, list: list.id }, 'feed failure could not be reported');
+      }
     } else if (result.outcome === 'updated') {
       this.#logger.info({ list: list.id, host, entries: result.entries, bytes: result.bytes, sha256: result.sha256, badLines: result.badLines, actor }, 'feed downloaded');
       progress(`${list.id}: new copy, ${result.entries} entries${result.badLines ? ` (${result.badLines} bad lines skipped)` : ''}`);

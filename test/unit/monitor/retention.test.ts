@@ -7,7 +7,7 @@ import { EventBuffer, type QueryEvent } from '../../../firmware/dns/events/event
 import { silentLogger } from '../../../firmware/log.ts';
 import { QueryLog } from '../../../firmware/monitor/query-log.ts';
 import { DayOf } from '../../../firmware/monitor/rollups.ts';
-import { DEFAULT_HOURLY_ROLLUPS_DAYS, DEFAULT_NETWORK_EVENTS_DAYS, retentionCutoffs, startRetention } from '../../../firmware/monitor/retention.ts';
+import { DEFAULT_ALERTS_DAYS, DEFAULT_HOURLY_ROLLUPS_DAYS, DEFAULT_NETWORK_EVENTS_DAYS, retentionCutoffs, startRetention } from '../../../firmware/monitor/retention.ts';
 import { StateDatabase } from '../../../firmware/state/database.ts';
 
 let dir: string;
@@ -62,11 +62,11 @@ it('deletes raw events, hourly and daily rollups each after its own days, hourly
 
     // Two days on, the next run takes what has since passed its time, and nothing else.
     now += 2 * DAY;
-    expect(await job.runOnce()).toEqual({ events: 1, hourlyRollups: 1, dailyRollups: 1, networkEvents: 0 });
+    expect(await job.runOnce()).toEqual({ events: 1, hourlyRollups: 1, dailyRollups: 1, networkEvents: 0, alerts: 0 });
     expect((await log.recent({ limit: 100 })).map((e) => e.client)).toEqual(clients(1));
     expect(await devices('hours')).toEqual(clients(1, 29, 31));
     expect(await devices('days')).toEqual(clients(1, 29, 31, 59, 61));
-    expect(await job.runOnce()).toEqual({ events: 0, hourlyRollups: 0, dailyRollups: 0, networkEvents: 0 });
+    expect(await job.runOnce()).toEqual({ events: 0, hourlyRollups: 0, dailyRollups: 0, networkEvents: 0, alerts: 0 });
   } finally {
     job.stop();
     log.close();
@@ -94,6 +94,29 @@ it('deletes network events after retention.networkEventsDays (90 when not set), 
     now += 2 * DAY;
     expect((await job.runOnce()).networkEvents).toBe(1);
     expect(ageOf()).toEqual([1]);
+  } finally {
+    job.stop();
+    log.close();
+    state.close();
+  }
+});
+
+it('deletes acknowledged alerts after their days (400 by default), keeping open ones, on the same schedule', async () => {
+  const log = await QueryLog.open(join(dir, 'logs.db'), { events: new EventBuffer(10), logger: silentLogger(), flushIntervalMs: 60_000, timezone: ZONE });
+  const state = StateDatabase.open(':memory:');
+  const now = Date.UTC(2026, 10, 23, 10, 30);
+  const raise = (ageDays: number, kind: 'dns.watch' | 'dns.bypass') => state.alerts.record({
+    kind, severity: 'medium', at: new Date(now - ageDays * DAY).toISOString(), networkId: 'pupil', mac: null, address: `10.20.0.${ageDays}`, subject: 'x.example', reason: 'test',
+  }, new Date(now)).alert;
+  const ids = { oldAcked: raise(401, 'dns.watch').id, oldOpen: raise(402, 'dns.watch').id, recentAcked: raise(399, 'dns.bypass').id };
+  for (const id of [ids.oldAcked, ids.recentAcked]) state.alerts.acknowledge(id, 'ssh:alice', 'done', new Date(now));
+  const retention = { queryEventsDays: 30, rollupsDays: 400, visitorRecordsDays: 90 };
+  const job = startRetention({ queryLog: log, networkEvents: state.networkEvents, alerts: state.alerts, retention: () => retention, timezone: () => ZONE, logger: silentLogger(), now: () => now });
+  try {
+    await job.whenIdle();
+    expect(DEFAULT_ALERTS_DAYS).toBe(400);
+    expect(state.alerts.list({ all: true }).map((a) => a.id).sort()).toEqual([ids.oldOpen, ids.recentAcked].sort());
+    expect(await job.runOnce()).toMatchObject({ alerts: 0 });
   } finally {
     job.stop();
     log.close();
