@@ -272,7 +272,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         shaping: shaping.stats(),
         lists: { names: lists.report.names, compileMs: lists.report.compileMs, loadedAt: lists.report.loadedAt, fromCache: lists.report.fromCache, problems: lists.report.lists.filter((l) => l.badLines > 0 || l.error).length },
         queryLog: queryLog.stats(),
-        alerts: { open: state.alerts.openCounts(), ...alerts.stats(), delivery: config.current.alerts?.email !== undefined || config.current.alerts?.webhook !== undefined },
+        alerts: { open: state.alerts.openCounts(), ...alerts.stats(), delivery: alerts.delivering },
         memory: memoryStatus(),
         eventLoopDelayMs: {
           p50: loopDelayMs(loopDelay.percentile(50)),

@@ -109,7 +109,7 @@ export class AlertService {
   async #escalateNow(): Promise<number> {
     const config = this.#o.config();
     const contacts = config?.contacts ?? [];
-    if (this.#o.delivery === null || contacts.length < 2) return 0;
+    if (!this.delivering || contacts.length < 2) return 0;
     const due = escalationsDue(this.#o.alerts.openCritical(), contacts.length, config?.escalateAfterMinutes ?? DEFAULT_ESCALATE_AFTER_MINUTES, this.#o.now());
     for (const { alert, level } of due) await this.#send(alert, level, 'escalation');
     return due.length;
@@ -137,9 +137,14 @@ export class AlertService {
     return { ...this.#stats };
   }
 
-  /** Whether alerts are sent anywhere (e-mail, webhook) or only stored. */
+  /**
+   * Whether alerts are sent anywhere or only stored: a sender, and e-mail or a webhook configured.
+   * Without a channel nothing is marked notified, so an alert raised before the school set up
+   * e-mail is not taken as already told to its DSL.
+   */
   get delivering(): boolean {
-    return this.#o.delivery !== null;
+    const config = this.#o.config();
+    return this.#o.delivery !== null && (config?.email !== undefined || config?.webhook !== undefined);
   }
 
   /**
@@ -148,7 +153,7 @@ export class AlertService {
    * then reached on time instead of never.
    */
   async #send(alert: Alert, level: number, why: DeliveryReason): Promise<void> {
-    if (this.#o.delivery === null) return;
+    if (!this.delivering) return;
     const contact = this.#o.config()?.contacts[level];
     if (!this.#o.alerts.markNotified(alert.id, level === 0 ? 0 : alert.escalationLevel, level, this.#o.now())) return;
     await this.#deliver({ ...alert, escalationLevel: level }, contact ? [contact] : [], why);
@@ -156,7 +161,7 @@ export class AlertService {
 
   async #deliver(alert: Alert, recipients: Parameters<AlertDelivery['deliver']>[1], why: DeliveryReason): Promise<void> {
     const delivery = this.#o.delivery;
-    if (delivery === null) return;
+    if (delivery === null || !this.delivering) return;
     try {
       const outcomes = await delivery.deliver(alert, recipients, why);
       for (const outcome of outcomes) {

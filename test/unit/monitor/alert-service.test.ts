@@ -37,7 +37,10 @@ const contacts: Alerts['contacts'] = [
   { name: 'Head Teacher', role: 'headteacher', email: 'head@school.example' },
 ];
 
-function setup(config: Alerts | undefined = { contacts, escalateAfterMinutes: 30, throttleMinutes: 15 }, withDelivery = true) {
+// A channel configured, as on a school's box that sends alerts: without one nothing is sent.
+const channels: Pick<Alerts, 'email' | 'webhook'> = { webhook: { url: 'https://hooks.example/schoolgate', secretFile: 'webhook.key' } };
+
+function setup(config: Alerts | undefined = { contacts, escalateAfterMinutes: 30, throttleMinutes: 15, ...channels }, withDelivery = true) {
   let now = START;
   const state = StateDatabase.open(':memory:', { now: () => new Date(now) });
   const delivery = new RecordingDelivery();
@@ -181,6 +184,17 @@ describe('delivery and escalation', () => {
     const { alert } = service.raise(candidate({ severity: 'critical' }));
     advance(60);
     expect(await service.escalate()).toBe(0);
+    expect(state.alerts.get(alert.id)).toMatchObject({ escalationLevel: 0, notifiedAt: null });
+  });
+
+  it('with a sender but no e-mail or webhook configured, sends nothing and marks nothing notified', async () => {
+    const { service, state, delivery, advance } = setup({ contacts, escalateAfterMinutes: 30 });
+    expect(service.delivering).toBe(false);
+    const { alert } = service.raise(candidate({ severity: 'critical' }));
+    await service.settled();
+    advance(60);
+    expect(await service.escalate()).toBe(0);
+    expect(delivery.sent).toEqual([]);
     expect(state.alerts.get(alert.id)).toMatchObject({ escalationLevel: 0, notifiedAt: null });
   });
 
