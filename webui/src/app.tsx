@@ -99,10 +99,14 @@ export function App() {
   useEffect(() => {
     if (redirect !== null) navigate(redirect, { replace: true, flash: flash ?? undefined });
   }, [redirect]);
+  const [moves, setMoves] = useState(0);
   useEffect(() => {
     if (match.kind === 'page') document.title = `${match.route.title} — Schoolgate${session ? ` — ${session.site.name}` : ''}`;
-    // After a move, focus the page's main region so a screen reader starts reading the new page.
-    if (boot.state === 'ready') document.getElementById('main')?.focus({ preventScroll: true });
+    // After a move inside the app (not on the first load, where the skip link comes first), focus
+    // the page's main region so a screen reader starts reading the new page.
+    if (boot.state !== 'ready') return;
+    if (moves > 0) document.getElementById('main')?.focus({ preventScroll: true });
+    setMoves((n) => n + 1);
   }, [path, boot.state]);
 
   let page;

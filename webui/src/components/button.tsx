@@ -19,11 +19,10 @@ export function Button({ children, kind = 'primary', type = 'button', busy = fal
       class={`btn btn-${kind}`}
       aria-disabled={busy ? 'true' : undefined}
       onClick={(e) => {
-        if (busy) {
-          e.preventDefault();
-          return;
-        }
-        onClick?.();
+        // A plain button has no default action to lose; cancelling it also stops a re-render that
+        // reuses this element as a submit button from turning the same click into a submit.
+        if (busy || type === 'button') e.preventDefault();
+        if (!busy) onClick?.();
       }}
     >
       {children}{busy ? <span class="visually-hidden"> (working…)</span> : null}

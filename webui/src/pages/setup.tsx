@@ -99,7 +99,7 @@ export function SetupPage({ state }: { state: SetupState | null }) {
 
   if (step === 'recovery' && result !== null) {
     return (
-      <div class="narrow">
+      <div key="recovery" class="narrow">
         <p class="lead no-print">The gateway is set up. One thing remains: the recovery password.</p>
         <section class="card recovery-sheet" aria-labelledby="bg-h">
           <h2 id="bg-h">Break-glass recovery account — {name}</h2>
@@ -137,7 +137,9 @@ export function SetupPage({ state }: { state: SetupState | null }) {
 
   if (step === 'school') {
     return (
-      <form ref={formRef} class="form narrow" noValidate onSubmit={nextFromSchool} aria-label="The school">
+      // Keyed, so Preact builds each step afresh: reusing the Back button's element as the next
+      // step's submit button would let the same click submit it.
+      <form key="school" ref={formRef} class="form narrow" noValidate onSubmit={nextFromSchool} aria-label="The school">
         <p class="step-count">Step 1 of 2: the school</p>
         <Notice kind="error">{message}</Notice>
         <TextField name="code" label="Setup code" value={code} onValue={setCode} error={errors.code} autocomplete="off" hint="The one-time code that `npm start` or `schoolgate status` printed on the gateway's console." />
@@ -149,7 +151,7 @@ export function SetupPage({ state }: { state: SetupState | null }) {
   }
 
   return (
-    <form ref={formRef} class="form" noValidate onSubmit={submit} aria-label="The first accounts">
+    <form key="accounts" ref={formRef} class="form" noValidate onSubmit={submit} aria-label="The first accounts">
       <p class="step-count">Step 2 of 2: the first accounts</p>
       <p>One account per person. At least two need an approving role (headteacher, designated safeguarding lead or online-safety lead), so filtering is never one person's decision. In a small school one person may hold several roles.</p>
       <Notice kind="error">{message}</Notice>
