@@ -74,7 +74,7 @@ export function App() {
         const s = await refreshSession();
         if (s === null) setSetup(await api.get<SetupState>('/api/setup').catch(() => null));
       } catch (e) {
-        setFlash({ kind: 'error', text: e instanceof Error ? e.message : String(e) });
+        setFlash({ kind: 'error', text: `Could not find out whether you are signed in: ${e instanceof Error ? e.message : String(e)}` });
       }
       setBoot({ state: 'ready' });
     })();

@@ -2,7 +2,7 @@
 // numbers right-aligned, and an empty state that says so instead of an empty grid. Wide tables
 // scroll inside their own box so the page never scrolls sideways on a phone.
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import { sortRows, type Cell, type SortDirection } from './sort.ts';
 
 export interface Column<R> {
@@ -26,13 +26,16 @@ export interface DataTableProps<R> {
 
 export function DataTable<R>(props: DataTableProps<R>) {
   const [sort, setSort] = useState(props.initialSort ?? null);
+  // The scrolling box is a named, focusable region so a keyboard can scroll a wide table.
+  const generated = useId();
+  const captionId = `${props.id ?? generated}-caption`;
   const column = sort === null ? undefined : props.columns.find((c) => c.key === sort.key);
   const rows = column !== undefined && sort !== null ? sortRows(props.rows, column.value, sort.direction) : props.rows;
   const toggle = (key: string) => setSort((s) => ({ key, direction: s?.key === key && s.direction === 'ascending' ? 'descending' : 'ascending' }));
   return (
-    <div class="table-wrap" role="region" aria-labelledby={props.id ? `${props.id}-caption` : undefined} tabIndex={0}>
+    <div class="table-wrap" role="region" aria-labelledby={captionId} tabIndex={0}>
       <table id={props.id} class="data-table">
-        <caption id={props.id ? `${props.id}-caption` : undefined}>{props.caption}</caption>
+        <caption id={captionId}>{props.caption}</caption>
         <thead>
           <tr>
             {props.columns.map((c) => (

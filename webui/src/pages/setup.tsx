@@ -142,7 +142,7 @@ export function SetupPage({ state }: { state: SetupState | null }) {
       <form key="school" ref={formRef} class="form narrow" noValidate onSubmit={nextFromSchool} aria-label="The school">
         <p class="step-count">Step 1 of 2: the school</p>
         <Notice kind="error">{message}</Notice>
-        <TextField name="code" label="Setup code" value={code} onValue={setCode} error={errors.code} autocomplete="off" hint="The one-time code that `npm start` or `schoolgate status` printed on the gateway's console." />
+        <TextField name="code" label="Setup code" value={code} onValue={setCode} error={errors.code} autocomplete="off" hint={<>The one-time code the gateway printed when it started; <code>schoolgate status</code> on the gateway shows it again.</>} />
         <TextField name="site/name" label="School name" value={name} onValue={setName} error={errors['site/name']} autocomplete="organization" maxLength={120} spellcheck />
         <SelectField name="site/timezone" label="Time zone" value={timezone} options={timezones(timezone)} onValue={setTimezone} error={errors['site/timezone']} />
         <div class="actions"><Button type="submit">Next: the first accounts</Button></div>
