@@ -2,6 +2,7 @@
 // hashed assets with a year's cache, index.html never cached, /api/ never answered with the page,
 // a strict CSP, and a clear "not built" page instead of nothing when webui/dist is missing.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fastify, { type FastifyInstance } from 'fastify';
@@ -19,6 +20,7 @@ beforeAll(async () => {
   await mkdir(join(dir, 'dist', 'assets'), { recursive: true });
   await writeFile(join(dir, 'dist', 'index.html'), INDEX);
   await writeFile(join(dir, 'dist', 'assets', 'index-abc123.js'), 'console.log(1)\n');
+  await writeFile(join(dir, 'dist', 'assets', 'index-abc123.js.gz'), gzipSync('console.log(1)\n'));
   app = fastify();
   app.get('/api/status', async () => ({ ok: true }));
   await app.register(webuiRoutes, { dist: join(dir, 'dist') });
@@ -50,6 +52,13 @@ describe('the built web UI', () => {
     expect(r.body).toBe('console.log(1)\n');
     expect(r.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     expect((await app.inject({ method: 'GET', url: '/assets/index-old999.js' })).statusCode).toBe(404);
+    // The build's pre-compressed copy to a browser that accepts gzip, with the same caching.
+    const gz = await app.inject({ method: 'GET', url: '/assets/index-abc123.js', headers: { 'accept-encoding': 'br, gzip' } });
+    expect(gz.statusCode).toBe(200);
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gz.headers['content-type']).toMatch(/javascript/);
+    expect(gz.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(gunzipSync(gz.rawPayload).toString()).toBe('console.log(1)\n');
     expect((await app.inject({ method: 'GET', url: '/assets/../index.html' })).body).not.toBe(INDEX);
   });
 
