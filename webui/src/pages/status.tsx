@@ -27,7 +27,10 @@ export function StatusPage() {
       }
     };
     void load();
-    const timer = window.setInterval(() => void load(), 30_000);
+    // Only while the page is in view: a tab left open in the office should not poll all night.
+    const timer = window.setInterval(() => {
+      if (document.visibilityState === 'visible') void load();
+    }, 30_000);
     return () => {
       stop = true;
       window.clearInterval(timer);
