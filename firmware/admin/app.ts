@@ -1,10 +1,11 @@
-// The admin listener: the web UI's API and, until the web UI lands, a server-rendered status page.
-// Each HTTP surface is its own fastify app with its schemas declared beside its routes.
+// The admin listener: the web UI (served from webui/dist by routes/webui.ts), its API, and the
+// server-rendered status page at /status.html. Each HTTP surface is its own fastify app.
 import fastify, { LogController } from 'fastify';
 import type { Logger } from '../log.ts';
 import { DaemonStatus } from '../status.ts';
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.ts';
 import { renderStatusPage } from './status-page.ts';
+import webuiRoutes from './routes/webui.ts';
 
 export interface AdminAppOptions {
   logger: Logger;
@@ -31,7 +32,8 @@ export function buildAdminApp(options: AdminAppOptions) {
     reply.headers(SECURITY_HEADERS);
   });
 
-  app.get('/', async (_request, reply) => {
+  // The server-rendered page, kept for a look without signing in; the web UI is at /.
+  app.get('/status.html', async (_request, reply) => {
     reply.type('text/html; charset=utf-8');
     return renderStatusPage(options.status());
   });
@@ -44,6 +46,8 @@ export function buildAdminApp(options: AdminAppOptions) {
   });
 
   app.get('/healthz', async () => ({ ok: true }));
+
+  app.register(webuiRoutes);
 
   return app;
 }
