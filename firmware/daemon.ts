@@ -42,7 +42,7 @@ import { registerSelftestMethods } from './monitor/selftest/methods.ts';
 import { categoryTests } from './monitor/selftest/plan.ts';
 import { SelftestService } from './monitor/selftest/service.ts';
 import { registerAlertMethods } from './monitor/alert-methods.ts';
-import { dnsAlertRulesData, loadKeywordLists } from './monitor/alert-rules-config.ts';
+import { alertRulesChanged, dnsAlertRulesData, loadKeywordLists } from './monitor/alert-rules-config.ts';
 import { AlertService } from './monitor/alert-service.ts';
 import { crashRestartCandidate, feedFailedCandidate, networkEventCandidate } from './monitor/alert-sources.ts';
 import { markRunning, markStopped } from './monitor/crash-marker.ts';
@@ -312,7 +312,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       if (next.firewall?.enabled || previous.firewall?.enabled) {
         shaping.apply(next).catch((err: Error) => logger.error({ err }, 'bandwidth shaping could not be applied to the new configuration'));
       }
-      if (JSON.stringify(next.alerts) !== JSON.stringify(previous.alerts)) {
+      // The alerts section, or the self-test's source addresses (which raise no alert) changed.
+      if (alertRulesChanged(next, previous)) {
         try {
           queryLog.setAlertRules(alertRules(next));
         } catch (err) {
