@@ -226,6 +226,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     stops.push(() => alertDelivery.close());
 
     const adminEndpoint = config.current.web.admin;
+    // Filled in once the admin listener's accounts are loaded (below); status may be asked before.
+    let adminAccessStatus = (): Partial<DaemonStatus['admin']> => ({});
     const status = (): DaemonStatus => {
       const current = config.current;
       return {
@@ -252,14 +254,17 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           p99: loopDelayMs(loopDelay.percentile(99)),
           max: loopDelayMs(loopDelay.max),
         },
-        admin: { url: urlOf(adminEndpoint.address, adminEndpoint.port) },
+        admin: { url: urlOf(adminEndpoint.address, adminEndpoint.port), ...adminAccessStatus() },
         state: { schemaVersion: state.schemaVersion, devices: state.devices.count(), auditEntries: state.audit.count() },
       };
     };
 
     // Loaded only now (fastify and the pages, ~60-80 ms of modules): DNS already answers.
     const { buildAdminApp } = await import('./admin/app.ts');
-    const admin = buildAdminApp({ logger, status });
+    const { startAdminAccess } = await import('./admin/admin-access.ts');
+    const access = await startAdminAccess({ dataDir, state, config, logger });
+    const admin = await buildAdminApp({ logger, status, https: false, ...access.appOptions });
+    adminAccessStatus = access.status;
     try {
       await admin.listen({ host: adminEndpoint.address, port: adminEndpoint.port });
     } catch (err) {

@@ -3,6 +3,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { AuditLog } from '../control/audit.ts';
 import type { Logger } from '../log.ts';
+import { AccountRepository } from './accounts.ts';
 import { DeviceRepository } from './devices.ts';
 import { LeaseRepository } from './leases.ts';
 import { NetworkEventRepository } from './network-events.ts';
@@ -28,6 +29,7 @@ export class StateDatabase {
   readonly leases: LeaseRepository;
   readonly networkEvents: NetworkEventRepository;
   readonly selftest: SelftestRepository;
+  readonly accounts: AccountRepository;
   readonly #db: DatabaseSync;
 
   private constructor(db: DatabaseSync, now: () => Date) {
@@ -37,6 +39,7 @@ export class StateDatabase {
     this.leases = new LeaseRepository(db, this.devices);
     this.networkEvents = new NetworkEventRepository(db);
     this.selftest = new SelftestRepository(db);
+    this.accounts = new AccountRepository(db);
   }
 
   /**
