@@ -261,16 +261,21 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
     // Loaded only now (fastify and the pages, ~60-80 ms of modules): DNS already answers.
     const { buildAdminApp } = await import('./admin/app.ts');
-    const { startAdminAccess } = await import('./admin/admin-access.ts');
+    const { startAdminAccess, startAdminHttps } = await import('./admin/admin-access.ts');
     const access = await startAdminAccess({ dataDir, state, config, logger });
     const admin = await buildAdminApp({ logger, status, https: false, ...access.appOptions });
-    adminAccessStatus = access.status;
     try {
       await admin.listen({ host: adminEndpoint.address, port: adminEndpoint.port });
     } catch (err) {
       throw new Error(`cannot serve the admin page on ${urlOf(adminEndpoint.address, adminEndpoint.port)}: ${(err as Error).message}`);
     }
     stops.push(() => admin.close());
+    const adminHttps = await startAdminHttps({
+      dataDir, config: config.current, logger,
+      build: (server) => buildAdminApp({ logger, status, https: true, server, ...access.appOptions }),
+    });
+    if (adminHttps) stops.push(() => adminHttps.close());
+    adminAccessStatus = () => ({ ...access.status(), ...(adminHttps ? { https: { urls: adminHttps.urls, fingerprint: adminHttps.fingerprint } } : {}) });
 
     config.onChange((next, previous) => {
       dns.reload(next);
