@@ -10,6 +10,7 @@ import type { AlertCandidate } from '../monitor/alert-schema.ts';
 import type { StateDatabase } from '../state/database.ts';
 import type { DaemonStatus } from '../status.ts';
 import { adminAddresses, fromAdminSide } from './admin-networks.ts';
+import { DEFAULT_SESSION_LIMITS } from './auth/authenticator.ts';
 import { ensureCertificate } from './https/certificate.ts';
 import { DEFAULT_ADMIN_HOSTNAME, DEFAULT_HTTPS_PORT } from './https/redirect.ts';
 import type { AdminAppOptions } from './app.ts';
@@ -49,6 +50,7 @@ export async function startAdminAccess(options: AdminAccessOptions): Promise<Adm
         await config.update((draft) => ({ ...draft, site: { ...draft.site, name: site.name, timezone: site.timezone } }));
       },
       setupAllowedFrom: (address) => fromAdminSide(config.current, address),
+      limits: () => config.current.web.sessions ?? DEFAULT_SESSION_LIMITS,
       raise: options.raise ?? ((candidate) => logger.warn({ alert: candidate }, candidate.reason)),
     },
     status: () => (setupCode.code ? { setupCode: setupCode.code } : {}),

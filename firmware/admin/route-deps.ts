@@ -27,7 +27,8 @@ export interface AdminAppOptions {
   /** Served over HTTPS: the cookie is Secure and HSTS is sent. Plain HTTP only for the loopback demo. */
   https: boolean;
   now?: () => Date;
-  limits?: SessionLimits;
+  /** Session timeouts, read at each request (web.sessions). */
+  limits?: () => SessionLimits;
   raise?: (candidate: AlertCandidate) => void;
   /** Sign-in and setup attempts a source address may make a minute (default 10). */
   loginRateLimit?: number;

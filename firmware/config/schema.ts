@@ -261,6 +261,10 @@ export const Web = Type.Object({
   // UI also answers HTTPS on the gateway's staff and management addresses, with a certificate
   // made at first start.
   https: Type.Optional(WebHttps),
+  sessions: Type.Optional(Type.Object({
+    idleMinutes: Type.Integer({ minimum: 5, maximum: 480, description: 'a signed-in session ends after this long unused (default 30)' }),
+    absoluteHours: Type.Integer({ minimum: 1, maximum: 24, description: 'and after this long however busy (default 12)' }),
+  }, { additionalProperties: false })),
 }, { additionalProperties: false });
 export type Web = Static<typeof Web>;
 

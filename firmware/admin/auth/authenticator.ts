@@ -26,7 +26,8 @@ export interface AuthenticatorDeps {
   audit: Pick<AuditLog, 'append'>;
   transaction: <T>(fn: () => T) => T;
   now: () => Date;
-  limits?: SessionLimits;
+  /** Read at each request, so a configuration change applies to sessions already open. */
+  limits?: () => SessionLimits;
   /** The alert service's entry point; the break-glass account's every use raises one. */
   raise?: (candidate: AlertCandidate) => void;
 }
@@ -58,16 +59,14 @@ const UNKNOWN_MAX = 1000;
 
 export class Authenticator {
   readonly #deps: AuthenticatorDeps;
-  readonly #limits: SessionLimits;
   readonly #unknown = new Map<string, { failures: number; lockedUntil: number }>();
 
   constructor(deps: AuthenticatorDeps) {
     this.#deps = deps;
-    this.#limits = deps.limits ?? DEFAULT_SESSION_LIMITS;
   }
 
-  get limits(): SessionLimits {
-    return this.#limits;
+  get #limits(): SessionLimits {
+    return this.#deps.limits?.() ?? DEFAULT_SESSION_LIMITS;
   }
 
   /** Checks the password (and the TOTP code if enrolled); returns the new session's secrets. */

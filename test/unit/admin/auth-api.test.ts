@@ -336,3 +336,42 @@ describe('the break-glass account', () => {
     expect((await call({ url: '/api/session', cookie: head.cookie })).status).toBe(401);
   });
 });
+
+describe('limits', () => {
+  it('refuses sign-in attempts past the rate limit from one address, not from another', async () => {
+    const limited = await testAdmin({ loginRateLimit: 3 });
+    try {
+      const attempt = async (from: string) => (await limited.app.inject({
+        method: 'POST', url: '/api/session', remoteAddress: from, headers: { host: HOST, origin: ORIGIN },
+        payload: { username: 'someone', password: 'whatever it is' },
+      }));
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await attempt('10.0.10.5')).statusCode);
+      expect(statuses).toEqual([401, 401, 401, 429]);
+      const refused = await attempt('10.0.10.5');
+      expect(refused.json()).toMatchObject({ code: 'rate-limited', error: expect.stringMatching(/too many attempts/) });
+      expect((await attempt('10.0.10.6')).statusCode).toBe(401);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('takes session timeouts from the configuration at each request', async () => {
+    const limits = { idleMinutes: 30, absoluteHours: 12 };
+    const configured = await testAdmin({ limits: () => limits });
+    const previous = t;
+    t = configured;
+    try {
+      await doSetup();
+      const s = await signIn('sam.dsl', PASSWORDS.dsl);
+      t.clock.advance(10 * 60_000);
+      expect((await call({ url: '/api/session', cookie: s.cookie })).status).toBe(200);
+      limits.idleMinutes = 5;
+      t.clock.advance(6 * 60_000);
+      expect((await call({ url: '/api/session', cookie: s.cookie })).status).toBe(401);
+    } finally {
+      t = previous;
+      await configured.close();
+    }
+  });
+});
