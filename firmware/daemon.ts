@@ -22,6 +22,7 @@ import { registerListMethods } from './rules/list-methods.ts';
 import { registerDeviceMethods } from './dhcp/device-methods.ts';
 import { registerLeaseMethods } from './dhcp/lease-methods.ts';
 import { registerAuditMethods } from './control/audit-methods.ts';
+import { registerAccountMethods } from './admin/account-methods.ts';
 import { registerDataMethods } from './monitor/data-methods.ts';
 import { DhcpService } from './dhcp/service.ts';
 import { FeedService } from './rules/feeds/feed-service.ts';
@@ -318,6 +319,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     registerNetMethods(control, { config, firewall, tethering, attempts, bypass, shaping: () => shaping.stats() });
     registerCapMethods(control, { shaping, devices: state.devices, audit: state.audit });
     registerAuditMethods(control, state.audit);
+    registerAccountMethods(control, { accounts: state.accounts, audit: state.audit, transaction: (fn) => state.transaction(fn), now: () => new Date(), raise: access.appOptions.raise });
     registerDeliveryMethods(control, { config, delivery: alertDelivery, audit: state.audit, now: () => new Date() });
     registerSelftestMethods(control, {
       config, service: selftest, store: state.selftest, audit: state.audit, transaction: (fn) => state.transaction(fn), now: () => new Date(),
