@@ -263,8 +263,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // Loaded only now (fastify and the pages, ~60-80 ms of modules): DNS already answers.
     const { buildAdminApp } = await import('./admin/app.ts');
     const { startAdminAccess, startAdminHttps } = await import('./admin/admin-access.ts');
+    const { isLoopback } = await import('./admin/guard.ts');
     const access = await startAdminAccess({ dataDir, state, config, logger });
-    const admin = await buildAdminApp({ logger, status, https: false, ...access.appOptions });
+    const admin = await buildAdminApp({ logger, status, https: false, cookieSecure: !isLoopback(adminEndpoint.address), ...access.appOptions });
     try {
       await admin.listen({ host: adminEndpoint.address, port: adminEndpoint.port });
     } catch (err) {

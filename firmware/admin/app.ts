@@ -42,7 +42,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   const authDeps = { accounts: options.accounts, audit: options.audit, transaction: options.transaction, now, limits: options.limits, raise: options.raise };
   const auth = new Authenticator(authDeps);
   const admin = new AccountAdmin(authDeps, (account, what, source) => auth.raiseBreakGlass(account, what, source));
-  const deps: AdminDeps = { options, auth, admin, cookie: { secure: options.https } };
+  const deps: AdminDeps = { options, auth, admin, cookie: { secure: options.cookieSecure ?? options.https } };
 
   // Per-request lines would flood journald from a page that polls; what people do through the
   // API is recorded in the audit log instead.

@@ -26,6 +26,11 @@ export interface AdminAppOptions {
   setupAllowedFrom: (address: string) => boolean;
   /** Served over HTTPS: the cookie is Secure and HSTS is sent. Plain HTTP only for the loopback demo. */
   https: boolean;
+  /**
+   * Mark the session cookie Secure (default: when https). The plain-HTTP listener sets it unless
+   * it is on loopback, so a session never travels the school's network unencrypted.
+   */
+  cookieSecure?: boolean;
   now?: () => Date;
   /** Session timeouts, read at each request (web.sessions). */
   limits?: () => SessionLimits;

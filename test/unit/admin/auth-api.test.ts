@@ -96,6 +96,9 @@ async function headSession(): Promise<Session> {
 
 describe('first-run setup', () => {
   it('says setup is needed, refuses a wrong code, one approver, a weak password, and a second setup', async () => {
+    const sites: unknown[] = [];
+    await t.close();
+    t = await testAdmin({ setSite: async (site) => { sites.push(site); } });
     expect((await call({ url: '/api/setup' })).json).toEqual({ needed: true, site: { name: 'Test Primary', timezone: 'Europe/London' } });
     const code = await t.setupCode.issue();
     const wrong = await call({ method: 'POST', url: '/api/setup', body: setupBody('AAAA-BBBB-CCCC') });
@@ -119,6 +122,7 @@ describe('first-run setup', () => {
 
     const done = await call({ method: 'POST', url: '/api/setup', body: setupBody(code) });
     expect(done.status).toBe(200);
+    expect(sites).toEqual([{ name: 'St Mary Primary', timezone: 'Europe/London' }]);
     expect(done.json.accounts.map((a: { username: string }) => a.username)).toEqual(['jo.head', 'sam.dsl']);
     expect(done.json.breakGlass.username).toBe('recovery');
     expect(done.json.breakGlass.password).toMatch(/^([a-zA-Z2-9]{4}-){5}[a-zA-Z2-9]{4}$/);
@@ -238,6 +242,7 @@ describe('signing in', () => {
     const r = await call({ method: 'POST', url: '/api/session', body: { username: 'sam.dsl', password: PASSWORDS.dsl } });
     const c = r.cookies.find((x) => x.name === 'schoolgate_session')!;
     expect(c).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
+    expect(c.secure).toBeUndefined();
     expect(r.headers['content-security-policy']).toMatch(/script-src 'self'; style-src 'self';.*frame-ancestors 'none'/);
     expect(r.headers['x-content-type-options']).toBe('nosniff');
     expect(r.headers['referrer-policy']).toBe('no-referrer');
@@ -374,4 +379,18 @@ describe('limits', () => {
       await configured.close();
     }
   });
+});
+
+it('marks the cookie Secure on a plain-HTTP listener that is not on loopback', async () => {
+  const exposed = await testAdmin({ cookieSecure: true });
+  try {
+    const code = await exposed.setupCode.issue();
+    const headers = { host: HOST, origin: ORIGIN };
+    expect((await exposed.app.inject({ method: 'POST', url: '/api/setup', headers, payload: setupBody(code) })).statusCode).toBe(200);
+    const r = await exposed.app.inject({ method: 'POST', url: '/api/session', headers, payload: { username: 'sam.dsl', password: PASSWORDS.dsl } });
+    expect(r.cookies.find((x) => x.name === 'schoolgate_session')).toMatchObject({ secure: true, httpOnly: true, sameSite: 'Strict' });
+    expect(r.headers['strict-transport-security']).toBeUndefined();
+  } finally {
+    await exposed.close();
+  }
 });
