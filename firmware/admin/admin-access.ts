@@ -71,7 +71,8 @@ export async function startAdminHttps(options: {
   dataDir: string;
   config: Pick<Config, 'networks' | 'firewall' | 'web'>;
   logger: Logger;
-  build: (server: { https: { key: string; cert: string } }) => Promise<FastifyInstance>;
+  /** One app per listener; `hosts` are the names it answers to (the hostname and the addresses). */
+  build: (server: { https: { key: string; cert: string } }, hosts: readonly string[]) => Promise<FastifyInstance>;
 }): Promise<AdminHttps | undefined> {
   const https = options.config.web.https;
   if (!https) return undefined;
@@ -84,7 +85,7 @@ export async function startAdminHttps(options: {
   const urls: string[] = [];
   try {
     for (const address of addresses) {
-      const app = await options.build({ https: { key: certificate.key, cert: certificate.cert } });
+      const app = await options.build({ https: { key: certificate.key, cert: certificate.cert } }, [hostname, ...addresses]);
       apps.push(app);
       await app.listen({ host: address, port });
       urls.push(`https://${address}${port === DEFAULT_HTTPS_PORT ? '' : `:${port}`}/`);

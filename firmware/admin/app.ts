@@ -74,6 +74,9 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
 
   app.addHook('onRequest', async (request, reply) => {
     reply.headers(headers);
+    if (options.hosts && !options.hosts().includes(hostName(request.host))) {
+      throw new AuthError(421, 'wrong-host', 'this gateway does not answer to that name: use its address or schoolgate.local');
+    }
     if (request.is404) return;
     const config = request.routeOptions.config;
     request.signed = auth.session(request.cookies[SESSION_COOKIE]);
@@ -103,6 +106,13 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
 
   for (const routes of [systemRoutes, sessionRoutes, setupRoutes, accountRoutes]) await routes(app, deps);
   return app;
+}
+
+/** The Host header without its port, lower-cased; IPv6 without brackets. */
+export function hostName(host: string): string {
+  const lower = host.toLowerCase();
+  if (lower.startsWith('[')) return lower.slice(1, lower.indexOf(']'));
+  return lower.replace(/:\d+$/, '');
 }
 
 function header(value: string | string[] | undefined): string | undefined {

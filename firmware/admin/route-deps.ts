@@ -31,6 +31,12 @@ export interface AdminAppOptions {
    * it is on loopback, so a session never travels the school's network unencrypted.
    */
   cookieSecure?: boolean;
+  /**
+   * The names and addresses this listener answers to (the Host header, port aside). Anything
+   * else is refused: a page of another site whose name was re-pointed at the gateway (DNS
+   * rebinding) must not read the status that loopback gets without a session. Unset: any.
+   */
+  hosts?: () => readonly string[];
   now?: () => Date;
   /** Session timeouts, read at each request (web.sessions). */
   limits?: () => SessionLimits;

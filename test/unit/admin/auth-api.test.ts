@@ -394,3 +394,18 @@ it('marks the cookie Secure on a plain-HTTP listener that is not on loopback', a
     await exposed.close();
   }
 });
+
+it('refuses a Host it does not answer to (DNS rebinding), even for what loopback reads without a session', async () => {
+  const named = await testAdmin({ hosts: () => ['127.0.0.1', 'localhost', '::1'] });
+  try {
+    const get = (host: string) => named.app.inject({ method: 'GET', url: '/api/status', headers: { host } });
+    expect((await get('127.0.0.1:8080')).statusCode).toBe(200);
+    expect((await get('localhost:8080')).statusCode).toBe(200);
+    expect((await get('[::1]:8080')).statusCode).toBe(200);
+    const rebound = await get('attacker.example:8080');
+    expect(rebound.statusCode).toBe(421);
+    expect(rebound.json().code).toBe('wrong-host');
+  } finally {
+    await named.close();
+  }
+});
