@@ -22,6 +22,7 @@ import { registerListMethods } from './rules/list-methods.ts';
 import { registerDeviceMethods } from './dhcp/device-methods.ts';
 import { registerLeaseMethods } from './dhcp/lease-methods.ts';
 import { registerAuditMethods } from './control/audit-methods.ts';
+import { registerAccountMethods } from './admin/account-methods.ts';
 import { registerDataMethods } from './monitor/data-methods.ts';
 import { DhcpService } from './dhcp/service.ts';
 import { FeedService } from './rules/feeds/feed-service.ts';
@@ -252,6 +253,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     stops.push(() => retention.stop());
 
     const adminEndpoint = config.current.web.admin;
+    // Filled in once the admin listener's accounts are loaded (below); status may be asked before.
+    let adminAccessStatus = (): Partial<DaemonStatus['admin']> => ({});
     const status = (): DaemonStatus => {
       const current = config.current;
       return {
@@ -279,20 +282,29 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           p99: loopDelayMs(loopDelay.percentile(99)),
           max: loopDelayMs(loopDelay.max),
         },
-        admin: { url: urlOf(adminEndpoint.address, adminEndpoint.port) },
+        admin: { url: urlOf(adminEndpoint.address, adminEndpoint.port), ...adminAccessStatus() },
         state: { schemaVersion: state.schemaVersion, devices: state.devices.count(), auditEntries: state.audit.count() },
       };
     };
 
     // Loaded only now (fastify and the pages, ~60-80 ms of modules): DNS already answers.
     const { buildAdminApp } = await import('./admin/app.ts');
-    const admin = buildAdminApp({ logger, status });
+    const { startAdminAccess, startAdminHttps } = await import('./admin/admin-access.ts');
+    const { isLoopback } = await import('./admin/guard.ts');
+    const access = await startAdminAccess({ dataDir, state, config, logger, raise: (candidate) => alerts.raise(candidate) });
+    const admin = await buildAdminApp({ logger, status, https: false, cookieSecure: !isLoopback(adminEndpoint.address), hosts: () => ['127.0.0.1', 'localhost', '::1', adminEndpoint.address], ...access.appOptions });
     try {
       await admin.listen({ host: adminEndpoint.address, port: adminEndpoint.port });
     } catch (err) {
       throw new Error(`cannot serve the admin page on ${urlOf(adminEndpoint.address, adminEndpoint.port)}: ${(err as Error).message}`);
     }
     stops.push(() => admin.close());
+    const adminHttps = await startAdminHttps({
+      dataDir, config: config.current, logger,
+      build: (server, hosts) => buildAdminApp({ logger, status, https: true, server, hosts: () => hosts, ...access.appOptions }),
+    });
+    if (adminHttps) stops.push(() => adminHttps.close());
+    adminAccessStatus = () => ({ ...access.status(), ...(adminHttps ? { https: { urls: adminHttps.urls, fingerprint: adminHttps.fingerprint } } : {}) });
 
     config.onChange((next, previous) => {
       dns.reload(next);
@@ -344,6 +356,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     registerCapMethods(control, { shaping, devices: state.devices, audit: state.audit });
     registerAuditMethods(control, state.audit);
     registerAlertMethods(control, { alerts: state.alerts, audit: state.audit, transaction: (fn) => state.transaction(fn), now: () => new Date() });
+    registerAccountMethods(control, { accounts: state.accounts, audit: state.audit, transaction: (fn) => state.transaction(fn), now: () => new Date(), raise: access.appOptions.raise });
     registerDeliveryMethods(control, { config, delivery: alertDelivery, audit: state.audit, now: () => new Date() });
     registerSelftestMethods(control, {
       config, service: selftest, store: state.selftest, audit: state.audit, transaction: (fn) => state.transaction(fn), now: () => new Date(),

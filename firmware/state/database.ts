@@ -4,6 +4,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { AuditLog } from '../control/audit.ts';
 import { AlertRepository } from './alerts.ts';
 import type { Logger } from '../log.ts';
+import { AccountRepository } from './accounts.ts';
 import { DeviceRepository } from './devices.ts';
 import { LeaseRepository } from './leases.ts';
 import { NetworkEventRepository } from './network-events.ts';
@@ -30,6 +31,7 @@ export class StateDatabase {
   readonly networkEvents: NetworkEventRepository;
   readonly selftest: SelftestRepository;
   readonly alerts: AlertRepository;
+  readonly accounts: AccountRepository;
   readonly #db: DatabaseSync;
 
   private constructor(db: DatabaseSync, now: () => Date) {
@@ -40,6 +42,7 @@ export class StateDatabase {
     this.networkEvents = new NetworkEventRepository(db);
     this.selftest = new SelftestRepository(db);
     this.alerts = new AlertRepository(db);
+    this.accounts = new AccountRepository(db);
   }
 
   /**
