@@ -9,6 +9,7 @@ import { LeaseRepository } from './leases.ts';
 import { NetworkEventRepository } from './network-events.ts';
 import { SelftestRepository } from './selftest.ts';
 import { STATE_MIGRATIONS } from './migrations.ts';
+import { VoucherRepository } from './vouchers.ts';
 import { closeSqliteFile, openSqliteFile, SqliteFileError } from './sqlite-file.ts';
 import { atomically } from './values.ts';
 
@@ -30,6 +31,7 @@ export class StateDatabase {
   readonly networkEvents: NetworkEventRepository;
   readonly selftest: SelftestRepository;
   readonly alerts: AlertRepository;
+  readonly vouchers: VoucherRepository;
   readonly #db: DatabaseSync;
 
   private constructor(db: DatabaseSync, now: () => Date) {
@@ -40,6 +42,7 @@ export class StateDatabase {
     this.networkEvents = new NetworkEventRepository(db);
     this.selftest = new SelftestRepository(db);
     this.alerts = new AlertRepository(db);
+    this.vouchers = new VoucherRepository(db);
   }
 
   /**
