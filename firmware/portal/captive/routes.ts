@@ -6,7 +6,8 @@
 //
 // Who is asking is the TCP peer's address (the DNAT keeps it), resolved to a device by its lease;
 // nothing the browser says (a cookie, a header) signs anyone in.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RedeemResult, Session } from '../vouchers/service.ts';
 import { CAPTIVE_CONTENT_TYPE, captiveDocument } from './api.ts';
 import { codePage, PORTAL_CSS, PORTAL_PATH, sessionPage, signedOutPage, STYLE_PATH, successPage } from './pages.ts';
@@ -86,7 +87,7 @@ export function captiveFallback(deps: CaptiveDeps) {
 }
 
 /** Mounts the portal's routes on `app` (encapsulated: its form parser stays inside). */
-export async function captiveRoutes(app: FastifyInstance, deps: CaptiveDeps): Promise<void> {
+export async function captiveRoutes<L extends FastifyBaseLogger>(app: FastifyInstance<Server, IncomingMessage, ServerResponse, L>, deps: CaptiveDeps): Promise<void> {
   await app.register(async (scope) => {
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8192 }, (_request, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(String(body))));
