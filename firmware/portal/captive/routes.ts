@@ -61,6 +61,15 @@ export function redeemMessage(result: RedeemResult): string | undefined {
 
 const STATUS: Record<RedeemResult['outcome'], number> = { 'signed-in': 200, 'invalid': 400, 'typo': 400, 'locked': 429, 'full': 409, 'no-lease': 403 };
 
+/**
+ * A form posted from another site (a page the guest has open elsewhere) must not sign the device
+ * in with someone else's code, or out: a browser that says where a form came from must say here.
+ */
+export function fromPortal(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  return origin === undefined || origin === portalBase(request);
+}
+
 function html(reply: FastifyReply, status: number, body: string): FastifyReply {
   return reply.code(status).headers(HEADERS).type('text/html; charset=utf-8').send(body);
 }
@@ -112,6 +121,7 @@ export async function captiveRoutes<L extends FastifyBaseLogger>(app: FastifyIns
       const form = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>;
       const typed = typeof form.code === 'string' ? form.code.slice(0, 64) : '';
       const view = deps.view();
+      if (!fromPortal(request)) return html(reply, 403, codePage(view, { message: 'Please sign in on this page.' }));
       // The version shown when the box was ticked: a form from before a change of terms is refused.
       if (form.accept !== view.terms.version) {
         return html(reply, 400, codePage(view, { code: typed, message: 'To go online, tick the box to accept the terms of use.' }));
@@ -123,6 +133,7 @@ export async function captiveRoutes<L extends FastifyBaseLogger>(app: FastifyIns
     });
 
     scope.post(`${PORTAL_PATH}/sign-out`, async (request, reply) => {
+      if (!fromPortal(request)) return html(reply, 403, codePage(deps.view(), { message: 'Please sign out on this page.' }));
       await deps.sessions.signOut(clientAddress(request));
       return html(reply, 200, signedOutPage(deps.view()));
     });

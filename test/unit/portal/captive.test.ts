@@ -21,12 +21,12 @@ afterEach(async () => { await app?.close(); app = undefined; });
 
 interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: string }
 
-function ask(port: number, method: string, path: string, options: { host?: string; form?: Record<string, string> } = {}): Promise<Answer> {
+function ask(port: number, method: string, path: string, options: { host?: string; form?: Record<string, string>; origin?: string } = {}): Promise<Answer> {
   const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
   return new Promise((resolve, reject) => {
     const req = httpRequest({
       host: '127.0.0.1', port, method, path,
-      headers: { host: options.host ?? `127.0.0.1:${port}`, ...(body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } : {}) },
+      headers: { host: options.host ?? `127.0.0.1:${port}`, ...(options.origin ? { origin: options.origin } : {}), ...(body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } : {}) },
     }, (res) => {
       let text = '';
       res.setEncoding('utf8');
@@ -102,6 +102,7 @@ describe('the portal over HTTP', () => {
     expect(noTerms.status).toBe(400);
     expect(noTerms.body).toContain('tick the box');
     advance(30 * 60_000);
+    expect((await ask(port, 'POST', '/portal', { form: { code, accept: DEFAULT_TERMS.version }, origin: 'http://evil.example' })).status).toBe(403);
     const ok = await ask(port, 'POST', '/portal', { form: { code: code.toLowerCase(), accept: DEFAULT_TERMS.version } });
     expect(ok.status).toBe(200);
     // 09:00Z + 7.5 h = 16:30 in London in December.
@@ -118,7 +119,11 @@ describe('the portal over HTTP', () => {
     expect(mine.body).toContain('7 hours left');
     expect(mine.body).toContain('action="/portal/sign-out"');
 
-    const out = await ask(port, 'POST', '/portal/sign-out');
+    // Another site's form cannot sign the device out (nor in).
+    const forged = await ask(port, 'POST', '/portal/sign-out', { origin: 'http://evil.example' });
+    expect(forged.status).toBe(403);
+    expect(JSON.parse((await ask(port, 'GET', '/api/captive-portal')).body).captive).toBe(false);
+    const out = await ask(port, 'POST', '/portal/sign-out', { origin: `http://127.0.0.1:${port}` });
     expect(out.body).toContain('You have signed out');
     expect(JSON.parse((await ask(port, 'GET', '/api/captive-portal')).body).captive).toBe(true);
     expect((await ask(port, 'GET', '/hotspot-detect.html', { host: 'captive.apple.com' })).status).toBe(302);
