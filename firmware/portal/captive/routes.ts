@@ -30,7 +30,8 @@ export interface CaptiveDeps {
 const HEADERS = {
   'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  // Same-origin: the portal's own forms carry their origin, other sites learn nothing.
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
 };
 
@@ -63,11 +64,14 @@ const STATUS: Record<RedeemResult['outcome'], number> = { 'signed-in': 200, 'inv
 
 /**
  * A form posted from another site (a page the guest has open elsewhere) must not sign the device
- * in with someone else's code, or out: a browser that says where a form came from must say here.
+ * in with someone else's code, or out. Browsers that send Sec-Fetch-Site are believed; older ones
+ * are judged by Origin ("null" is what a page with no referrer sends, ours included before).
  */
 export function fromPortal(request: FastifyRequest): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (typeof site === 'string') return site === 'same-origin' || site === 'none';
   const origin = request.headers.origin;
-  return origin === undefined || origin === portalBase(request);
+  return origin === undefined || origin === 'null' || origin === portalBase(request);
 }
 
 function html(reply: FastifyReply, status: number, body: string): FastifyReply {

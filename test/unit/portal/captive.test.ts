@@ -21,12 +21,12 @@ afterEach(async () => { await app?.close(); app = undefined; });
 
 interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: string }
 
-function ask(port: number, method: string, path: string, options: { host?: string; form?: Record<string, string>; origin?: string } = {}): Promise<Answer> {
+function ask(port: number, method: string, path: string, options: { host?: string; form?: Record<string, string>; origin?: string; site?: string } = {}): Promise<Answer> {
   const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
   return new Promise((resolve, reject) => {
     const req = httpRequest({
       host: '127.0.0.1', port, method, path,
-      headers: { host: options.host ?? `127.0.0.1:${port}`, ...(options.origin ? { origin: options.origin } : {}), ...(body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } : {}) },
+      headers: { host: options.host ?? `127.0.0.1:${port}`, ...(options.origin ? { origin: options.origin } : {}), ...(options.site ? { 'sec-fetch-site': options.site } : {}), ...(body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } : {}) },
     }, (res) => {
       let text = '';
       res.setEncoding('utf8');
@@ -122,8 +122,9 @@ describe('the portal over HTTP', () => {
     // Another site's form cannot sign the device out (nor in).
     const forged = await ask(port, 'POST', '/portal/sign-out', { origin: 'http://evil.example' });
     expect(forged.status).toBe(403);
+    expect((await ask(port, 'POST', '/portal/sign-out', { origin: 'null', site: 'cross-site' })).status).toBe(403);
     expect(JSON.parse((await ask(port, 'GET', '/api/captive-portal')).body).captive).toBe(false);
-    const out = await ask(port, 'POST', '/portal/sign-out', { origin: `http://127.0.0.1:${port}` });
+    const out = await ask(port, 'POST', '/portal/sign-out', { origin: `http://127.0.0.1:${port}`, site: 'same-origin' });
     expect(out.body).toContain('You have signed out');
     expect(JSON.parse((await ask(port, 'GET', '/api/captive-portal')).body).captive).toBe(true);
     expect((await ask(port, 'GET', '/hotspot-detect.html', { host: 'captive.apple.com' })).status).toBe(302);
