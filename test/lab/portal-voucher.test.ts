@@ -2,7 +2,8 @@
 // a lease from Schoolgate lands on the portal from any HTTP site and its OS probe, the RFC 8908
 // document says captive; a voucher issued with the CLI and redeemed by the guest's POST lets it
 // reach the internet over 443 (never 22, which a pupil reaches, so the port is open) and the
-// document says not captive; revoked with the CLI, it is back on the portal at once.
+// document says not captive; a restart that finds no table (a reboot) loads it back; revoked with
+// the CLI, it is back on the portal at once.
 import { describe, expect, test } from 'vitest';
 import { CLIENTS, GW_WAN_INTERFACE, INTERNET, schoolNetwork } from '../../scripts/netlab/addresses.ts';
 import { MAIN, NODE, REPO_ROOT, withDhcp } from '../../scripts/netlab/gateway.ts';
@@ -71,6 +72,14 @@ describe('a guest signs in with a voucher', () => {
     const doc = await captive();
     expect(doc.captive).toBe(false);
     expect(doc['seconds-remaining']).toBeGreaterThan(7000);
+
+    // A reboot: the daemon stops and the table goes; the new start loads the authorisation again.
+    await lab().stopGateway();
+    await lab().run('gw', ['nft', 'delete', 'table', 'inet', 'schoolgate']);
+    await lab().startGateway(config());
+    expect((await lab().run('gw', ['nft', 'list', 'set', 'inet', 'schoolgate', 'authorised_guests'])).stdout).toContain(`${lease.address} . ${GUEST.mac}`);
+    const again = await curl(['-k', '-o', '/dev/null', `https://${INTERNET.web}/whoami`]);
+    expect(again.code, again.stderr).toBe(0);
 
     const revoked = JSON.parse(await cli(['vouchers', 'revoke', String(issued.voucher.id), '--reason', 'lab: visit over', '--json'])) as VoucherRevoked;
     expect(revoked).toMatchObject({ enforced: true, ended: [{ mac: GUEST.mac, endedReason: 'revoked' }] });
