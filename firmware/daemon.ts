@@ -48,6 +48,8 @@ import { AlertService } from './monitor/alert-service.ts';
 import { crashRestartCandidate, feedFailedCandidate, networkEventCandidate } from './monitor/alert-sources.ts';
 import { markRunning, markStopped } from './monitor/crash-marker.ts';
 import { StateDatabase } from './state/database.ts';
+import { startVoucherPortal } from './portal/start.ts';
+import { registerVoucherMethods } from './portal/vouchers/methods.ts';
 import { memoryStatus, type DaemonStatus } from './status.ts';
 import { VERSION } from './version.ts';
 
@@ -223,6 +225,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
     // Shaping failing is no reason to stop serving: status and net show say why it failed.
     await shaping.apply(config.current).catch((err: Error) => logger.error({ err }, 'bandwidth shaping could not be applied'));
+    // Vouchers (issue #21): every guest authorisation in force goes back into the set, as suspensions do.
+    const portal = await startVoucherPortal({
+      dataDir, state, config, change: (lines) => firewall.changeElements(lines),
+      setCap: (mac, tier) => shaping.setDeviceCap(mac, tier), raise: (candidate) => alerts.raise(candidate), logger: logger.child({ component: 'portal' }),
+    });
+    stops.push(() => portal.stop());
+    await portal.vouchers.loadAll().catch((err: Error) => {
+      throw new Error(`cannot load the authorised guests into the nftables set: ${err.message}`);
+    });
     const suspensions = suspensionEnforcer((lines) => firewall.changeElements(lines), () => new Date());
     const tethering = new TetheringWatch({
       run: nftRunner(), enabled: () => firewall.stats().enabled, config: () => config.current, state, suspensions,
@@ -249,7 +260,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
     selftest.start();
     stops.push(() => selftest.stop());
-    const retention = startRetention({ queryLog, networkEvents: state.networkEvents, alerts: state.alerts, retention: () => config.current.retention, timezone: () => config.current.site.timezone, logger });
+    const retention = startRetention({ queryLog, networkEvents: state.networkEvents, alerts: state.alerts, visitors: state.vouchers, retention: () => config.current.retention, timezone: () => config.current.site.timezone, logger });
     stops.push(() => retention.stop());
 
     const adminEndpoint = config.current.web.admin;
@@ -305,6 +316,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
     if (adminHttps) stops.push(() => adminHttps.close());
     adminAccessStatus = () => ({ ...access.status(), ...(adminHttps ? { https: { urls: adminHttps.urls, fingerprint: adminHttps.fingerprint } } : {}) });
+    // A minimal portal listener until the portal server mounts the same routes.
+    try {
+      await portal.listen();
+    } catch (err) {
+      const p = config.current.web.portal!;
+      throw new Error(`cannot serve the visitor portal on ${urlOf(p.address, p.port)}: ${(err as Error).message}`);
+    }
 
     config.onChange((next, previous) => {
       dns.reload(next);
@@ -317,6 +335,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         // Switched on: the new table's set starts empty, so the stored suspensions go into it.
         if (next.firewall?.enabled && !previous.firewall?.enabled) {
           applied.then(loadSuspensions, () => undefined).catch((err: Error) => logger.error({ err }, 'the suspended devices could not be loaded into the nftables set'));
+          applied.then(() => portal.vouchers.loadAll(), () => undefined).catch((err: Error) => logger.error({ err }, 'the authorised guests could not be loaded into the nftables set'));
         }
       }
       // Every change, not only the alerts section's: the secret files are read again too.
@@ -355,6 +374,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     registerNetMethods(control, { config, firewall, tethering, attempts, bypass, shaping: () => shaping.stats() });
     registerCapMethods(control, { shaping, devices: state.devices, audit: state.audit });
     registerAuditMethods(control, state.audit);
+    registerVoucherMethods(control, { config, vouchers: portal.vouchers, audit: state.audit });
     registerAlertMethods(control, { alerts: state.alerts, audit: state.audit, transaction: (fn) => state.transaction(fn), now: () => new Date() });
     registerAccountMethods(control, { accounts: state.accounts, audit: state.audit, transaction: (fn) => state.transaction(fn), now: () => new Date(), raise: access.appOptions.raise });
     registerDeliveryMethods(control, { config, delivery: alertDelivery, audit: state.audit, now: () => new Date() });

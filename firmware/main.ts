@@ -15,13 +15,14 @@ import { net } from './cli/commands/net.ts';
 import { run } from './cli/commands/run.ts';
 import { selftest } from './cli/commands/selftest.ts';
 import { status } from './cli/commands/status.ts';
+import { vouchers } from './cli/commands/vouchers.ts';
 import { ConfigError } from './config/validate.ts';
 import { ControlCallError, DaemonNotRunning } from './control/client.ts';
 import { VERSION } from './version.ts';
 
 export { EXIT };
 
-const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, alerts, audit, accounts, selftest, data };
+const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, alerts, audit, accounts, selftest, data, vouchers };
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));

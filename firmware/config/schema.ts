@@ -5,6 +5,7 @@ import { Type, type Static } from 'typebox';
 export const CONFIG_VERSION = 2;
 
 export { Cidr, Endpoint, Hhmm, Hostname, Id, IpAddress, Port } from './schema-common.ts';
+import { PortalSettings } from './portal-schema.ts';
 import { Endpoint, Hhmm, Hostname, Id, IpAddress, Port, Cidr } from './schema-common.ts';
 import { Alerts } from './alerts-schema.ts';
 import { PolicyBandwidth } from './bandwidth-schema.ts';
@@ -307,5 +308,7 @@ export const Config = Type.Object({
   retention: Retention,
   // Optional: without it alerts are stored for the web UI and the CLI but sent nowhere.
   alerts: Type.Optional(Alerts),
+  // Optional: without it the visitor portal shows its built-in terms.
+  portal: Type.Optional(PortalSettings),
 }, { additionalProperties: false });
 export type Config = Static<typeof Config>;

@@ -69,6 +69,8 @@ export interface RetentionRun {
   dailyRollups: number;
   networkEvents: number;
   alerts: number;
+  /** Vouchers that ended, with their devices, and the visitors no voucher names; only with `visitors`. */
+  visitorRecords?: { vouchers: number; visitors: number };
 }
 
 export interface RetentionJob {
@@ -85,6 +87,8 @@ export function startRetention(options: {
   networkEvents: { purgeBefore(before: Date): number };
   /** state.db's alerts (StateDatabase.alerts); without it alerts are not purged. */
   alerts?: { purgeAcknowledgedBefore(before: Date): number };
+  /** state.db's vouchers and visitors (StateDatabase.vouchers), kept retention.visitorRecordsDays. */
+  visitors?: { purgeBefore(before: Date): { vouchers: number; visitors: number } };
   retention: () => Retention;
   /** The school's time zone (the days of the daily rollups). */
   timezone: () => string;
@@ -103,11 +107,15 @@ export function startRetention(options: {
     const rollups = await options.queryLog.purgeRollups(cutoffs.hoursBefore, cutoffs.daysBefore);
     const networkEvents = options.networkEvents.purgeBefore(cutoffs.networkEventsBefore);
     const alerts = options.alerts?.purgeAcknowledgedBefore(cutoffs.alertsBefore) ?? 0;
-    const run = { events, hourlyRollups: rollups.hours, dailyRollups: rollups.days, networkEvents, alerts };
-    if (run.events + run.hourlyRollups + run.dailyRollups + run.networkEvents + run.alerts > 0) {
+    const visitorsBefore = new Date(now() - options.retention().visitorRecordsDays * DAY_MS);
+    const visitorRecords = options.visitors?.purgeBefore(visitorsBefore);
+    const run: RetentionRun = { events, hourlyRollups: rollups.hours, dailyRollups: rollups.days, networkEvents, alerts, ...(visitorRecords ? { visitorRecords } : {}) };
+    const visitorCount = visitorRecords ? visitorRecords.vouchers + visitorRecords.visitors : 0;
+    if (run.events + run.hourlyRollups + run.dailyRollups + run.networkEvents + run.alerts + visitorCount > 0) {
       options.logger.info({
         ...run, eventsBefore: cutoffs.eventsBefore.toISOString(), hoursBefore: cutoffs.hoursBefore.toISOString(), daysBefore: cutoffs.daysBefore,
         networkEventsBefore: cutoffs.networkEventsBefore.toISOString(), alertsBefore: cutoffs.alertsBefore.toISOString(),
+        ...(visitorRecords ? { visitorsBefore: visitorsBefore.toISOString() } : {}),
       }, 'records past their retention deleted');
     }
     return run;

@@ -10,6 +10,7 @@ import { LeaseRepository } from './leases.ts';
 import { NetworkEventRepository } from './network-events.ts';
 import { SelftestRepository } from './selftest.ts';
 import { STATE_MIGRATIONS } from './migrations.ts';
+import { VoucherRepository } from './vouchers.ts';
 import { closeSqliteFile, openSqliteFile, SqliteFileError } from './sqlite-file.ts';
 import { atomically } from './values.ts';
 
@@ -32,6 +33,7 @@ export class StateDatabase {
   readonly selftest: SelftestRepository;
   readonly alerts: AlertRepository;
   readonly accounts: AccountRepository;
+  readonly vouchers: VoucherRepository;
   readonly #db: DatabaseSync;
 
   private constructor(db: DatabaseSync, now: () => Date) {
@@ -43,6 +45,7 @@ export class StateDatabase {
     this.selftest = new SelftestRepository(db);
     this.alerts = new AlertRepository(db);
     this.accounts = new AccountRepository(db);
+    this.vouchers = new VoucherRepository(db);
   }
 
   /**

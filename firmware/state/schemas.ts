@@ -88,6 +88,7 @@ export const NetworkEventKind = Type.Union([
   Type.Literal('net.bypass'),
   Type.Literal('net.p2p'),
   Type.Literal('net.suspended'),
+  Type.Literal('portal.lockout'),
 ], { description: 'what happened on the network' });
 export type NetworkEventKind = Static<typeof NetworkEventKind>;
 

@@ -41,6 +41,7 @@ const KIND_TITLE: Record<AlertKind, string> = {
   'system.crash-restart': 'The gateway restarted after a crash',
   'system.selftest-failed': 'The filter self-test failed',
   'system.break-glass': 'The break-glass recovery account was used',
+  'portal.lockout': 'Voucher codes are being guessed on the guest network',
 };
 
 const ROLE: Record<AlertContact['role'], string> = {

@@ -1,0 +1,139 @@
+// `schoolgate vouchers`: the office's and technicians' side of the visitor portal: issue a code
+// (printed once: only its keyed hash is kept), list vouchers (never with codes), revoke one
+// (every device signed in with it is off at once). Audited under the SSH user's name.
+import { callDaemon } from '../../control/client.ts';
+import { formatRate, parseRate } from '../../net/shaping/rates.ts';
+import type { VoucherIssued, VoucherIssueParams, VoucherRevoked, VouchersView } from '../../portal/vouchers/methods.ts';
+import type { BandwidthTier, Voucher, VoucherKind } from '../../portal/vouchers/schema.ts';
+import { parseDuration } from '../duration.ts';
+import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
+import { table } from '../table.ts';
+
+const write = (values: OptionValues, json: unknown, human: string): void => {
+  process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : human);
+};
+
+/** "5mbit/1mbit": download/upload; "-" on a side leaves that direction to the guest policy. */
+export function parseTier(text: string): BandwidthTier {
+  const [down, up, extra] = text.split('/');
+  if (down === undefined || up === undefined || extra !== undefined) throw new UsageError(`--tier is DOWN/UP, e.g. 5mbit/1mbit or 2mbit/- (got "${text}")`);
+  const one = (side: string): number | null => {
+    if (side.trim() === '-') return null;
+    try {
+      return parseRate(side);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  };
+  return { downKbit: one(down), upKbit: one(up) };
+}
+
+function tierText(tier: BandwidthTier): string {
+  if (tier.downKbit === null && tier.upKbit === null) return 'guest policy';
+  return `${tier.downKbit === null ? '-' : formatRate(tier.downKbit)}/${tier.upKbit === null ? '-' : formatRate(tier.upKbit)}`;
+}
+
+function stateOf(v: Voucher, now: number): string {
+  if (v.revokedAt !== null) return 'revoked';
+  if (Date.parse(v.validUntil) <= now) return 'ended';
+  if (Date.parse(v.validFrom) > now) return 'not yet';
+  return 'valid';
+}
+
+export function formatVouchers(view: VouchersView, now = Date.now()): string {
+  if (view.vouchers.length === 0) return 'No vouchers in force (--all lists ended and revoked ones too).\n';
+  const rows = [['ID', 'KIND', 'FOR', 'STATE', 'VALID FROM', 'VALID UNTIL', 'DEVICES', 'TIER', 'ISSUED BY']];
+  for (const v of view.vouchers) {
+    rows.push([String(v.id), v.kind, v.label ?? '-', stateOf(v, now), v.validFrom.slice(0, 16).replace('T', ' '), v.validUntil.slice(0, 16).replace('T', ' '),
+      `${v.devicesNow}/${v.maxDevices}`, tierText(v.tier), v.issuedBy]);
+  }
+  return `${table(rows)}\nTimes are UTC. Codes are never shown again after issue.\n`;
+}
+
+function formatIssued(r: VoucherIssued): string {
+  const v = r.voucher;
+  return `Voucher ${v.id}${v.label ? ` for ${v.label}` : ''}:
+
+    ${r.code}
+
+Valid ${v.validFrom.slice(0, 16).replace('T', ' ')} to ${v.validUntil.slice(0, 16).replace('T', ' ')} UTC, up to ${v.maxDevices} device${v.maxDevices === 1 ? '' : 's'}, bandwidth: ${tierText(v.tier)}.
+Give the code to the visitor now: it is not stored and cannot be shown again.
+Recorded in the audit log under your name.
+`;
+}
+
+function formatRevoked(r: VoucherRevoked): string {
+  const off = r.enforced ? '' : '\nNetwork enforcement is switched off (firewall.enabled): recorded, and nothing to remove.';
+  return `Voucher ${r.voucher.id} revoked (${r.voucher.revokeReason ?? ''}): ${r.ended.length} device${r.ended.length === 1 ? '' : 's'} signed out at once${r.ended.length ? `: ${r.ended.map((d) => d.mac).join(', ')}` : ''}.${off}\nRecorded in the audit log under your name.\n`;
+}
+
+export const vouchers: Command = {
+  positionals: true,
+  summary: 'visitor vouchers: issue a code, list them, revoke one',
+  usage: `schoolgate vouchers [--all] [--json]
+schoolgate vouchers issue [--valid 8h] [--devices 2] [--tier 5mbit/1mbit] [--for "NAME"] [--kind single|group|regular] [--policy ID] [--json]
+schoolgate vouchers revoke ID --reason "TEXT" [--json]
+
+A visitor signs in on the guest Wi-Fi's portal with a voucher's code. Issue prints the code once:
+only a keyed hash of it is stored, so write it down or hand it over now. A voucher works from now
+(for --valid, default 8h) on up to --devices devices at once (default 1); a phone that changes its
+random MAC signs in again within that number. --tier caps each device's download/upload ("-"
+leaves a direction to the guest policy). Revoke signs every device out at once. Issue and revoke
+are recorded in the audit log under your name.
+
+${dataDirHelp}
+      --all            list ended and revoked vouchers too
+      --valid DURATION how long it works from now: 30m, 8h, 3d, 12w (at most 366d)
+      --devices N      how many devices at once (1-500)
+      --for NAME       who it is for, as the office records it
+      --kind K         single (default), group (an event) or regular (a named visitor)
+      --policy ID      the policy it is for (recorded; guests get the guest network's policy)
+      --reason TEXT    why it is revoked (required)
+      --json           print the result as JSON`,
+  options: {
+    ...dataDirOption, all: { type: 'boolean' }, json: { type: 'boolean' }, valid: { type: 'string' }, devices: { type: 'string' },
+    tier: { type: 'string' }, for: { type: 'string' }, kind: { type: 'string' }, policy: { type: 'string' }, reason: { type: 'string' },
+  },
+  async run(values, positionals) {
+    const [action, ...rest] = positionals;
+    const socket = socketOf(values);
+    if (action === undefined || action === 'list') {
+      if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+      const view = await callDaemon(socket, 'vouchers', values.all ? { all: true } : {}) as VouchersView;
+      write(values, view, formatVouchers(view));
+      return EXIT.ok;
+    }
+    if (action === 'issue') {
+      if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}" (quote a name with spaces: --for "Ms A Patel")`);
+      let validSeconds: number;
+      try {
+        validSeconds = parseDuration(typeof values.valid === 'string' ? values.valid : '8h');
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      const devices = typeof values.devices === 'string' ? Number(values.devices) : 1;
+      if (!Number.isInteger(devices) || devices < 1 || devices > 500) throw new UsageError(`--devices is a whole number from 1 to 500 (got "${String(values.devices)}")`);
+      const kind = typeof values.kind === 'string' ? values.kind : 'single';
+      if (!['single', 'group', 'regular'].includes(kind)) throw new UsageError(`--kind is single, group or regular (got "${kind}")`);
+      const params: VoucherIssueParams = {
+        kind: kind as VoucherKind, validSeconds, maxDevices: devices,
+        ...(typeof values.for === 'string' ? { label: values.for } : {}),
+        ...(typeof values.tier === 'string' ? { tier: parseTier(values.tier) } : {}),
+        ...(typeof values.policy === 'string' ? { policyId: values.policy } : {}),
+      };
+      const issued = await callDaemon(socket, 'vouchers.issue', params) as VoucherIssued;
+      write(values, issued, formatIssued(issued));
+      return EXIT.ok;
+    }
+    if (action === 'revoke') {
+      if (rest.length !== 1) throw new UsageError('revoke needs the voucher\'s ID (schoolgate vouchers lists them)');
+      const id = Number(rest[0]);
+      if (!Number.isInteger(id) || id < 1) throw new UsageError(`"${rest[0]}" is not a voucher ID`);
+      if (typeof values.reason !== 'string' || values.reason.trim() === '') throw new UsageError('revoke needs --reason "TEXT" (it is kept with the voucher and in the audit log)');
+      const revoked = await callDaemon(socket, 'vouchers.revoke', { id, reason: values.reason }) as VoucherRevoked;
+      write(values, revoked, formatRevoked(revoked));
+      return EXIT.ok;
+    }
+    throw new UsageError(`unknown action "${action}": issue, revoke, or nothing to list`);
+  },
+};
