@@ -12,6 +12,9 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           globalSetup: ['test/support/build-native.ts'],
           testTimeout: 30_000,
+          // Some files start a real daemon in beforeAll: on a loaded 2-core machine that can take
+          // longer than vitest's 10 s default.
+          hookTimeout: 60_000,
         },
       },
       {

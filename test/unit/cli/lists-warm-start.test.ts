@@ -57,4 +57,5 @@ it('a first start compiles; a restart serves from the cache, a changed file or a
   expect(damaged.output()).toContain('compiled list cache ignored');
   expect(await blocked('instagram.com')).toBe(true);
   await damaged.stop();
-});
+  // Four daemon starts: on a loaded 2-core machine each can take several seconds.
+}, 120_000);
