@@ -168,6 +168,29 @@ describe('audit log', () => {
   });
 });
 
+describe('accounts and the access matrix', () => {
+  it('list, matrix, create, roles and recovery for accounts.manage only, changes with the session token', async () => {
+    expect(await statuses(ALL, { url: '/api/accounts' })).toEqual({ technician: 200, headteacher: 200, dsl: 403, office: 403, staff: 403, governor: 403 });
+    expect(await statuses(ALL, { url: '/api/access-matrix' })).toEqual({ technician: 200, headteacher: 200, dsl: 403, office: 403, staff: 403, governor: 403 });
+    const matrix = (await call({ url: '/api/access-matrix', as: 'headteacher' })).json;
+    expect(matrix.at).toBe('2026-12-07T09:00:00.000Z');
+    expect(matrix.accounts.find((a: { username: string }) => a.username === 'dsl').holds).toEqual(['dsl']);
+    const body = { username: 'pat.office', displayName: 'Pat Office', roles: ['office'] };
+    expect(await statuses(['dsl', 'office', 'staff', 'governor'], { method: 'POST', url: '/api/accounts', body }))
+      .toEqual({ dsl: 403, office: 403, staff: 403, governor: 403 });
+    expect((await call({ method: 'POST', url: '/api/accounts', body, as: 'headteacher', csrf: null })).json.code).toBe('csrf');
+    const made = await call({ method: 'POST', url: '/api/accounts', body, as: 'headteacher' });
+    expect(made.status, JSON.stringify(made.json)).toBe(200);
+    const id = made.json.account.id as number;
+    expect(await statuses(['dsl', 'staff'], { method: 'PUT', url: `/api/accounts/${id}/roles`, body: { roles: ['staff'] } })).toEqual({ dsl: 403, staff: 403 });
+    expect((await call({ method: 'PUT', url: `/api/accounts/${id}/roles`, body: { roles: ['office', 'staff'] }, as: 'technician' })).json.roles).toEqual(['office', 'staff']);
+    expect(await statuses(['dsl', 'governor'], { method: 'POST', url: `/api/accounts/${id}/disable` })).toEqual({ dsl: 403, governor: 403 });
+    expect((await call({ method: 'POST', url: `/api/accounts/${id}/disable`, as: 'technician' })).json.account.disabled).toBe(true);
+    expect(t.state.audit.list({ action: 'account.*' }).filter((e) => e.subject === 'pat.office').map((e) => `${e.actor} ${e.action}`))
+      .toEqual(['account:headteacher account.create', 'account:technician account.roles', 'account:technician account.disable']);
+  });
+});
+
 describe('lists', () => {
   it('shows status to dashboard.view and changes to lists.manage, past the role check only for them', async () => {
     // No list methods in this app: a role let through meets 503, one refused meets 403 first.

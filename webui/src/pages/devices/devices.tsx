@@ -88,7 +88,7 @@ export function DevicesPage() {
             canManage
               ? <button type="button" class="link-button" aria-expanded={selected === r.device.mac} onClick={() => { setSelected(r.device.mac); setDone(null); }}>{r.label}</button>
               : r.label) },
-          { key: 'mac', label: 'MAC', value: (r) => r.device.mac, render: (r) => <><code>{r.device.mac}</code>{r.device.randomisedMac ? <span class="tag" title="a private address the device may change">randomised</span> : null}</> },
+          { key: 'mac', label: 'MAC', value: (r) => r.device.mac, render: (r) => <><code class="mac">{r.device.mac}</code>{r.device.randomisedMac ? <span class="tag" title="a private address the device may change">randomised</span> : null}</> },
           { key: 'hostname', label: 'Hostname', value: (r) => r.device.hostname },
           { key: 'group', label: 'Group', value: (r) => (r.device.groupId === null ? 'network default' : groups.get(r.device.groupId) ?? r.device.groupId) },
           { key: 'network', label: 'Network', value: (r) => networks.get(r.device.networkId) ?? r.device.networkId },

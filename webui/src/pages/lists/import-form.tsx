@@ -45,7 +45,9 @@ export function ImportForm({ onImported }: { onImported: (message: string) => Pr
       });
       await onImported(`Imported ${result.id}: ${result.check.entries} entries${result.droppedLines > 0 ? `, ${result.droppedLines} bad lines left out` : ''}; ${result.namesInService} names now in service.`);
     } catch (e) {
-      const { fields, message: text } = errorsOf(e);
+      const { fields: given, message: text } = errorsOf(e);
+      // The method's advice names the CLI's flag; on this page it is the checkbox below.
+      const fields = Object.fromEntries(Object.entries(given).map(([k, v]) => [k, v.replace('(--skip-bad-lines imports the rest)', '(tick "Import the good lines" below to import the rest)')]));
       setErrors(fields.text !== undefined ? { text: fields.text } : fields.category !== undefined ? { category: fields.category } : {});
       setMessage(fields.text === undefined && fields.category === undefined ? text : null);
       setAttempt((n) => n + 1);
@@ -71,7 +73,7 @@ export function ImportForm({ onImported }: { onImported: (message: string) => Pr
         <TextField name="name" label="Name" value={name} onValue={setName} required={false} maxLength={120} />
         <ChoiceField name="format" label="Format" value={format} onValue={setFormat} options={FORMATS.map((f) => ({ value: f, label: f === '' ? 'Work it out from the file' : f }))} />
       </div>
-      <label class="checkbox"><input type="checkbox" checked={restricted} onChange={(e) => setRestricted((e.currentTarget as HTMLInputElement).checked)} /><span>Illegal content (restricted): its entries are never shown or logged by name</span></label>
+      <label class="checkbox"><input type="checkbox" checked={restricted} onChange={(e) => setRestricted((e.currentTarget as HTMLInputElement).checked)} /><span>Illegal content (restricted): its entries are never shown</span></label>
       <label class="checkbox"><input type="checkbox" checked={skipBad} onChange={(e) => setSkipBad((e.currentTarget as HTMLInputElement).checked)} /><span>Import the good lines and leave out bad ones</span></label>
       <div class="actions"><Button type="submit" busy={busy}>Import</Button></div>
     </form>
