@@ -61,7 +61,7 @@ export function AccountsPage() {
         </div>
       )}
       {breakGlass ? <Notice kind="warning">You are signed in with the break-glass recovery account: you may unlock, re-enable, disable and reset accounts, nothing else. Every action alerts the school.</Notice> : null}
-      <p class="no-print"><Link href="/accounts/matrix">The access matrix (who holds which role), for the annual access review</Link></p>
+      {breakGlass ? null : <p class="no-print"><Link href="/accounts/matrix">The access matrix (who holds which role), for the annual access review</Link></p>}
       <DataTable
         id="accounts"
         caption={`Accounts: ${accounts.length}`}

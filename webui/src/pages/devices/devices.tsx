@@ -76,9 +76,10 @@ export function DevicesPage() {
         <ChoiceField name="state" label="Access" value={state} onValue={setState}
           options={[{ value: '', label: 'All devices' }, { value: 'suspended', label: 'Suspended' }, { value: 'active', label: 'Not suspended' }]} />
       </form>
+      <p class="muted">Addresses are the leases in force at {when(page.at, tz)}.</p>
       <DataTable
         id="devices"
-        caption={`Devices: ${shown.length} of ${rows.length} shown. Leases as at ${when(page.at, tz)}`}
+        caption={`Devices: ${shown.length} of ${rows.length} shown`}
         rows={shown}
         rowKey={(r) => r.device.mac}
         empty={rows.length === 0 ? 'No device has asked for an address yet.' : 'No device matches the search.'}
