@@ -8,20 +8,8 @@ import { TextField } from '../../components/field.tsx';
 import { useFocusFirstError } from '../../components/form.ts';
 import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
+import { auditQuery, isActionFilter, type AuditFilters as Filters } from '../admin-filters.ts';
 import { errorsOf, when } from '../admin-format.ts';
-
-interface Filters { since: string; action: string; actor: string }
-
-/** The query string for GET /api/audit; `since` is a date (midnight UTC of that day). */
-export function auditQuery(f: Filters, after?: number): string {
-  const q = new URLSearchParams();
-  if (f.since !== '') q.set('since', `${f.since}T00:00:00.000Z`);
-  if (f.action.trim() !== '') q.set('action', f.action.trim());
-  if (f.actor.trim() !== '') q.set('actor', f.actor.trim());
-  if (after !== undefined) q.set('after', String(after));
-  q.set('limit', '200');
-  return q.toString();
-}
 
 function details(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -44,7 +32,7 @@ export function AuditPage() {
 
   const search = async (append = false) => {
     const found: Record<string, string> = {};
-    if (filters.action.trim() !== '' && !/^[a-z0-9-]+(\.[a-z0-9-]+)*(\.\*)?$/.test(filters.action.trim())) {
+    if (!isActionFilter(filters.action)) {
       found.action = 'An action such as device.suspend, or a prefix such as device.*';
     }
     setErrors(found);

@@ -10,7 +10,7 @@ import { useFocusFirstError } from '../../components/form.ts';
 import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
 import { DURATION_UNITS, errorsOf, when } from '../admin-format.ts';
-import type { DeviceRow } from './devices.tsx';
+import type { DeviceRow } from '../admin-filters.ts';
 
 interface Props {
   row: DeviceRow;

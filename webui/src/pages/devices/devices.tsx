@@ -2,29 +2,16 @@
 // marked), hostname, group, network, owner, address and lease, when it was seen, suspension and
 // caps; search and filter. With devices.manage, a device's panel edits it (device-panel.tsx).
 import { useEffect, useState } from 'preact/hooks';
-import type { Device, DevicesPage as Page, Lease } from '../../../../firmware/admin/api/devices-schema.ts';
+import type { Device, DevicesPage as Page } from '../../../../firmware/admin/api/devices-schema.ts';
 import { Button } from '../../components/button.tsx';
 import { ChoiceField } from '../../components/choice-field.tsx';
 import { DataTable } from '../../components/data-table.tsx';
 import { TextField } from '../../components/field.tsx';
 import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
+import { matches, type DeviceRow } from '../admin-filters.ts';
 import { errorsOf, when } from '../admin-format.ts';
 import { DevicePanel } from './device-panel.tsx';
-
-export interface DeviceRow {
-  device: Device;
-  lease: Lease | undefined;
-  label: string;
-}
-
-/** What a search matches: the name, MAC, hostname, address, owner or group. */
-export function matches(row: DeviceRow, search: string): boolean {
-  const q = search.trim().toLowerCase();
-  if (q === '') return true;
-  const d = row.device;
-  return [d.name, d.mac, d.hostname, d.owner, d.groupId ?? '', row.lease?.address ?? '', d.suspendReason ?? ''].some((v) => v.toLowerCase().includes(q));
-}
 
 function capText(d: Device): string {
   if (d.capDownKbit === null && d.capUpKbit === null) return 'policy';
