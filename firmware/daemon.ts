@@ -302,7 +302,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const { buildAdminApp } = await import('./admin/app.ts');
     const { startAdminAccess, startAdminHttps } = await import('./admin/admin-access.ts');
     const { isLoopback } = await import('./admin/guard.ts');
-    const access = await startAdminAccess({ dataDir, state, config, logger, raise: (candidate) => alerts.raise(candidate) });
+    // Made before the admin app, whose pages call its methods in-process; registered below.
+    const control = new ControlServer(logger.child({ component: 'control' }));
+    const access = await startAdminAccess({ dataDir, state, config, control, logger, raise: (candidate) => alerts.raise(candidate) });
     const admin = await buildAdminApp({ logger, status, https: false, cookieSecure: !isLoopback(adminEndpoint.address), hosts: () => ['127.0.0.1', 'localhost', '::1', adminEndpoint.address], ...access.appOptions });
     try {
       await admin.listen({ host: adminEndpoint.address, port: adminEndpoint.port });
@@ -356,7 +358,6 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       }
     });
 
-    const control = new ControlServer(logger.child({ component: 'control' }));
     control.register('status', { handle: () => status() });
     registerListMethods(control, { config, lists, feeds, audit: state.audit, logger: logger.child({ component: 'lists' }) });
     registerDeviceMethods(control, {

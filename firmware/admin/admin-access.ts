@@ -15,12 +15,15 @@ import { ensureCertificate } from './https/certificate.ts';
 import { DEFAULT_ADMIN_HOSTNAME, DEFAULT_HTTPS_PORT } from './https/redirect.ts';
 import type { AdminAppOptions } from './app.ts';
 import { SetupCodeFile } from './auth/setup.ts';
+import type { AdminControl } from './control-call.ts';
 
 export interface AdminAccessOptions {
   dataDir: string;
   state: StateDatabase;
   config: ConfigStore;
   logger: Logger;
+  /** The control methods the admin pages reuse (devices, lists, audit). */
+  control?: AdminControl;
   /** The alert service's entry point, once it exists; until then break-glass use is logged. */
   raise?: (candidate: AlertCandidate) => void;
 }
@@ -51,6 +54,8 @@ export async function startAdminAccess(options: AdminAccessOptions): Promise<Adm
       },
       setupAllowedFrom: (address) => fromAdminSide(config.current, address),
       limits: () => config.current.web.sessions ?? DEFAULT_SESSION_LIMITS,
+      ...(options.control ? { control: options.control } : {}),
+      config: () => config.current,
       raise: options.raise ?? ((candidate) => logger.warn({ alert: candidate }, candidate.reason)),
     },
     status: () => (setupCode.code ? { setupCode: setupCode.code } : {}),

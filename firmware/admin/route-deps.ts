@@ -1,6 +1,7 @@
 // What every route plugin (routes/<area>.ts, each `async (app, deps)`) is given, apart from
 // app.ts so the plugins need not import the module that imports them.
 import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/schema.ts';
 import type { AuditLog } from '../control/audit.ts';
 import type { Logger } from '../log.ts';
 import type { AlertCandidate } from '../monitor/alert-schema.ts';
@@ -9,6 +10,7 @@ import type { DaemonStatus } from '../status.ts';
 import type { AccountAdmin } from './auth/account-admin.ts';
 import type { Authenticator, SessionLimits } from './auth/authenticator.ts';
 import type { SetupCodeFile } from './auth/setup.ts';
+import type { AdminControl } from './control-call.ts';
 
 export const SESSION_COOKIE = 'schoolgate_session';
 
@@ -43,6 +45,10 @@ export interface AdminAppOptions {
   raise?: (candidate: AlertCandidate) => void;
   /** Sign-in and setup attempts a source address may make a minute (default 10). */
   loginRateLimit?: number;
+  /** The daemon's control methods, called in-process by the pages that reuse them (devices, lists, audit). */
+  control?: AdminControl;
+  /** The configuration in force, read at each request (device groups and networks for the devices page). */
+  config?: () => Readonly<Config>;
   /** Extra fastify options (tests pass https certificates through here). */
   server?: { https?: { key: string | Buffer; cert: string | Buffer } };
 }

@@ -14,6 +14,7 @@ export const AUDIT_PAGE_MAX = 500;
 export const AuditListParams = Type.Object({
   since: Type.Optional(IsoTimestamp),
   action: Type.Optional(Type.String({ minLength: 1, maxLength: 66, description: 'an action such as config.update, or a prefix such as device.*' })),
+  actor: Type.Optional(Type.String({ minLength: 1, maxLength: 80, description: 'only entries whose actor contains this, e.g. account:jo.head or ssh:' })),
   after: Type.Optional(Type.Integer({ minimum: 0, description: 'only entries after this sequence number (a cursor)' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: AUDIT_PAGE_MAX })),
 }, { additionalProperties: false });

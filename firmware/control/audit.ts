@@ -25,6 +25,8 @@ export interface AuditListOptions {
   action?: string;
   /** Only entries recorded at or after this instant (ISO-8601 UTC with milliseconds, as stored). */
   since?: string;
+  /** Only entries whose actor contains this text ("account:jo.head", "ssh:"). */
+  actor?: string;
 }
 
 const DETAILS_MAX_BYTES = 64 * 1024;
@@ -96,6 +98,10 @@ export class AuditLog {
       checkValue(IsoTimestamp, options.since, '"since"');
       where.push('at >= ?');
       params.push(options.since);
+    }
+    if (options.actor !== undefined) {
+      where.push('instr(actor, ?) > 0');
+      params.push(options.actor);
     }
     params.push(limit);
     return this.#db.prepare(`SELECT ${COLUMNS} FROM audit_log WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`)

@@ -43,7 +43,14 @@ export type ControlMessage = ControlResponse | ControlProgress;
  */
 export const MAX_REQUEST_BYTES = 1 << 20;
 
-/** Who made a change, for the audit log: the person behind sudo when there is one. */
-export function actorOf(caller: ControlRequest['caller']): string {
+/**
+ * Who calls a method: an SSH user over the socket, or a web UI account calling in-process (the
+ * admin API). `account` never comes from the socket: the request's schema has no such field.
+ */
+export type ControlCaller = ControlRequest['caller'] & { account?: string };
+
+/** Who made a change, for the audit log: the web UI's account, or the person behind sudo when there is one. */
+export function actorOf(caller: ControlCaller): string {
+  if (caller.account !== undefined) return `account:${caller.account}`;
   return `ssh:${caller.sudoUser && caller.sudoUser !== 'root' ? caller.sudoUser : caller.user}`;
 }

@@ -5,7 +5,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import type { Logger } from '../log.ts';
-import { ControlRequest, MAX_REQUEST_BYTES, type ControlMessage } from './protocol.ts';
+import { ControlRequest, MAX_REQUEST_BYTES, type ControlCaller, type ControlMessage } from './protocol.ts';
 
 /** What a method can do besides answer: tell the caller how it is getting on. */
 export interface ControlContext {
@@ -17,7 +17,7 @@ export interface ControlMethod<P = unknown> {
   params?: TSchema;
   /** A larger request limit for this method alone (it carries a file); others keep MAX_REQUEST_BYTES. */
   maxRequestBytes?: number;
-  handle(params: P, caller: ControlRequest['caller'], context: ControlContext): Promise<unknown> | unknown;
+  handle(params: P, caller: ControlCaller, context: ControlContext): Promise<unknown> | unknown;
 }
 
 /** An error whose message is meant for the technician, with a stable code for scripts. */
@@ -46,6 +46,21 @@ export class ControlServer {
     if (this.#methods.has(name)) throw new Error(`control method ${name} registered twice`);
     this.#methods.set(name, method as ControlMethod<never>);
     this.#maxLineBytes = Math.max(this.#maxLineBytes, method.maxRequestBytes ?? 0);
+  }
+
+  /**
+   * Calls a method in-process, as the socket would (the same parameter check, the same handler):
+   * the admin API reuses each method rather than doing its work a second time.
+   */
+  async invoke(name: string, params: unknown, caller: ControlCaller, progress: (line: string) => void = () => undefined): Promise<unknown> {
+    const method = this.#methods.get(name);
+    if (!method) throw new ControlFailure('unknown-method', `the daemon does not offer "${name}"`);
+    const given = params ?? {};
+    if (method.params && !Value.Check(method.params, given)) {
+      const first = [...Value.Errors(method.params, given)][0];
+      throw new ControlFailure('bad-params', `${first?.instancePath || '/'}: ${first?.message ?? 'invalid'}`);
+    }
+    return method.handle(given as never, caller, { progress });
   }
 
   async listen(path: string): Promise<void> {

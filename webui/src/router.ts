@@ -14,6 +14,11 @@ export interface RouteDef {
 /** Every page of the UI, in navigation order. */
 export const ROUTES: readonly RouteDef[] = [
   { path: '/status', title: 'Status', needs: 'health.view', nav: true },
+  { path: '/devices', title: 'Devices', needs: 'devices.view', nav: true },
+  { path: '/lists', title: 'Lists', needs: 'dashboard.view', nav: true },
+  { path: '/accounts', title: 'Accounts', needs: 'accounts.manage', nav: true },
+  { path: '/accounts/matrix', title: 'Access matrix', needs: 'accounts.manage' },
+  { path: '/audit', title: 'Audit log', needs: 'audit.view', nav: true },
   { path: '/account', title: 'Your account', needs: 'signed-in', nav: true },
   { path: '/account/password', title: 'Change password', needs: 'signed-in' },
   { path: '/account/two-factor', title: 'Two-factor sign-in', needs: 'signed-in' },

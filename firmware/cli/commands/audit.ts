@@ -18,6 +18,7 @@ async function list(values: OptionValues): Promise<number> {
     params.since = since;
   }
   if (typeof values.action === 'string') params.action = values.action;
+  if (typeof values.actor === 'string') params.actor = values.actor;
   // Every matching entry, a page at a time: a year's log is a few thousand entries.
   const entries: AuditListView['entries'] = [];
   for (let after = 0; ;) {
@@ -39,7 +40,7 @@ async function verify(values: OptionValues): Promise<number> {
 export const audit: Command = {
   positionals: true,
   summary: 'the audit log (who changed what, when), and the check of its hash chain',
-  usage: `schoolgate audit [--since TIME] [--action A] [--json]
+  usage: `schoolgate audit [--since TIME] [--action A] [--actor WHO] [--json]
 schoolgate audit verify [--json]
 
 Lists the audit log's entries, oldest first: sequence number, time (UTC), who acted (ssh:USER for
@@ -57,13 +58,14 @@ ${dataDirHelp}
                        (2026-12-01, from its midnight UTC) or a date and time with its zone
                        (2026-12-01T08:00:00Z)
       --action A       only this action (config.update) or these (device.*)
+      --actor WHO      only entries whose actor contains WHO (account:jo.head, ssh:)
       --json           print the result as JSON`,
-  options: { ...dataDirOption, since: { type: 'string' }, action: { type: 'string' }, json: { type: 'boolean' } },
+  options: { ...dataDirOption, since: { type: 'string' }, action: { type: 'string' }, actor: { type: 'string' }, json: { type: 'boolean' } },
   async run(values, positionals) {
     if (positionals.length === 0) return list(values);
     if (positionals[0] !== 'verify') throw new UsageError(`unknown audit command "${positionals[0]}" (audit, or audit verify)`);
     if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
-    if (values.since !== undefined || values.action !== undefined) throw new UsageError('audit verify checks the whole log: it takes no --since or --action');
+    if (values.since !== undefined || values.action !== undefined || values.actor !== undefined) throw new UsageError('audit verify checks the whole log: it takes no --since, --action or --actor');
     return verify(values);
   },
 };

@@ -51,6 +51,12 @@ describe('schoolgate audit', () => {
     expect(await listed(['--since', '2999-01-01'])).toEqual([]);
   });
 
+  it('filters by who acted (the actor contains the text)', async () => {
+    expect(await listed(['--actor', 'head'])).toHaveLength(LOGGED);
+    expect((await listed(['--actor', 'syst'])).map((e) => e.action)).toContain('daemon.start');
+    expect(await listed(['--actor', 'account:nobody'])).toEqual([]);
+  });
+
   it('prints a table for a person', async () => {
     const run = await daemon.cli(['audit', '--action', 'daemon.start']);
     expect(run.code).toBe(0);

@@ -62,6 +62,16 @@ it('returns failures as answers with codes', async () => {
   expect(await callDaemon(path, 'double', { n: 1 })).toEqual({ twice: 2 });
 });
 
+it('is called in-process by the admin API with the same check and handler, and never takes an account from the socket', async () => {
+  expect(await server.invoke('double', { n: 4 }, { user: 'jo.head', account: 'jo.head' })).toEqual({ twice: 8 });
+  await expect(server.invoke('double', { n: 'x' }, { user: 'jo.head', account: 'jo.head' })).rejects.toMatchObject({ code: 'bad-params', message: expect.stringContaining('/n') });
+  await expect(server.invoke('nothing', {}, { user: 'jo.head' })).rejects.toMatchObject({ code: 'unknown-method' });
+  expect(await server.invoke('whoami', {}, { user: 'jo.head', account: 'jo.head' })).toEqual({ user: 'jo.head', account: 'jo.head' });
+  // A caller over the socket naming an account would be recorded as that web UI account: refused.
+  const spoof = JSON.parse(await rawExchange('{"id":1,"method":"whoami","caller":{"user":"root","account":"jo.head"}}\n'));
+  expect(spoof).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+});
+
 it('answers garbage with an error instead of dying', async () => {
   expect(JSON.parse(await rawExchange('not json\n'))).toMatchObject({ ok: false, error: { code: 'bad-request' } });
   expect(JSON.parse(await rawExchange('{"id":1,"method":"double"}\n'))).toMatchObject({ ok: false, error: { code: 'bad-request' } });
