@@ -253,6 +253,10 @@ export type Retention = Static<typeof Retention>;
 export const Web = Type.Object({
   admin: Endpoint,
   portal: Type.Optional(Endpoint),
+  // The web surface (block page, later the portal) always listens on port 80 of every enabled
+  // network's gateway address that is not loopback; this adds one more endpoint, for the demo,
+  // whose networks are on loopback ranges where port 80 needs root.
+  blockPage: Type.Optional(Endpoint),
 }, { additionalProperties: false });
 export type Web = Static<typeof Web>;
 

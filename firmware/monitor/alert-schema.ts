@@ -28,6 +28,7 @@ export const AlertKind = Type.Union([
   Type.Literal('lists.feed-failed'),
   Type.Literal('system.crash-restart'),
   Type.Literal('system.selftest-failed'),
+  Type.Literal('report.site'),           // someone sent "report this" from the block page
 ], { description: 'what raised the alert' });
 export type AlertKind = Static<typeof AlertKind>;
 

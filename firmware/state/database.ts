@@ -8,6 +8,7 @@ import { DeviceRepository } from './devices.ts';
 import { LeaseRepository } from './leases.ts';
 import { NetworkEventRepository } from './network-events.ts';
 import { SelftestRepository } from './selftest.ts';
+import { SiteReportRepository } from './site-reports.ts';
 import { STATE_MIGRATIONS } from './migrations.ts';
 import { closeSqliteFile, openSqliteFile, SqliteFileError } from './sqlite-file.ts';
 import { atomically } from './values.ts';
@@ -30,6 +31,7 @@ export class StateDatabase {
   readonly networkEvents: NetworkEventRepository;
   readonly selftest: SelftestRepository;
   readonly alerts: AlertRepository;
+  readonly siteReports: SiteReportRepository;
   readonly #db: DatabaseSync;
 
   private constructor(db: DatabaseSync, now: () => Date) {
@@ -40,6 +42,7 @@ export class StateDatabase {
     this.networkEvents = new NetworkEventRepository(db);
     this.selftest = new SelftestRepository(db);
     this.alerts = new AlertRepository(db);
+    this.siteReports = new SiteReportRepository(db);
   }
 
   /**
