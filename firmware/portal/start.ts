@@ -1,0 +1,71 @@
+// Builds the web surface from the daemon's parts: the handlers in their order, the client
+// directory over DNS's own lease map (so the page is decided for the device DNS answered), and
+// the listeners. The one function the daemon calls.
+import { ClientDirectory } from '../clients/directory.ts';
+import type { LeaseDevices } from '../clients/lease-devices.ts';
+import type { Config } from '../config/schema.ts';
+import { checkName } from '../dns/policy/check-name.ts';
+import type { FilterState } from '../dns/policy/filter-state.ts';
+import type { Logger } from '../log.ts';
+import type { AlertCandidate } from '../monitor/alert-schema.ts';
+import { blockPageHandler, type BlockHandlerDeps } from './block/handler.ts';
+import type { SurfaceHandler } from './dispatcher.ts';
+import { surfaceEndpoints } from './endpoints.ts';
+import { landingHandler, notBlockedHandler, outsiderHandler } from './landing.ts';
+import { SlidingWindowLimit } from './rate-limit.ts';
+import { ReportTokens } from './report-token.ts';
+import { startSurface, type RunningSurface } from './server.ts';
+
+/** Reports and access requests a device may send in REPORT_WINDOW_MS. */
+export const REPORT_LIMIT = 5;
+export const REPORT_WINDOW_MS = 60 * 60 * 1000;
+
+export interface WebSurfaceDeps {
+  config: () => Readonly<Config>;
+  /** DNS's filter in force (lists and policy engine): the block page decides with it. */
+  filter: () => FilterState;
+  /** DNS's lease map: which device holds an address. */
+  devices: LeaseDevices;
+  titleOf: (category: string) => string | undefined;
+  store: BlockHandlerDeps['store'];
+  raise?: ((candidate: AlertCandidate) => void) | undefined;
+  logger: Logger;
+  /**
+   * Handlers put in front of the block page (the visitor portal, the admin's HTTP→HTTPS
+   * redirect): tried in this order, after the refusal of sources on no school network.
+   */
+  before?: () => readonly SurfaceHandler[];
+}
+
+export async function startWebSurface(deps: WebSurfaceDeps): Promise<RunningSurface> {
+  let directoryFor: Readonly<Config> | undefined;
+  let directory: ClientDirectory | undefined;
+  const lookup = (address: string) => {
+    const config = deps.config();
+    if (directoryFor !== config || !directory) {
+      directory = new ClientDirectory(config.networks, deps.devices);
+      directoryFor = config;
+    }
+    return directory.lookup(address);
+  };
+  const block = blockPageHandler({
+    config: deps.config,
+    check: (input) => checkName(deps.config(), deps.filter(), { name: input.name, networkId: input.networkId, groupId: input.groupId, at: input.at }),
+    titleOf: deps.titleOf,
+    tokens: new ReportTokens(),
+    limit: new SlidingWindowLimit(REPORT_LIMIT, REPORT_WINDOW_MS),
+    store: deps.store,
+    raise: deps.raise,
+  });
+  const outsider = outsiderHandler(deps.config);
+  const landing = landingHandler(deps.config);
+  const fallback = notBlockedHandler(deps.config);
+  const handlers = (): readonly SurfaceHandler[] => [outsider, ...(deps.before?.() ?? []), landing, block, fallback];
+  const endpoints = surfaceEndpoints(deps.config());
+  const surface = await startSurface({ logger: deps.logger, handlers, lookup }, endpoints);
+  for (const f of surface.failed) deps.logger.error({ address: f.address, port: f.port, error: f.error }, 'the block page cannot listen here');
+  if (surface.listening.length > 0) {
+    deps.logger.info({ endpoints: surface.listening.map((e) => `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}`) }, 'block page listening');
+  }
+  return surface;
+}
