@@ -28,7 +28,7 @@ function pupilBody(view: BlockView, token: string): string {
 <fieldset>
 <legend>Should it be blocked?</legend>
 <label><input type="radio" name="kind" value="should-not-be-blocked" checked> No, it should not be blocked</label>
-<label><input type="radio" name="kind" value="should-be-blocked"> Yes, it should be blocked</label>
+<label><input type="radio" name="kind" value="should-be-blocked"> Yes, it is right that it is blocked</label>
 </fieldset>
 <label for="comment">Anything else? (you can leave this empty)</label>
 <textarea id="comment" name="comment" maxlength="500"></textarea>
