@@ -38,6 +38,7 @@ export interface RulesetInput {
 
 const SSH_PORT = 22;
 const DOT_PORT = 853;
+const HTTPS_PORT = 443;
 const DHCP_SERVER_PORT = 67;
 
 /** Timeouts a set element gets when the adder names none (the adder usually does). */
@@ -272,11 +273,12 @@ function inputChain(n: Network, input: RulesetInput): string[] {
   // Before the suspension's refusal: a suspended device keeps DNS and the block page, which is
   // where every blocked name sends it.
   lines.push(`    tcp dport ${SURFACE_PORT} accept comment "block page"`);
-  if (!adminKinds(input.firewall).includes(n.kind)) {
+  if (!adminKinds(input.firewall).includes(n.kind) && input.portal?.port !== HTTPS_PORT) {
     // A blocked name is answered with this address, and HTTPS to it cannot show the block page
     // without a certificate warning: refused at once, so the browser gives up instead of waiting.
-    lines.push('    tcp dport 443 reject with tcp reset comment "HTTPS to a blocked name"');
-    lines.push('    udp dport 443 reject with icmpx port-unreachable comment "QUIC to a blocked name"');
+    // A portal served on 443 answers there instead (its certificate is the gateway's own).
+    lines.push(`    tcp dport ${HTTPS_PORT} reject with tcp reset comment "HTTPS to a blocked name"`);
+    lines.push(`    udp dport ${HTTPS_PORT} reject with icmpx port-unreachable comment "QUIC to a blocked name"`);
   }
   lines.push('    ether saddr @suspended reject with icmpx admin-prohibited');
   if (input.portal) lines.push(`    tcp dport ${input.portal.port} accept comment "visitor portal"`);

@@ -185,5 +185,9 @@ describe('renderRuleset', () => {
         expect(reset, id).toBeLessThan(input.indexOf('reject with icmpx admin-prohibited'));
       }
     }
+    // A portal on 443 answers HTTPS on the gateway itself: no reset in its way.
+    const withPortal = labGatewayConfig(false);
+    withPortal.web.portal = { address: '0.0.0.0', port: 443 };
+    expect(chain(renderRuleset(inputOf(withPortal)), 'in_guest').join('\n')).not.toContain('tcp reset');
   });
 });
