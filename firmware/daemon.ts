@@ -299,7 +299,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const surface = await startWebSurface({
       config: () => config.current, filter: () => dns.filter, devices: dns.devices, store: state.siteReports,
       titleOf: (category) => CATALOGUE.categories.get(category)?.title, raise: (candidate) => alerts.raise(candidate),
-      logger: logger.child({ component: 'web' }),
+      logger: logger.child({ component: 'web' }), onConfigChange: (listener) => config.onChange(listener),
     });
     stops.push(() => surface.close());
 

@@ -31,8 +31,8 @@ export function landingHandler(config: () => Readonly<Config>): SurfaceHandler {
     name: 'landing',
     handle(request) {
       const c = config();
-      if (!isGatewayHost(c, request.host)) return undefined;
-      const network = request.client!.network;
+      if (!request.client || !isGatewayHost(c, request.host)) return undefined;
+      const network = request.client.network;
       return {
         status: 200,
         html: page('School Wi-Fi', c.site.name, `<h1>${e(c.site.name)} Wi-Fi</h1>

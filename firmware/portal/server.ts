@@ -62,9 +62,20 @@ export function buildSurfaceApp(options: SurfaceOptions) {
 
 export interface RunningSurface {
   /** The endpoints listened on, and those that could not be (an address not yet up, a port taken). */
-  listening: Endpoint[];
-  failed: Array<Endpoint & { error: string }>;
+  readonly listening: Endpoint[];
+  readonly failed: Array<Endpoint & { error: string }>;
+  /** Listens on exactly these endpoints from now on: new ones opened, gone ones closed (a reload). */
+  update(endpoints: readonly Endpoint[]): Promise<void>;
   close(): Promise<void>;
+}
+
+const keyOf = (e: Endpoint): string => `${e.address}|${e.port}`;
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }
 
 /**
@@ -74,36 +85,44 @@ export interface RunningSurface {
 export async function startSurface(options: SurfaceOptions, endpoints: readonly Endpoint[]): Promise<RunningSurface> {
   const app = buildSurfaceApp(options);
   await app.ready();
-  const servers: Server[] = [];
-  const listening: Endpoint[] = [];
-  const failed: RunningSurface['failed'] = [];
-  for (const endpoint of endpoints) {
-    const server = createServer((req, res) => app.routing(req, res));
-    server.headersTimeout = 10_000;
-    server.requestTimeout = 15_000;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen({ host: endpoint.address, port: endpoint.port }, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      servers.push(server);
-      listening.push(endpoint);
-    } catch (err) {
-      failed.push({ ...endpoint, error: (err as Error).message });
-    }
-  }
-  return {
-    listening,
-    failed,
+  const servers = new Map<string, { endpoint: Endpoint; server: Server }>();
+  const surface: RunningSurface = {
+    listening: [],
+    failed: [],
+    async update(next) {
+      const wanted = new Map(next.map((e) => [keyOf(e), e]));
+      for (const [key, { server }] of [...servers]) {
+        if (wanted.has(key)) continue;
+        servers.delete(key);
+        await closeServer(server);
+      }
+      surface.failed.length = 0;
+      for (const [key, endpoint] of wanted) {
+        if (servers.has(key)) continue;
+        const server = createServer((req, res) => app.routing(req, res));
+        server.headersTimeout = 10_000;
+        server.requestTimeout = 15_000;
+        try {
+          await new Promise<void>((resolve, reject) => {
+            server.once('error', reject);
+            server.listen({ host: endpoint.address, port: endpoint.port }, () => {
+              server.off('error', reject);
+              resolve();
+            });
+          });
+          servers.set(key, { endpoint, server });
+        } catch (err) {
+          surface.failed.push({ ...endpoint, error: (err as Error).message });
+        }
+      }
+      surface.listening.splice(0, surface.listening.length, ...[...servers.values()].map((s) => s.endpoint));
+    },
     async close() {
-      await Promise.all(servers.map((s) => new Promise<void>((resolve) => {
-        s.close(() => resolve());
-        s.closeAllConnections();
-      })));
+      await Promise.all([...servers.values()].map((s) => closeServer(s.server)));
+      servers.clear();
       await app.close();
     },
   };
+  await surface.update(endpoints);
+  return surface;
 }

@@ -35,6 +35,8 @@ export interface WebSurfaceDeps {
    * redirect): tried in this order, after the refusal of sources on no school network.
    */
   before?: () => readonly SurfaceHandler[];
+  /** The configuration store's onChange: the listeners follow the networks' gateway addresses. */
+  onConfigChange?: (listener: (next: Readonly<Config>) => void) => () => void;
 }
 
 export async function startWebSurface(deps: WebSurfaceDeps): Promise<RunningSurface> {
@@ -61,11 +63,23 @@ export async function startWebSurface(deps: WebSurfaceDeps): Promise<RunningSurf
   const landing = landingHandler(deps.config);
   const fallback = notBlockedHandler(deps.config);
   const handlers = (): readonly SurfaceHandler[] => [outsider, ...(deps.before?.() ?? []), landing, block, fallback];
-  const endpoints = surfaceEndpoints(deps.config());
-  const surface = await startSurface({ logger: deps.logger, handlers, lookup }, endpoints);
-  for (const f of surface.failed) deps.logger.error({ address: f.address, port: f.port, error: f.error }, 'the block page cannot listen here');
-  if (surface.listening.length > 0) {
+  const surface = await startSurface({ logger: deps.logger, handlers, lookup }, surfaceEndpoints(deps.config()));
+  const report = (): void => {
+    for (const f of surface.failed) deps.logger.error({ address: f.address, port: f.port, error: f.error }, 'the block page cannot listen here');
     deps.logger.info({ endpoints: surface.listening.map((e) => `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}`) }, 'block page listening');
-  }
-  return surface;
+  };
+  report();
+  // A network added, switched on or off, or given another gateway address: listen where it now is.
+  const unsubscribe = deps.onConfigChange?.((next) => {
+    surface.update(surfaceEndpoints(next)).then(report, (err: Error) => deps.logger.error({ err }, 'the block page could not follow the new configuration'));
+  });
+  return {
+    get listening() { return surface.listening; },
+    get failed() { return surface.failed; },
+    update: (endpoints) => surface.update(endpoints),
+    close: async () => {
+      unsubscribe?.();
+      await surface.close();
+    },
+  };
 }

@@ -1,5 +1,6 @@
 // The web surface as a browser meets it (fastify's inject, from a source address): the dispatcher's
 // order, the gateway's own names, outsiders refused, forms parsed, and the security headers.
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ClientDirectory } from '../../../firmware/clients/directory.ts';
 import { defaultConfig } from '../../../firmware/config/defaults.ts';
@@ -7,7 +8,8 @@ import { silentLogger } from '../../../firmware/log.ts';
 import { dispatch, normaliseHost, plainSource, type SurfaceHandler } from '../../../firmware/portal/dispatcher.ts';
 import { surfaceEndpoints } from '../../../firmware/portal/endpoints.ts';
 import { landingHandler, notBlockedHandler, outsiderHandler } from '../../../firmware/portal/landing.ts';
-import { buildSurfaceApp } from '../../../firmware/portal/server.ts';
+import { buildSurfaceApp, startSurface } from '../../../firmware/portal/server.ts';
+import { freePort } from '../../support/ports.ts';
 import { REPORT_PATH } from '../../../firmware/portal/block/render.ts';
 import { PUPIL, STAFF, WEDNESDAY_10AM } from '../dns/filtering/harness.ts';
 import { pageWorld } from './support.ts';
@@ -93,5 +95,37 @@ describe('the surface app', () => {
     expect(big.statusCode).toBe(413);
     expect(w.state.siteReports.reports()).toHaveLength(1);
     await server.close();
+  });
+});
+
+describe('startSurface', () => {
+  it('listens on each endpoint, follows a new set of endpoints, and reports one it cannot take without failing', async () => {
+    const w = await pageWorld();
+    const directory = new ClientDirectory(w.config.networks);
+    const [a, b, c] = [await freePort(), await freePort(), await freePort()];
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen({ host: '127.0.0.1', port: c }, resolve));
+    const surface = await startSurface({ logger: silentLogger(), handlers: () => [landingHandler(() => w.config)], lookup: (x) => directory.lookup(x) },
+      [{ address: '127.0.0.1', port: a }, { address: '127.0.0.1', port: c }]);
+    try {
+      const answers = async (port: number): Promise<number | string> => {
+        try {
+          return (await fetch(`http://127.0.0.1:${port}/`, { headers: { host: w.config.dns.localDomain } })).status;
+        } catch (err) {
+          return ((err as Error).cause as { code?: string })?.code ?? 'error';
+        }
+      };
+      expect(surface.listening).toEqual([{ address: '127.0.0.1', port: a }]);
+      expect(surface.failed).toEqual([expect.objectContaining({ port: c, error: expect.stringContaining('EADDRINUSE') })]);
+      // 127.0.0.1 is on no school network here: the landing handler is not asked, the 404 answers.
+      expect(await answers(a)).toBe(404);
+      await surface.update([{ address: '127.0.0.1', port: b }]);
+      expect(surface.listening).toEqual([{ address: '127.0.0.1', port: b }]);
+      expect(await answers(b)).toBe(404);
+      expect(await answers(a)).toBe('ECONNREFUSED');
+    } finally {
+      await surface.close();
+      blocker.close();
+    }
   });
 });
