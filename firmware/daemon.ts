@@ -22,6 +22,7 @@ import { registerListMethods } from './rules/list-methods.ts';
 import { registerDeviceMethods } from './dhcp/device-methods.ts';
 import { registerLeaseMethods } from './dhcp/lease-methods.ts';
 import { registerAuditMethods } from './control/audit-methods.ts';
+import { registerAccountMethods } from './admin/account-methods.ts';
 import { registerDataMethods } from './monitor/data-methods.ts';
 import { DhcpService } from './dhcp/service.ts';
 import { FeedService } from './rules/feeds/feed-service.ts';
@@ -42,7 +43,7 @@ import { registerSelftestMethods } from './monitor/selftest/methods.ts';
 import { categoryTests } from './monitor/selftest/plan.ts';
 import { SelftestService } from './monitor/selftest/service.ts';
 import { registerAlertMethods } from './monitor/alert-methods.ts';
-import { dnsAlertRulesData, loadKeywordLists } from './monitor/alert-rules-config.ts';
+import { alertRulesChanged, dnsAlertRulesData, loadKeywordLists } from './monitor/alert-rules-config.ts';
 import { AlertService } from './monitor/alert-service.ts';
 import { crashRestartCandidate, feedFailedCandidate, networkEventCandidate } from './monitor/alert-sources.ts';
 import { markRunning, markStopped } from './monitor/crash-marker.ts';
@@ -253,6 +254,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     stops.push(() => retention.stop());
 
     const adminEndpoint = config.current.web.admin;
+    // Filled in once the admin listener's accounts are loaded (below); status may be asked before.
+    let adminAccessStatus = (): Partial<DaemonStatus['admin']> => ({});
     const status = (): DaemonStatus => {
       const current = config.current;
       return {
@@ -280,20 +283,29 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           p99: loopDelayMs(loopDelay.percentile(99)),
           max: loopDelayMs(loopDelay.max),
         },
-        admin: { url: urlOf(adminEndpoint.address, adminEndpoint.port) },
+        admin: { url: urlOf(adminEndpoint.address, adminEndpoint.port), ...adminAccessStatus() },
         state: { schemaVersion: state.schemaVersion, devices: state.devices.count(), auditEntries: state.audit.count() },
       };
     };
 
     // Loaded only now (fastify and the pages, ~60-80 ms of modules): DNS already answers.
     const { buildAdminApp } = await import('./admin/app.ts');
-    const admin = buildAdminApp({ logger, status });
+    const { startAdminAccess, startAdminHttps } = await import('./admin/admin-access.ts');
+    const { isLoopback } = await import('./admin/guard.ts');
+    const access = await startAdminAccess({ dataDir, state, config, logger, raise: (candidate) => alerts.raise(candidate) });
+    const admin = await buildAdminApp({ logger, status, https: false, cookieSecure: !isLoopback(adminEndpoint.address), hosts: () => ['127.0.0.1', 'localhost', '::1', adminEndpoint.address], ...access.appOptions });
     try {
       await admin.listen({ host: adminEndpoint.address, port: adminEndpoint.port });
     } catch (err) {
       throw new Error(`cannot serve the admin page on ${urlOf(adminEndpoint.address, adminEndpoint.port)}: ${(err as Error).message}`);
     }
     stops.push(() => admin.close());
+    const adminHttps = await startAdminHttps({
+      dataDir, config: config.current, logger,
+      build: (server, hosts) => buildAdminApp({ logger, status, https: true, server, hosts: () => hosts, ...access.appOptions }),
+    });
+    if (adminHttps) stops.push(() => adminHttps.close());
+    adminAccessStatus = () => ({ ...access.status(), ...(adminHttps ? { https: { urls: adminHttps.urls, fingerprint: adminHttps.fingerprint } } : {}) });
     // The block page (and later the portal) on port 80 of each gateway address.
     const { startWebSurface } = await import('./portal/start.ts');
     const surface = await startWebSurface({
@@ -321,7 +333,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       if (next.firewall?.enabled || previous.firewall?.enabled) {
         shaping.apply(next).catch((err: Error) => logger.error({ err }, 'bandwidth shaping could not be applied to the new configuration'));
       }
-      if (JSON.stringify(next.alerts) !== JSON.stringify(previous.alerts)) {
+      // The alerts section, or the self-test's source addresses (which raise no alert) changed.
+      if (alertRulesChanged(next, previous)) {
         try {
           queryLog.setAlertRules(alertRules(next));
         } catch (err) {
@@ -352,6 +365,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     registerCapMethods(control, { shaping, devices: state.devices, audit: state.audit });
     registerAuditMethods(control, state.audit);
     registerAlertMethods(control, { alerts: state.alerts, audit: state.audit, transaction: (fn) => state.transaction(fn), now: () => new Date() });
+    registerAccountMethods(control, { accounts: state.accounts, audit: state.audit, transaction: (fn) => state.transaction(fn), now: () => new Date(), raise: access.appOptions.raise });
     registerDeliveryMethods(control, { config, delivery: alertDelivery, audit: state.audit, now: () => new Date() });
     registerSelftestMethods(control, {
       config, service: selftest, store: state.selftest, audit: state.audit, transaction: (fn) => state.transaction(fn), now: () => new Date(),

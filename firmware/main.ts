@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { EXIT, UsageError, type Command } from './cli/command.ts';
 import { alerts } from './cli/commands/alerts.ts';
+import { accounts } from './cli/commands/accounts.ts';
 import { audit } from './cli/commands/audit.ts';
 import { check } from './cli/commands/check.ts';
 import { config } from './cli/commands/config.ts';
@@ -21,7 +22,7 @@ import { VERSION } from './version.ts';
 
 export { EXIT };
 
-const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, alerts, audit, selftest, data, reports };
+const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, alerts, audit, accounts, selftest, data, reports };
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));

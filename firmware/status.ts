@@ -55,7 +55,14 @@ export const DaemonStatus = Type.Object({
   queryLog: QueryLogStatsSchema,
   // Optional so a status from a daemon before alerts still reads.
   alerts: Type.Optional(AlertsStatus),
-  admin: Type.Object({ url: Type.String() }),
+  admin: Type.Object({
+    url: Type.String(),
+    https: Type.Optional(Type.Object({
+      urls: Type.Array(Type.String(), { description: 'where the admin UI answers over HTTPS' }),
+      fingerprint: Type.String({ description: "the SHA-256 fingerprint of the gateway's certificate, to compare with the browser's" }),
+    })),
+    setupCode: Type.Optional(Type.String({ description: 'the one-time first-run setup code, while no account exists (shown on the console only, never over HTTP)' })),
+  }),
   state: Type.Object({
     schemaVersion: Type.Integer(),
     devices: Type.Integer(),

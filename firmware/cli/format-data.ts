@@ -12,6 +12,7 @@ export function formatExportSummary(doc: SubjectExport, where: string): string {
     `  DNS questions      ${doc.queryEvents.length}`,
     `  hourly counts      ${doc.hourlyRollups.length} rows`,
     `  daily counts       ${doc.dailyRollups.length} rows`,
+    `  alerts             ${doc.alerts.length}`,
     `  audit log entries  ${doc.auditEntries.length}`,
     'The export is recorded in the audit log (who, which subject, how many records; not the content).',
   ];
@@ -29,6 +30,7 @@ export function formatErased(subject: string, result: EraseResult): string {
     `  DNS questions      ${erased.queryEvents}`,
     `  hourly counts      ${erased.hourlyRollups} rows`,
     `  daily counts       ${erased.dailyRollups} rows`,
+    `  alerts             ${erased.alerts}`,
     `Recorded in the audit log as entry ${result.auditSeq} (counts and reason only). A device still on the network is recorded again from now on.`,
   ].join('\n')}\n`;
 }

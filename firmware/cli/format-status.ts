@@ -20,7 +20,7 @@ export function formatStatus(s: DaemonStatus): string {
   return `Schoolgate ${s.version} at ${s.site}: running for ${duration(s.uptimeSeconds)} (pid ${s.pid}, Node ${s.node})
   data      ${s.dataDir}
   config    ${s.configFile}
-  admin     ${s.admin.url}
+  admin     ${adminLine(s.admin)}
   dns       ${s.dns.listening.map((l) => `${l.transport} ${l.address}:${l.port}`).join(', ')}; UDP ${s.dns.udpIo.mode === 'batched' ? 'batched (netio)' : `through dgram${s.dns.udpIo.reason ? ` (${s.dns.udpIo.reason})` : ''}`}
   upstream  ${upstreams(s.dns)}
   answers   ${verdicts}
@@ -35,6 +35,14 @@ export function formatStatus(s: DaemonStatus): string {
 
 ${networks}
 ${dhcpPools(s.dhcp)}`;
+}
+
+function adminLine(a: DaemonStatus['admin']): string {
+  const parts = [a.url, ...(a.https?.urls ?? [])];
+  let line = parts.join(', ');
+  if (a.https) line += `\n            certificate SHA-256 ${a.https.fingerprint}`;
+  if (a.setupCode) line += `\n            first-run setup code ${a.setupCode} (no account yet: open the admin page to set up)`;
+  return line;
 }
 
 function shapingLine(s: DaemonStatus['shaping']): string {

@@ -250,6 +250,12 @@ export const Retention = Type.Object({
 }, { additionalProperties: false });
 export type Retention = Static<typeof Retention>;
 
+export const WebHttps = Type.Object({
+  port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'the HTTPS port on the gateway address of each network firewall.adminFrom names (default 443)' })),
+  hostname: Type.Optional(Type.String({ minLength: 1, maxLength: 253, pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$', description: 'the name staff type, also in the certificate (default schoolgate.local)' })),
+}, { additionalProperties: false });
+export type WebHttps = Static<typeof WebHttps>;
+
 export const Web = Type.Object({
   admin: Endpoint,
   portal: Type.Optional(Endpoint),
@@ -257,6 +263,14 @@ export const Web = Type.Object({
   // network's gateway address that is not loopback; this adds one more endpoint, for the demo,
   // whose networks are on loopback ranges where port 80 needs root.
   blockPage: Type.Optional(Endpoint),
+  // Optional: the loopback demo (npm start) has plain HTTP on web.admin only. With it, the admin
+  // UI also answers HTTPS on the gateway's staff and management addresses, with a certificate
+  // made at first start.
+  https: Type.Optional(WebHttps),
+  sessions: Type.Optional(Type.Object({
+    idleMinutes: Type.Integer({ minimum: 5, maximum: 480, description: 'a signed-in session ends after this long unused (default 30)' }),
+    absoluteHours: Type.Integer({ minimum: 1, maximum: 24, description: 'and after this long however busy (default 12)' }),
+  }, { additionalProperties: false })),
 }, { additionalProperties: false });
 export type Web = Static<typeof Web>;
 

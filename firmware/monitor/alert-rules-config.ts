@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import { RULES_DIR } from '../paths.ts';
+import { selftestSources } from './selftest/route.ts';
 import type { AlertSeverity } from './alert-schema.ts';
 import type { DnsAlertRulesData } from './dns-alert-rules.ts';
 import { KeywordListError, normaliseKeywordText, parseKeywordList, type KeywordList } from './keyword-text.ts';
@@ -41,7 +42,7 @@ export function loadKeywordLists(dir: string = KEYWORDS_DIR): Map<string, Keywor
  * own keywords. A list name the configuration gives that is not shipped throws: the school would
  * believe it is flagged.
  */
-export function dnsAlertRulesData(config: Pick<Config, 'alerts'>, severities: Readonly<Record<string, AlertSeverity>>, shipped: ReadonlyMap<string, KeywordList>): DnsAlertRulesData {
+export function dnsAlertRulesData(config: Pick<Config, 'alerts' | 'networks'>, severities: Readonly<Record<string, AlertSeverity>>, shipped: ReadonlyMap<string, KeywordList>): DnsAlertRulesData {
   const alerts = config.alerts;
   const chosen = alerts?.keywords?.lists ?? [...shipped.keys()];
   const keywordLists: KeywordList[] = chosen.map((id) => {
@@ -57,5 +58,16 @@ export function dnsAlertRulesData(config: Pick<Config, 'alerts'>, severities: Re
     keywordLists,
     stormThreshold: STORM_THRESHOLD,
     stormWindowMs: STORM_WINDOW_MS,
+    // As the query log writes a client's address: IPv6 in its short form (fd00::1, not fd00:0::1).
+    quietSources: [...selftestSources(config)].map((a) => (a.includes(':') ? new URL(`http://[${a}]/`).hostname.slice(1, -1) : a)),
   };
+}
+
+/**
+ * Whether a configuration change changes the rules' data: the alerts section, or the addresses
+ * the self-test asks from (a network added, renumbered or switched off).
+ */
+export function alertRulesChanged(next: Pick<Config, 'alerts' | 'networks'>, previous: Pick<Config, 'alerts' | 'networks'>): boolean {
+  if (JSON.stringify(next.alerts) !== JSON.stringify(previous.alerts)) return true;
+  return [...selftestSources(next)].join() !== [...selftestSources(previous)].join();
 }

@@ -29,6 +29,7 @@ export const AlertKind = Type.Union([
   Type.Literal('system.crash-restart'),
   Type.Literal('system.selftest-failed'),
   Type.Literal('report.site'),           // someone sent "report this" from the block page
+  Type.Literal('system.break-glass'),    // the recovery account from the school safe signed in or acted
 ], { description: 'what raised the alert' });
 export type AlertKind = Static<typeof AlertKind>;
 

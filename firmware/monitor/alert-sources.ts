@@ -3,6 +3,7 @@
 // what reaches the DSL at once (critical) and what waits for the weekly review.
 import type { AlertCandidate, AlertKind, AlertSeverity } from './alert-schema.ts';
 import type { NetworkEventKind } from '../state/schemas.ts';
+import type { NewNetworkEvent } from '../state/network-events.ts';
 
 interface NetworkRule {
   kind: AlertKind;
@@ -27,14 +28,8 @@ export const NETWORK_ALERTS: Readonly<Partial<Record<NetworkEventKind, NetworkRu
   'dhcp.pool-exhausted': { kind: 'dhcp.pool-exhausted', severity: 'medium', reason: 'the network has no free address left: new devices get none' },
 };
 
-export interface NetworkEventSeen {
-  at: Date;
-  kind: NetworkEventKind;
-  networkId?: string | null | undefined;
-  interface?: string | null | undefined;
-  mac?: string | null | undefined;
-  details?: Record<string, unknown> | undefined;
-}
+/** A network event as it is appended (the alert follows whichever service records it). */
+export type NetworkEventSeen = NewNetworkEvent;
 
 /** Inert text of what was seen: the details that name it, never markup or a link. */
 function subjectOf(event: NetworkEventSeen): string {

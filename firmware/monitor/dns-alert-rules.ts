@@ -19,6 +19,12 @@ export interface DnsAlertRulesData {
   /** A device with this many rate-limited questions within stormWindowMs is a storm (one candidate a window). */
   stormThreshold: number;
   stormWindowMs: number;
+  /**
+   * Source addresses whose questions raise no alert (they are still logged): the gateway's own
+   * address on each network, which the filter self-test asks its canaries, DoH names and blocked
+   * category names from every morning (selftest/route.ts selftestSources).
+   */
+  quietSources?: string[];
 }
 
 /** The query log's name for a restricted entry (dns/query/handler.ts writes it; never the entry). */
@@ -47,8 +53,10 @@ export class DnsAlertRules {
   readonly #stormThreshold: number;
   readonly #stormWindowMs: number;
   readonly #storms = new Map<string, Storm>();
+  readonly #quiet: Set<string>;
 
   constructor(data: DnsAlertRulesData) {
+    this.#quiet = new Set(data.quietSources ?? []);
     this.#severities = new Map(Object.entries(data.severities));
     for (const raw of data.watch) {
       const name = raw.toLowerCase().replace(/\.$/, '');
@@ -74,6 +82,8 @@ export class DnsAlertRules {
     const watched = named ? this.#watched(name) : undefined;
     // Most events: an allowed name that is neither watched nor a keyword.
     if (!watch && verdict !== 'blocked' && verdict !== 'rate-limited' && keyword === undefined && watched === undefined) return;
+    // Looked up only for the few events that would raise something: the others pay nothing for it.
+    if (this.#quiet.has(client)) return;
     const e = this.#event;
     e.at = at;
     e.network = network;

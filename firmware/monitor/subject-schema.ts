@@ -2,6 +2,7 @@
 // control methods return and `schoolgate data export` writes, described once.
 import { Type, type Static } from 'typebox';
 import { AuditEntry } from '../control/audit-chain.ts';
+import { Alert } from './alert-schema.ts';
 import { QueryEventSchema } from '../dns/events/events-schema.ts';
 import { Device, IsoTimestamp, Lease, NetworkEvent } from '../state/schemas.ts';
 
@@ -41,6 +42,7 @@ export const SubjectExport = Type.Object({
   queryEvents: Type.Array(QueryEventSchema, { description: 'every DNS question still kept (retention.queryEventsDays), oldest first' }),
   hourlyRollups: Type.Array(RollupRowSchema, { description: 'questions counted per hour, network, category and verdict' }),
   dailyRollups: Type.Array(RollupRowSchema, { description: "questions counted per school day" }),
+  alerts: Type.Array(Alert, { description: 'alerts raised about the device (or kept under the address), open and acknowledged, oldest first; with since, those last raised from then on' }),
   auditEntries: Type.Array(AuditEntry, { description: 'audit log entries whose subject it is or whose details name it (changes to the device, earlier exports, an erasure)' }),
 }, { additionalProperties: false });
 export type SubjectExport = Static<typeof SubjectExport>;
@@ -61,6 +63,9 @@ export const Erased = Type.Object({
   queryEvents: Type.Integer({ minimum: 0 }),
   hourlyRollups: Type.Integer({ minimum: 0 }),
   dailyRollups: Type.Integer({ minimum: 0 }),
+  // A count only, not per kind: the audit log is kept for good, and "dns.restricted: 2" beside a
+  // MAC would keep a fact about a child that the erasure was asked to remove.
+  alerts: Type.Integer({ minimum: 0, description: 'deleted alerts (acknowledged ones: an open alert stops the erasure)' }),
   reason: Type.String(),
 }, { additionalProperties: false });
 export type Erased = Static<typeof Erased>;

@@ -1,10 +1,10 @@
 // Putting the rendered ruleset into the kernel with the real `nft`, and reading back what is in
 // force. `nft -f -` runs the whole text as one transaction: it all applies or nothing changes.
-import { spawn } from 'node:child_process';
 import { TABLE_FAMILY, TABLE_NAME } from './ruleset.ts';
 import { preservedElements } from './set-elements.ts';
+import { toolRunner, type ToolResult } from './tool-run.ts';
 
-export interface NftResult { code: number; stdout: string; stderr: string }
+export type NftResult = ToolResult;
 /** Runs nft with these arguments (and stdin); the daemon's runs `nft` itself, tests one inside a namespace. */
 export type NftRun = (args: readonly string[], input?: string) => Promise<NftResult>;
 
@@ -21,21 +21,8 @@ export class NftError extends Error {
 
 /** `nft` found on PATH, optionally behind a prefix such as `ip netns exec NAME`. */
 export function nftRunner(prefix: readonly string[] = []): NftRun {
-  return (args, input) => new Promise((resolve, reject) => {
-    const argv = [...prefix, 'nft', ...args];
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', (err) => reject(new Error(`cannot run ${argv.join(' ')}: ${err.message}`)));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    if (input !== undefined) {
-      // nft refusing the text early closes stdin: its exit code and stderr say why, not EPIPE.
-      child.stdin!.on('error', () => undefined);
-      child.stdin!.end(input);
-    }
-  });
+  const run = toolRunner(prefix);
+  return (args, input) => run(['nft', ...args], input);
 }
 
 /**

@@ -8,6 +8,7 @@ import { checkName } from '../dns/policy/check-name.ts';
 import type { FilterState } from '../dns/policy/filter-state.ts';
 import type { Logger } from '../log.ts';
 import type { AlertCandidate } from '../monitor/alert-schema.ts';
+import { adminRedirectHandler } from './admin-redirect.ts';
 import { blockPageHandler, type BlockHandlerDeps } from './block/handler.ts';
 import type { SurfaceHandler } from './dispatcher.ts';
 import { surfaceEndpoints } from './endpoints.ts';
@@ -31,8 +32,8 @@ export interface WebSurfaceDeps {
   raise?: ((candidate: AlertCandidate) => void) | undefined;
   logger: Logger;
   /**
-   * Handlers put in front of the block page (the visitor portal, the admin's HTTP→HTTPS
-   * redirect): tried in this order, after the refusal of sources on no school network.
+   * Handlers put in front of the landing and block pages (the visitor portal): tried in this
+   * order, after the refusal of sources on no school network and the admin's HTTP→HTTPS redirect.
    */
   before?: () => readonly SurfaceHandler[];
   /** The configuration store's onChange: the listeners follow the networks' gateway addresses. */
@@ -62,7 +63,8 @@ export async function startWebSurface(deps: WebSurfaceDeps): Promise<RunningSurf
   const outsider = outsiderHandler(deps.config);
   const landing = landingHandler(deps.config);
   const fallback = notBlockedHandler(deps.config);
-  const handlers = (): readonly SurfaceHandler[] => [outsider, ...(deps.before?.() ?? []), landing, block, fallback];
+  const adminRedirect = adminRedirectHandler(deps.config);
+  const handlers = (): readonly SurfaceHandler[] => [outsider, adminRedirect, ...(deps.before?.() ?? []), landing, block, fallback];
   const surface = await startSurface({ logger: deps.logger, handlers, lookup }, surfaceEndpoints(deps.config()));
   const report = (): void => {
     for (const f of surface.failed) deps.logger.error({ address: f.address, port: f.port, error: f.error }, 'the block page cannot listen here');

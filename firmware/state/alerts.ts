@@ -137,6 +137,20 @@ export class AlertRepository {
     return Number(this.#db.prepare("DELETE FROM alerts WHERE status = 'acknowledged' AND last_at < ?").run(isoInstant(before, 'retention cutoff')).changes);
   }
 
+  /**
+   * The alerts about one subject, oldest first: a device's (by MAC) or, for an address DHCP never
+   * named, those kept under it. The key de-duplication compares, so it matches as the query log's
+   * rows do: an address's alerts raised once a lease named the device belong to the device.
+   */
+  about(subject: string): Alert[] {
+    return this.#db.prepare(`SELECT ${COLUMNS} FROM ${FROM} WHERE a.device_key = ? ORDER BY a.id`).all(subject).map(toAlert);
+  }
+
+  /** Deletes the alerts about one subject (inside the caller's transaction); returns how many. */
+  eraseAbout(subject: string): number {
+    return Number(this.#db.prepare('DELETE FROM alerts WHERE device_key = ?').run(subject).changes);
+  }
+
   count(): number {
     return Number(this.#db.prepare('SELECT count(*) AS n FROM alerts').get()?.n);
   }

@@ -4,6 +4,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { AuditLog } from '../control/audit.ts';
 import { AlertRepository } from './alerts.ts';
 import type { Logger } from '../log.ts';
+import { AccountRepository } from './accounts.ts';
 import { DeviceRepository } from './devices.ts';
 import { LeaseRepository } from './leases.ts';
 import { NetworkEventRepository } from './network-events.ts';
@@ -32,6 +33,7 @@ export class StateDatabase {
   readonly selftest: SelftestRepository;
   readonly alerts: AlertRepository;
   readonly siteReports: SiteReportRepository;
+  readonly accounts: AccountRepository;
   readonly #db: DatabaseSync;
 
   private constructor(db: DatabaseSync, now: () => Date) {
@@ -43,6 +45,7 @@ export class StateDatabase {
     this.selftest = new SelftestRepository(db);
     this.alerts = new AlertRepository(db);
     this.siteReports = new SiteReportRepository(db);
+    this.accounts = new AccountRepository(db);
   }
 
   /**

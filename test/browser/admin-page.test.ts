@@ -1,4 +1,4 @@
-// The admin status page as a person sees it in Chromium, at a desktop and at a phone width: what it
+// The server-rendered status page (/status.html; the web UI is at /) as a person sees it in Chromium, at a desktop and at a phone width: what it
 // says (headings, the gateway's values, one row per network with its counts), checked against the
 // daemon's own status, and a screenshot of each width kept for a person to look at.
 import { mkdir } from 'node:fs/promises';
@@ -64,7 +64,7 @@ describe.each(widths)('the status page at $name width', ({ name, viewport }) => 
     const page = await browser.newPage({ viewport });
     try {
       const { address, port } = daemon.config.web.admin;
-      const response = await page.goto(`http://${address}:${port}/`);
+      const response = await page.goto(`http://${address}:${port}/status.html`);
       expect(response?.status()).toBe(200);
       expect(response?.headers()['content-security-policy']).toContain("default-src 'none'");
       const status = await apiStatus();

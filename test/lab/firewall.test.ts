@@ -88,11 +88,14 @@ describe('network enforcement with real traffic', () => {
   });
 
   test('guest and pupil cannot reach the admin page; staff can', async () => {
-    const admin = `http://${schoolNetwork('staff').gateway}:${ADMIN_PORT}/api/status`;
+    // /healthz answers anyone who can connect; the status needs a session from a staff device.
+    const admin = `http://${schoolNetwork('staff').gateway}:${ADMIN_PORT}/healthz`;
     for (const ns of ['guest', 'pupil'] as const) {
       expect((await lab().exec(ns, ['curl', '-s', '-o', '/dev/null', '--max-time', '5', admin])).code, ns).not.toBe(0);
     }
     expect((await lab().exec('staff', ['curl', '-sf', '-o', '/dev/null', '--max-time', '5', admin])).code).toBe(0);
+    const status = await lab().exec('staff', ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '5', admin.replace('/healthz', '/api/status')]);
+    expect(status.stdout).toBe('401');
   });
 
   test('DNS to another address is answered by Schoolgate; DNS over TLS (853) is refused', async () => {

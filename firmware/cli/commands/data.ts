@@ -59,12 +59,15 @@ schoolgate data erase --device MAC | --address IP --reason "TEXT" --yes [--json]
 
   export   everything the gateway keeps about a device, as one JSON document: its record,
            its DHCP leases, network events, every DNS question still kept, its hourly and
-           daily counts, and the audit log entries that name it. The answer to a subject-access
-           request. --address is for a device with a fixed address that DHCP never named.
-  erase    deletes the device's record, leases, network events, DNS questions and counts from
-           both databases. The audit log keeps an entry saying who erased which device, why,
-           and how many records of each kind, never what they said; the chain stays valid
-           (schoolgate audit verify). A suspended device is refused until it is resumed.
+           daily counts, the alerts raised about it, and the audit log entries that name it.
+           The answer to a subject-access request. --address is for a device with a fixed
+           address that DHCP never named.
+  erase    deletes the device's record, leases, network events, DNS questions, counts and
+           alerts from both databases. The audit log keeps an entry saying who erased which
+           device, why, and how many records of each kind, never what they said; the chain
+           stays valid (schoolgate audit verify). A suspended device is refused until it is
+           resumed, and a device with an open alert until the alert is acknowledged
+           (schoolgate alerts ack ID --note "…"): the safeguarding lead sees it first.
   Both are recorded in the audit log under your name. Files are written readable by you only.
 
 ${dataDirHelp}

@@ -41,6 +41,7 @@ const KIND_TITLE: Record<AlertKind, string> = {
   'system.crash-restart': 'The gateway restarted after a crash',
   'system.selftest-failed': 'The filter self-test failed',
   'report.site': 'A site was reported from the block page',
+  'system.break-glass': 'The break-glass recovery account was used',
 };
 
 const ROLE: Record<AlertContact['role'], string> = {

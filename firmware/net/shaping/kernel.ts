@@ -1,28 +1,9 @@
 // The real `tc` and `unshare`, and finding out whether this kernel has CAKE. I/O only: what to
 // run comes from render.ts.
-import { spawn } from 'node:child_process';
+import type { ToolResult, ToolRun } from '../tool-run.ts';
 import type { ShapingEngine } from './plan.ts';
 
-export interface ToolResult { code: number; stdout: string; stderr: string }
-/** Runs a program (argv) with optional stdin; the daemon runs them on this host, tests behind `ip netns exec`. */
-export type ToolRun = (argv: readonly string[], input?: string) => Promise<ToolResult>;
-
-export function toolRunner(prefix: readonly string[] = []): ToolRun {
-  return (args, input) => new Promise((resolve, reject) => {
-    const argv = [...prefix, ...args];
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', (err) => reject(new Error(`cannot run ${argv.join(' ')}: ${err.message}`)));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    if (input !== undefined) {
-      child.stdin!.on('error', () => undefined);
-      child.stdin!.end(input);
-    }
-  });
-}
+export { toolRunner, type ToolResult, type ToolRun } from '../tool-run.ts';
 
 export class TcError extends Error {
   constructor(action: string, result: ToolResult) {

@@ -1,9 +1,8 @@
 // GET /metrics: the status in the Prometheus text format, read back with a strict parser of that
 // format so a malformed line, an undeclared metric or a badly escaped label fails here.
 import { describe, expect, it } from 'vitest';
-import { buildAdminApp } from '../../../firmware/admin/app.ts';
 import { METRICS_CONTENT_TYPE, escapeLabelValue, renderMetrics } from '../../../firmware/admin/metrics.ts';
-import { silentLogger } from '../../../firmware/log.ts';
+import { testAdmin } from './admin-app.ts';
 import { HOSTILE, sampleStatus } from '../status-fixture.ts';
 
 interface Parsed {
@@ -82,7 +81,7 @@ describe('metrics', () => {
 
   it('is served at GET /metrics with the format\'s content type and the admin headers', async () => {
     const status = sampleStatus();
-    const app = buildAdminApp({ logger: silentLogger(), status: () => status });
+    const { app, close } = await testAdmin({ status: () => status });
     try {
       const response = await app.inject({ method: 'GET', url: '/metrics' });
       expect(response.statusCode).toBe(200);
@@ -90,7 +89,7 @@ describe('metrics', () => {
       expect(response.headers['x-content-type-options']).toBe('nosniff');
       expect(value(parseExposition(response.body), 'schoolgate_dns_queries_total')).toBe(1500);
     } finally {
-      await app.close();
+      await close();
     }
   });
 });

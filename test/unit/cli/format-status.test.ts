@@ -45,3 +45,12 @@ it('shows each DHCP pool (size, used, free) and says loudly when another DHCP se
   expect(formatStatus(off)).toContain('dhcp      off');
   expect(formatStatus(off)).not.toContain('DHCP POOL');
 });
+
+it('shows the HTTPS addresses, the certificate fingerprint and, before setup, the setup code', () => {
+  const status = sampleStatus();
+  status.admin = { url: 'http://127.0.0.1:8080', https: { urls: ['https://10.0.10.1/'], fingerprint: 'AB:CD' }, setupCode: 'K7QM-3XPA-9RTE' };
+  const text = formatStatus(status);
+  expect(text).toContain('  admin     http://127.0.0.1:8080, https://10.0.10.1/\n            certificate SHA-256 AB:CD\n            first-run setup code K7QM-3XPA-9RTE');
+  delete status.admin.setupCode;
+  expect(formatStatus(status)).not.toContain('setup code');
+});

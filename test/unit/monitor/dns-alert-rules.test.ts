@@ -5,18 +5,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CATEGORY_SEVERITIES } from '../../../firmware/config/defaults.ts';
+import { CATEGORY_SEVERITIES, defaultConfig } from '../../../firmware/config/defaults.ts';
 import { EventBuffer, type QueryEvent } from '../../../firmware/dns/events/event-buffer.ts';
 import { silentLogger } from '../../../firmware/log.ts';
 import type { AlertCandidate } from '../../../firmware/monitor/alert-schema.ts';
-import { dnsAlertRulesData, loadKeywordLists } from '../../../firmware/monitor/alert-rules-config.ts';
+import { alertRulesChanged, dnsAlertRulesData, loadKeywordLists } from '../../../firmware/monitor/alert-rules-config.ts';
 import { DnsAlertRules, mergeCandidates } from '../../../firmware/monitor/dns-alert-rules.ts';
 import { QueryLog } from '../../../firmware/monitor/query-log.ts';
 
 const MAC = '3c:22:fb:01:a2:9e';
 const AT = Date.UTC(2026, 11, 7, 9, 15);
 const shipped = loadKeywordLists();
-const data = (watch: string[] = ['watched.example']) => dnsAlertRulesData({ alerts: { contacts: [], watch } }, CATEGORY_SEVERITIES, shipped);
+const data = (watch: string[] = ['watched.example']) => dnsAlertRulesData({ alerts: { contacts: [], watch }, networks: [] }, CATEGORY_SEVERITIES, shipped);
 
 type Event = Partial<Omit<QueryEvent, 'device'>> & { name: string; device?: string | null };
 function check(rules: DnsAlertRules, e: Event): AlertCandidate[] {
@@ -114,6 +114,41 @@ describe('DNS alert rules', () => {
     const many = new DnsAlertRules(data());
     for (let i = 0; i < 40_000; i++) check(many, { name: `host${i}.example` });
     expect(kinds(check(many, { name: 'suicide.example' }))).toEqual([['dns.keyword', 'critical']]);
+  });
+});
+
+describe('the self-test\'s own questions', () => {
+  // The demo networks: the gateway asks from 127.10.0.1, 127.20.0.1 and 127.30.0.1.
+  const config = defaultConfig();
+  const rules = new DnsAlertRules(dnsAlertRulesData(config, CATEGORY_SEVERITIES, shipped));
+  const questions: Event[] = [
+    { name: 'use-application-dns.net', verdict: 'blocked', category: 'bypass', list: 'canary' },
+    { name: 'dns.google', verdict: 'blocked', category: 'bypass', list: 'doh' },
+    { name: 'test-name.example', verdict: 'blocked', category: 'self-harm', list: 'provider-self-harm' },
+    { name: 'how-to-k1ll-myself.example' },
+  ];
+
+  it('raise no alert from the gateway\'s address on a network, while the same question from a device does', () => {
+    for (const q of questions) {
+      expect(check(rules, { ...q, client: '127.20.0.1', device: null }), q.name).toEqual([]);
+      expect(check(rules, { ...q, network: 'guest', client: '127.30.0.1', device: null }), q.name).toEqual([]);
+      expect(check(rules, { ...q, client: '127.20.0.5', device: null }), q.name).toHaveLength(1);
+    }
+  });
+
+  it('follow the configuration: a network switched off or renumbered is a new set of sources', () => {
+    const data = dnsAlertRulesData(config, CATEGORY_SEVERITIES, shipped);
+    expect(data.quietSources).toEqual(['127.10.0.1', '127.20.0.1', '127.30.0.1']);
+    const renumbered = structuredClone(config);
+    renumbered.networks[1]!.gateway = { ipv6: 'FD00:0:0:20::1' };
+    renumbered.networks[2]!.enabled = false;
+    expect(dnsAlertRulesData(renumbered, CATEGORY_SEVERITIES, shipped).quietSources).toEqual(['127.10.0.1', 'fd00:0:0:20::1']);
+    expect(alertRulesChanged(renumbered, config)).toBe(true);
+    expect(alertRulesChanged(structuredClone(config), config)).toBe(false);
+    const moved = new DnsAlertRules(dnsAlertRulesData(renumbered, CATEGORY_SEVERITIES, shipped));
+    // The old gateway address of a network is now a device like any other.
+    expect(check(moved, { ...questions[0]!, network: 'guest', client: '127.30.0.1', device: null })).toHaveLength(1);
+    expect(check(moved, { ...questions[0]!, client: 'fd00:0:0:20::1', device: null })).toEqual([]);
   });
 });
 

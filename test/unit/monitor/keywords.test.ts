@@ -109,11 +109,11 @@ describe('a list file', () => {
 
 describe('the configuration', () => {
   it('chooses shipped lists, adds the school\'s own keywords, and refuses a list that is not shipped', () => {
-    const data = dnsAlertRulesData({ alerts: { contacts: [], keywords: { lists: ['drugs'], extra: ['zebra-corn', 'ab'] } } }, { social: 'low' }, shipped);
+    const data = dnsAlertRulesData({ alerts: { contacts: [], keywords: { lists: ['drugs'], extra: ['zebra-corn', 'ab'] } }, networks: [] }, { social: 'low' }, shipped);
     expect(data.keywordLists.map((l) => [l.id, l.severity, l.keywords])).toEqual([['drugs', 'medium', shipped.get('drugs')!.keywords], ['school', 'high', ['zebracorn']]]);
     expect(new KeywordMatcher(data.keywordLists).match('zebra-c0rn.example')?.list).toBe('school');
-    expect(dnsAlertRulesData({}, {}, shipped).keywordLists.map((l) => l.id)).toEqual([...shipped.keys()]);
-    expect(() => dnsAlertRulesData({ alerts: { contacts: [], keywords: { lists: ['gambling'] } } }, {}, shipped)).toThrow('alerts.keywords.lists names "gambling", which is not a shipped keyword list');
+    expect(dnsAlertRulesData({ networks: [] }, {}, shipped).keywordLists.map((l) => l.id)).toEqual([...shipped.keys()]);
+    expect(() => dnsAlertRulesData({ alerts: { contacts: [], keywords: { lists: ['gambling'] } }, networks: [] }, {}, shipped)).toThrow('alerts.keywords.lists names "gambling", which is not a shipped keyword list');
   });
 
   it('is refused by validation for a keyword list that is not shipped or a contact named twice', () => {

@@ -10,6 +10,7 @@ import { eraseSubject, exportSubject, type SubjectAccessDeps } from '../../../fi
 import { EraseResult, SubjectExport } from '../../../firmware/monitor/subject-schema.ts';
 import { StateDatabase } from '../../../firmware/state/database.ts';
 import { MacAddressError } from '../../../firmware/state/mac.ts';
+import type { AlertCandidate } from '../../../firmware/monitor/alert-schema.ts';
 import type { Lease } from '../../../firmware/state/schemas.ts';
 import { InvalidInputError } from '../../../firmware/state/values.ts';
 import { useTempDir } from '../state/temp-dir.ts';
@@ -52,6 +53,14 @@ async function world(): Promise<{ deps: SubjectAccessDeps; state: StateDatabase;
   state.networkEvents.append({ at: new Date(T0 + HOUR), kind: 'net.bypass', networkId: 'pupil', mac: PUPIL, details: {} });
   state.networkEvents.append({ at: new Date(T0), kind: 'net.tethering', networkId: 'pupil', mac: OTHER, details: { ttl: 127 } });
   state.networkEvents.append({ at: new Date(T0), kind: 'dhcp.address-in-use', networkId: 'pupil', details: { address: FIXED } });
+  // Alerts: two of the pupil's (one acknowledged, one open), the other device's, and the fixed
+  // address's. Acknowledged with an actor never in the audit log: the tests count its entries.
+  const alert = (at: number, mac: string | null, address: string, subject: string, kind: AlertCandidate['kind'] = 'dns.category') =>
+    state.alerts.record({ kind, severity: 'high', at: new Date(at).toISOString(), networkId: 'pupil', mac, address, subject, reason: 'blocked: the adult category (high)', category: 'adult' }, new Date(at)).alert.id;
+  state.alerts.acknowledge(alert(T0, PUPIL, '10.20.0.100', 'site0.example'), 'ssh:dsl', 'spoke to the class teacher', new Date(T0 + HOUR));
+  alert(T0 + 26 * HOUR, PUPIL, '10.20.0.100', 'use-application-dns.net', 'dns.bypass');
+  alert(T0, OTHER, '10.20.0.101', 'other0.example');
+  state.alerts.acknowledge(alert(T0 + 2 * HOUR, null, FIXED, 'fixed2.example'), 'ssh:dsl', 'a visitor laptop', new Date(T0 + 3 * HOUR));
   state.audit.append({ actor: 'ssh:tech', action: 'device.name', subject: PUPIL, details: { from: '', to: 'Year 3 iPad 12' } });
   state.audit.append({ actor: 'ssh:tech', action: 'device.name', subject: OTHER, details: { from: '', to: 'Staff laptop' } });
   // The pupil's device over two days, the other device, a fixed address DHCP never named, and a
@@ -80,9 +89,12 @@ it('exports everything kept about a device, as one document of the published sha
   expect(sum(doc.hourlyRollups)).toBe(41);
   expect(sum(doc.dailyRollups)).toBe(41);
   expect(sum(doc.hourlyRollups.filter((r) => r.verdict === 'blocked'))).toBe(10);
+  expect(doc.alerts.map((a) => [a.kind, a.subject, a.status, a.deviceName])).toEqual([
+    ['dns.category', 'site0.example', 'acknowledged', 'Year 3 iPad 12'], ['dns.bypass', 'use-application-dns.net', 'open', 'Year 3 iPad 12'],
+  ]);
   expect(doc.auditEntries.map((e) => [e.action, e.subject])).toEqual([['device.name', PUPIL]]);
   const [entry] = state.audit.list({ action: 'data.export' });
-  expect(entry).toMatchObject({ actor: 'ssh:dsl', subject: PUPIL, details: { kind: 'device', queryEvents: 41, leases: 1, networkEvents: 2, auditEntries: 1 } });
+  expect(entry).toMatchObject({ actor: 'ssh:dsl', subject: PUPIL, details: { kind: 'device', queryEvents: 41, leases: 1, networkEvents: 2, alerts: 2, auditEntries: 1 } });
   // Who exported what, never the content.
   expect(JSON.stringify(entry!.details)).not.toMatch(/example|iPad/);
 });
@@ -96,32 +108,37 @@ it('exports from --since on, and an unnamed address has only the records kept un
   expect(recent.queryEvents.every((e) => e.at >= T0 + 24 * HOUR)).toBe(true);
   expect(sum(recent.hourlyRollups)).toBe(recent.queryEvents.length);
   expect(recent.networkEvents).toEqual([]);
+  expect(recent.alerts.map((a) => a.subject)).toEqual(['use-application-dns.net']);
   const fixed = await exportSubject(deps, { subject: { kind: 'address', value: FIXED } }, 'ssh:dsl');
   expect(fixed.device).toBeNull();
   expect(fixed.leases).toEqual([]);
   expect(fixed.queryEvents.map((e) => e.name)).toEqual(Array.from({ length: 7 }, (_, i) => `fixed${i}.example`));
   expect(sum(fixed.dailyRollups)).toBe(7);
   expect(fixed.networkEvents.map((e) => e.kind)).toEqual(['dhcp.address-in-use']);
+  expect(fixed.alerts.map((a) => [a.address, a.mac, a.subject])).toEqual([[FIXED, null, 'fixed2.example']]);
 });
 
 it('erases a device from both databases, records counts and kinds only, and the audit chain stays valid', async () => {
   const { deps, state, log } = await world();
   const before = await log.count();
+  const alertsBefore = state.alerts.count();
+  state.alerts.acknowledge(state.alerts.about(PUPIL).find((a) => a.status === 'open')!.id, 'ssh:dsl', 'talked it through', new Date(T0 + 27 * HOUR));
   const result = await eraseSubject(deps, { kind: 'device', value: PUPIL }, 'Subject access request 2026-14 (parent)', 'ssh:dsl');
   expect(Value.Check(EraseResult, result)).toBe(true);
   expect(result.erased).toEqual({
     device: true, leases: 1, networkEvents: { 'net.tethering': 1, 'net.bypass': 1 }, queryEvents: 41,
-    hourlyRollups: result.erased.hourlyRollups, dailyRollups: 4, reason: 'Subject access request 2026-14 (parent)',
+    hourlyRollups: result.erased.hourlyRollups, dailyRollups: 4, alerts: 2, reason: 'Subject access request 2026-14 (parent)',
   });
+  expect(state.alerts.count()).toBe(alertsBefore - 2);
   expect(result.erased.hourlyRollups).toBeGreaterThan(0);
   expect(await log.count()).toBe(before - 41);
   const after = await exportSubject(deps, { subject: { kind: 'device', value: PUPIL } }, 'ssh:dsl');
-  expect(after).toMatchObject({ device: null, leases: [], networkEvents: [], queryEvents: [], hourlyRollups: [], dailyRollups: [] });
+  expect(after).toMatchObject({ device: null, leases: [], networkEvents: [], queryEvents: [], hourlyRollups: [], dailyRollups: [], alerts: [] });
   // The log keeps who erased what and why: the erasure is part of what the subject can be shown.
   expect(after.auditEntries.map((e) => e.action)).toEqual(['device.name', 'data.erase']);
   const [erase] = state.audit.list({ action: 'data.erase' });
   expect(erase).toMatchObject({ seq: result.auditSeq, actor: 'ssh:dsl', subject: PUPIL });
-  expect(JSON.stringify(erase!.details)).not.toMatch(/example|iPad|ipad-7|10\.20/);
+  expect(JSON.stringify(erase!.details)).not.toMatch(/example|iPad|ipad-7|10\.20|dns\.|adult/);
   expect(state.audit.verify()).toMatchObject({ ok: true });
   // The other device and the unnamed address are untouched.
   const other = await exportSubject(deps, { subject: { kind: 'device', value: OTHER } }, 'ssh:dsl');
@@ -129,6 +146,7 @@ it('erases a device from both databases, records counts and kinds only, and the 
   expect(other.queryEvents).toHaveLength(25);
   expect(sum(other.hourlyRollups)).toBe(25);
   expect(other.networkEvents).toHaveLength(1);
+  expect(other.alerts).toHaveLength(1);
   expect((await exportSubject(deps, { subject: { kind: 'address', value: FIXED } }, 'ssh:dsl')).queryEvents).toHaveLength(7);
   expect(state.audit.verify()).toMatchObject({ ok: true });
 });
@@ -136,7 +154,9 @@ it('erases a device from both databases, records counts and kinds only, and the 
 it('erases an unnamed address\'s questions and counts, not those a lease had named', async () => {
   const { deps, log } = await world();
   const result = await eraseSubject(deps, { kind: 'address', value: FIXED }, 'request by a visitor', 'ssh:dsl');
-  expect(result.erased).toMatchObject({ device: false, leases: 0, networkEvents: {}, queryEvents: 7, dailyRollups: 1 });
+  expect(result.erased).toMatchObject({ device: false, leases: 0, networkEvents: {}, queryEvents: 7, dailyRollups: 1, alerts: 1 });
+  expect(deps.state.alerts.about(FIXED)).toEqual([]);
+  expect(deps.state.alerts.about(PUPIL)).toHaveLength(2);
   expect((await log.recent({ client: FIXED, limit: 100 })).map((e) => e.name)).toEqual(['named.example']);
 });
 
@@ -151,9 +171,13 @@ it('refuses bad input and a suspended device before anything is deleted', async 
   await expect(eraseSubject(deps, { kind: 'device', value: PUPIL }, 'a reason', 'ssh:dsl')).rejects.toThrow(/is suspended until .*resume it/);
   const kept: SubjectAccessDeps = { ...deps, keptBecause: (mac) => (mac === OTHER ? 'incident 7 is open' : undefined) };
   await expect(eraseSubject(kept, { kind: 'device', value: OTHER }, 'a reason', 'ssh:dsl')).rejects.toThrow(/must be kept: incident 7 is open/);
+  // An open alert is a concern nobody has looked at yet: it stops the erasure, naming it.
+  const [open] = state.alerts.about(OTHER);
+  await expect(eraseSubject(deps, { kind: 'device', value: OTHER }, 'a reason', 'ssh:dsl')).rejects.toThrow(`${OTHER} has an open alert (#${open!.id}) nobody has acknowledged`);
   expect(await log.count()).toBe(count);
   expect(state.audit.count()).toBe(audited);
   expect(state.devices.get(OTHER)).toBeDefined();
+  expect(state.alerts.about(OTHER)).toHaveLength(1);
 });
 
 it('reads a busy device\'s events page by page (the writer\'s heap is small), in order, each once', async () => {

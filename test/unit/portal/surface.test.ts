@@ -8,6 +8,7 @@ import { silentLogger } from '../../../firmware/log.ts';
 import { dispatch, normaliseHost, plainSource, type SurfaceHandler } from '../../../firmware/portal/dispatcher.ts';
 import { surfaceEndpoints } from '../../../firmware/portal/endpoints.ts';
 import { landingHandler, notBlockedHandler, outsiderHandler } from '../../../firmware/portal/landing.ts';
+import { adminRedirectHandler } from '../../../firmware/portal/admin-redirect.ts';
 import { buildSurfaceApp, startSurface } from '../../../firmware/portal/server.ts';
 import { freePort } from '../../support/ports.ts';
 import { REPORT_PATH } from '../../../firmware/portal/block/render.ts';
@@ -127,5 +128,22 @@ describe('startSurface', () => {
       await surface.close();
       blocker.close();
     }
+  });
+});
+
+describe('adminRedirectHandler', () => {
+  it('sends plain HTTP for the admin UI (its name, or its address on an admin network) to HTTPS, and nothing else', async () => {
+    const c = defaultConfig();
+    c.web.https = { hostname: 'gateway.school.test' };
+    const handler = adminRedirectHandler(() => c);
+    const directory = new ClientDirectory(c.networks);
+    const at = (host: string, from = STAFF) => handler.handle({ method: 'GET', host, path: '/alerts?open=1', source: from, client: directory.lookup(from), now: 0 });
+    expect(await at('gateway.school.test')).toMatchObject({ status: 308, headers: { location: 'https://gateway.school.test/alerts?open=1' } });
+    expect(await at('127.10.0.1')).toMatchObject({ status: 308, headers: { location: 'https://127.10.0.1/alerts?open=1' } });
+    // The pupil network's gateway address is not the admin UI's: the landing page answers there.
+    expect(await at('127.20.0.1', PUPIL)).toBeUndefined();
+    expect(await at('chatter.test')).toBeUndefined();
+    delete c.web.https;
+    expect(await at('gateway.school.test')).toBeUndefined();
   });
 });

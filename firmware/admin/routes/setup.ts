@@ -1,0 +1,35 @@
+// First-run setup: unlocked by the one-time code, only from the staff and management side.
+import { ApiError, SetupBody, SetupResult, SetupState } from '../api/session-schema.ts';
+import { AuthError } from '../auth/errors.ts';
+import { completeSetup } from '../auth/setup.ts';
+import type { AdminRoutes } from '../route-deps.ts';
+
+const Errors = { 400: ApiError, 403: ApiError, 409: ApiError, 429: ApiError };
+
+export const setupRoutes: AdminRoutes = async (app, deps) => {
+  const { options } = deps;
+
+  app.get('/api/setup', {
+    schema: { response: { 200: SetupState } },
+    config: { permission: 'public' },
+  }, async () => ({ needed: options.accounts.count() === 0, site: options.site() }));
+
+  app.post<{ Body: SetupBody }>('/api/setup', {
+    schema: { body: SetupBody, response: { 200: SetupResult, ...Errors } },
+    config: { permission: 'public', rateLimit: { max: options.loginRateLimit ?? 10, timeWindow: '1 minute' } },
+  }, async (request) => {
+    const source = request.ip;
+    if (options.accounts.count() > 0) throw new AuthError(409, 'setup-done', 'setup has already been done: sign in instead');
+    if (!options.setupAllowedFrom(source)) {
+      throw new AuthError(403, 'setup-network', 'setup can only be done from the staff or management network, or on the gateway itself');
+    }
+    if (!(await options.setupCode.matches(request.body.code))) {
+      options.audit.append({ actor: 'system:setup', action: 'setup.refused', details: { source, reason: 'wrong code' } });
+      throw new AuthError(403, 'setup-code', 'that setup code is not right: `schoolgate status` shows it', { code: 'not the setup code' });
+    }
+    const result = await completeSetup({ accounts: options.accounts, audit: options.audit, transaction: options.transaction, now: options.now ?? (() => new Date()) }, request.body, source);
+    await options.setupCode.spend();
+    await options.setSite?.(request.body.site);
+    return result;
+  });
+};

@@ -1,0 +1,81 @@
+// The UI's router decides what each address shows for whom: signed out, signed in with some
+// permissions, owing a password change or two-factor. Pure, so every case is checked here.
+import { describe, expect, it } from 'vitest';
+import { permissionsOf, type Permission } from '../../../firmware/admin/roles.ts';
+import { forcedPage, homeFor, navFor, nextFrom, normalisePath, resolve, ROUTES } from '../../../webui/src/router.ts';
+
+const headteacher = permissionsOf(['headteacher']);
+const staff = permissionsOf(['staff']);
+
+describe('resolve', () => {
+  it('sends a signed-out visitor to sign-in, remembering a deep link, and shows only the public pages', () => {
+    expect(resolve('/', null)).toEqual({ kind: 'redirect', to: '/sign-in' });
+    expect(resolve('/status', null)).toEqual({ kind: 'redirect', to: '/sign-in?next=%2Fstatus' });
+    expect(resolve('/no-such-page', null)).toEqual({ kind: 'redirect', to: '/sign-in?next=%2Fno-such-page' });
+    expect(resolve('/sign-in?next=%2Fstatus', null)).toMatchObject({ kind: 'page', route: { path: '/sign-in' } });
+    expect(resolve('/setup', null)).toMatchObject({ kind: 'page', route: { path: '/setup' } });
+  });
+
+  it('opens a deep link for an account allowed it, whatever trailing slash or query it carries', () => {
+    expect(resolve('/status', headteacher)).toMatchObject({ kind: 'page', route: { path: '/status' } });
+    expect(resolve('/status/', headteacher)).toMatchObject({ kind: 'page', route: { path: '/status' } });
+    expect(resolve('/account/two-factor?x=1#top', staff)).toMatchObject({ kind: 'page', route: { path: '/account/two-factor' } });
+  });
+
+  it('refuses a page the account\'s roles do not carry (403), and says 404 for an unknown one', () => {
+    expect(resolve('/status', staff)).toMatchObject({ kind: 'forbidden', route: { path: '/status' } });
+    expect(resolve('/nowhere', staff)).toEqual({ kind: 'not-found', path: '/nowhere' });
+  });
+
+  it('sends a signed-in account away from sign-in and setup to its own start page', () => {
+    expect(resolve('/', headteacher)).toEqual({ kind: 'redirect', to: '/status' });
+    expect(resolve('/sign-in', staff)).toEqual({ kind: 'redirect', to: '/account' });
+    expect(resolve('/setup', headteacher)).toEqual({ kind: 'redirect', to: '/status' });
+  });
+});
+
+describe('navFor', () => {
+  it('lists only pages the permissions allow, in order', () => {
+    expect(navFor(headteacher).map((r) => r.path)).toEqual(['/status', '/account']);
+    expect(navFor(staff).map((r) => r.path)).toEqual(['/account']);
+    expect(navFor(new Set<Permission>(['dashboard.view'])).map((r) => r.path)).toEqual(['/status', '/account']);
+  });
+
+  it('never lists a page that resolve would refuse', () => {
+    for (const role of ['technician', 'headteacher', 'dsl', 'online-safety-lead', 'office', 'staff', 'governor'] as const) {
+      const p = permissionsOf([role]);
+      for (const r of navFor(p)) expect(resolve(r.path, p).kind).toBe('page');
+    }
+  });
+});
+
+describe('forcedPage, homeFor, nextFrom, normalisePath', () => {
+  it('owes the password change before two-factor, and nothing once both are done', () => {
+    expect(forcedPage({ mustChangePassword: true, totpRequired: true, totpEnrolled: false })).toBe('/account/password');
+    expect(forcedPage({ mustChangePassword: false, totpRequired: true, totpEnrolled: false })).toBe('/account/two-factor');
+    expect(forcedPage({ mustChangePassword: false, totpRequired: true, totpEnrolled: true })).toBeNull();
+    expect(forcedPage({ mustChangePassword: false, totpRequired: false, totpEnrolled: false })).toBeNull();
+  });
+
+  it('lands each role where it has something to see', () => {
+    expect(homeFor(permissionsOf(['technician']))).toBe('/status');
+    expect(homeFor(permissionsOf(['governor']))).toBe('/account');
+  });
+
+  it('follows only a local path after sign-in, never another site', () => {
+    expect(nextFrom('?next=%2Fstatus')).toBe('/status');
+    expect(nextFrom('?next=%2F%2Fevil.example%2F')).toBeNull();
+    expect(nextFrom('?next=https%3A%2F%2Fevil.example')).toBeNull();
+    expect(nextFrom('')).toBeNull();
+  });
+
+  it('normalises paths', () => {
+    expect(normalisePath('')).toBe('/');
+    expect(normalisePath('/?a=1')).toBe('/');
+    expect(normalisePath('/account//')).toBe('/account');
+  });
+
+  it('has one route per path', () => {
+    expect(new Set(ROUTES.map((r) => r.path)).size).toBe(ROUTES.length);
+  });
+});

@@ -1,0 +1,147 @@
+// The application: finds out who is signed in (or whether the box still needs setting up), then
+// shows the page the address names, or sends to sign-in, to a page the account must finish first,
+// or to the refused/not-found page.
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { SessionView, SetupState } from '../../firmware/admin/api/session-schema.ts';
+import type { Permission } from '../../firmware/admin/roles.ts';
+import { ApiClient, ApiRequestError } from './api.ts';
+import { Layout } from './components/layout.tsx';
+import { Link } from './components/link.tsx';
+import { Ctx, type AppContext, type Flash } from './context.ts';
+import { AccountPage } from './pages/account.tsx';
+import { ChangePasswordPage } from './pages/change-password.tsx';
+import { SetupPage } from './pages/setup.tsx';
+import { SignInPage } from './pages/sign-in.tsx';
+import { SignOutPage } from './pages/sign-out.tsx';
+import { StatusPage } from './pages/status.tsx';
+import { TwoFactorPage } from './pages/two-factor.tsx';
+import { forcedPage, resolve } from './router.ts';
+
+type Boot = { state: 'loading' } | { state: 'ready' };
+
+const location = () => `${window.location.pathname}${window.location.search}`;
+
+export function App() {
+  const [path, setPath] = useState(location());
+  const [session, setSessionState] = useState<SessionView | null>(null);
+  const [setup, setSetup] = useState<SetupState | null>(null);
+  const [boot, setBoot] = useState<Boot>({ state: 'loading' });
+  const [flash, setFlash] = useState<Flash | null>(null);
+
+  const api = useMemo(() => new ApiClient({
+    onSessionEnded: () => setSessionState((s) => {
+      if (s !== null) setFlash({ kind: 'warning', text: 'Your session ended: please sign in again.' });
+      return null;
+    }),
+  }), []);
+
+  const setSession = (s: SessionView | null) => {
+    api.setCsrfToken(s?.csrfToken ?? null);
+    setSessionState(s);
+  };
+
+  const refreshSession = async (): Promise<SessionView | null> => {
+    try {
+      const s = await api.get<SessionView>('/api/session');
+      setSession(s);
+      return s;
+    } catch (e) {
+      if (e instanceof ApiRequestError && e.status === 401) {
+        setSession(null);
+        return null;
+      }
+      throw e;
+    }
+  };
+
+  const navigate: AppContext['navigate'] = (to, options) => {
+    if (options?.replace) window.history.replaceState(null, '', to);
+    else window.history.pushState(null, '', to);
+    setFlash(options?.flash ?? null);
+    setPath(location());
+  };
+
+  useEffect(() => {
+    const onPop = () => {
+      setFlash(null);
+      setPath(location());
+    };
+    window.addEventListener('popstate', onPop);
+    void (async () => {
+      // Signed out and never set up: the first page anyone sees is setup. Either call failing
+      // (the API unreachable) still leaves the sign-in page usable, with the reason shown.
+      try {
+        const s = await refreshSession();
+        if (s === null) setSetup(await api.get<SetupState>('/api/setup').catch(() => null));
+      } catch (e) {
+        setFlash({ kind: 'error', text: `Could not find out whether you are signed in: ${e instanceof Error ? e.message : String(e)}` });
+      }
+      setBoot({ state: 'ready' });
+    })();
+    return () => window.removeEventListener('popstate', onPop);
+  }, []);
+
+  const ctx: AppContext = { api, session, setSession, refreshSession, navigate, flash };
+  const permissions: ReadonlySet<Permission> | null = session === null ? null : new Set(session.permissions);
+  const pathname = path.replace(/[?#].*$/, '');
+
+  // Where the address must change before anything renders.
+  let redirect: string | null = null;
+  let match = resolve(path, permissions);
+  if (boot.state === 'ready') {
+    if (session === null && setup?.needed === true && pathname !== '/setup') redirect = '/setup';
+    else if (session !== null) {
+      const forced = forcedPage(session.account);
+      if (forced !== null && pathname !== forced && pathname !== '/sign-out') redirect = forced;
+    }
+    if (redirect === null && match.kind === 'redirect') redirect = match.to;
+  }
+  useEffect(() => {
+    if (redirect !== null) navigate(redirect, { replace: true, flash: flash ?? undefined });
+  }, [redirect]);
+  const [moves, setMoves] = useState(0);
+  useEffect(() => {
+    if (match.kind === 'page') document.title = `${match.route.title} — Schoolgate${session ? ` — ${session.site.name}` : ''}`;
+    // After a move inside the app (not on the first load, where the skip link comes first), focus
+    // the page's main region so a screen reader starts reading the new page.
+    if (boot.state !== 'ready') return;
+    if (moves > 0) document.getElementById('main')?.focus({ preventScroll: true });
+    setMoves((n) => n + 1);
+  }, [path, boot.state]);
+
+  let page;
+  if (boot.state === 'loading' || redirect !== null || match.kind === 'redirect') {
+    page = <Layout title="Schoolgate" path={pathname} minimal><p class="loading" role="status">Loading…</p></Layout>;
+  } else if (match.kind === 'not-found') {
+    page = (
+      <Layout title="Page not found" path={pathname}>
+        <p>There is no page at <code>{match.path}</code>. It may have moved, or the link may be mistyped.</p>
+        <p><Link href="/">Go to the start page</Link></p>
+      </Layout>
+    );
+  } else if (match.kind === 'forbidden') {
+    page = (
+      <Layout title="Not allowed" path={pathname}>
+        <p>Your account's roles do not include “{match.route.title}”. If you need it, ask the school's technician or headteacher to add the role to your account.</p>
+        <p><Link href="/">Go to the start page</Link></p>
+      </Layout>
+    );
+  } else {
+    const route = match.route;
+    const forced = session === null ? null : forcedPage(session.account);
+    const content = (() => {
+      switch (route.path) {
+        case '/sign-in': return <SignInPage search={path.slice(pathname.length)} />;
+        case '/setup': return <SetupPage state={setup} />;
+        case '/sign-out': return <SignOutPage />;
+        case '/status': return <StatusPage />;
+        case '/account': return <AccountPage />;
+        case '/account/password': return <ChangePasswordPage forced={forced === '/account/password'} />;
+        case '/account/two-factor': return <TwoFactorPage forced={forced === '/account/two-factor'} />;
+        default: return <p>This page is still to be built.</p>;
+      }
+    })();
+    page = <Layout title={route.title} path={pathname} minimal={forced !== null}>{content}</Layout>;
+  }
+  return <Ctx.Provider value={ctx}>{page}</Ctx.Provider>;
+}

@@ -1,0 +1,65 @@
+// A data table: a caption naming it, headers that sort (a button in each, the state in aria-sort),
+// numbers right-aligned, and an empty state that says so instead of an empty grid. Wide tables
+// scroll inside their own box so the page never scrolls sideways on a phone.
+import type { ComponentChildren } from 'preact';
+import { useId, useState } from 'preact/hooks';
+import { sortRows, type Cell, type SortDirection } from './sort.ts';
+
+export interface Column<R> {
+  key: string;
+  label: string;
+  value: (row: R) => Cell;
+  render?: (row: R) => ComponentChildren;
+  numeric?: boolean;
+  sortable?: boolean;
+}
+
+export interface DataTableProps<R> {
+  id?: string;
+  caption: string;
+  columns: readonly Column<R>[];
+  rows: readonly R[];
+  rowKey: (row: R) => string;
+  empty: string;
+  initialSort?: { key: string; direction: SortDirection };
+}
+
+export function DataTable<R>(props: DataTableProps<R>) {
+  const [sort, setSort] = useState(props.initialSort ?? null);
+  // The scrolling box is a named, focusable region so a keyboard can scroll a wide table.
+  const generated = useId();
+  const captionId = `${props.id ?? generated}-caption`;
+  const column = sort === null ? undefined : props.columns.find((c) => c.key === sort.key);
+  const rows = column !== undefined && sort !== null ? sortRows(props.rows, column.value, sort.direction) : props.rows;
+  const toggle = (key: string) => setSort((s) => ({ key, direction: s?.key === key && s.direction === 'ascending' ? 'descending' : 'ascending' }));
+  return (
+    <div class="table-wrap" role="region" aria-labelledby={captionId} tabIndex={0}>
+      <table id={props.id} class="data-table">
+        <caption id={captionId}>{props.caption}</caption>
+        <thead>
+          <tr>
+            {props.columns.map((c) => (
+              <th key={c.key} scope="col" class={c.numeric ? 'num' : undefined} aria-sort={sort?.key === c.key ? sort.direction : c.sortable === false ? undefined : 'none'}>
+                {c.sortable === false ? c.label : (
+                  <button type="button" class="sort-button" onClick={() => toggle(c.key)}>
+                    {c.label}
+                    <span class="sort-icon" aria-hidden="true">{sort?.key === c.key ? (sort.direction === 'ascending' ? '▲' : '▼') : '↕'}</span>
+                  </button>
+                )}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.length === 0
+            ? <tr><td colSpan={props.columns.length} class="empty">{props.empty}</td></tr>
+            : rows.map((r) => (
+              <tr key={props.rowKey(r)}>
+                {props.columns.map((c) => <td key={c.key} class={c.numeric ? 'num' : undefined}>{c.render ? c.render(r) : String(c.value(r) ?? '')}</td>)}
+              </tr>
+            ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,13 @@
+// After a failed submit, focus moves to the first field in error (in the page's order), so a
+// keyboard or screen-reader user lands on what needs fixing; nothing typed is touched.
+import { useEffect, useRef } from 'preact/hooks';
+
+export function useFocusFirstError(errors: Record<string, string>, attempt: number) {
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (attempt === 0 || Object.keys(errors).length === 0) return;
+    const first = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
+    first?.focus();
+  }, [attempt]);
+  return formRef;
+}

@@ -1,0 +1,44 @@
+// The frame of every page: a skip link, the school's name, the navigation the account may use,
+// who is signed in, and the page's own heading inside <main>. Signed out, only the name shows.
+import type { ComponentChildren } from 'preact';
+import { useApp } from '../context.ts';
+import { navFor } from '../router.ts';
+import { Link } from './link.tsx';
+import { Notice } from './notice.tsx';
+
+export function Layout({ title, path, children, minimal = false }: { title: string; path: string; children: ComponentChildren; minimal?: boolean }) {
+  const { session, flash } = useApp();
+  const permissions = new Set(session?.permissions ?? []);
+  const nav = session === null || minimal ? [] : navFor(permissions);
+  return (
+    <>
+      <a href="#main" class="skip-link">Skip to the page's content</a>
+      <header class="site-header">
+        <div class="brand">
+          <span class="product">Schoolgate</span>
+          {session !== null ? <span class="school">{session.site.name}</span> : null}
+        </div>
+        {session !== null ? (
+          <div class="who">
+            <span>Signed in as <strong>{session.account.displayName}</strong></span>
+            <Link href="/sign-out" class="sign-out-link">Sign out</Link>
+          </div>
+        ) : null}
+      </header>
+      {nav.length > 0 ? (
+        <nav class="site-nav" aria-label="Main">
+          <ul>
+            {nav.map((r) => (
+              <li key={r.path}><Link href={r.path} current={path === r.path || path.startsWith(`${r.path}/`)}>{r.title}</Link></li>
+            ))}
+          </ul>
+        </nav>
+      ) : null}
+      <main id="main" tabIndex={-1}>
+        <h1>{title}</h1>
+        <Notice kind={flash?.kind ?? 'info'}>{flash?.text}</Notice>
+        {children}
+      </main>
+    </>
+  );
+}

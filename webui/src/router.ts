@@ -1,0 +1,87 @@
+// A tiny router over the history API: paths are the UI's addresses, so a deep link or a reload
+// lands on the same page. Matching is pure (tested without a browser); navigation is the only I/O.
+import type { Permission } from '../../firmware/admin/roles.ts';
+
+export interface RouteDef {
+  path: string;
+  title: string;
+  /** What the account needs to see the page; 'signed-in' for any account, 'public' for none. */
+  needs: Permission | 'signed-in' | 'public';
+  /** Shown in the navigation (only to accounts allowed it). */
+  nav?: boolean;
+}
+
+/** Every page of the UI, in navigation order. */
+export const ROUTES: readonly RouteDef[] = [
+  { path: '/status', title: 'Status', needs: 'health.view', nav: true },
+  { path: '/account', title: 'Your account', needs: 'signed-in', nav: true },
+  { path: '/account/password', title: 'Change password', needs: 'signed-in' },
+  { path: '/account/two-factor', title: 'Two-factor sign-in', needs: 'signed-in' },
+  { path: '/sign-out', title: 'Signing out', needs: 'signed-in' },
+  { path: '/sign-in', title: 'Sign in', needs: 'public' },
+  { path: '/setup', title: 'First-run setup', needs: 'public' },
+];
+
+export type Match =
+  | { kind: 'page'; route: RouteDef }
+  | { kind: 'redirect'; to: string }
+  | { kind: 'forbidden'; route: RouteDef }
+  | { kind: 'not-found'; path: string };
+
+/** A path without a trailing slash, query or fragment: "/status/" and "/status?x" are "/status". */
+export function normalisePath(path: string): string {
+  const bare = path.replace(/[?#].*$/, '');
+  const trimmed = bare.length > 1 ? bare.replace(/\/+$/, '') : bare;
+  return trimmed === '' ? '/' : trimmed;
+}
+
+/** The first page an account lands on: the status page if it may see it, its account otherwise. */
+export function homeFor(permissions: ReadonlySet<Permission>): string {
+  return permissions.has('health.view') || permissions.has('dashboard.view') ? '/status' : '/account';
+}
+
+function allowed(route: RouteDef, permissions: ReadonlySet<Permission>): boolean {
+  if (route.needs === 'public' || route.needs === 'signed-in') return true;
+  // The status page is the gateway's health and the dashboard's counts: either permission shows it.
+  if (route.path === '/status') return permissions.has('health.view') || permissions.has('dashboard.view');
+  return permissions.has(route.needs);
+}
+
+/**
+ * What to show at `path` for a signed-in account with `permissions` (null when signed out, when
+ * every page but the public ones sends to sign-in, remembering where the person was going).
+ */
+export function resolve(path: string, permissions: ReadonlySet<Permission> | null, routes: readonly RouteDef[] = ROUTES): Match {
+  const p = normalisePath(path);
+  if (p === '/') return { kind: 'redirect', to: permissions === null ? '/sign-in' : homeFor(permissions) };
+  const route = routes.find((r) => r.path === p);
+  if (permissions === null) {
+    if (route?.needs === 'public') return { kind: 'page', route };
+    return { kind: 'redirect', to: `/sign-in?next=${encodeURIComponent(p)}` };
+  }
+  if (route === undefined) return { kind: 'not-found', path: p };
+  if (route.path === '/sign-in' || route.path === '/setup') return { kind: 'redirect', to: homeFor(permissions) };
+  return allowed(route, permissions) ? { kind: 'page', route } : { kind: 'forbidden', route };
+}
+
+/** The navigation for an account: only what it may open (the server refuses the rest anyway). */
+export function navFor(permissions: ReadonlySet<Permission>, routes: readonly RouteDef[] = ROUTES): RouteDef[] {
+  return routes.filter((r) => r.nav === true && allowed(r, permissions));
+}
+
+/** Where to go after signing in: the `next` a deep link carried, if it is one of our own paths. */
+export function nextFrom(search: string): string | null {
+  const next = new URLSearchParams(search).get('next');
+  // Only a local path: "//evil.example" or "https://…" would send the person elsewhere.
+  return next !== null && next.startsWith('/') && !next.startsWith('//') ? next : null;
+}
+
+/**
+ * The page an account must finish before anything else: a temporary password is changed first,
+ * then two-factor is enrolled where one of its roles requires it. Null when nothing is owed.
+ */
+export function forcedPage(account: { mustChangePassword: boolean; totpRequired: boolean; totpEnrolled: boolean }): string | null {
+  if (account.mustChangePassword) return '/account/password';
+  if (account.totpRequired && !account.totpEnrolled) return '/account/two-factor';
+  return null;
+}
