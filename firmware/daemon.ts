@@ -47,8 +47,9 @@ import { alertRulesChanged, dnsAlertRulesData, loadKeywordLists } from './monito
 import { AlertService } from './monitor/alert-service.ts';
 import { crashRestartCandidate, feedFailedCandidate, networkEventCandidate } from './monitor/alert-sources.ts';
 import { markRunning, markStopped } from './monitor/crash-marker.ts';
+import { registerReportMethods } from './portal/report-methods.ts';
 import { StateDatabase } from './state/database.ts';
-import { startVoucherPortal } from './portal/start.ts';
+import { startVoucherPortal } from './portal/voucher-portal.ts';
 import { registerVoucherMethods } from './portal/vouchers/methods.ts';
 import { memoryStatus, type DaemonStatus } from './status.ts';
 import { VERSION } from './version.ts';
@@ -325,6 +326,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       const p = config.current.web.portal!;
       throw new Error(`cannot serve the visitor portal on ${urlOf(p.address, p.port)}: ${(err as Error).message}`);
     }
+    // The block page (and later the portal) on port 80 of each gateway address.
+    const { startWebSurface } = await import('./portal/start.ts');
+    const surface = await startWebSurface({
+      config: () => config.current, filter: () => dns.filter, devices: dns.devices, store: state.siteReports,
+      titleOf: (category) => CATALOGUE.categories.get(category)?.title, raise: (candidate) => alerts.raise(candidate),
+      logger: logger.child({ component: 'web' }), onConfigChange: (listener) => config.onChange(listener),
+    });
+    stops.push(() => surface.close());
 
     config.onChange((next, previous) => {
       dns.reload(next);
@@ -383,6 +392,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       config, service: selftest, store: state.selftest, audit: state.audit, transaction: (fn) => state.transaction(fn), now: () => new Date(),
     });
     registerDataMethods(control, { state, queryLog, now: () => new Date() });
+    registerReportMethods(control, state.siteReports);
     control.register<CheckParams>('check', {
       params: CheckParams,
       handle: (params) => {

@@ -12,6 +12,7 @@ import { devices } from './cli/commands/devices.ts';
 import { leases, reserve } from './cli/commands/leases.ts';
 import { lists } from './cli/commands/lists.ts';
 import { net } from './cli/commands/net.ts';
+import { reports } from './cli/commands/reports.ts';
 import { run } from './cli/commands/run.ts';
 import { selftest } from './cli/commands/selftest.ts';
 import { status } from './cli/commands/status.ts';
@@ -22,7 +23,7 @@ import { VERSION } from './version.ts';
 
 export { EXIT };
 
-const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, alerts, audit, accounts, selftest, data, vouchers };
+const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, alerts, audit, accounts, selftest, data, vouchers, reports };
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));

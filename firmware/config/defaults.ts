@@ -64,7 +64,7 @@ export function defaultConfig(): Config {
       rebindingProtection: { enabled: true, allowedDomains: [] },
       threads: 1,
     },
-    web: { admin: { address: '127.0.0.1', port: 8080 } },
+    web: { admin: { address: '127.0.0.1', port: 8080 }, blockPage: { address: '127.0.0.1', port: 8081 } },
     retention: { queryEventsDays: 30, hourlyRollupsDays: DEFAULT_HOURLY_ROLLUPS_DAYS, rollupsDays: 400, visitorRecordsDays: 90, networkEventsDays: DEFAULT_NETWORK_EVENTS_DAYS, alertsDays: DEFAULT_ALERTS_DAYS },
   };
 }

@@ -260,6 +260,10 @@ export type WebHttps = Static<typeof WebHttps>;
 export const Web = Type.Object({
   admin: Endpoint,
   portal: Type.Optional(Endpoint),
+  // The web surface (block page, later the portal) always listens on port 80 of every enabled
+  // network's gateway address that is not loopback; this adds one more endpoint, for the demo,
+  // whose networks are on loopback ranges where port 80 needs root.
+  blockPage: Type.Optional(Endpoint),
   // Optional: the loopback demo (npm start) has plain HTTP on web.admin only. With it, the admin
   // UI also answers HTTPS on the gateway's staff and management addresses, with a certificate
   // made at first start.

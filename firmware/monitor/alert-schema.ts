@@ -28,6 +28,7 @@ export const AlertKind = Type.Union([
   Type.Literal('lists.feed-failed'),
   Type.Literal('system.crash-restart'),
   Type.Literal('system.selftest-failed'),
+  Type.Literal('report.site'),           // someone sent "report this" from the block page
   Type.Literal('system.break-glass'),    // the recovery account from the school safe signed in or acted
   Type.Literal('portal.lockout'),        // a guest device (or all guests) locked out of the portal for guessing voucher codes
 ], { description: 'what raised the alert' });

@@ -21,6 +21,7 @@ import type { Endpoint, Firewall, Network } from '../config/schema.ts';
 import { GUEST_TCP_PORTS, KIND_REACH, adminKinds } from './reach.ts';
 import { addressSet, isV6, quote } from './nft-text.ts';
 import { attemptSets, p2pJumps, refusalChains } from './p2p-rules.ts';
+import { SURFACE_PORT } from '../portal/endpoints.ts';
 
 export const TABLE_FAMILY = 'inet';
 export const TABLE_NAME = 'schoolgate';
@@ -37,6 +38,7 @@ export interface RulesetInput {
 
 const SSH_PORT = 22;
 const DOT_PORT = 853;
+const HTTPS_PORT = 443;
 const DHCP_SERVER_PORT = 67;
 
 /** Timeouts a set element gets when the adder names none (the adder usually does). */
@@ -268,6 +270,16 @@ function inputChain(n: Network, input: RulesetInput): string[] {
   }
   lines.push(`    meta l4proto { tcp, udp } th dport { ${[...dnsPorts].sort((a, b) => a - b).join(', ')} } accept comment "DNS"`);
   lines.push('    icmp type echo-request accept', '    icmpv6 type { echo-request, nd-neighbor-solicit, nd-router-solicit } accept');
+  // Before the suspension's refusal: a suspended device keeps DNS and the block page, which is
+  // where every blocked name sends it.
+  lines.push(`    tcp dport ${SURFACE_PORT} accept comment "block page"`);
+  if (!adminKinds(input.firewall).includes(n.kind) && input.portal?.port !== HTTPS_PORT) {
+    // A blocked name is answered with this address, and HTTPS to it cannot show the block page
+    // without a certificate warning: refused at once, so the browser gives up instead of waiting.
+    // A portal served on 443 answers there instead (its certificate is the gateway's own).
+    lines.push(`    tcp dport ${HTTPS_PORT} reject with tcp reset comment "HTTPS to a blocked name"`);
+    lines.push(`    udp dport ${HTTPS_PORT} reject with icmpx port-unreachable comment "QUIC to a blocked name"`);
+  }
   lines.push('    ether saddr @suspended reject with icmpx admin-prohibited');
   if (input.portal) lines.push(`    tcp dport ${input.portal.port} accept comment "visitor portal"`);
   if (adminKinds(input.firewall).includes(n.kind)) {

@@ -1,79 +1,87 @@
-// The visitor portal's vouchers as the daemon runs them: the code key, the service over state.db,
-// the firewall and the shaper, a sweep each minute (lapsed authorisations marked, old attempts
-// forgotten), every authorisation in force loaded into the set at start, and, while the portal
-// server is not built, a minimal listener on web.portal serving the captive routes. The portal
-// server (firmware/portal/server.ts) is to mount captiveRoutes/captiveFallback instead.
+// Builds the web surface from the daemon's parts: the handlers in their order, the client
+// directory over DNS's own lease map (so the page is decided for the device DNS answered), and
+// the listeners. The one function the daemon calls.
+import { ClientDirectory } from '../clients/directory.ts';
+import type { LeaseDevices } from '../clients/lease-devices.ts';
 import type { Config } from '../config/schema.ts';
+import { checkName } from '../dns/policy/check-name.ts';
+import type { FilterState } from '../dns/policy/filter-state.ts';
 import type { Logger } from '../log.ts';
 import type { AlertCandidate } from '../monitor/alert-schema.ts';
-import type { StateDatabase } from '../state/database.ts';
-import { captiveFallback, captiveRoutes, type CaptiveDeps } from './captive/routes.ts';
-import { portalView } from './captive/settings.ts';
-import { loadCodeKey } from './vouchers/code-key.ts';
-import type { BandwidthTier } from './vouchers/schema.ts';
-import { VoucherService, type GuestDevice } from './vouchers/service.ts';
+import { adminRedirectHandler } from './admin-redirect.ts';
+import { blockPageHandler, type BlockHandlerDeps } from './block/handler.ts';
+import type { SurfaceHandler } from './dispatcher.ts';
+import { surfaceEndpoints } from './endpoints.ts';
+import { landingHandler, notBlockedHandler, outsiderHandler } from './landing.ts';
+import { SlidingWindowLimit } from './rate-limit.ts';
+import { ReportTokens } from './report-token.ts';
+import { startSurface, type RunningSurface } from './server.ts';
 
-const SWEEP_MS = 60_000;
+/** Reports and access requests a device may send in REPORT_WINDOW_MS. */
+export const REPORT_LIMIT = 5;
+export const REPORT_WINDOW_MS = 60 * 60 * 1000;
 
-export interface VoucherPortalOptions {
-  dataDir: string;
-  state: StateDatabase;
-  config: { readonly current: Readonly<Config> };
-  change: (lines: readonly string[]) => Promise<boolean>;
-  setCap: (mac: string, tier: BandwidthTier) => Promise<unknown>;
-  raise: (candidate: AlertCandidate) => void;
+export interface WebSurfaceDeps {
+  config: () => Readonly<Config>;
+  /** DNS's filter in force (lists and policy engine): the block page decides with it. */
+  filter: () => FilterState;
+  /** DNS's lease map: which device holds an address. */
+  devices: LeaseDevices;
+  titleOf: (category: string) => string | undefined;
+  store: BlockHandlerDeps['store'];
+  raise?: ((candidate: AlertCandidate) => void) | undefined;
   logger: Logger;
+  /**
+   * Handlers put in front of the landing and block pages (the visitor portal): tried in this
+   * order, after the refusal of sources on no school network and the admin's HTTP→HTTPS redirect.
+   */
+  before?: () => readonly SurfaceHandler[];
+  /** The configuration store's onChange: the listeners follow the networks' gateway addresses. */
+  onConfigChange?: (listener: (next: Readonly<Config>) => void) => () => void;
 }
 
-export interface VoucherPortal {
-  readonly vouchers: VoucherService;
-  readonly captive: CaptiveDeps;
-  /** Serves the captive routes on web.portal (until the portal server does). */
-  listen(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-/** The device holding `address` on a guest network now, by its lease. */
-export function guestDeviceAt(state: StateDatabase, config: Readonly<Config>, address: string, now: Date): GuestDevice | undefined {
-  const guest = new Set(config.networks.filter((n) => n.enabled && n.kind === 'guest').map((n) => n.id));
-  const lease = state.leases.list({ activeAt: now }).find((l) => l.address === address && guest.has(l.networkId));
-  return lease ? { mac: lease.mac, networkId: lease.networkId } : undefined;
-}
-
-export async function startVoucherPortal(o: VoucherPortalOptions): Promise<VoucherPortal> {
-  const key = await loadCodeKey(o.dataDir);
-  const now = () => new Date();
-  const vouchers = new VoucherService({
-    store: o.state.vouchers, transaction: (fn) => o.state.transaction(fn), key,
-    deviceAt: (address) => guestDeviceAt(o.state, o.config.current, address, now()),
-    change: o.change, setCap: o.setCap, events: o.state.networkEvents, raise: o.raise, now, logger: o.logger,
-  });
-  const timer = setInterval(() => {
-    try {
-      vouchers.sweep();
-    } catch (err) {
-      o.logger.error({ err }, 'the voucher sweep failed; it runs again in a minute');
+export async function startWebSurface(deps: WebSurfaceDeps): Promise<RunningSurface> {
+  let directoryFor: Readonly<Config> | undefined;
+  let directory: ClientDirectory | undefined;
+  const lookup = (address: string) => {
+    const config = deps.config();
+    if (directoryFor !== config || !directory) {
+      directory = new ClientDirectory(config.networks, deps.devices);
+      directoryFor = config;
     }
-  }, SWEEP_MS);
-  timer.unref();
-  const captive: CaptiveDeps = { sessions: vouchers, view: () => portalView(o.config.current), now };
-  let app: { close(): Promise<unknown> } | undefined;
+    return directory.lookup(address);
+  };
+  const block = blockPageHandler({
+    config: deps.config,
+    check: (input) => checkName(deps.config(), deps.filter(), { name: input.name, networkId: input.networkId, groupId: input.groupId, at: input.at }),
+    titleOf: deps.titleOf,
+    tokens: new ReportTokens(),
+    limit: new SlidingWindowLimit(REPORT_LIMIT, REPORT_WINDOW_MS),
+    store: deps.store,
+    raise: deps.raise,
+  });
+  const outsider = outsiderHandler(deps.config);
+  const landing = landingHandler(deps.config);
+  const fallback = notBlockedHandler(deps.config);
+  const adminRedirect = adminRedirectHandler(deps.config);
+  const handlers = (): readonly SurfaceHandler[] => [outsider, adminRedirect, ...(deps.before?.() ?? []), landing, block, fallback];
+  const surface = await startSurface({ logger: deps.logger, handlers, lookup }, surfaceEndpoints(deps.config()));
+  const report = (): void => {
+    for (const f of surface.failed) deps.logger.error({ address: f.address, port: f.port, error: f.error }, 'the block page cannot listen here');
+    deps.logger.info({ endpoints: surface.listening.map((e) => `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}`) }, 'block page listening');
+  };
+  report();
+  // A network added, switched on or off, or given another gateway address: listen where it now is.
+  const unsubscribe = deps.onConfigChange?.((next) => {
+    surface.update(surfaceEndpoints(next)).then(report, (err: Error) => deps.logger.error({ err }, 'the block page could not follow the new configuration'));
+  });
   return {
-    vouchers,
-    captive,
-    async listen() {
-      const endpoint = o.config.current.web.portal;
-      if (!endpoint) return;
-      const { default: fastify } = await import('fastify');
-      const server = fastify({ loggerInstance: o.logger.child({ component: 'portal' }) });
-      await captiveRoutes(server, captive);
-      server.setNotFoundHandler(captiveFallback(captive));
-      await server.listen({ host: endpoint.address, port: endpoint.port });
-      app = server;
-    },
-    async stop() {
-      clearInterval(timer);
-      await app?.close();
+    get listening() { return surface.listening; },
+    get failed() { return surface.failed; },
+    update: (endpoints) => surface.update(endpoints),
+    close: async () => {
+      unsubscribe?.();
+      await surface.close();
     },
   };
 }

@@ -9,6 +9,7 @@ import { DeviceRepository } from './devices.ts';
 import { LeaseRepository } from './leases.ts';
 import { NetworkEventRepository } from './network-events.ts';
 import { SelftestRepository } from './selftest.ts';
+import { SiteReportRepository } from './site-reports.ts';
 import { STATE_MIGRATIONS } from './migrations.ts';
 import { VoucherRepository } from './vouchers.ts';
 import { closeSqliteFile, openSqliteFile, SqliteFileError } from './sqlite-file.ts';
@@ -32,6 +33,7 @@ export class StateDatabase {
   readonly networkEvents: NetworkEventRepository;
   readonly selftest: SelftestRepository;
   readonly alerts: AlertRepository;
+  readonly siteReports: SiteReportRepository;
   readonly accounts: AccountRepository;
   readonly vouchers: VoucherRepository;
   readonly #db: DatabaseSync;
@@ -44,6 +46,7 @@ export class StateDatabase {
     this.networkEvents = new NetworkEventRepository(db);
     this.selftest = new SelftestRepository(db);
     this.alerts = new AlertRepository(db);
+    this.siteReports = new SiteReportRepository(db);
     this.accounts = new AccountRepository(db);
     this.vouchers = new VoucherRepository(db);
   }

@@ -39,6 +39,7 @@ export async function testConfig(upstream: { address: string; port: number }): P
   config.dns.listen = [{ address: '127.0.0.1', port: await freePort() }];
   config.dns.upstreams = [{ name: 'test-upstream', address: upstream.address, port: upstream.port }];
   config.web.admin = { address: '127.0.0.1', port: await freePort() };
+  config.web.blockPage = { address: '127.0.0.1', port: await freePort() };
   return config;
 }
 

@@ -40,6 +40,7 @@ const KIND_TITLE: Record<AlertKind, string> = {
   'lists.feed-failed': 'A block list could not be downloaded',
   'system.crash-restart': 'The gateway restarted after a crash',
   'system.selftest-failed': 'The filter self-test failed',
+  'report.site': 'A site was reported from the block page',
   'system.break-glass': 'The break-glass recovery account was used',
   'portal.lockout': 'Voucher codes are being guessed on the guest network',
 };

@@ -23,6 +23,9 @@ describe('explainRuleset', () => {
     expect(lines(config, 'staff')).toContain('the admin page (TCP 8080), SSH');
     expect(lines(config, 'pupil')).toContain('port 53 to any other resolver is redirected there');
     expect(lines(config, 'pupil')).toContain('IPv6: no path out');
+    expect(lines(config, 'pupil')).toContain('the block page (TCP 80, suspended devices too)');
+    expect(lines(config, 'pupil')).toContain('HTTPS (TCP 443) to it is reset');
+    expect(lines(config, 'staff')).not.toContain('HTTPS (TCP 443) to it is reset');
   });
 
   test('configuration changes show: UDP 443, IPv6 forwarding, a portal, a switched-off network', () => {

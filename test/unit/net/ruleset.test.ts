@@ -167,4 +167,27 @@ describe('renderRuleset', () => {
     config.networks[0]!.interface = 'bad"name';
     expect(() => renderRuleset(inputOf(config))).toThrow(/cannot put/);
   });
+  test('every network reaches the block page on port 80, a suspended device too; HTTPS to the gateway is reset where no admin UI answers', () => {
+    const text = renderRuleset(inputOf(labGatewayConfig(false)));
+    for (const id of ['staff', 'pupil', 'guest']) {
+      const input = chain(text, `in_${id}`);
+      const page = input.indexOf('tcp dport 80 accept comment "block page"');
+      expect(page, id).toBeGreaterThan(-1);
+      expect(page, id).toBeLessThan(input.findIndex((l) => l.includes('@suspended')));
+      const reset = input.indexOf('tcp dport 443 reject with tcp reset comment "HTTPS to a blocked name"');
+      const quic = input.indexOf('udp dport 443 reject with icmpx port-unreachable comment "QUIC to a blocked name"');
+      if (id === 'staff') {
+        // The admin UI will answer HTTPS there (its TLS server refuses a foreign SNI).
+        expect([reset, quic]).toEqual([-1, -1]);
+      } else {
+        expect(reset, id).toBeGreaterThan(-1);
+        expect(quic, id).toBeGreaterThan(-1);
+        expect(reset, id).toBeLessThan(input.indexOf('reject with icmpx admin-prohibited'));
+      }
+    }
+    // A portal on 443 answers HTTPS on the gateway itself: no reset in its way.
+    const withPortal = labGatewayConfig(false);
+    withPortal.web.portal = { address: '0.0.0.0', port: 443 };
+    expect(chain(renderRuleset(inputOf(withPortal)), 'in_guest').join('\n')).not.toContain('tcp reset');
+  });
 });

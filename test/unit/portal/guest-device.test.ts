@@ -2,7 +2,7 @@
 // network: an expired lease, a released one, or a lease on a staff network signs no one in.
 import { describe, expect, test } from 'vitest';
 import { defaultConfig } from '../../../firmware/config/defaults.ts';
-import { guestDeviceAt } from '../../../firmware/portal/start.ts';
+import { guestDeviceAt } from '../../../firmware/portal/voucher-portal.ts';
 import { StateDatabase } from '../../../firmware/state/database.ts';
 import type { Lease } from '../../../firmware/state/schemas.ts';
 
