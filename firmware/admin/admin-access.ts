@@ -51,6 +51,7 @@ export async function startAdminAccess(options: AdminAccessOptions): Promise<Adm
       },
       setupAllowedFrom: (address) => fromAdminSide(config.current, address),
       limits: () => config.current.web.sessions ?? DEFAULT_SESSION_LIMITS,
+      ...(config.current.web.signInsPerMinute !== undefined ? { loginRateLimit: config.current.web.signInsPerMinute } : {}),
       raise: options.raise ?? ((candidate) => logger.warn({ alert: candidate }, candidate.reason)),
     },
     status: () => (setupCode.code ? { setupCode: setupCode.code } : {}),
