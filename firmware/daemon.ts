@@ -292,7 +292,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const { startAdminAccess, startAdminHttps } = await import('./admin/admin-access.ts');
     const { isLoopback } = await import('./admin/guard.ts');
     const access = await startAdminAccess({ dataDir, state, config, logger, raise: (candidate) => alerts.raise(candidate) });
-    const admin = await buildAdminApp({ logger, status, https: false, cookieSecure: !isLoopback(adminEndpoint.address), hosts: () => ['127.0.0.1', 'localhost', '::1', adminEndpoint.address], ...access.appOptions });
+    const { adminHttpsRedirect } = await import('./admin/https/redirect.ts');
+    // Once HTTPS serves the admin UI, plain HTTP off loopback only points there.
+    let httpsServing = false;
+    const admin = await buildAdminApp({
+      logger, status, https: false, cookieSecure: !isLoopback(adminEndpoint.address), hosts: () => ['127.0.0.1', 'localhost', '::1', adminEndpoint.address], ...access.appOptions,
+      httpsRedirect: (host, path) => (httpsServing && !isLoopback(adminEndpoint.address) ? adminHttpsRedirect(config.current, host, path) : undefined),
+    });
     try {
       await admin.listen({ host: adminEndpoint.address, port: adminEndpoint.port });
     } catch (err) {
@@ -304,6 +310,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       build: (server, hosts) => buildAdminApp({ logger, status, https: true, server, hosts: () => hosts, ...access.appOptions }),
     });
     if (adminHttps) stops.push(() => adminHttps.close());
+    httpsServing = adminHttps !== undefined;
     adminAccessStatus = () => ({ ...access.status(), ...(adminHttps ? { https: { urls: adminHttps.urls, fingerprint: adminHttps.fingerprint } } : {}) });
 
     config.onChange((next, previous) => {
