@@ -9,12 +9,14 @@ export interface RouteDef {
   needs: Permission | 'signed-in' | 'public';
   /** Shown in the navigation (only to accounts allowed it). */
   nav?: boolean;
+  /** The GET the page loads its data with: the browser tests check the server refuses it wherever the UI refuses the page. */
+  data?: string;
 }
 
 /** Every page of the UI, in navigation order. */
 export const ROUTES: readonly RouteDef[] = [
-  { path: '/status', title: 'Status', needs: 'health.view', nav: true },
-  { path: '/account', title: 'Your account', needs: 'signed-in', nav: true },
+  { path: '/status', title: 'Status', needs: 'health.view', nav: true, data: '/api/status' },
+  { path: '/account', title: 'Your account', needs: 'signed-in', nav: true, data: '/api/session' },
   { path: '/account/password', title: 'Change password', needs: 'signed-in' },
   { path: '/account/two-factor', title: 'Two-factor sign-in', needs: 'signed-in' },
   { path: '/sign-out', title: 'Signing out', needs: 'signed-in' },
