@@ -306,7 +306,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // Made before the admin app, whose pages call its methods in-process; registered below.
     const control = new ControlServer(logger.child({ component: 'control' }));
     const access = await startAdminAccess({ dataDir, state, config, control, logger, raise: (candidate) => alerts.raise(candidate) });
-    const admin = await buildAdminApp({ logger, status, https: false, cookieSecure: !isLoopback(adminEndpoint.address), hosts: () => ['127.0.0.1', 'localhost', '::1', adminEndpoint.address], ...access.appOptions });
+    const { adminHttpsRedirect } = await import('./admin/https/redirect.ts');
+    // Once HTTPS serves the admin UI, plain HTTP off loopback only points there.
+    let httpsServing = false;
+    const admin = await buildAdminApp({
+      logger, status, https: false, cookieSecure: !isLoopback(adminEndpoint.address), hosts: () => ['127.0.0.1', 'localhost', '::1', adminEndpoint.address], ...access.appOptions,
+      httpsRedirect: (host, path) => (httpsServing && !isLoopback(adminEndpoint.address) ? adminHttpsRedirect(config.current, host, path) : undefined),
+    });
     try {
       await admin.listen({ host: adminEndpoint.address, port: adminEndpoint.port });
     } catch (err) {
@@ -318,6 +324,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       build: (server, hosts) => buildAdminApp({ logger, status, https: true, server, hosts: () => hosts, ...access.appOptions }),
     });
     if (adminHttps) stops.push(() => adminHttps.close());
+    httpsServing = adminHttps !== undefined;
     adminAccessStatus = () => ({ ...access.status(), ...(adminHttps ? { https: { urls: adminHttps.urls, fingerprint: adminHttps.fingerprint } } : {}) });
     // A minimal portal listener until the portal server mounts the same routes.
     try {

@@ -56,6 +56,7 @@ export async function startAdminAccess(options: AdminAccessOptions): Promise<Adm
       limits: () => config.current.web.sessions ?? DEFAULT_SESSION_LIMITS,
       ...(options.control ? { control: options.control } : {}),
       config: () => config.current,
+      ...(config.current.web.signInsPerMinute !== undefined ? { loginRateLimit: config.current.web.signInsPerMinute } : {}),
       raise: options.raise ?? ((candidate) => logger.warn({ alert: candidate }, candidate.reason)),
     },
     status: () => (setupCode.code ? { setupCode: setupCode.code } : {}),

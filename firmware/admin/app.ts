@@ -79,6 +79,8 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
 
   app.addHook('onRequest', async (request, reply) => {
     reply.headers(headers);
+    const secure = options.httpsRedirect?.(request.headers.host, request.url);
+    if (secure !== undefined) return reply.redirect(secure, 308);
     if (options.hosts && !options.hosts().includes(hostName(request.host))) {
       throw new AuthError(421, 'wrong-host', 'this gateway does not answer to that name: use its address or schoolgate.local');
     }

@@ -43,6 +43,11 @@ export interface AdminAppOptions {
   /** Session timeouts, read at each request (web.sessions). */
   limits?: () => SessionLimits;
   raise?: (candidate: AlertCandidate) => void;
+  /**
+   * Where a plain-HTTP request goes instead, when HTTPS serves the admin UI: undefined answers it
+   * here (loopback, or a name that is not the admin UI's). Sessions never cross the network in clear.
+   */
+  httpsRedirect?: (host: string | undefined, path: string) => string | undefined;
   /** Sign-in and setup attempts a source address may make a minute (default 10). */
   loginRateLimit?: number;
   /** The daemon's control methods, called in-process by the pages that reuse them (devices, lists, audit). */

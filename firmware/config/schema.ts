@@ -272,6 +272,7 @@ export const Web = Type.Object({
     idleMinutes: Type.Integer({ minimum: 5, maximum: 480, description: 'a signed-in session ends after this long unused (default 30)' }),
     absoluteHours: Type.Integer({ minimum: 1, maximum: 24, description: 'and after this long however busy (default 12)' }),
   }, { additionalProperties: false })),
+  signInsPerMinute: Type.Optional(Type.Integer({ minimum: 3, maximum: 600, description: 'sign-in and setup attempts one address may make in a minute, right or wrong (default 10); the six-wrong-passwords lockout of each account applies whatever this is' })),
 }, { additionalProperties: false });
 export type Web = Static<typeof Web>;
 

@@ -2,6 +2,7 @@
 // live facts (a portal that started on another port, the uplink found at runtime) can be passed
 // in instead without the renderer reading anything itself.
 import type { Config, Firewall } from '../config/schema.ts';
+import { DEFAULT_HTTPS_PORT } from '../admin/https/redirect.ts';
 import type { RulesetInput } from './ruleset.ts';
 
 export function rulesetInputOf(config: Readonly<Config>, firewall: Firewall | undefined = config.firewall): RulesetInput {
@@ -11,6 +12,7 @@ export function rulesetInputOf(config: Readonly<Config>, firewall: Firewall | un
     firewall,
     dnsListen: config.dns.listen,
     admin: config.web.admin,
+    ...(config.web.https ? { adminHttpsPort: config.web.https.port ?? DEFAULT_HTTPS_PORT } : {}),
     ...(config.web.portal ? { portal: config.web.portal } : {}),
   };
 }

@@ -33,6 +33,8 @@ export interface RulesetInput {
   /** The DNS listeners (dns.listen): interception sends port 53 to the one on each gateway address. */
   dnsListen: readonly Endpoint[];
   admin: Endpoint;
+  /** The admin UI's HTTPS port (web.https), opened beside the admin listener where that is. */
+  adminHttpsPort?: number;
   portal?: Endpoint;
 }
 
@@ -283,7 +285,7 @@ function inputChain(n: Network, input: RulesetInput): string[] {
   lines.push('    ether saddr @suspended reject with icmpx admin-prohibited');
   if (input.portal) lines.push(`    tcp dport ${input.portal.port} accept comment "visitor portal"`);
   if (adminKinds(input.firewall).includes(n.kind)) {
-    lines.push(`    tcp dport { ${[SSH_PORT, input.admin.port].sort((a, b) => a - b).join(', ')} } accept comment "admin listener and SSH"`);
+    lines.push(`    tcp dport { ${[SSH_PORT, input.admin.port, ...(input.adminHttpsPort !== undefined ? [input.adminHttpsPort] : [])].sort((a, b) => a - b).join(', ')} } accept comment "admin listener and SSH"`);
   }
   lines.push('    reject with icmpx admin-prohibited', '  }');
   return lines;

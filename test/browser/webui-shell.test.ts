@@ -4,20 +4,14 @@
 // for a person to look at. The steps that need the account API (setup, signing in with TOTP, the
 // Status page, the lockout) run when the daemon offers it (GET /api/setup answers) and are
 // skipped, saying so, when it does not.
-import { createHmac } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import type { SetupState } from '../../firmware/admin/api/session-schema.ts';
-import { APP_ROOT } from '../../firmware/paths.ts';
 import { buildWebui, FIRST_LOAD_BUDGET_KB } from '../../scripts/build-webui.ts';
 import { launchChromium } from '../support/browser.ts';
 import { startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
-
-const SHOTS = join(APP_ROOT, 'tmp', 'screenshots');
-const AXE_SOURCE = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+import { Authenticator, axeSerious, setupCode as printedSetupCode, shot, SHOTS } from './support/webui.ts';
 
 const WIDTHS = [
   { name: 'desktop', viewport: { width: 1280, height: 800 } },
@@ -35,7 +29,11 @@ let apiPresent = false;
 beforeAll(async () => {
   const built = await buildWebui({ quiet: true });
   expect(built.firstLoadJsGzipBytes / 1024).toBeLessThanOrEqual(FIRST_LOAD_BUDGET_KB);
-  daemon = await startDaemonProcess(await testConfig({ address: '127.0.0.1', port: 9 }));
+  const config = await testConfig({ address: '127.0.0.1', port: 9 });
+  // Every sign-in here comes from 127.0.0.1, a dozen within the minute: the per-address limit a
+  // school keeps (10) would answer the lockout test's last try with 429 instead of "locked".
+  config.web.signInsPerMinute = 60;
+  daemon = await startDaemonProcess(config);
   ({ browser, close: closeBrowser } = await launchChromium());
   await mkdir(SHOTS, { recursive: true });
   const { address, port } = daemon.config.web.admin;
@@ -65,25 +63,6 @@ async function open(path: string, viewport: { width: number; height: number }): 
   expect(response?.status()).toBe(200);
   expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
   return { page, cspViolations };
-}
-
-/** axe-core's WCAG 2.2 A/AA rules on the page as it stands; returns the serious and critical ones. */
-async function axeSerious(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol, which the page's CSP does not govern.
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
-  });
-  for (const v of violations) console.log(`axe ${v.impact}: ${v.id} — ${v.help} (${v.targets.join(', ')})`);
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} at ${v.targets.join(', ')}`);
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  const file = join(SHOTS, `webui-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  console.log(`screenshot: ${file}`);
 }
 
 /** Nothing makes the page scroll sideways at this width. */
@@ -161,7 +140,7 @@ describe('with the account API', () => {
     const { page, cspViolations } = await open('/', WIDTHS[0].viewport);
     try {
       await page.waitForURL(/\/setup$/);
-      await page.getByLabel('Setup code').fill(await setupCode());
+      await page.getByLabel('Setup code').fill(await printedSetupCode(daemon));
       await page.getByLabel('School name').fill('St Mary\'s C of E Primary');
       await page.getByRole('button', { name: 'Next: the first accounts' }).click();
       await page.getByRole('button', { name: 'Add another account' }).click();
@@ -262,7 +241,7 @@ describe('with the account API', () => {
     }
   });
 
-  const secrets = new Map<string, string>();
+  const authenticator = new Authenticator();
 
   /** Username and password, then the current TOTP code if the API asks for one. */
   async function signIn(page: Page, a: { username: string; password: string }): Promise<void> {
@@ -275,7 +254,7 @@ describe('with the account API', () => {
       page.waitForURL((u) => !u.pathname.startsWith('/sign-in')).then(() => 'in' as const),
     ]);
     if (outcome === 'totp') {
-      await asked.fill(totp(secrets.get(a.username)!));
+      await asked.fill(authenticator.code(a.username));
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
     }
@@ -295,11 +274,11 @@ describe('with the account API', () => {
     if (new URL(page.url()).pathname === '/account/two-factor') {
       await page.getByRole('button', { name: 'Start' }).click();
       const secret = (await page.locator('#totp-secret').innerText()).replace(/\s+/g, '');
-      secrets.set(a.username, secret);
+      authenticator.enrol(a.username, secret);
       expect(await page.locator('img.qr').getAttribute('src')).toMatch(/^data:image\/svg\+xml/);
       expect(await axeSerious(page)).toEqual([]);
       await shot(page, 'two-factor-desktop');
-      await page.getByLabel(/six-digit code/).fill(totp(secret));
+      await page.getByLabel(/six-digit code/).fill(authenticator.code(a.username));
       await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
       await page.waitForURL((u) => u.pathname !== '/account/two-factor');
     }
@@ -351,26 +330,3 @@ it('sends a signed-out deep link to sign-in, remembering where it was going, and
   expect(r.status).toBe(404);
   expect(await r.json()).toMatchObject({ code: 'not-found' });
 });
-
-/** The one-time setup code the daemon printed (its log) or reports (`schoolgate status --json`). */
-async function setupCode(): Promise<string> {
-  const status = await daemon.cli(['status', '--json']);
-  const fromStatus = /"setup(?:Code|_code)?"\s*:\s*(?:\{[^}]*"code"\s*:\s*)?"([^"]+)"/.exec(status.stdout)?.[1];
-  const fromLog = /setup code[^A-Za-z0-9]*([A-Za-z0-9-]{4,})/i.exec(daemon.output())?.[1];
-  const code = fromStatus ?? fromLog;
-  if (code === undefined) throw new Error(`no setup code in schoolgate status --json or the daemon's log:\n${status.stdout}\n${daemon.output()}`);
-  return code;
-}
-
-/** RFC 6238 TOTP (SHA-1, 30 s, 6 digits), as an authenticator app computes it. */
-function totp(base32: string, now = Date.now()): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of base32.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const key = Buffer.from((bits.match(/.{8}/g) ?? []).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(now / 1000 / 30)));
-  const mac = createHmac('sha1', key).update(counter).digest();
-  const offset = mac[mac.length - 1]! & 0xf;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}

@@ -137,7 +137,7 @@ export function App() {
     const content = (() => {
       switch (route.path) {
         case '/sign-in': return <SignInPage search={path.slice(pathname.length)} />;
-        case '/setup': return <SetupPage state={setup} />;
+        case '/setup': return <SetupPage state={setup} onDone={() => setSetup((s) => (s === null ? s : { ...s, needed: false }))} />;
         case '/sign-out': return <SignOutPage />;
         case '/status': return <StatusPage />;
         case '/account': return <AccountPage />;

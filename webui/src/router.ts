@@ -9,17 +9,19 @@ export interface RouteDef {
   needs: Permission | 'signed-in' | 'public';
   /** Shown in the navigation (only to accounts allowed it). */
   nav?: boolean;
+  /** The GET the page loads its data with: the browser tests check the server refuses it wherever the UI refuses the page. */
+  data?: string;
 }
 
 /** Every page of the UI, in navigation order. */
 export const ROUTES: readonly RouteDef[] = [
-  { path: '/status', title: 'Status', needs: 'health.view', nav: true },
-  { path: '/devices', title: 'Devices', needs: 'devices.view', nav: true },
-  { path: '/lists', title: 'Lists', needs: 'dashboard.view', nav: true },
-  { path: '/accounts', title: 'Accounts', needs: 'accounts.manage', nav: true },
-  { path: '/accounts/matrix', title: 'Access matrix', needs: 'accounts.manage' },
-  { path: '/audit', title: 'Audit log', needs: 'audit.view', nav: true },
-  { path: '/account', title: 'Your account', needs: 'signed-in', nav: true },
+  { path: '/status', title: 'Status', needs: 'health.view', nav: true, data: '/api/status' },
+  { path: '/devices', title: 'Devices', needs: 'devices.view', nav: true, data: '/api/devices' },
+  { path: '/lists', title: 'Lists', needs: 'dashboard.view', nav: true, data: '/api/lists' },
+  { path: '/accounts', title: 'Accounts', needs: 'accounts.manage', nav: true, data: '/api/accounts' },
+  { path: '/accounts/matrix', title: 'Access matrix', needs: 'accounts.manage', data: '/api/access-matrix' },
+  { path: '/audit', title: 'Audit log', needs: 'audit.view', nav: true, data: '/api/audit' },
+  { path: '/account', title: 'Your account', needs: 'signed-in', nav: true, data: '/api/session' },
   { path: '/account/password', title: 'Change password', needs: 'signed-in' },
   { path: '/account/two-factor', title: 'Two-factor sign-in', needs: 'signed-in' },
   { path: '/sign-out', title: 'Signing out', needs: 'signed-in' },

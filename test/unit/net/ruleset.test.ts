@@ -69,6 +69,16 @@ describe('renderRuleset', () => {
     expect(chain(changed, 'in_pupil')).toContain(admin);
   });
 
+  test('with web.https, its port opens beside the admin listener, on the admin kinds only', () => {
+    const config = labGatewayConfig(false);
+    config.web.https = {};
+    const text = renderRuleset(inputOf(config));
+    const admin = 'tcp dport { 22, 443, 8080 } accept comment "admin listener and SSH"';
+    expect(chain(text, 'in_staff')).toContain(admin);
+    expect(chain(text, 'in_pupil').join('\n')).not.toContain('443');
+    expect(chain(text, 'in_guest').join('\n')).not.toContain('443');
+  });
+
   test('port 53 to any address is sent to the DNS listener on the network\'s gateway address', () => {
     const config = labGatewayConfig(false);
     config.dns.listen = [{ address: '0.0.0.0', port: 5353 }];

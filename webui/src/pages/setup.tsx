@@ -29,7 +29,8 @@ function stepOf(field: string): Step {
   return field.startsWith('accounts') ? 'accounts' : 'school';
 }
 
-export function SetupPage({ state }: { state: SetupState | null }) {
+/** `onDone` runs once the recovery password is confirmed stored: the app then stops sending to setup. */
+export function SetupPage({ state, onDone }: { state: SetupState | null; onDone: () => void }) {
   const { api, navigate } = useApp();
   const [step, setStep] = useState<Step>('school');
   const [code, setCode] = useState('');
@@ -126,7 +127,9 @@ export function SetupPage({ state }: { state: SetupState | null }) {
           onCancel={() => setConfirmOpen(false)}
           onConfirm={() => {
             setConfirmOpen(false);
-            if (stored) navigate('/sign-in', { replace: true, flash: { kind: 'success', text: 'Setup is finished: sign in with one of the accounts you made.' } });
+            if (!stored) return;
+            onDone();
+            navigate('/sign-in', { replace: true, flash: { kind: 'success', text: 'Setup is finished: sign in with one of the accounts you made.' } });
           }}
         >
           <p>{stored ? 'The recovery password will not be shown again, by this page or any other.' : 'Confirm with the tick box that the recovery password is stored: it will not be shown again.'}</p>

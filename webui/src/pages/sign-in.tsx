@@ -12,6 +12,9 @@ import { useApp } from '../context.ts';
 import { forcedPage, homeFor, nextFrom } from '../router.ts';
 import { checkRequired, checkTotp, type FieldErrors } from '../validate.ts';
 
+/** The API's words as a sentence of their own: it writes fragments ("too many wrong attempts: …"). */
+const sentence = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}${/[.!?]$/.test(text) ? '' : '.'}`;
+
 export function SignInPage({ search }: { search: string }) {
   const { api, setSession, navigate } = useApp();
   const [username, setUsername] = useState('');
@@ -51,9 +54,9 @@ export function SignInPage({ search }: { search: string }) {
         setMessage({ kind: 'warning', text: 'Now enter the six-digit code from your authenticator app.' });
         setErrors({});
       } else if (err.code === 'locked') {
-        setMessage({ kind: 'error', text: `${err.message} Ask the headteacher or the school's technician to unlock it, or wait and try later.` });
+        setMessage({ kind: 'error', text: `${sentence(err.message)} Ask the headteacher or the school's technician to unlock it, or wait and try later.` });
       } else {
-        setMessage({ kind: 'error', text: err.message });
+        setMessage({ kind: 'error', text: sentence(err.message) });
         setErrors(err.fields);
       }
       setAttempt((n) => n + 1);
