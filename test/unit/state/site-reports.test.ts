@@ -1,6 +1,7 @@
 // state.db's site reports and access requests: what is stored is what is read back, a bad value
 // is refused whole, and a restricted report never keeps a name.
 import { afterEach, describe, expect, it } from 'vitest';
+import { STATE_MIGRATIONS } from '../../../firmware/state/migrations.ts';
 import { StateDatabase } from '../../../firmware/state/database.ts';
 import { InvalidInputError } from '../../../firmware/state/values.ts';
 
@@ -15,7 +16,7 @@ const report = {
 describe('SiteReportRepository', () => {
   it('stores reports and requests, newest first, with status open', () => {
     db = StateDatabase.open(':memory:');
-    expect(db.schemaVersion).toBe(8);
+    expect(db.schemaVersion).toBe(STATE_MIGRATIONS.length);
     db.siteReports.addReport(report);
     db.siteReports.addReport({ ...report, at: '2026-12-07T09:01:00.000Z', kind: 'should-be-blocked' });
     expect(db.siteReports.reports().map((r) => [r.id, r.kind, r.status])).toEqual([[2, 'should-be-blocked', 'open'], [1, 'should-not-be-blocked', 'open']]);
