@@ -13,11 +13,15 @@ import { DayOf, HOUR_MS } from './rollups.ts';
 export const TOP_DEVICES_PER_NETWORK = 5;
 export const TOP_CATEGORIES = 8;
 
+// A rollup's device is the MAC, or the client's address while DHCP has not named it (the demo's
+// loopback clients, a device with a static address): only a MAC has a row in the device table.
+const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+
 export interface DashboardSource {
   queryLog: Pick<QueryLog, 'rollupTotals'>;
   timezone: string;
   now: Date;
-  /** The device table's name for a MAC, when it has one. */
+  /** The device table's name for a MAC, when it has one (asked only for MACs). */
   deviceName: (device: string) => string | null;
 }
 
@@ -76,7 +80,7 @@ export async function dashboardCounts(source: DashboardSource, span: DashboardSp
     totals: { questions: hours.reduce((s, h) => s + h.questions, 0), blocked: hours.reduce((s, h) => s + h.blocked, 0) },
     hours,
     topCategories: categories.filter((c) => c.count > 0).map((c) => ({ category: String(c.category), count: c.count })),
-    topDevices: devices === null ? null : topDevicesPerNetwork(devices, TOP_DEVICES_PER_NETWORK).map((d) => ({ ...d, name: source.deviceName(d.device) })),
+    topDevices: devices === null ? null : topDevicesPerNetwork(devices, TOP_DEVICES_PER_NETWORK).map((d) => ({ ...d, name: MAC.test(d.device) ? source.deviceName(d.device) : null })),
   };
 }
 

@@ -3,6 +3,7 @@ import { App } from './app.tsx';
 import './styles/base.css';
 import './styles/layout.css';
 import './styles/forms.css';
+import './styles/monitor.css';
 import './styles/print.css';
 
 render(<App />, document.getElementById('app')!);

@@ -13,7 +13,10 @@ export interface RouteDef {
 
 /** Every page of the UI, in navigation order. */
 export const ROUTES: readonly RouteDef[] = [
+  { path: '/dashboard', title: 'Dashboard', needs: 'dashboard.view', nav: true },
+  { path: '/alerts', title: 'Alerts', needs: 'monitoring.view', nav: true },
   { path: '/status', title: 'Status', needs: 'health.view', nav: true },
+  { path: '/health', title: 'Health', needs: 'health.view', nav: true },
   { path: '/account', title: 'Your account', needs: 'signed-in', nav: true },
   { path: '/account/password', title: 'Change password', needs: 'signed-in' },
   { path: '/account/two-factor', title: 'Two-factor sign-in', needs: 'signed-in' },

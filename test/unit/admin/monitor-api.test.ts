@@ -39,6 +39,8 @@ beforeAll(async () => {
   for (let i = 0; i < 30; i++) buffer.push(event(morning + i * 60_000, { verdict: 'blocked', category: 'gambling' }));
   for (let i = 0; i < 50; i++) buffer.push(event(morning - 2 * HOUR + i * 60_000, { device: '02:00:00:00:00:02', client: '10.20.0.6' }));
   for (let i = 0; i < 4; i++) buffer.push(event(morning + i * 60_000, { network: 'staff', device: '02:00:00:00:00:09', client: '10.10.0.9', verdict: 'blocked', category: 'adult' }));
+  // A device DHCP never named: its address stands for it, with no name to look up.
+  for (let i = 0; i < 2; i++) buffer.push(event(morning + i * 60_000, { network: 'guest', device: undefined, client: '10.30.0.7', verdict: 'blocked', category: 'adult' }));
   // Yesterday: in the week's span, not today's.
   buffer.push(event(morning - 24 * HOUR, { verdict: 'blocked', category: 'social' }));
   log.flush();
@@ -80,10 +82,11 @@ describe('dashboard', () => {
     expect(d.span).toBe('today');
     expect(d.from).toBe('2026-12-07T00:00:00.000Z');
     expect(d.hours.map((h: { hour: string }) => h.hour).at(-1)).toBe('2026-12-07T09:00:00.000Z');
-    expect(d.totals).toEqual({ questions: 84, blocked: 34 });
-    expect(d.hours.find((h: { hour: string }) => h.hour === '2026-12-07T08:00:00.000Z')).toEqual({ hour: '2026-12-07T08:00:00.000Z', questions: 34, blocked: 34 });
-    expect(d.topCategories).toEqual([{ category: 'gambling', count: 30 }, { category: 'adult', count: 4 }]);
+    expect(d.totals).toEqual({ questions: 86, blocked: 36 });
+    expect(d.hours.find((h: { hour: string }) => h.hour === '2026-12-07T08:00:00.000Z')).toEqual({ hour: '2026-12-07T08:00:00.000Z', questions: 36, blocked: 36 });
+    expect(d.topCategories).toEqual([{ category: 'gambling', count: 30 }, { category: 'adult', count: 6 }]);
     expect(d.topDevices).toEqual([
+      { network: 'guest', device: '10.30.0.7', name: null, count: 2 },
       { network: 'pupil', device: PUPIL_IPAD, name: 'Year 3 iPad 12', count: 30 },
       { network: 'staff', device: '02:00:00:00:00:09', name: null, count: 4 },
     ]);
@@ -96,7 +99,7 @@ describe('dashboard', () => {
     const r = await call({ url: '/api/dashboard?span=week', cookie: s.technician!.cookie });
     expect(r.status).toBe(200);
     expect(r.json.hours).toHaveLength(168);
-    expect(r.json.totals).toEqual({ questions: 85, blocked: 35 });
+    expect(r.json.totals).toEqual({ questions: 87, blocked: 37 });
     expect(r.json.topCategories.map((c: { category: string }) => c.category)).toContain('social');
     expect((await call({ url: '/api/dashboard?span=month', cookie: s.technician!.cookie })).status).toBe(400);
   });
