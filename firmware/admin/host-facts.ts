@@ -36,7 +36,9 @@ export function diskOf<T extends { mount: string }>(mounts: readonly T[], path: 
 export function interfacesOf(list: readonly { iface: string; operstate: string; speed: number | null; ip4: string; mac: string; internal: boolean }[]): HostInterface[] {
   const byName = new Map<string, HostInterface>();
   for (const i of list) {
-    const row = byName.get(i.iface) ?? { name: i.iface, up: false, state: i.operstate || 'unknown', speedMbps: i.speed ?? null, ipv4: [], mac: i.mac, internal: i.internal };
+    // systeminformation reports -1 or 0 where the driver gives no speed (virtual links, loopback).
+    const speed = typeof i.speed === 'number' && i.speed > 0 ? i.speed : null;
+    const row = byName.get(i.iface) ?? { name: i.iface, up: false, state: i.operstate || 'unknown', speedMbps: speed, ipv4: [], mac: i.mac, internal: i.internal };
     // Loopback and some virtual links report "unknown" while they carry traffic.
     row.up = row.up || i.operstate === 'up' || (i.internal && i.operstate === 'unknown');
     if (i.ip4 && !row.ipv4.includes(i.ip4)) row.ipv4.push(i.ip4);

@@ -94,6 +94,10 @@ export function AlertsPage() {
       </form>
       {data === null ? (error === null ? <p role="status">Loading…</p> : null) : (
         <>
+          <p class="print-only">
+            Printed {when(new Date().toISOString(), tz)} by {session?.account.displayName}; showing {filter.status === 'all' ? 'all alerts, acknowledged ones too' : 'open alerts'}
+            {filter.severity !== ANY ? `, severity ${filter.severity}` : ''}{filter.kind !== ANY ? `, kind ${KIND_LABELS[filter.kind as AlertKind] ?? filter.kind}` : ''}{filter.network !== ANY ? `, network ${filter.network}` : ''}.
+          </p>
           <p role="status">{data.alerts.length === 0 ? 'No alerts match.' : `${number.format(data.alerts.length)} ${data.alerts.length === 1 ? 'alert' : 'alerts'}, newest first.`}</p>
           <ol class="alert-list">
             {data.alerts.map((a) => (
