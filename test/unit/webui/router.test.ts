@@ -36,9 +36,11 @@ describe('resolve', () => {
 
 describe('navFor', () => {
   it('lists only pages the permissions allow, in order', () => {
-    expect(navFor(headteacher).map((r) => r.path)).toEqual(['/status', '/account']);
+    expect(navFor(headteacher).map((r) => r.path)).toEqual(['/dashboard', '/alerts', '/status', '/health', '/account']);
     expect(navFor(staff).map((r) => r.path)).toEqual(['/account']);
-    expect(navFor(new Set<Permission>(['dashboard.view'])).map((r) => r.path)).toEqual(['/status', '/account']);
+    expect(navFor(new Set<Permission>(['dashboard.view'])).map((r) => r.path)).toEqual(['/dashboard', '/status', '/account']);
+    // The technician sees the dashboard and health, never the alerts (monitoring.view).
+    expect(navFor(permissionsOf(['technician'])).map((r) => r.path)).toEqual(['/dashboard', '/status', '/health', '/account']);
   });
 
   it('never lists a page that resolve would refuse', () => {
