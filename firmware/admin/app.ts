@@ -15,6 +15,9 @@ import { accountRoutes } from './routes/accounts.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { listRoutes } from './routes/lists.ts';
+import { alertRoutes } from './routes/alerts.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
+import { healthRoutes } from './routes/health.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { setupRoutes } from './routes/setup.ts';
 import { systemRoutes } from './routes/system.ts';
@@ -111,7 +114,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   });
   app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ error: 'there is no such page or API route', code: 'not-found' }));
 
-  for (const routes of [systemRoutes, sessionRoutes, setupRoutes, accountRoutes, deviceRoutes, listRoutes, auditRoutes]) await routes(app, deps);
+  for (const routes of [systemRoutes, sessionRoutes, setupRoutes, accountRoutes, deviceRoutes, listRoutes, auditRoutes, dashboardRoutes, alertRoutes, healthRoutes]) await routes(app, deps);
   // Last: its catch-all serves the UI's page for every path no API route took.
   await app.register(webuiRoutes);
   return app;

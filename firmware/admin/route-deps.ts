@@ -5,12 +5,16 @@ import type { Config } from '../config/schema.ts';
 import type { AuditLog } from '../control/audit.ts';
 import type { Logger } from '../log.ts';
 import type { AlertCandidate } from '../monitor/alert-schema.ts';
+import type { QueryLog } from '../monitor/query-log.ts';
+import type { ListsView } from '../rules/lists-view.ts';
+import type { AlertRepository } from '../state/alerts.ts';
 import type { AccountRepository } from '../state/accounts.ts';
 import type { DaemonStatus } from '../status.ts';
 import type { AccountAdmin } from './auth/account-admin.ts';
 import type { Authenticator, SessionLimits } from './auth/authenticator.ts';
 import type { SetupCodeFile } from './auth/setup.ts';
 import type { AdminControl } from './control-call.ts';
+import type { HostFacts } from './api/health-schema.ts';
 
 export const SESSION_COOKIE = 'schoolgate_session';
 
@@ -54,8 +58,22 @@ export interface AdminAppOptions {
   control?: AdminControl;
   /** The configuration in force, read at each request (device groups and networks for the devices page). */
   config?: () => Readonly<Config>;
+  /** What the dashboard, alerts and health pages read; without it those routes answer 503. */
+  monitor?: AdminMonitorSources;
   /** Extra fastify options (tests pass https certificates through here). */
   server?: { https?: { key: string | Buffer; cert: string | Buffer } };
+}
+
+/** The stores the dashboard, alerts and health pages read (the daemon's own, as the CLI's methods use). */
+export interface AdminMonitorSources {
+  queryLog: Pick<QueryLog, 'rollupTotals'>;
+  alerts: Pick<AlertRepository, 'list' | 'acknowledge' | 'openCounts'>;
+  /** The device table's name for a MAC, null when it has none. */
+  deviceName: (mac: string) => string | null;
+  /** What `schoolgate lists --json` prints. */
+  lists: () => ListsView;
+  /** The host's facts, cached briefly (host-facts.ts). */
+  hostFacts: () => Promise<HostFacts>;
 }
 
 export interface AdminDeps {

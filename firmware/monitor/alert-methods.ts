@@ -52,21 +52,44 @@ export function registerAlertMethods(control: Pick<ControlServer, 'register'>, d
   control.register<AlertAckParams>('alerts.ack', {
     params: AlertAckParams,
     handle: (params, caller): Alert => {
-      const actor = actorOf(caller);
-      const note = params.note.trim();
-      if (note === '') throw new ControlFailure('invalid-input', 'the note must say what was done about the alert');
       try {
-        return deps.transaction(() => {
-          const alert = deps.alerts.acknowledge(params.id, actor, note, deps.now());
-          deps.audit.append({ actor, action: 'alert.acknowledge', subject: `alert ${alert.id}`, details: { kind: alert.kind, severity: alert.severity, note } });
-          return alert;
-        });
+        return acknowledgeAlert(deps, params.id, actorOf(caller), params.note);
       } catch (error) {
-        if (error instanceof AlertStateError) throw new ControlFailure('already-acknowledged', error.message);
-        if (error instanceof NotFoundError) throw new ControlFailure('unknown-alert', error.message);
-        if (error instanceof InvalidInputError) throw new ControlFailure('invalid-input', error.message);
+        if (error instanceof AlertAckError) throw new ControlFailure(error.code, error.message);
         throw error;
       }
     },
   });
+}
+
+export type AlertAckFailure = 'invalid-input' | 'already-acknowledged' | 'unknown-alert';
+
+export class AlertAckError extends Error {
+  override name = 'AlertAckError';
+  readonly code: AlertAckFailure;
+  constructor(code: AlertAckFailure, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/**
+ * Acknowledges one alert with a note and audits it under `actor`, in one transaction: the one
+ * implementation behind `schoolgate alerts ack` (ssh:USER) and the web UI (account:USERNAME).
+ */
+export function acknowledgeAlert(deps: Pick<AlertMethodDeps, 'alerts' | 'audit' | 'transaction' | 'now'>, id: number, actor: string, rawNote: string): Alert {
+  const note = rawNote.trim();
+  if (note === '') throw new AlertAckError('invalid-input', 'the note must say what was done about the alert');
+  try {
+    return deps.transaction(() => {
+      const alert = deps.alerts.acknowledge(id, actor, note, deps.now());
+      deps.audit.append({ actor, action: 'alert.acknowledge', subject: `alert ${alert.id}`, details: { kind: alert.kind, severity: alert.severity, note } });
+      return alert;
+    });
+  } catch (error) {
+    if (error instanceof AlertStateError) throw new AlertAckError('already-acknowledged', error.message);
+    if (error instanceof NotFoundError) throw new AlertAckError('unknown-alert', error.message);
+    if (error instanceof InvalidInputError) throw new AlertAckError('invalid-input', error.message);
+    throw error;
+  }
 }

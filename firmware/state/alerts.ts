@@ -4,7 +4,7 @@
 // table when alerts are listed, so a name given later shows on older alerts too.
 import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 import { Compile } from 'typebox/compile';
-import { AlertCandidate, type Alert, type AlertSeverity } from '../monitor/alert-schema.ts';
+import { AlertCandidate, type Alert, type AlertKind, type AlertSeverity } from '../monitor/alert-schema.ts';
 import { checkValue, InvalidInputError, isoInstant, NotFoundError } from './values.ts';
 
 export class AlertStateError extends Error {
@@ -17,6 +17,8 @@ export interface AlertFilter {
   /** Only alerts whose last occurrence is at or after this instant. */
   since?: Date;
   severity?: AlertSeverity;
+  kind?: AlertKind;
+  networkId?: string;
   /** At most this many, newest first (default 500, at most 10,000). */
   limit?: number;
 }
@@ -88,6 +90,8 @@ export class AlertRepository {
     if (!filter.all) where.push("a.status = 'open'");
     if (filter.since !== undefined) { where.push('a.last_at >= ?'); params.push(isoInstant(filter.since, 'since')); }
     if (filter.severity !== undefined) { where.push('a.severity = ?'); params.push(filter.severity); }
+    if (filter.kind !== undefined) { where.push('a.kind = ?'); params.push(filter.kind); }
+    if (filter.networkId !== undefined) { where.push('a.network_id = ?'); params.push(filter.networkId); }
     const limit = Math.max(1, Math.min(filter.limit ?? 500, 10_000));
     const sql = `SELECT ${COLUMNS} FROM ${FROM} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.last_at DESC, a.id DESC LIMIT ${limit}`;
     return this.#db.prepare(sql).all(...params).map(toAlert);

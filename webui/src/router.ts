@@ -15,7 +15,10 @@ export interface RouteDef {
 
 /** Every page of the UI, in navigation order. */
 export const ROUTES: readonly RouteDef[] = [
+  { path: '/dashboard', title: 'Dashboard', needs: 'dashboard.view', nav: true, data: '/api/dashboard' },
+  { path: '/alerts', title: 'Alerts', needs: 'monitoring.view', nav: true, data: '/api/alerts' },
   { path: '/status', title: 'Status', needs: 'health.view', nav: true, data: '/api/status' },
+  { path: '/health', title: 'Health', needs: 'health.view', nav: true, data: '/api/health' },
   { path: '/devices', title: 'Devices', needs: 'devices.view', nav: true, data: '/api/devices' },
   { path: '/lists', title: 'Lists', needs: 'dashboard.view', nav: true, data: '/api/lists' },
   { path: '/accounts', title: 'Accounts', needs: 'accounts.manage', nav: true, data: '/api/accounts' },

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildAdminApp, type AdminAppOptions } from '../../../firmware/admin/app.ts';
+import type { AdminMonitorSources } from '../../../firmware/admin/route-deps.ts';
 import { SetupCodeFile } from '../../../firmware/admin/auth/setup.ts';
 import { isLoopback } from '../../../firmware/admin/guard.ts';
 import { silentLogger } from '../../../firmware/log.ts';
@@ -22,12 +23,13 @@ export interface TestAdmin {
   close(): Promise<void>;
 }
 
-export async function testAdmin(overrides: Partial<AdminAppOptions> & { status?: () => DaemonStatus } = {}): Promise<TestAdmin> {
+export async function testAdmin(overrides: Partial<AdminAppOptions> & { status?: () => DaemonStatus; monitorOf?: (state: StateDatabase) => AdminMonitorSources } = {}): Promise<TestAdmin> {
   const clock = { now: new Date('2026-12-07T09:00:00.000Z'), advance(ms: number) { this.now = new Date(this.now.getTime() + ms); } };
   const state = StateDatabase.open(':memory:', { now: () => clock.now });
   const setupCode = new SetupCodeFile(join(mkdtempSync(join(tmpdir(), 'sg-admin-')), 'setup-code'));
   const alerts: AlertCandidate[] = [];
   const status = sampleStatus();
+  const { monitorOf, ...options } = overrides;
   const app = await buildAdminApp({
     logger: silentLogger(),
     status: () => status,
@@ -41,7 +43,8 @@ export async function testAdmin(overrides: Partial<AdminAppOptions> & { status?:
     now: () => clock.now,
     raise: (candidate) => alerts.push(candidate),
     loginRateLimit: 1000,
-    ...overrides,
+    ...(monitorOf ? { monitor: monitorOf(state) } : {}),
+    ...options,
   });
   return { app, state, clock, setupCode, alerts, close: async () => { await app.close(); state.close(); } };
 }
