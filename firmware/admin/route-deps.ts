@@ -9,6 +9,7 @@ import type { DaemonStatus } from '../status.ts';
 import type { AccountAdmin } from './auth/account-admin.ts';
 import type { Authenticator, SessionLimits } from './auth/authenticator.ts';
 import type { SetupCodeFile } from './auth/setup.ts';
+import type { AdminConfigAccess } from './config-change.ts';
 
 export const SESSION_COOKIE = 'schoolgate_session';
 
@@ -24,6 +25,8 @@ export interface AdminAppOptions {
   setSite?: (site: { name: string; timezone: string }) => Promise<void>;
   /** Whether a source address may run first-run setup (the staff and management side, or loopback). */
   setupAllowedFrom: (address: string) => boolean;
+  /** The configuration store, for the pages that show and change it (policies, networks). */
+  config?: AdminConfigAccess;
   /** Served over HTTPS: the cookie is Secure and HSTS is sent. Plain HTTP only for the loopback demo. */
   https: boolean;
   /**
