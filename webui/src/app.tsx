@@ -10,6 +10,7 @@ import { Link } from './components/link.tsx';
 import { Ctx, type AppContext, type Flash } from './context.ts';
 import { AccountPage } from './pages/account.tsx';
 import { ChangePasswordPage } from './pages/change-password.tsx';
+import { PoliciesPage } from './pages/policies/policies-page.tsx';
 import { SetupPage } from './pages/setup.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { SignOutPage } from './pages/sign-out.tsx';
@@ -135,6 +136,7 @@ export function App() {
         case '/setup': return <SetupPage state={setup} />;
         case '/sign-out': return <SignOutPage />;
         case '/status': return <StatusPage />;
+        case '/policies': return <PoliciesPage />;
         case '/account': return <AccountPage />;
         case '/account/password': return <ChangePasswordPage forced={forced === '/account/password'} />;
         case '/account/two-factor': return <TwoFactorPage forced={forced === '/account/two-factor'} />;

@@ -14,6 +14,7 @@ export interface RouteDef {
 /** Every page of the UI, in navigation order. */
 export const ROUTES: readonly RouteDef[] = [
   { path: '/status', title: 'Status', needs: 'health.view', nav: true },
+  { path: '/policies', title: 'Acceptable use', needs: 'policy.view', nav: true },
   { path: '/account', title: 'Your account', needs: 'signed-in', nav: true },
   { path: '/account/password', title: 'Change password', needs: 'signed-in' },
   { path: '/account/two-factor', title: 'Two-factor sign-in', needs: 'signed-in' },
