@@ -153,3 +153,52 @@ describe('the AUP tables', () => {
     expect(store.current.policies.find((p) => p.id === 'pupil')!.categories.streaming!.disposition).toBe('acceptable-at-certain-times');
   });
 });
+
+describe('networks, schedules with term dates, upstreams', () => {
+  it('shows staff the networks, schedules and the shipped filtering providers, and refuses their changes', async () => {
+    const staff = await account('pat.staff', ['staff']);
+    const got = await call({ url: '/api/networks', s: staff });
+    expect(got.status).toBe(200);
+    expect(got.json.may).toEqual({ networks: false, schedules: false, upstreams: false });
+    expect(got.json.networks.map((n: { id: string }) => n.id)).toEqual(store.current.networks.map((n) => n.id));
+    expect(got.json.providers.providers.length).toBeGreaterThan(0);
+    expect(got.json.providers.note).toMatch(/account/);
+    const network = store.current.networks[0]!;
+    expect((await call({ method: 'PUT', url: `/api/networks/${network.id}`, s: staff, body: { name: 'x', enabled: true, policy: network.policy } })).status).toBe(403);
+    expect((await call({ method: 'PUT', url: '/api/schedules', s: staff, body: { schedules: [], terms: [] } })).status).toBe(403);
+    expect((await call({ method: 'PUT', url: '/api/upstreams', s: staff, body: { upstreams: [] } })).status).toBe(403);
+  });
+
+  it('saves term dates and a term-time schedule, and refuses removing a schedule a policy uses, beside the field', async () => {
+    const tech = await account('tech', ['technician']);
+    const lunchtime = { ...store.current.schedules[0]!, termTimeOnly: true };
+    const terms = [{ name: 'Spring 1', start: '2027-01-05', end: '2027-02-12' }];
+    const saved = await call({ method: 'PUT', url: '/api/schedules', s: tech, body: { schedules: [lunchtime], terms } });
+    expect(saved.status, JSON.stringify(saved.json)).toBe(200);
+    expect(store.current.site.terms).toEqual(terms);
+    expect(store.current.schedules[0]!.termTimeOnly).toBe(true);
+
+    const bad = await call({ method: 'PUT', url: '/api/schedules', s: tech, body: { schedules: [], terms: [{ name: 'Oops', start: '2027-04-20', end: '2027-04-01' }] } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.fields['terms/0/end']).toMatch(/on or after the start/);
+    expect(bad.json.fields['policies/1/categories/streaming/schedule']).toMatch(/schedule "lunchtime" does not exist/);
+    expect(store.current.schedules).toHaveLength(1);
+    expect(t.state.audit.list({ action: 'schedules.edit' })).toHaveLength(1);
+  });
+
+  it('lets a technician rename a network, move it to another policy and set its upstreams, each audited', async () => {
+    const tech = await account('tech', ['technician']);
+    const network = store.current.networks.find((n) => n.kind === 'pupil')!;
+    const edit = await call({ method: 'PUT', url: `/api/networks/${network.id}`, s: tech, body: { name: 'Pupil Wi-Fi', enabled: true, policy: 'nope', ssid: 'StMarys-Pupils' } });
+    expect(edit.status).toBe(400);
+    expect(edit.json.fields.policy).toMatch(/policy "nope" does not exist/);
+    const ok = await call({ method: 'PUT', url: `/api/networks/${network.id}`, s: tech, body: { name: 'Pupil Wi-Fi', enabled: true, policy: 'staff', ssid: 'StMarys-Pupils', p2p: 'block' } });
+    expect(ok.status, JSON.stringify(ok.json)).toBe(200);
+    expect(store.current.networks.find((n) => n.id === network.id)).toMatchObject({ name: 'Pupil Wi-Fi', policy: 'staff', ssid: 'StMarys-Pupils', p2p: 'block', interface: network.interface });
+    const upstreams = await call({ method: 'PUT', url: '/api/upstreams', s: tech, body: { upstreams: [{ name: 'DNSFilter 1', address: '103.247.36.36', port: 53 }] } });
+    expect(upstreams.status, JSON.stringify(upstreams.json)).toBe(200);
+    expect(store.current.dns.upstreams).toEqual([{ name: 'DNSFilter 1', address: '103.247.36.36', port: 53 }]);
+    expect(t.state.audit.list({ action: 'network.edit' }).map((e) => e.actor)).toEqual(['account:tech']);
+    expect(t.state.audit.list({ action: 'upstreams.edit' })).toHaveLength(1);
+  });
+});
