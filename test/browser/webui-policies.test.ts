@@ -206,6 +206,89 @@ it('a member of staff reads the table, cannot change it, and the API refuses the
   expect(refused.status).toBe(403);
 });
 
+it('networks, term dates and upstreams: a technician changes each, errors beside their fields', async () => {
+  const { page, cspViolations } = await openAs(tech, '/networks', DESKTOP);
+  try {
+    await page.getByRole('heading', { level: 2, name: 'Networks' }).waitFor();
+    expect(await page.locator('#networks-h ~ .table-wrap tbody tr').count()).toBe(daemon.config.networks.length);
+    const pupil = daemon.config.networks.find((n) => n.kind === 'pupil')!;
+    await page.getByRole('button', { name: `Change ${pupil.name}` }).click();
+    await page.getByLabel(/Wi-Fi name \(SSID\)/).fill('StMarys-Pupils');
+    await page.getByRole('button', { name: `Save ${pupil.name}` }).click();
+    await page.getByText('Saved: the gateway uses it from now on.').waitFor();
+
+    // A term ending before it starts: the message beside the last day, the name kept.
+    await page.getByRole('button', { name: 'Add a term' }).click();
+    await page.locator('#f-terms-0-name').fill('Spring 1');
+    await page.locator('#f-terms-0-start').fill('2027-02-12');
+    await page.locator('#f-terms-0-end').fill('2027-01-05');
+    await page.getByLabel('Lunchtime: term time only').check();
+    await page.getByRole('button', { name: 'Save schedules and terms' }).click();
+    await page.locator('#f-terms-0-end-error').waitFor();
+    expect(await page.locator('#f-terms-0-end-error').innerText()).toMatch(/on or after the start/);
+    expect(await page.locator('#f-terms-0-name').inputValue()).toBe('Spring 1');
+    expect(await axeSerious(page)).toEqual([]);
+    await shot(page, 'networks-errors-desktop');
+    await page.locator('#f-terms-0-start').fill('2027-01-05');
+    await page.locator('#f-terms-0-end').fill('2027-02-12');
+    await page.getByRole('button', { name: 'Save schedules and terms' }).click();
+    await page.getByText('Saved: the schedules follow the term dates from now on.').waitFor();
+
+    // A provider fills the rows; the test keeps its loopback resolver (it sends nothing elsewhere).
+    await page.getByRole('button', { name: "Use DNSFilter's addresses" }).click();
+    expect(await page.locator('#f-upstreams-0-address').inputValue()).toBe('103.247.36.36');
+    await page.getByRole('button', { name: 'Remove resolver 2' }).click();
+    const upstream = daemon.config.dns.upstreams[0]!;
+    await page.locator('#f-upstreams-0-name').fill('Test resolver');
+    await page.locator('#f-upstreams-0-address').fill(upstream.address);
+    await page.locator('#f-upstreams-0-port').fill('0');
+    await page.getByRole('button', { name: 'Save the resolvers' }).click();
+    await page.locator('#f-upstreams-0-port-error').waitFor();
+    await page.locator('#f-upstreams-0-port').fill(String(upstream.port));
+    await page.getByRole('button', { name: 'Save the resolvers' }).click();
+    await page.getByText('Saved: questions go to these resolvers from now on.').waitFor();
+
+    const view = (await api('GET', '/api/networks', undefined, tech)).json;
+    expect(view.networks.find((n: { id: string }) => n.id === pupil.id).ssid).toBe('StMarys-Pupils');
+    expect(view.terms).toEqual([{ name: 'Spring 1', start: '2027-01-05', end: '2027-02-12' }]);
+    expect(view.schedules[0].termTimeOnly).toBe(true);
+    expect(view.upstreams).toEqual([{ name: 'Test resolver', address: upstream.address, port: upstream.port }]);
+    await shot(page, 'networks-desktop');
+    await page.setViewportSize(PHONE);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await shot(page, 'networks-phone');
+    expect(cspViolations).toEqual([]);
+  } finally {
+    await page.context().close();
+  }
+});
+
+it('first-run setup goes on after the accounts: networks, upstreams, policies, each skippable', async () => {
+  const { page } = await openAs(staff, '/account', DESKTOP);
+  try {
+    // What the setup page leaves behind when the accounts are made (the shell's test walks that page).
+    await page.evaluate(() => window.sessionStorage.setItem('schoolgate.setup-continues', '1'));
+    await page.goto(`${base}/status`);
+    await page.waitForURL(/\/setup\/continue$/);
+    await page.getByText('step 1 of 3, the networks').waitFor();
+    expect(await axeSerious(page)).toEqual([]);
+    await shot(page, 'setup-networks-desktop');
+    await page.getByRole('button', { name: 'Next: the upstream resolvers' }).click();
+    await page.getByText('step 2 of 3, the upstream resolvers').waitFor();
+    expect(await page.getByText("Changing the resolvers is for the school's technician.").isVisible()).toBe(true);
+    await shot(page, 'setup-upstreams-desktop');
+    await page.getByRole('button', { name: 'Skip: keep the current resolvers' }).click();
+    await page.getByText('step 3 of 3, the policies').waitFor();
+    await page.getByRole('heading', { level: 2, name: /Acceptable use of the internet/ }).waitFor();
+    expect(await axeSerious(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Finish setup' }).click();
+    await page.waitForURL((u) => u.pathname !== '/setup/continue');
+    expect(await page.evaluate(() => window.sessionStorage.getItem('schoolgate.setup-continues'))).toBeNull();
+  } finally {
+    await page.context().close();
+  }
+});
+
 /** RFC 6238 TOTP (SHA-1, 30 s, 6 digits), as an authenticator app computes it. */
 function totp(base32: string, now = Date.now()): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';

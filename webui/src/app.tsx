@@ -10,7 +10,9 @@ import { Link } from './components/link.tsx';
 import { Ctx, type AppContext, type Flash } from './context.ts';
 import { AccountPage } from './pages/account.tsx';
 import { ChangePasswordPage } from './pages/change-password.tsx';
+import { NetworksPage } from './pages/networks/networks-page.tsx';
 import { PoliciesPage } from './pages/policies/policies-page.tsx';
+import { SetupContinuePage, setupContinues } from './pages/setup-continue.tsx';
 import { SetupPage } from './pages/setup.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { SignOutPage } from './pages/sign-out.tsx';
@@ -94,6 +96,7 @@ export function App() {
     else if (session !== null) {
       const forced = forcedPage(session.account);
       if (forced !== null && pathname !== forced && pathname !== '/sign-out') redirect = forced;
+      else if (forced === null && setupContinues() && pathname !== '/setup/continue' && pathname !== '/sign-out') redirect = '/setup/continue';
     }
     if (redirect === null && match.kind === 'redirect') redirect = match.to;
   }
@@ -137,6 +140,8 @@ export function App() {
         case '/sign-out': return <SignOutPage />;
         case '/status': return <StatusPage />;
         case '/policies': return <PoliciesPage />;
+        case '/networks': return <NetworksPage />;
+        case '/setup/continue': return <SetupContinuePage />;
         case '/account': return <AccountPage />;
         case '/account/password': return <ChangePasswordPage forced={forced === '/account/password'} />;
         case '/account/two-factor': return <TwoFactorPage forced={forced === '/account/two-factor'} />;

@@ -15,6 +15,8 @@ export interface RouteDef {
 export const ROUTES: readonly RouteDef[] = [
   { path: '/status', title: 'Status', needs: 'health.view', nav: true },
   { path: '/policies', title: 'Acceptable use', needs: 'policy.view', nav: true },
+  { path: '/networks', title: 'Networks', needs: 'policy.view', nav: true },
+  { path: '/setup/continue', title: 'First-run setup', needs: 'signed-in' },
   { path: '/account', title: 'Your account', needs: 'signed-in', nav: true },
   { path: '/account/password', title: 'Change password', needs: 'signed-in' },
   { path: '/account/two-factor', title: 'Two-factor sign-in', needs: 'signed-in' },
