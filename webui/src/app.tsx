@@ -12,7 +12,7 @@ import { AccountPage } from './pages/account.tsx';
 import { ChangePasswordPage } from './pages/change-password.tsx';
 import { NetworksPage } from './pages/networks/networks-page.tsx';
 import { PoliciesPage } from './pages/policies/policies-page.tsx';
-import { SetupContinuePage, setupContinues } from './pages/setup-continue.tsx';
+import { accountsWereMade, SetupContinuePage, setupContinues } from './pages/setup-continue.tsx';
 import { SetupPage } from './pages/setup.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { SignOutPage } from './pages/sign-out.tsx';
@@ -92,7 +92,7 @@ export function App() {
   let redirect: string | null = null;
   let match = resolve(path, permissions);
   if (boot.state === 'ready') {
-    if (session === null && setup?.needed === true && pathname !== '/setup') redirect = '/setup';
+    if (session === null && setup?.needed === true && !accountsWereMade() && pathname !== '/setup') redirect = '/setup';
     else if (session !== null) {
       const forced = forcedPage(session.account);
       if (forced !== null && pathname !== forced && pathname !== '/sign-out') redirect = forced;

@@ -13,6 +13,24 @@ import { PoliciesPage } from './policies/policies-page.tsx';
 /** Set by the setup page when the accounts are made; the app brings the next sign-in here while it is set. */
 export const SETUP_CONTINUES = 'schoolgate.setup-continues';
 
+// The accounts were made in this page's life: the setup state the app read at load (needed) is
+// stale from then on, and must not send the move to sign-in back to the setup page.
+let accountsMade = false;
+
+/** Called by the setup page once the accounts exist: sign-in comes next, then these steps. */
+export function markAccountsMade(): void {
+  accountsMade = true;
+  try {
+    window.sessionStorage.setItem(SETUP_CONTINUES, '1');
+  } catch {
+    // Private mode: the steps stay reachable from the menu.
+  }
+}
+
+export function accountsWereMade(): boolean {
+  return accountsMade;
+}
+
 export function setupContinues(): boolean {
   try {
     return window.sessionStorage.getItem(SETUP_CONTINUES) === '1';

@@ -9,7 +9,7 @@ import { Button } from '../components/button.tsx';
 import { CheckboxGroup, SelectField, TextField } from '../components/field.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { useFocusFirstError } from '../components/form.ts';
-import { SETUP_CONTINUES } from './setup-continue.tsx';
+import { markAccountsMade } from './setup-continue.tsx';
 import { Notice } from '../components/notice.tsx';
 import { useApp } from '../context.ts';
 import { ALL_ROLES, checkRequired, checkSetupAccounts, PASSWORD_RULE, ROLE_NAMES, type FieldErrors, type SetupAccountDraft } from '../validate.ts';
@@ -129,7 +129,7 @@ export function SetupPage({ state }: { state: SetupState | null }) {
             setConfirmOpen(false);
             if (!stored) return;
             // Signed in, the wizard goes on to the networks, resolvers and policies (setup-continue.tsx).
-            try { window.sessionStorage.setItem(SETUP_CONTINUES, '1'); } catch { /* private mode: the steps stay in the menu */ }
+            markAccountsMade();
             navigate('/sign-in', { replace: true, flash: { kind: 'success', text: 'The accounts are made: sign in with one of them to go on to the networks, resolvers and policies (each can be skipped).' } });
           }}
         >
