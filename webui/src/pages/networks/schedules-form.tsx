@@ -44,13 +44,15 @@ export function SchedulesForm({ view, save }: { view: NetworksView; save: (body:
       </ul>
       <h3>Terms</h3>
       {terms.length === 0 ? <p>No term dates yet{may ? ': add the school\'s terms so that term-time schedules know the holidays.' : '.'}</p> : null}
-      {terms.map((t, i) => (
+      {!may ? (
+        <ul>{terms.map((t, i) => <li key={i}>{t.name}: {t.start} to {t.end}</li>)}</ul>
+      ) : terms.map((t, i) => (
         <fieldset key={i} class="card grid-3">
           <legend>Term {i + 1}</legend>
           <TextField name={`terms/${i}/name`} label="Name" value={t.name} onValue={(v) => setTerm(i, { name: v })} error={fields[`terms/${i}/name`]} />
           <TextField name={`terms/${i}/start`} label="First day (YYYY-MM-DD)" value={t.start} onValue={(v) => setTerm(i, { start: v })} error={fields[`terms/${i}/start`]} />
           <TextField name={`terms/${i}/end`} label="Last day (YYYY-MM-DD)" value={t.end} onValue={(v) => setTerm(i, { end: v })} error={fields[`terms/${i}/end`]} />
-          {may ? <div class="actions"><Button kind="secondary" onClick={() => setTerms(terms.filter((_, j) => j !== i))}>Remove term {i + 1}</Button></div> : null}
+          <div class="actions"><Button kind="secondary" onClick={() => setTerms(terms.filter((_, j) => j !== i))}>Remove term {i + 1}</Button></div>
         </fieldset>
       ))}
       {may ? (

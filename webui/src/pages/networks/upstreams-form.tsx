@@ -54,13 +54,15 @@ export function UpstreamsForm({ view, save, submitLabel = 'Save the resolvers', 
         </ul>
       ) : null}
       <Notice kind={outcome === null ? 'info' : outcome.ok ? 'success' : 'error'}>{outcome?.message}</Notice>
-      {rows.map((r, i) => (
+      {!view.may.upstreams ? (
+        <ul>{rows.map((r, i) => <li key={i}>{r.name}: <code>{r.address}</code> port {r.port}</li>)}</ul>
+      ) : rows.map((r, i) => (
         <fieldset key={i} class="card grid-3">
           <legend>Resolver {i + 1}</legend>
           <TextField name={`upstreams/${i}/name`} label="Name" value={r.name} onValue={(v) => set(i, { name: v })} error={fields[`upstreams/${i}/name`]} />
           <TextField name={`upstreams/${i}/address`} label="Address" value={r.address} onValue={(v) => set(i, { address: v })} error={fields[`upstreams/${i}/address`]} inputMode="text" />
           <TextField name={`upstreams/${i}/port`} label="Port" value={r.port} onValue={(v) => set(i, { port: v })} error={fields[`upstreams/${i}/port`]} inputMode="numeric" />
-          {view.may.upstreams ? <div class="actions"><Button kind="secondary" onClick={() => setRows(rows.filter((_, j) => j !== i))}>Remove resolver {i + 1}</Button></div> : null}
+          <div class="actions"><Button kind="secondary" onClick={() => setRows(rows.filter((_, j) => j !== i))}>Remove resolver {i + 1}</Button></div>
         </fieldset>
       ))}
       {view.may.upstreams ? (
