@@ -53,9 +53,9 @@ export async function startAdminAccess(options: AdminAccessOptions): Promise<Adm
         await config.update((draft) => ({ ...draft, site: { ...draft.site, name: site.name, timezone: site.timezone } }));
       },
       setupAllowedFrom: (address) => fromAdminSide(config.current, address),
+      config: { current: () => config.current, update: (change) => config.update(change) },
       limits: () => config.current.web.sessions ?? DEFAULT_SESSION_LIMITS,
       ...(options.control ? { control: options.control } : {}),
-      config: () => config.current,
       ...(config.current.web.signInsPerMinute !== undefined ? { loginRateLimit: config.current.web.signInsPerMinute } : {}),
       raise: options.raise ?? ((candidate) => logger.warn({ alert: candidate }, candidate.reason)),
     },

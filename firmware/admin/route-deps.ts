@@ -15,6 +15,7 @@ import type { Authenticator, SessionLimits } from './auth/authenticator.ts';
 import type { SetupCodeFile } from './auth/setup.ts';
 import type { AdminControl } from './control-call.ts';
 import type { HostFacts } from './api/health-schema.ts';
+import type { AdminConfigAccess } from './config-change.ts';
 
 export const SESSION_COOKIE = 'schoolgate_session';
 
@@ -30,6 +31,8 @@ export interface AdminAppOptions {
   setSite?: (site: { name: string; timezone: string }) => Promise<void>;
   /** Whether a source address may run first-run setup (the staff and management side, or loopback). */
   setupAllowedFrom: (address: string) => boolean;
+  /** The configuration store: read at each request (device groups, networks), changed by the pages that change it (policies, networks). */
+  config?: AdminConfigAccess;
   /** Served over HTTPS: the cookie is Secure and HSTS is sent. Plain HTTP only for the loopback demo. */
   https: boolean;
   /**
@@ -56,8 +59,6 @@ export interface AdminAppOptions {
   loginRateLimit?: number;
   /** The daemon's control methods, called in-process by the pages that reuse them (devices, lists, audit). */
   control?: AdminControl;
-  /** The configuration in force, read at each request (device groups and networks for the devices page). */
-  config?: () => Readonly<Config>;
   /** What the dashboard, alerts and health pages read; without it those routes answer 503. */
   monitor?: AdminMonitorSources;
   /** Extra fastify options (tests pass https certificates through here). */

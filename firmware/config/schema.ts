@@ -126,9 +126,20 @@ export const Weekday = Type.Union([
   Type.Literal('mon'), Type.Literal('tue'), Type.Literal('wed'), Type.Literal('thu'),
   Type.Literal('fri'), Type.Literal('sat'), Type.Literal('sun'),
 ]);
+// A school term (site.terms), both dates included, on the site's calendar.
+const IsoDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'a date, YYYY-MM-DD' });
+export const Term = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 64, description: 'e.g. "Autumn 1"' }),
+  start: IsoDate,
+  end: IsoDate,
+}, { additionalProperties: false, description: 'a term: its first and last school days, both included' });
+export type Term = Static<typeof Term>;
+
 export const Schedule = Type.Object({
   id: Id,
   name: Type.String({ minLength: 1, maxLength: 64 }),
+  // Optional so files written before term dates existed still load (absent means every week).
+  termTimeOnly: Type.Optional(Type.Boolean({ description: 'active only on dates inside one of site.terms (never, if there are none)' })),
   windows: Type.Array(Type.Object({
     days: Type.Array(Weekday, { minItems: 1, maxItems: 7 }),
     from: Hhmm,
@@ -297,6 +308,8 @@ export const Config = Type.Object({
   site: Type.Object({
     name: Type.String({ minLength: 1, maxLength: 120, description: "the school's name, shown on the block page and the portal" }),
     timezone: Type.String({ minLength: 1, maxLength: 64, default: 'Europe/London' }),
+    // Optional so files written before term dates existed still load.
+    terms: Type.Optional(Type.Array(Term, { maxItems: 24, description: 'the school\'s terms, for schedules marked "term time only"' })),
   }, { additionalProperties: false }),
   networks: Type.Array(Network, { minItems: 1, maxItems: 32 }),
   policies: Type.Array(Policy, { minItems: 1, maxItems: 64 }),

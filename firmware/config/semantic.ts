@@ -53,6 +53,7 @@ export function semanticIssues(doc: CheckedSections, known: KnownCategories): Co
     });
   }
   if (doc.schedules) checkSchedules(doc.schedules, add);
+  if (doc.site) checkTerms(doc.site.terms ?? [], doc.schedules ?? [], add);
   if (doc.exceptions) checkExceptions(doc.exceptions, doc.networks, doc.deviceGroups, add);
   doc.lists?.forEach((list, i) => {
     if (list.restricted && list.action === 'allow') {
@@ -262,6 +263,24 @@ function checkInterfaces(networks: readonly Network[], add: Add): void {
 
 function minutes(hhmm: string): number {
   return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+}
+
+const realDate = (text: string): boolean => {
+  const ms = Date.parse(`${text}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === text;
+};
+
+/** Terms are real dates, each ending on or after it starts; a term-time schedule needs terms to be active at all. */
+function checkTerms(terms: NonNullable<Config['site']['terms']>, schedules: Config['schedules'], add: Add): void {
+  terms.forEach((term, i) => {
+    const unreal = (['start', 'end'] as const).filter((end) => !realDate(term[end]));
+    for (const end of unreal) add(pointer('site', 'terms', i, end), `"${term[end]}" is not a date on the calendar`);
+    if (unreal.length === 0 && term.end < term.start) add(pointer('site', 'terms', i, 'end'), `must be on or after the start (${term.start}); got ${term.end}`);
+  });
+  if (terms.length > 0) return;
+  schedules.forEach((schedule, i) => {
+    if (schedule.termTimeOnly) add(pointer('schedules', i, 'termTimeOnly'), 'a schedule for term time only needs the term dates (site.terms): without them it is never active');
+  });
 }
 
 function checkSchedules(schedules: Config['schedules'], add: Add): void {

@@ -18,6 +18,9 @@ import { AlertsPage } from './pages/alerts/alerts.tsx';
 import { DashboardPage } from './pages/dashboard/dashboard.tsx';
 import { HealthPage } from './pages/health/health.tsx';
 import { ChangePasswordPage } from './pages/change-password.tsx';
+import { NetworksPage } from './pages/networks/networks-page.tsx';
+import { PoliciesPage } from './pages/policies/policies-page.tsx';
+import { accountsWereMade, SetupContinuePage, setupContinues } from './pages/setup-continue.tsx';
 import { SetupPage } from './pages/setup.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { SignOutPage } from './pages/sign-out.tsx';
@@ -97,10 +100,11 @@ export function App() {
   let redirect: string | null = null;
   let match = resolve(path, permissions);
   if (boot.state === 'ready') {
-    if (session === null && setup?.needed === true && pathname !== '/setup') redirect = '/setup';
+    if (session === null && setup?.needed === true && !accountsWereMade() && pathname !== '/setup') redirect = '/setup';
     else if (session !== null) {
       const forced = forcedPage(session.account);
       if (forced !== null && pathname !== forced && pathname !== '/sign-out') redirect = forced;
+      else if (forced === null && setupContinues() && pathname !== '/setup/continue' && pathname !== '/sign-out') redirect = '/setup/continue';
     }
     if (redirect === null && match.kind === 'redirect') redirect = match.to;
   }
@@ -146,6 +150,9 @@ export function App() {
         case '/dashboard': return <DashboardPage />;
         case '/alerts': return <AlertsPage />;
         case '/health': return <HealthPage />;
+        case '/policies': return <PoliciesPage />;
+        case '/networks': return <NetworksPage />;
+        case '/setup/continue': return <SetupContinuePage />;
         case '/account': return <AccountPage />;
         case '/devices': return <DevicesPage />;
         case '/lists': return <ListsPage />;

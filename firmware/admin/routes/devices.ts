@@ -24,7 +24,7 @@ export const deviceRoutes: AdminRoutes = async (app, deps) => {
   }, async (request): Promise<DevicesPage> => {
     const { devices } = await callControl<DevicesView>(control, request.signed, 'devices', {});
     const { at, leases } = await callControl<LeasesView>(control, request.signed, 'leases', {});
-    const current = config?.();
+    const current = config?.current();
     return {
       at, devices, leases,
       reservations: current?.reservations ?? [],

@@ -13,7 +13,7 @@ import { Decision, type DecisionInput } from './decision.ts';
 import { blocksNow } from './disposition.ts';
 import { ExceptionSet } from './exceptions.ts';
 import { buildExplanation, type Explanation } from './explain.ts';
-import { formatterFor, isActive, nextChange } from './schedule.ts';
+import { formatterFor, isActive, nextChange, type Terms } from './schedule.ts';
 
 /** The parts of the configuration the engine reads. */
 export type PolicyConfig = Pick<Config, 'site' | 'networks' | 'policies' | 'schedules' | 'deviceGroups' | 'exceptions'>
@@ -74,6 +74,8 @@ const NO_OVERRIDE = -2;
 
 export class PolicyEngine {
   readonly zone: string;
+  /** site.terms, for schedules active in term time only. */
+  readonly terms: Terms;
   readonly exceptions: ExceptionSet;
   readonly policies: readonly CompiledPolicy[];
   readonly schedules: readonly Schedule[];
@@ -94,6 +96,7 @@ export class PolicyEngine {
 
   private constructor(config: PolicyConfig, bitOf: CategoryBitOf, options: EngineOptions) {
     this.zone = config.site.timezone;
+    this.terms = config.site.terms ?? [];
     formatterFor(this.zone); // an unknown zone fails the build, never a query
     this.exceptions = ExceptionSet.compile(config.exceptions);
     this.schedules = config.schedules;
@@ -269,8 +272,8 @@ export class PolicyEngine {
     let until = Infinity;
     for (const i of this.usedSchedules) {
       const schedule = this.schedules[i]!;
-      this.scheduleActive[i] = isActive(schedule, now, this.zone) ? 1 : 0;
-      const next = nextChange(schedule, now, this.zone);
+      this.scheduleActive[i] = isActive(schedule, now, this.zone, this.terms) ? 1 : 0;
+      const next = nextChange(schedule, now, this.zone, this.terms);
       if (next !== undefined && next < until) until = next;
     }
     // Changes fall on whole minutes, so the state read at `now` holds from the start of its minute.

@@ -82,8 +82,8 @@ function explainCategory(engine: PolicyEngine, bit: number, rules: Readonly<Reco
   let detail = '';
   if (rule.disposition === 'acceptable-at-certain-times' || rule.schedule !== undefined) {
     const schedule = engine.schedules.find((s) => s.id === rule.schedule);
-    scheduleActive = schedule !== undefined && isActive(schedule, now, engine.zone);
-    const changes = schedule && nextChange(schedule, now, engine.zone);
+    scheduleActive = schedule !== undefined && isActive(schedule, now, engine.zone, engine.terms);
+    const changes = schedule && nextChange(schedule, now, engine.zone, engine.terms);
     out.schedule = { id: rule.schedule ?? '', name: schedule?.name ?? rule.schedule ?? '', known: schedule !== undefined, activeNow: scheduleActive };
     if (changes !== undefined) out.schedule.changesAt = new Date(changes).toISOString();
     if (rule.disposition === 'acceptable-at-certain-times') {

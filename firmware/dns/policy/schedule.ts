@@ -6,9 +6,11 @@
 // A schedule is compiled once to a sorted list of minute ranges within the week (Monday 00:00 =
 // minute 0). Windows never run past midnight (the configuration checker rejects from >= to); a
 // window that does anyway is treated as empty rather than guessed at.
-import type { Schedule } from '../../config/schema.ts';
+import type { Schedule, Term } from '../../config/schema.ts';
 
-export type ScheduleLike = Pick<Schedule, 'windows'>;
+export type ScheduleLike = Pick<Schedule, 'windows' | 'termTimeOnly'>;
+/** The school's terms (site.terms): a "term time only" schedule is active on their dates alone. */
+export type Terms = readonly Pick<Term, 'start' | 'end'>[];
 
 const MINUTES_PER_DAY = 1440;
 const MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY;
@@ -59,6 +61,8 @@ export interface LocalTime {
   minuteOfWeek: number;
   /** Local time minus UTC, in minutes (60 in BST, 0 in GMT). */
   offsetMinutes: number;
+  /** The local date, YYYY-MM-DD: compared with term dates as text. */
+  date: string;
 }
 
 // Formatters are costly to build and immutable once built: one per zone for the process.
@@ -102,6 +106,7 @@ export function localTime(at: Date | number, zone: string): LocalTime {
     minuteOfDay,
     minuteOfWeek: weekday * MINUTES_PER_DAY + minuteOfDay,
     offsetMinutes: Math.round((localAsUtc - Math.floor(ms / 1000) * 1000) / MS_PER_MINUTE),
+    date: `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
   };
 }
 
@@ -123,9 +128,46 @@ function minutesToNextEdge(ranges: WeekRanges, minuteOfWeek: number): number {
   return first ? first[0] + MINUTES_PER_WEEK - minuteOfWeek : Infinity;
 }
 
-/** Whether `schedule` is active at `at` on the wall clock of `zone`: `from` inclusive, `to` exclusive. */
-export function isActive(schedule: ScheduleLike, at: Date | number, zone: string): boolean {
-  return activeAtMinute(rangesOf(schedule), localTime(at, zone).minuteOfWeek);
+function inTerm(date: string, terms: Terms): boolean {
+  return terms.some((t) => t.start <= date && date <= t.end);
+}
+
+/**
+ * Whether `schedule` is active at `at` on the wall clock of `zone`: `from` inclusive, `to`
+ * exclusive, and for a "term time only" schedule on a date inside one of `terms` (none: never).
+ */
+export function isActive(schedule: ScheduleLike, at: Date | number, zone: string, terms: Terms = []): boolean {
+  const here = localTime(at, zone);
+  if (schedule.termTimeOnly && !inTerm(here.date, terms)) return false;
+  return activeAtMinute(rangesOf(schedule), here.minuteOfWeek);
+}
+
+/** The first instant after `t` that is local midnight in `zone` (a clock change at midnight moves it by the change). */
+function nextLocalMidnight(t: number, zone: string): number {
+  const here = localTime(t, zone);
+  const candidate = Math.floor(t / MS_PER_MINUTE) * MS_PER_MINUTE + (MINUTES_PER_DAY - here.minuteOfDay) * MS_PER_MINUTE;
+  const there = localTime(candidate, zone);
+  return candidate - (there.offsetMinutes - here.offsetMinutes) * MS_PER_MINUTE;
+}
+
+/**
+ * The first instant after `after` at which isActive changes, or undefined when it never does.
+ * A term-time schedule can also change at a local midnight (a term starting or ending), so the
+ * search steps over window edges and midnights alike: a summer holiday is some 130 steps, met
+ * only when the engine's masks go stale, never per question.
+ */
+export function nextChange(schedule: ScheduleLike, after: Date | number, zone: string, terms: Terms = []): number | undefined {
+  if (!schedule.termTimeOnly) return nextWeeklyChange(schedule, after, zone);
+  const initial = isActive(schedule, after, zone, terms);
+  let t = toMs(after);
+  // A year of midnights and window edges: a term-time schedule with no term ahead never changes.
+  for (let step = 0; step < 1200; step++) {
+    const next = Math.min(nextWeeklyChange(schedule, t, zone) ?? Infinity, nextLocalMidnight(t, zone));
+    if (!Number.isFinite(next)) return undefined;
+    if (isActive(schedule, next, zone, terms) !== initial) return next;
+    t = next;
+  }
+  return undefined;
 }
 
 /**
@@ -139,7 +181,7 @@ export function isActive(schedule: ScheduleLike, at: Date | number, zone: string
  * two clock changes can hide between the ends of one step. Assumes whole-minute UTC offsets,
  * true of every zone since the 1970s.
  */
-export function nextChange(schedule: ScheduleLike, after: Date | number, zone: string): number | undefined {
+function nextWeeklyChange(schedule: ScheduleLike, after: Date | number, zone: string): number | undefined {
   const ranges = rangesOf(schedule);
   if (ranges.length === 0) return undefined;
   let t = toMs(after);

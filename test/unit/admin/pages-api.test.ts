@@ -33,7 +33,7 @@ const config = {
 
 beforeAll(async () => {
   const control = new ControlServer(silentLogger());
-  t = await testAdmin({ control, config: () => config });
+  t = await testAdmin({ control, config: { current: () => config, update: async () => { throw new Error('the devices pages never change the configuration'); } } });
   const now = () => t.clock.now;
   registerDeviceMethods(control, {
     config: { current: config }, devices: t.state.devices, audit: t.state.audit,

@@ -36,12 +36,12 @@ describe('resolve', () => {
 
 describe('navFor', () => {
   it('lists only pages the permissions allow, in order', () => {
-    expect(navFor(headteacher).map((r) => r.path)).toEqual(['/dashboard', '/alerts', '/status', '/health', '/devices', '/lists', '/accounts', '/audit', '/account']);
-    expect(navFor(staff).map((r) => r.path)).toEqual(['/account']);
+    expect(navFor(headteacher).map((r) => r.path)).toEqual(['/dashboard', '/alerts', '/status', '/health', '/policies', '/networks', '/devices', '/lists', '/accounts', '/audit', '/account']);
+    expect(navFor(staff).map((r) => r.path)).toEqual(['/policies', '/networks', '/account']);
     // The access matrix is reached from the accounts page, not the navigation.
     expect(navFor(headteacher).some((r) => r.path === '/accounts/matrix')).toBe(false);
     // The technician sees the dashboard and health, never the alerts (monitoring.view).
-    expect(navFor(permissionsOf(['technician'])).map((r) => r.path)).toEqual(['/dashboard', '/status', '/health', '/devices', '/lists', '/accounts', '/audit', '/account']);
+    expect(navFor(permissionsOf(['technician'])).map((r) => r.path)).toEqual(['/dashboard', '/status', '/health', '/policies', '/networks', '/devices', '/lists', '/accounts', '/audit', '/account']);
   });
 
   it('never lists a page that resolve would refuse', () => {

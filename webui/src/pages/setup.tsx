@@ -9,6 +9,7 @@ import { Button } from '../components/button.tsx';
 import { CheckboxGroup, SelectField, TextField } from '../components/field.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { useFocusFirstError } from '../components/form.ts';
+import { markAccountsMade } from './setup-continue.tsx';
 import { Notice } from '../components/notice.tsx';
 import { useApp } from '../context.ts';
 import { ALL_ROLES, checkRequired, checkSetupAccounts, PASSWORD_RULE, ROLE_NAMES, type FieldErrors, type SetupAccountDraft } from '../validate.ts';
@@ -129,7 +130,9 @@ export function SetupPage({ state, onDone }: { state: SetupState | null; onDone:
             setConfirmOpen(false);
             if (!stored) return;
             onDone();
-            navigate('/sign-in', { replace: true, flash: { kind: 'success', text: 'Setup is finished: sign in with one of the accounts you made.' } });
+            // Signed in, the wizard goes on to the networks, resolvers and policies (setup-continue.tsx).
+            markAccountsMade();
+            navigate('/sign-in', { replace: true, flash: { kind: 'success', text: 'The accounts are made: sign in with one of them to go on to the networks, resolvers and policies (each can be skipped).' } });
           }}
         >
           <p>{stored ? 'The recovery password will not be shown again, by this page or any other.' : 'Confirm with the tick box that the recovery password is stored: it will not be shown again.'}</p>

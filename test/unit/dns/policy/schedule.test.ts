@@ -13,8 +13,8 @@ const lunchtime: Pick<Schedule, 'windows'> = { windows: [{ days: [...weekdays], 
 
 describe('localTime', () => {
   it('reads the London wall clock in GMT and in BST', () => {
-    expect(localTime(at('2025-10-24T11:00:00Z'), LONDON)).toEqual({ weekday: 4, minuteOfDay: 12 * 60, minuteOfWeek: 4 * 1440 + 720, offsetMinutes: 60 });
-    expect(localTime(at('2025-10-27T11:00:00Z'), LONDON)).toEqual({ weekday: 0, minuteOfDay: 11 * 60, minuteOfWeek: 660, offsetMinutes: 0 });
+    expect(localTime(at('2025-10-24T11:00:00Z'), LONDON)).toEqual({ weekday: 4, minuteOfDay: 12 * 60, minuteOfWeek: 4 * 1440 + 720, offsetMinutes: 60, date: '2025-10-24' });
+    expect(localTime(at('2025-10-27T11:00:00Z'), LONDON)).toEqual({ weekday: 0, minuteOfDay: 11 * 60, minuteOfWeek: 660, offsetMinutes: 0, date: '2025-10-27' });
   });
 
   it('puts local midnight on the right day', () => {

@@ -1,0 +1,21 @@
+// Networks: each network as configured, the schedules with the school's term dates, and the
+// upstream resolvers. Every member of staff may read it; changes need the technician's roles.
+import { Notice } from '../../components/notice.tsx';
+import { NetworkList } from './network-list.tsx';
+import { SchedulesForm } from './schedules-form.tsx';
+import { UpstreamsForm } from './upstreams-form.tsx';
+import { useNetworks } from './use-networks.ts';
+import './networks.css';
+
+export function NetworksPage() {
+  const { view, error, save } = useNetworks();
+  if (error !== null) return <Notice kind="error">Could not load the networks: {error}</Notice>;
+  if (view === null) return <p class="loading" role="status">Loading…</p>;
+  return (
+    <>
+      <NetworkList view={view} save={(id, body) => save('PUT', `/api/networks/${encodeURIComponent(id)}`, body, 'Saved: the gateway uses it from now on.')} />
+      <section class="section-gap"><SchedulesForm view={view} save={(body) => save('PUT', '/api/schedules', body, 'Saved: the schedules follow the term dates from now on.')} /></section>
+      <section class="section-gap"><UpstreamsForm view={view} save={(body) => save('PUT', '/api/upstreams', body, 'Saved: questions go to these resolvers from now on.')} /></section>
+    </>
+  );
+}
