@@ -303,7 +303,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const { startAdminAccess, startAdminHttps } = await import('./admin/admin-access.ts');
     const { isLoopback } = await import('./admin/guard.ts');
     const access = await startAdminAccess({ dataDir, state, config, logger, raise: (candidate) => alerts.raise(candidate) });
-    const admin = await buildAdminApp({ logger, status, https: false, cookieSecure: !isLoopback(adminEndpoint.address), hosts: () => ['127.0.0.1', 'localhost', '::1', adminEndpoint.address], ...access.appOptions });
+    const admin = await buildAdminApp({ logger, status, https: false, cookieSecure: !isLoopback(adminEndpoint.address), hosts: () => ['127.0.0.1', 'localhost', '::1', adminEndpoint.address], visitors: portal.registration, ...access.appOptions });
     try {
       await admin.listen({ host: adminEndpoint.address, port: adminEndpoint.port });
     } catch (err) {
@@ -312,7 +312,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     stops.push(() => admin.close());
     const adminHttps = await startAdminHttps({
       dataDir, config: config.current, logger,
-      build: (server, hosts) => buildAdminApp({ logger, status, https: true, server, hosts: () => hosts, ...access.appOptions }),
+      build: (server, hosts) => buildAdminApp({ logger, status, https: true, server, hosts: () => hosts, visitors: portal.registration, ...access.appOptions }),
     });
     if (adminHttps) stops.push(() => adminHttps.close());
     adminAccessStatus = () => ({ ...access.status(), ...(adminHttps ? { https: { urls: adminHttps.urls, fingerprint: adminHttps.fingerprint } } : {}) });

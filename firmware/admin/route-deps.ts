@@ -5,6 +5,7 @@ import type { AuditLog } from '../control/audit.ts';
 import type { Logger } from '../log.ts';
 import type { AlertCandidate } from '../monitor/alert-schema.ts';
 import type { AccountRepository } from '../state/accounts.ts';
+import type { RegistrationService } from '../portal/registration/service.ts';
 import type { DaemonStatus } from '../status.ts';
 import type { AccountAdmin } from './auth/account-admin.ts';
 import type { Authenticator, SessionLimits } from './auth/authenticator.ts';
@@ -43,6 +44,8 @@ export interface AdminAppOptions {
   raise?: (candidate: AlertCandidate) => void;
   /** Sign-in and setup attempts a source address may make a minute (default 10). */
   loginRateLimit?: number;
+  /** The visitor portal's registrations: the sponsors' queue, withdrawal, the records (absent: those routes answer 503). */
+  visitors?: RegistrationService;
   /** Extra fastify options (tests pass https certificates through here). */
   server?: { https?: { key: string | Buffer; cert: string | Buffer } };
 }

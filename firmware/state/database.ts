@@ -10,6 +10,7 @@ import { LeaseRepository } from './leases.ts';
 import { NetworkEventRepository } from './network-events.ts';
 import { SelftestRepository } from './selftest.ts';
 import { STATE_MIGRATIONS } from './migrations.ts';
+import { VisitorRequestRepository } from './visitor-requests.ts';
 import { VoucherRepository } from './vouchers.ts';
 import { closeSqliteFile, openSqliteFile, SqliteFileError } from './sqlite-file.ts';
 import { atomically } from './values.ts';
@@ -34,6 +35,7 @@ export class StateDatabase {
   readonly alerts: AlertRepository;
   readonly accounts: AccountRepository;
   readonly vouchers: VoucherRepository;
+  readonly visitorRequests: VisitorRequestRepository;
   readonly #db: DatabaseSync;
 
   private constructor(db: DatabaseSync, now: () => Date) {
@@ -46,6 +48,7 @@ export class StateDatabase {
     this.alerts = new AlertRepository(db);
     this.accounts = new AccountRepository(db);
     this.vouchers = new VoucherRepository(db);
+    this.visitorRequests = new VisitorRequestRepository(db, this.vouchers);
   }
 
   /**
