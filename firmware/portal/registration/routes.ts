@@ -8,7 +8,7 @@ import { Value } from 'typebox/value';
 import { clientAddress, fromPortal } from '../captive/routes.ts';
 import { PORTAL_PATH, successPage } from '../captive/pages.ts';
 import type { PortalView } from '../captive/settings.ts';
-import { declinedPage, REGISTER_PATH, registerPage, SPONSOR_CODE_PATH, sponsorCodePage, waitingPage, type RegisterFields, type RegisterFormState } from './pages.ts';
+import { declinedPage, REGISTER_PATH, WAITING_PATH, registerPage, SPONSOR_CODE_PATH, sponsorCodePage, waitingPage, type RegisterFields, type RegisterFormState } from './pages.ts';
 import { Registration } from './schema.ts';
 import type { RegistrationService } from './service.ts';
 
@@ -61,7 +61,11 @@ export async function registrationRoutes<L extends FastifyBaseLogger>(app: Fasti
       done(null, Object.fromEntries(new URLSearchParams(String(body))));
     });
 
-    scope.get(REGISTER_PATH, async (_request, reply) => html(reply, 200, registerPage(deps.view(), deps.registration.sponsors())));
+    scope.get(REGISTER_PATH, async (request, reply) => {
+      // A device already waiting (its sheet reopened) goes back to its waiting page, not a blank form.
+      if (deps.registration.requestAt(clientAddress(request))?.state === 'pending') return reply.code(303).headers(HEADERS).header('location', WAITING_PATH).send();
+      return html(reply, 200, registerPage(deps.view(), deps.registration.sponsors()));
+    });
 
     scope.post(REGISTER_PATH, async (request, reply) => {
       const view = deps.view();
@@ -72,14 +76,14 @@ export async function registrationRoutes<L extends FastifyBaseLogger>(app: Fasti
       if (!registration) return html(reply, 400, registerPage(view, sponsors, { values, errors, message: 'Some answers need another look: see the notes beside them.' }));
       const result = deps.registration.register(clientAddress(request), registration);
       switch (result.outcome) {
-        case 'pending': return reply.code(303).headers(HEADERS).header('location', `${PORTAL_PATH}/waiting`).send();
+        case 'pending': return reply.code(303).headers(HEADERS).header('location', WAITING_PATH).send();
         case 'unknown-sponsor': return html(reply, 400, registerPage(view, sponsors, { values, errors: { sponsorId: FIELD_WORDS.sponsorId } }));
         case 'too-many': return html(reply, 429, registerPage(view, sponsors, { values, message: 'This device has registered too many times in the last hour. Please ask at reception.' }));
         case 'no-lease': return html(reply, 403, registerPage(view, sponsors, { values, message: 'This device did not get its address from the guest Wi-Fi. Turn Wi-Fi off and on again, then try once more.' }));
       }
     });
 
-    scope.get(`${PORTAL_PATH}/waiting`, async (request, reply) => {
+    scope.get(WAITING_PATH, async (request, reply) => {
       const view = deps.view();
       const found = deps.registration.requestAt(clientAddress(request));
       if (!found) return reply.code(303).headers(HEADERS).header('location', REGISTER_PATH).send();
@@ -90,7 +94,7 @@ export async function registrationRoutes<L extends FastifyBaseLogger>(app: Fasti
 
     scope.get(SPONSOR_CODE_PATH, async (request, reply) => {
       const found = deps.registration.requestAt(clientAddress(request));
-      if (!found || found.state !== 'pending') return reply.code(303).headers(HEADERS).header('location', `${PORTAL_PATH}/waiting`).send();
+      if (!found || found.state !== 'pending') return reply.code(303).headers(HEADERS).header('location', WAITING_PATH).send();
       return html(reply, 200, sponsorCodePage(deps.view(), found));
     });
 
@@ -98,7 +102,7 @@ export async function registrationRoutes<L extends FastifyBaseLogger>(app: Fasti
       const view = deps.view();
       const address = clientAddress(request);
       const found = deps.registration.requestAt(address);
-      if (!found || found.state !== 'pending') return reply.code(303).headers(HEADERS).header('location', `${PORTAL_PATH}/waiting`).send();
+      if (!found || found.state !== 'pending') return reply.code(303).headers(HEADERS).header('location', WAITING_PATH).send();
       if (!fromPortal(request)) return html(reply, 403, sponsorCodePage(view, found, 'Please type the code on this page.'));
       const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>;
       const result = await deps.registration.approveWithCode(address, typeof body.code === 'string' ? body.code : '');
@@ -106,7 +110,7 @@ export async function registrationRoutes<L extends FastifyBaseLogger>(app: Fasti
         case 'approved': return html(reply, 200, successPage(view, new Date(result.until), deps.now()));
         case 'wrong': return html(reply, 400, sponsorCodePage(view, found, 'That is not the sponsor code. Try again, or approve in the web UI.'));
         case 'locked': return html(reply, 429, sponsorCodePage(view, found, `Too many wrong codes from this device. Try again in ${Math.ceil(result.retryAfterSeconds / 60)} minutes, or approve in the web UI.`));
-        case 'no-request': return reply.code(303).headers(HEADERS).header('location', `${PORTAL_PATH}/waiting`).send();
+        case 'no-request': return reply.code(303).headers(HEADERS).header('location', WAITING_PATH).send();
       }
     });
   });

@@ -19,6 +19,7 @@ function offsetMs(at: Date, timezone: string): number {
 
 /** Seconds of access a validity gives from `now` (at least a minute: the voucher's own floor). */
 export function validitySeconds(validity: Validity, now: Date, timezone: string): number {
-  const end = 'hours' in validity ? now.getTime() + validity.hours * 3_600_000 : endOfLocalDay(now, timezone).getTime();
+  // 23:59 rather than midnight: "until 23:59" reads as today, "until 00:00" as tomorrow.
+  const end = 'hours' in validity ? now.getTime() + validity.hours * 3_600_000 : endOfLocalDay(now, timezone).getTime() - 60_000;
   return Math.max(60, Math.floor((end - now.getTime()) / 1000));
 }
