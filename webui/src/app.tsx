@@ -15,6 +15,9 @@ import { SignInPage } from './pages/sign-in.tsx';
 import { SignOutPage } from './pages/sign-out.tsx';
 import { StatusPage } from './pages/status.tsx';
 import { TwoFactorPage } from './pages/two-factor.tsx';
+import { VisitorQueuePage } from './pages/visitors/queue.tsx';
+import { VisitorRecordsPage } from './pages/visitors/records.tsx';
+import { SponsorCodePage } from './pages/visitors/sponsor-code.tsx';
 import { forcedPage, resolve } from './router.ts';
 
 type Boot = { state: 'loading' } | { state: 'ready' };
@@ -135,6 +138,9 @@ export function App() {
         case '/setup': return <SetupPage state={setup} />;
         case '/sign-out': return <SignOutPage />;
         case '/status': return <StatusPage />;
+        case '/visitors': return <VisitorQueuePage />;
+        case '/visitors/records': return <VisitorRecordsPage />;
+        case '/account/sponsor-code': return <SponsorCodePage />;
         case '/account': return <AccountPage />;
         case '/account/password': return <ChangePasswordPage forced={forced === '/account/password'} />;
         case '/account/two-factor': return <TwoFactorPage forced={forced === '/account/two-factor'} />;

@@ -14,7 +14,10 @@ export interface RouteDef {
 /** Every page of the UI, in navigation order. */
 export const ROUTES: readonly RouteDef[] = [
   { path: '/status', title: 'Status', needs: 'health.view', nav: true },
+  { path: '/visitors', title: 'Visitors', needs: 'visitors.sponsor', nav: true },
+  { path: '/visitors/records', title: 'Visitor records', needs: 'visitors.manage' },
   { path: '/account', title: 'Your account', needs: 'signed-in', nav: true },
+  { path: '/account/sponsor-code', title: 'Your sponsor code', needs: 'visitors.sponsor' },
   { path: '/account/password', title: 'Change password', needs: 'signed-in' },
   { path: '/account/two-factor', title: 'Two-factor sign-in', needs: 'signed-in' },
   { path: '/sign-out', title: 'Signing out', needs: 'signed-in' },

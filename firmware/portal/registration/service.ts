@@ -113,12 +113,15 @@ export class RegistrationService {
     return request && request.address === address ? request : undefined;
   }
 
-  /** The requests `account` may see: those naming them, or all with visitors.manage. */
+  /** The requests `account` may see: those naming them, or every open one with visitors.manage. */
   queue(account: AccountRow, options: { all?: boolean } = {}): VisitorRequest[] {
     this.sweep();
     const manage = permissionsOf(account.roles).has('visitors.manage');
     if (options.all && !manage) throw new ForbiddenError('only visitors.manage sees every visitor');
-    return this.#d.requests.list(options.all ? {} : manage ? { state: 'pending' } : { sponsorAccount: account.username });
+    if (options.all) return this.#d.requests.list();
+    // visitors.manage sees everyone waiting and everyone on now (to withdraw); a sponsor, their own.
+    if (manage) return this.#d.requests.list().filter((r) => r.state === 'pending' || r.state === 'approved');
+    return this.#d.requests.list({ sponsorAccount: account.username });
   }
 
   /** What the navigation's count shows: pending requests naming the account (all of them for visitors.manage). */
