@@ -9,6 +9,7 @@ import type { AlertCandidate } from '../monitor/alert-schema.ts';
 import type { StateDatabase } from '../state/database.ts';
 import { captiveFallback, captiveRoutes, type CaptiveDeps } from './captive/routes.ts';
 import { portalView } from './captive/settings.ts';
+import { sponsorNotifier } from './registration/notify.ts';
 import { registrationRoutes } from './registration/routes.ts';
 import { RegistrationService } from './registration/service.ts';
 import { loadCodeKey } from './vouchers/code-key.ts';
@@ -55,7 +56,7 @@ export async function startVoucherPortal(o: VoucherPortalOptions): Promise<Vouch
     requests: o.state.visitorRequests, vouchers: o.state.vouchers, service: vouchers, accounts: o.state.accounts, audit: o.state.audit,
     transaction: (fn) => o.state.transaction(fn), key, deviceAt: (address) => guestDeviceAt(o.state, o.config.current, address, now()),
     now, timezone: () => o.config.current.site.timezone,
-    notify: (sponsor, request) => o.logger.info({ sponsor: sponsor.username, request: request.id }, 'a visitor asks their sponsor for the guest Wi-Fi'),
+    notify: sponsorNotifier({ config: o.config, dataDir: o.dataDir, logger: o.logger }),
   });
   const timer = setInterval(() => {
     try {

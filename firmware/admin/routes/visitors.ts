@@ -76,5 +76,13 @@ export const visitorRoutes: AdminRoutes = async (app, deps) => {
   app.put<{ Body: SponsorCodeBody }>('/api/visitors/sponsor-code', {
     schema: { body: SponsorCodeBody, response: { 200: SponsorCodeState, ...Errors } },
     config: { permission: 'visitors.sponsor' },
-  }, async (request) => mapped(() => desk().setSponsorCode(signedIn(request.signed).account, request.body.code)));
+  }, async (request) => {
+    try {
+      return desk().setSponsorCode(signedIn(request.signed).account, request.body.code);
+    } catch (err) {
+      // A code too easy to guess is the field's fault: said beside it.
+      if (err instanceof InvalidInputError) throw new AuthError(400, 'invalid', err.message, { code: err.message });
+      return mapped(() => { throw err; });
+    }
+  });
 };
