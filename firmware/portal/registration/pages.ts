@@ -1,8 +1,8 @@
 // The registration pages, server-rendered without scripts like the rest of the portal: the form
-// (sponsor chosen from a list of staff names), "waiting for NAME to approve" (it reloads itself
-// with a meta refresh, which the CSP does not govern, and has a "check again" link for a sheet
-// that ignores it), the sponsor-code page for reception (a page of its own: no refresh while a
-// code is typed), and the declined page. Pure.
+// (sponsor chosen from a list of staff names), "waiting for NAME to approve" with a "check again"
+// link (no meta refresh: a page that reloads itself under a screen reader fails WCAG 2.2.1, and
+// the phone's own captive check closes the sheet once the device is let on), the sponsor-code
+// page for reception, and the declined page. Pure.
 import { escapeHtml, layout, PORTAL_PATH } from '../captive/pages.ts';
 import type { PortalView } from '../captive/settings.ts';
 import type { Sponsor } from './service.ts';
@@ -11,7 +11,6 @@ import type { VisitorRequest } from './schema.ts';
 export const REGISTER_PATH = `${PORTAL_PATH}/register`;
 export const WAITING_PATH = `${PORTAL_PATH}/waiting`;
 export const SPONSOR_CODE_PATH = `${PORTAL_PATH}/sponsor-code`;
-export const REFRESH_SECONDS = 10;
 
 export type RegisterFields = Partial<Record<'name' | 'organisation' | 'purpose' | 'sponsorId' | 'email' | 'phone', string>>;
 
@@ -19,6 +18,8 @@ export interface RegisterFormState {
   values?: RegisterFields;
   errors?: Partial<Record<keyof RegisterFields | 'accept', string>>;
   message?: string;
+  /** The terms box was ticked (for this version): a form sent back keeps the tick. */
+  accepted?: boolean;
 }
 
 function field(id: keyof RegisterFields, label: string, state: RegisterFormState, input: (attrs: string) => string, hint?: string): string {
@@ -51,7 +52,7 @@ ${field('phone', 'Phone (optional)', state, text('phone', 'tel', 'autocomplete="
 ${view.terms.text.split(/\n\s*\n/).map((p) => `<p>${escapeHtml(p.trim())}</p>`).join('\n')}
 </section>
 <div class="check">
-<input type="checkbox" id="accept" name="accept" value="${escapeHtml(view.terms.version)}" required${acceptError ? ' aria-describedby="accept-error" aria-invalid="true"' : ''}>
+<input type="checkbox" id="accept" name="accept" value="${escapeHtml(view.terms.version)}" required${state.accepted ? ' checked' : ''}${acceptError ? ' aria-describedby="accept-error" aria-invalid="true"' : ''}>
 <label for="accept">I accept these terms (version ${escapeHtml(view.terms.version)})</label>
 </div>
 ${acceptError}
@@ -64,10 +65,10 @@ export function waitingPage(view: PortalView, request: VisitorRequest, message?:
   const sponsor = escapeHtml(request.visitor.sponsorName ?? 'your sponsor');
   const alert = message ? `<div class="alert" role="alert"><p>${escapeHtml(message)}</p></div>` : '';
   return layout(view, 'Waiting for approval', `<h1>Waiting for ${sponsor} to approve</h1>
-${alert}<div class="ok" role="status"><p>Thank you, ${escapeHtml(request.visitor.name)}. ${sponsor} has been asked to let you on. This page checks again every ${REFRESH_SECONDS} seconds.</p></div>
-<p><a href="${WAITING_PATH}">Check again now</a></p>
+${alert}<div class="ok" role="status"><p>Thank you, ${escapeHtml(request.visitor.name)}. ${sponsor} has been asked to let you on. When they have, this device goes online: your phone may close this page by itself.</p></div>
+<p><a href="${WAITING_PATH}">Check again</a></p>
 <h2>At reception with ${sponsor}?</h2>
-<p><a href="${SPONSOR_CODE_PATH}">Let ${sponsor} type their sponsor code</a> on this device to let you on at once.</p>`).replace('<meta name="viewport"', `<meta http-equiv="refresh" content="${REFRESH_SECONDS}">\n<meta name="viewport"`);
+<p><a href="${SPONSOR_CODE_PATH}">Let ${sponsor} type their sponsor code</a> on this device to let you on at once.</p>`);
 }
 
 export function declinedPage(view: PortalView, request: VisitorRequest): string {

@@ -73,7 +73,7 @@ export async function registrationRoutes<L extends FastifyBaseLogger>(app: Fasti
       const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>;
       const { values, registration, errors } = readRegistration(body, view.terms.version);
       if (!fromPortal(request)) return html(reply, 403, registerPage(view, sponsors, { values, message: 'Please register on this page.' }));
-      if (!registration) return html(reply, 400, registerPage(view, sponsors, { values, errors, message: 'Some answers need another look: see the notes beside them.' }));
+      if (!registration) return html(reply, 400, registerPage(view, sponsors, { values, errors, accepted: body.accept === view.terms.version, message: 'Some answers need another look: see the notes beside them.' }));
       const result = deps.registration.register(clientAddress(request), registration);
       switch (result.outcome) {
         case 'pending': return reply.code(303).headers(HEADERS).header('location', WAITING_PATH).send();

@@ -1,6 +1,6 @@
 // The registration pages on a real loopback listener over the real services and state.db (in
 // memory), the forms posted as a captive sheet without scripts posts them: register naming a
-// sponsor, the waiting page (meta refresh), a field left empty named beside it with nothing
+// sponsor, the waiting page (check again), a field left empty named beside it with nothing
 // typed lost, the sponsor's code at reception signing the device in, and RFC 8908 saying so.
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -66,7 +66,7 @@ test('register, wait, a field left empty, and the sponsor code at reception', as
   expect(sent).toMatchObject({ status: 303, location: '/portal/waiting' });
   const waiting = await ask(port, 'GET', '/portal/waiting');
   expect(waiting.body).toContain('Waiting for Amy &lt;Teacher&gt; to approve');
-  expect(waiting.body).toContain('<meta http-equiv="refresh" content="10">');
+  expect(waiting.body).toContain('<a href="/portal/waiting">Check again</a>');
   expect((await ask(port, 'GET', '/portal/register')).location).toBe('/portal/waiting');
   expect(JSON.parse((await ask(port, 'GET', '/api/captive-portal')).body).captive).toBe(true);
 

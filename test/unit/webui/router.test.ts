@@ -36,8 +36,8 @@ describe('resolve', () => {
 
 describe('navFor', () => {
   it('lists only pages the permissions allow, in order', () => {
-    expect(navFor(headteacher).map((r) => r.path)).toEqual(['/status', '/account']);
-    expect(navFor(staff).map((r) => r.path)).toEqual(['/account']);
+    expect(navFor(headteacher).map((r) => r.path)).toEqual(['/status', '/visitors', '/account']);
+    expect(navFor(staff).map((r) => r.path)).toEqual(['/visitors', '/account']);
     expect(navFor(new Set<Permission>(['dashboard.view'])).map((r) => r.path)).toEqual(['/status', '/account']);
   });
 
