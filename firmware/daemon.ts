@@ -311,7 +311,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     let httpsServing = false;
     const monitor = (await import('./admin/admin-monitor.ts')).adminMonitorSources({ dataDir, state, queryLog, config, lists, feeds });
     const admin = await buildAdminApp({
-      logger, status, https: false, cookieSecure: !isLoopback(adminEndpoint.address), hosts: () => ['127.0.0.1', 'localhost', '::1', adminEndpoint.address], monitor, ...access.appOptions,
+      logger, status, https: false, cookieSecure: !isLoopback(adminEndpoint.address), hosts: () => ['127.0.0.1', 'localhost', '::1', adminEndpoint.address], monitor, visitors: portal.registration, ...access.appOptions,
       httpsRedirect: (host, path) => (httpsServing && !isLoopback(adminEndpoint.address) ? adminHttpsRedirect(config.current, host, path) : undefined),
     });
     try {
@@ -322,7 +322,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     stops.push(() => admin.close());
     const adminHttps = await startAdminHttps({
       dataDir, config: config.current, logger,
-      build: (server, hosts) => buildAdminApp({ logger, status, https: true, server, hosts: () => hosts, monitor, ...access.appOptions }),
+      build: (server, hosts) => buildAdminApp({ logger, status, https: true, server, hosts: () => hosts, monitor, visitors: portal.registration, ...access.appOptions }),
     });
     if (adminHttps) stops.push(() => adminHttps.close());
     httpsServing = adminHttps !== undefined;

@@ -9,6 +9,7 @@ import type { QueryLog } from '../monitor/query-log.ts';
 import type { ListsView } from '../rules/lists-view.ts';
 import type { AlertRepository } from '../state/alerts.ts';
 import type { AccountRepository } from '../state/accounts.ts';
+import type { RegistrationService } from '../portal/registration/service.ts';
 import type { DaemonStatus } from '../status.ts';
 import type { AccountAdmin } from './auth/account-admin.ts';
 import type { Authenticator, SessionLimits } from './auth/authenticator.ts';
@@ -61,6 +62,8 @@ export interface AdminAppOptions {
   control?: AdminControl;
   /** What the dashboard, alerts and health pages read; without it those routes answer 503. */
   monitor?: AdminMonitorSources;
+  /** The visitor portal's registrations: the sponsors' queue, withdrawal, the records (absent: those routes answer 503). */
+  visitors?: RegistrationService;
   /** Extra fastify options (tests pass https certificates through here). */
   server?: { https?: { key: string | Buffer; cert: string | Buffer } };
 }

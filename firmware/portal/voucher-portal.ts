@@ -9,6 +9,9 @@ import type { AlertCandidate } from '../monitor/alert-schema.ts';
 import type { StateDatabase } from '../state/database.ts';
 import { captiveFallback, captiveRoutes, type CaptiveDeps } from './captive/routes.ts';
 import { portalView } from './captive/settings.ts';
+import { sponsorNotifier } from './registration/notify.ts';
+import { registrationRoutes } from './registration/routes.ts';
+import { RegistrationService } from './registration/service.ts';
 import { loadCodeKey } from './vouchers/code-key.ts';
 import type { BandwidthTier } from './vouchers/schema.ts';
 import { VoucherService, type GuestDevice } from './vouchers/service.ts';
@@ -27,6 +30,7 @@ export interface VoucherPortalOptions {
 
 export interface VoucherPortal {
   readonly vouchers: VoucherService;
+  readonly registration: RegistrationService;
   readonly captive: CaptiveDeps;
   /** Serves the captive routes on web.portal (until the portal server does). */
   listen(): Promise<void>;
@@ -48,9 +52,16 @@ export async function startVoucherPortal(o: VoucherPortalOptions): Promise<Vouch
     deviceAt: (address) => guestDeviceAt(o.state, o.config.current, address, now()),
     change: o.change, setCap: o.setCap, events: o.state.networkEvents, raise: o.raise, now, logger: o.logger,
   });
+  const registration = new RegistrationService({
+    requests: o.state.visitorRequests, vouchers: o.state.vouchers, service: vouchers, accounts: o.state.accounts, audit: o.state.audit,
+    transaction: (fn) => o.state.transaction(fn), key, deviceAt: (address) => guestDeviceAt(o.state, o.config.current, address, now()),
+    now, timezone: () => o.config.current.site.timezone,
+    notify: sponsorNotifier({ config: o.config, dataDir: o.dataDir, logger: o.logger }),
+  });
   const timer = setInterval(() => {
     try {
       vouchers.sweep();
+      registration.sweep();
     } catch (err) {
       o.logger.error({ err }, 'the voucher sweep failed; it runs again in a minute');
     }
@@ -60,6 +71,7 @@ export async function startVoucherPortal(o: VoucherPortalOptions): Promise<Vouch
   let app: { close(): Promise<unknown> } | undefined;
   return {
     vouchers,
+    registration,
     captive,
     async listen() {
       const endpoint = o.config.current.web.portal;
@@ -67,6 +79,7 @@ export async function startVoucherPortal(o: VoucherPortalOptions): Promise<Vouch
       const { default: fastify } = await import('fastify');
       const server = fastify({ loggerInstance: o.logger.child({ component: 'portal' }) });
       await captiveRoutes(server, captive);
+      await registrationRoutes(server, { registration, view: captive.view, now });
       server.setNotFoundHandler(captiveFallback(captive));
       await server.listen({ host: endpoint.address, port: endpoint.port });
       app = server;

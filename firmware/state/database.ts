@@ -11,6 +11,7 @@ import { NetworkEventRepository } from './network-events.ts';
 import { SelftestRepository } from './selftest.ts';
 import { SiteReportRepository } from './site-reports.ts';
 import { STATE_MIGRATIONS } from './migrations.ts';
+import { VisitorRequestRepository } from './visitor-requests.ts';
 import { VoucherRepository } from './vouchers.ts';
 import { closeSqliteFile, openSqliteFile, SqliteFileError } from './sqlite-file.ts';
 import { atomically } from './values.ts';
@@ -36,6 +37,7 @@ export class StateDatabase {
   readonly siteReports: SiteReportRepository;
   readonly accounts: AccountRepository;
   readonly vouchers: VoucherRepository;
+  readonly visitorRequests: VisitorRequestRepository;
   readonly #db: DatabaseSync;
 
   private constructor(db: DatabaseSync, now: () => Date) {
@@ -49,6 +51,7 @@ export class StateDatabase {
     this.siteReports = new SiteReportRepository(db);
     this.accounts = new AccountRepository(db);
     this.vouchers = new VoucherRepository(db);
+    this.visitorRequests = new VisitorRequestRepository(db, this.vouchers);
   }
 
   /**

@@ -191,6 +191,8 @@ export class VoucherRepository {
   purgeBefore(before: Date): { vouchers: number; visitors: number } {
     const cut = before.toISOString();
     const ended = 'SELECT id FROM vouchers WHERE valid_until < ?1 OR (revoked_at IS NOT NULL AND revoked_at < ?1)';
+    // A registration request goes with its voucher, or, never approved, once it is as old.
+    this.#db.prepare(`DELETE FROM visitor_requests WHERE voucher_id IN (${ended}) OR (voucher_id IS NULL AND created < ?1)`).run(cut);
     this.#db.prepare(`DELETE FROM voucher_devices WHERE voucher_id IN (${ended})`).run(cut);
     const vouchers = Number(this.#db.prepare(`DELETE FROM vouchers WHERE id IN (${ended})`).run(cut).changes);
     const visitors = Number(this.#db.prepare('DELETE FROM visitors WHERE created < ? AND id NOT IN (SELECT visitor_id FROM vouchers WHERE visitor_id IS NOT NULL)').run(cut).changes);

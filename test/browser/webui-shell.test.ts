@@ -184,7 +184,7 @@ describe('with the account API', () => {
       await page.waitForURL(/\/status$/);
       await page.locator('#networks tbody tr').first().waitFor();
       expect(await page.locator('.school').innerText()).toBe('St Mary\'s C of E Primary');
-      expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts()).toEqual(['Dashboard', 'Alerts', 'Status', 'Health', 'Acceptable use', 'Networks', 'Devices', 'Lists', 'Accounts', 'Audit log', 'Your account']);
+      expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts()).toEqual(['Dashboard', 'Alerts', 'Visitors', 'Status', 'Health', 'Acceptable use', 'Networks', 'Devices', 'Lists', 'Accounts', 'Audit log', 'Your account']);
       expect(await page.locator('#networks tbody tr').count()).toBe(daemon.config.networks.length);
       expect(await axeSerious(page)).toEqual([]);
       await shot(page, 'status-desktop');
@@ -213,7 +213,7 @@ describe('with the account API', () => {
       await signIn(page, accounts[2]!);
       await owedPages(page, accounts[2]!);
       await page.getByRole('heading', { level: 1, name: 'Not allowed' }).waitFor();
-      expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts()).toEqual(['Acceptable use', 'Networks', 'Your account']);
+      expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts()).toEqual(['Visitors', 'Acceptable use', 'Networks', 'Your account']);
       expect(await axeSerious(page)).toEqual([]);
       await shot(page, 'forbidden-phone');
     } finally {

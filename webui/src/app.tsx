@@ -26,6 +26,9 @@ import { SignInPage } from './pages/sign-in.tsx';
 import { SignOutPage } from './pages/sign-out.tsx';
 import { StatusPage } from './pages/status.tsx';
 import { TwoFactorPage } from './pages/two-factor.tsx';
+import { VisitorQueuePage } from './pages/visitors/queue.tsx';
+import { VisitorRecordsPage } from './pages/visitors/records.tsx';
+import { SponsorCodePage } from './pages/visitors/sponsor-code.tsx';
 import { forcedPage, resolve } from './router.ts';
 
 type Boot = { state: 'loading' } | { state: 'ready' };
@@ -153,6 +156,9 @@ export function App() {
         case '/policies': return <PoliciesPage />;
         case '/networks': return <NetworksPage />;
         case '/setup/continue': return <SetupContinuePage />;
+        case '/visitors': return <VisitorQueuePage />;
+        case '/visitors/records': return <VisitorRecordsPage />;
+        case '/account/sponsor-code': return <SponsorCodePage />;
         case '/account': return <AccountPage />;
         case '/devices': return <DevicesPage />;
         case '/lists': return <ListsPage />;

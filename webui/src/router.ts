@@ -17,6 +17,8 @@ export interface RouteDef {
 export const ROUTES: readonly RouteDef[] = [
   { path: '/dashboard', title: 'Dashboard', needs: 'dashboard.view', nav: true, data: '/api/dashboard' },
   { path: '/alerts', title: 'Alerts', needs: 'monitoring.view', nav: true, data: '/api/alerts' },
+  { path: '/visitors', title: 'Visitors', needs: 'visitors.sponsor', nav: true, data: '/api/visitors/queue' },
+  { path: '/visitors/records', title: 'Visitor records', needs: 'visitors.manage', data: '/api/visitors/records' },
   { path: '/status', title: 'Status', needs: 'health.view', nav: true, data: '/api/status' },
   { path: '/health', title: 'Health', needs: 'health.view', nav: true, data: '/api/health' },
   { path: '/policies', title: 'Acceptable use', needs: 'policy.view', nav: true, data: '/api/policies' },
@@ -28,6 +30,7 @@ export const ROUTES: readonly RouteDef[] = [
   { path: '/accounts/matrix', title: 'Access matrix', needs: 'accounts.manage', data: '/api/access-matrix' },
   { path: '/audit', title: 'Audit log', needs: 'audit.view', nav: true, data: '/api/audit' },
   { path: '/account', title: 'Your account', needs: 'signed-in', nav: true, data: '/api/session' },
+  { path: '/account/sponsor-code', title: 'Your sponsor code', needs: 'visitors.sponsor', data: '/api/visitors/sponsor-code' },
   { path: '/account/password', title: 'Change password', needs: 'signed-in' },
   { path: '/account/two-factor', title: 'Two-factor sign-in', needs: 'signed-in' },
   { path: '/sign-out', title: 'Signing out', needs: 'signed-in' },

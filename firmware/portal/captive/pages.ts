@@ -30,10 +30,14 @@ button.secondary{background:#fff;color:#12355b;border:2px solid #12355b}
 .ok{background:#e7f4ea;border-left:6px solid #1e7b34;padding:.75rem 1rem;margin:0 0 1rem}
 .big{font-size:1.5rem;font-weight:700}
 a{color:#0b4f9c}
+form.reg input[type=text],form.reg input[type=email],form.reg input[type=tel],form.reg input[type=password],form.reg select,form.reg textarea{width:100%;font:inherit;padding:.6rem;border:2px solid #5a6570;border-radius:.4rem;text-transform:none;letter-spacing:normal;font-size:1.0625rem;background:#fff}
+form.reg input:focus,form.reg select:focus,form.reg textarea:focus{outline:3px solid #f2b600;outline-offset:2px}
+.hint{margin:.25rem 0 0;font-size:.95rem;color:#4a545e}
+.field-error{margin:.25rem 0 0;color:#b3261e;font-weight:600}
 footer{max-width:34rem;margin:0 auto;padding:0 1.25rem 2rem;font-size:.9rem;color:#4a545e}
 `;
 
-function layout(view: PortalView, title: string, body: string): string {
+export function layout(view: PortalView, title: string, body: string): string {
   const privacy = view.privacyNoticeUrl ? `<p><a href="${escapeHtml(view.privacyNoticeUrl)}">Privacy notice</a></p>` : '';
   return `<!doctype html>
 <html lang="en-GB">
@@ -99,7 +103,8 @@ ${paragraphs(view.terms.text)}
 <label for="accept">I accept these terms (version ${escapeHtml(view.terms.version)})</label>
 </div>
 <button type="submit">Go online</button>
-</form>`);
+</form>
+<p>No code? <a href="${PORTAL_PATH}/register">Register as a visitor</a> and the member of staff you are visiting lets you on.</p>`);
 }
 
 export function successPage(view: PortalView, until: Date, now: Date): string {

@@ -128,6 +128,24 @@ export class VoucherService {
       return { outcome: 'invalid' };
     }
     if (!device) return { outcome: 'no-lease' };
+    return this.#signIn(voucher, device, address, termsVersion, now);
+  }
+
+  /**
+   * Signs the device at `address` in with voucher `id` on a sponsor's say-so (an approved
+   * registration): no code is typed, so no attempt is counted. `mac` is the device that asked:
+   * if another now holds the address, nothing is authorised.
+   */
+  async authorise(id: number, address: string, mac: string, termsVersion: string | null): Promise<RedeemResult> {
+    const now = this.#d.now();
+    const device = this.#d.deviceAt(address);
+    if (!device || device.mac !== mac) return { outcome: 'no-lease' };
+    const voucher = this.#d.store.get(id, now);
+    if (!voucher || voucher.revokedAt !== null || now.getTime() >= Date.parse(voucher.validUntil)) return { outcome: 'invalid' };
+    return this.#signIn(voucher, device, address, termsVersion, now);
+  }
+
+  async #signIn(voucher: Voucher, device: GuestDevice, address: string, termsVersion: string | null, now: Date): Promise<RedeemResult> {
     if (this.#d.store.devicesNow(voucher.id, now, device.mac) >= voucher.maxDevices) return { outcome: 'full', maxDevices: voucher.maxDevices };
     const until = new Date(voucher.validUntil);
     const previous = this.#d.store.activeFor(device.mac, now);

@@ -3,6 +3,7 @@
 import type { ComponentChildren } from 'preact';
 import { useApp } from '../context.ts';
 import { navFor } from '../router.ts';
+import { usePendingVisitors } from '../pages/visitors/pending-count.ts';
 import { Link } from './link.tsx';
 import { Notice } from './notice.tsx';
 
@@ -10,6 +11,7 @@ export function Layout({ title, path, children, minimal = false }: { title: stri
   const { session, flash } = useApp();
   const permissions = new Set(session?.permissions ?? []);
   const nav = session === null || minimal ? [] : navFor(permissions);
+  const waiting = usePendingVisitors(path);
   return (
     <>
       <a href="#main" class="skip-link">Skip to the page's content</a>
@@ -29,7 +31,7 @@ export function Layout({ title, path, children, minimal = false }: { title: stri
         <nav class="site-nav" aria-label="Main">
           <ul>
             {nav.map((r) => (
-              <li key={r.path}><Link href={r.path} current={path === r.path || path.startsWith(`${r.path}/`)}>{r.title}</Link></li>
+              <li key={r.path}><Link href={r.path} current={path === r.path || path.startsWith(`${r.path}/`)}>{r.title}{r.path === '/visitors' && waiting > 0 ? <span class="nav-count"> ({waiting} waiting)</span> : null}</Link></li>
             ))}
           </ul>
         </nav>
