@@ -1,6 +1,6 @@
 // One account's changes: its roles, and the recovery actions (reset password or two-factor,
 // unlock, disable or enable). Disabling asks first: it ends the person's sessions at once.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { AccountView } from '../../../../firmware/admin/api/session-schema.ts';
 import type { Role } from '../../../../firmware/admin/roles.ts';
 import { Button } from '../../components/button.tsx';
@@ -43,7 +43,7 @@ export function AccountPanel({ account, self, breakGlassSession, onChanged, onCl
   const [confirming, setConfirming] = useState(false);
   const ref = useFocusFirstError(errors, attempt);
   const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
+  useLayoutEffect(() => heading.current?.focus(), []);
 
   const fail = (e: unknown) => {
     const { fields, message: text } = errorsOf(e);

@@ -1,7 +1,7 @@
 // One device's changes (devices.manage): name, group and owner; suspend with a reason and an
 // expiry, or resume; reserve its address; its own bandwidth caps. Each form keeps what was typed
 // when the gateway refuses it, with the reason beside the field.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { DevicesPage as Page } from '../../../../firmware/admin/api/devices-schema.ts';
 import { Button } from '../../components/button.tsx';
 import { ChoiceField } from '../../components/choice-field.tsx';
@@ -53,7 +53,7 @@ export function DevicePanel({ row, page, timezone, onChanged, onClose }: Props) 
   const d = row.device;
   const path = `/api/devices/${encodeURIComponent(d.mac)}`;
   const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
+  useLayoutEffect(() => heading.current?.focus(), []);
 
   const [name, setName] = useState(d.name);
   const [group, setGroup] = useState(d.groupId ?? '');
