@@ -23,7 +23,7 @@ export function explainRuleset(input: RulesetInput): NetworkExplanation[] {
     const lines: string[] = [];
     lines.push(`arrives on ${n.interface}; a source outside ${n.subnets.join(', ')} is dropped (anti-spoofing)`);
     if (n.kind === 'guest' && input.portal) {
-      lines.push(`a device the portal has not authorised reaches only the portal: its web requests (HTTP) are sent to ${input.portal.address === '0.0.0.0' ? n.gateway.ipv4 : input.portal.address}:${input.portal.port}, everything else is refused at once`);
+      lines.push(`a device the portal has not authorised reaches only the portal: its web requests (HTTP) are sent to the portal on ${n.gateway.ipv4}:80, everything else is refused at once`);
     }
     lines.push(reach.internetAll
       ? `the internet (through ${wan}): every port except DNS over TLS (853)`

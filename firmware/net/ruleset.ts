@@ -100,11 +100,13 @@ export function dnsListenerFor(network: Network, listen: readonly Endpoint[], fa
   return wildcard ? { address: own, port: wildcard.port } : undefined;
 }
 
-/** Where a guest network's portal answers: its configured address, or this network's gateway for a wildcard. */
+/**
+ * Where a guest network's portal answers: the web surface on port 80 of the network's own gateway
+ * address (web.portal only turns the portal on; its endpoint is one more listener of the surface).
+ */
 function portalFor(network: Network, portal: Endpoint | undefined): Endpoint | undefined {
-  if (!portal || isV6(portal.address)) return undefined;
-  if (portal.address !== '0.0.0.0') return portal;
-  return network.gateway.ipv4 ? { address: network.gateway.ipv4, port: portal.port } : undefined;
+  if (!portal || !network.gateway.ipv4) return undefined;
+  return { address: network.gateway.ipv4, port: SURFACE_PORT };
 }
 
 /** Matches a packet that arrived from this network: its interface and a source in its subnets. */
