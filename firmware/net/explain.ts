@@ -38,7 +38,7 @@ export function explainRuleset(input: RulesetInput): NetworkExplanation[] {
       ? `DNS: answered by Schoolgate on ${v4.address}:${v4.port}; port 53 to any other resolver is redirected there`
       : 'DNS: no Schoolgate listener on its gateway address, so port 53 to other resolvers is NOT intercepted');
     lines.push((input.firewall.ipv6Forward ?? []).includes(n.id) ? 'IPv6: forwarded (firewall.ipv6Forward)' : 'IPv6: no path out (nothing can bypass filtering over v6)');
-    const gateway = ['DHCP', 'DNS', 'ping', 'the block page (TCP 80, suspended devices too)', ...(input.portal ? [`the portal (TCP ${input.portal.port})`] : [])];
+    const gateway = ['DHCP', 'DNS', 'ping', 'the block page (TCP 80, suspended devices too)', ...(input.portal ? [input.portal.port === 80 ? 'the portal (TCP 80)' : `the portal (TCP 80 and ${input.portal.port})`] : [])];
     const admin = adminKinds(input.firewall).includes(n.kind);
     if (admin) gateway.push(`the admin page (TCP ${input.admin.port})`, 'SSH');
     lines.push(`the gateway itself: ${gateway.join(', ')}; ${admin || input.portal?.port === 443 ? 'nothing else' : 'HTTPS (TCP 443) to it is reset and QUIC refused at once, so a browser sent there for a blocked name gives up quickly; nothing else'}`);

@@ -285,7 +285,8 @@ function inputChain(n: Network, input: RulesetInput): string[] {
     lines.push(`    udp dport ${HTTPS_PORT} reject with icmpx port-unreachable comment "QUIC to a blocked name"`);
   }
   lines.push('    ether saddr @suspended reject with icmpx admin-prohibited');
-  if (input.portal) lines.push(`    tcp dport ${input.portal.port} accept comment "visitor portal"`);
+  // The portal is on port 80 with the block page; web.portal's own port is one more way in.
+  if (input.portal && input.portal.port !== SURFACE_PORT) lines.push(`    tcp dport ${input.portal.port} accept comment "visitor portal"`);
   if (adminKinds(input.firewall).includes(n.kind)) {
     lines.push(`    tcp dport { ${[SSH_PORT, input.admin.port, ...(input.adminHttpsPort !== undefined ? [input.adminHttpsPort] : [])].sort((a, b) => a - b).join(', ')} } accept comment "admin listener and SSH"`);
   }

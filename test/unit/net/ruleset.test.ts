@@ -122,6 +122,12 @@ describe('renderRuleset', () => {
     expect(unauthorised).toBeLessThan(forward.indexOf('ct state established,related accept'));
     expect(forward.filter((l) => l.includes('authorised_guests'))).toHaveLength(1);
     expect(renderRuleset(inputOf(labGatewayConfig(false)))).not.toContain('!= @authorised_guests');
+    // web.portal's own port is opened as one more way in; on port 80 the block page's rule is the portal's too.
+    expect(chain(text, 'in_guest')).toContain('tcp dport 8443 accept comment "visitor portal"');
+    config.web.portal = { address: '10.30.0.1', port: 80 };
+    const onSurface = renderRuleset(inputOf(config));
+    expect(chain(onSurface, 'in_guest').filter((l) => l.includes('tcp dport 80 accept'))).toHaveLength(1);
+    expect(chain(onSurface, 'nat_prerouting')).toContain('iifname "lan-guest" ip saddr 10.30.0.0/24 ip saddr . ether saddr != @authorised_guests tcp dport 80 dnat ip to 10.30.0.1:80');
   });
 
   test('a suspended device is refused before the established shortcut, and still gets DNS from the gateway', () => {
