@@ -112,8 +112,16 @@ export async function startSurface(options: SurfaceOptions, endpoints: readonly 
   const route = (req: IncomingMessage, res: ServerResponse): void => {
     if (portal && portalApp) {
       const source = plainSource(req.socket.remoteAddress ?? '');
-      const ask = { source, host: normaliseHost(req.headers.host), hostHeader: req.headers.host, url: req.url ?? '/', client: options.lookup(source) };
-      if (portal.takes(ask)) {
+      let takes: boolean;
+      try {
+        takes = portal.takes({ source, host: normaliseHost(req.headers.host), hostHeader: req.headers.host, url: req.url ?? '/', client: options.lookup(source) });
+      } catch (err) {
+        // Outside fastify nothing would catch it: one bad request must not stop the daemon.
+        options.logger.error({ err }, 'the web surface could not tell whether a request is the portal\'s');
+        res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5' }).end('Try again in a moment.\n');
+        return;
+      }
+      if (takes) {
         portalApp.routing(req, res);
         return;
       }

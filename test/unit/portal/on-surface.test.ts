@@ -104,3 +104,21 @@ test('one listener: the portal for a guest until signed in, then the surface; ot
   enabled = false;
   expect((await ask(port, 'example.com', '/')).handler).toBe('not-blocked');
 });
+
+test('a failure deciding whose request it is answers 503 and the listener keeps serving', async () => {
+  const port = await freePort();
+  let fail = true;
+  const portal = {
+    mount: async () => undefined,
+    takes: () => {
+      if (fail) throw new Error('state.db is locked');
+      return false;
+    },
+  };
+  const answer: SurfaceHandler = { name: 'landing', handle: () => ({ status: 200, html: 'landing' }) };
+  const network = defaultConfig().networks[0]!;
+  surface = await startSurface({ logger: silentLogger(), handlers: () => [answer], lookup: () => ({ network }), portal }, [{ address: '127.0.0.1', port }]);
+  expect((await ask(port, 'example.com', '/')).status).toBe(503);
+  fail = false;
+  expect(await ask(port, 'example.com', '/')).toMatchObject({ status: 200, handler: 'landing' });
+});
