@@ -327,19 +327,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     if (adminHttps) stops.push(() => adminHttps.close());
     httpsServing = adminHttps !== undefined;
     adminAccessStatus = () => ({ ...access.status(), ...(adminHttps ? { https: { urls: adminHttps.urls, fingerprint: adminHttps.fingerprint } } : {}) });
-    // A minimal portal listener until the portal server mounts the same routes.
-    try {
-      await portal.listen();
-    } catch (err) {
-      const p = config.current.web.portal!;
-      throw new Error(`cannot serve the visitor portal on ${urlOf(p.address, p.port)}: ${(err as Error).message}`);
-    }
-    // The block page (and later the portal) on port 80 of each gateway address.
+    // The block page and the visitor portal on port 80 of each gateway address.
     const { startWebSurface } = await import('./portal/start.ts');
     const surface = await startWebSurface({
       config: () => config.current, filter: () => dns.filter, devices: dns.devices, store: state.siteReports,
       titleOf: (category) => CATALOGUE.categories.get(category)?.title, raise: (candidate) => alerts.raise(candidate),
-      logger: logger.child({ component: 'web' }), onConfigChange: (listener) => config.onChange(listener),
+      logger: logger.child({ component: 'web' }), onConfigChange: (listener) => config.onChange(listener), portal: portal.surface,
     });
     stops.push(() => surface.close());
 

@@ -54,7 +54,7 @@ export const NetworkDhcp = Type.Object({
   pools: Type.Array(DhcpRange, { maxItems: 16, description: "ranges inside the network's IPv4 subnet, excluding the gateway's address" }),
   leaseSeconds: Type.Integer({ minimum: 120, maximum: 7 * 86400, description: 'lease time given to clients (seconds); renewal at half, rebinding at seven eighths' }),
   domain: Type.Optional(Hostname),
-  captivePortal: Type.Optional(Type.String({ minLength: 9, maxLength: 255, pattern: '^https://[^\\s]+$', description: 'the RFC 8908 API URI sent as option 114 (RFC 8910 requires https); guest networks only. Default: https://GATEWAY[:PORT]/api/captive-portal when web.portal is configured' })),
+  captivePortal: Type.Optional(Type.String({ minLength: 9, maxLength: 255, pattern: '^https://[^\\s]+$', description: 'the RFC 8908 API URI sent as option 114 (RFC 8910 requires https); guest networks only. Default: https://GATEWAY/api/captive-portal when web.portal is configured (the portal answers plain HTTP only, so devices fall back to their HTTP probes)' })),
   rateLimit: Type.Optional(DhcpRateLimit),
 }, { additionalProperties: false, description: 'the DHCP server on this network (IPv4)' });
 export type NetworkDhcp = Static<typeof NetworkDhcp>;
@@ -270,8 +270,11 @@ export type WebHttps = Static<typeof WebHttps>;
 
 export const Web = Type.Object({
   admin: Endpoint,
-  portal: Type.Optional(Endpoint),
-  // The web surface (block page, later the portal) always listens on port 80 of every enabled
+  // Set, the visitor portal is on: guest devices are captive until authorised, and the web surface
+  // serves the portal on port 80 of each guest gateway address. The endpoint is one more listener
+  // of the surface (older files named the portal's own listener here; they load unchanged).
+  portal: Type.Optional(Type.Object(Endpoint.properties, { additionalProperties: false, description: 'turns the visitor portal on (guests captive until authorised); served on port 80 of each guest gateway address by the web surface. This address and port are one more place the surface listens (the guest gateway address and 80 add nothing; a demo on loopback uses another port)' })),
+  // The web surface (block page, visitor portal) always listens on port 80 of every enabled
   // network's gateway address that is not loopback; this adds one more endpoint, for the demo,
   // whose networks are on loopback ranges where port 80 needs root.
   blockPage: Type.Optional(Endpoint),

@@ -81,15 +81,15 @@ export function resolveNetwork(network: Network, config: Config): DhcpNetwork {
 }
 
 /**
- * The RFC 8908 API at the portal's port on the guest gateway. RFC 8910 requires an https URI, so
- * the default is one; until the portal serves that API over TLS with a certificate the devices
- * trust, they ignore it and find the portal by their HTTP probes (which nftables redirects).
+ * The RFC 8908 API on the guest gateway, where the web surface serves the portal. RFC 8910 requires
+ * an https URI, so the default is one (port 443); the surface answers plain HTTP only, and 443 to
+ * a guest gateway is reset at once, so devices drop the API quickly and find the portal by their
+ * HTTP probes (which nftables redirects). No certificate a guest's phone trusts could be had for
+ * the gateway's address: that is why the API is not served over TLS.
  */
 export function defaultCaptivePortal(gateway: number, config: Config): string | null {
-  const portal = config.web.portal;
-  if (portal === undefined) return null;
-  const port = portal.port === 443 ? '' : `:${portal.port}`;
-  return `https://${formatIPv4(gateway)}${port}/api/captive-portal`;
+  if (config.web.portal === undefined) return null;
+  return `https://${formatIPv4(gateway)}/api/captive-portal`;
 }
 
 export function inPools(network: DhcpNetwork, address: number): boolean {

@@ -23,7 +23,7 @@ export function explainRuleset(input: RulesetInput): NetworkExplanation[] {
     const lines: string[] = [];
     lines.push(`arrives on ${n.interface}; a source outside ${n.subnets.join(', ')} is dropped (anti-spoofing)`);
     if (n.kind === 'guest' && input.portal) {
-      lines.push(`a device the portal has not authorised reaches only the portal: its web requests (HTTP) are sent to ${input.portal.address === '0.0.0.0' ? n.gateway.ipv4 : input.portal.address}:${input.portal.port}, everything else is refused at once`);
+      lines.push(`a device the portal has not authorised reaches only the portal: its web requests (HTTP) are sent to the portal on ${n.gateway.ipv4}:80, everything else is refused at once`);
     }
     lines.push(reach.internetAll
       ? `the internet (through ${wan}): every port except DNS over TLS (853)`
@@ -38,7 +38,7 @@ export function explainRuleset(input: RulesetInput): NetworkExplanation[] {
       ? `DNS: answered by Schoolgate on ${v4.address}:${v4.port}; port 53 to any other resolver is redirected there`
       : 'DNS: no Schoolgate listener on its gateway address, so port 53 to other resolvers is NOT intercepted');
     lines.push((input.firewall.ipv6Forward ?? []).includes(n.id) ? 'IPv6: forwarded (firewall.ipv6Forward)' : 'IPv6: no path out (nothing can bypass filtering over v6)');
-    const gateway = ['DHCP', 'DNS', 'ping', 'the block page (TCP 80, suspended devices too)', ...(input.portal ? [`the portal (TCP ${input.portal.port})`] : [])];
+    const gateway = ['DHCP', 'DNS', 'ping', 'the block page (TCP 80, suspended devices too)', ...(input.portal ? [input.portal.port === 80 ? 'the portal (TCP 80)' : `the portal (TCP 80 and ${input.portal.port})`] : [])];
     const admin = adminKinds(input.firewall).includes(n.kind);
     if (admin) gateway.push(`the admin page (TCP ${input.admin.port})`, 'SSH');
     lines.push(`the gateway itself: ${gateway.join(', ')}; ${admin || input.portal?.port === 443 ? 'nothing else' : 'HTTPS (TCP 443) to it is reset and QUIC refused at once, so a browser sent there for a blocked name gives up quickly; nothing else'}`);

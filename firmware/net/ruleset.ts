@@ -100,11 +100,13 @@ export function dnsListenerFor(network: Network, listen: readonly Endpoint[], fa
   return wildcard ? { address: own, port: wildcard.port } : undefined;
 }
 
-/** Where a guest network's portal answers: its configured address, or this network's gateway for a wildcard. */
+/**
+ * Where a guest network's portal answers: the web surface on port 80 of the network's own gateway
+ * address (web.portal only turns the portal on; its endpoint is one more listener of the surface).
+ */
 function portalFor(network: Network, portal: Endpoint | undefined): Endpoint | undefined {
-  if (!portal || isV6(portal.address)) return undefined;
-  if (portal.address !== '0.0.0.0') return portal;
-  return network.gateway.ipv4 ? { address: network.gateway.ipv4, port: portal.port } : undefined;
+  if (!portal || !network.gateway.ipv4) return undefined;
+  return { address: network.gateway.ipv4, port: SURFACE_PORT };
 }
 
 /** Matches a packet that arrived from this network: its interface and a source in its subnets. */
@@ -283,7 +285,8 @@ function inputChain(n: Network, input: RulesetInput): string[] {
     lines.push(`    udp dport ${HTTPS_PORT} reject with icmpx port-unreachable comment "QUIC to a blocked name"`);
   }
   lines.push('    ether saddr @suspended reject with icmpx admin-prohibited');
-  if (input.portal) lines.push(`    tcp dport ${input.portal.port} accept comment "visitor portal"`);
+  // The portal is on port 80 with the block page; web.portal's own port is one more way in.
+  if (input.portal && input.portal.port !== SURFACE_PORT) lines.push(`    tcp dport ${input.portal.port} accept comment "visitor portal"`);
   if (adminKinds(input.firewall).includes(n.kind)) {
     lines.push(`    tcp dport { ${[SSH_PORT, input.admin.port, ...(input.adminHttpsPort !== undefined ? [input.adminHttpsPort] : [])].sort((a, b) => a - b).join(', ')} } accept comment "admin listener and SSH"`);
   }

@@ -1,7 +1,7 @@
 // Where the web surface listens: port 80 on every enabled network's gateway address (IPv4, and
 // IPv6 where configured), because that is where a blocked name's DNS answer sends the browser;
-// plus web.blockPage when set. Loopback gateways (the demo's networks) are left out: port 80
-// there needs root, and the demo reaches the surface through web.blockPage instead.
+// plus web.blockPage and web.portal when set. Loopback gateways (the demo's networks) are left
+// out: port 80 there needs root, and the demo reaches the surface through web.blockPage instead.
 import type { Config, Endpoint } from '../config/schema.ts';
 
 export const SURFACE_PORT = 80;
@@ -25,5 +25,8 @@ export function surfaceEndpoints(config: Readonly<Config>): Endpoint[] {
     }
   }
   if (config.web.blockPage) add(config.web.blockPage);
+  // A wildcard on port 80 would only clash with the gateway addresses' own listeners above.
+  const portal = config.web.portal;
+  if (portal && !(portal.port === SURFACE_PORT && (portal.address === '0.0.0.0' || portal.address === '::'))) add(portal);
   return out;
 }

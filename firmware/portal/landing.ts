@@ -22,7 +22,7 @@ export function outsiderHandler(config: () => Readonly<Config>): SurfaceHandler 
 export function isGatewayHost(config: Readonly<Config>, host: string): boolean {
   const local = config.dns.localDomain;
   if (host === '' || host === local || host.endsWith(`.${local}`)) return true;
-  if (config.web.blockPage?.address === host) return true;
+  if (config.web.blockPage?.address === host || config.web.portal?.address === host) return true;
   return config.networks.some((n) => n.gateway.ipv4 === host || n.gateway.ipv6 === host);
 }
 

@@ -1,12 +1,14 @@
-// The gateway's web surface on port 80: one fastify app served on every endpoint (each network's
-// gateway address, web.blockPage), where the dispatcher picks the answer by who asks (the network
-// and device behind the source address) and the Host. Server-rendered HTML that works without
+// The gateway's web surface on port 80: served on every endpoint (each network's gateway address,
+// web.blockPage, web.portal), where the visitor portal takes a guest's requests and, for every
+// other one, the dispatcher picks the answer by who asks (the network and device behind the
+// source address) and the Host. Server-rendered HTML that works without
 // JavaScript: a phone's captive-portal sheet is a limited browser.
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import fastify, { LogController } from 'fastify';
 import type { ClientInfo } from '../clients/directory.ts';
 import type { Endpoint } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
+import type { PortalMount } from './captive/on-surface.ts';
 import { dispatch, normaliseHost, plainSource, type SurfaceHandler } from './dispatcher.ts';
 import { SECURITY_HEADERS } from './html.ts';
 
@@ -17,6 +19,11 @@ export interface SurfaceOptions {
   /** The school network and device behind a source address (the DNS client directory). */
   lookup: (address: string) => ClientInfo | undefined;
   now?: () => number;
+  /**
+   * The visitor portal, served by the same listeners: a request it takes (a guest's) goes to its
+   * own app (its routes, its parsers), every other one to the dispatcher.
+   */
+  portal?: PortalMount;
 }
 
 /** Forms are a few fields: anything bigger is refused before it is read. */
@@ -82,9 +89,45 @@ function closeServer(server: Server): Promise<void> {
  * Serves the app on every endpoint. One that cannot be listened on is reported, not fatal: DNS
  * and filtering must not stop because one network's address is not up yet.
  */
+/** The portal's own app: its routes mounted, fastify's logging kept quiet as the surface's is. */
+async function buildPortalApp(options: SurfaceOptions, portal: PortalMount) {
+  const app = fastify({
+    loggerInstance: options.logger.child({ component: 'portal' }),
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 8192,
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-schoolgate-handler', 'portal');
+  });
+  await portal.mount(app);
+  await app.ready();
+  return app;
+}
+
 export async function startSurface(options: SurfaceOptions, endpoints: readonly Endpoint[]): Promise<RunningSurface> {
   const app = buildSurfaceApp(options);
   await app.ready();
+  const portal = options.portal;
+  const portalApp = portal ? await buildPortalApp(options, portal) : undefined;
+  const route = (req: IncomingMessage, res: ServerResponse): void => {
+    if (portal && portalApp) {
+      const source = plainSource(req.socket.remoteAddress ?? '');
+      let takes: boolean;
+      try {
+        takes = portal.takes({ source, host: normaliseHost(req.headers.host), hostHeader: req.headers.host, url: req.url ?? '/', client: options.lookup(source) });
+      } catch (err) {
+        // Outside fastify nothing would catch it: one bad request must not stop the daemon.
+        options.logger.error({ err }, 'the web surface could not tell whether a request is the portal\'s');
+        res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5' }).end('Try again in a moment.\n');
+        return;
+      }
+      if (takes) {
+        portalApp.routing(req, res);
+        return;
+      }
+    }
+    app.routing(req, res);
+  };
   const servers = new Map<string, { endpoint: Endpoint; server: Server }>();
   const surface: RunningSurface = {
     listening: [],
@@ -99,7 +142,7 @@ export async function startSurface(options: SurfaceOptions, endpoints: readonly 
       surface.failed.length = 0;
       for (const [key, endpoint] of wanted) {
         if (servers.has(key)) continue;
-        const server = createServer((req, res) => app.routing(req, res));
+        const server = createServer(route);
         server.headersTimeout = 10_000;
         server.requestTimeout = 15_000;
         try {
@@ -121,6 +164,7 @@ export async function startSurface(options: SurfaceOptions, endpoints: readonly 
       await Promise.all([...servers.values()].map((s) => closeServer(s.server)));
       servers.clear();
       await app.close();
+      await portalApp?.close();
     },
   };
   await surface.update(endpoints);

@@ -1,6 +1,6 @@
-// Builds the web surface from the daemon's parts: the handlers in their order, the client
-// directory over DNS's own lease map (so the page is decided for the device DNS answered), and
-// the listeners. The one function the daemon calls.
+// Builds the web surface from the daemon's parts: the handlers in their order, the visitor portal
+// beside them (a guest's requests), the client directory over DNS's own lease map (so the page is
+// decided for the device DNS answered), and the listeners. The one function the daemon calls.
 import { ClientDirectory } from '../clients/directory.ts';
 import type { LeaseDevices } from '../clients/lease-devices.ts';
 import type { Config } from '../config/schema.ts';
@@ -10,6 +10,7 @@ import type { Logger } from '../log.ts';
 import type { AlertCandidate } from '../monitor/alert-schema.ts';
 import { adminRedirectHandler } from './admin-redirect.ts';
 import { blockPageHandler, type BlockHandlerDeps } from './block/handler.ts';
+import type { PortalMount } from './captive/on-surface.ts';
 import type { SurfaceHandler } from './dispatcher.ts';
 import { surfaceEndpoints } from './endpoints.ts';
 import { landingHandler, notBlockedHandler, outsiderHandler } from './landing.ts';
@@ -36,6 +37,8 @@ export interface WebSurfaceDeps {
    * order, after the refusal of sources on no school network and the admin's HTTP→HTTPS redirect.
    */
   before?: () => readonly SurfaceHandler[];
+  /** The visitor portal (portalOnSurface): served on the same listeners, for the requests it takes. */
+  portal?: PortalMount;
   /** The configuration store's onChange: the listeners follow the networks' gateway addresses. */
   onConfigChange?: (listener: (next: Readonly<Config>) => void) => () => void;
 }
@@ -65,15 +68,15 @@ export async function startWebSurface(deps: WebSurfaceDeps): Promise<RunningSurf
   const fallback = notBlockedHandler(deps.config);
   const adminRedirect = adminRedirectHandler(deps.config);
   const handlers = (): readonly SurfaceHandler[] => [outsider, adminRedirect, ...(deps.before?.() ?? []), landing, block, fallback];
-  const surface = await startSurface({ logger: deps.logger, handlers, lookup }, surfaceEndpoints(deps.config()));
+  const surface = await startSurface({ logger: deps.logger, handlers, lookup, ...(deps.portal ? { portal: deps.portal } : {}) }, surfaceEndpoints(deps.config()));
   const report = (): void => {
-    for (const f of surface.failed) deps.logger.error({ address: f.address, port: f.port, error: f.error }, 'the block page cannot listen here');
-    deps.logger.info({ endpoints: surface.listening.map((e) => `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}`) }, 'block page listening');
+    for (const f of surface.failed) deps.logger.error({ address: f.address, port: f.port, error: f.error }, 'the web surface (block page, visitor portal) cannot listen here');
+    deps.logger.info({ endpoints: surface.listening.map((e) => `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}`) }, 'web surface (block page, visitor portal) listening');
   };
   report();
   // A network added, switched on or off, or given another gateway address: listen where it now is.
   const unsubscribe = deps.onConfigChange?.((next) => {
-    surface.update(surfaceEndpoints(next)).then(report, (err: Error) => deps.logger.error({ err }, 'the block page could not follow the new configuration'));
+    surface.update(surfaceEndpoints(next)).then(report, (err: Error) => deps.logger.error({ err }, 'the web surface could not follow the new configuration'));
   });
   return {
     get listening() { return surface.listening; },

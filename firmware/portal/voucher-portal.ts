@@ -1,16 +1,16 @@
 // The visitor portal's vouchers as the daemon runs them: the code key, the service over state.db,
 // the firewall and the shaper, a sweep each minute (lapsed authorisations marked, old attempts
-// forgotten), every authorisation in force loaded into the set at start, and, while the portal
-// server is not built, a minimal listener on web.portal serving the captive routes. The portal
-// server (firmware/portal/server.ts) is to mount captiveRoutes/captiveFallback instead.
+// forgotten), every authorisation in force loaded into the set at start, and the portal's pages
+// as the web surface (start.ts) serves them on port 80 of each guest gateway address.
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import type { AlertCandidate } from '../monitor/alert-schema.ts';
 import type { StateDatabase } from '../state/database.ts';
-import { captiveFallback, captiveRoutes, type CaptiveDeps } from './captive/routes.ts';
+import { portalOnSurface, type PortalMount } from './captive/on-surface.ts';
+import type { CaptiveDeps } from './captive/routes.ts';
 import { portalView } from './captive/settings.ts';
+import { isGatewayHost } from './landing.ts';
 import { sponsorNotifier } from './registration/notify.ts';
-import { registrationRoutes } from './registration/routes.ts';
 import { RegistrationService } from './registration/service.ts';
 import { loadCodeKey } from './vouchers/code-key.ts';
 import type { BandwidthTier } from './vouchers/schema.ts';
@@ -32,8 +32,8 @@ export interface VoucherPortal {
   readonly vouchers: VoucherService;
   readonly registration: RegistrationService;
   readonly captive: CaptiveDeps;
-  /** Serves the captive routes on web.portal (until the portal server does). */
-  listen(): Promise<void>;
+  /** The portal's part of the web surface: startWebSurface({ portal }). On while web.portal is set. */
+  readonly surface: PortalMount;
   stop(): Promise<void>;
 }
 
@@ -68,25 +68,17 @@ export async function startVoucherPortal(o: VoucherPortalOptions): Promise<Vouch
   }, SWEEP_MS);
   timer.unref();
   const captive: CaptiveDeps = { sessions: vouchers, view: () => portalView(o.config.current), now };
-  let app: { close(): Promise<unknown> } | undefined;
+  const surface = portalOnSurface({
+    captive, registration, enabled: () => o.config.current.web.portal !== undefined,
+    isGatewayHost: (host) => isGatewayHost(o.config.current, host),
+  });
   return {
     vouchers,
     registration,
     captive,
-    async listen() {
-      const endpoint = o.config.current.web.portal;
-      if (!endpoint) return;
-      const { default: fastify } = await import('fastify');
-      const server = fastify({ loggerInstance: o.logger.child({ component: 'portal' }) });
-      await captiveRoutes(server, captive);
-      await registrationRoutes(server, { registration, view: captive.view, now });
-      server.setNotFoundHandler(captiveFallback(captive));
-      await server.listen({ host: endpoint.address, port: endpoint.port });
-      app = server;
-    },
+    surface,
     async stop() {
       clearInterval(timer);
-      await app?.close();
     },
   };
 }

@@ -11,7 +11,8 @@ import { listen, reaches } from './support/tcp-probe.ts';
 
 const lab = useLab({ name: 'fail-closed.test' });
 const GUEST = CLIENTS.find((c) => c.ns === 'guest')!;
-const PORTAL = { address: schoolNetwork('guest').gateway, port: 8443 };
+// The portal is on the web surface: port 80 of the guest gateway address.
+const PORTAL = { address: schoolNetwork('guest').gateway, port: 80 };
 // Two seconds (a 6 s timeout): short for the test, with room for a renewal delayed by a busy machine.
 const HEARTBEAT_SECONDS = 2;
 
@@ -73,7 +74,7 @@ describe('with the daemon killed, guests are portal-only and staff keep working'
     expect(await web('staff')).toBe(true);
     expect(await web('pupil')).toBe(true);
 
-    // The portal is the daemon's; a listener stands where it answers, to show where port 80 now
+    // The portal is the daemon's web surface; a listener stands where it answers, to show where port 80 now
     // goes: the greeting comes from it, not from the site's nginx. (A socat probe, not curl: curl's
     // unread request could make the stand-in's close a reset that loses the greeting.)
     await listen(lab(), 'gw', PORTAL.address, PORTAL.port);

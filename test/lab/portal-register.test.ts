@@ -1,4 +1,4 @@
-// Registration end to end with the daemon's own portal and admin listeners: a guest device with a
+// Registration end to end with the daemon's own web surface and admin listener: a guest device with a
 // lease from Schoolgate lands on the portal, registers naming a sponsor (curl's form posts, as a
 // captive sheet without scripts would send them) and waits, still captive; the sponsor signs in
 // to the admin API from the staff network and approves; the guest reaches the internet over 443
@@ -17,8 +17,9 @@ import { listen } from './support/tcp-probe.ts';
 
 const lab = useLab({ name: 'portal-register.test' });
 const GUEST = CLIENTS.find((c) => c.ns === 'guest')!;
-const PORTAL = { address: schoolNetwork('guest').gateway, port: 8880 };
-const PORTAL_URL = `http://${PORTAL.address}:${PORTAL.port}`;
+// The web surface serves the portal on port 80 of the guest gateway address.
+const PORTAL = { address: schoolNetwork('guest').gateway, port: 80 };
+const PORTAL_URL = `http://${PORTAL.address}`;
 const ADMIN = `http://${schoolNetwork('staff').gateway}:${ADMIN_PORT}`;
 const PASSWORD = 'Heron-Lantern-42-lab';
 

@@ -1,4 +1,4 @@
-// The visitor portal end to end, with the daemon's own portal listener: a guest device that took
+// The visitor portal end to end, with the daemon's own web surface: a guest device that took
 // a lease from Schoolgate lands on the portal from any HTTP site and its OS probe, the RFC 8908
 // document says captive; a voucher issued with the CLI and redeemed by the guest's POST lets it
 // reach the internet over 443 (never 22, which a pupil reaches, so the port is open) and the
@@ -14,8 +14,9 @@ import { listen, reaches } from './support/tcp-probe.ts';
 
 const lab = useLab({ name: 'portal-voucher.test' });
 const GUEST = CLIENTS.find((c) => c.ns === 'guest')!;
-const PORTAL = { address: schoolNetwork('guest').gateway, port: 8880 };
-const PORTAL_URL = `http://${PORTAL.address}:${PORTAL.port}`;
+// The web surface serves the portal on port 80 of the guest gateway address.
+const PORTAL = { address: schoolNetwork('guest').gateway, port: 80 };
+const PORTAL_URL = `http://${PORTAL.address}`;
 
 async function cli(args: string[]): Promise<string> {
   const r = await lab().run('gw', [NODE, MAIN, ...args, '--data-dir', lab().gateway!.dataDir], { cwd: REPO_ROOT });

@@ -14,6 +14,7 @@ export const PORTAL_CSS = `
 *{box-sizing:border-box}
 body{margin:0;font:1.0625rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1b1b;background:#f4f6f8}
 header{background:#12355b;color:#fff;padding:1rem 1.25rem}
+.nw{white-space:nowrap}
 header p{margin:0;font-weight:600;font-size:1.125rem}
 main{max-width:34rem;margin:0 auto;padding:1.25rem}
 h1{font-size:1.5rem;margin:.25rem 0 1rem}
@@ -48,7 +49,7 @@ export function layout(view: PortalView, title: string, body: string): string {
 <link rel="stylesheet" href="${STYLE_PATH}">
 </head>
 <body>
-<header><p>${escapeHtml(view.siteName)} · Guest Wi-Fi</p></header>
+<header><p>${escapeHtml(view.siteName)} · <span class="nw">Guest Wi-Fi</span></p></header>
 <main>
 ${body}
 </main>
@@ -89,7 +90,8 @@ export interface CodeFormState {
 export function codePage(view: PortalView, state: CodeFormState = {}): string {
   const alert = state.message ? `<div class="alert" role="alert"><p>${escapeHtml(state.message)}</p></div>` : '';
   return layout(view, 'Sign in with your code', `<h1>Sign in with your code</h1>
-${alert}<p>Type the code you were given at reception. Capital letters and dashes do not matter.</p>
+${alert}<p>No code? <a href="${PORTAL_PATH}/register">Register as a visitor</a> and the member of staff you are visiting lets you on.</p>
+<p>Have a code from reception? Type it here. Capital letters and dashes do not matter.</p>
 <form method="post" action="${PORTAL_PATH}">
 <label for="code">Your code</label>
 <input type="text" id="code" name="code" value="${escapeHtml(state.code ?? '')}" autocomplete="off" autocapitalize="characters" autocorrect="off" spellcheck="false" maxlength="40" required aria-describedby="code-hint">
@@ -100,11 +102,10 @@ ${paragraphs(view.terms.text)}
 </section>
 <div class="check">
 <input type="checkbox" id="accept" name="accept" value="${escapeHtml(view.terms.version)}" required>
-<label for="accept">I accept these terms (version ${escapeHtml(view.terms.version)})</label>
+<label for="accept">I accept these terms (version <span class="nw">${escapeHtml(view.terms.version)}</span>)</label>
 </div>
 <button type="submit">Go online</button>
-</form>
-<p>No code? <a href="${PORTAL_PATH}/register">Register as a visitor</a> and the member of staff you are visiting lets you on.</p>`);
+</form>`);
 }
 
 export function successPage(view: PortalView, until: Date, now: Date): string {

@@ -95,7 +95,10 @@ export function captiveFallback(deps: CaptiveDeps) {
     const portal = portalBase(request);
     const ownHost = hostOnly(request.headers.host) === hostOnly(portal.slice('http://'.length));
     if (session || (ownHost && !probe)) return reply.code(404).headers(HEADERS).type('text/plain; charset=utf-8').send('Not found\n');
-    return reply.code(302).headers({ ...HEADERS, location: `${portal}${PORTAL_PATH}` }).send();
+    // The connection was made to another site and redirected here by nftables: closed after this
+    // answer, so once the device is signed in the browser's next request to that site opens a new
+    // connection, which goes out, instead of reusing this one, which would keep reaching the portal.
+    return reply.code(302).headers({ ...HEADERS, location: `${portal}${PORTAL_PATH}`, connection: 'close' }).send();
   };
 }
 

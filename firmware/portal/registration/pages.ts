@@ -53,7 +53,7 @@ ${view.terms.text.split(/\n\s*\n/).map((p) => `<p>${escapeHtml(p.trim())}</p>`).
 </section>
 <div class="check">
 <input type="checkbox" id="accept" name="accept" value="${escapeHtml(view.terms.version)}" required${state.accepted ? ' checked' : ''}${acceptError ? ' aria-describedby="accept-error" aria-invalid="true"' : ''}>
-<label for="accept">I accept these terms (version ${escapeHtml(view.terms.version)})</label>
+<label for="accept">I accept these terms (version <span class="nw">${escapeHtml(view.terms.version)}</span>)</label>
 </div>
 ${acceptError}
 <button type="submit">Ask to go online</button>

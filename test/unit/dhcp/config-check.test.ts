@@ -69,7 +69,7 @@ describe('resolved DHCP settings', () => {
     const [staff, , guest] = dhcpNetworks(labConfig());
     expect(staff).toMatchObject({ id: 'staff', domain: 'schoolgate.home.arpa', leaseSeconds: 3600, renewSeconds: 1800, rebindSeconds: 3150, poolSize: 100, captivePortal: null, perMacPerMinute: 6, perNetworkPerMinute: 300 });
     expect(formatIPv4(staff!.serverAddress)).toBe('10.10.0.1');
-    expect(guest!.captivePortal).toBe('https://10.30.0.1:8081/api/captive-portal');
+    expect(guest!.captivePortal).toBe('https://10.30.0.1/api/captive-portal');
     const noPortal = labConfig((c) => { delete c.web.portal; });
     expect(dhcpNetworks(noPortal)[2]!.captivePortal).toBeNull();
   });

@@ -76,8 +76,8 @@ describe('DISCOVER, OFFER, REQUEST, ACK', () => {
   it('sends option 114 on guest networks only, and only to a client that asks for it or sends no list', () => {
     const guest = server(labNetwork('guest')).send;
     const uri = (r: DhcpResponse) => new TextDecoder().decode(options(r).get(OPT.CAPTIVE_PORTAL));
-    expect(uri(guest({ type: MESSAGE_TYPE.DISCOVER, params: [1, 3, 6, 114] }))).toBe('https://10.30.0.1:8081/api/captive-portal');
-    expect(uri(guest({ type: MESSAGE_TYPE.DISCOVER, mac: MAC_B }))).toBe('https://10.30.0.1:8081/api/captive-portal');
+    expect(uri(guest({ type: MESSAGE_TYPE.DISCOVER, params: [1, 3, 6, 114] }))).toBe('https://10.30.0.1/api/captive-portal');
+    expect(uri(guest({ type: MESSAGE_TYPE.DISCOVER, mac: MAC_B }))).toBe('https://10.30.0.1/api/captive-portal');
     expect(options(guest({ type: MESSAGE_TYPE.DISCOVER, mac: '02:00:00:00:00:03', params: [1, 3, 6] })).has(OPT.CAPTIVE_PORTAL)).toBe(false);
     const pupil = server().send;
     expect(options(pupil({ type: MESSAGE_TYPE.DISCOVER, params: [1, 3, 6, 114] })).has(OPT.CAPTIVE_PORTAL)).toBe(false);

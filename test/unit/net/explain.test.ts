@@ -34,7 +34,7 @@ describe('explainRuleset', () => {
     config.web.portal = { address: '0.0.0.0', port: 8443 };
     config.networks.find((n) => n.id === 'pupil')!.enabled = false;
     expect(lines(config, 'guest')).toContain('and UDP 443 (HTTP/3)');
-    expect(lines(config, 'guest')).toContain('sent to 10.30.0.1:8443');
+    expect(lines(config, 'guest')).toContain('sent to the portal on 10.30.0.1:80');
     expect(lines(config, 'staff')).toContain('IPv6: forwarded');
     expect(lines(config, 'pupil')).toMatch(/^switched off/);
     expect(lines(config, 'staff')).toContain('other school networks: none');

@@ -114,7 +114,7 @@ describe('renderRuleset', () => {
     const config = labGatewayConfig(false);
     config.web.portal = { address: '0.0.0.0', port: 8443 };
     const text = renderRuleset(inputOf(config));
-    expect(chain(text, 'nat_prerouting')).toContain('iifname "lan-guest" ip saddr 10.30.0.0/24 ip saddr . ether saddr != @authorised_guests tcp dport 80 dnat ip to 10.30.0.1:8443');
+    expect(chain(text, 'nat_prerouting')).toContain('iifname "lan-guest" ip saddr 10.30.0.0/24 ip saddr . ether saddr != @authorised_guests tcp dport 80 dnat ip to 10.30.0.1:80');
     const forward = chain(text, 'forward');
     const unauthorised = forward.indexOf('iifname "lan-guest" ip saddr 10.30.0.0/24 ip saddr . ether saddr != @authorised_guests reject with icmpx admin-prohibited comment "not authorised by the portal"');
     // Before the established shortcut: an authorisation that lapses ends open connections too.
@@ -122,6 +122,12 @@ describe('renderRuleset', () => {
     expect(unauthorised).toBeLessThan(forward.indexOf('ct state established,related accept'));
     expect(forward.filter((l) => l.includes('authorised_guests'))).toHaveLength(1);
     expect(renderRuleset(inputOf(labGatewayConfig(false)))).not.toContain('!= @authorised_guests');
+    // web.portal's own port is opened as one more way in; on port 80 the block page's rule is the portal's too.
+    expect(chain(text, 'in_guest')).toContain('tcp dport 8443 accept comment "visitor portal"');
+    config.web.portal = { address: '10.30.0.1', port: 80 };
+    const onSurface = renderRuleset(inputOf(config));
+    expect(chain(onSurface, 'in_guest').filter((l) => l.includes('tcp dport 80 accept'))).toHaveLength(1);
+    expect(chain(onSurface, 'nat_prerouting')).toContain('iifname "lan-guest" ip saddr 10.30.0.0/24 ip saddr . ether saddr != @authorised_guests tcp dport 80 dnat ip to 10.30.0.1:80');
   });
 
   test('a suspended device is refused before the established shortcut, and still gets DNS from the gateway', () => {
@@ -165,7 +171,7 @@ describe('renderRuleset', () => {
     expect(chain(text, 'nat_prerouting').join('\n')).not.toContain('guests_served');
     config.web.portal = { address: '0.0.0.0', port: 8443 };
     const nat = chain(renderRuleset(inputOf(config)), 'nat_prerouting');
-    const lapsed = nat.indexOf('iifname "lan-guest" ip saddr 10.30.0.0/24 iifname != @guests_served tcp dport 80 dnat ip to 10.30.0.1:8443 comment "guest: Schoolgate is not running"');
+    const lapsed = nat.indexOf('iifname "lan-guest" ip saddr 10.30.0.0/24 iifname != @guests_served tcp dport 80 dnat ip to 10.30.0.1:80 comment "guest: Schoolgate is not running"');
     expect(lapsed).toBeGreaterThan(-1);
     expect(lapsed).toBeLessThan(nat.findIndex((l) => l.includes('!= @authorised_guests')));
   });
