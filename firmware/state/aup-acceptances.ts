@@ -41,9 +41,9 @@ export class AupAcceptanceRepository {
     return this.#db.prepare('SELECT mac FROM aup_acceptances WHERE network_id = ? AND version = ? ORDER BY mac').all(networkId, version).map((r) => String(r.mac));
   }
 
-  /** Newest first, with the device's name where state.db has one. */
+  /** Newest first, with the device's name (or the hostname it gave) where state.db has one. */
   list(limit = 1000): AupAcceptance[] {
-    return this.#db.prepare(`SELECT a.*, d.name AS device_name FROM aup_acceptances a LEFT JOIN devices d ON d.mac = a.mac
+    return this.#db.prepare(`SELECT a.*, COALESCE(NULLIF(d.name, ''), NULLIF(d.hostname, '')) AS device_name FROM aup_acceptances a LEFT JOIN devices d ON d.mac = a.mac
       ORDER BY a.id DESC LIMIT ?`).all(limit).map(toAcceptance);
   }
 }

@@ -20,7 +20,7 @@ export type NewAupAcceptance = Static<typeof NewAupAcceptance>;
 export const AupAcceptance = Type.Object({
   id: Type.Integer({ minimum: 1 }),
   ...NewAupAcceptance.properties,
-  /** The device's friendly name in state.db, if it has one. */
+  /** The device's friendly name in state.db, or the hostname it gave, if either. */
   deviceName: Type.Union([Type.String(), Type.Null()]),
 }, { additionalProperties: false });
 export type AupAcceptance = Static<typeof AupAcceptance>;
