@@ -14,7 +14,8 @@ import { acceptedLine, reloadLines } from '../../../firmware/portal/splash/eleme
 import { splashHandler } from '../../../firmware/portal/splash/handler.ts';
 import { aupAcceptancesView } from '../../../firmware/portal/splash/methods.ts';
 import { ACCEPT_PATH, BUILTIN_PUPIL_TEXT, splashPage } from '../../../firmware/portal/splash/page.ts';
-import { acceptedDevices } from '../../../firmware/portal/splash/start.ts';
+import { acceptedDevices, startAupSplash } from '../../../firmware/portal/splash/start.ts';
+import { silentLogger } from '../../../firmware/log.ts';
 import { StateDatabase } from '../../../firmware/state/database.ts';
 import { InvalidInputError } from '../../../firmware/state/values.ts';
 
@@ -189,5 +190,34 @@ describe('the acceptances in state.db and the firewall set', () => {
     expect(printed).toContain('AUP version in force: 2026-27; splash on: pupil.');
     expect(printed).toContain('"Class 3 iPad 4"');
     expect(formatAcceptances(aupAcceptancesView(defaultConfig(), { list: () => [] }))).toContain('The AUP splash is off');
+  });
+});
+
+describe('startAupSplash', () => {
+  it('loads the set at start and rebuilds it after the daemon has queued a configuration change\'s apply', async () => {
+    db = StateDatabase.open(':memory:');
+    let config = configWith(['pupil']);
+    const listeners: Array<(next: Readonly<Config>) => void> = [];
+    const queue: string[][] = [];
+    let changed: (() => void) | undefined;
+    const registered: string[] = [];
+    const splash = await startAupSplash({
+      config: () => config, store: db.aupAcceptances, logger: silentLogger(),
+      control: { register: (name: string) => { registered.push(name); } } as never,
+      change: async (lines) => { queue.push([...lines]); changed?.(); return true; },
+      onConfigChange: (listener) => { listeners.push(listener); return () => listeners.splice(listeners.indexOf(listener), 1); },
+    });
+    expect(registered).toEqual(['aup.acceptances']);
+    expect(queue).toEqual([['flush set inet schoolgate aup_accepted']]);
+    db.aupAcceptances.accept({ mac: MAC, networkId: 'pupil', version: '2026-27', at: '2026-09-03T08:50:00.000Z', address: '10.20.0.10' });
+    // The daemon's own listener, registered after the splash's, queues the new ruleset.
+    listeners.push(() => { queue.push(['apply the new ruleset']); });
+    const rebuilt = new Promise<void>((resolve) => { changed = resolve; });
+    config = configWith(['pupil', 'staff']);
+    for (const l of [...listeners]) l(config);
+    await rebuilt;
+    expect(queue.slice(1)).toEqual([['apply the new ruleset'], ['flush set inet schoolgate aup_accepted', `add element inet schoolgate aup_accepted { "lo" . ${MAC} }`]]);
+    splash.stop();
+    expect(listeners).toHaveLength(1);
   });
 });
