@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ClientInfo } from '../../../firmware/clients/directory.ts';
 import { defaultConfig } from '../../../firmware/config/defaults.ts';
 import type { Config } from '../../../firmware/config/schema.ts';
+import { validateConfig } from '../../../firmware/config/validate.ts';
 import { formatAcceptances } from '../../../firmware/cli/commands/aup.ts';
 import { dispatch, type SurfaceRequest } from '../../../firmware/portal/dispatcher.ts';
 import { landingHandler } from '../../../firmware/portal/landing.ts';
@@ -52,6 +53,16 @@ describe('who is shown the splash', () => {
     const guest = configWith(['guest', 'pupil']);
     expect(decideSplash(guest, { network: net(guest, 'guest'), mac: MAC, hasAccepted: never }).kind).toBe('off');
     expect(splashNetworkIds(guest)).toEqual(['pupil']);
+  });
+
+  it('a configuration file with the section validates; a guest network, a bad version or an unknown key is refused with its path', () => {
+    expect(validateConfig(configWith(['staff', 'pupil'])).ok).toBe(true);
+    const paths = (c: unknown) => { const v = validateConfig(c); return v.ok ? [] : v.issues.map((i) => i.path); };
+    expect(paths(configWith(['guest']))).toEqual(['/aup/splashOn/0']);
+    expect(paths(configWith(['pupil'], '2026/27'))).toEqual(['/aup/version']);
+    const extra = configWith(['pupil']) as unknown as { aup: Record<string, unknown> };
+    extra.aup.renewEvery = 'autumn';
+    expect(paths(extra)).toContain('/aup/renewEvery');
   });
 
   it('the configuration may name only existing, non-guest networks', () => {
