@@ -75,6 +75,6 @@ export function acceptedPage(input: { voice: SplashVoice; siteName: string; vers
 
 export function noLeasePage(input: { voice: SplashVoice; siteName: string }): string {
   return page('Ask for help', input.siteName, input.voice === 'pupil'
-    ? '<h1>This tablet or computer needs help</h1>\n<p>Please ask your teacher to tell the school\'s IT helpers.</p>'
+    ? '<h1>This tablet or computer needs help</h1>\n<p>Please ask your teacher to tell the school\'s IT team.</p>'
     : '<h1>This device cannot accept the policy yet</h1>\n<p>It did not get its address from the school\'s Wi-Fi (DHCP), so its acceptance cannot be recorded. Turn Wi-Fi off and on again; if this page comes back, ask the school\'s IT support.</p>');
 }
