@@ -329,10 +329,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     adminAccessStatus = () => ({ ...access.status(), ...(adminHttps ? { https: { urls: adminHttps.urls, fingerprint: adminHttps.fingerprint } } : {}) });
     // The block page and the visitor portal on port 80 of each gateway address.
     const { startWebSurface } = await import('./portal/start.ts');
+    // The AUP splash (issue #21): its surface handler, the firewall set of devices that accepted, `aup.acceptances`.
+    const aupSplash = await (await import('./portal/splash/start.ts')).startAupSplash({ config: () => config.current, store: state.aupAcceptances, change: (lines) => firewall.changeElements(lines), onConfigChange: (listener) => config.onChange(listener), control, logger: logger.child({ component: 'aup' }) });
+    stops.push(() => aupSplash.stop());
     const surface = await startWebSurface({
       config: () => config.current, filter: () => dns.filter, devices: dns.devices, store: state.siteReports,
       titleOf: (category) => CATALOGUE.categories.get(category)?.title, raise: (candidate) => alerts.raise(candidate),
-      logger: logger.child({ component: 'web' }), onConfigChange: (listener) => config.onChange(listener), portal: portal.surface,
+      logger: logger.child({ component: 'web' }), onConfigChange: (listener) => config.onChange(listener), portal: portal.surface, before: () => [aupSplash.handler],
     });
     stops.push(() => surface.close());
 

@@ -13,6 +13,7 @@ import { leases, reserve } from './cli/commands/leases.ts';
 import { lists } from './cli/commands/lists.ts';
 import { net } from './cli/commands/net.ts';
 import { reports } from './cli/commands/reports.ts';
+import { aup } from './cli/commands/aup.ts';
 import { run } from './cli/commands/run.ts';
 import { selftest } from './cli/commands/selftest.ts';
 import { status } from './cli/commands/status.ts';
@@ -23,7 +24,7 @@ import { VERSION } from './version.ts';
 
 export { EXIT };
 
-const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, alerts, audit, accounts, selftest, data, vouchers, reports };
+const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, alerts, audit, accounts, selftest, data, vouchers, reports, aup };
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));

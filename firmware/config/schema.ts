@@ -6,6 +6,7 @@ export const CONFIG_VERSION = 2;
 
 export { Cidr, Endpoint, Hhmm, Hostname, Id, IpAddress, Port } from './schema-common.ts';
 import { PortalSettings } from './portal-schema.ts';
+import { AupSettings } from './aup-schema.ts';
 import { Endpoint, Hhmm, Hostname, Id, IpAddress, Port, Cidr } from './schema-common.ts';
 import { Alerts } from './alerts-schema.ts';
 import { PolicyBandwidth } from './bandwidth-schema.ts';
@@ -331,5 +332,7 @@ export const Config = Type.Object({
   alerts: Type.Optional(Alerts),
   // Optional: without it the visitor portal shows its built-in terms.
   portal: Type.Optional(PortalSettings),
+  // Optional: without it no network shows the AUP splash.
+  aup: Type.Optional(AupSettings),
 }, { additionalProperties: false });
 export type Config = Static<typeof Config>;

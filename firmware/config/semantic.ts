@@ -6,6 +6,7 @@ import { parseAddress, parsePrefix, prefixContains, prefixesOverlap, type Parsed
 import { dhcpConfigIssues } from '../dhcp/config-check.ts';
 import { alertsConfigIssues as deliveryConfigIssues } from '../monitor/delivery/config-check.ts';
 import { firewallConfigIssues } from '../net/config-check.ts';
+import { aupConfigIssues } from '../portal/splash/decide.ts';
 import { alertsConfigIssues } from '../monitor/alerts-config-check.ts';
 import { BUILTIN_PREFIX, builtinId } from '../rules/builtin-id.ts';
 import type { CategoryDefinition } from '../rules/catalogue.ts';
@@ -69,6 +70,7 @@ export function semanticIssues(doc: CheckedSections, known: KnownCategories): Co
   }
   issues.push(...dhcpConfigIssues(doc));
   issues.push(...firewallConfigIssues(doc));
+  issues.push(...aupConfigIssues(doc));
   issues.push(...deliveryConfigIssues(doc));
   if (known.keywordLists) issues.push(...alertsConfigIssues(doc.alerts, known.keywordLists));
   return issues;

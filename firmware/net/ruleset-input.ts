@@ -4,6 +4,7 @@
 import type { Config, Firewall } from '../config/schema.ts';
 import { DEFAULT_HTTPS_PORT } from '../admin/https/redirect.ts';
 import type { RulesetInput } from './ruleset.ts';
+import { splashNetworkIds } from '../portal/splash/decide.ts';
 
 export function rulesetInputOf(config: Readonly<Config>, firewall: Firewall | undefined = config.firewall): RulesetInput {
   if (!firewall) throw new Error('the configuration has no "firewall" section: nothing says where the uplink is');
@@ -14,5 +15,6 @@ export function rulesetInputOf(config: Readonly<Config>, firewall: Firewall | un
     admin: config.web.admin,
     ...(config.web.https ? { adminHttpsPort: config.web.https.port ?? DEFAULT_HTTPS_PORT } : {}),
     ...(config.web.portal ? { portal: config.web.portal } : {}),
+    ...(config.aup ? { aupSplash: splashNetworkIds(config) } : {}),
   };
 }

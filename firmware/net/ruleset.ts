@@ -36,7 +36,12 @@ export interface RulesetInput {
   /** The admin UI's HTTPS port (web.https), opened beside the admin listener where that is. */
   adminHttpsPort?: number;
   portal?: Endpoint;
+  /** Networks showing the AUP splash (config.aup.splashOn): their devices' port 80 goes to the gateway until accepted. */
+  aupSplash?: readonly string[];
 }
+
+/** Devices that accepted the AUP version in force on a splash network: its interface and the MAC. */
+export const AUP_SET = 'aup_accepted';
 
 const SSH_PORT = 22;
 const DOT_PORT = 853;
@@ -151,6 +156,11 @@ function sets(firewall: Firewall): string[] {
     `    flags dynamic, timeout; timeout ${SET_TIMEOUTS.tethering}`,
     '  }',
     ...attemptSets(),
+    '  # Filled by the AUP splash: a device (by MAC, on its network\'s interface) that has accepted',
+    '  # the version in force. No timeout: a new version empties it (the daemon reloads it).',
+    `  set ${AUP_SET} {`,
+    '    type ifname . ether_addr',
+    '  }',
     '  # The guest networks\' interfaces the running daemon serves, renewed every heartbeat: when it',
     '  # stops, each entry lapses and that network\'s guests are back to the portal only.',
     `  set ${HEARTBEAT_SET} {`,
@@ -232,6 +242,11 @@ function natPrerouting(input: RulesetInput): string[] {
       // An unauthorised guest's web request lands on the portal: the phone's captive-portal
       // probe sees it and opens the sign-in page.
       lines.push(`    ${from} ip saddr . ether saddr != @authorised_guests tcp dport 80 dnat ip to ${portal.address}:${portal.port}`);
+    }
+    // The AUP splash: plain HTTP (and so the OS's captive-portal probe) from a device that has not
+    // accepted goes to the gateway's web surface. HTTPS and everything else is left alone.
+    if (n.kind !== 'guest' && n.gateway.ipv4 && from && (input.aupSplash ?? []).includes(n.id)) {
+      lines.push(`    ${from} iifname . ether saddr != @${AUP_SET} tcp dport ${SURFACE_PORT} dnat ip to ${n.gateway.ipv4}:${SURFACE_PORT} comment "${n.id}: AUP not accepted yet"`);
     }
   }
   lines.push('  }');

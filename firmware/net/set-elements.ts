@@ -6,7 +6,7 @@ import { TABLE_FAMILY, TABLE_NAME } from './ruleset.ts';
 /** The sets the daemon fills at run time (declared in ruleset.ts). */
 export const LIVE_SETS = [
   'authorised_guests', 'suspended', 'bypass_v4', 'bypass_v6', 'tethering_suspects',
-  'bypass_attempts_v4', 'bypass_attempts_v6', 'p2p_attempts_v4', 'p2p_attempts_v6',
+  'bypass_attempts_v4', 'bypass_attempts_v6', 'p2p_attempts_v4', 'p2p_attempts_v6', 'aup_accepted',
 ] as const;
 export type LiveSet = (typeof LIVE_SETS)[number];
 
@@ -21,12 +21,15 @@ function counterText(counter: JsonElem['counter']): string {
 }
 
 const VALUE = /^[0-9a-fA-F:.]+$/;
+/** An interface name (aup_accepted's first part), written back quoted. */
+const IFNAME = /^[A-Za-z0-9._-]{1,15}$/;
 
 function valueText(val: unknown): string {
   const parts = typeof val === 'object' && val !== null && 'concat' in val ? (val as { concat: unknown[] }).concat : [val];
   return parts.map((p) => {
-    if (typeof p !== 'string' || !VALUE.test(p)) throw new Error(`unexpected set element value ${JSON.stringify(p)}`);
-    return p;
+    if (typeof p === 'string' && VALUE.test(p)) return p;
+    if (typeof p === 'string' && IFNAME.test(p)) return `"${p}"`;
+    throw new Error(`unexpected set element value ${JSON.stringify(p)}`);
   }).join(' . ');
 }
 
@@ -35,13 +38,14 @@ function valueText(val: unknown): string {
  * for an empty one. Sets that are not live (none today) are the ruleset's own and not copied.
  */
 export function preservedElements(json: unknown): string[] {
-  const items = (json as { nftables?: Array<{ set?: { name?: string; elem?: Array<{ elem?: JsonElem } | string> } }> }).nftables ?? [];
+  const items = (json as { nftables?: Array<{ set?: { name?: string; elem?: Array<{ elem?: JsonElem } | { concat: unknown[] } | string> } }> }).nftables ?? [];
   const lines: string[] = [];
   for (const set of items.map((i) => i.set).filter((x) => x !== undefined)) {
     if (!(LIVE_SETS as readonly string[]).includes(set.name ?? '')) continue;
     const texts = (set.elem ?? []).map((e) => {
-      // An element without a timeout is listed bare; one with a timeout as { elem: { val, expires } }.
-      if (typeof e === 'string') return valueText(e);
+      // An element without a timeout is listed bare (a string, or { concat } for aup_accepted's
+      // pairs); one with a timeout as { elem: { val, expires } }.
+      if (typeof e === 'string' || 'concat' in e) return valueText(e);
       const inner = e.elem;
       if (!inner) throw new Error(`unexpected set element ${JSON.stringify(e)}`);
       // At least a second: an element about to expire is kept that long rather than forever.

@@ -3,6 +3,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { AuditLog } from '../control/audit.ts';
 import { AlertRepository } from './alerts.ts';
+import { AupAcceptanceRepository } from './aup-acceptances.ts';
 import type { Logger } from '../log.ts';
 import { AccountRepository } from './accounts.ts';
 import { DeviceRepository } from './devices.ts';
@@ -38,6 +39,7 @@ export class StateDatabase {
   readonly accounts: AccountRepository;
   readonly vouchers: VoucherRepository;
   readonly visitorRequests: VisitorRequestRepository;
+  readonly aupAcceptances: AupAcceptanceRepository;
   readonly #db: DatabaseSync;
 
   private constructor(db: DatabaseSync, now: () => Date) {
@@ -52,6 +54,7 @@ export class StateDatabase {
     this.accounts = new AccountRepository(db);
     this.vouchers = new VoucherRepository(db);
     this.visitorRequests = new VisitorRequestRepository(db, this.vouchers);
+    this.aupAcceptances = new AupAcceptanceRepository(db);
   }
 
   /**

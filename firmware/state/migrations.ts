@@ -12,6 +12,7 @@ import { m007 } from './migrations/007-admin-accounts-and-sessions.ts';
 import { m008 } from './migrations/008-visitors-vouchers-and-code-attempts.ts';
 import { m009 } from './migrations/009-site-reports-and-access-requests.ts';
 import { m010 } from './migrations/010-visitor-registration-and-sponsor-codes.ts';
+import { m011 } from './migrations/011-aup-acceptances.ts';
 
 export const STATE_MIGRATIONS: readonly Migration[] = [
   m001,
@@ -24,4 +25,5 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
   m008,
   m009,
   m010,
+  m011,
 ];

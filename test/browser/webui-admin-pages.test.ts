@@ -41,6 +41,7 @@ beforeAll(async () => {
   expect(built.firstLoadJsGzipBytes / 1024).toBeLessThanOrEqual(FIRST_LOAD_BUDGET_KB);
   const config = await testConfig({ address: '127.0.0.1', port: 9 });
   config.deviceGroups = [{ id: 'year3', name: 'Year 3' }];
+  config.aup = { version: '2026-27', text: 'Use the school network for your work.', splashOn: ['pupil'] };
   daemon = await startDaemonProcess(config);
   // Devices come from leases; written as the DHCP service would, beside the daemon.
   const state = StateDatabase.open(join(daemon.dataDir, 'state.db'));
@@ -51,6 +52,8 @@ beforeAll(async () => {
     vendorClass: '', parameters: [1, 3, 6], relayAgent: null, relayInfo: null, state: 'bound',
     expires: new Date(Date.now() + 3_600_000).toISOString(), updated: new Date().toISOString(),
   });
+  // Accepted on the splash last September, as the surface would record it.
+  state.aupAcceptances.accept({ mac: IPAD, networkId: 'pupil', version: '2026-27', at: '2026-09-03T08:50:00.000Z', address: '10.20.0.77' });
   state.close();
   ({ browser, close: closeBrowser } = await launchChromium());
   await mkdir(SHOTS, { recursive: true });
@@ -164,6 +167,9 @@ describe('devices', () => {
     await bothWidths('/devices', 'sam.dsl', 'devices-table', async (page) => {
       await page.getByRole('heading', { level: 1, name: 'Devices' }).waitFor();
       await page.locator('#devices').getByText('10.20.0.77').waitFor();
+      // The AUP acceptances under the table: who accepted which version, when, from where.
+      await page.locator('#aup-acceptances').getByText(IPAD).waitFor();
+      expect(await page.locator('#aup-acceptances tbody tr').first().innerText()).toMatch(/3 Sept 2026[\s\S]*Pupils?[\s\S]*2026-27[\s\S]*10\.20\.0\.77/);
     });
     const { page, context, cspViolations } = await open('/devices', 'sam.dsl', DESKTOP);
     try {

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { defaultConfig } from '../../firmware/config/defaults.ts';
+import { acceptedLine, reloadLines } from '../../firmware/portal/splash/elements.ts';
 import { applyRuleset, checkRuleset, listTable, nftRunner, removeTable, type NftRun } from '../../firmware/net/apply.ts';
 import { rulesetInputOf } from '../../firmware/net/ruleset-input.ts';
 import { renderRuleset } from '../../firmware/net/ruleset.ts';
@@ -29,7 +30,7 @@ const OTHER = `table ip other {
 }
 `;
 
-function renderings(): { defaults: string; lab: string; 'lab with portal and IPv6': string } {
+function renderings(): { defaults: string; lab: string; 'lab with portal and IPv6': string; 'lab with the AUP splash': string } {
   const lab = labGatewayConfig(false);
   const withPortal = labGatewayConfig(false);
   withPortal.web.portal = { address: '0.0.0.0', port: 8443 };
@@ -38,10 +39,13 @@ function renderings(): { defaults: string; lab: string; 'lab with portal and IPv
   withPortal.dns.listen.push({ address: 'fd00:10::1', port: 53 });
   withPortal.firewall = { enabled: true, wanInterface: 'wan0', ipv6Forward: ['staff', 'guest'], guestUdp443: true, nat: false, heartbeatSeconds: 2 };
   withPortal.networks[2]!.subnets.push('fd00:30::/64');
+  const splash = labGatewayConfig(false);
+  splash.aup = { version: '2026-27', text: 'Be kind online.', splashOn: ['staff', 'pupil'] };
   return {
     defaults: renderRuleset(rulesetInputOf(defaultConfig(), { enabled: false, wanInterface: 'eth0' })),
     lab: renderRuleset(rulesetInputOf(lab, { enabled: true, wanInterface: 'wan0' })),
     'lab with portal and IPv6': renderRuleset(rulesetInputOf(withPortal)),
+    'lab with the AUP splash': renderRuleset(rulesetInputOf(splash, { enabled: true, wanInterface: 'wan0' })),
   };
 }
 
@@ -87,6 +91,21 @@ describe('the ruleset in a real kernel', () => {
     await removeTable(nft);
     expect(await listTable(nft)).toBeUndefined();
     expect((await nft(['list', 'table', 'ip', 'other'])).stdout).toBe(before);
+  });
+
+  test('devices that accepted the AUP stay in aup_accepted across a re-apply; a reload empties it for a new version', async () => {
+    const text = renderings()['lab with the AUP splash'];
+    await applyRuleset(nft, text);
+    const added = await nft(['-f', '-'], `${acceptedLine({ iface: 'lan-pupil', mac: '02:5c:00:20:00:10' })}\n`);
+    expect(added.code, added.stderr).toBe(0);
+    expect((await applyRuleset(nft, text)).preserved).toBe(1);
+    expect((await nft(['list', 'set', 'inet', 'schoolgate', 'aup_accepted'])).stdout).toContain('"lan-pupil" . 02:5c:00:20:00:10');
+    const reloaded = await nft(['-f', '-'], `${reloadLines([{ iface: 'lan-staff', mac: '02:5c:00:10:00:09' }]).join('\n')}\n`);
+    expect(reloaded.code, reloaded.stderr).toBe(0);
+    const listed = (await nft(['list', 'set', 'inet', 'schoolgate', 'aup_accepted'])).stdout;
+    expect(listed).toContain('"lan-staff" . 02:5c:00:10:00:09');
+    expect(listed).not.toContain('02:5c:00:20:00:10');
+    await removeTable(nft);
   });
 
   test('FirewallService applies with the heartbeat in force, renews it on every tick, and stops renewing when stopped', async () => {

@@ -7,6 +7,7 @@ import { hashPassword } from '../../../firmware/admin/auth/password.ts';
 import { newTotpSecret, totpCode } from '../../../firmware/admin/auth/totp.ts';
 import type { Role } from '../../../firmware/admin/roles.ts';
 import type { Config } from '../../../firmware/config/schema.ts';
+import { registerAupMethods } from '../../../firmware/portal/splash/methods.ts';
 import { registerAuditMethods } from '../../../firmware/control/audit-methods.ts';
 import { ControlServer } from '../../../firmware/control/server.ts';
 import { registerDeviceMethods } from '../../../firmware/dhcp/device-methods.ts';
@@ -42,6 +43,8 @@ beforeAll(async () => {
   });
   registerLeaseMethods(control, { config: { current: config, update: async () => config }, leases: t.state.leases, audit: t.state.audit, now });
   registerAuditMethods(control, t.state.audit);
+  registerAupMethods(control, { config: () => config, store: t.state.aupAcceptances });
+  t.state.aupAcceptances.accept({ mac: IPAD, networkId: 'pupil', version: '2026-27', at: '2026-09-03T08:50:00.000Z', address: '10.20.0.77' });
   t.state.devices.upsertSeen(IPAD, 'pupil', new Date('2026-12-01T09:00:00Z'));
   const hash = await hashPassword(PASSWORD);
   for (const role of ['technician', 'headteacher', 'dsl', 'office', 'staff', 'governor'] as Role[]) {
@@ -92,6 +95,13 @@ describe('devices', () => {
     expect(page.devices.map((d: { mac: string }) => d.mac)).toEqual([IPAD]);
     expect(page.groups).toEqual([{ id: 'year3', name: 'Year 3' }]);
     expect((await call({ url: '/api/devices' })).status).toBe(401);
+  });
+
+  it('lists the AUP acceptances to devices.view, read-only, and to no one else', async () => {
+    expect(await statuses(ALL, { url: '/api/aup/acceptances' })).toEqual({ technician: 200, headteacher: 200, dsl: 200, office: 403, staff: 403, governor: 403 });
+    const view = (await call({ url: '/api/aup/acceptances', as: 'dsl' })).json;
+    expect(view).toEqual({ current: null, acceptances: [{ id: 1, mac: IPAD, networkId: 'pupil', version: '2026-27', at: '2026-09-03T08:50:00.000Z', address: '10.20.0.77', deviceName: null }] });
+    expect((await call({ method: 'POST', url: '/api/aup/acceptances', as: 'technician', body: {} })).status).toBe(404);
   });
 
   it('suspends with a reason and an expiry as the account, and resumes, for devices.manage only', async () => {

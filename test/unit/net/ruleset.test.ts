@@ -211,4 +211,19 @@ describe('renderRuleset', () => {
     withPortal.web.portal = { address: '0.0.0.0', port: 443 };
     expect(chain(renderRuleset(inputOf(withPortal)), 'in_guest').join('\n')).not.toContain('tcp reset');
   });
+  test('the AUP splash sends only plain HTTP of devices not in aup_accepted to the gateway, on the networks it names', () => {
+    const config = labGatewayConfig(false);
+    const plain = renderRuleset(inputOf(config));
+    expect(plain).toContain('set aup_accepted {\n    type ifname . ether_addr\n  }');
+    expect(plain).not.toContain('@aup_accepted');
+    config.aup = { version: '2026-27', text: 'Be kind online.', splashOn: ['pupil'] };
+    const pupil = config.networks.find((n) => n.id === 'pupil')!;
+    const nat = chain(renderRuleset(inputOf(config)), 'nat_prerouting').filter((l) => l.includes('@aup_accepted'));
+    expect(nat).toEqual([
+      `iifname "${pupil.interface}" ip saddr ${pupil.subnets[0]} iifname . ether saddr != @aup_accepted tcp dport 80 dnat ip to ${pupil.gateway.ipv4}:80 comment "pupil: AUP not accepted yet"`,
+    ]);
+    // Nothing else changes: HTTPS, DNS and the forward chains are the same with and without it.
+    const without = (text: string) => text.split('\n').filter((l) => !l.includes('@aup_accepted')).join('\n');
+    expect(without(renderRuleset(inputOf(config)))).toBe(plain);
+  });
 });

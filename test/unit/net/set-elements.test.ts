@@ -28,6 +28,12 @@ describe('preservedElements', () => {
     ]);
   });
 
+  test('the AUP set\'s interface names are written back quoted', () => {
+    expect(preservedElements(listing({ name: 'aup_accepted', elem: [{ elem: { val: { concat: ['lan-pupil', '02:5c:00:20:00:10'] } } }, { concat: ['lan-staff', '02:5c:00:10:00:09'] }] }))).toEqual([
+      'add element inet schoolgate aup_accepted { "lan-pupil" . 02:5c:00:20:00:10, "lan-staff" . 02:5c:00:10:00:09 }',
+    ]);
+  });
+
   test('an empty set gives no line; a value that is not an address is refused', () => {
     expect(preservedElements(listing({ name: 'tethering_suspects' }))).toEqual([]);
     expect(() => preservedElements(listing({ name: 'bypass_v4', elem: [{ elem: { val: '1.2.3.4 }; flush ruleset', expires: 5 } }] }))).toThrow(/unexpected/);

@@ -11,6 +11,7 @@ import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
 import { matches, type DeviceRow } from '../admin-filters.ts';
 import { errorsOf, when } from '../admin-format.ts';
+import { AupAcceptances } from './aup-acceptances.tsx';
 import { DevicePanel } from './device-panel.tsx';
 
 function capText(d: Device): string {
@@ -97,6 +98,7 @@ export function DevicesPage() {
           onClose={() => setSelected(null)} />
       ) : null}
       {canManage ? null : <p class="muted">Your roles let you see devices; changing them needs the technician or the DSL.</p>}
+      <AupAcceptances timezone={tz} networkName={(id) => networks.get(id) ?? id} />
       <div class="actions no-print"><Button kind="secondary" onClick={() => window.print()}>Print this list</Button></div>
     </>
   );
