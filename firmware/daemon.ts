@@ -338,7 +338,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const { startWebSurface } = await import('./portal/start.ts');
     const surface = await startWebSurface({
       config: () => config.current, filter: () => dns.filter, devices: dns.devices, store: state.siteReports,
-      titleOf: (category) => CATALOGUE.categories.get(category)?.title, raise: (candidate) => alerts.raise(candidate),
+      titleOf: (category) => CATALOGUE.categories.get(category)?.title, severityOf: (category) => CATEGORY_SEVERITIES[category], raise: (candidate) => alerts.raise(candidate),
       logger: logger.child({ component: 'web' }), onConfigChange: (listener) => config.onChange(listener),
     });
     stops.push(() => surface.close());
