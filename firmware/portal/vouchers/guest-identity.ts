@@ -82,3 +82,13 @@ export function guestNamerFor(vouchers: Pick<GuestNamerSource, 'guestSessions'>,
     isGuestNetwork: (id) => networks().some((n) => n.id === id && n.kind === 'guest'),
   });
 }
+
+/**
+ * The label of the device's latest session still running at or after `since` (ms): who a device
+ * in a recent span's counts was (the dashboard's most blocked devices), where no moment is known.
+ */
+export function latestGuest(sessions: readonly GuestSession[], since: number): string | undefined {
+  let found: GuestSession | undefined;
+  for (const s of sessions) if (Date.parse(s.until) >= since && (found === undefined || s.from >= found.from)) found = s;
+  return found === undefined ? undefined : guestLabel(found);
+}

@@ -7,7 +7,8 @@ import { silentLogger } from '../../../firmware/log.ts';
 import type { AlertCandidate } from '../../../firmware/monitor/alert-schema.ts';
 import { AlertService } from '../../../firmware/monitor/alert-service.ts';
 import { RegistrationService } from '../../../firmware/portal/registration/service.ts';
-import { guestAt, guestLabel, guestNamerFor, sessionAt, withGuest, type GuestSession } from '../../../firmware/portal/vouchers/guest-identity.ts';
+import { adminMonitorSources } from '../../../firmware/admin/admin-monitor.ts';
+import { guestAt, guestLabel, guestNamerFor, latestGuest, sessionAt, withGuest, type GuestSession } from '../../../firmware/portal/vouchers/guest-identity.ts';
 import { VoucherService, type GuestDevice } from '../../../firmware/portal/vouchers/service.ts';
 import { StateDatabase } from '../../../firmware/state/database.ts';
 
@@ -69,6 +70,12 @@ describe('the visitor and sponsor behind a guest device', () => {
     expect(sessions).toHaveLength(1);
     expect(guestAt(sessions, T0 + 20 * MINUTE, 'guest')).toBe(ADA);
     expect(guestAt(sessions, T0 + 31 * MINUTE, 'guest')).toBeUndefined();
+    // The dashboard's most blocked devices: the guest device by its visitor, a device without a session by its table name.
+    state.devices.upsertSeen('02:00:00:00:00:09', 'staff', new Date(T0));
+    state.devices.update('02:00:00:00:00:09', { name: 'Staff laptop 3' });
+    const monitor = adminMonitorSources({ dataDir: '/nonexistent', state, queryLog: undefined as never, config: undefined as never, lists: undefined as never, feeds: undefined as never });
+    expect(monitor.deviceName(MAC)).toBe(ADA);
+    expect(monitor.deviceName('02:00:00:00:00:09')).toBe('Staff laptop 3');
     state.close();
   });
 
@@ -90,6 +97,15 @@ describe('the visitor and sponsor behind a guest device', () => {
     expect(sessionAt(sessions, T0 + 45 * MINUTE, 'guest2')?.visitor).toBe('Elsewhere');
     expect(sessionAt(sessions, T0 + 91 * MINUTE, 'guest')).toBeUndefined();
     expect(sessionAt(sessions, T0 - 1, 'guest')).toBeUndefined();
+  });
+
+  it('a recent span names the latest session still running in it', () => {
+    const s = (from: number, until: number, visitor: string): GuestSession => ({
+      mac: MAC, networkId: 'guest', from: new Date(from).toISOString(), until: new Date(until).toISOString(), visitor, organisation: null, sponsor: 'Amy', label: null, issuedBy: 'x',
+    });
+    const sessions = [s(T0, T0 + 60 * MINUTE, 'Monday'), s(T0 + 1440 * MINUTE, T0 + 1500 * MINUTE, 'Tuesday')];
+    expect(latestGuest(sessions, T0)).toBe('visitor Tuesday, sponsored by Amy');
+    expect(latestGuest(sessions, T0 + 1501 * MINUTE)).toBeUndefined();
   });
 
   it('a long reason keeps the label whole within 500 characters', () => {
