@@ -92,3 +92,14 @@ export function latestGuest(sessions: readonly GuestSession[], since: number): s
   for (const s of sessions) if (Date.parse(s.until) >= since && (found === undefined || s.from >= found.from)) found = s;
   return found === undefined ? undefined : guestLabel(found);
 }
+
+/** Every visitor label whose session overlaps [from, to) (ms), oldest first, each once: a week's records. */
+export function guestsIn(sessions: readonly GuestSession[], from: number, to: number): string[] {
+  const labels: string[] = [];
+  for (const s of [...sessions].sort((a, b) => a.from.localeCompare(b.from))) {
+    if (Date.parse(s.from) >= to || Date.parse(s.until) < from) continue;
+    const label = guestLabel(s);
+    if (!labels.includes(label)) labels.push(label);
+  }
+  return labels;
+}
