@@ -24,6 +24,7 @@ import { registerLeaseMethods } from './dhcp/lease-methods.ts';
 import { registerAuditMethods } from './control/audit-methods.ts';
 import { registerAccountMethods } from './admin/account-methods.ts';
 import { registerDataMethods } from './monitor/data-methods.ts';
+import { guestNamerFor } from './portal/vouchers/guest-identity.ts';
 import { DhcpService } from './dhcp/service.ts';
 import { FeedService } from './rules/feeds/feed-service.ts';
 import { nftRunner } from './net/apply.ts';
@@ -131,7 +132,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // Alerts from every source: stored in state.db and listed at once, critical ones sent at once.
     const alerts = new AlertService({
       alerts: state.alerts, delivery: alertDelivery, config: () => config.current.alerts, now: () => new Date(), logger: logger.child({ component: 'alerts' }),
-      transaction: (fn) => state.transaction(fn),
+      transaction: (fn) => state.transaction(fn), guestOf: guestNamerFor(state.vouchers, () => config.current.networks),
     });
     stops.push(() => alerts.stop());
     state.networkEvents.onAppend((event) => {
@@ -334,7 +335,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     stops.push(() => aupSplash.stop());
     const surface = await startWebSurface({
       config: () => config.current, filter: () => dns.filter, devices: dns.devices, store: state.siteReports,
-      titleOf: (category) => CATALOGUE.categories.get(category)?.title, raise: (candidate) => alerts.raise(candidate),
+      titleOf: (category) => CATALOGUE.categories.get(category)?.title, severityOf: (category) => CATEGORY_SEVERITIES[category], raise: (candidate) => alerts.raise(candidate),
       logger: logger.child({ component: 'web' }), onConfigChange: (listener) => config.onChange(listener), portal: portal.surface, before: () => [aupSplash.handler],
     });
     stops.push(() => surface.close());

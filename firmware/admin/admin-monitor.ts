@@ -6,12 +6,15 @@ import type { FeedService } from '../rules/feeds/feed-service.ts';
 import type { ListsManager } from '../rules/lists-manager.ts';
 import { listsView } from '../rules/lists-view.ts';
 import type { StateDatabase } from '../state/database.ts';
+import { latestGuest } from '../portal/vouchers/guest-identity.ts';
 import { CachedRead, HOST_FACTS_TTL_MS, readHostFacts, systemProbe } from './host-facts.ts';
 import type { AdminMonitorSources } from './route-deps.ts';
 
+const GUEST_SPAN_MS = 7 * 86_400_000;
+
 export function adminMonitorSources(deps: {
   dataDir: string;
-  state: Pick<StateDatabase, 'alerts' | 'devices'>;
+  state: Pick<StateDatabase, 'alerts' | 'devices'> & Partial<Pick<StateDatabase, 'vouchers'>>;
   queryLog: Pick<QueryLog, 'rollupTotals'>;
   config: Pick<ConfigStore, 'current'>;
   lists: Pick<ListsManager, 'report'>;
@@ -21,7 +24,9 @@ export function adminMonitorSources(deps: {
   return {
     queryLog: deps.queryLog,
     alerts: deps.state.alerts,
-    deviceName: (mac) => deps.state.devices.get(mac)?.name || null,
+    // A guest device is named by the visitor and sponsor of its voucher (the dashboard's spans end
+    // now and reach back a week at most), before any name the device table holds for it.
+    deviceName: (mac) => latestGuest(deps.state.vouchers?.guestSessions(mac) ?? [], Date.now() - GUEST_SPAN_MS) ?? (deps.state.devices.get(mac)?.name || null),
     lists: () => listsView(deps.lists.report, deps.config.current, deps.feeds.status()),
     hostFacts: () => host.get(),
   };

@@ -1,6 +1,7 @@
 // What `schoolgate data` prints: a summary of an export or an erasure, and the CSV of an export's
 // DNS questions (a spreadsheet is how a school reads them).
 import type { EraseResult, SubjectExport } from '../monitor/subject-schema.ts';
+import { inert } from './format-alerts.ts';
 
 /** How many records of each kind an export holds. */
 export function formatExportSummary(doc: SubjectExport, where: string): string {
@@ -10,6 +11,7 @@ export function formatExportSummary(doc: SubjectExport, where: string): string {
     `  DHCP leases        ${doc.leases.length}`,
     `  network events     ${doc.networkEvents.length}`,
     `  DNS questions      ${doc.queryEvents.length}`,
+    ...doc.guestVisits.map((v) => `  on guest           ${v.from} to ${v.until}: ${inert(v.visitor)}`),
     `  hourly counts      ${doc.hourlyRollups.length} rows`,
     `  daily counts       ${doc.dailyRollups.length} rows`,
     `  alerts             ${doc.alerts.length}`,
@@ -45,11 +47,11 @@ export function csvCell(value: string | number | boolean | undefined | null): st
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-const CSV_COLUMNS = ['time', 'network', 'client', 'device', 'name', 'qtype', 'verdict', 'category', 'list', 'watch'] as const;
+const CSV_COLUMNS = ['time', 'network', 'client', 'device', 'name', 'qtype', 'verdict', 'category', 'list', 'watch', 'visitor'] as const;
 
 export function queryEventsCsv(events: SubjectExport['queryEvents']): string {
   const rows = events.map((e) => [
-    new Date(e.at).toISOString(), e.network, e.client, e.device, e.name, e.qtype, e.verdict, e.category, e.list, e.watch ? 'yes' : '',
+    new Date(e.at).toISOString(), e.network, e.client, e.device, e.name, e.qtype, e.verdict, e.category, e.list, e.watch ? 'yes' : '', e.visitor,
   ].map(csvCell).join(','));
   return `${[CSV_COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;
 }

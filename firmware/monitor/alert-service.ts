@@ -13,6 +13,7 @@ import type { Alerts } from '../config/alerts-schema.ts';
 import type { Logger } from '../log.ts';
 import type { AlertRepository } from '../state/alerts.ts';
 import type { Alert, AlertCandidate, AlertDelivery, DeliveryReason } from './alert-schema.ts';
+import { withGuest } from '../portal/vouchers/guest-identity.ts';
 import { DEFAULT_ESCALATE_AFTER_MINUTES, escalationsDue } from './escalation.ts';
 
 export const DEFAULT_THROTTLE_MINUTES = 15;
@@ -32,6 +33,11 @@ export interface AlertServiceOptions {
    * in a batch's transaction, on the thread that answers DNS).
    */
   transaction?: <T>(fn: () => T) => T;
+  /**
+   * The visitor and sponsor behind a guest device at a moment (portal/vouchers/guest-identity.ts):
+   * an alert for a guest device names them in its reason and details, as the records must.
+   */
+  guestOf?: (mac: string, networkId: string | null, at: number) => string | undefined;
 }
 
 export interface AlertStats {
@@ -57,8 +63,9 @@ export class AlertService {
    * Stores a candidate (a new alert, or one more of an open burst) and starts its delivery;
    * returns the stored alert. A candidate that is not a valid alert throws and stores nothing.
    */
-  raise(candidate: AlertCandidate): { alert: Alert; created: boolean } {
+  raise(raised: AlertCandidate): { alert: Alert; created: boolean } {
     this.#stats.raised++;
+    const candidate = this.#named(raised);
     const throttle = this.#o.config()?.throttleMinutes ?? DEFAULT_THROTTLE_MINUTES;
     const since = new Date(Date.parse(candidate.at) - throttle * MINUTE_MS);
     let result: { alert: Alert; created: boolean };
@@ -76,6 +83,13 @@ export class AlertService {
       else this.#track(this.#deliver(alert, [], 'new').then(() => undefined));
     }
     return result;
+  }
+
+  #named(candidate: AlertCandidate): AlertCandidate {
+    if (candidate.mac === null || !this.#o.guestOf) return candidate;
+    const visitor = this.#o.guestOf(candidate.mac, candidate.networkId, Date.parse(candidate.at));
+    if (visitor === undefined) return candidate;
+    return { ...candidate, reason: withGuest(candidate.reason, visitor), details: { ...candidate.details, visitor } };
   }
 
   /** Raises each candidate; one that cannot be stored is logged and the rest go on. */

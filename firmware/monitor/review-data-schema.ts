@@ -32,6 +32,7 @@ export const RepeatedBlocks = Type.Object({
   device: Type.String({ description: 'a MAC, or the address of a client DHCP never named' }),
   count: Type.Integer({ minimum: 1, description: 'blocked questions in the week' }),
   categories: Type.Array(CategoryCount, { description: 'what was blocked, most first' }),
+  visitors: Type.Optional(Type.Array(Type.String(), { description: 'on guest: "visitor NAME (ORG), sponsored by STAFF" for each voucher session of the device in the week; absent for a device never signed in with a voucher' })),
 }, { additionalProperties: false });
 export type RepeatedBlocks = Static<typeof RepeatedBlocks>;
 
@@ -62,5 +63,6 @@ export const DeviceWeek = Type.Object({
     verdict: Type.String(),
     count: Type.Integer({ minimum: 1 }),
   }, { additionalProperties: false }), { description: 'the week by category and verdict, most first' }),
+  visitors: Type.Optional(Type.Array(Type.String(), { description: 'on guest: "visitor NAME (ORG), sponsored by STAFF" for each voucher session of the device in the week; absent for a device never signed in with a voucher' })),
 }, { additionalProperties: false });
 export type DeviceWeek = Static<typeof DeviceWeek>;

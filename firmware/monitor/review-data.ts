@@ -6,6 +6,7 @@
 import type { QueryLog } from './query-log.ts';
 import type { Total } from './rollup-totals.ts';
 import { DayOf, HOUR_MS } from './rollups.ts';
+import { guestsIn, type GuestSession } from '../portal/vouchers/guest-identity.ts';
 import type { DeviceWeek, ReviewWeek, ReviewWeekSpan } from './review-data-schema.ts';
 
 const DAY_MS = 86_400_000;
@@ -19,6 +20,17 @@ export const DEFAULT_MIN_BLOCKED = 20;
 export interface ReviewSource {
   queryLog: Pick<QueryLog, 'rollupTotals' | 'rollups'>;
   timezone: string;
+  /** A device's voucher sessions (state.db), which name the visitor and sponsor behind a guest device. */
+  guestSessions?: (mac: string) => GuestSession[];
+}
+
+const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+
+/** { visitors } for a guest device in the week, {} for any other: the review names who, not only a MAC. */
+function visitorsOf(source: ReviewSource, device: string, week: ReviewWeekSpan): { visitors?: string[] } {
+  if (!source.guestSessions || !MAC.test(device)) return {};
+  const visitors = guestsIn(source.guestSessions(device), week.fromMs, week.toMs);
+  return visitors.length > 0 ? { visitors } : {};
 }
 
 const dayText = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
@@ -79,6 +91,7 @@ export async function reviewWeek(source: ReviewSource, day: string, options: { m
       device: text(d.device),
       count: d.count,
       categories: (byDevice.get(text(d.device)) ?? []).map((c) => ({ category: text(c.category), count: c.count })),
+      ...visitorsOf(source, text(d.device), week),
     })),
     minBlocked,
   };
@@ -101,5 +114,6 @@ export async function deviceWeek(source: ReviewSource, device: string, day: stri
     week,
     hours: hours.map((r) => ({ hour: Number(r.period), network: r.network, category: r.category, verdict: r.verdict, count: r.count })),
     categories: [...categories.values()].sort((a, b) => b.count - a.count || a.category.localeCompare(b.category) || a.verdict.localeCompare(b.verdict)),
+    ...visitorsOf(source, device, week),
   };
 }

@@ -14,11 +14,13 @@ import type { StateDatabase } from '../state/database.ts';
 import { isSuspended } from '../state/devices.ts';
 import { normaliseMac } from '../state/mac.ts';
 import { InvalidInputError } from '../state/values.ts';
+import { guestAt, guestLabel } from '../portal/vouchers/guest-identity.ts';
 import type { QueryLog } from './query-log.ts';
 import type { EraseResult, Erased, ExportParams, SubjectExport, SubjectParams } from './subject-schema.ts';
 
 export interface SubjectAccessDeps {
-  state: Pick<StateDatabase, 'devices' | 'leases' | 'networkEvents' | 'alerts' | 'audit' | 'transaction'>;
+  /** `vouchers`, when given, names the visitor and sponsor behind a guest device's questions. */
+  state: Pick<StateDatabase, 'devices' | 'leases' | 'networkEvents' | 'alerts' | 'audit' | 'transaction'> & Partial<Pick<StateDatabase, 'vouchers'>>;
   queryLog: Pick<QueryLog, 'subject' | 'eraseSubject'>;
   now: () => Date;
   /**
@@ -44,6 +46,8 @@ export async function exportSubject(deps: SubjectAccessDeps, params: ExportParam
   const logs = await deps.queryLog.subject(key);
   const { state } = deps;
   const isDevice = params.subject.kind === 'device';
+  // Guest sessions are kept by MAC: an unnamed address was never signed in with a voucher.
+  const sessions = isDevice ? state.vouchers?.guestSessions(key) ?? [] : [];
   const document: SubjectExport = {
     subject: { kind: params.subject.kind, value: key },
     exportedAt: deps.now().toISOString(),
@@ -51,7 +55,11 @@ export async function exportSubject(deps: SubjectAccessDeps, params: ExportParam
     device: isDevice ? state.devices.get(key) ?? null : null,
     leases: isDevice ? state.leases.ofMac(key) : [],
     networkEvents: state.networkEvents.naming(key).filter((e) => from(e.at)),
-    queryEvents: logs.events.filter((e) => since === undefined || e.at >= since),
+    guestVisits: sessions.filter((v) => from(v.until)).map((v) => ({ networkId: v.networkId, from: v.from, until: v.until, visitor: guestLabel(v) })),
+    queryEvents: logs.events.filter((e) => since === undefined || e.at >= since).map((e) => {
+      const visitor = sessions.length === 0 ? undefined : guestAt(sessions, e.at, e.network);
+      return visitor === undefined ? e : { ...e, visitor };
+    }),
     // An hour or a day is kept when it ends after `since`: it holds questions from then on.
     hourlyRollups: logs.hours.filter((r) => since === undefined || Number(r.period) + 3_600_000 > since),
     dailyRollups: logs.days.filter((r) => since === undefined || String(r.period) >= new Date(since).toISOString().slice(0, 10)),

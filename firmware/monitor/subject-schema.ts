@@ -32,6 +32,22 @@ export const RollupRowSchema = Type.Object({
   count: Type.Integer({ minimum: 1 }),
 }, { additionalProperties: false });
 
+/** A DNS question as kept, and on guest the visitor and sponsor behind the device then. */
+export const ExportedQueryEvent = Type.Object({
+  ...QueryEventSchema.properties,
+  visitor: Type.Optional(Type.String({ description: 'on guest: "visitor NAME (ORG), sponsored by STAFF", from the voucher the device was signed in with at the time' })),
+}, { additionalProperties: false });
+export type ExportedQueryEvent = Static<typeof ExportedQueryEvent>;
+
+/** A time the device was signed in on guest, and whom its voucher named. */
+export const GuestVisit = Type.Object({
+  networkId: Type.Union([Type.String(), Type.Null()]),
+  from: IsoTimestamp,
+  until: IsoTimestamp,
+  visitor: Type.String({ description: '"visitor NAME (ORG), sponsored by STAFF" (or the office\'s voucher label and who issued it)' }),
+}, { additionalProperties: false });
+export type GuestVisit = Static<typeof GuestVisit>;
+
 export const SubjectExport = Type.Object({
   subject: SubjectParams,
   exportedAt: IsoTimestamp,
@@ -39,7 +55,8 @@ export const SubjectExport = Type.Object({
   device: Type.Union([Device, Type.Null()], { description: 'the device record, or null (an address, or a MAC never seen or erased)' }),
   leases: Type.Array(Lease, { description: 'DHCP leases the device holds or held' }),
   networkEvents: Type.Array(NetworkEvent, { description: 'network events of the device or whose details name it, oldest first' }),
-  queryEvents: Type.Array(QueryEventSchema, { description: 'every DNS question still kept (retention.queryEventsDays), oldest first' }),
+  guestVisits: Type.Array(GuestVisit, { description: 'the times a device was signed in on guest, with the visitor and sponsor: the visitor records the questions are joined to' }),
+  queryEvents: Type.Array(ExportedQueryEvent, { description: 'every DNS question still kept (retention.queryEventsDays), oldest first' }),
   hourlyRollups: Type.Array(RollupRowSchema, { description: 'questions counted per hour, network, category and verdict' }),
   dailyRollups: Type.Array(RollupRowSchema, { description: "questions counted per school day" }),
   alerts: Type.Array(Alert, { description: 'alerts raised about the device (or kept under the address), open and acknowledged, oldest first; with since, those last raised from then on' }),

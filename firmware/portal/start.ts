@@ -29,6 +29,7 @@ export interface WebSurfaceDeps {
   /** DNS's lease map: which device holds an address. */
   devices: LeaseDevices;
   titleOf: (category: string) => string | undefined;
+  severityOf?: BlockHandlerDeps['severityOf'];
   store: BlockHandlerDeps['store'];
   raise?: ((candidate: AlertCandidate) => void) | undefined;
   logger: Logger;
@@ -58,6 +59,7 @@ export async function startWebSurface(deps: WebSurfaceDeps): Promise<RunningSurf
     config: deps.config,
     check: (input) => checkName(deps.config(), deps.filter(), { name: input.name, networkId: input.networkId, groupId: input.groupId, at: input.at }),
     titleOf: deps.titleOf,
+    severityOf: deps.severityOf,
     tokens: new ReportTokens(),
     limit: new SlidingWindowLimit(REPORT_LIMIT, REPORT_WINDOW_MS),
     store: deps.store,

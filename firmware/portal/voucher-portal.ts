@@ -39,9 +39,14 @@ export interface VoucherPortal {
 
 /** The device holding `address` on a guest network now, by its lease. */
 export function guestDeviceAt(state: StateDatabase, config: Readonly<Config>, address: string, now: Date): GuestDevice | undefined {
-  const guest = new Set(config.networks.filter((n) => n.enabled && n.kind === 'guest').map((n) => n.id));
-  const lease = state.leases.list({ activeAt: now }).find((l) => l.address === address && guest.has(l.networkId));
-  return lease ? { mac: lease.mac, networkId: lease.networkId } : undefined;
+  // A seek per guest network, never a read of every lease: each portal request (a guess among
+  // them) asks this, and reading 250 guest leases cost ~12 ms a request (npm run bench:portal).
+  for (const network of config.networks) {
+    if (!network.enabled || network.kind !== 'guest') continue;
+    const lease = state.leases.boundAt(network.id, address, now);
+    if (lease) return { mac: lease.mac, networkId: lease.networkId };
+  }
+  return undefined;
 }
 
 export async function startVoucherPortal(o: VoucherPortalOptions): Promise<VoucherPortal> {

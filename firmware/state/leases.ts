@@ -76,6 +76,12 @@ export class LeaseRepository {
     this.#db.prepare('DELETE FROM leases WHERE network_id = ? AND address = ?').run(networkId, address);
   }
 
+  /** The lease bound on `address` of a network at `at`, if any: one seek of the key (the portal asks it per request). */
+  boundAt(networkId: string, address: string, at: Date): Lease | undefined {
+    const row = this.#db.prepare(`SELECT ${COLUMNS} FROM leases WHERE network_id = ? AND address = ? AND state = 'bound' AND expires > ?`).get(networkId, address, at.toISOString());
+    return row === undefined ? undefined : toLease(row);
+  }
+
   /** Every row of a network, for the DHCP server's working copy at start. */
   forNetwork(networkId: string): Lease[] {
     return this.#db.prepare(`SELECT ${COLUMNS} FROM leases WHERE network_id = ?`).all(networkId).map(toLease);

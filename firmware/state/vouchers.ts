@@ -1,6 +1,7 @@
 // Vouchers, the devices signed in with them, the visitors they name, and the code attempts the
 // brute-force limits count, in state.db. Codes never reach this module: only their keyed hash.
 import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
+import type { GuestSession } from '../portal/vouchers/guest-identity.ts';
 import type { DeviceEnd, Visitor, Voucher, VoucherDevice, VoucherKind } from '../portal/vouchers/schema.ts';
 import { InvalidInputError, isoInstant, NotFoundError } from './values.ts';
 
@@ -126,6 +127,22 @@ export class VoucherRepository {
     if (!row) return undefined;
     const device = toDevice(row);
     return { device, voucher: this.get(device.voucherId, now)! };
+  }
+
+  /**
+   * Every time the device was signed in, with the visitor and sponsor of its voucher, oldest first:
+   * what names a guest device in its records. A scan of voucher_devices (its key leads with the
+   * voucher): a school's guests over the retention period are thousands of rows, read only for an
+   * alert on guest or an export, never per DNS question.
+   */
+  guestSessions(mac: string): GuestSession[] {
+    return this.#db.prepare(`SELECT d.mac, d.network_id, d.first_seen, coalesce(d.ended_at, d.authorised_until) AS until,
+        p.name, p.organisation, p.sponsor_name, v.label, v.issued_by
+      FROM voucher_devices d JOIN vouchers v ON v.id = d.voucher_id LEFT JOIN visitors p ON p.id = v.visitor_id
+      WHERE d.mac = ? ORDER BY d.first_seen`).all(mac).map((r) => ({
+      mac: String(r.mac), networkId: str(r.network_id), from: String(r.first_seen), until: String(r.until),
+      visitor: str(r.name), organisation: str(r.organisation), sponsor: str(r.sponsor_name), label: str(r.label), issuedBy: String(r.issued_by),
+    }));
   }
 
   /** Every authorisation in force at `now` (the daemon's start loads them into the set). */

@@ -55,7 +55,7 @@ export const DashboardView = Type.Object({
   topDevices: Type.Union([Type.Array(Type.Object({
     network: Type.String(),
     device: Type.String({ description: 'the MAC, or the address of a device DHCP never named' }),
-    name: Type.Union([Type.String(), Type.Null()], { description: "the device's name in the device table" }),
+    name: Type.Union([Type.String(), Type.Null()], { description: "the device's name in the device table; on guest, the visitor and sponsor of its voucher" }),
     count: Count,
   }, { additionalProperties: false })), Type.Null()], { description: 'the most blocked devices of each network, most first; null for an account that may not see devices' }),
   alerts: Type.Object({

@@ -3,7 +3,7 @@
 // `schoolgate check`'s for that device (its network, its group) at that moment: the same code.
 import type { Config } from '../../config/schema.ts';
 import type { CheckReport } from '../../dns/policy/check-name.ts';
-import type { AlertCandidate } from '../../monitor/alert-schema.ts';
+import type { AlertCandidate, AlertSeverity } from '../../monitor/alert-schema.ts';
 import { normaliseListedName } from '../../rules/formats/domain-name.ts';
 import type { SurfaceHandler, SurfaceRequest, SurfaceResponse } from '../dispatcher.ts';
 import { SECURITY_HEADERS } from '../html.ts';
@@ -26,6 +26,8 @@ export interface BlockHandlerDeps {
   check: (input: BlockCheck) => CheckReport;
   /** A category's title from the shipped catalogue. */
   titleOf: (category: string) => string | undefined;
+  /** A category's severity from the shipped catalogue: how urgent a "should be blocked" report of it is. */
+  severityOf?: ((category: string) => AlertSeverity | undefined) | undefined;
   tokens: ReportTokens;
   /** Reports and access requests together, per device. */
   limit: SlidingWindowLimit;
@@ -96,18 +98,34 @@ function post(deps: BlockHandlerDeps, request: SurfaceRequest, name: string, gro
     at, blockedAt: new Date(token.issuedAt).toISOString(), networkId: client.network.id, mac, address: request.source,
     name: view.name, category: view.category, verdict: view.restricted ? 'restricted' : 'blocked', kind, comment,
   });
-  deps.raise?.(reportCandidate(stored, view));
+  deps.raise?.(reportCandidate(stored, view, deps.severityOf));
   return respond(200, renderSent(voice, 'report', site));
 }
 
+/**
+ * How urgent a report is. Only critical alerts are delivered at once (and escalated); the rest are
+ * in the alert list at once and wait for the weekly review. A pupil saying a rightly blocked site
+ * "should be blocked" is telling the school they met something: for a restricted list or a
+ * category the catalogue rates critical (self-harm, extremism, illegal) that is a safeguarding
+ * concern, delivered to the DSL at once like the block itself; for the rest it carries the
+ * category's own severity into the review. "Should not be blocked" asks for a change to the
+ * filtering, decided with a reason through change control, never urgent: it waits for the review.
+ */
+export function reportSeverity(report: Pick<SiteReport, 'kind' | 'category'>, restricted: boolean, severityOf?: (category: string) => AlertSeverity | undefined): AlertSeverity {
+  if (report.kind === 'should-not-be-blocked') return 'medium';
+  if (restricted) return 'critical';
+  const severity = report.category === null ? undefined : severityOf?.(report.category);
+  return severity === 'critical' || severity === 'high' ? severity : 'medium';
+}
+
 /** The alert a report raises: for the online-safety lead, and joined to the weekly review. */
-export function reportCandidate(report: SiteReport, view: BlockView): AlertCandidate {
+export function reportCandidate(report: SiteReport, view: BlockView, severityOf?: (category: string) => AlertSeverity | undefined): AlertCandidate {
   const subject = report.name ?? 'an address on a restricted list';
   const who = view.voice === 'pupil' ? 'A pupil device' : 'A device';
   const what = report.kind === 'should-not-be-blocked' ? 'should not be blocked' : 'should be blocked';
   return {
     kind: 'report.site',
-    severity: 'medium',
+    severity: reportSeverity(report, view.restricted, severityOf),
     at: report.at,
     networkId: report.networkId,
     mac: report.mac,

@@ -70,7 +70,7 @@ it('exports a device and an address as JSON and CSV, readable by the caller only
   expect(address!.queryEvents[0]!.name).toBe('=cmd.example.com');
   expect(address!.dailyRollups.reduce((n, r) => n + r.count, 0)).toBe(1);
   const lines = (await readFile(csv, 'utf8')).trimEnd().split('\r\n');
-  expect(lines[0]).toBe('time,network,client,device,name,qtype,verdict,category,list,watch');
+  expect(lines[0]).toBe('time,network,client,device,name,qtype,verdict,category,list,watch,visitor');
   // A name a spreadsheet would run as a formula is written inert.
   expect(lines[1]).toContain(",'=cmd.example.com,");
   const audit = await json<{ entries: { action: string; subject: string }[] }>(['audit', '--action', 'data.export', '--json']);

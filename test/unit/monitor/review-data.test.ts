@@ -11,6 +11,7 @@ import { QueryLog } from '../../../firmware/monitor/query-log.ts';
 import { deviceWeek, reviewWeek, weekOf } from '../../../firmware/monitor/review-data.ts';
 import { DeviceWeek, ReviewWeek } from '../../../firmware/monitor/review-data-schema.ts';
 import { DayOf, hourOf } from '../../../firmware/monitor/rollups.ts';
+import type { GuestSession } from '../../../firmware/portal/vouchers/guest-identity.ts';
 
 let dir: string;
 beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'schoolgate-review-')); });
@@ -95,6 +96,21 @@ it('reads totals, top blocked categories, repeated blocks and a device\'s week e
     expect(new Map(one.hours.map((h) => [[h.hour, h.network, h.category, h.verdict].join('|'), h.count])))
       .toEqual(count(mine, (e) => [hourOf(e.at), e.network ?? '', e.category ?? '', e.verdict].join('|')));
     expect(new Map(one.categories.map((c) => [`${c.category}|${c.verdict}`, c.count]))).toEqual(count(mine, (e) => `${e.category ?? ''}|${e.verdict}`));
+
+    // A device signed in with a voucher in the week is named by its visitor and sponsor; one whose
+    // session ended before the week, and one never signed in, are not.
+    const session = (mac: string, from: number, until: number): GuestSession => ({
+      mac, networkId: 'guest', from: new Date(from).toISOString(), until: new Date(until).toISOString(),
+      visitor: 'Ada Supply', organisation: 'County Supply Ltd', sponsor: 'Amy Teacher', label: 'Ada Supply', issuedBy: 'account:amy',
+    });
+    const sessions = [session('02:00:00:00:00:01', week.fromMs + 10 * HOUR, week.fromMs + 12 * HOUR), session('02:00:00:00:00:02', week.fromMs - 72 * HOUR, week.fromMs - 70 * HOUR)];
+    const named = { ...source, guestSessions: (mac: string) => sessions.filter((x) => x.mac === mac) };
+    const ada = ['visitor Ada Supply (County Supply Ltd), sponsored by Amy Teacher'];
+    const namedReview = await reviewWeek(named, '2026-10-22', { minBlocked: 60 });
+    expect(Value.Check(ReviewWeek, namedReview)).toBe(true);
+    expect(namedReview.repeatedBlocks.filter((d) => d.visitors).map((d) => [d.device, d.visitors])).toEqual([['02:00:00:00:00:01', ada]]);
+    expect((await deviceWeek(named, '02:00:00:00:00:01', '2026-10-25')).visitors).toEqual(ada);
+    expect(await deviceWeek(named, device, '2026-10-25')).not.toHaveProperty('visitors');
   } finally {
     log.close();
   }

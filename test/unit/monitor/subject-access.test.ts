@@ -8,6 +8,7 @@ import { silentLogger } from '../../../firmware/log.ts';
 import { QueryLog, SUBJECT_PAGE } from '../../../firmware/monitor/query-log.ts';
 import { eraseSubject, exportSubject, type SubjectAccessDeps } from '../../../firmware/monitor/subject-access.ts';
 import { EraseResult, SubjectExport } from '../../../firmware/monitor/subject-schema.ts';
+import { queryEventsCsv } from '../../../firmware/cli/format-data.ts';
 import { StateDatabase } from '../../../firmware/state/database.ts';
 import { MacAddressError } from '../../../firmware/state/mac.ts';
 import type { AlertCandidate } from '../../../firmware/monitor/alert-schema.ts';
@@ -39,7 +40,7 @@ function question(at: number, client: string, device: string | undefined, name: 
   };
 }
 
-async function world(): Promise<{ deps: SubjectAccessDeps; state: StateDatabase; log: QueryLog; now: { at: number } }> {
+async function world(): Promise<{ deps: SubjectAccessDeps; state: StateDatabase; log: QueryLog; now: { at: number }; events: EventBuffer }> {
   const dir = tempDir();
   const now = { at: T0 + 30 * HOUR };
   const state = StateDatabase.open(join(dir, 'state.db'), { now: () => new Date(now.at) });
@@ -70,7 +71,7 @@ async function world(): Promise<{ deps: SubjectAccessDeps; state: StateDatabase;
   for (let i = 0; i < 7; i++) events.push(question(T0 + i * HOUR, FIXED, undefined, `fixed${i}.example`, false));
   events.push(question(T0, FIXED, PUPIL, 'named.example', false));
   log.flush();
-  return { deps: { state, queryLog: log, now: () => new Date(now.at) }, state, log, now };
+  return { deps: { state, queryLog: log, now: () => new Date(now.at) }, state, log, now, events };
 }
 
 const sum = (rows: { count: number }[]): number => rows.reduce((n, r) => n + r.count, 0);
@@ -116,6 +117,33 @@ it('exports from --since on, and an unnamed address has only the records kept un
   expect(sum(fixed.dailyRollups)).toBe(7);
   expect(fixed.networkEvents.map((e) => e.kind)).toEqual(['dhcp.address-in-use']);
   expect(fixed.alerts.map((a) => [a.address, a.mac, a.subject])).toEqual([[FIXED, null, 'fixed2.example']]);
+});
+
+it('a guest device\'s questions name the visitor and sponsor of the voucher it was signed in with then, and the export lists those visits', async () => {
+  const { deps, state, log, events } = await world();
+  const GUEST = '02:aa:00:00:00:07';
+  const visitor = state.vouchers.createVisitor({ name: 'Ada Supply', organisation: 'County Supply Ltd', sponsorAccount: 'amy', sponsorName: 'Amy Teacher', termsVersion: 'v1', created: new Date(T0) });
+  const voucher = state.vouchers.insert({
+    codeHash: 'a'.repeat(64), kind: 'single', label: 'Ada Supply', visitorId: visitor.id, validFrom: new Date(T0), validUntil: new Date(T0 + 8 * HOUR),
+    maxDevices: 1, downKbit: null, upKbit: null, policyId: null, issuedBy: 'account:amy', issuedAt: new Date(T0),
+  });
+  state.vouchers.authorise({ voucherId: voucher.id, mac: GUEST, address: '10.30.0.100', networkId: 'guest', until: new Date(T0 + 8 * HOUR), termsVersion: 'v1', at: new Date(T0 + HOUR) });
+  state.vouchers.end(voucher.id, new Date(T0 + 3 * HOUR), 'signed-out', GUEST);
+  const ask = (at: number, name: string): QueryEvent => ({ ...question(at, '10.30.0.100', GUEST, name, false), network: 'guest' });
+  events.push(ask(T0 + HOUR / 2, 'before.example'));
+  events.push(ask(T0 + 2 * HOUR, 'during.example'));
+  events.push(ask(T0 + 4 * HOUR, 'after.example'));
+  log.flush();
+  const doc = await exportSubject(deps, { subject: { kind: 'device', value: GUEST } }, 'ssh:dsl');
+  expect(Value.Check(SubjectExport, doc), JSON.stringify([...Value.Errors(SubjectExport, doc)].slice(0, 2))).toBe(true);
+  const ada = 'visitor Ada Supply (County Supply Ltd), sponsored by Amy Teacher';
+  expect(doc.queryEvents.map((e) => [e.name, e.visitor])).toEqual([['before.example', undefined], ['during.example', ada], ['after.example', undefined]]);
+  expect(doc.guestVisits).toEqual([{ networkId: 'guest', from: new Date(T0 + HOUR).toISOString(), until: new Date(T0 + 3 * HOUR).toISOString(), visitor: ada }]);
+  expect(queryEventsCsv(doc.queryEvents).split('\r\n')[2]).toContain(',"visitor Ada Supply (County Supply Ltd), sponsored by Amy Teacher"');
+  // A device never on guest has no visits, and its questions name no one.
+  const pupil = await exportSubject(deps, { subject: { kind: 'device', value: PUPIL } }, 'ssh:dsl');
+  expect(pupil.guestVisits).toEqual([]);
+  expect(pupil.queryEvents.some((e) => 'visitor' in e)).toBe(false);
 });
 
 it('erases a device from both databases, records counts and kinds only, and the audit chain stays valid', async () => {

@@ -7,6 +7,8 @@ import { LeaseDevices } from '../../../firmware/clients/lease-devices.ts';
 import { parseAddress } from '../../../firmware/clients/ip.ts';
 import type { SurfaceRequest, SurfaceResponse } from '../../../firmware/portal/dispatcher.ts';
 import { REPORT_PATH, REQUEST_PATH } from '../../../firmware/portal/block/render.ts';
+import { reportSeverity } from '../../../firmware/portal/block/handler.ts';
+import { CATEGORY_SEVERITIES } from '../../../firmware/config/defaults.ts';
 import { TOKEN_LIFETIME_MS } from '../../../firmware/portal/report-token.ts';
 import { SlidingWindowLimit } from '../../../firmware/portal/rate-limit.ts';
 import { PUPIL, STAFF, WEDNESDAY_10AM } from '../dns/filtering/harness.ts';
@@ -114,6 +116,36 @@ describe('report this', () => {
       address: PUPIL, name: 'chatter.test', category: 'social', verdict: 'blocked', kind: 'should-not-be-blocked', comment: 'We use it in <class>', status: 'open',
     });
     expect(w.raised).toEqual([expect.objectContaining({ kind: 'report.site', severity: 'medium', subject: 'chatter.test', mac: PUPIL_MAC, category: 'social' })]);
+  });
+
+  it('"should be blocked" of a restricted entry reaches the DSL at once (critical); "should not be blocked" waits for the review', async () => {
+    const w = await pageWorld();
+    const send = async (name: string, kind: string) => {
+      const page = (await get(w, PUPIL, name))!;
+      expect((await post(w, PUPIL, name, REPORT_PATH, { token: tokenOf(page.html), kind, comment: '' })).status).toBe(200);
+    };
+    await send('hidden-abuse.test', 'should-be-blocked');
+    await send('hidden-abuse.test', 'should-not-be-blocked');
+    await send('chatter.test', 'should-be-blocked');
+    expect(w.raised.map((c) => [c.subject, c.details?.kind, c.severity])).toEqual([
+      ['an address on a restricted list', 'should-be-blocked', 'critical'],
+      ['an address on a restricted list', 'should-not-be-blocked', 'medium'],
+      ['chatter.test', 'should-be-blocked', 'medium'],
+    ]);
+  });
+
+  it('a report\'s severity follows the catalogue for "should be blocked" only', () => {
+    const of = (id: string) => CATEGORY_SEVERITIES[id];
+    const sev = (kind: 'should-be-blocked' | 'should-not-be-blocked', category: string | null, restricted = false) => reportSeverity({ kind, category }, restricted, of);
+    expect(of('self-harm')).toBe('critical');
+    expect(sev('should-be-blocked', 'self-harm')).toBe('critical');
+    expect(sev('should-be-blocked', 'adult')).toBe('high');
+    expect(sev('should-be-blocked', 'gaming')).toBe('medium');
+    expect(sev('should-be-blocked', null, true)).toBe('critical');
+    for (const category of ['self-harm', 'adult', 'gaming']) expect(sev('should-not-be-blocked', category)).toBe('medium');
+    expect(sev('should-not-be-blocked', null, true)).toBe('medium');
+    // Without the catalogue a report is never raised above the review.
+    expect(reportSeverity({ kind: 'should-be-blocked', category: 'self-harm' }, false)).toBe('medium');
   });
 
   it('refuses a token from another device, for another name, forged or expired, and a bad form; nothing is stored', async () => {

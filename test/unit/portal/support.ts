@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { CATALOGUE, CATEGORY_SEVERITY } from '../../../firmware/config/defaults.ts';
+import { CATALOGUE, CATEGORY_SEVERITIES, CATEGORY_SEVERITY } from '../../../firmware/config/defaults.ts';
 import type { Config } from '../../../firmware/config/schema.ts';
 import { checkName } from '../../../firmware/dns/policy/check-name.ts';
 import { DnsService } from '../../../firmware/dns/service.ts';
@@ -53,6 +53,7 @@ export async function pageWorld(edit?: (c: Config) => void, limit = new SlidingW
     config: () => config,
     check: (input) => checkName(config, service.filter, input),
     titleOf: (id) => CATALOGUE.categories.get(id)?.title,
+    severityOf: (id) => CATEGORY_SEVERITIES[id],
     tokens,
     limit,
     store: state.siteReports,
