@@ -199,6 +199,7 @@ it('a technician adds a network, changes its addressing after a warning, and rem
     await page.setViewportSize(PHONE);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     await shot(page, 'networks-phone');
+    await page.locator('form.network-form').screenshot({ path: join(SHOTS, 'webui-networks-form-phone.png') });
     await page.setViewportSize(DESKTOP);
 
     await page.getByRole('button', { name: 'Remove Library' }).click();
@@ -284,6 +285,8 @@ it('a technician makes a device group with its policy and puts a device in it; s
     await page.setViewportSize(PHONE);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     await shot(page, 'groups-phone');
+    // The whole page at a phone's width is too long to read as one picture: the groups alone too.
+    await page.locator('section[aria-labelledby="groups-h"]').screenshot({ path: join(SHOTS, 'webui-networks-groups-section-phone.png') });
     expect(cspViolations).toEqual([]);
   } finally {
     await page.context().close();

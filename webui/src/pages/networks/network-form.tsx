@@ -64,7 +64,10 @@ export function NetworkForm({ network, view, submit, onClose, submitLabel }: {
   onClose?: () => void;
   submitLabel?: string;
 }) {
-  const [d, setD] = useState<Draft>(() => draftOf(network, view.policies[0]?.id ?? ''));
+  // A new network starts with the policy named for its kind, when there is one (the shipped ones are).
+  const policyFor = (kind: string) => view.policies.find((p) => p.id === kind)?.id ?? view.policies[0]?.id ?? '';
+  const [d, setD] = useState<Draft>(() => draftOf(network, policyFor('pupil')));
+  const [policyTouched, setPolicyTouched] = useState(network !== undefined);
   const [outcome, setOutcome] = useState<SaveOutcome | null>(null);
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -96,9 +99,9 @@ export function NetworkForm({ network, view, submit, onClose, submitLabel }: {
       <div class="grid-3">
         {network ? null : <TextField name="id" label="Short name (lower case, e.g. library)" value={d.id} onValue={(v) => set({ id: v })} error={fields.id} spellcheck={false} />}
         <TextField name="name" label="Name" value={d.name} onValue={(v) => set({ name: v })} error={fields.name} />
-        <ChoiceField name="kind" label="Kind" value={d.kind} options={KINDS} onValue={(v) => set({ kind: v })} error={fields.kind} />
+        <ChoiceField name="kind" label="Kind" value={d.kind} options={KINDS} onValue={(v) => set(policyTouched ? { kind: v } : { kind: v, policy: policyFor(v) })} error={fields.kind} />
         <TextField name="ssid" label="Wi-Fi name (SSID)" value={d.ssid} onValue={(v) => set({ ssid: v })} error={fields.ssid} required={false} />
-        <ChoiceField name="policy" label="Policy" value={d.policy} options={view.policies.map((p) => ({ value: p.id, label: p.name }))} onValue={(v) => set({ policy: v })} error={fields.policy} />
+        <ChoiceField name="policy" label="Policy" value={d.policy} options={view.policies.map((p) => ({ value: p.id, label: p.name }))} onValue={(v) => { setPolicyTouched(true); set({ policy: v }); }} error={fields.policy} />
       </div>
       <label class="checkbox"><input type="checkbox" checked={d.enabled} onChange={(e) => set({ enabled: (e.currentTarget as HTMLInputElement).checked })} /><span>This network is on</span></label>
       <fieldset class="grid-3 addressing">
