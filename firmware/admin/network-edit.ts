@@ -77,5 +77,5 @@ export function groupUsers(config: Readonly<Config>, id: string): string[] {
 /** Of the ids before and after a save, those that went, each with what still uses it. */
 export function removedInUse(before: readonly { id: string; name: string }[], after: readonly { id: string }[], usersOf: (id: string) => string[]): { id: string; name: string; users: string[] }[] {
   const kept = new Set(after.map((x) => x.id));
-  return before.filter((x) => !kept.has(x.id)).map((x) => ({ ...x, users: usersOf(x.id) })).filter((x) => x.users.length > 0);
+  return before.filter((x) => !kept.has(x.id)).map((x) => ({ id: x.id, name: x.name, users: usersOf(x.id) })).filter((x) => x.users.length > 0);
 }
