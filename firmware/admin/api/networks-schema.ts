@@ -2,24 +2,54 @@
 // and term dates, the upstream resolvers and the shipped filtering providers. The shapes are the
 // configuration's own (config/schema.ts); the UI imports these types only.
 import { Type, type Static } from 'typebox';
-import { Network, Schedule, Term, Upstream } from '../../config/schema.ts';
+import { DeviceGroup, DhcpRange, Network, Schedule, Term, Upstream } from '../../config/schema.ts';
 import { UpstreamProvider } from '../../config/upstream-providers.ts';
 
 export const NetworksView = Type.Object({
   networks: Type.Array(Network),
   policies: Type.Array(Type.Object({ id: Type.String(), name: Type.String() }, { additionalProperties: false })),
   schedules: Type.Array(Schedule),
+  deviceGroups: Type.Array(DeviceGroup),
   terms: Type.Array(Term),
   upstreams: Type.Array(Upstream),
   providers: Type.Object({ note: Type.String(), providers: Type.Array(UpstreamProvider) }, { additionalProperties: false }),
-  /** What the signed-in account may change here: networks and upstreams need system.manage, schedules policy.edit. */
-  may: Type.Object({ networks: Type.Boolean(), schedules: Type.Boolean(), upstreams: Type.Boolean() }, { additionalProperties: false }),
+  /** What the signed-in account may change here: networks and upstreams need system.manage, schedules and groups policy.edit, a group's members devices.manage. */
+  may: Type.Object({ networks: Type.Boolean(), schedules: Type.Boolean(), upstreams: Type.Boolean(), groups: Type.Boolean(), members: Type.Boolean() }, { additionalProperties: false }),
 }, { additionalProperties: false });
 export type NetworksView = Static<typeof NetworksView>;
 
-/** PUT /api/networks/:id: what this page changes of a network; its addressing stays a job for the configuration file. */
-export const NetworkEditBody = Type.Pick(Network, ['name', 'enabled', 'ssid', 'policy', 'tethering', 'p2p']);
-export type NetworkEditBody = Static<typeof NetworkEditBody>;
+/**
+ * A whole network as the form has it (PUT /api/networks/:id, and POST /api/networks with its id):
+ * the configuration's own fields, and the DHCP server as one range handed out, on or off (absent:
+ * no DHCP server). Its field names are the form's, so a message lands beside what was typed.
+ */
+export const NetworkBody = Type.Object({
+  name: Network.properties.name,
+  kind: Network.properties.kind,
+  enabled: Network.properties.enabled,
+  ssid: Network.properties.ssid,
+  interface: Network.properties.interface,
+  vlan: Network.properties.vlan,
+  subnets: Network.properties.subnets,
+  gateway: Network.properties.gateway,
+  policy: Network.properties.policy,
+  tethering: Network.properties.tethering,
+  p2p: Network.properties.p2p,
+  dhcp: Type.Optional(Type.Object({
+    enabled: Type.Boolean({ description: 'the DHCP server hands out this range' }),
+    ...DhcpRange.properties,
+  }, { additionalProperties: false })),
+}, { additionalProperties: false });
+export type NetworkBody = Static<typeof NetworkBody>;
+
+export const NewNetworkBody = Type.Object({ id: Network.properties.id, ...NetworkBody.properties }, { additionalProperties: false });
+export type NewNetworkBody = Static<typeof NewNetworkBody>;
+
+/** PUT /api/device-groups: every group (the "nominated users" of the AUP tables), in order. */
+export const DeviceGroupsBody = Type.Object({
+  groups: Type.Array(DeviceGroup, { maxItems: 256 }),
+}, { additionalProperties: false });
+export type DeviceGroupsBody = Static<typeof DeviceGroupsBody>;
 
 export const SchedulesBody = Type.Object({
   schedules: Type.Array(Schedule, { maxItems: 64 }),

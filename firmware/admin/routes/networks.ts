@@ -1,36 +1,54 @@
-// Networks, schedules with term dates, and upstream resolvers: every signed-in member of staff may
-// read them (policy.view); networks and upstreams change with system.manage, schedules and terms
-// with policy.edit. Each save goes through saveConfigChange, like the AUP tables.
+// Networks, schedules with term dates, device groups and upstream resolvers: every signed-in member
+// of staff may read them (policy.view); networks and upstreams change with system.manage,
+// schedules, terms and device groups with policy.edit. Each save goes through saveConfigChange,
+// like the AUP tables, so `schoolgate check`'s semantic checks run on every one.
 import { Type, type Static } from 'typebox';
 import type { Config } from '../../config/schema.ts';
 import { loadUpstreamProviders, type UpstreamProviders } from '../../config/upstream-providers.ts';
-import { NetworkEditBody, NetworksView, SchedulesBody, UpstreamsBody } from '../api/networks-schema.ts';
+import { DeviceGroupsBody, NetworkBody, NetworksView, NewNetworkBody, SchedulesBody, UpstreamsBody } from '../api/networks-schema.ts';
 import { ApiError } from '../api/session-schema.ts';
 import { actorOf, type Signed } from '../auth/authenticator.ts';
 import { AuthError } from '../auth/errors.ts';
 import { accountPermissions } from '../auth/views.ts';
 import { saveConfigChange } from '../config-change.ts';
+import { groupUsers, networkFieldOf, networkFromBody, networkUsers, removedInUse, scheduleUsers } from '../network-edit.ts';
 import type { AdminRoutes } from '../route-deps.ts';
 
-const Errors = { 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError, 503: ApiError };
+const Errors = { 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError, 409: ApiError, 503: ApiError };
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const Saved = Type.Object({ ok: Type.Literal(true) }, { additionalProperties: false });
 
 let providers: UpstreamProviders | undefined;
-
-/** "/networks/2/policy" → "policy" for the network being edited; other paths keep their name. */
-const under = (prefix: string) => (path: string) => (path.startsWith(prefix) ? path.slice(prefix.length) : undefined);
 
 export function networksView(config: Readonly<Config>, permissions: readonly string[]): NetworksView {
   return {
     networks: config.networks.map((n) => structuredClone(n)),
     policies: config.policies.map((p) => ({ id: p.id, name: p.name })),
     schedules: config.schedules.map((s) => structuredClone(s)),
+    deviceGroups: config.deviceGroups.map((g) => ({ ...g })),
     terms: (config.site.terms ?? []).map((t) => ({ ...t })),
     upstreams: config.dns.upstreams.map((u) => ({ ...u })),
     providers: (providers ??= loadUpstreamProviders()),
-    may: { networks: permissions.includes('system.manage'), schedules: permissions.includes('policy.edit'), upstreams: permissions.includes('system.manage') },
+    may: {
+      networks: permissions.includes('system.manage'), schedules: permissions.includes('policy.edit'), upstreams: permissions.includes('system.manage'),
+      groups: permissions.includes('policy.edit'), members: permissions.includes('devices.manage'),
+    },
   };
+}
+
+/**
+ * A schedule or group still in use fails the semantic checks as a reference from the policy's
+ * row; the person removed it on this form, so the form's list field says which policy uses it,
+ * beside every other problem of the same save.
+ */
+async function sayingWhoUses(field: string, inUse: string[], save: Promise<unknown>): Promise<void> {
+  try {
+    await save;
+  } catch (error) {
+    if (!(error instanceof AuthError) || inUse.length === 0) throw error;
+    throw new AuthError(error.status, error.code, error.message, { ...error.fields, [field]: inUse.join('; ') });
+  }
+  // Nothing refers to it in the configuration: the save went through, as it should.
 }
 
 export const networkRoutes: AdminRoutes = async (app, deps) => {
@@ -46,8 +64,25 @@ export const networkRoutes: AdminRoutes = async (app, deps) => {
     config: { permission: 'policy.view' },
   }, async (request) => networksView(config().current(), request.signed ? accountPermissions(request.signed.account) : []));
 
-  app.put<{ Params: Static<typeof IdParams>; Body: NetworkEditBody }>('/api/networks/:id', {
-    schema: { params: IdParams, body: NetworkEditBody, response: { 200: Saved, ...Errors } },
+  app.post<{ Body: NewNetworkBody }>('/api/networks', {
+    schema: { body: NewNetworkBody, response: { 200: Saved, ...Errors } },
+    config: { permission: 'system.manage' },
+  }, async (request) => {
+    const { id, ...body } = request.body;
+    const index = config().current().networks.length;
+    await saveConfigChange({ config: config(), audit: options.audit }, {
+      actor: actor(request.signed), action: 'network.add', subject: id,
+      change: (draft) => {
+        draft.networks.push(networkFromBody(body, undefined, id));
+        return { details: request.body };
+      },
+      fieldOf: networkFieldOf(index),
+    });
+    return { ok: true as const };
+  });
+
+  app.put<{ Params: Static<typeof IdParams>; Body: NetworkBody }>('/api/networks/:id', {
+    schema: { params: IdParams, body: NetworkBody, response: { 200: Saved, ...Errors } },
     config: { permission: 'system.manage' },
   }, async (request) => {
     const id = request.params.id;
@@ -56,13 +91,31 @@ export const networkRoutes: AdminRoutes = async (app, deps) => {
     await saveConfigChange({ config: config(), audit: options.audit }, {
       actor: actor(request.signed), action: 'network.edit', subject: id,
       change: (draft) => {
-        const { ssid, tethering, p2p, ...rest } = request.body;
-        const { ssid: _s, tethering: _t, p2p: _p, ...kept } = draft.networks[index]!;
-        // Absent optional fields mean "not set": the network's defaults by kind apply.
-        draft.networks[index] = { ...kept, ...rest, ...(ssid !== undefined ? { ssid } : {}), ...(tethering !== undefined ? { tethering } : {}), ...(p2p !== undefined ? { p2p } : {}) };
+        draft.networks[index] = networkFromBody(request.body, draft.networks[index], id);
         return { details: request.body };
       },
-      fieldOf: under(`/networks/${index}/`),
+      fieldOf: networkFieldOf(index),
+    });
+    return { ok: true as const };
+  });
+
+  app.delete<{ Params: Static<typeof IdParams> }>('/api/networks/:id', {
+    schema: { params: IdParams, response: { 200: Saved, ...Errors } },
+    config: { permission: 'system.manage' },
+  }, async (request) => {
+    const id = request.params.id;
+    const current = config().current();
+    const network = current.networks.find((n) => n.id === id);
+    if (!network) throw new AuthError(404, 'not-found', `there is no network "${id}"`);
+    if (current.networks.length === 1) throw new AuthError(409, 'in-use', `"${network.name}" is the only network: the gateway needs at least one`);
+    const users = networkUsers(current, id);
+    if (users.length > 0) throw new AuthError(409, 'in-use', `"${network.name}" is still named by ${users.join(', ')}: change those first`);
+    await saveConfigChange({ config: config(), audit: options.audit }, {
+      actor: actor(request.signed), action: 'network.remove', subject: id,
+      change: (draft) => {
+        draft.networks = draft.networks.filter((n) => n.id !== id);
+        return { details: { name: network.name, interface: network.interface, subnets: network.subnets } };
+      },
     });
     return { ok: true as const };
   });
@@ -71,7 +124,9 @@ export const networkRoutes: AdminRoutes = async (app, deps) => {
     schema: { body: SchedulesBody, response: { 200: Saved, ...Errors } },
     config: { permission: 'policy.edit' },
   }, async (request) => {
-    await saveConfigChange({ config: config(), audit: options.audit }, {
+    const current = config().current();
+    const inUse = removedInUse(current.schedules, request.body.schedules, (id) => scheduleUsers(current, id));
+    await sayingWhoUses('schedules', inUse.map((x) => `"${x.name}" is used by ${x.users.join(', ')}: change those rows first`), saveConfigChange({ config: config(), audit: options.audit }, {
       actor: actor(request.signed), action: 'schedules.edit', subject: 'schedules',
       change: (draft) => {
         draft.schedules = request.body.schedules;
@@ -80,7 +135,24 @@ export const networkRoutes: AdminRoutes = async (app, deps) => {
         return { details: { schedules: request.body.schedules.map((s) => s.id), terms: request.body.terms.length } };
       },
       fieldOf: (path) => (path.startsWith('/site/terms/') ? `terms/${path.slice('/site/terms/'.length)}` : path.startsWith('/schedules/') ? path.slice(1) : undefined),
-    });
+    }));
+    return { ok: true as const };
+  });
+
+  app.put<{ Body: DeviceGroupsBody }>('/api/device-groups', {
+    schema: { body: DeviceGroupsBody, response: { 200: Saved, ...Errors } },
+    config: { permission: 'policy.edit' },
+  }, async (request) => {
+    const current = config().current();
+    const inUse = removedInUse(current.deviceGroups, request.body.groups, (id) => groupUsers(current, id));
+    await sayingWhoUses('groups', inUse.map((x) => `"${x.name}" is used by ${x.users.join(', ')}: change those first`), saveConfigChange({ config: config(), audit: options.audit }, {
+      actor: actor(request.signed), action: 'groups.edit', subject: 'deviceGroups',
+      change: (draft) => {
+        draft.deviceGroups = request.body.groups;
+        return { details: { groups: request.body.groups } };
+      },
+      fieldOf: (path) => (path.startsWith('/deviceGroups/') ? `groups/${path.slice('/deviceGroups/'.length)}` : undefined),
+    }));
     return { ok: true as const };
   });
 

@@ -159,12 +159,12 @@ describe('networks, schedules with term dates, upstreams', () => {
     const staff = await account('pat.staff', ['staff']);
     const got = await call({ url: '/api/networks', s: staff });
     expect(got.status).toBe(200);
-    expect(got.json.may).toEqual({ networks: false, schedules: false, upstreams: false });
+    expect(got.json.may).toEqual({ networks: false, schedules: false, upstreams: false, groups: false, members: false });
     expect(got.json.networks.map((n: { id: string }) => n.id)).toEqual(store.current.networks.map((n) => n.id));
     expect(got.json.providers.providers.length).toBeGreaterThan(0);
     expect(got.json.providers.note).toMatch(/account/);
     const network = store.current.networks[0]!;
-    expect((await call({ method: 'PUT', url: `/api/networks/${network.id}`, s: staff, body: { name: 'x', enabled: true, policy: network.policy } })).status).toBe(403);
+    expect((await call({ method: 'PUT', url: `/api/networks/${network.id}`, s: staff, body: { ...network, id: undefined, name: 'x' } })).status).toBe(403);
     expect((await call({ method: 'PUT', url: '/api/schedules', s: staff, body: { schedules: [], terms: [] } })).status).toBe(403);
     expect((await call({ method: 'PUT', url: '/api/upstreams', s: staff, body: { upstreams: [] } })).status).toBe(403);
   });
@@ -181,7 +181,7 @@ describe('networks, schedules with term dates, upstreams', () => {
     const bad = await call({ method: 'PUT', url: '/api/schedules', s: tech, body: { schedules: [], terms: [{ name: 'Oops', start: '2027-04-20', end: '2027-04-01' }] } });
     expect(bad.status).toBe(400);
     expect(bad.json.fields['terms/0/end']).toMatch(/on or after the start/);
-    expect(bad.json.fields['policies/1/categories/streaming/schedule']).toMatch(/schedule "lunchtime" does not exist/);
+    expect(bad.json.fields.schedules).toMatch(/"Lunchtime" is used by policy "[^"]+" \(streaming\)/);
     expect(store.current.schedules).toHaveLength(1);
     expect(t.state.audit.list({ action: 'schedules.edit' })).toHaveLength(1);
   });
@@ -189,10 +189,11 @@ describe('networks, schedules with term dates, upstreams', () => {
   it('lets a technician rename a network, move it to another policy and set its upstreams, each audited', async () => {
     const tech = await account('tech', ['technician']);
     const network = store.current.networks.find((n) => n.kind === 'pupil')!;
-    const edit = await call({ method: 'PUT', url: `/api/networks/${network.id}`, s: tech, body: { name: 'Pupil Wi-Fi', enabled: true, policy: 'nope', ssid: 'StMarys-Pupils' } });
+    const { id: _id, dhcp: _dhcp, ...addressing } = network;
+    const edit = await call({ method: 'PUT', url: `/api/networks/${network.id}`, s: tech, body: { ...addressing, name: 'Pupil Wi-Fi', enabled: true, policy: 'nope', ssid: 'StMarys-Pupils' } });
     expect(edit.status).toBe(400);
     expect(edit.json.fields.policy).toMatch(/policy "nope" does not exist/);
-    const ok = await call({ method: 'PUT', url: `/api/networks/${network.id}`, s: tech, body: { name: 'Pupil Wi-Fi', enabled: true, policy: 'staff', ssid: 'StMarys-Pupils', p2p: 'block' } });
+    const ok = await call({ method: 'PUT', url: `/api/networks/${network.id}`, s: tech, body: { ...addressing, ...(network.dhcp ? { dhcp: { enabled: network.dhcp.enabled, ...network.dhcp.pools[0]! } } : {}), name: 'Pupil Wi-Fi', enabled: true, policy: 'staff', ssid: 'StMarys-Pupils', p2p: 'block' } });
     expect(ok.status, JSON.stringify(ok.json)).toBe(200);
     expect(store.current.networks.find((n) => n.id === network.id)).toMatchObject({ name: 'Pupil Wi-Fi', policy: 'staff', ssid: 'StMarys-Pupils', p2p: 'block', interface: network.interface });
     const upstreams = await call({ method: 'PUT', url: '/api/upstreams', s: tech, body: { upstreams: [{ name: 'DNSFilter 1', address: '103.247.36.36', port: 53 }] } });

@@ -1,7 +1,7 @@
 // A confirmation in the browser's own modal <dialog>: it traps focus, Escape cancels, and focus
 // returns to what opened it, with no focus-trap code of ours to get wrong.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useId, useRef } from 'preact/hooks';
 
 export interface ConfirmDialogProps {
   open: boolean;
@@ -15,6 +15,8 @@ export interface ConfirmDialogProps {
 
 export function ConfirmDialog(props: ConfirmDialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
+  // Its own title id: a page may hold several dialogs (one per form), each named by its title.
+  const titleId = `confirm-title-${useId()}`;
   useEffect(() => {
     const dialog = ref.current;
     if (dialog === null) return;
@@ -22,8 +24,8 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
     if (!props.open && dialog.open) dialog.close();
   }, [props.open]);
   return (
-    <dialog ref={ref} class="confirm-dialog" aria-labelledby="confirm-title" onCancel={(e) => { e.preventDefault(); props.onCancel(); }}>
-      <h2 id="confirm-title">{props.title}</h2>
+    <dialog ref={ref} class="confirm-dialog" aria-labelledby={titleId} onCancel={(e) => { e.preventDefault(); props.onCancel(); }}>
+      <h2 id={titleId}>{props.title}</h2>
       <div class="confirm-body">{props.children}</div>
       <div class="actions">
         <button type="button" class="btn btn-primary" onClick={props.onConfirm}>{props.confirmLabel}</button>

@@ -60,8 +60,8 @@ export function SetupContinuePage() {
       <p class="step-count">Setup, continued: step {index + 1} of 3, {TITLES[step]}</p>
       {step === 'networks' ? (
         <>
-          <p>These are the networks the gateway serves, as shipped or as the technician configured them. Check each one's policy; change a name or Wi-Fi name here, or leave them as they are.</p>
-          <NetworkList view={view} save={(id, body) => save('PUT', `/api/networks/${encodeURIComponent(id)}`, body, 'Saved.')} />
+          <p>These are the networks the gateway serves, as shipped or as the technician configured them: for each, the interface and VLAN it arrives on, its subnet, its Wi-Fi name, its kind and its policy. Change or add one here, or leave them as they are.</p>
+          <NetworkList view={view} save={save} />
         </>
       ) : null}
       {step === 'upstreams' ? (

@@ -1,6 +1,8 @@
-// Networks: each network as configured, the schedules with the school's term dates, and the
-// upstream resolvers. Every member of staff may read it; changes need the technician's roles.
+// Networks: each network as configured, the schedules with the school's term dates, the device
+// groups ("nominated users") and the upstream resolvers. Every member of staff may read it;
+// changes need the technician's roles.
 import { Notice } from '../../components/notice.tsx';
+import { GroupsForm } from './groups-form.tsx';
 import { NetworkList } from './network-list.tsx';
 import { SchedulesForm } from './schedules-form.tsx';
 import { UpstreamsForm } from './upstreams-form.tsx';
@@ -13,8 +15,9 @@ export function NetworksPage() {
   if (view === null) return <p class="loading" role="status">Loading…</p>;
   return (
     <>
-      <NetworkList view={view} save={(id, body) => save('PUT', `/api/networks/${encodeURIComponent(id)}`, body, 'Saved: the gateway uses it from now on.')} />
+      <NetworkList view={view} save={save} />
       <section class="section-gap"><SchedulesForm view={view} save={(body) => save('PUT', '/api/schedules', body, 'Saved: the schedules follow the term dates from now on.')} /></section>
+      <div class="section-gap"><GroupsForm view={view} save={(body) => save('PUT', '/api/device-groups', body, 'Saved: the groups apply from now on.')} /></div>
       <section class="section-gap"><UpstreamsForm view={view} save={(body) => save('PUT', '/api/upstreams', body, 'Saved: questions go to these resolvers from now on.')} /></section>
     </>
   );

@@ -1,18 +1,30 @@
-// Schedules ("acceptable at certain times") and the school's term dates: a schedule marked term
-// time only is active on term dates alone, so lunchtime streaming closes for the holidays by itself.
+// Schedules ("acceptable at certain times") and the school's term dates: each schedule's windows
+// (days and from–to times) and whether it runs in term time only, so lunchtime streaming closes for
+// the holidays by itself. A schedule a policy still uses cannot be removed: the server names the
+// policy and its row, beside the list.
 import { useState } from 'preact/hooks';
 import type { NetworksView } from '../../../../firmware/admin/api/networks-schema.ts';
 import type { Schedule, Term } from '../../../../firmware/config/schema.ts';
 import { Button } from '../../components/button.tsx';
-import { TextField } from '../../components/field.tsx';
+import { CheckboxGroup, TextField } from '../../components/field.tsx';
 import { useFocusFirstError } from '../../components/form.ts';
 import { Notice } from '../../components/notice.tsx';
+import { slugOf } from './slug.ts';
 import type { SaveOutcome } from './use-networks.ts';
 
-const windowsText = (s: Schedule) => s.windows.map((w) => `${w.days.join(', ')} ${w.from}–${w.to}`).join('; ');
+type Day = Schedule['windows'][number]['days'][number];
+const DAYS: readonly { value: Day; label: string }[] = [
+  { value: 'mon', label: 'Mon' }, { value: 'tue', label: 'Tue' }, { value: 'wed', label: 'Wed' }, { value: 'thu', label: 'Thu' },
+  { value: 'fri', label: 'Fri' }, { value: 'sat', label: 'Sat' }, { value: 'sun', label: 'Sun' },
+];
+const dayName = (d: Day) => DAYS.find((x) => x.value === d)?.label ?? d;
+const windowsText = (s: Schedule) => s.windows.map((w) => `${w.days.map(dayName).join(', ')} ${w.from}–${w.to}`).join('; ');
+
+/** A schedule as edited: a new one takes its id from its name when saved. */
+interface Row { schedule: Schedule; isNew: boolean }
 
 export function SchedulesForm({ view, save }: { view: NetworksView; save: (body: unknown) => Promise<SaveOutcome> }) {
-  const [schedules, setSchedules] = useState<Schedule[]>(view.schedules);
+  const [rows, setRows] = useState<Row[]>(view.schedules.map((schedule) => ({ schedule, isNew: false })));
   const [terms, setTerms] = useState<Term[]>(view.terms);
   const [outcome, setOutcome] = useState<SaveOutcome | null>(null);
   const [attempt, setAttempt] = useState(0);
@@ -20,28 +32,57 @@ export function SchedulesForm({ view, save }: { view: NetworksView; save: (body:
   const formRef = useFocusFirstError(fields, attempt);
   const may = view.may.schedules;
   const setTerm = (i: number, patch: Partial<Term>) => setTerms(terms.map((t, j) => (j === i ? { ...t, ...patch } : t)));
+  const setSchedule = (i: number, patch: Partial<Schedule>) => setRows(rows.map((r, j) => (j === i ? { ...r, schedule: { ...r.schedule, ...patch } } : r)));
+  const setWindow = (i: number, w: number, patch: Partial<Schedule['windows'][number]>) =>
+    setSchedule(i, { windows: rows[i]!.schedule.windows.map((x, k) => (k === w ? { ...x, ...patch } : x)) });
   const submit = async (e: Event) => {
     e.preventDefault();
+    const schedules = rows.map((r) => (r.isNew ? { ...r.schedule, id: slugOf(r.schedule.name, 'schedule') } : r.schedule));
     setOutcome(await save({ schedules, terms }));
     setAttempt((a) => a + 1);
   };
   return (
     <form ref={formRef} onSubmit={submit} noValidate aria-labelledby="schedules-h">
       <h2 id="schedules-h">Schedules and term dates</h2>
+      <p>A schedule is when a row of the acceptable-use table marked "at certain times" is open.</p>
       <Notice kind={outcome === null ? 'info' : outcome.ok ? 'success' : 'error'}>{outcome?.message}</Notice>
-      <ul class="schedule-list">
-        {schedules.map((s, i) => (
-          <li key={s.id}>
-            <strong>{s.name}</strong>: {windowsText(s)}
-            {may ? (
-              <label class="checkbox"><input type="checkbox" checked={s.termTimeOnly === true}
-                onChange={(e) => setSchedules(schedules.map((x, j) => (j === i ? { ...x, termTimeOnly: (e.currentTarget as HTMLInputElement).checked } : x)))} />
-              <span>{s.name}: term time only</span></label>
-            ) : <span>{s.termTimeOnly ? ' (term time only)' : ''}</span>}
-            {fields[`schedules/${i}/termTimeOnly`] ? <p class="field-error">{fields[`schedules/${i}/termTimeOnly`]}</p> : null}
-          </li>
-        ))}
-      </ul>
+      {fields.schedules ? <p id="schedules-error" class="field-error">{fields.schedules}</p> : null}
+      {!may ? (
+        <ul class="schedule-list">
+          {rows.map(({ schedule: s }) => <li key={s.id}><strong>{s.name}</strong>: {windowsText(s)}{s.termTimeOnly ? ' (term time only)' : ''}</li>)}
+        </ul>
+      ) : rows.map(({ schedule: s }, i) => {
+        const at = `schedules/${i}`;
+        return (
+          <fieldset key={i} class="card schedule">
+            <legend>{s.name || `Schedule ${i + 1}`}</legend>
+            <TextField name={`${at}/name`} label="Name" value={s.name} onValue={(v) => setSchedule(i, { name: v })} error={fields[`${at}/name`] ?? fields[`${at}/id`]} />
+            <label class="checkbox"><input type="checkbox" checked={s.termTimeOnly === true}
+              onChange={(e) => setSchedule(i, { termTimeOnly: (e.currentTarget as HTMLInputElement).checked })} />
+              <span>{s.name || `Schedule ${i + 1}`}: term time only</span></label>
+            {fields[`${at}/termTimeOnly`] ? <p class="field-error">{fields[`${at}/termTimeOnly`]}</p> : null}
+            {s.windows.map((w, k) => (
+              <div key={k} class="window grid-3">
+                <CheckboxGroup name={`${at}/windows/${k}/days`} legend={`Window ${k + 1}: days`} options={DAYS} values={w.days}
+                  onValues={(days) => setWindow(i, k, { days })} error={fields[`${at}/windows/${k}/days`]} />
+                <TextField name={`${at}/windows/${k}/from`} label={`Window ${k + 1}: from (HH:MM)`} value={w.from} onValue={(v) => setWindow(i, k, { from: v })} error={fields[`${at}/windows/${k}/from`]} inputMode="numeric" />
+                <TextField name={`${at}/windows/${k}/to`} label={`Window ${k + 1}: to (HH:MM)`} value={w.to} onValue={(v) => setWindow(i, k, { to: v })} error={fields[`${at}/windows/${k}/to`]} inputMode="numeric" />
+                {s.windows.length > 1 ? <div class="actions"><Button kind="secondary" onClick={() => setSchedule(i, { windows: s.windows.filter((_, j) => j !== k) })}>Remove window {k + 1} of {s.name || `schedule ${i + 1}`}</Button></div> : null}
+              </div>
+            ))}
+            {fields[`${at}/windows`] ? <p class="field-error">{fields[`${at}/windows`]}</p> : null}
+            <div class="actions">
+              {s.windows.length < 32 ? <Button kind="secondary" onClick={() => setSchedule(i, { windows: [...s.windows, { days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '12:00', to: '13:00' }] })}>Add a window to {s.name || `schedule ${i + 1}`}</Button> : null}
+              <Button kind="secondary" onClick={() => setRows(rows.filter((_, j) => j !== i))}>Remove {s.name || `schedule ${i + 1}`}</Button>
+            </div>
+          </fieldset>
+        );
+      })}
+      {may && rows.length < 64 ? (
+        <div class="actions">
+          <Button kind="secondary" onClick={() => setRows([...rows, { isNew: true, schedule: { id: '', name: '', windows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '12:00', to: '13:00' }] } }])}>Add a schedule</Button>
+        </div>
+      ) : null}
       <h3>Terms</h3>
       {terms.length === 0 ? <p>No term dates yet{may ? ': add the school\'s terms so that term-time schedules know the holidays.' : '.'}</p> : null}
       {!may ? (

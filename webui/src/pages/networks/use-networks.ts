@@ -11,6 +11,8 @@ export interface SaveOutcome {
   fields: Record<string, string>;
 }
 
+export type SaveNetworks = (method: 'PUT' | 'POST' | 'DELETE', path: string, body: unknown, done: string) => Promise<SaveOutcome>;
+
 export function useNetworks() {
   const { api } = useApp();
   const [view, setView] = useState<NetworksView | null>(null);
@@ -18,7 +20,7 @@ export function useNetworks() {
   const reload = () => api.get<NetworksView>('/api/networks').then(setView, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
   useEffect(() => { void reload(); }, []);
 
-  const save = async (method: 'PUT', path: string, body: unknown, done: string): Promise<SaveOutcome> => {
+  const save: SaveNetworks = async (method, path, body, done) => {
     try {
       await api.request(method, path, body);
       await reload();

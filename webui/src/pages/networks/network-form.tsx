@@ -1,0 +1,140 @@
+// One network in full, new or as configured: its name and kind, Wi-Fi name and policy, and its
+// addressing (interface, VLAN, subnets, the gateway's address, the range DHCP hands out). The
+// server runs `schoolgate config validate`'s checks on the whole configuration; each message comes
+// back under the form's own field name and lands beside it, with everything typed kept. Changing
+// the addressing of a network in use moves every device on it, so that asks first.
+import { useState } from 'preact/hooks';
+import type { NetworkBody, NetworksView } from '../../../../firmware/admin/api/networks-schema.ts';
+import type { Network } from '../../../../firmware/config/schema.ts';
+import { Button } from '../../components/button.tsx';
+import { ChoiceField } from '../../components/choice-field.tsx';
+import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
+import { SelectField, TextField } from '../../components/field.tsx';
+import { useFocusFirstError } from '../../components/form.ts';
+import { Notice } from '../../components/notice.tsx';
+import type { SaveOutcome } from './use-networks.ts';
+
+const KINDS = [
+  { value: 'staff', label: 'Staff' },
+  { value: 'pupil', label: 'Pupils' },
+  { value: 'guest', label: 'Guests (visitor portal)' },
+  { value: 'school-devices', label: 'School devices' },
+  { value: 'management', label: 'Management (switches, access points)' },
+];
+
+interface Draft {
+  id: string; name: string; kind: string; ssid: string; policy: string; enabled: boolean;
+  iface: string; vlan: string; subnets: string; gw4: string; gw6: string;
+  dhcpOn: boolean; first: string; last: string; tethering: string; p2p: string;
+}
+
+function draftOf(n: Network | undefined, policy: string): Draft {
+  const pool = n?.dhcp?.pools[0];
+  return {
+    id: '', name: n?.name ?? '', kind: n?.kind ?? 'pupil', ssid: n?.ssid ?? '', policy: n?.policy ?? policy, enabled: n?.enabled ?? true,
+    iface: n?.interface ?? '', vlan: n?.vlan !== undefined ? String(n.vlan) : '', subnets: n?.subnets.join(', ') ?? '',
+    gw4: n?.gateway.ipv4 ?? '', gw6: n?.gateway.ipv6 ?? '', dhcpOn: n?.dhcp?.enabled ?? false, first: pool?.first ?? '', last: pool?.last ?? '',
+    tethering: n?.tethering ?? 'monitor', p2p: n?.p2p ?? (n === undefined || n.kind === 'pupil' || n.kind === 'guest' ? 'block' : 'allow'),
+  };
+}
+
+/** The body as the API takes it; what does not parse is sent as typed, so the server's message names it. */
+export function bodyOf(d: Draft): NetworkBody {
+  const vlan = d.vlan.trim();
+  const dhcp = d.dhcpOn || d.first.trim() !== '' || d.last.trim() !== '';
+  return {
+    name: d.name.trim(), kind: d.kind as NetworkBody['kind'], enabled: d.enabled, policy: d.policy,
+    ...(d.ssid.trim() ? { ssid: d.ssid.trim() } : {}),
+    interface: d.iface.trim(),
+    ...(vlan ? { vlan: (/^\d+$/.test(vlan) ? Number(vlan) : vlan) as number } : {}),
+    subnets: d.subnets.split(/[\s,]+/).filter((x) => x !== ''),
+    gateway: { ...(d.gw4.trim() ? { ipv4: d.gw4.trim() } : {}), ...(d.gw6.trim() ? { ipv6: d.gw6.trim() } : {}) },
+    ...(dhcp ? { dhcp: { enabled: d.dhcpOn, first: d.first.trim(), last: d.last.trim() } } : {}),
+    tethering: d.tethering as NetworkBody['tethering'], p2p: d.p2p as NetworkBody['p2p'],
+  };
+}
+
+const addressing = (d: Draft) => [d.iface, d.vlan, d.subnets, d.gw4, d.gw6, d.first, d.last].map((x) => x.trim()).join('|');
+
+export function NetworkForm({ network, view, submit, onClose, submitLabel }: {
+  /** Absent: a new network. */
+  network?: Network | undefined;
+  view: NetworksView;
+  submit: (body: NetworkBody & { id?: string }) => Promise<SaveOutcome>;
+  onClose?: () => void;
+  submitLabel?: string;
+}) {
+  // A new network starts with the policy named for its kind, when there is one (the shipped ones are).
+  const policyFor = (kind: string) => view.policies.find((p) => p.id === kind)?.id ?? view.policies[0]?.id ?? '';
+  const [d, setD] = useState<Draft>(() => draftOf(network, policyFor('pupil')));
+  const [policyTouched, setPolicyTouched] = useState(network !== undefined);
+  const [outcome, setOutcome] = useState<SaveOutcome | null>(null);
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [attempt, setAttempt] = useState(0);
+  const fields = outcome?.fields ?? {};
+  const formRef = useFocusFirstError(fields, attempt);
+  const set = (patch: Partial<Draft>) => setD({ ...d, ...patch });
+  const title = network ? `Change ${network.name}` : 'Add a network';
+  const headingId = network ? `net-edit-${network.id}-h` : 'net-add-h';
+
+  const send = async () => {
+    setAsking(false);
+    setBusy(true);
+    const result = await submit(network ? bodyOf(d) : { id: d.id.trim(), ...bodyOf(d) });
+    setBusy(false);
+    setOutcome(result);
+    setAttempt((a) => a + 1);
+  };
+  const onSubmit = (e: Event) => {
+    e.preventDefault();
+    if (network && addressing(d) !== addressing(draftOf(network, network.policy))) setAsking(true);
+    else void send();
+  };
+
+  return (
+    <form ref={formRef} class="card network-form" onSubmit={onSubmit} noValidate aria-labelledby={headingId}>
+      <h3 id={headingId}>{title}</h3>
+      <Notice kind={outcome === null ? 'info' : outcome.ok ? 'success' : 'error'}>{outcome?.message}</Notice>
+      <div class="grid-3">
+        {network ? null : <TextField name="id" label="Short name (lower case, e.g. library)" value={d.id} onValue={(v) => set({ id: v })} error={fields.id} spellcheck={false} />}
+        <TextField name="name" label="Name" value={d.name} onValue={(v) => set({ name: v })} error={fields.name} />
+        <ChoiceField name="kind" label="Kind" value={d.kind} options={KINDS} onValue={(v) => set(policyTouched ? { kind: v } : { kind: v, policy: policyFor(v) })} error={fields.kind} />
+        <TextField name="ssid" label="Wi-Fi name (SSID)" value={d.ssid} onValue={(v) => set({ ssid: v })} error={fields.ssid} required={false} />
+        <ChoiceField name="policy" label="Policy" value={d.policy} options={view.policies.map((p) => ({ value: p.id, label: p.name }))} onValue={(v) => { setPolicyTouched(true); set({ policy: v }); }} error={fields.policy} />
+      </div>
+      <label class="checkbox"><input type="checkbox" checked={d.enabled} onChange={(e) => set({ enabled: (e.currentTarget as HTMLInputElement).checked })} /><span>This network is on</span></label>
+      <fieldset class="grid-3 addressing">
+        <legend>Addressing</legend>
+        <TextField name="interface" label="Interface (e.g. eth1)" value={d.iface} onValue={(v) => set({ iface: v })} error={fields.interface} spellcheck={false} />
+        <TextField name="vlan" label="VLAN id (1–4094)" value={d.vlan} onValue={(v) => set({ vlan: v })} error={fields.vlan} inputMode="numeric" required={false} />
+        <TextField name="subnets" label="Subnets (e.g. 10.20.0.0/16; commas between several)" value={d.subnets} onValue={(v) => set({ subnets: v })} error={fields.subnets} spellcheck={false} />
+        <TextField name="gateway/ipv4" label="Gateway's IPv4 address" value={d.gw4} onValue={(v) => set({ gw4: v })} error={fields['gateway/ipv4']} spellcheck={false} required={false} />
+        <TextField name="gateway/ipv6" label="Gateway's IPv6 address" value={d.gw6} onValue={(v) => set({ gw6: v })} error={fields['gateway/ipv6']} spellcheck={false} required={false} />
+      </fieldset>
+      <fieldset class="grid-3 addressing">
+        <legend>DHCP: the addresses handed out</legend>
+        <label class="checkbox"><input type="checkbox" checked={d.dhcpOn} aria-invalid={fields['dhcp/enabled'] ? 'true' : undefined}
+          onChange={(e) => set({ dhcpOn: (e.currentTarget as HTMLInputElement).checked })} /><span>The gateway hands out addresses here</span></label>
+        {fields['dhcp/enabled'] ? <p class="field-error">{fields['dhcp/enabled']}</p> : null}
+        <TextField name="dhcp/first" label="First address" value={d.first} onValue={(v) => set({ first: v })} error={fields['dhcp/first']} spellcheck={false} required={false} />
+        <TextField name="dhcp/last" label="Last address" value={d.last} onValue={(v) => set({ last: v })} error={fields['dhcp/last']} spellcheck={false} required={false} />
+      </fieldset>
+      <div class="grid-3">
+        <SelectField name="tethering" label="Hotspots (a device sharing its connection)" value={d.tethering} options={['monitor', 'block', 'off']} onValue={(v) => set({ tethering: v })} error={fields.tethering} />
+        <SelectField name="p2p" label="Peer-to-peer file sharing" value={d.p2p} options={['block', 'allow']} onValue={(v) => set({ p2p: v })} error={fields.p2p} />
+      </div>
+      {Object.keys(fields).filter((k) => !FORM_FIELDS.has(k)).map((k) => <p key={k} class="field-error">{k}: {fields[k]}</p>)}
+      <div class="actions">
+        <Button type="submit" busy={busy}>{submitLabel ?? (network ? `Save ${network.name}` : 'Add the network')}</Button>
+        {onClose ? <Button kind="secondary" onClick={onClose}>Close</Button> : null}
+      </div>
+      <ConfirmDialog open={asking} title={`Change the addressing of ${network?.name ?? ''}?`} confirmLabel="Change the addressing" onConfirm={() => void send()} onCancel={() => setAsking(false)}>
+        <p>Every device on this network moves: each gets a new address when it next renews, and one with a reservation or a fixed address may lose its connection until it does. Check the switches and access points carry the new VLAN first.</p>
+      </ConfirmDialog>
+    </form>
+  );
+}
+
+/** The fields this form shows; a message for anything else is listed above the buttons, never lost. */
+const FORM_FIELDS = new Set(['id', 'name', 'kind', 'ssid', 'policy', 'enabled', 'interface', 'vlan', 'subnets', 'gateway/ipv4', 'gateway/ipv6', 'dhcp/enabled', 'dhcp/first', 'dhcp/last', 'tethering', 'p2p']);
