@@ -19,17 +19,17 @@ export function Slip({ info, common, timezone }: { info: SlipInfo; common: SlipC
     <article class="slip" aria-label={`Voucher for ${info.forWhom}`}>
       <p class="slip-site">{common.site} · guest Wi-Fi</p>
       <p class="slip-for">{info.forWhom}</p>
+      <p class="slip-code-label">Your code</p>
+      <p class="slip-code"><code>{slip.code}</code></p>
       <div class="slip-body">
         {slip.qrSvg !== null
           ? <img class="slip-qr" src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(slip.qrSvg)}`} alt="QR code: opens the sign-in page with this code filled in" width={112} height={112} />
           : null}
         <div>
-          <p class="slip-code-label">Your code</p>
-          <p class="slip-code"><code>{slip.code}</code></p>
           <p class="slip-when">Valid {when(info.validFrom, timezone)} to {when(info.validUntil, timezone)}, on {info.maxDevices} device{info.maxDevices === 1 ? '' : 's'}.</p>
+          <p class="slip-how">Join the guest Wi-Fi, then scan the QR code{common.portal !== null ? <> or open <span class="slip-url">{common.portal}</span></> : null} and type the code.</p>
         </div>
       </div>
-      <p class="slip-how">Join the guest Wi-Fi, then scan the QR code{common.portal !== null ? <> or open <span class="slip-url">{common.portal}</span></> : null} and type the code.</p>
       <p class="slip-terms">{common.termsSummary}</p>
     </article>
   );
