@@ -7,6 +7,7 @@ const url = (description: string) => Type.String({ maxLength: 500, pattern: '^ht
 export const PortalTerms = Type.Object({
   version: Type.String({ pattern: '^[A-Za-z0-9._-]{1,32}$', description: 'recorded with each acceptance; change it when the text changes (each autumn, say)' }),
   text: Type.String({ minLength: 1, maxLength: 20_000, description: 'the guest acceptable-use terms, plain text; blank lines separate paragraphs' }),
+  summary: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'the terms in one line, printed on voucher slips (default: the built-in one)' })),
 }, { additionalProperties: false });
 export type PortalTerms = Static<typeof PortalTerms>;
 

@@ -62,6 +62,7 @@ export async function startVoucherPortal(o: VoucherPortalOptions): Promise<Vouch
     transaction: (fn) => o.state.transaction(fn), key, deviceAt: (address) => guestDeviceAt(o.state, o.config.current, address, now()),
     now, timezone: () => o.config.current.site.timezone,
     notify: sponsorNotifier({ config: o.config, dataDir: o.dataDir, logger: o.logger }),
+    terms: () => o.config.current.site.terms ?? [], extend: (id, until, record) => vouchers.extend(id, until, record),
   });
   const timer = setInterval(() => {
     try {

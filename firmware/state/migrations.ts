@@ -13,6 +13,7 @@ import { m008 } from './migrations/008-visitors-vouchers-and-code-attempts.ts';
 import { m009 } from './migrations/009-site-reports-and-access-requests.ts';
 import { m010 } from './migrations/010-visitor-registration-and-sponsor-codes.ts';
 import { m011 } from './migrations/011-aup-acceptances.ts';
+import { m012 } from './migrations/012-voucher-groups.ts';
 
 export const STATE_MIGRATIONS: readonly Migration[] = [
   m001,
@@ -26,4 +27,5 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
   m009,
   m010,
   m011,
+  m012,
 ];

@@ -2,7 +2,7 @@
 // brute-force limits count, in state.db. Codes never reach this module: only their keyed hash.
 import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 import type { GuestSession } from '../portal/vouchers/guest-identity.ts';
-import type { DeviceEnd, Visitor, Voucher, VoucherDevice, VoucherKind } from '../portal/vouchers/schema.ts';
+import type { DeviceEnd, Visitor, Voucher, VoucherDevice, VoucherGroup, VoucherKind } from '../portal/vouchers/schema.ts';
 import { InvalidInputError, isoInstant, NotFoundError } from './values.ts';
 
 type Row = Record<string, SQLOutputValue>;
@@ -20,6 +20,17 @@ export interface VoucherInsert {
   policyId: string | null;
   issuedBy: string;
   issuedAt: Date;
+  groupId?: number | null;
+}
+
+export interface GroupInsert {
+  name: string;
+  issuedBy: string;
+  issuedAt: Date;
+  validFrom: Date;
+  validUntil: Date;
+  maxDevices: number;
+  count: number;
 }
 
 export interface DeviceAuthorisation {
@@ -46,7 +57,9 @@ export interface NewVisitor {
 }
 
 const VOUCHER_COLUMNS = `v.id, v.kind, v.label, v.visitor_id, v.valid_from, v.valid_until, v.max_devices, v.down_kbit, v.up_kbit,
-  v.policy_id, v.issued_by, v.issued_at, v.revoked_at, v.revoked_by, v.revoke_reason`;
+  v.policy_id, v.issued_by, v.issued_at, v.revoked_at, v.revoked_by, v.revoke_reason, v.group_id`;
+const GROUP_COLUMNS = `g.id, g.name, g.issued_by, g.issued_at, g.valid_from, g.valid_until, g.max_devices, g.count, g.revoked_at, g.revoked_by, g.revoke_reason,
+  (SELECT count(*) FROM voucher_devices d JOIN vouchers v ON v.id = d.voucher_id WHERE v.group_id = g.id AND d.ended_at IS NULL AND d.authorised_until > ?) AS devices_now`;
 const DEVICE_COLUMNS = 'voucher_id, mac, address, network_id, first_seen, last_seen, authorised_until, terms_version, ended_at, ended_reason';
 
 const str = (v: SQLOutputValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
@@ -70,10 +83,10 @@ export class VoucherRepository {
   insert(v: VoucherInsert): Voucher {
     if (!/^[0-9a-f]{64}$/.test(v.codeHash)) throw new InvalidInputError('a voucher is stored by the hex SHA-256 HMAC of its code');
     if (v.validUntil.getTime() <= v.validFrom.getTime()) throw new InvalidInputError('a voucher must end after it starts');
-    const row = this.#db.prepare(`INSERT INTO vouchers (code_hash, kind, label, visitor_id, valid_from, valid_until, max_devices, down_kbit, up_kbit, policy_id, issued_by, issued_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`).get(
+    const row = this.#db.prepare(`INSERT INTO vouchers (code_hash, kind, label, visitor_id, valid_from, valid_until, max_devices, down_kbit, up_kbit, policy_id, issued_by, issued_at, group_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`).get(
       v.codeHash, v.kind, v.label, v.visitorId, isoInstant(v.validFrom, 'valid from'), isoInstant(v.validUntil, 'valid until'),
-      v.maxDevices, v.downKbit, v.upKbit, v.policyId, v.issuedBy, isoInstant(v.issuedAt, 'issued at'));
+      v.maxDevices, v.downKbit, v.upKbit, v.policyId, v.issuedBy, isoInstant(v.issuedAt, 'issued at'), v.groupId ?? null);
     return this.get(Number(row?.id), v.issuedAt)!;
   }
 
@@ -97,12 +110,65 @@ export class VoucherRepository {
       FROM vouchers v ${where} ORDER BY v.id DESC`).all(...(options.current ? [at, at] : [at])).map(toVoucher);
   }
 
+  /** Regular visitors' vouchers with their visitor, newest first; `sponsorAccount` limits to one sponsor's. */
+  regular(now: Date, options: { sponsorAccount?: string } = {}): { voucher: Voucher; visitor: Visitor }[] {
+    const at = now.toISOString();
+    const where = options.sponsorAccount === undefined ? '' : 'AND p.sponsor_account = ?';
+    const rows = this.#db.prepare(`SELECT ${VOUCHER_COLUMNS}, (SELECT count(*) FROM voucher_devices d WHERE d.voucher_id = v.id AND d.ended_at IS NULL AND d.authorised_until > ?) AS devices_now
+      FROM vouchers v JOIN visitors p ON p.id = v.visitor_id WHERE v.kind = 'regular' ${where} ORDER BY v.id DESC LIMIT 500`)
+      .all(at, ...(options.sponsorAccount === undefined ? [] : [options.sponsorAccount]));
+    return rows.map((row) => ({ voucher: toVoucher(row), visitor: this.visitor(Number(row.visitor_id))! }));
+  }
+
   revoke(id: number, at: Date, by: string, reason: string): Voucher {
     const existing = this.get(id, at);
     if (!existing) throw new NotFoundError(`there is no voucher ${id}`);
     if (existing.revokedAt !== null) throw new InvalidInputError(`voucher ${id} was already revoked at ${existing.revokedAt} by ${existing.revokedBy ?? '?'}`);
     this.#db.prepare('UPDATE vouchers SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE id = ?').run(isoInstant(at, 'revoked at'), by, reason, id);
     return this.get(id, at)!;
+  }
+
+  /**
+   * A renewal: the voucher ends at `until` instead, and its devices still signed in keep their
+   * access that long. Returns those devices (their elements need the new timeout).
+   */
+  extend(id: number, until: Date, now: Date): VoucherDevice[] {
+    const existing = this.get(id, now);
+    if (!existing) throw new NotFoundError(`there is no voucher ${id}`);
+    if (existing.revokedAt !== null) throw new InvalidInputError(`voucher ${id} was revoked at ${existing.revokedAt}: issue a new one`);
+    if (until.getTime() <= now.getTime() || until.getTime() <= Date.parse(existing.validFrom)) throw new InvalidInputError('a renewal must end later than now');
+    const end = isoInstant(until, 'valid until');
+    this.#db.prepare('UPDATE vouchers SET valid_until = ? WHERE id = ?').run(end, id);
+    return this.#db.prepare(`UPDATE voucher_devices SET authorised_until = ? WHERE voucher_id = ? AND ended_at IS NULL AND authorised_until > ?
+      RETURNING ${DEVICE_COLUMNS}`).all(end, id, now.toISOString()).map(toDevice);
+  }
+
+  insertGroup(g: GroupInsert): VoucherGroup {
+    const row = this.#db.prepare(`INSERT INTO voucher_groups (name, issued_by, issued_at, valid_from, valid_until, max_devices, count)
+      VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`).get(g.name, g.issuedBy, isoInstant(g.issuedAt, 'issued at'), isoInstant(g.validFrom, 'valid from'),
+      isoInstant(g.validUntil, 'valid until'), g.maxDevices, g.count);
+    return this.group(Number(row?.id), g.issuedAt)!;
+  }
+
+  group(id: number, now: Date): VoucherGroup | undefined {
+    const row = this.#db.prepare(`SELECT ${GROUP_COLUMNS} FROM voucher_groups g WHERE g.id = ?`).get(now.toISOString(), id);
+    return row ? toGroup(row) : undefined;
+  }
+
+  /** Newest first; `issuedBy` limits to one sponsor's groups. */
+  groups(now: Date, options: { issuedBy?: string } = {}): VoucherGroup[] {
+    const where = options.issuedBy === undefined ? '' : 'WHERE g.issued_by = ?';
+    return this.#db.prepare(`SELECT ${GROUP_COLUMNS} FROM voucher_groups g ${where} ORDER BY g.id DESC LIMIT 500`)
+      .all(now.toISOString(), ...(options.issuedBy === undefined ? [] : [options.issuedBy])).map(toGroup);
+  }
+
+  /** Marks the group revoked (its vouchers are revoked by the caller, in the same transaction). */
+  revokeGroup(id: number, at: Date, by: string, reason: string): number[] {
+    const existing = this.group(id, at);
+    if (!existing) throw new NotFoundError(`there is no voucher group ${id}`);
+    if (existing.revokedAt !== null) throw new InvalidInputError(`voucher group ${id} was already revoked at ${existing.revokedAt} by ${existing.revokedBy ?? '?'}`);
+    this.#db.prepare('UPDATE voucher_groups SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE id = ?').run(isoInstant(at, 'revoked at'), by, reason, id);
+    return this.#db.prepare('SELECT id FROM vouchers WHERE group_id = ? AND revoked_at IS NULL ORDER BY id').all(id).map((r) => Number(r.id));
   }
 
   /** Devices signed in with the voucher now, other than `exceptMac` (the one asking again). */
@@ -213,6 +279,7 @@ export class VoucherRepository {
     this.#db.prepare(`DELETE FROM voucher_devices WHERE voucher_id IN (${ended})`).run(cut);
     const vouchers = Number(this.#db.prepare(`DELETE FROM vouchers WHERE id IN (${ended})`).run(cut).changes);
     const visitors = Number(this.#db.prepare('DELETE FROM visitors WHERE created < ? AND id NOT IN (SELECT visitor_id FROM vouchers WHERE visitor_id IS NOT NULL)').run(cut).changes);
+    this.#db.prepare('DELETE FROM voucher_groups WHERE issued_at < ? AND id NOT IN (SELECT group_id FROM vouchers WHERE group_id IS NOT NULL)').run(cut);
     return { vouchers, visitors };
   }
 }
@@ -224,7 +291,15 @@ function toVoucher(r: Row): Voucher {
     tier: { downKbit: num(r.down_kbit), upKbit: num(r.up_kbit) }, policyId: str(r.policy_id),
     issuedBy: String(r.issued_by), issuedAt: String(r.issued_at),
     revokedAt: str(r.revoked_at), revokedBy: str(r.revoked_by), revokeReason: str(r.revoke_reason),
-    devicesNow: Number(r.devices_now),
+    devicesNow: Number(r.devices_now), groupId: num(r.group_id),
+  };
+}
+
+function toGroup(r: Row): VoucherGroup {
+  return {
+    id: Number(r.id), name: String(r.name), issuedBy: String(r.issued_by), issuedAt: String(r.issued_at),
+    validFrom: String(r.valid_from), validUntil: String(r.valid_until), maxDevices: Number(r.max_devices), count: Number(r.count),
+    revokedAt: str(r.revoked_at), revokedBy: str(r.revoked_by), revokeReason: str(r.revoke_reason), devicesNow: Number(r.devices_now),
   };
 }
 

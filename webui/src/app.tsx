@@ -29,6 +29,9 @@ import { TwoFactorPage } from './pages/two-factor.tsx';
 import { VisitorQueuePage } from './pages/visitors/queue.tsx';
 import { VisitorRecordsPage } from './pages/visitors/records.tsx';
 import { SponsorCodePage } from './pages/visitors/sponsor-code.tsx';
+import { GroupVouchersPage } from './pages/vouchers/groups.tsx';
+import { OfficeVouchersPage } from './pages/vouchers/office.tsx';
+import { RegularVisitorsPage } from './pages/vouchers/regular.tsx';
 import { forcedPage, resolve } from './router.ts';
 
 type Boot = { state: 'loading' } | { state: 'ready' };
@@ -158,6 +161,9 @@ export function App() {
         case '/setup/continue': return <SetupContinuePage />;
         case '/visitors': return <VisitorQueuePage />;
         case '/visitors/records': return <VisitorRecordsPage />;
+        case '/visitors/regular': return <RegularVisitorsPage />;
+        case '/vouchers': return <OfficeVouchersPage />;
+        case '/vouchers/groups': return <GroupVouchersPage />;
         case '/account/sponsor-code': return <SponsorCodePage />;
         case '/account': return <AccountPage />;
         case '/devices': return <DevicesPage />;

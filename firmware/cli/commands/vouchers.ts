@@ -3,7 +3,7 @@
 // (every device signed in with it is off at once). Audited under the SSH user's name.
 import { callDaemon } from '../../control/client.ts';
 import { formatRate, parseRate } from '../../net/shaping/rates.ts';
-import type { VoucherIssued, VoucherIssueParams, VoucherRevoked, VouchersView } from '../../portal/vouchers/methods.ts';
+import type { VoucherGroupIssued, VoucherGroupParams, VoucherGroupRevoked, VoucherGroupsView, VoucherIssued, VoucherIssueParams, VoucherRevoked, VouchersView } from '../../portal/vouchers/methods.ts';
 import type { BandwidthTier, Voucher, VoucherKind } from '../../portal/vouchers/schema.ts';
 import { parseDuration } from '../duration.ts';
 import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
@@ -33,7 +33,7 @@ function tierText(tier: BandwidthTier): string {
   return `${tier.downKbit === null ? '-' : formatRate(tier.downKbit)}/${tier.upKbit === null ? '-' : formatRate(tier.upKbit)}`;
 }
 
-function stateOf(v: Voucher, now: number): string {
+function stateOf(v: Pick<Voucher, 'revokedAt' | 'validFrom' | 'validUntil'>, now: number): string {
   if (v.revokedAt !== null) return 'revoked';
   if (Date.parse(v.validUntil) <= now) return 'ended';
   if (Date.parse(v.validFrom) > now) return 'not yet';
@@ -62,6 +62,28 @@ Recorded in the audit log under your name.
 `;
 }
 
+export function formatGroupIssued(r: VoucherGroupIssued): string {
+  const g = r.group;
+  return `Voucher group ${g.id}, ${g.count} code${g.count === 1 ? '' : 's'} for ${g.name}:
+
+${r.codes.map((c) => `    ${c.code}`).join('\n')}
+
+Valid ${g.validFrom.slice(0, 16).replace('T', ' ')} to ${g.validUntil.slice(0, 16).replace('T', ' ')} UTC, up to ${g.maxDevices} device${g.maxDevices === 1 ? '' : 's'} each.
+Hand the codes out now: they are not stored and cannot be shown again (the web UI's Event vouchers page prints them as slips).
+Recorded in the audit log under your name.
+`;
+}
+
+export function formatGroups(view: VoucherGroupsView, now = Date.now()): string {
+  if (view.groups.length === 0) return 'No voucher groups.\n';
+  const rows = [['ID', 'EVENT', 'STATE', 'VALID FROM', 'VALID UNTIL', 'CODES', 'DEVICES NOW', 'ISSUED BY']];
+  for (const g of view.groups) {
+    rows.push([String(g.id), g.name, stateOf(g, now), g.validFrom.slice(0, 16).replace('T', ' '), g.validUntil.slice(0, 16).replace('T', ' '),
+      String(g.count), String(g.devicesNow), g.issuedBy]);
+  }
+  return `${table(rows)}\nTimes are UTC.\n`;
+}
+
 function formatRevoked(r: VoucherRevoked): string {
   const off = r.enforced ? '' : '\nNetwork enforcement is switched off (firewall.enabled): recorded, and nothing to remove.';
   return `Voucher ${r.voucher.id} revoked (${r.voucher.revokeReason ?? ''}): ${r.ended.length} device${r.ended.length === 1 ? '' : 's'} signed out at once${r.ended.length ? `: ${r.ended.map((d) => d.mac).join(', ')}` : ''}.${off}\nRecorded in the audit log under your name.\n`;
@@ -69,10 +91,13 @@ function formatRevoked(r: VoucherRevoked): string {
 
 export const vouchers: Command = {
   positionals: true,
-  summary: 'visitor vouchers: issue a code, list them, revoke one',
+  summary: 'visitor vouchers: issue a code or a group of them, list them, revoke one or a group',
   usage: `schoolgate vouchers [--all] [--json]
 schoolgate vouchers issue [--valid 8h] [--devices 2] [--tier 5mbit/1mbit] [--for "NAME"] [--kind single|group|regular] [--policy ID] [--json]
+schoolgate vouchers issue --group "EVENT" --count N [--valid 3h] [--devices 1] [--json]
+schoolgate vouchers groups [--json]
 schoolgate vouchers revoke ID --reason "TEXT" [--json]
+schoolgate vouchers revoke --group ID --reason "TEXT" [--json]
 
 A visitor signs in on the guest Wi-Fi's portal with a voucher's code. Issue prints the code once:
 only a keyed hash of it is stored, so write it down or hand it over now. A voucher works from now
@@ -87,12 +112,16 @@ ${dataDirHelp}
       --devices N      how many devices at once (1-500)
       --for NAME       who it is for, as the office records it
       --kind K         single (default), group (an event) or regular (a named visitor)
+      --group EVENT    with issue: --count codes for an event, recorded as one group;
+                       with revoke: the group's ID, every code of it revoked at once
+      --count N        how many codes for the group (1-200)
       --policy ID      the policy it is for (recorded; guests get the guest network's policy)
       --reason TEXT    why it is revoked (required)
       --json           print the result as JSON`,
   options: {
     ...dataDirOption, all: { type: 'boolean' }, json: { type: 'boolean' }, valid: { type: 'string' }, devices: { type: 'string' },
     tier: { type: 'string' }, for: { type: 'string' }, kind: { type: 'string' }, policy: { type: 'string' }, reason: { type: 'string' },
+    group: { type: 'string' }, count: { type: 'string' },
   },
   async run(values, positionals) {
     const [action, ...rest] = positionals;
@@ -113,6 +142,17 @@ ${dataDirHelp}
       }
       const devices = typeof values.devices === 'string' ? Number(values.devices) : 1;
       if (!Number.isInteger(devices) || devices < 1 || devices > 500) throw new UsageError(`--devices is a whole number from 1 to 500 (got "${String(values.devices)}")`);
+      if (typeof values.group === 'string') {
+        const count = Number(values.count);
+        if (!Number.isInteger(count) || count < 1 || count > 200) throw new UsageError(`--group needs --count, a whole number from 1 to 200 (got "${String(values.count ?? '')}")`);
+        const params: VoucherGroupParams = {
+          name: values.group, count, validSeconds, maxDevices: devices, ...(typeof values.tier === 'string' ? { tier: parseTier(values.tier) } : {}),
+          ...(typeof values.policy === 'string' ? { policyId: values.policy } : {}),
+        };
+        const issued = await callDaemon(socket, 'vouchers.issue-group', params) as VoucherGroupIssued;
+        write(values, issued, formatGroupIssued(issued));
+        return EXIT.ok;
+      }
       const kind = typeof values.kind === 'string' ? values.kind : 'single';
       if (!['single', 'group', 'regular'].includes(kind)) throw new UsageError(`--kind is single, group or regular (got "${kind}")`);
       const params: VoucherIssueParams = {
@@ -125,6 +165,20 @@ ${dataDirHelp}
       write(values, issued, formatIssued(issued));
       return EXIT.ok;
     }
+    if (action === 'groups') {
+      const view = await callDaemon(socket, 'vouchers.groups', {}) as VoucherGroupsView;
+      write(values, view, formatGroups(view));
+      return EXIT.ok;
+    }
+    if (action === 'revoke' && typeof values.group === 'string') {
+      const id = Number(values.group);
+      if (rest.length > 0 || !Number.isInteger(id) || id < 1) throw new UsageError('revoke --group needs the group\'s ID (schoolgate vouchers groups lists them)');
+      if (typeof values.reason !== 'string' || values.reason.trim() === '') throw new UsageError('revoke needs --reason "TEXT" (it is kept with the vouchers and in the audit log)');
+      const revoked = await callDaemon(socket, 'vouchers.revoke-group', { id, reason: values.reason }) as VoucherGroupRevoked;
+      const off = revoked.enforced ? '' : '\nNetwork enforcement is switched off (firewall.enabled): recorded, and nothing to remove.';
+      write(values, revoked, `Voucher group ${revoked.group.id} (${revoked.group.name}) revoked: ${revoked.ended.length} device${revoked.ended.length === 1 ? '' : 's'} signed out at once.${off}\nRecorded in the audit log under your name.\n`);
+      return EXIT.ok;
+    }
     if (action === 'revoke') {
       if (rest.length !== 1) throw new UsageError('revoke needs the voucher\'s ID (schoolgate vouchers lists them)');
       const id = Number(rest[0]);
@@ -134,6 +188,6 @@ ${dataDirHelp}
       write(values, revoked, formatRevoked(revoked));
       return EXIT.ok;
     }
-    throw new UsageError(`unknown action "${action}": issue, revoke, or nothing to list`);
+    throw new UsageError(`unknown action "${action}": issue, revoke, groups, or nothing to list`);
   },
 };

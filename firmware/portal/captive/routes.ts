@@ -74,6 +74,15 @@ export function fromPortal(request: FastifyRequest): boolean {
   return origin === undefined || origin === 'null' || origin === portalBase(request);
 }
 
+/**
+ * The code a printed slip's QR code carries (`/portal?code=…`): put in the box, never redeemed
+ * by the GET, so the visitor still reads and accepts the terms. Only a code's own characters.
+ */
+export function prefilledCode(query: unknown): string {
+  const code = typeof query === 'object' && query !== null ? (query as Record<string, unknown>).code : undefined;
+  return typeof code === 'string' && /^[A-Za-z0-9 -]{1,40}$/.test(code) ? code : '';
+}
+
 function html(reply: FastifyReply, status: number, body: string): FastifyReply {
   return reply.code(status).headers(HEADERS).type('text/html; charset=utf-8').send(body);
 }
@@ -121,7 +130,7 @@ export async function captiveRoutes<L extends FastifyBaseLogger>(app: FastifyIns
       const session = deps.sessions.sessionAt(clientAddress(request));
       const now = deps.now();
       if (session) return html(reply, 200, sessionPage(deps.view(), new Date(session.device.authorisedUntil), now, session.secondsLeft));
-      return html(reply, 200, codePage(deps.view()));
+      return html(reply, 200, codePage(deps.view(), { code: prefilledCode(request.query) }));
     });
 
     scope.post(PORTAL_PATH, async (request, reply) => {

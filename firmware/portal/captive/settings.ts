@@ -11,6 +11,9 @@ export interface PortalView {
   venueInfoUrl: string | null;
 }
 
+/** What a printed voucher slip says of the terms when the school wrote none of its own. */
+export const TERMS_SUMMARY = 'Use is logged and monitored. Web browsing only: no tethering, peer-to-peer, gaming, VPNs or proxies.';
+
 export const DEFAULT_TERMS: PortalTerms = {
   version: 'builtin-1',
   text: [
@@ -19,6 +22,7 @@ export const DEFAULT_TERMS: PortalTerms = {
     'The guest Wi-Fi is for web browsing (HTTP and HTTPS) only. Do not share the connection (tethering or a hotspot), and do not use peer-to-peer file sharing, online gaming, VPNs or proxies.',
     'Sites unsuitable for a school are blocked. Access can be ended at any time.',
   ].join('\n\n'),
+  summary: TERMS_SUMMARY,
 };
 
 export function portalView(config: Readonly<Config>): PortalView {

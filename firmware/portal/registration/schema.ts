@@ -63,3 +63,34 @@ export type VisitorRecord = Static<typeof VisitorRecord>;
 export const SPONSOR_CODE_PATTERN = '^[0-9]{6,12}$';
 export const SponsorCodeBody = Type.Object({ code: Type.String({ pattern: SPONSOR_CODE_PATTERN, description: '6 to 12 digits' }) }, { additionalProperties: false });
 export type SponsorCodeBody = Static<typeof SponsorCodeBody>;
+
+/** How long a regular visitor's access lasts: to the end of the term, or to a date (both renewable). */
+export const RegularUntil = Type.Union([
+  Type.Object({ term: Type.Literal('current', { description: 'the last day of the current term (in a holiday, of the next)' }) }, { additionalProperties: false }),
+  Type.Object({ date: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'the last day, YYYY-MM-DD' }) }, { additionalProperties: false }),
+]);
+export type RegularUntil = Static<typeof RegularUntil>;
+
+/** A regular visitor (a supply teacher for the term, a governor, a visiting specialist), named by their sponsor. */
+export const RegularVisitorForm = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 120, pattern: '\\S' }),
+  organisation: Type.String({ minLength: 1, maxLength: 120, pattern: '\\S' }),
+  purpose: Type.String({ minLength: 1, maxLength: 300, pattern: '\\S' }),
+  until: RegularUntil,
+  maxDevices: Type.Integer({ minimum: 1, maximum: 5, description: "the visitor's own devices" }),
+}, { additionalProperties: false });
+export type RegularVisitorForm = Static<typeof RegularVisitorForm>;
+
+export const Renewal = Type.Object({ until: RegularUntil }, { additionalProperties: false });
+export type Renewal = Static<typeof Renewal>;
+
+export const RegularVisitor = Type.Object({ visitor: Visitor, voucher: Voucher }, { additionalProperties: false });
+export type RegularVisitor = Static<typeof RegularVisitor>;
+
+export const RegularIssued = Type.Object({
+  visitor: Visitor,
+  voucher: Voucher,
+  code: Type.String({ description: 'shown this once, to be given to the visitor: only its keyed hash is stored' }),
+  term: Type.Union([Type.String(), Type.Null()], { description: 'the term it runs to, when it does' }),
+}, { additionalProperties: false });
+export type RegularIssued = Static<typeof RegularIssued>;

@@ -18,7 +18,9 @@ import { attemptVerdict, DEFAULT_LIMITS, type AttemptLimits } from '../vouchers/
 import type { Voucher } from '../vouchers/schema.ts';
 import type { GuestDevice, RedeemResult, VoucherService } from '../vouchers/service.ts';
 import type { Approval, Registration, VisitorRecord, VisitorRequest } from './schema.ts';
-import { validitySeconds } from './validity.ts';
+import { ForbiddenError } from './errors.ts';
+import { RegularVisitors } from './regular.ts';
+import { validitySeconds, type SchoolTerm } from './validity.ts';
 
 /** Registrations a device may make an hour: enough to correct a mistake, too few to flood a sponsor. */
 export const REGISTRATIONS_PER_HOUR = 3;
@@ -27,9 +29,7 @@ export const PENDING_SECONDS = 4 * 3600;
 /** What a sponsor code at reception gives: the rest of the day on the one device and one more. */
 export const CODE_APPROVAL: Approval = { validity: { until: 'end-of-day' }, maxDevices: 2 };
 
-export class ForbiddenError extends Error {
-  override name = 'ForbiddenError';
-}
+export { ForbiddenError };
 
 export interface Sponsor {
   id: number;
@@ -50,6 +50,10 @@ export interface RegistrationDeps {
   /** Tells the sponsor of a new request at once (an e-mail when they have one and delivery is set up). */
   notify?: (sponsor: AccountRow, request: VisitorRequest) => void;
   limits?: AttemptLimits;
+  /** The school's terms (site.terms): a regular visitor's access runs to the end of one. */
+  terms?: () => readonly SchoolTerm[];
+  /** VoucherService.extend, for renewing a regular visitor. */
+  extend?: VoucherService['extend'];
 }
 
 export type RegisterResult =
@@ -74,6 +78,16 @@ export class RegistrationService {
   constructor(deps: RegistrationDeps) {
     this.#d = deps;
     this.#limits = deps.limits ?? DEFAULT_LIMITS;
+  }
+
+  /** Regular visitors: named, longer-lived access that a sponsor sets up and renews. */
+  get regular(): RegularVisitors {
+    const extend = this.#d.extend;
+    if (!extend) throw new Error('regular visitors need VoucherService.extend');
+    return new RegularVisitors({
+      vouchers: this.#d.vouchers, service: { issue: this.#d.service.issue.bind(this.#d.service), revoke: this.#d.service.revoke.bind(this.#d.service), extend },
+      audit: this.#d.audit, now: this.#d.now, timezone: this.#d.timezone, terms: this.#d.terms ?? (() => []),
+    });
   }
 
   /** Staff a visitor may name: names only (never an e-mail), in alphabetical order. */

@@ -11,6 +11,9 @@ export const REVOKE_REASON_MAX = 300;
 export const MAX_DEVICES = 500;
 /** A year: a regular visitor's access is renewed by a sponsor, never open-ended. */
 export const MAX_VALID_SECONDS = 366 * 86_400;
+/** Codes one group may hold: a printed sheet for a hall, not a way round the per-code limits. */
+export const MAX_GROUP_COUNT = 200;
+export const GROUP_NAME_MAX = 120;
 
 export const VoucherKind = Type.Union([Type.Literal('single'), Type.Literal('group'), Type.Literal('regular')], {
   description: 'single: one visitor, issued by the office; group: an event or a course, many visitors; regular: a named visitor for a term, renewable',
@@ -30,6 +33,7 @@ export const Voucher = Type.Object({
   kind: VoucherKind,
   label: Type.Union([Type.String({ maxLength: VOUCHER_LABEL_MAX }), Type.Null()], { description: 'who it was given to, as the office wrote it' }),
   visitorId: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+  groupId: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'the group or event it was pre-issued with' }),
   validFrom: IsoTimestamp,
   validUntil: IsoTimestamp,
   maxDevices: Type.Integer({ minimum: 1, maximum: MAX_DEVICES }),
@@ -43,6 +47,23 @@ export const Voucher = Type.Object({
   devicesNow: Type.Integer({ minimum: 0, description: 'devices signed in with it now' }),
 }, { additionalProperties: false });
 export type Voucher = Static<typeof Voucher>;
+
+/** Vouchers pre-issued together for an event or a course: one record, revoked as one. */
+export const VoucherGroup = Type.Object({
+  id: Type.Integer({ minimum: 1 }),
+  name: Type.String({ minLength: 1, maxLength: GROUP_NAME_MAX, description: 'the event or group, as its sponsor wrote it' }),
+  issuedBy: Type.String({ minLength: 1, maxLength: 120, description: 'the sponsor: the account that issued them' }),
+  issuedAt: IsoTimestamp,
+  validFrom: IsoTimestamp,
+  validUntil: IsoTimestamp,
+  maxDevices: Type.Integer({ minimum: 1, maximum: MAX_DEVICES, description: 'per voucher' }),
+  count: Type.Integer({ minimum: 1, maximum: MAX_GROUP_COUNT }),
+  revokedAt: Type.Union([IsoTimestamp, Type.Null()]),
+  revokedBy: Type.Union([Type.String({ maxLength: 120 }), Type.Null()]),
+  revokeReason: Type.Union([Type.String({ maxLength: REVOKE_REASON_MAX }), Type.Null()]),
+  devicesNow: Type.Integer({ minimum: 0, description: 'devices signed in with its vouchers now' }),
+}, { additionalProperties: false });
+export type VoucherGroup = Static<typeof VoucherGroup>;
 
 export const DeviceEnd = Type.Union([Type.Literal('signed-out'), Type.Literal('revoked'), Type.Literal('expired')]);
 export type DeviceEnd = Static<typeof DeviceEnd>;
@@ -76,6 +97,13 @@ export const Visitor = Type.Object({
   created: IsoTimestamp,
 }, { additionalProperties: false });
 export type Visitor = Static<typeof Visitor>;
+
+/** Who an office voucher was given to: recorded as a visitor, shown with the voucher. */
+export const Recipient = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 120, pattern: '\\S', description: "the visitor's name" }),
+  organisation: Type.Optional(Type.String({ maxLength: 120, description: 'who they are from (blank: none)' })),
+}, { additionalProperties: false });
+export type Recipient = Static<typeof Recipient>;
 
 export const NewVoucher = Type.Object({
   kind: VoucherKind,

@@ -9,13 +9,13 @@
 import type { AlertCandidate } from '../../monitor/alert-schema.ts';
 import type { Logger } from '../../log.ts';
 import type { NewNetworkEvent } from '../../state/network-events.ts';
-import type { VoucherRepository } from '../../state/vouchers.ts';
+import type { NewVisitor, VoucherRepository } from '../../state/vouchers.ts';
 import { InvalidInputError } from '../../state/values.ts';
 import { hashCode } from './code-key.ts';
 import { generateCode, parseCode } from './codes.ts';
 import { authoriseLines, deauthoriseLines } from './elements.ts';
 import { attemptVerdict, DEFAULT_LIMITS, lockoutCaused, type AttemptLimits } from './limits.ts';
-import type { BandwidthTier, NewVoucher, Voucher, VoucherDevice } from './schema.ts';
+import { MAX_GROUP_COUNT, type BandwidthTier, type NewVoucher, type Visitor, type Voucher, type VoucherDevice, type VoucherGroup } from './schema.ts';
 
 /** The device behind a guest address, from its DHCP lease. */
 export interface GuestDevice {
@@ -66,22 +66,53 @@ export class VoucherService {
   }
 
   /** A new voucher and its code, which is shown now and never again. `record` adds the audit entry in the same transaction. */
-  issue(params: NewVoucher, issuedBy: string, record: (voucher: Voucher) => void = () => undefined): { voucher: Voucher; code: string } {
+  issue(params: NewVoucher & { visitor?: Omit<NewVisitor, 'created'> }, issuedBy: string, record: (voucher: Voucher) => void = () => undefined): { voucher: Voucher; code: string } {
     const now = this.#d.now();
+    const { validFrom, validUntil } = this.#window(params, now);
+    const { visitor, ...voucherParams } = params;
+    return this.#d.transaction(() => {
+      // Who got it is a visitor record of its own, kept (and purged) with the voucher.
+      const visitorId = visitor ? this.#d.store.createVisitor({ ...visitor, created: now }).id : voucherParams.visitorId;
+      const label = voucherParams.label ?? visitor?.name;
+      const issued = this.#insert({ ...voucherParams, visitorId, label }, validFrom, validUntil, issuedBy, now, null);
+      record(issued.voucher);
+      return issued;
+    });
+  }
+
+  /**
+   * `count` vouchers for an event, recorded as one group, in one transaction: all of them or none.
+   * Each code is shown now, on the printed sheet, and never again.
+   */
+  issueGroup(name: string, count: number, params: Omit<NewVoucher, 'kind' | 'label' | 'visitorId'>, issuedBy: string,
+    record: (group: VoucherGroup) => void = () => undefined): { group: VoucherGroup; codes: { voucher: Voucher; code: string }[] } {
+    if (!Number.isInteger(count) || count < 1 || count > MAX_GROUP_COUNT) throw new InvalidInputError(`a group holds 1 to ${MAX_GROUP_COUNT} vouchers`);
+    const now = this.#d.now();
+    const { validFrom, validUntil } = this.#window(params, now);
+    return this.#d.transaction(() => {
+      const draft = this.#d.store.insertGroup({ name, issuedBy, issuedAt: now, validFrom, validUntil, maxDevices: params.maxDevices, count });
+      const codes = Array.from({ length: count }, (_, k) => this.#insert({ ...params, kind: 'group', label: `${name.slice(0, 110)} #${k + 1}` }, validFrom, validUntil, issuedBy, now, draft.id));
+      const group = this.#d.store.group(draft.id, now)!;
+      record(group);
+      return { group, codes };
+    });
+  }
+
+  #window(params: Pick<NewVoucher, 'validFrom' | 'validSeconds'>, now: Date): { validFrom: Date; validUntil: Date } {
     const validFrom = params.validFrom ? new Date(params.validFrom) : now;
     const validUntil = new Date(validFrom.getTime() + params.validSeconds * 1000);
     if (validUntil.getTime() <= now.getTime()) throw new InvalidInputError('that voucher would have ended already');
+    return { validFrom, validUntil };
+  }
+
+  #insert(params: NewVoucher, validFrom: Date, validUntil: Date, issuedBy: string, now: Date, groupId: number | null): { voucher: Voucher; code: string } {
     const code = generateCode(this.#d.pick);
     const parsed = parseCode(code);
     if (!parsed.ok) throw new Error('a generated code failed its own check');
-    const voucher = this.#d.transaction(() => {
-      const v = this.#d.store.insert({
-        codeHash: hashCode(this.#d.key, parsed.code), kind: params.kind, label: params.label ?? null, visitorId: params.visitorId ?? null,
-        validFrom, validUntil, maxDevices: params.maxDevices, downKbit: params.tier?.downKbit ?? null, upKbit: params.tier?.upKbit ?? null,
-        policyId: params.policyId ?? null, issuedBy, issuedAt: now,
-      });
-      record(v);
-      return v;
+    const voucher = this.#d.store.insert({
+      codeHash: hashCode(this.#d.key, parsed.code), kind: params.kind, label: params.label ?? null, visitorId: params.visitorId ?? null,
+      validFrom, validUntil, maxDevices: params.maxDevices, downKbit: params.tier?.downKbit ?? null, upKbit: params.tier?.upKbit ?? null,
+      policyId: params.policyId ?? null, issuedBy, issuedAt: now, groupId,
     });
     return { voucher, code };
   }
@@ -89,6 +120,20 @@ export class VoucherService {
   list(options: { current?: boolean } = {}): Voucher[] {
     this.sweep();
     return this.#d.store.list(this.#d.now(), options);
+  }
+
+  /** The visitors the vouchers name (who got each), by id. */
+  visitorsOf(vouchers: readonly Voucher[]): Visitor[] {
+    const ids = [...new Set(vouchers.map((v) => v.visitorId).filter((id): id is number => id !== null))];
+    return ids.map((id) => this.#d.store.visitor(id)).filter((v): v is Visitor => v !== undefined);
+  }
+
+  groups(options: { issuedBy?: string } = {}): VoucherGroup[] {
+    return this.#d.store.groups(this.#d.now(), options);
+  }
+
+  group(id: number): VoucherGroup | undefined {
+    return this.#d.store.group(id, this.#d.now());
   }
 
   /**
@@ -107,6 +152,41 @@ export class VoucherService {
     const enforced = await this.#d.change(ended.flatMap((d) => deauthoriseLines(d.address, d.mac)));
     await this.#uncap(voucher, ended.map((d) => d.mac));
     return { voucher, ended, enforced };
+  }
+
+  /** Revokes every voucher of a group still in force, and the group, with every device off in one change of the set. */
+  async revokeGroup(id: number, by: string, reason: string, record: (group: VoucherGroup, ended: VoucherDevice[]) => void = () => undefined): Promise<{ group: VoucherGroup; ended: VoucherDevice[]; enforced: boolean }> {
+    const now = this.#d.now();
+    const { group, ended, vouchers } = this.#d.transaction(() => {
+      const ids = this.#d.store.revokeGroup(id, now, by, reason);
+      const e: VoucherDevice[] = [];
+      for (const voucherId of ids) {
+        this.#d.store.revoke(voucherId, now, by, reason);
+        e.push(...this.#d.store.end(voucherId, now, 'revoked'));
+      }
+      const g = this.#d.store.group(id, now)!;
+      record(g, e);
+      return { group: g, ended: e, vouchers: ids.map((v) => this.#d.store.get(v, now)!) };
+    });
+    const enforced = await this.#d.change(ended.flatMap((d) => deauthoriseLines(d.address, d.mac)));
+    for (const voucher of vouchers) await this.#uncap(voucher, ended.filter((d) => d.voucherId === voucher.id).map((d) => d.mac));
+    return { group, ended, enforced };
+  }
+
+  /**
+   * Renews a voucher (a regular visitor's, before or after it lapsed): it ends at `until`, and the
+   * devices still signed in with it get the new time in the set at once.
+   */
+  async extend(id: number, until: Date, record: (voucher: Voucher) => void = () => undefined): Promise<{ voucher: Voucher; enforced: boolean }> {
+    const now = this.#d.now();
+    const { voucher, devices } = this.#d.transaction(() => {
+      const d = this.#d.store.extend(id, until, now);
+      const v = this.#d.store.get(id, now)!;
+      record(v);
+      return { voucher: v, devices: d };
+    });
+    const enforced = await this.#d.change(devices.flatMap((d) => authoriseLines(d.address, d.mac, until, now)));
+    return { voucher, enforced };
   }
 
   /** A guest device at `address` signs in with what its user typed, having accepted `termsVersion`. */

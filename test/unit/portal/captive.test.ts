@@ -156,3 +156,16 @@ describe('times in words', () => {
     expect(durationText(2 * 86_400 + 7200)).toBe('2 days 2 hours');
   });
 });
+
+describe('a printed slip\'s QR code', () => {
+  test('opens the code form with the code filled in, signing nobody in until the terms are accepted; anything but a code is ignored', async () => {
+    const { port, vouchers } = await start();
+    const { code } = vouchers.issue({ kind: 'single', validSeconds: 3600, maxDevices: 1 }, 'ssh:office');
+    const page = await ask(port, 'GET', `/portal?code=${encodeURIComponent(code)}`);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain(`value="${code}"`);
+    expect(vouchers.sessionAt('127.0.0.1')).toBeUndefined();
+    const hostile = await ask(port, 'GET', `/portal?code=${encodeURIComponent('"><img src=x>')}`);
+    expect(hostile.body).toContain('id="code" name="code" value=""');
+  });
+});

@@ -114,6 +114,7 @@ export function VisitorQueuePage() {
       <p class="lead">{queue === null ? 'Loading…' : pending.length === 0 ? 'Nobody is waiting for you.' : `${pending.length} visitor${pending.length === 1 ? ' is' : 's are'} waiting.`}</p>
       {manage ? <p><Link href="/visitors/records">Every visitor's record</Link></p> : null}
       <p><Link href="/account/sponsor-code">Your sponsor code for reception</Link></p>
+      <p><Link href="/visitors/regular">Regular visitors</Link> (a code for the term) · <Link href="/vouchers/groups">Vouchers for a group or event</Link></p>
       <ul class="card-list">
         {pending.map((r) => (
           <li key={r.id} class="card">
