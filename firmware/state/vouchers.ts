@@ -152,11 +152,11 @@ export class VoucherRepository {
     return rows.map(toDevice);
   }
 
-  /** Marks the authorisations whose time ran out (the kernel already let them lapse); returns how many. */
-  markExpired(now: Date): number {
+  /** Marks the authorisations whose time ran out (the kernel already let them lapse); returns those it marked. */
+  markExpired(now: Date): VoucherDevice[] {
     const at = now.toISOString();
-    return Number(this.#db.prepare("UPDATE voucher_devices SET ended_at = authorised_until, ended_reason = 'expired' WHERE ended_at IS NULL AND authorised_until <= ?")
-      .run(at).changes);
+    return this.#db.prepare(`UPDATE voucher_devices SET ended_at = authorised_until, ended_reason = 'expired' WHERE ended_at IS NULL AND authorised_until <= ?
+      RETURNING ${DEVICE_COLUMNS}`).all(at).map(toDevice);
   }
 
   recordAttempt(at: Date, mac: string | null, address: string, ok: boolean): void {

@@ -200,10 +200,16 @@ export class VoucherService {
     return loaded ? devices.length : 0;
   }
 
-  /** Marks lapsed authorisations ended (the kernel already dropped them) and forgets old attempts. */
+  /** Marks lapsed authorisations ended (the kernel already dropped them), lifts their tiers and forgets old attempts. */
   sweep(): void {
     const now = this.#d.now();
-    this.#d.store.markExpired(now);
+    const expired = this.#d.store.markExpired(now);
+    // The kernel dropped their elements itself; their bandwidth tier is lifted here, or the next
+    // voucher the device signs in with (with no tier of its own) would inherit the cap.
+    for (const [voucherId, macs] of Map.groupBy(expired, (d) => d.voucherId)) {
+      const voucher = this.#d.store.get(voucherId, now);
+      if (voucher) void this.#uncap(voucher, macs.map((d) => d.mac));
+    }
     const keep = Math.max(this.#limits.deviceWindowSeconds, this.#limits.globalWindowSeconds, 3600);
     this.#d.store.pruneAttempts(new Date(now.getTime() - keep * 1000));
     this.#d.changed?.();
