@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import type { AlertCandidate } from '../monitor/alert-schema.ts';
 import type { StateDatabase } from '../state/database.ts';
+import { normaliseMac } from '../state/mac.ts';
 import { portalOnSurface, type PortalMount } from './captive/on-surface.ts';
 import type { CaptiveDeps } from './captive/routes.ts';
 import { portalView } from './captive/settings.ts';
@@ -93,7 +94,8 @@ export async function startVoucherPortal(o: VoucherPortalOptions): Promise<Vouch
     captive,
     policies,
     voucherPolicyOf(mac, networkId) {
-      const active = o.state.vouchers.activeFor(mac.toLowerCase(), now());
+      // The caller already refused a MAC that does not parse (the device must be known).
+      const active = o.state.vouchers.activeFor(normaliseMac(mac), now());
       return active && active.device.networkId === networkId && active.voucher.revokedAt === null ? active.voucher.policyId ?? undefined : undefined;
     },
     surface,
