@@ -231,6 +231,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const portal = await startVoucherPortal({
       dataDir, state, config, change: (lines) => firewall.changeElements(lines),
       setCap: (mac, tier) => shaping.setDeviceCap(mac, tier), raise: (candidate) => alerts.raise(candidate), logger: logger.child({ component: 'portal' }),
+      setPolicies: (changes) => dnsThreads.setPolicies(changes),
     });
     stops.push(() => portal.stop());
     await portal.vouchers.loadAll().catch((err: Error) => {
@@ -289,6 +290,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         lists: { names: lists.report.names, compileMs: lists.report.compileMs, loadedAt: lists.report.loadedAt, fromCache: lists.report.fromCache, problems: lists.report.lists.filter((l) => l.badLines > 0 || l.error).length },
         queryLog: queryLog.stats(),
         alerts: { open: state.alerts.openCounts(), ...alerts.stats(), delivery: alerts.delivering },
+        vouchers: portal.policies.status(),
         memory: memoryStatus(),
         eventLoopDelayMs: {
           p50: loopDelayMs(loopDelay.percentile(50)),
@@ -420,6 +422,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         }
         return checkName(current, dns.filter, {
           name: normalised.name, networkId: params.network, groupId, device: params.device,
+          policyId: params.device === undefined ? undefined : portal.voucherPolicyOf(params.device, params.network),
           at: params.at ? Date.parse(params.at) : Date.now(),
         });
       },

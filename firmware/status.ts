@@ -9,6 +9,7 @@ import { FirewallStatus } from './net/status-schema.ts';
 import { ShapingStatus } from './net/shaping/status-schema.ts';
 import { QueryLogStatsSchema } from './monitor/query-log.ts';
 import { AlertsStatus } from './monitor/alert-status-schema.ts';
+import { VoucherPolicyStatus } from './portal/vouchers/schema.ts';
 
 export const DaemonStatus = Type.Object({
   version: Type.String(),
@@ -55,6 +56,8 @@ export const DaemonStatus = Type.Object({
   queryLog: QueryLogStatsSchema,
   // Optional so a status from a daemon before alerts still reads.
   alerts: Type.Optional(AlertsStatus),
+  // Optional so a status from a daemon before vouchers' policies still reads.
+  vouchers: Type.Optional(VoucherPolicyStatus),
   admin: Type.Object({
     url: Type.String(),
     https: Type.Optional(Type.Object({

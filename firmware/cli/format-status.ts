@@ -31,7 +31,7 @@ export function formatStatus(s: DaemonStatus): string {
   dhcp      ${dhcpLine(s.dhcp)}
   firewall  ${firewallLine(s.firewall)}
   shaping   ${shapingLine(s.shaping)}
-  alerts    ${alertsLine(s.alerts)}
+  alerts    ${alertsLine(s.alerts)}${vouchersLine(s.vouchers)}
 
 ${networks}
 ${dhcpPools(s.dhcp)}`;
@@ -50,6 +50,13 @@ function shapingLine(s: DaemonStatus['shaping']): string {
   if (s.error) return `LAST CHANGE FAILED (the next one rebuilds it): ${s.error}`;
   const what = s.engine === null ? 'not applied yet' : `${s.engine.toUpperCase()}: ${s.why ?? ''}`;
   return `${what}; ${s.devices.length} capped device${s.devices.length === 1 ? '' : 's'} (schoolgate net show)`;
+}
+
+/** Only when a voucher names a policy: the line is about guests filtered other than their network says. */
+function vouchersLine(v: DaemonStatus['vouchers']): string {
+  if (!v || (v.devices === 0 && v.missing.length === 0)) return '';
+  const gone = v.missing.map((m) => `voucher ${m.voucherId} names policy "${m.policyId}", which no longer exists: its ${m.devices} device${m.devices === 1 ? ' gets' : 's get'} the guest network's policy`);
+  return `\n  vouchers  ${v.devices} guest device${v.devices === 1 ? '' : 's'} filtered under their voucher's policy${gone.map((g) => `\n            ${g}`).join('')}`;
 }
 
 function alertsLine(a: DaemonStatus['alerts']): string {

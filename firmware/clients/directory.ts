@@ -2,12 +2,13 @@
 // through here, so IPv4 (nearly all clients) is matched on plain numbers without BigInt or splits.
 // A source on no enabled network is unknown, and unknown sources are refused: never an open resolver.
 // An IPv4 address some device holds a lease on also names that device (lease-devices.ts), so the
-// query log records it and the policy applies its device group.
+// query log records it and the policy applies its device group; a guest signed in with a voucher
+// that names a policy carries that policy too (LeaseDevices.applyPolicy, fed by the voucher service).
 import type { Network } from '../config/schema.ts';
 import { parseAddress, parsePrefix } from './ip.ts';
 import type { ClientInfo, LeaseDevices } from './lease-devices.ts';
 
-export type { ClientDevice, ClientInfo } from './lease-devices.ts';
+export type { ClientDevice, ClientInfo, PolicyChange } from './lease-devices.ts';
 
 interface V6Entry {
   network: bigint;

@@ -14,6 +14,8 @@ export interface ClientDevice {
 export interface ClientInfo {
   readonly network: Network;
   readonly device?: ClientDevice;
+  /** The policy of the voucher this guest device signed in with, replacing its network's while the authorisation lasts. */
+  readonly policy?: string;
 }
 
 /**
@@ -21,6 +23,13 @@ export interface ClientInfo {
  * [address, mac, group or null] sets an address, [address] clears it.
  */
 export type DeviceChange = readonly [address: number, mac?: string, group?: string | null];
+
+/**
+ * A voucher's policy for the device signed in at an address (the voucher service sets it with
+ * the authorisation and clears it when that ends), as plain data for the worker threads:
+ * [address, mac, policy] sets, [address] clears.
+ */
+export type PolicyChange = readonly [address: number, mac?: string, policy?: string];
 
 interface Entry {
   device: ClientDevice;
@@ -33,6 +42,12 @@ export class LeaseDevices {
   readonly #byAddress = new Map<number, Entry>();
   /** Every address a MAC holds (a device can hold a lease on more than one network). */
   readonly #byMac = new Map<string, Set<number>>();
+  /**
+   * Voucher policies by address, kept apart from the lease entries: a lease renewed (set()) or
+   * lapsed and taken again keeps the override, and the MAC check keeps it off another device
+   * that is given the address.
+   */
+  readonly #policies = new Map<number, { mac: string; policy: string }>();
 
   get size(): number {
     return this.#byAddress.size;
@@ -52,7 +67,11 @@ export class LeaseDevices {
     if (entry === undefined) return undefined;
     if (entry.network !== network || entry.info === undefined) {
       entry.network = network;
-      entry.info = Object.freeze({ network, device: entry.device });
+      // Looked up only here, when the cached answer is made: a question pays nothing for overrides.
+      const override = this.#policies.get(address);
+      entry.info = Object.freeze(override !== undefined && override.mac === entry.device.id
+        ? { network, device: entry.device, policy: override.policy }
+        : { network, device: entry.device });
     }
     return entry.info;
   }
@@ -72,6 +91,20 @@ export class LeaseDevices {
     if (entry === undefined) return;
     this.#byAddress.delete(address);
     this.#unindex(address, entry.device.id);
+  }
+
+  /** Sets (`[address, mac, policy]`) or clears (`[address]`) a voucher's policy for the device at an address. */
+  applyPolicy(change: PolicyChange): void {
+    const [address, mac, policy] = change;
+    if (mac === undefined || policy === undefined) this.#policies.delete(address);
+    else this.#policies.set(address, { mac, policy });
+    const entry = this.#byAddress.get(address);
+    if (entry !== undefined) entry.info = undefined;
+  }
+
+  /** Every voucher policy in force, as changes (a new worker thread's start). */
+  policySnapshot(): PolicyChange[] {
+    return [...this.#policies].map(([address, o]) => [address, o.mac, o.policy] as const);
   }
 
   /** A device's group changed (`schoolgate devices group`): every address it holds follows. Returns the changes made. */

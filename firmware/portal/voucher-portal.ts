@@ -2,10 +2,12 @@
 // the firewall and the shaper, a sweep each minute (lapsed authorisations marked, old attempts
 // forgotten), every authorisation in force loaded into the set at start, and the portal's pages
 // as the web surface (start.ts) serves them on port 80 of each guest gateway address.
+import type { PolicyChange } from '../clients/lease-devices.ts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import type { AlertCandidate } from '../monitor/alert-schema.ts';
 import type { StateDatabase } from '../state/database.ts';
+import { normaliseMac } from '../state/mac.ts';
 import { portalOnSurface, type PortalMount } from './captive/on-surface.ts';
 import type { CaptiveDeps } from './captive/routes.ts';
 import { portalView } from './captive/settings.ts';
@@ -13,6 +15,7 @@ import { isGatewayHost } from './landing.ts';
 import { sponsorNotifier } from './registration/notify.ts';
 import { RegistrationService } from './registration/service.ts';
 import { loadCodeKey } from './vouchers/code-key.ts';
+import { VoucherPolicies } from './vouchers/dns-policies.ts';
 import type { BandwidthTier } from './vouchers/schema.ts';
 import { VoucherService, type GuestDevice } from './vouchers/service.ts';
 
@@ -21,17 +24,23 @@ const SWEEP_MS = 60_000;
 export interface VoucherPortalOptions {
   dataDir: string;
   state: StateDatabase;
-  config: { readonly current: Readonly<Config> };
+  config: { readonly current: Readonly<Config>; onChange?(listener: (next: Readonly<Config>) => void): () => void };
   change: (lines: readonly string[]) => Promise<boolean>;
   setCap: (mac: string, tier: BandwidthTier) => Promise<unknown>;
   raise: (candidate: AlertCandidate) => void;
   logger: Logger;
+  /** DnsThreads.setPolicies: a guest signed in with a voucher that names a policy is answered under it. */
+  setPolicies?: (changes: PolicyChange[]) => void;
 }
 
 export interface VoucherPortal {
   readonly vouchers: VoucherService;
   readonly registration: RegistrationService;
   readonly captive: CaptiveDeps;
+  /** Which guest devices DNS answers under their voucher's policy, and vouchers whose policy is gone (`status`). */
+  readonly policies: VoucherPolicies;
+  /** The policy named by the voucher the device is signed in with on `networkId` now, if any (`schoolgate check --device`). */
+  voucherPolicyOf(mac: string, networkId: string): string | undefined;
   /** The portal's part of the web surface: startWebSurface({ portal }). On while web.portal is set. */
   readonly surface: PortalMount;
   stop(): Promise<void>;
@@ -52,11 +61,18 @@ export function guestDeviceAt(state: StateDatabase, config: Readonly<Config>, ad
 export async function startVoucherPortal(o: VoucherPortalOptions): Promise<VoucherPortal> {
   const key = await loadCodeKey(o.dataDir);
   const now = () => new Date();
+  const policies = new VoucherPolicies({
+    active: (at) => o.state.vouchers.activePolicies(at), policies: () => o.config.current.policies.map((p) => p.id),
+    apply: (changes) => o.setPolicies?.(changes), events: o.state.networkEvents, now, logger: o.logger,
+  });
   const vouchers = new VoucherService({
     store: o.state.vouchers, transaction: (fn) => o.state.transaction(fn), key,
     deviceAt: (address) => guestDeviceAt(o.state, o.config.current, address, now()),
     change: o.change, setCap: o.setCap, events: o.state.networkEvents, raise: o.raise, now, logger: o.logger,
+    changed: () => policies.sync(),
   });
+  // A policy removed or added back: the vouchers naming it lose or regain it.
+  const unsubscribe = o.config.onChange?.(() => policies.sync());
   const registration = new RegistrationService({
     requests: o.state.visitorRequests, vouchers: o.state.vouchers, service: vouchers, accounts: o.state.accounts, audit: o.state.audit,
     transaction: (fn) => o.state.transaction(fn), key, deviceAt: (address) => guestDeviceAt(o.state, o.config.current, address, now()),
@@ -82,9 +98,17 @@ export async function startVoucherPortal(o: VoucherPortalOptions): Promise<Vouch
     vouchers,
     registration,
     captive,
+    policies,
+    voucherPolicyOf(mac, networkId) {
+      // The caller already refused a MAC that does not parse (the device must be known).
+      const active = o.state.vouchers.activeFor(normaliseMac(mac), now());
+      return active && active.device.networkId === networkId && active.voucher.revokedAt === null ? active.voucher.policyId ?? undefined : undefined;
+    },
     surface,
     async stop() {
       clearInterval(timer);
+      unsubscribe?.();
+      policies.stop();
     },
   };
 }

@@ -89,6 +89,7 @@ export const NetworkEventKind = Type.Union([
   Type.Literal('net.p2p'),
   Type.Literal('net.suspended'),
   Type.Literal('portal.lockout'),
+  Type.Literal('portal.voucher-policy-missing'),
 ], { description: 'what happened on the network' });
 export type NetworkEventKind = Static<typeof NetworkEventKind>;
 

@@ -217,6 +217,13 @@ export class VoucherRepository {
       .all(now.toISOString()).map(toDevice);
   }
 
+  /** The authorisations in force at `now` whose voucher names a policy: DNS answers those devices under it. */
+  activePolicies(now: Date): { device: VoucherDevice; policyId: string }[] {
+    return this.#db.prepare(`SELECT ${DEVICE_COLUMNS.split(', ').map((c) => `d.${c}`).join(', ')}, v.policy_id AS voucher_policy FROM voucher_devices d JOIN vouchers v ON v.id = d.voucher_id
+      WHERE d.ended_at IS NULL AND d.authorised_until > ? AND v.revoked_at IS NULL AND v.policy_id IS NOT NULL ORDER BY d.voucher_id, d.mac`)
+      .all(now.toISOString()).map((row) => ({ device: toDevice(row), policyId: String(row.voucher_policy) }));
+  }
+
   devicesOf(voucherId: number): VoucherDevice[] {
     return this.#db.prepare(`SELECT ${DEVICE_COLUMNS} FROM voucher_devices WHERE voucher_id = ? ORDER BY first_seen`).all(voucherId).map(toDevice);
   }
@@ -228,11 +235,11 @@ export class VoucherRepository {
     return rows.map(toDevice);
   }
 
-  /** Marks the authorisations whose time ran out (the kernel already let them lapse); returns how many. */
-  markExpired(now: Date): number {
+  /** Marks the authorisations whose time ran out (the kernel already let them lapse); returns those it marked. */
+  markExpired(now: Date): VoucherDevice[] {
     const at = now.toISOString();
-    return Number(this.#db.prepare("UPDATE voucher_devices SET ended_at = authorised_until, ended_reason = 'expired' WHERE ended_at IS NULL AND authorised_until <= ?")
-      .run(at).changes);
+    return this.#db.prepare(`UPDATE voucher_devices SET ended_at = authorised_until, ended_reason = 'expired' WHERE ended_at IS NULL AND authorised_until <= ?
+      RETURNING ${DEVICE_COLUMNS}`).all(at).map(toDevice);
   }
 
   recordAttempt(at: Date, mac: string | null, address: string, ok: boolean): void {

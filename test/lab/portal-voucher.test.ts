@@ -3,10 +3,16 @@
 // document says captive; a voucher issued with the CLI and redeemed by the guest's POST lets it
 // reach the internet over 443 (never 22, which a pupil reaches, so the port is open) and the
 // document says not captive; a restart that finds no table (a reboot) loads it back; revoked with
-// the CLI, it is back on the portal at once.
+// the CLI, it is back on the portal at once. The voucher names a policy ("staff-visitor", social
+// networks allowed): a name the guest policy blocks is answered for real while the device is
+// signed in (also after the restart), and blocked again once the voucher is revoked.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { CLIENTS, GW_WAN_INTERFACE, INTERNET, schoolNetwork } from '../../scripts/netlab/addresses.ts';
 import { MAIN, NODE, REPO_ROOT, withDhcp } from '../../scripts/netlab/gateway.ts';
+import { LISTED_SITE } from '../../scripts/netlab/zones.ts';
+import type { CheckReport } from '../../firmware/dns/policy/check-name.ts';
 import type { Config } from '../../firmware/config/schema.ts';
 import type { VoucherIssued, VoucherRevoked } from '../../firmware/portal/vouchers/methods.ts';
 import { useLab } from './support/lab.ts';
@@ -23,17 +29,30 @@ async function cli(args: string[]): Promise<string> {
   return r.stdout;
 }
 
-function config(): Config {
+async function config(): Promise<Config> {
   const c = withDhcp(lab().gatewayConfig(), ['guest']);
   c.firewall = { enabled: true, wanInterface: GW_WAN_INTERFACE };
   c.web.portal = PORTAL;
+  const file = join(lab().scratch('lists'), 'social.txt');
+  await writeFile(file, `${LISTED_SITE}\n`);
+  c.lists.push({ id: 'lab-social', name: 'Lab social networks', category: 'social', file, format: 'domains', enabled: true });
+  const staff = c.policies.find((p) => p.id === 'staff')!;
+  c.policies.push({ ...structuredClone(staff), id: 'staff-visitor', name: 'Visiting staff' });
   return c;
 }
 
 describe('a guest signs in with a voucher', () => {
-  test('portal until a voucher is redeemed; then 443 and not 22, not captive; revoked, back to the portal', async () => {
-    await lab().startGateway(config());
+  test('portal until a voucher is redeemed; then 443 and not 22, not captive, its policy in DNS; revoked, back to the portal and the guest policy', async () => {
+    await lab().startGateway(await config());
     const { lease } = await lab().dhcp('guest', 'udhcpc');
+    // DNS answers a guest before and after it signs in: which address it gives for the social name.
+    const resolve = async () => {
+      const r = await lab().exec('guest', ['dig', '+short', '+time=3', '+tries=1', '-b', lease.address, `@${PORTAL.address}`, LISTED_SITE, 'A']);
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout.trim();
+    };
+    const blockedAnswer = PORTAL.address;
+    expect(await resolve()).toBe(blockedAnswer);
     // Every request from the leased address (the static one is no lease's).
     const curl = (args: string[]) => lab().exec('guest', ['curl', '-s', '--max-time', '5', '--interface', lease.address, ...args]);
     const captive = async () => {
@@ -52,12 +71,20 @@ describe('a guest signs in with a voucher', () => {
     expect(await captive()).toEqual({ 'captive': true, 'user-portal-url': `${PORTAL_URL}/portal` });
     expect((await curl(['-k', '-o', '/dev/null', `https://${INTERNET.web}/whoami`])).code).not.toBe(0);
 
-    const issued = JSON.parse(await cli(['vouchers', 'issue', '--valid', '2h', '--devices', '2', '--for', 'Lab visitor', '--json'])) as VoucherIssued;
+    const unknown = await lab().exec('gw', [NODE, MAIN, 'vouchers', 'issue', '--valid', '2h', '--policy', 'no-such-policy', '--data-dir', lab().gateway!.dataDir], { cwd: REPO_ROOT });
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain('there is no policy "no-such-policy"');
+    const issued = JSON.parse(await cli(['vouchers', 'issue', '--valid', '2h', '--devices', '2', '--for', 'Lab visitor', '--policy', 'staff-visitor', '--json'])) as VoucherIssued;
+    expect(issued.voucher.policyId).toBe('staff-visitor');
     expect(issued.code).toMatch(/^[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5}$/);
     expect(await cli(['vouchers'])).not.toContain(issued.code);
     const signIn = await curl(['--data-urlencode', `code=${issued.code.toLowerCase()}`, '--data-urlencode', 'accept=builtin-1', `${PORTAL_URL}/portal`]);
     expect(signIn.stdout, signIn.stderr).toContain('online until');
     expect((await lab().run('gw', ['nft', 'list', 'set', 'inet', 'schoolgate', 'authorised_guests'])).stdout).toContain(`${lease.address} . ${GUEST.mac}`);
+    // The voucher's policy, not the guest network's: the social name is answered for real.
+    expect(await resolve()).toBe(INTERNET.web2);
+    const check = JSON.parse(await cli(['check', LISTED_SITE, '--network', 'guest', '--device', GUEST.mac, '--json'])) as CheckReport;
+    expect(check).toMatchObject({ answer: 'allowed', policy: { policy: { id: 'staff-visitor', source: 'voucher' } } });
 
     // The real site over HTTPS and HTTP (which saw the uplink, not the portal), the OS probe's real answer.
     const site = await curl(['-k', `https://${INTERNET.web}/whoami`]);
@@ -77,13 +104,15 @@ describe('a guest signs in with a voucher', () => {
     // A reboot: the daemon stops and the table goes; the new start loads the authorisation again.
     await lab().stopGateway();
     await lab().run('gw', ['nft', 'delete', 'table', 'inet', 'schoolgate']);
-    await lab().startGateway(config());
+    await lab().startGateway(await config());
     expect((await lab().run('gw', ['nft', 'list', 'set', 'inet', 'schoolgate', 'authorised_guests'])).stdout).toContain(`${lease.address} . ${GUEST.mac}`);
+    expect(await resolve()).toBe(INTERNET.web2);
     const again = await curl(['-k', '-o', '/dev/null', `https://${INTERNET.web}/whoami`]);
     expect(again.code, again.stderr).toBe(0);
 
     const revoked = JSON.parse(await cli(['vouchers', 'revoke', String(issued.voucher.id), '--reason', 'lab: visit over', '--json'])) as VoucherRevoked;
     expect(revoked).toMatchObject({ enforced: true, ended: [{ mac: GUEST.mac, endedReason: 'revoked' }] });
+    expect(await resolve()).toBe(blockedAnswer);
     await landsOnPortal();
     expect((await captive()).captive).toBe(true);
     expect((await curl(['-k', '-o', '/dev/null', `https://${INTERNET.web}/whoami`])).code).not.toBe(0);

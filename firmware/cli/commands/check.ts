@@ -13,7 +13,8 @@ export const check: Command = {
 Asks the running daemon, which decides with the lists and policies in service now.
 
   -n, --network ID     the network the device is on (e.g. pupil)
-      --device MAC     a known device: its group's policy and exceptions apply
+      --device MAC     a known device: its group's policy and exceptions apply, or the
+                       policy of the voucher it is signed in with on that network
       --at TIME        decide for another moment, e.g. 2026-11-24T12:30:00Z (schedules)
 ${dataDirHelp}
       --json           print the full explanation as JSON`,

@@ -42,10 +42,10 @@ function stateOf(v: Pick<Voucher, 'revokedAt' | 'validFrom' | 'validUntil'>, now
 
 export function formatVouchers(view: VouchersView, now = Date.now()): string {
   if (view.vouchers.length === 0) return 'No vouchers in force (--all lists ended and revoked ones too).\n';
-  const rows = [['ID', 'KIND', 'FOR', 'STATE', 'VALID FROM', 'VALID UNTIL', 'DEVICES', 'TIER', 'ISSUED BY']];
+  const rows = [['ID', 'KIND', 'FOR', 'STATE', 'VALID FROM', 'VALID UNTIL', 'DEVICES', 'TIER', 'POLICY', 'ISSUED BY']];
   for (const v of view.vouchers) {
     rows.push([String(v.id), v.kind, v.label ?? '-', stateOf(v, now), v.validFrom.slice(0, 16).replace('T', ' '), v.validUntil.slice(0, 16).replace('T', ' '),
-      `${v.devicesNow}/${v.maxDevices}`, tierText(v.tier), v.issuedBy]);
+      `${v.devicesNow}/${v.maxDevices}`, tierText(v.tier), v.policyId ?? 'guest network\'s', v.issuedBy]);
   }
   return `${table(rows)}\nTimes are UTC. Codes are never shown again after issue.\n`;
 }
@@ -57,6 +57,7 @@ function formatIssued(r: VoucherIssued): string {
     ${r.code}
 
 Valid ${v.validFrom.slice(0, 16).replace('T', ' ')} to ${v.validUntil.slice(0, 16).replace('T', ' ')} UTC, up to ${v.maxDevices} device${v.maxDevices === 1 ? '' : 's'}, bandwidth: ${tierText(v.tier)}.
+${v.policyId ? `Filtered under policy "${v.policyId}" while signed in (the firewall stays the guest network's: HTTP/HTTPS only).` : 'Filtered under the guest network\'s policy.'}
 Give the code to the visitor now: it is not stored and cannot be shown again.
 Recorded in the audit log under your name.
 `;
@@ -115,7 +116,9 @@ ${dataDirHelp}
       --group EVENT    with issue: --count codes for an event, recorded as one group;
                        with revoke: the group's ID, every code of it revoked at once
       --count N        how many codes for the group (1-200)
-      --policy ID      the policy it is for (recorded; guests get the guest network's policy)
+      --policy ID      the policy its devices' DNS is filtered under instead of the guest
+                       network's, while signed in (an existing policy; the firewall stays
+                       the guest network's: HTTP/HTTPS only)
       --reason TEXT    why it is revoked (required)
       --json           print the result as JSON`,
   options: {

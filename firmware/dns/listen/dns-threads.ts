@@ -4,7 +4,7 @@
 // worker, and the workers' events and counters flow back into it, so the query log and `status`
 // see every question whichever thread answered it. TCP is answered by the main thread only.
 import { Worker } from 'node:worker_threads';
-import type { DeviceChange } from '../../clients/lease-devices.ts';
+import type { DeviceChange, PolicyChange } from '../../clients/lease-devices.ts';
 import type { Config } from '../../config/schema.ts';
 import type { Logger } from '../../log.ts';
 import { siblingModule } from '../../paths.ts';
@@ -146,6 +146,15 @@ export class DnsThreads {
     this.#queueDevices(this.#service.devices.regroup(mac, group));
   }
 
+  /**
+   * A voucher's policy for the guest device at an address (`[address, mac, policy]`), or its end
+   * (`[address]`): every thread at once. Rare (a sign-in, sign-out, revoke or expiry), so not batched.
+   */
+  setPolicies(changes: PolicyChange[]): void {
+    for (const change of changes) this.#service.devices.applyPolicy(change);
+    if (changes.length > 0) this.#broadcast({ type: 'policies', changes });
+  }
+
   #queueDevices(changes: DeviceChange[]): void {
     if (this.#slots.length === 0 || changes.length === 0) return;
     if (this.#pendingDevices.length === 0) queueMicrotask(() => this.#flushDevices());
@@ -178,6 +187,7 @@ export class DnsThreads {
       severity: this.#service.severity,
       // Changes still queued are in the snapshot and will also arrive as a message: applying one twice is harmless.
       devices: this.#service.devices.snapshot(),
+      policies: this.#service.devices.policySnapshot(),
       ...(this.#resolvConfPath !== undefined ? { resolvConfPath: this.#resolvConfPath } : {}),
     };
     const worker = new Worker(siblingModule(import.meta.url, 'dns-worker'), { workerData: data });

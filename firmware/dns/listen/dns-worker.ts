@@ -3,7 +3,7 @@
 // owes the main thread is its events (for the query log) and its counters (for `status`).
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
-import type { DeviceChange } from '../../clients/lease-devices.ts';
+import type { DeviceChange, PolicyChange } from '../../clients/lease-devices.ts';
 import type { Config } from '../../config/schema.ts';
 import { packDrained, type PackedBatch } from '../events/event-batch.ts';
 import type { DnsCounters } from '../events/event-buffer.ts';
@@ -28,11 +28,14 @@ export interface WorkerStart {
   resolvConfPath?: string;
   /** Which device holds which address when the worker starts; later changes come as 'devices' messages. */
   devices: DeviceChange[];
+  /** Voucher policies of guest devices when the worker starts; later ones come as 'policies' messages. */
+  policies?: PolicyChange[];
 }
 
 export type ToWorker =
   | { type: 'lists'; lists: WorkerLists }
   | { type: 'devices'; changes: DeviceChange[] }
+  | { type: 'policies'; changes: PolicyChange[] }
   | { type: 'config'; config: Config }
   | { type: 'stop' };
 
@@ -86,6 +89,7 @@ let countersTimer: NodeJS.Timeout | undefined;
 port.on('message', (message: ToWorker) => {
   try {
     if (message.type === 'devices') for (const change of message.changes) service.devices.apply(change);
+    if (message.type === 'policies') for (const change of message.changes) service.devices.applyPolicy(change);
     else if (message.type === 'lists') applyLists(message.lists);
     else if (message.type === 'config') service.reload(message.config);
     else if (message.type === 'stop') void stop();
@@ -109,6 +113,7 @@ try {
   // Lists before listening: a worker must never answer a question unfiltered.
   applyLists(start.lists);
   for (const change of start.devices) service.devices.apply(change);
+  for (const change of start.policies ?? []) service.devices.applyPolicy(change);
   await service.start();
   eventsTimer = setInterval(flushEvents, EVENTS_MS);
   countersTimer = setInterval(postCounters, COUNTERS_MS);

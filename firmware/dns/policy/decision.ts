@@ -9,6 +9,8 @@ export interface DecisionInput {
   networkId: string;
   /** The device's group, if it has one. A group that no longer exists counts as none. */
   groupId?: string | undefined;
+  /** The policy of the voucher a guest device signed in with: replaces the group's and the network's (an unknown one is passed over). */
+  policyId?: string | undefined;
   /** Lower-case, without the final dot, as the wire reader gives it. */
   name: string;
   /** The matcher's union of categories listing the name: bits 0..31 and 32..63. */

@@ -52,10 +52,12 @@ export interface Resolution {
   network: Network | undefined;
   /** The device's group when it exists in the configuration. */
   group: DeviceGroup | undefined;
-  /** The policy id wanted: the group's own, else the network's. */
+  /** The policy id wanted: the voucher's, else the group's own, else the network's. */
   policyId: string | undefined;
-  source: 'network' | 'device-group';
+  source: 'network' | 'device-group' | 'voucher';
   policy: CompiledPolicy | undefined;
+  /** A voucher's policy that no longer exists (a configuration change removed it): the device gets the group's or network's instead. */
+  missingOverride?: string;
 }
 
 interface Slot {
@@ -81,6 +83,7 @@ export class PolicyEngine {
   readonly schedules: readonly Schedule[];
 
   private readonly networks = new Map<string, NetworkEntry>();
+  private readonly policyIndex = new Map<string, number>();
   private readonly groups = new Map<string, GroupEntry>();
   private readonly slots: (Slot | undefined)[];
   private readonly slotsPerPolicy: number;
@@ -119,7 +122,7 @@ export class PolicyEngine {
     for (const list of config.lists ?? []) bitFor(list.category);
 
     const used = new Set<number>();
-    const policyIndex = new Map<string, number>();
+    const policyIndex = this.policyIndex;
     this.policies = config.policies.map((policy, p) => {
       policyIndex.set(policy.id, p);
       const rules: CompiledRule[] = [];
@@ -179,7 +182,7 @@ export class PolicyEngine {
   decide(input: DecisionInput, now: number, out: Decision): Decision {
     out.reset();
     const groupId = input.groupId !== undefined && this.groups.has(input.groupId) ? input.groupId : undefined;
-    const slot = this.slotFor(input.networkId, groupId, now);
+    const slot = this.slotFor(input.networkId, groupId, input.policyId, now);
     if (slot) out.policy = slot.policy.policy;
     if (input.restricted) return block(out, 'restricted');
     if (!slot) return block(out, 'no-policy');
@@ -210,14 +213,24 @@ export class PolicyEngine {
     return buildExplanation(this, input, typeof now === 'number' ? now : now.getTime());
   }
 
-  /** Which policy a device on `networkId` in `groupId` gets, and why. */
-  resolve(networkId: string, groupId: string | undefined): Resolution {
+  /**
+   * Which policy a device on `networkId` in `groupId` gets, and why. `override` is the policy of
+   * the voucher the device signed in with: it replaces the group's and the network's while it
+   * exists, and is passed over (reported as missing) once a configuration change removed it.
+   */
+  resolve(networkId: string, groupId: string | undefined, override?: string): Resolution {
     const net = this.networks.get(networkId);
     const g = groupId === undefined ? undefined : this.groups.get(groupId);
+    const overrideIndex = override === undefined ? undefined : this.policyIndex.get(override);
+    if (net && overrideIndex !== undefined) {
+      return { network: net.network, group: g?.group, policyId: override, source: 'voucher', policy: this.policies[overrideIndex] };
+    }
     const source = g && g.policy !== NO_OVERRIDE ? 'device-group' : 'network';
     const policyId = source === 'device-group' ? g?.group.policy : net?.network.policy;
     const index = !net ? MISSING : source === 'device-group' ? g!.policy : net.policy;
-    return { network: net?.network, group: g?.group, policyId, source, policy: index >= 0 ? this.policies[index] : undefined };
+    const resolution: Resolution = { network: net?.network, group: g?.group, policyId, source, policy: index >= 0 ? this.policies[index] : undefined };
+    if (override !== undefined) resolution.missingOverride = override;
+    return resolution;
   }
 
   /** The category id the matcher gave `bit`, when the configuration mentions it. */
@@ -231,11 +244,14 @@ export class PolicyEngine {
     return this.validUntil;
   }
 
-  private slotFor(networkId: string, groupId: string | undefined, now: number): Slot | undefined {
+  private slotFor(networkId: string, groupId: string | undefined, override: string | undefined, now: number): Slot | undefined {
     const net = this.networks.get(networkId);
     if (!net) return undefined;
     const g = groupId === undefined ? undefined : this.groups.get(groupId);
-    const policy = g && g.policy !== NO_OVERRIDE ? g.policy : net.policy;
+    let policy = g && g.policy !== NO_OVERRIDE ? g.policy : net.policy;
+    // Only a guest signed in with a voucher that names a policy has an override: every other
+    // question pays this one comparison. A policy since removed is passed over, never "no-policy".
+    if (override !== undefined) policy = this.policyIndex.get(override) ?? policy;
     if (policy < 0) return undefined;
     const key = policy * this.slotsPerPolicy + (g ? g.index + 1 : 0);
     this.refresh(now);

@@ -54,7 +54,7 @@ export type ExceptionExplanation = Static<typeof ExceptionExplanation>;
 export const PolicyExplanation = Type.Object({
   id: Type.String(),
   name: Type.String(),
-  source: Type.Union([Type.Literal('network'), Type.Literal('device-group')]),
+  source: Type.Union([Type.Literal('network'), Type.Literal('device-group'), Type.Literal('voucher')]),
   note: Type.String(),
 }, { additionalProperties: false });
 

@@ -33,7 +33,7 @@ export function buildExplanation(engine: PolicyEngine, raw: DecisionInput, now: 
   const name = raw.name.toLowerCase().replace(/\.$/, '');
   const input: DecisionInput = { ...raw, name };
   const decision = engine.decide(input, now, new Decision());
-  const resolution = engine.resolve(input.networkId, input.groupId);
+  const resolution = engine.resolve(input.networkId, input.groupId, input.policyId);
   const groupId = resolution.group?.id;
   const policy = resolution.policy?.policy;
 
@@ -61,6 +61,15 @@ export function buildExplanation(engine: PolicyEngine, raw: DecisionInput, now: 
 function policyNote(r: Resolution, requestedGroup: string | undefined): string {
   const p = r.policy!.policy;
   const net = r.network!;
+  if (r.source === 'voucher') {
+    return `the device is signed in with a voucher for policy ${quote(p.id, p.name)}, which replaces network ${quote(net.id, net.name)}'s policy "${net.policy}" until the voucher ends`;
+  }
+  const missing = r.missingOverride !== undefined
+    ? `; the device's voucher names policy "${r.missingOverride}", which no longer exists, so it gets this one instead` : '';
+  return policyNoteOf(r, requestedGroup, p, net) + missing;
+}
+
+function policyNoteOf(r: Resolution, requestedGroup: string | undefined, p: NonNullable<Resolution['policy']>['policy'], net: NonNullable<Resolution['network']>): string {
   const unknownGroup = requestedGroup !== undefined && !r.group
     ? `; device group "${requestedGroup}" does not exist, so the device counts as in no group` : '';
   if (r.source === 'device-group') {

@@ -58,7 +58,7 @@ export class InspectAnswers implements Stage {
     const decision = this.#decision;
     const client = ctx.client;
     for (const target of inspection.targets) {
-      const list = filter.check(client.network.id, client.device?.group, target, now(), decision);
+      const list = filter.check(client.network.id, client.device?.group, target, now(), decision, client.policy);
       if (decision.action !== 'block') continue;
       const upstream = ctx.upstream;
       blockAnswers.answer(ctx, decision.policy);

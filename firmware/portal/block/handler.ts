@@ -17,6 +17,8 @@ export interface BlockCheck {
   name: string;
   networkId: string;
   groupId: string | undefined;
+  /** The voucher's policy of a guest device signed in with one (ClientInfo.policy). */
+  policyId?: string | undefined;
   at: number;
 }
 
@@ -59,7 +61,7 @@ export function blockPageHandler(deps: BlockHandlerDeps): SurfaceHandler {
       if (request.method === 'POST' && (request.path === REPORT_PATH || request.path === REQUEST_PATH)) {
         return post(deps, request, name, groupId, site);
       }
-      const report = deps.check({ name, networkId: client.network.id, groupId, at: request.now });
+      const report = deps.check({ name, networkId: client.network.id, groupId, policyId: client.policy, at: request.now });
       if (report.answer !== 'blocked') return undefined;
       const view = blockView(report, client.network.kind, deps.titleOf);
       const token = deps.tokens.issue({ host: request.host, address: request.source }, request.now);
@@ -76,7 +78,7 @@ function post(deps: BlockHandlerDeps, request: SurfaceRequest, name: string, gro
   const token = deps.tokens.check(form.token ?? '', { host: request.host, address: request.source }, request.now);
   if (!token.ok) return respond(403, renderRefused(voice, 'stale', site));
   // The page as it was shown: decided for the moment the token was issued.
-  const report = deps.check({ name, networkId: client.network.id, groupId, at: token.issuedAt });
+  const report = deps.check({ name, networkId: client.network.id, groupId, policyId: client.policy, at: token.issuedAt });
   if (report.answer !== 'blocked') return respond(400, renderRefused(voice, 'invalid', site));
   const view = blockView(report, client.network.kind, deps.titleOf);
   const isRequest = request.path === REQUEST_PATH;

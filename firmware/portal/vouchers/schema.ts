@@ -116,3 +116,14 @@ export const NewVoucher = Type.Object({
   policyId: Type.Optional(Id),
 }, { additionalProperties: false });
 export type NewVoucher = Static<typeof NewVoucher>;
+
+/** `status`: the vouchers' policies as DNS applies them. */
+export const VoucherPolicyStatus = Type.Object({
+  devices: Type.Integer({ minimum: 0, description: "guest devices DNS answers under their voucher's policy now" }),
+  missing: Type.Array(Type.Object({
+    voucherId: Type.Integer({ minimum: 1 }),
+    policyId: Id,
+    devices: Type.Integer({ minimum: 0, description: "signed in with it now, answered under their network's policy instead" }),
+  }, { additionalProperties: false }), { description: 'vouchers naming a policy the configuration no longer has' }),
+}, { additionalProperties: false });
+export type VoucherPolicyStatus = Static<typeof VoucherPolicyStatus>;

@@ -1,7 +1,8 @@
 // Vouchers at work: issuing (the code shown once), signing a guest device in with one, signing
 // it out, revoking a voucher, and the daemon's start loading every authorisation in force back
 // into the firewall. state.db is the record; the `authorised_guests` set mirrors it through
-// FirewallService.changeElements, and a voucher's bandwidth tier goes through the shaper.
+// FirewallService.changeElements, a voucher's bandwidth tier goes through the shaper, and its
+// policy to DNS (`changed`, VoucherPolicies in dns-policies.ts).
 //
 // Signing in does the same work for every code that is not usable now (unknown, expired,
 // revoked, not yet valid): hash, one indexed lookup, one failure recorded, one answer. Only a
@@ -40,6 +41,8 @@ export interface VoucherServiceDeps {
   logger?: Logger;
   /** crypto.randomInt unless a test drives it. */
   pick?: (n: number) => number;
+  /** The authorisations in force changed (VoucherPolicies.sync: DNS answers each device under its voucher's policy). */
+  changed?: () => void;
 }
 
 export type RedeemResult =
@@ -149,6 +152,7 @@ export class VoucherService {
       record(v, e);
       return { voucher: v, ended: e };
     });
+    this.#d.changed?.();
     const enforced = await this.#d.change(ended.flatMap((d) => deauthoriseLines(d.address, d.mac)));
     await this.#uncap(voucher, ended.map((d) => d.mac));
     return { voucher, ended, enforced };
@@ -235,6 +239,7 @@ export class VoucherService {
       this.#d.store.authorise({ voucherId: voucher.id, mac: device.mac, address, networkId: device.networkId, until, termsVersion, at: now });
       this.#d.store.recordAttempt(now, device.mac, address, true);
     });
+    this.#d.changed?.();
     const stale = previous && previous.device.address !== address ? deauthoriseLines(previous.device.address, device.mac) : [];
     const enforced = await this.#d.change([...stale, ...authoriseLines(address, device.mac, until, now)]);
     if (voucher.tier.downKbit !== null || voucher.tier.upKbit !== null) {
@@ -260,6 +265,7 @@ export class VoucherService {
     if (!session) return false;
     const now = this.#d.now();
     this.#d.store.end(session.device.voucherId, now, 'signed-out', session.device.mac);
+    this.#d.changed?.();
     await this.#d.change(deauthoriseLines(address, session.device.mac));
     await this.#uncap(session.voucher, [session.device.mac]);
     return true;
@@ -274,12 +280,19 @@ export class VoucherService {
     return loaded ? devices.length : 0;
   }
 
-  /** Marks lapsed authorisations ended (the kernel already dropped them) and forgets old attempts. */
+  /** Marks lapsed authorisations ended (the kernel already dropped them), lifts their tiers and forgets old attempts. */
   sweep(): void {
     const now = this.#d.now();
-    this.#d.store.markExpired(now);
+    const expired = this.#d.store.markExpired(now);
+    // The kernel dropped their elements itself; their bandwidth tier is lifted here, or the next
+    // voucher the device signs in with (with no tier of its own) would inherit the cap.
+    for (const [voucherId, macs] of Map.groupBy(expired, (d) => d.voucherId)) {
+      const voucher = this.#d.store.get(voucherId, now);
+      if (voucher) void this.#uncap(voucher, macs.map((d) => d.mac));
+    }
     const keep = Math.max(this.#limits.deviceWindowSeconds, this.#limits.globalWindowSeconds, 3600);
     this.#d.store.pruneAttempts(new Date(now.getTime() - keep * 1000));
+    this.#d.changed?.();
   }
 
   #counts(mac: string | null, address: string, now: Date): { device: number; global: number } {

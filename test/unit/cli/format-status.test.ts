@@ -54,3 +54,13 @@ it('shows the HTTPS addresses, the certificate fingerprint and, before setup, th
   delete status.admin.setupCode;
   expect(formatStatus(status)).not.toContain('setup code');
 });
+
+it("says nothing of vouchers until one names a policy, then how many guests it filters and any policy since removed", () => {
+  const status = sampleStatus();
+  expect(formatStatus(status)).not.toContain('  vouchers  ');
+  status.vouchers = { devices: 0, missing: [] };
+  expect(formatStatus(status)).not.toContain('  vouchers  ');
+  status.vouchers = { devices: 2, missing: [{ voucherId: 7, policyId: 'event', devices: 1 }] };
+  expect(formatStatus(status)).toContain(`  vouchers  2 guest devices filtered under their voucher's policy
+            voucher 7 names policy "event", which no longer exists: its 1 device gets the guest network's policy`);
+});

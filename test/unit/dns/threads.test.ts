@@ -161,6 +161,21 @@ describe('DNS on two threads', () => {
     await vi.waitFor(() => expect(workerQueries(t) - before).toBeGreaterThan(0), { timeout: 5000 });
   });
 
+  it("answers a device under its voucher's policy on the worker too, and under its network's once cleared", async () => {
+    const t = await startThreaded();
+    const pupil = parseIPv4(PUPIL)!;
+    const mac = '02:00:00:00:00:07';
+    t.threads.setDevice(pupil, mac, null);
+    const names = (prefix: string) => Array.from({ length: 30 }, (_, i) => `${prefix}${i}.chatter.test`);
+    const before = workerQueries(t);
+    // The staff policy allows social networks: every thread answers the device under it.
+    t.threads.setPolicies([[pupil, mac, 'staff']]);
+    for (const r of await askMany(t.port, names('on'))) expect(r.data, r.name).toEqual([DEFAULT_V4]);
+    t.threads.setPolicies([[pupil]]);
+    for (const r of await askMany(t.port, names('off'))) expect(r.data, r.name).toEqual([GATEWAY.pupil]);
+    await vi.waitFor(() => expect(workerQueries(t) - before).toBeGreaterThan(0), { timeout: 5000 });
+  });
+
   it('puts lists given after start in service on the worker too', async () => {
     const t = await startThreaded();
     const before = workerQueries(t);

@@ -50,12 +50,16 @@ describe('vouchers control methods', () => {
 
   test('an unknown policy, an unknown voucher and a second revoke are named; nothing is stored for them', async () => {
     const { call, state } = setup();
+    const staff = await call('vouchers.issue', { validSeconds: 3600, maxDevices: 1, policyId: 'staff' }) as VoucherIssued;
+    expect(staff.voucher.policyId).toBe('staff');
+    expect(formatVouchers((await call('vouchers', {})) as VouchersView)).toMatch(/ staff +ssh:office/);
     await expect(call('vouchers.issue', { validSeconds: 3600, maxDevices: 1, policyId: 'nope' })).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringMatching(/no policy "nope"/) });
     await expect(call('vouchers.revoke', { id: 42, reason: 'x' })).rejects.toMatchObject({ code: 'unknown-voucher' });
     const issued = await call('vouchers.issue', { validSeconds: 3600, maxDevices: 1 }) as VoucherIssued;
     await call('vouchers.revoke', { id: issued.voucher.id, reason: 'first' });
     await expect(call('vouchers.revoke', { id: issued.voucher.id, reason: 'second' })).rejects.toMatchObject({ code: 'invalid-input' });
     expect(state.audit.list({}).filter((e) => e.action === 'voucher.revoke')).toHaveLength(1);
+    expect(state.vouchers.list(new Date(), { current: false }).map((v) => v.policyId)).toEqual([null, 'staff']);
   });
 
   test('--tier DOWN/UP, "-" for the policy\'s own', () => {

@@ -1,7 +1,7 @@
 // Vouchers against a real state.db (in memory): issuing, signing in within the device limit,
 // revoking, expiry, the start's reload, and the brute-force limits. The firewall and shaper are
 // the recorded calls here (the kernel takes the lines in test/lab/portal-voucher.test.ts).
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { AlertCandidate } from '../../../firmware/monitor/alert-schema.ts';
 import { hashCode } from '../../../firmware/portal/vouchers/code-key.ts';
 import { authoriseLines, deauthoriseLines } from '../../../firmware/portal/vouchers/elements.ts';
@@ -105,6 +105,20 @@ describe('signing in', () => {
     expect(caps).toEqual([['02:00:00:00:00:01', tier]]);
     await service.revoke(voucher.id, 'ssh:office', 'event over');
     expect(caps.at(-1)).toEqual(['02:00:00:00:00:01', { downKbit: null, upKbit: null }]);
+  });
+
+  test('a voucher\'s bandwidth tier is lifted when its time runs out, at the sweep', async () => {
+    const { service, caps, advance } = setup();
+    const tier = { downKbit: 1024, upKbit: null };
+    const { code } = service.issue({ kind: 'single', validSeconds: 3600, maxDevices: 1, tier }, 'ssh:office');
+    await service.redeem('10.30.0.101', code, 'v1');
+    expect(caps).toEqual([['02:00:00:00:00:02', tier]]);
+    advance(HOUR);
+    service.sweep();
+    await vi.waitFor(() => expect(caps.at(-1)).toEqual(['02:00:00:00:00:02', { downKbit: null, upKbit: null }]));
+    // Marked once: a second sweep lifts nothing again.
+    service.sweep();
+    expect(caps).toHaveLength(2);
   });
 });
 
