@@ -11,6 +11,7 @@ import { Authenticator, type Signed } from './auth/authenticator.ts';
 import { AuthError } from './auth/errors.ts';
 import { checkAccess, checkCsrf, type RouteAccess } from './guard.ts';
 import { securityHeaders } from './headers.ts';
+import { sniGuard } from './https/sni.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { deviceRoutes } from './routes/devices.ts';
@@ -60,7 +61,8 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   const app = fastify({
     loggerInstance: options.logger.child({ component: 'admin' }),
     logController: new LogController({ disableRequestLogging: true }),
-    ...(options.server?.https ? { https: options.server.https } : {}),
+    // With the names it answers to, a handshake naming anything else is refused (https/sni.ts).
+    ...(options.server?.https ? { https: { ...options.server.https, ...(options.hosts ? { SNICallback: sniGuard(options.server.https, options.hosts) } : {}) } } : {}),
   }) as unknown as FastifyInstance;
   const headers = securityHeaders(options.https);
 
