@@ -60,7 +60,6 @@ export function SettingsPage() {
       {readOnly ? <p class="muted">You can read these settings; changing them is for the school's technician (system management).</p> : null}
       <LogoForm logo={view.logo} editable={view.editable} onChanged={(logo) => setView({ ...view, logo })} />
       <form ref={formRef} onSubmit={submit} noValidate aria-label="Settings" class="settings-form">
-        <Notice kind={outcome === null ? 'info' : outcome.ok ? 'success' : 'error'}>{outcome?.message}</Notice>
         <fieldset class="card" disabled={readOnly}>
           <legend>The school</legend>
           <TextField name="site/name" label="School name" hint="Shown on every page, the block page and the visitor portal." value={draft.name} onValue={(v) => set({ name: v })} error={fields['site/name']} maxLength={120} />
@@ -129,6 +128,8 @@ export function SettingsPage() {
               value={draft.retention[f.key]} onValue={(v) => set({ retention: { ...draft.retention, [f.key]: v } })} error={fields[`retention/${f.key}`]} />
           ))}
         </fieldset>
+        {/* Beside the button, where the person's eyes are after pressing it. */}
+        <Notice kind={outcome === null ? 'info' : outcome.ok ? 'success' : 'error'}>{outcome?.message}</Notice>
         {readOnly ? null : <div class="actions"><Button type="submit" busy={busy}>Save the settings</Button></div>}
       </form>
     </>
