@@ -5,6 +5,7 @@
 // account lands on its own start page; the AUP table on a phone is a card per category whose
 // radios save like the table's, and paper still gets the table. Screenshots at desktop and phone
 // widths go to tmp/screenshots/webui-settings-*.png.
+import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -205,6 +206,49 @@ describe('settings', () => {
       } finally {
         await context.close();
       }
+    }
+  });
+});
+
+describe('lists', () => {
+  it('the technician imports a list from the page and removes it again (audited); an illegal-content list must stay', async () => {
+    // An illegal-content list as the school's filtering provider supplies one: hashed names.
+    const hashed = createHash('sha256').update('hidden.example').digest('hex');
+    const imported = await api('POST', '/api/lists/import', { text: `${hashed}\n`, fileName: 'ctiru.txt', category: 'extremism', format: 'sha256', restricted: true, name: 'CTIRU (test)' }, sessions.get('lee.tech'));
+    expect(imported.status, JSON.stringify(imported.json)).toBe(200);
+    const illegal = imported.json as { id: string };
+    const { page, context, cspViolations } = await open('/lists', 'lee.tech', DESKTOP);
+    try {
+      await page.locator('#lists').waitFor();
+      const before = await page.locator('#lists tbody tr').count();
+      await page.locator('#f-text').setInputFiles({ name: 'casinos.txt', mimeType: 'text/plain', buffer: Buffer.from('bet.example\ncasino.example\n') });
+      await page.getByLabel('Category').fill('gambling');
+      await page.getByLabel(/^Name/).fill('Local casinos');
+      await page.getByRole('button', { name: 'Import' }).click();
+      const row = page.locator('#lists tbody tr', { hasText: 'Local casinos' });
+      await row.waitFor();
+      expect(await page.locator('#lists tbody tr').count()).toBe(before + 1);
+      // Illegal-content lists offer no removal.
+      expect(await page.locator('#lists tbody tr', { hasText: 'CTIRU (test)' }).getByText(/Must stay/).count()).toBe(1);
+      await row.getByRole('button', { name: 'Remove Local casinos' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Remove Local casinos?' });
+      await dialog.waitFor();
+      expect(await axeSerious(page)).toEqual([]);
+      await shot(page, 'lists-remove-confirm-desktop');
+      await dialog.getByRole('button', { name: 'Remove the list' }).click();
+      await page.getByText(/Local casinos was removed/).waitFor();
+      expect(await page.locator('#lists tbody tr').count()).toBe(before);
+      const audit = (await api('GET', '/api/audit?action=lists.*', undefined, sessions.get('lee.tech'))).json;
+      expect(audit.entries.map((e: { action: string; actor: string }) => `${e.actor} ${e.action}`)).toEqual(expect.arrayContaining(['account:lee.tech lists.import', 'account:lee.tech lists.remove']));
+      await shot(page, 'lists-removed-desktop');
+      expect(cspViolations).toEqual([]);
+
+      const refused = await api('POST', '/api/lists/remove', { id: illegal.id }, sessions.get('lee.tech'));
+      expect(refused.status).toBe(409);
+      expect(refused.json.error).toMatch(/illegal-content list/);
+      expect((await api('GET', '/api/lists', undefined, sessions.get('lee.tech'))).json.lists.some((l: { id: string }) => l.id === illegal.id)).toBe(true);
+    } finally {
+      await context.close();
     }
   });
 });
