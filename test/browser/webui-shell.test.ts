@@ -181,6 +181,9 @@ describe('with the account API', () => {
       await page.waitForURL(/\/sign-in\?next=%2Fstatus$/);
       await signIn(page, accounts[0]!);
       await owedPages(page, accounts[0]!);
+      // The owed pages done, the headteacher lands on the dashboard (homeFor); Status is one link away.
+      await page.waitForURL(/\/dashboard$/);
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Status' }).click();
       await page.waitForURL(/\/status$/);
       await page.locator('#networks tbody tr').first().waitFor();
       expect(await page.locator('.school').innerText()).toBe('St Mary\'s C of E Primary');
