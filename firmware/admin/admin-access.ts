@@ -46,6 +46,7 @@ export async function startAdminAccess(options: AdminAccessOptions): Promise<Adm
     appOptions: {
       accounts: state.accounts,
       audit: state.audit,
+      dataDir: options.dataDir,
       transaction: (fn) => state.transaction(fn),
       setupCode,
       site: () => ({ name: config.current.site.name, timezone: config.current.site.timezone }),

@@ -11,6 +11,7 @@ import { Authenticator, type Signed } from './auth/authenticator.ts';
 import { AuthError } from './auth/errors.ts';
 import { checkAccess, checkCsrf, type RouteAccess } from './guard.ts';
 import { securityHeaders } from './headers.ts';
+import { sniGuard } from './https/sni.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { aupRoutes } from './routes/aup.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -22,6 +23,7 @@ import { healthRoutes } from './routes/health.ts';
 import { networkRoutes } from './routes/networks.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { sessionRoutes } from './routes/session.ts';
+import { settingsRoutes } from './routes/settings.ts';
 import { setupRoutes } from './routes/setup.ts';
 import { systemRoutes } from './routes/system.ts';
 import { visitorRoutes } from './routes/visitors.ts';
@@ -62,7 +64,8 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   const app = fastify({
     loggerInstance: options.logger.child({ component: 'admin' }),
     logController: new LogController({ disableRequestLogging: true }),
-    ...(options.server?.https ? { https: options.server.https } : {}),
+    // With the names it answers to, a handshake naming anything else is refused (https/sni.ts).
+    ...(options.server?.https ? { https: { ...options.server.https, ...(options.hosts ? { SNICallback: sniGuard(options.server.https, options.hosts) } : {}) } } : {}),
   }) as unknown as FastifyInstance;
   const headers = securityHeaders(options.https);
 
@@ -119,7 +122,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   });
   app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ error: 'there is no such page or API route', code: 'not-found' }));
 
-  for (const routes of [systemRoutes, sessionRoutes, setupRoutes, accountRoutes, policyRoutes, networkRoutes, deviceRoutes, listRoutes, auditRoutes, dashboardRoutes, alertRoutes, healthRoutes, visitorRoutes, aupRoutes, voucherRoutes]) await routes(app, deps);
+  for (const routes of [systemRoutes, sessionRoutes, setupRoutes, accountRoutes, policyRoutes, networkRoutes, deviceRoutes, listRoutes, auditRoutes, dashboardRoutes, alertRoutes, healthRoutes, visitorRoutes, aupRoutes, voucherRoutes, settingsRoutes]) await routes(app, deps);
   // Last: its catch-all serves the UI's page for every path no API route took.
   await app.register(webuiRoutes);
   return app;

@@ -64,6 +64,8 @@ export interface AdminAppOptions {
   monitor?: AdminMonitorSources;
   /** The visitor portal's registrations: the sponsors' queue, withdrawal, the records (absent: those routes answer 503). */
   visitors?: RegistrationService;
+  /** The data directory: the settings page keeps the logo and the secrets it is given there (absent: those routes answer 503). */
+  dataDir?: string;
   /** Extra fastify options (tests pass https certificates through here). */
   server?: { https?: { key: string | Buffer; cert: string | Buffer } };
 }

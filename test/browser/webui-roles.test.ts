@@ -254,7 +254,7 @@ it('locks an account after six wrong passwords, and an account manager unlocks i
     expect(unlocked.status, JSON.stringify(unlocked.json)).toBe(200);
     await signIn(page, staff);
     await settled(page);
-    expect(new URL(page.url()).pathname).toBe('/account');
+    expect(new URL(page.url()).pathname).toBe('/visitors');
   } finally {
     await page.close();
   }

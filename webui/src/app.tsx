@@ -21,6 +21,7 @@ import { ChangePasswordPage } from './pages/change-password.tsx';
 import { NetworksPage } from './pages/networks/networks-page.tsx';
 import { PoliciesPage } from './pages/policies/policies-page.tsx';
 import { accountsWereMade, SetupContinuePage, setupContinues } from './pages/setup-continue.tsx';
+import { SettingsPage } from './pages/settings/settings-page.tsx';
 import { SetupPage } from './pages/setup.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { SignOutPage } from './pages/sign-out.tsx';
@@ -171,6 +172,7 @@ export function App() {
         case '/accounts': return <AccountsPage />;
         case '/accounts/matrix': return <AccessMatrixPage />;
         case '/audit': return <AuditPage />;
+        case '/settings': return <SettingsPage />;
         case '/account/password': return <ChangePasswordPage forced={forced === '/account/password'} />;
         case '/account/two-factor': return <TwoFactorPage forced={forced === '/account/two-factor'} />;
         default: return <p>This page is still to be built.</p>;

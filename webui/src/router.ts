@@ -32,6 +32,7 @@ export const ROUTES: readonly RouteDef[] = [
   { path: '/accounts', title: 'Accounts', needs: 'accounts.manage', nav: true, data: '/api/accounts' },
   { path: '/accounts/matrix', title: 'Access matrix', needs: 'accounts.manage', data: '/api/access-matrix' },
   { path: '/audit', title: 'Audit log', needs: 'audit.view', nav: true, data: '/api/audit' },
+  { path: '/settings', title: 'Settings', needs: 'health.view', nav: true, data: '/api/settings' },
   { path: '/account', title: 'Your account', needs: 'signed-in', nav: true, data: '/api/session' },
   { path: '/account/sponsor-code', title: 'Your sponsor code', needs: 'visitors.sponsor', data: '/api/visitors/sponsor-code' },
   { path: '/account/password', title: 'Change password', needs: 'signed-in' },
@@ -54,9 +55,14 @@ export function normalisePath(path: string): string {
   return trimmed === '' ? '/' : trimmed;
 }
 
-/** The first page an account lands on: the status page if it may see it, its account otherwise. */
-export function homeFor(permissions: ReadonlySet<Permission>): string {
-  return permissions.has('health.view') || permissions.has('dashboard.view') ? '/status' : '/account';
+/**
+ * The first page an account lands on: the dashboard if it may see it, otherwise the first page of
+ * the navigation it may open (a member of staff their visitors, a governor the AUP table), and
+ * its own account only when nothing else is open to it.
+ */
+export function homeFor(permissions: ReadonlySet<Permission>, routes: readonly RouteDef[] = ROUTES): string {
+  if (permissions.has('dashboard.view')) return '/dashboard';
+  return navFor(permissions, routes)[0]?.path ?? '/account';
 }
 
 function allowed(route: RouteDef, permissions: ReadonlySet<Permission>): boolean {

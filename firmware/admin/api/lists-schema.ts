@@ -15,6 +15,16 @@ export const ListUpdateResults = Type.Object({
 });
 export type ListUpdateResults = Static<typeof ListUpdateResults>;
 
+/** Removing a list from the page: by its id, never with the CLI's --force-restricted. */
+export const ListRemoveBody = Type.Object({ id: Type.String({ minLength: 1, maxLength: 120 }) }, { additionalProperties: false });
+export type ListRemoveBody = Static<typeof ListRemoveBody>;
+export const ListRemoveResult = Type.Object({
+  id: Type.String(),
+  file: Type.Union([Type.Object({ keptAs: Type.String() }), Type.Object({ unchanged: Type.String(), reason: Type.String() })]),
+  namesInService: Type.Integer(),
+});
+export type ListRemoveResult = Static<typeof ListRemoveResult>;
+
 export const ListImportBody = ImportParams;
 export type ListImportBody = Static<typeof ImportParams>;
 export const ListUpdateBody = UpdateParams;

@@ -2,7 +2,11 @@
 // lists.manage, "update now" and importing a file, through the control methods behind
 // `schoolgate lists`, `lists update` and `lists import` (the same checks; the same audit entries,
 // under the signed-in account). A restricted list's contents are never in any answer.
-import { ImportResult, ListImportBody, ListsView, ListUpdateBody, ListUpdateResults } from '../api/lists-schema.ts';
+// Removing a list keeps its audit entry and sets its own file aside; an illegal-content
+// (restricted) list cannot be removed here at all: only `schoolgate lists remove
+// --force-restricted` at the gateway can, so no browser session is enough to stop that blocking.
+import { ImportResult, ListImportBody, ListRemoveBody, ListRemoveResult, ListsView, ListUpdateBody, ListUpdateResults } from '../api/lists-schema.ts';
+import { AuthError } from '../auth/errors.ts';
 import { ApiError } from '../api/session-schema.ts';
 import { callControl } from '../control-call.ts';
 import { MAX_IMPORT_REQUEST_BYTES } from '../../rules/list-admin.ts';
@@ -28,5 +32,16 @@ export const listRoutes: AdminRoutes = async (app, deps) => {
     schema: { body: ListImportBody, response: { 200: ImportResult, ...Errors } },
     config: { permission: 'lists.manage' },
   }, async (request) => callControl(control, request.signed, 'lists.import', request.body, 'text'));
-};
 
+  app.post<{ Body: ListRemoveBody }>('/api/lists/remove', {
+    schema: { body: ListRemoveBody, response: { 200: ListRemoveResult, ...Errors } },
+    config: { permission: 'lists.manage' },
+  }, async (request) => {
+    const list = (deps.options.config?.current().lists ?? []).find((l) => l.id === request.body.id);
+    if (list?.restricted) {
+      throw new AuthError(409, 'restricted', `"${list.name}" is an illegal-content list: it blocks on every network and cannot be removed from the web UI (only \`schoolgate lists remove --force-restricted\` at the gateway can, under the audit log)`);
+    }
+    // Never forceRestricted: the control method refuses a restricted list even without the check above.
+    return callControl(control, request.signed, 'lists.remove', { name: request.body.id });
+  });
+};

@@ -4,12 +4,14 @@
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { request } from 'node:https';
+import { connect } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ensureCertificate } from '../../../firmware/admin/https/certificate.ts';
 import { adminHttpsRedirect } from '../../../firmware/admin/https/redirect.ts';
+import { sniAllowed } from '../../../firmware/admin/https/sni.ts';
 import { defaultConfig } from '../../../firmware/config/defaults.ts';
 import { testAdmin } from './admin-app.ts';
 
@@ -63,6 +65,46 @@ describe('the admin certificate', () => {
       expect(login.status).toBe(200);
       expect(String(login.headers['set-cookie'])).toMatch(/^schoolgate_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
       expect(login.headers['strict-transport-security']).toBe('max-age=31536000');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('the TLS handshake\'s name (SNI)', () => {
+  it('matches the gateway\'s names as DNS does, and nothing else', () => {
+    const names = ['schoolgate.local', '10.0.10.1'];
+    expect(sniAllowed('schoolgate.local', names)).toBe(true);
+    expect(sniAllowed('SchoolGate.Local.', names)).toBe(true);
+    expect(sniAllowed('10.0.10.1', names)).toBe(true);
+    expect(sniAllowed('www.schoolgate.local', names)).toBe(false);
+    expect(sniAllowed('schoolgate.local.evil.example', names)).toBe(false);
+    expect(sniAllowed('', names)).toBe(false);
+  });
+
+  it('completes a handshake for the gateway\'s name or without a name, and refuses any other name before a certificate is sent', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'sg-tls-')), 'tls');
+    const certificate = await ensureCertificate(dir, { hostname: 'schoolgate.local', addresses: ['127.0.0.1'] });
+    const t = await testAdmin({ https: true, hosts: () => ['schoolgate.local', '127.0.0.1'], server: { https: { key: certificate.key, cert: certificate.cert } } });
+    try {
+      await t.app.listen({ host: '127.0.0.1', port: 0 });
+      const port = (t.app.server.address() as AddressInfo).port;
+      // What the handshake gave: the certificate's fingerprint, or the error that ended it.
+      const handshake = (servername: string | undefined) => new Promise<{ fingerprint?: string; error?: string }>((resolve) => {
+        const socket = connect({ host: '127.0.0.1', port, ca: certificate.cert, rejectUnauthorized: false, ...(servername === undefined ? {} : { servername }) }, () => {
+          const fingerprint = socket.getPeerX509Certificate()?.fingerprint256;
+          socket.end();
+          resolve({ fingerprint });
+        });
+        socket.on('error', (error) => resolve({ error: error.message }));
+      });
+      expect(await handshake('schoolgate.local')).toEqual({ fingerprint: certificate.fingerprint });
+      expect(await handshake('SCHOOLGATE.LOCAL')).toEqual({ fingerprint: certificate.fingerprint });
+      // Node sends no SNI for an address, as browsers do not: the Host check judges those.
+      expect(await handshake(undefined)).toEqual({ fingerprint: certificate.fingerprint });
+      const refused = await handshake('intranet.example');
+      expect(refused.fingerprint).toBeUndefined();
+      expect(refused.error).toMatch(/before secure TLS connection was established|alert|ECONNRESET/i);
     } finally {
       await t.close();
     }

@@ -208,5 +208,8 @@ describe('lists', () => {
     expect(await statuses(ALL, { method: 'POST', url: '/api/lists/update', body: {} }))
       .toEqual({ technician: 503, headteacher: 403, dsl: 403, office: 403, staff: 403, governor: 403 });
     expect((await call({ method: 'POST', url: '/api/lists/update', body: {}, as: 'technician', csrf: null })).json.code).toBe('csrf');
+    expect(await statuses(ALL, { method: 'POST', url: '/api/lists/remove', body: { id: 'gambling' } }))
+      .toEqual({ technician: 503, headteacher: 403, dsl: 403, office: 403, staff: 403, governor: 403 });
+    expect((await call({ method: 'POST', url: '/api/lists/remove', body: { id: 'gambling' }, as: 'technician', csrf: null })).json.code).toBe('csrf');
   });
 });

@@ -22,9 +22,10 @@ it('finds a known permission declared on every registered route', () => {
   const undeclared = routes.filter((r) => !allowed.has(String(r.access.permission))).map((r) => `${r.method} ${r.url}`);
   expect(undeclared).toEqual([]);
   // Public routes are few and named here, so making one public is a visible decision: the setup
-  // and sign-in API, /healthz, and the web UI's own files (its page for every UI path, its assets).
+  // and sign-in API, /healthz, the school's logo (shown on the sign-in page), and the web UI's own
+  // files (its page for every UI path, its assets).
   expect(routes.filter((r) => r.access.permission === 'public' && r.method !== 'HEAD').map((r) => `${r.method} ${r.url}`).sort())
-    .toEqual(['GET /', 'GET /*', 'GET /api/setup', 'GET /assets/*', 'GET /healthz', 'POST /api/session', 'POST /api/setup']);
+    .toEqual(['GET /', 'GET /*', 'GET /api/setup', 'GET /assets/*', 'GET /healthz', 'GET /logo', 'POST /api/session', 'POST /api/setup']);
 });
 
 it('refuses a route that declares nothing, whoever asks', () => {

@@ -28,22 +28,22 @@ describe('resolve', () => {
   });
 
   it('sends a signed-in account away from sign-in and setup to its own start page', () => {
-    expect(resolve('/', headteacher)).toEqual({ kind: 'redirect', to: '/status' });
-    expect(resolve('/sign-in', staff)).toEqual({ kind: 'redirect', to: '/account' });
-    expect(resolve('/setup', headteacher)).toEqual({ kind: 'redirect', to: '/status' });
+    expect(resolve('/', headteacher)).toEqual({ kind: 'redirect', to: '/dashboard' });
+    expect(resolve('/sign-in', staff)).toEqual({ kind: 'redirect', to: '/visitors' });
+    expect(resolve('/setup', headteacher)).toEqual({ kind: 'redirect', to: '/dashboard' });
   });
 });
 
 describe('navFor', () => {
   it('lists only pages the permissions allow, in order', () => {
-    expect(navFor(headteacher).map((r) => r.path)).toEqual(['/dashboard', '/alerts', '/visitors', '/status', '/health', '/policies', '/networks', '/devices', '/lists', '/accounts', '/audit', '/account']);
+    expect(navFor(headteacher).map((r) => r.path)).toEqual(['/dashboard', '/alerts', '/visitors', '/status', '/health', '/policies', '/networks', '/devices', '/lists', '/accounts', '/audit', '/settings', '/account']);
     expect(navFor(staff).map((r) => r.path)).toEqual(['/visitors', '/policies', '/networks', '/account']);
     // The office issues vouchers from its own page; group vouchers and regular visitors are reached from Visitors.
     expect(navFor(permissionsOf(['office'])).map((r) => r.path)).toEqual(['/visitors', '/vouchers', '/policies', '/networks', '/account']);
     // The access matrix is reached from the accounts page, not the navigation.
     expect(navFor(headteacher).some((r) => r.path === '/accounts/matrix')).toBe(false);
     // The technician sees the dashboard and health, never the alerts (monitoring.view).
-    expect(navFor(permissionsOf(['technician'])).map((r) => r.path)).toEqual(['/dashboard', '/status', '/health', '/policies', '/networks', '/devices', '/lists', '/accounts', '/audit', '/account']);
+    expect(navFor(permissionsOf(['technician'])).map((r) => r.path)).toEqual(['/dashboard', '/status', '/health', '/policies', '/networks', '/devices', '/lists', '/accounts', '/audit', '/settings', '/account']);
   });
 
   it('never lists a page that resolve would refuse', () => {
@@ -63,8 +63,18 @@ describe('forcedPage, homeFor, nextFrom, normalisePath', () => {
   });
 
   it('lands each role where it has something to see', () => {
-    expect(homeFor(permissionsOf(['technician']))).toBe('/status');
-    expect(homeFor(permissionsOf(['governor']))).toBe('/account');
+    // The dashboard for whoever may see it; otherwise the first page of their navigation.
+    expect(homeFor(permissionsOf(['technician']))).toBe('/dashboard');
+    expect(homeFor(permissionsOf(['headteacher']))).toBe('/dashboard');
+    expect(homeFor(permissionsOf(['staff']))).toBe('/visitors');
+    expect(homeFor(permissionsOf(['governor']))).toBe('/policies');
+    // Every landing is a page resolve shows, never a refusal.
+    for (const role of ['technician', 'headteacher', 'dsl', 'online-safety-lead', 'office', 'staff', 'governor'] as const) {
+      const p = permissionsOf([role]);
+      expect(resolve(homeFor(p), p).kind).toBe('page');
+    }
+    // Nothing in the navigation open to it: its own account.
+    expect(homeFor(new Set())).toBe('/account');
   });
 
   it('follows only a local path after sign-in, never another site', () => {

@@ -6,6 +6,7 @@ import { navFor } from '../router.ts';
 import { usePendingVisitors } from '../pages/visitors/pending-count.ts';
 import { Link } from './link.tsx';
 import { Notice } from './notice.tsx';
+import { SchoolLogo } from './school-logo.tsx';
 
 export function Layout({ title, path, children, minimal = false }: { title: string; path: string; children: ComponentChildren; minimal?: boolean }) {
   const { session, flash } = useApp();
@@ -17,6 +18,7 @@ export function Layout({ title, path, children, minimal = false }: { title: stri
       <a href="#main" class="skip-link">Skip to the page's content</a>
       <header class="site-header">
         <div class="brand">
+          <SchoolLogo />
           <span class="product">Schoolgate</span>
           {session !== null ? <span class="school">{session.site.name}</span> : null}
         </div>

@@ -18,7 +18,7 @@ type Step = 'school' | 'accounts' | 'recovery';
 
 const blankAccount = (): SetupAccountDraft => ({ username: '', displayName: '', email: '', roles: [], password: '', repeat: '' });
 
-function timezones(current: string): string[] {
+export function timezones(current: string): string[] {
   const all = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
   const list = all.includes(current) ? all : [current, ...all];
   // The school's own zone first: almost every box is in Europe/London.

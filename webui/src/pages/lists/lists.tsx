@@ -1,10 +1,13 @@
 // Lists: what each block list holds (category, names, bad lines), where it comes from, when it
 // last changed and how its feed is getting on — the same view as `schoolgate lists`. With
 // lists.manage: update the feeds now, and import a file (import-form.tsx). A restricted
-// (illegal-content) list's entries are never shown, here or anywhere.
+// (illegal-content) list's entries are never shown, here or anywhere. A list is removed after a
+// confirmation (its own file set aside, the removal in the audit log); an illegal-content list
+// cannot be removed here at all.
 import { useEffect, useState } from 'preact/hooks';
-import type { ListsView, ListUpdateResults, ListView } from '../../../../firmware/admin/api/lists-schema.ts';
+import type { ListRemoveResult, ListsView, ListUpdateResults, ListView } from '../../../../firmware/admin/api/lists-schema.ts';
 import { Button } from '../../components/button.tsx';
+import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { DataTable } from '../../components/data-table.tsx';
 import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
@@ -26,6 +29,7 @@ export function ListsPage() {
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [updating, setUpdating] = useState<string | null>(null);
+  const [removing, setRemoving] = useState<ListView | null>(null);
   const tz = session?.site.timezone ?? 'Europe/London';
   const canManage = session?.permissions.includes('lists.manage') ?? false;
 
@@ -55,6 +59,20 @@ export function ListsPage() {
     }
   };
 
+  const remove = async (list: ListView) => {
+    setRemoving(null);
+    setDone(null);
+    setError(null);
+    try {
+      const result = await api.post<ListRemoveResult>('/api/lists/remove', { id: list.id });
+      const file = 'keptAs' in result.file ? ` Its file was kept as ${result.file.keptAs}.` : '';
+      setDone(`${list.name} was removed: ${number.format(result.namesInService)} names in service now.${file}`);
+      await load();
+    } catch (e) {
+      setError(errorsOf(e).message);
+    }
+  };
+
   if (view === null) return <><Notice kind="error">{error}</Notice>{error === null ? <p role="status">Loading…</p> : null}</>;
   const feeds = view.lists.filter((l) => l.feed !== undefined);
   return (
@@ -79,8 +97,15 @@ export function ListsPage() {
             l.feed !== undefined && canManage
               ? <>{feedState(l, tz)} <Button kind="secondary" busy={updating === l.id} onClick={() => void update(l.id)}>Update {l.name}</Button></>
               : feedState(l, tz)) },
+          ...(canManage ? [{ key: 'remove', label: 'Remove', sortable: false, value: () => '', render: (l: ListView) => (l.restricted
+            ? <span class="muted">Must stay<span class="visually-hidden"> (illegal content)</span></span>
+            : <Button kind="secondary" onClick={() => setRemoving(l)}>Remove<span class="visually-hidden"> {l.name}</span></Button>) }] : []),
         ]}
       />
+      <ConfirmDialog open={removing !== null} title={`Remove ${removing?.name ?? 'the list'}?`} confirmLabel="Remove the list"
+        onConfirm={() => { if (removing !== null) void remove(removing); }} onCancel={() => setRemoving(null)}>
+        <p>Its names are no longer blocked as {removing?.category} from now on, on every network. The removal is recorded in the audit log under your name{removing?.source.kind === 'file' ? ', and its file is kept beside the others' : ''}.</p>
+      </ConfirmDialog>
       {canManage && feeds.length > 0 ? (
         <div class="actions no-print"><Button busy={updating === '*'} onClick={() => void update()}>Update every feed now</Button></div>
       ) : null}
