@@ -21,10 +21,21 @@ export interface AupSettingsChange {
   details: { changed: string[]; version: string; previousVersion: string | null };
 }
 
+/** The form's own problems, in words for the person at the screen (the configuration checks the networks). */
+export function aupSettingsIssues(body: AupSettingsBody): Record<string, string> {
+  const fields: Record<string, string> = {};
+  const version = body.version.trim();
+  if (version === '') fields.version = 'give the version, for example 2026-27';
+  else if (!/^[A-Za-z0-9._-]{1,32}$/.test(version)) fields.version = 'use up to 32 letters, digits, dots, dashes and underscores (2026-27, not 2026/27)';
+  if (body.text.trim() === '') fields.text = 'write the acceptable use policy the splash shows';
+  return fields;
+}
+
 /** Puts the section in the draft as given (no pupilText: the built-in pupils' rules). */
 export function applyAupSettings(draft: Config, body: AupSettingsBody): AupSettingsChange {
   const before = draft.aup;
-  const next: NonNullable<Config['aup']> = { version: body.version, text: body.text, ...(body.pupilText !== undefined ? { pupilText: body.pupilText } : {}), splashOn: [...body.splashOn] };
+  const pupilText = body.pupilText?.trim() ? body.pupilText : undefined;
+  const next: NonNullable<Config['aup']> = { version: body.version.trim(), text: body.text, ...(pupilText !== undefined ? { pupilText } : {}), splashOn: [...body.splashOn] };
   const changed = FIELDS.filter((f) => JSON.stringify(before?.[f]) !== JSON.stringify(next[f]));
   draft.aup = next;
   const previousVersion = before?.version ?? null;

@@ -22,8 +22,17 @@ export const AupSettingsView = Type.Object({
 }, { additionalProperties: false });
 export type AupSettingsView = Static<typeof AupSettingsView>;
 
-/** PUT /api/aup/settings (policy.edit): the whole section; pupilText left out for the built-in pupils' rules. */
-export const AupSettingsBody = AupSettings;
+/**
+ * PUT /api/aup/settings (policy.edit): the whole section; pupilText left out for the built-in
+ * pupils' rules. Only the shape is checked here: the version's characters and the text's presence
+ * are checked with messages in the school's words (aupSettingsIssues), the rest by the configuration.
+ */
+export const AupSettingsBody = Type.Object({
+  version: Type.String({ maxLength: 200 }),
+  text: Type.String({ maxLength: 20_000 }),
+  pupilText: Type.Optional(Type.String({ maxLength: 20_000 })),
+  splashOn: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 32 }),
+}, { additionalProperties: false });
 export type AupSettingsBody = Static<typeof AupSettingsBody>;
 
 export const AupSettingsSaved = Type.Object({

@@ -7,7 +7,7 @@ import { ApiError } from '../api/session-schema.ts';
 import { actorOf } from '../auth/authenticator.ts';
 import { AuthError } from '../auth/errors.ts';
 import { accountPermissions } from '../auth/views.ts';
-import { applyAupSettings, aupSettingsField, aupSettingsView } from '../aup-settings.ts';
+import { applyAupSettings, aupSettingsField, aupSettingsIssues, aupSettingsView } from '../aup-settings.ts';
 import { saveConfigChange } from '../config-change.ts';
 import { callControl } from '../control-call.ts';
 import type { AdminRoutes } from '../route-deps.ts';
@@ -36,6 +36,9 @@ export const aupRoutes: AdminRoutes = async (app, deps) => {
     config: { permission: 'policy.edit' },
   }, async (request): Promise<AupSettingsSaved> => {
     const config = configAccess();
+    const issues = aupSettingsIssues(request.body);
+    const count = Object.keys(issues).length;
+    if (count > 0) throw new AuthError(400, 'invalid', `nothing was saved: ${count === 1 ? 'one problem' : `${count} problems`} to put right first`, issues);
     const saved = await saveConfigChange({ config, audit: options.audit }, {
       actor: actorOf(request.signed!.account),
       action: 'aup.edit',
