@@ -65,7 +65,8 @@ export function AupSplashForm() {
 
   const intro = <p class="field-hint">Staff and pupil devices on the networks chosen here must accept the school's acceptable use policy once per version before their web traffic goes out. The splash tells everyone that their use is monitored. Guests accept the visitor portal's own terms instead.</p>;
   if (!view.editable) {
-    return <section class="aup-splash card" aria-labelledby="aup-splash-h">{heading}{intro}<ReadOnly view={view} /></section>;
+    // On paper only when it is on: then it is part of the school's record of what devices are told.
+    return <section class={`aup-splash card${view.aup === null ? ' no-print' : ''}`} aria-labelledby="aup-splash-h">{heading}{intro}<ReadOnly view={view} /></section>;
   }
 
   const set = (patch: Partial<Draft>) => setDraft({ ...draft, ...patch });
