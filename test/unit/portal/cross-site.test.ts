@@ -9,7 +9,7 @@ import { defaultConfig } from '../../../firmware/config/defaults.ts';
 import { silentLogger } from '../../../firmware/log.ts';
 import { portalOnSurface } from '../../../firmware/portal/captive/on-surface.ts';
 import { DEFAULT_TERMS, type PortalView } from '../../../firmware/portal/captive/settings.ts';
-import { formOriginOf, refusedCrossSite } from '../../../firmware/portal/cross-site.ts';
+import { crossSitePage, formOriginOf, refusedCrossSite } from '../../../firmware/portal/cross-site.ts';
 import { RegistrationService } from '../../../firmware/portal/registration/service.ts';
 import { startSurface, type RunningSurface } from '../../../firmware/portal/server.ts';
 import { splashHandler } from '../../../firmware/portal/splash/handler.ts';
@@ -38,6 +38,14 @@ describe('refusedCrossSite', () => {
     expect(refusedCrossSite('POST', { origin: 'null' }, own('chatter.test'))).toBe(true);
     expect(formOriginOf({ 'sec-fetch-site': 'Cross-Site', origin: ' http://a.test ' })).toEqual({ fetchSite: 'cross-site', origin: 'http://a.test' });
     expect(formOriginOf({})).toEqual({});
+  });
+
+  test('the refusal page: the pupils\' words on a pupil network, the adults\' elsewhere, the school\'s name escaped', () => {
+    expect(crossSitePage('pupil', 'Hillside')).toContain('The button you pressed was on a different website, so nothing was sent.');
+    const adult = crossSitePage('adult', 'St <Mary>\'s');
+    expect(adult).toContain('<h1>Form refused</h1>');
+    expect(adult).toContain('St &lt;Mary&gt;&#39;s');
+    expect(adult).not.toContain('<Mary>');
   });
 });
 
