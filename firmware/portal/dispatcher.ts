@@ -16,6 +16,12 @@ export interface SurfaceRequest {
   client: ClientInfo | undefined;
   /** A POSTed form's fields (the first value of each). */
   form?: Readonly<Record<string, string>>;
+  /**
+   * Where the browser says the request was made (Sec-Fetch-Site, Origin), read by formOriginOf: a
+   * POST from another site is refused before any handler sees it (cross-site.ts).
+   */
+  fetchSite?: string;
+  origin?: string;
   now: number;
 }
 

@@ -35,7 +35,9 @@ const STYLE_HASH = createHash('sha256').update(CSS).digest('base64');
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  // Same-origin, not no-referrer: the surface's own forms then carry their true Origin (under
+  // no-referrer a browser sends "null", which cannot be told from another site's sandboxed frame).
+  'referrer-policy': 'same-origin',
   'x-frame-options': 'DENY',
   // A block page answers under the blocked site's name: a browser must never keep it as that site.
   'cache-control': 'no-store',

@@ -9,6 +9,7 @@ import type { ClientInfo } from '../clients/directory.ts';
 import type { Endpoint } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import type { PortalMount } from './captive/on-surface.ts';
+import { crossSitePage, formOriginOf, refusedCrossSite } from './cross-site.ts';
 import { dispatch, normaliseHost, plainSource, type SurfaceHandler } from './dispatcher.ts';
 import { SECURITY_HEADERS } from './html.ts';
 
@@ -24,6 +25,10 @@ export interface SurfaceOptions {
    * own app (its routes, its parsers), every other one to the dispatcher.
    */
   portal?: PortalMount;
+  /** The gateway's own names and addresses: a form posted from a page on one of them is the surface's own. */
+  isGatewayHost?: (host: string) => boolean;
+  /** The school's name, for the refusal of a form posted from another site. */
+  siteName?: () => string;
 }
 
 /** Forms are a few fields: anything bigger is refused before it is read. */
@@ -31,6 +36,7 @@ const BODY_LIMIT = 4096;
 
 export function buildSurfaceApp(options: SurfaceOptions) {
   const now = options.now ?? Date.now;
+  const isGatewayHost = options.isGatewayHost ?? (() => false);
   const app = fastify({
     loggerInstance: options.logger.child({ component: 'web' }),
     logController: new LogController({ disableRequestLogging: true }),
@@ -50,13 +56,21 @@ export function buildSurfaceApp(options: SurfaceOptions) {
     url: '/*',
     handler: async (request, reply) => {
       const source = plainSource(request.socket.remoteAddress ?? '');
+      const client = options.lookup(source);
+      const sent = formOriginOf(request.headers);
+      if (refusedCrossSite(request.method, sent, { hostHeader: request.headers.host, isGatewayHost })) {
+        reply.header('x-schoolgate-handler', 'cross-site');
+        reply.code(403).header('content-type', 'text/html; charset=utf-8');
+        return crossSitePage(client?.network.kind === 'pupil' ? 'pupil' : 'adult', options.siteName?.() ?? 'School Wi-Fi');
+      }
       const { handler, response } = await dispatch(options.handlers(), {
         method: request.method,
         host: normaliseHost(request.headers.host),
         path: request.url.split('?')[0] ?? '/',
         source,
-        client: options.lookup(source),
+        client,
         ...(request.method === 'POST' && request.body && typeof request.body === 'object' ? { form: request.body as Record<string, string> } : {}),
+        ...sent,
         now: now(),
       });
       reply.header('x-schoolgate-handler', handler);

@@ -13,7 +13,7 @@ import { blockPageHandler, type BlockHandlerDeps } from './block/handler.ts';
 import type { PortalMount } from './captive/on-surface.ts';
 import type { SurfaceHandler } from './dispatcher.ts';
 import { surfaceEndpoints } from './endpoints.ts';
-import { landingHandler, notBlockedHandler, outsiderHandler } from './landing.ts';
+import { isGatewayHost, landingHandler, notBlockedHandler, outsiderHandler } from './landing.ts';
 import { SlidingWindowLimit } from './rate-limit.ts';
 import { ReportTokens } from './report-token.ts';
 import { startSurface, type RunningSurface } from './server.ts';
@@ -70,7 +70,11 @@ export async function startWebSurface(deps: WebSurfaceDeps): Promise<RunningSurf
   const fallback = notBlockedHandler(deps.config);
   const adminRedirect = adminRedirectHandler(deps.config);
   const handlers = (): readonly SurfaceHandler[] => [outsider, adminRedirect, ...(deps.before?.() ?? []), landing, block, fallback];
-  const surface = await startSurface({ logger: deps.logger, handlers, lookup, ...(deps.portal ? { portal: deps.portal } : {}) }, surfaceEndpoints(deps.config()));
+  const surface = await startSurface({
+    logger: deps.logger, handlers, lookup, ...(deps.portal ? { portal: deps.portal } : {}),
+    isGatewayHost: (host) => isGatewayHost(deps.config(), host),
+    siteName: () => deps.config().site.name,
+  }, surfaceEndpoints(deps.config()));
   const report = (): void => {
     for (const f of surface.failed) deps.logger.error({ address: f.address, port: f.port, error: f.error }, 'the web surface (block page, visitor portal) cannot listen here');
     deps.logger.info({ endpoints: surface.listening.map((e) => `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}`) }, 'web surface (block page, visitor portal) listening');

@@ -8,6 +8,7 @@
 // nothing the browser says (a cookie, a header) signs anyone in.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { formOriginOf, refusedCrossSite } from '../cross-site.ts';
 import type { RedeemResult, Session } from '../vouchers/service.ts';
 import { CAPTIVE_CONTENT_TYPE, captiveDocument } from './api.ts';
 import { codePage, PORTAL_CSS, PORTAL_PATH, sessionPage, signedOutPage, STYLE_PATH, successPage } from './pages.ts';
@@ -64,14 +65,15 @@ const STATUS: Record<RedeemResult['outcome'], number> = { 'signed-in': 200, 'inv
 
 /**
  * A form posted from another site (a page the guest has open elsewhere) must not sign the device
- * in with someone else's code, or out. Browsers that send Sec-Fetch-Site are believed; older ones
- * are judged by Origin ("null" is what a page with no referrer sends, ours included before).
+ * in with someone else's code, or out, nor register or approve a visitor: the surface's one rule
+ * (cross-site.ts), the portal's own origin being the Host asked or the gateway address reached.
  */
 export function fromPortal(request: FastifyRequest): boolean {
-  const site = request.headers['sec-fetch-site'];
-  if (typeof site === 'string') return site === 'same-origin' || site === 'none';
-  const origin = request.headers.origin;
-  return origin === undefined || origin === 'null' || origin === portalBase(request);
+  const reached = (request.socket.localAddress ?? '').replace(/^::ffff:/, '');
+  return !refusedCrossSite(request.method, formOriginOf(request.headers), {
+    hostHeader: request.headers.host,
+    isGatewayHost: (host) => host === reached,
+  });
 }
 
 /**

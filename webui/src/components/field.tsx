@@ -135,3 +135,38 @@ export function CheckboxGroup<T extends string>(props: CheckboxGroupProps<T>) {
     </fieldset>
   );
 }
+
+export interface TextAreaFieldProps {
+  name: string;
+  label: string;
+  value: string;
+  onValue: (value: string) => void;
+  error?: string | undefined;
+  hint?: ComponentChildren;
+  required?: boolean;
+  rows?: number;
+  maxLength?: number;
+}
+
+/** Several lines of text (a policy's wording): the same label, hint and error as TextField. */
+export function TextAreaField(props: TextAreaFieldProps) {
+  const id = fieldId(props.name);
+  return (
+    <div class={`field${props.error !== undefined ? ' field-invalid' : ''}`}>
+      <label for={id}>{props.label}{props.required === false ? <span class="optional"> (optional)</span> : null}</label>
+      {props.hint !== undefined ? <p id={`${id}-hint`} class="field-hint">{props.hint}</p> : null}
+      <textarea
+        id={id}
+        name={props.name}
+        value={props.value}
+        rows={props.rows ?? 8}
+        maxLength={props.maxLength}
+        onInput={(e) => props.onValue((e.currentTarget as HTMLTextAreaElement).value)}
+        aria-invalid={props.error !== undefined ? 'true' : undefined}
+        aria-describedby={describedBy(id, props.hint !== undefined, props.error !== undefined)}
+        aria-required={props.required === false ? undefined : 'true'}
+      />
+      <FieldError id={id} error={props.error} />
+    </div>
+  );
+}

@@ -10,6 +10,7 @@ import { useFocusFirstError } from '../../components/form.ts';
 import { Notice, type NoticeKind } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
 import { bodyOf, changedRows, draftOf, errorsByRow, type Draft } from './aup-draft.ts';
+import { AupSplashForm } from './aup-splash-form.tsx';
 import { AupTable } from './aup-table.tsx';
 import './aup.css';
 
@@ -109,6 +110,7 @@ export function PoliciesPage() {
           <Button kind="secondary" onClick={() => window.print()}>Print this table</Button>
         </div>
       </form>
+      <AupSplashForm />
     </>
   );
 }
