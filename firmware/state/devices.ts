@@ -3,7 +3,8 @@
 import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 import { Id } from '../config/schema.ts';
 import { isLocallyAdministered, normaliseMac } from './mac.ts';
-import { CAP_KBIT_MAX, CAP_KBIT_MIN, DEVICE_OWNER_MAX, DevicePatch, SUSPEND_REASON_MAX, type Device } from './schemas.ts';
+import { ownerProblem } from './device-owner.ts';
+import { CAP_KBIT_MAX, CAP_KBIT_MIN, DevicePatch, SUSPEND_REASON_MAX, type Device } from './schemas.ts';
 import { checkValue, InvalidInputError, isoInstant, NotFoundError } from './values.ts';
 
 /** What one DHCP lease says about its device. */
@@ -186,9 +187,8 @@ export class DeviceRepository {
 /** An owner as staff typed it, trimmed; named if it is too long or holds control characters (a tab, a line break). */
 export function deviceOwner(text: string, mac: string): string {
   const owner = text.trim();
-  if (owner.length > DEVICE_OWNER_MAX) throw new InvalidInputError(`the owner of ${mac} is ${owner.length} characters: at most ${DEVICE_OWNER_MAX}`);
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(owner)) throw new InvalidInputError(`the owner of ${mac} must be one line of text, with no tabs or control characters`);
+  const problem = ownerProblem(owner);
+  if (problem !== undefined) throw new InvalidInputError(`the owner of ${mac} is refused: ${problem}`);
   return owner;
 }
 

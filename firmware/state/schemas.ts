@@ -2,6 +2,7 @@
 // from these, so a column added here is described once.
 import { Type, type Static } from 'typebox';
 import { Id } from '../config/schema.ts';
+import { DEVICE_OWNER_MAX } from './device-owner.ts';
 
 export const MacAddress = Type.String({
   pattern: '^[0-9a-f]{2}(:[0-9a-f]{2}){5}$',
@@ -18,7 +19,7 @@ export type IsoTimestamp = Static<typeof IsoTimestamp>;
 export const DEVICE_NAME_MAX = 64;
 export const DEVICE_NOTES_MAX = 2000;
 export const SUSPEND_REASON_MAX = 500;
-export const DEVICE_OWNER_MAX = 80;
+export { DEVICE_OWNER_MAX } from './device-owner.ts';
 /**
  * Who a device belongs to, as staff write it: a person's name, "school", a class. One line of
  * text (it is shown in tables and printed reviews), stored trimmed; empty when no one said.
