@@ -336,7 +336,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const aupSplash = await (await import('./portal/splash/start.ts')).startAupSplash({ config: () => config.current, store: state.aupAcceptances, change: (lines) => firewall.changeElements(lines), onConfigChange: (listener) => config.onChange(listener), control, logger: logger.child({ component: 'aup' }) });
     stops.push(() => aupSplash.stop());
     const surface = await startWebSurface({
-      config: () => config.current, filter: () => dns.filter, devices: dns.devices, store: state.siteReports,
+      config: () => config.current, filter: () => dns.filter, devices: dns.devices, store: state.siteReports, dataDir,
       titleOf: (category) => CATALOGUE.categories.get(category)?.title, severityOf: (category) => CATEGORY_SEVERITIES[category], raise: (candidate) => alerts.raise(candidate),
       logger: logger.child({ component: 'web' }), onConfigChange: (listener) => config.onChange(listener), portal: portal.surface, before: () => [aupSplash.handler],
     });

@@ -3,6 +3,7 @@
 // a name or a declared type. An SVG is not sanitised: it is only ever shown through <img> (where
 // no script in it runs) and served with a CSP that forbids scripts and sandboxes it, so opening
 // its address directly runs nothing either.
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileDurably } from '../config/durable-file.ts';
@@ -48,6 +49,11 @@ export class LogoStore {
       }
     }
     return null;
+  }
+
+  /** Whether a logo is stored: asked while a page is rendered, so synchronous (a few stat calls). */
+  present(): boolean {
+    return (Object.keys(EXTENSIONS) as LogoType[]).some((type) => existsSync(join(this.dir, `logo.${EXTENSIONS[type]}`)));
   }
 
   /** Checks then stores the image; the previous logo is removed only once the new one is whole on disk. */

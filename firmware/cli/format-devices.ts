@@ -13,11 +13,17 @@ function suspension(device: Device, now: Date): string {
   return `until ${when(device.suspendedUntil)} (${device.suspendReason ?? ''})`;
 }
 
+/** Who it belongs to as staff wrote it, and whether it is a school device (the guest-network event reads that). */
+function owner(d: Device): string {
+  const school = d.schoolOwned ? 'school device' : '';
+  return [d.owner, d.owner.toLowerCase() === 'school' ? '' : school].filter(Boolean).join(', ') || '-';
+}
+
 export function formatDevices(view: DevicesView, now = new Date()): string {
   if (view.devices.length === 0) return 'No devices seen yet: a device appears here when it takes a lease.\n';
   const rows = view.devices.map((d) => [
     d.mac + (d.randomisedMac ? ' (random)' : ''), d.name || '-', d.hostname || '-', d.groupId ?? '-', d.networkId,
-    d.schoolOwned ? 'school' : '-', when(d.firstSeen), when(d.lastSeen), suspension(d, now),
+    owner(d), when(d.firstSeen), when(d.lastSeen), suspension(d, now),
   ]);
   return `${table([['MAC', 'NAME', 'HOSTNAME', 'GROUP', 'NETWORK', 'OWNER', 'FIRST SEEN', 'LAST SEEN', 'SUSPENDED'], ...rows])}\n`;
 }
@@ -31,7 +37,11 @@ export function formatSuspension(result: SuspensionResult): string {
   return `${what}${off}\nRecorded in the audit log under your name.\n`;
 }
 
-export function formatDeviceChange(device: Device, what: 'name' | 'group'): string {
+export function formatDeviceChange(device: Device, what: 'name' | 'group' | 'owner'): string {
+  if (what === 'owner') {
+    const value = device.owner === '' ? 'not recorded' : `"${device.owner}"`;
+    return `${device.mac}: owner is now ${value}. Recorded in the audit log under your name.\n`;
+  }
   const value = what === 'name' ? `"${device.name}"` : (device.groupId ?? 'none (the network\'s default policy)');
   return `${device.mac}: ${what} is now ${value}. Recorded in the audit log under your name.\n`;
 }

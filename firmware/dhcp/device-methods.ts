@@ -8,7 +8,7 @@ import { actorOf, type ControlRequest } from '../control/protocol.ts';
 import { ControlFailure, type ControlServer } from '../control/server.ts';
 import type { DeviceRepository } from '../state/devices.ts';
 import { MacAddressError, normaliseMac } from '../state/mac.ts';
-import { Device, DEVICE_NAME_MAX, SUSPEND_REASON_MAX, type DevicePatch } from '../state/schemas.ts';
+import { Device, DEVICE_NAME_MAX, DeviceOwner, SUSPEND_REASON_MAX, type DevicePatch } from '../state/schemas.ts';
 import { MAX_SUSPENSION_SECONDS } from '../net/suspensions.ts';
 import type { SuspensionEnforcer } from '../net/suspensions.ts';
 import { InvalidInputError, NotFoundError } from '../state/values.ts';
@@ -33,6 +33,12 @@ export const DeviceOwnerParams = Type.Object({
   schoolOwned: Type.Boolean({ description: 'the school owns it: it is never expected on a guest network' }),
 }, { additionalProperties: false });
 export type DeviceOwnerParams = Static<typeof DeviceOwnerParams>;
+
+export const DeviceOwnedByParams = Type.Object({
+  mac: Type.String({ minLength: 1, maxLength: 64 }),
+  owner: DeviceOwner,
+}, { additionalProperties: false });
+export type DeviceOwnedByParams = Static<typeof DeviceOwnedByParams>;
 
 export const DeviceSuspendParams = Type.Object({
   mac: Type.String({ minLength: 1, maxLength: 64 }),
@@ -73,7 +79,7 @@ export function asControlFailure(error: unknown): never {
 }
 
 /** The device fields a technician sets, each one control method and audit action. */
-type DeviceField = 'name' | 'schoolOwned' | 'groupId';
+type DeviceField = 'name' | 'schoolOwned' | 'groupId' | 'owner';
 
 export function registerDeviceMethods(control: Pick<ControlServer, 'register'>, deps: DeviceMethodDeps): void {
   const { config, devices, audit, transaction } = deps;
@@ -108,6 +114,12 @@ export function registerDeviceMethods(control: Pick<ControlServer, 'register'>, 
   control.register<DeviceOwnerParams>('devices.owner', {
     params: DeviceOwnerParams,
     handle: (params, caller) => change(caller, params.mac, 'schoolOwned', params.schoolOwned, 'device.owner', false),
+  });
+  // Who it belongs to, as free text (a person, "school", a class), beside schoolOwned (which the
+  // "school device on a guest network" event reads): an empty owner clears it.
+  control.register<DeviceOwnedByParams>('devices.owned-by', {
+    params: DeviceOwnedByParams,
+    handle: (params, caller) => change(caller, params.mac, 'owner', params.owner, 'device.owned-by', ''),
   });
   control.register<DeviceGroupParams>('devices.group', {
     params: DeviceGroupParams,

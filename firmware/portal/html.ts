@@ -2,6 +2,7 @@
 // CSP has no inline scripts and no 'unsafe-inline'), mobile first, and print-friendly (forms are
 // not printed). Text is always escaped here: names and comments come from the network.
 import { createHash } from 'node:crypto';
+import { LOGO_IMG } from './logo-route.ts';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -11,7 +12,8 @@ const CSS = `
 :root{color-scheme:light;--ink:#1b1b1b;--muted:#505a5f;--brand:#1d4f91;--line:#b1b4b6;--bg:#f3f2f1}
 *{box-sizing:border-box}
 body{margin:0;font:1.125rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:var(--ink);background:var(--bg)}
-header{background:var(--brand);color:#fff;padding:.75rem 1rem;font-weight:600}
+header{background:var(--brand);color:#fff;padding:.75rem 1rem;font-weight:600;display:flex;align-items:center;gap:.75rem}
+header .logo{height:3rem;width:auto;max-width:40%;object-fit:contain;background:#fff;padding:.2rem;border-radius:.25rem}
 main{max-width:40rem;margin:0 auto;padding:1rem;background:#fff;min-height:60vh}
 h1{font-size:1.6rem;line-height:1.25;margin:.5rem 0 1rem}
 h2{font-size:1.2rem;margin:1.5rem 0 .5rem}
@@ -33,7 +35,7 @@ footer{max-width:40rem;margin:0 auto;padding:.75rem 1rem;color:var(--muted);font
 const STYLE_HASH = createHash('sha256').update(CSS).digest('base64');
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy': `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
+  'content-security-policy': `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
   'x-content-type-options': 'nosniff',
   // Same-origin, not no-referrer: the surface's own forms then carry their true Origin (under
   // no-referrer a browser sends "null", which cannot be told from another site's sandboxed frame).
@@ -42,6 +44,19 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   // A block page answers under the blocked site's name: a browser must never keep it as that site.
   'cache-control': 'no-store',
 };
+
+const FRAME_HEADER = '<header>';
+
+/**
+ * The page with the school's logo in its header. Every surface handler renders through page(),
+ * and whether a logo is stored is a fact of the data directory, not of each handler: the surface
+ * adds it to whatever page a handler answered. The frame's header comes before the body, so the
+ * first <header> is always the frame's (and body text is escaped: it has no tags of its own).
+ */
+export function withLogo(html: string): string {
+  const at = html.indexOf(FRAME_HEADER);
+  return at < 0 ? html : `${html.slice(0, at + FRAME_HEADER.length)}${LOGO_IMG}${html.slice(at + FRAME_HEADER.length)}`;
+}
 
 /** A whole page; `body` is already-escaped HTML. */
 export function page(title: string, siteName: string, body: string): string {
@@ -55,7 +70,7 @@ export function page(title: string, siteName: string, body: string): string {
 <style>${CSS}</style>
 </head>
 <body>
-<header>${escapeHtml(siteName)}</header>
+${FRAME_HEADER}${escapeHtml(siteName)}</header>
 <main>
 ${body}
 </main>

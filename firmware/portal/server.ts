@@ -11,7 +11,8 @@ import type { Logger } from '../log.ts';
 import type { PortalMount } from './captive/on-surface.ts';
 import { crossSitePage, formOriginOf, refusedCrossSite } from './cross-site.ts';
 import { dispatch, normaliseHost, plainSource, type SurfaceHandler } from './dispatcher.ts';
-import { SECURITY_HEADERS } from './html.ts';
+import { SECURITY_HEADERS, withLogo } from './html.ts';
+import { logoRoute, type SurfaceLogo } from './logo-route.ts';
 
 export interface SurfaceOptions {
   logger: Logger;
@@ -29,6 +30,8 @@ export interface SurfaceOptions {
   isGatewayHost?: (host: string) => boolean;
   /** The school's name, for the refusal of a form posted from another site. */
   siteName?: () => string;
+  /** The school's logo (DATA_DIR/branding/): served at /logo and shown in every page's header. Absent: no logo. */
+  logo?: SurfaceLogo;
 }
 
 /** Forms are a few fields: anything bigger is refused before it is read. */
@@ -51,6 +54,7 @@ export function buildSurfaceApp(options: SurfaceOptions) {
   app.addHook('onSend', async (_request, reply) => {
     reply.headers(SECURITY_HEADERS);
   });
+  if (options.logo) logoRoute(app, options.logo);
   app.route({
     method: ['GET', 'HEAD', 'POST'],
     url: '/*',
@@ -75,7 +79,7 @@ export function buildSurfaceApp(options: SurfaceOptions) {
       });
       reply.header('x-schoolgate-handler', handler);
       reply.code(response.status).headers({ 'content-type': 'text/html; charset=utf-8', ...response.headers });
-      return response.html;
+      return options.logo?.present() ? withLogo(response.html) : response.html;
     },
   });
   return app;

@@ -16,6 +16,7 @@ import { surfaceEndpoints } from './endpoints.ts';
 import { isGatewayHost, landingHandler, notBlockedHandler, outsiderHandler } from './landing.ts';
 import { SlidingWindowLimit } from './rate-limit.ts';
 import { ReportTokens } from './report-token.ts';
+import { surfaceLogo } from './logo-route.ts';
 import { startSurface, type RunningSurface } from './server.ts';
 
 /** Reports and access requests a device may send in REPORT_WINDOW_MS. */
@@ -42,6 +43,8 @@ export interface WebSurfaceDeps {
   portal?: PortalMount;
   /** The configuration store's onChange: the listeners follow the networks' gateway addresses. */
   onConfigChange?: (listener: (next: Readonly<Config>) => void) => () => void;
+  /** The data directory: the school's logo (the Settings page stores it there) is shown on every page. Absent: no logo. */
+  dataDir?: string;
 }
 
 export async function startWebSurface(deps: WebSurfaceDeps): Promise<RunningSurface> {
@@ -74,6 +77,7 @@ export async function startWebSurface(deps: WebSurfaceDeps): Promise<RunningSurf
     logger: deps.logger, handlers, lookup, ...(deps.portal ? { portal: deps.portal } : {}),
     isGatewayHost: (host) => isGatewayHost(deps.config(), host),
     siteName: () => deps.config().site.name,
+    ...(deps.dataDir ? { logo: surfaceLogo(deps.dataDir) } : {}),
   }, surfaceEndpoints(deps.config()));
   const report = (): void => {
     for (const f of surface.failed) deps.logger.error({ address: f.address, port: f.port, error: f.error }, 'the web surface (block page, visitor portal) cannot listen here');

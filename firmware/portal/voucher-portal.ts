@@ -15,6 +15,7 @@ import { isGatewayHost } from './landing.ts';
 import { sponsorNotifier } from './registration/notify.ts';
 import { RegistrationService } from './registration/service.ts';
 import { loadCodeKey } from './vouchers/code-key.ts';
+import { surfaceLogo } from './logo-route.ts';
 import { VoucherPolicies } from './vouchers/dns-policies.ts';
 import type { BandwidthTier } from './vouchers/schema.ts';
 import { VoucherService, type GuestDevice } from './vouchers/service.ts';
@@ -89,9 +90,10 @@ export async function startVoucherPortal(o: VoucherPortalOptions): Promise<Vouch
     }
   }, SWEEP_MS);
   timer.unref();
-  const captive: CaptiveDeps = { sessions: vouchers, view: () => portalView(o.config.current), now };
+  const logo = surfaceLogo(o.dataDir);
+  const captive: CaptiveDeps = { sessions: vouchers, view: () => portalView(o.config.current, logo.present()), now };
   const surface = portalOnSurface({
-    captive, registration, enabled: () => o.config.current.web.portal !== undefined,
+    captive, registration, logo, enabled: () => o.config.current.web.portal !== undefined,
     isGatewayHost: (host) => isGatewayHost(o.config.current, host),
   });
   return {

@@ -3,6 +3,7 @@
 import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 import { Id } from '../config/schema.ts';
 import { isLocallyAdministered, normaliseMac } from './mac.ts';
+import { ownerProblem } from './device-owner.ts';
 import { CAP_KBIT_MAX, CAP_KBIT_MIN, DevicePatch, SUSPEND_REASON_MAX, type Device } from './schemas.ts';
 import { checkValue, InvalidInputError, isoInstant, NotFoundError } from './values.ts';
 
@@ -109,8 +110,9 @@ export class DeviceRepository {
     return this.#db.prepare(sql).all(...params).map(toDevice);
   }
 
-  update(mac: string, patch: DevicePatch): Device {
+  update(mac: string, raw: DevicePatch): Device {
     const key = normaliseMac(mac);
+    const patch = typeof raw?.owner === 'string' ? { ...raw, owner: deviceOwner(raw.owner, key) } : raw;
     checkValue(DevicePatch, patch, `change to device ${key}`);
     const sets: string[] = [];
     const params: (string | number | null)[] = [];
@@ -118,7 +120,7 @@ export class DeviceRepository {
     if (patch.groupId !== undefined) { sets.push('group_id = ?'); params.push(patch.groupId); }
     if (patch.schoolOwned !== undefined) { sets.push('school_owned = ?'); params.push(patch.schoolOwned ? 1 : 0); }
     if (patch.notes !== undefined) { sets.push('notes = ?'); params.push(patch.notes); }
-    if (patch.owner !== undefined) { sets.push('owner = ?'); params.push(patch.owner.trim()); }
+    if (patch.owner !== undefined) { sets.push('owner = ?'); params.push(patch.owner); }
     if (sets.length === 0) return this.#require(key);
     const row = this.#db.prepare(`UPDATE devices SET ${sets.join(', ')} WHERE mac = ? RETURNING ${COLUMNS}`).get(...params, key);
     if (row === undefined) throw notFound(key);
@@ -180,6 +182,14 @@ export class DeviceRepository {
     if (device === undefined) throw notFound(key);
     return device;
   }
+}
+
+/** An owner as staff typed it, trimmed; named if it is too long or holds control characters (a tab, a line break). */
+export function deviceOwner(text: string, mac: string): string {
+  const owner = text.trim();
+  const problem = ownerProblem(owner);
+  if (problem !== undefined) throw new InvalidInputError(`the owner of ${mac} is refused: ${problem}`);
+  return owner;
 }
 
 /** True while a suspension is in force at `now`. */

@@ -14,6 +14,7 @@ import { m009 } from './migrations/009-site-reports-and-access-requests.ts';
 import { m010 } from './migrations/010-visitor-registration-and-sponsor-codes.ts';
 import { m011 } from './migrations/011-aup-acceptances.ts';
 import { m012 } from './migrations/012-voucher-groups.ts';
+import { m013 } from './migrations/013-device-owner.ts';
 
 export const STATE_MIGRATIONS: readonly Migration[] = [
   m001,
@@ -28,4 +29,5 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
   m010,
   m011,
   m012,
+  m013,
 ];

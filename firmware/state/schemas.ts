@@ -2,6 +2,7 @@
 // from these, so a column added here is described once.
 import { Type, type Static } from 'typebox';
 import { Id } from '../config/schema.ts';
+import { DEVICE_OWNER_MAX } from './device-owner.ts';
 
 export const MacAddress = Type.String({
   pattern: '^[0-9a-f]{2}(:[0-9a-f]{2}){5}$',
@@ -18,7 +19,16 @@ export type IsoTimestamp = Static<typeof IsoTimestamp>;
 export const DEVICE_NAME_MAX = 64;
 export const DEVICE_NOTES_MAX = 2000;
 export const SUSPEND_REASON_MAX = 500;
-export const DEVICE_OWNER_MAX = 120;
+export { DEVICE_OWNER_MAX } from './device-owner.ts';
+/**
+ * Who a device belongs to, as staff write it: a person's name, "school", a class. One line of
+ * text (it is shown in tables and printed reviews), stored trimmed; empty when no one said.
+ */
+export const DeviceOwner = Type.String({
+  maxLength: DEVICE_OWNER_MAX,
+  pattern: '^[^\\u0000-\\u001f\\u007f]*$',
+  description: 'who the device belongs to (a member of staff, "school", a class): free text, at most 80 characters, no control characters; empty if not known',
+});
 
 /** A bandwidth cap in kbit/s: 64 kbit/s (below it nothing works) to 100 Gbit/s. */
 export const CAP_KBIT_MIN = 64;
@@ -39,7 +49,7 @@ export const Device = Type.Object({
   hostname: Type.String({ maxLength: 255, description: 'the name the device gave in its last DHCP request (option 12); empty if none' }),
   vendorClass: Type.String({ maxLength: 255, description: 'the DHCP vendor class it sent (option 60), e.g. "android-dhcp-14"; empty if none' }),
   randomisedMac: Type.Boolean({ description: 'the MAC has the locally administered bit set: a "private" address the device may change' }),
-  owner: Type.String({ maxLength: DEVICE_OWNER_MAX, description: 'who the device belongs to (a member of staff, a class); free text' }),
+  owner: DeviceOwner,
   capDownKbit: Type.Union([CapKbit, Type.Null()], { description: 'the device\'s own download cap (kbit/s); null: its policy\'s device cap, if any' }),
   capUpKbit: Type.Union([CapKbit, Type.Null()], { description: 'the device\'s own upload cap (kbit/s); null: its policy\'s device cap, if any' }),
 }, { additionalProperties: false });
@@ -50,7 +60,7 @@ export const DevicePatch = Type.Object({
   groupId: Type.Optional(Type.Union([Id, Type.Null()])),
   schoolOwned: Type.Optional(Type.Boolean()),
   notes: Type.Optional(Type.String({ maxLength: DEVICE_NOTES_MAX })),
-  owner: Type.Optional(Type.String({ maxLength: DEVICE_OWNER_MAX })),
+  owner: Type.Optional(DeviceOwner),
 }, { additionalProperties: false });
 export type DevicePatch = Static<typeof DevicePatch>;
 

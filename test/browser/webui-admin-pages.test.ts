@@ -183,6 +183,15 @@ describe('devices', () => {
       await table.getByRole('button', { name: 'ipad-12' }).click();
       const panel = page.locator('.device-panel');
       await panel.getByRole('heading', { level: 2 }).waitFor();
+      // Who it belongs to, as free text beside school-owned: shown in the table and found by the search.
+      const owner = panel.getByRole('textbox', { name: /^Owner/ });
+      await owner.fill('Mrs Patel (Year 4)');
+      await panel.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByText(`Saved ${IPAD}.`).waitFor();
+      expect(await table.locator('tr', { hasText: IPAD }).innerText()).toContain('Mrs Patel (Year 4) · personal');
+      await page.getByLabel('Search').fill('patel');
+      expect(await table.locator('tbody tr').count()).toBe(1);
+      await page.getByLabel('Search').fill('ipad-12');
       // No reason: refused beside the field, focus on it, the duration typed kept.
       await panel.getByLabel('For how long').fill('2');
       await panel.getByRole('button', { name: 'Suspend' }).click();

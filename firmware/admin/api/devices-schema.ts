@@ -3,7 +3,7 @@
 // the MAC, which is in the URL.
 import { Type, type Static } from 'typebox';
 import { Id } from '../../config/schema.ts';
-import { DeviceGroupParams, DeviceNameParams, DeviceOwnerParams, DeviceSuspendParams, SuspensionResult } from '../../dhcp/device-methods.ts';
+import { DeviceGroupParams, DeviceNameParams, DeviceOwnedByParams, DeviceOwnerParams, DeviceSuspendParams, SuspensionResult } from '../../dhcp/device-methods.ts';
 import { ReserveParams, ReserveResult } from '../../dhcp/lease-methods.ts';
 import { CapResultView, DeviceCapParams } from '../../net/shaping/cap-methods.ts';
 import { Device, Lease } from '../../state/schemas.ts';
@@ -24,6 +24,7 @@ export const DeviceEditBody = Type.Object({
   name: Type.Optional(DeviceNameParams.properties.name),
   group: Type.Optional(DeviceGroupParams.properties.group),
   schoolOwned: Type.Optional(DeviceOwnerParams.properties.schoolOwned),
+  owner: Type.Optional(DeviceOwnedByParams.properties.owner),
 }, { additionalProperties: false });
 export type DeviceEditBody = Static<typeof DeviceEditBody>;
 

@@ -44,7 +44,8 @@ export const deviceRoutes: AdminRoutes = async (app, deps) => {
     if (body.name !== undefined) device = await callControl<Device>(control, request.signed, 'devices.name', { mac, name: body.name }, 'name');
     if (body.group !== undefined) device = await callControl<Device>(control, request.signed, 'devices.group', { mac, group: body.group }, 'group');
     if (body.schoolOwned !== undefined) device = await callControl<Device>(control, request.signed, 'devices.owner', { mac, schoolOwned: body.schoolOwned }, 'schoolOwned');
-    if (!device) throw Object.assign(new Error('nothing to change: give a name, group or schoolOwned'), { statusCode: 400 });
+    if (body.owner !== undefined) device = await callControl<Device>(control, request.signed, 'devices.owned-by', { mac, owner: body.owner }, 'owner');
+    if (!device) throw Object.assign(new Error('nothing to change: give a name, group, schoolOwned or owner'), { statusCode: 400 });
     return device;
   });
 

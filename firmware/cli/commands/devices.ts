@@ -6,6 +6,7 @@ import type { DevicesView, SuspensionResult } from '../../dhcp/device-methods.ts
 import { parseDuration } from '../duration.ts';
 import type { CapResultView, DeviceCapParams } from '../../net/shaping/cap-methods.ts';
 import { formatRate, parseRate } from '../../net/shaping/rates.ts';
+import { deviceOwner } from '../../state/devices.ts';
 import type { Device } from '../../state/schemas.ts';
 import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
 import { formatDeviceChange, formatDevices, formatSuspension } from '../format-devices.ts';
@@ -34,6 +35,7 @@ export const devices: Command = {
 schoolgate devices name MAC "Year 3 iPad 12"
 schoolgate devices group MAC GROUP
 schoolgate devices owner MAC school|personal
+schoolgate devices owned-by MAC "Mrs Patel"
 schoolgate devices suspend MAC --for 1d|3h|30m --reason "TEXT"
 schoolgate devices resume MAC
 schoolgate devices cap MAC [--down 5mbit] [--up 1mbit] | --clear
@@ -45,6 +47,8 @@ schoolgate devices cap MAC [--down 5mbit] [--up 1mbit] | --clear
                the device's DNS at once); GROUP "none" takes it out of every group
   owner        marks a device as the school's (a school device asking for an address on a
                guest network is then a network event) or as personal
+  owned-by     who the device belongs to, as free text: a person's name, "school", a class
+               (one line, at most 80 characters); "" clears it
   suspend      cuts a device off the internet (it keeps DNS and the gateway, so it sees the
                block page) until the time runs out: 1d, 3h, 30m, 45s or 1d12h. Stored, so it
                survives restarts; the kernel lifts it on time even if the daemon is down
@@ -91,6 +95,19 @@ ${dataDirHelp}
         write(values, device, `${device.mac}: ${device.schoolOwned ? 'school-owned (never expected on a guest network)' : 'personal'}. Recorded in the audit log under your name.\n`);
         return EXIT.ok;
       }
+      case 'owned-by': {
+        const [mac, owner] = twoArguments(args, 'schoolgate devices owned-by MAC "OWNER"');
+        // Checked here too, so the technician reads the rule rather than the schema's wording.
+        let text: string;
+        try {
+          text = deviceOwner(owner, mac);
+        } catch (err) {
+          throw new UsageError((err as Error).message);
+        }
+        const device = await callDaemon(socket, 'devices.owned-by', { mac, owner: text }) as Device;
+        write(values, device, formatDeviceChange(device, 'owner'));
+        return EXIT.ok;
+      }
       case 'suspend': {
         if (args.length !== 1) throw new UsageError('usage: schoolgate devices suspend MAC --for 1d --reason "TEXT"');
         if (typeof values.for !== 'string') throw new UsageError('missing --for: how long the suspension lasts (1d, 3h, 30m)');
@@ -132,7 +149,7 @@ ${dataDirHelp}
         return EXIT.ok;
       }
       default:
-        throw new UsageError(`unknown devices action "${action}" (actions: name, group, owner, suspend, resume, cap)`);
+        throw new UsageError(`unknown devices action "${action}" (actions: name, group, owner, owned-by, suspend, resume, cap)`);
     }
   },
 };

@@ -6,6 +6,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ClientInfo } from '../../clients/directory.ts';
+import { logoRoute, type SurfaceLogo } from '../logo-route.ts';
 import { registrationRoutes, type RegistrationRouteDeps } from '../registration/routes.ts';
 import { PORTAL_PATH } from './pages.ts';
 import { probeFor } from './probes.ts';
@@ -56,6 +57,8 @@ export interface PortalOnSurfaceDeps {
   registration: RegistrationRouteDeps['registration'];
   enabled: () => boolean;
   isGatewayHost: (host: string) => boolean;
+  /** The school's logo: an unauthorised guest's every request is the portal's, the logo its pages show too. */
+  logo?: SurfaceLogo;
 }
 
 export interface PortalMount {
@@ -68,6 +71,7 @@ export function portalOnSurface(deps: PortalOnSurfaceDeps): PortalMount {
   return {
     async mount(app) {
       await captiveRoutes(app, deps.captive);
+      if (deps.logo) logoRoute(app, deps.logo);
       await registrationRoutes(app, { registration: deps.registration, view: deps.captive.view, now: deps.captive.now });
       // The gateway's bare address typed by hand, before signing in: the portal, not a 404.
       app.get('/', async (_request, reply) => reply.code(302).header('location', PORTAL_PATH).header('cache-control', 'no-store').send());

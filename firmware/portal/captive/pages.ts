@@ -1,6 +1,7 @@
 // The visitor's pages, rendered on the server: they must work in a phone's captive sheet, which
 // may run no script at all, so there is none (the CSP forbids it). Mobile-first, one column,
 // large targets, real labels, messages in a role="alert" region. Pure: text in, HTML out.
+import { LOGO_IMG } from '../logo-route.ts';
 import type { PortalView } from './settings.ts';
 
 export const PORTAL_PATH = '/portal';
@@ -13,7 +14,8 @@ export function escapeHtml(text: string): string {
 export const PORTAL_CSS = `
 *{box-sizing:border-box}
 body{margin:0;font:1.0625rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1b1b;background:#f4f6f8}
-header{background:#12355b;color:#fff;padding:1rem 1.25rem}
+header{background:#12355b;color:#fff;padding:1rem 1.25rem;display:flex;align-items:center;gap:.75rem}
+header .logo{height:3rem;width:auto;max-width:40%;object-fit:contain;background:#fff;padding:.2rem;border-radius:.25rem}
 .nw{white-space:nowrap}
 header p{margin:0;font-weight:600;font-size:1.125rem}
 main{max-width:34rem;margin:0 auto;padding:1.25rem}
@@ -49,7 +51,7 @@ export function layout(view: PortalView, title: string, body: string): string {
 <link rel="stylesheet" href="${STYLE_PATH}">
 </head>
 <body>
-<header><p>${escapeHtml(view.siteName)} · <span class="nw">Guest Wi-Fi</span></p></header>
+<header>${view.logo ? LOGO_IMG : ''}<p>${escapeHtml(view.siteName)} · <span class="nw">Guest Wi-Fi</span></p></header>
 <main>
 ${body}
 </main>

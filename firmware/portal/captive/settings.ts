@@ -9,6 +9,8 @@ export interface PortalView {
   terms: PortalTerms;
   privacyNoticeUrl: string | null;
   venueInfoUrl: string | null;
+  /** The school stored a logo (the Settings page): the pages' header shows it from /logo. */
+  logo?: boolean;
 }
 
 /** What a printed voucher slip says of the terms when the school wrote none of its own. */
@@ -25,12 +27,13 @@ export const DEFAULT_TERMS: PortalTerms = {
   summary: TERMS_SUMMARY,
 };
 
-export function portalView(config: Readonly<Config>): PortalView {
+export function portalView(config: Readonly<Config>, logo = false): PortalView {
   return {
     siteName: config.site.name,
     timezone: config.site.timezone,
     terms: config.portal?.terms ?? DEFAULT_TERMS,
     privacyNoticeUrl: config.portal?.privacyNoticeUrl ?? null,
     venueInfoUrl: config.portal?.venueInfoUrl ?? null,
+    logo,
   };
 }

@@ -149,6 +149,23 @@ describe('devices', () => {
     expect((await call({ method: 'PATCH', url: `/api/devices/${IPAD}`, body: { name: 'x' }, as: 'headteacher' })).status).toBe(403);
   });
 
+  it('records who a device belongs to as free text beside schoolOwned, audited; a second line is refused beside the field', async () => {
+    const owned = await call({ method: 'PATCH', url: `/api/devices/${IPAD}`, body: { owner: 'Mrs Patel (Year 4)' }, as: 'technician' });
+    expect(owned.status, JSON.stringify(owned.json)).toBe(200);
+    expect(owned.json).toMatchObject({ owner: 'Mrs Patel (Year 4)' });
+    const entry = t.state.audit.list({ action: 'device.owned-by' })[0]!;
+    expect(entry).toMatchObject({ actor: 'account:technician', subject: IPAD });
+    expect(entry.details).toMatchObject({ to: 'Mrs Patel (Year 4)' });
+    const listed = (await call({ url: '/api/devices', as: 'headteacher' })).json;
+    expect(listed.devices[0]).toMatchObject({ owner: 'Mrs Patel (Year 4)' });
+    for (const owner of ['Class 4\nsecond line', 'x'.repeat(81)]) {
+      const bad = await call({ method: 'PATCH', url: `/api/devices/${IPAD}`, body: { owner }, as: 'technician' });
+      expect(bad.status).toBe(400);
+      expect(bad.json.fields.owner, JSON.stringify(bad.json)).toMatch(/80|pattern|character/);
+    }
+    expect(t.state.devices.get(IPAD)!.owner).toBe('Mrs Patel (Year 4)');
+  });
+
   it('refuses a change without the session token or from another origin', async () => {
     const body = { seconds: 60, reason: 'test' };
     expect((await call({ method: 'POST', url: `/api/devices/${IPAD}/suspend`, body, as: 'dsl', csrf: null })).json.code).toBe('csrf');

@@ -75,6 +75,16 @@ describe('schoolgate devices', () => {
     expect(JSON.parse(owned.stdout).schoolOwned).toBe(true);
     expect(audit('device.owner').map((e) => e.subject)).toEqual([IPAD]);
     expect((await daemon.cli(['devices', 'owner', IPAD, 'borrowed'])).code).toBe(2);
+    const by = await daemon.cli(['devices', 'owned-by', IPAD, '  Mrs Patel ']);
+    expect(by.code, by.stderr).toBe(0);
+    expect(by.stdout).toContain(`${IPAD}: owner is now "Mrs Patel"`);
+    expect(audit('device.owned-by').map((e) => [e.subject, e.actor.startsWith('ssh:')])).toEqual([[IPAD, true]]);
+    const table = (await daemon.cli(['devices'])).stdout;
+    expect(table.split('\n').find((line) => line.includes(IPAD)), table).toContain('Mrs Patel, school device');
+    const long = await daemon.cli(['devices', 'owned-by', IPAD, 'x'.repeat(81)]);
+    expect(long.code).toBe(2);
+    expect(long.stderr).toContain('at most 80');
+    expect(JSON.parse((await daemon.cli(['devices', '--json'])).stdout).devices.find((d: { mac: string }) => d.mac === IPAD).owner).toBe('Mrs Patel');
   });
 
   it('refuses a group the configuration does not have, a bad MAC and an unknown device, changing nothing', async () => {

@@ -2,7 +2,8 @@
 // page sends (the control method's own parameters).
 import { describe, expect, it } from 'vitest';
 import type { Device } from '../../../firmware/state/schemas.ts';
-import { auditQuery, isActionFilter, matches, type DeviceRow } from '../../../webui/src/pages/admin-filters.ts';
+import { ownerProblem } from '../../../firmware/state/device-owner.ts';
+import { auditQuery, isActionFilter, matches, ownerLabel, type DeviceRow } from '../../../webui/src/pages/admin-filters.ts';
 
 const device: Device = {
   mac: '3c:22:fb:01:a2:9f', name: 'Class 3 iPad', groupId: 'year3', networkId: 'pupil', firstSeen: '2026-12-01T08:00:00.000Z',
@@ -21,6 +22,22 @@ describe('device search', () => {
     expect(matches(row({ suspendReason: 'proxy sites', suspendedUntil: '2026-12-09T00:00:00.000Z' }), 'proxy')).toBe(true);
     expect(matches(row({}), '10.20.0.77')).toBe(false);
     expect(matches(row({}), 'laptop')).toBe(false);
+  });
+});
+
+describe('device owner', () => {
+  it('shows who staff said it belongs to beside whether it is a school device, "school" once', () => {
+    expect(ownerLabel({ owner: 'Mrs Patel', schoolOwned: true })).toBe('Mrs Patel · school device');
+    expect(ownerLabel({ owner: 'Class 4', schoolOwned: false })).toBe('Class 4 · personal');
+    expect(ownerLabel({ owner: '', schoolOwned: false })).toBe('personal');
+    expect(ownerLabel({ owner: 'School', schoolOwned: true })).toBe('school device');
+  });
+
+  it('is checked in the form as the gateway checks it: one line, at most 80 characters', () => {
+    expect(ownerProblem('y'.repeat(80))).toBeUndefined();
+    expect(ownerProblem('y'.repeat(81))).toMatch(/at most 80/);
+    expect(ownerProblem('Class\n4')).toMatch(/one line/);
+    expect(matches(row({ owner: 'Class 4' }), 'class 4')).toBe(true);
   });
 });
 

@@ -8,12 +8,22 @@ export interface DeviceRow {
   label: string;
 }
 
-/** What a device search matches: the name, MAC, hostname, address, owner, group or suspension reason. */
+/** What a device search matches: the name, MAC, hostname, address, owner (as staff wrote it), group or suspension reason. */
 export function matches(row: DeviceRow, search: string): boolean {
   const q = search.trim().toLowerCase();
   if (q === '') return true;
   const d = row.device;
   return [d.name, d.mac, d.hostname, d.owner, d.groupId ?? '', row.lease?.address ?? '', d.suspendReason ?? ''].some((v) => v.toLowerCase().includes(q));
+}
+
+/**
+ * The Owner column: who staff said it belongs to, and whether it is a school device (what the
+ * "school device on a guest network" event goes by), once when both say "school".
+ */
+export function ownerLabel(d: Pick<Device, 'owner' | 'schoolOwned'>): string {
+  const kind = d.schoolOwned ? 'school device' : 'personal';
+  if (d.owner === '') return kind;
+  return d.schoolOwned && d.owner.toLowerCase() === 'school' ? kind : `${d.owner} · ${kind}`;
 }
 
 export interface AuditFilters { since: string; action: string; actor: string }

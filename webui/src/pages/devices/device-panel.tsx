@@ -3,6 +3,7 @@
 // when the gateway refuses it, with the reason beside the field.
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { DevicesPage as Page } from '../../../../firmware/admin/api/devices-schema.ts';
+import { DEVICE_OWNER_MAX, ownerProblem } from '../../../../firmware/state/device-owner.ts';
 import { Button } from '../../components/button.tsx';
 import { ChoiceField } from '../../components/choice-field.tsx';
 import { TextField } from '../../components/field.tsx';
@@ -58,6 +59,7 @@ export function DevicePanel({ row, page, timezone, onChanged, onClose }: Props) 
   const [name, setName] = useState(d.name);
   const [group, setGroup] = useState(d.groupId ?? '');
   const [owner, setOwner] = useState(d.schoolOwned ? 'school' : 'personal');
+  const [ownedBy, setOwnedBy] = useState(d.owner);
   const edit = useFormState();
 
   const [reason, setReason] = useState('');
@@ -87,8 +89,13 @@ export function DevicePanel({ row, page, timezone, onChanged, onClose }: Props) 
 
       <form ref={edit.ref} class="form" noValidate onSubmit={(e) => {
         e.preventDefault();
-        void edit.run(() => ({}), async () => {
-          await api.request('PATCH', path, { name, group: group === '' ? null : group, schoolOwned: owner === 'school' });
+        void edit.run((): Record<string, string> => {
+          const problem = ownerProblem(ownedBy.trim());
+          return problem === undefined ? {} : { owner: `Not saved: ${problem}.` };
+        }, async () => {
+          // The owner only when it changed: each field sent is its own audit entry.
+          const ownerChange = ownedBy.trim() === d.owner ? {} : { owner: ownedBy.trim() };
+          await api.request('PATCH', path, { name, group: group === '' ? null : group, schoolOwned: owner === 'school', ...ownerChange });
           await onChanged(`Saved ${name || d.mac}.`);
         });
       }}>
@@ -98,7 +105,9 @@ export function DevicePanel({ row, page, timezone, onChanged, onClose }: Props) 
           <TextField name="name" label="Name" value={name} onValue={setName} error={edit.errors.name} required={false} maxLength={64} hint="what staff call it, e.g. Class 3 iPad 4" />
           <ChoiceField name="group" label="Device group" value={group} onValue={setGroup} error={edit.errors.group}
             options={[{ value: '', label: 'The network\'s default' }, ...page.groups.map((g) => ({ value: g.id, label: g.name }))]} />
-          <ChoiceField name="schoolOwned" label="Owner" value={owner} onValue={setOwner} error={edit.errors.schoolOwned}
+          <TextField name="owner" label="Owner" value={ownedBy} onValue={setOwnedBy} error={edit.errors.owner} required={false} maxLength={DEVICE_OWNER_MAX}
+            hint="who it belongs to: a person, a class or the school, e.g. Mrs Patel" />
+          <ChoiceField name="schoolOwned" label="School device or personal" value={owner} onValue={setOwner} error={edit.errors.schoolOwned}
             options={[{ value: 'school', label: 'School-owned' }, { value: 'personal', label: 'Personal' }]} />
         </div>
         <div class="actions"><Button type="submit" busy={edit.busy}>Save</Button></div>

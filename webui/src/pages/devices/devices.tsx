@@ -9,7 +9,7 @@ import { DataTable } from '../../components/data-table.tsx';
 import { TextField } from '../../components/field.tsx';
 import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
-import { matches, type DeviceRow } from '../admin-filters.ts';
+import { matches, ownerLabel, type DeviceRow } from '../admin-filters.ts';
 import { errorsOf, when } from '../admin-format.ts';
 import { AupAcceptances } from './aup-acceptances.tsx';
 import { DevicePanel } from './device-panel.tsx';
@@ -81,7 +81,7 @@ export function DevicesPage() {
           { key: 'hostname', label: 'Hostname', value: (r) => r.device.hostname },
           { key: 'group', label: 'Group', value: (r) => (r.device.groupId === null ? 'network default' : groups.get(r.device.groupId) ?? r.device.groupId) },
           { key: 'network', label: 'Network', value: (r) => networks.get(r.device.networkId) ?? r.device.networkId },
-          { key: 'owner', label: 'Owner', value: (r) => (r.device.schoolOwned ? 'school' : 'personal') },
+          { key: 'owner', label: 'Owner', value: (r) => ownerLabel(r.device) },
           { key: 'address', label: 'Address', value: (r) => r.lease?.address ?? '', render: (r) => (r.lease ? <>{r.lease.address}<br /><small>lease to {when(r.lease.expires, tz)}</small></> : <span class="muted">no lease</span>) },
           { key: 'firstSeen', label: 'First seen', value: (r) => r.device.firstSeen, render: (r) => when(r.device.firstSeen, tz) },
           { key: 'lastSeen', label: 'Last seen', value: (r) => r.device.lastSeen, render: (r) => when(r.device.lastSeen, tz) },
