@@ -7,8 +7,8 @@ import { DnsStatsSchema } from './dns/events/stats-schema.ts';
 import { DhcpStatus } from './dhcp/status-schema.ts';
 import { FirewallStatus } from './net/status-schema.ts';
 import { ShapingStatus } from './net/shaping/status-schema.ts';
-import { QueryLogStatsSchema } from './monitor/query-log.ts';
-import { AlertsStatus } from './monitor/alert-status-schema.ts';
+import { QueryLogStatsSchema } from './monitor/query-log/query-log.ts';
+import { AlertsStatus } from './monitor/alerts/alert-status-schema.ts';
 import { VoucherPolicyStatus } from './portal/vouchers/schema.ts';
 
 export const DaemonStatus = Type.Object({

@@ -5,7 +5,7 @@ import { Type, type Static } from 'typebox';
 import type { AuditLog } from '../control/audit.ts';
 import { actorOf } from '../control/protocol.ts';
 import { ControlFailure, type ControlServer } from '../control/server.ts';
-import type { AlertCandidate } from '../monitor/alert-schema.ts';
+import type { AlertCandidate } from '../monitor/alerts/alert-schema.ts';
 import type { AccountRepository } from '../state/accounts.ts';
 import { AccountView } from './api/session-schema.ts';
 import { hashPassword, temporaryPassword } from './auth/password.ts';

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.ts';
 import type { ConfigStore } from '../config/store.ts';
 import type { Logger } from '../log.ts';
-import type { AlertCandidate } from '../monitor/alert-schema.ts';
+import type { AlertCandidate } from '../monitor/alerts/alert-schema.ts';
 import type { StateDatabase } from '../state/database.ts';
 import type { DaemonStatus } from '../status.ts';
 import { adminAddresses, fromAdminSide } from './admin-networks.ts';

@@ -1,7 +1,7 @@
 // The daemon's side of the dashboard, alerts and health pages: the stores they read, gathered in
 // one call so the composition root adds one line. The host's facts are read on request and cached.
 import type { ConfigStore } from '../config/store.ts';
-import type { QueryLog } from '../monitor/query-log.ts';
+import type { QueryLog } from '../monitor/query-log/query-log.ts';
 import type { FeedService } from '../rules/feeds/feed-service.ts';
 import type { ListsManager } from '../rules/lists-manager.ts';
 import { listsView } from '../rules/lists-view.ts';

@@ -1,6 +1,6 @@
 // `schoolgate alerts` for a person on an SSH session. What was looked up is shown as inert text:
 // control characters (a name from the wire can hold escapes) are replaced, nothing is a link.
-import type { Alert } from '../monitor/alert-schema.ts';
+import type { Alert } from '../monitor/alerts/alert-schema.ts';
 import { when } from './format-devices.ts';
 
 /** Text safe to print on a terminal: no control or escape characters. */

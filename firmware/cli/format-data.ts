@@ -1,6 +1,6 @@
 // What `schoolgate data` prints: a summary of an export or an erasure, and the CSV of an export's
 // DNS questions (a spreadsheet is how a school reads them).
-import type { EraseResult, SubjectExport } from '../monitor/subject-schema.ts';
+import type { EraseResult, SubjectExport } from '../monitor/subject/subject-schema.ts';
 import { inert } from './format-alerts.ts';
 
 /** How many records of each kind an export holds. */

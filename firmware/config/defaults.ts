@@ -13,7 +13,7 @@ export const CATALOGUE = loadCatalogue();
 /** Category ids, most severe first: which category a block is reported under (the DNS service's `severity`). */
 export const CATEGORY_SEVERITY: readonly string[] = CATALOGUE.bySeverity;
 
-/** Each shipped category's severity: which blocks are alerts, and how urgent (monitor/dns-alert-rules.ts). */
+/** Each shipped category's severity: which blocks are alerts, and how urgent (monitor/alerts/dns-alert-rules.ts). */
 export const CATEGORY_SEVERITIES: Readonly<Record<string, Severity>> = Object.fromEntries(
   [...CATALOGUE.categories].map(([id, c]) => [id, c.severity]),
 );

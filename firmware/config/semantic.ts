@@ -4,10 +4,10 @@
 // and whatever semantic issues can be found safely, never a crash.
 import { parseAddress, parsePrefix, prefixContains, prefixesOverlap, type ParsedAddress, type Prefix } from '../clients/ip.ts';
 import { dhcpConfigIssues } from '../dhcp/config-check.ts';
-import { alertsConfigIssues as deliveryConfigIssues } from '../monitor/delivery/config-check.ts';
+import { alertsConfigIssues as deliveryConfigIssues } from '../monitor/alerts/delivery/config-check.ts';
 import { firewallConfigIssues } from '../net/config-check.ts';
 import { aupConfigIssues } from '../portal/splash/decide.ts';
-import { alertsConfigIssues } from '../monitor/alerts-config-check.ts';
+import { alertsConfigIssues } from '../monitor/alerts/alerts-config-check.ts';
 import { BUILTIN_PREFIX, builtinId } from '../rules/builtin-id.ts';
 import type { CategoryDefinition } from '../rules/catalogue.ts';
 import { pointer, type ConfigIssue } from './issues.ts';

@@ -2,7 +2,7 @@
 // `schoolgate config validate`. Schema first, then the semantic rules, all issues in one list.
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
-import { keywordListIds } from '../monitor/alert-rules-config.ts';
+import { keywordListIds } from '../monitor/alerts/alert-rules-config.ts';
 import { loadCatalogue } from '../rules/catalogue.ts';
 import { ConfigError, type ConfigIssue } from './issues.ts';
 import { Config } from './schema.ts';

@@ -5,9 +5,9 @@
 import type { DashboardHour, DashboardSpan, DashboardView, HealthSummary, ListFreshness } from '../admin/api/dashboard-schema.ts';
 import type { ListsView } from '../rules/lists-view.ts';
 import type { DaemonStatus } from '../status.ts';
-import type { QueryLog } from './query-log.ts';
-import { BLOCKED_VERDICTS, dayStart } from './review-data.ts';
-import { DayOf, HOUR_MS } from './rollups.ts';
+import type { QueryLog } from './query-log/query-log.ts';
+import { BLOCKED_VERDICTS, dayStart } from './review/review-data.ts';
+import { DayOf, HOUR_MS } from './query-log/rollups.ts';
 
 /** Devices listed per network: the few a member of staff would look into. */
 export const TOP_DEVICES_PER_NETWORK = 5;

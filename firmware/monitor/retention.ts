@@ -12,8 +12,8 @@
 // when a device was in use (late at night, in a given lesson), the days only how much.
 import type { Retention } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
-import type { QueryLog } from './query-log.ts';
-import { DayOf, hourOf } from './rollups.ts';
+import type { QueryLog } from './query-log/query-log.ts';
+import { DayOf, hourOf } from './query-log/rollups.ts';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;

@@ -460,7 +460,7 @@ static napi_value close_udp(napi_env env, napi_callback_info info) {
 }
 
 // setIdleScheduling(tid, idle): one scheduling call Node lacks, for the query log's writer thread
-// (monitor/writer-scheduling.ts). In the idle class (SCHED_IDLE) a thread runs only on a core
+// (monitor/query-log/writer-scheduling.ts). In the idle class (SCHED_IDLE) a thread runs only on a core
 // nothing else wants and never preempts the DNS thread; nice 19 alone still preempts it on wakeup.
 // Throws with the errno's code: EPERM when leaving the idle class needs LimitNICE or CAP_SYS_NICE.
 static napi_value set_idle_scheduling(napi_env env, napi_callback_info info) {

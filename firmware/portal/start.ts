@@ -7,7 +7,7 @@ import type { Config } from '../config/schema.ts';
 import { checkName } from '../dns/policy/check-name.ts';
 import type { FilterState } from '../dns/policy/filter-state.ts';
 import type { Logger } from '../log.ts';
-import type { AlertCandidate } from '../monitor/alert-schema.ts';
+import type { AlertCandidate } from '../monitor/alerts/alert-schema.ts';
 import { adminRedirectHandler } from './admin-redirect.ts';
 import { blockPageHandler, type BlockHandlerDeps } from './block/handler.ts';
 import type { PortalMount } from './captive/on-surface.ts';

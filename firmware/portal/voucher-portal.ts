@@ -5,7 +5,7 @@
 import type { PolicyChange } from '../clients/lease-devices.ts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
-import type { AlertCandidate } from '../monitor/alert-schema.ts';
+import type { AlertCandidate } from '../monitor/alerts/alert-schema.ts';
 import type { StateDatabase } from '../state/database.ts';
 import { normaliseMac } from '../state/mac.ts';
 import { portalOnSurface, type PortalMount } from './captive/on-surface.ts';

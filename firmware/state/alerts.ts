@@ -1,10 +1,10 @@
-// The alerts table: what the alert service (monitor/alert-service.ts) stored, for the web UI, the
+// The alerts table: what the alert service (monitor/alerts/alert-service.ts) stored, for the web UI, the
 // CLI and the weekly review. A burst of one kind from one device is one row whose count and last
 // time grow; an acknowledged row is never reopened. The device's name is read from the device
 // table when alerts are listed, so a name given later shows on older alerts too.
 import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 import { Compile } from 'typebox/compile';
-import { AlertCandidate, type Alert, type AlertKind, type AlertSeverity } from '../monitor/alert-schema.ts';
+import { AlertCandidate, type Alert, type AlertKind, type AlertSeverity } from '../monitor/alerts/alert-schema.ts';
 import { checkValue, InvalidInputError, isoInstant, NotFoundError } from './values.ts';
 
 export class AlertStateError extends Error {

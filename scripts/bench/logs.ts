@@ -19,9 +19,9 @@ import { parseArgs } from 'node:util';
 import { EventBuffer, type EventFields } from '../../firmware/dns/events/event-buffer.ts';
 import { CATEGORY_SEVERITIES, defaultConfig } from '../../firmware/config/defaults.ts';
 import { silentLogger } from '../../firmware/log.ts';
-import { dnsAlertRulesData, loadKeywordLists } from '../../firmware/monitor/alert-rules-config.ts';
-import { QueryLog } from '../../firmware/monitor/query-log.ts';
-import { deviceWeek, reviewWeek, weekOf } from '../../firmware/monitor/review-data.ts';
+import { dnsAlertRulesData, loadKeywordLists } from '../../firmware/monitor/alerts/alert-rules-config.ts';
+import { QueryLog } from '../../firmware/monitor/query-log/query-log.ts';
+import { deviceWeek, reviewWeek, weekOf } from '../../firmware/monitor/review/review-data.ts';
 
 const { values } = parseArgs({
   options: {

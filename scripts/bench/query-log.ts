@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EventBuffer, type QueryEvent } from '../../firmware/dns/events/event-buffer.ts';
 import { silentLogger } from '../../firmware/log.ts';
-import { QueryLog } from '../../firmware/monitor/query-log.ts';
+import { QueryLog } from '../../firmware/monitor/query-log/query-log.ts';
 
 const { values } = parseArgs({
   options: {

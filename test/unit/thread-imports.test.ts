@@ -17,7 +17,7 @@ describe('what each worker thread loads', () => {
     // compiler thread is always given them (lists-manager resolves them on the main thread).
     ['the list compiler', 'rules/cached-compile-worker.ts', ['rules/load-lists.ts -> ./catalogue.ts']],
     ['the DNS worker (dns.threads > 1)', 'dns/listen/dns-worker.ts', []],
-    ['the query log writer', 'monitor/query-log-writer.ts', []],
+    ['the query log writer', 'monitor/query-log/query-log-writer.ts', []],
   ])('%s loads no TypeBox', (_thread, entry, dynamic) => {
     const loaded = loadedBy(entry);
     expect(loaded.modules.size).toBeGreaterThan(3);

@@ -1,9 +1,9 @@
 // The alerts page's API: the stored alerts (the shape `schoolgate alerts --json` prints) with the
 // page's filters, and an acknowledgement with its note (the logic of `schoolgate alerts ack`).
 import { Type, type Static } from 'typebox';
-import { AlertKind, AlertSeverity } from '../../monitor/alert-schema.ts';
+import { AlertKind, AlertSeverity } from '../../monitor/alerts/alert-schema.ts';
 
-export { AlertListView } from '../../monitor/alert-methods.ts';
+export { AlertListView } from '../../monitor/alerts/alert-methods.ts';
 
 export const AlertsQuery = Type.Object({
   status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('all')], { description: 'open (the default), or all including acknowledged ones' })),

@@ -4,7 +4,7 @@
 import { Type, type Static } from 'typebox';
 import { DhcpStatus } from '../../dhcp/status-schema.ts';
 import { DnsStatsSchema } from '../../dns/events/stats-schema.ts';
-import { QueryLogStatsSchema } from '../../monitor/query-log.ts';
+import { QueryLogStatsSchema } from '../../monitor/query-log/query-log.ts';
 import { FirewallStatus } from '../../net/status-schema.ts';
 import { ShapingStatus } from '../../net/shaping/status-schema.ts';
 import { HealthSummary, ListFreshness } from './dashboard-schema.ts';

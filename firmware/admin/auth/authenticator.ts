@@ -4,7 +4,7 @@
 // idle minutes or 12 hours whatever, and tokens are kept only as hashes.
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuditLog } from '../../control/audit.ts';
-import type { AlertCandidate } from '../../monitor/alert-schema.ts';
+import type { AlertCandidate } from '../../monitor/alerts/alert-schema.ts';
 import type { AccountRepository, AccountRow, SessionRow } from '../../state/accounts.ts';
 import type { LoginBody } from '../api/session-schema.ts';
 import { AuthError } from './errors.ts';

@@ -1,8 +1,8 @@
 // Alerts: the stored alerts with the page's filters (monitoring.view), and an acknowledgement
 // with a note (monitoring.review), through the same function as `schoolgate alerts ack`, audited
 // as account:USERNAME.
-import { Alert } from '../../monitor/alert-schema.ts';
-import { acknowledgeAlert, AlertAckError, AlertListView } from '../../monitor/alert-methods.ts';
+import { Alert } from '../../monitor/alerts/alert-schema.ts';
+import { acknowledgeAlert, AlertAckError, AlertListView } from '../../monitor/alerts/alert-methods.ts';
 import { AlertAckBody, AlertIdParams, AlertsQuery } from '../api/alerts-schema.ts';
 import { ApiError } from '../api/session-schema.ts';
 import { actorOf } from '../auth/authenticator.ts';

@@ -2,7 +2,7 @@
 // of each, so an IT provider setting up e-mail or the webhook sees at once whether it works and,
 // if not, the relay's or the receiver's own words.
 import { callDaemon } from '../../control/client.ts';
-import type { TestDeliveryView } from '../../monitor/delivery/delivery-methods.ts';
+import type { TestDeliveryView } from '../../monitor/alerts/delivery/delivery-methods.ts';
 import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command } from '../command.ts';
 
 /** One attempt per channel, each bounded (60 s for SMTP, 10 s for the webhook), with room to spare. */

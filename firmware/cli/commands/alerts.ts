@@ -1,8 +1,8 @@
 // `schoolgate alerts`: what the gateway raised for the DSL and the weekly review, and the
 // acknowledgement of one, through the running daemon (which owns state.db and the audit log).
 import { callDaemon } from '../../control/client.ts';
-import type { AlertListView } from '../../monitor/alert-methods.ts';
-import { ALERT_SEVERITIES, type Alert } from '../../monitor/alert-schema.ts';
+import type { AlertListView } from '../../monitor/alerts/alert-methods.ts';
+import { ALERT_SEVERITIES, type Alert } from '../../monitor/alerts/alert-schema.ts';
 import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
 import { formatAcknowledged, formatAlerts } from '../format-alerts.ts';
 import { alertsTest } from './alerts-test.ts';

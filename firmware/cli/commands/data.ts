@@ -3,7 +3,7 @@
 // Both go through the running daemon, which owns state.db and logs.db, and are audited.
 import { writeFile } from 'node:fs/promises';
 import { callDaemon } from '../../control/client.ts';
-import type { EraseResult, SubjectExport, SubjectParams } from '../../monitor/subject-schema.ts';
+import type { EraseResult, SubjectExport, SubjectParams } from '../../monitor/subject/subject-schema.ts';
 import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
 import { formatErased, formatExportSummary, queryEventsCsv } from '../format-data.ts';
 import { parseSince } from '../since.ts';

@@ -1,7 +1,7 @@
 // A failed self-test as alerts: one per network that failed, so the DSL reads which network lets
 // what through. Critical when the network lets through (or lost the list for) a critical
 // category or a restricted list: illegal content reachable is the concern the policies put first.
-import type { AlertCandidate } from '../alert-schema.ts';
+import type { AlertCandidate } from '../alerts/alert-schema.ts';
 import type { CheckResult, NetworkRun, SelftestRun } from './selftest-schema.ts';
 
 const SUBJECT_MAX = 300;

@@ -8,7 +8,7 @@ import type { Config } from '../../config/schema.ts';
 import type { FilterState } from '../../dns/policy/filter-state.ts';
 import type { Logger } from '../../log.ts';
 import type { SelftestRepository } from '../../state/selftest.ts';
-import type { AlertCandidate } from '../alert-schema.ts';
+import type { AlertCandidate } from '../alerts/alert-schema.ts';
 import { selftestAlerts } from './alert.ts';
 import { judge } from './judge.ts';
 import { planSelftest, type CategoryTest, type NetworkPlan } from './plan.ts';

@@ -3,7 +3,7 @@
 // `schoolgate check`'s for that device (its network, its group) at that moment: the same code.
 import type { Config } from '../../config/schema.ts';
 import type { CheckReport } from '../../dns/policy/check-name.ts';
-import type { AlertCandidate, AlertSeverity } from '../../monitor/alert-schema.ts';
+import type { AlertCandidate, AlertSeverity } from '../../monitor/alerts/alert-schema.ts';
 import { normaliseListedName } from '../../rules/formats/domain-name.ts';
 import type { SurfaceHandler, SurfaceRequest, SurfaceResponse } from '../dispatcher.ts';
 import { SECURITY_HEADERS } from '../html.ts';

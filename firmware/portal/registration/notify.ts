@@ -4,10 +4,10 @@
 // the text, so each line is made inert (no link a mail client would make of a name).
 import type { Config } from '../../config/schema.ts';
 import type { Logger } from '../../log.ts';
-import { EmailChannel } from '../../monitor/delivery/email.ts';
-import { inertLine } from '../../monitor/delivery/inert-text.ts';
-import type { EmailMessage } from '../../monitor/delivery/message.ts';
-import { readSecretFile } from '../../monitor/delivery/secret-file.ts';
+import { EmailChannel } from '../../monitor/alerts/delivery/email.ts';
+import { inertLine } from '../../monitor/alerts/delivery/inert-text.ts';
+import type { EmailMessage } from '../../monitor/alerts/delivery/message.ts';
+import { readSecretFile } from '../../monitor/alerts/delivery/secret-file.ts';
 import type { AccountRow } from '../../state/accounts.ts';
 import type { VisitorRequest } from './schema.ts';
 

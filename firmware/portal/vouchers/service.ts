@@ -7,7 +7,7 @@
 // Signing in does the same work for every code that is not usable now (unknown, expired,
 // revoked, not yet valid): hash, one indexed lookup, one failure recorded, one answer. Only a
 // typo the check character catches is told apart, which says nothing about any real code.
-import type { AlertCandidate } from '../../monitor/alert-schema.ts';
+import type { AlertCandidate } from '../../monitor/alerts/alert-schema.ts';
 import type { Logger } from '../../log.ts';
 import type { NewNetworkEvent } from '../../state/network-events.ts';
 import type { NewVisitor, VoucherRepository } from '../../state/vouchers.ts';

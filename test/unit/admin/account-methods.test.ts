@@ -10,7 +10,7 @@ import { formatAccounts, formatBreakGlassReset } from '../../../firmware/cli/com
 import { callDaemon } from '../../../firmware/control/client.ts';
 import { ControlServer } from '../../../firmware/control/server.ts';
 import { silentLogger } from '../../../firmware/log.ts';
-import type { AlertCandidate } from '../../../firmware/monitor/alert-schema.ts';
+import type { AlertCandidate } from '../../../firmware/monitor/alerts/alert-schema.ts';
 import { StateDatabase } from '../../../firmware/state/database.ts';
 
 let dir: string;

@@ -9,7 +9,7 @@ import type { AdminMonitorSources } from '../../../firmware/admin/route-deps.ts'
 import { SetupCodeFile } from '../../../firmware/admin/auth/setup.ts';
 import { isLoopback } from '../../../firmware/admin/guard.ts';
 import { silentLogger } from '../../../firmware/log.ts';
-import type { AlertCandidate } from '../../../firmware/monitor/alert-schema.ts';
+import type { AlertCandidate } from '../../../firmware/monitor/alerts/alert-schema.ts';
 import { StateDatabase } from '../../../firmware/state/database.ts';
 import type { DaemonStatus } from '../../../firmware/status.ts';
 import { sampleStatus } from '../status-fixture.ts';

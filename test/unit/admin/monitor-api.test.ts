@@ -9,8 +9,8 @@ import { listsView } from '../../../firmware/rules/lists-view.ts';
 import { CachedRead, HOST_FACTS_TTL_MS, readHostFacts, systemProbe } from '../../../firmware/admin/host-facts.ts';
 import { EventBuffer, type QueryEvent } from '../../../firmware/dns/events/event-buffer.ts';
 import { silentLogger } from '../../../firmware/log.ts';
-import type { AlertCandidate } from '../../../firmware/monitor/alert-schema.ts';
-import { QueryLog } from '../../../firmware/monitor/query-log.ts';
+import type { AlertCandidate } from '../../../firmware/monitor/alerts/alert-schema.ts';
+import { QueryLog } from '../../../firmware/monitor/query-log/query-log.ts';
 import { testAdmin, type TestAdmin } from './admin-app.ts';
 import { caller, roleSessions, type RoleSession } from './role-sessions.ts';
 

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert } from '../../../firmware/monitor/alert-schema.ts';
+import type { Alert } from '../../../firmware/monitor/alerts/alert-schema.ts';
 import { RUNNING_MARKER } from '../../../firmware/monitor/crash-marker.ts';
 import { StateDatabase } from '../../../firmware/state/database.ts';
 import { startDaemonProcess, testConfig, type RunningDaemon } from '../../support/daemon.ts';

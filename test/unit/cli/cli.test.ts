@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../firmware/config/defaults.ts';
-import { loopDelayMs } from '../../../firmware/daemon.ts';
+import { loopDelayMs } from '../../../firmware/daemon/status-report.ts';
 import { runCli, startDaemonWithList, type DaemonWithList } from '../../support/daemon.ts';
 import { askUdp } from '../../support/upstream.ts';
 

@@ -5,7 +5,7 @@ import { createSocket } from 'node:dgram';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { EraseResult, SubjectExport } from '../../../firmware/monitor/subject-schema.ts';
+import type { EraseResult, SubjectExport } from '../../../firmware/monitor/subject/subject-schema.ts';
 import { StateDatabase } from '../../../firmware/state/database.ts';
 import { startDaemonProcess, testConfig, type RunningDaemon } from '../../support/daemon.ts';
 import { startTestUpstream } from '../../support/upstream.ts';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { EventBuffer, type QueryEvent } from '../../../firmware/dns/events/event-buffer.ts';
 import { silentLogger } from '../../../firmware/log.ts';
-import { QueryLog } from '../../../firmware/monitor/query-log.ts';
-import { DayOf } from '../../../firmware/monitor/rollups.ts';
+import { QueryLog } from '../../../firmware/monitor/query-log/query-log.ts';
+import { DayOf } from '../../../firmware/monitor/query-log/rollups.ts';
 import { DEFAULT_ALERTS_DAYS, DEFAULT_HOURLY_ROLLUPS_DAYS, DEFAULT_NETWORK_EVENTS_DAYS, retentionCutoffs, startRetention } from '../../../firmware/monitor/retention.ts';
 import { StateDatabase } from '../../../firmware/state/database.ts';
 

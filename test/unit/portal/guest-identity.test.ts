@@ -4,8 +4,8 @@
 // network, the same MAC names no visitor.
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../firmware/log.ts';
-import type { AlertCandidate } from '../../../firmware/monitor/alert-schema.ts';
-import { AlertService } from '../../../firmware/monitor/alert-service.ts';
+import type { AlertCandidate } from '../../../firmware/monitor/alerts/alert-schema.ts';
+import { AlertService } from '../../../firmware/monitor/alerts/alert-service.ts';
 import { RegistrationService } from '../../../firmware/portal/registration/service.ts';
 import { adminMonitorSources } from '../../../firmware/admin/admin-monitor.ts';
 import { guestAt, guestLabel, guestNamerFor, latestGuest, sessionAt, withGuest, type GuestSession } from '../../../firmware/portal/vouchers/guest-identity.ts';

@@ -8,7 +8,7 @@ import { silentLogger } from '../../../firmware/log.ts';
 import { sponsorEmail, sponsorNotifier } from '../../../firmware/portal/registration/notify.ts';
 import type { VisitorRequest } from '../../../firmware/portal/registration/schema.ts';
 import type { AccountRow } from '../../../firmware/state/accounts.ts';
-import { startSmtp } from '../monitor/delivery/servers.ts';
+import { startSmtp } from '../monitor/alerts/delivery/servers.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => { for (const c of cleanups.splice(0)) await c(); });

@@ -9,7 +9,7 @@ import type { Config } from '../../../firmware/config/schema.ts';
 import { checkName } from '../../../firmware/dns/policy/check-name.ts';
 import { DnsService } from '../../../firmware/dns/service.ts';
 import { silentLogger } from '../../../firmware/log.ts';
-import type { AlertCandidate } from '../../../firmware/monitor/alert-schema.ts';
+import type { AlertCandidate } from '../../../firmware/monitor/alerts/alert-schema.ts';
 import { blockPageHandler } from '../../../firmware/portal/block/handler.ts';
 import { SlidingWindowLimit } from '../../../firmware/portal/rate-limit.ts';
 import { ReportTokens } from '../../../firmware/portal/report-token.ts';

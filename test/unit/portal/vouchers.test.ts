@@ -2,7 +2,7 @@
 // revoking, expiry, the start's reload, and the brute-force limits. The firewall and shaper are
 // the recorded calls here (the kernel takes the lines in test/lab/portal-voucher.test.ts).
 import { describe, expect, test, vi } from 'vitest';
-import type { AlertCandidate } from '../../../firmware/monitor/alert-schema.ts';
+import type { AlertCandidate } from '../../../firmware/monitor/alerts/alert-schema.ts';
 import { hashCode } from '../../../firmware/portal/vouchers/code-key.ts';
 import { authoriseLines, deauthoriseLines } from '../../../firmware/portal/vouchers/elements.ts';
 import { attemptVerdict, DEFAULT_LIMITS, lockoutCaused } from '../../../firmware/portal/vouchers/limits.ts';

@@ -10,7 +10,7 @@ import { defaultConfig } from '../../../../firmware/config/defaults.ts';
 import type { Config } from '../../../../firmware/config/schema.ts';
 import type { FilterState } from '../../../../firmware/dns/policy/filter-state.ts';
 import { silentLogger } from '../../../../firmware/log.ts';
-import { AlertCandidate } from '../../../../firmware/monitor/alert-schema.ts';
+import { AlertCandidate } from '../../../../firmware/monitor/alerts/alert-schema.ts';
 import { SelftestService } from '../../../../firmware/monitor/selftest/service.ts';
 import { StateDatabase } from '../../../../firmware/state/database.ts';
 import { useScriptedUpstream, useWorlds, type World } from '../../dns/filtering/harness.ts';

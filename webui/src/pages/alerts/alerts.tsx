@@ -3,7 +3,7 @@
 // why; acknowledged with a note saying what was done (the same logic as `schoolgate alerts ack`).
 import { useRef, useState } from 'preact/hooks';
 import type { AlertListView } from '../../../../firmware/admin/api/alerts-schema.ts';
-import type { Alert, AlertKind } from '../../../../firmware/monitor/alert-schema.ts';
+import type { Alert, AlertKind } from '../../../../firmware/monitor/alerts/alert-schema.ts';
 import { ApiRequestError } from '../../api.ts';
 import { Button } from '../../components/button.tsx';
 import { SelectField, TextField } from '../../components/field.tsx';
