@@ -1,6 +1,7 @@
 // A data table: a caption naming it, headers that sort (a button in each, the state in aria-sort),
 // numbers right-aligned, and an empty state that says so instead of an empty grid. Wide tables
-// scroll inside their own box so the page never scrolls sideways on a phone.
+// scroll inside their own box so the page never scrolls sideways on a phone; the caption and the
+// empty state stay as wide as that box, not the table, so a phone never cuts their words off.
 import type { ComponentChildren } from 'preact';
 import { useId, useState } from 'preact/hooks';
 import { sortRows, type Cell, type SortDirection } from './sort.ts';
@@ -35,7 +36,7 @@ export function DataTable<R>(props: DataTableProps<R>) {
   return (
     <div class="table-wrap" role="region" aria-labelledby={captionId} tabIndex={0}>
       <table id={props.id} class="data-table">
-        <caption id={captionId}>{props.caption}</caption>
+        <caption id={captionId}><span class="table-fit">{props.caption}</span></caption>
         <thead>
           <tr>
             {props.columns.map((c) => (
@@ -52,7 +53,7 @@ export function DataTable<R>(props: DataTableProps<R>) {
         </thead>
         <tbody>
           {rows.length === 0
-            ? <tr><td colSpan={props.columns.length} class="empty">{props.empty}</td></tr>
+            ? <tr><td colSpan={props.columns.length} class="empty"><span class="table-fit">{props.empty}</span></td></tr>
             : rows.map((r) => (
               <tr key={props.rowKey(r)}>
                 {props.columns.map((c) => <td key={c.key} class={c.numeric ? 'num' : undefined}>{c.render ? c.render(r) : String(c.value(r) ?? '')}</td>)}

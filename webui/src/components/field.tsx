@@ -64,6 +64,8 @@ export interface SelectFieldProps {
   label: string;
   value: string;
   options: readonly string[];
+  /** What a person reads for an option, where its value is a code (an alert kind, "all"). */
+  labels?: Readonly<Record<string, string>>;
   onValue: (value: string) => void;
   error?: string | undefined;
   hint?: ComponentChildren;
@@ -83,7 +85,7 @@ export function SelectField(props: SelectFieldProps) {
         aria-invalid={props.error !== undefined ? 'true' : undefined}
         aria-describedby={describedBy(id, props.hint !== undefined, props.error !== undefined)}
       >
-        {props.options.map((o) => <option key={o} value={o}>{o}</option>)}
+        {props.options.map((o) => <option key={o} value={o}>{props.labels?.[o] ?? o}</option>)}
       </select>
       <FieldError id={id} error={props.error} />
     </div>

@@ -2,6 +2,7 @@
 import { Link } from '../components/link.tsx';
 import { useApp } from '../context.ts';
 import { ROLE_NAMES } from '../validate.ts';
+import { when } from './admin-format.ts';
 
 export function AccountPage() {
   const { session } = useApp();
@@ -15,7 +16,7 @@ export function AccountPage() {
           <dt>Username</dt><dd>{a.username}</dd>
           <dt>Roles</dt><dd>{a.roles.length === 0 ? 'none' : a.roles.map((r) => ROLE_NAMES[r]).join(', ')}</dd>
           <dt>Two-factor sign-in</dt><dd>{a.totpEnrolled ? 'on' : a.totpRequired ? 'required, not set up yet' : 'off'}</dd>
-          <dt>Last sign-in</dt><dd>{a.lastLoginAt === null ? 'this is the first' : new Date(a.lastLoginAt).toLocaleString('en-GB', { timeZone: session.site.timezone })}</dd>
+          <dt>Last sign-in</dt><dd>{a.lastLoginAt === null ? 'this is the first' : when(a.lastLoginAt, session.site.timezone)}</dd>
           {a.breakGlass ? <><dt>Recovery account</dt><dd>This account can only recover or withdraw access; every use alerts the school.</dd></> : null}
         </dl>
       </section>

@@ -6,6 +6,7 @@ import { DataTable } from '../components/data-table.tsx';
 import { Notice } from '../components/notice.tsx';
 import { useApp } from '../context.ts';
 import { formatUptime } from '../format.ts';
+import { when } from './admin-format.ts';
 
 const number = new Intl.NumberFormat('en-GB');
 
@@ -52,8 +53,8 @@ export function StatusPage() {
           <dt>Audit log entries</dt><dd>{number.format(status.state.auditEntries)}</dd>
           <dt>Lists in service</dt>
           <dd>
-            {number.format(status.lists.names)} lists, {number.format(status.dns.matcher.names)} names
-            {status.lists.loadedAt !== null ? `, loaded ${new Date(status.lists.loadedAt).toLocaleString('en-GB', { timeZone: tz })}` : ''}
+            {number.format(status.dns.matcher.names)} names across the lists
+            {status.lists.loadedAt !== null ? `, loaded ${when(status.lists.loadedAt, tz)}` : ''}
             {status.lists.problems > 0 ? <strong class="warn"> — {status.lists.problems} with problems</strong> : null}
           </dd>
           <dt>Upstream resolvers</dt>

@@ -89,9 +89,9 @@ export function AlertsPage() {
       <Notice kind="error">{error === null ? null : `Could not load the alerts: ${error}`}</Notice>
       <Notice kind="success">{done}</Notice>
       <form class="filters card no-print" aria-label="Which alerts to show" onSubmit={(e) => e.preventDefault()}>
-        <SelectField name="status" label="Show" value={filter.status} options={['open', 'all']} onValue={(status) => setFilter({ ...filter, status })} hint="all: acknowledged ones too" />
+        <SelectField name="status" label="Show" value={filter.status} options={['open', 'all']} labels={{ open: 'Open alerts', all: 'All, acknowledged ones too' }} onValue={(status) => setFilter({ ...filter, status })} />
         <SelectField name="severity" label="Severity" value={filter.severity} options={SEVERITIES} onValue={(severity) => setFilter({ ...filter, severity })} />
-        <SelectField name="kind" label="Kind" value={filter.kind} options={[ANY, ...Object.keys(KIND_LABELS)]} onValue={(kind) => setFilter({ ...filter, kind })} />
+        <SelectField name="kind" label="Kind" value={filter.kind} options={[ANY, ...Object.keys(KIND_LABELS)]} labels={KIND_LABELS} onValue={(kind) => setFilter({ ...filter, kind })} />
         <SelectField name="network" label="Network" value={filter.network} options={[ANY, ...[...networks.current].sort()]} onValue={(network) => setFilter({ ...filter, network })} />
       </form>
       {data === null ? (error === null ? <p role="status">Loading…</p> : null) : (
@@ -100,7 +100,11 @@ export function AlertsPage() {
             Printed {when(new Date().toISOString(), tz)} by {session?.account.displayName}; showing {filter.status === 'all' ? 'all alerts, acknowledged ones too' : 'open alerts'}
             {filter.severity !== ANY ? `, severity ${filter.severity}` : ''}{filter.kind !== ANY ? `, kind ${KIND_LABELS[filter.kind as AlertKind] ?? filter.kind}` : ''}{filter.network !== ANY ? `, network ${filter.network}` : ''}.
           </p>
-          <p role="status">{data.alerts.length === 0 ? 'No alerts match.' : `${number.format(data.alerts.length)} ${data.alerts.length === 1 ? 'alert' : 'alerts'}, newest first.`}</p>
+          <p role="status">{data.alerts.length === 0
+            ? (filter.status === 'open' && filter.severity === ANY && filter.kind === ANY && filter.network === ANY
+              ? 'No open alerts. An alert appears here when a device asks for something the policy treats as a concern, a network or list problem is found, or the daily filter self-test fails.'
+              : 'No alerts match these choices.')
+            : `${number.format(data.alerts.length)} ${data.alerts.length === 1 ? 'alert' : 'alerts'}, newest first.`}</p>
           <ol class="alert-list">
             {data.alerts.map((a) => (
               <li key={a.id} class={`card alert-card sev-border-${a.severity}`}>

@@ -97,7 +97,8 @@ export function AuditPage() {
         </div>
         <div class="actions"><Button type="submit">Search</Button></div>
       </form>
-      {entries === null ? <p role="status">Loading…</p> : (
+      {entries === null ? <p role="status">Loading…</p> : (<>
+        <p class="print-only">{session?.site.name}: printed {when(new Date().toISOString(), tz)} by {session?.account.displayName}.</p>
         <DataTable
           id="audit"
           caption={`Audit log: ${entries.length} entries${more ? ' (more below)' : ''}, oldest first`}
@@ -106,14 +107,14 @@ export function AuditPage() {
           empty="No entry matches."
           columns={[
             { key: 'seq', label: '#', numeric: true, value: (e) => e.seq },
-            { key: 'at', label: 'When', value: (e) => e.at, render: (e) => when(e.at, tz) },
+            { key: 'at', label: 'When', value: (e) => e.at, render: (e) => <span class="nowrap">{when(e.at, tz)}</span> },
             { key: 'actor', label: 'Who', value: (e) => e.actor },
             { key: 'action', label: 'Action', value: (e) => e.action },
             { key: 'subject', label: 'Subject', value: (e) => e.subject ?? '' },
             { key: 'details', label: 'Details', sortable: false, value: (e) => details(e.details), render: (e) => <code class="details">{details(e.details)}</code> },
           ]}
         />
-      )}
+      </>)}
       <div class="actions no-print">
         {more ? <Button kind="secondary" onClick={() => void search(true)}>Show more</Button> : null}
         <Button kind="secondary" onClick={() => window.print()}>Print</Button>

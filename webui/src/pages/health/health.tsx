@@ -6,6 +6,7 @@ import { DataTable } from '../../components/data-table.tsx';
 import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
 import { formatUptime } from '../../format.ts';
+import { when } from '../admin-format.ts';
 import { ListFreshnessTable } from '../dashboard/freshness.tsx';
 import { useLoaded } from '../dashboard/use-loaded.ts';
 
@@ -66,7 +67,7 @@ export function HealthPage() {
             <dt>DHCP</dt>
             <dd>{daemon.dhcp.enabled ? daemon.dhcp.networks.map((n) => `${n.id}: ${n.used} of ${n.poolSize} addresses in use`).join('; ') || 'no networks' : 'off'}</dd>
             <dt>Firewall</dt>
-            <dd>{fw === null || !fw.enabled ? 'off' : fw.error !== null ? <strong class="warn">last change refused: {fw.error}</strong> : `applied ${fw.appliedAt !== null ? new Date(fw.appliedAt).toLocaleString('en-GB', { timeZone: tz }) : 'not yet'}`}</dd>
+            <dd>{fw === null || !fw.enabled ? 'off' : fw.error !== null ? <strong class="warn">last change refused: {fw.error}</strong> : `applied ${fw.appliedAt !== null ? when(fw.appliedAt, tz) : 'not yet'}`}</dd>
             <dt>Bandwidth shaping</dt>
             <dd>{shaping === null || !shaping.enabled ? 'off' : shaping.error !== null ? <strong class="warn">{shaping.error}</strong> : `${shaping.engine ?? 'not applied yet'}`}</dd>
           </dl>
@@ -93,7 +94,7 @@ export function HealthPage() {
         <h2 id="upstreams">Upstream resolvers</h2>
         <DataTable
           id="upstreams-table"
-          caption={daemon.upstreamSource === 'system' ? "The system's resolvers (none configured in dns.upstreams)" : 'The resolvers questions are forwarded to'}
+          caption={daemon.upstreamSource === 'system' ? "The gateway's own system resolvers (none is chosen on the Networks page yet)" : 'The resolvers questions are forwarded to'}
           rows={daemon.upstreams}
           rowKey={(u) => `${u.name}/${u.address}/${u.port}`}
           empty="No upstream resolver is known."

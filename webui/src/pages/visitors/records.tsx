@@ -19,11 +19,12 @@ export function VisitorRecordsPage() {
     <>
       <Notice kind="error">{error}</Notice>
       <p class="lead no-print">Kept for the school's visitor-records retention period, then deleted. <button type="button" class="btn btn-secondary" onClick={() => window.print()}>Print</button></p>
+      <p class="print-only">{session?.site.name}: visitor records, printed {when(new Date().toISOString(), tz)} by {session?.account.displayName}.</p>
       <DataTable<VisitorRecord>
         caption="Visitors to the guest Wi-Fi"
         rows={records ?? []}
         rowKey={(r) => String(r.request.id)}
-        empty={records === null ? 'Loading…' : 'No visitor has registered yet.'}
+        empty={records === null ? 'Loading…' : 'No visitor has registered yet. A record appears here when a visitor registers on the guest Wi-Fi page, naming the member of staff who sponsors them.'}
         initialSort={{ key: 'created', direction: 'descending' }}
         columns={[
           { key: 'name', label: 'Visitor', value: (r) => r.request.visitor.name },
