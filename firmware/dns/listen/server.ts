@@ -212,13 +212,29 @@ export class DnsServer {
   /** Binds every endpoint (UDP, then TCP on the same port); on any failure closes what it bound. */
   async start(): Promise<void> {
     try {
-      for (const endpoint of this.#endpoints) {
-        const port = await this.#bindUdp(endpoint);
-        if (!this.#udpOnly) await this.#bindTcp(endpoint, port);
-      }
+      for (const endpoint of this.#endpoints) await this.#bindEndpoint(endpoint);
     } catch (error) {
       await this.stop();
       throw error;
+    }
+  }
+
+  async #bindEndpoint(endpoint: Endpoint): Promise<void> {
+    // Port 0 asks for any free port: the kernel picks one free for UDP, which a TCP socket (another
+    // process's connection) may hold; then UDP goes back and both try a new one.
+    for (let attempt = 1; ; attempt++) {
+      const port = await this.#bindUdp(endpoint);
+      if (this.#udpOnly) return;
+      try {
+        await this.#bindTcp(endpoint, port);
+        return;
+      } catch (error) {
+        const inUse = ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
+        if (endpoint.port !== 0 || !inUse || attempt >= 5) throw error;
+        await this.#udp.pop()!.close();
+        this.#listening = this.#listening.filter((l) => !(l.transport === 'udp' && l.address === endpoint.address && l.port === port));
+        this.#udpBuffers = this.#udpBuffers.filter((b) => !(b.address === endpoint.address && b.port === port));
+      }
     }
   }
 
