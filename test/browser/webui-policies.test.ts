@@ -4,19 +4,15 @@
 // and the API refuses their save. Accounts are made through the API (the shell's test walks the
 // setup and sign-in pages); the browser carries the session cookie. Screenshots at desktop and
 // phone widths and in print go to tmp/screenshots/webui-policies-*.png.
-import { createHmac } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { APP_ROOT } from '../../firmware/paths.ts';
 import { buildWebui } from '../../scripts/build-webui.ts';
 import { launchChromium } from '../support/browser.ts';
 import { startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
+import { AdminApi, type ApiSession } from './support/admin-api.ts';
+import { axeSerious, SHOTS, shot as webuiShot } from './support/webui.ts';
 
-const SHOTS = join(APP_ROOT, 'tmp', 'screenshots');
-const AXE_SOURCE = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
@@ -24,50 +20,9 @@ let daemon: RunningDaemon;
 let browser: Browser;
 let closeBrowser: () => Promise<void>;
 let base: string;
+let admin: AdminApi;
 let tech: ApiSession;
 let staff: ApiSession;
-
-interface ApiSession { cookie: string; csrf: string }
-
-async function api(method: string, path: string, body?: unknown, s?: ApiSession): Promise<{ status: number; json: any }> {
-  const headers: Record<string, string> = { origin: base };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (s) {
-    headers.cookie = s.cookie;
-    headers['x-csrf-token'] = s.csrf;
-  }
-  const r = await fetch(`${base}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const text = await r.text();
-  return { status: r.status, json: text ? JSON.parse(text) : undefined };
-}
-
-async function signIn(username: string, password: string, secret?: string): Promise<ApiSession> {
-  const r = await fetch(`${base}/api/session`, {
-    method: 'POST', headers: { origin: base, 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password, ...(secret ? { totp: totp(secret) } : {}) }),
-  });
-  const json = await r.json() as { csrfToken: string };
-  expect(r.status, JSON.stringify(json)).toBe(200);
-  const cookie = /schoolgate_session=[^;]+/.exec(r.headers.get('set-cookie') ?? '')![0];
-  return { cookie, csrf: json.csrfToken };
-}
-
-async function enrol(s: ApiSession): Promise<string> {
-  const start = await api('POST', '/api/account/totp', undefined, s);
-  const confirm = await api('POST', '/api/account/totp/confirm', { code: totp(start.json.secret) }, s);
-  expect(confirm.status, JSON.stringify(confirm.json)).toBe(200);
-  return start.json.secret as string;
-}
-
-async function makeAccount(head: ApiSession, username: string, roles: string[]): Promise<ApiSession> {
-  const made = await api('POST', '/api/accounts', { username, displayName: username, roles }, head);
-  expect(made.status, JSON.stringify(made.json)).toBe(200);
-  const s = await signIn(username, made.json.temporaryPassword);
-  const changed = await api('POST', '/api/account/password', { current: made.json.temporaryPassword, next: 'Marble-Otter-Tram-3' }, s);
-  expect(changed.status, JSON.stringify(changed.json)).toBe(200);
-  if (roles.includes('technician')) await enrol(s);
-  return s;
-}
 
 beforeAll(async () => {
   await buildWebui({ quiet: true });
@@ -76,16 +31,10 @@ beforeAll(async () => {
   await mkdir(SHOTS, { recursive: true });
   const { address, port } = daemon.config.web.admin;
   base = `http://${address}:${port}`;
-  const code = /"setupCode"\s*:\s*"([^"]+)"/.exec((await daemon.cli(['status', '--json'])).stdout)?.[1];
-  const setup = await api('POST', '/api/setup', { code, site: { name: 'St Mary\'s C of E Primary', timezone: 'Europe/London' }, accounts: [
-    { username: 'a.head', displayName: 'Alex Head', roles: ['headteacher'], password: 'brass lantern over the hill' },
-    { username: 'b.dsl', displayName: 'Bo Dsl', roles: ['dsl'], password: 'seven quiet herons at dawn' },
-  ] });
-  expect(setup.status, JSON.stringify(setup.json)).toBe(200);
-  const head = await signIn('a.head', 'brass lantern over the hill');
-  await enrol(head);
-  tech = await makeAccount(head, 'c.tech', ['technician']);
-  staff = await makeAccount(head, 'd.staff', ['staff']);
+  admin = new AdminApi(base);
+  const head = await admin.setUpSchool(daemon);
+  tech = await admin.makeAccount(head, 'c.tech', ['technician']);
+  staff = await admin.makeAccount(head, 'd.staff', ['staff']);
 }, 120_000);
 
 afterAll(async () => {
@@ -93,36 +42,7 @@ afterAll(async () => {
   await daemon?.cleanup();
 });
 
-async function openAs(s: ApiSession, path: string, viewport: { width: number; height: number }): Promise<{ page: Page; cspViolations: string[] }> {
-  const context = await browser.newContext({ viewport });
-  const [name, value] = s.cookie.split('=') as [string, string];
-  await context.addCookies([{ name, value, url: base }]);
-  const page = await context.newPage();
-  const cspViolations: string[] = [];
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-  });
-  page.on('pageerror', (e) => console.log(`pageerror: ${e.stack ?? e.message}`));
-  expect((await page.goto(`${base}${path}`))?.status()).toBe(200);
-  return { page, cspViolations };
-}
-
-async function axeSerious(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
-  });
-  for (const v of violations) console.log(`axe ${v.impact}: ${v.id} — ${v.help} (${v.targets.join(', ')})`);
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} at ${v.targets.join(', ')}`);
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  const file = join(SHOTS, `webui-policies-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  console.log(`screenshot: ${file}`);
-}
+const shot = (page: Page, name: string): Promise<void> => webuiShot(page, `policies-${name}`);
 
 /** What `schoolgate check NAME --network pupil` answers, and the decision behind it. */
 async function check(name: string): Promise<{ answer: string; action: string; reason: string; category?: string; watch: boolean }> {
@@ -134,7 +54,7 @@ async function check(name: string): Promise<{ answer: string; action: string; re
 
 it('a technician\'s edit of the pupil AUP table changes what schoolgate check answers at once', async () => {
   expect(await check('www.tiktok.com')).toMatchObject({ answer: 'blocked', action: 'block', reason: 'category', category: 'social' });
-  const { page, cspViolations } = await openAs(tech, '/policies?policy=pupil', DESKTOP);
+  const { page, cspViolations } = await admin.openAs(browser, tech, '/policies?policy=pupil', DESKTOP);
   try {
     await page.getByRole('heading', { level: 2, name: /Acceptable use of the internet: Pupils/ }).waitFor();
     expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts()).toContain('Acceptable use');
@@ -157,7 +77,7 @@ it('a technician\'s edit of the pupil AUP table changes what schoolgate check an
 });
 
 it('an invalid edit shows each message beside its row, focuses it, and keeps every choice', async () => {
-  const { page } = await openAs(tech, '/policies?policy=pupil', DESKTOP);
+  const { page } = await admin.openAs(browser, tech, '/policies?policy=pupil', DESKTOP);
   try {
     await page.getByRole('heading', { level: 2, name: /Pupils/ }).waitFor();
     await page.getByLabel('Online gaming: Acceptable for nominated users', { exact: true }).check();
@@ -174,7 +94,7 @@ it('an invalid edit shows each message beside its row, focuses it, and keeps eve
     expect(await page.getByLabel('Online gaming: Acceptable for nominated users', { exact: true }).isChecked()).toBe(true);
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-invalid'))).toBe('true');
     // Nothing of the refused save was stored, the valid row included.
-    const stored = (await api('GET', '/api/policies', undefined, tech)).json.policies.find((p: { id: string }) => p.id === 'pupil').rows;
+    const stored = (await admin.call('GET', '/api/policies', undefined, tech)).json.policies.find((p: { id: string }) => p.id === 'pupil').rows;
     expect(['gaming', 'dating'].map((c) => stored.find((r: { category: string }) => r.category === c).rule.disposition)).toEqual(['unacceptable', 'unacceptable']);
     expect(await axeSerious(page)).toEqual([]);
     await shot(page, 'invalid-desktop');
@@ -184,7 +104,7 @@ it('an invalid edit shows each message beside its row, focuses it, and keeps eve
 });
 
 it('a member of staff reads the table, cannot change it, and the API refuses their save', async () => {
-  const { page } = await openAs(staff, '/policies?policy=pupil', PHONE);
+  const { page } = await admin.openAs(browser, staff, '/policies?policy=pupil', PHONE);
   try {
     await page.getByRole('heading', { level: 2, name: /Pupils/ }).waitFor();
     expect(await page.locator('input[type=radio]').count()).toBe(0);
@@ -202,12 +122,12 @@ it('a member of staff reads the table, cannot change it, and the API refuses the
   } finally {
     await page.context().close();
   }
-  const refused = await api('PUT', '/api/policies/pupil', { categories: { social: { disposition: 'acceptable' } } }, staff);
+  const refused = await admin.call('PUT', '/api/policies/pupil', { categories: { social: { disposition: 'acceptable' } } }, staff);
   expect(refused.status).toBe(403);
 });
 
 it('networks, term dates and upstreams: a technician changes each, errors beside their fields', async () => {
-  const { page, cspViolations } = await openAs(tech, '/networks', DESKTOP);
+  const { page, cspViolations } = await admin.openAs(browser, tech, '/networks', DESKTOP);
   try {
     await page.getByRole('heading', { level: 2, name: 'Networks' }).waitFor();
     expect(await page.locator('#networks-h ~ .table-wrap tbody tr').count()).toBe(daemon.config.networks.length);
@@ -248,7 +168,7 @@ it('networks, term dates and upstreams: a technician changes each, errors beside
     await page.getByRole('button', { name: 'Save the resolvers' }).click();
     await page.getByText('Saved: questions go to these resolvers from now on.').waitFor();
 
-    const view = (await api('GET', '/api/networks', undefined, tech)).json;
+    const view = (await admin.call('GET', '/api/networks', undefined, tech)).json;
     expect(view.networks.find((n: { id: string }) => n.id === pupil.id).ssid).toBe('StMarys-Pupils');
     expect(view.terms).toEqual([{ name: 'Spring 1', start: '2027-01-05', end: '2027-02-12' }]);
     expect(view.schedules[0].termTimeOnly).toBe(true);
@@ -264,7 +184,7 @@ it('networks, term dates and upstreams: a technician changes each, errors beside
 });
 
 it('first-run setup goes on after the accounts: networks, upstreams, policies, each skippable', async () => {
-  const { page } = await openAs(staff, '/account', DESKTOP);
+  const { page } = await admin.openAs(browser, staff, '/account', DESKTOP);
   try {
     // What the setup page leaves behind when the accounts are made (the shell's test walks that page).
     await page.evaluate(() => window.sessionStorage.setItem('schoolgate.setup-continues', '1'));
@@ -290,15 +210,3 @@ it('first-run setup goes on after the accounts: networks, upstreams, policies, e
   }
 });
 
-/** RFC 6238 TOTP (SHA-1, 30 s, 6 digits), as an authenticator app computes it. */
-function totp(base32: string, now = Date.now()): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of base32.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const key = Buffer.from((bits.match(/.{8}/g) ?? []).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(now / 1000 / 30)));
-  const mac = createHmac('sha1', key).update(counter).digest();
-  const offset = mac[mac.length - 1]! & 0xf;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}

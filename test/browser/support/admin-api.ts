@@ -1,0 +1,90 @@
+// The admin API as the browser tests drive it around a page: a session (cookie and CSRF token)
+// signed in over HTTP, two-factor enrolled, accounts made through the headteacher, the school set
+// up, and a Chromium page opened as one of those sessions.
+import type { Browser, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { RunningDaemon } from '../../support/daemon.ts';
+import { totpAt } from './webui.ts';
+
+export interface ApiSession { cookie: string; csrf: string }
+
+/** The code an authenticator shows now for `secret`. */
+export const totpNow = (secret: string): string => totpAt(secret, Math.floor(Date.now() / 30_000));
+
+export class AdminApi {
+  readonly base: string;
+
+  constructor(base: string) {
+    this.base = base;
+  }
+
+  async call(method: string, path: string, body?: unknown, s?: ApiSession): Promise<{ status: number; json: any }> {
+    const headers: Record<string, string> = { origin: this.base };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (s) {
+      headers.cookie = s.cookie;
+      headers['x-csrf-token'] = s.csrf;
+    }
+    const r = await fetch(`${this.base}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const text = await r.text();
+    return { status: r.status, json: text ? JSON.parse(text) : undefined };
+  }
+
+  async signIn(username: string, password: string, secret?: string): Promise<ApiSession> {
+    const r = await fetch(`${this.base}/api/session`, {
+      method: 'POST', headers: { origin: this.base, 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password, ...(secret ? { totp: totpNow(secret) } : {}) }),
+    });
+    const json = await r.json() as { csrfToken: string };
+    expect(r.status, JSON.stringify(json)).toBe(200);
+    const cookie = /schoolgate_session=[^;]+/.exec(r.headers.get('set-cookie') ?? '')![0];
+    return { cookie, csrf: json.csrfToken };
+  }
+
+  /** Turns on two-factor for the session's account; returns its secret. */
+  async enrol(s: ApiSession): Promise<string> {
+    const start = await this.call('POST', '/api/account/totp', undefined, s);
+    const confirm = await this.call('POST', '/api/account/totp/confirm', { code: totpNow(start.json.secret) }, s);
+    expect(confirm.status, JSON.stringify(confirm.json)).toBe(200);
+    return start.json.secret as string;
+  }
+
+  /** An account made by `head`, its temporary password changed, two-factor on for a technician. */
+  async makeAccount(head: ApiSession, username: string, roles: string[]): Promise<ApiSession> {
+    const made = await this.call('POST', '/api/accounts', { username, displayName: username, roles }, head);
+    expect(made.status, JSON.stringify(made.json)).toBe(200);
+    const s = await this.signIn(username, made.json.temporaryPassword);
+    const changed = await this.call('POST', '/api/account/password', { current: made.json.temporaryPassword, next: 'Marble-Otter-Tram-3' }, s);
+    expect(changed.status, JSON.stringify(changed.json)).toBe(200);
+    if (roles.includes('technician')) await this.enrol(s);
+    return s;
+  }
+
+  /** First-run setup with a headteacher and a DSL; returns the headteacher's session, two-factor on. */
+  async setUpSchool(daemon: RunningDaemon): Promise<ApiSession> {
+    const code = /"setupCode"\s*:\s*"([^"]+)"/.exec((await daemon.cli(['status', '--json'])).stdout)?.[1];
+    const setup = await this.call('POST', '/api/setup', { code, site: { name: 'St Mary\'s C of E Primary', timezone: 'Europe/London' }, accounts: [
+      { username: 'a.head', displayName: 'Alex Head', roles: ['headteacher'], password: 'brass lantern over the hill' },
+      { username: 'b.dsl', displayName: 'Bo Dsl', roles: ['dsl'], password: 'seven quiet herons at dawn' },
+    ] });
+    expect(setup.status, JSON.stringify(setup.json)).toBe(200);
+    const head = await this.signIn('a.head', 'brass lantern over the hill');
+    await this.enrol(head);
+    return head;
+  }
+
+  /** A page signed in as `s`, collecting CSP violations the page reports. */
+  async openAs(browser: Browser, s: ApiSession, path: string, viewport: { width: number; height: number }): Promise<{ page: Page; cspViolations: string[] }> {
+    const context = await browser.newContext({ viewport });
+    const [name, value] = s.cookie.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: this.base }]);
+    const page = await context.newPage();
+    const cspViolations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
+    page.on('pageerror', (e) => console.log(`pageerror: ${e.stack ?? e.message}`));
+    expect((await page.goto(`${this.base}${path}`))?.status()).toBe(200);
+    return { page, cspViolations };
+  }
+}
