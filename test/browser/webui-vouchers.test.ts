@@ -125,8 +125,18 @@ async function signIn(page: Page, username: string, path: string): Promise<void>
   }
 }
 
-it('the office issues a voucher recording who got it, prints its slip, and revokes it with a reason', async () => {
+/**
+ * A page whose clock reads the server's (fake) clock: the pages judge "in force" and "lapsed" by
+ * the browser's time, which must agree with the gateway's, whatever day the test runs on.
+ */
+async function pageAtServerTime(): Promise<Page> {
   const page = await browser.newPage({ viewport: DESKTOP });
+  await page.clock.setFixedTime(t.clock.now);
+  return page;
+}
+
+it('the office issues a voucher recording who got it, prints its slip, and revokes it with a reason', async () => {
+  const page = await pageAtServerTime();
   try {
     await signIn(page, 'bo', '/vouchers');
     await page.waitForURL(/\/vouchers$/);
@@ -167,7 +177,7 @@ it('the office issues a voucher recording who got it, prints its slip, and revok
 });
 
 it('a member of staff issues an event\'s vouchers, prints the A4 sheet, and revokes the whole group', async () => {
-  const page = await browser.newPage({ viewport: DESKTOP });
+  const page = await pageAtServerTime();
   try {
     await signIn(page, 'amy', '/visitors');
     await page.getByRole('link', { name: 'Vouchers for a group or event' }).click();
@@ -199,7 +209,7 @@ it('a member of staff issues an event\'s vouchers, prints the A4 sheet, and revo
 });
 
 it('a sponsor gives a regular visitor access to the end of term and renews it; the DSL sees them with their sponsor and ends it', async () => {
-  const page = await browser.newPage({ viewport: DESKTOP });
+  const page = await pageAtServerTime();
   try {
     await signIn(page, 'amy', '/visitors/regular');
     await page.waitForURL(/\/visitors\/regular$/);
@@ -222,7 +232,7 @@ it('a sponsor gives a regular visitor access to the end of term and renews it; t
   } finally {
     await page.close();
   }
-  const dsl = await browser.newPage({ viewport: DESKTOP });
+  const dsl = await pageAtServerTime();
   try {
     await signIn(dsl, 'sam', '/visitors/regular');
     await dsl.waitForURL(/\/visitors\/regular$/);
