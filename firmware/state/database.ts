@@ -7,6 +7,7 @@ import { AupAcceptanceRepository } from './aup-acceptances.ts';
 import type { Logger } from '../log.ts';
 import { AccountRepository } from './accounts.ts';
 import { DeviceRepository } from './devices.ts';
+import { IncidentRepository } from './incidents.ts';
 import { LeaseRepository } from './leases.ts';
 import { NetworkEventRepository } from './network-events.ts';
 import { SelftestRepository } from './selftest.ts';
@@ -40,6 +41,7 @@ export class StateDatabase {
   readonly vouchers: VoucherRepository;
   readonly visitorRequests: VisitorRequestRepository;
   readonly aupAcceptances: AupAcceptanceRepository;
+  readonly incidents: IncidentRepository;
   readonly #db: DatabaseSync;
 
   private constructor(db: DatabaseSync, now: () => Date) {
@@ -55,6 +57,7 @@ export class StateDatabase {
     this.vouchers = new VoucherRepository(db);
     this.visitorRequests = new VisitorRequestRepository(db, this.vouchers);
     this.aupAcceptances = new AupAcceptanceRepository(db);
+    this.incidents = new IncidentRepository(db);
   }
 
   /**
