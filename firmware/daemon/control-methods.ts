@@ -12,6 +12,7 @@ import { CheckParams, checkName } from '../dns/policy/check-name.ts';
 import type { DnsService } from '../dns/service.ts';
 import type { Logger } from '../log.ts';
 import { registerAlertMethods } from '../monitor/alerts/alert-methods.ts';
+import { registerIncidentMethods } from '../monitor/incidents/incident-methods.ts';
 import { registerDataMethods } from '../monitor/subject/data-methods.ts';
 import { registerDeliveryMethods } from '../monitor/alerts/delivery/delivery-methods.ts';
 import type { QueryLog } from '../monitor/query-log/query-log.ts';
@@ -66,6 +67,7 @@ export function registerControlMethods(control: ControlServer, o: {
   });
   registerDataMethods(control, { state, queryLog: o.queryLog, now: () => new Date() });
   registerReportMethods(control, state.siteReports);
+  registerIncidentMethods(control, o.alerting.incidents);
   control.register<CheckParams>('check', {
     params: CheckParams,
     handle: (params) => {

@@ -20,6 +20,8 @@ import { QueryLog } from '../monitor/query-log/query-log.ts';
 import { startRetention } from '../monitor/retention.ts';
 import { categoryTests } from '../monitor/selftest/plan.ts';
 import { SelftestService } from '../monitor/selftest/service.ts';
+import type { IncidentService } from '../monitor/incidents/incident-service.ts';
+import { startIncidents } from '../monitor/incidents/wiring.ts';
 import type { Stops } from './stops.ts';
 
 export interface Alerting {
@@ -27,6 +29,8 @@ export interface Alerting {
   readonly alerts: AlertService;
   /** The rules the query log's writer runs on every event, as the configuration asks. */
   readonly alertRules: (config: Readonly<Config>) => DnsAlertRulesData;
+  /** The incident log, which critical restricted-list alerts open by themselves. */
+  readonly incidents: IncidentService;
 }
 
 export function startAlerting(o: {
@@ -37,8 +41,10 @@ export function startAlerting(o: {
   // must not stop for a mistyped SMTP password file. The alert service delivers through this.
   const alertDelivery = LiveAlertSender.start(config.current, { dataDir: o.dataDir }, logger.child({ component: 'alerts' }));
   stops.push(() => alertDelivery.close());
+  const incidents = startIncidents({ state, dataDir: o.dataDir, config, logger });
   // Alerts from every source: stored in state.db and listed at once, critical ones sent at once.
   const alerts = new AlertService({
+    onCreated: (alert) => incidents.alertStored(alert),
     alerts: state.alerts, delivery: alertDelivery, config: () => config.current.alerts, now: () => new Date(), logger: logger.child({ component: 'alerts' }),
     transaction: (fn) => state.transaction(fn), guestOf: guestNamerFor(state.vouchers, () => config.current.networks),
   });
@@ -51,7 +57,7 @@ export function startAlerting(o: {
   alerts.start();
   const keywordLists = loadKeywordLists();
   const alertRules = (c: Readonly<Config>) => dnsAlertRulesData(c, CATEGORY_SEVERITIES, keywordLists);
-  return { alertDelivery, alerts, alertRules };
+  return { alertDelivery, alerts, alertRules, incidents };
 }
 
 /**

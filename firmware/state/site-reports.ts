@@ -4,7 +4,7 @@ import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 import {
   AccessRequest, NewAccessRequest, NewSiteReport, SiteReport,
 } from '../portal/reports-schema.ts';
-import { checkValue } from './values.ts';
+import { checkValue, NotFoundError } from './values.ts';
 
 type Row = Record<string, SQLOutputValue>;
 
@@ -52,6 +52,12 @@ export class SiteReportRepository {
     checkValue(NewAccessRequest, request, 'access request');
     const row = this.#insertRequest.get(request.at, request.networkId, request.mac, request.address, request.name, request.category, request.reason);
     return toRequest(row!);
+  }
+
+  get(id: number): SiteReport {
+    const row = this.#db.prepare('SELECT * FROM site_reports WHERE id = ?').get(id);
+    if (row === undefined) throw new NotFoundError(`there is no site report ${id}`);
+    return toReport(row);
   }
 
   /** Newest first. */

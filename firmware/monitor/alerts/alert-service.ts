@@ -38,6 +38,11 @@ export interface AlertServiceOptions {
    * an alert for a guest device names them in its reason and details, as the records must.
    */
   guestOf?: (mac: string, networkId: string | null, at: number) => string | undefined;
+  /**
+   * Told of each new alert once it is stored (not of a burst's repeats), in the same transaction:
+   * the incident log opens one for a critical restricted-list alert. It must not throw.
+   */
+  onCreated?: (alert: Alert) => void;
 }
 
 export interface AlertStats {
@@ -81,6 +86,7 @@ export class AlertService {
       this.#o.logger[alert.severity === 'critical' ? 'warn' : 'info']({ alert: alert.id, kind: alert.kind, severity: alert.severity, network: alert.networkId, device: alert.mac ?? alert.address }, `alert: ${alert.reason}`);
       if (alert.severity === 'critical') this.#track(this.#send(alert, 0, 'new'));
       else this.#track(this.#deliver(alert, [], 'new').then(() => undefined));
+      this.#o.onCreated?.(alert);
     }
     return result;
   }
