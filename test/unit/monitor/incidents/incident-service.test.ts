@@ -162,7 +162,7 @@ describe('attachments', () => {
 describe('control methods and export', () => {
   it('answer the log\'s refusals with a code the page and the CLI show, and change nothing', async () => {
     const { state, incidents } = setup();
-    const control = new ControlServer();
+    const control = new ControlServer(silentLogger());
     registerIncidentMethods(control, incidents);
     const caller = { user: 'root', sudoUser: 'tess' };
     const { incident } = await control.invoke('incidents.open', { what: 'Found a proxy site in a pupil\'s history', people: '' }, caller) as { incident: Incident };
