@@ -9,6 +9,7 @@ import { check } from './cli/commands/check.ts';
 import { config } from './cli/commands/config.ts';
 import { data } from './cli/commands/data.ts';
 import { devices } from './cli/commands/devices.ts';
+import { incidents } from './cli/commands/incidents.ts';
 import { leases, reserve } from './cli/commands/leases.ts';
 import { lists } from './cli/commands/lists.ts';
 import { net } from './cli/commands/net.ts';
@@ -24,7 +25,7 @@ import { VERSION } from './version.ts';
 
 export { EXIT };
 
-const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, alerts, audit, accounts, selftest, data, vouchers, reports, aup };
+const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, alerts, audit, accounts, selftest, data, vouchers, reports, aup, incidents };
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));
