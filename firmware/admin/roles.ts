@@ -31,16 +31,17 @@ export const PERMISSIONS = [
   'health.view',
   'audit.view',          // the audit log and its verification
   'reports.anonymised',  // the governors' anonymised reports
+  'incidents.tasks',     // the IT provider's tasks from incidents: see them, mark them done (not the incident log itself)
 ] as const;
 export const Permission = Type.Enum(PERMISSIONS, { description: 'something a route needs; roles carry permissions' });
 export type Permission = Static<typeof Permission>;
 
 /** What each role may do. A change here changes the printed access matrix with it. */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
-  technician: ['dashboard.view', 'policy.view', 'policy.edit', 'lists.manage', 'devices.view', 'devices.manage', 'logs.view', 'changes.request', 'accounts.manage', 'system.manage', 'health.view', 'audit.view'],
-  headteacher: ['dashboard.view', 'policy.view', 'devices.view', 'monitoring.view', 'monitoring.review', 'changes.request', 'changes.approve', 'visitors.sponsor', 'visitors.manage', 'accounts.manage', 'health.view', 'audit.view', 'reports.anonymised'],
-  dsl: ['dashboard.view', 'policy.view', 'devices.view', 'devices.manage', 'monitoring.view', 'monitoring.review', 'changes.request', 'changes.approve', 'visitors.sponsor', 'visitors.manage', 'audit.view', 'reports.anonymised'],
-  'online-safety-lead': ['dashboard.view', 'policy.view', 'devices.view', 'monitoring.view', 'monitoring.review', 'changes.request', 'changes.approve', 'visitors.sponsor', 'audit.view', 'reports.anonymised'],
+  technician: ['dashboard.view', 'policy.view', 'policy.edit', 'lists.manage', 'devices.view', 'devices.manage', 'logs.view', 'changes.request', 'accounts.manage', 'system.manage', 'health.view', 'audit.view', 'incidents.tasks'],
+  headteacher: ['dashboard.view', 'policy.view', 'devices.view', 'monitoring.view', 'monitoring.review', 'changes.request', 'changes.approve', 'visitors.sponsor', 'visitors.manage', 'accounts.manage', 'health.view', 'audit.view', 'reports.anonymised', 'incidents.tasks'],
+  dsl: ['dashboard.view', 'policy.view', 'devices.view', 'devices.manage', 'monitoring.view', 'monitoring.review', 'changes.request', 'changes.approve', 'visitors.sponsor', 'visitors.manage', 'audit.view', 'reports.anonymised', 'incidents.tasks'],
+  'online-safety-lead': ['dashboard.view', 'policy.view', 'devices.view', 'monitoring.view', 'monitoring.review', 'changes.request', 'changes.approve', 'visitors.sponsor', 'audit.view', 'reports.anonymised', 'incidents.tasks'],
   office: ['policy.view', 'vouchers.issue', 'visitors.sponsor'],
   staff: ['policy.view', 'changes.request', 'visitors.sponsor'],
   governor: ['policy.view', 'reports.anonymised'],

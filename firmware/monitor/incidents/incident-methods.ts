@@ -34,32 +34,39 @@ export const IncidentOpenParams = Type.Object({
 }, { additionalProperties: false });
 export type IncidentOpenParams = Static<typeof IncidentOpenParams>;
 
-export const IncidentNoteParams = Type.Object({ id: Id, text: Text('investigation notes') }, { additionalProperties: false });
-export type IncidentNoteParams = Static<typeof IncidentNoteParams>;
-export const IncidentActionParams = Type.Object({
-  id: Id,
+// Each form's fields (the web UI's request bodies), and the method's parameters: those with the incident's number.
+export const IncidentNoteFields = Type.Object({ text: Text('investigation notes') }, { additionalProperties: false });
+export const IncidentActionFields = Type.Object({
   what: Text('what was done or is to be done'),
   by: Type.String({ maxLength: 200, description: 'by whom' }),
   at: Type.Optional(IsoTimestamp),
   itProvider: Type.Optional(Type.Boolean({ description: 'a task for the IT provider, tracked until done' })),
 }, { additionalProperties: false });
-export type IncidentActionParams = Static<typeof IncidentActionParams>;
-export const IncidentDoneParams = Type.Object({ id: Id, action: Type.Integer({ minimum: 1 }), note: Type.Optional(Text('what was done')) }, { additionalProperties: false });
-export type IncidentDoneParams = Static<typeof IncidentDoneParams>;
-export const IncidentOutcomeParams = Type.Object({ id: Id, outcome: IncidentOutcome, note: Type.Optional(Text('a note on the outcome')) }, { additionalProperties: false });
-export type IncidentOutcomeParams = Static<typeof IncidentOutcomeParams>;
-export const IncidentSignOffParams = Type.Object({ id: Id, note: Type.Optional(Text('a note with the sign-off')) }, { additionalProperties: false });
-export type IncidentSignOffParams = Static<typeof IncidentSignOffParams>;
-export const IncidentCorrectParams = Type.Object({
-  id: Id, corrects: Type.Integer({ minimum: 1 }), text: Text('the corrected wording'), reason: Text('why it is corrected'),
+export const IncidentDoneFields = Type.Object({ note: Type.Optional(Text('what was done')) }, { additionalProperties: false });
+export const IncidentOutcomeFields = Type.Object({ outcome: IncidentOutcome, note: Type.Optional(Text('a note on the outcome')) }, { additionalProperties: false });
+export const IncidentSignOffFields = Type.Object({ note: Type.Optional(Text('a note with the sign-off')) }, { additionalProperties: false });
+export const IncidentCorrectFields = Type.Object({
+  corrects: Type.Integer({ minimum: 1 }), text: Text('the corrected wording'), reason: Text('why it is corrected'),
 }, { additionalProperties: false });
-export type IncidentCorrectParams = Static<typeof IncidentCorrectParams>;
-export const IncidentAttachParams = Type.Object({
-  id: Id,
+export const IncidentAttachFields = Type.Object({
   description: Text('what the attachment shows'),
   fileName: Type.String({ minLength: 1, maxLength: 255 }),
   dataBase64: Type.String({ maxLength: Math.ceil(ATTACHMENT_MAX_BYTES / 3) * 4 + 4, description: 'the PNG or JPEG file, base64' }),
 }, { additionalProperties: false });
+
+export const IncidentNoteParams = Type.Object({ id: Id, ...IncidentNoteFields.properties }, { additionalProperties: false });
+export type IncidentNoteParams = Static<typeof IncidentNoteParams>;
+export const IncidentActionParams = Type.Object({ id: Id, ...IncidentActionFields.properties }, { additionalProperties: false });
+export type IncidentActionParams = Static<typeof IncidentActionParams>;
+export const IncidentDoneParams = Type.Object({ id: Id, action: Type.Integer({ minimum: 1 }), ...IncidentDoneFields.properties }, { additionalProperties: false });
+export type IncidentDoneParams = Static<typeof IncidentDoneParams>;
+export const IncidentOutcomeParams = Type.Object({ id: Id, ...IncidentOutcomeFields.properties }, { additionalProperties: false });
+export type IncidentOutcomeParams = Static<typeof IncidentOutcomeParams>;
+export const IncidentSignOffParams = Type.Object({ id: Id, ...IncidentSignOffFields.properties }, { additionalProperties: false });
+export type IncidentSignOffParams = Static<typeof IncidentSignOffParams>;
+export const IncidentCorrectParams = Type.Object({ id: Id, ...IncidentCorrectFields.properties }, { additionalProperties: false });
+export type IncidentCorrectParams = Static<typeof IncidentCorrectParams>;
+export const IncidentAttachParams = Type.Object({ id: Id, ...IncidentAttachFields.properties }, { additionalProperties: false });
 export type IncidentAttachParams = Static<typeof IncidentAttachParams>;
 export const IncidentAttachmentParams = Type.Object({ id: Id, entry: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 export type IncidentAttachmentParams = Static<typeof IncidentAttachmentParams>;

@@ -31,6 +31,7 @@ const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
   'health.view': "See the gateway's health",
   'audit.view': 'Read the audit log',
   'reports.anonymised': 'Read anonymised reports',
+  'incidents.tasks': "See and close the IT provider's tasks from incidents",
 };
 
 type Row = AccessMatrix['accounts'][number];
