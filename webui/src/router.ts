@@ -17,6 +17,10 @@ export interface RouteDef {
 export const ROUTES: readonly RouteDef[] = [
   { path: '/dashboard', title: 'Dashboard', needs: 'dashboard.view', nav: true, data: '/api/dashboard' },
   { path: '/alerts', title: 'Alerts', needs: 'monitoring.view', nav: true, data: '/api/alerts' },
+  { path: '/incidents', title: 'Incidents', needs: 'monitoring.view', nav: true, data: '/api/incidents' },
+  { path: '/incidents/incident', title: 'Incident', needs: 'monitoring.view' },
+  { path: '/incidents/open', title: 'Open an incident', needs: 'monitoring.review' },
+  { path: '/incidents/tasks', title: 'IT provider tasks', needs: 'incidents.tasks', nav: true, data: '/api/incident-tasks' },
   { path: '/visitors', title: 'Visitors', needs: 'visitors.sponsor', nav: true, data: '/api/visitors/queue' },
   { path: '/visitors/records', title: 'Visitor records', needs: 'visitors.manage', data: '/api/visitors/records' },
   { path: '/visitors/regular', title: 'Regular visitors', needs: 'visitors.sponsor', data: '/api/visitors/regular' },

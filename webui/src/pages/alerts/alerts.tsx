@@ -7,6 +7,7 @@ import type { Alert, AlertKind } from '../../../../firmware/monitor/alerts/alert
 import { ApiRequestError } from '../../api.ts';
 import { Button } from '../../components/button.tsx';
 import { SelectField, TextField } from '../../components/field.tsx';
+import { Link } from '../../components/link.tsx';
 import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
 import { useLoaded } from '../dashboard/use-loaded.ts';
@@ -139,6 +140,9 @@ export function AlertsPage() {
                     />
                     <Button type="submit" busy={busy === a.id}>Acknowledge #{a.id}</Button>
                   </form>
+                ) : null}
+                {mayReview ? (
+                  <p class="no-print open-incident"><Link href={`/incidents/open?alert=${a.id}`}>{a.kind === 'report.site' ? `Open an incident from this report (alert #${a.id})` : `Open an incident from alert #${a.id}`}</Link></p>
                 ) : null}
               </li>
             ))}
