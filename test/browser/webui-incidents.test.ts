@@ -1,0 +1,209 @@
+// The incident log in Chromium, served by a real daemon: a pupil device's DNS question to a name on
+// an illegal-content list opens an incident by itself (reported by the gateway), and a VPN lookup
+// raises an alert from which the DSL opens one on the alerts page, then adds an investigation
+// note, refers a task to the IT provider (which the technician marks done on their own page,
+// without reading the log), attaches a screenshot (a text file named .png is refused beside the
+// field), records the outcome and signs off. The incident prints like the paper log (Chromium's
+// PDF, tmp/screenshots/incident.pdf), exports as HTML and JSON with the screenshot's SHA-256, and
+// reads the same in `schoolgate incidents show`. Each page at a desktop and a phone width, axe-core
+// finding no serious or critical violation; screenshots in tmp/screenshots/webui-incident*.png.
+import { createHash } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import dnsPacket from 'dns-packet';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { AlertListView } from '../../firmware/admin/api/alerts-schema.ts';
+import type { Incident, IncidentListView } from '../../firmware/admin/api/incidents-schema.ts';
+import { buildWebui } from '../../scripts/build-webui.ts';
+import { launchChromium } from '../support/browser.ts';
+import { startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
+import { startTestUpstream, type TestUpstream } from '../support/upstream.ts';
+import { AdminApi, type ApiSession } from './support/admin-api.ts';
+import { axeSerious, SHOTS, shot } from './support/webui.ts';
+
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 800 };
+const PUPIL = '127.20.0.5';
+
+let upstream: TestUpstream;
+let daemon: RunningDaemon;
+let browser: Browser;
+let closeBrowser: () => Promise<void>;
+let admin: AdminApi;
+let dsl: ApiSession;
+let tech: ApiSession;
+
+async function ask(name: string, from: string): Promise<void> {
+  const socket = createSocket('udp4');
+  try {
+    await new Promise<void>((r) => socket.bind(0, from, r));
+    const answered = new Promise<Buffer>((r) => socket.once('message', r));
+    const { address, port } = daemon.config.dns.listen[0]!;
+    socket.send(dnsPacket.encode({ type: 'query', id: 1 + Math.floor(Math.random() * 65000), flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'A', name }] }), port, address);
+    await answered;
+  } finally {
+    socket.close();
+  }
+}
+
+beforeAll(async () => {
+  await buildWebui({ quiet: true });
+  upstream = await startTestUpstream('192.0.2.77');
+  daemon = await startDaemonProcess(await testConfig(upstream));
+  const { address, port } = daemon.config.web.admin;
+  admin = new AdminApi(`http://${address}:${port}`);
+  const head = await admin.setUpSchool(daemon);
+  dsl = await admin.signIn('b.dsl', 'seven quiet herons at dawn');
+  await admin.enrol(dsl);
+  tech = await admin.makeAccount(head, 'tess.tech', ['technician']);
+  // An illegal-content list as the filtering provider supplies one (hashed names), then a pupil
+  // device meets it and looks up a VPN.
+  const hashed = createHash('sha256').update('hidden.example').digest('hex');
+  const imported = await admin.call('POST', '/api/lists/import', { text: `${hashed}\n`, fileName: 'ctiru.txt', category: 'extremism', format: 'sha256', restricted: true, name: 'CTIRU (test)' }, tech);
+  expect(imported.status, JSON.stringify(imported.json)).toBe(200);
+  await ask('hidden.example', PUPIL);
+  await ask('nordvpn.com', PUPIL);
+  ({ browser, close: closeBrowser } = await launchChromium());
+  await mkdir(SHOTS, { recursive: true });
+}, 180_000);
+
+afterAll(async () => {
+  await closeBrowser?.();
+  await daemon?.cleanup();
+  await upstream?.close();
+});
+
+async function noSidewaysScroll(page: Page): Promise<void> {
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+}
+
+it('opens an incident by itself for the restricted list, reported by the gateway, and only one', async () => {
+  let list: IncidentListView | undefined;
+  await expect.poll(async () => {
+    list = (await admin.call('GET', '/api/incidents', undefined, dsl)).json as IncidentListView;
+    return list.incidents.length;
+  }, { timeout: 20_000, interval: 250 }).toBe(1);
+  expect(list!.incidents[0]).toMatchObject({ source: 'alert', status: 'open', reportedBy: 'system' });
+  const incident = (await admin.call('GET', `/api/incidents/${list!.incidents[0]!.id}`, undefined, dsl)).json as Incident;
+  expect(incident.alert).toMatchObject({ kind: 'dns.restricted', severity: 'critical', subject: '(restricted)' });
+  // Opening it again from its alert leads to the same incident.
+  const again = await admin.call('POST', '/api/incidents', { fromAlert: incident.alert!.id }, dsl);
+  expect(again.json).toMatchObject({ created: false, incident: { id: incident.id } });
+  // The technician reads none of the log.
+  expect((await admin.call('GET', `/api/incidents/${incident.id}`, undefined, tech)).status).toBe(403);
+}, 60_000);
+
+it('the DSL opens an incident from an alert and works it through to sign-off; the technician closes the IT task; it prints and exports', async () => {
+  let alertId = 0;
+  await expect.poll(async () => {
+    const alerts = (await admin.call('GET', '/api/alerts', undefined, dsl)).json as AlertListView;
+    alertId = alerts.alerts.find((a) => a.kind !== 'dns.restricted')?.id ?? 0;
+    return alertId;
+  }, { timeout: 20_000, interval: 250 }).toBeGreaterThan(0);
+
+  const { page } = await admin.openAs(browser, dsl, '/alerts', DESKTOP);
+  await page.getByRole('link', { name: `Open an incident from alert #${alertId}` }).click();
+  await page.getByRole('heading', { level: 1, name: 'Open an incident' }).waitFor();
+  expect(await axeSerious(page)).toEqual([]);
+  await page.getByLabel(/People involved/).fill('Pupil ref 4471 (Year 5)');
+  await page.getByRole('button', { name: 'Open the incident' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Incident' }).waitFor();
+  await page.getByText(/Incident \d+ was opened/).waitFor();
+  const id = Number(new URL(page.url()).searchParams.get('id'));
+  expect(id).toBeGreaterThan(0);
+
+  await page.getByLabel('What was found out, and from whom').fill('The pupil said a friend showed them how to use the VPN app at lunch.');
+  await page.getByRole('button', { name: 'Add the note' }).click();
+  await page.getByText('The note was added.').waitFor();
+
+  await page.getByLabel('What was done, or is to be done').fill('Check why the VPN app reached the internet on the pupil network');
+  await page.getByLabel(/Refer to technical support/).check();
+  await page.getByRole('button', { name: 'Add the action' }).click();
+  await page.getByText('The task for the IT provider was added.').waitFor();
+
+  // A text file named .png is refused beside the field, and nothing is added.
+  await page.getByLabel('What it shows').fill('The VPN app on the pupil device');
+  await page.locator('#f-attach-file').setInputFiles({ name: 'fake.png', mimeType: 'image/png', buffer: Buffer.from('this is not a picture') });
+  await page.getByRole('button', { name: 'Attach' }).click();
+  await page.locator('#f-attach-file-error').getByText(/only a PNG or JPEG/).waitFor();
+  const screenshot = await page.screenshot({ clip: { x: 0, y: 0, width: 640, height: 360 } });
+  await page.locator('#f-attach-file').setInputFiles({ name: 'vpn-app.png', mimeType: 'image/png', buffer: screenshot });
+  await page.getByRole('button', { name: 'Attach' }).click();
+  await page.getByText('The screenshot was attached.').waitFor();
+  const sha256 = createHash('sha256').update(screenshot).digest('hex');
+  await page.getByText(sha256).waitFor();
+  await expect.poll(() => page.locator('.attachment img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(640);
+
+  // Sign-off waits for the outcome and the IT provider's task.
+  await page.getByRole('button', { name: `Sign off incident ${id}` }).click();
+  await page.locator('#f-sign-note-error').getByText(/outcome before signing off/).waitFor();
+
+  // The technician's page: the task and its incident's number, marked done with what was done.
+  const techPage = (await admin.openAs(browser, tech, '/incidents/tasks', PHONE)).page;
+  const task = techPage.locator('li', { hasText: 'Check why the VPN app reached the internet' });
+  await task.waitFor();
+  expect(await axeSerious(techPage)).toEqual([]);
+  await noSidewaysScroll(techPage);
+  await shot(techPage, 'incident-tasks-phone');
+  await task.getByLabel('What was done').fill('Added the VPN provider to the bypass list; it is refused now');
+  await task.getByRole('button', { name: 'Mark done' }).click();
+  await techPage.getByText(`The task for incident ${id} was marked done.`).waitFor();
+  await techPage.getByText('No open tasks for the IT provider.').waitFor();
+  await techPage.context().close();
+
+  await page.reload();
+  await page.getByText(/Task for the IT provider: done/).waitFor();
+  await page.getByLabel('How it ended').selectOption('internal-action');
+  await page.getByRole('button', { name: 'Record the outcome' }).click();
+  await page.getByText('The outcome was recorded.').waitFor();
+  await page.getByRole('button', { name: `Sign off incident ${id}` }).click();
+  await page.getByText(`Incident ${id} was signed off and closed.`).waitFor();
+  await page.getByText('Closed: signed off').waitFor();
+  expect(await axeSerious(page)).toEqual([]);
+  await shot(page, 'incident-desktop');
+
+  await page.emulateMedia({ media: 'print' });
+  await page.pdf({ path: join(SHOTS, 'incident.pdf'), format: 'A4', printBackground: true });
+  await shot(page, 'incident-print');
+  await page.emulateMedia({ media: 'screen' });
+  await page.context().close();
+
+  const phone = (await admin.openAs(browser, dsl, `/incidents/incident?id=${id}`, PHONE)).page;
+  await phone.getByText('Closed: signed off').waitFor();
+  expect(await axeSerious(phone)).toEqual([]);
+  await noSidewaysScroll(phone);
+  await shot(phone, 'incident-phone');
+  await phone.goto(`${admin.base}/incidents`);
+  await phone.getByRole('link', { name: `Incident ${id}` }).waitFor();
+  expect(await axeSerious(phone)).toEqual([]);
+  await noSidewaysScroll(phone);
+  await shot(phone, 'incidents-phone');
+  await phone.context().close();
+
+  const incident = (await admin.call('GET', `/api/incidents/${id}`, undefined, dsl)).json as Incident;
+  expect(incident).toMatchObject({ status: 'closed', people: 'Pupil ref 4471 (Year 5)', outcome: { outcome: 'internal-action', by: 'account:b.dsl' }, signOff: { by: 'account:b.dsl' }, openTasks: 0 });
+  expect(incident.actions[0]!.task).toMatchObject({ status: 'done', doneBy: 'account:tess.tech' });
+  expect(incident.timeline.map((e) => e.kind)).toEqual(['opened', 'note', 'action', 'attachment', 'task-done', 'outcome', 'sign-off']);
+
+  const exported = await fetch(`${admin.base}/api/incidents/${id}/export?format=html`, { headers: { cookie: dsl.cookie } });
+  expect(exported.headers.get('content-disposition')).toMatch(new RegExp(`^attachment; filename="incident-${id}-\\d{4}-\\d{2}-\\d{2}\\.html"$`));
+  const html = await exported.text();
+  expect(html).toContain(sha256);
+  expect(html).toContain(`data:image/png;base64,${screenshot.toString('base64')}`);
+  const json = await (await fetch(`${admin.base}/api/incidents/${id}/export?format=json`, { headers: { cookie: dsl.cookie } })).json() as { incident: Incident };
+  expect(json.incident.attachments[0]!.sha256).toBe(sha256);
+  const served = await fetch(`${admin.base}/api/incidents/${id}/attachments/${incident.attachments[0]!.entry}`, { headers: { cookie: dsl.cookie } });
+  expect(served.headers.get('content-type')).toBe('image/png');
+  expect(served.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(createHash('sha256').update(Buffer.from(await served.arrayBuffer())).digest('hex')).toBe(sha256);
+  expect((await fetch(`${admin.base}/api/incidents/${id}/attachments/${incident.attachments[0]!.entry}`, { headers: { cookie: tech.cookie } })).status).toBe(403);
+
+  // Nothing removes an incident: there is no such route, and the CLI reads the same record.
+  expect((await admin.call('DELETE', `/api/incidents/${id}`, undefined, dsl)).status).toBe(404);
+  const shown = await daemon.cli(['incidents', 'show', String(id)]);
+  expect(shown.stdout).toContain(`Incident ${id} (closed: signed off)`);
+  expect(shown.stdout).toContain('Pupil ref 4471 (Year 5)');
+  expect(shown.stdout).toMatch(/done by account:tess\.tech/);
+}, 180_000);
