@@ -56,8 +56,10 @@ function OneIncident({ id }: { id: number }) {
   const i = incident;
   return (
     <>
-      <Notice kind="error">{error === null ? taskError : `Could not refresh the incident: ${error}`}</Notice>
-      <Notice kind="success">{saved?.message ?? null}</Notice>
+      <div class="no-print">
+        <Notice kind="error">{error === null ? taskError : `Could not refresh the incident: ${error}`}</Notice>
+        <Notice kind="success">{saved?.message ?? null}</Notice>
+      </div>
       <p class="no-print"><Link href="/incidents">All incidents</Link></p>
       <p class="print-only">{session?.site.name}: incident log. Printed {t(new Date().toISOString())} by {session?.account.displayName}.</p>
       <section class="card paper-log" aria-labelledby="log-h">
@@ -104,7 +106,8 @@ function OneIncident({ id }: { id: number }) {
               ))}</ol>
             )}</td></tr>
             <tr><th scope="row">Outcome</th><td>{i.outcome === null ? <span class="muted">Not yet recorded</span> : <>{OUTCOMES[i.outcome.outcome]}{i.outcome.note ? `: ${i.outcome.note}` : ''}<br /><span class="muted">{t(i.outcome.at)}, {who(i.outcome.by)}</span></>}</td></tr>
-            <tr><th scope="row">Sign-off</th><td>{i.signOff === null ? <span class="muted">Not signed off</span> : <>Signed off by {who(i.signOff.by)}, {t(i.signOff.at)}{i.signOff.note ? `: ${i.signOff.note}` : ''}</>}</td></tr>
+            <tr><th scope="row">Sign-off</th><td>{i.signOff === null ? <span class="muted">Not signed off</span> : <>Signed off by {who(i.signOff.by)}, {t(i.signOff.at)}{i.signOff.note ? `: ${i.signOff.note}` : ''}</>}
+              <p class="print-only signature-line">Signature: ______________________________</p></td></tr>
           </tbody>
         </table>
       </section>

@@ -38,9 +38,9 @@ export function IncidentsPage() {
           empty={status === 'closed' ? 'No incident has been signed off yet.' : 'No incidents. One opens by itself when a device meets a restricted (illegal content) list or the filtering provider\'s block; staff open others from an alert or by hand.'}
           columns={[
             { key: 'id', label: 'Incident', value: (i) => i.id, numeric: true, render: (i) => <Link href={`/incidents/incident?id=${i.id}`}>Incident {i.id}</Link> },
+            { key: 'what', label: 'What happened', value: (i) => i.what, sortable: false },
             { key: 'status', label: 'Status', value: (i) => i.status, render: (i) => (i.status === 'open' ? <strong>Open</strong> : 'Closed') },
             { key: 'occurredAt', label: 'Happened', value: (i) => i.occurredAt, render: (i) => when(i.occurredAt, tz) },
-            { key: 'what', label: 'What happened', value: (i) => i.what, sortable: false },
             { key: 'source', label: 'Opened', value: (i) => i.source, render: (i) => SOURCES[i.source] },
             { key: 'outcome', label: 'Outcome', value: (i) => i.outcome ?? '', render: (i) => (i.outcome === null ? <span class="muted">not yet</span> : OUTCOMES[i.outcome]) },
             { key: 'openTasks', label: 'IT tasks open', value: (i) => i.openTasks, numeric: true },

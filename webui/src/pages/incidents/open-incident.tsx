@@ -60,7 +60,7 @@ export function OpenIncidentPage({ search }: { search: string }) {
       <p>{from !== null
         ? `The incident is opened from ${from}: its facts (the device, the network, when and what was seen) are copied in. Say more below if you know it; what you leave empty is taken from the ${alert !== undefined ? 'alert' : 'report'}.`
         : 'Record what happened as you would on the paper log. You can add the investigation, actions, screenshots and the outcome once it is open.'}</p>
-      <form class="card" aria-label="Open an incident" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+      <form class="card entry-form" aria-label="Open an incident" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
         <TextAreaField name="what" label="What happened" required={from === null} value={form.what} onValue={(what) => setForm({ ...form, what })} rows={4} maxLength={4000} error={errors.what} />
         {from === null ? (
           <div class={`field${errors.occurredAt !== undefined ? ' field-invalid' : ''}`}>

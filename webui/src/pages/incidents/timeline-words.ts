@@ -7,7 +7,7 @@ export function entryWords(entry: IncidentEntry): string {
   const b = entry.body as Record<string, unknown>;
   const s = (k: string) => String(b[k] ?? '');
   switch (entry.kind) {
-    case 'opened': return `Opened: ${s('what')}${s('people') ? ` People involved: ${s('people')}.` : ''}`;
+    case 'opened': return `Opened: ${s('what')}${s('people') ? ` (people involved: ${s('people')})` : ''}`;
     case 'note': return `Investigation note: ${s('text')}`;
     case 'action': return `Action${b.itProvider ? ' for the IT provider' : ''}: ${s('what')} (by ${s('by')})`;
     case 'task-done': return `The IT provider's task (entry ${s('action')}) was marked done${s('note') ? `: ${s('note')}` : ''}`;
