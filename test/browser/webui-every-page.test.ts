@@ -186,5 +186,6 @@ describe.each(ROLES)('the %s', (role) => {
     } finally {
       await page.close();
     }
-  });
+    // The headteacher sees some 25 pages, each checked by axe: past a minute on a loaded machine.
+  }, 240_000);
 });
