@@ -104,6 +104,12 @@ it('the DSL opens an incident from an alert and works it through to sign-off; th
   }, { timeout: 20_000, interval: 250 }).toBeGreaterThan(0);
 
   const { page } = await admin.openAs(browser, dsl, '/alerts', DESKTOP);
+  // The restricted-list alert leads to the incident it opened; the others offer to open one.
+  const restricted = page.locator('li.alert-card', { hasText: 'restricted list (illegal content)' });
+  await restricted.getByText(/Incident \d+ was opened from this alert/).waitFor();
+  expect(await restricted.getByRole('link', { name: /Open an incident/ }).count()).toBe(0);
+  expect(await axeSerious(page)).toEqual([]);
+  await shot(page, 'incident-alerts-desktop');
   await page.getByRole('link', { name: `Open an incident from alert #${alertId}` }).click();
   await page.getByRole('heading', { level: 1, name: 'Open an incident' }).waitFor();
   expect(await axeSerious(page)).toEqual([]);

@@ -103,7 +103,7 @@ export function refusal<K extends EntryKind>(incident: Incident, kind: K, entry:
 
 export function summaryOf(incident: Incident): IncidentSummary {
   return {
-    id: incident.id, openedAt: incident.openedAt, occurredAt: incident.occurredAt, source: incident.source, status: incident.status,
+    id: incident.id, openedAt: incident.openedAt, occurredAt: incident.occurredAt, source: incident.source, alertId: incident.alertId, status: incident.status,
     what: incident.what.split('\n', 1)[0]!.slice(0, 200), reportedBy: incident.reportedBy, outcome: incident.outcome?.outcome ?? null,
     openTasks: incident.openTasks, signedOffAt: incident.signOff?.at ?? null,
   };

@@ -165,6 +165,7 @@ export const IncidentSummary = Type.Object({
   openedAt: IsoTimestamp,
   occurredAt: IsoTimestamp,
   source: IncidentSource,
+  alertId: Type.Union([Type.Integer(), Type.Null()], { description: 'the alert it was opened from' }),
   status: IncidentStatus,
   what: Type.String({ description: 'the first line of what happened' }),
   reportedBy: Type.String(),

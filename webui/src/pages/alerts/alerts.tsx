@@ -3,6 +3,7 @@
 // why; acknowledged with a note saying what was done (the same logic as `schoolgate alerts ack`).
 import { useRef, useState } from 'preact/hooks';
 import type { AlertListView } from '../../../../firmware/admin/api/alerts-schema.ts';
+import type { IncidentListView } from '../../../../firmware/admin/api/incidents-schema.ts';
 import type { Alert, AlertKind } from '../../../../firmware/monitor/alerts/alert-schema.ts';
 import { ApiRequestError } from '../../api.ts';
 import { Button } from '../../components/button.tsx';
@@ -58,6 +59,9 @@ export function AlertsPage() {
   if (filter.kind !== ANY) query.set('kind', filter.kind);
   if (filter.network !== ANY) query.set('network', filter.network);
   const { data, error, reload } = useLoaded<AlertListView>(`/api/alerts?${query}`);
+  // Which alerts have an incident (a critical restricted-list alert opens its own), so each leads to it.
+  const incidents = useLoaded<IncidentListView>('/api/incidents').data;
+  const incidentOf = new Map((incidents?.incidents ?? []).filter((i) => i.alertId !== null).map((i) => [i.alertId!, i.id]));
   // The networks seen so far, so a filter chosen stays in the list while it hides the others.
   const networks = useRef(new Set<string>());
   for (const a of data?.alerts ?? []) if (a.networkId !== null) networks.current.add(a.networkId);
@@ -141,7 +145,9 @@ export function AlertsPage() {
                     <Button type="submit" busy={busy === a.id}>Acknowledge #{a.id}</Button>
                   </form>
                 ) : null}
-                {mayReview ? (
+                {incidentOf.has(a.id) ? (
+                  <p class="open-incident"><Link href={`/incidents/incident?id=${incidentOf.get(a.id)}`}>{`Incident ${incidentOf.get(a.id)}`}</Link> was opened from this alert.</p>
+                ) : mayReview ? (
                   <p class="no-print open-incident"><Link href={`/incidents/open?alert=${a.id}`}>{a.kind === 'report.site' ? `Open an incident from this report (alert #${a.id})` : `Open an incident from alert #${a.id}`}</Link></p>
                 ) : null}
               </li>
