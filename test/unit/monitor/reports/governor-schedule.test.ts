@@ -1,5 +1,7 @@
 // When the governor report goes out and what it covers, in the school's time zone.
 import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../../../firmware/config/defaults.ts';
+import { validateConfig } from '../../../../firmware/config/validate.ts';
 import { cronOf, governorSpanFor, nextGovernorRun } from '../../../../firmware/monitor/reports/governor-schedule.ts';
 
 const ZONE = 'Europe/London';
@@ -31,5 +33,16 @@ describe('the governor report schedule', () => {
     expect(cronOf('monthly', '07:05')).toBe('5 7 1 * *');
     expect(cronOf('termly')).toBe('0 7 1 1,5,9 *');
     expect(cronOf('off')).toBeUndefined();
+  });
+});
+
+describe('the reports section of the configuration', () => {
+  it('takes a schedule, a time, recipients and the next annual review, and names the path of a bad value', () => {
+    const good = { ...defaultConfig(), reports: { governor: { schedule: 'termly', at: '07:30', recipients: ['clerk@governors.example'] }, nextAnnualReview: '2027-03-15' } };
+    expect(validateConfig(good).ok).toBe(true);
+    const bad = validateConfig({ ...defaultConfig(), reports: { governor: { schedule: 'weekly', recipients: ['not an address'] } } });
+    expect(bad.ok).toBe(false);
+    const paths = bad.ok ? [] : bad.issues.map((i) => i.path);
+    expect(paths).toEqual(expect.arrayContaining(['/reports/governor/schedule', '/reports/governor/recipients/0']));
   });
 });
