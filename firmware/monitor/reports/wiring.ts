@@ -54,10 +54,20 @@ export function startReports(o: ReportsWiring): { schedule: GovernorReportSchedu
     now,
     logger: o.logger.child({ component: 'reports' }),
   });
+  const logger = o.logger.child({ component: 'reports' });
+  // A schedule with no relay sends nothing: each sending is still audited as failed, but the technician should hear of it now.
+  const warnWithoutRelay = (): void => {
+    const governor = config.current.reports?.governor;
+    if (governor !== undefined && governor.schedule !== 'off' && config.current.alerts?.email === undefined) {
+      logger.warn({ schedule: governor.schedule }, 'the governor report is scheduled but no e-mail relay is configured (alerts.email): it cannot be sent');
+    }
+  };
   schedule.start();
+  warnWithoutRelay();
   const unsubscribe = config.onChange((next, previous) => {
     if (JSON.stringify(next.reports?.governor) !== JSON.stringify(previous.reports?.governor) || next.site.timezone !== previous.site.timezone) {
-      schedule.restart().catch((err: Error) => o.logger.error({ err }, 'the governor report schedule could not follow the change'));
+      schedule.restart().catch((err: Error) => logger.error({ err }, 'the governor report schedule could not follow the change'));
+      warnWithoutRelay();
     }
   });
   o.stops.push(async () => {
