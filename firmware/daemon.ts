@@ -22,6 +22,7 @@ import { openQueryLog, startAlerting, startMonitoringJobs } from './daemon/monit
 import { statusReport, watchLoopDelay } from './daemon/status-report.ts';
 import { Stops } from './daemon/stops.ts';
 import { startVisitorPortal, startWeb } from './daemon/web.ts';
+import { startReports } from './monitor/reports/wiring.ts';
 
 export interface DaemonOptions {
   dataDir: string;
@@ -93,6 +94,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     registerControlMethods(control, {
       config, configFile, state, status: report.status, reloadFromDisk, dns, filtering, enforcement, watches, portal, queryLog, alerting, selftest, access, logger,
     });
+    startReports({ control, config, state, queryLog, dataDir, logger, stops });
     await control.listen(controlSocket);
     stops.push(() => control.close());
 

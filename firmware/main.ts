@@ -8,6 +8,7 @@ import { audit } from './cli/commands/audit.ts';
 import { check } from './cli/commands/check.ts';
 import { config } from './cli/commands/config.ts';
 import { data } from './cli/commands/data.ts';
+import { exportCommand } from './cli/commands/export.ts';
 import { devices } from './cli/commands/devices.ts';
 import { incidents } from './cli/commands/incidents.ts';
 import { leases, reserve } from './cli/commands/leases.ts';
@@ -25,7 +26,7 @@ import { VERSION } from './version.ts';
 
 export { EXIT };
 
-const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, alerts, audit, accounts, selftest, data, vouchers, reports, aup, incidents };
+const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, alerts, audit, accounts, selftest, data, export: exportCommand, vouchers, reports, aup, incidents };
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));

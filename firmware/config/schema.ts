@@ -10,6 +10,7 @@ import { AupSettings } from './aup-schema.ts';
 import { Endpoint, Hhmm, Hostname, Id, IpAddress, Port, Cidr } from './schema-common.ts';
 import { Alerts } from './alerts-schema.ts';
 import { PolicyBandwidth } from './bandwidth-schema.ts';
+import { ReportsSettings } from './reports-schema.ts';
 
 // The five values of the schools' AUP tables, in the order the tables print them.
 export const Disposition = Type.Union([
@@ -334,5 +335,7 @@ export const Config = Type.Object({
   portal: Type.Optional(PortalSettings),
   // Optional: without it no network shows the AUP splash.
   aup: Type.Optional(AupSettings),
+  // Optional: without it the governor report is made on demand only.
+  reports: Type.Optional(ReportsSettings),
 }, { additionalProperties: false });
 export type Config = Static<typeof Config>;

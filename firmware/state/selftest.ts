@@ -107,6 +107,20 @@ export class SelftestRepository {
     }));
   }
 
+  /**
+   * Per network, over the runs in [from, to): how many ran and passed, and the last (the
+   * governors' assurance summary: the last 30 days; the governor report: its span).
+   */
+  ratesBetween(from: Date, to: Date): Pick<NetworkRate, 'network' | 'runs' | 'runsPassed' | 'lastRun'>[] {
+    return this.#db.prepare(`
+      SELECT n.network_id, count(*) AS runs, sum(n.passed) AS runs_passed, max(r.at) AS last_run
+      FROM selftest_networks n JOIN selftest_runs r ON r.id = n.run_id
+      WHERE r.at >= ? AND r.at < ?
+      GROUP BY n.network_id ORDER BY n.network_id`).all(isoInstant(from, 'from'), isoInstant(to, 'to')).map((r) => ({
+      network: String(r.network_id), runs: Number(r.runs), runsPassed: Number(r.runs_passed), lastRun: text(r.last_run),
+    }));
+  }
+
   /** Records an external test's result (the SWGfL test), refusing bad input before writing. */
   recordExternal(test: NewExternalTest): ExternalTest {
     checkValue(Id, test.network, 'network id');

@@ -211,6 +211,41 @@ export class VoucherRepository {
     }));
   }
 
+  /** Every device's time signed in that overlaps [from, to), oldest first (an export of a date range). */
+  sessionsBetween(from: Date, to: Date): GuestSession[] {
+    return this.#sessions('coalesce(d.ended_at, d.authorised_until) >= ? AND d.first_seen < ?', isoInstant(from, 'from'), isoInstant(to, 'to'));
+  }
+
+  /**
+   * The times signed in with the vouchers of every visitor of that name (or, for a voucher that
+   * names no visitor, of that office label), oldest first: an export by visitor. Case-insensitive.
+   */
+  sessionsOfVisitor(name: string): GuestSession[] {
+    const wanted = name.trim();
+    return this.#sessions('(lower(p.name) = lower(?1) OR (p.name IS NULL AND lower(v.label) = lower(?1)))', wanted);
+  }
+
+  /**
+   * How many visitors signed in with a device in [from, to), and with how many devices: counts for
+   * the governors' report, never names. A voucher that names no visitor counts as one visitor.
+   */
+  visitorCounts(from: Date, to: Date): { visitors: number; devices: number } {
+    const row = this.#db.prepare(`SELECT count(DISTINCT coalesce('p' || v.visitor_id, 'v' || v.id)) AS visitors, count(DISTINCT d.mac) AS devices
+      FROM voucher_devices d JOIN vouchers v ON v.id = d.voucher_id
+      WHERE coalesce(d.ended_at, d.authorised_until) >= ? AND d.first_seen < ?`).get(isoInstant(from, 'from'), isoInstant(to, 'to'));
+    return { visitors: Number(row?.visitors ?? 0), devices: Number(row?.devices ?? 0) };
+  }
+
+  #sessions(where: string, ...params: string[]): GuestSession[] {
+    return this.#db.prepare(`SELECT d.mac, d.network_id, d.first_seen, coalesce(d.ended_at, d.authorised_until) AS until,
+        p.name, p.organisation, p.sponsor_name, v.label, v.issued_by
+      FROM voucher_devices d JOIN vouchers v ON v.id = d.voucher_id LEFT JOIN visitors p ON p.id = v.visitor_id
+      WHERE ${where} ORDER BY d.first_seen, d.mac`).all(...params).map((r) => ({
+      mac: String(r.mac), networkId: str(r.network_id), from: String(r.first_seen), until: String(r.until),
+      visitor: str(r.name), organisation: str(r.organisation), sponsor: str(r.sponsor_name), label: str(r.label), issuedBy: String(r.issued_by),
+    }));
+  }
+
   /** Every authorisation in force at `now` (the daemon's start loads them into the set). */
   allActive(now: Date): VoucherDevice[] {
     return this.#db.prepare(`SELECT ${DEVICE_COLUMNS} FROM voucher_devices WHERE ended_at IS NULL AND authorised_until > ? ORDER BY voucher_id, mac`)

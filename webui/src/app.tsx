@@ -24,6 +24,7 @@ import { HealthPage } from './pages/health/health.tsx';
 import { ChangePasswordPage } from './pages/change-password.tsx';
 import { NetworksPage } from './pages/networks/networks-page.tsx';
 import { PoliciesPage } from './pages/policies/policies-page.tsx';
+import { ReportsPage } from './pages/reports/reports.tsx';
 import { accountsWereMade, SetupContinuePage, setupContinues } from './pages/setup-continue.tsx';
 import { SettingsPage } from './pages/settings/settings-page.tsx';
 import { SetupPage } from './pages/setup.tsx';
@@ -180,6 +181,7 @@ export function App() {
         case '/accounts': return <AccountsPage />;
         case '/accounts/matrix': return <AccessMatrixPage />;
         case '/audit': return <AuditPage />;
+        case '/reports': return <ReportsPage />;
         case '/settings': return <SettingsPage />;
         case '/account/password': return <ChangePasswordPage forced={forced === '/account/password'} />;
         case '/account/two-factor': return <TwoFactorPage forced={forced === '/account/two-factor'} />;

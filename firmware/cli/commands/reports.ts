@@ -3,6 +3,7 @@
 import { callDaemon } from '../../control/client.ts';
 import type { ReportsView } from '../../portal/reports-schema.ts';
 import { dataDirHelp, dataDirOption, EXIT, socketOf, type Command } from '../command.ts';
+import { reportsSubOptions, reportsSubUsage, runReportsSub } from './reports-governor.ts';
 import { table } from '../table.ts';
 
 export function formatReports(view: ReportsView): string {
@@ -33,7 +34,7 @@ export function formatReports(view: ReportsView): string {
 }
 
 export const reports: Command = {
-  summary: 'sites reported from the block page, and requests for access',
+  summary: 'sites reported from the block page; the governors\' reports and sealed exports',
   usage: `schoolgate reports [--json]
 
 The reports sent with "report this" from the block page (should, or should not, be blocked:
@@ -41,10 +42,14 @@ each also raised a report.site alert), newest first: when, network, device, the 
 a restricted list), its category, what the sender said and their comment; then staff's requests
 for access with their reason.
 
+${reportsSubUsage}
+
 ${dataDirHelp}
       --json           print the result as JSON`,
-  options: { ...dataDirOption, json: { type: 'boolean' } },
-  async run(values) {
+  options: { ...dataDirOption, json: { type: 'boolean' }, ...reportsSubOptions },
+  positionals: true,
+  async run(values, positionals) {
+    if (positionals[0] !== undefined) return runReportsSub(positionals[0], values);
     const view = await callDaemon(socketOf(values), 'reports', {}) as ReportsView;
     process.stdout.write(values.json ? `${JSON.stringify(view, null, 2)}\n` : formatReports(view));
     return EXIT.ok;

@@ -1,0 +1,115 @@
+// Exports of records (monitoring.view): one device, one visitor or everyone over some days, as CSV
+// or JSON, sealed with the audit log's head and encrypted when a passphrase is given. The file is
+// made on the gateway and handed to the browser as a download; the passphrase is sent once, in the
+// request's body, and never kept.
+import { useState } from 'preact/hooks';
+import type { RecordsExportParams, SealedFile } from '../../../../firmware/admin/api/reports-schema.ts';
+import { Button } from '../../components/button.tsx';
+import { SelectField, TextField } from '../../components/field.tsx';
+import { useFocusFirstError } from '../../components/form.ts';
+import { Notice } from '../../components/notice.tsx';
+import { useApp } from '../../context.ts';
+import { errorsOf } from '../admin-format.ts';
+import { DateField } from './date-field.tsx';
+
+type Kind = 'device' | 'visitor' | 'range';
+const KIND_LABELS: Record<Kind, string> = { device: 'One device', visitor: 'One visitor', range: 'Everyone, over some days' };
+const MAC = /^[0-9a-f]{2}([:-]?[0-9a-f]{2}){5}$/i;
+
+function download(file: SealedFile): void {
+  const bytes = Uint8Array.from(atob(file.bodyBase64), (c) => c.charCodeAt(0));
+  const url = URL.createObjectURL(new Blob([bytes], { type: file.mediaType }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = file.fileName;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // The click has handed the blob to the download by the next task.
+  window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+export function ExportForm() {
+  const { api } = useApp();
+  const [kind, setKind] = useState<Kind>('device');
+  const [mac, setMac] = useState('');
+  const [visitor, setVisitor] = useState('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [format, setFormat] = useState<'csv' | 'json'>('csv');
+  const [passphrase, setPassphrase] = useState('');
+  const [again, setAgain] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [message, setMessage] = useState<string | null>(null);
+  const [done, setDone] = useState<SealedFile | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [attempt, setAttempt] = useState(0);
+  const ref = useFocusFirstError(errors, attempt);
+
+  const submit = async () => {
+    const found: Record<string, string> = {};
+    if (kind === 'device' && !MAC.test(mac.trim())) found.mac = 'A MAC address, such as 3c:22:fb:01:a2:9e';
+    if (kind === 'visitor' && visitor.trim() === '') found.visitor = 'The visitor\'s name as it was registered';
+    if (kind === 'range' && from === '') found['export-from'] = 'Give the first day';
+    if (kind === 'range' && to === '') found['export-to'] = 'Give the last day';
+    if (passphrase !== '' && [...passphrase].length < 10) found.passphrase = 'At least 10 characters: a few words is easiest to pass on by phone';
+    if (passphrase !== again) found['passphrase-again'] = 'The two passphrases differ';
+    setErrors(found);
+    setAttempt((n) => n + 1);
+    setDone(null);
+    if (Object.keys(found).length > 0) return;
+    const body: RecordsExportParams = {
+      subject: kind === 'device' ? { kind, mac: mac.trim() } : kind === 'visitor' ? { kind, name: visitor.trim() } : { kind },
+      format, ...(from !== '' ? { from } : {}), ...(to !== '' ? { to } : {}), ...(passphrase !== '' ? { passphrase } : {}),
+    };
+    setBusy(true);
+    try {
+      const file = await api.post<SealedFile>('/api/reports/export', body);
+      download(file);
+      setDone(file);
+      setMessage(null);
+      setPassphrase('');
+      setAgain('');
+    } catch (e) {
+      const { fields, message: text } = errorsOf(e);
+      setErrors(fields);
+      setMessage(text);
+      setAttempt((n) => n + 1);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="card no-print" aria-labelledby="export-h">
+      <h2 id="export-h">Export records</h2>
+      <p>Alerts, network events, visitor sign-ins, block-page reports and totals, for the police, the local authority or the filtering provider. Each export is recorded in the audit log, and the file carries the log's newest hash so it can be checked later.</p>
+      <form ref={ref} class="form" aria-label="Export records" noValidate onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+        <Notice kind="error">{message}</Notice>
+        <div class="grid-3">
+          <SelectField name="export-kind" label="Whose records" value={kind} options={['device', 'visitor', 'range']} labels={KIND_LABELS} onValue={(v) => setKind(v as Kind)} />
+          {kind === 'device' ? <TextField name="mac" label="Device MAC address" value={mac} onValue={setMac} error={errors.mac} hint="From the Devices page" /> : null}
+          {kind === 'visitor' ? <TextField name="visitor" label="Visitor's name" value={visitor} onValue={setVisitor} error={errors.visitor} /> : null}
+          <SelectField name="export-format" label="Format" value={format} options={['csv', 'json']} labels={{ csv: 'CSV (spreadsheet)', json: 'JSON' }} onValue={(v) => setFormat(v as 'csv' | 'json')} />
+        </div>
+        <div class="grid-3">
+          <DateField name="export-from" label="From" value={from} onValue={setFrom} error={errors['export-from']} optional={kind !== 'range'} />
+          <DateField name="export-to" label="To" value={to} onValue={setTo} error={errors['export-to']} optional={kind !== 'range'} />
+        </div>
+        <div class="grid-3">
+          <TextField name="passphrase" label="Passphrase" type="password" autocomplete="new-password" required={false} value={passphrase} onValue={setPassphrase} error={errors.passphrase}
+            hint="Encrypts the file. Give it to the recipient separately (by phone, not in the same e-mail). It cannot be recovered." />
+          <TextField name="passphrase-again" label="Passphrase again" type="password" autocomplete="new-password" required={false} value={again} onValue={setAgain} error={errors['passphrase-again']} />
+        </div>
+        <div class="actions"><Button type="submit" busy={busy}>Export and download</Button></div>
+      </form>
+      {done === null ? null : (
+        <div class="notice notice-success" role="status">
+          <p>Downloaded <strong>{done.fileName}</strong>: {done.records} records{done.encrypted ? ', encrypted' : ''}.</p>
+          <p>Content SHA-256: <code class="mono">{done.contentSha256}</code></p>
+          <p>Open it with <code>schoolgate export open {done.fileName}{done.encrypted ? ' --passphrase-file FILE' : ''}</code>.</p>
+        </div>
+      )}
+    </section>
+  );
+}
