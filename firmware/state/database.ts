@@ -3,6 +3,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { AuditLog } from '../control/audit.ts';
 import { AlertRepository } from './alerts.ts';
+import { AnnualReviewRepository } from './annual-reviews.ts';
 import { AupAcceptanceRepository } from './aup-acceptances.ts';
 import type { Logger } from '../log.ts';
 import { AccountRepository } from './accounts.ts';
@@ -40,6 +41,7 @@ export class StateDatabase {
   readonly vouchers: VoucherRepository;
   readonly visitorRequests: VisitorRequestRepository;
   readonly aupAcceptances: AupAcceptanceRepository;
+  readonly annualReviews: AnnualReviewRepository;
   readonly #db: DatabaseSync;
 
   private constructor(db: DatabaseSync, now: () => Date) {
@@ -55,6 +57,7 @@ export class StateDatabase {
     this.vouchers = new VoucherRepository(db);
     this.visitorRequests = new VisitorRequestRepository(db, this.vouchers);
     this.aupAcceptances = new AupAcceptanceRepository(db);
+    this.annualReviews = new AnnualReviewRepository(db);
   }
 
   /**
