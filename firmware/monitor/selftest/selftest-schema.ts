@@ -113,7 +113,7 @@ export const ExternalTest = Type.Object({
   testedOn: Type.Optional(Type.String({ pattern: DAY_PATTERN, description: 'the day the external test was run (YYYY-MM-DD)' })),
   tester: Type.Optional(Type.String({ minLength: 1, maxLength: 120, description: 'who ran it: a name, and their organisation' })),
   tool: Type.Optional(Type.String({ minLength: 1, maxLength: 120, description: 'e.g. "SWGfL Test Filtering"' })),
-  categories: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }), ExternalResult, { description: 'the tool\'s own result per test category, e.g. {"child-abuse": "pass"}' })),
+  categories: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }), ExternalResult, { additionalProperties: false, description: 'the tool\'s own result per test category, e.g. {"child-abuse": "pass"}' })),
   reference: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'the report\'s reference or link, as text' })),
 }, { additionalProperties: false });
 export type ExternalTest = Static<typeof ExternalTest>;
@@ -124,7 +124,7 @@ export const AddExternalParams = Type.Object({
   tester: Type.String({ minLength: 1, maxLength: 120 }),
   tool: Type.String({ minLength: 1, maxLength: 120 }),
   result: ExternalResult,
-  categories: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }), ExternalResult, { maxProperties: 40 })),
+  categories: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }), ExternalResult, { additionalProperties: false, maxProperties: 40 })),
   note: Type.String({ minLength: 1, maxLength: 500 }),
   reference: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
 }, { additionalProperties: false, description: 'an external filter test in full: when, who, with what, its result overall and per category' });

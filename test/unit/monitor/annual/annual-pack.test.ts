@@ -8,6 +8,7 @@ import { CATALOGUE } from '../../../../firmware/config/defaults.ts';
 import { renderAnnualPack } from '../../../../firmware/monitor/annual/annual-pack.ts';
 import { gatherPackSources, packPeriod, type PackSourceDeps } from '../../../../firmware/monitor/annual/pack-sources.ts';
 import { PACK_CSP } from '../../../../firmware/monitor/annual/pack-style.ts';
+import type { ReviewRecord } from '../../../../firmware/monitor/annual/pack-types.ts';
 import { LOOKED_UP, PUPIL_DEVICE_NAMES, PUPIL_MACS, seedYear, type SeededYear } from './seed-year.ts';
 
 let seeded: SeededYear | undefined;
@@ -73,7 +74,7 @@ describe('the annual review pack', () => {
   it('shows the weekly reviews and the anonymised incidents the sources give for the year only', () => {
     const asked: string[] = [];
     const html = render({
-      reviews: { reviews: (from, to) => { asked.push(`${from.toISOString()}..${to.toISOString()}`); return [
+      reviews: { reviews: (from, to): ReviewRecord[] => { asked.push(`${from.toISOString()}..${to.toISOString()}`); return [
         { week: '2026-11-30', signedOffBy: 'Sam Lee', onBehalfOf: 'Jo Head', signedAt: '2026-12-04T15:00:00.000Z', outcomes: { 'no concern': 11, 'spoke to the pupil': 1 } },
         { week: '2026-12-07', signedOffBy: null, onBehalfOf: null, signedAt: null, outcomes: {} },
       ]; } },
