@@ -2,20 +2,23 @@
 // opens a review, adds a participant or records a sign-off, an external filter test, the
 // data-processing statement, and the pack's query.
 import { Type, type Static } from 'typebox';
-import { SchoolYear } from '../../monitor/annual/annual-schema.ts';
+import { AnnualReview, Day, ParticipantRole, SchoolYear } from '../../monitor/annual/annual-schema.ts';
+import { ExternalTest } from '../../monitor/selftest/selftest-schema.ts';
 
+export { AnnualReview };
 export {
-  AddParticipantParams, AnnualReview, AnnualReviewList, DataStatement, OpenReviewParams, Participant, PARTICIPANT_ROLE_NAMES, SignOff,
+  AddParticipantParams, AnnualReviewList, DataStatement, OpenReviewParams, Participant, PARTICIPANT_ROLE_NAMES, SignOff,
   SignOffParams, StatementItem,
 } from '../../monitor/annual/annual-schema.ts';
-export { AddExternalParams, ExternalTest } from '../../monitor/selftest/selftest-schema.ts';
+export { AddExternalParams } from '../../monitor/selftest/selftest-schema.ts';
+export { ExternalTest };
 
 export const YearPath = Type.Object({ year: SchoolYear }, { additionalProperties: false });
 export type YearPath = Static<typeof YearPath>;
 
 export const ParticipantBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 120 }),
-  role: Type.Enum(['senior-leader', 'dsl', 'it-provider', 'governor', 'other']),
+  role: ParticipantRole,
   roleTitle: Type.Optional(Type.String({ maxLength: 120 })),
 }, { additionalProperties: false });
 export type ParticipantBody = Static<typeof ParticipantBody>;
@@ -33,3 +36,13 @@ export const PackQuery = Type.Object({
 }, { additionalProperties: false });
 export type PackQuery = Static<typeof PackQuery>;
 
+
+/** What the Annual review page loads: every year's review, the external tests, the networks to pick from, and what this account may do. */
+export const AnnualView = Type.Object({
+  reviews: Type.Array(AnnualReview, { description: 'newest year first' }),
+  nextReview: Type.Union([Day, Type.Null()]),
+  external: Type.Array(ExternalTest, { description: 'newest first' }),
+  networks: Type.Array(Type.Object({ id: Type.String(), name: Type.String() }, { additionalProperties: false })),
+  canRecord: Type.Boolean({ description: 'whether this account may open a review and record participants, sign-offs and tests (monitoring.review)' }),
+}, { additionalProperties: false });
+export type AnnualView = Static<typeof AnnualView>;

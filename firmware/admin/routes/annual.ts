@@ -2,16 +2,16 @@
 // (governors included), and opening a review, recording its participants, their sign-offs and an
 // external filter test for those who sign off the weekly review. Every change goes through the
 // same control methods as `schoolgate annual …`, audited as account:USERNAME.
-import { Type } from 'typebox';
 import { PACK_CSP } from '../../monitor/annual/pack-style.ts';
 import type { PackResult } from '../../monitor/annual/annual-schema.ts';
 import { SelftestHistory } from '../../monitor/selftest/selftest-schema.ts';
 import {
-  AddExternalParams, AnnualReview, AnnualReviewList, DataStatement, ExternalTest, OpenReviewParams, PackQuery, Participant, ParticipantBody,
+  AddExternalParams, AnnualReview, AnnualReviewList, AnnualView, DataStatement, ExternalTest, OpenReviewParams, PackQuery, Participant, ParticipantBody,
   SignOff, SignOffBody, YearPath,
 } from '../api/annual-schema.ts';
 import { ApiError } from '../api/session-schema.ts';
 import { callControl } from '../control-call.ts';
+import { accountPermissions } from '../auth/views.ts';
 import type { AdminRoutes } from '../route-deps.ts';
 
 const Errors = { 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError, 409: ApiError, 503: ApiError };
@@ -20,9 +20,15 @@ export const annualRoutes: AdminRoutes = async (app, deps) => {
   const control = deps.options.control;
 
   app.get('/api/annual', {
-    schema: { response: { 200: AnnualReviewList, ...Errors } },
+    schema: { response: { 200: AnnualView, ...Errors } },
     config: { permission: 'reports.anonymised' },
-  }, async (request) => callControl<AnnualReviewList>(control, request.signed, 'annual.list', {}));
+  }, async (request): Promise<AnnualView> => {
+    const list = await callControl<AnnualReviewList>(control, request.signed, 'annual.list', {});
+    const history = await callControl<SelftestHistory>(control, request.signed, 'selftest.history', { limit: 200 });
+    const networks = deps.options.config?.current().networks.map((n) => ({ id: n.id, name: n.name })) ?? [];
+    const canRecord = request.signed ? accountPermissions(request.signed.account).includes('monitoring.review') : false;
+    return { ...list, external: history.external, networks, canRecord };
+  });
 
   app.post<{ Body: OpenReviewParams }>('/api/annual', {
     schema: { body: OpenReviewParams, response: { 200: AnnualReview, ...Errors } },
@@ -38,11 +44,6 @@ export const annualRoutes: AdminRoutes = async (app, deps) => {
     schema: { params: YearPath, body: SignOffBody, response: { 200: SignOff, ...Errors } },
     config: { permission: 'monitoring.review' },
   }, async (request) => callControl<SignOff>(control, request.signed, 'annual.sign-off', { ...request.body, year: request.params.year }, 'signedOn'));
-
-  app.get('/api/annual/external', {
-    schema: { response: { 200: Type.Object({ external: Type.Array(ExternalTest) }), ...Errors } },
-    config: { permission: 'reports.anonymised' },
-  }, async (request) => ({ external: (await callControl<SelftestHistory>(control, request.signed, 'selftest.history', { limit: 200 })).external }));
 
   app.post<{ Body: AddExternalParams }>('/api/annual/external', {
     schema: { body: AddExternalParams, response: { 200: ExternalTest, ...Errors } },

@@ -3,24 +3,16 @@
 // --json output, the admin API and state.db's rows all use these shapes.
 import { Type, type Static } from 'typebox';
 import { DAY_PATTERN } from '../selftest/selftest-schema.ts';
+import { PARTICIPANT_ROLES } from './participant-roles.ts';
 
 export const Day = Type.String({ pattern: DAY_PATTERN, description: 'a calendar day, YYYY-MM-DD' });
 
 export const SchoolYear = Type.String({ pattern: '^\\d{4}-\\d{2}$', description: 'a school year as schools write it: "2026-27" runs from September 2026 to August 2027' });
 export type SchoolYear = Static<typeof SchoolYear>;
 
-export const PARTICIPANT_ROLES = ['senior-leader', 'dsl', 'it-provider', 'governor', 'other'] as const;
+export { PARTICIPANT_ROLES, PARTICIPANT_ROLE_NAMES } from './participant-roles.ts';
 export const ParticipantRole = Type.Enum(PARTICIPANT_ROLES, { description: 'the part a person plays in the review (not an account\'s role)' });
 export type ParticipantRole = Static<typeof ParticipantRole>;
-
-/** How the pack and the pages name each part, in the words of the DfE standards. */
-export const PARTICIPANT_ROLE_NAMES: Readonly<Record<ParticipantRole, string>> = {
-  'senior-leader': 'Senior leader responsible for filtering and monitoring',
-  dsl: 'Designated safeguarding lead',
-  'it-provider': 'IT service provider',
-  governor: 'Governor or trustee',
-  other: 'Other',
-};
 
 export const SignOff = Type.Object({
   id: Type.Integer({ minimum: 1 }),
