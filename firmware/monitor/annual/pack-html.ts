@@ -30,7 +30,8 @@ export function table<T>(caption: string, columns: readonly Column<T>[], rows: r
     for (let i = 0; i < columns.length; i++) tr += classes[i] ? `<td class="${classes[i]}">${cell(columns[i]!.value(row))}</td>` : `<td>${cell(columns[i]!.value(row))}</td>`;
     body.push(`${tr}</tr>`);
   }
-  return `<table><caption>${esc(caption)}</caption><thead><tr>${head}</tr></thead><tbody>${body.join('')}</tbody></table>`;
+  // The box scrolls a wide table on a phone instead of the page; a keyboard reaches it (tabindex).
+  return `<div class="table-box" role="region" tabindex="0" aria-label="${esc(caption)}"><table><caption>${esc(caption)}</caption><thead><tr>${head}</tr></thead><tbody>${body.join('')}</tbody></table></div>`;
 }
 
 export const none = (text: string): string => `<p class="none">${esc(text)}</p>`;

@@ -19,7 +19,12 @@ p, li { max-width: 48rem; }
 .summary li.bad { border-left-color: #b00020; background: #fdf2f4; }
 .summary strong { display: block; font-size: 1.15rem; }
 .toc ol { columns: 2; padding-left: 1.2rem; }
+.toc li { margin: .15rem 0; }
+.toc a { display: inline-block; min-height: 24px; padding: .1rem 0; }
 table { border-collapse: collapse; width: 100%; margin: .4rem 0 1rem; font-size: .92em; }
+.table-box { max-width: 100%; overflow-x: auto; }
+.table-box:focus-visible { outline: 3px solid #1d4f91; outline-offset: 2px; }
+body { overflow-wrap: break-word; }
 caption { text-align: left; font-weight: 600; padding: .2rem 0; caption-side: top; }
 th, td { border: 1px solid #b9c2cf; padding: .25rem .4rem; text-align: left; vertical-align: top; }
 th { background: #e8eef6; }
@@ -41,6 +46,7 @@ footer { margin-top: 2rem; color: #555; font-size: .85em; border-top: 1px solid 
 @page { size: A4; margin: 16mm 14mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
+  .table-box { overflow: visible; }
   section.part { break-before: page; }
   h2, h3 { break-after: avoid; }
   tr, .summary li { break-inside: avoid; }

@@ -180,7 +180,7 @@ export function AnnualPage() {
             <div class="actions"><Button type="submit" busy={open.busy}>Open the review</Button></div>
           </form>
         ) : <p>No review of {year} has been opened on the gateway yet: the headteacher or the DSL opens it.</p>}
-        <Notice kind="success">{open.done}</Notice>
+        {review && review.participants.length === 0 ? <Notice kind="success">{open.done}</Notice> : null}
       </section>
       <ExternalTests tests={view.external} networks={view.networks} canRecord={view.canRecord} today={today} day={day} onRecorded={load} />
     </>
