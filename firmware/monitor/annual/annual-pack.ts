@@ -63,7 +63,7 @@ export function renderAnnualPack(sources: PackSources, period: PackPeriod): stri
 <header class="cover">
 <p class="school">${esc(school)}</p>
 <h1>Annual review of filtering and monitoring, ${esc(period.year)}</h1>
-<p class="meta">The school year from ${esc(d.day(period.from))} to ${esc(d.day(lastDay))}. Made by the school's Schoolgate gateway on ${esc(d.time(sources.generatedAt))} for ${esc(sources.generatedBy)}.</p>
+<p class="meta">The school year from ${esc(d.day(period.from))} to ${esc(d.day(lastDay))}. Made by the school's Schoolgate gateway on ${esc(d.time(sources.generatedAt))}, asked for by ${esc(sources.generatedBy)}.</p>
 <p class="meta">Everything below comes from the gateway's own records. It names no pupil and no pupil's device.</p>
 </header>
 <main>

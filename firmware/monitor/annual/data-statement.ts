@@ -41,7 +41,7 @@ interface Options {
   dataDir?: string;
 }
 
-export function dataStatement(config: Readonly<Pick<Config, 'site' | 'retention'>>, at: Date, options: Options = {}): DataStatement {
+export function dataStatement(config: Readonly<Pick<Config, 'site' | 'retention'> & Partial<Pick<Config, 'web'>>>, at: Date, options: Options = {}): DataStatement {
   const r = config.retention;
   const item = (i: Omit<StatementItem, 'whoCanSee'> & { see: readonly Permission[]; alsoSee?: string }): StatementItem => {
     const { see, alsoSee, ...rest } = i;
@@ -145,7 +145,9 @@ export function dataStatement(config: Readonly<Pick<Config, 'site' | 'retention'
     items,
     exports: [
       'Alerts are sent to the contacts the school configured (e-mail, or a webhook signed with the school\'s key): each names the device and what it looked up.',
-      'The web UI is served over HTTPS on the staff and management networks only, to signed-in accounts, each page to the roles above; sessions end after idle minutes.',
+      config.web?.https
+        ? 'The web UI is served over HTTPS on the staff and management networks only, to signed-in accounts, each page to the roles above; a session ends after its idle minutes.'
+        : 'The web UI is not yet served over HTTPS (web.https is not set): it must stay on the gateway\'s own loopback address until it is. Each page is shown only to signed-in accounts whose roles allow it.',
       'A subject-access export (schoolgate data export) is made at the gateway by the technician over SSH and recorded in the audit log: who, which device, how many records.',
       'This annual pack names no pupil device: its incidents are anonymised, and its audit section shows filtering and configuration changes only, with the audit chain\'s verification.',
       ...(options.exports ?? []),

@@ -129,7 +129,8 @@ export function signOffSection(s: PackSources, d: Dates): string {
       { label: 'Recorded by', value: (p) => p.signOffs.map((x) => x.recordedBy).join(', ') },
     ], review.participants));
   }
-  out.push('<h3>Signatures</h3>', ...['Senior leader', 'Designated safeguarding lead', 'IT service provider', 'Governor'].map((who) =>
-    `<div class="sign"><strong>${esc(who)}</strong><br>Name <span class="line"></span> Signed <span class="line"></span> Date <span class="line"></span></div>`));
+  out.push('<h3>Signatures on the printed copy</h3>', '<p>For the copy kept with the school\'s records; the sign-offs above are the gateway\'s record.</p>',
+    ...['Senior leader', 'Designated safeguarding lead', 'IT service provider', 'Governor'].map((who) =>
+      `<div class="sign"><strong>${esc(who)}</strong><div class="lines"><span>Name</span><span>Signature</span><span class="date">Date</span></div></div>`));
   return out.join('\n');
 }

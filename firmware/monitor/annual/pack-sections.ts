@@ -35,7 +35,7 @@ export function configurationSection(s: PackSources): string {
     const aup = aupPolicy(c, p, s.categories);
     const nets = aup.networks.map((n) => n.name).join(', ') || 'no network';
     const groups = aup.groups.map((g) => g.name);
-    out.push(`<h3>Policy “${esc(p.name)}”: ${esc(nets)}${groups.length ? `; device groups ${esc(groups.join(', '))}` : ''}</h3>`,
+    out.push(`<h3>The “${esc(p.name)}” policy, used on: ${esc(nets)}${groups.length ? `; and by the device groups ${esc(groups.join(', '))}` : ''}</h3>`,
       `<p>Safe search: ${esc(SAFE_SEARCH[p.safeSearch] ?? p.safeSearch)}. A blocked site gets ${p.blockAnswer === 'block-page' ? 'the school\'s block page' : p.blockAnswer === 'nxdomain' ? 'a "no such site" answer' : 'no address'}.</p>`,
       table(`Acceptable use: ${p.name}`, [
         { label: 'Category', value: (r) => r.title },

@@ -35,12 +35,15 @@ code, .hash { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-siz
 .fail { color: #b00020; font-weight: 600; }
 .muted { color: #555; }
 .none { font-style: italic; color: #444; border-left: 3px solid #b9c2cf; padding-left: .6rem; }
+.d-acceptable, .d-unacceptable, .d-unacceptable-and-illegal, .d-acceptable-at-certain-times, .d-acceptable-for-nominated-users { display: block; padding: 0 .25rem; }
 .d-acceptable { background: #eaf6ee; }
 .d-unacceptable { background: #fbeaea; }
 .d-unacceptable-and-illegal { background: #f3d6d6; font-weight: 600; }
 .d-acceptable-at-certain-times, .d-acceptable-for-nominated-users { background: #fff6dd; }
 .sign { border: 1px solid #b9c2cf; padding: .6rem; margin: .5rem 0; break-inside: avoid; }
-.sign .line { display: inline-block; min-width: 14rem; border-bottom: 1px solid #333; height: 1.4rem; }
+.sign .lines { display: flex; flex-wrap: wrap; gap: .4rem 1.2rem; margin-top: .6rem; }
+.sign .lines span { flex: 1 1 10rem; border-bottom: 1px solid #333; padding-top: 1.2rem; font-size: .85em; color: #444; }
+.sign .lines span.date { flex: 0 1 8rem; }
 footer { margin-top: 2rem; color: #555; font-size: .85em; border-top: 1px solid #b9c2cf; padding-top: .5rem; }
 @media (max-width: 40rem) { body { padding: .75rem; } .toc ol { columns: 1; } table { font-size: .85em; } }
 @page { size: A4; margin: 16mm 14mm; }

@@ -9,7 +9,7 @@ import { renderAnnualPack } from '../../../../firmware/monitor/annual/annual-pac
 import { gatherPackSources, packPeriod, type PackSourceDeps } from '../../../../firmware/monitor/annual/pack-sources.ts';
 import { PACK_CSP } from '../../../../firmware/monitor/annual/pack-style.ts';
 import type { ReviewRecord } from '../../../../firmware/monitor/annual/pack-types.ts';
-import { LOOKED_UP, PUPIL_DEVICE_NAMES, PUPIL_MACS, seedYear, type SeededYear } from './seed-year.ts';
+import { LOOKED_UP, PUPIL_DEVICE_NAMES, PUPIL_MACS, seedYear, type SeededYear } from '../../../../scripts/bench/annual-seed.ts';
 
 let seeded: SeededYear | undefined;
 afterEach(() => {

@@ -1,11 +1,11 @@
 // A school year of records in a real state.db (in memory): accounts, a daily self-test, external
 // tests, thousands of audit entries, 2,000 alerts naming pupil devices, and an annual review with
-// its participants. Shared by the pack's tests and its timing.
-import { defaultConfig } from '../../../../firmware/config/defaults.ts';
-import type { Config } from '../../../../firmware/config/schema.ts';
-import type { AlertKind } from '../../../../firmware/monitor/alerts/alert-schema.ts';
-import type { NetworkRun } from '../../../../firmware/monitor/selftest/selftest-schema.ts';
-import { StateDatabase } from '../../../../firmware/state/database.ts';
+// its participants. Shared by the pack's unit tests and its benchmark (annual-pack.ts).
+import { defaultConfig } from '../../firmware/config/defaults.ts';
+import type { Config } from '../../firmware/config/schema.ts';
+import type { AlertKind } from '../../firmware/monitor/alerts/alert-schema.ts';
+import type { NetworkRun } from '../../firmware/monitor/selftest/selftest-schema.ts';
+import { StateDatabase } from '../../firmware/state/database.ts';
 
 export const PUPIL_MACS = ['02:11:22:33:44:01', '02:11:22:33:44:02', '02:11:22:33:44:03'];
 export const PUPIL_DEVICE_NAMES = ['Year 3 iPad 12', 'Year 5 Chromebook 7', 'Ben Smith laptop'];
