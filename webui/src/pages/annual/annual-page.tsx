@@ -70,8 +70,8 @@ function Participants({ review, canRecord, today, day, reload }: { review: Annua
         empty="No one recorded yet: add the senior leader, the DSL, the IT provider and a governor."
         columns={[
           { key: 'name', label: 'Name', value: (p) => p.name, render: (p) => <>{p.name}{p.roleTitle ? <><br /><small>{p.roleTitle}</small></> : null}</> },
-          { key: 'role', label: 'Part in the review', value: (p) => PARTICIPANT_ROLE_NAMES[p.role] },
           { key: 'signed', label: 'Signed off', value: (p) => p.signOffs.at(-1)?.signedOn ?? '', render: (p) => (p.signOffs.length === 0 ? <span class="unsigned">Not yet</span> : p.signOffs.map((s) => day(s.signedOn)).join(', ')) },
+          { key: 'role', label: 'Part in the review', value: (p) => PARTICIPANT_ROLE_NAMES[p.role] },
           { key: 'comment', label: 'Comment', sortable: false, value: (p) => p.signOffs.map((s) => s.comment).join(' / ') },
         ]}
       />

@@ -93,9 +93,9 @@ export function ExternalTests({ tests, networks, canRecord, today, day, onRecord
         empty="No external test recorded yet."
         columns={[
           { key: 'on', label: 'Tested', value: (t) => t.testedOn ?? t.at, render: (t) => <span class="nowrap">{day(t.testedOn ?? t.at)}</span> },
+          { key: 'result', label: 'Result', value: (t) => t.result, render: (t) => <>{t.result === 'pass' ? 'Pass' : <strong class="unsigned">Fail</strong>}{t.categories ? <><br /><small>{Object.entries(t.categories).map(([k, v]) => `${k}: ${v}`).join(', ')}</small></> : null}</> },
           { key: 'network', label: 'Network', value: (t) => networkName(t.network) },
           { key: 'tool', label: 'Tool and tester', value: (t) => [t.tool, t.tester].filter(Boolean).join(', ') },
-          { key: 'result', label: 'Result', value: (t) => t.result, render: (t) => <>{t.result === 'pass' ? 'Pass' : <strong class="unsigned">Fail</strong>}{t.categories ? <><br /><small>{Object.entries(t.categories).map(([k, v]) => `${k}: ${v}`).join(', ')}</small></> : null}</> },
           { key: 'note', label: 'What it found', value: (t) => t.note },
           { key: 'ref', label: 'Reference', value: (t) => t.reference ?? '' },
         ]}
