@@ -18,6 +18,7 @@ import { reports } from './cli/commands/reports.ts';
 import { aup } from './cli/commands/aup.ts';
 import { run } from './cli/commands/run.ts';
 import { selftest } from './cli/commands/selftest.ts';
+import { annual } from './cli/commands/annual.ts';
 import { status } from './cli/commands/status.ts';
 import { vouchers } from './cli/commands/vouchers.ts';
 import { ConfigError } from './config/validate.ts';
@@ -26,7 +27,7 @@ import { VERSION } from './version.ts';
 
 export { EXIT };
 
-const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, alerts, audit, accounts, selftest, data, export: exportCommand, vouchers, reports, aup, incidents };
+const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, alerts, audit, accounts, selftest, data, export: exportCommand, vouchers, reports, aup, incidents, annual };
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));

@@ -18,6 +18,7 @@ import { auditRoutes } from './routes/audit.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { listRoutes } from './routes/lists.ts';
 import { alertRoutes } from './routes/alerts.ts';
+import { annualRoutes } from './routes/annual.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { healthRoutes } from './routes/health.ts';
 import { incidentRoutes } from './routes/incidents.ts';
@@ -124,7 +125,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   });
   app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ error: 'there is no such page or API route', code: 'not-found' }));
 
-  for (const routes of [systemRoutes, sessionRoutes, setupRoutes, accountRoutes, policyRoutes, networkRoutes, deviceRoutes, listRoutes, auditRoutes, dashboardRoutes, alertRoutes, healthRoutes, visitorRoutes, aupRoutes, voucherRoutes, settingsRoutes, incidentRoutes, reportRoutes]) await routes(app, deps);
+  for (const routes of [systemRoutes, sessionRoutes, setupRoutes, accountRoutes, policyRoutes, networkRoutes, deviceRoutes, listRoutes, auditRoutes, dashboardRoutes, alertRoutes, healthRoutes, visitorRoutes, aupRoutes, voucherRoutes, settingsRoutes, incidentRoutes, reportRoutes, annualRoutes]) await routes(app, deps);
   // Last: its catch-all serves the UI's page for every path no API route took.
   await app.register(webuiRoutes);
   return app;

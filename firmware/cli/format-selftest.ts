@@ -47,8 +47,11 @@ export function formatProbe(p: ProbeResult): string {
 const percent = (part: number, whole: number): string => (whole === 0 ? '-' : `${Math.floor((part / whole) * 1000) / 10}%`);
 
 export function formatExternal(e: ExternalTest): string {
-  return `External test recorded for ${e.network}: ${e.result} ("${e.note}"), by ${e.recordedBy} at ${e.at}; in the audit log and the self-test history.\n`;
+  const full = e.tool ? ` ${e.tool} on ${e.testedOn ?? '?'} by ${e.tester ?? '?'}${e.categories ? ` [${categoriesText(e)}]` : ''}${e.reference ? `, ref ${e.reference}` : ''};` : '';
+  return `External test recorded for ${e.network}: ${e.result} ("${e.note}"),${full} recorded by ${e.recordedBy} at ${e.at}; in the audit log and the self-test history.\n`;
 }
+
+const categoriesText = (e: ExternalTest): string => Object.entries(e.categories ?? {}).map(([k, v]) => `${k} ${v}`).join(', ');
 
 export function formatHistory(h: SelftestHistory): string {
   const out: string[] = [];
@@ -67,9 +70,11 @@ export function formatHistory(h: SelftestHistory): string {
         r.passed ? 'pass' : r.failOpens > 0 ? `FAIL (${r.failOpens} fail-open)` : 'FAIL']),
     ]));
   }
-  out.push('', h.external.length === 0 ? 'External tests: none recorded (schoolgate selftest record-external …).' : 'External tests, newest first:');
+  out.push('', h.external.length === 0 ? 'External tests: none recorded (schoolgate selftest external add …).' : 'External tests, newest first:');
   if (h.external.length > 0) {
-    out.push(table([['at', 'network', 'result', 'note', 'recorded by'], ...h.external.map((e) => [e.at, e.network, e.result, e.note, e.recordedBy])]));
+    out.push(table([['tested', 'network', 'tool', 'tester', 'result', 'note', 'reference', 'recorded by'], ...h.external.map((e) => [
+      e.testedOn ?? e.at, e.network, e.tool ?? '-', e.tester ?? '-', e.categories ? `${e.result} (${categoriesText(e)})` : e.result, e.note, e.reference ?? '-', e.recordedBy,
+    ])]));
   }
   return `${out.join('\n')}\n`;
 }

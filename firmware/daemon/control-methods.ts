@@ -17,6 +17,7 @@ import { registerDataMethods } from '../monitor/subject/data-methods.ts';
 import { registerDeliveryMethods } from '../monitor/alerts/delivery/delivery-methods.ts';
 import type { QueryLog } from '../monitor/query-log/query-log.ts';
 import { registerSelftestMethods } from '../monitor/selftest/methods.ts';
+import { wireAnnualReview } from '../monitor/annual/wire.ts';
 import type { SelftestService } from '../monitor/selftest/service.ts';
 import { registerNetMethods } from '../net/net-methods.ts';
 import { registerCapMethods } from '../net/shaping/cap-methods.ts';
@@ -66,6 +67,7 @@ export function registerControlMethods(control: ControlServer, o: {
     config, service: o.selftest, store: state.selftest, audit: state.audit, transaction: (fn) => state.transaction(fn), now: () => new Date(),
   });
   registerDataMethods(control, { state, queryLog: o.queryLog, now: () => new Date() });
+  wireAnnualReview(control, { config, state });
   registerReportMethods(control, state.siteReports);
   registerIncidentMethods(control, o.alerting.incidents);
   control.register<CheckParams>('check', {

@@ -3,6 +3,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { AuditLog } from '../control/audit.ts';
 import { AlertRepository } from './alerts.ts';
+import { AnnualReviewRepository } from './annual-reviews.ts';
 import { AupAcceptanceRepository } from './aup-acceptances.ts';
 import type { Logger } from '../log.ts';
 import { AccountRepository } from './accounts.ts';
@@ -42,6 +43,7 @@ export class StateDatabase {
   readonly visitorRequests: VisitorRequestRepository;
   readonly aupAcceptances: AupAcceptanceRepository;
   readonly incidents: IncidentRepository;
+  readonly annualReviews: AnnualReviewRepository;
   readonly #db: DatabaseSync;
 
   private constructor(db: DatabaseSync, now: () => Date) {
@@ -58,6 +60,7 @@ export class StateDatabase {
     this.visitorRequests = new VisitorRequestRepository(db, this.vouchers);
     this.aupAcceptances = new AupAcceptanceRepository(db);
     this.incidents = new IncidentRepository(db);
+    this.annualReviews = new AnnualReviewRepository(db);
   }
 
   /**

@@ -3,10 +3,10 @@
 // here is personal data (test names, expected and actual answers, the gateway's own addresses).
 import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
 import { Id } from '../config/schema-common.ts';
-import type {
-  CheckResult, ExternalTest, NetworkRate, NetworkRun, RunSummary, RunTrigger, SelftestRun,
+import {
+  AddExternalParams, type CheckResult, type ExternalTest, NetworkRate, NetworkRun, RunSummary, RunTrigger, SelftestRun,
 } from '../monitor/selftest/selftest-schema.ts';
-import { atomically, checkValue, InvalidInputError, isoInstant } from './values.ts';
+import { atomically, checkDay, checkValue, InvalidInputError, isoInstant } from './values.ts';
 
 export interface NewRun {
   at: Date;
@@ -133,14 +133,55 @@ export class SelftestRepository {
     return { id: Number(row?.id), at, network: test.network, result: test.result, note, recordedBy: test.recordedBy };
   }
 
+  /**
+   * Records an external test in full (the day it ran, who ran it, the tool, a result per test
+   * category, a reference), refusing bad input before writing; a correction is a new record.
+   */
+  addExternal(test: AddExternalParams, recordedBy: string, at: Date): ExternalTest {
+    const cleaned = { ...test, tester: test.tester.trim(), tool: test.tool.trim(), note: test.note.trim(), ...(test.reference === undefined ? {} : { reference: test.reference.trim() }) };
+    if (cleaned.reference === '') delete cleaned.reference;
+    checkValue(AddExternalParams, cleaned, 'external test');
+    checkDay(cleaned.testedOn, 'the day the test was run');
+    if (cleaned.testedOn > isoInstant(at, 'record time').slice(0, 10)) throw new InvalidInputError(`the test cannot have been run on ${cleaned.testedOn}, after today`);
+    const categories = cleaned.categories ?? {};
+    const row = this.#db.prepare(`INSERT INTO selftest_external (at, network_id, result, note, recorded_by, tested_on, tester, tool, categories, reference)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`).get(isoInstant(at, 'record time'), cleaned.network, cleaned.result, cleaned.note, recordedBy,
+      cleaned.testedOn, cleaned.tester, cleaned.tool, JSON.stringify(categories), cleaned.reference ?? null);
+    return toExternal(row!);
+  }
+
   /** External results, newest first. */
   external(limit = 100): ExternalTest[] {
-    return this.#db.prepare('SELECT id, at, network_id, result, note, recorded_by FROM selftest_external ORDER BY id DESC LIMIT ?')
-      .all(Math.max(1, Math.min(limit, 10_000))).map((r) => ({
-        id: Number(r.id), at: String(r.at), network: String(r.network_id), result: String(r.result) as 'pass' | 'fail',
-        note: String(r.note), recordedBy: String(r.recorded_by),
-      }));
+    return this.#db.prepare('SELECT * FROM selftest_external ORDER BY id DESC LIMIT ?').all(Math.max(1, Math.min(limit, 10_000))).map(toExternal);
   }
+
+  /** External results recorded (or, for a full record, run) from `from` to before `to`, oldest first. */
+  externalBetween(from: Date, to: Date): ExternalTest[] {
+    const start = isoInstant(from, 'from');
+    const end = isoInstant(to, 'to');
+    return this.#db.prepare(`SELECT * FROM selftest_external WHERE coalesce(tested_on || 'T12:00:00.000Z', at) >= ? AND coalesce(tested_on || 'T12:00:00.000Z', at) < ?
+      ORDER BY coalesce(tested_on, at), id`).all(start, end).map(toExternal);
+  }
+
+  /** Run summaries from `from` to before `to`, oldest first (a year of daily runs is ~365). */
+  runsBetween(from: Date, to: Date): RunSummary[] {
+    const start = isoInstant(from, 'from');
+    const end = isoInstant(to, 'to');
+    return this.runs(10_000).filter((r) => r.at >= start && r.at < end).reverse();
+  }
+}
+
+function toExternal(r: Row): ExternalTest {
+  const categories = JSON.parse(String(r.categories ?? '{}')) as Record<string, 'pass' | 'fail'>;
+  return {
+    id: Number(r.id), at: String(r.at), network: String(r.network_id), result: String(r.result) as 'pass' | 'fail',
+    note: String(r.note), recordedBy: String(r.recorded_by),
+    ...(r.tested_on === null || r.tested_on === undefined ? {} : { testedOn: String(r.tested_on) }),
+    ...(r.tester === null || r.tester === undefined ? {} : { tester: String(r.tester) }),
+    ...(r.tool === null || r.tool === undefined ? {} : { tool: String(r.tool) }),
+    ...(Object.keys(categories).length === 0 ? {} : { categories }),
+    ...(r.reference === null || r.reference === undefined ? {} : { reference: String(r.reference) }),
+  };
 }
 
 function toCheck(row: Row): { network: string; check: CheckResult } {

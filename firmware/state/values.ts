@@ -30,6 +30,13 @@ export function isoInstant(at: Date, what: string): string {
   return at.toISOString();
 }
 
+/** A calendar day "YYYY-MM-DD" that exists (not 2026-02-30). */
+export function checkDay(day: string, what: string): void {
+  const parsed = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  const date = parsed ? new Date(Date.UTC(Number(parsed[1]), Number(parsed[2]) - 1, Number(parsed[3]))) : null;
+  if (!date || date.toISOString().slice(0, 10) !== day) throw new InvalidInputError(`${what} must be a real date, YYYY-MM-DD, not "${day}"`);
+}
+
 /**
  * Runs fn atomically: a transaction of its own, or a savepoint inside the caller's, so a change
  * and its audit entry can be committed together by whoever composes them.

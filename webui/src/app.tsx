@@ -12,6 +12,8 @@ import { AccountPage } from './pages/account.tsx';
 import { AccessMatrixPage } from './pages/accounts/access-matrix.tsx';
 import { AccountsPage } from './pages/accounts/accounts.tsx';
 import { AuditPage } from './pages/audit/audit.tsx';
+import { AnnualPage } from './pages/annual/annual-page.tsx';
+import { StatementPage } from './pages/annual/statement-page.tsx';
 import { DevicesPage } from './pages/devices/devices.tsx';
 import { ListsPage } from './pages/lists/lists.tsx';
 import { AlertsPage } from './pages/alerts/alerts.tsx';
@@ -182,6 +184,8 @@ export function App() {
         case '/accounts/matrix': return <AccessMatrixPage />;
         case '/audit': return <AuditPage />;
         case '/reports': return <ReportsPage />;
+        case '/annual': return <AnnualPage />;
+        case '/annual/statement': return <StatementPage />;
         case '/settings': return <SettingsPage />;
         case '/account/password': return <ChangePasswordPage forced={forced === '/account/password'} />;
         case '/account/two-factor': return <TwoFactorPage forced={forced === '/account/two-factor'} />;

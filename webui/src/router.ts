@@ -37,6 +37,8 @@ export const ROUTES: readonly RouteDef[] = [
   { path: '/accounts/matrix', title: 'Access matrix', needs: 'accounts.manage', data: '/api/access-matrix' },
   { path: '/audit', title: 'Audit log', needs: 'audit.view', nav: true, data: '/api/audit' },
   { path: '/reports', title: 'Reports', needs: 'reports.anonymised', nav: true, data: '/api/reports/summary' },
+  { path: '/annual', title: 'Annual review', needs: 'reports.anonymised', nav: true, data: '/api/annual' },
+  { path: '/annual/statement', title: 'Data-processing statement', needs: 'reports.anonymised', data: '/api/annual/statement' },
   { path: '/settings', title: 'Settings', needs: 'health.view', nav: true, data: '/api/settings' },
   { path: '/account', title: 'Your account', needs: 'signed-in', nav: true, data: '/api/session' },
   { path: '/account/sponsor-code', title: 'Your sponsor code', needs: 'visitors.sponsor', data: '/api/visitors/sponsor-code' },

@@ -22,6 +22,38 @@ async function recordExternal(values: OptionValues): Promise<number> {
   return EXIT.ok;
 }
 
+/** "child-abuse=pass, terrorism=fail" → { "child-abuse": "pass", terrorism: "fail" }. */
+export function parseCategories(text: string): Record<string, 'pass' | 'fail'> {
+  const out: Record<string, 'pass' | 'fail'> = {};
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([a-z0-9][a-z0-9-]{0,63})=(pass|fail)$/.exec(part);
+    if (!m) throw new UsageError(`--categories takes CATEGORY=pass|fail, separated by commas (child-abuse=pass,terrorism=pass), not "${part}"`);
+    out[m[1]!] = m[2] as 'pass' | 'fail';
+  }
+  return out;
+}
+
+async function addExternal(values: OptionValues): Promise<number> {
+  const need = (key: string, what: string): string => {
+    const value = values[key];
+    if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`external add needs --${key}: ${what}`);
+    return value.trim();
+  };
+  const network = need('network', 'the network the external test was run from');
+  const testedOn = typeof values.date === 'string' ? values.date : new Date().toISOString().slice(0, 10);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(testedOn)) throw new UsageError(`--date takes the day the test was run, YYYY-MM-DD, not "${testedOn}"`);
+  if (values.result !== 'pass' && values.result !== 'fail') throw new UsageError('external add needs --result pass or --result fail (the tool\'s overall result)');
+  const params = {
+    network, testedOn, tester: need('tester', 'who ran it, e.g. "Alex Tech, ICT Ltd"'), tool: typeof values.tool === 'string' && values.tool.trim() !== '' ? values.tool.trim() : 'SWGfL Test Filtering',
+    result: values.result, note: need('note', 'what the test found, in a sentence'),
+    ...(typeof values.categories === 'string' ? { categories: parseCategories(values.categories) } : {}),
+    ...(typeof values.reference === 'string' && values.reference.trim() !== '' ? { reference: values.reference.trim() } : {}),
+  };
+  const recorded = await callDaemon(socketOf(values), 'selftest.external.add', params) as ExternalTest;
+  write(values, recorded, formatExternal(recorded));
+  return EXIT.ok;
+}
+
 export const selftest: Command = {
   positionals: true,
   summary: 'test the filter from each network now, or show the self-test history',
@@ -30,6 +62,8 @@ schoolgate selftest --network N --name NAME [--expect blocked|allowed] [--json]
 schoolgate selftest --history [--json]
 schoolgate selftest --show RUN [--json]
 schoolgate selftest record-external --network N --result pass|fail --note "TEXT"
+schoolgate selftest external add --network N --tester "NAME" --result pass|fail --note "TEXT"
+    [--date YYYY-MM-DD] [--tool "SWGfL Test Filtering"] [--categories C=pass,C=fail] [--reference REF]
 
 Runs the filter self-test now. For each enabled network the daemon asks its own DNS listener, from
 its address on that network (so DNS answers it as a device there), for: each category's test name,
@@ -46,19 +80,29 @@ the history for the annual review; the daemon also runs one every day at 07:15.
   --show RUN        one kept run, every check as it was printed then
   record-external   records an external filter test's result (the SWGfL test) beside the
                     internal ones; in the audit log under your name
+  external add      the same in full, for the annual review: the day it was run (default today),
+                    who ran it, the tool (default SWGfL Test Filtering), the result overall and
+                    per test category, the report's reference. Nothing recorded is ever changed:
+                    a correction is a new record
 
 ${dataDirHelp}
   -n, --network N   only this network (run, record-external)
       --expect E    (--name) blocked or allowed
       --result R    (record-external) pass or fail
-      --note TEXT   (record-external) which test, when, by whom
+      --note TEXT   (record-external, external add) which test, when, by whom; what it found
+      --date, --tester, --tool, --categories, --reference   (external add) as above
       --json        print the result as JSON`,
   options: {
     ...dataDirOption, network: { type: 'string', short: 'n' }, history: { type: 'boolean' }, json: { type: 'boolean' },
-    result: { type: 'string' }, note: { type: 'string' }, name: { type: 'string' }, expect: { type: 'string' }, show: { type: 'string' },
+    result: { type: 'string' }, note: { type: 'string' }, date: { type: 'string' }, tester: { type: 'string' }, tool: { type: 'string' },
+    categories: { type: 'string' }, reference: { type: 'string' }, name: { type: 'string' }, expect: { type: 'string' }, show: { type: 'string' },
   },
   async run(values, positionals) {
     const [action, ...extra] = positionals;
+    if (action === 'external') {
+      if (extra[0] !== 'add' || extra.length > 1) throw new UsageError('selftest external takes one action: add');
+      return addExternal(values);
+    }
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
     if (action === 'record-external') return recordExternal(values);
     if (action !== undefined) throw new UsageError(`unknown selftest action "${action}" (selftest, selftest --history, selftest record-external)`);

@@ -97,6 +97,9 @@ export const ProbeResult = Type.Object({
 }, { additionalProperties: false, description: 'one name asked as a device on the network would, judged against the expectation given; not kept in the history' });
 export type ProbeResult = Static<typeof ProbeResult>;
 
+/** A calendar day, YYYY-MM-DD (checked as a real date by the store). */
+export const DAY_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
+
 export const ExternalResult = Type.Union([Type.Literal('pass'), Type.Literal('fail')]);
 
 export const ExternalTest = Type.Object({
@@ -106,8 +109,26 @@ export const ExternalTest = Type.Object({
   result: ExternalResult,
   note: Type.String({ minLength: 1, maxLength: 500, description: 'which test, when it was run, who ran it: e.g. "SWGfL test 2026-12-01"' }),
   recordedBy: Type.String(),
+  // Recorded in full since migration 16 (`selftest external add`); absent on older rows.
+  testedOn: Type.Optional(Type.String({ pattern: DAY_PATTERN, description: 'the day the external test was run (YYYY-MM-DD)' })),
+  tester: Type.Optional(Type.String({ minLength: 1, maxLength: 120, description: 'who ran it: a name, and their organisation' })),
+  tool: Type.Optional(Type.String({ minLength: 1, maxLength: 120, description: 'e.g. "SWGfL Test Filtering"' })),
+  categories: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }), ExternalResult, { additionalProperties: false, description: 'the tool\'s own result per test category, e.g. {"child-abuse": "pass"}' })),
+  reference: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'the report\'s reference or link, as text' })),
 }, { additionalProperties: false });
 export type ExternalTest = Static<typeof ExternalTest>;
+
+export const AddExternalParams = Type.Object({
+  network: Id,
+  testedOn: Type.String({ pattern: DAY_PATTERN, description: 'the day the test was run (YYYY-MM-DD)' }),
+  tester: Type.String({ minLength: 1, maxLength: 120 }),
+  tool: Type.String({ minLength: 1, maxLength: 120 }),
+  result: ExternalResult,
+  categories: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }), ExternalResult, { additionalProperties: false, maxProperties: 40 })),
+  note: Type.String({ minLength: 1, maxLength: 500 }),
+  reference: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+}, { additionalProperties: false, description: 'an external filter test in full: when, who, with what, its result overall and per category' });
+export type AddExternalParams = Static<typeof AddExternalParams>;
 
 export const RecordExternalParams = Type.Object({
   network: Id,

@@ -36,7 +36,7 @@ describe('resolve', () => {
 
 describe('navFor', () => {
   it('lists only pages the permissions allow, in order', () => {
-    expect(navFor(headteacher).map((r) => r.path)).toEqual(['/dashboard', '/alerts', '/incidents', '/incidents/tasks', '/visitors', '/status', '/health', '/policies', '/networks', '/devices', '/lists', '/accounts', '/audit', '/reports', '/settings', '/account']);
+    expect(navFor(headteacher).map((r) => r.path)).toEqual(['/dashboard', '/alerts', '/incidents', '/incidents/tasks', '/visitors', '/status', '/health', '/policies', '/networks', '/devices', '/lists', '/accounts', '/audit', '/reports', '/annual', '/settings', '/account']);
     expect(navFor(staff).map((r) => r.path)).toEqual(['/visitors', '/policies', '/networks', '/account']);
     // The office issues vouchers from its own page; group vouchers and regular visitors are reached from Visitors.
     expect(navFor(permissionsOf(['office'])).map((r) => r.path)).toEqual(['/visitors', '/vouchers', '/policies', '/networks', '/account']);
@@ -46,7 +46,7 @@ describe('navFor', () => {
     // the IT provider's tasks from incidents (incidents.tasks).
     expect(navFor(permissionsOf(['technician'])).map((r) => r.path)).toEqual(['/dashboard', '/incidents/tasks', '/status', '/health', '/policies', '/networks', '/devices', '/lists', '/accounts', '/audit', '/settings', '/account']);
     // Governors see the anonymised reports beside the AUP table.
-    expect(navFor(permissionsOf(['governor'])).map((r) => r.path)).toEqual(['/policies', '/networks', '/reports', '/account']);
+    expect(navFor(permissionsOf(['governor'])).map((r) => r.path)).toEqual(['/policies', '/networks', '/reports', '/annual', '/account']);
   });
 
   it('never lists a page that resolve would refuse', () => {

@@ -22,7 +22,7 @@ export interface EmailMessage {
   text: string;
 }
 
-const KIND_TITLE: Record<AlertKind, string> = {
+export const KIND_TITLE: Record<AlertKind, string> = {
   'dns.restricted': 'A name on a restricted (illegal-content) list was looked up',
   'dns.category': 'A blocked category was looked up',
   'dns.watch': 'A watched site was visited',

@@ -1,0 +1,38 @@
+// Which audit entries are "changes to filtering and configuration" for the annual pack: what a
+// governor asks about (policies, lists, networks, exceptions, resolvers, who holds which role),
+// not sign-ins or a device's suspension, which name a device or a person going about their day.
+const PREFIXES = ['policy.', 'schedules.', 'groups.', 'network.', 'upstreams.', 'lists.', 'aup.', 'settings.', 'config.', 'exception.', 'change.', 'annual.'];
+const EXACT = new Set(['selftest.external', 'account.create', 'account.roles', 'account.disable', 'account.enable', 'setup.complete', 'account.break-glass-reset']);
+
+export function isChangeAction(action: string): boolean {
+  return EXACT.has(action) || PREFIXES.some((p) => action.startsWith(p));
+}
+
+/** Each change in words a governor reads; an action not named here is shown as its code. */
+export const CHANGE_WORDS: Readonly<Record<string, string>> = {
+  'policy.edit': 'Acceptable-use table changed',
+  'schedules.edit': 'Schedules changed',
+  'groups.edit': 'Device groups changed',
+  'network.add': 'Network added',
+  'network.edit': 'Network changed',
+  'network.remove': 'Network removed',
+  'upstreams.edit': 'Filtering resolvers changed',
+  'lists.import': 'Block list imported',
+  'lists.update': 'Block lists updated',
+  'lists.remove': 'Block list removed',
+  'lists.reload': 'Block lists reloaded',
+  'aup.edit': 'Acceptable use policy text changed',
+  'settings.edit': 'Settings changed',
+  'settings.logo': 'School logo changed',
+  'config.reload': 'Configuration file reloaded',
+  'selftest.external': 'External filter test recorded',
+  'account.create': 'Account created',
+  'account.roles': 'Account roles changed',
+  'account.disable': 'Account disabled',
+  'account.enable': 'Account enabled',
+  'account.break-glass-reset': 'Recovery account password renewed',
+  'setup.complete': 'Gateway set up',
+  'annual.open': 'Annual review opened',
+  'annual.participant': 'Annual review participant added',
+  'annual.sign-off': 'Annual review signed off',
+};
