@@ -23,6 +23,7 @@ import { statusReport, watchLoopDelay } from './daemon/status-report.ts';
 import { Stops } from './daemon/stops.ts';
 import { startVisitorPortal, startWeb } from './daemon/web.ts';
 import { startReports } from './monitor/reports/wiring.ts';
+import { reportSources } from './monitor/record-sources.ts';
 
 export interface DaemonOptions {
   dataDir: string;
@@ -94,7 +95,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     registerControlMethods(control, {
       config, configFile, state, status: report.status, reloadFromDisk, dns, filtering, enforcement, watches, portal, queryLog, alerting, selftest, access, logger,
     });
-    startReports({ control, config, state, queryLog, dataDir, logger, stops });
+    startReports({ control, config, state, queryLog, dataDir, logger, stops, sources: reportSources(state) });
     await control.listen(controlSocket);
     stops.push(() => control.close());
 

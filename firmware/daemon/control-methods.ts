@@ -18,6 +18,7 @@ import { registerDeliveryMethods } from '../monitor/alerts/delivery/delivery-met
 import type { QueryLog } from '../monitor/query-log/query-log.ts';
 import { registerSelftestMethods } from '../monitor/selftest/methods.ts';
 import { wireAnnualReview } from '../monitor/annual/wire.ts';
+import { EXPORT_PROTECTION, incidentHistorySource } from '../monitor/record-sources.ts';
 import type { SelftestService } from '../monitor/selftest/service.ts';
 import { registerNetMethods } from '../net/net-methods.ts';
 import { registerCapMethods } from '../net/shaping/cap-methods.ts';
@@ -67,7 +68,7 @@ export function registerControlMethods(control: ControlServer, o: {
     config, service: o.selftest, store: state.selftest, audit: state.audit, transaction: (fn) => state.transaction(fn), now: () => new Date(),
   });
   registerDataMethods(control, { state, queryLog: o.queryLog, now: () => new Date() });
-  wireAnnualReview(control, { config, state });
+  wireAnnualReview(control, { config, state, incidents: incidentHistorySource(state.incidents), exportProtection: EXPORT_PROTECTION });
   registerReportMethods(control, state.siteReports);
   registerIncidentMethods(control, o.alerting.incidents);
   control.register<CheckParams>('check', {

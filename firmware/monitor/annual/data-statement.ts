@@ -109,8 +109,8 @@ export function dataStatement(config: Readonly<Pick<Config, 'site' | 'retention'
     }),
     item({
       id: 'incidents', what: 'Incident log', holds: 'the paper log\'s fields: what happened, people involved, investigation, actions and by whom, outcome, attachments', personal: true,
-      why: 'safeguarding records and the evidence an investigation must keep', where: 'state.db on the gateway', tables: [], setting: null,
-      kept: KEPT_FOR_GOOD, see: ['monitoring.review'], alsoSee: 'governors, anonymised (no names, no devices)',
+      why: 'safeguarding records and the evidence an investigation must keep', where: 'state.db on the gateway', tables: ['incidents', 'incident_entries'], setting: null,
+      kept: KEPT_FOR_GOOD, see: ['monitoring.view'], alsoSee: 'governors, anonymised (no names, no devices)',
     }),
     item({
       id: 'annual-review', what: 'Annual reviews', holds: 'each year\'s review: its participants\' names and parts, their sign-offs and comments; external filter test results (tester, tool, result)', personal: true,
