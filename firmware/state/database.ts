@@ -10,6 +10,7 @@ import { DeviceRepository } from './devices.ts';
 import { LeaseRepository } from './leases.ts';
 import { NetworkEventRepository } from './network-events.ts';
 import { SelftestRepository } from './selftest.ts';
+import { ReviewRepository } from './reviews.ts';
 import { SiteReportRepository } from './site-reports.ts';
 import { STATE_MIGRATIONS } from './migrations.ts';
 import { VisitorRequestRepository } from './visitor-requests.ts';
@@ -40,6 +41,7 @@ export class StateDatabase {
   readonly vouchers: VoucherRepository;
   readonly visitorRequests: VisitorRequestRepository;
   readonly aupAcceptances: AupAcceptanceRepository;
+  readonly reviews: ReviewRepository;
   readonly #db: DatabaseSync;
 
   private constructor(db: DatabaseSync, now: () => Date) {
@@ -55,6 +57,7 @@ export class StateDatabase {
     this.vouchers = new VoucherRepository(db);
     this.visitorRequests = new VisitorRequestRepository(db, this.vouchers);
     this.aupAcceptances = new AupAcceptanceRepository(db);
+    this.reviews = new ReviewRepository(db);
   }
 
   /**

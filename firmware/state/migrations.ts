@@ -15,6 +15,7 @@ import { m010 } from './migrations/010-visitor-registration-and-sponsor-codes.ts
 import { m011 } from './migrations/011-aup-acceptances.ts';
 import { m012 } from './migrations/012-voucher-groups.ts';
 import { m013 } from './migrations/013-device-owner.ts';
+import { m014 } from './migrations/014-weekly-reviews.ts';
 
 export const STATE_MIGRATIONS: readonly Migration[] = [
   m001,
@@ -30,4 +31,5 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
   m011,
   m012,
   m013,
+  m014,
 ];
