@@ -22,6 +22,7 @@ import { dashboardRoutes } from './routes/dashboard.ts';
 import { healthRoutes } from './routes/health.ts';
 import { networkRoutes } from './routes/networks.ts';
 import { policyRoutes } from './routes/policies.ts';
+import { reviewRoutes } from './routes/review.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { setupRoutes } from './routes/setup.ts';
@@ -122,7 +123,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   });
   app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ error: 'there is no such page or API route', code: 'not-found' }));
 
-  for (const routes of [systemRoutes, sessionRoutes, setupRoutes, accountRoutes, policyRoutes, networkRoutes, deviceRoutes, listRoutes, auditRoutes, dashboardRoutes, alertRoutes, healthRoutes, visitorRoutes, aupRoutes, voucherRoutes, settingsRoutes]) await routes(app, deps);
+  for (const routes of [systemRoutes, sessionRoutes, setupRoutes, accountRoutes, policyRoutes, networkRoutes, deviceRoutes, listRoutes, auditRoutes, dashboardRoutes, alertRoutes, healthRoutes, visitorRoutes, aupRoutes, voucherRoutes, settingsRoutes, reviewRoutes]) await routes(app, deps);
   // Last: its catch-all serves the UI's page for every path no API route took.
   await app.register(webuiRoutes);
   return app;

@@ -15,6 +15,8 @@ import { registerAlertMethods } from '../monitor/alerts/alert-methods.ts';
 import { registerDataMethods } from '../monitor/subject/data-methods.ts';
 import { registerDeliveryMethods } from '../monitor/alerts/delivery/delivery-methods.ts';
 import type { QueryLog } from '../monitor/query-log/query-log.ts';
+import { registerReviewMethods } from '../monitor/review/review-methods.ts';
+import { reviewMethodDeps } from '../monitor/review/review-wiring.ts';
 import { registerSelftestMethods } from '../monitor/selftest/methods.ts';
 import type { SelftestService } from '../monitor/selftest/service.ts';
 import { registerNetMethods } from '../net/net-methods.ts';
@@ -66,6 +68,7 @@ export function registerControlMethods(control: ControlServer, o: {
   });
   registerDataMethods(control, { state, queryLog: o.queryLog, now: () => new Date() });
   registerReportMethods(control, state.siteReports);
+  registerReviewMethods(control, reviewMethodDeps({ config, state, queryLog: o.queryLog }));
   control.register<CheckParams>('check', {
     params: CheckParams,
     handle: (params) => {

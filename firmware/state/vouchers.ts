@@ -211,6 +211,17 @@ export class VoucherRepository {
     }));
   }
 
+  /** Every guest session that overlapped [from, to) (ISO instants), with its visitor and sponsor, oldest first (the weekly review). */
+  sessionsIn(from: string, to: string, limit = 5000): GuestSession[] {
+    return this.#db.prepare(`SELECT d.mac, d.network_id, d.first_seen, coalesce(d.ended_at, d.authorised_until) AS until,
+        p.name, p.organisation, p.sponsor_name, v.label, v.issued_by
+      FROM voucher_devices d JOIN vouchers v ON v.id = d.voucher_id LEFT JOIN visitors p ON p.id = v.visitor_id
+      WHERE d.first_seen < ? AND coalesce(d.ended_at, d.authorised_until) >= ? ORDER BY d.first_seen LIMIT ?`).all(to, from, limit).map((r) => ({
+      mac: String(r.mac), networkId: str(r.network_id), from: String(r.first_seen), until: String(r.until),
+      visitor: str(r.name), organisation: str(r.organisation), sponsor: str(r.sponsor_name), label: str(r.label), issuedBy: String(r.issued_by),
+    }));
+  }
+
   /** Every authorisation in force at `now` (the daemon's start loads them into the set). */
   allActive(now: Date): VoucherDevice[] {
     return this.#db.prepare(`SELECT ${DEVICE_COLUMNS} FROM voucher_devices WHERE ended_at IS NULL AND authorised_until > ? ORDER BY voucher_id, mac`)
