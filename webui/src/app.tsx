@@ -20,6 +20,8 @@ import { HealthPage } from './pages/health/health.tsx';
 import { ChangePasswordPage } from './pages/change-password.tsx';
 import { NetworksPage } from './pages/networks/networks-page.tsx';
 import { PoliciesPage } from './pages/policies/policies-page.tsx';
+import { ReviewListPage } from './pages/review/review-list.tsx';
+import { ReviewWeekPage } from './pages/review/review-week.tsx';
 import { accountsWereMade, SetupContinuePage, setupContinues } from './pages/setup-continue.tsx';
 import { SettingsPage } from './pages/settings/settings-page.tsx';
 import { SetupPage } from './pages/setup.tsx';
@@ -156,6 +158,8 @@ export function App() {
         case '/status': return <StatusPage />;
         case '/dashboard': return <DashboardPage />;
         case '/alerts': return <AlertsPage />;
+        case '/review': return <ReviewListPage />;
+        case '/review/week': return <ReviewWeekPage />;
         case '/health': return <HealthPage />;
         case '/policies': return <PoliciesPage />;
         case '/networks': return <NetworksPage />;

@@ -3,24 +3,16 @@
 // page (types only) name the same fields; the reports and the annual pack read these as they are.
 import { Type, type Static } from 'typebox';
 
+export { OUTCOMES, OUTCOME_TEXT } from './outcome-text.ts';
+
 export const Week = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'a school week, named by its Monday (YYYY-MM-DD)' });
 const Instant = Type.String({ format: 'date-time' });
 
-export const OUTCOMES = ['no-concern', 'spoke-to-pupil', 'escalated-to-dsl', 'referred-externally', 'false-positive'] as const;
 export const Outcome = Type.Union([
   Type.Literal('no-concern'), Type.Literal('spoke-to-pupil'), Type.Literal('escalated-to-dsl'),
   Type.Literal('referred-externally'), Type.Literal('false-positive'),
 ], { description: 'what was done about an alert; false-positive carries a proposed list change' });
 export type Outcome = Static<typeof Outcome>;
-
-/** How the page, the CLI and the printed record say each outcome. */
-export const OUTCOME_TEXT: Readonly<Record<Outcome, string>> = {
-  'no-concern': 'No concern',
-  'spoke-to-pupil': 'Spoke to the pupil',
-  'escalated-to-dsl': 'Escalated to the DSL',
-  'referred-externally': 'Referred externally',
-  'false-positive': 'False positive: list change proposed',
-};
 
 export const ProposedChange = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 253, pattern: '^[a-z0-9*]([a-z0-9.*-]*[a-z0-9])?$', description: 'the name to allow or block (lower case); kept as text for a change request, never applied from here' }),
