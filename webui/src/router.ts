@@ -18,7 +18,7 @@ export const ROUTES: readonly RouteDef[] = [
   { path: '/dashboard', title: 'Dashboard', needs: 'dashboard.view', nav: true, data: '/api/dashboard' },
   { path: '/alerts', title: 'Alerts', needs: 'monitoring.view', nav: true, data: '/api/alerts' },
   { path: '/review', title: 'Weekly review', needs: 'monitoring.view', nav: true, data: '/api/review' },
-  { path: '/review/week', title: 'Weekly review of a week', needs: 'monitoring.view', data: '/api/review/week' },
+  { path: '/review/week', title: 'Weekly review record', needs: 'monitoring.view', data: '/api/review/week' },
   { path: '/visitors', title: 'Visitors', needs: 'visitors.sponsor', nav: true, data: '/api/visitors/queue' },
   { path: '/visitors/records', title: 'Visitor records', needs: 'visitors.manage', data: '/api/visitors/records' },
   { path: '/visitors/regular', title: 'Regular visitors', needs: 'visitors.sponsor', data: '/api/visitors/regular' },

@@ -80,7 +80,7 @@ export const ReviewListItem = Type.Object({
 export type ReviewListItem = Static<typeof ReviewListItem>;
 
 export const ReviewList = Type.Object({
-  weeks: Type.Array(ReviewListItem, { description: 'newest first: the last whole week and those before it' }),
+  weeks: Type.Array(ReviewListItem, { description: 'newest first: the last whole week and those before it, back to the week the gateway first ran' }),
   due: Type.Array(DueItem, { description: 'review-due items still open' }),
   streak: Type.Integer({ minimum: 0, description: 'weeks in a row signed off, back from the last whole week' }),
 }, { additionalProperties: false });

@@ -15,13 +15,13 @@ import type { VoucherRepository } from '../../state/vouchers.ts';
 import type { AuditEntry } from '../../control/audit-chain.ts';
 import type { QueryLog } from '../query-log/query-log.ts';
 import { BLOCKED_VERDICTS, reviewWeek, weekOf } from './review-data.ts';
-import { deadlineOf, weekToReview } from './review-schedule.ts';
+import { dayIn, deadlineOf, mondayOf, weekToReview } from './review-schedule.ts';
 
 /** The weeks of trend beside the reviewed one. */
 export const TREND_WEEKS = 8;
 
 export interface ReviewPageSources {
-  reviews: Pick<ReviewRepository, 'outcomes' | 'signOffOf' | 'signOffs' | 'due' | 'alertIdsIn' | 'alertCounts' | 'withoutOutcome' | 'streak'>;
+  reviews: Pick<ReviewRepository, 'outcomes' | 'signOffOf' | 'signOffs' | 'due' | 'alertIdsIn' | 'alertCounts' | 'withoutOutcome' | 'streak' | 'firstStart'>;
   alerts: Pick<AlertRepository, 'get'>;
   queryLog: Pick<QueryLog, 'rollupTotals' | 'rollups'>;
   networkEvents: Pick<NetworkEventRepository, 'between'>;
@@ -127,14 +127,20 @@ export async function reviewPage(sources: ReviewPageSources, day?: string): Prom
   };
 }
 
-/** The weeks to list, newest first: the last whole week and `weeks - 1` before it. */
+/**
+ * The weeks to list, newest first: the last whole week and up to `weeks - 1` before it, none
+ * before the week the gateway first ran (nothing was monitored then, so nothing is overdue).
+ */
 export function reviewList(sources: Pick<ReviewPageSources, 'reviews' | 'timezone' | 'settings' | 'now'>, weeks = 12): { weeks: ReviewListItem[]; streak: number } {
   const now = sources.now().getTime();
   const last = weekToReview(now, sources.timezone);
+  const started = sources.reviews.firstStart();
+  const firstWeek = started === undefined ? '0000-01-03' : mondayOf(dayIn(Date.parse(started), sources.timezone));
   const signed = new Map(sources.reviews.signOffs({ from: addDays(last, -7 * (weeks - 1)) }).map((s) => [s.week, s]));
   const items: ReviewListItem[] = [];
   for (let i = 0; i < weeks; i++) {
     const week = addDays(last, -7 * i);
+    if (week < firstWeek && i > 0) break;
     const span = weekOf(week, sources.timezone);
     const ids = sources.reviews.alertIdsIn(iso(span.fromMs), iso(span.toMs));
     const signOff = signed.get(week) ?? null;

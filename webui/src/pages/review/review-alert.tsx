@@ -63,6 +63,20 @@ export function ReviewAlertCard({ alert, tz, mayReview, onSaved }: { alert: Revi
     }
   };
   const done = alert.outcomes.length > 0;
+  const outcomeForm = (
+    <form class="outcome-form no-print" aria-label={`${done ? 'Correct the outcome' : 'Outcome'} of alert ${id}`} onSubmit={(e) => { e.preventDefault(); void save(); }}>
+      <ChoiceField name={`outcome-${id}`} label={done ? 'Correct the outcome' : 'Outcome'} value={outcome} error={errors.outcome}
+        options={[{ value: '', label: 'Choose…' }, ...OUTCOMES.map((o) => ({ value: o, label: OUTCOME_TEXT[o] }))]} onValue={setOutcome} />
+      <TextField name={`note-${id}`} label="Note: what was done, and why" value={note} onValue={setNote} error={errors.note} maxLength={2000} spellcheck />
+      {outcome === 'false-positive' ? (
+        <div class="proposed">
+          <TextField name={`proposed-${id}`} label="Site to change on the lists" hint="The name only, e.g. maths.example: kept as a proposal for a change request, not applied." value={name} onValue={setName} error={errors.proposed} maxLength={253} />
+          <ChoiceField name={`action-${id}`} label="Proposed change" value={action} options={[{ value: 'allow', label: 'Allow it' }, { value: 'block', label: 'Block it' }]} onValue={setAction} />
+        </div>
+      ) : null}
+      <Button type="submit" busy={busy}>Record outcome for #{id}</Button>
+    </form>
+  );
   return (
     <li class={`card alert-card sev-border-${alert.severity} ${done ? 'review-done' : 'review-waiting'}`}>
       <h3 class="alert-title">
@@ -82,20 +96,10 @@ export function ReviewAlertCard({ alert, tz, mayReview, onSaved }: { alert: Revi
         {alert.reason !== '' ? <><dt>Why</dt><dd>{alert.reason}</dd></> : null}
       </dl>
       {done ? <ol class="outcomes" aria-label={`Outcomes of alert ${id}`}>{alert.outcomes.map((o) => <OutcomeLine key={o.id} o={o} tz={tz} />)}</ol> : null}
-      {mayReview && !alert.removed ? (
-        <form class="outcome-form no-print" aria-label={`${done ? 'Correct the outcome' : 'Outcome'} of alert ${id}`} onSubmit={(e) => { e.preventDefault(); void save(); }}>
-          <ChoiceField name={`outcome-${id}`} label={done ? 'Correct the outcome' : 'Outcome'} value={outcome} error={errors.outcome}
-            options={[{ value: '', label: 'Choose…' }, ...OUTCOMES.map((o) => ({ value: o, label: OUTCOME_TEXT[o] }))]} onValue={setOutcome} />
-          <TextField name={`note-${id}`} label="Note: what was done, and why" value={note} onValue={setNote} error={errors.note} maxLength={2000} spellcheck />
-          {outcome === 'false-positive' ? (
-            <div class="proposed">
-              <TextField name={`proposed-${id}`} label="Site to change on the lists" hint="The name only, e.g. maths.example: kept as a proposal for a change request, not applied." value={name} onValue={setName} error={errors.proposed} maxLength={253} />
-              <ChoiceField name={`action-${id}`} label="Proposed change" value={action} options={[{ value: 'allow', label: 'Allow it' }, { value: 'block', label: 'Block it' }]} onValue={setAction} />
-            </div>
-          ) : null}
-          <Button type="submit" busy={busy}>Record outcome for #{id}</Button>
-        </form>
-      ) : null}
+      {mayReview && !alert.removed ? (done
+        // A correction is rarer than a first outcome: folded away, a keypress from the summary.
+        ? <details class="correct-outcome no-print"><summary>Correct the outcome of #{id}</summary>{outcomeForm}</details>
+        : outcomeForm) : null}
     </li>
   );
 }

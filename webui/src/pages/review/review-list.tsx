@@ -26,7 +26,7 @@ export function ReviewListPage() {
   const tz = session?.site.timezone ?? 'Europe/London';
   const { data, error } = useLoaded<ReviewList>('/api/review');
   return (
-    <>
+    <div class="review-page">
       <Notice kind="error">{error === null ? null : `Could not load the reviews: ${error}`}</Notice>
       <p class="lead">Each week's alerts, trends and events, reviewed and signed off by the headteacher or the designated safeguarding lead (or their delegate, on their behalf). A review once recorded is never changed or removed: a correction is a new entry.</p>
       {data === null ? (error === null ? <p role="status">Loading…</p> : null) : (
@@ -34,7 +34,7 @@ export function ReviewListPage() {
           <p role="status">Weeks signed off in a row: <strong>{data.streak}</strong>.</p>
           <DataTable<ReviewListItem>
             id="review-weeks"
-            caption="The last 12 weeks, newest first"
+            caption="The weeks to review, newest first"
             rows={data.weeks}
             rowKey={(w) => w.week}
             empty="No weeks yet."
@@ -56,6 +56,6 @@ export function ReviewListPage() {
           </section>
         </>
       )}
-    </>
+    </div>
   );
 }

@@ -72,7 +72,7 @@ export function ReviewWeekPage() {
   const from = page.week.from;
   const waiting = page.alerts.filter((a) => !a.removed && a.outcomes.length === 0).length;
   return (
-    <>
+    <div class="review-page">
       <Notice kind="error">{error === null ? null : `Could not refresh: ${error}`}</Notice>
       <Notice kind="success">{done}</Notice>
       <nav class="week-nav no-print" aria-label="Other weeks">
@@ -112,6 +112,6 @@ export function ReviewWeekPage() {
           : mayReview ? <SignOffForm page={page} onSigned={(s) => saved(`The week of ${s.week} is signed off.`)} /> : <p>Not signed off yet. Your roles do not include signing it off.</p>}
         <p class="print-only signature-line">Printed {when(new Date().toISOString(), tz)} by {session?.account.displayName}. Seen by (headteacher): ______________________ Date: ____________</p>
       </section>
-    </>
+    </div>
   );
 }
