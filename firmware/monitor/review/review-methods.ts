@@ -3,7 +3,8 @@
 // the review-due items. Outcomes and sign-offs are audited in the same transaction as they are
 // stored. The rules: an outcome needs a note, and a false positive the list change it proposes;
 // a week is signed off once it is over and every alert first seen in it has an outcome; "on
-// behalf of" names an account in use holding headteacher or dsl, who stays accountable.
+// behalf of" names an account in use holding headteacher or dsl, who stays accountable. An
+// outcome acknowledges its alert if it was still open, so the alerts page agrees with the review.
 import type { AuditLog } from '../../control/audit.ts';
 import { actorOf } from '../../control/protocol.ts';
 import { ControlFailure, type ControlServer } from '../../control/server.ts';
@@ -15,7 +16,7 @@ import type { AccountRow } from '../../state/accounts.ts';
 import type { AlertRepository } from '../../state/alerts.ts';
 import { ReviewStateError, type ReviewRepository } from '../../state/reviews.ts';
 import { InvalidInputError, NotFoundError } from '../../state/values.ts';
-import type { OutcomeRecord, SignOff } from './review-schema.ts';
+import { OUTCOME_TEXT, type OutcomeRecord, type SignOff } from './review-schema.ts';
 import { reviewList, reviewPage, type ReviewPageSources } from './review-page.ts';
 import { dayIn, mondayOf } from './review-schedule.ts';
 import { weekOf } from './review-data.ts';
@@ -23,7 +24,7 @@ import { weekOf } from './review-data.ts';
 export interface ReviewMethodDeps {
   page: () => ReviewPageSources;
   reviews: Pick<ReviewRepository, 'recordOutcome' | 'signOff' | 'alertIdsIn' | 'withoutOutcome' | 'due'>;
-  alerts: Pick<AlertRepository, 'get'>;
+  alerts: Pick<AlertRepository, 'get' | 'acknowledge'>;
   accounts: () => readonly AccountRow[];
   audit: Pick<AuditLog, 'append'>;
   transaction: <T>(fn: () => T) => T;
@@ -55,6 +56,9 @@ export function recordOutcome(deps: ReviewMethodDeps, params: OutcomeParams, act
         outcome: params.outcome, note: params.note, proposed: params.proposed ?? null, by: actor, at: deps.now(),
       });
       deps.audit.append({ actor, action: 'review.outcome', subject: `alert ${alert.id}`, details: { week, outcome: row.outcome, note: row.note, proposed: row.proposed } });
+      // An alert given an outcome has been dealt with: it leaves the open alerts (the dashboard's
+      // count, the alerts page), and retention may purge it in time; its outcome keeps what it was.
+      if (alert.status === 'open') deps.alerts.acknowledge(alert.id, actor, `${OUTCOME_TEXT[row.outcome]} (weekly review): ${row.note}`.slice(0, 2000), deps.now());
       return row;
     });
   } catch (error) {

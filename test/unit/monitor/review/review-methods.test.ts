@@ -118,6 +118,9 @@ it('builds the week\'s page from what was stored, and its CSV', async () => {
   expect(csv).not.toMatch(/,=HYPERLINK/);
   expect(csv).not.toMatch(/,"=HYPERLINK/);
   expect(state.audit.list({ action: 'review.outcome' }).map((e) => e.actor)).toEqual(['account:head', 'account:osl']);
+  // The first outcome acknowledged the alert; the correction left that as it was.
+  expect(state.alerts.get(first!)).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'account:head', note: 'No concern (weekly review): a game at lunch' });
+  expect(state.alerts.get(second!).status).toBe('open');
 });
 
 it('signs a week off only once it is over and every alert has an outcome; a delegate signs on behalf of the head', async () => {
