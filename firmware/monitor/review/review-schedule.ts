@@ -6,9 +6,24 @@ import { REVIEW_DEFAULTS, WEEKDAYS, type ReviewSettings } from '../../config/rev
 
 const DAY_MS = 86_400_000;
 
+// Made once per zone: constructing an Intl formatter costs far more than formatting with one,
+// and the list of weeks asks for a hundred instants.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(kind: 'day' | 'parts', timezone: string): Intl.DateTimeFormat {
+  const key = `${kind}\u0000${timezone}`;
+  let f = formatters.get(key);
+  if (f === undefined) {
+    f = kind === 'day'
+      ? new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' })
+      : new Intl.DateTimeFormat('en-GB', { timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 /** The calendar day (YYYY-MM-DD) an instant falls on in a time zone. */
 export function dayIn(at: number, timezone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  return formatter('day', timezone).format(at);
 }
 
 const addDays = (day: string, days: number): string => new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
@@ -22,9 +37,7 @@ export function mondayOf(day: string): string {
 
 /** The zone's offset from UTC at an instant, in ms (positive east of Greenwich). */
 function offsetAt(at: number, timezone: string): number {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
-    timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-  }).formatToParts(at).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(formatter('parts', timezone).formatToParts(at).map((p) => [p.type, p.value]));
   const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
   return wall - Math.floor(at / 1000) * 1000;
 }
