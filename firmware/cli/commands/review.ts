@@ -4,6 +4,7 @@
 import { callDaemon } from '../../control/client.ts';
 import type { DueItem, DueView, OutcomeRecord, ReviewList, ReviewPage, SignOff } from '../../admin/api/review-schema.ts';
 import { OUTCOMES, OUTCOME_TEXT, type Outcome } from '../../monitor/review/review-schema.ts';
+import { inert } from '../format-alerts.ts';
 import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
 
 const write = (values: OptionValues, json: unknown, human: string): void => {
@@ -23,6 +24,12 @@ function weekOption(values: OptionValues, required: boolean): string | undefined
 
 const dueLine = (d: DueItem): string => `  ${d.at.slice(0, 16).replace('T', ' ')}  ${d.reason.padEnd(17)} ${d.detail}${d.closedBy ? `  (closed by the review of ${d.closedBy})` : ''}`;
 
+/**
+ * Lines safe for a terminal: names looked up, comments from the block page and notes can hold
+ * control characters (an escape sequence would move the cursor or forge a line); each becomes "?".
+ */
+const printable = (lines: readonly string[]): string => `${lines.map(inert).join('\n')}\n`;
+
 export function formatList(list: ReviewList): string {
   const lines = ['Week of      Status        Alerts  No outcome  Signed off by'];
   for (const w of list.weeks) {
@@ -31,8 +38,8 @@ export function formatList(list: ReviewList): string {
     lines.push(`${w.week}   ${status.padEnd(12)}  ${String(w.alerts).padStart(6)}  ${String(w.withoutOutcome).padStart(10)}  ${by}`);
   }
   lines.push('', `Weeks signed off in a row: ${list.streak}`);
-  lines.push(list.due.length === 0 ? 'No review-due items open.' : `Review due (closed by the next sign-off):\n${list.due.map(dueLine).join('\n')}`);
-  return `${lines.join('\n')}\n`;
+  lines.push(list.due.length === 0 ? 'No review-due items open.' : 'Review due (closed by the next sign-off):', ...list.due.map(dueLine));
+  return printable(lines);
 }
 
 export function formatWeek(page: ReviewPage): string {
@@ -61,7 +68,7 @@ export function formatWeek(page: ReviewPage): string {
   for (const c of page.changes) lines.push(`  ${c.at} ${c.actor} ${c.action}${c.subject ? ` ${c.subject}` : ''}`);
   lines.push(`Review due: ${page.due.length === 0 ? 'none' : ''}`);
   for (const d of page.due) lines.push(dueLine(d));
-  return `${lines.join('\n')}\n`;
+  return printable(lines);
 }
 
 async function outcome(values: OptionValues, args: string[]): Promise<number> {
@@ -142,7 +149,7 @@ ${dataDirHelp}
     if (action === 'sign-off') return signOff(values);
     if (action === 'due') {
       const view = await callDaemon(socketOf(values), 'review.due', values.all ? { all: true } : {}) as DueView;
-      write(values, view, view.due.length === 0 ? 'No review-due items open.\n' : `${view.due.map(dueLine).join('\n')}\n`);
+      write(values, view, view.due.length === 0 ? 'No review-due items open.\n' : printable(view.due.map(dueLine)));
       return EXIT.ok;
     }
     throw new UsageError(`unknown review action "${action}" (list, week, outcome, sign-off, due)`);
