@@ -19,7 +19,6 @@ const FILTERING: readonly { what: string; of: (c: Readonly<Config>) => unknown }
   { what: 'block and allow lists', of: (c) => c.lists },
   { what: 'exceptions (names allowed or blocked)', of: (c) => c.exceptions },
   { what: 'upstream DNS and its filtering', of: (c) => c.dns.upstreams },
-  { what: 'the policy each network uses', of: (c) => c.networks.map((n) => [n.id, n.policy]) },
 ];
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -27,9 +26,12 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.str
 /** The review-due items a configuration change raises: none when filtering and the networks are as before. */
 export function configTriggers(before: Readonly<Config>, after: Readonly<Config>): DueTrigger[] {
   const triggers: DueTrigger[] = [];
-  const changed = FILTERING.filter((s) => !same(s.of(before), s.of(after))).map((s) => s.what);
-  if (changed.length > 0) triggers.push({ reason: 'filtering-change', detail: `filtering changed: ${changed.join('; ')}` });
   const old = new Map(before.networks.map((n) => [n.id, n]));
+  const changed = FILTERING.filter((s) => !same(s.of(before), s.of(after))).map((s) => s.what);
+  // A network's policy swapped is a filtering change; a new network's is part of its being new.
+  const moved = after.networks.filter((n) => old.has(n.id) && old.get(n.id)!.policy !== n.policy);
+  if (moved.length > 0) changed.push(`the policy of ${moved.map((n) => `"${n.name}"`).join(', ')}`);
+  if (changed.length > 0) triggers.push({ reason: 'filtering-change', detail: `filtering changed: ${changed.join('; ')}` });
   for (const network of after.networks) {
     const was = old.get(network.id);
     if (was === undefined) {

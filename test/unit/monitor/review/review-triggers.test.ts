@@ -15,13 +15,14 @@ it('raises nothing for a change that leaves filtering and the networks as they w
 it('names the filtering sections that changed, a network added and a guest network switched on', () => {
   const before = defaultConfig();
   const after = structuredClone(before);
-  after.exceptions.push({ domain: 'maths.example', action: 'allow' } as (typeof after.exceptions)[number]);
+  after.exceptions.push({ id: 'maths', domain: 'maths.example', action: 'allow', reason: 'a maths site for Year 4', requestedBy: 'Ms Khan' });
   after.policies[0]!.name = `${after.policies[0]!.name} (edited)`;
+  after.networks[1]!.policy = after.policies[0]!.id;
   const guest = structuredClone(after.networks[0]!);
   after.networks.push({ ...guest, id: 'visitors', name: 'Visitors', kind: 'guest', enabled: true });
   const triggers = configTriggers(before, after);
   expect(triggers).toEqual([
-    { reason: 'filtering-change', detail: 'filtering changed: policies (categories, schedules, safe search); exceptions (names allowed or blocked); the policy each network uses' },
+    { reason: 'filtering-change', detail: `filtering changed: policies (categories, schedules, safe search); exceptions (names allowed or blocked); the policy of "${after.networks[1]!.name}"` },
     { reason: 'new-network', detail: 'network "Visitors" (guest) added' },
   ]);
   const off = structuredClone(after);
