@@ -68,6 +68,12 @@ beforeAll(async () => {
   earlier = alert('2026-11-25T14:00:00.000Z', 'dns.category', 'medium', 'games.example', '02:00:00:00:00:04', 'A blocked category (games) was looked up');
   t.state.networkEvents.append({ at: new Date('2026-12-03T11:05:00Z'), kind: 'net.bypass', networkId: 'pupil', mac: '02:00:00:00:00:03', details: { port: 853, address: '192.0.2.53' } });
   t.state.siteReports.addReport({ at: '2026-12-02T09:30:00.000Z', blockedAt: '2026-12-02T09:29:00.000Z', networkId: 'pupil', mac: '02:00:00:00:00:01', address: '10.20.0.5', name: 'mathsgames.example', category: 'games', verdict: 'blocked', kind: 'should-not-be-blocked', comment: 'We use this in Year 4 maths' });
+  const visitor = t.state.vouchers.createVisitor({ name: 'Pat Visitor', organisation: 'County Music Service', sponsorAccount: 'amy', sponsorName: 'Amy Teacher', created: new Date('2026-12-02T08:50:00Z') });
+  const voucher = t.state.vouchers.insert({
+    codeHash: 'a'.repeat(64), kind: 'single', label: null, visitorId: visitor.id, validFrom: new Date('2026-12-02T08:50:00Z'), validUntil: new Date('2026-12-02T16:00:00Z'),
+    maxDevices: 1, downKbit: null, upKbit: null, policyId: null, issuedBy: 'account:office', issuedAt: new Date('2026-12-02T08:50:00Z'),
+  });
+  t.state.vouchers.authorise({ voucherId: voucher.id, mac: '02:00:00:00:00:09', address: '10.30.0.100', networkId: 'guest', until: new Date('2026-12-02T16:00:00Z'), termsVersion: null, at: new Date('2026-12-02T09:00:00Z') });
   const clockNow = t.clock.now;
   t.clock.now = new Date('2026-12-01T16:00:00Z');
   t.state.audit.append({ actor: 'account:tech', action: 'policy.edit', subject: 'pupils', details: { changed: ['categories'] } });
@@ -165,6 +171,7 @@ it('the headteacher works through every alert of the week, signs it off and prin
     expect(await page.getByText('how-to-hack-school-wifi.example').isVisible()).toBe(true);
     expect(await page.getByRole('region', { name: 'Attempts the firewall saw this week' }).getByText('Getting round the filter').isVisible()).toBe(true);
     expect(await page.getByRole('region', { name: 'Sites reported this week' }).getByText('mathsgames.example').isVisible()).toBe(true);
+    expect(await page.getByRole('region', { name: 'Guest devices signed in this week' }).getByText('visitor Pat Visitor (County Music Service), sponsored by Amy Teacher').isVisible()).toBe(true);
     expect(await page.getByRole('region', { name: 'From the audit log, this week' }).getByText('policy.edit pupils').isVisible()).toBe(true);
     expect(await page.getByRole('region', { name: "Each week's questions, blocked and allowed, and alerts" }).getByText('2026-11-30 (this week)').isVisible()).toBe(true);
     expect(await page.locator('.week-chart svg').count()).toBe(2);

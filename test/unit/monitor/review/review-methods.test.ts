@@ -3,6 +3,7 @@
 // rollups, attempts, reports, filtering changes, review-due items) and fits its schema; the CSV
 // keeps formulas inert; sign-off is refused before the week is over, while an alert has no
 // outcome (saying how many), and a second time; a delegate signs on behalf of the head.
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +72,16 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** A visitor sponsored by a member of staff, signed in on guest with a voucher during the week. */
+function visitorIn(state: StateDatabase, mac: string, at: string): void {
+  const visitor = state.vouchers.createVisitor({ name: 'Pat Visitor', organisation: 'County Music Service', sponsorAccount: 'amy', sponsorName: 'Amy Teacher', created: new Date(at) });
+  const voucher = state.vouchers.insert({
+    codeHash: createHash('sha256').update(mac).digest('hex'), kind: 'single', label: null, visitorId: visitor.id, validFrom: new Date(at), validUntil: new Date(Date.parse(at) + 8 * 3_600_000),
+    maxDevices: 1, downKbit: null, upKbit: null, policyId: null, issuedBy: 'account:office', issuedAt: new Date(at),
+  });
+  state.vouchers.authorise({ voucherId: voucher.id, mac, address: '10.30.0.100', networkId: 'guest', until: new Date(Date.parse(at) + 8 * 3_600_000), termsVersion: null, at: new Date(at) });
+}
+
 function seedWeek(): number[] {
   const alert = (at: string, subject: string, mac = '02:00:00:00:00:01') => state.alerts.record({ kind: 'dns.category', severity: 'medium', at, networkId: 'pupil', mac, address: null, subject, reason: 'a blocked category' }, new Date(Date.parse(at)));
   const ids = [alert('2026-12-01T10:00:00.000Z', 'games.example').alert.id, alert('2026-12-02T11:00:00.000Z', '=HYPERLINK("http://evil.example")').alert.id];
@@ -82,6 +93,8 @@ function seedWeek(): number[] {
   state.audit.append({ actor: 'account:tech', action: 'policy.edit', subject: 'pupils', details: {} });
   state.audit.append({ actor: 'account:tech', action: 'account.create', subject: 'x', details: {} });
   state.reviews.addDue('filtering-change', 'filtering changed: policies', clock);
+  visitorIn(state, '02:00:00:00:00:09', '2026-12-03T09:00:00.000Z');
+  visitorIn(state, '02:00:00:00:00:0a', '2026-11-20T09:00:00.000Z');
   return ids;
 }
 
@@ -104,6 +117,7 @@ it('builds the week\'s page from what was stored, and its CSV', async () => {
   expect(page.trend.at(-2)!.alerts).toBe(1);
   expect(page.attempts.map((e) => e.kind)).toEqual(['net.bypass']);
   expect(page.reports.map((r) => r.name)).toEqual(['maths.example']);
+  expect(page.visitors.map((v) => [v.device, v.who])).toEqual([['02:00:00:00:00:09', 'visitor Pat Visitor (County Music Service), sponsored by Amy Teacher']]);
   expect(page.changes.map((c) => c.action)).toEqual(['policy.edit']);
   expect(page.due.map((d) => d.detail)).toEqual(['filtering changed: policies']);
   expect(page.status).toBe('open');
