@@ -36,13 +36,13 @@ describe('resolve', () => {
 
 describe('navFor', () => {
   it('lists only pages the permissions allow, in order', () => {
-    expect(navFor(headteacher).map((r) => r.path)).toEqual(['/dashboard', '/alerts', '/visitors', '/status', '/health', '/policies', '/networks', '/devices', '/lists', '/accounts', '/audit', '/settings', '/account']);
+    expect(navFor(headteacher).map((r) => r.path)).toEqual(['/dashboard', '/alerts', '/review', '/visitors', '/status', '/health', '/policies', '/networks', '/devices', '/lists', '/accounts', '/audit', '/settings', '/account']);
     expect(navFor(staff).map((r) => r.path)).toEqual(['/visitors', '/policies', '/networks', '/account']);
     // The office issues vouchers from its own page; group vouchers and regular visitors are reached from Visitors.
     expect(navFor(permissionsOf(['office'])).map((r) => r.path)).toEqual(['/visitors', '/vouchers', '/policies', '/networks', '/account']);
     // The access matrix is reached from the accounts page, not the navigation.
     expect(navFor(headteacher).some((r) => r.path === '/accounts/matrix')).toBe(false);
-    // The technician sees the dashboard and health, never the alerts (monitoring.view).
+    // The technician sees the dashboard and health, never the alerts or the weekly review (monitoring.view).
     expect(navFor(permissionsOf(['technician'])).map((r) => r.path)).toEqual(['/dashboard', '/status', '/health', '/policies', '/networks', '/devices', '/lists', '/accounts', '/audit', '/settings', '/account']);
   });
 
