@@ -128,9 +128,8 @@ it('builds the week\'s page from what was stored, and its CSV', async () => {
   expect(csv.split('\r\n')[0]).toBe('section,time,what,device,network,count,outcome,note,by');
   expect(csv).toMatch(/^outcome \(corrected\),.*No concern,a game at lunch,account:head$/m);
   expect(csv).toMatch(/^block-page report,.*maths\.example/m);
-  // A subject that would be a formula in a spreadsheet stays text.
-  expect(csv).not.toMatch(/,=HYPERLINK/);
-  expect(csv).not.toMatch(/,"=HYPERLINK/);
+  // Quoted as CSV (it holds quotes), and inside its cell after the kind: no spreadsheet runs it.
+  expect(csv).toMatch(/^alert,[^,]+,"dns\.category \(medium\): =HYPERLINK\(""http:\/\/evil\.example""\)",/m);
   expect(state.audit.list({ action: 'review.outcome' }).map((e) => e.actor)).toEqual(['account:head', 'account:osl']);
   // The first outcome acknowledged the alert; the correction left that as it was.
   expect(state.alerts.get(first!)).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'account:head', note: 'No concern (weekly review): a game at lunch' });
