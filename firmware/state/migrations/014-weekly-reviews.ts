@@ -17,7 +17,7 @@ export const m014: Migration = {
   name: 'weekly reviews: outcomes, sign-offs, review-due items',
   // An outcome keeps a copy of its alert's kind, severity and subject: acknowledged alerts are
   // purged by retention, and the review history must still say what each outcome was about.
-  // review_notices de-duplicates the reminder and the overdue alert per week (across restarts).
+  // review_notices keeps the reminder and the overdue alert to one each per week (across restarts).
   // firmware_starts records each version the daemon started as, so a new version is a review-due item.
   up: `
     CREATE TABLE review_outcomes (
