@@ -144,7 +144,7 @@ export class ReviewRepository {
     return rows.map((r) => ({ id: Number(r.id), reason: str(r.reason) as DueReason, detail: str(r.detail), at: str(r.at), closedBy: r.closed_by === null ? null : str(r.closed_by) }));
   }
 
-  /** Records that a notice went out about a week; false if one of that kind already had (de-duplication across restarts). */
+  /** Records that a notice went out about a week; false if one of that kind already had (one of each per week, across restarts). */
   markNotice(week: string, kind: 'reminder' | 'overdue', at: Date, alertId: number | null = null): boolean {
     const changed = this.#db.prepare('INSERT OR IGNORE INTO review_notices (week, kind, at, alert_id) VALUES (?, ?, ?, ?)').run(week, kind, isoInstant(at, 'notice time'), alertId).changes;
     return Number(changed) === 1;
