@@ -21,6 +21,7 @@ import { startFiltering } from './daemon/filtering.ts';
 import { openQueryLog, startAlerting, startMonitoringJobs } from './daemon/monitoring.ts';
 import { statusReport, watchLoopDelay } from './daemon/status-report.ts';
 import { Stops } from './daemon/stops.ts';
+import { startWeeklyReview } from './monitor/review/review-wiring.ts';
 import { startVisitorPortal, startWeb } from './daemon/web.ts';
 import { startReports } from './monitor/reports/wiring.ts';
 import { reportSources } from './monitor/record-sources.ts';
@@ -77,6 +78,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const portal = await startVisitorPortal({ dataDir, state, config, firewall, shaping, dnsThreads, alerts, logger, stops });
     const watches = startNetworkWatches({ config, state, dns, firewall, logger, stops });
     const { selftest } = startMonitoringJobs({ config, state, dns, queryLog, alerts, logger, stops });
+    // reviewDue is for the incidents' wiring: an incident makes a review due.
+    startWeeklyReview({ config, state, alerts, mailer: alerting.alertDelivery, version: VERSION, logger, stops });
 
     const report = statusReport({
       startedAt, dataDir, configFile, config, loopDelay, state, dnsThreads, dhcp: enforcement.dhcp, firewall, shaping,
@@ -95,7 +98,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     registerControlMethods(control, {
       config, configFile, state, status: report.status, reloadFromDisk, dns, filtering, enforcement, watches, portal, queryLog, alerting, selftest, access, logger,
     });
-    startReports({ control, config, state, queryLog, dataDir, logger, stops, sources: reportSources(state) });
+    startReports({ control, config, state, queryLog, dataDir, logger, stops, sources: reportSources(state, () => config.current) });
     await control.listen(controlSocket);
     stops.push(() => control.close());
 

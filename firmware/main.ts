@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { EXIT, UsageError, type Command } from './cli/command.ts';
 import { alerts } from './cli/commands/alerts.ts';
+import { review } from './cli/commands/review.ts';
 import { accounts } from './cli/commands/accounts.ts';
 import { audit } from './cli/commands/audit.ts';
 import { check } from './cli/commands/check.ts';
@@ -27,7 +28,7 @@ import { VERSION } from './version.ts';
 
 export { EXIT };
 
-const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, alerts, audit, accounts, selftest, data, export: exportCommand, vouchers, reports, aup, incidents, annual };
+const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, alerts, audit, accounts, selftest, data, export: exportCommand, vouchers, reports, aup, incidents, annual, review };
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));

@@ -11,7 +11,7 @@ export type AdminControl = Pick<ControlServer, 'invoke'>;
 const STATUS_OF: Readonly<Record<string, number>> = {
   'invalid-input': 400, 'bad-params': 400, 'bad-id': 400, 'unknown-category': 400, 'unknown-format': 400,
   'bad-lines': 400, 'too-long': 400, 'empty-list': 400,
-  'unknown-device': 404, 'unknown-list': 404, 'not-found': 404, 'unknown-method': 503,
+  'unknown-device': 404, 'unknown-list': 404, 'not-found': 404, 'unknown-alert': 404, 'unknown-method': 503,
   'unknown-incident': 404, 'attachment-missing': 404,
 };
 

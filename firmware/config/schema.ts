@@ -7,6 +7,7 @@ export const CONFIG_VERSION = 2;
 export { Cidr, Endpoint, Hhmm, Hostname, Id, IpAddress, Port } from './schema-common.ts';
 import { PortalSettings } from './portal-schema.ts';
 import { AupSettings } from './aup-schema.ts';
+import { ReviewSettings } from './review-schema.ts';
 import { Endpoint, Hhmm, Hostname, Id, IpAddress, Port, Cidr } from './schema-common.ts';
 import { Alerts } from './alerts-schema.ts';
 import { PolicyBandwidth } from './bandwidth-schema.ts';
@@ -337,5 +338,7 @@ export const Config = Type.Object({
   aup: Type.Optional(AupSettings),
   // Optional: without it the governor report is made on demand only.
   reports: Type.Optional(ReportsSettings),
+  // Optional: without it the weekly review's reminder is Monday 09:00 and its deadline Friday 17:00.
+  review: Type.Optional(ReviewSettings),
 }, { additionalProperties: false });
 export type Config = Static<typeof Config>;

@@ -16,9 +16,11 @@ import { registerIncidentMethods } from '../monitor/incidents/incident-methods.t
 import { registerDataMethods } from '../monitor/subject/data-methods.ts';
 import { registerDeliveryMethods } from '../monitor/alerts/delivery/delivery-methods.ts';
 import type { QueryLog } from '../monitor/query-log/query-log.ts';
+import { registerReviewMethods } from '../monitor/review/review-methods.ts';
+import { reviewMethodDeps } from '../monitor/review/review-wiring.ts';
 import { registerSelftestMethods } from '../monitor/selftest/methods.ts';
 import { wireAnnualReview } from '../monitor/annual/wire.ts';
-import { EXPORT_PROTECTION, incidentHistorySource } from '../monitor/record-sources.ts';
+import { EXPORT_PROTECTION, incidentHistorySource, reviewHistorySource } from '../monitor/record-sources.ts';
 import type { SelftestService } from '../monitor/selftest/service.ts';
 import { registerNetMethods } from '../net/net-methods.ts';
 import { registerCapMethods } from '../net/shaping/cap-methods.ts';
@@ -68,9 +70,10 @@ export function registerControlMethods(control: ControlServer, o: {
     config, service: o.selftest, store: state.selftest, audit: state.audit, transaction: (fn) => state.transaction(fn), now: () => new Date(),
   });
   registerDataMethods(control, { state, queryLog: o.queryLog, now: () => new Date() });
-  wireAnnualReview(control, { config, state, incidents: incidentHistorySource(state.incidents), exportProtection: EXPORT_PROTECTION });
+  wireAnnualReview(control, { config, state, incidents: incidentHistorySource(state.incidents), reviews: reviewHistorySource(state.reviews, () => config.current), exportProtection: EXPORT_PROTECTION });
   registerReportMethods(control, state.siteReports);
   registerIncidentMethods(control, o.alerting.incidents);
+  registerReviewMethods(control, reviewMethodDeps({ config, state, queryLog: o.queryLog }));
   control.register<CheckParams>('check', {
     params: CheckParams,
     handle: (params) => {

@@ -22,6 +22,7 @@ import { categoryTests } from '../monitor/selftest/plan.ts';
 import { SelftestService } from '../monitor/selftest/service.ts';
 import type { IncidentService } from '../monitor/incidents/incident-service.ts';
 import { startIncidents } from '../monitor/incidents/wiring.ts';
+import { reviewDueRecorder } from '../monitor/review/review-wiring.ts';
 import type { Stops } from './stops.ts';
 
 export interface Alerting {
@@ -41,7 +42,9 @@ export function startAlerting(o: {
   // must not stop for a mistyped SMTP password file. The alert service delivers through this.
   const alertDelivery = LiveAlertSender.start(config.current, { dataDir: o.dataDir }, logger.child({ component: 'alerts' }));
   stops.push(() => alertDelivery.close());
-  const incidents = startIncidents({ state, dataDir: o.dataDir, config, logger });
+  // An incident makes a review due (DfE standard 2).
+  const reviewDue = reviewDueRecorder(state.reviews, logger.child({ component: 'review' }), () => new Date());
+  const incidents = startIncidents({ state, dataDir: o.dataDir, config, logger, reviewDue });
   // Alerts from every source: stored in state.db and listed at once, critical ones sent at once.
   const alerts = new AlertService({
     onCreated: (alert) => incidents.alertStored(alert),

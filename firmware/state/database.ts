@@ -12,6 +12,7 @@ import { IncidentRepository } from './incidents.ts';
 import { LeaseRepository } from './leases.ts';
 import { NetworkEventRepository } from './network-events.ts';
 import { SelftestRepository } from './selftest.ts';
+import { ReviewRepository } from './reviews.ts';
 import { SiteReportRepository } from './site-reports.ts';
 import { STATE_MIGRATIONS } from './migrations.ts';
 import { VisitorRequestRepository } from './visitor-requests.ts';
@@ -44,6 +45,7 @@ export class StateDatabase {
   readonly aupAcceptances: AupAcceptanceRepository;
   readonly incidents: IncidentRepository;
   readonly annualReviews: AnnualReviewRepository;
+  readonly reviews: ReviewRepository;
   readonly #db: DatabaseSync;
 
   private constructor(db: DatabaseSync, now: () => Date) {
@@ -61,6 +63,7 @@ export class StateDatabase {
     this.aupAcceptances = new AupAcceptanceRepository(db);
     this.incidents = new IncidentRepository(db);
     this.annualReviews = new AnnualReviewRepository(db);
+    this.reviews = new ReviewRepository(db);
   }
 
   /**

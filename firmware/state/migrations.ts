@@ -15,10 +15,8 @@ import { m010 } from './migrations/010-visitor-registration-and-sponsor-codes.ts
 import { m011 } from './migrations/011-aup-acceptances.ts';
 import { m012 } from './migrations/012-voucher-groups.ts';
 import { m013 } from './migrations/013-device-owner.ts';
+import { m014 } from './migrations/014-weekly-reviews.ts';
 import { m015 } from './migrations/015-incident-log.ts';
-
-// Holds number 14 for the weekly review's migration (another branch): replaced by its m014 at the merge.
-const m014: Migration = { version: 14, name: 'reserved for the weekly review', up: '' };
 import { m016 } from './migrations/016-annual-review-and-external-tests.ts';
 
 export const STATE_MIGRATIONS: readonly Migration[] = [

@@ -85,6 +85,12 @@ export class NetworkEventRepository {
     this.#listeners.push(listener);
   }
 
+  /** Events of these kinds in [from, to) (ISO instants), oldest first, at most `limit` (the weekly review). */
+  between(from: string, to: string, kinds: readonly NetworkEventKind[], limit = 5000): NetworkEvent[] {
+    return this.#db.prepare(`SELECT id, at, kind, network_id, interface, mac, details FROM network_events
+      WHERE at >= ? AND at < ? AND kind IN (SELECT value FROM json_each(?)) ORDER BY at, id LIMIT ?`).all(from, to, JSON.stringify(kinds), limit).map(toEvent);
+  }
+
   list(filter: NetworkEventFilter = {}): NetworkEvent[] {
     const where: string[] = [];
     const params: (string | number)[] = [];

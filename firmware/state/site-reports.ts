@@ -65,6 +65,11 @@ export class SiteReportRepository {
     return this.#db.prepare('SELECT * FROM site_reports ORDER BY id DESC LIMIT ?').all(limit).map(toReport);
   }
 
+  /** Reports made in [from, to) (ISO instants), oldest first (the weekly review). */
+  reportsIn(from: string, to: string, limit = 5000): SiteReport[] {
+    return this.#db.prepare('SELECT * FROM site_reports WHERE at >= ? AND at < ? ORDER BY at, id LIMIT ?').all(from, to, limit).map(toReport);
+  }
+
   /** Newest first. */
   requests(limit = 1000): AccessRequest[] {
     return this.#db.prepare('SELECT * FROM access_requests ORDER BY id DESC LIMIT ?').all(limit).map(toRequest);

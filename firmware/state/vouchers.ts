@@ -211,6 +211,11 @@ export class VoucherRepository {
     }));
   }
 
+  /** Every guest session that overlapped [from, to) (ISO instants), with its visitor and sponsor, oldest first (the weekly review). */
+  sessionsIn(from: string, to: string, limit = 5000): GuestSession[] {
+    return this.sessionsBetween(new Date(from), new Date(to)).slice(0, limit);
+  }
+
   /** Every device's time signed in that overlaps [from, to), oldest first (an export of a date range). */
   sessionsBetween(from: Date, to: Date): GuestSession[] {
     return this.#sessions('coalesce(d.ended_at, d.authorised_until) >= ? AND d.first_seen < ?', isoInstant(from, 'from'), isoInstant(to, 'to'));

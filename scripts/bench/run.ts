@@ -12,6 +12,7 @@ const benches: Array<{ name: string; file: string; args: string[]; needsRoot?: b
   { name: 'DNS: Schoolgate vs dnsmasq (QPS, latency, RSS, reload)', file: here('./dns.ts'), args },
   { name: 'query log at a school\'s pace (bytes written, writer CPU)', file: here('./query-log.ts'), args: [] },
   { name: 'monitoring at a school week\'s scale (ingest with rollups, the review\'s reads, subject access)', file: here('./logs.ts'), args: [] },
+  { name: 'the weekly review\'s page at a school year\'s scale (10M events, 2,000 alerts, 52 weeks of reviews)', file: here('./review.ts'), args: [] },
   { name: 'DHCP: Schoolgate vs dnsmasq (DORA/s with perfdhcp, leases after kill -9)', file: here('./dhcp.ts'), args: [], needsRoot: true },
   { name: 'forwarding through the ruleset vs none (iperf3, handshakes), apply and set-element times', file: here('./net.ts'), args: [], needsRoot: true },
   { name: 'network lab bring-up and teardown', file: here('./lab-time.ts'), args: ['3', '--gateway'], needsRoot: true },

@@ -187,7 +187,7 @@ describe('with the account API', () => {
       await page.waitForURL(/\/status$/);
       await page.locator('#networks tbody tr').first().waitFor();
       expect(await page.locator('.school').innerText()).toBe('St Mary\'s C of E Primary');
-      expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts()).toEqual(['Dashboard', 'Alerts', 'Visitors', 'Status', 'Health', 'Acceptable use', 'Networks', 'Devices', 'Lists', 'Accounts', 'Audit log', 'Settings', 'Your account']);
+      expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts()).toEqual(['Dashboard', 'Alerts', 'Weekly review', 'Visitors', 'Status', 'Health', 'Acceptable use', 'Networks', 'Devices', 'Lists', 'Accounts', 'Audit log', 'Settings', 'Your account']);
       expect(await page.locator('#networks tbody tr').count()).toBe(daemon.config.networks.length);
       expect(await axeSerious(page)).toEqual([]);
       await shot(page, 'status-desktop');

@@ -27,6 +27,8 @@ import { ChangePasswordPage } from './pages/change-password.tsx';
 import { NetworksPage } from './pages/networks/networks-page.tsx';
 import { PoliciesPage } from './pages/policies/policies-page.tsx';
 import { ReportsPage } from './pages/reports/reports.tsx';
+import { ReviewListPage } from './pages/review/review-list.tsx';
+import { ReviewWeekPage } from './pages/review/review-week.tsx';
 import { accountsWereMade, SetupContinuePage, setupContinues } from './pages/setup-continue.tsx';
 import { SettingsPage } from './pages/settings/settings-page.tsx';
 import { SetupPage } from './pages/setup.tsx';
@@ -167,6 +169,8 @@ export function App() {
         case '/incidents/incident': return <IncidentPage search={path.slice(pathname.length)} />;
         case '/incidents/open': return <OpenIncidentPage search={path.slice(pathname.length)} />;
         case '/incidents/tasks': return <IncidentTasksPage />;
+        case '/review': return <ReviewListPage />;
+        case '/review/week': return <ReviewWeekPage />;
         case '/health': return <HealthPage />;
         case '/policies': return <PoliciesPage />;
         case '/networks': return <NetworksPage />;

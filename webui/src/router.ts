@@ -17,6 +17,8 @@ export interface RouteDef {
 export const ROUTES: readonly RouteDef[] = [
   { path: '/dashboard', title: 'Dashboard', needs: 'dashboard.view', nav: true, data: '/api/dashboard' },
   { path: '/alerts', title: 'Alerts', needs: 'monitoring.view', nav: true, data: '/api/alerts' },
+  { path: '/review', title: 'Weekly review', needs: 'monitoring.view', nav: true, data: '/api/review' },
+  { path: '/review/week', title: 'Weekly review record', needs: 'monitoring.view', data: '/api/review/week' },
   { path: '/incidents', title: 'Incidents', needs: 'monitoring.view', nav: true, data: '/api/incidents' },
   { path: '/incidents/incident', title: 'Incident', needs: 'monitoring.view' },
   { path: '/incidents/open', title: 'Open an incident', needs: 'monitoring.review' },

@@ -31,6 +31,7 @@ export const AlertKind = Type.Union([
   Type.Literal('report.site'),           // someone sent "report this" from the block page
   Type.Literal('system.break-glass'),    // the recovery account from the school safe signed in or acted
   Type.Literal('portal.lockout'),        // a guest device (or all guests) locked out of the portal for guessing voucher codes
+  Type.Literal('review.overdue'),        // a weekly review not signed off by its deadline
 ], { description: 'what raised the alert' });
 export type AlertKind = Static<typeof AlertKind>;
 

@@ -103,9 +103,9 @@ export function dataStatement(config: Readonly<Pick<Config, 'site' | 'retention'
       kept: 'No time limit is set yet: kept until erased with the device', see: ['monitoring.view'], alsoSee: SSH,
     }),
     item({
-      id: 'reviews', what: 'Weekly reviews', holds: 'each week\'s review: the outcome and note recorded for each alert, who reviewed and on whose behalf, the sign-off', personal: true,
-      why: 'the formal weekly monitoring the school\'s policy requires, and its evidence', where: 'state.db on the gateway', tables: [], setting: null,
-      kept: KEPT_FOR_GOOD, see: ['monitoring.review'], alsoSee: 'governors, anonymised',
+      id: 'reviews', what: 'Weekly reviews', holds: 'each week\'s review: the outcome and note recorded for each alert, who reviewed and on whose behalf, the sign-off; the reasons a review fell due, the reminders and overdue notices sent, and each firmware version\'s first start', personal: true,
+      why: 'the formal weekly monitoring the school\'s policy requires, and its evidence', where: 'state.db on the gateway', tables: ['review_outcomes', 'review_signoffs', 'review_due', 'review_notices', 'firmware_starts'], setting: null,
+      kept: KEPT_FOR_GOOD, see: ['monitoring.view'], alsoSee: 'governors, anonymised',
     }),
     item({
       id: 'incidents', what: 'Incident log', holds: 'the paper log\'s fields: what happened, people involved, investigation, actions and by whom, outcome, attachments', personal: true,

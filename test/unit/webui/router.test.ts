@@ -36,7 +36,7 @@ describe('resolve', () => {
 
 describe('navFor', () => {
   it('lists only pages the permissions allow, in order', () => {
-    expect(navFor(headteacher).map((r) => r.path)).toEqual(['/dashboard', '/alerts', '/incidents', '/incidents/tasks', '/visitors', '/status', '/health', '/policies', '/networks', '/devices', '/lists', '/accounts', '/audit', '/reports', '/annual', '/settings', '/account']);
+    expect(navFor(headteacher).map((r) => r.path)).toEqual(['/dashboard', '/alerts', '/review', '/incidents', '/incidents/tasks', '/visitors', '/status', '/health', '/policies', '/networks', '/devices', '/lists', '/accounts', '/audit', '/reports', '/annual', '/settings', '/account']);
     expect(navFor(staff).map((r) => r.path)).toEqual(['/visitors', '/policies', '/networks', '/account']);
     // The office issues vouchers from its own page; group vouchers and regular visitors are reached from Visitors.
     expect(navFor(permissionsOf(['office'])).map((r) => r.path)).toEqual(['/visitors', '/vouchers', '/policies', '/networks', '/account']);

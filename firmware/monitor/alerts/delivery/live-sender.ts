@@ -6,6 +6,7 @@ import type { Config } from '../../../config/schema.ts';
 import type { Logger } from '../../../log.ts';
 import type { Alert, AlertDelivery, DeliveryOutcome, DeliveryReason } from '../alert-schema.ts';
 import { alertsConfigWarnings } from './config-check.ts';
+import type { EmailMessage } from './message.ts';
 import { AlertSender, type SenderSettings } from './sender.ts';
 
 export class LiveAlertSender implements AlertDelivery {
@@ -53,6 +54,13 @@ export class LiveAlertSender implements AlertDelivery {
     const sender = await this.settled();
     if (sender === undefined) throw new Error('alert delivery could not be set up (see the log)');
     return sender.deliver(alert, recipients, why);
+  }
+
+  /** AlertSender.sendMessage, after any build under way. */
+  async sendMessage(recipients: readonly AlertContact[], message: (contact: AlertContact) => EmailMessage, headers: Record<string, string>): Promise<DeliveryOutcome[]> {
+    const sender = await this.settled();
+    if (sender === undefined) throw new Error('alert delivery could not be set up (see the log)');
+    return sender.sendMessage(recipients, message, headers);
   }
 
   async close(): Promise<void> {

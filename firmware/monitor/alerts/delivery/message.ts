@@ -43,6 +43,7 @@ export const KIND_TITLE: Record<AlertKind, string> = {
   'report.site': 'A site was reported from the block page',
   'system.break-glass': 'The break-glass recovery account was used',
   'portal.lockout': 'Voucher codes are being guessed on the guest network',
+  'review.overdue': 'A weekly review was not signed off by its deadline',
 };
 
 const ROLE: Record<AlertContact['role'], string> = {

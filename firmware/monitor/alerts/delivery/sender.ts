@@ -6,7 +6,7 @@ import type { AlertContact } from '../../../config/alerts-schema.ts';
 import type { Config } from '../../../config/schema.ts';
 import type { Alert, AlertDelivery, DeliveryOutcome, DeliveryReason } from '../alert-schema.ts';
 import { EmailChannel, type SmtpTimeouts } from './email.ts';
-import { alertEmail, webhookPayload, type MessageContext } from './message.ts';
+import { alertEmail, webhookPayload, type EmailMessage, type MessageContext } from './message.ts';
 import { NO_RETRY, type RetryPolicy } from './retry.ts';
 import { readSecretFile } from './secret-file.ts';
 import { WebhookChannel } from './webhook.ts';
@@ -126,6 +126,18 @@ export class AlertSender implements AlertDelivery {
         : webhook.channel.send((id, sentAt) => webhookPayload(alert, why, this.#context, id, sentAt), retry));
     }
     return Promise.all(sends);
+  }
+
+  /**
+   * E-mails a message that is not an alert's own (the weekly review's reminder, its overdue
+   * notice to people beyond the contacts) to each recipient with an address; no webhook.
+   */
+  async sendMessage(recipients: readonly AlertContact[], message: (contact: AlertContact) => EmailMessage, headers: Record<string, string>): Promise<DeliveryOutcome[]> {
+    const email = this.#email;
+    const to = recipients.filter((c) => c.email !== undefined);
+    if (email === undefined) return to.map((c) => ({ channel: 'email', to: c.name, ok: false, error: 'e-mail is not configured (alerts.email)' }));
+    if ('problem' in email) return to.map((c) => ({ channel: 'email', to: c.name, ok: false, error: email.problem }));
+    return Promise.all(to.map((c) => email.channel.send(c, message(c), headers)));
   }
 
   close(): void {

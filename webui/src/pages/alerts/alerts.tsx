@@ -38,6 +38,7 @@ export const KIND_LABELS: Record<AlertKind, string> = {
   'system.selftest-failed': 'filter self-test failed',
   'system.break-glass': 'recovery account used',
   'portal.lockout': 'voucher codes being guessed',
+  'review.overdue': 'weekly review overdue',
   'report.site': 'site reported from the block page',
 };
 

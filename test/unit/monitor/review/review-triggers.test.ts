@@ -1,0 +1,37 @@
+// What makes a review due: a configuration applied is compared with the one before (filtering
+// sections, networks added, a guest network switched on), and a start's version with the last.
+import { expect, it } from 'vitest';
+import { defaultConfig } from '../../../../firmware/config/defaults.ts';
+import { configTriggers, firmwareTrigger } from '../../../../firmware/monitor/review/review-triggers.ts';
+
+it('raises nothing for a change that leaves filtering and the networks as they were', () => {
+  const before = defaultConfig();
+  const after = structuredClone(before);
+  after.site.name = 'Another name';
+  after.retention = { ...after.retention };
+  expect(configTriggers(before, after)).toEqual([]);
+});
+
+it('names the filtering sections that changed, a network added and a guest network switched on', () => {
+  const before = defaultConfig();
+  const after = structuredClone(before);
+  after.exceptions.push({ id: 'maths', domain: 'maths.example', action: 'allow', reason: 'a maths site for Year 4', requestedBy: 'Ms Khan' });
+  after.policies[0]!.name = `${after.policies[0]!.name} (edited)`;
+  after.networks[1]!.policy = after.policies[0]!.id;
+  const guest = structuredClone(after.networks[0]!);
+  after.networks.push({ ...guest, id: 'visitors', name: 'Visitors', kind: 'guest', enabled: true });
+  const triggers = configTriggers(before, after);
+  expect(triggers).toEqual([
+    { reason: 'filtering-change', detail: `filtering changed: policies (categories, schedules, safe search); exceptions (names allowed or blocked); the policy of "${after.networks[1]!.name}"` },
+    { reason: 'new-network', detail: 'network "Visitors" (guest) added' },
+  ]);
+  const off = structuredClone(after);
+  off.networks.at(-1)!.enabled = false;
+  expect(configTriggers(off, after)).toEqual([{ reason: 'byod-enabled', detail: 'guest network "Visitors" switched on: visitors\' and personal devices join it' }]);
+});
+
+it('takes a start on a new version as a firmware update, and a first start or the same version as none', () => {
+  expect(firmwareTrigger(undefined, '1.2.0')).toBeUndefined();
+  expect(firmwareTrigger('1.2.0', '1.2.0')).toBeUndefined();
+  expect(firmwareTrigger('1.1.0', '1.2.0')).toEqual({ reason: 'firmware-update', detail: 'firmware 1.1.0 → 1.2.0' });
+});
