@@ -3,6 +3,7 @@ import { ApiError, SetupBody, SetupResult, SetupState } from '../api/session-sch
 import { AuthError } from '../auth/errors.ts';
 import { completeSetup } from '../auth/setup.ts';
 import type { AdminRoutes } from '../route-deps.ts';
+import { signInRateLimit } from '../sign-in-limit.ts';
 
 const Errors = { 400: ApiError, 403: ApiError, 409: ApiError, 429: ApiError };
 
@@ -16,7 +17,7 @@ export const setupRoutes: AdminRoutes = async (app, deps) => {
 
   app.post<{ Body: SetupBody }>('/api/setup', {
     schema: { body: SetupBody, response: { 200: SetupResult, ...Errors } },
-    config: { permission: 'public', rateLimit: { max: options.loginRateLimit ?? 10, timeWindow: '1 minute' } },
+    config: { permission: 'public', rateLimit: signInRateLimit(options.loginRateLimit) },
   }, async (request) => {
     const source = request.ip;
     if (options.accounts.count() > 0) throw new AuthError(409, 'setup-done', 'setup has already been done: sign in instead');
