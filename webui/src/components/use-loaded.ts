@@ -1,7 +1,8 @@
-// Loads one API answer for a page and loads it again every `refreshMs` while the tab is in view
-// (a page left open in the office should neither poll all night nor keep its session awake).
+// Loads one API answer for a page and, unless `refreshMs` is null, loads it again that often while
+// the tab is in view (a page left open in the office should neither poll all night nor keep its
+// session awake). `reload` loads it again at once, after a change the page made.
 import { useEffect, useState } from 'preact/hooks';
-import { useApp } from '../../context.ts';
+import { useApp } from '../context.ts';
 
 export interface Loaded<T> {
   data: T | null;
@@ -9,7 +10,7 @@ export interface Loaded<T> {
   reload: () => void;
 }
 
-export function useLoaded<T>(path: string, refreshMs = 60_000): Loaded<T> {
+export function useLoaded<T>(path: string, refreshMs: number | null = 60_000): Loaded<T> {
   const { api } = useApp();
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -28,12 +29,12 @@ export function useLoaded<T>(path: string, refreshMs = 60_000): Loaded<T> {
       }
     };
     void load();
-    const timer = window.setInterval(() => {
+    const timer = refreshMs === null ? undefined : window.setInterval(() => {
       if (document.visibilityState === 'visible') void load();
     }, refreshMs);
     return () => {
       stop = true;
-      window.clearInterval(timer);
+      if (timer !== undefined) window.clearInterval(timer);
     };
   }, [path, tick]);
   return { data, error, reload: () => setTick((n) => n + 1) };

@@ -10,7 +10,7 @@ import { useApp } from '../../context.ts';
 import { formatUptime } from '../../format.ts';
 import { ListFreshnessTable } from './freshness.tsx';
 import { HourChart } from './hour-chart.tsx';
-import { useLoaded } from './use-loaded.ts';
+import { useLoaded } from '../../components/use-loaded.ts';
 
 const number = new Intl.NumberFormat('en-GB');
 const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
