@@ -183,23 +183,65 @@ it('networks, term dates and upstreams: a technician changes each, errors beside
   }
 });
 
-it('first-run setup goes on after the accounts: networks, upstreams, policies, each skippable', async () => {
-  const { page } = await admin.openAs(browser, staff, '/account', DESKTOP);
+const CREST_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" width="64" height="64"><path d="M32 4 L58 14 L58 34 C58 48 46 58 32 62 C18 58 6 48 6 34 L6 14 Z" fill="#1d4f91"/></svg>';
+
+it('first-run setup goes on after the accounts for the technician: logo, term dates, networks, upstreams, policies', async () => {
+  // Another role signing in with the wizard unfinished goes to its own pages, and neither the page nor its data is theirs.
+  const other = await admin.openAs(browser, staff, '/account', PHONE);
+  try {
+    await other.page.evaluate(() => window.sessionStorage.setItem('schoolgate.setup-continues', '1'));
+    await other.page.goto(`${base}/policies`);
+    await other.page.getByRole('heading', { level: 1, name: 'Acceptable use' }).waitFor();
+    await other.page.goto(`${base}/setup/continue`);
+    await other.page.getByRole('heading', { level: 1, name: 'Not allowed' }).waitFor();
+    expect((await admin.call('GET', '/api/setup/continue', undefined, staff)).status).toBe(403);
+  } finally {
+    await other.page.context().close();
+  }
+
+  const { page } = await admin.openAs(browser, tech, '/account', DESKTOP);
   try {
     // What the setup page leaves behind when the accounts are made (the shell's test walks that page).
     await page.evaluate(() => window.sessionStorage.setItem('schoolgate.setup-continues', '1'));
     await page.goto(`${base}/status`);
     await page.waitForURL(/\/setup\/continue$/);
-    await page.getByText('step 1 of 3, the networks').waitFor();
+    await page.getByText('step 1 of 5, the school\'s logo').waitFor();
+    await page.getByLabel(/Add a logo|Replace the logo/).setInputFiles({ name: 'crest.svg', mimeType: 'image/svg+xml', buffer: Buffer.from(CREST_SVG) });
+    await page.getByText('The logo is now crest.svg.').waitFor();
+    expect((await fetch(`${base}/logo`)).status).toBe(200);
+    expect(await axeSerious(page)).toEqual([]);
+    await shot(page, 'setup-logo-desktop');
+    await page.getByRole('button', { name: 'Next: the term dates' }).click();
+
+    await page.getByText('step 2 of 5, the term dates').waitFor();
+    const before = (await admin.call('GET', '/api/networks', undefined, tech)).json.terms as unknown[];
+    await page.getByRole('button', { name: 'Add a term' }).click();
+    const n = before.length;
+    await page.locator(`[name="terms/${n}/name"]`).fill('Summer 1');
+    await page.locator(`[name="terms/${n}/start"]`).fill('2027-04-19');
+    await page.locator(`[name="terms/${n}/end"]`).fill('2027-04-31');
+    await page.getByRole('button', { name: 'Save the term dates and go on' }).click();
+    // The impossible date is refused beside its field, focused, with what was typed kept.
+    await page.locator(`#f-terms-${n}-end-error`).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe(`terms/${n}/end`);
+    expect(await page.locator(`[name="terms/${n}/name"]`).inputValue()).toBe('Summer 1');
+    await page.setViewportSize(PHONE);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    expect(await axeSerious(page)).toEqual([]);
+    await shot(page, 'setup-terms-error-phone');
+    await page.setViewportSize(DESKTOP);
+    await page.locator(`[name="terms/${n}/end"]`).fill('2027-05-28');
+    await page.getByRole('button', { name: 'Save the term dates and go on' }).click();
+
+    await page.getByText('step 3 of 5, the networks').waitFor();
+    expect((await admin.call('GET', '/api/networks', undefined, tech)).json.terms.at(-1)).toEqual({ name: 'Summer 1', start: '2027-04-19', end: '2027-05-28' });
     expect(await axeSerious(page)).toEqual([]);
     await shot(page, 'setup-networks-desktop');
     await page.getByRole('button', { name: 'Next: the upstream resolvers' }).click();
-    await page.getByText('step 2 of 3, the upstream resolvers').waitFor();
-    expect(await page.getByText("Changing the resolvers is for the school's technician.").isVisible()).toBe(true);
-    expect(await page.locator('main input').count()).toBe(0);
+    await page.getByText('step 4 of 5, the upstream resolvers').waitFor();
     await shot(page, 'setup-upstreams-desktop');
     await page.getByRole('button', { name: 'Skip: keep the current resolvers' }).click();
-    await page.getByText('step 3 of 3, the policies').waitFor();
+    await page.getByText('step 5 of 5, the policies').waitFor();
     await page.getByRole('heading', { level: 2, name: /Acceptable use of the internet/ }).waitFor();
     expect(await axeSerious(page)).toEqual([]);
     await page.getByRole('button', { name: 'Finish setup' }).click();

@@ -57,6 +57,12 @@ export const SchedulesBody = Type.Object({
 }, { additionalProperties: false });
 export type SchedulesBody = Static<typeof SchedulesBody>;
 
+/** The term dates alone (the setup wizard's step); the Networks page sends them with the schedules. */
+export const TermsBody = Type.Object({
+  terms: Type.Array(Term, { maxItems: 24 }),
+}, { additionalProperties: false });
+export type TermsBody = Static<typeof TermsBody>;
+
 export const UpstreamsBody = Type.Object({
   upstreams: Type.Array(Upstream, { maxItems: 8 }),
 }, { additionalProperties: false });

@@ -167,3 +167,31 @@ describe('schedules and device groups', () => {
     await validates();
   });
 });
+
+describe('the setup wizard\'s steps after the accounts', () => {
+  it('saves the term dates alone with policy.edit, refusing an impossible date beside its field with nothing saved', async () => {
+    const terms = [{ name: 'Spring 1', start: '2027-01-05', end: '2027-02-12' }, { name: 'Spring 2', start: '2027-02-22', end: '2027-03-26' }];
+    expect((await call({ method: 'PUT', url: '/api/terms', ...as('staff'), body: { terms } })).status).toBe(403);
+    expect((await call({ method: 'PUT', url: '/api/terms', ...as('headteacher'), body: { terms } })).status).toBe(403);
+    expect((await call({ method: 'PUT', url: '/api/terms', cookie: s.technician!.cookie, body: { terms } })).json.code).toBe('csrf');
+    const bad = await call({ method: 'PUT', url: '/api/terms', ...as('technician'), body: { terms: [terms[0]!, { ...terms[1]!, end: '2027-02-30' }] } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.fields['terms/1/end']).toMatch(/not a date/);
+    expect(store.current.site.terms).toBeUndefined();
+    const ok = await call({ method: 'PUT', url: '/api/terms', ...as('technician'), body: { terms } });
+    expect(ok.status, JSON.stringify(ok.json)).toBe(200);
+    expect(store.current.site.terms).toEqual(terms);
+    expect(store.current.schedules).toEqual(defaultConfig().schedules);
+    expect(t.state.audit.list({ action: 'terms.edit' }).map((e) => e.actor)).toEqual([`account:${s.technician!.username}`]);
+    await validates();
+  });
+
+  it('answers the wizard\'s own read only with system.manage', async () => {
+    const tech = await call({ url: '/api/setup/continue', ...as('technician') });
+    expect(tech.status).toBe(200);
+    expect(tech.json).toEqual({ logo: { present: false } });
+    expect((await call({ url: '/api/setup/continue', ...as('headteacher') })).status).toBe(403);
+    expect((await call({ url: '/api/setup/continue', ...as('staff') })).status).toBe(403);
+    expect((await call({ url: '/api/setup/continue' })).status).toBe(401);
+  });
+});
