@@ -260,6 +260,15 @@ describe('audit log', () => {
       });
       await page.locator('#audit').getByText('device.suspend').waitFor();
       expect(await page.locator('#audit tbody tr', { hasText: 'account.login' }).count()).toBe(0);
+      // Printed, an entry's details read as key: value lines, not JSON.
+      await page.emulateMedia({ media: 'print' });
+      const suspended = page.locator('#audit tbody tr', { hasText: 'device.suspend' }).first();
+      expect(await suspended.locator('code.details').isVisible()).toBe(false);
+      const lines = await suspended.locator('.details-lines li').allInnerTexts();
+      expect(lines.some((l) => /^reason: \S/.test(l)), lines.join(' | ')).toBe(true);
+      expect(lines.join('\n')).not.toContain('{"');
+      await shot(page, 'audit-search-print');
+      await page.emulateMedia({ media: 'screen' });
       await page.getByLabel('Action').fill('not an action!');
       await page.getByRole('button', { name: 'Search' }).click();
       expect(await page.locator('#f-action-error').innerText()).toContain('device.*');
@@ -306,7 +315,15 @@ describe('accounts', () => {
       await page.emulateMedia({ media: 'print' });
       expect(await page.locator('.site-nav').isVisible()).toBe(false);
       expect(await page.getByText('Reviewed by:').isVisible()).toBe(true);
+      // On A4 portrait (210 mm less Chromium's default margins: 718 CSS px) every column is on the
+      // paper: neither table is wider than the page's content box.
+      await page.setViewportSize({ width: 718, height: 1000 });
+      const widths = await page.evaluate(() => [...document.querySelectorAll('.access-review table')].map((t) => Math.ceil(t.getBoundingClientRect().right)));
+      expect(widths).toHaveLength(2);
+      for (const right of widths) expect(right).toBeLessThanOrEqual(718);
       await shot(page, 'accounts-matrix-print');
+      const pdf = await page.pdf({ format: 'A4', path: join(SHOTS, 'webui-accounts-matrix.pdf') });
+      expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     } finally {
       await context.close();
     }
