@@ -226,6 +226,35 @@ describe('devices', () => {
     expect(audit.json.entries.map((e: { actor: string; subject: string }) => `${e.actor} ${e.subject}`)).toEqual([`account:sam.dsl ${IPAD}`]);
   });
 
+  it('adds a laptop by its MAC before it joins, with its name and group; a bad MAC is refused beside the field, nothing typed lost', async () => {
+    const LAPTOP = '00:1b:63:aa:bb:05';
+    const { page, context, cspViolations } = await open('/devices', 'lee.tech', PHONE);
+    try {
+      await page.locator('#devices').getByText('10.20.0.77').waitFor();
+      await page.getByText('Add a device before it joins').click();
+      await page.getByLabel('MAC address').fill('00:1b:63:aa:bb');
+      await page.locator('#f-add-name').fill('Mrs Patel\'s laptop');
+      await page.locator('#f-add-group').selectOption({ label: 'Year 3' });
+      await page.getByRole('button', { name: 'Add the device' }).click();
+      await page.locator('#f-add-mac-error').getByText('is not a MAC address').waitFor();
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-add-mac');
+      expect(await page.locator('#f-add-name').inputValue()).toBe('Mrs Patel\'s laptop');
+      expect(await axeSerious(page)).toEqual([]);
+      await fitsWidth(page, PHONE.width);
+      await shot(page, 'devices-add-error-phone');
+      await page.getByLabel('MAC address').fill('00-1B-63-AA-BB-05');
+      await page.getByRole('button', { name: 'Add the device' }).click();
+      await page.getByText(`Added Mrs Patel's laptop (${LAPTOP})`).waitFor();
+      expect(await page.locator('#devices tr', { hasText: LAPTOP }).innerText()).toMatch(/Mrs Patel's laptop[\s\S]*Year 3/);
+      await shot(page, 'devices-added-phone');
+      expect(cspViolations).toEqual([]);
+    } finally {
+      await context.close();
+    }
+    const listed = JSON.parse((await daemon.cli(['devices', '--json'])).stdout) as { devices: { mac: string; groupId: string | null; name: string }[] };
+    expect(listed.devices.find((d) => d.mac === LAPTOP)).toMatchObject({ name: 'Mrs Patel\'s laptop', groupId: 'year3' });
+  });
+
   it('shows the headteacher the table without the means to change it, and refuses her a suspension', async () => {
     const { page, context } = await open('/devices', 'jo.head', DESKTOP);
     try {
