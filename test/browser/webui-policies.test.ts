@@ -134,6 +134,15 @@ it('networks, term dates and upstreams: a technician changes each, errors beside
     const pupil = daemon.config.networks.find((n) => n.kind === 'pupil')!;
     await page.getByRole('button', { name: `Change ${pupil.name}` }).click();
     await page.getByLabel(/Wi-Fi name \(SSID\)/).fill('StMarys-Pupils');
+    // The lease time, in minutes: one minute is refused beside the field, focused, before anything is sent.
+    const lease = page.getByLabel('Lease time (minutes)');
+    expect(await lease.inputValue()).toBe(String(pupil.dhcp!.leaseSeconds / 60));
+    await lease.fill('1');
+    await page.getByRole('button', { name: `Save ${pupil.name}` }).click();
+    await page.locator('#f-dhcp-leaseMinutes-error').getByText(/from 2 minutes to 7 days/).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-dhcp-leaseMinutes');
+    expect(await page.getByLabel(/Wi-Fi name \(SSID\)/).inputValue()).toBe('StMarys-Pupils');
+    await lease.fill('240');
     await page.getByRole('button', { name: `Save ${pupil.name}` }).click();
     await page.getByText('Saved: the gateway uses it from now on.').waitFor();
 
@@ -170,6 +179,7 @@ it('networks, term dates and upstreams: a technician changes each, errors beside
 
     const view = (await admin.call('GET', '/api/networks', undefined, tech)).json;
     expect(view.networks.find((n: { id: string }) => n.id === pupil.id).ssid).toBe('StMarys-Pupils');
+    expect(view.networks.find((n: { id: string }) => n.id === pupil.id).dhcp.leaseSeconds).toBe(4 * 3600);
     expect(view.terms).toEqual([{ name: 'Spring 1', start: '2027-01-05', end: '2027-02-12' }]);
     expect(view.schedules[0].termTimeOnly).toBe(true);
     expect(view.upstreams).toEqual([{ name: 'Test resolver', address: upstream.address, port: upstream.port }]);

@@ -89,6 +89,20 @@ describe('networks', () => {
     await validates();
   });
 
+  it('changes a network\'s lease time through the configuration\'s checks, refusing one out of range beside the form\'s field', async () => {
+    const pupil = store.current.networks.find((n) => n.kind === 'pupil')!;
+    const form = formOf(pupil);
+    const short = await call({ method: 'PUT', url: `/api/networks/${pupil.id}`, ...as('technician'), body: { ...form, dhcp: { ...form.dhcp!, leaseSeconds: 60 } } });
+    expect(short.status).toBe(400);
+    expect(short.json.fields['dhcp/leaseSeconds'] ?? short.json.fields['dhcp/leaseMinutes'], JSON.stringify(short.json)).toBeDefined();
+    expect(store.current.networks.find((n) => n.id === pupil.id)!.dhcp!.leaseSeconds).toBe(pupil.dhcp!.leaseSeconds);
+    const ok = await call({ method: 'PUT', url: `/api/networks/${pupil.id}`, ...as('technician'), body: { ...form, dhcp: { ...form.dhcp!, leaseSeconds: 4 * 3600 } } });
+    expect(ok.status, JSON.stringify(ok.json)).toBe(200);
+    expect(store.current.networks.find((n) => n.id === pupil.id)!.dhcp).toEqual({ ...pupil.dhcp, leaseSeconds: 4 * 3600 });
+    expect(t.state.audit.list({ action: 'network.edit' }).at(-1)!.details).toMatchObject({ dhcp: { leaseSeconds: 4 * 3600 } });
+    await validates();
+  });
+
   it('removes a network, but not one still named elsewhere (saying by what) nor the only one', async () => {
     const [first, second, third] = store.current.networks;
     await store.update((d) => { d.reservations = [{ mac: '02:00:00:00:00:01', address: second!.gateway.ipv4!.replace(/\.1$/, '.7'), network: second!.id, name: 'Office printer' }]; });
