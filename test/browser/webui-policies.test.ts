@@ -111,9 +111,28 @@ it('a member of staff reads the table, cannot change it, and the API refuses the
     expect(await page.getByRole('button', { name: /Save/ }).count()).toBe(0);
     expect(await page.getByText(/You can read this table/).isVisible()).toBe(true);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    // On a phone each category is one closed row saying what is chosen: the list is a screen or
+    // two, not the 4,500 px of open cards.
+    const cards = page.locator('.aup-card');
+    const rows = await cards.count();
+    expect(rows).toBeGreaterThan(10);
+    expect(await page.locator('.aup-card details[open]').count()).toBe(0);
+    expect(await page.locator('.aup-cards').evaluate((e) => e.getBoundingClientRect().height)).toBeLessThan(rows * 90);
+    const social = cards.filter({ hasText: 'Social networking' });
+    // The closed row says what the table holds (the technician's edit above may have changed it).
+    const tables = (await admin.call('GET', '/api/policies', undefined, staff)).json as { dispositions: { value: string; label: string }[]; policies: { id: string; rows: { category: string; rule: { disposition: string; watch?: boolean } }[] }[] };
+    const rule = tables.policies.find((p) => p.id === 'pupil')!.rows.find((r) => r.category === 'social')!.rule;
+    const label = tables.dispositions.find((d) => d.value === rule.disposition)!.label;
+    expect(await social.locator('summary').innerText()).toContain(`${label}${rule.watch === true ? ' · watched' : ''}`);
+    await social.locator('summary').focus();
+    await page.keyboard.press('Enter');
+    expect(await social.locator('.aup-desc').isVisible()).toBe(true);
     expect(await axeSerious(page)).toEqual([]);
     await shot(page, 'staff-phone');
     await page.emulateMedia({ media: 'print' });
+    // Paper has the whole table, every row, whatever the screen showed.
+    expect(await page.locator('.aup-print-table tbody tr').count()).toBe(rows);
+    expect(await page.locator('.aup-cards').isVisible()).toBe(false);
     expect(await page.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(false);
     expect(await page.locator('.aup-school').innerText()).toBe('St Mary\'s C of E Primary');
     expect(await page.locator('.aup-school').isVisible()).toBe(true);
