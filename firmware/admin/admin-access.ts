@@ -15,6 +15,7 @@ import { ensureCertificate } from './https/certificate.ts';
 import { DEFAULT_ADMIN_HOSTNAME, DEFAULT_HTTPS_PORT } from './https/redirect.ts';
 import type { AdminAppOptions } from './app.ts';
 import { SetupCodeFile } from './auth/setup.ts';
+import { DEFAULT_SIGN_INS_PER_MINUTE } from './settings.ts';
 import type { AdminControl } from './control-call.ts';
 
 export interface AdminAccessOptions {
@@ -57,7 +58,8 @@ export async function startAdminAccess(options: AdminAccessOptions): Promise<Adm
       config: { current: () => config.current, update: (change) => config.update(change) },
       limits: () => config.current.web.sessions ?? DEFAULT_SESSION_LIMITS,
       ...(options.control ? { control: options.control } : {}),
-      ...(config.current.web.signInsPerMinute !== undefined ? { loginRateLimit: config.current.web.signInsPerMinute } : {}),
+      // Read at each attempt: a change on the Settings page holds at once.
+      loginRateLimit: () => config.current.web.signInsPerMinute ?? DEFAULT_SIGN_INS_PER_MINUTE,
       raise: options.raise ?? ((candidate) => logger.warn({ alert: candidate }, candidate.reason)),
     },
     status: () => (setupCode.code ? { setupCode: setupCode.code } : {}),

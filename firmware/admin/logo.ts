@@ -73,3 +73,10 @@ export class LogoStore {
     return had;
   }
 }
+
+/** What the Settings page and the setup wizard show of the stored logo: whether there is one, its type and size. */
+export async function describeLogo(dataDir: string | undefined): Promise<{ present: boolean; type?: string; bytes?: number }> {
+  if (dataDir === undefined) return { present: false };
+  const logo = await new LogoStore(dataDir).read();
+  return logo === null ? { present: false } : { present: true, type: logo.type, bytes: logo.bytes.length };
+}

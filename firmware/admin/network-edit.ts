@@ -9,13 +9,17 @@ const NEW_LEASE_SECONDS = 3600;
 
 /**
  * A network as the form describes it, over what the configuration already holds: the range
- * replaces the first pool and keeps the others, the lease time and the rest; no DHCP in the form
+ * replaces the first pool and keeps the others, the lease time when the form gives one, and the rest; no DHCP in the form
  * on a network that had it turns its server off rather than losing its settings.
  */
 export function networkFromBody(body: NetworkBody, before: Network | undefined, id: string): Network {
   const { dhcp: form, ssid, vlan, tethering, p2p, ...rest } = body;
   const dhcp = form
-    ? { ...(before?.dhcp ?? { leaseSeconds: NEW_LEASE_SECONDS }), enabled: form.enabled, pools: [{ first: form.first, last: form.last }, ...(before?.dhcp?.pools.slice(1) ?? [])] }
+    ? {
+      ...(before?.dhcp ?? { leaseSeconds: NEW_LEASE_SECONDS }), enabled: form.enabled,
+      pools: [{ first: form.first, last: form.last }, ...(before?.dhcp?.pools.slice(1) ?? [])],
+      ...(form.leaseSeconds !== undefined ? { leaseSeconds: form.leaseSeconds } : {}),
+    }
     : before?.dhcp ? { ...before.dhcp, enabled: false } : undefined;
   return {
     id,
@@ -38,6 +42,7 @@ export function networkFieldOf(index: number): (path: string) => string | undefi
     if (pool) return pool[1] ? `dhcp/${pool[1]}` : 'dhcp/first';
     if (rest === 'dhcp') return 'gateway/ipv4'; // DHCP without the gateway's IPv4 address
     if (rest === 'dhcp/pools') return 'dhcp/first';
+    if (rest === 'dhcp/leaseSeconds') return 'dhcp/leaseMinutes';
     if (rest.startsWith('dhcp')) return 'dhcp/enabled';
     // The form has the subnets in one field, comma-separated.
     if (/^subnets\/\d+$/.test(rest)) return 'subnets';

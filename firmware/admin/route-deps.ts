@@ -17,6 +17,7 @@ import type { SetupCodeFile } from './auth/setup.ts';
 import type { AdminControl } from './control-call.ts';
 import type { HostFacts } from './api/health-schema.ts';
 import type { AdminConfigAccess } from './config-change.ts';
+import type { SignInsPerMinute } from './sign-in-limit.ts';
 
 export const SESSION_COOKIE = 'schoolgate_session';
 
@@ -56,8 +57,8 @@ export interface AdminAppOptions {
    * here (loopback, or a name that is not the admin UI's). Sessions never cross the network in clear.
    */
   httpsRedirect?: (host: string | undefined, path: string) => string | undefined;
-  /** Sign-in and setup attempts a source address may make a minute (default 10). */
-  loginRateLimit?: number;
+  /** Sign-in and setup attempts a source address may make a minute (default 10); a function is asked at each attempt. */
+  loginRateLimit?: SignInsPerMinute;
   /** The daemon's control methods, called in-process by the pages that reuse them (devices, lists, audit). */
   control?: AdminControl;
   /** What the dashboard, alerts and health pages read; without it those routes answer 503. */

@@ -28,6 +28,15 @@ export const DeviceGroupParams = Type.Object({
 }, { additionalProperties: false });
 export type DeviceGroupParams = Static<typeof DeviceGroupParams>;
 
+export const DeviceAddParams = Type.Object({
+  mac: Type.String({ minLength: 1, maxLength: 64 }),
+  name: Type.String({ minLength: 1, maxLength: DEVICE_NAME_MAX }),
+  group: Type.Union([Id, Type.Null()], { description: 'a device group in the configuration, or null for the network\'s default' }),
+  network: Id,
+  schoolOwned: Type.Optional(Type.Boolean({ description: 'the school owns it (default true: what a school adds in advance is usually its own)' })),
+}, { additionalProperties: false });
+export type DeviceAddParams = Static<typeof DeviceAddParams>;
+
 export const DeviceOwnerParams = Type.Object({
   mac: Type.String({ minLength: 1, maxLength: 64 }),
   schoolOwned: Type.Boolean({ description: 'the school owns it: it is never expected on a guest network' }),
@@ -121,13 +130,38 @@ export function registerDeviceMethods(control: Pick<ControlServer, 'register'>, 
     params: DeviceOwnedByParams,
     handle: (params, caller) => change(caller, params.mac, 'owner', params.owner, 'device.owned-by', ''),
   });
+  const knownGroup = (group: string | null): void => {
+    const groups = config.current.deviceGroups;
+    if (group !== null && !groups.some((g) => g.id === group)) {
+      throw new ControlFailure('invalid-input', `there is no device group "${group}" in the configuration (groups: ${groups.map((g) => g.id).join(', ') || 'none'})`);
+    }
+  };
+  // A device added before it ever joins: in the table with its name and group, so its first
+  // lease finds them (and DNS applies the group from its first question).
+  control.register<DeviceAddParams>('devices.add', {
+    params: DeviceAddParams,
+    handle: (params, caller) => {
+      knownGroup(params.group);
+      const networks = config.current.networks;
+      if (!networks.some((n) => n.id === params.network)) {
+        throw new ControlFailure('invalid-input', `there is no network "${params.network}" in the configuration (networks: ${networks.map((n) => n.id).join(', ')})`);
+      }
+      try {
+        const mac = normaliseMac(params.mac);
+        return transaction(() => {
+          const device = devices.enrol(mac, params.network, deps.now(), { name: params.name, groupId: params.group, schoolOwned: params.schoolOwned ?? true });
+          audit.append({ actor: actorOf(caller), action: 'device.add', subject: mac, details: { name: device.name, group: device.groupId, network: device.networkId, schoolOwned: device.schoolOwned } });
+          return device;
+        });
+      } catch (error) {
+        return asControlFailure(error);
+      }
+    },
+  });
   control.register<DeviceGroupParams>('devices.group', {
     params: DeviceGroupParams,
     handle: (params, caller) => {
-      const groups = config.current.deviceGroups;
-      if (params.group !== null && !groups.some((g) => g.id === params.group)) {
-        throw new ControlFailure('invalid-input', `there is no device group "${params.group}" in the configuration (groups: ${groups.map((g) => g.id).join(', ') || 'none'})`);
-      }
+      knownGroup(params.group);
       // After the commit: DNS never applies a group the table does not hold.
       return change(caller, params.mac, 'groupId', params.group, 'device.group', null, (mac, device) => deps.regroup(mac, device.groupId));
     },

@@ -58,6 +58,28 @@ export class DeviceRepository {
     return toDevice(row);
   }
 
+  /**
+   * A device the school adds before it ever joins (a staff laptop enrolled in advance): its name,
+   * group and owner are there when its first lease comes, which keeps them (recordLease never
+   * overwrites a name or group). Until that lease, its first and last seen are when it was added.
+   * A MAC already in the table is refused: that device is changed, not added again.
+   */
+  enrol(mac: string, networkId: string, at: Date, fields: { name: string; groupId: string | null; schoolOwned: boolean }): Device {
+    const key = normaliseMac(mac);
+    checkValue(Id, networkId, 'network id');
+    const name = fields.name.trim();
+    if (name === '') throw new InvalidInputError(`give ${key} a name, so staff know which device it is`);
+    checkValue(DevicePatch, { name, groupId: fields.groupId, schoolOwned: fields.schoolOwned }, `device ${key}`);
+    const added = isoInstant(at, 'time added');
+    const row = this.#db.prepare(`
+      INSERT INTO devices (mac, network_id, first_seen, last_seen, randomised_mac, name, group_id, school_owned)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (mac) DO NOTHING
+      RETURNING ${COLUMNS}`).get(key, networkId, added, added, isLocallyAdministered(key) ? 1 : 0, name, fields.groupId, fields.schoolOwned ? 1 : 0);
+    if (row === undefined) throw new InvalidInputError(`${key} is already in the device table: change its name or group there instead`);
+    return toDevice(row);
+  }
+
   #leaseStatement: StatementSync | undefined;
 
   /**

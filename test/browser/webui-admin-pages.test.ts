@@ -226,6 +226,35 @@ describe('devices', () => {
     expect(audit.json.entries.map((e: { actor: string; subject: string }) => `${e.actor} ${e.subject}`)).toEqual([`account:sam.dsl ${IPAD}`]);
   });
 
+  it('adds a laptop by its MAC before it joins, with its name and group; a bad MAC is refused beside the field, nothing typed lost', async () => {
+    const LAPTOP = '00:1b:63:aa:bb:05';
+    const { page, context, cspViolations } = await open('/devices', 'lee.tech', PHONE);
+    try {
+      await page.locator('#devices').getByText('10.20.0.77').waitFor();
+      await page.getByText('Add a device before it joins').click();
+      await page.getByLabel('MAC address').fill('00:1b:63:aa:bb');
+      await page.locator('#f-add-name').fill('Mrs Patel\'s laptop');
+      await page.locator('#f-add-group').selectOption({ label: 'Year 3' });
+      await page.getByRole('button', { name: 'Add the device' }).click();
+      await page.locator('#f-add-mac-error').getByText('is not a MAC address').waitFor();
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-add-mac');
+      expect(await page.locator('#f-add-name').inputValue()).toBe('Mrs Patel\'s laptop');
+      expect(await axeSerious(page)).toEqual([]);
+      await fitsWidth(page, PHONE.width);
+      await shot(page, 'devices-add-error-phone');
+      await page.getByLabel('MAC address').fill('00-1B-63-AA-BB-05');
+      await page.getByRole('button', { name: 'Add the device' }).click();
+      await page.getByText(`Added Mrs Patel's laptop (${LAPTOP})`).waitFor();
+      expect(await page.locator('#devices tr', { hasText: LAPTOP }).innerText()).toMatch(/Mrs Patel's laptop[\s\S]*Year 3/);
+      await shot(page, 'devices-added-phone');
+      expect(cspViolations).toEqual([]);
+    } finally {
+      await context.close();
+    }
+    const listed = JSON.parse((await daemon.cli(['devices', '--json'])).stdout) as { devices: { mac: string; groupId: string | null; name: string }[] };
+    expect(listed.devices.find((d) => d.mac === LAPTOP)).toMatchObject({ name: 'Mrs Patel\'s laptop', groupId: 'year3' });
+  });
+
   it('shows the headteacher the table without the means to change it, and refuses her a suspension', async () => {
     const { page, context } = await open('/devices', 'jo.head', DESKTOP);
     try {
@@ -260,6 +289,15 @@ describe('audit log', () => {
       });
       await page.locator('#audit').getByText('device.suspend').waitFor();
       expect(await page.locator('#audit tbody tr', { hasText: 'account.login' }).count()).toBe(0);
+      // Printed, an entry's details read as key: value lines, not JSON.
+      await page.emulateMedia({ media: 'print' });
+      const suspended = page.locator('#audit tbody tr', { hasText: 'device.suspend' }).first();
+      expect(await suspended.locator('code.details').isVisible()).toBe(false);
+      const lines = await suspended.locator('.details-lines li').allInnerTexts();
+      expect(lines.some((l) => /^reason: \S/.test(l)), lines.join(' | ')).toBe(true);
+      expect(lines.join('\n')).not.toContain('{"');
+      await shot(page, 'audit-search-print');
+      await page.emulateMedia({ media: 'screen' });
       await page.getByLabel('Action').fill('not an action!');
       await page.getByRole('button', { name: 'Search' }).click();
       expect(await page.locator('#f-action-error').innerText()).toContain('device.*');
@@ -306,7 +344,15 @@ describe('accounts', () => {
       await page.emulateMedia({ media: 'print' });
       expect(await page.locator('.site-nav').isVisible()).toBe(false);
       expect(await page.getByText('Reviewed by:').isVisible()).toBe(true);
+      // On A4 portrait (210 mm less Chromium's default margins: 718 CSS px) every column is on the
+      // paper: neither table is wider than the page's content box.
+      await page.setViewportSize({ width: 718, height: 1000 });
+      const widths = await page.evaluate(() => [...document.querySelectorAll('.access-review table')].map((t) => Math.ceil(t.getBoundingClientRect().right)));
+      expect(widths).toHaveLength(2);
+      for (const right of widths) expect(right).toBeLessThanOrEqual(718);
       await shot(page, 'accounts-matrix-print');
+      const pdf = await page.pdf({ format: 'A4', path: join(SHOTS, 'webui-accounts-matrix.pdf') });
+      expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     } finally {
       await context.close();
     }

@@ -185,6 +185,11 @@ describe.each(WIDTHS)('at $name width', ({ name, viewport }) => {
       expect(await page.getByRole('button', { name: 'Last 7 days' }).getAttribute('aria-pressed')).toBe('true');
       if (name === 'desktop') {
         await page.emulateMedia({ media: 'print' });
+        // The paper says whose gateway, which period (with its year) and when it was printed.
+        // (once the week's answer is in: the heading follows the button at once, the numbers a moment later)
+        const caption = page.locator('.print-caption', { hasText: 'the last 7 days' });
+        await caption.waitFor();
+        expect(await caption.innerText()).toMatch(/: the gateway's dashboard for the last 7 days, \d{1,2} \w{3} \d{4} to \d{1,2} \w{3} \d{4}; printed \d{1,2} \w{3} \d{4}, \d{2}:\d{2} by \S/);
         await shot(page, 'dashboard-print');
         await page.emulateMedia({ media: 'screen' });
       }

@@ -111,9 +111,28 @@ it('a member of staff reads the table, cannot change it, and the API refuses the
     expect(await page.getByRole('button', { name: /Save/ }).count()).toBe(0);
     expect(await page.getByText(/You can read this table/).isVisible()).toBe(true);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    // On a phone each category is one closed row saying what is chosen: the list is a screen or
+    // two, not the 4,500 px of open cards.
+    const cards = page.locator('.aup-card');
+    const rows = await cards.count();
+    expect(rows).toBeGreaterThan(10);
+    expect(await page.locator('.aup-card details[open]').count()).toBe(0);
+    expect(await page.locator('.aup-cards').evaluate((e) => e.getBoundingClientRect().height)).toBeLessThan(rows * 90);
+    const social = cards.filter({ hasText: 'Social networking' });
+    // The closed row says what the table holds (the technician's edit above may have changed it).
+    const tables = (await admin.call('GET', '/api/policies', undefined, staff)).json as { dispositions: { value: string; label: string }[]; policies: { id: string; rows: { category: string; rule: { disposition: string; watch?: boolean } }[] }[] };
+    const rule = tables.policies.find((p) => p.id === 'pupil')!.rows.find((r) => r.category === 'social')!.rule;
+    const label = tables.dispositions.find((d) => d.value === rule.disposition)!.label;
+    expect(await social.locator('summary').innerText()).toContain(`${label}${rule.watch === true ? ' · watched' : ''}`);
+    await social.locator('summary').focus();
+    await page.keyboard.press('Enter');
+    expect(await social.locator('.aup-desc').isVisible()).toBe(true);
     expect(await axeSerious(page)).toEqual([]);
     await shot(page, 'staff-phone');
     await page.emulateMedia({ media: 'print' });
+    // Paper has the whole table, every row, whatever the screen showed.
+    expect(await page.locator('.aup-print-table tbody tr').count()).toBe(rows);
+    expect(await page.locator('.aup-cards').isVisible()).toBe(false);
     expect(await page.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(false);
     expect(await page.locator('.aup-school').innerText()).toBe('St Mary\'s C of E Primary');
     expect(await page.locator('.aup-school').isVisible()).toBe(true);
@@ -134,6 +153,15 @@ it('networks, term dates and upstreams: a technician changes each, errors beside
     const pupil = daemon.config.networks.find((n) => n.kind === 'pupil')!;
     await page.getByRole('button', { name: `Change ${pupil.name}` }).click();
     await page.getByLabel(/Wi-Fi name \(SSID\)/).fill('StMarys-Pupils');
+    // The lease time, in minutes: one minute is refused beside the field, focused, before anything is sent.
+    const lease = page.getByLabel('Lease time (minutes)');
+    expect(await lease.inputValue()).toBe(String(pupil.dhcp!.leaseSeconds / 60));
+    await lease.fill('1');
+    await page.getByRole('button', { name: `Save ${pupil.name}` }).click();
+    await page.locator('#f-dhcp-leaseMinutes-error').getByText(/from 2 minutes to 7 days/).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-dhcp-leaseMinutes');
+    expect(await page.getByLabel(/Wi-Fi name \(SSID\)/).inputValue()).toBe('StMarys-Pupils');
+    await lease.fill('240');
     await page.getByRole('button', { name: `Save ${pupil.name}` }).click();
     await page.getByText('Saved: the gateway uses it from now on.').waitFor();
 
@@ -170,6 +198,7 @@ it('networks, term dates and upstreams: a technician changes each, errors beside
 
     const view = (await admin.call('GET', '/api/networks', undefined, tech)).json;
     expect(view.networks.find((n: { id: string }) => n.id === pupil.id).ssid).toBe('StMarys-Pupils');
+    expect(view.networks.find((n: { id: string }) => n.id === pupil.id).dhcp.leaseSeconds).toBe(4 * 3600);
     expect(view.terms).toEqual([{ name: 'Spring 1', start: '2027-01-05', end: '2027-02-12' }]);
     expect(view.schedules[0].termTimeOnly).toBe(true);
     expect(view.upstreams).toEqual([{ name: 'Test resolver', address: upstream.address, port: upstream.port }]);
@@ -183,23 +212,65 @@ it('networks, term dates and upstreams: a technician changes each, errors beside
   }
 });
 
-it('first-run setup goes on after the accounts: networks, upstreams, policies, each skippable', async () => {
-  const { page } = await admin.openAs(browser, staff, '/account', DESKTOP);
+const CREST_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" width="64" height="64"><path d="M32 4 L58 14 L58 34 C58 48 46 58 32 62 C18 58 6 48 6 34 L6 14 Z" fill="#1d4f91"/></svg>';
+
+it('first-run setup goes on after the accounts for the technician: logo, term dates, networks, upstreams, policies', async () => {
+  // Another role signing in with the wizard unfinished goes to its own pages, and neither the page nor its data is theirs.
+  const other = await admin.openAs(browser, staff, '/account', PHONE);
+  try {
+    await other.page.evaluate(() => window.sessionStorage.setItem('schoolgate.setup-continues', '1'));
+    await other.page.goto(`${base}/policies`);
+    await other.page.getByRole('heading', { level: 1, name: 'Acceptable use' }).waitFor();
+    await other.page.goto(`${base}/setup/continue`);
+    await other.page.getByRole('heading', { level: 1, name: 'Not allowed' }).waitFor();
+    expect((await admin.call('GET', '/api/setup/continue', undefined, staff)).status).toBe(403);
+  } finally {
+    await other.page.context().close();
+  }
+
+  const { page } = await admin.openAs(browser, tech, '/account', DESKTOP);
   try {
     // What the setup page leaves behind when the accounts are made (the shell's test walks that page).
     await page.evaluate(() => window.sessionStorage.setItem('schoolgate.setup-continues', '1'));
     await page.goto(`${base}/status`);
     await page.waitForURL(/\/setup\/continue$/);
-    await page.getByText('step 1 of 3, the networks').waitFor();
+    await page.getByText('step 1 of 5, the school\'s logo').waitFor();
+    await page.getByLabel(/Add a logo|Replace the logo/).setInputFiles({ name: 'crest.svg', mimeType: 'image/svg+xml', buffer: Buffer.from(CREST_SVG) });
+    await page.getByText('The logo is now crest.svg.').waitFor();
+    expect((await fetch(`${base}/logo`)).status).toBe(200);
+    expect(await axeSerious(page)).toEqual([]);
+    await shot(page, 'setup-logo-desktop');
+    await page.getByRole('button', { name: 'Next: the term dates' }).click();
+
+    await page.getByText('step 2 of 5, the term dates').waitFor();
+    const before = (await admin.call('GET', '/api/networks', undefined, tech)).json.terms as unknown[];
+    await page.getByRole('button', { name: 'Add a term' }).click();
+    const n = before.length;
+    await page.locator(`[name="terms/${n}/name"]`).fill('Summer 1');
+    await page.locator(`[name="terms/${n}/start"]`).fill('2027-04-19');
+    await page.locator(`[name="terms/${n}/end"]`).fill('2027-04-31');
+    await page.getByRole('button', { name: 'Save the term dates and go on' }).click();
+    // The impossible date is refused beside its field, focused, with what was typed kept.
+    await page.locator(`#f-terms-${n}-end-error`).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe(`terms/${n}/end`);
+    expect(await page.locator(`[name="terms/${n}/name"]`).inputValue()).toBe('Summer 1');
+    await page.setViewportSize(PHONE);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    expect(await axeSerious(page)).toEqual([]);
+    await shot(page, 'setup-terms-error-phone');
+    await page.setViewportSize(DESKTOP);
+    await page.locator(`[name="terms/${n}/end"]`).fill('2027-05-28');
+    await page.getByRole('button', { name: 'Save the term dates and go on' }).click();
+
+    await page.getByText('step 3 of 5, the networks').waitFor();
+    expect((await admin.call('GET', '/api/networks', undefined, tech)).json.terms.at(-1)).toEqual({ name: 'Summer 1', start: '2027-04-19', end: '2027-05-28' });
     expect(await axeSerious(page)).toEqual([]);
     await shot(page, 'setup-networks-desktop');
     await page.getByRole('button', { name: 'Next: the upstream resolvers' }).click();
-    await page.getByText('step 2 of 3, the upstream resolvers').waitFor();
-    expect(await page.getByText("Changing the resolvers is for the school's technician.").isVisible()).toBe(true);
-    expect(await page.locator('main input').count()).toBe(0);
+    await page.getByText('step 4 of 5, the upstream resolvers').waitFor();
     await shot(page, 'setup-upstreams-desktop');
     await page.getByRole('button', { name: 'Skip: keep the current resolvers' }).click();
-    await page.getByText('step 3 of 3, the policies').waitFor();
+    await page.getByText('step 5 of 5, the policies').waitFor();
     await page.getByRole('heading', { level: 2, name: /Acceptable use of the internet/ }).waitFor();
     expect(await axeSerious(page)).toEqual([]);
     await page.getByRole('button', { name: 'Finish setup' }).click();

@@ -2,8 +2,8 @@
 // daemon built from webui/: the technician changes settings (a refused save keeps what was typed,
 // with the error beside its field), adds the logo the header then shows, and is refused a file
 // that is not an image; the headteacher reads the settings without a way to change them; each
-// account lands on its own start page; the AUP table on a phone is a card per category whose
-// radios save like the table's, and paper still gets the table. Screenshots at desktop and phone
+// account lands on its own start page; the AUP table on a phone is a row per category that opens
+// into radios saving like the table's, and paper still gets the table. Screenshots at desktop and phone
 // widths go to tmp/screenshots/webui-settings-*.png.
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -254,14 +254,17 @@ describe('lists', () => {
 });
 
 describe('the AUP table on a phone', () => {
-  it('is a card per category whose radio group saves like the table, and prints as the table', async () => {
+  it('is a row per category that opens into a radio group saving like the table, and prints as the table', async () => {
     const { page, context, cspViolations } = await open('/policies?policy=pupil', 'lee.tech', PHONE);
     try {
       await page.getByRole('heading', { level: 2, name: /Pupils/ }).waitFor();
       const card = page.locator('.aup-card', { hasText: 'Social networking' });
       await card.waitFor();
       expect(await page.locator('table.aup-table').isVisible()).toBe(false);
+      // Closed, the row says what is chosen; opened, its five choices are one radio group.
       const group = card.getByRole('group');
+      expect(await group.getByRole('radio').count()).toBe(0);
+      await card.locator('summary').click();
       expect(await group.getByRole('radio').count()).toBe(5);
       await fitsWidth(page, PHONE.width);
       expect(await axeSerious(page)).toEqual([]);
@@ -276,6 +279,7 @@ describe('the AUP table on a phone', () => {
       await page.getByRole('status').filter({ hasText: /saved/i }).first().waitFor();
       const after = (await api('GET', '/api/policies', undefined, sessions.get('lee.tech'))).json;
       expect(row(after).rule).toMatchObject({ disposition: 'acceptable', watch: true });
+      expect(await card.locator('summary').innerText()).toContain('Acceptable · watched');
       await shot(page, 'settings-aup-cards-saved-phone');
 
       await page.emulateMedia({ media: 'print' });

@@ -216,9 +216,31 @@ describe('with the account API', () => {
       await signIn(page, accounts[2]!);
       await owedPages(page, accounts[2]!);
       await page.getByRole('heading', { level: 1, name: 'Not allowed' }).waitFor();
-      expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts()).toEqual(['Visitors', 'Acceptable use', 'Networks', 'Your account']);
+      // On a phone the navigation opens from its Menu button, and Escape gives focus back to it.
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      const menu = nav.getByRole('button', { name: /^Menu/ });
+      expect(await menu.getAttribute('aria-expanded')).toBe('false');
+      expect(await nav.getByRole('link').count()).toBe(0);
       expect(await axeSerious(page)).toEqual([]);
       await shot(page, 'forbidden-phone');
+      await menu.focus();
+      await page.keyboard.press('Enter');
+      expect(await menu.getAttribute('aria-expanded')).toBe('true');
+      expect(await page.locator(`#${await menu.getAttribute('aria-controls')}`).isVisible()).toBe(true);
+      expect(await nav.getByRole('link').allInnerTexts()).toEqual(['Visitors', 'Acceptable use', 'Networks', 'Your account']);
+      expect(await axeSerious(page)).toEqual([]);
+      await shot(page, 'forbidden-phone-menu');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Escape');
+      expect(await menu.getAttribute('aria-expanded')).toBe('false');
+      expect(await page.evaluate(() => document.activeElement?.classList.contains('menu-button'))).toBe(true);
+      expect(await nav.getByRole('link').count()).toBe(0);
+      // A chosen page closes the menu behind it.
+      await menu.click();
+      await nav.getByRole('link', { name: 'Your account' }).click();
+      await page.waitForURL(/\/account$/);
+      expect(await menu.getAttribute('aria-expanded')).toBe('false');
+      expect(await menu.innerText()).toContain('Your account');
     } finally {
       await page.close();
     }

@@ -4,23 +4,20 @@
 // visitor's record and ends one's access. Each page at a desktop and a phone width, axe-core
 // finding no serious or critical violation, screenshots in tmp/screenshots/webui-visitors-*.png.
 // The guest's side (registering on the portal) is test/unit/portal/registration-pages.test.ts.
-import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hashPassword } from '../../firmware/admin/auth/password.ts';
-import { totpCode } from '../../firmware/admin/auth/totp.ts';
-import { APP_ROOT } from '../../firmware/paths.ts';
 import { RegistrationService } from '../../firmware/portal/registration/service.ts';
 import { VoucherService } from '../../firmware/portal/vouchers/service.ts';
 import { buildWebui } from '../../scripts/build-webui.ts';
 import { launchChromium } from '../support/browser.ts';
 import { testAdmin, type TestAdmin } from '../unit/admin/admin-app.ts';
+import { AdminApi } from './support/admin-api.ts';
+import { axeSerious, SHOTS } from './support/webui.ts';
 
-const SHOTS = join(APP_ROOT, 'tmp', 'screenshots');
-const AXE_SOURCE = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'Heron-Lantern-42-x';
 const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const PHONE = { width: 390, height: 844 };
@@ -31,6 +28,7 @@ let registration: RegistrationService;
 let browser: Browser;
 let closeBrowser: () => Promise<void>;
 let base: string;
+let admin: AdminApi;
 const changes: string[][] = [];
 
 beforeAll(async () => {
@@ -53,6 +51,7 @@ beforeAll(async () => {
   }
   await t.app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(t.app.server!.address() as AddressInfo).port}`;
+  admin = new AdminApi(base, { now: () => t.clock.now });
   ({ browser, close: closeBrowser } = await launchChromium());
   await mkdir(SHOTS, { recursive: true });
 });
@@ -61,17 +60,6 @@ afterAll(async () => {
   await closeBrowser?.();
   await t?.close();
 });
-
-async function axeSerious(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
-  });
-  for (const v of violations) console.log(`axe ${v.impact}: ${v.id} — ${v.help} (${v.targets.join(', ')})`);
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} at ${v.targets.join(', ')}`);
-}
 
 async function shotBoth(page: Page, name: string): Promise<void> {
   expect(await axeSerious(page)).toEqual([]);
@@ -83,24 +71,15 @@ async function shotBoth(page: Page, name: string): Promise<void> {
   await page.setViewportSize(DESKTOP);
 }
 
-async function signIn(page: Page, username: string, path: string): Promise<void> {
-  await page.goto(`${base}${path}`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  const asked = page.getByLabel('Code from your authenticator app');
-  const outcome = await Promise.race([asked.waitFor().then(() => 'totp' as const), page.waitForURL((u) => !u.pathname.startsWith('/sign-in')).then(() => 'in' as const)]);
-  if (outcome === 'totp') {
-    await asked.fill(totpCode(TOTP_SECRET, t.clock.now.getTime()));
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
-  }
+/** A page signed in as `username` through the admin API, its clock at the server's (fake) time. */
+async function openAs(username: string, path: string): Promise<Page> {
+  const session = await admin.signIn(username, PASSWORD, username === 'sam' ? TOTP_SECRET : undefined);
+  return (await admin.openAs(browser, session, path, DESKTOP, { atServerTime: true })).page;
 }
 
 it('a staff sponsor sees who waits for them, approves one with a validity, and sets a sponsor code', async () => {
-  const page = await browser.newPage({ viewport: DESKTOP });
+  const page = await openAs('amy', '/visitors');
   try {
-    await signIn(page, 'amy', '/visitors');
     await page.waitForURL(/\/visitors$/);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Visitors (2 waiting)' }).waitFor();
     await page.getByRole('heading', { level: 2, name: 'Ada Supply' }).waitFor();
@@ -127,14 +106,13 @@ it('a staff sponsor sees who waits for them, approves one with a validity, and s
     await page.getByText('Your sponsor code is set').waitFor();
     await shotBoth(page, 'sponsor-code');
   } finally {
-    await page.close();
+    await page.context().close();
   }
 });
 
 it('the DSL reads every visitor\'s record and ends a visitor\'s access with a reason', async () => {
-  const page = await browser.newPage({ viewport: DESKTOP });
+  const page = await openAs('sam', '/visitors');
   try {
-    await signIn(page, 'sam', '/visitors');
     await page.waitForURL(/\/visitors$/);
     await page.getByRole('heading', { level: 2, name: 'Visitors you let on' }).waitFor();
     await page.getByRole('button', { name: 'End Ada Supply\'s access…' }).click();
@@ -149,7 +127,11 @@ it('the DSL reads every visitor\'s record and ends a visitor\'s access with a re
     await shotBoth(page, 'records');
     await page.emulateMedia({ media: 'print' });
     expect(await page.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(false);
+    // Filed on paper, a date says its year: the registration and the printing both.
+    expect(await page.getByRole('row').filter({ hasText: 'Ada Supply' }).innerText()).toMatch(/Mon, 7 Dec 2026, 09:\d\d/);
+    expect(await page.locator('.print-only').first().innerText()).toMatch(/visitor records, printed Mon, 7 Dec 2026, 09:\d\d by Sam Lead/);
+    await page.screenshot({ path: join(SHOTS, 'webui-visitors-records-print.png'), fullPage: true });
   } finally {
-    await page.close();
+    await page.context().close();
   }
 });

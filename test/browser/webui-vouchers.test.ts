@@ -6,28 +6,25 @@
 // with their sponsor and ends one's access. Each page at a desktop and a phone width, axe-core
 // finding no serious or critical violation, the printed sheet as Chromium prints it;
 // screenshots in tmp/screenshots/webui-vouchers-*.png.
-import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hashPassword } from '../../firmware/admin/auth/password.ts';
-import { totpCode } from '../../firmware/admin/auth/totp.ts';
 import type { Role } from '../../firmware/admin/roles.ts';
 import { defaultConfig } from '../../firmware/config/defaults.ts';
 import { ControlServer } from '../../firmware/control/server.ts';
 import { silentLogger } from '../../firmware/log.ts';
-import { APP_ROOT } from '../../firmware/paths.ts';
 import { RegistrationService } from '../../firmware/portal/registration/service.ts';
 import { registerVoucherMethods } from '../../firmware/portal/vouchers/methods.ts';
 import { VoucherService } from '../../firmware/portal/vouchers/service.ts';
 import { buildWebui } from '../../scripts/build-webui.ts';
 import { launchChromium } from '../support/browser.ts';
 import { testAdmin, type TestAdmin } from '../unit/admin/admin-app.ts';
+import { AdminApi } from './support/admin-api.ts';
+import { axeSerious, SHOTS } from './support/webui.ts';
 
-const SHOTS = join(APP_ROOT, 'tmp', 'screenshots');
-const AXE_SOURCE = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'Heron-Lantern-42-x';
 const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const PHONE = { width: 390, height: 844 };
@@ -41,6 +38,7 @@ let vouchers: VoucherService;
 let browser: Browser;
 let closeBrowser: () => Promise<void>;
 let base: string;
+let admin: AdminApi;
 const changes: string[][] = [];
 
 beforeAll(async () => {
@@ -69,6 +67,7 @@ beforeAll(async () => {
   t.state.accounts.update(add('sam', 'Sam Lead', ['dsl']).id, { totpSecret: TOTP_SECRET });
   await t.app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(t.app.server!.address() as AddressInfo).port}`;
+  admin = new AdminApi(base, { now: () => t.clock.now });
   ({ browser, close: closeBrowser } = await launchChromium());
   await mkdir(SHOTS, { recursive: true });
 });
@@ -77,17 +76,6 @@ afterAll(async () => {
   await closeBrowser?.();
   await t?.close();
 });
-
-async function axeSerious(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
-  });
-  for (const v of violations) console.log(`axe ${v.impact}: ${v.id} — ${v.help} (${v.targets.join(', ')})`);
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} at ${v.targets.join(', ')}`);
-}
 
 async function shotBoth(page: Page, name: string): Promise<void> {
   expect(await axeSerious(page)).toEqual([]);
@@ -111,34 +99,16 @@ async function shotPrinted(page: Page, name: string): Promise<void> {
   await page.setViewportSize(DESKTOP);
 }
 
-async function signIn(page: Page, username: string, path: string): Promise<void> {
-  await page.goto(`${base}${path}`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  const asked = page.getByLabel('Code from your authenticator app');
-  const outcome = await Promise.race([asked.waitFor().then(() => 'totp' as const), page.waitForURL((u) => !u.pathname.startsWith('/sign-in')).then(() => 'in' as const)]);
-  if (outcome === 'totp') {
-    await asked.fill(totpCode(TOTP_SECRET, t.clock.now.getTime()));
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
-  }
+/** A page signed in as `username` through the admin API, its clock at the server's (fake) time. */
+async function openAs(username: string, path: string): Promise<Page> {
+  const session = await admin.signIn(username, PASSWORD, username === 'sam' ? TOTP_SECRET : undefined);
+  return (await admin.openAs(browser, session, path, DESKTOP, { atServerTime: true })).page;
 }
 
-/**
- * A page whose clock reads the server's (fake) clock: the pages judge "in force" and "lapsed" by
- * the browser's time, which must agree with the gateway's, whatever day the test runs on.
- */
-async function pageAtServerTime(): Promise<Page> {
-  const page = await browser.newPage({ viewport: DESKTOP });
-  await page.clock.setFixedTime(t.clock.now);
-  return page;
-}
 
 it('the office issues a voucher recording who got it, prints its slip, and revokes it with a reason', async () => {
-  const page = await pageAtServerTime();
+  const page = await openAs('bo', '/vouchers');
   try {
-    await signIn(page, 'bo', '/vouchers');
     await page.waitForURL(/\/vouchers$/);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Vouchers' }).waitFor();
     await page.getByText('No voucher has been issued yet.').waitFor();
@@ -172,14 +142,13 @@ it('the office issues a voucher recording who got it, prints its slip, and revok
     expect(changes.at(-1)!.join('\n')).toMatch(/delete element .*10\.30\.0\.100 \. 02:00:00:00:00:01/);
     await page.getByRole('cell', { name: /Revoked .* by bo: job finished early/ }).waitFor();
   } finally {
-    await page.close();
+    await page.context().close();
   }
 });
 
 it('a member of staff issues an event\'s vouchers, prints the A4 sheet, and revokes the whole group', async () => {
-  const page = await pageAtServerTime();
+  const page = await openAs('amy', '/visitors');
   try {
-    await signIn(page, 'amy', '/visitors');
     await page.getByRole('link', { name: 'Vouchers for a group or event' }).click();
     await page.waitForURL(/\/vouchers\/groups$/);
     await page.getByLabel('Event or group').fill('Year 6 leavers\' assembly');
@@ -204,14 +173,13 @@ it('a member of staff issues an event\'s vouchers, prints the A4 sheet, and revo
     expect(await vouchers.redeem('10.30.0.101', codes[0]!.trim(), 'builtin-1')).toMatchObject({ outcome: 'invalid' });
     await shotBoth(page, 'groups');
   } finally {
-    await page.close();
+    await page.context().close();
   }
 });
 
 it('a sponsor gives a regular visitor access to the end of term and renews it; the DSL sees them with their sponsor and ends it', async () => {
-  const page = await pageAtServerTime();
+  const page = await openAs('amy', '/visitors/regular');
   try {
-    await signIn(page, 'amy', '/visitors/regular');
     await page.waitForURL(/\/visitors\/regular$/);
     await page.getByLabel('Name', { exact: true }).fill('Dee Supply');
     await page.getByRole('button', { name: 'Give access' }).click();
@@ -230,11 +198,10 @@ it('a sponsor gives a regular visitor access to the end of term and renews it; t
     await dialog.getByRole('button', { name: 'Renew' }).click();
     await page.getByText(/Dee Supply can use the guest Wi-Fi until Fri 29 Jan, 23:59/).waitFor();
   } finally {
-    await page.close();
+    await page.context().close();
   }
-  const dsl = await pageAtServerTime();
+  const dsl = await openAs('sam', '/visitors/regular');
   try {
-    await signIn(dsl, 'sam', '/visitors/regular');
     await dsl.waitForURL(/\/visitors\/regular$/);
     await dsl.getByRole('heading', { name: 'Every regular visitor' }).waitFor();
     const card = dsl.getByRole('listitem').filter({ hasText: 'Dee Supply' });
@@ -246,6 +213,6 @@ it('a sponsor gives a regular visitor access to the end of term and renews it; t
     await dsl.getByText('Dee Supply\'s access has ended on every device.').waitFor();
     expect(await card.innerText()).toMatch(/Revoked .* by sam: placement ended/);
   } finally {
-    await dsl.close();
+    await dsl.context().close();
   }
 });

@@ -120,7 +120,8 @@ export function App() {
     else if (session !== null) {
       const forced = forcedPage(session.account);
       if (forced !== null && pathname !== forced && pathname !== '/sign-out') redirect = forced;
-      else if (forced === null && setupContinues() && pathname !== '/setup/continue' && pathname !== '/sign-out') redirect = '/setup/continue';
+      // The steps after the accounts are the technician's: another role signing in first goes to its own pages.
+      else if (forced === null && setupContinues() && permissions?.has('system.manage') === true && pathname !== '/setup/continue' && pathname !== '/sign-out') redirect = '/setup/continue';
     }
     if (redirect === null && match.kind === 'redirect') redirect = match.to;
   }

@@ -32,7 +32,7 @@ export const ROUTES: readonly RouteDef[] = [
   { path: '/health', title: 'Health', needs: 'health.view', nav: true, data: '/api/health' },
   { path: '/policies', title: 'Acceptable use', needs: 'policy.view', nav: true, data: '/api/policies' },
   { path: '/networks', title: 'Networks', needs: 'policy.view', nav: true, data: '/api/networks' },
-  { path: '/setup/continue', title: 'First-run setup', needs: 'signed-in' },
+  { path: '/setup/continue', title: 'First-run setup', needs: 'system.manage', data: '/api/setup/continue' },
   { path: '/devices', title: 'Devices', needs: 'devices.view', nav: true, data: '/api/devices' },
   { path: '/lists', title: 'Lists', needs: 'dashboard.view', nav: true, data: '/api/lists' },
   { path: '/accounts', title: 'Accounts', needs: 'accounts.manage', nav: true, data: '/api/accounts' },

@@ -3,7 +3,7 @@
 // the MAC, which is in the URL.
 import { Type, type Static } from 'typebox';
 import { Id } from '../../config/schema.ts';
-import { DeviceGroupParams, DeviceNameParams, DeviceOwnedByParams, DeviceOwnerParams, DeviceSuspendParams, SuspensionResult } from '../../dhcp/device-methods.ts';
+import { DeviceAddParams, DeviceGroupParams, DeviceNameParams, DeviceOwnedByParams, DeviceOwnerParams, DeviceSuspendParams, SuspensionResult } from '../../dhcp/device-methods.ts';
 import { ReserveParams, ReserveResult } from '../../dhcp/lease-methods.ts';
 import { CapResultView, DeviceCapParams } from '../../net/shaping/cap-methods.ts';
 import { Device, Lease } from '../../state/schemas.ts';
@@ -18,6 +18,10 @@ export const DevicesPage = Type.Object({
   networks: Type.Array(Type.Object({ id: Id, name: Type.String() }, { additionalProperties: false })),
 }, { additionalProperties: false });
 export type DevicesPage = Static<typeof DevicesPage>;
+
+/** POST /api/devices: a device added by its MAC before it ever joins (`schoolgate devices add`). */
+export const DeviceAddBody = DeviceAddParams;
+export type DeviceAddBody = Static<typeof DeviceAddBody>;
 
 /** PATCH /api/devices/:mac: any of the three, each its own control method and audit entry. */
 export const DeviceEditBody = Type.Object({

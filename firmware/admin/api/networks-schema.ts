@@ -2,7 +2,7 @@
 // and term dates, the upstream resolvers and the shipped filtering providers. The shapes are the
 // configuration's own (config/schema.ts); the UI imports these types only.
 import { Type, type Static } from 'typebox';
-import { DeviceGroup, DhcpRange, Network, Schedule, Term, Upstream } from '../../config/schema.ts';
+import { DeviceGroup, DhcpRange, Network, NetworkDhcp, Schedule, Term, Upstream } from '../../config/schema.ts';
 import { UpstreamProvider } from '../../config/upstream-providers.ts';
 
 export const NetworksView = Type.Object({
@@ -38,6 +38,7 @@ export const NetworkBody = Type.Object({
   dhcp: Type.Optional(Type.Object({
     enabled: Type.Boolean({ description: 'the DHCP server hands out this range' }),
     ...DhcpRange.properties,
+    leaseSeconds: Type.Optional(NetworkDhcp.properties.leaseSeconds),
   }, { additionalProperties: false })),
 }, { additionalProperties: false });
 export type NetworkBody = Static<typeof NetworkBody>;
@@ -56,6 +57,12 @@ export const SchedulesBody = Type.Object({
   terms: Type.Array(Term, { maxItems: 24 }),
 }, { additionalProperties: false });
 export type SchedulesBody = Static<typeof SchedulesBody>;
+
+/** The term dates alone (the setup wizard's step); the Networks page sends them with the schedules. */
+export const TermsBody = Type.Object({
+  terms: Type.Array(Term, { maxItems: 24 }),
+}, { additionalProperties: false });
+export type TermsBody = Static<typeof TermsBody>;
 
 export const UpstreamsBody = Type.Object({
   upstreams: Type.Array(Upstream, { maxItems: 8 }),

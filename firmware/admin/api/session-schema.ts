@@ -81,6 +81,12 @@ export const SetupState = Type.Object({
 }, { additionalProperties: false });
 export type SetupState = Static<typeof SetupState>;
 
+/** What the wizard's steps after the accounts start from (the technician's, system.manage). */
+export const SetupContinueView = Type.Object({
+  logo: Type.Object({ present: Type.Boolean(), type: Type.Optional(Type.String()), bytes: Type.Optional(Type.Integer()) }, { additionalProperties: false }),
+}, { additionalProperties: false });
+export type SetupContinueView = Static<typeof SetupContinueView>;
+
 export const SetupAccount = Type.Object({
   username: Username,
   displayName: Type.String({ minLength: 1, maxLength: 120 }),

@@ -3,10 +3,11 @@
 // signed-in account.
 import type { Static } from 'typebox';
 import {
-  CapBody, CapResultView, DeviceEditBody, DevicesPage, MacParams, ReserveBody, ReserveResult, SuspendBody, SuspensionResult,
+  CapBody, CapResultView, DeviceAddBody, DeviceEditBody, DevicesPage, MacParams, ReserveBody, ReserveResult, SuspendBody, SuspensionResult,
   type Device,
 } from '../api/devices-schema.ts';
 import { ApiError } from '../api/session-schema.ts';
+import { AuthError } from '../auth/errors.ts';
 import { callControl } from '../control-call.ts';
 import type { DevicesView } from '../../dhcp/device-methods.ts';
 import type { LeasesView } from '../../dhcp/lease-methods.ts';
@@ -31,6 +32,21 @@ export const deviceRoutes: AdminRoutes = async (app, deps) => {
       groups: (current?.deviceGroups ?? []).map((g) => ({ id: g.id, name: g.name ?? g.id })),
       networks: (current?.networks ?? []).map((n) => ({ id: n.id, name: n.name })),
     };
+  });
+
+  // A device added before it joins: the message goes beside the field it is about.
+  app.post<{ Body: DeviceAddBody }>('/api/devices', {
+    schema: { body: DeviceAddBody, response: { 200: DevicesPage.properties.devices.items, ...Errors } },
+    config: { permission: 'devices.manage' },
+  }, async (request) => {
+    try {
+      return await callControl<Device>(control, request.signed, 'devices.add', request.body);
+    } catch (error) {
+      if (!(error instanceof AuthError) || error.status !== 400) throw error;
+      const field = /already in the device table/.test(error.message) ? 'mac' : /device group/.test(error.message) ? 'group'
+        : /no network/.test(error.message) ? 'network' : /a name|name is/.test(error.message) ? 'name' : 'mac';
+      throw new AuthError(error.status, error.code, error.message, { [field]: error.message });
+    }
   });
 
   // One method per field, as the CLI does: each is its own audit entry with its "from" and "to".

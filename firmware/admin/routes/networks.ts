@@ -5,7 +5,7 @@
 import { Type, type Static } from 'typebox';
 import type { Config } from '../../config/schema.ts';
 import { loadUpstreamProviders, type UpstreamProviders } from '../../config/upstream-providers.ts';
-import { DeviceGroupsBody, NetworkBody, NetworksView, NewNetworkBody, SchedulesBody, UpstreamsBody } from '../api/networks-schema.ts';
+import { DeviceGroupsBody, NetworkBody, NetworksView, NewNetworkBody, SchedulesBody, TermsBody, UpstreamsBody } from '../api/networks-schema.ts';
 import { ApiError } from '../api/session-schema.ts';
 import { actorOf, type Signed } from '../auth/authenticator.ts';
 import { AuthError } from '../auth/errors.ts';
@@ -136,6 +136,22 @@ export const networkRoutes: AdminRoutes = async (app, deps) => {
       },
       fieldOf: (path) => (path.startsWith('/site/terms/') ? `terms/${path.slice('/site/terms/'.length)}` : path.startsWith('/schedules/') ? path.slice(1) : undefined),
     }));
+    return { ok: true as const };
+  });
+
+  app.put<{ Body: TermsBody }>('/api/terms', {
+    schema: { body: TermsBody, response: { 200: Saved, ...Errors } },
+    config: { permission: 'policy.edit' },
+  }, async (request) => {
+    await saveConfigChange({ config: config(), audit: options.audit }, {
+      actor: actor(request.signed), action: 'terms.edit', subject: 'site.terms',
+      change: (draft) => {
+        if (request.body.terms.length > 0) draft.site.terms = request.body.terms;
+        else delete draft.site.terms;
+        return { details: { terms: request.body.terms } };
+      },
+      fieldOf: (path) => (path.startsWith('/site/terms/') ? `terms/${path.slice('/site/terms/'.length)}` : undefined),
+    });
     return { ok: true as const };
   });
 

@@ -9,6 +9,7 @@ import { actorOf } from '../auth/authenticator.ts';
 import { AuthError } from '../auth/errors.ts';
 import { newTotpSecret, otpauthUrl, verifyTotp } from '../auth/totp.ts';
 import { accountPermissions, accountView } from '../auth/views.ts';
+import { signInRateLimit } from '../sign-in-limit.ts';
 import { SESSION_COOKIE, type AdminDeps, type AdminRoutes } from '../route-deps.ts';
 
 const Errors = { 400: ApiError, 401: ApiError, 403: ApiError, 409: ApiError, 423: ApiError, 429: ApiError };
@@ -31,7 +32,7 @@ function requireSigned(signed: Signed | undefined): Signed {
 
 export const sessionRoutes: AdminRoutes = async (app, deps: AdminDeps) => {
   const { auth, options } = deps;
-  const rateLimit = { max: options.loginRateLimit ?? 10, timeWindow: '1 minute' };
+  const rateLimit = signInRateLimit(options.loginRateLimit);
 
   app.get('/api/session', {
     schema: { response: { 200: SessionView, ...Errors } },

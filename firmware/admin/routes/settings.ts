@@ -13,7 +13,7 @@ import { actorOf } from '../auth/authenticator.ts';
 import { AuthError } from '../auth/errors.ts';
 import { accountPermissions } from '../auth/views.ts';
 import { saveConfigChange } from '../config-change.ts';
-import { LOGO_CSP, LogoError, LogoStore, MAX_LOGO_BYTES } from '../logo.ts';
+import { describeLogo, LOGO_CSP, LogoError, LogoStore, MAX_LOGO_BYTES } from '../logo.ts';
 import { applySettings, settingsField, settingsView, type NewSecretFiles } from '../settings.ts';
 import type { AdminRoutes } from '../route-deps.ts';
 
@@ -30,11 +30,7 @@ export const settingsRoutes: AdminRoutes = async (app, deps) => {
     return options.config;
   };
   const logoStore = () => new LogoStore(dataDir());
-  const logoView = async (): Promise<LogoView> => {
-    if (!options.dataDir) return { present: false };
-    const logo = await logoStore().read();
-    return logo === null ? { present: false } : { present: true, type: logo.type, bytes: logo.bytes.length };
-  };
+  const logoView = (): Promise<LogoView> => describeLogo(options.dataDir);
 
   app.get('/api/settings', {
     schema: { response: { 200: SettingsView, ...Errors } },

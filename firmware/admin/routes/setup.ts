@@ -1,8 +1,13 @@
-// First-run setup: unlocked by the one-time code, only from the staff and management side.
-import { ApiError, SetupBody, SetupResult, SetupState } from '../api/session-schema.ts';
+// First-run setup: unlocked by the one-time code, only from the staff and management side. The
+// steps after the accounts (logo, term dates, networks, resolvers, policies) are the technician's:
+// their page loads GET /api/setup/continue, which needs system.manage, and each step saves through
+// the route of its own page with that page's permission.
+import { ApiError, SetupBody, SetupContinueView, SetupResult, SetupState } from '../api/session-schema.ts';
 import { AuthError } from '../auth/errors.ts';
 import { completeSetup } from '../auth/setup.ts';
+import { describeLogo } from '../logo.ts';
 import type { AdminRoutes } from '../route-deps.ts';
+import { signInRateLimit } from '../sign-in-limit.ts';
 
 const Errors = { 400: ApiError, 403: ApiError, 409: ApiError, 429: ApiError };
 
@@ -14,9 +19,14 @@ export const setupRoutes: AdminRoutes = async (app, deps) => {
     config: { permission: 'public' },
   }, async () => ({ needed: options.accounts.count() === 0, site: options.site() }));
 
+  app.get('/api/setup/continue', {
+    schema: { response: { 200: SetupContinueView, 401: ApiError, 403: ApiError } },
+    config: { permission: 'system.manage' },
+  }, async () => ({ logo: await describeLogo(options.dataDir) }));
+
   app.post<{ Body: SetupBody }>('/api/setup', {
     schema: { body: SetupBody, response: { 200: SetupResult, ...Errors } },
-    config: { permission: 'public', rateLimit: { max: options.loginRateLimit ?? 10, timeWindow: '1 minute' } },
+    config: { permission: 'public', rateLimit: signInRateLimit(options.loginRateLimit) },
   }, async (request) => {
     const source = request.ip;
     if (options.accounts.count() > 0) throw new AuthError(409, 'setup-done', 'setup has already been done: sign in instead');

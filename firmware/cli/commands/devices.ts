@@ -32,6 +32,7 @@ export const devices: Command = {
   positionals: true,
   summary: 'the devices the gateway has given addresses to; name one or put it in a group',
   usage: `schoolgate devices [--json]
+schoolgate devices add MAC "Mrs Patel's laptop" --network staff [--group G] [--personal]
 schoolgate devices name MAC "Year 3 iPad 12"
 schoolgate devices group MAC GROUP
 schoolgate devices owner MAC school|personal
@@ -42,6 +43,9 @@ schoolgate devices cap MAC [--down 5mbit] [--up 1mbit] | --clear
 
   (no action)  each device: MAC (random: a randomised private address), name, group, the
                network it was last seen on, school-owned or not, first and last seen
+  add          adds a device that has not joined yet (a laptop enrolled in advance) with its
+               name, the network it will join and, with --group, its device group: its first
+               lease keeps them. School-owned unless --personal
   name         gives a device the name staff know it by (shown in the query log and reviews)
   group        puts a device in a device group from the configuration (its policy applies to
                the device's DNS at once); GROUP "none" takes it out of every group
@@ -65,8 +69,11 @@ ${dataDirHelp}
       --down RATE      (cap) download cap, e.g. 5mbit, 512kbit
       --up RATE        (cap) upload cap, e.g. 1mbit
       --clear          (cap) remove both of the device's own caps
+      --network ID     (add) the network the device will join
+      --group ID       (add) its device group (default: the network's policy)
+      --personal       (add) not the school's own device
       --json           print the result as JSON`,
-  options: { ...dataDirOption, json: { type: 'boolean' }, for: { type: 'string' }, reason: { type: 'string' }, down: { type: 'string' }, up: { type: 'string' }, clear: { type: 'boolean' } },
+  options: { ...dataDirOption, json: { type: 'boolean' }, for: { type: 'string' }, reason: { type: 'string' }, down: { type: 'string' }, up: { type: 'string' }, clear: { type: 'boolean' }, network: { type: 'string' }, group: { type: 'string' }, personal: { type: 'boolean' } },
   async run(values, positionals) {
     const [action, ...args] = positionals;
     const socket = socketOf(values);
@@ -74,6 +81,15 @@ ${dataDirHelp}
       case undefined: {
         const view = await callDaemon(socket, 'devices') as DevicesView;
         write(values, view, formatDevices(view));
+        return EXIT.ok;
+      }
+      case 'add': {
+        const [mac, name] = twoArguments(args, 'schoolgate devices add MAC "NAME" --network ID [--group ID]');
+        if (typeof values.network !== 'string') throw new UsageError('missing --network: the network the device will join (schoolgate status lists them)');
+        const device = await callDaemon(socket, 'devices.add', {
+          mac, name, network: values.network, group: typeof values.group === 'string' && values.group !== 'none' ? values.group : null, schoolOwned: values.personal !== true,
+        }) as Device;
+        write(values, device, `${device.mac}: added as "${device.name}" on ${device.networkId}${device.groupId === null ? '' : `, group ${device.groupId}`}, ${device.schoolOwned ? 'school-owned' : 'personal'}; its first lease keeps these. Recorded in the audit log under your name.\n`);
         return EXIT.ok;
       }
       case 'name': {
@@ -149,7 +165,7 @@ ${dataDirHelp}
         return EXIT.ok;
       }
       default:
-        throw new UsageError(`unknown devices action "${action}" (actions: name, group, owner, owned-by, suspend, resume, cap)`);
+        throw new UsageError(`unknown devices action "${action}" (actions: add, name, group, owner, owned-by, suspend, resume, cap)`);
     }
   },
 };

@@ -1,6 +1,7 @@
 // The admin API as the browser tests drive it around a page: a session (cookie and CSRF token)
 // signed in over HTTP, two-factor enrolled, accounts made through the headteacher, the school set
-// up, and a Chromium page opened as one of those sessions.
+// up, and a Chromium page opened as one of those sessions. Over an app with a fake clock, `now`
+// gives the authenticator that clock and `openAs` the page the same time.
 import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { RunningDaemon } from '../../support/daemon.ts';
@@ -13,9 +14,16 @@ export const totpNow = (secret: string): string => totpAt(secret, Math.floor(Dat
 
 export class AdminApi {
   readonly base: string;
+  readonly #now: () => Date;
 
-  constructor(base: string) {
+  constructor(base: string, options: { now?: () => Date } = {}) {
     this.base = base;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /** The code an authenticator shows for `secret` at the server's time. */
+  totp(secret: string): string {
+    return totpAt(secret, Math.floor(this.#now().getTime() / 30_000));
   }
 
   async call(method: string, path: string, body?: unknown, s?: ApiSession): Promise<{ status: number; json: any }> {
@@ -33,7 +41,7 @@ export class AdminApi {
   async signIn(username: string, password: string, secret?: string): Promise<ApiSession> {
     const r = await fetch(`${this.base}/api/session`, {
       method: 'POST', headers: { origin: this.base, 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password, ...(secret ? { totp: totpNow(secret) } : {}) }),
+      body: JSON.stringify({ username, password, ...(secret ? { totp: this.totp(secret) } : {}) }),
     });
     const json = await r.json() as { csrfToken: string };
     expect(r.status, JSON.stringify(json)).toBe(200);
@@ -44,7 +52,7 @@ export class AdminApi {
   /** Turns on two-factor for the session's account; returns its secret. */
   async enrol(s: ApiSession): Promise<string> {
     const start = await this.call('POST', '/api/account/totp', undefined, s);
-    const confirm = await this.call('POST', '/api/account/totp/confirm', { code: totpNow(start.json.secret) }, s);
+    const confirm = await this.call('POST', '/api/account/totp/confirm', { code: this.totp(start.json.secret) }, s);
     expect(confirm.status, JSON.stringify(confirm.json)).toBe(200);
     return start.json.secret as string;
   }
@@ -73,12 +81,17 @@ export class AdminApi {
     return head;
   }
 
-  /** A page signed in as `s`, collecting CSP violations the page reports. */
-  async openAs(browser: Browser, s: ApiSession, path: string, viewport: { width: number; height: number }): Promise<{ page: Page; cspViolations: string[] }> {
+  /**
+   * A page signed in as `s`, collecting CSP violations the page reports. `atServerTime`: the
+   * page's clock is fixed at the server's, for pages that judge "in force" or "lapsed" by the
+   * browser's time.
+   */
+  async openAs(browser: Browser, s: ApiSession, path: string, viewport: { width: number; height: number }, options: { atServerTime?: boolean } = {}): Promise<{ page: Page; cspViolations: string[] }> {
     const context = await browser.newContext({ viewport });
     const [name, value] = s.cookie.split('=') as [string, string];
     await context.addCookies([{ name, value, url: this.base }]);
     const page = await context.newPage();
+    if (options.atServerTime === true) await page.clock.setFixedTime(this.#now());
     const cspViolations: string[] = [];
     page.on('console', (m) => {
       if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());

@@ -16,6 +16,12 @@ describe('networkFromBody', () => {
     expect(after.id).toBe(before.id);
   });
 
+  it('sets the lease time when the form gives one, keeping the rest of DHCP', () => {
+    const after = networkFromBody({ ...rest, dhcp: { enabled: true, first: '127.20.2.0', last: '127.20.2.9', leaseSeconds: 8 * 3600 } }, before, before.id);
+    expect(after.dhcp).toEqual({ ...before.dhcp, enabled: true, pools: [{ first: '127.20.2.0', last: '127.20.2.9' }], leaseSeconds: 8 * 3600 });
+    expect(networkFieldOf(1)('/networks/1/dhcp/leaseSeconds')).toBe('dhcp/leaseMinutes');
+  });
+
   it('turns DHCP off, keeping its settings, when the form has none; a new network without it has none', () => {
     expect(networkFromBody(rest, before, before.id).dhcp).toEqual({ ...before.dhcp, enabled: false });
     expect(networkFromBody(rest, undefined, 'library').dhcp).toBeUndefined();

@@ -89,6 +89,20 @@ describe('networks', () => {
     await validates();
   });
 
+  it('changes a network\'s lease time through the configuration\'s checks, refusing one out of range beside the form\'s field', async () => {
+    const pupil = store.current.networks.find((n) => n.kind === 'pupil')!;
+    const form = formOf(pupil);
+    const short = await call({ method: 'PUT', url: `/api/networks/${pupil.id}`, ...as('technician'), body: { ...form, dhcp: { ...form.dhcp!, leaseSeconds: 60 } } });
+    expect(short.status).toBe(400);
+    expect(short.json.fields['dhcp/leaseSeconds'] ?? short.json.fields['dhcp/leaseMinutes'], JSON.stringify(short.json)).toBeDefined();
+    expect(store.current.networks.find((n) => n.id === pupil.id)!.dhcp!.leaseSeconds).toBe(pupil.dhcp!.leaseSeconds);
+    const ok = await call({ method: 'PUT', url: `/api/networks/${pupil.id}`, ...as('technician'), body: { ...form, dhcp: { ...form.dhcp!, leaseSeconds: 4 * 3600 } } });
+    expect(ok.status, JSON.stringify(ok.json)).toBe(200);
+    expect(store.current.networks.find((n) => n.id === pupil.id)!.dhcp).toEqual({ ...pupil.dhcp, leaseSeconds: 4 * 3600 });
+    expect(t.state.audit.list({ action: 'network.edit' }).at(-1)!.details).toMatchObject({ dhcp: { leaseSeconds: 4 * 3600 } });
+    await validates();
+  });
+
   it('removes a network, but not one still named elsewhere (saying by what) nor the only one', async () => {
     const [first, second, third] = store.current.networks;
     await store.update((d) => { d.reservations = [{ mac: '02:00:00:00:00:01', address: second!.gateway.ipv4!.replace(/\.1$/, '.7'), network: second!.id, name: 'Office printer' }]; });
@@ -165,5 +179,33 @@ describe('schedules and device groups', () => {
     expect(store.current.deviceGroups).toEqual([{ id: 'it-club', name: 'Computing club' }]);
     expect(t.state.audit.list({ action: 'groups.edit' })).toHaveLength(2);
     await validates();
+  });
+});
+
+describe('the setup wizard\'s steps after the accounts', () => {
+  it('saves the term dates alone with policy.edit, refusing an impossible date beside its field with nothing saved', async () => {
+    const terms = [{ name: 'Spring 1', start: '2027-01-05', end: '2027-02-12' }, { name: 'Spring 2', start: '2027-02-22', end: '2027-03-26' }];
+    expect((await call({ method: 'PUT', url: '/api/terms', ...as('staff'), body: { terms } })).status).toBe(403);
+    expect((await call({ method: 'PUT', url: '/api/terms', ...as('headteacher'), body: { terms } })).status).toBe(403);
+    expect((await call({ method: 'PUT', url: '/api/terms', cookie: s.technician!.cookie, body: { terms } })).json.code).toBe('csrf');
+    const bad = await call({ method: 'PUT', url: '/api/terms', ...as('technician'), body: { terms: [terms[0]!, { ...terms[1]!, end: '2027-02-30' }] } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.fields['terms/1/end']).toMatch(/not a date/);
+    expect(store.current.site.terms).toBeUndefined();
+    const ok = await call({ method: 'PUT', url: '/api/terms', ...as('technician'), body: { terms } });
+    expect(ok.status, JSON.stringify(ok.json)).toBe(200);
+    expect(store.current.site.terms).toEqual(terms);
+    expect(store.current.schedules).toEqual(defaultConfig().schedules);
+    expect(t.state.audit.list({ action: 'terms.edit' }).map((e) => e.actor)).toEqual([`account:${s.technician!.username}`]);
+    await validates();
+  });
+
+  it('answers the wizard\'s own read only with system.manage', async () => {
+    const tech = await call({ url: '/api/setup/continue', ...as('technician') });
+    expect(tech.status).toBe(200);
+    expect(tech.json).toEqual({ logo: { present: false } });
+    expect((await call({ url: '/api/setup/continue', ...as('headteacher') })).status).toBe(403);
+    expect((await call({ url: '/api/setup/continue', ...as('staff') })).status).toBe(403);
+    expect((await call({ url: '/api/setup/continue' })).status).toBe(401);
   });
 });

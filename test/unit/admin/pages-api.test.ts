@@ -166,6 +166,36 @@ describe('devices', () => {
     expect(t.state.devices.get(IPAD)!.owner).toBe('Mrs Patel (Year 4)');
   });
 
+  it('adds a device by its MAC before it ever joins, with its name and group, audited; bad input is refused beside its field, nothing stored', async () => {
+    const LAPTOP = '00:1b:63:aa:bb:01';
+    const body = { mac: '00-1B-63-AA-BB-01', name: 'Mrs Patel\'s laptop', group: 'year3', network: 'pupil' };
+    expect(await statuses(['headteacher', 'office', 'staff', 'governor'], { method: 'POST', url: '/api/devices', body }))
+      .toEqual({ headteacher: 403, office: 403, staff: 403, governor: 403 });
+    for (const [bad, field, message] of [
+      [{ ...body, mac: 'not a mac' }, 'mac', /not a MAC address/],
+      [{ ...body, group: 'nope' }, 'group', /no device group "nope"/],
+      [{ ...body, network: 'nowhere' }, 'network', /no network "nowhere"/],
+      [{ ...body, name: '   ' }, 'name', /a name/],
+    ] as const) {
+      const refused = await call({ method: 'POST', url: '/api/devices', body: bad, as: 'technician' });
+      expect(refused.status, JSON.stringify(refused.json)).toBe(400);
+      expect(refused.json.fields[field], JSON.stringify(refused.json)).toMatch(message);
+    }
+    expect(t.state.devices.get(LAPTOP)).toBeUndefined();
+    const added = await call({ method: 'POST', url: '/api/devices', body, as: 'dsl' });
+    expect(added.status, JSON.stringify(added.json)).toBe(200);
+    expect(added.json).toMatchObject({ mac: LAPTOP, name: 'Mrs Patel\'s laptop', groupId: 'year3', networkId: 'pupil', schoolOwned: true });
+    expect(t.state.audit.list({ action: 'device.add' })[0]).toMatchObject({ actor: 'account:dsl', subject: LAPTOP, details: { group: 'year3', network: 'pupil' } });
+    // Its first lease keeps the name and group given in advance.
+    t.state.devices.recordLease({ mac: LAPTOP, networkId: 'pupil', at: new Date(t.clock.now.getTime() + 60_000), hostname: 'DESKTOP-42', vendorClass: '' });
+    expect(t.state.devices.get(LAPTOP)).toMatchObject({ name: 'Mrs Patel\'s laptop', groupId: 'year3', hostname: 'DESKTOP-42' });
+    // Added twice: refused beside the MAC, the first kept.
+    const again = await call({ method: 'POST', url: '/api/devices', body: { ...body, name: 'Other' }, as: 'technician' });
+    expect(again.status).toBe(400);
+    expect(again.json.fields.mac).toMatch(/already in the device table/);
+    expect(t.state.devices.get(LAPTOP)!.name).toBe('Mrs Patel\'s laptop');
+  });
+
   it('refuses a change without the session token or from another origin', async () => {
     const body = { seconds: 60, reason: 'test' };
     expect((await call({ method: 'POST', url: `/api/devices/${IPAD}/suspend`, body, as: 'dsl', csrf: null })).json.code).toBe('csrf');

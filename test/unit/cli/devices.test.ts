@@ -225,3 +225,22 @@ describe('schoolgate reserve', () => {
     expect(await reservations()).toEqual(before);
   });
 });
+
+describe('schoolgate devices add', () => {
+  it('adds a device that has never joined with its name, network and group, audited; twice, or to an unknown network, is refused', async () => {
+    const LAPTOP = '00:1b:63:aa:bb:02';
+    const added = await daemon.cli(['devices', 'add', '00-1B-63-AA-BB-02', 'Mrs Patel\'s laptop', '--network', 'staff', '--group', 'year3', '--json']);
+    expect(added.code, added.stderr).toBe(0);
+    expect(JSON.parse(added.stdout)).toMatchObject({ mac: LAPTOP, name: 'Mrs Patel\'s laptop', networkId: 'staff', groupId: 'year3', schoolOwned: true });
+    expect(audit('device.add').map((e) => [e.subject, e.actor.startsWith('ssh:')])).toEqual([[LAPTOP, true]]);
+    const again = await daemon.cli(['devices', 'add', LAPTOP, 'Another', '--network', 'staff']);
+    expect(again.code).toBe(4);
+    expect(again.stderr).toContain('already in the device table');
+    const nowhere = await daemon.cli(['devices', 'add', '00:1b:63:aa:bb:03', 'Spare', '--network', 'library']);
+    expect(nowhere.code).toBe(4);
+    expect(nowhere.stderr).toContain('there is no network "library"');
+    expect((await daemon.cli(['devices', 'add', '00:1b:63:aa:bb:03', 'Spare'])).code).toBe(2);
+    const listed = JSON.parse((await daemon.cli(['devices', '--json'])).stdout) as { devices: { mac: string; name: string }[] };
+    expect(listed.devices.filter((d) => d.mac.startsWith('00:1b:63')).map((d) => [d.mac, d.name])).toEqual([[LAPTOP, 'Mrs Patel\'s laptop']]);
+  });
+});

@@ -7,6 +7,7 @@ import { usePendingVisitors } from '../pages/visitors/pending-count.ts';
 import { Link } from './link.tsx';
 import { Notice } from './notice.tsx';
 import { SchoolLogo } from './school-logo.tsx';
+import { SiteNav } from './site-nav.tsx';
 
 export function Layout({ title, path, children, minimal = false }: { title: string; path: string; children: ComponentChildren; minimal?: boolean }) {
   const { session, flash } = useApp();
@@ -29,15 +30,7 @@ export function Layout({ title, path, children, minimal = false }: { title: stri
           </div>
         ) : null}
       </header>
-      {nav.length > 0 ? (
-        <nav class="site-nav" aria-label="Main">
-          <ul>
-            {nav.map((r) => (
-              <li key={r.path}><Link href={r.path} current={path === r.path || path.startsWith(`${r.path}/`)}>{r.title}{r.path === '/visitors' && waiting > 0 ? <span class="nav-count"> ({waiting} waiting)</span> : null}</Link></li>
-            ))}
-          </ul>
-        </nav>
-      ) : null}
+      {nav.length > 0 ? <SiteNav nav={nav} path={path} waiting={waiting} /> : null}
       <main id="main" tabIndex={-1}>
         <h1>{title}</h1>
         <Notice kind={flash?.kind ?? 'info'}>{flash?.text}</Notice>

@@ -19,3 +19,38 @@ export const DURATION_UNITS = [
   { value: '86400', label: 'days' },
   { value: '604800', label: 'weeks' },
 ] as const;
+
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/;
+
+/**
+ * An audit entry's details as "key: value" lines, for the printed log: nested keys joined with
+ * dots ("window.from: 12:00"), a list of plain values on one line, a list of objects numbered
+ * from 1, an instant in the school's time zone, an empty text as "(empty)". Long values are cut,
+ * saying so; the screen keeps the JSON, which the CLI prints too.
+ */
+export function detailLines(value: unknown, options: { max?: number; timezone?: string } = {}): string[] {
+  const max = options.max ?? 120;
+  const lines: string[] = [];
+  const text = (v: unknown): string => {
+    const s = typeof v === 'string'
+      ? (v === '' ? '(empty)' : options.timezone !== undefined && INSTANT.test(v) ? when(v, options.timezone) : v)
+      : v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+  };
+  const plain = (v: unknown) => v === null || typeof v !== 'object';
+  const walk = (v: unknown, key: string): void => {
+    if (Array.isArray(v)) {
+      if (v.length === 0) lines.push(`${key}: none`);
+      else if (v.every(plain)) lines.push(`${key}: ${text(v.map((x) => text(x)).join(', '))}`);
+      else v.forEach((x, i) => walk(x, `${key} ${i + 1}`));
+    } else if (v !== null && typeof v === 'object') {
+      const entries = Object.entries(v as Record<string, unknown>);
+      if (entries.length === 0 && key !== '') lines.push(`${key}: none`);
+      for (const [k, x] of entries) walk(x, key === '' ? k : `${key}.${k}`);
+    } else {
+      lines.push(key === '' ? text(v) : `${key}: ${text(v)}`);
+    }
+  };
+  if (value !== null && value !== undefined) walk(value, '');
+  return lines;
+}

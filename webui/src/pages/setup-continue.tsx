@@ -1,11 +1,20 @@
-// First-run setup after the accounts: signed in now, the wizard goes on to the networks, the
-// upstream resolvers, then the policies (the AUP tables). Every step can be skipped, keeping the
-// shipped defaults, and every step is also a page of its own (Networks, Acceptable use) for later.
+// First-run setup after the accounts: the technician, signed in now (system.manage: the server
+// refuses this page's data to anyone else), goes on to the school's logo, its term dates, the
+// networks, the upstream resolvers, then the policies (the AUP tables). Every step can be skipped,
+// keeping what is there, and every step is also part of a page of its own (Settings, Networks,
+// Acceptable use) for later.
 import { useState } from 'preact/hooks';
+import type { SetupContinueView } from '../../../firmware/admin/api/session-schema.ts';
+import type { Term } from '../../../firmware/config/schema.ts';
 import { Button } from '../components/button.tsx';
+import { useFocusFirstError } from '../components/form.ts';
 import { Notice } from '../components/notice.tsx';
+import { useLoaded } from '../components/use-loaded.ts';
 import { useApp } from '../context.ts';
 import { NetworkList } from './networks/network-list.tsx';
+import { TermsFields } from './networks/terms-fields.tsx';
+import type { SaveNetworks, SaveOutcome } from './networks/use-networks.ts';
+import { LogoForm } from './settings/logo-form.tsx';
 import { UpstreamsForm } from './networks/upstreams-form.tsx';
 import { useNetworks } from './networks/use-networks.ts';
 import { PoliciesPage } from './policies/policies-page.tsx';
@@ -39,25 +48,66 @@ export function setupContinues(): boolean {
   }
 }
 
-const STEPS = ['networks', 'upstreams', 'policies'] as const;
+const STEPS = ['logo', 'terms', 'networks', 'upstreams', 'policies'] as const;
 type Step = typeof STEPS[number];
-const TITLES: Record<Step, string> = { networks: 'the networks', upstreams: 'the upstream resolvers', policies: 'the policies' };
+const TITLES: Record<Step, string> = {
+  logo: 'the school\'s logo', terms: 'the term dates', networks: 'the networks', upstreams: 'the upstream resolvers', policies: 'the policies',
+};
+const NEXT: Record<Step, string> = {
+  logo: 'Next: the term dates', terms: 'Skip: keep the term dates as they are', networks: 'Next: the upstream resolvers',
+  upstreams: 'Skip: keep the current resolvers', policies: 'Finish setup',
+};
+
+/** The term dates on their own: saved with PUT /api/terms, then the wizard moves on. */
+function TermsStep({ terms: initial, save, onSaved }: { terms: Term[]; save: SaveNetworks; onSaved: () => void }) {
+  const [terms, setTerms] = useState<Term[]>(initial);
+  const [outcome, setOutcome] = useState<SaveOutcome | null>(null);
+  const [attempt, setAttempt] = useState(0);
+  const fields = outcome?.fields ?? {};
+  const formRef = useFocusFirstError(fields, attempt);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const saved = await save('PUT', '/api/terms', { terms }, 'The term dates are saved.');
+    if (saved.ok) return onSaved();
+    setOutcome(saved);
+    setAttempt((a) => a + 1);
+  };
+  return (
+    <form ref={formRef} onSubmit={submit} noValidate aria-labelledby="terms-h">
+      <h2 id="terms-h">Term dates</h2>
+      <p>The school's terms, first and last school day of each. A schedule marked "term time only" (lunchtime streaming, say) is open only inside them, so it closes for the holidays by itself. The technician can change them later on the Networks page.</p>
+      <Notice kind="error">{outcome?.message}</Notice>
+      <TermsFields terms={terms} setTerms={setTerms} fields={fields} may />
+      <div class="actions"><Button type="submit">Save the term dates and go on</Button></div>
+    </form>
+  );
+}
 
 export function SetupContinuePage() {
   const { navigate } = useApp();
   const { view, error, save } = useNetworks();
-  const [step, setStep] = useState<Step>('networks');
+  const state = useLoaded<SetupContinueView>('/api/setup/continue', null);
+  const [logo, setLogo] = useState<SetupContinueView['logo'] | null>(null);
+  const [step, setStep] = useState<Step>('logo');
   const index = STEPS.indexOf(step);
   const finish = () => {
     try { window.sessionStorage.removeItem(SETUP_CONTINUES); } catch { /* private mode: nothing stored */ }
-    navigate('/', { replace: true, flash: { kind: 'success', text: 'Setup is finished. Networks and Acceptable use are in the menu whenever they need changing.' } });
+    navigate('/', { replace: true, flash: { kind: 'success', text: 'Setup is finished. Settings, Networks and Acceptable use are in the menu whenever they need changing.' } });
   };
   const next = () => (index + 1 < STEPS.length ? setStep(STEPS[index + 1]!) : finish());
-  if (error !== null) return <Notice kind="error">Could not load the networks: {error}</Notice>;
-  if (view === null) return <p class="loading" role="status">Loading…</p>;
+  const failed = error ?? state.error;
+  if (failed !== null) return <Notice kind="error">Could not load the setup steps: {failed}</Notice>;
+  if (view === null || state.data === null) return <p class="loading" role="status">Loading…</p>;
   return (
     <div key={step}>
-      <p class="step-count">Setup, continued: step {index + 1} of 3, {TITLES[step]}</p>
+      <p class="step-count">Setup, continued: step {index + 1} of {STEPS.length}, {TITLES[step]}</p>
+      {step === 'logo' ? (
+        <>
+          <p>The logo shows beside the school's name on these pages, on the page a pupil meets when a site is blocked, and on the visitors' sign-in page. Add it now or later on the Settings page.</p>
+          <LogoForm logo={logo ?? state.data.logo} editable onChanged={setLogo} />
+        </>
+      ) : null}
+      {step === 'terms' ? <TermsStep terms={view.terms} save={save} onSaved={next} /> : null}
       {step === 'networks' ? (
         <>
           <p>These are the networks the gateway serves, as shipped or as the technician configured them: for each, the interface and VLAN it arrives on, its subnet, its Wi-Fi name, its kind and its policy. Change or add one here, or leave them as they are.</p>
@@ -76,9 +126,7 @@ export function SetupContinuePage() {
       ) : null}
       <div class="actions">
         {index > 0 ? <Button kind="secondary" onClick={() => setStep(STEPS[index - 1]!)}>Back</Button> : null}
-        <Button kind={step === 'upstreams' ? 'secondary' : 'primary'} onClick={next}>
-          {step === 'policies' ? 'Finish setup' : step === 'upstreams' ? 'Skip: keep the current resolvers' : 'Next: the upstream resolvers'}
-        </Button>
+        <Button kind={step === 'upstreams' || step === 'terms' ? 'secondary' : 'primary'} onClick={next}>{NEXT[step]}</Button>
       </div>
     </div>
   );

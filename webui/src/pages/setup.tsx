@@ -1,5 +1,6 @@
 // First-run setup, for a box with no accounts yet: the one-time code the gateway printed, the
-// school's name and time zone, then the first accounts (two approvers at least). The answer holds
+// school's name and time zone, then the first accounts (two approvers at least). The logo and the
+// term dates come next, signed in (setup-continue.tsx): the logo upload needs a session. The answer holds
 // the break-glass recovery password, shown this once with a print view for the school safe; the
 // page does not move on until the person confirms it is stored.
 import { useState } from 'preact/hooks';
@@ -130,9 +131,9 @@ export function SetupPage({ state, onDone }: { state: SetupState | null; onDone:
             setConfirmOpen(false);
             if (!stored) return;
             onDone();
-            // Signed in, the wizard goes on to the networks, resolvers and policies (setup-continue.tsx).
+            // Signed in, the technician goes on to the logo, term dates, networks, resolvers and policies (setup-continue.tsx).
             markAccountsMade();
-            navigate('/sign-in', { replace: true, flash: { kind: 'success', text: 'The accounts are made: sign in with one of them to go on to the networks, resolvers and policies (each can be skipped).' } });
+            navigate('/sign-in', { replace: true, flash: { kind: 'success', text: 'The accounts are made. The technician signs in next, to go on to the school\'s logo, the term dates, the networks, the resolvers and the policies (each can be skipped).' } });
           }}
         >
           <p>{stored ? 'The recovery password will not be shown again, by this page or any other.' : 'Confirm with the tick box that the recovery password is stored: it will not be shown again.'}</p>

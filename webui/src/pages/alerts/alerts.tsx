@@ -11,7 +11,7 @@ import { SelectField, TextField } from '../../components/field.tsx';
 import { Link } from '../../components/link.tsx';
 import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
-import { useLoaded } from '../dashboard/use-loaded.ts';
+import { useLoaded } from '../../components/use-loaded.ts';
 
 const number = new Intl.NumberFormat('en-GB');
 const ANY = 'any';

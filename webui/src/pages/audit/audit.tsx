@@ -9,7 +9,7 @@ import { useFocusFirstError } from '../../components/form.ts';
 import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
 import { auditQuery, isActionFilter, type AuditFilters as Filters } from '../admin-filters.ts';
-import { errorsOf, when } from '../admin-format.ts';
+import { detailLines, errorsOf, when } from '../admin-format.ts';
 
 function details(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -111,7 +111,12 @@ export function AuditPage() {
             { key: 'actor', label: 'Who', value: (e) => e.actor },
             { key: 'action', label: 'Action', value: (e) => e.action },
             { key: 'subject', label: 'Subject', value: (e) => e.subject ?? '' },
-            { key: 'details', label: 'Details', sortable: false, value: (e) => details(e.details), render: (e) => <code class="details">{details(e.details)}</code> },
+            { key: 'details', label: 'Details', sortable: false, value: (e) => details(e.details), render: (e) => (
+              <>
+                <code class="details no-print">{details(e.details)}</code>
+                <ul class="details-lines">{detailLines(e.details, { timezone: tz }).map((line, i) => <li key={i}>{line}</li>)}</ul>
+              </>
+            ) },
           ]}
         />
       </>)}

@@ -8,11 +8,18 @@ import { Link } from '../../components/link.tsx';
 import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
 import { formatUptime } from '../../format.ts';
+import { when } from '../admin-format.ts';
 import { ListFreshnessTable } from './freshness.tsx';
 import { HourChart } from './hour-chart.tsx';
-import { useLoaded } from './use-loaded.ts';
+import { useLoaded } from '../../components/use-loaded.ts';
 
 const number = new Intl.NumberFormat('en-GB');
+
+/** The period a printed dashboard covers, with its dates: "today, 7 Dec 2026" or "the last 7 days, 30 Nov 2026 to 7 Dec 2026". */
+function periodOf(data: DashboardView, tz: string): string {
+  const day = (iso: string) => new Date(iso).toLocaleDateString('en-GB', { timeZone: tz, dateStyle: 'medium' });
+  return data.span === 'today' ? `today, ${day(data.to)}` : `the last 7 days, ${day(data.from)} to ${day(data.to)}`;
+}
 const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 const SPANS: { span: DashboardSpan; label: string }[] = [{ span: 'today', label: 'Today' }, { span: 'week', label: 'Last 7 days' }];
 
@@ -33,6 +40,7 @@ export function DashboardPage() {
       </div>
       {data === null ? (error === null ? <p role="status">Loading…</p> : null) : (
         <>
+          <p class="print-only print-caption">{session?.site.name}: the gateway's dashboard for {periodOf(data, tz)}; printed {when(new Date().toISOString(), tz)} by {session?.account.displayName}.</p>
           <section class="card" aria-labelledby="attention">
             <h2 id="attention">Needing attention</h2>
             <ul class="severity-counts">

@@ -22,7 +22,7 @@ interface Props {
 }
 
 /** One form's state: its errors, the notice above it, how many times it was sent. */
-function useFormState() {
+export function useFormState() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);

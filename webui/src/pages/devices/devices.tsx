@@ -1,6 +1,7 @@
 // Devices (devices.view): every device the leases brought, with its name, MAC (randomised ones
 // marked), hostname, group, network, owner, address and lease, when it was seen, suspension and
-// caps; search and filter. With devices.manage, a device's panel edits it (device-panel.tsx).
+// caps; search and filter. With devices.manage, a device's panel edits it (device-panel.tsx), and
+// a device not seen yet can be added by its MAC (add-device.tsx).
 import { useEffect, useState } from 'preact/hooks';
 import type { Device, DevicesPage as Page } from '../../../../firmware/admin/api/devices-schema.ts';
 import { Button } from '../../components/button.tsx';
@@ -11,6 +12,7 @@ import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
 import { matches, ownerLabel, type DeviceRow } from '../admin-filters.ts';
 import { errorsOf, when } from '../admin-format.ts';
+import { AddDevice } from './add-device.tsx';
 import { AupAcceptances } from './aup-acceptances.tsx';
 import { DevicePanel } from './device-panel.tsx';
 
@@ -94,10 +96,11 @@ export function DevicesPage() {
       />
       {current !== undefined && canManage ? (
         <DevicePanel key={current.device.mac} row={current} page={page} timezone={tz}
-          onChanged={async (message) => { setDone(message); await load(); }}
+          onChanged={async (message) => { await load(); setDone(message); }}
           onClose={() => setSelected(null)} />
       ) : null}
-      {canManage ? null : <p class="muted">Your roles let you see devices; changing them needs the technician or the DSL.</p>}
+      {canManage ? <AddDevice page={page} onAdded={async (message) => { await load(); setDone(message); }} />
+        : <p class="muted">Your roles let you see devices; changing them needs the technician or the DSL.</p>}
       <AupAcceptances timezone={tz} networkName={(id) => networks.get(id) ?? id} />
       <div class="actions no-print"><Button kind="secondary" onClick={() => window.print()}>Print this list</Button></div>
     </>

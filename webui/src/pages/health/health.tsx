@@ -8,7 +8,7 @@ import { useApp } from '../../context.ts';
 import { formatUptime } from '../../format.ts';
 import { when } from '../admin-format.ts';
 import { ListFreshnessTable } from '../dashboard/freshness.tsx';
-import { useLoaded } from '../dashboard/use-loaded.ts';
+import { useLoaded } from '../../components/use-loaded.ts';
 
 const number = new Intl.NumberFormat('en-GB');
 

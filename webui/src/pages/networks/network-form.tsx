@@ -25,7 +25,20 @@ const KINDS = [
 interface Draft {
   id: string; name: string; kind: string; ssid: string; policy: string; enabled: boolean;
   iface: string; vlan: string; subnets: string; gw4: string; gw6: string;
-  dhcpOn: boolean; first: string; last: string; tethering: string; p2p: string;
+  dhcpOn: boolean; first: string; last: string; lease: string; tethering: string; p2p: string;
+}
+
+/** The configuration's bounds for a lease (NetworkDhcp.leaseSeconds), in the minutes the form asks for. */
+const LEASE_MINUTES = { min: 2, max: 7 * 24 * 60 };
+
+/** What is wrong with the lease time typed, in minutes; undefined when it is fine or left empty (kept as it is). */
+export function leaseProblem(text: string): string | undefined {
+  const t = text.trim();
+  if (t === '') return undefined;
+  if (!/^\d+$/.test(t)) return 'Enter the lease time as a whole number of minutes, e.g. 60 for an hour.';
+  const n = Number(t);
+  if (n < LEASE_MINUTES.min || n > LEASE_MINUTES.max) return `A lease lasts from ${LEASE_MINUTES.min} minutes to 7 days (${LEASE_MINUTES.max} minutes).`;
+  return undefined;
 }
 
 function draftOf(n: Network | undefined, policy: string): Draft {
@@ -34,6 +47,7 @@ function draftOf(n: Network | undefined, policy: string): Draft {
     id: '', name: n?.name ?? '', kind: n?.kind ?? 'pupil', ssid: n?.ssid ?? '', policy: n?.policy ?? policy, enabled: n?.enabled ?? true,
     iface: n?.interface ?? '', vlan: n?.vlan !== undefined ? String(n.vlan) : '', subnets: n?.subnets.join(', ') ?? '',
     gw4: n?.gateway.ipv4 ?? '', gw6: n?.gateway.ipv6 ?? '', dhcpOn: n?.dhcp?.enabled ?? false, first: pool?.first ?? '', last: pool?.last ?? '',
+    lease: n?.dhcp ? String(Math.round(n.dhcp.leaseSeconds / 60)) : '',
     tethering: n?.tethering ?? 'monitor', p2p: n?.p2p ?? (n === undefined || n.kind === 'pupil' || n.kind === 'guest' ? 'block' : 'allow'),
   };
 }
@@ -49,7 +63,7 @@ export function bodyOf(d: Draft): NetworkBody {
     ...(vlan ? { vlan: (/^\d+$/.test(vlan) ? Number(vlan) : vlan) as number } : {}),
     subnets: d.subnets.split(/[\s,]+/).filter((x) => x !== ''),
     gateway: { ...(d.gw4.trim() ? { ipv4: d.gw4.trim() } : {}), ...(d.gw6.trim() ? { ipv6: d.gw6.trim() } : {}) },
-    ...(dhcp ? { dhcp: { enabled: d.dhcpOn, first: d.first.trim(), last: d.last.trim() } } : {}),
+    ...(dhcp ? { dhcp: { enabled: d.dhcpOn, first: d.first.trim(), last: d.last.trim(), ...(/^\d+$/.test(d.lease.trim()) ? { leaseSeconds: Number(d.lease.trim()) * 60 } : {}) } } : {}),
     tethering: d.tethering as NetworkBody['tethering'], p2p: d.p2p as NetworkBody['p2p'],
   };
 }
@@ -88,6 +102,14 @@ export function NetworkForm({ network, view, submit, onClose, submitLabel }: {
   };
   const onSubmit = (e: Event) => {
     e.preventDefault();
+    // Minutes are the form's own unit: checked here, so the message speaks in them (the server
+    // checks again, in the configuration's seconds).
+    const lease = leaseProblem(d.lease);
+    if (lease !== undefined) {
+      setOutcome({ ok: false, message: 'Nothing was saved: one problem to put right first.', fields: { 'dhcp/leaseMinutes': lease } });
+      setAttempt((a) => a + 1);
+      return;
+    }
     if (network && addressing(d) !== addressing(draftOf(network, network.policy))) setAsking(true);
     else void send();
   };
@@ -119,6 +141,8 @@ export function NetworkForm({ network, view, submit, onClose, submitLabel }: {
         {fields['dhcp/enabled'] ? <p class="field-error">{fields['dhcp/enabled']}</p> : null}
         <TextField name="dhcp/first" label="First address" value={d.first} onValue={(v) => set({ first: v })} error={fields['dhcp/first']} spellcheck={false} required={false} />
         <TextField name="dhcp/last" label="Last address" value={d.last} onValue={(v) => set({ last: v })} error={fields['dhcp/last']} spellcheck={false} required={false} />
+        <TextField name="dhcp/leaseMinutes" label="Lease time (minutes)" value={d.lease} onValue={(v) => set({ lease: v })} error={fields['dhcp/leaseMinutes']} inputMode="numeric" required={false}
+          hint="how long a device keeps its address before it must renew: 60 is an hour, 1440 a day; empty keeps it as it is (an hour for a new network)" />
       </fieldset>
       <div class="grid-3">
         <SelectField name="tethering" label="Hotspots (a device sharing its connection)" value={d.tethering} options={['monitor', 'block', 'off']} onValue={(v) => set({ tethering: v })} error={fields.tethering} />
@@ -137,4 +161,4 @@ export function NetworkForm({ network, view, submit, onClose, submitLabel }: {
 }
 
 /** The fields this form shows; a message for anything else is listed above the buttons, never lost. */
-const FORM_FIELDS = new Set(['id', 'name', 'kind', 'ssid', 'policy', 'enabled', 'interface', 'vlan', 'subnets', 'gateway/ipv4', 'gateway/ipv6', 'dhcp/enabled', 'dhcp/first', 'dhcp/last', 'tethering', 'p2p']);
+const FORM_FIELDS = new Set(['id', 'name', 'kind', 'ssid', 'policy', 'enabled', 'interface', 'vlan', 'subnets', 'gateway/ipv4', 'gateway/ipv6', 'dhcp/enabled', 'dhcp/first', 'dhcp/last', 'dhcp/leaseMinutes', 'tethering', 'p2p']);

@@ -10,6 +10,7 @@ import { CheckboxGroup, TextField } from '../../components/field.tsx';
 import { useFocusFirstError } from '../../components/form.ts';
 import { Notice } from '../../components/notice.tsx';
 import { slugOf } from './slug.ts';
+import { TermsFields } from './terms-fields.tsx';
 import type { SaveOutcome } from './use-networks.ts';
 
 type Day = Schedule['windows'][number]['days'][number];
@@ -31,7 +32,6 @@ export function SchedulesForm({ view, save }: { view: NetworksView; save: (body:
   const fields = outcome?.fields ?? {};
   const formRef = useFocusFirstError(fields, attempt);
   const may = view.may.schedules;
-  const setTerm = (i: number, patch: Partial<Term>) => setTerms(terms.map((t, j) => (j === i ? { ...t, ...patch } : t)));
   const setSchedule = (i: number, patch: Partial<Schedule>) => setRows(rows.map((r, j) => (j === i ? { ...r, schedule: { ...r.schedule, ...patch } } : r)));
   const setWindow = (i: number, w: number, patch: Partial<Schedule['windows'][number]>) =>
     setSchedule(i, { windows: rows[i]!.schedule.windows.map((x, k) => (k === w ? { ...x, ...patch } : x)) });
@@ -84,21 +84,9 @@ export function SchedulesForm({ view, save }: { view: NetworksView; save: (body:
         </div>
       ) : null}
       <h3>Terms</h3>
-      {terms.length === 0 ? <p>No term dates yet{may ? ': add the school\'s terms so that term-time schedules know the holidays.' : '.'}</p> : null}
-      {!may ? (
-        <ul>{terms.map((t, i) => <li key={i}>{t.name}: {t.start} to {t.end}</li>)}</ul>
-      ) : terms.map((t, i) => (
-        <fieldset key={i} class="card grid-3">
-          <legend>Term {i + 1}</legend>
-          <TextField name={`terms/${i}/name`} label="Name" value={t.name} onValue={(v) => setTerm(i, { name: v })} error={fields[`terms/${i}/name`]} />
-          <TextField name={`terms/${i}/start`} label="First day (YYYY-MM-DD)" value={t.start} onValue={(v) => setTerm(i, { start: v })} error={fields[`terms/${i}/start`]} />
-          <TextField name={`terms/${i}/end`} label="Last day (YYYY-MM-DD)" value={t.end} onValue={(v) => setTerm(i, { end: v })} error={fields[`terms/${i}/end`]} />
-          <div class="actions"><Button kind="secondary" onClick={() => setTerms(terms.filter((_, j) => j !== i))}>Remove term {i + 1}</Button></div>
-        </fieldset>
-      ))}
+      <TermsFields terms={terms} setTerms={setTerms} fields={fields} may={may} />
       {may ? (
         <div class="actions">
-          {terms.length < 24 ? <Button kind="secondary" onClick={() => setTerms([...terms, { name: '', start: '', end: '' }])}>Add a term</Button> : null}
           <Button type="submit">Save schedules and terms</Button>
         </div>
       ) : null}

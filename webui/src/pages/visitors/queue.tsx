@@ -1,7 +1,7 @@
 // The sponsor's queue: visitors who registered on the guest Wi-Fi naming this account (every
 // request for visitors.manage). Approve with a validity and a device limit, decline or withdraw
 // with a reason; the server checks who may decide, this page only offers it.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { Approval, ApprovalResult, VisitorQueue, VisitorRequest } from '../../../../firmware/admin/api/visitors-schema.ts';
 import { ApiRequestError } from '../../api.ts';
 import { Button } from '../../components/button.tsx';
@@ -9,6 +9,7 @@ import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { TextField } from '../../components/field.tsx';
 import { Link } from '../../components/link.tsx';
 import { Notice } from '../../components/notice.tsx';
+import { useLoaded } from '../../components/use-loaded.ts';
 import { useApp } from '../../context.ts';
 import { STATE_WORDS, when } from './when.ts';
 import './visitors.css';
@@ -65,8 +66,8 @@ function ApproveForm({ request, onDone }: { request: VisitorRequest; onDone: (te
 
 export function VisitorQueuePage() {
   const { api, session } = useApp();
-  const [queue, setQueue] = useState<VisitorQueue | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  // New requests arrive while the page is open: look again every 20 s.
+  const { data: queue, error: loadError, reload: load } = useLoaded<VisitorQueue>('/api/visitors/queue', 20_000);
   const [done, setDone] = useState<string | null>(null);
   const [ending, setEnding] = useState<Ending>(null);
   const [reason, setReason] = useState('');
@@ -74,28 +75,14 @@ export function VisitorQueuePage() {
   const timezone = session?.site.timezone ?? 'Europe/London';
   const manage = session?.permissions.includes('visitors.manage') ?? false;
 
-  const load = async () => {
-    try {
-      setQueue(await api.get<VisitorQueue>('/api/visitors/queue'));
-      setLoadError(null);
-    } catch (err) {
-      setLoadError(err instanceof Error ? err.message : String(err));
-    }
-  };
-  useEffect(() => {
-    void load();
-    // New requests arrive while the page is open: look again every 20 s.
-    const timer = window.setInterval(() => void load(), 20_000);
-    return () => window.clearInterval(timer);
-  }, []);
-
-  const finished = (text: string) => { setDone(text); void load(); };
+  // The notice once the list is fresh, so what it says and what the list shows agree.
+  const finished = async (text: string) => { await load(); setDone(text); };
   const confirmEnding = async () => {
     if (ending === null) return;
     if (reason.trim().length < 3) { setReasonError('Give a reason of a few words: it is kept with the visitor\'s record.'); return; }
     try {
       await api.post(`/api/visitors/${ending.request.id}/${ending.kind}`, { reason: reason.trim() });
-      finished(ending.kind === 'decline' ? `${ending.request.visitor.name}'s request is declined.` : `${ending.request.visitor.name}'s access has ended on every device.`);
+      void finished(ending.kind === 'decline' ? `${ending.request.visitor.name}'s request is declined.` : `${ending.request.visitor.name}'s access has ended on every device.`);
       setEnding(null);
       setReason('');
       setReasonError(undefined);

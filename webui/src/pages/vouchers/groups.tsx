@@ -1,7 +1,7 @@
 // Vouchers for a group or an event (a course, parents at a performance): a member of staff
 // pre-issues up to 200 as their sponsor and prints the sheet (one slip per code, shown once);
 // the group is recorded as one (who, when, what for) and revoked as one.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { GroupForm, GroupIssued, GroupList, VoucherGroup } from '../../../../firmware/admin/api/vouchers-schema.ts';
 import { ApiRequestError } from '../../api.ts';
 import { Button } from '../../components/button.tsx';
@@ -10,6 +10,7 @@ import { DataTable } from '../../components/data-table.tsx';
 import { TextField } from '../../components/field.tsx';
 import { useFocusFirstError } from '../../components/form.ts';
 import { Notice } from '../../components/notice.tsx';
+import { useLoaded } from '../../components/use-loaded.ts';
 import { useApp } from '../../context.ts';
 import type { FieldErrors } from '../../validate.ts';
 import { when } from '../visitors/when.ts';
@@ -38,9 +39,8 @@ function DateTimeField(props: { name: string; label: string; value: string; onVa
 
 export function GroupVouchersPage() {
   const { api, session } = useApp();
+  const { data: list, error: loadError, reload: load } = useLoaded<GroupList>('/api/vouchers/groups', null);
   const tz = session?.site.timezone ?? 'Europe/London';
-  const [list, setList] = useState<GroupList | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
   const start = new Date();
   const [name, setName] = useState('');
   const [from, setFrom] = useState(localInput(start));
@@ -56,8 +56,6 @@ export function GroupVouchersPage() {
   const [done, setDone] = useState<string | null>(null);
   const formRef = useFocusFirstError(errors, attempt);
 
-  const load = () => api.get<GroupList>('/api/vouchers/groups').then((l) => { setList(l); setLoadError(null); }, (err: Error) => setLoadError(err.message));
-  useEffect(() => { void load(); }, []);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -139,7 +137,7 @@ export function GroupVouchersPage() {
         body="Every device signed in with any of them leaves the guest Wi-Fi at once, and none of the codes works again."
         confirmLabel="Revoke all now"
         url={revoking ? `/api/vouchers/groups/${revoking.id}/revoke` : ''}
-        onDone={() => { setDone(`Every voucher for ${revoking?.name ?? ''} is revoked.`); setRevoking(null); void load(); }}
+        onDone={async () => { const text = `Every voucher for ${revoking?.name ?? ''} is revoked.`; setRevoking(null); await load(); setDone(text); }}
         onCancel={() => setRevoking(null)}
       />
     </>

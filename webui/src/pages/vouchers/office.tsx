@@ -1,7 +1,7 @@
 // The office's vouchers: a single-use voucher for an occasional visitor, recorded with who got
 // it, and a slip to print (the code is shown once); every voucher in force and lapsed, each
 // revocable with a reason. Issuing goes through the same method as `schoolgate vouchers issue`.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { OfficeVoucherForm, OfficeVoucherIssued, Voucher, VoucherList } from '../../../../firmware/admin/api/vouchers-schema.ts';
 import { validitySeconds } from '../../../../firmware/portal/registration/validity.ts';
 import { ApiRequestError } from '../../api.ts';
@@ -11,6 +11,7 @@ import { DataTable } from '../../components/data-table.tsx';
 import { TextField } from '../../components/field.tsx';
 import { useFocusFirstError } from '../../components/form.ts';
 import { Notice } from '../../components/notice.tsx';
+import { useLoaded } from '../../components/use-loaded.ts';
 import { useApp } from '../../context.ts';
 import type { FieldErrors } from '../../validate.ts';
 import { when } from '../visitors/when.ts';
@@ -30,9 +31,8 @@ const HOW_LONG = [
 
 export function OfficeVouchersPage() {
   const { api, session } = useApp();
+  const { data: list, error: loadError, reload: load } = useLoaded<VoucherList>('/api/vouchers', null);
   const tz = session?.site.timezone ?? 'Europe/London';
-  const [list, setList] = useState<VoucherList | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
   const [name, setName] = useState('');
   const [organisation, setOrganisation] = useState('');
   const [howLong, setHowLong] = useState('end-of-day');
@@ -46,8 +46,6 @@ export function OfficeVouchersPage() {
   const [done, setDone] = useState<string | null>(null);
   const formRef = useFocusFirstError(errors, attempt);
 
-  const load = () => api.get<VoucherList>('/api/vouchers').then((l) => { setList(l); setLoadError(null); }, (err: Error) => setLoadError(err.message));
-  useEffect(() => { void load(); }, []);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -132,7 +130,7 @@ export function OfficeVouchersPage() {
         body="Every device signed in with it leaves the guest Wi-Fi at once, and the code stops working."
         confirmLabel="Revoke now"
         url={revoking ? `/api/vouchers/${revoking.id}/revoke` : ''}
-        onDone={() => { setDone(`The voucher for ${revoking ? givenTo(revoking) : ''} is revoked.`); setRevoking(null); void load(); }}
+        onDone={async () => { const text = `The voucher for ${revoking ? givenTo(revoking) : ''} is revoked.`; setRevoking(null); await load(); setDone(text); }}
         onCancel={() => setRevoking(null)}
       />
     </>

@@ -2,7 +2,7 @@
 // names them and gives access to the end of the term (from the school's term dates) or to a
 // date, and prints their slip (the code is shown once); renews it before or after it lapses (the
 // same code works again); ends it with a reason. The DSL sees every one, with the sponsor.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { RegularCreated, RegularList, RegularUntil, RegularVisitor, RegularVisitorForm } from '../../../../firmware/admin/api/vouchers-schema.ts';
 import { ApiRequestError } from '../../api.ts';
 import { Button } from '../../components/button.tsx';
@@ -11,6 +11,7 @@ import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { TextField } from '../../components/field.tsx';
 import { useFocusFirstError } from '../../components/form.ts';
 import { Notice } from '../../components/notice.tsx';
+import { useLoaded } from '../../components/use-loaded.ts';
 import { useApp } from '../../context.ts';
 import type { FieldErrors } from '../../validate.ts';
 import { when } from '../visitors/when.ts';
@@ -39,10 +40,9 @@ const untilOf = (choice: 'term' | 'date', date: string): RegularUntil => (choice
 
 export function RegularVisitorsPage() {
   const { api, session } = useApp();
+  const { data: list, error: loadError, reload: load } = useLoaded<RegularList>('/api/visitors/regular', null);
   const tz = session?.site.timezone ?? 'Europe/London';
   const manage = session?.permissions.includes('visitors.manage') ?? false;
-  const [list, setList] = useState<RegularList | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
   const [name, setName] = useState('');
   const [organisation, setOrganisation] = useState('');
   const [purpose, setPurpose] = useState('');
@@ -62,8 +62,6 @@ export function RegularVisitorsPage() {
   const [renewError, setRenewError] = useState<string | undefined>(undefined);
   const formRef = useFocusFirstError(errors, attempt);
 
-  const load = () => api.get<RegularList>('/api/visitors/regular').then((l) => { setList(l); setLoadError(null); }, (err: Error) => setLoadError(err.message));
-  useEffect(() => { void load(); }, []);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -171,7 +169,7 @@ export function RegularVisitorsPage() {
         body="Every device of this visitor leaves the guest Wi-Fi at once, and their code stops working for good."
         confirmLabel="End access now"
         url={ending ? `/api/visitors/regular/${ending.voucher.id}/withdraw` : ''}
-        onDone={() => { setDone(`${ending?.visitor.name ?? ''}'s access has ended on every device.`); setEnding(null); void load(); }}
+        onDone={async () => { const text = `${ending?.visitor.name ?? ''}'s access has ended on every device.`; setEnding(null); await load(); setDone(text); }}
         onCancel={() => setEnding(null)}
       />
     </>
