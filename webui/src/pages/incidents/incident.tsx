@@ -9,7 +9,7 @@ import { Button } from '../../components/button.tsx';
 import { Link } from '../../components/link.tsx';
 import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
-import { useLoaded } from '../dashboard/use-loaded.ts';
+import { useLoaded } from '../../components/use-loaded.ts';
 import '../../styles/incidents.css';
 import { IncidentForms } from './incident-forms.tsx';
 import { entryWords } from './timeline-words.ts';

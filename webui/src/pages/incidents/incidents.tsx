@@ -8,7 +8,7 @@ import { SelectField } from '../../components/field.tsx';
 import { Link } from '../../components/link.tsx';
 import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
-import { useLoaded } from '../dashboard/use-loaded.ts';
+import { useLoaded } from '../../components/use-loaded.ts';
 import { OUTCOMES, SOURCES, when, who } from './words.ts';
 
 const STATUS_LABELS = { open: 'Open incidents', closed: 'Closed (signed off)', all: 'All incidents' };

@@ -9,7 +9,7 @@ import { TextField } from '../../components/field.tsx';
 import { Link } from '../../components/link.tsx';
 import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
-import { useLoaded } from '../dashboard/use-loaded.ts';
+import { useLoaded } from '../../components/use-loaded.ts';
 import { when, who } from './words.ts';
 
 const key = (t: IncidentTask) => `${t.incidentId}-${t.action}`;

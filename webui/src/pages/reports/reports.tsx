@@ -5,7 +5,7 @@ import type { AssuranceSummary } from '../../../../firmware/admin/api/reports-sc
 import { Button } from '../../components/button.tsx';
 import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
-import { useLoaded } from '../dashboard/use-loaded.ts';
+import { useLoaded } from '../../components/use-loaded.ts';
 import { ExportForm } from './export-form.tsx';
 import { GovernorReportSection } from './governor-report.tsx';
 import { SummaryCard } from './summary-card.tsx';

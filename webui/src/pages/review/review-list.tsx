@@ -6,7 +6,7 @@ import { DataTable } from '../../components/data-table.tsx';
 import { Link } from '../../components/link.tsx';
 import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
-import { useLoaded } from '../dashboard/use-loaded.ts';
+import { useLoaded } from '../../components/use-loaded.ts';
 import { DUE_TEXT, longWeek, when } from './review-format.ts';
 import './review.css';
 

@@ -10,7 +10,7 @@ import { TextField } from '../../components/field.tsx';
 import { Link } from '../../components/link.tsx';
 import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
-import { useLoaded } from '../dashboard/use-loaded.ts';
+import { useLoaded } from '../../components/use-loaded.ts';
 import { ReviewAlertCard } from './review-alert.tsx';
 import { longWeek, when } from './review-format.ts';
 import { ReviewSections } from './review-sections.tsx';
