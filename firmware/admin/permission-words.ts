@@ -11,7 +11,7 @@ export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
   'devices.manage': 'Name, group, suspend and cap devices',
   'logs.view': 'Read the DNS query log (troubleshooting)',
   'monitoring.view': 'See alerts and named devices',
-  'monitoring.review': 'Acknowledge alerts and sign off the weekly review',
+  'monitoring.review': 'Acknowledge alerts, sign off the weekly review, send the governor report',
   'incidents.tasks': "See and close the IT provider's tasks from incidents",
   'changes.request': 'Ask for a filtering change',
   'changes.approve': "Approve a filtering change (never one's own)",

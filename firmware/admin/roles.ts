@@ -20,7 +20,7 @@ export const PERMISSIONS = [
   'devices.manage',      // name, group, reserve, suspend, caps
   'logs.view',           // the query log for troubleshooting
   'monitoring.view',     // alerts, rollups, the weekly review's data, named devices
-  'monitoring.review',   // acknowledge alerts, record outcomes, sign off the weekly review
+  'monitoring.review',   // acknowledge alerts, record outcomes, sign off the weekly review, send the governor report now
   'changes.request',     // ask for a filtering change (change control, later)
   'changes.approve',     // approve a change (change control, later; never one's own)
   'visitors.sponsor',    // sponsor a visitor, approve a visitor sponsored to oneself

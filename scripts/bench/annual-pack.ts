@@ -1,7 +1,9 @@
 // The annual review pack's rendering time on a school year of records: a daily self-test on two
 // networks (364 runs), 5,000 audit entries, 2,000 alerts, 52 weekly reviews and 30 incidents
 // through the pack's read interfaces. Prints annual_pack_ms (rendering, the median of 9) and
-// annual_pack_gather_ms (reading the stores), for `npm run bench:review` to fold in.
+// annual_pack_gather_ms (reading the stores). The quick one, in seconds and in memory, for work on
+// the pack itself; `npm run bench:review` times the same measureAnnualPack over its seeded year
+// beside the 10M-event query log, and its annual_pack_ms is the figure of record.
 //   node scripts/bench/annual-pack.ts [--audit 5000] [--alerts 2000]
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';

@@ -4,21 +4,24 @@
 // note, refers a task to the IT provider (which the technician marks done on their own page,
 // without reading the log), attaches a screenshot (a text file named .png is refused beside the
 // field), records the outcome and signs off. The incident prints like the paper log (Chromium's
-// PDF, tmp/screenshots/incident.pdf), exports as HTML and JSON with the screenshot's SHA-256, and
+// PDF, tmp/screenshots/incident.pdf), exports as HTML (encrypted, from the page's form) and JSON
+// (from the API and the CLI), each sealed and opened with openExport with the screenshot's SHA-256, and
 // reads the same in `schoolgate incidents show`. Each page at a desktop and a phone width, axe-core
 // finding no serious or critical violation; screenshots in tmp/screenshots/webui-incident*.png.
 import { createHash } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dnsPacket from 'dns-packet';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AlertListView } from '../../firmware/admin/api/alerts-schema.ts';
-import type { Incident, IncidentListView } from '../../firmware/admin/api/incidents-schema.ts';
+import type { Incident, IncidentExportView, IncidentListView } from '../../firmware/admin/api/incidents-schema.ts';
+import { openExport } from '../../firmware/monitor/reports/export-seal.ts';
 import { buildWebui } from '../../scripts/build-webui.ts';
 import { launchChromium } from '../support/browser.ts';
-import { startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
+import { runCli, startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
 import { startTestUpstream, type TestUpstream } from '../support/upstream.ts';
 import { AdminApi, type ApiSession } from './support/admin-api.ts';
 import { axeSerious, SHOTS, shot } from './support/webui.ts';
@@ -26,6 +29,7 @@ import { axeSerious, SHOTS, shot } from './support/webui.ts';
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 const PUPIL = '127.20.0.5';
+const PASSPHRASE = 'blue kettle on the windowsill';
 
 let upstream: TestUpstream;
 let daemon: RunningDaemon;
@@ -155,6 +159,8 @@ it('the DSL opens an incident from an alert and works it through to sign-off; th
   await page.getByText('The screenshot was attached.').waitFor();
   const sha256 = createHash('sha256').update(screenshot).digest('hex');
   await page.getByText(sha256).waitFor();
+  // The image loads lazily, when it comes near the screen: as the DSL scrolls up to look at it.
+  await page.locator('.attachment img').scrollIntoViewIfNeeded();
   await expect.poll(() => page.locator('.attachment img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(640);
 
   // Sign-off waits for the outcome and the IT provider's task.
@@ -189,6 +195,27 @@ it('the DSL opens an incident from an alert and works it through to sign-off; th
   await page.pdf({ path: join(SHOTS, 'incident.pdf'), format: 'A4', printBackground: true });
   await shot(page, 'incident-print');
   await page.emulateMedia({ media: 'screen' });
+
+  // The export: sealed on the gateway, encrypted with a passphrase typed twice, downloaded.
+  const exportForm = page.getByRole('form', { name: 'Export this incident' });
+  await exportForm.locator('#f-export-passphrase').fill('short');
+  await exportForm.locator('#f-export-passphrase-again').fill('short');
+  await exportForm.getByRole('button', { name: 'Export and download' }).click();
+  await page.locator('#f-export-passphrase-error').getByText(/At least 10 characters/).waitFor();
+  await exportForm.locator('#f-export-passphrase').fill(PASSPHRASE);
+  await exportForm.locator('#f-export-passphrase-again').fill(PASSPHRASE);
+  const [download] = await Promise.all([page.waitForEvent('download'), exportForm.getByRole('button', { name: 'Export and download' }).click()]);
+  expect(download.suggestedFilename()).toMatch(new RegExp(`^incident-${id}-\\d{4}-\\d{2}-\\d{2}\\.html\\.sgexport$`));
+  const sealed = await readFile((await download.path())!);
+  expect(() => openExport(sealed, 'not the passphrase')).toThrow(/passphrase is wrong/);
+  const openedHtml = openExport(sealed, PASSPHRASE);
+  expect(openedHtml.header).toMatchObject({ exportedBy: 'account:b.dsl', mediaType: 'text/html; charset=utf-8', auditHead: { verified: true } });
+  const html = openedHtml.body.toString('utf8');
+  expect(html).toContain(sha256);
+  expect(html).toContain(`data:image/png;base64,${screenshot.toString('base64')}`);
+  await page.getByText(/Downloaded incident-\d+-.*\.html\.sgexport, encrypted/).waitFor();
+  expect(await axeSerious(page)).toEqual([]);
+  await shot(page, 'incident-export-desktop');
   await page.context().close();
 
   const phone = (await admin.openAs(browser, dsl, `/incidents/incident?id=${id}`, PHONE)).page;
@@ -208,13 +235,23 @@ it('the DSL opens an incident from an alert and works it through to sign-off; th
   expect(incident.actions[0]!.task).toMatchObject({ status: 'done', doneBy: 'account:tess.tech' });
   expect(incident.timeline.map((e) => e.kind)).toEqual(['opened', 'note', 'action', 'attachment', 'task-done', 'outcome', 'sign-off']);
 
-  const exported = await fetch(`${admin.base}/api/incidents/${id}/export?format=html`, { headers: { cookie: dsl.cookie } });
-  expect(exported.headers.get('content-disposition')).toMatch(new RegExp(`^attachment; filename="incident-${id}-\\d{4}-\\d{2}-\\d{2}\\.html"$`));
-  const html = await exported.text();
-  expect(html).toContain(sha256);
-  expect(html).toContain(`data:image/png;base64,${screenshot.toString('base64')}`);
-  const json = await (await fetch(`${admin.base}/api/incidents/${id}/export?format=json`, { headers: { cookie: dsl.cookie } })).json() as { incident: Incident };
-  expect(json.incident.attachments[0]!.sha256).toBe(sha256);
+  // The JSON export through the API unencrypted, and the CLI's with a passphrase file: both sealed, both audited with the content's hash.
+  const plain = (await admin.call('POST', `/api/incidents/${id}/export`, { format: 'json' }, dsl)).json as IncidentExportView;
+  const openedJson = openExport(Buffer.from(plain.bodyBase64, 'base64'));
+  expect(JSON.parse(openedJson.body.toString('utf8')).incident.attachments[0].sha256).toBe(sha256);
+  expect((await fetch(`${admin.base}/api/incidents/${id}/export?format=html`, { headers: { cookie: dsl.cookie } })).status).toBe(404);
+  const dir = await mkdtemp(join(tmpdir(), 'schoolgate-incident-export-'));
+  await writeFile(join(dir, 'passphrase'), `${PASSPHRASE}\n`);
+  const cliExport = await daemon.cli(['incidents', 'export', String(id), '--format', 'json', '--passphrase-file', join(dir, 'passphrase'), '--out', join(dir, 'incident.sgexport')]);
+  expect(cliExport.stdout).toMatch(/encrypted, sealed; content SHA-256 [0-9a-f]{64}/);
+  // `export open` reads a file and needs no daemon (nor its --data-dir).
+  const cliOpened = await runCli(['export', 'open', join(dir, 'incident.sgexport'), '--passphrase-file', join(dir, 'passphrase'), '--out', join(dir, 'incident.json')]);
+  expect(cliOpened.code, cliOpened.stderr).toBe(0);
+  expect(JSON.parse(await readFile(join(dir, 'incident.json'), 'utf8')).incident.id).toBe(id);
+  const audited = (JSON.parse((await daemon.cli(['audit', '--action', 'incident.export', '--json'])).stdout) as { entries: { actor: string; details: { contentSha256: string; encrypted: boolean } }[] }).entries;
+  expect(audited.map((e) => [e.actor, e.details.contentSha256, e.details.encrypted])).toEqual([
+    ['account:b.dsl', openedHtml.header.contentSha256, true], ['account:b.dsl', plain.contentSha256, false], [expect.stringMatching(/^ssh:/), expect.stringMatching(/^[0-9a-f]{64}$/), true],
+  ]);
   const served = await fetch(`${admin.base}/api/incidents/${id}/attachments/${incident.attachments[0]!.entry}`, { headers: { cookie: dsl.cookie } });
   expect(served.headers.get('content-type')).toBe('image/png');
   expect(served.headers.get('x-content-type-options')).toBe('nosniff');

@@ -2,7 +2,9 @@
 // webui/dist) with the daemon's own report methods called in-process over a real logs.db: the
 // governor sees the assurance summary and the anonymised report, prints the summary on one A4
 // page (tmp/screenshots/governor-summary.pdf) and has no export form; the DSL exports a device's
-// records with a passphrase, downloads the sealed file and the test opens it with openExport.
+// records with a passphrase, downloads the sealed file and the test opens it with openExport; the
+// online-safety lead sends the governor report now (a confirmation first), told beside the button that no e-mail
+// relay is configured, and a governor is offered no such button.
 // Desktop and phone screenshots (tmp/screenshots/webui-reports-*.png), axe-core on each.
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { mkdtempSync } from 'node:fs';
@@ -19,6 +21,8 @@ import { EventBuffer, type QueryEvent } from '../../firmware/dns/events/event-bu
 import { silentLogger } from '../../firmware/log.ts';
 import { QueryLog } from '../../firmware/monitor/query-log/query-log.ts';
 import { openExport } from '../../firmware/monitor/reports/export-seal.ts';
+import { governorRecipients, sendGovernorReport } from '../../firmware/monitor/reports/governor-mail.ts';
+import { governorReport } from '../../firmware/monitor/reports/governor-report.ts';
 import { registerReportsMethods } from '../../firmware/monitor/reports/report-methods.ts';
 import type { NetworkRun } from '../../firmware/monitor/selftest/selftest-schema.ts';
 import { buildWebui } from '../../scripts/build-webui.ts';
@@ -61,11 +65,14 @@ beforeAll(async () => {
   const at = (daysAgo: number, hour: number) => new Date(Date.parse('2026-12-07T00:00:00Z') - daysAgo * DAY + hour * 3_600_000);
   const buffer = new EventBuffer(8192);
   queryLog = await QueryLog.open(join(dir, 'logs.db'), { events: buffer, logger: silentLogger(), flushIntervalMs: 60_000, timezone: 'Europe/London' });
+  const governor = { config: () => CONFIG, queryLog, alerts: t.state.alerts, selftest: t.state.selftest, visitors: t.state.vouchers, now };
   registerReportsMethods(control, {
-    governor: { config: () => CONFIG, queryLog, alerts: t.state.alerts, selftest: t.state.selftest, visitors: t.state.vouchers, now },
+    governor,
     summary: { config: () => CONFIG, alerts: t.state.alerts, selftest: t.state.selftest, audit: t.state.audit, now },
     records: { config: () => CONFIG, state: t.state, queryLog, now },
-    sendGovernor: async () => { throw new Error('not sent from this test'); },
+    // The daemon's sending, with no e-mail relay configured: the page must say so.
+    sendGovernor: async (span, actor) => sendGovernorReport({ email: () => undefined, dataDir: dir, audit: t.state.audit }, await governorReport(governor, span),
+      governorRecipients(t.state.accounts.list(), { schedule: 'off', recipients: ['clerk@governors.example'] }), actor),
   });
   // A month of a school: daily self-tests (guest failed twice), alerts, questions from pupils.
   for (let d = 1; d <= 30; d++) t.state.selftest.record({ at: at(d, 7), trigger: 'scheduled', actor: 'system', networks: [run('pupil', true), run('staff', true), run('guest', d % 15 !== 0)] });
@@ -89,6 +96,7 @@ beforeAll(async () => {
   const hash = await hashPassword(PASSWORD);
   const add = (username: string, displayName: string, roles: Role[]) => t.state.accounts.insert({ username, displayName, email: null, passwordHash: hash, mustChangePassword: false, breakGlass: false, roles, createdAt: now().toISOString() });
   add('gov', 'Gill Governor', ['governor']);
+  add('olu', 'Olu Lead', ['online-safety-lead']);
   t.state.accounts.update(add('sam', 'Sam Lead', ['dsl']).id, { totpSecret: TOTP_SECRET });
   await t.app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(t.app.server!.address() as AddressInfo).port}`;
@@ -154,6 +162,8 @@ it('shows a governor the assurance summary and the anonymised report, prints the
     const whole = (await page.locator('main').textContent()) ?? '';
     for (const personal of [MAC, DEVICE_NAME, 'Amelia', '10.20.0.57']) expect(whole).not.toContain(personal);
     expect(await page.getByRole('region', { name: 'Export records' }).count()).toBe(0);
+    // Governors receive the report; they do not send it.
+    expect(await page.getByRole('button', { name: 'Send the governor report now' }).count()).toBe(0);
     await shotBoth(page, 'governor');
 
     // Printed: the summary alone, on one A4 page.
@@ -170,6 +180,33 @@ it('shows a governor the assurance summary and the anonymised report, prints the
     const pages = pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)?.length ?? 0;
     expect(pages).toBe(1);
     console.log(`pdf: ${pdfPath}`);
+  } finally {
+    await page.close();
+  }
+});
+
+it('lets the online-safety lead send the governor report now, after a confirmation, and shows why it went nowhere: no e-mail relay', async () => {
+  const page = await browser.newPage({ viewport: DESKTOP });
+  await page.clock.setFixedTime(t.clock.now);
+  try {
+    await signIn(page, 'olu');
+    const gov = page.locator('.governor-report');
+    await gov.getByLabel('From').fill('2026-11-17');
+    await gov.getByLabel('To').fill('2026-12-06');
+    await page.getByRole('button', { name: 'Send the governor report now' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Send the governor report now?' });
+    await dialog.getByText('for 2026-11-17 to 2026-12-06', { exact: false }).waitFor();
+    expect(await axeSerious(page)).toEqual([]);
+    // Cancelled: nothing sent, nothing recorded.
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(t.state.audit.list({ action: 'report.governor.send' })).toEqual([]);
+    await page.getByRole('button', { name: 'Send the governor report now' }).click();
+    await dialog.getByRole('button', { name: 'Send it' }).click();
+    await page.getByRole('status').filter({ hasText: 'Not sent: no e-mail relay is configured' }).waitFor();
+    expect(t.state.audit.list({ action: 'report.governor.send' })).toEqual([expect.objectContaining({
+      actor: 'account:olu', details: expect.objectContaining({ from: '2026-11-17', to: '2026-12-06', sent: [], recipients: 1 }),
+    })]);
+    await shotBoth(page, 'send-no-relay');
   } finally {
     await page.close();
   }

@@ -198,7 +198,7 @@ it('the headteacher works through every alert of the week, signs it off and prin
     await page.getByLabel('Summary of the week').fill('Three alerts, none a safeguarding concern; one list change proposed.');
     await page.getByRole('button', { name: /^Sign off the week/ }).click();
     await page.getByText('The week of 2026-11-30 is signed off.').waitFor();
-    await page.getByText('Signed off by head on', { exact: false }).first().waitFor();
+    await page.getByText('Signed off by Alex Head (head) on', { exact: false }).first().waitFor();
     expect(t.state.reviews.signOffOf('2026-11-30')).toMatchObject({ reviewedBy: 'account:head', onBehalfOf: null, alerts: 3 });
     expect(t.state.audit.list({ action: 'review.*' }).map((e) => e.action)).toEqual(['review.outcome', 'review.outcome', 'review.outcome', 'review.outcome', 'review.sign-off']);
     await both(page, 'week');
@@ -234,7 +234,7 @@ it('the online-safety lead reviews the week before and signs it off on the head\
     await page.getByText('The week of 2026-11-23 is signed off.').waitFor();
     expect(t.state.reviews.signOffOf('2026-11-23')).toMatchObject({ reviewedBy: 'account:osl', onBehalfOf: 'head' });
     await page.goto(`${base}/review`);
-    await expect.poll(() => page.getByRole('row').nth(2).innerText()).toMatch(/23 November 2026\s+Signed off by osl on behalf of head/);
+    await expect.poll(() => page.getByRole('row').nth(2).innerText()).toMatch(/23 November 2026\s+Signed off by Olu Lead \(osl\) on behalf of Alex Head \(head\)/);
     expect(await page.getByText('Weeks signed off in a row:').innerText()).toMatch(/2/);
     await both(page, 'list-signed');
   } finally {

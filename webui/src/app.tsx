@@ -6,13 +6,13 @@ import type { SessionView, SetupState } from '../../firmware/admin/api/session-s
 import type { Permission } from '../../firmware/admin/roles.ts';
 import { ApiClient, ApiRequestError } from './api.ts';
 import { Layout } from './components/layout.tsx';
+import { lazyPage } from './components/lazy-page.tsx';
 import { Link } from './components/link.tsx';
 import { Ctx, type AppContext, type Flash } from './context.ts';
 import { AccountPage } from './pages/account.tsx';
 import { AccessMatrixPage } from './pages/accounts/access-matrix.tsx';
 import { AccountsPage } from './pages/accounts/accounts.tsx';
 import { AuditPage } from './pages/audit/audit.tsx';
-import { AnnualPage } from './pages/annual/annual-page.tsx';
 import { StatementPage } from './pages/annual/statement-page.tsx';
 import { DevicesPage } from './pages/devices/devices.tsx';
 import { ListsPage } from './pages/lists/lists.tsx';
@@ -28,7 +28,6 @@ import { NetworksPage } from './pages/networks/networks-page.tsx';
 import { PoliciesPage } from './pages/policies/policies-page.tsx';
 import { ReportsPage } from './pages/reports/reports.tsx';
 import { ReviewListPage } from './pages/review/review-list.tsx';
-import { ReviewWeekPage } from './pages/review/review-week.tsx';
 import { accountsWereMade, SetupContinuePage, setupContinues } from './pages/setup-continue.tsx';
 import { SettingsPage } from './pages/settings/settings-page.tsx';
 import { SetupPage } from './pages/setup.tsx';
@@ -42,6 +41,10 @@ import { SponsorCodePage } from './pages/visitors/sponsor-code.tsx';
 import { GroupVouchersPage } from './pages/vouchers/groups.tsx';
 import { OfficeVouchersPage } from './pages/vouchers/office.tsx';
 import { RegularVisitorsPage } from './pages/vouchers/regular.tsx';
+
+// The largest pages few people open, fetched when first opened (components/lazy-page.tsx).
+const AnnualPage = lazyPage(() => import('./pages/annual/annual-page.tsx').then((m) => m.AnnualPage));
+const ReviewWeekPage = lazyPage(() => import('./pages/review/review-week.tsx').then((m) => m.ReviewWeekPage));
 import { forcedPage, resolve } from './router.ts';
 
 type Boot = { state: 'loading' } | { state: 'ready' };

@@ -3,7 +3,7 @@
 // control methods' fields, the incident's number being in the path.
 import { Type, type Static } from 'typebox';
 import {
-  IncidentActionFields, IncidentAttachFields, IncidentCorrectFields, IncidentDoneFields, IncidentNoteFields, IncidentOpenParams, IncidentOutcomeFields,
+  IncidentActionFields, IncidentAttachFields, IncidentCorrectFields, IncidentDoneFields, IncidentExportFields, IncidentNoteFields, IncidentOpenParams, IncidentOutcomeFields,
   IncidentSignOffFields,
 } from '../../monitor/incidents/incident-methods.ts';
 import { Incident, IncidentStatus } from '../../monitor/incidents/incident-schema.ts';
@@ -16,7 +16,10 @@ export const IncidentsQuery = Type.Object({ status: Type.Optional(IncidentStatus
 export type IncidentsQuery = Static<typeof IncidentsQuery>;
 export const IncidentIdPath = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 export const IncidentEntryPath = Type.Object({ id: Type.Integer({ minimum: 1 }), entry: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
-export const IncidentExportQuery = Type.Object({ format: Type.Union([Type.Literal('html'), Type.Literal('json')]) }, { additionalProperties: false });
+// A POST: the passphrase travels in the body, never in a URL a log or a browser history keeps.
+export const IncidentExportBody = IncidentExportFields;
+export type IncidentExportBody = Static<typeof IncidentExportBody>;
+export { IncidentExportView } from '../../monitor/incidents/incident-methods.ts';
 
 export const IncidentOpenBody = IncidentOpenParams;
 export type IncidentOpenBody = Static<typeof IncidentOpenBody>;

@@ -47,12 +47,24 @@ export const WeekVisitor = Type.Object({
 }, { additionalProperties: false });
 export type WeekVisitor = Static<typeof WeekVisitor>;
 
+const DisplayName = (who: string) => Type.Union([Type.String(), Type.Null()], {
+  description: `the display name of the account ${who}, as the accounts page holds it; null for a change made over SSH (ssh:USER)`,
+});
+
+/** A sign-off as the page shows it: the stored record, and the people it names by their names. */
+export const NamedSignOff = Type.Object({
+  ...SignOff.properties,
+  reviewedByName: DisplayName('that reviewed'),
+  onBehalfOfName: DisplayName('signed for'),
+}, { additionalProperties: false });
+export type NamedSignOff = Static<typeof NamedSignOff>;
+
 export const ReviewStatus = Type.Union([Type.Literal('open'), Type.Literal('signed-off')]);
 
 export const ReviewPage = Type.Object({
   week: ReviewWeekSpan,
   status: ReviewStatus,
-  signOff: Type.Union([SignOff, Type.Null()]),
+  signOff: Type.Union([NamedSignOff, Type.Null()]),
   deadline: Instant,
   overdue: Type.Boolean({ description: 'open and past its deadline' }),
   ended: Type.Boolean({ description: 'the week is over: only then may it be signed off' }),
@@ -71,7 +83,7 @@ export type ReviewPage = Static<typeof ReviewPage>;
 export const ReviewListItem = Type.Object({
   week: Week,
   status: ReviewStatus,
-  signOff: Type.Union([SignOff, Type.Null()]),
+  signOff: Type.Union([NamedSignOff, Type.Null()]),
   deadline: Instant,
   overdue: Type.Boolean(),
   alerts: Type.Integer({ minimum: 0 }),

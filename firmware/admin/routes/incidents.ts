@@ -5,11 +5,11 @@
 // as the stored bytes with their recorded type, never sniffed, never run as a page.
 import { ApiError } from '../api/session-schema.ts';
 import {
-  Incident, IncidentActionBody, IncidentAttachBody, IncidentCorrectBody, IncidentDoneBody, IncidentEntryPath, IncidentExportQuery, IncidentIdPath,
+  Incident, IncidentActionBody, IncidentAttachBody, IncidentCorrectBody, IncidentDoneBody, IncidentEntryPath, IncidentExportBody, IncidentExportView, IncidentIdPath,
   IncidentListView, IncidentNoteBody, IncidentOpenBody, IncidentOpened, IncidentOutcomeBody, IncidentSignOffBody, IncidentsQuery, IncidentTasksView,
 } from '../api/incidents-schema.ts';
 import { callControl } from '../control-call.ts';
-import type { IncidentAttachmentView, IncidentExportView } from '../../monitor/incidents/incident-methods.ts';
+import type { IncidentAttachmentView } from '../../monitor/incidents/incident-methods.ts';
 import type { AdminRoutes } from '../route-deps.ts';
 
 const Errors = { 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError, 409: ApiError, 503: ApiError };
@@ -68,19 +68,11 @@ export const incidentRoutes: AdminRoutes = async (app, deps) => {
       .send(Buffer.from(file.dataBase64, 'base64'));
   });
 
-  app.get('/api/incidents/:id/export', {
-    schema: { params: IncidentIdPath, querystring: IncidentExportQuery },
+  // Sealed (docs/export-format.md) and audited with the content's hash; the page downloads the file.
+  app.post('/api/incidents/:id/export', {
+    schema: { params: IncidentIdPath, body: IncidentExportBody, response: { 200: IncidentExportView, ...Errors } },
     config: { permission: 'monitoring.view' },
-  }, async (request, reply) => {
-    const made = await callControl<IncidentExportView>(control, request.signed, 'incidents.export', { id: (request.params as IdPath).id, format: (request.query as { format: string }).format });
-    return reply
-      .header('content-type', made.mediaType)
-      .header('content-disposition', `attachment; filename="${headerName(made.fileName)}"`)
-      .header('x-content-type-options', 'nosniff')
-      .header('content-security-policy', "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox")
-      .header('cache-control', 'private, no-store')
-      .send(made.body);
-  });
+  }, async (request) => callControl<IncidentExportView>(control, request.signed, 'incidents.export', { ...(request.body as object), id: (request.params as IdPath).id }, 'passphrase'));
 
   // The IT provider's view: the tasks' words and their incident's number, nothing else of the log.
   app.get('/api/incident-tasks', {

@@ -2,12 +2,13 @@
 // state.db and the audit log). Every change is a new entry on the incident's timeline, audited
 // under the SSH user's name; nothing is ever edited or removed.
 import { readFile, writeFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { callDaemon } from '../../control/client.ts';
 import type { IncidentExportView, IncidentListView, IncidentTasksView } from '../../monitor/incidents/incident-methods.ts';
 import { INCIDENT_OUTCOMES, type Incident } from '../../monitor/incidents/incident-schema.ts';
 import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
 import { formatIncident, formatIncidentList, formatTasks } from '../format-incidents.ts';
+import { readPassphraseFile } from './reports-governor.ts';
 
 const write = (values: OptionValues, json: unknown, human: string): void => {
   process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : human);
@@ -69,18 +70,19 @@ async function action(values: OptionValues, args: string[]): Promise<number> {
 }
 
 async function exportOne(values: OptionValues, args: string[]): Promise<number> {
-  if (args.length !== 1) throw new UsageError('usage: schoolgate incidents export ID [--format html|json] [--out FILE]');
+  if (args.length !== 1) throw new UsageError('usage: schoolgate incidents export ID [--format html|json] [--passphrase-file F] [--out FILE]');
   const format = text(values, 'format') ?? 'html';
   if (format !== 'html' && format !== 'json') throw new UsageError('--format must be html or json');
-  const made = await call<IncidentExportView>(values, 'incidents.export', { id: number(args[0], 'an incident'), format });
-  const out = text(values, 'out');
-  if (out === undefined) {
-    process.stdout.write(made.body);
-  } else {
-    // The export may name pupils: readable by its owner only.
-    await writeFile(out, made.body, { mode: 0o600 });
-    process.stderr.write(`Wrote ${made.fileName} (${made.mediaType}) to ${out}\n`);
-  }
+  const passphraseFile = text(values, 'passphrase-file');
+  const passphrase = passphraseFile === undefined ? undefined : await readPassphraseFile(passphraseFile);
+  const made = await call<IncidentExportView>(values, 'incidents.export', { id: number(args[0], 'an incident'), format, ...(passphrase !== undefined ? { passphrase } : {}) });
+  const out = resolve(text(values, 'out') ?? basename(made.fileName));
+  // The export may name pupils: readable by its owner only.
+  const { bodyBase64, ...described } = made;
+  await writeFile(out, Buffer.from(bodyBase64, 'base64'), { mode: 0o600 });
+  write(values, { ...described, out },
+    `Incident ${args[0]!.replace(/^#/, '')} written to ${out} (${made.encrypted ? 'encrypted, ' : ''}sealed; content SHA-256 ${made.contentSha256}).\n`
+    + `The export is recorded in the audit log. Open it with: schoolgate export open ${basename(out)}${made.encrypted ? ' --passphrase-file F' : ''}\n`);
   return EXIT.ok;
 }
 
@@ -106,7 +108,7 @@ schoolgate incidents sign-off ID [--note "TEXT"]
 schoolgate incidents correct ID ENTRY "CORRECTED TEXT" --reason "WHY"
 schoolgate incidents attach ID FILE --description "TEXT"
 schoolgate incidents tasks [--json]
-schoolgate incidents export ID [--format html|json] [--out FILE]
+schoolgate incidents export ID [--format html|json] [--passphrase-file F] [--out FILE]
 
 The incident log, like the paper one: date and time, what happened, people involved (pupils by
 the school's own reference), reported by, investigation notes, actions (what, by whom, when; one
@@ -120,7 +122,10 @@ entry it corrects. Sign-off needs an outcome and no open IT-provider task.
 \`tasks\` lists the IT provider's open tasks; \`done ID ACTION\` marks one done (ACTION is its
 number in \`show\`). \`attach\` adds a PNG or JPEG screenshot (at most 8 MB), kept with its SHA-256.
 \`export\` writes one incident as a self-contained HTML document (screenshots embedded) or JSON,
-for the filtering provider, the local authority or the police; the export is audited.
+for the filtering provider, the local authority or the police, sealed like every export: the
+audit chain's head and the content's SHA-256 in its header, encrypted when --passphrase-file names
+a file holding a passphrase (10 characters or more); the export and its hash are audited. Open it
+with schoolgate export open FILE.
 
 ${dataDirHelp}
       --status S         (list) only open or only closed incidents
@@ -136,12 +141,14 @@ ${dataDirHelp}
       --reason TEXT      (correct) why
       --description TEXT (attach) what it shows
       --format F         (export) html (default) or json
-      --out FILE         (export) write here (mode 0600) instead of to the terminal
+      --passphrase-file F (export) encrypt with the passphrase on this file's first line
+      --out FILE         (export) write here (mode 0600); default: the file's own name here
       --json             print the result as JSON`,
   options: {
     ...dataDirOption, json: { type: 'boolean' }, status: { type: 'string' }, 'from-alert': { type: 'string' }, 'from-report': { type: 'string' },
     what: { type: 'string' }, people: { type: 'string' }, 'reported-by': { type: 'string' }, at: { type: 'string' }, by: { type: 'string' },
     'it-provider': { type: 'boolean' }, note: { type: 'string' }, reason: { type: 'string' }, description: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' },
+    'passphrase-file': { type: 'string' },
   },
   async run(values, positionals) {
     const [verb = 'list', ...args] = positionals;

@@ -56,6 +56,7 @@ async function governor(values: OptionValues): Promise<number> {
     else {
       process.stdout.write(`Governor report ${result.span.from} to ${result.span.to}: sent to ${result.sent.length === 0 ? 'no one' : result.sent.join(', ')}\n`);
       for (const f of result.failed) process.stdout.write(`  not sent to ${f.to}: ${f.error}\n`);
+      if (!result.relay) process.stdout.write('No e-mail relay is configured (alerts.email): nothing can be sent until one is.\n');
     }
     return result.failed.length === 0 && result.sent.length > 0 ? EXIT.ok : EXIT.failure;
   }

@@ -30,6 +30,9 @@ const dueLine = (d: DueItem): string => `  ${d.at.slice(0, 16).replace('T', ' ')
  */
 const printable = (lines: readonly string[]): string => `${lines.map(inert).join('\n')}\n`;
 
+/** The actor or username as recorded, with the account's display name when it has one. */
+const named = (who: string, name: string | null): string => (name ? `${name} (${who})` : who);
+
 export function formatList(list: ReviewList): string {
   const lines = ['Week of      Status        Alerts  No outcome  Signed off by'];
   for (const w of list.weeks) {
@@ -45,7 +48,7 @@ export function formatList(list: ReviewList): string {
 export function formatWeek(page: ReviewPage): string {
   const lines = [`Weekly review, week of ${page.week.from} (${page.week.timezone})`];
   lines.push(page.signOff
-    ? `Signed off by ${page.signOff.reviewedBy}${page.signOff.onBehalfOf ? ` on behalf of ${page.signOff.onBehalfOf}` : ''} at ${page.signOff.at}`
+    ? `Signed off by ${named(page.signOff.reviewedBy, page.signOff.reviewedByName)}${page.signOff.onBehalfOf ? ` on behalf of ${named(page.signOff.onBehalfOf, page.signOff.onBehalfOfName)}` : ''} at ${page.signOff.at}`
     : `Open${page.overdue ? ', OVERDUE' : ''}: due by ${page.deadline}; ${page.withoutOutcome} of ${page.alerts.length} alerts without an outcome`);
   lines.push('', 'Alerts (names are plain text: never open them):');
   if (page.alerts.length === 0) lines.push('  none');

@@ -6,6 +6,7 @@ import { actorOf } from '../../control/protocol.ts';
 import { ControlFailure, type ControlServer } from '../../control/server.ts';
 import { IsoTimestamp } from '../../state/schemas.ts';
 import { InvalidInputError, NotFoundError } from '../../state/values.ts';
+import { PASSPHRASE_MAX, PASSPHRASE_MIN, SealError } from '../reports/export-seal.ts';
 import { ATTACHMENT_MAX_BYTES } from './attachment-check.ts';
 import { AttachmentMissingError } from './attachment-store.ts';
 import { IncidentStateError } from './incident-fold.ts';
@@ -74,9 +75,20 @@ export const IncidentAttachmentView = Type.Object({
   fileName: Type.String(), mediaType: Type.Union([Type.Literal('image/png'), Type.Literal('image/jpeg')]), sha256: Type.String(), dataBase64: Type.String(),
 });
 export type IncidentAttachmentView = Static<typeof IncidentAttachmentView>;
-export const IncidentExportParams = Type.Object({ id: Id, format: Type.Union([Type.Literal('html'), Type.Literal('json')]) }, { additionalProperties: false });
+export const IncidentExportFields = Type.Object({
+  format: Type.Union([Type.Literal('html'), Type.Literal('json')]),
+  passphrase: Type.Optional(Type.String({ minLength: 1, maxLength: PASSPHRASE_MAX, description: `encrypt the export with this (at least ${PASSPHRASE_MIN} characters); it is never stored or logged` })),
+}, { additionalProperties: false });
+export const IncidentExportParams = Type.Object({ id: Id, ...IncidentExportFields.properties }, { additionalProperties: false });
 export type IncidentExportParams = Static<typeof IncidentExportParams>;
-export const IncidentExportView = Type.Object({ fileName: Type.String(), mediaType: Type.String(), body: Type.String() });
+export const IncidentExportView = Type.Object({
+  fileName: Type.String({ description: 'the sealed file\'s name, ending .sgexport' }),
+  mediaType: Type.String(),
+  bodyBase64: Type.String({ description: 'the sealed file (docs/export-format.md), base64' }),
+  contentSha256: Type.String({ description: 'the SHA-256 of the document inside, as the audit entry records it' }),
+  encrypted: Type.Boolean(),
+  entries: Type.Integer({ minimum: 1, description: 'timeline entries in the export' }),
+}, { additionalProperties: false });
 export type IncidentExportView = Static<typeof IncidentExportView>;
 
 /** Control failures the pages and the CLI show: the log's rules (409), unknown numbers (404), bad input (400). */
@@ -84,6 +96,7 @@ function failure(error: unknown): never {
   if (error instanceof IncidentStateError) throw new ControlFailure('incident-state', error.message);
   if (error instanceof NotFoundError) throw new ControlFailure('unknown-incident', error.message);
   if (error instanceof InvalidInputError) throw new ControlFailure('invalid-input', error.message);
+  if (error instanceof SealError) throw new ControlFailure('invalid-input', error.message);
   if (error instanceof AttachmentMissingError) throw new ControlFailure('attachment-missing', error.message);
   throw error;
 }
@@ -141,5 +154,11 @@ export function registerIncidentMethods(control: Pick<ControlServer, 'register'>
       return { fileName: file.fileName, mediaType: file.mediaType, sha256: file.sha256, dataBase64: file.data.toString('base64') };
     }),
   });
-  control.register<IncidentExportParams>('incidents.export', { params: IncidentExportParams, handle: (p, c) => guarded(() => service.export(p.id, p.format, actorOf(c))) });
+  control.register<IncidentExportParams>('incidents.export', {
+    params: IncidentExportParams,
+    handle: (p, c) => guarded(async (): Promise<IncidentExportView> => {
+      const { body, ...sealed } = await service.export(p.id, p.format, actorOf(c), p.passphrase);
+      return { ...sealed, bodyBase64: body.toString('base64') };
+    }),
+  });
 }

@@ -2,6 +2,7 @@
 // for a critical restricted-list or upstream-provider alert) and every later entry, each written
 // with its audit entry in one transaction. The CLI (over the control socket, ssh:USER) and the web
 // UI (in-process, account:USERNAME) both come here, so they do exactly the same thing.
+import { createHash } from 'node:crypto';
 import type { AuditLog } from '../../control/audit.ts';
 import type { Logger } from '../../log.ts';
 import type { AlertRepository } from '../../state/alerts.ts';
@@ -9,25 +10,39 @@ import type { IncidentRepository } from '../../state/incidents.ts';
 import type { SiteReportRepository } from '../../state/site-reports.ts';
 import { InvalidInputError } from '../../state/values.ts';
 import type { Alert } from '../alerts/alert-schema.ts';
+import { sealExport, type SealOptions } from '../reports/export-seal.ts';
+import { auditHeadNow } from '../reports/records-export.ts';
 import { checkAttachment } from './attachment-check.ts';
 import type { AttachmentStore } from './attachment-store.ts';
 import { linkedAlert, opensIncident } from './incident-fold.ts';
-import { exportIncident, type IncidentExport, type IncidentExportFormat } from './incident-export.ts';
+import { exportIncident, type IncidentExportFormat } from './incident-export.ts';
 import type { EntryBodies, EntryKind, Incident, IncidentOutcome } from './incident-schema.ts';
 
 export const SYSTEM = 'system';
+
+/** A sealed incident export: the envelope's bytes, and what the audit entry recorded of it. */
+export interface SealedIncidentExport {
+  fileName: string;
+  mediaType: string;
+  body: Buffer;
+  contentSha256: string;
+  encrypted: boolean;
+  entries: number;
+}
 
 export interface IncidentServiceDeps {
   incidents: IncidentRepository;
   alerts: Pick<AlertRepository, 'get'>;
   reports: Pick<SiteReportRepository, 'get'>;
   attachments: Pick<AttachmentStore, 'put' | 'get'>;
-  audit: Pick<AuditLog, 'append'>;
+  audit: Pick<AuditLog, 'append' | 'verify' | 'count' | 'list'>;
   transaction: <T>(fn: () => T) => T;
   now: () => Date;
   logger?: Logger;
   /** The school's name and time zone, for exports. */
   site: () => { name: string; timezone: string };
+  /** Tests pass cheaper scrypt parameters for encrypted exports. */
+  scrypt?: SealOptions['scrypt'];
   /** The weekly review's "review due" item: an incident is one of its triggers (DfE standard 2). */
   reviewDue?: (reason: 'incident', detail: string) => void;
 }
@@ -159,8 +174,13 @@ export class IncidentService {
     return { fileName: found.fileName, mediaType: found.mediaType, sha256: found.sha256, data: await this.#d.attachments.get(found.sha256, found.mediaType) };
   }
 
-  /** One incident as a document for someone outside the school; the export is audited (who, which, how). */
-  async export(id: number, format: IncidentExportFormat, actor: string): Promise<IncidentExport> {
+  /**
+   * One incident as a document for someone outside the school, in the envelope every export leaves
+   * in (reports/export-seal.ts): the audit chain's head at that moment, the content's SHA-256, and
+   * with a passphrase encrypted. The audit entry records the same hash, so the file and the log
+   * vouch for each other. The passphrase is used and forgotten.
+   */
+  async export(id: number, format: IncidentExportFormat, actor: string, passphrase?: string): Promise<SealedIncidentExport> {
     const incident = this.#d.incidents.get(id);
     const images = new Map<number, Uint8Array>();
     if (format === 'html') {
@@ -170,9 +190,19 @@ export class IncidentService {
       }
     }
     const site = this.#d.site();
-    const made = exportIncident(incident, format, { school: site.name, timezone: site.timezone, exportedBy: actor, exportedAt: this.#d.now(), images });
-    this.#d.audit.append({ actor, action: 'incident.export', subject: `incident ${id}`, details: { format, entries: incident.timeline.length, attachments: incident.attachments.length } });
-    return made;
+    const at = this.#d.now();
+    const made = exportIncident(incident, format, { school: site.name, timezone: site.timezone, exportedBy: actor, exportedAt: at, images });
+    const body = Buffer.from(made.body, 'utf8');
+    const auditHead = auditHeadNow(this.#d.audit);
+    const sealed = sealExport({ fileName: made.fileName, mediaType: made.mediaType, body },
+      { auditHead, actor, at, passphrase, ...(this.#d.scrypt ? { scrypt: this.#d.scrypt } : {}) });
+    const contentSha256 = createHash('sha256').update(body).digest('hex');
+    const encrypted = passphrase !== undefined;
+    this.#d.audit.append({
+      actor, action: 'incident.export', subject: `incident ${id}`,
+      details: { format, entries: incident.timeline.length, attachments: incident.attachments.length, fileName: made.fileName, contentSha256, encrypted, sealedAtSeq: auditHead.seq },
+    });
+    return { fileName: sealed.fileName, mediaType: sealed.mediaType, body: sealed.body, contentSha256, encrypted, entries: incident.timeline.length };
   }
 
   #reportFacts(reportId: number) {

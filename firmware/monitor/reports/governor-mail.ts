@@ -36,7 +36,7 @@ type Mailer = { sendMail(mail: Record<string, unknown>): Promise<unknown>; close
 
 export async function sendGovernorReport(deps: GovernorMailDeps, report: GovernorReport, recipients: readonly string[], actor: string): Promise<GovernorSendResult> {
   const email = deps.email();
-  const result: GovernorSendResult = { sent: [], failed: [], span: report.span };
+  const result: GovernorSendResult = { relay: email !== undefined, sent: [], failed: [], span: report.span };
   if (email === undefined) {
     result.failed = recipients.map((to) => ({ to, error: 'no e-mail relay is configured (alerts.email)' }));
   } else if (recipients.length > 0) {

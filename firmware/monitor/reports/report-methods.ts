@@ -1,7 +1,7 @@
 // The control methods behind `schoolgate reports governor|summary|export` and the Reports page
 // (which calls them in-process as the signed-in account): the same report, the same sealed
 // export and the same audit entry whichever way it was asked for.
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { actorOf } from '../../control/protocol.ts';
 import { ControlFailure, type ControlServer } from '../../control/server.ts';
 import { MacAddressError } from '../../state/mac.ts';
@@ -17,7 +17,8 @@ import {
 export const GovernorSendParams = Type.Object({
   from: Type.Optional(GovernorReportParams.properties.from),
   to: Type.Optional(GovernorReportParams.properties.to),
-}, { additionalProperties: false });
+}, { additionalProperties: false, description: 'the days the report covers; by default the last 30 days to yesterday' });
+export type GovernorSendParams = Static<typeof GovernorSendParams>;
 
 export interface ReportMethodDeps {
   governor: GovernorReportDeps;

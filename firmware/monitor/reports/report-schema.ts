@@ -157,6 +157,7 @@ export const SealedFile = Type.Object({
 export type SealedFile = Static<typeof SealedFile>;
 
 export const GovernorSendResult = Type.Object({
+  relay: Type.Boolean({ description: 'whether an e-mail relay (alerts.email) is configured: without one nothing can be sent' }),
   sent: Type.Array(Type.String(), { description: 'the addresses the report reached' }),
   failed: Type.Array(Type.Object({ to: Type.String(), error: Type.String() }, { additionalProperties: false })),
   span: ReportSpan,

@@ -96,16 +96,22 @@ export function signOffWeek(deps: ReviewMethodDeps, params: SignOffParams, actor
   }
 }
 
+/** The page's sources, with the accounts' display names for the people its sign-offs name. */
+function pageSources(deps: ReviewMethodDeps): ReviewPageSources {
+  const names = new Map(deps.accounts().map((a) => [a.username, a.displayName]));
+  return { displayName: (username) => names.get(username), ...deps.page() };
+}
+
 export function registerReviewMethods(control: Pick<ControlServer, 'register'>, deps: ReviewMethodDeps): void {
   control.register<ReviewListParams>('review.list', {
     params: ReviewListParams,
-    handle: (params): ReviewList => ({ ...reviewList(deps.page(), params.weeks), due: deps.reviews.due() }),
+    handle: (params): ReviewList => ({ ...reviewList(pageSources(deps), params.weeks), due: deps.reviews.due() }),
   });
   control.register<ReviewWeekParams>('review.week', {
     params: ReviewWeekParams,
     handle: async (params): Promise<ReviewPage> => {
       try {
-        return await reviewPage(deps.page(), params.week);
+        return await reviewPage(pageSources(deps), params.week);
       } catch (error) {
         if (error instanceof RangeError) throw new ControlFailure('invalid-input', error.message);
         throw error;

@@ -3,7 +3,7 @@
 // attempts, visitors and their sponsors, block-page reports, filtering changes from the audit
 // log, and the review-due items. Reads only; the sources are handed in (state.db's repositories,
 // the query log), so the CLI, the admin API and the benchmark build exactly the same page.
-import type { ReviewAlert, ReviewListItem, ReviewPage, WeekTrend } from '../../admin/api/review-schema.ts';
+import type { NamedSignOff, ReviewAlert, ReviewListItem, ReviewPage, WeekTrend } from '../../admin/api/review-schema.ts';
 import type { ReviewSettings } from '../../config/review-schema.ts';
 import type { AuditLog } from '../../control/audit.ts';
 import { guestLabel } from '../../portal/vouchers/guest-identity.ts';
@@ -15,6 +15,7 @@ import type { VoucherRepository } from '../../state/vouchers.ts';
 import type { AuditEntry } from '../../control/audit-chain.ts';
 import type { QueryLog } from '../query-log/query-log.ts';
 import { BLOCKED_VERDICTS, reviewWeek, weekOf } from './review-data.ts';
+import type { SignOff } from './review-schema.ts';
 import { dayIn, deadlineOf, mondayOf, weekToReview } from './review-schedule.ts';
 
 /** The weeks of trend beside the reviewed one. */
@@ -31,6 +32,18 @@ export interface ReviewPageSources {
   timezone: string;
   settings?: ReviewSettings | undefined;
   now: () => Date;
+  /** An account's display name by its username (absent, or an unknown username: no name). */
+  displayName?: (username: string) => string | undefined;
+}
+
+/**
+ * The sign-off with the people it names by name as well: the record keeps usernames (they do not
+ * change), the headteacher reading the list knows people by their names.
+ */
+export function namedSignOff(signOff: SignOff, displayName: ReviewPageSources['displayName']): NamedSignOff {
+  const name = (username: string | null): string | null => (username === null ? null : displayName?.(username) ?? null);
+  const account = signOff.reviewedBy.startsWith('account:') ? signOff.reviewedBy.slice('account:'.length) : null;
+  return { ...signOff, reviewedByName: name(account), onBehalfOfName: name(signOff.onBehalfOf) };
 }
 
 /** Audit actions that change what is filtered: the review lists them for the week. */
@@ -106,7 +119,8 @@ export async function reviewPage(sources: ReviewPageSources, day?: string): Prom
     trendOf(sources, span.from),
   ]);
   const alerts = alertsOf(sources, span.from, from, to);
-  const signOff = sources.reviews.signOffOf(span.from) ?? null;
+  const stored = sources.reviews.signOffOf(span.from);
+  const signOff = stored ? namedSignOff(stored, sources.displayName) : null;
   const deadline = deadlineOf(span.from, sources.timezone, sources.settings);
   return {
     week: span,
@@ -131,12 +145,12 @@ export async function reviewPage(sources: ReviewPageSources, day?: string): Prom
  * The weeks to list, newest first: the last whole week and up to `weeks - 1` before it, none
  * before the week the gateway first ran (nothing was monitored then, so nothing is overdue).
  */
-export function reviewList(sources: Pick<ReviewPageSources, 'reviews' | 'timezone' | 'settings' | 'now'>, weeks = 12): { weeks: ReviewListItem[]; streak: number } {
+export function reviewList(sources: Pick<ReviewPageSources, 'reviews' | 'timezone' | 'settings' | 'now' | 'displayName'>, weeks = 12): { weeks: ReviewListItem[]; streak: number } {
   const now = sources.now().getTime();
   const last = weekToReview(now, sources.timezone);
   const started = sources.reviews.firstStart();
   const firstWeek = started === undefined ? '0000-01-03' : mondayOf(dayIn(Date.parse(started), sources.timezone));
-  const signed = new Map(sources.reviews.signOffs({ from: addDays(last, -7 * (weeks - 1)) }).map((s) => [s.week, s]));
+  const signed = new Map(sources.reviews.signOffs({ from: addDays(last, -7 * (weeks - 1)) }).map((s) => [s.week, namedSignOff(s, sources.displayName)]));
   const items: ReviewListItem[] = [];
   for (let i = 0; i < weeks; i++) {
     const week = addDays(last, -7 * i);

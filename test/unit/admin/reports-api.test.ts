@@ -10,8 +10,10 @@ import { EventBuffer } from '../../../firmware/dns/events/event-buffer.ts';
 import { silentLogger } from '../../../firmware/log.ts';
 import { QueryLog } from '../../../firmware/monitor/query-log/query-log.ts';
 import { openExport } from '../../../firmware/monitor/reports/export-seal.ts';
+import { governorRecipients, sendGovernorReport } from '../../../firmware/monitor/reports/governor-mail.ts';
+import { governorReport } from '../../../firmware/monitor/reports/governor-report.ts';
 import { registerReportsMethods } from '../../../firmware/monitor/reports/report-methods.ts';
-import type { AssuranceSummary, GovernorReport, SealedFile } from '../../../firmware/monitor/reports/report-schema.ts';
+import type { AssuranceSummary, GovernorReport, GovernorSendResult, SealedFile } from '../../../firmware/monitor/reports/report-schema.ts';
 import { testAdmin, type TestAdmin } from './admin-app.ts';
 import { caller, roleSessions, type RoleSession } from './role-sessions.ts';
 
@@ -29,11 +31,14 @@ beforeAll(async () => {
   t = await testAdmin({ control });
   queryLog = await QueryLog.open(join(dir, 'logs.db'), { events: new EventBuffer(1024), logger: silentLogger(), flushIntervalMs: 60_000, timezone: 'Europe/London' });
   const now = () => t.clock.now;
+  const governor = { config: () => CONFIG, queryLog, alerts: t.state.alerts, selftest: t.state.selftest, visitors: t.state.vouchers, now };
   registerReportsMethods(control, {
-    governor: { config: () => CONFIG, queryLog, alerts: t.state.alerts, selftest: t.state.selftest, visitors: t.state.vouchers, now },
+    governor,
     summary: { config: () => CONFIG, alerts: t.state.alerts, selftest: t.state.selftest, audit: t.state.audit, now },
     records: { config: () => CONFIG, state: t.state, queryLog, now },
-    sendGovernor: async () => { throw new Error('not sent in this test'); },
+    // The daemon's sending with no relay configured (alerts.email): every recipient fails, and it is audited.
+    sendGovernor: async (span, actor) => sendGovernorReport({ email: () => undefined, dataDir: dir, audit: t.state.audit }, await governorReport(governor, span),
+      governorRecipients(t.state.accounts.list(), { schedule: 'off', recipients: ['clerk@governors.example'] }), actor),
   });
   t.state.alerts.record({
     kind: 'dns.category', severity: 'high', at: '2026-12-04T10:00:00.000Z', networkId: 'pupil', mac: MAC, address: '10.20.0.5', subject: 'casino.example', reason: 'gambling', category: 'gambling',
@@ -60,6 +65,23 @@ describe('the Reports API', () => {
     const exported = await call({ method: 'POST', url: '/api/reports/export', cookie: gov.cookie, csrf: gov.csrf, body: { subject: { kind: 'device', mac: MAC } } });
     expect(exported.status).toBe(403);
     expect(t.state.audit.list({ action: 'report.export' })).toEqual([]);
+  });
+
+  it('lets the DSL send the governor report now, and not a governor; without a relay it says so and records the attempt', async () => {
+    const call = caller(t);
+    const gov = sessions.governor!;
+    const dsl = sessions.dsl!;
+    const refused = await call({ method: 'POST', url: '/api/reports/governor/send', cookie: gov.cookie, csrf: gov.csrf, body: {} });
+    expect(refused.status).toBe(403);
+    expect(t.state.audit.list({ action: 'report.governor.send' })).toEqual([]);
+    const noCsrf = await call({ method: 'POST', url: '/api/reports/governor/send', cookie: dsl.cookie, body: {} });
+    expect(noCsrf.status).toBe(403);
+    const sent = await call({ method: 'POST', url: '/api/reports/governor/send', cookie: dsl.cookie, csrf: dsl.csrf, body: { from: '2026-12-01', to: '2026-12-06' } });
+    expect(sent.status, JSON.stringify(sent.json)).toBe(200);
+    expect(sent.json as GovernorSendResult).toMatchObject({
+      relay: false, sent: [], failed: [{ to: 'clerk@governors.example', error: expect.stringMatching(/no e-mail relay/) }], span: { from: '2026-12-01', to: '2026-12-06' },
+    });
+    expect(t.state.audit.list({ action: 'report.governor.send' })).toEqual([expect.objectContaining({ actor: 'account:sam.dsl', details: expect.objectContaining({ from: '2026-12-01', recipients: 1 }) })]);
   });
 
   it('gives the DSL a sealed export that opens with its passphrase, audited as the account', async () => {

@@ -84,6 +84,10 @@ it('records outcomes and the sign-off for monitoring.review only, with the CSRF 
   expect(signed.status, JSON.stringify(signed.json)).toBe(200);
   expect(signed.json).toMatchObject({ week: '2026-11-30', reviewedBy: 'account:a.online-safety-lead', onBehalfOf: 'jo.head', alerts: 1 });
   expect((await call({ method: 'POST', url: '/api/review/weeks/2026-11-30/sign-off', body: {}, ...as('headteacher') })).status).toBe(409);
+  // The list and the week name the people by their display names beside their usernames.
+  const names = { reviewedBy: 'account:a.online-safety-lead', reviewedByName: 'A online-safety-lead', onBehalfOf: 'jo.head', onBehalfOfName: 'Jo Head' };
+  expect((await call({ url: '/api/review/week?week=2026-11-30', ...as('headteacher') })).json.signOff).toMatchObject(names);
+  expect((await call({ url: '/api/review?weeks=2', ...as('dsl') })).json.weeks.find((w: { week: string }) => w.week === '2026-11-30')?.signOff).toMatchObject(names);
   expect(t.state.audit.list({ action: 'review.*' }).map((e) => [e.action, e.actor])).toEqual([
     ['review.outcome', 'account:a.online-safety-lead'], ['review.sign-off', 'account:a.online-safety-lead'],
   ]);

@@ -12,7 +12,7 @@ describe('formatList', () => {
     const list: ReviewList = {
       weeks: [
         { week: '2026-11-30', status: 'open', signOff: null, deadline: '2026-12-11T17:00:00.000Z', overdue: false, alerts: 3, withoutOutcome: 1 },
-        { week: '2026-11-23', status: 'signed-off', signOff: { week: '2026-11-23', reviewedBy: 'account:osl', onBehalfOf: 'head', at: '2026-11-30T10:00:00.000Z', summary: '', alerts: 2 }, deadline: '2026-12-04T17:00:00.000Z', overdue: false, alerts: 2, withoutOutcome: 0 },
+        { week: '2026-11-23', status: 'signed-off', signOff: { week: '2026-11-23', reviewedBy: 'account:osl', onBehalfOf: 'head', at: '2026-11-30T10:00:00.000Z', summary: '', alerts: 2, reviewedByName: 'Olu Sule', onBehalfOfName: 'Alex Head' }, deadline: '2026-12-04T17:00:00.000Z', overdue: false, alerts: 2, withoutOutcome: 0 },
         { week: '2026-11-16', status: 'open', signOff: null, deadline: '2026-11-27T17:00:00.000Z', overdue: true, alerts: 0, withoutOutcome: 0 },
       ],
       due: [{ id: 1, reason: 'filtering-change', detail: 'filtering changed: policies', at: '2026-12-01T16:00:00.000Z', closedBy: null }],
@@ -50,5 +50,7 @@ describe('formatWeek', () => {
     expect(out).toMatch(/^ {8}No concern: fine \(account:head/m);
     expect(out).toMatch(/^ {6}→ False positive: list change proposed \(allow maths\.example\): line one\?line two \(account:dsl/m);
     expect(out).not.toMatch(/\u001b/);
+    const signed = formatWeek({ ...page, status: 'signed-off', signOff: { week: '2026-11-30', reviewedBy: 'account:osl', onBehalfOf: 'head', at: '2026-12-07T12:00:00.000Z', summary: '', alerts: 1, reviewedByName: 'Olu Sule', onBehalfOfName: 'Alex Head' } });
+    expect(signed).toContain('Signed off by Olu Sule (account:osl) on behalf of Alex Head (head) at 2026-12-07T12:00:00.000Z');
   });
 });

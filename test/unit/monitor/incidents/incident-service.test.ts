@@ -15,6 +15,7 @@ import { checkAttachment, sniffImage } from '../../../../firmware/monitor/incide
 import { AttachmentStore } from '../../../../firmware/monitor/incidents/attachment-store.ts';
 import { registerIncidentMethods } from '../../../../firmware/monitor/incidents/incident-methods.ts';
 import { IncidentService } from '../../../../firmware/monitor/incidents/incident-service.ts';
+import { openExport, SEALED_MEDIA_TYPE, SealError } from '../../../../firmware/monitor/reports/export-seal.ts';
 import type { Incident } from '../../../../firmware/monitor/incidents/incident-schema.ts';
 import { StateDatabase } from '../../../../firmware/state/database.ts';
 import { InvalidInputError } from '../../../../firmware/state/values.ts';
@@ -42,7 +43,7 @@ function setup() {
   const incidents = new IncidentService({
     incidents: db.incidents, alerts: db.alerts, reports: db.siteReports, attachments: new AttachmentStore(dataDir), audit: db.audit,
     transaction: (fn) => db.transaction(fn), now: () => new Date(now), logger: silentLogger(),
-    site: () => ({ name: 'Hill Top Primary <School>', timezone: 'Europe/London' }), reviewDue: (reason, detail) => reviewDue.push(`${reason}: ${detail}`),
+    site: () => ({ name: 'Hill Top Primary <School>', timezone: 'Europe/London' }), scrypt: { N: 16_384, r: 8, p: 1 }, reviewDue: (reason, detail) => reviewDue.push(`${reason}: ${detail}`),
   });
   const alerts = new AlertService({
     alerts: db.alerts, delivery: null, config: () => undefined, now: () => new Date(now), logger: silentLogger(),
@@ -175,23 +176,52 @@ describe('control methods and export', () => {
     expect(state.incidents.count()).toBe(1);
   });
 
-  it('exports one incident as self-contained HTML (text escaped, screenshots embedded with their hashes) and as JSON', async () => {
+  it('exports one incident as self-contained HTML (text escaped, screenshots embedded with their hashes) and as JSON, sealed with the audit head and audited with the content\'s hash', async () => {
     const { state, incidents } = setup();
     const incident = incidents.openByHand('account:head', { what: 'A <script>alert(1)</script> message', people: 'Pupil ref 7' });
     const attached = await incidents.attach(incident.id, 'account:dsl', { description: 'the message', fileName: 'message.png', data: PNG });
     const sha = attached.attachments[0]!.sha256;
-    const html = await incidents.export(incident.id, 'html', 'account:dsl');
+    const headBefore = state.audit.verify();
+    const sealedHtml = await incidents.export(incident.id, 'html', 'account:dsl');
+    expect(sealedHtml).toMatchObject({ fileName: 'incident-1-2026-12-07.html.sgexport', mediaType: SEALED_MEDIA_TYPE, encrypted: false, entries: 2 });
+    const html = openExport(sealedHtml.body);
     expect(html).toMatchObject({ fileName: 'incident-1-2026-12-07.html', mediaType: 'text/html; charset=utf-8' });
-    expect(html.body).not.toContain('<script>');
-    expect(html.body).toContain('A &#60;script&#62;alert(1)&#60;/script&#62; message');
-    expect(html.body).toContain('Hill Top Primary &#60;School&#62;');
-    expect(html.body).toContain(sha);
-    expect(html.body).toContain(`data:image/png;base64,${PNG.toString('base64')}`);
-    const json = await incidents.export(incident.id, 'json', 'account:dsl');
+    expect(html.header).toMatchObject({ exportedBy: 'account:dsl', contentSha256: sealedHtml.contentSha256, auditHead: { verified: true, seq: headBefore.ok ? headBefore.entries : -1 } });
+    const text = html.body.toString('utf8');
+    expect(text).not.toContain('<script>');
+    expect(text).toContain('A &#60;script&#62;alert(1)&#60;/script&#62; message');
+    expect(text).toContain('Hill Top Primary &#60;School&#62;');
+    expect(text).toContain(sha);
+    expect(text).toContain(`data:image/png;base64,${PNG.toString('base64')}`);
+
+    const sealedJson = await incidents.export(incident.id, 'json', 'account:dsl', 'correct horse battery');
+    expect(sealedJson.encrypted).toBe(true);
+    expect(sealedJson.body.toString('utf8')).not.toContain('Pupil ref 7');
+    expect(() => openExport(sealedJson.body)).toThrow(SealError);
+    expect(() => openExport(sealedJson.body, 'wrong horse battery')).toThrow(/passphrase is wrong/);
+    const json = openExport(sealedJson.body, 'correct horse battery');
     expect(json.mediaType).toBe('application/json');
-    expect(JSON.parse(json.body)).toMatchObject({ exportedBy: 'account:dsl', incident: { id: incident.id, attachments: [{ sha256: sha }] } });
-    expect(state.audit.list({}).filter((e) => e.action === 'incident.export').map((e) => e.details)).toEqual([
-      { format: 'html', entries: 2, attachments: 1 }, { format: 'json', entries: 2, attachments: 1 },
+    expect(JSON.parse(json.body.toString('utf8'))).toMatchObject({ exportedBy: 'account:dsl', incident: { id: incident.id, people: 'Pupil ref 7', attachments: [{ sha256: sha }] } });
+
+    const audited = state.audit.list({}).filter((e) => e.action === 'incident.export');
+    expect(audited.map((e) => e.details)).toEqual([
+      { format: 'html', entries: 2, attachments: 1, fileName: 'incident-1-2026-12-07.html', contentSha256: sealedHtml.contentSha256, encrypted: false, sealedAtSeq: html.header.auditHead.seq },
+      { format: 'json', entries: 2, attachments: 1, fileName: 'incident-1-2026-12-07.json', contentSha256: sealedJson.contentSha256, encrypted: true, sealedAtSeq: json.header.auditHead.seq },
     ]);
+    // The seal vouches for the log up to the entry before the export's own.
+    expect(audited[0]!.seq).toBe(html.header.auditHead.seq + 1);
+  });
+
+  it('refuses a short passphrase through the control method, exporting and auditing nothing', async () => {
+    const { state, incidents } = setup();
+    const control = new ControlServer(silentLogger());
+    registerIncidentMethods(control, incidents);
+    const incident = incidents.openByHand('account:head', { what: 'A message' });
+    await expect(control.invoke('incidents.export', { id: incident.id, format: 'html', passphrase: 'short' }, { user: 'root', sudoUser: 'tess' }))
+      .rejects.toMatchObject({ code: 'invalid-input', message: expect.stringMatching(/at least 10 characters/) });
+    expect(state.audit.list({}).filter((e) => e.action === 'incident.export')).toEqual([]);
+    const made = await control.invoke('incidents.export', { id: incident.id, format: 'json' }, { user: 'root', sudoUser: 'tess' }) as { bodyBase64: string; contentSha256: string };
+    expect(openExport(Buffer.from(made.bodyBase64, 'base64')).header.contentSha256).toBe(made.contentSha256);
+    expect(state.audit.list({}).filter((e) => e.action === 'incident.export').map((e) => e.actor)).toEqual(['ssh:tess']);
   });
 });

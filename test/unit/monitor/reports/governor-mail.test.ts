@@ -59,7 +59,7 @@ describe('the governor report by e-mail', () => {
     const s = seeded;
     const report = await governorReport({ config: () => CONFIG, queryLog: s.queryLog, alerts: s.state.alerts, selftest: s.state.selftest, visitors: s.state.vouchers, now: () => NOW }, {});
     const result = await sendGovernorReport({ email: () => undefined, dataDir: tempDir(), audit: s.state.audit }, report, ['chair@governors.example'], 'ssh:tech');
-    expect(result).toMatchObject({ sent: [], failed: [{ to: 'chair@governors.example', error: expect.stringMatching(/no e-mail relay/) }] });
+    expect(result).toMatchObject({ relay: false, sent: [], failed: [{ to: 'chair@governors.example', error: expect.stringMatching(/no e-mail relay/) }] });
     expect(s.state.audit.list({ action: 'report.governor.send' })[0]?.details).toMatchObject({ sent: [], failed: [{ to: 'chair@governors.example' }] });
   });
 });

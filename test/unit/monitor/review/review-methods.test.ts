@@ -52,7 +52,7 @@ beforeEach(async () => {
   }
   log.flush();
   for (const [username, roles] of [['head', ['headteacher']], ['osl', ['online-safety-lead']], ['tech', ['technician']]] as const) {
-    state.accounts.insert({ username, displayName: username, email: null, passwordHash: 'unused', mustChangePassword: false, breakGlass: false, roles, createdAt: '2026-11-01T00:00:00.000Z' });
+    state.accounts.insert({ username, displayName: { head: 'Alex Head', osl: 'Olu Sule', tech: 'Tess Tech' }[username], email: null, passwordHash: 'unused', mustChangePassword: false, breakGlass: false, roles, createdAt: '2026-11-01T00:00:00.000Z' });
   }
   const deps: ReviewMethodDeps = {
     page: () => ({
@@ -165,5 +165,8 @@ it('signs a week off only once it is over and every alert has an outcome; a dele
   expect(list.due).toEqual([]);
   const page = await call<ReviewPage>('review.week', { week: '2026-12-03' });
   expect(page.due.map((d) => d.closedBy)).toEqual(['2026-11-30']);
-  expect(page.signOff?.onBehalfOf).toBe('head');
+  // The record keeps usernames; the page names the people too.
+  expect(page.signOff).toMatchObject({ reviewedBy: 'account:osl', reviewedByName: 'Olu Sule', onBehalfOf: 'head', onBehalfOfName: 'Alex Head' });
+  expect(list.weeks[0]!.signOff).toMatchObject({ reviewedByName: 'Olu Sule', onBehalfOfName: 'Alex Head' });
+  expect(state.reviews.signOffOf('2026-11-30')).not.toHaveProperty('reviewedByName');
 });

@@ -1,7 +1,7 @@
 // One incident laid out like the paper log (date and time, what happened, people involved,
 // reported by, investigation, actions and by whom, outcome, sign-off), its attachments and its
-// whole timeline, then the forms that add to it. Printed, it is the log's page; exported, the
-// document for the filtering provider, the local authority or the police.
+// whole timeline, then the forms that add to it. Printed, it is the log's page; exported (sealed,
+// optionally encrypted), the document for the filtering provider, the local authority or the police.
 import { useState } from 'preact/hooks';
 import type { Incident, IncidentAction } from '../../../../firmware/admin/api/incidents-schema.ts';
 import { ApiRequestError } from '../../api.ts';
@@ -11,6 +11,7 @@ import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
 import { useLoaded } from '../../components/use-loaded.ts';
 import '../../styles/incidents.css';
+import { IncidentExportForm } from './incident-export-form.tsx';
 import { IncidentForms } from './incident-forms.tsx';
 import { entryWords } from './timeline-words.ts';
 import { OUTCOMES, param, SOURCES, when, who } from './words.ts';
@@ -139,9 +140,8 @@ function OneIncident({ id }: { id: number }) {
 
       <div class="actions no-print">
         <Button kind="secondary" onClick={() => window.print()}>Print</Button>
-        <a class="btn btn-secondary" href={`/api/incidents/${i.id}/export?format=html`} download>Export (HTML document)</a>
-        <a class="btn btn-secondary" href={`/api/incidents/${i.id}/export?format=json`} download>Export (JSON)</a>
       </div>
+      <IncidentExportForm id={i.id} />
       {mayReview ? <IncidentForms incident={i} onSaved={(next, message) => { setSaved({ incident: next, message }); reload(); }} /> : null}
     </>
   );

@@ -5,6 +5,7 @@
 import { useState } from 'preact/hooks';
 import type { RecordsExportParams, SealedFile } from '../../../../firmware/admin/api/reports-schema.ts';
 import { Button } from '../../components/button.tsx';
+import { downloadFile } from '../../components/download-file.ts';
 import { SelectField, TextField } from '../../components/field.tsx';
 import { useFocusFirstError } from '../../components/form.ts';
 import { Notice } from '../../components/notice.tsx';
@@ -15,19 +16,6 @@ import { DateField } from './date-field.tsx';
 type Kind = 'device' | 'visitor' | 'range';
 const KIND_LABELS: Record<Kind, string> = { device: 'One device', visitor: 'One visitor', range: 'Everyone, over some days' };
 const MAC = /^[0-9a-f]{2}([:-]?[0-9a-f]{2}){5}$/i;
-
-function download(file: SealedFile): void {
-  const bytes = Uint8Array.from(atob(file.bodyBase64), (c) => c.charCodeAt(0));
-  const url = URL.createObjectURL(new Blob([bytes], { type: file.mediaType }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = file.fileName;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // The click has handed the blob to the download by the next task.
-  window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
 
 export function ExportForm() {
   const { api } = useApp();
@@ -65,7 +53,7 @@ export function ExportForm() {
     setBusy(true);
     try {
       const file = await api.post<SealedFile>('/api/reports/export', body);
-      download(file);
+      downloadFile(file);
       setDone(file);
       setMessage(null);
       setPassphrase('');

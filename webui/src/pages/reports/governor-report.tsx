@@ -8,6 +8,7 @@ import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
 import { errorsOf } from '../admin-format.ts';
 import { DateField } from './date-field.tsx';
+import { SendGovernorReport } from './send-governor.tsx';
 import { count, NOT_RECORDED, percent, words } from './report-format.ts';
 
 function ReportBody({ report }: { report: GovernorReport }) {
@@ -54,7 +55,8 @@ function ReportBody({ report }: { report: GovernorReport }) {
 }
 
 export function GovernorReportSection() {
-  const { api } = useApp();
+  const { api, session } = useApp();
+  const maySend = session?.permissions.includes('monitoring.review') ?? false;
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [report, setReport] = useState<GovernorReport | null>(null);
@@ -89,6 +91,7 @@ export function GovernorReportSection() {
         <DateField name="gov-to" label="To" value={to} onValue={setTo} />
         <div class="actions report-go"><Button type="submit" busy={busy}>Show the report</Button></div>
       </form>
+      {maySend ? <SendGovernorReport from={from} to={to} /> : null}
       {report === null ? null : (<>
         <ReportBody report={report} />
         <div class="actions no-print"><Button kind="secondary" onClick={print}>Print this report</Button></div>

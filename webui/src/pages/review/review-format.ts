@@ -9,6 +9,20 @@ export const DUE_TEXT: Readonly<Record<DueReason, string>> = {
   incident: 'Incident',
 };
 
+/**
+ * A person a sign-off names: "Alex Head (a.head)", the name as colleagues know them and the username
+ * the record and the audit log keep; an SSH actor or an account with no name, as recorded.
+ */
+export function person(actor: string, name: string | null): string {
+  const username = actor.replace(/^account:/, '');
+  return name !== null && name !== '' && name !== username ? `${name} (${username})` : username;
+}
+
+/** "Signed off by … on behalf of …" in words. */
+export function signedBy(s: { reviewedBy: string; reviewedByName: string | null; onBehalfOf: string | null; onBehalfOfName: string | null }): string {
+  return `${person(s.reviewedBy, s.reviewedByName)}${s.onBehalfOf ? ` on behalf of ${person(s.onBehalfOf, s.onBehalfOfName)}` : ''}`;
+}
+
 export function when(iso: string, tz: string): string {
   return new Date(iso).toLocaleString('en-GB', { timeZone: tz, dateStyle: 'medium', timeStyle: 'short' });
 }

@@ -7,14 +7,12 @@ import { Link } from '../../components/link.tsx';
 import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
 import { useLoaded } from '../../components/use-loaded.ts';
-import { DUE_TEXT, longWeek, when } from './review-format.ts';
+import { DUE_TEXT, longWeek, signedBy, when } from './review-format.ts';
 import './review.css';
-
-const who = (actor: string): string => actor.replace(/^account:/, '');
 
 function status(w: ReviewListItem, tz: string) {
   if (w.signOff) {
-    return <span class="review-signed">Signed off by {who(w.signOff.reviewedBy)}{w.signOff.onBehalfOf ? ` on behalf of ${w.signOff.onBehalfOf}` : ''}, {when(w.signOff.at, tz)}</span>;
+    return <span class="review-signed">Signed off by {signedBy(w.signOff)}, {when(w.signOff.at, tz)}</span>;
   }
   return w.overdue
     ? <span class="review-overdue"><strong>Overdue</strong>: was due by {when(w.deadline, tz)}</span>

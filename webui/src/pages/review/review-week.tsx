@@ -12,13 +12,12 @@ import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
 import { useLoaded } from '../../components/use-loaded.ts';
 import { ReviewAlertCard } from './review-alert.tsx';
-import { longWeek, when } from './review-format.ts';
+import { longWeek, person, signedBy, when } from './review-format.ts';
 import { ReviewSections } from './review-sections.tsx';
 import './review.css';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const shift = (week: string, days: number): string => new Date(Date.parse(`${week}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-const who = (actor: string): string => actor.replace(/^account:/, '');
 
 function SignOffForm({ page, onSigned }: { page: ReviewPage; onSigned: (s: SignOff) => void }) {
   const { api, session } = useApp();
@@ -86,7 +85,7 @@ export function ReviewWeekPage() {
           <dt>School</dt><dd>{session?.site.name}</dd>
           <dt>Review</dt>
           <dd>{page.signOff
-            ? <span class="review-signed">Signed off by {who(page.signOff.reviewedBy)}{page.signOff.onBehalfOf ? ` on behalf of ${page.signOff.onBehalfOf}` : ''}, {when(page.signOff.at, tz)}</span>
+            ? <span class="review-signed">Signed off by {signedBy(page.signOff)}, {when(page.signOff.at, tz)}</span>
             : page.overdue ? <span class="review-overdue"><strong>Overdue</strong>: was due by {when(page.deadline, tz)}</span> : `Open: due by ${when(page.deadline, tz)}`}</dd>
           {page.signOff?.summary ? <><dt>Summary</dt><dd>{page.signOff.summary}</dd></> : null}
           <dt>Alerts</dt><dd>{page.alerts.length} ({waiting} without an outcome)</dd>
@@ -107,7 +106,7 @@ export function ReviewWeekPage() {
       <section class="card" aria-labelledby="sign-heading">
         <h2 id="sign-heading">Sign-off</h2>
         {page.signOff ? (
-          <p>Signed off by <strong>{who(page.signOff.reviewedBy)}</strong>{page.signOff.onBehalfOf ? <> on behalf of <strong>{page.signOff.onBehalfOf}</strong></> : null} on {when(page.signOff.at, tz)}, with {page.signOff.alerts} alerts reviewed.</p>
+          <p>Signed off by <strong>{person(page.signOff.reviewedBy, page.signOff.reviewedByName)}</strong>{page.signOff.onBehalfOf ? <> on behalf of <strong>{person(page.signOff.onBehalfOf, page.signOff.onBehalfOfName)}</strong></> : null} on {when(page.signOff.at, tz)}, with {page.signOff.alerts} alerts reviewed.</p>
         ) : !page.ended ? <p>The week is not over yet: it can be signed off from {longWeek(page.week.to)}.</p>
           : mayReview ? <SignOffForm page={page} onSigned={(s) => saved(`The week of ${s.week} is signed off.`)} /> : <p>Not signed off yet. Your roles do not include signing it off.</p>}
         <p class="print-only signature-line">Printed {when(new Date().toISOString(), tz)} by {session?.account.displayName}. Seen by (headteacher): ______________________ Date: ____________</p>
