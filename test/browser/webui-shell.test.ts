@@ -187,7 +187,12 @@ describe('with the account API', () => {
       await page.waitForURL(/\/status$/);
       await page.locator('#networks tbody tr').first().waitFor();
       expect(await page.locator('.school').innerText()).toBe('St Mary\'s C of E Primary');
-      expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts()).toEqual(['Dashboard', 'Alerts', 'Weekly review', 'Visitors', 'Status', 'Health', 'Acceptable use', 'Networks', 'Devices', 'Lists', 'Accounts', 'Audit log', 'Settings', 'Your account']);
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      expect(await nav.getByRole('link').allInnerTexts()).toEqual(['Dashboard', 'Alerts', 'Weekly review', 'Incidents', 'Visitors', 'Acceptable use', 'Networks', 'Devices', 'Lists', 'Reports', 'Annual review', 'Audit log', 'Status', 'Health', 'Accounts', 'Settings', 'IT provider tasks', 'Your account']);
+      // In sections, each a list named for its part of the school's work, in a column beside the page.
+      expect(await nav.getByRole('list', { name: 'Safeguarding' }).getByRole('link').allInnerTexts()).toEqual(['Alerts', 'Weekly review', 'Incidents']);
+      expect(await nav.getByRole('list', { name: 'System' }).getByRole('link', { name: 'Status' }).getAttribute('aria-current')).toBe('page');
+      expect((await nav.boundingBox())!.x + (await nav.boundingBox())!.width).toBeLessThanOrEqual((await page.locator('main').boundingBox())!.x + 1);
       expect(await page.locator('#networks tbody tr').count()).toBe(daemon.config.networks.length);
       expect(await axeSerious(page)).toEqual([]);
       await shot(page, 'status-desktop');

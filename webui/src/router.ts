@@ -2,47 +2,65 @@
 // lands on the same page. Matching is pure (tested without a browser); navigation is the only I/O.
 import type { Permission } from '../../firmware/admin/roles.ts';
 
-export interface RouteDef {
+/**
+ * The sections of the navigation, in the order they show. A section whose only entry shares its
+ * title (the dashboard, your account) shows the entry alone, without a label above it.
+ */
+export const NAV_GROUPS = [
+  { id: 'home', title: 'Dashboard' },
+  { id: 'safeguarding', title: 'Safeguarding' },
+  { id: 'visitors', title: 'Visitors' },
+  { id: 'network', title: 'Network' },
+  { id: 'governance', title: 'Governance' },
+  { id: 'system', title: 'System' },
+  { id: 'account', title: 'Your account' },
+] as const;
+export type NavGroupId = (typeof NAV_GROUPS)[number]['id'];
+export type NavGroup = (typeof NAV_GROUPS)[number];
+
+interface RouteBase {
   path: string;
   title: string;
   /** What the account needs to see the page; 'signed-in' for any account, 'public' for none. */
   needs: Permission | 'signed-in' | 'public';
-  /** Shown in the navigation (only to accounts allowed it). */
-  nav?: boolean;
   /** The GET the page loads its data with: the browser tests check the server refuses it wherever the UI refuses the page. */
   data?: string;
 }
 
-/** Every page of the UI, in navigation order. */
+/** A page in the navigation (only to accounts allowed it) names its section; any other page names none. */
+export type RouteDef = RouteBase & ({ nav: true; group: NavGroupId } | { nav?: undefined; group?: undefined });
+
+/** Every page of the UI; those in the navigation section by section, in NAV_GROUPS' order (router.test.ts checks it). */
 export const ROUTES: readonly RouteDef[] = [
-  { path: '/dashboard', title: 'Dashboard', needs: 'dashboard.view', nav: true, data: '/api/dashboard' },
-  { path: '/alerts', title: 'Alerts', needs: 'monitoring.view', nav: true, data: '/api/alerts' },
-  { path: '/review', title: 'Weekly review', needs: 'monitoring.view', nav: true, data: '/api/review' },
+  { path: '/dashboard', title: 'Dashboard', needs: 'dashboard.view', nav: true, group: 'home', data: '/api/dashboard' },
+  { path: '/alerts', title: 'Alerts', needs: 'monitoring.view', nav: true, group: 'safeguarding', data: '/api/alerts' },
+  { path: '/review', title: 'Weekly review', needs: 'monitoring.view', nav: true, group: 'safeguarding', data: '/api/review' },
   { path: '/review/week', title: 'Weekly review record', needs: 'monitoring.view', data: '/api/review/week' },
-  { path: '/incidents', title: 'Incidents', needs: 'monitoring.view', nav: true, data: '/api/incidents' },
+  { path: '/incidents', title: 'Incidents', needs: 'monitoring.view', nav: true, group: 'safeguarding', data: '/api/incidents' },
   { path: '/incidents/incident', title: 'Incident', needs: 'monitoring.view' },
   { path: '/incidents/open', title: 'Open an incident', needs: 'monitoring.review' },
-  { path: '/incidents/tasks', title: 'IT provider tasks', needs: 'incidents.tasks', nav: true, data: '/api/incident-tasks' },
-  { path: '/visitors', title: 'Visitors', needs: 'visitors.sponsor', nav: true, data: '/api/visitors/queue' },
+  { path: '/visitors', title: 'Visitors', needs: 'visitors.sponsor', nav: true, group: 'visitors', data: '/api/visitors/queue' },
   { path: '/visitors/records', title: 'Visitor records', needs: 'visitors.manage', data: '/api/visitors/records' },
   { path: '/visitors/regular', title: 'Regular visitors', needs: 'visitors.sponsor', data: '/api/visitors/regular' },
-  { path: '/vouchers', title: 'Vouchers', needs: 'vouchers.issue', nav: true, data: '/api/vouchers' },
+  { path: '/vouchers', title: 'Vouchers', needs: 'vouchers.issue', nav: true, group: 'visitors', data: '/api/vouchers' },
   { path: '/vouchers/groups', title: 'Event vouchers', needs: 'visitors.sponsor', data: '/api/vouchers/groups' },
-  { path: '/status', title: 'Status', needs: 'health.view', nav: true, data: '/api/status' },
-  { path: '/health', title: 'Health', needs: 'health.view', nav: true, data: '/api/health' },
-  { path: '/policies', title: 'Acceptable use', needs: 'policy.view', nav: true, data: '/api/policies' },
-  { path: '/networks', title: 'Networks', needs: 'policy.view', nav: true, data: '/api/networks' },
-  { path: '/setup/continue', title: 'First-run setup', needs: 'system.manage', data: '/api/setup/continue' },
-  { path: '/devices', title: 'Devices', needs: 'devices.view', nav: true, data: '/api/devices' },
-  { path: '/lists', title: 'Lists', needs: 'dashboard.view', nav: true, data: '/api/lists' },
-  { path: '/accounts', title: 'Accounts', needs: 'accounts.manage', nav: true, data: '/api/accounts' },
-  { path: '/accounts/matrix', title: 'Access matrix', needs: 'accounts.manage', data: '/api/access-matrix' },
-  { path: '/audit', title: 'Audit log', needs: 'audit.view', nav: true, data: '/api/audit' },
-  { path: '/reports', title: 'Reports', needs: 'reports.anonymised', nav: true, data: '/api/reports/summary' },
-  { path: '/annual', title: 'Annual review', needs: 'reports.anonymised', nav: true, data: '/api/annual' },
+  { path: '/policies', title: 'Acceptable use', needs: 'policy.view', nav: true, group: 'network', data: '/api/policies' },
+  { path: '/networks', title: 'Networks', needs: 'policy.view', nav: true, group: 'network', data: '/api/networks' },
+  { path: '/devices', title: 'Devices', needs: 'devices.view', nav: true, group: 'network', data: '/api/devices' },
+  { path: '/lists', title: 'Lists', needs: 'dashboard.view', nav: true, group: 'network', data: '/api/lists' },
+  { path: '/reports', title: 'Reports', needs: 'reports.anonymised', nav: true, group: 'governance', data: '/api/reports/summary' },
+  { path: '/annual', title: 'Annual review', needs: 'reports.anonymised', nav: true, group: 'governance', data: '/api/annual' },
   { path: '/annual/statement', title: 'Data-processing statement', needs: 'reports.anonymised', data: '/api/annual/statement' },
-  { path: '/settings', title: 'Settings', needs: 'health.view', nav: true, data: '/api/settings' },
-  { path: '/account', title: 'Your account', needs: 'signed-in', nav: true, data: '/api/session' },
+  { path: '/audit', title: 'Audit log', needs: 'audit.view', nav: true, group: 'governance', data: '/api/audit' },
+  { path: '/status', title: 'Status', needs: 'health.view', nav: true, group: 'system', data: '/api/status' },
+  { path: '/health', title: 'Health', needs: 'health.view', nav: true, group: 'system', data: '/api/health' },
+  { path: '/accounts', title: 'Accounts', needs: 'accounts.manage', nav: true, group: 'system', data: '/api/accounts' },
+  { path: '/accounts/matrix', title: 'Access matrix', needs: 'accounts.manage', data: '/api/access-matrix' },
+  { path: '/settings', title: 'Settings', needs: 'health.view', nav: true, group: 'system', data: '/api/settings' },
+  { path: '/setup/continue', title: 'First-run setup', needs: 'system.manage', data: '/api/setup/continue' },
+  // The IT provider's own page of incidents: it sits with the technician's other system pages.
+  { path: '/incidents/tasks', title: 'IT provider tasks', needs: 'incidents.tasks', nav: true, group: 'system', data: '/api/incident-tasks' },
+  { path: '/account', title: 'Your account', needs: 'signed-in', nav: true, group: 'account', data: '/api/session' },
   { path: '/account/sponsor-code', title: 'Your sponsor code', needs: 'visitors.sponsor', data: '/api/visitors/sponsor-code' },
   { path: '/account/password', title: 'Change password', needs: 'signed-in' },
   { path: '/account/two-factor', title: 'Two-factor sign-in', needs: 'signed-in' },
@@ -101,6 +119,30 @@ export function resolve(path: string, permissions: ReadonlySet<Permission> | nul
 /** The navigation for an account: only what it may open (the server refuses the rest anyway). */
 export function navFor(permissions: ReadonlySet<Permission>, routes: readonly RouteDef[] = ROUTES): RouteDef[] {
   return routes.filter((r) => r.nav === true && allowed(r, permissions));
+}
+
+export interface NavSection {
+  group: NavGroup;
+  routes: RouteDef[];
+  /** Whether the section shows its title above its entries: not when its one entry says the same. */
+  labelled: boolean;
+}
+
+/** The navigation in its sections, only those with an entry the account may open, in NAV_GROUPS' order. */
+export function navSectionsFor(permissions: ReadonlySet<Permission>, routes: readonly RouteDef[] = ROUTES): NavSection[] {
+  const open = navFor(permissions, routes);
+  return NAV_GROUPS.flatMap((group) => {
+    const inGroup = open.filter((r) => r.group === group.id);
+    if (inGroup.length === 0) return [];
+    return [{ group, routes: inGroup, labelled: !(inGroup.length === 1 && inGroup[0]!.title === group.title) }];
+  });
+}
+
+/** The navigation entry a path belongs to: itself, or the entry whose path it continues ("/review/week" is the review's). */
+export function currentEntry(path: string, nav: readonly RouteDef[]): RouteDef | undefined {
+  const p = normalisePath(path);
+  // The longest match wins: "/incidents/tasks" is its own entry, not the incident log's.
+  return nav.filter((r) => p === r.path || p.startsWith(`${r.path}/`)).sort((a, b) => b.path.length - a.path.length)[0];
 }
 
 /** Where to go after signing in: the `next` a deep link carried, if it is one of our own paths. */

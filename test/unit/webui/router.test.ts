@@ -2,7 +2,7 @@
 // permissions, owing a password change or two-factor. Pure, so every case is checked here.
 import { describe, expect, it } from 'vitest';
 import { permissionsOf, type Permission } from '../../../firmware/admin/roles.ts';
-import { forcedPage, homeFor, navFor, nextFrom, normalisePath, resolve, ROUTES } from '../../../webui/src/router.ts';
+import { currentEntry, forcedPage, homeFor, NAV_GROUPS, navFor, navSectionsFor, nextFrom, normalisePath, resolve, ROUTES } from '../../../webui/src/router.ts';
 
 const headteacher = permissionsOf(['headteacher']);
 const staff = permissionsOf(['staff']);
@@ -36,7 +36,7 @@ describe('resolve', () => {
 
 describe('navFor', () => {
   it('lists only pages the permissions allow, in order', () => {
-    expect(navFor(headteacher).map((r) => r.path)).toEqual(['/dashboard', '/alerts', '/review', '/incidents', '/incidents/tasks', '/visitors', '/status', '/health', '/policies', '/networks', '/devices', '/lists', '/accounts', '/audit', '/reports', '/annual', '/settings', '/account']);
+    expect(navFor(headteacher).map((r) => r.path)).toEqual(['/dashboard', '/alerts', '/review', '/incidents', '/visitors', '/policies', '/networks', '/devices', '/lists', '/reports', '/annual', '/audit', '/status', '/health', '/accounts', '/settings', '/incidents/tasks', '/account']);
     expect(navFor(staff).map((r) => r.path)).toEqual(['/visitors', '/policies', '/networks', '/account']);
     // The office issues vouchers from its own page; group vouchers and regular visitors are reached from Visitors.
     expect(navFor(permissionsOf(['office'])).map((r) => r.path)).toEqual(['/visitors', '/vouchers', '/policies', '/networks', '/account']);
@@ -44,9 +44,48 @@ describe('navFor', () => {
     expect(navFor(headteacher).some((r) => r.path === '/accounts/matrix')).toBe(false);
     // The technician sees the dashboard and health, never the alerts or the incident log (monitoring.view), only
     // the IT provider's tasks from incidents (incidents.tasks).
-    expect(navFor(permissionsOf(['technician'])).map((r) => r.path)).toEqual(['/dashboard', '/incidents/tasks', '/status', '/health', '/policies', '/networks', '/devices', '/lists', '/accounts', '/audit', '/settings', '/account']);
+    expect(navFor(permissionsOf(['technician'])).map((r) => r.path)).toEqual(['/dashboard', '/policies', '/networks', '/devices', '/lists', '/audit', '/status', '/health', '/accounts', '/settings', '/incidents/tasks', '/account']);
     // Governors see the anonymised reports beside the AUP table.
     expect(navFor(permissionsOf(['governor'])).map((r) => r.path)).toEqual(['/policies', '/networks', '/reports', '/annual', '/account']);
+  });
+
+  it('lists the navigation section by section, so the flat list and the sections read in the same order', () => {
+    const order = NAV_GROUPS.map((g) => g.id);
+    const groups = ROUTES.filter((r) => r.nav === true).map((r) => order.indexOf(r.group!));
+    expect(groups.every((g) => g >= 0)).toBe(true);
+    expect(groups).toEqual([...groups].sort((a, b) => a - b));
+    for (const role of ['technician', 'headteacher', 'dsl', 'online-safety-lead', 'office', 'staff', 'governor'] as const) {
+      const p = permissionsOf([role]);
+      expect(navSectionsFor(p).flatMap((s) => s.routes), role).toEqual(navFor(p));
+    }
+  });
+
+  it('groups a headteacher\'s eighteen entries into labelled sections, and shows an entry alone where its section says the same', () => {
+    const sections = navSectionsFor(headteacher).map((s) => ({ title: s.labelled ? s.group.title : null, pages: s.routes.map((r) => r.title) }));
+    expect(sections).toEqual([
+      { title: null, pages: ['Dashboard'] },
+      { title: 'Safeguarding', pages: ['Alerts', 'Weekly review', 'Incidents'] },
+      { title: null, pages: ['Visitors'] },
+      { title: 'Network', pages: ['Acceptable use', 'Networks', 'Devices', 'Lists'] },
+      { title: 'Governance', pages: ['Reports', 'Annual review', 'Audit log'] },
+      { title: 'System', pages: ['Status', 'Health', 'Accounts', 'Settings', 'IT provider tasks'] },
+      { title: null, pages: ['Your account'] },
+    ]);
+    // A section none of whose pages the account may open is left out, not shown empty.
+    expect(navSectionsFor(permissionsOf(['governor'])).map((s) => s.group.id)).toEqual(['network', 'governance', 'account']);
+    expect(navSectionsFor(permissionsOf(['office'])).map((s) => [s.group.id, s.labelled])).toEqual([['visitors', true], ['network', true], ['account', false]]);
+    expect(navSectionsFor(new Set())).toEqual([{ group: NAV_GROUPS.at(-1), routes: [expect.objectContaining({ path: '/account' })], labelled: false }]);
+  });
+
+  it('marks the entry a page belongs to, the longest that matches, and none for a page outside the navigation', () => {
+    const nav = navFor(headteacher);
+    expect(currentEntry('/incidents/tasks', nav)?.path).toBe('/incidents/tasks');
+    expect(currentEntry('/incidents/incident?id=3', nav)?.path).toBe('/incidents');
+    expect(currentEntry('/review/week/', nav)?.path).toBe('/review');
+    expect(currentEntry('/account/two-factor', nav)?.path).toBe('/account');
+    // "/audit-x" is not under "/audit".
+    expect(currentEntry('/audit-x', nav)).toBeUndefined();
+    expect(currentEntry('/setup/continue', nav)).toBeUndefined();
   });
 
   it('never lists a page that resolve would refuse', () => {

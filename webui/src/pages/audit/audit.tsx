@@ -83,7 +83,7 @@ export function AuditPage() {
         <div class="actions"><Button onClick={() => void verify()} busy={verifying}>Verify the chain</Button></div>
       </section>
 
-      <form ref={ref} class="form filters no-print" role="search" aria-label="Search the audit log" noValidate onSubmit={(e) => { e.preventDefault(); void search(); }}>
+      <form ref={ref} class="form no-print" role="search" aria-label="Search the audit log" noValidate onSubmit={(e) => { e.preventDefault(); void search(); }}>
         <Notice kind="error">{message}</Notice>
         <div class="grid-3">
           <div class={`field${errors.since !== undefined ? ' field-invalid' : ''}`}>

@@ -2,7 +2,8 @@
 // disposition with one radio per row, the schedule or device groups beside the disposition that
 // needs them, and the watch flag. Read-only accounts and paper get a mark in the chosen column.
 // On a phone (600 px or less) the same rows are cards, each a radio group (aup-cards.tsx): the
-// table would scroll sideways. Paper keeps the table whatever the screen.
+// table would scroll sideways. So they are between 768 and 1120 px, where the navigation's column
+// leaves the page less than the table's 52rem. Paper keeps the table whatever the screen.
 import type { AupPolicy, AupTables } from '../../../../firmware/admin/api/policy-schema.ts';
 import type { Disposition } from '../../../../firmware/config/schema.ts';
 import { fieldId } from '../../components/field.tsx';
@@ -20,7 +21,7 @@ export interface AupTableProps {
   onDraft: (draft: Draft) => void;
 }
 
-export const NARROW = '(max-width: 600px)';
+export const NARROW = '(max-width: 600px), (min-width: 48rem) and (max-width: 70rem)';
 
 export function AupTable(props: AupTableProps) {
   const narrow = useMedia(NARROW);
