@@ -88,13 +88,16 @@ export const INTERNET = {
   safeSearch: '198.51.100.90',
   iperf: '198.51.100.5',
   iperfPort: 5201,
+  /** The mail relay (smtp-server, started on demand by Lab.startSmtp): STARTTLS on the submission port. */
+  smtp: '198.51.100.25',
+  smtpPort: 587,
   httpPort: 80,
   httpsPort: 443,
 } as const;
 
 /** Every address the wan namespace owns on its loopback (the "internet" behind it). */
 export const INTERNET_ADDRESSES: readonly string[] = [
-  INTERNET.resolver, INTERNET.web, INTERNET.web2, INTERNET.safeSearch, INTERNET.iperf,
+  INTERNET.resolver, INTERNET.web, INTERNET.web2, INTERNET.safeSearch, INTERNET.iperf, INTERNET.smtp,
 ];
 
 /** Interface names the gateway sees, by mode: VLAN sub-interfaces of one trunk, or one veth per network. */

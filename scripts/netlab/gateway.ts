@@ -100,12 +100,13 @@ export class Gateway {
     return this.lines.join('\n');
   }
 
-  async start(config: Config, readyTimeoutMs = 30_000): Promise<void> {
+  /** `env` is added to the daemon's environment (NODE_EXTRA_CA_CERTS: a lab server's CA to trust). */
+  async start(config: Config, readyTimeoutMs = 30_000, env: Record<string, string> = {}): Promise<void> {
     if (!existsSync(MAIN)) throw new Error(`the Schoolgate CLI is missing: ${MAIN}`);
     await mkdir(this.dataDir, { recursive: true });
     await writeFile(this.configFile, JSON.stringify(config, null, 2) + '\n');
     const argv = inNamespace(this.gwNs, [NODE, MAIN, 'run', '--config', this.configFile, '--data-dir', this.dataDir]);
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env, NO_COLOR: '1' } });
     this.child = child;
     this.exited = new Promise((resolve) => child.on('close', () => resolve()));
     child.on('error', (e) => this.keep(`[netlab] could not start the gateway: ${e.message}`));

@@ -19,12 +19,15 @@ import { dhcpArgv, readLease, writeDhcpScripts, type DhcpArgvOptions, type DhcpC
 import { ExecError, check, exec, inNamespace, type ExecOptions, type ExecResult } from './exec.ts';
 import { Gateway, labGatewayConfig } from './gateway.ts';
 import { startWanServices, type WanServices } from './services.ts';
+import { startLabSmtp, type LabSmtp } from './smtp.ts';
 import { createLabTls, type LabTls } from './tls.ts';
 import { buildTopology, labNamespaces, type ClientAddressing } from './topology.ts';
 
 export type { LabNs } from './addresses.ts';
 export type { ExecResult } from './exec.ts';
 export type { Lease } from './dhcp-clients.ts';
+export type { LabMail, LabSmtp } from './smtp.ts';
+export { mailHeader } from './smtp.ts';
 
 export interface LabOptions {
   /** A label for log lines; the namespaces are always named sg-<pid>-<random>-<role>. */
@@ -76,6 +79,7 @@ export class Lab {
   tls!: LabTls;
   wan!: WanServices;
   gateway: Gateway | undefined;
+  smtp: LabSmtp | undefined;
   bringUpMs = 0;
   teardownMs = 0;
   private readonly names: Record<LabNs, string>;
@@ -163,18 +167,31 @@ export class Lab {
    * Runs Schoolgate in `gw` with `config` (default: gatewayConfig()) and waits until
    * `status --json` answers. The data directory persists across stop/start within the lab.
    */
-  async startGateway(config: Config = this.gatewayConfig(), options: { readyTimeoutMs?: number } = {}): Promise<Gateway> {
+  async startGateway(config: Config = this.gatewayConfig(), options: { readyTimeoutMs?: number; env?: Record<string, string> } = {}): Promise<Gateway> {
     if (this.gateway?.running) throw new Error('the gateway is already running: stopGateway() first');
     const gateway = new Gateway({ gwNs: this.ns('gw'), dir: this.dir, dataDir: join(this.dir, 'gateway-data') });
     this.gateway = gateway;
     const started = performance.now();
-    await gateway.start(config, options.readyTimeoutMs);
+    await gateway.start(config, options.readyTimeoutMs, options.env);
     this.log.info({ ms: Math.round(performance.now() - started), pid: gateway.pid }, 'gateway ready');
     return gateway;
   }
 
   async stopGateway(): Promise<void> {
     await this.gateway?.stop();
+  }
+
+  /**
+   * The internet's mail relay (smtp-sink.ts in `wan`, STARTTLS at INTERNET.smtp:smtpPort with the
+   * lab's certificate), started once on demand and stopped at teardown. The gateway trusts the
+   * lab CA when started with `env: { NODE_EXTRA_CA_CERTS: lab.tls.caFile }`.
+   */
+  async startSmtp(): Promise<LabSmtp> {
+    this.smtp ??= await startLabSmtp(this.ns('wan'), this.tls, (child) => {
+      this.spawned.add(child);
+      child.on('close', () => this.spawned.delete(child));
+    });
+    return this.smtp;
   }
 
   /** argv + env to run a DHCP client in a namespace with the lab's safe hook script. */
@@ -221,6 +238,7 @@ export class Lab {
       } catch (e) {
         this.log.warn({ err: e }, 'gateway did not stop cleanly');
       }
+      await this.smtp?.stop().catch((e: Error) => this.log.warn({ err: e }, 'the SMTP server did not stop cleanly'));
       this.destroySync();
       this.teardownMs = performance.now() - started;
       this.log.info({ ms: Math.round(this.teardownMs) }, 'lab down');
