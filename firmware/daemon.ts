@@ -79,7 +79,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const watches = startNetworkWatches({ config, state, dns, firewall, logger, stops });
     const { selftest } = startMonitoringJobs({ config, state, dns, queryLog, alerts, logger, stops });
     // reviewDue is for the incidents' wiring: an incident makes a review due.
-    startWeeklyReview({ config, state, alerts, mailer: alerting.alertDelivery, version: VERSION, logger, stops });
+    const weeklyReview = startWeeklyReview({ config, state, alerts, mailer: alerting.alertDelivery, version: VERSION, logger, stops });
 
     const report = statusReport({
       startedAt, dataDir, configFile, config, loopDelay, state, dnsThreads, dhcp: enforcement.dhcp, firewall, shaping,
@@ -97,6 +97,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const reloadFromDisk = configReloader({ config, configFile, audit: state.audit, logger });
     registerControlMethods(control, {
       config, configFile, state, status: report.status, reloadFromDisk, dns, filtering, enforcement, watches, portal, queryLog, alerting, selftest, access, logger,
+      weeklyReview,
     });
     startReports({ control, config, state, queryLog, dataDir, logger, stops, sources: reportSources(state, () => config.current) });
     await control.listen(controlSocket);

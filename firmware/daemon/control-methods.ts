@@ -17,7 +17,8 @@ import { registerDataMethods } from '../monitor/subject/data-methods.ts';
 import { registerDeliveryMethods } from '../monitor/alerts/delivery/delivery-methods.ts';
 import type { QueryLog } from '../monitor/query-log/query-log.ts';
 import { registerReviewMethods } from '../monitor/review/review-methods.ts';
-import { reviewMethodDeps } from '../monitor/review/review-wiring.ts';
+import { reviewMethodDeps, type WeeklyReview } from '../monitor/review/review-wiring.ts';
+import { registerReviewCheck } from '../monitor/review/review-check.ts';
 import { registerSelftestMethods } from '../monitor/selftest/methods.ts';
 import { wireAnnualReview } from '../monitor/annual/wire.ts';
 import { EXPORT_PROTECTION, incidentHistorySource, reviewHistorySource } from '../monitor/record-sources.ts';
@@ -39,7 +40,7 @@ import type { Alerting } from './monitoring.ts';
 export function registerControlMethods(control: ControlServer, o: {
   config: ConfigStore; configFile: string; state: StateDatabase; status: () => DaemonStatus; reloadFromDisk: (actor?: string) => Promise<void>;
   dns: DnsService; filtering: Filtering; enforcement: Enforcement; watches: NetworkWatches; portal: VoucherPortal;
-  queryLog: QueryLog; alerting: Alerting; selftest: SelftestService; access: AdminAccess; logger: Logger;
+  queryLog: QueryLog; alerting: Alerting; selftest: SelftestService; access: AdminAccess; logger: Logger; weeklyReview: WeeklyReview;
 }): void {
   const { config, state, dns, portal, logger } = o;
   const { dnsThreads, lists, feeds } = o.filtering;
@@ -74,6 +75,7 @@ export function registerControlMethods(control: ControlServer, o: {
   registerReportMethods(control, state.siteReports);
   registerIncidentMethods(control, o.alerting.incidents);
   registerReviewMethods(control, reviewMethodDeps({ config, state, queryLog: o.queryLog }));
+  registerReviewCheck(control, { notifier: o.weeklyReview.notifier, audit: state.audit, now: () => new Date() });
   control.register<CheckParams>('check', {
     params: CheckParams,
     handle: (params) => {

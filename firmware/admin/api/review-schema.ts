@@ -145,3 +145,21 @@ export const OnBehalfChoices = Type.Object({
   accounts: Type.Array(Type.Object({ username: Type.String(), displayName: Type.String() }, { additionalProperties: false }), { description: 'accounts a delegate may sign on behalf of: the headteacher and the DSL' }),
 }, { additionalProperties: false });
 export type OnBehalfChoices = Static<typeof OnBehalfChoices>;
+
+/** What `schoolgate review check` (review.check) sent: the reminders and overdue alerts due now. */
+export const ReviewCheckResult = Type.Object({
+  at: Instant,
+  sent: Type.Array(Type.Object({
+    week: Week,
+    kind: Type.Union([Type.Literal('reminder'), Type.Literal('overdue')]),
+    dueAt: Instant,
+    alert: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'the review.overdue alert raised, for an overdue week' }),
+    deliveries: Type.Array(Type.Object({
+      channel: Type.Union([Type.Literal('email'), Type.Literal('webhook')]),
+      to: Type.String({ description: "the contact's or account's name" }),
+      ok: Type.Boolean(),
+      error: Type.Optional(Type.String()),
+    }, { additionalProperties: false })),
+  }, { additionalProperties: false }), { description: 'empty when nothing was due: each notice goes once per week' }),
+}, { additionalProperties: false });
+export type ReviewCheckResult = Static<typeof ReviewCheckResult>;

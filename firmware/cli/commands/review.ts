@@ -2,7 +2,7 @@
 // state.db and the audit log): the list of weeks, one week's page as text, an outcome for an
 // alert, the sign-off, and the review-due items. The same control methods as the review page.
 import { callDaemon } from '../../control/client.ts';
-import type { DueItem, DueView, OutcomeRecord, ReviewList, ReviewPage, SignOff } from '../../admin/api/review-schema.ts';
+import type { DueItem, DueView, OutcomeRecord, ReviewCheckResult, ReviewList, ReviewPage, SignOff } from '../../admin/api/review-schema.ts';
 import { OUTCOMES, OUTCOME_TEXT, type Outcome } from '../../monitor/review/review-schema.ts';
 import { inert } from '../format-alerts.ts';
 import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
@@ -91,6 +91,20 @@ async function outcome(values: OptionValues, args: string[]): Promise<number> {
   return EXIT.ok;
 }
 
+/** What a check sent, one line per notice and one per message; a failed delivery says why. */
+export function formatCheck(result: ReviewCheckResult): string {
+  if (result.sent.length === 0) return 'Nothing due: every reminder and overdue alert due so far has been sent (each goes once per week).\n';
+  const lines: string[] = [];
+  for (const s of result.sent) {
+    lines.push(s.kind === 'reminder'
+      ? `Reminder for the week of ${s.week} (due ${s.dueAt.slice(0, 16).replace('T', ' ')} UTC)`
+      : `OVERDUE: the week of ${s.week} was not signed off by ${s.dueAt.slice(0, 16).replace('T', ' ')} UTC; alert ${s.alert} raised`);
+    if (s.deliveries.length === 0) lines.push('  no e-mail sent (alerts.email not set, or no one to send it to)');
+    for (const d of s.deliveries) lines.push(`  ${d.channel} to ${d.to}: ${d.ok ? 'sent' : `FAILED: ${d.error ?? 'unknown error'}`}`);
+  }
+  return printable(lines);
+}
+
 async function signOff(values: OptionValues): Promise<number> {
   const week = weekOption(values, true)!;
   const params: Record<string, unknown> = { week };
@@ -109,6 +123,7 @@ schoolgate review week [--week YYYY-MM-DD] [--json]
 schoolgate review outcome ALERT_ID --outcome OUTCOME --note "TEXT" [--propose allow:NAME|block:NAME]
 schoolgate review sign-off --week YYYY-MM-DD [--on-behalf-of USERNAME] [--note "SUMMARY"]
 schoolgate review due [--all] [--json]
+schoolgate review check [--json]
 
 The headteacher's (or DSL's, or their delegate's) weekly monitoring review. \`list\` shows the last
 12 weeks: signed off (by whom, on whose behalf) or open, and overdue once past the deadline
@@ -122,6 +137,10 @@ block-page reports, filtering changes and review-due items.
 alert is a correction: both are kept, the latest counts. \`sign-off\` needs every alert of the week
 to have an outcome, and the week to be over; a delegate names the head with --on-behalf-of.
 Nothing here is ever deleted; each step is in the audit log under your name.
+
+\`check\` runs the reminder and overdue check now (the daemon runs it at start and every five
+minutes) and prints what it sent to whom: the way to prove the mail path. Each reminder and
+overdue alert goes once per week, so a second check sends nothing.
 
 ${dataDirHelp}
       --week DAY         any day of the week (YYYY-MM-DD)
@@ -155,6 +174,12 @@ ${dataDirHelp}
       write(values, view, view.due.length === 0 ? 'No review-due items open.\n' : printable(view.due.map(dueLine)));
       return EXIT.ok;
     }
-    throw new UsageError(`unknown review action "${action}" (list, week, outcome, sign-off, due)`);
+    if (action === 'check') {
+      const result = await callDaemon(socketOf(values), 'review.check', {}) as ReviewCheckResult;
+      write(values, result, formatCheck(result));
+      // A mail that did not go is a failure the technician must see in the exit status too.
+      return result.sent.some((s) => s.deliveries.some((d) => !d.ok)) ? EXIT.failure : EXIT.ok;
+    }
+    throw new UsageError(`unknown review action "${action}" (list, week, outcome, sign-off, due, check)`);
   },
 };

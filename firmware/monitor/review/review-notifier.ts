@@ -152,8 +152,11 @@ export class ReviewNotifier {
   async #overdue(notice: ReviewNotice, config: Readonly<Config>, now: Date): Promise<NoticeSent> {
     const timezone = config.site.timezone;
     const waiting = this.#waiting(notice.week, timezone);
+    // Dated at the deadline, when the week became overdue: a gateway that was off over two
+    // deadlines raises two alerts, which the alert store's burst rule (one kind, no device, within
+    // minutes) would otherwise fold into one naming the first week only.
     const { alert } = this.#o.raise({
-      kind: 'review.overdue', severity: 'high', at: now.toISOString(), networkId: null, mac: null, address: null,
+      kind: 'review.overdue', severity: 'high', at: new Date(notice.dueAt).toISOString(), networkId: null, mac: null, address: null,
       subject: `weekly review of the week of ${notice.week}`,
       reason: `The weekly monitoring review of the week of ${longDay(notice.week)} was not signed off by ${schoolTime(notice.dueAt, timezone)}`
         + `${waiting > 0 ? `; ${waiting} alert${waiting === 1 ? ' has' : 's have'} no outcome` : ''}. A review that is late is itself a concern.`,

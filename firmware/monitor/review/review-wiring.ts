@@ -1,7 +1,7 @@
 // The weekly review's wiring, called with one line each from the daemon: at start, the firmware
 // version is compared with the last start's; every configuration applied (a page's save, a
 // reload of the file, setup) is compared with the one before for review triggers; the reminder
-// and overdue notifier runs on its schedule; and the control methods get their sources.
+// and overdue notifier runs once at start and then on its schedule; and the control methods get their sources.
 import type { ConfigStore } from '../../config/store.ts';
 import type { Logger } from '../../log.ts';
 import type { StateDatabase } from '../../state/database.ts';
@@ -9,13 +9,15 @@ import type { AlertService } from '../alerts/alert-service.ts';
 import type { QueryLog } from '../query-log/query-log.ts';
 import type { DueItem, DueReason } from './review-schema.ts';
 import type { ReviewMethodDeps } from './review-methods.ts';
-import { ReviewNotifier, type ReviewMailer } from './review-notifier.ts';
+import { ReviewNotifier, type NoticeSent, type ReviewMailer } from './review-notifier.ts';
 import { configTriggers, firmwareTrigger } from './review-triggers.ts';
 
 export interface WeeklyReview {
   /** Records why a review is due (an incident calls this); the next sign-off closes it. */
   reviewDue: (reason: DueReason, detail: string) => DueItem;
   notifier: ReviewNotifier;
+  /** The check run at start: a gateway that was off over a deadline says so at once, not at the next tick. */
+  started: Promise<NoticeSent[]>;
 }
 
 /**
@@ -50,7 +52,11 @@ export function startWeeklyReview(o: {
   });
   notifier.start();
   o.stops.push(() => notifier.stop());
-  return { reviewDue, notifier };
+  const started = notifier.run().catch((err: Error) => {
+    logger.error({ err }, 'the weekly review reminder check at start failed; it runs again in five minutes');
+    return [];
+  });
+  return { reviewDue, notifier, started };
 }
 
 /** What the review's control methods read and write. */
