@@ -6,7 +6,7 @@
 // recordStart), with no week signed off, so at start the review check finds weeks whose deadline
 // has passed. Proves: the start check raises review.overdue per overdue week, `schoolgate alerts`
 // lists it, its e-mail arrives addressed to the alert contact and to the DSL's account, naming the
-// week and the deadline; and `schoolgate review check` then sends nothing twice.
+// week and the deadline; and `schoolgate review check` then sends nothing twice, audited.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
@@ -14,6 +14,7 @@ import { INTERNET } from '../../scripts/netlab/addresses.ts';
 import { MAIN, NODE, REPO_ROOT } from '../../scripts/netlab/gateway.ts';
 import { mailHeader, type LabMail } from '../../scripts/netlab/lab.ts';
 import type { ReviewCheckResult } from '../../firmware/admin/api/review-schema.ts';
+import type { AuditListView } from '../../firmware/control/audit-methods.ts';
 import type { AlertListView } from '../../firmware/monitor/alerts/alert-methods.ts';
 import { dayIn, deadlineOf, noticesDue } from '../../firmware/monitor/review/review-schedule.ts';
 import { StateDatabase } from '../../firmware/state/database.ts';
@@ -67,7 +68,8 @@ test('a gateway off over the deadline alerts at start, by e-mail through the lab
 
   await lab().startGateway(config, { env: { NODE_EXTRA_CA_CERTS: lab().tls.caFile } });
   // The check at start: one overdue mail per week to the contact and the DSL, one reminder to the DSL for a week still open.
-  const received = await smtp.waitFor((r) => r.filter(isOverdueMail).length >= overdueWeeks.length * 2 && r.length >= overdueWeeks.length * 2 + reminders);
+  const received = await smtp.waitFor((r) => r.filter(isOverdueMail).length >= overdueWeeks.length * 2 && r.length >= overdueWeeks.length * 2 + reminders)
+    .catch((e: Error) => { throw new Error(`${e.message}\nthe gateway's output:\n${lab().gateway!.output()}`); });
 
   const { code, out: listed } = await cli<AlertListView>(['alerts']);
   expect(code).toBe(0);
@@ -94,4 +96,7 @@ test('a gateway off over the deadline alerts at start, by e-mail through the lab
   expect(smtp.received.length).toBe(before);
   const again = await cli<AlertListView>(['alerts']);
   expect(again.out.alerts.filter((a) => a.kind === 'review.overdue').length).toBe(alerts.length);
+  // Audited as the operator who ran it over SSH.
+  const audit = await cli<AuditListView>(['audit', '--action', 'review.check']);
+  expect(audit.out.entries.map((e) => [e.actor.startsWith('ssh:'), e.details])).toEqual([[true, { sent: [] }]]);
 }, 60_000);

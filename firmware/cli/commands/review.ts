@@ -117,7 +117,7 @@ async function signOff(values: OptionValues): Promise<number> {
 
 export const review: Command = {
   positionals: true,
-  summary: 'the weekly review: weeks, outcomes, sign-off, review-due items',
+  summary: 'the weekly review: weeks, outcomes, sign-off, review-due items, the reminder/overdue check',
   usage: `schoolgate review [list] [--json]
 schoolgate review week [--week YYYY-MM-DD] [--json]
 schoolgate review outcome ALERT_ID --outcome OUTCOME --note "TEXT" [--propose allow:NAME|block:NAME]

@@ -1,9 +1,10 @@
 // `schoolgate review` on a terminal: the weeks with who signed off for whom, and one week with
 // every outcome of each alert (the latest marked); text from the network and notes printed with
-// their control characters replaced, so an escape sequence cannot move the cursor or forge a line.
+// their control characters replaced, so an escape sequence cannot move the cursor or forge a line;
+// `review check` with each notice and each message, a failure with its reason, or nothing due.
 import { describe, expect, it } from 'vitest';
-import type { ReviewList, ReviewPage } from '../../../firmware/admin/api/review-schema.ts';
-import { formatList, formatWeek } from '../../../firmware/cli/commands/review.ts';
+import type { ReviewCheckResult, ReviewList, ReviewPage } from '../../../firmware/admin/api/review-schema.ts';
+import { formatCheck, formatList, formatWeek } from '../../../firmware/cli/commands/review.ts';
 
 const SPAN = { timezone: 'Europe/London', from: '2026-11-30', to: '2026-12-07', fromMs: Date.parse('2026-11-30T00:00:00Z'), toMs: Date.parse('2026-12-07T00:00:00Z') };
 
@@ -52,5 +53,23 @@ describe('formatWeek', () => {
     expect(out).not.toMatch(/\u001b/);
     const signed = formatWeek({ ...page, status: 'signed-off', signOff: { week: '2026-11-30', reviewedBy: 'account:osl', onBehalfOf: 'head', at: '2026-12-07T12:00:00.000Z', summary: '', alerts: 1, reviewedByName: 'Olu Sule', onBehalfOfName: 'Alex Head' } });
     expect(signed).toContain('Signed off by Olu Sule (account:osl) on behalf of Alex Head (head) at 2026-12-07T12:00:00.000Z');
+  });
+});
+
+describe('formatCheck', () => {
+  it('prints each notice sent and each message, a failure with its reason; or that nothing was due', () => {
+    const result: ReviewCheckResult = {
+      at: '2026-12-07T10:00:00.000Z',
+      sent: [
+        { week: '2026-11-23', kind: 'overdue', dueAt: '2026-12-04T17:00:00.000Z', alert: 12, deliveries: [{ channel: 'email', to: 'Ms Khan', ok: true }, { channel: 'email', to: 'Trust office', ok: false, error: 'connect ECONNREFUSED (3 attempts)' }] },
+        { week: '2026-11-30', kind: 'reminder', dueAt: '2026-12-07T09:00:00.000Z', alert: null, deliveries: [] },
+      ],
+    };
+    const out = formatCheck(result);
+    expect(out).toContain('OVERDUE: the week of 2026-11-23 was not signed off by 2026-12-04 17:00 UTC; alert 12 raised');
+    expect(out).toContain('  email to Ms Khan: sent');
+    expect(out).toContain('  email to Trust office: FAILED: connect ECONNREFUSED (3 attempts)');
+    expect(out).toMatch(/Reminder for the week of 2026-11-30 \(due 2026-12-07 09:00 UTC\)\n  no e-mail sent/);
+    expect(formatCheck({ at: result.at, sent: [] })).toMatch(/^Nothing due/);
   });
 });

@@ -1,7 +1,8 @@
 // The weekly review's reminder and overdue alert, on a fake clock, through the real alert service
 // and e-mail sender to an SMTP server (smtp-server) on 127.0.0.1: the reminder reaches those who
 // may sign off; past the deadline an alert is stored and reaches the DSL, the governor and the
-// alert contacts; each once per week, and nothing for a week signed off.
+// alert contacts; each once per week, and nothing for a week signed off. After two deadlines
+// missed, one check raises two alerts (one per week), and review.check run again sends nothing.
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { defaultConfig } from '../../../../firmware/config/defaults.ts';
 import type { Config } from '../../../../firmware/config/schema.ts';
@@ -9,6 +10,10 @@ import { silentLogger } from '../../../../firmware/log.ts';
 import { AlertService } from '../../../../firmware/monitor/alerts/alert-service.ts';
 import { AlertSender } from '../../../../firmware/monitor/alerts/delivery/sender.ts';
 import { ReviewNotifier } from '../../../../firmware/monitor/review/review-notifier.ts';
+import { registerReviewCheck } from '../../../../firmware/monitor/review/review-check.ts';
+import { ReviewCheckResult } from '../../../../firmware/admin/api/review-schema.ts';
+import { ControlServer } from '../../../../firmware/control/server.ts';
+import { Value } from 'typebox/value';
 import type { Role } from '../../../../firmware/admin/roles.ts';
 import { StateDatabase } from '../../../../firmware/state/database.ts';
 import { header, startSmtp } from '../alerts/delivery/servers.ts';
@@ -107,5 +112,38 @@ it('sends nothing for a week signed off in time', async () => {
   expect(await n.run()).toEqual([]);
   expect(smtp.received).toEqual([]);
   expect(state.alerts.count()).toBe(0);
+  await alerts.stop();
+});
+
+it('after two deadlines missed, one check raises an alert per week, each mailed once; review.check then sends nothing, audited', async () => {
+  const { notifier: n, alerts } = notifier();
+  state.reviews.recordStart('1.0.0', new Date('2026-11-16T08:00:00Z'));
+  const control = new ControlServer(silentLogger());
+  registerReviewCheck(control, { notifier: n, audit: state.audit, now: () => clock });
+  const check = async (): Promise<ReviewCheckResult> => {
+    const result = await control.invoke('review.check', {}, { user: 'tech', account: 'tech' });
+    expect(Value.Check(ReviewCheckResult, result)).toBe(true);
+    return result as ReviewCheckResult;
+  };
+
+  // Back on the Monday after both deadlines (Friday 27 November and Friday 4 December).
+  clock = new Date('2026-12-07T10:00:00Z');
+  const first = await check();
+  expect(first.sent.map((s) => [s.week, s.kind])).toEqual([['2026-11-16', 'overdue'], ['2026-11-23', 'overdue'], ['2026-11-30', 'reminder']]);
+  const overdue = state.alerts.list().filter((a) => a.kind === 'review.overdue');
+  // Dated at their deadlines: two alerts, not one burst.
+  expect(overdue.map((a) => [a.subject, a.firstAt, a.count]).sort()).toEqual([
+    ['weekly review of the week of 2026-11-16', '2026-11-27T17:00:00.000Z', 1],
+    ['weekly review of the week of 2026-11-23', '2026-12-04T17:00:00.000Z', 1],
+  ]);
+  expect(first.sent.slice(0, 2).map((s) => s.alert)).toEqual(overdue.map((a) => a.id).sort((a, b) => a - b));
+  const mailed = smtp.received.filter((m) => header(m.headers, 'X-Schoolgate-Alert') !== undefined);
+  expect(mailed).toHaveLength(6);
+  for (const a of overdue) expect(mailed.filter((m) => header(m.headers, 'X-Schoolgate-Alert') === String(a.id)).map((m) => m.to[0]).sort()).toEqual(['gov@school.example', 'khan@school.example', 'trust@trust.example']);
+
+  const received = smtp.received.length;
+  expect((await check()).sent).toEqual([]);
+  expect(smtp.received).toHaveLength(received);
+  expect(state.audit.list().filter((e) => e.action === 'review.check').map((e) => [e.actor, (e.details as { sent: unknown[] }).sent.length])).toEqual([['account:tech', 3], ['account:tech', 0]]);
   await alerts.stop();
 });
