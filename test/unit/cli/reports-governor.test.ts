@@ -66,9 +66,10 @@ it('prints the governor report and the assurance summary, and refuses a backward
   expect(report.alerts.total).toBe(1);
   expect(JSON.stringify(report)).not.toContain(MAC);
   const summary = JSON.parse((await daemon.cli(['reports', 'summary', '--json'])).stdout) as AssuranceSummary;
-  expect(summary).toMatchObject({ reviews: null, incidents: null, auditChain: { verified: true } });
+  // The daemon wires the weekly review and the incident log in: nothing signed off or opened yet, rather than "not recorded".
+  expect(summary).toMatchObject({ reviews: { last: null, streakWeeks: 0 }, incidents: { openIncidents: 0, openActions: 0 }, auditChain: { verified: true } });
   const text = await daemon.cli(['reports', 'summary']);
-  expect(text.stdout).toMatch(/Last weekly review: not recorded yet/);
+  expect(text.stdout).toMatch(/Last weekly review: none signed off yet/);
   const backwards = await daemon.cli(['reports', 'governor', '--from', '2026-12-06', '--to', '2026-11-01']);
   expect(backwards.code).toBe(4);
   expect(backwards.stderr).toMatch(/before it starts/);

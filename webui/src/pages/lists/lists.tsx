@@ -49,9 +49,10 @@ export function ListsPage() {
     setError(null);
     try {
       const { results } = await api.post<ListUpdateResults>('/api/lists/update', only === undefined ? {} : { only });
+      // The notice waits for the table to show the change, so what it says and what is listed agree.
+      await load();
       setDone(results.length === 0 ? 'No list has a feed to update.'
         : `Updated: ${results.map((r) => `${r.list} ${r.outcome}${r.error ? ` (${r.error})` : ''}`).join('; ')}.`);
-      await load();
     } catch (e) {
       setError(errorsOf(e).message);
     } finally {
@@ -66,8 +67,8 @@ export function ListsPage() {
     try {
       const result = await api.post<ListRemoveResult>('/api/lists/remove', { id: list.id });
       const file = 'keptAs' in result.file ? ` Its file was kept as ${result.file.keptAs}.` : '';
-      setDone(`${list.name} was removed: ${number.format(result.namesInService)} names in service now.${file}`);
       await load();
+      setDone(`${list.name} was removed: ${number.format(result.namesInService)} names in service now.${file}`);
     } catch (e) {
       setError(errorsOf(e).message);
     }
@@ -109,7 +110,7 @@ export function ListsPage() {
       {canManage && feeds.length > 0 ? (
         <div class="actions no-print"><Button busy={updating === '*'} onClick={() => void update()}>Update every feed now</Button></div>
       ) : null}
-      {canManage ? <ImportForm onImported={async (message) => { setDone(message); await load(); }} /> : null}
+      {canManage ? <ImportForm onImported={async (message) => { await load(); setDone(message); }} /> : null}
     </>
   );
 }
