@@ -8,6 +8,7 @@ import { alertsConfigIssues as deliveryConfigIssues } from '../monitor/alerts/de
 import { firewallConfigIssues } from '../net/config-check.ts';
 import { aupConfigIssues } from '../portal/splash/decide.ts';
 import { alertsConfigIssues } from '../monitor/alerts/alerts-config-check.ts';
+import { reviewConfigIssues } from '../monitor/review/review-config-check.ts';
 import { BUILTIN_PREFIX, builtinId } from '../rules/builtin-id.ts';
 import type { CategoryDefinition } from '../rules/catalogue.ts';
 import { pointer, type ConfigIssue } from './issues.ts';
@@ -72,6 +73,7 @@ export function semanticIssues(doc: CheckedSections, known: KnownCategories): Co
   issues.push(...firewallConfigIssues(doc));
   issues.push(...aupConfigIssues(doc));
   issues.push(...deliveryConfigIssues(doc));
+  issues.push(...reviewConfigIssues(doc.review));
   if (known.keywordLists) issues.push(...alertsConfigIssues(doc.alerts, known.keywordLists));
   return issues;
 }

@@ -7,32 +7,9 @@ import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
 import { ROLE_NAMES } from '../../validate.ts';
 import { errorsOf, when } from '../admin-format.ts';
+import { PERMISSION_WORDS } from '../../../../firmware/admin/permission-words.ts';
 import type { Permission } from '../../../../firmware/admin/roles.ts';
 import type { AccessMatrix } from './types.ts';
-
-/** Each permission in the words a governor reading the printed review understands; the code stays beside it for the technician. */
-const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
-  'dashboard.view': 'See the dashboard',
-  'policy.view': 'Read the acceptable use table',
-  'policy.edit': 'Change networks, policies and schedules',
-  'lists.manage': 'Add, update and remove block lists',
-  'devices.view': 'See devices',
-  'devices.manage': 'Name, group, suspend and cap devices',
-  'logs.view': 'Read the DNS query log (troubleshooting)',
-  'monitoring.view': 'See alerts and named devices',
-  'monitoring.review': 'Acknowledge alerts, sign off the weekly review, send the governor report',
-  'changes.request': 'Ask for a filtering change',
-  'changes.approve': "Approve a filtering change (never one's own)",
-  'visitors.sponsor': 'Sponsor a visitor',
-  'visitors.manage': "See every visitor's record and withdraw access",
-  'vouchers.issue': 'Issue visitor vouchers',
-  'accounts.manage': 'Make, disable and reset accounts',
-  'system.manage': 'Change settings, resolvers and certificates',
-  'health.view': "See the gateway's health",
-  'audit.view': 'Read the audit log',
-  'reports.anonymised': 'Read anonymised reports',
-  'incidents.tasks': "See and close the IT provider's tasks from incidents",
-};
 
 type Row = AccessMatrix['accounts'][number];
 

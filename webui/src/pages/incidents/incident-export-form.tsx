@@ -6,13 +6,15 @@ import { useState } from 'preact/hooks';
 import type { IncidentExportBody, IncidentExportView } from '../../../../firmware/admin/api/incidents-schema.ts';
 import { Button } from '../../components/button.tsx';
 import { downloadFile } from '../../components/download-file.ts';
-import { SelectField, TextField } from '../../components/field.tsx';
+import { SelectField } from '../../components/field.tsx';
 import { useFocusFirstError } from '../../components/form.ts';
 import { Notice } from '../../components/notice.tsx';
+import { PassphraseFields, passphraseProblems, SealedDownloadNotice } from '../../components/sealed-export.tsx';
 import { useApp } from '../../context.ts';
 import { errorsOf } from '../admin-format.ts';
 
 type Format = IncidentExportBody['format'];
+const NAMES = { passphrase: 'export-passphrase', again: 'export-passphrase-again' };
 
 export function IncidentExportForm({ id }: { id: number }) {
   const { api } = useApp();
@@ -27,9 +29,7 @@ export function IncidentExportForm({ id }: { id: number }) {
   const ref = useFocusFirstError(errors, attempt);
 
   const submit = async () => {
-    const found: Record<string, string> = {};
-    if (passphrase !== '' && [...passphrase].length < 10) found['export-passphrase'] = 'At least 10 characters: a few words is easiest to pass on by phone';
-    if (passphrase !== again) found['export-passphrase-again'] = 'The two passphrases differ';
+    const found = passphraseProblems(passphrase, again, NAMES);
     setErrors(found);
     setAttempt((n) => n + 1);
     setDone(null);
@@ -62,20 +62,11 @@ export function IncidentExportForm({ id }: { id: number }) {
         <div class="grid-3">
           <SelectField name="export-format" label="Format" value={format} options={['html', 'json']} labels={{ html: 'HTML document', json: 'JSON (for software)' }}
             onValue={(v) => setFormat(v as Format)} />
-          <TextField name="export-passphrase" label="Passphrase" type="password" autocomplete="new-password" required={false} value={passphrase} onValue={setPassphrase}
-            error={errors['export-passphrase']} hint="Encrypts the file. Give it to the recipient separately (by phone, not in the same e-mail). It cannot be recovered." />
-          <TextField name="export-passphrase-again" label="Passphrase again" type="password" autocomplete="new-password" required={false} value={again} onValue={setAgain}
-            error={errors['export-passphrase-again']} />
+          <PassphraseFields names={NAMES} passphrase={passphrase} again={again} errors={errors} onPassphrase={setPassphrase} onAgain={setAgain} />
         </div>
         <div class="actions"><Button type="submit" busy={busy}>Export and download</Button></div>
       </form>
-      {done === null ? null : (
-        <div class="notice notice-success" role="status">
-          <p>Downloaded <strong>{done.fileName}</strong>{done.encrypted ? ', encrypted' : ''}.</p>
-          <p>Content SHA-256: <code class="mono hash">{done.contentSha256}</code></p>
-          <p>Open it with <code>schoolgate export open {done.fileName}{done.encrypted ? ' --passphrase-file FILE' : ''}</code>.</p>
-        </div>
-      )}
+      {done === null ? null : <SealedDownloadNotice file={done} />}
     </section>
   );
 }

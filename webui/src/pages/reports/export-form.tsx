@@ -9,12 +9,14 @@ import { downloadFile } from '../../components/download-file.ts';
 import { SelectField, TextField } from '../../components/field.tsx';
 import { useFocusFirstError } from '../../components/form.ts';
 import { Notice } from '../../components/notice.tsx';
+import { PassphraseFields, passphraseProblems, SealedDownloadNotice } from '../../components/sealed-export.tsx';
 import { useApp } from '../../context.ts';
 import { errorsOf } from '../admin-format.ts';
 import { DateField } from './date-field.tsx';
 
 type Kind = 'device' | 'visitor' | 'range';
 const KIND_LABELS: Record<Kind, string> = { device: 'One device', visitor: 'One visitor', range: 'Everyone, over some days' };
+const NAMES = { passphrase: 'passphrase', again: 'passphrase-again' };
 const MAC = /^[0-9a-f]{2}([:-]?[0-9a-f]{2}){5}$/i;
 
 export function ExportForm() {
@@ -35,13 +37,11 @@ export function ExportForm() {
   const ref = useFocusFirstError(errors, attempt);
 
   const submit = async () => {
-    const found: Record<string, string> = {};
+    const found = passphraseProblems(passphrase, again, NAMES);
     if (kind === 'device' && !MAC.test(mac.trim())) found.mac = 'A MAC address, such as 3c:22:fb:01:a2:9e';
     if (kind === 'visitor' && visitor.trim() === '') found.visitor = 'The visitor\'s name as it was registered';
     if (kind === 'range' && from === '') found['export-from'] = 'Give the first day';
     if (kind === 'range' && to === '') found['export-to'] = 'Give the last day';
-    if (passphrase !== '' && [...passphrase].length < 10) found.passphrase = 'At least 10 characters: a few words is easiest to pass on by phone';
-    if (passphrase !== again) found['passphrase-again'] = 'The two passphrases differ';
     setErrors(found);
     setAttempt((n) => n + 1);
     setDone(null);
@@ -85,19 +85,11 @@ export function ExportForm() {
           <DateField name="export-to" label="To" value={to} onValue={setTo} error={errors['export-to']} optional={kind !== 'range'} />
         </div>
         <div class="grid-3">
-          <TextField name="passphrase" label="Passphrase" type="password" autocomplete="new-password" required={false} value={passphrase} onValue={setPassphrase} error={errors.passphrase}
-            hint="Encrypts the file. Give it to the recipient separately (by phone, not in the same e-mail). It cannot be recovered." />
-          <TextField name="passphrase-again" label="Passphrase again" type="password" autocomplete="new-password" required={false} value={again} onValue={setAgain} error={errors['passphrase-again']} />
+          <PassphraseFields names={NAMES} passphrase={passphrase} again={again} errors={errors} onPassphrase={setPassphrase} onAgain={setAgain} />
         </div>
         <div class="actions"><Button type="submit" busy={busy}>Export and download</Button></div>
       </form>
-      {done === null ? null : (
-        <div class="notice notice-success" role="status">
-          <p>Downloaded <strong>{done.fileName}</strong>: {done.records} records{done.encrypted ? ', encrypted' : ''}.</p>
-          <p>Content SHA-256: <code class="mono">{done.contentSha256}</code></p>
-          <p>Open it with <code>schoolgate export open {done.fileName}{done.encrypted ? ' --passphrase-file FILE' : ''}</code>.</p>
-        </div>
-      )}
+      {done === null ? null : <SealedDownloadNotice file={done} what={`${done.records} records`} />}
     </section>
   );
 }
