@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EventBuffer, type EventFields } from '../../firmware/dns/events/event-buffer.ts';
+import { handOver } from './hand-over.ts';
 import { CATEGORY_SEVERITIES, defaultConfig } from '../../firmware/config/defaults.ts';
 import { silentLogger } from '../../firmware/log.ts';
 import { dnsAlertRulesData, loadKeywordLists } from '../../firmware/monitor/alerts/alert-rules-config.ts';
@@ -54,7 +55,6 @@ function writerCpuNs(): number {
   }
   throw new Error('no writer thread');
 }
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const MACS = Array.from({ length: devices }, (_, d) => `02:5c:00:${((d >> 16) & 255).toString(16).padStart(2, '0')}:${((d >> 8) & 255).toString(16).padStart(2, '0')}:${(d & 255).toString(16).padStart(2, '0')}`);
@@ -93,29 +93,9 @@ async function seed(file: string): Promise<{ eventsPerS: number; writerUsPerEven
     events: buffer, logger: silentLogger(), flushIntervalMs: 3_600_000, timezone: ZONE, maxInFlight: 200_000,
     alertRules, onAlerts: (batch) => { candidates += batch.length; },
   });
-  const e: EventFields = {
-    at: 0, network: null, client: '', device: undefined, transport: 'udp', name: '', qtype: 1, verdict: 'forwarded', rcode: 0,
-    upstream: undefined, category: undefined, list: undefined, watch: false, latencyMs: 0.3,
-  };
   const cpu0 = writerCpuNs();
   const start = performance.now();
-  let lastReport = start;
-  for (let i = 0; i < total;) {
-    // Hand over as fast as the writer takes them: the in-flight bound holds back the rest.
-    while (i < total && buffer.size < buffer.capacity) {
-      fill(e, i++);
-      buffer.record(e);
-    }
-    while (log.flush() > 0);
-    if (buffer.size === buffer.capacity) await sleep(1);
-    if (performance.now() - lastReport > 10_000) {
-      lastReport = performance.now();
-      process.stderr.write(`  ${(i / 1e6).toFixed(1)}M events handed over\n`);
-    }
-  }
-  while (buffer.size > 0) {
-    if (log.flush() === 0) await sleep(1);
-  }
+  await handOver(log, buffer, total, fill);
   // Answered once every batch before it is written.
   const stored = await log.count();
   const seconds = (performance.now() - start) / 1000;

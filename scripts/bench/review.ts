@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { Value } from 'typebox/value';
 import { ReviewPage } from '../../firmware/admin/api/review-schema.ts';
 import { EventBuffer, type EventFields } from '../../firmware/dns/events/event-buffer.ts';
+import { handOver } from './hand-over.ts';
 import { silentLogger } from '../../firmware/log.ts';
 import { QueryLog } from '../../firmware/monitor/query-log/query-log.ts';
 import { weekOf } from '../../firmware/monitor/review/review-data.ts';
@@ -54,7 +55,6 @@ const week = weekOf(WEEK, ZONE);
 const HOUR = 3_600_000;
 const DAY_MS = 86_400_000;
 const NOW = new Date(week.toMs + 9 * HOUR); // the Monday after, 09:00: the reminder's morning
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const MACS = Array.from({ length: devices }, (_, d) => `02:5c:00:${((d >> 16) & 255).toString(16).padStart(2, '0')}:${((d >> 8) & 255).toString(16).padStart(2, '0')}:${(d & 255).toString(16).padStart(2, '0')}`);
 const CATEGORIES = ['adult', 'gambling', 'violence', 'social', 'games', 'proxy'];
@@ -92,27 +92,8 @@ function fill(e: EventFields, i: number): void {
 async function seedEvents(file: string): Promise<number> {
   const buffer = new EventBuffer(65536);
   const log = await QueryLog.open(file, { events: buffer, logger: silentLogger(), flushIntervalMs: 3_600_000, timezone: ZONE, maxInFlight: 200_000 });
-  const e: EventFields = {
-    at: 0, network: null, client: '', device: undefined, transport: 'udp', name: '', qtype: 1, verdict: 'forwarded', rcode: 0,
-    upstream: undefined, category: undefined, list: undefined, watch: false, latencyMs: 0.3,
-  };
   const start = performance.now();
-  let lastReport = start;
-  for (let i = 0; i < total;) {
-    while (i < total && buffer.size < buffer.capacity) {
-      fill(e, i++);
-      buffer.record(e);
-    }
-    while (log.flush() > 0);
-    if (buffer.size === buffer.capacity) await sleep(1);
-    if (performance.now() - lastReport > 10_000) {
-      lastReport = performance.now();
-      process.stderr.write(`  ${(i / 1e6).toFixed(1)}M events handed over\n`);
-    }
-  }
-  while (buffer.size > 0) {
-    if (log.flush() === 0) await sleep(1);
-  }
+  await handOver(log, buffer, total, fill);
   const stored = await log.count();
   log.close();
   if (stored !== total) throw new Error(`stored ${stored} of ${total} events`);
