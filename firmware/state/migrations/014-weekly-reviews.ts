@@ -1,14 +1,15 @@
 import type { Migration } from '../migrate.ts';
+import { appendOnlyTriggers } from './append-only.ts';
 
 // Every table of the weekly review is append-only, enforced here by triggers rather than by the
 // code that writes it: the review is the school's record of what it did about each concern, and
 // no account (the headteacher's included) may change or remove an entry. A corrected outcome is
 // a new row; the latest row for an alert counts and every row is shown.
-const appendOnly = (table: string): string => `
-  CREATE TRIGGER ${table}_no_update BEFORE UPDATE ON ${table}
-  BEGIN SELECT RAISE(ABORT, '${table} is append-only: record a correction as a new entry'); END;
-  CREATE TRIGGER ${table}_no_delete BEFORE DELETE ON ${table}
-  BEGIN SELECT RAISE(ABORT, '${table} is append-only: nothing in it is deleted'); END;`;
+const appendOnly = (table: string): string =>
+  appendOnlyTriggers(table, {
+    update: `${table} is append-only: record a correction as a new entry`,
+    delete: `${table} is append-only: nothing in it is deleted`,
+  });
 
 const WEEK = "CHECK (week GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]')";
 

@@ -1,4 +1,5 @@
 import type { Migration } from '../migrate.ts';
+import { appendOnlyTriggers } from './append-only.ts';
 
 export const m015: Migration = {
   version: 15,
@@ -30,13 +31,13 @@ export const m015: Migration = {
       body TEXT NOT NULL CHECK (json_valid(body))
     ) STRICT;
     CREATE INDEX incident_entries_by_incident ON incident_entries (incident_id, id);
-    CREATE TRIGGER incidents_no_update BEFORE UPDATE ON incidents
-    BEGIN SELECT RAISE(ABORT, 'the incident log is append-only: record a correction instead'); END;
-    CREATE TRIGGER incidents_no_delete BEFORE DELETE ON incidents
-    BEGIN SELECT RAISE(ABORT, 'the incident log is append-only: nothing is deleted'); END;
-    CREATE TRIGGER incident_entries_no_update BEFORE UPDATE ON incident_entries
-    BEGIN SELECT RAISE(ABORT, 'the incident log is append-only: record a correction instead'); END;
-    CREATE TRIGGER incident_entries_no_delete BEFORE DELETE ON incident_entries
-    BEGIN SELECT RAISE(ABORT, 'the incident log is append-only: nothing is deleted'); END;
+    ${appendOnlyTriggers('incidents', {
+      update: 'the incident log is append-only: record a correction instead',
+      delete: 'the incident log is append-only: nothing is deleted',
+    })}
+    ${appendOnlyTriggers('incident_entries', {
+      update: 'the incident log is append-only: record a correction instead',
+      delete: 'the incident log is append-only: nothing is deleted',
+    })}
   `,
 };

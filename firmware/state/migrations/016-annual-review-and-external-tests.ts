@@ -1,4 +1,5 @@
 import type { Migration } from '../migrate.ts';
+import { appendOnlyTriggers } from './append-only.ts';
 
 export const m016: Migration = {
   version: 16,
@@ -14,10 +15,10 @@ export const m016: Migration = {
     ALTER TABLE selftest_external ADD COLUMN tool TEXT CHECK (tool IS NULL OR length(tool) BETWEEN 1 AND 120);
     ALTER TABLE selftest_external ADD COLUMN categories TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(categories));
     ALTER TABLE selftest_external ADD COLUMN reference TEXT CHECK (reference IS NULL OR length(reference) BETWEEN 1 AND 200);
-    CREATE TRIGGER selftest_external_no_update BEFORE UPDATE ON selftest_external
-    BEGIN SELECT RAISE(ABORT, 'external test results are append-only: record a correction as a new result'); END;
-    CREATE TRIGGER selftest_external_no_delete BEFORE DELETE ON selftest_external
-    BEGIN SELECT RAISE(ABORT, 'external test results are append-only: they cannot be deleted'); END;
+    ${appendOnlyTriggers('selftest_external', {
+      update: 'external test results are append-only: record a correction as a new result',
+      delete: 'external test results are append-only: they cannot be deleted',
+    })}
 
     CREATE TABLE annual_reviews (
       id INTEGER PRIMARY KEY,
@@ -47,17 +48,17 @@ export const m016: Migration = {
       recorded_by TEXT NOT NULL
     ) STRICT;
     CREATE INDEX annual_signoffs_by_participant ON annual_signoffs (participant_id);
-    CREATE TRIGGER annual_reviews_no_update BEFORE UPDATE ON annual_reviews
-    BEGIN SELECT RAISE(ABORT, 'an annual review is append-only: it cannot be changed'); END;
-    CREATE TRIGGER annual_reviews_no_delete BEFORE DELETE ON annual_reviews
-    BEGIN SELECT RAISE(ABORT, 'an annual review is append-only: it cannot be deleted'); END;
-    CREATE TRIGGER annual_participants_no_update BEFORE UPDATE ON annual_participants
-    BEGIN SELECT RAISE(ABORT, 'annual review participants are append-only: add a correction'); END;
-    CREATE TRIGGER annual_participants_no_delete BEFORE DELETE ON annual_participants
-    BEGIN SELECT RAISE(ABORT, 'annual review participants are append-only: they cannot be deleted'); END;
-    CREATE TRIGGER annual_signoffs_no_update BEFORE UPDATE ON annual_signoffs
-    BEGIN SELECT RAISE(ABORT, 'annual review sign-offs are append-only: record a new one'); END;
-    CREATE TRIGGER annual_signoffs_no_delete BEFORE DELETE ON annual_signoffs
-    BEGIN SELECT RAISE(ABORT, 'annual review sign-offs are append-only: they cannot be deleted'); END;
+    ${appendOnlyTriggers('annual_reviews', {
+      update: 'an annual review is append-only: it cannot be changed',
+      delete: 'an annual review is append-only: it cannot be deleted',
+    })}
+    ${appendOnlyTriggers('annual_participants', {
+      update: 'annual review participants are append-only: add a correction',
+      delete: 'annual review participants are append-only: they cannot be deleted',
+    })}
+    ${appendOnlyTriggers('annual_signoffs', {
+      update: 'annual review sign-offs are append-only: record a new one',
+      delete: 'annual review sign-offs are append-only: they cannot be deleted',
+    })}
   `,
 };
