@@ -102,9 +102,12 @@ export class SyslogConnection {
     });
   }
 
-  /** Gives the queue up to `flushMs` to reach the collector, then closes the connection for good. */
+  /**
+   * Gives the queue up to `flushMs` to reach the collector (a connection still being made may yet
+   * carry it: the daemon's stop entry is written just before this), then closes for good.
+   */
   async close(flushMs = 2000): Promise<void> {
-    if (this.#state === 'connected') await this.flushed(flushMs);
+    if (this.#state === 'connected' || this.#state === 'connecting') await this.flushed(flushMs);
     this.#closing = true;
     clearTimeout(this.#timer);
     const socket = this.#socket;
