@@ -9,10 +9,11 @@ import { Hostname, IpAddress, Port } from './schema-common.ts';
 // PRINTUSASCII (RFC 5424 §6): the header's fields are single words of visible ASCII.
 const printable = (max: number, description: string) => Type.String({ minLength: 1, maxLength: max, pattern: '^[!-~]+$', description });
 
+// Spelled out, one literal each, so the type is the union of the names and not any string.
 export const SyslogFacility = Type.Union([
-  'kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv', 'ftp', 'ntp', 'audit', 'alert', 'clock',
-  'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7',
-].map((name) => Type.Literal(name)), { description: 'the syslog facility every message carries (default local0), which a collector can file by' });
+  Type.Literal('kern'), Type.Literal('user'), Type.Literal('mail'), Type.Literal('daemon'), Type.Literal('auth'), Type.Literal('syslog'), Type.Literal('lpr'), Type.Literal('news'), Type.Literal('uucp'), Type.Literal('cron'), Type.Literal('authpriv'), Type.Literal('ftp'), Type.Literal('ntp'), Type.Literal('audit'), Type.Literal('alert'), Type.Literal('clock'),
+  Type.Literal('local0'), Type.Literal('local1'), Type.Literal('local2'), Type.Literal('local3'), Type.Literal('local4'), Type.Literal('local5'), Type.Literal('local6'), Type.Literal('local7'),
+], { description: 'the syslog facility every message carries (default local0), which a collector can file by' });
 export type SyslogFacility = Static<typeof SyslogFacility>;
 
 export const SyslogCollector = Type.Object({

@@ -1,8 +1,9 @@
 // The gateway's notable events as the fleet's outputs (syslog today) take them: one small shape,
 // and one emitter any part of the daemon can feed. Alerts and audit-log entries arrive through
 // the adapters below (fleet-wiring.ts connects them); anything else worth a trust's attention
-// that is not audited is emitted directly with emit(). Everything a person or a device wrote is
-// made inert (no link a collector's UI could open) and flattened to one line.
+// that is not audited is emitted directly with emit(). The text, for people, is made inert (no
+// link a collector's UI could open) and flattened to one line; the params stay as recorded, for
+// the collector to match on.
 import type { AuditEntry } from '../control/audit-chain.ts';
 import type { Alert, AlertSeverity } from '../monitor/alerts/alert-schema.ts';
 import { inertLine } from '../monitor/alerts/delivery/inert-text.ts';
@@ -66,7 +67,8 @@ export function alertEvent(alert: Alert, networkName: (id: string) => string | u
       ['kind', alert.kind],
       ['severity', alert.severity],
       ['network', alert.networkId ?? ''],
-      ['device', inertLine(device, 120)],
+      // The params are data for the collector to match on, so raw (escaped by the formatter); the text is for people, so inert.
+      ['device', alert.deviceName ?? ''],
       ['mac', alert.mac ?? ''],
       ['address', alert.address ?? ''],
       ['category', alert.category ?? ''],
@@ -96,7 +98,7 @@ export function auditEvent(entry: AuditEntry): GatewayEvent {
       ['seq', String(entry.seq)],
       ['action', entry.action],
       ['actor', entry.actor],
-      ['subject', inertLine(entry.subject ?? '', 200)],
+      ['subject', entry.subject ?? ''],
     ],
     text: `${entry.action} by ${inertLine(entry.actor, 128)}${entry.subject === null ? '' : ` on ${inertLine(entry.subject, 200)}`}${details === '' || details === '{}' ? '' : ` ${inertLine(details, 2000)}`}`,
   };

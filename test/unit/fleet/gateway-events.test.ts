@@ -23,7 +23,8 @@ describe('alertEvent', () => {
     expect(param(e, 'alert')).toBe('7');
     expect(param(e, 'kind')).toBe('dns.category');
     expect(param(e, 'network')).toBe('pupil');
-    expect(param(e, 'device')).toBe('Year 5 iPad hxxp[://]evil[.]example');
+    expect(param(e, 'device')).toBe('Year 5 iPad\nhttp://evil.example');
+    expect(param(e, 'address')).toBe('10.20.0.5');
     expect(param(e, 'count')).toBe('3');
     expect(e.text).toBe('HIGH alert 7: A blocked category was looked up by Year 5 iPad hxxp[://]evil[.]example on Pupils: www[.]tiktok[.]com (social networking, blocked)');
     expect(e.text).not.toMatch(/[\n\r]/);
