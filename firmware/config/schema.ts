@@ -13,6 +13,7 @@ import { Alerts } from './alerts-schema.ts';
 import { PolicyBandwidth } from './bandwidth-schema.ts';
 import { ReportsSettings } from './reports-schema.ts';
 import { SyslogSettings } from './syslog-schema.ts';
+import { MetricsSettings } from './metrics-schema.ts';
 
 // The five values of the schools' AUP tables, in the order the tables print them.
 export const Disposition = Type.Union([
@@ -343,5 +344,7 @@ export const Config = Type.Object({
   review: Type.Optional(ReviewSettings),
   // Optional: without it nothing is forwarded to a trust's collector (firmware/fleet/).
   syslog: Type.Optional(SyslogSettings),
+  // Optional: without it /metrics answers loopback and signed-in staff only.
+  metrics: Type.Optional(MetricsSettings),
 }, { additionalProperties: false });
 export type Config = Static<typeof Config>;

@@ -28,7 +28,8 @@ export const SyslogCollector = Type.Object({
 export type SyslogCollector = Static<typeof SyslogCollector>;
 
 export const SyslogSettings = Type.Object({
-  school: Type.String({ minLength: 1, maxLength: 64, pattern: '^[!-~]+$', description: "the school's identifier in its trust (e.g. its URN, \"urn-123456\"): in every message's structured data, and the school label of schoolgate_info in /metrics, so a trust's collector and Prometheus tell the schools apart" }),
+  // Letters, digits and . _ - only: a trust's collector may file by it (a directory per school).
+  school: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: "the school's identifier in its trust (e.g. its URN, \"urn-123456\"): in every message's structured data, and the school label of schoolgate_info in /metrics, so a trust's collector and Prometheus tell the schools apart" }),
   collectors: Type.Array(SyslogCollector, { maxItems: 4, description: 'where alerts and events are sent, each on its own connection and queue (none: the school identifier is only shown in /metrics)' }),
   facility: Type.Optional(SyslogFacility),
   appName: Type.Optional(printable(48, 'APP-NAME of every message (default schoolgate)')),

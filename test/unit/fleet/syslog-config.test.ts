@@ -22,7 +22,7 @@ describe('the syslog section', () => {
 
   it('refuses header fields that are not one word of visible ASCII, and unknown facilities', () => {
     const bad: [Partial<SyslogSettings> | Record<string, unknown>, string][] = [
-      [{ school: 'Oak field' }, '/syslog/school'], [{ appName: 'a'.repeat(49) }, '/syslog/appName'], [{ hostname: 'gw\n' }, '/syslog/hostname'], [{ facility: 'local9' }, '/syslog/facility'],
+      [{ school: 'Oak field' }, '/syslog/school'], [{ school: '../etc' }, '/syslog/school'], [{ appName: 'a'.repeat(49) }, '/syslog/appName'], [{ hostname: 'gw\n' }, '/syslog/hostname'], [{ facility: 'local9' }, '/syslog/facility'],
     ];
     for (const [over, path] of bad) expect(issuesOf({ ...base, ...over }).map((i) => i.path), path).toContain(path);
   });
