@@ -70,7 +70,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const { alerts } = alerting;
     const dns = new DnsService({ config: config.current, severity: CATEGORY_SEVERITY, logger: logger.child({ component: 'dns' }) });
     const queryLogOpening = openQueryLog({ dataDir, dns, config, alerting, logger, stops });
-    const filtering = await startFiltering({ dns, config, dataDir, alerts, logger, stops });
+    const filtering = await startFiltering({ dns, config, dataDir, alerts, logger, stops, onListUpdated: fleet.listUpdated });
     const { dnsThreads } = filtering;
     // Awaited after DNS answers: upgrading a large logs.db (migration 3 counts every stored event
     // again, a minute or more for 10M) must not leave the school without DNS; the event buffer

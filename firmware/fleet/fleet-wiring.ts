@@ -9,7 +9,9 @@ import type { Stops } from '../daemon/stops.ts';
 import type { Logger } from '../log.ts';
 import type { Alert } from '../monitor/alerts/alert-schema.ts';
 import type { FleetStatus } from './fleet-status-schema.ts';
-import { alertEvent, auditEvent, GatewayEvents } from './gateway-events.ts';
+import type { FeedList } from '../rules/feeds/update-one.ts';
+import type { FeedUpdateResult } from '../rules/feeds/types.ts';
+import { alertEvent, auditEvent, GatewayEvents, listUpdatedEvent } from './gateway-events.ts';
 import { SyslogForwarder, type ForwarderSettings } from './syslog-forwarder.ts';
 
 const POLL_MS = 2000;
@@ -21,6 +23,8 @@ export interface Fleet {
   /** Given each new alert once stored (the alert service's onCreated). Never throws. */
   readonly alertStored: (alert: Alert) => void;
   readonly status: () => FleetStatus;
+  /** Given each list a feed refreshed (the feed service's onUpdated). Never throws. */
+  readonly listUpdated: (list: FeedList, result: FeedUpdateResult) => void;
   /** Forwards the audit entries appended since the last look (tests call it instead of waiting for the timer). */
   readonly pollAudit: () => void;
 }
@@ -73,6 +77,14 @@ export function startFleet(o: {
       if (!forwarding() || syslog()?.events?.alerts === false) return;
       try {
         events.emit(alertEvent(alert, networkName), onError);
+      } catch (err) {
+        onError(err);
+      }
+    },
+    listUpdated: (list, result) => {
+      if (!forwarding()) return;
+      try {
+        events.emit(listUpdatedEvent(list, result), onError);
       } catch (err) {
         onError(err);
       }

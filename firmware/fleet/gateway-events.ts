@@ -1,11 +1,12 @@
 // The gateway's notable events as the fleet's outputs (syslog today) take them: one small shape,
-// and one emitter any part of the daemon can feed. Alerts and audit-log entries arrive through
+// and one emitter any part of the daemon can feed. Alerts, list refreshes and audit-log entries arrive through
 // the adapters below (fleet-wiring.ts connects them); anything else worth a trust's attention
 // that is not audited is emitted directly with emit(). The text, for people, is made inert (no
 // link a collector's UI could open) and flattened to one line; the params stay as recorded, for
 // the collector to match on.
 import type { AuditEntry } from '../control/audit-chain.ts';
 import type { Alert, AlertSeverity } from '../monitor/alerts/alert-schema.ts';
+import type { FeedUpdateResult } from '../rules/feeds/types.ts';
 import { inertLine } from '../monitor/alerts/delivery/inert-text.ts';
 import { kindTitle } from '../monitor/alerts/delivery/message.ts';
 import type { SyslogSeverity } from './syslog-message.ts';
@@ -81,6 +82,25 @@ export function alertEvent(alert: Alert, networkName: (id: string) => string | u
       alert.subject === '' ? '' : `: ${inertLine(alert.subject, 300)}`,
       ` (${inertLine(alert.reason, 500)})`,
     ].join(''),
+  };
+}
+
+/** A subscribed list's new copy, put in service (a failed download is an alert, lists.feed-failed). */
+export function listUpdatedEvent(list: { id: string; name: string; feed: { url: string } }, result: FeedUpdateResult): GatewayEvent {
+  const host = URL.parse(list.feed.url)?.host ?? '';
+  return {
+    at: new Date(result.at),
+    type: 'lists',
+    severity: 'info',
+    params: [
+      ['list', list.id],
+      ['outcome', result.outcome],
+      ['entries', result.entries === undefined ? '' : String(result.entries)],
+      ['badLines', result.badLines === undefined ? '' : String(result.badLines)],
+      ['sha256', result.sha256 ?? ''],
+      ['source', host],
+    ],
+    text: `list ${inertLine(list.name, 120)} (${list.id}) refreshed from ${inertLine(host, 120)}: ${result.entries ?? '?'} entries${result.badLines ? `, ${result.badLines} bad lines skipped` : ''}`,
   };
 }
 

@@ -1,7 +1,7 @@
 // What the trust's collector is told of an alert and of an audit entry: the facts as params,
 // one line of inert text, nothing a device chose left as a link.
 import { describe, expect, it } from 'vitest';
-import { alertEvent, auditEvent, GatewayEvents, type GatewayEvent } from '../../../firmware/fleet/gateway-events.ts';
+import { alertEvent, auditEvent, GatewayEvents, listUpdatedEvent, type GatewayEvent } from '../../../firmware/fleet/gateway-events.ts';
 import type { Alert } from '../../../firmware/monitor/alerts/alert-schema.ts';
 import type { AuditEntry } from '../../../firmware/control/audit-chain.ts';
 
@@ -57,6 +57,18 @@ describe('auditEvent', () => {
       expect(auditEvent(entry(action)).severity, action).toBe('notice');
     }
     expect(auditEvent(entry('account.login')).severity).toBe('info');
+  });
+});
+
+describe('listUpdatedEvent', () => {
+  it('names the list, where it came from and what it holds', () => {
+    const e = listUpdatedEvent({ id: 'social', name: 'Social sites', feed: { url: 'https://lists.example.org/social.txt' } },
+      { list: 'social', outcome: 'updated', at: '2026-12-07T03:17:02.000Z', entries: 1200, badLines: 3, sha256: 'ab'.repeat(32), bytes: 20_000 });
+    expect(e).toMatchObject({ type: 'lists', severity: 'info' });
+    expect(e.at.toISOString()).toBe('2026-12-07T03:17:02.000Z');
+    expect(param(e, 'source')).toBe('lists.example.org');
+    expect(param(e, 'entries')).toBe('1200');
+    expect(e.text).toBe('list Social sites (social) refreshed from lists[.]example[.]org: 1200 entries, 3 bad lines skipped');
   });
 });
 
