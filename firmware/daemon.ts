@@ -25,6 +25,7 @@ import { startWeeklyReview } from './monitor/review/review-wiring.ts';
 import { startVisitorPortal, startWeb } from './daemon/web.ts';
 import { startReports } from './monitor/reports/wiring.ts';
 import { reportSources } from './monitor/record-sources.ts';
+import { startFleet } from './fleet/fleet-wiring.ts';
 
 export interface DaemonOptions {
   dataDir: string;
@@ -63,11 +64,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   stops.push(() => markStopped(dataDir));
 
   try {
-    const alerting = startAlerting({ config, state, dataDir, startedAt, previousRun, logger, stops });
+    // First, so it stops last: the daemon's own stop entry is forwarded before its connections close.
+    const fleet = startFleet({ config, audit: state.audit, dataDir, version: VERSION, logger, stops });
+    const alerting = startAlerting({ config, state, dataDir, startedAt, previousRun, logger, stops, onAlert: fleet.alertStored });
     const { alerts } = alerting;
     const dns = new DnsService({ config: config.current, severity: CATEGORY_SEVERITY, logger: logger.child({ component: 'dns' }) });
     const queryLogOpening = openQueryLog({ dataDir, dns, config, alerting, logger, stops });
-    const filtering = await startFiltering({ dns, config, dataDir, alerts, logger, stops });
+    const filtering = await startFiltering({ dns, config, dataDir, alerts, logger, stops, onListUpdated: fleet.listUpdated });
     const { dnsThreads } = filtering;
     // Awaited after DNS answers: upgrading a large logs.db (migration 3 counts every stored event
     // again, a minute or more for 10M) must not leave the school without DNS; the event buffer
@@ -83,7 +86,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
     const report = statusReport({
       startedAt, dataDir, configFile, config, loopDelay, state, dnsThreads, dhcp: enforcement.dhcp, firewall, shaping,
-      lists: filtering.lists, queryLog, alerts, portal,
+      lists: filtering.lists, queryLog, alerts, portal, fleet,
     });
     // Made before the admin app, whose pages call its methods in-process; registered below.
     const control = new ControlServer(logger.child({ component: 'control' }));

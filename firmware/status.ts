@@ -10,6 +10,7 @@ import { ShapingStatus } from './net/shaping/status-schema.ts';
 import { QueryLogStatsSchema } from './monitor/query-log/query-log.ts';
 import { AlertsStatus } from './monitor/alerts/alert-status-schema.ts';
 import { VoucherPolicyStatus } from './portal/vouchers/schema.ts';
+import { FleetStatus } from './fleet/fleet-status-schema.ts';
 
 export const DaemonStatus = Type.Object({
   version: Type.String(),
@@ -58,6 +59,8 @@ export const DaemonStatus = Type.Object({
   alerts: Type.Optional(AlertsStatus),
   // Optional so a status from a daemon before vouchers' policies still reads.
   vouchers: Type.Optional(VoucherPolicyStatus),
+  // Optional so a status from a daemon before syslog forwarding still reads.
+  fleet: Type.Optional(FleetStatus),
   admin: Type.Object({
     url: Type.String(),
     https: Type.Optional(Type.Object({

@@ -102,7 +102,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     if (request.is404) return;
     const config = request.routeOptions.config;
     request.signed = auth.session(request.cookies[SESSION_COOKIE]);
-    checkAccess(config, request.signed, request.ip);
+    checkAccess(config, request.signed, request.ip, config.bearer === true && options.scrapeToken?.(header(request.headers.authorization)) === true);
     checkCsrf({
       method: request.method,
       origin: header(request.headers.origin),

@@ -16,6 +16,8 @@ export interface RouteAccess {
   breakGlass?: boolean;
   /** Requests from the gateway itself (127.0.0.1, ::1) need no session: monitoring on the box or through SSH. */
   loopback?: boolean;
+  /** A request carrying the scrape token (metrics.tokenFile) as "Authorization: Bearer" needs no session: a trust's Prometheus. */
+  bearer?: boolean;
 }
 
 export function isLoopback(address: string): boolean {
@@ -23,11 +25,12 @@ export function isLoopback(address: string): boolean {
 }
 
 /** Throws the ApiError the request gets, or returns when it may go on. */
-export function checkAccess(access: RouteAccess, signed: Signed | undefined, source: string): void {
+export function checkAccess(access: RouteAccess, signed: Signed | undefined, source: string, bearerMatches = false): void {
   const permission = access.permission;
   if (permission === undefined) throw new AuthError(500, 'undeclared', 'this route declares no permission, so it is refused');
   if (permission === 'public') return;
   if (access.loopback && isLoopback(source)) return;
+  if (access.bearer && bearerMatches) return;
   if (!signed) throw new AuthError(401, 'signed-out', 'sign in first (or your session has ended)');
   if (signed.account.breakGlass && !access.breakGlass) {
     throw new AuthError(403, 'break-glass', 'the break-glass recovery account may only recover or revoke access');

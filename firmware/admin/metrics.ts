@@ -51,6 +51,9 @@ export function renderMetrics(s: DaemonStatus): string {
   const dns = s.dns;
   const c = dns.counters;
   out.metric('schoolgate_build_info', 'gauge', 'Always 1; the labels name the firmware and Node versions and the site.', [[{ version: s.version, node: s.node, site: s.site }, 1]]);
+  // The labels a trust's Prometheus joins every other series with (docs/fleet.md): constant per box.
+  out.metric('schoolgate_info', 'gauge', "Always 1; school is the school's identifier in its trust (syslog.school, empty when unset), site its name.",
+    [[{ school: s.fleet?.school ?? '', site: s.site, version: s.version }, 1]]);
   out.metric('schoolgate_uptime_seconds', 'gauge', 'Seconds since the daemon started.', s.uptimeSeconds);
 
   out.metric('schoolgate_dns_queries_total', 'counter', 'DNS questions decided, every verdict.', c.queries);
@@ -98,6 +101,15 @@ export function renderMetrics(s: DaemonStatus): string {
   if (s.alerts) {
     out.metric('schoolgate_alerts_open', 'gauge', 'Open (unacknowledged) alerts, by severity.', byLabel('severity', s.alerts.open));
     out.metric('schoolgate_alert_delivery_failures_total', 'counter', 'Alert e-mails and webhook calls that failed.', s.alerts.deliveryFailures);
+  }
+  if (s.fleet && s.fleet.collectors.length > 0) {
+    const each = (value: (c: NonNullable<DaemonStatus['fleet']>['collectors'][number]) => number): Sample[] =>
+      s.fleet!.collectors.map((c) => [{ collector: c.collector }, value(c)]);
+    out.metric('schoolgate_syslog_connected', 'gauge', '1 while the syslog collector is connected.', each((c) => (c.state === 'connected' ? 1 : 0)));
+    out.metric('schoolgate_syslog_queued_messages', 'gauge', 'Messages waiting for the syslog collector.', each((c) => c.queued));
+    out.metric('schoolgate_syslog_sent_total', 'counter', 'Messages written to the syslog collector.', each((c) => c.sent));
+    out.metric('schoolgate_syslog_dropped_total', 'counter', 'Messages dropped because the queue for the syslog collector was full.', each((c) => c.dropped));
+    out.metric('schoolgate_syslog_connection_failures_total', 'counter', 'Connections to the syslog collector that failed or broke.', each((c) => c.failures));
   }
   return out.toString();
 }

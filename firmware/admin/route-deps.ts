@@ -67,6 +67,8 @@ export interface AdminAppOptions {
   visitors?: RegistrationService;
   /** The data directory: the settings page keeps the logo and the secrets it is given there (absent: those routes answer 503). */
   dataDir?: string;
+  /** Whether an Authorization header carries the scrape token, for the routes declaring `bearer` (/metrics). */
+  scrapeToken?: (authorization: string | undefined) => boolean;
   /** Extra fastify options (tests pass https certificates through here). */
   server?: { https?: { key: string | Buffer; cert: string | Buffer } };
 }

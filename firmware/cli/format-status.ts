@@ -31,7 +31,7 @@ export function formatStatus(s: DaemonStatus): string {
   dhcp      ${dhcpLine(s.dhcp)}
   firewall  ${firewallLine(s.firewall)}
   shaping   ${shapingLine(s.shaping)}
-  alerts    ${alertsLine(s.alerts)}${vouchersLine(s.vouchers)}
+  alerts    ${alertsLine(s.alerts)}${syslogLines(s.fleet)}${vouchersLine(s.vouchers)}
 
 ${networks}
 ${dhcpPools(s.dhcp)}`;
@@ -64,6 +64,17 @@ function alertsLine(a: DaemonStatus['alerts']): string {
   const open = `${a.open.critical} critical, ${a.open.high} high, ${a.open.medium} medium, ${a.open.low} low open (schoolgate alerts)`;
   const sent = a.delivery ? `; ${a.deliveries} sent${a.deliveryFailures ? `, ${a.deliveryFailures} FAILED` : ''}` : '; stored only: no e-mail or webhook delivery';
   return `${open}${sent}`;
+}
+
+/** Only when syslog is configured: each collector's state, queue and losses. */
+function syslogLines(f: DaemonStatus['fleet']): string {
+  if (!f || f.collectors.length === 0) return '';
+  const each = f.collectors.map((c) => {
+    const state = c.state === 'connected' ? `connected since ${c.connectedSince ?? '?'}` : c.state.toUpperCase();
+    const error = c.lastError !== null && c.state !== 'connected' ? `: ${c.lastError}` : '';
+    return `${c.collector} ${state}${error}; ${c.sent} sent, ${c.queued} queued${c.dropped > 0 ? `, ${c.dropped} DROPPED (queue full)` : ''}${c.failures > 0 ? `, ${c.failures} connection failures` : ''}`;
+  });
+  return `\n  syslog    school ${f.school ?? '-'}: ${each.join('\n            ')}`;
 }
 
 function firewallLine(f: DaemonStatus['firewall']): string {

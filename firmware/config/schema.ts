@@ -12,6 +12,8 @@ import { Endpoint, Hhmm, Hostname, Id, IpAddress, Port, Cidr } from './schema-co
 import { Alerts } from './alerts-schema.ts';
 import { PolicyBandwidth } from './bandwidth-schema.ts';
 import { ReportsSettings } from './reports-schema.ts';
+import { SyslogSettings } from './syslog-schema.ts';
+import { MetricsSettings } from './metrics-schema.ts';
 
 // The five values of the schools' AUP tables, in the order the tables print them.
 export const Disposition = Type.Union([
@@ -340,5 +342,9 @@ export const Config = Type.Object({
   reports: Type.Optional(ReportsSettings),
   // Optional: without it the weekly review's reminder is Monday 09:00 and its deadline Friday 17:00.
   review: Type.Optional(ReviewSettings),
+  // Optional: without it nothing is forwarded to a trust's collector (firmware/fleet/).
+  syslog: Type.Optional(SyslogSettings),
+  // Optional: without it /metrics answers loopback and signed-in staff only.
+  metrics: Type.Optional(MetricsSettings),
 }, { additionalProperties: false });
 export type Config = Static<typeof Config>;

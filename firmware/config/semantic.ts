@@ -9,6 +9,7 @@ import { firewallConfigIssues } from '../net/config-check.ts';
 import { aupConfigIssues } from '../portal/splash/decide.ts';
 import { alertsConfigIssues } from '../monitor/alerts/alerts-config-check.ts';
 import { reviewConfigIssues } from '../monitor/review/review-config-check.ts';
+import { syslogConfigIssues } from '../fleet/syslog-config-check.ts';
 import { BUILTIN_PREFIX, builtinId } from '../rules/builtin-id.ts';
 import type { CategoryDefinition } from '../rules/catalogue.ts';
 import { pointer, type ConfigIssue } from './issues.ts';
@@ -74,6 +75,7 @@ export function semanticIssues(doc: CheckedSections, known: KnownCategories): Co
   issues.push(...aupConfigIssues(doc));
   issues.push(...deliveryConfigIssues(doc));
   issues.push(...reviewConfigIssues(doc.review));
+  issues.push(...syslogConfigIssues(doc.syslog));
   if (known.keywordLists) issues.push(...alertsConfigIssues(doc.alerts, known.keywordLists));
   return issues;
 }

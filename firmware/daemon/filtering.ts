@@ -8,6 +8,8 @@ import type { Logger } from '../log.ts';
 import type { AlertService } from '../monitor/alerts/alert-service.ts';
 import { feedFailedCandidate } from '../monitor/alerts/alert-sources.ts';
 import { FeedService } from '../rules/feeds/feed-service.ts';
+import type { FeedList } from '../rules/feeds/update-one.ts';
+import type { FeedUpdateResult } from '../rules/feeds/types.ts';
 import { installationSeed, ListsManager } from '../rules/lists-manager.ts';
 import type { Stops } from './stops.ts';
 
@@ -19,6 +21,8 @@ export interface Filtering {
 
 export async function startFiltering(o: {
   dns: DnsService; config: ConfigStore; dataDir: string; alerts: AlertService; logger: Logger; stops: Stops;
+  /** Told of each list a feed refreshed (the fleet's syslog forwarding). */
+  onListUpdated?: (list: FeedList, result: FeedUpdateResult) => void;
 }): Promise<Filtering> {
   const { dns, config, dataDir, logger, stops } = o;
   const dnsThreads = new DnsThreads({ service: dns, config: config.current, logger: logger.child({ component: 'dns' }) });
@@ -37,6 +41,7 @@ export async function startFiltering(o: {
     logger: logger.child({ component: 'feeds' }),
     reload: () => lists.reload(config.current),
     onFailed: (list, error) => o.alerts.raiseAll([feedFailedCandidate(list, error, new Date())]),
+    ...(o.onListUpdated ? { onUpdated: o.onListUpdated } : {}),
   });
   stops.push(() => feeds.stop());
   // A new subscription has no copy yet: fetch it before the first compile, which needs every file.

@@ -16,6 +16,7 @@ import { AlertService } from '../monitor/alerts/alert-service.ts';
 import { crashRestartCandidate, networkEventCandidate } from '../monitor/alerts/alert-sources.ts';
 import type { PreviousRun } from '../monitor/crash-marker.ts';
 import type { DnsAlertRulesData } from '../monitor/alerts/dns-alert-rules.ts';
+import type { Alert } from '../monitor/alerts/alert-schema.ts';
 import { QueryLog } from '../monitor/query-log/query-log.ts';
 import { startRetention } from '../monitor/retention.ts';
 import { categoryTests } from '../monitor/selftest/plan.ts';
@@ -36,6 +37,8 @@ export interface Alerting {
 
 export function startAlerting(o: {
   config: ConfigStore; state: StateDatabase; dataDir: string; startedAt: Date; previousRun: PreviousRun | undefined; logger: Logger; stops: Stops;
+  /** Told of each new alert once stored, besides the incident log (the fleet's syslog forwarding). */
+  onAlert?: (alert: Alert) => void;
 }): Alerting {
   const { config, state, logger, stops } = o;
   // E-mail and webhook for alerts; a channel that cannot be set up is logged, not fatal: filtering
@@ -47,7 +50,10 @@ export function startAlerting(o: {
   const incidents = startIncidents({ state, dataDir: o.dataDir, config, logger, reviewDue });
   // Alerts from every source: stored in state.db and listed at once, critical ones sent at once.
   const alerts = new AlertService({
-    onCreated: (alert) => incidents.alertStored(alert),
+    onCreated: (alert) => {
+      incidents.alertStored(alert);
+      o.onAlert?.(alert);
+    },
     alerts: state.alerts, delivery: alertDelivery, config: () => config.current.alerts, now: () => new Date(), logger: logger.child({ component: 'alerts' }),
     transaction: (fn) => state.transaction(fn), guestOf: guestNamerFor(state.vouchers, () => config.current.networks),
   });

@@ -12,6 +12,7 @@ import type { VoucherPortal } from '../portal/voucher-portal.ts';
 import type { ListsManager } from '../rules/lists-manager.ts';
 import type { StateDatabase } from '../state/database.ts';
 import { memoryStatus, type DaemonStatus } from '../status.ts';
+import type { FleetStatus } from '../fleet/fleet-status-schema.ts';
 import { VERSION } from '../version.ts';
 
 type IntervalHistogram = ReturnType<typeof monitorEventLoopDelay>;
@@ -50,7 +51,7 @@ export interface StatusReport {
 export function statusReport(o: {
   startedAt: Date; dataDir: string; configFile: string; config: ConfigStore; loopDelay: IntervalHistogram; state: StateDatabase;
   dnsThreads: DnsThreads; dhcp: DhcpService; firewall: FirewallService; shaping: ShapingService; lists: ListsManager;
-  queryLog: QueryLog; alerts: AlertService; portal: VoucherPortal;
+  queryLog: QueryLog; alerts: AlertService; portal: VoucherPortal; fleet?: { status: () => FleetStatus };
 }): StatusReport {
   const { startedAt, config, loopDelay, state, lists } = o;
   const adminEndpoint = config.current.web.admin;
@@ -77,6 +78,7 @@ export function statusReport(o: {
       queryLog: o.queryLog.stats(),
       alerts: { open: state.alerts.openCounts(), ...o.alerts.stats(), delivery: o.alerts.delivering },
       vouchers: o.portal.policies.status(),
+      ...(o.fleet ? { fleet: o.fleet.status() } : {}),
       memory: memoryStatus(),
       eventLoopDelayMs: {
         p50: loopDelayMs(loopDelay.percentile(50)),

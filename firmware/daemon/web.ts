@@ -55,9 +55,10 @@ export async function startWeb(o: {
   const { adminHttpsRedirect } = await import('../admin/https/redirect.ts');
   // Once HTTPS serves the admin UI, plain HTTP off loopback only points there.
   let httpsServing = false;
+  const scrapeToken = await (await import('../admin/scrape-token.ts')).startScrapeToken({ config, dataDir, logger });
   const monitor = (await import('../admin/admin-monitor.ts')).adminMonitorSources({ dataDir, state, queryLog: o.queryLog, config, lists: o.lists, feeds: o.feeds });
   const admin = await buildAdminApp({
-    logger, status, https: false, cookieSecure: !isLoopback(adminEndpoint.address), hosts: () => ['127.0.0.1', 'localhost', '::1', adminEndpoint.address], monitor, visitors: portal.registration, ...access.appOptions,
+    logger, status, https: false, scrapeToken, cookieSecure: !isLoopback(adminEndpoint.address), hosts: () => ['127.0.0.1', 'localhost', '::1', adminEndpoint.address], monitor, visitors: portal.registration, ...access.appOptions,
     httpsRedirect: (host, path) => (httpsServing && !isLoopback(adminEndpoint.address) ? adminHttpsRedirect(config.current, host, path) : undefined),
   });
   try {
@@ -68,7 +69,7 @@ export async function startWeb(o: {
   stops.push(() => admin.close());
   const adminHttps = await startAdminHttps({
     dataDir, config: config.current, logger,
-    build: (server, hosts) => buildAdminApp({ logger, status, https: true, server, hosts: () => hosts, monitor, visitors: portal.registration, ...access.appOptions }),
+    build: (server, hosts) => buildAdminApp({ logger, status, https: true, scrapeToken, server, hosts: () => hosts, monitor, visitors: portal.registration, ...access.appOptions }),
   });
   if (adminHttps) stops.push(() => adminHttps.close());
   httpsServing = adminHttps !== undefined;

@@ -91,13 +91,17 @@ export const INTERNET = {
   /** The mail relay (smtp-server, started on demand by Lab.startSmtp): STARTTLS on the submission port. */
   smtp: '198.51.100.25',
   smtpPort: 587,
+  /** A trust's log collector (rsyslog, started on demand by Lab.startSyslog): RFC 6587 TCP and RFC 5425 TLS. */
+  syslog: '198.51.100.14',
+  syslogTcpPort: 601,
+  syslogTlsPort: 6514,
   httpPort: 80,
   httpsPort: 443,
 } as const;
 
 /** Every address the wan namespace owns on its loopback (the "internet" behind it). */
 export const INTERNET_ADDRESSES: readonly string[] = [
-  INTERNET.resolver, INTERNET.web, INTERNET.web2, INTERNET.safeSearch, INTERNET.iperf, INTERNET.smtp,
+  INTERNET.resolver, INTERNET.web, INTERNET.web2, INTERNET.safeSearch, INTERNET.iperf, INTERNET.smtp, INTERNET.syslog,
 ];
 
 /** Interface names the gateway sees, by mode: VLAN sub-interfaces of one trunk, or one veth per network. */

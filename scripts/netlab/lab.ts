@@ -20,6 +20,7 @@ import { ExecError, check, exec, inNamespace, type ExecOptions, type ExecResult 
 import { Gateway, labGatewayConfig } from './gateway.ts';
 import { startWanServices, type WanServices } from './services.ts';
 import { startLabSmtp, type LabSmtp } from './smtp.ts';
+import { startLabSyslog, type LabSyslog } from './syslog.ts';
 import { createLabTls, type LabTls } from './tls.ts';
 import { buildTopology, labNamespaces, type ClientAddressing } from './topology.ts';
 
@@ -28,6 +29,7 @@ export type { ExecResult } from './exec.ts';
 export type { Lease } from './dhcp-clients.ts';
 export type { LabMail, LabSmtp } from './smtp.ts';
 export { mailHeader } from './smtp.ts';
+export type { LabSyslog } from './syslog.ts';
 
 export interface LabOptions {
   /** A label for log lines; the namespaces are always named sg-<pid>-<random>-<role>. */
@@ -80,6 +82,7 @@ export class Lab {
   wan!: WanServices;
   gateway: Gateway | undefined;
   smtp: LabSmtp | undefined;
+  syslog: LabSyslog | undefined;
   bringUpMs = 0;
   teardownMs = 0;
   private readonly names: Record<LabNs, string>;
@@ -194,6 +197,19 @@ export class Lab {
     return this.smtp;
   }
 
+  /**
+   * The internet's log collector (rsyslog in `wan` at INTERNET.syslog: TCP on syslogTcpPort, TLS
+   * with the lab's certificate on syslogTlsPort), started once on demand and stopped at teardown.
+   * The gateway verifies it with `caFile: lab.tls.caFile` in its syslog collector.
+   */
+  async startSyslog(): Promise<LabSyslog> {
+    this.syslog ??= await startLabSyslog(this.ns('wan'), this.scratch('syslog'), this.tls, (child) => {
+      this.spawned.add(child);
+      child.on('close', () => this.spawned.delete(child));
+    });
+    return this.syslog;
+  }
+
   /** argv + env to run a DHCP client in a namespace with the lab's safe hook script. */
   dhcpCommand(ns: LabNs, client: DhcpClient, options: DhcpArgvOptions = {}): { argv: string[]; env: NodeJS.ProcessEnv } {
     return dhcpArgv(this.dhcpScripts, this.dir, this.ns(ns), client, options);
@@ -239,6 +255,7 @@ export class Lab {
         this.log.warn({ err: e }, 'gateway did not stop cleanly');
       }
       await this.smtp?.stop().catch((e: Error) => this.log.warn({ err: e }, 'the SMTP server did not stop cleanly'));
+      await this.syslog?.stop().catch((e: Error) => this.log.warn({ err: e }, 'rsyslog did not stop cleanly'));
       this.destroySync();
       this.teardownMs = performance.now() - started;
       this.log.info({ ms: Math.round(this.teardownMs) }, 'lab down');

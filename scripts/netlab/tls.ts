@@ -27,7 +27,7 @@ export async function createLabTls(dir: string): Promise<LabTls> {
   const extFile = join(dir, 'site.ext');
   const sans = [
     ...certificateNames().map((n) => `DNS:${n}`),
-    `IP:${INTERNET.web}`, `IP:${INTERNET.web2}`, `IP:${INTERNET.safeSearch}`, `IP:${INTERNET.smtp}`,
+    `IP:${INTERNET.web}`, `IP:${INTERNET.web2}`, `IP:${INTERNET.safeSearch}`, `IP:${INTERNET.smtp}`, `IP:${INTERNET.syslog}`,
   ];
   await writeFile(extFile, `subjectAltName=${sans.join(',')}\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n`);
   const [ca] = await Promise.all([

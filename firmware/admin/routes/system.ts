@@ -1,7 +1,8 @@
 // The status page (/status.html), /api/status, /metrics and /healthz. Status and metrics name the school's
 // networks, addresses and counts: they answer the gateway itself (127.0.0.1, where an IT
 // provider's monitoring agent runs or arrives through SSH) without a session, and anyone else
-// only when signed in with health.view. /healthz says nothing but "up", so it is public.
+// only when signed in with health.view; /metrics also answers the scrape token (metrics.tokenFile) of
+// a trust's Prometheus. /healthz says nothing but "up", so it is public.
 import { Type } from 'typebox';
 import { DaemonStatus } from '../../status.ts';
 import { STATUS_PAGE_CSP } from '../headers.ts';
@@ -30,7 +31,7 @@ export const systemRoutes: AdminRoutes = async (app, deps) => {
     config: { permission: 'health.view', loopback: true },
   }, async () => shown(status()));
 
-  app.get('/metrics', { config: { permission: 'health.view', loopback: true } }, async (_request, reply) => {
+  app.get('/metrics', { config: { permission: 'health.view', loopback: true, bearer: true } }, async (_request, reply) => {
     reply.type(METRICS_CONTENT_TYPE);
     return renderMetrics(status());
   });

@@ -27,6 +27,8 @@ export interface FeedServiceOptions {
   now?: () => Date;
   /** Told of every failed update (the alert service raises lists.feed-failed). */
   onFailed?: (list: FeedList, error: string) => void;
+  /** Told of every new copy put in service (the fleet forwards it to a trust's collector). It must not throw. */
+  onUpdated?: (list: FeedList, result: FeedUpdateResult) => void;
   fetch?: typeof globalThis.fetch;
   /** Per download; DEFAULT_TIMEOUT_MS unless told. */
   timeoutMs?: number;
@@ -50,6 +52,7 @@ export class FeedService implements FeedUpdater {
   readonly #fetch: typeof globalThis.fetch;
   readonly #timeoutMs: number | undefined;
   readonly #onFailed: ((list: FeedList, error: string) => void) | undefined;
+  readonly #onUpdated: ((list: FeedList, result: FeedUpdateResult) => void) | undefined;
   readonly #schedule = new FeedSchedule();
   readonly #abort = new AbortController();
   #store: FeedStore | undefined;
@@ -64,6 +67,7 @@ export class FeedService implements FeedUpdater {
     this.#fetch = options.fetch ?? globalThis.fetch;
     this.#timeoutMs = options.timeoutMs;
     this.#onFailed = options.onFailed;
+    this.#onUpdated = options.onUpdated;
   }
 
   /**
@@ -273,6 +277,11 @@ export class FeedService implements FeedUpdater {
     } else if (result.outcome === 'updated') {
       this.#logger.info({ list: list.id, host, entries: result.entries, bytes: result.bytes, sha256: result.sha256, badLines: result.badLines, actor }, 'feed downloaded');
       progress(`${list.id}: new copy, ${result.entries} entries${result.badLines ? ` (${result.badLines} bad lines skipped)` : ''}`);
+      try {
+        this.#onUpdated?.(list, result);
+      } catch (err) {
+        this.#logger.error({ err, list: list.id }, 'feed update could not be reported');
+      }
     } else {
       this.#logger.info({ list: list.id, host, actor }, 'feed unchanged');
       progress(`${list.id}: unchanged`);

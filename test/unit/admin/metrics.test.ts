@@ -79,6 +79,26 @@ describe('metrics', () => {
     for (const name of p.types.keys()) expect(p.samples.some((s) => s.name === name), name).toBe(true);
   });
 
+  it('labels the box for a trust (schoolgate_info) and counts each syslog collector', () => {
+    const status = sampleStatus();
+    expect(value(parseExposition(renderMetrics(status)), 'schoolgate_info', { school: '', site: HOSTILE, version: '0.1.0' })).toBe(1);
+    status.fleet = {
+      school: 'urn-123456', events: 40,
+      collectors: [
+        { collector: 'tls://logs.trust.example:6514', state: 'connected', connectedSince: '2026-11-24T08:00:02.000Z', queued: 0, sent: 40, dropped: 0, failures: 1, lastError: null, lastErrorAt: null },
+        { collector: 'tcp://10.0.0.9:601', state: 'waiting', connectedSince: null, queued: 30, sent: 0, dropped: 10, failures: 5, lastError: 'connect ECONNREFUSED', lastErrorAt: '2026-11-24T08:30:00.000Z' },
+      ],
+    };
+    const p = parseExposition(renderMetrics(status));
+    expect(value(p, 'schoolgate_info', { school: 'urn-123456', site: HOSTILE, version: '0.1.0' })).toBe(1);
+    expect(value(p, 'schoolgate_syslog_connected', { collector: 'tls://logs.trust.example:6514' })).toBe(1);
+    expect(value(p, 'schoolgate_syslog_connected', { collector: 'tcp://10.0.0.9:601' })).toBe(0);
+    expect(value(p, 'schoolgate_syslog_queued_messages', { collector: 'tcp://10.0.0.9:601' })).toBe(30);
+    expect(value(p, 'schoolgate_syslog_dropped_total', { collector: 'tcp://10.0.0.9:601' })).toBe(10);
+    expect(value(p, 'schoolgate_syslog_sent_total', { collector: 'tls://logs.trust.example:6514' })).toBe(40);
+    expect(value(p, 'schoolgate_syslog_connection_failures_total', { collector: 'tcp://10.0.0.9:601' })).toBe(5);
+  });
+
   it('is served at GET /metrics with the format\'s content type and the admin headers', async () => {
     const status = sampleStatus();
     const { app, close } = await testAdmin({ status: () => status });

@@ -64,3 +64,18 @@ it("says nothing of vouchers until one names a policy, then how many guests it f
   expect(formatStatus(status)).toContain(`  vouchers  2 guest devices filtered under their voucher's policy
             voucher 7 names policy "event", which no longer exists: its 1 device gets the guest network's policy`);
 });
+
+it('shows each syslog collector: connected, or why not, with what is queued and what was dropped', () => {
+  const status = sampleStatus();
+  expect(formatStatus(status)).not.toContain('syslog');
+  status.fleet = {
+    school: 'urn-123456', events: 40,
+    collectors: [
+      { collector: 'tls://logs.trust.example:6514', state: 'connected', connectedSince: '2026-11-24T08:00:02.000Z', queued: 0, sent: 40, dropped: 0, failures: 0, lastError: null, lastErrorAt: null },
+      { collector: 'tcp://10.0.0.9:601', state: 'waiting', connectedSince: null, queued: 30, sent: 0, dropped: 10, failures: 5, lastError: 'connect ECONNREFUSED 10.0.0.9:601', lastErrorAt: '2026-11-24T08:30:00.000Z' },
+    ],
+  };
+  const text = formatStatus(status);
+  expect(text).toContain('  syslog    school urn-123456: tls://logs.trust.example:6514 connected since 2026-11-24T08:00:02.000Z; 40 sent, 0 queued\n'
+    + '            tcp://10.0.0.9:601 WAITING: connect ECONNREFUSED 10.0.0.9:601; 0 sent, 30 queued, 10 DROPPED (queue full), 5 connection failures\n');
+});

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Config, ListSource } from '../../../../firmware/config/schema.ts';
 import { silentLogger } from '../../../../firmware/log.ts';
-import { FeedRequestError, FeedService } from '../../../../firmware/rules/feeds/feed-service.ts';
+import { FeedRequestError, FeedService, type FeedServiceOptions } from '../../../../firmware/rules/feeds/feed-service.ts';
 import { compileLists } from '../../../../firmware/rules/load-lists.ts';
 import { FeedServer } from './feed-server.ts';
 
@@ -46,7 +46,7 @@ interface Harness {
 }
 
 /** A service whose reload compiles the configured lists from disk, as the daemon's does. */
-function harness(lists: ListSource[], options: { timezone?: string } = {}): Harness {
+function harness(lists: ListSource[], options: { timezone?: string; onUpdated?: FeedServiceOptions['onUpdated'] } = {}): Harness {
   const config = { site: { name: 'Test', timezone: options.timezone ?? 'Europe/London' }, policies: [], lists } as unknown as Config;
   const h: Harness = {
     config,
@@ -60,6 +60,7 @@ function harness(lists: ListSource[], options: { timezone?: string } = {}): Harn
         return compileLists(h.config, { listsDir, seed: 1 });
       },
       timeoutMs: 2_000,
+      ...(options.onUpdated ? { onUpdated: options.onUpdated } : {}),
     }),
   };
   services.push(h.service);
@@ -88,6 +89,15 @@ describe('FeedService.update', () => {
     expect(status?.lastSuccess).toBe(result?.at);
     // No temporary or backup files are left beside the copy.
     expect((await readdir(listsDir)).sort()).toEqual(['feeds.json', 'social.txt']);
+  });
+
+  it('tells onUpdated of each new copy, and not of an unchanged one', async () => {
+    server.routes.set('/social.txt', { body: names(5, 's'), etag: '"s1"' });
+    const told: string[] = [];
+    const h = harness([feedList('social')], { onUpdated: (list, result) => told.push(`${list.id} ${result.outcome} ${result.entries}`) });
+    await h.service.update();
+    await h.service.update();
+    expect(told).toEqual(['social updated 5']);
   });
 
   it('asks conditionally the second time, and a 304 neither rewrites nor reloads', async () => {
