@@ -30,6 +30,24 @@ ${dataDirHelp}
     // systemd (Type=notify): READY=1 once DNS answers, the watchdog fed from this event loop.
     const notifier = serviceNotifier({ logger });
     notifier.status('starting: loading the lists');
+    // Signals are taken from the start: systemd may stop or reload the daemon as soon as READY=1,
+    // while the firewall, DHCP and the web pages are still starting, and Node's default for
+    // SIGTERM and SIGHUP is to die without closing the stores. What arrives meanwhile is done
+    // once the start is over.
+    let running: { stop: (signal: string) => void; reload: () => void } | undefined;
+    let stopAsked: string | undefined;
+    let reloadAsked = false;
+    const onStop = (signal: string): void => {
+      if (running) running.stop(signal);
+      else stopAsked ??= signal;
+    };
+    process.on('SIGTERM', () => onStop('SIGTERM'));
+    process.on('SIGINT', () => onStop('SIGINT'));
+    // A technician's kill -HUP (systemctl reload goes through the control socket: ExecReload).
+    process.on('SIGHUP', () => {
+      if (running) running.reload();
+      else reloadAsked = true;
+    });
     let daemon;
     try {
       daemon = await startDaemon({
@@ -44,7 +62,8 @@ ${dataDirHelp}
       process.stderr.write(`schoolgate: ${(err as Error).message}\n`);
       return err instanceof ConfigError ? EXIT.invalidInput : EXIT.failure;
     }
-    const status = daemon.status();
+    const started = daemon;
+    const status = started.status();
     logger.info({
       site: status.site,
       dns: status.dns.listening.map((l) => `${l.transport}://${l.address}:${l.port}`),
@@ -54,7 +73,7 @@ ${dataDirHelp}
       configFile: status.configFile,
     }, 'schoolgate ready');
     const serving = (): string => {
-      const now = daemon.status();
+      const now = started.status();
       return servingStatus({ dnsListening: now.dns.listening.length, networksEnabled: now.networks.filter((n) => n.enabled).length });
     };
     notifier.status(serving());
@@ -63,26 +82,28 @@ ${dataDirHelp}
     flushCompileCache();
     return new Promise<number>((resolveExit) => {
       let stopping = false;
-      const stop = (signal: string): void => {
-        if (stopping) return;
-        stopping = true;
-        logger.info({ signal }, 'stopping');
-        notifier.stopping();
-        daemon.stop().finally(() => notifier.close()).then(() => resolveExit(EXIT.ok), (err: unknown) => {
-          logger.error({ err }, 'error while stopping');
-          resolveExit(EXIT.failure);
-        });
+      running = {
+        stop: (signal) => {
+          if (stopping) return;
+          stopping = true;
+          logger.info({ signal }, 'stopping');
+          notifier.stopping();
+          started.stop().finally(() => notifier.close()).then(() => resolveExit(EXIT.ok), (err: unknown) => {
+            logger.error({ err }, 'error while stopping');
+            resolveExit(EXIT.failure);
+          });
+        },
+        // RELOADING=1 holds systemd's view of the unit until READY=1 comes back.
+        reload: () => {
+          if (stopping) return;
+          notifier.reloading();
+          started.reloadFromDisk().catch((err: unknown) => {
+            logger.error(err instanceof ConfigError ? { issues: err.issues } : { err }, 'configuration not reloaded; the running one is kept');
+          }).finally(() => notifier.ready(serving()));
+        },
       };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
-      // systemctl reload sends SIGHUP (ExecReload): RELOADING=1 holds it until READY=1 comes back.
-      process.on('SIGHUP', () => {
-        if (stopping) return;
-        notifier.reloading();
-        daemon.reloadFromDisk().catch((err: unknown) => {
-          logger.error(err instanceof ConfigError ? { issues: err.issues } : { err }, 'configuration not reloaded; the running one is kept');
-        }).finally(() => notifier.ready(serving()));
-      });
+      if (stopAsked !== undefined) running.stop(stopAsked);
+      else if (reloadAsked) running.reload();
     });
   },
 

@@ -34,9 +34,10 @@ export interface EngineChoice {
 export const CAKE_PROBE_LINK = 'sg-cake-probe';
 
 /**
- * Tries CAKE on a throwaway dummy link (`ip link add … type dummy`, removed at once): the
- * daemon's CAP_NET_ADMIN is enough and the kernel loads sch_cake on demand if it has it. Not in a
- * scratch namespace: the service's unit forbids creating namespaces (RestrictNamespaces=yes), a
+ * Tries CAKE on a throwaway veth pair (`ip link add … type veth`, removed at once; veth because
+ * every kernel that runs containers has it, where some have no dummy driver): the daemon's
+ * CAP_NET_ADMIN is enough and the kernel loads sch_cake on demand if it has it. Not in a scratch
+ * namespace: the service's unit forbids creating namespaces (RestrictNamespaces=yes), a
  * user namespace being the largest kernel surface it could otherwise reach. Nothing on the box's
  * own interfaces is touched. Any answer other than "the kernel has no such qdisc" that stops the
  * try is reported, and HTB is used.
@@ -45,7 +46,8 @@ export async function detectEngine(run: ToolRun): Promise<EngineChoice> {
   let result: ToolResult;
   try {
     await run(['ip', 'link', 'del', CAKE_PROBE_LINK]);
-    const made = await run(['ip', 'link', 'add', CAKE_PROBE_LINK, 'type', 'dummy']);
+    // Deleting one end of a veth pair deletes both.
+    const made = await run(['ip', 'link', 'add', CAKE_PROBE_LINK, 'type', 'veth', 'peer', 'name', `${CAKE_PROBE_LINK}-p`]);
     if (made.code !== 0) {
       return { engine: 'htb', why: `CAKE could not be tried (no probe link: ${made.stderr.trim().split('\n')[0] || `ip exit ${made.code}`}): HTB` };
     }
