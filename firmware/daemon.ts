@@ -32,6 +32,8 @@ export interface DaemonOptions {
   /** The configuration file; by default `<dataDir>/config.json`, created from the embedded defaults. */
   configFile?: string;
   logger: Logger;
+  /** Called once DNS answers, while the rest still starts (systemd's READY=1: firmware/service/). */
+  onDnsAnswering?: () => void;
 }
 
 export interface Daemon {
@@ -72,6 +74,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const queryLogOpening = openQueryLog({ dataDir, dns, config, alerting, logger, stops });
     const filtering = await startFiltering({ dns, config, dataDir, alerts, logger, stops, onListUpdated: fleet.listUpdated });
     const { dnsThreads } = filtering;
+    options.onDnsAnswering?.();
     // Awaited after DNS answers: upgrading a large logs.db (migration 3 counts every stored event
     // again, a minute or more for 10M) must not leave the school without DNS; the event buffer
     // holds the questions asked meanwhile, counting any it has to drop.

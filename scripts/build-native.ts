@@ -10,7 +10,7 @@ import { NETIO_PATH } from '../firmware/native/netio.ts';
 const REPO = resolve(import.meta.dirname, '..');
 const NATIVE = join(REPO, 'firmware/native');
 /** The addon's C files, compiled together into one shared object. */
-const SOURCES = ['netio.c', 'polled-socket.c', 'dhcp-io.c', 'dhcp-send.c', 'dhcp-frames.c', 'arp-probe.c'].map((file) => join(NATIVE, file));
+const SOURCES = ['netio.c', 'polled-socket.c', 'dhcp-io.c', 'dhcp-send.c', 'dhcp-frames.c', 'arp-probe.c', 'sd-notify.c'].map((file) => join(NATIVE, file));
 /** What a rebuild depends on besides the sources. */
 const INPUTS = [...SOURCES, join(NATIVE, 'netio.h'), join(NATIVE, 'dhcp-io.h'), import.meta.filename];
 const HEADERS = join(REPO, 'node_modules/node-api-headers/include');

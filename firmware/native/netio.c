@@ -511,5 +511,6 @@ NAPI_MODULE_INIT() {
   export_int(env, exports, "OUTPUT_BYTES", OUTPUT_BYTES);
   register_dhcp(env, exports);
   register_arp(env, exports);
+  register_sd_notify(env, exports);
   return exports;
 }

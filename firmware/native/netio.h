@@ -117,5 +117,7 @@ NETIO_INTERNAL void *polled_buffer(napi_env env, polled_socket *s, int index, si
 NETIO_INTERNAL void register_dhcp(napi_env env, napi_value exports);
 // arp-probe.c's exports (the DHCP server's ARP probe), added the same way.
 NETIO_INTERNAL void register_arp(napi_env env, napi_value exports);
+// sd-notify.c's export (the service manager's notifications), added the same way.
+NETIO_INTERNAL void register_sd_notify(napi_env env, napi_value exports);
 
 #endif

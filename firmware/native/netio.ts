@@ -1,6 +1,7 @@
 // The netio addon (netio.c and dhcp-io.c beside this file, built by `npm run build` into
 // build/native/): batched UDP I/O for the DNS listeners, the query log writer's scheduling class,
-// and DHCP's interface-bound sockets. For DNS and the writer it is an optimisation, not a
+// DHCP's interface-bound sockets, and the service manager's notifications (sd_notify, which the
+// systemd unit's Type=notify needs). For DNS and the writer it is an optimisation, not a
 // dependency: where it was not built (no C compiler) or cannot load, the listeners use Node's
 // dgram and say so in the log and in `schoolgate status`, and the writer keeps the normal class.
 // DHCP has no such fallback (dgram cannot bind to an interface): firmware/dhcp/transport.ts
@@ -109,6 +110,12 @@ export interface Netio {
   unrefArp?(socket: NetioArpSocket): void;
   /** Stops receiving and closes the descriptor; idempotent. */
   closeArp?(socket: NetioArpSocket): void;
+  /**
+   * One sd_notify datagram (`READY=1`, `WATCHDOG=1`…) to the service manager's socket: a path, or
+   * an abstract name starting with '@', as $NOTIFY_SOCKET gives it. Throws with the errno's code.
+   * Optional: an addon built before it lacks it.
+   */
+  sdNotify?(socketPath: string, message: string): void;
   readonly ARP_BATCH?: number;
   readonly ARP_SLOT?: number;
   readonly BATCH: number;

@@ -1,4 +1,4 @@
-// Running the kernel's own tools (nft, tc, unshare) as child processes: their exit code, output
+// Running the kernel's own tools (nft, tc, ip) as child processes: their exit code, output
 // and errors, with text on stdin when given. One runner for all of them, so nft and tc fail and
 // report the same way; the daemon runs them on this host, tests behind `ip netns exec`.
 import { spawn } from 'node:child_process';

@@ -56,9 +56,12 @@ export interface RunningDaemon {
 
 /**
  * Starts the daemon on `config`; `files` are written into the data directory first (e.g.
- * lists/x.txt). `command` is how it is started (default: node on the TypeScript sources).
+ * lists/x.txt). `command` is how it is started (default: node on the TypeScript sources); `env`
+ * adds to its environment (e.g. systemd's NOTIFY_SOCKET).
  */
-export async function startDaemonProcess(config: Config, files: Record<string, string> = {}, command: string[] = [process.execPath, MAIN]): Promise<RunningDaemon> {
+export async function startDaemonProcess(
+  config: Config, files: Record<string, string> = {}, command: string[] = [process.execPath, MAIN], env: NodeJS.ProcessEnv = {},
+): Promise<RunningDaemon> {
   const dataDir = await mkdtemp(join(tmpdir(), 'schoolgate-test-'));
   for (const [name, text] of Object.entries(files)) {
     await mkdir(dirname(join(dataDir, name)), { recursive: true });
@@ -69,7 +72,7 @@ export async function startDaemonProcess(config: Config, files: Record<string, s
   const [program, ...programArgs] = command;
   const child = spawn(program!, [...programArgs, 'run', '--config', configFile, '--data-dir', dataDir], {
     cwd: REPO,
-    env: { ...process.env, SCHOOLGATE_LOG_LEVEL: 'info' },
+    env: { ...process.env, SCHOOLGATE_LOG_LEVEL: 'info', ...env },
   });
   let output = '';
   child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
@@ -117,12 +120,12 @@ export interface DaemonWithList extends RunningDaemon {
  * lists/social.txt holds `listText`. `cleanup` stops the daemon, removes its data directory and
  * closes the upstream.
  */
-export async function startDaemonWithList(listText: string): Promise<DaemonWithList> {
+export async function startDaemonWithList(listText: string, env: NodeJS.ProcessEnv = {}): Promise<DaemonWithList> {
   const upstream = await startTestUpstream('192.0.2.77');
   try {
     const config = await testConfig(upstream);
     config.lists = [{ id: 'social', name: 'Social networks', category: 'social', file: 'social.txt', format: 'domains', enabled: true }];
-    const daemon = await startDaemonProcess(config, { 'lists/social.txt': listText });
+    const daemon = await startDaemonProcess(config, { 'lists/social.txt': listText }, undefined, env);
     return {
       ...daemon,
       upstream,

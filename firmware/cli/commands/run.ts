@@ -3,6 +3,8 @@ import { flushCompileCache } from 'node:module';
 import { resolve } from 'node:path';
 import { ConfigError } from '../../config/validate.ts';
 import { createLogger } from '../../log.ts';
+import { serviceNotifier } from '../../service/notifier.ts';
+import { servingStatus } from '../../service/sd-notify.ts';
 import { dataDirHelp, dataDirOf, dataDirOption, EXIT, UsageError, type Command } from '../command.ts';
 
 export const run: Command = {
@@ -25,16 +27,43 @@ ${dataDirHelp}
     const { startDaemon } = await import('../../daemon.ts');
     const dataDir = dataDirOf(values);
     const configFile = typeof values.config === 'string' ? resolve(values.config) : undefined;
+    // systemd (Type=notify): READY=1 once DNS answers, the watchdog fed from this event loop.
+    const notifier = serviceNotifier({ logger });
+    notifier.status('starting: loading the lists');
+    // Signals are taken from the start: systemd may stop or reload the daemon as soon as READY=1,
+    // while the firewall, DHCP and the web pages are still starting, and Node's default for
+    // SIGTERM and SIGHUP is to die without closing the stores. What arrives meanwhile is done
+    // once the start is over.
+    let running: { stop: (signal: string) => void; reload: () => void } | undefined;
+    let stopAsked: string | undefined;
+    let reloadAsked = false;
+    const onStop = (signal: string): void => {
+      if (running) running.stop(signal);
+      else stopAsked ??= signal;
+    };
+    process.on('SIGTERM', () => onStop('SIGTERM'));
+    process.on('SIGINT', () => onStop('SIGINT'));
+    // A technician's kill -HUP (systemctl reload goes through the control socket: ExecReload).
+    process.on('SIGHUP', () => {
+      if (running) running.reload();
+      else reloadAsked = true;
+    });
     let daemon;
     try {
-      daemon = await startDaemon({ dataDir, logger, ...(configFile ? { configFile } : {}) });
+      daemon = await startDaemon({
+        dataDir, logger, ...(configFile ? { configFile } : {}),
+        onDnsAnswering: () => notifier.ready('answering DNS; starting the firewall, DHCP and the web pages'),
+      });
     } catch (err) {
       logger.fatal(err instanceof ConfigError ? { issues: err.issues } : { err }, 'schoolgate did not start');
+      notifier.status(`did not start: ${(err as Error).message}`);
+      notifier.close();
       logger.flush();
       process.stderr.write(`schoolgate: ${(err as Error).message}\n`);
       return err instanceof ConfigError ? EXIT.invalidInput : EXIT.failure;
     }
-    const status = daemon.status();
+    const started = daemon;
+    const status = started.status();
     logger.info({
       site: status.site,
       dns: status.dns.listening.map((l) => `${l.transport}://${l.address}:${l.port}`),
@@ -43,27 +72,38 @@ ${dataDirHelp}
       dataDir: status.dataDir,
       configFile: status.configFile,
     }, 'schoolgate ready');
+    const serving = (): string => {
+      const now = started.status();
+      return servingStatus({ dnsListening: now.dns.listening.length, networksEnabled: now.networks.filter((n) => n.enabled).length });
+    };
+    notifier.status(serving());
     // Every module the daemon runs is loaded by now: keep their compiled code for the next start
     // (NODE_COMPILE_CACHE, set by bin/schoolgate), even if this one never exits cleanly.
     flushCompileCache();
     return new Promise<number>((resolveExit) => {
       let stopping = false;
-      const stop = (signal: string): void => {
-        if (stopping) return;
-        stopping = true;
-        logger.info({ signal }, 'stopping');
-        daemon.stop().then(() => resolveExit(EXIT.ok), (err: unknown) => {
-          logger.error({ err }, 'error while stopping');
-          resolveExit(EXIT.failure);
-        });
+      running = {
+        stop: (signal) => {
+          if (stopping) return;
+          stopping = true;
+          logger.info({ signal }, 'stopping');
+          notifier.stopping();
+          started.stop().finally(() => notifier.close()).then(() => resolveExit(EXIT.ok), (err: unknown) => {
+            logger.error({ err }, 'error while stopping');
+            resolveExit(EXIT.failure);
+          });
+        },
+        // RELOADING=1 holds systemd's view of the unit until READY=1 comes back.
+        reload: () => {
+          if (stopping) return;
+          notifier.reloading();
+          started.reloadFromDisk().catch((err: unknown) => {
+            logger.error(err instanceof ConfigError ? { issues: err.issues } : { err }, 'configuration not reloaded; the running one is kept');
+          }).finally(() => notifier.ready(serving()));
+        },
       };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
-      process.on('SIGHUP', () => {
-        daemon.reloadFromDisk().catch((err: unknown) => {
-          logger.error(err instanceof ConfigError ? { issues: err.issues } : { err }, 'configuration not reloaded; the running one is kept');
-        });
-      });
+      if (stopAsked !== undefined) running.stop(stopAsked);
+      else if (reloadAsked) running.reload();
     });
   },
 

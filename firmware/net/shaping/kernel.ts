@@ -1,4 +1,4 @@
-// The real `tc` and `unshare`, and finding out whether this kernel has CAKE. I/O only: what to
+// The real `tc` and `ip link`, and finding out whether this kernel has CAKE. I/O only: what to
 // run comes from render.ts.
 import type { ToolResult, ToolRun } from '../tool-run.ts';
 import type { ShapingEngine } from './plan.ts';
@@ -30,20 +30,36 @@ export interface EngineChoice {
   why: string;
 }
 
+/** The throwaway link CAKE is tried on; a leftover from a probe cut short is removed first. */
+export const CAKE_PROBE_LINK = 'sg-cake-probe';
+
 /**
- * Tries CAKE on the loopback interface of a throwaway network namespace (`unshare -rn`: a user
- * namespace too, so the daemon's CAP_NET_ADMIN is enough; the kernel loads sch_cake on demand
- * if it has it). Nothing on the box's own interfaces is touched. Any answer other than "the
- * kernel has no such qdisc" that stops the try is reported, and HTB is used.
+ * Tries CAKE on a throwaway veth pair (`ip link add … type veth`, removed at once; veth because
+ * every kernel that runs containers has it, where some have no dummy driver): the daemon's
+ * CAP_NET_ADMIN is enough and the kernel loads sch_cake on demand if it has it. Not in a scratch
+ * namespace: the service's unit forbids creating namespaces (RestrictNamespaces=yes), a
+ * user namespace being the largest kernel surface it could otherwise reach. Nothing on the box's
+ * own interfaces is touched. Any answer other than "the kernel has no such qdisc" that stops the
+ * try is reported, and HTB is used.
  */
 export async function detectEngine(run: ToolRun): Promise<EngineChoice> {
   let result: ToolResult;
   try {
-    result = await run(['unshare', '-rn', 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'cake', 'bandwidth', '1mbit']);
+    await run(['ip', 'link', 'del', CAKE_PROBE_LINK]);
+    // Deleting one end of a veth pair deletes both.
+    const made = await run(['ip', 'link', 'add', CAKE_PROBE_LINK, 'type', 'veth', 'peer', 'name', `${CAKE_PROBE_LINK}-p`]);
+    if (made.code !== 0) {
+      return { engine: 'htb', why: `CAKE could not be tried (no probe link: ${made.stderr.trim().split('\n')[0] || `ip exit ${made.code}`}): HTB` };
+    }
+    try {
+      result = await run(['tc', 'qdisc', 'add', 'dev', CAKE_PROBE_LINK, 'root', 'cake', 'bandwidth', '1mbit']);
+    } finally {
+      await run(['ip', 'link', 'del', CAKE_PROBE_LINK]);
+    }
   } catch (err) {
     return { engine: 'htb', why: `CAKE could not be tried (${(err as Error).message}): HTB` };
   }
-  if (result.code === 0) return { engine: 'cake', why: 'the kernel has CAKE (tried in a scratch namespace): CAKE shapes each capped network, fair between its devices, under HTB\'s tree' };
+  if (result.code === 0) return { engine: 'cake', why: 'the kernel has CAKE (tried on a throwaway link): CAKE shapes each capped network, fair between its devices, under HTB\'s tree' };
   const said = result.stderr.trim().split('\n')[0] ?? '';
   if (/unknown/i.test(said)) return { engine: 'htb', why: 'this kernel has no CAKE (sch_cake): HTB with pfifo leaves' };
   return { engine: 'htb', why: `CAKE could not be tried (${said || `exit ${result.code}`}): HTB` };
