@@ -129,3 +129,29 @@ describe('the import check thread', () => {
     await expect(checkImportInThread({ ...request, source, skipBadLines: true })).rejects.toThrow(/ENOENT/);
   });
 });
+
+describe('importList given the text whole (the web UI form)', () => {
+  it('imports it through an upload like the CLI, and leaves no upload behind either way', async () => {
+    const { importList } = await import('../../../firmware/rules/list-admin.ts');
+    const { defaultConfig } = await import('../../../firmware/config/defaults.ts');
+    const { createLogger } = await import('../../../firmware/log.ts');
+    const listsDir = await tempDir();
+    let config = defaultConfig();
+    const audit: unknown[] = [];
+    const deps = {
+      config: { get current() { return config; }, update: async (change: (draft: typeof config) => unknown) => { const draft = structuredClone(config); config = (change(draft) as typeof config | undefined) ?? draft; return config; } },
+      lists: { listsDir, reload: async () => ({ lists: [], compileMs: 1, names: 2, loadedAt: null, fromCache: false, files: [] }) },
+      audit: { append: (entry: unknown) => audit.push(entry) },
+      logger: createLogger({ level: 'silent' }),
+      now: () => new Date('2026-12-07T10:00:00Z'),
+    };
+    const category = config.lists[0]?.category ?? 'adult';
+    const result = await importList(deps as never, { text: 'a.example\nb.example\na.example\n', fileName: 'extra.txt', category }, 'ssh:tech');
+    expect(result).toMatchObject({ id: 'extra', droppedLines: 0, check: { entries: 2, duplicates: 1, format: 'domains' } });
+    expect(await readFile(join(listsDir, 'extra.txt'), 'utf8')).toMatch(/^# Imported by ssh:tech at 2026-12-07T10:00:00.000Z from "extra.txt" as domains, category .+\.\na\.example\nb\.example\na\.example\n$/);
+    expect(config.lists.map((l) => l.id)).toContain('extra');
+    await expect(importList(deps as never, { text: 'c.example\nbad name\n', fileName: 'bad.txt', category, format: 'domains' }, 'ssh:tech')).rejects.toMatchObject({ code: 'bad-lines' });
+    await expect(importList(deps as never, { fileName: 'none.txt', category }, 'ssh:tech')).rejects.toMatchObject({ code: 'bad-params' });
+    expect(await readdir(join(listsDir, '.incoming'))).toEqual([]);
+  });
+});
