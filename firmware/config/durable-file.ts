@@ -37,7 +37,8 @@ export async function fsyncDirectory(dir: string): Promise<void> {
   }
 }
 
-export async function writeFileDurably(file: string, data: string | Uint8Array, options: DurableWriteOptions = {}): Promise<void> {
+/** `data` may be pieces written in order (an imported list: its header, then its kept lines, no copy). */
+export async function writeFileDurably(file: string, data: string | Uint8Array | readonly Uint8Array[], options: DurableWriteOptions = {}): Promise<void> {
   const mode = options.mode ?? 0o600;
   const temp = tempName(file);
   const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);

@@ -3,7 +3,7 @@
 // validated store, the lists recompiled and swapped in; if a step fails, the steps before it are
 // undone and the lists in service stay. Nothing stored is ever deleted: a removed list's file is
 // kept beside the others under a new name.
-import { access, mkdir, rename, unlink } from 'node:fs/promises';
+import { access, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
@@ -14,18 +14,20 @@ import { writeFileDurably } from '../config/durable-file.ts';
 import { Id, ListFormat, type Config, type ListSource } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import { builtinId, loadCatalogue } from './catalogue.ts';
-import { forEachLine } from './formats/read-list.ts';
-import { checkListText, guessFormat, ListCheck, REPORTED_BAD_LINES } from './list-check.ts';
+import { checkImportInThread, type ImportChecked } from './import-check.ts';
+import { guessFormat, ListCheck } from './list-check.ts';
+import { MAX_IMPORT_BYTES, removeUpload, UploadId, uploadPath, uploadText } from './list-upload.ts';
 import type { ListsManager, ListsReport } from './lists-manager.ts';
 import { configuredCategories } from './load-lists.ts';
 
-/** The largest list file an import takes (a 1M-name list is about 20 MiB). */
-export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+export { MAX_IMPORT_BYTES } from './list-upload.ts';
 /** The request carrying it: JSON escaping can at worst double a text of newlines. */
 export const MAX_IMPORT_REQUEST_BYTES = 2 * MAX_IMPORT_BYTES + (1 << 20);
 
 export const ImportParams = Type.Object({
-  text: Type.String({ maxLength: MAX_IMPORT_BYTES }),
+  /** The list's text, whole (the web UI's form); or `upload`, what lists.upload stored (the CLI). */
+  text: Type.Optional(Type.String({ maxLength: MAX_IMPORT_BYTES })),
+  upload: Type.Optional(UploadId),
   /** The technician's path on the gateway, for the record. */
   fileName: Type.String({ minLength: 1, maxLength: 4096 }),
   category: Type.String({ minLength: 1, maxLength: 64 }),
@@ -89,6 +91,17 @@ export function badLinesMessage(file: string, check: ListCheck, advice: string):
   return [`${file}: ${check.badLines} bad line${check.badLines === 1 ? '' : 's'}; ${advice}`, ...shown, ...more].join('\n');
 }
 
+/** The first MiB of a file as text: enough for guessFormat, which reads no further. */
+async function readHead(path: string): Promise<string> {
+  const handle = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read({ buffer: Buffer.alloc(1 << 20), position: 0 });
+    return buffer.toString('utf8', 0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
 /** One change at a time: two imports of the same id cannot both pass the "exists" check. */
 let serial: Promise<unknown> = Promise.resolve();
 function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
@@ -127,38 +140,50 @@ export function importList(deps: ListAdminDeps, params: ImportParams, actor: str
       throw new ControlFailure('unknown-category', `no policy or catalogue entry knows the category "${params.category}"; known categories: ${categories.join(', ')}`);
     }
     const restricted = params.restricted === true;
-    let format = params.format;
-    let guessed: string | undefined;
-    if (!format) {
-      const guess = guessFormat(params.text);
-      if ('error' in guess) throw new ControlFailure('unknown-format', `${params.fileName}: ${guess.error}`);
-      format = guess.format;
-      guessed = guess.reason;
+    if ((params.text === undefined) === (params.upload === undefined)) {
+      throw new ControlFailure('bad-params', 'give the list either as text or as an upload (lists.upload), not both or neither');
     }
-    const { report: check, bad } = checkListText(params.text, format, { restricted, ...(guessed ? { guessed } : {}) });
-    if (check.badLines > 0 && !params.skipBadLines) {
-      throw new ControlFailure('bad-lines', badLinesMessage(params.fileName, check, 'nothing was imported (--skip-bad-lines imports the rest)'));
-    }
-    if (check.truncated) throw new ControlFailure('too-long', `${params.fileName} has more lines than a list may have; nothing was imported`);
-    if (check.entries === 0) throw new ControlFailure('empty-list', `${params.fileName} has no entries (as ${format}); nothing was imported`);
-
     const file = `${id}.txt`;
     const path = join(deps.lists.listsDir, file);
     if (await access(path).then(() => true, () => false)) {
       throw new ControlFailure('file-exists', `${path} already exists though no list uses it; move it away or choose another --id`);
     }
-    const at = (deps.now ?? (() => new Date()))().toISOString();
-    const dropped = [...bad].sort((a, b) => a - b);
-    const mark = COMMENT[format];
-    const header = [
-      `${mark} Imported by ${actor} at ${at} from ${JSON.stringify(params.fileName)} as ${format}, category ${params.category}.`,
-      ...(dropped.length ? [`${mark} ${dropped.length} bad line(s) dropped (original line numbers): ${dropped.slice(0, REPORTED_BAD_LINES).join(', ')}${dropped.length > REPORTED_BAD_LINES ? ', …' : ''}`] : []),
-    ];
-    const kept: string[] = [];
-    forEachLine(params.text, (line, number) => { if (!bad.has(number)) kept.push(line); });
-    await mkdir(deps.lists.listsDir, { recursive: true, mode: 0o750 });
-    await writeFileDurably(path, `${header.join('\n')}\n${kept.join('\n')}\n`, { mode: 0o640 });
-
+    // A list given whole (the web UI's form) is stored as an upload first: either way the file
+    // is read, checked and stored by a thread of its own, never parsed on this one.
+    const upload = params.upload ?? await uploadText(deps.lists.listsDir, params.text!);
+    let checked: ImportChecked;
+    let format: ListFormat;
+    try {
+      const source = uploadPath(deps.lists.listsDir, upload);
+      let guessed: string | undefined;
+      if (params.format) format = params.format;
+      else {
+        const guess = guessFormat(await readHead(source));
+        if ('error' in guess) throw new ControlFailure('unknown-format', `${params.fileName}: ${guess.error}`);
+        ({ format, reason: guessed } = guess);
+      }
+      await mkdir(deps.lists.listsDir, { recursive: true, mode: 0o750 });
+      const mark = COMMENT[format];
+      const at = (deps.now ?? (() => new Date()))().toISOString();
+      try {
+        checked = await checkImportInThread({
+          source, target: path, format, restricted, skipBadLines: params.skipBadLines === true, mark,
+          header: `${mark} Imported by ${actor} at ${at} from ${JSON.stringify(params.fileName)} as ${format}, category ${params.category}.`,
+          ...(guessed ? { guessed } : {}),
+        });
+      } catch (error) {
+        if (error instanceof ControlFailure) throw error;
+        throw new ControlFailure('unreadable', `${params.fileName}: ${(error as Error).message}; nothing was imported`);
+      }
+    } finally {
+      await removeUpload(deps.lists.listsDir, upload);
+    }
+    const check = checked.report;
+    if (checked.refused === 'bad-lines') {
+      throw new ControlFailure('bad-lines', badLinesMessage(params.fileName, check, 'nothing was imported (--skip-bad-lines imports the rest)'));
+    }
+    if (checked.refused === 'too-long') throw new ControlFailure('too-long', `${params.fileName} has more lines than a list may have; nothing was imported`);
+    if (checked.refused === 'empty-list') throw new ControlFailure('empty-list', `${params.fileName} has no entries (as ${format}); nothing was imported`);
     const source: ListSource = {
       id, name: params.name ?? params.fileName.split('/').pop()!.slice(0, 120), category: params.category, file, format,
       ...(restricted ? { restricted: true } : {}), enabled: true,
@@ -176,11 +201,11 @@ export function importList(deps: ListAdminDeps, params: ImportParams, actor: str
       actor, action: 'lists.import', subject: id,
       details: {
         category: params.category, format, restricted, from: params.fileName, entries: check.entries, names: check.names,
-        regexes: check.regexes, hashes: check.hashes, allow: check.allow, duplicates: check.duplicates, droppedLines: dropped.length,
+        regexes: check.regexes, hashes: check.hashes, allow: check.allow, duplicates: check.duplicates, droppedLines: checked.droppedLines,
       },
     });
-    deps.logger.info({ actor, list: id, category: params.category, entries: check.entries, droppedLines: dropped.length }, 'list imported');
-    return { id, file: path, category: params.category, restricted, check, droppedLines: dropped.length, namesInService: report.names };
+    deps.logger.info({ actor, list: id, category: params.category, entries: check.entries, droppedLines: checked.droppedLines }, 'list imported');
+    return { id, file: path, category: params.category, restricted, check, droppedLines: checked.droppedLines, namesInService: report.names };
   });
 }
 

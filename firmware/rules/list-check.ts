@@ -3,11 +3,10 @@
 // (run locally, changes nothing) and the daemon's `lists.import`, so both report the same thing.
 import { Type, type Static } from 'typebox';
 import type { ListFormat } from '../config/schema.ts';
-import { createListReader } from './formats/parse.ts';
 import { forEachLine } from './formats/read-list.ts';
+import { checkListBytes, REPORTED_BAD_LINES, type CheckedBytes } from './list-check-bytes.ts';
 
-/** How many bad lines a report quotes; the rest are counted ("… and N more"). */
-export const REPORTED_BAD_LINES = 20;
+export { REPORTED_BAD_LINES } from './list-check-bytes.ts';
 
 export const ListCheck = Type.Object({
   format: Type.String(),
@@ -27,11 +26,7 @@ export const ListCheck = Type.Object({
 });
 export type ListCheck = Static<typeof ListCheck>;
 
-export interface CheckedList {
-  report: ListCheck;
-  /** Every bad line's number (import with --skip-bad-lines drops exactly these). */
-  bad: ReadonlySet<number>;
-}
+export type CheckedList = CheckedBytes;
 
 const SAMPLE_LINES = 200;
 const HOSTS_LINE = /^(0\.0\.0\.0|127\.0\.0\.1|::1?|0|::)\s+\S/;
@@ -61,34 +56,9 @@ export function guessFormat(text: string): { format: ListFormat; reason: string 
 }
 
 /**
- * Parses the whole of `text` as `format` and counts what it holds. `redact` keeps the listed
- * text out of every message (restricted lists); a restricted list also refuses allow entries.
+ * Parses the whole of `text` as `format` and counts what it holds (checkListBytes, on its UTF-8
+ * bytes). `restricted` keeps the listed text out of every message and refuses allow entries.
  */
 export function checkListText(text: string, format: ListFormat, options: { restricted?: boolean; guessed?: string } = {}): CheckedList {
-  const report: ListCheck = {
-    format, ...(options.guessed ? { guessed: options.guessed } : {}),
-    lines: 0, entries: 0, names: 0, regexes: 0, hashes: 0, allow: 0, duplicates: 0, skipped: [], badLines: 0, firstBadLines: [], truncated: false,
-  };
-  const bad = new Set<number>();
-  const reader = createListReader(format, {
-    item(item) {
-      report.entries++;
-      if (item.type === 'name') report.names++;
-      else if (item.type === 'regex') report.regexes++;
-      else report.hashes++;
-      if (item.type !== 'hash' && item.action === 'allow') report.allow++;
-    },
-    error(error) {
-      bad.add(error.line);
-      if (report.firstBadLines.length < REPORTED_BAD_LINES) report.firstBadLines.push(error);
-    },
-  }, { redact: options.restricted === true, exceptions: options.restricted !== true });
-  forEachLine(text, (line) => reader.push(line));
-  const summary = reader.end();
-  report.lines = summary.lines;
-  report.duplicates = summary.duplicates;
-  report.skipped = summary.skipped.map((s) => ({ ...s }));
-  report.truncated = summary.truncated;
-  report.badLines = bad.size;
-  return { report, bad };
+  return checkListBytes(Buffer.from(text, 'utf8'), format, options);
 }

@@ -7,6 +7,7 @@ import { FeedRequestError } from './feeds/feed-service.ts';
 import type { FeedUpdater, FeedUpdateResult } from './feeds/types.ts';
 import { importList, ImportParams, MAX_IMPORT_REQUEST_BYTES, removeList, RemoveParams, type ListAdminDeps } from './list-admin.ts';
 import type { ListsManager } from './lists-manager.ts';
+import { appendUpload, UploadParams } from './list-upload.ts';
 import { listsView } from './lists-view.ts';
 
 export interface ListMethodDeps extends ListAdminDeps {
@@ -34,6 +35,8 @@ export function registerListMethods(control: Pick<ControlServer, 'register'>, de
       throw new ControlFailure('lists-unreadable', `${(err as Error).message}. The lists in service are kept.`);
     }
   } });
+  // Not audited: nothing changes until the upload is imported, which is.
+  control.register<UploadParams>('lists.upload', { params: UploadParams, handle: (params) => appendUpload(lists.listsDir, params) });
   control.register<ImportParams>('lists.import', {
     params: ImportParams,
     maxRequestBytes: MAX_IMPORT_REQUEST_BYTES,

@@ -1,6 +1,5 @@
 // Reads the configured list files and compiles them into one matcher. The edge where list files
 // are read; the parsing is formats/, the table is dns/matcher/.
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Config, ListSource } from '../config/schema.ts';
@@ -13,7 +12,8 @@ import type { ListStatus } from './list-status.ts';
 import { createListReader, type LineError, type ListItem } from './formats/parse.ts';
 import { plainAdblockLine } from './formats/adblock.ts';
 import { plainDomainsLine, plainHostsLine, type NameSpan, type PlainNameLine } from './formats/plain.ts';
-import { estimateEntryLines, forEachLineRange } from './formats/read-list.ts';
+import { forEachFileLine, sampleFile } from './formats/file-lines.ts';
+import { estimateEntryLines, SAMPLE_BYTES } from './formats/read-list.ts';
 
 export type { ListStatus } from './list-status.ts';
 
@@ -91,11 +91,12 @@ export async function compileLists(config: Pick<Config, 'policies' | 'lists'>, o
   if (!options.pathOf && config.lists.some((l) => l.enabled && builtinId(l.file) !== undefined)) catalogue = (await import('./catalogue.ts')).loadCatalogue();
   const shipped = (): Catalogue => catalogue ?? ((): never => { throw new Error('the shipped catalogue was not loaded'); })();
   const pathOf = options.pathOf ?? ((list: ListSource): string => listPath(list, options.listsDir, shipped));
-  // Every enabled file is read first: their line counts size the table, so a big compile does
+  // Every enabled file is sampled first: their line counts size the table, so a big compile does
   // not regrow and rehash it (~60 ms of a 1M-name compile on the test box). Only up to a cap: the
   // hint reserves memory, and lines that turn out not to be names must not reserve hundreds of MB.
-  const files = await Promise.all(config.lists.map(async (list) => (list.enabled ? readList(pathOf, list) : undefined)));
-  const estimate = files.reduce((sum, file) => sum + (file instanceof Uint8Array ? estimateEntryLines(file) : 0), 0);
+  // Then each is read a piece at a time (formats/file-lines.ts), never whole.
+  const files = await Promise.all(config.lists.map(async (list) => (list.enabled ? sampleList(pathOf, list) : undefined)));
+  const estimate = files.reduce((sum, file) => sum + (file && !('error' in file) ? estimateEntryLines(file.sample, file.size) : 0), 0);
   const expectedNames = Math.min(estimate, MAX_EXPECTED_NAMES);
   const builder = new MatcherBuilder({ categories: configuredCategories(config), seed: options.seed, expectedNames });
   const span: NameSpan = { start: 0, end: 0 };
@@ -106,10 +107,9 @@ export async function compileLists(config: Pick<Config, 'policies' | 'lists'>, o
     };
     statuses.push(status);
     if (!list.enabled) continue;
-    const bytes = files[index];
-    files[index] = undefined; // each file's bytes are let go once its lines are in the table
-    if (!(bytes instanceof Uint8Array)) {
-      status.error = `cannot read ${list.file}: ${bytes?.error ?? 'not read'}`;
+    const file = files[index];
+    if (!file || 'error' in file) {
+      status.error = `cannot read ${list.file}: ${file?.error ?? 'not read'}`;
       failures.push(`${list.id}: ${status.error}`);
       continue;
     }
@@ -146,7 +146,7 @@ export async function compileLists(config: Pick<Config, 'policies' | 'lists'>, o
     // Most lines of a domains, hosts or adblock list are one name in normal form: those are
     // hashed from the file's bytes with no string made; every other line is read as text.
     const plainName = PLAIN_NAME_LINES[list.format];
-    forEachLineRange(bytes, (start, end) => {
+    const eachLine = (bytes: Buffer, start: number, end: number): void => {
       const textEnd = end > start && bytes[end - 1] === 0x0d ? end - 1 : end;
       const line = plainName?.(bytes, start, textEnd, span) ? reader.claimPlainName() : 0;
       if (line === 0) {
@@ -159,7 +159,14 @@ export async function compileLists(config: Pick<Config, 'policies' | 'lists'>, o
       entry.line = line;
       entry.kind = listKind;
       builder.addNameBytes(bytes, span.start, span.end, entry);
-    });
+    };
+    try {
+      await forEachFileLine(file.path, eachLine);
+    } catch (err) {
+      status.error = `cannot read ${list.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+      failures.push(`${list.id}: ${status.error}`);
+      continue;
+    }
     const summary = reader.end();
     // Names this list repeats (of its own or of an earlier list's), which the table folded.
     status.duplicates = namesAdded - (builder.size - namesBefore);
@@ -178,9 +185,10 @@ export async function compileLists(config: Pick<Config, 'policies' | 'lists'>, o
 /** The most names a compile reserves room for before it reads them (~50 MB of arrays); beyond, it grows. */
 const MAX_EXPECTED_NAMES = 2_000_000;
 
-async function readList(pathOf: (list: ListSource) => string, list: ListSource): Promise<Buffer | { error: string }> {
+async function sampleList(pathOf: (list: ListSource) => string, list: ListSource): Promise<{ path: string; size: number; sample: Buffer } | { error: string }> {
   try {
-    return await readFile(pathOf(list));
+    const path = pathOf(list);
+    return { path, ...await sampleFile(path, SAMPLE_BYTES) };
   } catch (error) {
     return { error: (error as NodeJS.ErrnoException).code ?? (error as Error).message };
   }

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { cleanupAll, cpuSeconds, installExitHandlers, interrupted, onCleanup, peakRssMb, rssMb } from './dns/children.ts';
 import { startDnsmasq } from './dns/dnsmasq.ts';
 import { runDnsperf, type PerfOptions, type PerfResult } from './dns/dnsperf.ts';
+import { acrossPhase } from './dns/memory-phases.ts';
 import { freePort } from './dns/ports.ts';
 import { startCalibratedEcho, type Measure } from './dns/same-cost-echo.ts';
 import { describe, Prober, tallyAnswers, waitUntilBlocked, type Server } from './dns/probe.ts';
@@ -139,6 +140,7 @@ async function main(): Promise<void> {
   }
 
   let sg: SchoolgateProcess | undefined;
+  const memory: Results['memory'] = {};
   let reloadSwap = measured(undefined, 'schoolgate was not run');
   const reloads: Results['reloads'] = [];
   const listText = await readFile(files.domainList, 'utf8');
@@ -173,8 +175,12 @@ async function main(): Promise<void> {
 
     await addToList('bench-canary-1.reload.test');
     t = performance.now();
-    const idle = await sg.reloadLists();
-    const swapped = await waitUntilBlocked(prober, server, 'bench-canary-1.reload.test', BLOCK_PAGE, 15_000, 2);
+    const reloaded = await acrossPhase(sg.child.pid!, async () => {
+      const reply = await sg!.reloadLists();
+      return { reply, swapped: await waitUntilBlocked(prober, server, 'bench-canary-1.reload.test', BLOCK_PAGE, 15_000, 2) };
+    });
+    const { reply: idle, swapped } = reloaded.result;
+    memory.reload = reloaded.memory;
     reloadSwap = measured(swapped.ms === undefined ? undefined : performance.now() - t,
       `after "${idle.method}" a name added to the list was not blocked within 15 s (answer ${describe(swapped.last)})`);
     reloads.push({ when: 'idle', ...idle });
@@ -271,6 +277,8 @@ async function main(): Promise<void> {
     sides[side]!.anonAfterMb = rssMb(pids[side], 'RssAnon');
     sides[side]!.peakRssMb = peakRssMb(pids[side]);
   }
+  // Last, after every figure above was read: the import leaves the daemon with a second 1M-name list.
+  if (sg && !interrupted()) await measureImport(sg, workload.listed, memory);
   let schoolgateCounters: unknown;
   if (sg) {
     const status = await sg.status();
@@ -283,8 +291,25 @@ async function main(): Promise<void> {
   }
   printReport({
     domains: DOMAINS, queries: workload.queries.length, seconds: SECONDS, rounds: ROUNDS, generateMs, sides, halfQps, reloadSwap, reloads,
-    loggedCompile: sg ? sg.compileReports() : [], ...(reloadUnderLoad ? { reloadUnderLoad } : {}), ...(sameCost ? { sameCostEcho: sameCost } : {}), schoolgateCounters, notes,
+    loggedCompile: sg ? sg.compileReports() : [], memory, ...(reloadUnderLoad ? { reloadUnderLoad } : {}), ...(sameCost ? { sameCostEcho: sameCost } : {}), schoolgateCounters, notes,
   });
+}
+
+/**
+ * `schoolgate lists import` of a second list as big as the first (its names are new: each listed
+ * name under "imp."), then a reload of the very same lists: an import must cost the daemon no
+ * more memory than that reload, and keep no more after it.
+ */
+async function measureImport(sg: SchoolgateProcess, listed: readonly string[], memory: Results['memory']): Promise<void> {
+  const file = join(workDir, 'import.txt');
+  await writeFile(file, `${listed.map((name) => `imp.${name}`).join('\n')}\n`);
+  const imported = await acrossPhase(sg.child.pid!, () => sg.importList(file, 'adult', 'bench-import'));
+  const heap = (await sg.status()).memory;
+  memory.import = { ...imported.memory, ms: imported.result.ms, heapUsedAfterMb: heap.heapUsedBytes / 2 ** 20, heapTotalAfterMb: heap.heapTotalBytes / 2 ** 20 };
+  log(`import of ${listed.length} names: ${imported.result.ms.toFixed(0)} ms, RSS ${imported.memory.beforeMb.toFixed(1)} -> peak ${imported.memory.peakMb.toFixed(1)} -> ${imported.memory.afterMb.toFixed(1)} MB, main heap ${memory.import.heapUsedAfterMb.toFixed(1)} MB used`);
+  const reloaded = await acrossPhase(sg.child.pid!, () => sg.reloadLists());
+  memory.reloadAfterImport = reloaded.memory;
+  log(`reload of the same lists: RSS ${reloaded.memory.beforeMb.toFixed(1)} -> peak ${reloaded.memory.peakMb.toFixed(1)} -> ${reloaded.memory.afterMb.toFixed(1)} MB`);
 }
 
 /** Evenly spaced picks: deterministic and spread over the whole list. */

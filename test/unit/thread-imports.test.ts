@@ -16,6 +16,7 @@ describe('what each worker thread loads', () => {
     // compileLists imports the catalogue only for a builtin: list when it is given no paths; the
     // compiler thread is always given them (lists-manager resolves them on the main thread).
     ['the list compiler', 'rules/cached-compile-worker.ts', ['rules/load-lists.ts -> ./catalogue.ts']],
+    ['the list import checker', 'rules/import-check-worker.ts', []],
     ['the DNS worker (dns.threads > 1)', 'dns/listen/dns-worker.ts', []],
     ['the query log writer', 'monitor/query-log/query-log-writer.ts', []],
   ])('%s loads no TypeBox', (_thread, entry, dynamic) => {

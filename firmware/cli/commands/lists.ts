@@ -7,6 +7,7 @@ import { ListFormat } from '../../config/schema.ts';
 import { callDaemon, ControlCallError } from '../../control/client.ts';
 import type { FeedUpdateResult } from '../../rules/feeds/types.ts';
 import { MAX_IMPORT_BYTES, type ImportResult, type RemoveResult } from '../../rules/list-admin.ts';
+import { UPLOAD_CHUNK_BYTES, type UploadResult } from '../../rules/list-upload.ts';
 import { checkListText, guessFormat } from '../../rules/list-check.ts';
 import type { ListsView } from '../../rules/lists-view.ts';
 import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
@@ -58,12 +59,28 @@ async function testFile(values: OptionValues, args: string[]): Promise<number> {
   return report.badLines > 0 ? EXIT_BAD_INPUT : EXIT.ok;
 }
 
+/**
+ * Sends the file to the daemon in pieces (`lists.upload`), each stored as it arrives, and returns
+ * the upload's name: the daemon never holds the whole file in memory.
+ */
+async function uploadFile(socket: string, file: string): Promise<string> {
+  const size = (await stat(file)).size;
+  if (size > MAX_IMPORT_BYTES) throw new Error(`${file} is ${size} bytes; a list may be at most ${MAX_IMPORT_BYTES} bytes`);
+  const bytes = await readFile(file);
+  let upload: string | undefined;
+  for (let at = 0; at < bytes.length || upload === undefined; at += UPLOAD_CHUNK_BYTES) {
+    const data = bytes.subarray(at, at + UPLOAD_CHUNK_BYTES).toString('base64');
+    ({ upload } = await callDaemon(socket, 'lists.upload', { ...(upload ? { upload } : {}), data }) as UploadResult);
+  }
+  return upload;
+}
+
 async function importFile(values: OptionValues, args: string[]): Promise<number> {
   const file = resolve(onlyArgument(args, 'the list FILE'));
   if (typeof values.category !== 'string') throw new UsageError('--category is required: the category this list blocks');
   const format = formatOption(values);
   const params = {
-    text: await readListFile(file), fileName: file, category: values.category,
+    upload: await uploadFile(socketOf(values), file), fileName: file, category: values.category,
     ...(format ? { format } : {}),
     ...(typeof values.name === 'string' ? { name: values.name } : {}),
     ...(typeof values.id === 'string' ? { id: values.id } : {}),

@@ -188,7 +188,7 @@ export function forEachLineRange(bytes: Uint8Array, each: (start: number, end: n
 }
 
 /** Bytes of a list read to estimate its line count from (estimateEntryLines). */
-const SAMPLE_BYTES = 64 * 1024;
+export const SAMPLE_BYTES = 64 * 1024;
 
 // First bytes of a line that holds no entry: blank, a comment (#, !), an adblock [header].
 const NOT_AN_ENTRY = new Set([0x0a, 0x0d, 0x20, 0x09, 0x23, 0x21, 0x5b]);
@@ -196,14 +196,15 @@ const NOT_AN_ENTRY = new Set([0x0a, 0x0d, 0x20, 0x09, 0x23, 0x21, 0x5b]);
 /**
  * About how many lines of `bytes` hold an entry, for sizing a table before the lines are read:
  * counted in full up to SAMPLE_BYTES, beyond that scaled from the first SAMPLE_BYTES (big lists
- * are uniform enough: the estimate only has to land in the right power of two).
+ * are uniform enough: the estimate only has to land in the right power of two). `bytes` may be
+ * just the file's first SAMPLE_BYTES when `fileBytes` gives its size.
  */
-export function estimateEntryLines(bytes: Uint8Array): number {
+export function estimateEntryLines(bytes: Uint8Array, fileBytes = bytes.length): number {
   const sample = bytes.subarray(0, Math.min(bytes.length, SAMPLE_BYTES));
   let lines = 0;
   forEachLineRange(sample, (start) => {
     if (!NOT_AN_ENTRY.has(sample[start]!)) lines++;
   });
-  if (sample.length === bytes.length) return lines;
-  return Math.ceil((lines * bytes.length) / sample.length);
+  if (sample.length >= fileBytes) return lines;
+  return Math.ceil((lines * fileBytes) / sample.length);
 }

@@ -2,6 +2,7 @@
 // machine-readable lines. A value that could not be measured is NaN with the reason printed
 // next to it, never a guess.
 import type { PerfResult } from './dnsperf.ts';
+import type { PhaseMemory } from './memory-phases.ts';
 import type { Tally } from './probe.ts';
 
 export type Side = 'dnsmasq' | 'schoolgate';
@@ -39,6 +40,12 @@ export interface Results {
   /** What the daemon said about each reload it was asked for. */
   reloads: { when: string; method: string; compileMs: number | undefined }[];
   loggedCompile: { msg: string; field: string; ms: number }[];
+  /** Schoolgate's resident memory around the idle reload, a list import, and a reload of the lists the import left. */
+  memory: {
+    reload?: PhaseMemory;
+    import?: PhaseMemory & { ms: number; heapUsedAfterMb: number; heapTotalAfterMb: number };
+    reloadAfterImport?: PhaseMemory;
+  };
   reloadUnderLoad?: { perf: PerfResult; canaryMs: Measured; lost: Measured };
   /** The p99 reference: a server that only spends Schoolgate's CPU per query (same-cost-echo.ts). */
   sameCostEcho?: { echoCpuUs: number; burnUs: number; half: PerfResult[] };
@@ -73,10 +80,15 @@ export function machineValues(r: Results): Record<string, Measured> {
   const qps = (s: Side): number | undefined => (r.sides[s] ? median(r.sides[s].peak.map((p) => p.qps)) : undefined);
   const cpu = (s: Side): number | undefined => (r.sides[s] ? median(r.sides[s].peak.map((p) => p.serverCpuUs)) : undefined);
   const sg = r.sides.schoolgate;
+  const { reload, import: imported, reloadAfterImport: after } = r.memory;
+  const peakOver = (a: PhaseMemory | undefined, b: number | undefined, what: string): Measured =>
+    a === undefined || b === undefined ? { value: Number.NaN, why: `${what} was not run` } : measured(a.peakMb / b, a.why ?? `${what}: no RSS`);
   return {
     qps_ratio_vs_dnsmasq: ratio(qps('schoolgate'), qps('dnsmasq'), 'median peak QPS'),
     cpu_per_query_ratio_vs_dnsmasq: ratio(cpu('schoolgate'), cpu('dnsmasq'), 'server CPU per answered query at peak'),
     rss_ratio_vs_dnsmasq: ratio(sg?.rssAfterMb, r.sides.dnsmasq?.rssAfterMb, 'RSS after the run'),
+    reload_peak_ratio: peakOver(reload, reload?.beforeMb, 'the idle reload'),
+    import_peak_ratio: peakOver(imported, after?.peakMb, 'the import and the reload after it'),
     compile_1m_ms: sg ? r.reloadSwap : { value: Number.NaN, why: 'schoolgate was not run' },
     reload_lost: r.reloadUnderLoad ? r.reloadUnderLoad.lost : { value: Number.NaN, why: 'schoolgate was not run' },
     p99_ms: sg?.half.length ? measured(medianP99(sg.half), 'no per-query latencies') : { value: Number.NaN, why: 'schoolgate was not run at half peak' },
@@ -144,6 +156,13 @@ export function printReport(r: Results): void {
     line(`  reload under load at ${fmt(u.perf.qps)} QPS: lost ${u.perf.lost} of ${u.perf.sent}, codes ${rcodes(u.perf.rcodes)}, `
       + `p99 ${fmt(u.perf.p99Ms, 3)} ms, max ${fmt(u.perf.maxMs, 3)} ms, new name blocked after ${show(u.canaryMs)} ms`);
   }
+  const mb = (p: PhaseMemory): string => `RSS ${fmt(p.beforeMb, 1)} MB before, peak (VmHWM) ${Number.isFinite(p.peakMb) ? fmt(p.peakMb, 1) : `NaN (${p.why})`}, ${fmt(p.afterMb, 1)} after`;
+  if (r.memory.reload) line(`  memory across the idle reload: ${mb(r.memory.reload)} (reload_peak_ratio: peak / before)`);
+  if (r.memory.import) {
+    const i = r.memory.import;
+    line(`  lists import of a second ${r.domains}-name file (CLI, ${fmt(i.ms)} ms): ${mb(i)}; main thread's V8 heap after: ${fmt(i.heapUsedAfterMb, 1)} MB used of ${fmt(i.heapTotalAfterMb, 1)}`);
+  }
+  if (r.memory.reloadAfterImport) line(`  a reload of those same lists: ${mb(r.memory.reloadAfterImport)} (import_peak_ratio: the import's peak / this peak)`);
   if (r.schoolgateCounters) line(`  schoolgate counters after the run: ${JSON.stringify(r.schoolgateCounters)}`);
   line('');
   line('Commands:');
@@ -163,7 +182,7 @@ export function printReport(r: Results): void {
     if (!Number.isFinite(m.value)) line(`# ${key} not measured: ${m.why}`);
   }
   for (const [key, m] of Object.entries(machineValues(r))) {
-    const digits = key.endsWith('_ratio_vs_dnsmasq') || key.startsWith('p99_') ? 3 : 0;
+    const digits = key.endsWith('_ratio_vs_dnsmasq') || key.endsWith('_peak_ratio') || key.startsWith('p99_') ? 3 : 0;
     line(`${key}=${Number.isFinite(m.value) ? m.value.toFixed(digits) : m.value === Number.POSITIVE_INFINITY ? 'inf' : 'NaN'}`);
   }
   process.stdout.write(`${out.join('\n')}\n`);

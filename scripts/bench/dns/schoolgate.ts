@@ -1,7 +1,7 @@
 // Schoolgate as a black box: the real daemon (`firmware/main.ts run`) with a benchmark
 // configuration, its JSON log lines kept for the compile times it reports, and its control
 // socket for status and reloads, exactly as a technician would drive it.
-import type { ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -67,8 +67,11 @@ export class SchoolgateProcess {
   readonly spawnedAt: number;
   readonly logs: LogLine[] = [];
   readonly command: string;
+  /** The command the daemon was started with, without `run …`: the CLI of the same form. */
+  readonly #cli: readonly string[];
 
-  private constructor(child: ChildProcess, dataDir: string, configFile: string, spawnedAt: number, command: string) {
+  private constructor(child: ChildProcess, dataDir: string, configFile: string, spawnedAt: number, command: string, cli: readonly string[]) {
+    this.#cli = cli;
     this.child = child;
     this.dataDir = dataDir;
     this.configFile = configFile;
@@ -101,7 +104,7 @@ export class SchoolgateProcess {
     // Both commands run the project's Node 24 (bin/schoolgate picks node_modules/.bin/node), never
     // the system's Node 20; bin/schoolgate execs it, so the child's pid is the daemon's.
     const child = spawnTracked(program!, args, { cwd: REPO, env: { ...process.env, SCHOOLGATE_LOG_LEVEL: 'info' } });
-    return new SchoolgateProcess(child, dataDir, configFile, spawnedAt, [program!, ...args].map((a) => a.replace(`${REPO}/`, '')).join(' '));
+    return new SchoolgateProcess(child, dataDir, configFile, spawnedAt, [program!, ...args].map((a) => a.replace(`${REPO}/`, '')).join(' '), command);
   }
 
   get socket(): string {
@@ -142,6 +145,25 @@ export class SchoolgateProcess {
     }
     await callDaemon(this.socket, 'config.reload', undefined, 120_000);
     return { method: 'config.reload', compileMs: undefined };
+  }
+
+  /**
+   * `schoolgate lists import FILE --category C --id ID` as a technician types it: a separate CLI
+   * process of the daemon's own form, talking to the daemon over its control socket.
+   */
+  importList(file: string, category: string, id: string): Promise<{ ms: number; result: { namesInService?: number } }> {
+    const [program, ...rest] = this.#cli;
+    const args = [...rest, 'lists', 'import', file, '--category', category, '--id', id, '--json', '--data-dir', this.dataDir];
+    const started = performance.now();
+    return new Promise((resolve, reject) => {
+      execFile(program!, args, { cwd: REPO, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+        if (error) {
+          reject(new Error(`schoolgate lists import failed: ${error.message}\n${stderr}`));
+          return;
+        }
+        resolve({ ms: performance.now() - started, result: JSON.parse(stdout) as { namesInService?: number } });
+      });
+    });
   }
 
   logTail(lines = 20): string {
