@@ -25,6 +25,7 @@ import { startWeeklyReview } from './monitor/review/review-wiring.ts';
 import { startVisitorPortal, startWeb } from './daemon/web.ts';
 import { startReports } from './monitor/reports/wiring.ts';
 import { reportSources } from './monitor/record-sources.ts';
+import { startBackups } from './backup/wiring.ts';
 
 export interface DaemonOptions {
   dataDir: string;
@@ -100,6 +101,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       weeklyReview,
     });
     startReports({ control, config, state, queryLog, dataDir, logger, stops, sources: reportSources(state, () => config.current) });
+    startBackups({ control, config, configFile, state, dataDir, logger, stops });
     await control.listen(controlSocket);
     stops.push(() => control.close());
 

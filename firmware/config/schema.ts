@@ -12,6 +12,7 @@ import { Endpoint, Hhmm, Hostname, Id, IpAddress, Port, Cidr } from './schema-co
 import { Alerts } from './alerts-schema.ts';
 import { PolicyBandwidth } from './bandwidth-schema.ts';
 import { ReportsSettings } from './reports-schema.ts';
+import { BackupSettings } from './backup-schema.ts';
 
 // The five values of the schools' AUP tables, in the order the tables print them.
 export const Disposition = Type.Union([
@@ -340,5 +341,6 @@ export const Config = Type.Object({
   reports: Type.Optional(ReportsSettings),
   // Optional: without it the weekly review's reminder is Monday 09:00 and its deadline Friday 17:00.
   review: Type.Optional(ReviewSettings),
+  backup: Type.Optional(BackupSettings),
 }, { additionalProperties: false });
 export type Config = Static<typeof Config>;
