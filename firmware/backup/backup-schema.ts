@@ -40,6 +40,12 @@ export const BackupPassphraseParams = Type.Object({
 }, { additionalProperties: false });
 export type BackupPassphraseParams = Static<typeof BackupPassphraseParams>;
 
+/** One backup by its file name in DATA_DIR/backups/ (never a path: nothing outside it can be named). */
+export const BackupFileParams = Type.Object({
+  file: Type.String({ minLength: 1, maxLength: 200, pattern: '^schoolgate-backup-[A-Za-z0-9._-]+\\.sgexport$' }),
+}, { additionalProperties: false });
+export type BackupFileParams = Static<typeof BackupFileParams>;
+
 export const BackupEntry = Type.Object({
   file: Type.String({ description: 'the file name in DATA_DIR/backups/' }),
   path: Type.String(),

@@ -12,7 +12,7 @@ import { SealError } from '../monitor/reports/export-seal.ts';
 import type { StateDatabase } from '../state/database.ts';
 import { VERSION } from '../version.ts';
 import { BackupError } from './archive.ts';
-import { BackupCreateParams, BackupPassphraseParams, type BackupCreated, type BackupListResult } from './backup-schema.ts';
+import { BackupCreateParams, BackupFileParams, BackupPassphraseParams, type BackupCreated, type BackupListResult } from './backup-schema.ts';
 import { BACKUPS_DIR, createBackup, type BackupSources } from './create.ts';
 import { listBackups } from './list.ts';
 import { readStoredPassphrase, storePassphrase } from './passphrase-file.ts';
@@ -89,6 +89,16 @@ export function startBackups(o: BackupWiring): Backups {
     handle: async (params, caller, context) => create(params.passphrase, actorOf(caller), (line) => context.progress(line)).catch(asControlFailure),
   });
   o.control.register('backup.list', { handle: () => list() });
+  // The web UI's download: named from the list only, and audited, since a backup holds every secret (encrypted).
+  o.control.register<BackupFileParams>('backup.download', {
+    params: BackupFileParams,
+    handle: async (params, caller) => {
+      const entry = (await listBackups(join(o.dataDir, BACKUPS_DIR))).find((e) => e.file === params.file);
+      if (entry === undefined) throw new ControlFailure('not-found', `there is no backup ${params.file}`);
+      o.state.audit.append({ actor: actorOf(caller), action: 'backup.download', subject: entry.file, details: { size: entry.size } });
+      return entry;
+    },
+  });
   o.control.register<BackupPassphraseParams>('backup.passphrase', {
     params: BackupPassphraseParams,
     handle: async (params, caller) => {
