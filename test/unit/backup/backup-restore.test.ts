@@ -154,7 +154,7 @@ describe('backup and restore', () => {
     expect(await previousStates(dataDir)).toEqual([]);
   });
 
-  it('refuses a backup from a newer state schema with nothing changed, and migrates an older one', async () => {
+  it('refuses a backup from a newer state schema or with a configuration the checks refuse, with nothing changed, and migrates an older one', async () => {
     const dataDir = await tempDir();
     const state = await seedDataDir(dataDir);
     const newer = await createBackup(sources(dataDir, state, (file) => {
@@ -168,8 +168,18 @@ describe('backup and restore', () => {
       migrate(db, STATE_MIGRATIONS.slice(0, STATE_MIGRATIONS.length - 1), { databaseName: 'state.db', now });
       db.close();
     }), { passphrase: PASSPHRASE, actor: 'ssh:tech', keep: 5 });
+    // A configuration the cross-checks refuse (two networks with one id), written after the daemon had loaded it.
+    const good = await readFile(join(dataDir, 'config.json'), 'utf8');
+    const bad = JSON.parse(good) as { networks: { id: string }[] };
+    bad.networks[1]!.id = bad.networks[0]!.id;
+    await writeFile(join(dataDir, 'config.json'), JSON.stringify(bad));
+    const badConfig = await createBackup(sources(dataDir, state), { passphrase: PASSPHRASE, actor: 'ssh:tech', keep: 5 });
+    await writeFile(join(dataDir, 'config.json'), good);
     state.close();
     const untouched = await tree(dataDir);
+    await expect(restoreBackup({ dataDir, sealed: await readFile(badConfig.entry.path), passphrase: PASSPHRASE, actor: 'ssh:tech', source: 'bad config', now }))
+      .rejects.toThrow(/config\.json in the backup: \/networks/);
+    expect(await tree(dataDir)).toEqual(untouched);
     await expect(restoreBackup({ dataDir, sealed: await readFile(newer.entry.path), passphrase: PASSPHRASE, actor: 'ssh:tech', source: 'newer', now }))
       .rejects.toThrow(new RegExp(`state.db has schema ${STATE_MIGRATIONS.length + 1}; this firmware knows up to ${STATE_MIGRATIONS.length}: upgrade`));
     expect(await tree(dataDir)).toEqual(untouched);
