@@ -5,10 +5,10 @@
 // costs a good one.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { writeFileDurably } from '../config/durable-file.ts';
-import { checkPassphrase, openExport, readSealHeader, sealExport, type AuditHeadAtExport } from '../monitor/reports/export-seal.ts';
+import { checkPassphrase, openExport, readSealHeader, sealExport, SEALED_SUFFIX, type AuditHeadAtExport, type SealHeader } from '../monitor/reports/export-seal.ts';
 import { BackupError, backupFileName, beyondRetention, BACKUP_MEDIA_TYPE, packArchive, unpackArchive, type PartBytes } from './archive.ts';
 import type { BackupCreated } from './backup-schema.ts';
 import { CONFIG_PART, readCopiedParts, STATE_PART } from './contents.ts';
@@ -61,16 +61,8 @@ async function snapshot(sources: BackupSources, dir: string): Promise<{ part: Pa
   }
 }
 
-export async function createBackup(sources: BackupSources, options: CreateBackupOptions): Promise<BackupCreated> {
-  const progress = options.progress ?? (() => undefined);
-  // Never unencrypted: state.db holds password hashes, TOTP secrets and the names of pupils'
-  // devices, and a backup is made to leave the box.
-  if (options.passphrase === undefined) {
-    throw new BackupError('a backup is always encrypted and no passphrase was given: set one with schoolgate backup passphrase --passphrase-file F, or give --passphrase-file F');
-  }
-  checkPassphrase(options.passphrase);
-  const at = sources.now();
-  const dir = await backupsDir(sources.dataDir);
+async function writeSealed(sources: BackupSources, options: CreateBackupOptions & { passphrase: string }, at: Date, dir: string, fileName: string, path: string,
+  progress: (line: string) => void): Promise<{ header: SealHeader; parts: number }> {
   progress('snapshot of state.db');
   const state = await snapshot(sources, dir);
   const configText = await readFile(sources.configFile);
@@ -81,11 +73,30 @@ export async function createBackup(sources: BackupSources, options: CreateBackup
   const { archive } = packArchive({
     firmwareVersion: sources.version, createdAt: at.toISOString(), createdBy: options.actor, configVersion, stateSchema: state.schema,
   }, parts);
-  const sealed = sealExport({ fileName: backupFileName(at, sources.version), mediaType: BACKUP_MEDIA_TYPE, body: archive }, {
+  const sealed = sealExport({ fileName, mediaType: BACKUP_MEDIA_TYPE, body: archive }, {
     auditHead: sources.auditHead(), actor: options.actor, at, passphrase: options.passphrase, ...(sources.scrypt ? { scrypt: sources.scrypt } : {}),
   });
-  const path = join(dir, sealed.fileName);
   await writeFileDurably(path, sealed.body, { mode: 0o640 });
+  return { header: readSealHeader(sealed.body).header, parts: parts.length };
+}
+
+export async function createBackup(sources: BackupSources, options: CreateBackupOptions): Promise<BackupCreated> {
+  const progress = options.progress ?? (() => undefined);
+  // Never unencrypted: state.db holds password hashes, TOTP secrets and the names of pupils'
+  // devices, and a backup is made to leave the box.
+  if (options.passphrase === undefined) {
+    throw new BackupError('a backup is always encrypted and no passphrase was given: set one with schoolgate backup passphrase --passphrase-file F, or give --passphrase-file F');
+  }
+  checkPassphrase(options.passphrase);
+  const passphrase = options.passphrase;
+  const at = sources.now();
+  const dir = await backupsDir(sources.dataDir);
+  const fileName = backupFileName(at, sources.version);
+  const path = join(dir, `${fileName}${SEALED_SUFFIX}`);
+  // Written from a function of its own so the parts, the archive and the sealed copy are
+  // garbage once the file is on disk: a backup is held in memory several times over while it is
+  // sealed, and the read-back below should not add to that.
+  const { header, parts } = await writeSealed(sources, { ...options, passphrase }, at, dir, fileName, path, progress);
   progress(`written ${path}; reading it back to verify`);
   try {
     unpackArchive(openExport(await readFile(path), options.passphrase).body);
@@ -94,11 +105,10 @@ export async function createBackup(sources: BackupSources, options: CreateBackup
     throw new BackupError(`the backup written to ${path} did not read back (${(error as Error).message}): removed, older backups kept`);
   }
   const removed: string[] = [];
-  for (const old of beyondRetention((await readdir(dir)).filter((f) => f !== sealed.fileName), options.keep - 1)) {
+  for (const old of beyondRetention((await readdir(dir)).filter((f) => f !== basename(path)), options.keep - 1)) {
     await rm(join(dir, old), { force: true });
     removed.push(old);
     progress(`removed ${old} (keeping ${options.keep})`);
   }
-  const { header } = readSealHeader(sealed.body);
-  return { entry: entryFromHeader(path, header, (await stat(path)).size, 'verified', true), parts: parts.length, removed };
+  return { entry: entryFromHeader(path, header, (await stat(path)).size, 'verified', true), parts, removed };
 }
