@@ -72,6 +72,9 @@ export const BackupListResult = Type.Object({
   keep: Type.Integer(),
   passphraseSet: Type.Boolean(),
   schedule: Type.String({ description: 'in words: when the next scheduled backup runs, or why none does' }),
+  lastScheduled: Type.Union([Type.Object({
+    at: Type.String(), ok: Type.Boolean(), message: Type.String(),
+  }, { additionalProperties: false }), Type.Null()], { description: 'the last scheduled run since the daemon started: made, skipped (no passphrase) or failed, and why' }),
   backups: Type.Array(BackupEntry),
 }, { additionalProperties: false });
 export type BackupListResult = Static<typeof BackupListResult>;

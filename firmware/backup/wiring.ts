@@ -34,6 +34,8 @@ export interface Backups {
   create(passphrase: string | undefined, actor: string, progress?: (line: string) => void): Promise<BackupCreated>;
   list(): Promise<BackupListResult>;
   schedule: BackupSchedule;
+  /** What the schedule runs (tests call it rather than wait for the clock). */
+  runScheduled(): Promise<void>;
 }
 
 function asControlFailure(error: unknown): never {
@@ -64,22 +66,34 @@ export function startBackups(o: BackupWiring): Backups {
     queue = run.catch(() => undefined);
     return run;
   };
+  // Kept for `backup list` and the page: a nightly failure must be seen by more than the journal.
+  let lastScheduled: BackupListResult['lastScheduled'] = null;
+  const runScheduled = async (): Promise<void> => {
+    const at = now().toISOString();
+    if (await readStoredPassphrase(o.dataDir) === undefined) {
+      lastScheduled = { at, ok: false, message: 'skipped: no backup passphrase is set' };
+      logger.warn('no scheduled backup: no backup passphrase is set (schoolgate backup passphrase --passphrase-file F)');
+      return;
+    }
+    try {
+      const made = await create(undefined, 'system:backup');
+      lastScheduled = { at, ok: true, message: `made ${made.entry.file}` };
+    } catch (error) {
+      lastScheduled = { at, ok: false, message: `failed: ${(error as Error).message}` };
+      throw error;
+    }
+  };
+
   const schedule = new BackupSchedule({
     settings: () => o.config.current.backup,
     timezone: () => o.config.current.site.timezone,
-    run: async () => {
-      if (await readStoredPassphrase(o.dataDir) === undefined) {
-        logger.warn('no scheduled backup: no backup passphrase is set (schoolgate backup passphrase --passphrase-file F)');
-        return;
-      }
-      await create(undefined, 'system:backup');
-    },
+    run: runScheduled,
     logger,
   });
   const list = async (): Promise<BackupListResult> => {
     const passphrase = await readStoredPassphrase(o.dataDir);
     return {
-      dir: join(o.dataDir, BACKUPS_DIR), keep: keep(), passphraseSet: passphrase !== undefined, schedule: schedule.describe(),
+      dir: join(o.dataDir, BACKUPS_DIR), keep: keep(), passphraseSet: passphrase !== undefined, schedule: schedule.describe(), lastScheduled,
       backups: await listBackups(join(o.dataDir, BACKUPS_DIR), passphrase),
     };
   };
@@ -121,5 +135,5 @@ export function startBackups(o: BackupWiring): Backups {
     await schedule.stop();
     await queue;
   });
-  return { create, list, schedule };
+  return { create, list, schedule, runScheduled };
 }

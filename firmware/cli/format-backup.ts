@@ -16,6 +16,7 @@ export function formatBackupEntries(entries: readonly BackupEntry[]): string {
 export function formatBackupList(result: BackupListResult): string {
   return [
     `Backups in ${result.dir} (the newest ${result.keep} are kept; scheduled ${result.schedule}).`,
+    result.lastScheduled === null ? '' : `Last scheduled backup at ${result.lastScheduled.at}: ${result.lastScheduled.ok ? '' : 'NOT MADE, '}${result.lastScheduled.message}.`,
     result.passphraseSet ? '' : 'No backup passphrase is set, so no scheduled backup is made: schoolgate backup passphrase --passphrase-file F\n',
   ].filter((l) => l !== '').join('\n') + '\n' + formatBackupEntries(result.backups);
 }

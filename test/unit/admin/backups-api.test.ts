@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { BackupCreated, BackupListResult } from '../../../firmware/admin/api/backups-schema.ts';
 import { storePassphrase } from '../../../firmware/backup/passphrase-file.ts';
-import { startBackups } from '../../../firmware/backup/wiring.ts';
+import { startBackups, type Backups } from '../../../firmware/backup/wiring.ts';
 import { defaultConfig } from '../../../firmware/config/defaults.ts';
 import { ConfigStore } from '../../../firmware/config/store.ts';
 import { ControlServer } from '../../../firmware/control/server.ts';
@@ -19,6 +19,7 @@ import { caller, HOST, roleSessions, type RoleSession } from './role-sessions.ts
 let t: TestAdmin;
 let dataDir: string;
 let sessions: Record<string, RoleSession>;
+let backups: Backups;
 const stops: (() => unknown)[] = [];
 
 beforeAll(async () => {
@@ -26,7 +27,7 @@ beforeAll(async () => {
   const control = new ControlServer(silentLogger());
   t = await testAdmin({ control });
   const config = await ConfigStore.open(join(dataDir, 'config.json'), { createWith: defaultConfig });
-  startBackups({
+  backups = startBackups({
     control, config, configFile: join(dataDir, 'config.json'), state: t.state, dataDir, logger: silentLogger(),
     stops: { push: (stop) => stops.push(stop) }, now: () => t.clock.now, scrypt: { N: 16_384, r: 8, p: 1 },
   });
@@ -55,6 +56,8 @@ it('lists, makes and downloads backups for system.manage only, with the stored p
   const refused = await call({ method: 'POST', url: '/api/backups', cookie: tech.cookie, csrf: tech.csrf, body: {} });
   expect(refused.status).toBe(400);
   expect(JSON.stringify(refused.json)).toMatch(/always encrypted and no passphrase was given/);
+  await backups.runScheduled();
+  expect(((await call({ url: '/api/backups', cookie: tech.cookie })).json as BackupListResult).lastScheduled).toMatchObject({ ok: false, message: 'skipped: no backup passphrase is set' });
 
   await storePassphrase(dataDir, 'kept in the school safe');
   const made = await call({ method: 'POST', url: '/api/backups', cookie: tech.cookie, csrf: tech.csrf, body: {} });
@@ -64,7 +67,15 @@ it('lists, makes and downloads backups for system.manage only, with the stored p
   const listed = (await call({ url: '/api/backups', cookie: tech.cookie })).json as BackupListResult;
   expect(listed.passphraseSet).toBe(true);
   expect(listed.backups.map((b) => [b.file, b.check])).toEqual([[entry.file, 'verified']]);
+  expect(listed.lastScheduled).toMatchObject({ ok: false });
   expect(t.state.audit.list({ action: 'backup.create' }).map((a) => [a.actor, a.subject])).toEqual([[`account:${tech.username}`, entry.file]]);
+  // The nightly run: the stored passphrase, recorded as the system's and shown on the page.
+  t.clock.advance(60_000);
+  await backups.runScheduled();
+  const nightly = (await call({ url: '/api/backups', cookie: tech.cookie })).json as BackupListResult;
+  expect(nightly.lastScheduled).toMatchObject({ ok: true, message: expect.stringMatching(/^made schoolgate-backup-/) });
+  expect(nightly.backups).toHaveLength(2);
+  expect(t.state.audit.list({ action: 'backup.create' }).map((a) => a.actor)).toEqual([`account:${tech.username}`, 'system:backup']);
 
   const download = await t.app.inject({ method: 'GET', url: `/api/backups/${entry.file}`, headers: { host: HOST, cookie: tech.cookie } });
   expect(download.statusCode).toBe(200);

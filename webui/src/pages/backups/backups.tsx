@@ -70,6 +70,9 @@ export function BackupsPage() {
             </Notice>
           )}
           <p>Scheduled {data.schedule}; the newest {data.keep} are kept.</p>
+          {data.lastScheduled === null ? null : data.lastScheduled.ok
+            ? <p>The last scheduled backup, {made(data.lastScheduled.at, tz)}: {data.lastScheduled.message}.</p>
+            : <Notice kind="warning">The last scheduled backup, {made(data.lastScheduled.at, tz)}, was not made: {data.lastScheduled.message}.</Notice>}
           <p class="no-print"><Button onClick={() => void backUpNow()} busy={busy}>Make a backup now</Button></p>
           <DataTable
             caption="Backups on the gateway, newest first"
