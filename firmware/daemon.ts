@@ -26,6 +26,7 @@ import { startVisitorPortal, startWeb } from './daemon/web.ts';
 import { startReports } from './monitor/reports/wiring.ts';
 import { reportSources } from './monitor/record-sources.ts';
 import { startFleet } from './fleet/fleet-wiring.ts';
+import { startBackups } from './backup/wiring.ts';
 
 export interface DaemonOptions {
   dataDir: string;
@@ -106,6 +107,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       weeklyReview,
     });
     startReports({ control, config, state, queryLog, dataDir, logger, stops, sources: reportSources(state, () => config.current) });
+    startBackups({ control, config, configFile, state, dataDir, logger, stops });
     await control.listen(controlSocket);
     stops.push(() => control.close());
 

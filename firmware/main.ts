@@ -6,6 +6,7 @@ import { alerts } from './cli/commands/alerts.ts';
 import { review } from './cli/commands/review.ts';
 import { accounts } from './cli/commands/accounts.ts';
 import { audit } from './cli/commands/audit.ts';
+import { backup } from './cli/commands/backup.ts';
 import { check } from './cli/commands/check.ts';
 import { config } from './cli/commands/config.ts';
 import { data } from './cli/commands/data.ts';
@@ -28,7 +29,7 @@ import { VERSION } from './version.ts';
 
 export { EXIT };
 
-const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, alerts, audit, accounts, selftest, data, export: exportCommand, vouchers, reports, aup, incidents, annual, review };
+const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, alerts, audit, accounts, selftest, data, export: exportCommand, vouchers, reports, aup, incidents, annual, review, backup };
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));

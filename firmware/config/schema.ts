@@ -14,6 +14,7 @@ import { PolicyBandwidth } from './bandwidth-schema.ts';
 import { ReportsSettings } from './reports-schema.ts';
 import { SyslogSettings } from './syslog-schema.ts';
 import { MetricsSettings } from './metrics-schema.ts';
+import { BackupSettings } from './backup-schema.ts';
 
 // The five values of the schools' AUP tables, in the order the tables print them.
 export const Disposition = Type.Union([
@@ -346,5 +347,7 @@ export const Config = Type.Object({
   syslog: Type.Optional(SyslogSettings),
   // Optional: without it /metrics answers loopback and signed-in staff only.
   metrics: Type.Optional(MetricsSettings),
+  // Optional: without it a nightly backup runs at 02:30, kept 7 deep, once a passphrase is stored.
+  backup: Type.Optional(BackupSettings),
 }, { additionalProperties: false });
 export type Config = Static<typeof Config>;

@@ -44,6 +44,7 @@ import { RegularVisitorsPage } from './pages/vouchers/regular.tsx';
 
 // The largest pages few people open, fetched when first opened (components/lazy-page.tsx).
 const AnnualPage = lazyPage(() => import('./pages/annual/annual-page.tsx').then((m) => m.AnnualPage));
+const BackupsPage = lazyPage(() => import('./pages/backups/backups.tsx').then((m) => m.BackupsPage));
 const ReviewWeekPage = lazyPage(() => import('./pages/review/review-week.tsx').then((m) => m.ReviewWeekPage));
 import { forcedPage, resolve } from './router.ts';
 
@@ -195,6 +196,7 @@ export function App() {
         case '/annual': return <AnnualPage />;
         case '/annual/statement': return <StatementPage />;
         case '/settings': return <SettingsPage />;
+        case '/backups': return <BackupsPage />;
         case '/account/password': return <ChangePasswordPage forced={forced === '/account/password'} />;
         case '/account/two-factor': return <TwoFactorPage forced={forced === '/account/two-factor'} />;
         default: return <p>This page is still to be built.</p>;

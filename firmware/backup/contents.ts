@@ -1,0 +1,49 @@
+// What a backup holds, read from the data directory. A list of what to take rather than of what
+// to leave: a new file in the data dir is not swept into backups (or over a restored box) unseen.
+//
+// In:  config.json; state.db (accounts with their password hashes and TOTP secrets, devices,
+//      leases, vouchers, alerts, reviews, incidents, the audit log: a consistent snapshot);
+//      lists/ (imported and subscribed lists as downloaded); secrets/ (SMTP password, webhook
+//      secret, the backup passphrase itself); tls/ (the web UI's certificate and key, so the
+//      browsers that trusted it still do); voucher.key (without it no voucher issued before
+//      works); branding/ (the logo); incidents/ (attached screenshots).
+// Out: logs.db (the query log: kept only days by policy, a backup must not outlive that);
+//      compiled/ and matcher.seed (rebuilt from lists/ at start); backups/ themselves;
+//      restore-previous/; the control socket, the running marker and the setup code.
+import { lstat, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PartBytes } from './archive.ts';
+
+/** The configuration: read from the daemon's own file, restored as the data directory's config.json. */
+export const CONFIG_PART = 'config.json';
+/** Taken as they are (files, or directories walked), relative to the data directory. */
+export const COPIED_ENTRIES = ['voucher.key', 'lists', 'secrets', 'tls', 'branding', 'incidents'] as const;
+/** Snapshotted by the database's owner, never copied as a file that may be mid-write. */
+export const STATE_PART = 'state.db';
+/** Moved aside by a restore so the daemon rebuilds it from the restored lists. */
+export const REBUILT_ENTRIES = ['compiled', 'matcher.seed'] as const;
+/** What a restore replaces (and keeps in restore-previous/): everything a backup holds, and what is rebuilt from it. */
+export const RESTORED_ENTRIES = [CONFIG_PART, ...COPIED_ENTRIES, STATE_PART, `${STATE_PART}-wal`, `${STATE_PART}-shm`, ...REBUILT_ENTRIES] as const;
+
+async function walk(root: string, rel: string, out: PartBytes[]): Promise<void> {
+  const abs = join(root, rel);
+  const info = await lstat(abs).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+  if (info === undefined) return;
+  if (info.isDirectory()) {
+    const names = (await readdir(abs)).filter((n) => !n.startsWith('.')).sort();
+    for (const name of names) await walk(root, `${rel}/${name}`, out);
+  } else if (info.isFile()) {
+    out.push({ name: rel, bytes: await readFile(abs) });
+  }
+  // Sockets, links and devices are not data: a link could point anywhere on the box.
+}
+
+/** Every copied part present in the data directory, in a stable order. */
+export async function readCopiedParts(dataDir: string): Promise<PartBytes[]> {
+  const out: PartBytes[] = [];
+  for (const entry of COPIED_ENTRIES) await walk(dataDir, entry, out);
+  return out;
+}

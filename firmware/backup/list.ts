@@ -1,0 +1,56 @@
+// The backups in DATA_DIR/backups/, newest first, each checked as far as can be: without the
+// passphrase, that its header is a backup's and its length is exactly what the header says;
+// with it, opened and every part's SHA-256 checked.
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { openExport, readSealHeader, SealError, type SealHeader } from '../monitor/reports/export-seal.ts';
+import { BackupError, BACKUP_MEDIA_TYPE, parseBackupFileName, unpackArchive } from './archive.ts';
+import type { BackupEntry } from './backup-schema.ts';
+
+const GCM_TAG_BYTES = 16;
+
+export function entryFromHeader(path: string, header: SealHeader, size: number, check: string, ok: boolean): BackupEntry {
+  return {
+    file: basename(path), path, size, createdAt: header.exportedAt, createdBy: header.exportedBy, encrypted: header.encryption !== null,
+    firmwareVersion: parseBackupFileName(basename(path))?.firmwareVersion ?? null, check, ok,
+  };
+}
+
+/** One backup file, checked (see above). Never throws for a bad file: the entry says what is wrong. */
+export function describeBackup(path: string, bytes: Buffer, passphrase?: string): BackupEntry {
+  let header: SealHeader;
+  let headerBytes: number;
+  try {
+    ({ header, headerBytes } = readSealHeader(bytes));
+  } catch (error) {
+    return {
+      file: basename(path), path, size: bytes.length, createdAt: '', createdBy: '', encrypted: false,
+      firmwareVersion: parseBackupFileName(basename(path))?.firmwareVersion ?? null, check: (error as Error).message, ok: false,
+    };
+  }
+  if (header.mediaType !== BACKUP_MEDIA_TYPE) return entryFromHeader(path, header, bytes.length, `a sealed ${header.mediaType} export, not a backup`, false);
+  const expected = headerBytes + header.contentLength + (header.encryption ? GCM_TAG_BYTES : 0);
+  if (bytes.length !== expected) return entryFromHeader(path, header, bytes.length, `${bytes.length} bytes where the header says ${expected}: cut short or changed`, false);
+  if (passphrase === undefined) return entryFromHeader(path, header, bytes.length, 'sealed (give the passphrase to verify every part)', true);
+  try {
+    unpackArchive(openExport(bytes, passphrase).body);
+    return entryFromHeader(path, header, bytes.length, 'verified', true);
+  } catch (error) {
+    if (error instanceof SealError || error instanceof BackupError) return entryFromHeader(path, header, bytes.length, error.message, false);
+    throw error;
+  }
+}
+
+/** Every file in the backups directory (Schoolgate's and any copied in), newest first. */
+export async function listBackups(dir: string, passphrase?: string): Promise<BackupEntry[]> {
+  const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [] as string[];
+    throw err;
+  });
+  const entries: BackupEntry[] = [];
+  for (const name of names.filter((n) => !n.startsWith('.') && n.endsWith('.sgexport'))) {
+    const path = join(dir, name);
+    entries.push(describeBackup(path, await readFile(path), passphrase));
+  }
+  return entries.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.file.localeCompare(a.file));
+}

@@ -1,0 +1,208 @@
+// Restoring a backup, with the daemon stopped. Everything is checked before anything is replaced:
+// the envelope and passphrase, every part's SHA-256, the manifest's versions against this
+// firmware, the configuration against the schema and its cross-checks, state.db's integrity and
+// migrations (an older one is migrated, in the staging copy). Only then is each entry of the data
+// directory moved to restore-previous/<time>/ and the staged one renamed into its place (renames
+// on one filesystem; a failure half-way moves everything back). The previous state stays there so
+// a restore can be undone (`schoolgate backup undo`).
+//
+// Offline rather than through the daemon: swapping state.db under a running daemon means closing
+// every repository, the query-log writer's view of devices and the web sessions, and restarting
+// them in order — which is what a stop and a start already do, proven every boot.
+import { randomBytes } from 'node:crypto';
+import { chown, lstat, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { fsyncDirectory } from '../config/durable-file.ts';
+import { loadConfigText, serializeConfig } from '../config/load.ts';
+import { CONFIG_VERSION } from '../config/schema.ts';
+import { openExport, readSealHeader } from '../monitor/reports/export-seal.ts';
+import { StateDatabase } from '../state/database.ts';
+import { STATE_MIGRATIONS } from '../state/migrations.ts';
+import { BackupError, BACKUP_MEDIA_TYPE, unpackArchive, type PartBytes } from './archive.ts';
+import type { BackupManifest } from './backup-schema.ts';
+import { CONFIG_PART, RESTORED_ENTRIES, STATE_PART } from './contents.ts';
+
+export const PREVIOUS_DIR = 'restore-previous';
+
+export interface CheckedBackup {
+  manifest: BackupManifest;
+  parts: PartBytes[];
+  /** The configuration as it will be written: migrated to this firmware's version when older. */
+  configText: string;
+  configMigrated: string[];
+}
+
+/** Everything about a backup that can be checked without writing a byte (pure). Throws BackupError, SealError or ConfigError. */
+export function checkBackup(sealed: Buffer, passphrase: string | undefined): CheckedBackup {
+  const { header } = readSealHeader(sealed);
+  if (header.mediaType !== BACKUP_MEDIA_TYPE) throw new BackupError(`this is a sealed ${header.mediaType} export, not a backup`);
+  const { manifest, parts } = unpackArchive(openExport(sealed, passphrase).body);
+  if (manifest.stateSchema > STATE_MIGRATIONS.length) {
+    throw new BackupError(`this backup was made by Schoolgate ${manifest.firmwareVersion}, whose state.db has schema ${manifest.stateSchema}; this firmware knows up to ${STATE_MIGRATIONS.length}: upgrade to ${manifest.firmwareVersion} or later first, then restore`);
+  }
+  if (manifest.configVersion > CONFIG_VERSION) {
+    throw new BackupError(`this backup was made by Schoolgate ${manifest.firmwareVersion}, whose configuration has version ${manifest.configVersion}; this firmware reads up to ${CONFIG_VERSION}: upgrade first, then restore`);
+  }
+  const config = parts.find((p) => p.name === CONFIG_PART);
+  if (config === undefined) throw new BackupError(`the backup has no ${CONFIG_PART}`);
+  if (!parts.some((p) => p.name === STATE_PART)) throw new BackupError(`the backup has no ${STATE_PART}`);
+  const loaded = loadConfigText(config.bytes.toString('utf8'), `${CONFIG_PART} in the backup`);
+  return {
+    manifest, parts,
+    configText: loaded.applied.length === 0 ? config.bytes.toString('utf8') : serializeConfig(loaded.config),
+    configMigrated: loaded.applied,
+  };
+}
+
+export interface RestoreOptions {
+  dataDir: string;
+  /** The backup, as read from its file. */
+  sealed: Buffer;
+  passphrase: string | undefined;
+  actor: string;
+  /** Named in the audit entry. */
+  source: string;
+  now: () => Date;
+  progress?: (line: string) => void;
+}
+
+export interface RestoreResult {
+  manifest: BackupManifest;
+  previousDir: string;
+  replaced: string[];
+  stateMigrated: { from: number; to: number };
+  configMigrated: string[];
+  audit: { ok: true; entries: number } | { ok: false; brokenAt: number; reason: string };
+}
+
+const stamp = (at: Date): string => at.toISOString().replace(/[-:.]/g, '');
+
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(() => true, (err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return false;
+    throw err;
+  });
+}
+
+async function writeStaged(staging: string, parts: readonly PartBytes[], configText: string): Promise<void> {
+  for (const part of parts) {
+    const file = join(staging, ...part.name.split('/'));
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+    await writeFile(file, part.name === CONFIG_PART ? configText : part.bytes, { mode: 0o600 });
+  }
+}
+
+/** integrity_check on the file as restored, then the ordinary open, which migrates an older one. */
+function checkStagedState(file: string, now: () => Date): { from: number; to: number; audit: RestoreResult['audit'] } {
+  const raw = new DatabaseSync(file, { readOnly: true });
+  let from: number;
+  try {
+    const rows = raw.prepare('PRAGMA integrity_check').all().map((r) => String(Object.values(r)[0]));
+    if (rows.length !== 1 || rows[0] !== 'ok') throw new BackupError(`state.db in the backup fails SQLite's integrity check: ${rows.slice(0, 3).join('; ')}`);
+    from = Number(raw.prepare('PRAGMA user_version').get()?.user_version);
+  } finally {
+    raw.close();
+  }
+  const state = StateDatabase.open(file, { now });
+  try {
+    const verdict = state.audit.verify();
+    return { from, to: state.schemaVersion, audit: verdict.ok ? { ok: true, entries: verdict.entries } : verdict };
+  } finally {
+    state.close();
+  }
+}
+
+/** The daemon runs as its own user: what a restore run by root writes must be that user's. */
+async function ownLikeDataDir(dataDir: string, staging: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  const { uid, gid } = await stat(dataDir);
+  const walk = async (path: string): Promise<void> => {
+    await chown(path, uid, gid);
+    if ((await lstat(path)).isDirectory()) for (const name of await readdir(path)) await walk(join(path, name));
+  };
+  await walk(staging);
+}
+
+/** Moves the current entries aside and the staged ones in; on any failure puts everything back as it was. */
+async function swapIn(dataDir: string, staging: string, previousDir: string): Promise<string[]> {
+  const movedAside: string[] = [];
+  const movedIn: string[] = [];
+  try {
+    for (const entry of RESTORED_ENTRIES) {
+      if (!await exists(join(dataDir, entry))) continue;
+      await rename(join(dataDir, entry), join(previousDir, entry));
+      movedAside.push(entry);
+    }
+    for (const entry of await readdir(staging)) {
+      await rename(join(staging, entry), join(dataDir, entry));
+      movedIn.push(entry);
+    }
+  } catch (error) {
+    for (const entry of movedIn.reverse()) await rename(join(dataDir, entry), join(staging, entry)).catch(() => undefined);
+    for (const entry of movedAside.reverse()) await rename(join(previousDir, entry), join(dataDir, entry)).catch(() => undefined);
+    throw new BackupError(`the restore could not replace the data directory's files (${(error as Error).message}); they were put back as they were`);
+  }
+  await fsyncDirectory(dataDir);
+  return movedIn;
+}
+
+export async function restoreBackup(o: RestoreOptions): Promise<RestoreResult> {
+  const progress = o.progress ?? (() => undefined);
+  progress('checking the envelope, the passphrase and every part\'s SHA-256');
+  const checked = checkBackup(o.sealed, o.passphrase);
+  const { manifest } = checked;
+  progress(`backup of ${manifest.createdAt} by ${manifest.createdBy}, Schoolgate ${manifest.firmwareVersion}: ${manifest.parts.length} parts check out; the configuration is valid`);
+  const at = o.now();
+  const staging = join(o.dataDir, `.restore-${stamp(at)}-${randomBytes(4).toString('hex')}`);
+  await mkdir(staging, { mode: 0o700 });
+  try {
+    await writeStaged(staging, checked.parts, checked.configText);
+    progress('checking state.db (integrity, schema, audit chain)');
+    const state = checkStagedState(join(staging, STATE_PART), o.now);
+    // The check opened it in WAL mode; fold the log back so only state.db itself is moved in.
+    const db = new DatabaseSync(join(staging, STATE_PART));
+    db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    db.close();
+    await rm(join(staging, `${STATE_PART}-wal`), { force: true });
+    await rm(join(staging, `${STATE_PART}-shm`), { force: true });
+    await ownLikeDataDir(o.dataDir, staging);
+    const previousDir = join(o.dataDir, PREVIOUS_DIR, stamp(at));
+    await mkdir(previousDir, { recursive: true, mode: 0o700 });
+    progress(`replacing the data directory's files; the current ones go to ${previousDir}`);
+    const replaced = await swapIn(o.dataDir, staging, previousDir);
+    const restored = StateDatabase.open(join(o.dataDir, STATE_PART), { now: o.now });
+    try {
+      restored.audit.append({
+        actor: o.actor, action: 'backup.restore', subject: o.source,
+        details: { createdAt: manifest.createdAt, firmwareVersion: manifest.firmwareVersion, previous: previousDir, stateSchemaFrom: state.from },
+      });
+    } finally {
+      restored.close();
+    }
+    return { manifest, previousDir, replaced, stateMigrated: { from: state.from, to: state.to }, configMigrated: checked.configMigrated, audit: state.audit };
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** Puts a restore's previous state back (itself kept aside in turn, so nothing is ever lost). */
+export async function undoRestore(o: { dataDir: string; previousDir: string; now: () => Date }): Promise<{ replaced: string[]; previousDir: string }> {
+  if (!await exists(o.previousDir)) throw new BackupError(`${o.previousDir} does not exist`);
+  const aside = join(o.dataDir, PREVIOUS_DIR, stamp(o.now()));
+  if (aside === o.previousDir) throw new BackupError('try again in a moment');
+  await mkdir(aside, { recursive: true, mode: 0o700 });
+  const replaced = await swapIn(o.dataDir, o.previousDir, aside);
+  await rm(o.previousDir, { recursive: true, force: true });
+  return { replaced, previousDir: aside };
+}
+
+/** The restores that can be undone, newest first. */
+export async function previousStates(dataDir: string): Promise<string[]> {
+  const names = await readdir(join(dataDir, PREVIOUS_DIR)).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [] as string[];
+    throw err;
+  });
+  return names.filter((n) => /^\d{8}T\d{9}Z$/.test(n)).sort().reverse().map((n) => join(dataDir, PREVIOUS_DIR, n));
+}
+
