@@ -66,9 +66,12 @@ export async function unpackRelease(root: string, file: string, payloadOffset: n
     let stderr = '';
     tar.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
     const exited = new Promise<number | null>((resolve) => tar.on('close', resolve));
-    await pipeline(createReadStream(file, { start: payloadOffset }), tar.stdin);
+    // tar stops reading at the archive's end marker and may leave its record padding unread: a
+    // closed pipe after a successful tar is not an error (the whole file was hashed already).
+    const fed = await pipeline(createReadStream(file, { start: payloadOffset }), tar.stdin).then(() => undefined, (error: NodeJS.ErrnoException) => error);
     const code = await exited;
     if (code !== 0) throw new Error(`unpacking ${manifest.version} failed (tar ${code}): ${stderr.trim()}`);
+    if (fed !== undefined && fed.code !== 'EPIPE' && fed.code !== 'ERR_STREAM_PREMATURE_CLOSE') throw fed;
     const inside = await installedVersion(partial);
     if (inside.version !== manifest.version || inside.arch !== manifest.arch) {
       throw new Error(`the release's tree says it is ${inside.version} for ${inside.arch}, its manifest ${manifest.version} for ${manifest.arch}`);

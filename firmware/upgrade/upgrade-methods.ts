@@ -32,7 +32,12 @@ export const UploadParams = Type.Object({
 }, { additionalProperties: false });
 export type UploadParams = Static<typeof UploadParams>;
 
-export const RequestParams = Type.Object({ upload: UploadId, force: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+export const RequestParams = Type.Object({
+  upload: UploadId,
+  force: Type.Optional(Type.Boolean()),
+  /** Only check it and show its manifest (the web UI's step before the confirmation); the upload is kept for the request. */
+  check: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false });
 export type RequestParams = Static<typeof RequestParams>;
 
 export interface UpgradeOverview {
@@ -100,7 +105,10 @@ export function registerUpgradeMethods(control: ControlServer, deps: UpgradeDeps
     params: RequestParams,
     async handle(params, caller, context) {
       const path = uploadPath(dataDir, params.upload);
-      if (await readRequest(dataDir) !== undefined) throw new ControlFailure('busy', 'an upgrade is already waiting to be applied');
+      if (await readRequest(dataDir) !== undefined) {
+        await rm(path, { force: true });
+        throw new ControlFailure('busy', 'an upgrade is already waiting to be applied');
+      }
       const running = (await currentVersion(installRoot)) ?? VERSION;
       context.progress('checking the signature and the payload');
       let manifest: ReleaseManifest;
@@ -116,13 +124,14 @@ export function registerUpgradeMethods(control: ControlServer, deps: UpgradeDeps
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ControlFailure('invalid-input', `no upload ${params.upload}`);
         throw error;
       }
+      if (params.check === true) return { manifest, from: running, requested: false };
       const file = join(incomingDir(dataDir), `${manifest.version}.sgrel`);
       await rename(path, file);
       const request: UpgradeRequest = { version: manifest.version, file, force: params.force === true, by: actorOf(caller), at: new Date().toISOString() };
       await writeRequest(dataDir, request);
       deps.audit.append({ actor: request.by, action: 'upgrade.request', subject: manifest.version, details: { from: running, force: request.force, keyId: manifest.keyId, sha256: manifest.sha256 } });
       deps.logger.info({ version: manifest.version, from: running }, 'upgrade requested: the switcher installs it and restarts the daemon');
-      return { manifest, from: running };
+      return { manifest, from: running, requested: true };
     },
   });
 
