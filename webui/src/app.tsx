@@ -45,6 +45,7 @@ import { RegularVisitorsPage } from './pages/vouchers/regular.tsx';
 // The largest pages few people open, fetched when first opened (components/lazy-page.tsx).
 const AnnualPage = lazyPage(() => import('./pages/annual/annual-page.tsx').then((m) => m.AnnualPage));
 const ReviewWeekPage = lazyPage(() => import('./pages/review/review-week.tsx').then((m) => m.ReviewWeekPage));
+const UpgradePage = lazyPage(() => import('./pages/system/upgrade-page.tsx').then((m) => m.UpgradePage));
 import { forcedPage, resolve } from './router.ts';
 
 type Boot = { state: 'loading' } | { state: 'ready' };
@@ -176,6 +177,7 @@ export function App() {
         case '/review': return <ReviewListPage />;
         case '/review/week': return <ReviewWeekPage />;
         case '/health': return <HealthPage />;
+        case '/system/upgrade': return <UpgradePage />;
         case '/policies': return <PoliciesPage />;
         case '/networks': return <NetworksPage />;
         case '/setup/continue': return <SetupContinuePage />;

@@ -44,7 +44,7 @@ describe('navFor', () => {
     expect(navFor(headteacher).some((r) => r.path === '/accounts/matrix')).toBe(false);
     // The technician sees the dashboard and health, never the alerts or the incident log (monitoring.view), only
     // the IT provider's tasks from incidents (incidents.tasks).
-    expect(navFor(permissionsOf(['technician'])).map((r) => r.path)).toEqual(['/dashboard', '/policies', '/networks', '/devices', '/lists', '/audit', '/status', '/health', '/accounts', '/settings', '/incidents/tasks', '/account']);
+    expect(navFor(permissionsOf(['technician'])).map((r) => r.path)).toEqual(['/dashboard', '/policies', '/networks', '/devices', '/lists', '/audit', '/status', '/health', '/accounts', '/settings', '/system/upgrade', '/incidents/tasks', '/account']);
     // Governors see the anonymised reports beside the AUP table.
     expect(navFor(permissionsOf(['governor'])).map((r) => r.path)).toEqual(['/policies', '/networks', '/reports', '/annual', '/account']);
   });
