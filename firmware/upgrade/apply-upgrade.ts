@@ -61,7 +61,7 @@ export async function applyUpgrade(options: ApplyOptions): Promise<UpgradeHistor
     await switchCurrent(installRoot, manifest.version);
     await options.service.restart();
     await progress('health-check');
-    let health = await checkHealth({ dataDir, version: manifest.version, timeoutMs: options.healthTimeoutMs });
+    let health = await checkHealth({ dataDir, version: manifest.version, timeoutMs: options.healthTimeoutMs, givenUp: () => options.service.failed() });
     if (health.ok && options.settleMs > 0) {
       await progress('settling');
       // Counted from now: a manual restart may reset the manager's count.

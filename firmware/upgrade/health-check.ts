@@ -56,8 +56,8 @@ export interface HealthOptions {
   version: string;
   /** How long the daemon has to pass every check. */
   timeoutMs: number;
-  /** Stops early (the service manager saw the daemon exit, say); default never. */
-  givenUp?: () => boolean;
+  /** Stops early (the service manager saw the daemon exit for good); default never. */
+  givenUp?: () => Promise<boolean>;
 }
 
 /** Checks until every check passes or the time is up; never throws. */
@@ -92,7 +92,7 @@ export async function checkHealth(options: HealthOptions): Promise<HealthResult>
       checks.control = `the configuration could not be read: ${(error as Error).message}`;
     }
     if (Object.values(checks).every((c) => c === 'ok')) return { ok: true, checks };
-    if (Date.now() >= deadline || options.givenUp?.() === true) return { ok: false, checks };
+    if (Date.now() >= deadline || (await options.givenUp?.()) === true) return { ok: false, checks };
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }

@@ -10,6 +10,8 @@ export interface ServiceManager {
    * NRestarts): read before and after a settling period, it shows a crash loop. Undefined if unknown.
    */
   automaticRestarts(): Promise<number | undefined>;
+  /** Whether the service has stopped for good (exited, or systemd gave up restarting it): no use waiting for it to answer. */
+  failed(): Promise<boolean>;
 }
 
 function systemctl(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -32,6 +34,10 @@ export function systemdService(unit = 'schoolgate.service'): ServiceManager {
       // start timeout; the health check decides, with its own time limit.
       const result = await systemctl(['restart', '--no-block', unit]);
       if (result.code !== 0) throw new Error(`systemctl restart ${unit} failed (${result.code}): ${result.stderr.trim()}`);
+    },
+    async failed() {
+      // "failed" only once Restart= has given up; while it retries the unit is "activating".
+      return (await systemctl(['is-failed', '--quiet', unit])).code === 0;
     },
     async automaticRestarts() {
       const result = await systemctl(['show', '--property=NRestarts', '--value', unit]);

@@ -40,6 +40,8 @@ export function superviseCurrent(root: string, dataDir: string, env: NodeJS.Proc
     },
     // It never restarts by itself: a crash stays a crash, which the health check then sees.
     automaticRestarts: async () => 0,
+    // Exited and not restarted, as systemd's "failed": the health check need not wait it out.
+    failed: async () => child === undefined || child.exitCode !== null || child.signalCode !== null,
     output: () => output,
     pid: () => (child?.exitCode === null ? child.pid : undefined),
     stop,

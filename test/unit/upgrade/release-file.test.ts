@@ -114,7 +114,7 @@ describe('release files', () => {
     await switchCurrent(root, '1.1.0');
     const before = readdirSync(join(root, 'releases'));
     let restarts = 0;
-    const service = { restart: async () => { restarts += 1; }, automaticRestarts: async () => 0 };
+    const service = { restart: async () => { restarts += 1; }, automaticRestarts: async () => 0, failed: async () => false };
     // What a compromised daemon could leave: a request for a file nobody trusted signed.
     const bad = await release('sneaky', '1.2.0', { key: keys().privateKey });
     await writeRequest(dataDir, { version: '1.2.0', file: bad, force: false, by: 'ssh:test', at: new Date().toISOString() });
