@@ -22,6 +22,7 @@ import { openQueryLog, startAlerting, startMonitoringJobs } from './daemon/monit
 import { statusReport, watchLoopDelay } from './daemon/status-report.ts';
 import { Stops } from './daemon/stops.ts';
 import { startWeeklyReview } from './monitor/review/review-wiring.ts';
+import { registerUpgradeMethods } from './upgrade/upgrade-methods.ts';
 import { startVisitorPortal, startWeb } from './daemon/web.ts';
 import { startReports } from './monitor/reports/wiring.ts';
 import { reportSources } from './monitor/record-sources.ts';
@@ -106,6 +107,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       config, configFile, state, status: report.status, reloadFromDisk, dns, filtering, enforcement, watches, portal, queryLog, alerting, selftest, access, logger,
       weeklyReview,
     });
+    registerUpgradeMethods(control, { dataDir, audit: state.audit, logger: logger.child({ component: 'upgrade' }) });
     startReports({ control, config, state, queryLog, dataDir, logger, stops, sources: reportSources(state, () => config.current) });
     startBackups({ control, config, configFile, state, dataDir, logger, stops });
     await control.listen(controlSocket);

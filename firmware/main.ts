@@ -22,6 +22,7 @@ import { run } from './cli/commands/run.ts';
 import { selftest } from './cli/commands/selftest.ts';
 import { annual } from './cli/commands/annual.ts';
 import { status } from './cli/commands/status.ts';
+import { upgrade } from './cli/commands/upgrade.ts';
 import { vouchers } from './cli/commands/vouchers.ts';
 import { ConfigError } from './config/validate.ts';
 import { ControlCallError, DaemonNotRunning } from './control/client.ts';
@@ -29,7 +30,7 @@ import { VERSION } from './version.ts';
 
 export { EXIT };
 
-const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, alerts, audit, accounts, selftest, data, export: exportCommand, vouchers, reports, aup, incidents, annual, review, backup };
+const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, alerts, audit, accounts, selftest, data, export: exportCommand, vouchers, reports, aup, incidents, annual, review, backup, upgrade };
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));

@@ -31,6 +31,7 @@ import { sessionRoutes } from './routes/session.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { setupRoutes } from './routes/setup.ts';
 import { systemRoutes } from './routes/system.ts';
+import { upgradeRoutes } from './routes/upgrade.ts';
 import { visitorRoutes } from './routes/visitors.ts';
 import { voucherRoutes } from './routes/vouchers.ts';
 import { SESSION_COOKIE, type AdminAppOptions, type AdminDeps } from './route-deps.ts';
@@ -127,7 +128,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   });
   app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ error: 'there is no such page or API route', code: 'not-found' }));
 
-  for (const routes of [systemRoutes, sessionRoutes, setupRoutes, accountRoutes, policyRoutes, networkRoutes, deviceRoutes, listRoutes, auditRoutes, dashboardRoutes, alertRoutes, healthRoutes, visitorRoutes, aupRoutes, voucherRoutes, settingsRoutes, incidentRoutes, reportRoutes, annualRoutes, reviewRoutes, backupRoutes]) await routes(app, deps);
+  for (const routes of [systemRoutes, sessionRoutes, setupRoutes, accountRoutes, policyRoutes, networkRoutes, deviceRoutes, listRoutes, auditRoutes, dashboardRoutes, alertRoutes, healthRoutes, visitorRoutes, aupRoutes, voucherRoutes, settingsRoutes, incidentRoutes, reportRoutes, annualRoutes, reviewRoutes, backupRoutes, upgradeRoutes]) await routes(app, deps);
   // Last: its catch-all serves the UI's page for every path no API route took.
   await app.register(webuiRoutes);
   return app;

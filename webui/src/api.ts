@@ -70,13 +70,19 @@ export class ApiClient {
     return this.request<T>('POST', path, body);
   }
 
+  /** Sends a file as it is (application/octet-stream): a release to check, never parsed here. */
+  postFile<T>(path: string, file: Blob): Promise<T> {
+    return this.request<T>('POST', path, file);
+  }
+
   delete<T>(path: string): Promise<T> {
     return this.request<T>('DELETE', path);
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    const raw = body instanceof Blob;
+    if (body !== undefined) headers['content-type'] = raw ? 'application/octet-stream' : 'application/json';
     if (method !== 'GET' && method !== 'HEAD' && this.csrfToken !== null) headers['x-csrf-token'] = this.csrfToken;
     let response: Response;
     try {
@@ -84,7 +90,7 @@ export class ApiClient {
         method,
         headers,
         credentials: 'same-origin',
-        body: body === undefined ? null : JSON.stringify(body),
+        body: body === undefined ? null : raw ? body : JSON.stringify(body),
       });
     } catch {
       throw new ApiRequestError(UNREACHABLE, { error: 'The gateway did not answer: check the connection and try again.', code: 'unreachable' });

@@ -46,6 +46,7 @@ import { RegularVisitorsPage } from './pages/vouchers/regular.tsx';
 const AnnualPage = lazyPage(() => import('./pages/annual/annual-page.tsx').then((m) => m.AnnualPage));
 const BackupsPage = lazyPage(() => import('./pages/backups/backups.tsx').then((m) => m.BackupsPage));
 const ReviewWeekPage = lazyPage(() => import('./pages/review/review-week.tsx').then((m) => m.ReviewWeekPage));
+const UpgradePage = lazyPage(() => import('./pages/system/upgrade-page.tsx').then((m) => m.UpgradePage));
 import { forcedPage, resolve } from './router.ts';
 
 type Boot = { state: 'loading' } | { state: 'ready' };
@@ -177,6 +178,7 @@ export function App() {
         case '/review': return <ReviewListPage />;
         case '/review/week': return <ReviewWeekPage />;
         case '/health': return <HealthPage />;
+        case '/upgrade': return <UpgradePage />;
         case '/policies': return <PoliciesPage />;
         case '/networks': return <NetworksPage />;
         case '/setup/continue': return <SetupContinuePage />;

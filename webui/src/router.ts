@@ -58,6 +58,7 @@ export const ROUTES: readonly RouteDef[] = [
   { path: '/accounts/matrix', title: 'Access matrix', needs: 'accounts.manage', data: '/api/access-matrix' },
   { path: '/settings', title: 'Settings', needs: 'health.view', nav: true, group: 'system', data: '/api/settings' },
   { path: '/backups', title: 'Backups', needs: 'system.manage', nav: true, group: 'system', data: '/api/backups' },
+  { path: '/upgrade', title: 'Upgrade', needs: 'system.manage', nav: true, group: 'system', data: '/api/system/upgrade' },
   { path: '/setup/continue', title: 'First-run setup', needs: 'system.manage', data: '/api/setup/continue' },
   // The IT provider's own page of incidents: it sits with the technician's other system pages.
   { path: '/incidents/tasks', title: 'IT provider tasks', needs: 'incidents.tasks', nav: true, group: 'system', data: '/api/incident-tasks' },

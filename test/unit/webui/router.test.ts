@@ -43,8 +43,8 @@ describe('navFor', () => {
     // The access matrix is reached from the accounts page, not the navigation.
     expect(navFor(headteacher).some((r) => r.path === '/accounts/matrix')).toBe(false);
     // The technician sees the dashboard and health, never the alerts or the incident log (monitoring.view), only
-    // the IT provider's tasks from incidents (incidents.tasks), and the backups (system.manage).
-    expect(navFor(permissionsOf(['technician'])).map((r) => r.path)).toEqual(['/dashboard', '/policies', '/networks', '/devices', '/lists', '/audit', '/status', '/health', '/accounts', '/settings', '/backups', '/incidents/tasks', '/account']);
+    // the IT provider's tasks from incidents (incidents.tasks), the backups and the upgrade page (system.manage).
+    expect(navFor(permissionsOf(['technician'])).map((r) => r.path)).toEqual(['/dashboard', '/policies', '/networks', '/devices', '/lists', '/audit', '/status', '/health', '/accounts', '/settings', '/backups', '/upgrade', '/incidents/tasks', '/account']);
     // Governors see the anonymised reports beside the AUP table.
     expect(navFor(permissionsOf(['governor'])).map((r) => r.path)).toEqual(['/policies', '/networks', '/reports', '/annual', '/account']);
   });

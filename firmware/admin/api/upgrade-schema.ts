@@ -1,0 +1,28 @@
+// The System > Upgrade page's API shapes: the overview (running version, an upgrade in progress,
+// the history with rollbacks), a checked upload waiting for confirmation, and the confirmation.
+import { Type, type Static } from 'typebox';
+import { ReleaseManifest } from '../../upgrade/manifest-schema.ts';
+import { UpgradeHistoryEntry, UpgradeProgress, UpgradeRequest } from '../../upgrade/upgrade-schema.ts';
+
+export const UpgradeView = Type.Object({
+  running: Type.String(),
+  installed: Type.Optional(Type.String()),
+  pending: Type.Optional(UpgradeRequest),
+  progress: Type.Optional(UpgradeProgress),
+  history: Type.Array(UpgradeHistoryEntry),
+});
+export type UpgradeView = Static<typeof UpgradeView>;
+
+export const UpgradeChecked = Type.Object({
+  upload: Type.String(),
+  manifest: ReleaseManifest,
+  from: Type.String(),
+  requested: Type.Boolean(),
+});
+export type UpgradeChecked = Static<typeof UpgradeChecked>;
+
+export const UpgradeConfirmBody = Type.Object({
+  upload: Type.String({ pattern: '^[0-9a-f]{16}$' }),
+  force: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false });
+export type UpgradeConfirmBody = Static<typeof UpgradeConfirmBody>;

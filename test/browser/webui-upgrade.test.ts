@@ -1,0 +1,98 @@
+// System > Upgrade in Chromium against a real daemon: a technician chooses a release file signed
+// by a key the gateway does not trust and is refused in the CLI's words; chooses a good one, sees
+// its version and notes, confirms from the keyboard, and the page shows it waiting for the
+// switcher. Axe-clean at a phone's width; screenshots at both widths go to
+// tmp/screenshots/webui-upgrade-*.png.
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { buildWebui } from '../../scripts/build-webui.ts';
+import { packRelease } from '../../scripts/release/pack.ts';
+import { launchChromium } from '../support/browser.ts';
+import { startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
+import { AdminApi, type ApiSession } from './support/admin-api.ts';
+import { axeSerious, SHOTS, shot } from './support/webui.ts';
+
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+let dir: string;
+let daemon: RunningDaemon;
+let browser: Browser;
+let closeBrowser: () => Promise<void>;
+let admin: AdminApi;
+let tech: ApiSession;
+const trusted = generateKeyPairSync('ed25519');
+
+async function releaseFile(name: string, version: string, key: KeyObject): Promise<string> {
+  const stage = join(dir, name);
+  mkdirSync(stage);
+  writeFileSync(join(stage, 'VERSION'), JSON.stringify({ version, commit: '0123456789abcdef0123', arch: process.arch, builtAt: '2026-12-07T10:00:00.000Z' }));
+  const out = join(dir, `schoolgate-${version}-${process.arch}.sgrel`);
+  await packRelease({ stageDir: stage, out, privateKey: key, compression: 'none', minFromVersion: '0.0.1', notes: 'Lists reload with less memory.\nThe upgrade page.' });
+  return out;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'schoolgate-upgrade-ui-'));
+  mkdirSync(join(dir, 'keys'));
+  writeFileSync(join(dir, 'keys/release.pem'), trusted.publicKey.export({ type: 'spki', format: 'pem' }));
+  // The daemon (a child of this test) trusts that key and keeps releases under the test's folder.
+  process.env.SCHOOLGATE_RELEASE_KEYS = join(dir, 'keys');
+  process.env.SCHOOLGATE_INSTALL_ROOT = join(dir, 'opt');
+  await buildWebui({ quiet: true });
+  daemon = await startDaemonProcess(await testConfig({ address: '127.0.0.1', port: 9 }));
+  ({ browser, close: closeBrowser } = await launchChromium());
+  await mkdir(SHOTS, { recursive: true });
+  admin = new AdminApi(`http://${daemon.config.web.admin.address}:${daemon.config.web.admin.port}`);
+  const head = await admin.setUpSchool(daemon);
+  tech = await admin.makeAccount(head, 'lee.tech', ['technician']);
+}, 120_000);
+
+afterAll(async () => {
+  await closeBrowser?.();
+  await daemon?.cleanup();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+it('refuses an untrusted release, then checks, shows and hands over a good one', async () => {
+  const stranger = await releaseFile('stranger', '99.0.1', generateKeyPairSync('ed25519').privateKey);
+  const good = await releaseFile('good', '99.1.0', trusted.privateKey);
+  const { page, cspViolations } = await admin.openAs(browser, tech, '/upgrade', PHONE);
+  await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Upgrade');
+  await expect.poll(() => page.getByText(/This gateway runs Schoolgate/).count()).toBe(1);
+  expect(await page.getByRole('cell', { name: 'No upgrades yet.' }).count() + await page.getByText('No upgrades yet.').count()).toBeGreaterThan(0);
+
+  await page.getByLabel('Release file').setInputFiles(stranger);
+  await page.getByRole('button', { name: 'Check release' }).click();
+  await expect.poll(() => page.getByText(/which this gateway does not trust/).count()).toBe(1);
+  expect(await page.getByRole('button', { name: /^Install/ }).count()).toBe(0);
+
+  await page.getByLabel('Release file').setInputFiles(good);
+  await page.getByRole('button', { name: 'Check release' }).click();
+  await expect.poll(() => page.getByRole('heading', { name: 'Release 99.1.0: signature good' }).count()).toBe(1);
+  expect(await page.getByText('Lists reload with less memory.').count()).toBe(1);
+  expect(await axeSerious(page)).toEqual([]);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  await shot(page, 'upgrade-checked-phone');
+
+  // From the keyboard: the install button, then the dialog's confirmation.
+  await page.getByRole('button', { name: 'Install 99.1.0' }).focus();
+  await page.keyboard.press('Enter');
+  await expect.poll(() => page.getByRole('dialog', { name: 'Install 99.1.0?' }).isVisible()).toBe(true);
+  await page.getByRole('button', { name: 'Install and restart' }).focus();
+  await page.keyboard.press('Enter');
+  await expect.poll(() => page.getByText(/Release 99\.1\.0 is waiting to be installed \(asked by account:lee\.tech/).count()).toBe(1);
+  expect(await axeSerious(page)).toEqual([]);
+  expect(cspViolations).toEqual([]);
+  await shot(page, 'upgrade-pending-phone');
+  await page.setViewportSize(DESKTOP);
+  await shot(page, 'upgrade-pending-desktop');
+
+  const audit = await admin.call('GET', '/api/audit?action=upgrade.*', undefined, tech);
+  expect(audit.json.entries.map((e: { action: string }) => e.action).sort()).toEqual(['upgrade.refused', 'upgrade.request']);
+});

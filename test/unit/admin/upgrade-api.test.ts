@@ -1,0 +1,81 @@
+// System > Upgrade's API: a release file as the request body reaches the daemon's upgrade methods
+// (the ones `schoolgate upgrade FILE` uses), is checked and shown before anything is requested,
+// then confirmed; a file signed by an unknown key is refused with the CLI's words; only
+// system.manage may upload.
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { packRelease } from '../../../scripts/release/pack.ts';
+import { ControlServer } from '../../../firmware/control/server.ts';
+import { silentLogger } from '../../../firmware/log.ts';
+import { registerUpgradeMethods } from '../../../firmware/upgrade/upgrade-methods.ts';
+import { testAdmin, type TestAdmin } from './admin-app.ts';
+import { HOST, ORIGIN, roleSessions, type RoleSession } from './role-sessions.ts';
+
+let t: TestAdmin;
+let dir: string;
+let sessions: Record<string, RoleSession>;
+const trusted = generateKeyPairSync('ed25519');
+
+async function releaseFile(name: string, version: string, key: KeyObject): Promise<Buffer> {
+  const stage = join(dir, name);
+  mkdirSync(stage, { recursive: true });
+  writeFileSync(join(stage, 'VERSION'), JSON.stringify({ version, commit: 'test', arch: process.arch, builtAt: '2026-12-07T00:00:00.000Z' }));
+  const out = join(dir, `${name}.sgrel`);
+  await packRelease({ stageDir: stage, out, privateKey: key, compression: 'none', minFromVersion: '0.0.1', notes: 'Faster list reloads.' });
+  return readFileSync(out);
+}
+
+const upload = (s: RoleSession, bytes: Buffer) => t.app.inject({
+  method: 'POST', url: '/api/system/upgrade/upload', payload: bytes,
+  headers: { host: HOST, origin: ORIGIN, cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': 'application/octet-stream' },
+});
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'schoolgate-upgrade-api-'));
+  const keysDir = join(dir, 'keys');
+  mkdirSync(keysDir);
+  writeFileSync(join(keysDir, 'release.pem'), trusted.publicKey.export({ type: 'spki', format: 'pem' }));
+  const control = new ControlServer(silentLogger());
+  t = await testAdmin({ control });
+  registerUpgradeMethods(control, { dataDir: join(dir, 'data'), audit: t.state.audit, logger: silentLogger(), installRoot: join(dir, 'opt'), keysDir });
+  sessions = await roleSessions(t, ['technician']);
+});
+afterAll(async () => {
+  await t.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('refuses a release signed by a key the gateway does not trust, in the same words as the CLI', async () => {
+  const tech = sessions.technician!;
+  const refused = await upload(tech, await releaseFile('stranger', '99.1.0', generateKeyPairSync('ed25519').privateKey));
+  expect(refused.statusCode).toBe(409);
+  expect(refused.json()).toMatchObject({ code: 'release-untrusted-key', error: expect.stringMatching(/which this gateway does not trust/) });
+});
+
+it('checks an uploaded release and shows it, then hands it to the switcher only when confirmed', async () => {
+  const tech = sessions.technician!;
+  const bytes = await releaseFile('good', '99.0.0', trusted.privateKey);
+  const checked = await upload(tech, bytes);
+  expect(checked.statusCode, checked.body).toBe(200);
+  expect(checked.json()).toMatchObject({ requested: false, manifest: { version: '99.0.0', notes: 'Faster list reloads.' }, upload: expect.stringMatching(/^[0-9a-f]{16}$/) });
+  expect(existsSync(join(dir, 'data/upgrade/request.json'))).toBe(false);
+
+  const confirmed = await t.app.inject({
+    method: 'POST', url: '/api/system/upgrade/confirm', payload: { upload: checked.json().upload },
+    headers: { host: HOST, origin: ORIGIN, cookie: tech.cookie, 'x-csrf-token': tech.csrf },
+  });
+  expect(confirmed.statusCode, confirmed.body).toBe(200);
+  expect(confirmed.json()).toMatchObject({ requested: true, manifest: { version: '99.0.0' } });
+  const view = await t.app.inject({ method: 'GET', url: '/api/system/upgrade', headers: { host: HOST, cookie: tech.cookie } });
+  expect(view.json()).toMatchObject({ pending: { version: '99.0.0', by: `account:${tech.username}` }, history: [] });
+  expect(t.state.audit.list({ action: 'upgrade.*' }).map((e) => `${e.action} ${e.actor}`)).toEqual([`upgrade.refused account:${tech.username}`, `upgrade.request account:${tech.username}`]);
+});
+
+it('lets only system.manage upload or look', async () => {
+  const dsl = sessions.dsl!;
+  expect((await upload(dsl, Buffer.from('x'))).statusCode).toBe(403);
+  expect((await t.app.inject({ method: 'GET', url: '/api/system/upgrade', headers: { host: HOST, cookie: dsl.cookie } })).statusCode).toBe(403);
+});
