@@ -9,7 +9,7 @@ import {
 } from './entry.ts';
 import type { MatchExplanation } from './explanation.ts';
 import { MAX_LABELS, SUFFIX_STRIDE, hashSuffixes, nameEnd } from './hash.ts';
-import { decodeMatcher, encodeMatcher, viewEncodedMatcher } from './serialize.ts';
+import { type EncodedPieces, decodeMatcher, encodeMatcher, encodeMatcherPieces, viewEncodedMatcher } from './serialize.ts';
 import { MIN_CAPACITY, findEntry } from './table.ts';
 
 /**
@@ -92,6 +92,30 @@ export class Matcher {
 
   toBuffer(): Uint8Array {
     return encodeMatcher(this.#data);
+  }
+
+  /**
+   * toBuffer()'s bytes as pieces, the table's own arrays among them (no copy): for a file write.
+   * `knownCrc32` is this table's checksum when the caller has it (see encodeMatcherPieces).
+   */
+  toPieces(knownCrc32?: number): EncodedPieces {
+    return encodeMatcherPieces(this.#data, knownCrc32);
+  }
+
+  /**
+   * The table's arrays as they are, and their buffers, for a postMessage that transfers them
+   * to another thread (which wraps them in `new Matcher`): the table crosses with no copy. The
+   * transfer detaches them here, so this matcher must not be used afterwards.
+   */
+  toTransfer(): { data: MatcherData; buffers: ArrayBuffer[] } {
+    const d = this.#data;
+    const arrays = [d.slots, d.keys, d.classOf, d.lists, d.lines, d.descs, d.classes, d.extraEntry, d.extraList, d.extraLine, d.extraDesc];
+    const buffers = new Set<ArrayBuffer>();
+    for (const array of arrays) {
+      if (array.buffer instanceof SharedArrayBuffer) throw new TypeError('a table in shared memory is not transferred: send its SharedArrayBuffer');
+      buffers.add(array.buffer);
+    }
+    return { data: d, buffers: [...buffers] };
   }
 
   /**
