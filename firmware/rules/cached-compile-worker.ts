@@ -1,6 +1,6 @@
 // The list compiler's thread, with the compiled cache in front of it. Everything heavy happens
 // here, off the DNS thread: hashing the list files, reading and checking a cached table, or
-// compiling. The table crosses back as one transferred buffer (no copy on the DNS thread), before
+// compiling. The table crosses back as its arrays, transferred (no copy on either thread), before
 // the work only the compiled cache needs (the files hashed again).
 //
 // The main thread only sends work here when a cheap stat says something may have changed; here
@@ -9,7 +9,7 @@
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { osThreadId } from '../native/thread-id.ts';
-import { decodeMatcher, encodedChecksum, viewEncodedMatcher } from '../dns/matcher/serialize.ts';
+import { decodeMatcher, encodeMatcherPieces } from '../dns/matcher/serialize.ts';
 import type { CompileReply, CompileRequest } from './compile-protocol.ts';
 import { hashStamps, readCacheBin, sameByHash } from './cache-files.ts';
 import type { CacheMeta, FileStamp } from './compiled-cache.ts';
@@ -94,11 +94,14 @@ async function answer(request: CachedCompileRequest): Promise<Outcome> {
     return stamp?.path ?? list.file;
   };
   const compiled = await compileLists(request.config, { listsDir: request.listsDir, seed: request.seed, pathOf });
-  // Transferred, not shared: the DNS thread's old table must be an ArrayBuffer for V8 to free it
-  // promptly after a swap (shared tables stayed resident in an idle daemon, +28 MB a reload).
-  const buf = compiled.matcher.toBuffer();
-  const binCrc32 = encodedChecksum(buf);
-  const { categories, ...arrays } = viewEncodedMatcher(buf);
+  // The builder's own arrays cross as they are, transferred: encoding them into one buffer first
+  // held a second copy of the table (28 MB for 1M names) at the reload's peak. Not shared: the
+  // DNS thread's old table must be an ArrayBuffer for V8 to free it promptly after a swap (shared
+  // tables stayed resident in an idle daemon, +28 MB a reload). The cache's checksum is worked
+  // out here, before the hand-over, so the main thread writes the file without a pass over it.
+  const { data, buffers } = compiled.matcher.toTransfer();
+  const binCrc32 = encodeMatcherPieces(data).crc32;
+  const { categories, ...arrays } = data;
   // A file rewritten while it was compiled: what was read is not what was hashed, so no cache.
   // Found after the table is handed over: only the cache needs to know.
   const rehash = async (): Promise<RehashReply> => {
@@ -111,7 +114,7 @@ async function answer(request: CachedCompileRequest): Promise<Outcome> {
       ok: true, data: arrays, categories: [...categories.ids()], extras: compiled.extras, statuses: compiled.statuses,
       listIds: compiled.listIds, compileMs: compiled.compileMs, binCrc32, ...(cacheProblem ? { cacheProblem } : {}),
     },
-    transfer: [arrays.slots.buffer as ArrayBuffer],
+    transfer: buffers,
     rehash,
   };
 }

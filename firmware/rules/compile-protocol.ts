@@ -13,7 +13,10 @@ export interface CompileRequest {
 export type CompileReply =
   | {
     ok: true;
-    /** Views into one transferred ArrayBuffer, checked by decodeMatcher in the worker. */
+    /**
+     * The table's arrays, their buffers transferred: a compile's own arrays as the builder made
+     * them, or views into the compiled cache's bytes, checked by decodeMatcher in the worker.
+     */
     data: Omit<MatcherData, 'categories'>;
     /** The matcher's category ids in bit order (a CategoryIndex does not survive cloning). */
     categories: string[];

@@ -119,7 +119,7 @@ export async function readCacheMeta(dir: string): Promise<CacheMeta | null> {
  * Replaces the cache. The description goes first and comes back last, so a power cut in between
  * leaves no description (no cache) rather than an old description beside a new table.
  */
-export async function writeCache(dir: string, meta: CacheMeta, bin: Uint8Array): Promise<void> {
+export async function writeCache(dir: string, meta: CacheMeta, bin: Uint8Array | readonly Uint8Array[]): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o750 });
   await unlink(join(dir, CACHE_META)).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;

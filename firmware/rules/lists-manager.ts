@@ -5,7 +5,7 @@
 //
 // Compiling a million names is about half a second of CPU, so it runs in a worker thread
 // (cached-compile-worker.ts), one per reload: the DNS loop on this thread keeps answering meanwhile and
-// only wraps the finished arrays, which arrive as one transferred buffer (no copy, no re-check),
+// only wraps the finished arrays, which arrive transferred (no copy, no re-check),
 // and swaps them in. The thread then hashes the files again for the cache while the table serves.
 //
 // With a cache directory, each compiled table is also kept on disk (compiled-cache.ts): a reload
@@ -29,6 +29,10 @@ import {
 import { ListReadError, type CompiledLists, type ListExtras, type ListStatus } from './load-lists.ts';
 
 export interface ListsTarget {
+  /**
+   * Puts `matcher` in service in place of the one before. The target must not match with the one
+   * before once this returns: the lists manager then frees its memory (Matcher.release).
+   */
   setLists(matcher: Matcher, listIds: readonly string[], extras: ListExtras): void;
 }
 
@@ -110,6 +114,8 @@ export class ListsManager {
    * compile. A reload waits for that word (tens of ms), never for the write.
    */
   #settling: Promise<void> = Promise.resolve();
+  /** The table last handed to the target, and the end of the cache writes that read it. */
+  #served: { matcher: Matcher; written: Promise<void> } | undefined;
   /** The compiler thread until it answers (what close() stops). */
   #worker: Worker | undefined;
   #closed = false;
@@ -182,7 +188,8 @@ export class ListsManager {
     const files = compiled.files ?? inputs.files;
     const inService = { key: inputs.key, files };
     this.#inService = inService;
-    if (compiled.reply) this.#store(compiled.reply, inputs.key, compiled.rehashed, inService);
+    if (compiled.reply) this.#store(compiled.reply, compiled.matcher, inputs.key, compiled.rehashed, inService);
+    this.#retire(compiled.matcher);
     this.#report = {
       lists: compiled.statuses,
       compileMs: Math.round(performance.now() - started),
@@ -200,6 +207,23 @@ export class ListsManager {
       fromCache: compiled.fromCache,
     }, compiled.fromCache ? 'lists loaded from the compiled cache' : 'lists compiled');
     return this.#report;
+  }
+
+  /**
+   * `matcher` is in service: the table it replaced is freed now, or once the cache write reading
+   * it is done, rather than when V8 gets round to collecting it (under load two replaced 1M-name
+   * tables, 54 MB, stayed until a collection). Safe because nothing keeps a table past a swap:
+   * DNS questions, `schoolgate check` and the self-test read the lists in service afresh each
+   * time and use them without waiting on anything; with DNS threads the target matches with a
+   * shared copy and never kept this one.
+   */
+  #retire(matcher: Matcher): void {
+    const replaced = this.#served;
+    this.#served = { matcher, written: this.#writing };
+    if (!replaced || replaced.matcher === matcher) return;
+    void replaced.written.then(() => {
+      replaced.matcher.release();
+    });
   }
 
   async #readMeta(): Promise<CacheMeta | null> {
@@ -232,7 +256,7 @@ export class ListsManager {
    * After a swap: keep what was compiled (or refresh the description of what was reused). A fresh
    * compile's files, hashed again after it, come in the compiler thread's second message (`rehashed`).
    */
-  #store(reply: CachedCompileReply & { ok: true }, key: string, rehashed: Promise<RehashReply | undefined> | undefined, inService: { files: FileStamp[] }): void {
+  #store(reply: CachedCompileReply & { ok: true }, matcher: Matcher, key: string, rehashed: Promise<RehashReply | undefined> | undefined, inService: { files: FileStamp[] }): void {
     const dir = this.#cacheDir;
     const settled = (async (): Promise<FileStamp[] | undefined> => {
       const files = rehashed ? (await rehashed)?.files : reply.files;
@@ -249,14 +273,15 @@ export class ListsManager {
         if (old) await writeCacheMeta(dir, { ...old, files });
         return;
       }
-      const buffer = reply.data.slots.buffer;
+      // The encoded table as a header and the matcher's own arrays, which are immutable: written
+      // as they are, by the I/O threads, with no copy and (the checksum came with them) no pass
+      // over them on this one.
+      const encoded = matcher.toPieces(reply.binCrc32);
       const meta: CacheMeta = {
         schema: CACHE_SCHEMA, key, files, extras: reply.extras, statuses: reply.statuses, listIds: reply.listIds,
-        compiledAt: new Date().toISOString(), compileMs: reply.compileMs, bin: { bytes: buffer.byteLength, crc32: reply.binCrc32 ?? 0 },
+        compiledAt: new Date().toISOString(), compileMs: reply.compileMs, bin: { bytes: encoded.bytes, crc32: encoded.crc32 },
       };
-      // The matcher's arrays are views into the whole encoded table, which is immutable: written
-      // as it is, by the I/O threads, with no copy on this one.
-      await writeCache(dir, meta, new Uint8Array(buffer));
+      await writeCache(dir, meta, encoded.pieces);
     };
     this.#writesPending++;
     this.#writing = this.#writing.then(write).catch((error: unknown) => {

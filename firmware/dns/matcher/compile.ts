@@ -34,25 +34,35 @@ export interface CompileOptions {
   expectedNames?: number;
 }
 
-function grow32(array: Uint32Array, length: number): Uint32Array<ArrayBuffer> {
+// The builder's arrays are its own (each spans its whole buffer) and nothing else sees them until
+// build(), so one it replaces is released at once (ArrayBuffer transfer: detached, its memory
+// freed) rather than left for V8 to collect: a 1M-name table's arrays are ~28 MB, and the
+// compiler thread's garbage counted toward the reload's peak.
+const release = (array: Uint32Array<ArrayBuffer> | Uint16Array<ArrayBuffer>): void => {
+  array.buffer.transfer(0);
+};
+function grow32(array: Uint32Array<ArrayBuffer>, length: number): Uint32Array<ArrayBuffer> {
   const out = new Uint32Array(length);
   out.set(array);
+  release(array);
   return out;
 }
-function grow16(array: Uint16Array, length: number): Uint16Array<ArrayBuffer> {
+function grow16(array: Uint16Array<ArrayBuffer>, length: number): Uint16Array<ArrayBuffer> {
   const out = new Uint16Array(length);
   out.set(array);
+  release(array);
   return out;
 }
 
 // Growth leaves slack at the end of each array; a copy of the used part lets the slack be freed.
 // A compile sized by expectedNames leaves little, and there the copy (a pass over ~20 MB for 1M
-// names, ~11 ms) would free less than it costs: up to an eighth of slack is kept, in a view.
+// names, ~11 ms) would free less than it costs: up to an eighth of slack is kept, in a view (never
+// written, so never resident). The copy is a transfer: the old array is freed as it is made.
 const keepsSlack = (capacity: number, length: number): boolean => capacity - length <= capacity >>> 3;
-const trim32 = (array: Uint32Array, length: number): Uint32Array =>
-  (array.length === length ? array : keepsSlack(array.length, length) ? array.subarray(0, length) : array.slice(0, length));
-const trim16 = (array: Uint16Array, length: number): Uint16Array =>
-  (array.length === length ? array : keepsSlack(array.length, length) ? array.subarray(0, length) : array.slice(0, length));
+const trim32 = (array: Uint32Array<ArrayBuffer>, length: number): Uint32Array =>
+  (array.length === length ? array : keepsSlack(array.length, length) ? array.subarray(0, length) : new Uint32Array(array.buffer.transfer(4 * length)));
+const trim16 = (array: Uint16Array<ArrayBuffer>, length: number): Uint16Array =>
+  (array.length === length ? array : keepsSlack(array.length, length) ? array.subarray(0, length) : new Uint16Array(array.buffer.transfer(2 * length)));
 
 export class MatcherBuilder {
   readonly #seed: number;
@@ -60,18 +70,18 @@ export class MatcherBuilder {
   readonly #classes = new ClassInterner();
   readonly #onReject: ((reject: MatcherReject) => void) | undefined;
   readonly #hashes = new Uint32Array((MAX_LABELS + 1) * SUFFIX_STRIDE);
-  #slots = new Uint32Array(MIN_CAPACITY);
+  #slots: Uint32Array<ArrayBuffer> = new Uint32Array(MIN_CAPACITY);
   #entries = 0;
-  #keys = new Uint32Array(2 * 1024);
-  #classOf = new Uint32Array(1024);
-  #lists = new Uint16Array(1024);
-  #lines = new Uint32Array(1024);
-  #descs = new Uint16Array(1024);
+  #keys: Uint32Array<ArrayBuffer> = new Uint32Array(2 * 1024);
+  #classOf: Uint32Array<ArrayBuffer> = new Uint32Array(1024);
+  #lists: Uint16Array<ArrayBuffer> = new Uint16Array(1024);
+  #lines: Uint32Array<ArrayBuffer> = new Uint32Array(1024);
+  #descs: Uint16Array<ArrayBuffer> = new Uint16Array(1024);
   #extras = 0;
-  #extraEntry = new Uint32Array(256);
-  #extraList = new Uint16Array(256);
-  #extraLine = new Uint32Array(256);
-  #extraDesc = new Uint16Array(256);
+  #extraEntry: Uint32Array<ArrayBuffer> = new Uint32Array(256);
+  #extraList: Uint16Array<ArrayBuffer> = new Uint16Array(256);
+  #extraLine: Uint32Array<ArrayBuffer> = new Uint32Array(256);
+  #extraDesc: Uint16Array<ArrayBuffer> = new Uint16Array(256);
   /** The last entry's kind, mode and category, and the descriptor they gave (#descriptorOf). */
   #lastKind: MatcherEntry['kind'] | null = null;
   #lastMode: MatcherEntry['mode'] | null = null;
@@ -159,20 +169,23 @@ export class MatcherBuilder {
     if (this.#built) throw new Error('MatcherBuilder.build called twice');
     this.#built = true;
     const n = this.#entries;
+    // Both before the trims, which may detach the keys, lists and descriptors they read.
+    const extras = this.#sortedExtras();
+    // An over-generous expectedNames leaves more slots than needed: the table is then rebuilt at
+    // its proper size, so the result (and its file) never depends on the hint.
+    const slots = this.#slots.length === capacityFor(n) ? this.#slots : this.#resized(capacityFor(n));
     const data: MatcherData = {
       seed: this.#seed,
       categories: this.#categories,
       entries: n,
-      // An over-generous expectedNames leaves more slots than needed: the table is then rebuilt
-      // at its proper size, so the result (and its file) never depends on the hint.
-      slots: this.#slots.length === capacityFor(n) ? this.#slots : buildSlots(this.#keys, n, capacityFor(n)),
+      slots,
       keys: trim32(this.#keys, 2 * n),
       classOf: trim32(this.#classOf, n),
       lists: trim16(this.#lists, n),
       lines: trim32(this.#lines, n),
       descs: trim16(this.#descs, n),
       classes: this.#classes.finish(),
-      ...this.#sortedExtras(),
+      ...extras,
     };
     return new Matcher(data);
   }
@@ -256,7 +269,15 @@ export class MatcherBuilder {
   #rehash(capacity: number): void {
     const slots = new Uint32Array(capacity);
     for (let e = 0; e < this.#entries; e++) placeEntry(slots, this.#keys[2 * e]!, this.#keys[2 * e + 1]!, e);
+    release(this.#slots);
     this.#slots = slots;
+  }
+
+  /** The slot array rebuilt at `capacity` for build(), the one it replaces released. */
+  #resized(capacity: number): Uint32Array {
+    const slots = buildSlots(this.#keys, this.#entries, capacity);
+    release(this.#slots);
+    return slots;
   }
 
   /** Extras grouped by entry (a stable counting sort), repeats of a (list, meaning) dropped. */

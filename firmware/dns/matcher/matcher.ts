@@ -9,7 +9,7 @@ import {
 } from './entry.ts';
 import type { MatchExplanation } from './explanation.ts';
 import { MAX_LABELS, SUFFIX_STRIDE, hashSuffixes, nameEnd } from './hash.ts';
-import { decodeMatcher, encodeMatcher, viewEncodedMatcher } from './serialize.ts';
+import { type EncodedPieces, decodeMatcher, encodeMatcher, encodeMatcherPieces, viewEncodedMatcher } from './serialize.ts';
 import { MIN_CAPACITY, findEntry } from './table.ts';
 
 /**
@@ -30,6 +30,14 @@ export class MatchResult {
   restricted = false;
   /** The list of the most specific covering restricted entry, or -1. */
   restrictedList = -1;
+}
+
+/** A released matcher (Matcher.release) was asked to match: whoever kept it has a bug. */
+export class MatcherReleasedError extends Error {
+  override name = 'MatcherReleasedError';
+  constructor() {
+    super('this compiled list table was released after a reload replaced it');
+  }
 }
 
 /** #source's answer when the key's first entry is the one. */
@@ -91,7 +99,33 @@ export class Matcher {
   }
 
   toBuffer(): Uint8Array {
+    this.#live();
     return encodeMatcher(this.#data);
+  }
+
+  /**
+   * toBuffer()'s bytes as pieces, the table's own arrays among them (no copy): for a file write.
+   * `knownCrc32` is this table's checksum when the caller has it (see encodeMatcherPieces).
+   */
+  toPieces(knownCrc32?: number): EncodedPieces {
+    this.#live();
+    return encodeMatcherPieces(this.#data, knownCrc32);
+  }
+
+  /**
+   * The table's arrays as they are, and their buffers, for a postMessage that transfers them
+   * to another thread (which wraps them in `new Matcher`): the table crosses with no copy. The
+   * transfer detaches them here, so this matcher must not be used afterwards.
+   */
+  toTransfer(): { data: MatcherData; buffers: ArrayBuffer[] } {
+    const d = this.#data;
+    const arrays = [d.slots, d.keys, d.classOf, d.lists, d.lines, d.descs, d.classes, d.extraEntry, d.extraList, d.extraLine, d.extraDesc];
+    const buffers = new Set<ArrayBuffer>();
+    for (const array of arrays) {
+      if (array.buffer instanceof SharedArrayBuffer) throw new TypeError('a table in shared memory is not transferred: send its SharedArrayBuffer');
+      buffers.add(array.buffer);
+    }
+    return { data: d, buffers: [...buffers] };
   }
 
   /**
@@ -100,6 +134,7 @@ export class Matcher {
    * `adopt`). Nobody writes a matcher's memory, so sharing it needs no lock.
    */
   toShared(): { matcher: Matcher; table: SharedArrayBuffer } {
+    this.#live();
     const bytes = encodeMatcher(this.#data, (n) => new Uint8Array(new SharedArrayBuffer(n)));
     return { matcher: new Matcher(viewEncodedMatcher(bytes)), table: bytes.buffer as SharedArrayBuffer };
   }
@@ -141,8 +176,25 @@ export class Matcher {
     return this.#seed;
   }
 
+  /**
+   * Frees the table's memory now, instead of whenever V8 collects this matcher (a replaced
+   * 1M-name table is 28 MB, and under load two of them stayed resident until a collection), by
+   * detaching its buffers. Only for a matcher nothing will match with again: the lists manager
+   * releases the table a swap replaced, once its cache write is done. Afterwards match(),
+   * explain() and the encoders throw (MatcherReleasedError) rather than read an empty table,
+   * which would loop or answer "not listed". A table in shared memory cannot be detached: false.
+   */
+  release(): boolean {
+    if (this.isShared) return false;
+    if (this.#slots.length === 0) return true;
+    for (const buffer of this.toTransfer().buffers) buffer.transfer(0);
+    return true;
+  }
+
   /** Looks `name` up (the wire reader's form: lower case, `\DDD` escapes, no trailing dot). */
   match(name: string, out: MatchResult): void {
+    // A live table has at least MIN_CAPACITY slots; a released one's arrays are detached (empty).
+    if (this.#slots.length === 0) throw new MatcherReleasedError();
     out.blockLo = 0;
     out.blockHi = 0;
     out.blockList = -1;
@@ -199,6 +251,7 @@ export class Matcher {
    * name are shown without the name, line or mode, so the output never reveals a restricted name.
    */
   explain(name: string): MatchExplanation[] {
+    this.#live();
     const d = this.#data;
     const end = nameEnd(name);
     const hashes = new Uint32Array((end + 2) * SUFFIX_STRIDE);
@@ -228,6 +281,10 @@ export class Matcher {
       }
     }
     return [...restricted, ...listed];
+  }
+
+  #live(): void {
+    if (this.#slots.length === 0) throw new MatcherReleasedError();
   }
 
   #categoryOf(desc: number): { category?: string } {

@@ -73,6 +73,34 @@ function layout(c: Counts) {
 }
 
 export function encodeMatcher(d: MatcherData, allocate: (bytes: number) => Uint8Array = (bytes) => new Uint8Array(bytes)): Uint8Array {
+  const { pieces, bytes } = encodeMatcherPieces(d);
+  const out = allocate(bytes);
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return out;
+}
+
+/** An encoded table as the pieces that make it, in order: see encodeMatcherPieces. */
+export interface EncodedPieces {
+  /** The header (with the category ids), then views of the table's own arrays, then any padding. */
+  pieces: Uint8Array[];
+  /** Their total length: the encoded table's. */
+  bytes: number;
+  /** The CRC-32 in the header (encodedChecksum of the joined pieces). */
+  crc32: number;
+}
+
+/**
+ * The bytes of encodeMatcher(d) without joining them: a small header piece and views of `d`'s
+ * arrays, which a file write takes as they are. A compiled table crosses from the compiler
+ * thread as its arrays and is written to the compiled cache like this, so no second copy of it
+ * (28 MB for 1M names) is ever made. The CRC is a pass over the arrays; a caller that already
+ * has it for these very arrays (the compiler thread's, in its reply) passes it instead.
+ */
+export function encodeMatcherPieces(d: MatcherData, knownCrc32?: number): EncodedPieces {
   requireLittleEndian();
   const categoryText = new TextEncoder().encode(JSON.stringify(d.categories.ids()));
   const counts: Counts = {
@@ -80,24 +108,15 @@ export function encodeMatcher(d: MatcherData, allocate: (bytes: number) => Uint8
     extras: d.extraEntry.length, categoryBytes: categoryText.length,
   };
   const { offsets, total } = layout(counts);
-  const out = allocate(total);
-  const put = (array: Uint32Array | Uint16Array, at: number): void => {
-    out.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), at);
-  };
-  out.set(new TextEncoder().encode(FORMAT_MAGIC), 0);
-  out.set(categoryText, HEADER);
-  put(d.slots, offsets.slots);
-  put(d.keys, offsets.keys);
-  put(d.classOf, offsets.classOf);
-  put(d.lines, offsets.lines);
-  put(d.classes, offsets.classes);
-  put(d.extraEntry, offsets.extraEntry);
-  put(d.extraLine, offsets.extraLine);
-  put(d.lists, offsets.lists);
-  put(d.descs, offsets.descs);
-  put(d.extraList, offsets.extraList);
-  put(d.extraDesc, offsets.extraDesc);
-  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const head = new Uint8Array(offsets.slots);
+  head.set(new TextEncoder().encode(FORMAT_MAGIC), 0);
+  head.set(categoryText, HEADER);
+  const bytesOf = (array: Uint32Array | Uint16Array): Uint8Array => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+  // layout()'s order, each array right after the one before; only the end may need padding.
+  const pieces = [head, ...[d.slots, d.keys, d.classOf, d.lines, d.classes, d.extraEntry, d.extraLine, d.lists, d.descs, d.extraList, d.extraDesc].map(bytesOf)];
+  const end = offsets.extraDesc + d.extraDesc.byteLength;
+  if (end < total) pieces.push(new Uint8Array(total - end));
+  const view = new DataView(head.buffer);
   view.setUint32(AT_VERSION, FORMAT_VERSION, true);
   view.setUint32(AT_LENGTH, total, true);
   view.setUint32(AT_SEED, d.seed, true);
@@ -106,8 +125,13 @@ export function encodeMatcher(d: MatcherData, allocate: (bytes: number) => Uint8
   view.setUint32(AT_CLASSES, counts.classes, true);
   view.setUint32(AT_EXTRAS, counts.extras, true);
   view.setUint32(AT_CATEGORIES, counts.categoryBytes, true);
-  view.setUint32(AT_CRC, crc32(out.subarray(CRC_FROM)), true);
-  return out;
+  let crc = knownCrc32;
+  if (crc === undefined) {
+    crc = crc32(head.subarray(CRC_FROM));
+    for (let p = 1; p < pieces.length; p++) crc = crc32(pieces[p]!, crc);
+  }
+  view.setUint32(AT_CRC, crc, true);
+  return { pieces, bytes: total, crc32: crc };
 }
 
 /**

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Config, ListSource } from '../../../firmware/config/schema.ts';
-import { MatchResult, type Matcher } from '../../../firmware/dns/matcher/matcher.ts';
+import { MatcherReleasedError, MatchResult, type Matcher } from '../../../firmware/dns/matcher/matcher.ts';
 import { CACHE_BIN, CACHE_META } from '../../../firmware/rules/compiled-cache.ts';
 import { ListsManager, type ListsTarget } from '../../../firmware/rules/lists-manager.ts';
 
@@ -131,12 +131,16 @@ describe('the compiled-list cache', () => {
   it('a reload during the last compile\'s cache write compiles at once, and the cache ends up holding the later table', async () => {
     const { manager, target } = start();
     await manager.reload(config());
+    const first = target.matcher!;
     // The first table's cache is still being written: this reload neither waits for it nor reads it.
     await writeFile(join(listsDir, 'social.txt'), 'chatter.test\nlater.test\n');
     const second = await manager.reload(config());
     expect(second.fromCache).toBe(false);
     expect(blocks(target.matcher, 'later.test')).toBe(true);
     await manager.close();
+    // The replaced table is freed, but only after its own cache write (which read it) was done.
+    expect(() => blocks(first, 'chatter.test')).toThrow(MatcherReleasedError);
+    expect(warnings.join('')).not.toContain('cache not written');
     const restarted = await loadOnce();
     expect(restarted.report.fromCache).toBe(true);
     expect(blocks(restarted.target.matcher, 'later.test')).toBe(true);
@@ -173,5 +177,7 @@ describe('the compiled-list cache', () => {
     await manager.reload(config(), { force: true });
     expect(target.matcher).not.toBe(first);
     await manager.close();
+    expect(() => first!.explain('chatter.test')).toThrow(MatcherReleasedError);
+    expect(blocks(target.matcher, 'chatter.test')).toBe(true);
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { MatcherBuilder, compileMatcher } from '../../../../firmware/dns/matcher/compile.ts';
 import type { MatcherEntry, MatcherReject } from '../../../../firmware/dns/matcher/entry.ts';
-import { Matcher, MatchResult } from '../../../../firmware/dns/matcher/matcher.ts';
+import { Matcher, MatcherReleasedError, MatchResult } from '../../../../firmware/dns/matcher/matcher.ts';
 
 const block = (name: string, category: string, extra: Partial<MatcherEntry> = {}): MatcherEntry =>
   ({ name, kind: 'block', category, list: 1, line: 1, ...extra });
@@ -201,5 +201,38 @@ describe('compiling', () => {
     expect(m.size).toBe(0);
     expect(verdict(m, 'anything.test').categories).toEqual([]);
     expect(m.bytes).toBeGreaterThan(0);
+  });
+});
+
+describe('release (a table a reload replaced)', () => {
+  const list: MatcherEntry[] = [
+    { name: 'social.test', kind: 'block', category: 'social', list: 0, line: 1 },
+    { name: 'social.test', kind: 'block', category: 'games', list: 1, line: 2 },
+  ];
+
+  it('frees the arrays at once; afterwards every read throws instead of answering from an empty table', () => {
+    const matcher = compileMatcher(list);
+    const { data } = matcher.toTransfer();
+    expect(matcher.release()).toBe(true);
+    expect([data.slots, data.keys, data.lists, data.extraEntry].map((a) => a.byteLength)).toEqual([0, 0, 0, 0]);
+    expect(() => matcher.match('www.social.test', new MatchResult())).toThrow(MatcherReleasedError);
+    expect(() => matcher.explain('social.test')).toThrow(MatcherReleasedError);
+    expect(() => matcher.toBuffer()).toThrow(MatcherReleasedError);
+    expect(() => matcher.toPieces()).toThrow(MatcherReleasedError);
+    expect(matcher.release()).toBe(true);
+  });
+
+  it('frees a table loaded from its file (one buffer under every array) the same way', () => {
+    const matcher = Matcher.fromBuffer(compileMatcher(list).toBuffer(), { adopt: true });
+    expect(matcher.release()).toBe(true);
+    expect(() => matcher.match('social.test', new MatchResult())).toThrow(MatcherReleasedError);
+  });
+
+  it('leaves a table in shared memory alone (other threads match with it): false, still answering', () => {
+    const { matcher } = compileMatcher(list).toShared();
+    expect(matcher.release()).toBe(false);
+    const out = new MatchResult();
+    matcher.match('www.social.test', out);
+    expect(out.blockList).toBe(0);
   });
 });

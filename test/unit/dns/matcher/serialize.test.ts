@@ -1,10 +1,14 @@
 // fromBuffer must refuse anything but an intact file: every flipped byte, every truncation, and
 // structural damage even when the checksum has been made to match.
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { compileMatcher } from '../../../../firmware/dns/matcher/compile.ts';
 import { Matcher, MatchResult } from '../../../../firmware/dns/matcher/matcher.ts';
-import { decodeMatcher, MatcherFormatError, viewEncodedMatcher } from '../../../../firmware/dns/matcher/serialize.ts';
+import type { MatcherData } from '../../../../firmware/dns/matcher/data.ts';
+import {
+  decodeMatcher, encodedChecksum, encodeMatcherPieces, MatcherFormatError, viewEncodedMatcher,
+} from '../../../../firmware/dns/matcher/serialize.ts';
 
 const sample = compileMatcher([
   { name: 'social.test', kind: 'block', category: 'social', list: 1, line: 3 },
@@ -37,6 +41,57 @@ describe('viewEncodedMatcher (a table this thread just encoded)', () => {
     const r = new MatchResult();
     new Matcher(viewed).match('www.social.test', r);
     expect(r.blockList).toBe(1);
+  });
+});
+
+const joined = (pieces: readonly Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(pieces));
+
+describe('encodeMatcherPieces (the cache file written from the arrays)', () => {
+  it('makes toBuffer()\'s bytes and checksum, with the table\'s own arrays as pieces', () => {
+    const { data } = compileMatcher([{ name: 'a.test', kind: 'block', category: 'x', list: 0, line: 1 }], { seed: 5 }).toTransfer();
+    for (const matcher of [sample, new Matcher(data), Matcher.empty()]) {
+      const encoded = matcher.toPieces();
+      const bytes = matcher.toBuffer();
+      expect(joined(encoded.pieces)).toEqual(bytes);
+      expect(encoded.bytes).toBe(bytes.length);
+      expect(encoded.crc32).toBe(encodedChecksum(bytes));
+    }
+    expect(encodeMatcherPieces(data).pieces.some((p) => p.buffer === data.keys.buffer)).toBe(true);
+  });
+
+  it('writes a checksum it is given as it is, so a wrong one makes a file that is refused', () => {
+    const right = sample.toPieces();
+    expect(joined(sample.toPieces(right.crc32).pieces)).toEqual(good);
+    const wrong = joined(sample.toPieces((right.crc32 ^ 1) >>> 0).pieces);
+    expect(() => decodeMatcher(wrong)).toThrow(/checksum mismatch/);
+  });
+});
+
+describe('toTransfer (the compiler thread hands its arrays over)', () => {
+  it('crosses a MessagePort with no copy: the receiver answers the same, the sender is detached', () => {
+    const sent = compileMatcher([
+      { name: 'social.test', kind: 'block', category: 'social', list: 1, line: 3 },
+      { name: 'social.test', kind: 'block', category: 'games', list: 2, line: 4 },
+      { name: 'bad.test', kind: 'restricted', list: 4, line: 9 },
+    ], { seed: 77 });
+    const before = sent.toBuffer();
+    const { data, buffers } = sent.toTransfer();
+    const { categories, ...arrays } = data;
+    expect(new Set(buffers).size).toBe(buffers.length);
+    const { port1, port2 } = new MessageChannel();
+    port1.postMessage(arrays, buffers);
+    const received = receiveMessageOnPort(port2)!.message as Omit<MatcherData, 'categories'>;
+    port1.close();
+    expect(data.keys.byteLength).toBe(0);
+    const matcher = new Matcher({ ...received, categories });
+    expect(matcher.toBuffer()).toEqual(before);
+    const r = new MatchResult();
+    matcher.match('www.bad.test', r);
+    expect(r.restricted).toBe(true);
+  });
+
+  it('refuses a table in shared memory (it is sent as its SharedArrayBuffer)', () => {
+    expect(() => sample.toShared().matcher.toTransfer()).toThrow(/shared memory/);
   });
 });
 
