@@ -9,12 +9,21 @@ export const MIRROR = 'http://deb.debian.org/debian';
  * Every root filesystem (the tarball for other boards, the Pi's card and the CI proof): systemd as
  * init, the clock from NTP (a Pi has no battery-backed clock; TLS and the schedules need the
  * time), nftables and iproute2 for enforcement, OpenSSH for technicians, openssl for the admin
- * UI's certificate the daemon makes at first start, passwd for the `schoolgate` user.
+ * UI's certificate the daemon makes at first start, passwd for the `schoolgate` user. Not
+ * ca-certificates: Node carries its own root certificates, and its postinst costs the CI proof
+ * a minute under qemu-user (a sed for each certificate); the card has it for a technician's tools.
  */
 export const ROOTFS_PACKAGES: readonly string[] = [
   'systemd-sysv', 'systemd-timesyncd', 'dbus', 'passwd', 'login', 'netbase',
-  'nftables', 'iproute2', 'openssh-server', 'openssl', 'ca-certificates',
+  'nftables', 'iproute2', 'openssh-server', 'openssl',
 ];
+
+/**
+ * The CI proof's root (test/lab/image-rootfs.test.ts): what image/install.sh and the daemon need
+ * (useradd, systemctl to enable the units, ip for the console note), no more. Every package's
+ * maintainer scripts run under qemu-user there, and they dominate the proof's time.
+ */
+export const PROOF_PACKAGES: readonly string[] = ['systemd', 'passwd', 'iproute2'];
 
 /**
  * The Raspberry Pi 4/5 card adds Debian's arm64 kernel and the Pi's boot firmware (raspi-firmware
@@ -22,7 +31,7 @@ export const ROOTFS_PACKAGES: readonly string[] = [
  * growpart + resize2fs so first boot can grow the root to the card's size.
  */
 export const PI_PACKAGES: readonly string[] = [
-  ...ROOTFS_PACKAGES, 'linux-image-arm64', 'raspi-firmware', 'dosfstools', 'cloud-guest-utils', 'e2fsprogs',
+  ...ROOTFS_PACKAGES, 'ca-certificates', 'linux-image-arm64', 'raspi-firmware', 'dosfstools', 'cloud-guest-utils', 'e2fsprogs',
 ];
 
 /** The root filesystem's label: the kernel command line and fstab find the root by it, not by device name (SD or USB). */
