@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensurePrerequisites } from '../prerequisites.ts';
-import { writePiImage, preparePiRoot } from './pi-image.ts';
+import { checkPiImage, preparePiRoot, writePiImage } from './pi-image.ts';
 import { PI_PACKAGES, ROOTFS_PACKAGES } from './plan.ts';
 import { DEB_CACHE, debootstrap, ensureArm64Emulation, installRelease, runOrThrow, stageRelease } from './rootfs.ts';
 
@@ -48,6 +48,8 @@ async function main(): Promise<void> {
       const img = join(out, `schoolgate-${version}-rpi.img`);
       log(`Raspberry Pi card: ${img}`);
       await writePiImage(root, img, join(work, 'pi'), log);
+      const bootFiles = checkPiImage(img, join(work, 'pi'));
+      log(`card checked: partition table, ${bootFiles.length} boot files (${bootFiles.filter((f) => /^(vmlinuz|initrd|config|cmdline)/.test(f)).join(', ')}), e2fsck clean`);
     }
     log(`done: ${out} (tarball ${(statSync(tarball).size / 2 ** 20).toFixed(0)} MiB)`);
   } finally {

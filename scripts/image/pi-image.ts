@@ -87,3 +87,37 @@ export async function writePiImage(root: string, out: string, work: string, log:
   renameSync(bootFiles, join(root, 'boot/firmware'));
   return layout;
 }
+
+/** What the Pi 4's boot ROM and firmware need on the FAT partition (raspi-firmware's files and Debian's device tree). */
+export const PI_BOOT_FILES: readonly string[] = ['start4.elf', 'fixup4.dat', 'config.txt', 'cmdline.txt', 'bcm2711-rpi-4-b.dtb'];
+
+/**
+ * Reads a finished card back as a Pi would see it: the partition table, the boot files on the FAT
+ * partition (through mtools at its offset), the kernel and initrd config.txt names, and the ext4
+ * root checked by e2fsck (read only) from a copy. Throws on the first thing missing.
+ */
+export function checkPiImage(img: string, work: string): string[] {
+  const { stdout } = runOrThrow('sfdisk', ['--json', img]);
+  const parts = (JSON.parse(stdout) as { partitiontable: { partitions: { start: number; size: number; type: string }[] } }).partitiontable.partitions;
+  if (parts.length !== 2 || parts[0]!.type !== 'c' || parts[1]!.type !== '83') throw new Error(`${img}: not a FAT32 + Linux card: ${stdout}`);
+  const mtools = { env: { ...process.env, MTOOLS_SKIP_CHECK: '1' } };
+  const fat = `${img}@@${parts[0]!.start * 512}`;
+  const names = runOrThrow('mdir', ['-b', '-i', fat, '::/'], mtools).stdout.split('\n').map((l) => l.trim().replace(/^::\//, '')).filter(Boolean);
+  const missing = PI_BOOT_FILES.filter((f) => !names.includes(f));
+  if (missing.length > 0) throw new Error(`${img}: the boot partition lacks ${missing.join(', ')} (it has ${names.join(' ')})`);
+  const configTxt = runOrThrow('mtype', ['-i', fat, '::/config.txt'], mtools).stdout;
+  for (const key of ['kernel', 'initramfs']) {
+    const named = new RegExp(`^${key}[= ](\\S+)`, 'm').exec(configTxt)?.[1];
+    if (named !== undefined && !names.includes(named)) throw new Error(`${img}: config.txt names ${key} ${named}, which is not on the boot partition`);
+  }
+  const rootCopy = join(work, 'root-check.ext4');
+  runOrThrow('dd', [`if=${img}`, `of=${rootCopy}`, 'bs=1M', `skip=${(parts[1]!.start * 512) / 2 ** 20}`, `count=${(parts[1]!.size * 512) / 2 ** 20}`, 'status=none']);
+  try {
+    runOrThrow('e2fsck', ['-f', '-n', rootCopy]);
+    const label = runOrThrow('e2label', [rootCopy]).stdout.trim();
+    if (label !== ROOT_LABEL) throw new Error(`${img}: the root is labelled "${label}", not ${ROOT_LABEL}`);
+  } finally {
+    rmSync(rootCopy, { force: true });
+  }
+  return names;
+}
