@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensurePrerequisites } from '../prerequisites.ts';
 import { checkPiImage, preparePiRoot, writePiImage } from './pi-image.ts';
-import { PI_PACKAGES, ROOTFS_PACKAGES } from './plan.ts';
+import { PI_COMPONENTS, PI_PACKAGES, ROOTFS_PACKAGES } from './plan.ts';
 import { DEB_CACHE, debootstrap, ensureArm64Emulation, installRelease, runOrThrow, stageRelease } from './rootfs.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     const root = join(work, 'root');
     const pi = values['no-pi'] !== true;
     log(`mmdebstrap: Debian 12 arm64${pi ? ' with the Pi kernel and boot firmware' : ''} (cache ${DEB_CACHE})`);
-    debootstrap({ arch: 'arm64', packages: pi ? PI_PACKAGES : ROOTFS_PACKAGES, target: root, cacheDir: DEB_CACHE });
+    debootstrap({ arch: 'arm64', packages: pi ? PI_PACKAGES : ROOTFS_PACKAGES, ...(pi ? { components: PI_COMPONENTS } : {}), target: root, cacheDir: DEB_CACHE });
     log('image/install.sh inside the root');
     const version = installRelease(root, release, { image: true });
     if (pi) preparePiRoot(root);

@@ -34,6 +34,9 @@ export const PI_PACKAGES: readonly string[] = [
   ...ROOTFS_PACKAGES, 'ca-certificates', 'linux-image-arm64', 'raspi-firmware', 'dosfstools', 'cloud-guest-utils', 'e2fsprogs',
 ];
 
+/** The card's archive areas: raspi-firmware is in non-free-firmware (the boot ROM's blobs are not free). */
+export const PI_COMPONENTS: readonly string[] = ['main', 'non-free-firmware'];
+
 /** The root filesystem's label: the kernel command line and fstab find the root by it, not by device name (SD or USB). */
 export const ROOT_LABEL = 'sgroot';
 export const BOOT_LABEL = 'SGBOOT';
@@ -47,12 +50,15 @@ export interface MmdebstrapPlan {
   cacheDir?: string;
   mirror?: string;
   suite?: string;
+  /** Debian's archive areas; raspi-firmware (the Pi's boot firmware) is in non-free-firmware. Default main. */
+  components?: readonly string[];
 }
 
 /** mmdebstrap's argv (without the program). Root mode: the chroot steps after it need a real root tree. */
 export function mmdebstrapArgs(plan: MmdebstrapPlan): string[] {
   const args = [
     `--arch=${plan.arch}`, '--variant=apt', '--mode=root', '--format=directory',
+    `--components=${(plan.components ?? ['main']).join(',')}`,
     `--include=${plan.packages.join(',')}`,
   ];
   if (plan.cacheDir !== undefined) {

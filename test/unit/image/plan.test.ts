@@ -6,7 +6,7 @@ import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cardLayout, mmdebstrapArgs, PI_PACKAGES, piCmdline, piFstab, ROOT_LABEL, ROOTFS_PACKAGES, rootBytesFor, shellWord } from '../../../scripts/image/plan.ts';
+import { cardLayout, mmdebstrapArgs, PI_COMPONENTS, PI_PACKAGES, piCmdline, piFstab, ROOT_LABEL, ROOTFS_PACKAGES, rootBytesFor, shellWord } from '../../../scripts/image/plan.ts';
 
 const MiB = 2 ** 20;
 
@@ -15,6 +15,7 @@ describe('mmdebstrapArgs', () => {
     const args = mmdebstrapArgs({ arch: 'arm64', packages: ['nftables', 'iproute2'], target: '/var/tmp/x/root', cacheDir: '/var/cache/sg debs' });
     expect(args).toContain('--arch=arm64');
     expect(args).toContain('--format=directory');
+    expect(args).toContain('--components=main');
     expect(args).toContain('--include=nftables,iproute2');
     expect(args).toContain("--setup-hook=sync-in '/var/cache/sg debs' /var/cache/apt/archives/");
     expect(args).toContain("--customize-hook=sync-out /var/cache/apt/archives '/var/cache/sg debs'");
@@ -25,6 +26,10 @@ describe('mmdebstrapArgs', () => {
     const args = mmdebstrapArgs({ arch: 'arm64', packages: ['nftables'], target: '/r' });
     expect(args.some((a) => a.includes('sync-'))).toBe(false);
     expect(args).not.toContain('--skip=essential/unlink');
+  });
+
+  it('reaches non-free-firmware for the Pi\'s boot firmware when asked', () => {
+    expect(mmdebstrapArgs({ arch: 'arm64', packages: ['raspi-firmware'], target: '/r', components: PI_COMPONENTS })).toContain('--components=main,non-free-firmware');
   });
 
   it('the Pi adds its kernel and boot firmware to everything the plain root has', () => {
