@@ -56,6 +56,7 @@ for unit in schoolgate.service schoolgate-nftables.service schoolgate-firstboot.
   install -m 0644 "$shipped/$unit" /etc/systemd/system/$unit
 done
 install -m 0644 "$shipped/sshd_config.d/schoolgate.conf" /etc/ssh/sshd_config.d/schoolgate.conf
+install -m 0644 "$shipped/nftables-base.nft" /etc/schoolgate/nftables-base.nft
 for conf in "$shipped"/sysctl.d/*.conf; do
   [ -f "$conf" ] && install -m 0644 "$conf" /etc/sysctl.d/
 done

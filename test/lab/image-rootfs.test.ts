@@ -107,7 +107,7 @@ beforeAll(async () => {
   daemon.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
   await waitForDns();
   timings.push(`daemon start under qemu-user ${((performance.now() - started) / 1000).toFixed(1)} s`);
-}, 1_200_000);
+}, 1_800_000);
 
 afterAll(async () => {
   process.stderr.write(`image proof: ${timings.join(', ')}\n`);
@@ -149,7 +149,7 @@ describe('the arm64 root filesystem with the release installed by image/install.
   it('ships a base firewall that drops forwarding and can be applied again over itself', () => {
     // Applied in a throwaway network namespace with the host's nft (netlink is not there under
     // qemu-user): twice, as a reboot without the daemon would, then the chain the kernel holds.
-    const file = join(root, 'opt/schoolgate/current/image/nftables-base.nft');
+    const file = join(root, 'etc/schoolgate/nftables-base.nft');
     const r = spawnSync('unshare', ['-n', 'sh', '-c', `nft -f '${file}' && nft -f '${file}' && nft list chain inet schoolgate forward`], { encoding: 'utf8' });
     expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/hook forward priority filter; policy drop;/);
