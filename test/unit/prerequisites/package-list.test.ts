@@ -105,7 +105,7 @@ describe('the project\'s list', () => {
 
   it('names what each project drives', () => {
     expect(packagesOf('native')).toEqual(['gcc', 'libc6-dev']);
-    expect(packagesOf('unit')).toEqual(['gcc-aarch64-linux-gnu', 'libc6-dev-arm64-cross', 'openssl', 'systemd']);
+    expect(packagesOf('unit')).toEqual(['gcc-aarch64-linux-gnu', 'libc6-dev-arm64-cross', 'openssl', 'systemd', 'openssh-server', 'fdisk']);
     expect(packagesOf('lab')).toEqual(expect.arrayContaining([
       'iproute2', 'nftables', 'procps', 'dnsmasq-base', 'dnsutils', 'busybox', 'isc-dhcp-client', 'curl', 'ca-certificates',
       'nginx-light', 'openssl', 'dnsperf', 'iperf3', 'socat', 'util-linux', 'chromium', 'kea-admin',
