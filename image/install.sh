@@ -49,10 +49,15 @@ ln -sfn /opt/schoolgate/current/bin/schoolgate /usr/local/bin/schoolgate
 install -d -o schoolgate -g schoolgate -m 0750 /var/lib/schoolgate
 # Trusted release-signing public keys (the upgrade command reads them); never a private key.
 install -d -m 0755 /etc/schoolgate /etc/schoolgate/release-keys
+# The keys the builder of this box trusts (npm run image -- --release-key FILE puts them in the
+# release's image/release-keys/); a box without one refuses every upgrade until a technician adds one.
+for key in "$release"/image/release-keys/*.pem; do
+  [ -f "$key" ] && install -m 0644 "$key" /etc/schoolgate/release-keys/
+done
 
 shipped="$target/image"
 install -d /etc/systemd/system /etc/ssh/sshd_config.d /etc/sysctl.d
-for unit in schoolgate.service schoolgate-nftables.service schoolgate-firstboot.service schoolgate-console.service; do
+for unit in schoolgate.service schoolgate-nftables.service schoolgate-firstboot.service schoolgate-console.service schoolgate-upgrade.service schoolgate-upgrade.path; do
   install -m 0644 "$shipped/$unit" /etc/systemd/system/$unit
 done
 install -m 0644 "$shipped/sshd_config.d/schoolgate.conf" /etc/ssh/sshd_config.d/schoolgate.conf
@@ -63,8 +68,9 @@ done
 
 if command -v systemctl >/dev/null 2>&1; then
   # Offline in a chroot (systemctl only makes the links), live on a running box.
-  systemctl enable schoolgate-nftables.service schoolgate-firstboot.service schoolgate.service schoolgate-console.service >/dev/null 2>&1 ||
-    systemctl enable schoolgate-nftables.service schoolgate-firstboot.service schoolgate.service schoolgate-console.service
+  units="schoolgate-nftables.service schoolgate-firstboot.service schoolgate.service schoolgate-console.service schoolgate-upgrade.path"
+  # shellcheck disable=SC2086 # one word a unit
+  systemctl enable $units >/dev/null 2>&1 || systemctl enable $units
 fi
 
 if [ "$image" = yes ]; then

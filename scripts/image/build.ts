@@ -2,13 +2,13 @@
 //   build/image/schoolgate-<version>-arm64-rootfs.tar.gz   the root filesystem, for other arm64 boards
 //   build/image/schoolgate-<version>-rpi.img               the Raspberry Pi 4 card (flash it whole)
 //
-//   npm run image [-- --out DIR] [--no-pi]
+//   npm run image [-- --out DIR] [--no-pi] [--release-key PUBLIC.pem ...]
 //
 // Steps: the [image] Debian packages, arm64 emulation (binfmt_misc), the release
 // (scripts/release/stage.ts), mmdebstrap with the Pi's packages, image/install.sh inside the
 // root, then the tarball and the card. The .debs stay in /var/cache/schoolgate-image between runs.
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensurePrerequisites } from '../prerequisites.ts';
 import { checkPiImage, preparePiRoot, writePiImage } from './pi-image.ts';
@@ -18,7 +18,7 @@ import { DEB_CACHE, debootstrap, ensureArm64Emulation, installRelease, runOrThro
 const REPO = resolve(import.meta.dirname, '../..');
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { out: { type: 'string' }, 'no-pi': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { out: { type: 'string' }, 'no-pi': { type: 'boolean', default: false }, 'release-key': { type: 'string', multiple: true } } });
   if (process.getuid?.() !== 0) throw new Error('npm run image needs root (mmdebstrap in root mode, chroot, binfmt_misc)');
   const out = resolve(values.out ?? join(REPO, 'build/image'));
   const started = performance.now();
@@ -33,6 +33,15 @@ async function main(): Promise<void> {
     log('staging the arm64 release (scripts/release/stage.ts)');
     const release = join(work, 'release');
     stageRelease('arm64', release);
+    // The public keys this box will trust for upgrades (scripts/release/keygen.ts writes them);
+    // install.sh puts them in /etc/schoolgate/release-keys/. A private key is refused.
+    for (const key of values['release-key'] ?? []) {
+      const text = readFileSync(key, 'utf8');
+      if (!text.includes('-----BEGIN PUBLIC KEY-----') || text.includes('PRIVATE KEY')) throw new Error(`${key}: not a PEM public key`);
+      mkdirSync(join(release, 'image/release-keys'), { recursive: true });
+      copyFileSync(key, join(release, 'image/release-keys', basename(key).endsWith('.pem') ? basename(key) : `${basename(key)}.pem`));
+    }
+    if ((values['release-key'] ?? []).length === 0) log('no --release-key given: the box will refuse every upgrade until a technician adds a key to /etc/schoolgate/release-keys/');
     const root = join(work, 'root');
     const pi = values['no-pi'] !== true;
     log(`mmdebstrap: Debian 12 arm64${pi ? ' with the Pi kernel and boot firmware' : ''} (cache ${DEB_CACHE})`);

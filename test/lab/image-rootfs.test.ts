@@ -156,6 +156,7 @@ describe('the arm64 root filesystem with the release installed by image/install.
     expect(enabled('sysinit.target', 'schoolgate-nftables.service')).toBe('/etc/systemd/system/schoolgate-nftables.service');
     expect(enabled('sysinit.target', 'schoolgate-firstboot.service')).toBe('/etc/systemd/system/schoolgate-firstboot.service');
     expect(enabled('schoolgate.service', 'schoolgate-console.service')).toBe('/etc/systemd/system/schoolgate-console.service');
+    expect(enabled('multi-user.target', 'schoolgate-upgrade.path')).toBe('/etc/systemd/system/schoolgate-upgrade.path');
     expect(existsSync(join(root, 'etc/schoolgate/nftables-base.nft'))).toBe(true);
     expect(readFileSync(join(root, 'etc/ssh/sshd_config.d/schoolgate.conf'), 'utf8')).toContain('AllowGroups schoolgate');
     expect(readFileSync(join(root, 'etc/systemd/network/10-uplink.network'), 'utf8')).toMatch(/Name=eth0[\s\S]*DHCP=yes/);
