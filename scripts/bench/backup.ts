@@ -67,11 +67,10 @@ try {
   state.close();
 
   t = performance.now();
-  const sealed = await readFile(made.entry.path);
-  const restored = await restoreBackup({ dataDir, sealed, passphrase: PASSPHRASE, actor: 'ssh:bench', source: made.entry.path, now: () => new Date() });
+  const restored = await restoreBackup({ dataDir, file: made.entry.path, passphrase: PASSPHRASE, actor: 'ssh:bench', source: made.entry.path, now: () => new Date() });
   const restoreSeconds = (performance.now() - t) / 1000;
   if (!restored.audit.ok) throw new Error('the restored audit chain does not verify');
-  const digest = createHash('sha256').update(sealed).digest('hex').slice(0, 12);
+  const digest = createHash('sha256').update(await readFile(join(dataDir, 'backups', made.entry.file))).digest('hex').slice(0, 12);
 
   process.stdout.write([
     `state_db_mb=${mb(stateBytes)}`, `list_names=${LIST_NAMES}`, `backup_mb=${mb(made.entry.size)}`, `backup_sha256_prefix=${digest}`,

@@ -120,9 +120,8 @@ async function restore(values: OptionValues, file: string | undefined): Promise<
   const dataDir = dataDirOf(values);
   const passphrase = await passphraseOf(values);
   await refuseWhileRunning(dataDir, 'a restore');
-  const sealed = await readFile(file);
   const result = await restoreBackup({
-    dataDir, sealed, passphrase, actor: localActor(), source: resolve(file), now: () => new Date(), ...(values.json ? {} : { progress: progressLine }),
+    dataDir, file, passphrase, actor: localActor(), source: resolve(file), now: () => new Date(), ...(values.json ? {} : { progress: progressLine }),
   });
   process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatRestored(result));
   return EXIT.ok;

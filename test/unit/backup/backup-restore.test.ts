@@ -89,6 +89,13 @@ async function tree(dir: string): Promise<Record<string, string>> {
   return out;
 }
 
+/** The backup's bytes as a file outside the data directory, as it would come back on a USB stick. */
+async function onStick(bytes: Buffer): Promise<string> {
+  const file = join(await tempDir(), 'backup.sgexport');
+  await writeFile(file, bytes);
+  return file;
+}
+
 function sources(dataDir: string, state: StateDatabase, snapshot?: (file: string) => void): BackupSources {
   return {
     dataDir, configFile: join(dataDir, 'config.json'), snapshotState: snapshot ?? ((file) => state.snapshotTo(file)),
@@ -115,7 +122,7 @@ describe('backup and restore', () => {
     await rm(dataDir, { recursive: true });
     await mkdir(dataDir);
     const progress: string[] = [];
-    const result = await restoreBackup({ dataDir, sealed, passphrase: PASSPHRASE, actor: 'ssh:tech', source: 'usb', now, progress: (l) => progress.push(l) });
+    const result = await restoreBackup({ dataDir, file: await onStick(sealed), passphrase: PASSPHRASE, actor: 'ssh:tech', source: 'usb', now, progress: (l) => progress.push(l) });
 
     expect(await readFile(join(dataDir, 'config.json'), 'utf8')).toBe(before.config);
     const after = stateOf(join(dataDir, 'state.db'));
@@ -148,7 +155,7 @@ describe('backup and restore', () => {
       ['cut short', sealed.subarray(0, sealed.length - 1), PASSPHRASE, /passphrase is wrong, or the file was changed/],
     ];
     for (const [what, bytes, passphrase, message] of cases) {
-      await expect(restoreBackup({ dataDir, sealed: bytes, passphrase, actor: 'ssh:tech', source: what, now }), what).rejects.toThrow(message);
+      await expect(restoreBackup({ dataDir, file: await onStick(bytes), passphrase, actor: 'ssh:tech', source: what, now }), what).rejects.toThrow(message);
       expect(await tree(dataDir), what).toEqual(untouched);
     }
     expect(await previousStates(dataDir)).toEqual([]);
@@ -177,14 +184,14 @@ describe('backup and restore', () => {
     await writeFile(join(dataDir, 'config.json'), good);
     state.close();
     const untouched = await tree(dataDir);
-    await expect(restoreBackup({ dataDir, sealed: await readFile(badConfig.entry.path), passphrase: PASSPHRASE, actor: 'ssh:tech', source: 'bad config', now }))
+    await expect(restoreBackup({ dataDir, file: badConfig.entry.path, passphrase: PASSPHRASE, actor: 'ssh:tech', source: 'bad config', now }))
       .rejects.toThrow(/config\.json in the backup: \/networks/);
     expect(await tree(dataDir)).toEqual(untouched);
-    await expect(restoreBackup({ dataDir, sealed: await readFile(newer.entry.path), passphrase: PASSPHRASE, actor: 'ssh:tech', source: 'newer', now }))
+    await expect(restoreBackup({ dataDir, file: newer.entry.path, passphrase: PASSPHRASE, actor: 'ssh:tech', source: 'newer', now }))
       .rejects.toThrow(new RegExp(`state.db has schema ${STATE_MIGRATIONS.length + 1}; this firmware knows up to ${STATE_MIGRATIONS.length}: upgrade`));
     expect(await tree(dataDir)).toEqual(untouched);
 
-    const result = await restoreBackup({ dataDir, sealed: await readFile(older.entry.path), passphrase: PASSPHRASE, actor: 'ssh:tech', source: 'older', now });
+    const result = await restoreBackup({ dataDir, file: older.entry.path, passphrase: PASSPHRASE, actor: 'ssh:tech', source: 'older', now });
     expect(result.stateMigrated).toEqual({ from: STATE_MIGRATIONS.length - 1, to: STATE_MIGRATIONS.length });
     // The state before the restore is kept, and undo puts it back byte for byte.
     const [previous] = await previousStates(dataDir);
