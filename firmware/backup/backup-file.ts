@@ -8,13 +8,18 @@ import { BackupError, BACKUP_MEDIA_TYPE } from './archive.ts';
 import { ArchiveReader, type ArchiveEvent } from './archive-stream.ts';
 import type { BackupManifest } from './backup-schema.ts';
 
-/** A file's bytes a piece at a time; throws if it is not `size` bytes long (it changed since it was measured). */
+/**
+ * A file's bytes a piece at a time; throws if it is not `size` bytes long (it changed since it was
+ * measured). One buffer is reused for every piece, so a consumer must be done with a piece (hashed,
+ * encrypted, written and awaited) before it asks for the next: garbage pieces waiting for the
+ * collector would otherwise add tens of MB to the daemon's peak.
+ */
 export async function* fileChunks(path: string, size: number): AsyncGenerator<Buffer> {
   const handle = await open(path, 'r');
+  const buffer = Buffer.allocUnsafe(STREAM_CHUNK_BYTES);
   try {
     let done = 0;
     for (;;) {
-      const buffer = Buffer.alloc(STREAM_CHUNK_BYTES);
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, done);
       if (bytesRead === 0) break;
       done += bytesRead;

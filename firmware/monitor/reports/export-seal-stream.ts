@@ -74,15 +74,15 @@ export async function readSealHeaderFromHandle(handle: FileHandle): Promise<{ he
   return { header, headerBytes, headerLine: Buffer.from(prefix.subarray(0, headerBytes)) };
 }
 
-/** Yields `length` bytes of the file from `position`, a piece at a time. */
+/** Yields `length` bytes of the file from `position`, a piece at a time, in one reused buffer (the consumer is done with a piece before the next read). */
 async function* readRange(handle: FileHandle, position: number, length: number): AsyncGenerator<Buffer> {
+  const buffer = Buffer.allocUnsafe(Math.min(STREAM_CHUNK_BYTES, length));
   let done = 0;
   while (done < length) {
-    const buffer = Buffer.alloc(Math.min(STREAM_CHUNK_BYTES, length - done));
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, position + done);
+    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, length - done), position + done);
     if (bytesRead === 0) throw new SealError('the export is cut short: it changed while it was being read');
     done += bytesRead;
-    yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
+    yield buffer.subarray(0, bytesRead);
   }
 }
 
@@ -90,7 +90,8 @@ async function* readRange(handle: FileHandle, position: number, length: number):
  * Opens a sealed file as a stream: the content goes to `sink` a piece at a time, and the promise
  * resolves with the header only once GCM's tag (with a passphrase), the length and the SHA-256
  * all check out. It rejects with the same SealError messages as openExport. Until it resolves,
- * what the sink received must not be trusted: on a rejection the caller discards it.
+ * what the sink received must not be trusted: on a rejection the caller discards it. A chunk is
+ * the sink's only until its promise settles (the reading buffer is reused): copy what is kept.
  */
 export async function openExportFile(path: string, passphrase: string | undefined, sink: (chunk: Buffer) => void | Promise<void>): Promise<SealHeader> {
   const handle = await open(path, 'r');
