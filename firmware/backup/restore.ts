@@ -10,10 +10,9 @@
 // every repository, the query-log writer's view of devices and the web sessions, and restarting
 // them in order — which is what a stop and a start already do, proven every boot.
 import { randomBytes } from 'node:crypto';
-import { chown, lstat, mkdir, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { chown, lstat, mkdir, open, readdir, readFile, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { fsyncDirectory } from '../config/durable-file.ts';
 import { loadConfigText, serializeConfig } from '../config/load.ts';
 import { CONFIG_VERSION } from '../config/schema.ts';
 import { StateDatabase } from '../state/database.ts';
@@ -21,7 +20,8 @@ import { STATE_MIGRATIONS } from '../state/migrations.ts';
 import { BackupError } from './archive.ts';
 import type { BackupManifest } from './backup-schema.ts';
 import { readBackupFile } from './backup-file.ts';
-import { CONFIG_PART, RESTORED_ENTRIES, STATE_PART } from './contents.ts';
+import { journaledSwap, recoverSwap, type SwapOps, type SwapPlan } from './swap-journal.ts';
+import { CONFIG_PART, COPIED_ENTRIES, RESTORED_ENTRIES, STATE_PART } from './contents.ts';
 
 export const PREVIOUS_DIR = 'restore-previous';
 
@@ -33,6 +33,11 @@ export function checkBackupContent(manifest: BackupManifest, configBytes: Buffer
   if (manifest.configVersion > CONFIG_VERSION) {
     throw new BackupError(`this backup was made by Schoolgate ${manifest.firmwareVersion}, whose configuration has version ${manifest.configVersion}; this firmware reads up to ${CONFIG_VERSION}: upgrade first, then restore`);
   }
+  // Only what a backup holds may be moved in: a crafted part named logs.db or backups/… would
+  // otherwise replace a file the restore never moves aside.
+  const allowed = new Set<string>([CONFIG_PART, STATE_PART, ...COPIED_ENTRIES]);
+  const stray = manifest.parts.find((p) => !allowed.has(p.name.split('/')[0]!) || (p.name.includes('/') && !(COPIED_ENTRIES as readonly string[]).includes(p.name.split('/')[0]!)));
+  if (stray !== undefined) throw new BackupError(`the backup has a part named ${stray.name}, which no backup holds: refused`);
   if (configBytes === undefined) throw new BackupError(`the backup has no ${CONFIG_PART}`);
   if (!manifest.parts.some((p) => p.name === STATE_PART)) throw new BackupError(`the backup has no ${STATE_PART}`);
   const loaded = loadConfigText(configBytes.toString('utf8'), `${CONFIG_PART} in the backup`);
@@ -77,6 +82,8 @@ export interface RestoreOptions {
   source: string;
   now: () => Date;
   progress?: (line: string) => void;
+  /** Tests stop the swap part-way, as a power cut would. */
+  swapOps?: SwapOps;
 }
 
 export interface RestoreResult {
@@ -128,26 +135,15 @@ async function ownLikeDataDir(dataDir: string, staging: string): Promise<void> {
   await walk(staging);
 }
 
-/** Moves the current entries aside and the staged ones in; on any failure puts everything back as it was. */
-async function swapIn(dataDir: string, staging: string, previousDir: string): Promise<string[]> {
-  const movedAside: string[] = [];
-  const movedIn: string[] = [];
-  try {
-    for (const entry of RESTORED_ENTRIES) {
-      if (!await exists(join(dataDir, entry))) continue;
-      await rename(join(dataDir, entry), join(previousDir, entry));
-      movedAside.push(entry);
-    }
-    for (const entry of await readdir(staging)) {
-      await rename(join(staging, entry), join(dataDir, entry));
-      movedIn.push(entry);
-    }
-  } catch (error) {
-    for (const entry of movedIn.reverse()) await rename(join(dataDir, entry), join(staging, entry)).catch(() => undefined);
-    for (const entry of movedAside.reverse()) await rename(join(previousDir, entry), join(dataDir, entry)).catch(() => undefined);
-    throw new BackupError(`the restore could not replace the data directory's files (${(error as Error).message}); they were put back as they were`);
+/** Moves the current entries aside and the staged ones in, journaled (swap-journal.ts); on any failure puts everything back as it was. */
+async function swapIn(dataDir: string, staging: string, previousDir: string, ops?: SwapOps): Promise<string[]> {
+  const moves: SwapPlan['moves'] = [];
+  for (const entry of RESTORED_ENTRIES) {
+    if (await exists(join(dataDir, entry))) moves.push({ from: join(dataDir, entry), to: join(previousDir, entry) });
   }
-  await fsyncDirectory(dataDir);
+  const movedIn = await readdir(staging);
+  for (const entry of movedIn) moves.push({ from: join(staging, entry), to: join(dataDir, entry) });
+  await journaledSwap(dataDir, { moves }, ops);
   return movedIn;
 }
 
@@ -177,7 +173,7 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreResult> {
     const previousDir = join(o.dataDir, PREVIOUS_DIR, stamp(at));
     await mkdir(previousDir, { recursive: true, mode: 0o700 });
     progress(`replacing the data directory's files; the current ones go to ${previousDir}`);
-    const replaced = await swapIn(o.dataDir, staging, previousDir);
+    const replaced = await swapIn(o.dataDir, staging, previousDir, o.swapOps);
     const restored = StateDatabase.open(join(o.dataDir, STATE_PART), { now: o.now });
     try {
       restored.audit.append({
@@ -193,15 +189,21 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreResult> {
   }
 }
 
-/** Puts a restore's previous state back (itself kept aside in turn, so nothing is ever lost). */
-export async function undoRestore(o: { dataDir: string; previousDir: string; now: () => Date }): Promise<{ replaced: string[]; previousDir: string }> {
+/**
+ * Puts a restore's previous state back (itself kept aside in turn, so nothing is ever lost). When
+ * a restore or an undo was cut part-way (a journal is there), reversing that is the whole undo:
+ * the data directory is then as it was before the cut swap began, and nothing else is moved.
+ */
+export async function undoRestore(o: { dataDir: string; previousDir: string | undefined; now: () => Date; swapOps?: SwapOps }): Promise<{ replaced: string[]; previousDir: string; recovered: boolean }> {
+  if (await recoverSwap(o.dataDir)) return { replaced: [], previousDir: '', recovered: true };
+  if (o.previousDir === undefined) throw new BackupError(`there is no restore to undo (${join(o.dataDir, PREVIOUS_DIR)} is empty)`);
   if (!await exists(o.previousDir)) throw new BackupError(`${o.previousDir} does not exist`);
   const aside = join(o.dataDir, PREVIOUS_DIR, stamp(o.now()));
   if (aside === o.previousDir) throw new BackupError('try again in a moment');
   await mkdir(aside, { recursive: true, mode: 0o700 });
-  const replaced = await swapIn(o.dataDir, o.previousDir, aside);
+  const replaced = await swapIn(o.dataDir, o.previousDir, aside, o.swapOps);
   await rm(o.previousDir, { recursive: true, force: true });
-  return { replaced, previousDir: aside };
+  return { replaced, previousDir: aside, recovered: false };
 }
 
 /** The restores that can be undone, newest first. */
@@ -210,6 +212,10 @@ export async function previousStates(dataDir: string): Promise<string[]> {
     if (err.code === 'ENOENT') return [] as string[];
     throw err;
   });
-  return names.filter((n) => /^\d{8}T\d{9}Z$/.test(n)).sort().reverse().map((n) => join(dataDir, PREVIOUS_DIR, n));
+  const dirs = names.filter((n) => /^\d{8}T\d{9}Z$/.test(n)).sort().reverse().map((n) => join(dataDir, PREVIOUS_DIR, n));
+  // An empty one is what a reversed (cut) swap or an undo cut before its clean-up leaves: nothing to put back.
+  const kept: string[] = [];
+  for (const dir of dirs) if ((await readdir(dir)).length > 0) kept.push(dir);
+  return kept;
 }
 

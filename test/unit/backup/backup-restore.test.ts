@@ -9,7 +9,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBackup, type BackupSources } from '../../../firmware/backup/create.ts';
 import { listBackups } from '../../../firmware/backup/list.ts';
-import { previousStates, restoreBackup, undoRestore } from '../../../firmware/backup/restore.ts';
+import { checkBackupContent, previousStates, restoreBackup, undoRestore } from '../../../firmware/backup/restore.ts';
 import { defaultConfig } from '../../../firmware/config/defaults.ts';
 import { serializeConfig } from '../../../firmware/config/load.ts';
 import { auditHeadNow } from '../../../firmware/monitor/reports/records-export.ts';
@@ -213,5 +213,13 @@ describe('backup and restore', () => {
     expect(listed.every((e) => e.ok && e.check === 'verified' && e.encrypted && e.firmwareVersion === '0.9.0')).toBe(true);
     expect((await listBackups(join(dataDir, 'backups'), 'not the passphrase'))[0]).toMatchObject({ ok: false, check: expect.stringMatching(/passphrase is wrong/) });
     expect((await listBackups(join(dataDir, 'backups')))[0]).toMatchObject({ ok: true, check: expect.stringMatching(/^sealed/) });
+  });
+
+  it('refuses a backup with a part no backup holds (one that would replace the query log or a backup), before any check of its contents', () => {
+    const manifest = { format: 1 as const, firmwareVersion: '0.9.0', createdAt: 'x', createdBy: 'ssh:tech', configVersion: 1, stateSchema: 1, parts: [] as { name: string; size: number; sha256: string }[] };
+    const part = (name: string) => ({ name, size: 0, sha256: '0'.repeat(64) });
+    for (const name of ['logs.db', 'backups/schoolgate-backup-x.sgexport', 'compiled/cache.bin', 'config.json/x']) {
+      expect(() => checkBackupContent({ ...manifest, parts: [part('config.json'), part('state.db'), part(name)] }, Buffer.from('{}')), name).toThrow(new RegExp(`part named ${name.replace(/[./]/g, '\\$&')}, which no backup holds`));
+    }
   });
 });
