@@ -9,9 +9,11 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBackup, type BackupSources } from '../../../firmware/backup/create.ts';
 import { listBackups } from '../../../firmware/backup/list.ts';
+import { packArchive } from '../../../firmware/backup/archive.ts';
 import { checkBackupContent, previousStates, restoreBackup, undoRestore } from '../../../firmware/backup/restore.ts';
 import { defaultConfig } from '../../../firmware/config/defaults.ts';
 import { serializeConfig } from '../../../firmware/config/load.ts';
+import { sealExport } from '../../../firmware/monitor/reports/export-seal.ts';
 import { auditHeadNow } from '../../../firmware/monitor/reports/records-export.ts';
 import { StateDatabase } from '../../../firmware/state/database.ts';
 import { migrate } from '../../../firmware/state/migrate.ts';
@@ -221,5 +223,27 @@ describe('backup and restore', () => {
     for (const name of ['logs.db', 'backups/schoolgate-backup-x.sgexport', 'compiled/cache.bin', 'config.json/x']) {
       expect(() => checkBackupContent({ ...manifest, parts: [part('config.json'), part('state.db'), part(name)] }, Buffer.from('{}')), name).toThrow(new RegExp(`part named ${name.replace(/[./]/g, '\\$&')}, which no backup holds`));
     }
+  });
+
+  it('restores a backup sealed whole in memory, as backups were before they were streamed', async () => {
+    const dataDir = await tempDir();
+    const state = await seedDataDir(dataDir);
+    const snapshot = join(dataDir, 'snapshot.db');
+    state.snapshotTo(snapshot);
+    const expected = stateOf(snapshot);
+    const parts = await Promise.all(['config.json', 'state.db', 'lists/custom-games.txt', 'secrets/smtp-password', 'tls/cert.pem', 'voucher.key']
+      .map(async (name) => ({ name, bytes: await readFile(join(dataDir, name === 'state.db' ? 'snapshot.db' : name)) })));
+    const { archive } = packArchive({ firmwareVersion: '0.9.0', createdAt: new Date(clock).toISOString(), createdBy: 'ssh:tech', configVersion: 2, stateSchema: STATE_MIGRATIONS.length }, parts);
+    const sealed = sealExport({ fileName: 'schoolgate-backup-old', mediaType: 'application/vnd.schoolgate.backup', body: archive }, {
+      auditHead: auditHeadNow(state.audit), actor: 'ssh:tech', at: new Date(clock), passphrase: PASSPHRASE, scrypt: SCRYPT,
+    });
+    state.close();
+    await rm(snapshot);
+    await writeFile(join(dataDir, 'state.db'), 'replaced by the restore');
+    await restoreBackup({ dataDir, file: await onStick(sealed.body), passphrase: PASSPHRASE, actor: 'ssh:tech', source: 'old', now });
+    const after = stateOf(join(dataDir, 'state.db'));
+    expect(after.accounts).toEqual(expected.accounts);
+    expect(after.audit.slice(0, -1)).toEqual(expected.audit);
+    expect(await readFile(join(dataDir, 'voucher.key'), 'utf8')).toBe(`${'ab'.repeat(32)}\n`);
   });
 });
