@@ -28,6 +28,7 @@ import { startReports } from './monitor/reports/wiring.ts';
 import { reportSources } from './monitor/record-sources.ts';
 import { startFleet } from './fleet/fleet-wiring.ts';
 import { startBackups } from './backup/wiring.ts';
+import { recoverSwapAtStart } from './backup/swap-journal.ts';
 
 export interface DaemonOptions {
   dataDir: string;
@@ -54,6 +55,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   await mkdir(dataDir, { recursive: true, mode: 0o750 });
   const controlSocket = join(dataDir, CONTROL_SOCKET_NAME);
   await assertNoDaemonAt(controlSocket);
+  await recoverSwapAtStart(dataDir, logger);
 
   // Embedded defaults only seed the data directory's own config; an explicit --config file that
   // is missing is a mistake to report, not to paper over.

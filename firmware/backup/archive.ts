@@ -23,21 +23,28 @@ export type ManifestInfo = Omit<BackupManifest, 'parts' | 'format'>;
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
 export function packArchive(info: ManifestInfo, parts: readonly PartBytes[]): { archive: Buffer; manifest: BackupManifest } {
+  const manifest = checkedManifest(info, parts.map((p): BackupPart => ({ name: p.name, size: p.bytes.length, sha256: sha256(p.bytes) })));
+  return { archive: Buffer.concat([archiveHead(manifest), ...parts.map((p) => p.bytes)]), manifest };
+}
+
+/** The archive's first two lines; the parts' bytes follow them in the manifest's order. */
+export function archiveHead(manifest: BackupManifest): Buffer {
+  return Buffer.from(`${ARCHIVE_MAGIC}\n${JSON.stringify(manifest)}\n`, 'utf8');
+}
+
+/** Checks a manifest made from parts read a piece at a time (create.ts) as packArchive checks its own. */
+export function checkedManifest(info: ManifestInfo, parts: readonly BackupPart[]): BackupManifest {
   const seen = new Set<string>();
   for (const p of parts) {
     if (seen.has(p.name)) throw new BackupError(`part ${p.name} given twice`);
     seen.add(p.name);
   }
-  const manifest: BackupManifest = {
-    format: 1, ...info,
-    parts: parts.map((p): BackupPart => ({ name: p.name, size: p.bytes.length, sha256: sha256(p.bytes) })),
-  };
+  const manifest: BackupManifest = { format: 1, ...info, parts: [...parts] };
   if (!Value.Check(BackupManifest, manifest)) {
     const first = [...Value.Errors(BackupManifest, manifest)][0];
     throw new BackupError(`cannot make this backup: ${first?.instancePath ?? ''} ${first?.message ?? 'is not valid'}`);
   }
-  const head = Buffer.from(`${ARCHIVE_MAGIC}\n${JSON.stringify(manifest)}\n`, 'utf8');
-  return { archive: Buffer.concat([head, ...parts.map((p) => p.bytes)]), manifest };
+  return manifest;
 }
 
 /** The manifest and every part, each checked against its size and SHA-256; throws BackupError naming the first that is not right. */

@@ -10,9 +10,8 @@
 // Out: logs.db (the query log: kept only days by policy, a backup must not outlive that);
 //      compiled/ and matcher.seed (rebuilt from lists/ at start); backups/ themselves;
 //      restore-previous/; the control socket, the running marker and the setup code.
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PartBytes } from './archive.ts';
 
 /** The configuration: read from the daemon's own file, restored as the data directory's config.json. */
 export const CONFIG_PART = 'config.json';
@@ -25,7 +24,14 @@ export const REBUILT_ENTRIES = ['compiled', 'matcher.seed'] as const;
 /** What a restore replaces (and keeps in restore-previous/): everything a backup holds, and what is rebuilt from it. */
 export const RESTORED_ENTRIES = [CONFIG_PART, ...COPIED_ENTRIES, STATE_PART, `${STATE_PART}-wal`, `${STATE_PART}-shm`, ...REBUILT_ENTRIES] as const;
 
-async function walk(root: string, rel: string, out: PartBytes[]): Promise<void> {
+/** A part still on disk: read a piece at a time when the backup is sealed, never whole. */
+export interface PartFile {
+  name: string;
+  path: string;
+  size: number;
+}
+
+async function walk(root: string, rel: string, out: PartFile[]): Promise<void> {
   const abs = join(root, rel);
   const info = await lstat(abs).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return undefined;
@@ -36,14 +42,14 @@ async function walk(root: string, rel: string, out: PartBytes[]): Promise<void> 
     const names = (await readdir(abs)).filter((n) => !n.startsWith('.')).sort();
     for (const name of names) await walk(root, `${rel}/${name}`, out);
   } else if (info.isFile()) {
-    out.push({ name: rel, bytes: await readFile(abs) });
+    out.push({ name: rel, path: abs, size: info.size });
   }
   // Sockets, links and devices are not data: a link could point anywhere on the box.
 }
 
 /** Every copied part present in the data directory, in a stable order. */
-export async function readCopiedParts(dataDir: string): Promise<PartBytes[]> {
-  const out: PartBytes[] = [];
+export async function listCopiedParts(dataDir: string): Promise<PartFile[]> {
+  const out: PartFile[] = [];
   for (const entry of COPIED_ENTRIES) await walk(dataDir, entry, out);
   return out;
 }

@@ -1,17 +1,19 @@
 // Making one backup: the configuration, a consistent snapshot of state.db, the lists, secrets,
 // certificate and attachments (contents.ts), packed with a manifest (archive.ts) and sealed,
-// always encrypted (docs/export-format.md), into DATA_DIR/backups/. The file is read back and
+// always encrypted (docs/export-format.md), into DATA_DIR/backups/, read from disk a piece at a
+// time so the backup is never held in memory whole. The file is read back and
 // opened before it counts, and only then are the oldest removed to keep N: a failed backup never
 // costs a good one.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { writeFileDurably } from '../config/durable-file.ts';
-import { checkPassphrase, openExport, readSealHeader, sealExport, SEALED_SUFFIX, type AuditHeadAtExport, type SealHeader } from '../monitor/reports/export-seal.ts';
-import { BackupError, backupFileName, beyondRetention, BACKUP_MEDIA_TYPE, packArchive, unpackArchive, type PartBytes } from './archive.ts';
-import type { BackupCreated } from './backup-schema.ts';
-import { CONFIG_PART, readCopiedParts, STATE_PART } from './contents.ts';
+import { sealExportToFile } from '../monitor/reports/export-seal-stream.ts';
+import { checkPassphrase, SEALED_SUFFIX, type AuditHeadAtExport, type SealHeader } from '../monitor/reports/export-seal.ts';
+import { archiveHead, BackupError, backupFileName, beyondRetention, BACKUP_MEDIA_TYPE, checkedManifest } from './archive.ts';
+import type { BackupCreated, BackupPart } from './backup-schema.ts';
+import { fileChunks, readBackupFile } from './backup-file.ts';
+import { CONFIG_PART, listCopiedParts, STATE_PART, type PartFile } from './contents.ts';
 import { entryFromHeader } from './list.ts';
 
 export const BACKUPS_DIR = 'backups';
@@ -51,33 +53,64 @@ function readUserVersion(file: string): number {
   }
 }
 
-async function snapshot(sources: BackupSources, dir: string): Promise<{ part: PartBytes; schema: number }> {
-  const tmp = join(dir, `.state-${randomBytes(6).toString('hex')}.db`);
-  try {
-    sources.snapshotState(tmp);
-    return { part: { name: STATE_PART, bytes: await readFile(tmp) }, schema: readUserVersion(tmp) };
-  } finally {
-    await rm(tmp, { force: true });
-  }
+type PartSource = PartFile | { name: string; bytes: Buffer };
+
+async function* partChunks(part: PartSource): AsyncGenerator<Buffer> {
+  if ('bytes' in part) yield part.bytes;
+  else yield* fileChunks(part.path, part.size);
 }
 
+async function describePart(part: PartSource): Promise<BackupPart> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of partChunks(part)) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return { name: part.name, size, sha256: hash.digest('hex') };
+}
+
+// Three passes over the parts, each a piece at a time: their hashes for the manifest, the whole
+// content's hash for the envelope's header (which is the cipher's additional data, so it must be
+// known before the first byte is encrypted), then the encryption itself. Reading twice more costs
+// seconds; holding a 100 MB backup in memory while DNS answers costs the box.
 async function writeSealed(sources: BackupSources, options: CreateBackupOptions & { passphrase: string }, at: Date, dir: string, fileName: string, path: string,
   progress: (line: string) => void): Promise<{ header: SealHeader; parts: number }> {
   progress('snapshot of state.db');
-  const state = await snapshot(sources, dir);
-  const configText = await readFile(sources.configFile);
-  const configVersion = Number((JSON.parse(configText.toString('utf8')) as { version?: unknown }).version ?? 0);
-  progress('reading the configuration, lists, secrets and certificate');
-  const parts = [{ name: CONFIG_PART, bytes: configText }, state.part, ...await readCopiedParts(sources.dataDir)];
-  progress(`sealing ${parts.length} parts (${(parts.reduce((n, p) => n + p.bytes.length, 0) / 1e6).toFixed(1)} MB), encrypted`);
-  const { archive } = packArchive({
-    firmwareVersion: sources.version, createdAt: at.toISOString(), createdBy: options.actor, configVersion, stateSchema: state.schema,
-  }, parts);
-  const sealed = sealExport({ fileName, mediaType: BACKUP_MEDIA_TYPE, body: archive }, {
-    auditHead: sources.auditHead(), actor: options.actor, at, passphrase: options.passphrase, ...(sources.scrypt ? { scrypt: sources.scrypt } : {}),
-  });
-  await writeFileDurably(path, sealed.body, { mode: 0o640 });
-  return { header: readSealHeader(sealed.body).header, parts: parts.length };
+  const stateFile = join(dir, `.state-${randomBytes(6).toString('hex')}.db`);
+  try {
+    sources.snapshotState(stateFile);
+    const stateSchema = readUserVersion(stateFile);
+    const configText = await readFile(sources.configFile);
+    const configVersion = Number((JSON.parse(configText.toString('utf8')) as { version?: unknown }).version ?? 0);
+    progress('reading the configuration, lists, secrets and certificate');
+    const parts: PartSource[] = [
+      { name: CONFIG_PART, bytes: configText }, { name: STATE_PART, path: stateFile, size: (await stat(stateFile)).size }, ...await listCopiedParts(sources.dataDir),
+    ];
+    const described: BackupPart[] = [];
+    for (const part of parts) described.push(await describePart(part));
+    const manifest = checkedManifest({ firmwareVersion: sources.version, createdAt: at.toISOString(), createdBy: options.actor, configVersion, stateSchema }, described);
+    const head = archiveHead(manifest);
+    const content = async function* (): AsyncGenerator<Buffer> {
+      yield head;
+      for (const [i, part] of parts.entries()) yield* 'bytes' in part ? partChunks(part) : fileChunks(part.path, described[i]!.size);
+    };
+    const contentHash = createHash('sha256');
+    let contentLength = 0;
+    for await (const chunk of content()) {
+      contentHash.update(chunk);
+      contentLength += chunk.length;
+    }
+    progress(`sealing ${parts.length} parts (${(contentLength / 1e6).toFixed(1)} MB), encrypted`);
+    const header = await sealExportToFile(path, {
+      fileName, mediaType: BACKUP_MEDIA_TYPE, contentLength, contentSha256: contentHash.digest('hex'), chunks: content,
+    }, {
+      auditHead: sources.auditHead(), actor: options.actor, at, passphrase: options.passphrase, mode: 0o640, ...(sources.scrypt ? { scrypt: sources.scrypt } : {}),
+    });
+    return { header, parts: parts.length };
+  } finally {
+    await rm(stateFile, { force: true });
+  }
 }
 
 export async function createBackup(sources: BackupSources, options: CreateBackupOptions): Promise<BackupCreated> {
@@ -93,13 +126,10 @@ export async function createBackup(sources: BackupSources, options: CreateBackup
   const dir = await backupsDir(sources.dataDir);
   const fileName = backupFileName(at, sources.version);
   const path = join(dir, `${fileName}${SEALED_SUFFIX}`);
-  // Written from a function of its own so the parts, the archive and the sealed copy are
-  // garbage once the file is on disk: a backup is held in memory several times over while it is
-  // sealed, and the read-back below should not add to that.
   const { header, parts } = await writeSealed(sources, { ...options, passphrase }, at, dir, fileName, path, progress);
   progress(`written ${path}; reading it back to verify`);
   try {
-    unpackArchive(openExport(await readFile(path), options.passphrase).body);
+    await readBackupFile(path, options.passphrase);
   } catch (error) {
     await rm(path, { force: true });
     throw new BackupError(`the backup written to ${path} did not read back (${(error as Error).message}): removed, older backups kept`);

@@ -1,13 +1,12 @@
 // The backups in DATA_DIR/backups/, newest first, each checked as far as can be: without the
 // passphrase, that its header is a backup's and its length is exactly what the header says;
 // with it, opened and every part's SHA-256 checked.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { openExport, readSealHeader, SealError, type SealHeader } from '../monitor/reports/export-seal.ts';
-import { BackupError, BACKUP_MEDIA_TYPE, parseBackupFileName, unpackArchive } from './archive.ts';
+import { SEAL_TAG_BYTES, SealError, type SealHeader } from '../monitor/reports/export-seal.ts';
+import { BackupError, BACKUP_MEDIA_TYPE, parseBackupFileName } from './archive.ts';
 import type { BackupEntry } from './backup-schema.ts';
-
-const GCM_TAG_BYTES = 16;
+import { readBackupFile, readBackupHeader } from './backup-file.ts';
 
 export function entryFromHeader(path: string, header: SealHeader, size: number, check: string, ok: boolean): BackupEntry {
   return {
@@ -16,27 +15,29 @@ export function entryFromHeader(path: string, header: SealHeader, size: number, 
   };
 }
 
-/** One backup file, checked (see above). Never throws for a bad file: the entry says what is wrong. */
-export function describeBackup(path: string, bytes: Buffer, passphrase?: string): BackupEntry {
+/** One backup file, checked (see above), read a piece at a time. Never throws for a bad file: the entry says what is wrong. */
+export async function describeBackup(path: string, passphrase?: string): Promise<BackupEntry> {
+  const size = (await stat(path)).size;
   let header: SealHeader;
   let headerBytes: number;
   try {
-    ({ header, headerBytes } = readSealHeader(bytes));
+    ({ header, headerBytes } = await readBackupHeader(path));
   } catch (error) {
+    if (!(error instanceof SealError)) throw error;
     return {
-      file: basename(path), path, size: bytes.length, createdAt: '', createdBy: '', encrypted: false,
-      firmwareVersion: parseBackupFileName(basename(path))?.firmwareVersion ?? null, check: (error as Error).message, ok: false,
+      file: basename(path), path, size, createdAt: '', createdBy: '', encrypted: false,
+      firmwareVersion: parseBackupFileName(basename(path))?.firmwareVersion ?? null, check: error.message, ok: false,
     };
   }
-  if (header.mediaType !== BACKUP_MEDIA_TYPE) return entryFromHeader(path, header, bytes.length, `a sealed ${header.mediaType} export, not a backup`, false);
-  const expected = headerBytes + header.contentLength + (header.encryption ? GCM_TAG_BYTES : 0);
-  if (bytes.length !== expected) return entryFromHeader(path, header, bytes.length, `${bytes.length} bytes where the header says ${expected}: cut short or changed`, false);
-  if (passphrase === undefined) return entryFromHeader(path, header, bytes.length, 'sealed (give the passphrase to verify every part)', true);
+  if (header.mediaType !== BACKUP_MEDIA_TYPE) return entryFromHeader(path, header, size, `a sealed ${header.mediaType} export, not a backup`, false);
+  const expected = headerBytes + header.contentLength + (header.encryption ? SEAL_TAG_BYTES : 0);
+  if (size !== expected) return entryFromHeader(path, header, size, `${size} bytes where the header says ${expected}: cut short or changed`, false);
+  if (passphrase === undefined) return entryFromHeader(path, header, size, 'sealed (give the passphrase to verify every part)', true);
   try {
-    unpackArchive(openExport(bytes, passphrase).body);
-    return entryFromHeader(path, header, bytes.length, 'verified', true);
+    await readBackupFile(path, passphrase);
+    return entryFromHeader(path, header, size, 'verified', true);
   } catch (error) {
-    if (error instanceof SealError || error instanceof BackupError) return entryFromHeader(path, header, bytes.length, error.message, false);
+    if (error instanceof SealError || error instanceof BackupError) return entryFromHeader(path, header, size, error.message, false);
     throw error;
   }
 }
@@ -49,8 +50,7 @@ export async function listBackups(dir: string, passphrase?: string): Promise<Bac
   });
   const entries: BackupEntry[] = [];
   for (const name of names.filter((n) => !n.startsWith('.') && n.endsWith('.sgexport'))) {
-    const path = join(dir, name);
-    entries.push(describeBackup(path, await readFile(path), passphrase));
+    entries.push(await describeBackup(join(dir, name), passphrase));
   }
   return entries.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.file.localeCompare(a.file));
 }

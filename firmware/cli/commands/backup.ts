@@ -2,7 +2,7 @@
 // through the running daemon, which owns state.db and snapshots it consistently; with no daemon
 // running, create and list work on the data directory directly. Restore and undo refuse while
 // the daemon runs: the service is stopped, the data restored, the service started.
-import { copyFile, readFile } from 'node:fs/promises';
+import { copyFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BACKUP_DEFAULTS } from '../../config/backup-schema.ts';
@@ -120,9 +120,8 @@ async function restore(values: OptionValues, file: string | undefined): Promise<
   const dataDir = dataDirOf(values);
   const passphrase = await passphraseOf(values);
   await refuseWhileRunning(dataDir, 'a restore');
-  const sealed = await readFile(file);
   const result = await restoreBackup({
-    dataDir, sealed, passphrase, actor: localActor(), source: resolve(file), now: () => new Date(), ...(values.json ? {} : { progress: progressLine }),
+    dataDir, file, passphrase, actor: localActor(), source: resolve(file), now: () => new Date(), ...(values.json ? {} : { progress: progressLine }),
   });
   process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatRestored(result));
   return EXIT.ok;
@@ -132,8 +131,11 @@ async function undo(values: OptionValues): Promise<number> {
   const dataDir = dataDirOf(values);
   await refuseWhileRunning(dataDir, 'undoing a restore');
   const latest = (await previousStates(dataDir))[0];
-  if (latest === undefined) throw new BackupError(`there is no restore to undo (${join(dataDir, 'restore-previous')} is empty)`);
   const result = await undoRestore({ dataDir, previousDir: latest, now: () => new Date() });
+  if (result.recovered) {
+    process.stdout.write('A restore (or undo) had been cut short part-way; its renames were reversed, so the data directory is as it was before it began. Nothing else was moved.\n');
+    return EXIT.ok;
+  }
   process.stdout.write(`Put back the state from before the restore (${latest}): ${result.replaced.join(', ')}.\nThe restored state is now in ${result.previousDir}.\n`);
   return EXIT.ok;
 }

@@ -7,7 +7,7 @@
 // Layout: the magic line, one line of header JSON, then the content (plain) or the ciphertext
 // followed by GCM's 16-byte tag. The header is plain text so `head -2 FILE` tells anyone what a
 // file is, whose, and which audit entry vouches for it, without the passphrase.
-import { createCipheriv, createDecipheriv, createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, scryptSync, timingSafeEqual, type CipherGCM } from 'node:crypto';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { IsoTimestamp } from '../../state/schemas.ts';
@@ -24,7 +24,9 @@ export const PASSPHRASE_MAX = 1024;
 // refuses parameters beyond these bounds, so a crafted header cannot make it spend gigabytes.
 export const SCRYPT_DEFAULTS = { N: 32_768, r: 8, p: 1 } as const;
 const SCRYPT_BOUNDS = { logNMin: 14, logNMax: 20, rMax: 16, pMax: 4 } as const;
-const TAG_BYTES = 16;
+/** GCM's tag, written after the ciphertext. */
+export const SEAL_TAG_BYTES = 16;
+const TAG_BYTES = SEAL_TAG_BYTES;
 
 const Sha256Hex = Type.String({ pattern: '^[0-9a-f]{64}$' });
 const Base64 = Type.String({ pattern: '^[A-Za-z0-9+/]+={0,2}$' });
@@ -81,7 +83,7 @@ export class SealError extends Error {
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
-function keyOf(passphrase: string, salt: Buffer, params: { N: number; r: number; p: number }): Buffer {
+export function sealKey(passphrase: string, salt: Buffer, params: { N: number; r: number; p: number }): Buffer {
   return scryptSync(passphrase.normalize('NFC'), salt, 32, { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r + 1024 * 1024 });
 }
 
@@ -91,18 +93,29 @@ export function checkPassphrase(passphrase: string): void {
   if (length > PASSPHRASE_MAX) throw new SealError(`a passphrase may have at most ${PASSPHRASE_MAX} characters`);
 }
 
-/** The content in its envelope: `${fileName}.sgexport`, with or without encryption. */
-export function sealExport(file: ExportFile, options: SealOptions): ExportFile {
+/** What the header says about the content: known before a byte of it is sealed. */
+export interface SealContentInfo {
+  fileName: string;
+  mediaType: string;
+  contentLength: number;
+  contentSha256: string;
+}
+
+/**
+ * The header line (the cipher's additional authenticated data) and, with a passphrase, the cipher
+ * ready for the content: shared by sealExport and the streaming sealer, so both write one format.
+ */
+export function startSeal(content: SealContentInfo, options: SealOptions): { header: SealHeader; headerLine: Buffer; cipher: CipherGCM | null } {
   const passphrase = options.passphrase;
   if (passphrase !== undefined) checkPassphrase(passphrase);
   const params = options.scrypt ?? SCRYPT_DEFAULTS;
   const salt = randomBytes(16);
   const iv = randomBytes(12);
   const header: SealHeader = {
-    fileName: file.fileName,
-    mediaType: file.mediaType,
-    contentLength: file.body.length,
-    contentSha256: sha256(file.body),
+    fileName: content.fileName,
+    mediaType: content.mediaType,
+    contentLength: content.contentLength,
+    contentSha256: content.contentSha256,
     exportedAt: options.at.toISOString(),
     exportedBy: options.actor,
     auditHead: options.auditHead,
@@ -115,12 +128,18 @@ export function sealExport(file: ExportFile, options: SealOptions): ExportFile {
     throw new SealError(`cannot seal this export: ${first?.instancePath || '(header)'} ${first?.message ?? 'is not valid'}`);
   }
   const headerLine = Buffer.from(`${SEAL_MAGIC}\n${JSON.stringify(header)}\n`, 'utf8');
-  let payload = file.body;
-  if (passphrase !== undefined) {
-    const cipher = createCipheriv('aes-256-gcm', keyOf(passphrase, salt, params), iv);
-    cipher.setAAD(headerLine);
-    payload = Buffer.concat([cipher.update(file.body), cipher.final(), cipher.getAuthTag()]);
-  }
+  if (passphrase === undefined) return { header, headerLine, cipher: null };
+  const cipher = createCipheriv('aes-256-gcm', sealKey(passphrase, salt, params), iv);
+  cipher.setAAD(headerLine);
+  return { header, headerLine, cipher };
+}
+
+/** The content in its envelope: `${fileName}.sgexport`, with or without encryption. */
+export function sealExport(file: ExportFile, options: SealOptions): ExportFile {
+  const { headerLine, cipher } = startSeal({
+    fileName: file.fileName, mediaType: file.mediaType, contentLength: file.body.length, contentSha256: sha256(file.body),
+  }, options);
+  const payload = cipher === null ? file.body : Buffer.concat([cipher.update(file.body), cipher.final(), cipher.getAuthTag()]);
   return { fileName: `${file.fileName}${SEALED_SUFFIX}`, mediaType: SEALED_MEDIA_TYPE, body: Buffer.concat([headerLine, payload]) };
 }
 
@@ -164,7 +183,7 @@ export function openExport(sealed: Buffer, passphrase?: string): OpenedExport {
     if (passphrase === undefined) throw new SealError('this export is encrypted: give its passphrase (--passphrase-file FILE)');
     const enc = header.encryption;
     if (payload.length < TAG_BYTES) throw new SealError('the export is cut short: its content is missing');
-    const decipher = createDecipheriv('aes-256-gcm', keyOf(passphrase, Buffer.from(enc.salt, 'base64'), enc), Buffer.from(enc.iv, 'base64'));
+    const decipher = createDecipheriv('aes-256-gcm', sealKey(passphrase, Buffer.from(enc.salt, 'base64'), enc), Buffer.from(enc.iv, 'base64'));
     decipher.setAAD(sealed.subarray(0, headerBytes));
     decipher.setAuthTag(payload.subarray(payload.length - TAG_BYTES));
     try {

@@ -9,9 +9,11 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBackup, type BackupSources } from '../../../firmware/backup/create.ts';
 import { listBackups } from '../../../firmware/backup/list.ts';
-import { previousStates, restoreBackup, undoRestore } from '../../../firmware/backup/restore.ts';
+import { packArchive } from '../../../firmware/backup/archive.ts';
+import { checkBackupContent, previousStates, restoreBackup, undoRestore } from '../../../firmware/backup/restore.ts';
 import { defaultConfig } from '../../../firmware/config/defaults.ts';
 import { serializeConfig } from '../../../firmware/config/load.ts';
+import { sealExport } from '../../../firmware/monitor/reports/export-seal.ts';
 import { auditHeadNow } from '../../../firmware/monitor/reports/records-export.ts';
 import { StateDatabase } from '../../../firmware/state/database.ts';
 import { migrate } from '../../../firmware/state/migrate.ts';
@@ -89,6 +91,13 @@ async function tree(dir: string): Promise<Record<string, string>> {
   return out;
 }
 
+/** The backup's bytes as a file outside the data directory, as it would come back on a USB stick. */
+async function onStick(bytes: Buffer): Promise<string> {
+  const file = join(await tempDir(), 'backup.sgexport');
+  await writeFile(file, bytes);
+  return file;
+}
+
 function sources(dataDir: string, state: StateDatabase, snapshot?: (file: string) => void): BackupSources {
   return {
     dataDir, configFile: join(dataDir, 'config.json'), snapshotState: snapshot ?? ((file) => state.snapshotTo(file)),
@@ -115,7 +124,7 @@ describe('backup and restore', () => {
     await rm(dataDir, { recursive: true });
     await mkdir(dataDir);
     const progress: string[] = [];
-    const result = await restoreBackup({ dataDir, sealed, passphrase: PASSPHRASE, actor: 'ssh:tech', source: 'usb', now, progress: (l) => progress.push(l) });
+    const result = await restoreBackup({ dataDir, file: await onStick(sealed), passphrase: PASSPHRASE, actor: 'ssh:tech', source: 'usb', now, progress: (l) => progress.push(l) });
 
     expect(await readFile(join(dataDir, 'config.json'), 'utf8')).toBe(before.config);
     const after = stateOf(join(dataDir, 'state.db'));
@@ -148,7 +157,7 @@ describe('backup and restore', () => {
       ['cut short', sealed.subarray(0, sealed.length - 1), PASSPHRASE, /passphrase is wrong, or the file was changed/],
     ];
     for (const [what, bytes, passphrase, message] of cases) {
-      await expect(restoreBackup({ dataDir, sealed: bytes, passphrase, actor: 'ssh:tech', source: what, now }), what).rejects.toThrow(message);
+      await expect(restoreBackup({ dataDir, file: await onStick(bytes), passphrase, actor: 'ssh:tech', source: what, now }), what).rejects.toThrow(message);
       expect(await tree(dataDir), what).toEqual(untouched);
     }
     expect(await previousStates(dataDir)).toEqual([]);
@@ -177,14 +186,14 @@ describe('backup and restore', () => {
     await writeFile(join(dataDir, 'config.json'), good);
     state.close();
     const untouched = await tree(dataDir);
-    await expect(restoreBackup({ dataDir, sealed: await readFile(badConfig.entry.path), passphrase: PASSPHRASE, actor: 'ssh:tech', source: 'bad config', now }))
+    await expect(restoreBackup({ dataDir, file: badConfig.entry.path, passphrase: PASSPHRASE, actor: 'ssh:tech', source: 'bad config', now }))
       .rejects.toThrow(/config\.json in the backup: \/networks/);
     expect(await tree(dataDir)).toEqual(untouched);
-    await expect(restoreBackup({ dataDir, sealed: await readFile(newer.entry.path), passphrase: PASSPHRASE, actor: 'ssh:tech', source: 'newer', now }))
+    await expect(restoreBackup({ dataDir, file: newer.entry.path, passphrase: PASSPHRASE, actor: 'ssh:tech', source: 'newer', now }))
       .rejects.toThrow(new RegExp(`state.db has schema ${STATE_MIGRATIONS.length + 1}; this firmware knows up to ${STATE_MIGRATIONS.length}: upgrade`));
     expect(await tree(dataDir)).toEqual(untouched);
 
-    const result = await restoreBackup({ dataDir, sealed: await readFile(older.entry.path), passphrase: PASSPHRASE, actor: 'ssh:tech', source: 'older', now });
+    const result = await restoreBackup({ dataDir, file: older.entry.path, passphrase: PASSPHRASE, actor: 'ssh:tech', source: 'older', now });
     expect(result.stateMigrated).toEqual({ from: STATE_MIGRATIONS.length - 1, to: STATE_MIGRATIONS.length });
     // The state before the restore is kept, and undo puts it back byte for byte.
     const [previous] = await previousStates(dataDir);
@@ -206,5 +215,35 @@ describe('backup and restore', () => {
     expect(listed.every((e) => e.ok && e.check === 'verified' && e.encrypted && e.firmwareVersion === '0.9.0')).toBe(true);
     expect((await listBackups(join(dataDir, 'backups'), 'not the passphrase'))[0]).toMatchObject({ ok: false, check: expect.stringMatching(/passphrase is wrong/) });
     expect((await listBackups(join(dataDir, 'backups')))[0]).toMatchObject({ ok: true, check: expect.stringMatching(/^sealed/) });
+  });
+
+  it('refuses a backup with a part no backup holds (one that would replace the query log or a backup), before any check of its contents', () => {
+    const manifest = { format: 1 as const, firmwareVersion: '0.9.0', createdAt: 'x', createdBy: 'ssh:tech', configVersion: 1, stateSchema: 1, parts: [] as { name: string; size: number; sha256: string }[] };
+    const part = (name: string) => ({ name, size: 0, sha256: '0'.repeat(64) });
+    for (const name of ['logs.db', 'backups/schoolgate-backup-x.sgexport', 'compiled/cache.bin', 'config.json/x']) {
+      expect(() => checkBackupContent({ ...manifest, parts: [part('config.json'), part('state.db'), part(name)] }, Buffer.from('{}')), name).toThrow(new RegExp(`part named ${name.replace(/[./]/g, '\\$&')}, which no backup holds`));
+    }
+  });
+
+  it('restores a backup sealed whole in memory, as backups were before they were streamed', async () => {
+    const dataDir = await tempDir();
+    const state = await seedDataDir(dataDir);
+    const snapshot = join(dataDir, 'snapshot.db');
+    state.snapshotTo(snapshot);
+    const expected = stateOf(snapshot);
+    const parts = await Promise.all(['config.json', 'state.db', 'lists/custom-games.txt', 'secrets/smtp-password', 'tls/cert.pem', 'voucher.key']
+      .map(async (name) => ({ name, bytes: await readFile(join(dataDir, name === 'state.db' ? 'snapshot.db' : name)) })));
+    const { archive } = packArchive({ firmwareVersion: '0.9.0', createdAt: new Date(clock).toISOString(), createdBy: 'ssh:tech', configVersion: 2, stateSchema: STATE_MIGRATIONS.length }, parts);
+    const sealed = sealExport({ fileName: 'schoolgate-backup-old', mediaType: 'application/vnd.schoolgate.backup', body: archive }, {
+      auditHead: auditHeadNow(state.audit), actor: 'ssh:tech', at: new Date(clock), passphrase: PASSPHRASE, scrypt: SCRYPT,
+    });
+    state.close();
+    await rm(snapshot);
+    await writeFile(join(dataDir, 'state.db'), 'replaced by the restore');
+    await restoreBackup({ dataDir, file: await onStick(sealed.body), passphrase: PASSPHRASE, actor: 'ssh:tech', source: 'old', now });
+    const after = stateOf(join(dataDir, 'state.db'));
+    expect(after.accounts).toEqual(expected.accounts);
+    expect(after.audit.slice(0, -1)).toEqual(expected.audit);
+    expect(await readFile(join(dataDir, 'voucher.key'), 'utf8')).toBe(`${'ab'.repeat(32)}\n`);
   });
 });
