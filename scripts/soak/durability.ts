@@ -16,7 +16,7 @@ import { CONTROL_SOCKET_NAME } from '../../firmware/control/protocol.ts';
 import { launchDaemon, REPO, testConfig, type RunningDaemon } from '../../test/support/daemon.ts';
 import { startTestUpstream } from '../../test/support/upstream.ts';
 import { seededRandom } from '../bench/dns/workload.ts';
-import { Ledger, type Loss } from './ledger.ts';
+import { Ledger, unauditedChanges, type Loss } from './ledger.ts';
 import { ipv4, SoakLoad, type SoakCounters, type SoakTarget } from './load.ts';
 import { checkStores } from './stores.ts';
 
@@ -98,6 +98,8 @@ const counters: SoakCounters = { reservations: 0, leases: 0, vouchers: 0, questi
 const lost = new Map<string, Loss>();
 const corrupt: string[] = [];
 const crashes: string[] = [];
+/** Changes found in a store without their audit entry (ledger.ts unauditedChanges), each once. */
+const unaudited = new Set<string>();
 let startupKills = 0;
 /** Seconds from spawn to ready, and to check the stores, summed over the rounds that did. */
 let startupSeconds = 0;
@@ -109,8 +111,9 @@ const started = performance.now();
 /** Started and ready, or killed while starting (undefined). */
 async function start(killWhileStarting: boolean): Promise<RunningDaemon | undefined> {
   let killed = false;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    return await launchDaemon({
+    const daemon = await launchDaemon({
       // As the appliance starts it: the launcher, which runs the build in dist/ when it is fresh.
       dataDir, configFile, config, command: [join(REPO, 'bin/schoolgate')],
       ready: () => callDaemon(controlSocket, 'status', undefined, 5000).then(() => true, () => false),
@@ -120,10 +123,16 @@ async function start(killWhileStarting: boolean): Promise<RunningDaemon | undefi
         // Somewhere in its start (opening the stores, loading lists, the first writes): within the
         // time starts have taken so far, which on a loaded machine is seconds.
         const typicalMs = readyStarts > 0 ? (startupSeconds / readyStarts) * 1000 : 3000;
-        setTimeout(() => { killed = true; child.kill('SIGKILL'); }, Math.floor(random() * typicalMs)).unref();
+        timer = setTimeout(() => { killed = true; child.kill('SIGKILL'); }, Math.floor(random() * typicalMs));
       },
     });
+    // Ready before its kill came: this round's kill comes under load instead.
+    clearTimeout(timer);
+    if (!killed) return daemon;
+    await daemon.stop('SIGKILL');
+    return undefined;
   } catch (error) {
+    clearTimeout(timer);
     if (killed) return undefined;
     throw error;
   }
@@ -175,6 +184,10 @@ try {
       }
     }
     for (const problem of check.corrupt) process.stderr.write(`round ${rounds}: CORRUPT ${problem}\n`);
+    for (const change of unauditedChanges(check.observed)) {
+      if (!unaudited.has(change)) process.stderr.write(`round ${rounds}: UNAUDITED ${change}\n`);
+      unaudited.add(change);
+    }
     rowsBefore = check.observed.queryEvents;
     if (rounds % 25 === 0) process.stderr.write(`round ${rounds}/${ROUNDS}: ${JSON.stringify(ledger.counts())}\n`);
   }
@@ -194,6 +207,6 @@ for (const crash of crashes.slice(0, 3)) process.stdout.write(`crash: ${crash}\n
 for (const loss of [...lost.values()].slice(0, 20)) process.stdout.write(`lost: ${loss.kind}: ${loss.what}\n`);
 const perRound = (n: number): string => (n / Math.max(1, rounds)).toFixed(1);
 process.stdout.write(`acknowledged: config=${counts.config} leases=${counts.lease} vouchers=${counts.voucher} alerts=${counts.alert} alert_acks=${counts['alert-ack']} audit=${counts.audit} query_events=${counts['query-log']}\n`);
-process.stdout.write(`rounds=${rounds} lost_committed=${lost.size} corrupt_opens=${corrupt.length} writes_per_round=${perRound(total)} startup_kills=${startupKills} crashes=${crashes.length} errors=${counters.errors} seconds=${seconds.toFixed(0)} seconds_per_round=${(seconds / Math.max(1, rounds)).toFixed(2)} start_seconds=${(startupSeconds / Math.max(1, readyStarts)).toFixed(2)} check_seconds=${(checkSeconds / Math.max(1, rounds)).toFixed(2)} seed=${SEED}\n`);
+process.stdout.write(`rounds=${rounds} lost_committed=${lost.size} corrupt_opens=${corrupt.length} writes_per_round=${perRound(total)} unaudited_changes=${unaudited.size} startup_kills=${startupKills} crashes=${crashes.length} errors=${counters.errors} seconds=${seconds.toFixed(0)} seconds_per_round=${(seconds / Math.max(1, rounds)).toFixed(2)} start_seconds=${(startupSeconds / Math.max(1, readyStarts)).toFixed(2)} check_seconds=${(checkSeconds / Math.max(1, rounds)).toFixed(2)} seed=${SEED}\n`);
 if (lost.size > 0 || corrupt.length > 0 || crashes.length > 0) exitCode = 1;
 process.exit(exitCode);

@@ -143,3 +143,14 @@ export class Ledger {
     this.#counts.audit++;
   }
 }
+
+/**
+ * Changes the stores hold without the audit entry that should say who made them: a reservation
+ * is written to config.json first and audited in state.db after, so a kill between the two keeps
+ * the change (never acknowledged) and loses its entry. Not a lost write, but worth counting.
+ */
+export function unauditedChanges(observed: Observed): string[] {
+  return [...observed.reservations.keys()]
+    .filter((mac) => !observed.audit.has(auditKey('dhcp.reserve', mac)))
+    .map((mac) => `reservation ${mac} has no dhcp.reserve audit entry`);
+}
