@@ -189,7 +189,10 @@ try {
       unaudited.add(change);
     }
     rowsBefore = check.observed.queryEvents;
-    if (rounds % 25 === 0) process.stderr.write(`round ${rounds}/${ROUNDS}: ${JSON.stringify(ledger.counts())}\n`);
+    if (rounds % 25 === 0) {
+      const elapsed = ((performance.now() - started) / 1000).toFixed(0);
+      process.stderr.write(`round ${rounds}/${ROUNDS} at ${elapsed} s: lost_committed=${lost.size} corrupt_opens=${corrupt.length} unaudited_changes=${unaudited.size} crashes=${crashes.length} acknowledged=${JSON.stringify(ledger.counts())}\n`);
+    }
   }
   rounds = Math.min(rounds, ROUNDS);
 } finally {

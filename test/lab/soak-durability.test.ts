@@ -18,7 +18,7 @@ function runSoak(args: string[]): Promise<{ code: number | null; output: string 
 }
 
 it('loses nothing the daemon acknowledged and opens every store cleanly after each of 5 kills', async () => {
-  const { code, output } = await runSoak(['--rounds', '5', '--max-load-ms', '2000']);
+  const { code, output } = await runSoak(['--rounds', '5', '--max-load-ms', '1500']);
   const fields = (line: string): Record<string, string> => Object.fromEntries(line.split(' ').filter((w) => w.includes('=')).map((w) => w.split('=') as [string, string]));
   const result = fields(output.split('\n').find((l) => l.startsWith('rounds=')) ?? '');
   const written = fields(output.split('\n').find((l) => l.startsWith('acknowledged:')) ?? '');
