@@ -69,7 +69,31 @@ export async function startDaemonProcess(
   }
   const configFile = join(dataDir, 'config.json');
   await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-  const [program, ...programArgs] = command;
+  return launchDaemon({ dataDir, configFile, config, command });
+}
+
+export interface LaunchOptions {
+  dataDir: string;
+  configFile: string;
+  /** What the file held when the daemon was first started (RunningDaemon.config). */
+  config: Config;
+  /** How it is started (default: node on the TypeScript sources). */
+  command?: string[];
+  /** Whether it answers yet (default: `schoolgate status` exits 0); polled until it does. */
+  ready?: () => Promise<boolean>;
+  /** How long it may take to become ready (ms; default 20 s). */
+  readyTimeoutMs?: number;
+  /** Told of the process as soon as it is spawned (to kill it while it starts). */
+  spawned?: (child: ChildProcess) => void;
+}
+
+/**
+ * Starts the daemon on a data directory and configuration file that are already there (a
+ * restart: the durability soak starts it again on what the killed one left), resolving once ready.
+ */
+export async function launchDaemon(options: LaunchOptions): Promise<RunningDaemon> {
+  const { dataDir, configFile, config } = options;
+  const [program, ...programArgs] = options.command ?? [process.execPath, MAIN];
   const child = spawn(program!, [...programArgs, 'run', '--config', configFile, '--data-dir', dataDir], {
     cwd: REPO,
     env: { ...process.env, SCHOOLGATE_LOG_LEVEL: 'info', ...env },
@@ -78,16 +102,25 @@ export async function startDaemonProcess(
   child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
   child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  options.spawned?.(child);
 
   const cli = (args: string[]): Promise<CliResult> => runCli([...args, '--data-dir', dataDir]);
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`daemon exited with ${child.exitCode} before it was ready:\n${output}`);
+  let lastStatus = '';
+  const ready = options.ready ?? (async (): Promise<boolean> => {
     const status = await cli(['status', '--json']);
-    if (status.code === 0) break;
+    lastStatus = status.stderr;
+    return status.code === 0;
+  });
+  const timeoutMs = options.readyTimeoutMs ?? 20_000;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`daemon exited with ${child.exitCode ?? child.signalCode} before it was ready:\n${output}`);
+    }
+    if (await ready()) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`daemon not ready after 20 s:\n${output}\nlast status: ${status.stderr}`);
+      throw new Error(`daemon not ready after ${timeoutMs / 1000} s:\n${output}\nlast status: ${lastStatus}`);
     }
     await new Promise((r) => setTimeout(r, 150));
   }

@@ -38,7 +38,7 @@ export function sampleStatus(): DaemonStatus {
     lists: { names: 1_000_000, compileMs: 640, loadedAt: '2026-11-24T08:00:01.000Z', fromCache: false, problems: 1 },
     eventLoopDelayMs: { p50: 0.2, p99: 2.5, max: 40 },
     memory: { rssBytes: 150_000_000, heapUsedBytes: 30_000_000, heapTotalBytes: 40_000_000, arrayBuffersBytes: 1_000, form: 'built' },
-    queryLog: { written: 1400, writeErrors: 0, writer: 'idle', writerFellBehind: 0 },
+    queryLog: { written: 1400, committed: 1400, writeErrors: 0, writer: 'idle', writerFellBehind: 0 },
     admin: { url: 'http://10.10.0.1:8080' },
     state: { schemaVersion: 2, devices: 17, auditEntries: 3 },
   };

@@ -269,9 +269,14 @@ export const ROLLUP_EVERY_MS = 60_000;
 export const ROLLUP_KEYS = 20_000;
 
 // Layout of `shared`.
-export const SHARED_BYTES = 32;
+export const SHARED_BYTES = 40;
 export const FLAG_INDEX = 0; // Int32 index
 export const WRITTEN = 1; // BigInt64 indexes
 export const WRITE_ERRORS = 2;
 /** Events the writer has finished with (written or lost to an error). */
 export const DONE = 3;
+/**
+ * Events whose transaction has committed: WRITTEN counts a row once it is in the open transaction,
+ * up to COMMIT_EVERY_MS before a crash could no longer take it back.
+ */
+export const COMMITTED = 4;

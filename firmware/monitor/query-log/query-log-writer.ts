@@ -18,7 +18,7 @@ import type { AlertCandidate } from '../alerts/alert-schema.ts';
 import { DnsAlertRules, mergeCandidates, type DnsAlertRulesData } from '../alerts/dns-alert-rules.ts';
 import { DayOf, RollupCounts, periodsBetween, type RollupRow } from './rollups.ts';
 import {
-  COMMIT_ROWS, DONE, FLAG_INDEX, ROLLUP_KEYS, ROW_COLUMNS, UPSERT_DAY, UPSERT_HOUR, WRITE_ERRORS, WRITTEN, addRollups, logMigrations, unpackBatch,
+  COMMIT_ROWS, COMMITTED, DONE, FLAG_INDEX, ROLLUP_KEYS, ROW_COLUMNS, UPSERT_DAY, UPSERT_HOUR, WRITE_ERRORS, WRITTEN, addRollups, logMigrations, unpackBatch,
   type RecentOptions, type RollupQuery, type RollupsPurged, type WriterCommand, type WriterQuestion, type WriterData, type WriterAlerts, type WriterLog, type WriterOpened, type WriterReply,
 } from './query-log-schema.ts';
 
@@ -166,6 +166,7 @@ function commit(rollups = false): void {
   try {
     if (due) writeRollups();
     db.exec('COMMIT');
+    Atomics.add(counters, COMMITTED, BigInt(rows));
     txCounts.mergeInto(unrolled);
     txCounts.clear();
     if (due) {

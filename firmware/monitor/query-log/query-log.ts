@@ -19,7 +19,7 @@ import type { EventBuffer, QueryEvent } from '../../dns/events/event-buffer.ts';
 import type { Logger } from '../../log.ts';
 import { siblingModule } from '../../paths.ts';
 import {
-  COMMIT_EVERY_MS, DONE, FLAG_INDEX, ROLLUP_EVERY_MS, SHARED_BYTES, WRITE_ERRORS, WRITTEN, logMigrations,
+  COMMIT_EVERY_MS, COMMITTED, DONE, FLAG_INDEX, ROLLUP_EVERY_MS, SHARED_BYTES, WRITE_ERRORS, WRITTEN, logMigrations,
   type RecentOptions, type RollupQuery, type RollupsPurged, type WriterCommand, type WriterData, type WriterMessage, type WriterQuestion, type WriterReply,
 } from './query-log-schema.ts';
 import type { SubjectLogs, SubjectLogsErased, SubjectPage } from '../subject/logs-subject.ts';
@@ -63,6 +63,7 @@ export interface QueryLogOptions {
 
 export const QueryLogStatsSchema = Type.Object({
   written: Type.Integer({ minimum: 0, description: 'query events written to logs.db since start' }),
+  committed: Type.Integer({ minimum: 0, description: 'of those, the events whose transaction has committed: what a crash cannot take back (the writer commits about once a second)' }),
   writeErrors: Type.Integer({ minimum: 0, description: 'batches lost to write errors (disk full?)' }),
   writer: WriterSchedulingState,
   writerReason: Type.Optional(Type.String({ description: 'why the writer is not in the idle class' })),
@@ -329,6 +330,7 @@ export class QueryLog {
     const reason = scheduling ? scheduling.reason : 'the writer thread id is not known (not Linux?)';
     return {
       written: Number(Atomics.load(this.#counters, WRITTEN)),
+      committed: Number(Atomics.load(this.#counters, COMMITTED)),
       writeErrors: Number(Atomics.load(this.#counters, WRITE_ERRORS)) + this.#lostBatches,
       writer: scheduling?.state ?? 'normal',
       ...(reason === undefined ? {} : { writerReason: reason }),

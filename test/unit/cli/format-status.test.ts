@@ -26,7 +26,7 @@ it('says how the query log keeps up: its writer on spare CPU, or why not', () =>
   const logLine = (text: string): string | undefined => text.split('\n').find((l) => l.startsWith('  log       '));
   const status = sampleStatus();
   expect(logLine(formatStatus(status))).toBe('  log       1400 events written, 0 write errors; writer on spare CPU only (idle class)');
-  status.queryLog = { written: 9, writeErrors: 1, writer: 'normal', writerReason: 'the netio addon is not built', writerFellBehind: 2 };
+  status.queryLog = { written: 9, committed: 9, writeErrors: 1, writer: 'normal', writerReason: 'the netio addon is not built', writerFellBehind: 2 };
   expect(logLine(formatStatus(status))).toBe('  log       9 events written, 1 write errors; writer in the normal class: the netio addon is not built, fell behind 2 times');
 });
 
