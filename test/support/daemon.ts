@@ -69,7 +69,7 @@ export async function startDaemonProcess(
   }
   const configFile = join(dataDir, 'config.json');
   await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-  return launchDaemon({ dataDir, configFile, config, command });
+  return launchDaemon({ dataDir, configFile, config, command, env });
 }
 
 export interface LaunchOptions {
@@ -79,6 +79,8 @@ export interface LaunchOptions {
   config: Config;
   /** How it is started (default: node on the TypeScript sources). */
   command?: string[];
+  /** Added to its environment (e.g. systemd's NOTIFY_SOCKET). */
+  env?: NodeJS.ProcessEnv;
   /** Whether it answers yet (default: `schoolgate status` exits 0); polled until it does. */
   ready?: () => Promise<boolean>;
   /** How long it may take to become ready (ms; default 20 s). */
@@ -96,7 +98,7 @@ export async function launchDaemon(options: LaunchOptions): Promise<RunningDaemo
   const [program, ...programArgs] = options.command ?? [process.execPath, MAIN];
   const child = spawn(program!, [...programArgs, 'run', '--config', configFile, '--data-dir', dataDir], {
     cwd: REPO,
-    env: { ...process.env, SCHOOLGATE_LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, SCHOOLGATE_LOG_LEVEL: 'info', ...options.env },
   });
   let output = '';
   child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
