@@ -55,7 +55,7 @@ export async function startAdminAccess(options: AdminAccessOptions): Promise<Adm
         await config.update((draft) => ({ ...draft, site: { ...draft.site, name: site.name, timezone: site.timezone } }));
       },
       setupAllowedFrom: (address) => fromAdminSide(config.current, address),
-      config: { current: () => config.current, update: (change) => config.update(change) },
+      config: { current: () => config.current, update: (change, written) => config.update(change, written) },
       limits: () => config.current.web.sessions ?? DEFAULT_SESSION_LIMITS,
       ...(options.control ? { control: options.control } : {}),
       // Read at each attempt: a change on the Settings page holds at once.

@@ -1,9 +1,10 @@
 // The one path a change made in the web UI takes into the configuration: the store validates the
-// whole document, writes it durably and publishes it (the daemon's listeners apply it at once,
-// exactly as after `schoolgate config reload`), then the change is audited under the account.
+// whole document, writes it durably, audits the change under the account, then publishes it (the
+// daemon's listeners apply it at once, exactly as after `schoolgate config reload`).
 // Change control (a proposal that two approvers sign) will replace saveConfigChange with a
 // function of the same signature that stores a proposal instead: the routes do not change.
 import type { Config } from '../config/schema.ts';
+import type { ConfigWritten } from '../config/store.ts';
 import { ConfigError } from '../config/issues.ts';
 import type { AuditLog } from '../control/audit.ts';
 import { AuthError } from './auth/errors.ts';
@@ -12,7 +13,7 @@ import { AuthError } from './auth/errors.ts';
 export interface AdminConfigAccess {
   current(): Readonly<Config>;
   /** ConfigStore.update: all or nothing, rejecting with a ConfigError that lists every issue. */
-  update(change: (draft: Config) => Config | void): Promise<Config>;
+  update(change: (draft: Config) => Config | void, written?: ConfigWritten): Promise<Config>;
 }
 
 export interface ConfigChange<T> {
@@ -35,7 +36,7 @@ export async function saveConfigChange<T>(deps: { config: AdminConfigAccess; aud
   try {
     await deps.config.update((draft) => {
       result = request.change(draft);
-    });
+    }, () => deps.audit.append({ actor: request.actor, action: request.action, subject: request.subject, details: result!.details }));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const fields: Record<string, string> = {};
@@ -45,6 +46,5 @@ export async function saveConfigChange<T>(deps: { config: AdminConfigAccess; aud
     }
     throw new AuthError(400, 'invalid-config', `nothing was saved: ${error.issues.length === 1 ? 'one problem' : `${error.issues.length} problems`} to put right first`, fields);
   }
-  deps.audit.append({ actor: request.actor, action: request.action, subject: request.subject, details: result!.details });
   return result!;
 }

@@ -49,6 +49,9 @@ export async function readConfigFile(file: string): Promise<Config> {
   return loadConfigText(text, file).config;
 }
 
+/** Told of an update once it is durably written, before the listeners (see ConfigStore.update). */
+export type ConfigWritten = (next: Readonly<Config>, previous: Readonly<Config>) => void;
+
 export class ConfigStore {
   readonly #file: string;
   readonly #db: Low<Config>;
@@ -111,15 +114,20 @@ export class ConfigStore {
    * draft), validates it, writes it durably, then publishes it. Updates run one at a time in
    * call order. Resolves with a mutable copy of the new document; rejects with ConfigError when
    * the result is invalid, leaving memory and the file untouched.
+   *
+   * `written` runs once the new document is on disk and before any listener hears of it: the
+   * place for the change's audit entry. Listeners restart services (DNS, DHCP) and take seconds;
+   * an entry appended after them could be lost to a crash that kept the change (the durability
+   * soak found it so), leaving a change nobody is recorded as having made.
    */
-  update(change: (draft: Config) => Config | void): Promise<Config> {
-    const run = (): Promise<Config> => this.#apply(change);
+  update(change: (draft: Config) => Config | void, written?: ConfigWritten): Promise<Config> {
+    const run = (): Promise<Config> => this.#apply(change, written);
     const result = this.#queue.then(run, run);
     this.#queue = result.catch(() => undefined);
     return result;
   }
 
-  async #apply(change: (draft: Config) => Config | void): Promise<Config> {
+  async #apply(change: (draft: Config) => Config | void, written?: ConfigWritten): Promise<Config> {
     const previous = this.#current;
     const draft = copy(previous);
     const next = assertValidConfig(change(draft) ?? draft, this.#file);
@@ -133,6 +141,14 @@ export class ConfigStore {
     }
     this.#current = deepFreeze(copy(stored));
     this.#logger.info({ file: this.#file }, 'configuration updated');
+    let recordFailed: unknown;
+    try {
+      written?.(this.#current, previous);
+    } catch (error) {
+      // The document is written and in force: the services still hear of it, and the caller
+      // learns that its record failed.
+      recordFailed = error;
+    }
     for (const listener of this.#listeners) {
       try {
         listener(this.#current, previous);
@@ -141,6 +157,7 @@ export class ConfigStore {
         this.#logger.error({ err: error }, 'configuration change listener failed');
       }
     }
+    if (recordFailed !== undefined) throw recordFailed;
     return copy(stored);
   }
 

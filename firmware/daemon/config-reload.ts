@@ -64,8 +64,7 @@ export function followConfigChanges(o: {
 export function configReloader(o: { config: ConfigStore; configFile: string; audit: AuditLog; logger: Logger }): (actor?: string) => Promise<void> {
   return async (actor = 'system'): Promise<void> => {
     const next: Config = await readConfigFile(o.configFile);
-    await o.config.update(() => next);
-    o.audit.append({ actor, action: 'config.reload', subject: o.configFile });
+    await o.config.update(() => next, () => o.audit.append({ actor, action: 'config.reload', subject: o.configFile }));
     o.logger.info({ configFile: o.configFile }, 'configuration reloaded');
   };
 }

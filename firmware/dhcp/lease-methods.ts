@@ -87,12 +87,11 @@ export function registerLeaseMethods(control: Pick<ControlServer, 'register'>, d
           const existing = draft.reservations ?? [];
           replaced = existing.find((r) => r.mac === mac) ?? null;
           draft.reservations = [...existing.filter((r) => r.mac !== mac), reservation];
-        });
+        }, () => deps.audit.append({ actor: actorOf(caller), action: 'dhcp.reserve', subject: mac, details: { reservation, replaced } }));
       } catch (error) {
         if (error instanceof ConfigError) throw new ControlFailure('invalid-input', `the reservation was refused and nothing changed: ${error.message}`);
         throw error;
       }
-      deps.audit.append({ actor: actorOf(caller), action: 'dhcp.reserve', subject: mac, details: { reservation, replaced } });
       return { reservation, replaced };
     },
   });

@@ -22,7 +22,7 @@ let s: Record<string, RoleSession>;
 beforeEach(async () => {
   file = join(mkdtempSync(join(tmpdir(), 'sg-networks-')), 'config.json');
   store = await ConfigStore.open(file, { createWith: defaultConfig });
-  t = await testAdmin({ config: { current: () => store.current, update: (change) => store.update(change) } });
+  t = await testAdmin({ config: { current: () => store.current, update: (change, written) => store.update(change, written) } });
   call = caller(t);
   s = await roleSessions(t, ['technician', 'staff']);
 });

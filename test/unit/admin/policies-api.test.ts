@@ -21,7 +21,7 @@ let file: string;
 beforeEach(async () => {
   file = join(mkdtempSync(join(tmpdir(), 'sg-policies-')), 'config.json');
   store = await ConfigStore.open(file, { createWith: defaultConfig });
-  t = await testAdmin({ config: { current: () => store.current, update: (change) => store.update(change) } });
+  t = await testAdmin({ config: { current: () => store.current, update: (change, written) => store.update(change, written) } });
 });
 afterEach(async () => {
   await t.close();

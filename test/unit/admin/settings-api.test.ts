@@ -24,7 +24,7 @@ let s: Record<string, RoleSession>;
 beforeEach(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'sg-settings-'));
   store = await ConfigStore.open(join(dataDir, 'config.json'), { createWith: defaultConfig });
-  t = await testAdmin({ dataDir, config: { current: () => store.current, update: (change) => store.update(change) } });
+  t = await testAdmin({ dataDir, config: { current: () => store.current, update: (change, written) => store.update(change, written) } });
   call = caller(t);
   s = await roleSessions(t, ['technician', 'staff', 'governor']);
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { copyFile, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -229,6 +230,37 @@ describe('ConfigStore.update', () => {
     off();
     await store.update((draft) => { draft.site.name = 'Two'; });
     expect(heard).toEqual(['One']);
+  });
+
+  it('tells `written` of the change once it is on disk and before any listener', async () => {
+    const file = await newFile();
+    const store = await ConfigStore.open(file, { createWith: defaultConfig });
+    const order: string[] = [];
+    store.onChange((next) => order.push(`listener ${next.site.name}`));
+    await store.update((draft) => { draft.site.name = 'Written'; }, (next, previous) => {
+      order.push(`written ${next.site.name} after ${previous.site.name}`);
+      // What the record is made for is already durable: a crash from here on keeps both.
+      order.push(`on disk ${JSON.parse(readFileSync(file, 'utf8')).site.name}`);
+    });
+    expect(order).toEqual([`written Written after ${defaultConfig().site.name}`, 'on disk Written', 'listener Written']);
+  });
+
+  it('still publishes a written change when `written` throws, then rejects with its error', async () => {
+    const store = await ConfigStore.open(await newFile(), { createWith: defaultConfig });
+    const heard: string[] = [];
+    store.onChange((next) => heard.push(next.site.name));
+    const failed = await store.update((draft) => { draft.site.name = 'Kept'; }, () => { throw new Error('audit log unavailable'); })
+      .then(() => undefined, (e: unknown) => e);
+    expect((failed as Error).message).toBe('audit log unavailable');
+    expect(heard).toEqual(['Kept']);
+    expect(store.current.site.name).toBe('Kept');
+  });
+
+  it('does not call `written` for a refused change', async () => {
+    const store = await ConfigStore.open(await newFile(), { createWith: defaultConfig });
+    let called = false;
+    await configError(store.update((draft) => { (draft.site as { name: unknown }).name = 42; }, () => { called = true; }));
+    expect(called).toBe(false);
   });
 });
 
