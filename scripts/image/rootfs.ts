@@ -2,7 +2,8 @@
 // steps `npm run image` and the CI proof (test/lab/image-rootfs.test.ts) share, so the proof
 // runs exactly what a card ships. The plan (packages, mmdebstrap's arguments) is in plan.ts.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { mmdebstrapArgs, type MmdebstrapPlan } from './plan.ts';
 
@@ -46,6 +47,39 @@ export function debootstrap(plan: MmdebstrapPlan, log: (line: string) => void = 
   if (plan.cacheDir !== undefined) mkdirSync(plan.cacheDir, { recursive: true });
   log(`mmdebstrap ${plan.arch} ${plan.packages.length} packages into ${plan.target}`);
   runOrThrow('mmdebstrap', mmdebstrapArgs(plan), { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Proof roots kept between CI runs, outside the checkout (see debootstrapCached). */
+export const ROOTFS_CACHE = '/var/cache/schoolgate-image/roots';
+const ROOTFS_MAX_AGE_DAYS = 7;
+
+/**
+ * The CI proof's root: mmdebstrap as `debootstrap` does, kept as a tarball named by the hash of
+ * mmdebstrap's arguments and version, and reused for a week. Under qemu-user on a 2-core machine
+ * the packages' maintainer scripts take minutes, while what the proof is about (the release,
+ * install.sh, the daemon) is made fresh every run. A changed package list or mmdebstrap makes a
+ * new root at once; a week's age picks up Debian's updates; SCHOOLGATE_IMAGE_REBUILD=1 forces it.
+ * `npm run image` never uses it.
+ */
+export function debootstrapCached(plan: MmdebstrapPlan, log: (line: string) => void = () => {}): { fromCache: boolean; builtAt: Date } {
+  const version = runOrThrow('mmdebstrap', ['--version']).stdout.trim();
+  const key = createHash('sha256').update(JSON.stringify([version, mmdebstrapArgs({ ...plan, target: 'ROOT' })])).digest('hex').slice(0, 16);
+  const tarball = join(ROOTFS_CACHE, `${plan.arch}-${key}.tar`);
+  const fresh = existsSync(tarball) && process.env.SCHOOLGATE_IMAGE_REBUILD !== '1' &&
+    Date.now() - statSync(tarball).mtimeMs < ROOTFS_MAX_AGE_DAYS * 86_400_000;
+  if (existsSync(plan.target)) rmSync(plan.target, { recursive: true, force: true });
+  if (fresh) {
+    mkdirSync(plan.target, { recursive: true });
+    runOrThrow('tar', ['--numeric-owner', '--xattrs', '-xpf', tarball, '-C', plan.target]);
+    log(`root from ${tarball}`);
+    return { fromCache: true, builtAt: statSync(tarball).mtime };
+  }
+  debootstrap(plan, log);
+  mkdirSync(ROOTFS_CACHE, { recursive: true });
+  // Written beside and renamed: a run killed mid-write leaves no half root to reuse.
+  runOrThrow('tar', ['--numeric-owner', '--xattrs', '-C', plan.target, '-cf', `${tarball}.partial`, '.']);
+  renameSync(`${tarball}.partial`, tarball);
+  return { fromCache: false, builtAt: new Date() };
 }
 
 /** `node scripts/release/stage.ts --arch ARCH --out DIR`: the release tree the box runs. */

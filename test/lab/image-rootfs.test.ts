@@ -5,13 +5,15 @@
 // pupil's social-network name gets the block answer, another name is forwarded to an upstream the
 // test runs. Netlink does not work under qemu-user, so enforcement stays off here (the default
 // configuration's); the firewall is proven on the host by the lab's other tests.
+// The root itself (the packages' maintainer scripts take minutes under qemu-user) is kept for a
+// week in /var/cache/schoolgate-image/roots, by the hash of mmdebstrap's arguments (debootstrapCached).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, lstatSync, mkdtempSync, openSync, readFileSync, readlinkSync, readSync, closeSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../firmware/config/defaults.ts';
 import { PROOF_PACKAGES } from '../../scripts/image/plan.ts';
-import { DEB_CACHE, debootstrap, ensureArm64Emulation, installRelease, mountKernelFilesystems, stageRelease } from '../../scripts/image/rootfs.ts';
+import { DEB_CACHE, debootstrapCached, ensureArm64Emulation, installRelease, mountKernelFilesystems, stageRelease } from '../../scripts/image/rootfs.ts';
 import { freePort } from '../support/ports.ts';
 import { startTestUpstream, type TestUpstream } from '../support/upstream.ts';
 
@@ -96,7 +98,8 @@ beforeAll(async () => {
   root = join(work, 'root');
   timed('binfmt', () => ensureArm64Emulation());
   timed('stage release', () => stageRelease('arm64', join(work, 'release')));
-  timed('mmdebstrap', () => debootstrap({ arch: 'arm64', packages: PROOF_PACKAGES, target: root, cacheDir: DEB_CACHE }));
+  const made = timed('mmdebstrap', () => debootstrapCached({ arch: 'arm64', packages: PROOF_PACKAGES, target: root, cacheDir: DEB_CACHE }));
+  timings.push(made.fromCache ? `root reused from ${made.builtAt.toISOString()} (SCHOOLGATE_IMAGE_REBUILD=1 makes it anew)` : 'root made by mmdebstrap now');
   version = timed('install.sh', () => installRelease(root, join(work, 'release'), { image: true }));
   unmount = mountKernelFilesystems(root);
 
