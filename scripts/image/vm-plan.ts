@@ -23,7 +23,8 @@ export function qemuArgs(plan: VmPlan): string[] {
     '-append', 'root=LABEL=sgroot rootfstype=ext4 rw rootwait console=ttyAMA0 net.ifnames=0 systemd.show_status=1',
     '-drive', `file=${plan.image},format=raw,if=none,id=card`, '-device', 'virtio-blk-pci,drive=card',
     '-netdev', `user,id=uplink,hostfwd=udp:127.0.0.1:${plan.dnsPort}-:53,hostfwd=tcp:127.0.0.1:${plan.sshPort}-:22`,
-    '-device', 'virtio-net-pci,netdev=uplink',
+    // No option ROM: the machine boots its kernel directly, and Debian ships the ROM only in ipxe-qemu.
+    '-device', 'virtio-net-pci,netdev=uplink,romfile=',
   ];
 }
 
