@@ -1,7 +1,7 @@
 // The nightly backup: node-cron in the school's time zone, rebuilt when the `backup` section or
 // the time zone changes. The cron expression comes from a validated HH:MM (pure, tested).
-import cron, { type ScheduledTask } from 'node-cron';
 import { BACKUP_DEFAULTS, type BackupSettings } from '../config/backup-schema.ts';
+import { CronJob } from '../cron-job.ts';
 import type { Logger } from '../log.ts';
 
 export function backupCron(settings: BackupSettings | undefined): string | undefined {
@@ -17,11 +17,20 @@ export interface BackupScheduleOptions {
   logger: Logger;
 }
 
-export class BackupSchedule {
+/** The nightly backup; `describe` says when it runs, in words. */
+export class BackupSchedule extends CronJob {
   readonly #o: BackupScheduleOptions;
-  #task: ScheduledTask | undefined;
 
   constructor(options: BackupScheduleOptions) {
+    super({
+      name: 'backup',
+      plan: () => {
+        const expression = backupCron(options.settings());
+        return expression === undefined ? undefined : { expression, run: options.run };
+      },
+      timezone: options.timezone,
+      onError: (err) => options.logger.error({ err }, `the scheduled backup failed: ${err.message}`),
+    });
     this.#o = options;
   }
 
@@ -30,23 +39,5 @@ export class BackupSchedule {
     const settings = this.#o.settings();
     if (backupCron(settings) === undefined) return 'the scheduled backup is off (config backup.enabled)';
     return `every day at ${settings?.at ?? BACKUP_DEFAULTS.at} (${this.#o.timezone()})`;
-  }
-
-  start(): void {
-    const expression = backupCron(this.#o.settings());
-    if (expression === undefined) return;
-    this.#task = cron.schedule(expression, () => {
-      this.#o.run().catch((err: Error) => this.#o.logger.error({ err }, `the scheduled backup failed: ${err.message}`));
-    }, { timezone: this.#o.timezone(), name: 'backup', noOverlap: true });
-  }
-
-  async restart(): Promise<void> {
-    await this.stop();
-    this.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.#task?.stop();
-    this.#task = undefined;
   }
 }

@@ -2,8 +2,8 @@
 // that sends it on that schedule: node-cron in the school's time zone, as the self-test runs.
 // Monthly: on the 1st, the month before. Termly: on 1 January, 1 May and 1 September (after the
 // autumn, spring and summer terms), the four months before: governors meet termly.
-import cron, { type ScheduledTask } from 'node-cron';
 import type { GovernorReportSettings } from '../../config/reports-schema.ts';
+import { CronJob } from '../../cron-job.ts';
 import type { Logger } from '../../log.ts';
 import { nextDay, schoolDay, schoolInstant } from './report-span.ts';
 
@@ -54,32 +54,21 @@ export interface GovernorScheduleOptions {
 }
 
 /** Sends the report on its schedule; rebuilt on each configuration change (`restart`). */
-export class GovernorReportSchedule {
-  readonly #o: GovernorScheduleOptions;
-  #task: ScheduledTask | undefined;
-
-  constructor(options: GovernorScheduleOptions) {
-    this.#o = options;
-  }
-
-  start(): void {
-    const settings = this.#o.settings();
-    const expression = settings ? cronOf(settings.schedule, settings.at) : undefined;
-    if (!settings || expression === undefined) return;
-    this.#task = cron.schedule(expression, () => {
-      const day = schoolDay((this.#o.now ?? (() => new Date()))(), this.#o.timezone());
-      this.#o.send(governorSpanFor(settings.schedule, day), 'scheduled')
-        .catch((err: Error) => this.#o.logger.error({ err }, 'the scheduled governor report could not be sent'));
-    }, { timezone: this.#o.timezone(), name: 'governor-report', noOverlap: true });
-  }
-
-  async restart(): Promise<void> {
-    await this.stop();
-    this.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.#task?.stop();
-    this.#task = undefined;
+export class GovernorReportSchedule extends CronJob {
+  constructor(o: GovernorScheduleOptions) {
+    super({
+      name: 'governor-report',
+      plan: () => {
+        const settings = o.settings();
+        const expression = settings ? cronOf(settings.schedule, settings.at) : undefined;
+        if (!settings || expression === undefined) return undefined;
+        return {
+          expression,
+          run: () => o.send(governorSpanFor(settings.schedule, schoolDay((o.now ?? (() => new Date()))(), o.timezone())), 'scheduled'),
+        };
+      },
+      timezone: o.timezone,
+      onError: (err) => o.logger.error({ err }, 'the scheduled governor report could not be sent'),
+    });
   }
 }
