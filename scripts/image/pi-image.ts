@@ -35,6 +35,9 @@ export function preparePiRoot(root: string): void {
   if (!readdirSync(firmware).some((f) => f.startsWith('vmlinuz') || f === 'kernel8.img')) {
     throw new Error(`${firmware} holds no kernel: linux-image-arm64's raspi-firmware hook did not run`);
   }
+  if (!readdirSync(firmware).some((f) => f.startsWith('initrd.img'))) {
+    throw new Error(`${firmware} holds no initrd: update-initramfs did not run at the end of mmdebstrap, or raspi-firmware's post-update hook did not copy it`);
+  }
   writeFileSync(join(firmware, 'cmdline.txt'), piCmdline());
   mkdirSync(join(firmware, 'schoolgate'), { recursive: true });
   writeFileSync(join(firmware, 'schoolgate/README.txt'), BOOT_README);

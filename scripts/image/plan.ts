@@ -72,6 +72,7 @@ export function mmdebstrapArgs(plan: MmdebstrapPlan): string[] {
     '--dpkgopt=force-unsafe-io',
     ...DOC_EXCLUDES.map((rule) => `--dpkgopt=${rule}`),
   ];
+  if (plan.packages.some((p) => p.startsWith('linux-image-'))) args.push(...INITRAMFS_ONCE_HOOKS);
   if (plan.cacheDir !== undefined) {
     // mmdebstrap's own recipe (man mmdebstrap, "sync-in and sync-out"): seed apt's archive
     // directory from the cache, copy what apt fetched back out; essential/unlink keeps the
@@ -88,6 +89,22 @@ export function mmdebstrapArgs(plan: MmdebstrapPlan): string[] {
   args.push(plan.suite ?? SUITE, plan.target, plan.mirror ?? MIRROR);
   return args;
 }
+
+/**
+ * The kernel's postinst makes its initramfs, and initramfs-tools' trigger then makes the same one
+ * again; under qemu-user each costs about ten minutes. While the
+ * packages install, update-initramfs is diverted to a line that says so; once they are all in, the
+ * real one runs once, and its post-update hook (raspi-firmware's) copies the initrd to the boot
+ * partition as it would on a box.
+ */
+export const INITRAMFS_ONCE_HOOKS: readonly string[] = [
+  '--essential-hook=chroot "$1" dpkg-divert --quiet --local --rename --divert /usr/sbin/update-initramfs.distrib --add /usr/sbin/update-initramfs'
+    + ` && printf '#!/bin/sh\\necho "update-initramfs: left until every package is installed"\\n' > "$1"/usr/sbin/update-initramfs`
+    + ' && chmod 755 "$1"/usr/sbin/update-initramfs',
+  '--customize-hook=rm "$1"/usr/sbin/update-initramfs'
+    + ' && chroot "$1" dpkg-divert --quiet --local --rename --remove /usr/sbin/update-initramfs'
+    + ' && chroot "$1" update-initramfs -c -k all',
+];
 
 /** A word for a POSIX shell, quoted only when it needs to be. */
 export function shellWord(word: string): string {

@@ -32,6 +32,17 @@ describe('mmdebstrapArgs', () => {
     expect(mmdebstrapArgs({ arch: 'arm64', packages: ['raspi-firmware'], target: '/r', components: PI_COMPONENTS })).toContain('--components=main,non-free-firmware');
   });
 
+  it('with a kernel, makes the initramfs once, after every package, instead of at the kernel and again at the trigger', () => {
+    const withKernel = mmdebstrapArgs({ arch: 'arm64', packages: PI_PACKAGES, target: '/r', cacheDir: '/c' });
+    const divert = withKernel.findIndex((a) => a.startsWith('--essential-hook=') && a.includes('dpkg-divert') && a.includes('--add /usr/sbin/update-initramfs'));
+    const once = withKernel.findIndex((a) => a.startsWith('--customize-hook=') && a.includes('--remove /usr/sbin/update-initramfs') && a.endsWith('update-initramfs -c -k all'));
+    expect(divert).toBeGreaterThan(-1);
+    expect(once).toBeGreaterThan(divert);
+    // The cache hooks stay last: they copy out what apt fetched once the root is finished.
+    expect(once).toBeLessThan(withKernel.findIndex((a) => a.includes('sync-out')));
+    expect(mmdebstrapArgs({ arch: 'arm64', packages: ROOTFS_PACKAGES, target: '/r' }).some((a) => a.includes('update-initramfs'))).toBe(false);
+  });
+
   it('the Pi adds its kernel and boot firmware to everything the plain root has', () => {
     expect(PI_PACKAGES).toEqual(expect.arrayContaining([...ROOTFS_PACKAGES, 'linux-image-arm64', 'raspi-firmware']));
     expect(ROOTFS_PACKAGES).toEqual(expect.arrayContaining(['nftables', 'iproute2', 'openssh-server', 'systemd-sysv']));
