@@ -35,11 +35,14 @@ export async function uploadFile(o: UploadFileOptions): Promise<string> {
   }
 }
 
-/** Progress as lines ("  sent 10.5 of 52.4 MB"): every `everyBytes`, and when the file is all sent. */
+/**
+ * Progress as lines ("  sent 10.5 of 52.4 MB"): every `everyBytes`, and when the file is all sent;
+ * nothing for a file smaller than that, which is sent before anyone could wait for it.
+ */
 export function progressLines(write: (line: string) => void, everyBytes = 20 * UPLOAD_CHUNK_BYTES): (sent: number, total: number) => void {
   let next = everyBytes;
   return (sent, total) => {
-    if (sent < next && sent < total) return;
+    if (total < everyBytes || (sent < next && sent < total)) return;
     while (next <= sent) next += everyBytes;
     write(`  sent ${(sent / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB`);
   };

@@ -163,10 +163,14 @@ describe('sending an upload', () => {
     }
   });
 
-  it('prints progress every step and once at the end', () => {
+  it('prints progress every step and once at the end, and nothing for a file smaller than a step', () => {
     const lines: string[] = [];
     const report = progressLines((line) => lines.push(line), 1_000_000);
     for (const sent of [400_000, 800_000, 1_200_000, 1_600_000, 2_000_000, 2_100_000]) report(sent, 2_100_000);
     expect(lines).toEqual(['  sent 1.2 of 2.1 MB', '  sent 2.0 of 2.1 MB', '  sent 2.1 of 2.1 MB']);
+    const small = progressLines((line) => lines.push(line), 1_000_000);
+    small(400_000, 900_000);
+    small(900_000, 900_000);
+    expect(lines).toHaveLength(3);
   });
 });
