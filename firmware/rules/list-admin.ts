@@ -9,18 +9,23 @@ import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import type { AuditAppend } from '../control/audit.ts';
 import { ControlFailure } from '../control/server.ts';
+import { UploadStore } from '../control/upload.ts';
+import { UploadId } from '../control/upload-schema.ts';
 import { ConfigError } from '../config/issues.ts';
 import { writeFileDurably } from '../config/durable-file.ts';
+import type { ConfigWritten } from '../config/store.ts';
 import { Id, ListFormat, type Config, type ListSource } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import { builtinId, loadCatalogue } from './catalogue.ts';
 import { checkImportInThread, type ImportChecked } from './import-check.ts';
 import { guessFormat, ListCheck } from './list-check.ts';
-import { MAX_IMPORT_BYTES, removeUpload, UploadId, uploadPath, uploadText } from './list-upload.ts';
 import type { ListsManager, ListsReport } from './lists-manager.ts';
 import { configuredCategories } from './load-lists.ts';
 
-export { MAX_IMPORT_BYTES } from './list-upload.ts';
+/** The largest list file an import takes (a 1M-name list is about 20 MiB). */
+export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+/** What a list file is called in the upload's messages. */
+export const LIST_FILE = 'a list';
 /** The request carrying it: JSON escaping can at worst double a text of newlines. */
 export const MAX_IMPORT_REQUEST_BYTES = 2 * MAX_IMPORT_BYTES + (1 << 20);
 
@@ -64,13 +69,19 @@ export interface RemoveResult {
 }
 
 export interface ListAdminDeps {
-  config: { readonly current: Readonly<Config>; update(change: (draft: Config) => Config | void): Promise<Config> };
+  /** ConfigStore's update: `written` runs once the change is on disk, before anything reacts to it. */
+  config: { readonly current: Readonly<Config>; update(change: (draft: Config) => Config | void, written?: ConfigWritten): Promise<Config> };
   lists: Pick<ListsManager, 'reload' | 'listsDir'>;
   audit: { append(entry: AuditAppend): unknown };
   logger: Logger;
+  /** Where list files wait while they arrive (`lists.upload`); listUploads(lists.listsDir) unless given. */
+  uploads?: UploadStore;
   now?: () => Date;
 }
 
+/** A list file on its way to `lists.import`: it waits in DATA_DIR/lists/.incoming, and the import check's thread reads it from there, as a reload does. */
+export const listUploads = (listsDir: string): UploadStore =>
+  new UploadStore({ dir: join(listsDir, '.incoming'), maxBytes: MAX_IMPORT_BYTES, what: LIST_FILE });
 
 /** A list id from the file's name: "Gambling Sites.txt" → "gambling-sites". */
 export function idFromFileName(fileName: string): string {
@@ -110,10 +121,14 @@ function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
   return run;
 }
 
-/** Applies a list change to the config and the lists in service, undoing the config if the lists cannot load. */
-async function applyListChange(deps: ListAdminDeps, change: (draft: Config) => void, undo: (draft: Config) => void): Promise<ListsReport> {
+/**
+ * Applies a list change: the configuration first, its audit entry recorded as soon as it is on
+ * disk and before anything reacts to it (ConfigStore.update's `written`), then the lists in
+ * service. If they cannot load, the change is undone the same way, and the undoing audited too.
+ */
+async function applyListChange(deps: ListAdminDeps, change: (draft: Config) => void, undo: (draft: Config) => void, entry: AuditAppend): Promise<ListsReport> {
   try {
-    await deps.config.update(change);
+    await deps.config.update(change, () => { deps.audit.append(entry); });
   } catch (error) {
     if (error instanceof ConfigError) throw new ControlFailure('invalid-config', `the configuration would not be valid: ${error.message}`);
     throw error;
@@ -121,8 +136,11 @@ async function applyListChange(deps: ListAdminDeps, change: (draft: Config) => v
   try {
     return await deps.lists.reload(deps.config.current);
   } catch (error) {
-    await deps.config.update(undo);
-    throw new ControlFailure('lists-unreadable', `${(error as Error).message}. Nothing was changed; the lists in service are kept.`);
+    const reason = (error as Error).message;
+    await deps.config.update(undo, () => {
+      deps.audit.append({ actor: entry.actor, action: 'lists.undo', subject: entry.subject, details: { undid: entry.action, reason } });
+    });
+    throw new ControlFailure('lists-unreadable', `${reason}. Nothing was changed; the lists in service are kept.`);
   }
 }
 
@@ -150,11 +168,12 @@ export function importList(deps: ListAdminDeps, params: ImportParams, actor: str
     }
     // A list given whole (the web UI's form) is stored as an upload first: either way the file
     // is read, checked and stored by a thread of its own, never parsed on this one.
-    const upload = params.upload ?? await uploadText(deps.lists.listsDir, params.text!);
+    const uploads = deps.uploads ?? listUploads(deps.lists.listsDir);
+    const upload = params.upload ?? await uploads.write(params.text!);
     let checked: ImportChecked;
     let format: ListFormat;
     try {
-      const source = uploadPath(deps.lists.listsDir, upload);
+      const source = await uploads.finished(upload);
       let guessed: string | undefined;
       if (params.format) format = params.format;
       else {
@@ -176,7 +195,7 @@ export function importList(deps: ListAdminDeps, params: ImportParams, actor: str
         throw new ControlFailure('unreadable', `${params.fileName}: ${(error as Error).message}; nothing was imported`);
       }
     } finally {
-      await removeUpload(deps.lists.listsDir, upload);
+      await uploads.remove(upload);
     }
     const check = checked.report;
     if (checked.refused === 'bad-lines') {
@@ -188,22 +207,23 @@ export function importList(deps: ListAdminDeps, params: ImportParams, actor: str
       id, name: params.name ?? params.fileName.split('/').pop()!.slice(0, 120), category: params.category, file, format,
       ...(restricted ? { restricted: true } : {}), enabled: true,
     };
-    let report: ListsReport;
-    try {
-      report = await applyListChange(deps, (draft) => { draft.lists.push(source); }, (draft) => {
-        draft.lists = draft.lists.filter((l) => l.id !== id);
-      });
-    } catch (error) {
-      await unlink(path).catch(() => undefined);
-      throw error;
-    }
-    deps.audit.append({
+    const entry: AuditAppend = {
       actor, action: 'lists.import', subject: id,
       details: {
         category: params.category, format, restricted, from: params.fileName, entries: check.entries, names: check.names,
         regexes: check.regexes, hashes: check.hashes, allow: check.allow, duplicates: check.duplicates, droppedLines: checked.droppedLines,
       },
-    });
+    };
+    let report: ListsReport;
+    try {
+      report = await applyListChange(deps, (draft) => { draft.lists.push(source); }, (draft) => {
+        draft.lists = draft.lists.filter((l) => l.id !== id);
+      }, entry);
+    } catch (error) {
+      // Kept if the list is in force after all (its change written, only its record failing).
+      if (!deps.config.current.lists.some((l) => l.id === id)) await unlink(path).catch(() => undefined);
+      throw error;
+    }
     deps.logger.info({ actor, list: id, category: params.category, entries: check.entries, droppedLines: checked.droppedLines }, 'list imported');
     return { id, file: path, category: params.category, restricted, check, droppedLines: checked.droppedLines, namesInService: report.names };
   });
@@ -219,34 +239,42 @@ export function removeList(deps: ListAdminDeps, params: RemoveParams, actor: str
       throw new ControlFailure('restricted', `"${list.id}" is an illegal-content (restricted) list: removing it stops blocking its entries on every network. If that is really intended, repeat with --force-restricted; it is recorded in the audit log under your name.`);
     }
     const index = config.lists.indexOf(list);
+    const aside = setAsidePlan(deps, list);
     const report = await applyListChange(deps, (draft) => { draft.lists.splice(index, 1); }, (draft) => {
       draft.lists.splice(Math.min(index, draft.lists.length), 0, list as ListSource);
-    });
-    const file = await setAside(deps, list);
-    if (list.restricted) deps.logger.warn({ actor, list: list.id }, 'a restricted (illegal-content) list was removed by force');
-    deps.audit.append({
+    }, {
       actor, action: 'lists.remove', subject: list.id,
       details: {
-        name: list.name, category: list.category, file: list.file, ...file, restricted: list.restricted === true,
+        name: list.name, category: list.category, file: list.file,
+        ...('to' in aside ? { keepAs: aside.to } : { unchanged: aside.unchanged, reason: aside.reason }), restricted: list.restricted === true,
         ...(list.restricted ? { forcedRestricted: true, warning: 'an illegal-content list was removed: its entries are no longer blocked' } : {}),
       },
     });
+    const file = await setAside(deps, aside);
+    if (list.restricted) deps.logger.warn({ actor, list: list.id }, 'a restricted (illegal-content) list was removed by force');
     return { id: list.id, file, namesInService: report.names };
   });
 }
 
-/** A removed list's own file (in DATA_DIR/lists) is renamed, never deleted; shipped and outside files stay. */
-async function setAside(deps: ListAdminDeps, list: Readonly<ListSource>): Promise<RemoveResult['file']> {
+type SetAsidePlan = { from: string; to: string } | { unchanged: string; reason: string };
+
+/** Where a removed list's own file (in DATA_DIR/lists) goes: renamed, never deleted; shipped and outside files stay. */
+function setAsidePlan(deps: ListAdminDeps, list: Readonly<ListSource>): SetAsidePlan {
   if (builtinId(list.file) !== undefined) return { unchanged: list.file, reason: 'a shipped starter list: the file stays with the firmware' };
   if (isAbsolute(list.file)) return { unchanged: list.file, reason: 'a file outside the data directory is left where it is' };
   const from = join(deps.lists.listsDir, list.file);
   const stamp = (deps.now ?? (() => new Date()))().toISOString().replace(/[:.]/g, '-');
-  const to = `${from}.removed-${stamp}`;
+  return { from, to: `${from}.removed-${stamp}` };
+}
+
+/** Sets the file aside as planned; a rename that fails leaves it where it was, and says why. */
+async function setAside(deps: ListAdminDeps, plan: SetAsidePlan): Promise<RemoveResult['file']> {
+  if (!('to' in plan)) return plan;
   try {
-    await rename(from, to);
-    return { keptAs: to };
+    await rename(plan.from, plan.to);
+    return { keptAs: plan.to };
   } catch (error) {
-    deps.logger.warn({ err: error, file: from }, 'removed list file could not be renamed; it stays as it was');
-    return { unchanged: from, reason: `could not be renamed: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+    deps.logger.warn({ err: error, file: plan.from }, 'removed list file could not be renamed; it stays as it was');
+    return { unchanged: plan.from, reason: `could not be renamed: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
   }
 }

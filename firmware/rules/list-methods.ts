@@ -5,9 +5,9 @@ import { actorOf } from '../control/protocol.ts';
 import { ControlFailure, type ControlServer } from '../control/server.ts';
 import { FeedRequestError } from './feeds/feed-service.ts';
 import type { FeedUpdater, FeedUpdateResult } from './feeds/types.ts';
-import { importList, ImportParams, MAX_IMPORT_REQUEST_BYTES, removeList, RemoveParams, type ListAdminDeps } from './list-admin.ts';
+import { uploadMethod } from '../control/upload.ts';
+import { importList, ImportParams, listUploads, MAX_IMPORT_REQUEST_BYTES, removeList, RemoveParams, type ListAdminDeps } from './list-admin.ts';
 import type { ListsManager } from './lists-manager.ts';
-import { appendUpload, UploadParams } from './list-upload.ts';
 import { listsView } from './lists-view.ts';
 
 export interface ListMethodDeps extends ListAdminDeps {
@@ -22,7 +22,9 @@ export const UpdateParams = Type.Object({
 }, { additionalProperties: false });
 export type UpdateParams = Static<typeof UpdateParams>;
 
-export function registerListMethods(control: Pick<ControlServer, 'register'>, deps: ListMethodDeps): void {
+export function registerListMethods(control: Pick<ControlServer, 'register'>, given: ListMethodDeps): void {
+  // One store for lists.upload and the imports that use what it stored.
+  const deps = { ...given, uploads: given.uploads ?? listUploads(given.lists.listsDir) };
   const { config, lists, audit, feeds } = deps;
   control.register('lists', { handle: () => listsView(lists.report, config.current, feeds?.status() ?? []) });
   control.register('lists.reload', { handle: async (_params, caller) => {
@@ -35,8 +37,7 @@ export function registerListMethods(control: Pick<ControlServer, 'register'>, de
       throw new ControlFailure('lists-unreadable', `${(err as Error).message}. The lists in service are kept.`);
     }
   } });
-  // Not audited: nothing changes until the upload is imported, which is.
-  control.register<UploadParams>('lists.upload', { params: UploadParams, handle: (params) => appendUpload(lists.listsDir, params) });
+  control.register('lists.upload', uploadMethod(deps.uploads));
   control.register<ImportParams>('lists.import', {
     params: ImportParams,
     maxRequestBytes: MAX_IMPORT_REQUEST_BYTES,

@@ -2,13 +2,14 @@
 // release file into the data directory, check it against the trusted keys (the same check the
 // switcher repeats as root), and leave the request that starts the switcher. Also the history, and
 // the audit entries of the switcher's outcomes (the daemon owns the audit log).
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type, type Static } from 'typebox';
 import type { AuditLog } from '../control/audit.ts';
 import { actorOf } from '../control/protocol.ts';
 import { ControlFailure, type ControlServer } from '../control/server.ts';
+import { uploadMethod, UploadStore } from '../control/upload.ts';
+import { UploadId } from '../control/upload-schema.ts';
 import type { Logger } from '../log.ts';
 import { VERSION } from '../version.ts';
 import { currentVersion, installRootOf, releaseKeysDirOf } from './install-layout.ts';
@@ -18,19 +19,10 @@ import { ReleaseRefused } from './release-format.ts';
 import { incomingDir, readHistory, readProgress, readRequest, writeRequest } from './upgrade-files.ts';
 import type { UpgradeHistoryEntry, UpgradeProgress, UpgradeRequest } from './upgrade-schema.ts';
 
-/** The largest chunk `upgrade.upload` takes (before base64); the CLI sends this much at a time. */
-export const UPLOAD_CHUNK_BYTES = 512 * 1024;
 /** A release file larger than this is refused while it arrives (an arm64 release is ~55 MB). */
 export const MAX_RELEASE_BYTES = 400 * 1024 * 1024;
-
-const UploadId = Type.String({ pattern: '^[0-9a-f]{16}$' });
-export const UploadParams = Type.Object({
-  /** Absent on the first chunk: the daemon names the upload. */
-  upload: Type.Optional(UploadId),
-  offset: Type.Integer({ minimum: 0 }),
-  data: Type.String({ maxLength: Math.ceil(UPLOAD_CHUNK_BYTES / 3) * 4 }),
-}, { additionalProperties: false });
-export type UploadParams = Static<typeof UploadParams>;
+/** What a release file is called in the upload's messages. */
+export const RELEASE_FILE = 'a release file';
 
 export const RequestParams = Type.Object({
   upload: UploadId,
@@ -57,7 +49,9 @@ export interface UpgradeDeps {
   arch?: string;
 }
 
-const uploadPath = (dataDir: string, id: string): string => join(incomingDir(dataDir), `${id}.part`);
+/** Where a release file waits while it arrives and until it is requested (then renamed VERSION.sgrel beside it). */
+const releaseUploads = (dataDir: string): UploadStore =>
+  new UploadStore({ dir: incomingDir(dataDir), maxBytes: MAX_RELEASE_BYTES, what: RELEASE_FILE });
 
 /** Audits each history entry not yet audited (by its id as the subject); returns how many it added. */
 export async function auditHistory(deps: Pick<UpgradeDeps, 'dataDir' | 'audit'>): Promise<number> {
@@ -76,39 +70,17 @@ export function registerUpgradeMethods(control: ControlServer, deps: UpgradeDeps
   const { dataDir } = deps;
   const installRoot = installRootOf(deps.installRoot);
 
-  control.register<UploadParams>('upgrade.upload', {
-    params: UploadParams,
-    maxRequestBytes: Math.ceil(UPLOAD_CHUNK_BYTES / 3) * 4 + 4096,
-    async handle(params) {
-      const id = params.upload ?? randomBytes(8).toString('hex');
-      if (params.upload === undefined && params.offset !== 0) throw new ControlFailure('invalid-input', 'an upload starts at offset 0');
-      await mkdir(incomingDir(dataDir), { recursive: true, mode: 0o750 });
-      const path = uploadPath(dataDir, id);
-      const size = params.upload === undefined ? 0 : await stat(path).then((s) => s.size, () => -1);
-      if (size !== params.offset) throw new ControlFailure('invalid-input', size < 0 ? `no upload ${id} (start again)` : `upload ${id} has ${size} bytes, not ${params.offset}`);
-      const bytes = Buffer.from(params.data, 'base64');
-      if (size + bytes.length > MAX_RELEASE_BYTES) {
-        await rm(path, { force: true });
-        throw new ControlFailure('invalid-input', `a release file is at most ${MAX_RELEASE_BYTES / 1024 / 1024} MB`);
-      }
-      const handle = await open(path, params.upload === undefined ? 'w' : 'a', 0o640);
-      try {
-        await handle.write(bytes);
-      } finally {
-        await handle.close();
-      }
-      return { upload: id, size: size + bytes.length };
-    },
-  });
+  const uploads = releaseUploads(dataDir);
+  control.register('upgrade.upload', uploadMethod(uploads));
 
   control.register<RequestParams>('upgrade.request', {
     params: RequestParams,
     async handle(params, caller, context) {
-      const path = uploadPath(dataDir, params.upload);
       if (await readRequest(dataDir) !== undefined) {
-        await rm(path, { force: true });
+        await uploads.remove(params.upload);
         throw new ControlFailure('busy', 'an upgrade is already waiting to be applied');
       }
+      const path = await uploads.finished(params.upload);
       const running = (await currentVersion(installRoot)) ?? VERSION;
       context.progress('checking the signature and the payload');
       let manifest: ReleaseManifest;
@@ -116,12 +88,11 @@ export function registerUpgradeMethods(control: ControlServer, deps: UpgradeDeps
         const keys = await loadTrustedKeys(releaseKeysDirOf(deps.keysDir));
         ({ manifest } = await verifyReleaseFile(path, keys, { arch: deps.arch ?? process.arch, current: running, force: params.force }));
       } catch (error) {
-        await rm(path, { force: true });
+        await uploads.remove(params.upload);
         if (error instanceof ReleaseRefused) {
           deps.audit.append({ actor: actorOf(caller), action: 'upgrade.refused', subject: error.code, details: { reason: error.message } });
           throw new ControlFailure(`release-${error.code}`, error.message);
         }
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ControlFailure('invalid-input', `no upload ${params.upload}`);
         throw error;
       }
       if (params.check === true) return { manifest, from: running, requested: false };
@@ -137,12 +108,9 @@ export function registerUpgradeMethods(control: ControlServer, deps: UpgradeDeps
 
   control.register('upgrade.status', {
     async handle(): Promise<UpgradeOverview> {
-      // Stale uploads (a CLI interrupted mid-file) are cleared here rather than kept forever.
-      const names = await readdir(incomingDir(dataDir)).catch(() => [] as string[]);
-      for (const name of names.filter((n) => n.endsWith('.part'))) {
-        const { mtimeMs } = await stat(join(incomingDir(dataDir), name));
-        if (Date.now() - mtimeMs > 3600_000) await rm(join(incomingDir(dataDir), name), { force: true });
-      }
+      // Stale uploads (a CLI interrupted mid-file) go when the next starts, and here too: a
+      // box where nobody uploads again should not keep a half release for good.
+      await uploads.removeStale();
       return {
         running: VERSION,
         installed: await currentVersion(installRoot),

@@ -1,6 +1,7 @@
 // The System > Upgrade page's API shapes: the overview (running version, an upgrade in progress,
 // the history with rollbacks), a checked upload waiting for confirmation, and the confirmation.
 import { Type, type Static } from 'typebox';
+import { UploadId } from '../../control/upload-schema.ts';
 import { ReleaseManifest } from '../../upgrade/manifest-schema.ts';
 import { UpgradeHistoryEntry, UpgradeProgress, UpgradeRequest } from '../../upgrade/upgrade-schema.ts';
 
@@ -14,7 +15,7 @@ export const UpgradeView = Type.Object({
 export type UpgradeView = Static<typeof UpgradeView>;
 
 export const UpgradeChecked = Type.Object({
-  upload: Type.String(),
+  upload: UploadId,
   manifest: ReleaseManifest,
   from: Type.String(),
   requested: Type.Boolean(),
@@ -22,7 +23,7 @@ export const UpgradeChecked = Type.Object({
 export type UpgradeChecked = Static<typeof UpgradeChecked>;
 
 export const UpgradeConfirmBody = Type.Object({
-  upload: Type.String({ pattern: '^[0-9a-f]{16}$' }),
+  upload: UploadId,
   force: Type.Optional(Type.Boolean()),
 }, { additionalProperties: false });
 export type UpgradeConfirmBody = Static<typeof UpgradeConfirmBody>;

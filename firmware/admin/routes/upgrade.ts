@@ -1,12 +1,13 @@
 // System > Upgrade (system.manage): the release file arrives as the request body and goes to the
-// daemon through the same control methods as `schoolgate upgrade FILE` (upgrade.upload in chunks,
-// then upgrade.request to check it), so the page and the CLI refuse the same files with the same
-// words and the same audit entries; a second request confirms it and hands it to the switcher.
+// daemon through the same control methods as `schoolgate upgrade FILE` (upgrade.upload in pieces
+// as it arrives, ../upload-body.ts; then upgrade.request to check it), so the page and the CLI
+// refuse the same files with the same words and the same audit entries; a second request confirms it and hands it to the switcher.
 import type { Readable } from 'node:stream';
 import { UpgradeChecked, UpgradeConfirmBody, UpgradeView } from '../api/upgrade-schema.ts';
 import { ApiError } from '../api/session-schema.ts';
 import { callControl } from '../control-call.ts';
-import { MAX_RELEASE_BYTES, UPLOAD_CHUNK_BYTES } from '../../upgrade/upgrade-methods.ts';
+import { MAX_RELEASE_BYTES } from '../../upgrade/upgrade-methods.ts';
+import { acceptStreamedBodies, forwardUpload } from '../upload-body.ts';
 import type { AdminRoutes } from '../route-deps.ts';
 
 const Errors = { 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError, 409: ApiError, 413: ApiError, 503: ApiError };
@@ -20,38 +21,15 @@ export const upgradeRoutes: AdminRoutes = async (app, deps) => {
   }, async (request) => callControl(control, request.signed, 'upgrade.status', undefined));
 
   await app.register(async (scope) => {
-    // The file as it is, streamed: never a 60 MB string in memory.
-    scope.addContentTypeParser('application/octet-stream', { bodyLimit: MAX_RELEASE_BYTES }, (_request, payload, done) => done(null, payload));
+    acceptStreamedBodies(scope, MAX_RELEASE_BYTES);
     scope.post<{ Body: Readable }>('/api/system/upgrade/upload', {
       bodyLimit: MAX_RELEASE_BYTES,
       schema: { response: { 200: UpgradeChecked, ...Errors } },
       config: { permission: 'system.manage' },
     }, async (request) => {
-      let upload: string | undefined;
-      let offset = 0;
-      let pending: Buffer[] = [];
-      let pendingBytes = 0;
-      const send = async (): Promise<void> => {
-        const data = Buffer.concat(pending).toString('base64');
-        pending = [];
-        pendingBytes = 0;
-        const sent = await callControl<{ upload: string; size: number }>(control, request.signed, 'upgrade.upload', { ...(upload ? { upload } : {}), offset, data });
-        upload = sent.upload;
-        offset = sent.size;
-      };
-      for await (const chunk of request.body) {
-        let rest = chunk as Buffer;
-        while (rest.length > 0) {
-          const take = rest.subarray(0, UPLOAD_CHUNK_BYTES - pendingBytes);
-          pending.push(take);
-          pendingBytes += take.length;
-          rest = rest.subarray(take.length);
-          if (pendingBytes === UPLOAD_CHUNK_BYTES) await send();
-        }
-      }
-      if (pendingBytes > 0 || upload === undefined) await send();
+      const upload = await forwardUpload(control, request.signed, 'upgrade.upload', request.body);
       const checked = await callControl<Omit<UpgradeChecked, 'upload'>>(control, request.signed, 'upgrade.request', { upload, check: true });
-      return { ...checked, upload: upload! };
+      return { ...checked, upload };
     });
   });
 

@@ -6,12 +6,12 @@ import { resolve } from 'node:path';
 import { ListFormat } from '../../config/schema.ts';
 import { callDaemon, ControlCallError } from '../../control/client.ts';
 import type { FeedUpdateResult } from '../../rules/feeds/types.ts';
-import { MAX_IMPORT_BYTES, type ImportResult, type RemoveResult } from '../../rules/list-admin.ts';
-import { UPLOAD_CHUNK_BYTES, type UploadResult } from '../../rules/list-upload.ts';
+import { LIST_FILE, MAX_IMPORT_BYTES, type ImportResult, type RemoveResult } from '../../rules/list-admin.ts';
 import { checkListText, guessFormat } from '../../rules/list-check.ts';
 import type { ListsView } from '../../rules/lists-view.ts';
 import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
 import { formatCheck, formatImport, formatLists, formatRemove, formatUpdate } from '../format-lists.ts';
+import { progressLines, uploadFile } from '../upload-file.ts';
 
 const FORMATS = (ListFormat.anyOf as Array<{ const: string }>).map((f) => f.const);
 /** Bad input was refused (a file with bad lines): the same code as an invalid configuration. */
@@ -59,28 +59,18 @@ async function testFile(values: OptionValues, args: string[]): Promise<number> {
   return report.badLines > 0 ? EXIT_BAD_INPUT : EXIT.ok;
 }
 
-/**
- * Sends the file to the daemon in pieces (`lists.upload`), each stored as it arrives, and returns
- * the upload's name: the daemon never holds the whole file in memory.
- */
-async function uploadFile(socket: string, file: string): Promise<string> {
-  const size = (await stat(file)).size;
-  if (size > MAX_IMPORT_BYTES) throw new Error(`${file} is ${size} bytes; a list may be at most ${MAX_IMPORT_BYTES} bytes`);
-  const bytes = await readFile(file);
-  let upload: string | undefined;
-  for (let at = 0; at < bytes.length || upload === undefined; at += UPLOAD_CHUNK_BYTES) {
-    const data = bytes.subarray(at, at + UPLOAD_CHUNK_BYTES).toString('base64');
-    ({ upload } = await callDaemon(socket, 'lists.upload', { ...(upload ? { upload } : {}), data }) as UploadResult);
-  }
-  return upload;
-}
-
 async function importFile(values: OptionValues, args: string[]): Promise<number> {
   const file = resolve(onlyArgument(args, 'the list FILE'));
   if (typeof values.category !== 'string') throw new UsageError('--category is required: the category this list blocks');
   const format = formatOption(values);
+  // In pieces the daemon stores as they arrive: it never holds the whole file. Progress goes to
+  // stderr, so stdout stays the result (one JSON document with --json).
+  const upload = await uploadFile({
+    socket: socketOf(values), method: 'lists.upload', file, maxBytes: MAX_IMPORT_BYTES, what: LIST_FILE,
+    onProgress: progressLines((line) => process.stderr.write(`${line}\n`)),
+  });
   const params = {
-    upload: await uploadFile(socketOf(values), file), fileName: file, category: values.category,
+    upload, fileName: file, category: values.category,
     ...(format ? { format } : {}),
     ...(typeof values.name === 'string' ? { name: values.name } : {}),
     ...(typeof values.id === 'string' ? { id: values.id } : {}),

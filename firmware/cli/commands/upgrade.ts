@@ -1,17 +1,17 @@
 // `schoolgate upgrade`: install a signed release (through the running daemon, which checks it and
 // hands it to the switcher), follow it, see the history, and `apply`, the switcher itself, which
 // image/schoolgate-upgrade.service runs as root.
-import { open } from 'node:fs/promises';
 import { callDaemon, DaemonNotRunning } from '../../control/client.ts';
 import { loadTrustedKeys } from '../../upgrade/release-file.ts';
 import { applyUpgrade } from '../../upgrade/apply-upgrade.ts';
 import { installRootOf, releaseKeysDirOf } from '../../upgrade/install-layout.ts';
 import type { ReleaseManifest } from '../../upgrade/manifest-schema.ts';
 import { systemdService } from '../../upgrade/service-manager.ts';
-import { UPLOAD_CHUNK_BYTES, type UpgradeOverview } from '../../upgrade/upgrade-methods.ts';
+import { MAX_RELEASE_BYTES, RELEASE_FILE, type UpgradeOverview } from '../../upgrade/upgrade-methods.ts';
 import type { UpgradeHistoryEntry } from '../../upgrade/upgrade-schema.ts';
 import { inert } from '../format-alerts.ts';
 import { dataDirHelp, dataDirOf, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
+import { progressLines, uploadFile } from '../upload-file.ts';
 
 const seconds = (values: OptionValues, name: string, fallback: number): number => {
   const given = values[name];
@@ -33,27 +33,6 @@ export function formatOverview(o: UpgradeOverview): string {
   if (o.progress && o.progress.phase !== 'done') lines.push(`In progress: ${o.progress.version}, ${o.progress.phase} (since ${o.progress.at})`);
   lines.push('', o.history.length === 0 ? 'No upgrades yet.' : 'Upgrades, newest first:', ...o.history.map((e) => `  ${formatEntry(e)}`));
   return `${lines.join('\n')}\n`;
-}
-
-/** Sends the file to the daemon in chunks; returns the daemon's upload id. */
-async function upload(socket: string, file: string, onProgress: (sent: number, total: number) => void): Promise<string> {
-  const handle = await open(file, 'r');
-  try {
-    const { size } = await handle.stat();
-    const buffer = Buffer.alloc(UPLOAD_CHUNK_BYTES);
-    let id: string | undefined;
-    let offset = 0;
-    do {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
-      const result = await callDaemon(socket, 'upgrade.upload', { ...(id ? { upload: id } : {}), offset, data: buffer.subarray(0, bytesRead).toString('base64') }, 30_000) as { upload: string; size: number };
-      id = result.upload;
-      offset = result.size;
-      onProgress(offset, size);
-    } while (offset < size);
-    return id;
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Follows the switcher until the history holds this request's outcome (the daemon restarts meanwhile). */
@@ -128,8 +107,9 @@ ${dataDirHelp}`,
       return entry === undefined || entry.outcome === 'installed' ? EXIT.ok : EXIT.failure;
     }
     const since = new Date().toISOString();
-    const id = await upload(socket, action, (sent, total) => {
-      if (sent === total || sent % (UPLOAD_CHUNK_BYTES * 20) === 0) process.stdout.write(`  sent ${(sent / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB\n`);
+    const id = await uploadFile({
+      socket, method: 'upgrade.upload', file: action, maxBytes: MAX_RELEASE_BYTES, what: RELEASE_FILE,
+      onProgress: progressLines((line) => process.stdout.write(`${line}\n`)),
     });
     const accepted = await callDaemon(socket, 'upgrade.request', { upload: id, force: values.force === true }, 120_000, { onProgress: (line) => process.stdout.write(`  ${line}\n`) }) as { manifest: ReleaseManifest; from: string };
     const m = accepted.manifest;

@@ -21,6 +21,7 @@ export const CHANGE_WORDS: Readonly<Record<string, string>> = {
   'lists.update': 'Block lists updated',
   'lists.remove': 'Block list removed',
   'lists.reload': 'Block lists reloaded',
+  'lists.undo': 'Block list change undone (the lists could not be loaded)',
   'aup.edit': 'Acceptable use policy text changed',
   'settings.edit': 'Settings changed',
   'settings.logo': 'School logo changed',

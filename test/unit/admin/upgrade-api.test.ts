@@ -1,9 +1,9 @@
 // System > Upgrade's API: a release file as the request body reaches the daemon's upgrade methods
 // (the ones `schoolgate upgrade FILE` uses), is checked and shown before anything is requested,
-// then confirmed; a file signed by an unknown key is refused with the CLI's words; only
+// then confirmed; a file signed by an unknown key is refused with the CLI's words and not kept; only
 // system.manage may upload.
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -53,6 +53,16 @@ it('refuses a release signed by a key the gateway does not trust, in the same wo
   const refused = await upload(tech, await releaseFile('stranger', '99.1.0', generateKeyPairSync('ed25519').privateKey));
   expect(refused.statusCode).toBe(409);
   expect(refused.json()).toMatchObject({ code: 'release-untrusted-key', error: expect.stringMatching(/which this gateway does not trust/) });
+  // The refused upload is gone: confirming it finds nothing.
+  const confirm = (upload: string) => t.app.inject({
+    method: 'POST', url: '/api/system/upgrade/confirm', payload: { upload },
+    headers: { host: HOST, origin: ORIGIN, cookie: tech.cookie, 'x-csrf-token': tech.csrf },
+  });
+  expect(readdirSync(join(dir, 'data/upgrade/incoming'))).toEqual([]);
+  const gone = await confirm('a'.repeat(32));
+  expect(gone.statusCode).toBe(404);
+  expect(gone.json()).toMatchObject({ code: 'unknown-upload' });
+  expect((await confirm('../../config.json')).statusCode).toBe(400);
 });
 
 it('checks an uploaded release and shows it, then hands it to the switcher only when confirmed', async () => {
@@ -60,7 +70,7 @@ it('checks an uploaded release and shows it, then hands it to the switcher only 
   const bytes = await releaseFile('good', '99.0.0', trusted.privateKey);
   const checked = await upload(tech, bytes);
   expect(checked.statusCode, checked.body).toBe(200);
-  expect(checked.json()).toMatchObject({ requested: false, manifest: { version: '99.0.0', notes: 'Faster list reloads.' }, upload: expect.stringMatching(/^[0-9a-f]{16}$/) });
+  expect(checked.json()).toMatchObject({ requested: false, manifest: { version: '99.0.0', notes: 'Faster list reloads.' }, upload: expect.stringMatching(/^[0-9a-f]{32}$/) });
   expect(existsSync(join(dir, 'data/upgrade/request.json'))).toBe(false);
 
   const confirmed = await t.app.inject({

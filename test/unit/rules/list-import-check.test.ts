@@ -1,14 +1,14 @@
 // The import's check on bytes (the list compiler's way of reading a file) against the reader's
 // own folding of repeats, the kept lines of a file with bad ones, the hash set that replaced a
-// set of strings, and the upload a CLI sends a list through.
-import { mkdtemp, readdir, readFile, rm, utimes } from 'node:fs/promises';
+// set of strings; and an import's change, audited before anything hears of it.
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkImportInThread } from '../../../firmware/rules/import-check.ts';
 import { KeySet } from '../../../firmware/rules/key-set.ts';
 import { checkListBytes, keptPieces } from '../../../firmware/rules/list-check-bytes.ts';
-import { appendUpload, MAX_IMPORT_BYTES, removeUpload, UPLOAD_CHUNK_BYTES, uploadPath, uploadText } from '../../../firmware/rules/list-upload.ts';
+import { listUploads } from '../../../firmware/rules/list-admin.ts';
 import { createListReader, type ListItem } from '../../../firmware/rules/formats/parse.ts';
 import { forEachLine } from '../../../firmware/rules/formats/read-list.ts';
 import type { ListFormat } from '../../../firmware/config/schema.ts';
@@ -89,36 +89,13 @@ describe('KeySet', () => {
   });
 });
 
-describe('list uploads', () => {
-  it('appends pieces to one file and refuses an unknown or oversized one, keeping nothing', async () => {
-    const dir = await tempDir();
-    const first = await appendUpload(dir, { data: Buffer.from('a.example\n').toString('base64') });
-    const second = await appendUpload(dir, { upload: first.upload, data: Buffer.from('b.example\n').toString('base64') });
-    expect(second).toEqual({ upload: first.upload, bytes: 20 });
-    expect(await readFile(uploadPath(dir, first.upload), 'utf8')).toBe('a.example\nb.example\n');
-    await expect(appendUpload(dir, { upload: '0'.repeat(32), data: '' })).rejects.toMatchObject({ code: 'unknown-upload' });
-    expect(() => uploadPath(dir, '../config')).toThrow(/not an upload/);
-    await removeUpload(dir, first.upload);
-    expect(await readdir(join(dir, '.incoming'))).toEqual([]);
-    expect(UPLOAD_CHUNK_BYTES * 128).toBe(MAX_IMPORT_BYTES);
-  });
-
-  it('removes an upload left unused for an hour when the next one starts', async () => {
-    const dir = await tempDir();
-    const old = await uploadText(dir, 'a.example\n');
-    const hourAgo = new Date(Date.now() - 61 * 60 * 1000);
-    await utimes(uploadPath(dir, old), hourAgo, hourAgo);
-    const fresh = await uploadText(dir, 'b.example\n');
-    expect(await readdir(join(dir, '.incoming'))).toEqual([`${fresh}.part`]);
-  });
-});
-
 describe('the import check thread', () => {
   it('stores the list with its header and without its bad lines, or refuses it and stores nothing', async () => {
     const dir = await tempDir();
     const source = join(dir, 'in.txt');
-    const upload = await uploadText(dir, 'a.example\nbad name\nb.example\na.example\n');
-    const request = { source: uploadPath(dir, upload), target: join(dir, 'out.txt'), format: 'domains' as const, restricted: false, header: '# imported', mark: '#' };
+    const uploads = listUploads(dir);
+    const upload = await uploads.write('a.example\nbad name\nb.example\na.example\n');
+    const request = { source: await uploads.finished(upload), target: join(dir, 'out.txt'), format: 'domains' as const, restricted: false, header: '# imported', mark: '#' };
     const refused = await checkImportInThread({ ...request, skipBadLines: false });
     expect(refused).toMatchObject({ refused: 'bad-lines', droppedLines: 0, report: { entries: 2, duplicates: 1, badLines: 1 } });
     await expect(readFile(request.target)).rejects.toMatchObject({ code: 'ENOENT' });
@@ -130,8 +107,8 @@ describe('the import check thread', () => {
   });
 });
 
-describe('importList given the text whole (the web UI form)', () => {
-  it('imports it through an upload like the CLI, and leaves no upload behind either way', async () => {
+describe('importList and removeList', () => {
+  it('import a list given whole (the web UI form) through an upload like the CLI, leaving no upload behind either way', async () => {
     const { importList } = await import('../../../firmware/rules/list-admin.ts');
     const { defaultConfig } = await import('../../../firmware/config/defaults.ts');
     const { createLogger } = await import('../../../firmware/log.ts');
@@ -139,7 +116,7 @@ describe('importList given the text whole (the web UI form)', () => {
     let config = defaultConfig();
     const audit: unknown[] = [];
     const deps = {
-      config: { get current() { return config; }, update: async (change: (draft: typeof config) => unknown) => { const draft = structuredClone(config); config = (change(draft) as typeof config | undefined) ?? draft; return config; } },
+      config: { get current() { return config; }, update: async (change: (draft: typeof config) => unknown, written?: () => void) => { const draft = structuredClone(config); config = (change(draft) as typeof config | undefined) ?? draft; written?.(); return config; } },
       lists: { listsDir, reload: async () => ({ lists: [], compileMs: 1, names: 2, loadedAt: null, fromCache: false, files: [] }) },
       audit: { append: (entry: unknown) => audit.push(entry) },
       logger: createLogger({ level: 'silent' }),
@@ -152,6 +129,48 @@ describe('importList given the text whole (the web UI form)', () => {
     expect(config.lists.map((l) => l.id)).toContain('extra');
     await expect(importList(deps as never, { text: 'c.example\nbad name\n', fileName: 'bad.txt', category, format: 'domains' }, 'ssh:tech')).rejects.toMatchObject({ code: 'bad-lines' });
     await expect(importList(deps as never, { fileName: 'none.txt', category }, 'ssh:tech')).rejects.toMatchObject({ code: 'bad-params' });
+    await expect(importList(deps as never, { upload: 'a'.repeat(32), fileName: 'gone.txt', category }, 'ssh:tech')).rejects.toMatchObject({ code: 'unknown-upload' });
     expect(await readdir(join(listsDir, '.incoming'))).toEqual([]);
+  });
+
+  it('audit each change to the configuration before any listener hears of it, an undone one too', async () => {
+    const { importList, removeList } = await import('../../../firmware/rules/list-admin.ts');
+    const { defaultConfig } = await import('../../../firmware/config/defaults.ts');
+    const { ConfigStore } = await import('../../../firmware/config/store.ts');
+    const { silentLogger } = await import('../../../firmware/log.ts');
+    const dir = await tempDir();
+    const listsDir = join(dir, 'lists');
+    const config = await ConfigStore.open(join(dir, 'config.json'), { createWith: defaultConfig });
+    const audit: Array<{ action: string; subject?: string; details?: unknown }> = [];
+    // What a listener (DNS, DHCP restarting) finds in the audit log when it hears of a change.
+    const heard: string[][] = [];
+    config.onChange((next) => heard.push([next.lists.map((l) => l.id).join(','), ...audit.map((e) => `${e.action} ${e.subject}`)]));
+    let unreadable = false;
+    const deps = {
+      config, logger: silentLogger(), audit: { append: (entry: (typeof audit)[number]) => audit.push(entry) },
+      lists: { listsDir, reload: async () => {
+        if (unreadable) throw new Error('extra2.txt: cannot be read');
+        return { lists: [], compileMs: 1, names: 2, loadedAt: null, fromCache: false, files: [] };
+      } },
+      now: () => new Date('2026-12-07T10:00:00Z'),
+    };
+    const before = config.current.lists.map((l) => l.id).join(',');
+    const category = config.current.lists[0]?.category ?? 'adult';
+    await importList(deps, { text: 'a.example\n', fileName: 'extra.txt', category }, 'ssh:tech');
+    expect(heard.at(-1)).toEqual([`${before},extra`, 'lists.import extra']);
+
+    await removeList(deps, { name: 'extra' }, 'ssh:tech');
+    expect(heard.at(-1)).toEqual([before, 'lists.import extra', 'lists.remove extra']);
+    expect(audit.at(-1)?.details).toMatchObject({ file: 'extra.txt', keepAs: join(listsDir, 'extra.txt.removed-2026-12-07T10-00-00-000Z') });
+    expect(await readdir(listsDir)).toContain('extra.txt.removed-2026-12-07T10-00-00-000Z');
+
+    unreadable = true;
+    await expect(importList(deps, { text: 'b.example\n', fileName: 'extra2.txt', category }, 'ssh:tech')).rejects.toMatchObject({ code: 'lists-unreadable' });
+    expect(heard.slice(-2)).toEqual([
+      [`${before},extra2`, 'lists.import extra', 'lists.remove extra', 'lists.import extra2'],
+      [before, 'lists.import extra', 'lists.remove extra', 'lists.import extra2', 'lists.undo extra2'],
+    ]);
+    expect(audit.at(-1)).toMatchObject({ actor: 'ssh:tech', details: { undid: 'lists.import', reason: 'extra2.txt: cannot be read' } });
+    expect(await readdir(listsDir)).not.toContain('extra2.txt');
   });
 });
