@@ -50,7 +50,7 @@ beforeAll(async () => {
   await mkdir(SHOTS, { recursive: true });
   admin = new AdminApi(`http://${daemon.config.web.admin.address}:${daemon.config.web.admin.port}`);
   const head = await admin.setUpSchool(daemon);
-  tech = await admin.makeAccount(head, 'lee.tech', ['technician']);
+  tech = await admin.makeAccount(head, 'lee.tech', ['technician'], 'Lee Evans');
 }, 120_000);
 
 afterAll(async () => {
@@ -86,7 +86,7 @@ it('refuses an untrusted release, then checks, shows and hands over a good one',
   await expect.poll(() => page.getByRole('dialog', { name: 'Install 99.1.0?' }).isVisible()).toBe(true);
   await page.getByRole('button', { name: 'Install and restart' }).focus();
   await page.keyboard.press('Enter');
-  await expect.poll(() => page.getByText(/Release 99\.1\.0 is waiting to be installed \(asked by account:lee\.tech/).count()).toBe(1);
+  await expect.poll(() => page.getByText(/Release 99\.1\.0 is waiting to be installed \(asked by Lee Evans \(lee\.tech\)/).count()).toBe(1);
   expect(await axeSerious(page)).toEqual([]);
   expect(cspViolations).toEqual([]);
   await shot(page, 'upgrade-pending-phone');

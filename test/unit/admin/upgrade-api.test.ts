@@ -71,6 +71,9 @@ it('checks an uploaded release and shows it, then hands it to the switcher only 
   expect(confirmed.json()).toMatchObject({ requested: true, manifest: { version: '99.0.0' } });
   const view = await t.app.inject({ method: 'GET', url: '/api/system/upgrade', headers: { host: HOST, cookie: tech.cookie } });
   expect(view.json()).toMatchObject({ pending: { version: '99.0.0', by: `account:${tech.username}` }, history: [] });
+  // The page names the person, not the actor: the account's display name rides beside it.
+  const account = t.state.accounts.byUsername(tech.username)!;
+  expect(view.json().names).toEqual({ [`account:${tech.username}`]: account.displayName });
   expect(t.state.audit.list({ action: 'upgrade.*' }).map((e) => `${e.action} ${e.actor}`)).toEqual([`upgrade.refused account:${tech.username}`, `upgrade.request account:${tech.username}`]);
 });
 

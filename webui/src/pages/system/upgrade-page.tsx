@@ -12,6 +12,7 @@ import { Notice } from '../../components/notice.tsx';
 import { useLoaded } from '../../components/use-loaded.ts';
 import { useApp } from '../../context.ts';
 import { when } from '../admin-format.ts';
+import { who } from '../people.ts';
 import './upgrade.css';
 
 const OUTCOME: Record<UpgradeHistoryEntry['outcome'], string> = {
@@ -80,7 +81,7 @@ export function UpgradePage() {
     <>
       <Notice kind="error">{error === null ? null : `Could not refresh: ${error}`}</Notice>
       <p>This gateway runs Schoolgate <strong>{data.running}</strong>.</p>
-      {data.pending ? <Notice kind="info">Release {data.pending.version} is waiting to be installed (asked by {data.pending.by} at {when(data.pending.at, tz)}).</Notice> : null}
+      {data.pending ? <Notice kind="info">Release {data.pending.version} is waiting to be installed (asked by {who(data.pending.by, data.names[data.pending.by])} at {when(data.pending.at, tz)}).</Notice> : null}
       {inProgress ? <Notice kind="info">Installing {inProgress.version}: {PHASE[inProgress.phase] ?? inProgress.phase}…</Notice> : null}
       <section class="card" aria-labelledby="install">
         <h2 id="install">Install a release</h2>
@@ -132,7 +133,7 @@ export function UpgradePage() {
             { key: 'from', label: 'From', value: (e) => e.from ?? '' },
             { key: 'to', label: 'To', value: (e) => e.to },
             { key: 'outcome', label: 'Outcome', value: (e) => OUTCOME[e.outcome], render: (e) => (e.outcome === 'installed' ? OUTCOME[e.outcome] : <strong class="warn">{OUTCOME[e.outcome]}</strong>) },
-            { key: 'by', label: 'By', value: (e) => e.by },
+            { key: 'by', label: 'By', value: (e) => who(e.by, data.names[e.by]) },
             { key: 'reason', label: 'Why', value: (e) => outcomeText(e) },
           ]}
         />
