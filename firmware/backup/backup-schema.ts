@@ -67,14 +67,26 @@ export const BackupCreated = Type.Object({
 }, { additionalProperties: false });
 export type BackupCreated = Static<typeof BackupCreated>;
 
+const Schedule = Type.String({ description: 'in words: when the next scheduled backup runs, or why none does' });
+const LastScheduled = Type.Union([Type.Object({
+  at: Type.String(), ok: Type.Boolean(), message: Type.String(),
+}, { additionalProperties: false }), Type.Null()], { description: 'the last scheduled run since the daemon started: made, skipped (no passphrase) or failed, and why' });
+
 export const BackupListResult = Type.Object({
   dir: Type.String(),
   keep: Type.Integer(),
   passphraseSet: Type.Boolean(),
-  schedule: Type.String({ description: 'in words: when the next scheduled backup runs, or why none does' }),
-  lastScheduled: Type.Union([Type.Object({
-    at: Type.String(), ok: Type.Boolean(), message: Type.String(),
-  }, { additionalProperties: false }), Type.Null()], { description: 'the last scheduled run since the daemon started: made, skipped (no passphrase) or failed, and why' }),
+  schedule: Schedule,
+  lastScheduled: LastScheduled,
   backups: Type.Array(BackupEntry),
 }, { additionalProperties: false });
 export type BackupListResult = Static<typeof BackupListResult>;
+
+/** The `backups` part of `schoolgate status`: the newest backup, and when the next is made. */
+export const BackupStatus = Type.Object({
+  latest: Type.Union([BackupEntry, Type.Null()], { description: 'the newest file in DATA_DIR/backups/, null when there is none' }),
+  passphraseSet: Type.Boolean(),
+  schedule: Schedule,
+  lastScheduled: LastScheduled,
+}, { additionalProperties: false });
+export type BackupStatus = Static<typeof BackupStatus>;

@@ -55,6 +55,8 @@ export interface UpgradeDeps {
   installRoot?: string;
   keysDir?: string;
   arch?: string;
+  /** Told after the switcher's outcomes are recorded (the status's last upgrade). */
+  onRecorded?: () => Promise<void>;
 }
 
 const uploadPath = (dataDir: string, id: string): string => join(incomingDir(dataDir), `${id}.part`);
@@ -153,7 +155,13 @@ export function registerUpgradeMethods(control: ControlServer, deps: UpgradeDeps
     },
   });
 
-  control.register('upgrade.record', { handle: () => auditHistory(deps).then((added) => ({ added })) });
+  control.register('upgrade.record', {
+    async handle() {
+      const added = await auditHistory(deps);
+      await deps.onRecorded?.();
+      return { added };
+    },
+  });
   // A switcher that could not reach the daemon (it was restarting) leaves its outcome unaudited.
   auditHistory(deps).catch((err: Error) => deps.logger.error({ err }, 'upgrade history could not be audited'));
 }

@@ -4,7 +4,6 @@
 // `schoolgate upgrade FILE` (firmware/admin/routes/upgrade.ts).
 import { useState } from 'preact/hooks';
 import type { UpgradeChecked, UpgradeView } from '../../../../firmware/admin/api/upgrade-schema.ts';
-import type { UpgradeHistoryEntry } from '../../../../firmware/upgrade/upgrade-schema.ts';
 import { Button } from '../../components/button.tsx';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { DataTable } from '../../components/data-table.tsx';
@@ -13,22 +12,14 @@ import { useLoaded } from '../../components/use-loaded.ts';
 import { useApp } from '../../context.ts';
 import { when } from '../admin-format.ts';
 import { who } from '../people.ts';
+import { OUTCOME, outcomeText } from './upgrade-words.ts';
 import './upgrade.css';
-
-const OUTCOME: Record<UpgradeHistoryEntry['outcome'], string> = {
-  installed: 'Installed', 'rolled-back': 'Rolled back', refused: 'Refused', failed: 'Failed',
-};
 
 const PHASE: Record<string, string> = {
   verifying: 'checking the release again', unpacking: 'unpacking it beside the running release',
   restarting: 'restarting into it', 'health-check': 'checking DNS, the control socket and this page answer',
   settling: 'watching it run', 'rolling-back': 'going back to the previous release', done: 'done',
 };
-
-function outcomeText(e: UpgradeHistoryEntry): string {
-  if (e.outcome !== 'rolled-back') return e.reason ?? '';
-  return `${e.reason ?? ''}${e.restored === false ? ' The previous release did not answer again: check the gateway.' : ' The previous release answers again.'}`;
-}
 
 export function UpgradePage() {
   const { api, session } = useApp();
