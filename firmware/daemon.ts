@@ -112,9 +112,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       config, configFile, state, status: report.status, reloadFromDisk, dns, filtering, enforcement, watches, portal, queryLog, alerting, selftest, access, logger,
       weeklyReview,
     });
-    registerUpgradeMethods(control, { dataDir, audit: state.audit, logger: logger.child({ component: 'upgrade' }), onRecorded: release.refresh });
     startReports({ control, config, state, queryLog, dataDir, logger, stops, sources: reportSources(state, () => config.current) });
     backups = startBackups({ control, config, configFile, state, dataDir, logger, stops });
+    const made = backups;
+    registerUpgradeMethods(control, {
+      dataDir, audit: state.audit, logger: logger.child({ component: 'upgrade' }), onRecorded: release.refresh,
+      backupFirst: (version, actor, progress) => made.create(undefined, actor, progress, { beforeUpgradeTo: version }),
+    });
     await control.listen(controlSocket);
     stops.push(() => control.close());
 

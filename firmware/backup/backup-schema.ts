@@ -54,6 +54,7 @@ export const BackupEntry = Type.Object({
   createdBy: Type.String(),
   encrypted: Type.Boolean(),
   firmwareVersion: Type.Union([Type.String(), Type.Null()], { description: 'from the file name; null for a file not named by Schoolgate' }),
+  beforeUpgradeTo: Type.Union([Type.String(), Type.Null()], { description: 'made before upgrading to this version (from the file name); null for any other backup' }),
   /** 'verified': opened and every part checked; 'sealed': the header and length check out (no passphrase at hand); else why not. */
   check: Type.String(),
   ok: Type.Boolean(),

@@ -30,8 +30,13 @@ export interface BackupWiring {
   scrypt?: BackupSources['scrypt'];
 }
 
+export interface BackupPurpose {
+  /** Made before upgrading to this version (upgrade-methods.ts): named so, and a failure refuses the upgrade. */
+  beforeUpgradeTo?: string;
+}
+
 export interface Backups {
-  create(passphrase: string | undefined, actor: string, progress?: (line: string) => void): Promise<BackupCreated>;
+  create(passphrase: string | undefined, actor: string, progress?: (line: string) => void, purpose?: BackupPurpose): Promise<BackupCreated>;
   list(): Promise<BackupListResult>;
   /** For the daemon's status: kept as backups are made, never read from disk when asked. */
   status(): BackupStatus;
@@ -62,12 +67,20 @@ export function startBackups(o: BackupWiring): Backups {
   void refreshStatus();
   // One at a time: a scheduled backup and one asked for by hand would race over retention.
   let queue: Promise<unknown> = Promise.resolve();
-  const create = (passphrase: string | undefined, actor: string, progress?: (line: string) => void): Promise<BackupCreated> => {
+  const create = (passphrase: string | undefined, actor: string, progress?: (line: string) => void, purpose: BackupPurpose = {}): Promise<BackupCreated> => {
     const run = queue.then(async () => {
-      const result = await createBackup(sources, { passphrase: passphrase ?? await readStoredPassphrase(o.dataDir), actor, keep: keep(), ...(progress ? { progress } : {}) });
+      const before = purpose.beforeUpgradeTo === undefined ? {} : { beforeUpgradeTo: purpose.beforeUpgradeTo };
+      let result: BackupCreated;
+      try {
+        result = await createBackup(sources, { passphrase: passphrase ?? await readStoredPassphrase(o.dataDir), actor, keep: keep(), ...before, ...(progress ? { progress } : {}) });
+      } catch (error) {
+        // Audited (and so forwarded to the trust's collectors): a school without a good backup should be seen.
+        o.state.audit.append({ actor, action: 'backup.failed', details: { reason: (error as Error).message, ...before } });
+        throw error;
+      }
       o.state.audit.append({
         actor, action: 'backup.create', subject: result.entry.file,
-        details: { size: result.entry.size, parts: result.parts, removed: result.removed, storedPassphrase: passphrase === undefined },
+        details: { size: result.entry.size, parts: result.parts, removed: result.removed, storedPassphrase: passphrase === undefined, ...before },
       });
       logger.info({ file: result.entry.path, size: result.entry.size, removed: result.removed }, 'backup made');
       latest = result.entry;

@@ -15,7 +15,7 @@ export function formatBackupEntries(entries: readonly BackupEntry[]): string {
 
 /** `schoolgate status`'s backup line: the newest, and the next. */
 export function backupStatusLine(b: BackupStatus): string {
-  const newest = b.latest === null ? 'none yet' : `${b.latest.file}, ${mb(b.latest.size)}, made ${b.latest.createdAt.replace('T', ' ').slice(0, 19)} UTC${b.latest.ok ? '' : ` (FAILED its check: ${b.latest.check})`}`;
+  const newest = b.latest === null ? 'none yet' : `${b.latest.file}, ${mb(b.latest.size)}, made ${b.latest.createdAt.replace('T', ' ').slice(0, 19)} UTC${b.latest.beforeUpgradeTo === null ? '' : ` before upgrading to ${b.latest.beforeUpgradeTo}`}${b.latest.ok ? '' : ` (FAILED its check: ${b.latest.check})`}`;
   const next = b.passphraseSet ? `next ${b.schedule}` : 'NO PASSPHRASE SET, so none is made (schoolgate backup passphrase --passphrase-file F)';
   const last = b.lastScheduled === null || b.lastScheduled.ok ? '' : `\n            the last scheduled backup at ${b.lastScheduled.at} was NOT MADE: ${b.lastScheduled.message}`;
   return `${newest}; ${next}${last}`;

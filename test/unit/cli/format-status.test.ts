@@ -90,17 +90,17 @@ it('shows the running release (or a checkout), the last upgrade and why it rolle
     lastUpgrade: { id: 'x', at: '2026-12-08T09:00:00.000Z', by: 'ssh:lee', from: '0.2.0', to: '0.3.0', outcome: 'rolled-back', reason: 'the new release failed its health check (dns: no DNS answer)', restored: true },
   };
   status.backups = {
-    latest: { file: 'schoolgate-backup-20261208T085959000Z-0.2.0--before-0.3.0.sgexport', path: '/var/lib/schoolgate/backups/x', size: 12_300_000, createdAt: '2026-12-08T08:59:59.000Z', createdBy: 'ssh:lee', encrypted: true, firmwareVersion: '0.2.0', check: 'verified', ok: true },
+    latest: { file: 'schoolgate-backup-20261208T085959000Z-0.2.0-before-upgrade-to-0.3.0.sgexport', path: '/var/lib/schoolgate/backups/x', size: 12_300_000, createdAt: '2026-12-08T08:59:59.000Z', createdBy: 'ssh:lee', encrypted: true, firmwareVersion: '0.2.0', beforeUpgradeTo: '0.3.0', check: 'verified', ok: true },
     passphraseSet: true, schedule: 'every day at 02:30 (Europe/London)', lastScheduled: { at: '2026-12-08T02:30:00.000Z', ok: false, message: 'failed: disk full' },
   };
   expect([...Value.Errors(DaemonStatus, status)]).toEqual([]);
   const text = formatStatus(status);
   expect(text).toContain('  release   0.2.0 arm64, installed 2026-12-07 10:00:00 UTC in /opt/schoolgate/releases/0.2.0\n');
   expect(text).toContain('  upgrade   2026-12-08 09:00:00  0.2.0 -> 0.3.0  ROLLED BACK by ssh:lee: the new release failed its health check (dns: no DNS answer); the previous release answers again\n');
-  expect(text).toContain('  backup    schoolgate-backup-20261208T085959000Z-0.2.0--before-0.3.0.sgexport, 12.3 MB, made 2026-12-08 08:59:59 UTC; next every day at 02:30 (Europe/London)\n'
+  expect(text).toContain('  backup    schoolgate-backup-20261208T085959000Z-0.2.0-before-upgrade-to-0.3.0.sgexport, 12.3 MB, made 2026-12-08 08:59:59 UTC before upgrading to 0.3.0; next every day at 02:30 (Europe/London)\n'
     + '            the last scheduled backup at 2026-12-08T02:30:00.000Z was NOT MADE: failed: disk full');
   status.release = { ...status.release, installed: false, path: '/home/lee/schoolgate', installedAt: null, lastUpgrade: null };
-  status.backups = { ...status.backups, latest: null, passphraseSet: false, lastScheduled: null };
+  status.backups = { ...status.backups!, latest: null, passphraseSet: false, lastScheduled: null };
   expect(formatStatus(status)).toContain('  release   0.2.0 arm64, a development checkout (/home/lee/schoolgate), not an installed release\n  upgrade   none yet\n'
     + '  backup    none yet; NO PASSPHRASE SET, so none is made (schoolgate backup passphrase --passphrase-file F)\n');
 });

@@ -43,7 +43,10 @@ export function BackupsPage() {
 
   const columns: Column<BackupEntry>[] = [
     { key: 'made', label: 'Made', value: (b) => b.createdAt, render: (b) => made(b.createdAt, tz) },
-    { key: 'by', label: 'Made by', value: (b) => (b.createdBy === '' ? '—' : who(b.createdBy, data?.names[b.createdBy])) },
+    {
+      key: 'by', label: 'Made by', value: (b) => (b.createdBy === '' ? '—' : who(b.createdBy, data?.names[b.createdBy])),
+      render: (b) => <>{b.createdBy === '' ? '—' : who(b.createdBy, data?.names[b.createdBy])}{b.beforeUpgradeTo === null ? null : <><br /><strong>before upgrading to {b.beforeUpgradeTo}</strong></>}</>,
+    },
     { key: 'size', label: 'Size', value: (b) => b.size, render: (b) => size(b.size), numeric: true },
     { key: 'encrypted', label: 'Encrypted', value: (b) => (b.encrypted ? 'yes' : 'no') },
     { key: 'firmware', label: 'Firmware', value: (b) => b.firmwareVersion ?? '?' },
