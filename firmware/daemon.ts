@@ -113,11 +113,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       weeklyReview,
     });
     startReports({ control, config, state, queryLog, dataDir, logger, stops, sources: reportSources(state, () => config.current) });
-    backups = startBackups({ control, config, configFile, state, dataDir, logger, stops });
-    const made = backups;
+    const started = startBackups({ control, config, configFile, state, dataDir, logger, stops });
+    backups = started;
+    // Before every switch, a backup named for the upgrade; the upgrade is refused if it cannot be made.
     registerUpgradeMethods(control, {
       dataDir, audit: state.audit, logger: logger.child({ component: 'upgrade' }), onRecorded: release.refresh,
-      backupFirst: (version, actor, progress) => made.create(undefined, actor, progress, { beforeUpgradeTo: version }),
+      backupFirst: (version, actor, progress) => started.create(undefined, actor, progress, { beforeUpgradeTo: version }),
     });
     await control.listen(controlSocket);
     stops.push(() => control.close());
