@@ -27,7 +27,8 @@ import { startVisitorPortal, startWeb } from './daemon/web.ts';
 import { startReports } from './monitor/reports/wiring.ts';
 import { reportSources } from './monitor/record-sources.ts';
 import { startFleet } from './fleet/fleet-wiring.ts';
-import { startBackups } from './backup/wiring.ts';
+import { startBackups, type Backups } from './backup/wiring.ts';
+import { watchReleaseStatus } from './upgrade/release-status.ts';
 import { recoverSwapAtStart } from './backup/swap-journal.ts';
 
 export interface DaemonOptions {
@@ -91,9 +92,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // reviewDue is for the incidents' wiring: an incident makes a review due.
     const weeklyReview = startWeeklyReview({ config, state, alerts, mailer: alerting.alertDelivery, version: VERSION, logger, stops });
 
+    const release = await watchReleaseStatus({ dataDir, onError: (err) => logger.error({ err }, 'the release and upgrade history could not be read for the status') });
+    let backups: Backups | undefined;
     const report = statusReport({
       startedAt, dataDir, configFile, config, loopDelay, state, dnsThreads, dhcp: enforcement.dhcp, firewall, shaping,
-      lists: filtering.lists, queryLog, alerts, portal, fleet,
+      lists: filtering.lists, queryLog, alerts, portal, fleet, release: release.status, backups: () => backups?.status(),
     });
     // Made before the admin app, whose pages call its methods in-process; registered below.
     const control = new ControlServer(logger.child({ component: 'control' }));
@@ -109,9 +112,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       config, configFile, state, status: report.status, reloadFromDisk, dns, filtering, enforcement, watches, portal, queryLog, alerting, selftest, access, logger,
       weeklyReview,
     });
-    registerUpgradeMethods(control, { dataDir, audit: state.audit, logger: logger.child({ component: 'upgrade' }) });
     startReports({ control, config, state, queryLog, dataDir, logger, stops, sources: reportSources(state, () => config.current) });
-    startBackups({ control, config, configFile, state, dataDir, logger, stops });
+    const started = startBackups({ control, config, configFile, state, dataDir, logger, stops });
+    backups = started;
+    // Before every switch, a backup named for the upgrade; the upgrade is refused if it cannot be made.
+    registerUpgradeMethods(control, {
+      dataDir, audit: state.audit, logger: logger.child({ component: 'upgrade' }), onRecorded: release.refresh,
+      backupFirst: (version, actor, progress) => started.create(undefined, actor, progress, { beforeUpgradeTo: version }),
+    });
     await control.listen(controlSocket);
     stops.push(() => control.close());
 

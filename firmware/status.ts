@@ -11,6 +11,8 @@ import { QueryLogStatsSchema } from './monitor/query-log/query-log.ts';
 import { AlertsStatus } from './monitor/alerts/alert-status-schema.ts';
 import { VoucherPolicyStatus } from './portal/vouchers/schema.ts';
 import { FleetStatus } from './fleet/fleet-status-schema.ts';
+import { ReleaseStatus } from './upgrade/release-status-schema.ts';
+import { BackupStatus } from './backup/backup-schema.ts';
 
 export const DaemonStatus = Type.Object({
   version: Type.String(),
@@ -61,6 +63,9 @@ export const DaemonStatus = Type.Object({
   vouchers: Type.Optional(VoucherPolicyStatus),
   // Optional so a status from a daemon before syslog forwarding still reads.
   fleet: Type.Optional(FleetStatus),
+  // Optional so a status from a daemon before the appliance's release and backup facts still reads.
+  release: Type.Optional(ReleaseStatus),
+  backups: Type.Optional(BackupStatus),
   admin: Type.Object({
     url: Type.String(),
     https: Type.Optional(Type.Object({

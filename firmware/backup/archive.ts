@@ -82,19 +82,27 @@ export function unpackArchive(archive: Buffer): { manifest: BackupManifest; part
   return { manifest, parts };
 }
 
-/** A backup's file name: when, and by which firmware; sortable by time. */
-export function backupFileName(at: Date, firmwareVersion: string): string {
+const NAME_PART = /[^A-Za-z0-9._-]/g;
+const BEFORE_UPGRADE = '-before-upgrade-to-';
+
+/**
+ * A backup's file name: when, by which firmware, and for one made before an upgrade, to which
+ * version (so the list shows why it was made without opening it); sortable by time.
+ */
+export function backupFileName(at: Date, firmwareVersion: string, beforeUpgradeTo?: string): string {
   // Milliseconds kept: a scheduled backup and one asked for by hand may fall in the same second.
   const stamp = at.toISOString().replace(/[-:.]/g, '');
-  return `schoolgate-backup-${stamp}-${firmwareVersion.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+  const before = beforeUpgradeTo === undefined ? '' : `${BEFORE_UPGRADE}${beforeUpgradeTo.replace(NAME_PART, '_')}`;
+  return `schoolgate-backup-${stamp}-${firmwareVersion.replace(NAME_PART, '_')}${before}`;
 }
 
-const NAME_RE = /^schoolgate-backup-(\d{8}T\d{9}Z)-([A-Za-z0-9._-]+?)\.sgexport$/;
+const NAME_RE = /^schoolgate-backup-(\d{8}T\d{9}Z)-([A-Za-z0-9._-]+?)(?:-before-upgrade-to-([A-Za-z0-9._-]+))?\.sgexport$/;
 
-/** The time and firmware version a backup's file name records, or undefined for a file that is not one. */
-export function parseBackupFileName(file: string): { stamp: string; firmwareVersion: string } | undefined {
+/** The time, firmware version and upgrade a backup's file name records, or undefined for a file that is not one. */
+export function parseBackupFileName(file: string): { stamp: string; firmwareVersion: string; beforeUpgradeTo?: string } | undefined {
   const m = NAME_RE.exec(file);
-  return m ? { stamp: m[1]!, firmwareVersion: m[2]! } : undefined;
+  if (!m) return undefined;
+  return { stamp: m[1]!, firmwareVersion: m[2]!, ...(m[3] === undefined ? {} : { beforeUpgradeTo: m[3] }) };
 }
 
 /** Which of these backup files to remove so that `keep` remain: the oldest by the time in their names. */

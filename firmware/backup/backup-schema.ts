@@ -54,6 +54,7 @@ export const BackupEntry = Type.Object({
   createdBy: Type.String(),
   encrypted: Type.Boolean(),
   firmwareVersion: Type.Union([Type.String(), Type.Null()], { description: 'from the file name; null for a file not named by Schoolgate' }),
+  beforeUpgradeTo: Type.Union([Type.String(), Type.Null()], { description: 'made before upgrading to this version (from the file name); null for any other backup' }),
   /** 'verified': opened and every part checked; 'sealed': the header and length check out (no passphrase at hand); else why not. */
   check: Type.String(),
   ok: Type.Boolean(),
@@ -67,14 +68,26 @@ export const BackupCreated = Type.Object({
 }, { additionalProperties: false });
 export type BackupCreated = Static<typeof BackupCreated>;
 
+const Schedule = Type.String({ description: 'in words: when the next scheduled backup runs, or why none does' });
+const LastScheduled = Type.Union([Type.Object({
+  at: Type.String(), ok: Type.Boolean(), message: Type.String(),
+}, { additionalProperties: false }), Type.Null()], { description: 'the last scheduled run since the daemon started: made, skipped (no passphrase) or failed, and why' });
+
 export const BackupListResult = Type.Object({
   dir: Type.String(),
   keep: Type.Integer(),
   passphraseSet: Type.Boolean(),
-  schedule: Type.String({ description: 'in words: when the next scheduled backup runs, or why none does' }),
-  lastScheduled: Type.Union([Type.Object({
-    at: Type.String(), ok: Type.Boolean(), message: Type.String(),
-  }, { additionalProperties: false }), Type.Null()], { description: 'the last scheduled run since the daemon started: made, skipped (no passphrase) or failed, and why' }),
+  schedule: Schedule,
+  lastScheduled: LastScheduled,
   backups: Type.Array(BackupEntry),
 }, { additionalProperties: false });
 export type BackupListResult = Static<typeof BackupListResult>;
+
+/** The `backups` part of `schoolgate status`: the newest backup, and when the next is made. */
+export const BackupStatus = Type.Object({
+  latest: Type.Union([BackupEntry, Type.Null()], { description: 'the newest file in DATA_DIR/backups/, null when there is none' }),
+  passphraseSet: Type.Boolean(),
+  schedule: Schedule,
+  lastScheduled: LastScheduled,
+}, { additionalProperties: false });
+export type BackupStatus = Static<typeof BackupStatus>;

@@ -35,6 +35,8 @@ export interface CreateBackupOptions {
   actor: string;
   keep: number;
   progress?: (line: string) => void;
+  /** Made before upgrading to this version: its file name says so. */
+  beforeUpgradeTo?: string;
 }
 
 /** The backups directory: group-readable, so a technician can copy a (encrypted) backup off the box. */
@@ -124,7 +126,7 @@ export async function createBackup(sources: BackupSources, options: CreateBackup
   const passphrase = options.passphrase;
   const at = sources.now();
   const dir = await backupsDir(sources.dataDir);
-  const fileName = backupFileName(at, sources.version);
+  const fileName = backupFileName(at, sources.version, options.beforeUpgradeTo);
   const path = join(dir, `${fileName}${SEALED_SUFFIX}`);
   const { header, parts } = await writeSealed(sources, { ...options, passphrase }, at, dir, fileName, path, progress);
   progress(`written ${path}; reading it back to verify`);

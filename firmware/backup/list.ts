@@ -8,11 +8,14 @@ import { BackupError, BACKUP_MEDIA_TYPE, parseBackupFileName } from './archive.t
 import type { BackupEntry } from './backup-schema.ts';
 import { readBackupFile, readBackupHeader } from './backup-file.ts';
 
+/** What a backup's file name says of it. */
+function named(path: string): Pick<BackupEntry, 'file' | 'firmwareVersion' | 'beforeUpgradeTo'> {
+  const parsed = parseBackupFileName(basename(path));
+  return { file: basename(path), firmwareVersion: parsed?.firmwareVersion ?? null, beforeUpgradeTo: parsed?.beforeUpgradeTo ?? null };
+}
+
 export function entryFromHeader(path: string, header: SealHeader, size: number, check: string, ok: boolean): BackupEntry {
-  return {
-    file: basename(path), path, size, createdAt: header.exportedAt, createdBy: header.exportedBy, encrypted: header.encryption !== null,
-    firmwareVersion: parseBackupFileName(basename(path))?.firmwareVersion ?? null, check, ok,
-  };
+  return { ...named(path), path, size, createdAt: header.exportedAt, createdBy: header.exportedBy, encrypted: header.encryption !== null, check, ok };
 }
 
 /** One backup file, checked (see above), read a piece at a time. Never throws for a bad file: the entry says what is wrong. */
@@ -24,10 +27,7 @@ export async function describeBackup(path: string, passphrase?: string): Promise
     ({ header, headerBytes } = await readBackupHeader(path));
   } catch (error) {
     if (!(error instanceof SealError)) throw error;
-    return {
-      file: basename(path), path, size, createdAt: '', createdBy: '', encrypted: false,
-      firmwareVersion: parseBackupFileName(basename(path))?.firmwareVersion ?? null, check: error.message, ok: false,
-    };
+    return { ...named(path), path, size, createdAt: '', createdBy: '', encrypted: false, check: error.message, ok: false };
   }
   if (header.mediaType !== BACKUP_MEDIA_TYPE) return entryFromHeader(path, header, size, `a sealed ${header.mediaType} export, not a backup`, false);
   const expected = headerBytes + header.contentLength + (header.encryption ? SEAL_TAG_BYTES : 0);

@@ -12,7 +12,7 @@ import { SealError } from '../monitor/reports/export-seal.ts';
 import type { StateDatabase } from '../state/database.ts';
 import { VERSION } from '../version.ts';
 import { BackupError } from './archive.ts';
-import { BackupCreateParams, BackupFileParams, BackupPassphraseParams, type BackupCreated, type BackupListResult } from './backup-schema.ts';
+import { BackupCreateParams, BackupFileParams, BackupPassphraseParams, type BackupCreated, type BackupEntry, type BackupListResult, type BackupStatus } from './backup-schema.ts';
 import { BACKUPS_DIR, createBackup, type BackupSources } from './create.ts';
 import { listBackups } from './list.ts';
 import { readStoredPassphrase, storePassphrase } from './passphrase-file.ts';
@@ -30,9 +30,16 @@ export interface BackupWiring {
   scrypt?: BackupSources['scrypt'];
 }
 
+export interface BackupPurpose {
+  /** Made before upgrading to this version (upgrade-methods.ts): named so, and a failure refuses the upgrade. */
+  beforeUpgradeTo?: string;
+}
+
 export interface Backups {
-  create(passphrase: string | undefined, actor: string, progress?: (line: string) => void): Promise<BackupCreated>;
+  create(passphrase: string | undefined, actor: string, progress?: (line: string) => void, purpose?: BackupPurpose): Promise<BackupCreated>;
   list(): Promise<BackupListResult>;
+  /** For the daemon's status: kept as backups are made, never read from disk when asked. */
+  status(): BackupStatus;
   schedule: BackupSchedule;
   /** What the schedule runs (tests call it rather than wait for the clock). */
   runScheduled(): Promise<void>;
@@ -51,16 +58,32 @@ export function startBackups(o: BackupWiring): Backups {
     auditHead: () => auditHeadNow(o.state.audit), version: VERSION, now, ...(o.scrypt ? { scrypt: o.scrypt } : {}),
   };
   const keep = () => o.config.current.backup?.keep ?? BACKUP_DEFAULTS.keep;
+  // The status's newest backup and whether a passphrase is stored: read once at start, then kept as they change.
+  let latest: BackupEntry | null = null;
+  let passphraseSet = false;
+  const refreshStatus = (): Promise<void> => Promise.all([listBackups(join(o.dataDir, BACKUPS_DIR)), readStoredPassphrase(o.dataDir)])
+    .then(([all, passphrase]) => { latest = all[0] ?? null; passphraseSet = passphrase !== undefined; })
+    .catch((err: Error) => logger.error({ err }, 'the backups could not be read for the status'));
+  void refreshStatus();
   // One at a time: a scheduled backup and one asked for by hand would race over retention.
   let queue: Promise<unknown> = Promise.resolve();
-  const create = (passphrase: string | undefined, actor: string, progress?: (line: string) => void): Promise<BackupCreated> => {
+  const create = (passphrase: string | undefined, actor: string, progress?: (line: string) => void, purpose: BackupPurpose = {}): Promise<BackupCreated> => {
     const run = queue.then(async () => {
-      const result = await createBackup(sources, { passphrase: passphrase ?? await readStoredPassphrase(o.dataDir), actor, keep: keep(), ...(progress ? { progress } : {}) });
+      const before = purpose.beforeUpgradeTo === undefined ? {} : { beforeUpgradeTo: purpose.beforeUpgradeTo };
+      let result: BackupCreated;
+      try {
+        result = await createBackup(sources, { passphrase: passphrase ?? await readStoredPassphrase(o.dataDir), actor, keep: keep(), ...before, ...(progress ? { progress } : {}) });
+      } catch (error) {
+        // Audited (and so forwarded to the trust's collectors): a school without a good backup should be seen.
+        o.state.audit.append({ actor, action: 'backup.failed', details: { reason: (error as Error).message, ...before } });
+        throw error;
+      }
       o.state.audit.append({
         actor, action: 'backup.create', subject: result.entry.file,
-        details: { size: result.entry.size, parts: result.parts, removed: result.removed, storedPassphrase: passphrase === undefined },
+        details: { size: result.entry.size, parts: result.parts, removed: result.removed, storedPassphrase: passphrase === undefined, ...before },
       });
       logger.info({ file: result.entry.path, size: result.entry.size, removed: result.removed }, 'backup made');
+      latest = result.entry;
       return result;
     });
     queue = run.catch(() => undefined);
@@ -120,6 +143,7 @@ export function startBackups(o: BackupWiring): Backups {
         throw new ControlFailure('invalid-input', err.message);
       });
       o.state.audit.append({ actor: actorOf(caller), action: 'backup.passphrase-set' });
+      passphraseSet = true;
       return { stored: true, scheduled: schedule.describe() };
     },
   });
@@ -135,5 +159,6 @@ export function startBackups(o: BackupWiring): Backups {
     await schedule.stop();
     await queue;
   });
-  return { create, list, schedule, runScheduled };
+  const status = (): BackupStatus => ({ latest, passphraseSet, schedule: schedule.describe(), lastScheduled });
+  return { create, list, status, schedule, runScheduled };
 }

@@ -1,5 +1,5 @@
 // `schoolgate backup list` and the results of create and restore, for a terminal.
-import type { BackupCreated, BackupEntry, BackupListResult } from '../backup/backup-schema.ts';
+import type { BackupCreated, BackupEntry, BackupListResult, BackupStatus } from '../backup/backup-schema.ts';
 import type { RestoreResult } from '../backup/restore.ts';
 import { table } from './table.ts';
 
@@ -11,6 +11,14 @@ export function formatBackupEntries(entries: readonly BackupEntry[]): string {
     ['made (UTC)', 'size', 'encrypted', 'firmware', 'check', 'file'],
     ...entries.map((e) => [e.createdAt.replace('T', ' ').slice(0, 19), mb(e.size), e.encrypted ? 'yes' : 'NO', e.firmwareVersion ?? '?', e.ok ? e.check : `FAILED: ${e.check}`, e.file]),
   ])}\n`;
+}
+
+/** `schoolgate status`'s backup line: the newest, and the next. */
+export function backupStatusLine(b: BackupStatus): string {
+  const newest = b.latest === null ? 'none yet' : `${b.latest.file}, ${mb(b.latest.size)}, made ${b.latest.createdAt.replace('T', ' ').slice(0, 19)} UTC${b.latest.beforeUpgradeTo === null ? '' : ` before upgrading to ${b.latest.beforeUpgradeTo}`}${b.latest.ok ? '' : ` (FAILED its check: ${b.latest.check})`}`;
+  const next = b.passphraseSet ? `next ${b.schedule}` : 'NO PASSPHRASE SET, so none is made (schoolgate backup passphrase --passphrase-file F)';
+  const last = b.lastScheduled === null || b.lastScheduled.ok ? '' : `\n            the last scheduled backup at ${b.lastScheduled.at} was NOT MADE: ${b.lastScheduled.message}`;
+  return `${newest}; ${next}${last}`;
 }
 
 export function formatBackupList(result: BackupListResult): string {

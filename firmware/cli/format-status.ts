@@ -1,5 +1,7 @@
 // `schoolgate status` for a person on an SSH session: short, aligned, no colour codes to garble logs.
 import type { DaemonStatus } from '../status.ts';
+import { formatEntry } from './commands/upgrade.ts';
+import { backupStatusLine } from './format-backup.ts';
 import { table } from './table.ts';
 
 function duration(seconds: number): string {
@@ -31,10 +33,18 @@ export function formatStatus(s: DaemonStatus): string {
   dhcp      ${dhcpLine(s.dhcp)}
   firewall  ${firewallLine(s.firewall)}
   shaping   ${shapingLine(s.shaping)}
-  alerts    ${alertsLine(s.alerts)}${syslogLines(s.fleet)}${vouchersLine(s.vouchers)}
+  alerts    ${alertsLine(s.alerts)}${syslogLines(s.fleet)}${vouchersLine(s.vouchers)}${releaseLines(s.release)}${s.backups ? `\n  backup    ${backupStatusLine(s.backups)}` : ''}
 
 ${networks}
 ${dhcpPools(s.dhcp)}`;
+}
+
+function releaseLines(r: DaemonStatus['release']): string {
+  if (!r) return '';
+  const running = r.installed
+    ? `${r.version} ${r.arch}, installed ${r.installedAt === null ? '?' : `${r.installedAt.replace('T', ' ').slice(0, 19)} UTC`} in ${r.path}`
+    : `${r.version} ${r.arch}, a development checkout (${r.path}), not an installed release`;
+  return `\n  release   ${running}\n  upgrade   ${r.lastUpgrade === null ? 'none yet' : formatEntry(r.lastUpgrade)}`;
 }
 
 function adminLine(a: DaemonStatus['admin']): string {

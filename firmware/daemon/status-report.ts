@@ -13,6 +13,8 @@ import type { ListsManager } from '../rules/lists-manager.ts';
 import type { StateDatabase } from '../state/database.ts';
 import { memoryStatus, type DaemonStatus } from '../status.ts';
 import type { FleetStatus } from '../fleet/fleet-status-schema.ts';
+import type { BackupStatus } from '../backup/backup-schema.ts';
+import type { ReleaseStatus } from '../upgrade/release-status-schema.ts';
 import { VERSION } from '../version.ts';
 
 type IntervalHistogram = ReturnType<typeof monitorEventLoopDelay>;
@@ -52,12 +54,16 @@ export function statusReport(o: {
   startedAt: Date; dataDir: string; configFile: string; config: ConfigStore; loopDelay: IntervalHistogram; state: StateDatabase;
   dnsThreads: DnsThreads; dhcp: DhcpService; firewall: FirewallService; shaping: ShapingService; lists: ListsManager;
   queryLog: QueryLog; alerts: AlertService; portal: VoucherPortal; fleet?: { status: () => FleetStatus };
+  release?: () => ReleaseStatus;
+  /** Undefined until the backups have started (after the status can first be asked). */
+  backups?: () => BackupStatus | undefined;
 }): StatusReport {
   const { startedAt, config, loopDelay, state, lists } = o;
   const adminEndpoint = config.current.web.admin;
   let adminAccessStatus = (): Partial<DaemonStatus['admin']> => ({});
   const status = (): DaemonStatus => {
     const current = config.current;
+    const backups = o.backups?.();
     return {
       version: VERSION,
       pid: process.pid,
@@ -79,6 +85,8 @@ export function statusReport(o: {
       alerts: { open: state.alerts.openCounts(), ...o.alerts.stats(), delivery: o.alerts.delivering },
       vouchers: o.portal.policies.status(),
       ...(o.fleet ? { fleet: o.fleet.status() } : {}),
+      ...(o.release ? { release: o.release() } : {}),
+      ...(backups ? { backups } : {}),
       memory: memoryStatus(),
       eventLoopDelayMs: {
         p50: loopDelayMs(loopDelay.percentile(50)),

@@ -1,8 +1,9 @@
 // The fleet's wiring, called with one line from the daemon: the event source, the syslog
 // forwarder following the configuration, the alerts handed over as they are stored, and the
 // audit log read from where the forwarder last stopped (every POLL_MS, and once more at stop, so
-// the daemon's own "daemon.stop" goes out before the connections close). Reading the log by its
-// sequence number, not hooking its appends, forwards only what was committed.
+// the daemon's own "daemon.stop" goes out before the connections close), each upgrade and backup
+// entry also as its own message. Reading the log by its sequence number, not hooking its appends,
+// forwards only what was committed.
 import type { ConfigStore } from '../config/store.ts';
 import type { AuditLog } from '../control/audit.ts';
 import type { Stops } from '../daemon/stops.ts';
@@ -11,11 +12,15 @@ import type { Alert } from '../monitor/alerts/alert-schema.ts';
 import type { FleetStatus } from './fleet-status-schema.ts';
 import type { FeedList } from '../rules/feeds/update-one.ts';
 import type { FeedUpdateResult } from '../rules/feeds/types.ts';
+import type { AuditEntry } from '../control/audit-chain.ts';
+import { applianceEvent, madeWhileStopped } from './appliance-events.ts';
 import { alertEvent, auditEvent, GatewayEvents, listUpdatedEvent } from './gateway-events.ts';
 import { SyslogForwarder, type ForwarderSettings } from './syslog-forwarder.ts';
 
 const POLL_MS = 2000;
 const PAGE = 500;
+/** How far back from the log's end a start looks for what was done with the daemon stopped. */
+const LOOK_BACK = 200;
 
 export interface Fleet {
   /** Where any part of the daemon emits an event worth a trust's attention that the audit log does not hold. */
@@ -43,10 +48,28 @@ export function startFleet(o: {
   events.on((event) => forwarder.forward(event));
   const onError = (err: unknown): void => logger.error({ err }, 'an event could not be forwarded');
 
+  // Upgrades and backups go out as their own messages too, whether or not audit entries are sent.
+  const emitEntry = (entry: AuditEntry): void => {
+    if (syslog()?.events?.audit !== false) events.emit(auditEvent(entry), onError);
+    const appliance = applianceEvent(entry);
+    if (appliance !== undefined) events.emit(appliance, onError);
+  };
   let cursor = o.audit.count();
+  if (forwarding()) {
+    // What was done with the daemon stopped (a restore) is sent now, or never.
+    try {
+      const tail = o.audit.list({ after: Math.max(0, cursor - LOOK_BACK), limit: LOOK_BACK });
+      for (const entry of madeWhileStopped(tail)) {
+        const appliance = applianceEvent(entry);
+        if (appliance !== undefined) events.emit(appliance, onError);
+      }
+    } catch (err) {
+      logger.error({ err }, 'the audit log could not be read for syslog at start');
+    }
+  }
   const pollAudit = (): void => {
     try {
-      if (!forwarding() || syslog()?.events?.audit === false) {
+      if (!forwarding()) {
         cursor = o.audit.count();
         return;
       }
@@ -54,7 +77,7 @@ export function startFleet(o: {
         const entries = o.audit.list({ after: cursor, limit: PAGE });
         for (const entry of entries) {
           cursor = entry.seq;
-          events.emit(auditEvent(entry), onError);
+          emitEntry(entry);
         }
         if (entries.length < PAGE) return;
       }

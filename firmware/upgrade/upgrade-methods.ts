@@ -47,6 +47,13 @@ export interface UpgradeDeps {
   installRoot?: string;
   keysDir?: string;
   arch?: string;
+  /**
+   * Makes the backup taken before every switch (backup/wiring.ts's create, named for the version);
+   * when it fails the upgrade is refused and nothing is handed to the switcher.
+   */
+  backupFirst?: (version: string, actor: string, progress: (line: string) => void) => Promise<unknown>;
+  /** Told after the switcher's outcomes are recorded (the status's last upgrade). */
+  onRecorded?: () => Promise<void>;
 }
 
 /** Where a release file waits while it arrives and until it is requested (then renamed VERSION.sgrel beside it). */
@@ -73,6 +80,20 @@ export function registerUpgradeMethods(control: ControlServer, deps: UpgradeDeps
   const uploads = releaseUploads(dataDir);
   control.register('upgrade.upload', uploadMethod(uploads));
 
+  // The upload is kept when the backup fails: once the reason is dealt with (a passphrase stored),
+  // the same checked file can be confirmed again (stale uploads go after an hour, below).
+  const backUpFirst = async (version: string, actor: string, progress: (line: string) => void): Promise<void> => {
+    if (deps.backupFirst === undefined) return;
+    progress(`backing up before upgrading to ${version}`);
+    try {
+      await deps.backupFirst(version, actor, (line) => progress(`backup: ${line}`));
+    } catch (error) {
+      const reason = `no backup could be made before upgrading to ${version}, so the upgrade was refused and nothing was switched: ${(error as Error).message}`;
+      deps.audit.append({ actor, action: 'upgrade.refused', subject: 'backup-failed', details: { version, reason } });
+      throw new ControlFailure('backup-failed', reason);
+    }
+  };
+
   control.register<RequestParams>('upgrade.request', {
     params: RequestParams,
     async handle(params, caller, context) {
@@ -96,6 +117,7 @@ export function registerUpgradeMethods(control: ControlServer, deps: UpgradeDeps
         throw error;
       }
       if (params.check === true) return { manifest, from: running, requested: false };
+      await backUpFirst(manifest.version, actorOf(caller), context.progress);
       const file = join(incomingDir(dataDir), `${manifest.version}.sgrel`);
       await rename(path, file);
       const request: UpgradeRequest = { version: manifest.version, file, force: params.force === true, by: actorOf(caller), at: new Date().toISOString() };
@@ -121,7 +143,13 @@ export function registerUpgradeMethods(control: ControlServer, deps: UpgradeDeps
     },
   });
 
-  control.register('upgrade.record', { handle: () => auditHistory(deps).then((added) => ({ added })) });
+  control.register('upgrade.record', {
+    async handle() {
+      const added = await auditHistory(deps);
+      await deps.onRecorded?.();
+      return { added };
+    },
+  });
   // A switcher that could not reach the daemon (it was restarting) leaves its outcome unaudited.
   auditHistory(deps).catch((err: Error) => deps.logger.error({ err }, 'upgrade history could not be audited'));
 }

@@ -1,6 +1,6 @@
 // The Backups page in Chromium on a real daemon: before a passphrase is stored the page says no
 // backup is made and how to set one; then a technician makes a backup now, sees it listed as
-// verified, and downloads it byte for byte; restore is described, not offered. Keyboard-usable,
+// verified and made by them by name, and downloads it byte for byte; restore is described, not offered. Keyboard-usable,
 // axe-clean, no sideways scroll at a phone's width. Screenshots: tmp/screenshots/webui-backups-*.png.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -29,7 +29,7 @@ beforeAll(async () => {
   const { address, port } = daemon.config.web.admin;
   admin = new AdminApi(`http://${address}:${port}`);
   const head = await admin.setUpSchool(daemon);
-  tech = await admin.makeAccount(head, 'c.tech', ['technician']);
+  tech = await admin.makeAccount(head, 'c.tech', ['technician'], 'Chris Tech');
 }, 120_000);
 
 afterAll(async () => {
@@ -59,6 +59,8 @@ it('a technician is told to set a passphrase, then makes a backup from the keybo
     const row = page.locator('table.data-table tbody tr');
     expect(await row.count()).toBe(1);
     expect(await row.first().innerText()).toMatch(/verified/);
+    // Who made it, by name.
+    expect(await row.first().innerText()).toMatch(/Chris Tech \(c\.tech\)/);
     expect(await axeSerious(page)).toEqual([]);
     await shot(page, 'backups-made-desktop');
 

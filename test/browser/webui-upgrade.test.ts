@@ -1,10 +1,12 @@
 // System > Upgrade in Chromium against a real daemon: a technician chooses a release file signed
 // by a key the gateway does not trust and is refused in the CLI's words; chooses a good one, sees
-// its version and notes, confirms from the keyboard, and the page shows it waiting for the
-// switcher. Axe-clean at a phone's width; screenshots at both widths go to
-// tmp/screenshots/webui-upgrade-*.png.
+// its version and notes, confirms from the keyboard and is refused because no backup can be made
+// without a passphrase; with one stored, confirms again, and the page shows it waiting for the
+// switcher, asked by the technician by name; the Backups page shows the backup made before it.
+// Axe-clean at a phone's width; screenshots at both widths go to tmp/screenshots/webui-upgrade-*.png.
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,7 +52,7 @@ beforeAll(async () => {
   await mkdir(SHOTS, { recursive: true });
   admin = new AdminApi(`http://${daemon.config.web.admin.address}:${daemon.config.web.admin.port}`);
   const head = await admin.setUpSchool(daemon);
-  tech = await admin.makeAccount(head, 'lee.tech', ['technician']);
+  tech = await admin.makeAccount(head, 'lee.tech', ['technician'], 'Lee Evans');
 }, 120_000);
 
 afterAll(async () => {
@@ -81,12 +83,25 @@ it('refuses an untrusted release, then checks, shows and hands over a good one',
   await shot(page, 'upgrade-checked-phone');
 
   // From the keyboard: the install button, then the dialog's confirmation.
-  await page.getByRole('button', { name: 'Install 99.1.0' }).focus();
-  await page.keyboard.press('Enter');
-  await expect.poll(() => page.getByRole('dialog', { name: 'Install 99.1.0?' }).isVisible()).toBe(true);
-  await page.getByRole('button', { name: 'Install and restart' }).focus();
-  await page.keyboard.press('Enter');
-  await expect.poll(() => page.getByText(/Release 99\.1\.0 is waiting to be installed \(asked by account:lee\.tech/).count()).toBe(1);
+  const install = async (): Promise<void> => {
+    await page.getByRole('button', { name: 'Install 99.1.0' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('dialog', { name: 'Install 99.1.0?' }).isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Install and restart' }).focus();
+    await page.keyboard.press('Enter');
+  };
+  // No backup passphrase stored: no backup, so no upgrade, and the page says why.
+  await install();
+  await expect.poll(() => page.getByText(/no backup could be made before upgrading to 99\.1\.0, so the upgrade was refused and nothing was switched/).count()).toBe(1);
+  expect(await page.getByText(/is waiting to be installed/).count()).toBe(0);
+  await shot(page, 'upgrade-no-backup-phone');
+
+  const passFile = join(dir, 'pass.txt');
+  await writeFile(passFile, 'kept in the school safe\n', { mode: 0o600 });
+  expect((await daemon.cli(['backup', 'passphrase', '--passphrase-file', passFile])).code).toBe(0);
+  await install();
+  await expect.poll(() => page.getByText(/Release 99\.1\.0 is waiting to be installed \(asked by Lee Evans \(lee\.tech\)/).count()).toBe(1);
+  expect(await page.getByText(/A backup was made and release 99\.1\.0 is being installed/).count()).toBe(1);
   expect(await axeSerious(page)).toEqual([]);
   expect(cspViolations).toEqual([]);
   await shot(page, 'upgrade-pending-phone');
@@ -94,5 +109,20 @@ it('refuses an untrusted release, then checks, shows and hands over a good one',
   await shot(page, 'upgrade-pending-desktop');
 
   const audit = await admin.call('GET', '/api/audit?action=upgrade.*', undefined, tech);
-  expect(audit.json.entries.map((e: { action: string }) => e.action).sort()).toEqual(['upgrade.refused', 'upgrade.request']);
+  expect(audit.json.entries.map((e: { action: string; subject: string }) => `${e.action} ${e.subject}`)).toEqual(['upgrade.refused untrusted-key', 'upgrade.refused backup-failed', 'upgrade.request 99.1.0']);
+
+  // The backup made before it, on the Backups page, by the technician's name.
+  await page.goto(page.url().replace(/\/upgrade$/, '/backups'));
+  await expect.poll(() => page.getByText('before upgrading to 99.1.0').count()).toBe(1);
+  expect(await page.locator('table.data-table tbody tr').first().innerText()).toMatch(/Lee Evans \(lee\.tech\)/);
+  await shot(page, 'upgrade-backups-desktop');
+
+  // The health page: the release this gateway runs (a checkout here) and the newest backup.
+  await page.goto(page.url().replace(/\/backups$/, '/health'));
+  // The host's facts are read when the page asks: slow on a busy machine.
+  await expect.poll(() => page.getByText(/a development checkout, not an installed release/).count(), { timeout: 30_000 }).toBe(1);
+  await expect.poll(() => page.getByText(/-before-upgrade-to-99\.1\.0\.sgexport/).count()).toBe(1);
+  await page.setViewportSize(PHONE);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  await shot(page, 'upgrade-health-phone');
 });

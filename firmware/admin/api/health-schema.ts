@@ -1,12 +1,14 @@
 // The health page's shape (GET /api/health): the host's facts as systeminformation reads them
 // (cached briefly), and the daemon's own state of DNS upstreams, lists, the query log's writer,
-// DHCP, the firewall and shaping (the shapes `schoolgate status --json` prints).
+// DHCP, the firewall and shaping, the release and the backups (the shapes `schoolgate status --json` prints).
 import { Type, type Static } from 'typebox';
 import { DhcpStatus } from '../../dhcp/status-schema.ts';
 import { DnsStatsSchema } from '../../dns/events/stats-schema.ts';
 import { QueryLogStatsSchema } from '../../monitor/query-log/query-log.ts';
 import { FirewallStatus } from '../../net/status-schema.ts';
 import { ShapingStatus } from '../../net/shaping/status-schema.ts';
+import { BackupStatus } from '../../backup/backup-schema.ts';
+import { ReleaseStatus } from '../../upgrade/release-status-schema.ts';
 import { HealthSummary, ListFreshness } from './dashboard-schema.ts';
 
 const Bytes = Type.Integer({ minimum: 0 });
@@ -58,6 +60,8 @@ export const HealthView = Type.Object({
     dhcp: DhcpStatus,
     firewall: Type.Union([FirewallStatus, Type.Null()]),
     shaping: Type.Union([ShapingStatus, Type.Null()]),
+    release: Type.Union([ReleaseStatus, Type.Null()]),
+    backups: Type.Union([BackupStatus, Type.Null()]),
   }, { additionalProperties: false }),
   lists: Type.Array(ListFreshness),
   summary: HealthSummary,

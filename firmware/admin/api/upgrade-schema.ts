@@ -1,7 +1,9 @@
 // The System > Upgrade page's API shapes: the overview (running version, an upgrade in progress,
-// the history with rollbacks), a checked upload waiting for confirmation, and the confirmation.
+// the history with rollbacks, the names of the accounts that asked), a checked upload waiting for
+// confirmation, and the confirmation.
 import { Type, type Static } from 'typebox';
 import { UploadId } from '../../control/upload-schema.ts';
+import { ActorNames } from './actor-names-schema.ts';
 import { ReleaseManifest } from '../../upgrade/manifest-schema.ts';
 import { UpgradeHistoryEntry, UpgradeProgress, UpgradeRequest } from '../../upgrade/upgrade-schema.ts';
 
@@ -11,6 +13,7 @@ export const UpgradeView = Type.Object({
   pending: Type.Optional(UpgradeRequest),
   progress: Type.Optional(UpgradeProgress),
   history: Type.Array(UpgradeHistoryEntry),
+  names: ActorNames,
 });
 export type UpgradeView = Static<typeof UpgradeView>;
 

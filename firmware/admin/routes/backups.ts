@@ -2,7 +2,9 @@
 // methods as `schoolgate backup list|create`, and one backup's file for download (audited as
 // backup.download). Restoring is not offered here: it runs with the daemon stopped (docs/backup.md).
 import { createReadStream } from 'node:fs';
-import { BackupCreateBody, BackupCreated, BackupFilePath, BackupListResult, type BackupEntry } from '../api/backups-schema.ts';
+import type { BackupListResult } from '../../backup/backup-schema.ts';
+import { actorNames } from '../actor-names.ts';
+import { BackupCreateBody, BackupCreated, BackupFilePath, BackupListView, type BackupEntry } from '../api/backups-schema.ts';
 import { ApiError } from '../api/session-schema.ts';
 import { callControl } from '../control-call.ts';
 import type { AdminRoutes } from '../route-deps.ts';
@@ -13,9 +15,12 @@ export const backupRoutes: AdminRoutes = async (app, deps) => {
   const control = deps.options.control;
 
   app.get('/api/backups', {
-    schema: { response: { 200: BackupListResult, ...Errors } },
+    schema: { response: { 200: BackupListView, ...Errors } },
     config: { permission: 'system.manage' },
-  }, async (request) => callControl<BackupListResult>(control, request.signed, 'backup.list', {}));
+  }, async (request): Promise<BackupListView> => {
+    const list = await callControl<BackupListResult>(control, request.signed, 'backup.list', {});
+    return { ...list, names: actorNames(deps.options.accounts, list.backups.map((b) => b.createdBy)) };
+  });
 
   app.post('/api/backups', {
     schema: { body: BackupCreateBody, response: { 200: BackupCreated, ...Errors } },

@@ -1,5 +1,6 @@
 // The health page (health.view): the host's facts (systeminformation, cached briefly) and the
-// daemon's DNS upstreams, lists, query log writer, DHCP, firewall and shaping.
+// daemon's DNS upstreams, lists, query log writer, DHCP, firewall and shaping, the
+// running release with the last upgrade, and the newest backup.
 import { HealthView } from '../api/health-schema.ts';
 import { ApiError } from '../api/session-schema.ts';
 import { healthSummary, listFreshness } from '../../monitor/dashboard-data.ts';
@@ -27,6 +28,8 @@ export const healthRoutes: AdminRoutes = async (app, deps) => {
         dhcp: status.dhcp,
         firewall: status.firewall ?? null,
         shaping: status.shaping ?? null,
+        release: status.release ?? null,
+        backups: status.backups ?? null,
       },
       lists,
       summary: healthSummary(status, lists),

@@ -5,6 +5,7 @@
 import type { Readable } from 'node:stream';
 import { UpgradeChecked, UpgradeConfirmBody, UpgradeView } from '../api/upgrade-schema.ts';
 import { ApiError } from '../api/session-schema.ts';
+import { actorNames } from '../actor-names.ts';
 import { callControl } from '../control-call.ts';
 import { MAX_RELEASE_BYTES } from '../../upgrade/upgrade-methods.ts';
 import { acceptStreamedBodies, forwardUpload } from '../upload-body.ts';
@@ -18,7 +19,10 @@ export const upgradeRoutes: AdminRoutes = async (app, deps) => {
   app.get('/api/system/upgrade', {
     schema: { response: { 200: UpgradeView, ...Errors } },
     config: { permission: 'system.manage' },
-  }, async (request) => callControl(control, request.signed, 'upgrade.status', undefined));
+  }, async (request): Promise<UpgradeView> => {
+    const overview = await callControl<Omit<UpgradeView, 'names'>>(control, request.signed, 'upgrade.status', undefined);
+    return { ...overview, names: actorNames(deps.options.accounts, [overview.pending?.by, ...overview.history.map((e) => e.by)]) };
+  });
 
   await app.register(async (scope) => {
     acceptStreamedBodies(scope, MAX_RELEASE_BYTES);

@@ -58,8 +58,8 @@ export class AdminApi {
   }
 
   /** An account made by `head`, its temporary password changed, two-factor on for a technician. */
-  async makeAccount(head: ApiSession, username: string, roles: string[]): Promise<ApiSession> {
-    const made = await this.call('POST', '/api/accounts', { username, displayName: username, roles }, head);
+  async makeAccount(head: ApiSession, username: string, roles: string[], displayName = username): Promise<ApiSession> {
+    const made = await this.call('POST', '/api/accounts', { username, displayName, roles }, head);
     expect(made.status, JSON.stringify(made.json)).toBe(200);
     const s = await this.signIn(username, made.json.temporaryPassword);
     const changed = await this.call('POST', '/api/account/password', { current: made.json.temporaryPassword, next: 'Marble-Otter-Tram-3' }, s);

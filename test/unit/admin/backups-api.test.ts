@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { BackupCreated, BackupListResult } from '../../../firmware/admin/api/backups-schema.ts';
+import type { BackupCreated, BackupListResult, BackupListView } from '../../../firmware/admin/api/backups-schema.ts';
 import { storePassphrase } from '../../../firmware/backup/passphrase-file.ts';
 import { startBackups, type Backups } from '../../../firmware/backup/wiring.ts';
 import { defaultConfig } from '../../../firmware/config/defaults.ts';
@@ -67,6 +67,8 @@ it('lists, makes and downloads backups for system.manage only, with the stored p
   const listed = (await call({ url: '/api/backups', cookie: tech.cookie })).json as BackupListResult;
   expect(listed.passphraseSet).toBe(true);
   expect(listed.backups.map((b) => [b.file, b.check])).toEqual([[entry.file, 'verified']]);
+  // Who made it, by name, for the page to show the person.
+  expect((listed as BackupListView).names).toEqual({ [`account:${tech.username}`]: 'A technician' });
   expect(listed.lastScheduled).toMatchObject({ ok: false });
   expect(t.state.audit.list({ action: 'backup.create' }).map((a) => [a.actor, a.subject])).toEqual([[`account:${tech.username}`, entry.file]]);
   // The nightly run: the stored passphrase, recorded as the system's and shown on the page.

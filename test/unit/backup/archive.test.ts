@@ -45,6 +45,11 @@ describe('the backup archive', () => {
     expect(name).toBe('schoolgate-backup-20261207T023000123Z-0.9.0');
     expect(parseBackupFileName(`${name}.sgexport`)).toEqual({ stamp: '20261207T023000123Z', firmwareVersion: '0.9.0' });
     expect(parseBackupFileName('holiday-photos.sgexport')).toBeUndefined();
+    // One made before an upgrade says to which version, and counts among the N like any other.
+    const before = backupFileName(new Date('2026-12-08T09:00:00.000Z'), '0.9.0', '0.10.0-rc.1');
+    expect(before).toBe('schoolgate-backup-20261208T090000000Z-0.9.0-before-upgrade-to-0.10.0-rc.1');
+    expect(parseBackupFileName(`${before}.sgexport`)).toEqual({ stamp: '20261208T090000000Z', firmwareVersion: '0.9.0', beforeUpgradeTo: '0.10.0-rc.1' });
+    expect(beyondRetention([`${before}.sgexport`, `${name}.sgexport`], 1)).toEqual([`${name}.sgexport`]);
     const files = ['2026-12-05', '2026-12-07', '2026-12-06', '2026-12-04'].map((d) => `${backupFileName(new Date(`${d}T02:30:00Z`), '0.9.0')}.sgexport`);
     expect(beyondRetention([...files, 'notes.txt'], 2)).toEqual([files[3], files[0]]);
     expect(beyondRetention(files, 10)).toEqual([]);

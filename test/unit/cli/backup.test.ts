@@ -9,6 +9,7 @@ import type { BackupCreated, BackupListResult } from '../../../firmware/backup/b
 import { callDaemon, DaemonNotRunning } from '../../../firmware/control/client.ts';
 import { CONTROL_SOCKET_NAME } from '../../../firmware/control/protocol.ts';
 import { StateDatabase } from '../../../firmware/state/database.ts';
+import type { DaemonStatus } from '../../../firmware/status.ts';
 import { MAIN, REPO, runCli, startDaemonProcess, testConfig, type RunningDaemon } from '../../support/daemon.ts';
 import { startTestUpstream } from '../../support/upstream.ts';
 
@@ -55,6 +56,10 @@ it('backs up with the stored passphrase, refuses to restore under the running da
   expect(listed.backups).toHaveLength(1);
   expect(listed.backups[0]).toMatchObject({ ok: true, check: 'verified', encrypted: true });
   const file = listed.backups[0]!.path;
+  // `schoolgate status` shows the newest backup and the next, and that this daemon runs from a checkout.
+  const status = await callDaemon(socket(), 'status') as DaemonStatus;
+  expect(status.backups).toMatchObject({ latest: { file: listed.backups[0]!.file }, passphraseSet: true, schedule: expect.stringMatching(/^every day at 02:30/) });
+  expect(status.release).toMatchObject({ installed: false, installedAt: null, lastUpgrade: null });
 
   // A change after the backup, which the restore must undo.
   nameDevice('Renamed after the backup');

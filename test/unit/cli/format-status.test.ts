@@ -1,5 +1,7 @@
 // The human form of `schoolgate status`: the upstream line says which upstream is failing.
+import { Value } from 'typebox/value';
 import { expect, it } from 'vitest';
+import { DaemonStatus } from '../../../firmware/status.ts';
 import { formatStatus } from '../../../firmware/cli/format-status.ts';
 import { sampleStatus } from '../status-fixture.ts';
 
@@ -78,4 +80,27 @@ it('shows each syslog collector: connected, or why not, with what is queued and 
   const text = formatStatus(status);
   expect(text).toContain('  syslog    school urn-123456: tls://logs.trust.example:6514 connected since 2026-11-24T08:00:02.000Z; 40 sent, 0 queued\n'
     + '            tcp://10.0.0.9:601 WAITING: connect ECONNREFUSED 10.0.0.9:601; 0 sent, 30 queued, 10 DROPPED (queue full), 5 connection failures\n');
+});
+
+it('shows the running release (or a checkout), the last upgrade and why it rolled back, and the newest backup and the next', () => {
+  const status = sampleStatus();
+  expect(formatStatus(status)).not.toContain('  release   ');
+  status.release = {
+    version: '0.2.0', arch: 'arm64', installed: true, path: '/opt/schoolgate/releases/0.2.0', installedAt: '2026-12-07T10:00:00.000Z',
+    lastUpgrade: { id: 'x', at: '2026-12-08T09:00:00.000Z', by: 'ssh:lee', from: '0.2.0', to: '0.3.0', outcome: 'rolled-back', reason: 'the new release failed its health check (dns: no DNS answer)', restored: true },
+  };
+  status.backups = {
+    latest: { file: 'schoolgate-backup-20261208T085959000Z-0.2.0-before-upgrade-to-0.3.0.sgexport', path: '/var/lib/schoolgate/backups/x', size: 12_300_000, createdAt: '2026-12-08T08:59:59.000Z', createdBy: 'ssh:lee', encrypted: true, firmwareVersion: '0.2.0', beforeUpgradeTo: '0.3.0', check: 'verified', ok: true },
+    passphraseSet: true, schedule: 'every day at 02:30 (Europe/London)', lastScheduled: { at: '2026-12-08T02:30:00.000Z', ok: false, message: 'failed: disk full' },
+  };
+  expect([...Value.Errors(DaemonStatus, status)]).toEqual([]);
+  const text = formatStatus(status);
+  expect(text).toContain('  release   0.2.0 arm64, installed 2026-12-07 10:00:00 UTC in /opt/schoolgate/releases/0.2.0\n');
+  expect(text).toContain('  upgrade   2026-12-08 09:00:00  0.2.0 -> 0.3.0  ROLLED BACK by ssh:lee: the new release failed its health check (dns: no DNS answer); the previous release answers again\n');
+  expect(text).toContain('  backup    schoolgate-backup-20261208T085959000Z-0.2.0-before-upgrade-to-0.3.0.sgexport, 12.3 MB, made 2026-12-08 08:59:59 UTC before upgrading to 0.3.0; next every day at 02:30 (Europe/London)\n'
+    + '            the last scheduled backup at 2026-12-08T02:30:00.000Z was NOT MADE: failed: disk full');
+  status.release = { ...status.release, installed: false, path: '/home/lee/schoolgate', installedAt: null, lastUpgrade: null };
+  status.backups = { ...status.backups!, latest: null, passphraseSet: false, lastScheduled: null };
+  expect(formatStatus(status)).toContain('  release   0.2.0 arm64, a development checkout (/home/lee/schoolgate), not an installed release\n  upgrade   none yet\n'
+    + '  backup    none yet; NO PASSPHRASE SET, so none is made (schoolgate backup passphrase --passphrase-file F)\n');
 });

@@ -129,6 +129,23 @@ describe('startFleet', () => {
     expect(fleet.status().collectors.map((s) => s.collector)).toEqual([`tcp://127.0.0.1:${second.port}`]);
   });
 
+  it('sends upgrades and backups as messages of their own, with audit entries off too, and a restore done while it was stopped', async () => {
+    state.audit.append({ actor: 'system', action: 'daemon.stop' });
+    state.audit.append({ actor: 'ssh:root', action: 'backup.restore', subject: '/media/usb/b.sgexport', details: { createdAt: '2026-12-07T02:30:00.000Z', firmwareVersion: '0.2.0' } });
+    const { c, port } = await collector();
+    await config.update((d) => { d.syslog = { school: 'urn-42', events: { audit: false }, collectors: [{ host: '127.0.0.1', port, transport: 'tcp' }] }; });
+    const fleet = startFleet({ config, audit: state.audit, dataDir: dir, version: '9.9.9', logger: silentLogger(), stops });
+    state.audit.append({ actor: 'ssh:lee', action: 'upgrade.request', subject: '0.3.0', details: { from: '0.2.0' } });
+    state.audit.append({ actor: 'account:jo', action: 'policy.edit', subject: 'not sent' });
+    fleet.pollAudit();
+    const got = await c.waitFor((m) => m.length >= 2);
+    expect(got).toEqual([
+      expect.stringMatching(/ backup \[schoolgate@32473 school="urn-42" .*event="restored" file="b\.sgexport" .*actor="ssh:root" seq="2"\] /),
+      expect.stringMatching(/ upgrade \[schoolgate@32473 school="urn-42" .*event="requested" from="0\.2\.0" to="0\.3\.0" actor="ssh:lee" seq="3"\] /),
+    ]);
+    expect(got.join('\n')).not.toContain('not sent');
+  });
+
   it('sends nothing and connects nowhere without collectors', async () => {
     const fleet = startFleet({ config, audit: state.audit, dataDir: dir, version: '9.9.9', logger: silentLogger(), stops });
     fleet.alertStored(alert);

@@ -2,6 +2,7 @@
 // varied per release) and a real daemon run from ROOT/current by a supervisor that really restarts
 // it: a good release is installed and answers; a release whose daemon exits at start, and one that
 // starts but never answers, are rolled back by the switcher and the previous release answers again.
+// Each upgrade is preceded by a backup named for it; `status` shows the release and the last upgrade.
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packRelease } from '../../../scripts/release/pack.ts';
 import { nodeBinary } from '../../../scripts/release/node-binary.ts';
 import { setReleaseVersion, stageRelease } from '../../../scripts/release/stage.ts';
+import type { BackupListResult } from '../../../firmware/backup/backup-schema.ts';
+import { storePassphrase } from '../../../firmware/backup/passphrase-file.ts';
 import { callDaemon } from '../../../firmware/control/client.ts';
+import type { DaemonStatus } from '../../../firmware/status.ts';
 import { applyUpgrade } from '../../../firmware/upgrade/apply-upgrade.ts';
 import { checkHealth } from '../../../firmware/upgrade/health-check.ts';
 import { currentVersion, switchCurrent, unpackRelease } from '../../../firmware/upgrade/install-layout.ts';
@@ -56,7 +60,8 @@ describe('schoolgate upgrade: install, health check, rollback', { timeout: 180_0
     });
   }
 
-  const status = async () => callDaemon(join(dataDir, 'control.sock'), 'status') as Promise<{ version: string }>;
+  const status = async () => callDaemon(join(dataDir, 'control.sock'), 'status') as Promise<DaemonStatus>;
+  const backupsMade = async () => (await callDaemon(join(dataDir, 'control.sock'), 'backup.list', {}) as BackupListResult).backups.map((b) => b.beforeUpgradeTo);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'schoolgate-upgrade-'));
@@ -84,6 +89,8 @@ describe('schoolgate upgrade: install, health check, rollback', { timeout: 180_0
     dns = config.dns.listen[0]!;
     mkdirSync(dataDir, { mode: 0o750 });
     writeFileSync(join(dataDir, 'config.json'), JSON.stringify(config), { mode: 0o600 });
+    // Every upgrade is preceded by a backup, made with the stored passphrase.
+    await storePassphrase(dataDir, 'kept in the school safe');
     supervisor = superviseCurrent(root, dataDir, { SCHOOLGATE_INSTALL_ROOT: root, SCHOOLGATE_RELEASE_KEYS: keysDir, SCHOOLGATE_LOG_LEVEL: 'warn' });
     const health = await checkHealth({ dataDir, version: '1.0.0', timeoutMs: 30_000 });
     if (!health.ok) throw new Error(`1.0.0 did not come up: ${JSON.stringify(health.checks)}\n${supervisor.output()}`);
@@ -99,7 +106,10 @@ describe('schoolgate upgrade: install, health check, rollback', { timeout: 180_0
     const entry = await upgradeTo(await release('1.1.0'));
     expect(entry, supervisor!.output()).toMatchObject({ outcome: 'installed', from: '1.0.0', to: '1.1.0', by: expect.stringMatching(/^ssh:/), checks: { dns: 'ok', control: 'ok', web: 'ok' } });
     expect(await currentVersion(root)).toBe('1.1.0');
-    expect((await status()).version).toBe('1.1.0');
+    const after = await status();
+    expect(after.version).toBe('1.1.0');
+    expect(after.release).toMatchObject({ version: '1.1.0', arch: 'x64', installed: true, installedAt: entry!.at, lastUpgrade: { id: entry!.id, outcome: 'installed' } });
+    expect(await backupsMade()).toEqual(['1.1.0']);
     expect((await askUdp(dns, 'example.com', { from: '127.20.0.5' })).answers?.[0]).toMatchObject({ data: '192.0.2.90' });
     const audit = await callDaemon(join(dataDir, 'control.sock'), 'audit.list', { action: 'upgrade.*' }) as { entries: Array<{ action: string; subject: string }> };
     expect(audit.entries.map((e) => `${e.action} ${e.subject}`)).toEqual(['upgrade.request 1.1.0', `upgrade.result ${entry!.id}`]);
@@ -110,7 +120,10 @@ describe('schoolgate upgrade: install, health check, rollback', { timeout: 180_0
     expect(entry).toMatchObject({ outcome: 'rolled-back', from: '1.1.0', to: '1.2.0', restored: true });
     expect(entry?.reason).toMatch(/failed its health check/);
     expect(await currentVersion(root)).toBe('1.1.0');
-    expect((await status()).version).toBe('1.1.0');
+    const after = await status();
+    expect(after.version).toBe('1.1.0');
+    expect(after.release?.lastUpgrade).toMatchObject({ id: entry!.id, to: '1.2.0', outcome: 'rolled-back', reason: expect.stringMatching(/failed its health check/) });
+    expect(await backupsMade()).toEqual(['1.2.0', '1.1.0']);
     expect((await askUdp(dns, 'example.com', { from: '127.20.0.5' })).answers?.[0]).toMatchObject({ data: '192.0.2.90' });
   });
 

@@ -12,6 +12,7 @@ import { Link } from '../../components/link.tsx';
 import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
 import { useLoaded } from '../../components/use-loaded.ts';
+import { who } from '../people.ts';
 
 const number = new Intl.NumberFormat('en-GB');
 const ANY = 'any';
@@ -127,7 +128,7 @@ export function AlertsPage() {
                   <dt>Why</dt><dd>{a.reason}</dd>
                   {a.status === 'acknowledged' ? (
                     <>
-                      <dt>Acknowledged</dt><dd>{a.acknowledgedAt !== null ? when(a.acknowledgedAt, tz) : ''} by {a.acknowledgedBy?.replace(/^account:/, '')}</dd>
+                      <dt>Acknowledged</dt><dd>{a.acknowledgedAt !== null ? when(a.acknowledgedAt, tz) : ''} by {who(a.acknowledgedBy ?? '')}</dd>
                       <dt>Note</dt><dd>{a.note}</dd>
                     </>
                   ) : null}

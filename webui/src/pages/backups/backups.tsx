@@ -2,13 +2,14 @@
 // with the stored passphrase; a backup downloaded to take off the box (encrypted, audited).
 // Restoring is a CLI step with the service stopped, and the page says so rather than offering it.
 import { useState } from 'preact/hooks';
-import type { BackupCreated, BackupEntry, BackupListResult } from '../../../../firmware/admin/api/backups-schema.ts';
+import type { BackupCreated, BackupEntry, BackupListView } from '../../../../firmware/admin/api/backups-schema.ts';
 import { ApiRequestError } from '../../api.ts';
 import { Button } from '../../components/button.tsx';
 import { DataTable, type Column } from '../../components/data-table.tsx';
 import { Notice } from '../../components/notice.tsx';
 import { useLoaded } from '../../components/use-loaded.ts';
 import { useApp } from '../../context.ts';
+import { who } from '../people.ts';
 
 const size = (bytes: number): string => (bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1e3))} kB`);
 
@@ -20,7 +21,7 @@ function made(iso: string, tz: string): string {
 export function BackupsPage() {
   const { api, session } = useApp();
   const tz = session?.site.timezone ?? 'Europe/London';
-  const { data, error, reload } = useLoaded<BackupListResult>('/api/backups');
+  const { data, error, reload } = useLoaded<BackupListView>('/api/backups');
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
@@ -42,6 +43,10 @@ export function BackupsPage() {
 
   const columns: Column<BackupEntry>[] = [
     { key: 'made', label: 'Made', value: (b) => b.createdAt, render: (b) => made(b.createdAt, tz) },
+    {
+      key: 'by', label: 'Made by', value: (b) => (b.createdBy === '' ? '—' : who(b.createdBy, data?.names[b.createdBy])),
+      render: (b) => <>{b.createdBy === '' ? '—' : who(b.createdBy, data?.names[b.createdBy])}{b.beforeUpgradeTo === null ? null : <><br /><strong>before upgrading to {b.beforeUpgradeTo}</strong></>}</>,
+    },
     { key: 'size', label: 'Size', value: (b) => b.size, render: (b) => size(b.size), numeric: true },
     { key: 'encrypted', label: 'Encrypted', value: (b) => (b.encrypted ? 'yes' : 'no') },
     { key: 'firmware', label: 'Firmware', value: (b) => b.firmwareVersion ?? '?' },

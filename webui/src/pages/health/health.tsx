@@ -9,6 +9,7 @@ import { formatUptime } from '../../format.ts';
 import { when } from '../admin-format.ts';
 import { ListFreshnessTable } from '../dashboard/freshness.tsx';
 import { useLoaded } from '../../components/use-loaded.ts';
+import { OUTCOME, outcomeText } from '../system/upgrade-words.ts';
 
 const number = new Intl.NumberFormat('en-GB');
 
@@ -25,6 +26,33 @@ export function bytes(n: number): string {
 
 function percent(part: number, whole: number): string {
   return whole > 0 ? `${Math.round((100 * part) / whole)}%` : '–';
+}
+
+function ReleaseFacts({ release: r, tz }: { release: NonNullable<HealthView['daemon']['release']>; tz: string }) {
+  if (!r.installed) return <>{r.version} ({r.arch}), a development checkout, not an installed release</>;
+  return <>{r.version} ({r.arch}), installed {when(r.installedAt, tz)}</>;
+}
+
+function UpgradeFacts({ e, tz }: { e: NonNullable<NonNullable<HealthView['daemon']['release']>['lastUpgrade']>; tz: string }) {
+  const outcome = OUTCOME[e.outcome];
+  return (
+    <>
+      {e.from ?? '—'} to {e.to}, {when(e.at, tz)}: {e.outcome === 'installed' ? outcome : <strong class="warn">{outcome}</strong>}
+      {e.outcome === 'installed' ? null : <><br /><span class="muted">{outcomeText(e)}</span></>}
+    </>
+  );
+}
+
+function BackupFacts({ b, tz }: { b: NonNullable<HealthView['daemon']['backups']>; tz: string }) {
+  return (
+    <>
+      <dt>Last backup</dt>
+      <dd>{b.latest === null ? 'none yet' : <>{when(b.latest.createdAt, tz)}, {bytes(b.latest.size)}{b.latest.ok ? '' : <strong class="warn"> (failed its check: {b.latest.check})</strong>}<br /><span class="muted hash">{b.latest.file}</span></>}</dd>
+      <dt>Next backup</dt>
+      <dd>{b.passphraseSet ? b.schedule : <strong class="warn">none: no backup passphrase is set</strong>}
+        {b.lastScheduled !== null && !b.lastScheduled.ok ? <><br /><strong class="warn">The last scheduled one was not made: {b.lastScheduled.message}</strong></> : null}</dd>
+    </>
+  );
 }
 
 export function HealthPage() {
@@ -59,7 +87,9 @@ export function HealthPage() {
         <section class="card" aria-labelledby="daemon">
           <h2 id="daemon">Schoolgate</h2>
           <dl class="facts">
-            <dt>Version</dt><dd>{daemon.version}</dd>
+            <dt>Version</dt><dd>{daemon.release === null ? daemon.version : <ReleaseFacts release={daemon.release} tz={tz} />}</dd>
+            {daemon.release === null ? null : <><dt>Last upgrade</dt><dd>{daemon.release.lastUpgrade === null ? 'none yet' : <UpgradeFacts e={daemon.release.lastUpgrade} tz={tz} />}</dd></>}
+            {daemon.backups === null ? null : <BackupFacts b={daemon.backups} tz={tz} />}
             <dt>Running for</dt><dd>{formatUptime(daemon.uptimeSeconds)}</dd>
             <dt>Memory</dt><dd>{bytes(daemon.rssBytes)}</dd>
             <dt>Query log</dt>

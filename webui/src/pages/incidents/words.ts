@@ -15,13 +15,7 @@ export function when(iso: string, tz: string): string {
   return new Date(iso).toLocaleString('en-GB', { timeZone: tz, dateStyle: 'medium', timeStyle: 'short' });
 }
 
-/** An actor as a person reads it: "account:head" is the account head, "ssh:tess" the technician tess over SSH. */
-export function who(actor: string): string {
-  if (actor === 'system') return 'the gateway (automatically)';
-  if (actor.startsWith('account:')) return actor.slice('account:'.length);
-  if (actor.startsWith('ssh:')) return `${actor.slice('ssh:'.length)} (over SSH)`;
-  return actor;
-}
+export { who } from '../people.ts';
 
 /** The value of a query parameter of the page's address. */
 export function param(search: string, name: string): string | null {

@@ -12,10 +12,10 @@ import { ChoiceField } from '../../components/choice-field.tsx';
 import { TextField } from '../../components/field.tsx';
 import { useApp } from '../../context.ts';
 import { KIND_LABELS } from '../alerts/alerts.tsx';
+import { who } from '../people.ts';
 import { when } from './review-format.ts';
 
 const number = new Intl.NumberFormat('en-GB');
-const who = (actor: string): string => actor.replace(/^account:/, '');
 
 function OutcomeLine({ o, tz }: { o: OutcomeRecord; tz: string }) {
   return (

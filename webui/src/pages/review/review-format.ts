@@ -1,5 +1,6 @@
 // Words and times the review's pages share.
 import type { DueReason } from '../../../../firmware/monitor/review/review-schema.ts';
+import { who as person } from '../people.ts';
 
 export const DUE_TEXT: Readonly<Record<DueReason, string>> = {
   'filtering-change': 'Filtering changed',
@@ -11,12 +12,9 @@ export const DUE_TEXT: Readonly<Record<DueReason, string>> = {
 
 /**
  * A person a sign-off names: "Alex Head (a.head)", the name as colleagues know them and the username
- * the record and the audit log keep; an SSH actor or an account with no name, as recorded.
+ * the record and the audit log keep (the pages' one way of naming an actor).
  */
-export function person(actor: string, name: string | null): string {
-  const username = actor.replace(/^account:/, '');
-  return name !== null && name !== '' && name !== username ? `${name} (${username})` : username;
-}
+export { person };
 
 /** "Signed off by … on behalf of …" in words. */
 export function signedBy(s: { reviewedBy: string; reviewedByName: string | null; onBehalfOf: string | null; onBehalfOfName: string | null }): string {

@@ -7,6 +7,7 @@ import type { SiteReport } from '../../../../firmware/portal/reports-schema.ts';
 import type { AuditEntry } from '../../../../firmware/control/audit-chain.ts';
 import type { NetworkEvent } from '../../../../firmware/state/schemas.ts';
 import { DataTable } from '../../components/data-table.tsx';
+import { who } from '../people.ts';
 import { DUE_TEXT, when } from './review-format.ts';
 import { WeekChart } from './week-chart.tsx';
 
@@ -78,7 +79,7 @@ export function ReviewSections({ page, tz }: { page: ReviewPage; tz: string }) {
         <DataTable<AuditEntry> id="changes-table" caption="From the audit log, this week" rows={page.changes} rowKey={(c) => String(c.seq)} empty="No change to filtering this week."
           columns={[
             { key: 'at', label: 'When', value: (c) => c.at, render: (c) => when(c.at, tz) },
-            { key: 'who', label: 'Who', value: (c) => c.actor.replace(/^account:/, '') },
+            { key: 'who', label: 'Who', value: (c) => who(c.actor) },
             { key: 'what', label: 'What', value: (c) => `${c.action}${c.subject ? ` ${c.subject}` : ''}` },
           ]} />
       </section>

@@ -4,30 +4,23 @@
 // `schoolgate upgrade FILE` (firmware/admin/routes/upgrade.ts).
 import { useState } from 'preact/hooks';
 import type { UpgradeChecked, UpgradeView } from '../../../../firmware/admin/api/upgrade-schema.ts';
-import type { UpgradeHistoryEntry } from '../../../../firmware/upgrade/upgrade-schema.ts';
 import { Button } from '../../components/button.tsx';
+import { Link } from '../../components/link.tsx';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { DataTable } from '../../components/data-table.tsx';
 import { Notice } from '../../components/notice.tsx';
 import { useLoaded } from '../../components/use-loaded.ts';
 import { useApp } from '../../context.ts';
 import { when } from '../admin-format.ts';
+import { who } from '../people.ts';
+import { OUTCOME, outcomeText } from './upgrade-words.ts';
 import './upgrade.css';
-
-const OUTCOME: Record<UpgradeHistoryEntry['outcome'], string> = {
-  installed: 'Installed', 'rolled-back': 'Rolled back', refused: 'Refused', failed: 'Failed',
-};
 
 const PHASE: Record<string, string> = {
   verifying: 'checking the release again', unpacking: 'unpacking it beside the running release',
   restarting: 'restarting into it', 'health-check': 'checking DNS, the control socket and this page answer',
   settling: 'watching it run', 'rolling-back': 'going back to the previous release', done: 'done',
 };
-
-function outcomeText(e: UpgradeHistoryEntry): string {
-  if (e.outcome !== 'rolled-back') return e.reason ?? '';
-  return `${e.reason ?? ''}${e.restored === false ? ' The previous release did not answer again: check the gateway.' : ' The previous release answers again.'}`;
-}
 
 export function UpgradePage() {
   const { api, session } = useApp();
@@ -39,6 +32,8 @@ export function UpgradePage() {
   const [problem, setProblem] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
+  /** While the gateway backs up and hands the release over: the confirmation's own progress. */
+  const [handing, setHanding] = useState<string | null>(null);
 
   const check = async (): Promise<void> => {
     if (file === null) {
@@ -62,14 +57,17 @@ export function UpgradePage() {
     if (checked === null) return;
     setConfirming(false);
     setBusy(true);
+    setProblem(null);
+    setHanding(`Making a backup before upgrading to ${checked.manifest.version}, then handing the release over…`);
     try {
       await api.post<UpgradeChecked>('/api/system/upgrade/confirm', { upload: checked.upload });
       await reload();
-      setDone(`Release ${checked.manifest.version} is being installed. The gateway restarts into it; if it does not answer, the previous release comes back by itself.`);
+      setDone(`A backup was made and release ${checked.manifest.version} is being installed. The gateway restarts into it; if it does not answer, the previous release comes back by itself.`);
       setChecked(null);
     } catch (e) {
       setProblem(e instanceof Error ? e.message : String(e));
     } finally {
+      setHanding(null);
       setBusy(false);
     }
   };
@@ -80,11 +78,12 @@ export function UpgradePage() {
     <>
       <Notice kind="error">{error === null ? null : `Could not refresh: ${error}`}</Notice>
       <p>This gateway runs Schoolgate <strong>{data.running}</strong>.</p>
-      {data.pending ? <Notice kind="info">Release {data.pending.version} is waiting to be installed (asked by {data.pending.by} at {when(data.pending.at, tz)}).</Notice> : null}
+      {data.pending ? <Notice kind="info">Release {data.pending.version} is waiting to be installed (asked by {who(data.pending.by, data.names[data.pending.by])} at {when(data.pending.at, tz)}).</Notice> : null}
       {inProgress ? <Notice kind="info">Installing {inProgress.version}: {PHASE[inProgress.phase] ?? inProgress.phase}…</Notice> : null}
       <section class="card" aria-labelledby="install">
         <h2 id="install">Install a release</h2>
         <p>A release file is signed by the project; the gateway refuses one that is altered, unsigned, for another kind of box or older than what runs now.</p>
+        <p>Before switching, the gateway makes a backup with the stored backup passphrase, kept on the <Link href="/backups">Backups</Link> page with the others; if it cannot, nothing is installed.</p>
         <div class="field">
           <label for="release-file">Release file</label>
           <input id="release-file" type="file" accept=".sgrel" onChange={(e) => { setFile((e.currentTarget as HTMLInputElement).files?.[0] ?? null); setChecked(null); }} />
@@ -92,6 +91,7 @@ export function UpgradePage() {
         <div class="actions">
           <Button kind="secondary" busy={busy} onClick={() => void check()}>Check release</Button>
         </div>
+        {handing === null ? null : <p role="status">{handing}</p>}
         <Notice kind="error">{problem}</Notice>
         <Notice kind="success">{done}</Notice>
         {checked ? (
@@ -117,7 +117,7 @@ export function UpgradePage() {
         onConfirm={() => void confirm()}
         onCancel={() => setConfirming(false)}
       >
-        <p>The gateway restarts into the new release: DNS and these pages pause for a few seconds. If the new release does not answer within a minute and a half, the gateway goes back to {checked?.from ?? 'the running release'} by itself.</p>
+        <p>The gateway first makes a backup, then restarts into the new release: DNS and these pages pause for a few seconds. If the new release does not answer within a minute and a half, the gateway goes back to {checked?.from ?? 'the running release'} by itself.</p>
       </ConfirmDialog>
       <section class="card" aria-labelledby="history">
         <h2 id="history">Upgrades</h2>
@@ -132,7 +132,7 @@ export function UpgradePage() {
             { key: 'from', label: 'From', value: (e) => e.from ?? '' },
             { key: 'to', label: 'To', value: (e) => e.to },
             { key: 'outcome', label: 'Outcome', value: (e) => OUTCOME[e.outcome], render: (e) => (e.outcome === 'installed' ? OUTCOME[e.outcome] : <strong class="warn">{OUTCOME[e.outcome]}</strong>) },
-            { key: 'by', label: 'By', value: (e) => e.by },
+            { key: 'by', label: 'By', value: (e) => who(e.by, data.names[e.by]) },
             { key: 'reason', label: 'Why', value: (e) => outcomeText(e) },
           ]}
         />
