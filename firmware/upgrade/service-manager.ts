@@ -10,8 +10,21 @@ export interface ServiceManager {
    * NRestarts): read before and after a settling period, it shows a crash loop. Undefined if unknown.
    */
   automaticRestarts(): Promise<number | undefined>;
-  /** Whether the service has stopped for good (exited, or systemd gave up restarting it): no use waiting for it to answer. */
+  /**
+   * Whether the service's process has exited on its own since it was started (a crash or an exit
+   * at start; systemd's "failed", or its wait before restarting it): no use waiting for it to answer.
+   */
   failed(): Promise<boolean>;
+}
+
+/**
+ * systemd's ActiveState and SubState for a unit whose daemon has exited by itself. "failed" comes
+ * only once Restart= gives up, which the gateway's unit never does for a daemon that exits at
+ * start (RestartSec=2 keeps it under the default 5 starts in 10 s), so the unit cycles through
+ * "auto-restart": each time it is there, the process has just died and will be started again.
+ */
+export function exitedByItself(state: { ActiveState?: string; SubState?: string }): boolean {
+  return state.ActiveState === 'failed' || state.SubState === 'auto-restart';
 }
 
 function systemctl(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -36,8 +49,9 @@ export function systemdService(unit = 'schoolgate.service'): ServiceManager {
       if (result.code !== 0) throw new Error(`systemctl restart ${unit} failed (${result.code}): ${result.stderr.trim()}`);
     },
     async failed() {
-      // "failed" only once Restart= has given up; while it retries the unit is "activating".
-      return (await systemctl(['is-failed', '--quiet', unit])).code === 0;
+      const result = await systemctl(['show', '--property=ActiveState', '--property=SubState', unit]);
+      const state = Object.fromEntries(result.stdout.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+      return result.code === 0 && exitedByItself(state);
     },
     async automaticRestarts() {
       const result = await systemctl(['show', '--property=NRestarts', '--value', unit]);

@@ -73,3 +73,15 @@ export function watchdogDropIn(): string {
 export function sandboxRefusals(journal: string): string[] {
   return journal.split('\n').filter((line) => /EPERM|EACCES|operation not permitted|permission denied|SIGSYS|bad system call|read-only file system|EROFS/i.test(line));
 }
+
+/**
+ * The proof's drop-in for the upgrade switcher: its own ExecStart (taken from the installed unit,
+ * not copied) with a shorter settling time, so a good release is kept after seconds rather than
+ * the unit's two minutes; the health check's limit and everything else are the unit's.
+ */
+export const SETTLE_PROOF_SECONDS = 15;
+export function settleDropIn(unitText: string): string {
+  const execStart = unitText.split('\n').find((line) => line.startsWith('ExecStart='));
+  if (execStart === undefined) throw new Error('the upgrade unit has no ExecStart= line');
+  return `[Service]\nExecStart=\n${execStart} --settle ${SETTLE_PROOF_SECONDS}\n`;
+}

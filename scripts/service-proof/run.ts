@@ -1,24 +1,28 @@
-// npm run test:service: image/schoolgate.service under a real systemd. PID 1 on the development
-// and CI machines is not systemd, so an amd64 Debian 12 rootfs (mmdebstrap, cached under
-// tmp/service-proof/) boots in systemd-nspawn with its own network namespace; this checkout,
-// built, is bind-mounted read-only as the release at the appliance's layout
-// (/opt/schoolgate/releases/<v>, current, /usr/local/bin/schoolgate), the unit installed as it is.
+// npm run test:service: image/schoolgate.service and the upgrade switcher under a real systemd.
+// PID 1 on the development and CI machines is not systemd, so an amd64 Debian 12 rootfs
+// (mmdebstrap, cached under tmp/service-proof/) boots in systemd-nspawn with its own network
+// namespace. This checkout is staged as an x64 release (scripts/release/stage.ts) and installed
+// in it by image/install.sh, as the image does: the units, /opt/schoolgate/releases/<v>, current,
+// /usr/local/bin/schoolgate, and a release key the proof makes in /etc/schoolgate/release-keys.
 // Then: the unit reaches active (running) through READY=1, DNS answers on port 53, the ruleset and
 // the qdiscs are in the kernel, DHCP's sockets are open, `systemctl reload` comes back to ready,
-// a SIGSTOPped daemon is killed and restarted by the watchdog, the journal shows nothing the
-// sandbox refused, and systemd scores the unit live. Needs root, mmdebstrap and systemd-container.
-// Prints one line per check; exits 1 when any fails. A minimal install of its own: the image's
-// install script is the image build's (npm run image).
+// a SIGSTOPped daemon is killed and restarted by the watchdog, systemd scores the unit live; the
+// switcher installs a good release, rolls back a broken one and refuses an untrusted one
+// (upgrade-proof.ts); the journal shows nothing either sandbox refused. Needs root, mmdebstrap and
+// systemd-container. Prints one line per check; exits 1 when any fails.
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { linksUnit, proofConfig, PUPIL_DEVICE, PUPIL_GATEWAY, sandboxRefusals, watchdogDropIn, WATCHDOG_PROOF_SECONDS } from './proof-config.ts';
+import { installRelease } from '../image/rootfs.ts';
+import { generateReleaseKeys } from '../release/keygen.ts';
+import { stageRelease } from '../release/stage.ts';
+import { linksUnit, proofConfig, PUPIL_DEVICE, PUPIL_GATEWAY, sandboxRefusals, settleDropIn, watchdogDropIn, WATCHDOG_PROOF_SECONDS } from './proof-config.ts';
+import { packProofReleases, PROOF_VERSIONS, proveUpgrades, runAsync, type ProofReleases } from './upgrade-proof.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const CACHE = join(REPO, 'tmp/service-proof');
 const BASE = join(CACHE, 'rootfs');
 const PACKAGES = ['systemd', 'systemd-sysv', 'dbus', 'nftables', 'iproute2', 'dnsutils', 'openssl'];
-const RELEASE = 'proof';
 
 const started = performance.now();
 const seconds = (): string => ((performance.now() - started) / 1000).toFixed(1);
@@ -29,8 +33,11 @@ function check(ok: boolean, what: string, detail = ''): boolean {
   return ok;
 }
 
-function run(argv: string[], options: { input?: string; allowFail?: boolean } = {}): SpawnSyncReturns<string> {
-  const result = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', input: options.input, maxBuffer: 64 << 20 });
+/** What a command run in the container gets: a technician's login has no more (not this shell's NODE_* and the like). */
+const CONTAINER_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' };
+
+function run(argv: string[], options: { input?: string; allowFail?: boolean; env?: NodeJS.ProcessEnv } = {}): SpawnSyncReturns<string> {
+  const result = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', input: options.input, maxBuffer: 64 << 20, env: options.env });
   if (result.error) throw new Error(`cannot run ${argv[0]}: ${result.error.message}`);
   if (result.status !== 0 && !options.allowFail) throw new Error(`${argv.join(' ')} exited ${result.status}:\n${result.stdout}${result.stderr}`);
   return result;
@@ -52,24 +59,31 @@ function baseRootfs(): void {
   check(true, 'rootfs built');
 }
 
-function install(root: string): void {
-  const release = `/opt/schoolgate/releases/${RELEASE}`;
-  mkdirSync(join(root, release), { recursive: true });
-  symlinkSync(`releases/${RELEASE}`, join(root, 'opt/schoolgate/current'));
-  symlinkSync('/opt/schoolgate/current/bin/schoolgate', join(root, 'usr/local/bin/schoolgate'));
-  run(['chroot', root, 'groupadd', '--system', 'schoolgate']);
-  run(['chroot', root, 'useradd', '--system', '--gid', 'schoolgate', '--home-dir', '/var/lib/schoolgate', '--no-create-home', '--shell', '/usr/sbin/nologin', 'schoolgate']);
+/**
+ * Stages this checkout as an x64 release, installs it with image/install.sh (the units, the user,
+ * the layout, the release key it finds in the tree's image/release-keys/, as `npm run image --
+ * --release-key` leaves it), adds what the proof needs, and packs the releases sent to it later.
+ */
+async function install(root: string, work: string): Promise<{ version: string; units: string[]; releases: ProofReleases }> {
+  const tree = join(work, 'tree');
+  stageRelease({ arch: 'x64', out: tree, version: PROOF_VERSIONS.first, log: (line) => console.log(`     stage: ${line}`) });
+  const trusted = generateReleaseKeys(join(work, 'keys'));
+  const untrusted = generateReleaseKeys(join(work, 'untrusted-keys'));
+  mkdirSync(join(tree, 'image/release-keys'), { recursive: true });
+  copyFileSync(trusted.publicFile, join(tree, 'image/release-keys', `${trusted.keyId}.pem`));
+  const version = installRelease(root, tree, { image: false });
   const units = join(root, 'etc/systemd/system');
-  cpSync(join(REPO, 'image/schoolgate.service'), join(units, 'schoolgate.service'));
   mkdirSync(join(units, 'schoolgate.service.d'), { recursive: true });
   writeFileSync(join(units, 'schoolgate.service.d/proof-watchdog.conf'), watchdogDropIn());
+  mkdirSync(join(units, 'schoolgate-upgrade.service.d'), { recursive: true });
+  writeFileSync(join(units, 'schoolgate-upgrade.service.d/proof-settle.conf'), settleDropIn(readFileSync(join(units, 'schoolgate-upgrade.service'), 'utf8')));
   writeFileSync(join(units, 'schoolgate-proof-links.service'), linksUnit());
-  for (const unit of ['schoolgate.service', 'schoolgate-proof-links.service']) {
-    symlinkSync(`/etc/systemd/system/${unit}`, join(units, 'multi-user.target.wants', unit));
-  }
-  mkdirSync(join(root, 'var/lib/schoolgate'), { recursive: true, mode: 0o750 });
+  symlinkSync('/etc/systemd/system/schoolgate-proof-links.service', join(units, 'multi-user.target.wants/schoolgate-proof-links.service'));
   writeFileSync(join(root, 'var/lib/schoolgate/config.json'), `${JSON.stringify(proofConfig(), null, 2)}\n`, { mode: 0o600 });
   run(['chroot', root, 'chown', '-R', 'schoolgate:schoolgate', '/var/lib/schoolgate']);
+  const releases = await packProofReleases(tree, join(root, 'root/releases'), '/root/releases', { trusted: trusted.privateFile, untrusted: untrusted.privateFile });
+  const installed = run(['chroot', root, 'systemctl', 'list-unit-files', '--no-legend', 'schoolgate*']).stdout.trim().split('\n').map((l) => l.split(/\s+/).slice(0, 2).join(' '));
+  return { version, units: installed, releases };
 }
 
 async function main(): Promise<void> {
@@ -77,23 +91,26 @@ async function main(): Promise<void> {
   need('mmdebstrap', 'mmdebstrap');
   need('systemd-nspawn', 'systemd-container');
   need('nsenter', 'util-linux');
-  // The release runs the built JavaScript (bin/schoolgate falls back to the TypeScript sources
-  // when dist/ is older than any of them, which starts slower and would not be what ships).
-  const stale = run(['find', join(REPO, 'firmware'), '-name', '*.ts', '-newer', join(REPO, 'dist/firmware/main.js'), '-print', '-quit'], { allowFail: true });
-  if (stale.status !== 0 || stale.stdout.trim() !== '' || !existsSync(join(REPO, 'build/native/netio.node')) || !existsSync(join(REPO, 'webui/dist/index.html'))) {
-    throw new Error('build first: npm run build (dist/, netio and the web UI are the release)');
-  }
   baseRootfs();
   const root = join(CACHE, `run-${process.pid}`);
   rmSync(root, { recursive: true, force: true });
   run(['cp', '-a', '--reflink=auto', BASE, root]);
-  install(root);
-  check(true, 'installed: the unit, the schoolgate user, /opt/schoolgate/current -> this checkout (read-only)');
+  const work = join(CACHE, `work-${process.pid}`);
+  rmSync(work, { recursive: true, force: true });
+  let installed: Awaited<ReturnType<typeof install>>;
+  try {
+    installed = await install(root, work);
+  } catch (error) {
+    if (!process.env.SERVICE_PROOF_KEEP) rmSync(root, { recursive: true, force: true });
+    throw error;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  check(true, `this checkout staged as ${installed.version} (x64) and installed by image/install.sh with a release key`, installed.units.join(', '));
 
   const machine = `sg-proof-${process.pid}`;
   const nspawn = spawn('systemd-nspawn', [
     '-D', root, '--boot', '--private-network', '--register=no', '--keep-unit', `--machine=${machine}`,
-    `--bind-ro=${REPO}:/opt/schoolgate/releases/${RELEASE}`,
     // The container inherits this shell's limits, and its systemd may not raise a hard limit: the
     // unit's LimitNICE=-5 needs RLIMIT_NICE 25 to be possible, as it is under a booted systemd.
     '--rlimit=RLIMIT_NICE=25',
@@ -110,10 +127,12 @@ async function main(): Promise<void> {
       if (leader === 0) await new Promise((r) => setTimeout(r, 100));
     }
     if (leader === 0) throw new Error(`the container did not start:\n${console_}`);
-    const inside = (argv: string[], allowFail = true): SpawnSyncReturns<string> => run(['nsenter', '-t', String(leader), '-a', '-r', '-w', ...argv], { allowFail });
-    const show = (props: string[]): Record<string, string> => Object.fromEntries(
-      inside(['systemctl', 'show', 'schoolgate', ...props.map((p) => `-p${p}`)]).stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    const enter = ['nsenter', '-t', String(leader), '-a', '-r', '-w'];
+    const inside = (argv: string[], allowFail = true): SpawnSyncReturns<string> => run([...enter, ...argv], { allowFail, env: CONTAINER_ENV });
+    const showUnit = (unit: string, props: string[]): Record<string, string> => Object.fromEntries(
+      inside(['systemctl', 'show', unit, ...props.map((p) => `-p${p}`)]).stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
     );
+    const show = (props: string[]): Record<string, string> => showUnit('schoolgate', props);
     const waitFor = async (what: () => boolean, ms: number): Promise<boolean> => {
       for (const end = performance.now() + ms; performance.now() < end;) {
         if (what()) return true;
@@ -206,6 +225,9 @@ async function main(): Promise<void> {
     }
     const writer = (JSON.parse(inside(['schoolgate', 'status', '--json', '--data-dir', '/var/lib/schoolgate']).stdout || '{}') as { queryLog?: { writer?: string; writerReason?: string } }).queryLog ?? {};
     check(writer.writer === 'idle', `the query log's writer runs in the idle scheduling class (${how})`, `${writer.writer}${writer.writerReason ? ` (${writer.writerReason})` : ''}`);
+
+    await proveUpgrades({ root, inside, insideAsync: (argv, ms) => runAsync([...enter, ...argv], ms, CONTAINER_ENV), show: showUnit, waitFor, check }, installed.releases);
+
     const finalJournal = inside(['journalctl', '-u', 'schoolgate', '-o', 'cat', '--no-pager']).stdout;
     const refusals = sandboxRefusals(finalJournal);
     check(refusals.length === 0, 'the journal shows nothing the sandbox refused (EPERM, EACCES, SIGSYS, EROFS)', refusals.slice(0, 8).join('\n     '));

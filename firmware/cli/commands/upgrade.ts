@@ -35,6 +35,15 @@ export function formatOverview(o: UpgradeOverview): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * A call that failed because the daemon is stopping or starting, as it does while the switcher
+ * restarts it: a call in flight when it stops has its connection closed without an answer.
+ */
+export function restarting(error: unknown): boolean {
+  const { message, code } = error as NodeJS.ErrnoException;
+  return error instanceof DaemonNotRunning || /did not answer|closed the connection without answering/.test(message) || code === 'ECONNRESET' || code === 'EPIPE';
+}
+
 /** Follows the switcher until the history holds this request's outcome (the daemon restarts meanwhile). */
 async function follow(socket: string, version: string, since: string, timeoutMs: number): Promise<UpgradeHistoryEntry | undefined> {
   const deadline = Date.now() + timeoutMs;
@@ -48,7 +57,7 @@ async function follow(socket: string, version: string, since: string, timeoutMs:
       if (phase !== lastPhase) process.stdout.write(`  ${phase}\n`);
       lastPhase = phase;
     } catch (error) {
-      if (!(error instanceof DaemonNotRunning) && !/did not answer/.test((error as Error).message)) throw error;
+      if (!restarting(error)) throw error;
       if (lastPhase !== 'restarting') process.stdout.write('  the daemon is restarting\n');
       lastPhase = 'restarting';
     }
