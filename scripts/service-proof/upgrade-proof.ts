@@ -106,9 +106,18 @@ export async function proveUpgrades(c: Container, releases: ProofReleases): Prom
     'the upgrade switcher\'s path unit waits for a request, with a release key trusted',
     `${path.ActiveState} (${path.SubState}), ${path.UnitFileState}; keys: ${keys.join(', ')}; current -> ${current()}`);
 
-  // 1. A good release: the path unit starts the switcher, which moves `current`, restarts the
-  //    daemon into it, health-checks it and (after settling) keeps it.
+  // 0. No backup passphrase stored yet: the backup before the switch cannot be made, so the
+  //    daemon refuses the upgrade with the reason, and nothing reaches the switcher.
   const startsBefore = switcherStarts();
+  const unbacked = await send(releases.good);
+  c.check(unbacked.status !== 0 && /no backup could be made/.test(unbacked.stderr) && switcherStarts() === startsBefore && current() === `releases/${PROOF_VERSIONS.first}`,
+    `schoolgate upgrade ${PROOF_VERSIONS.good} with no backup passphrase stored: refused before anything is switched`, lastLine(unbacked));
+  writeFileSync(join(c.root, 'root/proof-passphrase'), 'correct horse battery staple\n', { mode: 0o600 });
+  const stored = c.inside(['schoolgate', 'backup', 'passphrase', '--passphrase-file', '/root/proof-passphrase', '--data-dir', DATA_DIR]);
+  c.check(stored.status === 0, 'schoolgate backup passphrase stores the passphrase the nightly backup and the backup before an upgrade use', lastLine(stored));
+
+  // 1. A good release: a backup first, then the path unit starts the switcher, which moves
+  //    `current`, restarts the daemon into it, health-checks it and (after settling) keeps it.
   const sent = await send(releases.good);
   const good = await outcomeOf(PROOF_VERSIONS.good);
   console.log(`     ${sent.stdout.trim().split('\n').join('\n     ')}`);
@@ -118,6 +127,8 @@ export async function proveUpgrades(c: Container, releases: ProofReleases): Prom
     `exit ${sent.status}${sent.stderr.trim() ? ` (${sent.stderr.trim()})` : ''}; history: ${good?.outcome} ${JSON.stringify(good?.checks ?? null)}; ${SWITCHER} Result=${c.show(SWITCHER, ['Result']).Result}, ran ${switchTook()}`);
   c.check(current() === `releases/${PROOF_VERSIONS.good}` && now.version === PROOF_VERSIONS.good && now.exe === `/opt/schoolgate/releases/${PROOF_VERSIONS.good}/node/bin/node`,
     `current -> releases/${PROOF_VERSIONS.good}, and the daemon runs from it`, `current -> ${current()}; status says ${now.version}; pid ${now.pid} runs ${now.exe}`);
+  const backups = c.inside(['ls', join(DATA_DIR, 'backups')]).stdout.split('\n').filter((f) => f.includes(`before-upgrade-to-${PROOF_VERSIONS.good}`));
+  c.check(backups.length === 1, `the backup made before upgrading to ${PROOF_VERSIONS.good} is in the data directory's backups`, backups.join(', ') || 'none');
   const answer = dig();
   c.check(answer === PUPIL_GATEWAY, `the ${PROOF_VERSIONS.good} daemon answers DNS`, `dns.google -> ${answer || 'no answer'}`);
 
