@@ -66,16 +66,24 @@ export async function buildWebui(options: { quiet?: boolean } = {}): Promise<Web
     root: WEBUI_DIR,
     logLevel: options.quiet ? 'warn' : 'info',
   });
-  const manifest = JSON.parse(readFileSync(join(WEBUI_DIST, '.vite', 'manifest.json'), 'utf8')) as Record<string, ManifestChunk>;
-  const files = firstLoadFiles(manifest);
-  const problems = inlineProblems(readFileSync(join(WEBUI_DIST, 'index.html'), 'utf8'));
-  if (problems.length > 0) throw new Error(`webui/dist/index.html would break the CSP: ${problems.join('; ')}`);
   const assets = join(WEBUI_DIST, 'assets');
   for (const name of readdirSync(assets).filter((f) => /\.(js|css|svg)$/.test(f))) {
     const body = readFileSync(join(assets, name));
     writeFileSync(join(assets, `${name}.gz`), gzipSync(body, { level: 9 }));
     writeFileSync(join(assets, `${name}.br`), brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }));
   }
+  return readWebuiBuild();
+}
+
+/**
+ * What the build in webui/dist loads first, read without building: the browser tests build once
+ * for all their files and each reads the result here.
+ */
+export function readWebuiBuild(): WebuiBuild {
+  const manifest = JSON.parse(readFileSync(join(WEBUI_DIST, '.vite', 'manifest.json'), 'utf8')) as Record<string, ManifestChunk>;
+  const files = firstLoadFiles(manifest);
+  const problems = inlineProblems(readFileSync(join(WEBUI_DIST, 'index.html'), 'utf8'));
+  if (problems.length > 0) throw new Error(`webui/dist/index.html would break the CSP: ${problems.join('; ')}`);
   const firstLoadJsGzipBytes = files.js.reduce((sum, f) => sum + readFileSync(join(WEBUI_DIST, `${f}.gz`)).length, 0);
   return { firstLoadJsGzipBytes, files };
 }

@@ -12,7 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_ROOT } from '../../firmware/paths.ts';
 import { StateDatabase } from '../../firmware/state/database.ts';
-import { buildWebui, FIRST_LOAD_BUDGET_KB } from '../../scripts/build-webui.ts';
+import { FIRST_LOAD_BUDGET_KB, readWebuiBuild } from '../../scripts/build-webui.ts';
 import { launchChromium } from '../support/browser.ts';
 import { startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
 
@@ -37,7 +37,7 @@ const cookies = new Map<string, Session>();
 interface Session { cookie: string; csrf: string }
 
 beforeAll(async () => {
-  const built = await buildWebui({ quiet: true });
+  const built = readWebuiBuild();
   expect(built.firstLoadJsGzipBytes / 1024).toBeLessThanOrEqual(FIRST_LOAD_BUDGET_KB);
   const config = await testConfig({ address: '127.0.0.1', port: 9 });
   config.deviceGroups = [{ id: 'year3', name: 'Year 3' }];

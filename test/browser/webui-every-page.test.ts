@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { permissionsOf, ROLES, type Role } from '../../firmware/admin/roles.ts';
-import { buildWebui } from '../../scripts/build-webui.ts';
 import { resolve, ROUTES } from '../../webui/src/router.ts';
 import { launchChromium } from '../support/browser.ts';
 import { startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
@@ -89,7 +88,6 @@ async function setupInBrowser(): Promise<void> {
 }
 
 beforeAll(async () => {
-  await buildWebui({ quiet: true });
   // The embedded defaults (the demo's networks, policies and lists) on free loopback ports.
   const config = await testConfig({ address: '127.0.0.1', port: 9 });
   // Every sign-in here comes from 127.0.0.1, more than a school's ten a minute from one address.

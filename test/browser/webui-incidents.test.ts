@@ -19,7 +19,6 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AlertListView } from '../../firmware/admin/api/alerts-schema.ts';
 import type { Incident, IncidentExportView, IncidentListView } from '../../firmware/admin/api/incidents-schema.ts';
 import { openExport } from '../../firmware/monitor/reports/export-seal.ts';
-import { buildWebui } from '../../scripts/build-webui.ts';
 import { launchChromium } from '../support/browser.ts';
 import { runCli, startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
 import { startTestUpstream, type TestUpstream } from '../support/upstream.ts';
@@ -53,7 +52,6 @@ async function ask(name: string, from: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  await buildWebui({ quiet: true });
   upstream = await startTestUpstream('192.0.2.77');
   daemon = await startDaemonProcess(await testConfig(upstream));
   const { address, port } = daemon.config.web.admin;

@@ -15,7 +15,7 @@ import type { AlertListView } from '../../firmware/admin/api/alerts-schema.ts';
 import type { DashboardView } from '../../firmware/admin/api/dashboard-schema.ts';
 import { totpCode } from '../../firmware/admin/auth/totp.ts';
 import { APP_ROOT } from '../../firmware/paths.ts';
-import { buildWebui, FIRST_LOAD_BUDGET_KB } from '../../scripts/build-webui.ts';
+import { FIRST_LOAD_BUDGET_KB, readWebuiBuild } from '../../scripts/build-webui.ts';
 import { launchChromium } from '../support/browser.ts';
 import { startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
 import { startTestUpstream, type TestUpstream } from '../support/upstream.ts';
@@ -59,7 +59,7 @@ async function api<T>(path: string, init: { method?: string; body?: unknown; hea
 }
 
 beforeAll(async () => {
-  const built = await buildWebui({ quiet: true });
+  const built = readWebuiBuild();
   expect(built.firstLoadJsGzipBytes / 1024).toBeLessThanOrEqual(FIRST_LOAD_BUDGET_KB);
   upstream = await startTestUpstream('192.0.2.77');
   daemon = await startDaemonProcess(await testConfig(upstream));

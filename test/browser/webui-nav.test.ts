@@ -9,7 +9,6 @@ import { mkdir } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { permissionsOf, type Role } from '../../firmware/admin/roles.ts';
-import { buildWebui } from '../../scripts/build-webui.ts';
 import { navSectionsFor } from '../../webui/src/router.ts';
 import { launchChromium } from '../support/browser.ts';
 import { startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
@@ -39,7 +38,6 @@ let admin: AdminApi;
 const sessions = new Map<Role, ApiSession>();
 
 beforeAll(async () => {
-  await buildWebui({ quiet: true });
   daemon = await startDaemonProcess(await testConfig({ address: '127.0.0.1', port: 9 }));
   ({ browser, close: closeBrowser } = await launchChromium());
   await mkdir(SHOTS, { recursive: true });

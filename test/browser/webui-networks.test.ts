@@ -9,7 +9,6 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildWebui } from '../../scripts/build-webui.ts';
 import { launchChromium } from '../support/browser.ts';
 import { startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
 import { StateDatabase } from '../../firmware/state/database.ts';
@@ -31,7 +30,6 @@ const IPAD = '02:00:00:00:00:2a';
 const LAPTOP = '02:00:00:00:00:2b';
 
 beforeAll(async () => {
-  await buildWebui({ quiet: true });
   daemon = await startDaemonProcess(await testConfig({ address: '127.0.0.1', port: 9 }));
   // Two devices the gateway has seen, one with a lease, written beside the daemon as DHCP would.
   const state = StateDatabase.open(join(daemon.dataDir, 'state.db'));

@@ -7,7 +7,6 @@
 import { mkdir } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildWebui } from '../../scripts/build-webui.ts';
 import { launchChromium } from '../support/browser.ts';
 import { startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
 import { AdminApi, type ApiSession } from './support/admin-api.ts';
@@ -25,7 +24,6 @@ let tech: ApiSession;
 let staff: ApiSession;
 
 beforeAll(async () => {
-  await buildWebui({ quiet: true });
   daemon = await startDaemonProcess(await testConfig({ address: '127.0.0.1', port: 9 }));
   ({ browser, close: closeBrowser } = await launchChromium());
   await mkdir(SHOTS, { recursive: true });

@@ -25,7 +25,6 @@ import { governorRecipients, sendGovernorReport } from '../../firmware/monitor/r
 import { governorReport } from '../../firmware/monitor/reports/governor-report.ts';
 import { registerReportsMethods } from '../../firmware/monitor/reports/report-methods.ts';
 import type { NetworkRun } from '../../firmware/monitor/selftest/selftest-schema.ts';
-import { buildWebui } from '../../scripts/build-webui.ts';
 import { launchChromium } from '../support/browser.ts';
 import { testAdmin, type TestAdmin } from '../unit/admin/admin-app.ts';
 import { axeSerious, SHOTS } from './support/webui.ts';
@@ -56,7 +55,6 @@ const run = (network: string, passed: boolean): NetworkRun => ({
 });
 
 beforeAll(async () => {
-  await buildWebui({ quiet: true });
   dir = mkdtempSync(join(tmpdir(), 'sg-reports-browser-'));
   const control = new ControlServer(silentLogger());
   t = await testAdmin({ control });

@@ -20,7 +20,6 @@ import { EventBuffer } from '../../firmware/dns/events/event-buffer.ts';
 import { silentLogger } from '../../firmware/log.ts';
 import { QueryLog } from '../../firmware/monitor/query-log/query-log.ts';
 import { registerReviewMethods } from '../../firmware/monitor/review/review-methods.ts';
-import { buildWebui } from '../../scripts/build-webui.ts';
 import { launchChromium } from '../support/browser.ts';
 import { testAdmin, type TestAdmin } from '../unit/admin/admin-app.ts';
 import { axeSerious, SHOTS } from './support/webui.ts';
@@ -41,7 +40,6 @@ const ids: number[] = [];
 let earlier = 0;
 
 beforeAll(async () => {
-  await buildWebui({ quiet: true });
   dir = await mkdtemp(join(tmpdir(), 'schoolgate-review-browser-'));
   const control = new ControlServer(silentLogger());
   t = await testAdmin({ control });

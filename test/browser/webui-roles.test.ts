@@ -13,7 +13,6 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { permissionsOf, ROLES, TOTP_REQUIRED_ROLES, type Role } from '../../firmware/admin/roles.ts';
 import { StateDatabase } from '../../firmware/state/database.ts';
-import { buildWebui } from '../../scripts/build-webui.ts';
 import { resolve, ROUTES } from '../../webui/src/router.ts';
 import { launchChromium } from '../support/browser.ts';
 import { startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
@@ -58,7 +57,6 @@ class ApiSession {
 const head = new ApiSession();
 
 beforeAll(async () => {
-  await buildWebui({ quiet: true });
   const config = await testConfig({ address: '127.0.0.1', port: 9 });
   // Every sign-in here comes from 127.0.0.1, far more than a school's ten a minute from one address.
   config.web.signInsPerMinute = 600;

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWebui, FIRST_LOAD_BUDGET_KB } from '../../scripts/build-webui.ts';
+import { FIRST_LOAD_BUDGET_KB, readWebuiBuild } from '../../scripts/build-webui.ts';
 import { launchChromium } from '../support/browser.ts';
 import { startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
 import { axeSerious, SHOTS, setupCode, shot, totpAt } from './support/webui.ts';
@@ -39,7 +39,7 @@ let base: string;
 const sessions = new Map<string, Session>();
 
 beforeAll(async () => {
-  const built = await buildWebui({ quiet: true });
+  const built = readWebuiBuild();
   expect(built.firstLoadJsGzipBytes / 1024).toBeLessThanOrEqual(FIRST_LOAD_BUDGET_KB);
   daemon = await startDaemonProcess(await testConfig({ address: '127.0.0.1', port: 9 }));
   ({ browser, close: closeBrowser } = await launchChromium());

@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import type { SetupState } from '../../firmware/admin/api/session-schema.ts';
-import { buildWebui, FIRST_LOAD_BUDGET_KB } from '../../scripts/build-webui.ts';
+import { FIRST_LOAD_BUDGET_KB, readWebuiBuild } from '../../scripts/build-webui.ts';
 import { launchChromium } from '../support/browser.ts';
 import { startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
 import { Authenticator, axeSerious, setupCode as printedSetupCode, shot, SHOTS } from './support/webui.ts';
@@ -27,7 +27,7 @@ let base: string;
 let apiPresent = false;
 
 beforeAll(async () => {
-  const built = await buildWebui({ quiet: true });
+  const built = readWebuiBuild();
   expect(built.firstLoadJsGzipBytes / 1024).toBeLessThanOrEqual(FIRST_LOAD_BUDGET_KB);
   const config = await testConfig({ address: '127.0.0.1', port: 9 });
   // Every sign-in here comes from 127.0.0.1, a dozen within the minute: the per-address limit a

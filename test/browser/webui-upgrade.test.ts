@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildWebui } from '../../scripts/build-webui.ts';
 import { packRelease } from '../../scripts/release/pack.ts';
 import { launchChromium } from '../support/browser.ts';
 import { startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
@@ -46,7 +45,6 @@ beforeAll(async () => {
   // The daemon (a child of this test) trusts that key and keeps releases under the test's folder.
   process.env.SCHOOLGATE_RELEASE_KEYS = join(dir, 'keys');
   process.env.SCHOOLGATE_INSTALL_ROOT = join(dir, 'opt');
-  await buildWebui({ quiet: true });
   daemon = await startDaemonProcess(await testConfig({ address: '127.0.0.1', port: 9 }));
   ({ browser, close: closeBrowser } = await launchChromium());
   await mkdir(SHOTS, { recursive: true });

@@ -12,7 +12,6 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hashPassword } from '../../firmware/admin/auth/password.ts';
 import { RegistrationService } from '../../firmware/portal/registration/service.ts';
 import { VoucherService } from '../../firmware/portal/vouchers/service.ts';
-import { buildWebui } from '../../scripts/build-webui.ts';
 import { launchChromium } from '../support/browser.ts';
 import { testAdmin, type TestAdmin } from '../unit/admin/admin-app.ts';
 import { AdminApi } from './support/admin-api.ts';
@@ -32,7 +31,6 @@ let admin: AdminApi;
 const changes: string[][] = [];
 
 beforeAll(async () => {
-  await buildWebui({ quiet: true });
   let service: RegistrationService | undefined;
   t = await testAdmin({ visitors: new Proxy({} as RegistrationService, { get: (_t, p) => { const v = Reflect.get(service!, p) as unknown; return typeof v === 'function' ? v.bind(service) : v; } }) });
   const now = () => t.clock.now;

@@ -19,7 +19,6 @@ import { silentLogger } from '../../firmware/log.ts';
 import { RegistrationService } from '../../firmware/portal/registration/service.ts';
 import { registerVoucherMethods } from '../../firmware/portal/vouchers/methods.ts';
 import { VoucherService } from '../../firmware/portal/vouchers/service.ts';
-import { buildWebui } from '../../scripts/build-webui.ts';
 import { launchChromium } from '../support/browser.ts';
 import { testAdmin, type TestAdmin } from '../unit/admin/admin-app.ts';
 import { AdminApi } from './support/admin-api.ts';
@@ -42,7 +41,6 @@ let admin: AdminApi;
 const changes: string[][] = [];
 
 beforeAll(async () => {
-  await buildWebui({ quiet: true });
   const config = defaultConfig();
   config.site.terms = [{ name: 'Autumn 2', start: '2026-11-02', end: '2026-12-18' }, { name: 'Spring 1', start: '2027-01-05', end: '2027-02-12' }];
   const control = new ControlServer(silentLogger());
