@@ -78,7 +78,10 @@ test('rsyslog receives the daemon\'s start, a restricted lookup\'s alert with th
     const [, pri, , hostname, , , msgId, sd, msg] = LINE.exec(backupLine(lines)!)!;
     // local3 (19) × 8 + notice (5)
     expect({ pri, hostname, msgId }, input).toEqual({ pri: '157', hostname: 'gw-oakfield', msgId: 'backup' });
-    expect(sdParams(sd!)).toMatchObject({ school: SCHOOL, site: config.site.name, event: 'created', file: expect.stringMatching(/^schoolgate-backup-.*\.sgexport$/), beforeUpgradeTo: '' });
+    const params = sdParams(sd!);
+    expect(params).toMatchObject({ school: SCHOOL, site: config.site.name, event: 'created', file: expect.stringMatching(/^schoolgate-backup-.*\.sgexport$/), size: expect.stringMatching(/^\d+$/) });
+    // Not made before an upgrade: the empty param is left out.
+    expect(params.beforeUpgradeTo).toBeUndefined();
     expect(msg).toMatch(/^backup schoolgate-backup-\S+ made, \d+ bytes \(/);
   }
 
