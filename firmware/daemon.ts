@@ -96,7 +96,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     let backups: Backups | undefined;
     const report = statusReport({
       startedAt, dataDir, configFile, config, loopDelay, state, dnsThreads, dhcp: enforcement.dhcp, firewall, shaping,
-      lists: filtering.lists, queryLog, alerts, portal, fleet, release: release.status, backups: () => backups?.status(),
+      lists: filtering.lists, feeds: filtering.feeds, queryLog, alerts, portal, fleet, release: release.status, backups: () => backups?.status(),
     });
     // Made before the admin app, whose pages call its methods in-process; registered below.
     const control = new ControlServer(logger.child({ component: 'control' }));

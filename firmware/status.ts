@@ -13,6 +13,7 @@ import { VoucherPolicyStatus } from './portal/vouchers/schema.ts';
 import { FleetStatus } from './fleet/fleet-status-schema.ts';
 import { ReleaseStatus } from './upgrade/release-status-schema.ts';
 import { BackupStatus } from './backup/backup-schema.ts';
+import { Attention } from './monitor/attention-schema.ts';
 
 export const DaemonStatus = Type.Object({
   version: Type.String(),
@@ -66,6 +67,8 @@ export const DaemonStatus = Type.Object({
   // Optional so a status from a daemon before the appliance's release and backup facts still reads.
   release: Type.Optional(ReleaseStatus),
   backups: Type.Optional(BackupStatus),
+  // Optional so a status from a daemon before it still reads.
+  attention: Type.Optional(Type.Array(Attention, { description: 'what needs a technician or the head now, each with what to do (firmware/monitor/attention.ts); empty when all is well' })),
   admin: Type.Object({
     url: Type.String(),
     https: Type.Optional(Type.Object({

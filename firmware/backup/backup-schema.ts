@@ -70,7 +70,9 @@ export type BackupCreated = Static<typeof BackupCreated>;
 
 const Schedule = Type.String({ description: 'in words: when the next scheduled backup runs, or why none does' });
 const LastScheduled = Type.Union([Type.Object({
-  at: Type.String(), ok: Type.Boolean(), message: Type.String(),
+  at: Type.String(), ok: Type.Boolean(),
+  outcome: Type.Union([Type.Literal('made'), Type.Literal('skipped'), Type.Literal('failed')], { description: 'skipped: no passphrase was stored' }),
+  message: Type.String(),
 }, { additionalProperties: false }), Type.Null()], { description: 'the last scheduled run since the daemon started: made, skipped (no passphrase) or failed, and why' });
 
 export const BackupListResult = Type.Object({

@@ -94,15 +94,15 @@ export function startBackups(o: BackupWiring): Backups {
   const runScheduled = async (): Promise<void> => {
     const at = now().toISOString();
     if (await readStoredPassphrase(o.dataDir) === undefined) {
-      lastScheduled = { at, ok: false, message: 'skipped: no backup passphrase is set' };
+      lastScheduled = { at, ok: false, outcome: 'skipped', message: 'skipped: no backup passphrase is set' };
       logger.warn('no scheduled backup: no backup passphrase is set (schoolgate backup passphrase --passphrase-file F)');
       return;
     }
     try {
       const made = await create(undefined, 'system:backup');
-      lastScheduled = { at, ok: true, message: `made ${made.entry.file}` };
+      lastScheduled = { at, ok: true, outcome: 'made', message: `made ${made.entry.file}` };
     } catch (error) {
-      lastScheduled = { at, ok: false, message: `failed: ${(error as Error).message}` };
+      lastScheduled = { at, ok: false, outcome: 'failed', message: `failed: ${(error as Error).message}` };
       throw error;
     }
   };

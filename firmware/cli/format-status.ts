@@ -20,7 +20,7 @@ export function formatStatus(s: DaemonStatus): string {
   ]);
   const verdicts = Object.entries(s.dns.counters.byVerdict).map(([v, c]) => `${v} ${c}`).join(', ') || 'none yet';
   return `Schoolgate ${s.version} at ${s.site}: running for ${duration(s.uptimeSeconds)} (pid ${s.pid}, Node ${s.node})
-  data      ${s.dataDir}
+${attentionBlock(s.attention)}  data      ${s.dataDir}
   config    ${s.configFile}
   admin     ${adminLine(s.admin)}
   dns       ${s.dns.listening.map((l) => `${l.transport} ${l.address}:${l.port}`).join(', ')}; UDP ${s.dns.udpIo.mode === 'batched' ? 'batched (netio)' : `through dgram${s.dns.udpIo.reason ? ` (${s.dns.udpIo.reason})` : ''}`}
@@ -37,6 +37,18 @@ export function formatStatus(s: DaemonStatus): string {
 
 ${networks}
 ${dhcpPools(s.dhcp)}`;
+}
+
+/** First, so an SSH session sees what to do before the figures; nothing when all is well. */
+export function attentionBlock(items: DaemonStatus['attention']): string {
+  if (!items || items.length === 0) return '';
+  const each = items.map((a) => {
+    const where = [a.command, a.page === null ? null : `web UI ${a.page}`].filter((w) => w !== null).join('; ');
+    return `  * ${a.problem}
+    ${a.todo}${where === '' ? '' : ` (${where})`}
+`;
+  });
+  return `\nNEEDS ATTENTION\n${each.join('')}\n`;
 }
 
 function releaseLines(r: DaemonStatus['release']): string {

@@ -1,5 +1,6 @@
 // What `schoolgate status` (and the admin status page) report: each running service's own
-// figures, read when asked, plus how long the event loop was kept from running.
+// figures, read when asked, plus how long the event loop was kept from running, and from them
+// what needs attention (firmware/monitor/attention.ts).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ConfigStore } from '../config/store.ts';
 import type { DnsThreads } from '../dns/listen/dns-threads.ts';
@@ -16,6 +17,10 @@ import type { FleetStatus } from '../fleet/fleet-status-schema.ts';
 import type { BackupStatus } from '../backup/backup-schema.ts';
 import type { ReleaseStatus } from '../upgrade/release-status-schema.ts';
 import { VERSION } from '../version.ts';
+import type { FeedService } from '../rules/feeds/feed-service.ts';
+import { listsView } from '../rules/lists-view.ts';
+import { listFreshness } from '../monitor/dashboard-data.ts';
+import { needsAttention } from '../monitor/attention.ts';
 
 type IntervalHistogram = ReturnType<typeof monitorEventLoopDelay>;
 
@@ -54,6 +59,7 @@ export function statusReport(o: {
   startedAt: Date; dataDir: string; configFile: string; config: ConfigStore; loopDelay: IntervalHistogram; state: StateDatabase;
   dnsThreads: DnsThreads; dhcp: DhcpService; firewall: FirewallService; shaping: ShapingService; lists: ListsManager;
   queryLog: QueryLog; alerts: AlertService; portal: VoucherPortal; fleet?: { status: () => FleetStatus };
+  feeds?: Pick<FeedService, 'status'>;
   release?: () => ReleaseStatus;
   /** Undefined until the backups have started (after the status can first be asked). */
   backups?: () => BackupStatus | undefined;
@@ -64,7 +70,7 @@ export function statusReport(o: {
   const status = (): DaemonStatus => {
     const current = config.current;
     const backups = o.backups?.();
-    return {
+    const status: Omit<DaemonStatus, 'attention'> = {
       version: VERSION,
       pid: process.pid,
       node: process.version,
@@ -96,6 +102,8 @@ export function statusReport(o: {
       admin: { url: urlOf(adminEndpoint.address, adminEndpoint.port), ...adminAccessStatus() },
       state: { schemaVersion: state.schemaVersion, devices: state.devices.count(), auditEntries: state.audit.count() },
     };
+    const freshness = listFreshness(listsView(lists.report, current, o.feeds?.status() ?? []));
+    return { ...status, attention: needsAttention({ status, lists: freshness, now: new Date(), timezone: current.site.timezone }) };
   };
   return { status, showAdminAccess: (next) => { adminAccessStatus = next; } };
 }

@@ -92,23 +92,13 @@ export function listFreshness(view: ListsView): ListFreshness[] {
   });
 }
 
-/** What needs a technician, from the daemon's status and the lists. */
-export function healthSummary(status: DaemonStatus, lists: readonly ListFreshness[]): HealthSummary {
-  const upstreamsFailing = status.dns.upstreams.filter((u) => u.failing).map((u) => u.name);
-  const problems: string[] = [];
-  if (status.dns.upstreams.length > 0 && upstreamsFailing.length === status.dns.upstreams.length) problems.push('every upstream resolver is failing: devices get no answers from the internet');
-  else if (upstreamsFailing.length > 0) problems.push(`upstream resolver failing: ${upstreamsFailing.join(', ')}`);
-  if (status.queryLog.writeErrors > 0) problems.push(`the query log lost ${status.queryLog.writeErrors} batches to write errors (is the disk full?)`);
-  if (status.firewall?.error) problems.push(`the firewall's last change was refused: ${status.firewall.error}`);
-  if (status.shaping?.error) problems.push(`bandwidth shaping failed: ${status.shaping.error}`);
-  if (status.dhcp.storeFailures > 0) problems.push(`${status.dhcp.storeFailures} leases could not be stored`);
-  const failed = lists.filter((l) => l.failed);
-  if (failed.length > 0) problems.push(`${failed.length === 1 ? 'a list has' : `${failed.length} lists have`} a problem: ${failed.map((l) => l.name).join(', ')}`);
+/** The health summary: the status's own attention list (monitor/attention.ts) and the figures beside it. */
+export function healthSummary(status: DaemonStatus): HealthSummary {
   return {
     uptimeSeconds: status.uptimeSeconds,
-    upstreamsFailing,
+    upstreamsFailing: status.dns.upstreams.filter((u) => u.failing).map((u) => u.name),
     queryLogWriteErrors: status.queryLog.writeErrors,
     firewallError: status.firewall?.error ?? null,
-    problems,
+    problems: status.attention ?? [],
   };
 }

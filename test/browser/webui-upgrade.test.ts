@@ -3,7 +3,8 @@
 // its version and notes, confirms from the keyboard and is refused because no backup can be made
 // without a passphrase; with one stored, confirms again, and the page shows it waiting for the
 // switcher, asked by the technician by name; the Backups page shows the backup made before it.
-// Axe-clean at a phone's width; screenshots at both widths go to tmp/screenshots/webui-upgrade-*.png.
+// A rollback then shows in the history, stacked at a phone's width, and first on the health
+// page with a link to the Upgrade page. Axe-clean at a phone's width; screenshots at both widths go to tmp/screenshots/webui-upgrade-*.png.
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -12,6 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { callDaemon } from '../../firmware/control/client.ts';
+import { CONTROL_SOCKET_NAME } from '../../firmware/control/protocol.ts';
+import { appendHistory } from '../../firmware/upgrade/upgrade-files.ts';
 import { packRelease } from '../../scripts/release/pack.ts';
 import { launchChromium } from '../support/browser.ts';
 import { startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
@@ -115,12 +119,54 @@ it('refuses an untrusted release, then checks, shows and hands over a good one',
   expect(await page.locator('table.data-table tbody tr').first().innerText()).toMatch(/Lee Evans \(lee\.tech\)/);
   await shot(page, 'upgrade-backups-desktop');
 
-  // The health page: the release this gateway runs (a checkout here) and the newest backup.
-  await page.goto(page.url().replace(/\/backups$/, '/health'));
+  // A rollback, as the switcher records it: the Upgrade page's history stacks each upgrade at a
+  // phone's width (no column cut off inside the card), and the health page puts it first, with
+  // what to do and a link to the Upgrade page, at both widths.
+  await appendHistory(daemon.dataDir, {
+    id: '2026-12-07T21:00:00.000Z-99.1.0', at: '2026-12-07T21:00:00.000Z', by: 'account:lee.tech', from: '99.0.0', to: '99.1.0', outcome: 'rolled-back',
+    reason: 'the new release failed its health check (dns: no answer within 90 s)', checks: { dns: 'no answer within 90 s', control: 'ok', web: 'ok' }, restored: true,
+  });
+  await callDaemon(join(daemon.dataDir, CONTROL_SOCKET_NAME), 'upgrade.record');
+  await page.goto(page.url().replace(/\/backups$/, '/upgrade'));
+  await page.setViewportSize(PHONE);
+  const row = page.locator('#upgrade-history tbody tr').first();
+  await expect.poll(() => row.innerText()).toMatch(/Rolled back/);
+  // Each cell a line of the row's card, within the phone's width; the headers for screen readers only.
+  const cells = await row.locator('td').evaluateAll((tds) => tds.map((td) => ({ label: td.getAttribute('data-label'), right: td.getBoundingClientRect().right })));
+  expect(cells.map((c) => c.label)).toEqual(['When', 'From', 'To', 'Outcome', 'By', 'Why']);
+  expect(cells.every((c) => c.right <= PHONE.width)).toBe(true);
+  expect(await row.locator('td[data-label="Why"]').innerText()).toMatch(/the new release failed its health check/);
+  expect(await page.locator('#upgrade-history thead').boundingBox()).toMatchObject({ width: 1 });
+  const wrap = page.locator('.table-wrap', { has: page.locator('#upgrade-history') });
+  expect(await wrap.evaluate((w) => w.scrollWidth <= w.clientWidth)).toBe(true);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  expect(await axeSerious(page)).toEqual([]);
+  await shot(page, 'upgrade-history-phone');
+  await page.setViewportSize(DESKTOP);
+  expect(await page.locator('#upgrade-history thead').isVisible()).toBe(true);
+  await shot(page, 'upgrade-history-desktop');
+
+  // The health page: what needs attention first, then the release this gateway runs (a checkout here) and the newest backup.
+  await page.goto(page.url().replace(/\/upgrade$/, '/health'));
   // The host's facts are read when the page asks: slow on a busy machine.
   await expect.poll(() => page.getByText(/a development checkout, not an installed release/).count(), { timeout: 30_000 }).toBe(1);
   await expect.poll(() => page.getByText(/-before-upgrade-to-99\.1\.0\.sgexport/).count()).toBe(1);
-  await page.setViewportSize(PHONE);
-  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
-  await shot(page, 'upgrade-health-phone');
+  const problem = page.locator('[data-attention="upgrade.rolled-back"]');
+  for (const [name, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
+    await page.setViewportSize(viewport);
+    expect(await problem.innerText()).toMatch(/The upgrade to 99\.1\.0 \(.*\) was rolled back to 99\.0\.0: the new release failed its health check/);
+    expect(await problem.getByRole('link', { name: 'Open Upgrade' }).getAttribute('href')).toBe('/upgrade');
+    // First on the page, above the box's facts.
+    expect(await page.evaluate(() => {
+      const box = document.querySelector('[aria-labelledby="attention"]')!.getBoundingClientRect();
+      return box.bottom <= document.querySelector('[aria-labelledby="host"]')!.getBoundingClientRect().top;
+    })).toBe(true);
+    // A passphrase is stored and a backup was made: nothing about backups.
+    expect(await page.locator('[data-attention^="backup."]').count()).toBe(0);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expect(await axeSerious(page)).toEqual([]);
+    await shot(page, `upgrade-health-${name}`);
+  }
+  await problem.getByRole('link', { name: 'Open Upgrade' }).click();
+  await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Upgrade');
 });

@@ -4,7 +4,9 @@
 // pupil device looking up a name on a restricted list raises a critical alert that reaches both
 // inputs as one RFC 5424 message rsyslog parsed, carrying the school's identifier, the kind and
 // the network in its structured data; `schoolgate status` shows both collectors connected with
-// nothing dropped; and the daemon's stop is sent before it exits.
+// nothing dropped; a backup made through the control socket (its passphrase stored first) arrives
+// as a "backup" message, event "created", with the school's structured data; and the daemon's stop
+// is sent before it exits.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
@@ -28,8 +30,9 @@ function sdParams(sd: string): Record<string, string> {
 }
 
 const alertLine = (lines: readonly string[]): string | undefined => lines.find((l) => LINE.exec(l)?.[6] === 'alert');
+const backupLine = (lines: readonly string[]): string | undefined => lines.find((l) => LINE.exec(l)?.[6] === 'backup');
 
-test('rsyslog receives the daemon\'s start, a restricted lookup\'s alert with the school\'s identifier over TLS and TCP, and the stop', async () => {
+test('rsyslog receives the daemon\'s start, a restricted lookup\'s alert with the school\'s identifier over TLS and TCP, a backup, and the stop', async () => {
   const syslog = await lab().startSyslog();
   const listFile = join(lab().scratch('lists'), 'restricted.txt');
   await writeFile(listFile, `${RESTRICTED}\n`);
@@ -60,6 +63,26 @@ test('rsyslog receives the daemon\'s start, a restricted lookup\'s alert with th
     expect(sd!.startsWith('[schoolgate@32473 ')).toBe(true);
     expect(sdParams(sd!)).toMatchObject({ school: SCHOOL, site: config.site.name, kind: 'dns.restricted', severity: 'critical', network: 'pupil', address: lab().addresses.CLIENTS.find((c) => c.ns === 'pupil')!.staticAddress });
     expect(msg).toMatch(/^CRITICAL alert \d+: A name on a restricted \(illegal-content\) list was looked up/);
+  }
+
+  // A backup made through the control socket, with the passphrase stored first, goes out as a
+  // "backup" message of its own: event "created", the file, and the school's identifier.
+  const cli = (args: string[]) => lab().exec('gw', [NODE, MAIN, ...args, '--data-dir', gateway.dataDir], { cwd: REPO_ROOT, timeoutMs: 120_000 });
+  const passFile = join(lab().scratch('backup'), 'passphrase.txt');
+  await writeFile(passFile, 'kept in the school safe\n', { mode: 0o600 });
+  expect((await cli(['backup', 'passphrase', '--passphrase-file', passFile])).code).toBe(0);
+  const made = await cli(['backup', 'create']);
+  expect(made.code, made.stderr).toBe(0);
+  for (const input of ['tls', 'tcp'] as const) {
+    const lines = await syslog.waitFor(input, (l) => backupLine(l) !== undefined).catch(failing);
+    const [, pri, , hostname, , , msgId, sd, msg] = LINE.exec(backupLine(lines)!)!;
+    // local3 (19) × 8 + notice (5)
+    expect({ pri, hostname, msgId }, input).toEqual({ pri: '157', hostname: 'gw-oakfield', msgId: 'backup' });
+    const params = sdParams(sd!);
+    expect(params).toMatchObject({ school: SCHOOL, site: config.site.name, event: 'created', file: expect.stringMatching(/^schoolgate-backup-.*\.sgexport$/), size: expect.stringMatching(/^\d+$/) });
+    // Not made before an upgrade: the empty param is left out.
+    expect(params.beforeUpgradeTo).toBeUndefined();
+    expect(msg).toMatch(/^backup schoolgate-backup-\S+ made, \d+ bytes \(/);
   }
 
   const status = await lab().exec('gw', [NODE, MAIN, 'status', '--json', '--data-dir', gateway.dataDir], { cwd: REPO_ROOT, timeoutMs: 30_000 });

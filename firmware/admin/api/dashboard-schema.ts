@@ -3,6 +3,7 @@
 // summary. Counts only: the alerts' subjects are on the alerts page, behind monitoring.view.
 import { Type, type Static } from 'typebox';
 import { ListSourceKind } from '../../rules/lists-view.ts';
+import { Attention } from '../../monitor/attention-schema.ts';
 
 export const DashboardSpan = Type.Union([Type.Literal('today'), Type.Literal('week')], {
   description: "today: the school's day so far, hour by hour; week: the last 7 days (168 hours)",
@@ -40,7 +41,7 @@ export const HealthSummary = Type.Object({
   upstreamsFailing: Type.Array(Type.String(), { description: 'names of the upstream resolvers whose last tries failed' }),
   queryLogWriteErrors: Count,
   firewallError: Type.Union([Type.String(), Type.Null()]),
-  problems: Type.Array(Type.String(), { description: 'what needs a technician, in words; empty when all is well' }),
+  problems: Type.Array(Attention, { description: "what needs a technician or the head, each with what to do: the status's attention list; empty when all is well" }),
 }, { additionalProperties: false });
 export type HealthSummary = Static<typeof HealthSummary>;
 

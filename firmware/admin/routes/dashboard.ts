@@ -26,6 +26,6 @@ export const dashboardRoutes: AdminRoutes = async (app, deps) => {
       deviceName: monitor.deviceName,
     }, (request.query as DashboardQuery).span ?? 'today', withDevices);
     const lists = listFreshness(monitor.lists());
-    return { ...counts, alerts: { open: monitor.alerts.openCounts() }, lists, health: healthSummary(deps.options.status(), lists) };
+    return { ...counts, alerts: { open: monitor.alerts.openCounts() }, lists, health: healthSummary(deps.options.status()) };
   });
 };

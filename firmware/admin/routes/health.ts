@@ -32,7 +32,7 @@ export const healthRoutes: AdminRoutes = async (app, deps) => {
         backups: status.backups ?? null,
       },
       lists,
-      summary: healthSummary(status, lists),
+      summary: healthSummary(status),
     };
   });
 };

@@ -116,6 +116,11 @@ describe('schoolgate with a running daemon', () => {
     expect(delay.max).toBeGreaterThanOrEqual(delay.p99);
     expect(status.memory.rssBytes).toBeGreaterThan(status.memory.heapUsedBytes);
     expect(status.state.auditEntries).toBeGreaterThanOrEqual(1);
+    // A fresh data directory has no backup passphrase: the daemon's own attention list says so, and the text puts it first.
+    expect(status.attention.map((a: { id: string }) => a.id)).toContain('backup.no-passphrase');
+    const text = (await daemon.cli(['status'])).stdout;
+    expect(text.indexOf('NEEDS ATTENTION\n  * No backup passphrase is stored')).toBeGreaterThan(0);
+    expect(text.indexOf('NEEDS ATTENTION')).toBeLessThan(text.indexOf('  data      '));
   });
 
   it('answers a pupil device through the upstream and refuses a stranger', async () => {

@@ -91,7 +91,7 @@ it('shows the running release (or a checkout), the last upgrade and why it rolle
   };
   status.backups = {
     latest: { file: 'schoolgate-backup-20261208T085959000Z-0.2.0-before-upgrade-to-0.3.0.sgexport', path: '/var/lib/schoolgate/backups/x', size: 12_300_000, createdAt: '2026-12-08T08:59:59.000Z', createdBy: 'ssh:lee', encrypted: true, firmwareVersion: '0.2.0', beforeUpgradeTo: '0.3.0', check: 'verified', ok: true },
-    passphraseSet: true, schedule: 'every day at 02:30 (Europe/London)', lastScheduled: { at: '2026-12-08T02:30:00.000Z', ok: false, message: 'failed: disk full' },
+    passphraseSet: true, schedule: 'every day at 02:30 (Europe/London)', lastScheduled: { at: '2026-12-08T02:30:00.000Z', ok: false, outcome: 'failed', message: 'failed: disk full' },
   };
   expect([...Value.Errors(DaemonStatus, status)]).toEqual([]);
   const text = formatStatus(status);

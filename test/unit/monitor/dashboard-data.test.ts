@@ -3,6 +3,7 @@
 // and the lists' freshness and health problems in words.
 import { expect, it } from 'vitest';
 import { healthSummary, hourSeries, listFreshness, spanHours, topDevicesPerNetwork } from '../../../firmware/monitor/dashboard-data.ts';
+import { needsAttention } from '../../../firmware/monitor/attention.ts';
 import { sampleStatus } from '../status-fixture.ts';
 
 const HOUR = 3_600_000;
@@ -55,7 +56,10 @@ it("names an unreadable list and a feed's failed download as problems, and a fai
   ]);
   const status = sampleStatus();
   status.dns.upstreams = [{ name: 'one', address: '192.0.2.1', port: 53, failing: true }, { name: 'two', address: '192.0.2.2', port: 53, failing: false }];
-  const summary = healthSummary(status, lists);
+  status.attention = needsAttention({ status, lists, now: new Date('2026-12-08T09:00:00Z'), timezone: 'Europe/London' });
+  const summary = healthSummary(status);
   expect(summary.upstreamsFailing).toEqual(['one']);
-  expect(summary.problems).toEqual(expect.arrayContaining(['upstream resolver failing: one', '2 lists have a problem: Feed, Gone']));
+  // The summary's problems are the status's own list, not a second set of rules.
+  expect(summary.problems).toBe(status.attention);
+  expect(summary.problems.map((p) => p.problem)).toEqual(expect.arrayContaining(['Upstream resolver failing: one.', '2 lists have a problem: Feed, Gone.']));
 });

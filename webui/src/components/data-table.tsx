@@ -23,6 +23,8 @@ export interface DataTableProps<R> {
   rowKey: (row: R) => string;
   empty: string;
   initialSort?: { key: string; direction: SortDirection };
+  /** Stack each row as label: value lines when the table's box is narrow (a phone), rather than scroll. */
+  stack?: boolean;
 }
 
 export function DataTable<R>(props: DataTableProps<R>) {
@@ -33,14 +35,16 @@ export function DataTable<R>(props: DataTableProps<R>) {
   const column = sort === null ? undefined : props.columns.find((c) => c.key === sort.key);
   const rows = column !== undefined && sort !== null ? sortRows(props.rows, column.value, sort.direction) : props.rows;
   const toggle = (key: string) => setSort((s) => ({ key, direction: s?.key === key && s.direction === 'ascending' ? 'descending' : 'ascending' }));
+  // Roles only where the layout may drop them: elsewhere the elements say it.
+  const role = <T extends 'table' | 'rowgroup' | 'row' | 'columnheader' | 'cell'>(r: T): T | undefined => (props.stack ? r : undefined);
   return (
     <div class="table-wrap" role="region" aria-labelledby={captionId} tabIndex={0}>
-      <table id={props.id} class="data-table">
+      <table id={props.id} class={props.stack ? 'data-table data-table-stack' : 'data-table'} role={role('table')}>
         <caption id={captionId}><span class="table-fit">{props.caption}</span></caption>
-        <thead>
-          <tr>
+        <thead role={role('rowgroup')}>
+          <tr role={role('row')}>
             {props.columns.map((c) => (
-              <th key={c.key} scope="col" class={c.numeric ? 'num' : undefined} aria-sort={sort?.key === c.key ? sort.direction : c.sortable === false ? undefined : 'none'}>
+              <th key={c.key} scope="col" role={role('columnheader')} class={c.numeric ? 'num' : undefined} aria-sort={sort?.key === c.key ? sort.direction : c.sortable === false ? undefined : 'none'}>
                 {c.sortable === false ? c.label : (
                   <button type="button" class="sort-button" onClick={() => toggle(c.key)}>
                     {c.label}
@@ -51,12 +55,12 @@ export function DataTable<R>(props: DataTableProps<R>) {
             ))}
           </tr>
         </thead>
-        <tbody>
+        <tbody role={role('rowgroup')}>
           {rows.length === 0
-            ? <tr><td colSpan={props.columns.length} class="empty"><span class="table-fit">{props.empty}</span></td></tr>
+            ? <tr role={role('row')}><td role={role('cell')} colSpan={props.columns.length} class="empty"><span class="table-fit">{props.empty}</span></td></tr>
             : rows.map((r) => (
-              <tr key={props.rowKey(r)}>
-                {props.columns.map((c) => <td key={c.key} class={c.numeric ? 'num' : undefined}>{c.render ? c.render(r) : String(c.value(r) ?? '')}</td>)}
+              <tr key={props.rowKey(r)} role={role('row')}>
+                {props.columns.map((c) => <td key={c.key} role={role('cell')} data-label={props.stack ? c.label : undefined} class={c.numeric ? 'num' : undefined}>{c.render ? c.render(r) : String(c.value(r) ?? '')}</td>)}
               </tr>
             ))}
         </tbody>

@@ -53,7 +53,10 @@ export function DashboardPage() {
               {permissions.has('monitoring.view') ? <Link href="/alerts">Go to the alerts</Link> : openTotal > 0 ? 'The safeguarding lead reviews them.' : null}
             </p>
             {data.health.problems.length > 0 ? (
-              <ul class="problems">{data.health.problems.map((p) => <li key={p}><strong class="warn">{p}</strong></li>)}</ul>
+              <>
+                <ul class="problems">{data.health.problems.map((p) => <li key={p.id}><strong class="warn">{p.problem}</strong></li>)}</ul>
+                {permissions.has('health.view') ? <p><Link href="/health">What to do, on the Health page</Link></p> : null}
+              </>
             ) : <p>The gateway reports no problems.</p>}
           </section>
           <section class="card" aria-labelledby="over-time">

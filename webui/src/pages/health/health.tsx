@@ -1,8 +1,10 @@
-// The gateway's health: the host (CPU temperature and load, memory, the data directory's disk,
-// uptime, interfaces and their links) and the daemon (upstream resolvers, lists, the query log's
-// writer, DHCP, the firewall and bandwidth shaping).
+// The gateway's health: first what needs attention (each with what to do and the page that puts
+// it right), then the host (CPU temperature and load, memory, the data directory's disk, uptime,
+// interfaces and their links) and the daemon (release, backups, upstream resolvers, lists, the
+// query log's writer, DHCP, the firewall and bandwidth shaping).
 import type { HealthView } from '../../../../firmware/admin/api/health-schema.ts';
 import { DataTable } from '../../components/data-table.tsx';
+import { AttentionList } from '../../components/attention-list.tsx';
 import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
 import { formatUptime } from '../../format.ts';
@@ -68,7 +70,10 @@ export function HealthPage() {
     <>
       <Notice kind="error">{error === null ? null : `Could not refresh: ${error}`}</Notice>
       {data.summary.problems.length > 0 ? (
-        <Notice kind="warning"><ul class="problems">{data.summary.problems.map((p) => <li key={p}>{p}</li>)}</ul></Notice>
+        <section class="notice notice-warning attention-box" aria-labelledby="attention">
+          <h2 id="attention">Needs attention</h2>
+          <AttentionList items={data.summary.problems} />
+        </section>
       ) : <p>No problems reported.</p>}
       <div class="two-up">
         <section class="card" aria-labelledby="host">

@@ -127,6 +127,7 @@ export function UpgradePage() {
           rows={data.history}
           rowKey={(e) => e.id}
           empty="No upgrades yet."
+          stack
           columns={[
             { key: 'at', label: 'When', value: (e) => e.at, render: (e) => when(e.at, tz) },
             { key: 'from', label: 'From', value: (e) => e.from ?? '' },

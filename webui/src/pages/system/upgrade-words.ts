@@ -9,5 +9,6 @@ export const OUTCOME: Record<UpgradeHistoryEntry['outcome'], string> = {
 /** Why it was not installed, and whether the previous release came back. */
 export function outcomeText(e: UpgradeHistoryEntry): string {
   if (e.outcome !== 'rolled-back') return e.reason ?? '';
-  return `${e.reason ?? ''}${e.restored === false ? ' The previous release did not answer again: check the gateway.' : ' The previous release answers again.'}`;
+  const reason = e.reason === undefined || e.reason === '' || e.reason.endsWith('.') ? e.reason ?? '' : `${e.reason}.`;
+  return `${reason}${e.restored === false ? ' The previous release did not answer again: check the gateway.' : ' The previous release answers again.'}`;
 }

@@ -1,0 +1,21 @@
+// The shape of what needs a person's attention (`schoolgate status`'s "needs attention" block, the
+// health page's problems, the dashboard's health summary): one list, made by attention.ts.
+import { Type, type Static } from 'typebox';
+
+/**
+ * The web UI's page that puts a problem right (its path in webui/src/router.ts; a unit test checks
+ * each is a route there).
+ */
+export const AttentionPage = Type.Union([
+  Type.Literal('/backups'), Type.Literal('/upgrade'), Type.Literal('/networks'), Type.Literal('/lists'),
+]);
+export type AttentionPage = Static<typeof AttentionPage>;
+
+export const Attention = Type.Object({
+  id: Type.String({ description: 'which rule found it, stable for scripts: backup.no-passphrase, upgrade.rolled-back, …' }),
+  problem: Type.String({ description: 'what is wrong, in words' }),
+  todo: Type.String({ description: 'what to do about it' }),
+  page: Type.Union([AttentionPage, Type.Null()], { description: "the web UI's page that puts it right; null when none does" }),
+  command: Type.Union([Type.String(), Type.Null()], { description: 'the command at the gateway that puts it right or looks into it' }),
+}, { additionalProperties: false });
+export type Attention = Static<typeof Attention>;
