@@ -4,7 +4,16 @@
 # schoolgate-console.service runs it each time the daemon has started.
 set -u
 note=/etc/issue.d/schoolgate.issue
-status=$(/usr/local/bin/schoolgate status --data-dir /var/lib/schoolgate 2>&1) || status=""
+# Just after READY=1 the daemon may still be busy a while (lists compiling on a first start, a slow
+# card): ask again for up to two minutes before saying it does not answer.
+status=""
+tries=0
+while [ "$tries" -lt 24 ]; do
+  status=$(/usr/local/bin/schoolgate status --data-dir /var/lib/schoolgate 2>&1) && break
+  status=""
+  tries=$((tries + 1))
+  sleep 5
+done
 code=$(printf '%s\n' "$status" | sed -n 's/.*first-run setup code \([A-Z0-9-]*\).*/\1/p' | head -n 1)
 addresses=$(ip -4 -o addr show scope global 2>/dev/null | awk '{print $2 " " $4}')
 mkdir -p /etc/issue.d

@@ -24,10 +24,11 @@ fi
 # The technician's account: the public keys a technician put on the boot partition after flashing
 # (schoolgate/authorized_keys on the card's FAT partition, readable from any computer). Key-only:
 # the account has no password (sshd_config.d/schoolgate.conf), and membership of `schoolgate`
-# lets it sign in and run the schoolgate command.
+# lets it sign in and run the schoolgate command; of `systemd-journal`, read the daemon's logs
+# (journalctl -u schoolgate) without root.
 keys=/boot/firmware/schoolgate/authorized_keys
 if [ -s "$keys" ]; then
-  getent passwd technician >/dev/null || useradd --create-home --shell /bin/bash --groups schoolgate technician
+  getent passwd technician >/dev/null || useradd --create-home --shell /bin/bash --groups schoolgate,systemd-journal technician
   install -d -o technician -g technician -m 0700 /home/technician/.ssh
   install -o technician -g technician -m 0600 "$keys" /home/technician/.ssh/authorized_keys
   echo "firstboot: technician account made with $(grep -c . "$keys") key(s) from $keys"

@@ -107,15 +107,27 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 1000));
       }
     };
-    await waitFor('first boot ran', /firstboot: the configuration from .* is installed/);
-    const code = (await waitFor('the daemon started and its setup code is on the console', /First-run setup code: ([A-Z0-9-]{14})/))[1];
-
     const ssh = (command: string): string => {
       const r = spawnSync('ssh', ['-i', key, '-p', String(sshPort), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
         '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=30', 'technician@127.0.0.1', command], { encoding: 'utf8', timeout: 120_000 });
       if (r.status !== 0) throw new Error(`ssh ${command} failed (${r.status}): ${r.stdout}${r.stderr}`);
       return r.stdout;
     };
+    /** What a technician would look at next, printed when the box does not come up as it should. */
+    const diagnose = (): string => {
+      try {
+        return ssh('systemctl --no-pager status schoolgate.service schoolgate-console.service 2>&1; journalctl --no-pager -o short-monotonic -u schoolgate -u schoolgate-console -n 120 2>&1; schoolgate status; echo "schoolgate status exited $?"');
+      } catch (e) {
+        return `(could not sign in to look: ${(e as Error).message})`;
+      }
+    };
+    await waitFor('first boot ran', /firstboot: the configuration from .* is installed/);
+    // The console's note is written each time the daemon has started; "not answering" there
+    // means the daemon came up and then failed its status: no point waiting out the deadline.
+    const noted = await waitFor('the console note after the daemon started', /First-run setup code: ([A-Z0-9-]{14})|The daemon is not answering/);
+    if (noted[1] === undefined) throw new Error(`the console note says the daemon is not answering; on the box:\n${diagnose()}`);
+    const code = noted[1];
+    log('the daemon started and its setup code is on the console');
     const active = ssh('systemctl is-active schoolgate.service schoolgate-nftables.service; cat /etc/schoolgate/firstboot.done').trim().split('\n');
     if (active[0] !== 'active' || active[1] !== 'active') throw new Error(`units not active: ${active.join(' ')}`);
     log(`the technician's key signs in; schoolgate.service and schoolgate-nftables.service are active; first boot done at ${active[2]}`);
