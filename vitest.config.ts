@@ -48,6 +48,10 @@ export default defineConfig({
           globalSetup: ['test/support/build-native.ts', 'test/browser/prerequisites.ts'],
           maxWorkers: SHARED_WORKERS,
           sequence: { groupOrder: 0 },
+          // A page waiting on the daemon (a backup before an upgrade, a list reload) can take
+          // seconds while two other files run beside it: vitest's one second is too short for
+          // expect.poll here. A poll still fails, with its last value, when the page never gets there.
+          expect: { poll: { timeout: 15_000 } },
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
