@@ -147,7 +147,7 @@ function NewException({ search }: { search: string }) {
         <TextField name="domain" label="The site" value={form.domain} onValue={(domain) => setForm({ domain })} maxLength={253}
           hint="Its name only, e.g. www.youtube.com: the name and everything under it." error={errors.domain} />
         <CheckboxGroup name="networks" legend="On which networks" values={form.networks} onValues={(v) => setForm({ networks: v })} error={errors.networks}
-          options={networks.networks.map((n) => ({ value: n.id, label: `${n.name}${n.kind === 'staff' ? '' : ` (${n.kind.replace('-', ' ')})`}${n.enabled ? '' : ', switched off'}` }))}
+          options={networks.networks.map((n) => ({ value: n.id, label: `${n.name}${n.enabled ? '' : ' (switched off)'}` }))}
           hint="The staff networks to start with: pupils keep the standard filtering unless the headteacher decides otherwise." />
         {form.action === 'allow' && beyondStaff.length > 0 ? (
           <p class="change-scope" role="status"><strong>Pupils are in scope: the headteacher must approve.</strong> {beyondStaff.map((n) => n.name).join(', ')} {beyondStaff.length === 1 ? 'is not a staff network' : 'are not staff networks'}.</p>

@@ -16,7 +16,7 @@ export const STEP_WORDS: Readonly<Record<ChangeStep['kind'], string>> = {
   approved: 'Approved',
   declined: 'Declined',
   withdrawn: 'Withdrawn',
-  applied: 'Applied here by the IT provider',
+  applied: 'Applied here',
   'sent-upstream': 'Sent to the filtering provider',
   'apply-failed': 'Applying was refused',
 };
