@@ -83,6 +83,17 @@ it('a technician\'s edit of the pupil AUP table is a change request: schoolgate 
     expect(await page.getByLabel('Social networking: Unacceptable', { exact: true }).isChecked()).toBe(true);
     expect(await check('www.tiktok.com')).toMatchObject({ answer: 'blocked', category: 'social' });
     expect((await daemon.cli(['audit', '--action', 'policy.edit', '--json'])).stdout).not.toContain('account:c.tech');
+    // The request's page shows every value the edit changes, before and after.
+    await page.getByRole('link', { name: `See change request ${id}` }).click();
+    await page.getByRole('heading', { level: 2, name: 'Every value it changes' }).waitFor();
+    expect(await page.locator('#change-edits tbody tr').count()).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('#change-edits').innerText()).toContain('"unacceptable"');
+    expect(await axeSerious(page)).toEqual([]);
+    await shot(page, 'change-request-desktop');
+    await page.screenshot({ path: '/tmp/sg/shots/changes-config-request-1280.png', fullPage: true });
+    await page.setViewportSize(PHONE);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await page.screenshot({ path: '/tmp/sg/shots/changes-config-request-390.png', fullPage: true });
 
     // A config request reaches pupils: the head is one of the two approvers, the DSL the other.
     for (const approver of [head, dsl]) {

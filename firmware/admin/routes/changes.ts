@@ -35,8 +35,8 @@ export const changeRoutes: AdminRoutes = async (app, deps) => {
   const show = async (request: FastifyRequest, id: number): Promise<ChangeRequestPage> => {
     const viewer = viewerOf(request);
     const found = await callControl<ChangeRequestType>(control, request.signed, 'changes.show', { id });
-    // A member of staff follows their own requests; the same answer as for a number that does not exist.
-    if (!seesAllChanges(viewer.permissions) && found.requestedBy !== viewer.actor) throw new AuthError(404, 'not-found', `there is no change request ${id} of yours`);
+    // A member of staff follows their own requests (the method refuses the same; this holds if it ever did not).
+    if (!seesAllChanges(viewer.permissions) && found.requestedBy !== viewer.actor) throw new AuthError(403, 'forbidden', 'you may see your own change requests only');
     return pageOf(viewer, found);
   };
 

@@ -82,7 +82,7 @@ it('shows a member of staff only their own requests, and everyone else\'s to app
   expect(list.json.all).toBe(false);
   expect(list.json.changes.every((c) => c.requestedBy === 'account:a.staff')).toBe(true);
   expect(list.json.changes.map((c) => c.id)).toContain(mine.json.request.id);
-  expect((await as('staff', 'GET', `/api/changes/${theirs.json.request.id}`)).status).toBe(404);
+  expect((await as('staff', 'GET', `/api/changes/${theirs.json.request.id}`)).status).toBe(403);
   for (const role of ['headteacher', 'technician']) {
     const all = await as<ChangeListPage>(role, 'GET', '/api/changes');
     expect(all.json.all).toBe(true);

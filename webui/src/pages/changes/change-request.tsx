@@ -14,7 +14,7 @@ import { who } from '../people.ts';
 import '../../styles/incidents.css';
 import { ChangeActions } from './change-actions.tsx';
 import './changes.css';
-import { duration, editValue, param, STATUS_WORDS, STEP_WORDS } from './words.ts';
+import { duration, editValue, param, referenceWords, STATUS_WORDS, STEP_WORDS } from './words.ts';
 
 export function ChangeRequestPageView({ search }: { search: string }) {
   const id = Number(param(search, 'id'));
@@ -50,7 +50,8 @@ function OneRequest({ id }: { id: number }) {
             <tr><th scope="row">Benefit against risk</th><td class="prose">{r.riskNote}</td></tr>
             <tr><th scope="row">Asked by</th><td>{name(r.requestedBy)}, {t(r.requestedAt)}{r.fromAlert !== null ? <><br /><span class="muted">From the weekly review: the outcome for alert {r.fromAlert} was a false positive.</span></> : null}</td></tr>
             <tr><th scope="row">Who must agree</th><td>{r.needsHead
-              ? <>Two other people with approval rights, <strong>the headteacher among them</strong>: this change reaches pupils (or networks that are not staff networks).</>
+              ? <>Two other people with approval rights, <strong>the headteacher among them</strong>: {r.proposal.kind === 'config'
+                ? 'a policy\'s table decides who it applies to.' : 'this change reaches pupils (or networks that are not staff networks).'}</>
               : 'Two other people with approval rights.'}</td></tr>
             <tr><th scope="row">Approvals</th><td>{r.approvals.length === 0 ? <span class="muted">None yet</span> : (
               <ol class="plain-list">{r.approvals.map((a) => (
@@ -61,7 +62,7 @@ function OneRequest({ id }: { id: number }) {
               <>{r.status === 'declined' ? 'Declined' : 'Approved'} {t(r.decidedAt)}{r.decisionSeconds !== null ? <>; time to decision <strong>{duration(r.decisionSeconds)}</strong></> : null}</>
             )}</td></tr>
             {ended !== undefined && ended.kind !== 'declined' ? (
-              <tr><th scope="row">Outcome</th><td>{STEP_WORDS[ended.kind]} by {name(ended.by)}, {t(ended.at)}{ended.reference ? <> (reference <span class="mono">{ended.reference}</span>)</> : null}{ended.note ? <>: <span class="prose">{ended.note}</span></> : null}</td></tr>
+              <tr><th scope="row">Outcome</th><td>{STEP_WORDS[ended.kind]} by {name(ended.by)}, {t(ended.at)}{ended.reference ? <> ({referenceWords(ended)} <span class="mono">{ended.reference}</span>)</> : null}{ended.note ? <>: <span class="prose">{ended.note}</span></> : null}</td></tr>
             ) : null}
           </tbody>
         </table>
@@ -94,7 +95,7 @@ function OneRequest({ id }: { id: number }) {
           {r.steps.map((s) => (
             <li key={s.id}>
               <span class="timeline-when">{t(s.at)}</span> <span class="muted">{name(s.by)}</span>
-              <p class="prose">{STEP_WORDS[s.kind]}{s.reference ? ` (reference ${s.reference})` : ''}{s.note ? `: ${s.note}` : ''}</p>
+              <p class="prose">{STEP_WORDS[s.kind]}{s.reference ? ` (${referenceWords(s)} ${s.reference})` : ''}{s.note ? `: ${s.note}` : ''}</p>
             </li>
           ))}
         </ol>

@@ -29,10 +29,10 @@ function ChangeTable({ id, caption, rows, empty, names, tz }: { id: string; capt
         {
           key: 'status', label: 'Status', value: (c) => c.status,
           render: (c) => (
-            <>
+            <span>
               <span class={`change-status status-${c.status}`}>{STATUS_WORDS[c.status]}</span>
               {c.status === 'awaiting-approval' ? <><br /><span class="muted">{c.approvals} of 2 approvals{c.needsHead ? ', the headteacher needed' : ''}</span></> : null}
-            </>
+            </span>
           ),
         },
         { key: 'decidedAt', label: 'Decided', value: (c) => c.decidedAt ?? '', render: (c) => (c.decidedAt === null ? <span class="muted">not yet</span> : when(c.decidedAt, tz)) },
@@ -60,7 +60,7 @@ export function ChangesPage() {
         <Notice kind="warning">Fewer than two accounts can approve a change: no request can be approved until the headteacher gives a second person approval rights.</Notice>
       ) : null}
       {data === null ? (error === null ? <p role="status">Loading…</p> : null) : data.all ? (
-        <>
+        <div class="changes-lists">
           {mayApprove ? (
             <ChangeTable id="changes-waiting" caption="Waiting for your approval" rows={changes.filter((c) => waiting.has(c.id))} names={data.names} tz={tz}
               empty="Nothing is waiting for your approval." />
@@ -69,10 +69,12 @@ export function ChangesPage() {
             empty="No other request is open." />
           <ChangeTable id="changes-decided" caption="Decided" rows={changes.filter((c) => !isOpen(c.status))} names={data.names} tz={tz}
             empty="No request has been decided yet." />
-        </>
+        </div>
       ) : (
-        <ChangeTable id="changes-mine" caption="Your requests" rows={changes} names={data.names} tz={tz}
-          empty="You have not asked for a change yet." />
+        <div class="changes-lists">
+          <ChangeTable id="changes-mine" caption="Your requests" rows={changes} names={data.names} tz={tz}
+            empty="You have not asked for a change yet." />
+        </div>
       )}
     </>
   );

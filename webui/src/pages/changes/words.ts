@@ -21,6 +21,9 @@ export const STEP_WORDS: Readonly<Record<ChangeStep['kind'], string>> = {
   'apply-failed': 'Applying was refused',
 };
 
+/** What a step's reference is: the exception an applied request made, or the filtering provider's own. */
+export const referenceWords = (step: Pick<ChangeStep, 'kind'>): string => (step.kind === 'applied' ? 'exception' : 'reference');
+
 /** A request still to be decided or applied. */
 export const isOpen = (status: ChangeStatus): boolean => status === 'awaiting-approval' || status === 'approved';
 

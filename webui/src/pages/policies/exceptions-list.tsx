@@ -31,10 +31,11 @@ export function ExceptionsList() {
             { key: 'domain', label: 'Site', value: (x) => x.domain, render: (x) => <span class="mono">{x.domain}</span> },
             { key: 'action', label: 'Allowed or blocked', value: (x) => x.action, render: (x) => (x.action === 'allow' ? 'Allowed' : 'Blocked') },
             { key: 'where', label: 'Where', value: (x) => x.where, sortable: false },
-            { key: 'expires', label: 'Until', value: (x) => x.expires ?? '', render: (x) => (x.expires === null ? 'no end date' : x.expired ? <><s>{when(x.expires, tz)}</s> <strong>ended</strong></> : when(x.expires, tz)) },
+            { key: 'expires', label: 'Until', value: (x) => x.expires ?? '', render: (x) => (x.expires === null ? 'no end date' : x.expired ? <span><s>{when(x.expires, tz)}</s> <strong>ended</strong></span> : when(x.expires, tz)) },
             { key: 'reason', label: 'Why', value: (x) => x.reason, sortable: false },
             { key: 'requestedBy', label: 'Asked by', value: (x) => x.requestedBy, render: (x) => (x.changeRequest === null ? x.requestedBy
-              : <>{x.requestedBy} (<Link href={`/changes/request?id=${x.changeRequest}`}>request {x.changeRequest}</Link>)</>) },
+              // One element: a stacked row lays each child of the cell out as its own item.
+              : <span>{x.requestedBy} (<Link href={`/changes/request?id=${x.changeRequest}`}>request {x.changeRequest}</Link>)</span>) },
             ...(mayRequest ? [{ key: 'end', label: 'End early', sortable: false, value: (x: ExceptionView) => x.id,
               render: (x: ExceptionView) => (x.expired ? <span class="muted">expired</span> : <Link href={`/changes/new?end=${encodeURIComponent(x.id)}`}>End {x.domain} early</Link>) }] : []),
           ]}
