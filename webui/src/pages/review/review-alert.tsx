@@ -27,7 +27,7 @@ function OutcomeLine({ o, tz }: { o: OutcomeRecord; tz: string }) {
       <strong>{OUTCOME_TEXT[o.outcome]}</strong>{o.proposed ? <> (propose to <strong>{o.proposed.action}</strong> <span class="mono">{o.proposed.name}</span>)</> : null}: {o.note}
       <span class="muted"> — {who(o.by)}, {when(o.at, tz)}{o.latest ? '' : ' (corrected below)'}</span>
       {mayRequest && o.proposed ? (
-        <> <Link href={`/changes/new?${o.proposed.action}=${encodeURIComponent(o.proposed.name)}&fromAlert=${o.alertId}`} class="no-print">Ask for a change request to {o.proposed.action} {o.proposed.name}</Link></>
+        <> <Link href={`/changes/new?${o.proposed.action}=${encodeURIComponent(o.proposed.name)}&fromAlert=${o.alertId}`} class="no-print">Ask for this change (alert {o.alertId})</Link></>
       ) : null}
     </li>
   );
