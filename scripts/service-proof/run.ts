@@ -122,7 +122,9 @@ async function main(): Promise<void> {
   let leader = 0;
   try {
     for (let i = 0; i < 200 && leader === 0; i++) {
-      const children = run(['pgrep', '-P', String(nspawn.pid)], { allowFail: true }).stdout.trim().split('\n').filter(Boolean);
+      // The container's systemd, not nspawn's own short-lived child that forks it: caught here
+      // on a busy machine, that one was gone by the first nsenter and every check failed.
+      const children = run(['pgrep', '-x', '-P', String(nspawn.pid), 'systemd'], { allowFail: true }).stdout.trim().split('\n').filter(Boolean);
       leader = Number(children[0] ?? 0);
       if (leader === 0) await new Promise((r) => setTimeout(r, 100));
     }
