@@ -187,6 +187,14 @@ export async function proveUpgrades(c: Container, releases: ProofReleases): Prom
   `schoolgate upgrade ${PROOF_VERSIONS.stops} (its daemon exits 0 after READY=1, the unit left inactive): rolled back within ${STOPPED_NOTICED_SECONDS} s of the health check's start, ${PROOF_VERSIONS.good} answers DNS again`,
   `gave up after ${waited?.toFixed(1)} s, the switcher ran ${switchTook()}; history: ${stopped?.outcome}, restored ${stopped?.restored}: ${stopped?.reason}; schoolgate.service ${unitAfter.ActiveState} (${unitAfter.SubState})`);
 
+  // 2c. Both rollbacks left the box well: the switcher's exit 5 is its unit's success, so it is not
+  //     left failed and the box not "degraded" over a release it turned away.
+  const afterRollbacks = c.show(SWITCHER, ['ActiveState', 'Result', 'ExecMainStatus']);
+  const system = c.inside(['systemctl', 'is-system-running']).stdout.trim();
+  c.check(broken.status === 5 && stops.status === 5 && afterRollbacks.ActiveState === 'inactive' && afterRollbacks.Result === 'success' && system === 'running',
+    `after the rollbacks ${SWITCHER} is inactive, not failed (exit 5, SuccessExitStatus=5), and the box is not degraded`,
+    `schoolgate upgrade exited ${broken.status} and ${stops.status}; ${SWITCHER} ${afterRollbacks.ActiveState}, Result=${afterRollbacks.Result}, exit ${afterRollbacks.ExecMainStatus}; systemctl is-system-running: ${system}`);
+
   // 3. A release signed by a key the box does not trust: the daemon refuses it as it arrives ...
   const pidBefore = c.show('schoolgate', ['MainPID']).MainPID;
   const startsBeforeRefusal = switcherStarts();
@@ -208,6 +216,12 @@ export async function proveUpgrades(c: Container, releases: ProofReleases): Prom
     && c.show('schoolgate', ['MainPID']).MainPID === pidBefore,
   'the same release left as a request in the data directory: the switcher (root) refuses it itself, nothing unpacked, the daemon not restarted',
   `history: ${refused?.outcome}: ${refused?.reason}`);
+  // A request that went round the daemon's own check is not routine: the unit fails and says so.
+  const afterRefusal = c.show(SWITCHER, ['ActiveState', 'Result', 'ExecMainStatus']);
+  const degraded = c.inside(['systemctl', 'is-system-running']).stdout.trim();
+  c.check(afterRefusal.ActiveState === 'failed' && afterRefusal.ExecMainStatus === '1' && degraded === 'degraded',
+    `after refusing it ${SWITCHER} is failed (exit 1) and the box degraded until a person looks`,
+    `${afterRefusal.ActiveState}, Result=${afterRefusal.Result}, exit ${afterRefusal.ExecMainStatus}; systemctl is-system-running: ${degraded}`);
 
   // 4. Nothing the switcher's sandbox refused, and how exposed systemd thinks it is.
   const journal = switcherJournal();
