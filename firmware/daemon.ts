@@ -30,6 +30,7 @@ import { startFleet } from './fleet/fleet-wiring.ts';
 import { startBackups, type Backups } from './backup/wiring.ts';
 import { watchReleaseStatus } from './upgrade/release-status.ts';
 import { recoverSwapAtStart } from './backup/swap-journal.ts';
+import { startChangeControl } from './control/changes/wiring.ts';
 
 export interface DaemonOptions {
   dataDir: string;
@@ -112,6 +113,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       config, configFile, state, status: report.status, reloadFromDisk, dns, filtering, enforcement, watches, portal, queryLog, alerting, selftest, access, logger,
       weeklyReview,
     });
+    startChangeControl({ control, state, config, mailer: alerting.alertDelivery, logger, reviewDue: weeklyReview.reviewDue });
     startReports({ control, config, state, queryLog, dataDir, logger, stops, sources: reportSources(state, () => config.current) });
     const started = startBackups({ control, config, configFile, state, dataDir, logger, stops });
     backups = started;

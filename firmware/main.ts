@@ -7,6 +7,7 @@ import { review } from './cli/commands/review.ts';
 import { accounts } from './cli/commands/accounts.ts';
 import { audit } from './cli/commands/audit.ts';
 import { backup } from './cli/commands/backup.ts';
+import { changes } from './cli/commands/changes.ts';
 import { check } from './cli/commands/check.ts';
 import { config } from './cli/commands/config.ts';
 import { data } from './cli/commands/data.ts';
@@ -30,7 +31,7 @@ import { VERSION } from './version.ts';
 
 export { EXIT };
 
-const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, alerts, audit, accounts, selftest, data, export: exportCommand, vouchers, reports, aup, incidents, annual, review, backup, upgrade };
+const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, alerts, audit, accounts, selftest, data, export: exportCommand, vouchers, reports, aup, incidents, changes, annual, review, backup, upgrade };
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));

@@ -13,7 +13,7 @@ const STATUS_OF: Readonly<Record<string, number>> = {
   'bad-lines': 400, 'too-long': 400, 'empty-list': 400,
   'unknown-device': 404, 'unknown-list': 404, 'not-found': 404, 'unknown-alert': 404, 'unknown-method': 503,
   'unknown-incident': 404, 'attachment-missing': 404,
-  'unknown-upload': 404, 'too-large': 413,
+  'unknown-upload': 404, 'too-large': 413, forbidden: 403,
 };
 
 /**

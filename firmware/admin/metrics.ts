@@ -1,6 +1,7 @@
 // The daemon's counters in the Prometheus text format (version 0.0.4), for an IT provider that
 // watches many schools' gateways from one place: GET /metrics on the admin listener. Rendered
 // from the same status object as `schoolgate status` and /api/status, so the three never disagree.
+import { ATTENTION_IDS } from '../monitor/attention-schema.ts';
 import type { DaemonStatus } from '../status.ts';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -101,6 +102,13 @@ export function renderMetrics(s: DaemonStatus): string {
   if (s.alerts) {
     out.metric('schoolgate_alerts_open', 'gauge', 'Open (unacknowledged) alerts, by severity.', byLabel('severity', s.alerts.open));
     out.metric('schoolgate_alert_delivery_failures_total', 'counter', 'Alert e-mails and webhook calls that failed.', s.alerts.deliveryFailures);
+  }
+  if (s.attention) {
+    // Every rule's series, 0 when all is well: an alert rule can tell "fixed" from "not scraped",
+    // and the id (14 of them, attention-schema.ts) keeps the label's values few and fixed.
+    const found = s.attention;
+    out.metric('schoolgate_attention', 'gauge', 'What needs attention now (schoolgate status, the Health page), by rule id (backup.stale, upgrade.rolled-back, ...); 0 when all is well.',
+      ATTENTION_IDS.map((id) => [{ id }, found.filter((a) => a.id === id).length] as const));
   }
   if (s.fleet && s.fleet.collectors.length > 0) {
     const each = (value: (c: NonNullable<DaemonStatus['fleet']>['collectors'][number]) => number): Sample[] =>

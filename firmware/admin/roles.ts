@@ -21,8 +21,9 @@ export const PERMISSIONS = [
   'logs.view',           // the query log for troubleshooting
   'monitoring.view',     // alerts, rollups, the weekly review's data, named devices
   'monitoring.review',   // acknowledge alerts, record outcomes, sign off the weekly review, send the governor report now
-  'changes.request',     // ask for a filtering change (change control, later)
-  'changes.approve',     // approve a change (change control, later; never one's own)
+  'changes.request',     // ask for a filtering change (change control)
+  'changes.approve',     // approve or decline a change (change control; never one's own)
+  'changes.apply',       // apply an approved change here, or record it as sent to the upstream filtering provider (the IT provider)
   'visitors.sponsor',    // sponsor a visitor, approve a visitor sponsored to oneself
   'visitors.manage',     // every visitor's record, withdraw access (DSL)
   'vouchers.issue',      // issue and record single-use vouchers (the office)
@@ -38,7 +39,7 @@ export type Permission = Static<typeof Permission>;
 
 /** What each role may do. A change here changes the printed access matrix with it. */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
-  technician: ['dashboard.view', 'policy.view', 'policy.edit', 'lists.manage', 'devices.view', 'devices.manage', 'logs.view', 'changes.request', 'accounts.manage', 'system.manage', 'health.view', 'audit.view', 'incidents.tasks'],
+  technician: ['dashboard.view', 'policy.view', 'policy.edit', 'lists.manage', 'devices.view', 'devices.manage', 'logs.view', 'changes.request', 'changes.apply', 'accounts.manage', 'system.manage', 'health.view', 'audit.view', 'incidents.tasks'],
   headteacher: ['dashboard.view', 'policy.view', 'devices.view', 'monitoring.view', 'monitoring.review', 'changes.request', 'changes.approve', 'visitors.sponsor', 'visitors.manage', 'accounts.manage', 'health.view', 'audit.view', 'reports.anonymised', 'incidents.tasks'],
   dsl: ['dashboard.view', 'policy.view', 'devices.view', 'devices.manage', 'monitoring.view', 'monitoring.review', 'changes.request', 'changes.approve', 'visitors.sponsor', 'visitors.manage', 'audit.view', 'reports.anonymised', 'incidents.tasks'],
   'online-safety-lead': ['dashboard.view', 'policy.view', 'devices.view', 'monitoring.view', 'monitoring.review', 'changes.request', 'changes.approve', 'visitors.sponsor', 'audit.view', 'reports.anonymised', 'incidents.tasks'],

@@ -5,7 +5,8 @@ import type { ParseArgsConfig } from 'node:util';
 import { CONTROL_SOCKET_NAME } from '../control/protocol.ts';
 
 /** Exit codes a script on the technician's side can rely on. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, notRunning: 3, invalidInput: 4 } as const;
+// rolledBack: an upgrade's release was rolled back and the previous one answers again (upgrade.ts).
+export const EXIT = { ok: 0, failure: 1, usage: 2, notRunning: 3, invalidInput: 4, rolledBack: 5 } as const;
 
 export const DEFAULT_DATA_DIR = '/var/lib/schoolgate';
 

@@ -11,8 +11,20 @@ export const AttentionPage = Type.Union([
 ]);
 export type AttentionPage = Static<typeof AttentionPage>;
 
+/**
+ * Every rule's id, in the order attention.ts runs them. A closed list so /metrics can report each
+ * one, 0 when all is well, and a trust's alert rules never meet an id they have not seen.
+ */
+export const ATTENTION_IDS = [
+  'dns.upstreams-failing', 'dns.upstream-failing', 'query-log.write-errors', 'firewall.refused', 'shaping.failed',
+  'dhcp.store-failures', 'lists.failed', 'upgrade.rolled-back', 'upgrade.failed',
+  'backup.no-passphrase', 'backup.nightly-failed', 'backup.none', 'backup.stale', 'backup.unreadable',
+] as const;
+export const AttentionId = Type.Enum(ATTENTION_IDS, { description: 'which rule found it, stable for scripts: backup.no-passphrase, upgrade.rolled-back, …' });
+export type AttentionId = Static<typeof AttentionId>;
+
 export const Attention = Type.Object({
-  id: Type.String({ description: 'which rule found it, stable for scripts: backup.no-passphrase, upgrade.rolled-back, …' }),
+  id: AttentionId,
   problem: Type.String({ description: 'what is wrong, in words' }),
   todo: Type.String({ description: 'what to do about it' }),
   page: Type.Union([AttentionPage, Type.Null()], { description: "the web UI's page that puts it right; null when none does" }),

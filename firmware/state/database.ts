@@ -7,6 +7,7 @@ import { AnnualReviewRepository } from './annual-reviews.ts';
 import { AupAcceptanceRepository } from './aup-acceptances.ts';
 import type { Logger } from '../log.ts';
 import { AccountRepository } from './accounts.ts';
+import { ChangeRequestRepository } from './change-requests.ts';
 import { DeviceRepository } from './devices.ts';
 import { IncidentRepository } from './incidents.ts';
 import { LeaseRepository } from './leases.ts';
@@ -46,6 +47,7 @@ export class StateDatabase {
   readonly incidents: IncidentRepository;
   readonly annualReviews: AnnualReviewRepository;
   readonly reviews: ReviewRepository;
+  readonly changes: ChangeRequestRepository;
   readonly #db: DatabaseSync;
 
   private constructor(db: DatabaseSync, now: () => Date) {
@@ -64,6 +66,7 @@ export class StateDatabase {
     this.incidents = new IncidentRepository(db);
     this.annualReviews = new AnnualReviewRepository(db);
     this.reviews = new ReviewRepository(db);
+    this.changes = new ChangeRequestRepository(db);
   }
 
   /**

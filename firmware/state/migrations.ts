@@ -18,6 +18,7 @@ import { m013 } from './migrations/013-device-owner.ts';
 import { m014 } from './migrations/014-weekly-reviews.ts';
 import { m015 } from './migrations/015-incident-log.ts';
 import { m016 } from './migrations/016-annual-review-and-external-tests.ts';
+import { m017 } from './migrations/017-change-requests.ts';
 
 export const STATE_MIGRATIONS: readonly Migration[] = [
   m001,
@@ -36,4 +37,5 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
   m014,
   m015,
   m016,
+  m017,
 ];

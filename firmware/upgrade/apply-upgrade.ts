@@ -3,7 +3,8 @@
 // this copies it out of the daemon's reach and checks it again against the trusted keys before
 // root unpacks anything, so a compromised daemon cannot have root install what was never signed.
 // Then: unpack beside the running release, move `current`, restart, health-check, and if the new
-// release does not answer (or crash-loops while settling) move `current` back and restart again.
+// release does not answer (or crash-loops while settling, or stops) move `current` back and restart
+// again. A daemon that exits, however it exits, ends the wait at once (ServiceManager.failed).
 import type { KeyObject } from 'node:crypto';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -77,7 +78,7 @@ export async function applyUpgrade(options: ApplyOptions): Promise<UpgradeHistor
         await progress('rolling-back');
         await switchCurrent(installRoot, from);
         await options.service.restart();
-        entry.restored = (await checkHealth({ dataDir, version: from, timeoutMs: options.healthTimeoutMs })).ok;
+        entry.restored = (await checkHealth({ dataDir, version: from, timeoutMs: options.healthTimeoutMs, givenUp: () => options.service.failed() })).ok;
       }
     }
   } catch (error) {
@@ -102,7 +103,7 @@ const describe = (health: HealthResult): string =>
 async function settle(options: ApplyOptions, version: string, restartsBefore: number | undefined): Promise<HealthResult> {
   await new Promise((resolve) => setTimeout(resolve, options.settleMs));
   const after = await options.service.automaticRestarts();
-  const health = await checkHealth({ dataDir: options.dataDir, version, timeoutMs: Math.min(options.healthTimeoutMs, 10_000) });
+  const health = await checkHealth({ dataDir: options.dataDir, version, timeoutMs: Math.min(options.healthTimeoutMs, 10_000), givenUp: () => options.service.failed() });
   if (restartsBefore !== undefined && after !== undefined && after > restartsBefore) {
     return { ok: false, checks: { ...health.checks, control: `the daemon was restarted ${after - restartsBefore} time(s) after a crash while settling` } };
   }

@@ -7,8 +7,8 @@
 // Then: the unit reaches active (running) through READY=1, DNS answers on port 53, the ruleset and
 // the qdiscs are in the kernel, DHCP's sockets are open, `systemctl reload` comes back to ready,
 // a SIGSTOPped daemon is killed and restarted by the watchdog, systemd scores the unit live; the
-// switcher installs a good release, rolls back a broken one and refuses an untrusted one
-// (upgrade-proof.ts); the journal shows nothing either sandbox refused. Needs root, mmdebstrap and
+// switcher installs a good release, rolls back a broken one and one whose daemon stops (exit 0),
+// and refuses an untrusted one (upgrade-proof.ts); the journal shows nothing either sandbox refused. Needs root, mmdebstrap and
 // systemd-container. Prints one line per check; exits 1 when any fails.
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -122,7 +122,9 @@ async function main(): Promise<void> {
   let leader = 0;
   try {
     for (let i = 0; i < 200 && leader === 0; i++) {
-      const children = run(['pgrep', '-P', String(nspawn.pid)], { allowFail: true }).stdout.trim().split('\n').filter(Boolean);
+      // The container's systemd, not nspawn's own short-lived child that forks it: caught here
+      // on a busy machine, that one was gone by the first nsenter and every check failed.
+      const children = run(['pgrep', '-x', '-P', String(nspawn.pid), 'systemd'], { allowFail: true }).stdout.trim().split('\n').filter(Boolean);
       leader = Number(children[0] ?? 0);
       if (leader === 0) await new Promise((r) => setTimeout(r, 100));
     }

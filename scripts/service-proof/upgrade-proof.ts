@@ -1,8 +1,9 @@
 // npm run test:service, the upgrade's half: the switcher (image/schoolgate-upgrade.path and
 // .service, installed by image/install.sh) under the container's real systemd, with its sandbox.
-// Three release files are packed from the one staged tree the container was installed from (its
+// Four release files are packed from the one staged tree the container was installed from (its
 // version changed each time; staging again would take minutes): a good one, one whose launcher
-// exits 1, and one signed by a key the box does not trust. Each goes in as a technician sends it,
+// exits 1, one whose launcher says READY=1 and exits 0 (the unit goes inactive, not failed), and
+// one signed by a key the box does not trust. Each goes in as a technician sends it,
 // `schoolgate upgrade FILE`, and the path unit starts the switcher; the untrusted one is also left
 // as a request straight in the data directory, as a compromised daemon could, so the switcher's
 // own check as root is what refuses it.
@@ -16,21 +17,30 @@ import { packRelease } from '../release/pack.ts';
 import { setReleaseVersion } from '../release/stage.ts';
 import { PUPIL_DEVICE, PUPIL_GATEWAY, sandboxRefusals, SETTLE_PROOF_SECONDS } from './proof-config.ts';
 
-/** The release the container is installed with, and the three sent to it. */
-export const PROOF_VERSIONS = { first: '1.0.0', good: '1.1.0', broken: '1.2.0', untrusted: '1.3.0' } as const;
+/** The release the container is installed with, and the four sent to it. */
+export const PROOF_VERSIONS = { first: '1.0.0', good: '1.1.0', broken: '1.2.0', untrusted: '1.3.0', stops: '1.4.0' } as const;
+
+/**
+ * How long the switcher may take to give up on a release whose daemon stopped, from its health
+ * check's start to its rollback: the health check's own limit is 90 s, which it waited out in full
+ * before it read an inactive unit as stopped.
+ */
+export const STOPPED_NOTICED_SECONDS = 30;
 
 const DATA_DIR = '/var/lib/schoolgate';
 const SWITCHER = 'schoolgate-upgrade.service';
 
 /** The release files, as paths inside the container. */
-export interface ProofReleases { good: string; broken: string; untrusted: string }
+export interface ProofReleases { good: string; broken: string; stops: string; untrusted: string }
 
 /**
- * Packs the three releases from `tree` (staged as PROOF_VERSIONS.first and already installed) into
- * `outDir`, which the container sees as `inContainer`. The good and the broken one are signed with
- * the box's key, gzip-compressed as shipped; the broken one's launcher prints why and exits 1, so
- * its daemon never starts. The untrusted one is a tree of its VERSION only: the signature is
- * checked before anything else is read, so its payload never matters.
+ * Packs the four releases from `tree` (staged as PROOF_VERSIONS.first and already installed) into
+ * `outDir`, which the container sees as `inContainer`. The good, the broken and the stopping one
+ * are signed with the box's key, gzip-compressed as shipped; the broken one's launcher prints why
+ * and exits 1, so its daemon never starts; the stopping one's launcher becomes systemd-notify,
+ * which sends READY=1 as the unit's main process and exits 0, so systemd does not restart it
+ * (Restart=on-failure) and the unit is left inactive. The untrusted one is a tree of its VERSION
+ * only: the signature is checked before anything else is read, so its payload never matters.
  */
 export async function packProofReleases(tree: string, outDir: string, inContainer: string, keys: { trusted: string; untrusted: string }): Promise<ProofReleases> {
   mkdirSync(outDir, { recursive: true });
@@ -41,22 +51,26 @@ export async function packProofReleases(tree: string, outDir: string, inContaine
   };
   setReleaseVersion(tree, PROOF_VERSIONS.good);
   const good = await pack(tree, PROOF_VERSIONS.good);
-  setReleaseVersion(tree, PROOF_VERSIONS.broken);
   const launcher = join(tree, 'bin/schoolgate');
   const original = readFileSync(launcher);
-  writeFileSync(launcher, '#!/bin/sh\necho "schoolgate: this release is broken on purpose (the service proof)" >&2\nexit 1\n');
-  let broken: string;
-  try {
-    broken = await pack(tree, PROOF_VERSIONS.broken);
-  } finally {
-    writeFileSync(launcher, original);
-  }
+  const withLauncher = async (version: string, script: string): Promise<string> => {
+    setReleaseVersion(tree, version);
+    writeFileSync(launcher, script);
+    try {
+      return await pack(tree, version);
+    } finally {
+      writeFileSync(launcher, original);
+    }
+  };
+  const broken = await withLauncher(PROOF_VERSIONS.broken, '#!/bin/sh\necho "schoolgate: this release is broken on purpose (the service proof)" >&2\nexit 1\n');
+  const stops = await withLauncher(PROOF_VERSIONS.stops,
+    '#!/bin/sh\necho "schoolgate: this release says it is ready, then exits 0 (the service proof)" >&2\nexec systemd-notify --ready\n');
   const small = mkdtempSync(join(outDir, '.untrusted-'));
   try {
     const info = JSON.parse(readFileSync(join(tree, 'VERSION'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(small, 'VERSION'), JSON.stringify({ ...info, version: PROOF_VERSIONS.untrusted }));
     const untrusted = await pack(small, PROOF_VERSIONS.untrusted, createPrivateKey(readFileSync(keys.untrusted)));
-    return { good, broken, untrusted };
+    return { good, broken, stops, untrusted };
   } finally {
     rmSync(small, { recursive: true, force: true });
   }
@@ -97,6 +111,17 @@ export async function proveUpgrades(c: Container, releases: ProofReleases): Prom
   const switchTook = (): string => {
     const t = c.show(SWITCHER, ['ExecMainStartTimestampMonotonic', 'ExecMainExitTimestampMonotonic']);
     return `${((Number(t.ExecMainExitTimestampMonotonic) - Number(t.ExecMainStartTimestampMonotonic)) / 1e6).toFixed(1)} s`;
+  };
+  /** Seconds between two of the switcher's progress lines for a version (its journal's own timestamps), or undefined. */
+  const phaseGap = (version: string, from: string, to: string): number | undefined => {
+    const lines = c.inside(['journalctl', '-u', SWITCHER, '-o', 'short-unix', '--no-pager']).stdout.split('\n');
+    const at = (phase: string): number | undefined => {
+      const line = lines.findLast((l) => l.endsWith(`: ${version}: ${phase}`));
+      return line === undefined ? undefined : Number(line.split(' ')[0]);
+    };
+    const a = at(from);
+    const b = at(to);
+    return a === undefined || b === undefined ? undefined : b - a;
   };
   const lastLine = (ran: Ran): string => (ran.stdout.trim().split('\n').at(-1) ?? '') + (ran.stderr.trim() ? ` ${ran.stderr.trim()}` : '');
 
@@ -149,6 +174,27 @@ export async function proveUpgrades(c: Container, releases: ProofReleases): Prom
   c.check(audited?.details?.outcome === 'rolled-back' && typeof audited.details.reason === 'string' && /health check/.test(audited.details.reason),
     'the audit log records the rollback and why', audited ? `upgrade.result ${audited.subject}: ${JSON.stringify(audited.details).slice(0, 300)}` : `no upgrade.result for it among ${results.length}`);
 
+  // 2b. A release whose daemon says READY=1 and then exits 0: systemd does not restart it and does
+  //     not call it failed, the unit is simply inactive. The switcher sees that at once (no job
+  //     queued to start it again) instead of waiting out its 90 s health check, and rolls back.
+  const stops = await send(releases.stops);
+  console.log(`     ${stops.stdout.trim().split('\n').join('\n     ')}`);
+  const stopped = await outcomeOf(PROOF_VERSIONS.stops);
+  const waited = phaseGap(PROOF_VERSIONS.stops, 'health-check', 'rolling-back');
+  const unitAfter = c.show('schoolgate', ['ActiveState', 'SubState']);
+  c.check(stops.status !== 0 && stopped?.outcome === 'rolled-back' && stopped.restored === true && waited !== undefined && waited < STOPPED_NOTICED_SECONDS
+    && current() === `releases/${PROOF_VERSIONS.good}` && daemon().version === PROOF_VERSIONS.good && unitAfter.ActiveState === 'active' && dig() === PUPIL_GATEWAY,
+  `schoolgate upgrade ${PROOF_VERSIONS.stops} (its daemon exits 0 after READY=1, the unit left inactive): rolled back within ${STOPPED_NOTICED_SECONDS} s of the health check's start, ${PROOF_VERSIONS.good} answers DNS again`,
+  `gave up after ${waited?.toFixed(1)} s, the switcher ran ${switchTook()}; history: ${stopped?.outcome}, restored ${stopped?.restored}: ${stopped?.reason}; schoolgate.service ${unitAfter.ActiveState} (${unitAfter.SubState})`);
+
+  // 2c. Both rollbacks left the box well: the switcher's exit 5 is its unit's success, so it is not
+  //     left failed and the box not "degraded" over a release it turned away.
+  const afterRollbacks = c.show(SWITCHER, ['ActiveState', 'Result', 'ExecMainStatus']);
+  const system = c.inside(['systemctl', 'is-system-running']).stdout.trim();
+  c.check(broken.status === 5 && stops.status === 5 && afterRollbacks.ActiveState === 'inactive' && afterRollbacks.Result === 'success' && system === 'running',
+    `after the rollbacks ${SWITCHER} is inactive, not failed (exit 5, SuccessExitStatus=5), and the box is not degraded`,
+    `schoolgate upgrade exited ${broken.status} and ${stops.status}; ${SWITCHER} ${afterRollbacks.ActiveState}, Result=${afterRollbacks.Result}, exit ${afterRollbacks.ExecMainStatus}; systemctl is-system-running: ${system}`);
+
   // 3. A release signed by a key the box does not trust: the daemon refuses it as it arrives ...
   const pidBefore = c.show('schoolgate', ['MainPID']).MainPID;
   const startsBeforeRefusal = switcherStarts();
@@ -170,6 +216,12 @@ export async function proveUpgrades(c: Container, releases: ProofReleases): Prom
     && c.show('schoolgate', ['MainPID']).MainPID === pidBefore,
   'the same release left as a request in the data directory: the switcher (root) refuses it itself, nothing unpacked, the daemon not restarted',
   `history: ${refused?.outcome}: ${refused?.reason}`);
+  // A request that went round the daemon's own check is not routine: the unit fails and says so.
+  const afterRefusal = c.show(SWITCHER, ['ActiveState', 'Result', 'ExecMainStatus']);
+  const degraded = c.inside(['systemctl', 'is-system-running']).stdout.trim();
+  c.check(afterRefusal.ActiveState === 'failed' && afterRefusal.ExecMainStatus === '1' && degraded === 'degraded',
+    `after refusing it ${SWITCHER} is failed (exit 1) and the box degraded until a person looks`,
+    `${afterRefusal.ActiveState}, Result=${afterRefusal.Result}, exit ${afterRefusal.ExecMainStatus}; systemctl is-system-running: ${degraded}`);
 
   // 4. Nothing the switcher's sandbox refused, and how exposed systemd thinks it is.
   const journal = switcherJournal();

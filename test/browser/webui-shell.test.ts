@@ -194,6 +194,14 @@ describe('with the account API', () => {
       expect(await nav.getByRole('list', { name: 'System' }).getByRole('link', { name: 'Status' }).getAttribute('aria-current')).toBe('page');
       expect((await nav.boundingBox())!.x + (await nav.boundingBox())!.width).toBeLessThanOrEqual((await page.locator('main').boundingBox())!.x + 1);
       expect(await page.locator('#networks tbody tr').count()).toBe(daemon.config.networks.length);
+      // A fresh box has no backup passphrase: that comes first, with what to do, above the facts
+      // that say the same (no backup yet, none to come), beside the release that runs.
+      const attention = page.locator('[aria-labelledby="attention"]');
+      expect(await attention.locator('[data-attention="backup.no-passphrase"]').innerText()).toContain('Store a backup passphrase');
+      expect((await attention.boundingBox())!.y).toBeLessThan((await page.locator('[aria-labelledby="gw"]').boundingBox())!.y);
+      const facts = Object.fromEntries(await page.locator('[aria-labelledby="gw"] dt').evaluateAll((dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling?.textContent ?? ''])));
+      expect(facts).toMatchObject({ 'Last upgrade': 'none yet', 'Last backup': 'none yet', 'Next backup': 'none: no backup passphrase is set' });
+      expect(facts.Version).toMatch(/, a development checkout, not an installed release$/);
       expect(await axeSerious(page)).toEqual([]);
       await shot(page, 'status-desktop');
       await page.setViewportSize(WIDTHS[2].viewport);

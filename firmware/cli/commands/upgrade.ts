@@ -36,6 +36,21 @@ export function formatOverview(o: UpgradeOverview): string {
 }
 
 /**
+ * An upgrade's outcome as an exit status. A rollback after which the previous release answers
+ * again is the switcher doing its job, not a box in trouble: its own status, 5, which
+ * image/schoolgate-upgrade.service counts as success (SuccessExitStatus=5), so the unit is not
+ * left failed and the box "degraded" for weeks over a release it turned away (the attention list,
+ * /metrics and syslog report the rollback). Anything else not installed is a failure: an upgrade
+ * that failed part-way, a previous release that did not answer again, a request the switcher
+ * refused itself (the daemon refuses every bad file first: one that reached the switcher went
+ * round it).
+ */
+export function upgradeExit(entry: UpgradeHistoryEntry): number {
+  if (entry.outcome === 'installed') return EXIT.ok;
+  return entry.outcome === 'rolled-back' && entry.restored === true ? EXIT.rolledBack : EXIT.failure;
+}
+
+/**
  * A call that failed because the daemon is stopping or starting, as it does while the switcher
  * restarts it: a call in flight when it stops has its connection closed without an answer.
  */
@@ -79,6 +94,9 @@ schoolgate upgrade apply [--install-root DIR] [--keys DIR] [--health-timeout S] 
   status   the running version, an upgrade in progress, and every upgrade with its outcome
   apply    the switcher (root; run by schoolgate-upgrade.service when a request is left)
 
+  FILE and apply exit 0 when the release is installed, 5 when it was rolled back and the previous
+  release answers again, 1 for anything else (refused, failed, or the previous release silent).
+
       --force               allow going back to an older release, or reinstalling the running one
       --no-wait             return once the request is accepted
       --install-root DIR    where releases/ and current are (default $SCHOOLGATE_INSTALL_ROOT or /opt/schoolgate)
@@ -113,7 +131,7 @@ ${dataDirHelp}`,
         log: (line) => process.stdout.write(`${line}\n`),
       });
       if (entry === undefined) process.stdout.write('no upgrade requested\n');
-      return entry === undefined || entry.outcome === 'installed' ? EXIT.ok : EXIT.failure;
+      return entry === undefined ? EXIT.ok : upgradeExit(entry);
     }
     const since = new Date().toISOString();
     const id = await uploadFile({
@@ -131,6 +149,6 @@ ${dataDirHelp}`,
       return EXIT.failure;
     }
     process.stdout.write(`${formatEntry(outcome)}\n`);
-    return outcome.outcome === 'installed' ? EXIT.ok : EXIT.failure;
+    return upgradeExit(outcome);
   },
 };

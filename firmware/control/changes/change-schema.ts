@@ -175,5 +175,8 @@ export const ExceptionView = Type.Object({
   changeRequest: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'the change request that made it, when one did' }),
 }, { additionalProperties: false });
 export type ExceptionView = Static<typeof ExceptionView>;
-export const ExceptionListView = Type.Object({ exceptions: Type.Array(ExceptionView) }, { additionalProperties: false });
+export const ExceptionListView = Type.Object({
+  exceptions: Type.Array(ExceptionView),
+  timezone: Type.String({ description: "the school's time zone: an end date a person gives (the CLI's --until) is on its clocks" }),
+}, { additionalProperties: false });
 export type ExceptionListView = Static<typeof ExceptionListView>;

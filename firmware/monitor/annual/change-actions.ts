@@ -1,6 +1,8 @@
 // Which audit entries are "changes to filtering and configuration" for the annual pack: what a
 // governor asks about (policies, lists, networks, exceptions, resolvers, who holds which role),
 // not sign-ins or a device's suspension, which name a device or a person going about their day.
+// Every step of a change request counts (change.*): the policies ask that all requests and their
+// outcomes are audited annually, not only those applied.
 const PREFIXES = ['policy.', 'schedules.', 'groups.', 'network.', 'upstreams.', 'lists.', 'aup.', 'settings.', 'config.', 'exception.', 'change.', 'annual.'];
 const EXACT = new Set(['selftest.external', 'account.create', 'account.roles', 'account.disable', 'account.enable', 'setup.complete', 'account.break-glass-reset']);
 
@@ -33,7 +35,25 @@ export const CHANGE_WORDS: Readonly<Record<string, string>> = {
   'account.enable': 'Account enabled',
   'account.break-glass-reset': 'Recovery account password renewed',
   'setup.complete': 'Gateway set up',
+  'change.request': 'Filtering change requested',
+  'change.approve': 'Filtering change approved',
+  'change.decline': 'Filtering change declined',
+  'change.withdraw': 'Filtering change request withdrawn',
+  'change.apply': 'Approved filtering change applied',
+  'change.apply-failed': 'Approved filtering change could not be applied (the configuration had changed)',
+  'change.upstream': 'Approved filtering change sent to the filtering provider',
   'annual.open': 'Annual review opened',
   'annual.participant': 'Annual review participant added',
   'annual.sign-off': 'Annual review signed off',
 };
+
+/**
+ * An entry in words: an applied change request that stands for a page's edit says which
+ * ("Approved filtering change applied: Acceptable-use table changed").
+ */
+export function changeEntryWords(entry: { action: string; details?: unknown }): string {
+  const words = CHANGE_WORDS[entry.action] ?? entry.action;
+  const details = entry.details as { action?: unknown } | null | undefined;
+  if (entry.action === 'change.apply' && typeof details?.action === 'string') return `${words}: ${CHANGE_WORDS[details.action] ?? details.action}`;
+  return words;
+}

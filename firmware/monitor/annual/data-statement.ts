@@ -113,6 +113,11 @@ export function dataStatement(config: Readonly<Pick<Config, 'site' | 'retention'
       kept: KEPT_FOR_GOOD, see: ['monitoring.view'], alsoSee: 'governors, anonymised (no names, no devices)',
     }),
     item({
+      id: 'change-requests', what: 'Filtering change requests', holds: 'each request to change filtering: what, the reason and risk note, who asked, who approved, declined or withdrew it, and how it ended (applied here or sent to the filtering provider, with its reference)', personal: true,
+      why: 'the school\'s policy: any change to filtering is asked for in writing and agreed by two people, and every request and outcome is audited each year', where: 'state.db on the gateway',
+      tables: ['change_requests', 'change_steps'], setting: null, kept: KEPT_FOR_GOOD, see: ['changes.approve', 'changes.apply', 'audit.view'], alsoSee: `the member of staff who asked (their own requests); ${SSH}`,
+    }),
+    item({
       id: 'annual-review', what: 'Annual reviews', holds: 'each year\'s review: its participants\' names and parts, their sign-offs and comments; external filter test results (tester, tool, result)', personal: true,
       why: 'showing governors each year that filtering and monitoring work', where: 'state.db on the gateway',
       tables: ['annual_reviews', 'annual_participants', 'annual_signoffs', 'selftest_external'], setting: null, kept: KEPT_FOR_GOOD, see: ['reports.anonymised'],

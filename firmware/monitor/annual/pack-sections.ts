@@ -6,7 +6,7 @@ import { PERMISSION_WORDS } from '../../admin/permission-words.ts';
 import { ROLES, ROLE_PERMISSIONS } from '../../admin/roles.ts';
 import type { AuditEntry } from '../../control/audit-chain.ts';
 import type { ExternalTest, RunSummary } from '../selftest/selftest-schema.ts';
-import { CHANGE_WORDS } from './change-actions.ts';
+import { changeEntryWords } from './change-actions.ts';
 import { ROLE_TITLES } from './data-statement.ts';
 import { esc, none, percent, raw, table, type Dates } from './pack-html.ts';
 import type { PackPeriod, PackSources } from './pack-types.ts';
@@ -161,7 +161,7 @@ export function auditSection(s: PackSources, d: Dates, period: PackPeriod): stri
     { label: '#', num: true, value: (e: AuditEntry) => e.seq },
     { label: 'When', nowrap: true, value: (e) => d.time(e.at) },
     { label: 'Who', value: (e) => e.actor },
-    { label: 'What', value: (e) => CHANGE_WORDS[e.action] ?? e.action },
+    { label: 'What', value: (e) => changeEntryWords(e) },
     { label: 'About', value: (e) => e.subject ?? '' },
   ], changes));
   return out.join('\n');

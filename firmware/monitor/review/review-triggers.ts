@@ -2,7 +2,10 @@
 // risk is identified, there is a change in working practice, or new technology is introduced"):
 // a change to filtering, a firmware update, a network added, a guest (BYOD) network switched on,
 // an incident. Pure: the daemon compares each configuration it applies with the one before, and
-// each start's version with the last one; incidents call reviewDue themselves.
+// each start's version with the last one; incidents call reviewDue themselves. A change request
+// applied here changes the configuration, so configTriggers sees it; one sent to the upstream
+// filtering provider changes filtering without changing this configuration, so change control
+// calls reviewDue with upstreamChangeTrigger's item.
 import type { Config } from '../../config/schema.ts';
 import type { DueReason } from './review-schema.ts';
 
@@ -47,4 +50,9 @@ export function configTriggers(before: Readonly<Config>, after: Readonly<Config>
 export function firmwareTrigger(previous: string | undefined, current: string): DueTrigger | undefined {
   if (previous === undefined || previous === current) return undefined;
   return { reason: 'firmware-update', detail: `firmware ${previous} → ${current}` };
+}
+
+/** A change request sent to the upstream filtering provider: filtering changed, though this configuration did not. */
+export function upstreamChangeTrigger(id: number, title: string, reference: string): DueTrigger {
+  return { reason: 'filtering-change', detail: `change request ${id} sent to the filtering provider (${reference}): ${title}` };
 }

@@ -2,6 +2,7 @@
 // format so a malformed line, an undeclared metric or a badly escaped label fails here.
 import { describe, expect, it } from 'vitest';
 import { METRICS_CONTENT_TYPE, escapeLabelValue, renderMetrics } from '../../../firmware/admin/metrics.ts';
+import { ATTENTION_IDS } from '../../../firmware/monitor/attention-schema.ts';
 import { testAdmin } from './admin-app.ts';
 import { HOSTILE, sampleStatus } from '../status-fixture.ts';
 
@@ -97,6 +98,22 @@ describe('metrics', () => {
     expect(value(p, 'schoolgate_syslog_dropped_total', { collector: 'tcp://10.0.0.9:601' })).toBe(10);
     expect(value(p, 'schoolgate_syslog_sent_total', { collector: 'tls://logs.trust.example:6514' })).toBe(40);
     expect(value(p, 'schoolgate_syslog_connection_failures_total', { collector: 'tcp://10.0.0.9:601' })).toBe(5);
+  });
+
+  it('reports every attention rule by id, 1 for what the status names and 0 for the rest, and nothing from a status without the list', () => {
+    const status = sampleStatus();
+    expect(parseExposition(renderMetrics(status)).types.has('schoolgate_attention')).toBe(false);
+    status.attention = [
+      { id: 'upgrade.rolled-back', problem: 'The upgrade to 0.3.0 was rolled back.', todo: 'Find out why.', page: '/upgrade', command: 'schoolgate upgrade status' },
+      { id: 'backup.stale', problem: 'The newest backup is 3 days old.', todo: 'Make a backup now.', page: '/backups', command: 'schoolgate backup create' },
+    ];
+    const p = parseExposition(renderMetrics(status));
+    expect(p.types.get('schoolgate_attention')).toBe('gauge');
+    const series = p.samples.filter((s) => s.name === 'schoolgate_attention');
+    expect(series.map((s) => s.labels.id)).toEqual([...ATTENTION_IDS]);
+    expect(series.filter((s) => s.value !== 0).map((s) => [s.labels.id, s.value])).toEqual([['upgrade.rolled-back', 1], ['backup.stale', 1]]);
+    status.attention = [];
+    expect(parseExposition(renderMetrics(status)).samples.filter((s) => s.name === 'schoolgate_attention' && s.value !== 0)).toEqual([]);
   });
 
   it('is served at GET /metrics with the format\'s content type and the admin headers', async () => {

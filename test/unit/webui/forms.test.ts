@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { APPROVER_ROLES, ROLES } from '../../../firmware/admin/roles.ts';
 import { sortRows } from '../../../webui/src/components/sort.ts';
-import { formatUptime, groupSecret } from '../../../webui/src/format.ts';
+import { formatBytes, formatUptime, groupSecret } from '../../../webui/src/format.ts';
 import { ALL_ROLES, APPROVERS, checkPassword, checkSetupAccounts, checkTotp, type FieldErrors, type SetupAccountDraft } from '../../../webui/src/validate.ts';
 
 const account = (over: Partial<SetupAccountDraft>): SetupAccountDraft => ({
@@ -71,4 +71,12 @@ it('says how long the gateway has run', () => {
   expect(formatUptime(59)).toBe('0 min');
   expect(formatUptime(3 * 3600 + 120)).toBe('3 h 2 min');
   expect(formatUptime(2 * 86400 + 5 * 3600)).toBe('2 d 5 h');
+});
+
+it('says a size in binary units, whole bytes below a kilobyte', () => {
+  expect(formatBytes(0)).toBe('0 B');
+  expect(formatBytes(1023)).toBe('1023 B');
+  expect(formatBytes(1536)).toBe('1.5 KB');
+  expect(formatBytes(12_300_000)).toBe('11.7 MB');
+  expect(formatBytes(3 * 1024 ** 5)).toBe('3072.0 TB');
 });

@@ -1,7 +1,10 @@
-// The gateway's status from GET /api/status: networks with their DNS questions, answers by verdict,
-// the lists in service and what is stored. Refreshed every 30 seconds while open.
+// The gateway's status from GET /api/status: what needs attention first, then the release that
+// runs, its last upgrade and the newest backup, networks with their DNS questions, answers by
+// verdict, the lists in service and what is stored. Refreshed every 30 seconds while open.
 import { useEffect, useState } from 'preact/hooks';
 import type { DaemonStatus } from '../../../firmware/status.ts';
+import { ApplianceFacts } from '../components/appliance-facts.tsx';
+import { AttentionList } from '../components/attention-list.tsx';
 import { DataTable } from '../components/data-table.tsx';
 import { Notice } from '../components/notice.tsx';
 import { useApp } from '../context.ts';
@@ -44,11 +47,17 @@ export function StatusPage() {
   return (
     <>
       <Notice kind="error">{error === null ? null : `Could not refresh: ${error}`}</Notice>
+      {status.attention !== undefined && status.attention.length > 0 ? (
+        <section class="notice notice-warning attention-box" aria-labelledby="attention">
+          <h2 id="attention">Needs attention</h2>
+          <AttentionList items={status.attention} />
+        </section>
+      ) : null}
       <section class="card" aria-labelledby="gw">
         <h2 id="gw">Gateway</h2>
         <dl class="facts">
+          <ApplianceFacts version={status.version} release={status.release} backups={status.backups} tz={tz} />
           <dt>Running for</dt><dd>{formatUptime(status.uptimeSeconds)}</dd>
-          <dt>Version</dt><dd>{status.version}</dd>
           <dt>Devices known</dt><dd>{number.format(status.state.devices)}</dd>
           <dt>Audit log entries</dt><dd>{number.format(status.state.auditEntries)}</dd>
           <dt>Lists in service</dt>

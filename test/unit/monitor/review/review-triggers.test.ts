@@ -1,8 +1,9 @@
 // What makes a review due: a configuration applied is compared with the one before (filtering
-// sections, networks added, a guest network switched on), and a start's version with the last.
+// sections, networks added, a guest network switched on), and a start's version with the last; a
+// change request applied here is one such configuration change, one sent upstream its own item.
 import { expect, it } from 'vitest';
 import { defaultConfig } from '../../../../firmware/config/defaults.ts';
-import { configTriggers, firmwareTrigger } from '../../../../firmware/monitor/review/review-triggers.ts';
+import { configTriggers, firmwareTrigger, upstreamChangeTrigger } from '../../../../firmware/monitor/review/review-triggers.ts';
 
 it('raises nothing for a change that leaves filtering and the networks as they were', () => {
   const before = defaultConfig();
@@ -34,4 +35,12 @@ it('takes a start on a new version as a firmware update, and a first start or th
   expect(firmwareTrigger(undefined, '1.2.0')).toBeUndefined();
   expect(firmwareTrigger('1.2.0', '1.2.0')).toBeUndefined();
   expect(firmwareTrigger('1.1.0', '1.2.0')).toEqual({ reason: 'firmware-update', detail: 'firmware 1.1.0 → 1.2.0' });
+});
+
+it('counts a change request applied here (an exception added) and one sent upstream as filtering changes', () => {
+  const before = defaultConfig();
+  const after = structuredClone(before);
+  after.exceptions.push({ id: 'change-3', domain: 'maths.example', action: 'allow', networks: ['pupil'], reason: 'times tables', requestedBy: 'Sam' });
+  expect(configTriggers(before, after)).toEqual([{ reason: 'filtering-change', detail: 'filtering changed: exceptions (names allowed or blocked)' }]);
+  expect(upstreamChangeTrigger(4, 'Block game.example on Pupils', 'SW-1')).toEqual({ reason: 'filtering-change', detail: 'change request 4 sent to the filtering provider (SW-1): Block game.example on Pupils' });
 });

@@ -4,57 +4,19 @@
 // query log's writer, DHCP, the firewall and bandwidth shaping).
 import type { HealthView } from '../../../../firmware/admin/api/health-schema.ts';
 import { DataTable } from '../../components/data-table.tsx';
+import { ApplianceFacts } from '../../components/appliance-facts.tsx';
 import { AttentionList } from '../../components/attention-list.tsx';
 import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
-import { formatUptime } from '../../format.ts';
+import { formatBytes, formatUptime } from '../../format.ts';
 import { when } from '../admin-format.ts';
 import { ListFreshnessTable } from '../dashboard/freshness.tsx';
 import { useLoaded } from '../../components/use-loaded.ts';
-import { OUTCOME, outcomeText } from '../system/upgrade-words.ts';
 
 const number = new Intl.NumberFormat('en-GB');
 
-export function bytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
-}
-
 function percent(part: number, whole: number): string {
   return whole > 0 ? `${Math.round((100 * part) / whole)}%` : '–';
-}
-
-function ReleaseFacts({ release: r, tz }: { release: NonNullable<HealthView['daemon']['release']>; tz: string }) {
-  if (!r.installed) return <>{r.version} ({r.arch}), a development checkout, not an installed release</>;
-  return <>{r.version} ({r.arch}), installed {when(r.installedAt, tz)}</>;
-}
-
-function UpgradeFacts({ e, tz }: { e: NonNullable<NonNullable<HealthView['daemon']['release']>['lastUpgrade']>; tz: string }) {
-  const outcome = OUTCOME[e.outcome];
-  return (
-    <>
-      {e.from ?? '—'} to {e.to}, {when(e.at, tz)}: {e.outcome === 'installed' ? outcome : <strong class="warn">{outcome}</strong>}
-      {e.outcome === 'installed' ? null : <><br /><span class="muted">{outcomeText(e)}</span></>}
-    </>
-  );
-}
-
-function BackupFacts({ b, tz }: { b: NonNullable<HealthView['daemon']['backups']>; tz: string }) {
-  return (
-    <>
-      <dt>Last backup</dt>
-      <dd>{b.latest === null ? 'none yet' : <>{when(b.latest.createdAt, tz)}, {bytes(b.latest.size)}{b.latest.ok ? '' : <strong class="warn"> (failed its check: {b.latest.check})</strong>}<br /><span class="muted hash">{b.latest.file}</span></>}</dd>
-      <dt>Next backup</dt>
-      <dd>{b.passphraseSet ? b.schedule : <strong class="warn">none: no backup passphrase is set</strong>}
-        {b.lastScheduled !== null && !b.lastScheduled.ok ? <><br /><strong class="warn">The last scheduled one was not made: {b.lastScheduled.message}</strong></> : null}</dd>
-    </>
-  );
 }
 
 export function HealthPage() {
@@ -81,9 +43,9 @@ export function HealthPage() {
           <dl class="facts">
             <dt>CPU temperature</dt><dd>{host.cpu.temperatureC === null ? 'no sensor reported' : `${host.cpu.temperatureC.toFixed(1)} °C`}</dd>
             <dt>CPU load</dt><dd>{host.cpu.load.map((l) => l.toFixed(2)).join(', ')} (1, 5, 15 min; {host.cpu.cores} cores){host.cpu.busyPercent !== null ? `, ${host.cpu.busyPercent}% busy now` : ''}</dd>
-            <dt>Memory</dt><dd>{bytes(memUsed)} of {bytes(host.memory.totalBytes)} in use ({percent(memUsed, host.memory.totalBytes)})</dd>
+            <dt>Memory</dt><dd>{formatBytes(memUsed)} of {formatBytes(host.memory.totalBytes)} in use ({percent(memUsed, host.memory.totalBytes)})</dd>
             <dt>Disk</dt>
-            <dd>{host.disk === null ? 'not known' : `${bytes(host.disk.availableBytes)} free of ${bytes(host.disk.sizeBytes)} (${percent(host.disk.sizeBytes - host.disk.availableBytes, host.disk.sizeBytes)} used) on ${host.disk.mount}, which holds ${host.disk.path}`}</dd>
+            <dd>{host.disk === null ? 'not known' : `${formatBytes(host.disk.availableBytes)} free of ${formatBytes(host.disk.sizeBytes)} (${percent(host.disk.sizeBytes - host.disk.availableBytes, host.disk.sizeBytes)} used) on ${host.disk.mount}, which holds ${host.disk.path}`}</dd>
             <dt>Up for</dt><dd>{formatUptime(host.uptimeSeconds)}</dd>
             <dt>Read</dt><dd>{new Date(host.readAt).toLocaleTimeString('en-GB', { timeZone: tz })} (took {number.format(host.readMs)} ms)</dd>
           </dl>
@@ -92,11 +54,9 @@ export function HealthPage() {
         <section class="card" aria-labelledby="daemon">
           <h2 id="daemon">Schoolgate</h2>
           <dl class="facts">
-            <dt>Version</dt><dd>{daemon.release === null ? daemon.version : <ReleaseFacts release={daemon.release} tz={tz} />}</dd>
-            {daemon.release === null ? null : <><dt>Last upgrade</dt><dd>{daemon.release.lastUpgrade === null ? 'none yet' : <UpgradeFacts e={daemon.release.lastUpgrade} tz={tz} />}</dd></>}
-            {daemon.backups === null ? null : <BackupFacts b={daemon.backups} tz={tz} />}
+            <ApplianceFacts version={daemon.version} release={daemon.release} backups={daemon.backups} tz={tz} />
             <dt>Running for</dt><dd>{formatUptime(daemon.uptimeSeconds)}</dd>
-            <dt>Memory</dt><dd>{bytes(daemon.rssBytes)}</dd>
+            <dt>Memory</dt><dd>{formatBytes(daemon.rssBytes)}</dd>
             <dt>Query log</dt>
             <dd>{number.format(daemon.queryLog.written)} questions written, {daemon.queryLog.writeErrors === 0 ? 'no write errors' : <strong class="warn">{number.format(daemon.queryLog.writeErrors)} batches lost</strong>}; writer {daemon.queryLog.writer}{daemon.queryLog.writerReason ? ` (${daemon.queryLog.writerReason})` : ''}</dd>
             <dt>DHCP</dt>

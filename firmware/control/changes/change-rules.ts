@@ -1,0 +1,191 @@
+// Change control's rules, pure: who may take each step, whether the head must be among the
+// approvers, and the refusals in words a headteacher reads (the fold is change-fold.ts).
+// Two layers: stepRefusal holds what the record itself must keep (no self-approval, two different
+// accounts, the head when pupils are in scope, final outcomes stay final) and runs inside the
+// store's transaction, so two people clicking at once cannot both give the second approval;
+// permissionRefusal holds what the caller's roles allow, checked by the service first.
+import { permissionsOf, type Permission, type Role } from '../../admin/roles.ts';
+import type { Config } from '../../config/schema.ts';
+import { STATUS_LABELS, type ChangeRequest, type ChangeRequestFields, type ChangeStatus, type Proposal, type StepKind } from './change-schema.ts';
+
+/** A refusal by the rules of change control (HTTP 409, CLI exit 1). */
+export class ChangeStateError extends Error {
+  override name = 'ChangeStateError';
+}
+
+/** A refusal because of who is asking (HTTP 403, CLI exit 1). */
+export class ChangeForbiddenError extends Error {
+  override name = 'ChangeForbiddenError';
+}
+
+/** A step about to be recorded. */
+export interface NewStep {
+  kind: StepKind;
+  by: string;
+  head: boolean;
+  note?: string | undefined;
+  reference?: string | undefined;
+}
+
+/** Who is asking: an account in the web UI (its roles now) or a technician over SSH. */
+export interface ChangeCaller {
+  actor: string;
+  ssh: boolean;
+  permissions: ReadonlySet<Permission>;
+  head: boolean;
+}
+
+/** The permissions an SSH caller has: the IT provider's (technician), never an approver's. */
+export const SSH_PERMISSIONS: ReadonlySet<Permission> = permissionsOf(['technician']);
+
+export function accountCaller(username: string, roles: readonly Role[]): ChangeCaller {
+  return { actor: `account:${username}`, ssh: false, permissions: permissionsOf(roles), head: roles.includes('headteacher') };
+}
+
+export function sshCaller(actor: string): ChangeCaller {
+  return { actor, ssh: true, permissions: SSH_PERMISSIONS, head: false };
+}
+
+export const isAccountActor = (actor: string): boolean => actor.startsWith('account:');
+
+/**
+ * Whether one approval must come from the headteacher: an allow reaching any network that is not
+ * a staff network (pupils, guests, school devices keep standard filtering unless the head
+ * decides otherwise); any page edit (a policy decides who it applies to). Ending an exception or
+ * blocking a name only narrows what is reached, so it never needs the head.
+ */
+export function needsHeadFor(proposal: Proposal, config: Pick<Config, 'networks'>): boolean {
+  switch (proposal.kind) {
+    case 'exception': {
+      if (proposal.action === 'block') return false;
+      const kinds = new Map(config.networks.map((n) => [n.id, n.kind]));
+      return proposal.networks.some((id) => kinds.get(id) !== 'staff');
+    }
+    case 'config': return true;
+    case 'exception-end': return false;
+  }
+}
+
+/** Why a request cannot be made against this configuration, or undefined. The schema has already checked its shape. */
+export function requestRefusal(fields: ChangeRequestFields, config: Pick<Config, 'networks' | 'deviceGroups' | 'exceptions'>, now: Date): string | undefined {
+  if (fields.rationale.trim().length < 10) return 'say why, in at least 10 characters: the educational reason is part of the record';
+  if (fields.riskNote.trim().length < 10) return 'say what the risk is and why it is acceptable, in at least 10 characters';
+  const p = fields.proposal;
+  if (p.kind === 'exception') {
+    const networks = new Set(config.networks.map((n) => n.id));
+    const unknown = p.networks.filter((n) => !networks.has(n));
+    if (unknown.length > 0) return `there is no network ${unknown.map((n) => `"${n}"`).join(', ')} (networks: ${[...networks].join(', ')})`;
+    const groups = new Set(config.deviceGroups.map((g) => g.id));
+    const unknownGroups = (p.groups ?? []).filter((g) => !groups.has(g));
+    if (unknownGroups.length > 0) return `there is no device group ${unknownGroups.map((g) => `"${g}"`).join(', ')}${groups.size > 0 ? ` (groups: ${[...groups].join(', ')})` : ''}`;
+    if (p.expires !== undefined && Date.parse(p.expires) <= now.getTime()) return 'the end date has already passed: choose a time in the future';
+  }
+  if (p.kind === 'exception-end' && !config.exceptions.some((e) => e.id === p.exceptionId)) {
+    return `there is no exception "${p.exceptionId}" in force to end`;
+  }
+  if (p.kind === 'config' && p.edits.length === 0) return 'the request changes nothing';
+  return undefined;
+}
+
+const FINAL_WORDS: Partial<Record<ChangeStatus, string>> = {
+  applied: 'it has been applied',
+  'sent-upstream': 'it has been sent to the filtering provider',
+  declined: 'it was declined, and a declined request is final (ask again with a new request)',
+  withdrawn: 'it was withdrawn, and a withdrawn request is final (ask again with a new request)',
+};
+
+const isOpen = (status: ChangeStatus): boolean => status === 'awaiting-approval' || status === 'approved';
+
+function notNow(change: ChangeRequest, what: string): string {
+  const final = FINAL_WORDS[change.status];
+  if (final !== undefined) return `request ${change.id} cannot be ${what}: ${final}`;
+  return `request ${change.id} cannot be ${what}: it is ${STATUS_LABELS[change.status].toLowerCase()}`;
+}
+
+/** The words that say why the second approval needs the head. */
+export const HEAD_NEEDED = 'this change reaches pupils: the headteacher must be one of the approvers';
+
+/**
+ * Why the record refuses this step now, or undefined: the rules that hold whoever is asking.
+ * Run inside the transaction that appends it.
+ */
+export function stepRefusal(change: ChangeRequest, step: NewStep, requestedByHead: boolean): string | undefined {
+  switch (step.kind) {
+    case 'approved': {
+      if (!isAccountActor(step.by)) return 'approvals are given in the web UI by a signed-in approver, not over SSH';
+      if (change.status !== 'awaiting-approval') return notNow(change, 'approved');
+      if (step.by === change.requestedBy) return 'no one approves their own request: two other approvers must agree';
+      if (change.approvals.some((a) => a.by === step.by)) return 'you have already approved this request: the second approval must come from a different person';
+      const second = change.approvals.length === 1;
+      if (second && change.needsHead && !requestedByHead && !change.approvals.some((a) => a.head) && !step.head) return HEAD_NEEDED;
+      return undefined;
+    }
+    case 'declined':
+      if (!isAccountActor(step.by)) return 'a request is declined in the web UI by a signed-in approver, not over SSH';
+      if (change.status !== 'awaiting-approval') return notNow(change, 'declined');
+      if (step.by === change.requestedBy) return 'you cannot decline your own request: withdraw it instead';
+      if ((step.note ?? '').trim().length < 3) return 'say why it is declined: the person who asked is told';
+      return undefined;
+    case 'withdrawn':
+      if (!isOpen(change.status)) return notNow(change, 'withdrawn');
+      return undefined;
+    case 'applied':
+    case 'apply-failed':
+      if (change.status !== 'approved') return change.status === 'awaiting-approval'
+        ? `request ${change.id} cannot be applied yet: it has ${change.approvals.length} of the 2 approvals it needs`
+        : notNow(change, 'applied');
+      return undefined;
+    case 'sent-upstream':
+      if (change.status !== 'approved') return change.status === 'awaiting-approval'
+        ? `request ${change.id} cannot be sent to the filtering provider yet: it has ${change.approvals.length} of the 2 approvals it needs`
+        : notNow(change, 'sent to the filtering provider');
+      if ((step.reference ?? '').trim() === '') return "give the filtering provider's reference for the change";
+      return undefined;
+  }
+}
+
+/** The step each action records. */
+export type ChangeAction = 'approve' | 'decline' | 'withdraw' | 'apply' | 'upstream';
+export const STEP_OF: Readonly<Record<ChangeAction, StepKind>> = {
+  approve: 'approved', decline: 'declined', withdraw: 'withdrawn', apply: 'applied', upstream: 'sent-upstream',
+};
+
+/** Why this caller may not take this action on this request (whatever its state), or undefined. */
+export function permissionRefusal(caller: ChangeCaller, action: ChangeAction, change: Pick<ChangeRequest, 'requestedBy'>): string | undefined {
+  switch (action) {
+    case 'approve':
+    case 'decline':
+      if (caller.ssh) return 'approvals are given in the web UI by a signed-in approver, not over SSH';
+      if (!caller.permissions.has('changes.approve')) return `your account cannot ${action} filtering changes: an approver (the headteacher, the DSL or the online safety lead) does`;
+      return undefined;
+    case 'withdraw':
+      if (caller.actor === change.requestedBy || caller.permissions.has('changes.approve')) return undefined;
+      return 'only the person who asked, or an approver, can withdraw a request';
+    case 'apply':
+    case 'upstream':
+      if (caller.permissions.has('changes.apply')) return undefined;
+      return `only the IT provider can ${action === 'apply' ? 'apply a change' : 'record a change as sent to the filtering provider'}`;
+  }
+}
+
+/** What this caller could do to this request now: the buttons a page shows. */
+export function actionsFor(caller: ChangeCaller, change: ChangeRequest, requestedByHead: boolean): ChangeAction[] {
+  const head = caller.head;
+  const probe: Record<ChangeAction, NewStep> = {
+    approve: { kind: 'approved', by: caller.actor, head },
+    decline: { kind: 'declined', by: caller.actor, head, note: 'probe' },
+    withdraw: { kind: 'withdrawn', by: caller.actor, head },
+    apply: { kind: 'applied', by: caller.actor, head },
+    upstream: { kind: 'sent-upstream', by: caller.actor, head, reference: 'probe' },
+  };
+  return (Object.keys(probe) as ChangeAction[]).filter((a) => permissionRefusal(caller, a, change) === undefined && stepRefusal(change, probe[a], requestedByHead) === undefined);
+}
+
+/** Whether the caller sees every request, or only their own. */
+export function seesAll(caller: ChangeCaller): boolean {
+  return caller.ssh || caller.permissions.has('changes.approve') || caller.permissions.has('changes.apply') || caller.permissions.has('audit.view');
+}
+
+export function mayView(caller: ChangeCaller, change: Pick<ChangeRequest, 'requestedBy'>): boolean {
+  return seesAll(caller) || change.requestedBy === caller.actor;
+}

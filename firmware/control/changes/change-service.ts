@@ -1,0 +1,237 @@
+// Change control's one way in: a request, each approval or decline, a withdrawal, applying it here
+// or recording it as sent to the filtering provider. Each step is written with its audit entry in
+// one transaction; applying goes through ConfigStore.update, whose `written` hook records the step
+// and the change.apply entry once the new configuration is on disk and before the services react
+// (as admin/config-change.ts does). The CLI (ssh:USER) and the web UI (account:USERNAME, its roles
+// looked up now) both come here, so they do exactly the same thing.
+import { ConfigError } from '../../config/issues.ts';
+import type { Config } from '../../config/schema.ts';
+import type { ConfigWritten } from '../../config/store.ts';
+import type { Logger } from '../../log.ts';
+import { upstreamChangeTrigger } from '../../monitor/review/review-triggers.ts';
+import type { DueReason } from '../../monitor/review/review-schema.ts';
+import type { AccountRow } from '../../state/accounts.ts';
+import type { ChangeRequestRepository } from '../../state/change-requests.ts';
+import { InvalidInputError } from '../../state/values.ts';
+import type { AuditLog } from '../audit.ts';
+import { actorOf, type ControlCaller } from '../protocol.ts';
+import { applyChange, type Applied } from './change-apply.ts';
+import type { ChangeNotice } from './change-notifier.ts';
+import {
+  accountCaller, ChangeForbiddenError, ChangeStateError, mayView, needsHeadFor, permissionRefusal, requestRefusal, seesAll, sshCaller, STEP_OF, stepRefusal,
+  type ChangeAction, type ChangeCaller,
+} from './change-rules.ts';
+import type {
+  ChangeDeclineParams, ChangeIdParams, ChangeListParams, ChangeListView, ChangeNoteParams, ChangeRequest, ChangeRequestFields, ChangeUpstreamParams,
+  ExceptionListView,
+} from './change-schema.ts';
+import { exceptionViews, proposalWords } from './change-words.ts';
+
+export interface ChangeServiceDeps {
+  changes: ChangeRequestRepository;
+  /** ConfigStore: the configuration now, and its one way to change. */
+  config: { readonly current: Readonly<Config>; update(change: (draft: Config) => Config | void, written?: ConfigWritten): Promise<Config> };
+  audit: Pick<AuditLog, 'append'>;
+  accounts: { byUsername(username: string): AccountRow | undefined; list(): AccountRow[] };
+  transaction: <T>(fn: () => T) => T;
+  now: () => Date;
+  /** The catalogue's category titles, for the words of a policy edit. */
+  categoryTitle: (id: string) => string | undefined;
+  notify?: (notice: ChangeNotice) => Promise<unknown>;
+  /** The weekly review's "review due" item: a change sent upstream changes filtering without changing this configuration. */
+  reviewDue?: (reason: DueReason, detail: string) => void;
+  logger?: Logger;
+}
+
+const AUDIT_ACTION: Readonly<Record<ChangeAction, string>> = {
+  approve: 'change.approve', decline: 'change.decline', withdraw: 'change.withdraw', apply: 'change.apply', upstream: 'change.upstream',
+};
+
+const subjectOf = (id: number): string => `change ${id}`;
+
+export class ChangeService {
+  readonly #d: ChangeServiceDeps;
+
+  constructor(deps: ChangeServiceDeps) {
+    this.#d = deps;
+  }
+
+  /** Who is calling, with the permissions their account holds now (an account disabled since signing in holds none). */
+  callerOf(caller: ControlCaller): ChangeCaller {
+    if (caller.account === undefined) return sshCaller(actorOf(caller));
+    const account = this.#d.accounts.byUsername(caller.account);
+    if (account === undefined || account.disabled) throw new ChangeForbiddenError('this account is not in use: sign in again with an account that is');
+    return accountCaller(account.username, account.roles);
+  }
+
+  list(caller: ControlCaller, params: ChangeListParams = {}): ChangeListView {
+    const who = this.callerOf(caller);
+    const own = params.mine === true || !seesAll(who);
+    const changes = this.#d.changes.list({ ...(params.status ? { status: params.status } : {}), ...(own ? { requestedBy: who.actor } : {}) });
+    return { changes, approvers: this.#approvers().length };
+  }
+
+  show(caller: ControlCaller, params: ChangeIdParams): ChangeRequest {
+    const who = this.callerOf(caller);
+    const change = this.#d.changes.get(params.id);
+    if (!mayView(who, change)) throw new ChangeForbiddenError(`change request ${params.id} is someone else's: you can see your own requests`);
+    return change;
+  }
+
+  /** Whether the requester held the headteacher role when asking (the pages' buttons need it with the request). */
+  requestedByHead(id: number): boolean {
+    return this.#d.changes.stored(id).header.requestedByHead;
+  }
+
+  exceptions(): ExceptionListView {
+    const config = this.#d.config.current;
+    return { exceptions: exceptionViews(config, this.#d.now()), timezone: config.site.timezone };
+  }
+
+  request(caller: ControlCaller, fields: ChangeRequestFields): ChangeRequest {
+    const who = this.callerOf(caller);
+    if (!who.permissions.has('changes.request')) throw new ChangeForbiddenError('your account cannot ask for filtering changes');
+    const config = this.#d.config.current;
+    const refused = requestRefusal(fields, config, this.#d.now());
+    if (refused !== undefined) throw new InvalidInputError(refused);
+    const words = proposalWords(fields.proposal, { config, categoryTitle: this.#d.categoryTitle });
+    const needsHead = needsHeadFor(fields.proposal, config);
+    const change = this.#d.transaction(() => {
+      const made = this.#d.changes.create({ fields, title: words.title, summary: words.lines, needsHead, requestedByHead: who.head }, who.actor, this.#d.now());
+      this.#d.audit.append({
+        actor: who.actor, action: 'change.request', subject: subjectOf(made.id),
+        details: { proposal: fields.proposal, title: words.title, needsHead, ...(fields.fromAlert !== undefined ? { fromAlert: fields.fromAlert } : {}) },
+      });
+      return made;
+    });
+    this.#notify('requested', change, words.title, who.head);
+    return change;
+  }
+
+  approve(caller: ControlCaller, params: ChangeNoteParams): ChangeRequest {
+    const change = this.#step(caller, 'approve', params.id, { note: params.note });
+    this.#notify(change.status === 'approved' ? 'approved' : 'first-approval', change);
+    return change;
+  }
+
+  decline(caller: ControlCaller, params: ChangeDeclineParams): ChangeRequest {
+    const change = this.#step(caller, 'decline', params.id, { note: params.note });
+    this.#notify('declined', change);
+    return change;
+  }
+
+  withdraw(caller: ControlCaller, params: ChangeNoteParams): ChangeRequest {
+    return this.#step(caller, 'withdraw', params.id, { note: params.note });
+  }
+
+  upstream(caller: ControlCaller, params: ChangeUpstreamParams): ChangeRequest {
+    const change = this.#step(caller, 'upstream', params.id, { note: params.note, reference: params.reference });
+    const { title } = this.#d.changes.stored(change.id).header;
+    try {
+      const trigger = upstreamChangeTrigger(change.id, title, params.reference.trim());
+      this.#d.reviewDue?.(trigger.reason, trigger.detail);
+    } catch (err) {
+      this.#d.logger?.error({ err, change: change.id }, 'the change could not make its "review due" item');
+    }
+    this.#notify('sent-upstream', change);
+    return change;
+  }
+
+  /**
+   * Applies an approved request to the configuration. Refused (with an apply-failed step and its
+   * audit entry, the request staying approved) when the configuration has changed under it or
+   * the result would not be valid; nothing in the configuration changes then.
+   */
+  async apply(caller: ControlCaller, params: ChangeIdParams): Promise<ChangeRequest> {
+    const who = this.callerOf(caller);
+    const { change: before, header } = this.#d.changes.stored(params.id);
+    this.#permit(who, 'apply', before);
+    const requester = this.#d.accounts.byUsername(before.requestedBy.replace(/^account:/, ''));
+    const requestedByName = before.requestedBy.startsWith('account:') && requester ? requester.displayName || requester.username : before.requestedBy;
+    let applied: Applied | undefined;
+    let result: ChangeRequest | undefined;
+    try {
+      await this.#d.config.update((draft) => {
+        // Checked again here, in the store's queue: of two applies at once, the second finds it applied.
+        const refused = stepRefusal(this.#d.changes.get(params.id), { kind: 'applied', by: who.actor, head: who.head }, header.requestedByHead);
+        if (refused !== undefined) throw new ChangeStateError(refused);
+        applied = applyChange(draft, { id: header.id, proposal: header.proposal, rationale: header.rationale, requestedByName });
+      }, () => {
+        result = this.#d.transaction(() => {
+          let done: ChangeRequest;
+          try {
+            done = this.#d.changes.append(params.id, { kind: 'applied', by: who.actor, head: who.head, reference: applied!.reference ?? undefined }, this.#d.now());
+          } catch (error) {
+            // Withdrawn or sent upstream while the file was being written: the configuration has
+            // changed all the same, so the audit entry below still records it.
+            if (!(error instanceof ChangeStateError)) throw error;
+            this.#d.logger?.error({ change: params.id, reason: error.message }, 'a change request was applied while another step was being recorded');
+            done = this.#d.changes.get(params.id);
+          }
+          this.#d.audit.append({ actor: who.actor, action: 'change.apply', subject: subjectOf(params.id), details: { ...applied!.details, title: header.title } });
+          return done;
+        });
+      });
+    } catch (error) {
+      const reason = error instanceof ConfigError
+        ? `the configuration would not be valid with this change: ${error.issues.map((i) => `${i.path || '/'}: ${i.message}`).join('; ')}`
+        : error instanceof ChangeStateError ? error.message : undefined;
+      if (reason === undefined) throw error;
+      this.#recordFailure(who, params.id, reason);
+      throw new ChangeStateError(reason);
+    }
+    this.#notify('applied', result!);
+    return result!;
+  }
+
+  #recordFailure(who: ChangeCaller, id: number, reason: string): void {
+    try {
+      this.#d.transaction(() => {
+        this.#d.changes.append(id, { kind: 'apply-failed', by: who.actor, head: who.head, note: reason.slice(0, 2000) }, this.#d.now());
+        this.#d.audit.append({ actor: who.actor, action: 'change.apply-failed', subject: subjectOf(id), details: { reason } });
+      });
+    } catch (error) {
+      // A request no longer approved (applied by someone else meanwhile) takes no apply-failed step.
+      if (!(error instanceof ChangeStateError)) throw error;
+    }
+  }
+
+  #permit(who: ChangeCaller, action: ChangeAction, change: ChangeRequest): void {
+    const refused = permissionRefusal(who, action, change);
+    if (refused !== undefined) throw new ChangeForbiddenError(refused);
+  }
+
+  #step(caller: ControlCaller, action: Exclude<ChangeAction, 'apply'>, id: number, extra: { note?: string | undefined; reference?: string | undefined }): ChangeRequest {
+    const who = this.callerOf(caller);
+    this.#permit(who, action, this.#d.changes.get(id));
+    return this.#d.transaction(() => {
+      const change = this.#d.changes.append(id, { kind: STEP_OF[action], by: who.actor, head: who.head, ...extra }, this.#d.now());
+      const step = change.steps.at(-1)!;
+      const details: Record<string, unknown> = { step: step.id, status: change.status };
+      if (step.note !== null) details.note = step.note;
+      if (step.reference !== null) details.reference = step.reference;
+      if (action === 'approve') Object.assign(details, { approvals: change.approvals.length, head: who.head });
+      if (action === 'upstream') details.proposal = change.proposal;
+      this.#d.audit.append({ actor: who.actor, action: AUDIT_ACTION[action], subject: subjectOf(id), details });
+      return change;
+    });
+  }
+
+  /** Enabled accounts that may approve (the break-glass recovery account holds no roles). */
+  #approvers(): AccountRow[] {
+    return this.#d.accounts.list().filter((a) => !a.disabled && !a.breakGlass && accountCaller(a.username, a.roles).permissions.has('changes.approve'));
+  }
+
+  #notify(event: ChangeNotice['event'], change: ChangeRequest, title?: string, requestedByHead?: boolean): void {
+    if (!this.#d.notify) return;
+    let notice: ChangeNotice;
+    try {
+      const { header } = this.#d.changes.stored(change.id);
+      notice = { event, change, title: title ?? header.title, requestedByHead: requestedByHead ?? header.requestedByHead };
+    } catch (err) {
+      this.#d.logger?.error({ err, change: change.id }, 'change request notice could not be made');
+      return;
+    }
+    this.#d.notify(notice).catch((err: unknown) => this.#d.logger?.error({ err, change: change.id, event }, 'change request notice failed'));
+  }
+}

@@ -1,0 +1,172 @@
+// What a change request would change, in words (pure): the list's title and the summary lines,
+// made once when the request is made, from the proposal and the configuration then, so the record
+// keeps the names the approvers read even if a network or policy is renamed later. Times are the
+// school's clocks. Also the current exceptions in words, for the pages and the CLI.
+import { DISPOSITION_LABELS } from '../../admin/aup-table.ts';
+import type { CategoryRule, Config, Disposition, FilterException } from '../../config/schema.ts';
+import type { ExceptionView, Proposal } from './change-schema.ts';
+
+export interface WordsContext {
+  config: Pick<Config, 'site' | 'networks' | 'deviceGroups' | 'policies' | 'schedules' | 'exceptions'>;
+  /** The catalogue's category titles ("Social networking"); an unknown id is shown as it is. */
+  categoryTitle: (id: string) => string | undefined;
+}
+
+export interface ChangeWords {
+  title: string;
+  lines: string[];
+}
+
+const EXCEPTION_ID = /^change-(\d+)$/;
+
+/** The exception id a request's applying gives it. */
+export const exceptionIdOf = (requestId: number): string => `change-${requestId}`;
+
+/** The request that made an exception, from its id. */
+export function requestOfException(id: string): number | null {
+  const match = EXCEPTION_ID.exec(id);
+  return match ? Number(match[1]) : null;
+}
+
+const listWords = (items: readonly string[]): string => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
+
+const networkName = (config: WordsContext['config'], id: string): string => config.networks.find((n) => n.id === id)?.name ?? id;
+const groupName = (config: WordsContext['config'], id: string): string => config.deviceGroups.find((g) => g.id === id)?.name ?? id;
+
+/** "Staff, Pupils (Year 6 only)", or "every network" when none are named. */
+export function whereWords(config: WordsContext['config'], networks: readonly string[] | undefined, groups: readonly string[] | undefined): string {
+  const where = networks === undefined || networks.length === 0 ? 'every network' : networks.map((n) => networkName(config, n)).join(', ');
+  return groups === undefined || groups.length === 0 ? where : `${where} (${listWords(groups.map((g) => groupName(config, g)))} only)`;
+}
+
+/** "19 Dec" (short, for a title) or "Friday 19 December 2025 at 23:59" on the school's clocks. */
+export function expiryWords(iso: string, timezone: string, style: 'short' | 'long'): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  // Built from parts: ICU versions differ on the comma after the weekday.
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
+    timeZone: timezone, weekday: 'long', day: 'numeric', month: style === 'short' ? 'short' : 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).formatToParts(at).map((p) => [p.type, p.value]));
+  if (style === 'short') return `${parts.day} ${parts.month}`;
+  return `${parts.weekday} ${parts.day} ${parts.month} ${parts.year} at ${parts.hour}:${parts.minute}`;
+}
+
+const label = (d: Disposition): string => DISPOSITION_LABELS.find((x) => x.value === d)?.label ?? d;
+const verb = (action: 'allow' | 'block'): string => (action === 'allow' ? 'Allow' : 'Block');
+const nameWords = (domain: string): string => (domain.startsWith('*.') ? `every name under ${domain.slice(2)}` : `${domain} (and every name under it)`);
+
+function exceptionWords(p: Extract<Proposal, { kind: 'exception' }>, ctx: WordsContext): ChangeWords {
+  const { config } = ctx;
+  const zone = config.site.timezone;
+  const where = whereWords(config, p.networks, p.groups);
+  const lines = [`${verb(p.action)} ${nameWords(p.domain)} on ${where}`];
+  lines.push(p.expires === undefined ? 'No end date: it stays until another request ends it' : `Until ${expiryWords(p.expires, zone, 'long')}`);
+  const wider = p.networks.filter((id) => config.networks.find((n) => n.id === id)?.kind !== 'staff');
+  if (p.action === 'allow' && wider.length > 0) {
+    lines.push(`Reaches ${listWords(wider.map((n) => networkName(config, n)))}, not only staff: the headteacher must be one of the approvers`);
+  }
+  if (p.action === 'allow') lines.push('It never lets through a name on an illegal-content list, whatever it says');
+  const until = p.expires === undefined ? '' : ` until ${expiryWords(p.expires, zone, 'short')}`;
+  return { title: `${verb(p.action)} ${p.domain} on ${where}${until}`, lines };
+}
+
+function exceptionEndWords(p: Extract<Proposal, { kind: 'exception-end' }>, ctx: WordsContext): ChangeWords {
+  const { config } = ctx;
+  const found = config.exceptions.find((e) => e.id === p.exceptionId);
+  if (found === undefined) return { title: `End exception ${p.exceptionId}`, lines: [`End the exception "${p.exceptionId}" early`] };
+  const what = `${found.action === 'allow' ? 'allowing' : 'blocking'} ${found.domain} on ${whereWords(config, found.networks, found.groups)}`;
+  const lines = [`End the exception ${what} now`];
+  lines.push(found.expires === undefined ? 'It had no end date' : `It was to end on ${expiryWords(found.expires, config.site.timezone, 'long')}`);
+  lines.push(`It was asked for by ${found.requestedBy}: "${found.reason}"`);
+  return { title: `End the exception ${what}`, lines };
+}
+
+/** One category row in words: "acceptable at certain times (Lunchtime)", "unacceptable, watched". */
+export function ruleWords(rule: CategoryRule | undefined, config: WordsContext['config']): string {
+  // A policy without a row for a category allows it (the AUP table shows it as acceptable).
+  if (rule === undefined) return 'acceptable (no rule)';
+  const parts = [label(rule.disposition).toLowerCase()];
+  const extra: string[] = [];
+  if (rule.schedule !== undefined) extra.push(config.schedules.find((s) => s.id === rule.schedule)?.name ?? rule.schedule);
+  if (rule.groups !== undefined && rule.groups.length > 0) extra.push(listWords(rule.groups.map((g) => groupName(config, g))));
+  if (extra.length > 0) parts[0] += ` (${extra.join('; ')})`;
+  if (rule.watch === true) parts.push('watched');
+  return parts.join(', ');
+}
+
+/** A value of the configuration in words, for paths without words of their own. */
+function valueWords(value: unknown): string {
+  if (value === undefined) return 'not set';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  const text = JSON.stringify(value);
+  return text.length > 120 ? `${text.slice(0, 117)}…` : text;
+}
+
+const unescapePointer = (segment: string): string => segment.replaceAll('~1', '/').replaceAll('~0', '~');
+
+/** "Pupils (the policy of Pupils)": a policy by its name and the networks that use it. */
+function policyWords(config: WordsContext['config'], index: number): string | undefined {
+  const policy = config.policies[index];
+  if (policy === undefined) return undefined;
+  const networks = config.networks.filter((n) => n.policy === policy.id).map((n) => n.name);
+  return `${policy.name} (${networks.length > 0 ? `the policy of ${listWords(networks)}` : 'a policy no network uses'})`;
+}
+
+/** One configuration edit in words. */
+export function editWords(edit: { path: string; before?: unknown; after?: unknown }, ctx: WordsContext): string {
+  const { config } = ctx;
+  const parts = edit.path.split('/').slice(1).map(unescapePointer);
+  if (parts[0] === 'policies' && /^\d+$/.test(parts[1] ?? '')) {
+    const policy = policyWords(config, Number(parts[1]));
+    if (policy !== undefined && parts[2] === 'categories' && parts.length === 4) {
+      const id = parts[3]!;
+      return `${policy}: ${ctx.categoryTitle(id) ?? id}: ${ruleWords(edit.before as CategoryRule | undefined, config)} → ${ruleWords(edit.after as CategoryRule | undefined, config)}`;
+    }
+    if (policy !== undefined && parts.length >= 3) {
+      return `${policy}: ${parts.slice(2).join(' › ')}: ${valueWords(edit.before)} → ${valueWords(edit.after)}`;
+    }
+  }
+  return `${edit.path}: ${valueWords(edit.before)} → ${valueWords(edit.after)}`;
+}
+
+function configWords(p: Extract<Proposal, { kind: 'config' }>, ctx: WordsContext): ChangeWords {
+  const lines = p.edits.map((e) => editWords(e, ctx));
+  const policies = new Set<string>();
+  const categories: string[] = [];
+  for (const edit of p.edits) {
+    const parts = edit.path.split('/').slice(1).map(unescapePointer);
+    if (parts[0] !== 'policies' || !/^\d+$/.test(parts[1] ?? '')) continue;
+    const policy = ctx.config.policies[Number(parts[1])];
+    if (policy) policies.add(policy.name);
+    if (parts[2] === 'categories' && parts[3] !== undefined) categories.push(ctx.categoryTitle(parts[3]) ?? parts[3]);
+  }
+  const title = policies.size > 0
+    ? `Change the ${listWords([...policies])} ${policies.size === 1 ? 'policy' : 'policies'}${categories.length > 0 ? `: ${categories.slice(0, 3).join(', ')}${categories.length > 3 ? ` and ${categories.length - 3} more` : ''}` : ''}`
+    : `Change the configuration (${p.action}, ${p.subject})`;
+  return { title, lines };
+}
+
+/** The title and summary lines of a proposal against the configuration now. */
+export function proposalWords(proposal: Proposal, ctx: WordsContext): ChangeWords {
+  switch (proposal.kind) {
+    case 'exception': return exceptionWords(proposal, ctx);
+    case 'exception-end': return exceptionEndWords(proposal, ctx);
+    case 'config': return configWords(proposal, ctx);
+  }
+}
+
+/** The configuration's exceptions in words, in configuration order. */
+export function exceptionViews(config: WordsContext['config'], now: Date): ExceptionView[] {
+  return config.exceptions.map((e: FilterException) => ({
+    id: e.id, domain: e.domain, action: e.action, where: whereWords(config, e.networks, e.groups),
+    networks: e.networks === undefined || e.networks.length === 0 ? null : [...e.networks],
+    groups: e.groups === undefined || e.groups.length === 0 ? null : [...e.groups],
+    reason: e.reason, requestedBy: e.requestedBy,
+    expires: e.expires === undefined || Number.isNaN(Date.parse(e.expires)) ? null : new Date(e.expires).toISOString(),
+    // An unreadable expiry counts as past, as the DNS engine treats it.
+    expired: e.expires !== undefined && !(Date.parse(e.expires) > now.getTime()),
+    changeRequest: requestOfException(e.id),
+  }));
+}
