@@ -28,7 +28,7 @@ export const dashboardRoutes: AdminRoutes = async (app, deps) => {
       deviceName: monitor.deviceName,
     }, (request.query as DashboardQuery).span ?? 'today', withDevices);
     const lists = listFreshness(monitor.lists());
-    const may = { approve: permissions.includes('changes.approve'), apply: (permissions as string[]).includes('changes.apply') };
+    const may = { approve: permissions.includes('changes.approve'), apply: permissions.includes('changes.apply') };
     let changes: DashboardView['changes'] = null;
     if (may.approve || may.apply) {
       // The counts are a convenience: the dashboard still answers when change control does not.

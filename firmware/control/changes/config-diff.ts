@@ -6,6 +6,7 @@
 // Arrays are compared item by item only when their lengths agree; otherwise the whole array is one
 // edit, since an item inserted in the middle would otherwise show as every later item changed and
 // be replayed as many edits that only make sense together.
+import { isDeepStrictEqual } from 'node:util';
 import { pointer } from '../../config/issues.ts';
 import type { ConfigEdit } from './change-schema.ts';
 
@@ -13,22 +14,12 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
-/** Deep equality over JSON values (key order does not matter; an absent key equals nothing at all). */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => jsonEqual(item, b[i]));
-  }
-  if (!isObject(a) || !isObject(b)) return false;
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => a[k] !== undefined || b[k] !== undefined));
-  return [...keys].every((k) => jsonEqual(a[k], b[k]));
-}
-
 /** A copy that shares nothing with the document it came from (a frozen snapshot, a draft). */
 const detached = (value: unknown): Json => JSON.parse(JSON.stringify(value)) as Json;
 
 function walk(before: unknown, after: unknown, tokens: (string | number)[], out: ConfigEdit[]): void {
-  if (jsonEqual(before, after)) return;
+  // The same equality applying uses (change-apply.ts), so an edit is made exactly where it would be checked.
+  if (isDeepStrictEqual(before, after)) return;
   if (isObject(before) && isObject(after)) {
     // Keys in the current document's order first, then the draft's new ones: edits read in the order a person knows.
     const keys = [...Object.keys(before), ...Object.keys(after).filter((k) => !Object.hasOwn(before, k))];
