@@ -1,11 +1,13 @@
-// The one path a change made in the web UI takes into the configuration: the store validates the
+// The path a settings change made in the web UI takes into the configuration: the store validates the
 // whole document, writes it durably, audits the change under the account, then publishes it (the
 // daemon's listeners apply it at once, exactly as after `schoolgate config reload`).
-// Change control (a proposal that two approvers sign) will replace saveConfigChange with a
-// function of the same signature that stores a proposal instead: the routes do not change.
+// It is for settings that are not filtering changes (networks, schedules, upstreams, the AUP
+// splash, the site's settings). What is filtered (a policy's AUP rows) is not saved here: the
+// policies route validates its edit the same way, then holds it as a change request for two
+// approvers (routes/policies.ts, firmware/control/changes/).
 import type { Config } from '../config/schema.ts';
 import type { ConfigWritten } from '../config/store.ts';
-import { ConfigError } from '../config/issues.ts';
+import { ConfigError, type ConfigIssue } from '../config/issues.ts';
 import type { AuditLog } from '../control/audit.ts';
 import { AuthError } from './auth/errors.ts';
 
@@ -39,12 +41,17 @@ export async function saveConfigChange<T>(deps: { config: AdminConfigAccess; aud
     }, () => deps.audit.append({ actor: request.actor, action: request.action, subject: request.subject, details: result!.details }));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const fields: Record<string, string> = {};
-    for (const issue of error.issues) {
-      const key = request.fieldOf?.(issue.path) ?? (issue.path.replace(/^\//, '') || '(body)');
-      fields[key] = fields[key] ? `${fields[key]}; ${issue.message}` : issue.message;
-    }
-    throw new AuthError(400, 'invalid-config', `nothing was saved: ${error.issues.length === 1 ? 'one problem' : `${error.issues.length} problems`} to put right first`, fields);
+    throw invalidConfig(error.issues, request.fieldOf);
   }
   return result!;
+}
+
+/** The 400 a page gets for a document the store would refuse: every issue beside its form field. */
+export function invalidConfig(issues: readonly ConfigIssue[], fieldOf?: (path: string) => string | undefined): AuthError {
+  const fields: Record<string, string> = {};
+  for (const issue of issues) {
+    const key = fieldOf?.(issue.path) ?? (issue.path.replace(/^\//, '') || '(body)');
+    fields[key] = fields[key] ? `${fields[key]}; ${issue.message}` : issue.message;
+  }
+  return new AuthError(400, 'invalid-config', `nothing was saved: ${issues.length === 1 ? 'one problem' : `${issues.length} problems`} to put right first`, fields);
 }

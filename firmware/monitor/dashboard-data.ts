@@ -3,6 +3,7 @@
 // millions of rows, its hourly rollups a few thousand), and the lists' freshness and a health
 // summary from what the daemon already reports. Pure apart from the rollup reads it is handed.
 import type { DashboardHour, DashboardSpan, DashboardView, HealthSummary, ListFreshness } from '../admin/api/dashboard-schema.ts';
+import type { ChangeSummary } from '../control/changes/change-schema.ts';
 import type { ListsView } from '../rules/lists-view.ts';
 import type { DaemonStatus } from '../status.ts';
 import type { QueryLog } from './query-log/query-log.ts';
@@ -100,5 +101,18 @@ export function healthSummary(status: DaemonStatus): HealthSummary {
     queryLogWriteErrors: status.queryLog.writeErrors,
     firewallError: status.firewall?.error ?? null,
     problems: status.attention ?? [],
+  };
+}
+
+/**
+ * The dashboard's change-control line for an account: how many requests wait for its approval
+ * (`waitingForYou`, worked out from the rules) and how many approved ones wait to be applied.
+ * Null for an account that does neither.
+ */
+export function changeCounts(changes: readonly Pick<ChangeSummary, 'status'>[], waitingForYou: readonly number[], may: { approve: boolean; apply: boolean }): DashboardView['changes'] {
+  if (!may.approve && !may.apply) return null;
+  return {
+    toApprove: may.approve ? waitingForYou.length : null,
+    toApply: may.apply ? changes.filter((c) => c.status === 'approved').length : null,
   };
 }

@@ -1,6 +1,7 @@
-// The AUP tables in Chromium, on a real daemon: a technician changes a row of the pupil policy and
-// `schoolgate check` answers differently at once; an invalid edit shows its message beside the
-// row with every choice kept; a member of staff reads the same table without a way to change it,
+// The AUP tables in Chromium, on a real daemon: a technician changes a row of the pupil policy,
+// which goes for approval as a change request, and `schoolgate check` answers the same until the
+// headteacher and the DSL approve it and the technician applies it; an invalid edit shows its
+// message beside the row with every choice kept; a member of staff reads the same table without a way to change it,
 // and the API refuses their save. Accounts are made through the API (the shell's test walks the
 // setup and sign-in pages); the browser carries the session cookie. Screenshots at desktop and
 // phone widths and in print go to tmp/screenshots/webui-policies-*.png.
@@ -22,6 +23,8 @@ let base: string;
 let admin: AdminApi;
 let tech: ApiSession;
 let staff: ApiSession;
+let head: ApiSession;
+let dsl: ApiSession;
 
 beforeAll(async () => {
   daemon = await startDaemonProcess(await testConfig({ address: '127.0.0.1', port: 9 }));
@@ -30,7 +33,9 @@ beforeAll(async () => {
   const { address, port } = daemon.config.web.admin;
   base = `http://${address}:${port}`;
   admin = new AdminApi(base);
-  const head = await admin.setUpSchool(daemon);
+  head = await admin.setUpSchool(daemon);
+  dsl = await admin.signIn('b.dsl', 'seven quiet herons at dawn');
+  await admin.enrol(dsl);
   tech = await admin.makeAccount(head, 'c.tech', ['technician']);
   staff = await admin.makeAccount(head, 'd.staff', ['staff']);
 }, 120_000);
@@ -50,7 +55,7 @@ async function check(name: string): Promise<{ answer: string; action: string; re
   return { answer: report.answer, ...report.policy.decision };
 }
 
-it('a technician\'s edit of the pupil AUP table changes what schoolgate check answers at once', async () => {
+it('a technician\'s edit of the pupil AUP table is a change request: schoolgate check answers differently only once it is approved and applied', async () => {
   expect(await check('www.tiktok.com')).toMatchObject({ answer: 'blocked', action: 'block', reason: 'category', category: 'social' });
   const { page, cspViolations } = await admin.openAs(browser, tech, '/policies?policy=pupil', DESKTOP);
   try {
@@ -63,10 +68,42 @@ it('a technician\'s edit of the pupil AUP table changes what schoolgate check an
 
     await page.getByLabel('Social networking: Acceptable', { exact: true }).check();
     await page.getByLabel('Social networking: watched (every visit reviewed)').check();
-    await page.getByRole('button', { name: /Save the Pupils policy \(1 changed\)/ }).click();
-    await page.getByText(/Saved: one row changed/).waitFor();
+    // Without the reason and the risk note nothing is sent, each asked for beside its field.
+    await page.getByRole('button', { name: /Send the Pupils policy for approval \(1 changed\)/ }).click();
+    await page.locator('#f-rationale-error').waitFor();
+    expect(await page.locator('#f-riskNote-error').isVisible()).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-rationale');
+    await page.getByLabel('The educational reason').fill('Year 6 online-safety unit: pupils study how social media presents news');
+    await page.getByLabel('Benefit against risk').fill('Watched, so every visit is in the weekly review; lessons are supervised.');
+    await page.getByRole('button', { name: /Send the Pupils policy for approval \(1 changed\)/ }).click();
+    const sent = page.getByText(/Sent for approval as change request (\d+)/);
+    await sent.waitFor();
+    const id = Number(/change request (\d+)/.exec(await sent.innerText())![1]);
+    // The table shows what is in force, and the gateway still answers as before.
+    expect(await page.getByLabel('Social networking: Unacceptable', { exact: true }).isChecked()).toBe(true);
+    expect(await check('www.tiktok.com')).toMatchObject({ answer: 'blocked', category: 'social' });
+    expect((await daemon.cli(['audit', '--action', 'policy.edit', '--json'])).stdout).not.toContain('account:c.tech');
+    // The request's page shows every value the edit changes, before and after.
+    await page.getByRole('link', { name: `See change request ${id}` }).click();
+    await page.getByRole('heading', { level: 2, name: 'Every value it changes' }).waitFor();
+    expect(await page.locator('#change-edits tbody tr').count()).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('#change-edits').innerText()).toContain('"unacceptable"');
+    expect(await axeSerious(page)).toEqual([]);
+    await shot(page, 'change-request-desktop');
+    await page.screenshot({ path: '/tmp/sg/shots/changes-config-request-1280.png', fullPage: true });
+    await page.setViewportSize(PHONE);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await page.screenshot({ path: '/tmp/sg/shots/changes-config-request-390.png', fullPage: true });
+
+    // A config request reaches pupils: the head is one of the two approvers, the DSL the other.
+    for (const approver of [head, dsl]) {
+      const r = await admin.call('POST', `/api/changes/${id}/approve`, {}, approver);
+      expect(r.status, JSON.stringify(r.json)).toBe(200);
+    }
+    const applied = await admin.call('POST', `/api/changes/${id}/apply`, {}, tech);
+    expect(applied.status, JSON.stringify(applied.json)).toBe(200);
     expect(await check('www.tiktok.com')).toMatchObject({ answer: 'allowed', action: 'allow', watch: true, category: 'social' });
-    const audit = await daemon.cli(['audit', '--action', 'policy.edit', '--json']);
+    const audit = await daemon.cli(['audit', '--action', 'change.apply', '--json']);
     expect(audit.stdout).toContain('account:c.tech');
     expect(cspViolations).toEqual([]);
   } finally {
@@ -81,7 +118,9 @@ it('an invalid edit shows each message beside its row, focuses it, and keeps eve
     await page.getByLabel('Online gaming: Acceptable for nominated users', { exact: true }).check();
     await page.getByLabel('Video and music streaming: acceptable during which schedule').selectOption('');
     await page.getByLabel('Dating: Acceptable', { exact: true }).check();
-    await page.getByRole('button', { name: /Save the Pupils policy/ }).click();
+    await page.getByLabel('The educational reason').fill('Trying out rows for the Year 6 unit');
+    await page.getByLabel('Benefit against risk').fill('Nothing is sent while a row is invalid.');
+    await page.getByRole('button', { name: /Send the Pupils policy for approval/ }).click();
     const scheduleError = page.locator('#f-categories-streaming-schedule-error');
     await scheduleError.waitFor();
     expect(await scheduleError.innerText()).toMatch(/a schedule is required/);
@@ -91,7 +130,7 @@ it('an invalid edit shows each message beside its row, focuses it, and keeps eve
     expect(await page.getByLabel('Dating: Acceptable', { exact: true }).isChecked()).toBe(true);
     expect(await page.getByLabel('Online gaming: Acceptable for nominated users', { exact: true }).isChecked()).toBe(true);
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-invalid'))).toBe('true');
-    // Nothing of the refused save was stored, the valid row included.
+    // Nothing of the refused edit was stored or asked for, the valid row included.
     const stored = (await admin.call('GET', '/api/policies', undefined, tech)).json.policies.find((p: { id: string }) => p.id === 'pupil').rows;
     expect(['gaming', 'dating'].map((c) => stored.find((r: { category: string }) => r.category === c).rule.disposition)).toEqual(['unacceptable', 'unacceptable']);
     expect(await axeSerious(page)).toEqual([]);
@@ -106,7 +145,7 @@ it('a member of staff reads the table, cannot change it, and the API refuses the
   try {
     await page.getByRole('heading', { level: 2, name: /Pupils/ }).waitFor();
     expect(await page.locator('input[type=radio]').count()).toBe(0);
-    expect(await page.getByRole('button', { name: /Save/ }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: /Save|Send/ }).count()).toBe(0);
     expect(await page.getByText(/You can read this table/).isVisible()).toBe(true);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     // On a phone each category is one closed row saying what is chosen: the list is a screen or
@@ -139,8 +178,9 @@ it('a member of staff reads the table, cannot change it, and the API refuses the
   } finally {
     await page.context().close();
   }
-  const refused = await admin.call('PUT', '/api/policies/pupil', { categories: { social: { disposition: 'acceptable' } } }, staff);
+  const refused = await admin.call('PUT', '/api/policies/pupil', { categories: { social: { disposition: 'acceptable' } }, rationale: 'Please allow social media', riskNote: 'Pupils would reach it' }, staff);
   expect(refused.status).toBe(403);
+  expect(((await admin.call('GET', '/api/changes', undefined, staff)).json as { changes: unknown[] }).changes).toEqual([]);
 });
 
 it('networks, term dates and upstreams: a technician changes each, errors beside their fields', async () => {

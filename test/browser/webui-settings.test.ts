@@ -254,7 +254,7 @@ describe('lists', () => {
 });
 
 describe('the AUP table on a phone', () => {
-  it('is a row per category that opens into a radio group saving like the table, and prints as the table', async () => {
+  it('is a row per category that opens into a radio group sent for approval like the table, and prints as the table', async () => {
     const { page, context, cspViolations } = await open('/policies?policy=pupil', 'lee.tech', PHONE);
     try {
       await page.getByRole('heading', { level: 2, name: /Pupils/ }).waitFor();
@@ -275,10 +275,21 @@ describe('the AUP table on a phone', () => {
       expect(row(before).rule.disposition).not.toBe('acceptable');
       await group.getByLabel('Acceptable', { exact: true }).check();
       await group.getByLabel(/^Watched/).check();
-      await page.getByRole('button', { name: /Save the .* policy/ }).click();
-      await page.getByRole('status').filter({ hasText: /saved/i }).first().waitFor();
+      await page.getByLabel('The educational reason').fill('Year 6 study how social media shapes the news');
+      await page.getByLabel('Benefit against risk').fill('Watched: every visit is in the weekly review.');
+      await page.getByRole('button', { name: /Send the .* policy for approval/ }).click();
+      const sent = page.getByRole('status').filter({ hasText: /Sent for approval as change request \d+/ }).first();
+      await sent.waitFor();
+      await fitsWidth(page, PHONE.width);
+      await shot(page, 'settings-aup-cards-sent-phone');
+      // Approved by the head and the DSL, applied by the technician, the row reads the new choice.
+      const id = Number(/change request (\d+)/.exec(await sent.innerText())![1]);
+      for (const approver of ['jo.head', 'sam.dsl']) expect((await api('POST', `/api/changes/${id}/approve`, {}, sessions.get(approver))).status).toBe(200);
+      expect((await api('POST', `/api/changes/${id}/apply`, {}, sessions.get('lee.tech'))).status).toBe(200);
       const after = (await api('GET', '/api/policies', undefined, sessions.get('lee.tech'))).json;
       expect(row(after).rule).toMatchObject({ disposition: 'acceptable', watch: true });
+      await page.reload();
+      await card.waitFor();
       expect(await card.locator('summary').innerText()).toContain('Acceptable · watched');
       await shot(page, 'settings-aup-cards-saved-phone');
 

@@ -48,6 +48,10 @@ export const ROUTES: readonly RouteDef[] = [
   { path: '/networks', title: 'Networks', needs: 'policy.view', nav: true, group: 'network', data: '/api/networks' },
   { path: '/devices', title: 'Devices', needs: 'devices.view', nav: true, group: 'network', data: '/api/devices' },
   { path: '/lists', title: 'Lists', needs: 'dashboard.view', nav: true, group: 'network', data: '/api/lists' },
+  // Any member of staff asks for a filtering change and follows it; approvers and the IT provider see every request.
+  { path: '/changes', title: 'Change requests', needs: 'changes.request', nav: true, group: 'governance', data: '/api/changes' },
+  { path: '/changes/new', title: 'Ask for a change', needs: 'changes.request' },
+  { path: '/changes/request', title: 'Change request', needs: 'changes.request' },
   { path: '/reports', title: 'Reports', needs: 'reports.anonymised', nav: true, group: 'governance', data: '/api/reports/summary' },
   { path: '/annual', title: 'Annual review', needs: 'reports.anonymised', nav: true, group: 'governance', data: '/api/annual' },
   { path: '/annual/statement', title: 'Data-processing statement', needs: 'reports.anonymised', data: '/api/annual/statement' },

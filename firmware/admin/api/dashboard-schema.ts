@@ -64,5 +64,9 @@ export const DashboardView = Type.Object({
   }, { additionalProperties: false }),
   lists: Type.Array(ListFreshness),
   health: HealthSummary,
+  changes: Type.Union([Type.Object({
+    toApprove: Type.Union([Count, Type.Null()], { description: 'change requests waiting for this account\'s approval; null for an account that cannot approve' }),
+    toApply: Type.Union([Count, Type.Null()], { description: 'approved changes for the IT provider to apply; null for an account that cannot apply' }),
+  }, { additionalProperties: false }), Type.Null()], { description: 'null when this account neither approves nor applies changes, or change control does not answer' }),
 }, { additionalProperties: false });
 export type DashboardView = Static<typeof DashboardView>;

@@ -3,6 +3,7 @@
 // types only; the rules themselves are the configuration's CategoryRule, unchanged.
 import { Type, type Static } from 'typebox';
 import { CategoryRule, Disposition, Id, SafeSearch } from '../../config/schema.ts';
+import { ChangeRequestFields } from '../../control/changes/change-schema.ts';
 import { Severity } from '../../rules/catalogue.ts';
 
 export const AupRow = Type.Object({
@@ -39,15 +40,26 @@ export const AupTables = Type.Object({
 }, { additionalProperties: false });
 export type AupTables = Static<typeof AupTables>;
 
-/** PUT /api/policies/:id: every category's rule of one policy, all or nothing. */
+/**
+ * PUT /api/policies/:id: every category's rule of one policy, all or nothing, with why. A change to
+ * what is filtered is not saved: it becomes a change request that two approvers decide.
+ */
 export const AupEditBody = Type.Object({
   categories: Type.Record(Id, CategoryRule, { additionalProperties: false }),
+  rationale: ChangeRequestFields.properties.rationale,
+  riskNote: ChangeRequestFields.properties.riskNote,
 }, { additionalProperties: false });
 export type AupEditBody = Static<typeof AupEditBody>;
 
 export const AupEditResult = Type.Object({
+  /** The policy as it stands: unchanged until the request is approved and applied. */
   policy: AupPolicy,
-  /** Categories whose rule changed, for the confirmation. */
+  /** Categories whose rule the request would change, for the confirmation. */
   changed: Type.Array(Id),
+  /** The change request it became; null when nothing differed (nothing is asked for). */
+  request: Type.Union([Type.Object({
+    id: Type.Integer({ minimum: 1 }),
+    summary: Type.Array(Type.String(), { description: 'what it would change, a line each' }),
+  }, { additionalProperties: false }), Type.Null()]),
 }, { additionalProperties: false });
 export type AupEditResult = Static<typeof AupEditResult>;

@@ -1,10 +1,12 @@
 // The dashboard (dashboard.view): counts over time from the rollups, the most blocked categories
 // and devices, open alerts by severity (counts only: subjects are on the alerts page), the lists'
-// freshness and a health summary.
+// freshness and a health summary, and for approvers and the IT provider the change requests
+// waiting for them.
 import { DashboardQuery, DashboardView } from '../api/dashboard-schema.ts';
 import { ApiError } from '../api/session-schema.ts';
 import { accountPermissions } from '../auth/views.ts';
-import { dashboardCounts, healthSummary, listFreshness } from '../../monitor/dashboard-data.ts';
+import { changeQueue } from '../change-queue.ts';
+import { changeCounts, dashboardCounts, healthSummary, listFreshness } from '../../monitor/dashboard-data.ts';
 import type { AdminRoutes } from '../route-deps.ts';
 import { monitorOf } from './monitor-sources.ts';
 
@@ -26,6 +28,16 @@ export const dashboardRoutes: AdminRoutes = async (app, deps) => {
       deviceName: monitor.deviceName,
     }, (request.query as DashboardQuery).span ?? 'today', withDevices);
     const lists = listFreshness(monitor.lists());
-    return { ...counts, alerts: { open: monitor.alerts.openCounts() }, lists, health: healthSummary(deps.options.status()) };
+    const may = { approve: permissions.includes('changes.approve'), apply: permissions.includes('changes.apply') };
+    let changes: DashboardView['changes'] = null;
+    if (may.approve || may.apply) {
+      // The counts are a convenience: the dashboard still answers when change control does not.
+      changes = await changeQueue({ control: deps.options.control, accounts: deps.options.accounts }, request)
+        .then((queue) => changeCounts(queue.changes, queue.waitingForYou, may), (error: unknown) => {
+          request.log.warn({ err: error }, 'the dashboard could not read the change requests');
+          return null;
+        });
+    }
+    return { ...counts, alerts: { open: monitor.alerts.openCounts() }, lists, health: healthSummary(deps.options.status()), changes };
   });
 };

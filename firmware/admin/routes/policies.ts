@@ -1,5 +1,8 @@
 // The AUP tables (policy.view, every signed-in member of staff: the policy that applies to them),
-// and saving one policy's rows (policy.edit) through saveConfigChange.
+// and an edit of one policy's rows (policy.edit). An edit changes what is filtered, so it is never
+// saved here: it is made on a copy of the configuration, validated as the store would validate it
+// (a problem is answered beside its row, nothing asked for), and the values it changes become a
+// change request (kind config) that two approvers decide and the IT provider applies.
 import { Type, type Static } from 'typebox';
 import { loadCatalogue, type CategoryDefinition } from '../../rules/catalogue.ts';
 import { AupEditBody, AupEditResult, AupTables } from '../api/policy-schema.ts';
@@ -8,8 +11,13 @@ import { actorOf } from '../auth/authenticator.ts';
 import { AuthError } from '../auth/errors.ts';
 import { accountPermissions } from '../auth/views.ts';
 import { applyAupEdit, aupPolicy, aupTables } from '../aup-table.ts';
-import { saveConfigChange } from '../config-change.ts';
+import { invalidConfig } from '../config-change.ts';
+import { callControl } from '../control-call.ts';
 import type { AdminRoutes } from '../route-deps.ts';
+import type { Config } from '../../config/schema.ts';
+import { validateConfig } from '../../config/validate.ts';
+import type { ChangeRequest } from '../../control/changes/change-schema.ts';
+import { configDiff } from '../../control/changes/config-diff.ts';
 
 const Errors = { 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError, 503: ApiError };
 const PolicyParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -36,25 +44,27 @@ export const policyRoutes: AdminRoutes = async (app, deps) => {
   app.put<{ Params: Static<typeof PolicyParams>; Body: AupEditBody }>('/api/policies/:id', {
     schema: { params: PolicyParams, body: AupEditBody, response: { 200: AupEditResult, ...Errors } },
     config: { permission: 'policy.edit' },
-  }, async (request) => {
-    const config = configAccess();
+  }, async (request): Promise<AupEditResult> => {
+    const current = configAccess().current();
     const id = request.params.id;
-    const prefix = (index: number) => `/policies/${index}/`;
-    const saved = await saveConfigChange({ config, audit: options.audit }, {
-      actor: actorOf(request.signed!.account),
-      action: 'policy.edit',
-      subject: id,
-      change: (draft) => {
-        const edit = applyAupEdit(draft, id, request.body.categories, categories());
-        return { changed: edit.changed, details: { changed: Object.fromEntries(edit.changed.map((c) => [c, request.body.categories[c]])) } };
-      },
-      fieldOf: (path) => {
-        const index = config.current().policies.findIndex((p) => p.id === id);
-        return path.startsWith(prefix(index)) ? path.slice(prefix(index).length) : undefined;
-      },
+    const { categories: rows, rationale, riskNote } = request.body;
+    // The same copy the store makes for an update (a JSON round trip: no sharing with the snapshot).
+    const draft = JSON.parse(JSON.stringify(current)) as Config;
+    const edit = applyAupEdit(draft, id, rows, categories());
+    const index = current.policies.findIndex((p) => p.id === id);
+    const checked = validateConfig(draft);
+    if (!checked.ok) {
+      const prefix = `/policies/${index}/`;
+      throw invalidConfig(checked.issues, (path) => (path.startsWith(prefix) ? path.slice(prefix.length) : undefined));
+    }
+    const policy = aupPolicy(current, current.policies[index]!, categories());
+    const edits = configDiff(current, draft);
+    if (edits.length === 0) return { policy, changed: [], request: null };
+    const made = await callControl<ChangeRequest>(options.control, request.signed, 'changes.request', {
+      proposal: { kind: 'config', action: 'policy.edit', subject: id, edits },
+      rationale,
+      riskNote,
     });
-    const current = config.current();
-    const policy = current.policies.find((p) => p.id === id)!;
-    return { policy: aupPolicy(current, policy, categories()), changed: saved.changed };
+    return { policy, changed: edit.changed, request: { id: made.id, summary: made.summary } };
   });
 };

@@ -1,6 +1,8 @@
 // The AUP tables' API through fastify's inject, over a real configuration store in a temporary
-// folder: who may read and who may save, CSRF, all-or-nothing saves with each problem beside its
-// row, locked illegal-content rows, and the audit entry.
+// folder and change control's real methods: who may read and who may ask for a change, CSRF, an
+// edit held as a change request (nothing saved until two approvers agree and the IT provider
+// applies it), all-or-nothing edits with each problem beside its row and nothing asked for,
+// locked illegal-content rows, and the audit entries.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +12,9 @@ import { totpCode } from '../../../firmware/admin/auth/totp.ts';
 import type { Role } from '../../../firmware/admin/roles.ts';
 import { defaultConfig } from '../../../firmware/config/defaults.ts';
 import { ConfigStore } from '../../../firmware/config/store.ts';
+import { startChangeControl } from '../../../firmware/control/changes/wiring.ts';
+import { ControlServer } from '../../../firmware/control/server.ts';
+import { silentLogger } from '../../../firmware/log.ts';
 import { testAdmin, type TestAdmin } from './admin-app.ts';
 
 const HOST = 'gateway.test';
@@ -18,10 +23,15 @@ const ORIGIN = `http://${HOST}`;
 let t: TestAdmin;
 let store: ConfigStore;
 let file: string;
+/** The headteacher's session from setup, two-factor on (a second sign-in would need a code). */
+let headSession: Session | undefined;
 beforeEach(async () => {
+  headSession = undefined;
   file = join(mkdtempSync(join(tmpdir(), 'sg-policies-')), 'config.json');
   store = await ConfigStore.open(file, { createWith: defaultConfig });
-  t = await testAdmin({ config: { current: () => store.current, update: (change, written) => store.update(change, written) } });
+  const control = new ControlServer(silentLogger());
+  t = await testAdmin({ config: { current: () => store.current, update: (change, written) => store.update(change, written) }, control });
+  startChangeControl({ control, state: t.state, config: store, mailer: null, logger: silentLogger() });
 });
 afterEach(async () => {
   await t.close();
@@ -63,8 +73,9 @@ async function account(username: string, roles: Role[]): Promise<Session> {
     ] } });
     expect(done.status, JSON.stringify(done.json)).toBe(200);
   }
-  const head = await signIn('jo.head', 'Heron-Lantern-42');
-  await enrol(head).catch(() => undefined);
+  const head = headSession ?? await signIn('jo.head', 'Heron-Lantern-42');
+  if (headSession === undefined) await enrol(head);
+  headSession = head;
   const made = await call({ method: 'POST', url: '/api/accounts', s: head, body: { username, displayName: username, roles } });
   expect(made.status, JSON.stringify(made.json)).toBe(200);
   const s = await signIn(username, made.json.temporaryPassword);
@@ -75,8 +86,17 @@ async function account(username: string, roles: Role[]): Promise<Session> {
   return s;
 }
 
+/** The two approvers setup made, signed in with two-factor on (the headteacher's session is account()'s). */
+async function approvers(): Promise<{ head: Session; dsl: Session }> {
+  const head = headSession!;
+  const dsl = await signIn('sam.dsl', 'Quiet-Meadow-Owl-7');
+  await enrol(dsl);
+  return { head, dsl };
+}
+
 const pupilRows = (tables: AupTables) => tables.policies.find((p) => p.id === 'pupil')!.rows;
-const streamingAcceptable = { categories: { streaming: { disposition: 'acceptable', watch: true } } };
+const WHY = { rationale: 'Year 5 media studies watch short clips in class', riskNote: 'Watched: every visit is in the weekly review; teachers supervise.' };
+const streamingAcceptable = { categories: { streaming: { disposition: 'acceptable', watch: true } }, ...WHY };
 
 describe('the AUP tables', () => {
   it('shows every member of staff each policy as the AUP table, read-only, and refuses a save with 403', async () => {
@@ -103,21 +123,69 @@ describe('the AUP tables', () => {
     expect((await call({ url: '/api/policies' })).status).toBe(401);
   });
 
-  it('saves a technician\'s edit through the store, tidies the rule, and audits it under the account', async () => {
+  it('holds a technician\'s edit as a change request: nothing is saved until two approvers agree and the IT provider applies it', async () => {
     const tech = await account('tech', ['technician']);
     expect((await call({ url: '/api/policies', s: tech })).json.editable).toBe(true);
-    const saved = await call({ method: 'PUT', url: '/api/policies/pupil', s: tech, body: {
-      categories: { streaming: { disposition: 'acceptable', schedule: 'lunchtime', watch: true }, social: { disposition: 'unacceptable' } },
+    const before = readFileSync(file, 'utf8');
+    const pupil = store.current.policies.findIndex((p) => p.id === 'pupil');
+    const asked = await call({ method: 'PUT', url: '/api/policies/pupil', s: tech, body: {
+      categories: { streaming: { disposition: 'acceptable', schedule: 'lunchtime', watch: true }, social: { disposition: 'unacceptable' } }, ...WHY,
     } });
-    expect(saved.status, JSON.stringify(saved.json)).toBe(200);
-    expect(saved.json.changed).toEqual(['streaming']);
-    expect(store.current.policies.find((p) => p.id === 'pupil')!.categories.streaming).toEqual({ disposition: 'acceptable', watch: true });
-    expect(JSON.parse(readFileSync(file, 'utf8')).policies[1].categories.streaming).toEqual({ disposition: 'acceptable', watch: true });
-    const entry = t.state.audit.list({ action: 'policy.edit' });
-    expect(entry.map((e) => [e.actor, e.subject, e.details])).toEqual([['account:tech', 'pupil', { changed: { streaming: { disposition: 'acceptable', schedule: 'lunchtime', watch: true } } }]]);
+    expect(asked.status, JSON.stringify(asked.json)).toBe(200);
+    expect(asked.json.changed).toEqual(['streaming']);
+    const id = asked.json.request.id as number;
+    expect(asked.json.request.summary.join('\n')).toMatch(/stream/i);
+    // The answer's table and the stored configuration are as they were.
+    expect(asked.json.policy.rows.find((r: { category: string }) => r.category === 'streaming').rule).toEqual({ disposition: 'acceptable-at-certain-times', schedule: 'lunchtime' });
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(t.state.audit.list({ action: 'policy.edit' })).toEqual([]);
+
+    // The request holds the values the edit changes, the schedule the tidied rule drops included.
+    const shown = await call({ url: `/api/changes/${id}`, s: tech });
+    expect(shown.status, JSON.stringify(shown.json)).toBe(200);
+    expect(shown.json.request).toMatchObject({ status: 'awaiting-approval', needsHead: true, requestedBy: 'account:tech', rationale: WHY.rationale, riskNote: WHY.riskNote });
+    expect(shown.json.request.proposal).toEqual({ kind: 'config', action: 'policy.edit', subject: 'pupil', edits: [
+      { path: `/policies/${pupil}/categories/streaming/disposition`, before: 'acceptable-at-certain-times', after: 'acceptable' },
+      { path: `/policies/${pupil}/categories/streaming/schedule`, before: 'lunchtime' },
+      { path: `/policies/${pupil}/categories/streaming/watch`, after: true },
+    ] });
+    // The technician cannot apply it before two approvals, nor approve it.
+    expect(shown.json.may).toMatchObject({ approve: false, apply: false });
+    expect((await call({ method: 'POST', url: `/api/changes/${id}/apply`, s: tech, body: {} })).status).toBe(409);
+    expect((await call({ method: 'POST', url: `/api/changes/${id}/approve`, s: tech, body: {} })).status).toBe(403);
+
+    const { head, dsl } = await approvers();
+    expect((await call({ method: 'POST', url: `/api/changes/${id}/approve`, s: dsl, body: { note: 'Fine for Year 5 with the watch flag' } })).status).toBe(200);
+    const second = await call({ method: 'POST', url: `/api/changes/${id}/approve`, s: head, body: {} });
+    expect(second.status, JSON.stringify(second.json)).toBe(200);
+    expect(second.json.request.status).toBe('approved');
+    expect(readFileSync(file, 'utf8')).toBe(before);
+
+    const applied = await call({ method: 'POST', url: `/api/changes/${id}/apply`, s: tech, body: {} });
+    expect(applied.status, JSON.stringify(applied.json)).toBe(200);
+    expect(applied.json.request.status).toBe('applied');
+    expect(store.current.policies[pupil]!.categories.streaming).toEqual({ disposition: 'acceptable', watch: true });
+    expect(JSON.parse(readFileSync(file, 'utf8')).policies[pupil].categories.streaming).toEqual({ disposition: 'acceptable', watch: true });
+    expect(t.state.audit.list({ action: 'change.*' }).map((e) => [e.actor, e.action])).toEqual([
+      ['account:tech', 'change.request'], ['account:sam.dsl', 'change.approve'], ['account:jo.head', 'change.approve'], ['account:tech', 'change.apply'],
+    ]);
   });
 
-  it('refuses an invalid edit as a whole, every problem beside its row, nothing stored', async () => {
+  it('asks for nothing when the rows are as they are, and needs the reason and risk note', async () => {
+    const tech = await account('tech', ['technician']);
+    const current = pupilRows((await call({ url: '/api/policies', s: tech })).json as AupTables);
+    const same = await call({ method: 'PUT', url: '/api/policies/pupil', s: tech, body: { categories: Object.fromEntries(current.filter((r) => !r.locked).map((r) => [r.category, r.rule])), ...WHY } });
+    expect(same.status, JSON.stringify(same.json)).toBe(200);
+    expect(same.json).toMatchObject({ changed: [], request: null });
+    const shortWhy = await call({ method: 'PUT', url: '/api/policies/pupil', s: tech, body: { ...streamingAcceptable, rationale: 'because' } });
+    expect(shortWhy.status).toBe(400);
+    expect(Object.keys(shortWhy.json.fields)).toEqual(['rationale']);
+    const { riskNote: _riskNote, ...noRisk } = streamingAcceptable;
+    expect((await call({ method: 'PUT', url: '/api/policies/pupil', s: tech, body: noRisk })).status).toBe(400);
+    expect(t.state.audit.list({ action: 'change.request' })).toEqual([]);
+  });
+
+  it('refuses an invalid edit as a whole, every problem beside its row, nothing stored or asked for', async () => {
     const tech = await account('tech', ['technician']);
     const before = readFileSync(file, 'utf8');
     const bad = await call({ method: 'PUT', url: '/api/policies/pupil', s: tech, body: {
@@ -126,6 +194,7 @@ describe('the AUP tables', () => {
         gaming: { disposition: 'acceptable-for-nominated-users', groups: [] },
         social: { disposition: 'acceptable' },
       },
+      ...WHY,
     } });
     expect(bad.status).toBe(400);
     expect(bad.json.fields).toEqual({
@@ -135,11 +204,13 @@ describe('the AUP tables', () => {
     expect(readFileSync(file, 'utf8')).toBe(before);
     expect(store.current.policies.find((p) => p.id === 'pupil')!.categories.social).toEqual({ disposition: 'unacceptable' });
     expect(t.state.audit.list({ action: 'policy.edit' })).toEqual([]);
+    // Nothing was asked for either.
+    expect(t.state.audit.list({ action: 'change.request' })).toEqual([]);
   });
 
   it('keeps illegal content locked, refuses an unknown category or policy', async () => {
     const tech = await account('tech', ['technician']);
-    const locked = await call({ method: 'PUT', url: '/api/policies/staff', s: tech, body: { categories: { illegal: { disposition: 'acceptable' }, nonsense: { disposition: 'acceptable' } } } });
+    const locked = await call({ method: 'PUT', url: '/api/policies/staff', s: tech, body: { categories: { illegal: { disposition: 'acceptable' }, nonsense: { disposition: 'acceptable' } }, ...WHY } });
     expect(locked.status).toBe(400);
     expect(locked.json.fields).toEqual({ 'categories/illegal/disposition': expect.stringMatching(/cannot be changed/), 'categories/nonsense': expect.stringMatching(/no category/) });
     expect((await call({ method: 'PUT', url: '/api/policies/nope', s: tech, body: streamingAcceptable })).status).toBe(404);

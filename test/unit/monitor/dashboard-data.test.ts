@@ -2,7 +2,7 @@
 // change), every hour present with zero where nothing was asked, the top devices per network,
 // and the lists' freshness and health problems in words.
 import { expect, it } from 'vitest';
-import { healthSummary, hourSeries, listFreshness, spanHours, topDevicesPerNetwork } from '../../../firmware/monitor/dashboard-data.ts';
+import { changeCounts, healthSummary, hourSeries, listFreshness, spanHours, topDevicesPerNetwork } from '../../../firmware/monitor/dashboard-data.ts';
 import { needsAttention } from '../../../firmware/monitor/attention.ts';
 import { sampleStatus } from '../status-fixture.ts';
 
@@ -62,4 +62,11 @@ it("names an unreadable list and a feed's failed download as problems, and a fai
   // The summary's problems are the status's own list, not a second set of rules.
   expect(summary.problems).toBe(status.attention);
   expect(summary.problems.map((p) => p.problem)).toEqual(expect.arrayContaining(['Upstream resolver failing: one.', '2 lists have a problem: Feed, Gone.']));
+});
+
+it('counts the change requests waiting for an approver and the approved ones for the IT provider, and nothing for others', () => {
+  const changes = [{ status: 'awaiting-approval' as const }, { status: 'approved' as const }, { status: 'approved' as const }, { status: 'applied' as const }];
+  expect(changeCounts(changes, [1], { approve: true, apply: false })).toEqual({ toApprove: 1, toApply: null });
+  expect(changeCounts(changes, [], { approve: false, apply: true })).toEqual({ toApprove: null, toApply: 2 });
+  expect(changeCounts(changes, [1], { approve: false, apply: false })).toBeNull();
 });

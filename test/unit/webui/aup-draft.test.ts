@@ -26,8 +26,10 @@ describe('the AUP draft', () => {
     expect(draft.social).toEqual({ disposition: 'acceptable-at-certain-times', schedule: 'lunchtime', watch: true });
   });
 
-  it('sends every unlocked row and never a locked one', () => {
-    expect(Object.keys(bodyOf(policy, draftOf(policy)).categories)).toEqual(['streaming', 'social']);
+  it('sends every unlocked row and never a locked one, with why it is asked for, trimmed', () => {
+    const body = bodyOf(policy, draftOf(policy), { rationale: '  Year 6 research on social media safety ', riskNote: 'Staff supervise; watched.' });
+    expect(Object.keys(body.categories)).toEqual(['streaming', 'social']);
+    expect([body.rationale, body.riskNote]).toEqual(['Year 6 research on social media safety', 'Staff supervise; watched.']);
   });
 
   it('groups the server\'s messages by row, in the table\'s words', () => {

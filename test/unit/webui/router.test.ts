@@ -36,15 +36,15 @@ describe('resolve', () => {
 
 describe('navFor', () => {
   it('lists only pages the permissions allow, in order', () => {
-    expect(navFor(headteacher).map((r) => r.path)).toEqual(['/dashboard', '/alerts', '/review', '/incidents', '/visitors', '/policies', '/networks', '/devices', '/lists', '/reports', '/annual', '/audit', '/status', '/health', '/accounts', '/settings', '/incidents/tasks', '/account']);
-    expect(navFor(staff).map((r) => r.path)).toEqual(['/visitors', '/policies', '/networks', '/account']);
+    expect(navFor(headteacher).map((r) => r.path)).toEqual(['/dashboard', '/alerts', '/review', '/incidents', '/visitors', '/policies', '/networks', '/devices', '/lists', '/changes', '/reports', '/annual', '/audit', '/status', '/health', '/accounts', '/settings', '/incidents/tasks', '/account']);
+    expect(navFor(staff).map((r) => r.path)).toEqual(['/visitors', '/policies', '/networks', '/changes', '/account']);
     // The office issues vouchers from its own page; group vouchers and regular visitors are reached from Visitors.
     expect(navFor(permissionsOf(['office'])).map((r) => r.path)).toEqual(['/visitors', '/vouchers', '/policies', '/networks', '/account']);
     // The access matrix is reached from the accounts page, not the navigation.
     expect(navFor(headteacher).some((r) => r.path === '/accounts/matrix')).toBe(false);
     // The technician sees the dashboard and health, never the alerts or the incident log (monitoring.view), only
     // the IT provider's tasks from incidents (incidents.tasks), the backups and the upgrade page (system.manage).
-    expect(navFor(permissionsOf(['technician'])).map((r) => r.path)).toEqual(['/dashboard', '/policies', '/networks', '/devices', '/lists', '/audit', '/status', '/health', '/accounts', '/settings', '/backups', '/upgrade', '/incidents/tasks', '/account']);
+    expect(navFor(permissionsOf(['technician'])).map((r) => r.path)).toEqual(['/dashboard', '/policies', '/networks', '/devices', '/lists', '/changes', '/audit', '/status', '/health', '/accounts', '/settings', '/backups', '/upgrade', '/incidents/tasks', '/account']);
     // Governors see the anonymised reports beside the AUP table.
     expect(navFor(permissionsOf(['governor'])).map((r) => r.path)).toEqual(['/policies', '/networks', '/reports', '/annual', '/account']);
   });
@@ -60,14 +60,14 @@ describe('navFor', () => {
     }
   });
 
-  it('groups a headteacher\'s eighteen entries into labelled sections, and shows an entry alone where its section says the same', () => {
+  it('groups a headteacher\'s nineteen entries into labelled sections, and shows an entry alone where its section says the same', () => {
     const sections = navSectionsFor(headteacher).map((s) => ({ title: s.labelled ? s.group.title : null, pages: s.routes.map((r) => r.title) }));
     expect(sections).toEqual([
       { title: null, pages: ['Dashboard'] },
       { title: 'Safeguarding', pages: ['Alerts', 'Weekly review', 'Incidents'] },
       { title: null, pages: ['Visitors'] },
       { title: 'Network', pages: ['Acceptable use', 'Networks', 'Devices', 'Lists'] },
-      { title: 'Governance', pages: ['Reports', 'Annual review', 'Audit log'] },
+      { title: 'Governance', pages: ['Change requests', 'Reports', 'Annual review', 'Audit log'] },
       { title: 'System', pages: ['Status', 'Health', 'Accounts', 'Settings', 'IT provider tasks'] },
       { title: null, pages: ['Your account'] },
     ]);

@@ -52,6 +52,7 @@ export function DashboardPage() {
               {openTotal === 0 ? 'No open alerts.' : `${number.format(openTotal)} open ${openTotal === 1 ? 'alert' : 'alerts'} to acknowledge.`}{' '}
               {permissions.has('monitoring.view') ? <Link href="/alerts">Go to the alerts</Link> : openTotal > 0 ? 'The safeguarding lead reviews them.' : null}
             </p>
+            <ChangesLine changes={data.changes} />
             {data.health.problems.length > 0 ? (
               <>
                 <ul class="problems">{data.health.problems.map((p) => <li key={p.id}><strong class="warn">{p.problem}</strong></li>)}</ul>
@@ -117,4 +118,14 @@ export function DashboardPage() {
       )}
     </>
   );
+}
+
+/** Change requests waiting for this account: an approver's approvals, the IT provider's approved changes to apply. */
+function ChangesLine({ changes }: { changes: DashboardView['changes'] }) {
+  if (changes === null) return null;
+  const lines: string[] = [];
+  if (changes.toApprove !== null && changes.toApprove > 0) lines.push(`${number.format(changes.toApprove)} change ${changes.toApprove === 1 ? 'request' : 'requests'} waiting for your approval.`);
+  if (changes.toApply !== null && changes.toApply > 0) lines.push(`${number.format(changes.toApply)} approved ${changes.toApply === 1 ? 'change' : 'changes'} to apply.`);
+  if (lines.length === 0) return null;
+  return <p>{lines.join(' ')} <Link href="/changes">Go to the change requests</Link></p>;
 }

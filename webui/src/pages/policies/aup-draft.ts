@@ -25,9 +25,16 @@ export function update(draft: Draft, category: string, patch: Partial<CategoryRu
   return { ...draft, [category]: { ...draft[category]!, ...patch } };
 }
 
-/** Every unlocked row: the server replaces the policy's rows with these, all or nothing. */
-export function bodyOf(policy: AupPolicy, draft: Draft): AupEditBody {
-  return { categories: Object.fromEntries(policy.rows.filter((r) => !r.locked).map((r) => [r.category, draft[r.category]!])) };
+/**
+ * Every unlocked row (the request replaces the policy's rows with these, all or nothing) and why
+ * it is asked for: a change to what is filtered goes to two approvers, never straight in.
+ */
+export function bodyOf(policy: AupPolicy, draft: Draft, why: { rationale: string; riskNote: string }): AupEditBody {
+  return {
+    categories: Object.fromEntries(policy.rows.filter((r) => !r.locked).map((r) => [r.category, draft[r.category]!])),
+    rationale: why.rationale.trim(),
+    riskNote: why.riskNote.trim(),
+  };
 }
 
 const PLAIN: Readonly<Record<Disposition, string>> = {

@@ -1,18 +1,25 @@
 // The AUP tables: each policy as the school's written acceptable-use policy prints it, a row per
-// category and a column per disposition. Every member of staff may read them (the policy that
-// applies to them); an account with policy.edit changes the rows and saves a policy all or nothing,
-// each problem shown beside its row with nothing chosen lost.
+// category and a column per disposition, and the exceptions in force beside them. Every member of
+// staff may read them (the policy that applies to them); an account with policy.edit changes the
+// rows and sends a policy for approval all or nothing, with why (a change to what is filtered is a
+// change request two approvers decide), each problem shown beside its row with nothing chosen lost.
 import { useEffect, useState } from 'preact/hooks';
 import type { AupPolicy, AupTables, AupEditResult } from '../../../../firmware/admin/api/policy-schema.ts';
 import { ApiRequestError } from '../../api.ts';
 import { Button } from '../../components/button.tsx';
+import { TextAreaField } from '../../components/field.tsx';
 import { useFocusFirstError } from '../../components/form.ts';
+import { Link } from '../../components/link.tsx';
 import { Notice, type NoticeKind } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
 import { bodyOf, changedRows, draftOf, errorsByRow, type Draft } from './aup-draft.ts';
 import { AupSplashForm } from './aup-splash-form.tsx';
 import { AupTable } from './aup-table.tsx';
+import { ExceptionsList } from './exceptions-list.tsx';
 import './aup.css';
+
+const WHY_MIN = 10;
+const NO_WHY = { rationale: '', riskNote: '' };
 
 export function PoliciesPage() {
   const { api, session } = useApp();
@@ -21,7 +28,8 @@ export function PoliciesPage() {
   const [selected, setSelected] = useState('');
   const [drafts, setDrafts] = useState<Record<string, Draft>>({});
   const [errors, setErrors] = useState<Record<string, Record<string, string>>>({});
-  const [notice, setNotice] = useState<{ kind: NoticeKind; text: string } | null>(null);
+  const [notice, setNotice] = useState<{ kind: NoticeKind; text: string; request?: number } | null>(null);
+  const [why, setWhy] = useState(NO_WHY);
   const [busy, setBusy] = useState(false);
   const [attempt, setAttempt] = useState(0);
   const formRef = useFocusFirstError(Object.fromEntries(Object.keys(errors).map((k) => [k, 'x'])), attempt);
@@ -46,16 +54,34 @@ export function PoliciesPage() {
   const save = async (e: Event) => {
     e.preventDefault();
     if (busy) return;
-    setBusy(true);
     setNotice(null);
+    if (changed.length === 0) {
+      setErrors({});
+      setNotice({ kind: 'info', text: 'Nothing has changed: nothing was sent.' });
+      return;
+    }
+    const missing: Record<string, string> = {};
+    if (why.rationale.trim().length < WHY_MIN) missing.rationale = `say why this change is needed, at least ${WHY_MIN} characters: the approvers read it`;
+    if (why.riskNote.trim().length < WHY_MIN) missing.riskNote = `say who could reach what, and why that is acceptable, at least ${WHY_MIN} characters`;
+    if (Object.keys(missing).length > 0) {
+      setErrors({ '': missing });
+      setNotice({ kind: 'error', text: 'Nothing was sent: say why the change is needed and what it risks.' });
+      setAttempt((a) => a + 1);
+      return;
+    }
+    setBusy(true);
     try {
-      const result = await api.request<AupEditResult>('PUT', `/api/policies/${encodeURIComponent(policy.id)}`, bodyOf(policy, draft));
+      const result = await api.request<AupEditResult>('PUT', `/api/policies/${encodeURIComponent(policy.id)}`, bodyOf(policy, draft, why));
       const next: AupPolicy = result.policy;
       setTables({ ...tables, policies: tables.policies.map((p) => (p.id === next.id ? next : p)) });
+      // The table shows what is in force: the asked-for rows wait on the request's page.
       setDrafts({ ...drafts, [next.id]: draftOf(next) });
       setErrors({});
+      setWhy(NO_WHY);
       const n = result.changed.length;
-      setNotice({ kind: 'success', text: n === 0 ? 'Saved: nothing had changed.' : `Saved: ${n === 1 ? 'one row' : `${n} rows`} changed. The gateway filters by it from now on.` });
+      setNotice(result.request === null
+        ? { kind: 'info', text: 'Nothing had changed: nothing was sent.' }
+        : { kind: 'success', text: `Sent for approval as change request ${result.request.id} (${n === 1 ? 'one row' : `${n} rows`}). The table stays as it is until two approvers agree and the IT provider applies it.`, request: result.request.id });
     } catch (err) {
       if (err instanceof ApiRequestError) {
         setErrors(errorsByRow(err.fields));
@@ -70,7 +96,7 @@ export function PoliciesPage() {
   };
 
   const at = new Date(tables.at).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: session?.site.timezone });
-  const otherErrors = errors[''];
+  const { rationale: rationaleError, riskNote: riskError, ...otherErrors } = errors[''] ?? {};
   return (
     <>
       <div class="aup-choose no-print field">
@@ -89,10 +115,15 @@ export function PoliciesPage() {
         </p>
       </header>
       {tables.editable ? null : (
-        <p class="muted no-print">You can read this table. Changing it is for the school's technician (ask them, or the headteacher, for a change).</p>
+        <p class="muted no-print">
+          You can read this table. Changing it is for the school's technician;
+          {session?.permissions.includes('changes.request') ? <> to ask for a site to be allowed or blocked, <Link href="/changes/new">make a change request</Link>.</> : ' ask them, or the headteacher, for a change.'}
+        </p>
       )}
-      <Notice kind={notice?.kind ?? 'info'}>{notice?.text}</Notice>
-      {otherErrors ? <ul class="field-error">{Object.entries(otherErrors).map(([k, v]) => <li key={k}>{k}: {v}</li>)}</ul> : null}
+      <Notice kind={notice?.kind ?? 'info'}>
+        {notice === null ? null : <>{notice.text}{notice.request !== undefined ? <> <Link href={`/changes/request?id=${notice.request}`}>See change request {notice.request}</Link>.</> : null}</>}
+      </Notice>
+      {Object.keys(otherErrors).length > 0 ? <ul class="field-error">{Object.entries(otherErrors).map(([k, v]) => <li key={k}>{k}: {v}</li>)}</ul> : null}
       <form ref={formRef} onSubmit={save} noValidate>
         <AupTable
           policy={policy}
@@ -105,11 +136,22 @@ export function PoliciesPage() {
         {tables.schedules.length > 0 ? (
           <p class="aup-legend"><strong>Schedules:</strong> {tables.schedules.map((s) => `${s.name} (${s.summary})`).join('; ')}.</p>
         ) : null}
+        {tables.editable ? (
+          <fieldset class="aup-why no-print">
+            <legend>Why this change</legend>
+            <p class="field-hint">A change to what is filtered is a change request: two approvers (the headteacher among them) agree before the IT provider applies it.</p>
+            <TextAreaField name="rationale" label="The educational reason" value={why.rationale} onValue={(rationale) => setWhy({ ...why, rationale })}
+              rows={3} maxLength={500} error={rationaleError} hint="What it is for: the lesson, the topic, who needs it." />
+            <TextAreaField name="riskNote" label="Benefit against risk" value={why.riskNote} onValue={(riskNote) => setWhy({ ...why, riskNote })}
+              rows={3} maxLength={2000} error={riskError} hint="Who could reach what, and why that is acceptable (supervision, watched, for a time)." />
+          </fieldset>
+        ) : null}
         <div class="actions">
-          {tables.editable ? <Button type="submit" busy={busy}>Save the {policy.name} policy{changed.length > 0 ? ` (${changed.length} changed)` : ''}</Button> : null}
+          {tables.editable ? <Button type="submit" busy={busy}>Send the {policy.name} policy for approval{changed.length > 0 ? ` (${changed.length} changed)` : ''}</Button> : null}
           <Button kind="secondary" onClick={() => window.print()}>Print this table</Button>
         </div>
       </form>
+      <ExceptionsList />
       <AupSplashForm />
     </>
   );

@@ -10,6 +10,7 @@ import { ApiRequestError } from '../../api.ts';
 import { Button } from '../../components/button.tsx';
 import { ChoiceField } from '../../components/choice-field.tsx';
 import { TextField } from '../../components/field.tsx';
+import { Link } from '../../components/link.tsx';
 import { useApp } from '../../context.ts';
 import { KIND_LABELS } from '../alerts/alerts.tsx';
 import { who } from '../people.ts';
@@ -18,10 +19,16 @@ import { when } from './review-format.ts';
 const number = new Intl.NumberFormat('en-GB');
 
 function OutcomeLine({ o, tz }: { o: OutcomeRecord; tz: string }) {
+  const { session } = useApp();
+  // The proposal becomes a change request only through the form (the name stays inert text here).
+  const mayRequest = o.latest && o.proposed !== null && (session?.permissions.includes('changes.request') ?? false);
   return (
     <li class={o.latest ? 'outcome-latest' : 'outcome-corrected'}>
       <strong>{OUTCOME_TEXT[o.outcome]}</strong>{o.proposed ? <> (propose to <strong>{o.proposed.action}</strong> <span class="mono">{o.proposed.name}</span>)</> : null}: {o.note}
       <span class="muted"> — {who(o.by)}, {when(o.at, tz)}{o.latest ? '' : ' (corrected below)'}</span>
+      {mayRequest && o.proposed ? (
+        <> <Link href={`/changes/new?${o.proposed.action}=${encodeURIComponent(o.proposed.name)}&fromAlert=${o.alertId}`} class="no-print">Ask for this change (alert {o.alertId})</Link></>
+      ) : null}
     </li>
   );
 }

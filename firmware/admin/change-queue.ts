@@ -1,0 +1,47 @@
+// The change requests as the signed-in account sees them: every request for approvers, the IT
+// provider and auditors, only their own for a member of staff, and which of them wait for this
+// account's approval now. The list page and the dashboard's counts both read it.
+import type { FastifyRequest } from 'fastify';
+import type { ChangeListView, ChangeRequest, ChangeStatus } from '../control/changes/change-schema.ts';
+import type { AccountRepository } from '../state/accounts.ts';
+import { actorOf } from './auth/authenticator.ts';
+import { accountPermissions } from './auth/views.ts';
+import { approvalBlockedBy, seesAllChanges, type ChangeViewer } from './change-may.ts';
+import { callControl, type AdminControl } from './control-call.ts';
+
+export interface ChangeQueue extends ChangeListView {
+  waitingForYou: number[];
+  all: boolean;
+}
+
+export interface ChangeQueueDeps {
+  control: AdminControl | undefined;
+  accounts: Pick<AccountRepository, 'byUsername'>;
+}
+
+export function viewerOf(request: FastifyRequest): ChangeViewer {
+  const account = request.signed!.account;
+  return { actor: actorOf(account), permissions: accountPermissions(account), head: account.roles.includes('headteacher') };
+}
+
+/** Whether an actor is an account holding the headteacher's role (an SSH actor holds none here). */
+export function actorIsHead(accounts: ChangeQueueDeps['accounts'], actor: string): boolean {
+  return actor.startsWith('account:') && (accounts.byUsername(actor.slice('account:'.length))?.roles.includes('headteacher') ?? false);
+}
+
+export async function changeQueue(deps: ChangeQueueDeps, request: FastifyRequest, status?: ChangeStatus): Promise<ChangeQueue> {
+  const viewer = viewerOf(request);
+  const all = seesAllChanges(viewer.permissions);
+  const list = await callControl<ChangeListView>(deps.control, request.signed, 'changes', { ...(status ? { status } : {}), ...(all ? {} : { mine: true }) });
+  const waitingForYou: number[] = [];
+  if (viewer.permissions.includes('changes.approve')) {
+    for (const change of list.changes) {
+      if (change.status !== 'awaiting-approval' || change.requestedBy === viewer.actor) continue;
+      // Who gave the first approval is on the request, not its list line: asked only for the few with one.
+      const blocked = change.approvals === 0 ? null
+        : approvalBlockedBy(await callControl<ChangeRequest>(deps.control, request.signed, 'changes.show', { id: change.id }), viewer, actorIsHead(deps.accounts, change.requestedBy));
+      if (blocked === null) waitingForYou.push(change.id);
+    }
+  }
+  return { ...list, waitingForYou, all };
+}

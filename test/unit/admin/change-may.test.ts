@@ -1,0 +1,79 @@
+// Which buttons a change request's page offers: never approving one's own or approving twice, the
+// head's approval needed as the second one when pupils are in scope (unless a head already asked
+// or approved), declines by approvers other than the requester, withdrawal by the requester or an
+// approver while open, applying and "sent upstream" only by the IT provider once approved.
+import { describe, expect, it } from 'vitest';
+import { approvalBlockedBy, changeMay, HEAD_NEEDED, seesAllChanges, type ChangeViewer } from '../../../firmware/admin/change-may.ts';
+import { permissionsOf } from '../../../firmware/admin/roles.ts';
+import type { ChangeRequest } from '../../../firmware/control/changes/change-schema.ts';
+
+const AT = '2026-12-07T09:00:00.000Z';
+const viewer = (username: string, roles: Parameters<typeof permissionsOf>[0]): ChangeViewer => ({
+  actor: `account:${username}`, permissions: [...permissionsOf(roles)], head: roles.includes('headteacher'),
+});
+const staff = viewer('pat', ['staff']);
+const osl = viewer('olu', ['online-safety-lead']);
+const dsl = viewer('sam', ['dsl']);
+const head = viewer('jo', ['headteacher']);
+const tech = viewer('lee', ['technician']);
+
+function request(patch: Partial<ChangeRequest> = {}): ChangeRequest {
+  return {
+    id: 1, proposal: { kind: 'exception', domain: 'www.youtube.com', action: 'allow', networks: ['staff'] }, summary: ['Allow www.youtube.com on Staff'],
+    rationale: 'Year 6 history videos', riskNote: 'Staff network only', fromAlert: null, requestedBy: staff.actor, requestedAt: AT,
+    needsHead: false, status: 'awaiting-approval', approvals: [], steps: [], decidedAt: null, decisionSeconds: null, ...patch,
+  };
+}
+const approvedBy = (v: ChangeViewer) => ({ by: v.actor, at: AT, note: null, head: v.head });
+
+describe('approvalBlockedBy', () => {
+  it('lets any other approver give the first approval, the head or not', () => {
+    expect(approvalBlockedBy(request(), osl, false)).toBeNull();
+    expect(approvalBlockedBy(request({ needsHead: true }), osl, false)).toBeNull();
+  });
+
+  it('refuses the requester and a second approval by the same account', () => {
+    expect(approvalBlockedBy(request({ requestedBy: osl.actor }), osl, false)).toMatch(/you asked for this change/);
+    expect(approvalBlockedBy(request({ approvals: [approvedBy(osl)] }), osl, false)).toMatch(/you have approved it/);
+  });
+
+  it('needs the head as the second approver when pupils are in scope, unless the requester or first approver is one', () => {
+    const one = request({ needsHead: true, approvals: [approvedBy(osl)] });
+    expect(approvalBlockedBy(one, dsl, false)).toBe(HEAD_NEEDED);
+    expect(approvalBlockedBy(one, head, false)).toBeNull();
+    expect(approvalBlockedBy(one, dsl, true)).toBeNull();
+    expect(approvalBlockedBy(request({ needsHead: true, approvals: [approvedBy(head)] }), dsl, false)).toBeNull();
+    expect(approvalBlockedBy(request({ approvals: [approvedBy(osl)] }), dsl, false)).toBeNull();
+  });
+
+  it('refuses once the request is no longer awaiting approval', () => {
+    expect(approvalBlockedBy(request({ status: 'approved' }), dsl, false)).toMatch(/no longer awaiting/);
+  });
+});
+
+describe('changeMay', () => {
+  it('gives the requester only withdrawal, while the request is open', () => {
+    expect(changeMay(request(), staff, false)).toEqual({ may: { approve: false, decline: false, withdraw: true, apply: false, upstream: false }, waitingOn: null });
+    expect(changeMay(request({ status: 'declined' }), staff, false).may.withdraw).toBe(false);
+  });
+
+  it('gives an approver approve, decline and withdraw, and says why approval is not theirs when it is not', () => {
+    expect(changeMay(request(), osl, false).may).toEqual({ approve: true, decline: true, withdraw: true, apply: false, upstream: false });
+    const blocked = changeMay(request({ needsHead: true, approvals: [approvedBy(osl)] }), dsl, false);
+    expect(blocked.may.approve).toBe(false);
+    expect(blocked.may.decline).toBe(true);
+    expect(blocked.waitingOn).toBe(HEAD_NEEDED);
+    expect(changeMay(request({ requestedBy: osl.actor }), osl, false).may).toMatchObject({ approve: false, decline: false, withdraw: true });
+  });
+
+  it('gives the IT provider apply and sent-upstream once approved, and nothing to approve', () => {
+    expect(changeMay(request(), tech, false).may).toEqual({ approve: false, decline: false, withdraw: false, apply: false, upstream: false });
+    const approved = request({ status: 'approved', approvals: [approvedBy(osl), approvedBy(head)], decidedAt: AT, decisionSeconds: 60 });
+    expect(changeMay(approved, tech, false).may).toEqual({ approve: false, decline: false, withdraw: false, apply: true, upstream: true });
+    expect(changeMay({ ...approved, status: 'applied' }, tech, false).may.apply).toBe(false);
+  });
+});
+
+it('shows every request to approvers, the IT provider and auditors, and a member of staff their own', () => {
+  expect([staff, osl, dsl, head, tech].map((v) => seesAllChanges(v.permissions))).toEqual([false, true, true, true, true]);
+});

@@ -1,0 +1,206 @@
+// Asking for a filtering change in writing: allow or block a site, on which networks (the staff
+// networks ticked to start with: pupils keep standard filtering unless the head decides
+// otherwise), for which device groups, until when, why, and what it risks. The weekly review's
+// false-positive outcome opens it filled in (?allow=NAME&fromAlert=N, or block=); the exceptions
+// list's "end early" opens it to end one (?end=ID). Sending it tells the approvers at once.
+import { useEffect, useState } from 'preact/hooks';
+import type { ChangeRequestBody, ChangeRequestPage, ExceptionsPage, ExceptionView } from '../../../../firmware/admin/api/changes-schema.ts';
+import type { NetworksView } from '../../../../firmware/admin/api/networks-schema.ts';
+import { Button } from '../../components/button.tsx';
+import { ChoiceField } from '../../components/choice-field.tsx';
+import { CheckboxGroup, TextAreaField, TextField } from '../../components/field.tsx';
+import { useFocusFirstError } from '../../components/form.ts';
+import { Link } from '../../components/link.tsx';
+import { Notice } from '../../components/notice.tsx';
+import { useApp } from '../../context.ts';
+import { errorsOf, when } from '../admin-format.ts';
+import { endOfDay, formErrors, param } from './words.ts';
+import './changes.css';
+
+const WHY_MIN = 10;
+
+interface Form {
+  action: 'allow' | 'block';
+  domain: string;
+  networks: string[];
+  groups: string[];
+  until: string;
+  rationale: string;
+  riskNote: string;
+}
+
+/** Today in the school's time zone (YYYY-MM-DD), the earliest "until" a date field offers. */
+const todayIn = (timezone: string): string => new Date().toLocaleDateString('en-CA', { timeZone: timezone });
+
+export function NewChangePage({ search }: { search: string }) {
+  const end = param(search, 'end');
+  return end !== null ? <EndException id={end} /> : <NewException search={search} />;
+}
+
+/** The rationale and risk note every request carries; each request kind adds its own fields above them. */
+function WhyFields({ form, setForm, errors }: { form: Pick<Form, 'rationale' | 'riskNote'>; setForm: (patch: Partial<Form>) => void; errors: Record<string, string> }) {
+  return (
+    <>
+      <TextAreaField name="rationale" label="The educational reason" rows={3} maxLength={500} value={form.rationale} onValue={(rationale) => setForm({ rationale })}
+        hint="What it is for: the lesson or topic, who needs it and when. It becomes the exception's reason." error={errors.rationale} />
+      <TextAreaField name="riskNote" label="Benefit against risk" rows={3} maxLength={2000} value={form.riskNote} onValue={(riskNote) => setForm({ riskNote })}
+        hint="Who could reach what through it, and why that is acceptable (supervised, for a short time, staff only)." error={errors.riskNote} />
+    </>
+  );
+}
+
+function whyProblems(form: Pick<Form, 'rationale' | 'riskNote'>): Record<string, string> {
+  const problems: Record<string, string> = {};
+  if (form.rationale.trim().length < WHY_MIN) problems.rationale = `say why the change is needed, at least ${WHY_MIN} characters`;
+  if (form.riskNote.trim().length < WHY_MIN) problems.riskNote = `say who could reach what, and why that is acceptable, at least ${WHY_MIN} characters`;
+  return problems;
+}
+
+/** Sends the request; problems beside their fields, anything else in the notice. */
+function useSend() {
+  const { api, navigate } = useApp();
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [failed, setFailed] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [attempt, setAttempt] = useState(0);
+  const formRef = useFocusFirstError(errors, attempt);
+  const send = async (body: ChangeRequestBody, problems: Record<string, string>) => {
+    setFailed(null);
+    if (Object.keys(problems).length > 0) {
+      setErrors(problems);
+      setAttempt((a) => a + 1);
+      return;
+    }
+    setBusy(true);
+    try {
+      const made = await api.post<ChangeRequestPage>('/api/changes', body);
+      navigate(`/changes/request?id=${made.request.id}`, { flash: { kind: 'success', text: `Change request ${made.request.id} was sent: the approvers are told at once.` } });
+    } catch (e) {
+      const { fields, message } = errorsOf(e);
+      setErrors(formErrors(fields));
+      setFailed(`Nothing was sent: ${message}`);
+      setAttempt((a) => a + 1);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { errors, failed, busy, formRef, send };
+}
+
+function NewException({ search }: { search: string }) {
+  const { api, session } = useApp();
+  const tz = session?.site.timezone ?? 'Europe/London';
+  const asked = param(search, 'block') !== null ? 'block' : 'allow';
+  const fromAlert = Number(param(search, 'fromAlert')) || undefined;
+  const [networks, setNetworks] = useState<NetworksView | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [form, setFormState] = useState<Form>({
+    action: asked, domain: param(search, asked) ?? '', networks: [], groups: [], until: '', rationale: '', riskNote: '',
+  });
+  const setForm = (patch: Partial<Form>) => setFormState((f) => ({ ...f, ...patch }));
+  const { errors, failed, busy, formRef, send } = useSend();
+
+  useEffect(() => {
+    api.get<NetworksView>('/api/networks').then((view) => {
+      setNetworks(view);
+      // Staff networks to start with: widening to pupils is a choice the head approves.
+      setForm({ networks: view.networks.filter((n) => n.enabled && n.kind === 'staff').map((n) => n.id) });
+    }, (e: unknown) => setLoadError(e instanceof Error ? e.message : String(e)));
+  }, []);
+
+  if (loadError !== null) return <Notice kind="error">Could not load the networks: {loadError}</Notice>;
+  if (networks === null) return <p role="status">Loading…</p>;
+  const beyondStaff = networks.networks.filter((n) => form.networks.includes(n.id) && n.kind !== 'staff');
+
+  const submit = () => {
+    const problems = whyProblems(form);
+    const domain = form.domain.trim().toLowerCase().replace(/\.$/, '');
+    if (domain === '') problems.domain = 'name the site, e.g. www.youtube.com';
+    if (form.networks.length === 0) problems.networks = 'choose at least one network';
+    let expires: string | undefined;
+    if (form.until !== '') {
+      if (form.until < todayIn(tz)) problems.until = 'choose today or a later day';
+      else expires = endOfDay(form.until, tz);
+    }
+    void send({
+      proposal: {
+        kind: 'exception', action: form.action, domain, networks: form.networks,
+        ...(form.groups.length > 0 ? { groups: form.groups } : {}), ...(expires !== undefined ? { expires } : {}),
+      },
+      rationale: form.rationale.trim(),
+      riskNote: form.riskNote.trim(),
+      ...(fromAlert !== undefined ? { fromAlert } : {}),
+    }, problems);
+  };
+
+  return (
+    <>
+      <Notice kind="error">{failed}</Notice>
+      <p>
+        Ask for a site to be allowed through the filtering, or blocked, on some networks. Two other people with approval rights agree before the
+        IT provider applies it; you can follow it on <Link href="/changes">the change requests</Link>.
+        {fromAlert !== undefined ? ` It comes from the weekly review's outcome for alert ${fromAlert}.` : ''}
+      </p>
+      <form ref={formRef} class="card change-form" aria-label="Ask for a change" noValidate onSubmit={(e) => { e.preventDefault(); submit(); }}>
+        <ChoiceField name="action" label="What should happen" value={form.action} onValue={(v) => setForm({ action: v as Form['action'] })}
+          options={[{ value: 'allow', label: 'Allow the site (let it through the filtering)' }, { value: 'block', label: 'Block the site' }]} />
+        <TextField name="domain" label="The site" value={form.domain} onValue={(domain) => setForm({ domain })} maxLength={253}
+          hint="Its name only, e.g. www.youtube.com: the name and everything under it." error={errors.domain} />
+        <CheckboxGroup name="networks" legend="On which networks" values={form.networks} onValues={(v) => setForm({ networks: v })} error={errors.networks}
+          options={networks.networks.map((n) => ({ value: n.id, label: `${n.name}${n.enabled ? '' : ' (switched off)'}` }))}
+          hint="The staff networks to start with: pupils keep the standard filtering unless the headteacher decides otherwise." />
+        {form.action === 'allow' && beyondStaff.length > 0 ? (
+          <p class="change-scope" role="status"><strong>Pupils are in scope: the headteacher must approve.</strong> {beyondStaff.map((n) => n.name).join(', ')} {beyondStaff.length === 1 ? 'is not a staff network' : 'are not staff networks'}.</p>
+        ) : null}
+        {networks.deviceGroups.length > 0 ? (
+          <CheckboxGroup name="groups" legend="Only these device groups (optional)" values={form.groups} onValues={(v) => setForm({ groups: v })} error={errors.groups}
+            options={networks.deviceGroups.map((g) => ({ value: g.id, label: g.name }))} hint="None ticked: every device on those networks." />
+        ) : null}
+        <div class={`field${errors.until !== undefined ? ' field-invalid' : ''}`}>
+          <label for="f-until">Until<span class="optional"> (optional)</span></label>
+          <p id="f-until-hint" class="field-hint">The end of that day, in the school's time zone. Empty: until someone asks for it to end.</p>
+          <input id="f-until" name="until" type="date" min={todayIn(tz)} value={form.until} onInput={(e) => setForm({ until: (e.currentTarget as HTMLInputElement).value })}
+            aria-invalid={errors.until !== undefined ? 'true' : undefined} aria-describedby={`f-until-hint${errors.until !== undefined ? ' f-until-error' : ''}`} />
+          {errors.until !== undefined ? <p id="f-until-error" class="field-error"><span class="visually-hidden">Error: </span>{errors.until}</p> : null}
+        </div>
+        <WhyFields form={form} setForm={setForm} errors={errors} />
+        <Button type="submit" busy={busy}>Send for approval</Button>
+      </form>
+    </>
+  );
+}
+
+function EndException({ id }: { id: string }) {
+  const { api, session } = useApp();
+  const tz = session?.site.timezone ?? 'Europe/London';
+  const [exception, setException] = useState<ExceptionView | null | undefined>(undefined);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [form, setFormState] = useState({ rationale: '', riskNote: '' });
+  const setForm = (patch: Partial<Form>) => setFormState((f) => ({ ...f, ...patch }));
+  const { errors, failed, busy, formRef, send } = useSend();
+
+  useEffect(() => {
+    api.get<ExceptionsPage>('/api/exceptions').then((view) => setException(view.exceptions.find((x) => x.id === id) ?? null),
+      (e: unknown) => setLoadError(e instanceof Error ? e.message : String(e)));
+  }, [id]);
+
+  if (loadError !== null) return <Notice kind="error">Could not load the exceptions: {loadError}</Notice>;
+  if (exception === undefined) return <p role="status">Loading…</p>;
+  if (exception === null) return <p>There is no exception “{id}” now: it may have ended already. See <Link href="/policies">the acceptable-use page</Link>.</p>;
+  return (
+    <>
+      <Notice kind="error">{failed}</Notice>
+      <p>Ask for this exception to end before {exception.expires === null ? 'anyone asks otherwise' : `its expiry, ${when(exception.expires, tz)}`}. It ends when two approvers agree and the IT provider applies the request.</p>
+      <section class="card" aria-labelledby="ending-h">
+        <h2 id="ending-h">{exception.action === 'allow' ? 'Allowed' : 'Blocked'}: <span class="mono">{exception.domain}</span></h2>
+        <p>Where: {exception.where}. Asked by {exception.requestedBy}{exception.changeRequest !== null ? <> (<Link href={`/changes/request?id=${exception.changeRequest}`}>change request {exception.changeRequest}</Link>)</> : null}.</p>
+        <p>Why: {exception.reason}</p>
+      </section>
+      <form ref={formRef} class="card change-form" aria-label="Ask for the exception to end" noValidate
+        onSubmit={(e) => { e.preventDefault(); void send({ proposal: { kind: 'exception-end', exceptionId: exception.id }, rationale: form.rationale.trim(), riskNote: form.riskNote.trim() }, whyProblems(form)); }}>
+        <WhyFields form={form} setForm={setForm} errors={errors} />
+        <Button type="submit" busy={busy}>Send for approval</Button>
+      </form>
+    </>
+  );
+}
