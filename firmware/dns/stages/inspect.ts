@@ -57,9 +57,15 @@ export class InspectAnswers implements Stage {
     const filter = state();
     const decision = this.#decision;
     const client = ctx.client;
+    // The safe host a safe-search rewrite points at is our own choice, a narrowing of a name the
+    // policy already let through (an allow exception for www.youtube.com must not be undone by the
+    // same list listing restrict.youtube.com); only a restricted list could still stop it. Any
+    // further alias the safe host's own answer carries is checked as usual.
+    const safeHost = v === 'rewritten' ? ctx.rewrite : undefined;
     for (const target of inspection.targets) {
       const list = filter.check(client.network.id, client.device?.group, target, now(), decision, client.policy);
       if (decision.action !== 'block') continue;
+      if (target === safeHost && decision.reason !== 'restricted') continue;
       const upstream = ctx.upstream;
       blockAnswers.answer(ctx, decision.policy);
       ctx.upstream = upstream;

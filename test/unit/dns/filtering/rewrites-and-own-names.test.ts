@@ -69,6 +69,24 @@ describe('safe search', () => {
     expect((await w.ask('m.youtube.com', STAFF)).data).toEqual(['restrictmoderate.youtube.com', YT_MODERATE_V4]);
   });
 
+  it('an allow exception keeps safe search: the safe host is not blocked by the list that blocks the engine', async () => {
+    scriptSafeHosts();
+    const w = await startTracked({
+      lists: [{ id: 'video', category: 'streaming', text: 'youtube.com\n' }],
+      edit: (c) => {
+        c.policies.find((p) => p.id === 'staff')!.categories.streaming = { disposition: 'unacceptable' };
+        c.exceptions.push({ id: 'lesson', domain: 'www.youtube.com', action: 'allow', networks: ['staff'], reason: 'a video for a lesson', requestedBy: 'teacher' });
+      },
+    });
+    const allowed = await w.ask('www.youtube.com', STAFF);
+    expect(allowed.answers.map((a) => [a.name, a.type, String(a.data)])).toEqual([
+      ['www.youtube.com', 'CNAME', 'restrictmoderate.youtube.com'], ['restrictmoderate.youtube.com', 'A', YT_MODERATE_V4],
+    ]);
+    // Outside the exception the list still decides: the engine's other names get the block page.
+    expect((await w.ask('m.youtube.com', STAFF)).data).toEqual([GATEWAY.staff]);
+    expect(eventFor(w.events(), 'm.youtube.com').verdict).toBe('blocked');
+  });
+
   it('safe search off forwards the engine unchanged', async () => {
     const w = await world((c) => { c.policies.find((p) => p.id === 'staff')!.safeSearch = 'off'; });
     expect((await w.ask('www.google.com', STAFF)).data).toEqual([DEFAULT_V4]);
