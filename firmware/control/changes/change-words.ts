@@ -4,7 +4,7 @@
 // school's clocks. Also the current exceptions in words, for the pages and the CLI.
 import { DISPOSITION_LABELS } from '../../admin/aup-table.ts';
 import type { CategoryRule, Config, Disposition, FilterException } from '../../config/schema.ts';
-import type { ExceptionView, Proposal } from './change-schema.ts';
+import type { ConfigEdit, ExceptionView, Proposal } from './change-schema.ts';
 
 export interface WordsContext {
   config: Pick<Config, 'site' | 'networks' | 'deviceGroups' | 'policies' | 'schedules' | 'exceptions'>;
@@ -106,13 +106,57 @@ function valueWords(value: unknown): string {
 
 const unescapePointer = (segment: string): string => segment.replaceAll('~1', '/').replaceAll('~0', '~');
 
-/** "Pupils (the policy of Pupils)": a policy by its name and the networks that use it. */
+/** "The Pupils policy (used on Pupils)": a policy by its name and the networks that use it. */
 function policyWords(config: WordsContext['config'], index: number): string | undefined {
   const policy = config.policies[index];
   if (policy === undefined) return undefined;
   const networks = config.networks.filter((n) => n.policy === policy.id).map((n) => n.name);
-  return `${policy.name} (${networks.length > 0 ? `the policy of ${listWords(networks)}` : 'a policy no network uses'})`;
+  return `The ${policy.name} policy (${networks.length > 0 ? `used on ${listWords(networks)}` : 'no network uses it'})`;
 }
+
+/** A category row's path ("/policies/1/categories/social") and the field under it, if any. */
+function categoryRowOf(path: string): { row: string; policy: number; category: string; field: string[] } | undefined {
+  const parts = path.split('/').slice(1).map(unescapePointer);
+  if (parts[0] !== 'policies' || !/^\d+$/.test(parts[1] ?? '') || parts[2] !== 'categories' || parts[3] === undefined) return undefined;
+  return { row: parts.slice(0, 4).join('/'), policy: Number(parts[1]), category: parts[3], field: parts.slice(4) };
+}
+
+/**
+ * The edits in words, a line per AUP row: the page's diff holds one edit per changed value
+ * (".../social/disposition", ".../social/watch"), but an approver reads the row as a whole
+ * ("Social networking: unacceptable → acceptable, watched"), so a row's edits are folded onto
+ * the row as it is now. Edits elsewhere keep a line each.
+ */
+function editLines(edits: readonly ConfigEdit[], ctx: WordsContext): string[] {
+  const lines: string[] = [];
+  const rows = new Map<string, { at: number; policy: number; category: string; after: Record<string, unknown> | undefined }>();
+  for (const edit of edits) {
+    const row = categoryRowOf(edit.path);
+    const rule = row === undefined ? undefined : ctx.config.policies[row.policy]?.categories[row.category];
+    if (row === undefined || row.field.length !== 1 || ctx.config.policies[row.policy] === undefined) {
+      lines.push(editWords(edit, ctx));
+      continue;
+    }
+    let folded = rows.get(row.row);
+    if (folded === undefined) {
+      folded = { at: lines.length, policy: row.policy, category: row.category, after: rule === undefined ? {} : { ...rule } };
+      rows.set(row.row, folded);
+      lines.push('');
+    }
+    if (folded.after !== undefined) {
+      if (edit.after === undefined) delete folded.after[row.field[0]!];
+      else folded.after[row.field[0]!] = edit.after;
+    }
+  }
+  for (const folded of rows.values()) {
+    const before = ctx.config.policies[folded.policy]!.categories[folded.category];
+    lines[folded.at] = editWords({ path: `/policies/${folded.policy}/categories/${folded.category}`, before, after: folded.after as CategoryRule | undefined }, ctx);
+  }
+  return lines;
+}
+
+/** A policy's own settings as the Acceptable use page names them. */
+const POLICY_FIELDS: Readonly<Record<string, string>> = { safeSearch: 'Safe search', blockAnswer: 'Block answer', name: 'Name' };
 
 /** One configuration edit in words. */
 export function editWords(edit: { path: string; before?: unknown; after?: unknown }, ctx: WordsContext): string {
@@ -125,14 +169,14 @@ export function editWords(edit: { path: string; before?: unknown; after?: unknow
       return `${policy}: ${ctx.categoryTitle(id) ?? id}: ${ruleWords(edit.before as CategoryRule | undefined, config)} → ${ruleWords(edit.after as CategoryRule | undefined, config)}`;
     }
     if (policy !== undefined && parts.length >= 3) {
-      return `${policy}: ${parts.slice(2).join(' › ')}: ${valueWords(edit.before)} → ${valueWords(edit.after)}`;
+      return `${policy}: ${parts.slice(2).map((f) => POLICY_FIELDS[f] ?? f).join(' › ')}: ${valueWords(edit.before)} → ${valueWords(edit.after)}`;
     }
   }
   return `${edit.path}: ${valueWords(edit.before)} → ${valueWords(edit.after)}`;
 }
 
 function configWords(p: Extract<Proposal, { kind: 'config' }>, ctx: WordsContext): ChangeWords {
-  const lines = p.edits.map((e) => editWords(e, ctx));
+  const lines = editLines(p.edits, ctx);
   const policies = new Set<string>();
   const categories: string[] = [];
   for (const edit of p.edits) {
@@ -140,7 +184,8 @@ function configWords(p: Extract<Proposal, { kind: 'config' }>, ctx: WordsContext
     if (parts[0] !== 'policies' || !/^\d+$/.test(parts[1] ?? '')) continue;
     const policy = ctx.config.policies[Number(parts[1])];
     if (policy) policies.add(policy.name);
-    if (parts[2] === 'categories' && parts[3] !== undefined) categories.push(ctx.categoryTitle(parts[3]) ?? parts[3]);
+    const title = parts[2] === 'categories' && parts[3] !== undefined ? ctx.categoryTitle(parts[3]) ?? parts[3] : undefined;
+    if (title !== undefined && !categories.includes(title)) categories.push(title);
   }
   const title = policies.size > 0
     ? `Change the ${listWords([...policies])} ${policies.size === 1 ? 'policy' : 'policies'}${categories.length > 0 ? `: ${categories.slice(0, 3).join(', ')}${categories.length > 3 ? ` and ${categories.length - 3} more` : ''}` : ''}`

@@ -166,7 +166,7 @@ describe('change control end to end', () => {
     const edit = { kind: 'config', action: 'policy.edit', subject: 'pupil', edits: [{ path, before: { disposition: 'unacceptable' }, after: { disposition: 'acceptable' } }] };
     const asked = await t.call<ChangeRequest>('changes.request', { proposal: edit, rationale: 'social media lessons in PSHE', riskNote: 'pupils see public pages only, supervised' }, t.as('osl'));
     expect(asked.needsHead).toBe(true);
-    expect(asked.summary).toEqual(['Pupils (the policy of Pupils): Social networking: unacceptable → acceptable']);
+    expect(asked.summary).toEqual(['The Pupils policy (used on Pupils): Social networking: unacceptable → acceptable']);
     await t.call('changes.approve', { id: 1 }, t.as('dsl'));
     await t.call('changes.approve', { id: 1 }, t.as('head'));
     // Someone saves the same row another way meanwhile.

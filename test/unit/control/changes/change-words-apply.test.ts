@@ -61,10 +61,29 @@ describe('proposalWords', () => {
     }, ctx(config));
     expect(words.title).toBe('Change the Pupils policy: Social networking, Online gaming');
     expect(words.lines).toEqual([
-      'Pupils (the policy of Pupils): Social networking: unacceptable → acceptable at certain times (Breaks)',
-      'Pupils (the policy of Pupils): Online gaming: acceptable (no rule) → acceptable for nominated users (Year 6), watched',
-      'Pupils (the policy of Pupils): safeSearch: strict → moderate',
+      'The Pupils policy (used on Pupils): Social networking: unacceptable → acceptable at certain times (Breaks)',
+      'The Pupils policy (used on Pupils): Online gaming: acceptable (no rule) → acceptable for nominated users (Year 6), watched',
+      'The Pupils policy (used on Pupils): Safe search: strict → moderate',
       '/dns/blockTtl: 60 → 30',
+    ]);
+  });
+
+  it("reads a row's edits, one per changed value as a page's diff makes them, as one line for the row", () => {
+    const config = school();
+    const pupil = config.policies.findIndex((p) => p.id === 'pupil');
+    config.policies[pupil]!.categories.social = { disposition: 'unacceptable' };
+    const words = proposalWords({
+      kind: 'config', action: 'policy.edit', subject: 'pupil', edits: [
+        { path: `/policies/${pupil}/categories/social/disposition`, before: 'unacceptable', after: 'acceptable-at-certain-times' },
+        { path: `/policies/${pupil}/safeSearch`, before: 'strict', after: 'moderate' },
+        { path: `/policies/${pupil}/categories/social/schedule`, after: 'breaks' },
+        { path: `/policies/${pupil}/categories/social/watch`, after: true },
+      ],
+    }, ctx(config));
+    expect(words.title).toBe('Change the Pupils policy: Social networking');
+    expect(words.lines).toEqual([
+      'The Pupils policy (used on Pupils): Social networking: unacceptable → acceptable at certain times (Breaks), watched',
+      'The Pupils policy (used on Pupils): Safe search: strict → moderate',
     ]);
   });
 });
