@@ -143,7 +143,7 @@ function NewException({ search }: { search: string }) {
       </p>
       <form ref={formRef} class="card change-form" aria-label="Ask for a change" noValidate onSubmit={(e) => { e.preventDefault(); submit(); }}>
         <ChoiceField name="action" label="What should happen" value={form.action} onValue={(v) => setForm({ action: v as Form['action'] })}
-          options={[{ value: 'allow', label: 'Allow the site (let it through the filtering)' }, { value: 'block', label: 'Block the site' }]} />
+          options={[{ value: 'allow', label: 'Allow the site' }, { value: 'block', label: 'Block the site' }]} />
         <TextField name="domain" label="The site" value={form.domain} onValue={(domain) => setForm({ domain })} maxLength={253}
           hint="Its name only, e.g. www.youtube.com: the name and everything under it." error={errors.domain} />
         <CheckboxGroup name="networks" legend="On which networks" values={form.networks} onValues={(v) => setForm({ networks: v })} error={errors.networks}
