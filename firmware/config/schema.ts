@@ -15,6 +15,7 @@ import { ReportsSettings } from './reports-schema.ts';
 import { SyslogSettings } from './syslog-schema.ts';
 import { MetricsSettings } from './metrics-schema.ts';
 import { BackupSettings } from './backup-schema.ts';
+import { ClassSettings, ClassUnlock } from './classes-schema.ts';
 
 // The five values of the schools' AUP tables, in the order the tables print them.
 export const Disposition = Type.Union([
@@ -349,5 +350,9 @@ export const Config = Type.Object({
   metrics: Type.Optional(MetricsSettings),
   // Optional: without it a nightly backup runs at 02:30, kept 7 deep, once a passphrase is stored.
   backup: Type.Optional(BackupSettings),
+  // Optional: without it no one teaches a class in the class view and nothing may be unlocked.
+  classes: Type.Optional(ClassSettings),
+  // Optional: the unlocks teachers made (absent means none).
+  classUnlocks: Type.Optional(Type.Array(ClassUnlock, { maxItems: 1000 })),
 }, { additionalProperties: false });
 export type Config = Static<typeof Config>;
