@@ -66,6 +66,8 @@ describe('what still refers to what is removed', () => {
     c.deviceGroups = [{ id: 'club', name: 'Club' }];
     c.policies[0]!.categories.gaming = { disposition: 'acceptable-for-nominated-users', groups: ['club'] };
     expect(groupUsers(c, 'club')).toEqual([`policy "${c.policies[0]!.name}" (gaming)`]);
+    c.classes = { teachers: [], unlocks: [{ category: 'streaming', groups: ['club'], maxMinutes: 30 }] };
+    expect(groupUsers(c, 'club')).toEqual([`policy "${c.policies[0]!.name}" (gaming)`, 'what teachers may unlock for it (streaming)']);
     const lunchtime = scheduleUsers(c, 'lunchtime');
     expect(lunchtime.length).toBeGreaterThan(0);
     expect(removedInUse(c.schedules, [], (id) => scheduleUsers(c, id))).toEqual([{ id: 'lunchtime', name: 'Lunchtime', users: lunchtime }]);
