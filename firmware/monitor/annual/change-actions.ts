@@ -4,7 +4,7 @@
 // Every step of a change request counts (change.*): the policies ask that all requests and their
 // outcomes are audited annually, not only those applied.
 const PREFIXES = ['policy.', 'schedules.', 'groups.', 'network.', 'upstreams.', 'lists.', 'aup.', 'settings.', 'config.', 'exception.', 'change.', 'annual.'];
-const EXACT = new Set(['selftest.external', 'account.create', 'account.roles', 'account.disable', 'account.enable', 'setup.complete', 'account.break-glass-reset']);
+const EXACT = new Set(['selftest.external', 'account.create', 'account.roles', 'account.disable', 'account.enable', 'setup.complete', 'account.break-glass-reset', 'classes.teachers', 'classes.limits']);
 
 export function isChangeAction(action: string): boolean {
   return EXACT.has(action) || PREFIXES.some((p) => action.startsWith(p));
@@ -35,6 +35,8 @@ export const CHANGE_WORDS: Readonly<Record<string, string>> = {
   'account.enable': 'Account enabled',
   'account.break-glass-reset': 'Recovery account password renewed',
   'setup.complete': 'Gateway set up',
+  'classes.teachers': 'Class teachers changed',
+  'classes.limits': 'What teachers may unlock for their classes changed',
   'change.request': 'Filtering change requested',
   'change.approve': 'Filtering change approved',
   'change.decline': 'Filtering change declined',
