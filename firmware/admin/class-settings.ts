@@ -42,27 +42,22 @@ export function classLimitsView(config: Readonly<Config>, categories: ReadonlyMa
 /**
  * The draft with the head's limits replaced by `unlocks`, the teachers kept. Refuses (400, a
  * message beside each field) a category that is unknown or may never be unlocked, a class that is
- * not a device group, and a category named twice for the same class; the rest (the minutes'
+ * not a device group, and a category named twice; the rest (the minutes'
  * range) is the configuration's own validation.
  */
 export function applyClassLimits(draft: Config, unlocks: readonly UnlockLimit[], categories: ReadonlyMap<string, CategoryDefinition>): void {
   const allowed = new Set(unlockableCategories(draft, categories).map((c) => c.id));
   const groups = new Set(draft.deviceGroups.map((g) => g.id));
   const fields: Record<string, string> = {};
-  // Each category's classes claimed so far ('*': every class): one limit per category and class.
-  const claimed = new Map<string, Set<string>>();
+  const seen = new Set<string>();
   unlocks.forEach((limit, i) => {
     if (!categories.has(limit.category)) fields[`unlocks/${i}/category`] = `there is no category "${limit.category}"`;
     else if (!allowed.has(limit.category)) fields[`unlocks/${i}/category`] = 'illegal content is blocked on every network: it can never be unlocked';
+    // One limit per category (the configuration's rule): its classes are ticked on that one.
+    else if (seen.has(limit.category)) fields[`unlocks/${i}/category`] = 'this category already has a limit above: tick every class it is for there';
+    seen.add(limit.category);
     const unknown = (limit.groups ?? []).filter((g) => !groups.has(g));
     if (unknown.length > 0) fields[`unlocks/${i}/groups`] = `there is no class (device group) ${unknown.map((g) => `"${g}"`).join(', ')}`;
-    const mine = limit.groups !== undefined && limit.groups.length > 0 ? limit.groups : ['*'];
-    const before = claimed.get(limit.category) ?? new Set<string>();
-    if (before.has('*') || mine.some((g) => (g === '*' ? before.size > 0 : before.has(g)))) {
-      fields[`unlocks/${i}/category`] ??= 'this category already has a limit for these classes: one limit per category and class';
-    }
-    for (const g of mine) before.add(g);
-    claimed.set(limit.category, before);
   });
   if (Object.keys(fields).length > 0) throw new AuthError(400, 'invalid', 'nothing was sent: see the limits marked', fields);
   const tidy = unlocks.map((l) => ({ category: l.category, ...(l.groups !== undefined && l.groups.length > 0 ? { groups: [...l.groups] } : {}), maxMinutes: l.maxMinutes }));

@@ -75,7 +75,7 @@ describe('applyClassLimits', () => {
     expect(draft.classes).toEqual({ teachers: [], unlocks: [{ category: 'streaming', maxMinutes: 45 }] });
   });
 
-  it('refuses illegal content, an unknown category or class, and two limits for one category and class, each beside its field', () => {
+  it('refuses illegal content, an unknown category or class, and a second limit for a category, each beside its field', () => {
     const draft = school();
     const before = JSON.stringify(draft);
     const error = refusal(() => applyClassLimits(draft, [
@@ -83,16 +83,14 @@ describe('applyClassLimits', () => {
       { category: 'no-such', maxMinutes: 30 },
       { category: 'streaming', groups: ['year9'], maxMinutes: 30 },
       { category: 'gaming', groups: ['year6'], maxMinutes: 30 },
-      { category: 'gaming', maxMinutes: 60 },
-      { category: 'social', groups: ['year3'], maxMinutes: 30 },
-      { category: 'social', groups: ['year6'], maxMinutes: 30 },
+      { category: 'gaming', groups: ['year3'], maxMinutes: 60 },
     ], categories));
     expect(error.status).toBe(400);
     expect(error.fields).toEqual({
       'unlocks/0/category': 'illegal content is blocked on every network: it can never be unlocked',
       'unlocks/1/category': 'there is no category "no-such"',
       'unlocks/2/groups': 'there is no class (device group) "year9"',
-      'unlocks/4/category': 'this category already has a limit for these classes: one limit per category and class',
+      'unlocks/4/category': 'this category already has a limit above: tick every class it is for there',
     });
     expect(JSON.stringify(draft)).toBe(before);
   });

@@ -61,11 +61,11 @@ describe('navFor', () => {
     }
   });
 
-  it('groups a headteacher\'s nineteen entries into labelled sections, and shows an entry alone where its section says the same', () => {
+  it('groups a headteacher\'s twenty entries into labelled sections, and shows an entry alone where its section says the same', () => {
     const sections = navSectionsFor(headteacher).map((s) => ({ title: s.labelled ? s.group.title : null, pages: s.routes.map((r) => r.title) }));
     expect(sections).toEqual([
       { title: null, pages: ['Dashboard'] },
-      { title: 'Safeguarding', pages: ['Alerts', 'Weekly review', 'Incidents'] },
+      { title: 'Safeguarding', pages: ['Alerts', 'Weekly review', 'Incidents', 'Your classes'] },
       { title: null, pages: ['Visitors'] },
       { title: 'Network', pages: ['Acceptable use', 'Networks', 'Devices', 'Lists'] },
       { title: 'Governance', pages: ['Change requests', 'Reports', 'Annual review', 'Audit log'] },
