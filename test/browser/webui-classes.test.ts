@@ -170,6 +170,7 @@ it("Sam sees Year 6's lookups live, the blocked one marked, and unlocks streamin
   try {
     await page.getByRole('heading', { level: 1, name: 'Your classes' }).waitFor();
     await page.getByRole('heading', { level: 2, name: 'Year 6' }).waitFor();
+    await page.getByText('1 device · taught by you').waitFor();
     const lookups = page.getByRole('list', { name: 'Newest first' });
     const blocked = lookups.getByRole('listitem').filter({ hasText: STREAMING_NAME }).first();
     await blocked.getByText('Blocked: Video and music streaming').waitFor();
@@ -194,7 +195,10 @@ it("Sam sees Year 6's lookups live, the blocked one marked, and unlocks streamin
     await page.getByText(/Video and music streaming is unlocked for Year 6 until \d\d:\d\d\./).waitFor();
     const unlocked = page.getByRole('region', { name: 'Unlocked now' });
     await unlocked.getByRole('button', { name: 'End Video and music streaming now' }).waitFor();
+    expect(await unlocked.innerText()).toContain('By you at');
     expect(await unlocked.innerText()).toContain('The water cycle clips');
+    // The one category allowed is unlocked: nothing more to offer until it ends.
+    expect(await page.getByRole('button', { name: 'Unlock for this lesson' }).count()).toBe(0);
     expect(await axeSerious(page)).toEqual([]);
     await shots(page, 'unlocked');
     expect(cspViolations).toEqual([]);

@@ -2,7 +2,9 @@
 // the window's summary, times on the school's clocks, and the unlock form's lengths within the
 // head's longest.
 import { describe, expect, it } from 'vitest';
-import { clockTime, defaultMinutes, lookupName, minuteChoices, resultWords, seenWords, summaryWords, untilWords } from '../../../webui/src/pages/classes/class-words.ts';
+import {
+  byWords, clockTime, defaultMinutes, lookupName, minuteChoices, resultWords, seenWords, summaryWords, teachersWords, unlockableNow, untilWords,
+} from '../../../webui/src/pages/classes/class-words.ts';
 
 const device = (questions: number, blocked: number) => ({ mac: '02:00:00:00:00:01', name: 'iPad', lastSeen: null, questions, blocked });
 
@@ -43,5 +45,19 @@ describe('class words', () => {
     expect(minuteChoices(480)).toEqual([15, 30, 45, 60, 90, 120, 180, 240, 360, 480]);
     expect(defaultMinutes(90)).toBe(60);
     expect(defaultMinutes(20)).toBe(20);
+  });
+
+  it('names the signed-in teacher "you", first among the class\'s teachers', () => {
+    expect(teachersWords(['j.smith', 's.teacher'], 's.teacher')).toBe('you and j.smith');
+    expect(teachersWords(['j.smith', 'k.jones', 'a.b'], 's.head')).toBe('j.smith, k.jones and a.b');
+    expect(byWords('account:s.teacher', 's.teacher')).toBe('you');
+    expect(byWords('account:j.smith', 's.teacher')).toBe('j.smith');
+  });
+
+  it('does not offer again a category already unlocked for the class', () => {
+    const unlockable = [{ category: 'streaming', title: 'Video and music streaming', maxMinutes: 60 }, { category: 'gaming', title: 'Online gaming', maxMinutes: 30 }];
+    const unlock = { id: 'unlock-1', group: 'year6', category: 'streaming', categoryTitle: 'Video and music streaming', from: '2026-12-07T09:00:00.000Z', until: '2026-12-07T09:30:00.000Z', by: 'account:s.teacher', reason: 'a film' };
+    expect(unlockableNow({ unlockable, unlocks: [unlock] }).map((u) => u.category)).toEqual(['gaming']);
+    expect(unlockableNow({ unlockable, unlocks: [] })).toEqual(unlockable);
   });
 });

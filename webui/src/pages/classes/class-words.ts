@@ -2,6 +2,7 @@
 // times on the school's clocks, and the unlock form's choices. Names stay plain text everywhere:
 // a flagged name is never a link or a preview.
 import type { ClassLive, ClassLookup, ClassView } from '../../../../firmware/admin/api/classes-schema.ts';
+import { who } from '../people.ts';
 
 /** "10:31" on the school's clocks (with seconds for the newest lookups: "10:31:07"). */
 export function clockTime(iso: string, timezone: string, seconds = false): string {
@@ -58,3 +59,16 @@ export function classLabel(c: Pick<ClassView, 'name' | 'devices'>): string {
 
 /** The windows the page offers, in minutes: up to the method's longest. */
 export const WINDOWS = [15, 30, 60, 120, 180] as const;
+
+/** Who made an unlock: "you" for the signed-in teacher, otherwise as every page names an actor. */
+export const byWords = (actor: string, me: string | undefined): string => (me !== undefined && actor === `account:${me}` ? 'you' : who(actor));
+
+/** "taught by you and j.smith": the class's teachers by username, the signed-in one as "you". */
+export function teachersWords(usernames: readonly string[], me: string | undefined): string {
+  const names = [...usernames].sort((a, b) => Number(b === me) - Number(a === me)).map((u) => (u === me ? 'you' : u));
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+/** What the unlock form may offer now: the head's limits for this class, less what is already unlocked for it. */
+export const unlockableNow = (view: Pick<ClassView, 'unlockable' | 'unlocks'>): ClassView['unlockable'] =>
+  view.unlockable.filter((u) => !view.unlocks.some((x) => x.category === u.category));

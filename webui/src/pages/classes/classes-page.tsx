@@ -10,7 +10,7 @@ import { Notice } from '../../components/notice.tsx';
 import { useLoaded } from '../../components/use-loaded.ts';
 import { useApp } from '../../context.ts';
 import { param } from '../incidents/words.ts';
-import { classLabel } from './class-words.ts';
+import { classLabel, teachersWords } from './class-words.ts';
 import { LiveView } from './live-view.tsx';
 import { Unlocks } from './unlocks.tsx';
 import './classes.css';
@@ -49,7 +49,7 @@ export function ClassesPage({ search }: { search: string }) {
       ) : null}
       <header class="class-head">
         <h2 id="class-h">{current.name}</h2>
-        <p class="muted">{current.devices} {current.devices === 1 ? 'device' : 'devices'}{current.teachers.length > 0 ? ` · taught by ${current.teachers.join(', ')}` : ''}</p>
+        <p class="muted">{current.devices} {current.devices === 1 ? 'device' : 'devices'}{current.teachers.length > 0 ? ` · taught by ${teachersWords(current.teachers, session?.account.username)}` : ''}</p>
       </header>
       <Unlocks key={`u-${current.group}`} view={current} tz={tz} onChanged={reload} />
       <LiveView key={`l-${current.group}`} group={current.group} tz={tz} />

@@ -44,21 +44,16 @@ export function LiveView({ group, tz }: { group: string; tz: string }) {
         <p class="live-summary"><strong>{summaryWords(data)}</strong> since {clockTime(data.from, tz)}. <span class="muted">Updated {clockTime(data.to, tz, true)}; it updates itself every 10 seconds.</span></p>
         <Notice kind="error">{error === null ? null : `Could not refresh: ${error}`}</Notice>
         <h3 id="blocked-h">Blocked most</h3>
-        <DataTable
-          id="blocked-names"
-          caption={`Names blocked most since ${clockTime(data.from, tz)}`}
-          rows={data.blockedNames}
-          rowKey={(b) => b.name}
-          stack
-          empty="Nothing was blocked in this time."
-          initialSort={{ key: 'count', direction: 'descending' }}
-          columns={[
-            { key: 'name', label: 'Name', value: (b) => b.name, render: (b) => <span class="mono lookup-name">{b.name}</span> },
-            { key: 'category', label: 'Why', value: (b) => b.category ?? '', render: (b) => b.category ?? 'blocked' },
-            { key: 'count', label: 'Times', numeric: true, value: (b) => b.count },
-            { key: 'devices', label: 'Devices', numeric: true, value: (b) => b.devices },
-          ]}
-        />
+        {data.blockedNames.length === 0 ? <p>Nothing was blocked in this time.</p> : (
+          <ol id="blocked-names" class="blocked-names" aria-labelledby="blocked-h">
+            {data.blockedNames.map((b) => (
+              <li key={b.name}>
+                <span class="mono lookup-name">{b.name}</span>
+                <span class="muted">{b.category ?? 'blocked'} · {b.count} {b.count === 1 ? 'time' : 'times'}{b.devices > 1 ? `, ${b.devices} devices` : ''}</span>
+              </li>
+            ))}
+          </ol>
+        )}
         <h3 id="lookups-h">Newest first</h3>
         {controls}
         {lookups.length === 0 ? <p>{blockedOnly ? 'Nothing was blocked in this time.' : 'No device in the class has looked anything up in this time.'}</p> : (

@@ -12,15 +12,14 @@ import { useFocusFirstError } from '../../components/form.ts';
 import { Notice, type NoticeKind } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
 import { errorsOf } from '../admin-format.ts';
-import { who } from '../people.ts';
-import { clockTime, defaultMinutes, minuteChoices, untilWords } from './class-words.ts';
+import { byWords, clockTime, defaultMinutes, minuteChoices, unlockableNow, untilWords } from './class-words.ts';
 
 const REASON_MIN = 3;
 
 type Said = { kind: NoticeKind; text: string } | null;
 
 export function Unlocks({ view, tz, onChanged }: { view: ClassView; tz: string; onChanged: () => Promise<void> }) {
-  const { api } = useApp();
+  const { api, session } = useApp();
   const [said, setSaid] = useState<Said>(null);
   const [ending, setEnding] = useState<UnlockView | null>(null);
   const [open, setOpen] = useState(false);
@@ -36,7 +35,9 @@ export function Unlocks({ view, tz, onChanged }: { view: ClassView; tz: string; 
     }
   };
 
-  const mayUnlock = view.mayUnlock && view.unlockable.length > 0;
+  // A category already unlocked is not offered again: the server would refuse it until it ends.
+  const offered = unlockableNow(view);
+  const mayUnlock = view.mayUnlock && offered.length > 0;
   return (
     <section class="card class-unlocks" aria-labelledby="unlocks-h">
       <h2 id="unlocks-h">Unlocked now</h2>
@@ -46,7 +47,7 @@ export function Unlocks({ view, tz, onChanged }: { view: ClassView; tz: string; 
           {view.unlocks.map((u) => (
             <li key={u.id}>
               <p><strong>{u.categoryTitle}</strong> until <strong>{clockTime(u.until, tz)}</strong></p>
-              <p class="muted">By {who(u.by)} at {clockTime(u.from, tz)}: “{u.reason}”</p>
+              <p class="muted">By {byWords(u.by, session?.account.username)} at {clockTime(u.from, tz)}: “{u.reason}”</p>
               {view.mayUnlock ? <Button kind="secondary" onClick={() => setEnding(u)}>End {u.categoryTitle} now</Button> : null}
             </li>
           ))}
@@ -58,7 +59,7 @@ export function Unlocks({ view, tz, onChanged }: { view: ClassView; tz: string; 
       </ConfirmDialog>
       {mayUnlock && !open ? <div class="actions"><Button onClick={() => { setOpen(true); setSaid(null); }}>Unlock for this lesson</Button></div> : null}
       {mayUnlock && open ? (
-        <UnlockForm view={view} tz={tz} onCancel={() => setOpen(false)}
+        <UnlockForm view={view} offered={offered} tz={tz} onCancel={() => setOpen(false)}
           onDone={async (text) => { setOpen(false); await onChanged(); setSaid({ kind: 'success', text }); }} />
       ) : null}
       {view.mayUnlock && view.unlockable.length === 0 ? (
@@ -68,9 +69,11 @@ export function Unlocks({ view, tz, onChanged }: { view: ClassView; tz: string; 
   );
 }
 
-function UnlockForm({ view, tz, onCancel, onDone }: { view: ClassView; tz: string; onCancel: () => void; onDone: (text: string) => Promise<void> }) {
+function UnlockForm({ view, offered, tz, onCancel, onDone }: {
+  view: ClassView; offered: ClassView['unlockable']; tz: string; onCancel: () => void; onDone: (text: string) => Promise<void>;
+}) {
   const { api } = useApp();
-  const first = view.unlockable[0]!;
+  const first = offered[0]!;
   const [category, setCategory] = useState(first.category);
   const [minutes, setMinutes] = useState(defaultMinutes(first.maxMinutes));
   const [reason, setReason] = useState('');
@@ -80,12 +83,12 @@ function UnlockForm({ view, tz, onCancel, onDone }: { view: ClassView; tz: strin
   const [busy, setBusy] = useState(false);
   const [attempt, setAttempt] = useState(0);
   const formRef = useFocusFirstError(fields, attempt);
-  const limit = view.unlockable.find((u) => u.category === category) ?? first;
+  const limit = offered.find((u) => u.category === category) ?? first;
   const choices = minuteChoices(limit.maxMinutes);
 
   const pickCategory = (id: string) => {
     setCategory(id);
-    const next = view.unlockable.find((u) => u.category === id);
+    const next = offered.find((u) => u.category === id);
     if (next !== undefined && minutes > next.maxMinutes) setMinutes(defaultMinutes(next.maxMinutes));
   };
 
@@ -124,7 +127,7 @@ function UnlockForm({ view, tz, onCancel, onDone }: { view: ClassView; tz: strin
       <p class="field-hint">Only for {view.name}'s devices, only for the time chosen; it is logged with your name and reason.</p>
       <Notice kind="error">{problem}</Notice>
       <ChoiceField name="category" label="What to unlock" value={category} onValue={pickCategory} error={fields.category}
-        options={view.unlockable.map((u) => ({ value: u.category, label: u.title }))} />
+        options={offered.map((u) => ({ value: u.category, label: u.title }))} />
       <ChoiceField name="minutes" label="For how long" value={String(minutes)} onValue={(v) => setMinutes(Number(v))} error={fields.minutes}
         hint={`At most ${limit.maxMinutes} minutes for ${limit.title}.`}
         options={choices.map((m) => ({ value: String(m), label: `${m} minutes (until ${untilWords(new Date(), m, tz)})` }))} />
