@@ -1,9 +1,13 @@
 // Which buttons a change request's page shows the signed-in account, and which requests wait for
-// its approval: change control's rules (enforced by the methods in firmware/control/changes/)
-// read from the account's side, so a page never offers what the method would refuse. Pure; the
-// methods decide again when a button is pressed, so this only spares a person a refusal.
+// its approval: change control's own rules (firmware/control/changes/change-rules.ts) asked from
+// the account's side, so a page never offers what the method would refuse and the two cannot
+// drift apart. Pure; the methods decide again when a button is pressed.
+import type { Permission } from './roles.ts';
 import type { ChangeMay } from './api/changes-schema.ts';
+import { actionsFor, seesAll, stepRefusal, type ChangeCaller } from '../control/changes/change-rules.ts';
 import type { ChangeRequest } from '../control/changes/change-schema.ts';
+
+export { HEAD_NEEDED } from '../control/changes/change-rules.ts';
 
 export interface ChangeViewer {
   /** The actor the account acts as: account:USERNAME. */
@@ -14,40 +18,32 @@ export interface ChangeViewer {
   head: boolean;
 }
 
-export const HEAD_NEEDED = 'this change reaches pupils: the headteacher must be one of the approvers';
+const callerOf = (viewer: ChangeViewer): ChangeCaller => ({ actor: viewer.actor, ssh: false, permissions: new Set(viewer.permissions as Permission[]), head: viewer.head });
 
 /**
  * Why an account holding changes.approve may not approve `request` now, or null when it may.
  * `requesterHead`: whether the account that asked holds the headteacher's role.
  */
-export function approvalBlockedBy(request: Pick<ChangeRequest, 'status' | 'requestedBy' | 'approvals' | 'needsHead'>, viewer: ChangeViewer, requesterHead: boolean): string | null {
-  if (request.status !== 'awaiting-approval') return 'it is no longer awaiting approval';
-  if (request.requestedBy === viewer.actor) return 'you asked for this change: two other people approve it';
-  if (request.approvals.some((a) => a.by === viewer.actor)) return 'you have approved it: it waits for a second approver';
-  // The second approval must bring a head in, unless one is already in (the requester or the first approver).
-  if (request.needsHead && request.approvals.length === 1 && !request.approvals[0]!.head && !requesterHead && !viewer.head) return HEAD_NEEDED;
-  return null;
+export function approvalBlockedBy(request: ChangeRequest, viewer: ChangeViewer, requesterHead: boolean): string | null {
+  return stepRefusal(request, { kind: 'approved', by: viewer.actor, head: viewer.head }, requesterHead) ?? null;
 }
 
 export function changeMay(request: ChangeRequest, viewer: ChangeViewer, requesterHead: boolean): { may: ChangeMay; waitingOn: string | null } {
+  const actions = new Set(actionsFor(callerOf(viewer), request, requesterHead));
   const approver = viewer.permissions.includes('changes.approve');
-  const applier = viewer.permissions.includes('changes.apply');
-  const awaiting = request.status === 'awaiting-approval';
-  const open = awaiting || request.status === 'approved';
-  const blocked = approver ? approvalBlockedBy(request, viewer, requesterHead) : null;
   return {
     may: {
-      approve: approver && blocked === null,
-      decline: approver && awaiting && request.requestedBy !== viewer.actor,
-      withdraw: open && (request.requestedBy === viewer.actor || approver),
-      apply: applier && request.status === 'approved',
-      upstream: applier && request.status === 'approved',
+      approve: actions.has('approve'),
+      decline: actions.has('decline'),
+      withdraw: actions.has('withdraw'),
+      apply: actions.has('apply'),
+      upstream: actions.has('upstream'),
     },
-    waitingOn: approver && awaiting ? blocked : null,
+    waitingOn: approver && request.status === 'awaiting-approval' ? approvalBlockedBy(request, viewer, requesterHead) : null,
   };
 }
 
 /** Whether the list shows every request: to approvers, the IT provider and auditors; a member of staff sees their own. */
 export function seesAllChanges(permissions: readonly string[]): boolean {
-  return ['changes.approve', 'changes.apply', 'audit.view'].some((p) => permissions.includes(p));
+  return seesAll({ actor: '', ssh: false, permissions: new Set(permissions as Permission[]), head: false });
 }

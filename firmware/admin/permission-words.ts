@@ -24,4 +24,6 @@ export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
   'health.view': "See the gateway's health",
   'audit.view': 'Read the audit log',
   'reports.anonymised': 'Read anonymised reports',
+  'classes.view': "Watch their own classes' lookups during a lesson (every class with alerts and named devices)",
+  'classes.unlock': 'Open a category the head allows for their own class, for a lesson',
 };

@@ -33,6 +33,8 @@ export const PERMISSIONS = [
   'audit.view',          // the audit log and its verification
   'reports.anonymised',  // the governors' anonymised reports
   'incidents.tasks',     // the IT provider's tasks from incidents: see them, mark them done (not the incident log itself)
+  'classes.view',        // the teacher's class view: the classes one teaches (every class with monitoring.view), live
+  'classes.unlock',      // open a category the head allows for one's class, for a lesson (within the head's limits)
 ] as const;
 export const Permission = Type.Enum(PERMISSIONS, { description: 'something a route needs; roles carry permissions' });
 export type Permission = Static<typeof Permission>;
@@ -40,11 +42,11 @@ export type Permission = Static<typeof Permission>;
 /** What each role may do. A change here changes the printed access matrix with it. */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   technician: ['dashboard.view', 'policy.view', 'policy.edit', 'lists.manage', 'devices.view', 'devices.manage', 'logs.view', 'changes.request', 'changes.apply', 'accounts.manage', 'system.manage', 'health.view', 'audit.view', 'incidents.tasks'],
-  headteacher: ['dashboard.view', 'policy.view', 'devices.view', 'monitoring.view', 'monitoring.review', 'changes.request', 'changes.approve', 'visitors.sponsor', 'visitors.manage', 'accounts.manage', 'health.view', 'audit.view', 'reports.anonymised', 'incidents.tasks'],
-  dsl: ['dashboard.view', 'policy.view', 'devices.view', 'devices.manage', 'monitoring.view', 'monitoring.review', 'changes.request', 'changes.approve', 'visitors.sponsor', 'visitors.manage', 'audit.view', 'reports.anonymised', 'incidents.tasks'],
-  'online-safety-lead': ['dashboard.view', 'policy.view', 'devices.view', 'monitoring.view', 'monitoring.review', 'changes.request', 'changes.approve', 'visitors.sponsor', 'audit.view', 'reports.anonymised', 'incidents.tasks'],
+  headteacher: ['dashboard.view', 'policy.view', 'devices.view', 'monitoring.view', 'monitoring.review', 'changes.request', 'changes.approve', 'visitors.sponsor', 'visitors.manage', 'accounts.manage', 'health.view', 'audit.view', 'reports.anonymised', 'incidents.tasks', 'classes.view', 'classes.unlock'],
+  dsl: ['dashboard.view', 'policy.view', 'devices.view', 'devices.manage', 'monitoring.view', 'monitoring.review', 'changes.request', 'changes.approve', 'visitors.sponsor', 'visitors.manage', 'audit.view', 'reports.anonymised', 'incidents.tasks', 'classes.view'],
+  'online-safety-lead': ['dashboard.view', 'policy.view', 'devices.view', 'monitoring.view', 'monitoring.review', 'changes.request', 'changes.approve', 'visitors.sponsor', 'audit.view', 'reports.anonymised', 'incidents.tasks', 'classes.view'],
   office: ['policy.view', 'vouchers.issue', 'visitors.sponsor'],
-  staff: ['policy.view', 'changes.request', 'visitors.sponsor'],
+  staff: ['policy.view', 'changes.request', 'visitors.sponsor', 'classes.view', 'classes.unlock'],
   governor: ['policy.view', 'reports.anonymised'],
 };
 

@@ -29,6 +29,22 @@ export class ControlFailure extends Error {
   }
 }
 
+/**
+ * Runs a method's body with its errors turned into ControlFailures by `failure` (the method's own
+ * mapping of its domain errors to codes), whether the body throws or its promise rejects.
+ */
+export function guardedBy(failure: (error: unknown) => never): <T>(fn: () => T) => T {
+  return <T>(fn: () => T): T => {
+    try {
+      const result = fn();
+      if (result instanceof Promise) return result.catch(failure) as T;
+      return result;
+    } catch (error) {
+      return failure(error);
+    }
+  };
+}
+
 export class ControlServer {
   readonly #methods = new Map<string, ControlMethod<never>>();
   readonly #sockets = new Set<Socket>();

@@ -13,6 +13,7 @@ import type { DnsService } from '../dns/service.ts';
 import type { Logger } from '../log.ts';
 import { registerAlertMethods } from '../monitor/alerts/alert-methods.ts';
 import { registerIncidentMethods } from '../monitor/incidents/incident-methods.ts';
+import { wireClasses } from '../classes/wiring.ts';
 import { registerDataMethods } from '../monitor/subject/data-methods.ts';
 import { registerDeliveryMethods } from '../monitor/alerts/delivery/delivery-methods.ts';
 import type { QueryLog } from '../monitor/query-log/query-log.ts';
@@ -74,6 +75,7 @@ export function registerControlMethods(control: ControlServer, o: {
   wireAnnualReview(control, { config, state, incidents: incidentHistorySource(state.incidents), reviews: reviewHistorySource(state.reviews, () => config.current), exportProtection: EXPORT_PROTECTION });
   registerReportMethods(control, state.siteReports);
   registerIncidentMethods(control, o.alerting.incidents);
+  wireClasses(control, { config, state, queryLog: o.queryLog });
   registerReviewMethods(control, reviewMethodDeps({ config, state, queryLog: o.queryLog }));
   registerReviewCheck(control, { notifier: o.weeklyReview.notifier, audit: state.audit, now: () => new Date() });
   control.register<CheckParams>('check', {

@@ -62,7 +62,7 @@ it('a technician turns the splash on: a bad version beside its field with nothin
     const versionError = page.locator('#f-version-error');
     await versionError.waitFor();
     expect(await versionError.innerText()).toMatch(/use up to 32 letters, digits, dots, dashes and underscores/);
-    expect(await page.getByRole('alert').first().innerText()).toMatch(/Nothing was saved: one problem/);
+    expect(await page.locator('.aup-splash').getByRole('alert').first().innerText()).toMatch(/Nothing was saved: one problem/);
     expect(await page.getByLabel('Version').getAttribute('aria-invalid')).toBe('true');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-version');
     expect(await page.getByLabel('The acceptable use policy (staff and other networks)').inputValue()).toBe(TEXT);

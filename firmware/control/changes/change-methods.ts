@@ -2,7 +2,7 @@
 // in-process as account:USERNAME, whose roles are looked up on every call). Listing and showing
 // change nothing and are not audited; every other method adds one step and its audit entry
 // through the change service. Parameters and results are change-schema.ts's shapes.
-import { ControlFailure, type ControlServer } from '../server.ts';
+import { ControlFailure, guardedBy, type ControlServer } from '../server.ts';
 import { InvalidInputError, NotFoundError } from '../../state/values.ts';
 import { ChangeForbiddenError, ChangeStateError } from './change-rules.ts';
 import {
@@ -19,15 +19,7 @@ function failure(error: unknown): never {
   throw error;
 }
 
-const guarded = <T>(fn: () => T): T => {
-  try {
-    const result = fn();
-    if (result instanceof Promise) return result.catch(failure) as T;
-    return result;
-  } catch (error) {
-    return failure(error);
-  }
-};
+const guarded = guardedBy(failure);
 
 export function registerChangeMethods(control: Pick<ControlServer, 'register'>, service: ChangeService): void {
   control.register<ChangeListParams>('changes', { params: ChangeListParams, handle: (p, c) => guarded(() => service.list(c, p)) });

@@ -26,6 +26,11 @@ export function setBit(mask: MaskPair, bit: number): void {
   else mask.hi = (mask.hi | (1 << (bit - 32))) >>> 0;
 }
 
+export function clearBit(mask: MaskPair, bit: number): void {
+  if (bit < 32) mask.lo = (mask.lo & ~(1 << bit)) >>> 0;
+  else mask.hi = (mask.hi & ~(1 << (bit - 32))) >>> 0;
+}
+
 /** The set bits of the pair, ascending. Allocates: for explanations and tests, not the hot path. */
 export function bitsOf(lo: number, hi: number): number[] {
   const out: number[] = [];

@@ -6,9 +6,13 @@
 // change, found with nextChange(), rather than recomputed every minute: a query then costs two
 // number comparisons for freshness, the masks flip at the exact minute a window opens or closes
 // (BST/GMT included), and a clock stepped backwards (NTP correcting a Pi without a real-time
-// clock) falls outside the cached interval and is recomputed too.
+// clock) falls outside the cached interval and is recomputed too. A class unlock's start and end
+// are boundaries too (class-unlocks.ts): while one runs, its category's bit is cleared from its
+// group's slots, never for a category a policy marks unacceptable-and-illegal or a restricted list
+// feeds, and before the mask is read, so exceptions and restricted lists still decide first.
 import type { CategoryRule, Config, DeviceGroup, Network, Policy, Schedule } from '../../config/schema.ts';
-import { hasBit, isValidBit, lowestBit, MAX_CATEGORY_BITS, setBit, type MaskPair } from './bits.ts';
+import { clearBit, hasBit, isValidBit, lowestBit, MAX_CATEGORY_BITS, setBit, type MaskPair } from './bits.ts';
+import { compileUnlocks, neverUnlocked, unlockAt, type CompiledUnlock } from './class-unlocks.ts';
 import { Decision, type DecisionInput } from './decision.ts';
 import { blocksNow } from './disposition.ts';
 import { ExceptionSet } from './exceptions.ts';
@@ -17,7 +21,7 @@ import { formatterFor, isActive, nextChange, type Terms } from './schedule.ts';
 
 /** The parts of the configuration the engine reads. */
 export type PolicyConfig = Pick<Config, 'site' | 'networks' | 'policies' | 'schedules' | 'deviceGroups' | 'exceptions'>
-  & { lists?: Config['lists'] };
+  & { lists?: Config['lists']; classUnlocks?: Config['classUnlocks'] };
 
 /** The matcher's CategoryIndex lookup: category id → bit 0..63, undefined when no list feeds it. */
 export type CategoryBitOf = (id: string) => number | undefined;
@@ -93,6 +97,11 @@ export class PolicyEngine {
   private readonly scheduleActive: Uint8Array;
   /** Indexes of schedules some rule uses: only these decide when masks go stale. */
   private readonly usedSchedules: readonly number[];
+  /** Class unlocks by device group id, and all of them, for the boundaries. */
+  private readonly unlocks: ReadonlyMap<string, readonly CompiledUnlock[]>;
+  private readonly unlockList: readonly CompiledUnlock[];
+  /** The instant the current epoch was read at: no boundary falls between it and any instant the epoch serves. */
+  private epochAt = Number.NaN;
   private epoch = 0;
   private validFrom = Infinity;
   private validUntil = -Infinity;
@@ -148,6 +157,8 @@ export class PolicyEngine {
       const policy = group.policy === undefined ? NO_OVERRIDE : policyIndex.get(group.policy) ?? MISSING;
       this.groups.set(group.id, { group, index, policy });
     });
+    this.unlocks = compileUnlocks(config.classUnlocks, new Set(this.groups.keys()), bitFor, neverUnlocked(config.policies, config.lists ?? []));
+    this.unlockList = [...this.unlocks.values()].flat();
     this.slotsPerPolicy = config.deviceGroups.length + 1;
     this.slots = new Array<Slot | undefined>(this.policies.length * this.slotsPerPolicy).fill(undefined);
 
@@ -238,7 +249,12 @@ export class PolicyEngine {
     return this.bitNames[bit];
   }
 
-  /** The instant the compiled masks go stale (ms; Infinity when no schedule is in use). */
+  /** The class unlock opening category `bit` for `groupId` at `now` (ms), if one does: see class-unlocks.ts. */
+  unlockOf(groupId: string | undefined, bit: number, now: number): CompiledUnlock | undefined {
+    return unlockAt(this.unlocks, groupId, bit, now);
+  }
+
+  /** The instant the compiled masks go stale (ms; Infinity when no schedule or unlock is ahead). */
   staleAt(now: number): number {
     this.refresh(now);
     return this.validUntil;
@@ -270,6 +286,11 @@ export class PolicyEngine {
       const scheduleActive = r.schedule >= 0 && this.scheduleActive[r.schedule] === 1;
       if (blocksNow(r.rule, { scheduleActive, groupId: slot.groupId })) setBit(mask, r.bit);
     }
+    const at = this.epochAt;
+    const p = slot.policy;
+    for (const u of (slot.groupId === undefined ? undefined : this.unlocks.get(slot.groupId)) ?? []) {
+      if (u.from <= at && at < u.until && !hasBit(p.illegalLo, p.illegalHi, u.bit)) clearBit(mask, u.bit);
+    }
     slot.blockLo = mask.lo;
     slot.blockHi = mask.hi;
     slot.epoch = this.epoch;
@@ -278,6 +299,7 @@ export class PolicyEngine {
   private refresh(now: number): void {
     if (now >= this.validFrom && now < this.validUntil) return;
     this.epoch++;
+    this.epochAt = now;
     if (!Number.isFinite(now)) {
       // No wall clock to read: every timed category is outside its window, and the next call looks again.
       this.scheduleActive.fill(0);
@@ -292,8 +314,16 @@ export class PolicyEngine {
       const next = nextChange(schedule, now, this.zone, this.terms);
       if (next !== undefined && next < until) until = next;
     }
-    // Changes fall on whole minutes, so the state read at `now` holds from the start of its minute.
-    this.validFrom = this.usedSchedules.length === 0 ? -Infinity : Math.floor(now / 60_000) * 60_000;
+    // Schedule changes fall on whole minutes, so the state read at `now` holds from the start of its
+    // minute; an unlock's edges fall anywhere and narrow the interval on either side.
+    let from = this.usedSchedules.length === 0 ? -Infinity : Math.floor(now / 60_000) * 60_000;
+    for (const u of this.unlockList) {
+      if (u.from > now) until = Math.min(until, u.from);
+      else from = Math.max(from, u.from);
+      if (u.until > now) until = Math.min(until, u.until);
+      else from = Math.max(from, u.until);
+    }
+    this.validFrom = from;
     this.validUntil = until;
   }
 

@@ -25,6 +25,14 @@ export const CategoryExplanation = Type.Object({
     deviceGroup: Type.Union([Type.String(), Type.Null()]),
     member: Type.Boolean(),
   }, { additionalProperties: false })),
+  unlock: Type.Optional(Type.Object({
+    id: Type.String(),
+    group: Type.String(),
+    by: Type.String(),
+    from: Type.String(),
+    until: Type.String(),
+    reason: Type.String(),
+  }, { additionalProperties: false, description: "a teacher's class unlock opening the category for the device's group now" })),
   note: Type.String(),
 }, { additionalProperties: false });
 export type CategoryExplanation = Static<typeof CategoryExplanation>;

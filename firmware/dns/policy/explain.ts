@@ -37,7 +37,8 @@ export function buildExplanation(engine: PolicyEngine, raw: DecisionInput, now: 
   const groupId = resolution.group?.id;
   const policy = resolution.policy?.policy;
 
-  const categories = bitsOf(input.blockLo >>> 0, input.blockHi >>> 0).map((bit) => explainCategory(engine, bit, policy?.categories, groupId, now));
+  const group = resolution.group ? { id: resolution.group.id, name: resolution.group.name } : undefined;
+  const categories = bitsOf(input.blockLo >>> 0, input.blockHi >>> 0).map((bit) => explainCategory(engine, bit, policy?.categories, group, now));
   const illegalHit = categories.some((c) => c.configured && c.disposition === 'unacceptable-and-illegal');
   const exceptions = explainExceptions(engine, input, groupId, now, decision, illegalHit);
 
@@ -80,7 +81,9 @@ function policyNoteOf(r: Resolution, requestedGroup: string | undefined, p: NonN
   return `network ${quote(net.id, net.name)} uses policy ${quote(p.id, p.name)}${noOwn}${unknownGroup}`;
 }
 
-function explainCategory(engine: PolicyEngine, bit: number, rules: Readonly<Record<string, CategoryRule>> | undefined, groupId: string | undefined, now: number): CategoryExplanation {
+function explainCategory(engine: PolicyEngine, bit: number, rules: Readonly<Record<string, CategoryRule>> | undefined,
+  group: { id: string; name: string } | undefined, now: number): CategoryExplanation {
+  const groupId = group?.id;
   const id = engine.categoryOf(bit) ?? `bit-${bit}`;
   const rule = rules && Object.hasOwn(rules, id) ? rules[id] : undefined;
   if (!rule) {
@@ -113,6 +116,14 @@ function explainCategory(engine: PolicyEngine, bit: number, rules: Readonly<Reco
   if (rule.disposition === 'unacceptable') detail = ': always blocked by this policy';
   if (rule.disposition === 'unacceptable-and-illegal') detail = ': always blocked; no exception or allow-list entry can let it through';
   out.blocksNow = blocksNow(rule, { scheduleActive, groupId });
+  // The engine drops an unlock of an illegal category, so one found here opens the category.
+  const unlock = out.blocksNow ? engine.unlockOf(groupId, bit, now) : undefined;
+  if (unlock && group) {
+    const u = unlock.unlock;
+    out.blocksNow = false;
+    out.unlock = { id: u.id, group: u.group, by: u.by, from: u.from, until: u.until, reason: u.reason };
+    detail += `; unlocked for ${quote(group.id, group.name)} by ${u.by} until ${formatLocal(unlock.until, engine.zone)} ("${u.reason}", ${u.id})`;
+  }
   out.note = `${DISPOSITION_TEXT[rule.disposition]}${detail} → ${out.blocksNow ? 'blocks now' : 'allowed now'}`
     + (out.watch ? '; watched: every allowed visit is an alert for the weekly review' : '');
   return out;
@@ -182,10 +193,15 @@ function summarise(d: Decision, input: DecisionInput, r: Resolution, categories:
         const why = category ? ` (${category.note.split(' → ')[0] ?? ''})` : '';
         return `${verdict}: ${input.name} is in category "${d.category ?? ''}", which this policy blocks now${why}.${overridden}`;
       }
-      return `${verdict}: ${input.name} is in no category this policy blocks now.${watched}`;
+      return `${verdict}: ${input.name} is in no category this policy blocks now.${unlocked(categories)}${watched}`;
     case 'none':
       return categories.length === 0
         ? `${verdict}: ${input.name} is on no list this gateway uses.`
-        : `${verdict}: ${input.name} is listed only in categories this policy allows now.`;
+        : `${verdict}: ${input.name} is listed only in categories this policy allows now.${unlocked(categories)}`;
   }
+}
+
+/** The class unlocks that opened a category this name is in, as the summary's last words. */
+function unlocked(categories: readonly CategoryExplanation[]): string {
+  return categories.filter((c) => c.unlock).map((c) => ` Category "${c.id}" is open by a class unlock: ${c.note.split('; unlocked ')[1]?.split(' → ')[0] ?? ''}.`).join('');
 }

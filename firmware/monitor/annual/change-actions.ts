@@ -4,7 +4,8 @@
 // Every step of a change request counts (change.*): the policies ask that all requests and their
 // outcomes are audited annually, not only those applied.
 const PREFIXES = ['policy.', 'schedules.', 'groups.', 'network.', 'upstreams.', 'lists.', 'aup.', 'settings.', 'config.', 'exception.', 'change.', 'annual.'];
-const EXACT = new Set(['selftest.external', 'account.create', 'account.roles', 'account.disable', 'account.enable', 'setup.complete', 'account.break-glass-reset', 'classes.teachers', 'classes.limits']);
+// A teacher's class unlock (and its early end) is a filtering change within limits the head set through change control.
+const EXACT = new Set(['class.unlock', 'class.unlock-end', 'selftest.external', 'account.create', 'account.roles', 'account.disable', 'account.enable', 'setup.complete', 'account.break-glass-reset', 'classes.teachers', 'classes.limits']);
 
 export function isChangeAction(action: string): boolean {
   return EXACT.has(action) || PREFIXES.some((p) => action.startsWith(p));
@@ -28,6 +29,8 @@ export const CHANGE_WORDS: Readonly<Record<string, string>> = {
   'settings.edit': 'Settings changed',
   'settings.logo': 'School logo changed',
   'config.reload': 'Configuration file reloaded',
+  'class.unlock': 'Category unlocked for a class for a lesson (within the headteacher\'s limits)',
+  'class.unlock-end': 'Class unlock ended early',
   'selftest.external': 'External filter test recorded',
   'account.create': 'Account created',
   'account.roles': 'Account roles changed',

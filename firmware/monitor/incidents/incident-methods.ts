@@ -3,7 +3,7 @@
 // other method adds one timeline entry and its audit entry through the incident service.
 import { Type, type Static } from 'typebox';
 import { actorOf } from '../../control/protocol.ts';
-import { ControlFailure, type ControlServer } from '../../control/server.ts';
+import { ControlFailure, guardedBy, type ControlServer } from '../../control/server.ts';
 import { IsoTimestamp } from '../../state/schemas.ts';
 import { InvalidInputError, NotFoundError } from '../../state/values.ts';
 import { PASSPHRASE_MAX, PASSPHRASE_MIN, SealError } from '../reports/export-seal.ts';
@@ -101,15 +101,7 @@ function failure(error: unknown): never {
   throw error;
 }
 
-const guarded = <T>(fn: () => T): T => {
-  try {
-    const result = fn();
-    if (result instanceof Promise) return result.catch(failure) as T;
-    return result;
-  } catch (error) {
-    return failure(error);
-  }
-};
+const guarded = guardedBy(failure);
 
 export function registerIncidentMethods(control: Pick<ControlServer, 'register'>, service: IncidentService): void {
   control.register<IncidentListParams>('incidents', {

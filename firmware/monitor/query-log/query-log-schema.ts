@@ -10,6 +10,7 @@ import type { AlertCandidate } from '../alerts/alert-schema.ts';
 import type { DnsAlertRulesData } from '../alerts/dns-alert-rules.ts';
 import { DayOf, HOUR_MS, type RollupRow } from './rollups.ts';
 import type { TotalsQuery } from './rollup-totals.ts';
+import type { DevicesQuery } from './device-events.ts';
 
 /** The rollup tables' upserts: a count is added to the row of its period, made if it is new. */
 export const UPSERT_HOUR = `INSERT INTO rollup_hours (hour, network, device, category, verdict, count) VALUES (?, ?, ?, ?, ?, ?)
@@ -181,7 +182,9 @@ export type WriterQuestion =
   /** ...and its rollup rows. */
   | { op: 'subjectRollups'; subject: string }
   /** Deletes them, in one transaction. */
-  | { op: 'eraseSubject'; subject: string };
+  | { op: 'eraseSubject'; subject: string }
+  /** A set of devices' questions over a recent span (device-events.ts). */
+  | { op: 'forDevices'; args: DevicesQuery };
 
 /** Rollup rows a purge deleted. */
 export interface RollupsPurged {

@@ -13,6 +13,7 @@ import type { Logger } from '../../log.ts';
 import { osThreadId } from '../../native/thread-id.ts';
 import { closeSqliteFile, openSqliteFile } from '../../state/sqlite-file.ts';
 import { eraseSubjectLogs, rowToEvent, subjectEventsPage, subjectRollups } from '../subject/logs-subject.ts';
+import { devicesEvents } from './device-events.ts';
 import { rollupTotals } from './rollup-totals.ts';
 import type { AlertCandidate } from '../alerts/alert-schema.ts';
 import { DnsAlertRules, mergeCandidates, type DnsAlertRulesData } from '../alerts/dns-alert-rules.ts';
@@ -315,6 +316,10 @@ async function answer(question: WriterQuestion): Promise<unknown> {
       // Counts not in the tables yet are written first.
       commit(true);
       return subjectRollups(db, question.subject);
+    case 'forDevices':
+      // No commit first: this connection sees its open transaction's rows, and a page refreshing
+      // every few seconds must not bring the rollups' writes forward (an SD card's wear).
+      return devicesEvents(db, question.args);
     case 'eraseSubject':
       // The open transaction and every count not yet in the rollup tables first: the erase
       // must find every row and count handed over before it.

@@ -25,6 +25,7 @@ import {
 import type { SubjectLogs, SubjectLogsErased, SubjectPage } from '../subject/logs-subject.ts';
 import type { Total, TotalsQuery } from './rollup-totals.ts';
 import type { RollupRow } from './rollups.ts';
+import type { DevicesEvents, DevicesQuery } from './device-events.ts';
 import type { AlertCandidate } from '../alerts/alert-schema.ts';
 import type { DnsAlertRulesData } from '../alerts/dns-alert-rules.ts';
 import { WriterScheduling, WriterSchedulingState, type SetIdleScheduling } from './writer-scheduling.ts';
@@ -293,6 +294,11 @@ export class QueryLog {
   /** Deletes a subject's events and rollups (one transaction); resolves to how many of each. */
   eraseSubject(subject: string): Promise<SubjectLogsErased> {
     return this.#ask({ op: 'eraseSubject', subject }) as Promise<SubjectLogsErased>;
+  }
+
+  /** A set of devices' questions from `since` to `until`: the newest, per-device counts, the most blocked names (device-events.ts). */
+  forDevices(query: DevicesQuery): Promise<DevicesEvents> {
+    return this.#ask({ op: 'forDevices', args: { ...query, macs: [...query.macs] } }) as Promise<DevicesEvents>;
   }
 
   count(): Promise<number> {

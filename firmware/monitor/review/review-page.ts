@@ -48,7 +48,7 @@ export function namedSignOff(signOff: SignOff, displayName: ReviewPageSources['d
 
 /** Audit actions that change what is filtered: the review lists them for the week. */
 export function isFilteringChange(action: string): boolean {
-  return /^(policy|schedules|groups|upstreams|network|lists|exceptions|aup|change)\./.test(action) || action === 'config.reload' || action === 'device.group';
+  return /^(policy|schedules|groups|upstreams|network|lists|exceptions|aup|change|class)\./.test(action) || action === 'config.reload' || action === 'device.group';
 }
 
 const DAY_MS = 86_400_000;

@@ -22,6 +22,9 @@ const FILTERING: readonly { what: string; of: (c: Readonly<Config>) => unknown }
   { what: 'block and allow lists', of: (c) => c.lists },
   { what: 'exceptions (names allowed or blocked)', of: (c) => c.exceptions },
   { what: 'upstream DNS and its filtering', of: (c) => c.dns.upstreams },
+  // The head's limits, not the unlocks made within them: a lesson's unlock is listed among the
+  // week's changes (the audit log), and raising a review-due item for each would bury the rest.
+  { what: 'what teachers may unlock for their classes', of: (c) => c.classes?.unlocks },
 ];
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);

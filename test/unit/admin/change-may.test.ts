@@ -33,8 +33,8 @@ describe('approvalBlockedBy', () => {
   });
 
   it('refuses the requester and a second approval by the same account', () => {
-    expect(approvalBlockedBy(request({ requestedBy: osl.actor }), osl, false)).toMatch(/you asked for this change/);
-    expect(approvalBlockedBy(request({ approvals: [approvedBy(osl)] }), osl, false)).toMatch(/you have approved it/);
+    expect(approvalBlockedBy(request({ requestedBy: osl.actor }), osl, false)).toMatch(/no one approves their own request/);
+    expect(approvalBlockedBy(request({ approvals: [approvedBy(osl)] }), osl, false)).toMatch(/already approved this request/);
   });
 
   it('needs the head as the second approver when pupils are in scope, unless the requester or first approver is one', () => {
@@ -47,7 +47,7 @@ describe('approvalBlockedBy', () => {
   });
 
   it('refuses once the request is no longer awaiting approval', () => {
-    expect(approvalBlockedBy(request({ status: 'approved' }), dsl, false)).toMatch(/no longer awaiting/);
+    expect(approvalBlockedBy(request({ status: 'approved' }), dsl, false)).toMatch(/cannot be approved/);
   });
 });
 

@@ -66,9 +66,10 @@ describe('what still refers to what is removed', () => {
     c.deviceGroups = [{ id: 'club', name: 'Club' }];
     c.policies[0]!.categories.gaming = { disposition: 'acceptable-for-nominated-users', groups: ['club'] };
     expect(groupUsers(c, 'club')).toEqual([`policy "${c.policies[0]!.name}" (gaming)`]);
-    c.classes = { teachers: [{ group: 'club', accounts: ['t.one'] }], unlocks: [{ category: 'streaming', groups: ['club'], maxMinutes: 60 }, { category: 'gaming', maxMinutes: 30 }] };
-    c.classUnlocks = [{ id: 'unlock-1', group: 'club', category: 'streaming', from: '2026-12-07T09:00:00.000Z', until: '2026-12-07T10:00:00.000Z', by: 'account:t.one', reason: 'a film' }];
-    expect(groupUsers(c, 'club').slice(1)).toEqual(['the teachers assigned to it', 'what teachers may unlock (streaming)', 'the class unlock unlock-1 (streaming)']);
+    c.classes = { teachers: [], unlocks: [{ category: 'streaming', groups: ['club'], maxMinutes: 30 }] };
+    expect(groupUsers(c, 'club')).toEqual([`policy "${c.policies[0]!.name}" (gaming)`, 'what teachers may unlock for it (streaming)']);
+    c.classes.teachers = [{ group: 'club', accounts: ['t.one'] }];
+    expect(groupUsers(c, 'club').slice(1)).toEqual(['the teachers assigned to it', 'what teachers may unlock for it (streaming)']);
     const lunchtime = scheduleUsers(c, 'lunchtime');
     expect(lunchtime.length).toBeGreaterThan(0);
     expect(removedInUse(c.schedules, [], (id) => scheduleUsers(c, id))).toEqual([{ id: 'lunchtime', name: 'Lunchtime', users: lunchtime }]);

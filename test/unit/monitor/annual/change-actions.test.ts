@@ -10,6 +10,10 @@ it('counts each change request step and words an applied page edit by what it st
     expect(changeEntryWords({ action })).not.toBe(action);
   }
   expect(isChangeAction('auth.login')).toBe(false);
+  // A teacher's class unlock is a filtering change within the head's limits; who teaches a class is not.
+  expect(changeEntryWords({ action: 'class.unlock' })).toMatch(/^Category unlocked for a class/);
+  expect(isChangeAction('class.unlock-end')).toBe(true);
+  expect(isChangeAction('classes.teachers')).toBe(false);
   expect(changeEntryWords({ action: 'change.apply', details: { action: 'policy.edit', subject: 'pupil' } })).toBe('Approved filtering change applied: Acceptable-use table changed');
   expect(changeEntryWords({ action: 'change.apply', details: { proposal: { kind: 'exception' } } })).toBe('Approved filtering change applied');
   expect(changeEntryWords({ action: 'something.new' })).toBe('something.new');

@@ -44,3 +44,21 @@ it('counts a change request applied here (an exception added) and one sent upstr
   expect(configTriggers(before, after)).toEqual([{ reason: 'filtering-change', detail: 'filtering changed: exceptions (names allowed or blocked)' }]);
   expect(upstreamChangeTrigger(4, 'Block game.example on Pupils', 'SW-1')).toEqual({ reason: 'filtering-change', detail: 'change request 4 sent to the filtering provider (SW-1): Block game.example on Pupils' });
 });
+
+it("counts the head's unlock limits as a filtering change, but a teacher's unlock or the teachers of a class raise nothing", async () => {
+  const { isFilteringChange } = await import('../../../../firmware/monitor/review/review-page.ts');
+  const before = defaultConfig();
+  before.deviceGroups = [{ id: 'year-6', name: 'Year 6' }];
+  before.classes = { teachers: [], unlocks: [] };
+  const unlocked = structuredClone(before);
+  unlocked.classUnlocks = [{ id: 'unlock-1', group: 'year-6', category: 'streaming', from: '2026-12-07T10:00:00.000Z', until: '2026-12-07T10:30:00.000Z', by: 'account:sam', reason: 'a film' }];
+  unlocked.classes!.teachers = [{ group: 'year-6', accounts: ['sam'] }];
+  expect(configTriggers(before, unlocked)).toEqual([]);
+  const limits = structuredClone(unlocked);
+  limits.classes!.unlocks = [{ category: 'streaming', maxMinutes: 45 }];
+  expect(configTriggers(unlocked, limits)).toEqual([{ reason: 'filtering-change', detail: 'filtering changed: what teachers may unlock for their classes' }]);
+  // Listed among the week's filtering changes instead (the audit log); assigning teachers is not one.
+  expect(isFilteringChange('class.unlock')).toBe(true);
+  expect(isFilteringChange('class.unlock-end')).toBe(true);
+  expect(isFilteringChange('classes.teachers')).toBe(false);
+});
