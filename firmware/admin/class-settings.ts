@@ -7,6 +7,7 @@ import type { CategoryDefinition } from '../rules/catalogue.ts';
 import type { ClassTeachers, UnlockLimit } from '../config/classes-schema.ts';
 import type { Config } from '../config/schema.ts';
 import type { ClassLimitsView } from './api/classes-schema.ts';
+import { neverUnlocked } from '../dns/policy/class-unlocks.ts';
 import { lockedCategories } from './aup-table.ts';
 import { AuthError } from './auth/errors.ts';
 
@@ -16,10 +17,8 @@ import { AuthError } from './auth/errors.ts';
  * by any policy), in the catalogue's title order.
  */
 export function unlockableCategories(config: Pick<Config, 'lists' | 'policies'>, categories: ReadonlyMap<string, CategoryDefinition>): { id: string; title: string }[] {
-  const never = lockedCategories(config, categories);
-  for (const p of config.policies) {
-    for (const [id, rule] of Object.entries(p.categories)) if (rule.disposition === 'unacceptable-and-illegal') never.add(id);
-  }
+  // The engine's own rule (a policy's illegal rows, restricted lists), and the catalogue's illegal-everywhere categories.
+  const never = new Set([...neverUnlocked(config.policies, config.lists), ...lockedCategories(config, categories)]);
   return [...categories.values()].filter((c) => !never.has(c.id)).map((c) => ({ id: c.id, title: c.title })).sort((a, b) => a.title.localeCompare(b.title, 'en-GB'));
 }
 
