@@ -5,7 +5,7 @@
 // outcomes are audited annually, not only those applied.
 const PREFIXES = ['policy.', 'schedules.', 'groups.', 'network.', 'upstreams.', 'lists.', 'aup.', 'settings.', 'config.', 'exception.', 'change.', 'annual.'];
 // A teacher's class unlock (and its early end) is a filtering change within limits the head set through change control.
-const EXACT = new Set(['class.unlock', 'class.unlock-end', 'selftest.external', 'account.create', 'account.roles', 'account.disable', 'account.enable', 'setup.complete', 'account.break-glass-reset', 'classes.teachers', 'classes.limits']);
+const EXACT = new Set(['class.unlock', 'class.unlock-end', 'selftest.external', 'account.create', 'account.roles', 'account.disable', 'account.enable', 'setup.complete', 'account.break-glass-reset']);
 
 export function isChangeAction(action: string): boolean {
   return EXACT.has(action) || PREFIXES.some((p) => action.startsWith(p));
@@ -38,7 +38,7 @@ export const CHANGE_WORDS: Readonly<Record<string, string>> = {
   'account.enable': 'Account enabled',
   'account.break-glass-reset': 'Recovery account password renewed',
   'setup.complete': 'Gateway set up',
-  'classes.teachers': 'Class teachers changed',
+  // The action an applied change request of the head's class-unlock limits stands for.
   'classes.limits': 'What teachers may unlock for their classes changed',
   'change.request': 'Filtering change requested',
   'change.approve': 'Filtering change approved',
