@@ -1,19 +1,25 @@
-// The class view's settings through fastify's inject, over a real configuration store and change
-// control's real methods: the head's limits (every member of staff reads them; an edit is a change
-// request, nothing saved until two approvers agree and the IT provider applies it; each problem
-// beside its field, nothing asked for) and the teachers of each class (saved at once by those who
-// manage accounts, audited, shown on the Networks page).
+// The class view through fastify's inject, over a real configuration store, change control's and the
+// class view's real methods and a real query log: a teacher's class and its lookups, an unlock
+// within the head's limits and its early end (and the refusals, by status and beside the form's
+// field); the head's limits (every member of staff reads them; an edit is a change request, nothing
+// saved until two approvers agree and the IT provider applies it; each problem beside its field,
+// nothing asked for) and the teachers of each class (saved at once by those who manage accounts,
+// audited, shown on the Networks page).
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ClassLimitsView } from '../../../firmware/admin/api/classes-schema.ts';
+import type { ClassListView, ClassLimitsView, ClassLive, UnlockView } from '../../../firmware/admin/api/classes-schema.ts';
+import { wireClasses } from '../../../firmware/classes/wiring.ts';
 import type { NetworksView } from '../../../firmware/admin/api/networks-schema.ts';
 import { defaultConfig } from '../../../firmware/config/defaults.ts';
 import { ConfigStore } from '../../../firmware/config/store.ts';
 import { startChangeControl } from '../../../firmware/control/changes/wiring.ts';
 import { ControlServer } from '../../../firmware/control/server.ts';
+import { EventBuffer } from '../../../firmware/dns/events/event-buffer.ts';
 import { silentLogger } from '../../../firmware/log.ts';
+import { QueryLog } from '../../../firmware/monitor/query-log/query-log.ts';
 import { testAdmin, type TestAdmin } from './admin-app.ts';
 import { caller, roleSessions, type RoleSession } from './role-sessions.ts';
 
@@ -22,6 +28,7 @@ let store: ConfigStore;
 let file: string;
 let call: ReturnType<typeof caller>;
 let s: Record<string, RoleSession>;
+let control: ControlServer;
 beforeEach(async () => {
   file = join(mkdtempSync(join(tmpdir(), 'sg-classes-')), 'config.json');
   store = await ConfigStore.open(file, {
@@ -31,7 +38,7 @@ beforeEach(async () => {
       return config;
     },
   });
-  const control = new ControlServer(silentLogger());
+  control = new ControlServer(silentLogger());
   t = await testAdmin({ config: { current: () => store.current, update: (change, written) => store.update(change, written) }, control });
   startChangeControl({ control, state: t.state, config: store, mailer: null, logger: silentLogger() });
   call = caller(t);
@@ -139,5 +146,64 @@ describe('the teachers of each class', () => {
     expect(bad.json.fields).toEqual({ 'teachers/0/group': 'there is no class (device group) "year9"', 'teachers/0/accounts': 'there is no account "nobody"' });
     expect(readFileSync(file, 'utf8')).toBe(before);
     expect(t.state.audit.list({ action: 'classes.teachers' })).toEqual([]);
+  });
+});
+
+describe("a teacher's class", () => {
+  const IPAD = '02:00:00:00:06:01';
+  let events: EventBuffer;
+  let queryLog: QueryLog;
+  let logDir: string;
+  beforeEach(async () => {
+    logDir = mkdtempSync(join(tmpdir(), 'sg-class-logs-'));
+    events = new EventBuffer(100);
+    queryLog = await QueryLog.open(join(logDir, 'logs.db'), { events, logger: silentLogger(), flushIntervalMs: 60_000 });
+    wireClasses(control, { config: store, state: t.state, queryLog, now: () => t.clock.now });
+    t.state.devices.enrol(IPAD, 'pupil', t.clock.now, { name: 'iPad 1', groupId: 'year6', schoolOwned: true });
+    await store.update((draft) => { draft.classes = { teachers: [{ group: 'year6', accounts: ['a.staff'] }], unlocks: [STREAMING_Y6] }; });
+  });
+  afterEach(async () => {
+    queryLog.close();
+    await rm(logDir, { recursive: true, force: true });
+  });
+
+  it("shows its teacher the class and its lookups, and no one else's class", async () => {
+    const at = t.clock.now.getTime();
+    events.push({ at: at - 60_000, network: 'pupil', client: '127.20.0.61', transport: 'udp', name: 'www.dailymotion.com', qtype: 1, verdict: 'blocked', category: 'streaming', rcode: 0, latencyMs: 1, device: IPAD });
+    events.push({ at: at - 30_000, network: 'pupil', client: '127.20.0.61', transport: 'udp', name: 'www.bbc.co.uk', qtype: 1, verdict: 'forwarded', rcode: 0, latencyMs: 1, device: IPAD });
+    queryLog.flush();
+    const list = (await call({ url: '/api/classes', ...as('staff') })).json as ClassListView;
+    expect(list.classes.map((c) => [c.group, c.mayUnlock, c.devices])).toEqual([['year6', true, 1]]);
+    const live = await call({ url: '/api/classes/year6/live?minutes=30', ...as('staff') });
+    expect(live.status, JSON.stringify(live.json)).toBe(200);
+    expect((live.json as ClassLive).lookups.map((l) => [l.name, l.blocked, l.device])).toEqual([['www.bbc.co.uk', false, 'iPad 1'], ['www.dailymotion.com', true, 'iPad 1']]);
+    expect((await call({ url: '/api/classes/year6/live?minutes=500', ...as('staff') })).status).toBe(400);
+    // Not their class; no class view at all; signed out.
+    expect((await call({ url: '/api/classes/year3/live', ...as('staff') })).status).toBe(403);
+    expect((await call({ url: '/api/classes/nowhere/live', ...as('staff') })).status).toBe(404);
+    expect((await call({ url: '/api/classes', ...as('governor') })).status).toBe(403);
+    expect((await call({ url: '/api/classes' })).status).toBe(401);
+  });
+
+  it('unlocks within the limits, refuses beyond them beside the form, and ends early, each audited', async () => {
+    const unlock = { category: 'streaming', minutes: 30, reason: 'Water cycle clips' };
+    const longer = await call({ method: 'POST', url: '/api/classes/year6/unlock', ...as('staff'), body: { ...unlock, minutes: 90 } });
+    expect(longer.status).toBe(400);
+    expect(Object.keys(longer.json.fields)).toEqual(['category']);
+    expect((await call({ method: 'POST', url: '/api/classes/year3/unlock', ...as('staff'), body: unlock })).status).toBe(403);
+    expect((await call({ method: 'POST', url: '/api/classes/year6/unlock', ...as('dsl'), body: unlock })).status).toBe(403);
+    const made = await call({ method: 'POST', url: '/api/classes/year6/unlock', ...as('staff'), body: unlock });
+    expect(made.status, JSON.stringify(made.json)).toBe(200);
+    const view = made.json as UnlockView;
+    expect(view).toMatchObject({ group: 'year6', category: 'streaming', by: 'account:a.staff', reason: 'Water cycle clips' });
+    expect(Date.parse(view.until) - Date.parse(view.from)).toBe(30 * 60_000);
+    expect((await call({ method: 'POST', url: '/api/classes/year6/unlock', ...as('staff'), body: unlock })).status).toBe(409);
+    const ended = await call({ method: 'POST', url: `/api/classes/unlocks/${view.id}/end`, ...as('staff'), body: {} });
+    expect(ended.status, JSON.stringify(ended.json)).toBe(200);
+    expect(ended.json).toEqual({ ended: true });
+    expect((await call({ url: '/api/classes', ...as('staff') })).json.classes[0].unlocks).toEqual([]);
+    expect(t.state.audit.list({ action: 'class.*' }).map((e) => [e.actor, e.action, e.subject])).toEqual([
+      ['account:a.staff', 'class.unlock', 'year6'], ['account:a.staff', 'class.unlock-end', 'year6'],
+    ]);
   });
 });
