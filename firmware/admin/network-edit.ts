@@ -68,7 +68,7 @@ export function scheduleUsers(config: Readonly<Config>, id: string): string[] {
   return users;
 }
 
-/** The policies' "nominated users" rows, the filter exceptions, reservations and the head's class unlock limits that name this device group. */
+/** The policies' "nominated users" rows, the filter exceptions, reservations and the class view's settings (teachers, the head's unlock limits) that name this device group. */
 export function groupUsers(config: Readonly<Config>, id: string): string[] {
   const users: string[] = [];
   for (const p of config.policies) {
@@ -76,6 +76,8 @@ export function groupUsers(config: Readonly<Config>, id: string): string[] {
   }
   for (const e of config.exceptions) if (e.groups?.includes(id)) users.push(`the ${e.action} exception for ${e.domain}`);
   for (const r of config.reservations ?? []) if (r.group === id) users.push(`the reservation of ${r.mac}`);
+  // The configuration refuses teachers of a class that is gone; an unlock made for it is passed over.
+  if (config.classes?.teachers.some((t) => t.group === id && t.accounts.length > 0)) users.push('the teachers assigned to it');
   for (const l of config.classes?.unlocks ?? []) if (l.groups?.includes(id)) users.push(`what teachers may unlock for it (${l.category})`);
   return users;
 }

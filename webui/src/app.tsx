@@ -19,6 +19,7 @@ import { ListsPage } from './pages/lists/lists.tsx';
 import { AlertsPage } from './pages/alerts/alerts.tsx';
 import { ChangeRequestPageView } from './pages/changes/change-request.tsx';
 import { ChangesPage } from './pages/changes/changes-list.tsx';
+import { ClassesPage } from './pages/classes/classes-page.tsx';
 import { NewChangePage } from './pages/changes/new-change.tsx';
 import { IncidentPage } from './pages/incidents/incident.tsx';
 import { IncidentsPage } from './pages/incidents/incidents.tsx';
@@ -178,6 +179,7 @@ export function App() {
         case '/incidents/incident': return <IncidentPage search={path.slice(pathname.length)} />;
         case '/incidents/open': return <OpenIncidentPage search={path.slice(pathname.length)} />;
         case '/incidents/tasks': return <IncidentTasksPage />;
+        case '/classes': return <ClassesPage search={path.slice(pathname.length)} />;
         case '/changes': return <ChangesPage />;
         case '/changes/new': return <NewChangePage search={path.slice(pathname.length)} />;
         case '/changes/request': return <ChangeRequestPageView search={path.slice(pathname.length)} />;

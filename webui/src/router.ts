@@ -25,6 +25,8 @@ interface RouteBase {
   needs: Permission | 'signed-in' | 'public';
   /** The GET the page loads its data with: the browser tests check the server refuses it wherever the UI refuses the page. */
   data?: string;
+  /** False: never the page an account lands on (many who may open it have nothing there, a member of staff who teaches no class). */
+  home?: false;
 }
 
 /** A page in the navigation (only to accounts allowed it) names its section; any other page names none. */
@@ -39,6 +41,8 @@ export const ROUTES: readonly RouteDef[] = [
   { path: '/incidents', title: 'Incidents', needs: 'monitoring.view', nav: true, group: 'safeguarding', data: '/api/incidents' },
   { path: '/incidents/incident', title: 'Incident', needs: 'monitoring.view' },
   { path: '/incidents/open', title: 'Open an incident', needs: 'monitoring.review' },
+  // A class teacher's live view of their class (the head and the safeguarding leads see every class).
+  { path: '/classes', title: 'Your classes', needs: 'classes.view', nav: true, group: 'safeguarding', data: '/api/classes', home: false },
   { path: '/visitors', title: 'Visitors', needs: 'visitors.sponsor', nav: true, group: 'visitors', data: '/api/visitors/queue' },
   { path: '/visitors/records', title: 'Visitor records', needs: 'visitors.manage', data: '/api/visitors/records' },
   { path: '/visitors/regular', title: 'Regular visitors', needs: 'visitors.sponsor', data: '/api/visitors/regular' },
@@ -95,7 +99,7 @@ export function normalisePath(path: string): string {
  */
 export function homeFor(permissions: ReadonlySet<Permission>, routes: readonly RouteDef[] = ROUTES): string {
   if (permissions.has('dashboard.view')) return '/dashboard';
-  return navFor(permissions, routes)[0]?.path ?? '/account';
+  return navFor(permissions, routes).find((r) => r.home !== false)?.path ?? '/account';
 }
 
 function allowed(route: RouteDef, permissions: ReadonlySet<Permission>): boolean {

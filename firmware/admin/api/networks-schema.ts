@@ -3,6 +3,7 @@
 // configuration's own (config/schema.ts); the UI imports these types only.
 import { Type, type Static } from 'typebox';
 import { DeviceGroup, DhcpRange, Network, NetworkDhcp, Schedule, Term, Upstream } from '../../config/schema.ts';
+import { ClassTeachers } from '../../config/classes-schema.ts';
 import { UpstreamProvider } from '../../config/upstream-providers.ts';
 
 export const NetworksView = Type.Object({
@@ -13,8 +14,12 @@ export const NetworksView = Type.Object({
   terms: Type.Array(Term),
   upstreams: Type.Array(Upstream),
   providers: Type.Object({ note: Type.String(), providers: Type.Array(UpstreamProvider) }, { additionalProperties: false }),
-  /** What the signed-in account may change here: networks and upstreams need system.manage, schedules and groups policy.edit, a group's members devices.manage. */
-  may: Type.Object({ networks: Type.Boolean(), schedules: Type.Boolean(), upstreams: Type.Boolean(), groups: Type.Boolean(), members: Type.Boolean() }, { additionalProperties: false }),
+  /** Who teaches each class (device group) in the class view. */
+  teachers: Type.Array(ClassTeachers),
+  /** The accounts a teacher is picked from (every account in use, for accounts.manage; otherwise those teaching), by username with their names. */
+  accounts: Type.Array(Type.Object({ username: Type.String(), name: Type.String() }, { additionalProperties: false })),
+  /** What the signed-in account may change here: networks and upstreams need system.manage, schedules and groups policy.edit, a group's members devices.manage, its teachers accounts.manage. */
+  may: Type.Object({ networks: Type.Boolean(), schedules: Type.Boolean(), upstreams: Type.Boolean(), groups: Type.Boolean(), members: Type.Boolean(), teachers: Type.Boolean() }, { additionalProperties: false }),
 }, { additionalProperties: false });
 export type NetworksView = Static<typeof NetworksView>;
 

@@ -1,17 +1,21 @@
 // Networks, schedules with term dates, device groups and upstream resolvers: every signed-in member
 // of staff may read them (policy.view); networks and upstreams change with system.manage,
-// schedules, terms and device groups with policy.edit. Each save goes through saveConfigChange,
-// like the AUP tables, so `schoolgate check`'s semantic checks run on every one.
+// schedules, terms and device groups with policy.edit, the teachers of each class (group) with
+// accounts.manage: who may watch a class is a matter of accounts, not of what is filtered. Each
+// save goes through saveConfigChange, so `schoolgate check`'s semantic checks run on every one.
 import { Type, type Static } from 'typebox';
 import type { Config } from '../../config/schema.ts';
 import { loadUpstreamProviders, type UpstreamProviders } from '../../config/upstream-providers.ts';
+import { ClassTeachersBody } from '../api/classes-schema.ts';
 import { DeviceGroupsBody, NetworkBody, NetworksView, NewNetworkBody, SchedulesBody, TermsBody, UpstreamsBody } from '../api/networks-schema.ts';
 import { ApiError } from '../api/session-schema.ts';
 import { actorOf, type Signed } from '../auth/authenticator.ts';
 import { AuthError } from '../auth/errors.ts';
 import { accountPermissions } from '../auth/views.ts';
+import { applyClassTeachers, classTeachersFieldOf } from '../class-settings.ts';
 import { saveConfigChange } from '../config-change.ts';
 import { groupUsers, networkFieldOf, networkFromBody, networkUsers, removedInUse, scheduleUsers } from '../network-edit.ts';
+import { permissionsOf, type Role } from '../roles.ts';
 import type { AdminRoutes } from '../route-deps.ts';
 
 const Errors = { 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError, 409: ApiError, 503: ApiError };
@@ -20,7 +24,16 @@ const Saved = Type.Object({ ok: Type.Literal(true) }, { additionalProperties: fa
 
 let providers: UpstreamProviders | undefined;
 
-export function networksView(config: Readonly<Config>, permissions: readonly string[]): NetworksView {
+/** An account as the teachers' picker sees it. */
+export interface TeacherAccount { username: string; displayName: string; disabled: boolean; breakGlass: boolean; roles: readonly Role[] }
+
+/** Who could teach a class: an account in use whose roles open "Your classes" (never the recovery account). */
+const mayTeach = (a: TeacherAccount): boolean => !a.disabled && !a.breakGlass && permissionsOf(a.roles).has('classes.view');
+
+export function networksView(config: Readonly<Config>, permissions: readonly string[], accounts: readonly TeacherAccount[] = []): NetworksView {
+  const teachers = (config.classes?.teachers ?? []).map((t) => ({ group: t.group, accounts: [...t.accounts] }));
+  const mayTeachers = permissions.includes('accounts.manage');
+  const teaching = new Set(teachers.flatMap((t) => t.accounts));
   return {
     networks: config.networks.map((n) => structuredClone(n)),
     policies: config.policies.map((p) => ({ id: p.id, name: p.name })),
@@ -29,9 +42,13 @@ export function networksView(config: Readonly<Config>, permissions: readonly str
     terms: (config.site.terms ?? []).map((t) => ({ ...t })),
     upstreams: config.dns.upstreams.map((u) => ({ ...u })),
     providers: (providers ??= loadUpstreamProviders()),
+    teachers,
+    accounts: accounts.filter((a) => teaching.has(a.username) || (mayTeachers && mayTeach(a)))
+      .map((a) => ({ username: a.username, name: a.displayName }))
+      .sort((a, b) => a.name.localeCompare(b.name, 'en-GB')),
     may: {
       networks: permissions.includes('system.manage'), schedules: permissions.includes('policy.edit'), upstreams: permissions.includes('system.manage'),
-      groups: permissions.includes('policy.edit'), members: permissions.includes('devices.manage'),
+      groups: permissions.includes('policy.edit'), members: permissions.includes('devices.manage'), teachers: mayTeachers,
     },
   };
 }
@@ -62,7 +79,7 @@ export const networkRoutes: AdminRoutes = async (app, deps) => {
   app.get('/api/networks', {
     schema: { response: { 200: NetworksView, ...Errors } },
     config: { permission: 'policy.view' },
-  }, async (request) => networksView(config().current(), request.signed ? accountPermissions(request.signed.account) : []));
+  }, async (request) => networksView(config().current(), request.signed ? accountPermissions(request.signed.account) : [], options.accounts.list()));
 
   app.post<{ Body: NewNetworkBody }>('/api/networks', {
     schema: { body: NewNetworkBody, response: { 200: Saved, ...Errors } },
@@ -169,6 +186,18 @@ export const networkRoutes: AdminRoutes = async (app, deps) => {
       },
       fieldOf: (path) => (path.startsWith('/deviceGroups/') ? `groups/${path.slice('/deviceGroups/'.length)}` : undefined),
     }));
+    return { ok: true as const };
+  });
+
+  app.put<{ Body: ClassTeachersBody }>('/api/class-teachers', {
+    schema: { body: ClassTeachersBody, response: { 200: Saved, ...Errors } },
+    config: { permission: 'accounts.manage' },
+  }, async (request) => {
+    await saveConfigChange({ config: config(), audit: options.audit }, {
+      actor: actor(request.signed), action: 'classes.teachers', subject: 'classes.teachers',
+      change: (draft) => ({ details: { teachers: applyClassTeachers(draft, request.body.teachers, (u) => options.accounts.byUsername(u) !== undefined) } }),
+      fieldOf: classTeachersFieldOf,
+    });
     return { ok: true as const };
   });
 

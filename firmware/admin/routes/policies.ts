@@ -11,13 +11,8 @@ import { actorOf } from '../auth/authenticator.ts';
 import { AuthError } from '../auth/errors.ts';
 import { accountPermissions } from '../auth/views.ts';
 import { applyAupEdit, aupPolicy, aupTables } from '../aup-table.ts';
-import { invalidConfig } from '../config-change.ts';
-import { callControl } from '../control-call.ts';
+import { requestConfigChange } from '../config-request.ts';
 import type { AdminRoutes } from '../route-deps.ts';
-import type { Config } from '../../config/schema.ts';
-import { validateConfig } from '../../config/validate.ts';
-import type { ChangeRequest } from '../../control/changes/change-schema.ts';
-import { configDiff } from '../../control/changes/config-diff.ts';
 
 const Errors = { 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError, 503: ApiError };
 const PolicyParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -48,23 +43,14 @@ export const policyRoutes: AdminRoutes = async (app, deps) => {
     const current = configAccess().current();
     const id = request.params.id;
     const { categories: rows, rationale, riskNote } = request.body;
-    // The same copy the store makes for an update (a JSON round trip: no sharing with the snapshot).
-    const draft = JSON.parse(JSON.stringify(current)) as Config;
-    const edit = applyAupEdit(draft, id, rows, categories());
     const index = current.policies.findIndex((p) => p.id === id);
-    const checked = validateConfig(draft);
-    if (!checked.ok) {
-      const prefix = `/policies/${index}/`;
-      throw invalidConfig(checked.issues, (path) => (path.startsWith(prefix) ? path.slice(prefix.length) : undefined));
-    }
-    const policy = aupPolicy(current, current.policies[index]!, categories());
-    const edits = configDiff(current, draft);
-    if (edits.length === 0) return { policy, changed: [], request: null };
-    const made = await callControl<ChangeRequest>(options.control, request.signed, 'changes.request', {
-      proposal: { kind: 'config', action: 'policy.edit', subject: id, edits },
-      rationale,
-      riskNote,
+    const prefix = `/policies/${index}/`;
+    const asked = await requestConfigChange({ current, control: options.control, signed: request.signed }, {
+      action: 'policy.edit', subject: id, rationale, riskNote,
+      change: (draft) => applyAupEdit(draft, id, rows, categories()),
+      fieldOf: (path) => (path.startsWith(prefix) ? path.slice(prefix.length) : undefined),
     });
-    return { policy, changed: edit.changed, request: { id: made.id, summary: made.summary } };
+    const policy = aupPolicy(current, current.policies[index]!, categories());
+    return { policy, changed: asked.request === null ? [] : asked.result.changed, request: asked.request };
   });
 };

@@ -3,11 +3,12 @@
 // keeps the names the approvers read even if a network or policy is renamed later. Times are the
 // school's clocks. Also the current exceptions in words, for the pages and the CLI.
 import { DISPOSITION_LABELS } from '../../admin/aup-table.ts';
+import type { UnlockLimit } from '../../config/classes-schema.ts';
 import type { CategoryRule, Config, Disposition, FilterException } from '../../config/schema.ts';
 import type { ConfigEdit, ExceptionView, Proposal } from './change-schema.ts';
 
 export interface WordsContext {
-  config: Pick<Config, 'site' | 'networks' | 'deviceGroups' | 'policies' | 'schedules' | 'exceptions'>;
+  config: Pick<Config, 'site' | 'networks' | 'deviceGroups' | 'policies' | 'schedules' | 'exceptions' | 'classes'>;
   /** The catalogue's category titles ("Social networking"); an unknown id is shown as it is. */
   categoryTitle: (id: string) => string | undefined;
 }
@@ -158,10 +159,47 @@ function editLines(edits: readonly ConfigEdit[], ctx: WordsContext): string[] {
 /** A policy's own settings as the Acceptable use page names them. */
 const POLICY_FIELDS: Readonly<Record<string, string>> = { safeSearch: 'Safe search', blockAnswer: 'Block answer', name: 'Name' };
 
+/** The head's limits on class unlocks, as the Acceptable use page lists them. */
+export const CLASS_LIMITS_WORDS = 'What teachers may unlock for their classes';
+
+/** "Streaming for Year 6, up to 60 minutes". */
+function limitWords(limit: UnlockLimit | undefined, ctx: WordsContext): string {
+  if (limit === undefined) return 'none';
+  const classes = limit.groups === undefined ? 'every class' : listWords(limit.groups.map((g) => groupName(ctx.config, g)));
+  return `${ctx.categoryTitle(limit.category) ?? limit.category} for ${classes}, up to ${limit.maxMinutes} minutes`;
+}
+
+const limitsWords = (limits: readonly UnlockLimit[] | undefined, ctx: WordsContext): string =>
+  (limits === undefined || limits.length === 0 ? 'none' : limits.map((l) => limitWords(l, ctx)).join('; '));
+
+/** An edit of the `classes` section in words, or undefined for one of its other parts. */
+function classEditWords(parts: readonly string[], edit: { before?: unknown; after?: unknown }, ctx: WordsContext): string | undefined {
+  if (parts.length === 1) {
+    const unlocks = (value: unknown) => (value as { unlocks?: UnlockLimit[] } | undefined)?.unlocks;
+    return `${CLASS_LIMITS_WORDS}: ${limitsWords(unlocks(edit.before), ctx)} → ${limitsWords(unlocks(edit.after), ctx)}`;
+  }
+  if (parts[1] !== 'unlocks') return undefined;
+  if (parts.length === 2) return `${CLASS_LIMITS_WORDS}: ${limitsWords(edit.before as UnlockLimit[] | undefined, ctx)} → ${limitsWords(edit.after as UnlockLimit[] | undefined, ctx)}`;
+  const index = Number(parts[2]);
+  if (parts.length === 3) return `${CLASS_LIMITS_WORDS}: ${limitWords(edit.before as UnlockLimit | undefined, ctx)} → ${limitWords(edit.after as UnlockLimit | undefined, ctx)}`;
+  // One field of one limit: the limit as it is now, then the field's change.
+  const now = ctx.config.classes?.unlocks[index];
+  const field = parts[3] === 'maxMinutes' ? 'longest' : parts[3] === 'groups' ? 'classes' : parts[3];
+  const value = (v: unknown) => (v === undefined ? (parts[3] === 'groups' ? 'every class' : 'not set')
+    : parts[3] === 'groups' && Array.isArray(v) ? listWords(v.map((g) => groupName(ctx.config, String(g))))
+      : parts[3] === 'category' ? ctx.categoryTitle(String(v)) ?? String(v)
+        : parts[3] === 'maxMinutes' ? `${String(v)} minutes` : valueWords(v));
+  return `${CLASS_LIMITS_WORDS}: ${limitWords(now, ctx)}: ${field} ${value(edit.before)} → ${value(edit.after)}`;
+}
+
 /** One configuration edit in words. */
 export function editWords(edit: { path: string; before?: unknown; after?: unknown }, ctx: WordsContext): string {
   const { config } = ctx;
   const parts = edit.path.split('/').slice(1).map(unescapePointer);
+  if (parts[0] === 'classes') {
+    const words = classEditWords(parts, edit, ctx);
+    if (words !== undefined) return words;
+  }
   if (parts[0] === 'policies' && /^\d+$/.test(parts[1] ?? '')) {
     const policy = policyWords(config, Number(parts[1]));
     if (policy !== undefined && parts[2] === 'categories' && parts.length === 4) {
@@ -187,9 +225,11 @@ function configWords(p: Extract<Proposal, { kind: 'config' }>, ctx: WordsContext
     const title = parts[2] === 'categories' && parts[3] !== undefined ? ctx.categoryTitle(parts[3]) ?? parts[3] : undefined;
     if (title !== undefined && !categories.includes(title)) categories.push(title);
   }
+  const limitsOnly = p.edits.every((e) => e.path === '/classes' || e.path.startsWith('/classes/unlocks'));
   const title = policies.size > 0
     ? `Change the ${listWords([...policies])} ${policies.size === 1 ? 'policy' : 'policies'}${categories.length > 0 ? `: ${categories.slice(0, 3).join(', ')}${categories.length > 3 ? ` and ${categories.length - 3} more` : ''}` : ''}`
-    : `Change the configuration (${p.action}, ${p.subject})`;
+    : limitsOnly ? `Change ${CLASS_LIMITS_WORDS.charAt(0).toLowerCase()}${CLASS_LIMITS_WORDS.slice(1)}`
+      : `Change the configuration (${p.action}, ${p.subject})`;
   return { title, lines };
 }
 

@@ -38,6 +38,8 @@ export const CHANGE_WORDS: Readonly<Record<string, string>> = {
   'account.enable': 'Account enabled',
   'account.break-glass-reset': 'Recovery account password renewed',
   'setup.complete': 'Gateway set up',
+  // The action an applied change request of the head's class-unlock limits stands for.
+  'classes.limits': 'What teachers may unlock for their classes changed',
   'change.request': 'Filtering change requested',
   'change.approve': 'Filtering change approved',
   'change.decline': 'Filtering change declined',

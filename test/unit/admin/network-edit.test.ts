@@ -68,6 +68,8 @@ describe('what still refers to what is removed', () => {
     expect(groupUsers(c, 'club')).toEqual([`policy "${c.policies[0]!.name}" (gaming)`]);
     c.classes = { teachers: [], unlocks: [{ category: 'streaming', groups: ['club'], maxMinutes: 30 }] };
     expect(groupUsers(c, 'club')).toEqual([`policy "${c.policies[0]!.name}" (gaming)`, 'what teachers may unlock for it (streaming)']);
+    c.classes.teachers = [{ group: 'club', accounts: ['t.one'] }];
+    expect(groupUsers(c, 'club').slice(1)).toEqual(['the teachers assigned to it', 'what teachers may unlock for it (streaming)']);
     const lunchtime = scheduleUsers(c, 'lunchtime');
     expect(lunchtime.length).toBeGreaterThan(0);
     expect(removedInUse(c.schedules, [], (id) => scheduleUsers(c, id))).toEqual([{ id: 'lunchtime', name: 'Lunchtime', users: lunchtime }]);

@@ -230,7 +230,7 @@ describe('networks, schedules with term dates, upstreams', () => {
     const staff = await account('pat.staff', ['staff']);
     const got = await call({ url: '/api/networks', s: staff });
     expect(got.status).toBe(200);
-    expect(got.json.may).toEqual({ networks: false, schedules: false, upstreams: false, groups: false, members: false });
+    expect(got.json.may).toEqual({ networks: false, schedules: false, upstreams: false, groups: false, members: false, teachers: false });
     expect(got.json.networks.map((n: { id: string }) => n.id)).toEqual(store.current.networks.map((n) => n.id));
     expect(got.json.providers.providers.length).toBeGreaterThan(0);
     expect(got.json.providers.note).toMatch(/account/);

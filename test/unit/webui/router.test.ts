@@ -36,8 +36,9 @@ describe('resolve', () => {
 
 describe('navFor', () => {
   it('lists only pages the permissions allow, in order', () => {
-    expect(navFor(headteacher).map((r) => r.path)).toEqual(['/dashboard', '/alerts', '/review', '/incidents', '/visitors', '/policies', '/networks', '/devices', '/lists', '/changes', '/reports', '/annual', '/audit', '/status', '/health', '/accounts', '/settings', '/incidents/tasks', '/account']);
-    expect(navFor(staff).map((r) => r.path)).toEqual(['/visitors', '/policies', '/networks', '/changes', '/account']);
+    expect(navFor(headteacher).map((r) => r.path)).toEqual(['/dashboard', '/alerts', '/review', '/incidents', '/classes', '/visitors', '/policies', '/networks', '/devices', '/lists', '/changes', '/reports', '/annual', '/audit', '/status', '/health', '/accounts', '/settings', '/incidents/tasks', '/account']);
+    // A class teacher's own classes, under safeguarding.
+    expect(navFor(staff).map((r) => r.path)).toEqual(['/classes', '/visitors', '/policies', '/networks', '/changes', '/account']);
     // The office issues vouchers from its own page; group vouchers and regular visitors are reached from Visitors.
     expect(navFor(permissionsOf(['office'])).map((r) => r.path)).toEqual(['/visitors', '/vouchers', '/policies', '/networks', '/account']);
     // The access matrix is reached from the accounts page, not the navigation.
@@ -60,11 +61,11 @@ describe('navFor', () => {
     }
   });
 
-  it('groups a headteacher\'s nineteen entries into labelled sections, and shows an entry alone where its section says the same', () => {
+  it('groups a headteacher\'s twenty entries into labelled sections, and shows an entry alone where its section says the same', () => {
     const sections = navSectionsFor(headteacher).map((s) => ({ title: s.labelled ? s.group.title : null, pages: s.routes.map((r) => r.title) }));
     expect(sections).toEqual([
       { title: null, pages: ['Dashboard'] },
-      { title: 'Safeguarding', pages: ['Alerts', 'Weekly review', 'Incidents'] },
+      { title: 'Safeguarding', pages: ['Alerts', 'Weekly review', 'Incidents', 'Your classes'] },
       { title: null, pages: ['Visitors'] },
       { title: 'Network', pages: ['Acceptable use', 'Networks', 'Devices', 'Lists'] },
       { title: 'Governance', pages: ['Change requests', 'Reports', 'Annual review', 'Audit log'] },
@@ -108,7 +109,11 @@ describe('forcedPage, homeFor, nextFrom, normalisePath', () => {
     // The dashboard for whoever may see it; otherwise the first page of their navigation.
     expect(homeFor(permissionsOf(['technician']))).toBe('/dashboard');
     expect(homeFor(permissionsOf(['headteacher']))).toBe('/dashboard');
+    // Not "Your classes", first in their navigation: a member of staff who teaches no class would land on nothing.
     expect(homeFor(permissionsOf(['staff']))).toBe('/visitors');
+    expect(resolve('/classes', staff)).toMatchObject({ kind: 'page', route: { path: '/classes', title: 'Your classes', group: 'safeguarding' } });
+    expect(resolve('/classes', permissionsOf(['governor']))).toMatchObject({ kind: 'forbidden' });
+    expect(resolve('/classes', permissionsOf(['technician']))).toMatchObject({ kind: 'forbidden' });
     expect(homeFor(permissionsOf(['governor']))).toBe('/policies');
     // Every landing is a page resolve shows, never a refusal.
     for (const role of ['technician', 'headteacher', 'dsl', 'online-safety-lead', 'office', 'staff', 'governor'] as const) {

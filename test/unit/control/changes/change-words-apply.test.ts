@@ -88,6 +88,31 @@ describe('proposalWords', () => {
   });
 });
 
+describe('proposalWords for the head\'s limits on class unlocks', () => {
+  it('reads the limits as the Acceptable use page lists them, whole or one field at a time', () => {
+    const config = school();
+    const added = proposalWords({ kind: 'config', action: 'classes.limits', subject: 'classes.unlocks', edits: [
+      { path: '/classes', after: { teachers: [], unlocks: [{ category: 'streaming', groups: ['year-6'], maxMinutes: 60 }, { category: 'gaming', maxMinutes: 30 }] } },
+    ] }, ctx(config));
+    expect(added.title).toBe('Change what teachers may unlock for their classes');
+    expect(added.lines).toEqual(['What teachers may unlock for their classes: none → Video and music streaming for Year 6, up to 60 minutes; Online gaming for every class, up to 30 minutes']);
+
+    config.classes = { teachers: [], unlocks: [{ category: 'streaming', groups: ['year-6'], maxMinutes: 60 }] };
+    const longer = proposalWords({ kind: 'config', action: 'classes.limits', subject: 'classes.unlocks', edits: [
+      { path: '/classes/unlocks/0/maxMinutes', before: 60, after: 90 },
+      { path: '/classes/unlocks/0/groups', before: ['year-6'], after: ['year-6', 'media-club'] },
+    ] }, ctx(config));
+    expect(longer.lines).toEqual([
+      'What teachers may unlock for their classes: Video and music streaming for Year 6, up to 60 minutes: longest 60 minutes → 90 minutes',
+      'What teachers may unlock for their classes: Video and music streaming for Year 6, up to 60 minutes: classes Year 6 → Year 6 and Media club',
+    ]);
+    const removed = proposalWords({ kind: 'config', action: 'classes.limits', subject: 'classes.unlocks', edits: [
+      { path: '/classes/unlocks', before: [{ category: 'streaming', groups: ['year-6'], maxMinutes: 60 }], after: [] },
+    ] }, ctx(config));
+    expect(removed.lines).toEqual(['What teachers may unlock for their classes: Video and music streaming for Year 6, up to 60 minutes → none']);
+  });
+});
+
 describe('exceptionViews', () => {
   it('lists exceptions with where, expiry, expired and the request that made each', () => {
     const config = school();

@@ -15,6 +15,7 @@ it('counts each change request step and words an applied page edit by what it st
   expect(isChangeAction('class.unlock-end')).toBe(true);
   expect(isChangeAction('classes.teachers')).toBe(false);
   expect(changeEntryWords({ action: 'change.apply', details: { action: 'policy.edit', subject: 'pupil' } })).toBe('Approved filtering change applied: Acceptable-use table changed');
+  expect(changeEntryWords({ action: 'change.apply', details: { action: 'classes.limits', subject: 'classes.unlocks' } })).toBe('Approved filtering change applied: What teachers may unlock for their classes changed');
   expect(changeEntryWords({ action: 'change.apply', details: { proposal: { kind: 'exception' } } })).toBe('Approved filtering change applied');
   expect(changeEntryWords({ action: 'something.new' })).toBe('something.new');
 });

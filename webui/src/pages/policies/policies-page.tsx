@@ -3,6 +3,7 @@
 // staff may read them (the policy that applies to them); an account with policy.edit changes the
 // rows and sends a policy for approval all or nothing, with why (a change to what is filtered is a
 // change request two approvers decide), each problem shown beside its row with nothing chosen lost.
+// Below: the exceptions, what teachers may unlock for their classes, and the AUP splash.
 import { useEffect, useState } from 'preact/hooks';
 import type { AupPolicy, AupTables, AupEditResult } from '../../../../firmware/admin/api/policy-schema.ts';
 import { ApiRequestError } from '../../api.ts';
@@ -15,6 +16,7 @@ import { useApp } from '../../context.ts';
 import { bodyOf, changedRows, draftOf, errorsByRow, type Draft } from './aup-draft.ts';
 import { AupSplashForm } from './aup-splash-form.tsx';
 import { AupTable } from './aup-table.tsx';
+import { ClassLimits } from './class-limits.tsx';
 import { ExceptionsList } from './exceptions-list.tsx';
 import './aup.css';
 
@@ -152,6 +154,7 @@ export function PoliciesPage() {
         </div>
       </form>
       <ExceptionsList />
+      <ClassLimits />
       <AupSplashForm />
     </>
   );
