@@ -34,3 +34,21 @@ export function dataDirOf(values: Record<string, unknown>): string {
 export function socketOf(values: Record<string, unknown>): string {
   return resolve(dataDirOf(values), CONTROL_SOCKET_NAME);
 }
+
+/** A command's result: the JSON with --json (for scripts), the human text otherwise. */
+export function printResult(values: OptionValues, json: unknown, human: string): void {
+  process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : human);
+}
+
+/** A record's number as typed ("12" or "#12"); `what` names it in the usage error ("an incident"). */
+export function recordNumber(text: string | undefined, what: string): number {
+  const n = Number((text ?? '').replace(/^#/, ''));
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`"${text ?? ''}" is not ${what} number`);
+  return n;
+}
+
+/** A string option's value, or undefined when it was not given. */
+export function stringOption(values: OptionValues, option: string): string | undefined {
+  const value = values[option];
+  return typeof value === 'string' ? value : undefined;
+}

@@ -3,14 +3,10 @@
 import { callDaemon } from '../../control/client.ts';
 import type { AlertListView } from '../../monitor/alerts/alert-methods.ts';
 import { ALERT_SEVERITIES, type Alert } from '../../monitor/alerts/alert-schema.ts';
-import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
+import { dataDirHelp, dataDirOption, EXIT, printResult, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
 import { formatAcknowledged, formatAlerts } from '../format-alerts.ts';
 import { alertsTest } from './alerts-test.ts';
 import { parseSince } from '../since.ts';
-
-const write = (values: OptionValues, json: unknown, human: string): void => {
-  process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : human);
-};
 
 async function list(values: OptionValues): Promise<number> {
   if (values.note !== undefined) throw new UsageError('--note goes with "alerts ack ID"');
@@ -27,7 +23,7 @@ async function list(values: OptionValues): Promise<number> {
     params.severity = values.severity;
   }
   const view = await callDaemon(socketOf(values), 'alerts', params) as AlertListView;
-  write(values, view, formatAlerts(view.alerts, values.all === true));
+  printResult(values, view, formatAlerts(view.alerts, values.all === true));
   return EXIT.ok;
 }
 
@@ -38,7 +34,7 @@ async function ack(values: OptionValues, args: string[]): Promise<number> {
   if (typeof values.note !== 'string' || values.note.trim() === '') throw new UsageError('missing --note: what was done about the alert, for the review');
   for (const option of ['all', 'since', 'severity'] as const) if (values[option] !== undefined) throw new UsageError(`--${option} goes with listing alerts, not with ack`);
   const alert = await callDaemon(socketOf(values), 'alerts.ack', { id, note: values.note.trim() }) as Alert;
-  write(values, alert, formatAcknowledged(alert));
+  printResult(values, alert, formatAcknowledged(alert));
   return EXIT.ok;
 }
 

@@ -4,12 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import { callDaemon } from '../../control/client.ts';
 import { PARTICIPANT_ROLES, type AnnualReview, type AnnualReviewList, type DataStatement, type PackResult, type Participant, type SignOff } from '../../monitor/annual/annual-schema.ts';
-import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
+import { dataDirHelp, dataDirOption, EXIT, printResult, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
 import { formatParticipant, formatReview, formatReviews, formatStatement } from '../format-annual.ts';
-
-const write = (values: OptionValues, json: unknown, human: string): void => {
-  process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : human);
-};
 
 const YEAR = /^\d{4}-\d{2}$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -67,7 +63,7 @@ ${dataDirHelp}
     switch (action) {
       case undefined: {
         const list = await callDaemon(socket, 'annual.list', {}) as AnnualReviewList;
-        write(values, list, formatReviews(list));
+        printResult(values, list, formatReviews(list));
         return EXIT.ok;
       }
       case 'open': {
@@ -75,7 +71,7 @@ ${dataDirHelp}
         const to = day(values, 'to');
         const next = day(values, 'next-review');
         const review = await callDaemon(socket, 'annual.open', { year: year(values), ...(from ? { starts: from } : {}), ...(to ? { ends: to } : {}), ...(next ? { nextReview: next } : {}) }) as AnnualReview;
-        write(values, review, formatReview(review));
+        printResult(values, review, formatReview(review));
         return EXIT.ok;
       }
       case 'participant': {
@@ -83,19 +79,19 @@ ${dataDirHelp}
         if (typeof values.role !== 'string' || !(PARTICIPANT_ROLES as readonly string[]).includes(values.role)) throw new UsageError(`participant needs --role: ${PARTICIPANT_ROLES.join(', ')}`);
         const y = year(values);
         const p = await callDaemon(socket, 'annual.participant', { year: y, name: values.name, role: values.role, ...(typeof values.title === 'string' ? { roleTitle: values.title } : {}) }) as Participant;
-        write(values, p, formatParticipant(p, y));
+        printResult(values, p, formatParticipant(p, y));
         return EXIT.ok;
       }
       case 'sign-off': {
         const id = Number(values.participant);
         if (!Number.isInteger(id) || id < 1) throw new UsageError('sign-off needs --participant ID (schoolgate annual lists them)');
         const s = await callDaemon(socket, 'annual.sign-off', { year: year(values), participant: id, signedOn: day(values, 'date') ?? today(), comment: typeof values.comment === 'string' ? values.comment : '' }) as SignOff;
-        write(values, s, `Sign-off ${s.id} recorded for participant ${id}, dated ${s.signedOn}; in the audit log under your name.\n`);
+        printResult(values, s, `Sign-off ${s.id} recorded for participant ${id}, dated ${s.signedOn}; in the audit log under your name.\n`);
         return EXIT.ok;
       }
       case 'statement': {
         const statement = await callDaemon(socket, 'annual.statement', {}) as DataStatement;
-        write(values, statement, formatStatement(statement));
+        printResult(values, statement, formatStatement(statement));
         return EXIT.ok;
       }
       case 'pack': {

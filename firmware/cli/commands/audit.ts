@@ -2,13 +2,9 @@
 // the check of its hash chain, read through the running daemon, which owns state.db.
 import { callDaemon } from '../../control/client.ts';
 import { AUDIT_PAGE_MAX, type AuditListView, type AuditVerdict } from '../../control/audit-methods.ts';
-import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
+import { dataDirHelp, dataDirOption, EXIT, printResult, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
 import { formatAudit, formatVerdict } from '../format-audit.ts';
 import { parseSince } from '../since.ts';
-
-const write = (values: OptionValues, json: unknown, human: string): void => {
-  process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : human);
-};
 
 async function list(values: OptionValues): Promise<number> {
   const params: Record<string, string | number> = {};
@@ -27,13 +23,13 @@ async function list(values: OptionValues): Promise<number> {
     if (!page.more || page.entries.length === 0) break;
     after = page.entries.at(-1)!.seq;
   }
-  write(values, { entries }, formatAudit(entries));
+  printResult(values, { entries }, formatAudit(entries));
   return EXIT.ok;
 }
 
 async function verify(values: OptionValues): Promise<number> {
   const verdict = await callDaemon(socketOf(values), 'audit.verify', {}) as AuditVerdict;
-  write(values, verdict, formatVerdict(verdict));
+  printResult(values, verdict, formatVerdict(verdict));
   return verdict.ok ? EXIT.ok : EXIT.failure;
 }
 

@@ -5,26 +5,11 @@
 import { callDaemon } from '../../control/client.ts';
 import { CHANGE_STATUSES, type ChangeListView, type ChangeRequest, type ExceptionListView } from '../../control/changes/change-schema.ts';
 import { dayIn, zonedInstant } from '../../monitor/review/review-schedule.ts';
-import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
+import { dataDirHelp, dataDirOption, EXIT, printResult, recordNumber, stringOption, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
 import { formatChange, formatChangeList, formatExceptions } from '../format-changes.ts';
 
-const write = (values: OptionValues, json: unknown, human: string): void => {
-  process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : human);
-};
-
-function number(text: string | undefined, what: string): number {
-  const n = Number((text ?? '').replace(/^#/, ''));
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`"${text ?? ''}" is not ${what} number`);
-  return n;
-}
-
-function text(values: OptionValues, option: string): string | undefined {
-  const value = values[option];
-  return typeof value === 'string' ? value : undefined;
-}
-
 function required(values: OptionValues, option: string, why: string): string {
-  const value = text(values, option);
+  const value = stringOption(values, option);
   if (value === undefined || value.trim() === '') throw new UsageError(`missing --${option}: ${why}`);
   return value;
 }
@@ -36,7 +21,7 @@ async function call<T>(values: OptionValues, method: string, params: unknown): P
 }
 
 const show = (values: OptionValues, change: ChangeRequest): number => {
-  write(values, change, formatChange(change));
+  printResult(values, change, formatChange(change));
   return EXIT.ok;
 };
 
@@ -55,22 +40,22 @@ export function untilInstant(value: string, timezone: string): string {
 }
 
 async function request(values: OptionValues): Promise<number> {
-  const allow = text(values, 'allow');
-  const block = text(values, 'block');
+  const allow = stringOption(values, 'allow');
+  const block = stringOption(values, 'block');
   if ((allow === undefined) === (block === undefined)) throw new UsageError('say which name: --allow NAME or --block NAME (one of them)');
-  const networks = ids(text(values, 'networks'));
+  const networks = ids(stringOption(values, 'networks'));
   if (!networks || networks.length === 0) throw new UsageError('missing --networks: the networks it applies on, e.g. --networks staff (pupil networks need the headteacher\'s approval)');
-  const groups = ids(text(values, 'groups'));
+  const groups = ids(stringOption(values, 'groups'));
   const rationale = required(values, 'why', 'the educational reason, in writing');
   const riskNote = required(values, 'risk', 'benefit against risk: who could reach what, and why that is acceptable');
-  const until = text(values, 'until');
+  const until = stringOption(values, 'until');
   const expires = until === undefined ? undefined : untilInstant(until, (await call<ExceptionListView>(values, 'changes.exceptions', {})).timezone);
-  const fromAlert = text(values, 'from-alert');
+  const fromAlert = stringOption(values, 'from-alert');
   const proposal = {
     kind: 'exception', domain: (allow ?? block)!.trim().toLowerCase().replace(/\.$/, ''), action: allow !== undefined ? 'allow' : 'block', networks,
     ...(groups && groups.length > 0 ? { groups } : {}), ...(expires ? { expires } : {}),
   };
-  const change = await call<ChangeRequest>(values, 'changes.request', { proposal, rationale, riskNote, ...(fromAlert ? { fromAlert: number(fromAlert, 'an alert') } : {}) });
+  const change = await call<ChangeRequest>(values, 'changes.request', { proposal, rationale, riskNote, ...(fromAlert ? { fromAlert: recordNumber(fromAlert, 'an alert') } : {}) });
   if (!values.json) process.stdout.write(`Asked as change request ${change.id}; approvers are told.\n`);
   return show(values, change);
 }
@@ -134,37 +119,37 @@ ${dataDirHelp}
   },
   async run(values, positionals) {
     const [verb = 'list', ...args] = positionals;
-    const note = text(values, 'note');
+    const note = stringOption(values, 'note');
     switch (verb) {
       case 'list': {
-        const status = text(values, 'status');
+        const status = stringOption(values, 'status');
         if (status !== undefined && !(CHANGE_STATUSES as readonly string[]).includes(status)) throw new UsageError(`--status must be one of ${CHANGE_STATUSES.join(', ')}`);
         const view = await call<ChangeListView>(values, 'changes', { ...(status ? { status } : {}), ...(values.mine ? { mine: true } : {}) });
-        write(values, view, formatChangeList(view));
+        printResult(values, view, formatChangeList(view));
         return EXIT.ok;
       }
       case 'show':
         if (args.length !== 1) throw new UsageError('usage: schoolgate changes show ID');
-        return show(values, await call(values, 'changes.show', { id: number(args[0], 'a change request') }));
+        return show(values, await call(values, 'changes.show', { id: recordNumber(args[0], 'a change request') }));
       case 'request': return request(values);
       case 'end-exception': return endException(values, args);
       case 'withdraw':
         if (args.length !== 1) throw new UsageError('usage: schoolgate changes withdraw ID [--note TEXT]');
-        return show(values, await call(values, 'changes.withdraw', { id: number(args[0], 'a change request'), ...(note ? { note } : {}) }));
+        return show(values, await call(values, 'changes.withdraw', { id: recordNumber(args[0], 'a change request'), ...(note ? { note } : {}) }));
       case 'apply': {
         if (args.length !== 1) throw new UsageError('usage: schoolgate changes apply ID');
-        const change = await call<ChangeRequest>(values, 'changes.apply', { id: number(args[0], 'a change request') });
+        const change = await call<ChangeRequest>(values, 'changes.apply', { id: recordNumber(args[0], 'a change request') });
         if (!values.json) process.stdout.write(`Change request ${change.id} applied: the configuration is changed and in force.\n`);
         return show(values, change);
       }
       case 'sent-upstream': {
         if (args.length !== 1) throw new UsageError('usage: schoolgate changes sent-upstream ID --reference REF [--note TEXT]');
         const reference = required(values, 'reference', "the filtering provider's reference for the change");
-        return show(values, await call(values, 'changes.upstream', { id: number(args[0], 'a change request'), reference, ...(note ? { note } : {}) }));
+        return show(values, await call(values, 'changes.upstream', { id: recordNumber(args[0], 'a change request'), reference, ...(note ? { note } : {}) }));
       }
       case 'exceptions': {
         const view = await call<ExceptionListView>(values, 'changes.exceptions', {});
-        write(values, view, formatExceptions(view));
+        printResult(values, view, formatExceptions(view));
         return EXIT.ok;
       }
       case 'approve':

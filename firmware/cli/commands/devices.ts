@@ -8,12 +8,8 @@ import type { CapResultView, DeviceCapParams } from '../../net/shaping/cap-metho
 import { formatRate, parseRate } from '../../net/shaping/rates.ts';
 import { deviceOwner } from '../../state/devices.ts';
 import type { Device } from '../../state/schemas.ts';
-import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
+import { dataDirHelp, dataDirOption, EXIT, printResult, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
 import { formatDeviceChange, formatDevices, formatSuspension } from '../format-devices.ts';
-
-const write = (values: OptionValues, json: unknown, human: string): void => {
-  process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : human);
-};
 
 function twoArguments(args: string[], usage: string): [string, string] {
   if (args.length < 2) throw new UsageError(`missing arguments: ${usage}`);
@@ -80,7 +76,7 @@ ${dataDirHelp}
     switch (action) {
       case undefined: {
         const view = await callDaemon(socket, 'devices') as DevicesView;
-        write(values, view, formatDevices(view));
+        printResult(values, view, formatDevices(view));
         return EXIT.ok;
       }
       case 'add': {
@@ -89,26 +85,26 @@ ${dataDirHelp}
         const device = await callDaemon(socket, 'devices.add', {
           mac, name, network: values.network, group: typeof values.group === 'string' && values.group !== 'none' ? values.group : null, schoolOwned: values.personal !== true,
         }) as Device;
-        write(values, device, `${device.mac}: added as "${device.name}" on ${device.networkId}${device.groupId === null ? '' : `, group ${device.groupId}`}, ${device.schoolOwned ? 'school-owned' : 'personal'}; its first lease keeps these. Recorded in the audit log under your name.\n`);
+        printResult(values, device, `${device.mac}: added as "${device.name}" on ${device.networkId}${device.groupId === null ? '' : `, group ${device.groupId}`}, ${device.schoolOwned ? 'school-owned' : 'personal'}; its first lease keeps these. Recorded in the audit log under your name.\n`);
         return EXIT.ok;
       }
       case 'name': {
         const [mac, name] = twoArguments(args, 'schoolgate devices name MAC "NAME"');
         const device = await callDaemon(socket, 'devices.name', { mac, name }) as Device;
-        write(values, device, formatDeviceChange(device, 'name'));
+        printResult(values, device, formatDeviceChange(device, 'name'));
         return EXIT.ok;
       }
       case 'group': {
         const [mac, group] = twoArguments(args, 'schoolgate devices group MAC GROUP');
         const device = await callDaemon(socket, 'devices.group', { mac, group: group === 'none' ? null : group }) as Device;
-        write(values, device, formatDeviceChange(device, 'group'));
+        printResult(values, device, formatDeviceChange(device, 'group'));
         return EXIT.ok;
       }
       case 'owner': {
         const [mac, owner] = twoArguments(args, 'schoolgate devices owner MAC school|personal');
         if (owner !== 'school' && owner !== 'personal') throw new UsageError(`owner must be "school" or "personal", not "${owner}"`);
         const device = await callDaemon(socket, 'devices.owner', { mac, schoolOwned: owner === 'school' }) as Device;
-        write(values, device, `${device.mac}: ${device.schoolOwned ? 'school-owned (never expected on a guest network)' : 'personal'}. Recorded in the audit log under your name.\n`);
+        printResult(values, device, `${device.mac}: ${device.schoolOwned ? 'school-owned (never expected on a guest network)' : 'personal'}. Recorded in the audit log under your name.\n`);
         return EXIT.ok;
       }
       case 'owned-by': {
@@ -121,7 +117,7 @@ ${dataDirHelp}
           throw new UsageError((err as Error).message);
         }
         const device = await callDaemon(socket, 'devices.owned-by', { mac, owner: text }) as Device;
-        write(values, device, formatDeviceChange(device, 'owner'));
+        printResult(values, device, formatDeviceChange(device, 'owner'));
         return EXIT.ok;
       }
       case 'suspend': {
@@ -135,13 +131,13 @@ ${dataDirHelp}
           throw new UsageError((err as Error).message);
         }
         const result = await callDaemon(socket, 'devices.suspend', { mac: args[0], seconds, reason: values.reason.trim() }) as SuspensionResult;
-        write(values, result, formatSuspension(result));
+        printResult(values, result, formatSuspension(result));
         return EXIT.ok;
       }
       case 'resume': {
         if (args.length !== 1) throw new UsageError('usage: schoolgate devices resume MAC');
         const result = await callDaemon(socket, 'devices.resume', { mac: args[0] }) as SuspensionResult;
-        write(values, result, formatSuspension(result));
+        printResult(values, result, formatSuspension(result));
         return EXIT.ok;
       }
       case 'cap': {
@@ -161,7 +157,7 @@ ${dataDirHelp}
           }
         }
         const result = await callDaemon(socket, 'devices.cap', params) as CapResultView;
-        write(values, result, formatCap(result));
+        printResult(values, result, formatCap(result));
         return EXIT.ok;
       }
       default:

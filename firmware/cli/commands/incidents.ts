@@ -6,24 +6,9 @@ import { basename, resolve } from 'node:path';
 import { callDaemon } from '../../control/client.ts';
 import type { IncidentExportView, IncidentListView, IncidentTasksView } from '../../monitor/incidents/incident-methods.ts';
 import { INCIDENT_OUTCOMES, type Incident } from '../../monitor/incidents/incident-schema.ts';
-import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
+import { dataDirHelp, dataDirOption, EXIT, printResult, recordNumber, stringOption, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
 import { formatIncident, formatIncidentList, formatTasks } from '../format-incidents.ts';
 import { readPassphraseFile } from './reports-governor.ts';
-
-const write = (values: OptionValues, json: unknown, human: string): void => {
-  process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : human);
-};
-
-function number(text: string | undefined, what: string): number {
-  const n = Number((text ?? '').replace(/^#/, ''));
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`"${text ?? ''}" is not ${what} number`);
-  return n;
-}
-
-function text(values: OptionValues, option: string): string | undefined {
-  const value = values[option];
-  return typeof value === 'string' ? value : undefined;
-}
 
 function instant(value: string | undefined, option: string): string | undefined {
   if (value === undefined) return undefined;
@@ -37,24 +22,24 @@ async function call<T>(values: OptionValues, method: string, params: unknown): P
 }
 
 const show = (values: OptionValues, incident: Incident): number => {
-  write(values, incident, formatIncident(incident));
+  printResult(values, incident, formatIncident(incident));
   return EXIT.ok;
 };
 
 async function open(values: OptionValues): Promise<number> {
-  const fromAlert = text(values, 'from-alert');
-  const fromReport = text(values, 'from-report');
+  const fromAlert = stringOption(values, 'from-alert');
+  const fromReport = stringOption(values, 'from-report');
   const params: Record<string, unknown> = {};
-  if (fromAlert !== undefined) params.fromAlert = number(fromAlert, 'an alert');
-  if (fromReport !== undefined) params.fromReport = number(fromReport, 'a report');
-  if (fromAlert === undefined && fromReport === undefined && !text(values, 'what')?.trim()) {
+  if (fromAlert !== undefined) params.fromAlert = recordNumber(fromAlert, 'an alert');
+  if (fromReport !== undefined) params.fromReport = recordNumber(fromReport, 'a report');
+  if (fromAlert === undefined && fromReport === undefined && !stringOption(values, 'what')?.trim()) {
     throw new UsageError('say what happened: schoolgate incidents open --what "TEXT" (or --from-alert ID, --from-report ID)');
   }
   for (const [option, key] of [['what', 'what'], ['people', 'people'], ['reported-by', 'reportedBy']] as const) {
-    const value = text(values, option);
+    const value = stringOption(values, option);
     if (value !== undefined) params[key] = value;
   }
-  const at = instant(text(values, 'at'), 'at');
+  const at = instant(stringOption(values, 'at'), 'at');
   if (at !== undefined) params.occurredAt = at;
   const { incident, created } = await call<{ incident: Incident; created: boolean }>(values, 'incidents.open', params);
   if (!created && !values.json) process.stdout.write(`Alert ${String(params.fromAlert)} already has incident ${incident.id}:\n`);
@@ -63,24 +48,24 @@ async function open(values: OptionValues): Promise<number> {
 
 async function action(values: OptionValues, args: string[]): Promise<number> {
   if (args.length !== 2) throw new UsageError('usage: schoolgate incidents action ID "WHAT" --by WHO [--it-provider] [--at TIME]');
-  const by = text(values, 'by') ?? (values['it-provider'] ? 'IT provider' : undefined);
+  const by = stringOption(values, 'by') ?? (values['it-provider'] ? 'IT provider' : undefined);
   if (by === undefined) throw new UsageError('missing --by: who does it');
-  const at = instant(text(values, 'at'), 'at');
-  return show(values, await call(values, 'incidents.action', { id: number(args[0], 'an incident'), what: args[1], by, itProvider: values['it-provider'] === true, ...(at ? { at } : {}) }));
+  const at = instant(stringOption(values, 'at'), 'at');
+  return show(values, await call(values, 'incidents.action', { id: recordNumber(args[0], 'an incident'), what: args[1], by, itProvider: values['it-provider'] === true, ...(at ? { at } : {}) }));
 }
 
 async function exportOne(values: OptionValues, args: string[]): Promise<number> {
   if (args.length !== 1) throw new UsageError('usage: schoolgate incidents export ID [--format html|json] [--passphrase-file F] [--out FILE]');
-  const format = text(values, 'format') ?? 'html';
+  const format = stringOption(values, 'format') ?? 'html';
   if (format !== 'html' && format !== 'json') throw new UsageError('--format must be html or json');
-  const passphraseFile = text(values, 'passphrase-file');
+  const passphraseFile = stringOption(values, 'passphrase-file');
   const passphrase = passphraseFile === undefined ? undefined : await readPassphraseFile(passphraseFile);
-  const made = await call<IncidentExportView>(values, 'incidents.export', { id: number(args[0], 'an incident'), format, ...(passphrase !== undefined ? { passphrase } : {}) });
-  const out = resolve(text(values, 'out') ?? basename(made.fileName));
+  const made = await call<IncidentExportView>(values, 'incidents.export', { id: recordNumber(args[0], 'an incident'), format, ...(passphrase !== undefined ? { passphrase } : {}) });
+  const out = resolve(stringOption(values, 'out') ?? basename(made.fileName));
   // The export may name pupils: readable by its owner only.
   const { bodyBase64, ...described } = made;
   await writeFile(out, Buffer.from(bodyBase64, 'base64'), { mode: 0o600 });
-  write(values, { ...described, out },
+  printResult(values, { ...described, out },
     `Incident ${args[0]!.replace(/^#/, '')} written to ${out} (${made.encrypted ? 'encrypted, ' : ''}sealed; content SHA-256 ${made.contentSha256}).\n`
     + `The export is recorded in the audit log. Open it with: schoolgate export open ${basename(out)}${made.encrypted ? ' --passphrase-file F' : ''}\n`);
   return EXIT.ok;
@@ -88,10 +73,10 @@ async function exportOne(values: OptionValues, args: string[]): Promise<number> 
 
 async function attach(values: OptionValues, args: string[]): Promise<number> {
   if (args.length !== 2) throw new UsageError('usage: schoolgate incidents attach ID FILE --description "TEXT"');
-  const description = text(values, 'description');
+  const description = stringOption(values, 'description');
   if (!description?.trim()) throw new UsageError('missing --description: what the screenshot shows');
   const data = await readFile(args[1]!).catch((error: Error) => { throw new UsageError(`cannot read ${args[1]}: ${error.message}`); });
-  return show(values, await call(values, 'incidents.attach', { id: number(args[0], 'an incident'), description, fileName: basename(args[1]!), dataBase64: data.toString('base64') }));
+  return show(values, await call(values, 'incidents.attach', { id: recordNumber(args[0], 'an incident'), description, fileName: basename(args[1]!), dataBase64: data.toString('base64') }));
 }
 
 export const incidents: Command = {
@@ -152,41 +137,41 @@ ${dataDirHelp}
   },
   async run(values, positionals) {
     const [verb = 'list', ...args] = positionals;
-    const note = text(values, 'note');
+    const note = stringOption(values, 'note');
     switch (verb) {
       case 'list': {
-        const status = text(values, 'status');
+        const status = stringOption(values, 'status');
         if (status !== undefined && status !== 'open' && status !== 'closed') throw new UsageError('--status must be open or closed');
         const view = await call<IncidentListView>(values, 'incidents', status ? { status } : {});
-        write(values, view, formatIncidentList(view.incidents));
+        printResult(values, view, formatIncidentList(view.incidents));
         return EXIT.ok;
       }
       case 'show':
         if (args.length !== 1) throw new UsageError('usage: schoolgate incidents show ID');
-        return show(values, await call(values, 'incidents.show', { id: number(args[0], 'an incident') }));
+        return show(values, await call(values, 'incidents.show', { id: recordNumber(args[0], 'an incident') }));
       case 'open': return open(values);
       case 'note':
         if (args.length !== 2) throw new UsageError('usage: schoolgate incidents note ID "TEXT"');
-        return show(values, await call(values, 'incidents.note', { id: number(args[0], 'an incident'), text: args[1] }));
+        return show(values, await call(values, 'incidents.note', { id: recordNumber(args[0], 'an incident'), text: args[1] }));
       case 'action': return action(values, args);
       case 'done':
         if (args.length !== 2) throw new UsageError('usage: schoolgate incidents done ID ACTION [--note "TEXT"]');
-        return show(values, await call(values, 'incidents.done', { id: number(args[0], 'an incident'), action: number(args[1], 'an action'), ...(note ? { note } : {}) }));
+        return show(values, await call(values, 'incidents.done', { id: recordNumber(args[0], 'an incident'), action: recordNumber(args[1], 'an action'), ...(note ? { note } : {}) }));
       case 'outcome':
         if (args.length !== 2 || !(INCIDENT_OUTCOMES as readonly string[]).includes(args[1]!)) throw new UsageError(`usage: schoolgate incidents outcome ID ${INCIDENT_OUTCOMES.join('|')} [--note "TEXT"]`);
-        return show(values, await call(values, 'incidents.outcome', { id: number(args[0], 'an incident'), outcome: args[1], ...(note ? { note } : {}) }));
+        return show(values, await call(values, 'incidents.outcome', { id: recordNumber(args[0], 'an incident'), outcome: args[1], ...(note ? { note } : {}) }));
       case 'sign-off':
         if (args.length !== 1) throw new UsageError('usage: schoolgate incidents sign-off ID [--note "TEXT"]');
-        return show(values, await call(values, 'incidents.sign-off', { id: number(args[0], 'an incident'), ...(note ? { note } : {}) }));
+        return show(values, await call(values, 'incidents.sign-off', { id: recordNumber(args[0], 'an incident'), ...(note ? { note } : {}) }));
       case 'correct': {
-        const reason = text(values, 'reason');
+        const reason = stringOption(values, 'reason');
         if (args.length !== 3 || !reason?.trim()) throw new UsageError('usage: schoolgate incidents correct ID ENTRY "CORRECTED TEXT" --reason "WHY"');
-        return show(values, await call(values, 'incidents.correct', { id: number(args[0], 'an incident'), corrects: number(args[1], 'an entry'), text: args[2], reason }));
+        return show(values, await call(values, 'incidents.correct', { id: recordNumber(args[0], 'an incident'), corrects: recordNumber(args[1], 'an entry'), text: args[2], reason }));
       }
       case 'attach': return attach(values, args);
       case 'tasks': {
         const view = await call<IncidentTasksView>(values, 'incidents.tasks', {});
-        write(values, view, formatTasks(view.tasks));
+        printResult(values, view, formatTasks(view.tasks));
         return EXIT.ok;
       }
       case 'export': return exportOne(values, args);

@@ -2,12 +2,8 @@
 // and a fixed address for a device (a printer, a whiteboard), kept in the configuration.
 import { callDaemon } from '../../control/client.ts';
 import type { LeasesView, ReserveResult } from '../../dhcp/lease-methods.ts';
-import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
+import { dataDirHelp, dataDirOption, EXIT, printResult, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
 import { formatLeases, formatReserve } from '../format-devices.ts';
-
-const write = (values: OptionValues, json: unknown, human: string): void => {
-  process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : human);
-};
 
 export const leases: Command = {
   summary: 'the addresses the DHCP servers have given out',
@@ -24,7 +20,7 @@ ${dataDirHelp}
   async run(values) {
     const params = { ...(typeof values.network === 'string' ? { network: values.network } : {}), ...(values.all ? { all: true } : {}) };
     const view = await callDaemon(socketOf(values), 'leases', params) as LeasesView;
-    write(values, view, formatLeases(view, values.all === true));
+    printResult(values, view, formatLeases(view, values.all === true));
     return EXIT.ok;
   },
 };
@@ -55,7 +51,7 @@ ${dataDirHelp}
       ...(typeof values.group === 'string' ? { group: values.group } : {}),
     };
     const result = await callDaemon(socketOf(values), 'reserve', params) as ReserveResult;
-    write(values, result, formatReserve(result));
+    printResult(values, result, formatReserve(result));
     return EXIT.ok;
   },
 };

@@ -9,7 +9,7 @@ import type { FeedUpdateResult } from '../../rules/feeds/types.ts';
 import { LIST_FILE, MAX_IMPORT_BYTES, type ImportResult, type RemoveResult } from '../../rules/list-admin.ts';
 import { checkListText, guessFormat } from '../../rules/list-check.ts';
 import type { ListsView } from '../../rules/lists-view.ts';
-import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
+import { dataDirHelp, dataDirOption, EXIT, printResult, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
 import { formatCheck, formatImport, formatLists, formatRemove, formatUpdate } from '../format-lists.ts';
 import { progressLines, uploadFile } from '../upload-file.ts';
 
@@ -37,10 +37,6 @@ async function readListFile(file: string): Promise<string> {
   return readFile(file, 'utf8');
 }
 
-const write = (values: OptionValues, json: unknown, human: string): void => {
-  process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : human);
-};
-
 async function testFile(values: OptionValues, args: string[]): Promise<number> {
   const file = onlyArgument(args, 'the list FILE');
   const text = await readListFile(file);
@@ -55,7 +51,7 @@ async function testFile(values: OptionValues, args: string[]): Promise<number> {
     ({ format, reason: guessed } = guess);
   }
   const { report } = checkListText(text, format, { restricted: values.restricted === true, ...(guessed ? { guessed } : {}) });
-  write(values, report, `${formatCheck(file, report)}Nothing was changed (this only reads the file).\n`);
+  printResult(values, report, `${formatCheck(file, report)}Nothing was changed (this only reads the file).\n`);
   return report.badLines > 0 ? EXIT_BAD_INPUT : EXIT.ok;
 }
 
@@ -79,7 +75,7 @@ async function importFile(values: OptionValues, args: string[]): Promise<number>
   };
   try {
     const result = await callDaemon(socketOf(values), 'lists.import', params, SLOW_MS) as ImportResult;
-    write(values, result, formatImport(file, result));
+    printResult(values, result, formatImport(file, result));
     return EXIT.ok;
   } catch (error) {
     if (error instanceof ControlCallError && error.code === 'bad-lines') {
@@ -95,7 +91,7 @@ async function update(values: OptionValues): Promise<number> {
   // Progress goes to stderr with --json, so stdout stays one JSON document.
   const progress = (line: string): void => { (values.json ? process.stderr : process.stdout).write(`${line}\n`); };
   const { results } = await callDaemon(socketOf(values), 'lists.update', params, SLOW_MS, { onProgress: progress }) as { results: FeedUpdateResult[] };
-  write(values, { results }, formatUpdate(results));
+  printResult(values, { results }, formatUpdate(results));
   return results.some((r) => r.outcome === 'failed') ? EXIT.failure : EXIT.ok;
 }
 
@@ -156,14 +152,14 @@ ${dataDirHelp}
       case 'remove': {
         const name = onlyArgument(args, 'the LIST to remove');
         const result = await callDaemon(socketOf(values), 'lists.remove', { name, ...(values['force-restricted'] ? { forceRestricted: true } : {}) }, SLOW_MS) as RemoveResult;
-        write(values, result, formatRemove(result));
+        printResult(values, result, formatRemove(result));
         return EXIT.ok;
       }
       case undefined:
       case 'reload': {
         if (args.length) throw new UsageError(`unexpected argument "${args[0]}"`);
         const view = await callDaemon(socketOf(values), action === 'reload' ? 'lists.reload' : 'lists', undefined, SLOW_MS) as ListsView;
-        write(values, view, formatLists(view, action === 'reload'));
+        printResult(values, view, formatLists(view, action === 'reload'));
         return EXIT.ok;
       }
       default:

@@ -5,11 +5,7 @@ import { callDaemon } from '../../control/client.ts';
 import type { DueItem, DueView, OutcomeRecord, ReviewCheckResult, ReviewList, ReviewPage, SignOff } from '../../admin/api/review-schema.ts';
 import { OUTCOMES, OUTCOME_TEXT, type Outcome } from '../../monitor/review/review-schema.ts';
 import { inert } from '../format-alerts.ts';
-import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
-
-const write = (values: OptionValues, json: unknown, human: string): void => {
-  process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : human);
-};
+import { dataDirHelp, dataDirOption, EXIT, printResult, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -87,7 +83,7 @@ async function outcome(values: OptionValues, args: string[]): Promise<number> {
     params.proposed = { action: m[1], name: m[2]!.toLowerCase() };
   } else if (values.outcome === 'false-positive') throw new UsageError('a false positive needs --propose allow:NAME or block:NAME');
   const row = await callDaemon(socketOf(values), 'review.outcome', params) as OutcomeRecord;
-  write(values, row, `Alert ${row.alertId} (week of ${row.week}): ${OUTCOME_TEXT[row.outcome]} — recorded as ${row.by} in the audit log.\n`);
+  printResult(values, row, `Alert ${row.alertId} (week of ${row.week}): ${OUTCOME_TEXT[row.outcome]} — recorded as ${row.by} in the audit log.\n`);
   return EXIT.ok;
 }
 
@@ -111,7 +107,7 @@ async function signOff(values: OptionValues): Promise<number> {
   if (typeof values['on-behalf-of'] === 'string') params.onBehalfOf = values['on-behalf-of'];
   if (typeof values.note === 'string') params.summary = values.note;
   const signed = await callDaemon(socketOf(values), 'review.sign-off', params) as SignOff;
-  write(values, signed, `The week of ${signed.week} is signed off by ${signed.reviewedBy}${signed.onBehalfOf ? ` on behalf of ${signed.onBehalfOf}` : ''} (${signed.alerts} alerts reviewed).\n`);
+  printResult(values, signed, `The week of ${signed.week} is signed off by ${signed.reviewedBy}${signed.onBehalfOf ? ` on behalf of ${signed.onBehalfOf}` : ''} (${signed.alerts} alerts reviewed).\n`);
   return EXIT.ok;
 }
 
@@ -158,25 +154,25 @@ ${dataDirHelp}
     const [action, ...args] = positionals;
     if (action === undefined || action === 'list') {
       const list = await callDaemon(socketOf(values), 'review.list', {}) as ReviewList;
-      write(values, list, formatList(list));
+      printResult(values, list, formatList(list));
       return EXIT.ok;
     }
     if (action === 'week') {
       const week = weekOption(values, false);
       const page = await callDaemon(socketOf(values), 'review.week', week === undefined ? {} : { week }) as ReviewPage;
-      write(values, page, formatWeek(page));
+      printResult(values, page, formatWeek(page));
       return EXIT.ok;
     }
     if (action === 'outcome') return outcome(values, args);
     if (action === 'sign-off') return signOff(values);
     if (action === 'due') {
       const view = await callDaemon(socketOf(values), 'review.due', values.all ? { all: true } : {}) as DueView;
-      write(values, view, view.due.length === 0 ? 'No review-due items open.\n' : printable(view.due.map(dueLine)));
+      printResult(values, view, view.due.length === 0 ? 'No review-due items open.\n' : printable(view.due.map(dueLine)));
       return EXIT.ok;
     }
     if (action === 'check') {
       const result = await callDaemon(socketOf(values), 'review.check', {}) as ReviewCheckResult;
-      write(values, result, formatCheck(result));
+      printResult(values, result, formatCheck(result));
       // A mail that did not go is a failure the technician must see in the exit status too.
       return result.sent.some((s) => s.deliveries.some((d) => !d.ok)) ? EXIT.failure : EXIT.ok;
     }

@@ -3,12 +3,8 @@
 // external test's result (SWGfL's) recorded beside it.
 import { callDaemon } from '../../control/client.ts';
 import type { ExternalTest, ProbeResult, SelftestHistory, SelftestRun } from '../../monitor/selftest/selftest-schema.ts';
-import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
+import { dataDirHelp, dataDirOption, EXIT, printResult, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
 import { formatExternal, formatHistory, formatProbe, formatRun } from '../format-selftest.ts';
-
-const write = (values: OptionValues, json: unknown, human: string): void => {
-  process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : human);
-};
 
 /** Each network's questions may wait for the upstreams; progress after each network resets this. */
 const RUN_TIMEOUT_MS = 180_000;
@@ -18,7 +14,7 @@ async function recordExternal(values: OptionValues): Promise<number> {
   if (values.result !== 'pass' && values.result !== 'fail') throw new UsageError('record-external needs --result pass or --result fail');
   if (typeof values.note !== 'string' || values.note.trim() === '') throw new UsageError('record-external needs --note: which test and when, e.g. "SWGfL test 2026-12-01"');
   const recorded = await callDaemon(socketOf(values), 'selftest.record-external', { network: values.network, result: values.result, note: values.note.trim() }) as ExternalTest;
-  write(values, recorded, formatExternal(recorded));
+  printResult(values, recorded, formatExternal(recorded));
   return EXIT.ok;
 }
 
@@ -50,7 +46,7 @@ async function addExternal(values: OptionValues): Promise<number> {
     ...(typeof values.reference === 'string' && values.reference.trim() !== '' ? { reference: values.reference.trim() } : {}),
   };
   const recorded = await callDaemon(socketOf(values), 'selftest.external.add', params) as ExternalTest;
-  write(values, recorded, formatExternal(recorded));
+  printResult(values, recorded, formatExternal(recorded));
   return EXIT.ok;
 }
 
@@ -113,7 +109,7 @@ ${dataDirHelp}
       const expect = values.expect ?? 'blocked';
       if (expect !== 'blocked' && expect !== 'allowed') throw new UsageError(`--expect must be blocked or allowed, not "${String(expect)}"`);
       const probe = await callDaemon(socketOf(values), 'selftest.probe', { network: values.network, name: values.name, expect }, 30_000) as ProbeResult;
-      write(values, probe, formatProbe(probe));
+      printResult(values, probe, formatProbe(probe));
       return probe.check.pass ? EXIT.ok : EXIT.failure;
     }
     if (typeof values.show === 'string') {
@@ -121,19 +117,19 @@ ${dataDirHelp}
       if (!Number.isInteger(id) || id < 1) throw new UsageError(`--show takes a run number from selftest --history, not "${values.show}"`);
       if (values.network !== undefined || values.history) throw new UsageError('--show prints one whole run; it takes no --network or --history');
       const run = await callDaemon(socketOf(values), 'selftest.show', { id }) as SelftestRun;
-      write(values, run, formatRun(run));
+      printResult(values, run, formatRun(run));
       return run.passed ? EXIT.ok : EXIT.failure;
     }
     if (values.history) {
       if (values.network !== undefined) throw new UsageError('--history shows every network; it takes no --network');
       const history = await callDaemon(socketOf(values), 'selftest.history', {}) as SelftestHistory;
-      write(values, history, formatHistory(history));
+      printResult(values, history, formatHistory(history));
       return EXIT.ok;
     }
     const params = typeof values.network === 'string' ? { network: values.network } : {};
     const onProgress = values.json ? undefined : (line: string): void => { process.stderr.write(`  ${line}\n`); };
     const run = await callDaemon(socketOf(values), 'selftest.run', params, RUN_TIMEOUT_MS, onProgress ? { onProgress } : {}) as SelftestRun;
-    write(values, run, formatRun(run));
+    printResult(values, run, formatRun(run));
     return run.passed ? EXIT.ok : EXIT.failure;
   },
 };

@@ -6,12 +6,8 @@ import { formatRate, parseRate } from '../../net/shaping/rates.ts';
 import type { VoucherGroupIssued, VoucherGroupParams, VoucherGroupRevoked, VoucherGroupsView, VoucherIssued, VoucherIssueParams, VoucherRevoked, VouchersView } from '../../portal/vouchers/methods.ts';
 import type { BandwidthTier, Voucher, VoucherKind } from '../../portal/vouchers/schema.ts';
 import { parseDuration } from '../duration.ts';
-import { dataDirHelp, dataDirOption, EXIT, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
+import { dataDirHelp, dataDirOption, EXIT, printResult, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
 import { table } from '../table.ts';
-
-const write = (values: OptionValues, json: unknown, human: string): void => {
-  process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : human);
-};
 
 /** "5mbit/1mbit": download/upload; "-" on a side leaves that direction to the guest policy. */
 export function parseTier(text: string): BandwidthTier {
@@ -132,7 +128,7 @@ ${dataDirHelp}
     if (action === undefined || action === 'list') {
       if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
       const view = await callDaemon(socket, 'vouchers', values.all ? { all: true } : {}) as VouchersView;
-      write(values, view, formatVouchers(view));
+      printResult(values, view, formatVouchers(view));
       return EXIT.ok;
     }
     if (action === 'issue') {
@@ -153,7 +149,7 @@ ${dataDirHelp}
           ...(typeof values.policy === 'string' ? { policyId: values.policy } : {}),
         };
         const issued = await callDaemon(socket, 'vouchers.issue-group', params) as VoucherGroupIssued;
-        write(values, issued, formatGroupIssued(issued));
+        printResult(values, issued, formatGroupIssued(issued));
         return EXIT.ok;
       }
       const kind = typeof values.kind === 'string' ? values.kind : 'single';
@@ -165,12 +161,12 @@ ${dataDirHelp}
         ...(typeof values.policy === 'string' ? { policyId: values.policy } : {}),
       };
       const issued = await callDaemon(socket, 'vouchers.issue', params) as VoucherIssued;
-      write(values, issued, formatIssued(issued));
+      printResult(values, issued, formatIssued(issued));
       return EXIT.ok;
     }
     if (action === 'groups') {
       const view = await callDaemon(socket, 'vouchers.groups', {}) as VoucherGroupsView;
-      write(values, view, formatGroups(view));
+      printResult(values, view, formatGroups(view));
       return EXIT.ok;
     }
     if (action === 'revoke' && typeof values.group === 'string') {
@@ -179,7 +175,7 @@ ${dataDirHelp}
       if (typeof values.reason !== 'string' || values.reason.trim() === '') throw new UsageError('revoke needs --reason "TEXT" (it is kept with the vouchers and in the audit log)');
       const revoked = await callDaemon(socket, 'vouchers.revoke-group', { id, reason: values.reason }) as VoucherGroupRevoked;
       const off = revoked.enforced ? '' : '\nNetwork enforcement is switched off (firewall.enabled): recorded, and nothing to remove.';
-      write(values, revoked, `Voucher group ${revoked.group.id} (${revoked.group.name}) revoked: ${revoked.ended.length} device${revoked.ended.length === 1 ? '' : 's'} signed out at once.${off}\nRecorded in the audit log under your name.\n`);
+      printResult(values, revoked, `Voucher group ${revoked.group.id} (${revoked.group.name}) revoked: ${revoked.ended.length} device${revoked.ended.length === 1 ? '' : 's'} signed out at once.${off}\nRecorded in the audit log under your name.\n`);
       return EXIT.ok;
     }
     if (action === 'revoke') {
@@ -188,7 +184,7 @@ ${dataDirHelp}
       if (!Number.isInteger(id) || id < 1) throw new UsageError(`"${rest[0]}" is not a voucher ID`);
       if (typeof values.reason !== 'string' || values.reason.trim() === '') throw new UsageError('revoke needs --reason "TEXT" (it is kept with the voucher and in the audit log)');
       const revoked = await callDaemon(socket, 'vouchers.revoke', { id, reason: values.reason }) as VoucherRevoked;
-      write(values, revoked, formatRevoked(revoked));
+      printResult(values, revoked, formatRevoked(revoked));
       return EXIT.ok;
     }
     throw new UsageError(`unknown action "${action}": issue, revoke, groups, or nothing to list`);
