@@ -188,9 +188,9 @@ describe('with the account API', () => {
       await page.locator('#networks tbody tr').first().waitFor();
       expect(await page.locator('.school').innerText()).toBe('St Mary\'s C of E Primary');
       const nav = page.getByRole('navigation', { name: 'Main' });
-      expect(await nav.getByRole('link').allInnerTexts()).toEqual(['Dashboard', 'Alerts', 'Weekly review', 'Incidents', 'Visitors', 'Acceptable use', 'Networks', 'Devices', 'Lists', 'Change requests', 'Reports', 'Annual review', 'Audit log', 'Status', 'Health', 'Accounts', 'Settings', 'IT provider tasks', 'Your account']);
+      expect(await nav.getByRole('link').allInnerTexts()).toEqual(['Dashboard', 'Alerts', 'Weekly review', 'Incidents', 'Your classes', 'Visitors', 'Acceptable use', 'Networks', 'Devices', 'Lists', 'Change requests', 'Reports', 'Annual review', 'Audit log', 'Status', 'Health', 'Accounts', 'Settings', 'IT provider tasks', 'Your account']);
       // In sections, each a list named for its part of the school's work, in a column beside the page.
-      expect(await nav.getByRole('list', { name: 'Safeguarding' }).getByRole('link').allInnerTexts()).toEqual(['Alerts', 'Weekly review', 'Incidents']);
+      expect(await nav.getByRole('list', { name: 'Safeguarding' }).getByRole('link').allInnerTexts()).toEqual(['Alerts', 'Weekly review', 'Incidents', 'Your classes']);
       expect(await nav.getByRole('list', { name: 'System' }).getByRole('link', { name: 'Status' }).getAttribute('aria-current')).toBe('page');
       expect((await nav.boundingBox())!.x + (await nav.boundingBox())!.width).toBeLessThanOrEqual((await page.locator('main').boundingBox())!.x + 1);
       expect(await page.locator('#networks tbody tr').count()).toBe(daemon.config.networks.length);
@@ -240,7 +240,7 @@ describe('with the account API', () => {
       await page.keyboard.press('Enter');
       expect(await menu.getAttribute('aria-expanded')).toBe('true');
       expect(await page.locator(`#${await menu.getAttribute('aria-controls')}`).isVisible()).toBe(true);
-      expect(await nav.getByRole('link').allInnerTexts()).toEqual(['Visitors', 'Acceptable use', 'Networks', 'Change requests', 'Your account']);
+      expect(await nav.getByRole('link').allInnerTexts()).toEqual(['Your classes', 'Visitors', 'Acceptable use', 'Networks', 'Change requests', 'Your account']);
       expect(await axeSerious(page)).toEqual([]);
       await shot(page, 'forbidden-phone-menu');
       await page.keyboard.press('Tab');

@@ -1,16 +1,31 @@
-// Free loopback ports for tests that start real listeners. The kernel picks; we release and reuse.
-// A race with another process is possible but rare on loopback, and shows as a clear EADDRINUSE.
+// Free loopback ports for tests that start real listeners: found free, released, and bound again
+// by the daemon seconds later. They are taken below the kernel's ephemeral range: a port the kernel
+// hands out for listen(0) is in the same range it gives every outgoing connection, so with a dozen
+// test processes talking over loopback one of those connections took a daemon's DNS port in the
+// seconds before it listened (EADDRINUSE in a CI run). Below the range only another test's own
+// choice can collide, which a random pick over ten thousand ports makes rare.
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 
-async function tcpPort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** The first port the kernel gives outgoing connections (net.ipv4.ip_local_port_range). */
+function ephemeralStart(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 12_000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+const HIGHEST = ephemeralStart() - 1;
+const LOWEST = Math.max(10_000, HIGHEST - 10_000);
+
+async function tcpFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
   });
 }
 
@@ -24,9 +39,9 @@ async function udpFree(host: string, port: number): Promise<boolean> {
 
 /** A port free for both TCP and UDP on host (DNS listens on both). */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
-  for (let i = 0; i < 20; i++) {
-    const port = await tcpPort(host);
-    if (await udpFree(host, port)) return port;
+  for (let i = 0; i < 50; i++) {
+    const port = LOWEST + Math.floor(Math.random() * (HIGHEST - LOWEST + 1));
+    if (await tcpFree(host, port) && await udpFree(host, port)) return port;
   }
   throw new Error('no free port found');
 }

@@ -242,7 +242,9 @@ describe.each(ioModes)('Forwarder try order and second chances (%s)', (_io, io) 
     upstream.answering = true;
     upstream.dropFirstOf = /^lost/;
     const failures: FailureReason[] = [];
-    const f = forwarder({ upstreams: [{ name: 'lossy', address: '127.0.0.1', port: upstream.port }], timeoutMs: 150, onFailure: (_u, reason) => failures.push(reason) });
+    // 500 ms: the answer to ok.example must come back before the lost tries time out, also on a
+    // machine busy with a dozen other test processes (150 ms was not enough there).
+    const f = forwarder({ upstreams: [{ name: 'lossy', address: '127.0.0.1', port: upstream.port }], timeoutMs: 500, onFailure: (_u, reason) => failures.push(reason) });
     try {
       // Four lost at once (more than the three timeouts in a row that make an upstream failing),
       // while a question sent after them is answered.
