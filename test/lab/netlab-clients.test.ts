@@ -70,15 +70,19 @@ describe('DHCP clients with the lab\'s hook scripts', () => {
 /**
  * page.goto, asked again when Chromium reports ERR_NETWORK_CHANGED: its netlink watcher sees the
  * namespace's addresses settle (a lease, IPv6 DAD) and fails a navigation in flight, as it would a
- * person's, who would reload. Any other error stands.
+ * person's, who would reload. Chromium then loads its own error page, which can interrupt the
+ * next try ("interrupted by another navigation to chrome-error://"): that counts as the same
+ * failure, and each try waits for the network to settle first. Any other error stands.
  */
+const NETWORK_CHANGED = /ERR_NETWORK_CHANGED|interrupted by another navigation to "chrome-error:/;
 async function gotoSettled(page: Page, url: string): ReturnType<Page['goto']> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await page.goto(url);
     } catch (error) {
-      if (attempt >= 3 || !/ERR_NETWORK_CHANGED/.test((error as Error).message)) throw error;
-      console.log(`Chromium: ${url} hit ERR_NETWORK_CHANGED, asking again (attempt ${attempt + 1})`);
+      if (attempt >= 4 || !NETWORK_CHANGED.test((error as Error).message)) throw error;
+      console.log(`Chromium: ${url} hit a network change, asking again (attempt ${attempt + 1})`);
+      await new Promise((r) => setTimeout(r, 500 * attempt));
     }
   }
 }
