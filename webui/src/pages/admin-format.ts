@@ -13,6 +13,11 @@ export function errorsOf(error: unknown): { fields: Record<string, string>; mess
   return { fields: {}, message: error instanceof Error ? error.message : String(error) };
 }
 
+/** The server's message ("nothing was saved: …") as a sentence for a notice: capital first, full stop last. */
+export function asSentence(message: string): string {
+  return `${message.charAt(0).toUpperCase()}${message.slice(1)}.`;
+}
+
 /** Seconds from a number and a unit the person chose ("3" "days"). */
 export const DURATION_UNITS = [
   { value: '3600', label: 'hours' },

@@ -11,6 +11,7 @@ import { CheckboxGroup, TextAreaField, TextField } from '../../components/field.
 import { useFocusFirstError } from '../../components/form.ts';
 import { Notice, type NoticeKind } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
+import { asSentence } from '../admin-format.ts';
 
 interface Draft { version: string; text: string; pupilText: string; splashOn: string[] }
 
@@ -92,7 +93,7 @@ export function AupSplashForm() {
     } catch (err) {
       if (err instanceof ApiRequestError) {
         setFields(err.fields);
-        setNotice({ kind: 'error', text: `${err.message.charAt(0).toUpperCase()}${err.message.slice(1)}.` });
+        setNotice({ kind: 'error', text: asSentence(err.message) });
       } else {
         setNotice({ kind: 'error', text: String(err) });
       }

@@ -14,6 +14,7 @@ import { useFocusFirstError } from '../../components/form.ts';
 import { Link } from '../../components/link.tsx';
 import { Notice, type NoticeKind } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
+import { asSentence } from '../admin-format.ts';
 
 const WHY_MIN = 10;
 const MINUTES = { min: 5, max: 480 };
@@ -86,7 +87,7 @@ export function ClassLimits() {
     } catch (err) {
       if (err instanceof ApiRequestError) {
         setFields(err.fields);
-        setNotice({ kind: 'error', text: `${err.message.charAt(0).toUpperCase()}${err.message.slice(1)}.` });
+        setNotice({ kind: 'error', text: asSentence(err.message) });
       } else {
         setNotice({ kind: 'error', text: String(err) });
       }

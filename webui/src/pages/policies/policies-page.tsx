@@ -19,6 +19,7 @@ import { AupTable } from './aup-table.tsx';
 import { ClassLimits } from './class-limits.tsx';
 import { ExceptionsList } from './exceptions-list.tsx';
 import './aup.css';
+import { asSentence } from '../admin-format.ts';
 
 const WHY_MIN = 10;
 const NO_WHY = { rationale: '', riskNote: '' };
@@ -87,7 +88,7 @@ export function PoliciesPage() {
     } catch (err) {
       if (err instanceof ApiRequestError) {
         setErrors(errorsByRow(err.fields));
-        setNotice({ kind: 'error', text: `${err.message.charAt(0).toUpperCase()}${err.message.slice(1)}.` });
+        setNotice({ kind: 'error', text: asSentence(err.message) });
         setAttempt((a) => a + 1);
       } else {
         setNotice({ kind: 'error', text: String(err) });

@@ -14,6 +14,7 @@ import { timezones } from '../setup.tsx';
 import { LogoForm } from './logo-form.tsx';
 import { bodyOf, CONTACT_ROLES, draftOf, RETENTION_FIELDS, type SettingsDraft } from './settings-draft.ts';
 import './settings.css';
+import { asSentence } from '../admin-format.ts';
 
 interface Outcome { ok: boolean; message: string; fields: Record<string, string> }
 
@@ -46,7 +47,7 @@ export function SettingsPage() {
       setOutcome({ ok: true, message: saved.changed.length === 0 ? 'Nothing had changed.' : 'Saved. The gateway uses the new settings now.', fields: {} });
       if (saved.changed.includes('site')) await refreshSession();
     } catch (err) {
-      if (err instanceof ApiRequestError) setOutcome({ ok: false, message: `${err.message.charAt(0).toUpperCase()}${err.message.slice(1)}.`, fields: err.fields });
+      if (err instanceof ApiRequestError) setOutcome({ ok: false, message: asSentence(err.message), fields: err.fields });
       else setOutcome({ ok: false, message: String(err), fields: {} });
     }
     setBusy(false);
