@@ -88,6 +88,7 @@ export function registerControlMethods(control: ControlServer, o: {
       const normalised = normaliseListedName(params.name);
       if ('error' in normalised) throw new ControlFailure('bad-name', normalised.error);
       let groupId: string | undefined;
+      let mac: string | undefined;
       if (params.device !== undefined) {
         let device;
         try {
@@ -97,9 +98,10 @@ export function registerControlMethods(control: ControlServer, o: {
         }
         if (!device) throw new ControlFailure('unknown-device', `no device ${params.device} is known to this gateway`);
         groupId = device.groupId ?? undefined;
+        mac = device.mac;
       }
       return checkName(current, dns.filter, {
-        name: normalised.name, networkId: params.network, groupId, device: params.device,
+        name: normalised.name, networkId: params.network, groupId, device: mac,
         policyId: params.device === undefined ? undefined : portal.voucherPolicyOf(params.device, params.network),
         at: params.at ? Date.parse(params.at) : Date.now(),
       });

@@ -60,7 +60,7 @@ export async function startWebSurface(deps: WebSurfaceDeps): Promise<RunningSurf
   };
   const block = blockPageHandler({
     config: deps.config,
-    check: (input) => checkName(deps.config(), deps.filter(), { name: input.name, networkId: input.networkId, groupId: input.groupId, policyId: input.policyId, at: input.at }),
+    check: (input) => checkName(deps.config(), deps.filter(), { name: input.name, networkId: input.networkId, groupId: input.groupId, policyId: input.policyId, device: input.device, at: input.at }),
     titleOf: deps.titleOf,
     severityOf: deps.severityOf,
     tokens: new ReportTokens(),

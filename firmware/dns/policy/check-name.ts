@@ -72,7 +72,7 @@ export function checkName(config: Readonly<Config>, state: FilterState, input: C
   state.matcher.match(name, m);
   state.side?.apply(name, m);
   const policy = state.engine.explain({
-    networkId: input.networkId, groupId: input.groupId, policyId: input.policyId, name, blockLo: m.blockLo, blockHi: m.blockHi, allowed: m.allowed, restricted: m.restricted,
+    networkId: input.networkId, groupId: input.groupId, policyId: input.policyId, mac: input.device?.toLowerCase(), name, blockLo: m.blockLo, blockHi: m.blockHi, allowed: m.allowed, restricted: m.restricted,
   }, input.at);
   const base = { name, network: input.networkId, device: input.device ?? null, lists: entries, policy };
 

@@ -11,6 +11,8 @@ export interface DecisionInput {
   groupId?: string | undefined;
   /** The policy of the voucher a guest device signed in with: replaces the group's and the network's (an unknown one is passed over). */
   policyId?: string | undefined;
+  /** The device's MAC (lower case, colons) when a lease names it: per-device exceptions and investigations match on it. */
+  mac?: string | undefined;
   /** Lower-case, without the final dot, as the wire reader gives it. */
   name: string;
   /** The matcher's union of categories listing the name: bits 0..31 and 32..63. */

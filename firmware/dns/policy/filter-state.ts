@@ -35,7 +35,7 @@ export class FilterState {
   readonly side: SideLists | undefined;
   readonly #match = new MatchResult();
   // Reused, like #match: an object literal per question was ~9% of what a question allocated.
-  readonly #input: DecisionInput = { networkId: '', groupId: undefined, policyId: undefined, name: '', blockLo: 0, blockHi: 0, allowed: false, restricted: false };
+  readonly #input: DecisionInput = { networkId: '', groupId: undefined, policyId: undefined, mac: undefined, name: '', blockLo: 0, blockHi: 0, allowed: false, restricted: false };
 
   constructor(config: Readonly<Config>, matcher: Matcher, listIds: readonly string[], basis: FilterBasis, extras: ListExtras = NO_EXTRAS) {
     this.matcher = matcher;
@@ -54,9 +54,9 @@ export class FilterState {
   /**
    * Decides `name` for a device on `networkId` at `now` into `out` (reused by the caller) and
    * returns the id of the list whose entry decided, if one did. `policyId`: the device's voucher
-   * policy (ClientInfo.policy), if it has one.
+   * policy (ClientInfo.policy), if it has one; `mac`: the device a lease names, if one does.
    */
-  check(networkId: string, groupId: string | undefined, name: string, now: number, out: Decision, policyId?: string): string | undefined {
+  check(networkId: string, groupId: string | undefined, name: string, now: number, out: Decision, policyId?: string, mac?: string): string | undefined {
     const m = this.#match;
     this.matcher.match(name, m);
     this.side?.apply(name, m);
@@ -64,6 +64,7 @@ export class FilterState {
     input.networkId = networkId;
     input.groupId = groupId;
     input.policyId = policyId;
+    input.mac = mac;
     input.name = name;
     input.blockLo = m.blockLo;
     input.blockHi = m.blockHi;

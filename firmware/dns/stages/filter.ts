@@ -30,7 +30,7 @@ export class Filter implements Stage {
     if (client === undefined) return NEXT;
     const state = this.#options.state();
     const decision = this.#decision;
-    const list = state.check(client.network.id, client.device?.group, ctx.query.name, this.#options.now(), decision, client.policy);
+    const list = state.check(client.network.id, client.device?.group, ctx.query.name, this.#options.now(), decision, client.policy, client.device?.id);
     if (decision.action === 'block') {
       this.#options.blockAnswers.answer(ctx, decision.policy);
       ctx.category = decision.reason === 'restricted' ? 'restricted' : decision.category;

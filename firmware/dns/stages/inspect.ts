@@ -63,7 +63,7 @@ export class InspectAnswers implements Stage {
     // further alias the safe host's own answer carries is checked as usual.
     const safeHost = v === 'rewritten' ? ctx.rewrite : undefined;
     for (const target of inspection.targets) {
-      const list = filter.check(client.network.id, client.device?.group, target, now(), decision, client.policy);
+      const list = filter.check(client.network.id, client.device?.group, target, now(), decision, client.policy, client.device?.id);
       if (decision.action !== 'block') continue;
       if (target === safeHost && decision.reason !== 'restricted') continue;
       const upstream = ctx.upstream;

@@ -19,6 +19,8 @@ export interface BlockCheck {
   groupId: string | undefined;
   /** The voucher's policy of a guest device signed in with one (ClientInfo.policy). */
   policyId?: string | undefined;
+  /** The device's MAC when a lease names it. */
+  device?: string | undefined;
   at: number;
 }
 
@@ -61,7 +63,7 @@ export function blockPageHandler(deps: BlockHandlerDeps): SurfaceHandler {
       if (request.method === 'POST' && (request.path === REPORT_PATH || request.path === REQUEST_PATH)) {
         return post(deps, request, name, groupId, site);
       }
-      const report = deps.check({ name, networkId: client.network.id, groupId, policyId: client.policy, at: request.now });
+      const report = deps.check({ name, networkId: client.network.id, groupId, policyId: client.policy, device: client.device?.id, at: request.now });
       if (report.answer !== 'blocked') return undefined;
       const view = blockView(report, client.network.kind, deps.titleOf);
       const token = deps.tokens.issue({ host: request.host, address: request.source }, request.now);
