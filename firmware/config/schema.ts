@@ -250,6 +250,9 @@ export const FilterException = Type.Object({
   action: Type.Union([Type.Literal('allow'), Type.Literal('block')]),
   networks: Type.Optional(Type.Array(Id, { maxItems: 32, description: 'limit to these networks (default: all)' })),
   groups: Type.Optional(Type.Array(Id, { maxItems: 64, description: 'limit to devices in these groups (default: all)' })),
+  // The head approving a single device (a pupil's smartwatch): matched on the MAC a lease names,
+  // so a device no lease names never matches.
+  devices: Type.Optional(Type.Array(ConfigMac, { minItems: 1, maxItems: 16, uniqueItems: true, description: 'limit to these devices, by MAC address (with the networks and groups, not instead of them; default: every device)' })),
   reason: Type.String({ minLength: 3, maxLength: 500 }),
   requestedBy: Type.String({ minLength: 1, maxLength: 120 }),
   expires: Type.Optional(Type.String({ format: 'date-time' })),

@@ -201,7 +201,7 @@ export class PolicyEngine {
     const { blockLo, blockHi } = input;
     const illegal = ((blockLo & p.illegalLo) | (blockHi & p.illegalHi)) !== 0;
 
-    const exception = this.exceptions.find(input.name, input.networkId, groupId, now);
+    const exception = this.exceptions.find(input.name, input.networkId, groupId, now, input.mac);
     if (exception) {
       out.exceptionId = exception.id;
       if (exception.action === 'block') return block(out, 'exception-block');

@@ -5,8 +5,11 @@
 // The most specific applicable exception wins: the one whose domain has the most labels. Both
 // forms of the same domain are equally specific; between equals a block beats an allow, then
 // the earlier in the configuration wins, so the outcome never depends on hash order.
-// "Applicable" means in scope (network and device group) and not expired at `now`: an exception
-// out of scope or expired is passed over and a less specific one may apply instead.
+// "Applicable" means in scope (network, device group and device) and not expired at `now`: an
+// exception out of scope or expired is passed over and a less specific one may apply instead.
+// A per-device exception (the head approving a pupil's smartwatch) matches on the MAC a lease
+// names; a device without one is none of the devices, as a device in no group is in none of the
+// groups.
 import type { FilterException } from '../../config/schema.ts';
 
 export interface CompiledException {
@@ -19,6 +22,8 @@ export interface CompiledException {
   readonly action: 'allow' | 'block';
   readonly networks: readonly string[] | undefined;
   readonly groups: readonly string[] | undefined;
+  /** MAC addresses (lower case, colons): at most 16, so a scan costs less than hashing. */
+  readonly devices: readonly string[] | undefined;
   readonly reason: string;
   readonly requestedBy: string;
   readonly expires: string | undefined;
@@ -29,7 +34,7 @@ export interface CompiledException {
 }
 
 /** Why an exception covering a name does or does not apply to one device at one instant. */
-export type ExceptionScope = 'applies' | 'expired' | 'other-network' | 'other-group';
+export type ExceptionScope = 'applies' | 'expired' | 'other-network' | 'other-group' | 'other-device';
 
 // A name is at most 127 labels (255 bytes on the wire).
 const MAX_LABELS = 128;
@@ -63,7 +68,7 @@ export class ExceptionSet {
       const expiresAt = e.expires === undefined ? Infinity : Date.parse(e.expires);
       return {
         id: e.id, domain, base: subdomainsOnly ? domain.slice(2) : domain, subdomainsOnly, action: e.action,
-        networks: e.networks, groups: e.groups, reason: e.reason, requestedBy: e.requestedBy, expires: e.expires,
+        networks: e.networks, groups: e.groups, devices: e.devices?.map((mac) => mac.toLowerCase()), reason: e.reason, requestedBy: e.requestedBy, expires: e.expires,
         expiresAt: Number.isNaN(expiresAt) ? -Infinity : expiresAt, order,
       };
     }));
@@ -73,8 +78,8 @@ export class ExceptionSet {
     return this.all.length;
   }
 
-  /** The exception that decides for `name` on this network and group at `now`, if any. */
-  find(name: string, networkId: string, groupId: string | undefined, now: number): CompiledException | undefined {
+  /** The exception that decides for `name` on this network, group and device (`mac`, when a lease names it) at `now`, if any. */
+  find(name: string, networkId: string, groupId: string | undefined, now: number, mac?: string): CompiledException | undefined {
     if (this.all.length === 0) return undefined;
     const count = this.labelStarts(name);
     for (let i = Math.max(0, count - this.maxLabels); i < count; i++) {
@@ -82,7 +87,7 @@ export class ExceptionSet {
       if (!list) continue;
       for (const ex of list) {
         if (ex.subdomainsOnly && i === 0) continue;
-        if (scopeOf(ex, networkId, groupId, now) === 'applies') return ex;
+        if (scopeOf(ex, networkId, groupId, now, mac) === 'applies') return ex;
       }
     }
     return undefined;
@@ -131,10 +136,11 @@ export class ExceptionSet {
   }
 }
 
-export function scopeOf(ex: CompiledException, networkId: string, groupId: string | undefined, now: number): ExceptionScope {
+export function scopeOf(ex: CompiledException, networkId: string, groupId: string | undefined, now: number, mac?: string): ExceptionScope {
   if (!(now < ex.expiresAt)) return 'expired';
   if (ex.networks !== undefined && !ex.networks.includes(networkId)) return 'other-network';
   if (ex.groups !== undefined && (groupId === undefined || !ex.groups.includes(groupId))) return 'other-group';
+  if (ex.devices !== undefined && (mac === undefined || !ex.devices.includes(mac))) return 'other-device';
   return 'applies';
 }
 

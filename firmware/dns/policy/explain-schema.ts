@@ -45,6 +45,7 @@ export const ExceptionStatus = Type.Union([
   Type.Literal('expired'),
   Type.Literal('other-network'),
   Type.Literal('other-group'),
+  Type.Literal('other-device'),
 ]);
 
 export const ExceptionExplanation = Type.Object({
@@ -54,6 +55,7 @@ export const ExceptionExplanation = Type.Object({
   reason: Type.String(),
   requestedBy: Type.String(),
   expires: Type.Optional(Type.String()),
+  devices: Type.Optional(Type.Array(Type.String(), { description: 'the only devices (MAC addresses) it applies to' })),
   status: ExceptionStatus,
   note: Type.String(),
 }, { additionalProperties: false });

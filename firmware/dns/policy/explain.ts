@@ -133,7 +133,7 @@ function explainExceptions(engine: PolicyEngine, input: DecisionInput, groupId: 
   const considered = !input.restricted && decision.reason !== 'no-policy';
   let decided = false;
   return engine.exceptions.covering(input.name).map((ex) => {
-    const scope = scopeOf(ex, input.networkId, groupId, now);
+    const scope = scopeOf(ex, input.networkId, groupId, now, input.mac);
     let status: ExceptionExplanation['status'];
     if (scope !== 'applies') status = scope;
     else if (!considered) status = 'not-considered';
@@ -147,13 +147,15 @@ function explainExceptions(engine: PolicyEngine, input: DecisionInput, groupId: 
       note: exceptionNote(ex, status, input, engine.zone),
     };
     if (ex.expires !== undefined) out.expires = ex.expires;
+    if (ex.devices !== undefined) out.devices = [...ex.devices];
     return out;
   });
 }
 
 function describeException(ex: CompiledException, zone: string): string {
   const until = ex.expiresAt === Infinity ? 'no expiry' : Number.isFinite(ex.expiresAt) ? `until ${formatLocal(ex.expiresAt, zone)}` : 'unreadable expiry';
-  return `${ex.action} ${ex.domain} (${until}; requested by ${ex.requestedBy}: "${ex.reason}")`;
+  const devices = ex.devices === undefined ? '' : ` for device${ex.devices.length === 1 ? '' : 's'} ${ex.devices.join(', ')}`;
+  return `${ex.action} ${ex.domain}${devices} (${until}; requested by ${ex.requestedBy}: "${ex.reason}")`;
 }
 
 function exceptionNote(ex: CompiledException, status: ExceptionExplanation['status'], input: DecisionInput, zone: string): string {
@@ -166,6 +168,7 @@ function exceptionNote(ex: CompiledException, status: ExceptionExplanation['stat
     case 'expired': return `${what}: expired, so ignored`;
     case 'other-network': return `${what}: only for network(s) ${(ex.networks ?? []).join(', ')}, not "${input.networkId}"`;
     case 'other-group': return `${what}: only for device group(s) ${(ex.groups ?? []).join(', ')}, and this device ${input.groupId === undefined ? 'is in no group' : `is in "${input.groupId}"`}`;
+    case 'other-device': return `${what}: applies only to ${(ex.devices ?? []).join(', ')}, and this device ${input.mac === undefined ? 'has no MAC address a lease names' : `is ${input.mac}`}`;
   }
 }
 

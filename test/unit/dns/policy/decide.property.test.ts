@@ -1,6 +1,6 @@
 // decide() against a reference written the plain way: every rule re-read from the configuration
 // at each question, schedules read on the wall clock with a separate formatter, exceptions
-// scanned in full and ranked by label count. One engine serves each whole run of questions, at
+// (scoped by network, group and device) scanned in full and ranked by label count. One engine serves each whole run of questions, at
 // times jumping back and forth across the autumn clock change, so its cached masks are tested too.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ const ZONE = 'Europe/London';
 const CATEGORIES = ['c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7'];
 const GROUPS = ['g0', 'g1', 'g2'];
 const NETWORKS = ['n0', 'n1'];
+const MACS = ['02:00:00:00:00:01', '02:00:00:00:00:02', '02:00:00:00:00:03'];
 const NAMES = ['example.com', 'a.example.com', 'b.a.example.com', 'other.org', 'www.other.org', 'example.net'];
 const DOMAINS = ['example.com', '*.example.com', 'a.example.com', '*.a.example.com', 'other.org', '*.other.org', 'b.a.example.com'];
 const DISPOSITIONS: Disposition[] = ['acceptable', 'acceptable-at-certain-times', 'acceptable-for-nominated-users', 'unacceptable', 'unacceptable-and-illegal'];
@@ -48,11 +49,13 @@ const exceptionArb = (i: number): fc.Arbitrary<FilterException> => fc.record({
   action: fc.constantFrom('allow' as const, 'block' as const),
   networks: fc.option(fc.subarray(NETWORKS, { minLength: 1 }), { nil: undefined }),
   groups: fc.option(fc.subarray(GROUPS, { minLength: 1 }), { nil: undefined }),
+  devices: fc.option(fc.subarray(MACS, { minLength: 1 }), { nil: undefined }),
   expiresIn: fc.option(fc.integer({ min: -3 * 86_400_000, max: 3 * 86_400_000 }), { nil: undefined }),
 }).map((e) => {
   const out: FilterException = { id: `e${i}`, domain: e.domain, action: e.action, reason: 'test', requestedBy: 'test' };
   if (e.networks) out.networks = e.networks;
   if (e.groups) out.groups = e.groups;
+  if (e.devices) out.devices = e.devices;
   if (e.expiresIn !== undefined) out.expires = new Date(BASE + e.expiresIn).toISOString();
   return out;
 });
@@ -81,6 +84,8 @@ const bitsArb = fc.shuffledSubarray(BIT_CHOICES, { minLength: CATEGORIES.length,
 const questionArb = fc.record({
   networkId: fc.constantFrom(...NETWORKS, 'unknown-net'),
   groupId: fc.option(fc.constantFrom(...GROUPS, 'unknown-group'), { nil: undefined }),
+  // A device no lease names has no MAC.
+  mac: fc.option(fc.constantFrom(...MACS), { nil: undefined }),
   name: fc.constantFrom(...NAMES),
   blockLo: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffffffff })),
   blockHi: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffffffff })),
@@ -144,7 +149,8 @@ function reference(config: PolicyConfig, bits: Map<string, number>, q: DecisionI
     .filter(({ e }) => covers(e.domain, q.name)
       && (e.expires === undefined || now < Date.parse(e.expires))
       && (e.networks === undefined || e.networks.includes(q.networkId))
-      && (e.groups === undefined || (group !== undefined && e.groups.includes(group.id))))
+      && (e.groups === undefined || (group !== undefined && e.groups.includes(group.id)))
+      && (e.devices === undefined || (q.mac !== undefined && e.devices.includes(q.mac))))
     .sort((a, b) => labels(b.e.domain) - labels(a.e.domain) || (a.e.action === b.e.action ? 0 : a.e.action === 'block' ? -1 : 1) || a.order - b.order);
   const winner = applicable[0]?.e;
   if (winner?.action === 'block') return { action: 'block', watch: false, reason: 'exception-block', exceptionId: winner.id };

@@ -153,3 +153,57 @@ describe('exceptions in the engine', () => {
     expect(engine.decide(i, NOW + 1, new Decision()).reason).toBe('category');
   });
 });
+
+describe('per-device exceptions', () => {
+  const WATCH = 'aa:bb:cc:dd:ee:01';
+  const OTHER = 'aa:bb:cc:dd:ee:02';
+  function engineWith(exceptions: FilterException[]): PolicyEngine {
+    const config = schoolConfig();
+    config.exceptions = exceptions;
+    return PolicyEngine.build(config, bitOf);
+  }
+  const decide = (engine: PolicyEngine, i: ReturnType<typeof input>, now = NOW) => engine.decide(i, now, new Decision()).toRecord();
+
+  it('applies to the named device only; another device, or one no lease names, keeps the policy', () => {
+    const engine = engineWith([ex('watch', 'roblox.example', 'allow', { networks: ['pupil'], devices: [WATCH] })]);
+    expect(decide(engine, input('pupil', 'www.roblox.example', ['gambling'], { mac: WATCH }))).toEqual({ action: 'allow', watch: false, reason: 'exception-allow', exceptionId: 'watch' });
+    expect(decide(engine, input('pupil', 'www.roblox.example', ['gambling'], { mac: OTHER }))).toMatchObject({ action: 'block', reason: 'category', category: 'gambling' });
+    expect(decide(engine, input('pupil', 'www.roblox.example', ['gambling']))).toMatchObject({ action: 'block', reason: 'category' });
+    // The same device on a network the exception does not name.
+    expect(decide(engine, input('staff', 'www.roblox.example', ['gambling'], { mac: WATCH }))).toMatchObject({ action: 'block', reason: 'category' });
+  });
+
+  it('stops applying to the device at its expiry', () => {
+    const engine = engineWith([ex('watch', 'roblox.example', 'allow', { devices: [WATCH], expires: '2025-11-24T10:15:00.001Z' })]);
+    const i = input('pupil', 'roblox.example', ['gambling'], { mac: WATCH });
+    expect(decide(engine, i).reason).toBe('exception-allow');
+    expect(decide(engine, i, NOW + 1)).toMatchObject({ action: 'block', reason: 'category' });
+  });
+
+  it('needs the device and the group together when it names both', () => {
+    const engine = engineWith([ex('both', 'clips.example', 'allow', { groups: ['year-6'], devices: [WATCH] })]);
+    expect(decide(engine, input('pupil', 'clips.example', ['social'], { mac: WATCH, groupId: 'year-6' }))).toMatchObject({ action: 'allow', exceptionId: 'both' });
+    expect(decide(engine, input('pupil', 'clips.example', ['social'], { mac: WATCH, groupId: 'media-club' }))).toMatchObject({ action: 'block', reason: 'category' });
+    expect(decide(engine, input('pupil', 'clips.example', ['social'], { mac: WATCH }))).toMatchObject({ action: 'block', reason: 'category' });
+    expect(decide(engine, input('pupil', 'clips.example', ['social'], { mac: OTHER, groupId: 'year-6' }))).toMatchObject({ action: 'block', reason: 'category' });
+  });
+
+  it('passes to a less specific exception for other devices, and never lets the device through an illegal category', () => {
+    const engine = engineWith([ex('watch', 'a.example.com', 'allow', { devices: [WATCH] }), ex('everyone', 'example.com', 'block')]);
+    expect(decide(engine, input('pupil', 'a.example.com', [], { mac: WATCH }))).toMatchObject({ action: 'allow', exceptionId: 'watch' });
+    expect(decide(engine, input('pupil', 'a.example.com', [], { mac: OTHER }))).toMatchObject({ action: 'block', exceptionId: 'everyone' });
+    expect(decide(engine, input('pupil', 'a.example.com', ['illegal'], { mac: WATCH }))).toMatchObject({ action: 'block', category: 'illegal' });
+  });
+
+  it('explains why it does not apply to another device, and to a device no lease names', () => {
+    const engine = engineWith([ex('watch', 'roblox.example', 'allow', { devices: [WATCH] })]);
+    const other = engine.explain(input('pupil', 'roblox.example', ['gambling'], { mac: OTHER }), NOW).exceptions;
+    expect(other).toEqual([expect.objectContaining({ id: 'watch', status: 'other-device', devices: [WATCH] })]);
+    expect(other[0]!.note).toContain(`applies only to ${WATCH}, and this device is ${OTHER}`);
+    const none = engine.explain(input('pupil', 'roblox.example', ['gambling']), NOW).exceptions[0]!;
+    expect(none.note).toContain('this device has no MAC address a lease names');
+    const mine = engine.explain(input('pupil', 'roblox.example', ['gambling'], { mac: WATCH }), NOW);
+    expect(mine.exceptions[0]).toMatchObject({ status: 'applied' });
+    expect(mine.summary).toMatch(/^ALLOWED by exception "watch": allow roblox\.example for device aa:bb:cc:dd:ee:01/);
+  });
+});
