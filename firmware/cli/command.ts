@@ -12,7 +12,8 @@ export const DEFAULT_DATA_DIR = '/var/lib/schoolgate';
 
 export class UsageError extends Error {}
 
-export type OptionValues = Record<string, string | boolean | undefined>;
+// A string[] for an option declared `multiple` (given once per value, e.g. --device A --device B).
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
 export interface Command {
   summary: string;
@@ -45,6 +46,12 @@ export function recordNumber(text: string | undefined, what: string): number {
   const n = Number((text ?? '').replace(/^#/, ''));
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`"${text ?? ''}" is not ${what} number`);
   return n;
+}
+
+/** Every value of an option declared `multiple`, in the order given (none when it was not given). */
+export function stringsOption(values: OptionValues, option: string): string[] {
+  const value = values[option];
+  return Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
 }
 
 /** A string option's value, or undefined when it was not given. */

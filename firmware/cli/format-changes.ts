@@ -1,6 +1,7 @@
 // `schoolgate changes` on a terminal: the requests as a table, one request with its words, every
 // edit and its timeline, and the exceptions in force. Typed text is printed with control codes
 // replaced (JSON-quoted in table cells), so nothing a person typed can disturb the terminal.
+import { headScope } from '../control/changes/change-rules.ts';
 import { STATUS_LABELS, type ChangeListView, type ChangeRequest, type ExceptionListView } from '../control/changes/change-schema.ts';
 import { table } from './table.ts';
 
@@ -39,7 +40,7 @@ export function formatChange(c: ChangeRequest): string {
     for (const e of c.proposal.edits) out.push(`    ${inert(e.path)}: ${JSON.stringify(e.before) ?? '(not set)'} → ${JSON.stringify(e.after) ?? '(removed)'}`);
   }
   out.push(`  Why:              ${inert(c.rationale)}`, `  Benefit and risk: ${inert(c.riskNote)}`);
-  out.push(`  Approvals:        ${c.approvals.length} of 2${c.needsHead ? ' (pupils are in scope: the headteacher must be one of them)' : ''}`);
+  out.push(`  Approvals:        ${c.approvals.length} of 2${c.needsHead ? ` (${headScope(c.proposal).replace(/the approvers$/, 'them')})` : ''}`);
   if (c.decidedAt !== null) out.push(`  Decided:          ${when(c.decidedAt)}${c.decisionSeconds === null ? '' : `, ${duration(c.decisionSeconds)} after it was asked`}`);
   if (c.steps.length > 0) {
     out.push('', 'Timeline:');

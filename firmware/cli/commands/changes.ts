@@ -5,7 +5,7 @@
 import { callDaemon } from '../../control/client.ts';
 import { CHANGE_STATUSES, type ChangeListView, type ChangeRequest, type ExceptionListView } from '../../control/changes/change-schema.ts';
 import { dayIn, zonedInstant } from '../../monitor/review/review-schedule.ts';
-import { dataDirHelp, dataDirOption, EXIT, printResult, recordNumber, stringOption, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
+import { dataDirHelp, dataDirOption, EXIT, printResult, recordNumber, stringOption, stringsOption, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
 import { formatChange, formatChangeList, formatExceptions } from '../format-changes.ts';
 
 function required(values: OptionValues, option: string, why: string): string {
@@ -46,6 +46,8 @@ async function request(values: OptionValues): Promise<number> {
   const networks = ids(stringOption(values, 'networks'));
   if (!networks || networks.length === 0) throw new UsageError('missing --networks: the networks it applies on, e.g. --networks staff (pupil networks need the headteacher\'s approval)');
   const groups = ids(stringOption(values, 'groups'));
+  // Spelled as typed: the daemon says which is not a MAC address, and stores the canonical form.
+  const devices = stringsOption(values, 'device').map((d) => d.trim()).filter((d) => d !== '');
   const rationale = required(values, 'why', 'the educational reason, in writing');
   const riskNote = required(values, 'risk', 'benefit against risk: who could reach what, and why that is acceptable');
   const until = stringOption(values, 'until');
@@ -53,7 +55,7 @@ async function request(values: OptionValues): Promise<number> {
   const fromAlert = stringOption(values, 'from-alert');
   const proposal = {
     kind: 'exception', domain: (allow ?? block)!.trim().toLowerCase().replace(/\.$/, ''), action: allow !== undefined ? 'allow' : 'block', networks,
-    ...(groups && groups.length > 0 ? { groups } : {}), ...(expires ? { expires } : {}),
+    ...(groups && groups.length > 0 ? { groups } : {}), ...(devices.length > 0 ? { devices } : {}), ...(expires ? { expires } : {}),
   };
   const change = await call<ChangeRequest>(values, 'changes.request', { proposal, rationale, riskNote, ...(fromAlert ? { fromAlert: recordNumber(fromAlert, 'an alert') } : {}) });
   if (!values.json) process.stdout.write(`Asked as change request ${change.id}; approvers are told.\n`);
@@ -76,7 +78,7 @@ export const changes: Command = {
   summary: 'change control: ask for a filtering change, see requests, apply approved ones or record them as sent upstream',
   usage: `schoolgate changes [list] [--status S] [--mine] [--json]
 schoolgate changes show ID [--json]
-schoolgate changes request --allow NAME|--block NAME --networks a,b [--groups g,h] [--until YYYY-MM-DD[THH:MM]] --why TEXT --risk TEXT [--from-alert ID]
+schoolgate changes request --allow NAME|--block NAME --networks a,b [--groups g,h] [--device MAC ...] [--until YYYY-MM-DD[THH:MM]] --why TEXT --risk TEXT [--from-alert ID]
 schoolgate changes end-exception EXCEPTION --why TEXT --risk TEXT
 schoolgate changes withdraw ID [--note TEXT]
 schoolgate changes apply ID
@@ -85,8 +87,8 @@ schoolgate changes exceptions [--json]
 
 Any change to what is filtered is a request with a written reason and a benefit-against-risk
 note. Two approvers other than the person who asked agree in the web UI (Change requests); when
-an allow reaches any network that is not a staff network, or a page's policy edit is asked for,
-the headteacher must be one of them. Approvals are never given over SSH.
+an allow reaches any network that is not a staff network or names devices (--device), or a
+page's policy edit is asked for, the headteacher must be one of them. Approvals are never given over SSH.
 
 Once approved, the IT provider either applies it here (\`apply\`: an exception joins the
 configuration as change-ID; ending one removes it; a policy edit is made only if the values are
@@ -105,6 +107,8 @@ ${dataDirHelp}
       --block NAME       (request) block NAME and every name under it
       --networks a,b     (request) network ids it applies on
       --groups g,h       (request) only devices in these groups
+      --device MAC       (request) only this device (repeat for each, at most 16); one the gateway
+                         has not seen yet may be named, it applies once the device joins
       --until DAY[THH:MM] (request) when it ends (default: no end date)
       --why TEXT         (request, end-exception) the educational reason
       --risk TEXT        (request, end-exception) benefit against risk
@@ -114,7 +118,7 @@ ${dataDirHelp}
       --json             print the result as JSON`,
   options: {
     ...dataDirOption, json: { type: 'boolean' }, status: { type: 'string' }, mine: { type: 'boolean' }, allow: { type: 'string' }, block: { type: 'string' },
-    networks: { type: 'string' }, groups: { type: 'string' }, until: { type: 'string' }, why: { type: 'string' }, risk: { type: 'string' },
+    networks: { type: 'string' }, groups: { type: 'string' }, device: { type: 'string', multiple: true }, until: { type: 'string' }, why: { type: 'string' }, risk: { type: 'string' },
     'from-alert': { type: 'string' }, note: { type: 'string' }, reference: { type: 'string' },
   },
   async run(values, positionals) {

@@ -43,7 +43,7 @@ export async function readPassphraseFile(file: string): Promise<string> {
   return line;
 }
 
-const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+const str = (v: OptionValues[string]): string | undefined => (typeof v === 'string' ? v : undefined);
 
 function span(values: OptionValues): { from?: string; to?: string } {
   return { ...(str(values.from) ? { from: str(values.from)! } : {}), ...(str(values.to) ? { to: str(values.to)! } : {}) };

@@ -95,6 +95,7 @@ export function applyChange(draft: Config, input: ApplyInput): Applied {
       const exception: FilterException = {
         id, domain: p.domain, action: p.action, networks: [...p.networks],
         ...(p.groups !== undefined ? { groups: [...p.groups] } : {}),
+        ...(p.devices !== undefined ? { devices: [...p.devices] } : {}),
         reason: input.rationale.trim().slice(0, REASON_MAX),
         requestedBy: input.requestedByName.trim().slice(0, REQUESTED_BY_MAX) || 'unknown',
         ...(p.expires !== undefined ? { expires: p.expires } : {}),

@@ -14,6 +14,7 @@ import { inertLine } from '../../monitor/alerts/delivery/inert-text.ts';
 import type { EmailMessage } from '../../monitor/alerts/delivery/message.ts';
 import type { ReviewMailer } from '../../monitor/review/review-notifier.ts';
 import type { AccountRow } from '../../state/accounts.ts';
+import { headScope } from './change-rules.ts';
 import { STATUS_LABELS, type ChangeRequest } from './change-schema.ts';
 
 export type ChangeEvent = 'requested' | 'first-approval' | 'approved' | 'declined' | 'applied' | 'sent-upstream';
@@ -96,7 +97,7 @@ export function changeEmail(notice: ChangeNotice, contact: AccountRow, o: { site
     `Asked by: ${inertLine(o.requesterName, 120)}, ${new Date(change.requestedAt).toLocaleString('en-GB', { timeZone: o.timezone, dateStyle: 'full', timeStyle: 'short' })}`,
     `Why: ${inertLine(change.rationale, 600)}`,
     `Benefit against risk: ${inertLine(change.riskNote, 600)}`,
-    `Approvals: ${change.approvals.length} of 2${change.needsHead ? ' (pupils are in scope: the headteacher must be one of the approvers)' : ''}`,
+    `Approvals: ${change.approvals.length} of 2${change.needsHead ? ` (${headScope(change.proposal)})` : ''}`,
     `Status: ${STATUS_LABELS[change.status]}`,
   ];
   if (last && (notice.event === 'declined' || notice.event === 'sent-upstream') && last.note) lines.push(`Note: ${inertLine(last.note, 600)}`);

@@ -6,7 +6,8 @@
 // permissionRefusal holds what the caller's roles allow, checked by the service first.
 import { permissionsOf, type Permission, type Role } from '../../admin/roles.ts';
 import type { Config } from '../../config/schema.ts';
-import { STATUS_LABELS, type ChangeRequest, type ChangeRequestFields, type ChangeStatus, type Proposal, type StepKind } from './change-schema.ts';
+import { MacAddressError, normaliseMac } from '../../state/mac.ts';
+import { STATUS_LABELS, type ChangeRequest, type ChangeRequestFields, type ChangeStatus, type ExceptionProposal, type Proposal, type StepKind } from './change-schema.ts';
 
 /** A refusal by the rules of change control (HTTP 409, CLI exit 1). */
 export class ChangeStateError extends Error {
@@ -51,13 +52,16 @@ export const isAccountActor = (actor: string): boolean => actor.startsWith('acco
 /**
  * Whether one approval must come from the headteacher: an allow reaching any network that is not
  * a staff network (pupils, guests, school devices keep standard filtering unless the head
- * decides otherwise); any page edit (a policy decides who it applies to). Ending an exception or
- * blocking a name only narrows what is reached, so it never needs the head.
+ * decides otherwise); an allow for named devices, on any network (the policies: the head approves
+ * a single device, a pupil's smartwatch or a staff member's child's tablet); any page edit (a
+ * policy decides who it applies to). Ending an exception or blocking a name only narrows what is
+ * reached, so it never needs the head.
  */
 export function needsHeadFor(proposal: Proposal, config: Pick<Config, 'networks'>): boolean {
   switch (proposal.kind) {
     case 'exception': {
       if (proposal.action === 'block') return false;
+      if (isForDevices(proposal)) return true;
       const kinds = new Map(config.networks.map((n) => [n.id, n.kind]));
       return proposal.networks.some((id) => kinds.get(id) !== 'staff');
     }
@@ -78,6 +82,12 @@ export function requestRefusal(fields: ChangeRequestFields, config: Pick<Config,
     const groups = new Set(config.deviceGroups.map((g) => g.id));
     const unknownGroups = (p.groups ?? []).filter((g) => !groups.has(g));
     if (unknownGroups.length > 0) return `there is no device group ${unknownGroups.map((g) => `"${g}"`).join(', ')}${groups.size > 0 ? ` (groups: ${[...groups].join(', ')})` : ''}`;
+    // A device the gateway has not seen yet is fine to name (it may not have joined): only its
+    // address must be one.
+    for (const mac of p.devices ?? []) {
+      const problem = macProblem(mac);
+      if (problem !== undefined) return `a device is named by its MAC address, and ${problem}`;
+    }
     if (p.expires !== undefined && Date.parse(p.expires) <= now.getTime()) return 'the end date has already passed: choose a time in the future';
   }
   if (p.kind === 'exception-end' && !config.exceptions.some((e) => e.id === p.exceptionId)) {
@@ -85,6 +95,28 @@ export function requestRefusal(fields: ChangeRequestFields, config: Pick<Config,
   }
   if (p.kind === 'config' && p.edits.length === 0) return 'the request changes nothing';
   return undefined;
+}
+
+function macProblem(text: string): string | undefined {
+  try {
+    normaliseMac(text);
+    return undefined;
+  } catch (error) {
+    if (error instanceof MacAddressError) return error.message;
+    throw error;
+  }
+}
+
+/** Whether an exception proposal names devices. */
+export const isForDevices = (p: Pick<ExceptionProposal, 'devices'>): boolean => p.devices !== undefined && p.devices.length > 0;
+
+/**
+ * The proposal as it is stored: each device's MAC in the one spelling the devices table and the
+ * DNS engine use, each device once. Run after requestRefusal, which has checked every MAC.
+ */
+export function canonicalProposal(proposal: Proposal): Proposal {
+  if (proposal.kind !== 'exception' || proposal.devices === undefined) return proposal;
+  return { ...proposal, devices: [...new Set(proposal.devices.map(normaliseMac))] };
 }
 
 const FINAL_WORDS: Partial<Record<ChangeStatus, string>> = {
@@ -104,6 +136,14 @@ function notNow(change: ChangeRequest, what: string): string {
 
 /** The words that say why the second approval needs the head. */
 export const HEAD_NEEDED = 'this change reaches pupils: the headteacher must be one of the approvers';
+export const HEAD_NEEDED_FOR_DEVICES = 'this change is for named devices: the headteacher must be one of the approvers';
+
+/** Why the head must be among the approvers, as a request's notes say it beside its approvals. */
+export const headScope = (p: Proposal): string =>
+  `${p.kind === 'exception' && p.action === 'allow' && isForDevices(p) ? 'it is for named devices' : 'pupils are in scope'}: the headteacher must be one of the approvers`;
+
+/** Why this proposal needs the head, in the words a refusal gives. */
+export const headNeededWords = (p: Proposal): string => (p.kind === 'exception' && p.action === 'allow' && isForDevices(p) ? HEAD_NEEDED_FOR_DEVICES : HEAD_NEEDED);
 
 /**
  * Why the record refuses this step now, or undefined: the rules that hold whoever is asking.
@@ -117,7 +157,7 @@ export function stepRefusal(change: ChangeRequest, step: NewStep, requestedByHea
       if (step.by === change.requestedBy) return 'no one approves their own request: two other approvers must agree';
       if (change.approvals.some((a) => a.by === step.by)) return 'you have already approved this request: the second approval must come from a different person';
       const second = change.approvals.length === 1;
-      if (second && change.needsHead && !requestedByHead && !change.approvals.some((a) => a.head) && !step.head) return HEAD_NEEDED;
+      if (second && change.needsHead && !requestedByHead && !change.approvals.some((a) => a.head) && !step.head) return headNeededWords(change.proposal);
       return undefined;
     }
     case 'declined':

@@ -15,14 +15,19 @@ import { IsoTimestamp } from '../../state/schemas.ts';
 export const RATIONALE_MAX = 500;
 export const NOTE_MAX = 2000;
 export const REFERENCE_MAX = 200;
+/** The most devices one exception names (the configuration's limit too). */
+export const MAX_EXCEPTION_DEVICES = 16;
 
-/** An exception (allow or block a name) for some networks and device groups, until an expiry. */
+/** An exception (allow or block a name) for some networks, device groups and devices, until an expiry. */
 export const ExceptionProposal = Type.Object({
   kind: Type.Literal('exception'),
   domain: Hostname,
   action: Type.Union([Type.Literal('allow'), Type.Literal('block')], { description: 'allow lets the name through its blocked categories (never an illegal-content list); block stops it' }),
   networks: Type.Array(Id, { minItems: 1, maxItems: 32, uniqueItems: true, description: "the networks it applies on; the request form starts with the staff networks (pupils keep standard filtering unless the head decides otherwise)" }),
   groups: Type.Optional(Type.Array(Id, { minItems: 1, maxItems: 64, uniqueItems: true, description: 'only devices in these groups (default: every device on those networks)' })),
+  // Any spelling a person types (AA-BB-…, aabb.ccdd.eeff): the request refuses one that is no MAC
+  // address in words, and stores the lower-case, colon-separated spelling the devices table uses.
+  devices: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { minItems: 1, maxItems: MAX_EXCEPTION_DEVICES, description: 'only these devices, by MAC address (also with the networks and groups); an allow for named devices needs the headteacher among the approvers' })),
   expires: Type.Optional(IsoTimestamp),
 }, { additionalProperties: false });
 export type ExceptionProposal = Static<typeof ExceptionProposal>;
@@ -165,9 +170,13 @@ export const ExceptionView = Type.Object({
   id: Type.String(),
   domain: Type.String(),
   action: Type.Union([Type.Literal('allow'), Type.Literal('block')]),
-  where: Type.String({ description: 'the networks and groups in words: "Staff, Pupils (Year 6 only)" or "every network"' }),
+  where: Type.String({ description: 'the networks, groups and devices in words: "Staff, Pupils (Year 6 only)", "Pupils, for Sam\'s watch (aa:bb:cc:dd:ee:ff) only" or "every network"' }),
   networks: Type.Union([Type.Array(Type.String()), Type.Null()], { description: 'network ids, null for every network' }),
   groups: Type.Union([Type.Array(Type.String()), Type.Null()]),
+  devices: Type.Union([Type.Array(Type.Object({
+    mac: Type.String(),
+    name: Type.Union([Type.String(), Type.Null()], { description: "the device's name in the devices table; null when it has none or has not joined yet" }),
+  }, { additionalProperties: false })), Type.Null()], { description: 'the only devices it applies to; null for every device' }),
   reason: Type.String(),
   requestedBy: Type.String(),
   expires: Type.Union([IsoTimestamp, Type.Null()]),

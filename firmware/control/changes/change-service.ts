@@ -18,14 +18,14 @@ import { actorOf, type ControlCaller } from '../protocol.ts';
 import { applyChange, type Applied } from './change-apply.ts';
 import type { ChangeNotice } from './change-notifier.ts';
 import {
-  accountCaller, ChangeForbiddenError, ChangeStateError, mayView, needsHeadFor, permissionRefusal, requestRefusal, seesAll, sshCaller, STEP_OF, stepRefusal,
+  accountCaller, canonicalProposal, ChangeForbiddenError, ChangeStateError, mayView, needsHeadFor, permissionRefusal, requestRefusal, seesAll, sshCaller, STEP_OF, stepRefusal,
   type ChangeAction, type ChangeCaller,
 } from './change-rules.ts';
 import type {
   ChangeDeclineParams, ChangeIdParams, ChangeListParams, ChangeListView, ChangeNoteParams, ChangeRequest, ChangeRequestFields, ChangeUpstreamParams,
   ExceptionListView,
 } from './change-schema.ts';
-import { exceptionViews, proposalWords } from './change-words.ts';
+import { exceptionViews, proposalWords, type DeviceNameOf } from './change-words.ts';
 
 export interface ChangeServiceDeps {
   changes: ChangeRequestRepository;
@@ -37,6 +37,8 @@ export interface ChangeServiceDeps {
   now: () => Date;
   /** The catalogue's category titles, for the words of a policy edit. */
   categoryTitle: (id: string) => string | undefined;
+  /** The devices table, for naming the devices an exception is for. */
+  deviceName?: DeviceNameOf;
   notify?: (notice: ChangeNotice) => Promise<unknown>;
   /** The weekly review's "review due" item: a change sent upstream changes filtering without changing this configuration. */
   reviewDue?: (reason: DueReason, detail: string) => void;
@@ -85,16 +87,17 @@ export class ChangeService {
 
   exceptions(): ExceptionListView {
     const config = this.#d.config.current;
-    return { exceptions: exceptionViews(config, this.#d.now()), timezone: config.site.timezone };
+    return { exceptions: exceptionViews(config, this.#d.now(), this.#d.deviceName), timezone: config.site.timezone };
   }
 
-  request(caller: ControlCaller, fields: ChangeRequestFields): ChangeRequest {
+  request(caller: ControlCaller, asked: ChangeRequestFields): ChangeRequest {
     const who = this.callerOf(caller);
     if (!who.permissions.has('changes.request')) throw new ChangeForbiddenError('your account cannot ask for filtering changes');
     const config = this.#d.config.current;
-    const refused = requestRefusal(fields, config, this.#d.now());
+    const refused = requestRefusal(asked, config, this.#d.now());
     if (refused !== undefined) throw new InvalidInputError(refused);
-    const words = proposalWords(fields.proposal, { config, categoryTitle: this.#d.categoryTitle });
+    const fields: ChangeRequestFields = { ...asked, proposal: canonicalProposal(asked.proposal) };
+    const words = proposalWords(fields.proposal, { config, categoryTitle: this.#d.categoryTitle, ...(this.#d.deviceName ? { deviceName: this.#d.deviceName } : {}) });
     const needsHead = needsHeadFor(fields.proposal, config);
     const change = this.#d.transaction(() => {
       const made = this.#d.changes.create({ fields, title: words.title, summary: words.lines, needsHead, requestedByHead: who.head }, who.actor, this.#d.now());

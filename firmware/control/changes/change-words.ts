@@ -1,17 +1,24 @@
 // What a change request would change, in words (pure): the list's title and the summary lines,
 // made once when the request is made, from the proposal and the configuration then, so the record
-// keeps the names the approvers read even if a network or policy is renamed later. Times are the
-// school's clocks. Also the current exceptions in words, for the pages and the CLI.
+// keeps the names the approvers read even if a network, policy or device is renamed later. Times
+// are the school's clocks. Also the current exceptions in words, for the pages and the CLI.
+// Devices are named from the devices table through `deviceName`, a lookup the caller passes in.
 import { DISPOSITION_LABELS } from '../../admin/aup-table.ts';
 import type { UnlockLimit } from '../../config/classes-schema.ts';
 import type { CategoryRule, Config, Disposition, FilterException } from '../../config/schema.ts';
+import { isLocallyAdministered } from '../../state/mac.ts';
 import type { ConfigEdit, ExceptionView, Proposal } from './change-schema.ts';
 
 export interface WordsContext {
   config: Pick<Config, 'site' | 'networks' | 'deviceGroups' | 'policies' | 'schedules' | 'exceptions' | 'classes'>;
   /** The catalogue's category titles ("Social networking"); an unknown id is shown as it is. */
   categoryTitle: (id: string) => string | undefined;
+  /** A device in the devices table by its MAC, undefined when the gateway has not seen it. */
+  deviceName?: DeviceNameOf;
 }
+
+/** The devices table's name for a device ("Sam's watch"; empty when no one named it), undefined when the gateway does not know it. */
+export type DeviceNameOf = (mac: string) => { name: string } | undefined;
 
 export interface ChangeWords {
   title: string;
@@ -34,10 +41,21 @@ const listWords = (items: readonly string[]): string => (items.length <= 1 ? ite
 const networkName = (config: WordsContext['config'], id: string): string => config.networks.find((n) => n.id === id)?.name ?? id;
 const groupName = (config: WordsContext['config'], id: string): string => config.deviceGroups.find((g) => g.id === id)?.name ?? id;
 
-/** "Staff, Pupils (Year 6 only)", or "every network" when none are named. */
-export function whereWords(config: WordsContext['config'], networks: readonly string[] | undefined, groups: readonly string[] | undefined): string {
+/** "Sam's watch (aa:bb:cc:dd:ee:ff)", or "the device aa:bb:cc:dd:ee:ff" when it has no name yet. */
+export function deviceWords(mac: string, deviceName: DeviceNameOf | undefined): string {
+  const name = deviceName?.(mac)?.name;
+  return name === undefined || name === '' ? `the device ${mac}` : `${name} (${mac})`;
+}
+
+/** "Sam's watch (aa:bb:…) and the device 02:…": the devices an exception is for. */
+export const devicesWords = (macs: readonly string[], deviceName: DeviceNameOf | undefined): string => listWords(macs.map((m) => deviceWords(m, deviceName)));
+
+/** "Staff, Pupils (Year 6 only)", "Pupils, for Sam's watch (aa:…) only", or "every network" when none are named. */
+export function whereWords(config: WordsContext['config'], networks: readonly string[] | undefined, groups: readonly string[] | undefined,
+  devices?: readonly string[], deviceName?: DeviceNameOf): string {
   const where = networks === undefined || networks.length === 0 ? 'every network' : networks.map((n) => networkName(config, n)).join(', ');
-  return groups === undefined || groups.length === 0 ? where : `${where} (${listWords(groups.map((g) => groupName(config, g)))} only)`;
+  const grouped = groups === undefined || groups.length === 0 ? where : `${where} (${listWords(groups.map((g) => groupName(config, g)))} only)`;
+  return devices === undefined || devices.length === 0 ? grouped : `${grouped}, for ${devicesWords(devices, deviceName)} only`;
 }
 
 /** "19 Dec" (short, for a title) or "Friday 19 December 2025 at 23:59" on the school's clocks. */
@@ -60,22 +78,33 @@ function exceptionWords(p: Extract<Proposal, { kind: 'exception' }>, ctx: WordsC
   const { config } = ctx;
   const zone = config.site.timezone;
   const where = whereWords(config, p.networks, p.groups);
-  const lines = [`${verb(p.action)} ${nameWords(p.domain)} on ${where}`];
+  const devices = p.devices ?? [];
+  const forDevices = devices.length === 0 ? '' : ` for ${devicesWords(devices, ctx.deviceName)}`;
+  const lines = [`${verb(p.action)} ${nameWords(p.domain)}${forDevices} on ${where}`];
   lines.push(p.expires === undefined ? 'No end date: it stays until another request ends it' : `Until ${expiryWords(p.expires, zone, 'long')}`);
+  if (devices.length > 0) {
+    lines.push(`Only ${devices.length === 1 ? 'that device' : 'those devices'}: every other device on ${p.networks.length === 1 ? 'that network' : 'those networks'} keeps the standard filtering`);
+    const unseen = devices.filter((mac) => ctx.deviceName?.(mac) === undefined);
+    if (unseen.length > 0) lines.push(`Not seen by the gateway yet: ${listWords(unseen)}; it applies once ${unseen.length === 1 ? 'the device joins' : 'each joins'} and is given an address`);
+    const randomised = devices.filter((mac) => isLocallyAdministered(mac));
+    if (randomised.length > 0) lines.push(`${listWords(randomised)} ${randomised.length === 1 ? 'is a private (randomised) address' : 'are private (randomised) addresses'}: if the device changes it, the exception no longer matches`);
+  }
   const wider = p.networks.filter((id) => config.networks.find((n) => n.id === id)?.kind !== 'staff');
-  if (p.action === 'allow' && wider.length > 0) {
+  if (p.action === 'allow' && devices.length > 0) {
+    lines.push(`For named devices: the headteacher must be one of the approvers`);
+  } else if (p.action === 'allow' && wider.length > 0) {
     lines.push(`Reaches ${listWords(wider.map((n) => networkName(config, n)))}, not only staff: the headteacher must be one of the approvers`);
   }
   if (p.action === 'allow') lines.push('It never lets through a name on an illegal-content list, whatever it says');
   const until = p.expires === undefined ? '' : ` until ${expiryWords(p.expires, zone, 'short')}`;
-  return { title: `${verb(p.action)} ${p.domain} on ${where}${until}`, lines };
+  return { title: `${verb(p.action)} ${p.domain}${forDevices} on ${where}${until}`, lines };
 }
 
 function exceptionEndWords(p: Extract<Proposal, { kind: 'exception-end' }>, ctx: WordsContext): ChangeWords {
   const { config } = ctx;
   const found = config.exceptions.find((e) => e.id === p.exceptionId);
   if (found === undefined) return { title: `End exception ${p.exceptionId}`, lines: [`End the exception "${p.exceptionId}" early`] };
-  const what = `${found.action === 'allow' ? 'allowing' : 'blocking'} ${found.domain} on ${whereWords(config, found.networks, found.groups)}`;
+  const what = `${found.action === 'allow' ? 'allowing' : 'blocking'} ${found.domain} on ${whereWords(config, found.networks, found.groups, found.devices, ctx.deviceName)}`;
   const lines = [`End the exception ${what} now`];
   lines.push(found.expires === undefined ? 'It had no end date' : `It was to end on ${expiryWords(found.expires, config.site.timezone, 'long')}`);
   lines.push(`It was asked for by ${found.requestedBy}: "${found.reason}"`);
@@ -243,11 +272,12 @@ export function proposalWords(proposal: Proposal, ctx: WordsContext): ChangeWord
 }
 
 /** The configuration's exceptions in words, in configuration order. */
-export function exceptionViews(config: WordsContext['config'], now: Date): ExceptionView[] {
+export function exceptionViews(config: WordsContext['config'], now: Date, deviceName?: DeviceNameOf): ExceptionView[] {
   return config.exceptions.map((e: FilterException) => ({
-    id: e.id, domain: e.domain, action: e.action, where: whereWords(config, e.networks, e.groups),
+    id: e.id, domain: e.domain, action: e.action, where: whereWords(config, e.networks, e.groups, e.devices, deviceName),
     networks: e.networks === undefined || e.networks.length === 0 ? null : [...e.networks],
     groups: e.groups === undefined || e.groups.length === 0 ? null : [...e.groups],
+    devices: e.devices === undefined || e.devices.length === 0 ? null : e.devices.map((mac) => ({ mac, name: deviceName?.(mac)?.name || null })),
     reason: e.reason, requestedBy: e.requestedBy,
     expires: e.expires === undefined || Number.isNaN(Date.parse(e.expires)) ? null : new Date(e.expires).toISOString(),
     // An unreadable expiry counts as past, as the DNS engine treats it.

@@ -6,10 +6,20 @@ import { CATALOGUE } from '../../config/defaults.ts';
 import type { Logger } from '../../log.ts';
 import type { ReviewMailer } from '../../monitor/review/review-notifier.ts';
 import type { StateDatabase } from '../../state/database.ts';
+import type { DeviceRepository } from '../../state/devices.ts';
 import type { ControlServer } from '../server.ts';
 import { registerChangeMethods } from './change-methods.ts';
 import { ChangeNotifier } from './change-notifier.ts';
 import { ChangeService, type ChangeServiceDeps } from './change-service.ts';
+import type { DeviceNameOf } from './change-words.ts';
+
+/** A device's name for a request's words: the one staff gave it, else the one it gave itself in DHCP, as the devices page shows it. */
+export function deviceNames(devices: Pick<DeviceRepository, 'get'>): DeviceNameOf {
+  return (mac) => {
+    const device = devices.get(mac);
+    return device === undefined ? undefined : { name: device.name || device.hostname };
+  };
+}
 
 export function startChangeControl(o: {
   control: Pick<ControlServer, 'register'>; state: StateDatabase; config: ConfigStore; mailer: ReviewMailer | null; logger: Logger;
@@ -20,7 +30,9 @@ export function startChangeControl(o: {
   const notifier = new ChangeNotifier({ mailer: o.mailer, accounts: () => state.accounts.list(), config: () => o.config.current, logger });
   const service = new ChangeService({
     changes: state.changes, config: o.config, audit: state.audit, accounts: state.accounts, transaction: (fn) => state.transaction(fn), now: () => new Date(),
-    categoryTitle: (id) => CATALOGUE.categories.get(id)?.title, notify: (notice) => notifier.notify(notice), logger,
+    categoryTitle: (id) => CATALOGUE.categories.get(id)?.title,
+    deviceName: deviceNames(state.devices),
+    notify: (notice) => notifier.notify(notice), logger,
     ...(o.reviewDue ? { reviewDue: o.reviewDue } : {}),
   });
   registerChangeMethods(o.control, service);

@@ -81,6 +81,19 @@ describe('schoolgate changes', () => {
     }
   }, 60_000);
 
+  it('asks for an allow for named devices (--device, repeated), which needs the head even on staff; a bad MAC is refused in words', async () => {
+    const asked = await daemon.cli(['changes', 'request', '--allow', 'roblox.com', '--networks', 'staff', '--device', '3C-22-FB-00-00-01', '--device', '3c22.fb00.0002',
+      '--why', 'after-school club on the staff laptops', '--risk', 'two devices only, supervised', '--json']);
+    expect(asked.code, asked.stderr).toBe(0);
+    expect(JSON.parse(asked.stdout) as ChangeRequest).toMatchObject({ needsHead: true, proposal: { devices: ['3c:22:fb:00:00:01', '3c:22:fb:00:00:02'] } });
+    const human = await daemon.cli(['changes', 'show', String((JSON.parse(asked.stdout) as ChangeRequest).id)]);
+    expect(human.stdout).toContain('it is for named devices: the headteacher must be one of them');
+    expect(human.stdout).toContain('Allow roblox.com (and every name under it) for the device 3c:22:fb:00:00:01 and the device 3c:22:fb:00:00:02 on Staff');
+    const bad = await daemon.cli(['changes', 'request', '--allow', 'roblox.com', '--networks', 'staff', '--device', 'sams-watch', '--why', 'x'.repeat(12), '--risk', 'y'.repeat(12)]);
+    expect(bad.code).toBe(4);
+    expect(bad.stderr).toContain('a device is named by its MAC address, and "sams-watch" is not a MAC address');
+  });
+
   it('says what is wrong with the command line', async () => {
     for (const [args, message] of [
       [['changes', 'request', '--allow', 'a.example', '--block', 'b.example'], 'say which name: --allow NAME or --block NAME'],

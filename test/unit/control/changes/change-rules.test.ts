@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../../firmware/config/defaults.ts';
 import { foldChange, listOrder, summaryOf, type ChangeHeader, type StoredStep } from '../../../../firmware/control/changes/change-fold.ts';
 import {
-  accountCaller, actionsFor, HEAD_NEEDED, mayView, needsHeadFor, permissionRefusal, requestRefusal, seesAll, sshCaller, stepRefusal, type NewStep,
+  accountCaller, actionsFor, canonicalProposal, HEAD_NEEDED, HEAD_NEEDED_FOR_DEVICES, headScope, mayView, needsHeadFor, permissionRefusal, requestRefusal, seesAll, sshCaller, stepRefusal, type NewStep,
 } from '../../../../firmware/control/changes/change-rules.ts';
 import type { ChangeRequest, Proposal, StepKind } from '../../../../firmware/control/changes/change-schema.ts';
 
@@ -70,6 +70,9 @@ describe('needsHead', () => {
     ['an allow reaching visitors', { kind: 'exception', domain: 'a.example', action: 'allow', networks: ['guest'] }, true],
     ['an allow on a network that no longer exists', { kind: 'exception', domain: 'a.example', action: 'allow', networks: ['gone'] }, true],
     ['a block on pupils (stricter)', { kind: 'exception', domain: 'a.example', action: 'block', networks: ['pupil'] }, false],
+    ['an allow for a named device, even on staff only', { kind: 'exception', domain: 'a.example', action: 'allow', networks: ['staff'], devices: ['aa:bb:cc:dd:ee:01'] }, true],
+    ['an allow for named devices in a staff group', { kind: 'exception', domain: 'a.example', action: 'allow', networks: ['staff'], groups: ['x'], devices: ['aa:bb:cc:dd:ee:01', 'aa:bb:cc:dd:ee:02'] }, true],
+    ['a block for a named device', { kind: 'exception', domain: 'a.example', action: 'block', networks: ['pupil'], devices: ['aa:bb:cc:dd:ee:01'] }, false],
     ['ending an exception', { kind: 'exception-end', exceptionId: 'change-1' }, false],
     ['a page\'s policy edit', { kind: 'config', action: 'policy.edit', subject: 'pupil', edits: [{ path: '/policies/1/categories/social', after: { disposition: 'acceptable' } }] }, true],
   ])('%s', (_what, proposal, expected) => {
@@ -90,6 +93,9 @@ describe('requestRefusal', () => {
     ['an unknown network', fields(allow({ networks: ['staff', 'library'] })), /no network "library" \(networks: staff, pupil, guest\)/],
     ['an unknown group', fields(allow({ groups: ['year-6'] })), /no device group "year-6"/],
     ['an end date in the past', fields(allow({ expires: '2026-12-07T08:59:59.000Z' })), /already passed/],
+    ['a device the gateway has not seen yet, typed with dashes', fields(allow({ devices: ['AA-BB-CC-DD-EE-01', 'aabb.ccdd.ee02'] })), undefined],
+    ['a device that is no MAC address', fields(allow({ devices: ['aa:bb:cc:dd:ee:01', 'sams-watch'] })), /^a device is named by its MAC address, and "sams-watch" is not a MAC address: expected six pairs of hex digits/],
+    ['a broadcast address for a device', fields(allow({ devices: ['ff:ff:ff:ff:ff:ff'] })), /multicast or broadcast MAC address, not a device's own/],
     ['ending an exception that is not there', fields({ kind: 'exception-end', exceptionId: 'change-9' }), /no exception "change-9"/],
   ])('%s', (_what, f, expected) => {
     const refused = requestRefusal(f, config, now);
@@ -221,5 +227,27 @@ describe('properties over any sequence of steps by anyone', () => {
       // At most one outcome: applied or sent upstream, once.
       expect(kinds.filter((k) => k === 'applied' || k === 'sent-upstream').length).toBeLessThanOrEqual(1);
     }), { numRuns: 2000 });
+  });
+});
+
+describe('an exception for named devices', () => {
+  const forWatch: Proposal = { kind: 'exception', domain: 'roblox.com', action: 'allow', networks: ['staff'], devices: ['AA:BB:CC:DD:EE:01', 'aa-bb-cc-dd-ee-01', 'aabbccddee02'] };
+
+  it('stores each device once, in the spelling the devices table uses', () => {
+    expect(canonicalProposal(forWatch)).toEqual({ ...forWatch, devices: ['aa:bb:cc:dd:ee:01', 'aa:bb:cc:dd:ee:02'] });
+    const plain: Proposal = { kind: 'exception', domain: 'a.example', action: 'allow', networks: ['staff'] };
+    expect(canonicalProposal(plain)).toBe(plain);
+  });
+
+  it('waits for the head on a staff network, and says it is for named devices', () => {
+    const h = header({ proposal: canonicalProposal(forWatch), needsHead: needsHeadFor(forWatch, config) });
+    expect(h.needsHead).toBe(true);
+    const osl = accountCaller('osl', ['online-safety-lead']);
+    const once = play(h, [{ kind: 'approved', by: osl.actor, head: false }]).change;
+    expect(stepRefusal(once, { kind: 'approved', by: 'account:dsl', head: false }, false)).toBe(HEAD_NEEDED_FOR_DEVICES);
+    expect(stepRefusal(once, { kind: 'approved', by: 'account:head', head: true }, false)).toBeUndefined();
+    expect(headScope(h.proposal)).toBe('it is for named devices: the headteacher must be one of the approvers');
+    // A block for a device narrows what it reaches: any two approvers, the usual words.
+    expect(headScope({ ...forWatch, action: 'block' })).toMatch(/^pupils are in scope/);
   });
 });

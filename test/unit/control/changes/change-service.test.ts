@@ -16,6 +16,7 @@ import { registerChangeMethods } from '../../../../firmware/control/changes/chan
 import { ChangeNotifier } from '../../../../firmware/control/changes/change-notifier.ts';
 import type { ChangeListView, ChangeRequest, ExceptionListView } from '../../../../firmware/control/changes/change-schema.ts';
 import { ChangeService } from '../../../../firmware/control/changes/change-service.ts';
+import { deviceNames } from '../../../../firmware/control/changes/wiring.ts';
 import type { ControlCaller } from '../../../../firmware/control/protocol.ts';
 import { ControlFailure, ControlServer } from '../../../../firmware/control/server.ts';
 import { Decision } from '../../../../firmware/dns/policy/decision.ts';
@@ -67,7 +68,7 @@ async function setup() {
   const due: string[] = [];
   const service = new ChangeService({
     changes: db.changes, config, audit: db.audit, accounts: db.accounts, transaction: (fn) => db.transaction(fn), now: clock,
-    categoryTitle: (id) => CATALOGUE.categories.get(id)?.title,
+    categoryTitle: (id) => CATALOGUE.categories.get(id)?.title, deviceName: deviceNames(db.devices),
     notify: (n) => { const p = notifier.notify(n); notices.push(p); return p; },
     reviewDue: (_reason, detail) => { due.push(detail); },
   });
@@ -86,9 +87,9 @@ async function setup() {
 }
 
 const BITS: Record<string, number> = { chat: 0, social: 1 };
-function decide(config: ConfigStore, network: string, name: string, category: string) {
+function decide(config: ConfigStore, network: string, name: string, category: string, mac?: string) {
   const engine = PolicyEngine.build(config.current, (id) => BITS[id]);
-  return engine.decide({ networkId: network, name, blockLo: 1 << BITS[category]!, blockHi: 0, allowed: false, restricted: false }, START + 60 * 60_000, new Decision()).toRecord();
+  return engine.decide({ networkId: network, mac, name, blockLo: 1 << BITS[category]!, blockHi: 0, allowed: false, restricted: false }, START + 60 * 60_000, new Decision()).toRecord();
 }
 
 describe('change control end to end', () => {
@@ -157,6 +158,30 @@ describe('change control end to end', () => {
     expect(entries[0]!.details).toMatchObject({ proposal: { domain: 'penpals.example' }, needsHead: true });
     expect(entries[3]!.details).toMatchObject({ proposal: { kind: 'exception' }, exception: 'change-1' });
     expect(t.db.audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it('an allow for one named device: its MAC checked and stored canonical, the head needed even on staff, then only that device let through', async () => {
+    const t = await setup();
+    const WATCH = '3c:22:fb:00:00:07';
+    t.db.devices.enrol(WATCH, 'staff', new Date(START), { name: "Sam's watch", groupId: null, schoolOwned: false });
+    const fields = (devices: string[]) => ({
+      proposal: { kind: 'exception', domain: 'chat.example', action: 'allow', networks: ['staff'], devices },
+      rationale: "Sam's watch messages home after school", riskNote: 'one device, contacts set by the parents',
+    });
+    expect(await t.failure('changes.request', fields(['3c:22:fb:00:00']), t.as('sam'))).toMatchObject({ code: 'invalid-input', message: expect.stringMatching(/^a device is named by its MAC address, and "3c:22:fb:00:00" is not a MAC address/) });
+    const asked = await t.call<ChangeRequest>('changes.request', fields(['3C-22-FB-00-00-07', WATCH]), t.as('sam'));
+    expect(asked).toMatchObject({ needsHead: true, proposal: { devices: [WATCH] } });
+    expect((await t.call<ChangeListView>('changes', {}, t.as('osl'))).changes[0]!.title).toBe(`Allow chat.example for Sam's watch (${WATCH}) on Staff`);
+    await t.call('changes.approve', { id: 1 }, t.as('osl'));
+    expect(await t.failure('changes.approve', { id: 1 }, t.as('dsl'))).toMatchObject({ message: 'this change is for named devices: the headteacher must be one of the approvers' });
+    await t.call('changes.approve', { id: 1 }, t.as('head'));
+    await t.call('changes.apply', { id: 1 }, t.ssh);
+    expect(t.config.current.exceptions).toEqual([expect.objectContaining({ id: 'change-1', networks: ['staff'], devices: [WATCH] })]);
+    expect(decide(t.config, 'staff', 'chat.example', 'chat', WATCH)).toMatchObject({ action: 'allow', reason: 'exception-allow' });
+    expect(decide(t.config, 'staff', 'chat.example', 'chat', '3c:22:fb:00:00:08')).toMatchObject({ action: 'block', reason: 'category' });
+    expect(decide(t.config, 'staff', 'chat.example', 'chat')).toMatchObject({ action: 'block', reason: 'category' });
+    const views = await t.call<ExceptionListView>('changes.exceptions', {}, t.as('sam'));
+    expect(views.exceptions[0]).toMatchObject({ where: `Staff, for Sam's watch (${WATCH}) only`, devices: [{ mac: WATCH, name: "Sam's watch" }] });
   });
 
   it('refuses a page\'s edit gone stale with nothing changed, recording the refusal; ends an exception early', async () => {

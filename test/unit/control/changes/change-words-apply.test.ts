@@ -17,6 +17,10 @@ function school(): Config {
   return config;
 }
 const ctx = (config: Config) => ({ config, categoryTitle: (id: string) => CATALOGUE.categories.get(id)?.title });
+const WATCH = '3c:22:fb:00:00:01';
+/** Not seen by the gateway yet, and a private (randomised) address. */
+const NEW = '02:11:22:33:44:55';
+const devices = (mac: string) => (mac === WATCH ? { name: "Sam's watch" } : undefined);
 
 describe('proposalWords', () => {
   it('says an exception with its network and group names and its end on the school\'s clocks', () => {
@@ -32,6 +36,25 @@ describe('proposalWords', () => {
     const block = proposalWords({ kind: 'exception', domain: '*.game.example', action: 'block', networks: ['pupil'] }, ctx(config));
     expect(block.title).toBe('Block *.game.example on Pupils');
     expect(block.lines).toEqual(['Block every name under game.example on Pupils', 'No end date: it stays until another request ends it']);
+  });
+
+  it('names the devices of a per-device exception, says the head approves it and which are not seen yet or randomised', () => {
+    const config = school();
+    const words = proposalWords({ kind: 'exception', domain: 'roblox.com', action: 'allow', networks: ['pupil'], devices: [WATCH], expires: '2026-12-19T23:59:00.000Z' }, { ...ctx(config), deviceName: devices });
+    expect(words.title).toBe(`Allow roblox.com for Sam's watch (${WATCH}) on Pupils until 19 Dec`);
+    expect(words.lines).toEqual([
+      `Allow roblox.com (and every name under it) for Sam's watch (${WATCH}) on Pupils`,
+      'Until Saturday 19 December 2026 at 23:59',
+      'Only that device: every other device on that network keeps the standard filtering',
+      'For named devices: the headteacher must be one of the approvers',
+      'It never lets through a name on an illegal-content list, whatever it says',
+    ]);
+    const two = proposalWords({ kind: 'exception', domain: 'roblox.com', action: 'allow', networks: ['staff'], devices: [WATCH, NEW] }, { ...ctx(config), deviceName: devices });
+    expect(two.title).toBe(`Allow roblox.com for Sam's watch (${WATCH}) and the device ${NEW} on Staff`);
+    expect(two.lines).toContain(`Not seen by the gateway yet: ${NEW}; it applies once the device joins and is given an address`);
+    expect(two.lines).toContain(`${NEW} is a private (randomised) address: if the device changes it, the exception no longer matches`);
+    // Without the devices table, a device is named by its MAC alone.
+    expect(proposalWords({ kind: 'exception', domain: 'a.example', action: 'block', networks: ['staff'], devices: [WATCH] }, ctx(config)).title).toBe(`Block a.example for the device ${WATCH} on Staff`);
   });
 
   it('writes times in British Summer Time when the clocks say so', () => {
@@ -121,10 +144,18 @@ describe('exceptionViews', () => {
       { id: 'by-hand', domain: 'b.example', action: 'block', reason: 'old one', requestedBy: 'IT' },
     ];
     expect(exceptionViews(config, new Date('2026-12-07T09:00:00Z'))).toEqual([
-      { id: 'change-12', domain: 'a.example', action: 'allow', where: 'Staff (Year 6 only)', networks: ['staff'], groups: ['year-6'], reason: 'topic work', requestedBy: 'Sam', expires: '2026-12-01T00:00:00.000Z', expired: true, changeRequest: 12 },
-      { id: 'by-hand', domain: 'b.example', action: 'block', where: 'every network', networks: null, groups: null, reason: 'old one', requestedBy: 'IT', expires: null, expired: false, changeRequest: null },
+      { id: 'change-12', domain: 'a.example', action: 'allow', where: 'Staff (Year 6 only)', networks: ['staff'], groups: ['year-6'], devices: null, reason: 'topic work', requestedBy: 'Sam', expires: '2026-12-01T00:00:00.000Z', expired: true, changeRequest: 12 },
+      { id: 'by-hand', domain: 'b.example', action: 'block', where: 'every network', networks: null, groups: null, devices: null, reason: 'old one', requestedBy: 'IT', expires: null, expired: false, changeRequest: null },
     ]);
     expect(requestOfException('change-x')).toBeNull();
+  });
+
+  it('names the devices an exception is for from the devices table', () => {
+    const config = school();
+    config.exceptions = [{ id: 'change-3', domain: 'roblox.com', action: 'allow', networks: ['pupil'], devices: [WATCH, NEW], reason: 'after-school club', requestedBy: 'Sam' }];
+    expect(exceptionViews(config, new Date('2026-12-07T09:00:00Z'), devices)[0]).toMatchObject({
+      where: `Pupils, for Sam's watch (${WATCH}) and the device ${NEW} only`, devices: [{ mac: WATCH, name: "Sam's watch" }, { mac: NEW, name: null }],
+    });
   });
 });
 
@@ -137,6 +168,9 @@ describe('applyChange', () => {
     expect(applied.reference).toBe('change-7');
     expect(draft.exceptions).toEqual([{ id: 'change-7', domain: 'www.youtube.com', action: 'allow', networks: ['staff'], reason: 'History topic on the Second World War', requestedBy: 'Sam Teacher', expires: '2026-12-19T23:59:00.000Z' }]);
     expect(() => applyChange(draft, { ...input, proposal: { kind: 'exception', domain: 'x.example', action: 'allow', networks: ['staff'] } })).toThrow(ChangeStateError);
+    applyChange(draft, { ...input, id: 10, proposal: { kind: 'exception', domain: 'roblox.com', action: 'allow', networks: ['pupil'], devices: [WATCH] } });
+    expect(draft.exceptions.at(-1)).toMatchObject({ id: 'change-10', devices: [WATCH] });
+    draft.exceptions.pop();
     const ended = applyChange(draft, { ...input, id: 8, proposal: { kind: 'exception-end', exceptionId: 'change-7' } });
     expect(ended.reference).toBe('change-7');
     expect(draft.exceptions).toEqual([]);
