@@ -5,8 +5,12 @@
 // to decision shown); the technician applies it, and a DNS question for www.youtube.com from the
 // staff network is then answered, and the exception is listed with its request. A request widening
 // an allow to the pupil network, approved by two approvers neither of whom is the head, is refused
-// with the head's message; an approver cannot approve their own. Screenshots of the form, the list
-// and the request page at 1280 and 390 px wide go to /tmp/sg/shots/.
+// with the head's message; an approver cannot approve their own. The DSL asks, from a device's
+// panel on the devices page, for m.youtube.com for that one device (a watch) on the staff network;
+// the online-safety lead and the head approve, the technician applies, and `schoolgate check` then
+// allows it for the watch and blocks it for another device on the same network. Screenshots of the
+// form (with the device picker), the list and the request page at 1280 and 390 px wide go to
+// /tmp/sg/shots/.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -244,4 +248,66 @@ it('refuses an allow for the pupil network approved by two approvers neither of 
   expect((own.json as ChangeRequestPage).may.approve).toBe(false);
   expect((await admin.call('POST', `/api/changes/${ownId}/approve`, {}, osl)).status).toBeGreaterThanOrEqual(400);
   expect(((await admin.call('GET', `/api/changes/${ownId}`, undefined, osl)).json as ChangeRequestPage).request.approvals).toEqual([]);
+}, 60_000);
+
+it('an exception for one device: asked from its panel, approved with the head, applied; only that device gets the name', async () => {
+  const WATCH = '3c:22:fb:00:00:07';
+  const IPAD = '3c:22:fb:00:00:08';
+  for (const [mac, name] of [[WATCH, "Sam's watch"], [IPAD, 'Class iPad 2']] as const) {
+    const added = await admin.call('POST', '/api/devices', { mac, name, group: null, network: 'staff', schoolOwned: false }, tech);
+    expect(added.status, JSON.stringify(added.json)).toBe(200);
+  }
+  const check = async (mac: string) => {
+    const result = await daemon.cli(['check', 'm.youtube.com', '--network', 'staff', '--device', mac, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    // Allowed on staff is answered through safe search's restricted YouTube host: the decision says it.
+    return JSON.parse(result.stdout) as { answer: string; policy: { decision: { action: string; reason: string }; exceptions: { status: string; note: string }[] } };
+  };
+  expect((await check(WATCH)).policy.decision.action).toBe('block');
+
+  const { page, cspViolations } = await admin.openAs(browser, dsl, '/devices', DESKTOP);
+  try {
+    await page.getByRole('button', { name: "Sam's watch" }).click();
+    await page.getByRole('link', { name: 'Ask for an exception for this device' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Ask for a change' }).waitFor();
+    const chosen = page.getByRole('list', { name: 'Devices chosen' });
+    await chosen.getByText(`Sam's watch (${WATCH})`).waitFor();
+    // The device's own network is ticked, and the head's approval is said at once.
+    expect(await page.getByRole('checkbox', { name: 'Staff' }).isChecked()).toBe(true);
+    await page.getByText('For named devices: the headteacher must approve.').waitFor();
+    // A typing slip is said beside the field; nothing is added.
+    await page.getByLabel('Or its MAC address').fill('3c:22:fb:00:00');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByText('"3c:22:fb:00:00" is not a MAC address').waitFor();
+    await page.getByLabel('Or its MAC address').fill('');
+    expect(await page.getByLabel('A device the gateway knows').locator('option').allInnerTexts()).toEqual(['Choose a device…', `Class iPad 2 (${IPAD})`]);
+    await page.getByLabel('The site').fill('m.youtube.com');
+    await page.getByLabel('The educational reason').fill("Sam's watch plays the class's BBC Bitesize clips after school club.");
+    await page.getByLabel('Benefit against risk').fill('One device, after school, restricted mode on; every other device keeps the filtering.');
+    expect(await axeSerious(page)).toEqual([]);
+    await shots(page, 'form-device');
+    await page.getByRole('button', { name: 'Send for approval' }).click();
+    await page.getByText(/Change request \d+ was sent/).waitFor();
+    await page.getByRole('row', { name: /Only for the device/ }).getByText(WATCH).waitFor();
+    await page.getByText('the headteacher approves an exception for a single device.').waitFor();
+    expect(await axeSerious(page)).toEqual([]);
+    await shots(page, 'request-device');
+    expect(cspViolations).toEqual([]);
+  } finally {
+    await page.context().close();
+  }
+  const mine = (await admin.call('GET', '/api/changes', undefined, dsl)).json as ChangeListPage;
+  const asked = mine.changes.find((c) => c.title.includes('m.youtube.com'))!;
+  expect(asked).toMatchObject({ title: `Allow m.youtube.com for Sam's watch (${WATCH}) on Staff`, needsHead: true });
+  expect((await admin.call('POST', `/api/changes/${asked.id}/approve`, {}, osl)).status).toBe(200);
+  expect((await admin.call('POST', `/api/changes/${asked.id}/approve`, {}, head)).status).toBe(200);
+  const applied = await admin.call('POST', `/api/changes/${asked.id}/apply`, {}, tech);
+  expect(applied.status, JSON.stringify(applied.json)).toBe(200);
+
+  await expect.poll(async () => (await check(WATCH)).policy.decision).toEqual(expect.objectContaining({ action: 'allow', reason: 'exception-allow' }));
+  const other = await check(IPAD);
+  expect(other.policy.decision.action).toBe('block');
+  expect(other.policy.exceptions.find((e) => e.status === 'other-device')?.note).toContain(`applies only to ${WATCH}, and this device is ${IPAD}`);
+  const listed = ((await admin.call('GET', '/api/exceptions', undefined, staff)).json as ExceptionsPage).exceptions.find((e) => e.domain === 'm.youtube.com');
+  expect(listed).toMatchObject({ where: `Staff, for Sam's watch (${WATCH}) only`, devices: [{ mac: WATCH, name: "Sam's watch" }] });
 }, 60_000);

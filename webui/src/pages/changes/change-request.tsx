@@ -46,12 +46,18 @@ function OneRequest({ id }: { id: number }) {
             <tr><th scope="row">What it changes</th><td>
               <ul class="plain-list change-summary">{r.summary.map((line, i) => <li key={i} class="prose">{line}</li>)}</ul>
             </td></tr>
+            {r.proposal.kind === 'exception' && r.proposal.devices !== undefined ? (
+              <tr><th scope="row">Only for {r.proposal.devices.length === 1 ? 'the device' : 'the devices'}</th><td>
+                <ul class="plain-list">{r.proposal.devices.map((mac) => <li key={mac}><code class="mac">{mac}</code></li>)}</ul>
+              </td></tr>
+            ) : null}
             <tr><th scope="row">Why</th><td class="prose">{r.rationale}</td></tr>
             <tr><th scope="row">Benefit against risk</th><td class="prose">{r.riskNote}</td></tr>
             <tr><th scope="row">Asked by</th><td>{name(r.requestedBy)}, {t(r.requestedAt)}{r.fromAlert !== null ? <><br /><span class="muted">From the weekly review: the outcome for alert {r.fromAlert} was a false positive.</span></> : null}</td></tr>
             <tr><th scope="row">Who must agree</th><td>{r.needsHead
               ? <>Two other people with approval rights, <strong>the headteacher among them</strong>: {r.proposal.kind === 'config'
-                ? 'a policy\'s table decides who it applies to.' : 'this change reaches pupils (or networks that are not staff networks).'}</>
+                ? 'a policy\'s table decides who it applies to.' : r.proposal.kind === 'exception' && r.proposal.devices !== undefined
+                  ? 'the headteacher approves an exception for a single device.' : 'this change reaches pupils (or networks that are not staff networks).'}</>
               : 'Two other people with approval rights.'}</td></tr>
             <tr><th scope="row">Approvals</th><td>{r.approvals.length === 0 ? <span class="muted">None yet</span> : (
               <ol class="plain-list">{r.approvals.map((a) => (

@@ -1,10 +1,12 @@
 // Asking for a filtering change in writing: allow or block a site, on which networks (the staff
 // networks ticked to start with: pupils keep standard filtering unless the head decides
-// otherwise), for which device groups, until when, why, and what it risks. The weekly review's
-// false-positive outcome opens it filled in (?allow=NAME&fromAlert=N, or block=); the exceptions
-// list's "end early" opens it to end one (?end=ID). Sending it tells the approvers at once.
+// otherwise), for which device groups and devices (device-picker.tsx), until when, why, and what it
+// risks. The weekly review's false-positive outcome opens it filled in (?allow=NAME&fromAlert=N, or
+// block=), the devices page for one device (?device=MAC&network=ID); the exceptions list's "end
+// early" opens it to end one (?end=ID). Sending it tells the approvers at once.
 import { useEffect, useState } from 'preact/hooks';
 import type { ChangeRequestBody, ChangeRequestPage, ExceptionsPage, ExceptionView } from '../../../../firmware/admin/api/changes-schema.ts';
+import type { DevicesPage } from '../../../../firmware/admin/api/devices-schema.ts';
 import type { NetworksView } from '../../../../firmware/admin/api/networks-schema.ts';
 import { Button } from '../../components/button.tsx';
 import { ChoiceField } from '../../components/choice-field.tsx';
@@ -14,7 +16,8 @@ import { Link } from '../../components/link.tsx';
 import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
 import { errorsOf, when } from '../admin-format.ts';
-import { endOfDay, formErrors, param } from './words.ts';
+import { DevicePicker, readMac, type KnownDevice } from './device-picker.tsx';
+import { endOfDay, formErrors, param, params } from './words.ts';
 import './changes.css';
 
 const WHY_MIN = 10;
@@ -24,6 +27,9 @@ interface Form {
   domain: string;
   networks: string[];
   groups: string[];
+  devices: string[];
+  /** A MAC typed but not yet added to `devices`. */
+  deviceMac: string;
   until: string;
   rationale: string;
   riskNote: string;
@@ -93,9 +99,15 @@ function NewException({ search }: { search: string }) {
   const asked = param(search, 'block') !== null ? 'block' : 'allow';
   const fromAlert = Number(param(search, 'fromAlert')) || undefined;
   const [networks, setNetworks] = useState<NetworksView | null>(null);
+  const [known, setKnown] = useState<KnownDevice[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
+  // A device named in the address (the devices page's link) is chosen already; one that is not a
+  // MAC address stays typed, so the form says what is wrong with it.
+  const named = params(search, 'device').map((text) => ({ text, read: readMac(text) }));
   const [form, setFormState] = useState<Form>({
-    action: asked, domain: param(search, asked) ?? '', networks: [], groups: [], until: '', rationale: '', riskNote: '',
+    action: asked, domain: param(search, asked) ?? '', networks: [], groups: [],
+    devices: [...new Set(named.flatMap((d) => ('mac' in d.read ? [d.read.mac] : [])))],
+    deviceMac: named.find((d) => 'problem' in d.read)?.text ?? '', until: '', rationale: '', riskNote: '',
   });
   const setForm = (patch: Partial<Form>) => setFormState((f) => ({ ...f, ...patch }));
   const { errors, failed, busy, formRef, send } = useSend();
@@ -103,20 +115,38 @@ function NewException({ search }: { search: string }) {
   useEffect(() => {
     api.get<NetworksView>('/api/networks').then((view) => {
       setNetworks(view);
-      // Staff networks to start with: widening to pupils is a choice the head approves.
-      setForm({ networks: view.networks.filter((n) => n.enabled && n.kind === 'staff').map((n) => n.id) });
+      // The device's own network when the devices page sent it; otherwise the staff networks to
+      // start with: widening to pupils is a choice the head approves.
+      const asked = params(search, 'network').filter((id) => view.networks.some((n) => n.id === id));
+      setForm({ networks: asked.length > 0 ? asked : view.networks.filter((n) => n.enabled && n.kind === 'staff').map((n) => n.id) });
     }, (e: unknown) => setLoadError(e instanceof Error ? e.message : String(e)));
+    // The picker lists the devices to accounts that may see them; anyone may type a MAC address.
+    if (session?.permissions.includes('devices.view') === true) {
+      api.get<DevicesPage>('/api/devices').then((page) => {
+        const groups = new Map(page.groups.map((g) => [g.id, g.name]));
+        setKnown(page.devices.map((d) => ({ mac: d.mac, name: d.name || d.hostname, group: d.groupId === null ? null : groups.get(d.groupId) ?? d.groupId, networkId: d.networkId }))
+          .sort((a, b) => (a.name || '\uffff').localeCompare(b.name || '\uffff') || a.mac.localeCompare(b.mac)));
+      }, () => setKnown(null));
+    }
   }, []);
 
   if (loadError !== null) return <Notice kind="error">Could not load the networks: {loadError}</Notice>;
   if (networks === null) return <p role="status">Loading…</p>;
   const beyondStaff = networks.networks.filter((n) => form.networks.includes(n.id) && n.kind !== 'staff');
+  const forDevices = form.devices.length > 0 || form.deviceMac.trim() !== '';
 
   const submit = () => {
     const problems = whyProblems(form);
     const domain = form.domain.trim().toLowerCase().replace(/\.$/, '');
     if (domain === '') problems.domain = 'name the site, e.g. www.youtube.com';
     if (form.networks.length === 0) problems.networks = 'choose at least one network';
+    // A MAC typed but not added goes with the request: it was meant.
+    const devices = [...form.devices];
+    if (form.deviceMac.trim() !== '') {
+      const read = readMac(form.deviceMac);
+      if ('problem' in read) problems.deviceMac = `${read.problem}; correct it or clear it`;
+      else if (!devices.includes(read.mac)) devices.push(read.mac);
+    }
     let expires: string | undefined;
     if (form.until !== '') {
       if (form.until < todayIn(tz)) problems.until = 'choose today or a later day';
@@ -125,7 +155,8 @@ function NewException({ search }: { search: string }) {
     void send({
       proposal: {
         kind: 'exception', action: form.action, domain, networks: form.networks,
-        ...(form.groups.length > 0 ? { groups: form.groups } : {}), ...(expires !== undefined ? { expires } : {}),
+        ...(form.groups.length > 0 ? { groups: form.groups } : {}), ...(devices.length > 0 ? { devices } : {}),
+        ...(expires !== undefined ? { expires } : {}),
       },
       rationale: form.rationale.trim(),
       riskNote: form.riskNote.trim(),
@@ -137,7 +168,7 @@ function NewException({ search }: { search: string }) {
     <>
       <Notice kind="error">{failed}</Notice>
       <p>
-        Ask for a site to be allowed through the filtering, or blocked, on some networks. Two other people with approval rights agree before the
+        Ask for a site to be allowed through the filtering, or blocked, on some networks or for some devices. Two other people with approval rights agree before the
         IT provider applies it; you can follow it on <Link href="/changes">the change requests</Link>.
         {fromAlert !== undefined ? ` It comes from the weekly review's outcome for alert ${fromAlert}.` : ''}
       </p>
@@ -149,12 +180,17 @@ function NewException({ search }: { search: string }) {
         <CheckboxGroup name="networks" legend="On which networks" values={form.networks} onValues={(v) => setForm({ networks: v })} error={errors.networks}
           options={networks.networks.map((n) => ({ value: n.id, label: `${n.name}${n.enabled ? '' : ' (switched off)'}` }))}
           hint="The staff networks to start with: pupils keep the standard filtering unless the headteacher decides otherwise." />
-        {form.action === 'allow' && beyondStaff.length > 0 ? (
+        {form.action === 'allow' && beyondStaff.length > 0 && !forDevices ? (
           <p class="change-scope" role="status"><strong>Pupils are in scope: the headteacher must approve.</strong> {beyondStaff.map((n) => n.name).join(', ')} {beyondStaff.length === 1 ? 'is not a staff network' : 'are not staff networks'}.</p>
         ) : null}
         {networks.deviceGroups.length > 0 ? (
           <CheckboxGroup name="groups" legend="Only these device groups (optional)" values={form.groups} onValues={(v) => setForm({ groups: v })} error={errors.groups}
             options={networks.deviceGroups.map((g) => ({ value: g.id, label: g.name }))} hint="None ticked: every device on those networks." />
+        ) : null}
+        <DevicePicker chosen={form.devices} onChosen={(devices) => setForm({ devices })} known={known} error={errors.devices}
+          typed={form.deviceMac} onTyped={(deviceMac) => setForm({ deviceMac })} typedError={errors.deviceMac} />
+        {form.action === 'allow' && forDevices ? (
+          <p class="change-scope" role="status"><strong>For named devices: the headteacher must approve.</strong> Every other device on {form.networks.length === 1 ? 'that network' : 'those networks'} keeps the standard filtering.</p>
         ) : null}
         <div class={`field${errors.until !== undefined ? ' field-invalid' : ''}`}>
           <label for="f-until">Until<span class="optional"> (optional)</span></label>

@@ -71,6 +71,11 @@ export function param(search: string, name: string): string | null {
   return new URLSearchParams(search).get(name);
 }
 
+/** Every value of a query parameter given more than once (?device=A&device=B). */
+export function params(search: string, name: string): string[] {
+  return new URLSearchParams(search).getAll(name);
+}
+
 /**
  * The server's messages keyed by the request's JSON paths ("proposal/domain") turned into the
  * form's field names ("domain"); anything else keeps its own name.

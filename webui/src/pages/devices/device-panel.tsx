@@ -1,5 +1,6 @@
 // One device's changes (devices.manage): name, group and owner; suspend with a reason and an
-// expiry, or resume; reserve its address; its own bandwidth caps. Each form keeps what was typed
+// expiry, or resume; reserve its address; its own bandwidth caps; a link to ask for a filtering
+// exception for this device alone (a change request the head approves). Each form keeps what was typed
 // when the gateway refuses it, with the reason beside the field.
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { DevicesPage as Page } from '../../../../firmware/admin/api/devices-schema.ts';
@@ -8,6 +9,7 @@ import { Button } from '../../components/button.tsx';
 import { ChoiceField } from '../../components/choice-field.tsx';
 import { TextField } from '../../components/field.tsx';
 import { useFocusFirstError } from '../../components/form.ts';
+import { Link } from '../../components/link.tsx';
 import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
 import { DURATION_UNITS, errorsOf, when } from '../admin-format.ts';
@@ -50,7 +52,8 @@ export function useFormState() {
 }
 
 export function DevicePanel({ row, page, timezone, onChanged, onClose }: Props) {
-  const { api } = useApp();
+  const { api, session } = useApp();
+  const mayRequest = session?.permissions.includes('changes.request') ?? false;
   const d = row.device;
   const path = `/api/devices/${encodeURIComponent(d.mac)}`;
   const heading = useRef<HTMLHeadingElement>(null);
@@ -86,6 +89,10 @@ export function DevicePanel({ row, page, timezone, onChanged, onClose }: Props) 
   return (
     <section class="card device-panel" aria-labelledby="device-h">
       <h2 id="device-h" tabIndex={-1} ref={heading}>{row.label} <small><code>{d.mac}</code></small></h2>
+      {mayRequest ? (
+        <p><Link href={`/changes/new?device=${encodeURIComponent(d.mac)}&network=${encodeURIComponent(d.networkId)}`}>Ask for an exception for this device</Link>
+          <span class="muted"> (a site allowed or blocked for it alone; the headteacher approves it)</span></p>
+      ) : null}
 
       <form ref={edit.ref} class="form" noValidate onSubmit={(e) => {
         e.preventDefault();
