@@ -101,7 +101,7 @@ export class Gateway {
   }
 
   /** `env` is added to the daemon's environment (NODE_EXTRA_CA_CERTS: a lab server's CA to trust). */
-  async start(config: Config, readyTimeoutMs = 30_000, env: Record<string, string> = {}): Promise<void> {
+  async start(config: Config, readyTimeoutMs = 60_000, env: Record<string, string> = {}): Promise<void> {
     if (!existsSync(MAIN)) throw new Error(`the Schoolgate CLI is missing: ${MAIN}`);
     await mkdir(this.dataDir, { recursive: true });
     await writeFile(this.configFile, JSON.stringify(config, null, 2) + '\n');

@@ -113,7 +113,8 @@ export async function launchDaemon(options: LaunchOptions): Promise<RunningDaemo
     lastStatus = status.stderr;
     return status.code === 0;
   });
-  const timeoutMs = options.readyTimeoutMs ?? 20_000;
+  // A cold start compiles the lists; on a loaded 2-core machine that took over 20 s (hooks allow 60).
+  const timeoutMs = options.readyTimeoutMs ?? 45_000;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
