@@ -9,18 +9,31 @@ import type { StateDatabase } from '../../state/database.ts';
 import type { ControlServer } from '../server.ts';
 import { registerChangeMethods } from './change-methods.ts';
 import { ChangeNotifier } from './change-notifier.ts';
+import type { ChangeRequest } from './change-schema.ts';
 import { ChangeService, type ChangeServiceDeps } from './change-service.ts';
 
 export function startChangeControl(o: {
   control: Pick<ControlServer, 'register'>; state: StateDatabase; config: ConfigStore; mailer: ReviewMailer | null; logger: Logger;
   reviewDue?: ChangeServiceDeps['reviewDue'];
+  /** Told of each decision (the second approval, a decline) once recorded: the block page's access requests made into it follow it. */
+  decided?: (change: ChangeRequest) => void;
 }): ChangeService {
   const { state } = o;
   const logger = o.logger.child({ component: 'changes' });
   const notifier = new ChangeNotifier({ mailer: o.mailer, accounts: () => state.accounts.list(), config: () => o.config.current, logger });
   const service = new ChangeService({
     changes: state.changes, config: o.config, audit: state.audit, accounts: state.accounts, transaction: (fn) => state.transaction(fn), now: () => new Date(),
-    categoryTitle: (id) => CATALOGUE.categories.get(id)?.title, notify: (notice) => notifier.notify(notice), logger,
+    categoryTitle: (id) => CATALOGUE.categories.get(id)?.title, logger,
+    notify: (notice) => {
+      if (notice.event === 'approved' || notice.event === 'declined') {
+        try {
+          o.decided?.(notice.change);
+        } catch (err) {
+          logger.error({ err, change: notice.change.id }, 'what follows the decision of a change request could not be recorded');
+        }
+      }
+      return notifier.notify(notice);
+    },
     ...(o.reviewDue ? { reviewDue: o.reviewDue } : {}),
   });
   registerChangeMethods(o.control, service);
