@@ -10,7 +10,7 @@ describe('formatReports', () => {
         { id: 2, at: '2026-12-07T09:05:00.000Z', blockedAt: '2026-12-07T09:04:00.000Z', networkId: 'pupil', mac: null, address: '10.20.0.7', name: null, category: null, verdict: 'restricted', kind: 'should-not-be-blocked', comment: '', status: 'open' },
         { id: 1, at: '2026-12-07T09:00:00.000Z', blockedAt: '2026-12-07T08:59:00.000Z', networkId: 'pupil', mac: '02:5c:00:20:00:10', address: '10.20.0.10', name: 'chat.social.test', category: 'social', verdict: 'blocked', kind: 'should-be-blocked', comment: 'line one\n\u001b[2Jline two', status: 'open' },
       ],
-      requests: [{ id: 1, at: '2026-12-07T10:00:00.000Z', networkId: 'staff', mac: null, address: '10.10.0.5', name: 'games.test', category: 'gaming', reason: 'lesson', status: 'open' }],
+      requests: [{ id: 1, at: '2026-12-07T10:00:00.000Z', networkId: 'staff', mac: null, address: '10.10.0.5', name: 'games.test', category: 'gaming', reason: 'lesson', status: 'open', changeRequest: null, decidedBy: null, decidedAt: null }],
     });
     expect(out).toContain('Site reports (2, newest first):');
     expect(out).toMatch(/2 +2026-12-07 09:05:00 +pupil +10\.20\.0\.7 +\(restricted list\) +- +should not be blocked +open +-/);
