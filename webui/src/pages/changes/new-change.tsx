@@ -1,7 +1,8 @@
 // Asking for a filtering change in writing: allow or block a site, on which networks (the staff
 // networks ticked to start with: pupils keep standard filtering unless the head decides
 // otherwise), for which device groups, until when, why, and what it risks. The weekly review's
-// false-positive outcome opens it filled in (?allow=NAME&fromAlert=N, or block=); the exceptions
+// false-positive outcome opens it filled in (?allow=NAME&fromAlert=N, or block=); so does a block
+// page's access request (?allow=NAME&network=ID&reason=…&fromAccessRequest=N); the exceptions
 // list's "end early" opens it to end one (?end=ID). Sending it tells the approvers at once.
 import { useEffect, useState } from 'preact/hooks';
 import type { ChangeRequestBody, ChangeRequestPage, ExceptionsPage, ExceptionView } from '../../../../firmware/admin/api/changes-schema.ts';
@@ -92,10 +93,12 @@ function NewException({ search }: { search: string }) {
   const tz = session?.site.timezone ?? 'Europe/London';
   const asked = param(search, 'block') !== null ? 'block' : 'allow';
   const fromAlert = Number(param(search, 'fromAlert')) || undefined;
+  const fromAccessRequest = Number(param(search, 'fromAccessRequest')) || undefined;
+  const askedNetwork = param(search, 'network');
   const [networks, setNetworks] = useState<NetworksView | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [form, setFormState] = useState<Form>({
-    action: asked, domain: param(search, asked) ?? '', networks: [], groups: [], until: '', rationale: '', riskNote: '',
+    action: asked, domain: param(search, asked) ?? '', networks: [], groups: [], until: '', rationale: param(search, 'reason') ?? '', riskNote: '',
   });
   const setForm = (patch: Partial<Form>) => setFormState((f) => ({ ...f, ...patch }));
   const { errors, failed, busy, formRef, send } = useSend();
@@ -103,8 +106,9 @@ function NewException({ search }: { search: string }) {
   useEffect(() => {
     api.get<NetworksView>('/api/networks').then((view) => {
       setNetworks(view);
-      // Staff networks to start with: widening to pupils is a choice the head approves.
-      setForm({ networks: view.networks.filter((n) => n.enabled && n.kind === 'staff').map((n) => n.id) });
+      // Staff networks to start with (or the one an access request came from): widening to pupils is a choice the head approves.
+      const from = view.networks.find((n) => n.id === askedNetwork);
+      setForm({ networks: from ? [from.id] : view.networks.filter((n) => n.enabled && n.kind === 'staff').map((n) => n.id) });
     }, (e: unknown) => setLoadError(e instanceof Error ? e.message : String(e)));
   }, []);
 
@@ -130,6 +134,7 @@ function NewException({ search }: { search: string }) {
       rationale: form.rationale.trim(),
       riskNote: form.riskNote.trim(),
       ...(fromAlert !== undefined ? { fromAlert } : {}),
+      ...(fromAccessRequest !== undefined ? { fromAccessRequest } : {}),
     }, problems);
   };
 
@@ -140,6 +145,7 @@ function NewException({ search }: { search: string }) {
         Ask for a site to be allowed through the filtering, or blocked, on some networks. Two other people with approval rights agree before the
         IT provider applies it; you can follow it on <Link href="/changes">the change requests</Link>.
         {fromAlert !== undefined ? ` It comes from the weekly review's outcome for alert ${fromAlert}.` : ''}
+        {fromAccessRequest !== undefined ? ' It answers a request for access made from the block page: their reason is filled in below; say it in your own words if needed.' : ''}
       </p>
       <form ref={formRef} class="card change-form" aria-label="Ask for a change" noValidate onSubmit={(e) => { e.preventDefault(); submit(); }}>
         <ChoiceField name="action" label="What should happen" value={form.action} onValue={(v) => setForm({ action: v as Form['action'] })}
