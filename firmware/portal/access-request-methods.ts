@@ -3,6 +3,7 @@
 // Dismissing and linking are audited with who did it; when a change request made from one is
 // decided, `decideAccessRequests` marks it granted or refused (called by change control's wiring),
 // so it leaves the list with the request's number kept on it.
+import { Type } from 'typebox';
 import { CATALOGUE } from '../config/defaults.ts';
 import type { Config } from '../config/schema.ts';
 import type { ConfigStore } from '../config/store.ts';
@@ -80,6 +81,7 @@ export function decideAccessRequests(deps: Pick<AccessRequestDeps, 'store' | 'au
 
 export function registerAccessRequestMethods(control: Pick<ControlServer, 'register'>, deps: AccessRequestDeps): void {
   control.register<Record<string, never>>('access-requests', {
+    params: Type.Object({}, { additionalProperties: false }),
     handle: () => openAccessRequests(deps),
   });
 
