@@ -31,6 +31,7 @@ import { startBackups, type Backups } from './backup/wiring.ts';
 import { watchReleaseStatus } from './upgrade/release-status.ts';
 import { recoverSwapAtStart } from './backup/swap-journal.ts';
 import { startChangeControl } from './control/changes/wiring.ts';
+import { wireAccessRequests } from './portal/access-request-methods.ts';
 
 export interface DaemonOptions {
   dataDir: string;
@@ -113,7 +114,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       config, configFile, state, status: report.status, reloadFromDisk, dns, filtering, enforcement, watches, portal, queryLog, alerting, selftest, access, logger,
       weeklyReview,
     });
-    startChangeControl({ control, state, config, mailer: alerting.alertDelivery, logger, reviewDue: weeklyReview.reviewDue });
+    const accessRequests = wireAccessRequests(control, { state, config });
+    startChangeControl({ control, state, config, mailer: alerting.alertDelivery, logger, reviewDue: weeklyReview.reviewDue, decided: accessRequests.decided });
     startReports({ control, config, state, queryLog, dataDir, logger, stops, sources: reportSources(state, () => config.current) });
     const started = startBackups({ control, config, configFile, state, dataDir, logger, stops });
     backups = started;

@@ -17,6 +17,7 @@ import { aupRoutes } from './routes/aup.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { backupRoutes } from './routes/backups.ts';
 import { changeRoutes } from './routes/changes.ts';
+import { accessRequestRoutes } from './routes/access-requests.ts';
 import { classRoutes } from './routes/classes.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { listRoutes } from './routes/lists.ts';
@@ -130,7 +131,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   });
   app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ error: 'there is no such page or API route', code: 'not-found' }));
 
-  for (const routes of [systemRoutes, sessionRoutes, setupRoutes, accountRoutes, policyRoutes, networkRoutes, deviceRoutes, listRoutes, auditRoutes, dashboardRoutes, alertRoutes, healthRoutes, visitorRoutes, aupRoutes, voucherRoutes, settingsRoutes, incidentRoutes, classRoutes, changeRoutes, reportRoutes, annualRoutes, reviewRoutes, backupRoutes, upgradeRoutes]) await routes(app, deps);
+  for (const routes of [systemRoutes, sessionRoutes, setupRoutes, accountRoutes, policyRoutes, networkRoutes, deviceRoutes, listRoutes, auditRoutes, dashboardRoutes, alertRoutes, healthRoutes, visitorRoutes, aupRoutes, voucherRoutes, settingsRoutes, incidentRoutes, classRoutes, changeRoutes, accessRequestRoutes, reportRoutes, annualRoutes, reviewRoutes, backupRoutes, upgradeRoutes]) await routes(app, deps);
   // Last: its catch-all serves the UI's page for every path no API route took.
   await app.register(webuiRoutes);
   return app;

@@ -87,3 +87,43 @@ export function removedInUse(before: readonly { id: string; name: string }[], af
   const kept = new Set(after.map((x) => x.id));
   return before.filter((x) => !kept.has(x.id)).map((x) => ({ id: x.id, name: x.name, users: usersOf(x.id) })).filter((x) => x.users.length > 0);
 }
+
+/** The schedules (by id) a policy's "at certain times" row uses: changing when one is open changes what is filtered. */
+export function schedulesInUse(config: Readonly<Config>): string[] {
+  return config.schedules.filter((s) => scheduleUsers(config, s.id).length > 0).map((s) => s.id);
+}
+
+// What of a networks-page edit is a filtering change, as "put back what the configuration holds
+// now": the draft left is what saves at once (see filtering-split.ts). A new network, schedule or
+// group keeps what it was given: no device is under it and no policy uses it yet.
+
+/** A network's policy (which AUP table its devices get). */
+export function keepNetworkPolicy(id: string): (draft: Config, current: Readonly<Config>) => void {
+  return (draft, current) => {
+    const was = current.networks.find((n) => n.id === id);
+    const now = draft.networks.find((n) => n.id === id);
+    if (was !== undefined && now !== undefined) now.policy = was.policy;
+  };
+}
+
+/** When each schedule a policy uses is open: its windows and whether it runs in term time only. */
+export function keepScheduleTimes(draft: Config, current: Readonly<Config>): void {
+  const used = new Set(schedulesInUse(current));
+  for (const schedule of draft.schedules) {
+    const was = current.schedules.find((s) => s.id === schedule.id);
+    if (was === undefined || !used.has(was.id)) continue;
+    schedule.windows = structuredClone(was.windows);
+    if (was.termTimeOnly === undefined) delete schedule.termTimeOnly;
+    else schedule.termTimeOnly = was.termTimeOnly;
+  }
+}
+
+/** The policy each existing device group's devices get (none: their network's). */
+export function keepGroupPolicies(draft: Config, current: Readonly<Config>): void {
+  for (const group of draft.deviceGroups) {
+    const was = current.deviceGroups.find((g) => g.id === group.id);
+    if (was === undefined) continue;
+    if (was.policy === undefined) delete group.policy;
+    else group.policy = was.policy;
+  }
+}

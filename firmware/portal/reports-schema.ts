@@ -1,7 +1,8 @@
 // The shapes of what people send from the block page: a site report ("should" or "should not be
 // blocked", which joins the weekly review and raises an alert) and, on staff networks, a request
-// for access (the change-request flow will read these). One file, so state.db's repository, the
-// control method, `schoolgate reports --json` and later the web UI name the same fields.
+// for access (listed on the Change requests page, dismissed there or made into a change request,
+// whose decision it then follows). One file, so state.db's repository, the control methods,
+// `schoolgate reports --json` and the web UI name the same fields.
 import { Type, type Static } from 'typebox';
 
 const Instant = Type.String({ format: 'date-time' });
@@ -56,12 +57,50 @@ export const NewAccessRequest = Type.Object({
 }, { additionalProperties: false });
 export type NewAccessRequest = Static<typeof NewAccessRequest>;
 
+export const AccessRequestStatus = Type.Union([Type.Literal('open'), Type.Literal('granted'), Type.Literal('refused'), Type.Literal('dismissed')], {
+  description: 'open until dismissed, or until the change request made from it is approved (granted) or declined (refused)',
+});
+export type AccessRequestStatus = Static<typeof AccessRequestStatus>;
+
 export const AccessRequest = Type.Object({
   id: Type.Integer({ minimum: 1 }),
   ...NewAccessRequest.properties,
-  status: Type.Union([Type.Literal('open'), Type.Literal('granted'), Type.Literal('refused')]),
+  status: AccessRequestStatus,
+  changeRequest: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'the change request made from it, once one is' }),
+  decidedBy: Type.Union([Type.String(), Type.Null()], { description: 'who dismissed it, or the approver whose step decided its change request' }),
+  decidedAt: Type.Union([Instant, Type.Null()]),
 }, { additionalProperties: false });
 export type AccessRequest = Static<typeof AccessRequest>;
+
+/**
+ * An open access request as the Change requests page lists it: the network and the device in
+ * words, the category's title, and the change request made from it (if one was) with its status.
+ */
+export const AccessRequestLine = Type.Object({
+  ...AccessRequest.properties,
+  networkName: Type.String(),
+  deviceName: Type.Union([Type.String(), Type.Null()], { description: 'the device table\'s name for its MAC, when it has one' }),
+  categoryTitle: Type.Union([Type.String(), Type.Null()]),
+  change: Type.Union([Type.Object({
+    id: Type.Integer({ minimum: 1 }),
+    status: Type.String({ description: 'the change request\'s status (change-schema.ts ChangeStatus)' }),
+  }, { additionalProperties: false }), Type.Null()]),
+}, { additionalProperties: false });
+export type AccessRequestLine = Static<typeof AccessRequestLine>;
+
+export const OpenAccessRequests = Type.Object({
+  requests: Type.Array(AccessRequestLine, { description: 'open ones, oldest first' }),
+}, { additionalProperties: false });
+export type OpenAccessRequests = Static<typeof OpenAccessRequests>;
+
+const AccessRequestId = Type.Integer({ minimum: 1, description: 'the access request number' });
+export const AccessRequestIdParams = Type.Object({ id: AccessRequestId }, { additionalProperties: false });
+export type AccessRequestIdParams = Static<typeof AccessRequestIdParams>;
+export const AccessRequestLinkParams = Type.Object({
+  id: AccessRequestId,
+  changeRequest: Type.Integer({ minimum: 1, description: 'the change request just made from it, by the caller' }),
+}, { additionalProperties: false });
+export type AccessRequestLinkParams = Static<typeof AccessRequestLinkParams>;
 
 /** `schoolgate reports --json`. */
 export const ReportsView = Type.Object({

@@ -4,7 +4,7 @@ import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 import {
   AccessRequest, NewAccessRequest, NewSiteReport, SiteReport,
 } from '../portal/reports-schema.ts';
-import { checkValue, NotFoundError } from './values.ts';
+import { checkValue, InvalidInputError, NotFoundError } from './values.ts';
 
 type Row = Record<string, SQLOutputValue>;
 
@@ -23,6 +23,8 @@ function toRequest(r: Row): AccessRequest {
   return {
     id: Number(r.id), at: text(r.at), networkId: text(r.network_id), mac: maybe(r.mac), address: text(r.address),
     name: text(r.name), category: maybe(r.category), reason: text(r.reason), status: text(r.status) as AccessRequest['status'],
+    changeRequest: r.change_request === null || r.change_request === undefined ? null : Number(r.change_request),
+    decidedBy: maybe(r.decided_by), decidedAt: maybe(r.decided_at),
   };
 }
 
@@ -73,5 +75,41 @@ export class SiteReportRepository {
   /** Newest first. */
   requests(limit = 1000): AccessRequest[] {
     return this.#db.prepare('SELECT * FROM access_requests ORDER BY id DESC LIMIT ?').all(limit).map(toRequest);
+  }
+
+  /** The requests still waiting for someone, oldest first (the order they were asked in). */
+  openRequests(limit = 1000): AccessRequest[] {
+    return this.#db.prepare("SELECT * FROM access_requests WHERE status = 'open' ORDER BY id LIMIT ?").all(limit).map(toRequest);
+  }
+
+  request(id: number): AccessRequest {
+    const row = this.#db.prepare('SELECT * FROM access_requests WHERE id = ?').get(id);
+    if (row === undefined) throw new NotFoundError(`there is no access request ${id}`);
+    return toRequest(row);
+  }
+
+  /** Records the change request made from an open request (a later one replaces a withdrawn one's). */
+  linkRequest(id: number, changeRequest: number): AccessRequest {
+    const row = this.#db.prepare("UPDATE access_requests SET change_request = ? WHERE id = ? AND status = 'open' RETURNING *").get(changeRequest, id);
+    if (row === undefined) throw this.#notOpen(id);
+    return toRequest(row);
+  }
+
+  /** Someone who reads them has seen it and will not ask for a change. */
+  dismissRequest(id: number, by: string, at: string): AccessRequest {
+    const row = this.#db.prepare("UPDATE access_requests SET status = 'dismissed', decided_by = ?, decided_at = ? WHERE id = ? AND status = 'open' RETURNING *").get(by, at, id);
+    if (row === undefined) throw this.#notOpen(id);
+    return toRequest(row);
+  }
+
+  /** The open requests a change request was made from, granted or refused with its decision; returns those it marked. */
+  decideByChange(changeRequest: number, status: 'granted' | 'refused', by: string, at: string): AccessRequest[] {
+    return this.#db.prepare("UPDATE access_requests SET status = ?, decided_by = ?, decided_at = ? WHERE change_request = ? AND status = 'open' RETURNING *")
+      .all(status, by, at, changeRequest).map(toRequest);
+  }
+
+  #notOpen(id: number): Error {
+    const found = this.request(id);
+    return new InvalidInputError(`access request ${id} is no longer open: it was ${found.status}${found.decidedBy ? ` by ${found.decidedBy}` : ''}`);
   }
 }

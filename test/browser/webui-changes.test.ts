@@ -8,14 +8,16 @@
 // with the head's message; an approver cannot approve their own. The DSL asks, from a device's
 // panel on the devices page, for m.youtube.com for that one device (a watch) on the staff network;
 // the online-safety lead and the head approve, the technician applies, and `schoolgate check` then
-// allows it for the watch and blocks it for another device on the same network. Screenshots of the
-// form (with the device picker), the list and the request page at 1280 and 390 px wide go to
-// /tmp/sg/shots/.
+// allows it for the watch and blocks it for another device on the same network. The head answers
+// staff's access requests from the block page there: one dismissed, one made into a change request
+// that leaves the list once approved. Screenshots of the form (with the device picker), the list,
+// the access requests and the request page at 1280 and 390 px wide go to /tmp/sg/shots/.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ChangeListPage, ChangeRequestPage, ExceptionsPage } from '../../firmware/admin/api/changes-schema.ts';
+import { StateDatabase } from '../../firmware/state/database.ts';
 import { launchChromium } from '../support/browser.ts';
 import { startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
 import { askUdp, startTestUpstream, type TestUpstream } from '../support/upstream.ts';
@@ -310,4 +312,55 @@ it('an exception for one device: asked from its panel, approved with the head, a
   expect(other.policy.exceptions.find((e) => e.status === 'other-device')?.note).toContain(`applies only to ${WATCH}, and this device is ${IPAD}`);
   const listed = ((await admin.call('GET', '/api/exceptions', undefined, staff)).json as ExceptionsPage).exceptions.find((e) => e.domain === 'm.youtube.com');
   expect(listed).toMatchObject({ where: `Staff, for Sam's watch (${WATCH}) only`, devices: [{ mac: WATCH, name: "Sam's watch" }] });
+}, 60_000);
+
+it('the head sees what staff asked from the block page: dismisses one, makes a change request from another, which leaves the list once decided', async () => {
+  const MARKUP = '<a href="http://evil.test/">quiz.example</a>';
+  const state = StateDatabase.open(join(daemon.dataDir, 'state.db'));
+  try {
+    state.devices.upsertSeen('02:00:00:00:00:3c', 'staff', new Date(Date.now() - 600_000));
+    state.devices.update('02:00:00:00:00:3c', { name: 'Room 4 laptop' });
+    state.siteReports.addRequest({ at: new Date(Date.now() - 300_000).toISOString(), networkId: 'staff', mac: '02:00:00:00:00:3c', address: STAFF_DEVICE, name: MARKUP, category: 'gaming', reason: 'A quiz for tomorrow' });
+    state.siteReports.addRequest({ at: new Date(Date.now() - 120_000).toISOString(), networkId: 'staff', mac: null, address: STAFF_DEVICE, name: 'www.kahoot.it', category: 'gaming', reason: 'Year 4 times-tables quiz in maths lessons' });
+  } finally {
+    state.close();
+  }
+  const { page, cspViolations } = await admin.openAs(browser, head, '/changes', DESKTOP);
+  try {
+    const list = page.getByRole('region', { name: 'Asked from the block page' });
+    await list.locator('.inert-name', { hasText: 'www.kahoot.it' }).waitFor();
+    // The name is shown as it was asked, never as a link.
+    expect(await list.locator('.inert-name').allInnerTexts()).toEqual([MARKUP, 'www.kahoot.it']);
+    expect(await list.locator('.inert-name a, a[href^="http"]').count()).toBe(0);
+    await list.getByText('Room 4 laptop (02:00:00:00:00:3c)').waitFor();
+    expect(await axeSerious(page)).toEqual([]);
+    await list.scrollIntoViewIfNeeded();
+    await shots(page, 'access-requests');
+    await list.getByRole('button', { name: `Dismiss the request for ${MARKUP}` }).click();
+    await list.getByText(`Dismissed the request for ${MARKUP}: it is kept, with your name and the time.`).waitFor();
+    expect(await list.getByRole('button', { name: /^Dismiss/ }).count()).toBe(1);
+
+    await list.getByRole('link', { name: 'Make a change request for www.kahoot.it' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Ask for a change' }).waitFor();
+    expect(await page.getByLabel('The site').inputValue()).toBe('www.kahoot.it');
+    expect(await page.getByRole('checkbox', { name: 'Staff' }).isChecked()).toBe(true);
+    expect(await page.getByLabel('The educational reason').inputValue()).toBe('Year 4 times-tables quiz in maths lessons');
+    await page.getByLabel('Benefit against risk').fill('Staff network only: teachers run the quiz from the classroom screen.');
+    await page.getByRole('button', { name: 'Send for approval' }).click();
+    await page.getByText(/Change request \d+ was sent/).waitFor();
+    const made = Number(new URL(page.url()).searchParams.get('id'));
+    await page.goto(new URL('/changes', page.url()).toString());
+    await list.getByRole('link', { name: `Change request ${made}` }).waitFor();
+    expect(await list.getByText('Awaiting approval').count()).toBe(1);
+    expect(await list.getByRole('link', { name: /^Make a change request/ }).count()).toBe(0);
+    expect(cspViolations).toEqual([]);
+  } finally {
+    await page.context().close();
+  }
+  const open = (await admin.call('GET', '/api/access-requests', undefined, head)).json;
+  const kahoot = open.requests.find((r: { name: string }) => r.name === 'www.kahoot.it');
+  expect(kahoot.change).toMatchObject({ status: 'awaiting-approval' });
+  for (const approver of [dsl, osl]) expect((await admin.call('POST', `/api/changes/${kahoot.change.id}/approve`, {}, approver)).status).toBe(200);
+  expect((await admin.call('GET', '/api/access-requests', undefined, head)).json.requests).toEqual([]);
+  expect((await admin.call('GET', '/api/access-requests', undefined, staff)).status).toBe(403);
 }, 60_000);

@@ -224,3 +224,45 @@ it('a technician makes a device group with its policy and puts a device in it; s
   }
   expect((await admin.call('POST', '/api/networks', { id: 'x' }, staff)).status).toBe(403);
 });
+
+it('a technician renames the pupil network and gives it another policy: the name saves, the policy is sent for approval', async () => {
+  const { page, cspViolations } = await admin.openAs(browser, tech, '/networks', DESKTOP);
+  try {
+    const pupil = daemon.config.networks.find((n) => n.id === 'pupil')!;
+    const policyName = (id: string) => daemon.config.policies.find((p) => p.id === id)!.name;
+    await page.getByRole('button', { name: `Change ${pupil.name}` }).click();
+    const edit = page.locator('form', { has: page.getByRole('heading', { name: `Change ${pupil.name}` }) });
+    await edit.getByLabel('Name', { exact: true }).fill('Pupils KS2');
+    await edit.getByLabel('Policy').selectOption({ label: policyName('staff') });
+    // The reason is asked for only now, and nothing is saved without it.
+    await edit.getByRole('group', { name: 'Why this change' }).waitFor();
+    await edit.getByRole('button', { name: `Save ${pupil.name} and send its policy for approval` }).click();
+    await page.locator('#f-net-pupil-rationale-error').waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-net-pupil-rationale');
+    await edit.getByLabel('The reason').fill('Key stage 2 pupils research topics the pupil policy blocks.');
+    await edit.getByLabel('Benefit against risk').fill('Supervised lessons only; the staff policy still blocks adult content.');
+    await edit.screenshot({ path: '/tmp/sg/shots/networks-policy-why-form-1280.png' });
+    await edit.getByRole('button', { name: `Save ${pupil.name} and send its policy for approval` }).click();
+    const notice = edit.getByText(/sent for approval as change request \d+/);
+    await notice.waitFor();
+    expect(await notice.innerText()).toMatch(/Everything else on the form is saved\./);
+    const id = Number(/change request (\d+)/.exec(await notice.innerText())![1]);
+    await edit.getByRole('link', { name: `See change request ${id}` }).waitFor();
+    // The form shows the policy in force again; the table has the new name and the old policy.
+    expect(await edit.getByLabel('Policy').inputValue()).toBe(pupil.policy);
+    const view = (await admin.call('GET', '/api/networks', undefined, tech)).json;
+    expect(view.networks.find((n: { id: string }) => n.id === 'pupil')).toMatchObject({ name: 'Pupils KS2', policy: pupil.policy });
+    const change = (await admin.call('GET', `/api/changes/${id}`, undefined, tech)).json;
+    expect(change.request.summary).toEqual([`The Pupils KS2 network: policy ${policyName(pupil.policy)} → ${policyName('staff')}`]);
+    await validates();
+    expect(await axeSerious(page)).toEqual([]);
+    await page.screenshot({ path: '/tmp/sg/shots/networks-policy-request-1280.png', fullPage: true });
+    await edit.screenshot({ path: '/tmp/sg/shots/networks-policy-request-form-1280.png' });
+    await page.setViewportSize(PHONE);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await edit.screenshot({ path: '/tmp/sg/shots/networks-policy-request-form-390.png' });
+    expect(cspViolations).toEqual([]);
+  } finally {
+    await page.context().close();
+  }
+});

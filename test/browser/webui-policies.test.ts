@@ -208,17 +208,22 @@ it('networks, term dates and upstreams: a technician changes each, errors beside
     await page.locator('#f-terms-0-name').fill('Spring 1');
     await page.locator('#f-terms-0-start').fill('2027-02-12');
     await page.locator('#f-terms-0-end').fill('2027-01-05');
+    // Lunchtime is used by a policy: when it is open is what is filtered, so that part is asked for, with why.
     await page.getByLabel('Lunchtime: term time only').check();
-    await page.getByRole('button', { name: 'Save schedules and terms' }).click();
+    await page.locator('#f-schedules-rationale').fill('Lunchtime streaming is for school days only.');
+    await page.locator('#f-schedules-riskNote').fill('Nothing opens in the holidays that is shut now.');
+    await page.getByRole('button', { name: 'Save, and send the new times for approval' }).click();
     await page.locator('#f-terms-0-end-error').waitFor();
+    await page.locator('form[aria-labelledby="schedules-h"]').screenshot({ path: '/tmp/sg/shots/networks-schedules-why-1280.png' });
     expect(await page.locator('#f-terms-0-end-error').innerText()).toMatch(/on or after the start/);
     expect(await page.locator('#f-terms-0-name').inputValue()).toBe('Spring 1');
     expect(await axeSerious(page)).toEqual([]);
     await shot(page, 'networks-errors-desktop');
     await page.locator('#f-terms-0-start').fill('2027-01-05');
     await page.locator('#f-terms-0-end').fill('2027-02-12');
-    await page.getByRole('button', { name: 'Save schedules and terms' }).click();
-    await page.getByText('Saved: the schedules follow the term dates from now on.').waitFor();
+    await page.getByRole('button', { name: 'Save, and send the new times for approval' }).click();
+    await page.getByText(/sent for approval as change request \d+: .* Everything else on the form is saved\./).waitFor();
+    await page.locator('form[aria-labelledby="schedules-h"]').screenshot({ path: '/tmp/sg/shots/networks-schedules-request-1280.png' });
 
     // A provider fills the rows; the test keeps its loopback resolver (it sends nothing elsewhere).
     await page.getByRole('button', { name: "Use DNSFilter's addresses" }).click();
@@ -238,7 +243,7 @@ it('networks, term dates and upstreams: a technician changes each, errors beside
     expect(view.networks.find((n: { id: string }) => n.id === pupil.id).ssid).toBe('StMarys-Pupils');
     expect(view.networks.find((n: { id: string }) => n.id === pupil.id).dhcp.leaseSeconds).toBe(4 * 3600);
     expect(view.terms).toEqual([{ name: 'Spring 1', start: '2027-01-05', end: '2027-02-12' }]);
-    expect(view.schedules[0].termTimeOnly).toBe(true);
+    expect(view.schedules[0].termTimeOnly).toBeUndefined();
     expect(view.upstreams).toEqual([{ name: 'Test resolver', address: upstream.address, port: upstream.port }]);
     await shot(page, 'networks-desktop');
     await page.setViewportSize(PHONE);

@@ -18,7 +18,11 @@ export type ChangesQuery = Static<typeof ChangesQuery>;
 export const ChangeIdPath = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 export type ChangeIdPath = Static<typeof ChangeIdPath>;
 
-export const ChangeRequestBody = ChangeRequestFields;
+/** A request, and the block page's access request it was made from, when it was (recorded on that one). */
+export const ChangeRequestBody = Type.Object({
+  ...ChangeRequestFields.properties,
+  fromAccessRequest: Type.Optional(Type.Integer({ minimum: 1, description: 'the access request from the block page this answers' })),
+}, { additionalProperties: false });
 export type ChangeRequestBody = Static<typeof ChangeRequestBody>;
 export const ChangeApproveBody = ChangeNoteFields;
 export type ChangeApproveBody = Static<typeof ChangeApproveBody>;

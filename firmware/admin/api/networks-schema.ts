@@ -5,11 +5,14 @@ import { Type, type Static } from 'typebox';
 import { DeviceGroup, DhcpRange, Network, NetworkDhcp, Schedule, Term, Upstream } from '../../config/schema.ts';
 import { ClassTeachers } from '../../config/classes-schema.ts';
 import { UpstreamProvider } from '../../config/upstream-providers.ts';
+import { ChangeRequestFields } from '../../control/changes/change-schema.ts';
 
 export const NetworksView = Type.Object({
   networks: Type.Array(Network),
   policies: Type.Array(Type.Object({ id: Type.String(), name: Type.String() }, { additionalProperties: false })),
   schedules: Type.Array(Schedule),
+  /** The schedules a policy's row uses: a change to when one is open is a change request. */
+  schedulesInUse: Type.Array(Type.String()),
   deviceGroups: Type.Array(DeviceGroup),
   terms: Type.Array(Term),
   upstreams: Type.Array(Upstream),
@@ -48,18 +51,44 @@ export const NetworkBody = Type.Object({
 }, { additionalProperties: false });
 export type NetworkBody = Static<typeof NetworkBody>;
 
+/**
+ * Why, when a save changes what is filtered (a network's or a group's policy, when a schedule in
+ * use is open): that part becomes a change request with these; the rest saves at once.
+ */
+const Why = {
+  rationale: Type.Optional(ChangeRequestFields.properties.rationale),
+  riskNote: Type.Optional(ChangeRequestFields.properties.riskNote),
+};
+
+/** PUT /api/networks/:id: the form, and why when its policy changes. */
+export const NetworkEditBody = Type.Object({ ...NetworkBody.properties, ...Why }, { additionalProperties: false });
+export type NetworkEditBody = Static<typeof NetworkEditBody>;
+
+/** What a save that may hold a filtering change did: saved the rest at once, asked for the filtering part. */
+export const FilteringSaved = Type.Object({
+  ok: Type.Literal(true),
+  saved: Type.Boolean({ description: 'whether settings that are not filtering were saved at once' }),
+  request: Type.Union([Type.Object({
+    id: Type.Integer({ minimum: 1 }),
+    summary: Type.Array(Type.String(), { description: 'what it would change, a line each' }),
+  }, { additionalProperties: false }), Type.Null()], { description: 'the change request the filtering part became; null when nothing filtered changed' }),
+}, { additionalProperties: false });
+export type FilteringSaved = Static<typeof FilteringSaved>;
+
 export const NewNetworkBody = Type.Object({ id: Network.properties.id, ...NetworkBody.properties }, { additionalProperties: false });
 export type NewNetworkBody = Static<typeof NewNetworkBody>;
 
 /** PUT /api/device-groups: every group (the "nominated users" of the AUP tables), in order. */
 export const DeviceGroupsBody = Type.Object({
   groups: Type.Array(DeviceGroup, { maxItems: 256 }),
+  ...Why,
 }, { additionalProperties: false });
 export type DeviceGroupsBody = Static<typeof DeviceGroupsBody>;
 
 export const SchedulesBody = Type.Object({
   schedules: Type.Array(Schedule, { maxItems: 64 }),
   terms: Type.Array(Term, { maxItems: 24 }),
+  ...Why,
 }, { additionalProperties: false });
 export type SchedulesBody = Static<typeof SchedulesBody>;
 

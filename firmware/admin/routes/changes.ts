@@ -7,8 +7,9 @@
 import type { FastifyRequest } from 'fastify';
 import {
   ChangeApplyBody, ChangeApproveBody, ChangeDeclineBody, ChangeIdPath, ChangeListPage, ChangeRequestBody, ChangeRequestPage, ChangesQuery,
-  ChangeUpstreamBody, ChangeWithdrawBody, ExceptionsPage, type ChangesQuery as ChangesQueryType,
+  ChangeUpstreamBody, ChangeWithdrawBody, ExceptionsPage, type ChangeRequestBody as ChangeRequestBodyType, type ChangesQuery as ChangesQueryType,
 } from '../api/changes-schema.ts';
+import type { OpenAccessRequests } from '../api/access-requests-schema.ts';
 import { ApiError } from '../api/session-schema.ts';
 import { actorNames } from '../actor-names.ts';
 import { AuthError } from '../auth/errors.ts';
@@ -26,6 +27,15 @@ export const changeRoutes: AdminRoutes = async (app, deps) => {
   const { control, accounts } = deps.options;
 
   const isHead = (actor: string): boolean => actorIsHead(accounts, actor);
+
+  /** A request made from the block page's access request: one the account may read, still open (checked before anything is made). */
+  const stillOpen = async (request: FastifyRequest, id: number): Promise<void> => {
+    if (!viewerOf(request).permissions.includes('monitoring.view')) throw new AuthError(403, 'forbidden', 'your account cannot see the block page\'s access requests');
+    const open = await callControl<OpenAccessRequests>(control, request.signed, 'access-requests', {});
+    if (!open.requests.some((r) => r.id === id)) {
+      throw new AuthError(400, 'invalid-input', `access request ${id} is no longer open: someone has dismissed it or it has been decided`, { fromAccessRequest: 'no longer open' });
+    }
+  };
 
   const pageOf = (viewer: ChangeViewer, request: ChangeRequestType): ChangeRequestPage => {
     const { may, waitingOn } = changeMay(request, viewer, isHead(request.requestedBy));
@@ -60,11 +70,14 @@ export const changeRoutes: AdminRoutes = async (app, deps) => {
     config: { permission: 'changes.request' },
   }, async (request) => show(request, (request.params as IdPath).id));
 
-  app.post('/api/changes', {
+  app.post<{ Body: ChangeRequestBodyType }>('/api/changes', {
     schema: { body: ChangeRequestBody, response: { 200: ChangeRequestPage, ...Errors } },
     config: { permission: 'changes.request' },
   }, async (request) => {
-    const made = await callControl<ChangeRequestType>(control, request.signed, 'changes.request', request.body);
+    const { fromAccessRequest, ...fields } = request.body;
+    if (fromAccessRequest !== undefined) await stillOpen(request, fromAccessRequest);
+    const made = await callControl<ChangeRequestType>(control, request.signed, 'changes.request', fields);
+    if (fromAccessRequest !== undefined) await callControl(control, request.signed, 'access-requests.link', { id: fromAccessRequest, changeRequest: made.id });
     return pageOf(viewerOf(request), made);
   });
 

@@ -2,19 +2,27 @@
 // of staff may read them (policy.view); networks and upstreams change with system.manage,
 // schedules, terms and device groups with policy.edit, the teachers of each class (group) with
 // accounts.manage: who may watch a class is a matter of accounts, not of what is filtered. Each
-// save goes through saveConfigChange, so `schoolgate check`'s semantic checks run on every one.
+// save goes through saveConfigChange, so `schoolgate check`'s semantic checks run on every one —
+// except what changes what is filtered (a network's policy, a device group's, when a schedule a
+// policy uses is open): that part becomes a change request for two approvers, the rest of the
+// same form saving at once (filtering-split.ts).
 import { Type, type Static } from 'typebox';
 import type { Config } from '../../config/schema.ts';
 import { loadUpstreamProviders, type UpstreamProviders } from '../../config/upstream-providers.ts';
 import { ClassTeachersBody } from '../api/classes-schema.ts';
-import { DeviceGroupsBody, NetworkBody, NetworksView, NewNetworkBody, SchedulesBody, TermsBody, UpstreamsBody } from '../api/networks-schema.ts';
+import {
+  DeviceGroupsBody, FilteringSaved, NetworkEditBody, NetworksView, NewNetworkBody, SchedulesBody, TermsBody, UpstreamsBody,
+} from '../api/networks-schema.ts';
 import { ApiError } from '../api/session-schema.ts';
 import { actorOf, type Signed } from '../auth/authenticator.ts';
 import { AuthError } from '../auth/errors.ts';
 import { accountPermissions } from '../auth/views.ts';
 import { applyClassTeachers, classTeachersFieldOf } from '../class-settings.ts';
 import { saveConfigChange } from '../config-change.ts';
-import { groupUsers, networkFieldOf, networkFromBody, networkUsers, removedInUse, scheduleUsers } from '../network-edit.ts';
+import { saveSplitChange } from '../filtering-split.ts';
+import {
+  groupUsers, keepGroupPolicies, keepNetworkPolicy, keepScheduleTimes, networkFieldOf, networkFromBody, networkUsers, removedInUse, schedulesInUse, scheduleUsers,
+} from '../network-edit.ts';
 import { permissionsOf, type Role } from '../roles.ts';
 import type { AdminRoutes } from '../route-deps.ts';
 
@@ -38,6 +46,7 @@ export function networksView(config: Readonly<Config>, permissions: readonly str
     networks: config.networks.map((n) => structuredClone(n)),
     policies: config.policies.map((p) => ({ id: p.id, name: p.name })),
     schedules: config.schedules.map((s) => structuredClone(s)),
+    schedulesInUse: schedulesInUse(config),
     deviceGroups: config.deviceGroups.map((g) => ({ ...g })),
     terms: (config.site.terms ?? []).map((t) => ({ ...t })),
     upstreams: config.dns.upstreams.map((u) => ({ ...u })),
@@ -58,14 +67,14 @@ export function networksView(config: Readonly<Config>, permissions: readonly str
  * row; the person removed it on this form, so the form's list field says which policy uses it,
  * beside every other problem of the same save.
  */
-async function sayingWhoUses(field: string, inUse: string[], save: Promise<unknown>): Promise<void> {
+async function sayingWhoUses<T>(field: string, inUse: string[], save: Promise<T>): Promise<T> {
   try {
-    await save;
+    // Nothing refers to it in the configuration: the save goes through, as it should.
+    return await save;
   } catch (error) {
     if (!(error instanceof AuthError) || inUse.length === 0) throw error;
     throw new AuthError(error.status, error.code, error.message, { ...error.fields, [field]: inUse.join('; ') });
   }
-  // Nothing refers to it in the configuration: the save went through, as it should.
 }
 
 export const networkRoutes: AdminRoutes = async (app, deps) => {
@@ -98,22 +107,25 @@ export const networkRoutes: AdminRoutes = async (app, deps) => {
     return { ok: true as const };
   });
 
-  app.put<{ Params: Static<typeof IdParams>; Body: NetworkBody }>('/api/networks/:id', {
-    schema: { params: IdParams, body: NetworkBody, response: { 200: Saved, ...Errors } },
+  app.put<{ Params: Static<typeof IdParams>; Body: NetworkEditBody }>('/api/networks/:id', {
+    schema: { params: IdParams, body: NetworkEditBody, response: { 200: FilteringSaved, ...Errors } },
     config: { permission: 'system.manage' },
-  }, async (request) => {
+  }, async (request): Promise<FilteringSaved> => {
     const id = request.params.id;
     const index = config().current().networks.findIndex((n) => n.id === id);
     if (index < 0) throw new AuthError(404, 'not-found', `there is no network "${id}"`);
-    await saveConfigChange({ config: config(), audit: options.audit }, {
-      actor: actor(request.signed), action: 'network.edit', subject: id,
+    const { rationale, riskNote, ...form } = request.body;
+    const done = await saveSplitChange({ config: config(), audit: options.audit, control: options.control, signed: request.signed }, {
+      action: 'network.edit', subject: id, rationale, riskNote,
       change: (draft) => {
-        draft.networks[index] = networkFromBody(request.body, draft.networks[index], id);
-        return { details: request.body };
+        const at = draft.networks.findIndex((n) => n.id === id);
+        draft.networks[at] = networkFromBody(form, draft.networks[at], id);
+        return { details: form };
       },
+      keepFiltering: keepNetworkPolicy(id),
       fieldOf: networkFieldOf(index),
     });
-    return { ok: true as const };
+    return { ok: true as const, ...done };
   });
 
   app.delete<{ Params: Static<typeof IdParams> }>('/api/networks/:id', {
@@ -138,22 +150,24 @@ export const networkRoutes: AdminRoutes = async (app, deps) => {
   });
 
   app.put<{ Body: SchedulesBody }>('/api/schedules', {
-    schema: { body: SchedulesBody, response: { 200: Saved, ...Errors } },
+    schema: { body: SchedulesBody, response: { 200: FilteringSaved, ...Errors } },
     config: { permission: 'policy.edit' },
-  }, async (request) => {
+  }, async (request): Promise<FilteringSaved> => {
     const current = config().current();
-    const inUse = removedInUse(current.schedules, request.body.schedules, (id) => scheduleUsers(current, id));
-    await sayingWhoUses('schedules', inUse.map((x) => `"${x.name}" is used by ${x.users.join(', ')}: change those rows first`), saveConfigChange({ config: config(), audit: options.audit }, {
-      actor: actor(request.signed), action: 'schedules.edit', subject: 'schedules',
+    const { schedules, terms, rationale, riskNote } = request.body;
+    const inUse = removedInUse(current.schedules, schedules, (id) => scheduleUsers(current, id));
+    const done = await sayingWhoUses('schedules', inUse.map((x) => `"${x.name}" is used by ${x.users.join(', ')}: change those rows first`), saveSplitChange({ config: config(), audit: options.audit, control: options.control, signed: request.signed }, {
+      action: 'schedules.edit', subject: 'schedules', rationale, riskNote,
       change: (draft) => {
-        draft.schedules = request.body.schedules;
-        if (request.body.terms.length > 0) draft.site.terms = request.body.terms;
+        draft.schedules = structuredClone(schedules);
+        if (terms.length > 0) draft.site.terms = structuredClone(terms);
         else delete draft.site.terms;
-        return { details: { schedules: request.body.schedules.map((s) => s.id), terms: request.body.terms.length } };
+        return { details: { schedules: schedules.map((s) => s.id), terms: terms.length } };
       },
+      keepFiltering: keepScheduleTimes,
       fieldOf: (path) => (path.startsWith('/site/terms/') ? `terms/${path.slice('/site/terms/'.length)}` : path.startsWith('/schedules/') ? path.slice(1) : undefined),
     }));
-    return { ok: true as const };
+    return { ok: true as const, ...done };
   });
 
   app.put<{ Body: TermsBody }>('/api/terms', {
@@ -173,20 +187,22 @@ export const networkRoutes: AdminRoutes = async (app, deps) => {
   });
 
   app.put<{ Body: DeviceGroupsBody }>('/api/device-groups', {
-    schema: { body: DeviceGroupsBody, response: { 200: Saved, ...Errors } },
+    schema: { body: DeviceGroupsBody, response: { 200: FilteringSaved, ...Errors } },
     config: { permission: 'policy.edit' },
-  }, async (request) => {
+  }, async (request): Promise<FilteringSaved> => {
     const current = config().current();
-    const inUse = removedInUse(current.deviceGroups, request.body.groups, (id) => groupUsers(current, id));
-    await sayingWhoUses('groups', inUse.map((x) => `"${x.name}" is used by ${x.users.join(', ')}: change those first`), saveConfigChange({ config: config(), audit: options.audit }, {
-      actor: actor(request.signed), action: 'groups.edit', subject: 'deviceGroups',
+    const { groups, rationale, riskNote } = request.body;
+    const inUse = removedInUse(current.deviceGroups, groups, (id) => groupUsers(current, id));
+    const done = await sayingWhoUses('groups', inUse.map((x) => `"${x.name}" is used by ${x.users.join(', ')}: change those first`), saveSplitChange({ config: config(), audit: options.audit, control: options.control, signed: request.signed }, {
+      action: 'groups.edit', subject: 'deviceGroups', rationale, riskNote,
       change: (draft) => {
-        draft.deviceGroups = request.body.groups;
-        return { details: { groups: request.body.groups } };
+        draft.deviceGroups = structuredClone(groups);
+        return { details: { groups } };
       },
+      keepFiltering: keepGroupPolicies,
       fieldOf: (path) => (path.startsWith('/deviceGroups/') ? `groups/${path.slice('/deviceGroups/'.length)}` : undefined),
     }));
-    return { ok: true as const };
+    return { ok: true as const, ...done };
   });
 
   app.put<{ Body: ClassTeachersBody }>('/api/class-teachers', {

@@ -26,7 +26,7 @@ export function formatReports(view: ReportsView): string {
     out.push(table([
       ['#', 'when (UTC)', 'network', 'device', 'site', 'category', 'status', 'reason'],
       ...view.requests.map((r) => [
-        String(r.id), r.at.slice(0, 19).replace('T', ' '), r.networkId, r.mac ?? r.address, JSON.stringify(r.name), r.category ?? '-', r.status, JSON.stringify(r.reason),
+        String(r.id), r.at.slice(0, 19).replace('T', ' '), r.networkId, r.mac ?? r.address, JSON.stringify(r.name), r.category ?? '-', r.changeRequest === null ? r.status : `${r.status} (change request ${r.changeRequest})`, JSON.stringify(r.reason),
       ]),
     ]));
   }
@@ -40,7 +40,8 @@ export const reports: Command = {
 The reports sent with "report this" from the block page (should, or should not, be blocked:
 each also raised a report.site alert), newest first: when, network, device, the site (never for
 a restricted list), its category, what the sender said and their comment; then staff's requests
-for access with their reason.
+for access with their reason and status: open, dismissed, or granted or refused with the change
+request made from it (they are answered on the web UI's Change requests page).
 
 ${reportsSubUsage}
 

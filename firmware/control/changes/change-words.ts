@@ -8,6 +8,7 @@ import type { UnlockLimit } from '../../config/classes-schema.ts';
 import type { CategoryRule, Config, Disposition, FilterException } from '../../config/schema.ts';
 import { isLocallyAdministered } from '../../state/mac.ts';
 import type { ConfigEdit, ExceptionView, Proposal } from './change-schema.ts';
+import { scheduleIndexOf, scheduleLine, settingEditWords, settingTitle } from './setting-words.ts';
 
 export interface WordsContext {
   config: Pick<Config, 'site' | 'networks' | 'deviceGroups' | 'policies' | 'schedules' | 'exceptions' | 'classes'>;
@@ -160,7 +161,14 @@ function categoryRowOf(path: string): { row: string; policy: number; category: s
 function editLines(edits: readonly ConfigEdit[], ctx: WordsContext): string[] {
   const lines: string[] = [];
   const rows = new Map<string, { at: number; policy: number; category: string; after: Record<string, unknown> | undefined }>();
+  // A schedule's edits fold onto one line, as a row's do (setting-words.ts).
+  const schedules = new Map<number, number>();
   for (const edit of edits) {
+    const schedule = scheduleIndexOf(edit.path);
+    if (schedule !== undefined) {
+      if (!schedules.has(schedule)) schedules.set(schedule, lines.push('') - 1);
+      continue;
+    }
     const row = categoryRowOf(edit.path);
     const rule = row === undefined ? undefined : ctx.config.policies[row.policy]?.categories[row.category];
     if (row === undefined || row.field.length !== 1 || ctx.config.policies[row.policy] === undefined) {
@@ -182,6 +190,7 @@ function editLines(edits: readonly ConfigEdit[], ctx: WordsContext): string[] {
     const before = ctx.config.policies[folded.policy]!.categories[folded.category];
     lines[folded.at] = editWords({ path: `/policies/${folded.policy}/categories/${folded.category}`, before, after: folded.after as CategoryRule | undefined }, ctx);
   }
+  for (const [index, at] of schedules) lines[at] = scheduleLine(index, edits.filter((e) => scheduleIndexOf(e.path) === index), ctx.config);
   return lines;
 }
 
@@ -225,6 +234,8 @@ function classEditWords(parts: readonly string[], edit: { before?: unknown; afte
 export function editWords(edit: { path: string; before?: unknown; after?: unknown }, ctx: WordsContext): string {
   const { config } = ctx;
   const parts = edit.path.split('/').slice(1).map(unescapePointer);
+  const setting = settingEditWords(edit, config);
+  if (setting !== undefined) return setting;
   if (parts[0] === 'classes') {
     const words = classEditWords(parts, edit, ctx);
     if (words !== undefined) return words;
@@ -257,8 +268,8 @@ function configWords(p: Extract<Proposal, { kind: 'config' }>, ctx: WordsContext
   const limitsOnly = p.edits.every((e) => e.path === '/classes' || e.path.startsWith('/classes/unlocks'));
   const title = policies.size > 0
     ? `Change the ${listWords([...policies])} ${policies.size === 1 ? 'policy' : 'policies'}${categories.length > 0 ? `: ${categories.slice(0, 3).join(', ')}${categories.length > 3 ? ` and ${categories.length - 3} more` : ''}` : ''}`
-    : limitsOnly ? `Change ${CLASS_LIMITS_WORDS.charAt(0).toLowerCase()}${CLASS_LIMITS_WORDS.slice(1)}`
-      : `Change the configuration (${p.action}, ${p.subject})`;
+    : settingTitle(p.edits, ctx.config) ?? (limitsOnly ? `Change ${CLASS_LIMITS_WORDS.charAt(0).toLowerCase()}${CLASS_LIMITS_WORDS.slice(1)}`
+      : `Change the configuration (${p.action}, ${p.subject})`);
   return { title, lines };
 }
 

@@ -10,6 +10,7 @@ import type { DeviceRepository } from '../../state/devices.ts';
 import type { ControlServer } from '../server.ts';
 import { registerChangeMethods } from './change-methods.ts';
 import { ChangeNotifier } from './change-notifier.ts';
+import type { ChangeRequest } from './change-schema.ts';
 import { ChangeService, type ChangeServiceDeps } from './change-service.ts';
 import type { DeviceNameOf } from './change-words.ts';
 
@@ -24,6 +25,8 @@ export function deviceNames(devices: Pick<DeviceRepository, 'get'>): DeviceNameO
 export function startChangeControl(o: {
   control: Pick<ControlServer, 'register'>; state: StateDatabase; config: ConfigStore; mailer: ReviewMailer | null; logger: Logger;
   reviewDue?: ChangeServiceDeps['reviewDue'];
+  /** Told of each decision (the second approval, a decline) once recorded: the block page's access requests made into it follow it. */
+  decided?: (change: ChangeRequest) => void;
 }): ChangeService {
   const { state } = o;
   const logger = o.logger.child({ component: 'changes' });
@@ -31,8 +34,17 @@ export function startChangeControl(o: {
   const service = new ChangeService({
     changes: state.changes, config: o.config, audit: state.audit, accounts: state.accounts, transaction: (fn) => state.transaction(fn), now: () => new Date(),
     categoryTitle: (id) => CATALOGUE.categories.get(id)?.title,
-    deviceName: deviceNames(state.devices),
-    notify: (notice) => notifier.notify(notice), logger,
+    deviceName: deviceNames(state.devices), logger,
+    notify: (notice) => {
+      if (notice.event === 'approved' || notice.event === 'declined') {
+        try {
+          o.decided?.(notice.change);
+        } catch (err) {
+          logger.error({ err, change: notice.change.id }, 'what follows the decision of a change request could not be recorded');
+        }
+      }
+      return notifier.notify(notice);
+    },
     ...(o.reviewDue ? { reviewDue: o.reviewDue } : {}),
   });
   registerChangeMethods(o.control, service);

@@ -2,7 +2,9 @@
 // already holds, configuration paths back to the form's field names, and what still refers to a
 // network, a schedule or a device group that is to go.
 import { describe, expect, it } from 'vitest';
-import { groupUsers, networkFieldOf, networkFromBody, networkUsers, removedInUse, scheduleUsers } from '../../../firmware/admin/network-edit.ts';
+import {
+  groupUsers, keepGroupPolicies, keepNetworkPolicy, keepScheduleTimes, networkFieldOf, networkFromBody, networkUsers, removedInUse, schedulesInUse, scheduleUsers,
+} from '../../../firmware/admin/network-edit.ts';
 import { defaultConfig } from '../../../firmware/config/defaults.ts';
 import { slugOf } from '../../../webui/src/pages/networks/slug.ts';
 
@@ -85,4 +87,43 @@ describe('slugOf', () => {
     ['***', 'schedule'],
     ['A very long name that goes on and on past the limit', 'a-very-long-name-that-goes-on-an'],
   ])('%s → %s', (name, expected) => expect(slugOf(name, 'schedule')).toBe(expected));
+});
+
+describe('what of a Networks page save is a filtering change', () => {
+  function school() {
+    const config = defaultConfig();
+    config.deviceGroups = [{ id: 'year-6', name: 'Year 6', policy: 'pupil' }, { id: 'clubs', name: 'Clubs' }];
+    config.schedules.push({ id: 'clubs', name: 'Clubs', windows: [{ days: ['mon'], from: '15:30', to: '17:00' }] });
+    return config;
+  }
+
+  it('puts back a network\'s policy and nothing else of it', () => {
+    const current = school();
+    const draft = structuredClone(current);
+    const pupil = draft.networks.find((n) => n.id === 'pupil')!;
+    Object.assign(pupil, { name: 'Juniors', policy: 'staff', enabled: false });
+    keepNetworkPolicy('pupil')(draft, current);
+    expect(draft.networks.find((n) => n.id === 'pupil')).toMatchObject({ name: 'Juniors', enabled: false, policy: current.networks.find((n) => n.id === 'pupil')!.policy });
+  });
+
+  it('puts back when each schedule a policy uses is open; an unused or new schedule, and every name, keep what was given', () => {
+    const current = school();
+    expect(schedulesInUse(current)).toEqual(['lunchtime']);
+    const draft = structuredClone(current);
+    draft.schedules[0] = { ...draft.schedules[0]!, name: 'Lunch', termTimeOnly: true, windows: [{ days: ['fri'], from: '12:00', to: '14:00' }] };
+    draft.schedules[1]!.windows[0]!.to = '18:00';
+    draft.schedules.push({ id: 'new', name: 'New', windows: [{ days: ['tue'], from: '08:00', to: '09:00' }] });
+    keepScheduleTimes(draft, current);
+    expect(draft.schedules[0]).toEqual({ ...current.schedules[0]!, name: 'Lunch' });
+    expect(draft.schedules[1]!.windows[0]!.to).toBe('18:00');
+    expect(draft.schedules[2]!.id).toBe('new');
+  });
+
+  it('puts back each existing group\'s policy, none included; a new group keeps its own', () => {
+    const current = school();
+    const draft = structuredClone(current);
+    draft.deviceGroups = [{ id: 'year-6', name: 'Y6' }, { id: 'clubs', name: 'Clubs', policy: 'staff' }, { id: 'new', name: 'New', policy: 'staff' }];
+    keepGroupPolicies(draft, current);
+    expect(draft.deviceGroups).toEqual([{ id: 'year-6', name: 'Y6', policy: 'pupil' }, { id: 'clubs', name: 'Clubs' }, { id: 'new', name: 'New', policy: 'staff' }]);
+  });
 });

@@ -10,6 +10,9 @@ import type { NetworkBody } from '../../../firmware/admin/api/networks-schema.ts
 import { defaultConfig } from '../../../firmware/config/defaults.ts';
 import type { Network } from '../../../firmware/config/schema.ts';
 import { ConfigStore } from '../../../firmware/config/store.ts';
+import { startChangeControl } from '../../../firmware/control/changes/wiring.ts';
+import { ControlServer } from '../../../firmware/control/server.ts';
+import { silentLogger } from '../../../firmware/log.ts';
 import { runCli } from '../../support/daemon.ts';
 import { testAdmin, type TestAdmin } from './admin-app.ts';
 import { caller, roleSessions, type RoleSession } from './role-sessions.ts';
@@ -22,9 +25,11 @@ let s: Record<string, RoleSession>;
 beforeEach(async () => {
   file = join(mkdtempSync(join(tmpdir(), 'sg-networks-')), 'config.json');
   store = await ConfigStore.open(file, { createWith: defaultConfig });
-  t = await testAdmin({ config: { current: () => store.current, update: (change, written) => store.update(change, written) } });
+  const control = new ControlServer(silentLogger());
+  t = await testAdmin({ config: { current: () => store.current, update: (change, written) => store.update(change, written) }, control });
+  startChangeControl({ control, state: t.state, config: store, mailer: null, logger: silentLogger() });
   call = caller(t);
-  s = await roleSessions(t, ['technician', 'staff']);
+  s = await roleSessions(t, ['technician', 'staff', 'online-safety-lead']);
 });
 afterEach(async () => {
   await t.close();
@@ -179,6 +184,84 @@ describe('schedules and device groups', () => {
     expect(store.current.deviceGroups).toEqual([{ id: 'it-club', name: 'Computing club' }]);
     expect(t.state.audit.list({ action: 'groups.edit' })).toHaveLength(2);
     await validates();
+  });
+});
+
+const WHY = { rationale: 'The pupils network now serves the staff room too', riskNote: 'Staff devices only are on it from this term; pupils use Pupils' };
+
+describe('what changes what is filtered becomes a change request; the rest of the form saves at once', () => {
+  it('a network\'s policy: saves nothing, asks for it in words, and applies once two approvers agree', async () => {
+    const pupil = store.current.networks.find((n) => n.kind === 'pupil')!;
+    const before = structuredClone(store.current);
+    const noWhy = await call({ method: 'PUT', url: `/api/networks/${pupil.id}`, ...as('technician'), body: { ...formOf(pupil), policy: 'staff' } });
+    expect(noWhy.status).toBe(400);
+    expect(Object.keys(noWhy.json.fields).sort()).toEqual(['rationale', 'riskNote']);
+    expect(t.state.changes.count()).toBe(0);
+    const asked = await call({ method: 'PUT', url: `/api/networks/${pupil.id}`, ...as('technician'), body: { ...formOf(pupil), policy: 'staff', ...WHY } });
+    expect(asked.status, JSON.stringify(asked.json)).toBe(200);
+    expect(asked.json).toMatchObject({ ok: true, saved: false, request: { id: 1 } });
+    expect(asked.json.request.summary).toEqual([`The ${pupil.name} network: policy ${before.policies.find((p) => p.id === pupil.policy)!.name} → Staff`]);
+    expect(store.current).toEqual(before);
+    expect(t.state.audit.list({ action: 'network.edit' })).toEqual([]);
+    const change = t.state.changes.get(1);
+    expect(change.proposal).toEqual({ kind: 'config', action: 'network.edit', subject: pupil.id, edits: [{ path: `/networks/${before.networks.indexOf(before.networks.find((n) => n.id === pupil.id)!)}/policy`, before: pupil.policy, after: 'staff' }] });
+    expect(t.state.changes.list()[0]!.title).toBe(`Change the ${pupil.name} network's policy`);
+    for (const role of ['dsl', 'headteacher']) expect((await call({ method: 'POST', url: '/api/changes/1/approve', ...as(role), body: {} })).status).toBe(200);
+    const applied = await call({ method: 'POST', url: '/api/changes/1/apply', ...as('technician'), body: {} });
+    expect(applied.status, JSON.stringify(applied.json)).toBe(200);
+    expect(store.current.networks.find((n) => n.id === pupil.id)!.policy).toBe('staff');
+    await validates();
+  });
+
+  it('a name and a policy in one save: the name saves at once, the policy becomes a request; a name alone asks for nothing', async () => {
+    const pupil = store.current.networks.find((n) => n.kind === 'pupil')!;
+    const both = await call({ method: 'PUT', url: `/api/networks/${pupil.id}`, ...as('technician'), body: { ...formOf(pupil), name: 'Pupils (juniors)', policy: 'staff', ...WHY } });
+    expect(both.status, JSON.stringify(both.json)).toBe(200);
+    expect(both.json).toMatchObject({ saved: true, request: { id: 1 } });
+    expect(both.json.request.summary).toEqual([`The Pupils (juniors) network: policy ${store.current.policies.find((p) => p.id === pupil.policy)!.name} → Staff`]);
+    const saved = store.current.networks.find((n) => n.id === pupil.id)!;
+    expect(saved).toMatchObject({ name: 'Pupils (juniors)', policy: pupil.policy });
+    const name = await call({ method: 'PUT', url: `/api/networks/${pupil.id}`, ...as('technician'), body: { ...formOf(saved), name: 'Juniors' } });
+    expect(name.json).toEqual({ ok: true, saved: true, request: null });
+    expect(store.current.networks.find((n) => n.id === pupil.id)!.name).toBe('Juniors');
+    expect(t.state.changes.count()).toBe(1);
+    // A problem anywhere in the form: nothing saved and nothing asked for.
+    const bad = await call({ method: 'PUT', url: `/api/networks/${pupil.id}`, ...as('technician'), body: { ...formOf(saved), name: 'Later', policy: 'staff', vlan: 5000, ...WHY } });
+    expect(bad.status).toBe(400);
+    expect(store.current.networks.find((n) => n.id === pupil.id)!.name).toBe('Juniors');
+    expect(t.state.changes.count()).toBe(1);
+    await validates();
+  });
+
+  it('when a schedule a policy uses is open is asked for; a new or unused schedule, its name and the terms save at once', async () => {
+    const current = structuredClone(store.current.schedules);
+    const used = current.find((s) => s.id === 'lunchtime')!;
+    const clubs = { id: 'clubs', name: 'Clubs', windows: [{ days: ['mon', 'wed'] as ('mon' | 'wed')[], from: '15:30', to: '17:00' }] };
+    const added = await call({ method: 'PUT', url: '/api/schedules', ...as('technician'), body: { schedules: [...current, clubs], terms: [] } });
+    expect(added.json).toEqual({ ok: true, saved: true, request: null });
+    const later = { ...clubs, windows: [{ ...clubs.windows[0]!, to: '17:30' }] };
+    const unused = await call({ method: 'PUT', url: '/api/schedules', ...as('technician'), body: { schedules: [...current, later], terms: [] } });
+    expect(unused.json).toEqual({ ok: true, saved: true, request: null });
+    expect(store.current.schedules.at(-1)).toEqual(later);
+    const lunch = { ...used, name: 'Lunch', windows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'] as const, from: '12:00', to: '13:30' }] };
+    const asked = await call({ method: 'PUT', url: '/api/schedules', ...as('technician'), body: { schedules: [...current.map((s) => (s.id === used.id ? lunch : s)), later], terms: [], ...WHY } });
+    expect(asked.status, JSON.stringify(asked.json)).toBe(200);
+    expect(asked.json).toMatchObject({ saved: true, request: { id: 1 } });
+    expect(store.current.schedules.find((s) => s.id === used.id)).toEqual({ ...used, name: 'Lunch' });
+    expect(asked.json.request.summary).toHaveLength(1);
+    expect(asked.json.request.summary[0]).toMatch(/^Schedule Lunch: Mon–Fri 12:00–13:00 → Mon–Fri 12:00–13:30$/);
+    await validates();
+  });
+
+  it('an existing group\'s policy is asked for; a new group with a policy saves at once', async () => {
+    const made = await call({ method: 'PUT', url: '/api/device-groups', ...as('technician'), body: { groups: [{ id: 'year-6', name: 'Year 6', policy: 'pupil' }] } });
+    expect(made.json).toEqual({ ok: true, saved: true, request: null });
+    const asked = await call({ method: 'PUT', url: '/api/device-groups', ...as('technician'), body: { groups: [{ id: 'year-6', name: 'Year 6', policy: 'staff' }, { id: 'it-club', name: 'IT club' }], ...WHY } });
+    expect(asked.status, JSON.stringify(asked.json)).toBe(200);
+    expect(asked.json).toMatchObject({ saved: true, request: { id: 1, summary: [`Device group Year 6: policy ${store.current.policies.find((p) => p.id === 'pupil')!.name} → Staff`] } });
+    expect(store.current.deviceGroups).toEqual([{ id: 'year-6', name: 'Year 6', policy: 'pupil' }, { id: 'it-club', name: 'IT club' }]);
+    const cleared = await call({ method: 'PUT', url: '/api/device-groups', ...as('technician'), body: { groups: [{ id: 'year-6', name: 'Year 6' }, { id: 'it-club', name: 'IT club' }], ...WHY } });
+    expect(cleared.json.request.summary).toEqual([`Device group Year 6: policy ${store.current.policies.find((p) => p.id === 'pupil')!.name} → the network's policy`]);
   });
 });
 

@@ -240,14 +240,16 @@ describe('networks, schedules with term dates, upstreams', () => {
     expect((await call({ method: 'PUT', url: '/api/upstreams', s: staff, body: { upstreams: [] } })).status).toBe(403);
   });
 
-  it('saves term dates and a term-time schedule, and refuses removing a schedule a policy uses, beside the field', async () => {
+  it('saves term dates at once, asks for a schedule a policy uses to run in term time only, and refuses removing it, beside the field', async () => {
     const tech = await account('tech', ['technician']);
     const lunchtime = { ...store.current.schedules[0]!, termTimeOnly: true };
     const terms = [{ name: 'Spring 1', start: '2027-01-05', end: '2027-02-12' }];
-    const saved = await call({ method: 'PUT', url: '/api/schedules', s: tech, body: { schedules: [lunchtime], terms } });
+    const saved = await call({ method: 'PUT', url: '/api/schedules', s: tech, body: { schedules: [lunchtime], terms, rationale: 'Lunchtime streaming is for school days only', riskNote: 'Nothing opens in the holidays that is shut now' } });
     expect(saved.status, JSON.stringify(saved.json)).toBe(200);
     expect(store.current.site.terms).toEqual(terms);
-    expect(store.current.schedules[0]!.termTimeOnly).toBe(true);
+    // When Lunchtime is open is what is filtered: a change request, not a save.
+    expect(store.current.schedules[0]!.termTimeOnly).toBeUndefined();
+    expect(saved.json).toMatchObject({ saved: true, request: { summary: ['Schedule Lunchtime: Mon–Fri 12:00–13:00 → Mon–Fri 12:00–13:00 (term time only)'] } });
 
     const bad = await call({ method: 'PUT', url: '/api/schedules', s: tech, body: { schedules: [], terms: [{ name: 'Oops', start: '2027-04-20', end: '2027-04-01' }] } });
     expect(bad.status).toBe(400);
@@ -257,16 +259,17 @@ describe('networks, schedules with term dates, upstreams', () => {
     expect(t.state.audit.list({ action: 'schedules.edit' })).toHaveLength(1);
   });
 
-  it('lets a technician rename a network, move it to another policy and set its upstreams, each audited', async () => {
+  it('lets a technician rename a network and set its upstreams, each audited; moving it to another policy is a change request', async () => {
     const tech = await account('tech', ['technician']);
     const network = store.current.networks.find((n) => n.kind === 'pupil')!;
     const { id: _id, dhcp: _dhcp, ...addressing } = network;
     const edit = await call({ method: 'PUT', url: `/api/networks/${network.id}`, s: tech, body: { ...addressing, name: 'Pupil Wi-Fi', enabled: true, policy: 'nope', ssid: 'StMarys-Pupils' } });
     expect(edit.status).toBe(400);
     expect(edit.json.fields.policy).toMatch(/policy "nope" does not exist/);
-    const ok = await call({ method: 'PUT', url: `/api/networks/${network.id}`, s: tech, body: { ...addressing, ...(network.dhcp ? { dhcp: { enabled: network.dhcp.enabled, ...network.dhcp.pools[0]! } } : {}), name: 'Pupil Wi-Fi', enabled: true, policy: 'staff', ssid: 'StMarys-Pupils', p2p: 'block' } });
+    const ok = await call({ method: 'PUT', url: `/api/networks/${network.id}`, s: tech, body: { ...addressing, ...(network.dhcp ? { dhcp: { enabled: network.dhcp.enabled, ...network.dhcp.pools[0]! } } : {}), name: 'Pupil Wi-Fi', enabled: true, policy: 'staff', ssid: 'StMarys-Pupils', p2p: 'block', rationale: 'The pupil network is for staff this term', riskNote: 'Only staff devices join it until Easter' } });
     expect(ok.status, JSON.stringify(ok.json)).toBe(200);
-    expect(store.current.networks.find((n) => n.id === network.id)).toMatchObject({ name: 'Pupil Wi-Fi', policy: 'staff', ssid: 'StMarys-Pupils', p2p: 'block', interface: network.interface });
+    expect(ok.json).toMatchObject({ saved: true, request: { id: expect.any(Number) } });
+    expect(store.current.networks.find((n) => n.id === network.id)).toMatchObject({ name: 'Pupil Wi-Fi', policy: network.policy, ssid: 'StMarys-Pupils', p2p: 'block', interface: network.interface });
     const upstreams = await call({ method: 'PUT', url: '/api/upstreams', s: tech, body: { upstreams: [{ name: 'DNSFilter 1', address: '103.247.36.36', port: 53 }] } });
     expect(upstreams.status, JSON.stringify(upstreams.json)).toBe(200);
     expect(store.current.dns.upstreams).toEqual([{ name: 'DNSFilter 1', address: '103.247.36.36', port: 53 }]);

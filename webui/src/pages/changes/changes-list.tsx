@@ -1,6 +1,7 @@
 // The change requests: those waiting for this account's approval first, then the others still
 // open, then the decided ones. A member of staff sees their own requests; approvers, the IT
-// provider and auditors see every one. Each line leads to its request's page.
+// provider and auditors see every one. Each line leads to its request's page. Below them, for
+// accounts that may read named devices, the access requests staff sent from the block page.
 import type { ChangeListPage, ChangeSummary } from '../../../../firmware/admin/api/changes-schema.ts';
 import { DataTable } from '../../components/data-table.tsx';
 import { Link } from '../../components/link.tsx';
@@ -9,6 +10,7 @@ import { useLoaded } from '../../components/use-loaded.ts';
 import { useApp } from '../../context.ts';
 import { when } from '../admin-format.ts';
 import { who } from '../people.ts';
+import { AccessRequests } from './access-requests.tsx';
 import { isOpen, STATUS_WORDS } from './words.ts';
 import './changes.css';
 
@@ -48,6 +50,7 @@ export function ChangesPage() {
   const waiting = new Set(data?.waitingForYou ?? []);
   const changes = data?.changes ?? [];
   const mayApprove = session?.permissions.includes('changes.approve') ?? false;
+  const readsAccessRequests = session?.permissions.includes('monitoring.view') === true && session.permissions.includes('changes.request');
   return (
     <>
       <Notice kind="error">{error === null ? null : `Could not load the change requests: ${error}`}</Notice>
@@ -76,6 +79,7 @@ export function ChangesPage() {
             empty="You have not asked for a change yet." />
         </div>
       )}
+      {readsAccessRequests ? <AccessRequests /> : null}
     </>
   );
 }

@@ -2,8 +2,9 @@
 // networks ticked to start with: pupils keep standard filtering unless the head decides
 // otherwise), for which device groups and devices (device-picker.tsx), until when, why, and what it
 // risks. The weekly review's false-positive outcome opens it filled in (?allow=NAME&fromAlert=N, or
-// block=), the devices page for one device (?device=MAC&network=ID); the exceptions list's "end
-// early" opens it to end one (?end=ID). Sending it tells the approvers at once.
+// block=); so does a block page's access request (?allow=NAME&network=ID&reason=…&fromAccessRequest=N),
+// and the devices page for one device (?device=MAC&network=ID); the exceptions list's "end early"
+// opens it to end one (?end=ID). Sending it tells the approvers at once.
 import { useEffect, useState } from 'preact/hooks';
 import type { ChangeRequestBody, ChangeRequestPage, ExceptionsPage, ExceptionView } from '../../../../firmware/admin/api/changes-schema.ts';
 import type { DevicesPage } from '../../../../firmware/admin/api/devices-schema.ts';
@@ -98,6 +99,7 @@ function NewException({ search }: { search: string }) {
   const tz = session?.site.timezone ?? 'Europe/London';
   const asked = param(search, 'block') !== null ? 'block' : 'allow';
   const fromAlert = Number(param(search, 'fromAlert')) || undefined;
+  const fromAccessRequest = Number(param(search, 'fromAccessRequest')) || undefined;
   const [networks, setNetworks] = useState<NetworksView | null>(null);
   const [known, setKnown] = useState<KnownDevice[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -107,7 +109,7 @@ function NewException({ search }: { search: string }) {
   const [form, setFormState] = useState<Form>({
     action: asked, domain: param(search, asked) ?? '', networks: [], groups: [],
     devices: [...new Set(named.flatMap((d) => ('mac' in d.read ? [d.read.mac] : [])))],
-    deviceMac: named.find((d) => 'problem' in d.read)?.text ?? '', until: '', rationale: '', riskNote: '',
+    deviceMac: named.find((d) => 'problem' in d.read)?.text ?? '', until: '', rationale: param(search, 'reason') ?? '', riskNote: '',
   });
   const setForm = (patch: Partial<Form>) => setFormState((f) => ({ ...f, ...patch }));
   const { errors, failed, busy, formRef, send } = useSend();
@@ -115,7 +117,7 @@ function NewException({ search }: { search: string }) {
   useEffect(() => {
     api.get<NetworksView>('/api/networks').then((view) => {
       setNetworks(view);
-      // The device's own network when the devices page sent it; otherwise the staff networks to
+      // The network the devices page or an access request named; otherwise the staff networks to
       // start with: widening to pupils is a choice the head approves.
       const asked = params(search, 'network').filter((id) => view.networks.some((n) => n.id === id));
       setForm({ networks: asked.length > 0 ? asked : view.networks.filter((n) => n.enabled && n.kind === 'staff').map((n) => n.id) });
@@ -161,6 +163,7 @@ function NewException({ search }: { search: string }) {
       rationale: form.rationale.trim(),
       riskNote: form.riskNote.trim(),
       ...(fromAlert !== undefined ? { fromAlert } : {}),
+      ...(fromAccessRequest !== undefined ? { fromAccessRequest } : {}),
     }, problems);
   };
 
@@ -171,6 +174,7 @@ function NewException({ search }: { search: string }) {
         Ask for a site to be allowed through the filtering, or blocked, on some networks or for some devices. Two other people with approval rights agree before the
         IT provider applies it; you can follow it on <Link href="/changes">the change requests</Link>.
         {fromAlert !== undefined ? ` It comes from the weekly review's outcome for alert ${fromAlert}.` : ''}
+        {fromAccessRequest !== undefined ? ' It answers a request for access made from the block page: their reason is filled in below; say it in your own words if needed.' : ''}
       </p>
       <form ref={formRef} class="card change-form" aria-label="Ask for a change" noValidate onSubmit={(e) => { e.preventDefault(); submit(); }}>
         <ChoiceField name="action" label="What should happen" value={form.action} onValue={(v) => setForm({ action: v as Form['action'] })}

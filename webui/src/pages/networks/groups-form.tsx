@@ -2,6 +2,8 @@
 // optionally, a policy of its own that its devices get on every network; its members are devices,
 // picked from those the gateway has seen or typed as a MAC (for a laptop not yet switched on). A
 // group a policy's row or an exception still names cannot be removed: the server says which.
+// Which policy an existing group gets is a filtering change: it is sent as a change request, with
+// why; names and new groups save at once.
 import { useEffect, useState } from 'preact/hooks';
 import type { DevicesPage } from '../../../../firmware/admin/api/devices-schema.ts';
 import type { NetworksView } from '../../../../firmware/admin/api/networks-schema.ts';
@@ -11,7 +13,9 @@ import { Button } from '../../components/button.tsx';
 import { ChoiceField } from '../../components/choice-field.tsx';
 import { TextField } from '../../components/field.tsx';
 import { useFocusFirstError } from '../../components/form.ts';
+import { ChangeWhy, NO_WHY, whyBody, whyProblems, type Why } from '../../components/change-why.tsx';
 import { Notice } from '../../components/notice.tsx';
+import { OutcomeNotice } from '../../components/request-sent.tsx';
 import { useApp } from '../../context.ts';
 import { slugOf } from './slug.ts';
 import type { SaveOutcome } from './use-networks.ts';
@@ -21,26 +25,44 @@ interface Row { group: DeviceGroup; isNew: boolean }
 export function GroupsForm({ view, save }: { view: NetworksView; save: (body: unknown) => Promise<SaveOutcome> }) {
   const [rows, setRows] = useState<Row[]>(view.deviceGroups.map((group) => ({ group, isNew: false })));
   const [outcome, setOutcome] = useState<SaveOutcome | null>(null);
+  const [why, setWhy] = useState<Why>(NO_WHY);
   const [attempt, setAttempt] = useState(0);
   const fields = outcome?.fields ?? {};
   const formRef = useFocusFirstError(fields, attempt);
   const may = view.may.groups;
   const policyName = (id: string | undefined) => (!id ? "the network's policy" : view.policies.find((p) => p.id === id)?.name ?? id);
+  const configured = (g: DeviceGroup) => view.deviceGroups.find((x) => x.id === g.id);
+  const repoliced = rows.filter((r) => !r.isNew && configured(r.group) !== undefined && (configured(r.group)!.policy ?? '') !== (r.group.policy ?? '')).map((r) => r.group);
   const set = (i: number, patch: Partial<DeviceGroup>) => setRows(rows.map((r, j) => (j === i ? { ...r, group: { ...r.group, ...patch } } : r)));
   const submit = async (e: Event) => {
     e.preventDefault();
+    const missing = repoliced.length > 0 ? whyProblems(why) : {};
+    if (Object.keys(missing).length > 0) {
+      setOutcome({ ok: false, message: 'Nothing was saved: say why the policy changes and what it risks.', fields: missing });
+      setAttempt((a) => a + 1);
+      return;
+    }
     const groups = rows.map(({ group: g, isNew }) => ({ id: isNew ? slugOf(g.name, 'group') : g.id, name: g.name.trim(), ...(g.policy ? { policy: g.policy } : {}) }));
-    const result = await save({ groups });
+    const result = await save({ groups, ...whyBody(repoliced.length > 0, why) });
     setOutcome(result);
     setAttempt((a) => a + 1);
-    if (result.ok) setRows(groups.map((group) => ({ group, isNew: false })));
+    if (result.ok) {
+      // The policies asked for wait on the request: the form shows those in force.
+      setRows(groups.map((group) => {
+        const was = configured(group);
+        if (was === undefined) return { group, isNew: false };
+        const { policy: _asked, ...kept } = group;
+        return { group: { ...kept, ...(was.policy ? { policy: was.policy } : {}) }, isNew: false };
+      }));
+      setWhy(NO_WHY);
+    }
   };
   return (
     <section aria-labelledby="groups-h">
       <form ref={formRef} onSubmit={submit} noValidate aria-labelledby="groups-h">
         <h2 id="groups-h">Device groups</h2>
         <p>The "nominated users" of the acceptable-use tables: a row marked "for nominated users" is open to the devices in the groups it names.</p>
-        <Notice kind={outcome === null ? 'info' : outcome.ok ? 'success' : 'error'}>{outcome?.message}</Notice>
+        <OutcomeNotice kind={outcome === null ? 'info' : outcome.ok ? 'success' : 'error'} request={outcome?.request}>{outcome?.message}</OutcomeNotice>
         {fields.groups ? <p class="field-error">{fields.groups}</p> : null}
         {rows.length === 0 ? <p>No device groups yet.</p> : null}
         {!may ? (
@@ -54,10 +76,13 @@ export function GroupsForm({ view, save }: { view: NetworksView; save: (body: un
             <div class="actions"><Button kind="secondary" onClick={() => setRows(rows.filter((_, j) => j !== i))}>Remove group {g.name || i + 1}</Button></div>
           </fieldset>
         ))}
+        {may && repoliced.length > 0 ? (
+          <ChangeWhy what={`Changing the policy of ${repoliced.map((g) => g.name || g.id).join(', ')}`} why={why} setWhy={setWhy} errors={fields} idPrefix="groups" />
+        ) : null}
         {may ? (
           <div class="actions">
             {rows.length < 256 ? <Button kind="secondary" onClick={() => setRows([...rows, { isNew: true, group: { id: '', name: '' } }])}>Add a group</Button> : null}
-            <Button type="submit">Save the device groups</Button>
+            <Button type="submit">{repoliced.length > 0 ? 'Save, and send the policy change for approval' : 'Save the device groups'}</Button>
           </div>
         ) : null}
       </form>

@@ -11,7 +11,8 @@ import { ChoiceField } from '../../components/choice-field.tsx';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { SelectField, TextField } from '../../components/field.tsx';
 import { useFocusFirstError } from '../../components/form.ts';
-import { Notice } from '../../components/notice.tsx';
+import { ChangeWhy, NO_WHY, whyBody, whyProblems, type Why } from '../../components/change-why.tsx';
+import { OutcomeNotice } from '../../components/request-sent.tsx';
 import type { SaveOutcome } from './use-networks.ts';
 
 const KINDS = [
@@ -74,7 +75,7 @@ export function NetworkForm({ network, view, submit, onClose, submitLabel }: {
   /** Absent: a new network. */
   network?: Network | undefined;
   view: NetworksView;
-  submit: (body: NetworkBody & { id?: string }) => Promise<SaveOutcome>;
+  submit: (body: NetworkBody & { id?: string } & Partial<Why>) => Promise<SaveOutcome>;
   onClose?: () => void;
   submitLabel?: string;
 }) {
@@ -83,6 +84,7 @@ export function NetworkForm({ network, view, submit, onClose, submitLabel }: {
   const [d, setD] = useState<Draft>(() => draftOf(network, policyFor('pupil')));
   const [policyTouched, setPolicyTouched] = useState(network !== undefined);
   const [outcome, setOutcome] = useState<SaveOutcome | null>(null);
+  const [why, setWhy] = useState<Why>(NO_WHY);
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
   const [attempt, setAttempt] = useState(0);
@@ -92,21 +94,28 @@ export function NetworkForm({ network, view, submit, onClose, submitLabel }: {
   const title = network ? `Change ${network.name}` : 'Add a network';
   const headingId = network ? `net-edit-${network.id}-h` : 'net-add-h';
 
+  // Which policy an existing network uses is a filtering change: a change request, with why.
+  const policyChanged = network !== undefined && d.policy !== network.policy;
+  const policyName = (id: string) => view.policies.find((p) => p.id === id)?.name ?? id;
   const send = async () => {
     setAsking(false);
     setBusy(true);
-    const result = await submit(network ? bodyOf(d) : { id: d.id.trim(), ...bodyOf(d) });
+    const result = await submit(network ? { ...bodyOf(d), ...whyBody(policyChanged, why) } : { id: d.id.trim(), ...bodyOf(d) });
     setBusy(false);
     setOutcome(result);
     setAttempt((a) => a + 1);
+    // The policy in force stays until the request is applied: the form shows it again.
+    if (result.ok && network) { setD({ ...d, policy: network.policy }); setWhy(NO_WHY); }
   };
   const onSubmit = (e: Event) => {
     e.preventDefault();
     // Minutes are the form's own unit: checked here, so the message speaks in them (the server
     // checks again, in the configuration's seconds).
     const lease = leaseProblem(d.lease);
-    if (lease !== undefined) {
-      setOutcome({ ok: false, message: 'Nothing was saved: one problem to put right first.', fields: { 'dhcp/leaseMinutes': lease } });
+    const missing = { ...(lease !== undefined ? { 'dhcp/leaseMinutes': lease } : {}), ...(policyChanged ? whyProblems(why) : {}) };
+    if (Object.keys(missing).length > 0) {
+      const n = Object.keys(missing).length;
+      setOutcome({ ok: false, message: `Nothing was saved: ${n === 1 ? 'one problem' : `${n} problems`} to put right first.`, fields: missing });
       setAttempt((a) => a + 1);
       return;
     }
@@ -117,7 +126,7 @@ export function NetworkForm({ network, view, submit, onClose, submitLabel }: {
   return (
     <form ref={formRef} class="card network-form" onSubmit={onSubmit} noValidate aria-labelledby={headingId}>
       <h3 id={headingId}>{title}</h3>
-      <Notice kind={outcome === null ? 'info' : outcome.ok ? 'success' : 'error'}>{outcome?.message}</Notice>
+      <OutcomeNotice kind={outcome === null ? 'info' : outcome.ok ? 'success' : 'error'} request={outcome?.request}>{outcome?.message}</OutcomeNotice>
       <div class="grid-3">
         {network ? null : <TextField name="id" label="Short name (lower case, e.g. library)" value={d.id} onValue={(v) => set({ id: v })} error={fields.id} spellcheck={false} />}
         <TextField name="name" label="Name" value={d.name} onValue={(v) => set({ name: v })} error={fields.name} />
@@ -148,9 +157,12 @@ export function NetworkForm({ network, view, submit, onClose, submitLabel }: {
         <SelectField name="tethering" label="Hotspots (a device sharing its connection)" value={d.tethering} options={['monitor', 'block', 'off']} onValue={(v) => set({ tethering: v })} error={fields.tethering} />
         <SelectField name="p2p" label="Peer-to-peer file sharing" value={d.p2p} options={['block', 'allow']} onValue={(v) => set({ p2p: v })} error={fields.p2p} />
       </div>
+      {policyChanged && network ? (
+        <ChangeWhy what={`Giving ${network.name} the ${policyName(d.policy)} policy instead of ${policyName(network.policy)}`} why={why} setWhy={setWhy} errors={fields} idPrefix={`net-${network.id}`} />
+      ) : null}
       {Object.keys(fields).filter((k) => !FORM_FIELDS.has(k)).map((k) => <p key={k} class="field-error">{k}: {fields[k]}</p>)}
       <div class="actions">
-        <Button type="submit" busy={busy}>{submitLabel ?? (network ? `Save ${network.name}` : 'Add the network')}</Button>
+        <Button type="submit" busy={busy}>{submitLabel ?? (network ? (policyChanged ? `Save ${network.name} and send its policy for approval` : `Save ${network.name}`) : 'Add the network')}</Button>
         {onClose ? <Button kind="secondary" onClick={onClose}>Close</Button> : null}
       </div>
       <ConfirmDialog open={asking} title={`Change the addressing of ${network?.name ?? ''}?`} confirmLabel="Change the addressing" onConfirm={() => void send()} onCancel={() => setAsking(false)}>
@@ -161,4 +173,4 @@ export function NetworkForm({ network, view, submit, onClose, submitLabel }: {
 }
 
 /** The fields this form shows; a message for anything else is listed above the buttons, never lost. */
-const FORM_FIELDS = new Set(['id', 'name', 'kind', 'ssid', 'policy', 'enabled', 'interface', 'vlan', 'subnets', 'gateway/ipv4', 'gateway/ipv6', 'dhcp/enabled', 'dhcp/first', 'dhcp/last', 'dhcp/leaseMinutes', 'tethering', 'p2p']);
+const FORM_FIELDS = new Set(['rationale', 'riskNote', 'id', 'name', 'kind', 'ssid', 'policy', 'enabled', 'interface', 'vlan', 'subnets', 'gateway/ipv4', 'gateway/ipv6', 'dhcp/enabled', 'dhcp/first', 'dhcp/last', 'dhcp/leaseMinutes', 'tethering', 'p2p']);

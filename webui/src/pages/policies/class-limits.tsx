@@ -11,8 +11,8 @@ import { ChoiceField } from '../../components/choice-field.tsx';
 import { DataTable } from '../../components/data-table.tsx';
 import { CheckboxGroup, TextAreaField, TextField } from '../../components/field.tsx';
 import { useFocusFirstError } from '../../components/form.ts';
-import { Link } from '../../components/link.tsx';
 import { Notice, type NoticeKind } from '../../components/notice.tsx';
+import { RequestLink } from '../../components/request-sent.tsx';
 import { useApp } from '../../context.ts';
 import { asSentence } from '../admin-format.ts';
 
@@ -117,7 +117,7 @@ export function ClassLimits() {
         ]}
       />
       <Notice kind={notice?.kind ?? 'info'}>
-        {notice === null ? null : <>{notice.text}{notice.request !== undefined ? <> <Link href={`/changes/request?id=${notice.request}`}>See change request {notice.request}</Link>.</> : null}</>}
+        {notice === null ? null : <>{notice.text}{notice.request !== undefined ? <> <RequestLink id={notice.request} />.</> : null}</>}
       </Notice>
       {view.editable && !editing ? <div class="actions no-print"><Button kind="secondary" onClick={() => setEditing(true)}>Change what teachers may unlock</Button></div> : null}
       {view.editable && editing ? (

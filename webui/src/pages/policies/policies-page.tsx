@@ -12,6 +12,7 @@ import { TextAreaField } from '../../components/field.tsx';
 import { useFocusFirstError } from '../../components/form.ts';
 import { Link } from '../../components/link.tsx';
 import { Notice, type NoticeKind } from '../../components/notice.tsx';
+import { RequestLink } from '../../components/request-sent.tsx';
 import { useApp } from '../../context.ts';
 import { bodyOf, changedRows, draftOf, errorsByRow, type Draft } from './aup-draft.ts';
 import { AupSplashForm } from './aup-splash-form.tsx';
@@ -124,7 +125,7 @@ export function PoliciesPage() {
         </p>
       )}
       <Notice kind={notice?.kind ?? 'info'}>
-        {notice === null ? null : <>{notice.text}{notice.request !== undefined ? <> <Link href={`/changes/request?id=${notice.request}`}>See change request {notice.request}</Link>.</> : null}</>}
+        {notice === null ? null : <>{notice.text}{notice.request !== undefined ? <> <RequestLink id={notice.request} />.</> : null}</>}
       </Notice>
       {Object.keys(otherErrors).length > 0 ? <ul class="field-error">{Object.entries(otherErrors).map(([k, v]) => <li key={k}>{k}: {v}</li>)}</ul> : null}
       <form ref={formRef} onSubmit={save} noValidate>
