@@ -155,7 +155,7 @@ export class ChangeService {
         // Checked again here, in the store's queue: of two applies at once, the second finds it applied.
         const refused = stepRefusal(this.#d.changes.get(params.id), { kind: 'applied', by: who.actor, head: who.head }, header.requestedByHead);
         if (refused !== undefined) throw new ChangeStateError(refused);
-        applied = applyChange(draft, { id: header.id, proposal: header.proposal, rationale: header.rationale, requestedByName });
+        applied = applyChange(draft, { id: header.id, proposal: header.proposal, rationale: header.rationale, requestedByName, now: this.#d.now() });
       }, () => {
         result = this.#d.transaction(() => {
           let done: ChangeRequest;
@@ -205,7 +205,7 @@ export class ChangeService {
     const who = this.callerOf(caller);
     this.#permit(who, action, this.#d.changes.get(id));
     return this.#d.transaction(() => {
-      const change = this.#d.changes.append(id, { kind: STEP_OF[action], by: who.actor, head: who.head, ...extra }, this.#d.now());
+      const change = this.#d.changes.append(id, { kind: STEP_OF[action], by: who.actor, head: who.head, senior: who.senior, ...extra }, this.#d.now());
       const step = change.steps.at(-1)!;
       const details: Record<string, unknown> = { step: step.id, status: change.status };
       if (step.note !== null) details.note = step.note;
