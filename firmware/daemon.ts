@@ -32,6 +32,7 @@ import { watchReleaseStatus } from './upgrade/release-status.ts';
 import { recoverSwapAtStart } from './backup/swap-journal.ts';
 import { startChangeControl } from './control/changes/wiring.ts';
 import { wireAccessRequests } from './portal/access-request-methods.ts';
+import { startInvestigations } from './monitor/investigations/wiring.ts';
 
 export interface DaemonOptions {
   dataDir: string;
@@ -115,7 +116,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       weeklyReview,
     });
     const accessRequests = wireAccessRequests(control, { state, config });
-    startChangeControl({ control, state, config, mailer: alerting.alertDelivery, logger, reviewDue: weeklyReview.reviewDue, decided: accessRequests.decided });
+    const investigations = startInvestigations({ control, state, config, queryLog, dataDir, mailer: alerting.alertDelivery, logger, stops });
+    startChangeControl({ control, state, config, mailer: alerting.alertDelivery, logger, reviewDue: weeklyReview.reviewDue, decided: accessRequests.decided, investigations });
     startReports({ control, config, state, queryLog, dataDir, logger, stops, sources: reportSources(state, () => config.current) });
     const started = startBackups({ control, config, configFile, state, dataDir, logger, stops });
     backups = started;

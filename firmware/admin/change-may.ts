@@ -16,16 +16,18 @@ export interface ChangeViewer {
   permissions: readonly string[];
   /** Whether the account holds the headteacher's role. */
   head: boolean;
+  /** Whether the account holds a senior role (headteacher or DSL): an investigation's approvers must. */
+  senior: boolean;
 }
 
-const callerOf = (viewer: ChangeViewer): ChangeCaller => ({ actor: viewer.actor, ssh: false, permissions: new Set(viewer.permissions as Permission[]), head: viewer.head });
+const callerOf = (viewer: ChangeViewer): ChangeCaller => ({ actor: viewer.actor, ssh: false, permissions: new Set(viewer.permissions as Permission[]), head: viewer.head, senior: viewer.senior });
 
 /**
  * Why an account holding changes.approve may not approve `request` now, or null when it may.
  * `requesterHead`: whether the account that asked holds the headteacher's role.
  */
 export function approvalBlockedBy(request: ChangeRequest, viewer: ChangeViewer, requesterHead: boolean): string | null {
-  return stepRefusal(request, { kind: 'approved', by: viewer.actor, head: viewer.head }, requesterHead) ?? null;
+  return stepRefusal(request, { kind: 'approved', by: viewer.actor, head: viewer.head, senior: viewer.senior }, requesterHead) ?? null;
 }
 
 export function changeMay(request: ChangeRequest, viewer: ChangeViewer, requesterHead: boolean): { may: ChangeMay; waitingOn: string | null } {
@@ -45,5 +47,5 @@ export function changeMay(request: ChangeRequest, viewer: ChangeViewer, requeste
 
 /** Whether the list shows every request: to approvers, the IT provider and auditors; a member of staff sees their own. */
 export function seesAllChanges(permissions: readonly string[]): boolean {
-  return seesAll({ actor: '', ssh: false, permissions: new Set(permissions as Permission[]), head: false });
+  return seesAll({ actor: '', ssh: false, permissions: new Set(permissions as Permission[]), head: false, senior: false });
 }

@@ -6,6 +6,7 @@ import type { ChangeListView, ChangeRequest, ChangeStatus } from '../control/cha
 import type { AccountRepository } from '../state/accounts.ts';
 import { actorOf } from './auth/authenticator.ts';
 import { accountPermissions } from './auth/views.ts';
+import { SENIOR_ROLES } from '../control/changes/change-rules.ts';
 import { approvalBlockedBy, seesAllChanges, type ChangeViewer } from './change-may.ts';
 import { callControl, type AdminControl } from './control-call.ts';
 
@@ -21,7 +22,7 @@ export interface ChangeQueueDeps {
 
 export function viewerOf(request: FastifyRequest): ChangeViewer {
   const account = request.signed!.account;
-  return { actor: actorOf(account), permissions: accountPermissions(account), head: account.roles.includes('headteacher') };
+  return { actor: actorOf(account), permissions: accountPermissions(account), head: account.roles.includes('headteacher'), senior: account.roles.some((r) => SENIOR_ROLES.includes(r)) };
 }
 
 /** Whether an actor is an account holding the headteacher's role (an SSH actor holds none here). */

@@ -16,6 +16,7 @@ import { SyslogSettings } from './syslog-schema.ts';
 import { MetricsSettings } from './metrics-schema.ts';
 import { BackupSettings } from './backup-schema.ts';
 import { ClassSettings, ClassUnlock } from './classes-schema.ts';
+import { InvestigationEntry } from './investigations-schema.ts';
 
 // The five values of the schools' AUP tables, in the order the tables print them.
 export const Disposition = Type.Union([
@@ -357,5 +358,7 @@ export const Config = Type.Object({
   classes: Type.Optional(ClassSettings),
   // Optional: the unlocks teachers made (absent means none).
   classUnlocks: Type.Optional(Type.Array(ClassUnlock, { maxItems: 1000 })),
+  // Optional: investigations in force, one device each (absent means none).
+  investigations: Type.Optional(Type.Array(InvestigationEntry, { maxItems: 100 })),
 }, { additionalProperties: false });
 export type Config = Static<typeof Config>;

@@ -20,6 +20,7 @@ import { m015 } from './migrations/015-incident-log.ts';
 import { m016 } from './migrations/016-annual-review-and-external-tests.ts';
 import { m017 } from './migrations/017-change-requests.ts';
 import { m018 } from './migrations/018-access-request-outcomes.ts';
+import { m019 } from './migrations/019-investigations.ts';
 
 export const STATE_MIGRATIONS: readonly Migration[] = [
   m001,
@@ -40,4 +41,5 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
   m016,
   m017,
   m018,
+  m019,
 ];

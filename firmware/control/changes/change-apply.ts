@@ -24,6 +24,8 @@ export interface ApplyInput {
   rationale: string;
   /** The requester's name as people know it (the exception's "asked by"). */
   requestedByName: string;
+  /** When it is applied: an investigation runs from then. */
+  now: Date;
 }
 
 export interface Applied {
@@ -113,6 +115,15 @@ export function applyChange(draft: Config, input: ApplyInput): Applied {
       checkEdits(draft, p.edits);
       for (const edit of p.edits) writeAt(draft, edit.path, edit.after === undefined ? undefined : structuredClone(edit.after));
       return { reference: null, details: { proposal: p, action: p.action, subject: p.subject } };
+    }
+    case 'investigation': {
+      const list = draft.investigations ?? [];
+      if (list.some((i) => i.id === input.id)) throw new ChangeStateError(`investigation ${input.id} is already in the configuration: this request has been applied`);
+      if (!(Date.parse(p.until) > input.now.getTime())) throw new ChangeStateError('the investigation\'s end has passed since it was approved: ask again with a new request');
+      if (list.some((i) => i.device === p.device && Date.parse(i.until) > input.now.getTime())) throw new ChangeStateError(`device ${p.device} is already under investigation: end that one first`);
+      const entry = { id: input.id, incidentId: p.incidentId, device: p.device, policy: p.policy, from: input.now.toISOString(), until: p.until };
+      draft.investigations = [...list, entry];
+      return { reference: `investigation-${input.id}`, details: { proposal: p, investigation: entry } };
     }
   }
 }

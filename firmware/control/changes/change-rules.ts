@@ -7,6 +7,7 @@
 import { permissionsOf, type Permission, type Role } from '../../admin/roles.ts';
 import type { Config } from '../../config/schema.ts';
 import { MacAddressError, normaliseMac } from '../../state/mac.ts';
+import { INVESTIGATION_DAYS_MAX } from '../../monitor/investigations/investigation-schema.ts';
 import { STATUS_LABELS, type ChangeRequest, type ChangeRequestFields, type ChangeStatus, type ExceptionProposal, type Proposal, type StepKind } from './change-schema.ts';
 
 /** A refusal by the rules of change control (HTTP 409, CLI exit 1). */
@@ -24,6 +25,8 @@ export interface NewStep {
   kind: StepKind;
   by: string;
   head: boolean;
+  /** The approver holds a senior role (headteacher or DSL): an investigation's approvals need two. */
+  senior?: boolean | undefined;
   note?: string | undefined;
   reference?: string | undefined;
 }
@@ -34,17 +37,21 @@ export interface ChangeCaller {
   ssh: boolean;
   permissions: ReadonlySet<Permission>;
   head: boolean;
+  senior: boolean;
 }
+
+/** The roles senior enough to approve an investigation (the schools' "senior staff involved"). */
+export const SENIOR_ROLES: readonly Role[] = ['headteacher', 'dsl'];
 
 /** The permissions an SSH caller has: the IT provider's (technician), never an approver's. */
 export const SSH_PERMISSIONS: ReadonlySet<Permission> = permissionsOf(['technician']);
 
 export function accountCaller(username: string, roles: readonly Role[]): ChangeCaller {
-  return { actor: `account:${username}`, ssh: false, permissions: permissionsOf(roles), head: roles.includes('headteacher') };
+  return { actor: `account:${username}`, ssh: false, permissions: permissionsOf(roles), head: roles.includes('headteacher'), senior: roles.some((r) => SENIOR_ROLES.includes(r)) };
 }
 
 export function sshCaller(actor: string): ChangeCaller {
-  return { actor, ssh: true, permissions: SSH_PERMISSIONS, head: false };
+  return { actor, ssh: true, permissions: SSH_PERMISSIONS, head: false, senior: false };
 }
 
 export const isAccountActor = (actor: string): boolean => actor.startsWith('account:');
@@ -67,11 +74,53 @@ export function needsHeadFor(proposal: Proposal, config: Pick<Config, 'networks'
     }
     case 'config': return true;
     case 'exception-end': return false;
+    // Its own rule instead: both approvers senior (stepRefusal).
+    case 'investigation': return false;
   }
 }
 
+/** What an investigation request is checked against beyond the configuration. */
+export interface InvestigationFacts {
+  /** The incident's status, or undefined when there is no such incident. */
+  incidentStatus: (id: number) => 'open' | 'closed' | undefined;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The latest an investigation asked for now may run until: 14 days, and never past the query log's retention (its evidence must still be there when it ends). */
+export function investigationLimit(config: Pick<Config, 'retention'>, now: Date): Date {
+  const days = Math.min(INVESTIGATION_DAYS_MAX, config.retention.queryEventsDays);
+  return new Date(now.getTime() + days * DAY_MS);
+}
+
+/** Only accounts that review monitoring (the head, the DSL, the online safety lead) may ask for an investigation. */
+export function investigationRequestForbidden(caller: ChangeCaller): string | undefined {
+  if (caller.ssh || !caller.permissions.has('monitoring.review')) return 'only the headteacher, the DSL or the online safety lead can ask for an investigation';
+  return undefined;
+}
+
+function investigationRefusal(p: Extract<Proposal, { kind: 'investigation' }>, config: Pick<Config, 'policies' | 'retention' | 'investigations'>, now: Date, facts: InvestigationFacts | undefined): string | undefined {
+  const status = facts?.incidentStatus(p.incidentId);
+  if (status === undefined) return `there is no incident ${p.incidentId}: an investigation belongs to an incident`;
+  if (status !== 'open') return `incident ${p.incidentId} is closed: an investigation belongs to an open incident`;
+  if (!config.policies.some((policy) => policy.id === p.policy)) return `there is no policy "${p.policy}" (policies: ${config.policies.map((policy) => policy.id).join(', ')})`;
+  const until = Date.parse(p.until);
+  if (!(until > now.getTime())) return 'the end has already passed: choose a time in the future';
+  const limit = investigationLimit(config, now);
+  if (until > limit.getTime()) {
+    const days = Math.min(INVESTIGATION_DAYS_MAX, config.retention.queryEventsDays);
+    return `an investigation may run for at most ${days} days${days < INVESTIGATION_DAYS_MAX ? " (the query log's retention: its evidence must still be there when it ends)" : ''}: end it by ${limit.toISOString()}`;
+  }
+  if ((config.investigations ?? []).some((i) => i.device === p.device && Date.parse(i.until) > now.getTime())) {
+    return `device ${p.device} is already under investigation: end that one first`;
+  }
+  return undefined;
+}
+
 /** Why a request cannot be made against this configuration, or undefined. The schema has already checked its shape. */
-export function requestRefusal(fields: ChangeRequestFields, config: Pick<Config, 'networks' | 'deviceGroups' | 'exceptions'>, now: Date): string | undefined {
+export function requestRefusal(
+  fields: ChangeRequestFields, config: Pick<Config, 'networks' | 'deviceGroups' | 'exceptions' | 'policies' | 'retention' | 'investigations'>, now: Date, facts?: InvestigationFacts,
+): string | undefined {
   if (fields.rationale.trim().length < 10) return 'say why, in at least 10 characters: the educational reason is part of the record';
   if (fields.riskNote.trim().length < 10) return 'say what the risk is and why it is acceptable, in at least 10 characters';
   const p = fields.proposal;
@@ -94,6 +143,7 @@ export function requestRefusal(fields: ChangeRequestFields, config: Pick<Config,
     return `there is no exception "${p.exceptionId}" in force to end`;
   }
   if (p.kind === 'config' && p.edits.length === 0) return 'the request changes nothing';
+  if (p.kind === 'investigation') return investigationRefusal(p, config, now, facts);
   return undefined;
 }
 
@@ -145,6 +195,9 @@ export const headScope = (p: Proposal): string =>
 /** Why this proposal needs the head, in the words a refusal gives. */
 export const headNeededWords = (p: Proposal): string => (p.kind === 'exception' && p.action === 'allow' && isForDevices(p) ? HEAD_NEEDED_FOR_DEVICES : HEAD_NEEDED);
 
+/** The words that say why an approver of an investigation must be senior. */
+export const SENIOR_NEEDED = 'an investigation is approved by two senior accounts: the headteacher and the DSL';
+
 /**
  * Why the record refuses this step now, or undefined: the rules that hold whoever is asking.
  * Run inside the transaction that appends it.
@@ -156,6 +209,7 @@ export function stepRefusal(change: ChangeRequest, step: NewStep, requestedByHea
       if (change.status !== 'awaiting-approval') return notNow(change, 'approved');
       if (step.by === change.requestedBy) return 'no one approves their own request: two other approvers must agree';
       if (change.approvals.some((a) => a.by === step.by)) return 'you have already approved this request: the second approval must come from a different person';
+      if (change.proposal.kind === 'investigation' && step.senior !== true) return SENIOR_NEEDED;
       const second = change.approvals.length === 1;
       if (second && change.needsHead && !requestedByHead && !change.approvals.some((a) => a.head) && !step.head) return headNeededWords(change.proposal);
       return undefined;
@@ -212,7 +266,7 @@ export function permissionRefusal(caller: ChangeCaller, action: ChangeAction, ch
 export function actionsFor(caller: ChangeCaller, change: ChangeRequest, requestedByHead: boolean): ChangeAction[] {
   const head = caller.head;
   const probe: Record<ChangeAction, NewStep> = {
-    approve: { kind: 'approved', by: caller.actor, head },
+    approve: { kind: 'approved', by: caller.actor, head, senior: caller.senior },
     decline: { kind: 'declined', by: caller.actor, head, note: 'probe' },
     withdraw: { kind: 'withdrawn', by: caller.actor, head },
     apply: { kind: 'applied', by: caller.actor, head },

@@ -11,6 +11,7 @@
 import { Type, type Static } from 'typebox';
 import { Hostname, Id } from '../../config/schema-common.ts';
 import { IsoTimestamp } from '../../state/schemas.ts';
+import { InvestigationProposal } from '../../monitor/investigations/investigation-schema.ts';
 
 export const RATIONALE_MAX = 500;
 export const NOTE_MAX = 2000;
@@ -60,7 +61,7 @@ export const ConfigProposal = Type.Object({
 }, { additionalProperties: false });
 export type ConfigProposal = Static<typeof ConfigProposal>;
 
-export const Proposal = Type.Union([ExceptionProposal, ExceptionEndProposal, ConfigProposal], { description: 'what the request would change' });
+export const Proposal = Type.Union([ExceptionProposal, ExceptionEndProposal, ConfigProposal, InvestigationProposal], { description: 'what the request would change' });
 export type Proposal = Static<typeof Proposal>;
 
 export const ChangeRequestFields = Type.Object({
@@ -125,7 +126,7 @@ export type ChangeRequest = Static<typeof ChangeRequest>;
 /** A request as a list shows it. */
 export const ChangeSummary = Type.Object({
   id: Type.Integer({ minimum: 1 }),
-  kind: Type.Union([Type.Literal('exception'), Type.Literal('exception-end'), Type.Literal('config')]),
+  kind: Type.Union([Type.Literal('exception'), Type.Literal('exception-end'), Type.Literal('config'), Type.Literal('investigation')]),
   title: Type.String({ description: 'one line: "Allow www.youtube.com on Staff, Pupils until 19 Dec"' }),
   requestedBy: Type.String(),
   requestedAt: IsoTimestamp,

@@ -18,7 +18,7 @@ import { actorOf, type ControlCaller } from '../protocol.ts';
 import { applyChange, type Applied } from './change-apply.ts';
 import type { ChangeNotice } from './change-notifier.ts';
 import {
-  accountCaller, canonicalProposal, ChangeForbiddenError, ChangeStateError, mayView, needsHeadFor, permissionRefusal, requestRefusal, seesAll, sshCaller, STEP_OF, stepRefusal,
+  accountCaller, canonicalProposal, ChangeForbiddenError, ChangeStateError, investigationRequestForbidden, mayView, needsHeadFor, permissionRefusal, requestRefusal, seesAll, sshCaller, STEP_OF, stepRefusal,
   type ChangeAction, type ChangeCaller,
 } from './change-rules.ts';
 import type {
@@ -26,6 +26,8 @@ import type {
   ExceptionListView,
 } from './change-schema.ts';
 import { exceptionViews, proposalWords, type DeviceNameOf } from './change-words.ts';
+import type { InvestigationEntry } from '../../config/investigations-schema.ts';
+import type { StartFacts } from '../../monitor/investigations/investigation-service.ts';
 
 export interface ChangeServiceDeps {
   changes: ChangeRequestRepository;
@@ -40,9 +42,19 @@ export interface ChangeServiceDeps {
   /** The devices table, for naming the devices an exception is for. */
   deviceName?: DeviceNameOf;
   notify?: (notice: ChangeNotice) => Promise<unknown>;
+  /** Investigations: an applied one's record is made with the applied step (monitor/investigations/). */
+  investigations?: InvestigationHooks;
   /** The weekly review's "review due" item: a change sent upstream changes filtering without changing this configuration. */
   reviewDue?: (reason: DueReason, detail: string) => void;
   logger?: Logger;
+}
+
+/** What change control asks of investigations (InvestigationService), and what it tells them. */
+export interface InvestigationHooks {
+  incidentStatus(id: number): 'open' | 'closed' | undefined;
+  startRefusal(incidentId: number): string | undefined;
+  recordStart(facts: StartFacts): void;
+  started(id: number): void;
 }
 
 const AUDIT_ACTION: Readonly<Record<ChangeAction, string>> = {
@@ -93,8 +105,14 @@ export class ChangeService {
   request(caller: ControlCaller, asked: ChangeRequestFields): ChangeRequest {
     const who = this.callerOf(caller);
     if (!who.permissions.has('changes.request')) throw new ChangeForbiddenError('your account cannot ask for filtering changes');
+    if (asked.proposal.kind === 'investigation') {
+      const forbidden = investigationRequestForbidden(who);
+      if (forbidden !== undefined) throw new ChangeForbiddenError(forbidden);
+      if (this.#d.investigations === undefined) throw new ChangeStateError('investigations are not available on this gateway');
+    }
     const config = this.#d.config.current;
-    const refused = requestRefusal(asked, config, this.#d.now());
+    const hooks = this.#d.investigations;
+    const refused = requestRefusal(asked, config, this.#d.now(), hooks ? { incidentStatus: (id) => hooks.incidentStatus(id) } : undefined);
     if (refused !== undefined) throw new InvalidInputError(refused);
     const fields: ChangeRequestFields = { ...asked, proposal: canonicalProposal(asked.proposal) };
     const words = proposalWords(fields.proposal, { config, categoryTitle: this.#d.categoryTitle, ...(this.#d.deviceName ? { deviceName: this.#d.deviceName } : {}) });
@@ -158,7 +176,11 @@ export class ChangeService {
         // Checked again here, in the store's queue: of two applies at once, the second finds it applied.
         const refused = stepRefusal(this.#d.changes.get(params.id), { kind: 'applied', by: who.actor, head: who.head }, header.requestedByHead);
         if (refused !== undefined) throw new ChangeStateError(refused);
-        applied = applyChange(draft, { id: header.id, proposal: header.proposal, rationale: header.rationale, requestedByName });
+        applied = applyChange(draft, { id: header.id, proposal: header.proposal, rationale: header.rationale, requestedByName, now: this.#d.now() });
+        if (header.proposal.kind === 'investigation') {
+          const blocked = this.#d.investigations === undefined ? 'investigations are not available on this gateway' : this.#d.investigations.startRefusal(header.proposal.incidentId);
+          if (blocked !== undefined) throw new ChangeStateError(blocked);
+        }
       }, () => {
         result = this.#d.transaction(() => {
           let done: ChangeRequest;
@@ -172,6 +194,12 @@ export class ChangeService {
             done = this.#d.changes.get(params.id);
           }
           this.#d.audit.append({ actor: who.actor, action: 'change.apply', subject: subjectOf(params.id), details: { ...applied!.details, title: header.title } });
+          if (header.proposal.kind === 'investigation') {
+            this.#d.investigations!.recordStart({
+              entry: applied!.details.investigation as InvestigationEntry, requestedBy: done.requestedBy,
+              approvedBy: done.approvals.map((a) => a.by), appliedBy: who.actor, at: this.#d.now(),
+            });
+          }
           return done;
         });
       });
@@ -184,6 +212,7 @@ export class ChangeService {
       throw new ChangeStateError(reason);
     }
     this.#notify('applied', result!);
+    if (header.proposal.kind === 'investigation') this.#d.investigations?.started(params.id);
     return result!;
   }
 
@@ -208,7 +237,7 @@ export class ChangeService {
     const who = this.callerOf(caller);
     this.#permit(who, action, this.#d.changes.get(id));
     return this.#d.transaction(() => {
-      const change = this.#d.changes.append(id, { kind: STEP_OF[action], by: who.actor, head: who.head, ...extra }, this.#d.now());
+      const change = this.#d.changes.append(id, { kind: STEP_OF[action], by: who.actor, head: who.head, senior: who.senior, ...extra }, this.#d.now());
       const step = change.steps.at(-1)!;
       const details: Record<string, unknown> = { step: step.id, status: change.status };
       if (step.note !== null) details.note = step.note;

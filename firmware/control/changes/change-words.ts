@@ -273,12 +273,26 @@ function configWords(p: Extract<Proposal, { kind: 'config' }>, ctx: WordsContext
   return { title, lines };
 }
 
+function investigationWords(p: Extract<Proposal, { kind: 'investigation' }>, ctx: WordsContext): ChangeWords {
+  const { config } = ctx;
+  const policy = config.policies.find((x) => x.id === p.policy)?.name ?? p.policy;
+  const lines = [
+    `Investigate device ${p.device} for incident ${p.incidentId}`,
+    `Its lookups are filtered by the ${policy} policy meanwhile; illegal-content lists still block`,
+    `Until ${expiryWords(p.until, config.site.timezone, 'long')}, or until a senior account or the IT provider ends it`,
+    'Every lookup it makes is kept and attached to the incident as evidence when it ends',
+    'Two senior accounts (the headteacher and the DSL) must approve, neither of them the person asking',
+  ];
+  return { title: `Investigate ${p.device} under ${policy} until ${expiryWords(p.until, config.site.timezone, 'short')} (incident ${p.incidentId})`, lines };
+}
+
 /** The title and summary lines of a proposal against the configuration now. */
 export function proposalWords(proposal: Proposal, ctx: WordsContext): ChangeWords {
   switch (proposal.kind) {
     case 'exception': return exceptionWords(proposal, ctx);
     case 'exception-end': return exceptionEndWords(proposal, ctx);
     case 'config': return configWords(proposal, ctx);
+    case 'investigation': return investigationWords(proposal, ctx);
   }
 }
 

@@ -27,6 +27,7 @@ export function startChangeControl(o: {
   reviewDue?: ChangeServiceDeps['reviewDue'];
   /** Told of each decision (the second approval, a decline) once recorded: the block page's access requests made into it follow it. */
   decided?: (change: ChangeRequest) => void;
+  investigations?: ChangeServiceDeps['investigations'];
 }): ChangeService {
   const { state } = o;
   const logger = o.logger.child({ component: 'changes' });
@@ -46,6 +47,7 @@ export function startChangeControl(o: {
       return notifier.notify(notice);
     },
     ...(o.reviewDue ? { reviewDue: o.reviewDue } : {}),
+    ...(o.investigations ? { investigations: o.investigations } : {}),
   });
   registerChangeMethods(o.control, service);
   return service;

@@ -9,7 +9,7 @@ import type { ChangeRequest } from '../../../firmware/control/changes/change-sch
 
 const AT = '2026-12-07T09:00:00.000Z';
 const viewer = (username: string, roles: Parameters<typeof permissionsOf>[0]): ChangeViewer => ({
-  actor: `account:${username}`, permissions: [...permissionsOf(roles)], head: roles.includes('headteacher'),
+  actor: `account:${username}`, permissions: [...permissionsOf(roles)], head: roles.includes('headteacher'), senior: roles.includes('headteacher') || roles.includes('dsl'),
 });
 const staff = viewer('pat', ['staff']);
 const osl = viewer('olu', ['online-safety-lead']);

@@ -160,7 +160,7 @@ describe('exceptionViews', () => {
 });
 
 describe('applyChange', () => {
-  const input = { id: 7, rationale: '  History topic on the Second World War  ', requestedByName: 'Sam Teacher' };
+  const input = { id: 7, rationale: '  History topic on the Second World War  ', requestedByName: 'Sam Teacher', now: new Date('2026-12-07T09:00:00.000Z') };
 
   it('adds an exception as change-N with the rationale and the requester, and ends one by removing it', () => {
     const draft = school();
