@@ -45,7 +45,7 @@ export function DataTable<R>(props: DataTableProps<R>) {
           <tr role={role('row')}>
             {props.columns.map((c) => (
               <th key={c.key} scope="col" role={role('columnheader')} class={c.numeric ? 'num' : undefined} aria-sort={sort?.key === c.key ? sort.direction : c.sortable === false ? undefined : 'none'}>
-                {c.sortable === false ? c.label : (
+                {c.sortable === false ? <span class="th-label">{c.label}</span> : (
                   <button type="button" class="sort-button" onClick={() => toggle(c.key)}>
                     {c.label}
                     <span class="sort-icon" aria-hidden="true">{sort?.key === c.key ? (sort.direction === 'ascending' ? '▲' : '▼') : '↕'}</span>
