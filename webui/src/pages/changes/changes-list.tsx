@@ -24,7 +24,7 @@ function ChangeTable({ id, caption, rows, empty, names, tz }: { id: string; capt
       stack
       empty={empty}
       columns={[
-        { key: 'id', label: 'Request', value: (c) => c.id, numeric: true, render: (c) => <Link href={`/changes/request?id=${c.id}`}>Request {c.id}</Link> },
+        { key: 'id', label: 'Request', value: (c) => c.id, render: (c) => <Link href={`/changes/request?id=${c.id}`}>Request {c.id}</Link> },
         { key: 'title', label: 'What', value: (c) => c.title, sortable: false },
         { key: 'requestedBy', label: 'Asked by', value: (c) => who(c.requestedBy, names[c.requestedBy]) },
         { key: 'requestedAt', label: 'Asked', value: (c) => c.requestedAt, render: (c) => when(c.requestedAt, tz) },
