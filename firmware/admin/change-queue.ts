@@ -1,5 +1,6 @@
 // The change requests as the signed-in account sees them: every request for approvers, the IT
-// provider and auditors, only their own for a member of staff, and which of them wait for this
+// provider and auditors (an investigation request as one line without its details, except to
+// safeguarding staff), only their own for a member of staff, and which of them wait for this
 // account's approval now. The list page and the dashboard's counts both read it.
 import type { FastifyRequest } from 'fastify';
 import type { ChangeListView, ChangeRequest, ChangeStatus } from '../control/changes/change-schema.ts';
@@ -38,8 +39,9 @@ export async function changeQueue(deps: ChangeQueueDeps, request: FastifyRequest
   if (viewer.permissions.includes('changes.approve')) {
     for (const change of list.changes) {
       if (change.status !== 'awaiting-approval' || change.requestedBy === viewer.actor) continue;
-      // Who gave the first approval is on the request, not its list line: asked only for the few with one.
-      const blocked = change.approvals === 0 ? null
+      // Who gave the first approval is on the request, not its list line: asked only for the few
+      // with one, and for investigations (only senior accounts may approve those).
+      const blocked = change.approvals === 0 && change.kind !== 'investigation' ? null
         : approvalBlockedBy(await callControl<ChangeRequest>(deps.control, request.signed, 'changes.show', { id: change.id }), viewer, actorIsHead(deps.accounts, change.requestedBy));
       if (blocked === null) waitingForYou.push(change.id);
     }

@@ -14,6 +14,7 @@ import type { Logger } from '../log.ts';
 import { registerAlertMethods } from '../monitor/alerts/alert-methods.ts';
 import { registerIncidentMethods } from '../monitor/incidents/incident-methods.ts';
 import { wireClasses } from '../classes/wiring.ts';
+import { erasureBlock } from '../monitor/investigations/investigation-rules.ts';
 import { registerDataMethods } from '../monitor/subject/data-methods.ts';
 import { registerDeliveryMethods } from '../monitor/alerts/delivery/delivery-methods.ts';
 import type { QueryLog } from '../monitor/query-log/query-log.ts';
@@ -71,7 +72,8 @@ export function registerControlMethods(control: ControlServer, o: {
   registerSelftestMethods(control, {
     config, service: o.selftest, store: state.selftest, audit: state.audit, transaction: (fn) => state.transaction(fn), now: () => new Date(),
   });
-  registerDataMethods(control, { state, queryLog: o.queryLog, now: () => new Date() });
+  // A device under investigation keeps its records until the investigation's evidence is saved.
+  registerDataMethods(control, { state, queryLog: o.queryLog, now: () => new Date(), keptBecause: (subject) => erasureBlock(config.current, subject) });
   wireAnnualReview(control, { config, state, incidents: incidentHistorySource(state.incidents), reviews: reviewHistorySource(state.reviews, () => config.current), exportProtection: EXPORT_PROTECTION });
   registerReportMethods(control, state.siteReports);
   registerIncidentMethods(control, o.alerting.incidents);

@@ -109,10 +109,11 @@ export function healthSummary(status: DaemonStatus): HealthSummary {
  * (`waitingForYou`, worked out from the rules) and how many approved ones wait to be applied.
  * Null for an account that does neither.
  */
-export function changeCounts(changes: readonly Pick<ChangeSummary, 'status'>[], waitingForYou: readonly number[], may: { approve: boolean; apply: boolean }): DashboardView['changes'] {
+export function changeCounts(changes: readonly Pick<ChangeSummary, 'status' | 'kind'>[], waitingForYou: readonly number[], may: { approve: boolean; apply: boolean }): DashboardView['changes'] {
   if (!may.approve && !may.apply) return null;
   return {
     toApprove: may.approve ? waitingForYou.length : null,
-    toApply: may.apply ? changes.filter((c) => c.status === 'approved').length : null,
+    // An investigation is applied on approval (a failed one is retried by safeguarding staff): never the IT provider's to apply.
+    toApply: may.apply ? changes.filter((c) => c.status === 'approved' && c.kind !== 'investigation').length : null,
   };
 }

@@ -1,6 +1,8 @@
 // Change control's pages: any member of staff asks for a filtering change (changes.request) and
 // follows their own requests; approvers (changes.approve) approve or decline; the IT provider
-// (changes.apply) applies an approved one here or records it as sent upstream. Each step is the
+// (changes.apply) applies an approved one here or records it as sent upstream. An investigation
+// request is seen only by its requester and safeguarding staff (monitoring.review), and is applied
+// by the gateway on its second approval; they retry it if that failed. Each step is the
 // control method `schoolgate changes …` uses, run as account:USERNAME, which checks the finer rules
 // (never one's own, two different accounts, the head when pupils are in scope) and audits it.
 // The current exceptions are readable by every member of staff, like the AUP tables they qualify.
@@ -92,7 +94,9 @@ export const changeRoutes: AdminRoutes = async (app, deps) => {
   }, step('changes.withdraw', 'note'));
 
   const provider = { schema: { params: ChangeIdPath, response: { 200: ChangeRequestPage, ...Errors } }, config: { permission: 'changes.apply' as const } };
-  app.post('/api/changes/:id/apply', { ...provider, schema: { ...provider.schema, body: ChangeApplyBody } }, step('changes.apply'));
+  // An investigation whose apply on approval failed is retried by safeguarding staff, who do not
+  // hold changes.apply: the method decides who may apply which request.
+  app.post('/api/changes/:id/apply', { ...provider, schema: { ...provider.schema, body: ChangeApplyBody }, config: { permission: 'changes.request' as const } }, step('changes.apply'));
   app.post('/api/changes/:id/upstream', { ...provider, schema: { ...provider.schema, body: ChangeUpstreamBody } }, step('changes.upstream', 'reference'));
 
   app.get('/api/exceptions', {

@@ -96,6 +96,10 @@ still those the approvers saw, otherwise it is refused and recorded) or records 
 upstream filtering provider with that provider's reference (\`sent-upstream\`). A declined or
 withdrawn request is final: ask again with a new one. Every step is audited under your name.
 
+An investigation request is for safeguarding staff only: here it is one line, "Investigation
+request N (details for safeguarding staff only)", with its status; \`show\` and \`apply\` refuse
+it. The gateway applies it itself on its second approval.
+
 --until is on the school's clocks: a day alone means the end of that day (23:59).
 \`exceptions\` lists the exceptions in the configuration, where they apply, until when, and the
 request that made each.

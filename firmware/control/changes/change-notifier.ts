@@ -2,8 +2,9 @@
 // notified at once"). E-mail through the mailer the weekly review uses. A new request goes to
 // every approver but the requester; after the first approval, to the approvers left (only the
 // heads, when the head must be among them and none has approved); once approved, to the IT
-// provider (accounts that may apply) and the requester; a decline, applying it or sending it
-// upstream, to the requester. Nothing here ever fails a step: with no mailer or no one to tell,
+// provider (accounts that may apply) and the requester (an investigation, applied by the gateway
+// on approval, only to the requester, and only when that failed); a decline, applying it or
+// sending it upstream, to the requester. Nothing here ever fails a step: with no mailer or no one to tell,
 // it is logged; a failed delivery is logged.
 import { permissionsOf, type Permission } from '../../admin/roles.ts';
 import { DEFAULT_ADMIN_HOSTNAME, DEFAULT_HTTPS_PORT } from '../../admin/https/redirect.ts';
@@ -48,7 +49,9 @@ export function recipientsOf(notice: ChangeNotice, accounts: readonly AccountRow
       chosen = headStill ? left.filter((a) => a.roles.includes('headteacher')) : left;
       break;
     }
-    case 'approved': chosen = [...reachable.filter((a) => holds(a, 'changes.apply')), ...requester]; break;
+    // An investigation is applied on approval, not by the IT provider, who is not told of it: this
+    // notice means that failed, and the requester (who reviews monitoring) may try again.
+    case 'approved': chosen = change.proposal.kind === 'investigation' ? requester : [...reachable.filter((a) => holds(a, 'changes.apply')), ...requester]; break;
     case 'declined':
     case 'applied':
     case 'sent-upstream': chosen = requester; break;
@@ -103,6 +106,7 @@ export function changeEmail(notice: ChangeNotice, contact: AccountRow, o: { site
     `Status: ${STATUS_LABELS[change.status]}`,
   ];
   if (last && (notice.event === 'declined' || notice.event === 'sent-upstream') && last.note) lines.push(`Note: ${inertLine(last.note, 600)}`);
+  if (last && notice.event === 'approved' && last.kind === 'apply-failed' && last.note) lines.push(`It could not be applied: ${inertLine(last.note, 600)}`);
   if (last && notice.event === 'sent-upstream' && last.reference) lines.push(`Filtering provider's reference: ${inertLine(last.reference, 200)}`);
   lines.push('', `Open it in the Schoolgate admin pages: ${o.address}`, '', `You receive this because your account (${contact.displayName || contact.username}) ${WHY[notice.event](contact, change)}.`, '');
   return { subject: `[Schoolgate] Change request ${change.id} ${HEADLINE[notice.event]}`, text: lines.join('\n') };

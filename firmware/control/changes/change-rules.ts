@@ -8,7 +8,7 @@ import { permissionsOf, type Permission, type Role } from '../../admin/roles.ts'
 import type { Config } from '../../config/schema.ts';
 import { MacAddressError, normaliseMac } from '../../state/mac.ts';
 import { INVESTIGATION_DAYS_MAX } from '../../monitor/investigations/investigation-schema.ts';
-import { STATUS_LABELS, type ChangeRequest, type ChangeRequestFields, type ChangeStatus, type ExceptionProposal, type Proposal, type StepKind } from './change-schema.ts';
+import { STATUS_LABELS, type ChangeRequest, type ChangeRequestFields, type ChangeStatus, type ChangeSummary, type ExceptionProposal, type Proposal, type StepKind } from './change-schema.ts';
 
 /** A refusal by the rules of change control (HTTP 409, CLI exit 1). */
 export class ChangeStateError extends Error {
@@ -55,6 +55,20 @@ export function sshCaller(actor: string): ChangeCaller {
 }
 
 export const isAccountActor = (actor: string): boolean => actor.startsWith('account:');
+
+/** The gateway itself: the actor of an investigation applied on its second approval. */
+export const SYSTEM_ACTOR = 'system';
+
+/** The note of the applied step the gateway records when an investigation is applied on its second approval. */
+export const APPLIED_ON_APPROVAL = 'applied on approval';
+
+/**
+ * Whether the gateway applies this request itself, now: an investigation once approved. It is a
+ * structured proposal with nothing technical for the IT provider to check, and need-to-know.
+ */
+export function appliesOnApproval(change: Pick<ChangeRequest, 'proposal' | 'status'>): boolean {
+  return change.proposal.kind === 'investigation' && change.status === 'approved';
+}
 
 /**
  * Whether one approval must come from the headteacher: an allow reaching any network that is not
@@ -225,11 +239,14 @@ export function stepRefusal(change: ChangeRequest, step: NewStep, requestedByHea
       return undefined;
     case 'applied':
     case 'apply-failed':
+      // Applied by the gateway on approval, or retried by a signed-in senior account: never over SSH.
+      if (change.proposal.kind === 'investigation' && step.by !== SYSTEM_ACTOR && !isAccountActor(step.by)) return INVESTIGATION_APPLY_RETRY;
       if (change.status !== 'approved') return change.status === 'awaiting-approval'
         ? `request ${change.id} cannot be applied yet: it has ${change.approvals.length} of the 2 approvals it needs`
         : notNow(change, 'applied');
       return undefined;
     case 'sent-upstream':
+      if (change.proposal.kind === 'investigation') return NOT_UPSTREAM;
       if (change.status !== 'approved') return change.status === 'awaiting-approval'
         ? `request ${change.id} cannot be sent to the filtering provider yet: it has ${change.approvals.length} of the 2 approvals it needs`
         : notNow(change, 'sent to the filtering provider');
@@ -244,8 +261,18 @@ export const STEP_OF: Readonly<Record<ChangeAction, StepKind>> = {
   approve: 'approved', decline: 'declined', withdraw: 'withdrawn', apply: 'applied', upstream: 'sent-upstream',
 };
 
+/** An investigation changes this gateway's configuration only: there is nothing to send the filtering provider. */
+export const NOT_UPSTREAM = 'an investigation is applied on this gateway, never sent to the filtering provider';
+
+/** Who retries an investigation whose apply on approval failed: the IT provider has nothing technical to check in it, and need not see it. */
+export const INVESTIGATION_APPLY_RETRY = 'an investigation is applied as it is approved; if that failed, the headteacher, the DSL or the online safety lead tries again';
+
 /** Why this caller may not take this action on this request (whatever its state), or undefined. */
-export function permissionRefusal(caller: ChangeCaller, action: ChangeAction, change: Pick<ChangeRequest, 'requestedBy'>): string | undefined {
+export function permissionRefusal(caller: ChangeCaller, action: ChangeAction, change: Pick<ChangeRequest, 'requestedBy' | 'proposal'>): string | undefined {
+  if (change.proposal.kind === 'investigation') {
+    if (action === 'upstream') return NOT_UPSTREAM;
+    if (action === 'apply') return seesInvestigations(caller) ? undefined : INVESTIGATION_APPLY_RETRY;
+  }
   switch (action) {
     case 'approve':
     case 'decline':
@@ -280,6 +307,38 @@ export function seesAll(caller: ChangeCaller): boolean {
   return caller.ssh || caller.permissions.has('changes.approve') || caller.permissions.has('changes.apply') || caller.permissions.has('audit.view');
 }
 
-export function mayView(caller: ChangeCaller, change: Pick<ChangeRequest, 'requestedBy'>): boolean {
-  return seesAll(caller) || change.requestedBy === caller.actor;
+/**
+ * Investigation requests are need-to-know (the rationale may describe a pupil's safeguarding
+ * concern): only accounts that review monitoring (the head, the DSL, the online safety lead) see
+ * them, never SSH, whatever else they may see.
+ */
+export function seesInvestigations(caller: ChangeCaller): boolean {
+  return !caller.ssh && caller.permissions.has('monitoring.review');
+}
+
+/** Whether the caller may see this request's details: its proposal, rationale, risk note and steps. */
+export function mayView(caller: ChangeCaller, change: Pick<ChangeRequest, 'requestedBy' | 'proposal'>): boolean {
+  if (change.requestedBy === caller.actor) return true;
+  return change.proposal.kind === 'investigation' ? seesInvestigations(caller) : seesAll(caller);
+}
+
+/** Why the caller may not see this request, in the words the CLI and the pages show (undefined when they may). */
+export function viewRefusal(caller: ChangeCaller, change: Pick<ChangeRequest, 'id' | 'requestedBy' | 'proposal'>): string | undefined {
+  if (mayView(caller, change)) return undefined;
+  if (change.proposal.kind === 'investigation') return `change request ${change.id} is an investigation request: its details are for safeguarding staff only (the headteacher, the DSL and the online safety lead)`;
+  return `change request ${change.id} is someone else's: you can see your own requests`;
+}
+
+/** The one line a list shows for an investigation request to someone who may not see it. */
+export const hiddenInvestigationTitle = (id: number): string => `Investigation request ${id} (details for safeguarding staff only)`;
+
+/**
+ * A list line as this caller may see it. Those who see every request but not investigations (the
+ * IT provider, over SSH or signed in) keep a line with the number, the status and who asked (the
+ * audit log they may read names them anyway), so the queue's numbering has no unexplained gaps;
+ * the title, which names the device and the incident, is replaced.
+ */
+export function listedFor(caller: ChangeCaller, line: ChangeSummary): ChangeSummary {
+  if (line.kind !== 'investigation' || line.requestedBy === caller.actor || seesInvestigations(caller)) return line;
+  return { ...line, title: hiddenInvestigationTitle(line.id) };
 }

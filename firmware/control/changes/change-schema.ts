@@ -1,7 +1,8 @@
 // Change control's shapes (the school policies: any member of staff may ask for a filtering change
 // in writing, with the educational reason and a benefit-against-risk note; two other people with
 // approval rights agree, the head among them when pupils are in scope; the IT provider applies it
-// here or records it as sent to the upstream filtering provider). One file, so state.db, the
+// here or records it as sent to the upstream filtering provider; an investigation, need-to-know,
+// is applied by the gateway on its second approval). One file, so state.db, the
 // control methods, `schoolgate changes --json` and the pages name the same fields. The web UI
 // imports types only.
 //

@@ -3,7 +3,9 @@
 // one transaction; applying goes through ConfigStore.update, whose `written` hook records the step
 // and the change.apply entry once the new configuration is on disk and before the services react
 // (as admin/config-change.ts does). The CLI (ssh:USER) and the web UI (account:USERNAME, its roles
-// looked up now) both come here, so they do exactly the same thing.
+// looked up now) both come here, so they do exactly the same thing. An investigation request is
+// shown only to its requester and safeguarding staff (change-rules.ts), and is applied here, by
+// the gateway (`system`), as its second approval is recorded.
 import { ConfigError } from '../../config/issues.ts';
 import type { Config } from '../../config/schema.ts';
 import type { ConfigWritten } from '../../config/store.ts';
@@ -18,7 +20,8 @@ import { actorOf, type ControlCaller } from '../protocol.ts';
 import { applyChange, type Applied } from './change-apply.ts';
 import type { ChangeNotice } from './change-notifier.ts';
 import {
-  accountCaller, canonicalProposal, ChangeForbiddenError, ChangeStateError, investigationRequestForbidden, mayView, needsHeadFor, permissionRefusal, requestRefusal, seesAll, sshCaller, STEP_OF, stepRefusal,
+  accountCaller, APPLIED_ON_APPROVAL, appliesOnApproval, canonicalProposal, ChangeForbiddenError, ChangeStateError, investigationRequestForbidden, listedFor, needsHeadFor, permissionRefusal,
+  requestRefusal, seesAll, sshCaller, STEP_OF, stepRefusal, SYSTEM_ACTOR, viewRefusal,
   type ChangeAction, type ChangeCaller,
 } from './change-rules.ts';
 import type {
@@ -82,13 +85,14 @@ export class ChangeService {
     const who = this.callerOf(caller);
     const own = params.mine === true || !seesAll(who);
     const changes = this.#d.changes.list({ ...(params.status ? { status: params.status } : {}), ...(own ? { requestedBy: who.actor } : {}) });
-    return { changes, approvers: this.#approvers().length };
+    return { changes: changes.map((line) => listedFor(who, line)), approvers: this.#approvers().length };
   }
 
   show(caller: ControlCaller, params: ChangeIdParams): ChangeRequest {
     const who = this.callerOf(caller);
     const change = this.#d.changes.get(params.id);
-    if (!mayView(who, change)) throw new ChangeForbiddenError(`change request ${params.id} is someone else's: you can see your own requests`);
+    const refused = viewRefusal(who, change);
+    if (refused !== undefined) throw new ChangeForbiddenError(refused);
     return change;
   }
 
@@ -129,10 +133,27 @@ export class ChangeService {
     return change;
   }
 
-  approve(caller: ControlCaller, params: ChangeNoteParams): ChangeRequest {
+  /**
+   * Records an approval. An investigation is applied by the gateway right after the approval that
+   * makes it approved; the approval stands if that fails (an apply-failed step, retried by a
+   * senior account with "apply"), so the approver gets the request back either way.
+   */
+  async approve(caller: ControlCaller, params: ChangeNoteParams): Promise<ChangeRequest> {
     const change = this.#step(caller, 'approve', params.id, { note: params.note });
-    this.#notify(change.status === 'approved' ? 'approved' : 'first-approval', change);
-    return change;
+    if (!appliesOnApproval(change)) {
+      this.#notify(change.status === 'approved' ? 'approved' : 'first-approval', change);
+      return change;
+    }
+    const system: ChangeCaller = { actor: SYSTEM_ACTOR, ssh: false, permissions: new Set(), head: false, senior: false };
+    try {
+      return await this.#apply(system, params.id, APPLIED_ON_APPROVAL);
+    } catch (error) {
+      if (!(error instanceof ChangeStateError)) throw error;
+      // Recorded as apply-failed: the requester (who may retry) hears it is approved but not yet applied.
+      const now = this.#d.changes.get(params.id);
+      this.#notify('approved', now);
+      return now;
+    }
   }
 
   decline(caller: ControlCaller, params: ChangeDeclineParams): ChangeRequest {
@@ -165,8 +186,13 @@ export class ChangeService {
    */
   async apply(caller: ControlCaller, params: ChangeIdParams): Promise<ChangeRequest> {
     const who = this.callerOf(caller);
-    const { change: before, header } = this.#d.changes.stored(params.id);
-    this.#permit(who, 'apply', before);
+    this.#permit(who, 'apply', this.#d.changes.get(params.id));
+    return this.#apply(who, params.id);
+  }
+
+  /** Applies it as `who` (a caller already permitted, or the gateway on approval); `note` goes on the applied step. */
+  async #apply(who: ChangeCaller, id: number, note?: string): Promise<ChangeRequest> {
+    const { change: before, header } = this.#d.changes.stored(id);
     const requester = this.#d.accounts.byUsername(before.requestedBy.replace(/^account:/, ''));
     const requestedByName = before.requestedBy.startsWith('account:') && requester ? requester.displayName || requester.username : before.requestedBy;
     let applied: Applied | undefined;
@@ -174,7 +200,7 @@ export class ChangeService {
     try {
       await this.#d.config.update((draft) => {
         // Checked again here, in the store's queue: of two applies at once, the second finds it applied.
-        const refused = stepRefusal(this.#d.changes.get(params.id), { kind: 'applied', by: who.actor, head: who.head }, header.requestedByHead);
+        const refused = stepRefusal(this.#d.changes.get(id), { kind: 'applied', by: who.actor, head: who.head }, header.requestedByHead);
         if (refused !== undefined) throw new ChangeStateError(refused);
         applied = applyChange(draft, { id: header.id, proposal: header.proposal, rationale: header.rationale, requestedByName, now: this.#d.now() });
         if (header.proposal.kind === 'investigation') {
@@ -185,15 +211,15 @@ export class ChangeService {
         result = this.#d.transaction(() => {
           let done: ChangeRequest;
           try {
-            done = this.#d.changes.append(params.id, { kind: 'applied', by: who.actor, head: who.head, reference: applied!.reference ?? undefined }, this.#d.now());
+            done = this.#d.changes.append(id, { kind: 'applied', by: who.actor, head: who.head, note, reference: applied!.reference ?? undefined }, this.#d.now());
           } catch (error) {
             // Withdrawn or sent upstream while the file was being written: the configuration has
             // changed all the same, so the audit entry below still records it.
             if (!(error instanceof ChangeStateError)) throw error;
-            this.#d.logger?.error({ change: params.id, reason: error.message }, 'a change request was applied while another step was being recorded');
-            done = this.#d.changes.get(params.id);
+            this.#d.logger?.error({ change: id, reason: error.message }, 'a change request was applied while another step was being recorded');
+            done = this.#d.changes.get(id);
           }
-          this.#d.audit.append({ actor: who.actor, action: 'change.apply', subject: subjectOf(params.id), details: { ...applied!.details, title: header.title } });
+          this.#d.audit.append({ actor: who.actor, action: 'change.apply', subject: subjectOf(id), details: { ...applied!.details, title: header.title } });
           if (header.proposal.kind === 'investigation') {
             this.#d.investigations!.recordStart({
               entry: applied!.details.investigation as InvestigationEntry, requestedBy: done.requestedBy,
@@ -208,11 +234,11 @@ export class ChangeService {
         ? `the configuration would not be valid with this change: ${error.issues.map((i) => `${i.path || '/'}: ${i.message}`).join('; ')}`
         : error instanceof ChangeStateError ? error.message : undefined;
       if (reason === undefined) throw error;
-      this.#recordFailure(who, params.id, reason);
+      this.#recordFailure(who, id, reason);
       throw new ChangeStateError(reason);
     }
     this.#notify('applied', result!);
-    if (header.proposal.kind === 'investigation') this.#d.investigations?.started(params.id);
+    if (header.proposal.kind === 'investigation') this.#d.investigations?.started(id);
     return result!;
   }
 
@@ -240,7 +266,9 @@ export class ChangeService {
       const change = this.#d.changes.append(id, { kind: STEP_OF[action], by: who.actor, head: who.head, senior: who.senior, ...extra }, this.#d.now());
       const step = change.steps.at(-1)!;
       const details: Record<string, unknown> = { step: step.id, status: change.status };
-      if (step.note !== null) details.note = step.note;
+      // An investigation's notes may speak of the concern: they stay on the request, which only
+      // safeguarding staff see; the audit log, which the IT provider reads, says one was given.
+      if (step.note !== null) details.note = change.proposal.kind === 'investigation' ? '(kept with the request)' : step.note;
       if (step.reference !== null) details.reference = step.reference;
       if (action === 'approve') Object.assign(details, { approvals: change.approvals.length, head: who.head });
       if (action === 'upstream') details.proposal = change.proposal;

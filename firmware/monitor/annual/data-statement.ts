@@ -118,7 +118,7 @@ export function dataStatement(config: Readonly<Pick<Config, 'site' | 'retention'
       kept: KEPT_FOR_GOOD, see: ['monitoring.review'], alsoSee: SSH,
     }),
     item({
-      id: 'change-requests', what: 'Filtering change requests', holds: 'each request to change filtering: what, the reason and risk note, who asked, who approved, declined or withdrew it, and how it ended (applied here or sent to the filtering provider, with its reference)', personal: true,
+      id: 'change-requests', what: 'Filtering change requests', holds: 'each request to change filtering: what, the reason and risk note, who asked, who approved, declined or withdrew it, and how it ended (applied here or sent to the filtering provider, with its reference). An investigation request\'s details (the device, the incident, the reason) are seen only by the person who asked and those who review monitoring; the others listed see that it exists and its status', personal: true,
       why: 'the school\'s policy: any change to filtering is asked for in writing and agreed by two people, and every request and outcome is audited each year', where: 'state.db on the gateway',
       tables: ['change_requests', 'change_steps'], setting: null, kept: KEPT_FOR_GOOD, see: ['changes.approve', 'changes.apply', 'audit.view'], alsoSee: `the member of staff who asked (their own requests); ${SSH}`,
     }),

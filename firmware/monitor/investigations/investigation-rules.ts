@@ -1,9 +1,11 @@
 // Investigations' rules (pure): who may see, end and save the evidence of one; which of the
 // configuration's entries are due for their evidence; which query-log rows retention must leave;
+// when its incident may be signed off and its device's records erased;
 // and the words the incident's timeline records. Asking for one and approving it are change
 // control's rules (control/changes/change-rules.ts).
 import type { Permission } from '../../admin/roles.ts';
 import type { InvestigationEntry } from '../../config/investigations-schema.ts';
+import type { ChangeRequest } from '../../control/changes/change-schema.ts';
 import type { Config } from '../../config/schema.ts';
 import type { KeepWindow } from '../query-log/query-log-schema.ts';
 
@@ -50,11 +52,41 @@ export function dueEntries(config: Pick<Config, 'investigations'>, now: Date): I
   return (config.investigations ?? []).filter((i) => !(Date.parse(i.until) > now.getTime()));
 }
 
-/** Why the incident may not be signed off while an investigation on it runs (or its evidence waits), or undefined. */
-export function signOffBlock(config: Pick<Config, 'investigations'>, incidentId: number): string | undefined {
+/** An investigation request approved and not yet applied (change control's request number and the incident it is for). */
+export interface ApprovedInvestigation {
+  id: number;
+  incidentId: number;
+}
+
+/** The investigation requests approved and not yet applied, from change control's requests. */
+export function approvedInvestigations(changes: readonly Pick<ChangeRequest, 'id' | 'status' | 'proposal'>[]): ApprovedInvestigation[] {
+  return changes.flatMap((c) => (c.status === 'approved' && c.proposal.kind === 'investigation' ? [{ id: c.id, incidentId: c.proposal.incidentId }] : []));
+}
+
+/**
+ * Why the incident may not be signed off while an investigation on it runs (or its evidence
+ * waits), or is approved and not yet applied, or undefined. The last closes the gap between the
+ * apply's check that the incident is open and the record of the start, made once the configuration
+ * is written: the request is approved throughout it.
+ */
+export function signOffBlock(config: Pick<Config, 'investigations'>, incidentId: number, approved: readonly ApprovedInvestigation[] = []): string | undefined {
   const open = (config.investigations ?? []).find((i) => i.incidentId === incidentId);
-  if (open === undefined) return undefined;
-  return `investigation ${open.id} on this incident is still running or its evidence is not saved yet: end it (or wait for its evidence) before signing off`;
+  if (open !== undefined) return `investigation ${open.id} on this incident is still running or its evidence is not saved yet: end it (or wait for its evidence) before signing off`;
+  const waiting = approved.find((a) => a.incidentId === incidentId);
+  if (waiting !== undefined) return `investigation request ${waiting.id} on this incident is approved and not yet applied: let it apply (or withdraw it) before signing off`;
+  return undefined;
+}
+
+/**
+ * Why a device's records may not be erased now, or undefined: while an investigation of it is in
+ * the configuration (in force, or ended with its evidence not yet saved) its lookups are the
+ * evidence, and erasing them would leave the incident without it. `mac` is canonical.
+ */
+export function erasureBlock(config: Pick<Config, 'investigations'>, mac: string): string | undefined {
+  const entry = (config.investigations ?? []).find((i) => i.device === mac);
+  if (entry === undefined) return undefined;
+  return `the device is under investigation ${entry.id} (incident ${entry.incidentId}), whose evidence is its lookups: `
+    + 'erase it once the investigation has ended and its evidence is saved on the incident';
 }
 
 export interface TimelineNames {

@@ -12,7 +12,7 @@ import type { InvestigationEntry } from '../../config/investigations-schema.ts';
 import type { Config } from '../../config/schema.ts';
 import type { ConfigWritten } from '../../config/store.ts';
 import type { AuditLog } from '../../control/audit.ts';
-import { SENIOR_ROLES } from '../../control/changes/change-rules.ts';
+import { SENIOR_ROLES, SYSTEM_ACTOR } from '../../control/changes/change-rules.ts';
 import { expiryWords } from '../../control/changes/change-words.ts';
 import { actorOf, type ControlCaller } from '../../control/protocol.ts';
 import { permissionsOf } from '../../admin/roles.ts';
@@ -31,7 +31,7 @@ import {
 } from './investigation-rules.ts';
 import type { Investigation, InvestigationEndParams, InvestigationIdParams, InvestigationListParams, InvestigationListView } from './investigation-schema.ts';
 
-export const SYSTEM = 'system';
+export const SYSTEM = SYSTEM_ACTOR;
 
 export type InvestigationEvent = 'started' | 'ended' | 'expired';
 

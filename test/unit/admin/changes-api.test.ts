@@ -153,3 +153,42 @@ it('needs a note to decline, and ends an exception early through its own request
   expect(store.current.exceptions.map((x) => x.domain)).not.toContain('ending.example');
   expect((await as<ExceptionsPage>('staff', 'GET', '/api/exceptions')).json.exceptions.map((x) => x.domain)).not.toContain('ending.example');
 });
+
+it('keeps an investigation request to its requester and safeguarding staff: the IT provider sees one line, is refused its page, and is not asked to apply it', async () => {
+  const actor = (role: string) => `account:${s[role]!.username}`;
+  const RATIONALE = 'Pupil ref 4471 may be looking up ways to self-harm';
+  const proposal = { kind: 'investigation' as const, incidentId: 7, device: 'aa:00:00:00:06:01', policy: 'pupil', until: new Date(t.clock.now.getTime() + 86_400_000).toISOString() };
+  const id = t.state.changes.create({
+    fields: { proposal, rationale: RATIONALE, riskNote: 'one device, one day; illegal content still blocked' },
+    title: 'Investigate Y6 iPad 1 (aa:00:00:00:06:01) for incident 7', summary: ['Y6 iPad 1 on the Pupils policy'], needsHead: false, requestedByHead: false,
+  }, actor('online-safety-lead'), t.clock.now).id;
+  t.state.changes.append(id, { kind: 'approved', by: actor('headteacher'), head: true, senior: true }, t.clock.now);
+  t.state.changes.append(id, { kind: 'approved', by: actor('dsl'), head: false, senior: true }, t.clock.now);
+  // Its apply on approval failed: approved, not applied.
+  t.state.changes.append(id, { kind: 'apply-failed', by: 'system', head: false, note: 'incident 7 has been signed off since this was asked for' }, t.clock.now);
+
+  const line = async (role: string) => (await as<ChangeListPage>(role, 'GET', '/api/changes')).json.changes.find((c) => c.id === id);
+  expect(await line('technician')).toMatchObject({ id, kind: 'investigation', status: 'approved', title: `Investigation request ${id} (details for safeguarding staff only)` });
+  expect(JSON.stringify(await line('technician'))).not.toMatch(/aa:00|iPad|incident 7/);
+  expect(await line('staff')).toBeUndefined();
+  for (const role of ['headteacher', 'dsl', 'online-safety-lead']) expect((await line(role))?.title).toMatch(/^Investigate Y6 iPad 1/);
+
+  const refused = await as('technician', 'GET', `/api/changes/${id}`);
+  expect(refused.status).toBe(403);
+  expect(refused.json.error).toMatch(/investigation request: its details are for safeguarding staff only/);
+  expect(JSON.stringify(refused.json)).not.toContain(RATIONALE);
+  expect((await as('staff', 'GET', `/api/changes/${id}`)).status).toBe(403);
+  expect((await as('technician', 'POST', `/api/changes/${id}/apply`, {})).status).toBe(403);
+  expect((await as('technician', 'POST', `/api/changes/${id}/upstream`, { reference: 'X-1' })).status).toBe(403);
+  expect((await as<DashboardView>('technician', 'GET', '/api/dashboard')).json.changes).toEqual({ toApprove: null, toApply: 0 });
+
+  // Safeguarding staff see it all and may retry the apply (change control is not wired to
+  // investigations here, so the retry itself is refused in words, as an apply-failed step).
+  const head = await as<ChangeRequestPage>('headteacher', 'GET', `/api/changes/${id}`);
+  expect(head.json.request.rationale).toBe(RATIONALE);
+  expect(head.json.may).toMatchObject({ apply: true, upstream: false, approve: false });
+  const retry = await as('online-safety-lead', 'POST', `/api/changes/${id}/apply`, {});
+  expect(retry.status).toBe(409);
+  expect(retry.json.error).toMatch(/investigations are not available/);
+  await as('headteacher', 'POST', `/api/changes/${id}/withdraw`, { note: 'tidying up' });
+});

@@ -1,6 +1,6 @@
 // `schoolgate data export` and `schoolgate data erase` against a real daemon: a device's records
 // and a question it asked exported as JSON and CSV, erasure refused without --yes, done with it,
-// and the audit chain still valid after.
+// and the audit chain still valid after; a device under investigation is not erased at all.
 import { createSocket } from 'node:dgram';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,16 +14,21 @@ import { query } from '../dns/packets.ts';
 let daemon: RunningDaemon;
 let stopUpstream: () => Promise<void>;
 const MAC = '02:5c:00:20:00:10';
+const INVESTIGATED = '02:5c:00:20:00:11';
 
 beforeAll(async () => {
   const upstream = await startTestUpstream();
   stopUpstream = upstream.close;
   const config = await testConfig(upstream);
   config.lists = [];
+  // An investigation in force on a second device (its record is change control's; the entry is what the erasure looks at).
+  const from = new Date();
+  config.investigations = [{ id: 9, incidentId: 4, device: INVESTIGATED, policy: config.policies[0]!.id, from: from.toISOString(), until: new Date(from.getTime() + 86_400_000).toISOString() }];
   daemon = await startDaemonProcess(config);
   // A device as DHCP would have recorded it, beside the daemon (WAL: both may write).
   const state = StateDatabase.open(join(daemon.dataDir, 'state.db'));
   state.devices.upsertSeen(MAC, 'pupil', new Date());
+  state.devices.upsertSeen(INVESTIGATED, 'pupil', new Date());
   state.audit.append({ actor: 'ssh:tech', action: 'device.name', subject: MAC, details: { from: '', to: 'Year 3 iPad 12' } });
   state.close();
 }, 60_000);
@@ -91,4 +96,20 @@ it('erases only with --yes and a reason; the audit chain verifies after', async 
   const bad = await daemon.cli(['data', 'erase', '--device', 'nonsense', '--reason', 'SAR', '--yes']);
   expect(bad.code).toBe(4);
   expect(bad.stderr).toMatch(/not a MAC address/);
+});
+
+it('refuses to erase a device under investigation, naming it, and deletes nothing', async () => {
+  const state = StateDatabase.open(join(daemon.dataDir, 'state.db'));
+  const audited = state.audit.count();
+  state.close();
+  const refused = await daemon.cli(['data', 'erase', '--device', INVESTIGATED, '--reason', 'SAR 2026-15', '--yes']);
+  expect(refused.code).not.toBe(0);
+  expect(refused.stderr).toMatch(/must be kept: the device is under investigation 9 \(incident 4\), whose evidence is its lookups: erase it once the investigation has ended and its evidence is saved on the incident/);
+  const after = StateDatabase.open(join(daemon.dataDir, 'state.db'));
+  try {
+    expect(after.devices.get(INVESTIGATED)).toBeDefined();
+    expect(after.audit.count()).toBe(audited);
+  } finally {
+    after.close();
+  }
 });

@@ -64,8 +64,13 @@ it("names an unreadable list and a feed's failed download as problems, and a fai
   expect(summary.problems.map((p) => p.problem)).toEqual(expect.arrayContaining(['Upstream resolver failing: one.', '2 lists have a problem: Feed, Gone.']));
 });
 
-it('counts the change requests waiting for an approver and the approved ones for the IT provider, and nothing for others', () => {
-  const changes = [{ status: 'awaiting-approval' as const }, { status: 'approved' as const }, { status: 'approved' as const }, { status: 'applied' as const }];
+it('counts the change requests waiting for an approver and the approved ones for the IT provider (never an investigation), and nothing for others', () => {
+  const changes = [
+    { status: 'awaiting-approval' as const, kind: 'exception' as const }, { status: 'approved' as const, kind: 'exception' as const },
+    { status: 'approved' as const, kind: 'config' as const }, { status: 'applied' as const, kind: 'exception' as const },
+    // Applied on approval; one whose apply failed is retried by safeguarding staff, not the IT provider.
+    { status: 'approved' as const, kind: 'investigation' as const },
+  ];
   expect(changeCounts(changes, [1], { approve: true, apply: false })).toEqual({ toApprove: 1, toApply: null });
   expect(changeCounts(changes, [], { approve: false, apply: true })).toEqual({ toApprove: null, toApply: 2 });
   expect(changeCounts(changes, [1], { approve: false, apply: false })).toBeNull();

@@ -1,6 +1,9 @@
 // Change control's rules for an investigation, pure: asked for only by accounts that review
 // monitoring; approved only by two senior accounts (headteacher, DSL), never the requester, never
 // over SSH, whatever else they hold; the limits on its end (14 days, the query log's retention);
+// need to know (only the requester and safeguarding staff see one; the IT provider a line without
+// its details); applied by the gateway on its second approval, retried only by safeguarding
+// staff; the incident kept open and the device's records kept while it is pending or running;
 // and the configuration's own checks on the entries the daemon writes.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -8,8 +11,10 @@ import type { Role } from '../../../../firmware/admin/roles.ts';
 import { defaultConfig } from '../../../../firmware/config/defaults.ts';
 import { foldChange, type ChangeHeader, type StoredStep } from '../../../../firmware/control/changes/change-fold.ts';
 import {
-  accountCaller, investigationLimit, investigationRequestForbidden, requestRefusal, SENIOR_NEEDED, sshCaller, stepRefusal, type NewStep,
+  accountCaller, actionsFor, appliesOnApproval, hiddenInvestigationTitle, investigationLimit, investigationRequestForbidden, listedFor, mayView, permissionRefusal, requestRefusal,
+  SENIOR_NEEDED, sshCaller, stepRefusal, SYSTEM_ACTOR, viewRefusal, type NewStep,
 } from '../../../../firmware/control/changes/change-rules.ts';
+import { approvedInvestigations, erasureBlock, signOffBlock } from '../../../../firmware/monitor/investigations/investigation-rules.ts';
 import type { ChangeRequestFields } from '../../../../firmware/control/changes/change-schema.ts';
 import { recipientsOf } from '../../../../firmware/control/changes/change-notifier.ts';
 import type { AccountRow } from '../../../../firmware/state/accounts.ts';
@@ -90,6 +95,80 @@ describe('approving', () => {
   it('says why an online safety lead cannot approve one', () => {
     const osl = accountCaller('b', ['online-safety-lead']);
     expect(stepRefusal(foldChange(header, []), { kind: 'approved', by: osl.actor, head: false, senior: osl.senior }, false)).toBe(SENIOR_NEEDED);
+  });
+});
+
+describe('need to know, applying on approval', () => {
+  const header: ChangeHeader = {
+    id: 5, proposal, summary: ['x'], title: 'Investigate Y6 iPad 1 for incident 3', rationale: fields().rationale, riskNote: fields().riskNote, fromAlert: null,
+    requestedBy: 'account:osl', requestedAt: NOW.toISOString(), needsHead: false, requestedByHead: false,
+  };
+  const step = (kind: StoredStep['kind'], by: string, id: number, head = false): StoredStep => ({ id, kind, by, at: NOW.toISOString(), note: null, reference: null, head });
+  const waiting = foldChange(header, []);
+  const approved = foldChange(header, [step('approved', 'account:head', 1, true), step('approved', 'account:dsl', 2)]);
+  const failed = foldChange(header, [step('approved', 'account:head', 1, true), step('approved', 'account:dsl', 2), step('apply-failed', SYSTEM_ACTOR, 3)]);
+  const tech = accountCaller('tech', ['technician']);
+  const ssh = sshCaller('ssh:tess');
+  const line = { id: 5, kind: 'investigation' as const, title: header.title, requestedBy: 'account:osl', requestedAt: NOW.toISOString(), status: 'approved' as const, approvals: 2, needsHead: false, decidedAt: NOW.toISOString() };
+
+  it('is seen by its requester and the accounts that review monitoring; the IT provider and SSH get one line and a refusal in words', () => {
+    const sees = (roles: Role[]) => mayView(accountCaller('x', roles), waiting);
+    expect([sees(['headteacher']), sees(['dsl']), sees(['online-safety-lead']), sees(['technician']), sees(['staff']), sees(['office'])]).toEqual([true, true, true, false, false, false]);
+    expect(mayView(accountCaller('osl', ['staff']), waiting)).toBe(true);
+    expect(mayView(ssh, waiting)).toBe(false);
+    // An auditor who also holds audit.view sees every other request, not this one.
+    expect(mayView(tech, { ...waiting, proposal: { kind: 'exception-end', exceptionId: 'x' } })).toBe(true);
+    for (const who of [tech, ssh]) {
+      expect(viewRefusal(who, waiting)).toBe('change request 5 is an investigation request: its details are for safeguarding staff only (the headteacher, the DSL and the online safety lead)');
+      const shown = listedFor(who, line);
+      expect(shown).toEqual({ ...line, title: hiddenInvestigationTitle(5) });
+      expect(JSON.stringify(shown)).not.toMatch(/iPad|incident 3|aa:00/);
+    }
+    expect(listedFor(accountCaller('osl', ['online-safety-lead']), line)).toBe(line);
+    expect(listedFor(tech, { ...line, kind: 'exception' })).toEqual({ ...line, kind: 'exception' });
+  });
+
+  it('is applied by the gateway once approved; a failed apply is retried by safeguarding staff, never the IT provider, never sent upstream', () => {
+    expect([appliesOnApproval(waiting), appliesOnApproval(approved), appliesOnApproval({ ...approved, proposal: { kind: 'exception-end', exceptionId: 'x' } })]).toEqual([false, true, false]);
+    expect(stepRefusal(approved, { kind: 'applied', by: SYSTEM_ACTOR, head: false, note: 'applied on approval' }, false)).toBeUndefined();
+    expect(stepRefusal(approved, { kind: 'applied', by: 'ssh:tess', head: false }, false)).toMatch(/the headteacher, the DSL or the online safety lead tries again/);
+    expect(stepRefusal(approved, { kind: 'sent-upstream', by: 'account:tech', head: false, reference: 'R' }, false)).toMatch(/never sent to the filtering provider/);
+    expect(permissionRefusal(tech, 'apply', failed)).toMatch(/tries again/);
+    expect(permissionRefusal(ssh, 'apply', failed)).toMatch(/tries again/);
+    expect(permissionRefusal(accountCaller('osl', ['online-safety-lead']), 'apply', failed)).toBeUndefined();
+    expect(permissionRefusal(accountCaller('dsl', ['dsl']), 'upstream', failed)).toMatch(/never sent/);
+    expect(actionsFor(tech, failed, false)).toEqual([]);
+    expect(actionsFor(accountCaller('dsl', ['dsl']), failed, false)).toEqual(['withdraw', 'apply']);
+    // Any other request is still the IT provider's to apply.
+    const other = { ...failed, proposal: { kind: 'exception-end' as const, exceptionId: 'x' } };
+    expect(permissionRefusal(tech, 'apply', other)).toBeUndefined();
+    expect(permissionRefusal(accountCaller('dsl', ['dsl']), 'apply', other)).toMatch(/only the IT provider/);
+  });
+
+  it('tells only the requester when its apply on approval failed, never the IT provider', () => {
+    const account = (username: string, roles: Role[]): AccountRow => ({
+      id: 1, username, displayName: username, email: `${username}@school.example`, passwordHash: 'x', mustChangePassword: false, breakGlass: false, disabled: false,
+      totpSecret: null, totpPendingSecret: null, totpLastStep: null, failedAttempts: 0, lockedUntil: null, lastLoginAt: null, createdAt: NOW.toISOString(), roles,
+    });
+    const accounts = [account('osl', ['online-safety-lead']), account('head', ['headteacher']), account('tech', ['technician'])];
+    const notice = (change: typeof failed) => ({ event: 'approved' as const, change, title: 't', requestedByHead: false });
+    expect(recipientsOf(notice(failed), accounts).map((a) => a.username)).toEqual(['osl']);
+    expect(recipientsOf(notice({ ...failed, proposal: { kind: 'exception-end', exceptionId: 'x' } }), accounts).map((a) => a.username)).toEqual(['tech', 'osl']);
+  });
+
+  it('keeps its incident open from its approval, and its device\'s records while it is in the configuration', () => {
+    const pending = approvedInvestigations([waiting, approved, { ...approved, id: 6, status: 'applied' }, { ...approved, id: 7, proposal: { kind: 'exception-end', exceptionId: 'x' } }]);
+    expect(pending).toEqual([{ id: 5, incidentId: 3 }]);
+    expect(signOffBlock(config, 3, pending)).toBe('investigation request 5 on this incident is approved and not yet applied: let it apply (or withdraw it) before signing off');
+    expect(signOffBlock(config, 4, pending)).toBeUndefined();
+    const running = { ...config, investigations: [{ id: 5, incidentId: 3, device: proposal.device, policy: proposal.policy, from: NOW.toISOString(), until: proposal.until }] };
+    expect(signOffBlock(running, 3)).toMatch(/investigation 5 on this incident is still running/);
+    expect(erasureBlock(running, proposal.device)).toBe('the device is under investigation 5 (incident 3), whose evidence is its lookups: erase it once the investigation has ended and its evidence is saved on the incident');
+    // Ended, its evidence not yet saved: the entry is still there, past its end.
+    const ended = { ...config, investigations: [{ ...running.investigations[0]!, until: NOW.toISOString() }] };
+    expect(erasureBlock(ended, proposal.device)).toMatch(/under investigation 5/);
+    expect(erasureBlock(running, 'aa:00:00:00:06:02')).toBeUndefined();
+    expect(erasureBlock(config, proposal.device)).toBeUndefined();
   });
 });
 

@@ -1,6 +1,6 @@
 // An investigation from request to evidence, through the real pieces: change control (asked for
-// by an account that reviews monitoring, approved by two senior accounts, applied by the IT
-// provider), the configuration store, state.db, the incident log's attachment store and a real
+// by an account that reviews monitoring, approved by two senior accounts, applied by the gateway
+// on the second approval), the configuration store, state.db, the incident log's attachment store and a real
 // logs.db through its writer thread. The evidence is every lookup the device made in the window,
 // and nothing else; ending early and expiring both save it and take the entry out of the
 // configuration; retention leaves the window's rows until then.
@@ -13,7 +13,7 @@ import type { Role } from '../../../../firmware/admin/roles.ts';
 import { CATALOGUE, defaultConfig } from '../../../../firmware/config/defaults.ts';
 import { ConfigStore } from '../../../../firmware/config/store.ts';
 import { ChangeService } from '../../../../firmware/control/changes/change-service.ts';
-import type { ChangeRequest } from '../../../../firmware/control/changes/change-schema.ts';
+import type { ChangeListView, ChangeRequest } from '../../../../firmware/control/changes/change-schema.ts';
 import { registerChangeMethods } from '../../../../firmware/control/changes/change-methods.ts';
 import type { ControlCaller } from '../../../../firmware/control/protocol.ts';
 import { ControlFailure, ControlServer } from '../../../../firmware/control/server.ts';
@@ -22,7 +22,7 @@ import { silentLogger } from '../../../../firmware/log.ts';
 import { AttachmentStore } from '../../../../firmware/monitor/incidents/attachment-store.ts';
 import { IncidentService } from '../../../../firmware/monitor/incidents/incident-service.ts';
 import { registerInvestigationMethods } from '../../../../firmware/monitor/investigations/investigation-methods.ts';
-import { keepWindows, signOffBlock } from '../../../../firmware/monitor/investigations/investigation-rules.ts';
+import { approvedInvestigations, keepWindows, signOffBlock } from '../../../../firmware/monitor/investigations/investigation-rules.ts';
 import type { Investigation, InvestigationListView } from '../../../../firmware/monitor/investigations/investigation-schema.ts';
 import { InvestigationService, type InvestigationEvent } from '../../../../firmware/monitor/investigations/investigation-service.ts';
 import { QueryLog } from '../../../../firmware/monitor/query-log/query-log.ts';
@@ -63,7 +63,7 @@ async function setup() {
   const incidents = new IncidentService({
     incidents: state.incidents, alerts: state.alerts, reports: state.siteReports, attachments, audit: state.audit,
     transaction: (fn) => state.transaction(fn), now: clock, site: () => ({ name: 'Test Primary', timezone: 'Europe/London' }),
-    signOffBlockedBy: (id) => signOffBlock(config.current, id),
+    signOffBlockedBy: (id) => signOffBlock(config.current, id, approvedInvestigations(state.changes.all().map((c) => c.change))),
   });
   const told: [InvestigationEvent, number][] = [];
   const investigations = new InvestigationService({
@@ -71,8 +71,22 @@ async function setup() {
     deviceName: (mac) => state.devices.get(mac)?.name || null, transaction: (fn) => state.transaction(fn), now: clock,
     notify: async (event, inv) => { told.push([event, inv.id]); },
   });
+  /**
+   * Runs as soon as the apply's edit (with its check that the incident is open) has returned and
+   * the store begins writing the file: the window a sign-off could race, before the start is recorded.
+   */
+  const hooks: { whileWriting?: () => void } = {};
+  const changeConfig = {
+    get current() { return config.current; },
+    update: (change: Parameters<ConfigStore['update']>[0], written?: Parameters<ConfigStore['update']>[1]) => config.update((draft) => {
+      const result = change(draft);
+      const hook = hooks.whileWriting;
+      if (hook) queueMicrotask(hook);
+      return result;
+    }, written),
+  };
   const changes = new ChangeService({
-    changes: state.changes, config, audit: state.audit, accounts: state.accounts, transaction: (fn) => state.transaction(fn), now: clock,
+    changes: state.changes, config: changeConfig, audit: state.audit, accounts: state.accounts, transaction: (fn) => state.transaction(fn), now: clock,
     categoryTitle: (id) => CATALOGUE.categories.get(id)?.title, investigations,
   });
   const control = new ControlServer(silentLogger());
@@ -95,16 +109,16 @@ async function setup() {
     rationale: 'A safeguarding concern about this pupil needs what the device reaches recorded',
     riskNote: 'One device, three days, illegal-content lists still block; the DSL watches the evidence',
   });
-  /** Asked by the OSL, approved by the head and the DSL, applied by the technician. */
+  /** Asked by the OSL, approved by the head and the DSL, applied by the gateway on that second approval. */
   const start = async (extra: Record<string, unknown> = {}): Promise<number> => {
     const asked = await call<ChangeRequest>('changes.request', fields(extra), as('osl'));
     await call('changes.approve', { id: asked.id }, as('head'));
-    await call('changes.approve', { id: asked.id }, as('dsl'));
-    await call('changes.apply', { id: asked.id }, as('tech'));
+    const applied = await call<ChangeRequest>('changes.approve', { id: asked.id }, as('dsl'));
+    expect(applied.status).toBe('applied');
     return asked.id;
   };
   return {
-    state, config, queryLog, events, incidents, investigations, incident, told, call, failure, as, ssh, fields, start, event, dir,
+    state, config, queryLog, events, incidents, investigations, incident, told, call, failure, as, ssh, fields, start, event, dir, hooks,
     tick: (ms: number) => { now += ms; }, now: () => now,
   };
 }
@@ -136,20 +150,95 @@ describe('asking for an investigation', () => {
     expect((await t.failure('changes.approve', { id: asked.id }, t.as('head'))).message).toMatch(/already approved/);
     // A second senior account: a deputy DSL.
     t.state.accounts.insert({ username: 'ddsl', displayName: 'ddsl', email: null, passwordHash: 'x', mustChangePassword: false, breakGlass: false, roles: ['dsl'], createdAt: new Date(START).toISOString() });
-    const approved = await t.call<ChangeRequest>('changes.approve', { id: asked.id }, t.as('ddsl'));
-    expect(approved.status).toBe('approved');
+    const applied = await t.call<ChangeRequest>('changes.approve', { id: asked.id }, t.as('ddsl'));
+    // Applied on that approval by the gateway itself: no IT-provider step.
+    expect(applied.status).toBe('applied');
+    expect(applied.steps.map((s) => [s.kind, s.by, s.note])).toEqual([
+      ['approved', 'account:head', null], ['approved', 'account:ddsl', null], ['applied', 'system', 'applied on approval'],
+    ]);
+    expect(t.config.current.investigations?.map((i) => i.id)).toEqual([asked.id]);
+    expect(t.state.audit.list({ action: 'change.apply' }).map((e) => e.actor)).toEqual(['system']);
   });
 
-  it('refuses a closed incident at the request and when applying', async () => {
+  it('refuses a closed incident at the request and when applying; a failed apply is retried by safeguarding staff, never the IT provider', async () => {
     const t = await setup();
     const asked = await t.call<ChangeRequest>('changes.request', t.fields(), t.as('osl'));
     await t.call('changes.approve', { id: asked.id }, t.as('head'));
-    await t.call('changes.approve', { id: asked.id }, t.as('dsl'));
     t.incidents.outcome(t.incident.id, 'account:dsl', 'no-substance');
     t.incidents.signOff(t.incident.id, 'account:head');
-    expect((await t.failure('changes.apply', { id: asked.id }, t.as('tech'))).message).toMatch(/has been signed off since/);
+    // The approval stands; applying it fails, recorded as the gateway's apply-failed step.
+    const approved = await t.call<ChangeRequest>('changes.approve', { id: asked.id }, t.as('dsl'));
+    expect(approved.status).toBe('approved');
+    expect(approved.steps.at(-1)).toMatchObject({ kind: 'apply-failed', by: 'system' });
+    expect(approved.steps.at(-1)!.note).toMatch(/has been signed off since/);
     expect(t.config.current.investigations ?? []).toEqual([]);
+    expect((await t.failure('changes.apply', { id: asked.id }, t.as('tech'))).message).toMatch(/the headteacher, the DSL or the online safety lead tries again/);
+    expect((await t.failure('changes.apply', { id: asked.id }, t.ssh)).code).toBe('forbidden');
+    expect((await t.failure('changes.upstream', { id: asked.id, reference: 'REF-1' }, t.as('tech'))).message).toMatch(/never sent to the filtering provider/);
+    const retried = await t.failure('changes.apply', { id: asked.id }, t.as('osl'));
+    expect(retried.code).toBe('change-state');
+    expect(retried.message).toMatch(/has been signed off since/);
+    expect(t.state.changes.get(asked.id).steps.filter((s) => s.kind === 'apply-failed').map((s) => s.by)).toEqual(['system', 'account:osl']);
     expect((await t.failure('changes.request', t.fields(), t.as('osl'))).message).toMatch(/is closed/);
+  });
+
+  it('a retry by a senior account applies one whose apply on approval failed', async () => {
+    const t = await setup();
+    const asked = await t.call<ChangeRequest>('changes.request', t.fields(), t.as('osl'));
+    await t.call('changes.approve', { id: asked.id }, t.as('head'));
+    // The device is put under another investigation meanwhile (a hand edit): this one cannot start.
+    await t.config.update((d) => { d.investigations = [{ id: 99, incidentId: t.incident.id, device: MAC, policy: 'investigation', from: new Date(START).toISOString(), until: new Date(START + DAY).toISOString() }]; });
+    expect((await t.call<ChangeRequest>('changes.approve', { id: asked.id }, t.as('dsl'))).steps.at(-1)!.note).toMatch(/already under investigation/);
+    await t.config.update((d) => { d.investigations = []; });
+    const applied = await t.call<ChangeRequest>('changes.apply', { id: asked.id }, t.as('head'));
+    expect(applied.status).toBe('applied');
+    expect(applied.steps.at(-1)).toMatchObject({ kind: 'applied', by: 'account:head', note: null });
+    expect(t.state.investigations.events(asked.id).map((e) => [e.kind, e.by])).toEqual([['started', 'account:head']]);
+  });
+
+  it('a sign-off while an approved investigation is being applied is refused, so it never starts on a closed incident', async () => {
+    const t = await setup();
+    t.incidents.outcome(t.incident.id, 'account:dsl', 'internal-action');
+    const asked = await t.call<ChangeRequest>('changes.request', t.fields(), t.as('osl'));
+    await t.call('changes.approve', { id: asked.id }, t.as('head'));
+    let raced: unknown;
+    let inForce: unknown;
+    t.hooks.whileWriting = () => {
+      // The apply has found the incident open; the configuration is being written, the start not recorded yet.
+      inForce = t.config.current.investigations ?? [];
+      try { t.incidents.signOff(t.incident.id, 'account:head'); } catch (error) { raced = error; }
+    };
+    const applied = await t.call<ChangeRequest>('changes.approve', { id: asked.id }, t.as('dsl'));
+    expect(inForce).toEqual([]);
+    expect(String(raced)).toMatch(new RegExp(`investigation request ${asked.id} on this incident is approved and not yet applied`));
+    expect(applied.status).toBe('applied');
+    expect(t.state.incidents.get(t.incident.id).status).toBe('open');
+    expect(t.state.investigations.events(asked.id).map((e) => e.kind)).toEqual(['started']);
+  });
+});
+
+describe('need to know', () => {
+  it('over SSH and to the technician: one line in the list, the request refused, the audit log without its rationale, risk note or notes', async () => {
+    const t = await setup();
+    const asked = await t.call<ChangeRequest>('changes.request', t.fields(), t.as('osl'));
+    await t.call('changes.approve', { id: asked.id, note: 'Agreed: the pupil spoke to me about this on Friday' }, t.as('head'));
+    const line = async (caller: ControlCaller) => (await t.call<ChangeListView>('changes', {}, caller)).changes.find((c) => c.id === asked.id);
+    for (const caller of [t.ssh, t.as('tech')]) {
+      expect(await line(caller)).toMatchObject({ id: asked.id, status: 'awaiting-approval', title: `Investigation request ${asked.id} (details for safeguarding staff only)` });
+      expect(JSON.stringify(await line(caller))).not.toMatch(/Y6 iPad|aa:00:00:00:06:01|incident/i);
+      const refused = await t.failure('changes.show', { id: asked.id }, caller);
+      expect(refused.code).toBe('forbidden');
+      expect(refused.message).toMatch(/details are for safeguarding staff only/);
+    }
+    expect(await line(t.as('sam'))).toBeUndefined();
+    expect((await line(t.as('head')))?.title).toMatch(/^Investigate aa:00:00:00:06:01 /);
+    expect((await t.call<ChangeRequest>('changes.show', { id: asked.id }, t.as('osl'))).rationale).toBe(t.fields().rationale);
+    await t.call('changes.approve', { id: asked.id }, t.as('dsl'));
+    const entries = [...t.state.audit.export()].filter((e) => e.subject === `change ${asked.id}`);
+    expect(entries.map((e) => e.action)).toEqual(['change.request', 'change.approve', 'change.approve', 'change.apply']);
+    const text = JSON.stringify(entries);
+    for (const secret of [t.fields().rationale, t.fields().riskNote, 'spoke to me']) expect(text).not.toContain(secret);
+    expect((entries[1]!.details as Record<string, unknown>).note).toBe('(kept with the request)');
   });
 });
 
