@@ -31,6 +31,7 @@ import { startBackups, type Backups } from './backup/wiring.ts';
 import { watchReleaseStatus } from './upgrade/release-status.ts';
 import { recoverSwapAtStart } from './backup/swap-journal.ts';
 import { startChangeControl } from './control/changes/wiring.ts';
+import { startInvestigations } from './monitor/investigations/wiring.ts';
 
 export interface DaemonOptions {
   dataDir: string;
@@ -113,7 +114,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       config, configFile, state, status: report.status, reloadFromDisk, dns, filtering, enforcement, watches, portal, queryLog, alerting, selftest, access, logger,
       weeklyReview,
     });
-    startChangeControl({ control, state, config, mailer: alerting.alertDelivery, logger, reviewDue: weeklyReview.reviewDue });
+    const investigations = startInvestigations({ control, state, config, queryLog, dataDir, mailer: alerting.alertDelivery, logger, stops });
+    startChangeControl({ control, state, config, mailer: alerting.alertDelivery, logger, reviewDue: weeklyReview.reviewDue, investigations });
     startReports({ control, config, state, queryLog, dataDir, logger, stops, sources: reportSources(state, () => config.current) });
     const started = startBackups({ control, config, configFile, state, dataDir, logger, stops });
     backups = started;

@@ -11,6 +11,7 @@ import { alertsConfigIssues } from '../monitor/alerts/alerts-config-check.ts';
 import { reviewConfigIssues } from '../monitor/review/review-config-check.ts';
 import { syslogConfigIssues } from '../fleet/syslog-config-check.ts';
 import { classesConfigIssues } from '../classes/classes-config-check.ts';
+import { investigationsConfigIssues } from '../monitor/investigations/investigations-config-check.ts';
 import { BUILTIN_PREFIX, builtinId } from '../rules/builtin-id.ts';
 import type { CategoryDefinition } from '../rules/catalogue.ts';
 import { pointer, type ConfigIssue } from './issues.ts';
@@ -78,6 +79,7 @@ export function semanticIssues(doc: CheckedSections, known: KnownCategories): Co
   issues.push(...reviewConfigIssues(doc.review));
   issues.push(...syslogConfigIssues(doc.syslog));
   issues.push(...classesConfigIssues(doc, new Set(known.categories.keys())));
+  issues.push(...investigationsConfigIssues(doc));
   if (known.keywordLists) issues.push(...alertsConfigIssues(doc.alerts, known.keywordLists));
   return issues;
 }

@@ -18,6 +18,7 @@ import type { PreviousRun } from '../monitor/crash-marker.ts';
 import type { DnsAlertRulesData } from '../monitor/alerts/dns-alert-rules.ts';
 import type { Alert } from '../monitor/alerts/alert-schema.ts';
 import { QueryLog } from '../monitor/query-log/query-log.ts';
+import { keepWindows } from '../monitor/investigations/investigation-rules.ts';
 import { startRetention } from '../monitor/retention.ts';
 import { categoryTests } from '../monitor/selftest/plan.ts';
 import { SelftestService } from '../monitor/selftest/service.ts';
@@ -105,7 +106,7 @@ export function startMonitoringJobs(o: {
   });
   selftest.start();
   stops.push(() => selftest.stop());
-  const retention = startRetention({ queryLog: o.queryLog, networkEvents: state.networkEvents, alerts: state.alerts, visitors: state.vouchers, retention: () => config.current.retention, timezone: () => config.current.site.timezone, logger });
+  const retention = startRetention({ queryLog: o.queryLog, networkEvents: state.networkEvents, alerts: state.alerts, visitors: state.vouchers, retention: () => config.current.retention, keep: () => keepWindows(config.current), timezone: () => config.current.site.timezone, logger });
   stops.push(() => retention.stop());
   return { selftest };
 }

@@ -8,10 +8,15 @@
 //   device's MAC): `retention.networkEventsDays`, 90 by default.
 // - acknowledged alerts (state.db): `retention.alertsDays` after their last occurrence, 400 by
 //   default (DEFAULT_ALERTS_DAYS); an open alert is kept until someone acknowledges it.
+// An investigated device's questions in its investigation's window are kept past their time
+// until the investigation's evidence is saved (the entry leaves the configuration then): a
+// window near the retention's length, or a daemon off at the expiry, would otherwise lose the
+// first days of the evidence.
 // Each kind says less about a child than the one before, so it may be kept longer: the hours show
 // when a device was in use (late at night, in a given lesson), the days only how much.
 import type { Retention } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
+import type { KeepWindow } from './query-log/query-log-schema.ts';
 import type { QueryLog } from './query-log/query-log.ts';
 import { DayOf, hourOf } from './query-log/rollups.ts';
 
@@ -90,6 +95,8 @@ export function startRetention(options: {
   /** state.db's vouchers and visitors (StateDatabase.vouchers), kept retention.visitorRecordsDays. */
   visitors?: { purgeBefore(before: Date): { vouchers: number; visitors: number } };
   retention: () => Retention;
+  /** The investigations whose windows' questions stay (config.investigations); none without it. */
+  keep?: () => KeepWindow[];
   /** The school's time zone (the days of the daily rollups). */
   timezone: () => string;
   logger: Logger;
@@ -103,7 +110,7 @@ export function startRetention(options: {
     const zone = options.timezone();
     if (days?.zone !== zone) days = { zone, dayOf: new DayOf(zone) };
     const cutoffs = retentionCutoffs(options.retention(), now(), days.dayOf.day);
-    const events = await options.queryLog.purgeBefore(cutoffs.eventsBefore);
+    const events = await options.queryLog.purgeBefore(cutoffs.eventsBefore, options.keep?.() ?? []);
     const rollups = await options.queryLog.purgeRollups(cutoffs.hoursBefore, cutoffs.daysBefore);
     const networkEvents = options.networkEvents.purgeBefore(cutoffs.networkEventsBefore);
     const alerts = options.alerts?.purgeAcknowledgedBefore(cutoffs.alertsBefore) ?? 0;

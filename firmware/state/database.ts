@@ -10,6 +10,7 @@ import { AccountRepository } from './accounts.ts';
 import { ChangeRequestRepository } from './change-requests.ts';
 import { DeviceRepository } from './devices.ts';
 import { IncidentRepository } from './incidents.ts';
+import { InvestigationRepository } from './investigations.ts';
 import { LeaseRepository } from './leases.ts';
 import { NetworkEventRepository } from './network-events.ts';
 import { SelftestRepository } from './selftest.ts';
@@ -45,6 +46,7 @@ export class StateDatabase {
   readonly visitorRequests: VisitorRequestRepository;
   readonly aupAcceptances: AupAcceptanceRepository;
   readonly incidents: IncidentRepository;
+  readonly investigations: InvestigationRepository;
   readonly annualReviews: AnnualReviewRepository;
   readonly reviews: ReviewRepository;
   readonly changes: ChangeRequestRepository;
@@ -64,6 +66,7 @@ export class StateDatabase {
     this.visitorRequests = new VisitorRequestRepository(db, this.vouchers);
     this.aupAcceptances = new AupAcceptanceRepository(db);
     this.incidents = new IncidentRepository(db);
+    this.investigations = new InvestigationRepository(db);
     this.annualReviews = new AnnualReviewRepository(db);
     this.reviews = new ReviewRepository(db);
     this.changes = new ChangeRequestRepository(db);

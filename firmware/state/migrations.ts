@@ -19,6 +19,7 @@ import { m014 } from './migrations/014-weekly-reviews.ts';
 import { m015 } from './migrations/015-incident-log.ts';
 import { m016 } from './migrations/016-annual-review-and-external-tests.ts';
 import { m017 } from './migrations/017-change-requests.ts';
+import { m018 } from './migrations/018-investigations.ts';
 
 export const STATE_MIGRATIONS: readonly Migration[] = [
   m001,
@@ -38,4 +39,5 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
   m015,
   m016,
   m017,
+  m018,
 ];

@@ -58,9 +58,11 @@ export const incidentRoutes: AdminRoutes = async (app, deps) => {
     config: { permission: 'monitoring.view' },
   }, async (request, reply) => {
     const file = await callControl<IncidentAttachmentView>(control, request.signed, 'incidents.attachment', request.params);
+    // An investigation's evidence (CSV) is downloaded, never shown: its names are what a device looked up.
+    const csv = file.mediaType === 'text/csv';
     return reply
-      .header('content-type', file.mediaType)
-      .header('content-disposition', `inline; filename="${headerName(file.fileName)}"`)
+      .header('content-type', csv ? 'text/csv; charset=utf-8' : file.mediaType)
+      .header('content-disposition', `${csv ? 'attachment' : 'inline'}; filename="${headerName(file.fileName)}"`)
       .header('x-content-type-options', 'nosniff')
       .header('content-security-policy', "default-src 'none'; sandbox")
       .header('cache-control', 'private, no-store')

@@ -18,7 +18,7 @@ import { actorOf, type ControlCaller } from '../protocol.ts';
 import { applyChange, type Applied } from './change-apply.ts';
 import type { ChangeNotice } from './change-notifier.ts';
 import {
-  accountCaller, ChangeForbiddenError, ChangeStateError, mayView, needsHeadFor, permissionRefusal, requestRefusal, seesAll, sshCaller, STEP_OF, stepRefusal,
+  accountCaller, ChangeForbiddenError, ChangeStateError, investigationRequestForbidden, mayView, needsHeadFor, permissionRefusal, requestRefusal, seesAll, sshCaller, STEP_OF, stepRefusal,
   type ChangeAction, type ChangeCaller,
 } from './change-rules.ts';
 import type {
@@ -26,6 +26,8 @@ import type {
   ExceptionListView,
 } from './change-schema.ts';
 import { exceptionViews, proposalWords } from './change-words.ts';
+import type { InvestigationEntry } from '../../config/investigations-schema.ts';
+import type { StartFacts } from '../../monitor/investigations/investigation-service.ts';
 
 export interface ChangeServiceDeps {
   changes: ChangeRequestRepository;
@@ -38,9 +40,19 @@ export interface ChangeServiceDeps {
   /** The catalogue's category titles, for the words of a policy edit. */
   categoryTitle: (id: string) => string | undefined;
   notify?: (notice: ChangeNotice) => Promise<unknown>;
+  /** Investigations: an applied one's record is made with the applied step (monitor/investigations/). */
+  investigations?: InvestigationHooks;
   /** The weekly review's "review due" item: a change sent upstream changes filtering without changing this configuration. */
   reviewDue?: (reason: DueReason, detail: string) => void;
   logger?: Logger;
+}
+
+/** What change control asks of investigations (InvestigationService), and what it tells them. */
+export interface InvestigationHooks {
+  incidentStatus(id: number): 'open' | 'closed' | undefined;
+  startRefusal(incidentId: number): string | undefined;
+  recordStart(facts: StartFacts): void;
+  started(id: number): void;
 }
 
 const AUDIT_ACTION: Readonly<Record<ChangeAction, string>> = {
@@ -91,8 +103,14 @@ export class ChangeService {
   request(caller: ControlCaller, fields: ChangeRequestFields): ChangeRequest {
     const who = this.callerOf(caller);
     if (!who.permissions.has('changes.request')) throw new ChangeForbiddenError('your account cannot ask for filtering changes');
+    if (fields.proposal.kind === 'investigation') {
+      const forbidden = investigationRequestForbidden(who);
+      if (forbidden !== undefined) throw new ChangeForbiddenError(forbidden);
+      if (this.#d.investigations === undefined) throw new ChangeStateError('investigations are not available on this gateway');
+    }
     const config = this.#d.config.current;
-    const refused = requestRefusal(fields, config, this.#d.now());
+    const hooks = this.#d.investigations;
+    const refused = requestRefusal(fields, config, this.#d.now(), hooks ? { incidentStatus: (id) => hooks.incidentStatus(id) } : undefined);
     if (refused !== undefined) throw new InvalidInputError(refused);
     const words = proposalWords(fields.proposal, { config, categoryTitle: this.#d.categoryTitle });
     const needsHead = needsHeadFor(fields.proposal, config);
@@ -156,6 +174,10 @@ export class ChangeService {
         const refused = stepRefusal(this.#d.changes.get(params.id), { kind: 'applied', by: who.actor, head: who.head }, header.requestedByHead);
         if (refused !== undefined) throw new ChangeStateError(refused);
         applied = applyChange(draft, { id: header.id, proposal: header.proposal, rationale: header.rationale, requestedByName, now: this.#d.now() });
+        if (header.proposal.kind === 'investigation') {
+          const blocked = this.#d.investigations === undefined ? 'investigations are not available on this gateway' : this.#d.investigations.startRefusal(header.proposal.incidentId);
+          if (blocked !== undefined) throw new ChangeStateError(blocked);
+        }
       }, () => {
         result = this.#d.transaction(() => {
           let done: ChangeRequest;
@@ -169,6 +191,12 @@ export class ChangeService {
             done = this.#d.changes.get(params.id);
           }
           this.#d.audit.append({ actor: who.actor, action: 'change.apply', subject: subjectOf(params.id), details: { ...applied!.details, title: header.title } });
+          if (header.proposal.kind === 'investigation') {
+            this.#d.investigations!.recordStart({
+              entry: applied!.details.investigation as InvestigationEntry, requestedBy: done.requestedBy,
+              approvedBy: done.approvals.map((a) => a.by), appliedBy: who.actor, at: this.#d.now(),
+            });
+          }
           return done;
         });
       });
@@ -181,6 +209,7 @@ export class ChangeService {
       throw new ChangeStateError(reason);
     }
     this.#notify('applied', result!);
+    if (header.proposal.kind === 'investigation') this.#d.investigations?.started(params.id);
     return result!;
   }
 

@@ -14,6 +14,7 @@ import { ChangeService, type ChangeServiceDeps } from './change-service.ts';
 export function startChangeControl(o: {
   control: Pick<ControlServer, 'register'>; state: StateDatabase; config: ConfigStore; mailer: ReviewMailer | null; logger: Logger;
   reviewDue?: ChangeServiceDeps['reviewDue'];
+  investigations?: ChangeServiceDeps['investigations'];
 }): ChangeService {
   const { state } = o;
   const logger = o.logger.child({ component: 'changes' });
@@ -22,6 +23,7 @@ export function startChangeControl(o: {
     changes: state.changes, config: o.config, audit: state.audit, accounts: state.accounts, transaction: (fn) => state.transaction(fn), now: () => new Date(),
     categoryTitle: (id) => CATALOGUE.categories.get(id)?.title, notify: (notice) => notifier.notify(notice), logger,
     ...(o.reviewDue ? { reviewDue: o.reviewDue } : {}),
+    ...(o.investigations ? { investigations: o.investigations } : {}),
   });
   registerChangeMethods(o.control, service);
   return service;

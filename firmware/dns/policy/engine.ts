@@ -10,6 +10,8 @@
 // are boundaries too (class-unlocks.ts): while one runs, its category's bit is cleared from its
 // group's slots, never for a category a policy marks unacceptable-and-illegal or a restricted list
 // feeds, and before the mask is read, so exceptions and restricted lists still decide first.
+// An investigation (investigations.ts) gives one device another policy for a while: a different
+// slot, chosen per question by MAC, plus the categories that are never opened kept blocked.
 import type { CategoryRule, Config, DeviceGroup, Network, Policy, Schedule } from '../../config/schema.ts';
 import { clearBit, hasBit, isValidBit, lowestBit, MAX_CATEGORY_BITS, setBit, type MaskPair } from './bits.ts';
 import { compileUnlocks, neverUnlocked, unlockAt, type CompiledUnlock } from './class-unlocks.ts';
@@ -17,11 +19,12 @@ import { Decision, type DecisionInput } from './decision.ts';
 import { blocksNow } from './disposition.ts';
 import { ExceptionSet } from './exceptions.ts';
 import { buildExplanation, type Explanation } from './explain.ts';
+import { compileInvestigations, investigationAt, type CompiledInvestigation } from './investigations.ts';
 import { formatterFor, isActive, nextChange, type Terms } from './schedule.ts';
 
 /** The parts of the configuration the engine reads. */
 export type PolicyConfig = Pick<Config, 'site' | 'networks' | 'policies' | 'schedules' | 'deviceGroups' | 'exceptions'>
-  & { lists?: Config['lists']; classUnlocks?: Config['classUnlocks'] };
+  & { lists?: Config['lists']; classUnlocks?: Config['classUnlocks']; investigations?: Config['investigations'] };
 
 /** The matcher's CategoryIndex lookup: category id → bit 0..63, undefined when no list feeds it. */
 export type CategoryBitOf = (id: string) => number | undefined;
@@ -56,9 +59,11 @@ export interface Resolution {
   network: Network | undefined;
   /** The device's group when it exists in the configuration. */
   group: DeviceGroup | undefined;
-  /** The policy id wanted: the voucher's, else the group's own, else the network's. */
+  /** The policy id wanted: the investigation's, else the voucher's, else the group's own, else the network's. */
   policyId: string | undefined;
-  source: 'network' | 'device-group' | 'voucher';
+  source: 'network' | 'device-group' | 'voucher' | 'investigation';
+  /** The investigation in force for the device, when source is 'investigation'. */
+  investigation?: CompiledInvestigation;
   policy: CompiledPolicy | undefined;
   /** A voucher's policy that no longer exists (a configuration change removed it): the device gets the group's or network's instead. */
   missingOverride?: string;
@@ -100,6 +105,10 @@ export class PolicyEngine {
   /** Class unlocks by device group id, and all of them, for the boundaries. */
   private readonly unlocks: ReadonlyMap<string, readonly CompiledUnlock[]>;
   private readonly unlockList: readonly CompiledUnlock[];
+  /** Investigations by MAC, and the categories they never open (illegal in some policy, or fed by a restricted list). */
+  private readonly investigations: ReadonlyMap<string, readonly CompiledInvestigation[]>;
+  readonly neverLo: number;
+  readonly neverHi: number;
   /** The instant the current epoch was read at: no boundary falls between it and any instant the epoch serves. */
   private epochAt = Number.NaN;
   private epoch = 0;
@@ -157,7 +166,16 @@ export class PolicyEngine {
       const policy = group.policy === undefined ? NO_OVERRIDE : policyIndex.get(group.policy) ?? MISSING;
       this.groups.set(group.id, { group, index, policy });
     });
-    this.unlocks = compileUnlocks(config.classUnlocks, new Set(this.groups.keys()), bitFor, neverUnlocked(config.policies, config.lists ?? []));
+    const never = neverUnlocked(config.policies, config.lists ?? []);
+    this.unlocks = compileUnlocks(config.classUnlocks, new Set(this.groups.keys()), bitFor, never);
+    this.investigations = compileInvestigations(config.investigations, new Set(policyIndex.keys()));
+    const neverMask: MaskPair = { lo: 0, hi: 0 };
+    for (const id of never) {
+      const bit = bitFor(id);
+      if (bit !== undefined) setBit(neverMask, bit);
+    }
+    this.neverLo = neverMask.lo;
+    this.neverHi = neverMask.hi;
     this.unlockList = [...this.unlocks.values()].flat();
     this.slotsPerPolicy = config.deviceGroups.length + 1;
     this.slots = new Array<Slot | undefined>(this.policies.length * this.slotsPerPolicy).fill(undefined);
@@ -193,13 +211,16 @@ export class PolicyEngine {
   decide(input: DecisionInput, now: number, out: Decision): Decision {
     out.reset();
     const groupId = input.groupId !== undefined && this.groups.has(input.groupId) ? input.groupId : undefined;
-    const slot = this.slotFor(input.networkId, groupId, input.policyId, now);
+    const investigation = investigationAt(this.investigations, input.mac, now);
+    const slot = this.slotFor(input.networkId, groupId, investigation ? investigation.entry.policy : input.policyId, now);
     if (slot) out.policy = slot.policy.policy;
     if (input.restricted) return block(out, 'restricted');
     if (!slot) return block(out, 'no-policy');
     const p = slot.policy;
     const { blockLo, blockHi } = input;
-    const illegal = ((blockLo & p.illegalLo) | (blockHi & p.illegalHi)) !== 0;
+    const neverLo = investigation ? this.neverLo : 0;
+    const neverHi = investigation ? this.neverHi : 0;
+    const illegal = ((blockLo & (p.illegalLo | neverLo)) | (blockHi & (p.illegalHi | neverHi))) !== 0;
 
     const exception = this.exceptions.find(input.name, input.networkId, groupId, now);
     if (exception) {
@@ -210,8 +231,8 @@ export class PolicyEngine {
     }
     if (input.allowed && !illegal) return this.allow(out, 'allow-list', blockLo, blockHi, p);
 
-    const lo = (blockLo & slot.blockLo) >>> 0;
-    const hi = (blockHi & slot.blockHi) >>> 0;
+    const lo = (blockLo & (slot.blockLo | neverLo)) >>> 0;
+    const hi = (blockHi & (slot.blockHi | neverHi)) >>> 0;
     if ((lo | hi) !== 0) {
       out.category = this.pick(lo, hi);
       return block(out, 'category');
@@ -228,10 +249,16 @@ export class PolicyEngine {
    * Which policy a device on `networkId` in `groupId` gets, and why. `override` is the policy of
    * the voucher the device signed in with: it replaces the group's and the network's while it
    * exists, and is passed over (reported as missing) once a configuration change removed it.
+   * An investigation in force for `mac` at `now` ranks above them all.
    */
-  resolve(networkId: string, groupId: string | undefined, override?: string): Resolution {
+  resolve(networkId: string, groupId: string | undefined, override?: string, mac?: string, now?: number): Resolution {
     const net = this.networks.get(networkId);
     const g = groupId === undefined ? undefined : this.groups.get(groupId);
+    const investigation = now === undefined ? undefined : investigationAt(this.investigations, mac, now);
+    if (net && investigation) {
+      const policyId = investigation.entry.policy;
+      return { network: net.network, group: g?.group, policyId, source: 'investigation', policy: this.policies[this.policyIndex.get(policyId)!], investigation };
+    }
     const overrideIndex = override === undefined ? undefined : this.policyIndex.get(override);
     if (net && overrideIndex !== undefined) {
       return { network: net.network, group: g?.group, policyId: override, source: 'voucher', policy: this.policies[overrideIndex] };
@@ -252,6 +279,11 @@ export class PolicyEngine {
   /** The class unlock opening category `bit` for `groupId` at `now` (ms), if one does: see class-unlocks.ts. */
   unlockOf(groupId: string | undefined, bit: number, now: number): CompiledUnlock | undefined {
     return unlockAt(this.unlocks, groupId, bit, now);
+  }
+
+  /** The investigation in force for `mac` at `now` (ms), if one is. */
+  investigationOf(mac: string | undefined, now: number): CompiledInvestigation | undefined {
+    return investigationAt(this.investigations, mac, now);
   }
 
   /** The instant the compiled masks go stale (ms; Infinity when no schedule or unlock is ahead). */

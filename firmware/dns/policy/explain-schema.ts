@@ -62,7 +62,7 @@ export type ExceptionExplanation = Static<typeof ExceptionExplanation>;
 export const PolicyExplanation = Type.Object({
   id: Type.String(),
   name: Type.String(),
-  source: Type.Union([Type.Literal('network'), Type.Literal('device-group'), Type.Literal('voucher')]),
+  source: Type.Union([Type.Literal('network'), Type.Literal('device-group'), Type.Literal('voucher'), Type.Literal('investigation')]),
   note: Type.String(),
 }, { additionalProperties: false });
 

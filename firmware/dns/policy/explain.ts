@@ -3,7 +3,7 @@
 // itself comes from decide(), and every "blocks now" from the same disposition rule decide()
 // compiles, so the explanation cannot drift from what the gateway does.
 import type { CategoryRule } from '../../config/schema.ts';
-import { bitsOf } from './bits.ts';
+import { bitsOf, hasBit } from './bits.ts';
 import { Decision, type DecisionInput } from './decision.ts';
 import { blocksNow, DISPOSITION_TEXT, inNominatedGroup } from './disposition.ts';
 import type { PolicyEngine, Resolution } from './engine.ts';
@@ -33,13 +33,14 @@ export function buildExplanation(engine: PolicyEngine, raw: DecisionInput, now: 
   const name = raw.name.toLowerCase().replace(/\.$/, '');
   const input: DecisionInput = { ...raw, name };
   const decision = engine.decide(input, now, new Decision());
-  const resolution = engine.resolve(input.networkId, input.groupId, input.policyId);
+  const resolution = engine.resolve(input.networkId, input.groupId, input.policyId, input.mac, now);
   const groupId = resolution.group?.id;
   const policy = resolution.policy?.policy;
 
   const group = resolution.group ? { id: resolution.group.id, name: resolution.group.name } : undefined;
   const categories = bitsOf(input.blockLo >>> 0, input.blockHi >>> 0).map((bit) => explainCategory(engine, bit, policy?.categories, group, now));
-  const illegalHit = categories.some((c) => c.configured && c.disposition === 'unacceptable-and-illegal');
+  if (resolution.source === 'investigation') for (const c of categories) keptBlocked(engine, c);
+  const illegalHit = categories.some((c) => (c.configured && c.disposition === 'unacceptable-and-illegal') || c.note.includes(KEPT_BLOCKED));
   const exceptions = explainExceptions(engine, input, groupId, now, decision, illegalHit);
 
   return {
@@ -49,7 +50,7 @@ export function buildExplanation(engine: PolicyEngine, raw: DecisionInput, now: 
     at: new Date(now).toISOString(),
     localTime: formatLocal(now, engine.zone),
     timezone: engine.zone,
-    policy: policy ? { id: policy.id, name: policy.name, source: resolution.source, note: policyNote(resolution, input.groupId) } : null,
+    policy: policy ? { id: policy.id, name: policy.name, source: resolution.source, note: policyNote(resolution, input.groupId, engine.zone) } : null,
     restricted: input.restricted,
     allowListed: input.allowed,
     categories,
@@ -59,9 +60,22 @@ export function buildExplanation(engine: PolicyEngine, raw: DecisionInput, now: 
   };
 }
 
-function policyNote(r: Resolution, requestedGroup: string | undefined): string {
+const KEPT_BLOCKED = 'kept blocked during an investigation';
+
+/** An investigation's policy never opens a category some policy marks unacceptable and illegal, or a restricted list feeds. */
+function keptBlocked(engine: PolicyEngine, c: CategoryExplanation): void {
+  if (c.blocksNow || !hasBit(engine.neverLo, engine.neverHi, c.bit)) return;
+  c.blocksNow = true;
+  c.note = `${c.note.split(' → ')[0]}; ${KEPT_BLOCKED}: some policy marks it unacceptable and illegal, or an illegal-content list feeds it → blocks now`;
+}
+
+function policyNote(r: Resolution, requestedGroup: string | undefined, zone: string): string {
   const p = r.policy!.policy;
   const net = r.network!;
+  if (r.source === 'investigation') {
+    const inv = r.investigation!;
+    return `the device is under investigation #${inv.entry.id} (incident ${inv.entry.incidentId}) until ${formatLocal(inv.until, zone)}: policy ${quote(p.id, p.name)} replaces network ${quote(net.id, net.name)}'s policy "${net.policy}"; illegal-content lists and categories still block`;
+  }
   if (r.source === 'voucher') {
     return `the device is signed in with a voucher for policy ${quote(p.id, p.name)}, which replaces network ${quote(net.id, net.name)}'s policy "${net.policy}" until the voucher ends`;
   }

@@ -8,7 +8,8 @@ import { InvalidInputError } from '../../state/values.ts';
 export const ATTACHMENT_MAX_BYTES = 8 * 1024 * 1024;
 export const ATTACHMENT_NAME_MAX = 120;
 
-export type AttachmentMediaType = 'image/png' | 'image/jpeg';
+/** Uploads are images only; text/csv is the gateway's own investigation evidence. */
+export type AttachmentMediaType = 'image/png' | 'image/jpeg' | 'text/csv';
 
 const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const JPEG = [0xff, 0xd8, 0xff];
@@ -21,7 +22,7 @@ export interface CheckedAttachment {
 }
 
 /** The media type the file's first bytes say, or undefined for anything but PNG and JPEG. */
-export function sniffImage(data: Uint8Array): AttachmentMediaType | undefined {
+export function sniffImage(data: Uint8Array): 'image/png' | 'image/jpeg' | undefined {
   const starts = (magic: number[]) => data.length > magic.length && magic.every((b, i) => data[i] === b);
   if (starts(PNG)) return 'image/png';
   if (starts(JPEG)) return 'image/jpeg';

@@ -1,4 +1,4 @@
-// Where incident attachments live: DATA_DIR/incidents/attachments/<sha256>.<png|jpg>, named by
+// Where incident attachments live: DATA_DIR/incidents/attachments/<sha256>.<png|jpg|csv>, named by
 // their hash so a file is written once however often it is attached, never overwritten, and read
 // back only if it still has the hash the timeline recorded.
 import { createHash } from 'node:crypto';
@@ -10,7 +10,7 @@ export class AttachmentMissingError extends Error {
   override name = 'AttachmentMissingError';
 }
 
-const EXTENSION: Record<AttachmentMediaType, string> = { 'image/png': 'png', 'image/jpeg': 'jpg' };
+const EXTENSION: Record<AttachmentMediaType, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'text/csv': 'csv' };
 
 export class AttachmentStore {
   readonly #dir: string;

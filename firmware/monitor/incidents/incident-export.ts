@@ -68,6 +68,9 @@ function html(incident: Incident, c: ExportContext): string {
   }</tbody></table>`;
   const attachments = incident.attachments.map((a) => {
     const bytes = c.images?.get(a.entry);
+    if (!a.mediaType.startsWith('image/')) {
+      return `<figure><p>Evidence file (CSV), kept on the gateway: download it from the incident's page.</p><figcaption>${escape(a.description)}: ${escape(a.fileName)}, ${a.bytes} bytes, attached ${t(a.at)} by ${escape(a.by)}<br>SHA-256 <code>${a.sha256}</code></figcaption></figure>`;
+    }
     const image = bytes ? `<img src="data:${a.mediaType};base64,${Buffer.from(bytes).toString('base64')}" alt="${escape(a.description)}">` : '<p>(file not included)</p>';
     return `<figure>${image}<figcaption>${escape(a.description)}: ${escape(a.fileName)}, ${a.bytes} bytes, attached ${t(a.at)} by ${escape(a.by)}<br>SHA-256 <code>${a.sha256}</code></figcaption></figure>`;
   }).join('');

@@ -72,7 +72,7 @@ export type IncidentAttachParams = Static<typeof IncidentAttachParams>;
 export const IncidentAttachmentParams = Type.Object({ id: Id, entry: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 export type IncidentAttachmentParams = Static<typeof IncidentAttachmentParams>;
 export const IncidentAttachmentView = Type.Object({
-  fileName: Type.String(), mediaType: Type.Union([Type.Literal('image/png'), Type.Literal('image/jpeg')]), sha256: Type.String(), dataBase64: Type.String(),
+  fileName: Type.String(), mediaType: Type.Union([Type.Literal('image/png'), Type.Literal('image/jpeg'), Type.Literal('text/csv')]), sha256: Type.String(), dataBase64: Type.String(),
 });
 export type IncidentAttachmentView = Static<typeof IncidentAttachmentView>;
 export const IncidentExportFields = Type.Object({

@@ -87,7 +87,7 @@ export const OutcomeBody = Type.Object({ outcome: IncidentOutcome, note: Type.St
 export const AttachmentBody = Type.Object({
   description: Text('what the attachment shows'),
   fileName: Line('the name it was uploaded under', 120),
-  mediaType: Type.Union([Type.Literal('image/png'), Type.Literal('image/jpeg')]),
+  mediaType: Type.Union([Type.Literal('image/png'), Type.Literal('image/jpeg'), Type.Literal('text/csv')], { description: 'a screenshot (uploaded), or an investigation\'s evidence (CSV, written by the gateway)' }),
   bytes: Type.Integer({ minimum: 1 }),
   sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
 }, { additionalProperties: false });

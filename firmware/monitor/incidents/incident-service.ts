@@ -6,13 +6,13 @@ import { createHash } from 'node:crypto';
 import type { AuditLog } from '../../control/audit.ts';
 import type { Logger } from '../../log.ts';
 import type { AlertRepository } from '../../state/alerts.ts';
-import type { IncidentRepository } from '../../state/incidents.ts';
+import { IncidentStateError, type IncidentRepository } from '../../state/incidents.ts';
 import type { SiteReportRepository } from '../../state/site-reports.ts';
 import { InvalidInputError } from '../../state/values.ts';
 import type { Alert } from '../alerts/alert-schema.ts';
 import { sealExport, type SealOptions } from '../reports/export-seal.ts';
 import { auditHeadNow } from '../reports/records-export.ts';
-import { checkAttachment } from './attachment-check.ts';
+import { checkAttachment, type AttachmentMediaType } from './attachment-check.ts';
 import type { AttachmentStore } from './attachment-store.ts';
 import { linkedAlert, opensIncident } from './incident-fold.ts';
 import { exportIncident, type IncidentExportFormat } from './incident-export.ts';
@@ -43,6 +43,8 @@ export interface IncidentServiceDeps {
   site: () => { name: string; timezone: string };
   /** Tests pass cheaper scrypt parameters for encrypted exports. */
   scrypt?: SealOptions['scrypt'];
+  /** Why the incident may not be signed off yet beyond its own timeline (an investigation still running), or undefined. */
+  signOffBlockedBy?: (id: number) => string | undefined;
   /** The weekly review's "review due" item: an incident is one of its triggers (DfE standard 2). */
   reviewDue?: (reason: 'incident', detail: string) => void;
 }
@@ -145,6 +147,8 @@ export class IncidentService {
   }
 
   signOff(id: number, actor: string, note = ''): Incident {
+    const blocked = this.#d.signOffBlockedBy?.(id);
+    if (blocked !== undefined) throw new IncidentStateError(blocked);
     return this.#append(id, 'sign-off', { note: note.trim() }, actor);
   }
 
@@ -168,7 +172,7 @@ export class IncidentService {
   }
 
   /** An attachment's bytes, by the entry that recorded it. */
-  async attachment(id: number, entry: number): Promise<{ fileName: string; mediaType: 'image/png' | 'image/jpeg'; data: Buffer; sha256: string }> {
+  async attachment(id: number, entry: number): Promise<{ fileName: string; mediaType: AttachmentMediaType; data: Buffer; sha256: string }> {
     const found = this.#d.incidents.get(id).attachments.find((a) => a.entry === entry);
     if (!found) throw new InvalidInputError(`incident ${id} has no attachment ${entry}`);
     return { fileName: found.fileName, mediaType: found.mediaType, sha256: found.sha256, data: await this.#d.attachments.get(found.sha256, found.mediaType) };
@@ -185,6 +189,7 @@ export class IncidentService {
     const images = new Map<number, Uint8Array>();
     if (format === 'html') {
       for (const a of incident.attachments) {
+        if (!a.mediaType.startsWith('image/')) continue;
         const data = await this.#d.attachments.get(a.sha256, a.mediaType).catch(() => undefined);
         if (data) images.set(a.entry, data);
       }

@@ -4,6 +4,7 @@
 import type { ConfigStore } from '../../config/store.ts';
 import type { Logger } from '../../log.ts';
 import type { StateDatabase } from '../../state/database.ts';
+import { signOffBlock } from '../investigations/investigation-rules.ts';
 import { AttachmentStore } from './attachment-store.ts';
 import { IncidentService, type IncidentServiceDeps } from './incident-service.ts';
 
@@ -16,5 +17,7 @@ export function startIncidents(o: {
     audit: state.audit, transaction: (fn) => state.transaction(fn), now: () => new Date(), logger: o.logger.child({ component: 'incidents' }),
     site: () => ({ name: o.config.current.site.name, timezone: o.config.current.site.timezone }),
     ...(o.reviewDue ? { reviewDue: o.reviewDue } : {}),
+    // An investigation on the incident keeps it open until its evidence is saved (the entry leaves the configuration then).
+    signOffBlockedBy: (id) => signOffBlock(o.config.current, id),
   });
 }

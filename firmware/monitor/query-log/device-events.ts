@@ -58,3 +58,20 @@ export function devicesEvents(db: DatabaseSync, q: DevicesQuery): DevicesEvents 
     .map((r) => ({ name: String(r.name), category: r.category === null ? null : String(r.category), count: Number(r.n), devices: Number(r.d) }));
   return { events, devices, blocked };
 }
+
+/** One device's questions over part of an investigation's window (the caller walks the window a span at a time). */
+export interface DeviceWindowQuery {
+  mac: string;
+  /** ms since the epoch; `since` included, `until` not. */
+  since: number;
+  until: number;
+}
+
+/** The longest span one read covers: an hour of a whole school's rows, walked by the `at` index. */
+export const DEVICE_WINDOW_STEP_MS = 3_600_000;
+
+/** The device's questions in the span, oldest first; a restricted-list name is as the log wrote it, withheld. */
+export function deviceWindowEvents(db: DatabaseSync, q: DeviceWindowQuery): QueryEvent[] {
+  const until = Math.min(q.until, q.since + DEVICE_WINDOW_STEP_MS);
+  return db.prepare('SELECT * FROM query_events WHERE at >= ? AND at < ? AND device = ? ORDER BY at, id').all(q.since, until, q.mac).map(rowToEvent);
+}

@@ -10,7 +10,7 @@ import type { AlertCandidate } from '../alerts/alert-schema.ts';
 import type { DnsAlertRulesData } from '../alerts/dns-alert-rules.ts';
 import { DayOf, HOUR_MS, type RollupRow } from './rollups.ts';
 import type { TotalsQuery } from './rollup-totals.ts';
-import type { DevicesQuery } from './device-events.ts';
+import type { DevicesQuery, DeviceWindowQuery } from './device-events.ts';
 
 /** The rollup tables' upserts: a count is added to the row of its period, made if it is new. */
 export const UPSERT_HOUR = `INSERT INTO rollup_hours (hour, network, device, category, verdict, count) VALUES (?, ?, ?, ?, ?, ?)
@@ -170,8 +170,8 @@ export type WriterCommand =
 export type WriterQuestion =
   | { op: 'recent'; args: RecentOptions }
   | { op: 'count' }
-  /** Deletes rows older than `before` (ms) in chunks, writing batches between them. */
-  | { op: 'purgeBefore'; before: number }
+  /** Deletes rows older than `before` (ms) in chunks, writing batches between them; never a `keep` window's rows. */
+  | { op: 'purgeBefore'; before: number; keep?: KeepWindow[] }
   | { op: 'rollups'; args: RollupQuery }
   /** Deletes hourly rollups before `hoursBefore` (ms) and daily ones before `daysBefore` (YYYY-MM-DD). */
   | { op: 'purgeRollups'; hoursBefore: number; daysBefore: string }
@@ -184,7 +184,17 @@ export type WriterQuestion =
   /** Deletes them, in one transaction. */
   | { op: 'eraseSubject'; subject: string }
   /** A set of devices' questions over a recent span (device-events.ts). */
-  | { op: 'forDevices'; args: DevicesQuery };
+  | { op: 'forDevices'; args: DevicesQuery }
+  /** One device's questions over a span of an investigation's window (device-events.ts). */
+  | { op: 'deviceWindow'; args: DeviceWindowQuery };
+
+/** One device's rows a purge leaves alone (an investigation's window: its evidence is not saved yet). */
+export interface KeepWindow {
+  mac: string;
+  /** ms since the epoch; `since` included, `until` not. */
+  since: number;
+  until: number;
+}
 
 /** Rollup rows a purge deleted. */
 export interface RollupsPurged {

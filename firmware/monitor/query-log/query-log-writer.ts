@@ -13,14 +13,14 @@ import type { Logger } from '../../log.ts';
 import { osThreadId } from '../../native/thread-id.ts';
 import { closeSqliteFile, openSqliteFile } from '../../state/sqlite-file.ts';
 import { eraseSubjectLogs, rowToEvent, subjectEventsPage, subjectRollups } from '../subject/logs-subject.ts';
-import { devicesEvents } from './device-events.ts';
+import { devicesEvents, deviceWindowEvents } from './device-events.ts';
 import { rollupTotals } from './rollup-totals.ts';
 import type { AlertCandidate } from '../alerts/alert-schema.ts';
 import { DnsAlertRules, mergeCandidates, type DnsAlertRulesData } from '../alerts/dns-alert-rules.ts';
 import { DayOf, RollupCounts, periodsBetween, type RollupRow } from './rollups.ts';
 import {
   COMMIT_ROWS, COMMITTED, DONE, FLAG_INDEX, ROLLUP_KEYS, ROW_COLUMNS, UPSERT_DAY, UPSERT_HOUR, WRITE_ERRORS, WRITTEN, addRollups, logMigrations, unpackBatch,
-  type RecentOptions, type RollupQuery, type RollupsPurged, type WriterCommand, type WriterQuestion, type WriterData, type WriterAlerts, type WriterLog, type WriterOpened, type WriterReply,
+  type KeepWindow, type RecentOptions, type RollupQuery, type RollupsPurged, type WriterCommand, type WriterQuestion, type WriterData, type WriterAlerts, type WriterLog, type WriterOpened, type WriterReply,
 } from './query-log-schema.ts';
 
 const data = workerData as WriterData;
@@ -228,9 +228,13 @@ function recent(options: RecentOptions): QueryEvent[] {
 // batches that arrive meanwhile are written between chunks instead of waiting for an hour's rows.
 const PURGE_CHUNK = 10_000;
 
-async function purge(before: number): Promise<number> {
+async function purge(before: number, keep: readonly KeepWindow[]): Promise<number> {
   let removed = 0;
-  const chunk = db.prepare('DELETE FROM query_events WHERE id IN (SELECT id FROM query_events WHERE at < ? LIMIT ?)');
+  // A device NULL (a client DHCP never named) is never an investigated device: coalesce keeps NOT (...) true for it.
+  const kept = keep.map(() => ' AND NOT (coalesce(device, \'\') = ? AND at >= ? AND at < ?)').join('');
+  const keptArgs = keep.flatMap((k) => [k.mac, k.since, k.until]);
+  const statement = db.prepare(`DELETE FROM query_events WHERE id IN (SELECT id FROM query_events WHERE at < ?${kept} LIMIT ?)`);
+  const chunk = { run: (cutoff: number, limit: number) => statement.run(cutoff, ...keptArgs, limit) };
   while (db.isOpen) {
     // Rollups first: they count rows this deletes (an event from the past arrives after the mark).
     commit(true);
@@ -302,7 +306,7 @@ async function answer(question: WriterQuestion): Promise<unknown> {
     case 'count':
       return Number(db.prepare('SELECT count(*) AS n FROM query_events').get()?.n);
     case 'purgeBefore':
-      return purge(question.before);
+      return purge(question.before, question.keep ?? []);
     case 'rollups':
       return rollups(question.args);
     case 'purgeRollups':
@@ -320,6 +324,8 @@ async function answer(question: WriterQuestion): Promise<unknown> {
       // No commit first: this connection sees its open transaction's rows, and a page refreshing
       // every few seconds must not bring the rollups' writes forward (an SD card's wear).
       return devicesEvents(db, question.args);
+    case 'deviceWindow':
+      return deviceWindowEvents(db, question.args);
     case 'eraseSubject':
       // The open transaction and every count not yet in the rollup tables first: the erase
       // must find every row and count handed over before it.

@@ -20,12 +20,12 @@ import type { Logger } from '../../log.ts';
 import { siblingModule } from '../../paths.ts';
 import {
   COMMIT_EVERY_MS, COMMITTED, DONE, FLAG_INDEX, ROLLUP_EVERY_MS, SHARED_BYTES, WRITE_ERRORS, WRITTEN, logMigrations,
-  type RecentOptions, type RollupQuery, type RollupsPurged, type WriterCommand, type WriterData, type WriterMessage, type WriterQuestion, type WriterReply,
+  type KeepWindow, type RecentOptions, type RollupQuery, type RollupsPurged, type WriterCommand, type WriterData, type WriterMessage, type WriterQuestion, type WriterReply,
 } from './query-log-schema.ts';
 import type { SubjectLogs, SubjectLogsErased, SubjectPage } from '../subject/logs-subject.ts';
 import type { Total, TotalsQuery } from './rollup-totals.ts';
 import type { RollupRow } from './rollups.ts';
-import type { DevicesEvents, DevicesQuery } from './device-events.ts';
+import { DEVICE_WINDOW_STEP_MS, type DevicesEvents, type DevicesQuery } from './device-events.ts';
 import type { AlertCandidate } from '../alerts/alert-schema.ts';
 import type { DnsAlertRulesData } from '../alerts/dns-alert-rules.ts';
 import { WriterScheduling, WriterSchedulingState, type SetIdleScheduling } from './writer-scheduling.ts';
@@ -249,10 +249,24 @@ export class QueryLog {
 
   /**
    * Deletes events older than `before`; resolves to how many. Retention calls this hourly. The
-   * writer deletes in chunks and writes the batches that arrive meanwhile.
+   * writer deletes in chunks and writes the batches that arrive meanwhile. A `keep` window's rows
+   * (an investigation whose evidence is not yet saved) stay, however old.
    */
-  purgeBefore(before: Date): Promise<number> {
-    return this.#ask({ op: 'purgeBefore', before: before.getTime() }) as Promise<number>;
+  purgeBefore(before: Date, keep: readonly KeepWindow[] = []): Promise<number> {
+    return this.#ask({ op: 'purgeBefore', before: before.getTime(), ...(keep.length > 0 ? { keep: keep.map((k) => ({ ...k })) } : {}) }) as Promise<number>;
+  }
+
+  /**
+   * Every question one device asked from `since` to `until` (ms), oldest first: an investigation's
+   * evidence. Read an hour at a time, so the writer writes the batches that arrive between reads.
+   */
+  async deviceWindow(mac: string, since: number, until: number): Promise<QueryEvent[]> {
+    const events: QueryEvent[] = [];
+    for (let from = since; from < until; from += DEVICE_WINDOW_STEP_MS) {
+      const part = await this.#ask({ op: 'deviceWindow', args: { mac, since: from, until: Math.min(until, from + DEVICE_WINDOW_STEP_MS) } }) as QueryEvent[];
+      for (const e of part) events.push(e);
+    }
+    return events;
   }
 
   /** The newest events first, for `schoolgate log` and the review. */
