@@ -15,6 +15,7 @@ import { exportCommand } from './cli/commands/export.ts';
 import { devices } from './cli/commands/devices.ts';
 import { incidents } from './cli/commands/incidents.ts';
 import { classes } from './cli/commands/classes.ts';
+import { investigations } from './cli/commands/investigations.ts';
 import { leases, reserve } from './cli/commands/leases.ts';
 import { lists } from './cli/commands/lists.ts';
 import { net } from './cli/commands/net.ts';
@@ -32,7 +33,7 @@ import { VERSION } from './version.ts';
 
 export { EXIT };
 
-const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, alerts, audit, accounts, selftest, data, export: exportCommand, vouchers, reports, aup, incidents, classes, changes, annual, review, backup, upgrade };
+const commands: Record<string, Command> = { run, status, check, lists, config, leases, devices, reserve, net, alerts, audit, accounts, selftest, data, export: exportCommand, vouchers, reports, aup, incidents, investigations, classes, changes, annual, review, backup, upgrade };
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));

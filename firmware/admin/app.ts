@@ -25,6 +25,7 @@ import { annualRoutes } from './routes/annual.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { healthRoutes } from './routes/health.ts';
 import { incidentRoutes } from './routes/incidents.ts';
+import { investigationRoutes } from './routes/investigations.ts';
 import { networkRoutes } from './routes/networks.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { reportRoutes } from './routes/reports.ts';
@@ -130,7 +131,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   });
   app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ error: 'there is no such page or API route', code: 'not-found' }));
 
-  for (const routes of [systemRoutes, sessionRoutes, setupRoutes, accountRoutes, policyRoutes, networkRoutes, deviceRoutes, listRoutes, auditRoutes, dashboardRoutes, alertRoutes, healthRoutes, visitorRoutes, aupRoutes, voucherRoutes, settingsRoutes, incidentRoutes, classRoutes, changeRoutes, reportRoutes, annualRoutes, reviewRoutes, backupRoutes, upgradeRoutes]) await routes(app, deps);
+  for (const routes of [systemRoutes, sessionRoutes, setupRoutes, accountRoutes, policyRoutes, networkRoutes, deviceRoutes, listRoutes, auditRoutes, dashboardRoutes, alertRoutes, healthRoutes, visitorRoutes, aupRoutes, voucherRoutes, settingsRoutes, incidentRoutes, investigationRoutes, classRoutes, changeRoutes, reportRoutes, annualRoutes, reviewRoutes, backupRoutes, upgradeRoutes]) await routes(app, deps);
   // Last: its catch-all serves the UI's page for every path no API route took.
   await app.register(webuiRoutes);
   return app;

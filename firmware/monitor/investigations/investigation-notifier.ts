@@ -3,6 +3,7 @@
 // message names the investigation, its incident and times, never what the device looked up.
 // Nothing here fails a step: with no mailer or no one to tell it is logged.
 import type { AlertContact } from '../../config/alerts-schema.ts';
+import { expiryWords } from '../../control/changes/change-words.ts';
 import type { Config } from '../../config/schema.ts';
 import type { Logger } from '../../log.ts';
 import type { AccountRow } from '../../state/accounts.ts';
@@ -24,7 +25,7 @@ export function recipientsOf(accounts: readonly AccountRow[]): AccountRow[] {
 }
 
 export function investigationEmail(event: InvestigationEvent, inv: Investigation, o: { site: string; timezone: string }): EmailMessage {
-  const time = (iso: string) => new Date(iso).toLocaleString('en-GB', { timeZone: o.timezone, dateStyle: 'full', timeStyle: 'short' });
+  const time = (iso: string) => expiryWords(iso, o.timezone, 'long');
   const device = inv.deviceName ? `${inertLine(inv.deviceName, 80)} (${inv.device})` : inv.device;
   const lines = [
     `Investigation ${inv.id} at ${o.site} ${HEADLINE[event]}.`,

@@ -13,6 +13,7 @@ import type { Config } from '../../config/schema.ts';
 import type { ConfigWritten } from '../../config/store.ts';
 import type { AuditLog } from '../../control/audit.ts';
 import { SENIOR_ROLES } from '../../control/changes/change-rules.ts';
+import { expiryWords } from '../../control/changes/change-words.ts';
 import { actorOf, type ControlCaller } from '../../control/protocol.ts';
 import { permissionsOf } from '../../admin/roles.ts';
 import type { Logger } from '../../log.ts';
@@ -110,7 +111,7 @@ export class InvestigationService {
     }, facts.appliedBy, facts.at);
     const zone = this.#d.config.current.site.timezone;
     const what = startedWords(entry.id, {
-      device: this.#deviceWords(entry.device), policy: this.names.policyName(entry.policy) ?? entry.policy, until: localTime(entry.until, zone),
+      device: this.#deviceWords(entry.device), policy: this.names.policyName(entry.policy) ?? entry.policy, until: expiryWords(entry.until, zone, 'long'),
     }, facts.approvedBy);
     this.#d.incidents.append(entry.incidentId, 'action', { what, by: facts.appliedBy, at: entry.from, itProvider: false }, SYSTEM, facts.at);
   }
@@ -279,9 +280,4 @@ export class InvestigationService {
     }
     this.#d.notify(event, view).catch((err: unknown) => this.#d.logger?.error({ err, investigation: id, event }, 'investigation notice failed'));
   }
-}
-
-/** "Friday 19 December 2026 at 15:30" on the school's clocks. */
-function localTime(iso: string, zone: string): string {
-  return new Date(iso).toLocaleString('en-GB', { timeZone: zone, dateStyle: 'full', timeStyle: 'short' });
 }

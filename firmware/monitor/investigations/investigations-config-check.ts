@@ -1,5 +1,5 @@
 // The investigations section's checks beyond the schema: ids unique, each names a policy that
-// exists, ends after it starts, lasts at most 14 days, and no device has two at once. These are
+// exists, does not end before it starts, lasts at most 14 days, and no device has two at once. These are
 // the daemon's own writes, so a failure here means a hand edit or a bug: refused either way,
 // since an entry the engine passed over would silently leave the device on its usual policy.
 import { pointer, type ConfigIssue } from '../../config/issues.ts';
@@ -23,7 +23,8 @@ export function investigationsConfigIssues(doc: Partial<Config>): ConfigIssue[] 
     if (Number.isNaN(from)) add(pointer('investigations', i, 'from'), `"${inv.from}" is not a date and time`);
     if (Number.isNaN(until)) add(pointer('investigations', i, 'until'), `"${inv.until}" is not a date and time`);
     if (Number.isNaN(from) || Number.isNaN(until)) return;
-    if (!(from < until)) add(pointer('investigations', i, 'until'), 'an investigation must end after it starts');
+    // Equal when it was ended the instant it started: it never gave the device anything.
+    if (until < from) add(pointer('investigations', i, 'until'), 'an investigation cannot end before it starts');
     else if (until - from > INVESTIGATION_DAYS_MAX * DAY_MS) add(pointer('investigations', i, 'until'), `an investigation may last at most ${INVESTIGATION_DAYS_MAX} days`);
     if (spans.some((s) => s.device === inv.device && s.from < until && from < s.until)) {
       add(pointer('investigations', i, 'device'), `device ${inv.device} is under another investigation at the same time`);

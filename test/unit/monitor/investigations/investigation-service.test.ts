@@ -1,0 +1,287 @@
+// An investigation from request to evidence, through the real pieces: change control (asked for
+// by an account that reviews monitoring, approved by two senior accounts, applied by the IT
+// provider), the configuration store, state.db, the incident log's attachment store and a real
+// logs.db through its writer thread. The evidence is every lookup the device made in the window,
+// and nothing else; ending early and expiring both save it and take the entry out of the
+// configuration; retention leaves the window's rows until then.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Role } from '../../../../firmware/admin/roles.ts';
+import { CATALOGUE, defaultConfig } from '../../../../firmware/config/defaults.ts';
+import { ConfigStore } from '../../../../firmware/config/store.ts';
+import { ChangeService } from '../../../../firmware/control/changes/change-service.ts';
+import type { ChangeRequest } from '../../../../firmware/control/changes/change-schema.ts';
+import { registerChangeMethods } from '../../../../firmware/control/changes/change-methods.ts';
+import type { ControlCaller } from '../../../../firmware/control/protocol.ts';
+import { ControlFailure, ControlServer } from '../../../../firmware/control/server.ts';
+import { EventBuffer, type QueryEvent } from '../../../../firmware/dns/events/event-buffer.ts';
+import { silentLogger } from '../../../../firmware/log.ts';
+import { AttachmentStore } from '../../../../firmware/monitor/incidents/attachment-store.ts';
+import { IncidentService } from '../../../../firmware/monitor/incidents/incident-service.ts';
+import { registerInvestigationMethods } from '../../../../firmware/monitor/investigations/investigation-methods.ts';
+import { keepWindows, signOffBlock } from '../../../../firmware/monitor/investigations/investigation-rules.ts';
+import type { Investigation, InvestigationListView } from '../../../../firmware/monitor/investigations/investigation-schema.ts';
+import { InvestigationService, type InvestigationEvent } from '../../../../firmware/monitor/investigations/investigation-service.ts';
+import { QueryLog } from '../../../../firmware/monitor/query-log/query-log.ts';
+import { StateDatabase } from '../../../../firmware/state/database.ts';
+
+const START = Date.UTC(2026, 11, 7, 10, 0);
+const MIN = 60_000;
+const DAY = 24 * 60 * MIN;
+const MAC = 'aa:00:00:00:06:01';
+const OTHER = 'aa:00:00:00:06:02';
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
+
+async function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'schoolgate-investigations-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  let now = START;
+  const clock = () => new Date(now);
+  const state = StateDatabase.open(':memory:', { now: clock });
+  cleanups.push(() => state.close());
+  const config = await ConfigStore.open(join(dir, 'config.json'), {
+    createWith: () => {
+      const c = defaultConfig();
+      c.policies.push({ id: 'investigation', name: 'Investigation', safeSearch: 'off', blockAnswer: 'block-page', categories: {} });
+      return c;
+    },
+  });
+  const people: [string, Role[]][] = [['head', ['headteacher']], ['dsl', ['dsl']], ['osl', ['online-safety-lead']], ['sam', ['staff']], ['tech', ['technician']]];
+  for (const [username, roles] of people) {
+    state.accounts.insert({ username, displayName: username, email: null, passwordHash: 'x', mustChangePassword: false, breakGlass: false, roles, createdAt: new Date(START).toISOString() });
+  }
+  state.devices.enrol(MAC, 'pupil', new Date(START - DAY), { name: 'Y6 iPad 1', groupId: null, schoolOwned: true });
+  const events = new EventBuffer(1000);
+  const queryLog = await QueryLog.open(join(dir, 'logs.db'), { events, logger: silentLogger(), flushIntervalMs: 60_000 });
+  cleanups.push(() => queryLog.close());
+  const attachments = new AttachmentStore(dir);
+  const incidents = new IncidentService({
+    incidents: state.incidents, alerts: state.alerts, reports: state.siteReports, attachments, audit: state.audit,
+    transaction: (fn) => state.transaction(fn), now: clock, site: () => ({ name: 'Test Primary', timezone: 'Europe/London' }),
+    signOffBlockedBy: (id) => signOffBlock(config.current, id),
+  });
+  const told: [InvestigationEvent, number][] = [];
+  const investigations = new InvestigationService({
+    store: state.investigations, config, incidents: state.incidents, attachments, queryLog, audit: state.audit, accounts: state.accounts,
+    deviceName: (mac) => state.devices.get(mac)?.name || null, transaction: (fn) => state.transaction(fn), now: clock,
+    notify: async (event, inv) => { told.push([event, inv.id]); },
+  });
+  const changes = new ChangeService({
+    changes: state.changes, config, audit: state.audit, accounts: state.accounts, transaction: (fn) => state.transaction(fn), now: clock,
+    categoryTitle: (id) => CATALOGUE.categories.get(id)?.title, investigations,
+  });
+  const control = new ControlServer(silentLogger());
+  registerChangeMethods(control, changes);
+  registerInvestigationMethods(control, investigations);
+  const as = (account: string): ControlCaller => ({ user: account, account });
+  const ssh: ControlCaller = { user: 'tess', sudoUser: 'tess' };
+  const call = <T>(method: string, params: unknown, caller: ControlCaller): Promise<T> => control.invoke(method, params, caller) as Promise<T>;
+  const failure = async (method: string, params: unknown, caller: ControlCaller): Promise<ControlFailure> => {
+    const error = await control.invoke(method, params, caller).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(ControlFailure);
+    return error as ControlFailure;
+  };
+  const incident = incidents.openByHand('account:dsl', { what: 'A pupil is thought to be searching for how to hurt themselves', people: 'Pupil ref 4471' });
+  const event = (at: number, device: string | undefined, extra: Partial<QueryEvent> = {}): QueryEvent => ({
+    at, network: 'pupil', client: '10.20.0.7', ...(device ? { device } : {}), transport: 'udp', name: `site-${at}.example`, qtype: 1, verdict: 'forwarded', rcode: 0, latencyMs: 1, ...extra,
+  });
+  const fields = (extra: Record<string, unknown> = {}) => ({
+    proposal: { kind: 'investigation', incidentId: incident.id, device: MAC, policy: 'investigation', until: new Date(now + 3 * DAY).toISOString(), ...extra },
+    rationale: 'A safeguarding concern about this pupil needs what the device reaches recorded',
+    riskNote: 'One device, three days, illegal-content lists still block; the DSL watches the evidence',
+  });
+  /** Asked by the OSL, approved by the head and the DSL, applied by the technician. */
+  const start = async (extra: Record<string, unknown> = {}): Promise<number> => {
+    const asked = await call<ChangeRequest>('changes.request', fields(extra), as('osl'));
+    await call('changes.approve', { id: asked.id }, as('head'));
+    await call('changes.approve', { id: asked.id }, as('dsl'));
+    await call('changes.apply', { id: asked.id }, as('tech'));
+    return asked.id;
+  };
+  return {
+    state, config, queryLog, events, incidents, investigations, incident, told, call, failure, as, ssh, fields, start, event, dir,
+    tick: (ms: number) => { now += ms; }, now: () => now,
+  };
+}
+
+describe('asking for an investigation', () => {
+  it('is for accounts that review monitoring, for an open incident, a policy that exists, at most 14 days and within the query log retention', async () => {
+    const t = await setup();
+    expect((await t.failure('changes.request', t.fields(), t.as('sam'))).code).toBe('forbidden');
+    expect((await t.failure('changes.request', t.fields(), t.ssh)).code).toBe('forbidden');
+    expect((await t.failure('changes.request', t.fields({ incidentId: 99 }), t.as('osl'))).message).toMatch(/there is no incident 99/);
+    expect((await t.failure('changes.request', t.fields({ policy: 'nope' }), t.as('osl'))).message).toMatch(/there is no policy "nope"/);
+    expect((await t.failure('changes.request', t.fields({ until: new Date(t.now() - MIN).toISOString() }), t.as('osl'))).message).toMatch(/already passed/);
+    expect((await t.failure('changes.request', t.fields({ until: new Date(t.now() + 15 * DAY).toISOString() }), t.as('osl'))).message).toMatch(/at most 14 days/);
+    await t.config.update((d) => { d.retention.queryEventsDays = 7; });
+    expect((await t.failure('changes.request', t.fields({ until: new Date(t.now() + 8 * DAY).toISOString() }), t.as('osl'))).message).toMatch(/at most 7 days \(the query log's retention/);
+    const asked = await t.call<ChangeRequest>('changes.request', t.fields(), t.as('head'));
+    expect(asked.summary.join('\n')).toContain('illegal-content lists still block');
+    expect(asked.needsHead).toBe(false);
+  });
+
+  it('needs two senior approvers (headteacher, DSL), neither the requester', async () => {
+    const t = await setup();
+    const asked = await t.call<ChangeRequest>('changes.request', t.fields(), t.as('dsl'));
+    expect((await t.failure('changes.approve', { id: asked.id }, t.as('dsl'))).message).toMatch(/no one approves their own request/);
+    expect((await t.failure('changes.approve', { id: asked.id }, t.as('osl'))).message).toMatch(/two senior accounts/);
+    await t.call('changes.approve', { id: asked.id }, t.as('head'));
+    const ssh = await t.failure('changes.approve', { id: asked.id }, t.ssh);
+    expect(ssh.code).toBe('forbidden');
+    expect((await t.failure('changes.approve', { id: asked.id }, t.as('head'))).message).toMatch(/already approved/);
+    // A second senior account: a deputy DSL.
+    t.state.accounts.insert({ username: 'ddsl', displayName: 'ddsl', email: null, passwordHash: 'x', mustChangePassword: false, breakGlass: false, roles: ['dsl'], createdAt: new Date(START).toISOString() });
+    const approved = await t.call<ChangeRequest>('changes.approve', { id: asked.id }, t.as('ddsl'));
+    expect(approved.status).toBe('approved');
+  });
+
+  it('refuses a closed incident at the request and when applying', async () => {
+    const t = await setup();
+    const asked = await t.call<ChangeRequest>('changes.request', t.fields(), t.as('osl'));
+    await t.call('changes.approve', { id: asked.id }, t.as('head'));
+    await t.call('changes.approve', { id: asked.id }, t.as('dsl'));
+    t.incidents.outcome(t.incident.id, 'account:dsl', 'no-substance');
+    t.incidents.signOff(t.incident.id, 'account:head');
+    expect((await t.failure('changes.apply', { id: asked.id }, t.as('tech'))).message).toMatch(/has been signed off since/);
+    expect(t.config.current.investigations ?? []).toEqual([]);
+    expect((await t.failure('changes.request', t.fields(), t.as('osl'))).message).toMatch(/is closed/);
+  });
+});
+
+describe('an investigation in force', () => {
+  it('is in the configuration and the record, on the incident, told to the DSL; the incident cannot be signed off meanwhile', async () => {
+    const t = await setup();
+    const id = await t.start();
+    expect(t.config.current.investigations).toEqual([{ id, incidentId: t.incident.id, device: MAC, policy: 'investigation', from: new Date(START).toISOString(), until: new Date(START + 3 * DAY).toISOString() }]);
+    const view = await t.call<Investigation>('investigations.show', { id }, t.as('osl'));
+    expect(view).toMatchObject({ id, status: 'in-force', deviceName: 'Y6 iPad 1', policyName: 'Investigation', requestedBy: 'account:osl', approvedBy: ['account:head', 'account:dsl'], evidence: [], endedAt: null });
+    const action = t.state.incidents.get(t.incident.id).actions.at(-1)!;
+    expect(action.what).toMatch(/^Investigation \d+ started: device Y6 iPad 1 \(aa:00:00:00:06:01\) is filtered by the Investigation policy until Thursday 10 December 2026 at 10:00.*Approved by account:head and account:dsl\.$/);
+    await new Promise((r) => setImmediate(r));
+    expect(t.told).toEqual([['started', id]]);
+    t.incidents.outcome(t.incident.id, 'account:dsl', 'internal-action');
+    expect(() => t.incidents.signOff(t.incident.id, 'account:head')).toThrow(/investigation \d+ on this incident is still running/);
+    expect((await t.failure('investigations', {}, t.as('sam'))).code).toBe('forbidden');
+    expect((await t.call<InvestigationListView>('investigations', { incidentId: t.incident.id }, t.ssh)).investigations.map((i) => i.id)).toEqual([id]);
+    expect((await t.call<InvestigationListView>('investigations', { incidentId: t.incident.id + 1 }, t.as('head'))).investigations).toEqual([]);
+  });
+
+  it('saves the evidence so far: the device\'s lookups in the window only, restricted names withheld, with the CSV\'s hash on the incident', async () => {
+    const t = await setup();
+    t.events.push(t.event(START - MIN, MAC, { name: 'before.example' }));
+    const id = await t.start();
+    t.events.push(t.event(START + MIN, MAC, { name: 'first.example' }));
+    t.events.push(t.event(START + 2 * MIN, OTHER, { name: 'someone-else.example' }));
+    t.events.push(t.event(START + 3 * MIN, undefined, { name: 'unnamed-client.example' }));
+    t.events.push(t.event(START + 2 * 60 * MIN, MAC, { name: '(restricted)', verdict: 'blocked', category: 'restricted', list: 'iwf' }));
+    t.events.push(t.event(START + 3 * 60 * MIN, MAC, { name: '=cmd|calc', verdict: 'blocked', category: 'social' }));
+    t.queryLog.flush();
+    t.tick(4 * 60 * MIN);
+    expect((await t.failure('investigations.save-evidence', { id }, t.as('osl'))).code).toBe('forbidden');
+    const saved = await t.call<Investigation>('investigations.save-evidence', { id }, t.as('dsl'));
+    expect(saved.status).toBe('in-force');
+    expect(saved.evidence).toHaveLength(1);
+    const evidence = saved.evidence[0]!;
+    expect(evidence).toMatchObject({ lookups: 3, upTo: new Date(START + 4 * 60 * MIN).toISOString() });
+    const incident = t.state.incidents.get(t.incident.id);
+    const attachment = incident.attachments.find((a) => a.entry === evidence.attachmentId)!;
+    expect(attachment).toMatchObject({ mediaType: 'text/csv', sha256: evidence.sha256, by: 'account:dsl' });
+    expect(attachment.description).toContain(`Evidence saved for investigation ${id}: 3 lookups by device Y6 iPad 1`);
+    const csv = readFileSync(join(t.dir, 'incidents', 'attachments', `${evidence.sha256}.csv`));
+    expect(createHash('sha256').update(csv).digest('hex')).toBe(evidence.sha256);
+    const lines = csv.toString('utf8').trim().split('\r\n');
+    expect(lines[0]).toBe('time (UTC),network,address,name,qtype,verdict,category,list,watched');
+    expect(lines.slice(1).map((l) => l.split(',')[3])).toEqual(['first.example', '(restricted)', "'=cmd|calc"]);
+    expect([...t.state.audit.export()].filter((e) => e.action === 'investigation.evidence').map((e) => e.actor)).toEqual(['account:dsl']);
+    // The technician over SSH may save it too.
+    const again = await t.call<Investigation>('investigations.save-evidence', { id }, t.ssh);
+    expect(again.evidence.map((e) => e.sha256)).toEqual([evidence.sha256, evidence.sha256]);
+  });
+});
+
+describe('ending', () => {
+  it('early by a senior account: the entry ends at once, the evidence is saved, the entry leaves the configuration; audited and told', async () => {
+    const t = await setup();
+    const id = await t.start();
+    t.events.push(t.event(START + MIN, MAC, { name: 'first.example' }));
+    t.queryLog.flush();
+    t.tick(60 * MIN);
+    expect((await t.failure('investigations.end', { id }, t.as('osl'))).code).toBe('forbidden');
+    const ended = await t.call<Investigation>('investigations.end', { id, note: 'enough seen' }, t.as('head'));
+    expect(ended).toMatchObject({ status: 'ended', endedBy: 'account:head', endedAt: new Date(START + 60 * MIN).toISOString() });
+    expect(ended.evidence).toHaveLength(1);
+    expect(ended.evidence[0]).toMatchObject({ lookups: 1, upTo: new Date(START + 60 * MIN).toISOString() });
+    expect(t.config.current.investigations).toEqual([]);
+    expect([...t.state.audit.export()].filter((e) => e.action === 'investigation.end').map((e) => [e.actor, (e.details as { note?: string }).note])).toEqual([['account:head', 'enough seen']]);
+    expect(t.state.incidents.get(t.incident.id).actions.at(-1)!.what).toMatch(/ended early by account:head.*Note: enough seen/);
+    expect((await t.failure('investigations.end', { id }, t.as('dsl'))).message).toMatch(/already been ended \(by account:head\)/);
+    // A lookup after the end is not evidence of the investigation.
+    t.events.push(t.event(START + 61 * MIN, MAC, { name: 'after.example' }));
+    t.queryLog.flush();
+    const resaved = await t.call<Investigation>('investigations.save-evidence', { id }, t.as('dsl'));
+    expect(resaved.evidence.at(-1)).toMatchObject({ lookups: 1 });
+    await new Promise((r) => setImmediate(r));
+    expect(t.told).toEqual([['started', id], ['ended', id]]);
+    // The incident may be signed off now.
+    t.incidents.outcome(t.incident.id, 'account:dsl', 'internal-action');
+    expect(t.incidents.signOff(t.incident.id, 'account:head').status).toBe('closed');
+  });
+
+  it('by a technician over SSH', async () => {
+    const t = await setup();
+    const id = await t.start();
+    const ended = await t.call<Investigation>('investigations.end', { id }, t.ssh);
+    expect(ended).toMatchObject({ status: 'ended', endedBy: 'ssh:tess' });
+  });
+
+  it('at its expiry: the sweep records it, saves the evidence once and prunes the entry', async () => {
+    const t = await setup();
+    const id = await t.start({ until: new Date(START + DAY).toISOString() });
+    t.events.push(t.event(START + 5 * MIN, MAC, { name: 'in.example' }));
+    t.queryLog.flush();
+    expect(await t.investigations.sweep()).toBe(0);
+    t.tick(DAY + MIN);
+    expect(await t.investigations.sweep()).toBe(1);
+    expect(await t.investigations.sweep()).toBe(0);
+    const view = await t.call<Investigation>('investigations.show', { id }, t.as('dsl'));
+    expect(view).toMatchObject({ status: 'expired', endedBy: 'system' });
+    expect(view.evidence).toHaveLength(1);
+    expect(view.evidence[0]).toMatchObject({ lookups: 1, upTo: new Date(START + DAY).toISOString() });
+    expect(t.config.current.investigations).toEqual([]);
+    expect([...t.state.audit.export()].filter((e) => e.action === 'investigation.expire')).toHaveLength(1);
+  });
+
+  it('a failed saving leaves the entry for the next sweep', async () => {
+    const t = await setup();
+    await t.start({ until: new Date(START + DAY).toISOString() });
+    t.tick(DAY + MIN);
+    await t.queryLog.close();
+    expect(await t.investigations.sweep()).toBe(0);
+    expect(t.config.current.investigations).toHaveLength(1);
+  });
+});
+
+describe('retention while an investigation runs', () => {
+  it("keeps the investigated device's rows in the window past their time, and nothing else", async () => {
+    const t = await setup();
+    const id = await t.start();
+    t.events.push(t.event(START + MIN, MAC, { name: 'evidence.example' }));
+    t.events.push(t.event(START + MIN, OTHER, { name: 'other.example' }));
+    t.events.push(t.event(START + MIN, undefined, { name: 'unnamed.example' }));
+    t.events.push(t.event(START - MIN, MAC, { name: 'before.example' }));
+    t.queryLog.flush();
+    // The retention setting shortened to nothing: every row is past its time.
+    const purged = await t.queryLog.purgeBefore(new Date(START + DAY), keepWindows(t.config.current));
+    expect(purged).toBe(3);
+    expect((await t.queryLog.deviceWindow(MAC, START - DAY, START + DAY)).map((e) => e.name)).toEqual(['evidence.example']);
+    // Once the evidence is saved and the entry gone, the rows go at the next purge.
+    await t.call('investigations.end', { id }, t.as('dsl'));
+    expect(keepWindows(t.config.current)).toEqual([]);
+    expect(await t.queryLog.purgeBefore(new Date(START + DAY), keepWindows(t.config.current))).toBe(1);
+  });
+});
