@@ -3,7 +3,7 @@
 // serves. Names come from the devices and policies pages' answers; without them, the ids.
 import type { DevicesPage } from '../../../../firmware/admin/api/devices-schema.ts';
 import type { AupTables } from '../../../../firmware/admin/api/policy-schema.ts';
-import type { InvestigationProposal } from '../../../../firmware/monitor/investigations/investigation-schema.ts';
+import type { InvestigationProposal } from '../../../../firmware/admin/api/investigations-schema.ts';
 import { Link } from '../../components/link.tsx';
 import { useLoaded } from '../../components/use-loaded.ts';
 import { useApp } from '../../context.ts';

@@ -1,11 +1,11 @@
 // Devices (devices.view): every device the leases brought, with its name, MAC (randomised ones
 // marked), hostname, group, network, owner, address and lease, when it was seen, suspension and
-// caps, and (for those who read the incident log) an investigation in force; search and filter.
+// caps, and (for those who work incidents) an investigation in force; search and filter.
 // With devices.manage, a device's panel edits it (device-panel.tsx), and a device not seen yet can
 // be added by its MAC (add-device.tsx).
 import { useEffect, useState } from 'preact/hooks';
 import type { Device, DevicesPage as Page } from '../../../../firmware/admin/api/devices-schema.ts';
-import type { InvestigationListView } from '../../../../firmware/monitor/investigations/investigation-schema.ts';
+import type { InvestigationListView } from '../../../../firmware/admin/api/investigations-schema.ts';
 import { Button } from '../../components/button.tsx';
 import { ChoiceField } from '../../components/choice-field.tsx';
 import { DataTable } from '../../components/data-table.tsx';
@@ -46,8 +46,8 @@ export function DevicesPage() {
   };
   useEffect(() => { void load(); }, []);
   const [investigations, setInvestigations] = useState<InvestigationListView | null>(null);
-  // Only accounts that read the incident log see investigations (the technician does not).
-  const mayReadLog = session?.permissions.includes('monitoring.view') ?? false;
+  // Only accounts that work incidents see investigations (the head, the DSL, the online-safety lead).
+  const mayReadLog = session?.permissions.includes('monitoring.review') ?? false;
   useEffect(() => {
     if (mayReadLog) api.get<InvestigationListView>('/api/investigations?status=in-force').then(setInvestigations, () => setInvestigations(null));
   }, [mayReadLog]);
@@ -65,7 +65,7 @@ export function DevicesPage() {
   const investigated = new Map((investigations?.investigations ?? []).filter((i) => i.status === 'in-force').map((i) => [i.device, i]));
   const underInvestigation = (mac: string) => {
     const i = investigated.get(mac);
-    return i === undefined ? null : <><br /><strong class="warn">Under investigation until {when(i.until, tz)}</strong></>;
+    return i === undefined ? null : <><br /><small class="warn">Under investigation until {when(i.until, tz)}</small></>;
   };
 
   return (

@@ -115,23 +115,24 @@ function OneIncident({ id }: { id: number }) {
         </table>
       </section>
 
-      <IncidentInvestigations incident={i} onChanged={() => { setSaved(null); void reload(); }} />
+      {mayReview ? <IncidentInvestigations incident={i} onChanged={() => { setSaved(null); void reload(); }} /> : null}
 
       {i.attachments.length > 0 ? (
         <section class="card" aria-labelledby="att-h">
           <h2 id="att-h">Attachments</h2>
           {i.attachments.map((a) => {
             const href = `/api/incidents/${i.id}/attachments/${a.entry}`;
-            const facts = <>{a.fileName}, {Math.ceil(a.bytes / 1024)} KB, attached {t(a.at)} by {who(a.by)}<br /><span class="muted">SHA-256 </span><span class="mono hash">{a.sha256}</span></>;
+            const size = `${Math.ceil(a.bytes / 1024)} KB, attached ${t(a.at)} by ${who(a.by)}`;
+            const hash = <><span class="muted">SHA-256 </span><span class="mono hash">{a.sha256}</span></>;
             // A screenshot is shown; anything else (an investigation's evidence CSV) is a download, never opened in the page.
             return a.mediaType.startsWith('image/') ? (
               <figure key={a.entry} class="attachment">
                 <img src={href} alt={a.description} loading="lazy" />
-                <figcaption>{a.description}: {facts}</figcaption>
+                <figcaption>{a.description}: {a.fileName}, {size}<br />{hash}</figcaption>
               </figure>
             ) : (
               <p key={a.entry} class="attachment attachment-file">
-                <a href={href} download={a.fileName}>{a.description}</a>: {facts}
+                <a href={href} download={a.fileName}>{a.fileName}</a>, {size}<br /><span class="prose">{a.description}</span><br />{hash}
               </p>
             );
           })}

@@ -91,7 +91,7 @@ export function InvestigateForm({ incident }: { incident: Incident }) {
   };
 
   return (
-    <form ref={formRef} class="card entry-form investigate-form no-print" aria-labelledby="investigate-h" noValidate onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+    <form ref={formRef} class="entry-form investigate-form no-print" aria-labelledby="investigate-h" noValidate onSubmit={(e) => { e.preventDefault(); void submit(); }}>
       <h3 id="investigate-h">Investigate a device</h3>
       <p class="field-hint">
         For a while, the device gets the policy chosen here and every name it looks up is kept as evidence on this incident.

@@ -1,9 +1,9 @@
 // Investigation mode's words on the pages, pure. The statuses' words are the ones every surface
 // shows (investigation-schema.ts's INVESTIGATION_STATUS_LABELS), repeated as a Record over the
 // status type because the UI imports only types from the firmware.
-import type { InvestigationStatus } from '../../../../firmware/monitor/investigations/investigation-schema.ts';
+import type { Investigation } from '../../../../firmware/admin/api/investigations-schema.ts';
 
-export const INVESTIGATION_STATUS_WORDS: Readonly<Record<InvestigationStatus, string>> = {
+export const INVESTIGATION_STATUS_WORDS: Readonly<Record<Investigation['status'], string>> = {
   'in-force': 'In force',
   ended: 'Ended early',
   expired: 'Expired',
@@ -24,4 +24,9 @@ export function untilAfter(days: number, now: Date): string {
 /** A device as the investigation pages name it: its name with its MAC, or the MAC alone. */
 export function deviceWords(device: string, name: string | null | undefined): string {
   return name ? `${name} (${device})` : device;
+}
+
+/** "1 lookup", "12 lookups". */
+export function lookupsWords(n: number): string {
+  return `${n} lookup${n === 1 ? '' : 's'}`;
 }

@@ -1,11 +1,11 @@
 // An incident's investigations: each device under investigation (or once), its policy meanwhile,
 // until when, who asked and which two senior people approved, how it ended, and every saving of
 // its evidence (the CSV on the incident, with its lookup count and SHA-256). A senior account (head
-// or DSL) may end one now; anyone who works incidents may save the evidence so far. Both ask
+// or DSL) may end one now or save the evidence so far (the gateway refuses anyone else). Both ask
 // first, and both add entries to the incident, so the incident is loaded again after either.
 import { useState } from 'preact/hooks';
 import type { Incident } from '../../../../firmware/admin/api/incidents-schema.ts';
-import type { Investigation, InvestigationListView } from '../../../../firmware/monitor/investigations/investigation-schema.ts';
+import type { Investigation, InvestigationListView } from '../../../../firmware/admin/api/investigations-schema.ts';
 import { Button } from '../../components/button.tsx';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { TextAreaField } from '../../components/field.tsx';
@@ -15,7 +15,7 @@ import { useLoaded } from '../../components/use-loaded.ts';
 import { useApp } from '../../context.ts';
 import { asSentence, errorsOf } from '../admin-format.ts';
 import { InvestigateForm } from './investigate-form.tsx';
-import { deviceWords, INVESTIGATION_STATUS_WORDS } from './investigation-words.ts';
+import { deviceWords, INVESTIGATION_STATUS_WORDS, lookupsWords } from './investigation-words.ts';
 import { when, who } from './words.ts';
 
 type Asking = { kind: 'end' | 'save'; investigation: Investigation };
@@ -24,9 +24,8 @@ export function IncidentInvestigations({ incident, onChanged }: { incident: Inci
   const { api, session } = useApp();
   const tz = session?.site.timezone ?? 'Europe/London';
   const t = (iso: string) => when(iso, tz);
-  const mayReview = session?.permissions.includes('monitoring.review') ?? false;
   const senior = session?.account.roles.some((r) => r === 'headteacher' || r === 'dsl') ?? false;
-  const { data, error, reload } = useLoaded<InvestigationListView>(`/api/investigations?incidentId=${incident.id}`);
+  const { data, error, reload } = useLoaded<InvestigationListView>(`/api/incidents/${incident.id}/investigations`);
   const [asking, setAsking] = useState<Asking | null>(null);
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState<string | null>(null);
@@ -42,8 +41,8 @@ export function IncidentInvestigations({ incident, onChanged }: { incident: Inci
       const next = await api.post<Investigation>(`/api/investigations/${inv.id}/${kind === 'end' ? 'end' : 'save-evidence'}`, kind === 'end' && note.trim() ? { note: note.trim() } : {});
       const saved = next.evidence.at(-1);
       setDone(kind === 'end'
-        ? `Investigation ${inv.id} was ended: the device has its usual filtering again${saved ? `, and its ${saved.lookups} lookups were saved on this incident` : ''}.`
-        : `The evidence so far was saved on this incident${saved ? `: ${saved.lookups} lookups` : ''}.`);
+        ? `Investigation ${inv.id} was ended: the device has its usual filtering again${saved ? `, and its ${lookupsWords(saved.lookups)} were saved on this incident` : ''}.`
+        : `The evidence so far was saved on this incident${saved ? `: ${lookupsWords(saved.lookups)}` : ''}.`);
       setNote('');
       await reload();
       onChanged();
@@ -75,27 +74,27 @@ export function IncidentInvestigations({ incident, onChanged }: { incident: Inci
                 <table class="log-table">
                   <tbody>
                     <tr><th scope="row">Policy meanwhile</th><td>{inv.policyName} <span class="muted">(illegal content stays blocked)</span></td></tr>
-                    <tr><th scope="row">{inv.status === 'in-force' ? 'In force' : 'Ran'}</th><td>From {t(inv.from)} until <strong>{t(inv.endedAt ?? inv.until)}</strong>
+                    <tr><th scope="row">When</th><td>From {t(inv.from)} until <strong>{t(inv.endedAt ?? inv.until)}</strong>
                       {inv.status === 'ended' && inv.endedBy !== null ? <>, ended early by {who(inv.endedBy)} (it was to run until {t(inv.until)})</> : null}</td></tr>
                     <tr><th scope="row">Asked by</th><td>{who(inv.requestedBy)} in <Link href={`/changes/request?id=${inv.requestId}`}>change request {inv.requestId}</Link></td></tr>
                     <tr><th scope="row">Approved by</th><td>{inv.approvedBy.length === 0 ? <span class="muted">No one</span> : inv.approvedBy.map((a) => who(a)).join(' and ')}</td></tr>
                     <tr><th scope="row">Evidence</th><td>{inv.evidence.length === 0
-                      ? <span class="muted">{inv.status === 'in-force' ? 'Saved when it ends, or now with the button below' : 'None saved'}</span>
+                      ? <span class="muted">{inv.status === 'in-force' ? `Saved when it ends${senior ? ', or now with the button below' : ''}` : 'None saved'}</span>
                       : (
                         <ol class="plain-list">{inv.evidence.map((ev) => (
                           <li key={ev.attachmentId}>
-                            <a href={`/api/incidents/${inv.incidentId}/attachments/${ev.attachmentId}`} download>Lookups to {t(ev.upTo)} (CSV)</a>:{' '}
-                            {ev.lookups} lookup{ev.lookups === 1 ? '' : 's'}, saved {t(ev.at)}
+                            <a href={`/api/incidents/${inv.incidentId}/attachments/${ev.attachmentId}`} download>Lookups from {t(inv.from)} to {t(ev.upTo)}</a>{' '}
+                            (CSV, {lookupsWords(ev.lookups)}), saved {t(ev.at)}
                             <br /><span class="muted">SHA-256 </span><span class="mono hash">{ev.sha256}</span>
                           </li>
                         ))}</ol>
                       )}</td></tr>
                   </tbody>
                 </table>
-                {inv.status === 'in-force' && (mayReview || senior) ? (
+                {inv.status === 'in-force' && senior ? (
                   <div class="actions no-print">
-                    {mayReview ? <Button kind="secondary" busy={busy === `save-${inv.id}`} onClick={() => setAsking({ kind: 'save', investigation: inv })}>Save the evidence so far</Button> : null}
-                    {senior ? <Button kind="danger" busy={busy === `end-${inv.id}`} onClick={() => setAsking({ kind: 'end', investigation: inv })}>End now</Button> : null}
+                    <Button kind="secondary" busy={busy === `save-${inv.id}`} onClick={() => setAsking({ kind: 'save', investigation: inv })}>Save the evidence so far</Button>
+                    <Button kind="danger" busy={busy === `end-${inv.id}`} onClick={() => setAsking({ kind: 'end', investigation: inv })}>End now</Button>
                   </div>
                 ) : null}
               </li>
@@ -114,7 +113,10 @@ export function IncidentInvestigations({ incident, onChanged }: { incident: Inci
           ) : <p>Every name the device looked up since {t(asking.investigation.from)} is saved on this incident as a CSV, with its SHA-256. The investigation goes on.</p>}
         </ConfirmDialog>
       ) : null}
-      {mayReview && incident.status === 'open' ? <InvestigateForm incident={incident} /> : null}
+      {incident.status !== 'open' ? null : list.some((i) => i.status === 'in-force')
+        // One in force already: the form for another device stays out of the way until asked for.
+        ? <details class="investigate-more no-print"><summary>Investigate another device</summary><InvestigateForm incident={incident} /></details>
+        : <InvestigateForm incident={incident} />}
     </section>
   );
 }
