@@ -5,7 +5,8 @@
 // outcomes are audited annually, not only those applied.
 const PREFIXES = ['policy.', 'schedules.', 'groups.', 'network.', 'upstreams.', 'lists.', 'aup.', 'settings.', 'config.', 'exception.', 'change.', 'annual.'];
 // A teacher's class unlock (and its early end) is a filtering change within limits the head set through change control.
-const EXACT = new Set(['class.unlock', 'class.unlock-end', 'selftest.external', 'account.create', 'account.roles', 'account.disable', 'account.enable', 'setup.complete', 'account.break-glass-reset']);
+// An investigation starts as a change request (change.apply); its end returns the device to its usual filtering.
+const EXACT = new Set(['class.unlock', 'class.unlock-end', 'investigation.end', 'investigation.expire', 'selftest.external', 'account.create', 'account.roles', 'account.disable', 'account.enable', 'setup.complete', 'account.break-glass-reset']);
 
 export function isChangeAction(action: string): boolean {
   return EXACT.has(action) || PREFIXES.some((p) => action.startsWith(p));
@@ -31,6 +32,8 @@ export const CHANGE_WORDS: Readonly<Record<string, string>> = {
   'config.reload': 'Configuration file reloaded',
   'class.unlock': 'Category unlocked for a class for a lesson (within the headteacher\'s limits)',
   'class.unlock-end': 'Class unlock ended early',
+  'investigation.end': 'Investigation of a device ended early',
+  'investigation.expire': 'Investigation of a device ended at its time',
   'selftest.external': 'External filter test recorded',
   'account.create': 'Account created',
   'account.roles': 'Account roles changed',

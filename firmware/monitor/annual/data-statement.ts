@@ -113,6 +113,11 @@ export function dataStatement(config: Readonly<Pick<Config, 'site' | 'retention'
       kept: KEPT_FOR_GOOD, see: ['monitoring.view'], alsoSee: 'governors, anonymised (no names, no devices)',
     }),
     item({
+      id: 'investigations', what: 'Investigations of a device', holds: 'each investigation of one device for an incident: the device, the policy it had meanwhile, from when until when, who asked, the two senior approvers, who ended it, and each saving of its evidence (every name the device looked up in that time, kept as a file attached to the incident, with its SHA-256)', personal: true,
+      why: 'a safeguarding concern looked into with senior staff involved, and the evidence it must keep', where: 'state.db and the incident attachments on the gateway', tables: ['investigation_events'], setting: null,
+      kept: KEPT_FOR_GOOD, see: ['monitoring.review'], alsoSee: SSH,
+    }),
+    item({
       id: 'change-requests', what: 'Filtering change requests', holds: 'each request to change filtering: what, the reason and risk note, who asked, who approved, declined or withdrew it, and how it ended (applied here or sent to the filtering provider, with its reference)', personal: true,
       why: 'the school\'s policy: any change to filtering is asked for in writing and agreed by two people, and every request and outcome is audited each year', where: 'state.db on the gateway',
       tables: ['change_requests', 'change_steps'], setting: null, kept: KEPT_FOR_GOOD, see: ['changes.approve', 'changes.apply', 'audit.view'], alsoSee: `the member of staff who asked (their own requests); ${SSH}`,

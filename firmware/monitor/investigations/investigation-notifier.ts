@@ -34,9 +34,10 @@ export function investigationEmail(event: InvestigationEvent, inv: Investigation
     `Device: ${device}`,
     `Policy meanwhile: ${inertLine(inv.policyName, 80)} (illegal-content lists still block)`,
     `From ${time(inv.from)} until ${time(inv.until)}`,
-    `Approved by: ${inv.approvedBy.map((a) => inertLine(a, 80)).join(' and ')}`,
+    // Actors are account:USERNAME or ssh:USER, never typed text: shown as they are.
+    `Approved by: ${inv.approvedBy.join(' and ')}`,
   ];
-  if (event === 'ended' && inv.endedBy) lines.push(`Ended by: ${inertLine(inv.endedBy, 80)} at ${time(inv.endedAt!)}`);
+  if (event === 'ended' && inv.endedBy) lines.push(`Ended by: ${inv.endedBy} at ${time(inv.endedAt!)}`);
   if (event !== 'started') lines.push('The device is back on its usual filtering; its lookups are saved as evidence on the incident.');
   lines.push('', 'You receive this because your account holds the DSL\'s or the headteacher\'s role.', '');
   return { subject: `[Schoolgate] Investigation ${inv.id} ${HEADLINE[event]} (incident ${inv.incidentId})`, text: lines.join('\n') };

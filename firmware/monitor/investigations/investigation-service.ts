@@ -163,15 +163,25 @@ export class InvestigationService {
       });
     });
     this.#tell('ended', params.id);
-    await this.#finish(params.id);
+    try {
+      await this.#finish(params.id);
+    } catch (err) {
+      // It has ended all the same; the entry stays (past its end, so the engine ignores it) and the sweep saves the evidence.
+      this.#d.logger?.error({ err, investigation: params.id }, 'an ended investigation\'s evidence could not be saved yet: tried again in a minute');
+    }
     return this.#get(params.id);
   }
 
-  /** Saves the evidence so far (an investigation in force), or again (one that has ended). */
+  /** Saves the evidence so far, while the investigation is in force (or ended with its evidence not yet saved). */
   async saveEvidence(caller: ControlCaller, params: InvestigationIdParams): Promise<Investigation> {
     const who = this.callerOf(caller);
     this.#permit(endRefusal(who, 'save the evidence of'));
-    this.#get(params.id);
+    const view = this.#get(params.id);
+    // Once closed, its evidence was saved as it ended, and retention may since have taken the rows: a later saving would say less.
+    if (!(this.#d.config.current.investigations ?? []).some((i) => i.id === params.id)) {
+      const last = view.evidence.at(-1);
+      throw new InvestigationStateError(`investigation ${params.id} has ${view.status === 'ended' ? 'ended' : 'expired'}${last ? `; its evidence was saved as incident ${view.incidentId}'s attachment ${last.attachmentId}` : ''}`);
+    }
     await this.#exclusive(params.id, () => this.#save(params.id, who.actor));
     return this.#get(params.id);
   }

@@ -73,7 +73,7 @@ describe('migration 17', () => {
     expect(Number(old.prepare('PRAGMA user_version').get()?.user_version)).toBe(16);
     old.close();
     const state = StateDatabase.open(file);
-    expect(state.schemaVersion).toBe(17);
+    expect(state.schemaVersion).toBe(STATE_MIGRATIONS.length);
     state.changes.create(request, 'account:sam', AT);
     state.changes.append(1, { kind: 'withdrawn', by: 'account:sam', head: false }, AT);
     state.close();

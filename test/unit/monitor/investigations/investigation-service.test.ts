@@ -209,6 +209,8 @@ describe('ending', () => {
     const t = await setup();
     const id = await t.start();
     t.events.push(t.event(START + MIN, MAC, { name: 'first.example' }));
+    // A lookup after the end (a clock the log got from elsewhere) is not evidence of the investigation.
+    t.events.push(t.event(START + 61 * MIN, MAC, { name: 'after.example' }));
     t.queryLog.flush();
     t.tick(60 * MIN);
     expect((await t.failure('investigations.end', { id }, t.as('osl'))).code).toBe('forbidden');
@@ -220,11 +222,8 @@ describe('ending', () => {
     expect([...t.state.audit.export()].filter((e) => e.action === 'investigation.end').map((e) => [e.actor, (e.details as { note?: string }).note])).toEqual([['account:head', 'enough seen']]);
     expect(t.state.incidents.get(t.incident.id).actions.at(-1)!.what).toMatch(/ended early by account:head.*Note: enough seen/);
     expect((await t.failure('investigations.end', { id }, t.as('dsl'))).message).toMatch(/already been ended \(by account:head\)/);
-    // A lookup after the end is not evidence of the investigation.
-    t.events.push(t.event(START + 61 * MIN, MAC, { name: 'after.example' }));
-    t.queryLog.flush();
-    const resaved = await t.call<Investigation>('investigations.save-evidence', { id }, t.as('dsl'));
-    expect(resaved.evidence.at(-1)).toMatchObject({ lookups: 1 });
+    // Its evidence was saved as it ended: a later saving (after retention may have taken rows) is refused.
+    expect((await t.failure('investigations.save-evidence', { id }, t.as('dsl'))).message).toMatch(new RegExp(`has ended; its evidence was saved as incident ${t.incident.id}'s attachment \\d+`));
     await new Promise((r) => setImmediate(r));
     expect(t.told).toEqual([['started', id], ['ended', id]]);
     // The incident may be signed off now.
@@ -263,6 +262,16 @@ describe('ending', () => {
     await t.queryLog.close();
     expect(await t.investigations.sweep()).toBe(0);
     expect(t.config.current.investigations).toHaveLength(1);
+  });
+
+  it('ending early when the evidence cannot be read yet still ends it, the entry kept for the sweep', async () => {
+    const t = await setup();
+    const id = await t.start();
+    t.tick(MIN);
+    await t.queryLog.close();
+    const ended = await t.call<Investigation>('investigations.end', { id }, t.as('head'));
+    expect(ended).toMatchObject({ status: 'ended', evidence: [] });
+    expect(t.config.current.investigations).toEqual([expect.objectContaining({ id, until: new Date(START + MIN).toISOString() })]);
   });
 });
 
