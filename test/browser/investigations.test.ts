@@ -217,7 +217,7 @@ it('the incident shows it in force; the DSL saves the evidence so far, then ends
     const dialog = page.getByRole('dialog', { name: `End investigation ${requestId} now?` });
     await dialog.getByLabel(/Why it ends early/).fill('The pupil admitted it; nothing more to learn.');
     await dialog.getByRole('button', { name: 'End it now' }).click();
-    await page.getByText(new RegExp(`^Investigation ${requestId} was ended`)).waitFor();
+    await page.getByText(new RegExp(`^Investigation ${requestId} was ended: the device has its usual filtering again\\. Its (1 lookup was|\\d+ lookups were) saved on this incident\\.$`)).waitFor();
     await expect.poll(() => item.locator('.investigation-status').innerText()).toBe('Ended early');
     expect(await item.getByRole('button', { name: 'End now' }).count()).toBe(0);
     expect(await item.getByRole('link', { name: /^Lookups from / }).count()).toBe(2);

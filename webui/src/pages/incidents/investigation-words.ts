@@ -30,3 +30,13 @@ export function deviceWords(device: string, name: string | null | undefined): st
 export function lookupsWords(n: number): string {
   return `${n} lookup${n === 1 ? '' : 's'}`;
 }
+
+/**
+ * The saving that covers an ended or expired investigation to its end, or undefined while the
+ * gateway has still to write it (it retries each minute when the query log could not answer).
+ */
+export function finalEvidence(inv: Pick<Investigation, 'status' | 'endedAt' | 'until' | 'evidence'>): Investigation['evidence'][number] | undefined {
+  if (inv.status === 'in-force') return undefined;
+  const end = Date.parse(inv.endedAt ?? inv.until);
+  return inv.evidence.find((e) => Date.parse(e.upTo) >= end);
+}

@@ -15,7 +15,7 @@ import { useLoaded } from '../../components/use-loaded.ts';
 import { useApp } from '../../context.ts';
 import { asSentence, errorsOf } from '../admin-format.ts';
 import { InvestigateForm } from './investigate-form.tsx';
-import { deviceWords, INVESTIGATION_STATUS_WORDS, lookupsWords } from './investigation-words.ts';
+import { deviceWords, finalEvidence, INVESTIGATION_STATUS_WORDS, lookupsWords } from './investigation-words.ts';
 import { when, who } from './words.ts';
 
 type Asking = { kind: 'end' | 'save'; investigation: Investigation };
@@ -39,9 +39,9 @@ export function IncidentInvestigations({ incident, onChanged }: { incident: Inci
     setDone(null);
     try {
       const next = await api.post<Investigation>(`/api/investigations/${inv.id}/${kind === 'end' ? 'end' : 'save-evidence'}`, kind === 'end' && note.trim() ? { note: note.trim() } : {});
-      const saved = next.evidence.at(-1);
+      const saved = kind === 'end' ? finalEvidence(next) : next.evidence.at(-1);
       setDone(kind === 'end'
-        ? `Investigation ${inv.id} was ended: the device has its usual filtering again${saved ? `, and its ${lookupsWords(saved.lookups)} were saved on this incident` : ''}.`
+        ? `Investigation ${inv.id} was ended: the device has its usual filtering again. ${saved ? `Its ${lookupsWords(saved.lookups)} ${saved.lookups === 1 ? 'was' : 'were'} saved on this incident.` : 'Its lookups are saved on this incident within a minute.'}`
         : `The evidence so far was saved on this incident${saved ? `: ${lookupsWords(saved.lookups)}` : ''}.`);
       setNote('');
       await reload();
@@ -88,7 +88,8 @@ export function IncidentInvestigations({ incident, onChanged }: { incident: Inci
                             <br /><span class="muted">SHA-256 </span><span class="mono hash">{ev.sha256}</span>
                           </li>
                         ))}</ol>
-                      )}</td></tr>
+                      )}
+                      {inv.status !== 'in-force' && finalEvidence(inv) === undefined ? <p class="muted">The lookups to its end are still to be saved: the gateway tries again each minute.</p> : null}</td></tr>
                   </tbody>
                 </table>
                 {inv.status === 'in-force' && senior ? (
