@@ -14,6 +14,7 @@ import { inertLine } from '../../monitor/alerts/delivery/inert-text.ts';
 import type { EmailMessage } from '../../monitor/alerts/delivery/message.ts';
 import type { ReviewMailer } from '../../monitor/review/review-notifier.ts';
 import type { AccountRow } from '../../state/accounts.ts';
+import { SENIOR_ROLES } from './change-rules.ts';
 import { STATUS_LABELS, type ChangeRequest } from './change-schema.ts';
 
 export type ChangeEvent = 'requested' | 'first-approval' | 'approved' | 'declined' | 'applied' | 'sent-upstream';
@@ -35,7 +36,9 @@ export function recipientsOf(notice: ChangeNotice, accounts: readonly AccountRow
   const { change } = notice;
   const reachable = accounts.filter((a) => !a.disabled && !a.breakGlass && a.email !== null);
   const requester = reachable.filter((a) => `account:${a.username}` === change.requestedBy);
-  const approvers = reachable.filter((a) => holds(a, 'changes.approve') && `account:${a.username}` !== change.requestedBy);
+  // An investigation is approved by senior accounts only: the online safety lead is not asked.
+  const senior = (a: AccountRow): boolean => change.proposal.kind !== 'investigation' || a.roles.some((r) => SENIOR_ROLES.includes(r));
+  const approvers = reachable.filter((a) => holds(a, 'changes.approve') && senior(a) && `account:${a.username}` !== change.requestedBy);
   let chosen: AccountRow[];
   switch (notice.event) {
     case 'requested': chosen = approvers; break;

@@ -11,6 +11,8 @@ import {
   accountCaller, investigationLimit, investigationRequestForbidden, requestRefusal, SENIOR_NEEDED, sshCaller, stepRefusal, type NewStep,
 } from '../../../../firmware/control/changes/change-rules.ts';
 import type { ChangeRequestFields } from '../../../../firmware/control/changes/change-schema.ts';
+import { recipientsOf } from '../../../../firmware/control/changes/change-notifier.ts';
+import type { AccountRow } from '../../../../firmware/state/accounts.ts';
 import { investigationsConfigIssues } from '../../../../firmware/monitor/investigations/investigations-config-check.ts';
 
 const NOW = new Date('2026-12-07T09:00:00.000Z');
@@ -73,6 +75,16 @@ describe('approving', () => {
       expect(by).not.toContain('account:a');
       if (change.status === 'approved') expect(by).toHaveLength(2);
     }), { numRuns: 500 });
+  });
+
+  it('asks only the senior approvers, not the online safety lead', () => {
+    const account = (username: string, roles: Role[]): AccountRow => ({
+      id: 1, username, displayName: username, email: `${username}@school.example`, passwordHash: 'x', mustChangePassword: false, breakGlass: false, disabled: false,
+      totpSecret: null, totpPendingSecret: null, totpLastStep: null, failedAttempts: 0, lockedUntil: null, lastLoginAt: null, createdAt: NOW.toISOString(), roles,
+    });
+    const accounts = [account('a', ['dsl']), account('head', ['headteacher']), account('dsl', ['dsl']), account('osl', ['online-safety-lead'])];
+    const notice = { event: 'requested' as const, change: foldChange(header, []), title: 't', requestedByHead: false };
+    expect(recipientsOf(notice, accounts).map((a) => a.username)).toEqual(['head', 'dsl']);
   });
 
   it('says why an online safety lead cannot approve one', () => {
