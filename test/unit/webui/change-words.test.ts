@@ -1,7 +1,8 @@
 // The change pages' words: an "until" date as the end of that day in the school's time zone (either
-// side of the clock changes), the time to a decision, and the server's field paths as the form's.
+// side of the clock changes), the time to a decision, the server's field paths as the form's, and
+// what a step's reference names (an exception, an investigation, the filtering provider's own).
 import { describe, expect, it } from 'vitest';
-import { duration, editValue, endOfDay, formErrors } from '../../../webui/src/pages/changes/words.ts';
+import { duration, editValue, endOfDay, formErrors, referenceWords } from '../../../webui/src/pages/changes/words.ts';
 
 describe('endOfDay', () => {
   it('is 23:59:59 on the school\'s clocks, in winter and summer time', () => {
@@ -34,4 +35,11 @@ it('shows an edit\'s absent value as nothing and others as JSON', () => {
 it('puts the server\'s messages beside the form\'s fields', () => {
   expect(formErrors({ 'proposal/domain': 'not a name', 'proposal/networks/0': 'no network "x"', 'proposal/expires': 'in the past', rationale: 'too short' }))
     .toEqual({ domain: 'not a name', networks: 'no network "x"', until: 'in the past', rationale: 'too short' });
+});
+
+it('names a step\'s reference by what the request made: an exception, an investigation, or the provider\'s own', () => {
+  expect(referenceWords({ kind: 'applied', reference: 'ex-12' }, 'exception')).toEqual({ what: 'exception', reference: 'ex-12' });
+  expect(referenceWords({ kind: 'applied', reference: 'investigation-7' }, 'investigation')).toEqual({ what: 'investigation', reference: '7' });
+  expect(referenceWords({ kind: 'sent-upstream', reference: 'investigation-7' }, 'investigation')).toEqual({ what: 'reference', reference: 'investigation-7' });
+  expect(referenceWords({ kind: 'sent-upstream', reference: 'ABC-1' }, 'exception')).toEqual({ what: 'reference', reference: 'ABC-1' });
 });

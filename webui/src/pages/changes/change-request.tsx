@@ -1,9 +1,10 @@
 // One change request as the approvers and the IT provider read it: what it changes (the summary
 // and, for a page's edit, every value before and after), why, the benefit against the risk, who
 // asked and when, the approvals, the time to decision and how it ended, then its whole timeline
-// with names. Below, only the buttons this account may press (change-actions.tsx).
+// with names; an investigation's device, policy, end and incident (investigation-proposal.tsx).
+// Below, only the buttons this account may press (change-actions.tsx).
 import { useState } from 'preact/hooks';
-import type { ChangeRequestPage } from '../../../../firmware/admin/api/changes-schema.ts';
+import type { ChangeRequestPage, ChangeStep } from '../../../../firmware/admin/api/changes-schema.ts';
 import { DataTable } from '../../components/data-table.tsx';
 import { Link } from '../../components/link.tsx';
 import { Notice } from '../../components/notice.tsx';
@@ -13,6 +14,7 @@ import { when } from '../admin-format.ts';
 import { who } from '../people.ts';
 import '../../styles/incidents.css';
 import { ChangeActions } from './change-actions.tsx';
+import { InvestigationProposalView } from './investigation-proposal.tsx';
 import './changes.css';
 import { duration, editValue, param, referenceWords, STATUS_WORDS, STEP_WORDS } from './words.ts';
 
@@ -33,6 +35,7 @@ function OneRequest({ id }: { id: number }) {
   const { request: r, names } = page;
   const name = (actor: string) => who(actor, names[actor]);
   const t = (iso: string) => when(iso, tz);
+  const ref = (step: ChangeStep) => referenceWords(step, r.proposal.kind);
   const ended = r.steps.find((s) => s.kind === 'applied' || s.kind === 'sent-upstream' || s.kind === 'declined' || s.kind === 'withdrawn');
   return (
     <>
@@ -54,7 +57,9 @@ function OneRequest({ id }: { id: number }) {
             <tr><th scope="row">Why</th><td class="prose">{r.rationale}</td></tr>
             <tr><th scope="row">Benefit against risk</th><td class="prose">{r.riskNote}</td></tr>
             <tr><th scope="row">Asked by</th><td>{name(r.requestedBy)}, {t(r.requestedAt)}{r.fromAlert !== null ? <><br /><span class="muted">From the weekly review: the outcome for alert {r.fromAlert} was a false positive.</span></> : null}</td></tr>
-            <tr><th scope="row">Who must agree</th><td>{r.needsHead
+            <tr><th scope="row">Who must agree</th><td>{r.proposal.kind === 'investigation'
+              ? <><strong>Two senior approvers (the headteacher or the DSL)</strong>, two different people, neither of them the person who asked: an investigation reduces a device's filtering.</>
+              : r.needsHead
               ? <>Two other people with approval rights, <strong>the headteacher among them</strong>: {r.proposal.kind === 'config'
                 ? 'a policy\'s table decides who it applies to.' : r.proposal.kind === 'exception' && r.proposal.devices !== undefined
                   ? 'the headteacher approves an exception for a single device.' : 'this change reaches pupils (or networks that are not staff networks).'}</>
@@ -68,11 +73,13 @@ function OneRequest({ id }: { id: number }) {
               <>{r.status === 'declined' ? 'Declined' : 'Approved'} {t(r.decidedAt)}{r.decisionSeconds !== null ? <>; time to decision <strong>{duration(r.decisionSeconds)}</strong></> : null}</>
             )}</td></tr>
             {ended !== undefined && ended.kind !== 'declined' ? (
-              <tr><th scope="row">Outcome</th><td>{STEP_WORDS[ended.kind]} by {name(ended.by)}, {t(ended.at)}{ended.reference ? <> ({referenceWords(ended)} <span class="mono">{ended.reference}</span>)</> : null}{ended.note ? <>: <span class="prose">{ended.note}</span></> : null}</td></tr>
+              <tr><th scope="row">Outcome</th><td>{STEP_WORDS[ended.kind]} by {name(ended.by)}, {t(ended.at)}{ended.reference ? <> ({ref(ended).what} <span class="mono">{ref(ended).reference}</span>)</> : null}{ended.note ? <>: <span class="prose">{ended.note}</span></> : null}</td></tr>
             ) : null}
           </tbody>
         </table>
       </section>
+
+      {r.proposal.kind === 'investigation' ? <InvestigationProposalView proposal={r.proposal} timezone={tz} /> : null}
 
       {r.proposal.kind === 'config' ? (
         <section class="card" aria-labelledby="edits-h">
@@ -101,7 +108,7 @@ function OneRequest({ id }: { id: number }) {
           {r.steps.map((s) => (
             <li key={s.id}>
               <span class="timeline-when">{t(s.at)}</span> <span class="muted">{name(s.by)}</span>
-              <p class="prose">{STEP_WORDS[s.kind]}{s.reference ? ` (${referenceWords(s)} ${s.reference})` : ''}{s.note ? `: ${s.note}` : ''}</p>
+              <p class="prose">{STEP_WORDS[s.kind]}{s.reference ? ` (${ref(s).what} ${ref(s).reference})` : ''}{s.note ? `: ${s.note}` : ''}</p>
             </li>
           ))}
         </ol>

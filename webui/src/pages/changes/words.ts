@@ -1,7 +1,7 @@
 // Change control's words on the pages, pure. The statuses' words are the ones every surface shows
 // (change-schema.ts's STATUS_LABELS); they are repeated as a Record over the status type because
 // the UI imports only types from the firmware, so a new status fails the type check until named.
-import type { ChangeStatus, ChangeStep, ConfigEdit } from '../../../../firmware/admin/api/changes-schema.ts';
+import type { ChangeStatus, ChangeStep, ConfigEdit, Proposal } from '../../../../firmware/admin/api/changes-schema.ts';
 
 export const STATUS_WORDS: Readonly<Record<ChangeStatus, string>> = {
   'awaiting-approval': 'Awaiting approval',
@@ -21,8 +21,16 @@ export const STEP_WORDS: Readonly<Record<ChangeStep['kind'], string>> = {
   'apply-failed': 'Applying was refused',
 };
 
-/** What a step's reference is: the exception an applied request made, or the filtering provider's own. */
-export const referenceWords = (step: Pick<ChangeStep, 'kind'>): string => (step.kind === 'applied' ? 'exception' : 'reference');
+/**
+ * A step's reference as the page names it: the exception an applied request made ("exception
+ * ex-12"), the investigation it started ("investigation 7": the gateway's reference is
+ * "investigation-7"), or the filtering provider's own ("reference ABC-1").
+ */
+export function referenceWords(step: Pick<ChangeStep, 'kind' | 'reference'>, kind: Proposal['kind']): { what: string; reference: string } {
+  const reference = step.reference ?? '';
+  if (step.kind !== 'applied') return { what: 'reference', reference };
+  return kind === 'investigation' ? { what: 'investigation', reference: reference.replace(/^investigation-/, '') } : { what: 'exception', reference };
+}
 
 /** A request still to be decided or applied. */
 export const isOpen = (status: ChangeStatus): boolean => status === 'awaiting-approval' || status === 'approved';

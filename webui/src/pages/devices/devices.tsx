@@ -1,9 +1,11 @@
 // Devices (devices.view): every device the leases brought, with its name, MAC (randomised ones
 // marked), hostname, group, network, owner, address and lease, when it was seen, suspension and
-// caps; search and filter. With devices.manage, a device's panel edits it (device-panel.tsx), and
-// a device not seen yet can be added by its MAC (add-device.tsx).
+// caps, and (for those who work incidents) an investigation in force; search and filter.
+// With devices.manage, a device's panel edits it (device-panel.tsx), and a device not seen yet can
+// be added by its MAC (add-device.tsx).
 import { useEffect, useState } from 'preact/hooks';
 import type { Device, DevicesPage as Page } from '../../../../firmware/admin/api/devices-schema.ts';
+import type { InvestigationListView } from '../../../../firmware/admin/api/investigations-schema.ts';
 import { Button } from '../../components/button.tsx';
 import { ChoiceField } from '../../components/choice-field.tsx';
 import { DataTable } from '../../components/data-table.tsx';
@@ -43,6 +45,12 @@ export function DevicesPage() {
     }
   };
   useEffect(() => { void load(); }, []);
+  const [investigations, setInvestigations] = useState<InvestigationListView | null>(null);
+  // Only accounts that work incidents see investigations (the head, the DSL, the online-safety lead).
+  const mayReadLog = session?.permissions.includes('monitoring.review') ?? false;
+  useEffect(() => {
+    if (mayReadLog) api.get<InvestigationListView>('/api/investigations?status=in-force').then(setInvestigations, () => setInvestigations(null));
+  }, [mayReadLog]);
 
   if (page === null) return <><Notice kind="error">{error}</Notice>{error === null ? <p role="status">Loading…</p> : null}</>;
   const leases = new Map(page.leases.map((l) => [l.mac, l]));
@@ -54,6 +62,11 @@ export function DevicesPage() {
     && (network === '' || r.device.networkId === network)
     && (state === '' || (state === 'suspended') === (r.device.suspendedUntil !== null && Date.parse(r.device.suspendedUntil) > now)));
   const current = rows.find((r) => r.device.mac === selected);
+  const investigated = new Map((investigations?.investigations ?? []).filter((i) => i.status === 'in-force').map((i) => [i.device, i]));
+  const underInvestigation = (mac: string) => {
+    const i = investigated.get(mac);
+    return i === undefined ? null : <><br /><small class="warn">Under investigation until {when(i.until, tz)}</small></>;
+  };
 
   return (
     <>
@@ -76,9 +89,9 @@ export function DevicesPage() {
         initialSort={{ key: 'lastSeen', direction: 'descending' }}
         columns={[
           { key: 'name', label: 'Name', value: (r) => r.label, render: (r) => (
-            canManage
+            <>{canManage
               ? <button type="button" class="link-button" aria-expanded={selected === r.device.mac} onClick={() => { setSelected(r.device.mac); setDone(null); }}>{r.label}</button>
-              : r.label) },
+              : r.label}{underInvestigation(r.device.mac)}</>) },
           { key: 'mac', label: 'MAC', value: (r) => r.device.mac, render: (r) => <><code class="mac">{r.device.mac}</code>{r.device.randomisedMac ? <span class="tag" title="a private address the device may change">randomised</span> : null}</> },
           { key: 'hostname', label: 'Hostname', value: (r) => r.device.hostname },
           { key: 'group', label: 'Group', value: (r) => (r.device.groupId === null ? 'network default' : groups.get(r.device.groupId) ?? r.device.groupId) },

@@ -1,7 +1,8 @@
 // One incident laid out like the paper log (date and time, what happened, people involved,
-// reported by, investigation, actions and by whom, outcome, sign-off), its attachments and its
-// whole timeline, then the forms that add to it. Printed, it is the log's page; exported (sealed,
-// optionally encrypted), the document for the filtering provider, the local authority or the police.
+// reported by, investigation, actions and by whom, outcome, sign-off), its investigations of a
+// device (investigations.tsx), its attachments and its whole timeline, then the forms that add to
+// it. Printed, it is the log's page; exported (sealed, optionally encrypted), the document for the
+// filtering provider, the local authority or the police.
 import { useState } from 'preact/hooks';
 import type { Incident, IncidentAction } from '../../../../firmware/admin/api/incidents-schema.ts';
 import { ApiRequestError } from '../../api.ts';
@@ -13,6 +14,7 @@ import { useLoaded } from '../../components/use-loaded.ts';
 import '../../styles/incidents.css';
 import { IncidentExportForm } from './incident-export-form.tsx';
 import { IncidentForms } from './incident-forms.tsx';
+import { IncidentInvestigations } from './investigations.tsx';
 import { entryWords } from './timeline-words.ts';
 import { OUTCOMES, param, SOURCES, when, who } from './words.ts';
 
@@ -113,15 +115,27 @@ function OneIncident({ id }: { id: number }) {
         </table>
       </section>
 
+      {mayReview ? <IncidentInvestigations incident={i} onChanged={() => { setSaved(null); void reload(); }} /> : null}
+
       {i.attachments.length > 0 ? (
         <section class="card" aria-labelledby="att-h">
           <h2 id="att-h">Attachments</h2>
-          {i.attachments.map((a) => (
-            <figure key={a.entry} class="attachment">
-              <img src={`/api/incidents/${i.id}/attachments/${a.entry}`} alt={a.description} loading="lazy" />
-              <figcaption>{a.description}: {a.fileName}, {Math.ceil(a.bytes / 1024)} KB, attached {t(a.at)} by {who(a.by)}<br /><span class="muted">SHA-256 </span><span class="mono hash">{a.sha256}</span></figcaption>
-            </figure>
-          ))}
+          {i.attachments.map((a) => {
+            const href = `/api/incidents/${i.id}/attachments/${a.entry}`;
+            const size = `${Math.ceil(a.bytes / 1024)} KB, attached ${t(a.at)} by ${who(a.by)}`;
+            const hash = <><span class="muted">SHA-256 </span><span class="mono hash">{a.sha256}</span></>;
+            // A screenshot is shown; anything else (an investigation's evidence CSV) is a download, never opened in the page.
+            return a.mediaType.startsWith('image/') ? (
+              <figure key={a.entry} class="attachment">
+                <img src={href} alt={a.description} loading="lazy" />
+                <figcaption>{a.description}: {a.fileName}, {size}<br />{hash}</figcaption>
+              </figure>
+            ) : (
+              <p key={a.entry} class="attachment attachment-file">
+                <a href={href} download={a.fileName}>{a.fileName}</a>, {size}<br /><span class="prose">{a.description}</span><br />{hash}
+              </p>
+            );
+          })}
         </section>
       ) : null}
 
