@@ -3,8 +3,8 @@
 // incident, and on the incident's page the online-safety lead asks to investigate the iPad (the
 // alert's device already chosen; no policy chosen is refused beside the field) under the staff
 // policy for 3 days; the request's page names the device, the policy, the end and the incident
-// and says two senior approvers must agree; the head (on the page) and the DSL approve, the
-// technician applies it. The incident then shows it in force with its approvers, the devices
+// and says two senior approvers must agree; the head (on the page) and the DSL approve, and the
+// second approval starts it (the technician cannot read the request). The incident then shows it in force with its approvers, the devices
 // list marks the iPad, and the iPad gets the streaming name; the DSL saves the evidence so far,
 // then ends it: the iPad is blocked again, and the evidence CSV is on the incident, downloadable,
 // its SHA-256 the one shown. Screenshots at 1280 and 390 px wide go to /tmp/sg/shots/.
@@ -164,7 +164,7 @@ it('on the incident the iPad\'s alert opened, the online-safety lead asks to inv
   expect(days).toBeLessThanOrEqual(3);
 }, 60_000);
 
-it('the head approves on the page, the DSL through the API, and the technician applies it', async () => {
+it('the head approves on the page, the DSL through the API, and that starts it; the technician cannot read it', async () => {
   const { page } = await admin.openAs(browser, head, `/changes/request?id=${requestId}`, DESKTOP);
   try {
     await page.getByRole('button', { name: 'Approve' }).click();
@@ -175,9 +175,10 @@ it('the head approves on the page, the DSL through the API, and the technician a
   }
   const second = await admin.call('POST', `/api/changes/${requestId}/approve`, { note: 'Agreed: three days, then we meet.' }, dsl);
   expect(second.status, JSON.stringify(second.json)).toBe(200);
-  const applied = await admin.call('POST', `/api/changes/${requestId}/apply`, {}, tech);
-  expect(applied.status, JSON.stringify(applied.json)).toBe(200);
-  expect((applied.json as ChangeRequestPage).request.status).toBe('applied');
+  const started = (second.json as ChangeRequestPage).request;
+  expect(started.status).toBe('applied');
+  expect(started.steps.at(-1)).toMatchObject({ kind: 'applied', by: 'system', note: 'applied on approval' });
+  expect((await admin.call('GET', `/api/changes/${requestId}`, undefined, tech)).status).toBe(403);
 }, 60_000);
 
 it('the incident shows it in force; the DSL saves the evidence so far, then ends it, and the evidence CSV is on the incident', async () => {

@@ -64,11 +64,14 @@ export function ChangeActions({ page, onDone }: { page: ChangeRequestPage; onDon
 
   const confirmWords: Record<Step, { title: string; body: string; label: string }> = {
     approve: { title: `Approve change request ${r.id}?`, label: 'Approve',
-      body: r.approvals.length === 0 ? 'Yours is the first of the two approvals it needs.' : 'Yours is the second approval: the change is then approved, and the IT provider is told to apply it.' },
+      body: r.approvals.length === 0 ? 'Yours is the first of the two approvals it needs.'
+        : r.proposal.kind === 'investigation' ? 'Yours is the second approval: the gateway starts the investigation at once.'
+        : 'Yours is the second approval: the change is then approved, and the IT provider is told to apply it.' },
     decline: { title: `Decline change request ${r.id}?`, label: 'Decline', body: 'It ends here; nothing is changed. The person who asked is told, with your note.' },
     withdraw: { title: `Withdraw change request ${r.id}?`, label: 'Withdraw', body: 'It ends here; nothing is changed. A new request can be made later.' },
-    apply: { title: `Apply change request ${r.id} here?`, label: 'Apply it now',
-      body: 'The gateway changes its configuration at once and filters by it from then on. The audit log records that you applied it.' },
+    apply: r.proposal.kind === 'investigation'
+      ? { title: `Try again to start investigation ${r.id}?`, label: 'Try again', body: 'It could not be started at the second approval (the last step says why). The gateway tries again now; the audit log records that you did.' }
+      : { title: `Apply change request ${r.id} here?`, label: 'Apply it now', body: 'The gateway changes its configuration at once and filters by it from then on. The audit log records that you applied it.' },
     upstream: { title: `Record change request ${r.id} as sent upstream?`, label: 'Record it',
       body: `Say that the filtering provider was asked to make this change, reference ${reference.trim() || '(none)'}. Nothing is changed on this gateway.` },
   };

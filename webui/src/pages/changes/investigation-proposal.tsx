@@ -25,7 +25,7 @@ export function InvestigationProposalView({ proposal: p, timezone }: { proposal:
           <tr><th scope="row">Device</th><td>{deviceWords(p.device, device?.name || device?.hostname)}</td></tr>
           <tr><th scope="row">Policy meanwhile</th><td>{policy?.name ?? p.policy}<br /><span class="muted">{REDUCED_FILTERING_HINT}</span></td></tr>
           <tr><th scope="row">Until</th><td>{when(p.until, timezone)}<span class="muted">, or sooner if the headteacher or the DSL ends it. Every name the device looks up meanwhile is kept as evidence on the incident.</span></td></tr>
-          {/* The IT provider applies it without reading the incident log: the number only, for them. */}
+          {/* Only those who read the incident log get the link; an approver without it sees the number. */}
           <tr><th scope="row">Incident</th><td>{mayReadLog ? <Link href={`/incidents/incident?id=${p.incidentId}`}>Incident {p.incidentId}</Link> : `Incident ${p.incidentId}`}</td></tr>
         </tbody>
       </table>
