@@ -8,14 +8,15 @@
 // excepted: "unacceptable and illegal"), never, during a schedule, or always. "Nominated users"
 // is always or never, by the device's group. Two different schedules are compared conservatively:
 // B's is counted as wider than A's unless they are the same schedule (or open at exactly the same
-// times, written alike), since "Lunchtime" and "Breaks" may overlap in any way. The block answer
+// times, written alike), since "Lunchtime" and "Breaks" may overlap in any way. A move also
+// counts the exceptions scoped to device groups it gains or loses. The block answer
 // and bandwidth change nothing a device can reach. Pure and free of Node's modules: the web UI
 // reads it too.
 import type { CategoryRule, Config, Network, Policy } from '../../config/schema.ts';
 import { inNominatedGroup } from '../../dns/policy/disposition.ts';
 import { p2pMode } from '../../net/reach.ts';
 
-type PolicyConfig = Pick<Config, 'networks' | 'deviceGroups' | 'policies' | 'schedules'>;
+type PolicyConfig = Pick<Config, 'networks' | 'deviceGroups' | 'policies' | 'schedules'> & { exceptions?: Config['exceptions'] };
 
 /** When a category's row lets a device through. */
 export type Openness =
@@ -68,9 +69,11 @@ export interface Widening {
   unwatched: string[];
   /** Safe search weaker under B. */
   safeSearch: { from: Policy['safeSearch']; to: Policy['safeSearch'] } | null;
+  /** Exceptions scoped to device groups that a move gains (an allow) or loses (a block). */
+  exceptions?: { domain: string; action: 'allow' | 'block' }[];
 }
 
-export const isWidening = (w: Widening): boolean => w.opened.length > 0 || w.unwatched.length > 0 || w.safeSearch !== null;
+export const isWidening = (w: Widening): boolean => w.opened.length > 0 || w.unwatched.length > 0 || w.safeSearch !== null || (w.exceptions ?? []).length > 0;
 
 /** Compares what A and B let a device through, category by category, over all time. */
 export function widening(a: Filtering, b: Filtering, schedules: PolicyConfig['schedules']): Widening {
@@ -112,21 +115,42 @@ export function moveWidening(config: PolicyConfig, networkId: string, from: stri
   const after = filteringOf(config, networkId, to);
   if (after === undefined) return { opened: [], unwatched: [], safeSearch: null };
   const closed: Filtering = { policy: { categories: Object.fromEntries(Object.keys(after.policy.categories).map((id) => [id, { disposition: 'unacceptable' as const }])), safeSearch: 'strict' }, groupId: undefined };
-  return widening(before ?? closed, after, config.schedules);
+  const w = widening(before ?? closed, after, config.schedules);
+  const exceptions = groupExceptionsGained(config, networkId, before?.groupId, after.groupId);
+  return exceptions.length > 0 ? { ...w, exceptions } : w;
+}
+
+/**
+ * The exceptions scoped to device groups on this network that apply after a move and not before
+ * (an allow) or before and not after (a block). Counted whatever their expiry: one that has
+ * ended is removed by a request of its own.
+ */
+function groupExceptionsGained(config: PolicyConfig, networkId: string, from: string | undefined, to: string | undefined): { domain: string; action: 'allow' | 'block' }[] {
+  const inGroup = (groups: readonly string[], group: string | undefined) => group !== undefined && groups.includes(group);
+  return (config.exceptions ?? []).filter((e) => {
+    if (e.groups === undefined || (e.networks !== undefined && !e.networks.includes(networkId))) return false;
+    const before = inGroup(e.groups, from);
+    const after = inGroup(e.groups, to);
+    return e.action === 'allow' ? after && !before : before && !after;
+  }).map((e) => ({ domain: e.domain, action: e.action }));
 }
 
 const listWords = (items: readonly string[]): string => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
 
 /** "lets it reach Social networking and Streaming; stops watching Gaming; safe search strict → moderate". */
 export function wideningWords(w: Widening, categoryTitle: (id: string) => string | undefined, max = 4): string {
-  const names = (ids: readonly string[]) => {
-    const titles = ids.map((id) => categoryTitle(id) ?? id);
+  const names = (ids: readonly string[], title: (id: string) => string | undefined = categoryTitle) => {
+    const titles = ids.map((id) => title(id) ?? id);
     return titles.length > max ? `${titles.slice(0, max).join(', ')} and ${titles.length - max} more` : listWords(titles);
   };
   const parts: string[] = [];
   if (w.opened.length > 0) parts.push(`lets it reach ${names(w.opened)}`);
   if (w.unwatched.length > 0) parts.push(`stops watching ${names(w.unwatched)}`);
   if (w.safeSearch !== null) parts.push(`weakens safe search from ${w.safeSearch.from} to ${w.safeSearch.to}`);
+  const allowed = (w.exceptions ?? []).filter((e) => e.action === 'allow').map((e) => e.domain);
+  const unblocked = (w.exceptions ?? []).filter((e) => e.action === 'block').map((e) => e.domain);
+  if (allowed.length > 0) parts.push(`brings it under the exception${allowed.length === 1 ? '' : 's'} allowing ${names(allowed, () => undefined)}`);
+  if (unblocked.length > 0) parts.push(`takes it out of the exception${unblocked.length === 1 ? '' : 's'} blocking ${names(unblocked, () => undefined)}`);
   return parts.join('; ');
 }
 

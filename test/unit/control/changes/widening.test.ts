@@ -95,6 +95,24 @@ describe('moving a device between groups', () => {
     // A group since removed counts as none.
     expect(isWidening(moveWidening(config, 'pupils', 'gone', 'year-3'))).toBe(false);
   });
+
+  it('counts the exceptions scoped to groups a move gains (an allow) or loses (a block)', () => {
+    const config = {
+      ...schoolConfig(),
+      exceptions: [
+        { id: 'e1', domain: 'youtube.com', action: 'allow' as const, groups: ['year-3'], reason: 'r', requestedBy: 'x' },
+        { id: 'e2', domain: 'games.example', action: 'block' as const, groups: ['locked'], reason: 'r', requestedBy: 'x' },
+        { id: 'e3', domain: 'other.example', action: 'allow' as const, networks: ['staff'], groups: ['year-3'], reason: 'r', requestedBy: 'x' },
+      ],
+    };
+    const into = moveWidening(config, 'pupils', null, 'year-3');
+    expect(into.exceptions).toEqual([{ domain: 'youtube.com', action: 'allow' }]);
+    expect(wideningWords(into, () => undefined)).toBe('brings it under the exception allowing youtube.com');
+    expect(isWidening(moveWidening(config, 'pupils', 'year-3', null))).toBe(false);
+    const out = moveWidening(config, 'pupils', 'locked', null);
+    expect(out.exceptions).toEqual([{ domain: 'games.example', action: 'block' }]);
+    expect(wideningWords({ ...out, opened: [] }, () => undefined)).toMatch(/takes it out of the exception blocking games\.example/);
+  });
 });
 
 describe('a network\'s blocks', () => {
@@ -150,19 +168,24 @@ const configArb = fc.record({
   from: fc.option(fc.constantFrom(...GROUPS), { nil: null }),
   to: fc.option(fc.constantFrom(...GROUPS), { nil: null }),
   times: fc.array(fc.integer({ min: 0, max: WEEK - 1 }), { minLength: 1, maxLength: 12 }),
+  // Exceptions for the name asked about, some scoped to groups.
+  exceptions: fc.array(fc.record({
+    action: fc.constantFrom('allow' as const, 'block' as const),
+    groups: fc.option(fc.subarray(GROUPS, { minLength: 1 }), { nil: undefined }),
+  }), { maxLength: 2 }),
 });
 
 describe('against the policy engine', () => {
   it('a move that is not widening lets nothing through, at any instant, that was blocked, and keeps every watch', () => {
     let narrowing = 0;
     fc.assert(fc.property(configArb, (c) => {
-      const config: Cfg & { site: Config['site']; exceptions: [] } = {
+      const config: Cfg & { site: Config['site']; exceptions: Config['exceptions'] } = {
         site: { name: 'Test', timezone: 'Europe/London' },
         networks: [{ id: 'n0', name: 'N0', kind: 'pupil', enabled: true, interface: 'eth1', subnets: ['10.0.0.0/24'], gateway: {}, policy: 'p0' }],
         deviceGroups: GROUPS.map((id, i) => ({ id, name: id, ...(c.groupPolicies[i] !== undefined ? { policy: c.groupPolicies[i] } : {}) })),
         schedules: [{ id: 's0', name: 's0', windows: c.s0 }, { id: 's1', name: 's1', windows: c.s1 }, { id: 's2', name: 's2', windows: c.s2Same ? c.s0 : c.s1 }],
         policies: [...c.policies],
-        exceptions: [],
+        exceptions: c.exceptions.map((e, i) => ({ id: `e${i}`, domain: 'x.example', action: e.action, ...(e.groups ? { groups: e.groups } : {}), reason: 'test', requestedBy: 'test' })),
       };
       const w = moveWidening(config, 'n0', c.from, c.to);
       if (isWidening(w)) return;
