@@ -237,6 +237,10 @@ describe('schoolgate reserve', () => {
       const result = await daemon.cli(['reserve', ...args]);
       expect(result.code, `${args.join(' ')}: ${result.stdout}${result.stderr}`).toBe(4);
     }
+    // A group that lets the device reach more than its network's default is a change request.
+    const wider = await daemon.cli(['reserve', PHONE, '127.20.0.60', '--group', 'staff-laptops']);
+    expect(wider.code).toBe(1);
+    expect(wider.stderr).toMatch(/to Staff laptops lets it reach .*: that is a filtering change; ask for it as a change request \(reserve the address without the group/);
     expect(await reservations()).toEqual(before);
   });
 });
