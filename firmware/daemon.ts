@@ -15,7 +15,7 @@ import { StateDatabase } from './state/database.ts';
 import type { DaemonStatus } from './status.ts';
 import { VERSION } from './version.ts';
 import { configReloader, followConfigChanges } from './daemon/config-reload.ts';
-import { registerControlMethods } from './daemon/control-methods.ts';
+import { deviceRegrouper, registerControlMethods } from './daemon/control-methods.ts';
 import { startEnforcement, startNetworkWatches } from './daemon/enforcement.ts';
 import { startFiltering } from './daemon/filtering.ts';
 import { openQueryLog, startAlerting, startMonitoringJobs } from './daemon/monitoring.ts';
@@ -117,7 +117,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
     const accessRequests = wireAccessRequests(control, { state, config });
     const investigations = startInvestigations({ control, state, config, queryLog, dataDir, mailer: alerting.alertDelivery, logger, stops });
-    startChangeControl({ control, state, config, mailer: alerting.alertDelivery, logger, reviewDue: weeklyReview.reviewDue, decided: accessRequests.decided, investigations });
+    startChangeControl({
+      control, state, config, mailer: alerting.alertDelivery, logger, reviewDue: weeklyReview.reviewDue, decided: accessRequests.decided, investigations,
+      regroup: deviceRegrouper({ filtering, enforcement, logger }),
+    });
     startReports({ control, config, state, queryLog, dataDir, logger, stops, sources: reportSources(state, () => config.current) });
     const started = startBackups({ control, config, configFile, state, dataDir, logger, stops });
     backups = started;

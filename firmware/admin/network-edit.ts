@@ -3,6 +3,8 @@
 // belongs to, and what still refers to a network, a schedule or a device group that is to go.
 import type { NetworkBody } from './api/networks-schema.ts';
 import type { Config, Network } from '../config/schema.ts';
+import { loosenedBlocks } from '../control/changes/widening.ts';
+import { p2pMode } from '../net/reach.ts';
 
 /** A new network's lease time: an hour suits a guest or a pupil tablet; the file can say longer. */
 const NEW_LEASE_SECONDS = 3600;
@@ -103,6 +105,30 @@ export function keepNetworkPolicy(id: string): (draft: Config, current: Readonly
     const was = current.networks.find((n) => n.id === id);
     const now = draft.networks.find((n) => n.id === id);
     if (was !== undefined && now !== undefined) now.policy = was.policy;
+  };
+}
+
+/**
+ * A network's policy, and its P2P and hotspot blocks when the form loosens them (off, or a hotspot
+ * from block to monitor: "no tethering or P2P"); turning a block on saves at once.
+ */
+export function keepNetworkFiltering(id: string): (draft: Config, current: Readonly<Config>) => void {
+  const keepPolicy = keepNetworkPolicy(id);
+  return (draft, current) => {
+    keepPolicy(draft, current);
+    const was = current.networks.find((n) => n.id === id);
+    const now = draft.networks.find((n) => n.id === id);
+    if (was === undefined || now === undefined) return;
+    const loosened = loosenedBlocks(was, now);
+    if (loosened.p2p !== undefined) {
+      // Absent means the kind's default: a network whose kind changes keeps the blocking it had.
+      if (was.p2p === undefined && p2pMode({ kind: now.kind }) === p2pMode(was)) delete now.p2p;
+      else now.p2p = p2pMode(was);
+    }
+    if (loosened.tethering !== undefined) {
+      if (was.tethering === undefined) delete now.tethering;
+      else now.tethering = was.tethering;
+    }
   };
 }
 

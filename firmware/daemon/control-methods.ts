@@ -39,13 +39,21 @@ import type { Enforcement, NetworkWatches } from './enforcement.ts';
 import type { Filtering } from './filtering.ts';
 import type { Alerting } from './monitoring.ts';
 
+/** DNS applies a device's new group to every address it holds; a group's policy may cap devices differently. */
+export function deviceRegrouper(o: { filtering: Filtering; enforcement: Enforcement; logger: Logger }): (mac: string, group: string | null) => void {
+  return (mac, group) => {
+    o.filtering.dnsThreads.regroupDevice(mac, group);
+    o.enforcement.shaping.refresh().catch((err: Error) => o.logger.error({ err }, 'bandwidth shaping could not follow a device group change'));
+  };
+}
+
 export function registerControlMethods(control: ControlServer, o: {
   config: ConfigStore; configFile: string; state: StateDatabase; status: () => DaemonStatus; reloadFromDisk: (actor?: string) => Promise<void>;
   dns: DnsService; filtering: Filtering; enforcement: Enforcement; watches: NetworkWatches; portal: VoucherPortal;
   queryLog: QueryLog; alerting: Alerting; selftest: SelftestService; access: AdminAccess; logger: Logger; weeklyReview: WeeklyReview;
 }): void {
   const { config, state, dns, portal, logger } = o;
-  const { dnsThreads, lists, feeds } = o.filtering;
+  const { lists, feeds } = o.filtering;
   const { shaping, firewall } = o.enforcement;
   const { suspensions, tethering, attempts, bypass } = o.watches;
   control.register('status', { handle: () => o.status() });
@@ -53,11 +61,7 @@ export function registerControlMethods(control: ControlServer, o: {
   registerDeviceMethods(control, {
     config, devices: state.devices, audit: state.audit,
     transaction: (fn) => state.transaction(fn),
-    regroup: (mac, group) => {
-      dnsThreads.regroupDevice(mac, group);
-      // A group's policy may cap devices differently.
-      shaping.refresh().catch((err: Error) => logger.error({ err }, 'bandwidth shaping could not follow a device group change'));
-    },
+    regroup: deviceRegrouper(o),
     suspensions,
     now: () => new Date(),
   });

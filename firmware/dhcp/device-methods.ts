@@ -1,6 +1,8 @@
 // The control-socket methods behind `schoolgate devices …`: the device table the leases fill,
 // and the two things a technician sets on a device (its friendly name and its device group).
 // Each change and its audit entry are one transaction; a group change reaches DNS at once.
+// A group that lets the device reach more than it does now is a filtering change: refused here
+// (`change-request-needed`), asked for as a change request (control/changes/device-move.ts).
 import { Type, type Static } from 'typebox';
 import { Id, type Config } from '../config/schema.ts';
 import type { AuditLog } from '../control/audit.ts';
@@ -12,6 +14,17 @@ import { Device, DEVICE_NAME_MAX, DeviceOwner, SUSPEND_REASON_MAX, type DevicePa
 import { MAX_SUSPENSION_SECONDS } from '../net/suspensions.ts';
 import type { SuspensionEnforcer } from '../net/suspensions.ts';
 import { InvalidInputError, NotFoundError } from '../state/values.ts';
+import { CATALOGUE } from '../config/defaults.ts';
+import { CHANGE_REQUEST_NEEDED, moveNeedsRequestWords } from '../control/changes/device-move.ts';
+import { isWidening, moveWidening } from '../control/changes/widening.ts';
+
+const categoryTitle = (id: string): string | undefined => CATALOGUE.categories.get(id)?.title;
+
+/** Refuses a move of a device (by its name in words) on `networkId` from `from` to `to` that lets it reach more. */
+export function refuseWidening(config: Readonly<Config>, device: string, networkId: string, from: string | null, to: string | null, then = ''): void {
+  const w = moveWidening(config, networkId, from, to);
+  if (isWidening(w)) throw new ControlFailure(CHANGE_REQUEST_NEEDED, `${moveNeedsRequestWords(config, device, from, to, w, categoryTitle)}${then}`);
+}
 
 export const DevicesView = Type.Object({ devices: Type.Array(Device) });
 export type DevicesView = Static<typeof DevicesView>;
@@ -148,6 +161,8 @@ export function registerDeviceMethods(control: Pick<ControlServer, 'register'>, 
       }
       try {
         const mac = normaliseMac(params.mac);
+        // A device added straight into a group is a move from its network's default.
+        refuseWidening(config.current, params.name, params.network, null, params.group, " (add it in the network's default, then ask to move it)");
         return transaction(() => {
           const device = devices.enrol(mac, params.network, deps.now(), { name: params.name, groupId: params.group, schoolOwned: params.schoolOwned ?? true });
           audit.append({ actor: actorOf(caller), action: 'device.add', subject: mac, details: { name: device.name, group: device.groupId, network: device.networkId, schoolOwned: device.schoolOwned } });
@@ -162,6 +177,14 @@ export function registerDeviceMethods(control: Pick<ControlServer, 'register'>, 
     params: DeviceGroupParams,
     handle: (params, caller) => {
       knownGroup(params.group);
+      let known: Device | undefined;
+      try {
+        known = devices.get(normaliseMac(params.mac));
+      } catch (error) {
+        return asControlFailure(error);
+      }
+      // A device not in the table yet has no network to read a policy from: update refuses it.
+      if (known !== undefined) refuseWidening(config.current, known.name || known.hostname || known.mac, known.networkId, known.groupId, params.group);
       // After the commit: DNS never applies a group the table does not hold.
       return change(caller, params.mac, 'groupId', params.group, 'device.group', null, (mac, device) => deps.regroup(mac, device.groupId));
     },

@@ -12,7 +12,8 @@ import { ControlFailure, type ControlServer } from '../control/server.ts';
 import type { LeaseRepository } from '../state/leases.ts';
 import { MacAddressError, normaliseMac } from '../state/mac.ts';
 import { Lease } from '../state/schemas.ts';
-import { parseIPv4 } from './ipv4.ts';
+import { parseIPv4, parseIPv4Subnet, subnetContains } from './ipv4.ts';
+import { refuseWidening } from './device-methods.ts';
 
 export const LeasesParams = Type.Object({
   network: Type.Optional(Id),
@@ -75,7 +76,18 @@ export function registerLeaseMethods(control: Pick<ControlServer, 'register'>, d
         if (error instanceof MacAddressError) throw new ControlFailure('invalid-input', error.message);
         throw error;
       }
-      if (parseIPv4(params.address) === undefined) throw new ControlFailure('invalid-input', `"${params.address}" is not an IPv4 address`);
+      const address = parseIPv4(params.address);
+      if (address === undefined) throw new ControlFailure('invalid-input', `"${params.address}" is not an IPv4 address`);
+      // A reservation's group is given to a device without one at its next lease: a group that
+      // lets it reach more than its network's default is a move that needs a change request.
+      if (params.group !== undefined) {
+        const config = deps.config.current;
+        const network = config.networks.find((n) => n.subnets.some((cidr) => {
+          const subnet = parseIPv4Subnet(cidr);
+          return subnet !== undefined && subnetContains(subnet, address);
+        }));
+        if (network !== undefined) refuseWidening(config, mac, network.id, null, params.group, ' (reserve the address without the group, then ask to move the device)');
+      }
       const reservation: Reservation = {
         mac, address: params.address,
         ...(params.name !== undefined ? { name: params.name } : {}),

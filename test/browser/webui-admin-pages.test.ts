@@ -40,7 +40,7 @@ beforeAll(async () => {
   const built = readWebuiBuild();
   expect(built.firstLoadJsGzipBytes / 1024).toBeLessThanOrEqual(FIRST_LOAD_BUDGET_KB);
   const config = await testConfig({ address: '127.0.0.1', port: 9 });
-  config.deviceGroups = [{ id: 'year3', name: 'Year 3' }];
+  config.deviceGroups = [{ id: 'year3', name: 'Year 3' }, { id: 'staff-laptops', name: 'Staff laptops', policy: 'staff' }];
   config.aup = { version: '2026-27', text: 'Use the school network for your work.', splashOn: ['pupil'] };
   daemon = await startDaemonProcess(config);
   // Devices come from leases; written as the DHCP service would, beside the daemon.
@@ -253,6 +253,41 @@ describe('devices', () => {
     }
     const listed = JSON.parse((await daemon.cli(['devices', '--json'])).stdout) as { devices: { mac: string; groupId: string | null; name: string }[] };
     expect(listed.devices.find((d) => d.mac === LAPTOP)).toMatchObject({ name: 'Mrs Patel\'s laptop', groupId: 'year3' });
+  });
+
+  it('refuses moving the iPad into a group that lets it reach more, and sends the move as a change request instead', async () => {
+    const { page, context, cspViolations } = await open('/devices', 'lee.tech', DESKTOP);
+    try {
+      const table = page.locator('#devices');
+      await table.getByRole('button', { name: 'ipad-12' }).click();
+      const panel = page.locator('.device-panel');
+      await panel.getByLabel('Device group').selectOption({ label: 'Staff laptops' });
+      await panel.getByRole('button', { name: 'Save', exact: true }).click();
+      const offer = panel.locator('form.move-request');
+      await offer.getByRole('heading', { name: 'The group was not changed' }).waitFor();
+      expect(await offer.innerText()).toMatch(/Moving ipad-12 from the network's default to Staff laptops lets it reach .*Social networking.*: that is a filtering change; ask for it as a change request\./);
+      expect(await axeSerious(page)).toEqual([]);
+      await offer.getByRole('button', { name: 'Send the move as a change request' }).click();
+      expect(await offer.getByLabel('The reason').getAttribute('aria-invalid')).toBe('true');
+      await offer.scrollIntoViewIfNeeded();
+      await mkdir('/tmp/sg/shots', { recursive: true });
+      await page.screenshot({ path: '/tmp/sg/shots/device-move-offer-desktop.png', fullPage: true });
+      await page.setViewportSize(PHONE);
+      await fitsWidth(page, PHONE.width);
+      await offer.screenshot({ path: '/tmp/sg/shots/device-move-offer-phone.png' });
+      await offer.getByLabel('The reason').fill('The iPad is now the staff room display for training');
+      await offer.getByLabel('Benefit against risk').fill('It stays in the staff room; pupils never use it');
+      await offer.getByRole('button', { name: 'Send the move as a change request' }).click();
+      await panel.getByText(/sent for approval as change request \d+/).waitFor();
+      await panel.screenshot({ path: '/tmp/sg/shots/device-move-sent-phone.png' });
+      expect(cspViolations).toEqual([]);
+    } finally {
+      await context.close();
+    }
+    const device = (await api('GET', '/api/devices', undefined, cookies.get('lee.tech'))).json.devices.find((d: { mac: string }) => d.mac === IPAD);
+    expect(device.groupId).toBeNull();
+    const changes = (await api('GET', '/api/changes', undefined, cookies.get('jo.head'))).json.changes;
+    expect(changes.find((c: { kind: string }) => c.kind === 'device-group')).toMatchObject({ needsHead: true, title: `Move ipad-12 (${IPAD}) from the network's default to Staff laptops` });
   });
 
   it('shows the headteacher the table without the means to change it, and refuses her a suspension', async () => {

@@ -175,7 +175,8 @@ it('a technician makes a device group with its policy and puts a device in it; s
     await page.getByRole('heading', { level: 2, name: 'Device groups' }).waitFor();
     await page.getByRole('button', { name: 'Add a group' }).click();
     await page.locator('#f-groups-0-name').fill('IT club');
-    await page.locator('#f-groups-0-policy').selectOption({ label: daemon.config.policies.find((p) => p.id === 'staff')?.name ?? daemon.config.policies[0]!.name });
+    // The pupils' own policy: putting pupil devices in it reaches nothing more, so it saves at once.
+    await page.locator('#f-groups-0-policy').selectOption({ label: daemon.config.policies.find((p) => p.id === 'pupil')?.name ?? daemon.config.policies[0]!.name });
     await page.getByRole('button', { name: 'Save the device groups' }).click();
     await page.getByText('Saved: the groups apply from now on.').waitFor();
     expect((await admin.call('GET', '/api/networks', undefined, tech)).json.deviceGroups).toEqual([{ id: 'it-club', name: 'IT club', policy: expect.any(String) }]);
@@ -261,6 +262,18 @@ it('a technician renames the pupil network and gives it another policy: the name
     await page.setViewportSize(PHONE);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     await edit.screenshot({ path: '/tmp/sg/shots/networks-policy-request-form-390.png' });
+    // Peer-to-peer sharing let through is asked for too, in words; the form shows the block again.
+    await edit.getByLabel('Peer-to-peer file sharing').selectOption('allow');
+    const why = edit.getByRole('group', { name: 'Why this change' });
+    expect(await why.innerText()).toMatch(/Letting peer-to-peer file sharing through on Pupils KS2 changes what is filtered/);
+    await edit.getByLabel('The reason').fill('The computing club shares Linux images by BitTorrent.');
+    await edit.getByLabel('Benefit against risk').fill('Club sessions only, supervised; the rest of the time it is asked to be blocked again.');
+    await why.screenshot({ path: '/tmp/sg/shots/networks-p2p-why-390.png' });
+    await edit.getByRole('button', { name: /and send the filtering change for approval$/ }).click();
+    await edit.getByText(`sent for approval as change request ${id + 1}`, { exact: false }).waitFor();
+    expect(await edit.getByLabel('Peer-to-peer file sharing').inputValue()).toBe('block');
+    expect((await admin.call('GET', `/api/changes/${id + 1}`, undefined, tech)).json.request.summary).toEqual(['The Pupils KS2 network: peer-to-peer file sharing blocked → allowed']);
+    await validates();
     expect(cspViolations).toEqual([]);
   } finally {
     await page.context().close();

@@ -57,8 +57,9 @@ export const deviceRoutes: AdminRoutes = async (app, deps) => {
     const { mac } = request.params;
     const body = request.body;
     let device: Device | undefined;
-    if (body.name !== undefined) device = await callControl<Device>(control, request.signed, 'devices.name', { mac, name: body.name }, 'name');
+    // The group first: a move refused as a filtering change (change-request-needed) saves nothing.
     if (body.group !== undefined) device = await callControl<Device>(control, request.signed, 'devices.group', { mac, group: body.group }, 'group');
+    if (body.name !== undefined) device = await callControl<Device>(control, request.signed, 'devices.name', { mac, name: body.name }, 'name');
     if (body.schoolOwned !== undefined) device = await callControl<Device>(control, request.signed, 'devices.owner', { mac, schoolOwned: body.schoolOwned }, 'schoolOwned');
     if (body.owner !== undefined) device = await callControl<Device>(control, request.signed, 'devices.owned-by', { mac, owner: body.owner }, 'owner');
     if (!device) throw Object.assign(new Error('nothing to change: give a name, group, schoolOwned or owner'), { statusCode: 400 });

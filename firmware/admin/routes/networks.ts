@@ -21,7 +21,7 @@ import { applyClassTeachers, classTeachersFieldOf } from '../class-settings.ts';
 import { saveConfigChange } from '../config-change.ts';
 import { saveSplitChange } from '../filtering-split.ts';
 import {
-  groupUsers, keepGroupPolicies, keepNetworkPolicy, keepScheduleTimes, networkFieldOf, networkFromBody, networkUsers, removedInUse, schedulesInUse, scheduleUsers,
+  groupUsers, keepGroupPolicies, keepNetworkFiltering, keepScheduleTimes, networkFieldOf, networkFromBody, networkUsers, removedInUse, schedulesInUse, scheduleUsers,
 } from '../network-edit.ts';
 import { permissionsOf, type Role } from '../roles.ts';
 import type { AdminRoutes } from '../route-deps.ts';
@@ -122,7 +122,7 @@ export const networkRoutes: AdminRoutes = async (app, deps) => {
         draft.networks[at] = networkFromBody(form, draft.networks[at], id);
         return { details: form };
       },
-      keepFiltering: keepNetworkPolicy(id),
+      keepFiltering: keepNetworkFiltering(id),
       fieldOf: networkFieldOf(index),
     });
     return { ok: true as const, ...done };

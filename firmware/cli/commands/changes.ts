@@ -4,7 +4,9 @@
 // never over SSH. Every step is audited under the SSH user's name.
 import { callDaemon } from '../../control/client.ts';
 import { CHANGE_STATUSES, type ChangeListView, type ChangeRequest, type ExceptionListView } from '../../control/changes/change-schema.ts';
+import type { DevicesView } from '../../dhcp/device-methods.ts';
 import { dayIn, zonedInstant } from '../../monitor/review/review-schedule.ts';
+import { MacAddressError, normaliseMac } from '../../state/mac.ts';
 import { dataDirHelp, dataDirOption, EXIT, printResult, recordNumber, stringOption, stringsOption, socketOf, UsageError, type Command, type OptionValues } from '../command.ts';
 import { formatChange, formatChangeList, formatExceptions } from '../format-changes.ts';
 
@@ -71,6 +73,26 @@ async function endException(values: OptionValues, args: string[]): Promise<numbe
   return show(values, change);
 }
 
+/** A device moved into a group that lets it reach more: asked for from the group it is in now. */
+async function moveDevice(values: OptionValues, args: string[]): Promise<number> {
+  if (args.length !== 2) throw new UsageError('usage: schoolgate changes move-device MAC GROUP --why TEXT --risk TEXT (GROUP "none": the network\'s default)');
+  let mac: string;
+  try {
+    mac = normaliseMac(args[0]!);
+  } catch (error) {
+    if (error instanceof MacAddressError) throw new UsageError(error.message);
+    throw error;
+  }
+  const rationale = required(values, 'why', 'why the device should be in that group');
+  const riskNote = required(values, 'risk', 'benefit against risk: what the device could reach there, and why that is acceptable');
+  const device = (await call<DevicesView>(values, 'devices', {})).devices.find((d) => d.mac === mac);
+  if (device === undefined) throw new UsageError(`the device ${mac} is not in the devices table (schoolgate devices lists them)`);
+  const proposal = { kind: 'device-group', mac, from: device.groupId, to: args[1] === 'none' ? null : args[1] };
+  const change = await call<ChangeRequest>(values, 'changes.request', { proposal, rationale, riskNote });
+  if (!values.json) process.stdout.write(`Asked as change request ${change.id}; approvers are told.\n`);
+  return show(values, change);
+}
+
 export const NO_APPROVAL_OVER_SSH = 'approvals are given in the web UI by a signed-in approver (Change requests), never over SSH: two people other than the one who asked must each sign in and approve';
 
 export const changes: Command = {
@@ -80,6 +102,7 @@ export const changes: Command = {
 schoolgate changes show ID [--json]
 schoolgate changes request --allow NAME|--block NAME --networks a,b [--groups g,h] [--device MAC ...] [--until YYYY-MM-DD[THH:MM]] --why TEXT --risk TEXT [--from-alert ID]
 schoolgate changes end-exception EXCEPTION --why TEXT --risk TEXT
+schoolgate changes move-device MAC GROUP --why TEXT --risk TEXT
 schoolgate changes withdraw ID [--note TEXT]
 schoolgate changes apply ID
 schoolgate changes sent-upstream ID --reference REF [--note TEXT]
@@ -100,6 +123,11 @@ An investigation request is for safeguarding staff only: here it is one line, "I
 request N (details for safeguarding staff only)", with its status; \`show\` and \`apply\` refuse
 it. The gateway applies it itself on its second approval.
 
+\`move-device\` asks to move a device into a device group (GROUP "none": its network's default)
+when \`schoolgate devices group\` refuses because the group lets it reach more; applying it moves
+the device only if it is still in the group it was in when asked. The headteacher approves a move
+of a device that is not on a staff network.
+
 --until is on the school's clocks: a day alone means the end of that day (23:59).
 \`exceptions\` lists the exceptions in the configuration, where they apply, until when, and the
 request that made each.
@@ -114,8 +142,8 @@ ${dataDirHelp}
       --device MAC       (request) only this device (repeat for each, at most 16); one the gateway
                          has not seen yet may be named, it applies once the device joins
       --until DAY[THH:MM] (request) when it ends (default: no end date)
-      --why TEXT         (request, end-exception) the educational reason
-      --risk TEXT        (request, end-exception) benefit against risk
+      --why TEXT         (request, end-exception, move-device) the educational reason
+      --risk TEXT        (request, end-exception, move-device) benefit against risk
       --from-alert ID    (request) the alert whose review proposed it
       --note TEXT        (withdraw, sent-upstream) a note
       --reference REF    (sent-upstream) the filtering provider's reference
@@ -141,6 +169,7 @@ ${dataDirHelp}
         return show(values, await call(values, 'changes.show', { id: recordNumber(args[0], 'a change request') }));
       case 'request': return request(values);
       case 'end-exception': return endException(values, args);
+      case 'move-device': return moveDevice(values, args);
       case 'withdraw':
         if (args.length !== 1) throw new UsageError('usage: schoolgate changes withdraw ID [--note TEXT]');
         return show(values, await call(values, 'changes.withdraw', { id: recordNumber(args[0], 'a change request'), ...(note ? { note } : {}) }));
@@ -164,7 +193,7 @@ ${dataDirHelp}
       case 'decline':
         process.stderr.write(`schoolgate changes ${verb}: ${NO_APPROVAL_OVER_SSH}.\n`);
         return EXIT.failure;
-      default: throw new UsageError(`unknown changes action "${verb}" (list, show, request, end-exception, withdraw, apply, sent-upstream, exceptions)`);
+      default: throw new UsageError(`unknown changes action "${verb}" (list, show, request, end-exception, move-device, withdraw, apply, sent-upstream, exceptions)`);
     }
   },
 };

@@ -1,7 +1,8 @@
 // `schoolgate devices`: every device the leases have shown the gateway, and the two things a
 // technician sets on one (a friendly name, a device group). Changes go through the running
 // daemon, so DNS applies a new group at once and the audit log records who made it.
-import { callDaemon } from '../../control/client.ts';
+import { callDaemon, ControlCallError } from '../../control/client.ts';
+import { CHANGE_REQUEST_NEEDED } from '../../control/changes/device-move.ts';
 import type { DevicesView, SuspensionResult } from '../../dhcp/device-methods.ts';
 import { parseDuration } from '../duration.ts';
 import type { CapResultView, DeviceCapParams } from '../../net/shaping/cap-methods.ts';
@@ -44,7 +45,9 @@ schoolgate devices cap MAC [--down 5mbit] [--up 1mbit] | --clear
                lease keeps them. School-owned unless --personal
   name         gives a device the name staff know it by (shown in the query log and reviews)
   group        puts a device in a device group from the configuration (its policy applies to
-               the device's DNS at once); GROUP "none" takes it out of every group
+               the device's DNS at once); GROUP "none" takes it out of every group. A group
+               that lets the device reach more than it does now is refused: ask for it with
+               schoolgate changes move-device (two approvers agree). add --group likewise
   owner        marks a device as the school's (a school device asking for an address on a
                guest network is then a network event) or as personal
   owned-by     who the device belongs to, as free text: a person's name, "school", a class
@@ -96,7 +99,13 @@ ${dataDirHelp}
       }
       case 'group': {
         const [mac, group] = twoArguments(args, 'schoolgate devices group MAC GROUP');
-        const device = await callDaemon(socket, 'devices.group', { mac, group: group === 'none' ? null : group }) as Device;
+        let device: Device;
+        try {
+          device = await callDaemon(socket, 'devices.group', { mac, group: group === 'none' ? null : group }) as Device;
+        } catch (error) {
+          if (!(error instanceof ControlCallError) || error.code !== CHANGE_REQUEST_NEEDED) throw error;
+          throw new ControlCallError(error.code, `${error.message}:\n  schoolgate changes move-device ${mac} ${group} --why "…" --risk "…"`);
+        }
         printResult(values, device, formatDeviceChange(device, 'group'));
         return EXIT.ok;
       }

@@ -125,5 +125,7 @@ export function applyChange(draft: Config, input: ApplyInput): Applied {
       draft.investigations = [...list, entry];
       return { reference: `investigation-${input.id}`, details: { proposal: p, investigation: entry } };
     }
+    // The devices table holds a device's group: change-service.ts moves it there.
+    case 'device-group': throw new ChangeStateError('a device is moved between groups in the devices table, not the configuration');
   }
 }

@@ -8,6 +8,7 @@ import { permissionsOf, type Permission, type Role } from '../../admin/roles.ts'
 import type { Config } from '../../config/schema.ts';
 import { MacAddressError, normaliseMac } from '../../state/mac.ts';
 import { INVESTIGATION_DAYS_MAX } from '../../monitor/investigations/investigation-schema.ts';
+import { canonicalMove, deviceMoveNeedsHead, deviceMoveRefusal, type DeviceFactsOf } from './device-move.ts';
 import { STATUS_LABELS, type ChangeRequest, type ChangeRequestFields, type ChangeStatus, type ChangeSummary, type ExceptionProposal, type Proposal, type StepKind } from './change-schema.ts';
 
 /** A refusal by the rules of change control (HTTP 409, CLI exit 1). */
@@ -75,10 +76,11 @@ export function appliesOnApproval(change: Pick<ChangeRequest, 'proposal' | 'stat
  * a staff network (pupils, guests, school devices keep standard filtering unless the head
  * decides otherwise); an allow for named devices, on any network (the policies: the head approves
  * a single device, a pupil's smartwatch or a staff member's child's tablet); any page edit (a
- * policy decides who it applies to). Ending an exception or blocking a name only narrows what is
+ * policy decides who it applies to); a device moved into a group that lets it reach more, unless
+ * it is on a staff network. Ending an exception or blocking a name only narrows what is
  * reached, so it never needs the head.
  */
-export function needsHeadFor(proposal: Proposal, config: Pick<Config, 'networks'>): boolean {
+export function needsHeadFor(proposal: Proposal, config: Pick<Config, 'networks'>, deviceOf?: DeviceFactsOf): boolean {
   switch (proposal.kind) {
     case 'exception': {
       if (proposal.action === 'block') return false;
@@ -90,6 +92,7 @@ export function needsHeadFor(proposal: Proposal, config: Pick<Config, 'networks'
     case 'exception-end': return false;
     // Its own rule instead: both approvers senior (stepRefusal).
     case 'investigation': return false;
+    case 'device-group': return deviceMoveNeedsHead(config, deviceOf?.(proposal.mac));
   }
 }
 
@@ -97,6 +100,8 @@ export function needsHeadFor(proposal: Proposal, config: Pick<Config, 'networks'
 export interface InvestigationFacts {
   /** The incident's status, or undefined when there is no such incident. */
   incidentStatus: (id: number) => 'open' | 'closed' | undefined;
+  /** The devices table, for a device moved into another group. */
+  device?: DeviceFactsOf;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -158,6 +163,7 @@ export function requestRefusal(
   }
   if (p.kind === 'config' && p.edits.length === 0) return 'the request changes nothing';
   if (p.kind === 'investigation') return investigationRefusal(p, config, now, facts);
+  if (p.kind === 'device-group') return deviceMoveRefusal(p, config, facts?.device);
   return undefined;
 }
 
@@ -179,6 +185,7 @@ export const isForDevices = (p: Pick<ExceptionProposal, 'devices'>): boolean => 
  * DNS engine use, each device once. Run after requestRefusal, which has checked every MAC.
  */
 export function canonicalProposal(proposal: Proposal): Proposal {
+  if (proposal.kind === 'device-group') return canonicalMove(proposal);
   if (proposal.kind !== 'exception' || proposal.devices === undefined) return proposal;
   return { ...proposal, devices: [...new Set(proposal.devices.map(normaliseMac))] };
 }
@@ -201,13 +208,15 @@ function notNow(change: ChangeRequest, what: string): string {
 /** The words that say why the second approval needs the head. */
 export const HEAD_NEEDED = 'this change reaches pupils: the headteacher must be one of the approvers';
 export const HEAD_NEEDED_FOR_DEVICES = 'this change is for named devices: the headteacher must be one of the approvers';
+export const HEAD_NEEDED_FOR_MOVE = 'this moves a device that is not on a staff network: the headteacher must be one of the approvers';
 
 /** Why the head must be among the approvers, as a request's notes say it beside its approvals. */
 export const headScope = (p: Proposal): string =>
-  `${p.kind === 'exception' && p.action === 'allow' && isForDevices(p) ? 'it is for named devices' : 'pupils are in scope'}: the headteacher must be one of the approvers`;
+  `${p.kind === 'exception' && p.action === 'allow' && isForDevices(p) ? 'it is for named devices' : p.kind === 'device-group' ? 'the device is not on a staff network' : 'pupils are in scope'}: the headteacher must be one of the approvers`;
 
 /** Why this proposal needs the head, in the words a refusal gives. */
-export const headNeededWords = (p: Proposal): string => (p.kind === 'exception' && p.action === 'allow' && isForDevices(p) ? HEAD_NEEDED_FOR_DEVICES : HEAD_NEEDED);
+export const headNeededWords = (p: Proposal): string => (p.kind === 'exception' && p.action === 'allow' && isForDevices(p) ? HEAD_NEEDED_FOR_DEVICES
+  : p.kind === 'device-group' ? HEAD_NEEDED_FOR_MOVE : HEAD_NEEDED);
 
 /** The words that say why an approver of an investigation must be senior. */
 export const SENIOR_NEEDED = 'an investigation is approved by two senior accounts: the headteacher and the DSL';

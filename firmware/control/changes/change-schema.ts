@@ -62,7 +62,20 @@ export const ConfigProposal = Type.Object({
 }, { additionalProperties: false });
 export type ConfigProposal = Static<typeof ConfigProposal>;
 
-export const Proposal = Type.Union([ExceptionProposal, ExceptionEndProposal, ConfigProposal, InvestigationProposal], { description: 'what the request would change' });
+/**
+ * A device moved into another device group when the move lets it reach more (widening.ts): the
+ * group lives in state.db's devices table, not the configuration, so applying it moves the device
+ * there, and only if it is still in `from`.
+ */
+export const DeviceGroupProposal = Type.Object({
+  kind: Type.Literal('device-group'),
+  mac: Type.String({ minLength: 1, maxLength: 40, description: "the device's MAC address (stored in the devices table's spelling)" }),
+  from: Type.Union([Id, Type.Null()], { description: 'its group when asked (null: the network\'s default)' }),
+  to: Type.Union([Id, Type.Null()], { description: 'the group it moves into (null: the network\'s default)' }),
+}, { additionalProperties: false });
+export type DeviceGroupProposal = Static<typeof DeviceGroupProposal>;
+
+export const Proposal = Type.Union([ExceptionProposal, ExceptionEndProposal, ConfigProposal, InvestigationProposal, DeviceGroupProposal], { description: 'what the request would change' });
 export type Proposal = Static<typeof Proposal>;
 
 export const ChangeRequestFields = Type.Object({
@@ -127,7 +140,7 @@ export type ChangeRequest = Static<typeof ChangeRequest>;
 /** A request as a list shows it. */
 export const ChangeSummary = Type.Object({
   id: Type.Integer({ minimum: 1 }),
-  kind: Type.Union([Type.Literal('exception'), Type.Literal('exception-end'), Type.Literal('config'), Type.Literal('investigation')]),
+  kind: Type.Union([Type.Literal('exception'), Type.Literal('exception-end'), Type.Literal('config'), Type.Literal('investigation'), Type.Literal('device-group')]),
   title: Type.String({ description: 'one line: "Allow www.youtube.com on Staff, Pupils until 19 Dec"' }),
   requestedBy: Type.String(),
   requestedAt: IsoTimestamp,

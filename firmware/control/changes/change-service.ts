@@ -25,12 +25,13 @@ import {
   type ChangeAction, type ChangeCaller,
 } from './change-rules.ts';
 import type {
-  ChangeDeclineParams, ChangeIdParams, ChangeListParams, ChangeListView, ChangeNoteParams, ChangeRequest, ChangeRequestFields, ChangeUpstreamParams,
+  ChangeDeclineParams, ChangeIdParams, ChangeListParams, DeviceGroupProposal, ChangeListView, ChangeNoteParams, ChangeRequest, ChangeRequestFields, ChangeUpstreamParams,
   ExceptionListView,
 } from './change-schema.ts';
 import { exceptionViews, proposalWords, type DeviceNameOf } from './change-words.ts';
 import type { InvestigationEntry } from '../../config/investigations-schema.ts';
 import type { StartFacts } from '../../monitor/investigations/investigation-service.ts';
+import { groupWords, type DeviceFactsOf } from './device-move.ts';
 
 export interface ChangeServiceDeps {
   changes: ChangeRequestRepository;
@@ -47,6 +48,8 @@ export interface ChangeServiceDeps {
   notify?: (notice: ChangeNotice) => Promise<unknown>;
   /** Investigations: an applied one's record is made with the applied step (monitor/investigations/). */
   investigations?: InvestigationHooks;
+  /** The devices table: a device moved into another group (a `device-group` request). */
+  devices?: DeviceMoveHooks;
   /** The weekly review's "review due" item: a change sent upstream changes filtering without changing this configuration. */
   reviewDue?: (reason: DueReason, detail: string) => void;
   logger?: Logger;
@@ -58,6 +61,15 @@ export interface InvestigationHooks {
   startRefusal(incidentId: number): string | undefined;
   recordStart(facts: StartFacts): void;
   started(id: number): void;
+}
+
+/** What change control asks of the devices table, and what it tells DNS once a move is recorded. */
+export interface DeviceMoveHooks {
+  facts: DeviceFactsOf;
+  /** Sets the device's group (inside the applying transaction). */
+  setGroup(mac: string, group: string | null): void;
+  /** After the commit: DNS (and shaping) follow the device's new group. */
+  moved(mac: string, group: string | null): void;
 }
 
 const AUDIT_ACTION: Readonly<Record<ChangeAction, string>> = {
@@ -116,11 +128,15 @@ export class ChangeService {
     }
     const config = this.#d.config.current;
     const hooks = this.#d.investigations;
-    const refused = requestRefusal(asked, config, this.#d.now(), hooks ? { incidentStatus: (id) => hooks.incidentStatus(id) } : undefined);
+    const devices = this.#d.devices?.facts;
+    const refused = requestRefusal(asked, config, this.#d.now(), {
+      incidentStatus: (id) => hooks?.incidentStatus(id),
+      ...(devices ? { device: devices } : {}),
+    });
     if (refused !== undefined) throw new InvalidInputError(refused);
     const fields: ChangeRequestFields = { ...asked, proposal: canonicalProposal(asked.proposal) };
     const words = proposalWords(fields.proposal, { config, categoryTitle: this.#d.categoryTitle, ...(this.#d.deviceName ? { deviceName: this.#d.deviceName } : {}) });
-    const needsHead = needsHeadFor(fields.proposal, config);
+    const needsHead = needsHeadFor(fields.proposal, config, devices);
     const change = this.#d.transaction(() => {
       const made = this.#d.changes.create({ fields, title: words.title, summary: words.lines, needsHead, requestedByHead: who.head }, who.actor, this.#d.now());
       this.#d.audit.append({
@@ -193,6 +209,7 @@ export class ChangeService {
   /** Applies it as `who` (a caller already permitted, or the gateway on approval); `note` goes on the applied step. */
   async #apply(who: ChangeCaller, id: number, note?: string): Promise<ChangeRequest> {
     const { change: before, header } = this.#d.changes.stored(id);
+    if (header.proposal.kind === 'device-group') return this.#applyMove(who, header.id, header.proposal, header.title, header.requestedByHead);
     const requester = this.#d.accounts.byUsername(before.requestedBy.replace(/^account:/, ''));
     const requestedByName = before.requestedBy.startsWith('account:') && requester ? requester.displayName || requester.username : before.requestedBy;
     let applied: Applied | undefined;
@@ -240,6 +257,39 @@ export class ChangeService {
     this.#notify('applied', result!);
     if (header.proposal.kind === 'investigation') this.#d.investigations?.started(id);
     return result!;
+  }
+
+  /**
+   * A device moved into another group, in the devices table: the move, the applied step, the
+   * change.apply entry and the device's own device.group entry in one transaction, and only while
+   * the device is still where the approvers saw it; DNS follows after the commit.
+   */
+  #applyMove(who: ChangeCaller, id: number, p: DeviceGroupProposal, title: string, requestedByHead: boolean): ChangeRequest {
+    const devices = this.#d.devices;
+    let result: ChangeRequest;
+    try {
+      result = this.#d.transaction(() => {
+        const refused = stepRefusal(this.#d.changes.get(id), { kind: 'applied', by: who.actor, head: who.head }, requestedByHead);
+        if (refused !== undefined) throw new ChangeStateError(refused);
+        if (devices === undefined) throw new ChangeStateError('devices cannot be moved between groups on this gateway');
+        const device = devices.facts(p.mac);
+        if (device === undefined) throw new ChangeStateError(`the device ${p.mac} is no longer in the devices table`);
+        if (device.groupId !== p.from) throw new ChangeStateError(`the device has been moved since this was requested (it is in ${groupWords(this.#d.config.current, device.groupId)} now): withdraw it and request again`);
+        if (p.to !== null && !this.#d.config.current.deviceGroups.some((g) => g.id === p.to)) throw new ChangeStateError(`the device group "${p.to}" is no longer in the configuration`);
+        devices.setGroup(p.mac, p.to);
+        const done = this.#d.changes.append(id, { kind: 'applied', by: who.actor, head: who.head, reference: p.mac }, this.#d.now());
+        this.#d.audit.append({ actor: who.actor, action: 'change.apply', subject: subjectOf(id), details: { proposal: p, title } });
+        this.#d.audit.append({ actor: who.actor, action: 'device.group', subject: p.mac, details: { from: p.from, to: p.to, changeRequest: id } });
+        return done;
+      });
+    } catch (error) {
+      if (!(error instanceof ChangeStateError)) throw error;
+      this.#recordFailure(who, id, error.message);
+      throw error;
+    }
+    devices!.moved(p.mac, p.to);
+    this.#notify('applied', result);
+    return result;
   }
 
   #recordFailure(who: ChangeCaller, id: number, reason: string): void {

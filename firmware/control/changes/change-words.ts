@@ -8,7 +8,9 @@ import type { UnlockLimit } from '../../config/classes-schema.ts';
 import type { CategoryRule, Config, Disposition, FilterException } from '../../config/schema.ts';
 import { isLocallyAdministered } from '../../state/mac.ts';
 import type { ConfigEdit, ExceptionView, Proposal } from './change-schema.ts';
+import { groupWords, moveWords } from './device-move.ts';
 import { scheduleIndexOf, scheduleLine, settingEditWords, settingTitle } from './setting-words.ts';
+import { filteringOf, moveWidening } from './widening.ts';
 
 export interface WordsContext {
   config: Pick<Config, 'site' | 'networks' | 'deviceGroups' | 'policies' | 'schedules' | 'exceptions' | 'classes'>;
@@ -18,8 +20,8 @@ export interface WordsContext {
   deviceName?: DeviceNameOf;
 }
 
-/** The devices table's name for a device ("Sam's watch"; empty when no one named it), undefined when the gateway does not know it. */
-export type DeviceNameOf = (mac: string) => { name: string } | undefined;
+/** The devices table's name for a device ("Sam's watch"; empty when no one named it) and the network it was last seen on, undefined when the gateway does not know it. */
+export type DeviceNameOf = (mac: string) => { name: string; networkId?: string } | undefined;
 
 export interface ChangeWords {
   title: string;
@@ -286,6 +288,23 @@ function investigationWords(p: Extract<Proposal, { kind: 'investigation' }>, ctx
   return { title: `Investigate ${p.device} under ${policy} until ${expiryWords(p.until, config.site.timezone, 'short')} (incident ${p.incidentId})`, lines };
 }
 
+function deviceMoveWords(p: Extract<Proposal, { kind: 'device-group' }>, ctx: WordsContext): ChangeWords {
+  const { config } = ctx;
+  const device = deviceWords(p.mac, ctx.deviceName);
+  const title = `Move ${device} from ${groupWords(config, p.from)} to ${groupWords(config, p.to)}`;
+  const networkId = ctx.deviceName?.(p.mac)?.networkId;
+  if (networkId === undefined) return { title, lines: [title] };
+  const what = moveWords(config, device, p.from, p.to, moveWidening(config, networkId, p.from, p.to), ctx.categoryTitle);
+  const policy = (group: string | null): string => {
+    const name = filteringOf(config, networkId, group)?.policy.name;
+    return name === undefined ? 'no policy' : `the ${name} policy`;
+  };
+  const lines = [`${what.charAt(0).toUpperCase()}${what.slice(1)}`, `Its filtering: ${policy(p.from)} → ${policy(p.to)}`];
+  const network = config.networks.find((n) => n.id === networkId);
+  lines.push(network?.kind === 'staff' ? `It is on the ${network.name} network (staff)` : `It is on the ${network?.name ?? networkId} network, not a staff network: the headteacher must be one of the approvers`);
+  return { title, lines };
+}
+
 /** The title and summary lines of a proposal against the configuration now. */
 export function proposalWords(proposal: Proposal, ctx: WordsContext): ChangeWords {
   switch (proposal.kind) {
@@ -293,6 +312,7 @@ export function proposalWords(proposal: Proposal, ctx: WordsContext): ChangeWord
     case 'exception-end': return exceptionEndWords(proposal, ctx);
     case 'config': return configWords(proposal, ctx);
     case 'investigation': return investigationWords(proposal, ctx);
+    case 'device-group': return deviceMoveWords(proposal, ctx);
   }
 }
 

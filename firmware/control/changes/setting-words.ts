@@ -2,7 +2,9 @@
 // uses, and when a schedule a policy's row follows is open. A schedule's edits arrive one value
 // each (".../windows/0/from"), but an approver reads the schedule as a whole ("Schedule Breaks:
 // Mon–Fri 10:30–10:45 → Mon–Fri 10:30–11:00"), so they are folded onto the schedule as it is now.
+// Also a network's P2P and hotspot blocks switched off (widening.ts: loosenedBlocks).
 import type { Config as FullConfig, Schedule } from '../../config/schema.ts';
+import { P2P_BLOCKED_KINDS } from '../../net/reach.ts';
 import type { ConfigEdit } from './change-schema.ts';
 
 type Config = Pick<FullConfig, 'networks' | 'deviceGroups' | 'policies' | 'schedules'>;
@@ -77,9 +79,26 @@ export function scheduleLine(index: number, edits: readonly ConfigEdit[], config
   return `Schedule ${name}: ${scheduleTimesWords(before)} → ${scheduleTimesWords(after as unknown as Schedule)}`;
 }
 
-/** A network's or a device group's policy in words, or undefined for any other edit. */
+const BLOCK_FIELDS: Readonly<Record<string, string>> = { p2p: 'peer-to-peer file sharing', tethering: 'hotspots (a device sharing its connection)' };
+
+/** A block's value as the network applies it (absent: its kind's default). */
+function blockWords(field: string, value: unknown, kind: string | undefined): string {
+  if (field === 'p2p') {
+    const mode = value ?? (kind !== undefined && (P2P_BLOCKED_KINDS as readonly string[]).includes(kind) ? 'block' : 'allow');
+    return mode === 'block' ? 'blocked' : 'allowed';
+  }
+  const mode = value ?? 'monitor';
+  return mode === 'block' ? 'blocked (the device is suspended)' : mode === 'monitor' ? 'recorded, not blocked' : 'not looked for';
+}
+
+/** A network's or a device group's policy, or a network's P2P or hotspot block, in words; undefined for any other edit. */
 export function settingEditWords(edit: Pick<ConfigEdit, 'path' | 'before' | 'after'>, config: Config): string | undefined {
   const parts = partsOf(edit.path);
+  if (parts.length === 3 && parts[0] === 'networks' && /^\d+$/.test(parts[1] ?? '') && BLOCK_FIELDS[parts[2]!] !== undefined) {
+    const network = config.networks[Number(parts[1])];
+    const field = parts[2]!;
+    return `The ${network?.name ?? `network number ${Number(parts[1]) + 1}`} network: ${BLOCK_FIELDS[field]} ${blockWords(field, edit.before, network?.kind)} → ${blockWords(field, edit.after, network?.kind)}`;
+  }
   if (parts.length !== 3 || parts[2] !== 'policy' || !/^\d+$/.test(parts[1] ?? '')) return undefined;
   const index = Number(parts[1]);
   if (parts[0] === 'networks') {
@@ -107,10 +126,10 @@ export function settingTitle(edits: readonly ConfigEdit[], config: Config): stri
       continue;
     }
     if (settingEditWords(edit, config) === undefined) return undefined;
-    const [section, at] = partsOf(edit.path);
-    add(section === 'networks'
-      ? `the ${config.networks[Number(at)]?.name ?? 'network'} network's policy`
-      : `device group ${config.deviceGroups[Number(at)]?.name ?? at}'s policy`);
+    const [section, at, field] = partsOf(edit.path);
+    const network = config.networks[Number(at)]?.name ?? 'network';
+    add(section !== 'networks' ? `device group ${config.deviceGroups[Number(at)]?.name ?? at}'s policy`
+      : field === 'policy' ? `the ${network} network's policy` : `the ${network} network's ${field === 'p2p' ? 'P2P' : 'hotspot'} blocking`);
   }
   if (subjects.length === 0) return undefined;
   const listed = subjects.length === 1 ? subjects[0]! : `${subjects.slice(0, -1).join(', ')} and ${subjects.at(-1)}`;

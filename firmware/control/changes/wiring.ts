@@ -18,7 +18,7 @@ import type { DeviceNameOf } from './change-words.ts';
 export function deviceNames(devices: Pick<DeviceRepository, 'get'>): DeviceNameOf {
   return (mac) => {
     const device = devices.get(mac);
-    return device === undefined ? undefined : { name: device.name || device.hostname };
+    return device === undefined ? undefined : { name: device.name || device.hostname, networkId: device.networkId };
   };
 }
 
@@ -28,6 +28,8 @@ export function startChangeControl(o: {
   /** Told of each decision (the second approval, a decline) once recorded: the block page's access requests made into it follow it. */
   decided?: (change: ChangeRequest) => void;
   investigations?: ChangeServiceDeps['investigations'];
+  /** DNS (and shaping) follow a device moved into another group by an applied request. */
+  regroup?: (mac: string, group: string | null) => void;
 }): ChangeService {
   const { state } = o;
   const logger = o.logger.child({ component: 'changes' });
@@ -48,6 +50,14 @@ export function startChangeControl(o: {
     },
     ...(o.reviewDue ? { reviewDue: o.reviewDue } : {}),
     ...(o.investigations ? { investigations: o.investigations } : {}),
+    devices: {
+      facts: (mac) => {
+        const device = state.devices.get(mac);
+        return device === undefined ? undefined : { groupId: device.groupId, networkId: device.networkId };
+      },
+      setGroup: (mac, group) => { state.devices.update(mac, { groupId: group }); },
+      moved: (mac, group) => o.regroup?.(mac, group),
+    },
   });
   registerChangeMethods(o.control, service);
   return service;

@@ -3,7 +3,7 @@
 // network, a schedule or a device group that is to go.
 import { describe, expect, it } from 'vitest';
 import {
-  groupUsers, keepGroupPolicies, keepNetworkPolicy, keepScheduleTimes, networkFieldOf, networkFromBody, networkUsers, removedInUse, schedulesInUse, scheduleUsers,
+  groupUsers, keepGroupPolicies, keepNetworkFiltering, keepNetworkPolicy, keepScheduleTimes, networkFieldOf, networkFromBody, networkUsers, removedInUse, schedulesInUse, scheduleUsers,
 } from '../../../firmware/admin/network-edit.ts';
 import { defaultConfig } from '../../../firmware/config/defaults.ts';
 import { slugOf } from '../../../webui/src/pages/networks/slug.ts';
@@ -104,6 +104,29 @@ describe('what of a Networks page save is a filtering change', () => {
     Object.assign(pupil, { name: 'Juniors', policy: 'staff', enabled: false });
     keepNetworkPolicy('pupil')(draft, current);
     expect(draft.networks.find((n) => n.id === 'pupil')).toMatchObject({ name: 'Juniors', enabled: false, policy: current.networks.find((n) => n.id === 'pupil')!.policy });
+  });
+
+  it('puts back a network\'s P2P and hotspot blocking when loosened, keeps them when tightened, whatever the kind', () => {
+    const current = school();
+    const at = current.networks.findIndex((n) => n.id === 'pupil');
+    const loosen = structuredClone(current);
+    Object.assign(loosen.networks[at]!, { name: 'Juniors', p2p: 'allow', tethering: 'off' });
+    keepNetworkFiltering('pupil')(loosen, current);
+    expect(loosen.networks[at]).toEqual({ ...current.networks[at]!, name: 'Juniors' });
+
+    const tighten = structuredClone(current);
+    Object.assign(tighten.networks[at]!, { p2p: 'block', tethering: 'block' });
+    keepNetworkFiltering('pupil')(tighten, current);
+    expect(tighten.networks[at]).toMatchObject({ p2p: 'block', tethering: 'block' });
+
+    // A pupil network made a staff one with P2P left to the kind's default would allow it: it stays blocked.
+    const kind = structuredClone(current);
+    delete kind.networks[at]!.p2p;
+    kind.networks[at]!.kind = 'staff';
+    const before = structuredClone(current);
+    delete before.networks[at]!.p2p;
+    keepNetworkFiltering('pupil')(kind, before);
+    expect(kind.networks[at]).toMatchObject({ kind: 'staff', p2p: 'block' });
   });
 
   it('puts back when each schedule a policy uses is open; an unused or new schedule, and every name, keep what was given', () => {

@@ -233,6 +233,39 @@ describe('what changes what is filtered becomes a change request; the rest of th
     await validates();
   });
 
+  it('P2P and hotspot blocks switched off are asked for; switched on they save at once', async () => {
+    const pupil = store.current.networks.find((n) => n.kind === 'pupil')!;
+    const index = store.current.networks.indexOf(pupil);
+    const off = await call({ method: 'PUT', url: `/api/networks/${pupil.id}`, ...as('technician'), body: { ...formOf(pupil), p2p: 'allow', tethering: 'off' } });
+    expect(off.status).toBe(400);
+    expect(Object.keys(off.json.fields).sort()).toEqual(['rationale', 'riskNote']);
+    const asked = await call({ method: 'PUT', url: `/api/networks/${pupil.id}`, ...as('technician'), body: { ...formOf(pupil), name: 'Juniors', p2p: 'allow', tethering: 'off', ...WHY } });
+    expect(asked.status, JSON.stringify(asked.json)).toBe(200);
+    expect(asked.json).toMatchObject({ saved: true, request: { id: 1 } });
+    expect(asked.json.request.summary).toEqual([
+      'The Juniors network: hotspots (a device sharing its connection) recorded, not blocked → not looked for',
+      'The Juniors network: peer-to-peer file sharing blocked → allowed',
+    ]);
+    const saved = store.current.networks[index]!;
+    expect(saved).toMatchObject({ name: 'Juniors' });
+    expect(saved.p2p ?? 'block').toBe('block');
+    expect(saved.tethering ?? 'monitor').toBe('monitor');
+    expect(t.state.changes.list()[0]!.title).toBe("Change the Juniors network's hotspot blocking and the Juniors network's P2P blocking");
+    expect(t.state.changes.get(1).proposal).toMatchObject({ kind: 'config', edits: [
+      { path: `/networks/${index}/tethering`, after: 'off' },
+      { path: `/networks/${index}/p2p`, after: 'allow' },
+    ] });
+    // Turning hotspots to block narrows: saved at once, nothing asked.
+    const on = await call({ method: 'PUT', url: `/api/networks/${pupil.id}`, ...as('technician'), body: { ...formOf(saved), tethering: 'block' } });
+    expect(on.json).toEqual({ ok: true, saved: true, request: null });
+    expect(store.current.networks[index]!.tethering).toBe('block');
+    // From block back to monitor loosens it again.
+    const monitor = await call({ method: 'PUT', url: `/api/networks/${pupil.id}`, ...as('technician'), body: { ...formOf(store.current.networks[index]!), tethering: 'monitor', ...WHY } });
+    expect(monitor.json).toMatchObject({ saved: false, request: { id: 2, summary: ['The Juniors network: hotspots (a device sharing its connection) blocked (the device is suspended) → recorded, not blocked'] } });
+    expect(store.current.networks[index]!.tethering).toBe('block');
+    await validates();
+  });
+
   it('when a schedule a policy uses is open is asked for; a new or unused schedule, its name and the terms save at once', async () => {
     const current = structuredClone(store.current.schedules);
     const used = current.find((s) => s.id === 'lunchtime')!;

@@ -27,8 +27,13 @@ const sessions = new Map<Role, { cookie: string; csrf: string }>();
 const firewallChanges: string[][] = [];
 
 const config = {
-  deviceGroups: [{ id: 'year3', name: 'Year 3' }],
-  networks: [{ id: 'pupil', name: 'Pupils' }],
+  deviceGroups: [{ id: 'year3', name: 'Year 3' }, { id: 'staff-laptops', name: 'Staff laptops', policy: 'staff' }],
+  networks: [{ id: 'pupil', name: 'Pupils', kind: 'pupil', policy: 'pupil' }],
+  policies: [
+    { id: 'pupil', name: 'Pupils', safeSearch: 'strict', blockAnswer: 'block-page', categories: { social: { disposition: 'unacceptable' }, streaming: { disposition: 'unacceptable' } } },
+    { id: 'staff', name: 'Staff', safeSearch: 'moderate', blockAnswer: 'block-page', categories: {} },
+  ],
+  schedules: [],
   reservations: [],
 } as unknown as Config;
 
@@ -93,7 +98,7 @@ describe('devices', () => {
     expect(await statuses(ALL, { url: '/api/devices' })).toEqual({ technician: 200, headteacher: 200, dsl: 200, office: 403, staff: 403, governor: 403 });
     const page = (await call({ url: '/api/devices', as: 'headteacher' })).json;
     expect(page.devices.map((d: { mac: string }) => d.mac)).toEqual([IPAD]);
-    expect(page.groups).toEqual([{ id: 'year3', name: 'Year 3' }]);
+    expect(page.groups).toEqual([{ id: 'year3', name: 'Year 3' }, { id: 'staff-laptops', name: 'Staff laptops' }]);
     expect((await call({ url: '/api/devices' })).status).toBe(401);
   });
 
@@ -147,6 +152,26 @@ describe('devices', () => {
     expect(bad.json.fields.group).toMatch(/no device group "nope"/);
     expect(t.state.devices.get(IPAD)!.groupId).toBe('year3');
     expect((await call({ method: 'PATCH', url: `/api/devices/${IPAD}`, body: { name: 'x' }, as: 'headteacher' })).status).toBe(403);
+  });
+
+  it('refuses a move that lets the device reach more, saving nothing, in words that say to ask for a change request', async () => {
+    t.state.devices.update(IPAD, { name: 'Class 3 iPad', groupId: 'year3' });
+    const refused = await call({ method: 'PATCH', url: `/api/devices/${IPAD}`, body: { name: 'Renamed', group: 'staff-laptops' }, as: 'technician' });
+    expect(refused.status).toBe(409);
+    expect(refused.json.code).toBe('change-request-needed');
+    expect(refused.json.error).toBe(`moving Class 3 iPad from Year 3 to Staff laptops lets it reach Social networking and Video and music streaming; weakens safe search from strict to moderate: that is a filtering change; ask for it as a change request`);
+    expect(t.state.devices.get(IPAD)).toMatchObject({ groupId: 'year3', name: 'Class 3 iPad' });
+    // Narrowing back, or to the same policy, saves at once.
+    const same = await call({ method: 'PATCH', url: `/api/devices/${IPAD}`, body: { group: null }, as: 'technician' });
+    expect(same.status, JSON.stringify(same.json)).toBe(200);
+    expect(same.json.groupId).toBeNull();
+    const back = await call({ method: 'PATCH', url: `/api/devices/${IPAD}`, body: { group: 'year3' }, as: 'technician' });
+    expect(back.json.groupId).toBe('year3');
+    // Added straight into a wider group: refused too, and not added.
+    const added = await call({ method: 'POST', url: '/api/devices', body: { mac: '02:11:22:33:44:55', name: 'New laptop', network: 'pupil', group: 'staff-laptops' }, as: 'technician' });
+    expect(added.status).toBe(409);
+    expect(added.json.error).toMatch(/add it in the network's default, then ask to move it/);
+    expect(t.state.devices.get('02:11:22:33:44:55')).toBeUndefined();
   });
 
   it('records who a device belongs to as free text beside schoolOwned, audited; a second line is refused beside the field', async () => {

@@ -19,7 +19,7 @@ beforeAll(async () => {
   stopUpstream = upstream.close;
   const config = await testConfig(upstream);
   config.lists = [];
-  config.deviceGroups = [{ id: 'year3', name: 'Year 3' }];
+  config.deviceGroups = [{ id: 'year3', name: 'Year 3' }, { id: 'staff-laptops', name: 'Staff laptops', policy: 'staff' }];
   daemon = await startDaemonProcess(config);
   // Devices come from leases; here they are written as the DHCP service would, beside the daemon.
   const state = StateDatabase.open(join(daemon.dataDir, 'state.db'));
@@ -103,6 +103,21 @@ describe('schoolgate devices', () => {
     expect(audit()).toHaveLength(before);
     const { devices } = JSON.parse((await daemon.cli(['devices', '--json'])).stdout) as { devices: Array<{ mac: string; groupId: string | null; name: string }> };
     expect(devices.find((d) => d.mac === PHONE)).toMatchObject({ groupId: null, name: '' });
+  });
+
+  it('refuses a group that lets the device reach more, saying how to ask for it; the move is asked for as a change request', async () => {
+    const before = audit('device.group').length;
+    const refused = await daemon.cli(['devices', 'group', PHONE, 'staff-laptops']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/moving 3a:22:fb:01:a2:9e from the network's default to Staff laptops lets it reach .*Social networking.*: that is a filtering change; ask for it as a change request/);
+    expect(refused.stderr).toContain(`schoolgate changes move-device ${PHONE} staff-laptops --why`);
+    expect(audit('device.group')).toHaveLength(before);
+    const asked = await daemon.cli(['changes', 'move-device', PHONE.toUpperCase(), 'staff-laptops', '--why', 'the phone is the office phone now', '--risk', 'kept in the office, staff use only']);
+    expect(asked.code, asked.stderr).toBe(0);
+    expect(asked.stdout).toMatch(/Asked as change request \d+/);
+    expect(asked.stdout).toMatch(/Moving the device 3a:22:fb:01:a2:9e from the network's default to Staff laptops lets it reach Social networking/);
+    const wrong = await daemon.cli(['changes', 'move-device', PHONE, 'staff-laptops']);
+    expect(wrong.code).toBe(2);
   });
 });
 
@@ -222,6 +237,10 @@ describe('schoolgate reserve', () => {
       const result = await daemon.cli(['reserve', ...args]);
       expect(result.code, `${args.join(' ')}: ${result.stdout}${result.stderr}`).toBe(4);
     }
+    // A group that lets the device reach more than its network's default is a change request.
+    const wider = await daemon.cli(['reserve', PHONE, '127.20.0.60', '--group', 'staff-laptops']);
+    expect(wider.code).toBe(1);
+    expect(wider.stderr).toMatch(/to Staff laptops lets it reach .*: that is a filtering change; ask for it as a change request \(reserve the address without the group/);
     expect(await reservations()).toEqual(before);
   });
 });

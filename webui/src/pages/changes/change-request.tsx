@@ -62,7 +62,8 @@ function OneRequest({ id }: { id: number }) {
               : r.needsHead
               ? <>Two other people with approval rights, <strong>the headteacher among them</strong>: {r.proposal.kind === 'config'
                 ? 'a policy\'s table decides who it applies to.' : r.proposal.kind === 'exception' && r.proposal.devices !== undefined
-                  ? 'the headteacher approves an exception for a single device.' : 'this change reaches pupils (or networks that are not staff networks).'}</>
+                  ? 'the headteacher approves an exception for a single device.' : r.proposal.kind === 'device-group'
+                    ? 'the device is not on a staff network.' : 'this change reaches pupils (or networks that are not staff networks).'}</>
               : 'Two other people with approval rights.'}</td></tr>
             <tr><th scope="row">Approvals</th><td>{r.approvals.length === 0 ? <span class="muted">None yet</span> : (
               <ol class="plain-list">{r.approvals.map((a) => (

@@ -1,7 +1,8 @@
 // One device's changes (devices.manage): name, group and owner; suspend with a reason and an
 // expiry, or resume; reserve its address; its own bandwidth caps; a link to ask for a filtering
 // exception for this device alone (a change request the head approves). Each form keeps what was typed
-// when the gateway refuses it, with the reason beside the field.
+// when the gateway refuses it, with the reason beside the field. A group that lets the device reach
+// more is refused and offered as a change request instead (move-request.tsx).
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { DevicesPage as Page } from '../../../../firmware/admin/api/devices-schema.ts';
 import { DEVICE_OWNER_MAX, ownerProblem } from '../../../../firmware/state/device-owner.ts';
@@ -11,7 +12,9 @@ import { TextField } from '../../components/field.tsx';
 import { useFocusFirstError } from '../../components/form.ts';
 import { Link } from '../../components/link.tsx';
 import { Notice } from '../../components/notice.tsx';
+import { ApiRequestError } from '../../api.ts';
 import { useApp } from '../../context.ts';
+import { MoveRequest, type RefusedMove } from './move-request.tsx';
 import { DURATION_UNITS, errorsOf, when } from '../admin-format.ts';
 import type { DeviceRow } from '../admin-filters.ts';
 
@@ -64,6 +67,13 @@ export function DevicePanel({ row, page, timezone, onChanged, onClose }: Props) 
   const [owner, setOwner] = useState(d.schoolOwned ? 'school' : 'personal');
   const [ownedBy, setOwnedBy] = useState(d.owner);
   const edit = useFormState();
+  const [move, setMove] = useState<RefusedMove | null>(null);
+  /** The panel's fields other than the group, each only when it changed (each is its own audit entry). */
+  const others = () => ({
+    ...(name !== d.name ? { name } : {}),
+    ...((owner === 'school') !== d.schoolOwned ? { schoolOwned: owner === 'school' } : {}),
+    ...(ownedBy.trim() !== d.owner ? { owner: ownedBy.trim() } : {}),
+  });
 
   const [reason, setReason] = useState('');
   const [amount, setAmount] = useState('1');
@@ -102,7 +112,16 @@ export function DevicePanel({ row, page, timezone, onChanged, onClose }: Props) 
         }, async () => {
           // The owner only when it changed: each field sent is its own audit entry.
           const ownerChange = ownedBy.trim() === d.owner ? {} : { owner: ownedBy.trim() };
-          await api.request('PATCH', path, { name, group: group === '' ? null : group, schoolOwned: owner === 'school', ...ownerChange });
+          const to = group === '' ? null : group;
+          setMove(null);
+          try {
+            await api.request('PATCH', path, { name, group: to, schoolOwned: owner === 'school', ...ownerChange });
+          } catch (error) {
+            // The group is sent first: a refused move has saved nothing.
+            if (!(error instanceof ApiRequestError) || error.code !== 'change-request-needed') throw error;
+            setMove({ message: error.message, from: d.groupId, to });
+            return;
+          }
           await onChanged(`Saved ${name || d.mac}.`);
         });
       }}>
@@ -119,6 +138,18 @@ export function DevicePanel({ row, page, timezone, onChanged, onClose }: Props) 
         </div>
         <div class="actions"><Button type="submit" busy={edit.busy}>Save</Button></div>
       </form>
+      {move !== null ? (
+        <MoveRequest key={`${move.from}>${move.to}`} mac={d.mac} move={move}
+          saveOthers={async () => {
+            const changed = others();
+            if (Object.keys(changed).length > 0) await api.request('PATCH', path, changed);
+          }}
+          onSent={async () => {
+            setGroup(d.groupId ?? '');
+            await onChanged(`${name || row.label}: the move was sent for approval; it stays in its group until then.`);
+          }}
+          onCancel={() => { setMove(null); setGroup(d.groupId ?? ''); }} />
+      ) : null}
 
       {suspended ? (
         <form ref={suspend.ref} class="form" noValidate onSubmit={(e) => {

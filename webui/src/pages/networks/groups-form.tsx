@@ -17,6 +17,7 @@ import { ChangeWhy, NO_WHY, whyBody, whyProblems, type Why } from '../../compone
 import { Notice } from '../../components/notice.tsx';
 import { OutcomeNotice } from '../../components/request-sent.tsx';
 import { useApp } from '../../context.ts';
+import { MoveRequest, type RefusedMove } from '../devices/move-request.tsx';
 import { slugOf } from './slug.ts';
 import type { SaveOutcome } from './use-networks.ts';
 
@@ -101,6 +102,8 @@ function GroupMembers({ groups }: { groups: readonly DeviceGroup[] }) {
   const [mac, setMac] = useState('');
   const [macError, setMacError] = useState<string | undefined>(undefined);
   const [outcome, setOutcome] = useState<SaveOutcome | null>(null);
+  // A device a group would let reach more: not moved, offered as a change request instead.
+  const [refused, setRefused] = useState<{ mac: string; move: RefusedMove } | null>(null);
   const load = () => api.get<DevicesPage>('/api/devices').then((p) => { setPage(p); setError(null); }, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
   useEffect(() => { void load(); }, []);
   if (error !== null) return <Notice kind="error">Could not load the devices: {error}</Notice>;
@@ -116,12 +119,19 @@ function GroupMembers({ groups }: { groups: readonly DeviceGroup[] }) {
   const groupName = groups.find((g) => g.id === group)?.name ?? group;
   /** Undefined when done, else the server's reason (a MAC the gateway has never seen, say). */
   const move = async (target: string, to: string | null, done: string): Promise<string | undefined> => {
+    setRefused(null);
     try {
       await api.request('PATCH', `/api/devices/${encodeURIComponent(target)}`, { group: to });
       await load();
       setOutcome({ ok: true, message: done, fields: {} });
       return undefined;
     } catch (e) {
+      if (e instanceof ApiRequestError && e.code === 'change-request-needed') {
+        const from = page.devices.find((d) => d.mac === target.toLowerCase())?.groupId ?? null;
+        setOutcome(null);
+        setRefused({ mac: target, move: { message: e.message, from, to } });
+        return undefined;
+      }
       const message = e instanceof Error ? e.message : String(e);
       setOutcome({ ok: false, message: `Not changed: ${message}.`, fields: e instanceof ApiRequestError ? e.fields : {} });
       return message;
@@ -137,6 +147,7 @@ function GroupMembers({ groups }: { groups: readonly DeviceGroup[] }) {
     else setMacError(problem);
   };
   return (
+    <>
     <form class="card group-members" onSubmit={add} noValidate aria-labelledby="members-h">
       <h3 id="members-h">Members</h3>
       <ChoiceField name="members-group" label="Group" value={group} onValue={(v) => { setGroup(v); setOutcome(null); }} options={groups.map((g) => ({ value: g.id, label: g.name }))} />
@@ -155,5 +166,12 @@ function GroupMembers({ groups }: { groups: readonly DeviceGroup[] }) {
       </div>
       <div class="actions"><Button type="submit">Add to {groupName}</Button></div>
     </form>
+    {refused !== null ? (
+      <div class="card">
+        <MoveRequest key={`${refused.mac}>${refused.move.to}`} mac={refused.mac} move={refused.move} saveOthers={async () => undefined}
+          onSent={async () => { setMac(''); setPick(''); await load(); }} onCancel={() => setRefused(null)} />
+      </div>
+    ) : null}
+    </>
   );
 }

@@ -2,10 +2,12 @@
 // addressing (interface, VLAN, subnets, the gateway's address, the range DHCP hands out). The
 // server runs `schoolgate config validate`'s checks on the whole configuration; each message comes
 // back under the form's own field name and lands beside it, with everything typed kept. Changing
-// the addressing of a network in use moves every device on it, so that asks first.
+// the addressing of a network in use moves every device on it, so that asks first. Its policy, and
+// its P2P and hotspot blocks switched off, are filtering changes: sent for approval, with why.
 import { useState } from 'preact/hooks';
 import type { NetworkBody, NetworksView } from '../../../../firmware/admin/api/networks-schema.ts';
 import type { Network } from '../../../../firmware/config/schema.ts';
+import { loosenedBlocks } from '../../../../firmware/control/changes/widening.ts';
 import { Button } from '../../components/button.tsx';
 import { ChoiceField } from '../../components/choice-field.tsx';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
@@ -97,22 +99,35 @@ export function NetworkForm({ network, view, submit, onClose, submitLabel }: {
   // Which policy an existing network uses is a filtering change: a change request, with why.
   const policyChanged = network !== undefined && d.policy !== network.policy;
   const policyName = (id: string) => view.policies.find((p) => p.id === id)?.name ?? id;
+  // Turning a block off loosens a safeguarding control; turning one on saves at once.
+  const loosened = network === undefined ? {} : loosenedBlocks(network, { kind: d.kind as Network['kind'], p2p: d.p2p as Network['p2p'], tethering: d.tethering as Network['tethering'] });
+  const changes = [
+    ...(policyChanged && network ? [`giving ${network.name} the ${policyName(d.policy)} policy instead of ${policyName(network.policy)}`] : []),
+    ...(loosened.p2p ? ['letting peer-to-peer file sharing through'] : []),
+    ...(loosened.tethering ? [loosened.tethering.to === 'off' ? 'no longer looking for hotspots' : 'recording hotspots instead of blocking them'] : []),
+  ];
+  const filteringChanged = changes.length > 0;
+  const what = changes.join('; ');
   const send = async () => {
     setAsking(false);
     setBusy(true);
-    const result = await submit(network ? { ...bodyOf(d), ...whyBody(policyChanged, why) } : { id: d.id.trim(), ...bodyOf(d) });
+    const result = await submit(network ? { ...bodyOf(d), ...whyBody(filteringChanged, why) } : { id: d.id.trim(), ...bodyOf(d) });
     setBusy(false);
     setOutcome(result);
     setAttempt((a) => a + 1);
-    // The policy in force stays until the request is applied: the form shows it again.
-    if (result.ok && network) { setD({ ...d, policy: network.policy }); setWhy(NO_WHY); }
+    // What is filtered stays as it is until the request is applied: the form shows it again.
+    if (result.ok && network) {
+      const kept = draftOf(network, network.policy);
+      setD({ ...d, policy: network.policy, ...(loosened.p2p ? { p2p: kept.p2p } : {}), ...(loosened.tethering ? { tethering: kept.tethering } : {}) });
+      setWhy(NO_WHY);
+    }
   };
   const onSubmit = (e: Event) => {
     e.preventDefault();
     // Minutes are the form's own unit: checked here, so the message speaks in them (the server
     // checks again, in the configuration's seconds).
     const lease = leaseProblem(d.lease);
-    const missing = { ...(lease !== undefined ? { 'dhcp/leaseMinutes': lease } : {}), ...(policyChanged ? whyProblems(why) : {}) };
+    const missing = { ...(lease !== undefined ? { 'dhcp/leaseMinutes': lease } : {}), ...(filteringChanged ? whyProblems(why) : {}) };
     if (Object.keys(missing).length > 0) {
       const n = Object.keys(missing).length;
       setOutcome({ ok: false, message: `Nothing was saved: ${n === 1 ? 'one problem' : `${n} problems`} to put right first.`, fields: missing });
@@ -157,12 +172,12 @@ export function NetworkForm({ network, view, submit, onClose, submitLabel }: {
         <SelectField name="tethering" label="Hotspots (a device sharing its connection)" value={d.tethering} options={['monitor', 'block', 'off']} onValue={(v) => set({ tethering: v })} error={fields.tethering} />
         <SelectField name="p2p" label="Peer-to-peer file sharing" value={d.p2p} options={['block', 'allow']} onValue={(v) => set({ p2p: v })} error={fields.p2p} />
       </div>
-      {policyChanged && network ? (
-        <ChangeWhy what={`Giving ${network.name} the ${policyName(d.policy)} policy instead of ${policyName(network.policy)}`} why={why} setWhy={setWhy} errors={fields} idPrefix={`net-${network.id}`} />
+      {filteringChanged && network ? (
+        <ChangeWhy what={`${what.charAt(0).toUpperCase()}${what.slice(1)}${policyChanged ? '' : ` on ${network.name}`}`} why={why} setWhy={setWhy} errors={fields} idPrefix={`net-${network.id}`} />
       ) : null}
       {Object.keys(fields).filter((k) => !FORM_FIELDS.has(k)).map((k) => <p key={k} class="field-error">{k}: {fields[k]}</p>)}
       <div class="actions">
-        <Button type="submit" busy={busy}>{submitLabel ?? (network ? (policyChanged ? `Save ${network.name} and send its policy for approval` : `Save ${network.name}`) : 'Add the network')}</Button>
+        <Button type="submit" busy={busy}>{submitLabel ?? (network ? (filteringChanged ? `Save ${network.name} and send ${policyChanged && changes.length === 1 ? 'its policy' : 'the filtering change'} for approval` : `Save ${network.name}`) : 'Add the network')}</Button>
         {onClose ? <Button kind="secondary" onClick={onClose}>Close</Button> : null}
       </div>
       <ConfirmDialog open={asking} title={`Change the addressing of ${network?.name ?? ''}?`} confirmLabel="Change the addressing" onConfirm={() => void send()} onCancel={() => setAsking(false)}>
