@@ -94,5 +94,5 @@ describe('schoolgate investigations', () => {
     } finally {
       state.close();
     }
-  });
+  }, 120_000);
 });
