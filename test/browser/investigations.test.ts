@@ -22,7 +22,7 @@ import { StateDatabase } from '../../firmware/state/database.ts';
 import { launchChromium } from '../support/browser.ts';
 import { launchDaemon, testConfig, type RunningDaemon } from '../support/daemon.ts';
 import { askUdp, startTestUpstream, type TestUpstream } from '../support/upstream.ts';
-import { AdminApi, type ApiSession } from './support/admin-api.ts';
+import { setUpSchoolWithRoles, type AdminApi, type ApiSession } from './support/admin-api.ts';
 import { axeSerious } from './support/webui.ts';
 
 const SHOTS = '/tmp/sg/shots';
@@ -66,13 +66,9 @@ beforeAll(async () => {
     state.close();
   }
   daemon = await launchDaemon({ dataDir, configFile, config });
-  const { address, port } = daemon.config.web.admin;
-  admin = new AdminApi(`http://${address}:${port}`);
-  head = await admin.setUpSchool(daemon);
-  dsl = await admin.signIn('b.dsl', 'seven quiet herons at dawn');
-  await admin.enrol(dsl);
-  osl = await admin.makeAccount(head, 'o.osl', ['online-safety-lead'], 'Olu Safety');
-  tech = await admin.makeAccount(head, 't.tech', ['technician'], 'Tess Tech');
+  ({ admin, head, dsl, osl, tech } = await setUpSchoolWithRoles(daemon, {
+    dsl: 'setup-dsl', osl: ['o.osl', 'online-safety-lead', 'Olu Safety'], tech: ['t.tech', 'technician', 'Tess Tech'],
+  }));
   ({ browser, close: closeBrowser } = await launchChromium());
   await mkdir(SHOTS, { recursive: true });
 }, 180_000);

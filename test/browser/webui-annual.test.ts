@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.ts';
 import { startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
-import { AdminApi, type ApiSession } from './support/admin-api.ts';
+import { setUpSchoolWithRoles, type AdminApi, type ApiSession } from './support/admin-api.ts';
 import { axeSerious, SHOTS, shot as webuiShot } from './support/webui.ts';
 
 const DESKTOP = { width: 1280, height: 900 };
@@ -29,11 +29,7 @@ beforeAll(async () => {
   daemon = await startDaemonProcess(await testConfig({ address: '127.0.0.1', port: 9 }));
   ({ browser, close: closeBrowser } = await launchChromium());
   await mkdir(SHOTS, { recursive: true });
-  const { address, port } = daemon.config.web.admin;
-  admin = new AdminApi(`http://${address}:${port}`);
-  head = await admin.setUpSchool(daemon);
-  governor = await admin.makeAccount(head, 'e.governor', ['governor']);
-  staff = await admin.makeAccount(head, 'f.staff', ['staff']);
+  ({ admin, head, governor, staff } = await setUpSchoolWithRoles(daemon, { governor: ['e.governor', 'governor'], staff: ['f.staff', 'staff'] }));
   const now = new Date();
   const first = now.getUTCMonth() >= 8 ? now.getUTCFullYear() : now.getUTCFullYear() - 1;
   year = `${first}-${String((first + 1) % 100).padStart(2, '0')}`;

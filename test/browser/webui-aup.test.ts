@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.ts';
 import { startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
-import { AdminApi, type ApiSession } from './support/admin-api.ts';
+import { setUpSchoolWithRoles, type AdminApi, type ApiSession } from './support/admin-api.ts';
 import { axeSerious, SHOTS } from './support/webui.ts';
 
 const DESKTOP = { width: 1280, height: 900 };
@@ -18,7 +18,6 @@ const PHONE = { width: 390, height: 844 };
 let daemon: RunningDaemon;
 let browser: Browser;
 let closeBrowser: () => Promise<void>;
-let base: string;
 let admin: AdminApi;
 let tech: ApiSession;
 let staff: ApiSession;
@@ -27,12 +26,7 @@ beforeAll(async () => {
   daemon = await startDaemonProcess(await testConfig({ address: '127.0.0.1', port: 9 }));
   ({ browser, close: closeBrowser } = await launchChromium());
   await mkdir(SHOTS, { recursive: true });
-  const { address, port } = daemon.config.web.admin;
-  base = `http://${address}:${port}`;
-  admin = new AdminApi(base);
-  const head = await admin.setUpSchool(daemon);
-  tech = await admin.makeAccount(head, 'c.tech', ['technician']);
-  staff = await admin.makeAccount(head, 'd.staff', ['staff']);
+  ({ admin, tech, staff } = await setUpSchoolWithRoles(daemon, { tech: ['c.tech', 'technician'], staff: ['d.staff', 'staff'] }));
 }, 120_000);
 
 afterAll(async () => {

@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.ts';
 import { startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
-import { AdminApi, type ApiSession } from './support/admin-api.ts';
+import { setUpSchoolWithRoles, type AdminApi, type ApiSession } from './support/admin-api.ts';
 import { axeSerious, SHOTS, shot } from './support/webui.ts';
 
 const DESKTOP = { width: 1280, height: 900 };
@@ -24,10 +24,7 @@ beforeAll(async () => {
   daemon = await startDaemonProcess(await testConfig({ address: '127.0.0.1', port: 9 }));
   ({ browser, close: closeBrowser } = await launchChromium());
   await mkdir(SHOTS, { recursive: true });
-  const { address, port } = daemon.config.web.admin;
-  admin = new AdminApi(`http://${address}:${port}`);
-  const head = await admin.setUpSchool(daemon);
-  tech = await admin.makeAccount(head, 'c.tech', ['technician'], 'Chris Tech');
+  ({ admin, tech } = await setUpSchoolWithRoles(daemon, { tech: ['c.tech', 'technician', 'Chris Tech'] }));
 }, 120_000);
 
 afterAll(async () => {

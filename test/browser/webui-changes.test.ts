@@ -21,7 +21,7 @@ import { StateDatabase } from '../../firmware/state/database.ts';
 import { launchChromium } from '../support/browser.ts';
 import { startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
 import { askUdp, startTestUpstream, type TestUpstream } from '../support/upstream.ts';
-import { AdminApi, type ApiSession } from './support/admin-api.ts';
+import { setUpSchoolWithRoles, type AdminApi, type ApiSession } from './support/admin-api.ts';
 import { axeSerious } from './support/webui.ts';
 
 const SHOTS = '/tmp/sg/shots';
@@ -53,14 +53,9 @@ beforeAll(async () => {
   // Safe search stays on (moderate): the allowed name is answered through restrictmoderate.youtube.com,
   // which the video list also holds; the safe host is never blocked for a name the policy let through.
   daemon = await startDaemonProcess(config, { 'lists/video.txt': 'youtube.com\n' });
-  const { address, port } = daemon.config.web.admin;
-  admin = new AdminApi(`http://${address}:${port}`);
-  head = await admin.setUpSchool(daemon);
-  dsl = await admin.signIn('b.dsl', 'seven quiet herons at dawn');
-  await admin.enrol(dsl);
-  osl = await admin.makeAccount(head, 'o.osl', ['online-safety-lead'], 'Olu Safety');
-  staff = await admin.makeAccount(head, 's.staff', ['staff'], 'Sam Teacher');
-  tech = await admin.makeAccount(head, 't.tech', ['technician'], 'Tess Tech');
+  ({ admin, head, dsl, osl, staff, tech } = await setUpSchoolWithRoles(daemon, {
+    dsl: 'setup-dsl', osl: ['o.osl', 'online-safety-lead', 'Olu Safety'], staff: ['s.staff', 'staff', 'Sam Teacher'], tech: ['t.tech', 'technician', 'Tess Tech'],
+  }));
   ({ browser, close: closeBrowser } = await launchChromium());
   await mkdir(SHOTS, { recursive: true });
 }, 180_000);

@@ -22,7 +22,7 @@ import { openExport } from '../../firmware/monitor/reports/export-seal.ts';
 import { launchChromium } from '../support/browser.ts';
 import { runCli, startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
 import { startTestUpstream, type TestUpstream } from '../support/upstream.ts';
-import { AdminApi, type ApiSession } from './support/admin-api.ts';
+import { setUpSchoolWithRoles, type AdminApi, type ApiSession } from './support/admin-api.ts';
 import { axeSerious, SHOTS, shot } from './support/webui.ts';
 
 const PHONE = { width: 390, height: 844 };
@@ -54,12 +54,7 @@ async function ask(name: string, from: string): Promise<void> {
 beforeAll(async () => {
   upstream = await startTestUpstream('192.0.2.77');
   daemon = await startDaemonProcess(await testConfig(upstream));
-  const { address, port } = daemon.config.web.admin;
-  admin = new AdminApi(`http://${address}:${port}`);
-  const head = await admin.setUpSchool(daemon);
-  dsl = await admin.signIn('b.dsl', 'seven quiet herons at dawn');
-  await admin.enrol(dsl);
-  tech = await admin.makeAccount(head, 'tess.tech', ['technician']);
+  ({ admin, dsl, tech } = await setUpSchoolWithRoles(daemon, { dsl: 'setup-dsl', tech: ['tess.tech', 'technician'] }));
   // An illegal-content list as the filtering provider supplies one (hashed names), then a pupil
   // device meets it and looks up a VPN.
   const hashed = createHash('sha256').update('hidden.example').digest('hex');

@@ -12,7 +12,7 @@ import { permissionsOf, type Role } from '../../firmware/admin/roles.ts';
 import { navSectionsFor } from '../../webui/src/router.ts';
 import { launchChromium } from '../support/browser.ts';
 import { startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
-import { AdminApi, type ApiSession } from './support/admin-api.ts';
+import { setUpSchoolWithRoles, type AdminApi, type ApiSession } from './support/admin-api.ts';
 import { axeSerious, shot, SHOTS } from './support/webui.ts';
 
 const WIDE = [
@@ -35,19 +35,15 @@ let daemon: RunningDaemon;
 let browser: Browser;
 let closeBrowser: () => Promise<void>;
 let admin: AdminApi;
-const sessions = new Map<Role, ApiSession>();
+let sessions: Partial<Record<Role, ApiSession>>;
 
 beforeAll(async () => {
   daemon = await startDaemonProcess(await testConfig({ address: '127.0.0.1', port: 9 }));
   ({ browser, close: closeBrowser } = await launchChromium());
   await mkdir(SHOTS, { recursive: true });
-  const { address, port } = daemon.config.web.admin;
-  admin = new AdminApi(`http://${address}:${port}`);
-  const head = await admin.setUpSchool(daemon);
-  sessions.set('headteacher', head);
-  sessions.set('governor', await admin.makeAccount(head, 'e.governor', ['governor']));
-  sessions.set('technician', await admin.makeAccount(head, 'g.tech', ['technician']));
-  sessions.set('staff', await admin.makeAccount(head, 'f.staff', ['staff']));
+  let head: ApiSession;
+  ({ admin, head, ...sessions } = await setUpSchoolWithRoles(daemon, { governor: ['e.governor', 'governor'], technician: ['g.tech', 'technician'], staff: ['f.staff', 'staff'] }));
+  sessions.headteacher = head;
 }, 120_000);
 
 afterAll(async () => {
@@ -71,7 +67,7 @@ const expectedSections = (role: Role) => navSectionsFor(permissionsOf([role])).m
 
 describe.each(PEOPLE)('the $role\'s navigation', ({ role, path, heading, current }) => {
   it.each(WIDE)('stands in sections beside the page at $name px, one line an entry, the current page marked', async ({ name, viewport }) => {
-    const { page, cspViolations } = await admin.openAs(browser, sessions.get(role)!, path, viewport);
+    const { page, cspViolations } = await admin.openAs(browser, sessions[role]!, path, viewport);
     try {
       await page.getByRole('heading', { level: 1, name: heading }).waitFor();
       await page.waitForLoadState('networkidle');
@@ -102,7 +98,7 @@ describe.each(PEOPLE)('the $role\'s navigation', ({ role, path, heading, current
   });
 
   it('opens from the Menu button on a 390 px phone, in the same sections', async () => {
-    const { page } = await admin.openAs(browser, sessions.get(role)!, path, PHONE);
+    const { page } = await admin.openAs(browser, sessions[role]!, path, PHONE);
     try {
       await page.getByRole('heading', { level: 1, name: heading }).waitFor();
       await page.waitForLoadState('networkidle');
@@ -125,7 +121,7 @@ describe.each(PEOPLE)('the $role\'s navigation', ({ role, path, heading, current
 });
 
 it('is reached by the keyboard straight after the header, and is gone on paper, the page taking the width', async () => {
-  const { page } = await admin.openAs(browser, sessions.get('headteacher')!, '/status', WIDE[0].viewport);
+  const { page } = await admin.openAs(browser, sessions.headteacher!, '/status', WIDE[0].viewport);
   try {
     await page.getByRole('heading', { level: 1, name: 'Status' }).waitFor();
     const nav = page.getByRole('navigation', { name: 'Main' });

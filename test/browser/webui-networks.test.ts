@@ -12,7 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.ts';
 import { startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
 import { StateDatabase } from '../../firmware/state/database.ts';
-import { AdminApi, type ApiSession } from './support/admin-api.ts';
+import { setUpSchoolWithRoles, type AdminApi, type ApiSession } from './support/admin-api.ts';
 import { axeSerious, SHOTS, shot as webuiShot } from './support/webui.ts';
 
 const DESKTOP = { width: 1280, height: 900 };
@@ -21,7 +21,6 @@ const PHONE = { width: 390, height: 844 };
 let daemon: RunningDaemon;
 let browser: Browser;
 let closeBrowser: () => Promise<void>;
-let base: string;
 let admin: AdminApi;
 let tech: ApiSession;
 let staff: ApiSession;
@@ -46,12 +45,7 @@ beforeAll(async () => {
   }
   ({ browser, close: closeBrowser } = await launchChromium());
   await mkdir(SHOTS, { recursive: true });
-  const { address, port } = daemon.config.web.admin;
-  base = `http://${address}:${port}`;
-  admin = new AdminApi(base);
-  const head = await admin.setUpSchool(daemon);
-  tech = await admin.makeAccount(head, 'c.tech', ['technician']);
-  staff = await admin.makeAccount(head, 'd.staff', ['staff']);
+  ({ admin, tech, staff } = await setUpSchoolWithRoles(daemon, { tech: ['c.tech', 'technician'], staff: ['d.staff', 'staff'] }));
 }, 120_000);
 
 afterAll(async () => {

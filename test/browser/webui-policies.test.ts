@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.ts';
 import { startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
-import { AdminApi, type ApiSession } from './support/admin-api.ts';
+import { setUpSchoolWithRoles, type AdminApi, type ApiSession } from './support/admin-api.ts';
 import { axeSerious, SHOTS, shot as webuiShot } from './support/webui.ts';
 
 const DESKTOP = { width: 1280, height: 900 };
@@ -19,7 +19,6 @@ const PHONE = { width: 390, height: 844 };
 let daemon: RunningDaemon;
 let browser: Browser;
 let closeBrowser: () => Promise<void>;
-let base: string;
 let admin: AdminApi;
 let tech: ApiSession;
 let staff: ApiSession;
@@ -30,14 +29,7 @@ beforeAll(async () => {
   daemon = await startDaemonProcess(await testConfig({ address: '127.0.0.1', port: 9 }));
   ({ browser, close: closeBrowser } = await launchChromium());
   await mkdir(SHOTS, { recursive: true });
-  const { address, port } = daemon.config.web.admin;
-  base = `http://${address}:${port}`;
-  admin = new AdminApi(base);
-  head = await admin.setUpSchool(daemon);
-  dsl = await admin.signIn('b.dsl', 'seven quiet herons at dawn');
-  await admin.enrol(dsl);
-  tech = await admin.makeAccount(head, 'c.tech', ['technician']);
-  staff = await admin.makeAccount(head, 'd.staff', ['staff']);
+  ({ admin, head, dsl, tech, staff } = await setUpSchoolWithRoles(daemon, { dsl: 'setup-dsl', tech: ['c.tech', 'technician'], staff: ['d.staff', 'staff'] }));
 }, 120_000);
 
 afterAll(async () => {
@@ -262,9 +254,9 @@ it('first-run setup goes on after the accounts for the technician: logo, term da
   const other = await admin.openAs(browser, staff, '/account', PHONE);
   try {
     await other.page.evaluate(() => window.sessionStorage.setItem('schoolgate.setup-continues', '1'));
-    await other.page.goto(`${base}/policies`);
+    await other.page.goto(`${admin.base}/policies`);
     await other.page.getByRole('heading', { level: 1, name: 'Acceptable use' }).waitFor();
-    await other.page.goto(`${base}/setup/continue`);
+    await other.page.goto(`${admin.base}/setup/continue`);
     await other.page.getByRole('heading', { level: 1, name: 'Not allowed' }).waitFor();
     expect((await admin.call('GET', '/api/setup/continue', undefined, staff)).status).toBe(403);
   } finally {
@@ -275,12 +267,12 @@ it('first-run setup goes on after the accounts for the technician: logo, term da
   try {
     // What the setup page leaves behind when the accounts are made (the shell's test walks that page).
     await page.evaluate(() => window.sessionStorage.setItem('schoolgate.setup-continues', '1'));
-    await page.goto(`${base}/status`);
+    await page.goto(`${admin.base}/status`);
     await page.waitForURL(/\/setup\/continue$/);
     await page.getByText('step 1 of 5, the school\'s logo').waitFor();
     await page.getByLabel(/Add a logo|Replace the logo/).setInputFiles({ name: 'crest.svg', mimeType: 'image/svg+xml', buffer: Buffer.from(CREST_SVG) });
     await page.getByText('The logo is now crest.svg.').waitFor();
-    expect((await fetch(`${base}/logo`)).status).toBe(200);
+    expect((await fetch(`${admin.base}/logo`)).status).toBe(200);
     expect(await axeSerious(page)).toEqual([]);
     await shot(page, 'setup-logo-desktop');
     await page.getByRole('button', { name: 'Next: the term dates' }).click();

@@ -19,7 +19,7 @@ import { appendHistory } from '../../firmware/upgrade/upgrade-files.ts';
 import { packRelease } from '../../scripts/release/pack.ts';
 import { launchChromium } from '../support/browser.ts';
 import { startDaemonProcess, testConfig, type RunningDaemon } from '../support/daemon.ts';
-import { AdminApi, type ApiSession } from './support/admin-api.ts';
+import { setUpSchoolWithRoles, type AdminApi, type ApiSession } from './support/admin-api.ts';
 import { axeSerious, SHOTS, shot } from './support/webui.ts';
 
 const DESKTOP = { width: 1280, height: 800 };
@@ -52,9 +52,7 @@ beforeAll(async () => {
   daemon = await startDaemonProcess(await testConfig({ address: '127.0.0.1', port: 9 }));
   ({ browser, close: closeBrowser } = await launchChromium());
   await mkdir(SHOTS, { recursive: true });
-  admin = new AdminApi(`http://${daemon.config.web.admin.address}:${daemon.config.web.admin.port}`);
-  const head = await admin.setUpSchool(daemon);
-  tech = await admin.makeAccount(head, 'lee.tech', ['technician'], 'Lee Evans');
+  ({ admin, tech } = await setUpSchoolWithRoles(daemon, { tech: ['lee.tech', 'technician', 'Lee Evans'] }));
 }, 120_000);
 
 afterAll(async () => {

@@ -1,9 +1,11 @@
 // The admin API as the browser tests drive it around a page: a session (cookie and CSRF token)
 // signed in over HTTP, two-factor enrolled, accounts made through the headteacher, the school set
-// up, and a Chromium page opened as one of those sessions. Over an app with a fake clock, `now`
-// gives the authenticator that clock and `openAs` the page the same time.
+// up with the people a test needs (setUpSchoolWithRoles), and a Chromium page opened as one of
+// those sessions. Over an app with a fake clock, `now` gives the authenticator that clock and
+// `openAs` the page the same time.
 import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import type { Role } from '../../../firmware/admin/roles.ts';
 import type { RunningDaemon } from '../../support/daemon.ts';
 import { totpAt } from './webui.ts';
 
@@ -68,19 +70,6 @@ export class AdminApi {
     return s;
   }
 
-  /** First-run setup with a headteacher and a DSL; returns the headteacher's session, two-factor on. */
-  async setUpSchool(daemon: RunningDaemon): Promise<ApiSession> {
-    const code = /"setupCode"\s*:\s*"([^"]+)"/.exec((await daemon.cli(['status', '--json'])).stdout)?.[1];
-    const setup = await this.call('POST', '/api/setup', { code, site: { name: 'St Mary\'s C of E Primary', timezone: 'Europe/London' }, accounts: [
-      { username: 'a.head', displayName: 'Alex Head', roles: ['headteacher'], password: 'brass lantern over the hill' },
-      { username: 'b.dsl', displayName: 'Bo Dsl', roles: ['dsl'], password: 'seven quiet herons at dawn' },
-    ] });
-    expect(setup.status, JSON.stringify(setup.json)).toBe(200);
-    const head = await this.signIn('a.head', 'brass lantern over the hill');
-    await this.enrol(head);
-    return head;
-  }
-
   /**
    * A page signed in as `s`, collecting CSP violations the page reports. `atServerTime`: the
    * page's clock is fixed at the server's, for pages that judge "in force" or "lapsed" by the
@@ -100,4 +89,40 @@ export class AdminApi {
     expect((await page.goto(`${this.base}${path}`))?.status()).toBe(200);
     return { page, cspViolations };
   }
+}
+
+/**
+ * Someone a test signs in as besides the head: an account the head makes, as [username, role,
+ * display name (the username when left out)], or 'setup-dsl', the DSL named at first-run setup
+ * (b.dsl, Bo Dsl), signed in with two-factor on.
+ */
+export type Person = readonly [username: string, role: Role, displayName?: string] | 'setup-dsl';
+
+/**
+ * The daemon's school set up at first run with the headteacher (a.head, two-factor on), then each
+ * of `people` in the order given, as a session under its key. Only the people asked for are made
+ * or signed in, so the accounts and the audit log hold nothing the test did not ask for.
+ */
+export async function setUpSchoolWithRoles<K extends string>(daemon: RunningDaemon, people: Record<K, Person>): Promise<{ admin: AdminApi; head: ApiSession } & Record<K, ApiSession>> {
+  const { address, port } = daemon.config.web.admin;
+  const admin = new AdminApi(`http://${address}:${port}`);
+  const code = /"setupCode"\s*:\s*"([^"]+)"/.exec((await daemon.cli(['status', '--json'])).stdout)?.[1];
+  const setup = await admin.call('POST', '/api/setup', { code, site: { name: 'St Mary\'s C of E Primary', timezone: 'Europe/London' }, accounts: [
+    { username: 'a.head', displayName: 'Alex Head', roles: ['headteacher'], password: 'brass lantern over the hill' },
+    { username: 'b.dsl', displayName: 'Bo Dsl', roles: ['dsl'], password: 'seven quiet herons at dawn' },
+  ] });
+  expect(setup.status, JSON.stringify(setup.json)).toBe(200);
+  const head = await admin.signIn('a.head', 'brass lantern over the hill');
+  await admin.enrol(head);
+  const sessions = {} as Record<K, ApiSession>;
+  for (const [key, person] of Object.entries(people) as [K, Person][]) {
+    if (person === 'setup-dsl') {
+      sessions[key] = await admin.signIn('b.dsl', 'seven quiet herons at dawn');
+      await admin.enrol(sessions[key]);
+    } else {
+      const [username, role, displayName] = person;
+      sessions[key] = await admin.makeAccount(head, username, [role], displayName);
+    }
+  }
+  return { admin, head, ...sessions };
 }
