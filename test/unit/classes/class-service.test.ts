@@ -16,13 +16,14 @@ import { defaultConfig } from '../../../firmware/config/defaults.ts';
 import { ConfigStore } from '../../../firmware/config/store.ts';
 import { ConfigError } from '../../../firmware/config/validate.ts';
 import type { ControlCaller } from '../../../firmware/control/protocol.ts';
-import { ControlFailure, ControlServer } from '../../../firmware/control/server.ts';
+import { ControlServer } from '../../../firmware/control/server.ts';
 import { EventBuffer, type QueryEvent } from '../../../firmware/dns/events/event-buffer.ts';
 import { Decision } from '../../../firmware/dns/policy/decision.ts';
 import { PolicyEngine } from '../../../firmware/dns/policy/engine.ts';
 import { silentLogger } from '../../../firmware/log.ts';
 import { QueryLog } from '../../../firmware/monitor/query-log/query-log.ts';
 import { StateDatabase } from '../../../firmware/state/database.ts';
+import { controlCallers } from '../../support/control-callers.ts';
 
 // Monday 7 December 2026, 10:00 GMT: a morning lesson; streaming opens only at lunchtime.
 const START = Date.UTC(2026, 11, 7, 10, 0);
@@ -72,14 +73,7 @@ async function setup(options: { queryLog?: boolean } = {}) {
   });
   const control = new ControlServer(silentLogger());
   registerClassMethods(control, service());
-  const as = (account: string): ControlCaller => ({ user: account, account });
-  const ssh: ControlCaller = { user: 'tess', sudoUser: 'tess' };
-  const call = <T>(method: string, params: unknown, caller: ControlCaller): Promise<T> => control.invoke(method, params, caller) as Promise<T>;
-  const failure = async (method: string, params: unknown, caller: ControlCaller): Promise<ControlFailure> => {
-    const error = await control.invoke(method, params, caller).then(() => undefined, (e: unknown) => e);
-    expect(error).toBeInstanceOf(ControlFailure);
-    return error as ControlFailure;
-  };
+  const { as, ssh, call, failure } = controlCallers(control);
   return { state, config, file, events, service, control, call, failure, as, ssh, queryLog, tick: (minutes: number) => { now += minutes * MIN; }, now: () => now };
 }
 

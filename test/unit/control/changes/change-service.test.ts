@@ -17,13 +17,13 @@ import { ChangeNotifier } from '../../../../firmware/control/changes/change-noti
 import type { ChangeListView, ChangeRequest, ExceptionListView } from '../../../../firmware/control/changes/change-schema.ts';
 import { ChangeService } from '../../../../firmware/control/changes/change-service.ts';
 import { deviceNames } from '../../../../firmware/control/changes/wiring.ts';
-import type { ControlCaller } from '../../../../firmware/control/protocol.ts';
-import { ControlFailure, ControlServer } from '../../../../firmware/control/server.ts';
+import { ControlServer } from '../../../../firmware/control/server.ts';
 import { Decision } from '../../../../firmware/dns/policy/decision.ts';
 import { PolicyEngine } from '../../../../firmware/dns/policy/engine.ts';
 import { silentLogger } from '../../../../firmware/log.ts';
 import type { EmailMessage } from '../../../../firmware/monitor/alerts/delivery/message.ts';
 import { StateDatabase } from '../../../../firmware/state/database.ts';
+import { controlCallers } from '../../../support/control-callers.ts';
 
 const START = Date.UTC(2026, 11, 7, 9, 0);
 const dirs: string[] = [];
@@ -74,14 +74,7 @@ async function setup() {
   });
   const control = new ControlServer(silentLogger());
   registerChangeMethods(control, service);
-  const as = (account: string): ControlCaller => ({ user: account, account });
-  const ssh: ControlCaller = { user: 'tess', sudoUser: 'tess' };
-  const call = <T>(method: string, params: unknown, caller: ControlCaller): Promise<T> => control.invoke(method, params, caller) as Promise<T>;
-  const failure = async (method: string, params: unknown, caller: ControlCaller): Promise<ControlFailure> => {
-    const error = await control.invoke(method, params, caller).then(() => undefined, (e: unknown) => e);
-    expect(error).toBeInstanceOf(ControlFailure);
-    return error as ControlFailure;
-  };
+  const { as, ssh, call, failure } = controlCallers(control);
   const settle = async () => { await Promise.all(notices.splice(0)); };
   return { db, config, service, call, failure, as, ssh, sent, settle, due, tick: (minutes: number) => { now += minutes * 60_000; } };
 }

@@ -14,12 +14,12 @@ import { registerChangeMethods } from '../../../../firmware/control/changes/chan
 import type { ChangeRequest } from '../../../../firmware/control/changes/change-schema.ts';
 import { ChangeService } from '../../../../firmware/control/changes/change-service.ts';
 import { deviceNames } from '../../../../firmware/control/changes/wiring.ts';
-import type { ControlCaller } from '../../../../firmware/control/protocol.ts';
-import { ControlFailure, ControlServer } from '../../../../firmware/control/server.ts';
+import { ControlServer } from '../../../../firmware/control/server.ts';
 import { registerDeviceMethods } from '../../../../firmware/dhcp/device-methods.ts';
 import { silentLogger } from '../../../../firmware/log.ts';
 import { suspensionEnforcer } from '../../../../firmware/net/suspensions.ts';
 import { StateDatabase } from '../../../../firmware/state/database.ts';
+import { controlCallers } from '../../../support/control-callers.ts';
 
 const START = Date.UTC(2026, 11, 7, 9, 0);
 const IPAD = '3c:22:fb:01:a2:9f';
@@ -65,14 +65,7 @@ async function setup() {
   db.devices.upsertSeen(IPAD, 'pupil', new Date(START));
   db.devices.update(IPAD, { name: "Sam's iPad", groupId: 'year-3' });
   db.devices.upsertSeen(LAPTOP, 'staff', new Date(START));
-  const as = (account: string): ControlCaller => ({ user: account, account });
-  const ssh: ControlCaller = { user: 'tess', sudoUser: 'tess' };
-  const call = <T>(method: string, params: unknown, caller: ControlCaller): Promise<T> => control.invoke(method, params, caller) as Promise<T>;
-  const failure = async (method: string, params: unknown, caller: ControlCaller): Promise<ControlFailure> => {
-    const error = await control.invoke(method, params, caller).then(() => undefined, (e: unknown) => e);
-    expect(error).toBeInstanceOf(ControlFailure);
-    return error as ControlFailure;
-  };
+  const { as, ssh, call, failure } = controlCallers(control);
   return { db, config, call, failure, as, ssh, moved };
 }
 

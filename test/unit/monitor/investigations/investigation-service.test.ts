@@ -16,7 +16,7 @@ import { ChangeService } from '../../../../firmware/control/changes/change-servi
 import type { ChangeListView, ChangeRequest } from '../../../../firmware/control/changes/change-schema.ts';
 import { registerChangeMethods } from '../../../../firmware/control/changes/change-methods.ts';
 import type { ControlCaller } from '../../../../firmware/control/protocol.ts';
-import { ControlFailure, ControlServer } from '../../../../firmware/control/server.ts';
+import { ControlServer } from '../../../../firmware/control/server.ts';
 import { EventBuffer, type QueryEvent } from '../../../../firmware/dns/events/event-buffer.ts';
 import { silentLogger } from '../../../../firmware/log.ts';
 import { AttachmentStore } from '../../../../firmware/monitor/incidents/attachment-store.ts';
@@ -27,6 +27,7 @@ import type { Investigation, InvestigationListView } from '../../../../firmware/
 import { InvestigationService, type InvestigationEvent } from '../../../../firmware/monitor/investigations/investigation-service.ts';
 import { QueryLog } from '../../../../firmware/monitor/query-log/query-log.ts';
 import { StateDatabase } from '../../../../firmware/state/database.ts';
+import { controlCallers } from '../../../support/control-callers.ts';
 
 const START = Date.UTC(2026, 11, 7, 10, 0);
 const MIN = 60_000;
@@ -92,14 +93,7 @@ async function setup() {
   const control = new ControlServer(silentLogger());
   registerChangeMethods(control, changes);
   registerInvestigationMethods(control, investigations);
-  const as = (account: string): ControlCaller => ({ user: account, account });
-  const ssh: ControlCaller = { user: 'tess', sudoUser: 'tess' };
-  const call = <T>(method: string, params: unknown, caller: ControlCaller): Promise<T> => control.invoke(method, params, caller) as Promise<T>;
-  const failure = async (method: string, params: unknown, caller: ControlCaller): Promise<ControlFailure> => {
-    const error = await control.invoke(method, params, caller).then(() => undefined, (e: unknown) => e);
-    expect(error).toBeInstanceOf(ControlFailure);
-    return error as ControlFailure;
-  };
+  const { as, ssh, call, failure } = controlCallers(control);
   const incident = incidents.openByHand('account:dsl', { what: 'A pupil is thought to be searching for how to hurt themselves', people: 'Pupil ref 4471' });
   const event = (at: number, device: string | undefined, extra: Partial<QueryEvent> = {}): QueryEvent => ({
     at, network: 'pupil', client: '10.20.0.7', ...(device ? { device } : {}), transport: 'udp', name: `site-${at}.example`, qtype: 1, verdict: 'forwarded', rcode: 0, latencyMs: 1, ...extra,
