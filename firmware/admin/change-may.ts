@@ -4,8 +4,8 @@
 // drift apart. Pure; the methods decide again when a button is pressed.
 import type { Permission } from './roles.ts';
 import type { ChangeMay } from './api/changes-schema.ts';
-import { actionsFor, seesAll, stepRefusal, type ChangeCaller } from '../control/changes/change-rules.ts';
-import type { ChangeRequest } from '../control/changes/change-schema.ts';
+import { actionsFor, approvalFactsOfLine, approvalRefusal, seesAll, stepRefusal, type ChangeCaller } from '../control/changes/change-rules.ts';
+import type { ChangeRequest, ChangeSummary } from '../control/changes/change-schema.ts';
 
 export { HEAD_NEEDED } from '../control/changes/change-rules.ts';
 
@@ -28,6 +28,16 @@ const callerOf = (viewer: ChangeViewer): ChangeCaller => ({ actor: viewer.actor,
  */
 export function approvalBlockedBy(request: ChangeRequest, viewer: ChangeViewer, requesterHead: boolean): string | null {
   return stepRefusal(request, { kind: 'approved', by: viewer.actor, head: viewer.head, senior: viewer.senior }, requesterHead) ?? null;
+}
+
+/**
+ * Whether a list line waits for this account's approval now: the same rule, read from the line
+ * (who approved is on it), so the list asks for no request. A line without its approvers (listed
+ * without its details) never waits for its reader.
+ */
+export function waitsForApproval(line: ChangeSummary, viewer: ChangeViewer, requesterHead: boolean): boolean {
+  const facts = approvalFactsOfLine(line);
+  return facts !== undefined && approvalRefusal(facts, { by: viewer.actor, head: viewer.head, senior: viewer.senior }, requesterHead) === undefined;
 }
 
 export function changeMay(request: ChangeRequest, viewer: ChangeViewer, requesterHead: boolean): { may: ChangeMay; waitingOn: string | null } {

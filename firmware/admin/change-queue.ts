@@ -1,14 +1,15 @@
 // The change requests as the signed-in account sees them: every request for approvers, the IT
 // provider and auditors (an investigation request as one line without its details, except to
 // safeguarding staff), only their own for a member of staff, and which of them wait for this
-// account's approval now. The list page and the dashboard's counts both read it.
+// account's approval now (read from the list's lines, which name who approved: no request is read
+// one by one). The list page and the dashboard's counts both read it.
 import type { FastifyRequest } from 'fastify';
-import type { ChangeListView, ChangeRequest, ChangeStatus } from '../control/changes/change-schema.ts';
+import type { ChangeListView, ChangeStatus } from '../control/changes/change-schema.ts';
 import type { AccountRepository } from '../state/accounts.ts';
 import { actorOf } from './auth/authenticator.ts';
 import { accountPermissions } from './auth/views.ts';
 import { SENIOR_ROLES } from '../control/changes/change-rules.ts';
-import { approvalBlockedBy, seesAllChanges, type ChangeViewer } from './change-may.ts';
+import { seesAllChanges, waitsForApproval, type ChangeViewer } from './change-may.ts';
 import { callControl, type AdminControl } from './control-call.ts';
 
 export interface ChangeQueue extends ChangeListView {
@@ -35,16 +36,8 @@ export async function changeQueue(deps: ChangeQueueDeps, request: FastifyRequest
   const viewer = viewerOf(request);
   const all = seesAllChanges(viewer.permissions);
   const list = await callControl<ChangeListView>(deps.control, request.signed, 'changes', { ...(status ? { status } : {}), ...(all ? {} : { mine: true }) });
-  const waitingForYou: number[] = [];
-  if (viewer.permissions.includes('changes.approve')) {
-    for (const change of list.changes) {
-      if (change.status !== 'awaiting-approval' || change.requestedBy === viewer.actor) continue;
-      // Who gave the first approval is on the request, not its list line: asked only for the few
-      // with one, and for investigations (only senior accounts may approve those).
-      const blocked = change.approvals === 0 && change.kind !== 'investigation' ? null
-        : approvalBlockedBy(await callControl<ChangeRequest>(deps.control, request.signed, 'changes.show', { id: change.id }), viewer, actorIsHead(deps.accounts, change.requestedBy));
-      if (blocked === null) waitingForYou.push(change.id);
-    }
-  }
+  const waitingForYou = !viewer.permissions.includes('changes.approve') ? [] : list.changes
+    .filter((line) => line.status === 'awaiting-approval' && waitsForApproval(line, viewer, actorIsHead(deps.accounts, line.requestedBy)))
+    .map((line) => line.id);
   return { ...list, waitingForYou, all };
 }

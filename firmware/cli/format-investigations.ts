@@ -2,6 +2,7 @@
 // who approved and ended it, and each saving of its evidence with the CSV's hash. Names people
 // gave (a device's) are printed JSON-quoted, so a control code in one cannot disturb the terminal.
 import { INVESTIGATION_STATUS_LABELS, type Investigation, type InvestigationListView } from '../monitor/investigations/investigation-schema.ts';
+import { SENIOR_APPROVERS } from '../control/changes/change-rules.ts';
 import { table } from './table.ts';
 
 const when = (iso: string): string => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
@@ -9,7 +10,7 @@ const when = (iso: string): string => `${iso.slice(0, 16).replace('T', ' ')} UTC
 const device = (i: Investigation): string => (i.deviceName ? `${i.device} ${JSON.stringify(i.deviceName)}` : i.device);
 
 export function formatInvestigationList(view: InvestigationListView): string {
-  if (view.investigations.length === 0) return 'No investigations. One is asked for as a change request from an incident, and approved by the headteacher and the DSL.\n';
+  if (view.investigations.length === 0) return `No investigations. One is asked for as a change request from an incident, and approved by ${SENIOR_APPROVERS}.\n`;
   const rows = table([
     ['id', 'incident', 'device', 'policy', 'from', 'until', 'status', 'evidence'],
     ...view.investigations.map((i) => [

@@ -1,8 +1,8 @@
 // Investigations in force (firmware/monitor/investigations/): each one device under another
-// policy from its approval until a time. Written by the daemon when two senior approvers have
-// agreed (change control), removed once it has ended and its evidence is saved; the DNS engine
-// honours an entry only between from and until. The record of every investigation, ended ones
-// included, is state.db's, not the configuration's.
+// policy from its approval until a time. Written by the daemon when two senior accounts (each a
+// headteacher or a DSL) have agreed (change control), removed once it has ended and its evidence
+// is saved; the DNS engine honours an entry only between from and until. The record of every
+// investigation, ended ones included, is state.db's, not the configuration's.
 import { Type, type Static } from 'typebox';
 import { Id } from './schema-common.ts';
 

@@ -142,9 +142,10 @@ it('on the incident the iPad\'s alert opened, the online-safety lead asks to inv
     await page.getByRole('heading', { level: 1, name: 'Change request' }).waitFor();
     const proposal = page.getByRole('region', { name: 'The investigation' });
     await proposal.getByText(`${IPAD.name} (${IPAD.mac})`).waitFor();
-    expect(await proposal.innerText()).toMatch(/Policy meanwhile\s+Staff/);
+    // The policies' names arrive after the device's: wait for them.
+    await expect.poll(() => proposal.innerText()).toMatch(/Policy meanwhile\s+Staff/);
     await proposal.getByRole('link', { name: `Incident ${incidentId}` }).waitFor();
-    await page.getByText('Two senior approvers (the headteacher or the DSL)').waitFor();
+    await page.getByText('Two senior accounts, each a headteacher or a DSL', { exact: true }).waitFor();
     // The one who asked cannot approve it.
     expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
     expect(await axeSerious(page)).toEqual([]);
@@ -196,7 +197,7 @@ it('the incident shows it in force; the DSL saves the evidence so far, then ends
     const text = await item.innerText();
     expect(text).toContain(`${IPAD.name} (${IPAD.mac})`);
     expect(text).toMatch(/Policy meanwhile\s+Staff/);
-    expect(text).toMatch(/Approved by\s+a\.head and b\.dsl/);
+    expect(text).toMatch(/Approved by\s+Alex Head \(a\.head\) and Bo Dsl \(b\.dsl\)/);
     expect(text).toContain(`change request ${requestId}`);
     // With one in force, the form for another device is folded away until asked for.
     expect(await page.getByRole('form', { name: 'Investigate a device' }).isVisible()).toBe(false);
@@ -218,6 +219,8 @@ it('the incident shows it in force; the DSL saves the evidence so far, then ends
     await expect.poll(() => item.locator('.investigation-status').innerText()).toBe('Ended early');
     expect(await item.getByRole('button', { name: 'End now' }).count()).toBe(0);
     expect(await item.getByRole('link', { name: /^Lookups from / }).count()).toBe(2);
+    // The last saving names the DSL who ended it, not the gateway.
+    expect(await item.innerText()).toMatch(/saved [^\n]* when Bo Dsl \(b\.dsl\) ended it/);
     // The evidence sits among the incident's attachments as a download, never as a picture.
     const attachments = page.getByRole('region', { name: 'Attachments' });
     expect(await attachments.locator('a[download]').count()).toBe(2);

@@ -136,6 +136,8 @@ it('the online-safety lead finds it waiting on the list and approves it; the hea
     const waiting = page.getByRole('region', { name: /Waiting for your approval: 1/ });
     await waiting.waitFor();
     await waiting.getByRole('link', { name: `Request ${id}` }).waitFor();
+    // The page says what change control covers now, investigations included.
+    expect(await page.locator('.changes-intro').innerText()).toMatch(/a schedule in use[\s\S]*two senior accounts, each a headteacher or a DSL, approve it/);
     expect(await axeSerious(page)).toEqual([]);
     await shots(page, 'list');
     await waiting.getByRole('link', { name: `Request ${id}` }).click();

@@ -205,6 +205,17 @@ it("Sam sees Year 6's lookups live, the blocked one marked, and unlocks streamin
   expect(unlock).toMatchObject({ group: 'year6', category: 'streaming', by: 'account:s.teacher' });
   expect(Date.parse(unlock.until) - Date.parse(unlock.from)).toBe(30 * 60_000);
   await expect.poll(() => fromIpad(STREAMING_NAME), { timeout: 15_000, interval: 250 }).toBe(UPSTREAM_ANSWER);
+  // The DSL, who watches every class, reads its teacher and who unlocked by name, not username.
+  for (const size of [DESKTOP, PHONE]) {
+    const { page: seen } = await admin.openAs(browser, dsl, '/classes', size);
+    try {
+      await seen.getByText('1 device · taught by Sam Teacher (s.teacher)').waitFor();
+      await seen.getByRole('region', { name: 'Unlocked now' }).getByText(/^By Sam Teacher \(s\.teacher\) at/).waitFor();
+      await seen.screenshot({ path: join(SHOTS, `classes-dsl-${size === PHONE ? 390 : 1280}.png`), fullPage: true });
+    } finally {
+      await seen.context().close();
+    }
+  }
   // Ended early, the class is filtered as usual again.
   expect((await admin.call('POST', `/api/classes/unlocks/${unlock.id}/end`, {}, teacher)).status).toBe(200);
   await expect.poll(() => fromIpad(STREAMING_NAME), { timeout: 15_000, interval: 250 }).not.toBe(UPSTREAM_ANSWER);

@@ -7,9 +7,18 @@ import { ClassEndUnlockParams, ClassLiveParams, ClassUnlockParams } from '../../
 import { Id } from '../../config/schema-common.ts';
 import { ClassTeachers, UnlockLimit } from '../../config/classes-schema.ts';
 import { ChangeRequestFields } from '../../control/changes/change-schema.ts';
+import { ClassListView } from '../../classes/class-schema.ts';
+import { ActorNames } from './actor-names-schema.ts';
 
 export { ClassListView, ClassLive, LIVE_MINUTES_MAX, UnlockView } from '../../classes/class-schema.ts';
 export type { ClassLookup, ClassView } from '../../classes/class-schema.ts';
+
+/** GET /api/classes: the caller's classes, with the display names of their teachers and of who made each unlock. */
+export const ClassListPage = Type.Object({
+  ...ClassListView.properties,
+  names: ActorNames,
+}, { additionalProperties: false });
+export type ClassListPage = Static<typeof ClassListPage>;
 
 export const ClassGroupPath = Type.Object({ group: ClassLiveParams.properties.group }, { additionalProperties: false });
 export type ClassGroupPath = Static<typeof ClassGroupPath>;

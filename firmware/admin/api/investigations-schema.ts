@@ -2,7 +2,8 @@
 // button sends, the investigation's (or incident's) number being in the path. Asking for one is a
 // change request (POST /api/changes with an investigation proposal).
 import { Type, type Static } from 'typebox';
-import { InvestigationEndFields, InvestigationStatus } from '../../monitor/investigations/investigation-schema.ts';
+import { InvestigationEndFields, InvestigationListView, InvestigationStatus } from '../../monitor/investigations/investigation-schema.ts';
+import { ActorNames } from './actor-names-schema.ts';
 
 export {
   Investigation, InvestigationListView, INVESTIGATION_DAYS_MAX, INVESTIGATION_STATUS_LABELS, InvestigationProposal,
@@ -16,3 +17,10 @@ export type InvestigationsQuery = Static<typeof InvestigationsQuery>;
 export const InvestigationIdPath = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 export const InvestigationEndBody = InvestigationEndFields;
 export const InvestigationSaveBody = Type.Object({}, { additionalProperties: false });
+
+/** GET /api/investigations and an incident's: the list, with the display names of the people it names (who asked, approved, ended, saved). */
+export const InvestigationListPage = Type.Object({
+  ...InvestigationListView.properties,
+  names: ActorNames,
+}, { additionalProperties: false });
+export type InvestigationListPage = Static<typeof InvestigationListPage>;

@@ -6,9 +6,11 @@
 // so it becomes a change request exactly as a policy's AUP rows do (config-request.ts).
 import { loadCatalogue, type CategoryDefinition } from '../../rules/catalogue.ts';
 import {
-  ClassGroupPath, ClassLimitsBody, ClassLimitsResult, ClassLimitsView, ClassListView, ClassLive, ClassLiveQuery, ClassUnlockBody, UnlockEnded, UnlockIdPath, UnlockView,
+  ClassGroupPath, ClassLimitsBody, ClassLimitsResult, ClassLimitsView, ClassListPage, ClassLive, ClassLiveQuery, ClassUnlockBody, UnlockEnded, UnlockIdPath, UnlockView,
 } from '../api/classes-schema.ts';
+import { actorNames } from '../actor-names.ts';
 import { ApiError } from '../api/session-schema.ts';
+import type { ClassListView } from '../api/classes-schema.ts';
 import { AuthError } from '../auth/errors.ts';
 import { accountPermissions } from '../auth/views.ts';
 import { applyClassLimits, classLimitsFieldOf, classLimitsView } from '../class-settings.ts';
@@ -29,10 +31,15 @@ export const classRoutes: AdminRoutes = async (app, deps) => {
     return options.config;
   };
 
+  // The teachers (usernames in the configuration) and who made each unlock, by their names.
   app.get('/api/classes', {
-    schema: { response: { 200: ClassListView, ...Errors } },
+    schema: { response: { 200: ClassListPage, ...Errors } },
     config: { permission: 'classes.view' },
-  }, async (request) => callControl(control, request.signed, 'classes', {}));
+  }, async (request): Promise<ClassListPage> => {
+    const list = await callControl<ClassListView>(control, request.signed, 'classes', {});
+    const actors = list.classes.flatMap((c) => [...c.teachers.map((u) => `account:${u}`), ...c.unlocks.map((u) => u.by)]);
+    return { ...list, names: actorNames(options.accounts, actors) };
+  });
 
   app.get<{ Params: ClassGroupPath; Querystring: ClassLiveQuery }>('/api/classes/:group/live', {
     schema: { params: ClassGroupPath, querystring: ClassLiveQuery, response: { 200: ClassLive, ...Errors } },

@@ -3,6 +3,7 @@
 // daemon. A technician may end one early (it only narrows what the device reaches) or save its
 // evidence so far, both audited under the SSH user's name. Asking for one and approving it are
 // for senior staff in the web UI (a change request from the incident).
+import { SENIOR_APPROVERS } from '../../control/changes/change-rules.ts';
 import { callDaemon } from '../../control/client.ts';
 import type { Investigation, InvestigationListView } from '../../monitor/investigations/investigation-schema.ts';
 import { INVESTIGATION_STATUSES } from '../../monitor/investigations/investigation-schema.ts';
@@ -19,7 +20,7 @@ schoolgate investigations save-evidence ID [--json]
 
 An investigation gives one device another policy (reduced filtering; illegal-content lists still
 block) until a time, for an open incident. It is asked for as a change request and approved by
-two senior accounts (the headteacher and the DSL). When it ends, early or at its time, every
+\${SENIOR_APPROVERS}. When it ends, early or at its time, every
 lookup the device made meanwhile is saved as a CSV attachment on the incident, with its SHA-256.
 \`end\` ends one now (audited under your name); \`save-evidence\` saves its lookups so far.
 

@@ -60,7 +60,8 @@ export function foldChange(header: ChangeHeader, steps: readonly StoredStep[]): 
 export function summaryOf(change: ChangeRequest, title: string): ChangeSummary {
   return {
     id: change.id, kind: change.proposal.kind, title, requestedBy: change.requestedBy, requestedAt: change.requestedAt,
-    status: change.status, approvals: change.approvals.length, needsHead: change.needsHead, decidedAt: change.decidedAt,
+    status: change.status, approvals: change.approvals.length, approvedBy: change.approvals.map((a) => a.by), headApproved: change.approvals.some((a) => a.head),
+    needsHead: change.needsHead, decidedAt: change.decidedAt,
   };
 }
 

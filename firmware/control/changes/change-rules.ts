@@ -199,7 +199,7 @@ const FINAL_WORDS: Partial<Record<ChangeStatus, string>> = {
 
 const isOpen = (status: ChangeStatus): boolean => status === 'awaiting-approval' || status === 'approved';
 
-function notNow(change: ChangeRequest, what: string): string {
+function notNow(change: Pick<ChangeRequest, 'id' | 'status'>, what: string): string {
   const final = FINAL_WORDS[change.status];
   if (final !== undefined) return `request ${change.id} cannot be ${what}: ${final}`;
   return `request ${change.id} cannot be ${what}: it is ${STATUS_LABELS[change.status].toLowerCase()}`;
@@ -218,8 +218,48 @@ export const headScope = (p: Proposal): string =>
 export const headNeededWords = (p: Proposal): string => (p.kind === 'exception' && p.action === 'allow' && isForDevices(p) ? HEAD_NEEDED_FOR_DEVICES
   : p.kind === 'device-group' ? HEAD_NEEDED_FOR_MOVE : HEAD_NEEDED);
 
+/** Who approves an investigation, in the words every surface uses (a head who is also the DSL still needs a second senior account). */
+export const SENIOR_APPROVERS = 'two senior accounts, each a headteacher or a DSL';
+
 /** The words that say why an approver of an investigation must be senior. */
-export const SENIOR_NEEDED = 'an investigation is approved by two senior accounts: the headteacher and the DSL';
+export const SENIOR_NEEDED = `an investigation is approved by ${SENIOR_APPROVERS}`;
+
+/** What the approval rule reads of a request: the request folded, or its list line (approvalFactsOfLine). */
+export interface ApprovalFacts {
+  id: number;
+  status: ChangeStatus;
+  requestedBy: string;
+  kind: Proposal['kind'];
+  needsHead: boolean;
+  approvedBy: readonly string[];
+  /** A headteacher is among the approvals so far. */
+  headApproved: boolean;
+}
+
+export const approvalFactsOf = (change: ChangeRequest): ApprovalFacts => ({
+  id: change.id, status: change.status, requestedBy: change.requestedBy, kind: change.proposal.kind, needsHead: change.needsHead,
+  approvedBy: change.approvals.map((a) => a.by), headApproved: change.approvals.some((a) => a.head),
+});
+
+/** A list line's approval facts; undefined for a line listed without its details (its reader approves nothing they cannot see). */
+export const approvalFactsOfLine = (line: ChangeSummary): ApprovalFacts | undefined =>
+  (line.approvedBy === undefined ? undefined : { ...line, approvedBy: line.approvedBy, headApproved: line.headApproved ?? false });
+
+/**
+ * Why this approval is refused now, or undefined: one rule, read by the store (stepRefusal), a
+ * request's page and the list's "waiting for your approval" alike. `headWords`: why the head must
+ * be among the approvers, in this request's words.
+ */
+export function approvalRefusal(facts: ApprovalFacts, step: Pick<NewStep, 'by' | 'head' | 'senior'>, requestedByHead: boolean, headWords: string = HEAD_NEEDED): string | undefined {
+  if (!isAccountActor(step.by)) return 'approvals are given in the web UI by a signed-in approver, not over SSH';
+  if (facts.status !== 'awaiting-approval') return notNow(facts, 'approved');
+  if (step.by === facts.requestedBy) return 'no one approves their own request: two other approvers must agree';
+  if (facts.approvedBy.includes(step.by)) return 'you have already approved this request: the second approval must come from a different person';
+  if (facts.kind === 'investigation' && step.senior !== true) return SENIOR_NEEDED;
+  const second = facts.approvedBy.length === 1;
+  if (second && facts.needsHead && !requestedByHead && !facts.headApproved && !step.head) return headWords;
+  return undefined;
+}
 
 /**
  * Why the record refuses this step now, or undefined: the rules that hold whoever is asking.
@@ -227,16 +267,8 @@ export const SENIOR_NEEDED = 'an investigation is approved by two senior account
  */
 export function stepRefusal(change: ChangeRequest, step: NewStep, requestedByHead: boolean): string | undefined {
   switch (step.kind) {
-    case 'approved': {
-      if (!isAccountActor(step.by)) return 'approvals are given in the web UI by a signed-in approver, not over SSH';
-      if (change.status !== 'awaiting-approval') return notNow(change, 'approved');
-      if (step.by === change.requestedBy) return 'no one approves their own request: two other approvers must agree';
-      if (change.approvals.some((a) => a.by === step.by)) return 'you have already approved this request: the second approval must come from a different person';
-      if (change.proposal.kind === 'investigation' && step.senior !== true) return SENIOR_NEEDED;
-      const second = change.approvals.length === 1;
-      if (second && change.needsHead && !requestedByHead && !change.approvals.some((a) => a.head) && !step.head) return headNeededWords(change.proposal);
-      return undefined;
-    }
+    case 'approved':
+      return approvalRefusal(approvalFactsOf(change), step, requestedByHead, headNeededWords(change.proposal));
     case 'declined':
       if (!isAccountActor(step.by)) return 'a request is declined in the web UI by a signed-in approver, not over SSH';
       if (change.status !== 'awaiting-approval') return notNow(change, 'declined');
@@ -345,9 +377,11 @@ export const hiddenInvestigationTitle = (id: number): string => `Investigation r
  * A list line as this caller may see it. Those who see every request but not investigations (the
  * IT provider, over SSH or signed in) keep a line with the number, the status and who asked (the
  * audit log they may read names them anyway), so the queue's numbering has no unexplained gaps;
- * the title, which names the device and the incident, is replaced.
+ * the title, which names the device and the incident, is replaced, and who approved is left off.
  */
 export function listedFor(caller: ChangeCaller, line: ChangeSummary): ChangeSummary {
   if (line.kind !== 'investigation' || line.requestedBy === caller.actor || seesInvestigations(caller)) return line;
-  return { ...line, title: hiddenInvestigationTitle(line.id) };
+  // Who approved is a detail too: the line keeps only the count it always showed.
+  const { approvedBy: _approvedBy, headApproved: _headApproved, ...rest } = line;
+  return { ...rest, title: hiddenInvestigationTitle(line.id) };
 }

@@ -146,6 +146,11 @@ export const ChangeSummary = Type.Object({
   requestedAt: IsoTimestamp,
   status: ChangeStatus,
   approvals: Type.Integer({ minimum: 0, maximum: 2 }),
+  // Who approved, on the line so a list can tell which requests wait for its reader's approval
+  // without reading each request. Left off a line whose details the reader may not see (an
+  // investigation request to the IT provider): it says no more than the count.
+  approvedBy: Type.Optional(Type.Array(Type.String(), { maxItems: 2, description: 'the approvers so far (actors), in order; absent on an investigation request listed without its details' })),
+  headApproved: Type.Optional(Type.Boolean({ description: 'a headteacher is among those approvals; absent where approvedBy is' })),
   needsHead: Type.Boolean(),
   decidedAt: Type.Union([IsoTimestamp, Type.Null()]),
 }, { additionalProperties: false });

@@ -7,6 +7,7 @@ import { DISPOSITION_LABELS } from '../../admin/aup-table.ts';
 import type { UnlockLimit } from '../../config/classes-schema.ts';
 import type { CategoryRule, Config, Disposition, FilterException } from '../../config/schema.ts';
 import { isLocallyAdministered } from '../../state/mac.ts';
+import { SENIOR_APPROVERS } from './change-rules.ts';
 import type { ConfigEdit, ExceptionView, Proposal } from './change-schema.ts';
 import { groupWords, moveWords } from './device-move.ts';
 import { scheduleIndexOf, scheduleLine, settingEditWords, settingTitle } from './setting-words.ts';
@@ -283,7 +284,7 @@ function investigationWords(p: Extract<Proposal, { kind: 'investigation' }>, ctx
     `Its lookups are filtered by the ${policy} policy meanwhile; illegal-content lists still block`,
     `Until ${expiryWords(p.until, config.site.timezone, 'long')}, or until a senior account or the IT provider ends it`,
     'Every lookup it makes is kept and attached to the incident as evidence when it ends',
-    'Two senior accounts (the headteacher and the DSL) must approve, neither of them the person asking',
+    `To be approved by ${SENIOR_APPROVERS}, neither of them the person asking`,
   ];
   return { title: `Investigate ${p.device} under ${policy} until ${expiryWords(p.until, config.site.timezone, 'short')} (incident ${p.incidentId})`, lines };
 }

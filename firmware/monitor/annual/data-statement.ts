@@ -113,7 +113,7 @@ export function dataStatement(config: Readonly<Pick<Config, 'site' | 'retention'
       kept: KEPT_FOR_GOOD, see: ['monitoring.view'], alsoSee: 'governors, anonymised (no names, no devices)',
     }),
     item({
-      id: 'investigations', what: 'Investigations of a device', holds: 'each investigation of one device for an incident: the device, the policy it had meanwhile, from when until when, who asked, the two senior approvers, who ended it, and each saving of its evidence (every name the device looked up in that time, kept as a file attached to the incident, with its SHA-256)', personal: true,
+      id: 'investigations', what: 'Investigations of a device', holds: 'each investigation of one device for an incident: the device, the policy it had meanwhile, from when until when, who asked, the two senior accounts that approved it, who ended it, and each saving of its evidence (every name the device looked up in that time, kept as a file attached to the incident, with its SHA-256)', personal: true,
       why: 'a safeguarding concern looked into with senior staff involved, and the evidence it must keep', where: 'state.db and the incident attachments on the gateway', tables: ['investigation_events'], setting: null,
       kept: KEPT_FOR_GOOD, see: ['monitoring.review'], alsoSee: SSH,
     }),

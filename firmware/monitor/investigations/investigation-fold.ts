@@ -17,7 +17,7 @@ export interface StartedBody {
   approvedBy: string[];
 }
 export interface EndedBody { note: string | null }
-export type EvidenceBody = Omit<InvestigationEvidence, 'at'>;
+export type EvidenceBody = Omit<InvestigationEvidence, 'at' | 'by'>;
 
 export interface InvestigationEvent {
   id: number;
@@ -44,7 +44,7 @@ export function foldInvestigation(events: readonly InvestigationEvent[], now: Da
   else status = Date.parse(s.until) <= now.getTime() ? 'expired' : 'in-force';
   const evidence = events.filter((e) => e.kind === 'evidence').map((e): InvestigationEvidence => {
     const b = e.body as unknown as EvidenceBody;
-    return { attachmentId: b.attachmentId, at: e.at, upTo: b.upTo, lookups: b.lookups, sha256: b.sha256 };
+    return { attachmentId: b.attachmentId, at: e.at, upTo: b.upTo, lookups: b.lookups, sha256: b.sha256, by: e.by };
   });
   return {
     id: started.investigationId, incidentId: s.incidentId, device: s.device, deviceName: names.deviceName(s.device),

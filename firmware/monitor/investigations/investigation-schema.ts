@@ -1,7 +1,7 @@
 // Investigation mode's shapes (the school policies: investigating a concern needs a named device,
 // a time limit, reduced filtering, senior staff involved, and everything the device does
-// recorded). An investigation is asked for through change control (two senior approvers, neither
-// the requester), runs on one device until an expiry, and ends with every lookup the device made
+// recorded). An investigation is asked for through change control (two senior accounts, each a
+// headteacher or a DSL, neither the requester), runs on one device until an expiry, and ends with every lookup the device made
 // saved as a CSV attachment on its incident. One file, so the change requests, the control
 // methods, `schoolgate investigations --json` and the pages name the same fields; the web UI
 // imports types only.
@@ -43,6 +43,7 @@ export const InvestigationEvidence = Type.Object({
   upTo: IsoTimestamp,
   lookups: Type.Integer({ minimum: 0, description: 'how many lookups the CSV lists' }),
   sha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: "the CSV's SHA-256, as recorded on the timeline" }),
+  by: Type.String({ description: 'whose action saved it: the senior account that saved it or ended the investigation, or "system" when the gateway saved it at the expiry (or after a failed try)' }),
 }, { additionalProperties: false });
 export type InvestigationEvidence = Static<typeof InvestigationEvidence>;
 
@@ -61,7 +62,7 @@ export const Investigation = Type.Object({
   status: InvestigationStatus,
   requestId: Type.Integer({ minimum: 1 }),
   requestedBy: Type.String(),
-  approvedBy: Type.Array(Type.String(), { description: 'the two senior approvers (account:USERNAME)' }),
+  approvedBy: Type.Array(Type.String(), { description: 'the two senior accounts that approved it, each a headteacher or a DSL (account:USERNAME)' }),
   evidence: Type.Array(InvestigationEvidence, { description: 'each saving, oldest first' }),
 }, { additionalProperties: false });
 export type Investigation = Static<typeof Investigation>;

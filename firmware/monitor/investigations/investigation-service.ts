@@ -164,7 +164,8 @@ export class InvestigationService {
     });
     this.#tell('ended', params.id);
     try {
-      await this.#finish(params.id);
+      // Saved by the person who ended it: the incident's attachment and the record name them, not the gateway.
+      await this.#finish(params.id, who.actor);
     } catch (err) {
       // It has ended all the same; the entry stays (past its end, so the engine ignores it) and the sweep saves the evidence.
       this.#d.logger?.error({ err, investigation: params.id }, 'an ended investigation\'s evidence could not be saved yet: tried again in a minute');
@@ -218,12 +219,12 @@ export class InvestigationService {
     return done;
   }
 
-  /** Saves the final evidence unless it already covers the whole window, then removes the entry. */
-  async #finish(id: number): Promise<void> {
+  /** Saves the final evidence unless it already covers the whole window (as `actor`: who ended it, or the gateway), then removes the entry. */
+  async #finish(id: number, actor: string = SYSTEM): Promise<void> {
     await this.#exclusive(id, async () => {
       const view = this.#get(id);
       const end = windowEnd(view);
-      if (!view.evidence.some((e) => e.upTo === end)) await this.#save(id, SYSTEM);
+      if (!view.evidence.some((e) => e.upTo === end)) await this.#save(id, actor);
       await this.#remove(id);
     });
   }

@@ -1,10 +1,14 @@
 // Which buttons a change request's page offers: never approving one's own or approving twice, the
 // head's approval needed as the second one when pupils are in scope (unless a head already asked
 // or approved), declines by approvers other than the requester, withdrawal by the requester or an
-// approver while open, applying and "sent upstream" only by the IT provider once approved.
+// approver while open, applying and "sent upstream" only by the IT provider once approved. The
+// list's "waiting for your approval" reads the same rule from a list line, with the same answers.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { approvalBlockedBy, changeMay, HEAD_NEEDED, seesAllChanges, type ChangeViewer } from '../../../firmware/admin/change-may.ts';
+import { approvalBlockedBy, changeMay, HEAD_NEEDED, seesAllChanges, waitsForApproval, type ChangeViewer } from '../../../firmware/admin/change-may.ts';
 import { permissionsOf } from '../../../firmware/admin/roles.ts';
+import { summaryOf } from '../../../firmware/control/changes/change-fold.ts';
+import { accountCaller, listedFor } from '../../../firmware/control/changes/change-rules.ts';
 import type { ChangeRequest } from '../../../firmware/control/changes/change-schema.ts';
 
 const AT = '2026-12-07T09:00:00.000Z';
@@ -48,6 +52,43 @@ describe('approvalBlockedBy', () => {
 
   it('refuses once the request is no longer awaiting approval', () => {
     expect(approvalBlockedBy(request({ status: 'approved' }), dsl, false)).toMatch(/cannot be approved/);
+  });
+});
+
+describe('waitsForApproval', () => {
+  const investigation = { kind: 'investigation' as const, incidentId: 3, device: 'aa:00:00:00:06:01', policy: 'pupil', until: AT };
+  const people = [staff, osl, dsl, head];
+
+  it('property: a list line waits for an approver exactly when its request could be approved by them', () => {
+    const requestArb = fc.record({
+      investigation: fc.boolean(), needsHead: fc.boolean(), requester: fc.constantFrom(...people),
+      first: fc.option(fc.constantFrom(osl, dsl, head), { nil: undefined }), status: fc.constantFrom('awaiting-approval' as const, 'approved' as const, 'declined' as const),
+    });
+    fc.assert(fc.property(requestArb, fc.constantFrom(osl, dsl, head), fc.boolean(), (r, who, requesterHead) => {
+      const req = request({
+        ...(r.investigation ? { proposal: investigation } : {}), needsHead: r.needsHead, requestedBy: r.requester.actor, status: r.status,
+        approvals: r.first === undefined ? [] : [approvedBy(r.first)],
+      });
+      expect(waitsForApproval(summaryOf(req, 'x'), who, requesterHead)).toBe(approvalBlockedBy(req, who, requesterHead) === null);
+    }));
+  });
+
+  it('tells, from the line alone, that the head approved first', () => {
+    const line = summaryOf(request({ needsHead: true, approvals: [approvedBy(head)] }), 'x');
+    expect(line).toMatchObject({ approvals: 1, approvedBy: [head.actor], headApproved: true });
+    expect(waitsForApproval(line, dsl, false)).toBe(true);
+    expect(waitsForApproval(summaryOf(request({ needsHead: true, approvals: [approvedBy(osl)] }), 'x'), dsl, false)).toBe(false);
+  });
+
+  it('an investigation line listed to the IT provider says no more than its count of approvals, and waits for no one', () => {
+    const line = summaryOf(request({ proposal: investigation, requestedBy: osl.actor, approvals: [approvedBy(head)] }), 'Investigate aa:00:00:00:06:01');
+    const shown = listedFor(accountCaller('lee', ['technician']), line);
+    expect(shown).not.toHaveProperty('approvedBy');
+    expect(shown).not.toHaveProperty('headApproved');
+    expect(shown.approvals).toBe(1);
+    expect(waitsForApproval(shown, dsl, false)).toBe(false);
+    // Safeguarding staff see it whole.
+    expect(listedFor(accountCaller('sam', ['dsl']), line)).toEqual(line);
   });
 });
 

@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ClassListView, ClassLimitsView, ClassLive, UnlockView } from '../../../firmware/admin/api/classes-schema.ts';
+import type { ClassListPage, ClassListView, ClassLimitsView, ClassLive, UnlockView } from '../../../firmware/admin/api/classes-schema.ts';
 import { wireClasses } from '../../../firmware/classes/wiring.ts';
 import type { NetworksView } from '../../../firmware/admin/api/networks-schema.ts';
 import { defaultConfig } from '../../../firmware/config/defaults.ts';
@@ -173,7 +173,9 @@ describe("a teacher's class", () => {
     events.push({ at: at - 30_000, network: 'pupil', client: '127.20.0.61', transport: 'udp', name: 'www.bbc.co.uk', qtype: 1, verdict: 'forwarded', rcode: 0, latencyMs: 1, device: IPAD });
     queryLog.flush();
     const list = (await call({ url: '/api/classes', ...as('staff') })).json as ClassListView;
-    expect(list.classes.map((c) => [c.group, c.mayUnlock, c.devices])).toEqual([['year6', true, 1]]);
+    expect(list.classes.map((c) => [c.group, c.mayUnlock, c.devices, c.teachers])).toEqual([['year6', true, 1, ['a.staff']]]);
+    // Its teachers by their names, as the page shows them.
+    expect((list as ClassListPage).names).toEqual({ 'account:a.staff': 'A staff' });
     const live = await call({ url: '/api/classes/year6/live?minutes=30', ...as('staff') });
     expect(live.status, JSON.stringify(live.json)).toBe(200);
     expect((live.json as ClassLive).lookups.map((l) => [l.name, l.blocked, l.device])).toEqual([['www.bbc.co.uk', false, 'iPad 1'], ['www.dailymotion.com', true, 'iPad 1']]);

@@ -1,7 +1,8 @@
 // Investigations through the real admin app and the control methods: seen by the accounts that
 // review monitoring (not by staff), linked from their incident; the evidence saved and the
 // investigation ended early only by a senior account (the headteacher, the DSL) with the CSRF
-// token, each audited under the account. The online safety lead may see it but not end it.
+// token, each audited under the account (the last saving under whoever ended it). The online safety
+// lead may see it but not end it. The list names its people by their display names.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { AttachmentStore } from '../../../firmware/monitor/incidents/attachment-
 import { registerIncidentMethods } from '../../../firmware/monitor/incidents/incident-methods.ts';
 import { IncidentService } from '../../../firmware/monitor/incidents/incident-service.ts';
 import { registerInvestigationMethods } from '../../../firmware/monitor/investigations/investigation-methods.ts';
+import type { InvestigationListPage } from '../../../firmware/admin/api/investigations-schema.ts';
 import type { Investigation, InvestigationListView } from '../../../firmware/monitor/investigations/investigation-schema.ts';
 import { InvestigationService } from '../../../firmware/monitor/investigations/investigation-service.ts';
 import { QueryLog } from '../../../firmware/monitor/query-log/query-log.ts';
@@ -67,6 +69,8 @@ it('is seen by the accounts that review monitoring, linked from its incident; no
   expect((osl.json as InvestigationListView).investigations.map((i) => [i.id, i.status, i.device])).toEqual([[id, 'in-force', MAC]]);
   const linked = await call({ url: `/api/incidents/${incidentId}/investigations`, cookie: sessions.dsl!.cookie });
   expect((linked.json as InvestigationListView).investigations.map((i) => i.id)).toEqual([id]);
+  // The people it names by their names, as the change request's page shows them (SSH users have none).
+  expect((linked.json as InvestigationListPage).names).toEqual({ 'account:a.online-safety-lead': 'A online-safety-lead', 'account:jo.head': 'Jo Head', 'account:sam.dsl': 'Sam Dsl' });
   expect((await call({ url: `/api/investigations/${id}`, cookie: sessions.headteacher!.cookie })).json).toMatchObject({ id, incidentId, policyName: 'Pupils' });
   expect((await call({ url: '/api/investigations/99', cookie: sessions.headteacher!.cookie })).status).toBe(404);
 });
@@ -90,7 +94,11 @@ it('saves the evidence and ends early for a senior account only, with the CSRF t
   const again = await call({ method: 'POST', url: `/api/investigations/${id}/end`, cookie: dsl.cookie, csrf: dsl.csrf, body: {} });
   expect(again.status).toBe(409);
   expect(t.state.audit.list({ action: 'investigation.end' }).map((e) => e.actor)).toEqual(['account:sam.dsl']);
-  expect(t.state.audit.list({ action: 'investigation.evidence' }).map((e) => e.actor)).toEqual(['account:jo.head', 'system']);
+  // The last saving is the DSL's, who ended it: not the gateway's.
+  expect(t.state.audit.list({ action: 'investigation.evidence' }).map((e) => e.actor)).toEqual(['account:jo.head', 'account:sam.dsl']);
+  const listed = (await call({ url: `/api/incidents/${incidentId}/investigations`, cookie: dsl.cookie })).json as InvestigationListPage;
+  expect(listed.investigations[0]!.evidence.map((e) => e.by)).toEqual(['account:jo.head', 'account:sam.dsl']);
+  expect(listed.names['account:sam.dsl']).toBe('Sam Dsl');
   // The evidence is downloaded as a CSV file, never shown inline.
   const entry = (ended.json as Investigation).evidence[0]!.attachmentId;
   const file = await t.app.inject({ method: 'GET', url: `/api/incidents/${incidentId}/attachments/${entry}`, headers: { host: HOST, cookie: dsl.cookie } });

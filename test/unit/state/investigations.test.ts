@@ -40,7 +40,7 @@ describe('InvestigationRepository', () => {
       state.investigations.record(id, 'evidence', { attachmentId: 7, upTo: later(2).toISOString(), lookups: 12, sha256: 'b'.repeat(64) }, 'system', later(2));
       const view = state.investigations.get(id, later(3), names);
       expect(view).toMatchObject({ status: 'ended', endedAt: later(2).toISOString(), endedBy: 'account:head' });
-      expect(view.evidence).toEqual([{ attachmentId: 7, at: later(2).toISOString(), upTo: later(2).toISOString(), lookups: 12, sha256: 'b'.repeat(64) }]);
+      expect(view.evidence).toEqual([{ attachmentId: 7, at: later(2).toISOString(), upTo: later(2).toISOString(), lookups: 12, sha256: 'b'.repeat(64), by: 'system' }]);
       expect(state.investigations.list(later(3), names, { status: 'in-force' })).toEqual([]);
       expect(state.investigations.list(later(3), names, { incidentId: 1 }).map((i) => i.id)).toEqual([id]);
       expect(() => state.investigations.get(99, AT, names)).toThrow(NotFoundError);

@@ -54,6 +54,15 @@ describe('class words', () => {
     expect(byWords('account:j.smith', 's.teacher')).toBe('j.smith');
   });
 
+  it('names the other teachers and who made an unlock by their names, as every page names a person', () => {
+    const names = { 'account:j.smith': 'Jo Smith', 'account:k.jones': 'Kay Jones' };
+    expect(teachersWords(['j.smith', 's.teacher', 'k.jones'], 's.teacher', names)).toBe('you, Jo Smith (j.smith) and Kay Jones (k.jones)');
+    // An account gone since (no name sent) keeps its username.
+    expect(teachersWords(['j.smith', 'a.gone'], 's.head', names)).toBe('Jo Smith (j.smith) and a.gone');
+    expect(byWords('account:j.smith', 's.teacher', names)).toBe('Jo Smith (j.smith)');
+    expect(byWords('ssh:tess', 's.teacher', names)).toBe('tess (over SSH)');
+  });
+
   it('does not offer again a category already unlocked for the class', () => {
     const unlockable = [{ category: 'streaming', title: 'Video and music streaming', maxMinutes: 60 }, { category: 'gaming', title: 'Online gaming', maxMinutes: 30 }];
     const unlock = { id: 'unlock-1', group: 'year6', category: 'streaming', categoryTitle: 'Video and music streaming', from: '2026-12-07T09:00:00.000Z', until: '2026-12-07T09:30:00.000Z', by: 'account:s.teacher', reason: 'a film' };

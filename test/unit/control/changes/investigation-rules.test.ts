@@ -12,11 +12,12 @@ import { defaultConfig } from '../../../../firmware/config/defaults.ts';
 import { foldChange, type ChangeHeader, type StoredStep } from '../../../../firmware/control/changes/change-fold.ts';
 import {
   accountCaller, actionsFor, appliesOnApproval, hiddenInvestigationTitle, investigationLimit, investigationRequestForbidden, listedFor, mayView, permissionRefusal, requestRefusal,
-  SENIOR_NEEDED, sshCaller, stepRefusal, SYSTEM_ACTOR, viewRefusal, type NewStep,
+  SENIOR_APPROVERS, SENIOR_NEEDED, sshCaller, stepRefusal, SYSTEM_ACTOR, viewRefusal, type NewStep,
 } from '../../../../firmware/control/changes/change-rules.ts';
 import { approvedInvestigations, erasureBlock, signOffBlock } from '../../../../firmware/monitor/investigations/investigation-rules.ts';
 import type { ChangeRequestFields } from '../../../../firmware/control/changes/change-schema.ts';
 import { recipientsOf } from '../../../../firmware/control/changes/change-notifier.ts';
+import { proposalWords } from '../../../../firmware/control/changes/change-words.ts';
 import type { AccountRow } from '../../../../firmware/state/accounts.ts';
 import { investigationsConfigIssues } from '../../../../firmware/monitor/investigations/investigations-config-check.ts';
 
@@ -95,6 +96,12 @@ describe('approving', () => {
   it('says why an online safety lead cannot approve one', () => {
     const osl = accountCaller('b', ['online-safety-lead']);
     expect(stepRefusal(foldChange(header, []), { kind: 'approved', by: osl.actor, head: false, senior: osl.senior }, false)).toBe(SENIOR_NEEDED);
+  });
+
+  it('says the same rule on the request as in the refusal: two senior accounts, each a headteacher or a DSL (a head who is also the DSL is one)', () => {
+    const words = proposalWords(proposal, { config, categoryTitle: (id) => id });
+    expect(words.lines).toContain('To be approved by two senior accounts, each a headteacher or a DSL, neither of them the person asking');
+    expect(SENIOR_NEEDED).toBe(`an investigation is approved by ${SENIOR_APPROVERS}`);
   });
 });
 

@@ -20,7 +20,7 @@ const account = (username: string, roles: Role[], over: Partial<AccountRow> = {}
 const inv: Investigation = {
   id: 12, incidentId: 3, device: 'aa:00:00:00:06:01', deviceName: 'Y6 iPad http://evil.example', policy: 'open', policyName: 'Investigation',
   from: '2026-12-07T09:00:00.000Z', until: '2026-12-09T09:00:00.000Z', endedAt: '2026-12-08T10:00:00.000Z', endedBy: 'account:jo.head', status: 'ended',
-  requestId: 12, requestedBy: 'account:osl', approvedBy: ['account:jo.head', 'account:sam.dsl'], evidence: [{ attachmentId: 9, at: '2026-12-08T10:00:00.000Z', upTo: '2026-12-08T10:00:00.000Z', lookups: 40, sha256: 'a'.repeat(64) }],
+  requestId: 12, requestedBy: 'account:osl', approvedBy: ['account:jo.head', 'account:sam.dsl'], evidence: [{ attachmentId: 9, at: '2026-12-08T10:00:00.000Z', upTo: '2026-12-08T10:00:00.000Z', lookups: 40, sha256: 'a'.repeat(64), by: 'account:jo.head' }],
 };
 
 describe('investigation notices', () => {

@@ -300,7 +300,10 @@ describe('ending', () => {
     const ended = await t.call<Investigation>('investigations.end', { id, note: 'enough seen' }, t.as('head'));
     expect(ended).toMatchObject({ status: 'ended', endedBy: 'account:head', endedAt: new Date(START + 60 * MIN).toISOString() });
     expect(ended.evidence).toHaveLength(1);
-    expect(ended.evidence[0]).toMatchObject({ lookups: 1, upTo: new Date(START + 60 * MIN).toISOString() });
+    // Saved by the person who ended it, on the record, the incident's attachment and the audit log alike.
+    expect(ended.evidence[0]).toMatchObject({ lookups: 1, upTo: new Date(START + 60 * MIN).toISOString(), by: 'account:head' });
+    expect(t.state.incidents.get(t.incident.id).attachments.at(-1)!.by).toBe('account:head');
+    expect([...t.state.audit.export()].filter((e) => e.action === 'investigation.evidence').map((e) => e.actor)).toEqual(['account:head']);
     expect(t.config.current.investigations).toEqual([]);
     expect([...t.state.audit.export()].filter((e) => e.action === 'investigation.end').map((e) => [e.actor, (e.details as { note?: string }).note])).toEqual([['account:head', 'enough seen']]);
     expect(t.state.incidents.get(t.incident.id).actions.at(-1)!.what).toMatch(/ended early by account:head.*Note: enough seen/);
@@ -333,7 +336,7 @@ describe('ending', () => {
     const view = await t.call<Investigation>('investigations.show', { id }, t.as('dsl'));
     expect(view).toMatchObject({ status: 'expired', endedBy: 'system' });
     expect(view.evidence).toHaveLength(1);
-    expect(view.evidence[0]).toMatchObject({ lookups: 1, upTo: new Date(START + DAY).toISOString() });
+    expect(view.evidence[0]).toMatchObject({ lookups: 1, upTo: new Date(START + DAY).toISOString(), by: 'system' });
     expect(t.config.current.investigations).toEqual([]);
     expect([...t.state.audit.export()].filter((e) => e.action === 'investigation.expire')).toHaveLength(1);
   });

@@ -14,6 +14,7 @@ import { when } from '../admin-format.ts';
 import { who } from '../people.ts';
 import '../../styles/incidents.css';
 import { ChangeActions } from './change-actions.tsx';
+import { SENIOR_APPROVERS_WORDS } from '../incidents/investigation-words.ts';
 import { InvestigationProposalView } from './investigation-proposal.tsx';
 import './changes.css';
 import { duration, editValue, param, referenceWords, STATUS_WORDS, STEP_WORDS } from './words.ts';
@@ -58,7 +59,7 @@ function OneRequest({ id }: { id: number }) {
             <tr><th scope="row">Benefit against risk</th><td class="prose">{r.riskNote}</td></tr>
             <tr><th scope="row">Asked by</th><td>{name(r.requestedBy)}, {t(r.requestedAt)}{r.fromAlert !== null ? <><br /><span class="muted">From the weekly review: the outcome for alert {r.fromAlert} was a false positive.</span></> : null}</td></tr>
             <tr><th scope="row">Who must agree</th><td>{r.proposal.kind === 'investigation'
-              ? <><strong>Two senior approvers (the headteacher or the DSL)</strong>, two different people, neither of them the person who asked: an investigation reduces a device's filtering.</>
+              ? <><strong>{SENIOR_APPROVERS_WORDS.charAt(0).toUpperCase()}{SENIOR_APPROVERS_WORDS.slice(1)}</strong>, two different people, neither of them the person who asked: an investigation reduces a device's filtering.</>
               : r.needsHead
               ? <>Two other people with approval rights, <strong>the headteacher among them</strong>: {r.proposal.kind === 'config'
                 ? 'a policy\'s table decides who it applies to.' : r.proposal.kind === 'exception' && r.proposal.devices !== undefined

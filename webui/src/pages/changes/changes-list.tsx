@@ -10,6 +10,7 @@ import { useLoaded } from '../../components/use-loaded.ts';
 import { useApp } from '../../context.ts';
 import { when } from '../admin-format.ts';
 import { who } from '../people.ts';
+import { SENIOR_APPROVERS_WORDS } from '../incidents/investigation-words.ts';
 import { AccessRequests } from './access-requests.tsx';
 import { isOpen, STATUS_WORDS } from './words.ts';
 import './changes.css';
@@ -54,10 +55,18 @@ export function ChangesPage() {
   return (
     <>
       <Notice kind="error">{error === null ? null : `Could not load the change requests: ${error}`}</Notice>
-      <p>
-        Any member of staff may ask, in writing, for a site to be allowed or blocked. Two other people with approval rights agree
-        (the headteacher among them when pupils are in scope) before the IT provider applies it. Every step is kept in the audit log.
-      </p>
+      <div class="changes-intro">
+        <p>
+          Changes to filtering are asked for here, in writing: a site allowed or blocked (on some networks, for a group or for single
+          devices), and edits to a policy, to a network's or a group's policy, to a schedule in use or to what teachers may unlock.
+          Any member of staff may ask. Two other people with approval rights agree, the headteacher among them for those edits and for
+          an allow that reaches pupils or names devices; then the IT provider applies it or passes it to the filtering provider.
+        </p>
+        <p>
+          Investigating a device is asked for from its incident and seen by safeguarding staff only: {SENIOR_APPROVERS_WORDS}, approve
+          it, and the second approval starts it. Every step is kept in the audit log.
+        </p>
+      </div>
       <p class="no-print"><Link href="/changes/new" class="btn btn-primary">Ask for a change</Link></p>
       {data !== null && data.approvers < 2 ? (
         <Notice kind="warning">Fewer than two accounts can approve a change: no request can be approved until the headteacher gives a second person approval rights.</Notice>

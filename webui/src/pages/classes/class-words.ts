@@ -60,13 +60,14 @@ export function classLabel(c: Pick<ClassView, 'name' | 'devices'>): string {
 /** The windows the page offers, in minutes: up to the method's longest. */
 export const WINDOWS = [15, 30, 60, 120, 180] as const;
 
-/** Who made an unlock: "you" for the signed-in teacher, otherwise as every page names an actor. */
-export const byWords = (actor: string, me: string | undefined): string => (me !== undefined && actor === `account:${me}` ? 'you' : who(actor));
+/** Who made an unlock: "you" for the signed-in teacher, otherwise as every page names an actor (`names`: the API's display names). */
+export const byWords = (actor: string, me: string | undefined, names: Readonly<Record<string, string>> = {}): string =>
+  (me !== undefined && actor === `account:${me}` ? 'you' : who(actor, names[actor]));
 
-/** "taught by you and j.smith": the class's teachers by username, the signed-in one as "you". */
-export function teachersWords(usernames: readonly string[], me: string | undefined): string {
-  const names = [...usernames].sort((a, b) => Number(b === me) - Number(a === me)).map((u) => (u === me ? 'you' : u));
-  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+/** "taught by you and Jo Smith (j.smith)": the class's teachers (usernames) by their names, the signed-in one as "you". */
+export function teachersWords(usernames: readonly string[], me: string | undefined, names: Readonly<Record<string, string>> = {}): string {
+  const words = [...usernames].sort((a, b) => Number(b === me) - Number(a === me)).map((u) => (u === me ? 'you' : who(`account:${u}`, names[`account:${u}`])));
+  return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
 }
 
 /** What the unlock form may offer now: the head's limits for this class, less what is already unlocked for it. */

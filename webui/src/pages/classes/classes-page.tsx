@@ -4,7 +4,7 @@
 // teaches (every class to the head and the safeguarding leads). The live view refreshes every 10
 // seconds while the page is in view; names are plain text, never links.
 import { useState } from 'preact/hooks';
-import type { ClassListView } from '../../../../firmware/admin/api/classes-schema.ts';
+import type { ClassListPage } from '../../../../firmware/admin/api/classes-schema.ts';
 import { ChoiceField } from '../../components/choice-field.tsx';
 import { Notice } from '../../components/notice.tsx';
 import { useLoaded } from '../../components/use-loaded.ts';
@@ -21,7 +21,7 @@ const LIST_REFRESH_MS = 30_000;
 export function ClassesPage({ search }: { search: string }) {
   const { session } = useApp();
   const tz = session?.site.timezone ?? 'Europe/London';
-  const { data, error, reload } = useLoaded<ClassListView>('/api/classes', LIST_REFRESH_MS);
+  const { data, error, reload } = useLoaded<ClassListPage>('/api/classes', LIST_REFRESH_MS);
   const [picked, setPicked] = useState<string | null>(param(search, 'class'));
 
   if (data === null) return error === null ? <p class="loading" role="status">Loading your classes…</p> : <Notice kind="error">Could not load your classes: {error}</Notice>;
@@ -49,9 +49,9 @@ export function ClassesPage({ search }: { search: string }) {
       ) : null}
       <header class="class-head">
         <h2 id="class-h">{current.name}</h2>
-        <p class="muted">{current.devices} {current.devices === 1 ? 'device' : 'devices'}{current.teachers.length > 0 ? ` · taught by ${teachersWords(current.teachers, session?.account.username)}` : ''}</p>
+        <p class="muted">{current.devices} {current.devices === 1 ? 'device' : 'devices'}{current.teachers.length > 0 ? ` · taught by ${teachersWords(current.teachers, session?.account.username, data.names)}` : ''}</p>
       </header>
-      <Unlocks key={`u-${current.group}`} view={current} tz={tz} onChanged={reload} />
+      <Unlocks key={`u-${current.group}`} view={current} names={data.names} tz={tz} onChanged={reload} />
       <LiveView key={`l-${current.group}`} group={current.group} tz={tz} />
     </>
   );

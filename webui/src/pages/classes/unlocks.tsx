@@ -18,7 +18,7 @@ const REASON_MIN = 3;
 
 type Said = { kind: NoticeKind; text: string } | null;
 
-export function Unlocks({ view, tz, onChanged }: { view: ClassView; tz: string; onChanged: () => Promise<void> }) {
+export function Unlocks({ view, names, tz, onChanged }: { view: ClassView; names: Readonly<Record<string, string>>; tz: string; onChanged: () => Promise<void> }) {
   const { api, session } = useApp();
   const [said, setSaid] = useState<Said>(null);
   const [ending, setEnding] = useState<UnlockView | null>(null);
@@ -47,7 +47,7 @@ export function Unlocks({ view, tz, onChanged }: { view: ClassView; tz: string; 
           {view.unlocks.map((u) => (
             <li key={u.id}>
               <p><strong>{u.categoryTitle}</strong> until <strong>{clockTime(u.until, tz)}</strong></p>
-              <p class="muted">By {byWords(u.by, session?.account.username)} at {clockTime(u.from, tz)}: “{u.reason}”</p>
+              <p class="muted">By {byWords(u.by, session?.account.username, names)} at {clockTime(u.from, tz)}: “{u.reason}”</p>
               {view.mayUnlock ? <Button kind="secondary" onClick={() => setEnding(u)}>End {u.categoryTitle} now</Button> : null}
             </li>
           ))}

@@ -1,8 +1,9 @@
 // "Investigate a device" under an open incident: the device (the one the incident's alert or report
 // names, else chosen from the known devices), the policy it has meanwhile, for how long (3 days to
 // start with, at most 14), why, and the benefit against the risk. It asks through change control:
-// nothing changes until two senior approvers (head or DSL) agree and the request is applied, so the
-// page then links to the request rather than saying the device is under investigation.
+// nothing changes until two senior accounts (each a head or a DSL) approve, the second approval
+// starting it, so the page then links to the request rather than saying the device is under
+// investigation.
 import { useEffect, useState } from 'preact/hooks';
 import type { ChangeRequestBody, ChangeRequestPage } from '../../../../firmware/admin/api/changes-schema.ts';
 import type { DevicesPage } from '../../../../firmware/admin/api/devices-schema.ts';
@@ -17,7 +18,7 @@ import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
 import { errorsOf, when } from '../admin-format.ts';
 import { formErrors } from '../changes/words.ts';
-import { deviceWords, INVESTIGATION_DAYS, INVESTIGATION_DAYS_DEFAULT, REDUCED_FILTERING_HINT, untilAfter } from './investigation-words.ts';
+import { deviceWords, INVESTIGATION_DAYS, INVESTIGATION_DAYS_DEFAULT, REDUCED_FILTERING_HINT, SENIOR_APPROVERS_WORDS, untilAfter } from './investigation-words.ts';
 
 const WHY_MIN = 10;
 
@@ -95,7 +96,7 @@ export function InvestigateForm({ incident }: { incident: Incident }) {
       <h3 id="investigate-h">Investigate a device</h3>
       <p class="field-hint">
         For a while, the device gets the policy chosen here and every name it looks up is kept as evidence on this incident.
-        It is a change request: two senior approvers (the headteacher or the DSL), neither of them you, must agree before it is applied.
+        It is a change request: {SENIOR_APPROVERS_WORDS}, neither of them you, must approve it; the second approval starts it.
       </p>
       <Notice kind="error">{failed}</Notice>
       <Notice kind="success">{sent !== null ? (

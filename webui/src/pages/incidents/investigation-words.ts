@@ -9,6 +9,9 @@ export const INVESTIGATION_STATUS_WORDS: Readonly<Record<Investigation['status']
   expired: 'Expired',
 };
 
+/** Who approves an investigation, as every surface says it (change-rules.ts's SENIOR_APPROVERS). */
+export const SENIOR_APPROVERS_WORDS = 'two senior accounts, each a headteacher or a DSL';
+
 /** The form's choice of length; the gateway refuses more than 14 days (and beyond the query log's retention). */
 export const INVESTIGATION_DAYS = [1, 2, 3, 5, 7, 10, 14] as const;
 export const INVESTIGATION_DAYS_DEFAULT = 3;
@@ -39,4 +42,20 @@ export function finalEvidence(inv: Pick<Investigation, 'status' | 'endedAt' | 'u
   if (inv.status === 'in-force') return undefined;
   const end = Date.parse(inv.endedAt ?? inv.until);
   return inv.evidence.find((e) => Date.parse(e.upTo) >= end);
+}
+
+/**
+ * Who saved one of its evidence files, as the panel says it after the time: the last saving of an
+ * ended investigation names the person who ended it ("when Bo Dsl (b.dsl) ended it"; "after", when
+ * the gateway saved it on a later try), of an expired one the gateway at its end; any other the
+ * person who pressed the button. `person` turns an actor into words (people.ts's who, with names).
+ */
+export function savedByWords(
+  inv: Pick<Investigation, 'status' | 'endedAt' | 'endedBy' | 'until' | 'evidence'>, ev: Investigation['evidence'][number], person: (actor: string) => string,
+): string {
+  if (finalEvidence(inv)?.attachmentId === ev.attachmentId) {
+    if (inv.status === 'ended' && inv.endedBy !== null) return ev.by === inv.endedBy ? `when ${person(inv.endedBy)} ended it` : `by the gateway after ${person(inv.endedBy)} ended it`;
+    if (inv.status === 'expired') return 'by the gateway when it expired';
+  }
+  return `by ${person(ev.by)}`;
 }

@@ -1,11 +1,12 @@
 // An incident's investigations: each device under investigation (or once), its policy meanwhile,
 // until when, who asked and which two senior people approved, how it ended, and every saving of
-// its evidence (the CSV on the incident, with its lookup count and SHA-256). A senior account (head
+// its evidence (the CSV on the incident, with its lookup count, SHA-256 and who saved it), people
+// by their names as the rest of the pages show them. A senior account (head
 // or DSL) may end one now or save the evidence so far (the gateway refuses anyone else). Both ask
 // first, and both add entries to the incident, so the incident is loaded again after either.
 import { useState } from 'preact/hooks';
 import type { Incident } from '../../../../firmware/admin/api/incidents-schema.ts';
-import type { Investigation, InvestigationListView } from '../../../../firmware/admin/api/investigations-schema.ts';
+import type { Investigation, InvestigationListPage } from '../../../../firmware/admin/api/investigations-schema.ts';
 import { Button } from '../../components/button.tsx';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { TextAreaField } from '../../components/field.tsx';
@@ -15,7 +16,7 @@ import { useLoaded } from '../../components/use-loaded.ts';
 import { useApp } from '../../context.ts';
 import { asSentence, errorsOf } from '../admin-format.ts';
 import { InvestigateForm } from './investigate-form.tsx';
-import { deviceWords, finalEvidence, INVESTIGATION_STATUS_WORDS, lookupsWords } from './investigation-words.ts';
+import { deviceWords, finalEvidence, INVESTIGATION_STATUS_WORDS, lookupsWords, savedByWords } from './investigation-words.ts';
 import { when, who } from './words.ts';
 
 type Asking = { kind: 'end' | 'save'; investigation: Investigation };
@@ -25,7 +26,7 @@ export function IncidentInvestigations({ incident, onChanged }: { incident: Inci
   const tz = session?.site.timezone ?? 'Europe/London';
   const t = (iso: string) => when(iso, tz);
   const senior = session?.account.roles.some((r) => r === 'headteacher' || r === 'dsl') ?? false;
-  const { data, error, reload } = useLoaded<InvestigationListView>(`/api/incidents/${incident.id}/investigations`);
+  const { data, error, reload } = useLoaded<InvestigationListPage>(`/api/incidents/${incident.id}/investigations`);
   const [asking, setAsking] = useState<Asking | null>(null);
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState<string | null>(null);
@@ -54,6 +55,7 @@ export function IncidentInvestigations({ incident, onChanged }: { incident: Inci
   };
 
   const list = data?.investigations ?? [];
+  const person = (actor: string) => who(actor, data?.names[actor]);
   return (
     <section class="card investigations" aria-labelledby="inv-h">
       <h2 id="inv-h">Investigations</h2>
@@ -75,16 +77,16 @@ export function IncidentInvestigations({ incident, onChanged }: { incident: Inci
                   <tbody>
                     <tr><th scope="row">Policy meanwhile</th><td>{inv.policyName} <span class="muted">(illegal content stays blocked)</span></td></tr>
                     <tr><th scope="row">When</th><td>From {t(inv.from)} until <strong>{t(inv.endedAt ?? inv.until)}</strong>
-                      {inv.status === 'ended' && inv.endedBy !== null ? <>, ended early by {who(inv.endedBy)} (it was to run until {t(inv.until)})</> : null}</td></tr>
-                    <tr><th scope="row">Asked by</th><td>{who(inv.requestedBy)} in <Link href={`/changes/request?id=${inv.requestId}`}>change request {inv.requestId}</Link></td></tr>
-                    <tr><th scope="row">Approved by</th><td>{inv.approvedBy.length === 0 ? <span class="muted">No one</span> : inv.approvedBy.map((a) => who(a)).join(' and ')}</td></tr>
+                      {inv.status === 'ended' && inv.endedBy !== null ? <>, ended early by {person(inv.endedBy)} (it was to run until {t(inv.until)})</> : null}</td></tr>
+                    <tr><th scope="row">Asked by</th><td>{person(inv.requestedBy)} in <Link href={`/changes/request?id=${inv.requestId}`}>change request {inv.requestId}</Link></td></tr>
+                    <tr><th scope="row">Approved by</th><td>{inv.approvedBy.length === 0 ? <span class="muted">No one</span> : inv.approvedBy.map(person).join(' and ')}</td></tr>
                     <tr><th scope="row">Evidence</th><td>{inv.evidence.length === 0
                       ? <span class="muted">{inv.status === 'in-force' ? `Saved when it ends${senior ? ', or now with the button below' : ''}` : 'None saved'}</span>
                       : (
                         <ol class="plain-list">{inv.evidence.map((ev) => (
                           <li key={ev.attachmentId}>
                             <a href={`/api/incidents/${inv.incidentId}/attachments/${ev.attachmentId}`} download>Lookups from {t(inv.from)} to {t(ev.upTo)}</a>{' '}
-                            (CSV, {lookupsWords(ev.lookups)}), saved {t(ev.at)}
+                            (CSV, {lookupsWords(ev.lookups)}), saved {t(ev.at)} {savedByWords(inv, ev, person)}
                             <br /><span class="muted">SHA-256 </span><span class="mono hash">{ev.sha256}</span>
                           </li>
                         ))}</ol>
