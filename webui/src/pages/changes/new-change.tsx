@@ -6,19 +6,19 @@
 // and the devices page for one device (?device=MAC&network=ID); the exceptions list's "end early"
 // opens it to end one (?end=ID). Sending it tells the approvers at once.
 import { useEffect, useState } from 'preact/hooks';
-import type { ChangeRequestBody, ChangeRequestPage, ExceptionsPage, ExceptionView } from '../../../../firmware/admin/api/changes-schema.ts';
+import type { ChangeRequestBody, ExceptionsPage, ExceptionView } from '../../../../firmware/admin/api/changes-schema.ts';
 import type { DevicesPage } from '../../../../firmware/admin/api/devices-schema.ts';
 import type { NetworksView } from '../../../../firmware/admin/api/networks-schema.ts';
 import { Button } from '../../components/button.tsx';
 import { ChoiceField } from '../../components/choice-field.tsx';
 import { CheckboxGroup, TextAreaField, TextField } from '../../components/field.tsx';
-import { useFocusFirstError } from '../../components/form.ts';
 import { Link } from '../../components/link.tsx';
 import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
-import { errorsOf, when } from '../admin-format.ts';
+import { when } from '../admin-format.ts';
 import { DevicePicker, readMac, type KnownDevice } from './device-picker.tsx';
-import { endOfDay, formErrors, param, params } from './words.ts';
+import { endOfDay, param, params } from './words.ts';
+import { useSendChange } from './send-change.ts';
 import './changes.css';
 
 const WHY_MIN = 10;
@@ -63,35 +63,10 @@ function whyProblems(form: Pick<Form, 'rationale' | 'riskNote'>): Record<string,
   return problems;
 }
 
-/** Sends the request; problems beside their fields, anything else in the notice. */
+/** Sends the request, then opens its page. */
 function useSend() {
-  const { api, navigate } = useApp();
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failed, setFailed] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [attempt, setAttempt] = useState(0);
-  const formRef = useFocusFirstError(errors, attempt);
-  const send = async (body: ChangeRequestBody, problems: Record<string, string>) => {
-    setFailed(null);
-    if (Object.keys(problems).length > 0) {
-      setErrors(problems);
-      setAttempt((a) => a + 1);
-      return;
-    }
-    setBusy(true);
-    try {
-      const made = await api.post<ChangeRequestPage>('/api/changes', body);
-      navigate(`/changes/request?id=${made.request.id}`, { flash: { kind: 'success', text: `Change request ${made.request.id} was sent: the approvers are told at once.` } });
-    } catch (e) {
-      const { fields, message } = errorsOf(e);
-      setErrors(formErrors(fields));
-      setFailed(`Nothing was sent: ${message}`);
-      setAttempt((a) => a + 1);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { errors, failed, busy, formRef, send };
+  const { navigate } = useApp();
+  return useSendChange((made) => navigate(`/changes/request?id=${made.request.id}`, { flash: { kind: 'success', text: `Change request ${made.request.id} was sent: the approvers are told at once.` } }));
 }
 
 function NewException({ search }: { search: string }) {

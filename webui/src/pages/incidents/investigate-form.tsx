@@ -5,19 +5,18 @@
 // starting it, so the page then links to the request rather than saying the device is under
 // investigation.
 import { useEffect, useState } from 'preact/hooks';
-import type { ChangeRequestBody, ChangeRequestPage } from '../../../../firmware/admin/api/changes-schema.ts';
+import type { ChangeRequestBody } from '../../../../firmware/admin/api/changes-schema.ts';
 import type { DevicesPage } from '../../../../firmware/admin/api/devices-schema.ts';
 import type { Incident } from '../../../../firmware/admin/api/incidents-schema.ts';
 import type { AupTables } from '../../../../firmware/admin/api/policy-schema.ts';
 import { Button } from '../../components/button.tsx';
 import { ChoiceField } from '../../components/choice-field.tsx';
 import { TextAreaField } from '../../components/field.tsx';
-import { useFocusFirstError } from '../../components/form.ts';
 import { Link } from '../../components/link.tsx';
 import { Notice } from '../../components/notice.tsx';
 import { useApp } from '../../context.ts';
 import { errorsOf, when } from '../admin-format.ts';
-import { formErrors } from '../changes/words.ts';
+import { useSendChange } from '../changes/send-change.ts';
 import { deviceWords, INVESTIGATION_DAYS, INVESTIGATION_DAYS_DEFAULT, REDUCED_FILTERING_HINT, SENIOR_APPROVERS_WORDS, untilAfter } from './investigation-words.ts';
 
 const WHY_MIN = 10;
@@ -40,12 +39,11 @@ export function InvestigateForm({ incident }: { incident: Incident }) {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [form, setFormState] = useState({ device: named ?? '', policy: '', days: String(INVESTIGATION_DAYS_DEFAULT), rationale: '', riskNote: '' });
   const setForm = (patch: Partial<typeof form>) => setFormState((f) => ({ ...f, ...patch }));
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [attempt, setAttempt] = useState(0);
-  const [failed, setFailed] = useState<string | null>(null);
   const [sent, setSent] = useState<number | null>(null);
-  const [busy, setBusy] = useState(false);
-  const formRef = useFocusFirstError(errors, attempt);
+  const { errors, failed, busy, formRef, send } = useSendChange((made) => {
+    setSent(made.request.id);
+    setForm({ rationale: '', riskNote: '' });
+  });
 
   useEffect(() => {
     Promise.all([api.get<DevicesPage>('/api/devices'), api.get<AupTables>('/api/policies')]).then(([devices, policies]) => {
@@ -61,34 +59,18 @@ export function InvestigateForm({ incident }: { incident: Incident }) {
   const until = untilAfter(Number(form.days), new Date());
 
   const submit = async () => {
-    setFailed(null);
     setSent(null);
     const problems: Record<string, string> = {};
     if (form.device === '') problems.device = 'choose the device to investigate';
     if (form.policy === '') problems.policy = 'choose the policy the device has meanwhile';
     if (form.rationale.trim().length < WHY_MIN) problems.rationale = `say why the device must be investigated, at least ${WHY_MIN} characters`;
     if (form.riskNote.trim().length < WHY_MIN) problems.riskNote = `say what the reduced filtering risks, and why that is acceptable, at least ${WHY_MIN} characters`;
-    setErrors(problems);
-    setAttempt((a) => a + 1);
-    if (Object.keys(problems).length > 0) return;
-    setBusy(true);
     const body: ChangeRequestBody = {
       proposal: { kind: 'investigation', incidentId: incident.id, device: form.device, policy: form.policy, until: untilAfter(Number(form.days), new Date()) },
       rationale: form.rationale.trim(),
       riskNote: form.riskNote.trim(),
     };
-    try {
-      const made = await api.post<ChangeRequestPage>('/api/changes', body);
-      setSent(made.request.id);
-      setForm({ rationale: '', riskNote: '' });
-    } catch (e) {
-      const { fields, message } = errorsOf(e);
-      setErrors(formErrors(fields));
-      setFailed(`Nothing was sent: ${message}`);
-      setAttempt((a) => a + 1);
-    } finally {
-      setBusy(false);
-    }
+    await send(body, problems);
   };
 
   return (
