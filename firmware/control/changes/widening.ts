@@ -75,8 +75,12 @@ export interface Widening {
 
 export const isWidening = (w: Widening): boolean => w.opened.length > 0 || w.unwatched.length > 0 || w.safeSearch !== null || (w.exceptions ?? []).length > 0;
 
-/** Compares what A and B let a device through, category by category, over all time. */
-export function widening(a: Filtering, b: Filtering, schedules: PolicyConfig['schedules']): Widening {
+/**
+ * Compares what A and B let a device through, category by category, over all time.
+ * `allowedAfter`: an allow exception reaches the device under B, so a name of a category B blocks
+ * may still be visited, and a watch A kept on it still matters.
+ */
+export function widening(a: Filtering, b: Filtering, schedules: PolicyConfig['schedules'], allowedAfter = false): Widening {
   const opened: string[] = [];
   const unwatched: string[] = [];
   const ids = [...new Set([...Object.keys(a.policy.categories), ...Object.keys(b.policy.categories)])];
@@ -86,8 +90,9 @@ export function widening(a: Filtering, b: Filtering, schedules: PolicyConfig['sc
     const before = opennessOf(ruleA, a.groupId, schedules);
     const after = opennessOf(ruleB, b.groupId, schedules);
     if (opensMore(before, after, schedules)) opened.push(id);
-    // Watched visits that are still let through at some time stop being alerts.
-    else if (ruleA?.watch === true && ruleB?.watch !== true && RANK[after.kind] >= RANK.scheduled) unwatched.push(id);
+    // Watched visits that are still let through at some time (by B, or by an allow exception)
+    // stop being alerts.
+    else if (ruleA?.watch === true && ruleB?.watch !== true && (RANK[after.kind] >= RANK.scheduled || allowedAfter)) unwatched.push(id);
   }
   const safeSearch = SAFE_SEARCH_RANK[b.policy.safeSearch] < SAFE_SEARCH_RANK[a.policy.safeSearch] ? { from: a.policy.safeSearch, to: b.policy.safeSearch } : null;
   return { opened, unwatched, safeSearch };
@@ -115,9 +120,16 @@ export function moveWidening(config: PolicyConfig, networkId: string, from: stri
   const after = filteringOf(config, networkId, to);
   if (after === undefined) return { opened: [], unwatched: [], safeSearch: null };
   const closed: Filtering = { policy: { categories: Object.fromEntries(Object.keys(after.policy.categories).map((id) => [id, { disposition: 'unacceptable' as const }])), safeSearch: 'strict' }, groupId: undefined };
-  const w = widening(before ?? closed, after, config.schedules);
+  const w = widening(before ?? closed, after, config.schedules, allowReaches(config, networkId, after.groupId));
   const exceptions = groupExceptionsGained(config, networkId, before?.groupId, after.groupId);
   return exceptions.length > 0 ? { ...w, exceptions } : w;
+}
+
+/** Whether any allow exception (whatever its expiry or devices) may reach a device on this network in this group. */
+function allowReaches(config: PolicyConfig, networkId: string, groupId: string | undefined): boolean {
+  return (config.exceptions ?? []).some((e) => e.action === 'allow'
+    && (e.networks === undefined || e.networks.includes(networkId))
+    && (e.groups === undefined || (groupId !== undefined && e.groups.includes(groupId))));
 }
 
 /**

@@ -55,6 +55,14 @@ describe('widening, category by category', () => {
     expect(widening(f({}), f({ social: d('acceptable') }), SCHEDULES).opened).toEqual([]);
   });
 
+  it('counts a watch dropped on a category the new policy blocks when an allow exception still reaches the device', () => {
+    // An allow exception lets a name of a blocked category through: the old watch made that visit an alert.
+    const before = f({ forums: d('acceptable', { watch: true }) });
+    const after = f({ forums: d('unacceptable') });
+    expect(widening(before, after, SCHEDULES).unwatched).toEqual([]);
+    expect(widening(before, after, SCHEDULES, true).unwatched).toEqual(['forums']);
+  });
+
   it('counts dropping a watch as widening, and safe search going down', () => {
     const w = widening(f({ forums: d('acceptable', { watch: true }) }, undefined, 'strict'), f({ forums: d('acceptable') }, undefined, 'moderate'), SCHEDULES);
     expect(w).toEqual({ opened: [], unwatched: ['forums'], safeSearch: { from: 'strict', to: 'moderate' } });
